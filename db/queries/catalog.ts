@@ -1,0 +1,147 @@
+/** Catalog reads and the seeding of OPD, metrics, event kinds and regions. */
+import type pg from 'pg';
+import type { EventKind, Metric, Opd } from '../../shared/catalog';
+
+type Db = pg.Pool | pg.PoolClient;
+
+export interface RegionRow {
+  code: string;
+  name: string;
+  level: string;
+  parent: string | null;
+  centroid: [number, number] | null;
+  polygon: [number, number][][] | null;
+}
+
+export interface Catalog {
+  opd: Opd[];
+  metrics: Metric[];
+  eventKinds: (EventKind & { closedStatuses: string[] })[];
+}
+
+export async function loadCatalog(db: Db): Promise<Catalog> {
+  const [opd, metrics, kinds] = await Promise.all([
+    db.query<Opd>('SELECT code, name FROM opd ORDER BY code'),
+    db.query(`SELECT code, domain, owner_opd, class, unit, name_id, name_en, cadence_s, thresholds FROM metric ORDER BY code`),
+    db.query(`SELECT code, domain, owner_opd, class, name_id, name_en, statuses, closed_statuses FROM event_kind ORDER BY code`),
+  ]);
+  return {
+    opd: opd.rows,
+    metrics: metrics.rows.map((r) => ({
+      code: r.code,
+      domain: r.domain,
+      ownerOpd: r.owner_opd,
+      class: r.class,
+      unit: r.unit,
+      nameId: r.name_id,
+      nameEn: r.name_en,
+      cadenceS: r.cadence_s,
+      thresholds: r.thresholds,
+    })),
+    eventKinds: kinds.rows.map((r) => ({
+      code: r.code,
+      domain: r.domain,
+      ownerOpd: r.owner_opd,
+      class: r.class,
+      nameId: r.name_id,
+      nameEn: r.name_en,
+      statuses: r.statuses,
+      closedStatuses: r.closed_statuses,
+    })),
+  };
+}
+
+export async function loadRegionCodes(db: Db): Promise<Set<string>> {
+  const { rows } = await db.query<{ code: string }>('SELECT code FROM region');
+  return new Set(rows.map((r) => r.code));
+}
+
+export async function loadRegions(db: Db, parentPrefix: string): Promise<RegionRow[]> {
+  const { rows } = await db.query(
+    `SELECT code, name, level, parent_code, centroid_lon, centroid_lat, boundary
+       FROM region WHERE code = $1 OR code LIKE $1 || '.%' ORDER BY code`,
+    [parentPrefix],
+  );
+  return rows.map((r) => ({
+    code: r.code,
+    name: r.name,
+    level: r.level,
+    parent: r.parent_code,
+    centroid: r.centroid_lon === null ? null : [r.centroid_lon, r.centroid_lat],
+    polygon: r.boundary?.coordinates ?? null,
+  }));
+}
+
+export async function upsertOpd(db: Db, opd: readonly Opd[]): Promise<void> {
+  await db.query(
+    `INSERT INTO opd (code, name) SELECT * FROM unnest($1::text[], $2::text[])
+     ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name`,
+    [opd.map((o) => o.code), opd.map((o) => o.name)],
+  );
+}
+
+export async function upsertMetrics(db: Db, metrics: readonly Metric[]): Promise<void> {
+  await db.query(
+    `INSERT INTO metric (code, domain, owner_opd, class, unit, name_id, name_en, cadence_s, thresholds)
+     SELECT code, domain, owner_opd, class::data_class, unit, name_id, name_en, cadence_s, thresholds
+       FROM jsonb_to_recordset($1::jsonb) AS m(code text, domain text, owner_opd text, class text, unit text,
+            name_id text, name_en text, cadence_s int, thresholds jsonb)
+     ON CONFLICT (code) DO UPDATE SET domain = EXCLUDED.domain, owner_opd = EXCLUDED.owner_opd, class = EXCLUDED.class,
+       unit = EXCLUDED.unit, name_id = EXCLUDED.name_id, name_en = EXCLUDED.name_en, cadence_s = EXCLUDED.cadence_s,
+       thresholds = EXCLUDED.thresholds`,
+    [
+      JSON.stringify(
+        metrics.map((m) => ({
+          code: m.code, domain: m.domain, owner_opd: m.ownerOpd, class: m.class, unit: m.unit,
+          name_id: m.nameId, name_en: m.nameEn, cadence_s: m.cadenceS, thresholds: m.thresholds,
+        })),
+      ),
+    ],
+  );
+}
+
+export async function upsertEventKinds(
+  db: Db,
+  kinds: readonly EventKind[],
+  closed: Readonly<Record<string, readonly string[]>>,
+): Promise<void> {
+  await db.query(
+    `INSERT INTO event_kind (code, domain, owner_opd, class, name_id, name_en, statuses, closed_statuses)
+     SELECT code, domain, owner_opd, class::data_class, name_id, name_en,
+            ARRAY(SELECT jsonb_array_elements_text(statuses)), ARRAY(SELECT jsonb_array_elements_text(closed_statuses))
+       FROM jsonb_to_recordset($1::jsonb) AS k(code text, domain text, owner_opd text, class text, name_id text,
+            name_en text, statuses jsonb, closed_statuses jsonb)
+     ON CONFLICT (code) DO UPDATE SET domain = EXCLUDED.domain, owner_opd = EXCLUDED.owner_opd, class = EXCLUDED.class,
+       name_id = EXCLUDED.name_id, name_en = EXCLUDED.name_en, statuses = EXCLUDED.statuses,
+       closed_statuses = EXCLUDED.closed_statuses`,
+    [
+      JSON.stringify(
+        kinds.map((k) => ({
+          code: k.code, domain: k.domain, owner_opd: k.ownerOpd, class: k.class, name_id: k.nameId,
+          name_en: k.nameEn, statuses: k.statuses, closed_statuses: closed[k.code] ?? [],
+        })),
+      ),
+    ],
+  );
+}
+
+/** Upserts regions; parents may come in the same call (foreign keys are checked at the end of the statement). */
+export async function upsertRegions(db: Db, regions: readonly RegionRow[]): Promise<void> {
+  await db.query(
+    `INSERT INTO region (code, name, level, parent_code, centroid_lon, centroid_lat, boundary)
+     SELECT code, name, level, parent, lon, lat, boundary
+       FROM jsonb_to_recordset($1::jsonb) AS r(code text, name text, level text, parent text,
+            lon float8, lat float8, boundary jsonb)
+     ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, level = EXCLUDED.level, parent_code = EXCLUDED.parent_code,
+       centroid_lon = EXCLUDED.centroid_lon, centroid_lat = EXCLUDED.centroid_lat, boundary = EXCLUDED.boundary`,
+    [
+      JSON.stringify(
+        regions.map((r) => ({
+          code: r.code, name: r.name, level: r.level, parent: r.parent,
+          lon: r.centroid?.[0] ?? null, lat: r.centroid?.[1] ?? null,
+          boundary: r.polygon ? { type: 'Polygon', coordinates: r.polygon } : null,
+        })),
+      ),
+    ],
+  );
+}

@@ -1,0 +1,51 @@
+/**
+ * The demo city's OPD and catalog. A real deployment edits this through the admin CLI;
+ * the demo seeds it so every domain has an owner and a mix of publik and terbatas data.
+ */
+import type { EventKind, Metric, Opd } from '../../shared/catalog';
+
+export const DEMO_OPD: readonly Opd[] = [
+  { code: 'BPBD', name: 'Badan Penanggulangan Bencana Daerah' },
+  { code: 'DISHUB', name: 'Dinas Perhubungan' },
+  { code: 'DLH', name: 'Dinas Lingkungan Hidup' },
+  { code: 'DPUPR', name: 'Dinas Pekerjaan Umum dan Penataan Ruang' },
+  { code: 'DISKOMINFO', name: 'Dinas Komunikasi, Informatika, Statistik dan Persandian' },
+  { code: 'BAPPEDA', name: 'Badan Perencanaan Pembangunan Daerah' },
+];
+
+export const DEMO_METRICS: readonly Metric[] = [
+  // floods — BPBD
+  { code: 'water_level', domain: 'floods', ownerOpd: 'BPBD', class: 'publik', unit: 'cm', nameId: 'Tinggi muka air', nameEn: 'Water level', cadenceS: 10, thresholds: { waspada: 150, siaga: 200, awas: 250 } },
+  { code: 'rainfall', domain: 'floods', ownerOpd: 'BPBD', class: 'publik', unit: 'mm/h', nameId: 'Curah hujan', nameEn: 'Rainfall', cadenceS: 10, thresholds: { waspada: 10, siaga: 20, awas: 50 } },
+  { code: 'pump_running', domain: 'floods', ownerOpd: 'BPBD', class: 'terbatas', unit: 'ratio', nameId: 'Pompa beroperasi', nameEn: 'Pumps running', cadenceS: 30, thresholds: null },
+  // traffic — Dishub
+  { code: 'traffic_speed', domain: 'traffic', ownerOpd: 'DISHUB', class: 'publik', unit: 'km/h', nameId: 'Kecepatan rata-rata', nameEn: 'Average speed', cadenceS: 10, thresholds: null },
+  { code: 'traffic_intensity', domain: 'traffic', ownerOpd: 'DISHUB', class: 'terbatas', unit: 'veh/h', nameId: 'Volume kendaraan', nameEn: 'Traffic intensity', cadenceS: 10, thresholds: null },
+  { code: 'congestion_index', domain: 'traffic', ownerOpd: 'DISHUB', class: 'publik', unit: 'ratio', nameId: 'Indeks kemacetan', nameEn: 'Congestion index', cadenceS: 10, thresholds: { waspada: 0.6, siaga: 0.75, awas: 0.9 } },
+  // sanitation — DLH
+  { code: 'truck_load', domain: 'sanitation', ownerOpd: 'DLH', class: 'terbatas', unit: 't', nameId: 'Muatan truk sampah', nameEn: 'Garbage truck load', cadenceS: 5, thresholds: null },
+  { code: 'container_fill', domain: 'sanitation', ownerOpd: 'DLH', class: 'terbatas', unit: 'ratio', nameId: 'Keterisian kontainer', nameEn: 'Container filling level', cadenceS: 60, thresholds: { waspada: 0.7, siaga: 0.85, awas: 0.95 } },
+  { code: 'landfill_intake', domain: 'sanitation', ownerOpd: 'DLH', class: 'publik', unit: 't', nameId: 'Sampah masuk TPA hari ini', nameEn: 'Landfill intake today', cadenceS: 60, thresholds: null },
+  // projects — Dinas PUPR
+  { code: 'project_progress', domain: 'projects', ownerOpd: 'DPUPR', class: 'publik', unit: '%', nameId: 'Progres fisik', nameEn: 'Physical progress', cadenceS: 60, thresholds: null },
+  { code: 'project_progress_plan', domain: 'projects', ownerOpd: 'DPUPR', class: 'publik', unit: '%', nameId: 'Rencana progres fisik', nameEn: 'Planned progress', cadenceS: 60, thresholds: null },
+  { code: 'project_budget_absorbed', domain: 'projects', ownerOpd: 'DPUPR', class: 'publik', unit: 'IDR', nameId: 'Serapan anggaran', nameEn: 'Budget absorbed', cadenceS: 60, thresholds: null },
+  // complaints — Diskominfo (counts published by the complaint system; the events themselves are terbatas)
+  { code: 'complaints_open', domain: 'complaints', ownerOpd: 'DISKOMINFO', class: 'publik', unit: 'count', nameId: 'Aduan terbuka', nameEn: 'Open complaints', cadenceS: 30, thresholds: null },
+];
+
+export const DEMO_EVENT_KINDS: readonly EventKind[] = [
+  { code: 'complaint', domain: 'complaints', ownerOpd: 'DISKOMINFO', class: 'terbatas', nameId: 'Aduan warga', nameEn: 'Citizen complaint', statuses: ['received', 'verified', 'dispatched', 'resolved', 'rejected'] },
+  { code: 'flood_report', domain: 'floods', ownerOpd: 'BPBD', class: 'terbatas', nameId: 'Laporan banjir', nameEn: 'Flood report', statuses: ['reported', 'assessed', 'handled', 'closed'] },
+  { code: 'project_milestone', domain: 'projects', ownerOpd: 'DPUPR', class: 'publik', nameId: 'Tahapan proyek', nameEn: 'Project milestone', statuses: ['planned', 'reached', 'late'] },
+];
+
+/** Complaint categories (a closed code list; Open311 service codes map onto it). */
+export const COMPLAINT_CATEGORIES = ['jalan_rusak', 'sampah', 'banjir', 'lampu_jalan', 'drainase', 'kemacetan', 'pelayanan_publik'] as const;
+
+/** Statuses after which an event is no longer open. */
+export const CLOSED_STATUSES: Readonly<Record<string, readonly string[]>> = {
+  complaint: ['resolved', 'rejected'],
+  flood_report: ['closed'],
+  project_milestone: ['reached'],
+};

@@ -1,0 +1,41 @@
+/** `npm run ingest -- --config <file>`: runs the configured sources in their own process. */
+import { parseArgs } from 'node:util';
+import { createLogger } from '../server/log';
+import { loadWorkerConfig } from './config';
+import { startWorker } from './worker';
+
+const { values } = parseArgs({ options: { config: { type: 'string' } } });
+if (!values.config) {
+  console.error('usage: npm run ingest -- --config <file.json>');
+  process.exit(2);
+}
+const log = createLogger(process.env.LOG_LEVEL ?? 'info', 'sinergi-ingest');
+try {
+  const config = await loadWorkerConfig(values.config);
+  const worker = await startWorker(config, log);
+  const statsTimer = setInterval(() => log.info(worker.deliverer.stats(), 'delivery stats'), 60_000);
+  statsTimer.unref();
+  let stopping = false;
+  // Started by the demo: do not outlive it, even if it was killed without a chance to stop us.
+  const parent = Number(process.env.SINERGI_PARENT_PID);
+  if (parent > 0) {
+    setInterval(() => {
+      try {
+        process.kill(parent, 0);
+      } catch {
+        log.warn({ parent }, 'parent process gone; stopping');
+        process.exit(0);
+      }
+    }, 2_000).unref();
+  }
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (stopping) process.exit(1);
+      stopping = true;
+      worker.stop().then(() => process.exit(0));
+    });
+  }
+} catch (e) {
+  console.error((e as Error).message);
+  process.exit(1);
+}

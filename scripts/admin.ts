@@ -1,0 +1,116 @@
+/**
+ * Administration CLI: `npm run --silent admin -- <command>`. Results go to stdout (a new key alone on its
+ * line, so scripts can capture it); diagnostics go to stderr. Uses DATABASE_URL, or the embedded database in
+ * DATA_DIR (shared with a running demo, never stopped under it).
+ */
+import { Command, InvalidArgumentError } from 'commander';
+import { loadConfig } from '../server/config';
+import { openStorage, type Storage } from '../db/storage';
+import { loadCatalog } from '../db/queries/catalog';
+import { createAccessToken, createIngestKey, listIngestKeys, revokeIngestKeys, type TokenRole } from '../db/queries/credentials';
+import { seedDemo } from '../db/seed';
+
+const config = loadConfig();
+
+async function withStorage<T>(fn: (s: Storage) => Promise<T>): Promise<T> {
+  const storage = await openStorage({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 2 });
+  try {
+    return await fn(storage);
+  } finally {
+    await storage.close();
+  }
+}
+
+async function requireOpd(s: Storage, code: string): Promise<void> {
+  const { opd } = await loadCatalog(s.pool);
+  if (!opd.some((o) => o.code === code)) {
+    throw new Error(`unknown agency '${code}'; known: ${opd.map((o) => o.code).join(', ') || '(none — run `admin -- seed demo`)'}`);
+  }
+}
+
+const program = new Command().name('admin').description('Sinergi administration').showHelpAfterError();
+
+const agency = program.command('agency').description('OPD (agencies)');
+agency
+  .command('list')
+  .description('list the OPD codes and names')
+  .action(() =>
+    withStorage(async (s) => {
+      for (const o of (await loadCatalog(s.pool)).opd) process.stdout.write(`${o.code}\t${o.name}\n`);
+    }),
+  );
+
+const key = program.command('key').description('ingest keys (one OPD each)');
+key
+  .command('create')
+  .description('create an ingest key; prints only the key')
+  .requiredOption('--agency <code>', 'the OPD the key writes for')
+  .option('--label <text>', 'a note to recognise the key by')
+  .action((o: { agency: string; label?: string }) =>
+    withStorage(async (s) => {
+      await requireOpd(s, o.agency);
+      const { key: secret } = await createIngestKey(s.pool, o.agency, o.label ?? null);
+      process.stdout.write(`${secret}\n`);
+    }),
+  );
+key
+  .command('list')
+  .description('list ingest keys (prefix only)')
+  .action(() =>
+    withStorage(async (s) => {
+      for (const k of await listIngestKeys(s.pool)) {
+        process.stdout.write(`${k.id}\t${k.opd}\t${k.prefix}…\t${k.label ?? ''}\t${k.createdAt.toISOString()}\t${k.revokedAt ? `revoked ${k.revokedAt.toISOString()}` : 'active'}\n`);
+      }
+    }),
+  );
+key
+  .command('revoke')
+  .description('revoke an ingest key by id')
+  .argument('<id>', 'key id (see key list)', (v) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('not a key id');
+    return n;
+  })
+  .action((id: number) =>
+    withStorage(async (s) => {
+      const n = await revokeIngestKeys(s.pool, { id });
+      if (n === 0) throw new Error(`no active key with id ${id}`);
+      process.stderr.write(`revoked key ${id}\n`);
+    }),
+  );
+
+const token = program.command('token').description('access tokens for walls and operator tools');
+token
+  .command('create')
+  .description('create an access token; prints only the token')
+  .requiredOption('--role <role>', 'admin | operator | agency', (v) => {
+    if (!['admin', 'operator', 'agency'].includes(v)) throw new InvalidArgumentError('role must be admin, operator or agency');
+    return v as TokenRole;
+  })
+  .option('--agency <code>', 'the OPD (required for role agency)')
+  .option('--label <text>', 'a note to recognise the token by')
+  .action((o: { role: TokenRole; agency?: string; label?: string }) =>
+    withStorage(async (s) => {
+      if ((o.role === 'agency') !== Boolean(o.agency)) throw new Error('--agency is required for role agency, and only for it');
+      if (o.agency) await requireOpd(s, o.agency);
+      const { token: secret } = await createAccessToken(s.pool, o.role, o.agency ?? null, o.label ?? null);
+      process.stdout.write(`${secret}\n`);
+    }),
+  );
+
+program
+  .command('seed')
+  .description('seed reference data')
+  .argument('<what>', 'demo')
+  .action((what: string) =>
+    withStorage(async (s) => {
+      if (what !== 'demo') throw new Error(`unknown seed '${what}'; only 'demo' exists`);
+      const r = await seedDemo(s.pool);
+      process.stderr.write(`seeded demo city ${r.city} (${r.regions} regions)\n`);
+    }),
+  );
+
+program.parseAsync().catch((e: Error) => {
+  process.stderr.write(`error: ${e.message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,78 @@
+/**
+ * `npm start`: the whole demo command center at one URL — embedded database, migrations, the demo city
+ * and its catalog, the server, and a separate ingest worker running the city simulator through the real
+ * ingest API. Ctrl-C stops all of it, the embedded database included; the next start reopens the same data.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createAccessToken, createIngestKey, revokeAccessTokens, revokeIngestKeys } from '../db/queries/credentials';
+import { seedDemo } from '../db/seed';
+import { DEMO_OPD } from '../db/seed/demo-catalog';
+import { ConfigError, loadConfig } from '../server/config';
+import { createLogger } from '../server/log';
+import { onShutdownSignal, startServer } from '../server/main';
+import { ensureClientBuild } from './client-build';
+
+const started = Date.now();
+const say = (m: string) => process.stderr.write(`[sinergi] ${m}\n`);
+
+let config;
+try {
+  config = loadConfig({ LOG_LEVEL: 'warn', ...process.env });
+} catch (e) {
+  say(e instanceof ConfigError ? e.message : String(e));
+  process.exit(1);
+}
+const log = createLogger(config.logLevel);
+
+await ensureClientBuild(say);
+say(config.databaseUrl ? 'connecting to DATABASE_URL…' : `starting the embedded PostgreSQL in ${config.dataDir}…`);
+const server = await startServer(config, log, {
+  beforeListen: async (storage) => {
+    const seeded = await seedDemo(storage.pool);
+    say(`demo city ${seeded.city} seeded (${seeded.regions} regions)`);
+  },
+});
+const pool = server.storage.pool;
+
+// Fresh credentials each start; the previous demo run's are revoked.
+await revokeIngestKeys(pool, { label: 'demo-simulator' });
+const keys: Record<string, string> = {};
+for (const o of DEMO_OPD) keys[o.code] = (await createIngestKey(pool, o.code, 'demo-simulator')).key;
+await revokeAccessTokens(pool, 'demo-wall');
+const wallToken = (await createAccessToken(pool, 'operator', null, 'demo-wall')).token;
+
+const workerConfig = join(config.dataDir, 'demo-ingest.json');
+await writeFile(
+  workerConfig,
+  JSON.stringify({ server: { url: server.url }, keys, sources: [{ type: 'simulator', seed: 1, backfillMinutes: 60 }] }, null, 2),
+  { mode: 0o600 },
+);
+
+let worker: ChildProcess | null = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../ingest/index.ts'), '--config', workerConfig], {
+  stdio: ['ignore', 'inherit', 'inherit'],
+  env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', SINERGI_PARENT_PID: String(process.pid) },
+});
+worker.on('exit', (code, signal) => {
+  if (worker) say(`ingest worker exited (${signal ?? code})`);
+  worker = null;
+});
+
+say(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s — data: ${server.storage.where}`);
+say(`  wall    ${server.url}/wall#token=${wallToken}`);
+say(`  agency  ${server.url}/agency`);
+say(`  public  ${server.url}/public`);
+say('Ctrl-C stops everything.');
+
+onShutdownSignal(log, async () => {
+  const w = worker;
+  if (w) {
+    worker = null;
+    const exited = new Promise((r) => w.once('exit', r));
+    w.kill('SIGTERM');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
+  }
+  await server.close();
+  say('stopped.');
+});

@@ -1,0 +1,147 @@
+/**
+ * The composition root: createApp(deps) wires every module; it neither reads the environment nor listens
+ * (server/index.ts and the demo do that).
+ */
+import { existsSync } from 'node:fs';
+import { createServer, type Server as HttpServer } from 'node:http';
+import { join } from 'node:path';
+import express, { type ErrorRequestHandler } from 'express';
+import helmet from 'helmet';
+import type { Logger } from 'pino';
+import { pinoHttp } from 'pino-http';
+import { verifyAccessToken } from '../db/queries/credentials';
+import type { Storage } from '../db/storage';
+import { createCatalogService, type CatalogService } from './catalog/service';
+import type { Config } from './config';
+import { createPrincipalOf } from './http/principal';
+import { createIngestRoutes } from './ingest/routes';
+import { createIngestService } from './ingest/service';
+import { createIo, createSink, registerNamespaces, type IoServer } from './realtime/socket';
+import { createStream, type Stream } from './realtime/stream';
+import { createRegionRoutes } from './regions/routes';
+import { createSeriesRoutes } from './series/routes';
+import { createSeriesService } from './series/service';
+
+export interface AppDeps {
+  storage: Storage;
+  config: Pick<Config, 'maxBodyBytes' | 'maxBatchItems' | 'streamTickMs' | 'clientDistDir' | 'corsOrigins'>;
+  log: Logger;
+  clock?: () => number;
+}
+
+export interface App {
+  httpServer: HttpServer;
+  io: IoServer;
+  stream: Stream;
+  catalog: CatalogService;
+  /** Stops accepting, disconnects sockets, flushes the stream. Does not close the storage (its owner does). */
+  close(): Promise<void>;
+}
+
+const SURFACES = ['wall', 'agency', 'public'] as const;
+
+export async function createApp(deps: AppDeps): Promise<App> {
+  const { storage, config, log } = deps;
+  const clock = deps.clock ?? Date.now;
+  const pool = storage.pool;
+
+  const catalog = await createCatalogService(pool);
+  const series = createSeriesService(pool);
+  const authenticate = (token: string) => verifyAccessToken(pool, token);
+  const principalOf = createPrincipalOf(authenticate);
+
+  const app = express();
+  const httpServer = createServer(app);
+  const io = createIo(httpServer, config.corsOrigins);
+  const stream = createStream({ tickMs: config.streamTickMs, sink: createSink(io, catalog) });
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          workerSrc: ["'self'", 'blob:'],
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          imgSrc: ["'self'", 'data:', 'blob:'],
+          fontSrc: ["'self'", 'data:'],
+          connectSrc: ["'self'", 'ws:', 'wss:'],
+          objectSrc: ["'none'"],
+          baseUri: ["'self'"],
+          frameAncestors: ["'none'"],
+          formAction: ["'self'"],
+        },
+      },
+      // The wall's WebGL needs no cross-origin isolation; keep the defaults otherwise.
+      crossOriginEmbedderPolicy: false,
+    }),
+  );
+  app.use(
+    pinoHttp({
+      logger: log,
+      redact: ['req.headers.authorization', 'req.headers.cookie'],
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'debug'),
+    }),
+  );
+
+  app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await pool.query('SELECT 1');
+      res.json({ status: 'ready', dialect: storage.dialect });
+    } catch {
+      res.status(503).json({ status: 'unavailable', error: 'database unreachable' });
+    }
+  });
+
+  app.use('/api', express.json({ limit: config.maxBodyBytes, strict: true }));
+
+  const ingest = createIngestService({ pool, catalog, stream, maxBatchItems: config.maxBatchItems });
+  app.use(createIngestRoutes({ pool, ingest, clock }));
+  app.use(createSeriesRoutes({ catalog, series, principalOf }));
+  app.use(
+    createRegionRoutes({
+      pool,
+      cityCode: async () =>
+        (await pool.query<{ value: string }>(`SELECT value FROM sinergi_meta WHERE key = 'city_code'`)).rows[0]?.value ?? null,
+    }),
+  );
+  app.use('/api', (_req, res) => void res.status(404).json({ error: 'no such endpoint', details: [] }));
+
+  if (existsSync(config.clientDistDir)) {
+    app.use(express.static(config.clientDistDir, { index: 'index.html', maxAge: '1h', immutable: false }));
+    for (const s of SURFACES) {
+      app.get(`/${s}`, (_req, res) => res.sendFile(join(config.clientDistDir, s, 'index.html')));
+    }
+  } else {
+    log.warn({ dir: config.clientDistDir }, 'client build not found; the surfaces are not served (run `npm run build`)');
+  }
+
+  const onError: ErrorRequestHandler = (err, req, res, _next) => {
+    const status = typeof err?.status === 'number' ? err.status : 500;
+    if (status === 413) return void res.status(413).json({ error: `request body larger than ${config.maxBodyBytes} bytes`, details: [] });
+    if (err?.type === 'entity.parse.failed') return void res.status(400).json({ error: 'body is not valid JSON', details: [] });
+    if (status >= 400 && status < 500) return void res.status(status).json({ error: 'bad request', details: [] });
+    req.log?.error({ err }, 'request failed');
+    if (!res.headersSent) res.status(503).json({ error: 'temporarily unavailable; retry later', details: [] });
+  };
+  app.use(onError);
+
+  registerNamespaces(io, { pool, catalog, series, stream, authenticate, log, clock });
+
+  return {
+    httpServer,
+    io,
+    stream,
+    catalog,
+    async close() {
+      stream.flush();
+      stream.close();
+      io.disconnectSockets(true);
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+      httpServer.closeAllConnections?.();
+    },
+  };
+}

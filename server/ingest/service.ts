@@ -1,0 +1,233 @@
+/**
+ * Ingest: validate a whole batch, authorise every record against the key's OPD, then write it in one
+ * transaction (all or nothing) and hand what changed to the stream.
+ */
+import type pg from 'pg';
+import type { SeriesMeta } from '../../shared/catalog';
+import type { WirePoint } from '../../shared/contract';
+import {
+  eventsBatchSchema,
+  ingestBatchSchema,
+  MAX_FUTURE_MS,
+  toIssueDetails,
+  type EventRecord,
+  type IssueDetail,
+  type Point,
+} from '../../shared/schemas';
+import { writeEventChanges, type EventChange } from '../../db/queries/events';
+import { insertPoints, upsertSeries, type ResolvedPoint, type SeriesKey } from '../../db/queries/points';
+import { canWrite } from '../access/policy';
+import type { CatalogService } from '../catalog/service';
+import type { Stream } from '../realtime/stream';
+
+export type IngestResult =
+  | { status: 202; body: { accepted: number; written: number } }
+  | { status: 400 | 403 | 413; body: { error: string; details: IssueDetail[] } };
+
+export interface IngestService {
+  ingestPoints(opd: string, body: unknown, now: number): Promise<IngestResult>;
+  ingestEvents(opd: string, body: unknown, now: number): Promise<IngestResult>;
+}
+
+export function createIngestService(deps: {
+  pool: pg.Pool;
+  catalog: CatalogService;
+  stream: Stream;
+  maxBatchItems: number;
+}): IngestService {
+  const { pool, catalog, stream } = deps;
+  // Series never change identity, so their ids are cached per process; position/region changes re-upsert.
+  const seriesCache = new Map<string, SeriesMeta>();
+  const metricOfSeries = new Map<number, string>();
+  const seriesKey = (metric: string, entity: string) => `${metric}\u0000${entity}`;
+
+  const tooLarge = (body: unknown, field: 'points' | 'events'): IngestResult | null => {
+    const items = (body as Record<string, unknown> | null)?.[field];
+    if (Array.isArray(items) && items.length > deps.maxBatchItems) {
+      return {
+        status: 413,
+        body: { error: `batch too large: ${items.length} ${field}, at most ${deps.maxBatchItems} per request`, details: [] },
+      };
+    }
+    return null;
+  };
+
+  /** Checks that need the catalog and the clock; 400 issues first, then 403. */
+  function check(
+    records: readonly { metricOrKind: string; region?: string | undefined; time: number }[],
+    field: 'metric' | 'kind',
+    opd: string,
+    now: number,
+  ): IngestResult | null {
+    const invalid: IssueDetail[] = [];
+    const forbidden: IssueDetail[] = [];
+    records.forEach((r, index) => {
+      const entry = field === 'metric' ? catalog.metric(r.metricOrKind) : catalog.eventKind(r.metricOrKind);
+      if (!entry) invalid.push({ index, path: field, message: `unknown ${field} '${r.metricOrKind}'` });
+      else {
+        const decision = canWrite(opd, entry);
+        if (!decision.allow) forbidden.push({ index, path: field, message: decision.reason });
+      }
+      if (r.region !== undefined && !catalog.hasRegion(r.region)) {
+        invalid.push({ index, path: 'region', message: `unknown region '${r.region}'` });
+      }
+      if (r.time > now + MAX_FUTURE_MS) {
+        invalid.push({ index, path: 'time', message: `time is more than ${MAX_FUTURE_MS / 60_000} minutes in the future` });
+      }
+    });
+    if (invalid.length) return { status: 400, body: { error: 'invalid batch; nothing was written', details: invalid } };
+    if (forbidden.length) return { status: 403, body: { error: `key of ${opd} may not write these records; nothing was written`, details: forbidden } };
+    return null;
+  }
+
+  /** Series ids for the batch; `fresh` holds upserted rows, to be cached only once the transaction commits. */
+  async function resolveSeries(client: pg.PoolClient, points: readonly Point[]): Promise<{ ids: Map<string, number>; fresh: SeriesMeta[] }> {
+    const wanted = new Map<string, SeriesKey>();
+    for (const p of points) {
+      const key = seriesKey(p.metric, p.entity);
+      const cached = seriesCache.get(key);
+      const region = p.region ?? null;
+      const lon = p.lon ?? null;
+      const lat = p.lat ?? null;
+      const changed =
+        !cached ||
+        (region !== null && region !== cached.region) ||
+        (lon !== null && lat !== null && (lon !== cached.lon || lat !== cached.lat));
+      if (changed) wanted.set(key, { metric: p.metric, entity: p.entity, region, lon, lat });
+    }
+    const fresh = await upsertSeries(client, [...wanted.values()]);
+    const ids = new Map<string, number>();
+    for (const meta of fresh) ids.set(seriesKey(meta.metric, meta.entity), meta.id);
+    for (const p of points) {
+      const key = seriesKey(p.metric, p.entity);
+      if (!ids.has(key)) ids.set(key, seriesCache.get(key)!.id);
+    }
+    return { ids, fresh };
+  }
+
+  function cacheSeries(fresh: readonly SeriesMeta[]): SeriesMeta[] {
+    const created: SeriesMeta[] = [];
+    for (const meta of fresh) {
+      const key = seriesKey(meta.metric, meta.entity);
+      if (!seriesCache.has(key)) created.push(meta);
+      seriesCache.set(key, meta);
+      metricOfSeries.set(meta.id, meta.metric);
+    }
+    return created;
+  }
+
+  async function inTransaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const out = await fn(client);
+      await client.query('COMMIT');
+      return out;
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw e;
+    } finally {
+      client.release();
+    }
+  }
+
+  return {
+    async ingestPoints(opd, body, now) {
+      const big = tooLarge(body, 'points');
+      if (big) return big;
+      const parsed = ingestBatchSchema.safeParse(body);
+      if (!parsed.success) {
+        return { status: 400, body: { error: 'invalid batch; nothing was written', details: toIssueDetails(parsed.error) } };
+      }
+      const points = parsed.data.points;
+      const rejected = check(
+        points.map((p) => ({ metricOrKind: p.metric, region: p.region, time: p.time })),
+        'metric',
+        opd,
+        now,
+      );
+      if (rejected) return rejected;
+
+      const { written, fresh } = await inTransaction(async (client) => {
+        const { ids, fresh } = await resolveSeries(client, points);
+        // One row per (series, time); the last reading in the batch wins.
+        const unique = new Map<string, ResolvedPoint>();
+        for (const p of points) {
+          const seriesId = ids.get(seriesKey(p.metric, p.entity))!;
+          unique.set(`${seriesId}:${p.time}`, { seriesId, t: p.time, v: p.value, lon: p.lon ?? null, lat: p.lat ?? null });
+        }
+        return { written: await insertPoints(client, [...unique.values()]), fresh };
+      });
+
+      publishPoints(written, cacheSeries(fresh));
+      return { status: 202, body: { accepted: points.length, written: written.length } };
+    },
+
+    async ingestEvents(opd, body, now) {
+      const big = tooLarge(body, 'events');
+      if (big) return big;
+      const parsed = eventsBatchSchema.safeParse(body);
+      if (!parsed.success) {
+        return { status: 400, body: { error: 'invalid batch; nothing was written', details: toIssueDetails(parsed.error) } };
+      }
+      const events = parsed.data.events;
+      const rejected =
+        check(events.map((e) => ({ metricOrKind: e.kind, region: e.region, time: e.time })), 'kind', opd, now) ??
+        checkStatuses(events);
+      if (rejected) return rejected;
+      const changes: EventChange[] = events.map((e) => ({
+        kind: e.kind,
+        id: e.id,
+        status: e.status,
+        t: e.time,
+        closed: catalog.eventKind(e.kind)!.closedStatuses.includes(e.status),
+        category: e.category ?? null,
+        region: e.region ?? null,
+        lon: e.lon ?? null,
+        lat: e.lat ?? null,
+        title: e.title ?? null,
+      }));
+      const changed = await inTransaction((client) => writeEventChanges(client, changes));
+      const byKind = new Map<string, typeof changed>();
+      for (const e of changed) {
+        const list = byKind.get(e.kind) ?? [];
+        list.push(e);
+        byKind.set(e.kind, list);
+      }
+      for (const [kind, list] of byKind) stream.publishEvents(kind, list);
+      return { status: 202, body: { accepted: events.length, written: changed.length } };
+    },
+  };
+
+  function checkStatuses(events: readonly EventRecord[]): IngestResult | null {
+    const details: IssueDetail[] = [];
+    events.forEach((e, index) => {
+      const kind = catalog.eventKind(e.kind)!;
+      if (!kind.statuses.includes(e.status)) {
+        details.push({ index, path: 'status', message: `status '${e.status}' is not one of ${kind.statuses.join(', ')}` });
+      }
+    });
+    return details.length ? { status: 400, body: { error: 'invalid batch; nothing was written', details } } : null;
+  }
+
+  function publishPoints(written: readonly ResolvedPoint[], created: readonly SeriesMeta[]) {
+    const byMetric = new Map<string, WirePoint[]>();
+    for (const p of written) {
+      const metric = metricOfSeries.get(p.seriesId);
+      if (!metric) continue;
+      const wire: WirePoint = { s: p.seriesId, t: p.t, v: p.v };
+      if (p.lon !== null && p.lat !== null) {
+        wire.lon = p.lon;
+        wire.lat = p.lat;
+      }
+      let list = byMetric.get(metric);
+      if (!list) byMetric.set(metric, (list = []));
+      list.push(wire);
+    }
+    const createdByMetric = new Map<string, SeriesMeta[]>();
+    for (const s of created) createdByMetric.set(s.metric, [...(createdByMetric.get(s.metric) ?? []), s]);
+    for (const metric of new Set([...byMetric.keys(), ...createdByMetric.keys()])) {
+      stream.publishPoints(metric, byMetric.get(metric) ?? [], createdByMetric.get(metric) ?? []);
+    }
+  }
+}

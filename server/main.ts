@@ -1,0 +1,69 @@
+/** Opens storage, builds the app and listens; returns a handle that shuts all of it down in order. */
+import type { Logger } from 'pino';
+import { openStorage, type Storage } from '../db/storage';
+import { createApp, type App } from './app';
+import type { Config } from './config';
+
+export interface RunningServer {
+  url: string;
+  app: App;
+  storage: Storage;
+  close(): Promise<void>;
+}
+
+export async function startServer(config: Config, log: Logger, opts: { beforeListen?: (s: Storage) => Promise<void> } = {}): Promise<RunningServer> {
+  const storage = await openStorage({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    poolSize: config.dbPoolSize,
+    log: (m) => log.debug(m),
+  });
+  log.info({ where: storage.where, dialect: storage.dialect }, 'database open');
+  try {
+    await opts.beforeListen?.(storage);
+    const app = await createApp({ storage, config, log });
+    await new Promise<void>((resolve, reject) => {
+      app.httpServer.once('error', reject);
+      app.httpServer.listen(config.port, config.host, () => resolve());
+    });
+    const address = app.httpServer.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    let closing: Promise<void> | null = null;
+    return {
+      url,
+      app,
+      storage,
+      close: () =>
+        (closing ??= (async () => {
+          await app.close();
+          await storage.close();
+        })()),
+    };
+  } catch (e) {
+    await storage.close();
+    throw e;
+  }
+}
+
+/** Runs `stop` once on SIGINT/SIGTERM; a second signal exits at once. */
+export function onShutdownSignal(log: Logger, stop: () => Promise<void>): void {
+  let stopping = false;
+  const handler = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      log.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    stop().then(
+      () => process.exit(0),
+      (e) => {
+        log.error({ err: e }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+}

@@ -1,0 +1,193 @@
+/**
+ * The thin socket layer: authenticate once in `use`, authorise each subscription with the access rule,
+ * put sockets in rooms, forward what the stream publishes. `/public` is anonymous and publik-only;
+ * `/live` needs a token.
+ */
+import type { Server as HttpServer } from 'node:http';
+import type { Logger } from 'pino';
+import { Server, type Namespace, type Socket } from 'socket.io';
+import { fail, ok, type Ack } from '../../shared/ack';
+import type {
+  ClientToServerEvents,
+  InterServerEvents,
+  MetricSnapshot,
+  Principal,
+  ServerToClientEvents,
+  SocketData,
+} from '../../shared/contract';
+import { NAMESPACES } from '../../shared/contract';
+import type { Metric } from '../../shared/catalog';
+import { toRoomId } from '../../shared/rooms';
+import { eventsSubscribeSchema, subscribeSchema } from '../../shared/schemas';
+import { openEvents } from '../../db/queries/events';
+import type pg from 'pg';
+import { canRead } from '../access/policy';
+import type { CatalogService } from '../catalog/service';
+import type { SeriesService } from '../series/service';
+import type { Stream, StreamSink } from './stream';
+
+export type IoServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+type Nsp = Namespace<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+type Sock = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+
+export interface SocketDeps {
+  pool: pg.Pool;
+  catalog: CatalogService;
+  series: SeriesService;
+  stream: Stream;
+  authenticate: (token: string) => Promise<Principal | null>;
+  log: Logger;
+  clock: () => number;
+}
+
+export function createIo(httpServer: HttpServer, corsOrigins: readonly string[]): IoServer {
+  return new Server(httpServer, {
+    // websocket only: connects faster and holds less memory per client than long-polling
+    transports: ['websocket'],
+    serveClient: false,
+    maxHttpBufferSize: 64 * 1024,
+    cors: corsOrigins.length ? { origin: [...corsOrigins] } : undefined,
+  });
+}
+
+/** The stream's sink: each message goes to its room in /live, and publik ones to /public too. */
+export function createSink(io: IoServer, catalog: CatalogService): StreamSink {
+  const live = io.of(NAMESPACES.live);
+  const pub = io.of(NAMESPACES.public);
+  const isPublik = (c: { class: string } | undefined) => c?.class === 'publik';
+  return {
+    points(roomId, msg) {
+      live.to(roomId).emit('points:appended', msg);
+      if (isPublik(catalog.metric(msg.metric))) pub.to(roomId).emit('points:appended', msg);
+    },
+    events(roomId, msg) {
+      live.to(roomId).emit('events:changed', msg);
+      if (isPublik(catalog.eventKind(msg.kind))) pub.to(roomId).emit('events:changed', msg);
+    },
+  };
+}
+
+export function registerNamespaces(io: IoServer, deps: SocketDeps): void {
+  const pub = io.of(NAMESPACES.public);
+  pub.use((socket, next) => {
+    socket.data.principal = { role: 'public' };
+    next();
+  });
+  const live = io.of(NAMESPACES.live);
+  live.use((socket, next) => {
+    const token: unknown = socket.handshake.auth?.token;
+    if (typeof token !== 'string' || token.length === 0 || token.length > 512) return next(new Error('unauthenticated'));
+    deps
+      .authenticate(token)
+      .then((principal) => {
+        if (!principal) return next(new Error('unauthenticated'));
+        socket.data.principal = principal;
+        next();
+      })
+      .catch((e) => {
+        deps.log.error({ err: e }, 'socket authentication failed');
+        next(new Error('unavailable'));
+      });
+  });
+  for (const nsp of [pub, live]) wire(nsp, deps);
+}
+
+function wire(nsp: Nsp, deps: SocketDeps): void {
+  const { catalog, series, log } = deps;
+
+  /**
+   * Runs a handler so that no error and no malformed ack argument can take the server down.
+   * A handler may return a continuation that runs right after the ack is sent (catch-up, joining rooms).
+   */
+  const handle =
+    <A, T>(name: string, fn: (socket: Sock, arg: unknown) => Promise<Ack<T> | [Ack<T>, () => void]>) =>
+    (socket: Sock) =>
+    (arg: A, ack: unknown) => {
+      const reply = typeof ack === 'function' ? (ack as (r: Ack<T>) => void) : () => {};
+      fn(socket, arg).then(
+        (res) => {
+          if (Array.isArray(res)) {
+            reply(res[0]);
+            res[1]();
+          } else reply(res);
+        },
+        (e) => {
+          log.error({ err: e, event: name }, 'socket handler failed');
+          reply(fail('internal', 'internal error'));
+        },
+      );
+    };
+
+  const subscribe = handle('series:subscribe', async (socket, arg) => {
+    const parsed = subscribeSchema.safeParse(arg);
+    if (!parsed.success) return fail('invalid', 'invalid subscription', parsed.error.issues.map((i) => i.message));
+    const who = socket.data.principal;
+    const metrics: Metric[] = [];
+    for (const code of new Set(parsed.data.metrics)) {
+      const metric = catalog.metric(code);
+      if (!metric) return fail('not_found', `unknown metric '${code}'`);
+      const decision = canRead(who, metric);
+      if (!decision.allow) return fail('forbidden', decision.reason);
+      metrics.push(metric);
+    }
+    const stream = deps.stream;
+    // Sequence numbers are read before the queries: everything published up to them is in the snapshot;
+    // anything after is replayed to this socket right after the ack, so nothing falls in between.
+    const seqs = metrics.map((m) => stream.pointsSeq(m.code));
+    const now = deps.clock();
+    const snapshots = await Promise.all(metrics.map((m) => series.snapshot(m, parsed.data.historyMinutes, now)));
+    if (socket.disconnected) return fail('unavailable', 'disconnected');
+    const out: MetricSnapshot[] = snapshots.map((s, i) => ({ ...s, seq: seqs[i]! }));
+    const catchUp = () =>
+      metrics.forEach((m, i) => {
+        const missed = stream.pointsSince(m.code, seqs[i]!);
+        // null: more happened than the stream holds; the client sees a seq gap and resubscribes
+        for (const msg of missed ?? []) socket.emit('points:appended', msg);
+        socket.join(toRoomId({ type: 'metric', metric: m.code }));
+      });
+    return [ok({ serverTime: now, metrics: out }), catchUp];
+  });
+
+  const unsubscribe = handle('series:unsubscribe', async (socket, arg) => {
+    const metrics = (arg as { metrics?: unknown } | null)?.metrics;
+    if (!Array.isArray(metrics) || metrics.length > 64 || !metrics.every((m) => typeof m === 'string' && catalog.metric(m))) {
+      return fail('invalid', 'metrics must be a list of catalog metric codes');
+    }
+    for (const m of metrics as string[]) socket.leave(toRoomId({ type: 'metric', metric: m }));
+    return ok({ metrics: metrics as string[] });
+  });
+
+  const subscribeEvents = handle('events:subscribe', async (socket, arg) => {
+    const parsed = eventsSubscribeSchema.safeParse(arg);
+    if (!parsed.success) return fail('invalid', 'invalid subscription', parsed.error.issues.map((i) => i.message));
+    const who = socket.data.principal;
+    const kinds: NonNullable<ReturnType<CatalogService['eventKind']>>[] = [];
+    for (const code of new Set(parsed.data.kinds)) {
+      const kind = catalog.eventKind(code);
+      if (!kind) return fail('not_found', `unknown event kind '${code}'`);
+      const decision = canRead(who, kind);
+      if (!decision.allow) return fail('forbidden', decision.reason);
+      kinds.push(kind);
+    }
+    const stream = deps.stream;
+    const seqs = kinds.map((k) => stream.eventsSeq(k.code));
+    const states = await Promise.all(kinds.map((k) => openEvents(deps.pool, k.code, 500)));
+    if (socket.disconnected) return fail('unavailable', 'disconnected');
+    const catchUp = () =>
+      kinds.forEach((k, i) => {
+        for (const msg of stream.eventsSince(k.code, seqs[i]!) ?? []) socket.emit('events:changed', msg);
+        socket.join(toRoomId({ type: 'events', kind: k.code }));
+      });
+    const snapshot = ok({
+      serverTime: deps.clock(),
+      kinds: kinds.map(({ closedStatuses: _, ...kind }, i) => ({ kind, seq: seqs[i]!, ...states[i]! })),
+    });
+    return [snapshot, catchUp];
+  });
+
+  nsp.on('connection', (socket) => {
+    socket.on('series:subscribe', subscribe(socket));
+    socket.on('series:unsubscribe', unsubscribe(socket));
+    socket.on('events:subscribe', subscribeEvents(socket));
+  });
+}

@@ -1,0 +1,63 @@
+/** Reads of series: bucketed ranges for charts and snapshots for live subscribers. */
+import type pg from 'pg';
+import type { Metric } from '../../shared/catalog';
+import type { MetricSnapshot, SeriesSnapshot } from '../../shared/contract';
+import { BUCKET_MS, chooseBucket, MAX_RANGE_MS } from '../../shared/buckets';
+import type { Bucket } from '../../shared/schemas';
+import { bucketedSeries, latestPoints, listSeries } from '../../db/queries/points';
+
+export interface RangeResult {
+  metric: string;
+  bucket: Bucket;
+  /** Width of a bucket in ms (0 for raw): a missing bucket time is a gap, never filled in. */
+  bucketMs: number;
+  series: (Awaited<ReturnType<typeof listSeries>>[number] & { buckets: { t: number; avg: number; min: number; max: number; last: number }[] })[];
+}
+
+export interface SeriesService {
+  range(metric: string, fromMs: number, toMs: number, bucket: Bucket | 'auto', entity?: string): Promise<RangeResult | { error: string }>;
+  snapshot(metric: Metric, historyMinutes: number, now: number): Promise<Omit<MetricSnapshot, 'seq'>>;
+}
+
+export function createSeriesService(pool: pg.Pool): SeriesService {
+  return {
+    async range(metric, fromMs, toMs, requested, entity) {
+      if (!(toMs > fromMs)) return { error: '`to` must be after `from`' };
+      const bucket = requested === 'auto' ? chooseBucket(fromMs, toMs) : requested;
+      if (toMs - fromMs > MAX_RANGE_MS[bucket]) {
+        return { error: `range too long for bucket ${bucket}: at most ${MAX_RANGE_MS[bucket] / 3_600_000} hours` };
+      }
+      const series = await listSeries(pool, [metric], entity);
+      const buckets = await bucketedSeries(pool, series.map((s) => s.id), fromMs, toMs, bucket);
+      return {
+        metric,
+        bucket,
+        bucketMs: bucket === 'raw' ? 0 : BUCKET_MS[bucket],
+        series: series.map((s) => ({ ...s, buckets: buckets.get(s.id) ?? [] })),
+      };
+    },
+
+    async snapshot(metric, historyMinutes, now) {
+      const series = await listSeries(pool, [metric.code]);
+      const ids = series.map((s) => s.id);
+      const [latest, history] = await Promise.all([
+        latestPoints(pool, ids),
+        historyMinutes > 0
+          ? bucketedSeries(pool, ids, now - historyMinutes * 60_000, now + 60_000, '1m')
+          : Promise.resolve(new Map()),
+      ]);
+      const out: SeriesSnapshot[] = series.map((s) => {
+        const p = latest.get(s.id);
+        return {
+          ...s,
+          // moving things: the newest position is the series' position
+          lon: p?.lon ?? s.lon,
+          lat: p?.lat ?? s.lat,
+          latest: p ? { t: p.t, v: p.v } : null,
+          history: history.get(s.id) ?? [],
+        };
+      });
+      return { metric, series: out };
+    },
+  };
+}

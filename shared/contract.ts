@@ -1,0 +1,103 @@
+/**
+ * The typed socket contract. Server: `Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>`;
+ * client: `Socket<ServerToClientEvents, ClientToServerEvents>`. Event names are `domain:verb`.
+ */
+import type { Ack } from './ack';
+import type { DataClass, EventKind, Metric, SeriesMeta } from './catalog';
+import type { EventsSubscribeRequest, SubscribeRequest } from './schemas';
+
+/** A reading on the wire: epoch milliseconds, not ISO strings (formatting dates costs more than the JSON). */
+export interface WirePoint {
+  /** series id (see SeriesMeta) */
+  s: number;
+  t: number;
+  v: number;
+  lon?: number;
+  lat?: number;
+}
+
+/** One 1-minute bucket of history. */
+export interface WireBucket {
+  t: number;
+  avg: number;
+  min: number;
+  max: number;
+  last: number;
+}
+
+export interface SeriesSnapshot extends SeriesMeta {
+  /** Latest reading, or null if the series has none yet. */
+  latest: { t: number; v: number } | null;
+  history: WireBucket[];
+}
+
+export interface MetricSnapshot {
+  metric: Metric;
+  /** Sequence number of the last delta included; deltas continue at seq + 1. */
+  seq: number;
+  series: SeriesSnapshot[];
+}
+
+export interface Snapshot {
+  serverTime: number;
+  metrics: MetricSnapshot[];
+}
+
+export interface PointsAppended {
+  metric: string;
+  seq: number;
+  /** Series first seen since the subscriber's snapshot travel with the points that need them. */
+  series: SeriesMeta[];
+  points: WirePoint[];
+}
+
+/** An event (complaint, flood report, milestone) as streamed to authorised subscribers. */
+export interface WireEvent {
+  kind: string;
+  id: string;
+  status: string;
+  t: number;
+  category: string | null;
+  region: string | null;
+  lon: number | null;
+  lat: number | null;
+}
+
+export interface EventsSnapshot {
+  serverTime: number;
+  kinds: { kind: EventKind; seq: number; open: WireEvent[]; countsByStatus: Record<string, number> }[];
+}
+
+export interface EventsChanged {
+  kind: string;
+  seq: number;
+  events: WireEvent[];
+}
+
+export interface ServerToClientEvents {
+  'points:appended': (msg: PointsAppended) => void;
+  'events:changed': (msg: EventsChanged) => void;
+}
+
+export interface ClientToServerEvents {
+  'series:subscribe': (req: SubscribeRequest, ack: (res: Ack<Snapshot>) => void) => void;
+  'series:unsubscribe': (req: { metrics: string[] }, ack: (res: Ack<{ metrics: string[] }>) => void) => void;
+  'events:subscribe': (req: EventsSubscribeRequest, ack: (res: Ack<EventsSnapshot>) => void) => void;
+}
+
+export type InterServerEvents = Record<string, never>;
+
+/** Who is on the other end of a socket; set once by the handshake middleware. */
+export type Principal =
+  | { role: 'public' }
+  | { role: 'admin'; tokenId: number }
+  | { role: 'operator'; tokenId: number }
+  | { role: 'agency'; opd: string; tokenId: number };
+
+export interface SocketData {
+  principal: Principal;
+}
+
+export const NAMESPACES = { public: '/public', live: '/live' } as const;
+
+export type { DataClass };

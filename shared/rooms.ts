@@ -1,0 +1,31 @@
+/**
+ * Room names are built and parsed here and nowhere else (cf. Grafana's parseLiveChannelAddress).
+ */
+import { CATALOG_CODE } from './schemas';
+
+export type Room = { type: 'metric'; metric: string } | { type: 'events'; kind: string };
+
+export function toRoomId(room: Room): string {
+  switch (room.type) {
+    case 'metric':
+      return `metric:${room.metric}`;
+    case 'events':
+      return `events:${room.kind}`;
+  }
+}
+
+/** Parses a room id; returns null for anything that is not a well-formed room. */
+export function parseRoomId(id: string): Room | null {
+  const sep = id.indexOf(':');
+  if (sep < 0) return null;
+  const prefix = id.slice(0, sep);
+  const code = id.slice(sep + 1);
+  if (!CATALOG_CODE.test(code)) return null;
+  if (prefix === 'metric') return { type: 'metric', metric: code };
+  if (prefix === 'events') return { type: 'events', kind: code };
+  return null;
+}
+
+export function isRoomId(id: string): boolean {
+  return parseRoomId(id) !== null;
+}

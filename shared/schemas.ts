@@ -1,0 +1,98 @@
+/**
+ * zod schemas for everything that crosses a trust boundary (HTTP bodies, socket arguments).
+ * Types come from z.infer so server, ingest and client agree by construction.
+ */
+import { z } from 'zod';
+
+/** Kemendagri region code: province, kabupaten/kota, kecamatan or kelurahan/desa (`PP.KK.CC.DDDD`). */
+export const REGION_CODE = /^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$/;
+/** Catalog codes (metrics, event kinds): lower snake case. */
+export const CATALOG_CODE = /^[a-z][a-z0-9_]{1,62}$/;
+/** Entity ids (station ids, plate numbers, project numbers): printable, no spaces at the ends. */
+export const ENTITY_ID = /^[A-Za-z0-9][A-Za-z0-9._:\-/]{0,127}$/;
+
+/** Readings further than this in the future are refused: a clock that wrong would poison "latest". */
+export const MAX_FUTURE_MS = 5 * 60_000;
+
+const time = z
+  .union([z.iso.datetime({ offset: true }), z.number().int().positive()])
+  .transform((v) => (typeof v === 'number' ? v : Date.parse(v)));
+
+const lon = z.number().min(-180).max(180);
+const lat = z.number().min(-90).max(90);
+
+export const pointSchema = z.object({
+  metric: z.string().regex(CATALOG_CODE, 'not a catalog metric code'),
+  entity: z.string().regex(ENTITY_ID, 'entity id must be 1–128 characters of A–Z a–z 0–9 . _ : - /'),
+  region: z.string().regex(REGION_CODE, 'not a Kemendagri region code').optional(),
+  /** ISO 8601 with offset, or epoch milliseconds. */
+  time,
+  value: z.number().refine(Number.isFinite, 'value must be a finite number'),
+  lon: lon.optional(),
+  lat: lat.optional(),
+});
+export type PointInput = z.input<typeof pointSchema>;
+export type Point = z.output<typeof pointSchema>;
+
+export const ingestBatchSchema = z.object({
+  points: z.array(pointSchema).min(1, 'a batch holds at least one point'),
+});
+
+export const eventSchema = z.object({
+  kind: z.string().regex(CATALOG_CODE, 'not a catalog event kind'),
+  id: z.string().regex(ENTITY_ID, 'event id must be 1–128 characters of A–Z a–z 0–9 . _ : - /'),
+  status: z.string().min(1).max(32),
+  time,
+  category: z.string().min(1).max(64).optional(),
+  region: z.string().regex(REGION_CODE, 'not a Kemendagri region code').optional(),
+  lon: lon.optional(),
+  lat: lat.optional(),
+  /** Free text stays with the owner OPD; never published. */
+  title: z.string().max(500).optional(),
+});
+export type EventInput = z.input<typeof eventSchema>;
+export type EventRecord = z.output<typeof eventSchema>;
+
+export const eventsBatchSchema = z.object({
+  events: z.array(eventSchema).min(1, 'a batch holds at least one event'),
+});
+
+export const BUCKETS = ['raw', '1m', '1h', '1d'] as const;
+export type Bucket = (typeof BUCKETS)[number];
+
+export const seriesQuerySchema = z.object({
+  metric: z.string().regex(CATALOG_CODE),
+  from: z.iso.datetime({ offset: true }).transform((v) => Date.parse(v)),
+  to: z.iso.datetime({ offset: true }).transform((v) => Date.parse(v)),
+  bucket: z.enum([...BUCKETS, 'auto']).default('auto'),
+  entity: z.string().regex(ENTITY_ID).optional(),
+});
+
+export const subscribeSchema = z.object({
+  metrics: z.array(z.string().regex(CATALOG_CODE)).min(1).max(64),
+  /** How much history the snapshot carries, per series, in 1-minute buckets. */
+  historyMinutes: z.number().int().min(0).max(24 * 60).default(60),
+});
+export type SubscribeRequest = z.input<typeof subscribeSchema>;
+
+export const eventsSubscribeSchema = z.object({
+  kinds: z.array(z.string().regex(CATALOG_CODE)).min(1).max(16),
+});
+export type EventsSubscribeRequest = z.input<typeof eventsSubscribeSchema>;
+
+/** One issue of a rejected batch: which record, which field, what is wrong. */
+export interface IssueDetail {
+  index: number | null;
+  path: string;
+  message: string;
+}
+
+/** Flatten zod issues of a `{ points: [...] }` / `{ events: [...] }` body into `{ index, path, message }`. */
+export function toIssueDetails(error: z.ZodError): IssueDetail[] {
+  return error.issues.map((issue) => {
+    const [, maybeIndex, ...rest] = issue.path;
+    const index = typeof maybeIndex === 'number' ? maybeIndex : null;
+    const path = (index === null ? issue.path : rest).map(String).join('.');
+    return { index, path, message: issue.message };
+  });
+}

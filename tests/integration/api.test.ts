@@ -1,0 +1,266 @@
+/**
+ * The real server on port 0 against real PostgreSQL (embedded, and TEST_DATABASE_URL when set):
+ * ingest → database → socket, the public/terbatas boundary, and every error status of the ingest API.
+ */
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { PointsAppended, Snapshot } from '../../shared/contract';
+import type { Ack } from '../../shared/ack';
+import { startTestServer, waitFor, type ClientSocket, type TestServer } from '../support/server';
+
+const backends = Object.entries(inject('backends'));
+const GATE = '33.74.02.1001'; // a kelurahan of the demo city (Semarang Utara)
+
+function connected(s: ClientSocket): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (s.connected) return resolve();
+    s.once('connect', () => resolve());
+    s.once('connect_error', reject);
+  });
+}
+
+async function count(server: TestServer, sql: string, params: unknown[] = []): Promise<number> {
+  const { rows } = await server.storage.pool.query<{ n: number }>(sql, params);
+  return Number(rows[0]!.n);
+}
+
+describe.each(backends)('API on %s', (_name, adminUrl) => {
+  let server: TestServer;
+  let bpbd: string;
+  let dishub: string;
+  let dlh: string;
+  const t0 = Date.now() - 10 * 60_000;
+
+  beforeAll(async () => {
+    server = await startTestServer(adminUrl, { maxBodyBytes: 256 * 1024, maxBatchItems: 2_000 });
+    [bpbd, dishub, dlh] = await Promise.all([server.key('BPBD'), server.key('DISHUB'), server.key('DLH')]);
+  });
+  afterAll(async () => server?.close());
+
+  it('answers health and readiness with the database dialect', async () => {
+    expect((await server.get('/healthz')).body).toEqual({ status: 'ok' });
+    expect((await server.get('/readyz')).body).toEqual({ status: 'ready', dialect: 'postgres' });
+  });
+
+  it('ingests a batch, serves it bucketed, and a resend changes nothing', async () => {
+    const points = Array.from({ length: 120 }, (_, i) => ({
+      metric: 'water_level',
+      entity: 'PA-TEST-1',
+      region: GATE,
+      time: new Date(t0 + i * 5_000).toISOString(),
+      value: 100 + (i % 10),
+      lon: 110.42,
+      lat: -6.96,
+    }));
+    const first = await server.post('/api/v1/ingest', { points }, bpbd);
+    expect(first).toEqual({ status: 202, body: { accepted: 120, written: 120 } });
+    const again = await server.post('/api/v1/ingest', { points }, bpbd);
+    expect(again).toEqual({ status: 202, body: { accepted: 120, written: 0 } });
+    expect(await count(server, `SELECT count(*) AS n FROM point p JOIN series s ON s.id = p.series_id WHERE s.entity = 'PA-TEST-1'`)).toBe(120);
+
+    const from = new Date(t0 - 60_000).toISOString();
+    const to = new Date(t0 + 11 * 60_000).toISOString();
+    const res = await server.get(`/api/v1/series?metric=water_level&from=${from}&to=${to}&bucket=1m&entity=PA-TEST-1`);
+    expect(res.status).toBe(200);
+    expect(res.body.bucket).toBe('1m');
+    expect(res.body.bucketMs).toBe(60_000);
+    const buckets = res.body.series[0].buckets as { t: number; avg: number; min: number; max: number; last: number }[];
+    expect(buckets.reduce((n) => n + 1, 0)).toBeGreaterThanOrEqual(10);
+    // every bucket's aggregate agrees with the raw readings that fall in it
+    for (const b of buckets) {
+      const inside = points.filter((p) => Date.parse(p.time) >= b.t && Date.parse(p.time) < b.t + 60_000);
+      const values = inside.map((p) => p.value);
+      expect(b.min).toBe(Math.min(...values));
+      expect(b.max).toBe(Math.max(...values));
+      expect(b.last).toBe(values.at(-1));
+      expect(b.avg).toBeCloseTo(values.reduce((a, v) => a + v, 0) / values.length, 9);
+    }
+  });
+
+  it('streams an ingested batch to a /live subscriber after its snapshot, with the next sequence number', async () => {
+    const token = await server.token('operator');
+    const s = server.socket('/live', token);
+    await connected(s);
+    const ack = (await s.timeout(5_000).emitWithAck('series:subscribe', { metrics: ['water_level'], historyMinutes: 30 })) as Ack<Snapshot>;
+    expect(ack.ok).toBe(true);
+    if (!ack.ok) return;
+    const snap = ack.data.metrics[0]!;
+    expect(snap.metric.code).toBe('water_level');
+    const known = snap.series.find((x) => x.entity === 'PA-TEST-1');
+    expect(known?.latest?.v).toBe(109);
+    expect(known?.history.length).toBeGreaterThan(0);
+
+    const received: PointsAppended[] = [];
+    s.on('points:appended', (m) => received.push(m));
+    const now = Date.now();
+    const res = await server.post(
+      '/api/v1/ingest',
+      { points: [{ metric: 'water_level', entity: 'PA-TEST-2', region: GATE, time: now, value: 231.5 }] },
+      bpbd,
+    );
+    expect(res.status).toBe(202);
+    const msg = await waitFor('points:appended', () => received.find((m) => m.points.some((p) => p.v === 231.5)));
+    expect(msg.metric).toBe('water_level');
+    // deltas continue the snapshot without a gap (messages in flight during the snapshot are replayed first)
+    expect(received.map((m) => m.seq)).toEqual(received.map((_, i) => snap.seq + 1 + i));
+    expect(msg.seq).toBeGreaterThan(snap.seq);
+    expect(msg.series.map((x) => x.entity)).toContain('PA-TEST-2');
+    expect(msg.points[0]).toMatchObject({ t: now, v: 231.5 });
+  });
+
+  it('never lets terbatas data reach /public, and refuses /live without a valid token', async () => {
+    const pub = server.socket('/public');
+    await connected(pub);
+    const denied = (await pub.timeout(5_000).emitWithAck('series:subscribe', { metrics: ['truck_load'] })) as Ack<Snapshot>;
+    expect(denied.ok).toBe(false);
+    if (!denied.ok) expect(denied.error.code).toBe('forbidden');
+    const allowed = (await pub.timeout(5_000).emitWithAck('series:subscribe', { metrics: ['water_level'] })) as Ack<Snapshot>;
+    expect(allowed.ok).toBe(true);
+    const seen: string[] = [];
+    pub.on('points:appended', (m) => seen.push(m.metric));
+
+    // an operator on /live subscribed to the terbatas metric proves the message was really sent
+    const live = server.socket('/live', await server.token('operator'));
+    await connected(live);
+    await live.timeout(5_000).emitWithAck('series:subscribe', { metrics: ['truck_load'] });
+    const liveSeen: string[] = [];
+    live.on('points:appended', (m) => liveSeen.push(m.metric));
+
+    const now = Date.now();
+    expect((await server.post('/api/v1/ingest', { points: [{ metric: 'truck_load', entity: 'H-1-T', time: now, value: 3, lon: 110.4, lat: -7 }] }, dlh)).status).toBe(202);
+    expect((await server.post('/api/v1/ingest', { points: [{ metric: 'water_level', entity: 'PA-TEST-3', time: now, value: 90 }] }, bpbd)).status).toBe(202);
+    await waitFor('the publik metric on /public', () => seen.includes('water_level'));
+    await waitFor('the terbatas metric on /live', () => liveSeen.includes('truck_load'));
+    expect(seen).not.toContain('truck_load');
+
+    // the catalog and the series API tell the same story over REST
+    const catalog = await server.get('/api/v1/catalog');
+    expect(catalog.body.metrics.map((m: { code: string }) => m.code)).not.toContain('truck_load');
+    expect(catalog.body.metrics.every((m: { class: string }) => m.class === 'publik')).toBe(true);
+    const range = `from=${new Date(now - 60_000).toISOString()}&to=${new Date(now + 60_000).toISOString()}`;
+    expect((await server.get(`/api/v1/series?metric=truck_load&${range}`)).status).toBe(403);
+
+    const noToken = server.socket('/live');
+    await expect(connected(noToken)).rejects.toThrow('unauthenticated');
+    const badToken = server.socket('/live', 'st_not-a-real-token');
+    await expect(connected(badToken)).rejects.toThrow('unauthenticated');
+  });
+
+  it('rejects a batch with one bad record as a whole: 400 with index and path, nothing written', async () => {
+    const before = await count(server, 'SELECT count(*) AS n FROM point');
+    const res = await server.post(
+      '/api/v1/ingest',
+      {
+        points: [
+          { metric: 'water_level', entity: 'PA-TEST-4', time: Date.now(), value: 10 },
+          { metric: 'water_level', entity: 'PA-TEST-4', time: 'yesterday', value: 'high' },
+          { metric: 'water_level', entity: 'PA-TEST-4', time: Date.now() - 1000, value: 11, region: '99.99.99.9999' },
+        ],
+      },
+      bpbd,
+    );
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatch(/nothing was written/);
+    expect(res.body.details).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ index: 1, path: 'time' }),
+        expect.objectContaining({ index: 1, path: 'value' }),
+      ]),
+    );
+    // catalog-level problems are reported the same way once the shape is right
+    const unknown = await server.post(
+      '/api/v1/ingest',
+      {
+        points: [
+          { metric: 'water_level', entity: 'PA-TEST-4', time: Date.now(), value: 10, region: '99.99.99.9999' },
+          { metric: 'no_such_metric', entity: 'PA-TEST-4', time: Date.now(), value: 10 },
+          { metric: 'water_level', entity: 'PA-TEST-4', time: Date.now() + 3_600_000, value: 10 },
+        ],
+      },
+      bpbd,
+    );
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.details).toEqual([
+      { index: 0, path: 'region', message: "unknown region '99.99.99.9999'" },
+      { index: 1, path: 'metric', message: "unknown metric 'no_such_metric'" },
+      { index: 2, path: 'time', message: 'time is more than 5 minutes in the future' },
+    ]);
+    expect((await server.post('/api/v1/ingest', '{"points": [', bpbd)).status).toBe(400);
+    expect((await server.post('/api/v1/ingest', { points: [] }, bpbd)).status).toBe(400);
+    expect((await server.post('/api/v1/ingest', { points: [{ metric: 'water_level', entity: 'X', time: 1, value: Infinity }] }, bpbd)).status).toBe(400);
+    expect(await count(server, 'SELECT count(*) AS n FROM point')).toBe(before);
+  });
+
+  it('answers 401 without a valid key, including a revoked one', async () => {
+    const body = { points: [{ metric: 'water_level', entity: 'PA-TEST-5', time: Date.now(), value: 1 }] };
+    expect((await server.post('/api/v1/ingest', body)).status).toBe(401);
+    expect((await server.post('/api/v1/ingest', body, 'sk_wrong')).status).toBe(401);
+    const key = await server.key('BPBD');
+    await server.storage.pool.query("UPDATE ingest_key SET revoked_at = now() WHERE key_hash = sha256(convert_to($1, 'UTF8'))", [key]);
+    expect((await server.post('/api/v1/ingest', body, key)).status).toBe(401);
+    expect(await count(server, `SELECT count(*) AS n FROM series WHERE entity = 'PA-TEST-5'`)).toBe(0);
+  });
+
+  it("answers 403 for another OPD's metric and writes nothing of that batch", async () => {
+    const before = await count(server, 'SELECT count(*) AS n FROM point');
+    const res = await server.post(
+      '/api/v1/ingest',
+      {
+        points: [
+          { metric: 'water_level', entity: 'PA-TEST-6', time: Date.now(), value: 1 },
+          { metric: 'traffic_speed', entity: 'SEG-X', time: Date.now(), value: 30 },
+        ],
+      },
+      bpbd,
+    );
+    expect(res.status).toBe(403);
+    expect(res.body.details).toEqual([{ index: 1, path: 'metric', message: 'traffic_speed belongs to DISHUB, not to BPBD' }]);
+    expect(await count(server, 'SELECT count(*) AS n FROM point')).toBe(before);
+    // the right key writes it
+    expect((await server.post('/api/v1/ingest', { points: [{ metric: 'traffic_speed', entity: 'SEG-X', time: Date.now(), value: 30 }] }, dishub)).status).toBe(202);
+  });
+
+  it('answers 413 over the body size or batch length limit', async () => {
+    const big = { points: Array.from({ length: 3_000 }, (_, i) => ({ metric: 'water_level', entity: 'PA-BIG', time: t0 + i, value: i })) };
+    const tooMany = await server.post('/api/v1/ingest', big, bpbd);
+    expect(tooMany.status).toBe(413);
+    expect(tooMany.body.error).toMatch(/at most 2000/);
+    const huge = await server.post('/api/v1/ingest', { points: [{ metric: 'water_level', entity: 'PA-BIG', time: t0, value: 1, pad: 'x'.repeat(300_000) }] }, bpbd);
+    expect(huge.status).toBe(413);
+    expect(await count(server, `SELECT count(*) AS n FROM series WHERE entity = 'PA-BIG'`)).toBe(0);
+  });
+
+  it('records complaint lifecycles with status history and streams the changes', async () => {
+    const key = await server.key('DISKOMINFO');
+    const token = await server.token('operator');
+    const s = server.socket('/live', token);
+    await connected(s);
+    const snap = await s.timeout(5_000).emitWithAck('events:subscribe', { kinds: ['complaint'] });
+    expect(snap.ok).toBe(true);
+    const changes: string[] = [];
+    s.on('events:changed', (m) => m.events.forEach((e) => changes.push(`${e.id}:${e.status}`)));
+    const base = Date.now() - 3_600_000;
+    const ev = (id: string, status: string, dt: number) => ({ kind: 'complaint', id, status, time: base + dt, category: 'sampah', region: GATE, lon: 110.42, lat: -6.97 });
+    const batch = { events: [ev('LPR-1', 'received', 0), ev('LPR-1', 'verified', 60_000), ev('LPR-2', 'received', 1_000)] };
+    expect((await server.post('/api/v1/events', batch, key)).body).toEqual({ accepted: 3, written: 2 });
+    expect((await server.post('/api/v1/events', batch, key)).body).toEqual({ accepted: 3, written: 0 });
+    // a late, older change enters the history only; a newer one moves the state
+    expect((await server.post('/api/v1/events', { events: [ev('LPR-1', 'resolved', 120_000)] }, key)).status).toBe(202);
+    expect((await server.post('/api/v1/events', { events: [ev('LPR-1', 'dispatched', 90_000)] }, key)).status).toBe(202);
+    const { rows } = await server.storage.pool.query(`SELECT status, closed_at IS NOT NULL AS closed FROM event WHERE id = 'LPR-1'`);
+    expect(rows[0]).toEqual({ status: 'resolved', closed: true });
+    expect(await count(server, `SELECT count(*) AS n FROM event_status WHERE id = 'LPR-1'`)).toBe(4);
+    await waitFor('event changes', () => changes.includes('LPR-1:resolved') && changes.includes('LPR-2:received'));
+    const bad = await server.post('/api/v1/events', { events: [ev('LPR-3', 'teleported', 0)] }, key);
+    expect(bad.status).toBe(400);
+    expect(bad.body.details[0]).toMatchObject({ index: 0, path: 'status' });
+    expect((await server.post('/api/v1/events', { events: [ev('LPR-4', 'received', 0)] }, bpbd)).status).toBe(403);
+  });
+
+  it('serves the demo city regions with Kemendagri codes', async () => {
+    const res = await server.get('/api/public/v1/regions');
+    expect(res.status).toBe(200);
+    expect(res.body.city.code).toBe('33.74');
+    expect(res.body.regions.features.length).toBe(177);
+    expect(res.body.regions.features[0].properties.code).toMatch(/^33\.74\.\d{2}\.\d{4}$/);
+  });
+});

@@ -1,0 +1,103 @@
+/** The real server on port 0 against a real database, seeded with the demo catalog and city. */
+import { pino } from 'pino';
+import { io as connect, type Socket } from 'socket.io-client';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../shared/contract';
+import { createAccessToken, createIngestKey } from '../../db/queries/credentials';
+import { seedDemo } from '../../db/seed';
+import { openStorage, type Storage } from '../../db/storage';
+import { createApp, type App } from '../../server/app';
+import { createTestDatabase } from './db';
+
+export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+export interface TestServer {
+  url: string;
+  app: App;
+  storage: Storage;
+  key(opd: string): Promise<string>;
+  token(role: 'admin' | 'operator' | 'agency', opd?: string): Promise<string>;
+  socket(namespace: '/public' | '/live', token?: string): ClientSocket;
+  post(path: string, body: unknown, key?: string): Promise<{ status: number; body: any }>;
+  get(path: string, token?: string): Promise<{ status: number; body: any }>;
+  close(): Promise<void>;
+}
+
+export interface TestServerOptions {
+  maxBodyBytes?: number;
+  maxBatchItems?: number;
+  streamTickMs?: number;
+  clientDistDir?: string;
+  port?: number;
+}
+
+export async function startTestServer(adminUrl: string, opts: TestServerOptions = {}): Promise<TestServer> {
+  const db = await createTestDatabase(adminUrl);
+  const storage = await openStorage({ databaseUrl: db.url, dataDir: '/nonexistent' });
+  await seedDemo(storage.pool);
+  const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const app = await createApp({
+    storage,
+    log,
+    config: {
+      maxBodyBytes: opts.maxBodyBytes ?? 1024 * 1024,
+      maxBatchItems: opts.maxBatchItems ?? 10_000,
+      streamTickMs: opts.streamTickMs ?? 50,
+      clientDistDir: opts.clientDistDir ?? '/nonexistent',
+      corsOrigins: [],
+    },
+  });
+  await new Promise<void>((r) => app.httpServer.listen(opts.port ?? 0, '127.0.0.1', r));
+  const address = app.httpServer.address();
+  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const sockets: ClientSocket[] = [];
+  const json = async (res: Response) => {
+    const text = await res.text();
+    try {
+      return JSON.parse(text);
+    } catch {
+      return text;
+    }
+  };
+  return {
+    url,
+    app,
+    storage,
+    key: async (opd) => (await createIngestKey(storage.pool, opd, 'test')).key,
+    token: async (role, opd) => (await createAccessToken(storage.pool, role, opd ?? null, 'test')).token,
+    socket(namespace, token) {
+      const s: ClientSocket = connect(`${url}${namespace}`, { transports: ['websocket'], auth: token ? { token } : {}, forceNew: true });
+      sockets.push(s);
+      return s;
+    },
+    async post(path, body, key) {
+      const res = await fetch(url + path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      return { status: res.status, body: await json(res) };
+    },
+    async get(path, token) {
+      const res = await fetch(url + path, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+      return { status: res.status, body: await json(res) };
+    },
+    async close() {
+      for (const s of sockets) s.disconnect();
+      await app.close();
+      await new Promise((r) => app.httpServer.close(r));
+      await storage.close();
+      await db.drop();
+    },
+  };
+}
+
+/** Resolves when `predicate` holds, polling; rejects with `what` after the timeout. */
+export async function waitFor<T>(what: string, probe: () => T | Promise<T>, timeoutMs = 10_000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v) return v as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
