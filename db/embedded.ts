@@ -44,7 +44,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedHand
   const lockFile = join(dir, 'embedded.lock.json');
   const lock = existsSync(lockFile) ? (JSON.parse(await readFile(lockFile, 'utf8')) as Lock) : null;
   const running = await runningPostmaster(pgDir);
-  if (running && lock && lock.ownerPid !== process.pid && isAlive(lock.ownerPid)) {
+  if (running && lock && isAlive(lock.ownerPid)) {
     log(`sharing the embedded PostgreSQL of process ${lock.ownerPid} on port ${lock.port}`);
     return { url: urlFor(credentials, lock.port), port: lock.port, stop: async () => {} };
   }
