@@ -392,12 +392,26 @@ function indexOf(city: DemoCity): IndexedRegion[] {
   return index;
 }
 
-/** The code of the kelurahan containing the point, or null outside the city. */
-export function regionAt(city: DemoCity, lon: number, lat: number): string | null {
-  for (const r of indexOf(city)) {
+function containing(index: IndexedRegion[], lon: number, lat: number): string | null {
+  for (const r of index) {
     const [x0, y0, x1, y1] = r.bbox;
     if (lon < x0 || lon > x1 || lat < y0 || lat > y1) continue;
     if (pointInRing(r.ring, lon, lat)) return r.code;
+  }
+  return null;
+}
+
+/** Nudges (~0.2 m) that settle a point on a boundary, where ray casting or rounding (6 decimals) may leave a sliver gap. */
+const BOUNDARY_NUDGES: readonly [number, number][] = [[2e-6, 0], [0, 2e-6], [-2e-6, 0], [0, -2e-6]];
+
+/** The code of the kelurahan containing the point (a point on a shared edge gets one of its neighbours), or null outside the city. */
+export function regionAt(city: DemoCity, lon: number, lat: number): string | null {
+  const index = indexOf(city);
+  const hit = containing(index, lon, lat);
+  if (hit !== null) return hit;
+  for (const [dx, dy] of BOUNDARY_NUDGES) {
+    const nudged = containing(index, lon + dx, lat + dy);
+    if (nudged !== null) return nudged;
   }
   return null;
 }

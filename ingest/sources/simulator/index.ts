@@ -1,0 +1,150 @@
+/**
+ * The demo city simulator as an ingest source: floods (BPBD), traffic (Dishub), sanitation (DLH),
+ * projects (Dinas PUPR) and complaints (Diskominfo) of Kota Semarang.
+ *
+ * Every value is a pure function of (seed, entity, time), timestamps are aligned to each metric's cadence,
+ * so backfill and live polls agree and re-sends are idempotent.
+ */
+import { DEMO_CITY_SEED, generateDemoCity } from '../../../db/seed/demo-city';
+import type { Delivery, Source } from '../../source';
+import { buildWorld, type World } from './entities';
+import { MINUTE } from './noise';
+import { Simulator } from './simulator';
+
+export { Simulator } from './simulator';
+export type { World } from './entities';
+
+export const DEFAULT_SIMULATOR_SEED = 2026;
+const DEFAULT_BACKFILL_MINUTES = 60;
+const DEFAULT_INTERVAL_MS = 2_000;
+
+export interface SimulatorOptions {
+  /** Seed of the dynamics (rain, traffic noise, complaints, routes…). */
+  seed?: number;
+  /** Seed of the city geography; must match the one the server seeded its regions with. */
+  citySeed?: number;
+  /** How much history the first poll emits, in minutes (default 60). */
+  backfillMinutes?: number;
+  /** How often the worker should poll (default 2000 ms). */
+  intervalMs?: number;
+}
+
+const worlds = new Map<string, Promise<World>>();
+
+/** The simulator's static world (entities, routes) for a seed pair; cached. */
+export function simulatorWorld(seed = DEFAULT_SIMULATOR_SEED, citySeed = DEMO_CITY_SEED): Promise<World> {
+  const key = `${seed}:${citySeed}`;
+  let world = worlds.get(key);
+  if (!world) {
+    world = generateDemoCity(citySeed).then((city) => buildWorld(seed, city));
+    world.catch(() => worlds.delete(key));
+    worlds.set(key, world);
+  }
+  return world;
+}
+
+/** A simulator over a fresh world; use `collect(from, to)` for arbitrary windows (tests, benchmarks). */
+export async function createSimulator(opts: Pick<SimulatorOptions, 'seed' | 'citySeed'> = {}): Promise<Simulator> {
+  return new Simulator(await simulatorWorld(opts.seed, opts.citySeed));
+}
+
+export async function createSimulatorSource(opts: SimulatorOptions = {}): Promise<Source> {
+  const sim = await createSimulator(opts);
+  const backfillMs = Math.max(0, opts.backfillMinutes ?? DEFAULT_BACKFILL_MINUTES) * MINUTE;
+  // After a long pause (laptop asleep) catch up at most this much instead of flooding the pipeline.
+  const maxCatchUpMs = Math.max(backfillMs, 60 * MINUTE);
+  let last: number | null = null;
+
+  return {
+    name: 'simulator',
+    intervalMs: opts.intervalMs ?? DEFAULT_INTERVAL_MS,
+    poll(now: number): Delivery[] {
+      if (!Number.isFinite(now)) return [];
+      const first = last === null;
+      if (last !== null && now <= last) return []; // the clock went back (or stood still): wait for it
+      let from = last ?? now - backfillMs;
+      if (now - from > maxCatchUpMs) from = now - maxCatchUpMs;
+      last = now;
+      return sim.collect(from, now, first);
+    },
+  };
+}
+
+export interface RoadSegmentPath {
+  id: string;
+  name: string;
+  path: [number, number][];
+}
+
+/** Road segments with their polylines (lon, lat), for drawing; ids match the traffic series' entities. */
+export async function roadSegments(citySeed = DEMO_CITY_SEED): Promise<RoadSegmentPath[]> {
+  const world = await simulatorWorld(DEFAULT_SIMULATOR_SEED, citySeed);
+  return world.segments.map((s) => ({ id: s.id, name: s.name, path: s.path.map(([x, y]) => [x, y] as [number, number]) }));
+}
+
+export type SimulatorEntityKind =
+  | 'water_gate'
+  | 'pump_house'
+  | 'rain_gauge'
+  | 'road_segment'
+  | 'truck'
+  | 'container'
+  | 'landfill'
+  | 'project'
+  | 'city';
+
+export interface SimulatorEntity {
+  id: string;
+  name: string;
+  kind: SimulatorEntityKind;
+  /** Metric codes emitted for this entity. */
+  metrics: string[];
+  /** Fixed position (a truck's depot). */
+  lon: number;
+  lat: number;
+  region: string | null;
+  /** Projects: contract start and end (epoch ms) and value (IDR); gates: river. */
+  details?: Record<string, string | number>;
+}
+
+/** Display names and fixed positions of everything the simulator reports on (labels for the client). */
+export async function simulatorEntities(opts: Pick<SimulatorOptions, 'seed' | 'citySeed'> = {}): Promise<SimulatorEntity[]> {
+  const w = await simulatorWorld(opts.seed, opts.citySeed);
+  const base = (e: { id: string; name: string; lon: number; lat: number; region: string | null }) => ({
+    id: e.id,
+    name: e.name,
+    lon: e.lon,
+    lat: e.lat,
+    region: e.region,
+  });
+  return [
+    ...w.gates.map((g) => ({
+      ...base(g),
+      kind: (g.pumps > 0 ? 'pump_house' : 'water_gate') as SimulatorEntityKind,
+      metrics: g.pumps > 0 ? ['water_level', 'pump_running'] : ['water_level'],
+      details: { river: g.river, pumps: g.pumps },
+    })),
+    ...w.gauges.map((g) => ({ ...base(g), kind: 'rain_gauge' as const, metrics: ['rainfall'] })),
+    ...w.segments.map((s) => ({
+      ...base(s),
+      kind: 'road_segment' as const,
+      metrics: ['traffic_intensity', 'traffic_speed', 'congestion_index'],
+      details: { road: s.road, capacity: s.capacity, freeFlowKmh: Math.round(s.freeFlow) },
+    })),
+    ...w.trucks.map((t) => ({ ...base(t), lon: t.depot[0], lat: t.depot[1], kind: 'truck' as const, metrics: ['truck_load'] })),
+    ...w.containers.map((c) => ({
+      ...base(c),
+      kind: 'container' as const,
+      metrics: ['container_fill'],
+      details: { capacityTonnes: Math.round(c.capacityT * 10) / 10, truck: w.trucks[c.truck]?.id ?? '' },
+    })),
+    { ...base(w.landfill), kind: 'landfill' as const, metrics: ['landfill_intake'] },
+    ...w.projects.map((p) => ({
+      ...base(p),
+      kind: 'project' as const,
+      metrics: ['project_progress', 'project_progress_plan', 'project_budget_absorbed'],
+      details: { contractStart: p.start, contractEnd: p.end, contractValue: p.value },
+    })),
+    { ...base(w.cityEntity), kind: 'city' as const, metrics: ['complaints_open'] },
+  ];
+}

@@ -1,0 +1,123 @@
+/**
+ * Projects (Dinas PUPR): planned physical progress follows an S-curve over the contract period; actual
+ * progress follows the same curve at the project's own pace (late projects lag by well over 10 points);
+ * budget is absorbed in four termin payments, each some days after progress passes 25/50/75/100 %.
+ * Milestone events: `planned` at contract start, `late` a week after the plan date if not reached, `reached`.
+ */
+import type { EventInput } from '../../../shared/schemas';
+import type { Project, World } from './entities';
+import { DAY, round } from './noise';
+
+export const MILESTONES = [25, 50, 75, 100] as const;
+const LATE_GRACE = 7 * DAY;
+
+/** The S-curve: smoothstep, 0 → 1 over x ∈ [0, 1]. */
+function sCurve(x: number): number {
+  if (x <= 0) return 0;
+  if (x >= 1) return 1;
+  return x * x * (3 - 2 * x);
+}
+
+/** Inverse of the S-curve on [0, 1], by bisection. */
+function sCurveInverse(y: number): number {
+  let lo = 0;
+  let hi = 1;
+  for (let i = 0; i < 50; i++) {
+    const mid = (lo + hi) / 2;
+    if (sCurve(mid) < y) lo = mid;
+    else hi = mid;
+  }
+  return hi;
+}
+
+const INVERSE = new Map<number, number>(MILESTONES.map((m) => [m, sCurveInverse(m / 100)]));
+
+export interface MilestoneTimes {
+  pct: number;
+  plan: number;
+  reached: number;
+}
+
+export class ProjectModel {
+  private readonly milestones: MilestoneTimes[][];
+
+  constructor(private readonly world: World) {
+    this.milestones = world.projects.map((p) =>
+      MILESTONES.map((pct) => {
+        const x = INVERSE.get(pct)!;
+        const dur = p.end - p.start;
+        return { pct, plan: p.start + x * dur, reached: p.start + (x / p.pace) * dur };
+      }),
+    );
+  }
+
+  milestoneTimes(index: number): readonly MilestoneTimes[] {
+    return this.milestones[index]!;
+  }
+
+  /** `project_progress_plan`, %. */
+  plan(index: number, t: number): number {
+    const p = this.world.projects[index]!;
+    return round(100 * sCurve((t - p.start) / (p.end - p.start)), 2);
+  }
+
+  /** `project_progress`, %. */
+  progress(index: number, t: number): number {
+    const p = this.world.projects[index]!;
+    return round(100 * sCurve(((t - p.start) / (p.end - p.start)) * p.pace), 2);
+  }
+
+  /** `project_budget_absorbed`, IDR: 25 % of the contract per termin, paid some days after each milestone. */
+  budgetAbsorbed(index: number, t: number): number {
+    const p = this.world.projects[index]!;
+    let share = 0;
+    this.milestones[index]!.forEach((m, k) => {
+      if (t >= m.reached + p.paymentDelayDays[k]! * DAY) share += 0.25;
+    });
+    return Math.round(p.value * share);
+  }
+
+  private transitions(index: number): { id: string; status: string; time: number; pct: number }[] {
+    const p = this.world.projects[index]!;
+    const out: { id: string; status: string; time: number; pct: number }[] = [];
+    for (const m of this.milestones[index]!) {
+      const id = `${p.id}-M${m.pct}`;
+      out.push({ id, status: 'planned', time: p.start, pct: m.pct });
+      if (m.reached > m.plan + LATE_GRACE) out.push({ id, status: 'late', time: Math.round(m.plan + LATE_GRACE), pct: m.pct });
+      out.push({ id, status: 'reached', time: Math.round(m.reached), pct: m.pct });
+    }
+    return out;
+  }
+
+  private toEvent(p: Project, tr: { id: string; status: string; time: number; pct: number }): EventInput {
+    const e: EventInput = {
+      kind: 'project_milestone',
+      id: tr.id,
+      status: tr.status,
+      time: tr.time,
+      lon: p.lon,
+      lat: p.lat,
+      title: `${p.name}: progres fisik ${tr.pct}%`,
+    };
+    if (p.region) e.region = p.region;
+    return e;
+  }
+
+  /** Milestone transitions in (from, to]. */
+  eventsBetween(from: number, to: number): EventInput[] {
+    const out: EventInput[] = [];
+    this.world.projects.forEach((p, i) => {
+      for (const tr of this.transitions(i)) if (tr.time > from && tr.time <= to) out.push(this.toEvent(p, tr));
+    });
+    return out;
+  }
+
+  /** Every milestone transition at or before `at` (few: at most 3 per milestone). */
+  history(at: number): EventInput[] {
+    const out: EventInput[] = [];
+    this.world.projects.forEach((p, i) => {
+      for (const tr of this.transitions(i)) if (tr.time <= at) out.push(this.toEvent(p, tr));
+    });
+    return out;
+  }
+}
