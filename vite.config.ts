@@ -9,6 +9,8 @@ const root = resolve(import.meta.dirname, 'client');
 export default defineConfig({
   root,
   base: '/',
+  // client/public/ is the citizen surface, not a static-assets folder
+  publicDir: false,
   plugins: [react()],
   resolve: { tsconfigPaths: true },
   build: {

@@ -1,0 +1,16 @@
+import '@fontsource/noto-sans/latin-400.css';
+import '@fontsource/noto-sans/latin-700.css';
+import '../lib/styles/base.css';
+import './agency.css';
+import { createRoot } from 'react-dom/client';
+import { initI18n } from '../lib/i18n';
+import { agencyStrings } from './strings';
+import { AgencyApp } from './AgencyApp';
+
+const i18n = initI18n(agencyStrings);
+document.title = i18n.t('agency.docTitle');
+i18n.on('languageChanged', () => {
+  document.title = i18n.t('agency.docTitle');
+});
+
+createRoot(document.getElementById('root')!).render(<AgencyApp />);

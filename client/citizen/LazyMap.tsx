@@ -1,0 +1,45 @@
+import { lazy, Suspense, useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { LiveStore } from '../lib/live-store';
+import type { RegionsResponse } from '../lib/api/regions';
+
+// MapLibre is most of the page's weight: it is fetched only when the map scrolls into view.
+const PublicMap = lazy(() => import('./PublicMap'));
+
+export function LazyMap({ store, regions }: { store: LiveStore; regions: RegionsResponse | null }) {
+  const { t } = useTranslation();
+  const holder = useRef<HTMLDivElement | null>(null);
+  const [visible, setVisible] = useState(false);
+
+  useEffect(() => {
+    const el = holder.current;
+    if (!el || visible) return;
+    if (typeof IntersectionObserver === 'undefined') {
+      setVisible(true);
+      return;
+    }
+    const io = new IntersectionObserver(
+      (entries) => {
+        if (entries.some((e) => e.isIntersecting)) {
+          setVisible(true);
+          io.disconnect();
+        }
+      },
+      { rootMargin: '200px' },
+    );
+    io.observe(el);
+    return () => io.disconnect();
+  }, [visible]);
+
+  return (
+    <div ref={holder} className="pub-map-holder" data-testid="public-map-holder">
+      {visible && regions ? (
+        <Suspense fallback={<p className="map-hint">{t('common.mapLoading')}</p>}>
+          <PublicMap store={store} regions={regions} />
+        </Suspense>
+      ) : (
+        <p className="map-hint">{visible ? t('common.mapLoading') : t('pub.mapHint')}</p>
+      )}
+    </div>
+  );
+}

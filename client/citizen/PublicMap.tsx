@@ -1,0 +1,128 @@
+import { useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { GeoJSONSource, Map as MapLibreMap } from 'maplibre-gl';
+import { maplibregl } from '../lib/map/maplibre';
+import { addRegionLayers, buildOfflineStyle } from '../lib/map/offline-style';
+import type { RegionsResponse } from '../lib/api/regions';
+import type { LiveStore } from '../lib/live-store';
+import { useThrottledVersion } from '../lib/react/hooks';
+import { hasPosition } from '../features/common';
+import { gateRows } from '../features/floods/derive';
+import { projectRows } from '../features/projects/derive';
+import { alertCss } from '../lib/alert-colors';
+import { setBodyState } from '../lib/test-hooks';
+
+type PointFC = GeoJSON.FeatureCollection<GeoJSON.Point, Record<string, string | number>>;
+
+function gaugesGeoJson(store: LiveStore): PointFC {
+  return {
+    type: 'FeatureCollection',
+    features: gateRows(store.get('water_level'), store.now())
+      .filter(hasPosition)
+      .map((g) => ({
+        type: 'Feature',
+        geometry: { type: 'Point', coordinates: [g.lon, g.lat] },
+        properties: { entity: g.entity, level: g.alert, color: alertCss(g.alert) },
+      })),
+  };
+}
+
+function projectsGeoJson(store: LiveStore): PointFC {
+  return {
+    type: 'FeatureCollection',
+    features: projectRows(store.get('project_progress'), store.get('project_progress_plan'), store.get('project_budget_absorbed'))
+      .filter(hasPosition)
+      .map((p) => ({
+        type: 'Feature',
+        geometry: { type: 'Point', coordinates: [p.lon, p.lat] },
+        properties: { entity: p.entity, color: p.behind ? '#f37e22' : '#8b5cf6' },
+      })),
+  };
+}
+
+/**
+ * The citizen map: the offline basemap plus gauges and projects as plain MapLibre circle layers
+ * (no deck.gl: a phone on a slow network should not download it for two point layers).
+ */
+export default function PublicMap({ store, regions }: { store: LiveStore; regions: RegionsResponse }) {
+  const { t } = useTranslation();
+  const el = useRef<HTMLDivElement | null>(null);
+  const mapRef = useRef<MapLibreMap | null>(null);
+  const [ready, setReady] = useState(false);
+  const version = useThrottledVersion(store, 1000);
+
+  useEffect(() => {
+    if (!el.current) return;
+    const b = regions.city.bbox;
+    const map = new maplibregl.Map({
+      container: el.current,
+      style: buildOfflineStyle('light'),
+      bounds: [
+        [b[0], b[1]],
+        [b[2], b[3]],
+      ],
+      fitBoundsOptions: { padding: 12 },
+      attributionControl: false,
+      cooperativeGestures: true,
+      dragRotate: false,
+      pitchWithRotate: false,
+      touchPitch: false,
+    });
+    map.on('load', () => {
+      addRegionLayers(map, regions, 'light', { kelurahanLabelMinZoom: 13 });
+      map.addSource('gauges', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
+      map.addSource('projects', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
+      map.addLayer({
+        id: 'projects',
+        type: 'circle',
+        source: 'projects',
+        paint: {
+          'circle-radius': 6,
+          'circle-color': ['get', 'color'],
+          'circle-opacity': 0.35,
+          'circle-stroke-color': ['get', 'color'],
+          'circle-stroke-width': 2,
+        },
+      });
+      map.addLayer({
+        id: 'gauges',
+        type: 'circle',
+        source: 'gauges',
+        paint: {
+          'circle-radius': 7,
+          'circle-color': ['get', 'color'],
+          'circle-stroke-color': '#ffffff',
+          'circle-stroke-width': 2,
+        },
+      });
+      mapRef.current = map;
+      setReady(true);
+      setBodyState('mapReady', 'true');
+    });
+    return () => {
+      mapRef.current = null;
+      map.remove();
+    };
+  }, [regions]);
+
+  useEffect(() => {
+    const map = mapRef.current;
+    if (!ready || !map) return;
+    (map.getSource('gauges') as GeoJSONSource | undefined)?.setData(gaugesGeoJson(store));
+    (map.getSource('projects') as GeoJSONSource | undefined)?.setData(projectsGeoJson(store));
+  }, [ready, version, store]);
+
+  return (
+    <>
+      <div ref={el} className="pub-map" data-testid="public-map" data-ready={ready ? 'true' : 'false'} />
+      <div className="pub-map-legend">
+        <span>
+          <i className="dot dot-gauge" /> {t('pub.legendGauge')}
+        </span>
+        <span>
+          <i className="dot dot-project" /> {t('pub.legendProject')}
+        </span>
+      </div>
+    </>
+  );
+}

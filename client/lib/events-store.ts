@@ -1,0 +1,189 @@
+/**
+ * Client-side state of subscribed event kinds (complaints, flood reports, milestones):
+ * counts by status and a bounded list of the most recently changed events.
+ * Same discipline as LiveStore: snapshot, then deltas in sequence; a gap means resubscribe.
+ */
+import type { EventKind } from '@shared/catalog';
+import type { EventsChanged, EventsSnapshot, WireEvent } from '@shared/contract';
+import type { ErrorCode } from '@shared/ack';
+import type { DeltaResult, MetricStatus } from './live-store';
+import { defaultLiveOptions, type LiveOptions } from './live-options';
+
+export interface EventKindState {
+  readonly code: string;
+  readonly status: MetricStatus;
+  readonly error: ErrorCode | null;
+  readonly kind: EventKind | null;
+  readonly seq: number;
+  readonly countsByStatus: Readonly<Record<string, number>>;
+  /** Newest first, bounded by `maxRecentEvents`. */
+  readonly recent: readonly WireEvent[];
+  readonly newestT: number | null;
+}
+
+interface MutableKind {
+  code: string;
+  status: MetricStatus;
+  error: ErrorCode | null;
+  kind: EventKind | null;
+  seq: number;
+  countsByStatus: Record<string, number>;
+  recent: WireEvent[];
+  /** Last known status of every event seen since the snapshot (bounded like `recent` × 20). */
+  known: Map<string, string>;
+  newestT: number | null;
+  pending: EventsChanged[];
+}
+
+export class EventsStore {
+  readonly options: LiveOptions;
+  private readonly kinds = new Map<string, MutableKind>();
+  private readonly listeners = new Set<() => void>();
+  private _version = 0;
+
+  constructor(options: Partial<LiveOptions> = {}) {
+    this.options = { ...defaultLiveOptions(), ...options };
+  }
+
+  get version(): number {
+    return this._version;
+  }
+
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  get(code: string): EventKindState | undefined {
+    return this.kinds.get(code);
+  }
+
+  codes(): string[] {
+    return [...this.kinds.keys()];
+  }
+
+  track(code: string): void {
+    if (!this.kinds.has(code)) {
+      this.kinds.set(code, {
+        code, status: 'idle', error: null, kind: null, seq: 0, countsByStatus: {}, recent: [], known: new Map(), newestT: null, pending: [],
+      });
+      this.changed();
+    }
+  }
+
+  beginSync(code: string): void {
+    this.track(code);
+    const k = this.kinds.get(code)!;
+    k.status = 'syncing';
+    k.error = null;
+    k.pending = [];
+    this.changed();
+  }
+
+  markAllIdle(): void {
+    for (const k of this.kinds.values()) {
+      if (k.status === 'live' || k.status === 'syncing') {
+        k.status = 'idle';
+        k.pending = [];
+      }
+    }
+    this.changed();
+  }
+
+  markFailed(code: string, error: ErrorCode): void {
+    this.track(code);
+    const k = this.kinds.get(code)!;
+    k.status = error === 'forbidden' ? 'forbidden' : 'error';
+    k.error = error;
+    k.pending = [];
+    if (error === 'forbidden') {
+      k.recent = [];
+      k.countsByStatus = {};
+      k.known = new Map();
+      k.newestT = null;
+    }
+    this.changed();
+  }
+
+  /** Applies every kind of an events snapshot; returns the kinds whose replay found a gap. */
+  applySnapshot(snap: EventsSnapshot): string[] {
+    const gaps: string[] = [];
+    for (const ks of snap.kinds) {
+      this.track(ks.kind.code);
+      const k = this.kinds.get(ks.kind.code)!;
+      const pending = k.pending;
+      k.kind = ks.kind;
+      k.seq = ks.seq;
+      k.status = 'live';
+      k.error = null;
+      k.pending = [];
+      k.countsByStatus = { ...ks.countsByStatus };
+      const open = [...ks.open].sort((a, b) => b.t - a.t);
+      k.recent = open.slice(0, this.options.maxRecentEvents);
+      k.known = new Map(open.map((e) => [e.id, e.status]));
+      k.newestT = open[0]?.t ?? null;
+      for (const d of pending.sort((a, b) => a.seq - b.seq)) {
+        if (d.seq <= k.seq) continue;
+        if (d.seq !== k.seq + 1) {
+          k.status = 'syncing';
+          gaps.push(k.code);
+          break;
+        }
+        this.applyInto(k, d);
+      }
+    }
+    this.changed();
+    return gaps;
+  }
+
+  applyDelta(msg: EventsChanged): DeltaResult {
+    const k = this.kinds.get(msg.kind);
+    if (!k) return 'ignored';
+    if (k.status === 'syncing') {
+      if (k.pending.length < this.options.maxPendingDeltas) k.pending.push(msg);
+      return 'queued';
+    }
+    if (k.status !== 'live') return 'ignored';
+    if (msg.seq <= k.seq) return 'stale';
+    if (msg.seq !== k.seq + 1) {
+      k.status = 'syncing';
+      k.pending = [msg];
+      this.changed();
+      return 'gap';
+    }
+    this.applyInto(k, msg);
+    this.changed();
+    return 'applied';
+  }
+
+  private applyInto(k: MutableKind, msg: EventsChanged): void {
+    k.seq = msg.seq;
+    const counts = { ...k.countsByStatus };
+    let recent = k.recent;
+    for (const e of msg.events) {
+      const prev = k.known.get(e.id);
+      if (prev !== undefined && prev !== e.status) counts[prev] = Math.max(0, (counts[prev] ?? 0) - 1);
+      if (prev !== e.status) counts[e.status] = (counts[e.status] ?? 0) + 1;
+      k.known.delete(e.id);
+      k.known.set(e.id, e.status);
+      recent = [e, ...recent.filter((r) => r.id !== e.id)];
+      if (k.newestT === null || e.t > k.newestT) k.newestT = e.t;
+    }
+    k.countsByStatus = counts;
+    k.recent = recent.slice(0, this.options.maxRecentEvents);
+    const maxKnown = this.options.maxRecentEvents * 20;
+    if (k.known.size > maxKnown) {
+      // Map iteration is insertion order, and updates re-insert: the first keys are the least recent.
+      let excess = k.known.size - maxKnown;
+      for (const id of k.known.keys()) {
+        if (excess-- <= 0) break;
+        k.known.delete(id);
+      }
+    }
+  }
+
+  private changed(): void {
+    this._version++;
+    for (const l of this.listeners) l();
+  }
+}

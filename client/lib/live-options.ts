@@ -1,0 +1,42 @@
+/**
+ * Every tunable of the live client, with its default, in one place.
+ * Buffers are bounded so a wall left running for weeks holds constant memory.
+ */
+export interface LiveOptions {
+  /** Points kept per series (newest win). */
+  maxPointsPerSeries: number;
+  /** Points older than this (relative to the server clock) are dropped. */
+  maxAgeMs: number;
+  /** Series kept per metric; the ones silent the longest are evicted first (trucks come and go). */
+  maxSeriesPerMetric: number;
+  /** Deltas held while a metric's snapshot is on its way; beyond it the snapshot alone counts. */
+  maxPendingDeltas: number;
+  /** Events kept per kind in the "recent" list. */
+  maxRecentEvents: number;
+  /** Minutes of 1-minute history asked for in each snapshot. */
+  historyMinutes: number;
+  /** How long to wait for a subscribe acknowledgement. */
+  ackTimeoutMs: number;
+  /** Full resubscribe even without a gap (belt and braces against silent divergence). */
+  resyncIntervalMs: number;
+  /** Delay before retrying a subscription that failed for a reason other than `forbidden`. */
+  retryDelayMs: number;
+  /** UI: minimum interval between re-renders driven by live data (≤ 4 per second). */
+  renderThrottleMs: number;
+}
+
+/** The defaults. Call sites override single fields: `{ ...defaultLiveOptions(), maxAgeMs: … }`. */
+export function defaultLiveOptions(): LiveOptions {
+  return {
+    maxPointsPerSeries: 720,
+    maxAgeMs: 65 * 60_000,
+    maxSeriesPerMetric: 2_000,
+    maxPendingDeltas: 64,
+    maxRecentEvents: 50,
+    historyMinutes: 60,
+    ackTimeoutMs: 10_000,
+    resyncIntervalMs: 15 * 60_000,
+    retryDelayMs: 5_000,
+    renderThrottleMs: 250,
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * Hooks the browser tests wait on. Kept tiny and side-effect free until called.
+ * - `document.body.dataset.live = 'true'` once a live `points:appended` delta has been applied.
+ * - `window.__sinergi.pointsApplied` counts every delta point applied to a live store.
+ */
+
+export interface SinergiTestHooks {
+  pointsApplied: number;
+  deltasApplied: number;
+  snapshotsApplied: number;
+  resyncs: number;
+}
+
+declare global {
+  interface Window {
+    __sinergi?: SinergiTestHooks;
+  }
+}
+
+function hooks(): SinergiTestHooks {
+  if (typeof window === 'undefined') {
+    return { pointsApplied: 0, deltasApplied: 0, snapshotsApplied: 0, resyncs: 0 };
+  }
+  window.__sinergi ??= { pointsApplied: 0, deltasApplied: 0, snapshotsApplied: 0, resyncs: 0 };
+  return window.__sinergi;
+}
+
+/** Installs `window.__sinergi` with zeroed counters (idempotent). */
+export function installTestHooks(): void {
+  hooks();
+}
+
+export function recordDeltaApplied(points: number): void {
+  const h = hooks();
+  h.deltasApplied += 1;
+  h.pointsApplied += points;
+  if (typeof document !== 'undefined' && document.body.dataset.live !== 'true') {
+    document.body.dataset.live = 'true';
+  }
+}
+
+export function recordSnapshotApplied(): void {
+  hooks().snapshotsApplied += 1;
+}
+
+export function recordResync(): void {
+  hooks().resyncs += 1;
+}
+
+/** Mirrors a state on `<body data-KEY="…">` for tests and for CSS. */
+export function setBodyState(key: string, value: string): void {
+  if (typeof document !== 'undefined') document.body.dataset[key] = value;
+}

@@ -1,0 +1,88 @@
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { NAMESPACES } from '@shared/contract';
+import { clearToken, resolveToken, saveToken } from '../lib/auth-token';
+import { createSocket } from '../lib/socket';
+import { LiveConnection } from '../lib/live-connection';
+import { fetchRegions, type RegionsResponse } from '../lib/api/regions';
+import { useExternalState } from '../lib/react/hooks';
+import { TokenForm } from './TokenForm';
+import { WALL_EVENT_KINDS, WALL_METRICS, WallApp } from './WallApp';
+
+/** Owns the token, the regions and the /live connection; renders the wall once they exist. */
+export function WallRoot() {
+  const [token, setToken] = useState<string | null>(() => resolveToken());
+  const [rejected, setRejected] = useState(false);
+  const [conn, setConn] = useState<LiveConnection | null>(null);
+
+  useEffect(() => {
+    if (!token) return;
+    const c = new LiveConnection(createSocket(NAMESPACES.live, { token }), { metrics: WALL_METRICS, eventKinds: WALL_EVENT_KINDS });
+    setConn(c);
+    const off = c.subscribe(() => {
+      if (c.state === 'unauthenticated') {
+        clearToken();
+        setRejected(true);
+        setToken(null);
+      }
+    });
+    return () => {
+      off();
+      c.close();
+      setConn(null);
+    };
+  }, [token]);
+
+  if (!token) {
+    return (
+      <TokenForm
+        rejected={rejected}
+        onSubmit={(tok) => {
+          saveToken(tok);
+          setRejected(false);
+          setToken(tok);
+        }}
+      />
+    );
+  }
+  if (!conn) return null;
+  return <WallWithRegions conn={conn} />;
+}
+
+function WallWithRegions({ conn }: { conn: LiveConnection }) {
+  const { t } = useTranslation();
+  const [regions, setRegions] = useState<RegionsResponse | null>(null);
+  const [failed, setFailed] = useState(false);
+  const state = useExternalState(conn);
+
+  useEffect(() => {
+    let cancelled = false;
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const load = (attempt: number) => {
+      fetchRegions().then(
+        (r) => {
+          if (!cancelled) setRegions(r);
+        },
+        () => {
+          if (cancelled) return;
+          setFailed(true);
+          timer = setTimeout(() => load(attempt + 1), Math.min(30_000, 2_000 * 2 ** attempt));
+        },
+      );
+    };
+    load(0);
+    return () => {
+      cancelled = true;
+      if (timer) clearTimeout(timer);
+    };
+  }, []);
+
+  if (!regions) {
+    return (
+      <div className="wall-loading" data-conn={state}>
+        {failed ? t('common.mapError') : t('common.mapLoading')}
+      </div>
+    );
+  }
+  return <WallApp conn={conn} regions={regions} />;
+}
