@@ -1,53 +1,129 @@
 /**
- * The worker's configuration file (JSON), edited by an operator; validated with zod, errors name the field.
- * Ingest keys may be given inline (a file with mode 0600) or as `env:NAME` to read them from the environment.
+ * The worker's configuration file (YAML or JSON), edited by an operator. Validated with zod; every error
+ * names the field and the line it is on. Ingest keys may be inline (keep the file 0600) or `env:NAME`.
  */
 import { readFile } from 'node:fs/promises';
+import { isAbsolute, resolve, dirname } from 'node:path';
+import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
+import { mappingSchema } from './mapping';
+import type { SourceDefinition } from './source';
+import { SOURCE_DEFINITIONS } from './sources';
 
-const simulatorSource = z.object({
-  type: z.literal('simulator'),
-  seed: z.number().int().default(1),
-  backfillMinutes: z.number().int().min(0).max(24 * 60).default(60),
-  intervalMs: z.number().int().min(200).max(60_000).default(2_000),
+const OPD_CODE = z.string().regex(/^[A-Z][A-Z0-9_]{1,31}$/, 'an OPD code (upper case, e.g. BPBD)');
+const SOURCE_NAME = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/, 'lower case letters, digits, . _ -');
+
+/** Fields every source has; the rest is the source type's own schema. */
+const commonSourceSchema = z.object({
+  type: z.string(),
+  name: SOURCE_NAME,
+  /** The OPD whose key delivers what this source maps (not needed by sources that speak our catalog). */
+  opd: OPD_CODE.optional(),
+  mapping: mappingSchema.optional(),
 });
 
-export const workerConfigSchema = z.object({
-  server: z.object({ url: z.url() }),
-  /** OPD code → ingest key (or `env:VAR`). */
-  keys: z.record(z.string().regex(/^[A-Z][A-Z0-9_]{1,31}$/), z.string().min(8)),
-  sources: z.array(z.discriminatedUnion('type', [simulatorSource])).min(1),
-  delivery: z
-    .object({
-      maxBatch: z.number().int().min(1).max(50_000).default(5_000),
-      maxQueued: z.number().int().min(1_000).default(2_000_000),
-      maxBackoffMs: z.number().int().min(100).default(30_000),
-    })
-    .default({ maxBatch: 5_000, maxQueued: 2_000_000, maxBackoffMs: 30_000 }),
-});
-export type WorkerConfig = z.infer<typeof workerConfigSchema>;
-export type SourceConfig = WorkerConfig['sources'][number];
+export const workerConfigSchema = z
+  .object({
+    server: z.object({ url: z.url() }).strict(),
+    /** OPD code → ingest key, or `env:VAR` to read it from the environment. */
+    keys: z.record(OPD_CODE, z.string().min(8)),
+    spool: z
+      .object({
+        dir: z.string().min(1).default('./data/spool'),
+        /** Disk the spool may use; a warning is logged from warnRatio on, the oldest records go beyond it. */
+        maxBytes: z.number().int().min(1024 * 1024).default(512 * 1024 * 1024),
+        warnRatio: z.number().gt(0).lt(1).default(0.8),
+        /** Bytes per spool segment file. */
+        segmentBytes: z.number().int().min(64 * 1024).default(8 * 1024 * 1024),
+      })
+      .strict()
+      .default({ dir: './data/spool', maxBytes: 512 * 1024 * 1024, warnRatio: 0.8, segmentBytes: 8 * 1024 * 1024 }),
+    delivery: z
+      .object({
+        maxBatch: z.number().int().min(1).max(50_000).default(5_000),
+        maxBackoffMs: z.number().int().min(100).default(30_000),
+      })
+      .strict()
+      .default({ maxBatch: 5_000, maxBackoffMs: 30_000 }),
+    /** How often each source's health goes to the server. */
+    healthIntervalMs: z.number().int().min(1_000).default(15_000),
+    /** Prometheus metrics of the worker (records, quarantine, spool, retries), off when absent. */
+    metrics: z.object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535) }).strict().optional(),
+    sources: z.array(commonSourceSchema.loose()).min(1),
+  })
+  .strict();
+
+export type WorkerConfig = Omit<z.infer<typeof workerConfigSchema>, 'sources'> & {
+  sources: SourceConfig[];
+};
+export type SourceConfig = z.infer<typeof commonSourceSchema> & Record<string, unknown>;
+
+export class ConfigFileError extends Error {}
+
+/** Validates a parsed config; `where(path)` turns a field path into "line N" for messages. */
+export function validateWorkerConfig(
+  raw: unknown,
+  where: (path: PropertyKey[]) => string = () => '',
+  definitions: readonly SourceDefinition[] = SOURCE_DEFINITIONS,
+): WorkerConfig {
+  const issues: string[] = [];
+  const report = (path: PropertyKey[], message: string) => issues.push(`  ${path.map(String).join('.') || '(root)'}${where(path)}: ${message}`);
+  const parsed = workerConfigSchema.safeParse(raw);
+  if (!parsed.success) for (const i of parsed.error.issues) report(i.path, i.message);
+  else {
+    const names = new Set<string>();
+    parsed.data.sources.forEach((s, index) => {
+      const def = definitions.find((d) => d.type === s.type);
+      if (!def) return report(['sources', index, 'type'], `unknown source type '${s.type}'; known: ${definitions.map((d) => d.type).join(', ')}`);
+      if (names.has(s.name)) report(['sources', index, 'name'], `source name '${s.name}' is used twice`);
+      names.add(s.name);
+      const { type: _t, name: _n, opd: _o, mapping: _m, ...own } = s;
+      const r = def.configSchema.safeParse(own);
+      if (!r.success) for (const i of r.error.issues) report(['sources', index, ...i.path], i.message);
+      if (def.needsMapping && (!s.mapping || !s.opd)) report(['sources', index], `a ${s.type} source needs 'opd' and 'mapping'`);
+      if (s.opd && !parsed.data.keys[s.opd]) report(['sources', index, 'opd'], `no key for ${s.opd} under 'keys'`);
+    });
+  }
+  if (issues.length) throw new ConfigFileError(issues.join('\n'));
+  return parsed.data as WorkerConfig;
+}
 
 export async function loadWorkerConfig(file: string, env: NodeJS.ProcessEnv = process.env): Promise<WorkerConfig> {
-  let raw: unknown;
+  let text: string;
   try {
-    raw = JSON.parse(await readFile(file, 'utf8'));
+    text = await readFile(file, 'utf8');
   } catch (e) {
-    throw new Error(`cannot read worker config ${file}: ${(e as Error).message}`);
+    throw new ConfigFileError(`cannot read worker config ${file}: ${(e as Error).message}`);
   }
-  const parsed = workerConfigSchema.safeParse(raw);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw new Error(`invalid worker config ${file}:\n${lines.join('\n')}`);
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: true });
+  if (doc.errors.length) {
+    throw new ConfigFileError(`invalid worker config ${file}:\n${doc.errors.map((e) => `  line ${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}`).join('\n')}`);
+  }
+  const where = (path: PropertyKey[]) => {
+    for (let n = path.length; n >= 0; n--) {
+      const node = doc.getIn(path.slice(0, n) as (string | number)[], true) as { range?: [number, number, number] } | undefined;
+      if (node?.range) return ` (line ${lineCounter.linePos(node.range[0]).line})`;
+    }
+    return '';
+  };
+  let config: WorkerConfig;
+  try {
+    config = validateWorkerConfig(doc.toJS(), where);
+  } catch (e) {
+    throw new ConfigFileError(`invalid worker config ${file}:\n${(e as Error).message}`);
   }
   const keys: Record<string, string> = {};
-  for (const [opd, value] of Object.entries(parsed.data.keys)) {
+  for (const [opd, value] of Object.entries(config.keys)) {
     if (value.startsWith('env:')) {
       const name = value.slice(4);
       const fromEnv = env[name];
-      if (!fromEnv) throw new Error(`invalid worker config ${file}:\n  keys.${opd}: environment variable ${name} is not set`);
+      if (!fromEnv) throw new ConfigFileError(`invalid worker config ${file}:\n  keys.${opd}${where(['keys', opd])}: environment variable ${name} is not set`);
       keys[opd] = fromEnv;
     } else keys[opd] = value;
   }
-  return { ...parsed.data, keys };
+  // Relative paths are relative to the config file, so a deployment folder can be moved whole.
+  const base = dirname(resolve(file));
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
+  return { ...config, keys, spool: { ...config.spool, dir: abs(config.spool.dir) } };
 }

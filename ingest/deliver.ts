@@ -1,160 +1,214 @@
 /**
- * Delivery to the server's ingest API: per OPD, in order, in batches, with retry (exponential backoff with
- * full jitter) until the server accepts. A 4xx other than 408/429 means the batch itself is wrong: it is
- * logged and dropped so one bad record cannot block a feed (the quarantine arrives with the ingest issue).
- * The queue is in memory and bounded; the on-disk spool replaces it with the ingest issue.
+ * Delivery from the spool to the server: one loop per lane (OPD), oldest first, in batches; the cursor moves
+ * only after the server accepted a batch, so a crash anywhere resends at most one batch (harmless: the
+ * server's writes are idempotent). Failures are retried with exponential backoff and full jitter, forever:
+ * the spool, not the retry count, is what bounds the backlog.
+ *
+ * A batch the server refuses as invalid (400/403 with per-record details) is not retried as it is: the
+ * records it names go to the quarantine with the server's reason and the rest is sent again. A 413 halves
+ * the batch. 401 (the key) and 5xx/network errors are retried.
  */
-import type { EventInput, PointInput } from '../shared/schemas';
-import type { Delivery } from './source';
+import type { Spool, SpoolLine } from './spool';
+import type { SourceLogger } from './source';
 
-export interface DeliveryStats {
-  sentPoints: number;
-  sentEvents: number;
-  dropped: number;
+export interface LaneStats {
+  delivered: number;
+  quarantinedByServer: number;
   retries: number;
-  queued: number;
   lastSuccess: number | null;
   lastError: string | null;
+  lastErrorAt: number | null;
 }
 
 export interface Deliverer {
-  enqueue(deliveries: readonly Delivery[]): void;
-  /** Resolves when everything queued so far has been delivered (or dropped). */
-  drain(): Promise<void>;
-  stats(): DeliveryStats;
-  stop(): void;
+  stats(lane?: string): LaneStats;
+  /** Resolves when every lane is empty. */
+  drained(): Promise<void>;
+  stop(): Promise<void>;
 }
-
-type Item = { path: '/api/v1/ingest'; body: { points: PointInput[] } } | { path: '/api/v1/events'; body: { events: EventInput[] } };
 
 export interface DelivererOptions {
+  spool: Spool;
   serverUrl: string;
+  /** lane (OPD code) → ingest key */
   keys: Readonly<Record<string, string>>;
   maxBatch: number;
-  maxQueued: number;
   maxBackoffMs: number;
-  log: { info(o: object, m: string): void; warn(o: object, m: string): void; error(o: object, m: string): void };
-  fetch?: typeof fetch;
+  log: SourceLogger;
+  now?: () => number;
 }
 
+type Outcome = { ok: true } | { ok: false; retry: true; error: string } | { ok: false; retry: false; status: number; error: string; details: { index: number | null; message: string; path?: string }[] };
+
+const PATHS = { p: '/api/v1/ingest', e: '/api/v1/events', q: '/api/v1/quarantine' } as const;
+const FIELDS = { p: 'points', e: 'events', q: 'entries' } as const;
+
 export function createDeliverer(opts: DelivererOptions): Deliverer {
-  const doFetch = opts.fetch ?? fetch;
-  const queues = new Map<string, Item[]>();
-  const running = new Map<string, Promise<void>>();
-  const stats: DeliveryStats = { sentPoints: 0, sentEvents: 0, dropped: 0, retries: 0, queued: 0, lastSuccess: null, lastError: null };
+  const now = opts.now ?? Date.now;
+  const stats = new Map<string, LaneStats>();
+  const loops = new Map<string, Promise<void>>();
+  const abort = new AbortController();
   let stopped = false;
-  const sleepers = new Set<() => void>();
 
-  const sizeOf = (item: Item) => ('points' in item.body ? item.body.points.length : item.body.events.length);
+  const laneStats = (lane: string) => {
+    let s = stats.get(lane);
+    if (!s) stats.set(lane, (s = { delivered: 0, quarantinedByServer: 0, retries: 0, lastSuccess: null, lastError: null, lastErrorAt: null }));
+    return s;
+  };
 
-  async function post(opd: string, item: Item): Promise<'ok' | 'drop' | 'retry'> {
-    const key = opts.keys[opd];
-    if (!key) {
-      opts.log.error({ opd }, 'no ingest key configured for this OPD; dropping its records');
-      return 'drop';
-    }
+  async function post(lane: string, kind: SpoolLine['k'], bodies: unknown[]): Promise<Outcome> {
+    const key = opts.keys[lane];
+    if (!key) return { ok: false, retry: true, error: `no ingest key configured for ${lane}` };
     try {
-      const res = await doFetch(new URL(item.path, opts.serverUrl), {
+      const res = await fetch(new URL(PATHS[kind], opts.serverUrl), {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-        body: JSON.stringify(item.body),
-        signal: AbortSignal.timeout(30_000),
+        body: JSON.stringify({ [FIELDS[kind]]: bodies }),
+        signal: AbortSignal.any([abort.signal, AbortSignal.timeout(60_000)]),
       });
-      if (res.ok) {
-        await res.body?.cancel();
-        return 'ok';
+      const text = await res.text();
+      if (res.ok) return { ok: true };
+      let body: { error?: string; details?: { index: number | null; message: string; path?: string }[] } = {};
+      try {
+        body = JSON.parse(text);
+      } catch {
+        /* not JSON: a proxy's error page */
       }
-      const text = (await res.text()).slice(0, 2_000);
-      stats.lastError = `${res.status} ${text}`;
-      if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429) {
-        opts.log.error({ opd, status: res.status, response: text }, 'server rejected a batch; dropping it');
-        return 'drop';
+      const error = `${res.status} ${body.error ?? text.slice(0, 200)}`;
+      if ((res.status === 400 || res.status === 403 || res.status === 413) && kind !== 'q') {
+        return { ok: false, retry: false, status: res.status, error, details: body.details ?? [] };
       }
-      return 'retry';
+      return { ok: false, retry: true, error };
     } catch (e) {
-      stats.lastError = (e as Error).message;
-      return 'retry';
+      return { ok: false, retry: true, error: (e as Error).message };
     }
   }
 
-  async function run(opd: string): Promise<void> {
-    const queue = queues.get(opd)!;
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, ms);
+      abort.signal.addEventListener('abort', () => {
+        clearTimeout(t);
+        resolve();
+      }, { once: true });
+    });
+
+  /** Sends one kind's records; returns once they are accepted (or quarantined), or when stopping. */
+  async function sendAll(lane: string, kind: SpoolLine['k'], bodies: unknown[]): Promise<boolean> {
+    const s = laneStats(lane);
     let attempt = 0;
-    while (queue.length > 0 && !stopped) {
-      const item = queue[0]!;
-      const outcome = await post(opd, item);
-      if (outcome === 'retry') {
-        attempt++;
-        stats.retries++;
-        const cap = Math.min(opts.maxBackoffMs, 250 * 2 ** Math.min(attempt, 20));
-        const delay = Math.random() * cap;
-        if (attempt === 1 || attempt % 10 === 0) opts.log.warn({ opd, attempt, delayMs: Math.round(delay), error: stats.lastError }, 'delivery failed; retrying');
-        await new Promise<void>((r) => {
-          const wake = () => {
-            clearTimeout(t);
-            sleepers.delete(wake);
-            r();
-          };
-          const t = setTimeout(wake, delay);
-          sleepers.add(wake);
-        });
+    let pending = bodies;
+    let chunk = Math.max(1, Math.min(opts.maxBatch, pending.length));
+    while (pending.length && !stopped) {
+      const part = pending.slice(0, chunk);
+      const outcome = await post(lane, kind, part);
+      if (outcome.ok) {
+        if (attempt > 0) opts.log.info({ lane, attempts: attempt + 1 }, 'delivery recovered');
+        attempt = 0;
+        pending = pending.slice(part.length);
+        s.delivered += part.length;
+        s.lastSuccess = now();
         continue;
       }
-      if (attempt > 0) opts.log.info({ opd, attempts: attempt + 1 }, 'delivery recovered');
-      attempt = 0;
-      queue.shift();
-      const n = sizeOf(item);
-      stats.queued -= n;
-      if (outcome === 'ok') {
-        if (item.path === '/api/v1/ingest') stats.sentPoints += n;
-        else stats.sentEvents += n;
-        stats.lastSuccess = Date.now();
-      } else stats.dropped += n;
+      s.lastError = outcome.error;
+      s.lastErrorAt = now();
+      if (!outcome.retry) {
+        if (outcome.status === 413 && part.length > 1) {
+          chunk = Math.max(1, Math.floor(part.length / 2));
+          continue;
+        }
+        // The server named what it refuses: quarantine those records, send the others again.
+        const named = new Map<number, string>();
+        for (const d of outcome.details) if (typeof d.index === 'number') named.set(d.index, `${d.path ? `${d.path}: ` : ''}${d.message}`);
+        const refused = named.size ? [...named.keys()] : part.map((_, i) => i);
+        const entries = refused.map((i) => ({
+          source: 'delivery',
+          opd: lane,
+          origin: `spool:${lane}`,
+          reason: `server refused (${outcome.status}): ${named.get(i) ?? outcome.error}`,
+          mappingVersion: null,
+          data: JSON.stringify(part[i]).slice(0, 4_096),
+          time: now(),
+        }));
+        if (!(await sendAll(lane, 'q', entries))) return false;
+        s.quarantinedByServer += refused.length;
+        opts.log.warn({ lane, refused: refused.length, error: outcome.error }, 'server refused records; quarantined them');
+        const refusedSet = new Set(refused);
+        pending = [...part.filter((_, i) => !refusedSet.has(i)), ...pending.slice(part.length)];
+        continue;
+      }
+      attempt++;
+      s.retries++;
+      const delay = Math.random() * Math.min(opts.maxBackoffMs, 200 * 2 ** Math.min(attempt, 20));
+      if (attempt === 1 || attempt % 10 === 0) opts.log.warn({ lane, attempt, delayMs: Math.round(delay), error: outcome.error }, 'delivery failed; retrying');
+      await sleep(delay);
+    }
+    return pending.length === 0;
+  }
+
+  async function runLane(lane: string): Promise<void> {
+    while (!stopped) {
+      const batch = await opts.spool.read(lane, opts.maxBatch);
+      if (!batch) {
+        await opts.spool.waitForData(lane, abort.signal);
+        continue;
+      }
+      // Keep each kind's order; points before events before quarantine within one batch.
+      const byKind: Record<SpoolLine['k'], unknown[]> = { p: [], e: [], q: [] };
+      for (const line of batch.lines) byKind[line.k].push(line.b);
+      let done = true;
+      for (const kind of ['p', 'e', 'q'] as const) {
+        if (byKind[kind].length && !(await sendAll(lane, kind, byKind[kind]))) {
+          done = false;
+          break;
+        }
+      }
+      if (!done) return; // stopping: the cursor stays, the batch is resent next time
+      await batch.ack();
     }
   }
 
-  function kick(opd: string) {
-    if (running.has(opd) || stopped) return;
-    const p = run(opd).finally(() => {
-      running.delete(opd);
-      if ((queues.get(opd)?.length ?? 0) > 0) kick(opd);
-    });
-    running.set(opd, p);
-  }
-
-  function push(opd: string, item: Item) {
-    let queue = queues.get(opd);
-    if (!queue) queues.set(opd, (queue = []));
-    queue.push(item);
-    stats.queued += sizeOf(item);
-    // Bounded memory: past the bound the oldest unsent batches go, loudly.
-    while (stats.queued > opts.maxQueued && queue.length > 1) {
-      const dropped = queue.splice(1, 1)[0]!;
-      stats.queued -= sizeOf(dropped);
-      stats.dropped += sizeOf(dropped);
-      opts.log.error({ opd, dropped: sizeOf(dropped) }, 'delivery queue full; dropped the oldest unsent batch');
+  function ensureLoops() {
+    for (const lane of opts.spool.lanes()) {
+      if (!loops.has(lane) && !stopped) {
+        loops.set(
+          lane,
+          runLane(lane).catch((e) => {
+            opts.log.error({ lane, err: e }, 'delivery loop failed');
+          }),
+        );
+      }
     }
   }
+  ensureLoops();
+  // Lanes appear when a source first emits for an OPD.
+  const laneWatch = setInterval(ensureLoops, 250);
+  laneWatch.unref();
 
   return {
-    enqueue(deliveries) {
-      for (const d of deliveries) {
-        for (let i = 0; i < d.points.length; i += opts.maxBatch) {
-          push(d.opd, { path: '/api/v1/ingest', body: { points: d.points.slice(i, i + opts.maxBatch) } });
+    stats: (lane) => {
+      if (lane) return { ...laneStats(lane) };
+      const total: LaneStats = { delivered: 0, quarantinedByServer: 0, retries: 0, lastSuccess: null, lastError: null, lastErrorAt: null };
+      for (const s of stats.values()) {
+        total.delivered += s.delivered;
+        total.quarantinedByServer += s.quarantinedByServer;
+        total.retries += s.retries;
+        total.lastSuccess = Math.max(total.lastSuccess ?? 0, s.lastSuccess ?? 0) || null;
+        if ((s.lastErrorAt ?? 0) > (total.lastErrorAt ?? 0)) {
+          total.lastError = s.lastError;
+          total.lastErrorAt = s.lastErrorAt;
         }
-        for (let i = 0; i < d.events.length; i += opts.maxBatch) {
-          push(d.opd, { path: '/api/v1/events', body: { events: d.events.slice(i, i + opts.maxBatch) } });
-        }
-        kick(d.opd);
       }
+      return total;
     },
-    async drain() {
-      while (running.size > 0) await Promise.all([...running.values()]);
+    async drained() {
+      while (!stopped && opts.spool.depth().records > 0) await new Promise((r) => setTimeout(r, 50));
     },
-    stats: () => ({ ...stats }),
-    stop() {
+    async stop() {
       stopped = true;
-      for (const wake of [...sleepers]) wake();
+      clearInterval(laneWatch);
+      abort.abort();
+      await Promise.all(loops.values());
     },
   };
 }

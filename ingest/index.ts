@@ -1,4 +1,5 @@
 /** `npm run ingest -- --config <file>`: runs the configured sources in their own process. */
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLogger } from '../server/log';
 import { loadWorkerConfig } from './config';
@@ -12,8 +13,8 @@ if (!values.config) {
 const log = createLogger(process.env.LOG_LEVEL ?? 'info', 'sinergi-ingest');
 try {
   const config = await loadWorkerConfig(values.config);
-  const worker = await startWorker(config, log);
-  const statsTimer = setInterval(() => log.info(worker.deliverer.stats(), 'delivery stats'), 60_000);
+  const worker = await startWorker(config, log, { baseDir: dirname(resolve(values.config)) });
+  const statsTimer = setInterval(() => log.info({ ...worker.deliverer.stats(), spool: worker.spool.depth() }, 'delivery stats'), 60_000);
   statsTimer.unref();
   let stopping = false;
   // Started by the demo: do not outlive it, even if it was killed without a chance to stop us.

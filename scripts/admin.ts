@@ -8,7 +8,9 @@ import { loadConfig } from '../server/config';
 import { openStorage, type Storage } from '../db/storage';
 import { loadCatalog } from '../db/queries/catalog';
 import { createAccessToken, createIngestKey, listIngestKeys, revokeIngestKeys, type TokenRole } from '../db/queries/credentials';
+import { countQuarantine, listHealth, listQuarantine } from '../db/queries/feeds';
 import { seedDemo } from '../db/seed';
+import { feedState } from '../shared/feeds';
 
 const config = loadConfig();
 
@@ -95,6 +97,44 @@ token
       if (o.agency) await requireOpd(s, o.agency);
       const { token: secret } = await createAccessToken(s.pool, o.role, o.agency ?? null, o.label ?? null);
       process.stdout.write(`${secret}\n`);
+    }),
+  );
+
+const quarantine = program.command('quarantine').description('records ingest workers refused, with the reason');
+quarantine
+  .command('list')
+  .description('newest quarantined records first')
+  .option('--source <name>', 'only this source')
+  .option('--agency <code>', 'only this OPD')
+  .option('--limit <n>', 'how many', (v) => Number(v), 50)
+  .action((o: { source?: string; agency?: string; limit: number }) =>
+    withStorage(async (s) => {
+      for (const q of await listQuarantine(s.pool, { source: o.source, opd: o.agency, limit: o.limit })) {
+        process.stdout.write(`${new Date(q.time).toISOString()}\t${q.source}\t${q.opd ?? '-'}\t${q.origin}\t${q.reason}\tmapping v${q.mappingVersion ?? '-'}\t${q.data.slice(0, 200)}\n`);
+      }
+    }),
+  );
+quarantine
+  .command('count')
+  .description('quarantined records per source and OPD')
+  .action(() =>
+    withStorage(async (s) => {
+      for (const c of await countQuarantine(s.pool)) process.stdout.write(`${c.source}\t${c.opd ?? '-'}\t${c.n}\n`);
+    }),
+  );
+
+program
+  .command('feeds')
+  .description('health of every ingest source as its worker last reported it')
+  .action(() =>
+    withStorage(async (s) => {
+      const now = Date.now();
+      for (const h of await listHealth(s.pool)) {
+        const age = (t: number | null) => (t === null ? 'never' : `${Math.round((now - t) / 1000)} s ago`);
+        process.stdout.write(
+          `${h.opd}\t${h.source}\t${feedState(h, now)}\tlast success ${age(h.lastSuccess)}\t${h.recordsPerSecond} rec/s\tspool ${h.spoolDepth}\tquarantined ${h.quarantined}${h.lastError ? `\tlast error ${age(h.lastErrorAt)}: ${h.lastError}` : ''}\n`,
+        );
+      }
     }),
   );
 

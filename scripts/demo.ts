@@ -46,7 +46,16 @@ const wallToken = (await createAccessToken(pool, 'operator', null, 'demo-wall'))
 const workerConfig = join(config.dataDir, 'demo-ingest.json');
 await writeFile(
   workerConfig,
-  JSON.stringify({ server: { url: server.url }, keys, sources: [{ type: 'simulator', seed: 1, backfillMinutes: 60 }] }, null, 2),
+  JSON.stringify(
+    {
+      server: { url: server.url },
+      keys,
+      spool: { dir: join(config.dataDir, 'spool') },
+      sources: [{ type: 'simulator', name: 'simulator', seed: 1, backfillMinutes: 60 }],
+    },
+    null,
+    2,
+  ),
   { mode: 0o600 },
 );
 

@@ -14,6 +14,7 @@ import type { Storage } from '../db/storage';
 import { createCatalogService, type CatalogService } from './catalog/service';
 import type { Config } from './config';
 import { createPrincipalOf } from './http/principal';
+import { createFeedRoutes } from './feeds/routes';
 import { createIngestRoutes } from './ingest/routes';
 import { createIngestService } from './ingest/service';
 import { createIo, createSink, registerNamespaces, type IoServer } from './realtime/socket';
@@ -101,6 +102,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const ingest = createIngestService({ pool, catalog, stream, maxBatchItems: config.maxBatchItems });
   app.use(createIngestRoutes({ pool, ingest, clock }));
   app.use(createSeriesRoutes({ catalog, series, principalOf }));
+  app.use(createFeedRoutes({ pool, io, principalOf, clock }));
   app.use(
     createRegionRoutes({
       pool,

@@ -4,6 +4,7 @@
  */
 import type { Ack } from './ack';
 import type { DataClass, EventKind, Metric, SeriesMeta } from './catalog';
+import type { FeedHealth } from './feeds';
 import type { EventsSubscribeRequest, SubscribeRequest } from './schemas';
 
 /** A reading on the wire: epoch milliseconds, not ISO strings (formatting dates costs more than the JSON). */
@@ -77,6 +78,8 @@ export interface EventsChanged {
 export interface ServerToClientEvents {
   'points:appended': (msg: PointsAppended) => void;
   'events:changed': (msg: EventsChanged) => void;
+  /** Health of ingest feeds as workers report it (operators only). */
+  'feeds:reported': (msg: { feeds: FeedHealth[] }) => void;
 }
 
 export interface ClientToServerEvents {

@@ -3,7 +3,7 @@
  */
 import { CATALOG_CODE } from './schemas';
 
-export type Room = { type: 'metric'; metric: string } | { type: 'events'; kind: string };
+export type Room = { type: 'metric'; metric: string } | { type: 'events'; kind: string } | { type: 'feeds' };
 
 export function toRoomId(room: Room): string {
   switch (room.type) {
@@ -11,11 +11,14 @@ export function toRoomId(room: Room): string {
       return `metric:${room.metric}`;
     case 'events':
       return `events:${room.kind}`;
+    case 'feeds':
+      return 'feeds';
   }
 }
 
 /** Parses a room id; returns null for anything that is not a well-formed room. */
 export function parseRoomId(id: string): Room | null {
+  if (id === 'feeds') return { type: 'feeds' };
   const sep = id.indexOf(':');
   if (sep < 0) return null;
   const prefix = id.slice(0, sep);

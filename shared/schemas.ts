@@ -27,7 +27,7 @@ export const pointSchema = z.object({
   region: z.string().regex(REGION_CODE, 'not a Kemendagri region code').optional(),
   /** ISO 8601 with offset, or epoch milliseconds. */
   time,
-  value: z.number().refine(Number.isFinite, 'value must be a finite number'),
+  value: z.number({ error: 'value must be a finite number' }).refine(Number.isFinite, 'value must be a finite number'),
   lon: lon.optional(),
   lat: lat.optional(),
 });

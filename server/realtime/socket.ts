@@ -89,6 +89,11 @@ export function registerNamespaces(io: IoServer, deps: SocketDeps): void {
         next(new Error('unavailable'));
       });
   });
+  // Feed health is for the command center: operators join the feeds room on connect.
+  live.on('connection', (socket) => {
+    const role = socket.data.principal.role;
+    if (role === 'operator' || role === 'admin') socket.join(toRoomId({ type: 'feeds' }));
+  });
   for (const nsp of [pub, live]) wire(nsp, deps);
 }
 

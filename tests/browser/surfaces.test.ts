@@ -12,6 +12,7 @@ import { PNG } from 'pngjs';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DEMO_METRICS, DEMO_OPD } from '../../db/seed/demo-catalog';
+import { validateWorkerConfig } from '../../ingest/config';
 import { startWorker, type Worker } from '../../ingest/worker';
 import { ensureClientBuild } from '../../scripts/client-build';
 import { startTestServer, type TestServer } from '../support/server';
@@ -38,12 +39,18 @@ describe.skipIf(!available)('surfaces in headless Chromium', () => {
     const keys: Record<string, string> = {};
     for (const o of DEMO_OPD) keys[o.code] = await server.key(o.code);
     token = await server.token('operator');
+    profile = await mkdtemp(join(tmpdir(), 'sinergi-chromium-'));
     worker = await startWorker(
-      { server: { url: server.url }, keys, sources: [{ type: 'simulator', seed: 3, backfillMinutes: 20, intervalMs: 1_000 }], delivery: { maxBatch: 5_000, maxQueued: 1_000_000, maxBackoffMs: 1_000 } },
+      validateWorkerConfig({
+        server: { url: server.url },
+        keys,
+        spool: { dir: join(profile, 'spool') },
+        delivery: { maxBatch: 5_000, maxBackoffMs: 1_000 },
+        sources: [{ type: 'simulator', name: 'simulator', seed: 3, backfillMinutes: 20, intervalMs: 1_000 }],
+      }),
       pino({ level: 'silent' }),
     );
     await mkdir(ARTIFACTS, { recursive: true });
-    profile = await mkdtemp(join(tmpdir(), 'sinergi-chromium-'));
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,

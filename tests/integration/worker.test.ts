@@ -1,15 +1,23 @@
 /**
- * The ingest worker against the real server: the simulator fills all five domains through the ingest API,
- * and delivery survives the server going away and coming back on the same port.
+ * The ingest worker against the real server: the simulator fills all five domains through spool and API,
+ * bad records reach the server's quarantine, feed health is reported, and delivery survives the server
+ * going away and coming back on the same port.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { z } from 'zod';
 import { createIngestKey } from '../../db/queries/credentials';
+import { listHealth, listQuarantine } from '../../db/queries/feeds';
 import { DEMO_METRICS, DEMO_OPD } from '../../db/seed/demo-catalog';
 import { seedDemo } from '../../db/seed';
 import { openStorage, type Storage } from '../../db/storage';
-import { createDeliverer } from '../../ingest/deliver';
+import { validateWorkerConfig, type WorkerConfig } from '../../ingest/config';
+import type { SourceDefinition } from '../../ingest/source';
+import { SOURCE_DEFINITIONS } from '../../ingest/sources';
 import { startWorker } from '../../ingest/worker';
 import { createApp, type App } from '../../server/app';
 import { createTestDatabase } from '../support/db';
@@ -21,6 +29,7 @@ const log = pino({ level: 'silent' });
 let storage: Storage;
 let drop: () => Promise<void>;
 let keys: Record<string, string>;
+let dir: string;
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -46,6 +55,42 @@ async function stop(app: App): Promise<void> {
   await new Promise((r) => app.httpServer.close(r));
 }
 
+function workerConfig(port: number, name: string, sources: unknown[], definitions: SourceDefinition[] = []): WorkerConfig {
+  return validateWorkerConfig({
+    server: { url: `http://127.0.0.1:${port}` },
+    keys,
+    spool: { dir: join(dir, name, 'spool') },
+    delivery: { maxBatch: 2_000, maxBackoffMs: 500 },
+    healthIntervalMs: 1_000,
+    sources,
+  }, undefined, [...SOURCE_DEFINITIONS, ...definitions]);
+}
+
+/** A source that emits the readings it is given, once; what a test needs to count every record. */
+const scripted: SourceDefinition = {
+  type: 'scripted',
+  needsMapping: false,
+  configSchema: z.object({ from: z.number(), count: z.number(), entity: z.string() }).strict(),
+  create(config) {
+    const c = config as { name: string; from: number; count: number; entity: string };
+    let done = false;
+    return {
+      mode: 'poll',
+      name: c.name,
+      intervalMs: 200,
+      async poll(ctx) {
+        if (done) return;
+        const records = Array.from({ length: c.count }, (_, i) => ({
+          opd: 'BPBD',
+          point: { metric: 'rainfall', entity: c.entity, time: c.from + i * 1_000, value: i % 7 },
+        }));
+        await ctx.emit(records);
+        done = true;
+      },
+    };
+  },
+};
+
 beforeAll(async () => {
   const db = await createTestDatabase(adminUrl);
   drop = db.drop;
@@ -53,20 +98,19 @@ beforeAll(async () => {
   await seedDemo(storage.pool);
   keys = {};
   for (const o of DEMO_OPD) keys[o.code] = (await createIngestKey(storage.pool, o.code)).key;
+  dir = await mkdtemp(join(tmpdir(), 'sinergi-worker-'));
 });
 afterAll(async () => {
   await storage?.close();
   await drop?.();
+  await rm(dir, { recursive: true, force: true });
 });
 
 describe('ingest worker', () => {
-  it('runs the city simulator through the ingest API into all five domains', async () => {
+  it('runs the city simulator through spool and API into all five domains, and reports feed health', async () => {
     const port = await freePort();
     const app = await serve(port);
-    const worker = await startWorker(
-      { server: { url: `http://127.0.0.1:${port}` }, keys, sources: [{ type: 'simulator', seed: 7, backfillMinutes: 10, intervalMs: 500 }], delivery: { maxBatch: 5_000, maxQueued: 1_000_000, maxBackoffMs: 1_000 } },
-      log,
-    );
+    const worker = await startWorker(workerConfig(port, 'sim', [{ type: 'simulator', name: 'simulator', seed: 7, backfillMinutes: 10, intervalMs: 500 }]), log);
     try {
       const domains = await waitFor(
         'points of every domain and complaint events',
@@ -82,10 +126,19 @@ describe('ingest worker', () => {
       expect(domains.map((r) => r.domain).sort()).toEqual(['complaints', 'floods', 'projects', 'sanitation', 'traffic']);
       const metrics = await storage.pool.query<{ metric: string }>('SELECT DISTINCT metric FROM series');
       expect(metrics.rows.map((r) => r.metric).sort()).toEqual(DEMO_METRICS.map((m) => m.code).sort());
-      // every series the simulator created lies in a region of the demo city
       const outside = await storage.pool.query(`SELECT count(*)::int AS n FROM series WHERE region_code IS NULL OR region_code NOT LIKE '33.74%'`);
       expect(outside.rows[0].n).toBe(0);
-      expect(worker.deliverer.stats().dropped).toBe(0);
+
+      // every OPD the simulator feeds reports its health
+      const health = await waitFor('feed health of the five OPD', async () => {
+        const rows = (await listHealth(storage.pool)).filter((h) => h.source === 'simulator');
+        return rows.length >= 5 ? rows : null;
+      });
+      for (const h of health) {
+        expect(h.lastSuccess).not.toBeNull();
+        expect(h.expectedIntervalMs).toBe(500);
+      }
+      expect(worker.counts().quarantined).toBe(0);
     } finally {
       await worker.stop();
       await stop(app);
@@ -94,28 +147,66 @@ describe('ingest worker', () => {
 
   it('retries while the server is down and delivers every reading exactly once when it returns', async () => {
     const port = await freePort();
-    const deliverer = createDeliverer({ serverUrl: `http://127.0.0.1:${port}`, keys, maxBatch: 500, maxQueued: 100_000, maxBackoffMs: 500, log });
     const t0 = Date.now() - 3 * 3_600_000;
-    const batch = (from: number, n: number) => [
-      { opd: 'BPBD', events: [], points: Array.from({ length: n }, (_, i) => ({ metric: 'rainfall', entity: 'ARR-RETRY', time: t0 + (from + i) * 1000, value: (from + i) % 7 })) },
-    ];
-    let app = await serve(port);
-    deliverer.enqueue(batch(0, 2_000));
-    await deliverer.drain();
-    await stop(app); // the server goes away…
-    deliverer.enqueue(batch(2_000, 3_000)); // …while readings keep coming
-    await new Promise((r) => setTimeout(r, 1_500));
-    expect(deliverer.stats().retries).toBeGreaterThan(0);
-    app = await serve(port); // …and comes back
+    // nothing listens yet: the readings wait in the spool
+    const worker = await startWorker(workerConfig(port, 'retry', [{ type: 'scripted', name: 'scripted', from: t0, count: 5_000, entity: 'ARR-RETRY' }], [scripted]), log, { definitions: [scripted] });
+    let app: App | null = null;
     try {
-      await waitFor('the queue to drain', () => deliverer.stats().queued === 0, 20_000);
+      await waitFor('failed attempts', () => worker.deliverer.stats().retries > 2);
+      expect(worker.spool.depth().records).toBe(5_000);
+      app = await serve(port);
+      await waitFor('the spool to drain', () => worker.spool.depth().records === 0, 20_000);
       const { rows } = await storage.pool.query(
         `SELECT count(*)::int AS n, count(DISTINCT p.time)::int AS d FROM point p JOIN series s ON s.id = p.series_id WHERE s.entity = 'ARR-RETRY'`,
       );
       expect(rows[0]).toEqual({ n: 5_000, d: 5_000 });
-      expect(deliverer.stats()).toMatchObject({ sentPoints: 5_000, dropped: 0 });
+      expect(worker.deliverer.stats('BPBD')).toMatchObject({ delivered: 5_000, quarantinedByServer: 0 });
     } finally {
-      deliverer.stop();
+      await worker.stop();
+      if (app) await stop(app);
+    }
+  });
+
+  it('quarantines what the server refuses (unknown region) and delivers the rest of the batch', async () => {
+    const port = await freePort();
+    const app = await serve(port);
+    const bad: SourceDefinition = {
+      ...scripted,
+      type: 'mixed',
+      create(config) {
+        const c = config as { name: string };
+        let done = false;
+        return {
+          mode: 'poll',
+          name: c.name,
+          intervalMs: 200,
+          async poll(ctx) {
+            if (done) return;
+            const t = Date.now() - 60_000;
+            await ctx.emit([
+              { opd: 'BPBD', point: { metric: 'rainfall', entity: 'ARR-MIXED', time: t, value: 1 } },
+              { opd: 'BPBD', point: { metric: 'rainfall', entity: 'ARR-MIXED', time: t + 1_000, value: 2, region: '33.74.99.9999' } },
+              { opd: 'BPBD', point: { metric: 'rainfall', entity: 'ARR-MIXED', time: t + 2_000, value: Number.NaN } },
+              { opd: 'BPBD', point: { metric: 'rainfall', entity: 'ARR-MIXED', time: t + 3_000, value: 4 } },
+            ]);
+            done = true;
+          },
+        };
+      },
+    };
+    const worker = await startWorker(workerConfig(port, 'mixed', [{ type: 'mixed', name: 'mixed', from: 0, count: 0, entity: 'x' }], [bad]), log, { definitions: [bad] });
+    try {
+      const q = await waitFor('two quarantined records on the server', async () => {
+        const rows = await listQuarantine(storage.pool, { source: undefined, limit: 50 });
+        return rows.length >= 2 ? rows : null;
+      });
+      const reasons = q.map((r) => r.reason).join('\n');
+      expect(reasons).toContain("unknown region '33.74.99.9999'"); // refused by the server, per record
+      expect(reasons).toContain('value must be a finite number'); // refused before sending
+      const { rows } = await storage.pool.query(`SELECT p.value FROM point p JOIN series s ON s.id = p.series_id WHERE s.entity = 'ARR-MIXED' ORDER BY p.time`);
+      expect(rows.map((r) => r.value)).toEqual([1, 4]);
+    } finally {
+      await worker.stop();
       await stop(app);
     }
   });

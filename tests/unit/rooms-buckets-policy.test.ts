@@ -9,6 +9,7 @@ describe('rooms', () => {
   it.each<Room>([
     { type: 'metric', metric: 'water_level' },
     { type: 'events', kind: 'complaint' },
+    { type: 'feeds' },
   ])('round-trips %o', (room) => {
     expect(parseRoomId(toRoomId(room))).toEqual(room);
   });

@@ -8,7 +8,7 @@ import {
   simulatorEntities,
   type Simulator,
 } from '../../ingest/sources/simulator/index';
-import type { Delivery } from '../../ingest/source';
+import type { Delivery, NormalisedRecord, PollSource, SourceContext } from '../../ingest/source';
 import { DOMAINS } from '../../shared/catalog';
 import { eventSchema, pointSchema, type EventInput, type PointInput } from '../../shared/schemas';
 
@@ -18,6 +18,27 @@ const HOUR = 60 * MIN;
 const NOW = Date.parse('2026-11-24T00:30:00Z');
 /** The same Tuesday, 03:00 WIB. */
 const NIGHT = Date.parse('2026-11-23T20:00:00Z');
+
+/** Polls the source at a given instant and regroups what it emitted per OPD, in emission order. */
+async function pollAt(source: PollSource, now: number): Promise<Delivery[]> {
+  const emitted: NormalisedRecord[] = [];
+  const ctx = {
+    now: () => now,
+    emit: async (records: readonly NormalisedRecord[]) => {
+      emitted.push(...records);
+      return { accepted: records.length, quarantined: 0 };
+    },
+  } as unknown as SourceContext;
+  await source.poll(ctx);
+  const out: Delivery[] = [];
+  for (const r of emitted) {
+    let d = out.find((x) => x.opd === r.opd);
+    if (!d) out.push((d = { opd: r.opd, points: [], events: [] }));
+    if ('point' in r) d.points.push(r.point);
+    else d.events.push(r.event);
+  }
+  return out;
+}
 
 const metricByCode = new Map(DEMO_METRICS.map((m) => [m.code, m]));
 const kindByCode = new Map(DEMO_EVENT_KINDS.map((k) => [k.code, k]));
@@ -44,7 +65,7 @@ describe('simulator source', () => {
 
   beforeAll(async () => {
     const source = await createSimulatorSource({ seed: 2026 });
-    backfill = await source.poll(NOW);
+    backfill = await pollAt(source, NOW);
     sim = await createSimulator({ seed: 2026 });
   }, 60_000);
 
@@ -106,23 +127,23 @@ describe('simulator source', () => {
   it('is deterministic: the same seed and window give identical deliveries', async () => {
     const a = await createSimulatorSource({ seed: 7, backfillMinutes: 10 });
     const b = await createSimulatorSource({ seed: 7, backfillMinutes: 10 });
-    const ra = await a.poll(NOW);
-    const rb = await b.poll(NOW);
+    const ra = await pollAt(a, NOW);
+    const rb = await pollAt(b, NOW);
     expect(rb).toEqual(ra);
     const c = await createSimulatorSource({ seed: 8, backfillMinutes: 10 });
-    expect(await c.poll(NOW)).not.toEqual(ra);
+    expect(await pollAt(c, NOW)).not.toEqual(ra);
   });
 
   it('gives the same records whether a window is polled at once or in pieces', async () => {
     const whole = await createSimulatorSource({ seed: 2026, backfillMinutes: 20 });
     const pieces = await createSimulatorSource({ seed: 2026, backfillMinutes: 12 });
-    const one = await whole.poll(NOW);
+    const one = await pollAt(whole, NOW);
     const split = [
-      await pieces.poll(NOW - 8 * MIN),
-      await pieces.poll(NOW - 5 * MIN + 1234),
-      await pieces.poll(NOW - 5 * MIN + 1234), // same instant again: nothing new
-      await pieces.poll(NOW - 2 * MIN - 7),
-      await pieces.poll(NOW),
+      await pollAt(pieces, NOW - 8 * MIN),
+      await pollAt(pieces, NOW - 5 * MIN + 1234),
+      await pollAt(pieces, NOW - 5 * MIN + 1234), // same instant again: nothing new
+      await pollAt(pieces, NOW - 2 * MIN - 7),
+      await pollAt(pieces, NOW),
     ];
     expect(split[2]).toEqual([]);
     expect(merge(...split)).toEqual(merge(one));
@@ -130,8 +151,8 @@ describe('simulator source', () => {
 
   it('live polls emit only what is new since the previous poll', async () => {
     const source = await createSimulatorSource({ seed: 2026, backfillMinutes: 1 });
-    await source.poll(NOW);
-    const next = await source.poll(NOW + 10_000);
+    await pollAt(source, NOW);
+    const next = await pollAt(source, NOW + 10_000);
     const points = allPoints(next);
     expect(points.length).toBeGreaterThan(0);
     for (const p of points) {
@@ -139,7 +160,7 @@ describe('simulator source', () => {
       expect(p.time as number).toBeLessThanOrEqual(NOW + 10_000);
     }
     // Going back in time yields nothing.
-    expect(await source.poll(NOW)).toEqual([]);
+    expect(await pollAt(source, NOW)).toEqual([]);
   });
 
   it('traffic is heavier at 07:30 WIB on a weekday than at 03:00, and speed/congestion agree', () => {

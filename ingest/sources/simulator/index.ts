@@ -6,7 +6,8 @@
  * so backfill and live polls agree and re-sends are idempotent.
  */
 import { DEMO_CITY_SEED, generateDemoCity } from '../../../db/seed/demo-city';
-import type { Delivery, Source } from '../../source';
+import { z } from 'zod';
+import type { NormalisedRecord, PollSource, SourceDefinition } from '../../source';
 import { buildWorld, type World } from './entities';
 import { MINUTE } from './noise';
 import { Simulator } from './simulator';
@@ -48,7 +49,7 @@ export async function createSimulator(opts: Pick<SimulatorOptions, 'seed' | 'cit
   return new Simulator(await simulatorWorld(opts.seed, opts.citySeed));
 }
 
-export async function createSimulatorSource(opts: SimulatorOptions = {}): Promise<Source> {
+export async function createSimulatorSource(opts: SimulatorOptions & { name?: string } = {}): Promise<PollSource> {
   const sim = await createSimulator(opts);
   const backfillMs = Math.max(0, opts.backfillMinutes ?? DEFAULT_BACKFILL_MINUTES) * MINUTE;
   // After a long pause (laptop asleep) catch up at most this much instead of flooding the pipeline.
@@ -56,19 +57,40 @@ export async function createSimulatorSource(opts: SimulatorOptions = {}): Promis
   let last: number | null = null;
 
   return {
-    name: 'simulator',
+    mode: 'poll',
+    name: opts.name ?? 'simulator',
     intervalMs: opts.intervalMs ?? DEFAULT_INTERVAL_MS,
-    poll(now: number): Delivery[] {
-      if (!Number.isFinite(now)) return [];
+    async poll(ctx) {
+      const now = ctx.now();
+      if (!Number.isFinite(now)) return;
       const first = last === null;
-      if (last !== null && now <= last) return []; // the clock went back (or stood still): wait for it
+      if (last !== null && now <= last) return; // the clock went back (or stood still): wait for it
       let from = last ?? now - backfillMs;
       if (now - from > maxCatchUpMs) from = now - maxCatchUpMs;
-      last = now;
-      return sim.collect(from, now, first);
+      const records: NormalisedRecord[] = [];
+      for (const d of sim.collect(from, now, first)) {
+        for (const point of d.points) records.push({ opd: d.opd, point });
+        for (const event of d.events) records.push({ opd: d.opd, event });
+      }
+      await ctx.emit(records);
+      last = now; // only once spooled: a failed round is simulated again
     },
   };
 }
+
+/** The simulator as a configurable source type (`type: simulator`). */
+export const simulatorDefinition: SourceDefinition = {
+  type: 'simulator',
+  needsMapping: false,
+  configSchema: z
+    .object({
+      seed: z.number().int().default(DEFAULT_SIMULATOR_SEED),
+      backfillMinutes: z.number().int().min(0).max(24 * 60).default(DEFAULT_BACKFILL_MINUTES),
+      intervalMs: z.number().int().min(200).max(60_000).default(DEFAULT_INTERVAL_MS),
+    })
+    .strict(),
+  create: (config) => createSimulatorSource(config as SimulatorOptions & { name: string }),
+};
 
 export interface RoadSegmentPath {
   id: string;

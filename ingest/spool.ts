@@ -1,0 +1,354 @@
+/**
+ * The on-disk spool: every record is appended (and fsynced) here before anything is sent, so a crash of the
+ * worker, the server or the network loses nothing. One lane per OPD (its key delivers it), so a lane whose
+ * key is refused does not hold up the others.
+ *
+ * A lane is a folder of numbered segment files of JSON lines plus a cursor (segment, byte offset) of what the
+ * server has acknowledged. Appends are group-committed: concurrent appends share one write and one fsync.
+ * On open, a torn last line (crash mid-write) is cut off. Disk use is bounded: past `warnRatio` a warning is
+ * logged; past `maxBytes` the oldest unsent segment is dropped, loudly and counted.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { SourceLogger } from './source';
+
+export interface SpoolOptions {
+  dir: string;
+  maxBytes: number;
+  warnRatio: number;
+  segmentBytes: number;
+  log: SourceLogger;
+}
+
+/** What a lane holds; `k`: p = point, e = event, q = quarantine entry. */
+export interface SpoolLine {
+  k: 'p' | 'e' | 'q';
+  b: unknown;
+}
+
+export interface SpoolBatch {
+  lines: SpoolLine[];
+  /** Marks the batch delivered: the cursor moves past it (durably) and consumed segments are deleted. */
+  ack(): Promise<void>;
+}
+
+export interface LaneDepth {
+  records: number;
+  bytes: number;
+}
+
+export interface Spool {
+  append(lane: string, lines: readonly SpoolLine[]): Promise<void>;
+  /** Up to `max` lines after the cursor, or null when the lane is empty. Only one reader per lane. */
+  read(lane: string, max: number): Promise<SpoolBatch | null>;
+  lanes(): string[];
+  depth(lane?: string): LaneDepth;
+  /** Records dropped because the spool was full, since open. */
+  dropped(): number;
+  /** Resolves when the lane has something to read (or immediately if it has). */
+  waitForData(lane: string, signal?: AbortSignal): Promise<void>;
+  close(): Promise<void>;
+}
+
+interface Cursor {
+  segment: number;
+  offset: number;
+}
+
+interface Lane {
+  name: string;
+  dir: string;
+  /** segment numbers present on disk, ascending */
+  segments: number[];
+  sizes: Map<number, number>;
+  writer: FileHandle | null;
+  writeSegment: number;
+  writeOffset: number;
+  cursor: Cursor;
+  pendingRecords: number;
+  queue: { text: string; count: number; resolve: () => void; reject: (e: Error) => void }[];
+  flushing: boolean;
+  waiters: (() => void)[];
+}
+
+const LANE_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+const segName = (n: number) => `${String(n).padStart(10, '0')}.jsonl`;
+
+export async function openSpool(opts: SpoolOptions): Promise<Spool> {
+  await mkdir(opts.dir, { recursive: true });
+  const lanes = new Map<string, Lane>();
+  let droppedRecords = 0;
+  let warned = false;
+  let closed = false;
+
+  async function loadLane(name: string): Promise<Lane> {
+    const dir = join(opts.dir, name);
+    await mkdir(dir, { recursive: true });
+    const segments = (await readdir(dir))
+      .filter((f) => /^\d{10}\.jsonl$/.test(f))
+      .map((f) => Number(f.slice(0, 10)))
+      .sort((a, b) => a - b);
+    const sizes = new Map<number, number>();
+    for (const s of segments) sizes.set(s, (await stat(join(dir, segName(s)))).size);
+    let cursor: Cursor = { segment: segments[0] ?? 1, offset: 0 };
+    const cursorFile = join(dir, 'cursor.json');
+    if (existsSync(cursorFile)) {
+      try {
+        cursor = JSON.parse(await readFile(cursorFile, 'utf8')) as Cursor;
+      } catch {
+        opts.log.warn({ lane: name }, 'spool cursor unreadable; resending the lane from its oldest segment (the server ignores duplicates)');
+      }
+    }
+    // A segment before the cursor is fully delivered; a cursor before the first segment starts at it.
+    for (const s of segments.filter((s) => s < cursor.segment)) {
+      await rm(join(dir, segName(s)), { force: true });
+      sizes.delete(s);
+    }
+    const live = segments.filter((s) => s >= cursor.segment);
+    if (live.length && cursor.segment < live[0]!) cursor = { segment: live[0]!, offset: 0 };
+    // Cut a torn last line left by a crash mid-append.
+    const last = live.at(-1);
+    if (last !== undefined) {
+      const path = join(dir, segName(last));
+      const buf = await readFile(path);
+      const end = buf.lastIndexOf(0x0a) + 1;
+      if (end < buf.length) {
+        const fh = await open(path, 'r+');
+        await fh.truncate(end);
+        await fh.close();
+        sizes.set(last, end);
+        opts.log.warn({ lane: name, segment: last, bytes: buf.length - end }, 'spool: cut a torn record left by a crash');
+      }
+    }
+    let pendingRecords = 0;
+    for (const s of live) {
+      const buf = await readFile(join(dir, segName(s)));
+      const from = s === cursor.segment ? cursor.offset : 0;
+      for (let i = from; i < buf.length; i++) if (buf[i] === 0x0a) pendingRecords++;
+    }
+    const writeSegment = last ?? cursor.segment;
+    return {
+      name,
+      dir,
+      segments: live.length ? live : [],
+      sizes,
+      writer: null,
+      writeSegment,
+      writeOffset: sizes.get(writeSegment) ?? 0,
+      cursor,
+      pendingRecords,
+      queue: [],
+      flushing: false,
+      waiters: [],
+    };
+  }
+
+  for (const entry of await readdir(opts.dir, { withFileTypes: true })) {
+    if (entry.isDirectory() && LANE_NAME.test(entry.name)) lanes.set(entry.name, await loadLane(entry.name));
+  }
+
+  async function lane(name: string): Promise<Lane> {
+    if (!LANE_NAME.test(name)) throw new Error(`invalid spool lane '${name}'`);
+    let l = lanes.get(name);
+    if (!l) {
+      l = await loadLane(name);
+      lanes.set(name, l);
+    }
+    return l;
+  }
+
+  const totalBytes = () => {
+    let total = 0;
+    for (const l of lanes.values()) for (const size of l.sizes.values()) total += size;
+    return total;
+  };
+
+  async function flush(l: Lane): Promise<void> {
+    if (l.flushing) return;
+    l.flushing = true;
+    try {
+      while (l.queue.length) {
+        const group = l.queue.splice(0);
+        const text = group.map((g) => g.text).join('');
+        const count = group.reduce((n, g) => n + g.count, 0);
+        try {
+          if (!l.writer || l.writeOffset >= opts.segmentBytes) await rotate(l);
+          await l.writer!.write(text, null, 'utf8');
+          await l.writer!.datasync();
+          const bytes = Buffer.byteLength(text);
+          l.writeOffset += bytes;
+          l.sizes.set(l.writeSegment, l.writeOffset);
+          if (!l.segments.includes(l.writeSegment)) l.segments.push(l.writeSegment);
+          l.pendingRecords += count;
+          for (const g of group) g.resolve();
+          for (const w of l.waiters.splice(0)) w();
+        } catch (e) {
+          for (const g of group) g.reject(e as Error);
+        }
+        await enforceBound();
+      }
+    } finally {
+      l.flushing = false;
+    }
+  }
+
+  async function rotate(l: Lane): Promise<void> {
+    if (l.writer) {
+      await l.writer.close();
+      l.writeSegment += 1;
+      l.writeOffset = 0;
+    }
+    l.writer = await open(join(l.dir, segName(l.writeSegment)), 'a');
+    l.writeOffset = (await l.writer.stat()).size;
+    l.sizes.set(l.writeSegment, l.writeOffset);
+  }
+
+  async function enforceBound(): Promise<void> {
+    let total = totalBytes();
+    if (total >= opts.maxBytes * opts.warnRatio) {
+      if (!warned) {
+        warned = true;
+        opts.log.warn({ bytes: total, maxBytes: opts.maxBytes }, `spool is ${Math.round((100 * total) / opts.maxBytes)}% full: the server is not taking records as fast as they arrive`);
+      }
+    } else warned = false;
+    while (total > opts.maxBytes) {
+      // Drop the oldest unsent segment of the fullest lane (never the one being written).
+      const victim = [...lanes.values()]
+        .filter((l) => l.segments.length > 1)
+        .sort((a, b) => sum(b.sizes) - sum(a.sizes))[0];
+      if (!victim) return;
+      const seg = victim.segments.shift()!;
+      const buf = await readFile(join(victim.dir, segName(seg)));
+      const from = victim.cursor.segment === seg ? victim.cursor.offset : 0;
+      let lost = 0;
+      for (let i = from; i < buf.length; i++) if (buf[i] === 0x0a) lost++;
+      await rm(join(victim.dir, segName(seg)), { force: true });
+      victim.sizes.delete(seg);
+      victim.cursor = { segment: victim.segments[0]!, offset: 0 };
+      await saveCursor(victim);
+      victim.pendingRecords -= lost;
+      droppedRecords += lost;
+      opts.log.error({ lane: victim.name, records: lost, maxBytes: opts.maxBytes }, 'spool full: dropped the oldest unsent records');
+      total = totalBytes();
+    }
+  }
+
+  async function saveCursor(l: Lane): Promise<void> {
+    const tmp = join(l.dir, 'cursor.json.tmp');
+    await writeFile(tmp, JSON.stringify(l.cursor));
+    await rename(tmp, join(l.dir, 'cursor.json'));
+  }
+
+  return {
+    async append(name, lines) {
+      if (closed) throw new Error('spool is closed');
+      if (lines.length === 0) return;
+      const l = await lane(name);
+      let text = '';
+      for (const line of lines) text += `${JSON.stringify(line)}\n`;
+      await new Promise<void>((resolve, reject) => {
+        l.queue.push({ text, count: lines.length, resolve, reject });
+        void flush(l);
+      });
+    },
+
+    async read(name, max) {
+      const l = lanes.get(name);
+      if (!l || l.pendingRecords <= 0) return null;
+      const lines: SpoolLine[] = [];
+      let seg = l.cursor.segment;
+      let offset = l.cursor.offset;
+      while (lines.length < max) {
+        const size = l.sizes.get(seg);
+        if (size === undefined) break;
+        if (offset >= size) {
+          const next = l.segments.find((s) => s > seg);
+          if (next === undefined) break;
+          seg = next;
+          offset = 0;
+          continue;
+        }
+        const fh = await open(join(l.dir, segName(seg)), 'r');
+        try {
+          const chunk = Buffer.alloc(Math.min(size - offset, 4 * 1024 * 1024));
+          const { bytesRead } = await fh.read(chunk, 0, chunk.length, offset);
+          let start = 0;
+          for (let i = 0; i < bytesRead && lines.length < max; i++) {
+            if (chunk[i] !== 0x0a) continue;
+            const raw = chunk.subarray(start, i).toString('utf8');
+            start = i + 1;
+            try {
+              lines.push(JSON.parse(raw) as SpoolLine);
+            } catch {
+              opts.log.error({ lane: name, segment: seg, offset: offset + start }, 'spool: skipped an unreadable record');
+            }
+          }
+          if (start === 0) break; // a line longer than the read window; cannot happen with our record sizes
+          offset += start;
+        } finally {
+          await fh.close();
+        }
+      }
+      const count = lines.length;
+      const end: Cursor = { segment: seg, offset };
+      return {
+        lines,
+        async ack() {
+          l.cursor = end;
+          l.pendingRecords -= count;
+          await saveCursor(l);
+          for (const s of l.segments.filter((s) => s < end.segment)) {
+            await rm(join(l.dir, segName(s)), { force: true });
+            l.sizes.delete(s);
+          }
+          l.segments = l.segments.filter((s) => s >= end.segment);
+        },
+      };
+    },
+
+    lanes: () => [...lanes.keys()],
+
+    depth(name) {
+      const selected = name ? [lanes.get(name)].filter((l): l is Lane => !!l) : [...lanes.values()];
+      let records = 0;
+      let bytes = 0;
+      for (const l of selected) {
+        records += l.pendingRecords;
+        for (const [seg, size] of l.sizes) bytes += seg === l.cursor.segment ? size - l.cursor.offset : seg > l.cursor.segment ? size : 0;
+      }
+      return { records, bytes };
+    },
+
+    dropped: () => droppedRecords,
+
+    async waitForData(name, signal) {
+      const l = await lane(name);
+      if (l.pendingRecords > 0) return;
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          signal?.removeEventListener('abort', done);
+          resolve();
+        };
+        l.waiters.push(done);
+        signal?.addEventListener('abort', done, { once: true });
+      });
+    },
+
+    async close() {
+      closed = true;
+      for (const l of lanes.values()) {
+        while (l.flushing || l.queue.length) await new Promise((r) => setTimeout(r, 5));
+        await l.writer?.close();
+        l.writer = null;
+        for (const w of l.waiters.splice(0)) w();
+      }
+    },
+  };
+}
+
+function sum(m: Map<number, number>): number {
+  let s = 0;
+  for (const v of m.values()) s += v;
+  return s;
+}
