@@ -26,7 +26,7 @@ export const workerConfigSchema = z
   .object({
     server: z.object({ url: z.url() }).strict(),
     /** OPD code → ingest key, or `env:VAR` to read it from the environment. */
-    keys: z.record(OPD_CODE, z.string().min(8)),
+    keys: z.record(OPD_CODE, z.string().min(8), { error: (i) => (i.code === 'invalid_key' ? 'keys are OPD codes (upper case, e.g. BPBD)' : undefined) }),
     spool: z
       .object({
         dir: z.string().min(1).default('./data/spool'),
@@ -69,10 +69,19 @@ export function validateWorkerConfig(
   const issues: string[] = [];
   const report = (path: PropertyKey[], message: string) => issues.push(`  ${path.map(String).join('.') || '(root)'}${where(path)}: ${message}`);
   const parsed = workerConfigSchema.safeParse(raw);
-  if (!parsed.success) for (const i of parsed.error.issues) report(i.path, i.message);
-  else {
+  if (!parsed.success) for (const i of parsed.error.issues) if (i.path[0] !== 'sources' || i.path.length < 3) report(i.path, i.message);
+  // Sources are checked one by one even when something else is wrong, so one run shows every error.
+  const sources = (raw as { sources?: unknown } | null)?.sources;
+  const keys = (raw as { keys?: Record<string, unknown> } | null)?.keys ?? {};
+  if (Array.isArray(sources)) {
     const names = new Set<string>();
-    parsed.data.sources.forEach((s, index) => {
+    sources.forEach((entry, index) => {
+      const common = commonSourceSchema.loose().safeParse(entry);
+      if (!common.success) {
+        for (const i of common.error.issues) report(['sources', index, ...i.path], i.message);
+        return;
+      }
+      const s = common.data;
       const def = definitions.find((d) => d.type === s.type);
       if (!def) return report(['sources', index, 'type'], `unknown source type '${s.type}'; known: ${definitions.map((d) => d.type).join(', ')}`);
       if (names.has(s.name)) report(['sources', index, 'name'], `source name '${s.name}' is used twice`);
@@ -81,10 +90,10 @@ export function validateWorkerConfig(
       const r = def.configSchema.safeParse(own);
       if (!r.success) for (const i of r.error.issues) report(['sources', index, ...i.path], i.message);
       if (def.needsMapping && (!s.mapping || !s.opd)) report(['sources', index], `a ${s.type} source needs 'opd' and 'mapping'`);
-      if (s.opd && !parsed.data.keys[s.opd]) report(['sources', index, 'opd'], `no key for ${s.opd} under 'keys'`);
+      if (s.opd && !Object.hasOwn(keys, s.opd)) report(['sources', index, 'opd'], `no key for ${s.opd} under 'keys'`);
     });
   }
-  if (issues.length) throw new ConfigFileError(issues.join('\n'));
+  if (issues.length || !parsed.success) throw new ConfigFileError(issues.join('\n'));
   return parsed.data as WorkerConfig;
 }
 

@@ -82,9 +82,13 @@ export function parseTime(raw: unknown, spec: Extract<FieldSpec, { from: string 
     const m = /^(\d{1,2})[/-](\d{1,2})[/-](\d{4})[ T](\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?$/.exec(raw.trim());
     if (!m) return `time '${raw.slice(0, 40)}' is not dd/mm/yyyy hh:mm`;
     const [, d, mo, y, h, mi, s] = m;
+    const daysInMonth = new Date(Date.UTC(Number(y), Number(mo), 0)).getUTCDate();
+    if (Number(mo) < 1 || Number(mo) > 12 || Number(d) < 1 || Number(d) > daysInMonth || Number(h) > 23 || Number(mi) > 59 || Number(s ?? 0) > 59) {
+      return `time '${raw.slice(0, 40)}' is not a valid date`;
+    }
     const iso = `${y}-${mo!.padStart(2, '0')}-${d!.padStart(2, '0')}T${h!.padStart(2, '0')}:${mi}:${s ?? '00'}${spec.utcOffset ?? '+07:00'}`;
     const t = Date.parse(iso);
-    return Number.isFinite(t) && new Date(t).getUTCFullYear() === Number(y) ? t : `time '${raw.slice(0, 40)}' is not a valid date`;
+    return Number.isFinite(t) ? t : `time '${raw.slice(0, 40)}' is not a valid date`;
   }
   const hasOffset = /(Z|[+-]\d{2}:?\d{2})$/i.test(raw.trim());
   if (!hasOffset && !spec.utcOffset) return `time '${raw.slice(0, 40)}' has no UTC offset and the mapping declares none`;
