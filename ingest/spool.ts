@@ -78,6 +78,7 @@ const segName = (n: number) => `${String(n).padStart(10, '0')}.jsonl`;
 export async function openSpool(opts: SpoolOptions): Promise<Spool> {
   await mkdir(opts.dir, { recursive: true });
   const lanes = new Map<string, Lane>();
+  const loading = new Map<string, Promise<Lane>>();
   let droppedRecords = 0;
   let warned = false;
   let closed = false;
@@ -150,12 +151,19 @@ export async function openSpool(opts: SpoolOptions): Promise<Spool> {
 
   async function lane(name: string): Promise<Lane> {
     if (!LANE_NAME.test(name)) throw new Error(`invalid spool lane '${name}'`);
-    let l = lanes.get(name);
-    if (!l) {
-      l = await loadLane(name);
-      lanes.set(name, l);
+    const l = lanes.get(name);
+    if (l) return l;
+    // concurrent first appends to a new lane must share one Lane
+    let p = loading.get(name);
+    if (!p) {
+      p = loadLane(name).then((loaded) => {
+        lanes.set(name, loaded);
+        loading.delete(name);
+        return loaded;
+      });
+      loading.set(name, p);
     }
-    return l;
+    return p;
   }
 
   const totalBytes = () => {
@@ -181,12 +189,12 @@ export async function openSpool(opts: SpoolOptions): Promise<Spool> {
           l.sizes.set(l.writeSegment, l.writeOffset);
           if (!l.segments.includes(l.writeSegment)) l.segments.push(l.writeSegment);
           l.pendingRecords += count;
+          await enforceBound();
           for (const g of group) g.resolve();
           for (const w of l.waiters.splice(0)) w();
         } catch (e) {
           for (const g of group) g.reject(e as Error);
         }
-        await enforceBound();
       }
     } finally {
       l.flushing = false;
