@@ -86,11 +86,13 @@ export function createDeliverer(opts: DelivererOptions): Deliverer {
 
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, ms);
-      abort.signal.addEventListener('abort', () => {
+      const wake = () => {
         clearTimeout(t);
+        abort.signal.removeEventListener('abort', wake);
         resolve();
-      }, { once: true });
+      };
+      const t = setTimeout(wake, ms);
+      abort.signal.addEventListener('abort', wake, { once: true });
     });
 
   /** Sends one kind's records; returns once they are accepted (or quarantined), or when stopping. */

@@ -9,7 +9,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { z } from 'zod';
 import { createIngestKey } from '../../db/queries/credentials';
 import { listHealth, listQuarantine } from '../../db/queries/feeds';
 import { DEMO_METRICS, DEMO_OPD } from '../../db/seed/demo-catalog';
@@ -21,6 +20,7 @@ import { SOURCE_DEFINITIONS } from '../../ingest/sources';
 import { startWorker } from '../../ingest/worker';
 import { createApp, type App } from '../../server/app';
 import { createTestDatabase } from '../support/db';
+import { scriptedDefinition } from '../support/scripted-source';
 import { waitFor } from '../support/server';
 
 const [, adminUrl] = Object.entries(inject('backends'))[0]!;
@@ -66,30 +66,7 @@ function workerConfig(port: number, name: string, sources: unknown[], definition
   }, undefined, [...SOURCE_DEFINITIONS, ...definitions]);
 }
 
-/** A source that emits the readings it is given, once; what a test needs to count every record. */
-const scripted: SourceDefinition = {
-  type: 'scripted',
-  needsMapping: false,
-  configSchema: z.object({ from: z.number(), count: z.number(), entity: z.string() }).strict(),
-  create(config) {
-    const c = config as { name: string; from: number; count: number; entity: string };
-    let done = false;
-    return {
-      mode: 'poll',
-      name: c.name,
-      intervalMs: 200,
-      async poll(ctx) {
-        if (done) return;
-        const records = Array.from({ length: c.count }, (_, i) => ({
-          opd: 'BPBD',
-          point: { metric: 'rainfall', entity: c.entity, time: c.from + i * 1_000, value: i % 7 },
-        }));
-        await ctx.emit(records);
-        done = true;
-      },
-    };
-  },
-};
+const scripted = scriptedDefinition;
 
 beforeAll(async () => {
   const db = await createTestDatabase(adminUrl);
