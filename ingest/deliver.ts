@@ -8,7 +8,7 @@
  * records it names go to the quarantine with the server's reason and the rest is sent again. A 413 halves
  * the batch. 401 (the key) and 5xx/network errors are retried.
  */
-import type { Spool, SpoolLine } from './spool';
+import type { Spool, SpoolKind } from './spool';
 import type { SourceLogger } from './source';
 
 export interface LaneStats {
@@ -56,14 +56,15 @@ export function createDeliverer(opts: DelivererOptions): Deliverer {
     return s;
   };
 
-  async function post(lane: string, kind: SpoolLine['k'], bodies: unknown[]): Promise<Outcome> {
+  /** Posts records given as JSON text: spliced into the body, never parsed and serialised again. */
+  async function post(lane: string, kind: SpoolKind, bodies: readonly string[]): Promise<Outcome> {
     const key = opts.keys[lane];
     if (!key) return { ok: false, retry: true, error: `no ingest key configured for ${lane}` };
     try {
       const res = await fetch(new URL(PATHS[kind], opts.serverUrl), {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-        body: JSON.stringify({ [FIELDS[kind]]: bodies }),
+        body: `{"${FIELDS[kind]}":[${bodies.join(',')}]}`,
         signal: AbortSignal.any([abort.signal, AbortSignal.timeout(60_000)]),
       });
       const text = await res.text();
@@ -96,7 +97,7 @@ export function createDeliverer(opts: DelivererOptions): Deliverer {
     });
 
   /** Sends one kind's records; returns once they are accepted (or quarantined), or when stopping. */
-  async function sendAll(lane: string, kind: SpoolLine['k'], bodies: unknown[]): Promise<boolean> {
+  async function sendAll(lane: string, kind: SpoolKind, bodies: readonly string[]): Promise<boolean> {
     const s = laneStats(lane);
     let attempt = 0;
     let pending = bodies;
@@ -129,10 +130,10 @@ export function createDeliverer(opts: DelivererOptions): Deliverer {
           origin: `spool:${lane}`,
           reason: `server refused (${outcome.status}): ${named.get(i) ?? outcome.error}`,
           mappingVersion: null,
-          data: JSON.stringify(part[i]).slice(0, 4_096),
+          data: part[i]!.slice(0, 4_096),
           time: now(),
         }));
-        if (!(await sendAll(lane, 'q', entries))) return false;
+        if (!(await sendAll(lane, 'q', entries.map((e) => JSON.stringify(e))))) return false;
         s.quarantinedByServer += refused.length;
         opts.log.warn({ lane, refused: refused.length, error: outcome.error }, 'server refused records; quarantined them');
         const refusedSet = new Set(refused);
@@ -148,26 +149,43 @@ export function createDeliverer(opts: DelivererOptions): Deliverer {
     return pending.length === 0;
   }
 
+  /** Sends one batch: each kind in order (points, events, quarantine). False when stopping mid-way. */
+  async function sendBatch(lane: string, lines: readonly { k: SpoolKind; json: string }[]): Promise<boolean> {
+    const byKind: Record<SpoolKind, string[]> = { p: [], e: [], q: [] };
+    for (const line of lines) byKind[line.k].push(line.json);
+    for (const kind of ['p', 'e', 'q'] as const) {
+      if (byKind[kind].length && !(await sendAll(lane, kind, byKind[kind]))) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Up to PIPELINE batches of a lane are in flight at once (the next is read and sent while the server
+   * writes the previous); acknowledgements stay in order, so the cursor never passes an unsent batch.
+   */
+  const PIPELINE = 2;
   async function runLane(lane: string): Promise<void> {
+    const inflight: { sent: Promise<boolean>; ack: () => Promise<void> }[] = [];
+    const settleOldest = async (): Promise<boolean> => {
+      const oldest = inflight.shift()!;
+      if (!(await oldest.sent)) return false;
+      await oldest.ack();
+      return true;
+    };
     while (!stopped) {
-      const batch = await opts.spool.read(lane, opts.maxBatch);
-      if (!batch) {
-        await opts.spool.waitForData(lane, abort.signal);
+      const batch = inflight.length < PIPELINE ? await opts.spool.read(lane, opts.maxBatch) : null;
+      if (batch) {
+        inflight.push({ sent: sendBatch(lane, batch.lines), ack: batch.ack });
         continue;
       }
-      // Keep each kind's order; points before events before quarantine within one batch.
-      const byKind: Record<SpoolLine['k'], unknown[]> = { p: [], e: [], q: [] };
-      for (const line of batch.lines) byKind[line.k].push(line.b);
-      let done = true;
-      for (const kind of ['p', 'e', 'q'] as const) {
-        if (byKind[kind].length && !(await sendAll(lane, kind, byKind[kind]))) {
-          done = false;
-          break;
-        }
+      if (inflight.length) {
+        if (!(await settleOldest())) break; // stopping: the cursor stays, the rest is resent next time
+        continue;
       }
-      if (!done) return; // stopping: the cursor stays, the batch is resent next time
-      await batch.ack();
+      await opts.spool.waitForData(lane, abort.signal);
     }
+    // let what is already in flight finish so its acknowledgement is not lost needlessly
+    while (inflight.length) if (!(await settleOldest())) break;
   }
 
   function ensureLoops() {

@@ -3,8 +3,9 @@
  * worker, the server or the network loses nothing. One lane per OPD (its key delivers it), so a lane whose
  * key is refused does not hold up the others.
  *
- * A lane is a folder of numbered segment files of JSON lines plus a cursor (segment, byte offset) of what the
- * server has acknowledged. Appends are group-committed: concurrent appends share one write and one fsync.
+ * A lane is a folder of numbered segment files of lines `<kind> <json>` plus a cursor (segment, byte offset)
+ * of what the server has acknowledged. Delivery reads the JSON as text and splices it into request bodies, so
+ * a record is serialised once, when it is spooled. Appends are group-committed: concurrent appends share one write and one fsync.
  * On open, a torn last line (crash mid-write) is cut off. Disk use is bounded: past `warnRatio` a warning is
  * logged; past `maxBytes` the oldest unsent segment is dropped, loudly and counted.
  */
@@ -21,15 +22,26 @@ export interface SpoolOptions {
   log: SourceLogger;
 }
 
+export type SpoolKind = 'p' | 'e' | 'q';
+
 /** What a lane holds; `k`: p = point, e = event, q = quarantine entry. */
 export interface SpoolLine {
-  k: 'p' | 'e' | 'q';
+  k: SpoolKind;
   b: unknown;
 }
 
+/** A line as read back: its kind and its record as JSON text. */
+export interface SpooledRecord {
+  k: SpoolKind;
+  json: string;
+}
+
 export interface SpoolBatch {
-  lines: SpoolLine[];
-  /** Marks the batch delivered: the cursor moves past it (durably) and consumed segments are deleted. */
+  lines: SpooledRecord[];
+  /**
+   * Marks the batch delivered: the cursor moves past it (durably) and consumed segments are deleted.
+   * Batches must be acknowledged in the order they were read.
+   */
   ack(): Promise<void>;
 }
 
@@ -40,7 +52,11 @@ export interface LaneDepth {
 
 export interface Spool {
   append(lane: string, lines: readonly SpoolLine[]): Promise<void>;
-  /** Up to `max` lines after the cursor, or null when the lane is empty. Only one reader per lane. */
+  /**
+   * Up to `max` lines after those already read, or null when there are none. Reading runs ahead of
+   * acknowledgement (so delivery can pipeline); after a restart it starts again at the acknowledged cursor.
+   * One reader per lane.
+   */
   read(lane: string, max: number): Promise<SpoolBatch | null>;
   lanes(): string[];
   depth(lane?: string): LaneDepth;
@@ -66,6 +82,10 @@ interface Lane {
   writeSegment: number;
   writeOffset: number;
   cursor: Cursor;
+  /** where the next read starts: at or after the cursor */
+  readPos: Cursor;
+  /** records appended and not yet read / not yet acknowledged */
+  unread: number;
   pendingRecords: number;
   queue: { text: string; count: number; resolve: () => void; reject: (e: Error) => void }[];
   flushing: boolean;
@@ -138,6 +158,8 @@ export async function openSpool(opts: SpoolOptions): Promise<Spool> {
       writeSegment,
       writeOffset: sizes.get(writeSegment) ?? 0,
       cursor,
+      readPos: { ...cursor },
+      unread: pendingRecords,
       pendingRecords,
       queue: [],
       flushing: false,
@@ -189,6 +211,7 @@ export async function openSpool(opts: SpoolOptions): Promise<Spool> {
           l.sizes.set(l.writeSegment, l.writeOffset);
           if (!l.segments.includes(l.writeSegment)) l.segments.push(l.writeSegment);
           l.pendingRecords += count;
+          l.unread += count;
           await enforceBound();
           for (const g of group) g.resolve();
           for (const w of l.waiters.splice(0)) w();
@@ -235,6 +258,14 @@ export async function openSpool(opts: SpoolOptions): Promise<Spool> {
       victim.sizes.delete(seg);
       victim.cursor = { segment: victim.segments[0]!, offset: 0 };
       await saveCursor(victim);
+      if (victim.readPos.segment <= seg) {
+        // the reader had not passed the dropped segment: what it had not read of it is lost, not unread
+        let unreadLost = 0;
+        const readFrom = victim.readPos.segment === seg ? victim.readPos.offset : 0;
+        for (let i = readFrom; i < buf.length; i++) if (buf[i] === 0x0a) unreadLost++;
+        victim.unread -= unreadLost;
+        victim.readPos = { ...victim.cursor };
+      }
       victim.pendingRecords -= lost;
       droppedRecords += lost;
       opts.log.error({ lane: victim.name, records: lost, maxBytes: opts.maxBytes }, 'spool full: dropped the oldest unsent records');
@@ -254,7 +285,7 @@ export async function openSpool(opts: SpoolOptions): Promise<Spool> {
       if (lines.length === 0) return;
       const l = await lane(name);
       let text = '';
-      for (const line of lines) text += `${JSON.stringify(line)}\n`;
+      for (const line of lines) text += `${line.k} ${JSON.stringify(line.b)}\n`;
       await new Promise<void>((resolve, reject) => {
         l.queue.push({ text, count: lines.length, resolve, reject });
         void flush(l);
@@ -263,13 +294,19 @@ export async function openSpool(opts: SpoolOptions): Promise<Spool> {
 
     async read(name, max) {
       const l = lanes.get(name);
-      if (!l || l.pendingRecords <= 0) return null;
-      const lines: SpoolLine[] = [];
-      let seg = l.cursor.segment;
-      let offset = l.cursor.offset;
+      if (!l || l.unread <= 0) return null;
+      const lines: SpooledRecord[] = [];
+      let seg = l.readPos.segment;
+      let offset = l.readPos.offset;
       while (lines.length < max) {
         const size = l.sizes.get(seg);
-        if (size === undefined) break;
+        if (size === undefined) {
+          const next = l.segments.find((s) => s > seg);
+          if (next === undefined) break;
+          seg = next;
+          offset = 0;
+          continue;
+        }
         if (offset >= size) {
           const next = l.segments.find((s) => s > seg);
           if (next === undefined) break;
@@ -284,13 +321,13 @@ export async function openSpool(opts: SpoolOptions): Promise<Spool> {
           let start = 0;
           for (let i = 0; i < bytesRead && lines.length < max; i++) {
             if (chunk[i] !== 0x0a) continue;
-            const raw = chunk.subarray(start, i).toString('utf8');
-            start = i + 1;
-            try {
-              lines.push(JSON.parse(raw) as SpoolLine);
-            } catch {
+            const k = String.fromCharCode(chunk[start]!) as SpoolKind;
+            if ((k === 'p' || k === 'e' || k === 'q') && chunk[start + 1] === 0x20) {
+              lines.push({ k, json: chunk.subarray(start + 2, i).toString('utf8') });
+            } else {
               opts.log.error({ lane: name, segment: seg, offset: offset + start }, 'spool: skipped an unreadable record');
             }
+            start = i + 1;
           }
           if (start === 0) break; // a line longer than the read window; cannot happen with our record sizes
           offset += start;
@@ -300,6 +337,8 @@ export async function openSpool(opts: SpoolOptions): Promise<Spool> {
       }
       const count = lines.length;
       const end: Cursor = { segment: seg, offset };
+      l.readPos = end;
+      l.unread -= count;
       return {
         lines,
         async ack() {
@@ -332,7 +371,7 @@ export async function openSpool(opts: SpoolOptions): Promise<Spool> {
 
     async waitForData(name, signal) {
       const l = await lane(name);
-      if (l.pendingRecords > 0) return;
+      if (l.unread > 0) return;
       await new Promise<void>((resolve) => {
         const done = () => {
           signal?.removeEventListener('abort', done);

@@ -1,5 +1,8 @@
 /** Every source type the worker knows; adding a connector is one file plus one line here. */
 import type { SourceDefinition } from '../source';
+import { generatorDefinition } from './generator';
+import { httpPollDefinition } from './http-poll';
+import { open311Definition } from './open311';
 import { simulatorDefinition } from './simulator';
 
-export const SOURCE_DEFINITIONS: readonly SourceDefinition[] = [simulatorDefinition];
+export const SOURCE_DEFINITIONS: readonly SourceDefinition[] = [simulatorDefinition, generatorDefinition, httpPollDefinition, open311Definition];

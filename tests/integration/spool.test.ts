@@ -21,7 +21,7 @@ async function drain(spool: Spool, lane: string, batch = 1000): Promise<number[]
   for (;;) {
     const b = await spool.read(lane, batch);
     if (!b) return values;
-    values.push(...b.lines.map((l) => (l.b as { value: number }).value));
+    values.push(...b.lines.map((l) => (JSON.parse(l.json) as { value: number }).value));
     await b.ack();
   }
 }
@@ -41,7 +41,7 @@ describe('spool', () => {
     await Promise.all(Array.from({ length: 25 }, (_, j) => spool.append('BPBD', batch(25 + j))));
     await spool.append('DLH', [point(-1)]);
     expect(spool.depth('BPBD').records).toBe(5_000);
-    expect((await readdir(join(dir, 'BPBD'))).filter((f) => f.endsWith('.jsonl')).length).toBeGreaterThan(3);
+    expect((await readdir(join(dir, 'BPBD'))).filter((f) => f.endsWith('.jsonl')).length).toBeGreaterThan(2);
     const first = await spool.read('BPBD', 1_200);
     await first!.ack();
     const unacked = await spool.read('BPBD', 300); // read but never acknowledged: must come again
