@@ -3,7 +3,7 @@
  * its own process, as a ratio to the storage layer's own bulk rate measured in the same run on the same
  * database. Uses BENCH_DATABASE_URL, or an embedded PostgreSQL in a temporary directory.
  *
- *   BENCH_POINTS (default 300000)  BENCH_SERIES (default 1000)
+ *   BENCH_POINTS (default 500000)  BENCH_SERIES (default 1000)
  */
 import { spawn } from 'node:child_process';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -18,7 +18,7 @@ import { startEmbedded, type EmbeddedHandle } from '../db/embedded';
 import { openStorage } from '../db/storage';
 import { createApp } from '../server/app';
 
-const POINTS = Number(process.env.BENCH_POINTS ?? 300_000);
+const POINTS = Number(process.env.BENCH_POINTS ?? 500_000);
 const SERIES = Number(process.env.BENCH_SERIES ?? 1_000);
 const BATCH = 5_000;
 
@@ -30,19 +30,21 @@ if (!baseUrl) {
   embedded = await startEmbedded({ dir: join(dir, 'pg') });
   baseUrl = embedded.url;
 }
-// a fresh database for the run
-const dbName = `sinergi_bench_${process.pid}`;
-{
-  const admin = await openStorage({ databaseUrl: baseUrl, dataDir: dir, migrate: false, poolSize: 1 });
-  await admin.pool.query(`DROP DATABASE IF EXISTS ${dbName}`);
-  await admin.pool.query(`CREATE DATABASE ${dbName}`);
-  await admin.close();
+// Each phase gets a fresh database of its own, so both write into equally empty tables.
+const admin = await openStorage({ databaseUrl: baseUrl, dataDir: dir, migrate: false, poolSize: 1 });
+async function freshDatabase(name: string) {
+  await admin.pool.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin.pool.query(`CREATE DATABASE ${name}`);
+  const url = new URL(baseUrl!);
+  url.pathname = `/${name}`;
+  const s = await openStorage({ databaseUrl: url.toString(), dataDir: dir, poolSize: 10 });
+  await seedDemo(s.pool);
+  return s;
 }
+const dbNames = [`sinergi_bench_storage_${process.pid}`, `sinergi_bench_e2e_${process.pid}`];
+let storage = await freshDatabase(dbNames[0]!);
+let pool = storage.pool;
 const url = new URL(baseUrl);
-url.pathname = `/${dbName}`;
-const storage = await openStorage({ databaseUrl: url.toString(), dataDir: dir, poolSize: 10 });
-await seedDemo(storage.pool);
-const pool = storage.pool;
 const count = async () => Number((await pool.query('SELECT count(*)::int AS n FROM point')).rows[0].n);
 
 console.log(`Sinergi ingest benchmark — ${new Date().toISOString()}`);
@@ -73,6 +75,9 @@ const storageRate = POINTS / storageSeconds;
 console.log(`storage layer (insertPoints, unnest): ${Math.round(storageRate).toLocaleString('en')} points/s (${storageSeconds.toFixed(1)} s)`);
 
 // 2. End to end: the server in this process, the worker in its own, spooling to disk before sending.
+await storage.close();
+storage = await freshDatabase(dbNames[1]!);
+pool = storage.pool;
 const log = pino({ level: 'error' });
 const app = await createApp({
   storage,
@@ -124,10 +129,7 @@ console.log(`ratio end to end / storage layer: ${(e2eRate / storageRate).toFixed
 
 await app.close();
 await storage.close();
-{
-  const admin = await openStorage({ databaseUrl: baseUrl, dataDir: dir, migrate: false, poolSize: 1 });
-  await admin.pool.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-  await admin.close();
-}
+for (const name of dbNames) await admin.pool.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+await admin.close();
 await embedded?.stop();
 await rm(dir, { recursive: true, force: true });
