@@ -101,6 +101,69 @@ describe('durable delivery', () => {
     }
   }, 120_000);
 
+  it('keeps spooled readings through a SIGKILLed worker and delivers them after its restart', async () => {
+    const db = await createTestDatabase(adminUrl);
+    const storage = await openStorage({ databaseUrl: db.url, dataDir: '/nonexistent' });
+    await seedDemo(storage.pool);
+    const key = (await createIngestKey(storage.pool, 'BPBD')).key;
+    const port = await freePort();
+    const workDir = join(dir, 'worker-kill');
+    const configFile = join(workDir, 'worker.json');
+    const writeConfig = (total: number, entityPrefix: string) =>
+      import('node:fs/promises').then(async (fs) => {
+        await fs.mkdir(workDir, { recursive: true });
+        await fs.writeFile(
+          configFile,
+          JSON.stringify({
+            server: { url: `http://127.0.0.1:${port}` },
+            keys: { BPBD: key },
+            spool: { dir: './spool' },
+            delivery: { maxBatch: 1_000, maxBackoffMs: 300 },
+            sources: [{ type: 'generator', name: entityPrefix, series: 100, perPoll: 5_000, total, intervalMs: 50, from: Date.now() - 30 * 3_600_000 }],
+          }),
+        );
+      });
+    const runWorker = () =>
+      spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../../ingest/index.ts'), '--config', configFile], {
+        stdio: ['ignore', 'ignore', 'ignore'],
+        env: { ...process.env, LOG_LEVEL: 'silent' },
+      });
+    const spooled = async () => {
+      const fs = await import('node:fs/promises');
+      const lane = join(workDir, 'spool', 'BPBD');
+      const files = (await fs.readdir(lane).catch(() => [])).filter((f) => f.endsWith('.jsonl'));
+      let lines = 0;
+      for (const f of files) lines += (await fs.readFile(join(lane, f), 'utf8')).split('\n').length - 1;
+      return lines;
+    };
+    // 1. the server is down: the worker spools 20,000 readings, then dies without warning
+    await writeConfig(20_000, 'gen-before-kill');
+    const first = runWorker();
+    await waitFor('20,000 readings in the spool', async () => (await spooled()) >= 20_000, 30_000);
+    first.kill('SIGKILL');
+    await new Promise((r) => first.once('exit', r));
+    // 2. the server comes up, the worker restarts (its source now has nothing new to say)
+    const app = await createApp({
+      storage,
+      log,
+      config: { maxBodyBytes: 8 * 1024 * 1024, maxBatchItems: 50_000, streamTickMs: 250, clientDistDir: '/nonexistent', corsOrigins: [] },
+    });
+    await new Promise<void>((r) => app.httpServer.listen(port, '127.0.0.1', r));
+    await writeConfig(1, 'gen-after-restart');
+    const second = runWorker();
+    try {
+      const count = async () => Number((await storage.pool.query(`SELECT count(*)::int AS n FROM point`)).rows[0].n);
+      await waitFor('the spooled readings in the database', async () => (await count()) === 20_001, 30_000);
+      expect(await count()).toBe(20_001);
+    } finally {
+      second.kill('SIGTERM');
+      await new Promise((r) => second.once('exit', r));
+      await app.close();
+      await storage.close();
+      await db.drop();
+    }
+  }, 90_000);
+
   it('loses nothing when PostgreSQL is stopped for 30 s during ingest', async () => {
     const pgDir = join(dir, 'pg-stop');
     const pgPort = await freePort();
