@@ -469,6 +469,11 @@ class Lookahead {
     }
     return this.buf.length >= n;
   }
+  /** Closes the file early (a refused header, close() mid-file). */
+  async close(): Promise<void> {
+    this.done = true;
+    await this.it.return?.(undefined);
+  }
 }
 
 function countQuotes(s: string): number {
@@ -516,132 +521,148 @@ async function openCsv(path: string, config: CsvFolderConfig, encoding: 'utf-8' 
   const decoder = encoding === 'utf-8' ? null : new TextDecoder(encoding);
   const decode = (b: Buffer) => (decoder ? { text: decoder.decode(b), invalid: false } : { text: b.toString('utf8'), invalid: !isUtf8(b) });
   const lines = new Lookahead(readLines(path, hash, decode));
-
-  // Skip report titles above the header, then read the header itself.
-  while ((await lines.has(1)) && lines.buf[0]!.no < config.headerRow) lines.buf.shift();
-  while ((await lines.has(1)) && lines.buf[0]!.text.trim() === '') lines.buf.shift();
-  if (!(await lines.has(1))) throw new FileRejected(config.headerRow > 1 ? `file has no header row at or after line ${config.headerRow}` : 'file is empty: no header row');
-  const head = lines.buf.shift()!;
-  if (head.invalid) throw new FileRejected(`header row (line ${head.no}) is not valid UTF-8; is the file windows-1252? set encoding`);
-  if (head.oversize !== null) throw new FileRejected(`header row (line ${head.no}) is ${head.oversize} bytes long`);
-  const delimiter = config.delimiter === 'auto' ? detectDelimiter(head.text) : config.delimiter;
-  const options = { delimiter, trim: true, relax_column_count: true, record_delimiter: '\n', skip_empty_lines: false, bom: false } as const;
-  let headers: string[];
   try {
-    const rec = parseCsv(head.text, options) as string[][];
-    headers = headerNames(rec[0] ?? []);
+    return await readHeader();
   } catch (e) {
-    throw new FileRejected(`cannot read the header row (line ${head.no}): ${csvReason(e)}`);
+    await lines.close();
+    throw e;
   }
-  const width = headers.length;
 
-  /** One parsed record as a row, or why it is refused. */
-  const toRow = (no: number, fields: readonly string[], text: string): Row => {
-    let n = fields.length;
-    while (n > width && fields[n - 1] === '') n--; // trailing empty cells (`a;b;;`) carry nothing
-    if (n > width) return { kind: 'bad', row: no, reason: `row has ${n} fields; the header has ${width}`, raw: text };
-    const data: Record<string, string> = Object.fromEntries(headers.slice(0, n).map((h, i) => [h, fields[i]!]));
-    return { kind: 'row', row: no, data };
-  };
-  const isBlank = (fields: readonly string[]) => fields.every((f) => f === '');
+  async function readHeader(): Promise<OpenedFile> {
+    // Skip report titles above the header, then read the header itself.
+    while ((await lines.has(1)) && lines.buf[0]!.no < config.headerRow) lines.buf.shift();
+    while ((await lines.has(1)) && lines.buf[0]!.text.trim() === '') lines.buf.shift();
+    if (!(await lines.has(1))) throw new FileRejected(config.headerRow > 1 ? `file has no header row at or after line ${config.headerRow}` : 'file is empty: no header row');
+    const head = lines.buf.shift()!;
+    if (head.invalid) throw new FileRejected(`header row (line ${head.no}) is not valid UTF-8; is the file windows-1252? set encoding`);
+    if (head.oversize !== null) throw new FileRejected(`header row (line ${head.no}) is ${head.oversize} bytes long`);
+    const delimiter = config.delimiter === 'auto' ? detectDelimiter(head.text) : config.delimiter;
+    const options = { delimiter, trim: true, relax_column_count: true, record_delimiter: '\n', skip_empty_lines: false, bom: false } as const;
+    let headers: string[];
+    try {
+      const rec = parseCsv(head.text, options) as string[][];
+      headers = headerNames(rec[0] ?? []);
+    } catch (e) {
+      throw new FileRejected(`cannot read the header row (line ${head.no}): ${csvReason(e)}`);
+    }
+    const width = headers.length;
 
-  async function* rows(): AsyncGenerator<Row> {
-    // Single-line records are parsed in batches (fast); a batch that fails is parsed again line by line.
-    let batch: Line[] = [];
-    function* flushBatch(): Generator<Row> {
-      if (!batch.length) return;
-      const lines = batch;
-      batch = [];
-      let records: string[][] | null = null;
+    /** One parsed record as a row, or why it is refused. */
+    const toRow = (no: number, fields: readonly string[], text: string): Row => {
+      let n = fields.length;
+      while (n > width && fields[n - 1] === '') n--; // trailing empty cells (`a;b;;`) carry nothing
+      if (n > width) return { kind: 'bad', row: no, reason: `row has ${n} fields; the header has ${width}`, raw: text };
+      const data: Record<string, string> = Object.fromEntries(headers.slice(0, n).map((h, i) => [h, fields[i]!]));
+      return { kind: 'row', row: no, data };
+    };
+    const isBlank = (fields: readonly string[]) => fields.every((f) => f === '');
+
+    async function* rows(): AsyncGenerator<Row> {
       try {
-        records = parseCsv(lines.map((l) => l.text).join('\n'), options) as string[][];
-        if (records.length !== lines.length) records = null;
-      } catch {
-        records = null;
+        yield* records();
+      } finally {
+        await lines.close(); // also when the consumer stops midway
       }
-      for (let i = 0; i < lines.length; i++) {
-        const line = lines[i]!;
-        let fields: string[];
-        if (records) fields = records[i]!;
-        else {
-          try {
-            fields = (parseCsv(line.text, options) as string[][])[0] ?? [];
-          } catch (e) {
-            yield { kind: 'bad', row: line.no, reason: csvReason(e), raw: line.text };
-            continue;
+    }
+
+    async function* records(): AsyncGenerator<Row> {
+      // Single-line records are parsed in batches (fast); a batch that fails is parsed again line by line.
+      let batch: Line[] = [];
+      function* flushBatch(): Generator<Row> {
+        if (!batch.length) return;
+        const single = batch;
+        batch = [];
+        let parsed: string[][] | null = null;
+        try {
+          parsed = parseCsv(single.map((l) => l.text).join('\n'), options) as string[][];
+          if (parsed.length !== single.length) parsed = null;
+        } catch {
+          parsed = null;
+        }
+        for (let i = 0; i < single.length; i++) {
+          const line = single[i]!;
+          let fields: string[];
+          if (parsed) fields = parsed[i]!;
+          else {
+            try {
+              fields = (parseCsv(line.text, options) as string[][])[0] ?? [];
+            } catch (e) {
+              yield { kind: 'bad', row: line.no, reason: csvReason(e), raw: line.text };
+              continue;
+            }
           }
+          if (!isBlank(fields)) yield toRow(line.no, fields, line.text);
         }
-        if (!isBlank(fields)) yield toRow(line.no, fields, line.text);
       }
-    }
 
-    while (await lines.has(1)) {
-      const first = lines.buf[0]!;
-      if (first.oversize !== null) {
-        lines.buf.shift();
-        yield { kind: 'bad', row: first.no, reason: `row is ${first.oversize} bytes long; at most ${MAX_RECORD_CHARS} characters`, raw: first.text };
-        continue;
-      }
-      if (first.text.length > MAX_RECORD_CHARS) {
-        lines.buf.shift();
-        yield { kind: 'bad', row: first.no, reason: `row is ${first.text.length} characters long; at most ${MAX_RECORD_CHARS}`, raw: first.text };
-        continue;
-      }
-      // An odd number of quotes means a quoted field goes on to the next line: find where it closes.
-      let k = 1;
-      let quotes = countQuotes(first.text);
-      let chars = first.text.length;
-      while (quotes % 2 === 1 && k < MAX_RECORD_LINES && chars <= MAX_RECORD_CHARS && (await lines.has(k + 1))) {
-        const next = lines.buf[k]!;
-        if (next.oversize !== null) break;
-        quotes += countQuotes(next.text);
-        chars += next.text.length + 1;
-        k++;
-      }
-      if (quotes % 2 === 1 || chars > MAX_RECORD_CHARS) {
-        // Never closed (within reason): the quote on this line is broken. Refuse this line, go on with the next.
-        lines.buf.shift();
-        yield* flushBatch();
-        yield { kind: 'bad', row: first.no, reason: 'a quote opened on this row is never closed', raw: first.text };
-        continue;
-      }
-      if (k === 1) {
-        lines.buf.shift();
-        if (first.invalid) {
+      while (await lines.has(1)) {
+        const first = lines.buf[0]!;
+        if (first.oversize !== null) {
+          lines.buf.shift();
+          yield { kind: 'bad', row: first.no, reason: `row is ${first.oversize} bytes long; at most ${MAX_RECORD_CHARS} characters`, raw: first.text };
+          continue;
+        }
+        if (first.text.length > MAX_RECORD_CHARS) {
+          lines.buf.shift();
+          yield { kind: 'bad', row: first.no, reason: `row is ${first.text.length} characters long; at most ${MAX_RECORD_CHARS}`, raw: first.text };
+          continue;
+        }
+        // An odd number of quotes means a quoted field goes on to the next line: find where it closes.
+        let k = 1;
+        let quotes = countQuotes(first.text);
+        let chars = first.text.length;
+        while (quotes % 2 === 1 && k < MAX_RECORD_LINES && chars <= MAX_RECORD_CHARS && (await lines.has(k + 1))) {
+          const next = lines.buf[k]!;
+          if (next.oversize !== null) break;
+          quotes += countQuotes(next.text);
+          chars += next.text.length + 1;
+          k++;
+        }
+        if (quotes % 2 === 1 || chars > MAX_RECORD_CHARS) {
+          // Never closed (within reason): the quote on this line is broken. Refuse this line, go on with the next.
+          lines.buf.shift();
           yield* flushBatch();
-          yield { kind: 'bad', row: first.no, reason: `row is not valid UTF-8; if the whole file is windows-1252, set encoding`, raw: first.text };
-        } else if (first.text.trim() !== '') {
-          batch.push(first);
-          if (batch.length >= 2_000) yield* flushBatch();
+          yield { kind: 'bad', row: first.no, reason: 'a quote opened on this row is never closed', raw: first.text };
+          continue;
         }
-        continue;
+        if (k === 1) {
+          lines.buf.shift();
+          if (first.invalid) {
+            yield* flushBatch();
+            yield { kind: 'bad', row: first.no, reason: `row is not valid UTF-8; if the whole file is windows-1252, set encoding`, raw: first.text };
+          } else if (first.text.trim() !== '') {
+            batch.push(first);
+            if (batch.length >= 2_000) yield* flushBatch();
+          }
+          continue;
+        }
+        // A record over k lines: accepted only if it parses as one record that fits the header; otherwise the
+        // quote on its first line was a broken one, and the lines after it are read again as rows of their own.
+        yield* flushBatch();
+        const group = lines.buf.slice(0, k);
+        const text = group.map((l) => l.text).join('\n');
+        let fields: string[] | null = null;
+        try {
+          const recs = parseCsv(text, options) as string[][];
+          if (recs.length === 1) fields = recs[0]!;
+        } catch {
+          fields = null;
+        }
+        const row = fields ? toRow(first.no, fields, text) : null;
+        if (!row || row.kind === 'bad') {
+          lines.buf.shift();
+          yield { kind: 'bad', row: first.no, reason: 'a quote opened on this row is never closed properly', raw: first.text };
+          continue;
+        }
+        lines.buf.splice(0, k);
+        if (group.some((l) => l.invalid)) yield { kind: 'bad', row: first.no, reason: 'row is not valid UTF-8; if the whole file is windows-1252, set encoding', raw: text };
+        else yield row;
       }
-      // A record over k lines: accepted only if it parses as one record that fits the header; otherwise the
-      // quote on its first line was a broken one, and the lines after it are read again as rows of their own.
       yield* flushBatch();
-      const group = lines.buf.slice(0, k);
-      const text = group.map((l) => l.text).join('\n');
-      let fields: string[] | null = null;
-      try {
-        const recs = parseCsv(text, options) as string[][];
-        if (recs.length === 1) fields = recs[0]!;
-      } catch {
-        fields = null;
-      }
-      const row = fields ? toRow(first.no, fields, text) : null;
-      if (!row || row.kind === 'bad') {
-        lines.buf.shift();
-        yield { kind: 'bad', row: first.no, reason: 'a quote opened on this row is never closed properly', raw: first.text };
-        continue;
-      }
-      lines.buf.splice(0, k);
-      if (group.some((l) => l.invalid)) yield { kind: 'bad', row: first.no, reason: 'row is not valid UTF-8; if the whole file is windows-1252, set encoding', raw: text };
-      else yield row;
     }
-    yield* flushBatch();
-  }
 
-  return { total: Math.max(0, lineCount - head.no), rows: rows(), digest: () => hash.copy().digest('hex') };
+    return { total: Math.max(0, lineCount - head.no), rows: rows(), digest: () => hash.copy().digest('hex') };
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -67,3 +67,13 @@ sources:
     expect((await loadWorkerConfig(file, {})).sources).toHaveLength(1);
   });
 });
+
+describe('the shipped example config', () => {
+  it('is valid for every connector it shows', async () => {
+    const env = Object.fromEntries(
+      ['SINERGI_KEY_BPBD', 'SINERGI_KEY_DISHUB', 'SINERGI_KEY_DISKOMINFO'].map((k) => [k, `sk_example_${k.toLowerCase()}`]),
+    );
+    const config = await loadWorkerConfig(join(import.meta.dirname, '../../ingest/examples/semarang.yaml'), env);
+    expect(config.sources.map((s) => s.type).sort()).toEqual(['csv-folder', 'http-poll', 'mqtt', 'open311']);
+  });
+});
