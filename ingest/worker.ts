@@ -249,7 +249,6 @@ export async function startWorker(config: WorkerConfig, log: SourceLogger, optio
         }
       }
       await Promise.race([deliverer.drained(), new Promise((r) => setTimeout(r, opts.drainMs ?? 3_000))]);
-      await reportHealth().catch(() => {});
       await deliverer.stop();
       await spool.close();
       await new Promise<void>((r) => (metricsServer ? metricsServer.close(() => r()) : r()));
