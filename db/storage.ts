@@ -44,6 +44,9 @@ export async function openStorage(opts: OpenOptions): Promise<Storage> {
   const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 10, application_name: 'sinergi' });
   // An idle client losing its server (database restart) must not crash the process; the pool replaces it.
   pool.on('error', (e) => log(`database connection lost: ${e.message}`));
+  // A client checked out when the server goes away emits 'error' too, and pg-pool listens only on idle
+  // ones: without this, a database restart in the middle of a request would crash the process.
+  pool.on('connect', (client) => client.on('error', (e) => log(`database connection lost: ${e.message}`)));
   try {
     const dialect = await detectDialect(pool);
     if (opts.migrate !== false) await migrate(pool, dialect, log);
