@@ -2,21 +2,12 @@
  * The SourceContext a worker gives each source: maps raw records with the source's mapping, validates
  * normalised ones, sends the rest to the quarantine, and hands the good ones to a sink (the spool).
  */
+import type { QuarantineEntry } from '../shared/feeds';
 import { eventSchema, MAX_FUTURE_MS, pointSchema } from '../shared/schemas';
 import { mapRecord, type Mapping } from './mapping';
 import type { NormalisedRecord, RawRecord, SourceContext, SourceLogger } from './source';
 
-/** A record refused before delivery, with its reason and the mapping version that refused it. */
-export interface QuarantineEntry {
-  source: string;
-  opd: string | null;
-  origin: string;
-  reason: string;
-  mappingVersion: string | null;
-  /** The record as received, truncated to a few KB. */
-  data: string;
-  time: number;
-}
+export type { QuarantineEntry };
 
 export interface ContextSink {
   accept(records: readonly NormalisedRecord[]): Promise<void>;

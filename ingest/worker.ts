@@ -6,6 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { Counter, Gauge, Registry } from 'prom-client';
+import type { SourceHealthReport } from '../shared/feeds';
 import { createSourceContext, type QuarantineEntry } from './context';
 import type { WorkerConfig } from './config';
 import { createDeliverer, type Deliverer } from './deliver';
@@ -13,20 +14,8 @@ import type { NormalisedRecord, Source, SourceDefinition, SourceLogger } from '.
 import { SOURCE_DEFINITIONS } from './sources';
 import { openSpool, type Spool, type SpoolLine } from './spool';
 
-/** Health of one source as the server stores it (per OPD it delivers for). */
-export interface SourceHealth {
-  source: string;
-  type: string;
-  opd: string;
-  /** How often the source is expected to produce (poll interval; subscriptions: null). */
-  expectedIntervalMs: number | null;
-  lastSuccess: number | null;
-  lastError: string | null;
-  lastErrorAt: number | null;
-  recordsPerSecond: number;
-  quarantined: number;
-  spoolDepth: number;
-}
+/** Health of one source per OPD it delivers for, as the server stores it. */
+type SourceHealth = SourceHealthReport;
 
 interface SourceState {
   source: Source;

@@ -13,6 +13,8 @@ export const quarantineEntrySchema = z.object({
   time: ms,
 });
 export const quarantineBatchSchema = z.object({ entries: z.array(quarantineEntrySchema).min(1) });
+/** A record refused before it reached the store, with its reason and the mapping version that refused it. */
+export type QuarantineEntry = z.infer<typeof quarantineEntrySchema>;
 
 export const sourceHealthSchema = z.object({
   source: z.string().min(1).max(64),

@@ -1,17 +1,10 @@
 /** Quarantined records and source health reported by ingest workers. */
 import type pg from 'pg';
+import type { QuarantineEntry, SourceHealthReport } from '../../shared/feeds';
 
 type Db = pg.Pool | pg.PoolClient;
 
-export interface QuarantineRow {
-  source: string;
-  opd: string | null;
-  origin: string;
-  reason: string;
-  mappingVersion: string | null;
-  data: string;
-  time: number;
-}
+export type QuarantineRow = QuarantineEntry;
 
 export async function insertQuarantine(db: Db, rows: readonly QuarantineRow[]): Promise<number> {
   if (rows.length === 0) return 0;
@@ -45,19 +38,7 @@ export async function countQuarantine(db: Db): Promise<{ source: string; opd: st
   return rows;
 }
 
-export interface HealthRow {
-  source: string;
-  opd: string;
-  type: string;
-  expectedIntervalMs: number | null;
-  lastSuccess: number | null;
-  lastError: string | null;
-  lastErrorAt: number | null;
-  recordsPerSecond: number;
-  quarantined: number;
-  spoolDepth: number;
-  reportedAt: number;
-}
+export type HealthRow = SourceHealthReport & { reportedAt: number };
 
 export async function upsertHealth(db: Db, rows: readonly HealthRow[]): Promise<void> {
   if (rows.length === 0) return;
