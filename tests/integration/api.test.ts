@@ -80,6 +80,9 @@ describe.each(backends)('API on %s', (_name, adminUrl) => {
     const token = await server.token('operator');
     const s = server.socket('/live', token);
     await connected(s);
+    // listen before subscribing, as a client must: catch-up deltas follow the ack immediately
+    const all: PointsAppended[] = [];
+    s.on('points:appended', (m) => all.push(m));
     const ack = (await s.timeout(5_000).emitWithAck('series:subscribe', { metrics: ['water_level'], historyMinutes: 30 })) as Ack<Snapshot>;
     expect(ack.ok).toBe(true);
     if (!ack.ok) return;
@@ -89,8 +92,6 @@ describe.each(backends)('API on %s', (_name, adminUrl) => {
     expect(known?.latest?.v).toBe(109);
     expect(known?.history.length).toBeGreaterThan(0);
 
-    const received: PointsAppended[] = [];
-    s.on('points:appended', (m) => received.push(m));
     const now = Date.now();
     const res = await server.post(
       '/api/v1/ingest',
@@ -98,7 +99,8 @@ describe.each(backends)('API on %s', (_name, adminUrl) => {
       bpbd,
     );
     expect(res.status).toBe(202);
-    const msg = await waitFor('points:appended', () => received.find((m) => m.points.some((p) => p.v === 231.5)));
+    const msg = await waitFor('points:appended', () => all.find((m) => m.points.some((p) => p.v === 231.5)));
+    const received = all.filter((m) => m.seq > snap.seq);
     expect(msg.metric).toBe('water_level');
     // deltas continue the snapshot without a gap (messages in flight during the snapshot are replayed first)
     expect(received.map((m) => m.seq)).toEqual(received.map((_, i) => snap.seq + 1 + i));
