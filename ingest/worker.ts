@@ -177,6 +177,7 @@ export async function startWorker(config: WorkerConfig, log: SourceLogger, optio
         type: s.type,
         opd,
         expectedIntervalMs: s.source.mode === 'poll' ? s.source.intervalMs : null,
+        reportIntervalMs: config.healthIntervalMs,
         lastSuccess: s.lastSuccess,
         lastError: s.lastError,
         lastErrorAt: s.lastErrorAt,

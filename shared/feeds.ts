@@ -1,15 +1,17 @@
-/** Feed health: what workers report per source, and the pure judgement of whether a feed is late. */
+/** Feed health and quarantine as workers send them (zod, at the trust boundary); the judgement is in feed-state.ts. */
 import { z } from 'zod';
 
 const ms = z.number().int().nonnegative();
+/** Evidence is kept, but PostgreSQL refuses NUL in text: it becomes U+FFFD. */
+const evidence = (max: number) => z.string().max(max).transform((v) => v.replaceAll('\u0000', '\ufffd'));
 
 export const quarantineEntrySchema = z.object({
-  source: z.string().min(1).max(64),
+  source: evidence(64).pipe(z.string().min(1)),
   opd: z.string().max(32).nullable(),
-  origin: z.string().min(1).max(1_000),
-  reason: z.string().min(1).max(2_000),
-  mappingVersion: z.string().max(64).nullable(),
-  data: z.string().max(8_192),
+  origin: evidence(1_000).pipe(z.string().min(1)),
+  reason: evidence(2_000).pipe(z.string().min(1)),
+  mappingVersion: evidence(64).nullable(),
+  data: evidence(8_192),
   time: ms,
 });
 export const quarantineBatchSchema = z.object({ entries: z.array(quarantineEntrySchema).min(1) });
@@ -17,12 +19,13 @@ export const quarantineBatchSchema = z.object({ entries: z.array(quarantineEntry
 export type QuarantineEntry = z.infer<typeof quarantineEntrySchema>;
 
 export const sourceHealthSchema = z.object({
-  source: z.string().min(1).max(64),
-  type: z.string().min(1).max(32),
+  source: evidence(64).pipe(z.string().min(1)),
+  type: evidence(32).pipe(z.string().min(1)),
   opd: z.string().min(1).max(32),
   expectedIntervalMs: ms.nullable(),
+  reportIntervalMs: ms.min(1_000),
   lastSuccess: ms.nullable(),
-  lastError: z.string().max(2_000).nullable(),
+  lastError: evidence(2_000).nullable(),
   lastErrorAt: ms.nullable(),
   recordsPerSecond: z.number().nonnegative().finite(),
   quarantined: ms,
@@ -31,23 +34,4 @@ export const sourceHealthSchema = z.object({
 export const healthReportSchema = z.object({ sources: z.array(sourceHealthSchema).min(1).max(200) });
 export type SourceHealthReport = z.infer<typeof sourceHealthSchema>;
 
-export interface FeedHealth extends SourceHealthReport {
-  reportedAt: number;
-  state: FeedState;
-}
-
-export type FeedState = 'ok' | 'late' | 'failing' | 'silent';
-
-/** A worker that has not reported for this long is presumed down. */
-export const SILENT_AFTER_MS = 2 * 60_000;
-
-/**
- * Pure: `silent` if the worker stopped reporting, `failing` if its last round failed after its last success,
- * `late` if it has produced nothing for three of its own intervals, else `ok`.
- */
-export function feedState(h: Omit<FeedHealth, 'state'>, now: number): FeedState {
-  if (now - h.reportedAt > SILENT_AFTER_MS) return 'silent';
-  if (h.lastErrorAt !== null && (h.lastSuccess === null || h.lastErrorAt > h.lastSuccess)) return 'failing';
-  if (h.expectedIntervalMs !== null && (h.lastSuccess === null || now - h.lastSuccess > 3 * Math.max(h.expectedIntervalMs, 1_000))) return 'late';
-  return 'ok';
-}
+export { feedState, SILENT_AFTER_MS, type FeedHealth, type FeedReport, type FeedState } from './feed-state';

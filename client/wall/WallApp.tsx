@@ -21,6 +21,8 @@ import { WaterChart } from './WaterChart';
 import { ComplaintsChart } from './ComplaintsChart';
 import { Kpi } from './Kpi';
 import type { WallMapData } from './layers';
+import { FeedsPanel } from './FeedsPanel';
+import type { FeedsStore } from '../lib/feed-health';
 
 /** Every metric the wall shows; terbatas ones simply stay empty for a caller without rights. */
 export const WALL_METRICS = [
@@ -41,7 +43,7 @@ export const WALL_METRICS = [
 
 export const WALL_EVENT_KINDS = ['complaint', 'flood_report'] as const;
 
-export function WallApp({ conn, regions }: { conn: LiveConnection; regions: RegionsResponse }) {
+export function WallApp({ conn, regions, feeds }: { conn: LiveConnection; regions: RegionsResponse; feeds?: FeedsStore }) {
   const { t } = useTranslation();
   const { lang, locale } = useLang();
   const { store, events } = conn;
@@ -143,50 +145,53 @@ export function WallApp({ conn, regions }: { conn: LiveConnection; regions: Regi
       )}
 
       <main className="wall-main">
-        <section className="panel panel-map" aria-label={t('wall.map')}>
-          <div className="panel-head">
-            <h2>{t('wall.map')}</h2>
-            <Freshness t={mapNewest} now={now} cadenceS={10} />
-          </div>
-          <div className="map-frame">
-            <WallMap regions={regions} data={d.mapData} />
-            <ul className="map-legend" aria-label="legend">
-              <li>
-                <span className="lg lg-gate" />
-                {t('wall.legend.gates')}:{' '}
-                {(['normal', 'waspada', 'siaga', 'awas'] as const).map((l) => (
-                  <span key={l} className={`lg-chip alert-${l}`}>
-                    {t(`alert.${l}`)}
-                  </span>
-                ))}
-              </li>
-              <li>
-                <span className="lg lg-traffic" />
-                {t('wall.legend.traffic')}
-              </li>
-              {d.trucks.length > 0 && (
+        <div className="wall-left">
+          <section className="panel panel-map" aria-label={t('wall.map')}>
+            <div className="panel-head">
+              <h2>{t('wall.map')}</h2>
+              <Freshness t={mapNewest} now={now} cadenceS={10} />
+            </div>
+            <div className="map-frame">
+              <WallMap regions={regions} data={d.mapData} />
+              <ul className="map-legend" aria-label="legend">
                 <li>
-                  <span className="lg lg-truck" />
-                  {t('wall.legend.trucks')}
+                  <span className="lg lg-gate" />
+                  {t('wall.legend.gates')}:{' '}
+                  {(['normal', 'waspada', 'siaga', 'awas'] as const).map((l) => (
+                    <span key={l} className={`lg-chip alert-${l}`}>
+                      {t(`alert.${l}`)}
+                    </span>
+                  ))}
                 </li>
-              )}
-              {d.containers.length > 0 && (
                 <li>
-                  <span className="lg lg-container" />
-                  {t('wall.legend.containers')}
+                  <span className="lg lg-traffic" />
+                  {t('wall.legend.traffic')}
                 </li>
-              )}
-              <li>
-                <span className="lg lg-project" />
-                {t('wall.legend.projects')}
-              </li>
-              <li>
-                <span className="lg lg-rain" />
-                {t('wall.legend.rain')}
-              </li>
-            </ul>
-          </div>
-        </section>
+                {d.trucks.length > 0 && (
+                  <li>
+                    <span className="lg lg-truck" />
+                    {t('wall.legend.trucks')}
+                  </li>
+                )}
+                {d.containers.length > 0 && (
+                  <li>
+                    <span className="lg lg-container" />
+                    {t('wall.legend.containers')}
+                  </li>
+                )}
+                <li>
+                  <span className="lg lg-project" />
+                  {t('wall.legend.projects')}
+                </li>
+                <li>
+                  <span className="lg lg-rain" />
+                  {t('wall.legend.rain')}
+                </li>
+              </ul>
+            </div>
+          </section>
+          {feeds && <FeedsPanel store={feeds} clock={store.now} />}
+        </div>
 
         <aside className="wall-side">
           <section className="kpis" aria-label={t('wall.kpis')}>

@@ -4,6 +4,7 @@ import { NAMESPACES } from '@shared/contract';
 import { clearToken, resolveToken, saveToken } from '../lib/auth-token';
 import { createSocket } from '../lib/socket';
 import { LiveConnection } from '../lib/live-connection';
+import { FeedsSync, type FeedsStore } from '../lib/feed-health';
 import { fetchRegions, type RegionsResponse } from '../lib/api/regions';
 import { useExternalState } from '../lib/react/hooks';
 import { TokenForm } from './TokenForm';
@@ -13,12 +14,15 @@ import { WALL_EVENT_KINDS, WALL_METRICS, WallApp } from './WallApp';
 export function WallRoot() {
   const [token, setToken] = useState<string | null>(() => resolveToken());
   const [rejected, setRejected] = useState(false);
-  const [conn, setConn] = useState<LiveConnection | null>(null);
+  const [live, setLive] = useState<{ conn: LiveConnection; feeds: FeedsStore } | null>(null);
 
   useEffect(() => {
     if (!token) return;
-    const c = new LiveConnection(createSocket(NAMESPACES.live, { token }), { metrics: WALL_METRICS, eventKinds: WALL_EVENT_KINDS });
-    setConn(c);
+    const socket = createSocket(NAMESPACES.live, { token });
+    const c = new LiveConnection(socket, { metrics: WALL_METRICS, eventKinds: WALL_EVENT_KINDS });
+    // Feed health rides the same socket (REST list on every connect, then `feeds:reported` pushes).
+    const feeds = new FeedsSync(socket, token);
+    setLive({ conn: c, feeds: feeds.store });
     const off = c.subscribe(() => {
       if (c.state === 'unauthenticated') {
         clearToken();
@@ -28,8 +32,9 @@ export function WallRoot() {
     });
     return () => {
       off();
+      feeds.close();
       c.close();
-      setConn(null);
+      setLive(null);
     };
   }, [token]);
 
@@ -45,11 +50,11 @@ export function WallRoot() {
       />
     );
   }
-  if (!conn) return null;
-  return <WallWithRegions conn={conn} />;
+  if (!live) return null;
+  return <WallWithRegions conn={live.conn} feeds={live.feeds} />;
 }
 
-function WallWithRegions({ conn }: { conn: LiveConnection }) {
+function WallWithRegions({ conn, feeds }: { conn: LiveConnection; feeds: FeedsStore }) {
   const { t } = useTranslation();
   const [regions, setRegions] = useState<RegionsResponse | null>(null);
   const [failed, setFailed] = useState(false);
@@ -84,5 +89,5 @@ function WallWithRegions({ conn }: { conn: LiveConnection }) {
       </div>
     );
   }
-  return <WallApp conn={conn} regions={regions} />;
+  return <WallApp conn={conn} regions={regions} feeds={feeds} />;
 }

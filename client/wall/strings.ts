@@ -37,6 +37,25 @@ const id = {
       projects: 'Proyek',
       rain: 'Hujan',
     },
+    feeds: {
+      title: 'Status umpan data',
+      empty: 'Belum ada laporan dari pekerja ingest',
+      state: {
+        ok: 'Normal',
+        late: 'Terlambat',
+        failing: 'Gagal',
+        silent: 'Tidak melapor',
+      },
+      age: {
+        none: 'belum pernah',
+        seconds: '{{n}} dtk lalu',
+        minutes: '{{n}} mnt lalu',
+        hours: '{{n}} jam lalu',
+        date: '{{date}}',
+      },
+      lastSuccess: 'Terakhir berhasil: {{age}}',
+      sources: '{{n}} sumber',
+    },
     token: {
       title: 'Masukkan token operator',
       hint: 'Buka halaman ini dengan alamat /wall#token=… atau tempel token di bawah. Token disimpan di perangkat ini.',
@@ -100,6 +119,25 @@ const en: WallStrings = {
       containers: 'Containers',
       projects: 'Projects',
       rain: 'Rain',
+    },
+    feeds: {
+      title: 'Data feeds',
+      empty: 'No reports from ingest workers yet',
+      state: {
+        ok: 'OK',
+        late: 'Late',
+        failing: 'Failing',
+        silent: 'Silent',
+      },
+      age: {
+        none: 'never',
+        seconds: '{{n}} s ago',
+        minutes: '{{n}} min ago',
+        hours: '{{n}} h ago',
+        date: '{{date}}',
+      },
+      lastSuccess: 'Last success: {{age}}',
+      sources: '{{n}} sources',
     },
     token: {
       title: 'Enter operator token',
