@@ -7,9 +7,11 @@ import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig } from '../server/config';
 import { openStorage, type Storage } from '../db/storage';
 import { loadCatalog } from '../db/queries/catalog';
-import { createAccessToken, createIngestKey, listIngestKeys, revokeIngestKeys, type TokenRole } from '../db/queries/credentials';
+import { createAccessToken, type TokenRole } from '../db/queries/credentials';
 import { countQuarantine, listHealth, listQuarantine } from '../db/queries/feeds';
 import { seedDemo } from '../db/seed';
+import { registerAccessCommands, requireOpd } from './admin-access';
+import { registerUserCommands } from './admin-users';
 import { feedState } from '../shared/feeds';
 
 const config = loadConfig();
@@ -23,12 +25,6 @@ async function withStorage<T>(fn: (s: Storage) => Promise<T>): Promise<T> {
   }
 }
 
-async function requireOpd(s: Storage, code: string): Promise<void> {
-  const { opd } = await loadCatalog(s.pool);
-  if (!opd.some((o) => o.code === code)) {
-    throw new Error(`unknown agency '${code}'; known: ${opd.map((o) => o.code).join(', ') || '(none — run `admin -- seed demo`)'}`);
-  }
-}
 
 const program = new Command().name('admin').description('Sinergi administration').showHelpAfterError();
 
@@ -42,44 +38,8 @@ agency
     }),
   );
 
-const key = program.command('key').description('ingest keys (one OPD each)');
-key
-  .command('create')
-  .description('create an ingest key; prints only the key')
-  .requiredOption('--agency <code>', 'the OPD the key writes for')
-  .option('--label <text>', 'a note to recognise the key by')
-  .action((o: { agency: string; label?: string }) =>
-    withStorage(async (s) => {
-      await requireOpd(s, o.agency);
-      const { key: secret } = await createIngestKey(s.pool, o.agency, o.label ?? null);
-      process.stdout.write(`${secret}\n`);
-    }),
-  );
-key
-  .command('list')
-  .description('list ingest keys (prefix only)')
-  .action(() =>
-    withStorage(async (s) => {
-      for (const k of await listIngestKeys(s.pool)) {
-        process.stdout.write(`${k.id}\t${k.opd}\t${k.prefix}…\t${k.label ?? ''}\t${k.createdAt.toISOString()}\t${k.revokedAt ? `revoked ${k.revokedAt.toISOString()}` : 'active'}\n`);
-      }
-    }),
-  );
-key
-  .command('revoke')
-  .description('revoke an ingest key by id')
-  .argument('<id>', 'key id (see key list)', (v) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('not a key id');
-    return n;
-  })
-  .action((id: number) =>
-    withStorage(async (s) => {
-      const n = await revokeIngestKeys(s.pool, { id });
-      if (n === 0) throw new Error(`no active key with id ${id}`);
-      process.stderr.write(`revoked key ${id}\n`);
-    }),
-  );
+registerAccessCommands(program, withStorage);
+registerUserCommands(program, withStorage);
 
 const token = program.command('token').description('access tokens for walls and operator tools');
 token

@@ -5,10 +5,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { createAccessToken, createIngestKey, revokeAccessTokens, revokeIngestKeys } from '../db/queries/credentials';
 import { seedDemo } from '../db/seed';
 import { DEMO_OPD } from '../db/seed/demo-catalog';
+import { ensureDemoUsers } from '../server/auth/demo-users';
 import { ConfigError, loadConfig } from '../server/config';
 import { createLogger } from '../server/log';
 import { onShutdownSignal, startServer } from '../server/main';
@@ -42,6 +44,11 @@ const keys: Record<string, string> = {};
 for (const o of DEMO_OPD) keys[o.code] = (await createIngestKey(pool, o.code, 'demo-simulator')).key;
 await revokeAccessTokens(pool, 'demo-wall');
 const wallToken = (await createAccessToken(pool, 'operator', null, 'demo-wall')).token;
+// Demo accounts with readable passwords exist only outside production (which refuses to start with them).
+const demoAccounts =
+  config.env === 'production'
+    ? []
+    : await ensureDemoUsers(pool, config.env, DEMO_OPD.map((o) => o.code), { actor: `cli:${userInfo().username}`, source: 'cli' });
 
 const workerConfig = join(config.dataDir, 'demo-ingest.json');
 await writeFile(
@@ -71,6 +78,8 @@ worker.on('exit', (code, signal) => {
 say(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s — data: ${server.storage.where}`);
 say(`  wall    ${server.url}/wall#token=${wallToken}`);
 say(`  agency  ${server.url}/agency`);
+if (demoAccounts.length > 0) say('          demo logins (username / password; production mode refuses to start while they remain):');
+for (const u of demoAccounts) say(`            ${u.role === 'operator' ? 'operator' : `OPD ${u.opd}`}: ${u.username} / ${u.password}`);
 say(`  public  ${server.url}/public`);
 say('Ctrl-C stops everything.');
 

@@ -11,21 +11,28 @@ import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import { verifyAccessToken } from '../db/queries/credentials';
 import type { Storage } from '../db/storage';
+import { createAuthRoutes } from './auth/routes';
+import { createAuthService } from './auth/service';
 import { createCatalogService, type CatalogService } from './catalog/service';
-import type { Config } from './config';
+import { DEFAULT_INGEST_RATE, type Config } from './config';
 import { createPrincipalOf } from './http/principal';
+import { createAuditRoutes } from './audit/routes';
 import { createFeedRoutes } from './feeds/routes';
 import { createIngestRoutes } from './ingest/routes';
 import { createIngestService } from './ingest/service';
 import { createIo, createSink, registerNamespaces, type IoServer } from './realtime/socket';
 import { createStream, type Stream } from './realtime/stream';
+import { createPublicRoutes } from './public/routes';
 import { createRegionRoutes } from './regions/routes';
 import { createSeriesRoutes } from './series/routes';
 import { createSeriesService } from './series/service';
 
 export interface AppDeps {
   storage: Storage;
-  config: Pick<Config, 'maxBodyBytes' | 'maxBatchItems' | 'streamTickMs' | 'clientDistDir' | 'corsOrigins'>;
+  config: Pick<Config, 'maxBodyBytes' | 'maxBatchItems' | 'streamTickMs' | 'clientDistDir' | 'corsOrigins'> &
+    Partial<Pick<Config, 'ingestRatePerMinPerKey' | 'ingestRatePerMinPerIp'>> &
+    Partial<Pick<Config, 'sessionTtlMs' | 'loginMaxFailures' | 'loginLockMs' | 'loginRatePerMin'>> &
+    Partial<Pick<Config, 'publicKAnonymity' | 'publicCacheMs'>>;
   log: Logger;
   clock?: () => number;
 }
@@ -46,7 +53,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const clock = deps.clock ?? Date.now;
   const pool = storage.pool;
 
-  const catalog = await createCatalogService(pool);
+  const catalog = await createCatalogService(pool, clock);
   const series = createSeriesService(pool);
   const authenticate = (token: string) => verifyAccessToken(pool, token);
   const principalOf = createPrincipalOf(authenticate);
@@ -100,9 +107,34 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use('/api', express.json({ limit: config.maxBodyBytes, strict: true }));
 
   const ingest = createIngestService({ pool, catalog, stream, maxBatchItems: config.maxBatchItems });
-  app.use(createIngestRoutes({ pool, ingest, clock }));
+  app.use(
+    createIngestRoutes({
+      pool,
+      ingest,
+      clock,
+      limits: {
+        perMinPerKey: config.ingestRatePerMinPerKey ?? DEFAULT_INGEST_RATE.perMinPerKey,
+        perMinPerIp: config.ingestRatePerMinPerIp ?? DEFAULT_INGEST_RATE.perMinPerIp,
+      },
+    }),
+  );
+  app.use(
+    createAuthRoutes({
+      auth: createAuthService({
+        pool,
+        clock,
+        settings: { sessionTtlMs: config.sessionTtlMs, loginMaxFailures: config.loginMaxFailures, loginLockMs: config.loginLockMs },
+      }),
+      principalOf,
+      io,
+      log,
+      clock,
+      loginRatePerMin: config.loginRatePerMin,
+    }),
+  );
   app.use(createSeriesRoutes({ catalog, series, principalOf }));
   app.use(createFeedRoutes({ pool, io, principalOf, clock }));
+  app.use(createAuditRoutes({ pool, principalOf }));
   app.use(
     createRegionRoutes({
       pool,
@@ -110,6 +142,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
         (await pool.query<{ value: string }>(`SELECT value FROM sinergi_meta WHERE key = 'city_code'`)).rows[0]?.value ?? null,
     }),
   );
+  app.use(createPublicRoutes({ db: pool, k: config.publicKAnonymity, cacheMs: config.publicCacheMs, clock, log }));
   app.use('/api', (_req, res) => void res.status(404).json({ error: 'no such endpoint', details: [] }));
 
   if (existsSync(config.clientDistDir)) {
@@ -141,6 +174,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     async close() {
       stream.flush();
       stream.close();
+      catalog.close();
       io.disconnectSockets(true);
       await new Promise<void>((resolve) => io.close(() => resolve()));
       httpServer.closeAllConnections?.();

@@ -3,11 +3,15 @@
  */
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { PUBLIC_VIEW_DEFAULTS } from './public/defaults';
 
 const csv = z
   .string()
   .default('')
   .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+
+/** Ingest requests per minute: per key (a worker per OPD) and per client address (a few OPD per host). */
+export const DEFAULT_INGEST_RATE = Object.freeze({ perMinPerKey: 6_000, perMinPerIp: 20_000 });
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -21,8 +25,19 @@ const envSchema = z.object({
   MAX_BATCH_ITEMS: z.coerce.number().int().min(1).default(50_000),
   STREAM_TICK_MS: z.coerce.number().int().min(10).max(5_000).default(250),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /** Login sessions: lifetime, consecutive failures before a lock, lock length, login attempts per client address. */
+  SESSION_TTL_MS: z.coerce.number().int().min(60_000).default(8 * 3_600_000),
+  LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
+  LOGIN_LOCK_MS: z.coerce.number().int().min(1_000).default(15 * 60_000),
+  LOGIN_RATE_PER_MIN: z.coerce.number().int().min(1).default(20),
+  INGEST_RATE_PER_MIN_PER_KEY: z.coerce.number().int().min(1).default(DEFAULT_INGEST_RATE.perMinPerKey),
+  INGEST_RATE_PER_MIN_PER_IP: z.coerce.number().int().min(1).default(DEFAULT_INGEST_RATE.perMinPerIp),
   /** Origins allowed to call the API from a browser; empty means same-origin only. */
   CORS_ORIGINS: csv,
+  /** Smallest complaint count the public view publishes; 1..k-1 are suppressed. */
+  PUBLIC_K_ANONYMITY: z.coerce.number().int().min(2).max(100).default(PUBLIC_VIEW_DEFAULTS.kAnonymity),
+  /** How long one public snapshot is served (also its Cache-Control max-age). */
+  PUBLIC_CACHE_MS: z.coerce.number().int().min(1_000).max(300_000).default(PUBLIC_VIEW_DEFAULTS.cacheMs),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -37,7 +52,15 @@ export type Config = Readonly<{
   maxBatchItems: number;
   streamTickMs: number;
   dbPoolSize: number;
+  sessionTtlMs: number;
+  loginMaxFailures: number;
+  loginLockMs: number;
+  loginRatePerMin: number;
+  ingestRatePerMinPerKey: number;
+  ingestRatePerMinPerIp: number;
   corsOrigins: readonly string[];
+  publicKAnonymity: number;
+  publicCacheMs: number;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
 }>;
 
@@ -61,7 +84,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxBatchItems: e.MAX_BATCH_ITEMS,
     streamTickMs: e.STREAM_TICK_MS,
     dbPoolSize: e.DB_POOL_SIZE,
+    sessionTtlMs: e.SESSION_TTL_MS,
+    loginMaxFailures: e.LOGIN_MAX_FAILURES,
+    loginLockMs: e.LOGIN_LOCK_MS,
+    loginRatePerMin: e.LOGIN_RATE_PER_MIN,
+    ingestRatePerMinPerKey: e.INGEST_RATE_PER_MIN_PER_KEY,
+    ingestRatePerMinPerIp: e.INGEST_RATE_PER_MIN_PER_IP,
     corsOrigins: Object.freeze([...e.CORS_ORIGINS]),
+    publicKAnonymity: e.PUBLIC_K_ANONYMITY,
+    publicCacheMs: e.PUBLIC_CACHE_MS,
     logLevel: e.LOG_LEVEL,
   });
 }

@@ -2,6 +2,7 @@
 import type { Logger } from 'pino';
 import { openStorage, type Storage } from '../db/storage';
 import { createApp, type App } from './app';
+import { checkProductionSafety } from './auth/safety';
 import type { Config } from './config';
 
 export interface RunningServer {
@@ -22,6 +23,8 @@ export async function startServer(config: Config, log: Logger, opts: { beforeLis
   log.info({ where: storage.where, dialect: storage.dialect }, 'database open');
   try {
     await opts.beforeListen?.(storage);
+    // Production refuses demo passwords (and the demo never creates them there); see server/auth/safety.ts.
+    if (config.env === 'production') await checkProductionSafety(storage.pool);
     const app = await createApp({ storage, config, log });
     await new Promise<void>((resolve, reject) => {
       app.httpServer.once('error', reject);

@@ -2,7 +2,7 @@
  * The typed socket contract. Server: `Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>`;
  * client: `Socket<ServerToClientEvents, ClientToServerEvents>`. Event names are `domain:verb`.
  */
-import type { Ack } from './ack';
+import type { Ack, ErrorCode } from './ack';
 import type { DataClass, EventKind, Metric, SeriesMeta } from './catalog';
 import type { FeedHealth } from './feeds';
 import type { EventsSubscribeRequest, SubscribeRequest } from './schemas';
@@ -80,6 +80,8 @@ export interface ServerToClientEvents {
   'events:changed': (msg: EventsChanged) => void;
   /** Health of ingest feeds as workers report it (operators only). */
   'feeds:reported': (msg: { feeds: FeedHealth[] }) => void;
+  /** A request the server does not know was refused (forged event names get an answer, not silence). */
+  'request:refused': (msg: { event: string; code: ErrorCode; message: string }) => void;
 }
 
 export interface ClientToServerEvents {
@@ -90,12 +92,12 @@ export interface ClientToServerEvents {
 
 export type InterServerEvents = Record<string, never>;
 
-/** Who is on the other end of a socket; set once by the handshake middleware. */
+/** Who is on the other end of a socket; set once by the handshake middleware. `user`: the username of a login session (absent for device tokens). */
 export type Principal =
   | { role: 'public' }
-  | { role: 'admin'; tokenId: number }
-  | { role: 'operator'; tokenId: number }
-  | { role: 'agency'; opd: string; tokenId: number };
+  | { role: 'admin'; tokenId: number; user?: string }
+  | { role: 'operator'; tokenId: number; user?: string }
+  | { role: 'agency'; opd: string; tokenId: number; user?: string };
 
 export interface SocketData {
   principal: Principal;

@@ -14,6 +14,10 @@ export const ENTITY_ID = /^[A-Za-z0-9][A-Za-z0-9._:\-/]{0,127}$/;
 /** Readings further than this in the future are refused: a clock that wrong would poison "latest". */
 export const MAX_FUTURE_MS = 5 * 60_000;
 
+/** Text that PostgreSQL can store: no NUL characters (it refuses them in text columns). */
+export const safeText = (max: number) =>
+  z.string().max(max).refine((v) => !v.includes('\u0000'), 'must not contain NUL characters');
+
 const time = z
   .union([z.iso.datetime({ offset: true }), z.number().int().positive()])
   .transform((v) => (typeof v === 'number' ? v : Date.parse(v)));
@@ -41,14 +45,14 @@ export const ingestBatchSchema = z.object({
 export const eventSchema = z.object({
   kind: z.string().regex(CATALOG_CODE, 'not a catalog event kind'),
   id: z.string().regex(ENTITY_ID, 'event id must be 1–128 characters of A–Z a–z 0–9 . _ : - /'),
-  status: z.string().min(1).max(32),
+  status: safeText(32).min(1),
   time,
-  category: z.string().min(1).max(64).optional(),
+  category: safeText(64).min(1).optional(),
   region: z.string().regex(REGION_CODE, 'not a Kemendagri region code').optional(),
   lon: lon.optional(),
   lat: lat.optional(),
   /** Free text stays with the owner OPD; never published. */
-  title: z.string().max(500).optional(),
+  title: safeText(500).optional(),
 });
 export type EventInput = z.input<typeof eventSchema>;
 export type EventRecord = z.output<typeof eventSchema>;
@@ -56,6 +60,9 @@ export type EventRecord = z.output<typeof eventSchema>;
 export const eventsBatchSchema = z.object({
   events: z.array(eventSchema).min(1, 'a batch holds at least one event'),
 });
+
+/** The purpose a request states, to use data shared with the caller's OPD under an agreement. */
+export const PURPOSE = z.string().regex(/^[a-z][a-z0-9_-]{1,62}$/, 'a purpose code (lower case, e.g. flood-response)');
 
 export const BUCKETS = ['raw', '1m', '1h', '1d'] as const;
 export type Bucket = (typeof BUCKETS)[number];
@@ -66,10 +73,12 @@ export const seriesQuerySchema = z.object({
   to: z.iso.datetime({ offset: true }).transform((v) => Date.parse(v)),
   bucket: z.enum([...BUCKETS, 'auto']).default('auto'),
   entity: z.string().regex(ENTITY_ID).optional(),
+  purpose: PURPOSE.optional(),
 });
 
 export const subscribeSchema = z.object({
   metrics: z.array(z.string().regex(CATALOG_CODE)).min(1).max(64),
+  purpose: PURPOSE.optional(),
   /** How much history the snapshot carries, per series, in 1-minute buckets. */
   historyMinutes: z.number().int().min(0).max(24 * 60).default(60),
 });
@@ -77,6 +86,7 @@ export type SubscribeRequest = z.input<typeof subscribeSchema>;
 
 export const eventsSubscribeSchema = z.object({
   kinds: z.array(z.string().regex(CATALOG_CODE)).min(1).max(16),
+  purpose: PURPOSE.optional(),
 });
 export type EventsSubscribeRequest = z.input<typeof eventsSubscribeSchema>;
 

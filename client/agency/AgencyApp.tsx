@@ -1,30 +1,80 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { clearToken, resolveToken } from '../lib/auth-token';
+import { clearToken, resolveToken, saveToken } from '../lib/auth-token';
 import { fetchCatalog, type CatalogResponse } from '../lib/api/catalog';
+import { ApiError } from '../lib/api/http';
+import { fetchMe, logout, type Me } from './auth-api';
+import { LoginForm } from './LoginForm';
 import { LanguageToggle } from '../lib/components/LanguageToggle';
 import { useLang } from '../lib/react/hooks';
 import { unitLabel } from '../lib/format';
 
-/** Placeholder until agency login exists: explains what is coming and lists the catalog the caller can read. */
+/**
+ * The agency page: login (with a TOTP step when the account has one), who is logged in, logout, and the
+ * catalog the caller may read. The session token is kept where the wall keeps its token (`sinergi.token`).
+ */
 export function AgencyApp() {
   const { t } = useTranslation();
   const { lang } = useLang();
   const [token, setToken] = useState<string | null>(() => resolveToken());
+  const [me, setMe] = useState<Me | null>(null);
+  const [expired, setExpired] = useState(false);
   const [catalog, setCatalog] = useState<CatalogResponse | null>(null);
   const [error, setError] = useState(false);
+
+  /** The server refused the stored token (expired, revoked, logged out elsewhere): back to the login form. */
+  const forget = (wasRefused: boolean) => {
+    clearToken();
+    setToken(null);
+    setMe(null);
+    setExpired(wasRefused);
+  };
+
+  useEffect(() => {
+    if (!token || me) return;
+    let cancelled = false;
+    fetchMe(token).then(
+      (m) => {
+        if (cancelled) return;
+        if (m) setMe(m);
+        else forget(true);
+      },
+      () => {}, // server unreachable: keep the token, the catalog shows the error
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [token, me]);
 
   useEffect(() => {
     let cancelled = false;
     setError(false);
+    setCatalog(null);
     fetchCatalog(token).then(
       (c) => !cancelled && setCatalog(c),
-      () => !cancelled && setError(true),
+      (e) => {
+        if (cancelled) return;
+        if (token && e instanceof ApiError && e.status === 401) forget(true);
+        else setError(true);
+      },
     );
     return () => {
       cancelled = true;
     };
   }, [token]);
+
+  const onLoggedIn = (newToken: string, who: Me) => {
+    saveToken(newToken);
+    setExpired(false);
+    setMe(who);
+    setToken(newToken);
+  };
+
+  /** A login session is revoked on the server; a device token (the wall's, same storage key) is only forgotten here. */
+  const onLogout = async () => {
+    if (token && me?.username) await logout(token);
+    forget(false);
+  };
 
   const opdName = (code: string) => catalog?.opd.find((o) => o.code === code)?.name ?? code;
 
@@ -35,9 +85,22 @@ export function AgencyApp() {
         <LanguageToggle />
       </header>
       <p className="lead">{t('agency.lead')}</p>
-      <p className="soon" data-testid="agency-soon">
-        {t('agency.soon')}
-      </p>
+      {token ? (
+        <div className="whoami" data-testid="whoami">
+          <span>
+            {me?.username
+              ? t('agency.session.as', { user: me.username, role: me.opd ? `${t(`agency.role.${me.role}`)} ${opdName(me.opd)}` : t(`agency.role.${me.role}`) })
+              : me
+                ? t('agency.session.device', { role: t(`agency.role.${me.role}`) })
+                : t('common.loading')}
+          </span>
+          <button type="button" onClick={() => void onLogout()} data-testid="logout">
+            {me && !me.username ? t('agency.forget') : t('agency.session.logout')}
+          </button>
+        </div>
+      ) : (
+        <LoginForm expired={expired} onLoggedIn={onLoggedIn} />
+      )}
       <nav className="agency-links">
         <a href="/wall">{t('agency.links.wall')}</a>
         <a href="/public">{t('agency.links.public')}</a>
@@ -47,17 +110,6 @@ export function AgencyApp() {
       <section className="catalog" data-testid="agency-catalog">
         <div className="catalog-head">
           <h2>{token ? t('agency.catalogTitle') : t('agency.catalogPublic')}</h2>
-          {token && (
-            <button
-              type="button"
-              onClick={() => {
-                clearToken();
-                setToken(null);
-              }}
-            >
-              {t('agency.forget')}
-            </button>
-          )}
         </div>
         {error && <p className="error">{t('agency.catalogError')}</p>}
         {!catalog && !error && <p>{t('common.loading')}</p>}

@@ -16,6 +16,7 @@ import { averageCongestion, averageSpeed, segmentRows } from '../features/traffi
 import { landfillToday } from '../features/sanitation/derive';
 import { projectRows, projectSummary } from '../features/projects/derive';
 import { openComplaints } from '../features/complaints/derive';
+import { ComplaintsPanel } from './ComplaintsPanel';
 import { LazyMap } from './LazyMap';
 
 /** Publik metrics only: this page talks to the `/public` namespace and never holds a token. */
@@ -199,14 +200,7 @@ function PublicApp({ conn, regions }: { conn: LiveConnection; regions: RegionsRe
           <span className="big">{formatValue(landfill.value, 't', lang)}</span>
         </section>
 
-        <section className="pub-card" id="aduan" data-testid="section-complaints">
-          <div className="card-head">
-            <h2>{t('pub.complaints')}</h2>
-            <Freshness t={complaints.t} now={now} cadenceS={cadence('complaints_open')} />
-          </div>
-          <span className="label">{t('pub.complaintsOpen')}</span>
-          <span className="big">{formatNumber(complaints.value, 0, locale)}</span>
-        </section>
+        <ComplaintsPanel now={now} />
 
         <section className="pub-card" id="proyek" data-testid="section-projects">
           <div className="card-head">

@@ -21,10 +21,14 @@ export interface EventChange {
 /**
  * Records status changes idempotently. The event row keeps its newest status (a late, older change
  * only enters the history); the history keeps every distinct (status, time).
- * Returns the events whose current state changed.
+ * Returns the events whose current state changed (for the live stream) and the status changes that were new
+ * to the history (for the audit log).
  */
-export async function writeEventChanges(db: Db, changes: readonly EventChange[]): Promise<WireEvent[]> {
-  if (changes.length === 0) return [];
+export async function writeEventChanges(
+  db: Db,
+  changes: readonly EventChange[],
+): Promise<{ changed: WireEvent[]; recorded: { kind: string; id: string; status: string; t: number }[] }> {
+  if (changes.length === 0) return { changed: [], recorded: [] };
   // One row per event for the upsert: its newest change, opened at its oldest.
   const newest = new Map<string, EventChange & { opened: number }>();
   for (const c of changes) {
@@ -67,13 +71,14 @@ export async function writeEventChanges(db: Db, changes: readonly EventChange[])
       col((r) => r.title),
     ],
   );
-  await db.query(
+  const { rows: recorded } = await db.query<{ kind: string; id: string; status: string; t: number }>(
     `INSERT INTO event_status (kind, id, status, time)
      SELECT kind, id, status, to_timestamp(t / 1000.0) FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[]) AS u(kind, id, status, t)
-     ON CONFLICT DO NOTHING`,
+     ON CONFLICT DO NOTHING
+     RETURNING kind, id, status, (extract(epoch FROM time) * 1000)::float8 AS t`,
     [changes.map((c) => c.kind), changes.map((c) => c.id), changes.map((c) => c.status), changes.map((c) => c.t)],
   );
-  return changed.map(toWire);
+  return { changed: changed.map(toWire), recorded: recorded.map((r) => ({ ...r, t: Math.round(r.t) })) };
 }
 
 function mergeAttrs(newer: EventChange, older: EventChange): EventChange {

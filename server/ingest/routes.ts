@@ -1,24 +1,43 @@
 /** POST /api/v1/ingest and /api/v1/events: authenticated by an OPD's ingest key. */
 import { Router, type Request, type Response } from 'express';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import type pg from 'pg';
-import { verifyIngestKey } from '../../db/queries/credentials';
+import { verifyIngestKey, type VerifiedKey } from '../../db/queries/credentials';
 import { bearer } from '../http/auth';
 import type { IngestResult, IngestService } from './service';
 
-export function createIngestRoutes(deps: { pool: pg.Pool; ingest: IngestService; clock: () => number }): Router {
+export interface IngestLimits {
+  perMinPerKey: number;
+  perMinPerIp: number;
+}
+
+export function createIngestRoutes(deps: { pool: pg.Pool; ingest: IngestService; clock: () => number; limits: IngestLimits }): Router {
   const router = Router();
+  const tooMany = (what: string) => (_req: Request, res: Response) =>
+    void res.status(429).json({ error: `too many ingest requests ${what}; slow down and retry`, details: [] });
+  // Per client address first (whatever key it presents), then per key (the public prefix names it).
+  const perIp = rateLimit({ windowMs: 60_000, limit: deps.limits.perMinPerIp, standardHeaders: 'draft-8', legacyHeaders: false, handler: tooMany('from this address') });
+  const perKey = rateLimit({
+    windowMs: 60_000,
+    limit: deps.limits.perMinPerKey,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    keyGenerator: (req) => `key:${(bearer(req) ?? '').slice(0, 10)}:${ipKeyGenerator(req.ip ?? '')}`,
+    handler: tooMany('with this key'),
+  });
+  router.use(['/api/v1/ingest', '/api/v1/events'], perIp, perKey);
   const withKey =
-    (run: (opd: string, body: unknown, now: number) => Promise<IngestResult>) => async (req: Request, res: Response) => {
+    (run: (key: VerifiedKey, body: unknown, now: number, source: string | null) => Promise<IngestResult>) => async (req: Request, res: Response) => {
       const key = bearer(req);
       const owner = key ? await verifyIngestKey(deps.pool, key) : null;
       if (!owner) {
         res.status(401).set('WWW-Authenticate', 'Bearer').json({ error: 'a valid ingest key is required (Authorization: Bearer <key>)', details: [] });
         return;
       }
-      const result = await run(owner.opd, req.body, deps.clock());
+      const result = await run(owner, req.body, deps.clock(), req.ip ?? null);
       res.status(result.status).json(result.body);
     };
-  router.post('/api/v1/ingest', withKey((opd, body, now) => deps.ingest.ingestPoints(opd, body, now)));
-  router.post('/api/v1/events', withKey((opd, body, now) => deps.ingest.ingestEvents(opd, body, now)));
+  router.post('/api/v1/ingest', withKey((key, body, now) => deps.ingest.ingestPoints(key, body, now)));
+  router.post('/api/v1/events', withKey((key, body, now, source) => deps.ingest.ingestEvents(key, body, now, source)));
   return router;
 }

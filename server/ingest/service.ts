@@ -14,6 +14,8 @@ import {
   type IssueDetail,
   type Point,
 } from '../../shared/schemas';
+import { appendAudit } from '../../db/queries/audit';
+import type { VerifiedKey } from '../../db/queries/credentials';
 import { writeEventChanges, type EventChange } from '../../db/queries/events';
 import { insertPoints, upsertSeries, type ResolvedPoint, type SeriesKey } from '../../db/queries/points';
 import { canWrite } from '../access/policy';
@@ -25,8 +27,9 @@ export type IngestResult =
   | { status: 400 | 403 | 413; body: { error: string; details: IssueDetail[] } };
 
 export interface IngestService {
-  ingestPoints(opd: string, body: unknown, now: number): Promise<IngestResult>;
-  ingestEvents(opd: string, body: unknown, now: number): Promise<IngestResult>;
+  ingestPoints(key: VerifiedKey, body: unknown, now: number): Promise<IngestResult>;
+  /** `source`: the client address, for the audit log of status changes. */
+  ingestEvents(key: VerifiedKey, body: unknown, now: number, source?: string | null): Promise<IngestResult>;
 }
 
 export function createIngestService(deps: {
@@ -56,16 +59,18 @@ export function createIngestService(deps: {
   function check(
     records: readonly { metricOrKind: string; region?: string | undefined; time: number }[],
     field: 'metric' | 'kind',
-    opd: string,
+    key: VerifiedKey,
     now: number,
   ): IngestResult | null {
+    const opd = key.opd;
+    const scope = field === 'metric' ? 'points' : 'events';
     const invalid: IssueDetail[] = [];
     const forbidden: IssueDetail[] = [];
     records.forEach((r, index) => {
       const entry = field === 'metric' ? catalog.metric(r.metricOrKind) : catalog.eventKind(r.metricOrKind);
       if (!entry) invalid.push({ index, path: field, message: `unknown ${field} '${r.metricOrKind}'` });
       else {
-        const decision = canWrite(opd, entry);
+        const decision = canWrite(opd, entry, key.scopes, scope);
         if (!decision.allow) forbidden.push({ index, path: field, message: decision.reason });
       }
       if (r.region !== undefined && !catalog.hasRegion(r.region)) {
@@ -132,7 +137,7 @@ export function createIngestService(deps: {
   }
 
   return {
-    async ingestPoints(opd, body, now) {
+    async ingestPoints(key, body, now) {
       const big = tooLarge(body, 'points');
       if (big) return big;
       const parsed = ingestBatchSchema.safeParse(body);
@@ -143,7 +148,7 @@ export function createIngestService(deps: {
       const rejected = check(
         points.map((p) => ({ metricOrKind: p.metric, region: p.region, time: p.time })),
         'metric',
-        opd,
+        key,
         now,
       );
       if (rejected) return rejected;
@@ -163,7 +168,7 @@ export function createIngestService(deps: {
       return { status: 202, body: { accepted: points.length, written: written.length } };
     },
 
-    async ingestEvents(opd, body, now) {
+    async ingestEvents(key, body, now, source = null) {
       const big = tooLarge(body, 'events');
       if (big) return big;
       const parsed = eventsBatchSchema.safeParse(body);
@@ -172,7 +177,7 @@ export function createIngestService(deps: {
       }
       const events = parsed.data.events;
       const rejected =
-        check(events.map((e) => ({ metricOrKind: e.kind, region: e.region, time: e.time })), 'kind', opd, now) ??
+        check(events.map((e) => ({ metricOrKind: e.kind, region: e.region, time: e.time })), 'kind', key, now) ??
         checkStatuses(events);
       if (rejected) return rejected;
       const changes: EventChange[] = events.map((e) => ({
@@ -187,7 +192,24 @@ export function createIngestService(deps: {
         lat: e.lat ?? null,
         title: e.title ?? null,
       }));
-      const changed = await inTransaction((client) => writeEventChanges(client, changes));
+      // Every status change is audited in the same transaction: the change and its record commit together.
+      const changed = await inTransaction(async (client) => {
+        const { changed: written, recorded } = await writeEventChanges(client, changes);
+        await appendAudit(
+          client,
+          recorded
+            .sort((a, b) => a.t - b.t)
+            .map((e) => ({
+            actor: `key:${key.id}@${key.opd}`,
+            action: `${e.kind}.status_changed`,
+            target: `${e.kind}:${e.id}`,
+              detail: { status: e.status, at: new Date(e.t).toISOString() },
+              source,
+            })),
+          now,
+        );
+        return written;
+      });
       const byKind = new Map<string, typeof changed>();
       for (const e of changed) {
         const list = byKind.get(e.kind) ?? [];

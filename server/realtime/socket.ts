@@ -21,7 +21,6 @@ import { toRoomId } from '../../shared/rooms';
 import { eventsSubscribeSchema, subscribeSchema } from '../../shared/schemas';
 import { openEvents } from '../../db/queries/events';
 import type pg from 'pg';
-import { canRead } from '../access/policy';
 import type { CatalogService } from '../catalog/service';
 import type { SeriesService } from '../series/service';
 import type { Stream, StreamSink } from './stream';
@@ -131,7 +130,7 @@ function wire(nsp: Nsp, deps: SocketDeps): void {
     for (const code of new Set(parsed.data.metrics)) {
       const metric = catalog.metric(code);
       if (!metric) return fail('not_found', `unknown metric '${code}'`);
-      const decision = canRead(who, metric);
+      const decision = catalog.decide(who, metric, 'metric', parsed.data.purpose);
       if (!decision.allow) return fail('forbidden', decision.reason);
       metrics.push(metric);
     }
@@ -170,7 +169,7 @@ function wire(nsp: Nsp, deps: SocketDeps): void {
     for (const code of new Set(parsed.data.kinds)) {
       const kind = catalog.eventKind(code);
       if (!kind) return fail('not_found', `unknown event kind '${code}'`);
-      const decision = canRead(who, kind);
+      const decision = catalog.decide(who, kind, 'event_kind', parsed.data.purpose);
       if (!decision.allow) return fail('forbidden', decision.reason);
       kinds.push(kind);
     }
@@ -190,7 +189,16 @@ function wire(nsp: Nsp, deps: SocketDeps): void {
     return [snapshot, catchUp];
   });
 
+  const KNOWN: ReadonlySet<string> = new Set(['series:subscribe', 'series:unsubscribe', 'events:subscribe']);
   nsp.on('connection', (socket) => {
+    // Anything else a client sends (forged event names, room names, crafted payloads) is refused, with why.
+    socket.onAny((event: unknown, ...args: unknown[]) => {
+      if (typeof event === 'string' && KNOWN.has(event)) return;
+      const refusal = { event: String(event).slice(0, 64), code: 'not_found' as const, message: `no such request '${String(event).slice(0, 64)}'` };
+      socket.emit('request:refused', refusal);
+      const ack = args.at(-1);
+      if (typeof ack === 'function') ack(fail('not_found', refusal.message));
+    });
     socket.on('series:subscribe', subscribe(socket));
     socket.on('series:unsubscribe', unsubscribe(socket));
     socket.on('events:subscribe', subscribeEvents(socket));

@@ -1,7 +1,6 @@
 /** GET /api/v1/series and GET /api/v1/catalog: what the caller's rights allow. */
 import { Router } from 'express';
 import { seriesQuerySchema, toIssueDetails } from '../../shared/schemas';
-import { canRead } from '../access/policy';
 import type { CatalogService } from '../catalog/service';
 import type { PrincipalOf } from '../http/principal';
 import type { SeriesService } from './service';
@@ -23,7 +22,7 @@ export function createSeriesRoutes(deps: { catalog: CatalogService; series: Seri
     const q = parsed.data;
     const metric = deps.catalog.metric(q.metric);
     if (!metric) return void res.status(404).json({ error: `unknown metric '${q.metric}'`, details: [] });
-    const decision = canRead(who, metric);
+    const decision = deps.catalog.decide(who, metric, 'metric', q.purpose);
     if (!decision.allow) return void res.status(403).json({ error: decision.reason, details: [] });
     const result = await deps.series.range(metric.code, q.from, q.to, q.bucket, q.entity);
     if ('error' in result) return void res.status(400).json({ error: result.error, details: [] });

@@ -3,9 +3,11 @@ import { pino } from 'pino';
 import { io as connect, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../shared/contract';
 import { createAccessToken, createIngestKey } from '../../db/queries/credentials';
+import { findUser } from '../../db/queries/users';
 import { seedDemo } from '../../db/seed';
 import { openStorage, type Storage } from '../../db/storage';
 import { createApp, type App } from '../../server/app';
+import { addUser } from '../../server/auth/accounts';
 import { createTestDatabase } from './db';
 
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -19,6 +21,10 @@ export interface TestServer {
   socket(namespace: '/public' | '/live', token?: string): ClientSocket;
   post(path: string, body: unknown, key?: string): Promise<{ status: number; body: any }>;
   get(path: string, token?: string): Promise<{ status: number; body: any }>;
+  /** Creates a user (argon2id, audited as created by `cli:test`) unless it exists. */
+  user(username: string, password: string, role: 'admin' | 'operator' | 'agency', opd?: string): Promise<void>;
+  /** POST /api/v1/auth/login; the raw answer (status and body). */
+  login(username: string, password: string, totp?: string): Promise<{ status: number; body: any }>;
   close(): Promise<void>;
 }
 
@@ -28,6 +34,12 @@ export interface TestServerOptions {
   streamTickMs?: number;
   clientDistDir?: string;
   port?: number;
+  sessionTtlMs?: number;
+  loginMaxFailures?: number;
+  loginLockMs?: number;
+  loginRatePerMin?: number;
+  ingestRatePerMinPerKey?: number;
+  ingestRatePerMinPerIp?: number;
 }
 
 export async function startTestServer(adminUrl: string, opts: TestServerOptions = {}): Promise<TestServer> {
@@ -44,6 +56,12 @@ export async function startTestServer(adminUrl: string, opts: TestServerOptions 
       streamTickMs: opts.streamTickMs ?? 50,
       clientDistDir: opts.clientDistDir ?? '/nonexistent',
       corsOrigins: [],
+      sessionTtlMs: opts.sessionTtlMs,
+      loginMaxFailures: opts.loginMaxFailures,
+      loginLockMs: opts.loginLockMs,
+      loginRatePerMin: opts.loginRatePerMin,
+      ingestRatePerMinPerKey: opts.ingestRatePerMinPerKey,
+      ingestRatePerMinPerIp: opts.ingestRatePerMinPerIp,
     },
   });
   await new Promise<void>((r) => app.httpServer.listen(opts.port ?? 0, '127.0.0.1', r));
@@ -79,6 +97,18 @@ export async function startTestServer(adminUrl: string, opts: TestServerOptions 
     },
     async get(path, token) {
       const res = await fetch(url + path, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+      return { status: res.status, body: await json(res) };
+    },
+    async user(username, password, role, opd) {
+      if (await findUser(storage.pool, username)) return;
+      await addUser(storage.pool, { username, password, role, opd: opd ?? null }, { actor: 'cli:test', source: 'cli' });
+    },
+    async login(username, password, totp) {
+      const res = await fetch(`${url}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username, password, ...(totp !== undefined ? { totp } : {}) }),
+      });
       return { status: res.status, body: await json(res) };
     },
     async close() {

@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { chooseBucket } from '../../shared/buckets';
 import { alertLevel } from '../../shared/catalog';
-import type { Principal } from '../../shared/contract';
 import { isRoomId, parseRoomId, toRoomId, type Room } from '../../shared/rooms';
-import { canRead, canWrite, type Classified } from '../../server/access/policy';
 
 describe('rooms', () => {
   it.each<Room>([
@@ -49,39 +47,4 @@ describe('alertLevel', () => {
     [999, 'awas'],
   ])('%d cm is %s', (v, level) => expect(alertLevel(v, t)).toBe(level));
   it('is normal without thresholds', () => expect(alertLevel(1e9, null)).toBe('normal'));
-});
-
-describe('access rule', () => {
-  const publik: Classified = { code: 'water_level', ownerOpd: 'BPBD', class: 'publik' };
-  const terbatas: Classified = { code: 'truck_load', ownerOpd: 'DLH', class: 'terbatas' };
-  const rahasia: Classified = { code: 'informant', ownerOpd: 'DLH', class: 'rahasia' };
-  const who: Record<string, Principal> = {
-    public: { role: 'public' },
-    operator: { role: 'operator', tokenId: 1 },
-    admin: { role: 'admin', tokenId: 2 },
-    dlh: { role: 'agency', opd: 'DLH', tokenId: 3 },
-    bpbd: { role: 'agency', opd: 'BPBD', tokenId: 4 },
-  };
-  it.each([
-    ['public', publik, true],
-    ['public', terbatas, false],
-    ['public', rahasia, false],
-    ['operator', publik, true],
-    ['operator', terbatas, true],
-    ['operator', rahasia, false],
-    ['admin', rahasia, false],
-    ['dlh', terbatas, true],
-    ['dlh', rahasia, true],
-    ['bpbd', publik, true],
-    ['bpbd', terbatas, false],
-    ['bpbd', rahasia, false],
-  ] as const)('%s reading %o → %s', (role, what, allowed) => {
-    const d = canRead(who[role]!, what);
-    expect(d.allow).toBe(allowed);
-    if (!d.allow) expect(d.reason).toContain(what.code);
-  });
-  it('lets a key write only its own OPD', () => {
-    expect(canWrite('BPBD', publik).allow).toBe(true);
-    expect(canWrite('BPBD', terbatas)).toEqual({ allow: false, reason: 'truck_load belongs to DLH, not to BPBD' });
-  });
 });

@@ -1,0 +1,75 @@
+/** The agency page's calls to /api/v1/auth: login, logout and who the stored token belongs to. */
+import { ApiError, isNum, isObj } from '../lib/api/http';
+
+export interface Me {
+  role: 'public' | 'admin' | 'operator' | 'agency';
+  opd: string | null;
+  username: string | null;
+}
+
+export type LoginOutcome =
+  | { kind: 'ok'; token: string; expiresAt: number; me: Me }
+  | { kind: 'invalid' }
+  | { kind: 'totp_required' }
+  | { kind: 'locked'; until: number | null }
+  | { kind: 'rate_limited'; retryAfterS: number | null }
+  | { kind: 'error' };
+
+const str = (x: unknown): string | null => (typeof x === 'string' ? x : null);
+
+function toMe(x: unknown): Me | null {
+  if (!isObj(x)) return null;
+  const role = x.role;
+  if (role !== 'public' && role !== 'admin' && role !== 'operator' && role !== 'agency') return null;
+  return { role, opd: str(x.opd), username: str(x.username) };
+}
+
+async function body(res: Response): Promise<unknown> {
+  try {
+    return await res.json();
+  } catch {
+    return null;
+  }
+}
+
+export async function login(username: string, password: string, totp?: string): Promise<LoginOutcome> {
+  let res: Response;
+  try {
+    res = await fetch('/api/v1/auth/login', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: JSON.stringify({ username, password, ...(totp ? { totp } : {}) }),
+    });
+  } catch {
+    return { kind: 'error' };
+  }
+  const b = await body(res);
+  if (res.ok && isObj(b) && typeof b.token === 'string' && isObj(b.user)) {
+    const me = toMe(b.user);
+    const expiresAt = Date.parse(str(b.expiresAt) ?? '');
+    if (me) return { kind: 'ok', token: b.token, expiresAt, me };
+  }
+  if (res.status === 401) return isObj(b) && b.totpRequired === true ? { kind: 'totp_required' } : { kind: 'invalid' };
+  if (res.status === 400) return { kind: 'invalid' };
+  if (res.status === 423) {
+    const until = isObj(b) ? Date.parse(str(b.lockedUntil) ?? '') : NaN;
+    return { kind: 'locked', until: Number.isFinite(until) ? until : null };
+  }
+  if (res.status === 429) return { kind: 'rate_limited', retryAfterS: isObj(b) && isNum(b.retryAfterS) ? b.retryAfterS : null };
+  return { kind: 'error' };
+}
+
+/** Revokes the token on the server; a token the server no longer knows counts as logged out. */
+export async function logout(token: string): Promise<void> {
+  await fetch('/api/v1/auth/logout', { method: 'POST', headers: { Authorization: `Bearer ${token}` } }).catch(() => undefined);
+}
+
+/** Who the token belongs to; null when the server refuses it (expired, revoked). */
+export async function fetchMe(token: string): Promise<Me | null> {
+  const res = await fetch('/api/v1/auth/me', { headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' } });
+  if (res.status === 401) return null;
+  if (!res.ok) throw new ApiError(res.status, `/api/v1/auth/me: HTTP ${res.status}`);
+  const me = toMe(await body(res));
+  if (!me) throw new ApiError(0, 'me: unexpected response');
+  return me;
+}

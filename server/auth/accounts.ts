@@ -1,0 +1,176 @@
+/**
+ * Account administration (the admin CLI's `user` commands and the demo seeder): each change and its audit
+ * entry commit together, and any change of password, role or status ends the user's open sessions.
+ */
+import type pg from 'pg';
+import { generateSecret, generateURI } from 'otplib';
+import { appendAudit } from '../../db/queries/audit';
+import {
+  createUser,
+  findUser,
+  normaliseUsername,
+  revokeUserSessions,
+  setDisabled,
+  setPasswordHash,
+  setRole,
+  setTotpSecret,
+  USERNAME_RE,
+  USER_ROLES,
+  type UserRole,
+  type UserRow,
+} from '../../db/queries/users';
+import { hashPassword, passwordProblem } from './password';
+
+/** Who makes a change and from where, for the audit log (`cli:<os user>` and 'cli' from the CLI). */
+export interface ChangeContext {
+  actor: string;
+  source: string | null;
+}
+
+/** A refusal the operator can act on (its message is safe to print). */
+export class AccountError extends Error {}
+
+export const TOTP_ISSUER = 'Sinergi';
+
+async function inTx<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const r = await fn(client);
+    await client.query('COMMIT');
+    return r;
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw e;
+  } finally {
+    client.release();
+  }
+}
+
+function checkRole(role: string, opd: string | null | undefined): { role: UserRole; opd: string | null } {
+  if (!USER_ROLES.includes(role as UserRole)) throw new AccountError(`role must be one of ${USER_ROLES.join(', ')}`);
+  if ((role === 'agency') !== Boolean(opd)) throw new AccountError('an agency user needs --agency <OPD>, and only an agency user has one');
+  return { role: role as UserRole, opd: opd ?? null };
+}
+
+async function requireOpd(db: pg.Pool | pg.PoolClient, opd: string | null): Promise<void> {
+  if (opd === null) return;
+  const { rowCount } = await db.query('SELECT 1 FROM opd WHERE code = $1', [opd]);
+  if (!rowCount) throw new AccountError(`unknown agency '${opd}'`);
+}
+
+async function requireUser(db: pg.Pool | pg.PoolClient, username: string): Promise<UserRow> {
+  const u = await findUser(db, username);
+  if (!u) throw new AccountError(`no user '${normaliseUsername(username)}'`);
+  return u;
+}
+
+export async function addUser(
+  pool: pg.Pool,
+  input: { username: string; password: string; role: string; opd?: string | null },
+  ctx: ChangeContext,
+  opts: { demoPassword?: boolean } = {},
+): Promise<UserRow> {
+  const username = normaliseUsername(input.username);
+  if (!USERNAME_RE.test(username)) throw new AccountError('a username is 2–64 characters: a–z, 0–9, dot, dash, underscore, starting with a letter or digit');
+  const { role, opd } = checkRole(input.role, input.opd);
+  if (!opts.demoPassword) {
+    const problem = passwordProblem(input.password, username);
+    if (problem) throw new AccountError(problem);
+  }
+  await requireOpd(pool, opd);
+  const passwordHash = await hashPassword(input.password);
+  return inTx(pool, async (c) => {
+    if (await findUser(c, username)) throw new AccountError(`user '${username}' already exists`);
+    await createUser(c, { username, passwordHash, role, opd, demoPassword: opts.demoPassword ?? false });
+    await appendAudit(c, [{ actor: ctx.actor, action: 'user.created', target: `user:${username}`, detail: { role, opd, demo: opts.demoPassword ?? false }, source: ctx.source }]);
+    return requireUser(c, username);
+  });
+}
+
+export async function changePassword(pool: pg.Pool, username: string, password: string, ctx: ChangeContext): Promise<{ sessionsRevoked: number }> {
+  const u = await requireUser(pool, username);
+  const problem = passwordProblem(password, u.username);
+  if (problem) throw new AccountError(problem);
+  const passwordHash = await hashPassword(password);
+  return inTx(pool, async (c) => {
+    await setPasswordHash(c, u.id, passwordHash);
+    const sessionsRevoked = await revokeUserSessions(c, u.id);
+    await appendAudit(c, [{ actor: ctx.actor, action: 'user.password_changed', target: `user:${u.username}`, detail: { sessionsRevoked }, source: ctx.source }]);
+    return { sessionsRevoked };
+  });
+}
+
+export async function changeRole(
+  pool: pg.Pool,
+  username: string,
+  to: { role: string; opd?: string | null },
+  ctx: ChangeContext,
+): Promise<{ sessionsRevoked: number }> {
+  const next = checkRole(to.role, to.opd);
+  return inTx(pool, async (c) => {
+    const u = await requireUser(c, username);
+    await requireOpd(c, next.opd);
+    if (u.role === next.role && u.opd === next.opd) throw new AccountError(`user '${u.username}' already has role ${u.role}${u.opd ? ` (${u.opd})` : ''}`);
+    await setRole(c, u.id, next.role, next.opd);
+    // Sessions carry the role they were issued with; a changed role starts from a new login.
+    const sessionsRevoked = await revokeUserSessions(c, u.id);
+    await appendAudit(c, [
+      {
+        actor: ctx.actor,
+        action: 'user.role_changed',
+        target: `user:${u.username}`,
+        detail: { from: { role: u.role, opd: u.opd }, to: next, sessionsRevoked },
+        source: ctx.source,
+      },
+    ]);
+    return { sessionsRevoked };
+  });
+}
+
+export async function disableUser(pool: pg.Pool, username: string, ctx: ChangeContext): Promise<{ sessionsRevoked: number }> {
+  return inTx(pool, async (c) => {
+    const u = await requireUser(c, username);
+    if (u.disabledAt) throw new AccountError(`user '${u.username}' is already disabled`);
+    await setDisabled(c, u.id, true);
+    const sessionsRevoked = await revokeUserSessions(c, u.id);
+    await appendAudit(c, [{ actor: ctx.actor, action: 'user.disabled', target: `user:${u.username}`, detail: { sessionsRevoked }, source: ctx.source }]);
+    return { sessionsRevoked };
+  });
+}
+
+export async function enableUser(pool: pg.Pool, username: string, ctx: ChangeContext): Promise<void> {
+  await inTx(pool, async (c) => {
+    const u = await requireUser(c, username);
+    if (!u.disabledAt) throw new AccountError(`user '${u.username}' is not disabled`);
+    await setDisabled(c, u.id, false);
+    await appendAudit(c, [{ actor: ctx.actor, action: 'user.enabled', target: `user:${u.username}`, detail: {}, source: ctx.source }]);
+  });
+}
+
+/**
+ * Turns the second factor on (or re-enrols it) and returns the otpauth:// URI to show once, for the user's
+ * authenticator app. Agency accounts do not use TOTP (issue 5: admin and operator).
+ */
+export async function enableTotp(pool: pg.Pool, username: string, ctx: ChangeContext): Promise<{ uri: string; replaced: boolean }> {
+  return inTx(pool, async (c) => {
+    const u = await requireUser(c, username);
+    if (u.role === 'agency') throw new AccountError('the second factor is for admin and operator accounts');
+    const secret = generateSecret();
+    await setTotpSecret(c, u.id, secret);
+    const sessionsRevoked = await revokeUserSessions(c, u.id);
+    await appendAudit(c, [
+      { actor: ctx.actor, action: 'user.totp_enabled', target: `user:${u.username}`, detail: { replaced: u.totpEnabled, sessionsRevoked }, source: ctx.source },
+    ]);
+    return { uri: generateURI({ issuer: TOTP_ISSUER, label: u.username, secret }), replaced: u.totpEnabled };
+  });
+}
+
+export async function disableTotp(pool: pg.Pool, username: string, ctx: ChangeContext): Promise<void> {
+  await inTx(pool, async (c) => {
+    const u = await requireUser(c, username);
+    if (!u.totpEnabled) throw new AccountError(`user '${u.username}' has no second factor`);
+    await setTotpSecret(c, u.id, null);
+    await appendAudit(c, [{ actor: ctx.actor, action: 'user.totp_disabled', target: `user:${u.username}`, detail: {}, source: ctx.source }]);
+  });
+}

@@ -1,0 +1,225 @@
+/**
+ * The public view: rows in, public answer out. Pure (the clock and k are arguments), no I/O.
+ *
+ * Complaints reach the public only as counts per kelurahan and category, k-anonymous (suppression.ts), with
+ * a kelurahan's centroid as the only location. A row here carries no id, no title, no reporter and no
+ * coordinates, so nothing of the kind can leak into an answer built from it.
+ */
+import type { ComplaintRow, MetricSeriesRow, RegionInfo } from '../../db/queries/public';
+import { protectTable, type PublicCount } from './suppression';
+
+export type { ComplaintRow, MetricSeriesRow, RegionInfo };
+
+export const PERIODS = { '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000 } as const;
+export type Period = keyof typeof PERIODS;
+export const PERIOD_NAMES = Object.keys(PERIODS) as Period[];
+export const LONGEST_PERIOD_MS = Math.max(...Object.values(PERIODS));
+
+export const MEASURES = ['received', 'resolved', 'open'] as const;
+export type Measure = (typeof MEASURES)[number];
+type Counts = Record<Measure, PublicCount>;
+
+export interface SummaryCell extends Counts {
+  category: string | null;
+}
+
+export interface SummaryKelurahan extends Counts {
+  /** Kemendagri code of the complaint's region; null for complaints without one. */
+  code: string | null;
+  name: string | null;
+  kecamatanCode: string | null;
+  kecamatanName: string | null;
+  /** Categories with a non-zero count in some measure; an absent category is 0 in every measure. */
+  cells: SummaryCell[];
+}
+
+export interface SummaryCategory extends Counts {
+  category: string | null;
+  /** Median hours from received to closed of the complaints closed in the period; null unless `resolved` is shown. */
+  medianHoursToResolve: number | null;
+}
+
+export interface ComplaintSummary {
+  period: Period;
+  /** The period is (from, to]; epoch ms. */
+  from: number;
+  to: number;
+  /** Server time of the snapshot, epoch ms. */
+  updatedAt: number;
+  k: number;
+  /** Kelurahan with a non-zero count in some measure, by code; an absent one is 0 everywhere. */
+  kelurahan: SummaryKelurahan[];
+  /** City totals per category. */
+  categories: SummaryCategory[];
+  total: Counts;
+}
+
+export interface MapKelurahan extends Counts {
+  code: string | null;
+  name: string | null;
+  /** The kelurahan's centroid [lon, lat]; never a complaint's own position. */
+  centroid: [number, number] | null;
+}
+
+export interface ComplaintMap {
+  period: Period;
+  from: number;
+  to: number;
+  updatedAt: number;
+  k: number;
+  kelurahan: MapKelurahan[];
+}
+
+export interface SummaryOptions {
+  period: Period;
+  k: number;
+  now: number;
+  regions: ReadonlyMap<string, RegionInfo>;
+}
+
+const NONE = '\u0000'; // the key of a missing region or category
+
+/** What each complaint counts towards in (now - period, now]. */
+function contributions(r: ComplaintRow, from: number, now: number): Record<Measure, boolean> {
+  return {
+    received: r.openedAt > from && r.openedAt <= now,
+    resolved: r.closedAt !== null && r.closedAt > from && r.closedAt <= now,
+    open: r.openedAt <= now && (r.closedAt === null || r.closedAt > now),
+  };
+}
+
+const byKey = (a: string, b: string) => (a === NONE ? 1 : b === NONE ? -1 : a < b ? -1 : a > b ? 1 : 0);
+
+/** Median of a non-empty list. */
+export function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/**
+ * Complaint counts per kelurahan and category for one period, k-anonymous per measure: each measure is its
+ * own table with its own margins (they are not linked by any equation, so they are protected independently).
+ */
+export function summarizeComplaints(rows: readonly ComplaintRow[], opts: SummaryOptions): ComplaintSummary {
+  const { period, k, now, regions } = opts;
+  const from = now - PERIODS[period];
+  const counts = new Map<string, Map<string, Record<Measure, number>>>();
+  const durations = new Map<string, number[]>();
+  for (const r of rows) {
+    const c = contributions(r, from, now);
+    if (!c.received && !c.resolved && !c.open) continue;
+    const rk = r.region ?? NONE;
+    const ck = r.category ?? NONE;
+    let row = counts.get(rk);
+    if (!row) counts.set(rk, (row = new Map()));
+    let cell = row.get(ck);
+    if (!cell) row.set(ck, (cell = { received: 0, resolved: 0, open: 0 }));
+    for (const m of MEASURES) if (c[m]) cell[m]++;
+    if (c.resolved) {
+      let list = durations.get(ck);
+      if (!list) durations.set(ck, (list = []));
+      list.push(r.closedAt! - r.openedAt);
+    }
+  }
+  const rowKeys = [...counts.keys()].sort(byKey);
+  const colKeys = [...new Set(rowKeys.flatMap((rk) => [...counts.get(rk)!.keys()]))].sort(byKey);
+  const tables = Object.fromEntries(
+    MEASURES.map((m) => [m, protectTable(rowKeys.map((rk) => colKeys.map((ck) => counts.get(rk)!.get(ck)?.[m] ?? 0)), colKeys.length, k)]),
+  ) as Record<Measure, ReturnType<typeof protectTable>>;
+  const pick = (f: (t: ReturnType<typeof protectTable>) => PublicCount): Counts => ({
+    received: f(tables.received),
+    resolved: f(tables.resolved),
+    open: f(tables.open),
+  });
+  const orNull = (key: string) => (key === NONE ? null : key);
+
+  const kelurahan = rowKeys.map((rk, i): SummaryKelurahan => {
+    const info = rk === NONE ? undefined : regions.get(rk);
+    const row = counts.get(rk)!;
+    return {
+      code: orNull(rk),
+      name: info?.name ?? null,
+      kecamatanCode: info?.parent ?? null,
+      kecamatanName: info?.parentName ?? null,
+      ...pick((t) => t.rowTotals[i]!),
+      cells: colKeys.flatMap((ck, j) => (row.has(ck) ? [{ category: orNull(ck), ...pick((t) => t.cells[i]![j]!) }] : [])),
+    };
+  });
+  const categories = colKeys.map((ck, j): SummaryCategory => {
+    const c = pick((t) => t.colTotals[j]!);
+    const d = durations.get(ck);
+    // Shown only where the count it summarises is shown: a median present next to a hidden count would tell
+    // which hidden counts are large.
+    const med = !c.resolved.suppressed && d && d.length > 0 ? Math.round((median(d) / 3_600_000) * 10) / 10 : null;
+    return { category: orNull(ck), ...c, medianHoursToResolve: med };
+  });
+  return { period, from, to: now, updatedAt: now, k, kelurahan, categories, total: pick((t) => t.total) };
+}
+
+/**
+ * The map: the summary's kelurahan totals at the kelurahan centroid. It publishes no number the summary of
+ * the same period does not, so it adds nothing an attacker could subtract.
+ */
+export function complaintMap(summary: ComplaintSummary, regions: ReadonlyMap<string, RegionInfo>): ComplaintMap {
+  return {
+    period: summary.period,
+    from: summary.from,
+    to: summary.to,
+    updatedAt: summary.updatedAt,
+    k: summary.k,
+    kelurahan: summary.kelurahan.map(({ code, name, received, resolved, open }) => ({
+      code,
+      name,
+      centroid: code === null ? null : (regions.get(code)?.centroid ?? null),
+      received,
+      resolved,
+      open,
+    })),
+  };
+}
+
+export interface PublicMetrics {
+  updatedAt: number;
+  metrics: {
+    code: string;
+    domain: string;
+    unit: string;
+    nameId: string;
+    nameEn: string;
+    series: {
+      entity: string;
+      region: string | null;
+      regionName: string | null;
+      lon: number | null;
+      lat: number | null;
+      value: number | null;
+      /** Epoch ms of the reading. */
+      t: number | null;
+      /** Age of the reading at `updatedAt`, ms. */
+      ageMs: number | null;
+    }[];
+  }[];
+}
+
+/** Latest value and age of every series of every publik metric; anything not publik is dropped here too. */
+export function publicMetrics(rows: readonly MetricSeriesRow[], now: number): PublicMetrics {
+  const out = new Map<string, PublicMetrics['metrics'][number]>();
+  for (const r of rows) {
+    if (r.class !== 'publik') continue;
+    let m = out.get(r.metric);
+    if (!m) out.set(r.metric, (m = { code: r.metric, domain: r.domain, unit: r.unit, nameId: r.nameId, nameEn: r.nameEn, series: [] }));
+    if (r.entity === null) continue; // a metric without series yet
+    m.series.push({
+      entity: r.entity,
+      region: r.region,
+      regionName: r.regionName,
+      lon: r.lon,
+      lat: r.lat,
+      value: r.v,
+      t: r.t,
+      ageMs: r.t === null ? null : Math.max(0, now - r.t),
+    });
+  }
+  return { updatedAt: now, metrics: [...out.values()] };
+}

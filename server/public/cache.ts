@@ -1,0 +1,100 @@
+/**
+ * Snapshots for the public API: a loader runs at most once per `ttlMs`, however many requests arrive
+ * (requests during a load wait for it: single flight), and each answer derived from one snapshot is
+ * serialised and hashed once. A million citizens cost the database what one does.
+ */
+import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+
+/** A serialised answer with its strong validators, gzipped at most once (for phones on slow networks). */
+export interface Rendered {
+  body: string;
+  etag: string;
+  /** The validator of the gzip representation (a different representation needs its own strong tag). */
+  etagGzip: string;
+  gzip(): Buffer;
+}
+
+export function render(value: unknown): Rendered {
+  const body = JSON.stringify(value);
+  const hash = createHash('sha256').update(body).digest('base64url').slice(0, 27);
+  let gz: Buffer | null = null;
+  return { body, etag: `"${hash}"`, etagGzip: `"${hash}.gz"`, gzip: () => (gz ??= gzipSync(body)) };
+}
+
+export interface Snapshot<T> {
+  value: T;
+  /** Clock time the load started (the data is at least this fresh). */
+  at: number;
+  /** Answers derived from this snapshot, by key; computed and serialised once each. */
+  view(key: string, derive: (value: T, at: number) => unknown): Rendered;
+  /** An intermediate result shared by several views, by key; computed once. */
+  memo<U>(key: string, derive: (value: T, at: number) => U): U;
+}
+
+export interface SnapshotCache<T> {
+  get(): Promise<Snapshot<T>>;
+}
+
+/**
+ * A failed load is not cached: the next request tries again (still one load at a time), so a database
+ * outage costs one query in flight, not one per request. Meanwhile the last good snapshot is served
+ * (its `updatedAt` tells how old it is); with none, the error reaches the caller.
+ */
+export function createSnapshotCache<T>(opts: {
+  ttlMs: number;
+  clock: () => number;
+  load: (now: number) => Promise<T>;
+  /** Told of a failed load that was answered with the last good snapshot. */
+  onStale?: (e: unknown) => void;
+}): SnapshotCache<T> {
+  let current: Snapshot<T> | null = null;
+  let inFlight: Promise<Snapshot<T>> | null = null;
+  return {
+    get() {
+      const now = opts.clock();
+      if (current && now - current.at < opts.ttlMs) return Promise.resolve(current);
+      if (!inFlight) {
+        inFlight = opts
+          .load(now)
+          .then((value) => {
+            const views = new Map<string, Rendered>();
+            const memos = new Map<string, unknown>();
+            const snap: Snapshot<T> = {
+              value,
+              at: now,
+              view(key, derive) {
+                let r = views.get(key);
+                if (!r) views.set(key, (r = render(derive(value, now))));
+                return r;
+              },
+              memo<U>(key: string, derive: (value: T, at: number) => U): U {
+                if (!memos.has(key)) memos.set(key, derive(value, now));
+                return memos.get(key) as U;
+              },
+            };
+            current = snap;
+            return snap;
+          })
+          .catch((e: unknown) => {
+            if (!current) throw e;
+            opts.onStale?.(e);
+            return current;
+          })
+          .finally(() => {
+            inFlight = null;
+          });
+      }
+      return inFlight;
+    },
+  };
+}
+
+/** Whether an If-None-Match header matches `etag` (weak comparison, lists and `*`, RFC 9110 §13.1.2). */
+export function matchesEtag(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  if (header.trim() === '*') return true;
+  const strip = (t: string) => t.trim().replace(/^W\//, '');
+  const want = strip(etag);
+  return header.split(',').some((t) => strip(t) === want);
+}

@@ -1,0 +1,224 @@
+/**
+ * k-anonymity for a two-way table of counts published with its margins. Pure; no I/O.
+ *
+ * What is published: every inner cell (kelurahan × category), every row total (per kelurahan, also what the
+ * map shows), every column total (per category, the city) and the grand total. Publishing both margins is
+ * what makes small cells recoverable by subtraction, so the choice here is to *suppress complementary
+ * cells* rather than to drop the totals.
+ *
+ * The attacker. Extend the R×C table by a total row and a total column into an (R+1)×(C+1) table X. Each
+ * line of X says "the inner cells sum to the margin". An attacker knows every shown cell, every line
+ * equation, and that a hidden cell is at least 1 (zeros are shown as 0, so a hidden cell is never 0). Any
+ * change of the hidden cells that keeps every line equation and every lower bound gives a table the
+ * attacker cannot tell from the true one.
+ *
+ * The rule. A cell with 1..k-1 is hidden (primary). Then for every primary cell p the attacker's largest
+ * possible value of p must be at least k: they can neither pin p nor tell it from a publishable count (so
+ * "recovered by subtraction" is ruled out with room to spare). That largest value is a max-flow: with
+ * y = ±x (minus on the row and column totals, plus on inner cells and the grand total) every line of X
+ * sums to zero, a change of the hidden cells is a circulation on the bipartite graph rows × columns whose
+ * edges are the hidden cells, and an edge may carry as much as its cell can decrease (x - 1) one way and
+ * without limit the other way. Raising p by d needs a flow of d between p's row and column through the
+ * other hidden cells, so p is protected when that flow reaches k - p.
+ *
+ * Where it does not, the cheapest augmenting path through not-yet-hidden cells is hidden too (cost: the
+ * counts newly hidden, so small inner cells go before the informative totals), until it does. The path
+ * through p's row total, column total and grand total always exists, so protection always exists; it is
+ * the most expensive choice and is taken only when nothing cheaper is available. Hiding more never lowers
+ * another cell's protection, so one pass over the primary cells suffices.
+ *
+ * Not covered, by design: differences between tables published for nested periods (24h ⊂ 7d ⊂ 30d) and
+ * between successive snapshots of a live count. Those reveal how many complaints arrived in a window, never
+ * a cell hidden here, and a live count cannot avoid them.
+ */
+
+/** A count as published: its value, or null and `suppressed` when it is hidden. */
+export type PublicCount = { n: number; suppressed: false } | { n: null; suppressed: true };
+
+export interface ProtectedTable {
+  /** [row][col], same shape as the input. */
+  cells: PublicCount[][];
+  rowTotals: PublicCount[];
+  colTotals: PublicCount[];
+  total: PublicCount;
+}
+
+const shown = (n: number): PublicCount => ({ n, suppressed: false });
+const HIDDEN: PublicCount = Object.freeze({ n: null, suppressed: true }) as PublicCount;
+
+/**
+ * Which cells of the extended table X (inner R×C, row totals in column C, column totals in row R, grand total
+ * at [R][C]) must be hidden so that no cell with 1..k-1 can be bounded below k by anyone who also reads the
+ * shown cells and all totals. Exported for the tests, which check it against an independent solver.
+ */
+export function suppressionPattern(x: readonly (readonly number[])[], k: number): boolean[][] {
+  const R = x.length - 1;
+  const C = (x[0]?.length ?? 1) - 1;
+  const W = C + 1;
+  const N = (R + 1) * W;
+  const val = Float64Array.from(x.flat());
+  const sup = Array.from(val, (v) => v >= 1 && v < k);
+  // Inner cells first, then the margins: a margin is usually protected by the paths of its cells.
+  const primaries: number[] = [];
+  for (let i = 0; i < R; i++) for (let j = 0; j < C; j++) if (sup[i * W + j]) primaries.push(i * W + j);
+  for (let i = 0; i < R; i++) if (sup[i * W + C]) primaries.push(i * W + C);
+  for (let j = 0; j < C; j++) if (sup[R * W + j]) primaries.push(R * W + j);
+  if (sup[R * W + C]) primaries.push(R * W + C);
+
+  // Nodes: row i is i, column j is R + 1 + j. A cell is an edge row → column; flow > 0 runs row → column.
+  const V = R + 1 + W;
+  const minus = (cell: number) => (Math.floor(cell / W) === R) !== (cell % W === C);
+  // How far a cell's edge may carry flow each way: the direction that lowers the cell is capped at x - 1.
+  const capRC = new Float64Array(N);
+  const capCR = new Float64Array(N);
+  for (let c = 0; c < N; c++) {
+    capRC[c] = minus(c) ? val[c]! - 1 : Infinity;
+    capCR[c] = minus(c) ? Infinity : val[c]! - 1;
+  }
+  const flow = new Float64Array(N);
+  const touched: number[] = [];
+  // Scratch space reused by every search (this runs for every small count of every table of every snapshot).
+  const via = new Int32Array(V);
+  const prev = new Int32Array(V);
+  const queue = new Int32Array(V);
+  const nextArc = new Int32Array(V);
+  const dist = new Float64Array(V);
+  const done = new Uint8Array(V);
+
+  /** Residual capacity of `cell`'s edge leaving `from`. */
+  const residual = (cell: number, from: number) => (from <= R ? capRC[cell]! - flow[cell]! : capCR[cell]! + flow[cell]!);
+  /** The cell joining `node` to its `n`-th neighbour, and that neighbour. */
+  const degree = (node: number) => (node <= R ? W : R + 1);
+  const cellAt = (node: number, n: number) => (node <= R ? node * W + n : n * W + (node - R - 1));
+  const other = (node: number, n: number) => (node <= R ? R + 1 + n : n);
+
+  /**
+   * Max flow from src to dst over hidden cells other than p, stopping at `need`. Depth-first augmenting
+   * paths: a protected cell (the common case) is usually proved by a few short paths without visiting the
+   * whole graph.
+   */
+  function maxFlow(p: number, src: number, dst: number, need: number): number {
+    for (const c of touched) flow[c] = 0;
+    touched.length = 0;
+    let total = 0;
+    while (total < need) {
+      prev.fill(-1);
+      prev[src] = src;
+      // queue doubles as the DFS stack of nodes, `next` as each stacked node's next neighbour to try
+      let top = 0;
+      queue[0] = src;
+      nextArc[src] = 0;
+      const dstIsRow = dst <= R;
+      while (top >= 0 && prev[dst] === -1) {
+        const node = queue[top]!;
+        // Goal first: one cell joins a node to dst when they are on opposite sides.
+        if (nextArc[node] === 0 && (node <= R) !== dstIsRow) {
+          const cell = dstIsRow ? dst * W + (node - R - 1) : node * W + (dst - R - 1);
+          if (cell !== p && sup[cell] && residual(cell, node) > 0) {
+            prev[dst] = node;
+            via[dst] = cell;
+            break;
+          }
+        }
+        const deg = degree(node);
+        let pushed = false;
+        while (nextArc[node]! < deg) {
+          const n = nextArc[node]!++;
+          const cell = cellAt(node, n);
+          const next = other(node, n);
+          if (prev[next] !== -1 || cell === p || !sup[cell] || residual(cell, node) <= 0) continue;
+          prev[next] = node;
+          via[next] = cell;
+          nextArc[next] = 0;
+          queue[++top] = next;
+          pushed = true;
+          break;
+        }
+        if (!pushed) top--;
+      }
+      if (prev[dst] === -1) break;
+      let d = need - total;
+      for (let n = dst; n !== src; n = prev[n]!) d = Math.min(d, residual(via[n]!, prev[n]!));
+      for (let n = dst; n !== src; n = prev[n]!) {
+        const cell = via[n]!;
+        if (flow[cell] === 0) touched.push(cell);
+        flow[cell] = flow[cell]! + (prev[n]! <= R ? d : -d);
+      }
+      total += d;
+    }
+    return total;
+  }
+
+  /** The cheapest path from src to dst in the residual graph when shown cells may be hidden at their count. */
+  function cheapestPath(p: number, src: number, dst: number): number[] | null {
+    dist.fill(Infinity);
+    done.fill(0);
+    dist[src] = 0;
+    for (;;) {
+      let node = -1;
+      for (let v = 0; v < V; v++) if (!done[v] && dist[v]! < Infinity && (node < 0 || dist[v]! < dist[node]!)) node = v;
+      if (node < 0 || node === dst) break;
+      done[node] = 1;
+      for (let n = 0, deg = degree(node); n < deg; n++) {
+        const cell = cellAt(node, n);
+        const next = other(node, n);
+        if (done[next] || cell === p || val[cell] === 0 || residual(cell, node) <= 0) continue;
+        const d = dist[node]! + (sup[cell] ? 0 : val[cell]!);
+        if (d < dist[next]!) {
+          dist[next] = d;
+          prev[next] = node;
+          via[next] = cell;
+        }
+      }
+    }
+    if (dist[dst] === Infinity) return null;
+    const cells: number[] = [];
+    for (let n = dst; n !== src; n = prev[n]!) cells.push(via[n]!);
+    return cells;
+  }
+
+  for (const p of primaries) {
+    const need = k - val[p]!;
+    const row = Math.floor(p / W);
+    const col = R + 1 + (p % W);
+    // Raising p is flow row → column on p's edge when it counts plus (inner, grand total), else the reverse;
+    // the rest of the circulation must bring it back.
+    const [src, dst] = minus(p) ? [row, col] : [col, row];
+    while (maxFlow(p, src, dst, need) < need) {
+      const path = cheapestPath(p, src, dst);
+      if (!path) {
+        // Unreachable for a consistent table (the path through the totals always exists); if it ever
+        // happens, hiding every non-zero cell is safe.
+        for (let c = 0; c < N; c++) if (val[c]! > 0) sup[c] = true;
+        break;
+      }
+      for (const c of path) sup[c] = true;
+    }
+  }
+  return Array.from({ length: R + 1 }, (_, i) => sup.slice(i * W, i * W + W));
+}
+
+/** Builds the extended table of `inner` (R rows of `cols` counts) and publishes it k-anonymously. */
+export function protectTable(inner: readonly (readonly number[])[], cols: number, k: number): ProtectedTable {
+  const R = inner.length;
+  const x: number[][] = Array.from({ length: R + 1 }, () => new Array<number>(cols + 1).fill(0));
+  const last = x[R]!;
+  for (let i = 0; i < R; i++) {
+    const row = x[i]!;
+    for (let j = 0; j < cols; j++) {
+      const v = inner[i]![j] ?? 0;
+      row[j] = v;
+      row[cols]! += v;
+      last[j]! += v;
+      last[cols]! += v;
+    }
+  }
+  const sup = suppressionPattern(x, k);
+  const pub = (i: number, j: number): PublicCount => (sup[i]![j] ? HIDDEN : shown(x[i]![j]!));
+  return {
+    cells: inner.map((_, i) => Array.from({ length: cols }, (_, j) => pub(i, j))),
+    rowTotals: inner.map((_, i) => pub(i, cols)),
+    colTotals: Array.from({ length: cols }, (_, j) => pub(R, j)),
+    total: pub(R, cols),
+  };
+}

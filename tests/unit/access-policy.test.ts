@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import type { Principal } from '../../shared/contract';
+import { canRead, canWrite, type Agreement, type Classified } from '../../server/access/policy';
+
+const NOW = Date.parse('2026-11-22T10:00:00Z');
+const DAY = 86_400_000;
+
+const publik: Classified = { code: 'water_level', ownerOpd: 'BPBD', class: 'publik' };
+const terbatas: Classified = { code: 'truck_load', ownerOpd: 'DLH', class: 'terbatas' };
+const rahasia: Classified = { code: 'informant', ownerOpd: 'DLH', class: 'rahasia' };
+const pumps: Classified = { code: 'pump_running', ownerOpd: 'BPBD', class: 'terbatas' };
+
+const who: Record<string, Principal> = {
+  public: { role: 'public' },
+  operator: { role: 'operator', tokenId: 1 },
+  admin: { role: 'admin', tokenId: 2 },
+  dlh: { role: 'agency', opd: 'DLH', tokenId: 3 },
+  bpbd: { role: 'agency', opd: 'BPBD', tokenId: 4 },
+  dishub: { role: 'agency', opd: 'DISHUB', tokenId: 5 },
+};
+
+const agreement = (over: Partial<Agreement> = {}): Agreement => ({
+  id: 7,
+  ownerOpd: 'DLH',
+  granteeOpd: 'BPBD',
+  itemType: 'metric',
+  itemCode: 'truck_load',
+  purpose: 'flood-response',
+  validFrom: NOW - DAY,
+  validUntil: NOW + 30 * DAY,
+  ...over,
+});
+
+describe('canRead (who, what, purpose)', () => {
+  const none = { agreements: [], now: NOW };
+  it.each([
+    ['public', publik, true],
+    ['public', terbatas, false],
+    ['public', rahasia, false],
+    ['operator', publik, true],
+    ['operator', terbatas, true],
+    ['operator', rahasia, false],
+    ['admin', terbatas, true],
+    ['admin', rahasia, false],
+    ['dlh', terbatas, true],
+    ['dlh', rahasia, true],
+    ['bpbd', publik, true],
+    ['bpbd', terbatas, false],
+    ['bpbd', rahasia, false],
+    ['bpbd', pumps, true],
+  ] as const)('%s reading %o without agreements → %s', (role, what, allowed) => {
+    const d = canRead(who[role]!, what, none);
+    expect(d.allow).toBe(allowed);
+    if (!d.allow) expect(d.reason).toContain(what.code);
+  });
+
+  const shared = { agreements: [agreement()], now: NOW, itemType: 'metric' as const };
+  it.each([
+    ['the grantee, for the agreed purpose', 'bpbd', 'flood-response', true, ''],
+    ['the grantee, without a purpose', 'bpbd', undefined, false, "only for a stated purpose (flood-response); give it as 'purpose'"],
+    ['the grantee, for another purpose', 'bpbd', 'marketing', false, "shared with BPBD for flood-response, not for 'marketing'"],
+    ['another OPD, even with the purpose', 'dishub', 'flood-response', false, 'not shared with DISHUB'],
+    ['the public, even with the purpose', 'public', 'flood-response', false, 'publik data only'],
+  ] as const)('a terbatas metric shared with BPBD: %s', (_name, role, purpose, allowed, reason) => {
+    const d = canRead(who[role]!, terbatas, { ...shared, purpose });
+    expect(d.allow).toBe(allowed);
+    if (d.allow) expect(d.via).toEqual({ agreement: 7, purpose: 'flood-response' });
+    else expect(d.reason).toContain(reason);
+  });
+
+  it.each([
+    ['ended', agreement({ validUntil: NOW - 1 })],
+    ['not yet in force', agreement({ validFrom: NOW + 1 })],
+    ['for another item', agreement({ itemCode: 'container_fill' })],
+    ['of another kind of item', agreement({ itemType: 'event_kind' })],
+    ['from another owner', agreement({ ownerOpd: 'DISHUB' })],
+  ])('an agreement %s gives nothing', (_name, a) => {
+    expect(canRead(who.bpbd!, terbatas, { agreements: [a], now: NOW, itemType: 'metric', purpose: 'flood-response' }).allow).toBe(false);
+  });
+
+  it('never opens rahasia data, whatever the agreement says', () => {
+    const a = agreement({ itemCode: 'informant' });
+    expect(canRead(who.bpbd!, rahasia, { agreements: [a], now: NOW, purpose: 'flood-response' })).toEqual({
+      allow: false,
+      reason: 'informant is rahasia; only its owner DLH may read it',
+    });
+  });
+});
+
+describe('canWrite', () => {
+  it('lets a key write only its own OPD, within its scopes', () => {
+    expect(canWrite('BPBD', publik).allow).toBe(true);
+    expect(canWrite('BPBD', terbatas)).toEqual({ allow: false, reason: 'truck_load belongs to DLH, not to BPBD' });
+    expect(canWrite('BPBD', publik, ['events'], 'points')).toEqual({ allow: false, reason: 'this key may not write points (its scopes: events)' });
+    expect(canWrite('BPBD', publik, ['points'], 'points').allow).toBe(true);
+  });
+});

@@ -1,0 +1,466 @@
+/**
+ * The public view's pure parts: k-anonymous tables (checked against an independent solver of what an attacker
+ * can deduce from the shown cells and all totals), complaint summaries by period, medians, the map, the
+ * metrics view and the snapshot cache (fake clock).
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  complaintMap,
+  median,
+  publicMetrics,
+  summarizeComplaints,
+  type ComplaintRow,
+  type MetricSeriesRow,
+  type RegionInfo,
+} from '../../server/public/aggregation';
+import { createSnapshotCache, matchesEtag } from '../../server/public/cache';
+import { protectTable, suppressionPattern, type PublicCount } from '../../server/public/suppression';
+
+const H = 3_600_000;
+const DAY = 24 * H;
+const NOW = Date.UTC(2025, 5, 1, 5, 0, 0);
+
+const n = (c: PublicCount) => (c.suppressed ? null : c.n);
+
+/** The (R+1)×(C+1) table with row totals in the last column and column totals in the last row. */
+function extend(inner: number[][], cols: number): number[][] {
+  const R = inner.length;
+  const x = Array.from({ length: R + 1 }, () => new Array<number>(cols + 1).fill(0));
+  inner.forEach((row, i) =>
+    row.forEach((v, j) => {
+      x[i]![j] = v;
+      x[i]![cols]! += v;
+      x[R]![j]! += v;
+      x[R]![cols]! += v;
+    }),
+  );
+  return x;
+}
+
+/**
+ * The attacker: unknowns are the suppressed cells, each >= 1 (zeros are shown); every line of the extended
+ * table sums to its margin. Independent of the suppression code (no rectangles, no signs).
+ */
+function attacker(x: number[][], sup: boolean[][]) {
+  const R = x.length - 1;
+  const C = x[0]!.length - 1;
+  const unknowns: [number, number][] = [];
+  const index = new Map<string, number>();
+  for (let i = 0; i <= R; i++) for (let j = 0; j <= C; j++) if (sup[i]![j]) index.set(`${i},${j}`, unknowns.push([i, j]) - 1);
+  // Each equation: sum of coef * cell = 0, cells as [i, j, coef].
+  const lines: [number, number, number][][] = [];
+  for (let i = 0; i <= R; i++) lines.push([...Array.from({ length: C }, (_, j) => [i, j, 1] as [number, number, number]), [i, C, -1]]);
+  for (let j = 0; j <= C; j++) lines.push([...Array.from({ length: R }, (_, i) => [i, j, 1] as [number, number, number]), [R, j, -1]]);
+
+  /** Rank of the linear system restricted to the unknowns, optionally with one extra unit row. */
+  function rank(extra?: number): number {
+    const rows = lines.map((l) => {
+      const r = new Array<number>(unknowns.length).fill(0);
+      for (const [i, j, c] of l) {
+        const u = index.get(`${i},${j}`);
+        if (u !== undefined) r[u]! += c;
+      }
+      return r;
+    });
+    if (extra !== undefined) rows.push(unknowns.map((_, u) => (u === extra ? 1 : 0)));
+    let rk = 0;
+    for (let col = 0; col < unknowns.length && rk < rows.length; col++) {
+      const pivot = rows.findIndex((r, ri) => ri >= rk && Math.abs(r[col]!) > 1e-9);
+      if (pivot < 0) continue;
+      [rows[rk], rows[pivot]] = [rows[pivot]!, rows[rk]!];
+      const p = rows[rk]!;
+      for (let ri = 0; ri < rows.length; ri++) {
+        if (ri === rk) continue;
+        const f = rows[ri]![col]! / p[col]!;
+        if (f !== 0) rows[ri] = rows[ri]!.map((v, c) => v - f * p[c]!);
+      }
+      rk++;
+    }
+    return rk;
+  }
+
+  return {
+    /** Whether the equations fix this suppressed cell's value (subtraction recovers it). */
+    derivable(i: number, j: number): boolean {
+      const u = index.get(`${i},${j}`)!;
+      return rank(u) === rank();
+    },
+    /** Whether some table consistent with everything published has `value` in cell (i, j). */
+    feasible(i: number, j: number, value: number, nodeLimit = 200_000): boolean {
+      const val = new Map<number, number>([[index.get(`${i},${j}`)!, value]]);
+      const cap = x[R]![C]! + value + 10;
+      let nodes = 0;
+      const cell = (a: number, b: number) => {
+        const u = index.get(`${a},${b}`);
+        return u === undefined ? x[a]![b]! : val.get(u);
+      };
+      const propagate = (assigned: number[]): boolean => {
+        for (let changed = true; changed; ) {
+          changed = false;
+          for (const l of lines) {
+            let sum = 0;
+            let open: [number, number, number] | null = null;
+            let opens = 0;
+            for (const t of l) {
+              const v = cell(t[0], t[1]);
+              if (v === undefined) {
+                opens++;
+                open = t;
+              } else sum += t[2] * v;
+            }
+            if (opens === 0 && sum !== 0) return false;
+            if (opens === 1) {
+              const v = -sum / open![2];
+              if (v < 1 || v > cap) return false;
+              const u = index.get(`${open![0]},${open![1]}`)!;
+              val.set(u, v);
+              assigned.push(u);
+              changed = true;
+            }
+          }
+        }
+        return true;
+      };
+      const search = (): boolean => {
+        if (++nodes > nodeLimit) throw new Error('attacker search too large');
+        const assigned: number[] = [];
+        const ok = propagate(assigned);
+        if (ok) {
+          const next = unknowns.findIndex((_, u) => !val.has(u));
+          if (next < 0) return true;
+          const [a, b] = unknowns[next]!;
+          const truth = x[a]![b]!;
+          const tries = Array.from({ length: cap }, (_, v) => v + 1).sort((p, q) => Math.abs(p - truth) - Math.abs(q - truth));
+          for (const v of tries) {
+            val.set(next, v);
+            if (search()) return true;
+            val.delete(next);
+          }
+        }
+        for (const u of assigned) val.delete(u);
+        return false;
+      };
+      return search();
+    },
+  };
+}
+
+/** A small deterministic PRNG (mulberry32). */
+function rng(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe('protectTable (k-anonymity with totals)', () => {
+  it('suppresses 1..k-1, shows k and above, shows 0 as 0', () => {
+    // one column per value 0..6, a single row: the row and column totals force complementary cells
+    const t = protectTable([[0, 1, 2, 3, 4, 5, 6]], 7, 5);
+    expect(n(t.cells[0]![0]!)).toBe(0);
+    for (const j of [1, 2, 3, 4]) expect(t.cells[0]![j]).toEqual({ n: null, suppressed: true });
+    expect(t.cells.flat().every((c) => c.suppressed || c.n === 0 || c.n >= 5)).toBe(true);
+  });
+
+  it.each([
+    { k: 5, inner: [[5, 0], [0, 7]], cells: [[5, 0], [0, 7]], rows: [5, 7], cols: [5, 7], total: 12 },
+    { k: 5, inner: [[0, 0], [0, 0]], cells: [[0, 0], [0, 0]], rows: [0, 0], cols: [0, 0], total: 0 },
+    { k: 3, inner: [[3, 9], [8, 4]], cells: [[3, 9], [8, 4]], rows: [12, 12], cols: [11, 13], total: 24 },
+    // 2 is hidden; its row total 12 and column total 9 would give it away, so a rectangle of cells goes too:
+    // the cheapest is its row's other cell and the two cells below them
+    { k: 5, inner: [[2, 10], [7, 20]], cells: [[null, null], [null, null]], rows: [12, 27], cols: [9, 30], total: 39 },
+    // with a third row the cheapest rectangle no longer hides everything
+    { k: 5, inner: [[2, 10], [7, 20], [50, 60]], cells: [[null, null], [null, null], [50, 60]], rows: [12, 27, 110], cols: [59, 90], total: 149 },
+    // all complaints in one kelurahan: its cells are the city totals, so the small one hides with its total
+    { k: 5, inner: [[3, 8]], cells: [[null, null]], rows: [11], cols: [null, null], total: 11 },
+  ])('table $inner with k=$k', ({ k, inner, cells, rows, cols, total }) => {
+    const t = protectTable(inner, inner[0]!.length, k);
+    expect(t.cells.map((r) => r.map(n))).toEqual(cells);
+    expect(t.rowTotals.map(n)).toEqual(rows);
+    expect(t.colTotals.map(n)).toEqual(cols);
+    expect(n(t.total)).toBe(total);
+  });
+
+  it('never lets a hidden small count be recovered or bounded below k, on 300 random tables', () => {
+    const rand = rng(20250601);
+    let checked = 0;
+    for (let trial = 0; trial < 300; trial++) {
+      const R = 1 + Math.floor(rand() * 4);
+      const C = 1 + Math.floor(rand() * 4);
+      const k = [2, 3, 5][trial % 3]!;
+      const inner = Array.from({ length: R }, () =>
+        Array.from({ length: C }, () => {
+          const r = rand();
+          return r < 0.3 ? 0 : r < 0.65 ? 1 + Math.floor(rand() * (k - 1)) : k + Math.floor(rand() * 12);
+        }),
+      );
+      const x = extend(inner, C);
+      const sup = suppressionPattern(x, k);
+      const pub = protectTable(inner, C, k);
+      // what is shown is the truth; every small count is hidden; every zero is shown
+      for (let i = 0; i <= R; i++) {
+        for (let j = 0; j <= C; j++) {
+          const v = x[i]![j]!;
+          const c = i < R && j < C ? pub.cells[i]![j]! : i < R ? pub.rowTotals[i]! : j < C ? pub.colTotals[j]! : pub.total;
+          expect(c.suppressed).toBe(sup[i]![j]);
+          if (!c.suppressed) expect(c.n).toBe(v);
+          if (v >= 1 && v < k) expect(c.suppressed).toBe(true);
+          if (v === 0) expect(c).toEqual({ n: 0, suppressed: false });
+        }
+      }
+      const a = attacker(x, sup);
+      for (let i = 0; i <= R; i++) {
+        for (let j = 0; j <= C; j++) {
+          const v = x[i]![j]!;
+          if (!(v >= 1 && v < k)) continue;
+          expect(a.derivable(i, j), `cell ${i},${j} of ${JSON.stringify(x)} k=${k}`).toBe(false);
+          expect(a.feasible(i, j, k), `cell ${i},${j} of ${JSON.stringify(x)} k=${k} can look like ${k}`).toBe(true);
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(300);
+  });
+
+  it('is a function of the table alone: the same input gives the same pattern', () => {
+    const inner = [[2, 10, 0], [7, 20, 1], [50, 60, 3]];
+    expect(protectTable(inner, 3, 5)).toEqual(protectTable(inner.map((r) => [...r]), 3, 5));
+  });
+});
+
+const REGIONS = new Map<string, RegionInfo>([
+  ['33.74.02.1001', { code: '33.74.02.1001', name: 'Bandarharjo', parent: '33.74.02', parentName: 'Semarang Utara', centroid: [110.42, -6.95] }],
+  ['33.74.02.1002', { code: '33.74.02.1002', name: 'Bulu Lor', parent: '33.74.02', parentName: 'Semarang Utara', centroid: [110.41, -6.97] }],
+  ['33.74.03.1001', { code: '33.74.03.1001', name: 'Kemijen', parent: '33.74.03', parentName: 'Semarang Timur', centroid: [110.44, -6.96] }],
+]);
+const A = '33.74.02.1001';
+const B = '33.74.02.1002';
+const C3 = '33.74.03.1001';
+
+const row = (region: string | null, category: string | null, openedAgoH: number, closedAgoH: number | null = null): ComplaintRow => ({
+  region,
+  category,
+  openedAt: NOW - openedAgoH * H,
+  closedAt: closedAgoH === null ? null : NOW - closedAgoH * H,
+});
+const times = (count: number, f: (i: number) => ComplaintRow) => Array.from({ length: count }, (_, i) => f(i));
+
+describe('summarizeComplaints', () => {
+  const rows: ComplaintRow[] = [
+    ...times(7, (i) => row(A, 'sampah', 1 + i, i < 5 ? 0.5 : null)), // 7 received in 24h, 5 closed in 24h, 2 open
+    ...times(2, (i) => row(B, 'sampah', 2 + i)), // 2 received, both open
+    ...times(6, (i) => row(B, 'banjir', 3 + i, 1)), // 6 received and closed in 24h
+    ...times(5, (i) => row(C3, 'banjir', 30 + i)), // received 30..34 h ago: in 7d, not in 24h; open
+    row(C3, 'jalan_rusak', 40 * 24), // received 40 days ago, still open: counts only as open
+    row(A, 'jalan_rusak', 40 * 24, 35 * 24), // closed 35 days ago: in no period
+  ];
+
+  it('counts received, resolved and open per kelurahan and category within (now - period, now]', () => {
+    const s = summarizeComplaints(rows, { period: '24h', k: 1, now: NOW, regions: REGIONS });
+    expect(s).toMatchObject({ period: '24h', from: NOW - DAY, to: NOW, updatedAt: NOW, k: 1 });
+    const cell = (code: string, cat: string) => s.kelurahan.find((r) => r.code === code)!.cells.find((c) => c.category === cat)!;
+    expect([cell(A, 'sampah').received, cell(A, 'sampah').resolved, cell(A, 'sampah').open].map(n)).toEqual([7, 5, 2]);
+    expect([cell(B, 'banjir').received, cell(B, 'banjir').resolved, cell(B, 'banjir').open].map(n)).toEqual([6, 6, 0]);
+    expect([cell(C3, 'banjir').received, cell(C3, 'banjir').open].map(n)).toEqual([0, 5]);
+    expect([cell(C3, 'jalan_rusak').received, cell(C3, 'jalan_rusak').open].map(n)).toEqual([0, 1]);
+    // the complaint closed 35 days ago counts nowhere: A has no jalan_rusak cell
+    expect(s.kelurahan.find((r) => r.code === A)!.cells.map((c) => c.category)).toEqual(['sampah']);
+    expect(s.kelurahan.find((r) => r.code === B)).toMatchObject({ name: 'Bulu Lor', kecamatanCode: '33.74.02', kecamatanName: 'Semarang Utara' });
+    expect(n(s.total.received)).toBe(15);
+  });
+
+  it('moves the window with now: a complaint leaves the period exactly at now - period', () => {
+    const one = [row(A, 'sampah', 24), row(A, 'sampah', 23.999)];
+    const s = summarizeComplaints(one, { period: '24h', k: 1, now: NOW, regions: REGIONS });
+    expect(n(s.total.received)).toBe(1);
+    const later = summarizeComplaints(one, { period: '24h', k: 1, now: NOW + H, regions: REGIONS });
+    expect(n(later.total.received)).toBe(0);
+    expect(n(later.total.open)).toBe(2);
+    // a complaint that is not yet received at `now` counts nowhere
+    const future = summarizeComplaints([row(A, 'sampah', -1)], { period: '24h', k: 1, now: NOW, regions: REGIONS });
+    expect(future.kelurahan).toEqual([]);
+    const week = summarizeComplaints(rows, { period: '7d', k: 1, now: NOW, regions: REGIONS });
+    expect(n(week.total.received)).toBe(20);
+    const month = summarizeComplaints(rows, { period: '30d', k: 1, now: NOW, regions: REGIONS });
+    expect(n(month.total.received)).toBe(20);
+    expect(n(month.total.open)).toBe(10);
+  });
+
+  it('hides the 2 and what would give it away, shows the 7', () => {
+    // B has 2 complaints, A 7, C3 5: the 2 hides with the cheapest rectangle of cells that keeps the
+    // published totals from giving it back (C3's 5 and the two row totals), so A's 7 stays visible
+    const few = [...times(2, (i) => row(B, 'sampah', 1 + i)), ...times(7, (i) => row(A, 'jalan_rusak', 1 + i)), ...times(5, (i) => row(C3, 'sampah', 1 + i))];
+    const s = summarizeComplaints(few, { period: '24h', k: 5, now: NOW, regions: REGIONS });
+    const view = (m: 'received' | 'open') =>
+      s.kelurahan.map((r) => [r.code, n(r[m]), ...r.cells.map((c) => [c.category, n(c[m])])]);
+    const expected = [
+      [A, 7, ['jalan_rusak', 7]],
+      [B, null, ['sampah', null]],
+      [C3, null, ['sampah', null]],
+    ];
+    expect(view('received')).toEqual(expected);
+    expect(view('open')).toEqual(expected);
+    expect(s.categories.map((c) => [c.category, n(c.received)])).toEqual([
+      ['jalan_rusak', 7],
+      ['sampah', 7],
+    ]);
+    expect(n(s.total.received)).toBe(14);
+    expect(s.kelurahan.every((r) => r.resolved.n === 0)).toBe(true);
+    // the attacker knows B + C3 = 7 and each is at least 1: B could be anything from 1 to 6
+  });
+
+  it('with k = 5 and the 7 next to the 2 in one column, the 7 is the cheapest cover and hides too', () => {
+    const s = summarizeComplaints(rows, { period: '7d', k: 5, now: NOW, regions: REGIONS });
+    const recv = (code: string, cat: string) => n(s.kelurahan.find((r) => r.code === code)!.cells.find((c) => c.category === cat)!.received);
+    expect(recv(B, 'sampah')).toBeNull();
+    expect(recv(A, 'sampah')).toBeNull();
+    expect(recv(B, 'banjir')).toBe(6);
+    expect(recv(C3, 'banjir')).toBe(5);
+  });
+
+  it('is the same whatever the order of the rows', () => {
+    const shuffled = [...rows].reverse();
+    expect(summarizeComplaints(shuffled, { period: '7d', k: 5, now: NOW, regions: REGIONS })).toEqual(
+      summarizeComplaints(rows, { period: '7d', k: 5, now: NOW, regions: REGIONS }),
+    );
+  });
+
+  it('gives medians in hours of the complaints closed in the period, only where the count is shown', () => {
+    const closed = [
+      ...[1, 2, 3, 10, 20].map((h) => row(A, 'banjir', h + 1, 1)), // 5 closed, hours 1 2 3 10 20 → 3
+      ...[1, 2, 3, 4, 5, 6].map((h) => row(B, 'lampu_jalan', h + 2, 2)), // 6 closed → (3 + 4) / 2
+      ...[1, 2].map((h) => row(C3, 'sampah', h + 1, 1)), // 2 closed
+      row(A, 'drainase', 48, 36), // closed 36 h ago: outside 24h
+    ];
+    const s = summarizeComplaints(closed, { period: '24h', k: 2, now: NOW, regions: REGIONS });
+    const med = (x: typeof s, c: string) => x.categories.find((y) => y.category === c)?.medianHoursToResolve;
+    expect(med(s, 'banjir')).toBe(3);
+    expect(med(s, 'lampu_jalan')).toBe(3.5);
+    expect(med(s, 'sampah')).toBe(1.5);
+    expect(med(s, 'drainase')).toBeUndefined();
+    const week = summarizeComplaints(closed, { period: '7d', k: 2, now: NOW, regions: REGIONS });
+    expect(med(week, 'drainase')).toBeNull(); // 1 < k: the one complaint's duration is not published
+    expect(week.categories.find((y) => y.category === 'drainase')!.resolved.suppressed).toBe(true);
+    // with k = 5 the 2 hides, and so does whatever covers it: a median is there exactly where its count is
+    const strict = summarizeComplaints(closed, { period: '24h', k: 5, now: NOW, regions: REGIONS });
+    expect(med(strict, 'sampah')).toBeNull();
+    for (const c of strict.categories) expect(c.medianHoursToResolve === null).toBe(c.resolved.suppressed);
+    expect(median([4, 1, 3])).toBe(3);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(median([0.5])).toBe(0.5);
+  });
+
+  it('keeps complaints without region or category as their own row and column', () => {
+    const s = summarizeComplaints([...times(5, () => row(null, null, 1)), ...times(5, () => row(A, 'sampah', 1))], {
+      period: '24h',
+      k: 5,
+      now: NOW,
+      regions: REGIONS,
+    });
+    expect(s.kelurahan.map((r) => r.code)).toEqual([A, null]);
+    expect(s.kelurahan[1]).toMatchObject({ name: null, kecamatanCode: null, received: { n: 5, suppressed: false } });
+    expect(s.categories.map((c) => c.category)).toEqual(['sampah', null]);
+  });
+
+  it('the map repeats the summary totals at kelurahan centroids and nothing else', () => {
+    const s = summarizeComplaints(rows, { period: '7d', k: 5, now: NOW, regions: REGIONS });
+    const m = complaintMap(s, REGIONS);
+    expect(m.kelurahan.map((r) => r.code)).toEqual(s.kelurahan.map((r) => r.code));
+    for (const [i, r] of m.kelurahan.entries()) {
+      const k = s.kelurahan[i]!;
+      expect(r).toEqual({ code: k.code, name: k.name, centroid: REGIONS.get(k.code!)!.centroid, received: k.received, resolved: k.resolved, open: k.open });
+    }
+  });
+});
+
+describe('publicMetrics', () => {
+  const base = { domain: 'floods', unit: 'cm', nameId: 'Tinggi muka air', nameEn: 'Water level', region: A, regionName: 'Bandarharjo', lon: 110.4, lat: -6.9 };
+  const rows: MetricSeriesRow[] = [
+    { ...base, metric: 'water_level', class: 'publik', entity: 'PA-1', t: NOW - 12_000, v: 120 },
+    { ...base, metric: 'water_level', class: 'publik', entity: 'PA-2', t: null, v: null },
+    { ...base, metric: 'pump_running', class: 'terbatas', entity: 'RP-1', t: NOW, v: 1 },
+    { ...base, metric: 'rainfall', class: 'publik', entity: null, region: null, regionName: null, lon: null, lat: null, t: null, v: null },
+  ];
+
+  it('gives latest value and age per series, and drops anything not publik', () => {
+    const m = publicMetrics(rows, NOW);
+    expect(m.updatedAt).toBe(NOW);
+    expect(m.metrics.map((x) => x.code)).toEqual(['water_level', 'rainfall']);
+    expect(m.metrics[0]!.series).toEqual([
+      { entity: 'PA-1', region: A, regionName: 'Bandarharjo', lon: 110.4, lat: -6.9, value: 120, t: NOW - 12_000, ageMs: 12_000 },
+      { entity: 'PA-2', region: A, regionName: 'Bandarharjo', lon: 110.4, lat: -6.9, value: null, t: null, ageMs: null },
+    ]);
+    expect(m.metrics[1]!.series).toEqual([]);
+  });
+});
+
+describe('snapshot cache', () => {
+  it('loads once per period however many callers, and derives each view once', async () => {
+    let now = 1_000;
+    let loads = 0;
+    let derived = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const cache = createSnapshotCache({
+      ttlMs: 5_000,
+      clock: () => now,
+      load: async (at) => {
+        loads++;
+        await gate;
+        return { at };
+      },
+    });
+    const all = Array.from({ length: 200 }, () => cache.get());
+    release();
+    const snaps = await Promise.all(all);
+    expect(loads).toBe(1);
+    const views = snaps.map((s) => s.view('v', (v) => (derived++, v)));
+    expect(derived).toBe(1);
+    expect(new Set(views.map((v) => v.etag)).size).toBe(1);
+    now += 4_999;
+    await cache.get();
+    expect(loads).toBe(1);
+    now += 1;
+    const next = await cache.get();
+    expect(loads).toBe(2);
+    expect(next.value).toEqual({ at: 6_000 });
+  });
+
+  it('does not cache a failure, and serves the last good snapshot while the database is away', async () => {
+    let now = 0;
+    let fail = true;
+    let loads = 0;
+    const stale: unknown[] = [];
+    const cache = createSnapshotCache({
+      ttlMs: 1_000,
+      clock: () => now,
+      load: async () => {
+        loads++;
+        if (fail) throw new Error('down');
+        return loads;
+      },
+      onStale: (e) => stale.push(e),
+    });
+    await expect(cache.get()).rejects.toThrow('down');
+    fail = false;
+    expect((await cache.get()).value).toBe(2);
+    now = 5_000;
+    fail = true;
+    expect((await cache.get()).value).toBe(2);
+    expect(stale).toHaveLength(1);
+    expect(loads).toBe(3);
+  });
+
+  it('matches If-None-Match lists, weak tags and *', () => {
+    expect(matchesEtag('"abc"', '"abc"')).toBe(true);
+    expect(matchesEtag('W/"abc"', '"abc"')).toBe(true);
+    expect(matchesEtag('"x", "abc"', '"abc"')).toBe(true);
+    expect(matchesEtag('*', '"abc"')).toBe(true);
+    expect(matchesEtag('"abd"', '"abc"')).toBe(false);
+    expect(matchesEtag(undefined, '"abc"')).toBe(false);
+  });
+});
