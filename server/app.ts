@@ -9,6 +9,9 @@ import express, { type ErrorRequestHandler } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
+import type { WireAlert } from '../shared/alerts';
+import { NAMESPACES } from '../shared/contract';
+import { toRoomId } from '../shared/rooms';
 import { verifyAccessToken } from '../db/queries/credentials';
 import type { Storage } from '../db/storage';
 import { createAuthRoutes } from './auth/routes';
@@ -16,6 +19,8 @@ import { createAuthService } from './auth/service';
 import { createCatalogService, type CatalogService } from './catalog/service';
 import { DEFAULT_INGEST_RATE, type Config } from './config';
 import { createPrincipalOf } from './http/principal';
+import { createAlertRoutes } from './alerts/routes';
+import { createAlertService } from './alerts/service';
 import { createAuditRoutes } from './audit/routes';
 import { createFeedRoutes } from './feeds/routes';
 import { createIngestRoutes } from './ingest/routes';
@@ -106,7 +111,25 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   app.use('/api', express.json({ limit: config.maxBodyBytes, strict: true }));
 
-  const ingest = createIngestService({ pool, catalog, stream, maxBatchItems: config.maxBatchItems });
+  const alerts = await createAlertService({
+    pool,
+    catalog,
+    log,
+    clock,
+    // to the command center, and to the OPD that owns the metric
+    publish: (changed) => {
+      const live = io.of(NAMESPACES.live);
+      live.to(toRoomId({ type: 'alerts' })).emit('alerts:changed', { alerts: [...changed] });
+      const byOwner = new Map<string, WireAlert[]>();
+      for (const a of changed) {
+        const owner = catalog.metric(a.metric)?.ownerOpd;
+        if (owner) byOwner.set(owner, [...(byOwner.get(owner) ?? []), a]);
+      }
+      for (const [opd, list] of byOwner) live.to(toRoomId({ type: 'alerts', opd })).emit('alerts:changed', { alerts: list });
+    },
+  });
+  const ingest = createIngestService({ pool, catalog, stream, maxBatchItems: config.maxBatchItems, alerts });
+  app.use(createAlertRoutes({ alerts, principalOf }));
   app.use(
     createIngestRoutes({
       pool,
@@ -164,7 +187,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   };
   app.use(onError);
 
-  registerNamespaces(io, { pool, catalog, series, stream, authenticate, log, clock });
+  registerNamespaces(io, { pool, catalog, series, stream, alerts, authenticate, log, clock });
 
   return {
     httpServer,

@@ -4,7 +4,8 @@
  */
 import type { Ack, ErrorCode } from './ack';
 import type { DataClass, EventKind, Metric, SeriesMeta } from './catalog';
-import type { FeedHealth } from './feeds';
+import type { WireAlert } from './alerts';
+import type { FeedHealth } from './feed-state';
 import type { EventsSubscribeRequest, SubscribeRequest } from './schemas';
 
 /** A reading on the wire: epoch milliseconds, not ISO strings (formatting dates costs more than the JSON). */
@@ -80,6 +81,8 @@ export interface ServerToClientEvents {
   'events:changed': (msg: EventsChanged) => void;
   /** Health of ingest feeds as workers report it (operators only). */
   'feeds:reported': (msg: { feeds: FeedHealth[] }) => void;
+  /** Alerts opened, escalated, cleared or acknowledged (never volatile). */
+  'alerts:changed': (msg: { alerts: WireAlert[] }) => void;
   /** A request the server does not know was refused (forged event names get an answer, not silence). */
   'request:refused': (msg: { event: string; code: ErrorCode; message: string }) => void;
 }
@@ -88,6 +91,9 @@ export interface ClientToServerEvents {
   'series:subscribe': (req: SubscribeRequest, ack: (res: Ack<Snapshot>) => void) => void;
   'series:unsubscribe': (req: { metrics: string[] }, ack: (res: Ack<{ metrics: string[] }>) => void) => void;
   'events:subscribe': (req: EventsSubscribeRequest, ack: (res: Ack<EventsSnapshot>) => void) => void;
+  /** Open alerts and those cleared in the last day that the caller may see (/live). */
+  'alerts:list': (req: Record<string, never>, ack: (res: Ack<{ alerts: WireAlert[] }>) => void) => void;
+  'alert:acknowledge': (req: { id: number; note: string }, ack: (res: Ack<WireAlert>) => void) => void;
 }
 
 export type InterServerEvents = Record<string, never>;

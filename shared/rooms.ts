@@ -3,7 +3,14 @@
  */
 import { CATALOG_CODE } from './schemas';
 
-export type Room = { type: 'metric'; metric: string } | { type: 'events'; kind: string } | { type: 'feeds' };
+export type Room =
+  | { type: 'metric'; metric: string }
+  | { type: 'events'; kind: string }
+  | { type: 'feeds' }
+  /** alerts for the command center (no opd) or for one OPD */
+  | { type: 'alerts'; opd?: string };
+
+const OPD_CODE = /^[A-Z][A-Z0-9_]{1,31}$/;
 
 export function toRoomId(room: Room): string {
   switch (room.type) {
@@ -13,12 +20,16 @@ export function toRoomId(room: Room): string {
       return `events:${room.kind}`;
     case 'feeds':
       return 'feeds';
+    case 'alerts':
+      return room.opd ? `alerts:${room.opd}` : 'alerts';
   }
 }
 
 /** Parses a room id; returns null for anything that is not a well-formed room. */
 export function parseRoomId(id: string): Room | null {
   if (id === 'feeds') return { type: 'feeds' };
+  if (id === 'alerts') return { type: 'alerts' };
+  if (id.startsWith('alerts:')) return OPD_CODE.test(id.slice(7)) ? { type: 'alerts', opd: id.slice(7) } : null;
   const sep = id.indexOf(':');
   if (sep < 0) return null;
   const prefix = id.slice(0, sep);

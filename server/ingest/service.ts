@@ -15,6 +15,7 @@ import {
   type Point,
 } from '../../shared/schemas';
 import { appendAudit } from '../../db/queries/audit';
+import type { AlertService } from '../alerts/service';
 import type { VerifiedKey } from '../../db/queries/credentials';
 import { writeEventChanges, type EventChange } from '../../db/queries/events';
 import { insertPoints, upsertSeries, type ResolvedPoint, type SeriesKey } from '../../db/queries/points';
@@ -37,11 +38,13 @@ export function createIngestService(deps: {
   catalog: CatalogService;
   stream: Stream;
   maxBatchItems: number;
+  /** Evaluates thresholds on what was written (after commit). */
+  alerts?: Pick<AlertService, 'onReadings'>;
 }): IngestService {
   const { pool, catalog, stream } = deps;
   // Series never change identity, so their ids are cached per process; position/region changes re-upsert.
   const seriesCache = new Map<string, SeriesMeta>();
-  const metricOfSeries = new Map<number, string>();
+  const metaOfSeries = new Map<number, SeriesMeta>();
   const seriesKey = (metric: string, entity: string) => `${metric}\u0000${entity}`;
 
   const tooLarge = (body: unknown, field: 'points' | 'events'): IngestResult | null => {
@@ -116,7 +119,7 @@ export function createIngestService(deps: {
       const key = seriesKey(meta.metric, meta.entity);
       if (!seriesCache.has(key)) created.push(meta);
       seriesCache.set(key, meta);
-      metricOfSeries.set(meta.id, meta.metric);
+      metaOfSeries.set(meta.id, meta);
     }
     return created;
   }
@@ -165,6 +168,12 @@ export function createIngestService(deps: {
       });
 
       publishPoints(written, cacheSeries(fresh));
+      void deps.alerts?.onReadings(
+        written.map((p) => {
+          const meta = metaOfSeries.get(p.seriesId)!;
+          return { seriesId: p.seriesId, metric: meta.metric, entity: meta.entity, t: p.t, v: p.v };
+        }),
+      );
       return { status: 202, body: { accepted: points.length, written: written.length } };
     },
 
@@ -235,7 +244,7 @@ export function createIngestService(deps: {
   function publishPoints(written: readonly ResolvedPoint[], created: readonly SeriesMeta[]) {
     const byMetric = new Map<string, WirePoint[]>();
     for (const p of written) {
-      const metric = metricOfSeries.get(p.seriesId);
+      const metric = metaOfSeries.get(p.seriesId)?.metric;
       if (!metric) continue;
       const wire: WirePoint = { s: p.seriesId, t: p.t, v: p.v };
       if (p.lon !== null && p.lat !== null) {

@@ -6,6 +6,9 @@
  * coordinates, so nothing of the kind can leak into an answer built from it.
  */
 import type { ComplaintRow, MetricSeriesRow, RegionInfo } from '../../db/queries/public';
+import type { DataClass } from '../../shared/catalog';
+import type { Principal } from '../../shared/contract';
+import { canRead } from '../access/policy';
 import { protectTable, type PublicCount } from './suppression';
 
 export type { ComplaintRow, MetricSeriesRow, RegionInfo };
@@ -202,11 +205,13 @@ export interface PublicMetrics {
   }[];
 }
 
-/** Latest value and age of every series of every publik metric; anything not publik is dropped here too. */
+const PUBLIC: Principal = { role: 'public' };
+
+/** Latest value and age of every series of every publik metric; the access rule drops anything else here too. */
 export function publicMetrics(rows: readonly MetricSeriesRow[], now: number): PublicMetrics {
   const out = new Map<string, PublicMetrics['metrics'][number]>();
   for (const r of rows) {
-    if (r.class !== 'publik') continue;
+    if (!canRead(PUBLIC, { code: r.metric, ownerOpd: '', class: r.class as DataClass }, { agreements: [], now }).allow) continue;
     let m = out.get(r.metric);
     if (!m) out.set(r.metric, (m = { code: r.metric, domain: r.domain, unit: r.unit, nameId: r.nameId, nameEn: r.nameEn, series: [] }));
     if (r.entity === null) continue; // a metric without series yet

@@ -18,7 +18,11 @@ import type {
 import { NAMESPACES } from '../../shared/contract';
 import type { Metric } from '../../shared/catalog';
 import { toRoomId } from '../../shared/rooms';
-import { eventsSubscribeSchema, subscribeSchema } from '../../shared/schemas';
+import { eventsSubscribeSchema, safeText, subscribeSchema } from '../../shared/schemas';
+import { z } from 'zod';
+import type { AlertService } from '../alerts/service';
+
+const ackSchema = z.object({ id: z.number().int().positive(), note: safeText(500).pipe(z.string().trim().min(1)) });
 import { openEvents } from '../../db/queries/events';
 import type pg from 'pg';
 import type { CatalogService } from '../catalog/service';
@@ -34,6 +38,7 @@ export interface SocketDeps {
   catalog: CatalogService;
   series: SeriesService;
   stream: Stream;
+  alerts: AlertService;
   authenticate: (token: string) => Promise<Principal | null>;
   log: Logger;
   clock: () => number;
@@ -46,6 +51,19 @@ export function createIo(httpServer: HttpServer, corsOrigins: readonly string[])
     serveClient: false,
     maxHttpBufferSize: 64 * 1024,
     cors: corsOrigins.length ? { origin: [...corsOrigins] } : undefined,
+    // Browsers do not apply CORS to websockets: a page of another site could open one with the user's
+    // stored token. Only this site's pages (and listed origins) may; non-browser clients send no Origin.
+    allowRequest: (req, callback) => {
+      const origin = req.headers.origin;
+      if (!origin || corsOrigins.includes(origin)) return callback(null, true);
+      let sameHost = false;
+      try {
+        sameHost = new URL(origin).host === req.headers.host;
+      } catch {
+        sameHost = false;
+      }
+      callback(sameHost ? null : 'origin not allowed', sameHost);
+    },
   });
 }
 
@@ -88,10 +106,11 @@ export function registerNamespaces(io: IoServer, deps: SocketDeps): void {
         next(new Error('unavailable'));
       });
   });
-  // Feed health is for the command center: operators join the feeds room on connect.
+  // Feed health and all alerts are for the command center; an agency hears the alerts of its own metrics.
   live.on('connection', (socket) => {
-    const role = socket.data.principal.role;
-    if (role === 'operator' || role === 'admin') socket.join(toRoomId({ type: 'feeds' }));
+    const who = socket.data.principal;
+    if (who.role === 'operator' || who.role === 'admin') socket.join([toRoomId({ type: 'feeds' }), toRoomId({ type: 'alerts' })]);
+    if (who.role === 'agency') socket.join(toRoomId({ type: 'alerts', opd: who.opd }));
   });
   for (const nsp of [pub, live]) wire(nsp, deps);
 }
@@ -189,7 +208,22 @@ function wire(nsp: Nsp, deps: SocketDeps): void {
     return [snapshot, catchUp];
   });
 
-  const KNOWN: ReadonlySet<string> = new Set(['series:subscribe', 'series:unsubscribe', 'events:subscribe']);
+  const listAlerts = handle('alerts:list', async (socket) => {
+    const who = socket.data.principal;
+    if (who.role === 'public') return fail('forbidden', 'alerts are for signed-in users; public warnings are on /api/public/v1');
+    return ok({ alerts: await deps.alerts.list(who) });
+  });
+
+  const acknowledge = handle('alert:acknowledge', async (socket, arg) => {
+    const parsed = ackSchema.safeParse(arg);
+    if (!parsed.success) return fail('invalid', 'an acknowledgement is { id, note }', parsed.error.issues.map((i) => i.message));
+    const result = await deps.alerts.acknowledge(socket.data.principal, parsed.data.id, parsed.data.note, socket.handshake.address ?? null);
+    if (result.ok) return ok(result.alert);
+    const code = result.status === 404 ? 'not_found' : result.status === 403 ? 'forbidden' : 'invalid';
+    return fail(code, result.error);
+  });
+
+  const KNOWN: ReadonlySet<string> = new Set(['series:subscribe', 'series:unsubscribe', 'events:subscribe', 'alerts:list', 'alert:acknowledge']);
   nsp.on('connection', (socket) => {
     // Anything else a client sends (forged event names, room names, crafted payloads) is refused, with why.
     socket.onAny((event: unknown, ...args: unknown[]) => {
@@ -202,5 +236,7 @@ function wire(nsp: Nsp, deps: SocketDeps): void {
     socket.on('series:subscribe', subscribe(socket));
     socket.on('series:unsubscribe', unsubscribe(socket));
     socket.on('events:subscribe', subscribeEvents(socket));
+    socket.on('alerts:list', listAlerts(socket));
+    socket.on('alert:acknowledge', acknowledge(socket));
   });
 }

@@ -95,6 +95,25 @@ describe('the /public socket', () => {
   });
 });
 
+describe('cross-origin requests', () => {
+  it('get no CORS grant over REST and no websocket from another site', async () => {
+    const preflight = await fetch(`${server.url}/api/v1/catalog`, {
+      method: 'OPTIONS',
+      headers: { origin: 'http://evil.example', 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' },
+    });
+    expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
+    const simple = await fetch(`${server.url}/api/v1/catalog`, { headers: { origin: 'http://evil.example' } });
+    expect(simple.headers.get('access-control-allow-origin')).toBeNull();
+    const { io } = await import('socket.io-client');
+    const foreign = io(`${server.url}/live`, { transports: ['websocket'], forceNew: true, reconnection: false, extraHeaders: { origin: 'http://evil.example' }, auth: { token: await server.token('operator') } });
+    await expect(connected(foreign as unknown as ClientSocket)).rejects.toThrow();
+    foreign.close();
+    const own = io(`${server.url}/public`, { transports: ['websocket'], forceNew: true, reconnection: false, extraHeaders: { origin: server.url } });
+    await connected(own as unknown as ClientSocket);
+    own.close();
+  });
+});
+
 describe('an agency user', () => {
   it("reaches another OPD's terbatas data only through an agreement in force, for its purpose", async () => {
     const token = await server.token('agency', 'BPBD');

@@ -8,10 +8,12 @@ describe('rooms', () => {
     { type: 'metric', metric: 'water_level' },
     { type: 'events', kind: 'complaint' },
     { type: 'feeds' },
+    { type: 'alerts' },
+    { type: 'alerts', opd: 'BPBD' },
   ])('round-trips %o', (room) => {
     expect(parseRoomId(toRoomId(room))).toEqual(room);
   });
-  it.each(['water_level', 'metric:', 'metric:Water', 'metric:water level', 'series:water_level', 'metric:a', '', ':x', 'metric:x:y'])(
+  it.each(['water_level', 'metric:', 'metric:Water', 'metric:water level', 'series:water_level', 'metric:a', '', ':x', 'metric:x:y', 'alerts:bpbd', 'alerts:'])(
     'rejects %j',
     (id) => {
       expect(parseRoomId(id)).toBeNull();

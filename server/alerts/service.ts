@@ -1,0 +1,142 @@
+/**
+ * Alerts from thresholds in the catalog: written readings are evaluated right after they commit (so an alert
+ * reaches the wall within the same stream tick as its reading); acknowledgement carries a note and is audited.
+ * Open alerts are held in memory per series (one server process carries a city; the database stays the truth
+ * and is read again at start).
+ */
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import { evaluateAlert, type WireAlert } from '../../shared/alerts';
+import type { Principal } from '../../shared/contract';
+import { acknowledgeAlert, getAlert, insertAlert, openAlerts, recentAlerts, updateAlert } from '../../db/queries/alerts';
+import { appendAudit } from '../../db/queries/audit';
+import type { CatalogService } from '../catalog/service';
+
+export interface WrittenReading {
+  seriesId: number;
+  metric: string;
+  entity: string;
+  t: number;
+  v: number;
+}
+
+export type AckResult = { ok: true; alert: WireAlert } | { ok: false; status: 400 | 403 | 404 | 409; error: string };
+
+export interface AlertService {
+  /** Evaluates readings that were just written; never throws (a failure is logged, ingest is not affected). */
+  onReadings(readings: readonly WrittenReading[]): Promise<void>;
+  /** Open alerts and those cleared in the last 24 h that the principal may see. */
+  list(who: Principal): Promise<WireAlert[]>;
+  canSee(who: Principal, alert: WireAlert): boolean;
+  acknowledge(who: Principal, id: number, note: string, source: string | null): Promise<AckResult>;
+}
+
+export async function createAlertService(deps: {
+  pool: pg.Pool;
+  catalog: CatalogService;
+  publish: (alerts: readonly WireAlert[]) => void;
+  log: Logger;
+  clock: () => number;
+}): Promise<AlertService> {
+  const { pool, catalog, log } = deps;
+  const open = new Map<number, WireAlert>();
+  for (const a of await openAlerts(pool)) open.set(a.seriesId, a);
+  // One evaluation at a time: transitions of one series must not interleave.
+  let queue: Promise<void> = Promise.resolve();
+
+  const canSee = (who: Principal, alert: WireAlert) => {
+    const metric = catalog.metric(alert.metric);
+    return !!metric && who.role !== 'public' && catalog.decide(who, metric, 'metric').allow;
+  };
+
+  async function evaluate(readings: readonly WrittenReading[]): Promise<void> {
+    const bySeries = new Map<number, WrittenReading[]>();
+    for (const r of readings) {
+      const thresholds = catalog.metric(r.metric)?.thresholds;
+      if (!thresholds) continue;
+      const current = open.get(r.seriesId);
+      const level = r.v >= thresholds.siaga;
+      if (!current && !level) continue; // the common case: nothing open, nothing alarming
+      const list = bySeries.get(r.seriesId) ?? [];
+      list.push(r);
+      bySeries.set(r.seriesId, list);
+    }
+    const changed: WireAlert[] = [];
+    for (const [seriesId, list] of bySeries) {
+      const first = list[0]!;
+      const thresholds = catalog.metric(first.metric)!.thresholds!;
+      let current = open.get(seriesId) ?? null;
+      const transitions = evaluateAlert(current && { level: current.level, lastTime: current.lastTime }, list, thresholds);
+      let lastUpdate: { time: number; value: number } | null = null;
+      for (const tr of transitions) {
+        switch (tr.kind) {
+          case 'open':
+            current = await insertAlert(pool, { seriesId, metric: first.metric, entity: first.entity, level: tr.level, time: tr.time, value: tr.value });
+            changed.push(current);
+            lastUpdate = null;
+            break;
+          case 'escalate':
+            current = await updateAlert(pool, current!.id, { time: tr.time, value: tr.value, level: tr.level });
+            changed.push(current);
+            lastUpdate = null;
+            break;
+          case 'clear':
+            current = await updateAlert(pool, current!.id, { time: tr.time, value: tr.value, clear: true });
+            changed.push(current);
+            current = null;
+            lastUpdate = null;
+            break;
+          case 'update':
+            lastUpdate = { time: tr.time, value: tr.value };
+            break;
+        }
+      }
+      // readings that only move an open alert along are written once per batch, and not broadcast
+      if (current && lastUpdate) current = await updateAlert(pool, current.id, lastUpdate);
+      if (current) open.set(seriesId, current);
+      else open.delete(seriesId);
+    }
+    if (changed.length) deps.publish(changed);
+  }
+
+  return {
+    onReadings(readings) {
+      queue = queue.then(() => evaluate(readings)).catch((e) => log.error({ err: e }, 'alert evaluation failed'));
+      return queue;
+    },
+    async list(who) {
+      return (await recentAlerts(pool, deps.clock() - 86_400_000)).filter((a) => canSee(who, a));
+    },
+    canSee,
+    async acknowledge(who, id, note, source) {
+      if (who.role === 'public') return { ok: false, status: 403, error: 'sign in to acknowledge alerts' };
+      if (!note.trim()) return { ok: false, status: 400, error: 'an acknowledgement needs a note' };
+      const alert = await getAlert(pool, id);
+      if (!alert || !canSee(who, alert)) return { ok: false, status: 404, error: `no alert ${id}` };
+      const metric = catalog.metric(alert.metric)!;
+      const mayAck = who.role === 'operator' || who.role === 'admin' || (who.role === 'agency' && who.opd === metric.ownerOpd);
+      if (!mayAck) return { ok: false, status: 403, error: `only operators and ${metric.ownerOpd} acknowledge alerts of ${alert.metric}` };
+      if (alert.acknowledgedAt !== null) return { ok: false, status: 409, error: `alert ${id} was acknowledged by ${alert.acknowledgedBy}` };
+      const actor = who.user ? `user:${who.user}` : `token:${who.tokenId}`;
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const acked = await acknowledgeAlert(client, id, actor, note);
+        if (!acked) {
+          await client.query('ROLLBACK');
+          return { ok: false, status: 409, error: `alert ${id} was acknowledged meanwhile` };
+        }
+        await appendAudit(client, [{ actor, action: 'alert.acknowledged', target: `alert:${id}`, detail: { metric: acked.metric, entity: acked.entity, level: acked.level, note }, source }], deps.clock());
+        await client.query('COMMIT');
+        if (acked.clearedAt === null) open.set(acked.seriesId, acked);
+        deps.publish([acked]);
+        return { ok: true, alert: acked };
+      } catch (e) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw e;
+      } finally {
+        client.release();
+      }
+    },
+  };
+}
