@@ -187,7 +187,18 @@ export async function createApp(deps: AppDeps): Promise<App> {
   };
   app.use(onError);
 
-  registerNamespaces(io, { pool, catalog, series, stream, alerts, authenticate, log, clock });
+  registerNamespaces(io, {
+    pool,
+    catalog,
+    series,
+    stream,
+    alerts,
+    authenticate,
+    log,
+    clock,
+    // inside what the stream holds for catch-up (32 ticks), and never older than the public REST cache allows
+    publicSnapshotMs: Math.min(2_000, 16 * config.streamTickMs),
+  });
 
   return {
     httpServer,

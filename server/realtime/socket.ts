@@ -39,6 +39,11 @@ export interface SocketDeps {
   series: SeriesService;
   stream: Stream;
   alerts: AlertService;
+  /**
+   * How long anonymous subscribers share a snapshot. Catch-up replays the deltas sent since, so it must stay
+   * well inside what the stream holds (32 ticks).
+   */
+  publicSnapshotMs?: number;
   authenticate: (token: string) => Promise<Principal | null>;
   log: Logger;
   clock: () => number;
@@ -117,6 +122,7 @@ export function registerNamespaces(io: IoServer, deps: SocketDeps): void {
 
 function wire(nsp: Nsp, deps: SocketDeps): void {
   const { catalog, series, log } = deps;
+  const publicSnapshots = createSnapshotCache(series, deps.stream, deps.publicSnapshotMs ?? 2_000, deps.clock);
 
   /**
    * Runs a handler so that no error and no malformed ack argument can take the server down.
@@ -156,11 +162,19 @@ function wire(nsp: Nsp, deps: SocketDeps): void {
     const stream = deps.stream;
     // Sequence numbers are read before the queries: everything published up to them is in the snapshot;
     // anything after is replayed to this socket right after the ack, so nothing falls in between.
-    const seqs = metrics.map((m) => stream.pointsSeq(m.code));
     const now = deps.clock();
-    const snapshots = await Promise.all(metrics.map((m) => series.snapshot(m, parsed.data.historyMinutes, now)));
+    // Anonymous subscribers share snapshots (a crowd of citizens costs the database one query per metric and
+    // period); everyone else gets a fresh one. Each carries the seq read before its query started.
+    const load = (m: Metric) =>
+      socket.data.principal.role === 'public'
+        ? publicSnapshots.get(m, parsed.data.historyMinutes, now)
+        : (() => {
+            const seq = stream.pointsSeq(m.code);
+            return series.snapshot(m, parsed.data.historyMinutes, now).then((snap) => ({ ...snap, seq }));
+          })();
+    const out: MetricSnapshot[] = await Promise.all(metrics.map(load));
     if (socket.disconnected) return fail('unavailable', 'disconnected');
-    const out: MetricSnapshot[] = snapshots.map((s, i) => ({ ...s, seq: seqs[i]! }));
+    const seqs = out.map((s) => s.seq);
     const catchUp = () =>
       metrics.forEach((m, i) => {
         const missed = stream.pointsSince(m.code, seqs[i]!);
@@ -239,4 +253,21 @@ function wire(nsp: Nsp, deps: SocketDeps): void {
     socket.on('alerts:list', listAlerts(socket));
     socket.on('alert:acknowledge', acknowledge(socket));
   });
+}
+
+/** Snapshots shared for a short while (and while in flight), per metric and history length. */
+function createSnapshotCache(series: SeriesService, stream: Stream, ttlMs: number, clock: () => number) {
+  const cache = new Map<string, { at: number; snapshot: Promise<MetricSnapshot> }>();
+  return {
+    get(metric: Metric, historyMinutes: number, now: number): Promise<MetricSnapshot> {
+      const key = `${metric.code}:${historyMinutes}`;
+      const hit = cache.get(key);
+      if (hit && clock() - hit.at < ttlMs) return hit.snapshot;
+      const seq = stream.pointsSeq(metric.code);
+      const snapshot = series.snapshot(metric, historyMinutes, now).then((snap) => ({ ...snap, seq }));
+      cache.set(key, { at: clock(), snapshot });
+      snapshot.catch(() => cache.delete(key));
+      return snapshot;
+    },
+  };
 }

@@ -95,6 +95,31 @@ describe('the /public socket', () => {
   });
 });
 
+describe('a crowd on /public', () => {
+  it('shares one snapshot query per metric, and every citizen still gets the live deltas after it', async () => {
+    const pool = server.storage.pool;
+    const original = pool.query.bind(pool);
+    let snapshotQueries = 0;
+    (pool as unknown as { query: unknown }).query = (...args: unknown[]) => {
+      if (typeof args[0] === 'string' && args[0].includes('FROM series WHERE metric = ANY')) snapshotQueries++;
+      return (original as (...a: unknown[]) => unknown)(...args);
+    };
+    try {
+      const crowd = Array.from({ length: 40 }, () => server.socket('/public'));
+      await Promise.all(crowd.map(connected));
+      const heard = crowd.map(() => 0);
+      crowd.forEach((s, i) => s.on('points:appended', (m) => (heard[i]! += m.points.length)));
+      const acks = await Promise.all(crowd.map((s) => ask<Snapshot>(s, 'series:subscribe', { metrics: ['rainfall'] })));
+      expect(acks.every((a) => a.ok)).toBe(true);
+      expect(snapshotQueries).toBe(1);
+      await server.post('/api/v1/ingest', { points: [{ metric: 'rainfall', entity: 'ARR-CROWD', time: Date.now(), value: 3 }] }, bpbdKey);
+      await waitFor('every citizen to hear the reading', () => heard.every((n) => n > 0));
+    } finally {
+      (pool as unknown as { query: unknown }).query = original;
+    }
+  });
+});
+
 describe('cross-origin requests', () => {
   it('get no CORS grant over REST and no websocket from another site', async () => {
     const preflight = await fetch(`${server.url}/api/v1/catalog`, {
