@@ -9,17 +9,10 @@ import type { PointsAppended, Snapshot } from '../../shared/contract';
 import { createIngestKey, rotateIngestKey } from '../../db/queries/credentials';
 import { grantAgreement } from '../../db/queries/sharing';
 import { verifyAudit } from '../../db/queries/audit';
-import { startTestServer, waitFor, type ClientSocket, type TestServer } from '../support/server';
+import { connected, startTestServer, waitFor, type ClientSocket, type TestServer } from '../support/server';
 
 const [, adminUrl] = Object.entries(inject('backends'))[0]!;
 
-function connected(s: ClientSocket): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (s.connected) return resolve();
-    s.once('connect', () => resolve());
-    s.once('connect_error', reject);
-  });
-}
 
 const ask = <T>(s: ClientSocket, event: string, arg: unknown) =>
   (s.timeout(5_000) as unknown as { emitWithAck(e: string, a: unknown): Promise<Ack<T>> }).emitWithAck(event, arg);

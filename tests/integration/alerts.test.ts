@@ -3,17 +3,10 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { WireAlert } from '../../shared/alerts';
 import type { Ack } from '../../shared/ack';
 import { readAudit } from '../../db/queries/audit';
-import { startTestServer, waitFor, type ClientSocket, type TestServer } from '../support/server';
+import { connected, startTestServer, waitFor, type ClientSocket, type TestServer } from '../support/server';
 
 const [, adminUrl] = Object.entries(inject('backends'))[0]!;
 
-function connected(s: ClientSocket): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (s.connected) return resolve();
-    s.once('connect', () => resolve());
-    s.once('connect_error', reject);
-  });
-}
 
 let server: TestServer;
 let bpbdKey: string;

@@ -5,18 +5,11 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { PointsAppended, Snapshot } from '../../shared/contract';
 import type { Ack } from '../../shared/ack';
-import { startTestServer, waitFor, type ClientSocket, type TestServer } from '../support/server';
+import { connected, startTestServer, waitFor, type ClientSocket, type TestServer } from '../support/server';
 
 const backends = Object.entries(inject('backends'));
 const GATE = '33.74.02.1001'; // a kelurahan of the demo city (Semarang Utara)
 
-function connected(s: ClientSocket): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (s.connected) return resolve();
-    s.once('connect', () => resolve());
-    s.once('connect_error', reject);
-  });
-}
 
 async function count(server: TestServer, sql: string, params: unknown[] = []): Promise<number> {
   const { rows } = await server.storage.pool.query<{ n: number }>(sql, params);

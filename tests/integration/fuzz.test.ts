@@ -4,26 +4,15 @@
  * exactly the valid data.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { mulberry32 } from '../../db/seed/demo-city';
 import { startTestServer, type TestServer } from '../support/server';
 
 const [, adminUrl] = Object.entries(inject('backends'))[0]!;
 const REQUESTS = 10_000;
 const VALID_BATCHES = 50;
 
-/** Deterministic PRNG, so a failure can be replayed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const SEED = Number(process.env.FUZZ_SEED ?? 20261122);
-const rnd = mulberry32(SEED);
+const rnd = mulberry32(SEED); // deterministic, so a failure can be replayed with FUZZ_SEED
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
 
 const weird: readonly unknown[] = [

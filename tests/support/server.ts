@@ -121,6 +121,15 @@ export async function startTestServer(adminUrl: string, opts: TestServerOptions 
   };
 }
 
+/** Resolves once the socket is connected; rejects with the server's refusal. */
+export function connected(s: ClientSocket): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (s.connected) return resolve();
+    s.once('connect', () => resolve());
+    s.once('connect_error', reject);
+  });
+}
+
 /** Resolves when `predicate` holds, polling; rejects with `what` after the timeout. */
 export async function waitFor<T>(what: string, probe: () => T | Promise<T>, timeoutMs = 10_000): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;

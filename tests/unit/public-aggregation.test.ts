@@ -4,6 +4,7 @@
  * metrics view and the snapshot cache (fake clock).
  */
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../db/seed/demo-city';
 import {
   complaintMap,
   median,
@@ -145,17 +146,7 @@ function attacker(x: number[][], sup: boolean[][]) {
   };
 }
 
-/** A small deterministic PRNG (mulberry32). */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 describe('protectTable (k-anonymity with totals)', () => {
   it('suppresses 1..k-1, shows k and above, shows 0 as 0', () => {
