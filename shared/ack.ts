@@ -1,7 +1,7 @@
 /**
  * The one acknowledgement shape for socket requests. Error codes are a closed set the UI translates.
  */
-export const ERROR_CODES = ['invalid', 'unauthenticated', 'forbidden', 'not_found', 'too_large', 'unavailable', 'internal'] as const;
+export const ERROR_CODES = ['invalid', 'unauthenticated', 'forbidden', 'not_found', 'conflict', 'too_large', 'unavailable', 'internal'] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export interface AckError {

@@ -5,13 +5,15 @@ import { fetchCatalog, type CatalogResponse } from '../lib/api/catalog';
 import { ApiError } from '../lib/api/http';
 import { fetchMe, logout, type Me } from './auth-api';
 import { LoginForm } from './LoginForm';
+import { AlertsSection } from './AlertsSection';
 import { LanguageToggle } from '../lib/components/LanguageToggle';
 import { useLang } from '../lib/react/hooks';
 import { unitLabel } from '../lib/format';
 
 /**
- * The agency page: login (with a TOTP step when the account has one), who is logged in, logout, and the
- * catalog the caller may read. The session token is kept where the wall keeps its token (`sinergi.token`).
+ * The agency page: login (with a TOTP step when the account has one), who is logged in, logout, the
+ * caller's alerts (acknowledged here with a note) and the catalog the caller may read. The session token is
+ * kept where the wall keeps its token (`sinergi.token`).
  */
 export function AgencyApp() {
   const { t } = useTranslation();
@@ -101,6 +103,7 @@ export function AgencyApp() {
       ) : (
         <LoginForm expired={expired} onLoggedIn={onLoggedIn} />
       )}
+      {token && me && me.role !== 'public' && <AlertsSection token={token} me={me} catalog={catalog} onRefused={() => forget(true)} />}
       <nav className="agency-links">
         <a href="/wall">{t('agency.links.wall')}</a>
         <a href="/public">{t('agency.links.public')}</a>

@@ -23,6 +23,8 @@ import { Kpi } from './Kpi';
 import type { WallMapData } from './layers';
 import { FeedsPanel } from './FeedsPanel';
 import type { FeedsStore } from '../lib/feed-health';
+import type { AlertsStore } from '../lib/alerts';
+import { AlertBanner, AlertsPanel } from './AlertsPanel';
 
 /** Every metric the wall shows; terbatas ones simply stay empty for a caller without rights. */
 export const WALL_METRICS = [
@@ -43,7 +45,7 @@ export const WALL_METRICS = [
 
 export const WALL_EVENT_KINDS = ['complaint', 'flood_report'] as const;
 
-export function WallApp({ conn, regions, feeds }: { conn: LiveConnection; regions: RegionsResponse; feeds?: FeedsStore }) {
+export function WallApp({ conn, regions, feeds, alerts }: { conn: LiveConnection; regions: RegionsResponse; feeds?: FeedsStore; alerts?: AlertsStore }) {
   const { t } = useTranslation();
   const { lang, locale } = useLang();
   const { store, events } = conn;
@@ -90,7 +92,6 @@ export function WallApp({ conn, regions, feeds }: { conn: LiveConnection; region
   const activeTrucks = d.trucks.filter((r) => !r.stale);
   const pumps = pumpsRunning(m('pump_running'));
   const fullContainers = d.containers.filter((c) => c.alert === 'siaga' || c.alert === 'awas').length;
-  const alarming = [...d.gates].filter((g) => g.alert === 'siaga' || g.alert === 'awas').sort((a, b) => b.value - a.value);
   const gateName = (g: GateRow) => (g.region && names.get(g.region) ? `${g.entity} (${names.get(g.region)})` : g.entity);
   const disconnected = connState !== 'connected' && conn.everConnected;
   const mapNewest = newest(
@@ -129,20 +130,8 @@ export function WallApp({ conn, regions, feeds }: { conn: LiveConnection; region
           {t('wall.disconnectedBanner')}
         </div>
       )}
-      {!disconnected && alarming.length > 0 && (
-        <div className={`wall-banner banner-${alarming[0]!.alert}`} role="alert" data-testid="alert-banner" data-level={alarming[0]!.alert}>
-          {alarming.slice(0, 3).map((g) => (
-            <span key={g.id} className="banner-item">
-              {t('wall.banner', {
-                level: t(`alert.${g.alert}`).toUpperCase(),
-                gate: gateName(g),
-                value: formatValue(g.value, m('water_level')?.metric?.unit ?? 'cm', lang),
-              })}
-            </span>
-          ))}
-          {alarming.length > 3 && <span className="banner-item">{t('wall.bannerMore', { n: alarming.length - 3 })}</span>}
-        </div>
-      )}
+      {/* The server's open alerts; while the connection is lost the banner above says so instead. */}
+      {!disconnected && alerts && <AlertBanner store={alerts} live={store} regionNames={names} now={now} />}
 
       <main className="wall-main">
         <div className="wall-left">
@@ -317,6 +306,8 @@ export function WallApp({ conn, regions, feeds }: { conn: LiveConnection; region
             </div>
             <WaterChart store={store} />
           </section>
+
+          {alerts && <AlertsPanel store={alerts} live={store} regionNames={names} now={now} />}
 
           <div className="wall-bottom">
             <section className="panel panel-gates" data-testid="gates-panel">

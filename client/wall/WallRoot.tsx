@@ -5,6 +5,7 @@ import { clearToken, resolveToken, saveToken } from '../lib/auth-token';
 import { createSocket } from '../lib/socket';
 import { LiveConnection } from '../lib/live-connection';
 import { FeedsSync, type FeedsStore } from '../lib/feed-health';
+import { AlertsSync, type AlertsStore } from '../lib/alerts';
 import { fetchRegions, type RegionsResponse } from '../lib/api/regions';
 import { useExternalState } from '../lib/react/hooks';
 import { TokenForm } from './TokenForm';
@@ -14,7 +15,7 @@ import { WALL_EVENT_KINDS, WALL_METRICS, WallApp } from './WallApp';
 export function WallRoot() {
   const [token, setToken] = useState<string | null>(() => resolveToken());
   const [rejected, setRejected] = useState(false);
-  const [live, setLive] = useState<{ conn: LiveConnection; feeds: FeedsStore } | null>(null);
+  const [live, setLive] = useState<{ conn: LiveConnection; feeds: FeedsStore; alerts: AlertsStore } | null>(null);
 
   useEffect(() => {
     if (!token) return;
@@ -22,7 +23,9 @@ export function WallRoot() {
     const c = new LiveConnection(socket, { metrics: WALL_METRICS, eventKinds: WALL_EVENT_KINDS });
     // Feed health rides the same socket (REST list on every connect, then `feeds:reported` pushes).
     const feeds = new FeedsSync(socket, token);
-    setLive({ conn: c, feeds: feeds.store });
+    // So do the server's alerts (`alerts:list` on every connect, then `alerts:changed` pushes).
+    const alerts = new AlertsSync(socket);
+    setLive({ conn: c, feeds: feeds.store, alerts: alerts.store });
     const off = c.subscribe(() => {
       if (c.state === 'unauthenticated') {
         clearToken();
@@ -33,6 +36,7 @@ export function WallRoot() {
     return () => {
       off();
       feeds.close();
+      alerts.close();
       c.close();
       setLive(null);
     };
@@ -51,10 +55,10 @@ export function WallRoot() {
     );
   }
   if (!live) return null;
-  return <WallWithRegions conn={live.conn} feeds={live.feeds} />;
+  return <WallWithRegions conn={live.conn} feeds={live.feeds} alerts={live.alerts} />;
 }
 
-function WallWithRegions({ conn, feeds }: { conn: LiveConnection; feeds: FeedsStore }) {
+function WallWithRegions({ conn, feeds, alerts }: { conn: LiveConnection; feeds: FeedsStore; alerts: AlertsStore }) {
   const { t } = useTranslation();
   const [regions, setRegions] = useState<RegionsResponse | null>(null);
   const [failed, setFailed] = useState(false);
@@ -89,5 +93,5 @@ function WallWithRegions({ conn, feeds }: { conn: LiveConnection; feeds: FeedsSt
       </div>
     );
   }
-  return <WallApp conn={conn} regions={regions} feeds={feeds} />;
+  return <WallApp conn={conn} regions={regions} feeds={feeds} alerts={alerts} />;
 }

@@ -10,8 +10,6 @@ const id = {
     complaintsTitle: 'Aduan warga',
     floodReports: 'Laporan banjir aktif',
     noGates: 'Belum ada data pintu air',
-    banner: '{{level}}: {{gate}} {{value}}',
-    bannerMore: '+{{n}} lainnya',
     disconnectedBanner: 'KONEKSI TERPUTUS — data di layar tidak diperbarui',
     kpi: {
       complaints: 'Aduan terbuka',
@@ -93,8 +91,6 @@ const en: WallStrings = {
     complaintsTitle: 'Complaints',
     floodReports: 'Active flood reports',
     noGates: 'No sluice gate data yet',
-    banner: '{{level}}: {{gate}} {{value}}',
-    bannerMore: '+{{n}} more',
     disconnectedBanner: 'CONNECTION LOST — the data on screen is not updating',
     kpi: {
       complaints: 'Open complaints',

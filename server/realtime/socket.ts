@@ -233,7 +233,7 @@ function wire(nsp: Nsp, deps: SocketDeps): void {
     if (!parsed.success) return fail('invalid', 'an acknowledgement is { id, note }', parsed.error.issues.map((i) => i.message));
     const result = await deps.alerts.acknowledge(socket.data.principal, parsed.data.id, parsed.data.note, socket.handshake.address ?? null);
     if (result.ok) return ok(result.alert);
-    const code = result.status === 404 ? 'not_found' : result.status === 403 ? 'forbidden' : 'invalid';
+    const code = result.status === 404 ? 'not_found' : result.status === 403 ? 'forbidden' : result.status === 409 ? 'conflict' : 'invalid';
     return fail(code, result.error);
   });
 

@@ -1,0 +1,160 @@
+import { memo } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { Metric } from '@shared/catalog';
+import type { LiveStore } from '../lib/live-store';
+import { actorLabel, compareUrgency, formatAlertTime, newestFirst, type AlertsStore, type WireAlert } from '../lib/alerts';
+import { formatValue } from '../lib/format';
+import { useLang, useThrottledVersion } from '../lib/react/hooks';
+import { AlertBadge } from '../lib/components/AlertBadge';
+
+/** Rows the panel shows at most (open alerts first; recently cleared ones fill what is left, greyed). */
+export const MAX_ALERT_ROWS = 4;
+const MAX_CLEARED_ROWS = 2;
+
+/** Metric names and units come with the snapshots of the metrics the wall subscribes to. */
+interface AlertContext {
+  live: LiveStore;
+  regionNames: ReadonlyMap<string, string>;
+}
+
+function useAlertText({ live, regionNames }: AlertContext) {
+  const { t } = useTranslation();
+  const { lang, locale } = useLang();
+  // Catalog entries arrive with snapshots; re-read them now and then, never on every delta.
+  useThrottledVersion(live, 5_000);
+  const metricOf = (code: string): Metric | null => live.get(code)?.metric ?? null;
+  return {
+    t,
+    locale,
+    metricName: (a: WireAlert) => {
+      const m = metricOf(a.metric);
+      return m ? (lang === 'en' ? m.nameEn : m.nameId) : a.metric;
+    },
+    entity: (a: WireAlert) => {
+      const region = live.get(a.metric)?.series.get(a.seriesId)?.meta.region;
+      const name = region ? regionNames.get(region) : undefined;
+      return name ? `${a.entity} (${name})` : a.entity;
+    },
+    value: (a: WireAlert) => {
+      const m = metricOf(a.metric);
+      return formatValue(a.lastValue, m?.unit ?? '', lang);
+    },
+    level: (a: WireAlert) => t(`alert.${a.level}`).toUpperCase(),
+  };
+}
+
+/**
+ * The banner for the most urgent open alert ("AWAS · PA-BANGER · Tinggi muka air 262 cm · sejak 10.42 WIB").
+ * Awas red (blinking until acknowledged), Siaga orange. `data-testid="alert-banner"` with `data-level`.
+ */
+export const AlertBanner = memo(function AlertBanner({ store, live, regionNames, now }: AlertContext & { store: AlertsStore; now: number }) {
+  useThrottledVersion(store, 200);
+  const x = useAlertText({ live, regionNames });
+  const top = store.top();
+  if (!top) return null;
+  const others = store.open().length - 1;
+  const acked = top.acknowledgedAt !== null;
+  return (
+    <div
+      className={`wall-banner banner-${top.level}${acked ? ' is-acked' : ''}`}
+      role="alert"
+      data-testid="alert-banner"
+      data-level={top.level}
+      data-alert-id={top.id}
+      data-acknowledged={acked ? 'true' : 'false'}
+    >
+      <span className="banner-item">
+        <span className="banner-level">{x.level(top)}</span>
+        {' · '}
+        <span className="banner-entity">{x.entity(top)}</span>
+        {' · '}
+        <span className="banner-metric">{x.metricName(top)}</span> <span className="banner-value">{x.value(top)}</span>
+      </span>
+      <span className="banner-meta">
+        {x.t('alerts.since', { time: formatAlertTime(top.openedAt, now, x.locale) })}
+        {acked && ` · ${x.t('alerts.ackBy', { who: actorLabel(top.acknowledgedBy), time: formatAlertTime(top.acknowledgedAt!, now, x.locale) })}`}
+      </span>
+      {others > 0 && <span className="banner-more">{x.t('alerts.others', { n: others })}</span>}
+    </div>
+  );
+});
+
+/**
+ * "Peringatan aktif": open alerts newest first (at most MAX_ALERT_ROWS, the most urgent when more are open),
+ * then the last cleared ones greyed if rows are left. A row is one line; an acknowledged one gets a second
+ * line with who acknowledged it and their note. Hidden when the server refuses the list. `data-testid="alerts-panel"`; rows
+ * `data-testid="alert-<id>"` with `data-level`, `data-acknowledged` and `data-cleared`.
+ */
+export const AlertsPanel = memo(function AlertsPanel({ store, live, regionNames, now }: AlertContext & { store: AlertsStore; now: number }) {
+  useThrottledVersion(store, 200);
+  const x = useAlertText({ live, regionNames });
+  if (store.access === 'forbidden') return null;
+  const open = store.open();
+  // When more are open than fit, the most urgent ones keep their rows (Awas, unacknowledged); shown newest first.
+  const shown = open.length <= MAX_ALERT_ROWS ? open : [...open].sort(compareUrgency).slice(0, MAX_ALERT_ROWS).sort(newestFirst);
+  const cleared = store.cleared().slice(0, Math.min(MAX_CLEARED_ROWS, MAX_ALERT_ROWS - shown.length));
+  const hidden = open.length - shown.length;
+  const counts = { awas: open.filter((a) => a.level === 'awas').length, siaga: open.filter((a) => a.level === 'siaga').length };
+
+  return (
+    <section
+      className="panel panel-alerts"
+      data-testid="alerts-panel"
+      data-state={store.access === 'allowed' ? 'ready' : 'loading'}
+      data-open={open.length}
+      aria-label={x.t('alerts.title')}
+    >
+      <div className="panel-head">
+        <h2>{x.t('alerts.title')}</h2>
+        <div className="alert-counts">
+          {(['awas', 'siaga'] as const).map((l) =>
+            counts[l] > 0 ? (
+              <span key={l} className={`gate-count alert-${l}`} data-testid={`alerts-${l}`}>
+                {x.t(`alert.${l}`)} {counts[l]}
+              </span>
+            ) : null,
+          )}
+          {hidden > 0 && <span className="alert-more">{x.t('alerts.more', { n: hidden })}</span>}
+        </div>
+      </div>
+      {shown.length === 0 && cleared.length === 0 ? (
+        <p className="empty alerts-empty">{store.access === 'allowed' ? x.t('alerts.none') : x.t('alerts.loading')}</p>
+      ) : (
+        <ol className="alert-list">
+          {shown.length === 0 && <li className="alerts-none-open">{x.t('alerts.none')}</li>}
+          {[...shown, ...cleared].map((a) => {
+            const acked = a.acknowledgedAt !== null;
+            const isCleared = a.clearedAt !== null;
+            return (
+              <li
+                key={a.id}
+                className={`alert-row level-${a.level}${isCleared ? ' is-cleared' : ''}${acked ? ' is-acked' : ''}`}
+                data-testid={`alert-${a.id}`}
+                data-level={a.level}
+                data-acknowledged={acked ? 'true' : 'false'}
+                data-cleared={isCleared ? 'true' : 'false'}
+              >
+                {isCleared ? <span className="alert-badge alert-cleared">{x.t('alerts.cleared')}</span> : <AlertBadge level={a.level} />}
+                <span className="alert-entity">
+                  {x.entity(a)} <span className="alert-metric">{x.metricName(a)}</span>
+                </span>
+                <span className="alert-value">{x.value(a)}</span>
+                <span className="alert-time">
+                  {isCleared
+                    ? x.t('alerts.ended', { time: formatAlertTime(a.clearedAt!, now, x.locale) })
+                    : x.t('alerts.since', { time: formatAlertTime(a.openedAt, now, x.locale) })}
+                </span>
+                {acked && (
+                  <span className="alert-ack" data-testid="alert-ack-line" title={a.note ?? undefined}>
+                    <span className="alert-ack-by">✓ {x.t('alerts.ackBy', { who: actorLabel(a.acknowledgedBy), time: formatAlertTime(a.acknowledgedAt!, now, x.locale) })}</span>
+                    {a.note ? `: ${a.note}` : ''}
+                  </span>
+                )}
+              </li>
+            );
+          })}
+        </ol>
+      )}
+    </section>
+  );
+});
