@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { createServer, type Server as HttpServer } from 'node:http';
 import { join } from 'node:path';
-import express, { type ErrorRequestHandler } from 'express';
+import express, { type ErrorRequestHandler, type Express } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
@@ -28,6 +28,10 @@ import { createIngestService } from './ingest/service';
 import { createIo, createSink, registerNamespaces, type IoServer } from './realtime/socket';
 import { createStream, type Stream } from './realtime/stream';
 import { createPublicRoutes } from './public/routes';
+import { ckanErrorHandler, createCkanRoutes } from './opendata/ckan';
+import { createOpenDataRoutes } from './opendata/routes';
+import { createOpenData } from './opendata/service';
+import { createOpenApiRoutes } from './openapi/routes';
 import { createRegionRoutes } from './regions/routes';
 import { createSeriesRoutes } from './series/routes';
 import { createSeriesService } from './series/service';
@@ -44,6 +48,8 @@ export interface AppDeps {
 
 export interface App {
   httpServer: HttpServer;
+  /** The express application (its router lists every route; the OpenAPI test checks they are documented). */
+  express: Express;
   io: IoServer;
   stream: Stream;
   catalog: CatalogService;
@@ -166,6 +172,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
     }),
   );
   app.use(createPublicRoutes({ db: pool, k: config.publicKAnonymity, cacheMs: config.publicCacheMs, clock, log }));
+  const openData = createOpenData({ db: pool, k: config.publicKAnonymity, cacheMs: config.publicCacheMs, clock, log });
+  app.use(createOpenDataRoutes({ openData }), createCkanRoutes({ openData }), ckanErrorHandler);
+  app.use(createOpenApiRoutes());
   app.use('/api', (_req, res) => void res.status(404).json({ error: 'no such endpoint', details: [] }));
 
   if (existsSync(config.clientDistDir)) {
@@ -202,6 +211,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   return {
     httpServer,
+    express: app,
     io,
     stream,
     catalog,

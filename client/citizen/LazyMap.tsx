@@ -2,11 +2,30 @@ import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { LiveStore } from '../lib/live-store';
 import type { RegionsResponse } from '../lib/api/regions';
+import type { ProjectFilter } from './projects';
+
+/** A project the map should centre on; `n` changes on every request so the same project can be asked twice. */
+export interface MapFocus {
+  entity: string;
+  lon: number;
+  lat: number;
+  n: number;
+}
 
 // MapLibre is most of the page's weight: it is fetched only when the map scrolls into view.
 const PublicMap = lazy(() => import('./PublicMap'));
 
-export function LazyMap({ store, regions }: { store: LiveStore; regions: RegionsResponse | null }) {
+export function LazyMap({
+  store,
+  regions,
+  filter,
+  focus,
+}: {
+  store: LiveStore;
+  regions: RegionsResponse | null;
+  filter: ProjectFilter;
+  focus: MapFocus | null;
+}) {
   const { t } = useTranslation();
   const holder = useRef<HTMLDivElement | null>(null);
   const [visible, setVisible] = useState(false);
@@ -14,6 +33,10 @@ export function LazyMap({ store, regions }: { store: LiveStore; regions: Regions
   useEffect(() => {
     const el = holder.current;
     if (!el || visible) return;
+    if (focus) {
+      setVisible(true);
+      return;
+    }
     if (typeof IntersectionObserver === 'undefined') {
       setVisible(true);
       return;
@@ -29,13 +52,13 @@ export function LazyMap({ store, regions }: { store: LiveStore; regions: Regions
     );
     io.observe(el);
     return () => io.disconnect();
-  }, [visible]);
+  }, [visible, focus]);
 
   return (
     <div ref={holder} className="pub-map-holder" data-testid="public-map-holder">
       {visible && regions ? (
         <Suspense fallback={<p className="map-hint">{t('common.mapLoading')}</p>}>
-          <PublicMap store={store} regions={regions} />
+          <PublicMap store={store} regions={regions} filter={filter} focus={focus} />
         </Suspense>
       ) : (
         <p className="map-hint">{visible ? t('common.mapLoading') : t('pub.mapHint')}</p>

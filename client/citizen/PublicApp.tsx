@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { alertLevel } from '@shared/catalog';
 import { createSocket } from '../lib/socket';
@@ -9,15 +9,19 @@ import { LanguageToggle } from '../lib/components/LanguageToggle';
 import { Freshness } from '../lib/components/Freshness';
 import { AlertBadge } from '../lib/components/AlertBadge';
 import { useLang, useNow, useThrottledVersion } from '../lib/react/hooks';
-import { formatNumber, formatPercent, formatRatio, formatRupiah, formatValue } from '../lib/format';
+import { formatNumber, formatRatio, formatValue } from '../lib/format';
 import { newestOf } from '../features/common';
+import { newest } from '../lib/data-age';
 import { gateRows, rainRows, worstGate } from '../features/floods/derive';
 import { averageCongestion, averageSpeed, segmentRows } from '../features/traffic/derive';
 import { landfillToday } from '../features/sanitation/derive';
-import { projectRows, projectSummary } from '../features/projects/derive';
 import { openComplaints } from '../features/complaints/derive';
 import { ComplaintsPanel } from './ComplaintsPanel';
-import { LazyMap } from './LazyMap';
+import { LazyMap, type MapFocus } from './LazyMap';
+import { ProjectsPanel } from './ProjectsPanel';
+import { kecamatanCodeOf, NO_FILTER, type ProjectFilter, type PublicProject, type RegionLookup } from './projects';
+import { useWarnings, WarningsBanner } from './WarningsPanel';
+import { isWarning } from './warnings-api';
 
 /** Publik metrics only: this page talks to the `/public` namespace and never holds a token. */
 export const PUBLIC_METRICS = [
@@ -68,7 +72,16 @@ function PublicApp({ conn, regions }: { conn: LiveConnection; regions: RegionsRe
   // A phone needs fewer redraws than a wall.
   const version = useThrottledVersion(store, 1000);
   const now = useNow(store.now);
+  const warnings = useWarnings();
   const names = useMemo(() => (regions ? regionNames(regions) : new Map<string, string>()), [regions]);
+  const lookup = useMemo<RegionLookup>(() => {
+    const parents = new Map<string, string>();
+    for (const f of regions?.regions.features ?? []) if (f.properties.kecamatanCode) parents.set(f.properties.code, f.properties.kecamatanCode);
+    return { name: (c) => names.get(c), parent: (c) => parents.get(c) };
+  }, [names, regions]);
+  const [filter, setFilter] = useState<ProjectFilter>(NO_FILTER);
+  const [focus, setFocus] = useState<MapFocus | null>(null);
+  const mapHeading = useRef<HTMLHeadingElement | null>(null);
   const m = (code: string) => store.get(code);
   const cadence = (code: string) => m(code)?.metric?.cadenceS;
   const unit = (code: string, fallback: string) => m(code)?.metric?.unit ?? fallback;
@@ -78,23 +91,39 @@ function PublicApp({ conn, regions }: { conn: LiveConnection; regions: RegionsRe
     const gates = gateRows(store.get('water_level'), at).sort((a, b) => b.value - a.value);
     const rain = rainRows(store.get('rainfall')).sort((a, b) => b.value - a.value);
     const segments = segmentRows(store.get('traffic_speed'), store.get('congestion_index'));
-    const projects = projectRows(store.get('project_progress'), store.get('project_progress_plan'), store.get('project_budget_absorbed'));
-    return { gates, rain, segments, projects };
+    return { gates, rain, segments };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [version, store]);
 
-  const where = (region: string | null) => (region ? names.get(region) : undefined);
+  const showOnMap = useCallback((p: PublicProject) => {
+    if (p.lon === null || p.lat === null) return;
+    setFocus((f) => ({ entity: p.entity, lon: p.lon!, lat: p.lat!, n: (f?.n ?? 0) + 1 }));
+    document.getElementById('peta')?.scrollIntoView({ block: 'start' });
+    mapHeading.current?.focus({ preventScroll: true });
+  }, []);
+
+  /** "Sekayu, Semarang Tengah": the kelurahan and its kecamatan, as far as the names are known. */
+  const where = (region: string | null) => {
+    if (!region) return undefined;
+    const kec = lookup.parent(region) ?? kecamatanCodeOf(region);
+    return [names.get(region), kec && kec !== region ? names.get(kec) : undefined].filter(Boolean).join(', ') || undefined;
+  };
   const worst = worstGate(d.gates);
   const speed = averageSpeed(d.segments);
   const congestion = averageCongestion(d.segments);
   const congestionLevel = congestion === null ? null : alertLevel(congestion, m('congestion_index')?.metric?.thresholds ?? null);
   const landfill = landfillToday(m('landfill_intake'), now);
   const complaints = openComplaints(m('complaints_open'));
-  const proj = projectSummary(d.projects);
   const cityName = regions?.city.name || t('pub.defaultCity');
+  const waterTh = m('water_level')?.metric?.thresholds ?? null;
+  const waterUnit = unit('water_level', 'cm');
+  const hasWarnings = !!warnings && isWarning(warnings.level) && warnings.areas.some((a) => isWarning(a.level));
 
   return (
     <div className="pub">
+      <a className="skip-link" href="#isi">
+        {t('pub.skip')}
+      </a>
       <header className="pub-header">
         <div className="pub-header-row">
           <h1 data-testid="public-title">{t('pub.title', { city: cityName })}</h1>
@@ -104,9 +133,35 @@ function PublicApp({ conn, regions }: { conn: LiveConnection; regions: RegionsRe
           <ConnStatus conn={conn} />
         </div>
         <p className="pub-intro">{t('pub.intro')}</p>
+        <nav className="pub-nav" aria-label={t('pub.navLabel')}>
+          <ul>
+            {hasWarnings && (
+              <li>
+                <a href="#peringatan">{t('pub.nav.warnings')}</a>
+              </li>
+            )}
+            <li>
+              <a href="#banjir">{t('pub.nav.floods')}</a>
+            </li>
+            <li>
+              <a href="#proyek">{t('pub.nav.projects')}</a>
+            </li>
+            <li>
+              <a href="#aduan">{t('pub.nav.complaints')}</a>
+            </li>
+            <li>
+              <a href="#lalu-lintas">{t('pub.nav.traffic')}</a>
+            </li>
+            <li>
+              <a href="#peta">{t('pub.nav.map')}</a>
+            </li>
+          </ul>
+        </nav>
       </header>
 
-      <main>
+      <main id="isi" tabIndex={-1}>
+        <WarningsBanner warnings={warnings} now={now} />
+
         <section className="pub-summary" aria-label={t('pub.summary')}>
           <div className={`pub-tile tone-${worst?.alert ?? 'normal'}`} data-testid="kpi-flood-status">
             <span className="tile-label">{t('pub.worstLevel')}</span>
@@ -121,7 +176,7 @@ function PublicApp({ conn, regions }: { conn: LiveConnection; regions: RegionsRe
           <div className="pub-tile" data-testid="kpi-traffic-speed">
             <span className="tile-label">{t('pub.speed')}</span>
             <span className="tile-value">{formatValue(speed, 'km/h', lang)}</span>
-            <Freshness t={m('traffic_speed')?.newestT ?? null} now={now} cadenceS={cadence('traffic_speed')} />
+            <Freshness t={newestOf(d.segments)} now={now} cadenceS={cadence('traffic_speed')} />
           </div>
           <div className="pub-tile" data-testid="kpi-landfill-intake">
             <span className="tile-label">{t('pub.landfill')}</span>
@@ -130,12 +185,25 @@ function PublicApp({ conn, regions }: { conn: LiveConnection; regions: RegionsRe
           </div>
         </section>
 
-        <section className="pub-card" id="banjir" data-testid="section-floods">
+        <section className="pub-card" id="banjir" data-testid="section-floods" aria-labelledby="h-banjir">
           <div className="card-head">
-            <h2>{t('pub.floods')}</h2>
+            <h2 id="h-banjir">{t('pub.floods')}</h2>
             <Freshness t={newestOf(d.gates)} now={now} cadenceS={cadence('water_level')} />
           </div>
-          <p className="card-note">{t('pub.floodsNote')}</p>
+          <p className="card-note">
+            {t('pub.floodsNote')}
+            {waterTh &&
+              ` · ${t('pub.warn.thresholds', {
+                waspada: formatValue(waterTh.waspada, waterUnit, lang),
+                siaga: formatValue(waterTh.siaga, waterUnit, lang),
+                awas: formatValue(waterTh.awas, waterUnit, lang),
+              })}`}
+          </p>
+          {warnings && !hasWarnings && warnings.level !== null && (
+            <p className="all-clear" data-testid="no-warnings">
+              {t('pub.warn.none')} <Freshness t={warnings.t} now={now} />
+            </p>
+          )}
           {d.gates.length === 0 ? (
             <p className="empty">{t('pub.noGauges')}</p>
           ) : (
@@ -145,8 +213,14 @@ function PublicApp({ conn, regions }: { conn: LiveConnection; regions: RegionsRe
                   <span className="gauge-name">
                     {g.entity}
                     {where(g.region) && <small> · {where(g.region)}</small>}
+                    {g.stale && (
+                      <small className="stale-note">
+                        {' '}
+                        · <Freshness t={g.t} now={now} cadenceS={cadence('water_level')} />
+                      </small>
+                    )}
                   </span>
-                  <span className="gauge-value">{formatValue(g.value, unit('water_level', 'cm'), lang)}</span>
+                  <span className="gauge-value">{formatValue(g.value, waterUnit, lang)}</span>
                   <AlertBadge level={g.alert} />
                 </li>
               ))}
@@ -154,9 +228,9 @@ function PublicApp({ conn, regions }: { conn: LiveConnection; regions: RegionsRe
           )}
         </section>
 
-        <section className="pub-card" id="hujan" data-testid="section-rain">
+        <section className="pub-card" id="hujan" data-testid="section-rain" aria-labelledby="h-hujan">
           <div className="card-head">
-            <h2>{t('pub.rain')}</h2>
+            <h2 id="h-hujan">{t('pub.rain')}</h2>
             <Freshness t={newestOf(d.rain)} now={now} cadenceS={cadence('rainfall')} />
           </div>
           {d.rain[0] ? (
@@ -173,9 +247,13 @@ function PublicApp({ conn, regions }: { conn: LiveConnection; regions: RegionsRe
           )}
         </section>
 
-        <section className="pub-card" id="lalu-lintas" data-testid="section-traffic">
+        <ProjectsPanel store={store} version={version} now={now} regions={lookup} filter={filter} onFilter={setFilter} onShowOnMap={showOnMap} />
+
+        <ComplaintsPanel now={now} />
+
+        <section className="pub-card" id="lalu-lintas" data-testid="section-traffic" aria-labelledby="h-lalu-lintas">
           <div className="card-head">
-            <h2>{t('pub.traffic')}</h2>
+            <h2 id="h-lalu-lintas">{t('pub.traffic')}</h2>
             <Freshness t={newestOf(d.segments)} now={now} cadenceS={cadence('traffic_speed')} />
           </div>
           <div className="two-col">
@@ -191,68 +269,24 @@ function PublicApp({ conn, regions }: { conn: LiveConnection; regions: RegionsRe
           </div>
         </section>
 
-        <section className="pub-card" id="kebersihan" data-testid="section-sanitation">
+        <section className="pub-card" id="kebersihan" data-testid="section-sanitation" aria-labelledby="h-kebersihan">
           <div className="card-head">
-            <h2>{t('pub.sanitation')}</h2>
+            <h2 id="h-kebersihan">{t('pub.sanitation')}</h2>
             <Freshness t={landfill.t} now={now} cadenceS={cadence('landfill_intake')} />
           </div>
           <span className="label">{t('pub.landfill')}</span>
           <span className="big">{formatValue(landfill.value, 't', lang)}</span>
         </section>
 
-        <ComplaintsPanel now={now} />
-
-        <section className="pub-card" id="proyek" data-testid="section-projects">
+        <section className="pub-card" id="peta" data-testid="section-map" aria-labelledby="h-peta">
           <div className="card-head">
-            <h2>{t('pub.projects')}</h2>
-            <Freshness t={newestOf(d.projects)} now={now} cadenceS={cadence('project_progress')} />
+            <h2 id="h-peta" tabIndex={-1} ref={mapHeading}>
+              {t('pub.map')}
+            </h2>
+            <Freshness t={newest(newestOf(d.gates), m('project_progress')?.newestT ?? null)} now={now} />
           </div>
-          {d.projects.length === 0 ? (
-            <p className="empty">{t('pub.noProjects')}</p>
-          ) : (
-            <>
-              <p className="card-note">{t('pub.totalBudget', { value: formatRupiah(proj.budget, locale, true) })}</p>
-              <ul className="project-list">
-                {d.projects.map((p) => (
-                  <li key={p.entity} className={`project${p.behind ? ' behind' : ''}`} data-testid="project-row">
-                    <div className="project-head">
-                      <span className="project-name">
-                        {p.entity}
-                        {where(p.region) && <small> · {where(p.region)}</small>}
-                      </span>
-                      <span className={`chip ${p.behind ? 'tone-siaga' : 'tone-normal'}`}>{p.behind ? t('pub.behind') : t('pub.onTrack')}</span>
-                    </div>
-                    <div
-                      className="progress"
-                      role="meter"
-                      aria-valuemin={0}
-                      aria-valuemax={100}
-                      aria-valuenow={p.progress ?? 0}
-                      aria-label={t('pub.progress', { value: formatPercent(p.progress, 1, locale) })}
-                    >
-                      <div className="progress-bar" style={{ width: `${clampPct(p.progress)}%` }} />
-                      {p.plan !== null && <div className="progress-plan" style={{ left: `${clampPct(p.plan)}%` }} />}
-                    </div>
-                    <div className="project-meta">
-                      <span>
-                        {t('pub.progress', { value: formatPercent(p.progress, 1, locale) })} · {t('pub.plan', { value: formatPercent(p.plan, 1, locale) })}
-                      </span>
-                      <span>
-                        {t('pub.budget')}: <strong>{formatRupiah(p.budget, locale)}</strong>
-                      </span>
-                    </div>
-                  </li>
-                ))}
-              </ul>
-            </>
-          )}
-        </section>
-
-        <section className="pub-card" id="peta" data-testid="section-map">
-          <div className="card-head">
-            <h2>{t('pub.map')}</h2>
-          </div>
-          <LazyMap store={store} regions={regions} />
+          <p className="card-note">{t('pub.mapNote')}</p>
+          <LazyMap store={store} regions={regions} filter={filter} focus={focus} />
         </section>
       </main>
 
@@ -261,8 +295,4 @@ function PublicApp({ conn, regions }: { conn: LiveConnection; regions: RegionsRe
       </footer>
     </div>
   );
-}
-
-function clampPct(v: number | null): number {
-  return v === null || !Number.isFinite(v) ? 0 : Math.min(100, Math.max(0, v));
 }

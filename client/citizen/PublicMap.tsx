@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { GeoJSONSource, Map as MapLibreMap } from 'maplibre-gl';
 import { maplibregl } from '../lib/map/maplibre';
@@ -11,6 +11,11 @@ import { gateRows } from '../features/floods/derive';
 import { projectRows } from '../features/projects/derive';
 import { alertCss } from '../lib/alert-colors';
 import { setBodyState } from '../lib/test-hooks';
+import { filterProjects, kecamatanCodeOf, projectStatus, type ProjectFilter } from './projects';
+import type { MapFocus } from './LazyMap';
+
+const LATE_COLOUR = '#be185d';
+const PROJECT_COLOUR = '#7c3aed';
 
 type PointFC = GeoJSON.FeatureCollection<GeoJSON.Point, Record<string, string | number>>;
 
@@ -27,16 +32,23 @@ function gaugesGeoJson(store: LiveStore): PointFC {
   };
 }
 
-function projectsGeoJson(store: LiveStore): PointFC {
+function projectsGeoJson(store: LiveStore, filter: ProjectFilter, parents: Map<string, string>, focus: string | null): PointFC {
+  const opd = store.get('project_progress')?.metric?.ownerOpd ?? null;
+  const rows = projectRows(store.get('project_progress'), store.get('project_progress_plan'), store.get('project_budget_absorbed'))
+    .filter(hasPosition)
+    .map((p) => ({
+      ...p,
+      opd,
+      kecamatan: (p.region && parents.get(p.region)) ?? kecamatanCodeOf(p.region),
+      status: projectStatus(p.progress, p.plan),
+    }));
   return {
     type: 'FeatureCollection',
-    features: projectRows(store.get('project_progress'), store.get('project_progress_plan'), store.get('project_budget_absorbed'))
-      .filter(hasPosition)
-      .map((p) => ({
-        type: 'Feature',
-        geometry: { type: 'Point', coordinates: [p.lon, p.lat] },
-        properties: { entity: p.entity, color: p.behind ? '#f37e22' : '#8b5cf6' },
-      })),
+    features: filterProjects(rows, filter).map((p) => ({
+      type: 'Feature',
+      geometry: { type: 'Point', coordinates: [p.lon, p.lat] },
+      properties: { entity: p.entity, color: p.status === 'late' ? LATE_COLOUR : PROJECT_COLOUR, focus: p.entity === focus ? 1 : 0 },
+    })),
   };
 }
 
@@ -44,8 +56,23 @@ function projectsGeoJson(store: LiveStore): PointFC {
  * The citizen map: the offline basemap plus gauges and projects as plain MapLibre circle layers
  * (no deck.gl: a phone on a slow network should not download it for two point layers).
  */
-export default function PublicMap({ store, regions }: { store: LiveStore; regions: RegionsResponse }) {
+export default function PublicMap({
+  store,
+  regions,
+  filter,
+  focus,
+}: {
+  store: LiveStore;
+  regions: RegionsResponse;
+  filter: ProjectFilter;
+  focus: MapFocus | null;
+}) {
   const { t } = useTranslation();
+  const parents = useMemo(() => {
+    const m = new Map<string, string>();
+    for (const f of regions.regions.features) if (f.properties.kecamatanCode) m.set(f.properties.code, f.properties.kecamatanCode);
+    return m;
+  }, [regions]);
   const el = useRef<HTMLDivElement | null>(null);
   const mapRef = useRef<MapLibreMap | null>(null);
   const [ready, setReady] = useState(false);
@@ -77,11 +104,11 @@ export default function PublicMap({ store, regions }: { store: LiveStore; region
         type: 'circle',
         source: 'projects',
         paint: {
-          'circle-radius': 6,
+          'circle-radius': ['case', ['==', ['get', 'focus'], 1], 11, 6],
           'circle-color': ['get', 'color'],
           'circle-opacity': 0.35,
-          'circle-stroke-color': ['get', 'color'],
-          'circle-stroke-width': 2,
+          'circle-stroke-color': ['case', ['==', ['get', 'focus'], 1], '#0f172a', ['get', 'color']],
+          'circle-stroke-width': ['case', ['==', ['get', 'focus'], 1], 3, 2],
         },
       });
       map.addLayer({
@@ -109,20 +136,35 @@ export default function PublicMap({ store, regions }: { store: LiveStore; region
     const map = mapRef.current;
     if (!ready || !map) return;
     (map.getSource('gauges') as GeoJSONSource | undefined)?.setData(gaugesGeoJson(store));
-    (map.getSource('projects') as GeoJSONSource | undefined)?.setData(projectsGeoJson(store));
-  }, [ready, version, store]);
+    (map.getSource('projects') as GeoJSONSource | undefined)?.setData(projectsGeoJson(store, filter, parents, focus?.entity ?? null));
+  }, [ready, version, store, filter, parents, focus]);
+
+  useEffect(() => {
+    const map = mapRef.current;
+    if (!ready || !map || !focus) return;
+    map.easeTo({ center: [focus.lon, focus.lat], zoom: Math.max(map.getZoom(), 14), duration: 600 });
+  }, [ready, focus]);
 
   return (
     <>
-      <div ref={el} className="pub-map" data-testid="public-map" data-ready={ready ? 'true' : 'false'} />
+      <div ref={el} className="pub-map" data-testid="public-map" data-ready={ready ? 'true' : 'false'} role="region" aria-label={t('pub.mapLabel')} />
+      {focus && (
+        <p className="visually-hidden" role="status">
+          {t('pub.mapFocused', { entity: focus.entity })}
+        </p>
+      )}
       <div className="pub-map-legend">
         <span>
-          <i className="dot dot-gauge" /> {t('pub.legendGauge')}
+          <i className="dot dot-gauge" aria-hidden="true" /> {t('pub.legendGauge')}
         </span>
         <span>
-          <i className="dot dot-project" /> {t('pub.legendProject')}
+          <i className="dot dot-project" aria-hidden="true" /> {t('pub.legendProject')}
+        </span>
+        <span>
+          <i className="dot dot-project-late" aria-hidden="true" /> {t('pub.legendProjectLate')}
         </span>
       </div>
+      <p className="pub-map-note">{t('pub.legendGaugeNote')}</p>
     </>
   );
 }

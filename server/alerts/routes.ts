@@ -5,7 +5,7 @@ import { safeText, toIssueDetails } from '../../shared/schemas';
 import type { PrincipalOf } from '../http/principal';
 import type { AlertService } from './service';
 
-const ackSchema = z.object({ note: safeText(500).pipe(z.string().trim().min(1, 'an acknowledgement needs a note')) });
+export const ackSchema = z.object({ note: safeText(500).pipe(z.string().trim().min(1, 'an acknowledgement needs a note')) });
 
 export function createAlertRoutes(deps: { alerts: AlertService; principalOf: PrincipalOf }): Router {
   const router = Router();

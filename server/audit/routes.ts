@@ -7,7 +7,7 @@ import { readAudit } from '../../db/queries/audit';
 import { toIssueDetails } from '../../shared/schemas';
 import type { PrincipalOf } from '../http/principal';
 
-const querySchema = z.object({
+export const auditQuerySchema = z.object({
   from: z.iso.datetime({ offset: true }).transform((v) => Date.parse(v)).optional(),
   to: z.iso.datetime({ offset: true }).transform((v) => Date.parse(v)).optional(),
   action: z.string().regex(/^[a-z_]+\.[a-z_]+$/).optional(),
@@ -21,7 +21,7 @@ export function createAuditRoutes(deps: { pool: pg.Pool; principalOf: PrincipalO
     const who = await deps.principalOf(req);
     if (!who) return void res.status(401).json({ error: 'invalid or revoked token', details: [] });
     if (who.role !== 'admin' && who.role !== 'operator') return void res.status(403).json({ error: 'the audit log is for admins and operators', details: [] });
-    const parsed = querySchema.safeParse(req.query);
+    const parsed = auditQuerySchema.safeParse(req.query);
     if (!parsed.success) return void res.status(400).json({ error: 'invalid query', details: toIssueDetails(parsed.error) });
     const q = parsed.data;
     const rows = (await readAudit(deps.pool, { fromMs: q.from, toMs: q.to, action: q.action, limit: q.limit })).map((r) => ({

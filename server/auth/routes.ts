@@ -15,7 +15,7 @@ import type { AuthService } from './service';
 
 export const DEFAULT_LOGIN_RATE_PER_MIN = 20;
 
-const loginSchema = z.object({
+export const loginSchema = z.object({
   username: safeText(128).min(1),
   password: z.string().min(1).max(1024),
   /** Six digits; spaces (as apps show them, `123 456`) are ignored. */

@@ -16,7 +16,11 @@ export interface Rendered {
 }
 
 export function render(value: unknown): Rendered {
-  const body = JSON.stringify(value);
+  return renderBody(JSON.stringify(value));
+}
+
+/** A body already serialised (CSV, HTML, …) with the same validators and gzip-once as `render`. */
+export function renderBody(body: string): Rendered {
   const hash = createHash('sha256').update(body).digest('base64url').slice(0, 27);
   let gz: Buffer | null = null;
   return { body, etag: `"${hash}"`, etagGzip: `"${hash}.gz"`, gzip: () => (gz ??= gzipSync(body)) };

@@ -1,5 +1,5 @@
 /**
- * GET /api/public/v1/complaints/summary, /complaints/map and /metrics: anonymous, publik and aggregated only,
+ * GET /api/public/v1/complaints/summary, /complaints/map, /metrics and /warnings (warnings.ts): anonymous, publik and aggregated only,
  * served from snapshots (cache.ts) with an ETag and a short max-age so browsers and proxies share them too.
  */
 import { Router, type Request, type Response } from 'express';
@@ -11,6 +11,7 @@ import { toIssueDetails } from '../../shared/schemas';
 import { complaintMap, LONGEST_PERIOD_MS, PERIOD_NAMES, publicMetrics, summarizeComplaints, type Period } from './aggregation';
 import { PUBLIC_VIEW_DEFAULTS } from './defaults';
 import { createSnapshotCache, matchesEtag, type Rendered, type Snapshot } from './cache';
+import { warningsHandler } from './warnings';
 
 type ComplaintData = Awaited<ReturnType<typeof complaintRows>>;
 
@@ -70,5 +71,6 @@ export function createPublicRoutes(deps: PublicRoutesDeps): Router {
     const snap = await metrics.get();
     send(req, res, snap.view('metrics', (rows, now) => publicMetrics(rows, now)));
   });
+  router.get('/api/public/v1/warnings', warningsHandler({ db, clock, cacheMs, onStale: onStale('warnings') }, send));
   return router;
 }

@@ -1,0 +1,453 @@
+/**
+ * The OpenAPI 3.1 document of every REST endpoint (GET /api/v1/openapi.json, rendered at /api/docs).
+ *
+ * Paths are written here by hand; every request body and query parameter schema is generated from the zod
+ * schema its route validates with (`z.toJSONSchema`, input side), so the document cannot drift from
+ * validation. Response schemas come from schemas.ts. The socket.io namespaces (/public, /live) are not REST
+ * and are described in the info text only.
+ */
+import { z } from 'zod';
+import { ackSchema } from '../alerts/routes';
+import { auditQuerySchema } from '../audit/routes';
+import { loginSchema } from '../auth/routes';
+import { healthReportSchema, quarantineBatchSchema } from '../../shared/feeds';
+import { eventsBatchSchema, ingestBatchSchema, seriesQuerySchema } from '../../shared/schemas';
+import { CKAN_ACTIONS, CKAN_BASE, datastoreSearchSchema, helpShowSchema, packageListSchema, packageSearchSchema, packageShowSchema, type CkanAction } from '../opendata/ckan';
+import { dataQuerySchema, datasetParamsSchema } from '../opendata/routes';
+import { PERIOD_NAMES, type Period } from '../public/aggregation';
+import * as R from './schemas';
+
+type JsonSchema = Record<string, unknown>;
+
+/** JSON Schema (2020-12, OpenAPI 3.1's dialect) of a zod schema: what a client may send. */
+export function jsonSchema(schema: z.ZodType, io: 'input' | 'output' = 'input'): JsonSchema {
+  const out = z.toJSONSchema(schema, {
+    io,
+    unrepresentable: 'any',
+    override: (ctx) => {
+      const s = ctx.jsonSchema as JsonSchema;
+      // zod writes the RFC 3339 grammar out as a regex next to `format: date-time`; the format says it.
+      if (s.format === 'date-time') delete s.pattern;
+    },
+  }) as JsonSchema;
+  delete out.$schema;
+  return out;
+}
+
+interface Parameter {
+  name: string;
+  in: 'query' | 'path' | 'header';
+  required: boolean;
+  description?: string;
+  schema: JsonSchema;
+}
+
+/** One query (or path) parameter per property of a zod object schema. */
+function parametersOf(schema: z.ZodType, where: 'query' | 'path', descriptions: Record<string, string> = {}): Parameter[] {
+  const s = jsonSchema(schema);
+  const props = (s.properties ?? {}) as Record<string, JsonSchema>;
+  const required = new Set((s.required ?? []) as string[]);
+  return Object.entries(props).map(([name, p]) => ({
+    name,
+    in: where,
+    required: where === 'path' || required.has(name),
+    ...(descriptions[name] || typeof p.description === 'string' ? { description: descriptions[name] ?? (p.description as string) } : {}),
+    schema: p,
+  }));
+}
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const json = (schema: JsonSchema) => ({ 'application/json': { schema } });
+const ok = (description: string, schema?: JsonSchema, status = '200') => ({ [status]: { description, ...(schema ? { content: json(schema) } : {}) } });
+const err = (status: number, description: string) => ({ [String(status)]: { description, content: json(ref('Error')) } });
+const ckanErr = (status: number, description: string) => ({ [String(status)]: { description, content: json(ref('CkanError')) } });
+const body = (name: string, description?: string) => ({ required: true, ...(description ? { description } : {}), content: json(ref(name)) });
+
+const INGEST_KEY = [{ ingestKey: [] }];
+const TOKEN = [{ accessToken: [] }];
+const ANONYMOUS_OR_TOKEN = [{}, { accessToken: [] }];
+const PUBLIC: never[] = [];
+
+const periodParam: Parameter = {
+  ...parametersOf(z.object({ period: z.enum(PERIOD_NAMES as [Period, ...Period[]]).default('7d') }), 'query')[0]!,
+  description: 'the period the counts cover, ending now',
+};
+
+const CKAN_DOC: Record<CkanAction, { summary: string; schema: z.ZodType; result: string; description: string }> = {
+  package_list: { summary: 'CKAN: names of every dataset', schema: packageListSchema, result: 'CkanPackageList', description: 'CKAN action API v3 `package_list`.' },
+  package_show: { summary: 'CKAN: one dataset as a CKAN package dict', schema: packageShowSchema, result: 'CkanPackageShow', description: 'Organization = owner OPD; extras hold classification, update_cadence (ISO 8601), owner_opd, domain, spatial_code (Kemendagri) and data_dictionary; resources are the CSV and JSON downloads of every view, with absolute URLs and `datastore_active: true`.' },
+  package_search: { summary: 'CKAN: search datasets (what the CKAN harvester calls)', schema: packageSearchSchema, result: 'CkanPackageSearch', description: '`q` words or field:value terms; `fq` space-separated [+-]field:value terms on name, id, organization, owner_org, tags, res_format, dataset_type, capacity, groups and metadata_modified:[A TO B]; other terms are ignored (which can only widen the result).' },
+  datastore_search: { summary: 'CKAN DataStore: records of a resource', schema: datastoreSearchSchema, result: 'CkanDatastoreSearch', description: '`filters` is a JSON object of field → value (or list of values), exact match; `limit` defaults to 100 and is lowered to 32000 when larger; `_links.next` pages on. Records carry CKAN\'s `_id` (row number). `q`, `distinct`, `plain` and `language` are refused (409).' },
+  help_show: { summary: 'CKAN: what an action does', schema: helpShowSchema, result: 'CkanHelp', description: 'The help text of one of the actions above.' },
+};
+
+function ckanPaths() {
+  const out: Record<string, unknown> = {};
+  for (const action of CKAN_ACTIONS) {
+    const d = CKAN_DOC[action];
+    const responses = {
+      ...ok('`{ help, success: true, result }`', ref(d.result)),
+      ...ckanErr(400, 'unknown action, or a POST body that is not a JSON object'),
+      ...(action === 'package_list' ? {} : ckanErr(404, '`__type: Not Found Error`')),
+      ...ckanErr(409, '`__type: Validation Error`, with the messages per parameter'),
+    };
+    const op = (method: 'get' | 'post') => ({
+      tags: ['CKAN'],
+      operationId: `ckan_${action}_${method}`,
+      summary: d.summary,
+      description: d.description + (method === 'post' ? ' The same parameters as a JSON object body (as ckanapi sends them).' : ''),
+      security: PUBLIC,
+      ...(method === 'get' ? { parameters: parametersOf(d.schema, 'query') } : { requestBody: { required: false, content: json(jsonSchema(d.schema)) } }),
+      responses,
+    });
+    out[`${CKAN_BASE}/${action}`] = { get: op('get'), post: op('post') };
+  }
+  return out;
+}
+
+export function buildOpenApiDocument() {
+  const datasetId = parametersOf(datasetParamsSchema, 'path', { id: 'dataset id, e.g. tinggi-muka-air' });
+  const view = parametersOf(dataQuerySchema, 'query', { view: 'which table of the dataset (its resources list them); the first one when absent' });
+  const paths: Record<string, unknown> = {
+    '/healthz': { get: { tags: ['Health'], operationId: 'healthz', summary: 'The process is up', security: PUBLIC, responses: ok('up', jsonSchema(z.object({ status: z.literal('ok') }))) } },
+    '/readyz': {
+      get: {
+        tags: ['Health'],
+        operationId: 'readyz',
+        summary: 'The database is reachable',
+        security: PUBLIC,
+        responses: {
+          ...ok('ready', jsonSchema(z.object({ status: z.literal('ready'), dialect: z.string() }))),
+          '503': { description: 'database unreachable', content: json(jsonSchema(z.object({ status: z.literal('unavailable'), error: z.string() }))) },
+        },
+      },
+    },
+    '/api/v1/ingest': {
+      post: {
+        tags: ['Ingest'],
+        operationId: 'ingestPoints',
+        summary: 'Write a batch of metric readings',
+        description: 'All or nothing: one invalid point rejects the batch. A resend of the same (metric, entity, time) changes nothing, so retries are safe. The key may write its own OPD\'s metrics only.',
+        security: INGEST_KEY,
+        requestBody: body('IngestBatch'),
+        responses: {
+          ...ok('accepted; `written` counts points not seen before', ref('Accepted'), '202'),
+          ...err(400, 'invalid batch; `details` say which record and field'),
+          ...err(401, 'no or invalid ingest key'),
+          ...err(403, 'a metric of another OPD'),
+          ...err(413, 'body or batch too large'),
+          ...err(429, 'rate limited'),
+        },
+      },
+    },
+    '/api/v1/events': {
+      post: {
+        tags: ['Ingest'],
+        operationId: 'ingestEvents',
+        summary: 'Write a batch of events (complaints, flood reports, milestones) and their status changes',
+        description: 'Free text (`title`) and exact positions stay with the owner OPD; they are never published.',
+        security: INGEST_KEY,
+        requestBody: body('EventsBatch'),
+        responses: {
+          ...ok('accepted; `written` counts status changes not seen before', ref('Accepted'), '202'),
+          ...err(400, 'invalid batch'),
+          ...err(401, 'no or invalid ingest key'),
+          ...err(403, 'an event kind of another OPD'),
+          ...err(413, 'body or batch too large'),
+          ...err(429, 'rate limited'),
+        },
+      },
+    },
+    '/api/v1/quarantine': {
+      post: {
+        tags: ['Ingest'],
+        operationId: 'postQuarantine',
+        summary: 'File records an ingest worker refused, with the reason',
+        security: INGEST_KEY,
+        requestBody: body('QuarantineBatch'),
+        responses: { ...ok('filed', ref('Accepted'), '202'), ...err(400, 'invalid entries'), ...err(401, 'no or invalid ingest key'), ...err(403, 'entries of another OPD') },
+      },
+      get: {
+        tags: ['Operations'],
+        operationId: 'listQuarantine',
+        summary: 'Quarantined records, newest first (operators and admins)',
+        security: TOKEN,
+        parameters: [
+          { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
+          { name: 'source', in: 'query', required: false, schema: { type: 'string' } },
+        ],
+        responses: { ...ok('entries', ref('QuarantineList')), ...err(403, 'operators only') },
+      },
+    },
+    '/api/v1/sources/health': {
+      post: {
+        tags: ['Ingest'],
+        operationId: 'postSourceHealth',
+        summary: 'Report the health of a worker\'s sources (pushed live to operators)',
+        security: INGEST_KEY,
+        requestBody: body('HealthReport'),
+        responses: {
+          ...ok('accepted', jsonSchema(z.object({ accepted: z.number().int() })), '202'),
+          ...err(400, 'invalid report'),
+          ...err(401, 'no or invalid ingest key'),
+          ...err(403, 'sources of another OPD'),
+        },
+      },
+      get: {
+        tags: ['Operations'],
+        operationId: 'listSourceHealth',
+        summary: 'Health of every feed: ok, late, failing or silent (operators and admins)',
+        security: TOKEN,
+        responses: { ...ok('feeds', ref('Feeds')), ...err(403, 'operators only') },
+      },
+    },
+    '/api/v1/catalog': {
+      get: {
+        tags: ['Agency'],
+        operationId: 'catalog',
+        summary: 'Metrics, units, owners and classes the caller may read',
+        description: 'Anonymous callers see publik items only; agencies also see what other OPD share with them, with the purposes.',
+        security: ANONYMOUS_OR_TOKEN,
+        responses: { ...ok('the visible catalog', ref('Catalog')), ...err(401, 'invalid or revoked token') },
+      },
+    },
+    '/api/v1/series': {
+      get: {
+        tags: ['Agency'],
+        operationId: 'series',
+        summary: 'Bucketed values of a metric',
+        description: 'The caller\'s rights apply; data shared under an agreement needs its `purpose`. `bucket=auto` picks a bucket for the range.',
+        security: ANONYMOUS_OR_TOKEN,
+        parameters: parametersOf(seriesQuerySchema, 'query'),
+        responses: {
+          ...ok('buckets per series', ref('SeriesRange')),
+          ...err(400, 'invalid query or range too long for the bucket'),
+          ...err(401, 'invalid or revoked token'),
+          ...err(403, 'not readable by the caller'),
+          ...err(404, 'unknown metric'),
+        },
+      },
+    },
+    '/api/v1/alerts': {
+      get: {
+        tags: ['Agency'],
+        operationId: 'alerts',
+        summary: 'Open and recent alerts the caller may see',
+        security: TOKEN,
+        responses: { ...ok('alerts', ref('Alerts')), ...err(401, 'sign in first') },
+      },
+    },
+    '/api/v1/alerts/{id}/acknowledge': {
+      post: {
+        tags: ['Agency'],
+        operationId: 'acknowledgeAlert',
+        summary: 'Acknowledge an alert with a note (audited)',
+        security: TOKEN,
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } }],
+        requestBody: body('AlertAcknowledgement'),
+        responses: { ...ok('the acknowledged alert', ref('Alert')), ...err(400, 'not an alert id, or no note'), ...err(401, 'sign in first'), ...err(403, 'not the caller\'s alert'), ...err(404, 'no such alert') },
+      },
+    },
+    '/api/v1/auth/login': {
+      post: {
+        tags: ['Auth'],
+        operationId: 'login',
+        summary: 'Sign in with username, password and (if enrolled) a TOTP code',
+        description: 'Rate-limited per client address; answers never say whether a username exists; repeated failures lock the account.',
+        security: PUBLIC,
+        requestBody: body('Login'),
+        responses: {
+          ...ok('a session token', ref('LoginResult')),
+          ...err(400, 'invalid request'),
+          ...err(401, 'invalid credentials, or a TOTP code is required (`totpRequired: true`)'),
+          ...err(423, 'account locked (`lockedUntil`, `retryAfterS`)'),
+          ...err(429, 'too many attempts from this address'),
+        },
+      },
+    },
+    '/api/v1/auth/logout': {
+      post: { tags: ['Auth'], operationId: 'logout', summary: 'End the session; its sockets are closed', security: TOKEN, responses: { '204': { description: 'signed out' }, ...err(401, 'a valid token is required') } },
+    },
+    '/api/v1/auth/me': {
+      get: { tags: ['Auth'], operationId: 'me', summary: 'Who the token belongs to', security: ANONYMOUS_OR_TOKEN, responses: { ...ok('the caller', ref('Me')), ...err(401, 'invalid, expired or revoked token') } },
+    },
+    '/api/v1/audit': {
+      get: {
+        tags: ['Operations'],
+        operationId: 'audit',
+        summary: 'The hash-chained audit log, as JSON or CSV (admins and operators)',
+        security: TOKEN,
+        parameters: parametersOf(auditQuerySchema, 'query'),
+        responses: {
+          '200': { description: 'entries', content: { ...json(ref('AuditLog')), 'text/csv': { schema: { type: 'string' } } } },
+          ...err(400, 'invalid query'),
+          ...err(401, 'invalid or revoked token'),
+          ...err(403, 'admins and operators only'),
+        },
+      },
+    },
+    '/api/public/v1/complaints/summary': {
+      get: {
+        tags: ['Public'],
+        operationId: 'complaintSummary',
+        summary: 'Complaints per kelurahan and category, k-anonymous',
+        security: PUBLIC,
+        parameters: [periodParam],
+        responses: { ...ok('counts; small ones suppressed', ref('ComplaintSummary')), '304': { description: 'not modified (If-None-Match)' }, ...err(400, 'invalid period') },
+      },
+    },
+    '/api/public/v1/complaints/map': {
+      get: {
+        tags: ['Public'],
+        operationId: 'complaintMap',
+        summary: 'Complaint counts at kelurahan centroids, k-anonymous',
+        security: PUBLIC,
+        parameters: [periodParam],
+        responses: { ...ok('counts per kelurahan', ref('ComplaintMap')), '304': { description: 'not modified' }, ...err(400, 'invalid period') },
+      },
+    },
+    '/api/public/v1/metrics': {
+      get: { tags: ['Public'], operationId: 'publicMetrics', summary: 'Latest value and age of every series of every publik metric', security: PUBLIC, responses: { ...ok('publik metrics', ref('PublicMetrics')), '304': { description: 'not modified' } } },
+    },
+    '/api/public/v1/warnings': {
+      get: { tags: ['Public'], operationId: 'publicWarnings', summary: 'Current flood warnings (Waspada / Siaga / Awas) by area', security: PUBLIC, responses: { ...ok('warnings', ref('PublicWarnings')), '304': { description: 'not modified' } } },
+    },
+    '/api/public/v1/regions': {
+      get: { tags: ['Public'], operationId: 'regions', summary: 'The city\'s kelurahan polygons with Kemendagri codes (GeoJSON)', security: PUBLIC, responses: { ...ok('regions', ref('Regions')), '304': { description: 'not modified' }, ...err(404, 'no city is configured') } },
+    },
+    '/api/public/v1/datasets': {
+      get: {
+        tags: ['Open data'],
+        operationId: 'datasets',
+        summary: 'Every open dataset with its metadata',
+        description: 'Satu Data Indonesia: publik data only, owner OPD, classification, update cadence, Kemendagri region codes. Served from snapshots with ETag and max-age.',
+        security: PUBLIC,
+        responses: { ...ok('datasets', ref('DatasetList')), '304': { description: 'not modified' } },
+      },
+    },
+    '/api/public/v1/datasets/{id}': {
+      get: {
+        tags: ['Open data'],
+        operationId: 'dataset',
+        summary: 'One dataset: metadata and the data dictionary of every resource',
+        security: PUBLIC,
+        parameters: datasetId,
+        responses: { ...ok('the dataset', ref('Dataset')), '304': { description: 'not modified' }, ...err(404, 'no such dataset') },
+      },
+    },
+    '/api/public/v1/datasets/{id}/data.csv': {
+      get: {
+        tags: ['Open data'],
+        operationId: 'datasetCsv',
+        summary: 'A dataset view as CSV (RFC 4180, header row = the dictionary\'s fields)',
+        description: 'Times are ISO 8601 with +07:00; an empty cell is a null (for complaint counts: suppressed for k-anonymity). Text that a spreadsheet would run as a formula starts with an apostrophe.',
+        security: PUBLIC,
+        parameters: [...datasetId, ...view],
+        responses: {
+          '200': { description: 'the table', content: { 'text/csv': { schema: { type: 'string' } } } },
+          '304': { description: 'not modified' },
+          ...err(400, 'not a view of this dataset'),
+          ...err(404, 'no such dataset'),
+        },
+      },
+    },
+    '/api/public/v1/datasets/{id}/data.json': {
+      get: {
+        tags: ['Open data'],
+        operationId: 'datasetJson',
+        summary: 'A dataset view as JSON (the same rows as the CSV)',
+        security: PUBLIC,
+        parameters: [...datasetId, ...view],
+        responses: { ...ok('the table', ref('DatasetData')), '304': { description: 'not modified' }, ...err(400, 'not a view of this dataset'), ...err(404, 'no such dataset') },
+      },
+    },
+    ...ckanPaths(),
+    '/api/v1/openapi.json': {
+      get: { tags: ['Documentation'], operationId: 'openapi', summary: 'This document', security: PUBLIC, responses: ok('OpenAPI 3.1', { type: 'object' }) },
+    },
+    '/api/docs': {
+      get: {
+        tags: ['Documentation'],
+        operationId: 'docs',
+        summary: 'This document as a web page',
+        security: PUBLIC,
+        responses: { '200': { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } } },
+      },
+    },
+  };
+
+  const components: Record<string, z.ZodType> = {
+    IngestBatch: ingestBatchSchema,
+    EventsBatch: eventsBatchSchema,
+    QuarantineBatch: quarantineBatchSchema,
+    HealthReport: healthReportSchema,
+    Login: loginSchema,
+    AlertAcknowledgement: ackSchema,
+  };
+  const responses: Record<string, z.ZodType> = {
+    Error: R.errorResponse,
+    Accepted: R.acceptedResponse,
+    Catalog: R.catalogResponse,
+    SeriesRange: R.seriesResponse,
+    Alert: R.alertResponse,
+    Alerts: R.alertsResponse,
+    LoginResult: R.loginResponse,
+    Me: R.meResponse,
+    AuditLog: R.auditResponse,
+    Feeds: R.feedsResponse,
+    QuarantineList: R.quarantineResponse,
+    ComplaintSummary: R.complaintSummaryResponse,
+    ComplaintMap: R.complaintMapResponse,
+    PublicMetrics: R.publicMetricsResponse,
+    PublicWarnings: R.warningsResponse,
+    Regions: R.regionsResponse,
+    DatasetList: R.datasetListResponse,
+    Dataset: R.datasetResponse,
+    DatasetData: R.datasetDataResponse,
+    CkanError: R.ckanErrorResponse,
+    CkanPackageList: R.ckanSuccess(z.array(z.string())),
+    CkanPackageShow: R.ckanSuccess(R.ckanPackage),
+    CkanPackageSearch: R.ckanSuccess(R.ckanSearchResult),
+    CkanDatastoreSearch: R.ckanSuccess(R.datastoreResult),
+    CkanHelp: R.ckanSuccess(z.string()),
+  };
+  const schemas: Record<string, JsonSchema> = {};
+  for (const [name, s] of Object.entries(components)) schemas[name] = jsonSchema(s, 'input');
+  for (const [name, s] of Object.entries(responses)) schemas[name] = jsonSchema(s, 'output');
+
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Sinergi API',
+      version: 'v1',
+      summary: 'Real-time command center of a city government: ingest, agency, public and open-data endpoints.',
+      description: [
+        'Every OPD feeds its live data in through the ingest endpoints (an ingest key per OPD); the command center and the agencies read through the agency endpoints (a session or device token; the access rule applies: publik, terbatas and rahasia, sharing agreements with a purpose); citizens read the public endpoints (publik data only, complaints only as k-anonymous counts); open data is downloadable as CSV and JSON with a data dictionary and harvestable through a CKAN-compatible API.',
+        'Errors are `{ error, details: [ { index, path, message } ] }` (CKAN endpoints: CKAN\'s own envelope).',
+        'Live data is on socket.io: namespace `/public` (no login, publik only) and `/live` (`auth: { token }`).',
+      ].join('\n\n'),
+    },
+    servers: [{ url: '/' }],
+    tags: [
+      { name: 'Health', description: 'Liveness and readiness' },
+      { name: 'Ingest', description: 'Agency systems and ingest workers (ingest key)' },
+      { name: 'Agency', description: 'Command center and OPD (token; the access rule applies)' },
+      { name: 'Auth', description: 'Sessions' },
+      { name: 'Operations', description: 'Admins and operators' },
+      { name: 'Public', description: 'Citizens: publik data only, aggregated' },
+      { name: 'Open data', description: 'Satu Data Indonesia downloads: CSV and JSON with a data dictionary' },
+      { name: 'CKAN', description: 'CKAN action API v3 (read only) for Satu Data portals to harvest' },
+      { name: 'Documentation', description: 'This document' },
+    ],
+    paths,
+    components: {
+      schemas,
+      securitySchemes: {
+        ingestKey: { type: 'http', scheme: 'bearer', description: 'An ingest key of one OPD (`npm run admin -- …`); it writes that OPD\'s data only.' },
+        accessToken: { type: 'http', scheme: 'bearer', description: 'A session token from POST /api/v1/auth/login, or a device token.' },
+      },
+    },
+  };
+}
+
+export type OpenApiDocument = ReturnType<typeof buildOpenApiDocument>;

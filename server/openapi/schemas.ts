@@ -1,0 +1,285 @@
+/**
+ * Response shapes for the OpenAPI document. Request bodies and query parameters are NOT here: the document
+ * takes those from the very zod schemas the routes validate with (document.ts), so they cannot drift.
+ * These describe what the routes answer; where a shared schema describes a part (quarantine entries, feed
+ * reports), it is reused.
+ */
+import { z } from 'zod';
+import { ALERT_LEVELS, DATA_CLASSES, DOMAINS } from '../../shared/catalog';
+import { quarantineEntrySchema, sourceHealthSchema } from '../../shared/feeds';
+import { BUCKETS } from '../../shared/schemas';
+import { VIEW_IDS } from '../opendata/datasets';
+
+const ms = z.number().int().describe('epoch milliseconds');
+const iso = z.string().describe('ISO 8601 date-time with offset');
+const regionCode = z.string().describe('Kemendagri region code (PP.KK.CC.DDDD)');
+
+export const issueDetail = z.object({ index: z.number().int().nullable(), path: z.string(), message: z.string() });
+export const errorResponse = z.object({ error: z.string(), details: z.array(issueDetail) });
+export const acceptedResponse = z.object({ accepted: z.number().int(), written: z.number().int() });
+
+const thresholds = z.object({ waspada: z.number(), siaga: z.number(), awas: z.number() });
+const metric = z.object({
+  code: z.string(),
+  domain: z.enum(DOMAINS),
+  ownerOpd: z.string(),
+  class: z.enum(DATA_CLASSES),
+  unit: z.string(),
+  nameId: z.string(),
+  nameEn: z.string(),
+  cadenceS: z.number().int(),
+  thresholds: thresholds.nullable(),
+  sharedFor: z.array(z.string()).optional().describe('purposes of the sharing agreements that make it visible'),
+});
+const eventKind = z.object({
+  code: z.string(),
+  domain: z.enum(DOMAINS),
+  ownerOpd: z.string(),
+  class: z.enum(DATA_CLASSES),
+  nameId: z.string(),
+  nameEn: z.string(),
+  statuses: z.array(z.string()),
+  sharedFor: z.array(z.string()).optional(),
+});
+export const catalogResponse = z.object({ opd: z.array(z.object({ code: z.string(), name: z.string() })), metrics: z.array(metric), eventKinds: z.array(eventKind) });
+
+export const seriesResponse = z.object({
+  metric: z.string(),
+  bucket: z.enum(BUCKETS),
+  bucketMs: z.number().int().describe('0 for raw; a missing bucket time is a gap'),
+  series: z.array(
+    z.object({
+      id: z.number().int(),
+      metric: z.string(),
+      entity: z.string(),
+      region: regionCode.nullable(),
+      lon: z.number().nullable(),
+      lat: z.number().nullable(),
+      buckets: z.array(z.object({ t: ms, avg: z.number(), min: z.number(), max: z.number(), last: z.number() })),
+    }),
+  ),
+});
+
+export const alertResponse = z.object({
+  id: z.number().int(),
+  metric: z.string(),
+  entity: z.string(),
+  seriesId: z.number().int(),
+  level: z.enum(['siaga', 'awas']),
+  openedAt: ms,
+  lastValue: z.number(),
+  lastTime: ms,
+  clearedAt: ms.nullable(),
+  acknowledgedAt: ms.nullable(),
+  acknowledgedBy: z.string().nullable(),
+  note: z.string().nullable(),
+});
+export const alertsResponse = z.object({ alerts: z.array(alertResponse) });
+
+const role = z.enum(['admin', 'operator', 'agency']);
+export const loginResponse = z.object({ token: z.string(), expiresAt: iso, user: z.object({ username: z.string(), role, opd: z.string().nullable() }) });
+export const meResponse = z.object({ role: z.enum(['admin', 'operator', 'agency', 'public']), opd: z.string().nullable(), username: z.string().nullable() });
+
+export const auditResponse = z.object({
+  entries: z.array(
+    z.object({
+      seq: z.number().int(),
+      time: iso,
+      actor: z.string(),
+      action: z.string(),
+      target: z.string().nullable(),
+      source: z.string().nullable(),
+      detail: z.record(z.string(), z.unknown()),
+      hash: z.string().describe('hex'),
+      prevHash: z.string().describe('hex'),
+    }),
+  ),
+});
+
+export const feedsResponse = z.object({
+  feeds: z.array(sourceHealthSchema.extend({ reportedAt: ms, state: z.enum(['ok', 'late', 'failing', 'silent']) })),
+});
+export const quarantineResponse = z.object({ entries: z.array(quarantineEntrySchema.extend({ id: z.number().int(), receivedAt: ms })) });
+
+const publicCount = z.object({ n: z.number().int().nullable(), suppressed: z.boolean() }).describe('a count, or n = null and suppressed = true when hidden for k-anonymity');
+const counts = { received: publicCount, resolved: publicCount, open: publicCount };
+export const complaintSummaryResponse = z.object({
+  period: z.enum(['24h', '7d', '30d']),
+  from: ms,
+  to: ms,
+  updatedAt: ms,
+  k: z.number().int(),
+  kelurahan: z.array(
+    z.object({
+      code: regionCode.nullable(),
+      name: z.string().nullable(),
+      kecamatanCode: regionCode.nullable(),
+      kecamatanName: z.string().nullable(),
+      ...counts,
+      cells: z.array(z.object({ category: z.string().nullable(), ...counts })),
+    }),
+  ),
+  categories: z.array(z.object({ category: z.string().nullable(), ...counts, medianHoursToResolve: z.number().nullable() })),
+  total: z.object(counts),
+});
+export const complaintMapResponse = z.object({
+  period: z.enum(['24h', '7d', '30d']),
+  from: ms,
+  to: ms,
+  updatedAt: ms,
+  k: z.number().int(),
+  kelurahan: z.array(
+    z.object({ code: regionCode.nullable(), name: z.string().nullable(), centroid: z.tuple([z.number(), z.number()]).nullable().describe('[lon, lat] of the kelurahan, never of a complaint'), ...counts }),
+  ),
+});
+export const publicMetricsResponse = z.object({
+  updatedAt: ms,
+  metrics: z.array(
+    z.object({
+      code: z.string(),
+      domain: z.string(),
+      unit: z.string(),
+      nameId: z.string(),
+      nameEn: z.string(),
+      series: z.array(
+        z.object({
+          entity: z.string(),
+          region: regionCode.nullable(),
+          regionName: z.string().nullable(),
+          lon: z.number().nullable(),
+          lat: z.number().nullable(),
+          value: z.number().nullable(),
+          t: ms.nullable(),
+          ageMs: z.number().int().nullable(),
+        }),
+      ),
+    }),
+  ),
+});
+const level = z.enum(ALERT_LEVELS);
+export const warningsResponse = z
+  .object({
+    updatedAt: ms,
+    maxAgeMs: z.number().int(),
+    level: level.nullable(),
+    t: ms.nullable(),
+    warnings: z.array(z.object({ code: regionCode.nullable(), name: z.string().nullable(), level, t: ms.nullable() })),
+    metrics: z.array(z.object({ code: z.string(), unit: z.string(), nameId: z.string(), nameEn: z.string(), cadenceS: z.number().int(), thresholds })),
+    areas: z.array(z.object({ code: regionCode.nullable(), name: z.string().nullable(), level: level.nullable(), t: ms.nullable(), kelurahan: z.array(z.record(z.string(), z.unknown())) })),
+  })
+  .describe('public flood warnings per kecamatan and kelurahan, and the water level at every public gauge');
+export const regionsResponse = z.object({
+  city: z.object({ code: regionCode, name: z.string(), center: z.tuple([z.number(), z.number()]).nullable(), bbox: z.array(z.number()).nullable() }),
+  regions: z.object({ type: z.literal('FeatureCollection'), features: z.array(z.record(z.string(), z.unknown())).describe('GeoJSON Polygon features: properties code, name, kecamatanCode, kecamatanName') }),
+});
+
+// ---- open data ----
+
+const dictionaryEntry = z.object({
+  field: z.string(),
+  type: z.enum(['string', 'integer', 'number', 'datetime']),
+  unit: z.string().nullable(),
+  meaning: z.string().describe('Bahasa Indonesia'),
+  meaningEn: z.string(),
+  reference: z.string().nullable().describe('code list of the values, e.g. Kemendagri region codes'),
+  classification: z.enum(DATA_CLASSES),
+  ownerOpd: z.string(),
+  updateCadence: z.string().describe('ISO 8601 duration'),
+});
+const resource = z.object({
+  id: z.string(),
+  view: z.enum(VIEW_IDS as [string, ...string[]]),
+  default: z.boolean(),
+  title: z.string(),
+  titleEn: z.string(),
+  description: z.string(),
+  descriptionEn: z.string(),
+  updateCadence: z.string(),
+  downloads: z.object({ csv: z.string(), json: z.string() }),
+  dictionary: z.array(dictionaryEntry).optional().describe('the data dictionary (in /datasets/{id})'),
+});
+const spatialSchema = z.object({ code: regionCode, name: z.string(), province: z.object({ code: regionCode, name: z.string().nullable() }).nullable() }).nullable();
+export const datasetResponse = z.object({
+  id: z.string(),
+  title: z.string(),
+  titleEn: z.string(),
+  description: z.string(),
+  descriptionEn: z.string(),
+  domain: z.string(),
+  classification: z.literal('publik'),
+  owner: z.object({ code: z.string(), name: z.string() }).describe('owner OPD'),
+  updateCadence: z.string().describe('ISO 8601 duration'),
+  keywords: z.array(z.string()),
+  spatial: spatialSchema,
+  language: z.string(),
+  conformsTo: z.string(),
+  kAnonymity: z.number().int().optional(),
+  issued: iso.nullable(),
+  modified: iso.nullable(),
+  links: z.object({ self: z.string(), ckan: z.string() }),
+  resources: z.array(resource),
+});
+export const datasetListResponse = z.object({ updatedAt: iso, spatial: spatialSchema, conformsTo: z.string(), count: z.number().int(), datasets: z.array(datasetResponse) });
+export const datasetDataResponse = z.object({
+  dataset: z.string(),
+  resource: z.string(),
+  view: z.string(),
+  title: z.string(),
+  updatedAt: iso,
+  classification: z.literal('publik'),
+  ownerOpd: z.string(),
+  updateCadence: z.string(),
+  fields: z.array(z.object({ field: z.string(), type: z.string(), unit: z.string().nullable() })),
+  data: z.array(z.record(z.string(), z.union([z.string(), z.number(), z.null()]))).describe('one object per row, keys in the order of `fields`'),
+});
+
+// ---- CKAN ----
+
+export const ckanSuccess = (result: z.ZodType) => z.object({ help: z.string(), success: z.literal(true), result });
+export const ckanErrorResponse = z.object({
+  help: z.string(),
+  success: z.literal(false),
+  error: z.looseObject({ message: z.string(), __type: z.enum(['Not Found Error', 'Validation Error', 'Bad Request']) }).describe('validation errors also carry { field: [messages] }'),
+});
+const ckanResource = z.looseObject({
+  id: z.string(),
+  package_id: z.string(),
+  name: z.string(),
+  description: z.string(),
+  format: z.enum(['CSV', 'JSON']),
+  mimetype: z.string(),
+  url: z.string().describe('absolute'),
+  datastore_active: z.literal(true),
+  last_modified: z.string(),
+});
+export const ckanPackage = z.looseObject({
+  id: z.string(),
+  name: z.string(),
+  title: z.string(),
+  notes: z.string(),
+  type: z.literal('dataset'),
+  private: z.literal(false),
+  metadata_created: z.string(),
+  metadata_modified: z.string(),
+  owner_org: z.string(),
+  organization: z.looseObject({ id: z.string(), name: z.string(), title: z.string().describe('owner OPD'), is_organization: z.literal(true) }),
+  tags: z.array(z.looseObject({ name: z.string(), display_name: z.string() })),
+  extras: z.array(z.object({ key: z.string(), value: z.string() })).describe('classification, update_cadence, owner_opd, domain, spatial_code, data_dictionary, …'),
+  resources: z.array(ckanResource),
+  num_resources: z.number().int(),
+  num_tags: z.number().int(),
+});
+export const ckanSearchResult = z.object({ count: z.number().int(), sort: z.string(), facets: z.object({}), search_facets: z.object({}), results: z.array(ckanPackage) });
+export const datastoreResult = z.object({
+  resource_id: z.string(),
+  fields: z.array(z.looseObject({ id: z.string(), type: z.enum(['int', 'text', 'numeric', 'timestamp']) })),
+  records: z.array(z.union([z.record(z.string(), z.unknown()), z.array(z.unknown())])),
+  filters: z.record(z.string(), z.unknown()).optional(),
+  include_total: z.boolean(),
+  limit: z.number().int(),
+  offset: z.number().int(),
+  records_format: z.enum(['objects', 'lists']),
+  _links: z.object({ start: z.string(), next: z.string() }),
+  total: z.number().int().optional(),
+  total_was_estimated: z.boolean().optional(),
+});

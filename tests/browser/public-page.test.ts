@@ -1,0 +1,377 @@
+/**
+ * The citizen page (/public) in real headless Chromium (Debian's `chromium`, driven by playwright-core) against
+ * the real server and database, fed by direct ingest of publik data and complaints (deterministic, so the
+ * assertions can name projects and areas): flood warnings at the top with their level in words, projects with
+ * the late rule and working filters, complaints, the language switch, keyboard access, and axe-core finding no
+ * serious or critical violation at 360×640 and 1280×800. Nothing leaves localhost, the CSP holds, no console
+ * error. Screenshots go to tests/artifacts/public-page-*.png.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ensureClientBuild } from '../../scripts/client-build';
+import { startTestServer, type TestServer } from '../support/server';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const available = existsSync(CHROMIUM);
+if (!available && process.env.CI === 'true') throw new Error(`CI=true but no Chromium at ${CHROMIUM}: the browser tests would be skipped`);
+const ARTIFACTS = join(import.meta.dirname, '../artifacts');
+const [, adminUrl] = Object.entries(inject('backends'))[0]!;
+const require = createRequire(import.meta.url);
+
+const DAY = 86_400_000;
+
+interface Kel {
+  code: string;
+  kec: string;
+  kecName: string;
+  name: string;
+  lon: number;
+  lat: number;
+}
+
+interface AxeResult {
+  violations: { id: string; impact: string | null; help: string; nodes: { target: unknown; failureSummary?: string }[] }[];
+}
+
+/** The test's projects: [id, kelurahan index, progress now, plan now, budget absorbed (Rp)]. */
+const PROJECTS: [string, number, number, number, number][] = [
+  ['PRJ-T-001', 0, 42, 60, 6_100_000_000], // 18 points behind: late
+  ['PRJ-T-002', 1, 47, 50, 3_000_000_000], // 3 behind: on track
+  ['PRJ-T-003', 0, 100, 100, 9_800_000_000], // done
+  ['PRJ-T-004', 2, 19.5, 30, 1_200_000_000], // 10.5 behind: late
+  ['PRJ-T-005', 2, 30, 40, 2_000_000_000], // exactly 10 behind: not late
+];
+
+describe.skipIf(!available)('/public for citizens in headless Chromium', () => {
+  let server: TestServer;
+  let context: BrowserContext;
+  let profile: string;
+  let axeSource: string;
+  let kel: [Kel, Kel, Kel];
+  let keys: Record<string, string>;
+  let feeder: ReturnType<typeof setInterval> | null = null;
+  const offsite: string[] = [];
+  const problems: string[] = [];
+
+  async function ingest(opd: string, points: unknown[]) {
+    const res = await server.post('/api/v1/ingest', { points }, keys[opd]);
+    expect(res.status, JSON.stringify(res.body)).toBe(202);
+  }
+
+  /** Readings that must stay fresh while the test runs (the page marks late data, and warnings expire). */
+  async function liveReadings() {
+    const now = Date.now();
+    const [a, b, c] = kel;
+    await ingest('BPBD', [
+      { metric: 'water_level', entity: 'PA-UJI-1', region: a.code, time: now, value: 212, lon: a.lon, lat: a.lat },
+      { metric: 'water_level', entity: 'PA-UJI-2', region: b.code, time: now, value: 163, lon: b.lon, lat: b.lat },
+      { metric: 'water_level', entity: 'PA-UJI-3', region: c.code, time: now, value: 84, lon: c.lon, lat: c.lat },
+      { metric: 'rainfall', entity: 'ARR-UJI-1', region: a.code, time: now, value: 12.5, lon: a.lon, lat: a.lat },
+    ]);
+    await ingest('DISHUB', [
+      { metric: 'traffic_speed', entity: 'RUAS-UJI-1', region: b.code, time: now, value: 31 },
+      { metric: 'congestion_index', entity: 'RUAS-UJI-1', region: b.code, time: now, value: 0.64 },
+    ]);
+  }
+
+  beforeAll(async () => {
+    const dist = await ensureClientBuild(() => {});
+    server = await startTestServer(adminUrl, { clientDistDir: dist, streamTickMs: 250 });
+    keys = {};
+    for (const opd of ['BPBD', 'DISHUB', 'DLH', 'DPUPR', 'DISKOMINFO']) keys[opd] = await server.key(opd);
+
+    // three kelurahan in three different kecamatan
+    const { rows } = await server.storage.pool.query<Kel>(
+      `SELECT DISTINCT ON (k.parent_code) k.code, k.parent_code AS kec, p.name AS "kecName", k.name, k.centroid_lon AS lon, k.centroid_lat AS lat
+         FROM region k JOIN region p ON p.code = k.parent_code
+        WHERE k.level IN ('kelurahan', 'desa') AND k.centroid_lon IS NOT NULL
+        ORDER BY k.parent_code, k.code LIMIT 3`,
+    );
+    expect(rows).toHaveLength(3);
+    kel = rows as [Kel, Kel, Kel];
+
+    const now = Date.now();
+    await liveReadings();
+    await ingest('DLH', [{ metric: 'landfill_intake', entity: 'TPA-UJI', time: now - 1_000, value: 418.4 }]);
+    await ingest('DISKOMINFO', [{ metric: 'complaints_open', entity: 'kota', time: now - 1_000, value: 37 }]);
+
+    // thirty days of daily progress and plan, and the latest readings
+    const points: unknown[] = [];
+    for (const [id, k, progress, plan, budget] of PROJECTS) {
+      const at = kel[k]!;
+      for (let d = 30; d >= 0; d--) {
+        const time = d === 0 ? now - 2_000 : now - d * DAY;
+        const f = (30 - d) / 30;
+        const base = { entity: id, region: at.code, time, lon: at.lon + 0.002, lat: at.lat + 0.002 };
+        points.push({ ...base, metric: 'project_progress', value: Math.round(progress * f * 10) / 10 });
+        points.push({ ...base, metric: 'project_progress_plan', value: Math.round(plan * f * 10) / 10 });
+        points.push({ ...base, metric: 'project_budget_absorbed', value: d > 10 ? Math.round(budget / 2) : budget });
+      }
+    }
+    await ingest('DPUPR', points);
+
+    // complaints: enough per category to pass k-anonymity, some resolved
+    const categories = ['jalan_rusak', 'sampah', 'banjir'];
+    const events: unknown[] = [];
+    for (let i = 0; i < 24; i++) {
+      const opened = now - (2 * DAY - i * 3_600_000);
+      const base = { kind: 'complaint', id: `LPR-UJI-${i}`, category: categories[i % 3], region: kel[i % 2]!.code };
+      events.push({ ...base, status: 'received', time: opened });
+      if (i % 4 !== 3) events.push({ ...base, status: 'resolved', time: opened + (4 + (i % 5)) * 3_600_000 });
+    }
+    const ev = await server.post('/api/v1/events', { events }, keys.DISKOMINFO);
+    expect(ev.status).toBe(202);
+
+    feeder = setInterval(() => void liveReadings().catch(() => undefined), 3_000);
+
+    axeSource = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
+    await mkdir(ARTIFACTS, { recursive: true });
+    profile = await mkdtemp(join(tmpdir(), 'sinergi-public-'));
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 360, height: 640 },
+      locale: 'id-ID',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    const origin = new URL(server.url).origin;
+    await context.route(
+      (url) => !(url.origin === origin || url.protocol === 'data:' || url.protocol === 'blob:'),
+      (route) => {
+        offsite.push(route.request().url());
+        return route.abort();
+      },
+    );
+  }, 240_000);
+
+  afterAll(async () => {
+    if (feeder) clearInterval(feeder);
+    await context?.close();
+    await server?.close();
+    if (profile) await rm(profile, { recursive: true, force: true });
+  });
+
+  async function open(width: number, height: number, path = '/public'): Promise<Page> {
+    const page = await context.newPage();
+    page.on('console', (m) => {
+      if (m.type() === 'error' || /Content Security Policy/i.test(m.text())) problems.push(`${width}x${height}: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => problems.push(`${width}x${height}: ${e.message}`));
+    await page.setViewportSize({ width, height });
+    await page.goto(server.url + path);
+    await page.waitForSelector('body[data-live="true"]', { timeout: 30_000 });
+    return page;
+  }
+
+  /** Loads everything lazy (history, map) by scrolling through the page, then returns to the top. */
+  async function scrollThrough(page: Page) {
+    const height = await page.evaluate(() => document.body.scrollHeight);
+    for (let y = 0; y <= height; y += 500) {
+      await page.evaluate((to) => window.scrollTo(0, to), y);
+      await page.waitForTimeout(60);
+    }
+    await page.waitForSelector('[data-testid="public-map"][data-ready="true"]', { timeout: 20_000 });
+    await page.waitForSelector('[data-testid="project-sparkline"]', { timeout: 15_000 });
+    await page.evaluate(() => window.scrollTo(0, 0));
+  }
+
+  /**
+   * axe-core in the page. It is evaluated through the DevTools protocol: the CSP (script-src 'self') refuses
+   * the inline <script> that `addScriptTag` would insert, but not an evaluation by the debugger.
+   */
+  async function axe(page: Page): Promise<AxeResult['violations']> {
+    await page.evaluate(axeSource);
+    const result = await page.evaluate(async () => {
+      const a = (window as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<AxeResult> } }).axe;
+      const r = await a.run(document, { resultTypes: ['violations'] });
+      return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map((n) => ({ target: n.target, failureSummary: n.failureSummary })) }));
+    });
+    return result;
+  }
+  const serious = (v: AxeResult['violations']) => v.filter((x) => x.impact === 'serious' || x.impact === 'critical');
+
+  it('serves the warnings endpoint from a cached snapshot, publik water levels only', async () => {
+    const res = await fetch(`${server.url}/api/public/v1/warnings`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('etag')).toBeTruthy();
+    expect(res.headers.get('cache-control')).toMatch(/^public, max-age=\d+$/);
+    const body = (await res.json()) as { level: string; warnings: { code: string; level: string }[]; areas: { code: string }[] };
+    expect(body.level).toBe('siaga');
+    expect(body.warnings).toEqual([
+      expect.objectContaining({ code: kel[0].kec, level: 'siaga' }),
+      expect.objectContaining({ code: kel[1].kec, level: 'waspada' }),
+    ]);
+    expect(body.areas.map((a) => a.code).sort()).toEqual([kel[0].kec, kel[1].kec, kel[2].kec].sort());
+    const again = await fetch(`${server.url}/api/public/v1/warnings`, { headers: { 'if-none-match': res.headers.get('etag')! } });
+    expect([200, 304]).toContain(again.status); // 304 while the snapshot lasts
+  });
+
+  it('at 360×640: warnings on top with their level in words, projects with the late rule, complaints; no serious axe violation', async () => {
+    const page = await open(360, 640);
+    expect(await page.locator('html').getAttribute('lang')).toBe('id');
+
+    // warnings: first thing in <main>, the worst level named in text
+    const warnings = page.locator('[data-testid="section-warnings"]');
+    await warnings.waitFor({ timeout: 30_000 });
+    expect(await warnings.getAttribute('data-level')).toBe('siaga');
+    expect(await page.evaluate(() => document.querySelector('main')?.firstElementChild?.getAttribute('data-testid'))).toBe('section-warnings');
+    const areas = page.locator('[data-testid="warning-area"]');
+    await expect.poll(() => areas.count()).toBe(2);
+    expect(await areas.nth(0).getAttribute('data-level')).toBe('siaga');
+    expect(await areas.nth(0).innerText()).toMatch(/siaga/i);
+    expect(await areas.nth(0).innerText()).toContain(kel[0].kecName);
+    expect(await areas.nth(0).innerText()).toContain('PA-UJI-1');
+    expect(await areas.nth(1).innerText()).toMatch(/waspada/i);
+    expect(await page.locator('[data-testid="warnings-summary"]').innerText()).toMatch(/1 kecamatan berstatus Siaga, 1 kecamatan berstatus Waspada/);
+    expect(await warnings.locator('[data-testid="freshness"]').innerText()).toMatch(/diperbarui/);
+
+    // projects: late means more than 10 points behind plan
+    const rows = page.locator('[data-testid="project-row"]');
+    await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(PROJECTS.length);
+    const status = async (id: string) => page.locator(`[data-testid="project-row"][data-entity="${id}"]`).getAttribute('data-status');
+    expect(await status('PRJ-T-001')).toBe('late');
+    expect(await status('PRJ-T-002')).toBe('on_track');
+    expect(await status('PRJ-T-003')).toBe('done');
+    expect(await status('PRJ-T-004')).toBe('late');
+    expect(await status('PRJ-T-005')).toBe('on_track');
+    // late first, most behind first
+    expect(await rows.evaluateAll((els) => els.slice(0, 2).map((e) => e.getAttribute('data-entity')))).toEqual(['PRJ-T-001', 'PRJ-T-004']);
+    const first = rows.first();
+    expect(await first.locator('[data-testid="project-status"]').innerText()).toMatch(/Terlambat 18 poin/);
+    expect(await first.innerText()).toContain(kel[0].kecName);
+    expect(await first.innerText()).toContain('DPUPR');
+    expect(await first.innerText()).toMatch(/Rp\s?6,1\s?M/);
+    expect(await first.locator('dd[title]').getAttribute('title')).toMatch(/Rp\s?6\.100\.000\.000/);
+    expect(await first.locator('[data-testid="freshness"]').innerText()).toMatch(/diperbarui/);
+
+    // complaints arrive from the summary endpoint
+    await page.locator('[data-testid="complaints-category-row"]').first().waitFor({ timeout: 15_000 });
+
+    await scrollThrough(page);
+    // the progress history: a line with a text alternative
+    const spark = page.locator('[data-testid="project-row"][data-entity="PRJ-T-001"] [data-testid="project-sparkline"]');
+    expect(await spark.getAttribute('role')).toBe('img');
+    expect(await spark.getAttribute('aria-label')).toMatch(/realisasi dari 0% menjadi 42%/);
+
+    // every panel that shows numbers says how old they are
+    for (const id of ['section-floods', 'section-rain', 'section-projects', 'section-complaints', 'section-traffic', 'section-sanitation']) {
+      expect(await page.locator(`[data-testid="${id}"] [data-testid="freshness"]`).count(), id).toBeGreaterThan(0);
+    }
+    expect(await page.locator('.pub-summary [data-testid="freshness"]').count()).toBe(4);
+
+    // nothing wider than the phone
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+
+    const violations = await axe(page);
+    expect(serious(violations), JSON.stringify(serious(violations), null, 2)).toEqual([]);
+    await page.screenshot({ path: join(ARTIFACTS, 'public-page-360x640.png'), fullPage: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'public-page-360x640-top.png') });
+    await page.close();
+  });
+
+  it('filters projects by kecamatan, OPD and lateness; the list and the map follow', async () => {
+    const page = await open(360, 640);
+    const rows = page.locator('[data-testid="project-row"]');
+    await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(PROJECTS.length);
+    const shown = () => rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-entity')).sort());
+
+    await page.selectOption('[data-testid="filter-kecamatan"]', kel[0].kec);
+    await expect.poll(shown).toEqual(['PRJ-T-001', 'PRJ-T-003']);
+    await expect.poll(() => page.locator('[data-testid="projects-count"]').innerText()).toMatch(/Menampilkan 2 dari 5 proyek · 1 terlambat/);
+
+    await page.selectOption('[data-testid="filter-kecamatan"]', kel[2].kec);
+    await expect.poll(shown).toEqual(['PRJ-T-004', 'PRJ-T-005']);
+    await page.check('[data-testid="filter-late"]');
+    await expect.poll(shown).toEqual(['PRJ-T-004']);
+
+    await page.selectOption('[data-testid="filter-kecamatan"]', '');
+    await expect.poll(shown).toEqual(['PRJ-T-001', 'PRJ-T-004']);
+    await page.uncheck('[data-testid="filter-late"]');
+    // every project's figures are published by the owner of the project metrics
+    const opds = await page.locator('[data-testid="filter-opd"] option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+    expect(opds).toEqual(['', 'DPUPR']);
+    await page.selectOption('[data-testid="filter-opd"]', 'DPUPR');
+    await expect.poll(shown).toHaveLength(PROJECTS.length);
+
+    // "show on map" scrolls to the map, loads it and centres it on the project
+    await page.selectOption('[data-testid="filter-kecamatan"]', kel[0].kec);
+    await page.locator('[data-testid="project-row"][data-entity="PRJ-T-001"] [data-testid="project-show-on-map"]').click();
+    await page.waitForSelector('[data-testid="public-map"][data-ready="true"]', { timeout: 20_000 });
+    await expect.poll(() => page.locator('[data-testid="section-map"] [role="status"]').innerText()).toContain('PRJ-T-001');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('h-peta');
+    await page.waitForTimeout(800);
+    await page.locator('[data-testid="section-map"]').screenshot({ path: join(ARTIFACTS, 'public-page-map-360x640.png') });
+    await page.close();
+  });
+
+  it('is usable from the keyboard: skip link first, then every control in order', async () => {
+    const page = await open(1280, 800);
+    await page.locator('[data-testid="project-row"]').first().waitFor({ timeout: 15_000 });
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.className)).toBe('skip-link');
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('isi');
+
+    // Tab reaches the project filters and a "show on map" button, and each focus is visible
+    const reached = new Set<string>();
+    for (let i = 0; i < 80 && reached.size < 4; i++) {
+      await page.keyboard.press('Tab');
+      const f = await page.evaluate(() => {
+        const el = document.activeElement as HTMLElement | null;
+        const style = el ? getComputedStyle(el) : null;
+        return { id: el?.getAttribute('data-testid') ?? '', outline: style ? style.outlineStyle !== 'none' && style.outlineWidth !== '0px' : false };
+      });
+      if (['filter-kecamatan', 'filter-opd', 'filter-late', 'project-show-on-map'].includes(f.id)) {
+        reached.add(f.id);
+        expect(f.outline, `focus ring on ${f.id}`).toBe(true);
+      }
+    }
+    expect([...reached].sort()).toEqual(['filter-kecamatan', 'filter-late', 'filter-opd', 'project-show-on-map']);
+    // the late-only checkbox toggles with the space bar
+    await page.focus('[data-testid="filter-late"]');
+    await page.keyboard.press('Space');
+    await expect.poll(() => page.locator('[data-testid="project-row"]').count()).toBe(2);
+    await page.keyboard.press('Space');
+    await page.close();
+  });
+
+  it('at 1280×800 switches to English, keeps the levels in words, and has no serious axe violation', async () => {
+    const page = await open(1280, 800);
+    await page.locator('[data-testid="section-warnings"]').waitFor({ timeout: 30_000 });
+    await page.click('[data-testid="lang-en"]');
+    await expect.poll(() => page.locator('html').getAttribute('lang')).toBe('en');
+    expect(await page.title()).toMatch(/Public Data/);
+    expect(await page.locator('#warnings-title').innerText()).toMatch(/Current flood warnings/);
+    expect(await page.locator('[data-testid="warnings-summary"]').innerText()).toMatch(/1 district at Warning, 1 district at Watch/);
+    expect(await page.locator('[data-testid="section-projects"] h2').innerText()).toBe('Public works');
+    expect(await page.locator('[data-testid="project-row"][data-entity="PRJ-T-001"] [data-testid="project-status"]').innerText()).toMatch(/18 points behind/);
+    expect(await page.locator('[data-testid="lang-en"]').getAttribute('aria-pressed')).toBe('true');
+    await page.locator('[data-testid="complaints-category-row"]').first().waitFor({ timeout: 15_000 });
+    await scrollThrough(page);
+    expect(await page.locator('[data-testid="section-complaints"] h2').innerText()).toBe('Citizen complaints');
+
+    const violations = await axe(page);
+    expect(serious(violations), JSON.stringify(serious(violations), null, 2)).toEqual([]);
+    await page.screenshot({ path: join(ARTIFACTS, 'public-page-1280x800-en.png'), fullPage: true });
+
+    // the choice persists, and switching back restores Bahasa Indonesia
+    await page.reload();
+    await page.waitForSelector('body[data-live="true"]', { timeout: 30_000 });
+    expect(await page.locator('html').getAttribute('lang')).toBe('en');
+    await page.click('[data-testid="lang-id"]');
+    await expect.poll(() => page.locator('html').getAttribute('lang')).toBe('id');
+    expect(await page.locator('[data-testid="section-projects"] h2').innerText()).toBe('Proyek pembangunan');
+    await page.screenshot({ path: join(ARTIFACTS, 'public-page-1280x800.png') });
+    await page.close();
+  });
+
+  it('made no request outside localhost and saw no CSP violation or console error', () => {
+    expect(offsite).toEqual([]);
+    expect(problems).toEqual([]);
+  });
+});
