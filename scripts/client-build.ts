@@ -24,7 +24,8 @@ async function* files(path: string): AsyncGenerator<string> {
 }
 
 export async function clientSourceHash(): Promise<string> {
-  const hash = createHash('sha256');
+  // 'production:' names the build mode in the stamp, so a stamp from an older, mode-less build is rebuilt
+  const hash = createHash('sha256').update('production:');
   for (const input of INPUTS) {
     for await (const f of files(join(ROOT, input))) {
       hash.update(relative(ROOT, f)).update('\0').update(await readFile(f)).update('\0');
@@ -42,7 +43,16 @@ export async function ensureClientBuild(log: (m: string) => void = (m) => consol
   log('building the client (vite build)…');
   const started = Date.now();
   const { build } = await import('vite');
-  await build({ configFile: join(ROOT, 'vite.config.ts'), logLevel: 'warn' });
+  // Always a production bundle: under vitest NODE_ENV is 'test', and Vite would then bundle React's
+  // development build (larger, slower) and stamp it as current for `npm start`.
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({ configFile: join(ROOT, 'vite.config.ts'), logLevel: 'warn', mode: 'production' });
+  } finally {
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnv;
+  }
   await writeFile(stamp, hash);
   log(`client built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return outDir;

@@ -1,0 +1,1175 @@
+/**
+ * `npm run bench:public`: the public surface at scale, measured in one run on this machine.
+ *
+ * 1. N anonymous `/public` socket.io clients (websocket transport, subscribed like client/citizen: one
+ *    `series:subscribe` per publik metric, 60 minutes of history) while a worker process runs the city
+ *    simulator (2 s polls, as `npm start` does) plus a fixed-rate generator. Every 200 ms this script posts a
+ *    marker reading (rainfall, entity BENCH-PROBE, value = sequence / 1000) through the ingest API; each
+ *    client records when the marker arrives → delivery latency per client per marker (ingest → client).
+ *    The server runs in a child process: its CPU (process.cpuUsage) and RSS (gc first) are its own.
+ * 2. The floor: a minimal raw `ws` server (child process) broadcasting a marker of the same frame size to N
+ *    raw `ws` clients, one pre-encoded buffer per marker, nothing else.
+ * 3. The public page's budget, on a production build of the current sources made for this run: initial
+ *    JavaScript of /public gzipped (entry module, its modulepreloads and static imports), and first meaningful
+ *    content in headless Chromium on DevTools' Slow 3G, with and without 4× CPU throttling.
+ *
+ * Loopback only (127.0.0.1); every phase is bounded and the whole run has a watchdog.
+ *
+ *   BENCH_CLIENTS (default "1000,5000")  BENCH_WINDOW_S (30)  BENCH_BASELINE_S (10)  BENCH_TICK_MS (250,
+ *   the server's default STREAM_TICK_MS)  BENCH_GEN_RATE (generator points/s, 50; 0: simulator only)
+ *   BENCH_BROWSER_RUNS (3 per profile; 0 skips the browser)  BENCH_SKIP_WS=1  BENCH_DATABASE_URL
+ *   BENCH_MAX_MINUTES (watchdog, 40)  CHROMIUM_PATH (/usr/bin/chromium)
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { gzipSync } from 'node:zlib';
+
+// ───────────────────────────── shared by every role ─────────────────────────────
+
+const SELF = import.meta.filename;
+const ROOT = join(import.meta.dirname, '..');
+const roleAt = process.argv.indexOf('--role');
+const ROLE = roleAt > 0 ? process.argv[roleAt + 1]! : 'main';
+
+/** CLOCK_MONOTONIC in ms: system-wide on Linux, so times taken in different processes compare. */
+const now = () => Number(process.hrtime.bigint()) / 1e6;
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const MARKER_ENTITY = 'BENCH-PROBE';
+const MARKER_EVERY_MS = 200;
+/** The marker's value encodes its sequence number (kept far below rainfall's alert thresholds). */
+const markerValue = (seq: number) => seq / 1000;
+const markerSeq = (v: number) => Math.round(v * 1000);
+
+interface Rpc {
+  id: number;
+  op: string;
+  arg?: unknown;
+}
+interface Stats {
+  cpuUs: number;
+  rss: number;
+  heapUsed: number;
+  /** event-loop delay since the last reset, ms */
+  eld: { p50: number; p99: number; max: number };
+  connections: number;
+  frames: number;
+  frameBytes: number;
+}
+
+function eventLoopMonitor() {
+  const h = monitorEventLoopDelay({ resolution: 10 });
+  h.enable();
+  return {
+    read: () => ({ p50: h.percentile(50) / 1e6, p99: h.percentile(99) / 1e6, max: h.max / 1e6 }),
+    reset: () => h.reset(),
+  };
+}
+
+/** Child side of the IPC: request/response by id; exits with its parent. */
+function serve(handlers: Record<string, (arg: any) => unknown>, onStop: () => Promise<void>): void {
+  process.on('message', (m: Rpc) => {
+    if (m.op === 'stop') {
+      onStop()
+        .catch(() => {})
+        .finally(() => process.send!({ id: m.id, ok: true, r: null }, () => process.exit(0)));
+      return;
+    }
+    Promise.resolve()
+      .then(() => handlers[m.op]!(m.arg))
+      .then(
+        (r) => process.send!({ id: m.id, ok: true, r }),
+        (e: unknown) => process.send!({ id: m.id, ok: false, error: String((e as Error)?.stack ?? e) }),
+      );
+  });
+  process.on('disconnect', () => process.exit(0));
+}
+
+function gc(): void {
+  const g = (globalThis as { gc?: () => void }).gc;
+  if (g) {
+    g();
+    g();
+  }
+}
+
+// ───────────────────────────── role: the Sinergi server ─────────────────────────────
+
+async function roleServer(): Promise<void> {
+  const { pino } = await import('pino');
+  const { openStorage } = await import('../db/storage');
+  const { createApp } = await import('../server/app');
+  const env = process.env;
+  const storage = await openStorage({ databaseUrl: env.BENCH_DB_URL!, dataDir: env.BENCH_TMP!, migrate: false, poolSize: 10 });
+  const app = await createApp({
+    storage,
+    log: pino({ level: 'warn' }),
+    config: {
+      maxBodyBytes: 8 * 1024 * 1024,
+      maxBatchItems: 50_000,
+      streamTickMs: Number(env.BENCH_TICK_MS),
+      clientDistDir: env.BENCH_DIST!,
+      corsOrigins: [],
+    },
+  });
+  await new Promise<void>((resolve, reject) => {
+    app.httpServer.once('error', reject);
+    app.httpServer.listen(Number(env.BENCH_PORT), '127.0.0.1', () => resolve());
+  });
+
+  // Instrumentation (bench only): one look per broadcast, none per socket. When the marker leaves for its
+  // room, and how big the frame is (engine.io '4' + socket.io '2/public,' + the JSON array).
+  const pub = app.io.of('/public');
+  const probe = Number(env.BENCH_PROBE_SERIES);
+  /** [marker seq, when its broadcast began, how long the write loop over the room's sockets took] */
+  const emits: [number, number, number][] = [];
+  const markerFrameBytes: number[] = [];
+  let frames = 0;
+  let frameBytes = 0;
+  const adapter = pub.adapter;
+  const broadcast = adapter.broadcast.bind(adapter);
+  adapter.broadcast = (packet: any, opts: any) => {
+    const t = now();
+    const bytes = Buffer.byteLength(JSON.stringify(packet.data)) + 2 + '/public,'.length;
+    let recipients = 0;
+    for (const room of opts.rooms as Set<string>) recipients += adapter.rooms.get(room)?.size ?? 0;
+    frames += recipients;
+    frameBytes += recipients * bytes;
+    const [event, msg] = packet.data as [string, { metric?: string; points?: { s: number; v: number }[] }];
+    const marker = event === 'points:appended' && msg.metric === 'rainfall' ? msg.points?.find((p) => p.s === probe) : undefined;
+    broadcast(packet, opts);
+    if (marker) {
+      emits.push([markerSeq(marker.v), t, now() - t]);
+      markerFrameBytes.push(bytes);
+    }
+  };
+
+  const eld = eventLoopMonitor();
+  serve(
+    {
+      gc,
+      stats: (): Stats => {
+        const m = process.memoryUsage();
+        const c = process.cpuUsage();
+        return { cpuUs: c.user + c.system, rss: m.rss, heapUsed: m.heapUsed, eld: eld.read(), connections: pub.sockets.size, frames, frameBytes };
+      },
+      resetEld: () => eld.reset(),
+      emits: () => ({ emits, markerFrameBytes }),
+    },
+    () => app.close().then(() => storage.close()),
+  );
+  process.send!({ ready: { port: Number(env.BENCH_PORT) } });
+}
+
+// ───────────────────────────── role: the raw ws floor ─────────────────────────────
+
+async function roleWsServer(): Promise<void> {
+  const { WebSocketServer } = await import('ws');
+  const probe = Number(process.env.BENCH_PROBE_SERIES);
+  const emits: [number, number, number][] = [];
+  let frames = 0;
+  let frameBytes = 0;
+  const http = createHttpServer((req, res) => {
+    if (req.method !== 'POST' || req.url !== '/marker') {
+      res.statusCode = 404;
+      return void res.end();
+    }
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      const { seq, size } = JSON.parse(body) as { seq: number; size: number };
+      // The socket.io delta, same shape and same frame size (padded), encoded once, sent to every client.
+      const base = { metric: 'rainfall', seq, series: [], points: [{ s: probe, t: Date.now(), v: markerValue(seq) }], pad: '' };
+      base.pad = 'x'.repeat(Math.max(0, size - Buffer.byteLength(JSON.stringify(base))));
+      const frame = Buffer.from(JSON.stringify(base));
+      const t = now();
+      for (const client of wss.clients) client.send(frame, { binary: false });
+      emits.push([seq, t, now() - t]);
+      frames += wss.clients.size;
+      frameBytes += wss.clients.size * frame.length;
+      res.statusCode = 202;
+      res.end();
+    });
+  });
+  const wss = new WebSocketServer({ server: http, perMessageDeflate: false });
+  await new Promise<void>((r) => http.listen(Number(process.env.BENCH_PORT), '127.0.0.1', r));
+  const eld = eventLoopMonitor();
+  serve(
+    {
+      gc,
+      stats: (): Stats => {
+        const m = process.memoryUsage();
+        const c = process.cpuUsage();
+        return { cpuUs: c.user + c.system, rss: m.rss, heapUsed: m.heapUsed, eld: eld.read(), connections: wss.clients.size, frames, frameBytes };
+      },
+      resetEld: () => eld.reset(),
+      emits: () => ({ emits, markerFrameBytes: [] }),
+    },
+    async () => {
+      for (const c of wss.clients) c.terminate();
+      await new Promise<void>((r) => wss.close(() => http.close(() => r())));
+    },
+  );
+  process.send!({ ready: { port: Number(process.env.BENCH_PORT) } });
+}
+
+// ───────────────────────────── role: the crowd of clients ─────────────────────────────
+
+async function roleClients(): Promise<void> {
+  const { io } = await import('socket.io-client');
+  const { WebSocket } = await import('ws');
+  type SioClient = import('socket.io-client').Socket<
+    import('../shared/contract').ServerToClientEvents,
+    import('../shared/contract').ClientToServerEvents
+  >;
+  const metrics = JSON.parse(process.env.BENCH_METRICS!) as string[];
+  const probe = Number(process.env.BENCH_PROBE_SERIES);
+  let sio: SioClient[] = [];
+  let raw: InstanceType<typeof WebSocket>[] = [];
+  let size = 0;
+  let arrivals = new Map<number, Float64Array>();
+  let messages = 0;
+  const eld = eventLoopMonitor();
+  const arrive = (seq: number, i: number, t: number) => {
+    let a = arrivals.get(seq);
+    if (!a) arrivals.set(seq, (a = new Float64Array(size).fill(Number.NaN)));
+    if (Number.isNaN(a[i]!)) a[i] = t;
+  };
+  const progress = (done: number, failed: number) => process.send!({ progress: { done, failed } });
+
+  /** Runs `one(i)` for i < n, `concurrency` at a time; reports progress. */
+  async function ramp(n: number, concurrency: number, one: (i: number) => Promise<boolean>) {
+    let next = 0;
+    let done = 0;
+    let failed = 0;
+    const started = now();
+    const tick = setInterval(() => progress(done, failed), 250);
+    await Promise.all(
+      Array.from({ length: Math.min(concurrency, n) }, async () => {
+        while (next < n) {
+          const i = next++;
+          const ok = await one(i).catch(() => false);
+          if (ok) done++;
+          else failed++;
+        }
+      }),
+    );
+    clearInterval(tick);
+    progress(done, failed);
+    return { ok: done, failed, seconds: (now() - started) / 1000 };
+  }
+
+  serve(
+    {
+      /** N socket.io clients on /public, each subscribed to the publik metrics like the citizen page. */
+      connectSio: ({ url, n }: { url: string; n: number }) => {
+        size = n;
+        sio = new Array(n);
+        return ramp(n, 50, async (i) => {
+          const s: SioClient = io(`${url}/public`, { transports: ['websocket'], forceNew: true, reconnection: false, timeout: 60_000 });
+          sio[i] = s;
+          s.on('points:appended', (msg) => {
+            const t = now();
+            messages++;
+            if (msg.metric !== 'rainfall') return;
+            for (const p of msg.points) if (p.s === probe) arrive(markerSeq(p.v), i, t);
+          });
+          await new Promise<void>((resolve, reject) => {
+            s.once('connect', resolve);
+            s.once('connect_error', reject);
+          });
+          // one request per metric, as LiveConnection does
+          const acks = await Promise.all(
+            metrics.map((m) => s.timeout(120_000).emitWithAck('series:subscribe', { metrics: [m], historyMinutes: 60 })),
+          );
+          return acks.every((a) => a.ok);
+        });
+      },
+      connectWs: ({ url, n }: { url: string; n: number }) => {
+        size = n;
+        raw = new Array(n);
+        return ramp(n, 50, async (i) => {
+          const ws = new WebSocket(url, { perMessageDeflate: false });
+          raw[i] = ws;
+          ws.on('message', (data: Buffer) => {
+            const t = now();
+            messages++;
+            const msg = JSON.parse(data.toString()) as { metric: string; points: { s: number; v: number }[] };
+            for (const p of msg.points) if (p.s === probe) arrive(markerSeq(p.v), i, t);
+          });
+          await new Promise<void>((resolve, reject) => {
+            ws.once('open', resolve);
+            ws.once('error', reject);
+          });
+          return true;
+        });
+      },
+      stats: () => {
+        const m = process.memoryUsage();
+        const c = process.cpuUsage();
+        const connected = sio.filter((s) => s?.connected).length + raw.filter((w) => w?.readyState === WebSocket.OPEN).length;
+        return { cpuUs: c.user + c.system, rss: m.rss, heapUsed: m.heapUsed, eld: eld.read(), connections: connected, frames: messages, frameBytes: 0 } satisfies Stats;
+      },
+      resetEld: () => eld.reset(),
+      /** Latency (arrival − send) and fan-out (arrival − server emit) over the given markers, all clients. */
+      report: ({ sends, emits }: { sends: [number, number][]; emits: [number, number, number][] }) => {
+        const emitAt = new Map(emits.map(([seq, t]) => [seq, t]));
+        const lat: number[] = [];
+        const fan: number[] = [];
+        const toEmit: number[] = [];
+        let missed = 0;
+        for (const [seq, sent] of sends) {
+          const a = arrivals.get(seq);
+          const e = emitAt.get(seq);
+          if (e !== undefined) toEmit.push(e - sent);
+          for (let i = 0; i < size; i++) {
+            const t = a?.[i];
+            if (t === undefined || Number.isNaN(t)) {
+              missed++;
+              continue;
+            }
+            lat.push(t - sent);
+            if (e !== undefined) fan.push(t - e);
+          }
+        }
+        return { latency: summary(lat), fanout: summary(fan), toEmit: summary(toEmit), delivered: lat.length, missed, expected: sends.length * size };
+      },
+      disconnect: async () => {
+        for (const s of sio) s?.disconnect();
+        for (const w of raw) w?.terminate();
+        sio = [];
+        raw = [];
+        arrivals = new Map();
+        await sleep(500);
+      },
+    },
+    async () => {
+      for (const s of sio) s?.disconnect();
+      for (const w of raw) w?.terminate();
+    },
+  );
+  process.send!({ ready: {} });
+}
+
+interface Summary {
+  n: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  mean: number;
+}
+function summary(xs: number[]): Summary {
+  if (xs.length === 0) return { n: 0, p50: Number.NaN, p90: Number.NaN, p99: Number.NaN, max: Number.NaN, mean: Number.NaN };
+  const a = Float64Array.from(xs).sort();
+  const q = (p: number) => a[Math.min(a.length - 1, Math.ceil((p / 100) * a.length) - 1)]!;
+  let sum = 0;
+  for (const x of a) sum += x;
+  return { n: a.length, p50: q(50), p90: q(90), p99: q(99), max: a[a.length - 1]!, mean: sum / a.length };
+}
+
+// ───────────────────────────── main: the orchestrator ─────────────────────────────
+
+class Child {
+  readonly proc: ChildProcess;
+  readonly ready: Promise<Record<string, unknown>>;
+  onProgress: (p: { done: number; failed: number }) => void = () => {};
+  private nextId = 0;
+  private readonly pending = new Map<number, { resolve: (v: any) => void; reject: (e: Error) => void }>();
+  private exited = false;
+
+  constructor(
+    readonly role: string,
+    env: Record<string, string>,
+    opts: { gc?: boolean; nofile?: number } = {},
+  ) {
+    const args = [...(opts.gc ? ['--expose-gc'] : []), '--import', 'tsx', SELF, '--role', role];
+    // Raise the soft descriptor limit for the crowd if it is too low (up to the hard limit).
+    const cmd = opts.nofile ? '/bin/sh' : process.execPath;
+    const argv = opts.nofile ? ['-c', `ulimit -n ${opts.nofile} 2>/dev/null; exec "$0" "$@"`, process.execPath, ...args] : args;
+    this.proc = spawn(cmd, argv, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, ...env } });
+    let onReady: (v: Record<string, unknown>) => void = () => {};
+    let onFail: (e: Error) => void = () => {};
+    this.ready = new Promise((res, rej) => {
+      onReady = res;
+      onFail = rej;
+    });
+    this.proc.on('message', (m: any) => {
+      if (m.ready) return onReady(m.ready);
+      if (m.progress) return this.onProgress(m.progress);
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      if (m.ok) p.resolve(m.r);
+      else p.reject(new Error(`${role}: ${m.error}`));
+    });
+    this.proc.on('exit', (code, signal) => {
+      this.exited = true;
+      const e = new Error(`${role} exited (${signal ?? code})`);
+      onFail(e);
+      for (const p of this.pending.values()) p.reject(e);
+      this.pending.clear();
+    });
+  }
+
+  call<T = any>(op: string, arg?: unknown, timeoutMs = 300_000): Promise<T> {
+    if (this.exited) return Promise.reject(new Error(`${this.role} has exited`));
+    const id = ++this.nextId;
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new Error(`${this.role}: ${op} timed out`));
+      }, timeoutMs);
+      this.pending.set(id, {
+        resolve: (v) => (clearTimeout(timer), resolve(v)),
+        reject: (e) => (clearTimeout(timer), reject(e)),
+      });
+      this.proc.send({ id, op, arg } satisfies Rpc);
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (this.exited) return;
+    const gone = new Promise((r) => this.proc.once('exit', r));
+    await this.call('stop', undefined, 15_000).catch(() => {});
+    await Promise.race([gone, sleep(5_000)]);
+    if (!this.exited) {
+      this.proc.kill('SIGKILL');
+      await gone;
+    }
+  }
+}
+
+/** Posts a marker every 200 ms to whatever `post` targets; remembers when each left. */
+class Markers {
+  seq = 0;
+  readonly sends = new Map<number, number>();
+  /** seq → ms until the POST was answered */
+  readonly ackMs = new Map<number, number>();
+  errors = 0;
+  private timer: ReturnType<typeof setInterval> | null = null;
+
+  start(post: (seq: number) => Promise<void>): void {
+    this.stop();
+    this.timer = setInterval(() => {
+      const seq = ++this.seq;
+      const t0 = now();
+      this.sends.set(seq, t0);
+      post(seq).then(
+        () => this.ackMs.set(seq, now() - t0),
+        () => this.errors++,
+      );
+    }, MARKER_EVERY_MS);
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  between(first: number, last: number): [number, number][] {
+    const out: [number, number][] = [];
+    for (let s = first; s <= last; s++) {
+      const t = this.sends.get(s);
+      if (t !== undefined) out.push([s, t]);
+    }
+    return out;
+  }
+}
+
+function procStat(): { busy: number; total: number } {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const idle = f[3]! + (f[4] ?? 0);
+  const total = f.reduce((a, b) => a + b, 0);
+  return { busy: total - idle, total };
+}
+
+/** CPU time (clock ticks, 100 per second on Linux) of this process and all its descendants. */
+function treeTicks(root = process.pid): number {
+  const procs = new Map<number, { ppid: number; ticks: number }>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      procs.set(Number(d), { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  let sum = 0;
+  for (const [pid, p] of procs) {
+    for (let q: number | undefined = pid, hops = 0; q && hops < 64; q = procs.get(q)?.ppid, hops++) {
+      if (q === root) {
+        sum += p.ticks;
+        break;
+      }
+    }
+  }
+  return sum;
+}
+
+function openFilesLimit(): { soft: number; hard: number } {
+  const line = readFileSync('/proc/self/limits', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('Max open files'));
+  const [soft, hard] = (line?.match(/(\d+|unlimited)\s+(\d+|unlimited)/)?.slice(1) ?? ['1024', '1024']).map((x) => (x === 'unlimited' ? Infinity : Number(x)));
+  return { soft: soft!, hard: hard! };
+}
+
+async function freePort(): Promise<number> {
+  const s = createNetServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as { port: number }).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+/** The citizen page's metric list, read from its source so the bench follows it. */
+function publicMetrics(): string[] {
+  const src = readFileSync(join(ROOT, 'client/citizen/PublicApp.tsx'), 'utf8');
+  const list = src.match(/PUBLIC_METRICS\s*=\s*\[([^\]]*)\]/)?.[1];
+  const codes = list ? [...list.matchAll(/'([a-z_]+)'/g)].map((m) => m[1]!) : [];
+  if (codes.length === 0) throw new Error('could not read PUBLIC_METRICS from client/citizen/PublicApp.tsx');
+  return codes;
+}
+
+/** The HTML's module script, its modulepreloads and (transitively) the static imports of all of them. */
+async function initialJs(dist: string): Promise<{ files: { file: string; raw: number; gzip: number }[]; css: { file: string; raw: number; gzip: number }[] }> {
+  const html = await readFile(join(dist, 'public/index.html'), 'utf8');
+  const attr = (tag: string, name: string) => tag.match(new RegExp(`\\s${name}="([^"]+)"`))?.[1];
+  const queue: string[] = [];
+  const css: string[] = [];
+  for (const tag of html.match(/<(script|link)\b[^>]*>/g) ?? []) {
+    if (tag.startsWith('<script') && attr(tag, 'type') === 'module' && attr(tag, 'src')) queue.push(attr(tag, 'src')!);
+    if (tag.startsWith('<link') && attr(tag, 'rel') === 'modulepreload') queue.push(attr(tag, 'href')!);
+    if (tag.startsWith('<link') && attr(tag, 'rel') === 'stylesheet') css.push(attr(tag, 'href')!);
+  }
+  const seen = new Set<string>();
+  const files: { file: string; raw: number; gzip: number }[] = [];
+  while (queue.length) {
+    const url = queue.shift()!;
+    if (seen.has(url)) continue;
+    seen.add(url);
+    const text = await readFile(join(dist, url), 'utf8');
+    files.push({ file: url, raw: Buffer.byteLength(text), gzip: gzipSync(text).length });
+    // static `import … from "./x.js"` / `import "./x.js"` / `export … from` (not dynamic `import("…")`)
+    for (const m of text.matchAll(/(?:^|[;\s}])(?:import|export)\s*(?:[\w$*{}\s,]*?\s*from\s*)?["']([^"'()]+\.js)["']/g)) {
+      queue.push(new URL(m[1]!, `http://x${url}`).pathname);
+    }
+  }
+  const cssFiles = await Promise.all(
+    css.map(async (file) => {
+      const text = await readFile(join(dist, file));
+      return { file, raw: text.length, gzip: gzipSync(text).length };
+    }),
+  );
+  return { files, css: cssFiles };
+}
+
+interface PhaseResult {
+  kind: 'socket.io' | 'ws';
+  n: number;
+  connected: number;
+  failed: number;
+  rampS: number;
+  latency: Summary;
+  fanout: Summary;
+  delivered: number;
+  missed: number;
+  expected: number;
+  markers: number;
+  ingestAck: Summary;
+  serverCpu0: number;
+  serverCpu: number;
+  clientsCpu: number;
+  machineBusy: number;
+  /** all processes of this benchmark (server, clients, worker, embedded PostgreSQL, this one), % of one core */
+  benchCpu: number;
+  toEmit: Summary;
+  /** the server's synchronous write loop over the room for one marker */
+  writeLoop: Summary;
+  rss0: number;
+  rssN: number;
+  heap0: number;
+  heapN: number;
+  eld: Stats['eld'];
+  clientEld: Stats['eld'];
+  framesPerClientS: number;
+  bytesPerClientS: number;
+  markerFrame: number;
+}
+
+interface BrowserMarks {
+  title?: number;
+  titlePaint?: number;
+  kpi?: number;
+  kpiPaint?: number;
+  kpiWhich?: string;
+  live?: number;
+  fcp?: number;
+  html?: number;
+  jsBytes?: number;
+  jsDoneAt?: number;
+  bytesBeforeKpi?: number;
+  requestsBeforeKpi?: number;
+  /** websocket: opened (handshake answered), bytes received until the first number */
+  wsOpen?: number;
+  wsBytesBeforeKpi?: number;
+  resources?: { path: string; bytes: number; start: number; end: number }[];
+  error?: string;
+}
+
+const BROWSER_INIT = `(() => {
+  const marks = {};
+  Object.defineProperty(window, '__bench', { value: marks });
+  const paint = (key) => requestAnimationFrame(() => setTimeout(() => { if (marks[key] === undefined) marks[key] = performance.now(); }, 0));
+  const check = () => {
+    const t = performance.now();
+    if (marks.title === undefined) {
+      const el = document.querySelector('[data-testid="public-title"]');
+      if (el && el.textContent.trim()) { marks.title = t; paint('titlePaint'); }
+    }
+    if (marks.kpi === undefined) {
+      for (const id of ['kpi-traffic-speed', 'kpi-complaints-open', 'kpi-landfill-intake']) {
+        const v = document.querySelector('[data-testid="' + id + '"] .tile-value');
+        if (v && /\\d/.test(v.textContent)) { marks.kpi = t; marks.kpiWhich = id; paint('kpiPaint'); break; }
+      }
+    }
+    if (marks.live === undefined && document.body && document.body.dataset.live === 'true') marks.live = t;
+  };
+  new MutationObserver(check).observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
+  try {
+    new PerformanceObserver((l) => { for (const e of l.getEntries()) if (e.name === 'first-contentful-paint') marks.fcp = e.startTime; }).observe({ type: 'paint', buffered: true });
+  } catch {}
+})();`;
+
+/** Runs in the page (passed as a function: the page's CSP forbids evaluating strings). */
+function browserCollect(): BrowserMarks {
+  const b = (window as unknown as { __bench: BrowserMarks }).__bench;
+  const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
+  const res = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
+  const js = res.filter((r) => new URL(r.name).pathname.endsWith('.js'));
+  const before = res.filter((r) => r.responseEnd <= (b.kpi ?? Infinity));
+  return {
+    ...b,
+    html: nav ? nav.responseEnd : undefined,
+    jsBytes: js.reduce((a, r) => a + r.transferSize, 0),
+    jsDoneAt: js.reduce((a, r) => Math.max(a, r.responseEnd), 0),
+    bytesBeforeKpi: (nav ? nav.transferSize : 0) + before.reduce((a, r) => a + r.transferSize, 0),
+    requestsBeforeKpi: before.length + 1,
+    resources: res.map((r) => ({ path: new URL(r.name).pathname, bytes: r.transferSize, start: r.startTime, end: r.responseEnd })),
+  };
+}
+
+function browserDone(): boolean {
+  const b = (window as unknown as { __bench?: BrowserMarks }).__bench;
+  return !!b && b.titlePaint !== undefined && b.kpiPaint !== undefined && b.live !== undefined;
+}
+
+/** Set by main: stops what it started when it fails before its own cleanup runs. */
+const onFailure: { cleanup?: () => Promise<void> } = {};
+
+async function main(): Promise<void> {
+  const { SingleBar } = await import('cli-progress');
+  const CLIENTS = (process.env.BENCH_CLIENTS ?? '1000,5000').split(',').map((s) => Number(s.trim())).filter((n) => n > 0);
+  const WINDOW_S = Number(process.env.BENCH_WINDOW_S ?? 30);
+  const BASELINE_S = Number(process.env.BENCH_BASELINE_S ?? 10);
+  const TICK_MS = Number(process.env.BENCH_TICK_MS ?? 250);
+  const GEN_RATE = Number(process.env.BENCH_GEN_RATE ?? 50);
+  const BROWSER_RUNS = Number(process.env.BENCH_BROWSER_RUNS ?? 3);
+  const SKIP_WS = process.env.BENCH_SKIP_WS === '1';
+  const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  const MAX_MIN = Number(process.env.BENCH_MAX_MINUTES ?? 40);
+
+  const children = new Set<Child>();
+  let cleanup: () => Promise<void> = async () => {};
+  onFailure.cleanup = () => cleanup();
+  const watchdog = setTimeout(() => {
+    console.error(`bench:public: watchdog (${MAX_MIN} min) expired; stopping`);
+    for (const c of children) c.proc.kill('SIGKILL');
+    void cleanup().finally(() => process.exit(3));
+  }, MAX_MIN * 60_000);
+  watchdog.unref();
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => {
+      for (const c of children) c.proc.kill('SIGKILL');
+      void cleanup().finally(() => process.exit(130));
+    });
+  }
+  const child = (role: string, env: Record<string, string>, opts?: { gc?: boolean; nofile?: number }) => {
+    const c = new Child(role, env, opts);
+    children.add(c);
+    c.proc.once('exit', () => children.delete(c));
+    return c;
+  };
+
+  const maxN = Math.max(0, ...CLIENTS);
+  const limit = openFilesLimit();
+  const want = maxN + 1_024;
+  if (limit.hard < want) throw new Error(`open-file limit ${limit.hard} (hard) is below the ${want} descriptors ${maxN} clients need; raise it (ulimit -n)`);
+  const nofile = limit.soft < want ? want : undefined;
+
+  console.log(`Sinergi public-surface benchmark — ${new Date().toISOString()}`);
+  console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; open files ${limit.soft}/${limit.hard}`);
+
+  // 0. The client build (the server serves it; the budget is computed from it).
+  const dir = await mkdtemp(join(tmpdir(), 'sinergi-bench-public-'));
+  await chmod(dir, 0o755);
+  cleanup = () => rm(dir, { recursive: true, force: true });
+  // A private production build of the current sources: dist/client may be rebuilt by others while this runs,
+  // and a build made under NODE_ENV=test (vitest) carries React's development bundle yet counts as current
+  // for scripts/client-build.ts (its stamp hashes sources only). The budget and the browser use this build.
+  const dist = join(dir, 'client');
+  const js = await (async () => {
+    const { build } = await import('vite');
+    const before = process.env.NODE_ENV;
+    process.env.NODE_ENV = 'production';
+    try {
+      for (let attempt = 1; ; attempt++) {
+        const started = performance.now();
+        try {
+          await build({ configFile: join(ROOT, 'vite.config.ts'), mode: 'production', logLevel: 'error', build: { outDir: dist, emptyOutDir: true } });
+          console.error(`  client built (production) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+          return await initialJs(dist);
+        } catch (e) {
+          if (attempt >= 3) throw e;
+          console.error(`  client build failed (${(e as Error).message.split('\n')[0]}); again in 10 s`);
+          await sleep(10_000);
+        }
+      }
+    } finally {
+      if (before === undefined) delete process.env.NODE_ENV;
+      else process.env.NODE_ENV = before;
+    }
+  })();
+  const jsGzip = js.files.reduce((a, f) => a + f.gzip, 0);
+  const jsRaw = js.files.reduce((a, f) => a + f.raw, 0);
+
+  // 1. Database: fresh, migrated, the demo city; keys for every OPD; the probe's series.
+  const { startEmbedded } = await import('../db/embedded');
+  const { openStorage } = await import('../db/storage');
+  const { seedDemo } = await import('../db/seed');
+  const { DEMO_OPD } = await import('../db/seed/demo-catalog');
+  const { createIngestKey } = await import('../db/queries/credentials');
+  const { upsertSeries } = await import('../db/queries/points');
+  let embedded: Awaited<ReturnType<typeof startEmbedded>> | null = null;
+  let baseUrl = process.env.BENCH_DATABASE_URL;
+  if (!baseUrl) {
+    embedded = await startEmbedded({ dir: join(dir, 'pg') });
+    baseUrl = embedded.url;
+  }
+  const admin = await openStorage({ databaseUrl: baseUrl, dataDir: dir, migrate: false, poolSize: 1 });
+  const dbName = `sinergi_bench_public_${process.pid}`;
+  await admin.pool.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  await admin.pool.query(`CREATE DATABASE ${dbName}`);
+  const dbUrl = new URL(baseUrl);
+  dbUrl.pathname = `/${dbName}`;
+  const storage = await openStorage({ databaseUrl: dbUrl.toString(), dataDir: dir, poolSize: 2 });
+  await seedDemo(storage.pool);
+  const keys: Record<string, string> = {};
+  for (const o of DEMO_OPD) keys[o.code] = (await createIngestKey(storage.pool, o.code, 'bench-public')).key;
+  const [probe] = await upsertSeries(storage.pool, [{ metric: 'rainfall', entity: MARKER_ENTITY, region: null, lon: null, lat: null }]);
+  const metrics = publicMetrics();
+  console.log(`database: ${embedded ? 'embedded PostgreSQL' : dbUrl.host} (${storage.dialect}); stream tick ${TICK_MS} ms; simulator every 2 s + generator ${GEN_RATE} points/s (traffic_speed)`);
+  console.log(`clients subscribe like client/citizen: ${metrics.join(', ')} (one series:subscribe each, 60 min history)`);
+
+  cleanup = async () => {
+    await Promise.allSettled([...children].map((c) => c.stop()));
+    await storage.close().catch(() => {});
+    await admin.pool.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => {});
+    await admin.close().catch(() => {});
+    await embedded?.stop().catch(() => {});
+    await rm(dir, { recursive: true, force: true }).catch(() => {});
+  };
+
+  const port = await freePort();
+  const wsPort = await freePort();
+  const sioUrl = `http://127.0.0.1:${port}`;
+  const common = { BENCH_TMP: dir, BENCH_PROBE_SERIES: String(probe!.id), BENCH_METRICS: JSON.stringify(metrics) };
+  const startServer = async () => {
+    const s = child('server', { ...common, BENCH_DB_URL: dbUrl.toString(), BENCH_TICK_MS: String(TICK_MS), BENCH_DIST: dist, BENCH_PORT: String(port) }, { gc: true, nofile });
+    await s.ready;
+    return s;
+  };
+
+  // 2. The worker: simulator as the demo runs it, plus a steady generator; it outlives server restarts.
+  const workerConfig = join(dir, 'worker.json');
+  const runSeconds = MAX_MIN * 60;
+  await writeFile(
+    workerConfig,
+    JSON.stringify({
+      server: { url: sioUrl },
+      keys,
+      spool: { dir: join(dir, 'spool') },
+      delivery: { maxBatch: 5_000, maxBackoffMs: 1_000 },
+      sources: [
+        { type: 'simulator', name: 'simulator', seed: 1, backfillMinutes: 60, intervalMs: 2_000 },
+        ...(GEN_RATE > 0
+          ? [{ type: 'generator', name: 'steady', metric: 'traffic_speed', owner: 'DISHUB', series: 50, perPoll: Math.max(1, Math.round(GEN_RATE / 5)), intervalMs: 200, total: GEN_RATE * runSeconds }]
+          : []),
+      ],
+    }),
+    { mode: 0o600 },
+  );
+  const worker = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'ingest/index.ts'), '--config', workerConfig], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, LOG_LEVEL: 'error', SINERGI_PARENT_PID: String(process.pid) },
+  });
+  const stopWorker = async () => {
+    if (worker.exitCode !== null || worker.signalCode !== null) return;
+    const gone = new Promise((r) => worker.once('exit', r));
+    worker.kill('SIGTERM');
+    await Promise.race([gone, sleep(5_000)]);
+    if (worker.exitCode === null && worker.signalCode === null) worker.kill('SIGKILL');
+  };
+  const previousCleanup = cleanup;
+  cleanup = async () => {
+    await stopWorker();
+    await previousCleanup();
+  };
+
+  const clients = child('clients', common, { nofile });
+  await clients.ready;
+  const markers = new Markers();
+  const bpbd = keys.BPBD!;
+  const postIngest = async (seq: number) => {
+    const res = await fetch(`${sioUrl}/api/v1/ingest`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${bpbd}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ points: [{ metric: 'rainfall', entity: MARKER_ENTITY, time: Date.now(), value: markerValue(seq) }] }),
+    });
+    await res.arrayBuffer();
+    if (res.status !== 202) throw new Error(`ingest ${res.status}`);
+  };
+
+  const bar = (label: string, total: number, unit = '') => {
+    const b = new SingleBar({ format: `  ${label.padEnd(34)} [{bar}] {value}/{total}${unit} {extra}`, hideCursor: true, stream: process.stderr });
+    b.start(total, 0, { extra: '' });
+    return b;
+  };
+  const waitWithBar = async (label: string, seconds: number) => {
+    const b = bar(label, seconds, ' s');
+    for (let s = 1; s <= seconds; s++) {
+      await sleep(1_000);
+      b.update(s);
+    }
+    b.stop();
+  };
+
+  const cpuPct = (us: number, ms: number) => (us / 1_000 / ms) * 100;
+
+  async function phase(kind: 'socket.io' | 'ws', n: number, markerFrame: number): Promise<PhaseResult> {
+    const server =
+      kind === 'socket.io'
+        ? await startServer()
+        : await (async () => {
+            const s = child('ws-server', { ...common, BENCH_PORT: String(wsPort) }, { gc: true, nofile });
+            await s.ready;
+            return s;
+          })();
+    try {
+      markers.start(
+        kind === 'socket.io'
+          ? postIngest
+          : async (seq) => {
+              const res = await fetch(`http://127.0.0.1:${wsPort}/marker`, { method: 'POST', body: JSON.stringify({ seq, size: markerFrame }) });
+              await res.arrayBuffer();
+            },
+      );
+      // warm-up: the worker reconnects and delivers what it spooled meanwhile
+      await waitWithBar(`${kind} ${n}: warm-up`, 5);
+      await server.call('gc');
+      const s0 = await server.call<Stats>('stats');
+      const b0 = performance.now();
+      await waitWithBar(`${kind} ${n}: 0 clients (baseline)`, BASELINE_S);
+      const s1 = await server.call<Stats>('stats');
+      const serverCpu0 = cpuPct(s1.cpuUs - s0.cpuUs, performance.now() - b0);
+      await server.call('gc');
+      const r0 = await server.call<Stats>('stats');
+
+      const cb = bar(`${kind} ${n}: connect + subscribe`, n);
+      clients.onProgress = (p) => cb.update(p.done + p.failed, { extra: p.failed ? `(${p.failed} failed)` : '' });
+      const ramp = await clients.call<{ ok: number; failed: number; seconds: number }>(
+        kind === 'socket.io' ? 'connectSio' : 'connectWs',
+        { url: kind === 'socket.io' ? sioUrl : `ws://127.0.0.1:${wsPort}`, n },
+        900_000,
+      );
+      cb.stop();
+      await sleep(3_000);
+
+      // the measured window
+      await Promise.all([server.call('resetEld'), clients.call('resetEld')]);
+      const first = markers.seq + 1;
+      const sW0 = await server.call<Stats>('stats');
+      const cW0 = await clients.call<Stats>('stats');
+      const m0 = procStat();
+      const t0 = treeTicks();
+      const w0 = performance.now();
+      await waitWithBar(`${kind} ${n}: measuring`, WINDOW_S);
+      const sW1 = await server.call<Stats>('stats');
+      const cW1 = await clients.call<Stats>('stats');
+      const m1 = procStat();
+      const t1 = treeTicks();
+      const windowMs = performance.now() - w0;
+      const last = markers.seq;
+      await sleep(3_000); // late arrivals of the window's last markers
+      markers.stop();
+      await server.call('gc');
+      const rN = await server.call<Stats>('stats');
+      const { emits, markerFrameBytes } = await server.call<{ emits: [number, number, number][]; markerFrameBytes: number[] }>('emits');
+      const sends = markers.between(first, last);
+      const rep = await clients.call<{ latency: Summary; fanout: Summary; toEmit: Summary; delivered: number; missed: number; expected: number }>('report', { sends, emits }, 120_000);
+      await clients.call('disconnect');
+      const connected = Math.max(0, ramp.ok);
+      return {
+        kind,
+        n,
+        connected,
+        failed: ramp.failed,
+        rampS: ramp.seconds,
+        ...rep,
+        markers: sends.length,
+        ingestAck: summary(sends.map(([seq]) => markers.ackMs.get(seq)).filter((x): x is number => x !== undefined)),
+        serverCpu0,
+        serverCpu: cpuPct(sW1.cpuUs - sW0.cpuUs, windowMs),
+        clientsCpu: cpuPct(cW1.cpuUs - cW0.cpuUs, windowMs),
+        machineBusy: ((m1.busy - m0.busy) / (m1.total - m0.total)) * 100,
+        benchCpu: ((t1 - t0) * 10 * 100) / windowMs,
+        rss0: r0.rss,
+        rssN: rN.rss,
+        heap0: r0.heapUsed,
+        heapN: rN.heapUsed,
+        eld: sW1.eld,
+        clientEld: cW1.eld,
+        framesPerClientS: (sW1.frames - sW0.frames) / Math.max(1, connected) / (windowMs / 1000),
+        bytesPerClientS: (sW1.frameBytes - sW0.frameBytes) / Math.max(1, connected) / (windowMs / 1000),
+        writeLoop: summary(emits.filter(([seq]) => seq >= first && seq <= last).map(([, , d]) => d)),
+        markerFrame: markerFrameBytes.length ? summary(markerFrameBytes).p50 : markerFrame,
+      };
+    } finally {
+      markers.stop();
+      await server.stop();
+    }
+  }
+
+  const results: PhaseResult[] = [];
+  let browser: { name: string; runs: BrowserMarks[] }[] = [];
+  try {
+    for (const n of CLIENTS) {
+      const sio = await phase('socket.io', n, 0);
+      results.push(sio);
+      printPhase(sio);
+      if (!SKIP_WS) {
+        const ws = await phase('ws', n, sio.markerFrame);
+        results.push(ws);
+        printPhase(ws);
+      }
+    }
+    await clients.stop();
+
+    // 3. The page in headless Chromium, against a fresh server with the simulator running.
+    if (BROWSER_RUNS > 0 && existsSync(CHROMIUM)) {
+      const server = await startServer();
+      try {
+        await sleep(3_000);
+        browser = await measureBrowser(sioUrl, CHROMIUM, BROWSER_RUNS);
+      } finally {
+        await server.stop();
+      }
+    } else if (BROWSER_RUNS > 0) console.log(`(no Chromium at ${CHROMIUM}: the page-load part is skipped)`);
+  } finally {
+    await cleanup();
+  }
+
+  // 4. The table.
+  const kb = (b: number) => `${(b / 1024).toFixed(1)} KB`;
+  const ms = (x: number) => (Number.isFinite(x) ? `${x.toFixed(x < 10 ? 1 : 0)} ms` : '–');
+  console.log('');
+  console.log('Fan-out to /public (ingest → client; markers every 200 ms during the window)');
+  const head = ['', 'clients', 'connect+sub', 'p50', 'p99', 'max', 'missed', 'fan-out p99', 'srv CPU', 'srv CPU 0 cl.', 'srv mem/conn', 'frames/cl/s'];
+  const rows = results.map((r) => [
+    r.kind === 'socket.io' ? 'socket.io /public' : 'raw ws (floor)',
+    r.n.toLocaleString('en') + (r.failed ? ` (${r.failed} failed)` : ''),
+    `${r.rampS.toFixed(1)} s`,
+    ms(r.latency.p50),
+    ms(r.latency.p99),
+    ms(r.latency.max),
+    `${r.missed}/${r.expected}`,
+    ms(r.fanout.p99),
+    `${r.serverCpu.toFixed(0)} %`,
+    `${r.serverCpu0.toFixed(0)} %`,
+    kb((r.rssN - r.rss0) / Math.max(1, r.connected)),
+    r.framesPerClientS.toFixed(1),
+  ]);
+  printTable(head, rows);
+  console.log('CPU in % of one core over the window; "0 cl." = the same server, same load, before any client connected.');
+  for (const r of results) {
+    console.log(
+      `  ${r.kind.padEnd(9)} ${String(r.n).padStart(5)}: ${r.markers} markers, ${r.delivered.toLocaleString('en')} deliveries; ` +
+        `latency p90 ${ms(r.latency.p90)} mean ${ms(r.latency.mean)}; send → server emit p50 ${ms(r.toEmit.p50)} p99 ${ms(r.toEmit.p99)}; emit → client (fan-out) p50 ${ms(r.fanout.p50)}, of which the server's write loop over all sockets p50 ${ms(r.writeLoop.p50)} p99 ${ms(r.writeLoop.p99)}` +
+        (r.kind === 'socket.io' ? `; ingest POST ack p50 ${ms(r.ingestAck.p50)} p99 ${ms(r.ingestAck.p99)}` : '') +
+        `; RSS ${(r.rss0 / 2 ** 20).toFixed(0)} → ${(r.rssN / 2 ** 20).toFixed(0)} MiB (heap ${kb((r.heapN - r.heap0) / Math.max(1, r.connected))}/conn); ` +
+        `server event loop p99 ${ms(r.eld.p99)} max ${ms(r.eld.max)}; clients process ${r.clientsCpu.toFixed(0)} % CPU, loop p99 ${ms(r.clientEld.p99)}; ` +
+        `machine ${r.machineBusy.toFixed(0)} % busy (of ${cpus().length} cores; this benchmark's processes ${r.benchCpu.toFixed(0)} % of one core); ${r.framesPerClientS.toFixed(1)} frames ${kb(r.bytesPerClientS)}/s per client; marker frame ${r.markerFrame} B`,
+    );
+  }
+  const at1k = results.find((r) => r.kind === 'socket.io' && r.n === 1000);
+  if (at1k) {
+    const p99ok = at1k.latency.p99 <= 150;
+    const memPer = (at1k.rssN - at1k.rss0) / Math.max(1, at1k.connected);
+    console.log(
+      `targets at 1,000 clients: p99 ≤ 150 ms → ${ms(at1k.latency.p99)} ${p99ok ? 'MET' : 'MISSED'}; ` +
+        `≤ 50 KB per connection → ${kb(memPer)} ${memPer <= 50 * 1024 ? 'MET' : 'MISSED'}`,
+    );
+  } else console.log('targets are stated at 1,000 clients (p99 ≤ 150 ms, ≤ 50 KB per connection): not measured in this run');
+
+  console.log('');
+  console.log(`Initial JavaScript of /public (production build of this run; gzip level 6 with node:zlib): ${kb(jsGzip)} gzipped (${kb(jsRaw)} raw) — target ≤ 200 KB ${jsGzip <= 200 * 1024 ? 'MET' : 'MISSED'}`);
+  for (const f of js.files) console.log(`  ${f.file.padEnd(44)} ${kb(f.raw).padStart(10)} raw ${kb(f.gzip).padStart(10)} gzip`);
+  for (const f of js.css) console.log(`  ${(f.file + ' (css)').padEnd(44)} ${kb(f.raw).padStart(10)} raw ${kb(f.gzip).padStart(10)} gzip`);
+
+  if (browser.length) {
+    console.log('');
+    console.log('First meaningful content of /public, headless Chromium, 390×844 (ms from navigation start; median of runs, [min–max])');
+    const med = (xs: (number | undefined)[]) => {
+      const v = xs.filter((x): x is number => typeof x === 'number').sort((a, b) => a - b);
+      if (!v.length) return '–';
+      const m = v[Math.floor((v.length - 1) / 2)]!;
+      return v.length > 1 ? `${m.toFixed(0)} [${v[0]!.toFixed(0)}–${v.at(-1)!.toFixed(0)}]` : m.toFixed(0);
+    };
+    printTable(
+      ['profile', 'runs', 'HTML', 'JS loaded', 'FCP', 'title shown', 'first number', 'live delta', 'JS transferred', 'target ≤ 3 s'],
+      browser.map((b) => {
+        const kpi = b.runs.map((r) => r.kpiPaint ?? r.kpi).filter((x): x is number => x !== undefined).sort((a, c) => a - c);
+        const title = b.runs.map((r) => r.titlePaint ?? r.title).filter((x): x is number => x !== undefined).sort((a, c) => a - c);
+        const worst = Math.max(kpi[Math.floor((kpi.length - 1) / 2)] ?? Infinity, title[Math.floor((title.length - 1) / 2)] ?? Infinity);
+        return [
+          b.name,
+          `${b.runs.filter((r) => !r.error).length}/${b.runs.length}`,
+          med(b.runs.map((r) => r.html)),
+          med(b.runs.map((r) => r.jsDoneAt)),
+          med(b.runs.map((r) => r.fcp)),
+          med(b.runs.map((r) => r.titlePaint ?? r.title)),
+          med(b.runs.map((r) => r.kpiPaint ?? r.kpi)),
+          med(b.runs.map((r) => r.live)),
+          kb(b.runs[0]?.jsBytes ?? 0),
+          b.name.startsWith('no throttling') ? '' : worst <= 3_000 ? 'MET' : 'MISSED',
+        ];
+      }),
+    );
+    const first = browser[0]?.runs.find((r) => !r.error);
+    if (first?.resources) {
+      console.log(`  ${browser[0]!.name}, first run — HTTP responses (start → end ms, bytes transferred):`);
+      for (const r of first.resources) console.log(`    ${r.path.padEnd(56)} ${r.start.toFixed(0).padStart(6)} → ${r.end.toFixed(0).padStart(6)}  ${kb(r.bytes).padStart(9)}`);
+    }
+    for (const b of browser) {
+      for (const r of b.runs) {
+        if (r.error) console.log(`  ${b.name}: ${r.error}`);
+        else
+          console.log(
+            `  ${b.name}: until the first number ${r.requestsBeforeKpi} HTTP responses, ${kb(r.bytesBeforeKpi ?? 0)} over HTTP; ` +
+              `websocket open at ${ms(r.wsOpen ?? Number.NaN)}, ${kb(r.wsBytesBeforeKpi ?? 0)} received on it before the first number (${r.kpiWhich ?? '?'})`,
+          );
+      }
+    }
+    console.log(`  Slow 3G as DevTools: latency 400 ms × 5 = 2,000 ms, down/up 500 kbit/s × 0.9 = ${SLOW3G_BPS.toLocaleString('en')} B/s; CPU 4× via Emulation.setCPUThrottlingRate`);
+  }
+}
+
+const SLOW3G_BPS = Math.round(((500 * 1024) / 8) * 0.9);
+
+async function measureBrowser(url: string, executablePath: string, runs: number): Promise<{ name: string; runs: BrowserMarks[] }[]> {
+  const { chromium } = await import('playwright-core');
+  const profiles = [
+    { name: 'Slow 3G', net: true, cpu: 1, runs },
+    { name: 'Slow 3G + CPU 4×', net: true, cpu: 4, runs },
+    { name: 'no throttling (reference)', net: false, cpu: 1, runs: 1 },
+  ];
+  const out: { name: string; runs: BrowserMarks[] }[] = [];
+  for (const p of profiles) {
+    const marks: BrowserMarks[] = [];
+    for (let i = 0; i < p.runs; i++) {
+      process.stderr.write(`  browser: ${p.name} run ${i + 1}/${p.runs}…\n`);
+      const profileDir = await mkdtemp(join(tmpdir(), 'sinergi-bench-chromium-'));
+      const context = await chromium.launchPersistentContext(profileDir, {
+        executablePath,
+        headless: true,
+        viewport: { width: 390, height: 844 },
+        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      });
+      try {
+        const page = context.pages()[0] ?? (await context.newPage());
+        await page.addInitScript({ content: BROWSER_INIT });
+        const cdp = await context.newCDPSession(page);
+        await cdp.send('Network.enable');
+        await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+        if (p.net) {
+          await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 400 * 5, downloadThroughput: SLOW3G_BPS, uploadThroughput: SLOW3G_BPS });
+        }
+        if (p.cpu > 1) await cdp.send('Emulation.setCPUThrottlingRate', { rate: p.cpu });
+        // CDP's monotonic clock (s): navigation start, websocket frames
+        let navStart: number | null = null;
+        let wsOpenAt: number | null = null;
+        const frames: [number, number][] = [];
+        cdp.on('Network.requestWillBeSent', (e) => {
+          if (e.type === 'Document' && navStart === null) navStart = e.timestamp;
+        });
+        cdp.on('Network.webSocketHandshakeResponseReceived', (e) => void (wsOpenAt ??= e.timestamp));
+        cdp.on('Network.webSocketFrameReceived', (e) => void frames.push([e.timestamp, e.response.payloadData.length]));
+        await page.goto(`${url}/public`, { waitUntil: 'commit', timeout: 60_000 });
+        await page.waitForFunction(browserDone, undefined, { timeout: 90_000, polling: 250 });
+        const m = await page.evaluate(browserCollect);
+        if (navStart !== null) {
+          const rel = (t: number) => (t - navStart!) * 1000;
+          if (wsOpenAt !== null) m.wsOpen = rel(wsOpenAt);
+          m.wsBytesBeforeKpi = frames.filter(([t]) => rel(t) <= (m.kpi ?? Infinity)).reduce((a, [, b]) => a + b, 0);
+        }
+        marks.push(m);
+      } catch (e) {
+        marks.push({ error: (e as Error).message.split('\n')[0] });
+      } finally {
+        await context.close().catch(() => {});
+        await rm(profileDir, { recursive: true, force: true });
+      }
+    }
+    out.push({ name: p.name, runs: marks });
+  }
+  return out;
+}
+
+function printPhase(r: PhaseResult): void {
+  process.stderr.write(
+    `  → ${r.kind} ${r.n}: p50 ${r.latency.p50.toFixed(1)} ms, p99 ${r.latency.p99.toFixed(1)} ms, missed ${r.missed}/${r.expected}, ` +
+      `server CPU ${(r.serverCpu).toFixed(0)} %, ${((r.rssN - r.rss0) / Math.max(1, r.connected) / 1024).toFixed(1)} KB/conn\n`,
+  );
+}
+
+function printTable(head: string[], rows: string[][]): void {
+  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ');
+  console.log(line(head));
+  console.log(w.map((x) => '─'.repeat(x)).join('  '));
+  for (const r of rows) console.log(line(r));
+}
+
+// ───────────────────────────── dispatch ─────────────────────────────
+
+const roles: Record<string, () => Promise<void>> = { main, server: roleServer, 'ws-server': roleWsServer, clients: roleClients };
+const run = roles[ROLE];
+if (!run) {
+  console.error(`unknown role ${ROLE}`);
+  process.exit(2);
+}
+try {
+  await run();
+} catch (e) {
+  console.error(e);
+  await onFailure.cleanup?.().catch(() => {});
+  process.exit(1);
+}
