@@ -28,6 +28,7 @@ import { createIngestService } from './ingest/service';
 import { createIo, createSink, registerNamespaces, type IoServer } from './realtime/socket';
 import { createStream, type Stream } from './realtime/stream';
 import { createPublicRoutes } from './public/routes';
+import { createPublicSources } from './public/sources';
 import { ckanErrorHandler, createCkanRoutes } from './opendata/ckan';
 import { createOpenDataRoutes } from './opendata/routes';
 import { createOpenData } from './opendata/service';
@@ -171,8 +172,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
         (await pool.query<{ value: string }>(`SELECT value FROM sinergi_meta WHERE key = 'city_code'`)).rows[0]?.value ?? null,
     }),
   );
-  app.use(createPublicRoutes({ db: pool, k: config.publicKAnonymity, cacheMs: config.publicCacheMs, clock, log }));
-  const openData = createOpenData({ db: pool, k: config.publicKAnonymity, cacheMs: config.publicCacheMs, clock, log });
+  // one set of public snapshots for the public API, open data and CKAN
+  const publicSources = createPublicSources({ db: pool, k: config.publicKAnonymity, cacheMs: config.publicCacheMs, clock, log });
+  app.use(createPublicRoutes({ db: pool, sources: publicSources, clock }));
+  const openData = createOpenData({ db: pool, sources: publicSources, clock });
   app.use(createOpenDataRoutes({ openData }), createCkanRoutes({ openData }), ckanErrorHandler);
   app.use(createOpenApiRoutes());
   app.use('/api', (_req, res) => void res.status(404).json({ error: 'no such endpoint', details: [] }));

@@ -20,7 +20,7 @@ import { render } from '../public/cache';
 import type { DatasetDef, FieldType, Row, ViewDef } from './datasets';
 import { CONFORMS_TO, dataPath, DATASETS_PATH, resourceId, spatial } from './metadata';
 import { isoDuration } from './datasets';
-import { sendRendered } from './routes';
+import { sendOpen } from './routes';
 import type { Catalog, OpenDataService } from './service';
 
 export const CKAN_BASE = '/api/3/action';
@@ -445,7 +445,7 @@ export function createCkanRoutes(deps: { openData: OpenDataService }): Router {
 
   const envelope = (req: Request, action: string) => `${originOf(req)}${CKAN_BASE}/help_show?name=${encodeURIComponent(action)}`;
   const reply = (req: Request, res: Response, action: string, result: unknown) =>
-    sendRendered(req, res, render({ help: envelope(req, action), success: true, result }), { maxAgeS: od.maxAgeS });
+    sendOpen(req, res, render({ help: envelope(req, action), success: true, result }), { maxAgeS: od.maxAgeS });
   const error = (req: Request, res: Response, action: string, e: CkanError) =>
     void res
       .status(STATUS[e.type])

@@ -7,7 +7,7 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { toIssueDetails } from '../../shared/schemas';
-import { matchesEtag, type Rendered } from '../public/cache';
+import { sendRendered, type Rendered } from '../public/cache';
 import { VIEW_IDS, type DatasetDef, type ViewDef, type ViewId } from './datasets';
 import { datasetList, datasetMetadata, DATASETS_PATH } from './metadata';
 import type { OpenDataService } from './service';
@@ -20,22 +20,9 @@ export const dataQuerySchema = z.object({
   view: z.enum(VIEW_IDS as [ViewId, ...ViewId[]]).optional(),
 });
 
-/** ETag (its own for gzip), max-age, 304, gzip for whoever accepts it; the answer may be read cross-origin. */
-export function sendRendered(req: Request, res: Response, r: Rendered, opts: { maxAgeS: number; type?: string; disposition?: string }): void {
-  const gzip = req.acceptsEncodings('gzip') === 'gzip';
-  const etag = gzip ? r.etagGzip : r.etag;
-  res
-    .vary('Accept-Encoding')
-    .set('ETag', etag)
-    .set('Cache-Control', `public, max-age=${opts.maxAgeS}`)
-    .set('Access-Control-Allow-Origin', '*')
-    .set('Access-Control-Expose-Headers', 'ETag');
-  if (matchesEtag(req.headers['if-none-match'], etag)) return void res.status(304).end();
-  res.type(opts.type ?? 'application/json');
-  if (opts.disposition) res.set('Content-Disposition', opts.disposition);
-  if (gzip) res.set('Content-Encoding', 'gzip').send(r.gzip());
-  else res.send(r.body);
-}
+/** Open data may be read cross-origin: portals and notebooks elsewhere harvest it. */
+export const sendOpen = (req: Request, res: Response, r: Rendered, opts: { maxAgeS: number; type?: string; disposition?: string }) =>
+  sendRendered(req, res, r, { ...opts, crossOrigin: true });
 
 const fail = (res: Response, status: number, error: string, details: { index: null; path: string; message: string }[] = []) =>
   void res.status(status).json({ error, details });
@@ -65,19 +52,19 @@ export function createOpenDataRoutes(deps: { openData: OpenDataService }): Route
   };
 
   router.get(DATASETS_PATH, async (req, res) => {
-    sendRendered(req, res, await od.rendered('list', datasetList), { maxAgeS: od.maxAgeS });
+    sendOpen(req, res, await od.rendered('list', datasetList), { maxAgeS: od.maxAgeS });
   });
   router.get(`${DATASETS_PATH}/:id`, async (req, res) => {
     const d = await datasetOf(req, res);
     if (!d) return;
-    sendRendered(req, res, await od.rendered(`dataset:${d.id}`, (c) => datasetMetadata(d, c, { dictionary: true })), { maxAgeS: od.maxAgeS });
+    sendOpen(req, res, await od.rendered(`dataset:${d.id}`, (c) => datasetMetadata(d, c, { dictionary: true })), { maxAgeS: od.maxAgeS });
   });
   router.get(`${DATASETS_PATH}/:id/data.csv`, async (req, res) => {
     const d = await datasetOf(req, res);
     const v = d && viewOf(d, req, res);
     if (!d || !v) return;
     const t = await od.table(d, v);
-    sendRendered(req, res, t.csv(), {
+    sendOpen(req, res, t.csv(), {
       maxAgeS: t.maxAgeS,
       type: 'text/csv; charset=utf-8; header=present',
       disposition: `attachment; filename="${d.id}-${v.id}.csv"`,
@@ -88,7 +75,7 @@ export function createOpenDataRoutes(deps: { openData: OpenDataService }): Route
     const v = d && viewOf(d, req, res);
     if (!d || !v) return;
     const t = await od.table(d, v);
-    sendRendered(req, res, t.json(), { maxAgeS: t.maxAgeS });
+    sendOpen(req, res, t.json(), { maxAgeS: t.maxAgeS });
   });
   return router;
 }

@@ -4,18 +4,15 @@
  * serialisation (CSV, JSON) is made and hashed once per snapshot.
  *
  * Sources: the catalog (publik metrics, OPD, city) through db/queries/opendata.ts; latest readings and
- * complaint counts through the public view's own loaders and aggregation (db/queries/public.ts,
- * server/public/aggregation.ts: the k-anonymous summary, never the complaints themselves); hourly history
+ * complaint counts from the public view's own snapshots (server/public/sources.ts — the same ones the public
+ * API answers from, so both publish the same k-anonymous numbers from one query); hourly history
  * per metric from the points (db/queries/opendata.ts), complete hours only, so it is cached for a minute.
  */
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import type { Logger } from 'pino';
 import { hourlyRows, openDataCatalog, type HourlyRow, type OpenDataCatalog } from '../../db/queries/opendata';
-import { complaintRows, publicMetricRows, type MetricSeriesRow } from '../../db/queries/public';
-import { LONGEST_PERIOD_MS, summarizeComplaints } from '../public/aggregation';
 import { createSnapshotCache, render, renderBody, type Rendered, type Snapshot, type SnapshotCache } from '../public/cache';
-import { PUBLIC_VIEW_DEFAULTS } from '../public/defaults';
+import type { PublicSources } from '../public/sources';
 import {
   buildDatasets,
   complaintTable,
@@ -38,10 +35,8 @@ import {
 export interface OpenDataDeps {
   db: Pick<pg.Pool, 'query'>;
   clock: () => number;
-  /** Smallest complaint count published (the public view's k). */
-  k?: number | undefined;
-  cacheMs?: number | undefined;
-  log?: Pick<Logger, 'warn'>;
+  /** The public view's snapshots (and its k and cache period). */
+  sources: PublicSources;
 }
 
 /** Hourly history changes once an hour (complete hours only); a minute is fresh enough and cheap. */
@@ -81,16 +76,12 @@ export interface OpenDataService {
 type AnySnapshot = Pick<Snapshot<unknown>, 'at'> & { memo<U>(key: string, derive: () => U): U };
 
 export function createOpenData(deps: OpenDataDeps): OpenDataService {
-  const { db, clock } = deps;
-  const k = deps.k ?? PUBLIC_VIEW_DEFAULTS.kAnonymity;
-  const cacheMs = deps.cacheMs ?? PUBLIC_VIEW_DEFAULTS.cacheMs;
+  const { db, clock, sources } = deps;
+  const { k, cacheMs, maxAgeS, metrics, complaints } = sources;
   const hourlyMs = Math.max(cacheMs, HOURLY_MIN_CACHE_MS);
-  const maxAgeS = Math.max(0, Math.floor(cacheMs / 1000));
-  const onStale = (what: string) => (err: unknown) => deps.log?.warn({ err }, `open data ${what}: database unavailable, serving the last snapshot`);
+  const onStale = (what: string) => sources.onStale(`open data ${what}`);
 
   const meta = createSnapshotCache({ ttlMs: cacheMs, clock, load: () => openDataCatalog(db), onStale: onStale('catalog') });
-  const metrics = createSnapshotCache<MetricSeriesRow[]>({ ttlMs: cacheMs, clock, load: () => publicMetricRows(db), onStale: onStale('metrics') });
-  const complaints = createSnapshotCache({ ttlMs: cacheMs, clock, load: (now) => complaintRows(db, now - LONGEST_PERIOD_MS), onStale: onStale('complaints') });
   const hourly = new Map<string, SnapshotCache<HourlyRow[]>>();
   const hourlyOf = (metric: string) => {
     let c = hourly.get(metric);
@@ -178,7 +169,7 @@ export function createOpenData(deps: OpenDataDeps): OpenDataService {
         if (!isPeriod(view.id)) throw new Error(`complaint views are periods, not ${view.id}`);
         const period = view.id;
         const snap = await complaints.get();
-        return tableFrom(snap, dataset, view, () => complaintTable(summarizeComplaints(snap.value.rows, { period, k, now: snap.at, regions: snap.value.regions })), version);
+        return tableFrom(snap, dataset, view, () => complaintTable(sources.summary(snap, period)), version);
       }
       if (src.kind === 'projects') {
         const snap = await metrics.get();

@@ -4,6 +4,7 @@
  * serialised and hashed once. A million citizens cost the database what one does.
  */
 import { createHash } from 'node:crypto';
+import type { Request, Response } from 'express';
 import { gzipSync } from 'node:zlib';
 
 /** A serialised answer with its strong validators, gzipped at most once (for phones on slow networks). */
@@ -101,4 +102,25 @@ export function matchesEtag(header: string | undefined, etag: string): boolean {
   const strip = (t: string) => t.trim().replace(/^W\//, '');
   const want = strip(etag);
   return header.split(',').some((t) => strip(t) === want);
+}
+
+/**
+ * Writes a rendered answer: its ETag (its own for gzip), max-age, 304 on a match, gzip for whoever accepts
+ * it. `crossOrigin` lets other sites read it (open data is meant to be harvested).
+ */
+export function sendRendered(
+  req: Request,
+  res: Response,
+  r: Rendered,
+  opts: { maxAgeS: number; type?: string; disposition?: string; crossOrigin?: boolean },
+): void {
+  const gzip = req.acceptsEncodings('gzip') === 'gzip';
+  const etag = gzip ? r.etagGzip : r.etag;
+  res.vary('Accept-Encoding').set('ETag', etag).set('Cache-Control', `public, max-age=${opts.maxAgeS}`);
+  if (opts.crossOrigin) res.set('Access-Control-Allow-Origin', '*').set('Access-Control-Expose-Headers', 'ETag');
+  if (matchesEtag(req.headers['if-none-match'], etag)) return void res.status(304).end();
+  res.type(opts.type ?? 'application/json');
+  if (opts.disposition) res.set('Content-Disposition', opts.disposition);
+  if (gzip) res.set('Content-Encoding', 'gzip').send(r.gzip());
+  else res.send(r.body);
 }

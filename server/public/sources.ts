@@ -1,0 +1,49 @@
+/**
+ * The public view's source snapshots, created once per app and shared by every public answer (the public API,
+ * open data, CKAN): one query per cache period for all of them, and the same numbers in all of them.
+ */
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import { complaintRows, publicMetricRows } from '../../db/queries/public';
+import { LONGEST_PERIOD_MS, summarizeComplaints, type Period } from './aggregation';
+import { createSnapshotCache, type Snapshot, type SnapshotCache } from './cache';
+import { PUBLIC_VIEW_DEFAULTS } from './defaults';
+
+export type ComplaintData = Awaited<ReturnType<typeof complaintRows>>;
+export type MetricRows = Awaited<ReturnType<typeof publicMetricRows>>;
+
+export interface PublicSources {
+  /** Smallest count published; 1..k-1 is suppressed. */
+  k: number;
+  cacheMs: number;
+  /** Seconds a browser or proxy may reuse an answer. */
+  maxAgeS: number;
+  /** One query serves every period and every complaint answer. */
+  complaints: SnapshotCache<ComplaintData>;
+  metrics: SnapshotCache<MetricRows>;
+  /** The k-anonymous summary of a period, computed once per snapshot whoever asks. */
+  summary(snap: Snapshot<ComplaintData>, period: Period): ReturnType<typeof summarizeComplaints>;
+  onStale(what: string): (err: unknown) => void;
+}
+
+export function createPublicSources(deps: {
+  db: Pick<pg.Pool, 'query'>;
+  clock: () => number;
+  k?: number | undefined;
+  cacheMs?: number | undefined;
+  log?: Pick<Logger, 'warn'>;
+}): PublicSources {
+  const { db, clock } = deps;
+  const k = deps.k ?? PUBLIC_VIEW_DEFAULTS.kAnonymity;
+  const cacheMs = deps.cacheMs ?? PUBLIC_VIEW_DEFAULTS.cacheMs;
+  const onStale = (what: string) => (err: unknown) => deps.log?.warn({ err }, `public ${what}: database unavailable, serving the last snapshot`);
+  return {
+    k,
+    cacheMs,
+    maxAgeS: Math.max(0, Math.floor(cacheMs / 1000)),
+    complaints: createSnapshotCache({ ttlMs: cacheMs, clock, load: (now) => complaintRows(db, now - LONGEST_PERIOD_MS), onStale: onStale('complaints') }),
+    metrics: createSnapshotCache({ ttlMs: cacheMs, clock, load: () => publicMetricRows(db), onStale: onStale('metrics') }),
+    summary: (snap, period) => snap.memo(`summary:${period}`, (v, now) => summarizeComplaints(v.rows, { period, k, now, regions: v.regions })),
+    onStale,
+  };
+}
