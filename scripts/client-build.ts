@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -12,7 +12,7 @@ const INPUTS = ['client', 'shared', 'vite.config.ts', 'package-lock.json', 'tsco
 
 async function* files(path: string): AsyncGenerator<string> {
   if (!existsSync(path)) return;
-  if (!(await readdir(path, { withFileTypes: true }).catch(() => null))) {
+  if (!(await stat(path)).isDirectory()) {
     yield path;
     return;
   }

@@ -9,7 +9,7 @@ import type { PointsAppended, Snapshot } from '../../shared/contract';
 import { createIngestKey, rotateIngestKey } from '../../db/queries/credentials';
 import { grantAgreement } from '../../db/queries/sharing';
 import { verifyAudit } from '../../db/queries/audit';
-import { connected, startTestServer, waitFor, type ClientSocket, type TestServer } from '../support/server';
+import { connected, spyOnQueries, startTestServer, waitFor, type ClientSocket, type TestServer } from '../support/server';
 
 const [, adminUrl] = Object.entries(inject('backends'))[0]!;
 
@@ -90,13 +90,8 @@ describe('the /public socket', () => {
 
 describe('a crowd on /public', () => {
   it('shares one snapshot query per metric, and every citizen still gets the live deltas after it', async () => {
-    const pool = server.storage.pool;
-    const original = pool.query.bind(pool);
-    let snapshotQueries = 0;
-    (pool as unknown as { query: unknown }).query = (...args: unknown[]) => {
-      if (typeof args[0] === 'string' && args[0].includes('FROM series WHERE metric = ANY')) snapshotQueries++;
-      return (original as (...a: unknown[]) => unknown)(...args);
-    };
+    const spy = spyOnQueries(server.storage.pool);
+    const snapshotQueries = () => spy.queries.filter((q) => q.includes('FROM series WHERE metric = ANY')).length;
     try {
       const crowd = Array.from({ length: 40 }, () => server.socket('/public'));
       await Promise.all(crowd.map(connected));
@@ -104,11 +99,11 @@ describe('a crowd on /public', () => {
       crowd.forEach((s, i) => s.on('points:appended', (m) => (heard[i]! += m.points.length)));
       const acks = await Promise.all(crowd.map((s) => ask<Snapshot>(s, 'series:subscribe', { metrics: ['rainfall'] })));
       expect(acks.every((a) => a.ok)).toBe(true);
-      expect(snapshotQueries).toBe(1);
+      expect(snapshotQueries()).toBe(1);
       await server.post('/api/v1/ingest', { points: [{ metric: 'rainfall', entity: 'ARR-CROWD', time: Date.now(), value: 3 }] }, bpbdKey);
       await waitFor('every citizen to hear the reading', () => heard.every((n) => n > 0));
     } finally {
-      (pool as unknown as { query: unknown }).query = original;
+      spy.restore();
     }
   });
 });

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { WireAlert } from '../../shared/alerts';
 import type { Ack } from '../../shared/ack';
 import { readAudit } from '../../db/queries/audit';
-import { connected, startTestServer, waitFor, type ClientSocket, type TestServer } from '../support/server';
+import { connected, startTestServer, waitFor, type TestServer } from '../support/server';
 
 const [, adminUrl] = Object.entries(inject('backends'))[0]!;
 

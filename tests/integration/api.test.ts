@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { PointsAppended, Snapshot } from '../../shared/contract';
 import type { Ack } from '../../shared/ack';
-import { connected, startTestServer, waitFor, type ClientSocket, type TestServer } from '../support/server';
+import { connected, startTestServer, waitFor, type TestServer } from '../support/server';
 
 const backends = Object.entries(inject('backends'));
 const GATE = '33.74.02.1001'; // a kelurahan of the demo city (Semarang Utara)

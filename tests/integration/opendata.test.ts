@@ -7,7 +7,7 @@
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { OPENDATA_QUERY_TAG } from '../../db/queries/opendata';
-import { startTestServer, type TestServer } from '../support/server';
+import { spyOnQueries, startTestServer, type TestServer } from '../support/server';
 
 const backends = Object.entries(inject('backends'));
 const HOUR = 3_600_000;
@@ -156,18 +156,7 @@ describe.each(backends)('open data on %s', (_name, adminUrl) => {
     ];
     expect((await server.post('/api/v1/events', { events }, kominfo)).status).toBe(202);
 
-    const pool = server.storage.pool;
-    const original = pool.query;
-    queries = [];
-    (pool as { query: unknown }).query = function (this: unknown, ...args: unknown[]) {
-      const q = args[0];
-      const text = typeof q === 'string' ? q : (q as { text?: unknown } | null)?.text;
-      if (typeof text === 'string') queries.push(text);
-      return (original as (...a: unknown[]) => unknown).apply(pool, args);
-    };
-    restore = () => {
-      pool.query = original;
-    };
+    ({ queries, restore } = spyOnQueries(server.storage.pool));
   });
   afterAll(async () => {
     restore?.();

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { PUBLIC_QUERY_TAG } from '../../db/queries/public';
-import { startTestServer, waitFor, type TestServer } from '../support/server';
+import { spyOnQueries, startTestServer, waitFor, type TestServer } from '../support/server';
 
 const backends = Object.entries(inject('backends'));
 const CACHE_MS = 5_000; // the default PUBLIC_CACHE_MS: startTestServer does not set it
@@ -63,18 +63,7 @@ describe.each(backends)('public API on %s', (_name, adminUrl) => {
     expect(res.status).toBe(202);
 
     // Count every statement the server sends from here on.
-    const pool = server.storage.pool;
-    const original = pool.query;
-    queries = [];
-    (pool as { query: unknown }).query = function (this: unknown, ...args: unknown[]) {
-      const q = args[0];
-      const text = typeof q === 'string' ? q : (q as { text?: unknown } | null)?.text;
-      if (typeof text === 'string') queries.push(text);
-      return (original as (...a: unknown[]) => unknown).apply(pool, args);
-    };
-    restore = () => {
-      pool.query = original;
-    };
+    ({ queries, restore } = spyOnQueries(server.storage.pool));
   });
   afterAll(async () => {
     restore?.();

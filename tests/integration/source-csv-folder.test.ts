@@ -2,7 +2,7 @@
  * The csv-folder source against real files in a temporary drop folder: a BPBD water-level export with the
  * usual defects, re-drops, workbooks, files still being copied, unreadable files and a large backfill.
  */
-import { copyFile, mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';

@@ -121,6 +121,24 @@ export async function startTestServer(adminUrl: string, opts: TestServerOptions 
   };
 }
 
+/** Records the text of every statement the pool sends until `restore()`: how tests prove caching. */
+export function spyOnQueries(pool: { query: unknown }): { queries: string[]; restore(): void } {
+  const original = pool.query as (...a: unknown[]) => unknown;
+  const queries: string[] = [];
+  pool.query = function (this: unknown, ...args: unknown[]) {
+    const q = args[0];
+    const text = typeof q === 'string' ? q : (q as { text?: unknown } | null)?.text;
+    if (typeof text === 'string') queries.push(text);
+    return original.apply(pool, args);
+  };
+  return {
+    queries,
+    restore: () => {
+      pool.query = original;
+    },
+  };
+}
+
 /** Resolves once the socket is connected; rejects with the server's refusal. */
 export function connected(s: ClientSocket): Promise<void> {
   return new Promise((resolve, reject) => {
