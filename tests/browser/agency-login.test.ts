@@ -3,7 +3,6 @@
  * step appears when the account has one, the session token lands in localStorage under `sinergi.token`,
  * the page shows who is logged in and their catalog, and logout revokes the token on the server.
  */
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,17 +12,16 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { enableTotp } from '../../server/auth/accounts';
 import { ensureClientBuild } from '../../scripts/client-build';
 import { startTestServer, type TestServer } from '../support/server';
+import { CHROMIUM, CHROMIUM_ARGS, chromiumAvailable } from '../support/browser';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-if (!available && process.env.CI === 'true') throw new Error(`CI=true but no Chromium at ${CHROMIUM}: the browser tests would be skipped`);
 const [, adminUrl] = Object.entries(inject('backends'))[0]!;
 const ARTIFACTS = join(import.meta.dirname, '../artifacts');
 
-describe.skipIf(!available)('/agency login in headless Chromium', () => {
+describe.skipIf(!chromiumAvailable)('/agency login in headless Chromium', () => {
   let server: TestServer;
   let context: BrowserContext;
   let profile: string;
+  const offsite: string[] = [];
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
@@ -37,8 +35,16 @@ describe.skipIf(!available)('/agency login in headless Chromium', () => {
       executablePath: CHROMIUM,
       headless: true,
       viewport: { width: 1024, height: 768 },
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: CHROMIUM_ARGS,
     });
+    const origin = new URL(server.url).origin;
+    await context.route(
+      (url) => !(url.origin === origin || url.protocol === 'data:' || url.protocol === 'blob:'),
+      (route) => {
+        offsite.push(route.request().url());
+        return route.abort();
+      },
+    );
   }, 240_000);
 
   afterAll(async () => {
@@ -114,7 +120,8 @@ describe.skipIf(!available)('/agency login in headless Chromium', () => {
     await page.close();
   });
 
-  it('raised no page error', () => {
+  it('raised no page error and made no request outside localhost', () => {
     expect(pageErrors).toEqual([]);
+    expect(offsite).toEqual([]);
   });
 });

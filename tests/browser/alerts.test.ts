@@ -5,7 +5,6 @@
  * separate devices (separate fresh profiles: both keep their token under the same localStorage key). Nothing
  * may leave localhost, and no console error or CSP violation may occur. Screenshots go to tests/artifacts/.
  */
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,16 +12,13 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ensureClientBuild } from '../../scripts/client-build';
 import { startTestServer, type TestServer } from '../support/server';
+import { CHROMIUM, CHROMIUM_ARGS, chromiumAvailable } from '../support/browser';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-if (!available && process.env.CI === 'true') throw new Error(`CI=true but no Chromium at ${CHROMIUM}: the browser tests would be skipped`);
 const ARTIFACTS = join(import.meta.dirname, '../artifacts');
 const [, adminUrl] = Object.entries(inject('backends'))[0]!;
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const NOTE = 'Tim reaksi cepat BPBD menuju lokasi';
 
-describe.skipIf(!available)('alerts on /wall and /agency in headless Chromium', () => {
+describe.skipIf(!chromiumAvailable)('alerts on /wall and /agency in headless Chromium', () => {
   let server: TestServer;
   let bpbdKey: string;
   let operatorToken: string;
@@ -37,7 +33,7 @@ describe.skipIf(!available)('alerts on /wall and /agency in headless Chromium', 
   async function launch(viewport: { width: number; height: number }): Promise<BrowserContext> {
     const profile = await mkdtemp(join(tmpdir(), 'sinergi-chromium-'));
     profiles.push(profile);
-    const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, viewport, args: ARGS });
+    const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, viewport, args: CHROMIUM_ARGS });
     const origin = new URL(server.url).origin;
     await context.route(
       (url) => !(url.origin === origin || url.protocol === 'data:' || url.protocol === 'blob:'),

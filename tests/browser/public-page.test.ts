@@ -6,7 +6,6 @@
  * serious or critical violation at 360×640 and 1280×800. Nothing leaves localhost, the CSP holds, no console
  * error. Screenshots go to tests/artifacts/public-page-*.png.
  */
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -15,10 +14,8 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ensureClientBuild } from '../../scripts/client-build';
 import { startTestServer, type TestServer } from '../support/server';
+import { CHROMIUM, CHROMIUM_ARGS, chromiumAvailable } from '../support/browser';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-if (!available && process.env.CI === 'true') throw new Error(`CI=true but no Chromium at ${CHROMIUM}: the browser tests would be skipped`);
 const ARTIFACTS = join(import.meta.dirname, '../artifacts');
 const [, adminUrl] = Object.entries(inject('backends'))[0]!;
 const require = createRequire(import.meta.url);
@@ -47,7 +44,7 @@ const PROJECTS: [string, number, number, number, number][] = [
   ['PRJ-T-005', 2, 30, 40, 2_000_000_000], // exactly 10 behind: not late
 ];
 
-describe.skipIf(!available)('/public for citizens in headless Chromium', () => {
+describe.skipIf(!chromiumAvailable)('/public for citizens in headless Chromium', () => {
   let server: TestServer;
   let context: BrowserContext;
   let profile: string;
@@ -137,7 +134,7 @@ describe.skipIf(!available)('/public for citizens in headless Chromium', () => {
       headless: true,
       viewport: { width: 360, height: 640 },
       locale: 'id-ID',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: CHROMIUM_ARGS,
     });
     const origin = new URL(server.url).origin;
     await context.route(

@@ -3,7 +3,6 @@
  * real server, database and simulator: live data arrives, the map is drawn, nothing leaves localhost, the
  * CSP holds, and /public never receives terbatas data. Screenshots go to tests/artifacts/.
  */
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,15 +15,13 @@ import { validateWorkerConfig } from '../../ingest/config';
 import { startWorker, type Worker } from '../../ingest/worker';
 import { ensureClientBuild } from '../../scripts/client-build';
 import { startTestServer, type TestServer } from '../support/server';
+import { CHROMIUM, CHROMIUM_ARGS, chromiumAvailable } from '../support/browser';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-if (!available && process.env.CI === 'true') throw new Error(`CI=true but no Chromium at ${CHROMIUM}: the browser tests would be skipped`);
 const ARTIFACTS = join(import.meta.dirname, '../artifacts');
 const [, adminUrl] = Object.entries(inject('backends'))[0]!;
 const TERBATAS = DEMO_METRICS.filter((m) => m.class !== 'publik').map((m) => m.code);
 
-describe.skipIf(!available)('surfaces in headless Chromium', () => {
+describe.skipIf(!chromiumAvailable)('surfaces in headless Chromium', () => {
   let server: TestServer;
   let worker: Worker;
   let context: BrowserContext;
@@ -55,7 +52,7 @@ describe.skipIf(!available)('surfaces in headless Chromium', () => {
       executablePath: CHROMIUM,
       headless: true,
       viewport: { width: 1920, height: 1080 },
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: CHROMIUM_ARGS,
     });
     const origin = new URL(server.url).origin;
     await context.route(
