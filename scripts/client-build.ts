@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -34,12 +34,27 @@ export async function clientSourceHash(): Promise<string> {
   return hash.digest('hex');
 }
 
-/** Returns the dist directory, building first if needed. */
-export async function ensureClientBuild(log: (m: string) => void = (m) => console.error(m)): Promise<string> {
+let building: Promise<string> | null = null;
+
+/**
+ * Returns the dist directory, building first if needed. The build goes to a private folder that is then
+ * swapped in, so a server already serving dist/client (another test file, a running demo) never sees a
+ * half-written bundle, and two processes building at once cannot interleave their files.
+ */
+export function ensureClientBuild(log: (m: string) => void = (m) => console.error(m)): Promise<string> {
+  building ??= buildIfStale(log).finally(() => {
+    building = null;
+  });
+  return building;
+}
+
+async function buildIfStale(log: (m: string) => void): Promise<string> {
   const outDir = join(ROOT, 'dist/client');
   const stamp = join(outDir, '.source-hash');
   const hash = await clientSourceHash();
   if (existsSync(stamp) && (await readFile(stamp, 'utf8')) === hash) return outDir;
+  const unique = `${process.pid}-${Date.now()}`;
+  const tmpDir = join(ROOT, `dist/.client-${unique}`);
   log('building the client (vite build)…');
   const started = Date.now();
   const { build } = await import('vite');
@@ -48,12 +63,26 @@ export async function ensureClientBuild(log: (m: string) => void = (m) => consol
   const nodeEnv = process.env.NODE_ENV;
   process.env.NODE_ENV = 'production';
   try {
-    await build({ configFile: join(ROOT, 'vite.config.ts'), logLevel: 'warn', mode: 'production' });
+    await build({
+      configFile: join(ROOT, 'vite.config.ts'),
+      logLevel: 'warn',
+      mode: 'production',
+      build: { outDir: tmpDir, emptyOutDir: true },
+    });
+    await writeFile(join(tmpDir, '.source-hash'), hash);
+  } catch (e) {
+    await rm(tmpDir, { recursive: true, force: true });
+    throw e;
   } finally {
     if (nodeEnv === undefined) delete process.env.NODE_ENV;
     else process.env.NODE_ENV = nodeEnv;
   }
-  await writeFile(stamp, hash);
+  // Swap: the old bundle moves aside, the new one takes its name. If another process swapped its own
+  // build in between (same sources, same bundle), ours is simply dropped.
+  const oldDir = join(ROOT, `dist/.client-old-${unique}`);
+  await rename(outDir, oldDir).catch(() => {});
+  await rename(tmpDir, outDir).catch(() => rm(tmpDir, { recursive: true, force: true }));
+  await rm(oldDir, { recursive: true, force: true });
   log(`client built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return outDir;
 }
