@@ -1,7 +1,7 @@
 /**
  * Migration runner: numbered SQL files in db/migrations, each applied once in its own transaction,
  * under an advisory lock so two processes starting together do not race.
- * A file whose first line is `-- requires: timescaledb` runs only on that dialect.
+ * A file whose first line is `-- requires: timescaledb` (or `-- requires: postgres`) runs only on that dialect.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -23,7 +23,7 @@ export async function listMigrations(dir = MIGRATIONS_DIR): Promise<MigrationFil
   return Promise.all(
     files.map(async (f) => {
       const sql = await readFile(join(dir, f), 'utf8');
-      const requires = /^-- requires: (timescaledb)\b/.exec(sql)?.[1] as Dialect | undefined;
+      const requires = /^-- requires: (timescaledb|postgres)\b/.exec(sql)?.[1] as Dialect | undefined;
       return { version: Number(f.slice(0, 3)), name: f, sql, requires: requires ?? null };
     }),
   );

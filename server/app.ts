@@ -66,7 +66,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const pool = storage.pool;
 
   const catalog = await createCatalogService(pool, clock);
-  const series = createSeriesService(pool);
+  const series = createSeriesService(pool, clock);
   const authenticate = (token: string) => verifyAccessToken(pool, token);
   const principalOf = createPrincipalOf(authenticate);
 

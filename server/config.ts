@@ -4,6 +4,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { PUBLIC_VIEW_DEFAULTS } from './public/defaults';
+import { checkStorePolicy, DEFAULT_STORE_POLICY, type StorePolicy } from '../db/store-jobs';
 
 const csv = z
   .string()
@@ -39,6 +40,14 @@ const envSchema = z.object({
   /** How long one public snapshot is served (also its Cache-Control max-age). */
   PUBLIC_CACHE_MS: z.coerce.number().int().min(1_000).max(300_000).default(PUBLIC_VIEW_DEFAULTS.cacheMs),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Time-series store: raw points and each roll-up level are kept this many days; TimescaleDB compresses raw chunks older than STORE_COMPRESS_AFTER_DAYS. */
+  STORE_RAW_RETENTION_DAYS: z.coerce.number().int().min(2).default(DEFAULT_STORE_POLICY.rawRetentionDays),
+  STORE_ROLLUP_1M_RETENTION_DAYS: z.coerce.number().int().min(2).default(DEFAULT_STORE_POLICY.rollup1mRetentionDays),
+  STORE_ROLLUP_1H_RETENTION_DAYS: z.coerce.number().int().min(2).default(DEFAULT_STORE_POLICY.rollup1hRetentionDays),
+  STORE_COMPRESS_AFTER_DAYS: z.coerce.number().int().min(1).default(DEFAULT_STORE_POLICY.compressAfterDays),
+  /** How often the app refreshes roll-ups, and runs compression/retention, where the database does not. */
+  STORE_REFRESH_INTERVAL_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(10_000),
+  STORE_MAINTENANCE_INTERVAL_MS: z.coerce.number().int().min(60_000).default(3_600_000),
 });
 
 export type Config = Readonly<{
@@ -62,6 +71,9 @@ export type Config = Readonly<{
   publicKAnonymity: number;
   publicCacheMs: number;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  storePolicy: Readonly<StorePolicy>;
+  storeRefreshMs: number;
+  storeMaintenanceMs: number;
 }>;
 
 export class ConfigError extends Error {}
@@ -73,6 +85,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  const storePolicy: StorePolicy = {
+    rawRetentionDays: e.STORE_RAW_RETENTION_DAYS,
+    rollup1mRetentionDays: e.STORE_ROLLUP_1M_RETENTION_DAYS,
+    rollup1hRetentionDays: e.STORE_ROLLUP_1H_RETENTION_DAYS,
+    compressAfterDays: e.STORE_COMPRESS_AFTER_DAYS,
+  };
+  const policyProblem = checkStorePolicy(storePolicy);
+  if (policyProblem) throw new ConfigError(`invalid configuration:\n  STORE_*: ${policyProblem}`);
   return Object.freeze({
     env: e.NODE_ENV,
     host: e.HOST,
@@ -94,5 +114,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicKAnonymity: e.PUBLIC_K_ANONYMITY,
     publicCacheMs: e.PUBLIC_CACHE_MS,
     logLevel: e.LOG_LEVEL,
+    storePolicy: Object.freeze(storePolicy),
+    storeRefreshMs: e.STORE_REFRESH_INTERVAL_MS,
+    storeMaintenanceMs: e.STORE_MAINTENANCE_INTERVAL_MS,
   });
 }

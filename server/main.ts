@@ -1,6 +1,7 @@
 /** Opens storage, builds the app and listens; returns a handle that shuts all of it down in order. */
 import type { Logger } from 'pino';
 import { openStorage, type Storage } from '../db/storage';
+import { startStoreJobs, type StoreJobRunner } from '../db/store-jobs';
 import { createApp, type App } from './app';
 import { checkProductionSafety } from './auth/safety';
 import type { Config } from './config';
@@ -21,10 +22,20 @@ export async function startServer(config: Config, log: Logger, opts: { beforeLis
     notice: (m) => log.warn(m),
   });
   log.info({ where: storage.where, dialect: storage.dialect }, 'database open');
+  let storeJobs: StoreJobRunner | null = null;
   try {
     await opts.beforeListen?.(storage);
     // Production refuses demo passwords (and the demo never creates them there); see server/auth/safety.ts.
     if (config.env === 'production') await checkProductionSafety(storage.pool);
+    // roll-up refresh, compression, retention: TimescaleDB's scheduler where it runs, else this process
+    const jobs = (storeJobs = await startStoreJobs({
+      pool: storage.pool,
+      dialect: storage.dialect,
+      policy: config.storePolicy,
+      refreshMs: config.storeRefreshMs,
+      maintenanceMs: config.storeMaintenanceMs,
+      log: (level, msg, err) => log[level]({ err }, msg),
+    }));
     const app = await createApp({ storage, config, log });
     await new Promise<void>((resolve, reject) => {
       app.httpServer.once('error', reject);
@@ -41,10 +52,12 @@ export async function startServer(config: Config, log: Logger, opts: { beforeLis
       close: () =>
         (closing ??= (async () => {
           await app.close();
+          await jobs.stop();
           await storage.close();
         })()),
     };
   } catch (e) {
+    await storeJobs?.stop();
     await storage.close();
     throw e;
   }

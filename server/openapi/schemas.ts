@@ -56,6 +56,10 @@ export const seriesResponse = z.object({
       lon: z.number().nullable(),
       lat: z.number().nullable(),
       buckets: z.array(z.object({ t: ms, avg: z.number(), min: z.number(), max: z.number(), last: z.number() })),
+      latest: z
+        .object({ t: ms, v: z.number(), ageMs: z.number().int().describe('age of the latest reading when answered') })
+        .nullable()
+        .describe('the latest reading of the series at any time'),
     }),
   ),
 });

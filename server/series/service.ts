@@ -11,7 +11,11 @@ export interface RangeResult {
   bucket: Bucket;
   /** Width of a bucket in ms (0 for raw): a missing bucket time is a gap, never filled in. */
   bucketMs: number;
-  series: (Awaited<ReturnType<typeof listSeries>>[number] & { buckets: { t: number; avg: number; min: number; max: number; last: number }[] })[];
+  series: (Awaited<ReturnType<typeof listSeries>>[number] & {
+    buckets: { t: number; avg: number; min: number; max: number; last: number }[];
+    /** The series' latest reading at any time, and its age at answer time (the "data age" badge). */
+    latest: { t: number; v: number; ageMs: number } | null;
+  })[];
 }
 
 export interface SeriesService {
@@ -19,7 +23,7 @@ export interface SeriesService {
   snapshot(metric: Metric, historyMinutes: number, now: number): Promise<Omit<MetricSnapshot, 'seq'>>;
 }
 
-export function createSeriesService(pool: pg.Pool): SeriesService {
+export function createSeriesService(pool: pg.Pool, clock: () => number = Date.now): SeriesService {
   return {
     async range(metric, fromMs, toMs, requested, entity) {
       if (!(toMs > fromMs)) return { error: '`to` must be after `from`' };
@@ -28,12 +32,17 @@ export function createSeriesService(pool: pg.Pool): SeriesService {
         return { error: `range too long for bucket ${bucket}: at most ${MAX_RANGE_MS[bucket] / 3_600_000} hours` };
       }
       const series = await listSeries(pool, [metric], entity);
-      const buckets = await bucketedSeries(pool, series.map((s) => s.id), fromMs, toMs, bucket);
+      const ids = series.map((s) => s.id);
+      const [buckets, latest] = await Promise.all([bucketedSeries(pool, ids, fromMs, toMs, bucket), latestPoints(pool, ids)]);
+      const now = clock();
       return {
         metric,
         bucket,
         bucketMs: bucket === 'raw' ? 0 : BUCKET_MS[bucket],
-        series: series.map((s) => ({ ...s, buckets: buckets.get(s.id) ?? [] })),
+        series: series.map((s) => {
+          const p = latest.get(s.id);
+          return { ...s, buckets: buckets.get(s.id) ?? [], latest: p ? { t: p.t, v: p.v, ageMs: Math.max(0, now - p.t) } : null };
+        }),
       };
     },
 
