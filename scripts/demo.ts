@@ -9,6 +9,7 @@ import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { createAccessToken, createIngestKey, revokeAccessTokens, revokeIngestKeys } from '../db/queries/credentials';
 import { seedDemo } from '../db/seed';
+import { simulatorProjectRegistry } from '../ingest/sources/simulator';
 import { DEMO_OPD } from '../db/seed/demo-catalog';
 import { ensureDemoUsers } from '../server/auth/demo-users';
 import { ConfigError, loadConfig } from '../server/config';
@@ -42,6 +43,16 @@ const pool = server.storage.pool;
 await revokeIngestKeys(pool, { label: 'demo-simulator' });
 const keys: Record<string, string> = {};
 for (const o of DEMO_OPD) keys[o.code] = (await createIngestKey(pool, o.code, 'demo-simulator')).key;
+// The simulator's public works, registered by their OPD through the API as an agency system would.
+{
+  const projects = await simulatorProjectRegistry({ seed: 1 });
+  const res = await fetch(`${server.url}/api/v1/projects`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${keys[projects[0]?.opd ?? 'DPUPR']}` },
+    body: JSON.stringify({ projects }),
+  });
+  if (res.status !== 202) say(`project registry: ${res.status} ${await res.text()}`);
+}
 await revokeAccessTokens(pool, 'demo-wall');
 const wallToken = (await createAccessToken(pool, 'operator', null, 'demo-wall')).token;
 // Demo accounts with readable passwords exist only outside production (which refuses to start with them).

@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { createServer, type Server as HttpServer } from 'node:http';
 import { join } from 'node:path';
+import compression from 'compression';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
@@ -22,6 +23,8 @@ import { createPrincipalOf } from './http/principal';
 import { createAlertRoutes } from './alerts/routes';
 import { createAlertService } from './alerts/service';
 import { createAuditRoutes } from './audit/routes';
+import { createEventRoutes } from './events/routes';
+import { createProjectRoutes } from './projects/routes';
 import { createFeedRoutes } from './feeds/routes';
 import { createIngestRoutes } from './ingest/routes';
 import { createIngestService } from './ingest/service';
@@ -29,6 +32,7 @@ import { createIo, createSink, registerNamespaces, type IoServer } from './realt
 import { createStream, type Stream } from './realtime/stream';
 import { createPublicRoutes } from './public/routes';
 import { createPublicSources } from './public/sources';
+import { createPublicShellHandler } from './public/shell-route';
 import { ckanErrorHandler, createCkanRoutes } from './opendata/ckan';
 import { createOpenDataRoutes } from './opendata/routes';
 import { createOpenData } from './opendata/service';
@@ -163,6 +167,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     }),
   );
   app.use(createSeriesRoutes({ catalog, series, principalOf }));
+  app.use(createEventRoutes({ pool, catalog, principalOf, clock }));
+  app.use(createProjectRoutes({ pool, catalog, clock, perMinPerKey: config.ingestRatePerMinPerKey ?? DEFAULT_INGEST_RATE.perMinPerKey }));
   app.use(createFeedRoutes({ pool, io, principalOf, clock }));
   app.use(createAuditRoutes({ pool, principalOf }));
   app.use(
@@ -181,7 +187,21 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use('/api', (_req, res) => void res.status(404).json({ error: 'no such endpoint', details: [] }));
 
   if (existsSync(config.clientDistDir)) {
-    app.use(express.static(config.clientDistDir, { index: 'index.html', maxAge: '1h', immutable: false }));
+    // Static assets compressed for slow networks (the API answers compress themselves); file names under
+    // /assets/ carry a content hash, so browsers keep them for a year.
+    app.use(compression());
+    // /public with its headline numbers in the HTML (server-rendered shell), before any JavaScript
+    app.get(['/public', '/public/', '/public/index.html'], createPublicShellHandler({ db: pool, sources: publicSources, clientDistDir: config.clientDistDir, clock, log }));
+    app.use(
+      express.static(config.clientDistDir, {
+        index: 'index.html',
+        maxAge: '1h',
+        immutable: false,
+        setHeaders: (res, path) => {
+          if (path.startsWith(join(config.clientDistDir, 'assets'))) res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
+        },
+      }),
+    );
     for (const s of SURFACES) {
       app.get(`/${s}`, (_req, res) => res.sendFile(join(config.clientDistDir, s, 'index.html')));
     }

@@ -106,3 +106,38 @@ export function toIssueDetails(error: z.ZodError): IssueDetail[] {
     return { index, path, message: issue.message };
   });
 }
+
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+const calendarDate = z
+  .string()
+  .regex(DATE_ONLY, 'a calendar date YYYY-MM-DD')
+  .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v), 'not a valid date');
+const rupiah = z.number().int('whole rupiah').min(0).max(1e15);
+
+/** One public-works project as its owner OPD registers it (POST /api/v1/projects). */
+export const projectSchema = z
+  .object({
+    /** The entity id its progress, plan and budget series carry. */
+    id: z.string().regex(ENTITY_ID, 'project id must be 1–128 characters of A–Z a–z 0–9 . _ : - /'),
+    name: safeText(300).min(1),
+    opd: z.string().regex(/^[A-Z][A-Z0-9_]{1,31}$/, 'an OPD code'),
+    /** Kemendagri code of the kelurahan (or kecamatan). */
+    region: z.string().regex(REGION_CODE, 'not a Kemendagri region code').optional(),
+    lon: lon.optional(),
+    lat: lat.optional(),
+    /** IDR. */
+    contractValue: rupiah,
+    /** Budget ceiling (pagu anggaran), IDR. */
+    budget: rupiah.optional(),
+    contractStart: calendarDate,
+    contractEnd: calendarDate,
+    class: z.enum(['publik', 'terbatas', 'rahasia']).default('publik'),
+  })
+  .refine((p) => p.contractEnd >= p.contractStart, { message: 'contractEnd before contractStart', path: ['contractEnd'] })
+  .refine((p) => (p.lon === undefined) === (p.lat === undefined), { message: 'lon and lat go together', path: ['lat'] });
+export type ProjectInput = z.input<typeof projectSchema>;
+export type ProjectRecord = z.output<typeof projectSchema>;
+
+export const projectsBatchSchema = z.object({
+  projects: z.array(projectSchema).min(1, 'a batch holds at least one project').max(5_000),
+});

@@ -11,6 +11,7 @@ import {
 import { Freshness } from '../lib/components/Freshness';
 import { formatNumber } from '../lib/format';
 import { useLang } from '../lib/react/hooks';
+import { ComplaintHandling } from './ComplaintHandling';
 
 /** The server's snapshots last a few seconds; a phone needs no more than a refresh every half minute. */
 const POLL_MS = 30_000;
@@ -100,6 +101,7 @@ export function ComplaintsPanel({ now }: { now: number }) {
               </tbody>
             </table>
           )}
+          <ComplaintHandling period={period} />
           {byKecamatan(shown.kelurahan).map((g) => (
             <details key={g.code ?? ''} className="cx-kecamatan">
               <summary>

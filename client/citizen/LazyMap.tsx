@@ -3,10 +3,13 @@ import { useTranslation } from 'react-i18next';
 import type { LiveStore } from '../lib/live-store';
 import type { RegionsResponse } from '../lib/api/regions';
 import type { ProjectFilter } from './projects';
+import type { RegisteredProject } from './projects-api';
 
 /** A project the map should centre on; `n` changes on every request so the same project can be asked twice. */
 export interface MapFocus {
   entity: string;
+  /** The registry's name, when known. */
+  name?: string | null;
   lon: number;
   lat: number;
   n: number;
@@ -18,11 +21,13 @@ const PublicMap = lazy(() => import('./PublicMap'));
 export function LazyMap({
   store,
   regions,
+  registry,
   filter,
   focus,
 }: {
   store: LiveStore;
   regions: RegionsResponse | null;
+  registry: readonly RegisteredProject[];
   filter: ProjectFilter;
   focus: MapFocus | null;
 }) {
@@ -58,7 +63,7 @@ export function LazyMap({
     <div ref={holder} className="pub-map-holder" data-testid="public-map-holder">
       {visible && regions ? (
         <Suspense fallback={<p className="map-hint">{t('common.mapLoading')}</p>}>
-          <PublicMap store={store} regions={regions} filter={filter} focus={focus} />
+          <PublicMap store={store} regions={regions} registry={registry} filter={filter} focus={focus} />
         </Suspense>
       ) : (
         <p className="map-hint">{visible ? t('common.mapLoading') : t('pub.mapHint')}</p>

@@ -21,6 +21,7 @@ import {
   type RegionLookup,
 } from './projects';
 import { Sparkline } from './Sparkline';
+import type { RegisteredProject } from './projects-api';
 
 const DAY = 86_400_000;
 /** How far back the progress lines go: enough to see a trend, little enough for a slow phone. */
@@ -94,6 +95,7 @@ export function ProjectsPanel({
   version,
   now,
   regions,
+  registry,
   filter,
   onFilter,
   onShowOnMap,
@@ -102,6 +104,8 @@ export function ProjectsPanel({
   version: number;
   now: number;
   regions: RegionLookup;
+  /** The project registry: names, OPD, contracts. */
+  registry: readonly RegisteredProject[];
   /** Held by the page: the map shows the same projects as the list. */
   filter: ProjectFilter;
   onFilter: (f: ProjectFilter) => void;
@@ -118,20 +122,26 @@ export function ProjectsPanel({
   const cadence = store.get('project_progress')?.metric?.cadenceS;
   const all = useMemo(
     () =>
-      publicProjects(projectRows(store.get('project_progress'), store.get('project_progress_plan'), store.get('project_budget_absorbed')), regions, opd).sort(
-        byUrgency,
-      ),
+      publicProjects(
+        projectRows(store.get('project_progress'), store.get('project_progress_plan'), store.get('project_budget_absorbed')),
+        regions,
+        opd,
+        LATE_MARGIN_PTS,
+        registry,
+      ).sort(byUrgency),
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [version, store, regions, opd],
+    [version, store, regions, opd, registry],
   );
   const shown = filterProjects(all, filter);
   const kecamatanOptions = filterOptions(all, (p) => p.kecamatan, (c) => regions.name(c) ?? c);
-  const opdOptions = filterOptions(all, (p) => p.opd, (c) => opdNames.get(c) ?? c);
+  const registryNames = new Map(all.flatMap((p) => (p.opd && p.opdName ? [[p.opd, p.opdName] as const] : [])));
+  const opdName = (c: string) => opdNames.get(c) ?? registryNames.get(c);
+  const opdOptions = filterOptions(all, (p) => p.opd, (c) => opdName(c) ?? c);
   const lateCount = shown.filter((p) => p.status === 'late').length;
   const budget = shown.some((p) => p.budget !== null) ? shown.reduce((s, p) => s + (p.budget ?? 0), 0) : null;
   const pct = (v: number | null) => formatPercent(v, 1, locale);
   const set = (patch: Partial<ProjectFilter>) => onFilter({ ...filter, ...patch });
-  const opdLabel = (code: string | null) => (code ? (opdNames.get(code) ? `${opdNames.get(code)} (${code})` : code) : null);
+  const opdLabel = (code: string | null) => (code ? (opdName(code) ? `${opdName(code)} (${code})` : code) : null);
 
   return (
     <section className="pub-card" id="proyek" data-testid="section-projects" aria-labelledby={`${ids}-h`} ref={ref}>
@@ -197,7 +207,10 @@ export function ProjectsPanel({
                 return (
                   <li key={p.entity} className={`project status-${p.status}`} data-testid="project-row" data-entity={p.entity} data-status={p.status} data-kecamatan={p.kecamatan ?? ''}>
                     <div className="project-head">
-                      <h3 className="project-name">{p.entity}</h3>
+                      <h3 className="project-name">
+                        {p.name ?? p.entity}
+                        {p.name && <small className="project-id"> {p.entity}</small>}
+                      </h3>
                       <span className={`chip ${tone}`} data-testid="project-status">
                         {status}
                       </span>
@@ -229,9 +242,36 @@ export function ProjectsPanel({
                       </div>
                       <div>
                         <dt>{t('pub.budget')}</dt>
-                        <dd title={formatRupiah(p.budget, locale)}>{formatRupiah(p.budget, locale, true)}</dd>
+                        <dd title={formatRupiah(p.budget, locale)} data-testid="project-absorbed">
+                          {formatRupiah(p.budget, locale, true)}
+                          {p.absorbedShare !== null && <small> ({formatPercent(p.absorbedShare * 100, 0, locale)})</small>}
+                        </dd>
                       </div>
                     </dl>
+                    {(p.contractValue !== null || p.contractStart !== null) && (
+                      <dl className="project-contract">
+                        {p.contractValue !== null && (
+                          <div>
+                            <dt>{t('pub.proj.contract')}</dt>
+                            <dd data-testid="project-contract-value">{formatRupiah(p.contractValue, locale)}</dd>
+                          </div>
+                        )}
+                        {p.budgetCeiling !== null && (
+                          <div>
+                            <dt>{t('pub.proj.ceiling')}</dt>
+                            <dd>{formatRupiah(p.budgetCeiling, locale)}</dd>
+                          </div>
+                        )}
+                        {p.contractStart !== null && p.contractEnd !== null && (
+                          <div>
+                            <dt>{t('pub.proj.period')}</dt>
+                            <dd data-testid="project-period">
+                              {formatDay(p.contractStart, locale)} – {formatDay(p.contractEnd, locale)}
+                            </dd>
+                          </div>
+                        )}
+                      </dl>
+                    )}
                     {days >= 2 && actual.length >= 2 && (
                       <div className="project-history">
                         <Sparkline
@@ -256,7 +296,7 @@ export function ProjectsPanel({
                       {p.lon !== null && p.lat !== null && (
                         <button type="button" className="link-button" onClick={() => onShowOnMap(p)} data-testid="project-show-on-map">
                           {t('pub.proj.showOnMap')}
-                          <span className="visually-hidden"> {p.entity}</span>
+                          <span className="visually-hidden"> {p.name ?? p.entity}</span>
                         </button>
                       )}
                     </div>
@@ -269,6 +309,11 @@ export function ProjectsPanel({
       )}
     </section>
   );
+}
+
+/** A registry date `2026-03-02` as `2 Mar 2026` (a calendar date: no time zone applies). */
+function formatDay(ymd: string, locale: string): string {
+  return new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' }).format(Date.parse(`${ymd}T00:00:00Z`));
 }
 
 /** `22 Okt` / `22 Oct`, in WIB. */

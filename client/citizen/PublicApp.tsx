@@ -19,6 +19,8 @@ import { openComplaints } from '../features/complaints/derive';
 import { ComplaintsPanel } from './ComplaintsPanel';
 import { LazyMap, type MapFocus } from './LazyMap';
 import { ProjectsPanel } from './ProjectsPanel';
+import { useProjectRegistry } from './projects-api';
+import { readInitial, revealApp, SHELL_MAX_MS } from './shell';
 import { kecamatanCodeOf, NO_FILTER, type ProjectFilter, type PublicProject, type RegionLookup } from './projects';
 import { useWarnings, WarningsBanner } from './WarningsPanel';
 import { isWarning } from './warnings-api';
@@ -73,6 +75,20 @@ function PublicApp({ conn, regions }: { conn: LiveConnection; regions: RegionsRe
   const version = useThrottledVersion(store, 1000);
   const now = useNow(store.now);
   const warnings = useWarnings();
+  const registry = useProjectRegistry();
+  const [initial] = useState(readInitial);
+  // Every subscription answered (data, or a refusal): the app now shows at least what the shell did.
+  const loaded = PUBLIC_METRICS.every((c) => {
+    const st = store.get(c)?.status;
+    return st !== undefined && st !== 'idle' && st !== 'syncing';
+  });
+  useEffect(() => {
+    if (loaded) revealApp();
+  }, [loaded]);
+  useEffect(() => {
+    const id = setTimeout(revealApp, SHELL_MAX_MS);
+    return () => clearTimeout(id);
+  }, []);
   const names = useMemo(() => (regions ? regionNames(regions) : new Map<string, string>()), [regions]);
   const lookup = useMemo<RegionLookup>(() => {
     const parents = new Map<string, string>();
@@ -97,7 +113,7 @@ function PublicApp({ conn, regions }: { conn: LiveConnection; regions: RegionsRe
 
   const showOnMap = useCallback((p: PublicProject) => {
     if (p.lon === null || p.lat === null) return;
-    setFocus((f) => ({ entity: p.entity, lon: p.lon!, lat: p.lat!, n: (f?.n ?? 0) + 1 }));
+    setFocus((f) => ({ entity: p.entity, name: p.name, lon: p.lon!, lat: p.lat!, n: (f?.n ?? 0) + 1 }));
     document.getElementById('peta')?.scrollIntoView({ block: 'start' });
     mapHeading.current?.focus({ preventScroll: true });
   }, []);
@@ -108,12 +124,24 @@ function PublicApp({ conn, regions }: { conn: LiveConnection; regions: RegionsRe
     const kec = lookup.parent(region) ?? kecamatanCodeOf(region);
     return [names.get(region), kec && kec !== region ? names.get(kec) : undefined].filter(Boolean).join(', ') || undefined;
   };
+  // Until a tile's live data is in, it shows the number the server wrote into the page (and its time).
+  const pending = (code: string) => {
+    const st = store.get(code)?.status;
+    return st === undefined || st === 'idle' || st === 'syncing';
+  };
+  const fromShell = <T,>(code: string, live: T | null, shell: T | null | undefined): { v: T | null; shell: boolean } =>
+    live === null && pending(code) && shell !== null && shell !== undefined ? { v: shell, shell: true } : { v: live, shell: false };
   const worst = worstGate(d.gates);
   const speed = averageSpeed(d.segments);
   const congestion = averageCongestion(d.segments);
   const congestionLevel = congestion === null ? null : alertLevel(congestion, m('congestion_index')?.metric?.thresholds ?? null);
   const landfill = landfillToday(m('landfill_intake'), now);
   const complaints = openComplaints(m('complaints_open'));
+  const level = fromShell('water_level', worst?.alert ?? null, initial?.floodLevel);
+  const open = fromShell('complaints_open', complaints.value, initial?.complaintsOpen);
+  const speedShown = fromShell('traffic_speed', speed, initial?.speedKmh);
+  const landfillShown = fromShell('landfill_intake', landfill.value, initial?.landfillT);
+  const shellT = (x: { shell: boolean }, live: number | null) => (x.shell ? (initial?.updatedAt ?? null) : live);
   const cityName = regions?.city.name || t('pub.defaultCity');
   const waterTh = m('water_level')?.metric?.thresholds ?? null;
   const waterUnit = unit('water_level', 'cm');
@@ -163,25 +191,25 @@ function PublicApp({ conn, regions }: { conn: LiveConnection; regions: RegionsRe
         <WarningsBanner warnings={warnings} now={now} />
 
         <section className="pub-summary" aria-label={t('pub.summary')}>
-          <div className={`pub-tile tone-${worst?.alert ?? 'normal'}`} data-testid="kpi-flood-status">
+          <div className={`pub-tile tone-${level.v ?? 'normal'}`} data-testid="kpi-flood-status">
             <span className="tile-label">{t('pub.worstLevel')}</span>
-            <span className="tile-value">{worst ? <AlertBadge level={worst.alert} /> : '–'}</span>
-            <Freshness t={newestOf(d.gates)} now={now} cadenceS={cadence('water_level')} />
+            <span className="tile-value">{level.v ? <AlertBadge level={level.v} /> : '–'}</span>
+            <Freshness t={shellT(level, newestOf(d.gates))} now={now} cadenceS={cadence('water_level')} />
           </div>
           <div className="pub-tile" data-testid="kpi-complaints-open">
             <span className="tile-label">{t('pub.complaintsOpen')}</span>
-            <span className="tile-value">{formatNumber(complaints.value, 0, locale)}</span>
-            <Freshness t={complaints.t} now={now} cadenceS={cadence('complaints_open')} />
+            <span className="tile-value">{formatNumber(open.v, 0, locale)}</span>
+            <Freshness t={shellT(open, complaints.t)} now={now} cadenceS={cadence('complaints_open')} />
           </div>
           <div className="pub-tile" data-testid="kpi-traffic-speed">
             <span className="tile-label">{t('pub.speed')}</span>
-            <span className="tile-value">{formatValue(speed, 'km/h', lang)}</span>
-            <Freshness t={newestOf(d.segments)} now={now} cadenceS={cadence('traffic_speed')} />
+            <span className="tile-value">{formatValue(speedShown.v, 'km/h', lang)}</span>
+            <Freshness t={shellT(speedShown, newestOf(d.segments))} now={now} cadenceS={cadence('traffic_speed')} />
           </div>
           <div className="pub-tile" data-testid="kpi-landfill-intake">
             <span className="tile-label">{t('pub.landfill')}</span>
-            <span className="tile-value">{formatValue(landfill.value, 't', lang)}</span>
-            <Freshness t={landfill.t} now={now} cadenceS={cadence('landfill_intake')} />
+            <span className="tile-value">{formatValue(landfillShown.v, 't', lang)}</span>
+            <Freshness t={shellT(landfillShown, landfill.t)} now={now} cadenceS={cadence('landfill_intake')} />
           </div>
         </section>
 
@@ -247,7 +275,7 @@ function PublicApp({ conn, regions }: { conn: LiveConnection; regions: RegionsRe
           )}
         </section>
 
-        <ProjectsPanel store={store} version={version} now={now} regions={lookup} filter={filter} onFilter={setFilter} onShowOnMap={showOnMap} />
+        <ProjectsPanel store={store} version={version} now={now} regions={lookup} registry={registry} filter={filter} onFilter={setFilter} onShowOnMap={showOnMap} />
 
         <ComplaintsPanel now={now} />
 
@@ -286,7 +314,7 @@ function PublicApp({ conn, regions }: { conn: LiveConnection; regions: RegionsRe
             <Freshness t={newest(newestOf(d.gates), m('project_progress')?.newestT ?? null)} now={now} />
           </div>
           <p className="card-note">{t('pub.mapNote')}</p>
-          <LazyMap store={store} regions={regions} filter={filter} focus={focus} />
+          <LazyMap store={store} regions={regions} registry={registry} filter={filter} focus={focus} />
         </section>
       </main>
 

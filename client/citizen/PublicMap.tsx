@@ -5,13 +5,15 @@ import { maplibregl } from '../lib/map/maplibre';
 import { addRegionLayers, buildOfflineStyle } from '../lib/map/offline-style';
 import type { RegionsResponse } from '../lib/api/regions';
 import type { LiveStore } from '../lib/live-store';
-import { useThrottledVersion } from '../lib/react/hooks';
+import { useLang, useThrottledVersion } from '../lib/react/hooks';
+import { formatPercent, formatRupiah } from '../lib/format';
 import { hasPosition } from '../features/common';
 import { gateRows } from '../features/floods/derive';
 import { projectRows } from '../features/projects/derive';
 import { alertCss } from '../lib/alert-colors';
 import { setBodyState } from '../lib/test-hooks';
-import { filterProjects, kecamatanCodeOf, projectStatus, type ProjectFilter } from './projects';
+import { filterProjects, LATE_MARGIN_PTS, publicProjects, type ProjectFilter, type PublicProject } from './projects';
+import type { RegisteredProject } from './projects-api';
 import type { MapFocus } from './LazyMap';
 
 const LATE_COLOUR = '#be185d';
@@ -32,23 +34,22 @@ function gaugesGeoJson(store: LiveStore): PointFC {
   };
 }
 
-function projectsGeoJson(store: LiveStore, filter: ProjectFilter, parents: Map<string, string>, focus: string | null): PointFC {
+function mapProjects(store: LiveStore, registry: readonly RegisteredProject[], parents: Map<string, string>): PublicProject[] {
   const opd = store.get('project_progress')?.metric?.ownerOpd ?? null;
-  const rows = projectRows(store.get('project_progress'), store.get('project_progress_plan'), store.get('project_budget_absorbed'))
-    .filter(hasPosition)
-    .map((p) => ({
-      ...p,
-      opd,
-      kecamatan: (p.region && parents.get(p.region)) ?? kecamatanCodeOf(p.region),
-      status: projectStatus(p.progress, p.plan),
-    }));
+  const rows = projectRows(store.get('project_progress'), store.get('project_progress_plan'), store.get('project_budget_absorbed'));
+  return publicProjects(rows, { name: () => undefined, parent: (c) => parents.get(c) }, opd, LATE_MARGIN_PTS, registry);
+}
+
+function projectsGeoJson(projects: readonly PublicProject[], filter: ProjectFilter, focus: string | null): PointFC {
   return {
     type: 'FeatureCollection',
-    features: filterProjects(rows, filter).map((p) => ({
-      type: 'Feature',
-      geometry: { type: 'Point', coordinates: [p.lon, p.lat] },
-      properties: { entity: p.entity, color: p.status === 'late' ? LATE_COLOUR : PROJECT_COLOUR, focus: p.entity === focus ? 1 : 0 },
-    })),
+    features: filterProjects(projects, filter)
+      .filter((p): p is PublicProject & { lon: number; lat: number } => p.lon !== null && p.lat !== null)
+      .map((p) => ({
+        type: 'Feature',
+        geometry: { type: 'Point', coordinates: [p.lon, p.lat] },
+        properties: { entity: p.entity, color: p.status === 'late' ? LATE_COLOUR : PROJECT_COLOUR, focus: p.entity === focus ? 1 : 0 },
+      })),
   };
 }
 
@@ -59,15 +60,18 @@ function projectsGeoJson(store: LiveStore, filter: ProjectFilter, parents: Map<s
 export default function PublicMap({
   store,
   regions,
+  registry,
   filter,
   focus,
 }: {
   store: LiveStore;
   regions: RegionsResponse;
+  registry: readonly RegisteredProject[];
   filter: ProjectFilter;
   focus: MapFocus | null;
 }) {
   const { t } = useTranslation();
+  const { locale } = useLang();
   const parents = useMemo(() => {
     const m = new Map<string, string>();
     for (const f of regions.regions.features) if (f.properties.kecamatanCode) m.set(f.properties.code, f.properties.kecamatanCode);
@@ -77,6 +81,21 @@ export default function PublicMap({
   const mapRef = useRef<MapLibreMap | null>(null);
   const [ready, setReady] = useState(false);
   const version = useThrottledVersion(store, 1000);
+  const projects = useMemo(
+    () => mapProjects(store, registry, parents),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [version, store, registry, parents],
+  );
+  // the click handler is registered once; it reads the current list and labels through refs
+  const projectsRef = useRef(projects);
+  projectsRef.current = projects;
+  const popupText = useRef<(p: PublicProject) => string[]>(() => []);
+  popupText.current = (p) => [
+    p.name ?? p.entity,
+    [p.opdName ?? p.opd, p.contractValue !== null ? `${t('pub.proj.contract')} ${formatRupiah(p.contractValue, locale)}` : null].filter(Boolean).join(' · '),
+    `${t('pub.proj.actual')} ${formatPercent(p.progress, 1, locale)} · ${t('pub.proj.planned')} ${formatPercent(p.plan, 1, locale)}`,
+    `${t('pub.budget')} ${formatRupiah(p.budget, locale, true)}${p.absorbedShare !== null ? ` (${formatPercent(p.absorbedShare * 100, 0, locale)})` : ''}`,
+  ];
 
   useEffect(() => {
     if (!el.current) return;
@@ -122,6 +141,24 @@ export default function PublicMap({
           'circle-stroke-width': 2,
         },
       });
+      map.on('click', 'projects', (e) => {
+        // projects at one spot: the one the list asked the map to show wins
+        const hit = e.features?.find((f) => f.properties?.focus === 1) ?? e.features?.[0];
+        const entity = hit?.properties?.entity;
+        const p = projectsRef.current.find((x) => x.entity === entity);
+        if (!p || p.lon === null || p.lat === null) return;
+        // built from text nodes: nothing from the data is parsed as HTML
+        const box = document.createElement('div');
+        box.className = 'map-popup';
+        popupText.current(p).forEach((line, i) => {
+          const el = document.createElement(i === 0 ? 'strong' : 'div');
+          el.textContent = line;
+          box.appendChild(el);
+        });
+        new maplibregl.Popup({ closeButton: true, maxWidth: '260px' }).setLngLat([p.lon, p.lat]).setDOMContent(box).addTo(map);
+      });
+      map.on('mouseenter', 'projects', () => (map.getCanvas().style.cursor = 'pointer'));
+      map.on('mouseleave', 'projects', () => (map.getCanvas().style.cursor = ''));
       mapRef.current = map;
       setReady(true);
       setBodyState('mapReady', 'true');
@@ -136,8 +173,8 @@ export default function PublicMap({
     const map = mapRef.current;
     if (!ready || !map) return;
     (map.getSource('gauges') as GeoJSONSource | undefined)?.setData(gaugesGeoJson(store));
-    (map.getSource('projects') as GeoJSONSource | undefined)?.setData(projectsGeoJson(store, filter, parents, focus?.entity ?? null));
-  }, [ready, version, store, filter, parents, focus]);
+    (map.getSource('projects') as GeoJSONSource | undefined)?.setData(projectsGeoJson(projects, filter, focus?.entity ?? null));
+  }, [ready, version, store, projects, filter, focus]);
 
   useEffect(() => {
     const map = mapRef.current;
@@ -150,7 +187,7 @@ export default function PublicMap({
       <div ref={el} className="pub-map" data-testid="public-map" data-ready={ready ? 'true' : 'false'} role="region" aria-label={t('pub.mapLabel')} />
       {focus && (
         <p className="visually-hidden" role="status">
-          {t('pub.mapFocused', { entity: focus.entity })}
+          {t('pub.mapFocused', { entity: focus.name ?? focus.entity })}
         </p>
       )}
       <div className="pub-map-legend">

@@ -4,6 +4,7 @@
  */
 import type { SeriesResponse } from '../lib/api/series';
 import type { ProjectRow } from '../features/projects/derive';
+import type { RegisteredProject } from './projects-api';
 
 /** A project is late when its physical progress is behind plan by more than this many percentage points. */
 export const LATE_MARGIN_PTS = 10;
@@ -59,28 +60,69 @@ export interface PublicProject {
   budget: number | null;
   status: ProjectStatus;
   t: number;
+  /** From the project registry (absent for a project that only reports figures). */
+  name: string | null;
+  opdName: string | null;
+  /** IDR */
+  contractValue: number | null;
+  /** Budget ceiling (pagu), IDR. */
+  budgetCeiling: number | null;
+  /** YYYY-MM-DD, inclusive. */
+  contractStart: string | null;
+  contractEnd: string | null;
+  /** Budget absorbed / ceiling (else / contract value), 0..1. */
+  absorbedShare: number | null;
 }
 
-/** Pure: the page's project list from the live rows, the region names and the OPD owning the metrics. */
-export function publicProjects(rows: readonly ProjectRow[], regions: RegionLookup, opd: string | null, marginPts = LATE_MARGIN_PTS): PublicProject[] {
-  return rows.map((r) => {
-    const kelurahan = r.region && /^\d{2}\.\d{2}\.\d{2}\.\d{4}$/.test(r.region) ? r.region : null;
-    const kecamatan = (r.region && regions.parent(r.region)) ?? kecamatanCodeOf(r.region);
+/**
+ * Pure: the page's project list from the live rows, the region names, the OPD owning the metrics and the
+ * project registry. The registry names the project and its OPD and gives its contract; a registered project
+ * that has not reported yet is listed with the registry's last figures.
+ */
+export function publicProjects(
+  rows: readonly ProjectRow[],
+  regions: RegionLookup,
+  opd: string | null,
+  marginPts = LATE_MARGIN_PTS,
+  registry: readonly RegisteredProject[] = [],
+): PublicProject[] {
+  const reg = new Map(registry.map((p) => [p.id, p]));
+  const live = new Set(rows.map((r) => r.entity));
+  const all: ProjectRow[] = [
+    ...rows,
+    ...registry
+      .filter((p) => !live.has(p.id))
+      .map((p): ProjectRow => ({ entity: p.id, region: p.region, lon: p.lon, lat: p.lat, progress: p.progress, plan: p.plan, budget: p.budgetAbsorbed, behind: false, t: p.t ?? 0 })),
+  ];
+  return all.map((r) => {
+    const g = reg.get(r.entity);
+    const region = g?.region ?? r.region;
+    const kelurahan = region && /^\d{2}\.\d{2}\.\d{2}\.\d{4}$/.test(region) ? region : null;
+    const kecamatan = (region && regions.parent(region)) ?? kecamatanCodeOf(region);
+    const ceiling = g?.budget ?? null;
+    const base = ceiling ?? g?.contractValue ?? null;
     return {
       entity: r.entity,
-      region: r.region,
+      region,
       kelurahanName: kelurahan ? (regions.name(kelurahan) ?? null) : null,
       kecamatan,
       kecamatanName: kecamatan ? (regions.name(kecamatan) ?? null) : null,
-      opd,
-      lon: r.lon,
-      lat: r.lat,
+      opd: g?.opd ?? opd,
+      lon: g?.lon ?? r.lon,
+      lat: g?.lat ?? r.lat,
       progress: r.progress,
       plan: r.plan,
       gap: r.progress !== null && r.plan !== null ? Math.round((r.plan - r.progress) * 10) / 10 : null,
       budget: r.budget,
       status: projectStatus(r.progress, r.plan, marginPts),
       t: r.t,
+      name: g?.name ?? null,
+      opdName: g?.opdName ?? null,
+      contractValue: g?.contractValue ?? null,
+      budgetCeiling: ceiling,
+      contractStart: g?.contractStart ?? null,
+      contractEnd: g?.contractEnd ?? null,
+      absorbedShare: r.budget !== null && base !== null && base > 0 ? r.budget / base : null,
     };
   });
 }
@@ -115,7 +157,7 @@ export function byUrgency(a: PublicProject, b: PublicProject): number {
   const late = Number(b.status === 'late') - Number(a.status === 'late');
   if (late) return late;
   if (a.status === 'late') return (b.gap ?? 0) - (a.gap ?? 0);
-  return a.entity.localeCompare(b.entity);
+  return (a.name ?? a.entity).localeCompare(b.name ?? b.entity);
 }
 
 export type Line = [number, number][];

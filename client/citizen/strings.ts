@@ -34,6 +34,19 @@ const id = {
       otherCategory: 'Lainnya',
       none: 'Tidak ada aduan pada periode ini',
       unavailable: 'Data aduan belum dapat dimuat',
+      perPeriod: 'Aduan masuk dan selesai {{bucket}}',
+      perDay: 'per hari',
+      per4h: 'per 4 jam',
+      day: 'Tanggal',
+      until: 'Sampai pukul',
+      byOpd: 'Waktu penyelesaian per OPD dan kategori',
+      opdCategory: 'OPD / kategori',
+      allCategories: 'Semua kategori',
+      withinSla: 'Selesai tepat waktu',
+      target: 'target {{n}} jam',
+      citySummary: 'Seluruh kota: median {{median}}, {{share}} selesai dalam target waktu layanan.',
+      handlingNote:
+        'Median dan persentase hanya ditampilkan bila dihitung dari sedikitnya {{k}} aduan. Target waktu layanan ditetapkan per kategori; “selesai” termasuk aduan yang ditolak.',
       privacy:
         'Angka di bawah {{k}} ditampilkan sebagai – agar pelapor tidak dapat dikenali; beberapa angka lain ikut disembunyikan agar tidak dapat dihitung ulang dari total. Lokasi hanya sampai kelurahan.',
       category: {
@@ -75,6 +88,9 @@ const id = {
       historyLabel: 'Grafik progres sejak {{from}}: realisasi dari {{a0}} menjadi {{a1}}; rencana kini {{p1}}',
       historySince: 'sejak {{date}}',
       showOnMap: 'Lihat di peta',
+      contract: 'Nilai kontrak',
+      ceiling: 'Pagu anggaran',
+      period: 'Masa kontrak',
     },
     warn: {
       title: 'Peringatan banjir saat ini',
@@ -143,6 +159,19 @@ const en: PublicStrings = {
       otherCategory: 'Other',
       none: 'No complaints in this period',
       unavailable: 'Complaint data could not be loaded yet',
+      perPeriod: 'Complaints received and closed {{bucket}}',
+      perDay: 'per day',
+      per4h: 'per 4 hours',
+      day: 'Date',
+      until: 'Until',
+      byOpd: 'Time to close per agency (OPD) and category',
+      opdCategory: 'Agency / category',
+      allCategories: 'All categories',
+      withinSla: 'Closed within target',
+      target: 'target {{n}} h',
+      citySummary: 'Whole city: median {{median}}, {{share}} closed within the service-level target.',
+      handlingNote:
+        'Medians and shares are shown only when computed from at least {{k}} complaints. Service-level targets are set per category; “closed” includes rejected complaints.',
       privacy:
         'Counts below {{k}} show as – so that no reporter can be singled out; a few other counts are hidden too so that none can be worked out from the totals. Locations go no finer than the kelurahan.',
       category: {
@@ -184,6 +213,9 @@ const en: PublicStrings = {
       historyLabel: 'Progress since {{from}}: actual from {{a0}} to {{a1}}; plan now {{p1}}',
       historySince: 'since {{date}}',
       showOnMap: 'Show on map',
+      contract: 'Contract value',
+      ceiling: 'Budget ceiling',
+      period: 'Contract period',
     },
     warn: {
       title: 'Current flood warnings',

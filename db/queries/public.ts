@@ -14,6 +14,11 @@ export interface ComplaintRow {
   openedAt: number;
   /** When it reached a closed status (resolved or rejected); null while open. */
   closedAt: number | null;
+  /** The OPD that handles its category (event_sla, else the kind's owner) and that OPD's name. */
+  opd: string;
+  opdName: string | null;
+  /** The service-level target of its category in hours (event_sla); null without one. */
+  slaHours: number | null;
 }
 
 /** Reference data of a region (public). */
@@ -62,18 +67,27 @@ export async function complaintRows(db: Db, sinceMs: number): Promise<{ rows: Co
     parent_name: string | null;
     lon: number | null;
     lat: number | null;
+    opd: string;
+    opd_name: string | null;
+    sla_hours: number | null;
   }>(
     `${PUBLIC_QUERY_TAG.complaints}
      SELECT e.region_code AS region, e.category,
             array_agg((extract(epoch FROM e.opened_at) * 1000)::float8) AS opened,
             array_agg((extract(epoch FROM e.closed_at) * 1000)::float8) AS closed,
-            r.name, r.parent_code AS parent, p.name AS parent_name, r.centroid_lon AS lon, r.centroid_lat AS lat
+            r.name, r.parent_code AS parent, p.name AS parent_name, r.centroid_lon AS lon, r.centroid_lat AS lat,
+            COALESCE(s.handler_opd, d.handler_opd, k.owner_opd) AS opd, o.name AS opd_name,
+            COALESCE(s.target_hours, d.target_hours) AS sla_hours
        FROM event e
        JOIN event_kind k ON k.code = e.kind AND k.domain = 'complaints'
+       LEFT JOIN event_sla s ON s.kind = e.kind AND s.category = e.category
+       LEFT JOIN event_sla d ON d.kind = e.kind AND d.category = ''
+       LEFT JOIN opd o ON o.code = COALESCE(s.handler_opd, d.handler_opd, k.owner_opd)
        LEFT JOIN region r ON r.code = e.region_code
        LEFT JOIN region p ON p.code = r.parent_code
       WHERE e.closed_at IS NULL OR e.closed_at >= to_timestamp($1 / 1000.0) OR e.opened_at >= to_timestamp($1 / 1000.0)
-      GROUP BY e.region_code, e.category, r.name, r.parent_code, p.name, r.centroid_lon, r.centroid_lat`,
+      GROUP BY e.region_code, e.category, r.name, r.parent_code, p.name, r.centroid_lon, r.centroid_lat,
+               COALESCE(s.handler_opd, d.handler_opd, k.owner_opd), o.name, COALESCE(s.target_hours, d.target_hours)`,
     [sinceMs],
   );
   const out: ComplaintRow[] = [];
@@ -81,7 +95,15 @@ export async function complaintRows(db: Db, sinceMs: number): Promise<{ rows: Co
   for (const r of rows) {
     for (let i = 0; i < r.opened.length; i++) {
       const closed = r.closed[i] ?? null;
-      out.push({ region: r.region, category: r.category, openedAt: Math.round(r.opened[i]!), closedAt: closed === null ? null : Math.round(closed) });
+      out.push({
+        region: r.region,
+        category: r.category,
+        openedAt: Math.round(r.opened[i]!),
+        closedAt: closed === null ? null : Math.round(closed),
+        opd: r.opd,
+        opdName: r.opd_name,
+        slaHours: r.sla_hours,
+      });
     }
     if (r.region !== null && r.name !== null && !regions.has(r.region)) {
       regions.set(r.region, {

@@ -49,3 +49,26 @@ export const CLOSED_STATUSES: Readonly<Record<string, readonly string[]>> = {
   flood_report: ['closed'],
   project_milestone: ['reached'],
 };
+
+/** A service-level target: hours an event may stay open; category '' is the kind's default. */
+export interface EventSla {
+  kind: string;
+  category: string;
+  targetHours: number;
+  /** The OPD that works events of this category; null: the kind's owner. */
+  handlerOpd: string | null;
+}
+
+/** Demo targets (after a typical Perwali on complaint handling: urgent hazards within hours, works within days). */
+export const DEMO_EVENT_SLA: readonly EventSla[] = [
+  { kind: 'complaint', category: '', targetHours: 72, handlerOpd: null },
+  { kind: 'complaint', category: 'jalan_rusak', targetHours: 120, handlerOpd: 'DPUPR' },
+  { kind: 'complaint', category: 'drainase', targetHours: 72, handlerOpd: 'DPUPR' },
+  { kind: 'complaint', category: 'sampah', targetHours: 24, handlerOpd: 'DLH' },
+  { kind: 'complaint', category: 'banjir', targetHours: 12, handlerOpd: 'BPBD' },
+  { kind: 'complaint', category: 'lampu_jalan', targetHours: 72, handlerOpd: 'DISHUB' },
+  { kind: 'complaint', category: 'kemacetan', targetHours: 6, handlerOpd: 'DISHUB' },
+  { kind: 'complaint', category: 'pelayanan_publik', targetHours: 48, handlerOpd: 'DISKOMINFO' },
+  { kind: 'flood_report', category: '', targetHours: 24, handlerOpd: null },
+  { kind: 'project_milestone', category: '', targetHours: 30 * 24, handlerOpd: null },
+];

@@ -25,7 +25,8 @@ export function createIngestRoutes(deps: { pool: pg.Pool; ingest: IngestService;
     keyGenerator: (req) => `key:${(bearer(req) ?? '').slice(0, 10)}:${ipKeyGenerator(req.ip ?? '')}`,
     handler: tooMany('with this key'),
   });
-  router.use(['/api/v1/ingest', '/api/v1/events'], perIp, perKey);
+  // POST only: GET /api/v1/events/stats (server/events) is a read, not ingest, and has no part of this quota
+  router.post(['/api/v1/ingest', '/api/v1/events'], perIp, perKey);
   const withKey =
     (run: (key: VerifiedKey, body: unknown, now: number, source: string | null) => Promise<IngestResult>) => async (req: Request, res: Response) => {
       const key = bearer(req);

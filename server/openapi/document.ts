@@ -11,10 +11,11 @@ import { ackSchema } from '../alerts/routes';
 import { auditQuerySchema } from '../audit/routes';
 import { loginSchema } from '../auth/routes';
 import { healthReportSchema, quarantineBatchSchema } from '../../shared/feeds';
-import { eventsBatchSchema, ingestBatchSchema, seriesQuerySchema } from '../../shared/schemas';
+import { eventsBatchSchema, ingestBatchSchema, projectsBatchSchema, seriesQuerySchema } from '../../shared/schemas';
 import { CKAN_ACTIONS, CKAN_BASE, datastoreSearchSchema, helpShowSchema, packageListSchema, packageSearchSchema, packageShowSchema, type CkanAction } from '../opendata/ckan';
 import { dataQuerySchema, datasetParamsSchema } from '../opendata/routes';
 import { PERIOD_NAMES, type Period } from '../public/aggregation';
+import { eventStatsQuerySchema } from '../events/routes';
 import * as R from './schemas';
 
 type JsonSchema = Record<string, unknown>;
@@ -158,6 +159,24 @@ export function buildOpenApiDocument() {
         },
       },
     },
+    '/api/v1/projects': {
+      post: {
+        tags: ['Ingest'],
+        operationId: 'registerProjects',
+        summary: 'Register or update public-works projects (name, OPD, place, contract value and period, budget)',
+        description: 'With the ingest key of the owner OPD. All or nothing; idempotent (an unchanged project is not written again); every change is audited. The project id is the entity its progress, plan and budget series carry.',
+        security: INGEST_KEY,
+        requestBody: body('ProjectsBatch'),
+        responses: {
+          ...ok('accepted; `written` counts projects new or changed', ref('Accepted'), '202'),
+          ...err(400, 'invalid batch (every issue listed)'),
+          ...err(401, 'no or invalid ingest key'),
+          ...err(403, 'a project of another OPD'),
+          ...err(413, 'body too large'),
+          ...err(429, 'rate limited'),
+        },
+      },
+    },
     '/api/v1/quarantine': {
       post: {
         tags: ['Ingest'],
@@ -228,6 +247,23 @@ export function buildOpenApiDocument() {
         },
       },
     },
+    '/api/v1/events/stats': {
+      get: {
+        tags: ['Agency'],
+        operationId: 'eventStats',
+        summary: 'Event analytics: counts by status, category and region over time; time to resolve (median, p90) per OPD and category; share within SLA; open events past their SLA',
+        description: 'Needs an access token; the access rule applies to the event kind (data shared under an agreement needs its `purpose`). `bucket=auto` keeps the range within ~60 buckets; at most 2,000 buckets and 400 days. SLA targets per kind and category live in `event_sla`.',
+        security: TOKEN,
+        parameters: parametersOf(eventStatsQuerySchema, 'query'),
+        responses: {
+          ...ok('the statistics', ref('EventStats')),
+          ...err(400, 'invalid query, or too many buckets'),
+          ...err(401, 'no, invalid or revoked token'),
+          ...err(403, 'not readable by the caller'),
+          ...err(404, 'unknown event kind'),
+        },
+      },
+    },
     '/api/v1/alerts': {
       get: {
         tags: ['Agency'],
@@ -294,6 +330,26 @@ export function buildOpenApiDocument() {
         security: PUBLIC,
         parameters: [periodParam],
         responses: { ...ok('counts; small ones suppressed', ref('ComplaintSummary')), '304': { description: 'not modified (If-None-Match)' }, ...err(400, 'invalid period') },
+      },
+    },
+    '/api/public/v1/projects': {
+      get: {
+        tags: ['Public'],
+        operationId: 'publicProjects',
+        summary: 'Public works: name, OPD, place, contract value and period, budget, with the latest physical progress, plan and budget absorbed',
+        security: PUBLIC,
+        responses: { ...ok('projects', ref('PublicProjects')), '304': { description: 'not modified' } },
+      },
+    },
+    '/api/public/v1/complaints/performance': {
+      get: {
+        tags: ['Public'],
+        operationId: 'complaintPerformance',
+        summary: 'Complaints received and resolved per period, median time to resolve and share within SLA per OPD and category, k-anonymous',
+        description: 'A median or share over fewer than k complaints is withheld (null, suppressed = true); per-bucket counts are protected like the summary\'s.',
+        security: PUBLIC,
+        parameters: [periodParam],
+        responses: { ...ok('handling figures', ref('ComplaintPerformance')), '304': { description: 'not modified' }, ...err(400, 'invalid period') },
       },
     },
     '/api/public/v1/complaints/map': {
@@ -379,6 +435,7 @@ export function buildOpenApiDocument() {
   const components: Record<string, z.ZodType> = {
     IngestBatch: ingestBatchSchema,
     EventsBatch: eventsBatchSchema,
+    ProjectsBatch: projectsBatchSchema,
     QuarantineBatch: quarantineBatchSchema,
     HealthReport: healthReportSchema,
     Login: loginSchema,
@@ -398,6 +455,9 @@ export function buildOpenApiDocument() {
     QuarantineList: R.quarantineResponse,
     ComplaintSummary: R.complaintSummaryResponse,
     ComplaintMap: R.complaintMapResponse,
+    ComplaintPerformance: R.complaintPerformanceResponse,
+    EventStats: R.eventStatsResponse,
+    PublicProjects: R.publicProjectsResponse,
     PublicMetrics: R.publicMetricsResponse,
     PublicWarnings: R.warningsResponse,
     Regions: R.regionsResponse,

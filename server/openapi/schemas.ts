@@ -126,6 +126,92 @@ export const complaintSummaryResponse = z.object({
   categories: z.array(z.object({ category: z.string().nullable(), ...counts, medianHoursToResolve: z.number().nullable() })),
   total: z.object(counts),
 });
+export const complaintPerformanceResponse = z.object({
+  period: z.enum(['24h', '7d', '30d']),
+  from: ms,
+  to: ms,
+  updatedAt: ms,
+  k: z.number().int(),
+  bucketMs: z.number().int().describe('bucket width, ms (4 h for 24h, 1 day otherwise)'),
+  buckets: z
+    .array(z.object({ from: ms, to: ms, received: publicCount, resolved: publicCount }))
+    .describe('the period in buckets (from, to] on WIB day (or 4-hour) boundaries, the first and last partial; counts protected like the summary'),
+  total: z.object({ received: publicCount, resolved: publicCount }),
+  groups: z
+    .array(
+      z.object({
+        opd: z.string().nullable().describe('the OPD that handles the complaints; null in the city row'),
+        opdName: z.string().nullable(),
+        category: z.string().nullable().describe('null in an OPD row and the city row'),
+        medianHoursToResolve: z.number().nullable().describe('hours from received to closed; null when fewer than k complaints stand behind it'),
+        shareWithinSla: z.number().nullable().describe('0..1 closed within the target; null when fewer than k or no target'),
+        slaHours: z.number().nullable().describe('the category\'s target, hours'),
+        suppressed: z.boolean(),
+      }),
+    )
+    .describe('per (OPD, category), per OPD, then the city'),
+});
+const countsOverTime = { received: z.number().int(), closed: z.number().int() };
+export const eventStatsResponse = z.object({
+  kind: z.string(),
+  from: ms,
+  to: ms,
+  bucket: z.enum(['15m', '1h', '6h', '1d', '7d']),
+  bucketMs: z.number().int(),
+  byStatus: z.array(z.object({ t: ms.describe('bucket start'), status: z.string(), n: z.number().int().describe('events that entered the status in the bucket') })),
+  byCategory: z.array(z.object({ t: ms, category: z.string().nullable(), ...countsOverTime })),
+  byRegion: z.array(z.object({ t: ms, region: regionCode.nullable(), ...countsOverTime })),
+  resolution: z
+    .array(
+      z.object({
+        opd: z.string().nullable(),
+        category: z.string().nullable(),
+        n: z.number().int(),
+        medianHours: z.number().nullable(),
+        p90Hours: z.number().nullable(),
+        withTarget: z.number().int(),
+        withinSla: z.number().int(),
+        shareWithinSla: z.number().nullable(),
+      }),
+    )
+    .describe('events closed in [from, to): per (OPD, category), per OPD (category null), overall (both null); percentile_cont'),
+  pastSla: z.object({
+    asOf: ms,
+    total: z.number().int(),
+    byGroup: z.array(z.object({ opd: z.string(), category: z.string().nullable(), n: z.number().int() })),
+    items: z.array(
+      z.object({ id: z.string(), opd: z.string(), category: z.string().nullable(), region: regionCode.nullable(), status: z.string(), openedAt: ms, dueAt: ms, overdueHours: z.number() }),
+    ),
+  }),
+});
+export const publicProjectsResponse = z.object({
+  updatedAt: ms,
+  lateMarginPts: z.number().describe('a project is late when progress is more than this many points behind plan'),
+  projects: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      opd: z.string(),
+      opdName: z.string(),
+      region: regionCode.nullable(),
+      regionName: z.string().nullable(),
+      kecamatan: regionCode.nullable(),
+      kecamatanName: z.string().nullable(),
+      lon: z.number().nullable(),
+      lat: z.number().nullable(),
+      contractValue: z.number().describe('IDR'),
+      budget: z.number().nullable().describe('budget ceiling (pagu), IDR'),
+      contractStart: z.string().describe('YYYY-MM-DD (WIB)'),
+      contractEnd: z.string().describe('YYYY-MM-DD (WIB), inclusive'),
+      progress: z.number().nullable().describe('physical progress, %'),
+      plan: z.number().nullable().describe('planned physical progress, %'),
+      budgetAbsorbed: z.number().nullable().describe('budget absorbed (serapan anggaran), IDR'),
+      absorbedShare: z.number().nullable().describe('budgetAbsorbed / budget (else / contractValue), 0..1'),
+      late: z.boolean(),
+      t: ms.describe('time of the newest figure'),
+    }),
+  ),
+});
 export const complaintMapResponse = z.object({
   period: z.enum(['24h', '7d', '30d']),
   from: ms,

@@ -136,7 +136,7 @@ export function packageDict(d: DatasetDef, c: Catalog, origin: string) {
     { key: 'conforms_to', value: CONFORMS_TO },
     { key: 'data_dictionary', value: `${origin}${DATASETS_PATH}/${encodeURIComponent(d.id)}` },
     ...(area ? [{ key: 'spatial_code', value: area.code }, { key: 'spatial_name', value: area.name }] : []),
-    ...(d.source.kind === 'complaints' ? [{ key: 'k_anonymity', value: String(d.source.k) }] : []),
+    ...(d.source.kind === 'complaints' || d.source.kind === 'complaint-handling' ? [{ key: 'k_anonymity', value: String(d.source.k) }] : []),
   ];
   const resources = d.views.flatMap((v, i) =>
     (['CSV', 'JSON'] as const).map((format, j) => ({

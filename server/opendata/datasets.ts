@@ -19,6 +19,7 @@ import type { DataClass } from '../../shared/catalog';
 import type { Principal } from '../../shared/contract';
 import { canRead } from '../access/policy';
 import { PERIOD_NAMES, PERIODS, type ComplaintSummary, type Period } from '../public/aggregation';
+import type { ComplaintPerformance } from '../public/performance';
 
 /** Times are published in WIB (UTC+7), the offset the day buckets of the store are aligned to. */
 export const TIME_OFFSET = '+07:00';
@@ -32,6 +33,7 @@ const HOUR_MS = 3_600_000;
 export const PROJECT_METRICS = ['project_progress', 'project_progress_plan', 'project_budget_absorbed'] as const;
 export const PROJECTS_DATASET_ID = 'proyek-pembangunan';
 export const COMPLAINTS_DATASET_ID = 'aduan-warga-per-kelurahan';
+export const COMPLAINT_HANDLING_DATASET_ID = 'kinerja-penanganan-aduan';
 
 /** ISO 8601 with the WIB offset, e.g. `2025-03-01T14:00:00+07:00` (milliseconds only when there are some). */
 export function isoWib(ms: number): string {
@@ -103,7 +105,8 @@ export interface ViewDef {
 export type DatasetSource =
   | { kind: 'metric'; metric: OpenDataMetric }
   | { kind: 'projects'; metrics: OpenDataMetric[] }
-  | { kind: 'complaints'; k: number };
+  | { kind: 'complaints'; k: number }
+  | { kind: 'complaint-handling'; k: number };
 
 export interface DatasetDef {
   id: string;
@@ -223,6 +226,46 @@ function complaintViews(k: number, cadenceS: number): [ViewDef, ...ViewDef[]] {
   return views as [ViewDef, ...ViewDef[]];
 }
 
+function complaintHandlingViews(k: number, cadenceS: number): [ViewDef, ...ViewDef[]] {
+  const labels: Record<Period, [string, string]> = { '24h': ['24 jam', '24 hours'], '7d': ['7 hari', '7 days'], '30d': ['30 hari', '30 days'] };
+  const order: Period[] = ['7d', ...PERIOD_NAMES.filter((p) => p !== '7d')];
+  const withheld = `Kosong bila dihitung dari kurang dari ${k} aduan`;
+  const withheldEn = `Empty when fewer than ${k} complaints stand behind it`;
+  const views = order.map((p): ViewDef => ({
+    id: p,
+    title: `Kinerja penanganan aduan per OPD dan kategori, ${labels[p][0]} terakhir`,
+    titleEn: `Complaint handling per agency (OPD) and category, last ${labels[p][1]}`,
+    description: `Median waktu penyelesaian dan persentase aduan yang selesai dalam target waktu layanan, untuk aduan yang ditutup dalam ${labels[p][0]} terakhir; per OPD penanganan dan kategori, per OPD, dan seluruh kota.`,
+    descriptionEn: `Median time to close and share closed within the service-level target, of the complaints closed in the last ${labels[p][1]}; per handling OPD and category, per OPD, and the whole city.`,
+    cadenceS,
+    fields: [
+      f('period_start', 'datetime', null, 'Awal periode (ISO 8601, WIB +07:00); periode berlaku (period_start, period_end]', 'Start of the period (ISO 8601, WIB +07:00); the period is (period_start, period_end]'),
+      f('period_end', 'datetime', null, 'Akhir periode (waktu data dihitung)', 'End of the period (when the figures were taken)'),
+      f('opd_code', 'string', null, 'Kode OPD yang menangani; kosong pada baris seluruh kota', 'Code of the handling OPD; empty in the whole-city row'),
+      f('opd_name', 'string', null, 'Nama OPD yang menangani', 'Name of the handling OPD'),
+      f('category', 'string', null, 'Kategori aduan; kosong pada baris per OPD dan seluruh kota', 'Complaint category; empty in the per-OPD and whole-city rows'),
+      f('median_hours_to_resolve', 'number', 'h', `Median waktu dari diterima sampai ditutup. ${withheld}`, `Median time from received to closed. ${withheldEn}`),
+      f('share_within_sla', 'number', 'ratio', `Bagian aduan yang ditutup dalam target waktu layanan (0–1). ${withheld}`, `Share of the complaints closed within the service-level target (0–1). ${withheldEn}`),
+      f('sla_target_hours', 'number', 'h', 'Target waktu layanan kategori', 'Service-level target of the category'),
+    ],
+  }));
+  return views as [ViewDef, ...ViewDef[]];
+}
+
+/** The handling figures of a public performance answer as rows: a withheld figure is null. */
+export function complaintHandlingTable(p: ComplaintPerformance): Row[] {
+  return p.groups.map((g) => ({
+    period_start: isoWib(p.from),
+    period_end: isoWib(p.to),
+    opd_code: g.opd,
+    opd_name: g.opdName,
+    category: g.category,
+    median_hours_to_resolve: g.medianHoursToResolve,
+    share_within_sla: g.shareWithinSla,
+    sla_target_hours: g.slaHours,
+  }));
+}
+
 /** The datasets the catalog gives: publik metrics only, ids unique and stable while the names stay. */
 export function buildDatasets(catalog: OpenDataCatalog, opts: { k: number; cacheMs: number }): DatasetDef[] {
   const opdName = new Map(catalog.opd.map((o) => [o.code, o.name]));
@@ -284,6 +327,13 @@ export function buildDatasets(catalog: OpenDataCatalog, opts: { k: number; cache
           cadenceS,
           fields: [
             f('entity', 'string', null, 'Kode proyek pada sistem OPD pemilik', 'Project id in the owner OPD\'s system'),
+            f('name', 'string', null, 'Nama paket pekerjaan', 'Name of the works package'),
+            f('opd_code', 'string', null, 'Kode OPD pelaksana', 'Code of the implementing agency (OPD)'),
+            f('opd_name', 'string', null, 'Nama OPD pelaksana', 'Name of the implementing agency (OPD)'),
+            f('contract_value', 'integer', 'IDR', 'Nilai kontrak', 'Contract value'),
+            f('budget', 'integer', 'IDR', 'Pagu anggaran', 'Budget ceiling (pagu anggaran)'),
+            f('contract_start', 'string', null, 'Tanggal mulai kontrak (YYYY-MM-DD, WIB)', 'Contract start date (YYYY-MM-DD, WIB)'),
+            f('contract_end', 'string', null, 'Tanggal akhir kontrak (YYYY-MM-DD, WIB)', 'Contract end date (YYYY-MM-DD, WIB)'),
             REGION_CODE,
             REGION_NAME,
             LONGITUDE,
@@ -314,6 +364,21 @@ export function buildDatasets(catalog: OpenDataCatalog, opts: { k: number; cache
       issued: null,
       source: { kind: 'complaints', k: opts.k },
       views: complaintViews(opts.k, cadenceS),
+    });
+    out.push({
+      id: COMPLAINT_HANDLING_DATASET_ID,
+      title: 'Kinerja penanganan aduan warga per OPD dan kategori',
+      titleEn: 'Complaint handling per agency (OPD) and category',
+      description: `Median waktu penyelesaian dan persentase aduan yang selesai dalam target waktu layanan, per OPD penanganan dan kategori, untuk 24 jam, 7 hari, dan 30 hari terakhir. Angka dari kurang dari ${opts.k} aduan tidak diterbitkan.`,
+      descriptionEn: `Median time to close and share closed within the service-level target, per handling OPD and category, over the last 24 hours, 7 days and 30 days. Figures over fewer than ${opts.k} complaints are not published.`,
+      domain: 'complaints',
+      owner: o,
+      classification: 'publik',
+      cadenceS,
+      keywords: ['aduan-warga', 'pelayanan-publik', 'kinerja', 'sla'],
+      issued: null,
+      source: { kind: 'complaint-handling', k: opts.k },
+      views: complaintHandlingViews(opts.k, cadenceS),
     });
   }
   return out;
@@ -367,10 +432,48 @@ export function latestTable(m: OpenDataMetric, rows: readonly MetricSeriesRow[])
     }));
 }
 
-/** One row per project entity with the latest value of each project metric. */
-export function projectTable(metrics: readonly OpenDataMetric[], rows: readonly MetricSeriesRow[]): Row[] {
+/** What the project registry (migration 011) says of a project, for the project dataset. */
+export interface ProjectRegistryRow {
+  id: string;
+  name: string;
+  opd: string;
+  opdName: string;
+  region: string | null;
+  regionName: string | null;
+  lon: number | null;
+  lat: number | null;
+  contractValue: number;
+  budget: number | null;
+  contractStart: string;
+  contractEnd: string;
+}
+
+/**
+ * One row per project entity with the latest value of each project metric, and what the registry says of it
+ * (name, OPD, contract value and period, budget; its place wins over the series'). A registered project
+ * without readings yet has a row too.
+ */
+export function projectTable(metrics: readonly OpenDataMetric[], rows: readonly MetricSeriesRow[], registry: readonly ProjectRegistryRow[] = []): Row[] {
   const codes = new Set(metrics.map((m) => m.code));
   const byEntity = new Map<string, { row: Row; t: number | null }>();
+  for (const p of registry) {
+    const row: Row = {
+      entity: p.id,
+      name: p.name,
+      opd_code: p.opd,
+      opd_name: p.opdName,
+      contract_value: p.contractValue,
+      budget: p.budget,
+      contract_start: p.contractStart,
+      contract_end: p.contractEnd,
+      region_code: p.region,
+      region_name: p.regionName,
+      longitude: p.lon,
+      latitude: p.lat,
+    };
+    for (const m of metrics) row[m.code] = null;
+    byEntity.set(p.id, { row, t: null });
+  }
   for (const r of rows) {
     if (!codes.has(r.metric) || r.entity === null || !isPublik({ code: r.metric, ownerOpd: '', class: r.class })) continue;
     let e = byEntity.get(r.entity);

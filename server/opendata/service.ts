@@ -25,6 +25,7 @@ import {
   isPeriod,
   latestTable,
   orderRow,
+  complaintHandlingTable,
   projectTable,
   toCsv,
   type DatasetDef,
@@ -111,7 +112,7 @@ export function createOpenData(deps: OpenDataDeps): OpenDataService {
       for (const d of datasets) {
         const codes = d.source.kind === 'metric' ? [d.source.metric.code] : d.source.kind === 'projects' ? d.source.metrics.map((x) => x.code) : [];
         const times = codes.map((c) => newest.get(c)).filter((t): t is number => t !== undefined);
-        modified.set(d.id, d.source.kind === 'complaints' ? latest.at : times.length ? Math.max(...times) : null);
+        modified.set(d.id, d.source.kind === 'complaints' || d.source.kind === 'complaint-handling' ? latest.at : times.length ? Math.max(...times) : null);
       }
       return { datasets, byId: new Map(datasets.map((d) => [d.id, d])), catalog: m.value, at: m.at, modified };
     });
@@ -171,9 +172,16 @@ export function createOpenData(deps: OpenDataDeps): OpenDataService {
         const snap = await complaints.get();
         return tableFrom(snap, dataset, view, () => complaintTable(sources.summary(snap, period)), version);
       }
+      if (src.kind === 'complaint-handling') {
+        if (!isPeriod(view.id)) throw new Error(`complaint views are periods, not ${view.id}`);
+        const period = view.id;
+        const snap = await complaints.get();
+        return tableFrom(snap, dataset, view, () => complaintHandlingTable(sources.performance(snap, period)), version);
+      }
       if (src.kind === 'projects') {
-        const snap = await metrics.get();
-        return tableFrom(snap, dataset, view, () => projectTable(src.metrics, snap.value), version);
+        const [snap, registry] = await Promise.all([metrics.get(), sources.projects.get()]);
+        // the registry has its own snapshot: its time is part of the key
+        return tableFrom(snap, dataset, view, () => projectTable(src.metrics, snap.value, registry.value), `${version}:${registry.at}`);
       }
       if (view.id === 'hourly') {
         const snap = await hourlyOf(src.metric.code).get();

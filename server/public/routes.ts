@@ -1,5 +1,5 @@
 /**
- * GET /api/public/v1/complaints/summary, /complaints/map, /metrics and /warnings (warnings.ts): anonymous, publik and aggregated only,
+ * GET /api/public/v1/complaints/summary, /complaints/map, /complaints/performance, /metrics, /projects and /warnings (warnings.ts): anonymous, publik and aggregated only,
  * served from snapshots (cache.ts) with an ETag and a short max-age so browsers and proxies share them too.
  */
 import { Router, type Request, type Response } from 'express';
@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { toIssueDetails } from '../../shared/schemas';
 import { complaintMap, PERIOD_NAMES, publicMetrics, type Period } from './aggregation';
 import { sendRendered, type Rendered } from './cache';
+import { publicProjects } from './projects';
 import type { PublicSources } from './sources';
 import { warningsHandler } from './warnings';
 
@@ -21,7 +22,7 @@ const periodQuery = z.object({ period: z.enum(PERIOD_NAMES as [Period, ...Period
 
 export function createPublicRoutes(deps: PublicRoutesDeps): Router {
   const { db, clock, sources } = deps;
-  const { complaints, metrics, summary } = sources;
+  const { complaints, metrics, summary, performance } = sources;
   const send = (req: Request, res: Response, r: Rendered) => sendRendered(req, res, r, { maxAgeS: sources.maxAgeS });
   const period = (req: Request, res: Response): Period | null => {
     const parsed = periodQuery.safeParse(req.query);
@@ -43,9 +44,19 @@ export function createPublicRoutes(deps: PublicRoutesDeps): Router {
     const snap = await complaints.get();
     send(req, res, snap.view(`map:${p}`, (v) => complaintMap(summary(snap, p), v.regions)));
   });
+  router.get('/api/public/v1/complaints/performance', async (req, res) => {
+    const p = period(req, res);
+    if (!p) return;
+    const snap = await complaints.get();
+    send(req, res, snap.view(`performance:${p}`, () => performance(snap, p)));
+  });
   router.get('/api/public/v1/metrics', async (req, res) => {
     const snap = await metrics.get();
     send(req, res, snap.view('metrics', (rows, now) => publicMetrics(rows, now)));
+  });
+  router.get('/api/public/v1/projects', async (req, res) => {
+    const snap = await sources.projects.get();
+    send(req, res, snap.view('projects', (rows, now) => publicProjects(rows, now)));
   });
   router.get('/api/public/v1/warnings', warningsHandler({ db, clock, cacheMs: sources.cacheMs, onStale: sources.onStale('warnings') }, send));
   return router;

@@ -5,9 +5,11 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { complaintRows, publicMetricRows } from '../../db/queries/public';
+import { publicProjectRows, type PublicProjectRow } from '../../db/queries/projects';
 import { LONGEST_PERIOD_MS, summarizeComplaints, type Period } from './aggregation';
 import { createSnapshotCache, type Snapshot, type SnapshotCache } from './cache';
 import { PUBLIC_VIEW_DEFAULTS } from './defaults';
+import { complaintPerformance } from './performance';
 
 export type ComplaintData = Awaited<ReturnType<typeof complaintRows>>;
 export type MetricRows = Awaited<ReturnType<typeof publicMetricRows>>;
@@ -21,8 +23,12 @@ export interface PublicSources {
   /** One query serves every period and every complaint answer. */
   complaints: SnapshotCache<ComplaintData>;
   metrics: SnapshotCache<MetricRows>;
+  /** The project registry with each project's latest figures. */
+  projects: SnapshotCache<PublicProjectRow[]>;
   /** The k-anonymous summary of a period, computed once per snapshot whoever asks. */
   summary(snap: Snapshot<ComplaintData>, period: Period): ReturnType<typeof summarizeComplaints>;
+  /** Received / resolved per bucket, median time to resolve and share within SLA per OPD and category. */
+  performance(snap: Snapshot<ComplaintData>, period: Period): ReturnType<typeof complaintPerformance>;
   onStale(what: string): (err: unknown) => void;
 }
 
@@ -43,7 +49,9 @@ export function createPublicSources(deps: {
     maxAgeS: Math.max(0, Math.floor(cacheMs / 1000)),
     complaints: createSnapshotCache({ ttlMs: cacheMs, clock, load: (now) => complaintRows(db, now - LONGEST_PERIOD_MS), onStale: onStale('complaints') }),
     metrics: createSnapshotCache({ ttlMs: cacheMs, clock, load: () => publicMetricRows(db), onStale: onStale('metrics') }),
+    projects: createSnapshotCache({ ttlMs: cacheMs, clock, load: () => publicProjectRows(db), onStale: onStale('projects') }),
     summary: (snap, period) => snap.memo(`summary:${period}`, (v, now) => summarizeComplaints(v.rows, { period, k, now, regions: v.regions })),
+    performance: (snap, period) => snap.memo(`performance:${period}`, (v, now) => complaintPerformance(v.rows, { period, k, now })),
     onStale,
   };
 }

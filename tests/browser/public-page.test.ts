@@ -111,6 +111,21 @@ describe.skipIf(!chromiumAvailable)('/public for citizens in headless Chromium',
       }
     }
     await ingest('DPUPR', points);
+    // the registry names them and gives their contracts (PRJ-T-005 is left unregistered: its id stands in)
+    const registered = PROJECTS.slice(0, 4).map(([id, k], i) => ({
+      id,
+      name: `Peningkatan Jalan Uji ${i + 1}`,
+      opd: 'DPUPR',
+      region: kel[k]!.code,
+      lon: kel[k]!.lon + 0.002,
+      lat: kel[k]!.lat + 0.002,
+      contractValue: (i + 1) * 12_000_000_000,
+      budget: (i + 1) * 13_000_000_000,
+      contractStart: '2026-03-02',
+      contractEnd: '2026-12-28',
+    }));
+    const reg = await server.post('/api/v1/projects', { projects: registered }, keys.DPUPR);
+    expect(reg.status, JSON.stringify(reg.body)).toBe(202);
 
     // complaints: enough per category to pass k-anonymity, some resolved
     const categories = ['jalan_rusak', 'sampah', 'banjir'];
@@ -243,11 +258,23 @@ describe.skipIf(!chromiumAvailable)('/public for citizens in headless Chromium',
     expect(await first.innerText()).toContain(kel[0].kecName);
     expect(await first.innerText()).toContain('DPUPR');
     expect(await first.innerText()).toMatch(/Rp\s?6,1\s?M/);
+    // from the registry: name, contract value in rupiah, period, serapan as a share of the budget ceiling
+    expect(await first.locator('.project-name').innerText()).toContain('Peningkatan Jalan Uji 1');
+    expect(await first.locator('[data-testid="project-contract-value"]').innerText()).toMatch(/^Rp\s?12\.000\.000\.000$/);
+    expect(await first.locator('[data-testid="project-period"]').innerText()).toMatch(/2 Mar 2026 – 28 Des 2026/);
+    expect(await first.locator('[data-testid="project-absorbed"]').innerText()).toMatch(/\(47\s?%\)/);
+    // an unregistered project keeps its id as its name
+    expect(await page.locator('[data-testid="project-row"][data-entity="PRJ-T-005"] .project-name').innerText()).toBe('PRJ-T-005');
     expect(await first.locator('dd[title]').getAttribute('title')).toMatch(/Rp\s?6\.100\.000\.000/);
     expect(await first.locator('[data-testid="freshness"]').innerText()).toMatch(/diperbarui/);
 
-    // complaints arrive from the summary endpoint
+    // complaints arrive from the summary endpoint, handling figures from the performance endpoint
     await page.locator('[data-testid="complaints-category-row"]').first().waitFor({ timeout: 15_000 });
+    await page.locator('[data-testid="complaints-performance-row"]').first().waitFor({ timeout: 15_000 });
+    expect(await page.locator('[data-testid="complaints-city-performance"]').innerText()).toMatch(/Seluruh kota: median [\d,]+ jam, \d+\s?% selesai dalam target/);
+    // 24 received in 2 days: the day buckets are shown or hidden, never a number below k
+    const bucketCells = await page.locator('[data-testid="complaints-buckets"] tbody td').allInnerTexts();
+    for (const c of bucketCells) expect(c.trim() === '–' || c.trim() === '0' || Number(c.trim().replace(/\./g, '')) >= 5, c).toBe(true);
 
     await scrollThrough(page);
     // the progress history: a line with a text alternative
@@ -299,9 +326,18 @@ describe.skipIf(!chromiumAvailable)('/public for citizens in headless Chromium',
     await page.selectOption('[data-testid="filter-kecamatan"]', kel[0].kec);
     await page.locator('[data-testid="project-row"][data-entity="PRJ-T-001"] [data-testid="project-show-on-map"]').click();
     await page.waitForSelector('[data-testid="public-map"][data-ready="true"]', { timeout: 20_000 });
-    await expect.poll(() => page.locator('[data-testid="section-map"] [role="status"]').innerText()).toContain('PRJ-T-001');
+    await expect.poll(() => page.locator('[data-testid="section-map"] [role="status"]').innerText()).toContain('Peningkatan Jalan Uji 1');
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('h-peta');
     await page.waitForTimeout(800);
+    // a project on the map tells its name, OPD, contract value and progress (centred: the middle of the map)
+    const box = (await page.locator('[data-testid="public-map"]').boundingBox())!;
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    const popup = page.locator('.maplibregl-popup .map-popup');
+    await popup.waitFor({ timeout: 10_000 });
+    const text = await popup.innerText();
+    expect(text).toContain('Peningkatan Jalan Uji 1');
+    expect(text).toMatch(/Nilai kontrak Rp\s?12\.000\.000\.000/);
+    expect(text).toMatch(/Realisasi 42% · Rencana 60%/);
     await page.locator('[data-testid="section-map"]').screenshot({ path: join(ARTIFACTS, 'public-page-map-360x640.png') });
     await page.close();
   });
@@ -364,6 +400,38 @@ describe.skipIf(!chromiumAvailable)('/public for citizens in headless Chromium',
     await expect.poll(() => page.locator('html').getAttribute('lang')).toBe('id');
     expect(await page.locator('[data-testid="section-projects"] h2').innerText()).toBe('Proyek pembangunan');
     await page.screenshot({ path: join(ARTIFACTS, 'public-page-1280x800.png') });
+    await page.close();
+  });
+
+  it('serves /public with the headline numbers in the HTML, compressed assets and no inline script', async () => {
+    const res = await fetch(`${server.url}/public`, { headers: { 'accept-encoding': 'gzip' } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-encoding')).toBe('gzip');
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    const html = await res.text();
+    const shell = /<div class="pub pub-shell" id="shell".*?<\/main><\/div>/s.exec(html)?.[0] ?? '';
+    expect(shell).toContain('data-testid="public-title"');
+    // open complaints, the flood level in words, warned kecamatan, projects from the registry, 7-day complaints
+    expect(shell).toMatch(/data-testid="kpi-complaints-open"><span class="tile-label">[^<]+<\/span><span class="tile-value">37</);
+    expect(shell).toMatch(/data-testid="kpi-flood-status">.*Siaga/);
+    expect(shell).toContain(kel[0].kecName);
+    expect(shell).toMatch(/4 proyek, 2 terlambat/);
+    expect(shell).toMatch(/Masuk 24 · selesai 18/);
+    expect(html).toContain('<div id="root" hidden></div>');
+    // no inline script: every <script> has a src (the CSP allows no other), but for the JSON data block the
+    // app's tiles start from (never executed)
+    for (const tag of html.match(/<script\b[^>]*>/g) ?? []) expect(tag).toMatch(/\ssrc=|^<script type="application\/json" id="public-initial">$/);
+    const initial = JSON.parse(/<script type="application\/json" id="public-initial">(.*?)<\/script>/s.exec(html)![1]!);
+    expect(initial).toMatchObject({ complaintsOpen: 37, floodLevel: 'siaga', landfillT: 418.4 });
+    // the page's JavaScript arrives compressed and cacheable for a year (content-hashed names)
+    const js = /<script type="module" crossorigin src="([^"]+)"/.exec(html)![1]!;
+    const asset = await fetch(server.url + js, { headers: { 'accept-encoding': 'gzip' } });
+    expect(asset.headers.get('content-encoding')).toBe('gzip');
+    expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    // the shell is replaced by the app once its data is in
+    const page = await open(360, 640);
+    await expect.poll(() => page.locator('#shell').count(), { timeout: 15_000 }).toBe(0);
+    expect(await page.locator('#root').isVisible()).toBe(true);
     await page.close();
   });
 

@@ -26,12 +26,15 @@ const ROUTES = [
   'GET /readyz',
   'POST /api/v1/ingest',
   'POST /api/v1/events',
+  'POST /api/v1/projects',
+  'GET /api/public/v1/projects',
   'POST /api/v1/quarantine',
   'GET /api/v1/quarantine',
   'POST /api/v1/sources/health',
   'GET /api/v1/sources/health',
   'GET /api/v1/catalog',
   'GET /api/v1/series',
+  'GET /api/v1/events/stats',
   'GET /api/v1/alerts',
   'POST /api/v1/alerts/:id/acknowledge',
   'POST /api/v1/auth/login',
@@ -40,6 +43,7 @@ const ROUTES = [
   'GET /api/v1/audit',
   'GET /api/public/v1/complaints/summary',
   'GET /api/public/v1/complaints/map',
+  'GET /api/public/v1/complaints/performance',
   'GET /api/public/v1/metrics',
   'GET /api/public/v1/warnings',
   'GET /api/public/v1/regions',
@@ -261,7 +265,7 @@ describe.each(backends)('open data on %s', (_name, adminUrl) => {
 
     const projects = await server.get('/api/public/v1/datasets/proyek-pembangunan/data.json');
     expect(projects.status).toBe(200);
-    expect(projects.body.fields.map((f: { field: string }) => f.field)).toEqual(['entity', 'region_code', 'region_name', 'longitude', 'latitude', 'project_progress', 'project_progress_plan', 'project_budget_absorbed', 'time']);
+    expect(projects.body.fields.map((f: { field: string }) => f.field)).toEqual(['entity', 'name', 'opd_code', 'opd_name', 'contract_value', 'budget', 'contract_start', 'contract_end', 'region_code', 'region_name', 'longitude', 'latitude', 'project_progress', 'project_progress_plan', 'project_budget_absorbed', 'time']);
     const p1 = projects.body.data.find((d: { entity: string }) => d.entity === 'PRJ-OD-1');
     expect(p1).toMatchObject({ project_progress: 42.5, project_progress_plan: 50, project_budget_absorbed: 1_250_000_000, region_code: kel[2] });
     expect(Date.parse(p1.time)).toBe(h0 - HOUR + 60_000);

@@ -237,6 +237,9 @@ const row = (region: string | null, category: string | null, openedAgoH: number,
   category,
   openedAt: NOW - openedAgoH * H,
   closedAt: closedAgoH === null ? null : NOW - closedAgoH * H,
+  opd: 'DISKOMINFO',
+  opdName: null,
+  slaHours: null,
 });
 const times = (count: number, f: (i: number) => ComplaintRow) => Array.from({ length: count }, (_, i) => f(i));
 

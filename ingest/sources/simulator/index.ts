@@ -11,6 +11,8 @@ import type { NormalisedRecord, PollSource, SourceDefinition } from '../../sourc
 import { buildWorld, type World } from './entities';
 import { MINUTE } from './noise';
 import { Simulator } from './simulator';
+import { projectRegistration } from './projects';
+import type { ProjectInput } from '../../../shared/schemas';
 
 export { Simulator } from './simulator';
 export type { World } from './entities';
@@ -127,6 +129,11 @@ export interface SimulatorEntity {
   region: string | null;
   /** Projects: contract start and end (epoch ms) and value (IDR); gates: river. */
   details?: Record<string, string | number>;
+}
+
+/** The simulator's projects as their OPD registers them (POST /api/v1/projects). */
+export async function simulatorProjectRegistry(opts: Pick<SimulatorOptions, 'seed' | 'citySeed'> = {}): Promise<ProjectInput[]> {
+  return (await simulatorWorld(opts.seed, opts.citySeed)).projects.map(projectRegistration);
 }
 
 /** Display names and fixed positions of everything the simulator reports on (labels for the client). */

@@ -4,9 +4,9 @@
  * budget is absorbed in four termin payments, each some days after progress passes 25/50/75/100 %.
  * Milestone events: `planned` at contract start, `late` a week after the plan date if not reached, `reached`.
  */
-import type { EventInput } from '../../../shared/schemas';
+import type { EventInput, ProjectInput } from '../../../shared/schemas';
 import type { Project, World } from './entities';
-import { DAY, round } from './noise';
+import { DAY, WIB_OFFSET_MS, round } from './noise';
 
 export const MILESTONES = [25, 50, 75, 100] as const;
 const LATE_GRACE = 7 * DAY;
@@ -120,4 +120,31 @@ export class ProjectModel {
     });
     return out;
   }
+}
+
+/** The OPD that runs the demo's public works (the owner of the project metrics). */
+export const PROJECT_OPD = 'DPUPR';
+
+/** `YYYY-MM-DD` of an instant, in WIB. */
+const wibDate = (t: number) => new Date(t + WIB_OFFSET_MS).toISOString().slice(0, 10);
+
+/**
+ * What the owner OPD registers of a project (POST /api/v1/projects): the contract period as WIB dates (the
+ * last day is the one containing `end`), the contract value, and a budget ceiling (pagu) a little above it,
+ * rounded to a million rupiah as DPA figures are.
+ */
+export function projectRegistration(p: Project): ProjectInput {
+  const reg: ProjectInput = {
+    id: p.id,
+    name: p.name,
+    opd: PROJECT_OPD,
+    lon: p.lon,
+    lat: p.lat,
+    contractValue: p.value,
+    budget: Math.round((p.value * 1.08) / 1e6) * 1e6,
+    contractStart: wibDate(p.start),
+    contractEnd: wibDate(p.end),
+  };
+  if (p.region) reg.region = p.region;
+  return reg;
 }
