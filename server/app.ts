@@ -39,6 +39,7 @@ import { createOpenData } from './opendata/service';
 import { createOpenApiRoutes } from './openapi/routes';
 import { createRegionRoutes } from './regions/routes';
 import { createSeriesRoutes } from './series/routes';
+import { createSharingRoutes } from './sharing/routes';
 import { createSeriesService } from './series/service';
 
 export interface AppDeps {
@@ -169,6 +170,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use(createSeriesRoutes({ catalog, series, principalOf }));
   app.use(createEventRoutes({ pool, catalog, principalOf, clock }));
   app.use(createProjectRoutes({ pool, catalog, clock, perMinPerKey: config.ingestRatePerMinPerKey ?? DEFAULT_INGEST_RATE.perMinPerKey }));
+  app.use(createSharingRoutes({ pool, catalog, principalOf, clock }));
   app.use(createFeedRoutes({ pool, io, principalOf, clock }));
   app.use(createAuditRoutes({ pool, principalOf }));
   app.use(

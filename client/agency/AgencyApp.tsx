@@ -5,14 +5,18 @@ import { fetchCatalog, type CatalogResponse } from '../lib/api/catalog';
 import { ApiError } from '../lib/api/http';
 import { fetchMe, logout, type Me } from './auth-api';
 import { LoginForm } from './LoginForm';
-import { AlertsSection } from './AlertsSection';
+import { Dashboard } from './Dashboard';
+import { useRoute } from './useRoute';
 import { LanguageToggle } from '../lib/components/LanguageToggle';
 import { useLang } from '../lib/react/hooks';
 import { unitLabel } from '../lib/format';
 
+/** How often the catalog is read again while signed in. */
+const CATALOG_REFRESH_MS = 10_000;
+
 /**
- * The agency page: login (with a TOTP step when the account has one), who is logged in, logout, the
- * caller's alerts (acknowledged here with a note) and the catalog the caller may read. The session token is
+ * The agency page: login (with a TOTP step when the account has one), who is logged in, logout, then the
+ * dashboard (KPIs, shared data, alerts, drill-down) and the catalog the caller may read. The session token is
  * kept where the wall keeps its token (`sinergi.token`).
  */
 export function AgencyApp() {
@@ -23,6 +27,7 @@ export function AgencyApp() {
   const [expired, setExpired] = useState(false);
   const [catalog, setCatalog] = useState<CatalogResponse | null>(null);
   const [error, setError] = useState(false);
+  const { route } = useRoute();
 
   /** The server refused the stored token (expired, revoked, logged out elsewhere): back to the login form. */
   const forget = (wasRefused: boolean) => {
@@ -65,6 +70,20 @@ export function AgencyApp() {
     };
   }, [token]);
 
+  // Re-read the catalog now and then: a new sharing agreement (or a revoked one) shows without a reload.
+  useEffect(() => {
+    if (!token) return;
+    const timer = setInterval(() => {
+      fetchCatalog(token).then(
+        (c) => setCatalog((prev) => (JSON.stringify(prev) === JSON.stringify(c) ? prev : c)),
+        (e) => {
+          if (e instanceof ApiError && e.status === 401) forget(true);
+        },
+      );
+    }, CATALOG_REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [token]);
+
   const onLoggedIn = (newToken: string, who: Me) => {
     saveToken(newToken);
     setExpired(false);
@@ -86,7 +105,7 @@ export function AgencyApp() {
         <h1 data-testid="agency-title">{t('agency.title')}</h1>
         <LanguageToggle />
       </header>
-      <p className="lead">{t('agency.lead')}</p>
+      {!token && <p className="lead">{t('agency.lead')}</p>}
       {token ? (
         <div className="whoami" data-testid="whoami">
           <span>
@@ -103,7 +122,9 @@ export function AgencyApp() {
       ) : (
         <LoginForm expired={expired} onLoggedIn={onLoggedIn} />
       )}
-      {token && me && me.role !== 'public' && <AlertsSection token={token} me={me} catalog={catalog} onRefused={() => forget(true)} />}
+      {token && me && me.role !== 'public' && catalog && <Dashboard token={token} me={me} catalog={catalog} onRefused={() => forget(true)} />}
+      {route.view === 'home' && (
+      <>
       <nav className="agency-links">
         <a href="/wall">{t('agency.links.wall')}</a>
         <a href="/public">{t('agency.links.public')}</a>
@@ -163,6 +184,8 @@ export function AgencyApp() {
           </>
         )}
       </section>
+      </>
+      )}
     </div>
   );
 }

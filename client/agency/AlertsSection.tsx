@@ -1,11 +1,9 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
-import { NAMESPACES } from '@shared/contract';
 import type { CatalogResponse } from '../lib/api/catalog';
-import { createSocket } from '../lib/socket';
-import { LiveConnection } from '../lib/live-connection';
-import { actorLabel, AlertsSync, compareUrgency, formatAlertTime, type AckFailure, type WireAlert } from '../lib/alerts';
+import type { LiveConnection } from '../lib/live-connection';
+import { actorLabel, compareUrgency, type AlertsSync, formatAlertTime, type AckFailure, type WireAlert } from '../lib/alerts';
 import { ConnStatus } from '../lib/components/ConnStatus';
 import { AlertBadge } from '../lib/components/AlertBadge';
 import { formatValue } from '../lib/format';
@@ -18,7 +16,7 @@ const MAX_CLEARED = 5;
 const MAX_OPEN = 50;
 const NOTE_MAX = 500;
 
-interface Live {
+export interface Live {
   conn: LiveConnection;
   sync: AlertsSync;
 }
@@ -46,32 +44,9 @@ export function ackErrorText(t: TFunction, e: AckFailure | { code: 'note_require
  * The caller's alerts on the tablet: open ones first (most urgent on top), each unacknowledged one with an
  * "Akui" button that opens a required note field and sends `alert:acknowledge` over `/live`. Updates live
  * from `alerts:changed`; the list is fetched again on every reconnect. An agency sees its own OPD's alerts
- * (the server pushes only those to it); operators and admins see all.
+ * (the server pushes only those to it); operators and admins see all. The socket is the dashboard's.
  */
-export function AlertsSection({ token, me, catalog, onRefused }: { token: string; me: Me; catalog: CatalogResponse | null; onRefused: () => void }) {
-  const [live, setLive] = useState<Live | null>(null);
-  const refused = useRef(onRefused);
-  useEffect(() => {
-    refused.current = onRefused;
-  });
-
-  useEffect(() => {
-    const socket = createSocket(NAMESPACES.live, { token });
-    const conn = new LiveConnection(socket, { metrics: [] });
-    const sync = new AlertsSync(socket);
-    setLive({ conn, sync });
-    const off = conn.subscribe(() => {
-      if (conn.state === 'unauthenticated') refused.current();
-    });
-    return () => {
-      off();
-      sync.close();
-      conn.close();
-      setLive(null);
-    };
-  }, [token]);
-
-  if (!live) return null;
+export function AlertsSection({ live, me, catalog }: { live: Live; me: Me; catalog: CatalogResponse | null }) {
   return <AlertsList live={live} me={me} catalog={catalog} />;
 }
 

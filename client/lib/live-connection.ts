@@ -16,6 +16,8 @@ export type ConnectionState = 'connecting' | 'connected' | 'disconnected' | 'una
 export interface LiveConnectionConfig {
   metrics: readonly string[];
   eventKinds?: readonly string[];
+  /** The purpose stated when subscribing to a metric shared with the caller under an agreement (by metric code). */
+  purposes?: Readonly<Record<string, string>>;
 }
 
 export class LiveConnection {
@@ -24,6 +26,7 @@ export class LiveConnection {
   private readonly socket: SinergiSocket;
   private readonly metrics: string[];
   private readonly eventKinds: string[];
+  private readonly purposes: Readonly<Record<string, string>>;
   private _state: ConnectionState = 'connecting';
   private _everConnected = false;
   private _lastChange = Date.now();
@@ -41,6 +44,7 @@ export class LiveConnection {
     this.events = events;
     this.metrics = [...new Set(config.metrics)];
     this.eventKinds = [...new Set(config.eventKinds ?? [])];
+    this.purposes = { ...config.purposes };
     for (const m of this.metrics) store.track(m);
     for (const k of this.eventKinds) events.track(k);
 
@@ -147,7 +151,11 @@ export class LiveConnection {
     recordResync();
     this.socket
       .timeout(this.store.options.ackTimeoutMs)
-      .emitWithAck('series:subscribe', { metrics: [metric], historyMinutes: this.store.options.historyMinutes })
+      .emitWithAck('series:subscribe', {
+        metrics: [metric],
+        historyMinutes: this.store.options.historyMinutes,
+        ...(this.purposes[metric] ? { purpose: this.purposes[metric] } : {}),
+      })
       .then(
         (res: Ack<Snapshot>) => {
           if (epoch !== this.epoch) return;

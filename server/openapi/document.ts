@@ -264,6 +264,16 @@ export function buildOpenApiDocument() {
         },
       },
     },
+    '/api/v1/sharing/agreements': {
+      get: {
+        tags: ['Agency'],
+        operationId: 'sharingAgreements',
+        summary: 'Data-sharing agreements in force that concern the caller',
+        description: 'An agency sees what other OPD share with it (only items it may read for the agreement\'s purpose) and what it shares; operators and admins see every agreement in force.',
+        security: TOKEN,
+        responses: { ...ok('agreements', ref('SharingAgreements')), ...err(401, 'sign in first') },
+      },
+    },
     '/api/v1/alerts': {
       get: {
         tags: ['Agency'],
@@ -448,6 +458,7 @@ export function buildOpenApiDocument() {
     SeriesRange: R.seriesResponse,
     Alert: R.alertResponse,
     Alerts: R.alertsResponse,
+    SharingAgreements: R.agreementsResponse,
     LoginResult: R.loginResponse,
     Me: R.meResponse,
     AuditLog: R.auditResponse,

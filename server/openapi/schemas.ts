@@ -80,6 +80,22 @@ export const alertResponse = z.object({
 });
 export const alertsResponse = z.object({ alerts: z.array(alertResponse) });
 
+export const agreementsResponse = z.object({
+  agreements: z.array(
+    z.object({
+      id: z.number().int(),
+      direction: z.enum(['received', 'granted', 'other']).describe('received: shared with the caller\'s OPD; granted: shared by it; other: operators and admins'),
+      ownerOpd: z.string(),
+      granteeOpd: z.string(),
+      itemType: z.enum(['metric', 'event_kind']),
+      itemCode: z.string(),
+      purpose: z.string().describe('state it as `purpose` on REST and in subscriptions to read the item'),
+      validFrom: iso,
+      validUntil: iso,
+    }),
+  ),
+});
+
 const role = z.enum(['admin', 'operator', 'agency']);
 export const loginResponse = z.object({ token: z.string(), expiresAt: iso, user: z.object({ username: z.string(), role, opd: z.string().nullable() }) });
 export const meResponse = z.object({ role: z.enum(['admin', 'operator', 'agency', 'public']), opd: z.string().nullable(), username: z.string().nullable() });

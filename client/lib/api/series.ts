@@ -19,8 +19,9 @@ export interface SeriesResponse {
 }
 
 export async function fetchSeries(
-  q: { metric: string; from: number; to: number; bucket?: SeriesBucket; entity?: string },
+  q: { metric: string; from: number; to: number; bucket?: SeriesBucket; entity?: string; purpose?: string },
   token?: string | null,
+  signal?: AbortSignal,
 ): Promise<SeriesResponse> {
   const params = new URLSearchParams({
     metric: q.metric,
@@ -29,7 +30,8 @@ export async function fetchSeries(
     bucket: q.bucket ?? 'auto',
   });
   if (q.entity) params.set('entity', q.entity);
-  const x = await getJson(`/api/v1/series?${params}`, token ? { Authorization: `Bearer ${token}` } : {});
+  if (q.purpose) params.set('purpose', q.purpose);
+  const x = await getJson(`/api/v1/series?${params}`, token ? { Authorization: `Bearer ${token}` } : {}, signal);
   if (!isObj(x) || !Array.isArray(x.series)) throw new ApiError(0, 'series: unexpected response');
   return x as unknown as SeriesResponse;
 }

@@ -1,0 +1,241 @@
+import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import { DOMAINS, type Domain, type Metric } from '@shared/catalog';
+import { NAMESPACES } from '@shared/contract';
+import type { CatalogResponse } from '../lib/api/catalog';
+import { AlertsStore, AlertsSync } from '../lib/alerts';
+import { createSocket } from '../lib/socket';
+import { LiveConnection } from '../lib/live-connection';
+import { ConnStatus } from '../lib/components/ConnStatus';
+import { formatLongDate } from '../lib/format';
+import { useLang, useNow, useThrottledVersion } from '../lib/react/hooks';
+import { AlertsSection, type Live } from './AlertsSection';
+import type { Me } from './auth-api';
+import { KpiTile } from './KpiTile';
+import { LostBanner } from './LostBanner';
+import { MetricDetail } from './MetricDetail';
+import { fetchAgreements, type AgreementInfo } from './sharing-api';
+import { useRoute } from './useRoute';
+
+type SharedMetric = Metric & { sharedFor?: string[] };
+
+/** How often the agreements are read again (the catalog is re-read by the page on its own timer). */
+const AGREEMENTS_REFRESH_MS = 15_000;
+
+/**
+ * Everything after login: the OPD's own KPIs grouped by domain, what other OPD share with it, its alerts,
+ * and the drill-down of one metric (`#/metrik/<code>`). One `/live` socket carries the live values of every
+ * metric shown (shared ones subscribed with their agreement's purpose) and the alerts; it is opened again
+ * when the set of metrics changes (a new agreement), keeping the alert list.
+ */
+export function Dashboard({ token, me, catalog, onRefused }: { token: string; me: Me; catalog: CatalogResponse; onRefused: () => void }) {
+  const { t } = useTranslation();
+  const { lang, locale } = useLang();
+  const { route, go, back } = useRoute();
+  const [agreements, setAgreements] = useState<AgreementInfo[] | null>(null);
+  const refused = useRef(onRefused);
+  useEffect(() => {
+    refused.current = onRefused;
+  });
+
+  const agencyOpd = me.role === 'agency' ? me.opd : null;
+  const metrics = catalog.metrics as SharedMetric[];
+  /** Shared with the caller: visible only through an agreement (then the catalog names its purposes). */
+  const shared = metrics.filter((m) => m.sharedFor && m.sharedFor.length > 0);
+  const own = metrics.filter((m) => !shared.includes(m) && (agencyOpd ? m.ownerOpd === agencyOpd : true));
+  const others = agencyOpd ? metrics.filter((m) => !shared.includes(m) && m.ownerOpd !== agencyOpd) : [];
+  const subscribed = [...own, ...shared];
+  const purposes: Record<string, string> = {};
+  for (const m of shared) purposes[m.code] = m.sharedFor![0]!;
+  const key = JSON.stringify([subscribed.map((m) => m.code).sort(), purposes]);
+  const sharedKey = JSON.stringify([shared.map((m) => m.code), catalog.eventKinds.filter((k) => (k as { sharedFor?: string[] }).sharedFor?.length).map((k) => k.code)]);
+
+  const alertsStore = useMemo(() => new AlertsStore(), [token]);
+  const [live, setLive] = useState<Live | null>(null);
+  useEffect(() => {
+    const [codes, purp] = JSON.parse(key) as [string[], Record<string, string>];
+    const socket = createSocket(NAMESPACES.live, { token });
+    const conn = new LiveConnection(socket, { metrics: codes, purposes: purp });
+    const sync = new AlertsSync(socket, alertsStore);
+    setLive({ conn, sync });
+    const off = conn.subscribe(() => {
+      if (conn.state === 'unauthenticated') refused.current();
+    });
+    return () => {
+      off();
+      sync.close();
+      conn.close();
+    };
+  }, [token, key, alertsStore]);
+
+  useEffect(() => {
+    if (me.role === 'public') return;
+    const ctrl = new AbortController();
+    const load = () =>
+      fetchAgreements(token, ctrl.signal).then(
+        (a) => setAgreements((prev) => (JSON.stringify(prev) === JSON.stringify(a) ? prev : a)),
+        () => {}, // keep what we had; the catalog still names the purposes
+      );
+    void load();
+    const timer = setInterval(load, AGREEMENTS_REFRESH_MS);
+    return () => {
+      ctrl.abort();
+      clearInterval(timer);
+    };
+    // read again at once when the catalog shows a different set of shared items
+  }, [token, me.role, sharedKey]);
+
+  if (!live) return null;
+  const opdName = (code: string) => catalog.opd.find((o) => o.code === code)?.name ?? code;
+
+  if (route.view === 'metric') {
+    const metric = metrics.find((m) => m.code === route.code) ?? null;
+    return (
+      <MetricDetail
+        key={route.code}
+        token={token}
+        metric={metric}
+        code={route.code}
+        range={route.range}
+        purpose={metric ? purposes[metric.code] : undefined}
+        conn={live.conn}
+        ownerName={metric ? opdName(metric.ownerOpd) : ''}
+        onRange={(range) => go({ view: 'metric', code: route.code, range }, { replace: true })}
+        onBack={back}
+      />
+    );
+  }
+
+  const byDomain = (list: readonly Metric[]) =>
+    DOMAINS.map((d) => [d, list.filter((m) => m.domain === d)] as const).filter(([, l]) => l.length > 0) as [Domain, Metric[]][];
+  const received = (agreements ?? []).filter((a) => a.direction === 'received');
+  const granted = (agreements ?? []).filter((a) => a.direction === 'granted');
+  const agreementFor = (m: SharedMetric) => received.find((a) => a.itemType === 'metric' && a.itemCode === m.code && a.purpose === purposes[m.code]);
+  const sharedKinds = catalog.eventKinds.filter((k) => (k as { sharedFor?: string[] }).sharedFor?.length);
+  const itemName = (type: 'metric' | 'event_kind', code: string) => {
+    const item = type === 'metric' ? catalog.metrics.find((m) => m.code === code) : catalog.eventKinds.find((k) => k.code === code);
+    return item ? (lang === 'en' ? item.nameEn : item.nameId) : code;
+  };
+
+  return (
+    <div className="dashboard" data-testid="dashboard">
+      <LostBanner conn={live.conn} />
+      <div className="dash-grid">
+        <main className="dash-main">
+          <section className="kpi-section" data-testid="own-kpis">
+            <div className="section-head">
+              <h2>{agencyOpd ? t('agency.dash.ownTitle', { opd: opdName(agencyOpd) }) : t('agency.dash.allTitle')}</h2>
+              <ConnStatus conn={live.conn} />
+            </div>
+            {own.length === 0 && <p className="muted">{t('agency.dash.noOwn')}</p>}
+            <LiveTiles live={live} groups={byDomain(own)} onOpen={(code) => go({ view: 'metric', code, range: '6h' })} />
+          </section>
+
+          {agencyOpd && (
+            <section className="kpi-section shared-section" data-testid="shared-section">
+              <div className="section-head">
+                <h2>{t('agency.shared.title')}</h2>
+              </div>
+              {shared.length === 0 && sharedKinds.length === 0 && (
+                <p className="muted" data-testid="shared-none">
+                  {t('agency.shared.none')}
+                </p>
+              )}
+              <LiveTiles
+                live={live}
+                groups={shared.length ? [[null, shared]] : []}
+                onOpen={(code) => go({ view: 'metric', code, range: '6h' })}
+                footer={(m) => {
+                  const a = agreementFor(m as SharedMetric);
+                  return (
+                    <span className="shared-meta" data-testid="shared-meta">
+                      <span>{t('agency.shared.from', { opd: opdName(m.ownerOpd) })}</span>
+                      <span>{t('agency.shared.purpose', { purpose: a?.purpose ?? purposes[m.code] })}</span>
+                      {a && <span>{t('agency.shared.until', { date: formatLongDate(a.validUntil, locale) })}</span>}
+                    </span>
+                  );
+                }}
+              />
+              {sharedKinds.length > 0 && (
+                <ul className="plain-list">
+                  {sharedKinds.map((k) => {
+                    const a = received.find((x) => x.itemType === 'event_kind' && x.itemCode === k.code);
+                    return (
+                      <li key={k.code} data-testid="shared-event-kind" data-code={k.code}>
+                        <strong>{lang === 'en' ? k.nameEn : k.nameId}</strong> · {t('agency.shared.eventKind')} · {t('agency.shared.from', { opd: opdName(k.ownerOpd) })}
+                        {a && ` · ${t('agency.shared.purpose', { purpose: a.purpose })} · ${t('agency.shared.until', { date: formatLongDate(a.validUntil, locale) })}`}
+                      </li>
+                    );
+                  })}
+                </ul>
+              )}
+              {granted.length > 0 && (
+                <>
+                  <h3>{t('agency.shared.granted')}</h3>
+                  <ul className="plain-list" data-testid="granted-list">
+                    {granted.map((a) => (
+                      <li key={a.id}>
+                        <strong>{t('agency.shared.grantedItem', { item: itemName(a.itemType, a.itemCode), opd: opdName(a.granteeOpd) })}</strong> ·{' '}
+                        {t('agency.shared.purpose', { purpose: a.purpose })} · {t('agency.shared.until', { date: formatLongDate(a.validUntil, locale) })}
+                      </li>
+                    ))}
+                  </ul>
+                </>
+              )}
+            </section>
+          )}
+
+          {others.length > 0 && (
+            <details className="others">
+              <summary>
+                {t('agency.dash.other')} ({others.length})
+              </summary>
+              <ul className="plain-list">
+                {others.map((m) => (
+                  <li key={m.code}>
+                    <strong>{lang === 'en' ? m.nameEn : m.nameId}</strong> · {opdName(m.ownerOpd)}
+                  </li>
+                ))}
+              </ul>
+            </details>
+          )}
+        </main>
+        <aside className="dash-side">
+          <AlertsSection live={live} me={me} catalog={catalog} />
+        </aside>
+      </div>
+    </div>
+  );
+}
+
+/** The tiles re-render from the live store at most 4 times a second; the clock ticks every second for data age. */
+function LiveTiles({
+  live,
+  groups,
+  onOpen,
+  footer,
+}: {
+  live: Live;
+  groups: [Domain | null, Metric[]][];
+  onOpen: (code: string) => void;
+  footer?: (m: Metric) => ReactNode;
+}) {
+  const { t } = useTranslation();
+  const store = live.conn.store;
+  useThrottledVersion(store, store.options.renderThrottleMs);
+  const now = useNow(store.now, 1_000);
+  return (
+    <>
+      {groups.map(([domain, list]) => (
+        <div key={domain ?? 'shared'} className="kpi-group" data-testid="kpi-group" data-domain={domain ?? ''}>
+          {domain && <h3>{t(`agency.dash.domain.${domain}`)}</h3>}
+          <div className="kpi-grid">
+            {list.map((m) => (
+              <KpiTile key={m.code} metric={m} state={store.get(m.code)} now={now} onOpen={() => onOpen(m.code)} footer={footer?.(m)} />
+            ))}
+          </div>
+        </div>
+      ))}
+    </>
+  );
+}

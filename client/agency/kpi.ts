@@ -1,0 +1,351 @@
+/**
+ * Pure derivations of the agency tablet: how a metric's many series become one KPI (value, trend, age,
+ * staleness), the sparkline and chart lines, the breakdown by region, and the page's hash route.
+ * No I/O, clock passed in; table-tested in tests/unit/agency-kpi.test.ts.
+ */
+import { isStale } from '../lib/data-age';
+
+/** How the series of one metric combine into one figure. */
+export type Aggregation = 'sum' | 'mean' | 'max';
+
+/**
+ * Quantities that add up across entities (counts, money, tonnage, vehicles) are summed; a metric with alert
+ * thresholds shows its worst entity (the gate closest to overflowing); anything else is averaged.
+ */
+export function aggregationOf(m: { unit: string; thresholds: unknown }): Aggregation {
+  if (m.unit === 'count' || m.unit === 'IDR' || m.unit === 't' || m.unit === 'veh/h') return 'sum';
+  if (m.thresholds) return 'max';
+  return 'mean';
+}
+
+/** The aggregate of finite values; null when there is none. */
+export function aggregate(values: readonly number[], agg: Aggregation): number | null {
+  let n = 0;
+  let acc = agg === 'max' ? -Infinity : 0;
+  for (const v of values) {
+    if (!Number.isFinite(v)) continue;
+    n++;
+    acc = agg === 'max' ? Math.max(acc, v) : acc + v;
+  }
+  if (n === 0) return null;
+  return agg === 'mean' ? acc / n : acc;
+}
+
+/** The part of a live series buffer the derivations read. */
+export interface SeriesLike {
+  readonly t: readonly number[];
+  readonly v: readonly number[];
+  readonly latestT: number | null;
+  readonly latestV: number | null;
+}
+
+/** The last value at or before `at`, or null (times ascending). */
+export function valueAt(s: SeriesLike, at: number): number | null {
+  const { t, v } = s;
+  let lo = 0;
+  let hi = t.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (t[mid]! <= at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo === 0 ? null : v[lo - 1]!;
+}
+
+export type Trend = 'up' | 'down' | 'flat';
+
+export interface Kpi {
+  /** The aggregate of every series' latest value. */
+  value: number | null;
+  /** The aggregate `periodMs` ago over the series that have a value then and now (same set on both sides). */
+  previous: number | null;
+  /** Change over that common set; null without a previous value. */
+  delta: number | null;
+  /** Relative change in percent; null when the previous value is 0 or missing. */
+  changePct: number | null;
+  trend: Trend | null;
+  newestT: number | null;
+  stale: boolean;
+  /** Series with a latest value. */
+  series: number;
+}
+
+/** Relative changes below this (0.5 %) read as flat, so noise does not flip the arrow. */
+export const FLAT_FRACTION = 0.005;
+/** The trend compares now with this long ago (the live buffer holds an hour of history). */
+export const TREND_PERIOD_MS = 30 * 60_000;
+
+export function computeKpi(series: readonly SeriesLike[], agg: Aggregation, now: number, cadenceS: number, periodMs = TREND_PERIOD_MS): Kpi {
+  const latest: number[] = [];
+  const nowCommon: number[] = [];
+  const then: number[] = [];
+  let newestT: number | null = null;
+  for (const s of series) {
+    if (s.latestV === null || s.latestT === null) continue;
+    latest.push(s.latestV);
+    if (newestT === null || s.latestT > newestT) newestT = s.latestT;
+    const old = valueAt(s, now - periodMs);
+    if (old !== null) {
+      nowCommon.push(s.latestV);
+      then.push(old);
+    }
+  }
+  const value = aggregate(latest, agg);
+  const previous = aggregate(then, agg);
+  const current = aggregate(nowCommon, agg);
+  let delta: number | null = null;
+  let changePct: number | null = null;
+  let trend: Trend | null = null;
+  if (previous !== null && current !== null) {
+    delta = current - previous;
+    changePct = previous !== 0 ? (delta / Math.abs(previous)) * 100 : null;
+    const tolerance = Math.max(1e-9, Math.abs(previous) * FLAT_FRACTION);
+    trend = Math.abs(delta) <= tolerance ? 'flat' : delta > 0 ? 'up' : 'down';
+  }
+  return { value, previous, delta, changePct, trend, newestT, stale: isStale(newestT, now, cadenceS), series: latest.length };
+}
+
+/**
+ * The aggregate line over `[from, to]` at `stepMs`: at each step every series contributes its last value at
+ * or before that time, if not older than `maxCarryMs` (a silent series drops out instead of being held
+ * forever). Steps where no series contributes are left out: a gap, not a zero.
+ */
+export function aggregateLine(series: readonly SeriesLike[], agg: Aggregation, from: number, to: number, stepMs: number, maxCarryMs: number): [number, number][] {
+  const out: [number, number][] = [];
+  if (!(stepMs > 0) || !(to >= from)) return out;
+  const start = Math.ceil(from / stepMs) * stepMs;
+  for (let at = start; at <= to; at += stepMs) {
+    const vals: number[] = [];
+    for (const s of series) {
+      const { t, v } = s;
+      let lo = 0;
+      let hi = t.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (t[mid]! <= at) lo = mid + 1;
+        else hi = mid;
+      }
+      if (lo > 0 && at - t[lo - 1]! <= maxCarryMs) vals.push(v[lo - 1]!);
+    }
+    const a = aggregate(vals, agg);
+    if (a !== null) out.push([at, a]);
+  }
+  return out;
+}
+
+/** An SVG path (`M x y L x y …`) of a line in a `width`×`height` box with `pad` inside; '' for no points. */
+export function sparkPath(points: readonly (readonly [number, number])[], width: number, height: number, pad = 2): string {
+  if (points.length === 0) return '';
+  let minT = Infinity;
+  let maxT = -Infinity;
+  let minV = Infinity;
+  let maxV = -Infinity;
+  for (const [t, v] of points) {
+    minT = Math.min(minT, t);
+    maxT = Math.max(maxT, t);
+    minV = Math.min(minV, v);
+    maxV = Math.max(maxV, v);
+  }
+  const w = width - 2 * pad;
+  const h = height - 2 * pad;
+  const x = (t: number) => (maxT === minT ? pad + w : pad + ((t - minT) / (maxT - minT)) * w);
+  const y = (v: number) => (maxV === minV ? pad + h / 2 : pad + h - ((v - minV) / (maxV - minV)) * h);
+  const r = (n: number) => Math.round(n * 10) / 10;
+  return points.map(([t, v], i) => `${i === 0 ? 'M' : 'L'}${r(x(t))} ${r(y(v))}`).join(' ');
+}
+
+/** Bucketed series from `GET /api/v1/series` combined into one line: per bucket time, the aggregate of the series' `avg`. */
+export function aggregateBuckets(series: readonly { buckets: readonly { t: number; avg: number }[] }[], agg: Aggregation): [number, number][] {
+  const byT = new Map<number, number[]>();
+  for (const s of series) {
+    for (const b of s.buckets) {
+      let list = byT.get(b.t);
+      if (!list) byT.set(b.t, (list = []));
+      list.push(b.avg);
+    }
+  }
+  const out: [number, number][] = [];
+  for (const [t, vals] of byT) {
+    const a = aggregate(vals, agg);
+    if (a !== null) out.push([t, a]);
+  }
+  return out.sort((a, b) => a[0] - b[0]);
+}
+
+/**
+ * A chart line with explicit breaks: where two neighbouring points are further apart than `maxStepMs`, a
+ * null is put between them so the chart shows a gap instead of a straight line across missing data.
+ */
+export function withGaps(points: readonly (readonly [number, number])[], maxStepMs: number): [number, number | null][] {
+  const out: [number, number | null][] = [];
+  for (let i = 0; i < points.length; i++) {
+    const p = points[i]!;
+    if (i > 0 && p[0] - points[i - 1]![0] > maxStepMs) out.push([(p[0] + points[i - 1]![0]) / 2, null]);
+    out.push([p[0], p[1]]);
+  }
+  return out;
+}
+
+// --- regions ---------------------------------------------------------------------------------------------
+
+export interface RegionInfo {
+  level: 'kecamatan' | 'kelurahan';
+  name: string;
+  kecamatanCode: string | null;
+  kecamatanName: string | null;
+}
+
+/** Region code → what it is and where it sits, from the regions API's kelurahan features. */
+export function regionIndex(features: readonly { properties: { code: string; name: string; kecamatanCode: string | null; kecamatanName: string | null } }[]): Map<string, RegionInfo> {
+  const idx = new Map<string, RegionInfo>();
+  for (const { properties: p } of features) {
+    idx.set(p.code, { level: 'kelurahan', name: p.name, kecamatanCode: p.kecamatanCode, kecamatanName: p.kecamatanName });
+    if (p.kecamatanCode && !idx.has(p.kecamatanCode)) {
+      idx.set(p.kecamatanCode, { level: 'kecamatan', name: p.kecamatanName ?? p.kecamatanCode, kecamatanCode: p.kecamatanCode, kecamatanName: p.kecamatanName });
+    }
+  }
+  return idx;
+}
+
+/** Kemendagri `PP.KK.CC.DDDD` → its kecamatan `PP.KK.CC`; null for anything shorter. */
+export function kecamatanOf(code: string): string | null {
+  const parts = code.split('.');
+  return parts.length === 4 ? parts.slice(0, 3).join('.') : parts.length === 3 ? code : null;
+}
+
+export type GroupBy = 'entity' | 'kelurahan' | 'kecamatan';
+
+export interface RegionRow {
+  key: string;
+  /** The entity (gate, road segment, truck…); null for kelurahan/kecamatan rows. */
+  entity: string | null;
+  kecamatanCode: string | null;
+  kecamatanName: string | null;
+  kelurahanCode: string | null;
+  kelurahanName: string | null;
+  /** Latest value (entity) or the aggregate of the latest values of the entities in the region. */
+  value: number | null;
+  /** Newest reading time behind the row. */
+  t: number | null;
+  /** Entities behind the row. */
+  entities: number;
+}
+
+export interface LatestOfSeries {
+  entity: string;
+  region: string | null;
+  latestT: number | null;
+  latestV: number | null;
+}
+
+/** Where a series' region code sits: its kelurahan and kecamatan, as far as the code tells. */
+function place(region: string | null, idx: ReadonlyMap<string, RegionInfo>) {
+  const none = { kecamatanCode: null, kecamatanName: null, kelurahanCode: null, kelurahanName: null };
+  if (!region) return none;
+  const info = idx.get(region);
+  if (info?.level === 'kelurahan') return { kecamatanCode: info.kecamatanCode ?? kecamatanOf(region), kecamatanName: info.kecamatanName, kelurahanCode: region, kelurahanName: info.name };
+  if (info?.level === 'kecamatan') return { ...none, kecamatanCode: region, kecamatanName: info.name };
+  // not a known kelurahan or kecamatan (the city itself, or a code the index lacks)
+  const parts = region.split('.').length;
+  if (parts === 4) {
+    const kec = kecamatanOf(region);
+    return { kecamatanCode: kec, kecamatanName: kec ? (idx.get(kec)?.name ?? null) : null, kelurahanCode: region, kelurahanName: null };
+  }
+  if (parts === 3) return { ...none, kecamatanCode: region };
+  return none;
+}
+
+/** The breakdown table: one row per entity, or per kelurahan / kecamatan with the metric's aggregate. */
+export function regionRows(series: readonly LatestOfSeries[], idx: ReadonlyMap<string, RegionInfo>, groupBy: GroupBy, agg: Aggregation): RegionRow[] {
+  if (groupBy === 'entity') {
+    return series.map((s) => ({ key: `e:${s.entity}`, entity: s.entity, ...place(s.region, idx), value: s.latestV, t: s.latestT, entities: 1 }));
+  }
+  const groups = new Map<string, { row: Omit<RegionRow, 'value'>; vals: number[] }>();
+  for (const s of series) {
+    const p = place(s.region, idx);
+    const code = groupBy === 'kelurahan' ? p.kelurahanCode : p.kecamatanCode;
+    const key = `${groupBy}:${code ?? ''}`;
+    let g = groups.get(key);
+    if (!g) {
+      const base =
+        groupBy === 'kelurahan'
+          ? p
+          : { kecamatanCode: p.kecamatanCode, kecamatanName: p.kecamatanName, kelurahanCode: null, kelurahanName: null };
+      // without a kelurahan code (kelurahan grouping) the row stands for "outside any kelurahan"
+      g = { row: { key, entity: null, ...(code ? base : { kecamatanCode: null, kecamatanName: null, kelurahanCode: null, kelurahanName: null }), t: null, entities: 0 }, vals: [] };
+      groups.set(key, g);
+    }
+    g.row.entities++;
+    if (s.latestV !== null) g.vals.push(s.latestV);
+    if (s.latestT !== null && (g.row.t === null || s.latestT > g.row.t)) g.row.t = s.latestT;
+  }
+  return [...groups.values()].map((g) => ({ ...g.row, value: aggregate(g.vals, agg) }));
+}
+
+export type SortKey = 'region' | 'entity' | 'value' | 'time';
+export type SortDir = 'asc' | 'desc';
+
+const collator = new Intl.Collator('id', { numeric: true, sensitivity: 'base' });
+
+/** A sorted copy; rows without the sort field always go last, ties by Kemendagri code then entity. */
+export function sortRows(rows: readonly RegionRow[], key: SortKey, dir: SortDir): RegionRow[] {
+  const sign = dir === 'asc' ? 1 : -1;
+  const regionKey = (r: RegionRow) => r.kelurahanCode ?? r.kecamatanCode;
+  const field = (r: RegionRow): string | number | null => {
+    switch (key) {
+      case 'region':
+        return regionKey(r);
+      case 'entity':
+        return r.entity;
+      case 'value':
+        return r.value;
+      case 'time':
+        return r.t;
+    }
+  };
+  const tie = (a: RegionRow, b: RegionRow) => collator.compare(regionKey(a) ?? '\uffff', regionKey(b) ?? '\uffff') || collator.compare(a.entity ?? '', b.entity ?? '');
+  return [...rows].sort((a, b) => {
+    const fa = field(a);
+    const fb = field(b);
+    if (fa === null && fb === null) return tie(a, b);
+    if (fa === null) return 1;
+    if (fb === null) return -1;
+    const c = typeof fa === 'number' && typeof fb === 'number' ? fa - fb : collator.compare(String(fa), String(fb));
+    return c !== 0 ? sign * c : tie(a, b);
+  });
+}
+
+// --- route -----------------------------------------------------------------------------------------------
+
+export const RANGES = { '6h': 6 * 3_600_000, '24h': 24 * 3_600_000, '7d': 7 * 86_400_000 } as const;
+export type RangeKey = keyof typeof RANGES;
+export const RANGE_KEYS = Object.keys(RANGES) as RangeKey[];
+
+export type Route = { view: 'home' } | { view: 'metric'; code: string; range: RangeKey };
+
+const CODE = /^[a-z][a-z0-9_]{0,62}$/;
+
+/** `#/metrik/water_level?rentang=24h` → the metric view; anything else (including `#token=…`) → home. */
+export function parseRoute(hash: string): Route {
+  const m = /^#\/metrik\/([^?#/]+)(?:\?(.*))?$/.exec(hash);
+  if (!m) return { view: 'home' };
+  let code: string;
+  try {
+    code = decodeURIComponent(m[1]!);
+  } catch {
+    return { view: 'home' };
+  }
+  if (!CODE.test(code)) return { view: 'home' };
+  const r = new URLSearchParams(m[2] ?? '').get('rentang');
+  const range: RangeKey = r && (RANGE_KEYS as string[]).includes(r) ? (r as RangeKey) : '6h';
+  return { view: 'metric', code, range };
+}
+
+export function formatRoute(route: Route): string {
+  switch (route.view) {
+    case 'home':
+      return '#/';
+    case 'metric':
+      return `#/metrik/${encodeURIComponent(route.code)}${route.range === '6h' ? '' : `?rentang=${route.range}`}`;
+  }
+}
