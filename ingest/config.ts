@@ -4,8 +4,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve, dirname } from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
+import { parseYamlWithLines } from '../shared/yaml-lines';
 import { mappingSchema } from './mapping';
 import type { SourceDefinition } from './source';
 import { SOURCE_DEFINITIONS } from './sources';
@@ -104,21 +104,12 @@ export async function loadWorkerConfig(file: string, env: NodeJS.ProcessEnv = pr
   } catch (e) {
     throw new ConfigFileError(`cannot read worker config ${file}: ${(e as Error).message}`);
   }
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: true });
-  if (doc.errors.length) {
-    throw new ConfigFileError(`invalid worker config ${file}:\n${doc.errors.map((e) => `  line ${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}`).join('\n')}`);
-  }
-  const where = (path: PropertyKey[]) => {
-    for (let n = path.length; n >= 0; n--) {
-      const node = doc.getIn(path.slice(0, n) as (string | number)[], true) as { range?: [number, number, number] } | undefined;
-      if (node?.range) return ` (line ${lineCounter.linePos(node.range[0]).line})`;
-    }
-    return '';
-  };
+  const doc = parseYamlWithLines(text);
+  if (!doc.ok) throw new ConfigFileError(`invalid worker config ${file}:\n${doc.errors.map((e) => `  ${e}`).join('\n')}`);
+  const { where } = doc;
   let config: WorkerConfig;
   try {
-    config = validateWorkerConfig(doc.toJS(), where);
+    config = validateWorkerConfig(doc.value, where);
   } catch (e) {
     throw new ConfigFileError(`invalid worker config ${file}:\n${(e as Error).message}`);
   }

@@ -41,13 +41,16 @@ import { createRegionRoutes } from './regions/routes';
 import { createSeriesRoutes } from './series/routes';
 import { createSharingRoutes } from './sharing/routes';
 import { createSeriesService } from './series/service';
+import { createWallRoutes } from './wall/routes';
+import { createSceneSource } from './wall/scenes';
 
 export interface AppDeps {
   storage: Storage;
   config: Pick<Config, 'maxBodyBytes' | 'maxBatchItems' | 'streamTickMs' | 'clientDistDir' | 'corsOrigins'> &
     Partial<Pick<Config, 'ingestRatePerMinPerKey' | 'ingestRatePerMinPerIp'>> &
     Partial<Pick<Config, 'sessionTtlMs' | 'loginMaxFailures' | 'loginLockMs' | 'loginRatePerMin'>> &
-    Partial<Pick<Config, 'publicKAnonymity' | 'publicCacheMs'>>;
+    Partial<Pick<Config, 'publicKAnonymity' | 'publicCacheMs'>> &
+    Partial<Pick<Config, 'wallScenesFile'>>;
   log: Logger;
   clock?: () => number;
 }
@@ -172,6 +175,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use(createProjectRoutes({ pool, catalog, clock, perMinPerKey: config.ingestRatePerMinPerKey ?? DEFAULT_INGEST_RATE.perMinPerKey }));
   app.use(createSharingRoutes({ pool, catalog, principalOf, clock }));
   app.use(createFeedRoutes({ pool, io, principalOf, clock }));
+  // the wall's scenes file (absent: the built-in scenes); a bad edit is logged and the last good one served
+  const scenes = await createSceneSource({ file: config.wallScenesFile, log, clock });
+  app.use(createWallRoutes({ scenes, principalOf }));
   app.use(createAuditRoutes({ pool, principalOf }));
   app.use(
     createRegionRoutes({
@@ -244,6 +250,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       stream.flush();
       stream.close();
       catalog.close();
+      scenes.close();
       io.disconnectSockets(true);
       await new Promise<void>((resolve) => io.close(() => resolve()));
       httpServer.closeAllConnections?.();

@@ -40,6 +40,8 @@ const envSchema = z.object({
   PUBLIC_K_ANONYMITY: z.coerce.number().int().min(2).max(100).default(PUBLIC_VIEW_DEFAULTS.kAnonymity),
   /** How long one public snapshot is served (also its Cache-Control max-age). */
   PUBLIC_CACHE_MS: z.coerce.number().int().min(1_000).max(300_000).default(PUBLIC_VIEW_DEFAULTS.cacheMs),
+  /** The wall's scenes and playlist (YAML); re-read when it changes, a bad version keeps the last good one. */
+  WALL_SCENES_FILE: z.string().min(1).default('./config/scenes.yaml'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Time-series store: raw points and each roll-up level are kept this many days; TimescaleDB compresses raw chunks older than STORE_COMPRESS_AFTER_DAYS. */
   STORE_RAW_RETENTION_DAYS: z.coerce.number().int().min(2).default(DEFAULT_STORE_POLICY.rawRetentionDays),
@@ -71,6 +73,7 @@ export type Config = Readonly<{
   corsOrigins: readonly string[];
   publicKAnonymity: number;
   publicCacheMs: number;
+  wallScenesFile: string;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   storePolicy: Readonly<StorePolicy>;
   storeRefreshMs: number;
@@ -114,6 +117,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     corsOrigins: Object.freeze([...e.CORS_ORIGINS]),
     publicKAnonymity: e.PUBLIC_K_ANONYMITY,
     publicCacheMs: e.PUBLIC_CACHE_MS,
+    wallScenesFile: resolve(e.WALL_SCENES_FILE),
     logLevel: e.LOG_LEVEL,
     storePolicy: Object.freeze(storePolicy),
     storeRefreshMs: e.STORE_REFRESH_INTERVAL_MS,

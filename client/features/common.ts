@@ -83,3 +83,34 @@ export function cityTotal(rows: readonly LatestRow[]): { value: number | null; t
   if (city) return { value: city.value, t: city.t };
   return { value: rows.reduce((s, r) => s + r.value, 0), t: newestOf(rows) };
 }
+
+/** The value of a series at or just before `t`; null when its buffer starts later. */
+export function valueAt(s: { readonly t: readonly number[]; readonly v: readonly number[] }, t: number): number | null {
+  let lo = 0;
+  let hi = s.t.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (s.t[mid]! <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo === 0 ? null : s.v[lo - 1]!;
+}
+
+/** Mean over a metric's series of their values at `t` (series without a value then are left out). */
+export function meanAt(state: MetricState | undefined, t: number): number | null {
+  if (!state || state.status === 'forbidden') return null;
+  return mean([...state.series.values()].flatMap((s) => {
+    const v = valueAt(s, t);
+    return v === null ? [] : [v];
+  }));
+}
+
+export type Trend = 'up' | 'down' | 'flat';
+
+/** Direction from `before` to `now`; changes within `flatRatio` of the magnitude are flat. */
+export function trendOf(now: number | null, before: number | null, flatRatio = 0.02): Trend | null {
+  if (now === null || before === null || !Number.isFinite(now) || !Number.isFinite(before)) return null;
+  const d = now - before;
+  if (Math.abs(d) <= Math.max(Math.abs(before), Math.abs(now)) * flatRatio) return 'flat';
+  return d > 0 ? 'up' : 'down';
+}

@@ -19,6 +19,12 @@ export interface EventKindState {
   /** Newest first, bounded by `maxRecentEvents`. */
   readonly recent: readonly WireEvent[];
   readonly newestT: number | null;
+  /**
+   * Positioned events (every change seen, merged with each snapshot's open ones), newest change last,
+   * bounded by `maxLocatedEvents` (0: none kept). A new array only when it changed, so maps can compare by
+   * reference. Readers filter by status (an event closed while the socket was down keeps its last status).
+   */
+  readonly located: readonly WireEvent[];
 }
 
 interface MutableKind {
@@ -33,6 +39,8 @@ interface MutableKind {
   known: Map<string, string>;
   newestT: number | null;
   pending: EventsChanged[];
+  locatedById: Map<string, WireEvent>;
+  located: WireEvent[];
 }
 
 export class EventsStore {
@@ -66,6 +74,7 @@ export class EventsStore {
     if (!this.kinds.has(code)) {
       this.kinds.set(code, {
         code, status: 'idle', error: null, kind: null, seq: 0, countsByStatus: {}, recent: [], known: new Map(), newestT: null, pending: [],
+        locatedById: new Map(), located: [],
       });
       this.changed();
     }
@@ -101,6 +110,8 @@ export class EventsStore {
       k.countsByStatus = {};
       k.known = new Map();
       k.newestT = null;
+      k.locatedById = new Map();
+      k.located = [];
     }
     this.changed();
   }
@@ -122,6 +133,12 @@ export class EventsStore {
       k.recent = open.slice(0, this.options.maxRecentEvents);
       k.known = new Map(open.map((e) => [e.id, e.status]));
       k.newestT = open[0]?.t ?? null;
+      if (this.options.maxLocatedEvents > 0) {
+        // Merged, not replaced: a snapshot carries at most a few hundred open events, and a density map
+        // must not drop to those on every resync. Oldest first, so the newest survive the bound.
+        for (let i = open.length - 1; i >= 0; i--) this.locate(k, open[i]!);
+        this.trimLocated(k);
+      }
       for (const d of pending.sort((a, b) => a.seq - b.seq)) {
         if (d.seq <= k.seq) continue;
         if (d.seq !== k.seq + 1) {
@@ -160,6 +177,7 @@ export class EventsStore {
     k.seq = msg.seq;
     const counts = { ...k.countsByStatus };
     let recent = k.recent;
+    let located = false;
     for (const e of msg.events) {
       const prev = k.known.get(e.id);
       if (prev !== undefined && prev !== e.status) counts[prev] = Math.max(0, (counts[prev] ?? 0) - 1);
@@ -168,7 +186,9 @@ export class EventsStore {
       k.known.set(e.id, e.status);
       recent = [e, ...recent.filter((r) => r.id !== e.id)];
       if (k.newestT === null || e.t > k.newestT) k.newestT = e.t;
+      if (this.options.maxLocatedEvents > 0 && this.locate(k, e)) located = true;
     }
+    if (located) this.trimLocated(k);
     k.countsByStatus = counts;
     k.recent = recent.slice(0, this.options.maxRecentEvents);
     const maxKnown = this.options.maxRecentEvents * 20;
@@ -180,6 +200,23 @@ export class EventsStore {
         k.known.delete(id);
       }
     }
+  }
+
+  /** Whether the event has a position (and so changed the located list). */
+  private locate(k: MutableKind, e: WireEvent): boolean {
+    if (e.lon === null || e.lat === null || !Number.isFinite(e.lon) || !Number.isFinite(e.lat)) return false;
+    k.locatedById.delete(e.id);
+    k.locatedById.set(e.id, e);
+    return true;
+  }
+
+  private trimLocated(k: MutableKind): void {
+    let excess = k.locatedById.size - this.options.maxLocatedEvents;
+    for (const id of k.locatedById.keys()) {
+      if (excess-- <= 0) break;
+      k.locatedById.delete(id);
+    }
+    k.located = [...k.locatedById.values()];
   }
 
   private changed(): void {

@@ -13,6 +13,8 @@ export interface LiveOptions {
   maxPendingDeltas: number;
   /** Events kept per kind in the "recent" list. */
   maxRecentEvents: number;
+  /** Events with a position kept per kind for maps (heat/hexagon layers); 0 keeps none. */
+  maxLocatedEvents: number;
   /** Minutes of 1-minute history asked for in each snapshot. */
   historyMinutes: number;
   /** How long to wait for a subscribe acknowledgement. */
@@ -33,6 +35,7 @@ export function defaultLiveOptions(): LiveOptions {
     maxSeriesPerMetric: 2_000,
     maxPendingDeltas: 64,
     maxRecentEvents: 50,
+    maxLocatedEvents: 0,
     historyMinutes: 60,
     ackTimeoutMs: 10_000,
     resyncIntervalMs: 15 * 60_000,

@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import { Freshness } from '../lib/components/Freshness';
+import { isStale } from '../lib/data-age';
 
 export interface KpiProps {
   id: string;
@@ -11,16 +12,26 @@ export interface KpiProps {
   cadenceS?: number;
   tone?: 'normal' | 'waspada' | 'siaga' | 'awas' | 'muted';
   forbidden?: boolean;
+  /** Direction against TREND_WINDOW ago (e.g. 10 minutes), with the change as text. */
+  trend?: { dir: 'up' | 'down' | 'flat'; text: string } | null;
 }
 
 /** A KPI tile: label, big number, context line, data age. `data-testid="kpi-<id>"`. */
-export function Kpi({ id, label, value, sub, t, now, cadenceS, tone = 'normal', forbidden }: KpiProps) {
+export function Kpi({ id, label, value, sub, t, now, cadenceS, tone = 'normal', forbidden, trend }: KpiProps) {
   if (forbidden) return null;
+  const stale = cadenceS !== undefined && t !== null && isStale(t, now, cadenceS);
   return (
-    <section className={`kpi tone-${tone}`} data-testid={`kpi-${id}`} data-tone={tone}>
+    <section className={`kpi tone-${tone}${stale ? ' is-stale' : ''}`} data-testid={`kpi-${id}`} data-tone={tone} data-stale={stale ? 'true' : 'false'}>
       <h3 className="kpi-label">{label}</h3>
-      <div className="kpi-value" data-kpi-value="">
-        {value}
+      <div className="kpi-value-row">
+        <div className="kpi-value" data-kpi-value="">
+          {value}
+        </div>
+        {trend && (
+          <span className={`kpi-trend trend-${trend.dir}`} data-testid="kpi-trend" data-trend={trend.dir} title={trend.text}>
+            {trend.dir === 'up' ? '▲' : trend.dir === 'down' ? '▼' : '▬'} <span className="kpi-trend-text">{trend.text}</span>
+          </span>
+        )}
       </div>
       <div className="kpi-sub">{sub}</div>
       <Freshness t={t} now={now} cadenceS={cadenceS} />

@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState } from 'react';
 import { MapLibreOverlay } from '@deck.gl/maplibre';
+import type { MapLayerId } from '@shared/scenes';
 import { maplibregl } from '../lib/map/maplibre';
-import { addRegionLayers, buildOfflineStyle } from '../lib/map/offline-style';
+import { addRegionLayers, buildOfflineStyle, showRegionCodes } from '../lib/map/offline-style';
 import type { RegionsResponse } from '../lib/api/regions';
 import { setBodyState } from '../lib/test-hooks';
 import { buildWallLayers, type WallMapData } from './layers';
@@ -12,25 +13,28 @@ function viewportScale(): number {
 }
 
 /**
- * The wall's map: offline basemap (kelurahan polygons + labels) with deck.gl layers on top.
- * The parent throttles `data` updates; each update replaces the overlay's layers.
+ * The wall's map: offline basemap (kelurahan polygons + labels) with deck.gl layers on top. One instance
+ * lives across scenes (the scene view keeps it mounted); a scene change only changes its layers, pitch and
+ * size. The parent hands new data arrays only for domains whose data changed; layers keep stable ids.
  */
-export function WallMap({ regions, data }: { regions: RegionsResponse; data: WallMapData }) {
+export function WallMap({ regions, data, layers, pitch = 0 }: { regions: RegionsResponse; data: WallMapData; layers: readonly MapLayerId[]; pitch?: number }) {
   const container = useRef<HTMLDivElement | null>(null);
   const overlay = useRef<MapLibreOverlay | null>(null);
+  const mapRef = useRef<maplibregl.Map | null>(null);
   const [ready, setReady] = useState(false);
 
   useEffect(() => {
     const el = container.current;
     if (!el) return;
     const bbox = regions.city.bbox;
+    const bounds: [[number, number], [number, number]] = [
+      [bbox[0], bbox[1]],
+      [bbox[2], bbox[3]],
+    ];
     const map = new maplibregl.Map({
       container: el,
       style: buildOfflineStyle('dark'),
-      bounds: [
-        [bbox[0], bbox[1]],
-        [bbox[2], bbox[3]],
-      ],
+      bounds,
       fitBoundsOptions: { padding: 24 },
       attributionControl: false,
       interactive: false,
@@ -43,13 +47,7 @@ export function WallMap({ regions, data }: { regions: RegionsResponse; data: Wal
       if (fitTimer) clearTimeout(fitTimer);
       fitTimer = setTimeout(() => {
         map.resize();
-        map.fitBounds(
-          [
-            [bbox[0], bbox[1]],
-            [bbox[2], bbox[3]],
-          ],
-          { padding: 24, animate: false },
-        );
+        map.fitBounds(bounds, { padding: 24, animate: false, pitch: map.getPitch() });
       }, 150);
     };
     const ro = new ResizeObserver(refit);
@@ -57,6 +55,7 @@ export function WallMap({ regions, data }: { regions: RegionsResponse; data: Wal
       addRegionLayers(map, regions, 'dark', { scale: viewportScale() });
       map.addControl(deck);
       overlay.current = deck;
+      mapRef.current = map;
       ro.observe(el);
       setReady(true);
       setBodyState('mapReady', 'true');
@@ -65,13 +64,29 @@ export function WallMap({ regions, data }: { regions: RegionsResponse; data: Wal
       ro.disconnect();
       if (fitTimer) clearTimeout(fitTimer);
       overlay.current = null;
+      mapRef.current = null;
       map.remove();
     };
   }, [regions]);
 
+  const codes = layers.includes('region-codes');
   useEffect(() => {
-    if (ready) overlay.current?.setProps({ layers: buildWallLayers(data, viewportScale()) });
-  }, [ready, data]);
+    const map = mapRef.current;
+    if (!ready || !map) return;
+    showRegionCodes(map, codes);
+    const bbox = regions.city.bbox;
+    map.fitBounds(
+      [
+        [bbox[0], bbox[1]],
+        [bbox[2], bbox[3]],
+      ],
+      { padding: 24, animate: false, pitch },
+    );
+  }, [ready, codes, pitch, regions]);
 
-  return <div ref={container} className="wall-map" data-testid="wall-map" data-ready={ready ? 'true' : 'false'} />;
+  useEffect(() => {
+    if (ready) overlay.current?.setProps({ layers: buildWallLayers(data, layers, viewportScale()) });
+  }, [ready, data, layers]);
+
+  return <div ref={container} className="wall-map" data-testid="wall-map" data-ready={ready ? 'true' : 'false'} data-layers={layers.join(' ')} />;
 }

@@ -4,15 +4,23 @@ import { NAMESPACES } from '@shared/contract';
 import { clearToken, resolveToken, saveToken } from '../lib/auth-token';
 import { createSocket } from '../lib/socket';
 import { LiveConnection } from '../lib/live-connection';
+import { LiveStore } from '../lib/live-store';
+import type { ScenesResponse } from '@shared/scenes';
 import { FeedsSync, type FeedsStore } from '../lib/feed-health';
 import { AlertsSync, type AlertsStore } from '../lib/alerts';
 import { fetchRegions, type RegionsResponse } from '../lib/api/regions';
 import { useExternalState } from '../lib/react/hooks';
 import { TokenForm } from './TokenForm';
-import { WALL_EVENT_KINDS, WALL_METRICS, WallApp } from './WallApp';
+import { WALL_EVENT_KINDS, WALL_MAX_LOCATED_EVENTS, WALL_METRICS, WallApp } from './WallApp';
+import { BUILT_IN, fetchScenes, resolveKiosk } from './scenes-api';
+
+/** How often the wall asks for the scenes again (an operator's edit shows within this). */
+const SCENES_REFRESH_MS = 30_000;
 
 /** Owns the token, the regions and the /live connection; renders the wall once they exist. */
 export function WallRoot() {
+  const { t } = useTranslation();
+  const [kiosk] = useState(resolveKiosk);
   const [token, setToken] = useState<string | null>(() => resolveToken());
   const [rejected, setRejected] = useState(false);
   const [live, setLive] = useState<{ conn: LiveConnection; feeds: FeedsStore; alerts: AlertsStore } | null>(null);
@@ -20,7 +28,7 @@ export function WallRoot() {
   useEffect(() => {
     if (!token) return;
     const socket = createSocket(NAMESPACES.live, { token });
-    const c = new LiveConnection(socket, { metrics: WALL_METRICS, eventKinds: WALL_EVENT_KINDS });
+    const c = new LiveConnection(socket, { metrics: WALL_METRICS, eventKinds: WALL_EVENT_KINDS }, new LiveStore({ maxLocatedEvents: WALL_MAX_LOCATED_EVENTS }));
     // Feed health rides the same socket (REST list on every connect, then `feeds:reported` pushes).
     const feeds = new FeedsSync(socket, token);
     // So do the server's alerts (`alerts:list` on every connect, then `alerts:changed` pushes).
@@ -42,7 +50,19 @@ export function WallRoot() {
     };
   }, [token]);
 
+  useEffect(() => {
+    document.documentElement.classList.toggle('kiosk', kiosk);
+  }, [kiosk]);
+
   if (!token) {
+    // Kiosk: no form on a wall nobody can type at; the address with the token is the way in.
+    if (kiosk) {
+      return (
+        <div className="wall-loading" data-testid="kiosk-no-token">
+          {t('wall.kiosk.noToken')}
+        </div>
+      );
+    }
     return (
       <TokenForm
         rejected={rejected}
@@ -55,12 +75,40 @@ export function WallRoot() {
     );
   }
   if (!live) return null;
-  return <WallWithRegions conn={live.conn} feeds={live.feeds} alerts={live.alerts} />;
+  return <WallWithRegions conn={live.conn} feeds={live.feeds} alerts={live.alerts} token={token} kiosk={kiosk} />;
 }
 
-function WallWithRegions({ conn, feeds, alerts }: { conn: LiveConnection; feeds: FeedsStore; alerts: AlertsStore }) {
+function WallWithRegions({ conn, feeds, alerts, token, kiosk }: { conn: LiveConnection; feeds: FeedsStore; alerts: AlertsStore; token: string; kiosk: boolean }) {
   const { t } = useTranslation();
   const [regions, setRegions] = useState<RegionsResponse | null>(null);
+  const [scenes, setScenes] = useState<ScenesResponse>(BUILT_IN);
+
+  // The scenes: asked for now, again every SCENES_REFRESH_MS and on every reconnect; a failed fetch keeps what is shown.
+  useEffect(() => {
+    let cancelled = false;
+    let last = '';
+    const load = () =>
+      fetchScenes(token).then(
+        (r) => {
+          const key = JSON.stringify(r.scenes) + (r.error ?? '');
+          if (!cancelled && key !== last) {
+            last = key;
+            setScenes(r);
+          }
+        },
+        () => {},
+      );
+    void load();
+    const id = setInterval(load, SCENES_REFRESH_MS);
+    const off = conn.subscribe(() => {
+      if (conn.state === 'connected') void load();
+    });
+    return () => {
+      cancelled = true;
+      clearInterval(id);
+      off();
+    };
+  }, [token, conn]);
   const [failed, setFailed] = useState(false);
   const state = useExternalState(conn);
 
@@ -93,5 +141,5 @@ function WallWithRegions({ conn, feeds, alerts }: { conn: LiveConnection; feeds:
       </div>
     );
   }
-  return <WallApp conn={conn} regions={regions} feeds={feeds} alerts={alerts} />;
+  return <WallApp conn={conn} regions={regions} feeds={feeds} alerts={alerts} scenes={scenes} kiosk={kiosk} />;
 }

@@ -1,101 +1,206 @@
 /**
- * deck.gl layers of the wall map, built fresh from typed rows on every update (stable ids, new data
- * arrays, no mutation). Pure: give it fixtures and it returns layers.
+ * deck.gl layers of the wall map, built fresh from typed rows on every update with stable ids. Each layer's
+ * `data` is the array its domain derivation produced, and that array is replaced only when the domain's data
+ * changed (see useWallData), so deck.gl re-uploads only the layer that changed. Pure: give it fixtures and it
+ * returns layers.
  */
-import { ScatterplotLayer } from '@deck.gl/layers';
+import { ColumnLayer, PathLayer, ScatterplotLayer } from '@deck.gl/layers';
+import { HeatmapLayer, HexagonLayer } from '@deck.gl/aggregation-layers';
 import type { Layer } from '@deck.gl/core';
-import { ALERT_LEVELS } from '@shared/catalog';
+import type { MapLayerId } from '@shared/scenes';
 import { alertRgba, rampRgba, type RGBA } from '../lib/alert-colors';
 import type { Positioned } from '../features/common';
 import type { GateRow, RainRow } from '../features/floods/derive';
 import type { SegmentRow } from '../features/traffic/derive';
 import type { ContainerRow, TruckRow } from '../features/sanitation/derive';
 import type { ProjectRow } from '../features/projects/derive';
+import type { ComplaintPoint } from '../features/complaints/derive';
+import type { Trail } from '../features/sanitation/trails';
 
 export interface WallMapData {
   gates: Positioned<GateRow>[];
   rain: Positioned<RainRow>[];
   segments: Positioned<SegmentRow>[];
   trucks: Positioned<TruckRow>[];
+  trails: Trail[];
   containers: Positioned<ContainerRow>[];
   projects: Positioned<ProjectRow>[];
+  complaints: ComplaintPoint[];
 }
 
-export const EMPTY_MAP_DATA: WallMapData = { gates: [], rain: [], segments: [], trucks: [], containers: [], projects: [] };
+export const EMPTY_MAP_DATA: WallMapData = { gates: [], rain: [], segments: [], trucks: [], trails: [], containers: [], projects: [], complaints: [] };
 
 const WHITE: RGBA = [255, 255, 255, 220];
 const DARK: RGBA = [11, 18, 32, 230];
 
-/** `scale` multiplies pixel sizes so markers keep their proportion from 1080p to 4K. */
-export function buildWallLayers(d: WallMapData, scale = 1): Layer[] {
+/** Complaint density: dark teal → yellow → red (6 classes, quantile scale). */
+export const COMPLAINT_RANGE: [number, number, number][] = [
+  [1, 152, 189],
+  [73, 227, 206],
+  [216, 254, 181],
+  [254, 237, 177],
+  [254, 173, 84],
+  [209, 55, 78],
+];
+
+/** Project progress 0..100 %: red (not started) → yellow → green (done). */
+export function progressRgba(p: number | null, alpha = 235): RGBA {
+  if (p === null || !Number.isFinite(p)) return [148, 163, 184, alpha];
+  return rampRgba(1 - Math.min(100, Math.max(0, p)) / 100, alpha);
+}
+
+/** Marker radius (pixels at scale 1) for an absorbed budget in rupiah: area grows with the budget. */
+export function budgetRadius(budget: number | null): number {
+  if (budget === null || !Number.isFinite(budget) || budget <= 0) return 5;
+  return Math.min(28, 5 + Math.sqrt(budget / 1e9) * 3);
+}
+
+/** Water-level column height in metres per centimetre of level (columns read at pitch 40–50°). */
+const COLUMN_M_PER_CM = 8;
+
+/**
+ * The scene's layers in a fixed drawing order (aggregates at the bottom, moving trucks and gauges on top).
+ * `scale` multiplies pixel sizes so markers keep their proportion from 1080p to 4K.
+ */
+export function buildWallLayers(d: WallMapData, wanted: readonly MapLayerId[], scale = 1): Layer[] {
+  const on = new Set(wanted);
   const px = (n: number) => n * scale;
-  return [
-    new ScatterplotLayer<Positioned<RainRow>>({
-      id: 'rainfall',
-      data: d.rain,
-      getPosition: (r) => [r.lon, r.lat],
-      getRadius: (r) => Math.min(3000, 500 + r.value * 60),
-      radiusUnits: 'meters',
-      getFillColor: (r) => [56, 140, 255, Math.min(150, 30 + r.value * 4)],
-      stroked: false,
-    }),
-    new ScatterplotLayer<Positioned<SegmentRow>>({
-      id: 'traffic-segments',
-      data: d.segments,
-      getPosition: (r) => [r.lon, r.lat],
-      getRadius: px(5),
-      radiusUnits: 'pixels',
-      getFillColor: (r) => (r.congestion === null ? [148, 163, 184, 180] : rampRgba(r.congestion, 230)),
-      stroked: true,
-      getLineColor: DARK,
-      getLineWidth: px(1),
-      lineWidthUnits: 'pixels',
-    }),
-    new ScatterplotLayer<Positioned<ContainerRow>>({
-      id: 'containers',
-      data: d.containers,
-      getPosition: (r) => [r.lon, r.lat],
-      getRadius: px(3.5),
-      radiusUnits: 'pixels',
-      getFillColor: (r) => rampRgba(r.value, 220),
-      stroked: false,
-    }),
-    new ScatterplotLayer<Positioned<ProjectRow>>({
-      id: 'projects',
-      data: d.projects,
-      getPosition: (r) => [r.lon, r.lat],
-      getRadius: px(8),
-      radiusUnits: 'pixels',
-      filled: true,
-      getFillColor: [168, 85, 247, 70],
-      stroked: true,
-      getLineColor: (r) => (r.behind ? [243, 126, 34, 255] : [168, 85, 247, 255]),
-      getLineWidth: px(2.5),
-      lineWidthUnits: 'pixels',
-    }),
-    new ScatterplotLayer<Positioned<TruckRow>>({
-      id: 'trucks',
-      data: d.trucks,
-      getPosition: (r) => [r.lon, r.lat],
-      getRadius: px(4.5),
-      radiusUnits: 'pixels',
-      getFillColor: (r) => (r.stale ? [100, 116, 139, 200] : [34, 211, 238, 255]),
-      stroked: true,
-      getLineColor: DARK,
-      getLineWidth: px(1),
-      lineWidthUnits: 'pixels',
-    }),
-    new ScatterplotLayer<Positioned<GateRow>>({
-      id: 'water-gates',
-      data: d.gates,
-      getPosition: (r) => [r.lon, r.lat],
-      getRadius: (r) => px(7 + ALERT_LEVELS.indexOf(r.alert) * 3),
-      radiusUnits: 'pixels',
-      getFillColor: (r) => alertRgba(r.alert, r.stale ? 110 : 255),
-      stroked: true,
-      getLineColor: WHITE,
-      getLineWidth: px(2),
-      lineWidthUnits: 'pixels',
-    }),
-  ];
+  const layers: Layer[] = [];
+  if (on.has('complaints-heat')) {
+    layers.push(
+      new HeatmapLayer<ComplaintPoint>({
+        id: 'complaints-heat',
+        data: d.complaints,
+        getPosition: (r) => [r.lon, r.lat],
+        getWeight: 1,
+        radiusPixels: px(40),
+        intensity: 1,
+        threshold: 0.05,
+        colorRange: COMPLAINT_RANGE,
+        // a complaint arrives every few seconds; re-aggregating 100,000 points more often buys nothing
+        debounceTimeout: 1_000,
+      }),
+    );
+  }
+  if (on.has('complaints-hex')) {
+    layers.push(
+      new HexagonLayer<ComplaintPoint>({
+        id: 'complaints-hex',
+        data: d.complaints,
+        getPosition: (r) => [r.lon, r.lat],
+        radius: 450,
+        coverage: 0.9,
+        extruded: false,
+        opacity: 0.55,
+        colorRange: COMPLAINT_RANGE,
+        gpuAggregation: true,
+      }),
+    );
+  }
+  if (on.has('rainfall')) {
+    layers.push(
+      new ScatterplotLayer<Positioned<RainRow>>({
+        id: 'rainfall',
+        data: d.rain,
+        getPosition: (r) => [r.lon, r.lat],
+        getRadius: (r) => Math.min(3000, 500 + r.value * 60),
+        radiusUnits: 'meters',
+        getFillColor: (r) => [56, 140, 255, Math.min(150, 30 + r.value * 4)],
+        stroked: false,
+      }),
+    );
+  }
+  if (on.has('traffic')) {
+    layers.push(
+      new ScatterplotLayer<Positioned<SegmentRow>>({
+        id: 'traffic-segments',
+        data: d.segments,
+        getPosition: (r) => [r.lon, r.lat],
+        getRadius: px(6),
+        radiusUnits: 'pixels',
+        getFillColor: (r) => (r.congestion === null ? [148, 163, 184, 180] : rampRgba(r.congestion, 235)),
+        stroked: true,
+        getLineColor: DARK,
+        getLineWidth: px(1),
+        lineWidthUnits: 'pixels',
+        updateTriggers: { getRadius: scale, getLineWidth: scale },
+      }),
+    );
+  }
+  if (on.has('containers')) {
+    layers.push(
+      new ScatterplotLayer<Positioned<ContainerRow>>({
+        id: 'containers',
+        data: d.containers,
+        getPosition: (r) => [r.lon, r.lat],
+        getRadius: px(3.5),
+        radiusUnits: 'pixels',
+        getFillColor: (r) => rampRgba(r.value, 220),
+        stroked: false,
+        updateTriggers: { getRadius: scale },
+      }),
+    );
+  }
+  if (on.has('projects')) {
+    layers.push(
+      new ScatterplotLayer<Positioned<ProjectRow>>({
+        id: 'projects',
+        data: d.projects,
+        getPosition: (r) => [r.lon, r.lat],
+        getRadius: (r) => px(budgetRadius(r.budget)),
+        radiusUnits: 'pixels',
+        getFillColor: (r) => progressRgba(r.progress, 170),
+        stroked: true,
+        getLineColor: (r) => (r.behind ? [243, 126, 34, 255] : [226, 232, 240, 230]),
+        getLineWidth: (r) => px(r.behind ? 3 : 1.5),
+        lineWidthUnits: 'pixels',
+        updateTriggers: { getRadius: scale, getLineWidth: scale },
+      }),
+    );
+  }
+  if (on.has('trucks')) {
+    layers.push(
+      new PathLayer<Trail>({
+        id: 'truck-trails',
+        data: d.trails,
+        getPath: (r) => r.path,
+        getColor: (r) => (r.stale ? [100, 116, 139, 120] : [34, 211, 238, 150]),
+        getWidth: px(2.5),
+        widthUnits: 'pixels',
+        capRounded: true,
+        jointRounded: true,
+        updateTriggers: { getWidth: scale },
+      }),
+      new ScatterplotLayer<Positioned<TruckRow>>({
+        id: 'trucks',
+        data: d.trucks,
+        getPosition: (r) => [r.lon, r.lat],
+        getRadius: px(4.5),
+        radiusUnits: 'pixels',
+        getFillColor: (r) => (r.stale ? [100, 116, 139, 200] : [34, 211, 238, 255]),
+        stroked: true,
+        getLineColor: DARK,
+        getLineWidth: px(1),
+        lineWidthUnits: 'pixels',
+        updateTriggers: { getRadius: scale, getLineWidth: scale },
+      }),
+    );
+  }
+  if (on.has('flood-columns')) {
+    layers.push(
+      new ColumnLayer<Positioned<GateRow>>({
+        id: 'flood-columns',
+        data: d.gates,
+        getPosition: (r) => [r.lon, r.lat],
+        diskResolution: 16,
+        radius: 220,
+        extruded: true,
+        getElevation: (r) => Math.max(0, r.value) * COLUMN_M_PER_CM,
+        getFillColor: (r) => alertRgba(r.alert, r.stale ? 110 : 245),
+        getLineColor: WHITE,
+        material: false,
+      }),
+    );
+  }
+  return layers;
 }

@@ -17,6 +17,7 @@ import { dataQuerySchema, datasetParamsSchema } from '../opendata/routes';
 import { PERIOD_NAMES, type Period } from '../public/aggregation';
 import { eventStatsQuerySchema } from '../events/routes';
 import * as R from './schemas';
+import { scenesFileSchema } from '../../shared/scenes';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -281,6 +282,25 @@ export function buildOpenApiDocument() {
         summary: 'Open and recent alerts the caller may see',
         security: TOKEN,
         responses: { ...ok('alerts', ref('Alerts')), ...err(401, 'sign in first') },
+      },
+    },
+    '/api/v1/wall/scenes': {
+      get: {
+        tags: ['Operations'],
+        operationId: 'wallScenes',
+        summary: 'The wall\'s scenes and playlist from WALL_SCENES_FILE (the last good version while the file is invalid; `error` says why)',
+        security: TOKEN,
+        responses: {
+          ...ok(
+            'scenes',
+            jsonSchema(
+              z.object({ scenes: scenesFileSchema, source: z.enum(['file', 'defaults']), loadedAt: z.number().int(), error: z.string().nullable() }),
+              'output',
+            ),
+          ),
+          ...err(401, 'no or invalid access token'),
+          ...err(403, 'operators only'),
+        },
       },
     },
     '/api/v1/alerts/{id}/acknowledge': {

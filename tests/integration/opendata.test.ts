@@ -36,6 +36,7 @@ const ROUTES = [
   'GET /api/v1/series',
   'GET /api/v1/events/stats',
   'GET /api/v1/sharing/agreements',
+  'GET /api/v1/wall/scenes',
   'GET /api/v1/alerts',
   'POST /api/v1/alerts/:id/acknowledge',
   'POST /api/v1/auth/login',

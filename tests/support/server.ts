@@ -40,6 +40,8 @@ export interface TestServerOptions {
   loginRatePerMin?: number;
   ingestRatePerMinPerKey?: number;
   ingestRatePerMinPerIp?: number;
+  /** The wall's scenes file (absent: the built-in scenes). */
+  wallScenesFile?: string;
 }
 
 export async function startTestServer(adminUrl: string, opts: TestServerOptions = {}): Promise<TestServer> {
@@ -62,6 +64,7 @@ export async function startTestServer(adminUrl: string, opts: TestServerOptions 
       loginRatePerMin: opts.loginRatePerMin,
       ingestRatePerMinPerKey: opts.ingestRatePerMinPerKey,
       ingestRatePerMinPerIp: opts.ingestRatePerMinPerIp,
+      wallScenesFile: opts.wallScenesFile,
     },
   });
   await new Promise<void>((r) => app.httpServer.listen(opts.port ?? 0, '127.0.0.1', r));

@@ -1,7 +1,50 @@
 /** Complaints (aduan warga): the published open count and, for operators, the event stream. Pure. */
 import type { MetricState } from '../../lib/live-store';
+import type { WireEvent } from '@shared/contract';
 import { cityTotal, latestRows } from '../common';
 
 export function openComplaints(state: MetricState | undefined): { value: number | null; t: number | null } {
   return cityTotal(latestRows(state));
+}
+
+/** Complaint statuses after which a complaint is no longer on the map (the catalog's closed ones). */
+export const CLOSED_COMPLAINT_STATUSES: ReadonlySet<string> = new Set(['resolved', 'rejected', 'closed']);
+
+export interface ComplaintPoint {
+  lon: number;
+  lat: number;
+  category: string | null;
+  t: number;
+}
+
+/** Open complaints with a position, for the hexagon / heat layers (a fresh array). */
+export function complaintPoints(located: readonly WireEvent[]): ComplaintPoint[] {
+  const out: ComplaintPoint[] = [];
+  for (const e of located) {
+    if (e.lon === null || e.lat === null || CLOSED_COMPLAINT_STATUSES.has(e.status)) continue;
+    out.push({ lon: e.lon, lat: e.lat, category: e.category, t: e.t });
+  }
+  return out;
+}
+
+/** Open complaints per category, largest first. */
+export function complaintsByCategory(located: readonly WireEvent[]): { category: string; n: number }[] {
+  const counts = new Map<string, number>();
+  for (const e of located) {
+    if (CLOSED_COMPLAINT_STATUSES.has(e.status)) continue;
+    const c = e.category ?? 'lainnya';
+    counts.set(c, (counts.get(c) ?? 0) + 1);
+  }
+  return [...counts].map(([category, n]) => ({ category, n })).sort((a, b) => b.n - a.n || a.category.localeCompare(b.category));
+}
+
+/** Open complaints per kecamatan (Kemendagri code `33.74.01` from the kelurahan's `33.74.01.1001`), largest first. */
+export function complaintsByKecamatan(located: readonly WireEvent[]): { code: string; n: number }[] {
+  const counts = new Map<string, number>();
+  for (const e of located) {
+    if (CLOSED_COMPLAINT_STATUSES.has(e.status) || !e.region) continue;
+    const code = /^\d{2}\.\d{2}\.\d{2}/.exec(e.region)?.[0];
+    if (code) counts.set(code, (counts.get(code) ?? 0) + 1);
+  }
+  return [...counts].map(([code, n]) => ({ code, n })).sort((a, b) => b.n - a.n || a.code.localeCompare(b.code));
 }

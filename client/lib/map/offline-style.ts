@@ -198,3 +198,17 @@ export function addRegionLayers(
     paint: { 'text-color': c.kecLabel, 'text-halo-color': c.labelHalo, 'text-halo-width': 1.5 * k },
   });
 }
+
+/**
+ * Shows (or hides again) the Kemendagri codes under the region names: kelurahan labels become visible at
+ * every zoom with "name / 33.74.01.1001", kecamatan labels get their code. Call after addRegionLayers.
+ */
+export function showRegionCodes(map: MapLibreMap, on: boolean, kelurahanLabelMinZoom = 12.5): void {
+  if (!map.getLayer('kelurahan-label') || !map.getLayer('kecamatan-label')) return;
+  const withCode = (name: ExpressionSpecification | string[]) =>
+    ['format', name, {}, '\n', {}, ['get', 'code'], { 'font-scale': 0.8 }] as unknown as ExpressionSpecification;
+  map.setLayoutProperty('kelurahan-label', 'text-field', on ? withCode(['get', 'name']) : ['get', 'name']);
+  map.setLayoutProperty('kecamatan-label', 'text-field', on ? withCode(['upcase', ['get', 'name']] as unknown as string[]) : ['upcase', ['get', 'name']]);
+  // the kecamatan labels give way to the kelurahan ones where they collide
+  map.setLayerZoomRange('kelurahan-label', on ? 0 : kelurahanLabelMinZoom, 24);
+}

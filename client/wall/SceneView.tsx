@@ -1,0 +1,452 @@
+/**
+ * One scene on screen: its panels placed on a CSS grid. Every panel shows the age of its data and turns
+ * visibly stale (`data-stale="true"`, a red frame and a "DATA TERLAMBAT" tag) when its source is late beyond
+ * the catalog cadence. The map keeps one instance across scenes (same React key), only its layers change.
+ */
+import type { CSSProperties, ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { ChartId, KpiId, MapLayerId, Panel, Scene } from '@shared/scenes';
+import type { LiveConnection } from '../lib/live-connection';
+import type { RegionsResponse } from '../lib/api/regions';
+import type { FeedsStore } from '../lib/feed-health';
+import type { AlertsStore } from '../lib/alerts';
+import { Freshness } from '../lib/components/Freshness';
+import { AlertBadge } from '../lib/components/AlertBadge';
+import { isStale, newest } from '../lib/data-age';
+import { useLang } from '../lib/react/hooks';
+import { formatNumber, formatRatio, formatValue, unitLabel } from '../lib/format';
+import { alertCss, rampRgba } from '../lib/alert-colors';
+import { meanAt, newestOf, trendOf, valueAt } from '../features/common';
+import { gatesByLevel, pumpsRunning, worstGate } from '../features/floods/derive';
+import { averageCongestion, averageSpeed } from '../features/traffic/derive';
+import { landfillToday } from '../features/sanitation/derive';
+import { projectSummary } from '../features/projects/derive';
+import { openComplaints } from '../features/complaints/derive';
+import { WallMap } from './WallMap';
+import { WaterChart } from './WaterChart';
+import { ComplaintsChart } from './ComplaintsChart';
+import { BarsChart } from './BarsChart';
+import { Kpi, type KpiProps } from './Kpi';
+import { FeedsPanel } from './FeedsPanel';
+import { AlertsPanel } from './AlertsPanel';
+import { COMPLAINT_RANGE, progressRgba } from './layers';
+import type { WallData } from './useWallData';
+
+export interface SceneContext {
+  conn: LiveConnection;
+  regions: RegionsResponse;
+  names: ReadonlyMap<string, string>;
+  feeds?: FeedsStore;
+  alerts?: AlertsStore;
+  data: WallData;
+  now: number;
+}
+
+/** The metric whose freshness speaks for a layer (complaints: the published open count). */
+const LAYER_SOURCE: Record<MapLayerId, string | null> = {
+  'region-codes': null,
+  'complaints-hex': 'complaints_open',
+  'complaints-heat': 'complaints_open',
+  'flood-columns': 'water_level',
+  rainfall: 'rainfall',
+  traffic: 'congestion_index',
+  trucks: 'truck_load',
+  containers: 'container_fill',
+  projects: 'project_progress',
+};
+
+const CHART_SOURCE: Record<ChartId, string> = {
+  'water-level': 'water_level',
+  gates: 'water_level',
+  'complaints-status': 'complaints_open',
+  'complaints-category': 'complaints_open',
+  'complaints-kecamatan': 'complaints_open',
+  'congestion-segments': 'congestion_index',
+  'containers-fill': 'container_fill',
+  'projects-progress': 'project_progress',
+};
+
+/** KPI trends compare with the value this long ago. */
+const TREND_MS = 10 * 60_000;
+
+const rgbCss = (c: readonly number[]) => `rgb(${c[0]} ${c[1]} ${c[2]})`;
+
+function sourceAge(conn: LiveConnection, code: string | null, now: number): { t: number | null; cadenceS?: number; stale: boolean; forbidden: boolean } {
+  if (!code) return { t: null, stale: false, forbidden: false };
+  const m = conn.store.get(code);
+  const t = m?.newestT ?? null;
+  const cadenceS = m?.metric?.cadenceS;
+  return { t, cadenceS, stale: cadenceS !== undefined && t !== null && isStale(t, now, cadenceS), forbidden: m?.status === 'forbidden' };
+}
+
+function panelKey(p: Panel, i: number, scene: Scene): string {
+  // one map instance across scenes: the first map panel of every scene has the same key
+  if (p.type === 'map' && scene.panels.findIndex((q) => q.type === 'map') === i) return 'map';
+  switch (p.type) {
+    case 'chart':
+      return `chart-${p.chart}-${i}`;
+    case 'kpis':
+      return `kpis-${i}`;
+    case 'alerts':
+    case 'feeds':
+    case 'map':
+      return `${p.type}-${i}`;
+  }
+}
+
+export function SceneView({ scene, ctx }: { scene: Scene; ctx: SceneContext }) {
+  const style: CSSProperties = {
+    gridTemplateColumns: `repeat(${scene.grid.columns}, minmax(0, 1fr))`,
+    gridTemplateRows: `repeat(${scene.grid.rows}, minmax(0, 1fr))`,
+  };
+  return (
+    <main className="scene-grid" style={style} data-testid="scene" data-scene={scene.id}>
+      {scene.panels.map((p, i) => (
+        <div
+          key={panelKey(p, i, scene)}
+          className={`scene-cell cell-${p.type}`}
+          style={{ gridColumn: `${p.area.col} / span ${p.area.w}`, gridRow: `${p.area.row} / span ${p.area.h}` }}
+        >
+          <PanelView panel={p} ctx={ctx} />
+        </div>
+      ))}
+    </main>
+  );
+}
+
+function PanelView({ panel, ctx }: { panel: Panel; ctx: SceneContext }) {
+  const { lang } = useLang();
+  const title = panel.title ? (lang === 'en' ? panel.title.en : panel.title.id) : undefined;
+  switch (panel.type) {
+    case 'map':
+      return <MapPanel layers={panel.layers} pitch={panel.pitch} title={title} ctx={ctx} />;
+    case 'kpis':
+      return <KpisPanel kpis={panel.kpis} ctx={ctx} />;
+    case 'chart':
+      return <ChartPanel chart={panel.chart} title={title} ctx={ctx} />;
+    case 'alerts':
+      return ctx.alerts ? <AlertsPanel store={ctx.alerts} live={ctx.conn.store} regionNames={ctx.names} now={ctx.now} /> : null;
+    case 'feeds':
+      return ctx.feeds ? <FeedsPanel store={ctx.feeds} clock={ctx.conn.store.now} /> : null;
+  }
+}
+
+/** A panel frame: title, data age, stale state. */
+function Frame({ id, title, t, cadenceS, stale, now, className = '', children }: { id: string; title: string; t: number | null; cadenceS?: number; stale: boolean; now: number; className?: string; children: ReactNode }) {
+  const { t: tr } = useTranslation();
+  return (
+    <section className={`panel ${className}${stale ? ' is-stale' : ''}`} data-testid={`panel-${id}`} data-stale={stale ? 'true' : 'false'} aria-label={title}>
+      <div className="panel-head">
+        <h2>{title}</h2>
+        {stale && <span className="stale-flag">{tr('wall.stale')}</span>}
+        <Freshness t={t} now={now} cadenceS={cadenceS} />
+      </div>
+      {children}
+    </section>
+  );
+}
+
+function MapPanel({ layers, pitch, title, ctx }: { layers: MapLayerId[]; pitch: number; title?: string; ctx: SceneContext }) {
+  const { t } = useTranslation();
+  const sources = layers.map((l) => ({ layer: l, ...sourceAge(ctx.conn, LAYER_SOURCE[l], ctx.now) }));
+  const visible = sources.filter((s) => !s.forbidden);
+  const stale = visible.some((s) => s.stale);
+  const t0 = newest(...visible.map((s) => s.t));
+  const cadence = visible.reduce<number | undefined>((a, s) => (s.cadenceS === undefined ? a : a === undefined ? s.cadenceS : Math.min(a, s.cadenceS)), undefined);
+  return (
+    <Frame id="map" title={title ?? t('wall.map')} t={t0} cadenceS={stale ? cadence : undefined} stale={stale} now={ctx.now} className="panel-map">
+      <div className="map-frame">
+        <WallMap regions={ctx.regions} data={ctx.data.mapData} layers={layers} pitch={pitch} />
+        <ul className="map-legend" aria-label="legend" data-testid="map-legend">
+          {visible.map((s) => (
+            <li key={s.layer} data-layer={s.layer} data-stale={s.stale ? 'true' : 'false'} className={s.stale ? 'stale' : ''}>
+              <LegendKey layer={s.layer} />
+              <span className="lg-name">{t(`wall.layers.${s.layer}`)}</span>
+              {s.stale && <strong className="stale-tag"> · {t('age.stale')}</strong>}
+            </li>
+          ))}
+        </ul>
+      </div>
+    </Frame>
+  );
+}
+
+/** The colour key of a layer, so colour is explained on screen. */
+function LegendKey({ layer }: { layer: MapLayerId }) {
+  const { t } = useTranslation();
+  const ramp = (from: string, to: string, colours: string[]) => (
+    <span className="lg-ramp">
+      <span className="lg-end">{from}</span>
+      <span className="lg-bar" style={{ background: `linear-gradient(90deg, ${colours.join(', ')})` }} />
+      <span className="lg-end">{to}</span>
+    </span>
+  );
+  switch (layer) {
+    case 'flood-columns':
+      return (
+        <span className="lg-levels">
+          {(['normal', 'waspada', 'siaga', 'awas'] as const).map((l) => (
+            <AlertBadge key={l} level={l} />
+          ))}
+        </span>
+      );
+    case 'complaints-hex':
+    case 'complaints-heat':
+      return ramp(t('wall.layers.low'), t('wall.layers.high'), COMPLAINT_RANGE.map(rgbCss));
+    case 'traffic':
+      return ramp(t('wall.layers.free'), t('wall.layers.jammed'), [0, 0.5, 1].map((x) => rgbCss(rampRgba(x))));
+    case 'containers':
+      return ramp(t('wall.layers.empty'), t('wall.layers.full'), [0, 0.5, 1].map((x) => rgbCss(rampRgba(x))));
+    case 'projects':
+      return (
+        <>
+          {ramp('0%', '100%', [0, 50, 100].map((p) => rgbCss(progressRgba(p))))}
+          <span className="lg-dot lg-behind" /> <span className="lg-end">{t('wall.layers.behind')}</span>
+        </>
+      );
+    case 'trucks':
+      return (
+        <span className="lg-levels">
+          <span className="lg-dot lg-truck" /> <span className="lg-end">{t('wall.layers.moving')}</span>
+          <span className="lg-dot lg-truck-stale" /> <span className="lg-end">{t('wall.layers.silent')}</span>
+        </span>
+      );
+    case 'rainfall':
+      return <span className="lg-dot lg-rain" />;
+    case 'region-codes':
+      return <span className="lg-end">33.74.xx</span>;
+  }
+}
+
+function KpisPanel({ kpis, ctx }: { kpis: KpiId[]; ctx: SceneContext }) {
+  const props = useKpis(ctx);
+  const tiles = kpis.map((id) => props(id)).filter((p): p is KpiProps => p !== null && !p.forbidden);
+  const cols = Math.max(1, tiles.length <= 4 ? tiles.length : 3);
+  return (
+    <section className="kpis" data-testid="panel-kpis" style={{ gridTemplateColumns: `repeat(${cols}, minmax(0, 1fr))` }}>
+      {tiles.map((p) => (
+        <Kpi key={p.id} {...p} />
+      ))}
+    </section>
+  );
+}
+
+function useKpis(ctx: SceneContext): (id: KpiId) => KpiProps | null {
+  const { t } = useTranslation();
+  const { lang, locale } = useLang();
+  const { store } = ctx.conn;
+  const { now, data } = ctx;
+  const m = (code: string) => store.get(code);
+  const cadence = (code: string) => m(code)?.metric?.cadenceS;
+  const forbidden = (code: string) => m(code)?.status === 'forbidden';
+  // trend: now against TREND_MS ago, from the series buffers (the same hour of history the charts show)
+  const trend = (nowV: number | null, beforeV: number | null, unit: string, scale = 1) => {
+    const dir = trendOf(nowV, beforeV);
+    if (!dir || nowV === null || beforeV === null) return null;
+    const d = (nowV - beforeV) * scale;
+    if (dir === 'flat') return { dir, text: t('wall.kpi.steady') };
+    return { dir, text: t('wall.kpi.trend', { delta: `${d > 0 ? '+' : '−'}${formatValue(Math.abs(d), unit, lang)}` }) };
+  };
+  const meanTrend = (code: string, unit: string, scale = 1) => trend(meanAt(m(code), now), meanAt(m(code), now - TREND_MS), unit, scale);
+  return (id) => {
+    switch (id) {
+      case 'complaints-open': {
+        const c = openComplaints(m('complaints_open'));
+        return { id, label: t('wall.kpi.complaints'), value: formatNumber(c.value, 0, locale), t: c.t, now, cadenceS: cadence('complaints_open'), forbidden: forbidden('complaints_open') };
+      }
+      case 'water-level': {
+        const worst = worstGate(data.floods.gates);
+        return {
+          id,
+          label: t('wall.kpi.water'),
+          value: worst ? formatValue(worst.value, m('water_level')?.metric?.unit ?? 'cm', lang) : '–',
+          sub: worst ? (
+            <>
+              <AlertBadge level={worst.alert} /> {worst.entity}
+            </>
+          ) : null,
+          tone: worst?.alert ?? 'normal',
+          trend: (() => {
+            const s = worst ? m('water_level')?.series.get(worst.id) : undefined;
+            return s ? trend(worst!.value, valueAt(s, now - TREND_MS), m('water_level')?.metric?.unit ?? 'cm') : null;
+          })(),
+          t: newestOf(data.floods.gates),
+          now,
+          cadenceS: cadence('water_level'),
+          forbidden: forbidden('water_level'),
+        };
+      }
+      case 'rainfall': {
+        const rain = data.floods.rain;
+        const maxRain = rain.reduce<(typeof rain)[number] | null>((a, r) => (a === null || r.value > a.value ? r : a), null);
+        return {
+          id,
+          label: t('wall.kpi.rain'),
+          value: maxRain ? formatValue(maxRain.value, m('rainfall')?.metric?.unit ?? 'mm/h', lang) : '–',
+          sub: maxRain ? (
+            <>
+              <AlertBadge level={maxRain.alert} /> {maxRain.entity}
+            </>
+          ) : null,
+          tone: maxRain?.alert ?? 'normal',
+          t: newestOf(rain),
+          now,
+          cadenceS: cadence('rainfall'),
+          forbidden: forbidden('rainfall'),
+        };
+      }
+      case 'traffic-speed':
+        return {
+          id,
+          label: t('wall.kpi.speed'),
+          value: formatValue(averageSpeed(data.traffic.segments), 'km/h', lang),
+          sub: t('wall.kpi.segments', { n: data.traffic.segments.length }),
+          trend: meanTrend('traffic_speed', 'km/h'),
+          t: m('traffic_speed')?.newestT ?? null,
+          now,
+          cadenceS: cadence('traffic_speed'),
+          forbidden: forbidden('traffic_speed'),
+        };
+      case 'congestion':
+        return { id, label: t('wall.kpi.congestion'), value: formatRatio(averageCongestion(data.traffic.segments), 0, locale), trend: meanTrend('congestion_index', '%', 100), t: m('congestion_index')?.newestT ?? null, now, cadenceS: cadence('congestion_index'), forbidden: forbidden('congestion_index') };
+      case 'landfill-intake': {
+        const l = landfillToday(m('landfill_intake'), now);
+        return { id, label: t('wall.kpi.landfill'), value: formatValue(l.value, 't', lang), t: l.t, now, cadenceS: cadence('landfill_intake'), forbidden: forbidden('landfill_intake') };
+      }
+      case 'project-progress': {
+        const p = projectSummary(data.projects.rows);
+        return {
+          id,
+          label: t('wall.kpi.projects'),
+          value: formatValue(p.progress, '%', lang),
+          sub: t('wall.kpi.projectsSub', { plan: formatValue(p.plan, '%', lang), behind: p.behind }),
+          tone: p.behind > 0 ? 'waspada' : 'normal',
+          trend: meanTrend('project_progress', '%'),
+          t: m('project_progress')?.newestT ?? null,
+          now,
+          cadenceS: cadence('project_progress'),
+          forbidden: forbidden('project_progress'),
+        };
+      }
+      case 'trucks': {
+        const active = data.trucks.rows.filter((r) => !r.stale);
+        return {
+          id,
+          label: t('wall.kpi.trucks'),
+          value: formatNumber(active.length, 0, locale),
+          sub: t('wall.kpi.trucksSub', { load: formatValue(active.reduce((s, r) => s + r.value, 0), 't', lang) }),
+          t: m('truck_load')?.newestT ?? null,
+          now,
+          cadenceS: cadence('truck_load'),
+          forbidden: forbidden('truck_load'),
+        };
+      }
+      case 'pumps':
+        return { id, label: t('wall.kpi.pumps'), value: formatRatio(pumpsRunning(m('pump_running')), 0, locale), t: m('pump_running')?.newestT ?? null, now, cadenceS: cadence('pump_running'), forbidden: forbidden('pump_running') };
+      case 'containers': {
+        const full = data.containers.rows.filter((c) => c.alert === 'siaga' || c.alert === 'awas').length;
+        return { id, label: t('wall.kpi.containers'), value: formatNumber(full, 0, locale), t: m('container_fill')?.newestT ?? null, now, cadenceS: cadence('container_fill'), forbidden: forbidden('container_fill') };
+      }
+    }
+  };
+}
+
+function ChartPanel({ chart, title, ctx }: { chart: ChartId; title?: string; ctx: SceneContext }) {
+  const { t } = useTranslation();
+  const { lang, locale } = useLang();
+  const { store, events } = ctx.conn;
+  const src = sourceAge(ctx.conn, CHART_SOURCE[chart], ctx.now);
+  const frame = (defaultTitle: string, children: ReactNode, className = '') => (
+    <Frame id={`chart-${chart}`} title={title ?? defaultTitle} t={src.t} cadenceS={src.cadenceS} stale={src.stale} now={ctx.now} className={`panel-chart ${className}`}>
+      {children}
+    </Frame>
+  );
+  if (src.forbidden) return null;
+  switch (chart) {
+    case 'water-level':
+      return frame(t('wall.chartTitle', { unit: unitLabel(store.get('water_level')?.metric?.unit ?? 'cm', lang) }), <WaterChart store={store} />);
+    case 'gates': {
+      const gates = ctx.data.floods.gates;
+      const levels = gatesByLevel(gates);
+      const unit = store.get('water_level')?.metric?.unit ?? 'cm';
+      const name = (g: (typeof gates)[number]) => (g.region && ctx.names.get(g.region) ? `${g.entity} (${ctx.names.get(g.region)})` : g.entity);
+      return frame(
+        t('wall.gatesTitle'),
+        <div data-testid="gates-panel" className="gates-body">
+          <div className="gate-levels">
+            {(['awas', 'siaga', 'waspada', 'normal'] as const).map((l) => (
+              <span key={l} className={`gate-count alert-${l}`} data-testid={`gates-${l}`}>
+                {t(`alert.${l}`)} {levels[l]}
+              </span>
+            ))}
+          </div>
+          {gates.length === 0 ? (
+            <p className="empty">{t('wall.noGates')}</p>
+          ) : (
+            <ol className="gate-list">
+              {[...gates]
+                .sort((a, b) => b.value - a.value)
+                .slice(0, 8)
+                .map((g) => (
+                  <li key={g.id} className={g.stale ? 'stale' : ''}>
+                    <span className="gate-name">{name(g)}</span>
+                    <span className="gate-value">{formatValue(g.value, unit, lang)}</span>
+                    <AlertBadge level={g.alert} />
+                  </li>
+                ))}
+            </ol>
+          )}
+        </div>,
+        'panel-gates',
+      );
+    }
+    case 'complaints-status': {
+      const state = events.get('complaint');
+      if (state?.status === 'forbidden') return null;
+      return frame(t('wall.charts.complaintsStatus'), <ComplaintsChart state={state} />);
+    }
+    case 'complaints-category': {
+      const bars = ctx.data.complaints.byCategory.map((c) => ({ label: t(`wall.charts.category.${c.category}`, { defaultValue: c.category }), value: c.n }));
+      return frame(t('wall.charts.complaintsCategory'), <BarsChart bars={bars} testId="complaints-category-chart" />);
+    }
+    case 'complaints-kecamatan': {
+      const bars = ctx.data.complaints.byKecamatan.slice(0, 16).map((c) => ({ label: ctx.names.get(c.code) ?? c.code, value: c.n }));
+      return frame(t('wall.charts.complaintsKecamatan'), <BarsChart bars={bars} testId="complaints-kecamatan-chart" />);
+    }
+    case 'congestion-segments': {
+      const bars = ctx.data.traffic.segments
+        .filter((s) => s.congestion !== null)
+        .sort((a, b) => b.congestion! - a.congestion!)
+        .slice(0, 12)
+        .map((s) => ({ label: s.entity, value: s.congestion! * 100, color: rgbCss(rampRgba(s.congestion!)) }));
+      return frame(t('wall.charts.congestion'), <BarsChart bars={bars} testId="congestion-chart" max={100} suffix="%" />);
+    }
+    case 'containers-fill': {
+      const bars = [...ctx.data.containers.rows]
+        .sort((a, b) => b.value - a.value)
+        .slice(0, 12)
+        .map((c) => ({ label: c.entity, value: c.value * 100, color: alertCss(c.alert) }));
+      return frame(t('wall.charts.containers'), <BarsChart bars={bars} testId="containers-chart" max={100} suffix="%" />);
+    }
+    case 'projects-progress': {
+      const rows = [...ctx.data.projects.rows].sort((a, b) => (b.plan ?? 0) - (b.progress ?? 0) - ((a.plan ?? 0) - (a.progress ?? 0))).slice(0, 12);
+      return frame(
+        t('wall.charts.projects'),
+        <div className="progress-list" data-testid="projects-progress">
+          <p className="progress-legend">{t('wall.charts.projectsLegend')}</p>
+          {rows.length === 0 && <p className="empty">{t('wall.charts.empty')}</p>}
+          {rows.map((r) => (
+            <div key={r.entity} className={`progress-row${r.behind ? ' is-behind' : ''}`} data-behind={r.behind ? 'true' : 'false'}>
+              <span className="progress-name">{r.entity}</span>
+              <span className="progress-track">
+                <span className="progress-bar" style={{ width: `${Math.min(100, Math.max(0, r.progress ?? 0))}%`, background: rgbCss(progressRgba(r.progress)) }} />
+                {r.plan !== null && <span className="progress-plan" style={{ left: `${Math.min(100, Math.max(0, r.plan))}%` }} />}
+              </span>
+              <span className="progress-value">{formatNumber(r.progress, 0, locale)}%</span>
+            </div>
+          ))}
+        </div>,
+      );
+    }
+  }
+}

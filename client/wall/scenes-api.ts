@@ -1,0 +1,56 @@
+/**
+ * The wall's scenes from GET /api/v1/wall/scenes, validated with the shared schema; the built-in scenes
+ * until the first answer, and kept when a later fetch fails (the wall never goes blank over a scenes file).
+ */
+import { DEFAULT_SCENES, scenesFileSchema, type ScenesResponse } from '@shared/scenes';
+import { getJson, isObj } from '../lib/api/http';
+
+export const BUILT_IN: ScenesResponse = { scenes: DEFAULT_SCENES, source: 'defaults', loadedAt: 0, error: null };
+
+export async function fetchScenes(token: string, signal?: AbortSignal): Promise<ScenesResponse> {
+  const body = await getJson('/api/v1/wall/scenes', { authorization: `Bearer ${token}` }, signal);
+  if (!isObj(body)) throw new Error('scenes: not an object');
+  const scenes = scenesFileSchema.safeParse(body.scenes);
+  if (!scenes.success) throw new Error('scenes: invalid answer');
+  return {
+    scenes: scenes.data,
+    source: body.source === 'file' ? 'file' : 'defaults',
+    loadedAt: typeof body.loadedAt === 'number' ? body.loadedAt : 0,
+    error: typeof body.error === 'string' ? body.error : null,
+  };
+}
+
+const KIOSK_KEY = 'sinergi.wall.kiosk';
+
+/**
+ * Kiosk mode: `?kiosk=1` turns it on (and `?kiosk=0` off) and is remembered for the tab, so a reload that
+ * loses the query (or a scene rotation) keeps it.
+ */
+export function resolveKiosk(): boolean {
+  const q = new URLSearchParams(window.location.search).get('kiosk');
+  try {
+    if (q !== null) window.sessionStorage.setItem(KIOSK_KEY, q === '1' || q === 'true' ? '1' : '0');
+    return window.sessionStorage.getItem(KIOSK_KEY) === '1';
+  } catch {
+    return q === '1' || q === 'true';
+  }
+}
+
+const SCENE_KEY = 'sinergi.wall.scene';
+
+/** The scene on screen, remembered for the tab so a reload resumes the rotation where it was. */
+export function rememberScene(id: string): void {
+  try {
+    window.sessionStorage.setItem(SCENE_KEY, id);
+  } catch {
+    /* private mode: nothing to remember */
+  }
+}
+
+export function rememberedScene(): string | null {
+  try {
+    return window.sessionStorage.getItem(SCENE_KEY);
+  } catch {
+    return null;
+  }
+}

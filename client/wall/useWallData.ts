@@ -1,0 +1,109 @@
+/**
+ * Everything the wall's panels show, derived from the live stores. Each domain is re-derived only when one of
+ * its metrics moved (its sequence number or status changed) or, for rows judged stale against the clock,
+ * every few seconds — so a map layer gets a new data array only when its own data changed.
+ */
+import { useMemo, useRef } from 'react';
+import type { LiveConnection } from '../lib/live-connection';
+import { hasPosition } from '../features/common';
+import { gateRows, rainRows } from '../features/floods/derive';
+import { segmentRows } from '../features/traffic/derive';
+import { containerRows, truckRows } from '../features/sanitation/derive';
+import { TrailBuffer } from '../features/sanitation/trails';
+import { projectRows } from '../features/projects/derive';
+import { complaintPoints, complaintsByCategory, complaintsByKecamatan } from '../features/complaints/derive';
+import { useThrottledVersion } from '../lib/react/hooks';
+import type { WallMapData } from './layers';
+
+/** How often rows whose staleness depends on the clock are re-judged. */
+const STALE_TICK_MS = 5_000;
+
+export function useWallData(conn: LiveConnection) {
+  const { store, events } = conn;
+  const version = useThrottledVersion(store, store.options.renderThrottleMs);
+  // 100,000 complaints re-aggregated at most every 2 s
+  const eventsVersion = useThrottledVersion(events, 2_000);
+  const trails = useRef(new TrailBuffer());
+  const at = store.now();
+  const tick = Math.floor(at / STALE_TICK_MS);
+  const key = (...codes: string[]) =>
+    codes
+      .map((c) => {
+        const m = store.get(c);
+        return m ? `${m.status}:${m.seq}:${m.series.size}` : '-';
+      })
+      .join('|');
+  void version;
+
+  const floodsKey = key('water_level', 'rainfall');
+  const floods = useMemo(() => {
+    const gates = gateRows(store.get('water_level'), store.now());
+    const rain = rainRows(store.get('rainfall'));
+    return { gates, rain, gatesOnMap: gates.filter(hasPosition), rainOnMap: rain.filter(hasPosition) };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [floodsKey, tick, store]);
+
+  const trafficKey = key('traffic_speed', 'congestion_index', 'traffic_intensity');
+  const traffic = useMemo(() => {
+    const segments = segmentRows(store.get('traffic_speed'), store.get('congestion_index'), store.get('traffic_intensity'));
+    return { segments, onMap: segments.filter(hasPosition) };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [trafficKey, store]);
+
+  const trucksKey = key('truck_load');
+  const trucks = useMemo(() => {
+    const now = store.now();
+    const rows = truckRows(store.get('truck_load'), now);
+    const onMap = rows.filter(hasPosition);
+    trails.current.update(onMap, now);
+    return { rows, onMap, trails: trails.current.trails() };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [trucksKey, tick, store]);
+
+  const containersKey = key('container_fill');
+  const containers = useMemo(() => {
+    const rows = containerRows(store.get('container_fill'));
+    return { rows, onMap: rows.filter(hasPosition) };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [containersKey, store]);
+
+  const projectsKey = key('project_progress', 'project_progress_plan', 'project_budget_absorbed');
+  const projects = useMemo(() => {
+    const rows = projectRows(store.get('project_progress'), store.get('project_progress_plan'), store.get('project_budget_absorbed'));
+    return { rows, onMap: rows.filter(hasPosition) };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [projectsKey, store]);
+
+  // read at most every 2 s (eventsVersion), and a new points array only when the located list changed
+  const complaintsCache = useRef<{ located: readonly unknown[] | null; value: { points: ReturnType<typeof complaintPoints>; byCategory: ReturnType<typeof complaintsByCategory>; byKecamatan: ReturnType<typeof complaintsByKecamatan> } }>({
+    located: null,
+    value: { points: [], byCategory: [], byKecamatan: [] },
+  });
+  const complaints = useMemo(() => {
+    const located = events.get('complaint')?.located ?? [];
+    const c = complaintsCache.current;
+    if (c.located !== located) {
+      c.located = located;
+      c.value = { points: complaintPoints(located), byCategory: complaintsByCategory(located), byKecamatan: complaintsByKecamatan(located) };
+    }
+    return c.value;
+  }, [eventsVersion, events]);
+
+  const mapData: WallMapData = useMemo(
+    () => ({
+      gates: floods.gatesOnMap,
+      rain: floods.rainOnMap,
+      segments: traffic.onMap,
+      trucks: trucks.onMap,
+      trails: trucks.trails,
+      containers: containers.onMap,
+      projects: projects.onMap,
+      complaints: complaints.points,
+    }),
+    [floods, traffic, trucks, containers, projects, complaints],
+  );
+
+  return { floods, traffic, trucks, containers, projects, complaints, mapData, version };
+}
+
+export type WallData = ReturnType<typeof useWallData>;

@@ -1,0 +1,250 @@
+/**
+ * `npm run bench:wall [-- --minutes 10 --complaints 100000]`: the video wall over time, in headless Chromium.
+ *
+ * 1. Time from page load to the first live frame: navigation start → the first animation frame after the
+ *    first live delta was applied (`body[data-live]`), plus when the map was ready. Median of 3 cold loads.
+ * 2. The page's JS heap while the city simulator (all five domains, 1 s polls) streams for `--minutes`
+ *    (default 10) and the playlist rotates every scene (15 s each) in kiosk mode: a sample every
+ *    `--sample-s` (default 30) after a forced GC (CDP HeapProfiler.collectGarbage → Runtime.getHeapUsage).
+ *    Prints the series and the least-squares slope (MB/min) over the second half (the first fills the
+ *    bounded buffers).
+ * 3. 100,000 complaints (`--complaints`, 0 skips): posted through the events API with positions, they reach
+ *    the wall's bounded located buffer; frame intervals (requestAnimationFrame) on the complaints scene for
+ *    10 s: p50/p95/max and the share of frames over 50 ms.
+ *
+ * The server, its database (embedded PostgreSQL in a temporary folder, or BENCH_DATABASE_URL) and the
+ * worker run in this process; Chromium is the machine's (CHROMIUM_PATH). Loopback only.
+ */
+import { chmod, mkdtemp, rm, writeFile, readFile } from 'node:fs/promises';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Page } from 'playwright-core';
+import { pino } from 'pino';
+import { createAccessToken, createIngestKey } from '../db/queries/credentials';
+import { seedDemo } from '../db/seed';
+import { DEMO_OPD } from '../db/seed/demo-catalog';
+import { openStorage } from '../db/storage';
+import { validateWorkerConfig } from '../ingest/config';
+import { startWorker } from '../ingest/worker';
+import { createApp } from '../server/app';
+import { ensureClientBuild } from './client-build';
+import { CHROMIUM, CHROMIUM_ARGS } from '../tests/support/browser';
+
+const ROOT = join(import.meta.dirname, '..');
+
+function flag(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return fallback;
+  const v = Number(process.argv[i + 1]);
+  if (!Number.isFinite(v) || v < 0) {
+    console.error(`--${name} needs a non-negative number`);
+    process.exit(2);
+  }
+  return v;
+}
+
+const MINUTES = flag('minutes', 10);
+const SAMPLE_S = flag('sample-s', 30);
+const COMPLAINTS = flag('complaints', 100_000);
+const SIM_INTERVAL_MS = flag('sim-interval-ms', 1_000);
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))]!;
+
+/** Least-squares slope of y over x. */
+function slope(xs: number[], ys: number[]): number {
+  const n = xs.length;
+  if (n < 2) return 0;
+  const mx = xs.reduce((a, b) => a + b, 0) / n;
+  const my = ys.reduce((a, b) => a + b, 0) / n;
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < n; i++) {
+    num += (xs[i]! - mx) * (ys[i]! - my);
+    den += (xs[i]! - mx) ** 2;
+  }
+  return den === 0 ? 0 : num / den;
+}
+
+/** Records, inside the page, when the first live delta reached the screen. */
+const FIRST_FRAME_PROBE = `
+  (() => {
+    const loop = () => {
+      const h = window.__sinergi;
+      const t = performance.now();
+      if (!window.__firstDataFrame && h && h.snapshotsApplied > 0 && document.querySelector('[data-testid="scene"]')) window.__firstDataFrame = t;
+      if (!window.__firstLiveFrame && document.body && document.body.dataset.live === 'true') window.__firstLiveFrame = t;
+      if (!window.__mapReady && document.body && document.body.dataset.mapReady === 'true') window.__mapReady = t;
+      if (!(window.__firstDataFrame && window.__firstLiveFrame && window.__mapReady)) requestAnimationFrame(loop);
+    };
+    requestAnimationFrame(loop);
+  })();
+`;
+
+async function main() {
+  const started = Date.now();
+  const work = await mkdtemp(join(tmpdir(), 'sinergi-bench-wall-'));
+  // when run as root, the embedded PostgreSQL runs as 'postgres' and must reach its folder
+  await chmod(work, 0o755);
+  const log = pino({ level: 'silent' });
+  console.log(`bench:wall — ${MINUTES} min of live data, heap sample every ${SAMPLE_S} s, ${COMPLAINTS} complaints; ${cpus().length} CPU, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.versions.node}`);
+  const dist = await ensureClientBuild(() => {});
+  const storage = await openStorage({ databaseUrl: process.env.BENCH_DATABASE_URL, dataDir: join(work, 'pg'), log: () => {} });
+  await seedDemo(storage.pool);
+  // the shipped scenes, 15 s each, so the heap run goes through every scene many times
+  const scenesFile = join(work, 'scenes.yaml');
+  await writeFile(scenesFile, (await readFile(join(ROOT, 'config/scenes.yaml'), 'utf8')).replace(/durationS: \d+/g, 'durationS: 15'));
+  const app = await createApp({
+    storage,
+    log,
+    config: { maxBodyBytes: 64 * 1024 * 1024, maxBatchItems: 50_000, streamTickMs: 100, clientDistDir: dist, corsOrigins: [], wallScenesFile: scenesFile, ingestRatePerMinPerKey: 1e6, ingestRatePerMinPerIp: 1e6 },
+  });
+  await new Promise<void>((r) => app.httpServer.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(app.httpServer.address() as { port: number }).port}`;
+  const keys: Record<string, string> = {};
+  for (const o of DEMO_OPD) keys[o.code] = (await createIngestKey(storage.pool, o.code, 'bench')).key;
+  const token = (await createAccessToken(storage.pool, 'operator', null, 'bench')).token;
+  const worker = await startWorker(
+    validateWorkerConfig({
+      server: { url },
+      keys,
+      spool: { dir: join(work, 'spool') },
+      delivery: { maxBatch: 5_000, maxBackoffMs: 1_000 },
+      sources: [{ type: 'simulator', name: 'simulator', seed: 11, backfillMinutes: 60, intervalMs: SIM_INTERVAL_MS }],
+    }),
+    log,
+  );
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS, '--enable-precise-memory-info'] });
+  // bypassCSP: the probes below are evaluated as strings (tsx would wrap inner functions in a helper the page lacks)
+  const context = await browser.newContext({ viewport: { width: 1920, height: 1080 }, bypassCSP: true });
+  const origin = new URL(url).origin;
+  const offsite: string[] = [];
+  await context.route(
+    (u) => !(u.origin === origin || u.protocol === 'data:' || u.protocol === 'blob:'),
+    (route) => {
+      offsite.push(route.request().url());
+      return route.abort();
+    },
+  );
+  await context.addInitScript(FIRST_FRAME_PROBE);
+  let exitCode = 0;
+  try {
+    // let the back-fill land first: the wall opens on a city that has data
+    await sleep(5_000);
+
+    // ── 1. page load → first live frame ──
+    const loads: { data: number; live: number; map: number }[] = [];
+    for (let i = 0; i < 3; i++) {
+      const page = await context.newPage();
+      await page.goto(`${url}/wall?kiosk=1#token=${token}`);
+      await page.waitForFunction('window.__firstLiveFrame && window.__mapReady && window.__firstDataFrame', undefined, { timeout: 60_000 });
+      loads.push((await page.evaluate('({ data: window.__firstDataFrame, live: window.__firstLiveFrame, map: window.__mapReady })')) as { data: number; live: number; map: number });
+      await page.close();
+    }
+    console.log('\n1. page load → first live frame (ms, 3 cold loads):');
+    console.log(`   first data frame (snapshot on screen): ${loads.map((l) => Math.round(l.data)).join(', ')} → median ${Math.round(median(loads.map((l) => l.data)))} ms`);
+    console.log(`   first live frame (first delta applied): ${loads.map((l) => Math.round(l.live)).join(', ')} → median ${Math.round(median(loads.map((l) => l.live)))} ms`);
+    console.log(`   map ready:        ${loads.map((l) => Math.round(l.map)).join(', ')} → median ${Math.round(median(loads.map((l) => l.map)))} ms`);
+
+    // ── 2. heap over time ──
+    const page = await context.newPage();
+    const cdp = await context.newCDPSession(page);
+    await page.goto(`${url}/wall?kiosk=1#token=${token}`);
+    await page.waitForFunction(() => document.body.dataset.live === 'true', undefined, { timeout: 60_000 });
+    const t0 = Date.now();
+    const series: { min: number; usedMb: number; points: number; scene: string }[] = [];
+    const sample = async () => {
+      await cdp.send('HeapProfiler.collectGarbage');
+      const h = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number; totalSize: number };
+      const info = await page.evaluate(() => ({ points: (window as any).__sinergi?.pointsApplied ?? 0, scene: document.body.dataset.scene ?? '' }));
+      const s = { min: (Date.now() - t0) / 60_000, usedMb: h.usedSize / 2 ** 20, points: info.points, scene: info.scene };
+      series.push(s);
+      console.log(`   t=${s.min.toFixed(1).padStart(5)} min  heap ${s.usedMb.toFixed(1).padStart(6)} MB  points applied ${String(s.points).padStart(8)}  scene ${s.scene}`);
+    };
+    console.log(`\n2. JS heap after forced GC, every ${SAMPLE_S} s for ${MINUTES} min (simulator polls every ${SIM_INTERVAL_MS} ms):`);
+    await sample();
+    while (Date.now() - t0 < MINUTES * 60_000) {
+      await sleep(Math.min(SAMPLE_S * 1000, Math.max(0, MINUTES * 60_000 - (Date.now() - t0))));
+      await sample();
+    }
+    const half = series.slice(Math.floor(series.length / 2));
+    const all = slope(series.map((s) => s.min), series.map((s) => s.usedMb));
+    const late = slope(half.map((s) => s.min), half.map((s) => s.usedMb));
+    const rate = (series.at(-1)!.points - series[0]!.points) / Math.max(1e-9, (series.at(-1)!.min - series[0]!.min) * 60);
+    console.log(`   slope: ${all.toFixed(3)} MB/min over the run, ${late.toFixed(3)} MB/min over the second half; min ${Math.min(...series.map((s) => s.usedMb)).toFixed(1)} MB, max ${Math.max(...series.map((s) => s.usedMb)).toFixed(1)} MB; ${rate.toFixed(0)} points/s applied`);
+
+    // ── 3. 100,000 complaints on the map ──
+    if (COMPLAINTS > 0) {
+      console.log(`\n3. ${COMPLAINTS} complaints on the complaints scene:`);
+      const regions = (await (await fetch(`${url}/api/public/v1/regions`)).json()) as { city: { bbox: [number, number, number, number] } };
+      const [w, s, e, n] = regions.city.bbox;
+      let rnd = 7;
+      const next = () => ((rnd = (rnd * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+      const cats = ['jalan_rusak', 'sampah', 'banjir', 'lampu_jalan', 'drainase', 'kemacetan', 'pelayanan_publik'];
+      // the wall on the complaints scene, held there (controls: kiosk off for this tab)
+      await page.goto(`${url}/wall?kiosk=0`);
+      await page.waitForSelector('[data-testid="playlist-controls"]', { timeout: 60_000 });
+      await page.waitForFunction(() => document.body.dataset.live === 'true', undefined, { timeout: 60_000 });
+      await page.click('[data-testid="playlist-controls"] button:nth-child(2)');
+      for (let i = 0; i < 8 && (await page.getAttribute('body', 'data-scene')) !== 'complaints'; i++) {
+        await page.click('[data-testid="playlist-controls"] button:nth-child(3)');
+        await sleep(300);
+      }
+      const posted = Date.now();
+      for (let off = 0; off < COMPLAINTS; off += 25_000) {
+        const events = Array.from({ length: Math.min(25_000, COMPLAINTS - off) }, (_, i) => ({
+          kind: 'complaint',
+          id: `BENCH-${off + i}`,
+          status: 'received',
+          time: Date.now(),
+          category: cats[(off + i) % cats.length],
+          lon: w + (e - w) * next(),
+          lat: s + (n - s) * next(),
+        }));
+        const r = await fetch(`${url}/api/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${keys.DISKOMINFO}` }, body: JSON.stringify({ events }) });
+        if (r.status !== 202) throw new Error(`events: HTTP ${r.status} ${await r.text()}`);
+      }
+      console.log(`   posted in ${((Date.now() - posted) / 1000).toFixed(1)} s`);
+      // every complaint reached the wall's bounded buffer (the category bars count the open ones)
+      await page.waitForFunction(
+        (want) => Number(document.querySelector('[data-testid="complaints-category-chart"]')?.getAttribute('data-total') ?? 0) >= want,
+        Math.floor(COMPLAINTS * 0.99),
+        { timeout: 120_000, polling: 500 },
+      );
+      console.log(`   on the wall ${((Date.now() - posted) / 1000).toFixed(1)} s after the first post`);
+      await sleep(5_000);
+      // a string: tsx would wrap a function's inner closures in a helper the page does not have
+      const frames = (await page.evaluate(`new Promise((resolve) => {
+        const out = [];
+        let last = performance.now();
+        const end = last + 10000;
+        const step = (t) => { out.push(t - last); last = t; if (t < end) requestAnimationFrame(step); else resolve(out); };
+        requestAnimationFrame(step);
+      })`)) as number[];
+      await cdp.send('HeapProfiler.collectGarbage');
+      const heap = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number };
+      const slow = frames.filter((f) => f > 50).length / frames.length;
+      console.log(
+        `   frames over 10 s: ${frames.length} (${(frames.length / 10).toFixed(1)} fps); interval p50 ${pct(frames, 50).toFixed(1)} ms, p95 ${pct(frames, 95).toFixed(1)} ms, max ${Math.max(...frames).toFixed(0)} ms; ${(slow * 100).toFixed(1)} % over 50 ms; heap ${(heap.usedSize / 2 ** 20).toFixed(1)} MB`,
+      );
+    }
+    if (offsite.length) {
+      console.log(`\nrequests that tried to leave localhost: ${offsite.join(', ')}`);
+      exitCode = 1;
+    }
+  } catch (e) {
+    console.error(e);
+    exitCode = 1;
+  } finally {
+    await browser.close();
+    await worker.stop({ drainMs: 0 });
+    await app.close();
+    await new Promise((r) => app.httpServer.close(r));
+    await storage.close();
+    await rm(work, { recursive: true, force: true });
+    console.log(`\ndone in ${((Date.now() - started) / 60_000).toFixed(1)} min`);
+  }
+  process.exit(exitCode);
+}
+
+await main();

@@ -1,0 +1,237 @@
+/**
+ * Wall scenes: a scene is a grid of panels (map with chosen layers, charts, KPI tiles, alerts, feed health);
+ * a playlist rotates scenes, each for its own duration. Operators edit them in a YAML file
+ * (`WALL_SCENES_FILE`, default `config/scenes.yaml`); the server validates it with this schema and serves it
+ * to the wall. Isomorphic: the wall validates the answer with the same schema.
+ */
+import { z } from 'zod';
+import { DOMAINS } from './catalog';
+
+/** deck.gl layers the wall can draw over the offline basemap (region polygons are always drawn). */
+export const MAP_LAYERS = [
+  'region-codes',
+  'complaints-hex',
+  'complaints-heat',
+  'flood-columns',
+  'rainfall',
+  'traffic',
+  'trucks',
+  'containers',
+  'projects',
+] as const;
+export type MapLayerId = (typeof MAP_LAYERS)[number];
+
+export const KPI_IDS = [
+  'complaints-open',
+  'water-level',
+  'rainfall',
+  'traffic-speed',
+  'congestion',
+  'landfill-intake',
+  'project-progress',
+  'trucks',
+  'pumps',
+  'containers',
+] as const;
+export type KpiId = (typeof KPI_IDS)[number];
+
+export const CHART_IDS = [
+  'water-level',
+  'gates',
+  'complaints-status',
+  'complaints-category',
+  'complaints-kecamatan',
+  'congestion-segments',
+  'containers-fill',
+  'projects-progress',
+] as const;
+export type ChartId = (typeof CHART_IDS)[number];
+
+const SCENE_ID = z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'lower case letters, digits and -, starting with a letter');
+const cell = z.number().int().min(1).max(24);
+
+/** Where a panel sits on the scene's grid: 1-based column and row, and how many it spans. */
+const areaSchema = z.object({ col: cell, row: cell, w: cell, h: cell }).strict();
+
+const titleSchema = z.object({ id: z.string().min(1).max(80), en: z.string().min(1).max(80) }).strict();
+
+const panelBase = { area: areaSchema, title: titleSchema.optional() };
+
+export const panelSchema = z.discriminatedUnion('type', [
+  z
+    .object({
+      type: z.literal('map'),
+      ...panelBase,
+      layers: z.array(z.enum(MAP_LAYERS)).min(1),
+      /** Degrees of tilt; flood columns read better at 40–50. */
+      pitch: z.number().min(0).max(60).default(0),
+    })
+    .strict(),
+  z.object({ type: z.literal('kpis'), ...panelBase, kpis: z.array(z.enum(KPI_IDS)).min(1).max(12) }).strict(),
+  z.object({ type: z.literal('chart'), ...panelBase, chart: z.enum(CHART_IDS) }).strict(),
+  z.object({ type: z.literal('alerts'), ...panelBase }).strict(),
+  z.object({ type: z.literal('feeds'), ...panelBase }).strict(),
+]);
+export type Panel = z.infer<typeof panelSchema>;
+export type PanelType = Panel['type'];
+
+export const sceneSchema = z
+  .object({
+    id: SCENE_ID,
+    title: titleSchema,
+    /** The domain this scene is about: an alert of this domain jumps here. */
+    domain: z.enum(DOMAINS).optional(),
+    /** Seconds the playlist stays on this scene. */
+    durationS: z.number().int().min(1).max(3_600),
+    grid: z
+      .object({ columns: z.number().int().min(1).max(24), rows: z.number().int().min(1).max(24) })
+      .strict()
+      .default({ columns: 12, rows: 8 }),
+    panels: z.array(panelSchema).min(1).max(24),
+  })
+  .strict();
+export type Scene = z.infer<typeof sceneSchema>;
+
+export const scenesFileSchema = z
+  .object({
+    version: z.literal(1),
+    /** Scene ids in rotation order; absent: every scene in file order. */
+    playlist: z.array(SCENE_ID).min(1).optional(),
+    scenes: z.array(sceneSchema).min(1).max(50),
+  })
+  .strict()
+  .superRefine((f, ctx) => {
+    const ids = new Set<string>();
+    f.scenes.forEach((s, i) => {
+      if (ids.has(s.id)) ctx.addIssue({ code: 'custom', path: ['scenes', i, 'id'], message: `scene id '${s.id}' is used twice` });
+      ids.add(s.id);
+      s.panels.forEach((p, j) => {
+        if (p.area.col + p.area.w - 1 > s.grid.columns) {
+          ctx.addIssue({ code: 'custom', path: ['scenes', i, 'panels', j, 'area', 'w'], message: `panel ends at column ${p.area.col + p.area.w - 1}, beyond the grid's ${s.grid.columns} columns` });
+        }
+        if (p.area.row + p.area.h - 1 > s.grid.rows) {
+          ctx.addIssue({ code: 'custom', path: ['scenes', i, 'panels', j, 'area', 'h'], message: `panel ends at row ${p.area.row + p.area.h - 1}, beyond the grid's ${s.grid.rows} rows` });
+        }
+      });
+    });
+    f.playlist?.forEach((id, i) => {
+      if (!ids.has(id)) ctx.addIssue({ code: 'custom', path: ['playlist', i], message: `no scene '${id}'; known: ${[...ids].join(', ')}` });
+    });
+  });
+export type ScenesFile = z.infer<typeof scenesFileSchema>;
+
+/** What GET /api/v1/wall/scenes answers. */
+export interface ScenesResponse {
+  scenes: ScenesFile;
+  /** Where they came from: the operator's file, or the built-in defaults (no file, or never a valid one). */
+  source: 'file' | 'defaults';
+  loadedAt: number;
+  /** The last load's problem while an older good version (or the defaults) is served; null when none. */
+  error: string | null;
+}
+
+/** Validation messages naming field and line: `scenes.2.panels.0.area.w (line 41): …`. */
+export function sceneIssues(error: z.ZodError, where: (path: readonly PropertyKey[]) => string = () => ''): string[] {
+  return error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}${where(i.path)}: ${i.message}`);
+}
+
+/** The scenes in playlist order with their durations. */
+export function playlistOf(f: ScenesFile): Scene[] {
+  if (!f.playlist) return f.scenes;
+  const byId = new Map(f.scenes.map((s) => [s.id, s]));
+  return f.playlist.flatMap((id) => byId.get(id) ?? []);
+}
+
+const a = (col: number, row: number, w: number, h: number) => ({ col, row, w, h });
+const grid = { columns: 12, rows: 8 };
+
+/**
+ * Built-in scenes for the demo city (used when no file is configured or it never validated);
+ * `config/scenes.yaml` ships the same scenes for operators to edit.
+ */
+export const DEFAULT_SCENES: ScenesFile = {
+  version: 1,
+  playlist: ['overview', 'floods', 'traffic', 'sanitation', 'complaints', 'projects'],
+  scenes: [
+    {
+      id: 'overview',
+      title: { id: 'Ringkasan kota', en: 'City overview' },
+      durationS: 60,
+      grid,
+      panels: [
+        { type: 'map', area: a(1, 1, 7, 7), layers: ['complaints-hex', 'rainfall', 'traffic', 'containers', 'projects', 'trucks', 'flood-columns'], pitch: 0 },
+        { type: 'feeds', area: a(1, 8, 7, 1) },
+        { type: 'kpis', area: a(8, 1, 5, 3), kpis: ['complaints-open', 'water-level', 'rainfall', 'traffic-speed', 'congestion', 'landfill-intake', 'project-progress', 'trucks', 'pumps'] },
+        { type: 'chart', area: a(8, 4, 5, 2), chart: 'water-level' },
+        { type: 'alerts', area: a(8, 6, 5, 3) },
+      ],
+    },
+    {
+      id: 'floods',
+      title: { id: 'Banjir dan tinggi muka air', en: 'Floods and water levels' },
+      domain: 'floods',
+      durationS: 45,
+      grid,
+      panels: [
+        { type: 'map', area: a(1, 1, 8, 8), layers: ['flood-columns', 'rainfall', 'region-codes'], pitch: 45 },
+        { type: 'kpis', area: a(9, 1, 4, 1), kpis: ['water-level', 'rainfall', 'pumps'] },
+        { type: 'chart', area: a(9, 2, 4, 3), chart: 'water-level' },
+        { type: 'chart', area: a(9, 5, 4, 2), chart: 'gates' },
+        { type: 'alerts', area: a(9, 7, 4, 2) },
+      ],
+    },
+    {
+      id: 'traffic',
+      title: { id: 'Lalu lintas', en: 'Traffic' },
+      domain: 'traffic',
+      durationS: 40,
+      grid,
+      panels: [
+        { type: 'map', area: a(1, 1, 8, 8), layers: ['traffic'], pitch: 0 },
+        { type: 'kpis', area: a(9, 1, 4, 1), kpis: ['traffic-speed', 'congestion'] },
+        { type: 'chart', area: a(9, 2, 4, 4), chart: 'congestion-segments' },
+        { type: 'alerts', area: a(9, 6, 4, 3) },
+      ],
+    },
+    {
+      id: 'sanitation',
+      title: { id: 'Kebersihan dan persampahan', en: 'Sanitation' },
+      domain: 'sanitation',
+      durationS: 40,
+      grid,
+      panels: [
+        { type: 'map', area: a(1, 1, 8, 8), layers: ['trucks', 'containers'], pitch: 0 },
+        { type: 'kpis', area: a(9, 1, 4, 1), kpis: ['trucks', 'landfill-intake', 'containers'] },
+        { type: 'chart', area: a(9, 2, 4, 4), chart: 'containers-fill' },
+        { type: 'alerts', area: a(9, 6, 4, 3) },
+      ],
+    },
+    {
+      id: 'complaints',
+      title: { id: 'Aduan warga', en: 'Citizen complaints' },
+      domain: 'complaints',
+      durationS: 40,
+      grid,
+      panels: [
+        { type: 'map', area: a(1, 1, 8, 8), layers: ['complaints-hex', 'region-codes'], pitch: 0 },
+        { type: 'kpis', area: a(9, 1, 4, 1), kpis: ['complaints-open'] },
+        { type: 'chart', area: a(9, 2, 4, 2), chart: 'complaints-category' },
+        { type: 'chart', area: a(9, 4, 4, 3), chart: 'complaints-kecamatan' },
+        { type: 'chart', area: a(9, 7, 4, 2), chart: 'complaints-status' },
+      ],
+    },
+    {
+      id: 'projects',
+      title: { id: 'Proyek pembangunan', en: 'Development projects' },
+      domain: 'projects',
+      durationS: 40,
+      grid,
+      panels: [
+        { type: 'map', area: a(1, 1, 8, 8), layers: ['projects'], pitch: 0 },
+        { type: 'kpis', area: a(9, 1, 4, 1), kpis: ['project-progress'] },
+        { type: 'chart', area: a(9, 2, 4, 5), chart: 'projects-progress' },
+        { type: 'alerts', area: a(9, 7, 4, 2) },
+      ],
+    },
+  ],
+};

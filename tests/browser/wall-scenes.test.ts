@@ -1,0 +1,224 @@
+/**
+ * /wall scenes in real headless Chromium against the real server, database and simulator: every scene of a
+ * test scenes file (short durations) renders with live data at 1920×1080, 3840×2160 and 1024×768 (screenshots
+ * in tests/artifacts/), the playlist advances by itself, kiosk mode hides the chrome and survives rotation and
+ * reload, an alert holds the playlist on its domain's scene, a broken scenes file keeps the last good scenes,
+ * and no request leaves localhost.
+ */
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { DEMO_OPD } from '../../db/seed/demo-catalog';
+import { validateWorkerConfig } from '../../ingest/config';
+import { startWorker, type Worker } from '../../ingest/worker';
+import { ensureClientBuild } from '../../scripts/client-build';
+import { startTestServer, type TestServer } from '../support/server';
+import { CHROMIUM, CHROMIUM_ARGS, chromiumAvailable } from '../support/browser';
+
+const ARTIFACTS = join(import.meta.dirname, '../artifacts');
+const [, adminUrl] = Object.entries(inject('backends'))[0]!;
+const SCENES = ['overview', 'floods', 'traffic', 'sanitation', 'complaints', 'projects'] as const;
+
+/** The shipped scenes with 2-second durations, so a test sees the whole rotation in seconds. */
+async function testScenesFile(dir: string): Promise<string> {
+  const shipped = await readFile(join(import.meta.dirname, '../../config/scenes.yaml'), 'utf8');
+  const file = join(dir, 'scenes.yaml');
+  await writeFile(file, shipped.replace(/durationS: \d+/g, 'durationS: 2'));
+  return file;
+}
+
+describe.skipIf(!chromiumAvailable)('/wall scenes in headless Chromium', () => {
+  let server: TestServer;
+  let worker: Worker;
+  let dir: string;
+  let scenesFile: string;
+  let token: string;
+  let bpbdKey: string;
+  const contexts: BrowserContext[] = [];
+  const offsite: string[] = [];
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    const dist = await ensureClientBuild(() => {});
+    dir = await mkdtemp(join(tmpdir(), 'sinergi-wall-'));
+    scenesFile = await testScenesFile(dir);
+    server = await startTestServer(adminUrl, { clientDistDir: dist, maxBodyBytes: 8 * 1024 * 1024, maxBatchItems: 50_000, streamTickMs: 250, wallScenesFile: scenesFile });
+    const keys: Record<string, string> = {};
+    for (const o of DEMO_OPD) keys[o.code] = await server.key(o.code);
+    bpbdKey = keys.BPBD!;
+    token = await server.token('operator');
+    worker = await startWorker(
+      validateWorkerConfig({
+        server: { url: server.url },
+        keys,
+        spool: { dir: join(dir, 'spool') },
+        delivery: { maxBatch: 5_000, maxBackoffMs: 1_000 },
+        sources: [{ type: 'simulator', name: 'simulator', seed: 5, backfillMinutes: 15, intervalMs: 1_000 }],
+      }),
+      pino({ level: 'silent' }),
+    );
+    await mkdir(ARTIFACTS, { recursive: true });
+  }, 240_000);
+
+  afterAll(async () => {
+    for (const c of contexts) await c.close();
+    await worker?.stop({ drainMs: 500 });
+    await server?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  async function launch(viewport: { width: number; height: number }): Promise<BrowserContext> {
+    const profile = await mkdtemp(join(dir, 'chromium-'));
+    const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, viewport, args: CHROMIUM_ARGS });
+    contexts.push(context);
+    const origin = new URL(server.url).origin;
+    await context.route(
+      (url) => !(url.origin === origin || url.protocol === 'data:' || url.protocol === 'blob:'),
+      (route) => {
+        offsite.push(route.request().url());
+        return route.abort();
+      },
+    );
+    return context;
+  }
+
+  async function open(context: BrowserContext, path: string): Promise<Page> {
+    const page = await context.newPage();
+    page.on('console', (m) => {
+      if (m.type() === 'error' || /Content Security Policy/i.test(m.text())) problems.push(`${path}: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => problems.push(`${path}: ${e.message}`));
+    await page.goto(server.url + path);
+    return page;
+  }
+
+  /** Waits until the scene is on screen with live data, drawn, then saves a screenshot. */
+  async function captureScene(page: Page, scene: string, size: string): Promise<void> {
+    await page.waitForSelector(`[data-testid="scene"][data-scene="${scene}"]`, { timeout: 15_000 });
+    await page.waitForSelector('[data-testid="wall-map"][data-ready="true"] canvas', { timeout: 15_000 });
+    // live data behind the scene's panels: at least one panel shows an age, none says "no data"
+    await expect
+      .poll(() => page.locator('[data-testid="scene"] [data-testid="freshness"][data-age-s]:not([data-age-s=""])').count(), { timeout: 10_000 })
+      .toBeGreaterThan(0);
+    await page.waitForTimeout(600); // let deck.gl and ECharts draw this scene
+    await page.screenshot({ path: join(ARTIFACTS, `wall-${scene}-${size}.png`) });
+  }
+
+  async function expectNoScroll(page: Page): Promise<void> {
+    const fit = await page.evaluate(() => {
+      const el = document.scrollingElement ?? document.documentElement;
+      return { scrollH: el.scrollHeight, scrollW: el.scrollWidth, h: window.innerHeight, w: window.innerWidth };
+    });
+    expect(fit.scrollH).toBeLessThanOrEqual(fit.h);
+    expect(fit.scrollW).toBeLessThanOrEqual(fit.w);
+  }
+
+  it('serves the scenes to operators only, and keeps the last good scenes when the file breaks', async () => {
+    expect((await server.get('/api/v1/wall/scenes')).status).toBe(401);
+    expect((await server.get('/api/v1/wall/scenes', await server.token('agency', 'BPBD'))).status).toBe(403);
+    const good = await server.get('/api/v1/wall/scenes', token);
+    expect(good.status).toBe(200);
+    expect(good.body.source).toBe('file');
+    expect(good.body.scenes.scenes.map((s: { id: string }) => s.id)).toEqual([...SCENES]);
+    expect(good.body.error).toBeNull();
+  });
+
+  it('rotates the scenes by itself in kiosk mode, which hides the chrome and survives rotation and reload', async () => {
+    const context = await launch({ width: 1920, height: 1080 });
+    const page = await open(context, `/wall?kiosk=1#token=${token}`);
+    await page.waitForSelector('body[data-live="true"]', { timeout: 30_000 });
+    expect(page.url()).not.toContain('token=');
+    // kiosk: no controls, no language toggle, no cursor
+    expect(await page.getAttribute('[data-testid="wall"]', 'data-kiosk')).toBe('true');
+    expect(await page.locator('[data-testid="playlist-controls"]').count()).toBe(0);
+    expect(await page.evaluate(() => getComputedStyle(document.querySelector('[data-testid="wall"]')!).cursor)).toBe('none');
+
+    // the playlist advances by itself through every scene, in order, and stays in kiosk mode
+    const first = (await page.getAttribute('body', 'data-scene')) as (typeof SCENES)[number];
+    const start = SCENES.indexOf(first);
+    expect(start).toBeGreaterThanOrEqual(0);
+    for (let k = 1; k <= SCENES.length; k++) {
+      await page.waitForSelector(`[data-testid="scene"][data-scene="${SCENES[(start + k) % SCENES.length]}"]`, { timeout: 8_000 });
+      expect(await page.getAttribute('[data-testid="wall"]', 'data-kiosk')).toBe('true');
+    }
+
+    // a reload without the query (a watchdog's plain reload) stays in kiosk mode
+    await page.goto(`${server.url}/wall`);
+    await page.waitForSelector('body[data-live="true"]', { timeout: 30_000 });
+    expect(await page.getAttribute('[data-testid="wall"]', 'data-kiosk')).toBe('true');
+    expect(await page.locator('[data-testid="playlist-controls"]').count()).toBe(0);
+    expect(await page.locator('input').count()).toBe(0);
+    expect(SCENES).toContain(await page.getAttribute('body', 'data-scene'));
+    await page.close();
+  }, 90_000);
+
+  it('holds the playlist on the floods scene while a Siaga alert is open and unacknowledged', async () => {
+    const context = contexts[0]!;
+    const page = await open(context, '/wall');
+    await page.waitForSelector('[data-testid="conn-status"][data-state="connected"]', { timeout: 30_000 });
+    await page.waitForSelector('[data-testid="alerts-panel"][data-state="ready"]', { timeout: 15_000 });
+    const r = await server.post('/api/v1/ingest', { points: [{ metric: 'water_level', entity: 'PA-UJI-SCENE', time: Date.now(), value: 231 }] }, bpbdKey);
+    expect(r.status).toBe(202);
+    await page.waitForSelector('[data-testid="playlist"][data-hold="alert"]', { timeout: 5_000 });
+    expect(await page.getAttribute('body', 'data-scene')).toBe('floods');
+    // held: longer than a scene's duration, it stays
+    await page.waitForTimeout(3_000);
+    expect(await page.getAttribute('body', 'data-scene')).toBe('floods');
+    expect(await page.getAttribute('[data-testid="playlist"]', 'data-hold')).toBe('alert');
+    await page.screenshot({ path: join(ARTIFACTS, 'wall-alert-hold-1920x1080.png') });
+    // the reading falls below Waspada: the alert clears and the rotation resumes
+    await server.post('/api/v1/ingest', { points: [{ metric: 'water_level', entity: 'PA-UJI-SCENE', time: Date.now(), value: 90 }] }, bpbdKey);
+    await page.waitForSelector('[data-testid="playlist"][data-hold="none"]', { timeout: 5_000 });
+    await page.waitForFunction(() => document.body.dataset.scene !== 'floods', undefined, { timeout: 10_000 });
+    await page.close();
+  }, 60_000);
+
+  for (const viewport of [
+    { width: 1920, height: 1080 },
+    { width: 3840, height: 2160 },
+    { width: 1024, height: 768 },
+  ]) {
+    const size = `${viewport.width}x${viewport.height}`;
+    it(`renders every scene with live data at ${size}`, async () => {
+      const context = await launch(viewport);
+      const page = await open(context, `/wall#token=${token}`);
+      await page.waitForSelector('body[data-live="true"]', { timeout: 30_000 });
+      // held by hand, then stepped with the controls: each screenshot is of the scene it is named after
+      await page.click('[data-testid="playlist-controls"] button:nth-child(2)');
+      await page.waitForSelector('[data-testid="playlist"][data-hold="manual"]');
+      for (let k = 0; k < SCENES.length; k++) {
+        const scene = (await page.getAttribute('body', 'data-scene'))!;
+        await captureScene(page, scene, size);
+        await expectNoScroll(page);
+        expect(await page.getAttribute('body', 'data-scene')).toBe(scene);
+        await page.click('[data-testid="playlist-controls"] button:nth-child(3)');
+        await page.waitForFunction((s) => document.body.dataset.scene !== s, scene);
+      }
+      expect(await page.locator('[data-testid="panel-map"] [data-testid="map-legend"] li').count()).toBeGreaterThan(0);
+      // text scales with the viewport: 1rem is 16 px at 1080p, 32 px at 4K, never below 10 px
+      const rem = await page.evaluate(() => parseFloat(getComputedStyle(document.documentElement).fontSize));
+      expect(rem).toBeGreaterThanOrEqual(Math.max(10, Math.min(viewport.width / 120, viewport.height / 67.5)) - 0.5);
+      await page.close();
+    }, 120_000);
+  }
+
+  it('logs a broken scenes file and keeps serving the last good scenes', async () => {
+    await writeFile(scenesFile, 'version: 1\nscenes:\n  - id: Bad Id\n    durationS: 0\n    panels: []\n');
+    await expect
+      .poll(async () => (await server.get('/api/v1/wall/scenes', token)).body.error as string | null, { timeout: 10_000 })
+      .toMatch(/scenes\.0\.id \(line 3\)/);
+    const r = await server.get('/api/v1/wall/scenes', token);
+    expect(r.status).toBe(200);
+    expect(r.body.source).toBe('file');
+    expect(r.body.scenes.scenes.map((s: { id: string }) => s.id)).toEqual([...SCENES]);
+    expect(r.body.error).toMatch(/scenes\.0\.durationS \(line 4\)/);
+  });
+
+  it('made no request outside localhost and saw no CSP violation or page error', () => {
+    expect(offsite).toEqual([]);
+    expect(problems).toEqual([]);
+  });
+});
