@@ -4,8 +4,8 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { lstat, readdir, readFile, readlink, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, relative } from 'node:path';
 
 const ROOT = join(import.meta.dirname, '..');
 const INPUTS = ['client', 'shared', 'vite.config.ts', 'package-lock.json', 'tsconfig.json'];
@@ -37,9 +37,10 @@ export async function clientSourceHash(): Promise<string> {
 let building: Promise<string> | null = null;
 
 /**
- * Returns the dist directory, building first if needed. The build goes to a private folder that is then
- * swapped in, so a server already serving dist/client (another test file, a running demo) never sees a
- * half-written bundle, and two processes building at once cannot interleave their files.
+ * Returns the dist directory, building first if needed. `dist/client` is a symlink to the current build: a
+ * build goes to a folder of its own and the link is replaced atomically (rename), so a server already
+ * serving dist/client (another test file, a running demo) never sees a half-written or missing bundle, and
+ * two processes building at once cannot interleave their files.
  */
 export function ensureClientBuild(log: (m: string) => void = (m) => console.error(m)): Promise<string> {
   building ??= buildIfStale(log).finally(() => {
@@ -53,8 +54,7 @@ async function buildIfStale(log: (m: string) => void): Promise<string> {
   const stamp = join(outDir, '.source-hash');
   const hash = await clientSourceHash();
   if (existsSync(stamp) && (await readFile(stamp, 'utf8')) === hash) return outDir;
-  const unique = `${process.pid}-${Date.now()}`;
-  const tmpDir = join(ROOT, `dist/.client-${unique}`);
+  const tmpDir = join(ROOT, `dist/.client-${process.pid}-${Date.now()}`);
   log('building the client (vite build)…');
   const started = Date.now();
   const { build } = await import('vite');
@@ -77,14 +77,29 @@ async function buildIfStale(log: (m: string) => void): Promise<string> {
     if (nodeEnv === undefined) delete process.env.NODE_ENV;
     else process.env.NODE_ENV = nodeEnv;
   }
-  // Swap: the old bundle moves aside, the new one takes its name. If another process swapped its own
-  // build in between (same sources, same bundle), ours is simply dropped.
-  const oldDir = join(ROOT, `dist/.client-old-${unique}`);
-  await rename(outDir, oldDir).catch(() => {});
-  await rename(tmpDir, outDir).catch(() => rm(tmpDir, { recursive: true, force: true }));
-  await rm(oldDir, { recursive: true, force: true });
+  await swapIn(tmpDir, outDir);
   log(`client built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return outDir;
+}
+
+/** Points the `outDir` link at `buildDir` in one rename, then removes builds nothing points at any more. */
+async function swapIn(buildDir: string, outDir: string): Promise<void> {
+  const dist = dirname(outDir);
+  const link = `${buildDir}.link`;
+  await symlink(basename(buildDir), link);
+  const current = await lstat(outDir).catch(() => null);
+  // a real directory from an older layout: move it aside once (rename cannot replace a non-empty directory)
+  if (current?.isDirectory()) await rename(outDir, `${buildDir}.old`);
+  await rename(link, outDir);
+  const live = basename(await readlink(outDir));
+  // builds of other processes still in progress are younger than a build takes; older unlinked ones are garbage
+  const cutoff = Date.now() - 10 * 60_000;
+  for (const name of await readdir(dist)) {
+    if (!name.startsWith('.client-') || name === live) continue;
+    const full = join(dist, name);
+    const st = await lstat(full).catch(() => null);
+    if (st && (name.endsWith('.old') || st.mtimeMs < cutoff)) await rm(full, { recursive: true, force: true });
+  }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
