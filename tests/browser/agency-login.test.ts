@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { enableTotp } from '../../server/auth/accounts';
 import { ensureClientBuild } from '../../scripts/client-build';
 import { startTestServer, type TestServer } from '../support/server';
-import { CHROMIUM, CHROMIUM_ARGS, chromiumAvailable } from '../support/browser';
+import { CHROMIUM, CHROMIUM_ARGS, chromiumAvailable, refuseOffsite } from '../support/browser';
 
 const [, adminUrl] = Object.entries(inject('backends'))[0]!;
 const ARTIFACTS = join(import.meta.dirname, '../artifacts');
@@ -37,14 +37,7 @@ describe.skipIf(!chromiumAvailable)('/agency login in headless Chromium', () => 
       viewport: { width: 1024, height: 768 },
       args: CHROMIUM_ARGS,
     });
-    const origin = new URL(server.url).origin;
-    await context.route(
-      (url) => !(url.origin === origin || url.protocol === 'data:' || url.protocol === 'blob:'),
-      (route) => {
-        offsite.push(route.request().url());
-        return route.abort();
-      },
-    );
+    await refuseOffsite(context, server.url, offsite);
   }, 240_000);
 
   afterAll(async () => {

@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { grantAgreement } from '../../db/queries/sharing';
 import { ensureClientBuild } from '../../scripts/client-build';
 import { startTestServer, type TestServer } from '../support/server';
-import { CHROMIUM, CHROMIUM_ARGS, chromiumAvailable } from '../support/browser';
+import { CHROMIUM, CHROMIUM_ARGS, chromiumAvailable, refuseOffsite } from '../support/browser';
 
 const [, adminUrl] = Object.entries(inject('backends'))[0]!;
 const ARTIFACTS = join(import.meta.dirname, '../artifacts');
@@ -111,14 +111,7 @@ describe.skipIf(!chromiumAvailable)('/agency tablet in headless Chromium', () =>
       hasTouch: true,
       args: CHROMIUM_ARGS,
     });
-    const origin = new URL(server.url).origin;
-    await context.route(
-      (url) => !(url.origin === origin || url.protocol === 'data:' || url.protocol === 'blob:'),
-      (route) => {
-        offsite.push(route.request().url());
-        return route.abort();
-      },
-    );
+    await refuseOffsite(context, server.url, offsite);
     context.on('request', (req) => {
       const u = new URL(req.url());
       if (!['127.0.0.1', 'localhost'].includes(u.hostname) && u.protocol !== 'data:' && u.protocol !== 'blob:') offsite.push(req.url());

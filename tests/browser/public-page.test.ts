@@ -14,7 +14,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ensureClientBuild } from '../../scripts/client-build';
 import { startTestServer, type TestServer } from '../support/server';
-import { CHROMIUM, CHROMIUM_ARGS, chromiumAvailable } from '../support/browser';
+import { CHROMIUM, CHROMIUM_ARGS, chromiumAvailable, refuseOffsite } from '../support/browser';
 
 const ARTIFACTS = join(import.meta.dirname, '../artifacts');
 const [, adminUrl] = Object.entries(inject('backends'))[0]!;
@@ -151,14 +151,7 @@ describe.skipIf(!chromiumAvailable)('/public for citizens in headless Chromium',
       locale: 'id-ID',
       args: CHROMIUM_ARGS,
     });
-    const origin = new URL(server.url).origin;
-    await context.route(
-      (url) => !(url.origin === origin || url.protocol === 'data:' || url.protocol === 'blob:'),
-      (route) => {
-        offsite.push(route.request().url());
-        return route.abort();
-      },
-    );
+    await refuseOffsite(context, server.url, offsite);
   }, 240_000);
 
   afterAll(async () => {

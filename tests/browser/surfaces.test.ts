@@ -15,7 +15,7 @@ import { validateWorkerConfig } from '../../ingest/config';
 import { startWorker, type Worker } from '../../ingest/worker';
 import { ensureClientBuild } from '../../scripts/client-build';
 import { startTestServer, type TestServer } from '../support/server';
-import { CHROMIUM, CHROMIUM_ARGS, chromiumAvailable } from '../support/browser';
+import { CHROMIUM, CHROMIUM_ARGS, chromiumAvailable, refuseOffsite } from '../support/browser';
 
 const ARTIFACTS = join(import.meta.dirname, '../artifacts');
 const [, adminUrl] = Object.entries(inject('backends'))[0]!;
@@ -54,14 +54,7 @@ describe.skipIf(!chromiumAvailable)('surfaces in headless Chromium', () => {
       viewport: { width: 1920, height: 1080 },
       args: CHROMIUM_ARGS,
     });
-    const origin = new URL(server.url).origin;
-    await context.route(
-      (url) => !(url.origin === origin || url.protocol === 'data:' || url.protocol === 'blob:'),
-      (route) => {
-        offsite.push(route.request().url());
-        return route.abort();
-      },
-    );
+    await refuseOffsite(context, server.url, offsite);
   }, 240_000);
 
   afterAll(async () => {

@@ -17,7 +17,7 @@ import { openStorage, type Storage } from '../../db/storage';
 import { ensureClientBuild } from '../../scripts/client-build';
 import { createTestDatabase } from '../support/db';
 import { waitFor } from '../support/server';
-import { CHROMIUM, CHROMIUM_ARGS, chromiumAvailable } from '../support/browser';
+import { CHROMIUM, CHROMIUM_ARGS, chromiumAvailable, refuseOffsite } from '../support/browser';
 
 const ARTIFACTS = join(import.meta.dirname, '../artifacts');
 const [, adminUrl] = Object.entries(inject('backends'))[0]!;
@@ -98,13 +98,7 @@ describe.skipIf(!chromiumAvailable)('/wall stale sources and a lost server', () 
     feeder = setInterval(() => void ingest(bpbd, [{ metric: 'water_level', entity: 'PA-UJI-HIDUP', time: Date.now(), value: (v = v === 100 ? 101 : 100) }]), 1_000);
     const profile = await mkdtemp(join(dir, 'chromium-'));
     context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, viewport: { width: 1920, height: 1080 }, args: CHROMIUM_ARGS });
-    await context.route(
-      (u) => !(u.origin === new URL(url).origin || u.protocol === 'data:' || u.protocol === 'blob:'),
-      (route) => {
-        offsite.push(route.request().url());
-        return route.abort();
-      },
-    );
+    await refuseOffsite(context, url, offsite);
   }, 240_000);
 
   afterAll(async () => {

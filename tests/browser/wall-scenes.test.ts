@@ -16,7 +16,7 @@ import { validateWorkerConfig } from '../../ingest/config';
 import { startWorker, type Worker } from '../../ingest/worker';
 import { ensureClientBuild } from '../../scripts/client-build';
 import { startTestServer, type TestServer } from '../support/server';
-import { CHROMIUM, CHROMIUM_ARGS, chromiumAvailable } from '../support/browser';
+import { CHROMIUM, CHROMIUM_ARGS, chromiumAvailable, refuseOffsite } from '../support/browser';
 
 const ARTIFACTS = join(import.meta.dirname, '../artifacts');
 const [, adminUrl] = Object.entries(inject('backends'))[0]!;
@@ -74,14 +74,7 @@ describe.skipIf(!chromiumAvailable)('/wall scenes in headless Chromium', () => {
     const profile = await mkdtemp(join(dir, 'chromium-'));
     const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, viewport, args: CHROMIUM_ARGS });
     contexts.push(context);
-    const origin = new URL(server.url).origin;
-    await context.route(
-      (url) => !(url.origin === origin || url.protocol === 'data:' || url.protocol === 'blob:'),
-      (route) => {
-        offsite.push(route.request().url());
-        return route.abort();
-      },
-    );
+    await refuseOffsite(context, server.url, offsite);
     return context;
   }
 
