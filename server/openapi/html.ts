@@ -3,8 +3,9 @@
  * (the Content-Security-Policy allows none inline, and none is needed: <details> folds the schemas), no
  * remote asset, styles in one <style> element. Everything from the document is HTML-escaped.
  */
-const esc = (s: unknown) =>
-  String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+import { escapeHtml } from '../public/shell';
+
+const esc = (s: unknown) => escapeHtml(String(s));
 
 /** `code` spans for `backticks`, nothing else: descriptions are plain text. */
 const prose = (s: unknown) => esc(s).replace(/`([^`]+)`/g, '<code>$1</code>');

@@ -8,7 +8,9 @@ import { z } from 'zod';
 import { ALERT_LEVELS, DATA_CLASSES, DOMAINS } from '../../shared/catalog';
 import { quarantineEntrySchema, sourceHealthSchema } from '../../shared/feeds';
 import { BUCKETS } from '../../shared/schemas';
+import { EVENT_STATS_BUCKETS } from '../events/routes';
 import { VIEW_IDS } from '../opendata/datasets';
+import { PERIOD_NAMES } from '../public/aggregation';
 
 const ms = z.number().int().describe('epoch milliseconds');
 const iso = z.string().describe('ISO 8601 date-time with offset');
@@ -123,12 +125,10 @@ export const quarantineResponse = z.object({ entries: z.array(quarantineEntrySch
 
 const publicCount = z.object({ n: z.number().int().nullable(), suppressed: z.boolean() }).describe('a count, or n = null and suppressed = true when hidden for k-anonymity');
 const counts = { received: publicCount, resolved: publicCount, open: publicCount };
+/** The window every public complaint view answers for, and its k-anonymity threshold. */
+const complaintWindow = { period: z.enum(PERIOD_NAMES), from: ms, to: ms, updatedAt: ms, k: z.number().int() };
 export const complaintSummaryResponse = z.object({
-  period: z.enum(['24h', '7d', '30d']),
-  from: ms,
-  to: ms,
-  updatedAt: ms,
-  k: z.number().int(),
+  ...complaintWindow,
   kelurahan: z.array(
     z.object({
       code: regionCode.nullable(),
@@ -143,11 +143,7 @@ export const complaintSummaryResponse = z.object({
   total: z.object(counts),
 });
 export const complaintPerformanceResponse = z.object({
-  period: z.enum(['24h', '7d', '30d']),
-  from: ms,
-  to: ms,
-  updatedAt: ms,
-  k: z.number().int(),
+  ...complaintWindow,
   bucketMs: z.number().int().describe('bucket width, ms (4 h for 24h, 1 day otherwise)'),
   buckets: z
     .array(z.object({ from: ms, to: ms, received: publicCount, resolved: publicCount }))
@@ -172,7 +168,7 @@ export const eventStatsResponse = z.object({
   kind: z.string(),
   from: ms,
   to: ms,
-  bucket: z.enum(['15m', '1h', '6h', '1d', '7d']),
+  bucket: z.enum(Object.keys(EVENT_STATS_BUCKETS) as (keyof typeof EVENT_STATS_BUCKETS)[]),
   bucketMs: z.number().int(),
   byStatus: z.array(z.object({ t: ms.describe('bucket start'), status: z.string(), n: z.number().int().describe('events that entered the status in the bucket') })),
   byCategory: z.array(z.object({ t: ms, category: z.string().nullable(), ...countsOverTime })),
@@ -229,11 +225,7 @@ export const publicProjectsResponse = z.object({
   ),
 });
 export const complaintMapResponse = z.object({
-  period: z.enum(['24h', '7d', '30d']),
-  from: ms,
-  to: ms,
-  updatedAt: ms,
-  k: z.number().int(),
+  ...complaintWindow,
   kelurahan: z.array(
     z.object({ code: regionCode.nullable(), name: z.string().nullable(), centroid: z.tuple([z.number(), z.number()]).nullable().describe('[lon, lat] of the kelurahan, never of a complaint'), ...counts }),
   ),

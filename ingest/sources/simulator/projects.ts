@@ -38,8 +38,17 @@ export interface MilestoneTimes {
   reached: number;
 }
 
+interface Transition {
+  id: string;
+  status: string;
+  time: number;
+  pct: number;
+}
+
 export class ProjectModel {
   private readonly milestones: MilestoneTimes[][];
+  /** Per project, every milestone status change (they depend on the world only, not on the poll). */
+  private readonly transitions: Transition[][];
 
   constructor(private readonly world: World) {
     this.milestones = world.projects.map((p) =>
@@ -49,6 +58,16 @@ export class ProjectModel {
         return { pct, plan: p.start + x * dur, reached: p.start + (x / p.pace) * dur };
       }),
     );
+    this.transitions = world.projects.map((p, i) => {
+      const out: Transition[] = [];
+      for (const m of this.milestones[i]!) {
+        const id = `${p.id}-M${m.pct}`;
+        out.push({ id, status: 'planned', time: p.start, pct: m.pct });
+        if (m.reached > m.plan + LATE_GRACE) out.push({ id, status: 'late', time: Math.round(m.plan + LATE_GRACE), pct: m.pct });
+        out.push({ id, status: 'reached', time: Math.round(m.reached), pct: m.pct });
+      }
+      return out;
+    });
   }
 
   milestoneTimes(index: number): readonly MilestoneTimes[] {
@@ -77,19 +96,7 @@ export class ProjectModel {
     return Math.round(p.value * share);
   }
 
-  private transitions(index: number): { id: string; status: string; time: number; pct: number }[] {
-    const p = this.world.projects[index]!;
-    const out: { id: string; status: string; time: number; pct: number }[] = [];
-    for (const m of this.milestones[index]!) {
-      const id = `${p.id}-M${m.pct}`;
-      out.push({ id, status: 'planned', time: p.start, pct: m.pct });
-      if (m.reached > m.plan + LATE_GRACE) out.push({ id, status: 'late', time: Math.round(m.plan + LATE_GRACE), pct: m.pct });
-      out.push({ id, status: 'reached', time: Math.round(m.reached), pct: m.pct });
-    }
-    return out;
-  }
-
-  private toEvent(p: Project, tr: { id: string; status: string; time: number; pct: number }): EventInput {
+  private toEvent(p: Project, tr: Transition): EventInput {
     const e: EventInput = {
       kind: 'project_milestone',
       id: tr.id,
@@ -107,7 +114,7 @@ export class ProjectModel {
   eventsBetween(from: number, to: number): EventInput[] {
     const out: EventInput[] = [];
     this.world.projects.forEach((p, i) => {
-      for (const tr of this.transitions(i)) if (tr.time > from && tr.time <= to) out.push(this.toEvent(p, tr));
+      for (const tr of this.transitions[i]!) if (tr.time > from && tr.time <= to) out.push(this.toEvent(p, tr));
     });
     return out;
   }
@@ -116,14 +123,14 @@ export class ProjectModel {
   history(at: number): EventInput[] {
     const out: EventInput[] = [];
     this.world.projects.forEach((p, i) => {
-      for (const tr of this.transitions(i)) if (tr.time <= at) out.push(this.toEvent(p, tr));
+      for (const tr of this.transitions[i]!) if (tr.time <= at) out.push(this.toEvent(p, tr));
     });
     return out;
   }
 }
 
 /** The OPD that runs the demo's public works (the owner of the project metrics). */
-export const PROJECT_OPD = 'DPUPR';
+const PROJECT_OPD = 'DPUPR';
 
 /** `YYYY-MM-DD` of an instant, in WIB. */
 const wibDate = (t: number) => new Date(t + WIB_OFFSET_MS).toISOString().slice(0, 10);
