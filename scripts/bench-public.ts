@@ -1108,6 +1108,7 @@ const WPT_3G_SLOW_RTT_MS = 400;
 
 async function measureBrowser(url: string, executablePath: string, runs: number): Promise<{ name: string; runs: BrowserMarks[] }[]> {
   const { chromium } = await import('playwright-core');
+  const { CHROMIUM_ARGS, refuseOffsite } = await import('../tests/support/browser');
   const profiles = [
     { name: 'WPT 3G Slow', net: 'wpt', cpu: 1, runs },
     { name: 'WPT 3G Slow + CPU 4×', net: 'wpt', cpu: 4, runs },
@@ -1124,9 +1125,12 @@ async function measureBrowser(url: string, executablePath: string, runs: number)
         executablePath,
         headless: true,
         viewport: { width: 390, height: 844 },
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+        args: CHROMIUM_ARGS,
       });
+      // the page must load with nothing but its own server: anything else is refused and fails the run
+      const offsite: string[] = [];
       try {
+        await refuseOffsite(context, url, offsite);
         const page = context.pages()[0] ?? (await context.newPage());
         await page.addInitScript({ content: BROWSER_INIT });
         const cdp = await context.newCDPSession(page);
@@ -1162,6 +1166,7 @@ async function measureBrowser(url: string, executablePath: string, runs: number)
         await context.close().catch(() => {});
         await rm(profileDir, { recursive: true, force: true });
       }
+      if (offsite.length) throw new Error(`requests that tried to leave localhost: ${offsite.join(', ')}`);
     }
     out.push({ name: p.name, runs: marks });
   }

@@ -28,7 +28,7 @@ import { validateWorkerConfig } from '../ingest/config';
 import { startWorker } from '../ingest/worker';
 import { createApp } from '../server/app';
 import { ensureClientBuild } from './client-build';
-import { CHROMIUM, CHROMIUM_ARGS } from '../tests/support/browser';
+import { CHROMIUM, CHROMIUM_ARGS, refuseOffsite } from '../tests/support/browser';
 
 const ROOT = join(import.meta.dirname, '..');
 
@@ -117,15 +117,8 @@ async function main() {
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS, '--enable-precise-memory-info'] });
   // bypassCSP: the probes below are evaluated as strings (tsx would wrap inner functions in a helper the page lacks)
   const context = await browser.newContext({ viewport: { width: 1920, height: 1080 }, bypassCSP: true });
-  const origin = new URL(url).origin;
   const offsite: string[] = [];
-  await context.route(
-    (u) => !(u.origin === origin || u.protocol === 'data:' || u.protocol === 'blob:'),
-    (route) => {
-      offsite.push(route.request().url());
-      return route.abort();
-    },
-  );
+  await refuseOffsite(context, url, offsite);
   await context.addInitScript(FIRST_FRAME_PROBE);
   let exitCode = 0;
   try {

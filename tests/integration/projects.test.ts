@@ -80,7 +80,7 @@ describe.each(backends)('project registry on %s', (_name, adminUrl) => {
     ];
     expect((await server.post('/api/v1/ingest', { points }, dpupr)).status).toBe(202);
     // a terbatas project is never published
-    await server.post('/api/v1/projects', { projects: [{ ...registry[4]!, id: 'PRJ-SECRET-1', class: 'terbatas' }] }, dpupr);
+    expect(await server.post('/api/v1/projects', { projects: [{ ...registry[4]!, id: 'PRJ-SECRET-1', class: 'terbatas' }] }, dpupr)).toEqual({ status: 202, body: { accepted: 1, written: 1 } });
 
     const res = await server.get('/api/public/v1/projects');
     expect(res.status).toBe(200);
