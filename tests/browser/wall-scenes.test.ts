@@ -109,7 +109,7 @@ describe.skipIf(!chromiumAvailable)('/wall scenes in headless Chromium', () => {
     expect(fit.scrollW).toBeLessThanOrEqual(fit.w);
   }
 
-  it('serves the scenes to operators only, and keeps the last good scenes when the file breaks', async () => {
+  it('serves the scenes from the file to operators only', async () => {
     expect((await server.get('/api/v1/wall/scenes')).status).toBe(401);
     expect((await server.get('/api/v1/wall/scenes', await server.token('agency', 'BPBD'))).status).toBe(403);
     const good = await server.get('/api/v1/wall/scenes', token);
