@@ -14,6 +14,7 @@
  */
 import { stringify } from 'csv-stringify/sync';
 import type { HourlyRow, OpenDataCatalog, OpenDataMetric } from '../../db/queries/opendata';
+import type { PublicProjectRow } from '../../db/queries/projects';
 import type { MetricSeriesRow } from '../../db/queries/public';
 import type { DataClass } from '../../shared/catalog';
 import type { Principal } from '../../shared/contract';
@@ -433,20 +434,10 @@ export function latestTable(m: OpenDataMetric, rows: readonly MetricSeriesRow[])
 }
 
 /** What the project registry (migration 011) says of a project, for the project dataset. */
-export interface ProjectRegistryRow {
-  id: string;
-  name: string;
-  opd: string;
-  opdName: string;
-  region: string | null;
-  regionName: string | null;
-  lon: number | null;
-  lat: number | null;
-  contractValue: number;
-  budget: number | null;
-  contractStart: string;
-  contractEnd: string;
-}
+export type ProjectRegistryRow = Pick<
+  PublicProjectRow,
+  'id' | 'name' | 'opd' | 'opdName' | 'region' | 'regionName' | 'lon' | 'lat' | 'contractValue' | 'budget' | 'contractStart' | 'contractEnd'
+>;
 
 /**
  * One row per project entity with the latest value of each project metric, and what the registry says of it
