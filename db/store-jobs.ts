@@ -10,6 +10,7 @@
  */
 import type pg from 'pg';
 import type { Dialect } from './storage';
+import { inTransaction } from './transaction';
 
 export interface StorePolicy {
   /** Raw points are kept this long (roll-ups of them stay). */
@@ -217,17 +218,9 @@ export async function applyTimescalePolicies(pool: Db, policy: StorePolicy = DEF
     [`SELECT add_retention_policy('point_1h', drop_after => $1::interval)`, [days(policy.rollup1hRetentionDays)]],
     [`INSERT INTO sinergi_meta (key, value) VALUES ('store_policy', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`, [wanted]],
   ];
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  await inTransaction(pool, async (client) => {
     for (const [sql, params] of stmts) await client.query(sql, params);
-    await client.query('COMMIT');
-  } catch (e) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw e;
-  } finally {
-    client.release();
-  }
+  });
   return true;
 }
 

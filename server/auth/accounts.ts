@@ -19,6 +19,7 @@ import {
   type UserRole,
   type UserRow,
 } from '../../db/queries/users';
+import { inTransaction } from '../../db/transaction';
 import { hashPassword, passwordProblem } from './password';
 
 /** Who makes a change and from where, for the audit log (`cli:<os user>` and 'cli' from the CLI). */
@@ -31,21 +32,6 @@ export interface ChangeContext {
 export class AccountError extends Error {}
 
 export const TOTP_ISSUER = 'Sinergi';
-
-async function inTx<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const r = await fn(client);
-    await client.query('COMMIT');
-    return r;
-  } catch (e) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw e;
-  } finally {
-    client.release();
-  }
-}
 
 function checkRole(role: string, opd: string | null | undefined): { role: UserRole; opd: string | null } {
   if (!USER_ROLES.includes(role as UserRole)) throw new AccountError(`role must be one of ${USER_ROLES.join(', ')}`);
@@ -80,7 +66,7 @@ export async function addUser(
   }
   await requireOpd(pool, opd);
   const passwordHash = await hashPassword(input.password);
-  return inTx(pool, async (c) => {
+  return inTransaction(pool, async (c) => {
     if (await findUser(c, username)) throw new AccountError(`user '${username}' already exists`);
     await createUser(c, { username, passwordHash, role, opd, demoPassword: opts.demoPassword ?? false });
     await appendAudit(c, [{ actor: ctx.actor, action: 'user.created', target: `user:${username}`, detail: { role, opd, demo: opts.demoPassword ?? false }, source: ctx.source }]);
@@ -93,7 +79,7 @@ export async function changePassword(pool: pg.Pool, username: string, password: 
   const problem = passwordProblem(password, u.username);
   if (problem) throw new AccountError(problem);
   const passwordHash = await hashPassword(password);
-  return inTx(pool, async (c) => {
+  return inTransaction(pool, async (c) => {
     await setPasswordHash(c, u.id, passwordHash);
     const sessionsRevoked = await revokeUserSessions(c, u.id);
     await appendAudit(c, [{ actor: ctx.actor, action: 'user.password_changed', target: `user:${u.username}`, detail: { sessionsRevoked }, source: ctx.source }]);
@@ -108,7 +94,7 @@ export async function changeRole(
   ctx: ChangeContext,
 ): Promise<{ sessionsRevoked: number }> {
   const next = checkRole(to.role, to.opd);
-  return inTx(pool, async (c) => {
+  return inTransaction(pool, async (c) => {
     const u = await requireUser(c, username);
     await requireOpd(c, next.opd);
     if (u.role === next.role && u.opd === next.opd) throw new AccountError(`user '${u.username}' already has role ${u.role}${u.opd ? ` (${u.opd})` : ''}`);
@@ -129,7 +115,7 @@ export async function changeRole(
 }
 
 export async function disableUser(pool: pg.Pool, username: string, ctx: ChangeContext): Promise<{ sessionsRevoked: number }> {
-  return inTx(pool, async (c) => {
+  return inTransaction(pool, async (c) => {
     const u = await requireUser(c, username);
     if (u.disabledAt) throw new AccountError(`user '${u.username}' is already disabled`);
     await setDisabled(c, u.id, true);
@@ -140,7 +126,7 @@ export async function disableUser(pool: pg.Pool, username: string, ctx: ChangeCo
 }
 
 export async function enableUser(pool: pg.Pool, username: string, ctx: ChangeContext): Promise<void> {
-  await inTx(pool, async (c) => {
+  await inTransaction(pool, async (c) => {
     const u = await requireUser(c, username);
     if (!u.disabledAt) throw new AccountError(`user '${u.username}' is not disabled`);
     await setDisabled(c, u.id, false);
@@ -153,7 +139,7 @@ export async function enableUser(pool: pg.Pool, username: string, ctx: ChangeCon
  * authenticator app. Agency accounts do not use TOTP (issue 5: admin and operator).
  */
 export async function enableTotp(pool: pg.Pool, username: string, ctx: ChangeContext): Promise<{ uri: string; replaced: boolean }> {
-  return inTx(pool, async (c) => {
+  return inTransaction(pool, async (c) => {
     const u = await requireUser(c, username);
     if (u.role === 'agency') throw new AccountError('the second factor is for admin and operator accounts');
     const secret = generateSecret();
@@ -167,7 +153,7 @@ export async function enableTotp(pool: pg.Pool, username: string, ctx: ChangeCon
 }
 
 export async function disableTotp(pool: pg.Pool, username: string, ctx: ChangeContext): Promise<void> {
-  await inTx(pool, async (c) => {
+  await inTransaction(pool, async (c) => {
     const u = await requireUser(c, username);
     if (!u.totpEnabled) throw new AccountError(`user '${u.username}' has no second factor`);
     await setTotpSecret(c, u.id, null);

@@ -19,6 +19,7 @@ import {
   type LoginRow,
   type UserRole,
 } from '../../db/queries/users';
+import { inTransaction } from '../../db/transaction';
 import type { Principal } from '../../shared/contract';
 import { dummyHash, verifyPassword } from './password';
 
@@ -163,9 +164,7 @@ export function createAuthService(deps: {
       if (!(await recordLoginSuccess(pool, row.id, totpStep))) return fail(row, 'totp_replayed', source);
 
       const user: SessionUser = { username: row.username, role: row.role, opd: row.opd };
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
+      return inTransaction(pool, async (client) => {
         const session = await createSession(client, { id: row.id, role: row.role, opd: row.opd }, now + settings.sessionTtlMs);
         await appendAudit(
           client,
@@ -180,32 +179,18 @@ export function createAuthService(deps: {
           ],
           now,
         );
-        await client.query('COMMIT');
         return { kind: 'ok', token: session.token, expiresAt: session.expiresAt, user };
-      } catch (e) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw e;
-      } finally {
-        client.release();
-      }
+      });
     },
 
     async logout(who, source) {
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
+      return inTransaction(pool, async (client) => {
         const revoked = await revokeTokenById(client, who.tokenId);
         if (revoked) {
           await appendAudit(client, [{ actor: actorOf(who), action: 'logout', target: `token:${who.tokenId}`, detail: {}, source }], clock());
         }
-        await client.query('COMMIT');
         return revoked;
-      } catch (e) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw e;
-      } finally {
-        client.release();
-      }
+      });
     },
   };
 }

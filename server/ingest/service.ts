@@ -15,6 +15,7 @@ import {
   type Point,
 } from '../../shared/schemas';
 import { appendAudit } from '../../db/queries/audit';
+import { inTransaction } from '../../db/transaction';
 import type { AlertService } from '../alerts/service';
 import type { VerifiedKey } from '../../db/queries/credentials';
 import { writeEventChanges, type EventChange } from '../../db/queries/events';
@@ -124,21 +125,6 @@ export function createIngestService(deps: {
     return created;
   }
 
-  async function inTransaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
-      const out = await fn(client);
-      await client.query('COMMIT');
-      return out;
-    } catch (e) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw e;
-    } finally {
-      client.release();
-    }
-  }
-
   return {
     async ingestPoints(key, body, now) {
       const big = tooLarge(body, 'points');
@@ -156,7 +142,7 @@ export function createIngestService(deps: {
       );
       if (rejected) return rejected;
 
-      const { written, fresh } = await inTransaction(async (client) => {
+      const { written, fresh } = await inTransaction(pool, async (client) => {
         const { ids, fresh } = await resolveSeries(client, points);
         // One row per (series, time); the last reading in the batch wins.
         const unique = new Map<string, ResolvedPoint>();
@@ -202,7 +188,7 @@ export function createIngestService(deps: {
         title: e.title ?? null,
       }));
       // Every status change is audited in the same transaction: the change and its record commit together.
-      const changed = await inTransaction(async (client) => {
+      const changed = await inTransaction(pool, async (client) => {
         const { changed: written, recorded } = await writeEventChanges(client, changes);
         await appendAudit(
           client,

@@ -9,6 +9,7 @@ import type pg from 'pg';
 import { appendAudit } from '../../db/queries/audit';
 import { verifyIngestKey } from '../../db/queries/credentials';
 import { projectOwners, upsertProjects } from '../../db/queries/projects';
+import { inTransaction } from '../../db/transaction';
 import { projectsBatchSchema, toIssueDetails, type IssueDetail } from '../../shared/schemas';
 import type { CatalogService } from '../catalog/service';
 import { bearer } from '../http/auth';
@@ -54,15 +55,12 @@ export function createProjectRoutes(deps: ProjectRoutesDeps): Router {
     if (forbidden.length) return void res.status(403).json({ error: `key of ${key.opd} may not write these projects; nothing was written`, details: forbidden });
 
     const now = deps.clock();
-    const client = await deps.pool.connect();
-    let written: string[];
-    try {
-      await client.query('BEGIN');
-      written = await upsertProjects(client, projects, now);
+    const written = await inTransaction(deps.pool, async (client) => {
+      const ids = await upsertProjects(client, projects, now);
       const byId = new Map(projects.map((p) => [p.id, p]));
       await appendAudit(
         client,
-        written.map((id) => {
+        ids.map((id) => {
           const p = byId.get(id)!;
           return {
             actor: `key:${key.id}@${key.opd}`,
@@ -74,13 +72,8 @@ export function createProjectRoutes(deps: ProjectRoutesDeps): Router {
         }),
         now,
       );
-      await client.query('COMMIT');
-    } catch (e) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw e;
-    } finally {
-      client.release();
-    }
+      return ids;
+    });
     res.status(202).json({ accepted: projects.length, written: written.length });
   });
   return router;
