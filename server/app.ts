@@ -188,7 +188,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   );
   // one set of public snapshots for the public API, open data and CKAN
   const publicSources = createPublicSources({ db: pool, k: config.publicKAnonymity, cacheMs: config.publicCacheMs, clock, log });
-  app.use(createPublicRoutes({ db: pool, sources: publicSources, clock }));
+  app.use(createPublicRoutes({ sources: publicSources }));
   const openData = createOpenData({ db: pool, sources: publicSources, clock });
   app.use(createOpenDataRoutes({ openData }), createCkanRoutes({ openData }), ckanErrorHandler);
   app.use(createOpenApiRoutes());

@@ -3,25 +3,22 @@
  * served from snapshots (cache.ts) with an ETag and a short max-age so browsers and proxies share them too.
  */
 import { Router, type Request, type Response } from 'express';
-import type pg from 'pg';
 import { z } from 'zod';
 import { toIssueDetails } from '../../shared/schemas';
 import { complaintMap, PERIOD_NAMES, publicMetrics, type Period } from './aggregation';
-import { sendRendered, type Rendered } from './cache';
+import { sendRendered, type Rendered, type Snapshot } from './cache';
 import { publicProjects } from './projects';
-import type { PublicSources } from './sources';
+import type { ComplaintData, PublicSources } from './sources';
 import { warningsHandler } from './warnings';
 
 export interface PublicRoutesDeps {
-  db: Pick<pg.Pool, 'query'>;
   sources: PublicSources;
-  clock: () => number;
 }
 
 const periodQuery = z.object({ period: z.enum(PERIOD_NAMES as [Period, ...Period[]]).default('7d') });
 
 export function createPublicRoutes(deps: PublicRoutesDeps): Router {
-  const { db, clock, sources } = deps;
+  const { sources } = deps;
   const { complaints, metrics, summary, performance } = sources;
   const send = (req: Request, res: Response, r: Rendered) => sendRendered(req, res, r, { maxAgeS: sources.maxAgeS });
   const period = (req: Request, res: Response): Period | null => {
@@ -32,24 +29,16 @@ export function createPublicRoutes(deps: PublicRoutesDeps): Router {
   };
 
   const router = Router();
-  router.get('/api/public/v1/complaints/summary', async (req, res) => {
+  /** A complaints answer for the ?period asked: one view of the complaints snapshot per name and period. */
+  const complaintsView = (name: string, derive: (snap: Snapshot<ComplaintData>, p: Period, v: ComplaintData) => unknown) => async (req: Request, res: Response) => {
     const p = period(req, res);
     if (!p) return;
     const snap = await complaints.get();
-    send(req, res, snap.view(`summary:${p}`, () => summary(snap, p)));
-  });
-  router.get('/api/public/v1/complaints/map', async (req, res) => {
-    const p = period(req, res);
-    if (!p) return;
-    const snap = await complaints.get();
-    send(req, res, snap.view(`map:${p}`, (v) => complaintMap(summary(snap, p), v.regions)));
-  });
-  router.get('/api/public/v1/complaints/performance', async (req, res) => {
-    const p = period(req, res);
-    if (!p) return;
-    const snap = await complaints.get();
-    send(req, res, snap.view(`performance:${p}`, () => performance(snap, p)));
-  });
+    send(req, res, snap.view(`${name}:${p}`, (v) => derive(snap, p, v)));
+  };
+  router.get('/api/public/v1/complaints/summary', complaintsView('summary', (snap, p) => summary(snap, p)));
+  router.get('/api/public/v1/complaints/map', complaintsView('map', (snap, p, v) => complaintMap(summary(snap, p), v.regions)));
+  router.get('/api/public/v1/complaints/performance', complaintsView('performance', (snap, p) => performance(snap, p)));
   router.get('/api/public/v1/metrics', async (req, res) => {
     const snap = await metrics.get();
     send(req, res, snap.view('metrics', (rows, now) => publicMetrics(rows, now)));
@@ -58,6 +47,6 @@ export function createPublicRoutes(deps: PublicRoutesDeps): Router {
     const snap = await sources.projects.get();
     send(req, res, snap.view('projects', (rows, now) => publicProjects(rows, now)));
   });
-  router.get('/api/public/v1/warnings', warningsHandler({ db, clock, cacheMs: sources.cacheMs, onStale: sources.onStale('warnings') }, send));
+  router.get('/api/public/v1/warnings', warningsHandler({ cache: sources.warnings }, send));
   return router;
 }

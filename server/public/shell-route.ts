@@ -12,7 +12,7 @@ import { createSnapshotCache, renderBody, sendRendered, type Rendered } from './
 import { publicProjects } from './projects';
 import { injectShell, renderShell, shellData } from './shell';
 import type { PublicSources } from './sources';
-import { publicWarnings, warningRows } from './warnings';
+import { publicWarnings } from './warnings';
 
 export function createPublicShellHandler(deps: {
   db: Pick<pg.Pool, 'query'>;
@@ -40,7 +40,6 @@ export function createPublicShellHandler(deps: {
         )
       ).rows[0]?.name ?? null,
   });
-  const warnings = createSnapshotCache({ ttlMs: sources.cacheMs, clock, load: () => warningRows(deps.db), onStale: sources.onStale('shell warnings') });
   let last: { key: string; rendered: Rendered } | null = null;
 
   return async (req, res) => {
@@ -48,7 +47,7 @@ export function createPublicShellHandler(deps: {
     if (!t) return void res.status(404).type('text/plain').send('client build not found');
     let rendered: Rendered;
     try {
-      const [c, m, w, p, cx] = await Promise.all([city.get(), sources.metrics.get(), warnings.get(), sources.projects.get(), sources.complaints.get()]);
+      const [c, m, w, p, cx] = await Promise.all([city.get(), sources.metrics.get(), sources.warnings.get(), sources.projects.get(), sources.complaints.get()]);
       const key = [t.mtimeMs, c.at, m.at, w.at, p.at, cx.at].join(':');
       if (last?.key !== key) {
         const now = Math.max(m.at, w.at, p.at, cx.at);

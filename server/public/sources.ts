@@ -10,6 +10,7 @@ import { LONGEST_PERIOD_MS, summarizeComplaints, type Period } from './aggregati
 import { createSnapshotCache, type Snapshot, type SnapshotCache } from './cache';
 import { PUBLIC_VIEW_DEFAULTS } from './defaults';
 import { complaintPerformance } from './performance';
+import { warningRows, type WarningRow } from './warnings';
 
 export type ComplaintData = Awaited<ReturnType<typeof complaintRows>>;
 export type MetricRows = Awaited<ReturnType<typeof publicMetricRows>>;
@@ -25,6 +26,8 @@ export interface PublicSources {
   metrics: SnapshotCache<MetricRows>;
   /** The project registry with each project's latest figures. */
   projects: SnapshotCache<PublicProjectRow[]>;
+  /** The readings of the warning metrics (warnings.ts), for the warnings route and the page shell. */
+  warnings: SnapshotCache<WarningRow[]>;
   /** The k-anonymous summary of a period, computed once per snapshot whoever asks. */
   summary(snap: Snapshot<ComplaintData>, period: Period): ReturnType<typeof summarizeComplaints>;
   /** Received / resolved per bucket, median time to resolve and share within SLA per OPD and category. */
@@ -50,6 +53,7 @@ export function createPublicSources(deps: {
     complaints: createSnapshotCache({ ttlMs: cacheMs, clock, load: (now) => complaintRows(db, now - LONGEST_PERIOD_MS), onStale: onStale('complaints') }),
     metrics: createSnapshotCache({ ttlMs: cacheMs, clock, load: () => publicMetricRows(db), onStale: onStale('metrics') }),
     projects: createSnapshotCache({ ttlMs: cacheMs, clock, load: () => publicProjectRows(db), onStale: onStale('projects') }),
+    warnings: createSnapshotCache({ ttlMs: cacheMs, clock, load: () => warningRows(db), onStale: onStale('warnings') }),
     summary: (snap, period) => snap.memo(`summary:${period}`, (v, now) => summarizeComplaints(v.rows, { period, k, now, regions: v.regions })),
     performance: (snap, period) => snap.memo(`performance:${period}`, (v, now) => complaintPerformance(v.rows, { period, k, now })),
     onStale,

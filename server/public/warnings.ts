@@ -13,7 +13,7 @@ import type pg from 'pg';
 import { alertLevel, ALERT_LEVELS, type AlertLevel, type DataClass, type Thresholds } from '../../shared/catalog';
 import type { Principal } from '../../shared/contract';
 import { canRead } from '../access/policy';
-import { createSnapshotCache, type Rendered } from './cache';
+import type { Rendered, SnapshotCache } from './cache';
 
 /** Metrics whose thresholds are public warnings. */
 export const WARNING_METRICS: readonly string[] = ['water_level'];
@@ -260,15 +260,14 @@ export async function warningRows(db: Db, metrics: readonly string[] = WARNING_M
 
 /**
  * The route's handler, given the public router's `send` (ETag, gzip, Cache-Control) so every public endpoint
- * answers alike. Its own snapshot cache: one query per `cacheMs`, however many phones ask.
+ * answers alike. It reads the shared warnings snapshot (sources.ts): one query per cache period, however many ask.
  */
 export function warningsHandler(
-  deps: { db: Db; clock: () => number; cacheMs: number; onStale?: (e: unknown) => void; maxAgeMs?: number },
+  deps: { cache: SnapshotCache<WarningRow[]>; maxAgeMs?: number },
   send: (req: Parameters<RequestHandler>[0], res: Parameters<RequestHandler>[1], r: Rendered) => void,
 ): RequestHandler {
-  const cache = createSnapshotCache({ ttlMs: deps.cacheMs, clock: deps.clock, load: () => warningRows(deps.db), onStale: deps.onStale });
   return async (req, res) => {
-    const snap = await cache.get();
+    const snap = await deps.cache.get();
     send(req, res, snap.view('warnings', (rows, now) => publicWarnings(rows, now, { maxAgeMs: deps.maxAgeMs })));
   };
 }
