@@ -1,9 +1,8 @@
-import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ComplaintPeriod, PublicCount } from '../lib/api/public-complaints';
 import { formatNumber, formatPercent } from '../lib/format';
-import { useLang } from '../lib/react/hooks';
-import { fetchComplaintPerformance, type ComplaintPerformance, type PerformanceBucket } from './performance-api';
+import { useLang, usePolled } from '../lib/react/hooks';
+import { fetchComplaintPerformance, type PerformanceBucket } from './performance-api';
 
 const POLL_MS = 30_000;
 const DAY_MS = 86_400_000;
@@ -16,18 +15,7 @@ const DAY_MS = 86_400_000;
 export function ComplaintHandling({ period }: { period: ComplaintPeriod }) {
   const { t, i18n } = useTranslation();
   const { locale } = useLang();
-  const [data, setData] = useState<ComplaintPerformance | null>(null);
-
-  useEffect(() => {
-    const ctl = new AbortController();
-    const load = () => fetchComplaintPerformance(period, ctl.signal).then(setData, () => undefined);
-    void load();
-    const id = setInterval(load, POLL_MS);
-    return () => {
-      ctl.abort();
-      clearInterval(id);
-    };
-  }, [period]);
+  const { data } = usePolled((signal) => fetchComplaintPerformance(period, signal), POLL_MS, period);
 
   const shown = data?.period === period ? data : null;
   if (!shown) return null;

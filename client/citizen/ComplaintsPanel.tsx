@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import {
   byKecamatan,
@@ -10,7 +10,7 @@ import {
 } from '../lib/api/public-complaints';
 import { Freshness } from '../lib/components/Freshness';
 import { formatNumber } from '../lib/format';
-import { useLang } from '../lib/react/hooks';
+import { useLang, usePolled } from '../lib/react/hooks';
 import { ComplaintHandling } from './ComplaintHandling';
 
 /** The server's snapshots last a few seconds; a phone needs no more than a refresh every half minute. */
@@ -21,26 +21,7 @@ export function ComplaintsPanel({ now }: { now: number }) {
   const { t, i18n } = useTranslation();
   const { locale } = useLang();
   const [period, setPeriod] = useState<ComplaintPeriod>('7d');
-  const [data, setData] = useState<ComplaintSummary | null>(null);
-  const [failed, setFailed] = useState(false);
-
-  useEffect(() => {
-    const ctl = new AbortController();
-    const load = () =>
-      fetchComplaintSummary(period, ctl.signal).then(
-        (d) => {
-          setData(d);
-          setFailed(false);
-        },
-        () => !ctl.signal.aborted && setFailed(true),
-      );
-    void load();
-    const id = setInterval(load, POLL_MS);
-    return () => {
-      ctl.abort();
-      clearInterval(id);
-    };
-  }, [period]);
+  const { data, failed } = usePolled((signal) => fetchComplaintSummary(period, signal), POLL_MS, period);
 
   const num = (c: PublicCount) => (c === null ? '–' : formatNumber(c, 0, locale));
   const category = (c: string | null) => (c === null ? t('pub.cx.otherCategory') : i18n.exists(`pub.cx.category.${c}`) ? t(`pub.cx.category.${c}`) : c.replace(/_/g, ' '));

@@ -2,7 +2,7 @@
  * `GET /api/public/v1/projects`: the project registry (name, OPD, place, contract value and period, budget)
  * with the latest figures (server/public/projects.ts). Checked for the shape the page relies on.
  */
-import { useEffect, useState } from 'react';
+import { usePolled } from '../lib/react/hooks';
 import { ApiError, getJson, isNum, isObj } from '../lib/api/http';
 
 export interface RegisteredProject {
@@ -68,18 +68,9 @@ export async function fetchProjects(signal?: AbortSignal): Promise<RegisteredPro
 /** The registry changes rarely: a page refreshes it every few minutes (a 304 while unchanged). */
 const REGISTRY_REFRESH_MS = 5 * 60_000;
 
+const NO_PROJECTS: RegisteredProject[] = [];
+
 /** The project registry, fetched once and refreshed now and then; empty until it arrives. */
 export function useProjectRegistry(): RegisteredProject[] {
-  const [list, setList] = useState<RegisteredProject[]>([]);
-  useEffect(() => {
-    const ctl = new AbortController();
-    const load = () => fetchProjects(ctl.signal).then(setList, () => undefined);
-    void load();
-    const id = setInterval(load, REGISTRY_REFRESH_MS);
-    return () => {
-      ctl.abort();
-      clearInterval(id);
-    };
-  }, []);
-  return list;
+  return usePolled(fetchProjects, REGISTRY_REFRESH_MS).data ?? NO_PROJECTS;
 }

@@ -1,4 +1,4 @@
-import { useEffect, useState, useSyncExternalStore } from 'react';
+import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { useTranslation } from 'react-i18next';
 import { localeOf, type Lang } from '../format';
 
@@ -44,6 +44,32 @@ export function useNow(clock: () => number = Date.now, intervalMs = 1000): numbe
     return () => clearInterval(id);
   }, [clock, intervalMs]);
   return now;
+}
+
+/**
+ * Calls `fetch` now and every `intervalMs` while mounted, and afresh when `key` changes (the previous requests
+ * are aborted). The last answer stays through failures and key changes; `failed` tells whether the latest
+ * attempt failed.
+ */
+export function usePolled<T>(fetch: (signal: AbortSignal) => Promise<T>, intervalMs: number, key?: unknown): { data: T | null; failed: boolean } {
+  const [state, setState] = useState<{ data: T | null; failed: boolean }>({ data: null, failed: false });
+  const latest = useRef(fetch);
+  latest.current = fetch;
+  useEffect(() => {
+    const ctl = new AbortController();
+    const load = () =>
+      latest.current(ctl.signal).then(
+        (data) => setState({ data, failed: false }),
+        () => !ctl.signal.aborted && setState((s) => ({ ...s, failed: true })),
+      );
+    void load();
+    const id = setInterval(load, intervalMs);
+    return () => {
+      ctl.abort();
+      clearInterval(id);
+    };
+  }, [key, intervalMs]);
+  return state;
 }
 
 export interface StateSource<S> {
