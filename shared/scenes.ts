@@ -73,7 +73,6 @@ export const panelSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('feeds'), ...panelBase }).strict(),
 ]);
 export type Panel = z.infer<typeof panelSchema>;
-export type PanelType = Panel['type'];
 
 export const sceneSchema = z
   .object({

@@ -39,9 +39,8 @@ export interface SeriesLike {
   readonly latestV: number | null;
 }
 
-/** The last value at or before `at`, or null (times ascending). */
-export function valueAt(s: SeriesLike, at: number): number | null {
-  const { t, v } = s;
+/** How many of the ascending times `t` are at or before `at` (the index after the last such time). */
+function countAtOrBefore(t: readonly number[], at: number): number {
   let lo = 0;
   let hi = t.length;
   while (lo < hi) {
@@ -49,7 +48,13 @@ export function valueAt(s: SeriesLike, at: number): number | null {
     if (t[mid]! <= at) lo = mid + 1;
     else hi = mid;
   }
-  return lo === 0 ? null : v[lo - 1]!;
+  return lo;
+}
+
+/** The last value at or before `at`, or null (times ascending). */
+export function valueAt(s: SeriesLike, at: number): number | null {
+  const lo = countAtOrBefore(s.t, at);
+  return lo === 0 ? null : s.v[lo - 1]!;
 }
 
 export type Trend = 'up' | 'down' | 'flat';
@@ -118,13 +123,7 @@ export function aggregateLine(series: readonly SeriesLike[], agg: Aggregation, f
     const vals: number[] = [];
     for (const s of series) {
       const { t, v } = s;
-      let lo = 0;
-      let hi = t.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (t[mid]! <= at) lo = mid + 1;
-        else hi = mid;
-      }
+      const lo = countAtOrBefore(t, at);
       if (lo > 0 && at - t[lo - 1]! <= maxCarryMs) vals.push(v[lo - 1]!);
     }
     const a = aggregate(vals, agg);

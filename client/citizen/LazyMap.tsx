@@ -18,19 +18,16 @@ export interface MapFocus {
 // MapLibre is most of the page's weight: it is fetched only when the map scrolls into view.
 const PublicMap = lazy(() => import('./PublicMap'));
 
-export function LazyMap({
-  store,
-  regions,
-  registry,
-  filter,
-  focus,
-}: {
+/** What the map draws; LazyMap takes the same, with the regions possibly not loaded yet. */
+export interface PublicMapProps {
   store: LiveStore;
-  regions: RegionsResponse | null;
+  regions: RegionsResponse;
   registry: readonly RegisteredProject[];
   filter: ProjectFilter;
   focus: MapFocus | null;
-}) {
+}
+
+export function LazyMap({ store, regions, registry, filter, focus }: Omit<PublicMapProps, 'regions'> & { regions: RegionsResponse | null }) {
   const { t } = useTranslation();
   const holder = useRef<HTMLDivElement | null>(null);
   const [visible, setVisible] = useState(false);

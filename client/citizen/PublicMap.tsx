@@ -3,7 +3,6 @@ import { useTranslation } from 'react-i18next';
 import type { GeoJSONSource, Map as MapLibreMap } from 'maplibre-gl';
 import { maplibregl } from '../lib/map/maplibre';
 import { addRegionLayers, buildOfflineStyle } from '../lib/map/offline-style';
-import type { RegionsResponse } from '../lib/api/regions';
 import type { LiveStore } from '../lib/live-store';
 import { useLang, useThrottledVersion } from '../lib/react/hooks';
 import { formatPercent, formatRupiah } from '../lib/format';
@@ -14,7 +13,7 @@ import { alertCss } from '../lib/alert-colors';
 import { setBodyState } from '../lib/test-hooks';
 import { filterProjects, LATE_MARGIN_PTS, publicProjects, type ProjectFilter, type PublicProject } from './projects';
 import type { RegisteredProject } from './projects-api';
-import type { MapFocus } from './LazyMap';
+import type { MapFocus, PublicMapProps } from './LazyMap';
 
 const LATE_COLOUR = '#be185d';
 const PROJECT_COLOUR = '#7c3aed';
@@ -57,19 +56,7 @@ function projectsGeoJson(projects: readonly PublicProject[], filter: ProjectFilt
  * The citizen map: the offline basemap plus gauges and projects as plain MapLibre circle layers
  * (no deck.gl: a phone on a slow network should not download it for two point layers).
  */
-export default function PublicMap({
-  store,
-  regions,
-  registry,
-  filter,
-  focus,
-}: {
-  store: LiveStore;
-  regions: RegionsResponse;
-  registry: readonly RegisteredProject[];
-  filter: ProjectFilter;
-  focus: MapFocus | null;
-}) {
+export default function PublicMap({ store, regions, registry, filter, focus }: PublicMapProps) {
   const { t } = useTranslation();
   const { locale } = useLang();
   const parents = useMemo(() => {

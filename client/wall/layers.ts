@@ -28,8 +28,6 @@ export interface WallMapData {
   complaints: ComplaintPoint[];
 }
 
-export const EMPTY_MAP_DATA: WallMapData = { gates: [], rain: [], segments: [], trucks: [], trails: [], containers: [], projects: [], complaints: [] };
-
 const WHITE: RGBA = [255, 255, 255, 220];
 const DARK: RGBA = [11, 18, 32, 230];
 
