@@ -260,20 +260,27 @@ async function timescaleJobs(pool: Db): Promise<TimescaleJob[]> {
  * Runs the store's jobs once, now: `refresh` (roll-ups) or `maintenance` (refresh, compression, retention).
  * On TimescaleDB this runs the policies' own jobs (`CALL run_job`), so the app and the scheduler do the same.
  */
-export async function runStoreJobs(pool: Db, dialect: Dialect, kind: JobKind, policy: StorePolicy = DEFAULT_STORE_POLICY): Promise<void> {
+export async function runStoreJobs(
+  pool: Db,
+  dialect: Dialect,
+  kind: JobKind,
+  policy: StorePolicy = DEFAULT_STORE_POLICY,
+): Promise<{ refreshed: boolean }> {
   if (dialect === 'postgres') {
-    await refreshPostgres(pool, policy);
+    const { skipped } = await refreshPostgres(pool, policy);
     if (kind === 'maintenance') {
       await retentionPostgres(pool, policy);
       await refreshPostgres(pool, policy);
     }
-    return;
+    // skipped: another process holds the refresher's lock, so nothing is known about what it has rolled up
+    return { refreshed: !skipped };
   }
   for (const j of await timescaleJobs(pool)) {
     if (kind === 'refresh' && j.proc_name !== 'policy_refresh_continuous_aggregate') continue;
     // simple protocol (no parameters): run_job commits inside, which an extended-protocol call does not allow
     await pool.query(`CALL run_job(${Number(j.job_id)})`);
   }
+  return { refreshed: true };
 }
 
 /**
@@ -309,6 +316,11 @@ export async function refreshRollupsRange(
 export interface StoreJobRunner {
   /** 'app' when this process runs the jobs, 'timescaledb' when the database's scheduler does. */
   mode: 'app' | 'timescaledb';
+  /**
+   * Calls `listener(startedAtMs)` after each roll-up refresh this process ran (what was written before
+   * `startedAtMs` is now in the roll-ups). Never called where the database's scheduler refreshes.
+   */
+  onRefreshed(listener: (startedAtMs: number) => void): () => void;
   stop(): Promise<void>;
 }
 
@@ -330,18 +342,21 @@ export async function startStoreJobs(opts: {
   if (problem) throw new Error(`store policy: ${problem}`);
   if (dialect === 'timescaledb') {
     if (await applyTimescalePolicies(pool, policy)) log('info', 'TimescaleDB policies applied');
-    if (await timescaleSchedulerRunning(pool)) return { mode: 'timescaledb', stop: async () => {} };
+    if (await timescaleSchedulerRunning(pool)) return { mode: 'timescaledb', onRefreshed: () => () => {}, stop: async () => {} };
     log('info', 'TimescaleDB scheduler not running: the app runs the store policies');
   }
   let stopped = false;
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<void> = Promise.resolve();
   let lastMaintenance = 0;
+  const listeners = new Set<(startedAtMs: number) => void>();
   const tick = async () => {
     const kind: JobKind = Date.now() - lastMaintenance >= opts.maintenanceMs ? 'maintenance' : 'refresh';
+    const startedAt = Date.now();
     try {
-      await runStoreJobs(pool, dialect, kind, policy);
+      const { refreshed } = await runStoreJobs(pool, dialect, kind, policy);
       if (kind === 'maintenance') lastMaintenance = Date.now();
+      if (refreshed) for (const l of listeners) l(startedAt);
     } catch (e) {
       log('warn', `store ${kind} job failed; retrying at the next tick`, e);
     }
@@ -358,6 +373,10 @@ export async function startStoreJobs(opts: {
   schedule(Math.min(opts.refreshMs, 1_000));
   return {
     mode: 'app',
+    onRefreshed(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);

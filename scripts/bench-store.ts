@@ -6,6 +6,10 @@
  *    with SERIES series present. Scaled down (said in the output): raw readings at 1/10 s for the last
  *    RAW_HOURS only (generated server-side, rolled up by the app's refresher), 1-hour roll-ups for the rest of
  *    the 30 days generated directly; a full 30 days of raw readings would be ~260 M rows.
+ *    Measured twice: straight from the store (every bucket read from PostgreSQL: what a cold server pays), and
+ *    through the server's bucket cache (db/bucket-cache.ts) while a writer ingests 100 readings/s (1,000 series at
+ *    1/10 s, each batch reported to the cache as the ingest service does) and the app's refresher runs every 10 s
+ *    and reports to it: what a wall, tablet or reconnecting client asking again pays.
  * 3. Growth: ingest rate from 100 to 10,000 series, query latency from 1 to 30 days; bytes per point on disk.
  *
  * 4. Bytes per point with compression: TimescaleDB through the WASM PGlite build (the only TimescaleDB on this
@@ -25,7 +29,8 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { startEmbedded, type EmbeddedHandle } from '../db/embedded';
 import { bucketedSeries, encodeCopyBinary, insertPoints, latestPoints, upsertSeries, type ResolvedPoint } from '../db/queries/points';
 import { openStorage, type Storage } from '../db/storage';
-import { refreshPostgres } from '../db/store-jobs';
+import { DEFAULT_STORE_POLICY, refreshPostgres, startStoreJobs } from '../db/store-jobs';
+import { BucketCache } from '../db/bucket-cache';
 import { startTimescaleBackend } from '../tests/support/timescale';
 
 const PG_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -206,6 +211,86 @@ const snapshot = (s: Storage, ids: number[], from: number, to: number, bucket: '
   await Promise.all([bucketedSeries(s.pool, ids, from, to, bucket), latestPoints(s.pool, ids)]);
 };
 
+interface CachedFigures {
+  first1m: number;
+  first1h: number;
+  snap1m: { p50: number; p95: number };
+  snap1h: { p50: number; p95: number };
+  buckets: number;
+  bytesPerBucket: number | null;
+  written: number;
+  refreshes: number;
+}
+
+/** Snapshots through the bucket cache with live ingest and the app's refresher running (see the header). */
+async function cachedSnapshots(s: Storage, all: number[], two: number[], now: number): Promise<CachedFigures> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  const heapBefore = process.memoryUsage().heapUsed;
+  const cache = new BucketCache((list, from, to, level) => bucketedSeries(s.pool, list, from, to, level));
+  const jobs = await startStoreJobs({
+    pool: s.pool,
+    dialect: s.dialect,
+    policy: DEFAULT_STORE_POLICY,
+    refreshMs: 10_000,
+    maintenanceMs: 1e12,
+    log: (level, msg, err) => console.error(level, msg, err),
+  });
+  let refreshes = 0;
+  jobs.onRefreshed((startedAt) => {
+    refreshes++;
+    cache.refreshed(startedAt);
+  });
+  let written = 0;
+  let next = 0;
+  let writing: Promise<void> = Promise.resolve();
+  const writer = setInterval(() => {
+    writing = writing.then(async () => {
+      const t = Date.now();
+      const batch = Array.from({ length: 100 }, (_, i) => ({ seriesId: all[(next + i) % all.length]!, t, v: 100 + (i % 7), lon: null, lat: null }));
+      next += 100;
+      const w = await insertPoints(s.pool, batch);
+      cache.invalidate(w);
+      written += w.length;
+    });
+  }, 1_000);
+  try {
+    const read = (from: number, to: number, level: '1m' | '1h') => async () => {
+      await Promise.all([cache.read(two, from, to, level), latestPoints(s.pool, two)]);
+    };
+    const once = async (fn: () => Promise<void>) => {
+      const t = performance.now();
+      await fn();
+      return performance.now() - t;
+    };
+    const first1m = await once(read(now - DAY, now, '1m'));
+    const first1h = await once(read(now - 30 * DAY, now, '1h'));
+    gc?.();
+    const buckets = cache.stats().buckets;
+    const bytesPerBucket = gc ? (process.memoryUsage().heapUsed - heapBefore) / buckets : null;
+    // the window moves with the clock, like a wall asking again; 250 ms apart, so the writer and the
+    // refresher (every 10 s) act between the reads
+    const paced = (fn: () => Promise<void>) => async () => {
+      await new Promise((r) => setTimeout(r, 250));
+      const t = performance.now();
+      await fn();
+      return performance.now() - t;
+    };
+    const timePaced = async (fn: () => Promise<number>) => {
+      const xs: number[] = [];
+      for (let i = 0; i < RUNS; i++) xs.push(await fn());
+      return { p50: pct(xs, 50), p95: pct(xs, 95) };
+    };
+    const snap1m = await timePaced(paced(() => read(Date.now() - DAY, Date.now(), '1m')()));
+    const snap1h = await timePaced(paced(() => read(Date.now() - 30 * DAY, Date.now(), '1h')()));
+    return { first1m, first1h, snap1m, snap1h, buckets, bytesPerBucket, written, refreshes };
+  } finally {
+    clearInterval(writer);
+    await writing;
+    await jobs.stop();
+  }
+}
+
 /**
  * Index choice for time-range scans over all series (the refresher's sweep, retention): the BRIN index of 001
  * against a btree on time and against no time index, on the dashboard dataset.
@@ -242,6 +327,7 @@ interface BackendReport {
   ingest: IngestFigures;
   snap1m: { p50: number; p95: number };
   snap1h: { p50: number; p95: number };
+  cached: CachedFigures;
   rawRows: number;
   dataSeconds: number;
   bytesPerPoint: number;
@@ -287,6 +373,14 @@ async function runBackend(name: string, adminUrl: string): Promise<BackendReport
     const snap1h = await timeQuery(snapshot(s, two, now - 30 * DAY, now, '1h'));
     console.log(`snapshot 200 series, 24 h at 1 min: p50 ${snap1m.p50.toFixed(1)} ms, p95 ${snap1m.p95.toFixed(1)} ms`);
     console.log(`snapshot 200 series, 30 d at 1 h:   p50 ${snap1h.p50.toFixed(1)} ms, p95 ${snap1h.p95.toFixed(1)} ms`);
+    const cached = await cachedSnapshots(s, ids, two, now);
+    console.log(
+      `through the bucket cache, with ${fmt(cached.written)} readings written meanwhile and ${cached.refreshes} refreshes reported:\n` +
+        `  24 h at 1 min: first read ${cached.first1m.toFixed(1)} ms, then p50 ${cached.snap1m.p50.toFixed(1)} ms, p95 ${cached.snap1m.p95.toFixed(1)} ms\n` +
+        `  30 d at 1 h:   first read ${cached.first1h.toFixed(1)} ms, then p50 ${cached.snap1h.p50.toFixed(1)} ms, p95 ${cached.snap1h.p95.toFixed(1)} ms\n` +
+        `  cache: ${fmt(cached.buckets)} buckets held` +
+        (cached.bytesPerBucket === null ? ' (run node with --expose-gc for bytes per bucket)' : `, ${cached.bytesPerBucket.toFixed(0)} bytes of heap each`),
+    );
     const growthQuery: { days: number; p50: number; p95: number }[] = [];
     for (const days of [1, 7, 30]) growthQuery.push({ days, ...(await timeQuery(snapshot(s, two, now - days * DAY, now, '1h'))) });
     console.log(`growth, 200 series at 1 h: ${growthQuery.map((g) => `${g.days} d p95 ${g.p95.toFixed(1)} ms`).join(', ')}`);
@@ -298,7 +392,7 @@ async function runBackend(name: string, adminUrl: string): Promise<BackendReport
     console.log(`bytes per raw point on disk: ${bytesPerPoint.toFixed(1)} with indexes (${bytesPerPointHeap.toFixed(1)} table only; no compression on plain PostgreSQL)`);
     const indexes = await indexChoice(s, now);
     console.log(indexes);
-    return { name, ingest, snap1m, snap1h, rawRows, dataSeconds: seconds, bytesPerPoint, bytesPerPointHeap, growthIngest, growthQuery, indexes };
+    return { name, ingest, snap1m, snap1h, cached, rawRows, dataSeconds: seconds, bytesPerPoint, bytesPerPointHeap, growthIngest, growthQuery, indexes };
   } finally {
     await s.close();
     await dropDatabase(adminUrl, db);
@@ -360,12 +454,12 @@ let compression = '';
   }
 }
 
-console.log('\n| backend | ingest (storage layer) | raw COPY (binary / text) | ratio | 24 h @ 1 min p95 | 30 d @ 1 h p95 | bytes/point |');
+console.log('\n| backend | ingest (storage layer) | raw COPY (binary / text) | ratio | 24 h @ 1 min p95, store / cache | 30 d @ 1 h p95, store / cache | bytes/point |');
 console.log('|---|---|---|---|---|---|---|');
 for (const r of reports) {
   console.log(
     `| ${r.name} | ${fmt(r.ingest.storage)}/s | ${fmt(r.ingest.rawBinary)} / ${fmt(r.ingest.rawText)} /s | ${(r.ingest.storage / Math.max(r.ingest.rawBinary, r.ingest.rawText)).toFixed(2)} | ` +
-      `${r.snap1m.p95.toFixed(1)} ms | ${r.snap1h.p95.toFixed(1)} ms | ${r.bytesPerPoint.toFixed(1)} |`,
+      `${r.snap1m.p95.toFixed(1)} / ${r.cached.snap1m.p95.toFixed(1)} ms | ${r.snap1h.p95.toFixed(1)} / ${r.cached.snap1h.p95.toFixed(1)} ms | ${r.bytesPerPoint.toFixed(1)} |`,
   );
 }
 if (compression) console.log(`\n${compression}`);

@@ -41,6 +41,9 @@ import { createRegionRoutes } from './regions/routes';
 import { createSeriesRoutes } from './series/routes';
 import { createSharingRoutes } from './sharing/routes';
 import { createSeriesService } from './series/service';
+import { BucketCache, DEFAULT_BUCKET_CACHE } from '../db/bucket-cache';
+import type { StoreJobRunner } from '../db/store-jobs';
+import { bucketedSeries } from '../db/queries/points';
 import { createWallRoutes } from './wall/routes';
 import { createSceneSource } from './wall/scenes';
 
@@ -50,9 +53,11 @@ export interface AppDeps {
     Partial<Pick<Config, 'ingestRatePerMinPerKey' | 'ingestRatePerMinPerIp'>> &
     Partial<Pick<Config, 'sessionTtlMs' | 'loginMaxFailures' | 'loginLockMs' | 'loginRatePerMin'>> &
     Partial<Pick<Config, 'publicKAnonymity' | 'publicCacheMs'>> &
-    Partial<Pick<Config, 'wallScenesFile'>>;
+    Partial<Pick<Config, 'wallScenesFile' | 'storeCacheMaxBuckets' | 'storeCacheTtlMs'>>;
   log: Logger;
   clock?: () => number;
+  /** The roll-up refresher this process runs, if any: the bucket cache learns from it when late writes show. */
+  storeJobs?: Pick<StoreJobRunner, 'onRefreshed'>;
 }
 
 export interface App {
@@ -74,7 +79,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const pool = storage.pool;
 
   const catalog = await createCatalogService(pool, clock);
-  const series = createSeriesService(pool, clock);
+  // settled roll-up buckets in memory; the ingest service below invalidates what its writes change
+  const bucketCache = new BucketCache((ids, from, to, level) => bucketedSeries(pool, ids, from, to, level), {
+    maxBuckets: config.storeCacheMaxBuckets ?? DEFAULT_BUCKET_CACHE.maxBuckets,
+    ttlMs: config.storeCacheTtlMs ?? DEFAULT_BUCKET_CACHE.ttlMs,
+    clock,
+  });
+  const stopCacheRefresh = deps.storeJobs?.onRefreshed((startedAt) => bucketCache.refreshed(startedAt));
+  const series = createSeriesService(pool, clock, bucketCache);
   const authenticate = (token: string) => verifyAccessToken(pool, token);
   const principalOf = createPrincipalOf(authenticate);
 
@@ -143,7 +155,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
       for (const [opd, list] of byOwner) live.to(toRoomId({ type: 'alerts', opd })).emit('alerts:changed', { alerts: list });
     },
   });
-  const ingest = createIngestService({ pool, catalog, stream, maxBatchItems: config.maxBatchItems, alerts });
+  const ingest = createIngestService({
+    pool,
+    catalog,
+    stream,
+    maxBatchItems: config.maxBatchItems,
+    alerts,
+    onPointsWritten: (points) => bucketCache.invalidate(points),
+  });
   app.use(createAlertRoutes({ alerts, principalOf }));
   app.use(
     createIngestRoutes({
@@ -251,6 +270,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       stream.close();
       catalog.close();
       scenes.close();
+      stopCacheRefresh?.();
       io.disconnectSockets(true);
       await new Promise<void>((resolve) => io.close(() => resolve()));
       httpServer.closeAllConnections?.();

@@ -4,6 +4,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { PUBLIC_VIEW_DEFAULTS } from './public/defaults';
+import { DEFAULT_BUCKET_CACHE } from '../db/bucket-cache';
 import { checkStorePolicy, DEFAULT_STORE_POLICY, type StorePolicy } from '../db/store-jobs';
 
 const csv = z
@@ -51,6 +52,10 @@ const envSchema = z.object({
   /** How often the app refreshes roll-ups, and runs compression/retention, where the database does not. */
   STORE_REFRESH_INTERVAL_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(10_000),
   STORE_MAINTENANCE_INTERVAL_MS: z.coerce.number().int().min(60_000).default(3_600_000),
+  /** Settled 1-minute/1-hour buckets kept in memory for dashboards (db/bucket-cache.ts); 0 turns the cache off. ~170 bytes of heap each. */
+  STORE_CACHE_MAX_BUCKETS: z.coerce.number().int().min(0).default(DEFAULT_BUCKET_CACHE.maxBuckets),
+  /** A cached chunk is re-read after this long (bounds what writes outside this process can leave stale). */
+  STORE_CACHE_TTL_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(DEFAULT_BUCKET_CACHE.ttlMs),
 });
 
 export type Config = Readonly<{
@@ -78,6 +83,8 @@ export type Config = Readonly<{
   storePolicy: Readonly<StorePolicy>;
   storeRefreshMs: number;
   storeMaintenanceMs: number;
+  storeCacheMaxBuckets: number;
+  storeCacheTtlMs: number;
 }>;
 
 export class ConfigError extends Error {}
@@ -122,5 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     storePolicy: Object.freeze(storePolicy),
     storeRefreshMs: e.STORE_REFRESH_INTERVAL_MS,
     storeMaintenanceMs: e.STORE_MAINTENANCE_INTERVAL_MS,
+    storeCacheMaxBuckets: e.STORE_CACHE_MAX_BUCKETS,
+    storeCacheTtlMs: e.STORE_CACHE_TTL_MS,
   });
 }

@@ -36,7 +36,7 @@ export async function startServer(config: Config, log: Logger, opts: { beforeLis
       maintenanceMs: config.storeMaintenanceMs,
       log: (level, msg, err) => log[level]({ err }, msg),
     }));
-    const app = await createApp({ storage, config, log });
+    const app = await createApp({ storage, config, log, storeJobs: jobs });
     await new Promise<void>((resolve, reject) => {
       app.httpServer.once('error', reject);
       app.httpServer.listen(config.port, config.host, () => resolve());

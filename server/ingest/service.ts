@@ -41,6 +41,8 @@ export function createIngestService(deps: {
   maxBatchItems: number;
   /** Evaluates thresholds on what was written (after commit). */
   alerts?: Pick<AlertService, 'onReadings'>;
+  /** Told what was written, after commit (the bucket cache drops what these points change). */
+  onPointsWritten?: (points: readonly ResolvedPoint[]) => void;
 }): IngestService {
   const { pool, catalog, stream } = deps;
   // Series never change identity, so their ids are cached per process; position/region changes re-upsert.
@@ -153,6 +155,7 @@ export function createIngestService(deps: {
         return { written: await insertPoints(client, [...unique.values()]), fresh };
       });
 
+      if (written.length > 0) deps.onPointsWritten?.(written);
       publishPoints(written, cacheSeries(fresh));
       void deps.alerts?.onReadings(
         written.map((p) => {

@@ -4,7 +4,8 @@ import type { Metric } from '../../shared/catalog';
 import type { MetricSnapshot, SeriesSnapshot } from '../../shared/contract';
 import { BUCKET_MS, chooseBucket, MAX_RANGE_MS } from '../../shared/buckets';
 import type { Bucket } from '../../shared/schemas';
-import { bucketedSeries, latestPoints, listSeries } from '../../db/queries/points';
+import { bucketedSeries, latestPoints, listSeries, type AggregateBucket } from '../../db/queries/points';
+import { isCachedLevel, type BucketCache } from '../../db/bucket-cache';
 
 export interface RangeResult {
   metric: string;
@@ -23,7 +24,16 @@ export interface SeriesService {
   snapshot(metric: Metric, historyMinutes: number, now: number): Promise<Omit<MetricSnapshot, 'seq'>>;
 }
 
-export function createSeriesService(pool: pg.Pool, clock: () => number = Date.now): SeriesService {
+/**
+ * `cache` (optional) serves settled 1-minute and 1-hour buckets from memory; its owner invalidates it on writes.
+ */
+export function createSeriesService(
+  pool: pg.Pool,
+  clock: () => number = Date.now,
+  cache?: BucketCache,
+): SeriesService {
+  const buckets = (ids: readonly number[], fromMs: number, toMs: number, bucket: AggregateBucket | 'raw') =>
+    cache && isCachedLevel(bucket) ? cache.read(ids, fromMs, toMs, bucket) : bucketedSeries(pool, ids, fromMs, toMs, bucket);
   return {
     async range(metric, fromMs, toMs, requested, entity) {
       if (!(toMs > fromMs)) return { error: '`to` must be after `from`' };
@@ -33,7 +43,7 @@ export function createSeriesService(pool: pg.Pool, clock: () => number = Date.no
       }
       const series = await listSeries(pool, [metric], entity);
       const ids = series.map((s) => s.id);
-      const [buckets, latest] = await Promise.all([bucketedSeries(pool, ids, fromMs, toMs, bucket), latestPoints(pool, ids)]);
+      const [found, latest] = await Promise.all([buckets(ids, fromMs, toMs, bucket), latestPoints(pool, ids)]);
       const now = clock();
       return {
         metric,
@@ -41,7 +51,7 @@ export function createSeriesService(pool: pg.Pool, clock: () => number = Date.no
         bucketMs: bucket === 'raw' ? 0 : BUCKET_MS[bucket],
         series: series.map((s) => {
           const p = latest.get(s.id);
-          return { ...s, buckets: buckets.get(s.id) ?? [], latest: p ? { t: p.t, v: p.v, ageMs: Math.max(0, now - p.t) } : null };
+          return { ...s, buckets: found.get(s.id) ?? [], latest: p ? { t: p.t, v: p.v, ageMs: Math.max(0, now - p.t) } : null };
         }),
       };
     },
@@ -52,7 +62,7 @@ export function createSeriesService(pool: pg.Pool, clock: () => number = Date.no
       const [latest, history] = await Promise.all([
         latestPoints(pool, ids),
         historyMinutes > 0
-          ? bucketedSeries(pool, ids, now - historyMinutes * 60_000, now + 60_000, '1m')
+          ? buckets(ids, now - historyMinutes * 60_000, now + 60_000, '1m')
           : Promise.resolve(new Map()),
       ]);
       const out: SeriesSnapshot[] = series.map((s) => {

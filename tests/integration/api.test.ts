@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { PointsAppended, Snapshot } from '../../shared/contract';
 import type { Ack } from '../../shared/ack';
 import { connected, startTestServer, waitFor, type TestServer } from '../support/server';
+import { runStoreJobs } from '../../db/store-jobs';
 
 const backends = Object.entries(inject('backends'));
 const GATE = '33.74.02.1001'; // a kelurahan of the demo city (Semarang Utara)
@@ -67,6 +68,31 @@ describe.each(backends)('API on %s', (_name, adminUrl) => {
       expect(b.last).toBe(values.at(-1));
       expect(b.avg).toBeCloseTo(values.reduce((a, v) => a + v, 0) / values.length, 9);
     }
+  });
+
+  it('serves a late correction of settled history once the roll-ups show it (the bucket cache is told by ingest)', async () => {
+    // 3 h ago to 2 h ago, one reading a minute: settled history, behind every watermark once rolled up
+    const h0 = Math.floor((Date.now() - 3 * 3_600_000) / 60_000) * 60_000;
+    const points = Array.from({ length: 60 }, (_, i) => ({
+      metric: 'water_level',
+      entity: 'PA-TEST-CACHE',
+      region: GATE,
+      time: new Date(h0 + i * 60_000 + 5_000).toISOString(),
+      value: 150,
+    }));
+    expect((await server.post('/api/v1/ingest', { points }, bpbd)).status).toBe(202);
+    await runStoreJobs(server.storage.pool, server.storage.dialect, 'refresh');
+    const url = `/api/v1/series?metric=water_level&from=${new Date(h0 - 60 * 60_000).toISOString()}&to=${new Date(h0 + 60 * 60_000).toISOString()}&bucket=1m&entity=PA-TEST-CACHE`;
+    const before = await server.get(url);
+    expect(before.body.series[0].buckets).toHaveLength(60);
+    // asked again: the same buckets, now from memory
+    expect((await server.get(url)).body.series[0].buckets).toEqual(before.body.series[0].buckets);
+    // the agency corrects one reading of that hour
+    const fix = { ...points[30]!, value: 9.5 };
+    expect((await server.post('/api/v1/ingest', { points: [fix] }, bpbd)).body).toEqual({ accepted: 1, written: 1 });
+    await runStoreJobs(server.storage.pool, server.storage.dialect, 'refresh');
+    const after = (await server.get(url)).body.series[0].buckets as { t: number; min: number }[];
+    expect(after.find((b) => b.t === h0 + 30 * 60_000)?.min).toBe(9.5);
   });
 
   it('streams an ingested batch to a /live subscriber after its snapshot, with the next sequence number', async () => {

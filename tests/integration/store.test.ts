@@ -17,6 +17,7 @@ import {
 import { openStorage, type Storage } from '../../db/storage';
 import { applyTimescalePolicies, DEFAULT_STORE_POLICY, refreshRollupsRange, runStoreJobs, startStoreJobs } from '../../db/store-jobs';
 import { createSeriesService } from '../../server/series/service';
+import { BucketCache, DEFAULT_BUCKET_CACHE, type CachedLevel } from '../../db/bucket-cache';
 import { createTestDatabase } from '../support/db';
 import { waitFor } from '../support/server';
 import { startTimescaleBackend, type TimescaleBackend } from '../support/timescale';
@@ -84,13 +85,27 @@ describe.each(backends)('store on %s', (name, adminUrl) => {
       m.set(p.t, p.v);
     }
   };
+  // the server's bucket cache in front of the same store: every write below reports what it wrote, as the
+  // ingest service does after commit, and every check compares the cached answer with the reference too
+  const fetchBuckets = (list: readonly number[], from: number, to: number, level: CachedLevel) => bucketedSeries(storage.pool, list, from, to, level);
+  const cache = new BucketCache(fetchBuckets);
+  /** Runs the store's jobs as the app-run refresher does, and tells the cache (see StoreJobRunner.onRefreshed). */
+  const runJobs = async (kind: 'refresh' | 'maintenance') => {
+    const started = Date.now();
+    const { refreshed } = await runStoreJobs(storage.pool, storage.dialect, kind);
+    expect(refreshed).toBe(true);
+    cache.refreshed(started);
+  };
   const write = async (points: ResolvedPoint[]) => {
     const written = await insertPoints(storage.pool, points);
+    cache.invalidate(written);
     remember(points);
     return written;
   };
   const answer = async (list: number[], from: number, to: number, bucket: AggregateBucket | 'raw') =>
     Object.fromEntries(await bucketedSeries(storage.pool, list, from, to, bucket));
+  const cachedAnswer = async (c: BucketCache, list: number[], from: number, to: number, level: CachedLevel) =>
+    Object.fromEntries(await c.read(list, from, to, level));
   const expectAllBucketsMatch = async () => {
     const list = [ids.A, ids.B];
     const ranges: [AggregateBucket | 'raw', number, number][] = [
@@ -109,7 +124,19 @@ describe.each(backends)('store on %s', (name, adminUrl) => {
           for (const t of new Set([...g.keys(), ...w.keys()])) if (g.get(t) !== w.get(t)) console.log(bucket, id, new Date(t).toISOString(), 'got', g.get(t), 'want', w.get(t));
         }
       }
-      expect(await answer(list, from, to, bucket), `${bucket} buckets`).toEqual(reference(values, list, from, to, bucket));
+      const want = reference(values, list, from, to, bucket);
+      expect(await answer(list, from, to, bucket), `${bucket} buckets`).toEqual(want);
+      if (bucket === '1m' || bucket === '1h') {
+        const got = await cachedAnswer(cache, list, from, to, bucket);
+        if (process.env.STORE_DEBUG) {
+          for (const id of list) {
+            const g = new Map((got[id] ?? []).map((x) => [x.t, JSON.stringify(x)]));
+            const w = new Map((want[id] ?? []).map((x) => [x.t, JSON.stringify(x)]));
+            for (const t of new Set([...g.keys(), ...w.keys()])) if (g.get(t) !== w.get(t)) console.log('cached', bucket, id, new Date(t).toISOString(), 'got', g.get(t), 'want', w.get(t));
+          }
+        }
+        expect(got, `${bucket} buckets, cached`).toEqual(want);
+      }
     }
   };
   const sleepyRange = (id: number, from: number, to: number, step: number, value: (i: number) => number): ResolvedPoint[] => {
@@ -160,7 +187,7 @@ describe.each(backends)('store on %s', (name, adminUrl) => {
     for (let i = 0; i < b.length; i += 400) await write(b.slice(i, i + 400));
     // not yet materialised: everything comes from the real-time part
     await expectAllBucketsMatch();
-    await runStoreJobs(storage.pool, storage.dialect, 'refresh');
+    await runJobs('refresh');
     await expectAllBucketsMatch();
   });
 
@@ -196,7 +223,7 @@ describe.each(backends)('store on %s', (name, adminUrl) => {
     expect(await insertPoints(storage.pool, all)).toEqual([]);
     expect(await insertPoints(storage.pool, all.slice(0, 50))).toEqual([]);
     expect(Number((await storage.pool.query('SELECT count(*) AS n FROM point')).rows[0].n)).toBe(before);
-    await runStoreJobs(storage.pool, storage.dialect, 'refresh');
+    await runJobs('refresh');
     await expectAllBucketsMatch();
   });
 
@@ -209,7 +236,7 @@ describe.each(backends)('store on %s', (name, adminUrl) => {
     expect(written).toHaveLength(late.length + corrected.length);
     // the same correction again is not news
     expect(await insertPoints(storage.pool, corrected)).toEqual([]);
-    await runStoreJobs(storage.pool, storage.dialect, 'refresh');
+    await runJobs('refresh');
     await expectAllBucketsMatch();
     // the correction reached the 1-day level too
     const days = (await answer([ids.B], NOW - 2 * DAY, NOW + MIN, '1d'))[ids.B] as RefBucket[];
@@ -227,12 +254,21 @@ describe.each(backends)('store on %s', (name, adminUrl) => {
       maintenanceMs: 3_600_000,
       log: () => {},
     });
+    const refreshes: number[] = [];
+    runner.onRefreshed((startedAt) => {
+      refreshes.push(startedAt);
+      cache.refreshed(startedAt);
+    });
     try {
       // neither plain PostgreSQL nor the WASM build runs a TimescaleDB scheduler: the app does
       expect(runner.mode).toBe('app');
       const from = NOW - 10 * HOUR - MIN;
       const want = reference(values, [ids.A], from, NOW - 9 * HOUR, '1m');
       await waitFor('the app-run refresh', async () => JSON.stringify(await answer([ids.A], from, NOW - 9 * HOUR, '1m')) === JSON.stringify(want), 30_000);
+      // the runner told its listeners; the late reading's chunk is no longer pending, so the cache keeps it again
+      await waitFor('a reported refresh', async () => refreshes.length > 0, 10_000);
+      expect(cache.stats().pending).toBe(0);
+      expect(await cachedAnswer(cache, [ids.A], from, NOW - 9 * HOUR, '1m')).toEqual(want);
     } finally {
       await runner.stop();
     }
@@ -257,6 +293,7 @@ describe.each(backends)('store on %s', (name, adminUrl) => {
         await new Promise((r) => setTimeout(r, 200));
         expect(refreshed).toBe(false);
         await writer.query('COMMIT');
+        cache.invalidate(pending);
         remember(pending);
         await refresh;
       } finally {
@@ -289,7 +326,7 @@ describe.each(backends)('store on %s', (name, adminUrl) => {
     );
     expect(rows[0]).toEqual({ n: 2_000, s: batch.reduce((a, p) => a + p.v, 0) - batch[1_234]!.v + 9_999, lon: 110.5, lat: -6.75 });
     // written behind the watermark: like a TimescaleDB aggregate, rolled up at the next refresh
-    await runStoreJobs(storage.pool, storage.dialect, 'refresh');
+    await runJobs('refresh');
     const from = t0 - MIN;
     expect(await answer([ids.D], from, NOW, '1m')).toEqual(reference(values, [ids.D], from, NOW, '1m'));
   });
@@ -305,7 +342,7 @@ describe.each(backends)('store on %s', (name, adminUrl) => {
     expect(hourly).toEqual(reference(values, [ids.C], t0, t0 + 3 * HOUR, '1h'));
     expect(minutely).toEqual(reference(values, [ids.C], t0, t0 + 3 * HOUR, '1m'));
 
-    await runStoreJobs(storage.pool, storage.dialect, 'maintenance');
+    await runJobs('maintenance');
     const raw = await storage.pool.query(`SELECT count(*)::int AS n FROM point WHERE series_id = $1`, [ids.C]);
     expect(raw.rows[0].n).toBe(0);
     expect(await answer([ids.C], t0, t0 + 3 * HOUR, 'raw')).toEqual({});
@@ -314,6 +351,113 @@ describe.each(backends)('store on %s', (name, adminUrl) => {
     // recent data is untouched
     for (const p of old) values.get(ids.C)!.delete(p.t);
     await expectAllBucketsMatch();
+  });
+
+  describe('bucket cache (db/bucket-cache.ts)', () => {
+    const from = NOW - 24 * HOUR;
+    const to = NOW + MIN;
+
+    it('serves settled chunks from memory on the next read, with the same answer as the store', async () => {
+      const c = new BucketCache(fetchBuckets);
+      const want = reference(values, [ids.A, ids.B], from, to, '1m');
+      expect(await cachedAnswer(c, [ids.A, ids.B], from, to, '1m')).toEqual(want);
+      const first = c.stats();
+      expect(first.misses).toBeGreaterThan(200); // 24 h of 10-minute chunks for two series
+      expect(first.hits).toBe(0);
+      expect(await cachedAnswer(c, [ids.A, ids.B], from, to, '1m')).toEqual(want);
+      const second = c.stats();
+      expect(second.misses).toBe(first.misses); // nothing settled was read again
+      expect(second.hits).toBe(first.misses);
+      // the 1-hour level, and a window that starts and ends inside chunks
+      const odd = [NOW - 29 * HOUR - 17 * MIN, NOW - 7 * HOUR + 3 * MIN] as const;
+      expect(await cachedAnswer(c, [ids.A, ids.B], odd[0], odd[1], '1h')).toEqual(reference(values, [ids.A, ids.B], odd[0], odd[1], '1h'));
+      expect(await cachedAnswer(c, [ids.A, ids.B], odd[0], odd[1], '1m')).toEqual(reference(values, [ids.A, ids.B], odd[0], odd[1], '1m'));
+    });
+
+    it('does not keep what a read saw when a write landed while it was under way', async () => {
+      let hold: Promise<void> | null = null;
+      let fetched = 0;
+      const c = new BucketCache(async (list, f, t, level) => {
+        const r = await fetchBuckets(list, f, t, level);
+        fetched++;
+        if (hold) await hold;
+        return r;
+      });
+      let release!: () => void;
+      hold = new Promise((r) => (release = r));
+      const reading = c.read([ids.A], from, to, '1m');
+      // both of its queries (the missing chunks and the unsettled tail) have their rows
+      await waitFor('the read to have queried the store', async () => fetched === 2, 10_000);
+      // a correction of a settled reading, committed, reported and rolled up while the read still holds old rows
+      const t = [...values.get(ids.A)!.keys()].find((x) => x >= NOW - 6 * HOUR)!;
+      const fix = [{ seriesId: ids.A, t, v: -1_234.5, lon: null, lat: null }];
+      expect(await insertPoints(storage.pool, fix)).toHaveLength(1);
+      remember(fix);
+      c.invalidate(fix);
+      cache.invalidate(fix);
+      expect(c.stats().pending).toBe(2); // its 10-minute and 6-hour chunks
+      await new Promise((r) => setTimeout(r, 5)); // a refresh that starts in the same millisecond proves nothing
+      const started = Date.now();
+      await runJobs('refresh');
+      c.refreshed(started);
+      expect(c.stats().pending).toBe(0);
+      release();
+      await reading;
+      hold = null;
+      const after = await cachedAnswer(c, [ids.A], from, to, '1m');
+      expect(after).toEqual(reference(values, [ids.A], from, to, '1m'));
+      expect((after[ids.A] as RefBucket[]).some((b) => b.min === -1_234.5)).toBe(true);
+    });
+
+    it('keeps a late reading\'s chunks out until the roll-ups show it, also when no refresh is reported', async () => {
+      // like the database's own scheduler: this cache never hears of the refresh
+      const c = new BucketCache(fetchBuckets);
+      const range = [NOW - 12 * HOUR, NOW - 11 * HOUR] as const;
+      const t = [...values.get(ids.B)!.keys()].find((x) => x >= range[0] && x < range[1])!;
+      const late = [{ seriesId: ids.B, t: t + 5_000, v: 999.5, lon: null, lat: null }];
+      expect(await write(late)).toHaveLength(1);
+      c.invalidate(late);
+      // behind the watermark: not in the answers until the roll-ups are refreshed, so nothing of it is kept
+      await cachedAnswer(c, [ids.B], range[0], range[1], '1m');
+      const missesBefore = c.stats().misses;
+      await cachedAnswer(c, [ids.B], range[0], range[1], '1m');
+      expect(c.stats().misses - missesBefore).toBe(1); // the written chunk again, the others from memory
+      await runJobs('refresh');
+      const want = reference(values, [ids.B], range[0], range[1], '1m');
+      expect(await cachedAnswer(c, [ids.B], range[0], range[1], '1m')).toEqual(want);
+      expect((want[ids.B] as RefBucket[]).some((b) => b.max === 999.5)).toBe(true);
+    });
+
+    it('re-reads a chunk after its time to live (writes it was not told about)', async () => {
+      let offset = 0;
+      const c = new BucketCache(fetchBuckets, { clock: () => Date.now() + offset });
+      const range = [NOW - 8 * HOUR, NOW - 7 * HOUR] as const;
+      await cachedAnswer(c, [ids.B], range[0], range[1], '1m');
+      // another process corrects a reading: this cache is not told
+      const t = [...values.get(ids.B)!.keys()].find((x) => x >= range[0] && x < range[1])!;
+      await write([{ seriesId: ids.B, t, v: 77.25, lon: null, lat: null }]); // tells the suite's cache, not this one
+      await runJobs('refresh');
+      const want = reference(values, [ids.B], range[0], range[1], '1m');
+      expect(await cachedAnswer(c, [ids.B], range[0], range[1], '1m')).not.toEqual(want);
+      offset = DEFAULT_BUCKET_CACHE.ttlMs + 1_000;
+      expect(await cachedAnswer(c, [ids.B], range[0], range[1], '1m')).toEqual(want);
+    });
+
+    it('holds at most its bound, least recently read first, and still answers right', async () => {
+      const c = new BucketCache(fetchBuckets, { maxBuckets: 500 });
+      const want = reference(values, [ids.A, ids.B], from, to, '1m');
+      for (let i = 0; i < 2; i++) {
+        expect(await cachedAnswer(c, [ids.A, ids.B], from, to, '1m')).toEqual(want);
+        const st = c.stats();
+        expect(st.buckets + st.chunks).toBeLessThanOrEqual(500);
+        expect(st.evictions).toBeGreaterThan(0);
+      }
+      // the newest chunks survived the eviction: a read of the last hour is served from memory
+      const before = c.stats().misses;
+      const lastSettled = Math.floor((Date.now() - DEFAULT_BUCKET_CACHE.settleMs) / (10 * MIN)) * 10 * MIN;
+      await c.read([ids.A, ids.B], lastSettled - HOUR, lastSettled, '1m');
+      expect(c.stats().misses).toBe(before);
+    });
   });
 
   if (name === 'timescaledb') {
@@ -333,7 +477,7 @@ describe.each(backends)('store on %s', (name, adminUrl) => {
       const late = [{ seriesId: ids.A, t: NOW - 40 * HOUR + 5_000, v: 1_000, lon: null, lat: null }];
       expect(await write(late)).toEqual(late);
       expect(await insertPoints(storage.pool, late)).toEqual([]);
-      await runStoreJobs(storage.pool, storage.dialect, 'refresh');
+      await runJobs('refresh');
       await expectAllBucketsMatch();
     });
   }
