@@ -9,7 +9,7 @@ import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { createAccessToken, createIngestKey, revokeAccessTokens, revokeIngestKeys } from '../db/queries/credentials';
 import { seedDemo } from '../db/seed';
-import { simulatorProjectRegistry } from '../ingest/sources/simulator';
+import { simulatorProjectRegistry, simulatorRoadGeometry } from '../ingest/sources/simulator';
 import { DEMO_OPD } from '../db/seed/demo-catalog';
 import { ensureDemoUsers } from '../server/auth/demo-users';
 import { ConfigError, loadConfig } from '../server/config';
@@ -52,6 +52,17 @@ for (const o of DEMO_OPD) keys[o.code] = (await createIngestKey(pool, o.code, 'd
     body: JSON.stringify({ projects }),
   });
   if (res.status !== 202) say(`project registry: ${res.status} ${await res.text()}`);
+}
+// The road segments' lines, registered by their OPD the same way (idempotent: a restart changes nothing), so the
+// wall draws congestion along the roads.
+{
+  const roads = await simulatorRoadGeometry({ seed: 1 });
+  const res = await fetch(`${server.url}/api/v1/entities`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${keys[roads.opd]}` },
+    body: JSON.stringify({ entities: roads.entities }),
+  });
+  if (res.status !== 200) say(`road geometry: ${res.status} ${await res.text()}`);
 }
 await revokeAccessTokens(pool, 'demo-wall');
 const wallToken = (await createAccessToken(pool, 'operator', null, 'demo-wall')).token;

@@ -25,6 +25,8 @@ import { createAlertService } from './alerts/service';
 import { createAuditRoutes } from './audit/routes';
 import { createEventRoutes } from './events/routes';
 import { createProjectRoutes } from './projects/routes';
+import { createEntityRoutes } from './entities/routes';
+import { createGeometryCache } from './entities/geometry';
 import { createFeedRoutes } from './feeds/routes';
 import { createIngestRoutes } from './ingest/routes';
 import { createIngestService } from './ingest/service';
@@ -85,8 +87,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
     ttlMs: config.storeCacheTtlMs ?? DEFAULT_BUCKET_CACHE.ttlMs,
     clock,
   });
+  // registered entity lines (road segments) in memory: snapshots and new-series deltas carry them without a query
+  const geometry = await createGeometryCache(pool);
   const stopCacheRefresh = deps.storeJobs?.onRefreshed((startedAt) => bucketCache.refreshed(startedAt));
-  const series = createSeriesService(pool, clock, bucketCache);
+  const series = createSeriesService(pool, clock, bucketCache, geometry);
   const authenticate = (token: string) => verifyAccessToken(pool, token);
   const principalOf = createPrincipalOf(authenticate);
 
@@ -162,6 +166,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     maxBatchItems: config.maxBatchItems,
     alerts,
     onPointsWritten: (points) => bucketCache.invalidate(points),
+    geometry,
   });
   app.use(createAlertRoutes({ alerts, principalOf }));
   app.use(
@@ -192,6 +197,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use(createSeriesRoutes({ catalog, series, principalOf }));
   app.use(createEventRoutes({ pool, catalog, principalOf, clock }));
   app.use(createProjectRoutes({ pool, catalog, clock, perMinPerKey: config.ingestRatePerMinPerKey ?? DEFAULT_INGEST_RATE.perMinPerKey }));
+  app.use(createEntityRoutes({ pool, geometry, clock, perMinPerKey: config.ingestRatePerMinPerKey ?? DEFAULT_INGEST_RATE.perMinPerKey }));
   app.use(createSharingRoutes({ pool, catalog, principalOf, clock }));
   app.use(createFeedRoutes({ pool, io, principalOf, clock }));
   // the wall's scenes file (absent: the built-in scenes); a bad edit is logged and the last good one served
@@ -269,6 +275,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       stream.flush();
       stream.close();
       catalog.close();
+      geometry.close();
       scenes.close();
       stopCacheRefresh?.();
       io.disconnectSockets(true);

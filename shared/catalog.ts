@@ -58,6 +58,11 @@ export interface SeriesMeta {
   region: string | null;
   lon: number | null;
   lat: number | null;
+  /**
+   * The entity's line on the map in WGS84 `[lon, lat]` vertices (a road segment), when the metric's owner OPD
+   * registered one (POST /api/v1/entities); absent otherwise.
+   */
+  path?: [number, number][];
 }
 
 /** Pure: the alert level of a value under the given thresholds. */

@@ -141,3 +141,33 @@ export type ProjectRecord = z.output<typeof projectSchema>;
 export const projectsBatchSchema = z.object({
   projects: z.array(projectSchema).min(1, 'a batch holds at least one project').max(5_000),
 });
+
+/** At most this many vertices per registered line (a road segment, a pipe, a route). */
+export const MAX_PATH_VERTICES = 1_000;
+
+/** A line in WGS84 degrees: `[[lon, lat], …]`, in drawing order. */
+export const lonLatPathSchema = z
+  .array(
+    z.tuple([
+      z.number().min(-180, 'longitude must be between -180 and 180').max(180, 'longitude must be between -180 and 180'),
+      z.number().min(-90, 'latitude must be between -90 and 90').max(90, 'latitude must be between -90 and 90'),
+    ]),
+    { error: 'path must be an array of [lon, lat] pairs' },
+  )
+  .min(2, 'a path has at least 2 vertices')
+  .max(MAX_PATH_VERTICES, `a path has at most ${MAX_PATH_VERTICES} vertices`);
+
+/** The shape of one entity as its owner OPD registers it (POST /api/v1/entities); the OPD is the key's. */
+export const entityGeometrySchema = z.object({
+  /** The entity id its series carry (e.g. a road segment `SEG-…`). */
+  entity: z.string().regex(ENTITY_ID, 'entity id must be 1–128 characters of A–Z a–z 0–9 . _ : - /'),
+  /** Display name (a road's name). */
+  name: safeText(300).min(1).optional(),
+  path: lonLatPathSchema,
+});
+export type EntityGeometryInput = z.input<typeof entityGeometrySchema>;
+export type EntityGeometryRecord = z.output<typeof entityGeometrySchema>;
+
+export const entitiesBatchSchema = z.object({
+  entities: z.array(entityGeometrySchema).min(1, 'a batch holds at least one entity').max(5_000),
+});

@@ -250,8 +250,8 @@ export class LiveStore {
 }
 
 function newSeries(meta: SeriesMeta): MutableSeries {
-  const { id, metric, entity, region, lon, lat } = meta;
-  return { meta: { id, metric, entity, region, lon, lat }, t: [], v: [], latestT: null, latestV: null, lon, lat };
+  const { id, metric, entity, region, lon, lat, path } = meta;
+  return { meta: { id, metric, entity, region, lon, lat, ...(path ? { path } : {}) }, t: [], v: [], latestT: null, latestV: null, lon, lat };
 }
 
 /** Inserts in time order; an equal time replaces (a re-sent point), an older one is slotted in. */

@@ -2,13 +2,23 @@
  * Hooks the browser tests wait on. Kept tiny and side-effect free until called.
  * - `document.body.dataset.live = 'true'` once a live `points:appended` delta has been applied.
  * - `window.__sinergi.pointsApplied` counts every delta point applied to a live store.
+ * - `window.__sinergi.mapLayers` describes the deck.gl layers last handed to the wall map.
  */
+
+/** One deck.gl layer as the map was given it: id, layer class, rows; for path layers, each path's vertex count. */
+export interface MapLayerSummary {
+  id: string;
+  type: string;
+  items: number;
+  pathVertices?: number[];
+}
 
 export interface SinergiTestHooks {
   pointsApplied: number;
   deltasApplied: number;
   snapshotsApplied: number;
   resyncs: number;
+  mapLayers: MapLayerSummary[];
 }
 
 declare global {
@@ -19,9 +29,9 @@ declare global {
 
 function hooks(): SinergiTestHooks {
   if (typeof window === 'undefined') {
-    return { pointsApplied: 0, deltasApplied: 0, snapshotsApplied: 0, resyncs: 0 };
+    return { pointsApplied: 0, deltasApplied: 0, snapshotsApplied: 0, resyncs: 0, mapLayers: [] };
   }
-  window.__sinergi ??= { pointsApplied: 0, deltasApplied: 0, snapshotsApplied: 0, resyncs: 0 };
+  window.__sinergi ??= { pointsApplied: 0, deltasApplied: 0, snapshotsApplied: 0, resyncs: 0, mapLayers: [] };
   return window.__sinergi;
 }
 
@@ -45,6 +55,10 @@ export function recordSnapshotApplied(): void {
 
 export function recordResync(): void {
   hooks().resyncs += 1;
+}
+
+export function recordMapLayers(layers: MapLayerSummary[]): void {
+  hooks().mapLayers = layers;
 }
 
 /** Mirrors a state on `<body data-KEY="…">` for tests and for CSS. */

@@ -4,8 +4,8 @@ import type { MapLayerId } from '@shared/scenes';
 import { maplibregl } from '../lib/map/maplibre';
 import { addRegionLayers, buildOfflineStyle, showRegionCodes } from '../lib/map/offline-style';
 import type { RegionsResponse } from '../lib/api/regions';
-import { setBodyState } from '../lib/test-hooks';
-import { buildWallLayers, type WallMapData } from './layers';
+import { recordMapLayers, setBodyState } from '../lib/test-hooks';
+import { buildWallLayers, describeLayers, type WallMapData } from './layers';
 
 /** Marker scale relative to a 1920-px-wide wall. */
 function viewportScale(): number {
@@ -85,7 +85,10 @@ export function WallMap({ regions, data, layers, pitch = 0 }: { regions: Regions
   }, [ready, codes, pitch, regions]);
 
   useEffect(() => {
-    if (ready) overlay.current?.setProps({ layers: buildWallLayers(data, layers, viewportScale()) });
+    if (!ready || !overlay.current) return;
+    const built = buildWallLayers(data, layers, viewportScale());
+    overlay.current.setProps({ layers: built });
+    recordMapLayers(describeLayers(built));
   }, [ready, data, layers]);
 
   return <div ref={container} className="wall-map" data-testid="wall-map" data-ready={ready ? 'true' : 'false'} data-layers={layers.join(' ')} />;

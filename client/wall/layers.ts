@@ -8,10 +8,11 @@ import { ColumnLayer, PathLayer, ScatterplotLayer } from '@deck.gl/layers';
 import { HeatmapLayer, HexagonLayer } from '@deck.gl/aggregation-layers';
 import type { Layer } from '@deck.gl/core';
 import type { MapLayerId } from '@shared/scenes';
+import type { MapLayerSummary } from '../lib/test-hooks';
 import { alertRgba, rampRgba, type RGBA } from '../lib/alert-colors';
 import type { Positioned } from '../features/common';
 import type { GateRow, RainRow } from '../features/floods/derive';
-import type { SegmentRow } from '../features/traffic/derive';
+import type { SegmentLine, SegmentRow } from '../features/traffic/derive';
 import type { ContainerRow, TruckRow } from '../features/sanitation/derive';
 import type { ProjectRow } from '../features/projects/derive';
 import type { ComplaintPoint } from '../features/complaints/derive';
@@ -20,6 +21,9 @@ import type { Trail } from '../features/sanitation/trails';
 export interface WallMapData {
   gates: Positioned<GateRow>[];
   rain: Positioned<RainRow>[];
+  /** Road segments with a registered line, drawn along the road. */
+  roads: SegmentLine[];
+  /** Road segments without a line, drawn at their measuring point. */
   segments: Positioned<SegmentRow>[];
   trucks: Positioned<TruckRow>[];
   trails: Trail[];
@@ -51,6 +55,11 @@ export function progressRgba(p: number | null, alpha = 235): RGBA {
 export function budgetRadius(budget: number | null): number {
   if (budget === null || !Number.isFinite(budget) || budget <= 0) return 5;
   return Math.min(28, 5 + Math.sqrt(budget / 1e9) * 3);
+}
+
+/** A segment's colour: the congestion ramp (free → jammed, as in the legend), grey without a reading. */
+export function segmentRgba(congestion: number | null): RGBA {
+  return congestion === null || !Number.isFinite(congestion) ? [148, 163, 184, 180] : rampRgba(congestion, 235);
 }
 
 /** Water-level column height in metres per centimetre of level (columns read at pitch 40–50°). */
@@ -110,13 +119,26 @@ export function buildWallLayers(d: WallMapData, wanted: readonly MapLayerId[], s
   }
   if (on.has('traffic')) {
     layers.push(
+      new PathLayer<SegmentLine>({
+        id: 'traffic-roads',
+        data: d.roads,
+        getPath: (r) => r.path,
+        getColor: (r) => segmentRgba(r.congestion),
+        // 5 px at 1080p, 10 px at 4K: a road reads as a road from across the room, neighbours stay apart
+        getWidth: px(5),
+        widthUnits: 'pixels',
+        widthMinPixels: 2,
+        capRounded: true,
+        jointRounded: true,
+        updateTriggers: { getWidth: scale },
+      }),
       new ScatterplotLayer<Positioned<SegmentRow>>({
         id: 'traffic-segments',
         data: d.segments,
         getPosition: (r) => [r.lon, r.lat],
         getRadius: px(6),
         radiusUnits: 'pixels',
-        getFillColor: (r) => (r.congestion === null ? [148, 163, 184, 180] : rampRgba(r.congestion, 235)),
+        getFillColor: (r) => segmentRgba(r.congestion),
         stroked: true,
         getLineColor: DARK,
         getLineWidth: px(1),
@@ -201,4 +223,20 @@ export function buildWallLayers(d: WallMapData, wanted: readonly MapLayerId[], s
     );
   }
   return layers;
+}
+
+/** What the layers hold (rows; vertices of each path), for the browser tests' hook (see lib/test-hooks.ts). */
+export function describeLayers(layers: readonly Layer[]): MapLayerSummary[] {
+  return layers.map((l) => {
+    const data: readonly unknown[] = Array.isArray(l.props.data) ? (l.props.data as unknown[]) : [];
+    const out: MapLayerSummary = { id: l.id, type: (l.constructor as { layerName?: string }).layerName ?? 'Layer', items: data.length };
+    if (l instanceof PathLayer) {
+      const getPath = l.props.getPath as unknown;
+      out.pathVertices = data.map((r, index) => {
+        const p = typeof getPath === 'function' ? (getPath as (o: unknown, info: unknown) => unknown)(r, { index, data, target: [] }) : getPath;
+        return Array.isArray(p) ? p.length : 0;
+      });
+    }
+    return out;
+  });
 }

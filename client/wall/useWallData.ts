@@ -7,7 +7,7 @@ import { useMemo, useRef } from 'react';
 import type { LiveConnection } from '../lib/live-connection';
 import { hasPosition } from '../features/common';
 import { gateRows, rainRows } from '../features/floods/derive';
-import { segmentRows } from '../features/traffic/derive';
+import { segmentRows, segmentsForMap } from '../features/traffic/derive';
 import { containerRows, truckRows } from '../features/sanitation/derive';
 import { TrailBuffer } from '../features/sanitation/trails';
 import { projectRows } from '../features/projects/derive';
@@ -46,7 +46,8 @@ export function useWallData(conn: LiveConnection) {
   const trafficKey = key('traffic_speed', 'congestion_index', 'traffic_intensity');
   const traffic = useMemo(() => {
     const segments = segmentRows(store.get('traffic_speed'), store.get('congestion_index'), store.get('traffic_intensity'));
-    return { segments, onMap: segments.filter(hasPosition) };
+    const { lines, points } = segmentsForMap(segments);
+    return { segments, lines, onMap: points };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [trafficKey, store]);
 
@@ -93,6 +94,7 @@ export function useWallData(conn: LiveConnection) {
     () => ({
       gates: floods.gatesOnMap,
       rain: floods.rainOnMap,
+      roads: traffic.lines,
       segments: traffic.onMap,
       trucks: trucks.onMap,
       trails: trucks.trails,

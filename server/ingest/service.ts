@@ -22,6 +22,7 @@ import { writeEventChanges, type EventChange } from '../../db/queries/events';
 import { insertPoints, upsertSeries, type ResolvedPoint, type SeriesKey } from '../../db/queries/points';
 import { canWrite } from '../access/policy';
 import type { CatalogService } from '../catalog/service';
+import type { GeometryCache } from '../entities/geometry';
 import type { Stream } from '../realtime/stream';
 
 export type IngestResult =
@@ -43,6 +44,8 @@ export function createIngestService(deps: {
   alerts?: Pick<AlertService, 'onReadings'>;
   /** Told what was written, after commit (the bucket cache drops what these points change). */
   onPointsWritten?: (points: readonly ResolvedPoint[]) => void;
+  /** Registered entity lines: a new series' meta carries its line (from memory, no query). */
+  geometry?: Pick<GeometryCache, 'withPath'>;
 }): IngestService {
   const { pool, catalog, stream } = deps;
   // Series never change identity, so their ids are cached per process; position/region changes re-upsert.
@@ -245,7 +248,10 @@ export function createIngestService(deps: {
       list.push(wire);
     }
     const createdByMetric = new Map<string, SeriesMeta[]>();
-    for (const s of created) createdByMetric.set(s.metric, [...(createdByMetric.get(s.metric) ?? []), s]);
+    for (const s of created) {
+      const meta = deps.geometry ? deps.geometry.withPath(s, catalog.metric(s.metric)?.ownerOpd) : s;
+      createdByMetric.set(s.metric, [...(createdByMetric.get(s.metric) ?? []), meta]);
+    }
     for (const metric of new Set([...byMetric.keys(), ...createdByMetric.keys()])) {
       stream.publishPoints(metric, byMetric.get(metric) ?? [], createdByMetric.get(metric) ?? []);
     }

@@ -11,7 +11,7 @@ import { ackSchema } from '../alerts/routes';
 import { auditQuerySchema } from '../audit/routes';
 import { loginSchema } from '../auth/routes';
 import { healthReportSchema, quarantineBatchSchema } from '../../shared/feeds';
-import { eventsBatchSchema, ingestBatchSchema, projectsBatchSchema, seriesQuerySchema } from '../../shared/schemas';
+import { entitiesBatchSchema, eventsBatchSchema, ingestBatchSchema, projectsBatchSchema, seriesQuerySchema } from '../../shared/schemas';
 import { CKAN_ACTIONS, CKAN_BASE, datastoreSearchSchema, helpShowSchema, packageListSchema, packageSearchSchema, packageShowSchema, type CkanAction } from '../opendata/ckan';
 import { dataQuerySchema, datasetParamsSchema } from '../opendata/routes';
 import { PERIOD_NAMES } from '../public/aggregation';
@@ -173,6 +173,24 @@ export function buildOpenApiDocument() {
           ...err(400, 'invalid batch (every issue listed)'),
           ...err(401, 'no or invalid ingest key'),
           ...err(403, 'a project of another OPD'),
+          ...err(413, 'body too large'),
+          ...err(429, 'rate limited'),
+        },
+      },
+    },
+    '/api/v1/entities': {
+      post: {
+        tags: ['Ingest'],
+        operationId: 'registerEntities',
+        summary: 'Register or update the line of entities on the map (a road segment: name and [lon, lat] vertices)',
+        description:
+          'With the ingest key of the OPD; the geometry is stored for that OPD, so a key never overwrites another OPD\'s. Paths have 2–1000 WGS84 vertices. All or nothing; idempotent (`changed` counts geometries new or different); every change is audited. Live series of the OPD\'s metrics whose entity has a line carry it as `path` in their series metadata (snapshot and new-series deltas).',
+        security: INGEST_KEY,
+        requestBody: body('EntitiesBatch'),
+        responses: {
+          ...ok('stored; `changed` counts geometries new or changed', ref('EntitiesRegistered')),
+          ...err(400, 'invalid batch (every issue listed)'),
+          ...err(401, 'no or invalid ingest key'),
           ...err(413, 'body too large'),
           ...err(429, 'rate limited'),
         },
@@ -466,6 +484,7 @@ export function buildOpenApiDocument() {
     IngestBatch: ingestBatchSchema,
     EventsBatch: eventsBatchSchema,
     ProjectsBatch: projectsBatchSchema,
+    EntitiesBatch: entitiesBatchSchema,
     QuarantineBatch: quarantineBatchSchema,
     HealthReport: healthReportSchema,
     Login: loginSchema,
@@ -474,6 +493,7 @@ export function buildOpenApiDocument() {
   const responses: Record<string, z.ZodType> = {
     Error: R.errorResponse,
     Accepted: R.acceptedResponse,
+    EntitiesRegistered: R.entitiesRegisteredResponse,
     Catalog: R.catalogResponse,
     SeriesRange: R.seriesResponse,
     Alert: R.alertResponse,

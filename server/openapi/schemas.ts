@@ -19,6 +19,8 @@ const regionCode = z.string().describe('Kemendagri region code (PP.KK.CC.DDDD)')
 export const issueDetail = z.object({ index: z.number().int().nullable(), path: z.string(), message: z.string() });
 export const errorResponse = z.object({ error: z.string(), details: z.array(issueDetail) });
 export const acceptedResponse = z.object({ accepted: z.number().int(), written: z.number().int() });
+/** POST /api/v1/entities: `changed` counts geometries new or different (0 when the same batch is sent again). */
+export const entitiesRegisteredResponse = z.object({ accepted: z.number().int(), changed: z.number().int() });
 
 const thresholds = z.object({ waspada: z.number(), siaga: z.number(), awas: z.number() });
 const metric = z.object({

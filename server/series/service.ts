@@ -6,6 +6,7 @@ import { BUCKET_MS, chooseBucket, MAX_RANGE_MS } from '../../shared/buckets';
 import type { Bucket } from '../../shared/schemas';
 import { bucketedSeries, latestPoints, listSeries, type AggregateBucket } from '../../db/queries/points';
 import { isCachedLevel, type BucketCache } from '../../db/bucket-cache';
+import type { GeometryCache } from '../entities/geometry';
 
 export interface RangeResult {
   metric: string;
@@ -26,11 +27,13 @@ export interface SeriesService {
 
 /**
  * `cache` (optional) serves settled 1-minute and 1-hour buckets from memory; its owner invalidates it on writes.
+ * `geometry` (optional): registered entity lines, added to the snapshot's series meta from memory.
  */
 export function createSeriesService(
   pool: pg.Pool,
   clock: () => number = Date.now,
   cache?: BucketCache,
+  geometry?: Pick<GeometryCache, 'withPath'>,
 ): SeriesService {
   const buckets = (ids: readonly number[], fromMs: number, toMs: number, bucket: AggregateBucket | 'raw') =>
     cache && isCachedLevel(bucket) ? cache.read(ids, fromMs, toMs, bucket) : bucketedSeries(pool, ids, fromMs, toMs, bucket);
@@ -68,7 +71,7 @@ export function createSeriesService(
       const out: SeriesSnapshot[] = series.map((s) => {
         const p = latest.get(s.id);
         return {
-          ...s,
+          ...(geometry ? geometry.withPath(s, metric.ownerOpd) : s),
           // moving things: the newest position is the series' position
           lon: p?.lon ?? s.lon,
           lat: p?.lat ?? s.lat,

@@ -3,7 +3,8 @@
  * test scenes file (short durations) renders with live data at 1920×1080, 3840×2160 and 1024×768 (screenshots
  * in tests/artifacts/), the playlist advances by itself, kiosk mode hides the chrome and survives rotation and
  * reload, an alert holds the playlist on its domain's scene, a broken scenes file keeps the last good scenes,
- * and no request leaves localhost.
+ * the traffic scene draws the road segments as lines (registered through POST /api/v1/entities), and no
+ * request leaves localhost.
  */
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DEMO_OPD } from '../../db/seed/demo-catalog';
 import { validateWorkerConfig } from '../../ingest/config';
+import { simulatorRoadGeometry } from '../../ingest/sources/simulator';
 import { startWorker, type Worker } from '../../ingest/worker';
 import { ensureClientBuild } from '../../scripts/client-build';
 import { startTestServer, type TestServer } from '../support/server';
@@ -50,6 +52,10 @@ describe.skipIf(!chromiumAvailable)('/wall scenes in headless Chromium', () => {
     for (const o of DEMO_OPD) keys[o.code] = await server.key(o.code);
     bpbdKey = keys.BPBD!;
     token = await server.token('operator');
+    // the road segments' lines, registered by their OPD as the demo does
+    const roads = await simulatorRoadGeometry({ seed: 5 });
+    const registered = await server.post('/api/v1/entities', { entities: roads.entities }, keys[roads.opd]);
+    expect(registered.status, JSON.stringify(registered.body)).toBe(200);
     worker = await startWorker(
       validateWorkerConfig({
         server: { url: server.url },
@@ -186,6 +192,15 @@ describe.skipIf(!chromiumAvailable)('/wall scenes in headless Chromium', () => {
         const scene = (await page.getAttribute('body', 'data-scene'))!;
         await captureScene(page, scene, size);
         await expectNoScroll(page);
+        if (scene === 'traffic') {
+          // the segments are drawn along their roads: a PathLayer of lines with at least 2 vertices each
+          const roadLayer = () => page.evaluate(() => window.__sinergi?.mapLayers.find((l) => l.id === 'traffic-roads') ?? null);
+          await expect.poll(async () => (await roadLayer())?.items ?? 0, { timeout: 10_000 }).toBeGreaterThan(0);
+          const roads = await roadLayer();
+          expect(roads?.type).toBe('PathLayer');
+          expect(roads!.pathVertices).toHaveLength(roads!.items);
+          expect(Math.min(...roads!.pathVertices!)).toBeGreaterThanOrEqual(2);
+        }
         expect(await page.getAttribute('body', 'data-scene')).toBe(scene);
         await page.click('[data-testid="playlist-controls"] button:nth-child(3)');
         await page.waitForFunction((s) => document.body.dataset.scene !== s, scene);

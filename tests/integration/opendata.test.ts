@@ -27,6 +27,7 @@ const ROUTES = [
   'POST /api/v1/ingest',
   'POST /api/v1/events',
   'POST /api/v1/projects',
+  'POST /api/v1/entities',
   'GET /api/public/v1/projects',
   'POST /api/v1/quarantine',
   'GET /api/v1/quarantine',

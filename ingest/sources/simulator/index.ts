@@ -12,7 +12,8 @@ import { buildWorld, type World } from './entities';
 import { MINUTE } from './noise';
 import { Simulator } from './simulator';
 import { projectRegistration } from './projects';
-import type { ProjectInput } from '../../../shared/schemas';
+import type { EntityGeometryInput, ProjectInput } from '../../../shared/schemas';
+import { DEMO_METRICS } from '../../../db/seed/demo-catalog';
 
 export { Simulator } from './simulator';
 export type { World } from './entities';
@@ -134,6 +135,19 @@ export interface SimulatorEntity {
 /** The simulator's projects as their OPD registers them (POST /api/v1/projects). */
 export async function simulatorProjectRegistry(opts: Pick<SimulatorOptions, 'seed' | 'citySeed'> = {}): Promise<ProjectInput[]> {
   return (await simulatorWorld(opts.seed, opts.citySeed)).projects.map(projectRegistration);
+}
+
+/**
+ * The simulator's road segments as the OPD that owns the traffic metrics registers their lines
+ * (POST /api/v1/entities, with that OPD's key): the segment id its series carry, its name (road and part) and
+ * its path along the road.
+ */
+export async function simulatorRoadGeometry(
+  opts: Pick<SimulatorOptions, 'seed' | 'citySeed'> = {},
+): Promise<{ opd: string; entities: EntityGeometryInput[] }> {
+  const w = await simulatorWorld(opts.seed, opts.citySeed);
+  const opd = DEMO_METRICS.find((m) => m.code === 'congestion_index')!.ownerOpd;
+  return { opd, entities: w.segments.map((s) => ({ entity: s.id, name: s.name, path: s.path })) };
 }
 
 /** Display names and fixed positions of everything the simulator reports on (labels for the client). */

@@ -1,0 +1,73 @@
+/**
+ * POST /api/v1/entities: an OPD registers the shape of its entities on the map (a road segment's line) with its
+ * ingest key — zod-validated, all or nothing, idempotent upsert, every change audited in the same transaction,
+ * then the server's geometry cache reloaded. Geometry is stored per (OPD, entity) and the OPD is the key's, so a
+ * key can never overwrite what another OPD registered; a series is drawn with its metric owner's geometry.
+ */
+import { Router, type Request, type Response } from 'express';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import type pg from 'pg';
+import { appendAudit } from '../../db/queries/audit';
+import { verifyIngestKey } from '../../db/queries/credentials';
+import { registeredEntities, upsertEntityGeometry } from '../../db/queries/entities';
+import { inTransaction } from '../../db/transaction';
+import { entitiesBatchSchema, toIssueDetails } from '../../shared/schemas';
+import { bearer } from '../http/auth';
+import type { GeometryCache } from './geometry';
+
+export interface EntityRoutesDeps {
+  pool: pg.Pool;
+  geometry: Pick<GeometryCache, 'reload'>;
+  clock: () => number;
+  /** Requests per minute per key and address. */
+  perMinPerKey: number;
+}
+
+export function createEntityRoutes(deps: EntityRoutesDeps): Router {
+  const router = Router();
+  const limit = rateLimit({
+    windowMs: 60_000,
+    limit: deps.perMinPerKey,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    keyGenerator: (req) => `entities:${(bearer(req) ?? '').slice(0, 10)}:${ipKeyGenerator(req.ip ?? '')}`,
+    handler: (_req: Request, res: Response) => void res.status(429).json({ error: 'too many entity registrations; slow down and retry', details: [] }),
+  });
+  router.post('/api/v1/entities', limit, async (req, res) => {
+    const presented = bearer(req);
+    const key = presented ? await verifyIngestKey(deps.pool, presented) : null;
+    if (!key) {
+      return void res.status(401).set('WWW-Authenticate', 'Bearer').json({ error: 'a valid ingest key is required (Authorization: Bearer <key>)', details: [] });
+    }
+    const parsed = entitiesBatchSchema.safeParse(req.body);
+    if (!parsed.success) return void res.status(400).json({ error: 'invalid batch; nothing was written', details: toIssueDetails(parsed.error) });
+    const entities = parsed.data.entities;
+
+    const now = deps.clock();
+    const changed = await inTransaction(deps.pool, async (client) => {
+      const known = await registeredEntities(client, key.opd, entities.map((e) => e.entity));
+      const written = await upsertEntityGeometry(client, key.opd, entities, now);
+      const byEntity = new Map(entities.map((e) => [e.entity, e]));
+      await appendAudit(
+        client,
+        written.map((entity) => {
+          const e = byEntity.get(entity)!;
+          const [first, last] = [e.path[0]!, e.path[e.path.length - 1]!];
+          return {
+            actor: `key:${key.id}@${key.opd}`,
+            action: known.has(entity) ? 'entity.geometry_updated' : 'entity.geometry_registered',
+            target: `entity:${key.opd}/${entity}`,
+            detail: { name: e.name ?? null, vertices: e.path.length, from: first, to: last },
+            source: req.ip ?? null,
+          };
+        }),
+        now,
+      );
+      return written;
+    });
+    // new snapshots and new series carry the lines from now on (live clients get them on their next resync)
+    if (changed.length > 0) await deps.geometry.reload();
+    res.status(200).json({ accepted: entities.length, changed: changed.length });
+  });
+  return router;
+}
