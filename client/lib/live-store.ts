@@ -2,6 +2,34 @@
  * Client-side state of subscribed metrics: a snapshot, then deltas in sequence.
  * Pure bookkeeping, no I/O: the connection feeds it and reacts to what it returns
  * (a `gap` means "resubscribe this metric"). Buffers are bounded (see live-options.ts).
+ *
+ * Folding. Each series buffer is two runs in one pair of ascending arrays: minute points `[0, rawStart)`,
+ * then raw readings `[rawStart, length)`. Whenever limits are enforced (every delta, every snapshot, `prune()`),
+ * the whole UTC minutes older than `now() − rawWindowMs` (`foldBefore`, minute-aligned) are folded: every value
+ * in the buffer for such a minute becomes one point, t = the minute's start, v = their mean, and the count
+ * of values it stands for is kept in a parallel array `n` (minute points only). Everything at t < foldedUntil
+ * is a minute point and everything at t ≥ foldedUntil is raw, so:
+ * - Cost: when `foldBefore` has not moved since the series' last fold (all but one call a minute) the fold
+ *   is one comparison; otherwise it touches the newly folded readings once and shifts the raw tail once.
+ *   Amortised O(1) per reading (the tail shift is ≤ rawWindow/1 min moves per reading). Ageing out now
+ *   drops one minute point a minute instead of one splice per reading.
+ * - A late reading (t < foldedUntil, e.g. a spool backlog) is merged into its minute's point as one more
+ *   sample: v ← (v·n + x)/(n + 1), or becomes a new minute point (n = 1) if the buffer has none for that
+ *   minute; a backlog of a whole minute thus yields that minute's exact mean. The server sends only new or
+ *   corrected readings; a correction of an already folded reading cannot replace it (the minute point no
+ *   longer knows its readings) and counts as one more sample.
+ * - Snapshot history: buckets enter like readings (t = bucket start, v = avg), each counting as ONE sample
+ *   (the wire bucket carries no count). Those older than the window fold at once into unchanged minute
+ *   points (one value each). The bucket of the current, partial minute stays raw next to the `latest`
+ *   reading and the live readings of that minute; when that minute folds (6 minutes after its start) its point is
+ *   the plain mean of the bucket's avg and those readings, the bucket weighing as one of them. That minute's
+ *   value is approximate (the bucket already includes `latest` and the readings before the snapshot), but it
+ *   stays within the minute's range. A raw reading at exactly the bucket's time replaces it (equal t).
+ * - `latestT/latestV/lon/lat` always describe the newest reading as received, folded or not.
+ * - Steady size: ≈ maxAgeMs/1 min minute points + raw readings of the last rawWindowMs..+1 min; with the
+ *   defaults ≈ 60 minute points + 5–6 min of readings, from ~6 minutes after the snapshot on (measured with a
+ *   fake clock over 3 h: 1 s cadence 361–419 points, 10 s 91–95, 60 s 65; tests/unit/live-store.test.ts).
+ *   `maxPointsPerSeries` stays a hard bound (a cadence under ~0.55 s would hit it and lose old minutes).
  */
 import type { Metric, SeriesMeta } from '@shared/catalog';
 import type { MetricSnapshot, PointsAppended } from '@shared/contract';
@@ -13,7 +41,10 @@ export type MetricStatus = 'idle' | 'syncing' | 'live' | 'forbidden' | 'error';
 /** One series' bounded buffer. Arrays are owned by the store; readers must not mutate them. */
 export interface SeriesBuffer {
   readonly meta: SeriesMeta;
-  /** Ascending times (epoch ms) and values, same length. */
+  /**
+   * Ascending times (epoch ms) and values, same length. Older than `rawWindowMs` (plus up to a minute):
+   * one point per minute, at the minute's start, with the minute's mean; newer: the raw readings.
+   */
   readonly t: readonly number[];
   readonly v: readonly number[];
   /** Newest reading, or null. */
@@ -46,6 +77,12 @@ interface MutableSeries {
   latestV: number | null;
   lon: number | null;
   lat: number | null;
+  /** Values folded into each minute point: `n[i]` for `t[i]`, i < rawStart. */
+  n: number[];
+  /** Index of the first raw reading; before it, minute points. */
+  rawStart: number;
+  /** Minute-aligned: points before it are minute points, from it on raw readings (-Infinity: none folded yet). */
+  foldedUntil: number;
 }
 
 interface MutableMetric {
@@ -225,9 +262,12 @@ export class LiveStore {
   }
 
   private enforceLimits(m: MutableMetric): void {
-    const { maxPointsPerSeries, maxAgeMs, maxSeriesPerMetric } = this.options;
-    const cutoff = this.now() - maxAgeMs;
+    const { maxPointsPerSeries, maxAgeMs, maxSeriesPerMetric, rawWindowMs } = this.options;
+    const now = this.now();
+    const cutoff = now - maxAgeMs;
+    const foldBefore = minuteStart(now - rawWindowMs);
     for (const buf of m.series.values()) {
+      foldRaw(buf, foldBefore);
       let drop = Math.max(0, buf.t.length - maxPointsPerSeries);
       while (drop < buf.t.length && buf.t[drop]! < cutoff) drop++;
       // Keep the newest reading even when it is old: "last known value" beats "nothing" on a map.
@@ -235,6 +275,11 @@ export class LiveStore {
       if (drop > 0) {
         buf.t.splice(0, drop);
         buf.v.splice(0, drop);
+        const folded = Math.min(drop, buf.rawStart);
+        if (folded > 0) {
+          buf.n.splice(0, folded);
+          buf.rawStart -= folded;
+        }
       }
     }
     if (m.series.size > maxSeriesPerMetric) {
@@ -251,29 +296,91 @@ export class LiveStore {
 
 function newSeries(meta: SeriesMeta): MutableSeries {
   const { id, metric, entity, region, lon, lat, path } = meta;
-  return { meta: { id, metric, entity, region, lon, lat, ...(path ? { path } : {}) }, t: [], v: [], latestT: null, latestV: null, lon, lat };
+  return { meta: { id, metric, entity, region, lon, lat, ...(path ? { path } : {}) }, t: [], v: [], latestT: null, latestV: null, lon, lat, n: [], rawStart: 0, foldedUntil: -Infinity };
 }
 
-/** Inserts in time order; an equal time replaces (a re-sent point), an older one is slotted in. */
+const MINUTE_MS = 60_000;
+
+/** Start of the UTC minute holding `t` (epoch ms; UTC minutes are whole multiples of 60,000 ms). */
+function minuteStart(t: number): number {
+  return Math.floor(t / MINUTE_MS) * MINUTE_MS;
+}
+
+/** First index in `[lo, hi)` whose time is ≥ `t` (hi if none). */
+function lowerBound(times: readonly number[], t: number, lo: number, hi: number): number {
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (times[mid]! < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Folds the raw readings before `before` (minute-aligned) into one point per minute (see the file header).
+ * O(1) unless `before` moved past the series' oldest raw reading.
+ */
+function foldRaw(buf: MutableSeries, before: number): void {
+  if (!(before > buf.foldedUntil)) return;
+  buf.foldedUntil = before;
+  const { t, v, n } = buf;
+  const len = t.length;
+  let r = buf.rawStart;
+  if (r >= len || t[r]! >= before) return;
+  let w = r;
+  while (r < len && t[r]! < before) {
+    const m = minuteStart(t[r]!);
+    const end = m + MINUTE_MS; // ≤ before: `before` is minute-aligned and m < before
+    let sum = 0;
+    let count = 0;
+    do {
+      sum += v[r]!;
+      count++;
+      r++;
+    } while (r < len && t[r]! < end);
+    // w < r: the group's slots are free. No earlier minute point shares m (they are all < the old foldedUntil ≤ m).
+    t[w] = m;
+    v[w] = sum / count;
+    n[w] = count;
+    w++;
+  }
+  t.splice(w, r - w);
+  v.splice(w, r - w);
+  buf.rawStart = w;
+}
+
+/**
+ * Adds a reading. Raw part (t ≥ foldedUntil): inserted in time order; an equal time replaces (a corrected
+ * reading), an older one is slotted in. Folded part: merged into its minute's point as one more sample.
+ */
 function pushPoint(buf: MutableSeries, t: number, v: number, lon?: number, lat?: number): void {
-  const n = buf.t.length;
-  if (n === 0 || t > buf.t[n - 1]!) {
-    buf.t.push(t);
-    buf.v.push(v);
-  } else if (t === buf.t[n - 1]) {
-    buf.v[n - 1] = v;
-  } else {
-    let lo = 0;
-    let hi = n;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (buf.t[mid]! < t) lo = mid + 1;
-      else hi = mid;
+  if (t < buf.foldedUntil) {
+    const m = minuteStart(t);
+    const i = lowerBound(buf.t, m, 0, buf.rawStart);
+    if (i < buf.rawStart && buf.t[i] === m) {
+      const c = buf.n[i]!;
+      buf.v[i] = (buf.v[i]! * c + v) / (c + 1);
+      buf.n[i] = c + 1;
+    } else {
+      buf.t.splice(i, 0, m);
+      buf.v.splice(i, 0, v);
+      buf.n.splice(i, 0, 1);
+      buf.rawStart++;
     }
-    if (buf.t[lo] === t) buf.v[lo] = v;
-    else {
-      buf.t.splice(lo, 0, t);
-      buf.v.splice(lo, 0, v);
+  } else {
+    const len = buf.t.length;
+    if (len === buf.rawStart || t > buf.t[len - 1]!) {
+      buf.t.push(t);
+      buf.v.push(v);
+    } else if (t === buf.t[len - 1]) {
+      buf.v[len - 1] = v;
+    } else {
+      const i = lowerBound(buf.t, t, buf.rawStart, len);
+      if (buf.t[i] === t) buf.v[i] = v;
+      else {
+        buf.t.splice(i, 0, t);
+        buf.v.splice(i, 0, v);
+      }
     }
   }
   if (buf.latestT === null || t >= buf.latestT) {
