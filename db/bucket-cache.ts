@@ -54,8 +54,14 @@ export const DEFAULT_BUCKET_CACHE: Readonly<BucketCacheOptions> = Object.freeze(
   pendingMs: 30 * 60_000,
 });
 
-/** Reads buckets overlapping [fromMs, toMs) per series from the store (`bucketedSeries`). */
-export type BucketFetch = (ids: readonly number[], fromMs: number, toMs: number, level: CachedLevel) => Promise<Map<number, WireBucket[]>>;
+/** Reads buckets overlapping [fromMs, toMs) per series from the store (`bucketedSeries`); `small`: the unsettled tail. */
+export type BucketFetch = (
+  ids: readonly number[],
+  fromMs: number,
+  toMs: number,
+  level: CachedLevel,
+  small: boolean,
+) => Promise<Map<number, WireBucket[]>>;
 
 interface Chunk {
   buckets: readonly WireBucket[];
@@ -111,7 +117,7 @@ export class BucketCache {
    */
   async read(ids: readonly number[], fromMs: number, toMs: number, level: CachedLevel): Promise<Map<number, WireBucket[]>> {
     if (ids.length === 0 || !(toMs > fromMs)) return new Map();
-    if (this.opts.maxBuckets <= 0) return this.fetch(ids, fromMs, toMs, level);
+    if (this.opts.maxBuckets <= 0) return this.fetch(ids, fromMs, toMs, level, false);
     const w = BUCKET_MS[level];
     const c = CHUNK_MS[level];
     const lo = Math.floor(fromMs / w) * w;
@@ -154,8 +160,8 @@ export class BucketCache {
     const tailFrom = Math.max(lo, kSettled * c);
     const [filled, tail] = await Promise.all([
       // whole chunks, so what is read can be kept
-      missingIds.length > 0 ? this.fetch(missingIds, kMissLo * c, (kMissHi + 1) * c, level) : Promise.resolve(null),
-      hi > tailFrom ? this.fetch(ids, tailFrom, hi, level) : Promise.resolve(null),
+      missingIds.length > 0 ? this.fetch(missingIds, kMissLo * c, (kMissHi + 1) * c, level, false) : Promise.resolve(null),
+      hi > tailFrom ? this.fetch(ids, tailFrom, hi, level, true) : Promise.resolve(null),
     ]);
 
     if (filled) {

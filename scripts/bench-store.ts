@@ -227,7 +227,7 @@ async function cachedSnapshots(s: Storage, all: number[], two: number[], now: nu
   const gc = (globalThis as { gc?: () => void }).gc;
   gc?.();
   const heapBefore = process.memoryUsage().heapUsed;
-  const cache = new BucketCache((list, from, to, level) => bucketedSeries(s.pool, list, from, to, level));
+  const cache = new BucketCache((list, from, to, level, small) => bucketedSeries(s.pool, list, from, to, level, { serial: small }));
   const jobs = await startStoreJobs({
     pool: s.pool,
     dialect: s.dialect,

@@ -82,7 +82,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   const catalog = await createCatalogService(pool, clock);
   // settled roll-up buckets in memory; the ingest service below invalidates what its writes change
-  const bucketCache = new BucketCache((ids, from, to, level) => bucketedSeries(pool, ids, from, to, level), {
+  const bucketCache = new BucketCache((ids, from, to, level, small) => bucketedSeries(pool, ids, from, to, level, { serial: small }), {
     maxBuckets: config.storeCacheMaxBuckets ?? DEFAULT_BUCKET_CACHE.maxBuckets,
     ttlMs: config.storeCacheTtlMs ?? DEFAULT_BUCKET_CACHE.ttlMs,
     clock,

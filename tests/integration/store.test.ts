@@ -87,7 +87,8 @@ describe.each(backends)('store on %s', (name, adminUrl) => {
   };
   // the server's bucket cache in front of the same store: every write below reports what it wrote, as the
   // ingest service does after commit, and every check compares the cached answer with the reference too
-  const fetchBuckets = (list: readonly number[], from: number, to: number, level: CachedLevel) => bucketedSeries(storage.pool, list, from, to, level);
+  const fetchBuckets = (list: readonly number[], from: number, to: number, level: CachedLevel, small = false) =>
+    bucketedSeries(storage.pool, list, from, to, level, { serial: small });
   const cache = new BucketCache(fetchBuckets);
   /** Runs the store's jobs as the app-run refresher does, and tells the cache (see StoreJobRunner.onRefreshed). */
   const runJobs = async (kind: 'refresh' | 'maintenance') => {
@@ -377,8 +378,8 @@ describe.each(backends)('store on %s', (name, adminUrl) => {
     it('does not keep what a read saw when a write landed while it was under way', async () => {
       let hold: Promise<void> | null = null;
       let fetched = 0;
-      const c = new BucketCache(async (list, f, t, level) => {
-        const r = await fetchBuckets(list, f, t, level);
+      const c = new BucketCache(async (list, f, t, level, small) => {
+        const r = await fetchBuckets(list, f, t, level, small);
         fetched++;
         if (hold) await hold;
         return r;
