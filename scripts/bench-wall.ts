@@ -165,6 +165,16 @@ async function main() {
     const late = slope(half.map((s) => s.min), half.map((s) => s.usedMb));
     const rate = (series.at(-1)!.points - series[0]!.points) / Math.max(1e-9, (series.at(-1)!.min - series[0]!.min) * 60);
     console.log(`   slope: ${all.toFixed(3)} MB/min over the run, ${late.toFixed(3)} MB/min over the second half; min ${Math.min(...series.map((s) => s.usedMb)).toFixed(1)} MB, max ${Math.max(...series.map((s) => s.usedMb)).toFixed(1)} MB; ${rate.toFixed(0)} points/s applied`);
+    // after the first 10 minutes the live buffers are at their steady size (5 min raw + 1-minute points):
+    // the heap must be flat from there; per scene too, since each scene holds its own layers and charts
+    const settled = series.filter((s) => s.min >= 10);
+    if (settled.length >= 3) {
+      const flat = slope(settled.map((s) => s.min), settled.map((s) => s.usedMb));
+      const byScene = new Map<string, number[]>();
+      for (const s of settled) byScene.set(s.scene, [...(byScene.get(s.scene) ?? []), s.usedMb]);
+      const perScene = [...byScene].filter(([, xs]) => xs.length >= 2).map(([scene, xs]) => `${scene} ${xs[0]!.toFixed(1)} → ${xs.at(-1)!.toFixed(1)}`);
+      console.log(`   from minute 10 on: slope ${flat.toFixed(3)} MB/min (${settled.length} samples); per scene, first → last sample (MB): ${perScene.join(', ')}`);
+    }
 
     // ── 3. 100,000 complaints on the map ──
     if (COMPLAINTS > 0) {
