@@ -8,6 +8,10 @@
  *    `--sample-s` (default 30) after a forced GC (CDP HeapProfiler.collectGarbage → Runtime.getHeapUsage).
  *    Prints the series and the least-squares slope (MB/min) over the second half (the first fills the
  *    bounded buffers).
+ *    With `--snapshots 1` (default) and a run of more than 10 minutes, a heap snapshot is taken at minute 10 and
+ *    at the end (both on the overview scene) and the growth between them is split by kind: the app's JS data
+ *    (objects, arrays, strings, closures), compiled code (V8 tiering up functions) and browser-native objects
+ *    (DOM, performance timeline entries) — the heap's total alone cannot tell a leak from the JIT.
  * 3. 100,000 complaints (`--complaints`, 0 skips): posted through the events API with positions, they reach
  *    the wall's bounded located buffer; frame intervals (requestAnimationFrame) on the complaints scene for
  *    10 s: p50/p95/max and the share of frames over 50 ms.
@@ -47,6 +51,8 @@ const MINUTES = flag('minutes', 10);
 const SAMPLE_S = flag('sample-s', 30);
 const COMPLAINTS = flag('complaints', 100_000);
 const SIM_INTERVAL_MS = flag('sim-interval-ms', 1_000);
+/** Heap snapshots at minute 10 and at the end (0 skips): what grew, by kind (JS data, compiled code, browser-native). */
+const SNAPSHOTS = flag('snapshots', 1);
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))]!;
@@ -64,6 +70,27 @@ function slope(xs: number[], ys: number[]): number {
     den += (xs[i]! - mx) ** 2;
   }
   return den === 0 ? 0 : num / den;
+}
+
+/**
+ * Self sizes of a V8 heap snapshot summed by kind: `js` (objects, arrays, strings, closures, numbers: what the
+ * app's code holds), `code` (compiled functions and their metadata), `native` (DOM, performance entries), `other`.
+ */
+function heapByKind(json: string): Map<string, number> {
+  const d = JSON.parse(json) as { snapshot: { meta: { node_fields: string[]; node_types: [string[]] } }; nodes: number[] };
+  const fields = d.snapshot.meta.node_fields;
+  const types = d.snapshot.meta.node_types[0];
+  const n = fields.length;
+  const ti = fields.indexOf('type');
+  const si = fields.indexOf('self_size');
+  const js = new Set(['object', 'closure', 'array', 'string', 'concatenated string', 'sliced string', 'number', 'heap number', 'regexp', 'bigint', 'symbol', 'object shape']);
+  const out = new Map<string, number>();
+  for (let i = 0; i < d.nodes.length; i += n) {
+    const t = types[d.nodes[i + ti]!]!;
+    const kind = js.has(t) ? 'js' : t === 'code' ? 'code' : t === 'native' ? 'native' : 'other';
+    out.set(kind, (out.get(kind) ?? 0) + d.nodes[i + si]!);
+  }
+  return out;
 }
 
 /** Records, inside the page, when the first live delta reached the screen. */
@@ -155,11 +182,29 @@ async function main() {
       console.log(`   t=${s.min.toFixed(1).padStart(5)} min  heap ${s.usedMb.toFixed(1).padStart(6)} MB  points applied ${String(s.points).padStart(8)}  scene ${s.scene}`);
     };
     console.log(`\n2. JS heap after forced GC, every ${SAMPLE_S} s for ${MINUTES} min (simulator polls every ${SIM_INTERVAL_MS} ms):`);
+    const snapshots: { min: number; kinds: Map<string, number> }[] = [];
+    const snapshot = async () => {
+      for (let i = 0; i < 400 && (await page.getAttribute('body', 'data-scene')) !== 'overview'; i++) await sleep(250);
+      await sleep(3_000); // the scene settled
+      await cdp.send('HeapProfiler.collectGarbage');
+      const parts: string[] = [];
+      const onChunk = (e: { chunk: string }) => void parts.push(e.chunk);
+      cdp.on('HeapProfiler.addHeapSnapshotChunk', onChunk);
+      await cdp.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
+      cdp.off('HeapProfiler.addHeapSnapshotChunk', onChunk);
+      snapshots.push({ min: (Date.now() - t0) / 60_000, kinds: heapByKind(parts.join('')) });
+    };
     await sample();
+    let snapped = false;
     while (Date.now() - t0 < MINUTES * 60_000) {
       await sleep(Math.min(SAMPLE_S * 1000, Math.max(0, MINUTES * 60_000 - (Date.now() - t0))));
       await sample();
+      if (SNAPSHOTS && MINUTES > 12 && !snapped && Date.now() - t0 >= 10 * 60_000) {
+        snapped = true;
+        await snapshot();
+      }
     }
+    if (snapped) await snapshot();
     const half = series.slice(Math.floor(series.length / 2));
     const all = slope(series.map((s) => s.min), series.map((s) => s.usedMb));
     const late = slope(half.map((s) => s.min), half.map((s) => s.usedMb));
@@ -174,6 +219,16 @@ async function main() {
       for (const s of settled) byScene.set(s.scene, [...(byScene.get(s.scene) ?? []), s.usedMb]);
       const perScene = [...byScene].filter(([, xs]) => xs.length >= 2).map(([scene, xs]) => `${scene} ${xs[0]!.toFixed(1)} → ${xs.at(-1)!.toFixed(1)}`);
       console.log(`   from minute 10 on: slope ${flat.toFixed(3)} MB/min (${settled.length} samples); per scene, first → last sample (MB): ${perScene.join(', ')}`);
+    }
+
+    if (snapshots.length === 2) {
+      const [a, b] = snapshots as [(typeof snapshots)[0], (typeof snapshots)[0]];
+      const kb = (k: string) => ((b.kinds.get(k) ?? 0) - (a.kinds.get(k) ?? 0)) / 1024;
+      const total = [...new Set([...a.kinds.keys(), ...b.kinds.keys()])].reduce((n, k) => n + kb(k), 0);
+      console.log(
+        `   heap snapshots at ${a.min.toFixed(1)} and ${b.min.toFixed(1)} min (overview scene): growth ${total.toFixed(0)} KB = ` +
+          `JS data ${kb('js').toFixed(0)} KB, compiled code ${kb('code').toFixed(0)} KB, browser-native ${kb('native').toFixed(0)} KB, other ${kb('other').toFixed(0)} KB`,
+      );
     }
 
     // ── 3. 100,000 complaints on the map ──
