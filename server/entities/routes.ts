@@ -4,15 +4,13 @@
  * then the server's geometry cache reloaded. Geometry is stored per (OPD, entity) and the OPD is the key's, so a
  * key can never overwrite what another OPD registered; a series is drawn with its metric owner's geometry.
  */
-import { Router, type Request, type Response } from 'express';
-import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import { Router } from 'express';
 import type pg from 'pg';
 import { appendAudit } from '../../db/queries/audit';
-import { verifyIngestKey } from '../../db/queries/credentials';
 import { registeredEntities, upsertEntityGeometry } from '../../db/queries/entities';
 import { inTransaction } from '../../db/transaction';
 import { entitiesBatchSchema, toIssueDetails } from '../../shared/schemas';
-import { bearer } from '../http/auth';
+import { ingestKeyOr401, perKeyRateLimit } from '../http/auth';
 import type { GeometryCache } from './geometry';
 
 export interface EntityRoutesDeps {
@@ -25,20 +23,10 @@ export interface EntityRoutesDeps {
 
 export function createEntityRoutes(deps: EntityRoutesDeps): Router {
   const router = Router();
-  const limit = rateLimit({
-    windowMs: 60_000,
-    limit: deps.perMinPerKey,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    keyGenerator: (req) => `entities:${(bearer(req) ?? '').slice(0, 10)}:${ipKeyGenerator(req.ip ?? '')}`,
-    handler: (_req: Request, res: Response) => void res.status(429).json({ error: 'too many entity registrations; slow down and retry', details: [] }),
-  });
+  const limit = perKeyRateLimit('entities', deps.perMinPerKey, 'too many entity registrations; slow down and retry');
   router.post('/api/v1/entities', limit, async (req, res) => {
-    const presented = bearer(req);
-    const key = presented ? await verifyIngestKey(deps.pool, presented) : null;
-    if (!key) {
-      return void res.status(401).set('WWW-Authenticate', 'Bearer').json({ error: 'a valid ingest key is required (Authorization: Bearer <key>)', details: [] });
-    }
+    const key = await ingestKeyOr401(deps.pool, req, res);
+    if (!key) return;
     const parsed = entitiesBatchSchema.safeParse(req.body);
     if (!parsed.success) return void res.status(400).json({ error: 'invalid batch; nothing was written', details: toIssueDetails(parsed.error) });
     const entities = parsed.data.entities;

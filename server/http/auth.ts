@@ -1,9 +1,35 @@
 /** Bearer credentials on REST requests. */
-import type { Request } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import type pg from 'pg';
+import { verifyIngestKey, type VerifiedKey } from '../../db/queries/credentials';
 
 export function bearer(req: Request): string | null {
   const h = req.headers.authorization;
   if (!h) return null;
   const m = /^Bearer\s+(\S{1,512})$/i.exec(h);
   return m?.[1] ?? null;
+}
+
+/**
+ * The ingest key presented as Bearer, verified; answers 401 itself and returns null when there is none
+ * (ingest, project and entity registration all take the OPD's ingest key).
+ */
+export async function ingestKeyOr401(pool: pg.Pool, req: Request, res: Response): Promise<VerifiedKey | null> {
+  const presented = bearer(req);
+  const key = presented ? await verifyIngestKey(pool, presented) : null;
+  if (!key) res.status(401).set('WWW-Authenticate', 'Bearer').json({ error: 'a valid ingest key is required (Authorization: Bearer <key>)', details: [] });
+  return key;
+}
+
+/** A per-minute limit per presented key and address; `scope` keeps the counters of different routes apart. */
+export function perKeyRateLimit(scope: string, perMin: number, tooMany: string): RequestHandler {
+  return rateLimit({
+    windowMs: 60_000,
+    limit: perMin,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    keyGenerator: (req) => `${scope}:${(bearer(req) ?? '').slice(0, 10)}:${ipKeyGenerator(req.ip ?? '')}`,
+    handler: (_req: Request, res: Response) => void res.status(429).json({ error: tooMany, details: [] }),
+  });
 }

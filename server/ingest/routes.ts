@@ -1,9 +1,9 @@
 /** POST /api/v1/ingest and /api/v1/events: authenticated by an OPD's ingest key. */
 import { Router, type Request, type Response } from 'express';
-import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import { rateLimit } from 'express-rate-limit';
 import type pg from 'pg';
-import { verifyIngestKey, type VerifiedKey } from '../../db/queries/credentials';
-import { bearer } from '../http/auth';
+import type { VerifiedKey } from '../../db/queries/credentials';
+import { ingestKeyOr401, perKeyRateLimit } from '../http/auth';
 import type { IngestResult, IngestService } from './service';
 
 export interface IngestLimits {
@@ -17,24 +17,13 @@ export function createIngestRoutes(deps: { pool: pg.Pool; ingest: IngestService;
     void res.status(429).json({ error: `too many ingest requests ${what}; slow down and retry`, details: [] });
   // Per client address first (whatever key it presents), then per key (the public prefix names it).
   const perIp = rateLimit({ windowMs: 60_000, limit: deps.limits.perMinPerIp, standardHeaders: 'draft-8', legacyHeaders: false, handler: tooMany('from this address') });
-  const perKey = rateLimit({
-    windowMs: 60_000,
-    limit: deps.limits.perMinPerKey,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    keyGenerator: (req) => `key:${(bearer(req) ?? '').slice(0, 10)}:${ipKeyGenerator(req.ip ?? '')}`,
-    handler: tooMany('with this key'),
-  });
+  const perKey = perKeyRateLimit('key', deps.limits.perMinPerKey, 'too many ingest requests with this key; slow down and retry');
   // POST only: GET /api/v1/events/stats (server/events) is a read, not ingest, and has no part of this quota
   router.post(['/api/v1/ingest', '/api/v1/events'], perIp, perKey);
   const withKey =
     (run: (key: VerifiedKey, body: unknown, now: number, source: string | null) => Promise<IngestResult>) => async (req: Request, res: Response) => {
-      const key = bearer(req);
-      const owner = key ? await verifyIngestKey(deps.pool, key) : null;
-      if (!owner) {
-        res.status(401).set('WWW-Authenticate', 'Bearer').json({ error: 'a valid ingest key is required (Authorization: Bearer <key>)', details: [] });
-        return;
-      }
+      const owner = await ingestKeyOr401(deps.pool, req, res);
+      if (!owner) return;
       const result = await run(owner, req.body, deps.clock(), req.ip ?? null);
       res.status(result.status).json(result.body);
     };

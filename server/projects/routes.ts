@@ -3,16 +3,14 @@
  * nothing, idempotent upsert, every change audited in the same transaction). A key writes only projects of
  * its own OPD, and cannot take over a project another OPD registered.
  */
-import { Router, type Request, type Response } from 'express';
-import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import { Router } from 'express';
 import type pg from 'pg';
 import { appendAudit } from '../../db/queries/audit';
-import { verifyIngestKey } from '../../db/queries/credentials';
 import { projectOwners, upsertProjects } from '../../db/queries/projects';
 import { inTransaction } from '../../db/transaction';
 import { projectsBatchSchema, toIssueDetails, type IssueDetail } from '../../shared/schemas';
 import type { CatalogService } from '../catalog/service';
-import { bearer } from '../http/auth';
+import { ingestKeyOr401, perKeyRateLimit } from '../http/auth';
 
 export interface ProjectRoutesDeps {
   pool: pg.Pool;
@@ -24,20 +22,10 @@ export interface ProjectRoutesDeps {
 
 export function createProjectRoutes(deps: ProjectRoutesDeps): Router {
   const router = Router();
-  const limit = rateLimit({
-    windowMs: 60_000,
-    limit: deps.perMinPerKey,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    keyGenerator: (req) => `projects:${(bearer(req) ?? '').slice(0, 10)}:${ipKeyGenerator(req.ip ?? '')}`,
-    handler: (_req: Request, res: Response) => void res.status(429).json({ error: 'too many project registrations; slow down and retry', details: [] }),
-  });
+  const limit = perKeyRateLimit('projects', deps.perMinPerKey, 'too many project registrations; slow down and retry');
   router.post('/api/v1/projects', limit, async (req, res) => {
-    const presented = bearer(req);
-    const key = presented ? await verifyIngestKey(deps.pool, presented) : null;
-    if (!key) {
-      return void res.status(401).set('WWW-Authenticate', 'Bearer').json({ error: 'a valid ingest key is required (Authorization: Bearer <key>)', details: [] });
-    }
+    const key = await ingestKeyOr401(deps.pool, req, res);
+    if (!key) return;
     const parsed = projectsBatchSchema.safeParse(req.body);
     if (!parsed.success) return void res.status(400).json({ error: 'invalid batch; nothing was written', details: toIssueDetails(parsed.error) });
     const projects = parsed.data.projects;
