@@ -454,9 +454,17 @@ describe.each(backends)('store on %s', (name, adminUrl) => {
         expect(st.evictions).toBeGreaterThan(0);
       }
       // the newest chunks survived the eviction: a read of the last hour is served from memory
-      const before = c.stats().misses;
+      let before = c.stats().misses;
       const lastSettled = Math.floor((Date.now() - DEFAULT_BUCKET_CACHE.settleMs) / (10 * MIN)) * 10 * MIN;
       await c.read([ids.A, ids.B], lastSettled - HOUR, lastSettled, '1m');
+      expect(c.stats().misses).toBe(before);
+      // least recently read goes first, not oldest data: a window from 30 h ago, read last, outlives the
+      // newer chunks that were read before it
+      const old = [NOW - 30 * HOUR, NOW - 28 * HOUR] as const;
+      expect(await cachedAnswer(c, [ids.A, ids.B], old[0], old[1], '1m')).toEqual(reference(values, [ids.A, ids.B], old[0], old[1], '1m'));
+      expect(c.stats().evictions).toBeGreaterThan(0);
+      before = c.stats().misses;
+      await c.read([ids.A, ids.B], old[0], old[1], '1m');
       expect(c.stats().misses).toBe(before);
     });
   });
