@@ -48,6 +48,8 @@ export interface EventKind {
   nameEn: string;
   /** The closed set of statuses, in lifecycle order. */
   statuses: readonly string[];
+  /** The statuses after which an item is closed (resolved, rejected…): off the maps, counted as handled. */
+  closedStatuses: readonly string[];
 }
 
 /** Series identity: one metric measured at one entity (a gate, a road segment, a truck, a project). */

@@ -20,9 +20,11 @@ export interface EventKindState {
   readonly recent: readonly WireEvent[];
   readonly newestT: number | null;
   /**
-   * Positioned events (every change seen, merged with each snapshot's open ones), newest change last,
-   * bounded by `maxLocatedEvents` (0: none kept). A new array only when it changed, so maps can compare by
-   * reference. Readers filter by status (an event closed while the socket was down keeps its last status).
+   * Open positioned events (every change seen, merged with each snapshot's open ones), newest change last,
+   * bounded by `maxLocatedEvents` (0: none kept). An event leaves when a change to one of its kind's closed
+   * statuses arrives, so a wall left running holds the city's open items, not every item it ever saw. A new
+   * array only when it changed, so maps can compare by reference. An event closed while the socket was down
+   * keeps its last open status until it is evicted by the bound.
    */
   readonly located: readonly WireEvent[];
 }
@@ -202,8 +204,9 @@ export class EventsStore {
     }
   }
 
-  /** Whether the event has a position (and so changed the located list). */
+  /** Whether the event changed the located list: a positioned open one enters (or moves), a closed one leaves. */
   private locate(k: MutableKind, e: WireEvent): boolean {
+    if (k.kind?.closedStatuses.includes(e.status)) return k.locatedById.delete(e.id);
     if (e.lon === null || e.lat === null || !Number.isFinite(e.lon) || !Number.isFinite(e.lat)) return false;
     k.locatedById.delete(e.id);
     k.locatedById.set(e.id, e);

@@ -16,7 +16,7 @@ export interface RegionRow {
 export interface Catalog {
   opd: Opd[];
   metrics: Metric[];
-  eventKinds: (EventKind & { closedStatuses: string[] })[];
+  eventKinds: EventKind[];
 }
 
 export async function loadCatalog(db: Db): Promise<Catalog> {
@@ -100,11 +100,7 @@ export async function upsertMetrics(db: Db, metrics: readonly Metric[]): Promise
   );
 }
 
-export async function upsertEventKinds(
-  db: Db,
-  kinds: readonly EventKind[],
-  closed: Readonly<Record<string, readonly string[]>>,
-): Promise<void> {
+export async function upsertEventKinds(db: Db, kinds: readonly EventKind[]): Promise<void> {
   await db.query(
     `INSERT INTO event_kind (code, domain, owner_opd, class, name_id, name_en, statuses, closed_statuses)
      SELECT code, domain, owner_opd, class::data_class, name_id, name_en,
@@ -118,7 +114,7 @@ export async function upsertEventKinds(
       JSON.stringify(
         kinds.map((k) => ({
           code: k.code, domain: k.domain, owner_opd: k.ownerOpd, class: k.class, name_id: k.nameId,
-          name_en: k.nameEn, statuses: k.statuses, closed_statuses: closed[k.code] ?? [],
+          name_en: k.nameEn, statuses: k.statuses, closed_statuses: k.closedStatuses,
         })),
       ),
     ],

@@ -35,20 +35,14 @@ export const DEMO_METRICS: readonly Metric[] = [
 ];
 
 export const DEMO_EVENT_KINDS: readonly EventKind[] = [
-  { code: 'complaint', domain: 'complaints', ownerOpd: 'DISKOMINFO', class: 'terbatas', nameId: 'Aduan warga', nameEn: 'Citizen complaint', statuses: ['received', 'verified', 'dispatched', 'resolved', 'rejected'] },
-  { code: 'flood_report', domain: 'floods', ownerOpd: 'BPBD', class: 'terbatas', nameId: 'Laporan banjir', nameEn: 'Flood report', statuses: ['reported', 'assessed', 'handled', 'closed'] },
-  { code: 'project_milestone', domain: 'projects', ownerOpd: 'DPUPR', class: 'publik', nameId: 'Tahapan proyek', nameEn: 'Project milestone', statuses: ['planned', 'reached', 'late'] },
+  { code: 'complaint', domain: 'complaints', ownerOpd: 'DISKOMINFO', class: 'terbatas', nameId: 'Aduan warga', nameEn: 'Citizen complaint', statuses: ['received', 'verified', 'dispatched', 'resolved', 'rejected'], closedStatuses: ['resolved', 'rejected'] },
+  { code: 'flood_report', domain: 'floods', ownerOpd: 'BPBD', class: 'terbatas', nameId: 'Laporan banjir', nameEn: 'Flood report', statuses: ['reported', 'assessed', 'handled', 'closed'], closedStatuses: ['closed'] },
+  { code: 'project_milestone', domain: 'projects', ownerOpd: 'DPUPR', class: 'publik', nameId: 'Tahapan proyek', nameEn: 'Project milestone', statuses: ['planned', 'reached', 'late'], closedStatuses: ['reached'] },
 ];
 
 /** Complaint categories (a closed code list; Open311 service codes map onto it). */
 export const COMPLAINT_CATEGORIES = ['jalan_rusak', 'sampah', 'banjir', 'lampu_jalan', 'drainase', 'kemacetan', 'pelayanan_publik'] as const;
 
-/** Statuses after which an event is no longer open. */
-export const CLOSED_STATUSES: Readonly<Record<string, readonly string[]>> = {
-  complaint: ['resolved', 'rejected'],
-  flood_report: ['closed'],
-  project_milestone: ['reached'],
-};
 
 /** A service-level target: hours an event may stay open; category '' is the kind's default. */
 export interface EventSla {

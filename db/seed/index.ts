@@ -2,7 +2,7 @@
 import type pg from 'pg';
 import { upsertEventKinds, upsertMetrics, upsertOpd, upsertRegions } from '../queries/catalog';
 import { upsertEventSla } from '../queries/event-analytics';
-import { CLOSED_STATUSES, DEMO_EVENT_KINDS, DEMO_EVENT_SLA, DEMO_METRICS, DEMO_OPD } from './demo-catalog';
+import { DEMO_EVENT_KINDS, DEMO_EVENT_SLA, DEMO_METRICS, DEMO_OPD } from './demo-catalog';
 import { generateDemoCity } from './demo-city';
 
 export async function seedDemo(pool: pg.Pool): Promise<{ city: string; regions: number }> {
@@ -12,7 +12,7 @@ export async function seedDemo(pool: pg.Pool): Promise<{ city: string; regions: 
     await client.query('BEGIN');
     await upsertOpd(client, DEMO_OPD);
     await upsertMetrics(client, DEMO_METRICS);
-    await upsertEventKinds(client, DEMO_EVENT_KINDS, CLOSED_STATUSES);
+    await upsertEventKinds(client, DEMO_EVENT_KINDS);
     await upsertEventSla(client, DEMO_EVENT_SLA);
     const province = city.code.slice(0, 2);
     await upsertRegions(client, [

@@ -10,7 +10,6 @@ import { loadCatalog, loadRegionCodes } from '../../db/queries/catalog';
 import { loadAgreements } from '../../db/queries/sharing';
 import { canRead, type Agreement, type Classified, type Decision } from '../access/policy';
 
-export type CatalogEventKind = EventKind & { closedStatuses: string[] };
 
 /** What a principal may see of the catalog; shared items say for which purpose. */
 export interface VisibleCatalog {
@@ -21,7 +20,7 @@ export interface VisibleCatalog {
 
 export interface CatalogService {
   metric(code: string): Metric | undefined;
-  eventKind(code: string): CatalogEventKind | undefined;
+  eventKind(code: string): EventKind | undefined;
   hasRegion(code: string): boolean;
   /** The access rule with the current agreements and clock. */
   decide(who: Principal, what: Classified, itemType: 'metric' | 'event_kind', purpose?: string): Decision;
@@ -34,7 +33,7 @@ export const AGREEMENT_REFRESH_MS = 5_000;
 
 export async function createCatalogService(pool: pg.Pool, clock: () => number = Date.now): Promise<CatalogService> {
   let metrics = new Map<string, Metric>();
-  let kinds = new Map<string, CatalogEventKind>();
+  let kinds = new Map<string, EventKind>();
   let opd: Opd[] = [];
   let regions = new Set<string>();
   let agreements: Agreement[] = [];
@@ -78,7 +77,7 @@ export async function createCatalogService(pool: pg.Pool, clock: () => number = 
       opd,
       metrics: [...metrics.values()].map((m) => visible(who, m, 'metric')).filter((m) => m !== null),
       eventKinds: [...kinds.values()]
-        .map(({ closedStatuses: _, ...k }) => visible(who, k, 'event_kind'))
+        .map((k) => visible(who, k, 'event_kind'))
         .filter((k) => k !== null),
     }),
     reload,

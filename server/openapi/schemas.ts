@@ -43,6 +43,7 @@ const eventKind = z.object({
   nameId: z.string(),
   nameEn: z.string(),
   statuses: z.array(z.string()),
+  closedStatuses: z.array(z.string()),
   sharedFor: z.array(z.string()).optional(),
 });
 export const catalogResponse = z.object({ opd: z.array(z.object({ code: z.string(), name: z.string() })), metrics: z.array(metric), eventKinds: z.array(eventKind) });

@@ -217,7 +217,7 @@ function wire(nsp: Nsp, deps: SocketDeps): void {
       });
     const snapshot = ok({
       serverTime: deps.clock(),
-      kinds: kinds.map(({ closedStatuses: _, ...kind }, i) => ({ kind, seq: seqs[i]!, ...states[i]! })),
+      kinds: kinds.map((kind, i) => ({ kind, seq: seqs[i]!, ...states[i]! })),
     });
     return [snapshot, catchUp];
   });

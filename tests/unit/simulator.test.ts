@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CLOSED_STATUSES, COMPLAINT_CATEGORIES, DEMO_EVENT_KINDS, DEMO_METRICS } from '../../db/seed/demo-catalog';
+import { COMPLAINT_CATEGORIES, DEMO_EVENT_KINDS, DEMO_METRICS } from '../../db/seed/demo-catalog';
 import { generateDemoCity } from '../../db/seed/demo-city';
 import {
   createSimulator,
@@ -334,7 +334,7 @@ describe('simulator source', () => {
       // Every complaint the consumer hears of starts at `received`, in order, each status once.
       expect(statuses).toEqual(path.slice(0, statuses.length));
     }
-    const closed = CLOSED_STATUSES.complaint!;
+    const closed = DEMO_EVENT_KINDS.find((k) => k.code === 'complaint')!.closedStatuses;
     const open = [...byId.values()].filter((evs) => !evs.some((e) => closed.includes(e.status))).length;
     const openMetric = allPoints(backfill).findLast((p) => p.metric === 'complaints_open')!;
     expect(openMetric.time).toBe(NOW);

@@ -162,18 +162,19 @@ describe('truck trails', () => {
 
 describe('located complaints', () => {
   const ev = (id: number, status = 'received', lon: number | null = 110.4): WireEvent => ({ kind: 'complaint', id: `C${id}`, status, t: id, category: id % 2 ? 'sampah' : 'banjir', region: null, lon, lat: lon === null ? null : -7 });
+  const kind = { code: 'complaint', domain: 'complaints', ownerOpd: 'X', class: 'terbatas', nameId: '', nameEn: '', statuses: ['received', 'resolved', 'rejected'], closedStatuses: ['resolved', 'rejected'] } as const;
 
   it('are kept only when asked for, bounded, newest kept, one array per change', () => {
     const off = new EventsStore();
     off.track('complaint');
     off.beginSync('complaint');
-    off.applySnapshot({ serverTime: 0, kinds: [{ kind: { code: 'complaint', domain: 'complaints', ownerOpd: 'X', class: 'terbatas', nameId: '', nameEn: '', statuses: [] }, seq: 1, open: [ev(1)], countsByStatus: {} }] });
+    off.applySnapshot({ serverTime: 0, kinds: [{ kind, seq: 1, open: [ev(1)], countsByStatus: {} }] });
     expect(off.get('complaint')!.located).toEqual([]);
 
     const s = new EventsStore({ maxLocatedEvents: 1_000 });
     s.track('complaint');
     s.beginSync('complaint');
-    s.applySnapshot({ serverTime: 0, kinds: [{ kind: { code: 'complaint', domain: 'complaints', ownerOpd: 'X', class: 'terbatas', nameId: '', nameEn: '', statuses: [] }, seq: 1, open: [ev(1), ev(2, 'received', null)], countsByStatus: {} }] });
+    s.applySnapshot({ serverTime: 0, kinds: [{ kind, seq: 1, open: [ev(1), ev(2, 'received', null)], countsByStatus: {} }] });
     expect(s.get('complaint')!.located.map((e) => e.id)).toEqual(['C1']);
     const before = s.get('complaint')!.located;
     let seq = 1;
@@ -182,13 +183,20 @@ describe('located complaints', () => {
     expect(after).not.toBe(before);
     expect(after).toHaveLength(1_000);
     expect(after.at(-1)!.id).toBe('C3999');
-    s.applyDelta({ kind: 'complaint', seq: ++seq, events: [ev(3999, 'resolved')] });
-    expect(complaintPoints(s.get('complaint')!.located)).toHaveLength(999);
-    expect(complaintsByCategory(s.get('complaint')!.located).reduce((a, c) => a + c.n, 0)).toBe(999);
+    // a closed complaint leaves the list (with or without a position in the closing change)
+    s.applyDelta({ kind: 'complaint', seq: ++seq, events: [ev(3999, 'resolved'), ev(3998, 'rejected', null)] });
+    expect(s.get('complaint')!.located).toHaveLength(998);
+    expect(s.get('complaint')!.located.some((e) => e.id === 'C3999' || e.id === 'C3998')).toBe(false);
+    expect(complaintPoints(s.get('complaint')!.located)).toHaveLength(998);
+    expect(complaintsByCategory(s.get('complaint')!.located).reduce((a, c) => a + c.n, 0)).toBe(998);
+    // closing one the list never held changes nothing, not even the array
+    const held = s.get('complaint')!.located;
+    s.applyDelta({ kind: 'complaint', seq: ++seq, events: [ev(7, 'resolved')] });
+    expect(s.get('complaint')!.located).toBe(held);
     // a resync's snapshot (a few hundred open events at most) is merged, not a reset of the density map
     s.beginSync('complaint');
-    s.applySnapshot({ serverTime: 0, kinds: [{ kind: { code: 'complaint', domain: 'complaints', ownerOpd: 'X', class: 'terbatas', nameId: '', nameEn: '', statuses: [] }, seq: 100, open: [ev(5000)], countsByStatus: {} }] });
-    expect(s.get('complaint')!.located).toHaveLength(1_000);
+    s.applySnapshot({ serverTime: 0, kinds: [{ kind, seq: 100, open: [ev(5000)], countsByStatus: {} }] });
+    expect(s.get('complaint')!.located).toHaveLength(999);
     expect(s.get('complaint')!.located.at(-1)!.id).toBe('C5000');
   });
 });
@@ -211,8 +219,8 @@ describe('KPI trend', () => {
 
 describe('complaints by kecamatan', () => {
   it('counts open complaints under the kecamatan code of their kelurahan', () => {
-    const e = (id: string, region: string | null, status = 'received'): WireEvent => ({ kind: 'complaint', id, status, t: 0, category: null, region, lon: 110, lat: -7 });
-    expect(complaintsByKecamatan([e('a', '33.74.01.1001'), e('b', '33.74.01.1002'), e('c', '33.74.16.1003'), e('d', '33.74.16.1003', 'resolved'), e('f', null)])).toEqual([
+    const e = (id: string, region: string | null): WireEvent => ({ kind: 'complaint', id, status: 'received', t: 0, category: null, region, lon: 110, lat: -7 });
+    expect(complaintsByKecamatan([e('a', '33.74.01.1001'), e('b', '33.74.01.1002'), e('c', '33.74.16.1003'), e('f', null)])).toEqual([
       { code: '33.74.01', n: 2 },
       { code: '33.74.16', n: 1 },
     ]);

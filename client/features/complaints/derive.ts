@@ -7,9 +7,6 @@ export function openComplaints(state: MetricState | undefined): { value: number 
   return cityTotal(latestRows(state));
 }
 
-/** Complaint statuses after which a complaint is no longer on the map (the catalog's closed ones). */
-export const CLOSED_COMPLAINT_STATUSES: ReadonlySet<string> = new Set(['resolved', 'rejected', 'closed']);
-
 export interface ComplaintPoint {
   lon: number;
   lat: number;
@@ -17,11 +14,16 @@ export interface ComplaintPoint {
   t: number;
 }
 
-/** Open complaints with a position, for the hexagon / heat layers (a fresh array). */
+/**
+ * The functions below take the events store's `located` list, which holds open complaints only (a change to one
+ * of the kind's closed statuses takes a complaint off it).
+ */
+
+/** Complaints with a position, for the hexagon / heat layers (a fresh array). */
 export function complaintPoints(located: readonly WireEvent[]): ComplaintPoint[] {
   const out: ComplaintPoint[] = [];
   for (const e of located) {
-    if (e.lon === null || e.lat === null || CLOSED_COMPLAINT_STATUSES.has(e.status)) continue;
+    if (e.lon === null || e.lat === null) continue;
     out.push({ lon: e.lon, lat: e.lat, category: e.category, t: e.t });
   }
   return out;
@@ -31,7 +33,6 @@ export function complaintPoints(located: readonly WireEvent[]): ComplaintPoint[]
 export function complaintsByCategory(located: readonly WireEvent[]): { category: string; n: number }[] {
   const counts = new Map<string, number>();
   for (const e of located) {
-    if (CLOSED_COMPLAINT_STATUSES.has(e.status)) continue;
     const c = e.category ?? 'lainnya';
     counts.set(c, (counts.get(c) ?? 0) + 1);
   }
@@ -42,7 +43,7 @@ export function complaintsByCategory(located: readonly WireEvent[]): { category:
 export function complaintsByKecamatan(located: readonly WireEvent[]): { code: string; n: number }[] {
   const counts = new Map<string, number>();
   for (const e of located) {
-    if (CLOSED_COMPLAINT_STATUSES.has(e.status) || !e.region) continue;
+    if (!e.region) continue;
     const code = /^\d{2}\.\d{2}\.\d{2}/.exec(e.region)?.[0];
     if (code) counts.set(code, (counts.get(code) ?? 0) + 1);
   }
