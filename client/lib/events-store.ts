@@ -68,6 +68,11 @@ export class EventsStore {
     return this.kinds.get(code);
   }
 
+  /** How many events' last status the kind remembers (bounded: `maxRecentEvents` × 20). */
+  knownCount(code: string): number {
+    return this.kinds.get(code)?.known.size ?? 0;
+  }
+
   codes(): string[] {
     return [...this.kinds.keys()];
   }

@@ -18,28 +18,6 @@ import { SceneView } from './SceneView';
 import { useWallData } from './useWallData';
 import { rememberScene, rememberedScene } from './scenes-api';
 
-/** Every metric the wall shows; terbatas ones simply stay empty for a caller without rights. */
-export const WALL_METRICS = [
-  'water_level',
-  'rainfall',
-  'pump_running',
-  'traffic_speed',
-  'traffic_intensity',
-  'congestion_index',
-  'truck_load',
-  'container_fill',
-  'landfill_intake',
-  'project_progress',
-  'project_progress_plan',
-  'project_budget_absorbed',
-  'complaints_open',
-] as const;
-
-export const WALL_EVENT_KINDS = ['complaint', 'flood_report'] as const;
-
-/** Complaints kept with their position for the density layers (bounded: a 24-hour wall stays flat). */
-export const WALL_MAX_LOCATED_EVENTS = 100_000;
-
 type PlaylistAction =
   | { type: 'tick'; now: number; alert: AlertFocus | null }
   | { type: 'skip'; by: number; now: number }

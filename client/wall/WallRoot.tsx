@@ -11,7 +11,8 @@ import { AlertsSync, type AlertsStore } from '../lib/alerts';
 import { fetchRegions, type RegionsResponse } from '../lib/api/regions';
 import { useExternalState } from '../lib/react/hooks';
 import { TokenForm } from './TokenForm';
-import { WALL_EVENT_KINDS, WALL_MAX_LOCATED_EVENTS, WALL_METRICS, WallApp } from './WallApp';
+import { WallApp } from './WallApp';
+import { WALL_EVENT_KINDS, WALL_MAX_LOCATED_EVENTS, WALL_METRICS } from './subscription';
 import { BUILT_IN, fetchScenes, resolveKiosk } from './scenes-api';
 
 /** How often the wall asks for the scenes again (an operator's edit shows within this). */
