@@ -80,6 +80,11 @@ export const sceneSchema = z
     title: titleSchema,
     /** The domain this scene is about: an alert of this domain jumps here. */
     domain: z.enum(DOMAINS).optional(),
+    /**
+     * The lowest alert level that stops the rotation on this scene (default siaga); `never`: alerts of its
+     * domain show in the alert panels but do not hold the wall (routine ones, like a full container).
+     */
+    holdAt: z.enum(['siaga', 'awas', 'never']).optional(),
     /** Seconds the playlist stays on this scene. */
     durationS: z.number().int().min(1).max(3_600),
     grid: z
@@ -183,6 +188,7 @@ export const DEFAULT_SCENES: ScenesFile = {
       id: 'traffic',
       title: { id: 'Lalu lintas', en: 'Traffic' },
       domain: 'traffic',
+      holdAt: 'awas',
       durationS: 40,
       grid,
       panels: [
@@ -196,6 +202,7 @@ export const DEFAULT_SCENES: ScenesFile = {
       id: 'sanitation',
       title: { id: 'Kebersihan dan persampahan', en: 'Sanitation' },
       domain: 'sanitation',
+      holdAt: 'awas',
       durationS: 40,
       grid,
       panels: [

@@ -10,7 +10,7 @@ import { LanguageToggle } from '../lib/components/LanguageToggle';
 import { useExternalState, useLang, useNow, useThrottledVersion } from '../lib/react/hooks';
 import { formatLongDate, formatTime } from '../lib/format';
 import { setBodyState } from '../lib/test-hooks';
-import { initialPlaylist, skip, stepPlaylist, togglePause, type AlertFocus, type PlaylistState } from '../features/scenes/playlist';
+import { holdingAlert, initialPlaylist, skip, stepPlaylist, togglePause, type AlertFocus, type PlaylistState } from '../features/scenes/playlist';
 import type { FeedsStore } from '../lib/feed-health';
 import type { AlertsStore } from '../lib/alerts';
 import { AlertBanner } from './AlertsPanel';
@@ -48,10 +48,17 @@ export function WallApp({
   const data = useWallData(conn);
   const list = useMemo(() => playlistOf(scenes.scenes), [scenes]);
 
-  // The alert that holds the playlist: the most urgent open one nobody acknowledged yet.
+  // The alert that holds the playlist: the most urgent open one nobody acknowledged yet, at a level its scene takes.
   const alertsVersion = useThrottledVersion(alerts ?? null, 200);
-  const top = alerts?.top() ?? null;
-  const focus: AlertFocus | null = top && top.acknowledgedAt === null ? { domain: (store.get(top.metric)?.metric?.domain ?? null) as Domain | null } : null;
+  const focus: AlertFocus | null = holdingAlert(
+    list,
+    (alerts?.open() ?? []).map((a) => ({
+      domain: (store.get(a.metric)?.metric?.domain ?? null) as Domain | null,
+      level: a.level,
+      acknowledged: a.acknowledgedAt !== null,
+      openedAt: a.openedAt,
+    })),
+  );
   void alertsVersion;
 
   const listRef = useRef(list);
@@ -78,7 +85,7 @@ export function WallApp({
     const i = shownId.current ? list.findIndex((s) => s.id === shownId.current) : -1;
     dispatch({ type: 'relist', index: i >= 0 ? i : 0 });
   }, [list]);
-  const focusKey = focus ? `alert:${focus.domain}` : 'none';
+  const focusKey = focus ? `alert:${focus.domain}:${focus.level}` : 'none';
   useEffect(() => {
     const tick = () => dispatch({ type: 'tick', now: Date.now(), alert: focus });
     tick();

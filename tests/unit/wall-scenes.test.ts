@@ -10,7 +10,7 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SCENES, playlistOf } from '../../shared/scenes';
 import { createSceneSource, parseScenes } from '../../server/wall/scenes';
-import { initialPlaylist, skip, stepPlaylist, togglePause, type PlaylistScene } from '../../client/features/scenes/playlist';
+import { holdingAlert, initialPlaylist, skip, stepPlaylist, togglePause, type PlaylistScene } from '../../client/features/scenes/playlist';
 import { TrailBuffer } from '../../client/features/sanitation/trails';
 import { complaintPoints, complaintsByCategory, complaintsByKecamatan } from '../../client/features/complaints/derive';
 import { trendOf, valueAt } from '../../client/features/common';
@@ -109,13 +109,13 @@ describe('playlist', () => {
 
   it('jumps to the scene of an alert and holds there until the alert is gone, then resumes', () => {
     let s = initialPlaylist(scenes, 0);
-    s = stepPlaylist(scenes, s, 1_000, { domain: 'floods' });
+    s = stepPlaylist(scenes, s, 1_000, { domain: 'floods', level: 'siaga' });
     expect(s).toEqual({ index: 1, since: 1_000, hold: 'alert' });
     // re-running changes nothing, and the hold outlasts the scene's duration
-    expect(stepPlaylist(scenes, s, 1_000, { domain: 'floods' })).toBe(s);
-    expect(stepPlaylist(scenes, s, 60_000, { domain: 'floods' })).toBe(s);
+    expect(stepPlaylist(scenes, s, 1_000, { domain: 'floods', level: 'siaga' })).toBe(s);
+    expect(stepPlaylist(scenes, s, 60_000, { domain: 'floods', level: 'siaga' })).toBe(s);
     // an alert of a domain without a scene holds where it is
-    expect(stepPlaylist(scenes, initialPlaylist(scenes, 0), 1, { domain: 'projects' })).toMatchObject({ index: 0, hold: 'alert' });
+    expect(stepPlaylist(scenes, initialPlaylist(scenes, 0), 1, { domain: 'projects', level: 'siaga' })).toMatchObject({ index: 0, hold: 'alert' });
     s = stepPlaylist(scenes, s, 61_000, null);
     expect(s).toEqual({ index: 1, since: 61_000, hold: 'none' });
     expect(stepPlaylist(scenes, s, 66_000, null).index).toBe(2);
@@ -127,8 +127,30 @@ describe('playlist', () => {
     expect(stepPlaylist(scenes, s, 100_000, null)).toBe(s);
     s = skip(scenes, s, -1, 5);
     expect(s).toMatchObject({ index: 2, hold: 'manual' });
-    expect(stepPlaylist(scenes, s, 6, { domain: 'floods' })).toMatchObject({ index: 1, hold: 'alert' });
+    expect(stepPlaylist(scenes, s, 6, { domain: 'floods', level: 'siaga' })).toMatchObject({ index: 1, hold: 'alert' });
     expect(togglePause(s, 7)).toEqual({ index: 2, since: 7, hold: 'none' });
+  });
+
+  it('holds only for alerts at or above the level their scene takes; routine ones stay in the alert panels', () => {
+    const tiered: PlaylistScene[] = [
+      { id: 'overview', durationS: 10 },
+      { id: 'floods', durationS: 5, domain: 'floods' },
+      { id: 'traffic', durationS: 8, domain: 'traffic', holdAt: 'awas' },
+      { id: 'sanitation', durationS: 8, domain: 'sanitation', holdAt: 'never' },
+    ];
+    const open = (domain: 'floods' | 'traffic' | 'sanitation' | 'projects', level: 'siaga' | 'awas', openedAt: number, acknowledged = false) => ({ domain, level, openedAt, acknowledged });
+    expect(holdingAlert(tiered, [])).toBeNull();
+    // a full container and a congested road at Siaga: nothing holds the wall
+    expect(holdingAlert(tiered, [open('sanitation', 'awas', 1), open('traffic', 'siaga', 2)])).toBeNull();
+    // the road at Awas does
+    expect(holdingAlert(tiered, [open('sanitation', 'awas', 1), open('traffic', 'awas', 2)])).toEqual({ domain: 'traffic', level: 'awas' });
+    // Awas before Siaga, then the newest; acknowledged ones never hold
+    expect(holdingAlert(tiered, [open('floods', 'siaga', 9), open('traffic', 'awas', 2)])).toEqual({ domain: 'traffic', level: 'awas' });
+    expect(holdingAlert(tiered, [open('floods', 'siaga', 3), open('floods', 'awas', 1, true), open('floods', 'siaga', 4)])).toEqual({ domain: 'floods', level: 'siaga' });
+    // a domain without a scene holds where the wall is (as before)
+    expect(holdingAlert(tiered, [open('projects', 'siaga', 1)])).toEqual({ domain: 'projects', level: 'siaga' });
+    // and the jump goes to the scene that takes the level
+    expect(stepPlaylist(tiered, initialPlaylist(tiered, 0), 1, { domain: 'traffic', level: 'awas' })).toMatchObject({ index: 2, hold: 'alert' });
   });
 
   it('resumes at a remembered scene after a reload', () => {
