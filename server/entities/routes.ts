@@ -25,7 +25,7 @@ export function createEntityRoutes(deps: EntityRoutesDeps): Router {
   const router = Router();
   const limit = perKeyRateLimit('entities', deps.perMinPerKey, 'too many entity registrations; slow down and retry');
   router.post('/api/v1/entities', limit, async (req, res) => {
-    const key = await ingestKeyOr401(deps.pool, req, res);
+    const key = await ingestKeyOr401(deps.pool, req, res, 'points');
     if (!key) return;
     const parsed = entitiesBatchSchema.safeParse(req.body);
     if (!parsed.success) return void res.status(400).json({ error: 'invalid batch; nothing was written', details: toIssueDetails(parsed.error) });

@@ -2,7 +2,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import type pg from 'pg';
-import { verifyIngestKey, type VerifiedKey } from '../../db/queries/credentials';
+import { verifyIngestKey, type KeyScope, type VerifiedKey } from '../../db/queries/credentials';
 
 export function bearer(req: Request): string | null {
   const h = req.headers.authorization;
@@ -13,12 +13,21 @@ export function bearer(req: Request): string | null {
 
 /**
  * The ingest key presented as Bearer, verified; answers 401 itself and returns null when there is none
- * (ingest, project and entity registration all take the OPD's ingest key).
+ * (ingest, project and entity registration all take the OPD's ingest key), and 403 when the key lacks the
+ * scope the route needs (project and road registration describe series, so they need `points`; ingest checks
+ * each item's scope itself).
  */
-export async function ingestKeyOr401(pool: pg.Pool, req: Request, res: Response): Promise<VerifiedKey | null> {
+export async function ingestKeyOr401(pool: pg.Pool, req: Request, res: Response, needs?: KeyScope): Promise<VerifiedKey | null> {
   const presented = bearer(req);
   const key = presented ? await verifyIngestKey(pool, presented) : null;
-  if (!key) res.status(401).set('WWW-Authenticate', 'Bearer').json({ error: 'a valid ingest key is required (Authorization: Bearer <key>)', details: [] });
+  if (!key) {
+    res.status(401).set('WWW-Authenticate', 'Bearer').json({ error: 'a valid ingest key is required (Authorization: Bearer <key>)', details: [] });
+    return null;
+  }
+  if (needs && !key.scopes.includes(needs)) {
+    res.status(403).json({ error: `this key may not write ${needs} (its scopes: ${key.scopes.join(', ')}); nothing was written`, details: [] });
+    return null;
+  }
   return key;
 }
 

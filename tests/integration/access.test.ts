@@ -177,6 +177,14 @@ describe('ingest keys', () => {
     const refused = await server.post('/api/v1/ingest', body, key);
     expect(refused.status).toBe(403);
     expect(refused.body.details[0].message).toBe('this key may not write points (its scopes: events)');
+    // project and road registration describe series: they need the points scope too, and write nothing without it
+    const road = { entities: [{ entity: 'PA-SCOPE-ROAD', name: 'Jalan uji', path: [[110.4, -7.0], [110.41, -7.01]] }] };
+    for (const [path, payload] of [['/api/v1/entities', road], ['/api/v1/projects', { projects: [] }]] as const) {
+      const r = await server.post(path, payload, key);
+      expect(r.status, path).toBe(403);
+      expect(r.body.error).toBe('this key may not write points (its scopes: events); nothing was written');
+    }
+    expect((await server.storage.pool.query(`SELECT count(*)::int AS n FROM entity_geometry WHERE entity = 'PA-SCOPE-ROAD'`)).rows[0].n).toBe(0);
 
     const id = Number((await server.storage.pool.query(`SELECT id FROM ingest_key WHERE key_hash = sha256(convert_to($1, 'UTF8'))`, [bpbdKey])).rows[0].id);
     const rotated = await rotateIngestKey(server.storage.pool, id, 60_000);
