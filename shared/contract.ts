@@ -65,6 +65,10 @@ export interface WireEvent {
   lat: number | null;
 }
 
+/** Open events a snapshot carries per kind unless the subscriber asks for more (a wall's density map does). */
+export const DEFAULT_SNAPSHOT_OPEN_EVENTS = 500;
+export const MAX_SNAPSHOT_OPEN_EVENTS = 100_000;
+
 export interface EventsSnapshot {
   serverTime: number;
   kinds: { kind: EventKind; seq: number; open: WireEvent[]; countsByStatus: Record<string, number> }[];

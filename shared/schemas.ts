@@ -3,6 +3,7 @@
  * Types come from z.infer so server, ingest and client agree by construction.
  */
 import { z } from 'zod';
+import { DEFAULT_SNAPSHOT_OPEN_EVENTS, MAX_SNAPSHOT_OPEN_EVENTS } from './contract';
 
 /** Kemendagri region code: province, kabupaten/kota, kecamatan or kelurahan/desa (`PP.KK.CC.DDDD`). */
 export const REGION_CODE = /^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$/;
@@ -87,6 +88,8 @@ export type SubscribeRequest = z.input<typeof subscribeSchema>;
 export const eventsSubscribeSchema = z.object({
   kinds: z.array(z.string().regex(CATALOG_CODE)).min(1).max(16),
   purpose: PURPOSE.optional(),
+  /** How many open events (newest first) the snapshot carries per kind. */
+  open: z.number().int().min(0).max(MAX_SNAPSHOT_OPEN_EVENTS).default(DEFAULT_SNAPSHOT_OPEN_EVENTS),
 });
 export type EventsSubscribeRequest = z.input<typeof eventsSubscribeSchema>;
 

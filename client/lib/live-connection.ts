@@ -5,7 +5,7 @@
  */
 import type { Ack, ErrorCode } from '@shared/ack';
 import { ERROR_CODES } from '@shared/ack';
-import type { EventsSnapshot, Snapshot } from '@shared/contract';
+import { MAX_SNAPSHOT_OPEN_EVENTS, type EventsSnapshot, type Snapshot } from '@shared/contract';
 import type { SinergiSocket } from './socket';
 import { LiveStore } from './live-store';
 import { EventsStore } from './events-store';
@@ -185,9 +185,11 @@ export class LiveConnection {
     const epoch = this.epoch;
     this.inFlight.add(key);
     this.events.beginSync(kind);
+    const located = Math.min(this.store.options.maxLocatedEvents, MAX_SNAPSHOT_OPEN_EVENTS);
     this.socket
       .timeout(this.store.options.ackTimeoutMs)
-      .emitWithAck('events:subscribe', { kinds: [kind] })
+      // a density map keeps up to maxLocatedEvents open events: its snapshot brings as many (others: the default)
+      .emitWithAck('events:subscribe', located > 0 ? { kinds: [kind], open: located } : { kinds: [kind] })
       .then(
         (res: Ack<EventsSnapshot>) => {
           if (epoch !== this.epoch) return;

@@ -208,7 +208,7 @@ function wire(nsp: Nsp, deps: SocketDeps): void {
     }
     const stream = deps.stream;
     const seqs = kinds.map((k) => stream.eventsSeq(k.code));
-    const states = await Promise.all(kinds.map((k) => openEvents(deps.pool, k.code, 500)));
+    const states = await Promise.all(kinds.map((k) => openEvents(deps.pool, k.code, parsed.data.open)));
     if (socket.disconnected) return fail('unavailable', 'disconnected');
     const catchUp = () =>
       kinds.forEach((k, i) => {

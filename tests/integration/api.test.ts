@@ -271,6 +271,19 @@ describe.each(backends)('API on %s', (_name, adminUrl) => {
     expect(rows[0]).toEqual({ status: 'resolved', closed: true });
     expect(await count(server, `SELECT count(*) AS n FROM event_status WHERE id = 'LPR-1'`)).toBe(4);
     await waitFor('event changes', () => changes.includes('LPR-1:resolved') && changes.includes('LPR-2:received'));
+    // a snapshot carries as many open events as asked for (newest first), 500 by default, never more than 100,000
+    const many = { events: Array.from({ length: 620 }, (_, i) => ev(`LPR-M${i}`, 'received', 2_000 + i)) };
+    expect((await server.post('/api/v1/events', many, key)).status).toBe(202);
+    const open = async (req: object) => {
+      const r = await s.timeout(5_000).emitWithAck('events:subscribe', { kinds: ['complaint'], ...req });
+      return r.ok ? r.data.kinds[0]!.open.map((e: { id: string }) => e.id) : r.error.code;
+    };
+    expect(await open({})).toHaveLength(500);
+    const all = await open({ open: 100_000 });
+    expect(all).toHaveLength(621); // the 620 and LPR-2; LPR-1 is resolved
+    expect(all[0]).toBe('LPR-M619');
+    expect(await open({ open: 3 })).toEqual(['LPR-M619', 'LPR-M618', 'LPR-M617']);
+    expect(await open({ open: 100_001 })).toBe('invalid');
     const bad = await server.post('/api/v1/events', { events: [ev('LPR-3', 'teleported', 0)] }, key);
     expect(bad.status).toBe(400);
     expect(bad.body.details[0]).toMatchObject({ index: 0, path: 'status' });
