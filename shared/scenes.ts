@@ -202,7 +202,7 @@ export const DEFAULT_SCENES: ScenesFile = {
       id: 'sanitation',
       title: { id: 'Kebersihan dan persampahan', en: 'Sanitation' },
       domain: 'sanitation',
-      holdAt: 'awas',
+      holdAt: 'never',
       durationS: 40,
       grid,
       panels: [
