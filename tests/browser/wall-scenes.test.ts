@@ -39,6 +39,7 @@ describe.skipIf(!chromiumAvailable)('/wall scenes in headless Chromium', () => {
   let scenesFile: string;
   let token: string;
   let bpbdKey: string;
+  let complaintsKey: string;
   const contexts: BrowserContext[] = [];
   const offsite: string[] = [];
   const problems: string[] = [];
@@ -56,6 +57,7 @@ describe.skipIf(!chromiumAvailable)('/wall scenes in headless Chromium', () => {
     const keys: Record<string, string> = {};
     for (const o of DEMO_OPD) keys[o.code] = await server.key(o.code);
     bpbdKey = keys.BPBD!;
+    complaintsKey = keys.DISKOMINFO!;
     token = await server.token('operator');
     // the road segments' lines, registered by their OPD as the demo does
     const roads = await simulatorRoadGeometry({ seed: 5 });
@@ -186,6 +188,26 @@ describe.skipIf(!chromiumAvailable)('/wall scenes in headless Chromium', () => {
     }
     await page.waitForSelector('[data-testid="playlist"][data-hold="none"]', { timeout: 10_000 });
     await page.waitForFunction(() => document.body.dataset.scene !== 'floods', undefined, { timeout: 10_000 });
+    await page.close();
+  }, 60_000);
+
+  it('shows the whole open backlog on a freshly loaded wall, beyond the 500 open complaints a snapshot carries by default', async () => {
+    const now = Date.now();
+    const backlog = Array.from({ length: 700 }, (_, i) => ({
+      kind: 'complaint',
+      id: `LPR-UJI-BACKLOG-${i}`,
+      status: 'received',
+      time: now - 3_600_000 - i * 1_000, // older than the simulator's newest: a default snapshot would drop many
+      category: 'sampah',
+      lon: 110.38 + (i % 30) * 0.003,
+      lat: -7.02 + Math.floor(i / 30) * 0.002,
+    }));
+    expect((await server.post('/api/v1/events', { events: backlog }, complaintsKey)).status).toBe(202);
+    const page = await open(contexts[0] ?? (await launch({ width: 1920, height: 1080 })), `/wall#token=${token}`);
+    await page.waitForSelector('body[data-live="true"]', { timeout: 30_000 });
+    // the scenes rotate every 2 s; the overview and complaints scenes draw the complaints as hexagons
+    const hexItems = () => page.evaluate(() => window.__sinergi?.mapLayers.find((l) => l.id === 'complaints-hex')?.items ?? 0);
+    await expect.poll(hexItems, { timeout: 20_000 }).toBeGreaterThan(700);
     await page.close();
   }, 60_000);
 
