@@ -16,6 +16,7 @@
  *    machine; sizes are PostgreSQL's own page accounting, so they carry over, timings do not).
  *
  *   BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres; "none" skips it)
+ *   BENCH_EMBEDDED (1; 0 skips the embedded PostgreSQL)  BENCH_COMPRESS_SERIES (100; 0 skips the TimescaleDB part)
  *   BENCH_INGEST_POINTS (1000000)  BENCH_SERIES (1000)  BENCH_RAW_HOURS (24)  BENCH_QUERY_RUNS (40)
  */
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
@@ -428,21 +429,23 @@ console.log(`Sinergi store benchmark — ${new Date().toISOString()}`);
 console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
 const reports: BackendReport[] = [];
 if (PG_URL !== 'none') reports.push(await runBackend(`machine PostgreSQL (${new URL(PG_URL).host})`, PG_URL));
-const dir = await mkdtemp(join(tmpdir(), 'sinergi-bench-store-'));
-await chmod(dir, 0o755);
-let embedded: EmbeddedHandle | null = null;
-try {
-  embedded = await startEmbedded({ dir: join(dir, 'pg') });
-  reports.push(await runBackend('embedded PostgreSQL', embedded.url));
-} finally {
-  await embedded?.stop();
-  await rm(dir, { recursive: true, force: true });
+if (process.env.BENCH_EMBEDDED !== '0') {
+  const dir = await mkdtemp(join(tmpdir(), 'sinergi-bench-store-'));
+  await chmod(dir, 0o755);
+  let embedded: EmbeddedHandle | null = null;
+  try {
+    embedded = await startEmbedded({ dir: join(dir, 'pg') });
+    reports.push(await runBackend('embedded PostgreSQL', embedded.url));
+  } finally {
+    await embedded?.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 // 4. Compression on TimescaleDB (WASM build): COMPRESS_SERIES series × 1 day at 1/10 s, generated server-side.
 const COMPRESS_SERIES = Number(process.env.BENCH_COMPRESS_SERIES ?? 100);
 let compression = '';
-{
+if (COMPRESS_SERIES > 0) {
   console.log(`\n== TimescaleDB 2.23-dev (WASM PGlite build, in process): compression`);
   const tsdb = await startTimescaleBackend();
   const s = await openStorage({ databaseUrl: tsdb.url, dataDir: '/nonexistent', poolSize: 1 });
