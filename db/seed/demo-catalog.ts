@@ -43,7 +43,6 @@ export const DEMO_EVENT_KINDS: readonly EventKind[] = [
 /** Complaint categories (a closed code list; Open311 service codes map onto it). */
 export const COMPLAINT_CATEGORIES = ['jalan_rusak', 'sampah', 'banjir', 'lampu_jalan', 'drainase', 'kemacetan', 'pelayanan_publik'] as const;
 
-
 /** A service-level target: hours an event may stay open; category '' is the kind's default. */
 export interface EventSla {
   kind: string;

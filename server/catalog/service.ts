@@ -10,7 +10,6 @@ import { loadCatalog, loadRegionCodes } from '../../db/queries/catalog';
 import { loadAgreements } from '../../db/queries/sharing';
 import { canRead, type Agreement, type Classified, type Decision } from '../access/policy';
 
-
 /** What a principal may see of the catalog; shared items say for which purpose. */
 export interface VisibleCatalog {
   opd: Opd[];

@@ -10,7 +10,7 @@ import { appendAudit } from '../../db/queries/audit';
 import { registeredEntities, upsertEntityGeometry } from '../../db/queries/entities';
 import { inTransaction } from '../../db/transaction';
 import { entitiesBatchSchema, toIssueDetails } from '../../shared/schemas';
-import { ingestKeyOr401, perKeyRateLimit } from '../http/auth';
+import { requireIngestKey, perKeyRateLimit } from '../http/auth';
 import type { GeometryCache } from './geometry';
 
 export interface EntityRoutesDeps {
@@ -25,7 +25,7 @@ export function createEntityRoutes(deps: EntityRoutesDeps): Router {
   const router = Router();
   const limit = perKeyRateLimit('entities', deps.perMinPerKey, 'too many entity registrations; slow down and retry');
   router.post('/api/v1/entities', limit, async (req, res) => {
-    const key = await ingestKeyOr401(deps.pool, req, res, 'points');
+    const key = await requireIngestKey(deps.pool, req, res, 'points');
     if (!key) return;
     const parsed = entitiesBatchSchema.safeParse(req.body);
     if (!parsed.success) return void res.status(400).json({ error: 'invalid batch; nothing was written', details: toIssueDetails(parsed.error) });

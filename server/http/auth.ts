@@ -17,7 +17,7 @@ export function bearer(req: Request): string | null {
  * scope the route needs (project and road registration describe series, so they need `points`; ingest checks
  * each item's scope itself).
  */
-export async function ingestKeyOr401(pool: pg.Pool, req: Request, res: Response, needs?: KeyScope): Promise<VerifiedKey | null> {
+export async function requireIngestKey(pool: pg.Pool, req: Request, res: Response, needs?: KeyScope): Promise<VerifiedKey | null> {
   const presented = bearer(req);
   const key = presented ? await verifyIngestKey(pool, presented) : null;
   if (!key) {

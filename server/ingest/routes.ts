@@ -3,7 +3,7 @@ import { Router, type Request, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import type pg from 'pg';
 import type { VerifiedKey } from '../../db/queries/credentials';
-import { ingestKeyOr401, perKeyRateLimit } from '../http/auth';
+import { requireIngestKey, perKeyRateLimit } from '../http/auth';
 import type { IngestResult, IngestService } from './service';
 
 export interface IngestLimits {
@@ -22,7 +22,7 @@ export function createIngestRoutes(deps: { pool: pg.Pool; ingest: IngestService;
   router.post(['/api/v1/ingest', '/api/v1/events'], perIp, perKey);
   const withKey =
     (run: (key: VerifiedKey, body: unknown, now: number, source: string | null) => Promise<IngestResult>) => async (req: Request, res: Response) => {
-      const owner = await ingestKeyOr401(deps.pool, req, res);
+      const owner = await requireIngestKey(deps.pool, req, res);
       if (!owner) return;
       const result = await run(owner, req.body, deps.clock(), req.ip ?? null);
       res.status(result.status).json(result.body);

@@ -10,7 +10,7 @@ import { projectOwners, upsertProjects } from '../../db/queries/projects';
 import { inTransaction } from '../../db/transaction';
 import { projectsBatchSchema, toIssueDetails, type IssueDetail } from '../../shared/schemas';
 import type { CatalogService } from '../catalog/service';
-import { ingestKeyOr401, perKeyRateLimit } from '../http/auth';
+import { requireIngestKey, perKeyRateLimit } from '../http/auth';
 
 export interface ProjectRoutesDeps {
   pool: pg.Pool;
@@ -24,7 +24,7 @@ export function createProjectRoutes(deps: ProjectRoutesDeps): Router {
   const router = Router();
   const limit = perKeyRateLimit('projects', deps.perMinPerKey, 'too many project registrations; slow down and retry');
   router.post('/api/v1/projects', limit, async (req, res) => {
-    const key = await ingestKeyOr401(deps.pool, req, res, 'points');
+    const key = await requireIngestKey(deps.pool, req, res, 'points');
     if (!key) return;
     const parsed = projectsBatchSchema.safeParse(req.body);
     if (!parsed.success) return void res.status(400).json({ error: 'invalid batch; nothing was written', details: toIssueDetails(parsed.error) });
