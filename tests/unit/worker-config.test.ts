@@ -1,11 +1,15 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { loadWorkerConfig } from '../../ingest/config';
+
+const dirs: string[] = [];
+afterAll(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
 
 async function configFile(text: string, ext = 'yaml'): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'sinergi-config-'));
+  dirs.push(dir);
   const file = join(dir, `worker.${ext}`);
   await writeFile(file, text);
   return file;
