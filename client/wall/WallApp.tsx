@@ -86,8 +86,12 @@ export function WallApp({
     dispatch({ type: 'relist', index: i >= 0 ? i : 0 });
   }, [list]);
   const focusKey = focus ? `alert:${focus.domain}:${focus.level}` : 'none';
+  useEffect(() => setBodyState('alertFocus', focusKey), [focusKey]);
+  // every tick reads the focus of the latest render (not the one its effect was made in), and a new focus ticks at once
+  const focusRef = useRef(focus);
+  focusRef.current = focus;
   useEffect(() => {
-    const tick = () => dispatch({ type: 'tick', now: Date.now(), alert: focus });
+    const tick = () => dispatch({ type: 'tick', now: Date.now(), alert: focusRef.current });
     tick();
     const id = setInterval(tick, 500);
     return () => clearInterval(id);

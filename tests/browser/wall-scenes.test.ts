@@ -174,7 +174,14 @@ describe.skipIf(!chromiumAvailable)('/wall scenes in headless Chromium', () => {
       // the hold itself; how fast an alert reaches the wall is alerts.test.ts's business
       await page.waitForSelector('[data-testid="playlist"][data-hold="alert"]', { timeout: 10_000 }).catch(async (e: unknown) => {
         const open = (await server.get('/api/v1/alerts', token)).body;
-        throw new Error(`the playlist did not hold; the server's alerts: ${JSON.stringify(open)}`, { cause: e });
+        const shown = await page.evaluate(() => ({
+          body: { ...document.body.dataset },
+          playlist: document.querySelector('[data-testid="playlist"]')?.outerHTML.slice(0, 300) ?? null,
+          banner: document.querySelector('[data-testid="alert-banner"]')?.textContent ?? null,
+          alertsPanel: document.querySelector('[data-testid="alerts-panel"]')?.textContent?.slice(0, 300) ?? null,
+          conn: document.querySelector('[data-testid="conn-status"]')?.getAttribute('data-state') ?? null,
+        }));
+        throw new Error(`the playlist did not hold; the server's alerts: ${JSON.stringify(open)}; the page: ${JSON.stringify(shown)}`, { cause: e });
       });
       expect(await page.getAttribute('body', 'data-scene')).toBe('floods');
       // held: longer than a scene's duration, it stays
