@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
+import { EmbeddedStartError } from '../db/embedded';
 import { createAccessToken, createIngestKey, revokeAccessTokens, revokeIngestKeys } from '../db/queries/credentials';
 import { seedDemo } from '../db/seed';
 import { simulatorProjectRegistry, simulatorRoadGeometry } from '../ingest/sources/simulator';
@@ -14,7 +15,7 @@ import { DEMO_OPD } from '../db/seed/demo-catalog';
 import { ensureDemoUsers } from '../server/auth/demo-users';
 import { ConfigError, loadConfig } from '../server/config';
 import { createLogger } from '../server/log';
-import { onShutdownSignal, startServer } from '../server/main';
+import { onShutdownSignal, startServer, type RunningServer } from '../server/main';
 import { ensureClientBuild } from './client-build';
 
 const started = Date.now();
@@ -31,12 +32,19 @@ const log = createLogger(config.logLevel);
 
 await ensureClientBuild(say);
 say(config.databaseUrl ? 'connecting to DATABASE_URL…' : `starting the embedded PostgreSQL in ${config.dataDir}…`);
-const server = await startServer(config, log, {
-  beforeListen: async (storage) => {
-    const seeded = await seedDemo(storage.pool);
-    say(`demo city ${seeded.city} seeded (${seeded.regions} regions)`);
-  },
-});
+let server: RunningServer;
+try {
+  server = await startServer(config, log, {
+    beforeListen: async (storage) => {
+      const seeded = await seedDemo(storage.pool);
+      say(`demo city ${seeded.city} seeded (${seeded.regions} regions)`);
+    },
+  });
+} catch (e) {
+  // what an operator can fix is said in one sentence; anything else is a bug and keeps its stack
+  say(e instanceof EmbeddedStartError ? e.message : `could not start: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+  process.exit(1);
+}
 const pool = server.storage.pool;
 
 // Fresh credentials each start; the previous demo run's are revoked.
