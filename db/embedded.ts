@@ -157,7 +157,12 @@ async function postgresSystemUser(): Promise<RunAs> {
  * otherwise under a system directory. The checks run *as* that user (`test -x`), so permissions, ACLs and
  * every parent directory count exactly as they will for postgres.
  */
-async function rootLayout(dir: string, runAs: RunAs, systemDirOpt: string | undefined, notice: (m: string) => void): Promise<{ binDir: string; clusterDir: string }> {
+async function rootLayout(
+  dir: string,
+  runAs: RunAs,
+  systemDirOpt: string | undefined,
+  notice: (m: string) => void,
+): Promise<{ binDir: string; clusterDir: string }> {
   const packaged = await packagedBinDir();
   let binDir = packaged;
   let clusterDir = join(dir, 'pg');
@@ -241,7 +246,14 @@ async function initdb(binDir: string, clusterDir: string, password: string, runA
   await writeFile(pwFile, `${password}\n`, { mode: 0o600 });
   if (runAs) await chown(pwFile, runAs.uid, runAs.gid);
   try {
-    const args = [`--pgdata=${clusterDir}`, '--auth=scram-sha-256', '--username=postgres', `--pwfile=${pwFile}`, '--lc-messages=C', '--encoding=UTF8'];
+    const args = [
+      `--pgdata=${clusterDir}`,
+      '--auth=scram-sha-256',
+      '--username=postgres',
+      `--pwfile=${pwFile}`,
+      '--lc-messages=C',
+      '--encoding=UTF8',
+    ];
     const { code, output } = await run(join(binDir, 'initdb'), args, runAs, log);
     if (code !== 0) throw new EmbeddedStartError(`initdb could not create the embedded cluster in ${clusterDir} (exit ${code}): ${lastLine(output)}`);
   } finally {
@@ -267,12 +279,18 @@ function run(file: string, args: string[], runAs: RunAs | null, log: (m: string)
 /** Starts postgres and resolves once it accepts connections; rejects with its last words if it exits first. */
 function startPostgres(binDir: string, clusterDir: string, port: number, runAs: RunAs | null, log: (m: string) => void): Promise<ChildProcess> {
   const args = [
-    '-D', clusterDir,
-    '-p', String(port),
-    '-c', 'listen_addresses=127.0.0.1',
-    '-c', 'unix_socket_directories=',
-    '-c', 'max_connections=200',
-    '-c', 'shared_buffers=256MB',
+    '-D',
+    clusterDir,
+    '-p',
+    String(port),
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    'unix_socket_directories=',
+    '-c',
+    'max_connections=200',
+    '-c',
+    'shared_buffers=256MB',
   ];
   return new Promise((resolvePromise, reject) => {
     const child = spawn(join(binDir, 'postgres'), args, {
@@ -295,7 +313,11 @@ function startPostgres(binDir: string, clusterDir: string, port: number, runAs: 
     child.once('error', (e) => reject(spawnError(join(binDir, 'postgres'), e)));
     child.once('exit', (code, signal) => {
       if (!ready) {
-        reject(new EmbeddedStartError(`the embedded PostgreSQL did not start on 127.0.0.1:${port} (data ${clusterDir}, exit ${signal ?? code}): ${lastLine(output)}`));
+        reject(
+          new EmbeddedStartError(
+            `the embedded PostgreSQL did not start on 127.0.0.1:${port} (data ${clusterDir}, exit ${signal ?? code}): ${lastLine(output)}`,
+          ),
+        );
       }
     });
   });

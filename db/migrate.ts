@@ -52,10 +52,9 @@ export async function migrate(pool: pg.Pool, dialect: Dialect, log: (m: string) 
       applied.push(m.name);
       log(`migration applied: ${m.name}`);
     }
-    await client.query(
-      `INSERT INTO sinergi_meta (key, value) VALUES ('dialect', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`,
-      [dialect],
-    );
+    await client.query(`INSERT INTO sinergi_meta (key, value) VALUES ('dialect', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`, [
+      dialect,
+    ]);
   } finally {
     await client.query('SELECT pg_advisory_unlock($1)', [LOCK_ID]).catch(() => {});
     client.release();

@@ -73,11 +73,7 @@ export interface RefreshResult {
  * Plain PostgreSQL: moves the watermarks to the last complete minute/hour and recomputes dirty buckets.
  * Late points older than raw retention − 1 day are not rolled up (like the TimescaleDB refresh window).
  */
-export async function refreshPostgres(
-  pool: Db,
-  policy: StorePolicy = DEFAULT_STORE_POLICY,
-  opts: { sinceMs?: number } = {},
-): Promise<RefreshResult> {
+export async function refreshPostgres(pool: Db, policy: StorePolicy = DEFAULT_STORE_POLICY, opts: { sinceMs?: number } = {}): Promise<RefreshResult> {
   const client = await pool.connect();
   try {
     const got = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [REFRESH_LOCK]);
@@ -87,9 +83,7 @@ export async function refreshPostgres(
       // and log its rows behind it as dirty.
       await client.query('BEGIN');
       await client.query('SELECT pg_advisory_xact_lock($1)', [WRITERS_LOCK]);
-      await client.query(
-        `UPDATE rollup_state SET sweep_from = greatest(sweep_from, date_bin('1 minute', now() - interval '1 minute', ${ORIGIN}))`,
-      );
+      await client.query(`UPDATE rollup_state SET sweep_from = greatest(sweep_from, date_bin('1 minute', now() - interval '1 minute', ${ORIGIN}))`);
       await client.query('COMMIT');
 
       // B: one snapshot for the whole refresh.

@@ -26,15 +26,25 @@ export const workerConfigSchema = z
   .object({
     server: z.object({ url: z.url() }).strict(),
     /** OPD code → ingest key, or `env:VAR` to read it from the environment. */
-    keys: z.record(OPD_CODE, z.string().min(8), { error: (i) => (i.code === 'invalid_key' ? 'keys are OPD codes (upper case, e.g. BPBD)' : undefined) }),
+    keys: z.record(OPD_CODE, z.string().min(8), {
+      error: (i) => (i.code === 'invalid_key' ? 'keys are OPD codes (upper case, e.g. BPBD)' : undefined),
+    }),
     spool: z
       .object({
         dir: z.string().min(1).default('./data/spool'),
         /** Disk the spool may use; a warning is logged from warnRatio on, the oldest records go beyond it. */
-        maxBytes: z.number().int().min(1024 * 1024).default(512 * 1024 * 1024),
+        maxBytes: z
+          .number()
+          .int()
+          .min(1024 * 1024)
+          .default(512 * 1024 * 1024),
         warnRatio: z.number().gt(0).lt(1).default(0.8),
         /** Bytes per spool segment file. */
-        segmentBytes: z.number().int().min(64 * 1024).default(8 * 1024 * 1024),
+        segmentBytes: z
+          .number()
+          .int()
+          .min(64 * 1024)
+          .default(8 * 1024 * 1024),
       })
       .strict()
       .default({ dir: './data/spool', maxBytes: 512 * 1024 * 1024, warnRatio: 0.8, segmentBytes: 8 * 1024 * 1024 }),
@@ -48,7 +58,10 @@ export const workerConfigSchema = z
     /** How often each source's health goes to the server. */
     healthIntervalMs: z.number().int().min(1_000).default(15_000),
     /** Prometheus metrics of the worker (records, quarantine, spool, retries), off when absent. */
-    metrics: z.object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535) }).strict().optional(),
+    metrics: z
+      .object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535) })
+      .strict()
+      .optional(),
     sources: z.array(commonSourceSchema.loose()).min(1),
   })
   .strict();
@@ -118,7 +131,8 @@ export async function loadWorkerConfig(file: string, env: NodeJS.ProcessEnv = pr
     if (value.startsWith('env:')) {
       const name = value.slice(4);
       const fromEnv = env[name];
-      if (!fromEnv) throw new ConfigFileError(`invalid worker config ${file}:\n  keys.${opd}${where(['keys', opd])}: environment variable ${name} is not set`);
+      if (!fromEnv)
+        throw new ConfigFileError(`invalid worker config ${file}:\n  keys.${opd}${where(['keys', opd])}: environment variable ${name} is not set`);
       keys[opd] = fromEnv;
     } else keys[opd] = value;
   }

@@ -29,7 +29,7 @@ const MAX_QUARANTINE_BYTES = 4_096;
 export function describeData(data: unknown): string {
   let text: string;
   try {
-    text = typeof data === 'string' ? data : JSON.stringify(data) ?? String(data);
+    text = typeof data === 'string' ? data : (JSON.stringify(data) ?? String(data));
   } catch {
     text = String(data);
   }

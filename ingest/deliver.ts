@@ -38,7 +38,10 @@ export interface DelivererOptions {
   now?: () => number;
 }
 
-type Outcome = { ok: true } | { ok: false; retry: true; error: string } | { ok: false; retry: false; status: number; error: string; details: { index: number | null; message: string; path?: string }[] };
+type Outcome =
+  | { ok: true }
+  | { ok: false; retry: true; error: string }
+  | { ok: false; retry: false; status: number; error: string; details: { index: number | null; message: string; path?: string }[] };
 
 const PATHS = { p: '/api/v1/ingest', e: '/api/v1/events', q: '/api/v1/quarantine' } as const;
 const FIELDS = { p: 'points', e: 'events', q: 'entries' } as const;
@@ -133,7 +136,14 @@ export function createDeliverer(opts: DelivererOptions): Deliverer {
           data: part[i]!.slice(0, 4_096),
           time: now(),
         }));
-        if (!(await sendAll(lane, 'q', entries.map((e) => JSON.stringify(e))))) return false;
+        if (
+          !(await sendAll(
+            lane,
+            'q',
+            entries.map((e) => JSON.stringify(e)),
+          ))
+        )
+          return false;
         s.quarantinedByServer += refused.length;
         opts.log.warn({ lane, refused: refused.length, error: outcome.error }, 'server refused records; quarantined them');
         const refusedSet = new Set(refused);
@@ -143,7 +153,8 @@ export function createDeliverer(opts: DelivererOptions): Deliverer {
       attempt++;
       s.retries++;
       const delay = Math.random() * Math.min(opts.maxBackoffMs, 200 * 2 ** Math.min(attempt, 20));
-      if (attempt === 1 || attempt % 10 === 0) opts.log.warn({ lane, attempt, delayMs: Math.round(delay), error: outcome.error }, 'delivery failed; retrying');
+      if (attempt === 1 || attempt % 10 === 0)
+        opts.log.warn({ lane, attempt, delayMs: Math.round(delay), error: outcome.error }, 'delivery failed; retrying');
       await sleep(delay);
     }
     return pending.length === 0;

@@ -9,18 +9,23 @@ import { eventSchema, pointSchema, type EventInput, type PointInput } from '../s
 
 /** Where one of our fields comes from: a path in their record, or a constant; optionally through a code list. */
 const fieldSpec = z.union([
-  z.object({
-    /** Dot path into their record (`reading.level`, `properties.0.id`). */
-    from: z.string().min(1),
-    /** Name of a code list in `codes`: their value → ours. A value not in the list is refused. */
-    codes: z.string().min(1).optional(),
-    /** Multiply a numeric value (units: m → cm is 100). */
-    scale: z.number().optional(),
-    /** How to read a time: ISO 8601 (default), epoch seconds/milliseconds, or `dd/mm/yyyy hh:mm[:ss]` local time. */
-    format: z.enum(['iso', 'epoch_s', 'epoch_ms', 'dmy_hm']).optional(),
-    /** UTC offset of local times without one (`+07:00` is WIB). */
-    utcOffset: z.string().regex(/^[+-]\d{2}:\d{2}$/).optional(),
-  }).strict(),
+  z
+    .object({
+      /** Dot path into their record (`reading.level`, `properties.0.id`). */
+      from: z.string().min(1),
+      /** Name of a code list in `codes`: their value → ours. A value not in the list is refused. */
+      codes: z.string().min(1).optional(),
+      /** Multiply a numeric value (units: m → cm is 100). */
+      scale: z.number().optional(),
+      /** How to read a time: ISO 8601 (default), epoch seconds/milliseconds, or `dd/mm/yyyy hh:mm[:ss]` local time. */
+      format: z.enum(['iso', 'epoch_s', 'epoch_ms', 'dmy_hm']).optional(),
+      /** UTC offset of local times without one (`+07:00` is WIB). */
+      utcOffset: z
+        .string()
+        .regex(/^[+-]\d{2}:\d{2}$/)
+        .optional(),
+    })
+    .strict(),
   z.object({ const: z.union([z.string(), z.number()]) }).strict(),
 ]);
 export type FieldSpec = z.infer<typeof fieldSpec>;
@@ -40,11 +45,13 @@ export const mappingSchema = z
   .superRefine((m, ctx) => {
     const required = m.produces === 'points' ? ['metric', 'entity', 'time', 'value'] : ['kind', 'id', 'status', 'time'];
     for (const f of required) {
-      if (!m.fields[f]) ctx.addIssue({ code: 'custom', path: ['fields', f], message: `a mapping that produces ${m.produces} must say where '${f}' comes from` });
+      if (!m.fields[f])
+        ctx.addIssue({ code: 'custom', path: ['fields', f], message: `a mapping that produces ${m.produces} must say where '${f}' comes from` });
     }
     const allowed = m.produces === 'points' ? POINT_FIELDS : EVENT_FIELDS;
     for (const [name, spec] of Object.entries(m.fields)) {
-      if (!allowed.includes(name)) ctx.addIssue({ code: 'custom', path: ['fields', name], message: `'${name}' is not a field of ${m.produces}; known: ${allowed.join(', ')}` });
+      if (!allowed.includes(name))
+        ctx.addIssue({ code: 'custom', path: ['fields', name], message: `'${name}' is not a field of ${m.produces}; known: ${allowed.join(', ')}` });
       if ('codes' in spec && spec.codes && !m.codes[spec.codes]) {
         ctx.addIssue({ code: 'custom', path: ['fields', name, 'codes'], message: `no code list '${spec.codes}' in codes` });
       }
@@ -74,7 +81,8 @@ export function parseTime(raw: unknown, spec: Extract<FieldSpec, { from: string 
   const format = spec.format ?? 'iso';
   if (format === 'epoch_s' || format === 'epoch_ms') {
     const n = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
-    if (typeof n !== 'number' || !Number.isFinite(n)) return `time '${String(raw).slice(0, 40)}' is not a number of ${format === 'epoch_s' ? 'seconds' : 'milliseconds'}`;
+    if (typeof n !== 'number' || !Number.isFinite(n))
+      return `time '${String(raw).slice(0, 40)}' is not a number of ${format === 'epoch_s' ? 'seconds' : 'milliseconds'}`;
     return Math.round(format === 'epoch_s' ? n * 1000 : n);
   }
   if (typeof raw !== 'string') return `time must be text, got ${typeOf(raw)}`;
@@ -114,7 +122,8 @@ export function mapRecord(mapping: Mapping, data: unknown): MapResult {
       if (isRequired(mapping, field)) return { ok: false, reason: `missing '${spec.from}' (for ${field})` };
       continue;
     }
-    if (typeof raw === 'string' && raw.length > MAX_TEXT) return { ok: false, reason: `'${spec.from}' is ${raw.length} characters long; at most ${MAX_TEXT}` };
+    if (typeof raw === 'string' && raw.length > MAX_TEXT)
+      return { ok: false, reason: `'${spec.from}' is ${raw.length} characters long; at most ${MAX_TEXT}` };
     if (spec.codes) {
       const list = mapping.codes[spec.codes]!;
       const key = String(raw).trim();
@@ -129,7 +138,8 @@ export function mapRecord(mapping: Mapping, data: unknown): MapResult {
     }
     if (NUMERIC.has(field)) {
       const n = typeof raw === 'string' && /^\s*-?\d+([.,]\d+)?\s*$/.test(raw) ? Number(raw.replace(',', '.')) : raw;
-      if (typeof n !== 'number' || !Number.isFinite(n)) return { ok: false, reason: `'${spec.from}' is ${JSON.stringify(raw).slice(0, 40)}, not a finite number` };
+      if (typeof n !== 'number' || !Number.isFinite(n))
+        return { ok: false, reason: `'${spec.from}' is ${JSON.stringify(raw).slice(0, 40)}, not a finite number` };
       out[field] = spec.scale === undefined ? n : n * spec.scale;
       continue;
     }

@@ -240,14 +240,15 @@ export async function openSpool(opts: SpoolOptions): Promise<Spool> {
     if (total >= opts.maxBytes * opts.warnRatio) {
       if (!warned) {
         warned = true;
-        opts.log.warn({ bytes: total, maxBytes: opts.maxBytes }, `spool is ${Math.round((100 * total) / opts.maxBytes)}% full: the server is not taking records as fast as they arrive`);
+        opts.log.warn(
+          { bytes: total, maxBytes: opts.maxBytes },
+          `spool is ${Math.round((100 * total) / opts.maxBytes)}% full: the server is not taking records as fast as they arrive`,
+        );
       }
     } else warned = false;
     while (total > opts.maxBytes) {
       // Drop the oldest unsent segment of the fullest lane (never the one being written).
-      const victim = [...lanes.values()]
-        .filter((l) => l.segments.length > 1)
-        .sort((a, b) => sum(b.sizes) - sum(a.sizes))[0];
+      const victim = [...lanes.values()].filter((l) => l.segments.length > 1).sort((a, b) => sum(b.sizes) - sum(a.sizes))[0];
       if (!victim) return;
       const seg = victim.segments.shift()!;
       const buf = await readFile(join(victim.dir, segName(seg)));

@@ -66,12 +66,50 @@ export async function startWorker(config: WorkerConfig, log: SourceLogger, optio
   });
 
   const registry = new Registry();
-  const recordsTotal = new Counter({ name: 'sinergi_ingest_records_total', help: 'Records handed over by sources', labelNames: ['source', 'outcome'], registers: [registry] });
-  const quarantineTotal = new Counter({ name: 'sinergi_ingest_quarantined_total', help: 'Records sent to the quarantine', labelNames: ['source'], registers: [registry] });
-  new Gauge({ name: 'sinergi_spool_records', help: 'Records in the spool not yet accepted by the server', registers: [registry], collect() { this.set(spool.depth().records); } });
-  new Gauge({ name: 'sinergi_spool_bytes', help: 'Bytes of spool not yet accepted by the server', registers: [registry], collect() { this.set(spool.depth().bytes); } });
-  new Gauge({ name: 'sinergi_spool_dropped_records', help: 'Records dropped because the spool was full', registers: [registry], collect() { this.set(spool.dropped()); } });
-  new Gauge({ name: 'sinergi_delivery_retries', help: 'Failed delivery attempts since start', registers: [registry], collect() { this.set(deliverer.stats().retries); } });
+  const recordsTotal = new Counter({
+    name: 'sinergi_ingest_records_total',
+    help: 'Records handed over by sources',
+    labelNames: ['source', 'outcome'],
+    registers: [registry],
+  });
+  const quarantineTotal = new Counter({
+    name: 'sinergi_ingest_quarantined_total',
+    help: 'Records sent to the quarantine',
+    labelNames: ['source'],
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'sinergi_spool_records',
+    help: 'Records in the spool not yet accepted by the server',
+    registers: [registry],
+    collect() {
+      this.set(spool.depth().records);
+    },
+  });
+  new Gauge({
+    name: 'sinergi_spool_bytes',
+    help: 'Bytes of spool not yet accepted by the server',
+    registers: [registry],
+    collect() {
+      this.set(spool.depth().bytes);
+    },
+  });
+  new Gauge({
+    name: 'sinergi_spool_dropped_records',
+    help: 'Records dropped because the spool was full',
+    registers: [registry],
+    collect() {
+      this.set(spool.dropped());
+    },
+  });
+  new Gauge({
+    name: 'sinergi_delivery_retries',
+    help: 'Failed delivery attempts since start',
+    registers: [registry],
+    collect() {
+      this.set(deliverer.stats().retries);
+    },
+  });
 
   const states: SourceState[] = [];
   const timers: NodeJS.Timeout[] = [];
@@ -229,7 +267,7 @@ export async function startWorker(config: WorkerConfig, log: SourceLogger, optio
     counts: () => ({ accepted: states.reduce((n, s) => n + s.accepted, 0), quarantined: states.reduce((n, s) => n + s.quarantined, 0) }),
     async stop(opts = {}) {
       stopping = true;
-      for (const t of timers) clearInterval(t), clearTimeout(t);
+      for (const t of timers) (clearInterval(t), clearTimeout(t));
       clearInterval(healthTimer);
       for (const s of states) {
         try {

@@ -39,7 +39,8 @@ export function registerAccessCommands(program: Command, withStorage: WithStorag
     .option('--label <text>', 'a note to recognise the key by')
     .option('--scopes <list>', `what it may write: ${KEY_SCOPES.join(',')}`, (v) => {
       const scopes = [...new Set(v.split(',').map((x) => x.trim()))];
-      if (!scopes.length || !scopes.every((x) => (KEY_SCOPES as readonly string[]).includes(x))) throw new InvalidArgumentError(`scopes are ${KEY_SCOPES.join(', ')}`);
+      if (!scopes.length || !scopes.every((x) => (KEY_SCOPES as readonly string[]).includes(x)))
+        throw new InvalidArgumentError(`scopes are ${KEY_SCOPES.join(', ')}`);
       return scopes as KeyScope[];
     })
     .action((o: { agency: string; label?: string; scopes?: KeyScope[] }) =>
@@ -57,8 +58,14 @@ export function registerAccessCommands(program: Command, withStorage: WithStorag
       withStorage(async (s) => {
         const now = Date.now();
         for (const k of await listIngestKeys(s.pool)) {
-          const state = !k.revokedAt ? 'active' : k.revokedAt.getTime() > now ? `retiring ${k.revokedAt.toISOString()}` : `revoked ${k.revokedAt.toISOString()}`;
-          process.stdout.write(`${k.id}\t${k.opd}\t${k.prefix}…\t${k.scopes.join(',')}\t${k.label ?? ''}\t${k.createdAt.toISOString()}\t${state}${k.rotatedFrom ? `\treplaces ${k.rotatedFrom}` : ''}\n`);
+          const state = !k.revokedAt
+            ? 'active'
+            : k.revokedAt.getTime() > now
+              ? `retiring ${k.revokedAt.toISOString()}`
+              : `revoked ${k.revokedAt.toISOString()}`;
+          process.stdout.write(
+            `${k.id}\t${k.opd}\t${k.prefix}…\t${k.scopes.join(',')}\t${k.label ?? ''}\t${k.createdAt.toISOString()}\t${state}${k.rotatedFrom ? `\treplaces ${k.rotatedFrom}` : ''}\n`,
+          );
         }
       }),
     );
@@ -108,7 +115,8 @@ export function registerAccessCommands(program: Command, withStorage: WithStorag
         const code = (o.metric ?? o.eventKind)!;
         if (!item) throw new Error(`unknown ${o.metric ? 'metric' : 'event kind'} '${code}'`);
         if (item.ownerOpd !== o.from) throw new Error(`${code} belongs to ${item.ownerOpd}, not to ${o.from}: only its owner can share it`);
-        if (item.class !== 'terbatas') throw new Error(`${code} is ${item.class}: only terbatas data is shared by agreement (publik is open to all, rahasia to none)`);
+        if (item.class !== 'terbatas')
+          throw new Error(`${code} is ${item.class}: only terbatas data is shared by agreement (publik is open to all, rahasia to none)`);
         await requireOpd(s, o.to);
         const until = /^\d{4}-\d{2}-\d{2}$/.test(o.until) ? Date.parse(`${o.until}T23:59:59+07:00`) : Date.parse(o.until);
         if (!Number.isFinite(until) || until <= Date.now()) throw new Error('--until must be a date in the future');
@@ -121,7 +129,14 @@ export function registerAccessCommands(program: Command, withStorage: WithStorag
           validUntil: until,
           reference: o.reference ?? null,
         });
-        await audit(s, 'sharing.granted', `sharing:${id}`, { from: o.from, to: o.to, item: code, purpose: o.purpose, until: new Date(until).toISOString(), reference: o.reference ?? null });
+        await audit(s, 'sharing.granted', `sharing:${id}`, {
+          from: o.from,
+          to: o.to,
+          item: code,
+          purpose: o.purpose,
+          until: new Date(until).toISOString(),
+          reference: o.reference ?? null,
+        });
         process.stdout.write(`${id}\n`);
       }),
     );
@@ -133,7 +148,9 @@ export function registerAccessCommands(program: Command, withStorage: WithStorag
         const now = Date.now();
         for (const a of await listAgreements(s.pool)) {
           const state = a.revokedAt ? 'revoked' : a.validUntil <= now ? 'ended' : 'in force';
-          process.stdout.write(`${a.id}\t${a.ownerOpd} → ${a.granteeOpd}\t${a.itemType}:${a.itemCode}\tfor ${a.purpose}\tuntil ${new Date(a.validUntil).toISOString()}\t${state}${a.reference ? `\t${a.reference}` : ''}\n`);
+          process.stdout.write(
+            `${a.id}\t${a.ownerOpd} → ${a.granteeOpd}\t${a.itemType}:${a.itemCode}\tfor ${a.purpose}\tuntil ${new Date(a.validUntil).toISOString()}\t${state}${a.reference ? `\t${a.reference}` : ''}\n`,
+          );
         }
       }),
     );
@@ -181,7 +198,16 @@ export function registerAccessCommands(program: Command, withStorage: WithStorag
     .action((o: { from?: string; to?: string; format: string }) =>
       withStorage(async (s) => {
         const rows = await readAudit(s.pool, { fromMs: o.from ? Date.parse(o.from) : undefined, toMs: o.to ? Date.parse(o.to) : undefined });
-        const out = rows.map((r) => ({ seq: r.seq, time: new Date(r.time).toISOString(), actor: r.actor, action: r.action, target: r.target ?? '', source: r.source ?? '', detail: JSON.stringify(r.detail), hash: r.hash.toString('hex') }));
+        const out = rows.map((r) => ({
+          seq: r.seq,
+          time: new Date(r.time).toISOString(),
+          actor: r.actor,
+          action: r.action,
+          target: r.target ?? '',
+          source: r.source ?? '',
+          detail: JSON.stringify(r.detail),
+          hash: r.hash.toString('hex'),
+        }));
         if (o.format === 'jsonl') for (const r of out) process.stdout.write(`${JSON.stringify(r)}\n`);
         else process.stdout.write(stringify(out, { header: true }));
       }),

@@ -139,7 +139,9 @@ export function registerUserCommands(program: Command, withStorage: WithStorage)
               : u.demoPassword
                 ? 'active (demo password)'
                 : 'active';
-          process.stdout.write(`${u.username}\t${u.role}\t${u.opd ?? '-'}\t${u.totpEnabled ? 'totp' : '-'}\t${status}\t${u.createdAt.toISOString()}\n`);
+          process.stdout.write(
+            `${u.username}\t${u.role}\t${u.opd ?? '-'}\t${u.totpEnabled ? 'totp' : '-'}\t${status}\t${u.createdAt.toISOString()}\n`,
+          );
         }
       }),
     );
@@ -153,7 +155,9 @@ export function registerUserCommands(program: Command, withStorage: WithStorage)
       withStorage(async (s) => {
         const r = await enableTotp(s.pool, o.username, ctx());
         process.stdout.write(`${r.uri}\n`);
-        process.stderr.write(`${r.replaced ? 'TOTP re-enrolled' : 'TOTP enabled'}; add the URI above to the authenticator app now: it is not shown again\n`);
+        process.stderr.write(
+          `${r.replaced ? 'TOTP re-enrolled' : 'TOTP enabled'}; add the URI above to the authenticator app now: it is not shown again\n`,
+        );
       }),
     );
   totp

@@ -25,7 +25,6 @@ async function withStorage<T>(fn: (s: Storage) => Promise<T>): Promise<T> {
   }
 }
 
-
 const program = new Command().name('admin').description('Sinergi administration').showHelpAfterError();
 
 const agency = program.command('agency').description('OPD (agencies)');
@@ -70,7 +69,9 @@ quarantine
   .action((o: { source?: string; agency?: string; limit: number }) =>
     withStorage(async (s) => {
       for (const q of await listQuarantine(s.pool, { source: o.source, opd: o.agency, limit: o.limit })) {
-        process.stdout.write(`${new Date(q.time).toISOString()}\t${q.source}\t${q.opd ?? '-'}\t${q.origin}\t${q.reason}\tmapping v${q.mappingVersion ?? '-'}\t${q.data.slice(0, 200)}\n`);
+        process.stdout.write(
+          `${new Date(q.time).toISOString()}\t${q.source}\t${q.opd ?? '-'}\t${q.origin}\t${q.reason}\tmapping v${q.mappingVersion ?? '-'}\t${q.data.slice(0, 200)}\n`,
+        );
       }
     }),
   );

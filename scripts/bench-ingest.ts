@@ -49,7 +49,9 @@ const count = async () => Number((await pool.query('SELECT count(*)::int AS n FR
 
 console.log(`Sinergi ingest benchmark — ${new Date().toISOString()}`);
 console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
-console.log(`database: ${embedded ? 'embedded PostgreSQL' : url.host} (${storage.dialect}); ${POINTS.toLocaleString('en')} points over ${SERIES} series, batches of ${BATCH}`);
+console.log(
+  `database: ${embedded ? 'embedded PostgreSQL' : url.host} (${storage.dialect}); ${POINTS.toLocaleString('en')} points over ${SERIES} series, batches of ${BATCH}`,
+);
 
 // 1. The storage layer's own bulk path: series resolved, points written with unnest in one statement a batch.
 const series = await upsertSeries(
@@ -58,7 +60,12 @@ const series = await upsertSeries(
 );
 const ids = series.map((s) => s.id);
 const t0 = Date.now() - 400 * 86_400_000;
-const bar = new SingleBar({ format: '  storage layer  [{bar}] {percentage}% {value}/{total}', hideCursor: true, stream: process.stderr, noTTYOutput: false });
+const bar = new SingleBar({
+  format: '  storage layer  [{bar}] {percentage}% {value}/{total}',
+  hideCursor: true,
+  stream: process.stderr,
+  noTTYOutput: false,
+});
 bar.start(POINTS, 0);
 let started = performance.now();
 for (let done = 0; done < POINTS; done += BATCH) {
@@ -124,7 +131,9 @@ worker.kill('SIGTERM');
 // Sustained: from the first batch committed to the last (the worker's start-up is reported apart).
 const e2eSeconds = (finished - firstArrival!) / 1000;
 const e2eRate = (POINTS - firstCount) / e2eSeconds;
-console.log(`end to end (worker process → spool → HTTP → server → database): ${Math.round(e2eRate).toLocaleString('en')} points/s sustained (${e2eSeconds.toFixed(1)} s; worker start-up to first commit ${((firstArrival! - spawned) / 1000).toFixed(1)} s; ${Math.round(POINTS / ((finished - spawned) / 1000)).toLocaleString('en')} points/s including it)`);
+console.log(
+  `end to end (worker process → spool → HTTP → server → database): ${Math.round(e2eRate).toLocaleString('en')} points/s sustained (${e2eSeconds.toFixed(1)} s; worker start-up to first commit ${((firstArrival! - spawned) / 1000).toFixed(1)} s; ${Math.round(POINTS / ((finished - spawned) / 1000)).toLocaleString('en')} points/s including it)`,
+);
 console.log(`ratio end to end / storage layer: ${(e2eRate / storageRate).toFixed(2)} (target ≥ 0.6)`);
 
 await app.close();

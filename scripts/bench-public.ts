@@ -317,7 +317,15 @@ async function roleClients(): Promise<void> {
         const m = process.memoryUsage();
         const c = process.cpuUsage();
         const connected = sio.filter((s) => s?.connected).length + raw.filter((w) => w?.readyState === WebSocket.OPEN).length;
-        return { cpuUs: c.user + c.system, rss: m.rss, heapUsed: m.heapUsed, eld: eld.read(), connections: connected, frames: messages, frameBytes: 0 } satisfies Stats;
+        return {
+          cpuUs: c.user + c.system,
+          rss: m.rss,
+          heapUsed: m.heapUsed,
+          eld: eld.read(),
+          connections: connected,
+          frames: messages,
+          frameBytes: 0,
+        } satisfies Stats;
       },
       resetEld: () => eld.reset(),
       /** Latency (arrival − send) and fan-out (arrival − server emit) over the given markers, all clients. */
@@ -522,7 +530,9 @@ function openFilesLimit(): { soft: number; hard: number } {
   const line = readFileSync('/proc/self/limits', 'utf8')
     .split('\n')
     .find((l) => l.startsWith('Max open files'));
-  const [soft, hard] = (line?.match(/(\d+|unlimited)\s+(\d+|unlimited)/)?.slice(1) ?? ['1024', '1024']).map((x) => (x === 'unlimited' ? Infinity : Number(x)));
+  const [soft, hard] = (line?.match(/(\d+|unlimited)\s+(\d+|unlimited)/)?.slice(1) ?? ['1024', '1024']).map((x) =>
+    x === 'unlimited' ? Infinity : Number(x),
+  );
   return { soft: soft!, hard: hard! };
 }
 
@@ -544,7 +554,9 @@ function publicMetrics(): string[] {
 }
 
 /** The HTML's module script, its modulepreloads and (transitively) the static imports of all of them. */
-async function initialJs(dist: string): Promise<{ files: { file: string; raw: number; gzip: number }[]; css: { file: string; raw: number; gzip: number }[] }> {
+async function initialJs(
+  dist: string,
+): Promise<{ files: { file: string; raw: number; gzip: number }[]; css: { file: string; raw: number; gzip: number }[] }> {
   const html = await readFile(join(dist, 'public/index.html'), 'utf8');
   const attr = (tag: string, name: string) => tag.match(new RegExp(`\\s${name}="([^"]+)"`))?.[1];
   const queue: string[] = [];
@@ -687,7 +699,10 @@ const onFailure: { cleanup?: () => Promise<void> } = {};
 
 async function main(): Promise<void> {
   const { SingleBar } = await import('cli-progress');
-  const CLIENTS = (process.env.BENCH_CLIENTS ?? '1000,5000').split(',').map((s) => Number(s.trim())).filter((n) => n > 0);
+  const CLIENTS = (process.env.BENCH_CLIENTS ?? '1000,5000')
+    .split(',')
+    .map((s) => Number(s.trim()))
+    .filter((n) => n > 0);
   const WINDOW_S = Number(process.env.BENCH_WINDOW_S ?? 30);
   const BASELINE_S = Number(process.env.BENCH_BASELINE_S ?? 10);
   const TICK_MS = Number(process.env.BENCH_TICK_MS ?? 100);
@@ -722,11 +737,14 @@ async function main(): Promise<void> {
   const maxN = Math.max(0, ...CLIENTS);
   const limit = openFilesLimit();
   const want = maxN + 1_024;
-  if (limit.hard < want) throw new Error(`open-file limit ${limit.hard} (hard) is below the ${want} descriptors ${maxN} clients need; raise it (ulimit -n)`);
+  if (limit.hard < want)
+    throw new Error(`open-file limit ${limit.hard} (hard) is below the ${want} descriptors ${maxN} clients need; raise it (ulimit -n)`);
   const nofile = limit.soft < want ? want : undefined;
 
   console.log(`Sinergi public-surface benchmark — ${new Date().toISOString()}`);
-  console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; open files ${limit.soft}/${limit.hard}`);
+  console.log(
+    `machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; open files ${limit.soft}/${limit.hard}`,
+  );
 
   // 0. The client build (the server serves it; the budget is computed from it).
   const dir = await mkdtemp(join(tmpdir(), 'sinergi-bench-public-'));
@@ -744,7 +762,12 @@ async function main(): Promise<void> {
       for (let attempt = 1; ; attempt++) {
         const started = performance.now();
         try {
-          await build({ configFile: join(ROOT, 'vite.config.ts'), mode: 'production', logLevel: 'error', build: { outDir: dist, emptyOutDir: true } });
+          await build({
+            configFile: join(ROOT, 'vite.config.ts'),
+            mode: 'production',
+            logLevel: 'error',
+            build: { outDir: dist, emptyOutDir: true },
+          });
           console.error(`  client built (production) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
           return await initialJs(dist);
         } catch (e) {
@@ -787,13 +810,19 @@ async function main(): Promise<void> {
     const { upsertProjects } = await import('../db/queries/projects');
     const { simulatorProjectRegistry } = await import('../ingest/sources/simulator');
     const { projectSchema } = await import('../shared/schemas');
-    await upsertProjects(storage.pool, (await simulatorProjectRegistry({ seed: 1 })).map((p) => projectSchema.parse(p)), Date.now());
+    await upsertProjects(
+      storage.pool,
+      (await simulatorProjectRegistry({ seed: 1 })).map((p) => projectSchema.parse(p)),
+      Date.now(),
+    );
   }
   const keys: Record<string, string> = {};
   for (const o of DEMO_OPD) keys[o.code] = (await createIngestKey(storage.pool, o.code, 'bench-public')).key;
   const [probe] = await upsertSeries(storage.pool, [{ metric: 'rainfall', entity: MARKER_ENTITY, region: null, lon: null, lat: null }]);
   const metrics = publicMetrics();
-  console.log(`database: ${embedded ? 'embedded PostgreSQL' : dbUrl.host} (${storage.dialect}); stream tick ${TICK_MS} ms; simulator every 2 s + generator ${GEN_RATE} points/s (traffic_speed)`);
+  console.log(
+    `database: ${embedded ? 'embedded PostgreSQL' : dbUrl.host} (${storage.dialect}); stream tick ${TICK_MS} ms; simulator every 2 s + generator ${GEN_RATE} points/s (traffic_speed)`,
+  );
   console.log(`clients subscribe like client/citizen: ${metrics.join(', ')} (one series:subscribe each, 60 min history)`);
 
   cleanup = async () => {
@@ -810,7 +839,11 @@ async function main(): Promise<void> {
   const sioUrl = `http://127.0.0.1:${port}`;
   const common = { BENCH_TMP: dir, BENCH_PROBE_SERIES: String(probe!.id), BENCH_METRICS: JSON.stringify(metrics) };
   const startServer = async () => {
-    const s = child('server', { ...common, BENCH_DB_URL: dbUrl.toString(), BENCH_TICK_MS: String(TICK_MS), BENCH_DIST: dist, BENCH_PORT: String(port) }, { gc: true, nofile });
+    const s = child(
+      'server',
+      { ...common, BENCH_DB_URL: dbUrl.toString(), BENCH_TICK_MS: String(TICK_MS), BENCH_DIST: dist, BENCH_PORT: String(port) },
+      { gc: true, nofile },
+    );
     await s.ready;
     return s;
   };
@@ -828,7 +861,18 @@ async function main(): Promise<void> {
       sources: [
         { type: 'simulator', name: 'simulator', seed: 1, backfillMinutes: 60, intervalMs: 2_000 },
         ...(GEN_RATE > 0
-          ? [{ type: 'generator', name: 'steady', metric: 'traffic_speed', owner: 'DISHUB', series: 50, perPoll: Math.max(1, Math.round(GEN_RATE / 5)), intervalMs: 200, total: GEN_RATE * runSeconds }]
+          ? [
+              {
+                type: 'generator',
+                name: 'steady',
+                metric: 'traffic_speed',
+                owner: 'DISHUB',
+                series: 50,
+                perPoll: Math.max(1, Math.round(GEN_RATE / 5)),
+                intervalMs: 200,
+                total: GEN_RATE * runSeconds,
+              },
+            ]
           : []),
       ],
     }),
@@ -941,7 +985,11 @@ async function main(): Promise<void> {
       const rN = await server.call<Stats>('stats');
       const { emits, markerFrameBytes } = await server.call<{ emits: [number, number, number][]; markerFrameBytes: number[] }>('emits');
       const sends = markers.between(first, last);
-      const rep = await clients.call<{ latency: Summary; fanout: Summary; toEmit: Summary; delivered: number; missed: number; expected: number }>('report', { sends, emits }, 120_000);
+      const rep = await clients.call<{ latency: Summary; fanout: Summary; toEmit: Summary; delivered: number; missed: number; expected: number }>(
+        'report',
+        { sends, emits },
+        120_000,
+      );
       await clients.call('disconnect');
       const connected = Math.max(0, ramp.ok);
       return {
@@ -1009,7 +1057,20 @@ async function main(): Promise<void> {
   const ms = (x: number) => (Number.isFinite(x) ? `${x.toFixed(x < 10 ? 1 : 0)} ms` : '–');
   console.log('');
   console.log('Fan-out to /public (ingest → client; markers every 200 ms during the window)');
-  const head = ['', 'clients', 'connect+sub', 'p50', 'p99', 'max', 'missed', 'fan-out p99', 'srv CPU', 'srv CPU 0 cl.', 'srv mem/conn', 'frames/cl/s'];
+  const head = [
+    '',
+    'clients',
+    'connect+sub',
+    'p50',
+    'p99',
+    'max',
+    'missed',
+    'fan-out p99',
+    'srv CPU',
+    'srv CPU 0 cl.',
+    'srv mem/conn',
+    'frames/cl/s',
+  ];
   const rows = results.map((r) => [
     r.kind === 'socket.io' ? 'socket.io /public' : 'raw ws (floor)',
     r.n.toLocaleString('en') + (r.failed ? ` (${r.failed} failed)` : ''),
@@ -1047,7 +1108,9 @@ async function main(): Promise<void> {
   } else console.log('targets are stated at 1,000 clients (p99 ≤ 150 ms, ≤ 50 KB per connection): not measured in this run');
 
   console.log('');
-  console.log(`Initial JavaScript of /public (production build of this run; gzip level 6 with node:zlib): ${kb(jsGzip)} gzipped (${kb(jsRaw)} raw) — target ≤ 200 KB ${jsGzip <= 200 * 1024 ? 'MET' : 'MISSED'}`);
+  console.log(
+    `Initial JavaScript of /public (production build of this run; gzip level 6 with node:zlib): ${kb(jsGzip)} gzipped (${kb(jsRaw)} raw) — target ≤ 200 KB ${jsGzip <= 200 * 1024 ? 'MET' : 'MISSED'}`,
+  );
   for (const f of js.files) console.log(`  ${f.file.padEnd(44)} ${kb(f.raw).padStart(10)} raw ${kb(f.gzip).padStart(10)} gzip`);
   for (const f of js.css) console.log(`  ${(f.file + ' (css)').padEnd(44)} ${kb(f.raw).padStart(10)} raw ${kb(f.gzip).padStart(10)} gzip`);
 
@@ -1063,8 +1126,14 @@ async function main(): Promise<void> {
     printTable(
       ['profile', 'runs', 'HTML', 'JS loaded', 'FCP', 'title shown', 'first number', 'app shown', 'live delta', 'JS transferred', 'target ≤ 3 s'],
       browser.map((b) => {
-        const kpi = b.runs.map((r) => r.kpiPaint ?? r.kpi).filter((x): x is number => x !== undefined).sort((a, c) => a - c);
-        const title = b.runs.map((r) => r.titlePaint ?? r.title).filter((x): x is number => x !== undefined).sort((a, c) => a - c);
+        const kpi = b.runs
+          .map((r) => r.kpiPaint ?? r.kpi)
+          .filter((x): x is number => x !== undefined)
+          .sort((a, c) => a - c);
+        const title = b.runs
+          .map((r) => r.titlePaint ?? r.title)
+          .filter((x): x is number => x !== undefined)
+          .sort((a, c) => a - c);
         const worst = Math.max(kpi[Math.floor((kpi.length - 1) / 2)] ?? Infinity, title[Math.floor((title.length - 1) / 2)] ?? Infinity);
         return [
           b.name,
@@ -1084,7 +1153,8 @@ async function main(): Promise<void> {
     const first = browser[0]?.runs.find((r) => !r.error);
     if (first?.resources) {
       console.log(`  ${browser[0]!.name}, first run — HTTP responses (start → end ms, bytes transferred):`);
-      for (const r of first.resources) console.log(`    ${r.path.padEnd(56)} ${r.start.toFixed(0).padStart(6)} → ${r.end.toFixed(0).padStart(6)}  ${kb(r.bytes).padStart(9)}`);
+      for (const r of first.resources)
+        console.log(`    ${r.path.padEnd(56)} ${r.start.toFixed(0).padStart(6)} → ${r.end.toFixed(0).padStart(6)}  ${kb(r.bytes).padStart(9)}`);
     }
     for (const b of browser) {
       for (const r of b.runs) {
@@ -1096,8 +1166,12 @@ async function main(): Promise<void> {
           );
       }
     }
-    console.log(`  3G Slow as WebPageTest: RTT 400 ms (CDP latency), down/up 400 kbit/s = ${WPT_3G_SLOW_BPS.toLocaleString('en')} B/s; CPU 4× via Emulation.setCPUThrottlingRate`);
-    console.log(`  DevTools legacy Slow 3G (reference): latency 400 ms × 5 = 2,000 ms per request, down/up 500 kbit/s × 0.9 = ${SLOW3G_BPS.toLocaleString('en')} B/s`);
+    console.log(
+      `  3G Slow as WebPageTest: RTT 400 ms (CDP latency), down/up 400 kbit/s = ${WPT_3G_SLOW_BPS.toLocaleString('en')} B/s; CPU 4× via Emulation.setCPUThrottlingRate`,
+    );
+    console.log(
+      `  DevTools legacy Slow 3G (reference): latency 400 ms × 5 = 2,000 ms per request, down/up 500 kbit/s × 0.9 = ${SLOW3G_BPS.toLocaleString('en')} B/s`,
+    );
   }
 }
 
@@ -1137,9 +1211,19 @@ async function measureBrowser(url: string, executablePath: string, runs: number)
         await cdp.send('Network.enable');
         await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
         if (p.net === 'wpt') {
-          await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: WPT_3G_SLOW_RTT_MS, downloadThroughput: WPT_3G_SLOW_BPS, uploadThroughput: WPT_3G_SLOW_BPS });
+          await cdp.send('Network.emulateNetworkConditions', {
+            offline: false,
+            latency: WPT_3G_SLOW_RTT_MS,
+            downloadThroughput: WPT_3G_SLOW_BPS,
+            uploadThroughput: WPT_3G_SLOW_BPS,
+          });
         } else if (p.net === 'devtools') {
-          await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 400 * 5, downloadThroughput: SLOW3G_BPS, uploadThroughput: SLOW3G_BPS });
+          await cdp.send('Network.emulateNetworkConditions', {
+            offline: false,
+            latency: 400 * 5,
+            downloadThroughput: SLOW3G_BPS,
+            uploadThroughput: SLOW3G_BPS,
+          });
         }
         if (p.cpu > 1) await cdp.send('Emulation.setCPUThrottlingRate', { rate: p.cpu });
         // CDP's monotonic clock (s): navigation start, websocket frames
@@ -1176,7 +1260,7 @@ async function measureBrowser(url: string, executablePath: string, runs: number)
 function printPhase(r: PhaseResult): void {
   process.stderr.write(
     `  → ${r.kind} ${r.n}: p50 ${r.latency.p50.toFixed(1)} ms, p99 ${r.latency.p99.toFixed(1)} ms, missed ${r.missed}/${r.expected}, ` +
-      `server CPU ${(r.serverCpu).toFixed(0)} %, ${((r.rssN - r.rss0) / Math.max(1, r.connected) / 1024).toFixed(1)} KB/conn\n`,
+      `server CPU ${r.serverCpu.toFixed(0)} %, ${((r.rssN - r.rss0) / Math.max(1, r.connected) / 1024).toFixed(1)} KB/conn\n`,
   );
 }
 

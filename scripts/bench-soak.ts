@@ -28,7 +28,9 @@ const heapMb = () => {
 };
 const baseline: number[] = [];
 await soakWallBuffers({ hours, seed: Number(values.seed), simulatorOnly: true, onHour: () => baseline.push(heapMb()) });
-console.log('| hour | readings delivered | series | points held | located events | statuses known | alerts | trail points | heap MB, all / simulator alone / buffers |');
+console.log(
+  '| hour | readings delivered | series | points held | located events | statuses known | alerts | trail points | heap MB, all / simulator alone / buffers |',
+);
 console.log('|---|---|---|---|---|---|---|---|---|');
 const heap: { hour: number; mb: number }[] = [];
 await soakWallBuffers({

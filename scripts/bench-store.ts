@@ -81,7 +81,13 @@ async function dropDatabase(adminUrl: string, name: string) {
 async function makeSeries(s: Storage, n: number, prefix: string): Promise<number[]> {
   const ids: number[] = [];
   for (let i = 0; i < n; i += 5_000) {
-    const keys = Array.from({ length: Math.min(5_000, n - i) }, (_, k) => ({ metric: 'bench_level', entity: `${prefix}-${i + k}`, region: null, lon: null, lat: null }));
+    const keys = Array.from({ length: Math.min(5_000, n - i) }, (_, k) => ({
+      metric: 'bench_level',
+      entity: `${prefix}-${i + k}`,
+      region: null,
+      lon: null,
+      lat: null,
+    }));
     ids.push(...(await upsertSeries(s.pool, keys)).map((r) => r.id));
   }
   return ids.sort((a, b) => a - b);
@@ -321,7 +327,10 @@ async function indexChoice(s: Storage, now: number, rawRows: number): Promise<st
     for (let i = 0; i < runs; i++) {
       const lo = now - (2 + i) * HOUR; // a 10-minute stretch, like one refresh sweep
       const t = performance.now();
-      await s.pool.query(`SELECT count(*), sum(value) FROM point WHERE time >= to_timestamp($1 / 1000.0) AND time < to_timestamp($2 / 1000.0)`, [lo, lo + 10 * 60_000]);
+      await s.pool.query(`SELECT count(*), sum(value) FROM point WHERE time >= to_timestamp($1 / 1000.0) AND time < to_timestamp($2 / 1000.0)`, [
+        lo,
+        lo + 10 * 60_000,
+      ]);
       xs.push(performance.now() - t);
     }
     return pct(xs, 50);
@@ -405,7 +414,9 @@ async function runBackend(name: string, adminUrl: string): Promise<BackendReport
         `  24 h at 1 min: first read ${cached.first1m.toFixed(1)} ms, then p50 ${cached.snap1m.p50.toFixed(1)} ms, p95 ${cached.snap1m.p95.toFixed(1)} ms\n` +
         `  30 d at 1 h:   first read ${cached.first1h.toFixed(1)} ms, then p50 ${cached.snap1h.p50.toFixed(1)} ms, p95 ${cached.snap1h.p95.toFixed(1)} ms\n` +
         `  cache: ${fmt(cached.buckets)} buckets held` +
-        (cached.bytesPerBucket === null ? ' (run node with --expose-gc for bytes per bucket)' : `, ${cached.bytesPerBucket.toFixed(0)} bytes of heap each`),
+        (cached.bytesPerBucket === null
+          ? ' (run node with --expose-gc for bytes per bucket)'
+          : `, ${cached.bytesPerBucket.toFixed(0)} bytes of heap each`),
     );
     const growthQuery: { days: number; p50: number; p95: number }[] = [];
     for (const days of [1, 7, 30]) growthQuery.push({ days, ...(await timeQuery(snapshot(s, two, now - days * DAY, now, '1h'))) });
@@ -415,10 +426,25 @@ async function runBackend(name: string, adminUrl: string): Promise<BackendReport
     ).rows[0]!;
     const bytesPerPoint = size.total / rawRows;
     const bytesPerPointHeap = size.heap / rawRows;
-    console.log(`bytes per raw point on disk: ${bytesPerPoint.toFixed(1)} with indexes (${bytesPerPointHeap.toFixed(1)} table only; no compression on plain PostgreSQL)`);
+    console.log(
+      `bytes per raw point on disk: ${bytesPerPoint.toFixed(1)} with indexes (${bytesPerPointHeap.toFixed(1)} table only; no compression on plain PostgreSQL)`,
+    );
     const indexes = await indexChoice(s, now, rawRows);
     console.log(indexes);
-    return { name, ingest, snap1m, snap1h, cached, rawRows, dataSeconds: seconds, bytesPerPoint, bytesPerPointHeap, growthIngest, growthQuery, indexes };
+    return {
+      name,
+      ingest,
+      snap1m,
+      snap1h,
+      cached,
+      rawRows,
+      dataSeconds: seconds,
+      bytesPerPoint,
+      bytesPerPointHeap,
+      growthIngest,
+      growthQuery,
+      indexes,
+    };
   } finally {
     await s.close();
     await dropDatabase(adminUrl, db);
@@ -482,7 +508,9 @@ if (COMPRESS_SERIES > 0) {
   }
 }
 
-console.log('\n| backend | ingest (storage layer) | raw COPY (binary / text) | ratio | 24 h @ 1 min p95, store / cache | 30 d @ 1 h p95, store / cache | bytes/point |');
+console.log(
+  '\n| backend | ingest (storage layer) | raw COPY (binary / text) | ratio | 24 h @ 1 min p95, store / cache | 30 d @ 1 h p95, store / cache | bytes/point |',
+);
 console.log('|---|---|---|---|---|---|---|');
 for (const r of reports) {
   console.log(

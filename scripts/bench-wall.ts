@@ -83,7 +83,20 @@ function heapByKind(json: string): Map<string, number> {
   const n = fields.length;
   const ti = fields.indexOf('type');
   const si = fields.indexOf('self_size');
-  const js = new Set(['object', 'closure', 'array', 'string', 'concatenated string', 'sliced string', 'number', 'heap number', 'regexp', 'bigint', 'symbol', 'object shape']);
+  const js = new Set([
+    'object',
+    'closure',
+    'array',
+    'string',
+    'concatenated string',
+    'sliced string',
+    'number',
+    'heap number',
+    'regexp',
+    'bigint',
+    'symbol',
+    'object shape',
+  ]);
   const out = new Map<string, number>();
   for (let i = 0; i < d.nodes.length; i += n) {
     const t = types[d.nodes[i + ti]!]!;
@@ -114,7 +127,9 @@ async function main() {
   // when run as root, the embedded PostgreSQL runs as 'postgres' and must reach its folder
   await chmod(work, 0o755);
   const log = pino({ level: 'silent' });
-  console.log(`bench:wall — ${MINUTES} min of live data, heap sample every ${SAMPLE_S} s, ${COMPLAINTS} complaints; ${cpus().length} CPU, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.versions.node}`);
+  console.log(
+    `bench:wall — ${MINUTES} min of live data, heap sample every ${SAMPLE_S} s, ${COMPLAINTS} complaints; ${cpus().length} CPU, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.versions.node}`,
+  );
   const dist = await ensureClientBuild(() => {});
   const storage = await openStorage({ databaseUrl: process.env.BENCH_DATABASE_URL, dataDir: join(work, 'pg'), log: () => {} });
   await seedDemo(storage.pool);
@@ -124,7 +139,16 @@ async function main() {
   const app = await createApp({
     storage,
     log,
-    config: { maxBodyBytes: 64 * 1024 * 1024, maxBatchItems: 50_000, streamTickMs: 100, clientDistDir: dist, corsOrigins: [], wallScenesFile: scenesFile, ingestRatePerMinPerKey: 1e6, ingestRatePerMinPerIp: 1e6 },
+    config: {
+      maxBodyBytes: 64 * 1024 * 1024,
+      maxBatchItems: 50_000,
+      streamTickMs: 100,
+      clientDistDir: dist,
+      corsOrigins: [],
+      wallScenesFile: scenesFile,
+      ingestRatePerMinPerKey: 1e6,
+      ingestRatePerMinPerIp: 1e6,
+    },
   });
   await new Promise<void>((r) => app.httpServer.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(app.httpServer.address() as { port: number }).port}`;
@@ -158,12 +182,22 @@ async function main() {
       const page = await context.newPage();
       await page.goto(`${url}/wall?kiosk=1#token=${token}`);
       await page.waitForFunction('window.__firstLiveFrame && window.__mapReady && window.__firstDataFrame', undefined, { timeout: 60_000 });
-      loads.push((await page.evaluate('({ data: window.__firstDataFrame, live: window.__firstLiveFrame, map: window.__mapReady })')) as { data: number; live: number; map: number });
+      loads.push(
+        (await page.evaluate('({ data: window.__firstDataFrame, live: window.__firstLiveFrame, map: window.__mapReady })')) as {
+          data: number;
+          live: number;
+          map: number;
+        },
+      );
       await page.close();
     }
     console.log('\n1. page load → first live frame (ms, 3 cold loads):');
-    console.log(`   first data frame (snapshot on screen): ${loads.map((l) => Math.round(l.data)).join(', ')} → median ${Math.round(median(loads.map((l) => l.data)))} ms`);
-    console.log(`   first live frame (first delta applied): ${loads.map((l) => Math.round(l.live)).join(', ')} → median ${Math.round(median(loads.map((l) => l.live)))} ms`);
+    console.log(
+      `   first data frame (snapshot on screen): ${loads.map((l) => Math.round(l.data)).join(', ')} → median ${Math.round(median(loads.map((l) => l.data)))} ms`,
+    );
+    console.log(
+      `   first live frame (first delta applied): ${loads.map((l) => Math.round(l.live)).join(', ')} → median ${Math.round(median(loads.map((l) => l.live)))} ms`,
+    );
     console.log(`   map ready:        ${loads.map((l) => Math.round(l.map)).join(', ')} → median ${Math.round(median(loads.map((l) => l.map)))} ms`);
 
     // ── 2. heap over time ──
@@ -179,7 +213,9 @@ async function main() {
       const info = await page.evaluate(() => ({ points: (window as any).__sinergi?.pointsApplied ?? 0, scene: document.body.dataset.scene ?? '' }));
       const s = { min: (Date.now() - t0) / 60_000, usedMb: h.usedSize / 2 ** 20, points: info.points, scene: info.scene };
       series.push(s);
-      console.log(`   t=${s.min.toFixed(1).padStart(5)} min  heap ${s.usedMb.toFixed(1).padStart(6)} MB  points applied ${String(s.points).padStart(8)}  scene ${s.scene}`);
+      console.log(
+        `   t=${s.min.toFixed(1).padStart(5)} min  heap ${s.usedMb.toFixed(1).padStart(6)} MB  points applied ${String(s.points).padStart(8)}  scene ${s.scene}`,
+      );
     };
     console.log(`\n2. JS heap after forced GC, every ${SAMPLE_S} s for ${MINUTES} min (simulator polls every ${SIM_INTERVAL_MS} ms):`);
     const snapshots: { min: number; kinds: Map<string, number> }[] = [];
@@ -206,19 +242,34 @@ async function main() {
     }
     if (snapped) await snapshot();
     const half = series.slice(Math.floor(series.length / 2));
-    const all = slope(series.map((s) => s.min), series.map((s) => s.usedMb));
-    const late = slope(half.map((s) => s.min), half.map((s) => s.usedMb));
+    const all = slope(
+      series.map((s) => s.min),
+      series.map((s) => s.usedMb),
+    );
+    const late = slope(
+      half.map((s) => s.min),
+      half.map((s) => s.usedMb),
+    );
     const rate = (series.at(-1)!.points - series[0]!.points) / Math.max(1e-9, (series.at(-1)!.min - series[0]!.min) * 60);
-    console.log(`   slope: ${all.toFixed(3)} MB/min over the run, ${late.toFixed(3)} MB/min over the second half; min ${Math.min(...series.map((s) => s.usedMb)).toFixed(1)} MB, max ${Math.max(...series.map((s) => s.usedMb)).toFixed(1)} MB; ${rate.toFixed(0)} points/s applied`);
+    console.log(
+      `   slope: ${all.toFixed(3)} MB/min over the run, ${late.toFixed(3)} MB/min over the second half; min ${Math.min(...series.map((s) => s.usedMb)).toFixed(1)} MB, max ${Math.max(...series.map((s) => s.usedMb)).toFixed(1)} MB; ${rate.toFixed(0)} points/s applied`,
+    );
     // after the first 10 minutes the live buffers are at their steady size (5 min raw + 1-minute points):
     // the heap must be flat from there; per scene too, since each scene holds its own layers and charts
     const settled = series.filter((s) => s.min >= 10);
     if (settled.length >= 3) {
-      const flat = slope(settled.map((s) => s.min), settled.map((s) => s.usedMb));
+      const flat = slope(
+        settled.map((s) => s.min),
+        settled.map((s) => s.usedMb),
+      );
       const byScene = new Map<string, number[]>();
       for (const s of settled) byScene.set(s.scene, [...(byScene.get(s.scene) ?? []), s.usedMb]);
-      const perScene = [...byScene].filter(([, xs]) => xs.length >= 2).map(([scene, xs]) => `${scene} ${xs[0]!.toFixed(1)} → ${xs.at(-1)!.toFixed(1)}`);
-      console.log(`   from minute 10 on: slope ${flat.toFixed(3)} MB/min (${settled.length} samples); per scene, first → last sample (MB): ${perScene.join(', ')}`);
+      const perScene = [...byScene]
+        .filter(([, xs]) => xs.length >= 2)
+        .map(([scene, xs]) => `${scene} ${xs[0]!.toFixed(1)} → ${xs.at(-1)!.toFixed(1)}`);
+      console.log(
+        `   from minute 10 on: slope ${flat.toFixed(3)} MB/min (${settled.length} samples); per scene, first → last sample (MB): ${perScene.join(', ')}`,
+      );
     }
 
     if (snapshots.length === 2) {
@@ -237,7 +288,7 @@ async function main() {
       const regions = (await (await fetch(`${url}/api/public/v1/regions`)).json()) as { city: { bbox: [number, number, number, number] } };
       const [w, s, e, n] = regions.city.bbox;
       let rnd = 7;
-      const next = () => ((rnd = (rnd * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+      const next = () => (rnd = (rnd * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
       const cats = ['jalan_rusak', 'sampah', 'banjir', 'lampu_jalan', 'drainase', 'kemacetan', 'pelayanan_publik'];
       // the wall on the complaints scene, held there (controls: kiosk off for this tab)
       await page.goto(`${url}/wall?kiosk=0`);
@@ -259,7 +310,11 @@ async function main() {
           lon: w + (e - w) * next(),
           lat: s + (n - s) * next(),
         }));
-        const r = await fetch(`${url}/api/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${keys.DISKOMINFO}` }, body: JSON.stringify({ events }) });
+        const r = await fetch(`${url}/api/v1/events`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${keys.DISKOMINFO}` },
+          body: JSON.stringify({ events }),
+        });
         if (r.status !== 202) throw new Error(`events: HTTP ${r.status} ${await r.text()}`);
       }
       console.log(`   posted in ${((Date.now() - posted) / 1000).toFixed(1)} s`);

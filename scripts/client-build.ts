@@ -28,7 +28,11 @@ export async function clientSourceHash(): Promise<string> {
   const hash = createHash('sha256').update('production:');
   for (const input of INPUTS) {
     for await (const f of files(join(ROOT, input))) {
-      hash.update(relative(ROOT, f)).update('\0').update(await readFile(f)).update('\0');
+      hash
+        .update(relative(ROOT, f))
+        .update('\0')
+        .update(await readFile(f))
+        .update('\0');
     }
   }
   return hash.digest('hex');

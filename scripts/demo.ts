@@ -78,7 +78,12 @@ const wallToken = (await createAccessToken(pool, 'operator', null, 'demo-wall'))
 const demoAccounts =
   config.env === 'production'
     ? []
-    : await ensureDemoUsers(pool, config.env, DEMO_OPD.map((o) => o.code), { actor: `cli:${userInfo().username}`, source: 'cli' });
+    : await ensureDemoUsers(
+        pool,
+        config.env,
+        DEMO_OPD.map((o) => o.code),
+        { actor: `cli:${userInfo().username}`, source: 'cli' },
+      );
 
 const workerConfig = join(config.dataDir, 'demo-ingest.json');
 await writeFile(
@@ -96,10 +101,14 @@ await writeFile(
   { mode: 0o600 },
 );
 
-let worker: ChildProcess | null = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../ingest/index.ts'), '--config', workerConfig], {
-  stdio: ['ignore', 'inherit', 'inherit'],
-  env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', SINERGI_PARENT_PID: String(process.pid) },
-});
+let worker: ChildProcess | null = spawn(
+  process.execPath,
+  ['--import', 'tsx', join(import.meta.dirname, '../ingest/index.ts'), '--config', workerConfig],
+  {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', SINERGI_PARENT_PID: String(process.pid) },
+  },
+);
 worker.on('exit', (code, signal) => {
   if (worker) say(`ingest worker exited (${signal ?? code})`);
   worker = null;

@@ -207,8 +207,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use(
     createRegionRoutes({
       pool,
-      cityCode: async () =>
-        (await pool.query<{ value: string }>(`SELECT value FROM sinergi_meta WHERE key = 'city_code'`)).rows[0]?.value ?? null,
+      cityCode: async () => (await pool.query<{ value: string }>(`SELECT value FROM sinergi_meta WHERE key = 'city_code'`)).rows[0]?.value ?? null,
     }),
   );
   // one set of public snapshots for the public API, open data and CKAN
@@ -224,7 +223,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
     // /assets/ carry a content hash, so browsers keep them for a year.
     app.use(compression());
     // /public with its headline numbers in the HTML (server-rendered shell), before any JavaScript
-    app.get(['/public', '/public/', '/public/index.html'], createPublicShellHandler({ db: pool, sources: publicSources, clientDistDir: config.clientDistDir, clock, log }));
+    app.get(
+      ['/public', '/public/', '/public/index.html'],
+      createPublicShellHandler({ db: pool, sources: publicSources, clientDistDir: config.clientDistDir, clock, log }),
+    );
     app.use(
       express.static(config.clientDistDir, {
         index: 'index.html',

@@ -10,7 +10,12 @@ import { checkStorePolicy, DEFAULT_STORE_POLICY, type StorePolicy } from '../db/
 const csv = z
   .string()
   .default('')
-  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+  .transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  );
 
 /** Ingest requests per minute: per key (a worker per OPD) and per client address (a few OPD per host). */
 export const DEFAULT_INGEST_RATE = Object.freeze({ perMinPerKey: 6_000, perMinPerIp: 20_000 });
@@ -23,15 +28,27 @@ const envSchema = z.object({
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   DATA_DIR: z.string().min(1).default('./data'),
   CLIENT_DIST_DIR: z.string().min(1).default('./dist/client'),
-  MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(8 * 1024 * 1024),
+  MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(8 * 1024 * 1024),
   MAX_BATCH_ITEMS: z.coerce.number().int().min(1).default(50_000),
   /** 100 ms: live p99 at 1,000 public clients within 150 ms (docs/benchmarks.md); 250 ms gave 271 ms. */
   STREAM_TICK_MS: z.coerce.number().int().min(10).max(5_000).default(100),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   /** Login sessions: lifetime, consecutive failures before a lock, lock length, login attempts per client address. */
-  SESSION_TTL_MS: z.coerce.number().int().min(60_000).default(8 * 3_600_000),
+  SESSION_TTL_MS: z.coerce
+    .number()
+    .int()
+    .min(60_000)
+    .default(8 * 3_600_000),
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
-  LOGIN_LOCK_MS: z.coerce.number().int().min(1_000).default(15 * 60_000),
+  LOGIN_LOCK_MS: z.coerce
+    .number()
+    .int()
+    .min(1_000)
+    .default(15 * 60_000),
   LOGIN_RATE_PER_MIN: z.coerce.number().int().min(1).default(20),
   INGEST_RATE_PER_MIN_PER_KEY: z.coerce.number().int().min(1).default(DEFAULT_INGEST_RATE.perMinPerKey),
   INGEST_RATE_PER_MIN_PER_IP: z.coerce.number().int().min(1).default(DEFAULT_INGEST_RATE.perMinPerIp),

@@ -36,11 +36,7 @@ export type AlertTransition =
  * The transitions readings cause, given what is open for the series. Readings at or before the last one
  * already evaluated are ignored (a late upload does not reopen history); the rest are taken in time order.
  */
-export function evaluateAlert(
-  open: OpenAlertState | null,
-  readings: readonly { t: number; v: number }[],
-  thresholds: Thresholds,
-): AlertTransition[] {
+export function evaluateAlert(open: OpenAlertState | null, readings: readonly { t: number; v: number }[], thresholds: Thresholds): AlertTransition[] {
   const out: AlertTransition[] = [];
   let state = open;
   const sorted = [...readings].filter((r) => !state || r.t > state.lastTime).sort((a, b) => a.t - b.t);

@@ -17,14 +17,24 @@ export interface AuditEntry {
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const keys = Object.keys(value as Record<string, unknown>).filter((k) => (value as Record<string, unknown>)[k] !== undefined).sort();
+  const keys = Object.keys(value as Record<string, unknown>)
+    .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+    .sort();
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
 }
 
 export const GENESIS_HASH = new Uint8Array(32);
 
 export function entryPayload(e: AuditEntry): string {
-  return canonicalJson({ seq: e.seq, time: new Date(e.time).toISOString(), actor: e.actor, action: e.action, target: e.target, detail: e.detail, source: e.source });
+  return canonicalJson({
+    seq: e.seq,
+    time: new Date(e.time).toISOString(),
+    actor: e.actor,
+    action: e.action,
+    target: e.target,
+    detail: e.detail,
+    source: e.source,
+  });
 }
 
 export type ChainProblem = { seq: number; problem: 'edited' | 'missing-before' | 'broken-link' | 'missing-after' };

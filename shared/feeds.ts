@@ -3,7 +3,11 @@ import { z } from 'zod';
 
 const ms = z.number().int().nonnegative();
 /** Evidence is kept, but PostgreSQL refuses NUL in text: it becomes U+FFFD. */
-const evidence = (max: number) => z.string().max(max).transform((v) => v.replaceAll('\u0000', '\ufffd'));
+const evidence = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .transform((v) => v.replaceAll('\u0000', '\ufffd'));
 
 export const quarantineEntrySchema = z.object({
   source: evidence(64).pipe(z.string().min(1)),

@@ -111,10 +111,18 @@ export const scenesFileSchema = z
       ids.add(s.id);
       s.panels.forEach((p, j) => {
         if (p.area.col + p.area.w - 1 > s.grid.columns) {
-          ctx.addIssue({ code: 'custom', path: ['scenes', i, 'panels', j, 'area', 'w'], message: `panel ends at column ${p.area.col + p.area.w - 1}, beyond the grid's ${s.grid.columns} columns` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['scenes', i, 'panels', j, 'area', 'w'],
+            message: `panel ends at column ${p.area.col + p.area.w - 1}, beyond the grid's ${s.grid.columns} columns`,
+          });
         }
         if (p.area.row + p.area.h - 1 > s.grid.rows) {
-          ctx.addIssue({ code: 'custom', path: ['scenes', i, 'panels', j, 'area', 'h'], message: `panel ends at row ${p.area.row + p.area.h - 1}, beyond the grid's ${s.grid.rows} rows` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['scenes', i, 'panels', j, 'area', 'h'],
+            message: `panel ends at row ${p.area.row + p.area.h - 1}, beyond the grid's ${s.grid.rows} rows`,
+          });
         }
       });
     });
@@ -163,9 +171,28 @@ export const DEFAULT_SCENES: ScenesFile = {
       durationS: 60,
       grid,
       panels: [
-        { type: 'map', area: a(1, 1, 7, 7), layers: ['complaints-hex', 'rainfall', 'traffic', 'containers', 'projects', 'trucks', 'flood-columns'], pitch: 0 },
+        {
+          type: 'map',
+          area: a(1, 1, 7, 7),
+          layers: ['complaints-hex', 'rainfall', 'traffic', 'containers', 'projects', 'trucks', 'flood-columns'],
+          pitch: 0,
+        },
         { type: 'feeds', area: a(1, 8, 7, 1) },
-        { type: 'kpis', area: a(8, 1, 5, 3), kpis: ['complaints-open', 'water-level', 'rainfall', 'traffic-speed', 'congestion', 'landfill-intake', 'project-progress', 'trucks', 'pumps'] },
+        {
+          type: 'kpis',
+          area: a(8, 1, 5, 3),
+          kpis: [
+            'complaints-open',
+            'water-level',
+            'rainfall',
+            'traffic-speed',
+            'congestion',
+            'landfill-intake',
+            'project-progress',
+            'trucks',
+            'pumps',
+          ],
+        },
         { type: 'chart', area: a(8, 4, 5, 2), chart: 'water-level' },
         { type: 'alerts', area: a(8, 6, 5, 3) },
       ],

@@ -17,11 +17,12 @@ export const MAX_FUTURE_MS = 5 * 60_000;
 
 /** Text that PostgreSQL can store: no NUL characters (it refuses them in text columns). */
 export const safeText = (max: number) =>
-  z.string().max(max).refine((v) => !v.includes('\u0000'), 'must not contain NUL characters');
+  z
+    .string()
+    .max(max)
+    .refine((v) => !v.includes('\u0000'), 'must not contain NUL characters');
 
-const time = z
-  .union([z.iso.datetime({ offset: true }), z.number().int().positive()])
-  .transform((v) => (typeof v === 'number' ? v : Date.parse(v)));
+const time = z.union([z.iso.datetime({ offset: true }), z.number().int().positive()]).transform((v) => (typeof v === 'number' ? v : Date.parse(v)));
 
 const lon = z.number().min(-180).max(180);
 const lat = z.number().min(-90).max(90);
@@ -81,7 +82,12 @@ export const subscribeSchema = z.object({
   metrics: z.array(z.string().regex(CATALOG_CODE)).min(1).max(64),
   purpose: PURPOSE.optional(),
   /** How much history the snapshot carries, per series, in 1-minute buckets. */
-  historyMinutes: z.number().int().min(0).max(24 * 60).default(60),
+  historyMinutes: z
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 60)
+    .default(60),
 });
 export type SubscribeRequest = z.input<typeof subscribeSchema>;
 

@@ -4,9 +4,7 @@
  */
 import { LineCounter, parseDocument } from 'yaml';
 
-export type YamlParse =
-  | { ok: true; value: unknown; where: (path: readonly PropertyKey[]) => string }
-  | { ok: false; errors: string[] };
+export type YamlParse = { ok: true; value: unknown; where: (path: readonly PropertyKey[]) => string } | { ok: false; errors: string[] };
 
 /**
  * Parses `text`; on success `where(path)` gives " (line N)" for the deepest node on `path` that exists (or '').

@@ -110,7 +110,10 @@ export function AgencyApp() {
         <div className="whoami" data-testid="whoami">
           <span>
             {me?.username
-              ? t('agency.session.as', { user: me.username, role: me.opd ? `${t(`agency.role.${me.role}`)} ${opdName(me.opd)}` : t(`agency.role.${me.role}`) })
+              ? t('agency.session.as', {
+                  user: me.username,
+                  role: me.opd ? `${t(`agency.role.${me.role}`)} ${opdName(me.opd)}` : t(`agency.role.${me.role}`),
+                })
               : me
                 ? t('agency.session.device', { role: t(`agency.role.${me.role}`) })
                 : t('common.loading')}
@@ -124,67 +127,67 @@ export function AgencyApp() {
       )}
       {token && me && me.role !== 'public' && catalog && <Dashboard token={token} me={me} catalog={catalog} onRefused={() => forget(true)} />}
       {route.view === 'home' && (
-      <>
-      <nav className="agency-links">
-        <a href="/wall">{t('agency.links.wall')}</a>
-        <a href="/public">{t('agency.links.public')}</a>
-        <a href="/">{t('agency.links.home')}</a>
-      </nav>
+        <>
+          <nav className="agency-links">
+            <a href="/wall">{t('agency.links.wall')}</a>
+            <a href="/public">{t('agency.links.public')}</a>
+            <a href="/">{t('agency.links.home')}</a>
+          </nav>
 
-      <section className="catalog" data-testid="agency-catalog">
-        <div className="catalog-head">
-          <h2>{token ? t('agency.catalogTitle') : t('agency.catalogPublic')}</h2>
-        </div>
-        {error && <p className="error">{t('agency.catalogError')}</p>}
-        {!catalog && !error && <p>{t('common.loading')}</p>}
-        {catalog && (
-          <>
-            <h3>{t('agency.metrics')}</h3>
-            <ul className="catalog-list">
-              {catalog.metrics.map((m) => (
-                <li key={m.code} data-testid="catalog-metric" data-code={m.code}>
-                  <div>
-                    <strong>{lang === 'en' ? m.nameEn : m.nameId}</strong> <code>{m.code}</code>
-                  </div>
-                  <div className="meta">
-                    <span className={`class class-${m.class}`}>{t(`agency.class.${m.class}`)}</span>
-                    <span>
-                      {t('agency.owner')}: {opdName(m.ownerOpd)}
-                    </span>
-                    {unitLabel(m.unit, lang) && (
-                      <span>
-                        {t('agency.unit')}: {unitLabel(m.unit, lang)}
-                      </span>
-                    )}
-                    <span>{t('agency.cadence', { n: m.cadenceS })}</span>
-                  </div>
-                </li>
-              ))}
-            </ul>
-            {catalog.eventKinds.length > 0 && (
+          <section className="catalog" data-testid="agency-catalog">
+            <div className="catalog-head">
+              <h2>{token ? t('agency.catalogTitle') : t('agency.catalogPublic')}</h2>
+            </div>
+            {error && <p className="error">{t('agency.catalogError')}</p>}
+            {!catalog && !error && <p>{t('common.loading')}</p>}
+            {catalog && (
               <>
-                <h3>{t('agency.eventKinds')}</h3>
+                <h3>{t('agency.metrics')}</h3>
                 <ul className="catalog-list">
-                  {catalog.eventKinds.map((k) => (
-                    <li key={k.code} data-testid="catalog-event-kind">
+                  {catalog.metrics.map((m) => (
+                    <li key={m.code} data-testid="catalog-metric" data-code={m.code}>
                       <div>
-                        <strong>{lang === 'en' ? k.nameEn : k.nameId}</strong> <code>{k.code}</code>
+                        <strong>{lang === 'en' ? m.nameEn : m.nameId}</strong> <code>{m.code}</code>
                       </div>
                       <div className="meta">
-                        <span className={`class class-${k.class}`}>{t(`agency.class.${k.class}`)}</span>
+                        <span className={`class class-${m.class}`}>{t(`agency.class.${m.class}`)}</span>
                         <span>
-                          {t('agency.owner')}: {opdName(k.ownerOpd)}
+                          {t('agency.owner')}: {opdName(m.ownerOpd)}
                         </span>
+                        {unitLabel(m.unit, lang) && (
+                          <span>
+                            {t('agency.unit')}: {unitLabel(m.unit, lang)}
+                          </span>
+                        )}
+                        <span>{t('agency.cadence', { n: m.cadenceS })}</span>
                       </div>
                     </li>
                   ))}
                 </ul>
+                {catalog.eventKinds.length > 0 && (
+                  <>
+                    <h3>{t('agency.eventKinds')}</h3>
+                    <ul className="catalog-list">
+                      {catalog.eventKinds.map((k) => (
+                        <li key={k.code} data-testid="catalog-event-kind">
+                          <div>
+                            <strong>{lang === 'en' ? k.nameEn : k.nameId}</strong> <code>{k.code}</code>
+                          </div>
+                          <div className="meta">
+                            <span className={`class class-${k.class}`}>{t(`agency.class.${k.class}`)}</span>
+                            <span>
+                              {t('agency.owner')}: {opdName(k.ownerOpd)}
+                            </span>
+                          </div>
+                        </li>
+                      ))}
+                    </ul>
+                  </>
+                )}
               </>
             )}
-          </>
-        )}
-      </section>
-      </>
+          </section>
+        </>
       )}
     </div>
   );

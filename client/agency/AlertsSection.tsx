@@ -76,7 +76,10 @@ function AlertsList({ live, me, catalog }: { live: Live; me: Me; catalog: Catalo
   const mayAck = (a: WireAlert) => me.role === 'operator' || me.role === 'admin' || !catalog || metricOf(a.metric)?.ownerOpd === agencyOpd;
 
   const all = store.list().filter(mine);
-  const open = all.filter((a) => a.clearedAt === null).sort(compareUrgency).slice(0, MAX_OPEN);
+  const open = all
+    .filter((a) => a.clearedAt === null)
+    .sort(compareUrgency)
+    .slice(0, MAX_OPEN);
   const cleared = all
     .filter((a) => a.clearedAt !== null)
     .sort((a, b) => b.clearedAt! - a.clearedAt!)
@@ -188,7 +191,13 @@ function AlertsList({ live, me, catalog }: { live: Live; me: Me; catalog: Catalo
             </div>
           </form>
         ) : (
-          <button type="button" className="ack-button" onClick={() => startAck(a.id)} aria-label={t('agency.alerts.ackLabel', { entity: a.entity })} data-testid="alert-ack">
+          <button
+            type="button"
+            className="ack-button"
+            onClick={() => startAck(a.id)}
+            aria-label={t('agency.alerts.ackLabel', { entity: a.entity })}
+            data-testid="alert-ack"
+          >
             {t('agency.alerts.ack')}
           </button>
         )}
@@ -197,7 +206,12 @@ function AlertsList({ live, me, catalog }: { live: Live; me: Me; catalog: Catalo
   };
 
   return (
-    <section className="alerts-card" data-testid="agency-alerts" data-state={store.access === 'allowed' ? 'ready' : store.access === 'forbidden' ? 'forbidden' : 'loading'} data-conn={connState}>
+    <section
+      className="alerts-card"
+      data-testid="agency-alerts"
+      data-state={store.access === 'allowed' ? 'ready' : store.access === 'forbidden' ? 'forbidden' : 'loading'}
+      data-conn={connState}
+    >
       <div className="catalog-head">
         <h2>{title}</h2>
         <ConnStatus conn={conn} />
@@ -208,7 +222,13 @@ function AlertsList({ live, me, catalog }: { live: Live; me: Me; catalog: Catalo
         <p className="muted">{t('agency.alerts.loading')}</p>
       ) : (
         <>
-          {open.length === 0 ? <p className="muted" data-testid="alerts-none">{t('agency.alerts.none')}</p> : <ul className="alert-items">{open.map(row)}</ul>}
+          {open.length === 0 ? (
+            <p className="muted" data-testid="alerts-none">
+              {t('agency.alerts.none')}
+            </p>
+          ) : (
+            <ul className="alert-items">{open.map(row)}</ul>
+          )}
           {cleared.length > 0 && (
             <>
               <h3>{t('agency.alerts.recent')}</h3>

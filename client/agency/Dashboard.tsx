@@ -48,7 +48,10 @@ export function Dashboard({ token, me, catalog, onRefused }: { token: string; me
   const purposes: Record<string, string> = {};
   for (const m of shared) purposes[m.code] = m.sharedFor![0]!;
   const key = JSON.stringify([subscribed.map((m) => m.code).sort(), purposes]);
-  const sharedKey = JSON.stringify([shared.map((m) => m.code), catalog.eventKinds.filter((k) => (k as { sharedFor?: string[] }).sharedFor?.length).map((k) => k.code)]);
+  const sharedKey = JSON.stringify([
+    shared.map((m) => m.code),
+    catalog.eventKinds.filter((k) => (k as { sharedFor?: string[] }).sharedFor?.length).map((k) => k.code),
+  ]);
 
   const alertsStore = useMemo(() => new AlertsStore(), [token]);
   const [live, setLive] = useState<Live | null>(null);
@@ -162,8 +165,10 @@ export function Dashboard({ token, me, catalog, onRefused }: { token: string; me
                     const a = received.find((x) => x.itemType === 'event_kind' && x.itemCode === k.code);
                     return (
                       <li key={k.code} data-testid="shared-event-kind" data-code={k.code}>
-                        <strong>{lang === 'en' ? k.nameEn : k.nameId}</strong> · {t('agency.shared.eventKind')} · {t('agency.shared.from', { opd: opdName(k.ownerOpd) })}
-                        {a && ` · ${t('agency.shared.purpose', { purpose: a.purpose })} · ${t('agency.shared.until', { date: formatLongDate(a.validUntil, locale) })}`}
+                        <strong>{lang === 'en' ? k.nameEn : k.nameId}</strong> · {t('agency.shared.eventKind')} ·{' '}
+                        {t('agency.shared.from', { opd: opdName(k.ownerOpd) })}
+                        {a &&
+                          ` · ${t('agency.shared.purpose', { purpose: a.purpose })} · ${t('agency.shared.until', { date: formatLongDate(a.validUntil, locale) })}`}
                       </li>
                     );
                   })}
@@ -176,7 +181,8 @@ export function Dashboard({ token, me, catalog, onRefused }: { token: string; me
                     {granted.map((a) => (
                       <li key={a.id}>
                         <strong>{t('agency.shared.grantedItem', { item: itemName(a.itemType, a.itemCode), opd: opdName(a.granteeOpd) })}</strong> ·{' '}
-                        {t('agency.shared.purpose', { purpose: a.purpose })} · {t('agency.shared.until', { date: formatLongDate(a.validUntil, locale) })}
+                        {t('agency.shared.purpose', { purpose: a.purpose })} ·{' '}
+                        {t('agency.shared.until', { date: formatLongDate(a.validUntil, locale) })}
                       </li>
                     ))}
                   </ul>

@@ -14,7 +14,8 @@ const MIN = 60_000;
 /** "12,5%" when the relative change is known, else the absolute change in the metric's unit. */
 export function changeText(k: Kpi, unit: string, lang: 'id' | 'en'): string {
   if (k.changePct !== null) return formatPercent(Math.abs(k.changePct), 1, localeOf(lang));
-  if (k.delta !== null) return unit === 'ratio' ? formatNumber(Math.abs(k.delta) * 100, 1, localeOf(lang)) + ' pp' : formatValue(Math.abs(k.delta), unit, lang);
+  if (k.delta !== null)
+    return unit === 'ratio' ? formatNumber(Math.abs(k.delta) * 100, 1, localeOf(lang)) + ' pp' : formatValue(Math.abs(k.delta), unit, lang);
   return '';
 }
 
@@ -23,7 +24,19 @@ export function changeText(k: Kpi, unit: string, lang: 'id' | 'en'): string {
  * against 30 minutes ago, an hour's sparkline, and the age of the newest reading (marked late beyond the
  * metric's cadence). The whole tile is one touch target that opens the metric's detail.
  */
-export function KpiTile({ metric, state, now, onOpen, footer }: { metric: Metric; state: MetricState | undefined; now: number; onOpen: () => void; footer?: ReactNode }) {
+export function KpiTile({
+  metric,
+  state,
+  now,
+  onOpen,
+  footer,
+}: {
+  metric: Metric;
+  state: MetricState | undefined;
+  now: number;
+  onOpen: () => void;
+  footer?: ReactNode;
+}) {
   const { t } = useTranslation();
   const { lang } = useLang();
   const name = lang === 'en' ? metric.nameEn : metric.nameId;
@@ -56,7 +69,15 @@ export function KpiTile({ metric, state, now, onOpen, footer }: { metric: Metric
       <span className="kpi-value" data-testid="kpi-value">
         {forbidden ? t('common.noAccess') : hasData ? formatValue(k.value, metric.unit, lang) : '–'}
       </span>
-      <span className="kpi-agg">{hasData ? t(`agency.dash.agg.${agg}`, { n: k.series }) : status === 'error' ? t('agency.dash.error') : status === 'live' ? t('common.noData') : t('agency.dash.syncing')}</span>
+      <span className="kpi-agg">
+        {hasData
+          ? t(`agency.dash.agg.${agg}`, { n: k.series })
+          : status === 'error'
+            ? t('agency.dash.error')
+            : status === 'live'
+              ? t('common.noData')
+              : t('agency.dash.syncing')}
+      </span>
       <span className="kpi-trend" data-testid="kpi-trend" data-trend={k.trend ?? 'none'}>
         {k.trend ? t(`agency.dash.trend.${k.trend}`, { change: changeText(k, metric.unit, lang) }) : hasData ? t('agency.dash.trend.none') : ''}
       </span>

@@ -57,7 +57,12 @@ export function LoginForm({ expired, onLoggedIn }: { expired: boolean; onLoggedI
     <form className="login" onSubmit={submit} data-testid="login-form" noValidate>
       <h2>{t('agency.login.title')}</h2>
       {problem && (
-        <p className={problem.kind === 'totp_required' ? 'login-note' : 'login-error'} role="alert" data-testid="login-problem" data-kind={problem.kind}>
+        <p
+          className={problem.kind === 'totp_required' ? 'login-note' : 'login-error'}
+          role="alert"
+          data-testid="login-problem"
+          data-kind={problem.kind}
+        >
           {message(problem)}
         </p>
       )}

@@ -206,7 +206,10 @@ function SeriesChart({ token, metric, range, purpose }: { token: string; metric:
         yAxis: {
           type: 'value',
           scale: true,
-          axisLabel: { color: fg, formatter: (v: number) => (metric.unit === 'ratio' ? formatNumber(v * 100, 0, loc) + '%' : formatNumber(v, 1, loc)) },
+          axisLabel: {
+            color: fg,
+            formatter: (v: number) => (metric.unit === 'ratio' ? formatNumber(v * 100, 0, loc) + '%' : formatNumber(v, 1, loc)),
+          },
           splitLine: { lineStyle: { color: grid } },
         },
         series: [
@@ -240,7 +243,14 @@ function SeriesChart({ token, metric, range, purpose }: { token: string; metric:
 
   const bucket = state.kind === 'ok' ? state.data.bucket : null;
   return (
-    <div className="chart-wrap" data-testid="detail-chart" data-state={state.kind} data-bucket={bucket ?? ''} data-points={points.length} data-range={range}>
+    <div
+      className="chart-wrap"
+      data-testid="detail-chart"
+      data-state={state.kind}
+      data-bucket={bucket ?? ''}
+      data-points={points.length}
+      data-range={range}
+    >
       <div ref={el} className="chart" role="img" aria-label={t('agency.detail.chartTitle')} />
       {state.kind === 'loading' && <p className="chart-note">{t('agency.detail.chartLoading')}</p>}
       {state.kind === 'error' && <p className="chart-note error">{t('agency.detail.chartError')}</p>}
@@ -288,7 +298,9 @@ function RegionTable({ metric, conn, now }: { metric: Metric; conn: LiveConnecti
           className="sort-button"
           data-testid={`sort-${key}`}
           aria-label={t('agency.detail.sortBy', { col: label })}
-          onClick={() => setSort(active ? { key, dir: sort.dir === 'asc' ? 'desc' : 'asc' } : { key, dir: key === 'value' || key === 'time' ? 'desc' : 'asc' })}
+          onClick={() =>
+            setSort(active ? { key, dir: sort.dir === 'asc' ? 'desc' : 'asc' } : { key, dir: key === 'value' || key === 'time' ? 'desc' : 'asc' })
+          }
         >
           {label}
           <span aria-hidden="true">{active ? (sort.dir === 'asc' ? ' ▲' : ' ▼') : ' ⇅'}</span>
@@ -335,7 +347,14 @@ function RegionTable({ metric, conn, now }: { metric: Metric; conn: LiveConnecti
             {shown.map((r) => {
               const stale = r.t !== null && isStale(r.t, now, metric.cadenceS);
               return (
-                <tr key={r.key} data-testid="region-row" data-region={r.kelurahanCode ?? r.kecamatanCode ?? ''} data-entity={r.entity ?? ''} data-value={r.value ?? ''} className={stale ? 'is-stale' : ''}>
+                <tr
+                  key={r.key}
+                  data-testid="region-row"
+                  data-region={r.kelurahanCode ?? r.kecamatanCode ?? ''}
+                  data-entity={r.entity ?? ''}
+                  data-value={r.value ?? ''}
+                  className={stale ? 'is-stale' : ''}
+                >
                   <td className="region-cell">{regionCell(r)}</td>
                   <td className="entity">{r.entity ?? t('agency.detail.entities', { n: r.entities })}</td>
                   <td className="num">{formatValue(r.value, metric.unit, lang)}</td>

@@ -115,7 +115,14 @@ export function computeKpi(series: readonly SeriesLike[], agg: Aggregation, now:
  * or before that time, if not older than `maxCarryMs` (a silent series drops out instead of being held
  * forever). Steps where no series contributes are left out: a gap, not a zero.
  */
-export function aggregateLine(series: readonly SeriesLike[], agg: Aggregation, from: number, to: number, stepMs: number, maxCarryMs: number): [number, number][] {
+export function aggregateLine(
+  series: readonly SeriesLike[],
+  agg: Aggregation,
+  from: number,
+  to: number,
+  stepMs: number,
+  maxCarryMs: number,
+): [number, number][] {
   const out: [number, number][] = [];
   if (!(stepMs > 0) || !(to >= from)) return out;
   const start = Math.ceil(from / stepMs) * stepMs;
@@ -195,12 +202,19 @@ export interface RegionInfo {
 }
 
 /** Region code → what it is and where it sits, from the regions API's kelurahan features. */
-export function regionIndex(features: readonly { properties: { code: string; name: string; kecamatanCode: string | null; kecamatanName: string | null } }[]): Map<string, RegionInfo> {
+export function regionIndex(
+  features: readonly { properties: { code: string; name: string; kecamatanCode: string | null; kecamatanName: string | null } }[],
+): Map<string, RegionInfo> {
   const idx = new Map<string, RegionInfo>();
   for (const { properties: p } of features) {
     idx.set(p.code, { level: 'kelurahan', name: p.name, kecamatanCode: p.kecamatanCode, kecamatanName: p.kecamatanName });
     if (p.kecamatanCode && !idx.has(p.kecamatanCode)) {
-      idx.set(p.kecamatanCode, { level: 'kecamatan', name: p.kecamatanName ?? p.kecamatanCode, kecamatanCode: p.kecamatanCode, kecamatanName: p.kecamatanName });
+      idx.set(p.kecamatanCode, {
+        level: 'kecamatan',
+        name: p.kecamatanName ?? p.kecamatanCode,
+        kecamatanCode: p.kecamatanCode,
+        kecamatanName: p.kecamatanName,
+      });
     }
   }
   return idx;
@@ -242,7 +256,13 @@ function place(region: string | null, idx: ReadonlyMap<string, RegionInfo>) {
   const none = { kecamatanCode: null, kecamatanName: null, kelurahanCode: null, kelurahanName: null };
   if (!region) return none;
   const info = idx.get(region);
-  if (info?.level === 'kelurahan') return { kecamatanCode: info.kecamatanCode ?? kecamatanOf(region), kecamatanName: info.kecamatanName, kelurahanCode: region, kelurahanName: info.name };
+  if (info?.level === 'kelurahan')
+    return {
+      kecamatanCode: info.kecamatanCode ?? kecamatanOf(region),
+      kecamatanName: info.kecamatanName,
+      kelurahanCode: region,
+      kelurahanName: info.name,
+    };
   if (info?.level === 'kecamatan') return { ...none, kecamatanCode: region, kecamatanName: info.name };
   // not a known kelurahan or kecamatan (the city itself, or a code the index lacks)
   const parts = region.split('.').length;
@@ -267,11 +287,18 @@ export function regionRows(series: readonly LatestOfSeries[], idx: ReadonlyMap<s
     let g = groups.get(key);
     if (!g) {
       const base =
-        groupBy === 'kelurahan'
-          ? p
-          : { kecamatanCode: p.kecamatanCode, kecamatanName: p.kecamatanName, kelurahanCode: null, kelurahanName: null };
+        groupBy === 'kelurahan' ? p : { kecamatanCode: p.kecamatanCode, kecamatanName: p.kecamatanName, kelurahanCode: null, kelurahanName: null };
       // without a kelurahan code (kelurahan grouping) the row stands for "outside any kelurahan"
-      g = { row: { key, entity: null, ...(code ? base : { kecamatanCode: null, kecamatanName: null, kelurahanCode: null, kelurahanName: null }), t: null, entities: 0 }, vals: [] };
+      g = {
+        row: {
+          key,
+          entity: null,
+          ...(code ? base : { kecamatanCode: null, kecamatanName: null, kelurahanCode: null, kelurahanName: null }),
+          t: null,
+          entities: 0,
+        },
+        vals: [],
+      };
       groups.set(key, g);
     }
     g.row.entities++;
@@ -302,7 +329,8 @@ export function sortRows(rows: readonly RegionRow[], key: SortKey, dir: SortDir)
         return r.t;
     }
   };
-  const tie = (a: RegionRow, b: RegionRow) => collator.compare(regionKey(a) ?? '\uffff', regionKey(b) ?? '\uffff') || collator.compare(a.entity ?? '', b.entity ?? '');
+  const tie = (a: RegionRow, b: RegionRow) =>
+    collator.compare(regionKey(a) ?? '\uffff', regionKey(b) ?? '\uffff') || collator.compare(a.entity ?? '', b.entity ?? '');
   return [...rows].sort((a, b) => {
     const fa = field(a);
     const fb = field(b);

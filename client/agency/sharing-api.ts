@@ -26,7 +26,17 @@ export function agreementList(x: unknown): AgreementInfo[] {
     const validFrom = Date.parse(str(a.validFrom) ? a.validFrom : '');
     const validUntil = Date.parse(str(a.validUntil) ? a.validUntil : '');
     if (!Number.isFinite(validUntil)) continue;
-    out.push({ id: a.id, direction: a.direction, ownerOpd: a.ownerOpd, granteeOpd: a.granteeOpd, itemType: a.itemType, itemCode: a.itemCode, purpose: a.purpose, validFrom, validUntil });
+    out.push({
+      id: a.id,
+      direction: a.direction,
+      ownerOpd: a.ownerOpd,
+      granteeOpd: a.granteeOpd,
+      itemType: a.itemType,
+      itemCode: a.itemCode,
+      purpose: a.purpose,
+      validFrom,
+      validUntil,
+    });
   }
   return out;
 }

@@ -26,7 +26,8 @@ export function ComplaintHandling({ period }: { period: ComplaintPeriod }) {
       timeZone: 'Asia/Jakarta',
       ...(shown.bucketMs < DAY_MS ? { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' } : { day: 'numeric', month: 'short' }),
     }).format(shown.bucketMs < DAY_MS ? b.to : b.to - 1);
-  const category = (c: string | null) => (c === null ? t('pub.cx.allCategories') : i18n.exists(`pub.cx.category.${c}`) ? t(`pub.cx.category.${c}`) : c.replace(/_/g, ' '));
+  const category = (c: string | null) =>
+    c === null ? t('pub.cx.allCategories') : i18n.exists(`pub.cx.category.${c}`) ? t(`pub.cx.category.${c}`) : c.replace(/_/g, ' ');
   const hours = (h: number | null) => (h === null ? '–' : t('pub.cx.hours', { n: formatNumber(h, 1, locale) }));
   const share = (s: number | null) => (s === null ? '–' : formatPercent(s * 100, 0, locale));
   const city = shown.groups.find((g) => g.opd === null);

@@ -24,7 +24,8 @@ export function ComplaintsPanel({ now }: { now: number }) {
   const { data, failed } = usePolled((signal) => fetchComplaintSummary(period, signal), POLL_MS, period);
 
   const num = (c: PublicCount) => (c === null ? '–' : formatNumber(c, 0, locale));
-  const category = (c: string | null) => (c === null ? t('pub.cx.otherCategory') : i18n.exists(`pub.cx.category.${c}`) ? t(`pub.cx.category.${c}`) : c.replace(/_/g, ' '));
+  const category = (c: string | null) =>
+    c === null ? t('pub.cx.otherCategory') : i18n.exists(`pub.cx.category.${c}`) ? t(`pub.cx.category.${c}`) : c.replace(/_/g, ' ');
   const shown = data?.period === period ? data : null;
 
   return (

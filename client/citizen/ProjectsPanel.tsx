@@ -133,10 +133,18 @@ export function ProjectsPanel({
     [version, store, regions, opd, registry],
   );
   const shown = filterProjects(all, filter);
-  const kecamatanOptions = filterOptions(all, (p) => p.kecamatan, (c) => regions.name(c) ?? c);
+  const kecamatanOptions = filterOptions(
+    all,
+    (p) => p.kecamatan,
+    (c) => regions.name(c) ?? c,
+  );
   const registryNames = new Map(all.flatMap((p) => (p.opd && p.opdName ? [[p.opd, p.opdName] as const] : [])));
   const opdName = (c: string) => opdNames.get(c) ?? registryNames.get(c);
-  const opdOptions = filterOptions(all, (p) => p.opd, (c) => opdName(c) ?? c);
+  const opdOptions = filterOptions(
+    all,
+    (p) => p.opd,
+    (c) => opdName(c) ?? c,
+  );
   const lateCount = shown.filter((p) => p.status === 'late').length;
   const budget = shown.some((p) => p.budget !== null) ? shown.reduce((s, p) => s + (p.budget ?? 0), 0) : null;
   const pct = (v: number | null) => formatPercent(v, 1, locale);
@@ -205,7 +213,14 @@ export function ProjectsPanel({
                   p.status === 'late' ? t('pub.proj.status.late', { n: formatNumber(p.gap, 1, locale) }) : t(`pub.proj.status.${p.status}`);
                 const tone = p.status === 'late' ? 'tone-siaga' : p.status === 'done' || p.status === 'on_track' ? 'tone-normal' : '';
                 return (
-                  <li key={p.entity} className={`project status-${p.status}`} data-testid="project-row" data-entity={p.entity} data-status={p.status} data-kecamatan={p.kecamatan ?? ''}>
+                  <li
+                    key={p.entity}
+                    className={`project status-${p.status}`}
+                    data-testid="project-row"
+                    data-entity={p.entity}
+                    data-status={p.status}
+                    data-kecamatan={p.kecamatan ?? ''}
+                  >
                     <div className="project-head">
                       <h3 className="project-name">
                         {p.name ?? p.entity}

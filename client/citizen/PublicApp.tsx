@@ -275,7 +275,16 @@ function PublicApp({ conn, regions }: { conn: LiveConnection; regions: RegionsRe
           )}
         </section>
 
-        <ProjectsPanel store={store} version={version} now={now} regions={lookup} registry={registry} filter={filter} onFilter={setFilter} onShowOnMap={showOnMap} />
+        <ProjectsPanel
+          store={store}
+          version={version}
+          now={now}
+          regions={lookup}
+          registry={registry}
+          filter={filter}
+          onFilter={setFilter}
+          onShowOnMap={showOnMap}
+        />
 
         <ComplaintsPanel now={now} />
 

@@ -79,7 +79,9 @@ export default function PublicMap({ store, regions, registry, filter, focus }: P
   const popupText = useRef<(p: PublicProject) => string[]>(() => []);
   popupText.current = (p) => [
     p.name ?? p.entity,
-    [p.opdName ?? p.opd, p.contractValue !== null ? `${t('pub.proj.contract')} ${formatRupiah(p.contractValue, locale)}` : null].filter(Boolean).join(' · '),
+    [p.opdName ?? p.opd, p.contractValue !== null ? `${t('pub.proj.contract')} ${formatRupiah(p.contractValue, locale)}` : null]
+      .filter(Boolean)
+      .join(' · '),
     `${t('pub.proj.actual')} ${formatPercent(p.progress, 1, locale)} · ${t('pub.proj.planned')} ${formatPercent(p.plan, 1, locale)}`,
     `${t('pub.budget')} ${formatRupiah(p.budget, locale, true)}${p.absorbedShare !== null ? ` (${formatPercent(p.absorbedShare * 100, 0, locale)})` : ''}`,
   ];

@@ -20,7 +20,14 @@ export function Sparkline({ actual, plan, label, late }: { actual: Line; plan: L
   const y = (v: number) => H - (Math.min(100, Math.max(0, v)) / 100) * H;
   const path = (line: Line) => line.map(([t, v], i) => `${i ? 'L' : 'M'}${x(t).toFixed(1)},${y(v).toFixed(1)}`).join('');
   return (
-    <svg className={`spark${late ? ' late' : ''}`} viewBox={`0 -1 ${W} ${H + 2}`} preserveAspectRatio="none" role="img" aria-label={label} data-testid="project-sparkline">
+    <svg
+      className={`spark${late ? ' late' : ''}`}
+      viewBox={`0 -1 ${W} ${H + 2}`}
+      preserveAspectRatio="none"
+      role="img"
+      aria-label={label}
+      data-testid="project-sparkline"
+    >
       <line className="spark-axis" x1="0" x2={W} y1={H} y2={H} />
       {plan.length >= 2 && <path className="spark-plan" d={path(plan)} />}
       <path className="spark-actual" d={path(actual)} />

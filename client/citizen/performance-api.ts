@@ -46,7 +46,12 @@ export function checkPerformance(x: unknown, period: ComplaintPeriod): Complaint
     updatedAt: x.updatedAt,
     k: x.k,
     bucketMs: x.bucketMs,
-    buckets: objects(x.buckets).map((b) => ({ from: num(b.from) ?? 0, to: num(b.to) ?? 0, received: count(b.received), resolved: count(b.resolved) })),
+    buckets: objects(x.buckets).map((b) => ({
+      from: num(b.from) ?? 0,
+      to: num(b.to) ?? 0,
+      received: count(b.received),
+      resolved: count(b.resolved),
+    })),
     groups: objects(x.groups).map((g) => ({
       opd: str(g.opd),
       opdName: str(g.opdName),

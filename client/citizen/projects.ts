@@ -92,7 +92,17 @@ export function publicProjects(
     ...rows,
     ...registry
       .filter((p) => !live.has(p.id))
-      .map((p): ProjectRow => ({ entity: p.id, region: p.region, lon: p.lon, lat: p.lat, progress: p.progress, plan: p.plan, budget: p.budgetAbsorbed, behind: false, t: p.t ?? 0 })),
+      .map((p): ProjectRow => ({
+        entity: p.id,
+        region: p.region,
+        lon: p.lon,
+        lat: p.lat,
+        progress: p.progress,
+        plan: p.plan,
+        budget: p.budgetAbsorbed,
+        behind: false,
+        t: p.t ?? 0,
+      })),
   ];
   return all.map((r) => {
     const g = reg.get(r.entity);
@@ -143,7 +153,11 @@ export function filterProjects<T extends Pick<PublicProject, 'kecamatan' | 'opd'
 }
 
 /** Pure: the distinct values of a field as filter options, by label. */
-export function filterOptions<T>(rows: readonly T[], code: (r: T) => string | null, label: (code: string) => string): { code: string; label: string; count: number }[] {
+export function filterOptions<T>(
+  rows: readonly T[],
+  code: (r: T) => string | null,
+  label: (code: string) => string,
+): { code: string; label: string; count: number }[] {
   const counts = new Map<string, number>();
   for (const r of rows) {
     const c = code(r);

@@ -68,7 +68,17 @@ export function checkWarnings(x: unknown): Warnings {
         t: numOrNull(k.t),
         gauges: objects(k.gauges).flatMap((g) =>
           typeof g.entity === 'string'
-            ? [{ metric: str(g.metric) ?? '', entity: g.entity, value: numOrNull(g.value), t: numOrNull(g.t), level: level(g.level), current: g.current === true, late: g.late === true }]
+            ? [
+                {
+                  metric: str(g.metric) ?? '',
+                  entity: g.entity,
+                  value: numOrNull(g.value),
+                  t: numOrNull(g.t),
+                  level: level(g.level),
+                  current: g.current === true,
+                  late: g.late === true,
+                },
+              ]
             : [],
         ),
       })),

@@ -99,10 +99,12 @@ export function valueAt(s: { readonly t: readonly number[]; readonly v: readonly
 /** Mean over a metric's series of their values at `t` (series without a value then are left out). */
 export function meanAt(state: MetricState | undefined, t: number): number | null {
   if (!state || state.status === 'forbidden') return null;
-  return mean([...state.series.values()].flatMap((s) => {
-    const v = valueAt(s, t);
-    return v === null ? [] : [v];
-  }));
+  return mean(
+    [...state.series.values()].flatMap((s) => {
+      const v = valueAt(s, t);
+      return v === null ? [] : [v];
+    }),
+  );
 }
 
 export type Trend = 'up' | 'down' | 'flat';

@@ -24,10 +24,5 @@ export function alertCss(level: AlertLevel): string {
 export function rampRgba(x: number, alpha = 255): RGBA {
   const v = Math.min(1, Math.max(0, Number.isFinite(x) ? x : 0));
   const [a, b, f] = v < 0.5 ? [ALERT_RGB.normal, ALERT_RGB.waspada, v / 0.5] : [ALERT_RGB.waspada, ALERT_RGB.awas, (v - 0.5) / 0.5];
-  return [
-    Math.round(a[0] + (b[0] - a[0]) * f),
-    Math.round(a[1] + (b[1] - a[1]) * f),
-    Math.round(a[2] + (b[2] - a[2]) * f),
-    alpha,
-  ];
+  return [Math.round(a[0] + (b[0] - a[0]) * f), Math.round(a[1] + (b[1] - a[1]) * f), Math.round(a[2] + (b[2] - a[2]) * f), alpha];
 }

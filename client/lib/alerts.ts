@@ -63,10 +63,7 @@ export function mergeAlert(a: WireAlert, b: WireAlert): WireAlert {
 /** Highest level first, then unacknowledged before acknowledged, then the newest. */
 export function compareUrgency(a: WireAlert, b: WireAlert): number {
   return (
-    RANK[b.level] - RANK[a.level] ||
-    Number(a.acknowledgedAt !== null) - Number(b.acknowledgedAt !== null) ||
-    b.openedAt - a.openedAt ||
-    b.id - a.id
+    RANK[b.level] - RANK[a.level] || Number(a.acknowledgedAt !== null) - Number(b.acknowledgedAt !== null) || b.openedAt - a.openedAt || b.id - a.id
   );
 }
 
@@ -318,7 +315,9 @@ function isAckShape(x: unknown): x is Ack<unknown> {
   if (!isObj(x)) return false;
   if (x.ok === true) return 'data' in x;
   const e = x.error;
-  return x.ok === false && isObj(e) && typeof e.code === 'string' && (ERROR_CODES as readonly string[]).includes(e.code) && typeof e.message === 'string';
+  return (
+    x.ok === false && isObj(e) && typeof e.code === 'string' && (ERROR_CODES as readonly string[]).includes(e.code) && typeof e.message === 'string'
+  );
 }
 
 /** `user:siti.bpbd` → `siti.bpbd`; `token:12` → `token #12` (the server's actor notation, made readable). */

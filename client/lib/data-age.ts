@@ -4,11 +4,7 @@
  */
 
 export type DataAge =
-  | { kind: 'none' }
-  | { kind: 'seconds'; n: number }
-  | { kind: 'minutes'; n: number }
-  | { kind: 'hours'; n: number }
-  | { kind: 'date'; t: number };
+  { kind: 'none' } | { kind: 'seconds'; n: number } | { kind: 'minutes'; n: number } | { kind: 'hours'; n: number } | { kind: 'date'; t: number };
 
 /** Pure: the age of `newestT` at `now`. Future timestamps (clock skew) count as 0 s. */
 export function dataAge(newestT: number | null | undefined, now: number): DataAge {

@@ -80,8 +80,18 @@ export class EventsStore {
   track(code: string): void {
     if (!this.kinds.has(code)) {
       this.kinds.set(code, {
-        code, status: 'idle', error: null, kind: null, seq: 0, countsByStatus: {}, recent: [], known: new Map(), newestT: null, pending: [],
-        locatedById: new Map(), located: [],
+        code,
+        status: 'idle',
+        error: null,
+        kind: null,
+        seq: 0,
+        countsByStatus: {},
+        recent: [],
+        known: new Map(),
+        newestT: null,
+        pending: [],
+        locatedById: new Map(),
+        located: [],
       });
       this.changed();
     }

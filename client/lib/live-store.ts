@@ -296,7 +296,18 @@ export class LiveStore {
 
 function newSeries(meta: SeriesMeta): MutableSeries {
   const { id, metric, entity, region, lon, lat, path } = meta;
-  return { meta: { id, metric, entity, region, lon, lat, ...(path ? { path } : {}) }, t: [], v: [], latestT: null, latestV: null, lon, lat, n: [], rawStart: 0, foldedUntil: -Infinity };
+  return {
+    meta: { id, metric, entity, region, lon, lat, ...(path ? { path } : {}) },
+    t: [],
+    v: [],
+    latestT: null,
+    latestV: null,
+    lon,
+    lat,
+    n: [],
+    rawStart: 0,
+    foldedUntil: -Infinity,
+  };
 }
 
 const MINUTE_MS = 60_000;

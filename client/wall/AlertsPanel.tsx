@@ -146,7 +146,9 @@ export const AlertsPanel = memo(function AlertsPanel({ store, live, regionNames,
                 </span>
                 {acked && (
                   <span className="alert-ack" data-testid="alert-ack-line" title={a.note ?? undefined}>
-                    <span className="alert-ack-by">✓ {x.t('alerts.ackBy', { who: actorLabel(a.acknowledgedBy), time: formatAlertTime(a.acknowledgedAt!, now, x.locale) })}</span>
+                    <span className="alert-ack-by">
+                      ✓ {x.t('alerts.ackBy', { who: actorLabel(a.acknowledgedBy), time: formatAlertTime(a.acknowledgedAt!, now, x.locale) })}
+                    </span>
                     {a.note ? `: ${a.note}` : ''}
                   </span>
                 )}

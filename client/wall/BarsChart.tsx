@@ -11,7 +11,19 @@ export interface Bar {
 }
 
 /** Horizontal bars, largest first as given; values labelled at the bar's end. */
-export function BarsChart({ bars, testId, digits = 0, max, suffix = '' }: { bars: readonly Bar[]; testId: string; digits?: number; max?: number; suffix?: string }) {
+export function BarsChart({
+  bars,
+  testId,
+  digits = 0,
+  max,
+  suffix = '',
+}: {
+  bars: readonly Bar[];
+  testId: string;
+  digits?: number;
+  max?: number;
+  suffix?: string;
+}) {
   const { locale } = useLang();
   const { el, chart } = useEChart();
 
@@ -39,7 +51,13 @@ export function BarsChart({ bars, testId, digits = 0, max, suffix = '' }: { bars
             type: 'bar',
             barMaxWidth: fontSize * 1.6,
             data: bars.map((b) => ({ value: b.value, itemStyle: { color: b.color ?? '#38bdf8', borderRadius: [0, 4, 4, 0] } })),
-            label: { show: true, position: 'right', color: '#e2e8f0', fontSize, formatter: (p: { value?: unknown }) => `${formatNumber(Number(p.value), digits, locale)}${suffix}` },
+            label: {
+              show: true,
+              position: 'right',
+              color: '#e2e8f0',
+              fontSize,
+              formatter: (p: { value?: unknown }) => `${formatNumber(Number(p.value), digits, locale)}${suffix}`,
+            },
           },
         ],
       },

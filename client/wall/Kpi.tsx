@@ -21,7 +21,12 @@ export function Kpi({ id, label, value, sub, t, now, cadenceS, tone = 'normal', 
   if (forbidden) return null;
   const stale = cadenceS !== undefined && t !== null && isStale(t, now, cadenceS);
   return (
-    <section className={`kpi tone-${tone}${stale ? ' is-stale' : ''}`} data-testid={`kpi-${id}`} data-tone={tone} data-stale={stale ? 'true' : 'false'}>
+    <section
+      className={`kpi tone-${tone}${stale ? ' is-stale' : ''}`}
+      data-testid={`kpi-${id}`}
+      data-tone={tone}
+      data-stale={stale ? 'true' : 'false'}
+    >
       <h3 className="kpi-label">{label}</h3>
       <div className="kpi-value-row">
         <div className="kpi-value" data-kpi-value="">

@@ -71,7 +71,11 @@ const TREND_MS = 10 * 60_000;
 
 const rgbCss = (c: readonly number[]) => `rgb(${c[0]} ${c[1]} ${c[2]})`;
 
-function sourceAge(conn: LiveConnection, code: string | null, now: number): { t: number | null; cadenceS?: number; stale: boolean; forbidden: boolean } {
+function sourceAge(
+  conn: LiveConnection,
+  code: string | null,
+  now: number,
+): { t: number | null; cadenceS?: number; stale: boolean; forbidden: boolean } {
   if (!code) return { t: null, stale: false, forbidden: false };
   const m = conn.store.get(code);
   const t = m?.newestT ?? null;
@@ -132,10 +136,33 @@ function PanelView({ panel, ctx }: { panel: Panel; ctx: SceneContext }) {
 }
 
 /** A panel frame: title, data age, stale state. */
-function Frame({ id, title, t, cadenceS, stale, now, className = '', children }: { id: string; title: string; t: number | null; cadenceS?: number; stale: boolean; now: number; className?: string; children: ReactNode }) {
+function Frame({
+  id,
+  title,
+  t,
+  cadenceS,
+  stale,
+  now,
+  className = '',
+  children,
+}: {
+  id: string;
+  title: string;
+  t: number | null;
+  cadenceS?: number;
+  stale: boolean;
+  now: number;
+  className?: string;
+  children: ReactNode;
+}) {
   const { t: tr } = useTranslation();
   return (
-    <section className={`panel ${className}${stale ? ' is-stale' : ''}`} data-testid={`panel-${id}`} data-stale={stale ? 'true' : 'false'} aria-label={title}>
+    <section
+      className={`panel ${className}${stale ? ' is-stale' : ''}`}
+      data-testid={`panel-${id}`}
+      data-stale={stale ? 'true' : 'false'}
+      aria-label={title}
+    >
       <div className="panel-head">
         <h2>{title}</h2>
         {stale && <span className="stale-flag">{tr('wall.stale')}</span>}
@@ -152,7 +179,10 @@ function MapPanel({ layers, pitch, title, ctx }: { layers: MapLayerId[]; pitch: 
   const visible = sources.filter((s) => !s.forbidden);
   const stale = visible.some((s) => s.stale);
   const t0 = newest(...visible.map((s) => s.t));
-  const cadence = visible.reduce<number | undefined>((a, s) => (s.cadenceS === undefined ? a : a === undefined ? s.cadenceS : Math.min(a, s.cadenceS)), undefined);
+  const cadence = visible.reduce<number | undefined>(
+    (a, s) => (s.cadenceS === undefined ? a : a === undefined ? s.cadenceS : Math.min(a, s.cadenceS)),
+    undefined,
+  );
   return (
     <Frame id="map" title={title ?? t('wall.map')} t={t0} cadenceS={stale ? cadence : undefined} stale={stale} now={ctx.now} className="panel-map">
       <div className="map-frame">
@@ -194,13 +224,25 @@ function LegendKey({ layer }: { layer: MapLayerId }) {
     case 'complaints-heat':
       return ramp(t('wall.layers.low'), t('wall.layers.high'), COMPLAINT_RANGE.map(rgbCss));
     case 'traffic':
-      return ramp(t('wall.layers.free'), t('wall.layers.jammed'), [0, 0.5, 1].map((x) => rgbCss(rampRgba(x))));
+      return ramp(
+        t('wall.layers.free'),
+        t('wall.layers.jammed'),
+        [0, 0.5, 1].map((x) => rgbCss(rampRgba(x))),
+      );
     case 'containers':
-      return ramp(t('wall.layers.empty'), t('wall.layers.full'), [0, 0.5, 1].map((x) => rgbCss(rampRgba(x))));
+      return ramp(
+        t('wall.layers.empty'),
+        t('wall.layers.full'),
+        [0, 0.5, 1].map((x) => rgbCss(rampRgba(x))),
+      );
     case 'projects':
       return (
         <>
-          {ramp('0%', '100%', [0, 50, 100].map((p) => rgbCss(progressRgba(p))))}
+          {ramp(
+            '0%',
+            '100%',
+            [0, 50, 100].map((p) => rgbCss(progressRgba(p))),
+          )}
           <span className="lg-dot lg-behind" /> <span className="lg-end">{t('wall.layers.behind')}</span>
         </>
       );
@@ -252,7 +294,15 @@ function useKpis(ctx: SceneContext): (id: KpiId) => KpiProps | null {
     switch (id) {
       case 'complaints-open': {
         const c = openComplaints(m('complaints_open'));
-        return { id, label: t('wall.kpi.complaints'), value: formatNumber(c.value, 0, locale), t: c.t, now, cadenceS: cadence('complaints_open'), forbidden: forbidden('complaints_open') };
+        return {
+          id,
+          label: t('wall.kpi.complaints'),
+          value: formatNumber(c.value, 0, locale),
+          t: c.t,
+          now,
+          cadenceS: cadence('complaints_open'),
+          forbidden: forbidden('complaints_open'),
+        };
       }
       case 'water-level': {
         const worst = worstGate(data.floods.gates);
@@ -308,10 +358,27 @@ function useKpis(ctx: SceneContext): (id: KpiId) => KpiProps | null {
           forbidden: forbidden('traffic_speed'),
         };
       case 'congestion':
-        return { id, label: t('wall.kpi.congestion'), value: formatRatio(averageCongestion(data.traffic.segments), 0, locale), trend: meanTrend('congestion_index', '%', 100), t: m('congestion_index')?.newestT ?? null, now, cadenceS: cadence('congestion_index'), forbidden: forbidden('congestion_index') };
+        return {
+          id,
+          label: t('wall.kpi.congestion'),
+          value: formatRatio(averageCongestion(data.traffic.segments), 0, locale),
+          trend: meanTrend('congestion_index', '%', 100),
+          t: m('congestion_index')?.newestT ?? null,
+          now,
+          cadenceS: cadence('congestion_index'),
+          forbidden: forbidden('congestion_index'),
+        };
       case 'landfill-intake': {
         const l = landfillToday(m('landfill_intake'), now);
-        return { id, label: t('wall.kpi.landfill'), value: formatValue(l.value, 't', lang), t: l.t, now, cadenceS: cadence('landfill_intake'), forbidden: forbidden('landfill_intake') };
+        return {
+          id,
+          label: t('wall.kpi.landfill'),
+          value: formatValue(l.value, 't', lang),
+          t: l.t,
+          now,
+          cadenceS: cadence('landfill_intake'),
+          forbidden: forbidden('landfill_intake'),
+        };
       }
       case 'project-progress': {
         const p = projectSummary(data.projects.rows);
@@ -334,7 +401,13 @@ function useKpis(ctx: SceneContext): (id: KpiId) => KpiProps | null {
           id,
           label: t('wall.kpi.trucks'),
           value: formatNumber(active.length, 0, locale),
-          sub: t('wall.kpi.trucksSub', { load: formatValue(active.reduce((s, r) => s + r.value, 0), 't', lang) }),
+          sub: t('wall.kpi.trucksSub', {
+            load: formatValue(
+              active.reduce((s, r) => s + r.value, 0),
+              't',
+              lang,
+            ),
+          }),
           t: m('truck_load')?.newestT ?? null,
           now,
           cadenceS: cadence('truck_load'),
@@ -342,10 +415,26 @@ function useKpis(ctx: SceneContext): (id: KpiId) => KpiProps | null {
         };
       }
       case 'pumps':
-        return { id, label: t('wall.kpi.pumps'), value: formatRatio(pumpsRunning(m('pump_running')), 0, locale), t: m('pump_running')?.newestT ?? null, now, cadenceS: cadence('pump_running'), forbidden: forbidden('pump_running') };
+        return {
+          id,
+          label: t('wall.kpi.pumps'),
+          value: formatRatio(pumpsRunning(m('pump_running')), 0, locale),
+          t: m('pump_running')?.newestT ?? null,
+          now,
+          cadenceS: cadence('pump_running'),
+          forbidden: forbidden('pump_running'),
+        };
       case 'containers': {
         const full = data.containers.rows.filter((c) => c.alert === 'siaga' || c.alert === 'awas').length;
-        return { id, label: t('wall.kpi.containers'), value: formatNumber(full, 0, locale), t: m('container_fill')?.newestT ?? null, now, cadenceS: cadence('container_fill'), forbidden: forbidden('container_fill') };
+        return {
+          id,
+          label: t('wall.kpi.containers'),
+          value: formatNumber(full, 0, locale),
+          t: m('container_fill')?.newestT ?? null,
+          now,
+          cadenceS: cadence('container_fill'),
+          forbidden: forbidden('container_fill'),
+        };
       }
     }
   };
@@ -357,7 +446,15 @@ function ChartPanel({ chart, title, ctx }: { chart: ChartId; title?: string; ctx
   const { store, events } = ctx.conn;
   const src = sourceAge(ctx.conn, CHART_SOURCE[chart], ctx.now);
   const frame = (defaultTitle: string, children: ReactNode, className = '') => (
-    <Frame id={`chart-${chart}`} title={title ?? defaultTitle} t={src.t} cadenceS={src.cadenceS} stale={src.stale} now={ctx.now} className={`panel-chart ${className}`}>
+    <Frame
+      id={`chart-${chart}`}
+      title={title ?? defaultTitle}
+      t={src.t}
+      cadenceS={src.cadenceS}
+      stale={src.stale}
+      now={ctx.now}
+      className={`panel-chart ${className}`}
+    >
       {children}
     </Frame>
   );
@@ -406,7 +503,10 @@ function ChartPanel({ chart, title, ctx }: { chart: ChartId; title?: string; ctx
       return frame(t('wall.charts.complaintsStatus'), <ComplaintsChart state={state} />);
     }
     case 'complaints-category': {
-      const bars = ctx.data.complaints.byCategory.map((c) => ({ label: t(`wall.charts.category.${c.category}`, { defaultValue: c.category }), value: c.n }));
+      const bars = ctx.data.complaints.byCategory.map((c) => ({
+        label: t(`wall.charts.category.${c.category}`, { defaultValue: c.category }),
+        value: c.n,
+      }));
       return frame(t('wall.charts.complaintsCategory'), <BarsChart bars={bars} testId="complaints-category-chart" />);
     }
     case 'complaints-kecamatan': {
@@ -439,7 +539,10 @@ function ChartPanel({ chart, title, ctx }: { chart: ChartId; title?: string; ctx
             <div key={r.entity} className={`progress-row${r.behind ? ' is-behind' : ''}`} data-behind={r.behind ? 'true' : 'false'}>
               <span className="progress-name">{r.entity}</span>
               <span className="progress-track">
-                <span className="progress-bar" style={{ width: `${Math.min(100, Math.max(0, r.progress ?? 0))}%`, background: rgbCss(progressRgba(r.progress)) }} />
+                <span
+                  className="progress-bar"
+                  style={{ width: `${Math.min(100, Math.max(0, r.progress ?? 0))}%`, background: rgbCss(progressRgba(r.progress)) }}
+                />
                 {r.plan !== null && <span className="progress-plan" style={{ left: `${Math.min(100, Math.max(0, r.plan))}%` }} />}
               </span>
               <span className="progress-value">{formatNumber(r.progress, 0, locale)}%</span>

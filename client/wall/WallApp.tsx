@@ -110,7 +110,12 @@ export function WallApp({
   const sceneTitle = lang === 'en' ? scene.title.en : scene.title.id;
 
   return (
-    <div className={`wall${disconnected ? ' is-disconnected' : ''}${kiosk ? ' is-kiosk' : ''}`} data-conn={connState} data-testid="wall" data-kiosk={kiosk ? 'true' : 'false'}>
+    <div
+      className={`wall${disconnected ? ' is-disconnected' : ''}${kiosk ? ' is-kiosk' : ''}`}
+      data-conn={connState}
+      data-testid="wall"
+      data-kiosk={kiosk ? 'true' : 'false'}
+    >
       <header className="wall-header">
         <div className="wall-brand">
           <span className="wall-logo">{t('common.appName')}</span>
@@ -135,13 +140,28 @@ export function WallApp({
           )}
           {!kiosk && (
             <span className="playlist-controls" data-testid="playlist-controls">
-              <button type="button" onClick={() => dispatch({ type: 'skip', by: -1, now: Date.now() })} aria-label={t('wall.scene.prev')} title={t('wall.scene.prev')}>
+              <button
+                type="button"
+                onClick={() => dispatch({ type: 'skip', by: -1, now: Date.now() })}
+                aria-label={t('wall.scene.prev')}
+                title={t('wall.scene.prev')}
+              >
                 ◀
               </button>
-              <button type="button" onClick={() => dispatch({ type: 'pause', now: Date.now() })} aria-label={pl.hold === 'manual' ? t('wall.scene.resume') : t('wall.scene.pause')} title={pl.hold === 'manual' ? t('wall.scene.resume') : t('wall.scene.pause')}>
+              <button
+                type="button"
+                onClick={() => dispatch({ type: 'pause', now: Date.now() })}
+                aria-label={pl.hold === 'manual' ? t('wall.scene.resume') : t('wall.scene.pause')}
+                title={pl.hold === 'manual' ? t('wall.scene.resume') : t('wall.scene.pause')}
+              >
                 {pl.hold === 'manual' ? '▶' : '❚❚'}
               </button>
-              <button type="button" onClick={() => dispatch({ type: 'skip', by: 1, now: Date.now() })} aria-label={t('wall.scene.next')} title={t('wall.scene.next')}>
+              <button
+                type="button"
+                onClick={() => dispatch({ type: 'skip', by: 1, now: Date.now() })}
+                aria-label={t('wall.scene.next')}
+                title={t('wall.scene.next')}
+              >
                 ▶▶
               </button>
             </span>

@@ -17,7 +17,17 @@ function viewportScale(): number {
  * lives across scenes (the scene view keeps it mounted); a scene change only changes its layers, pitch and
  * size. The parent hands new data arrays only for domains whose data changed; layers keep stable ids.
  */
-export function WallMap({ regions, data, layers, pitch = 0 }: { regions: RegionsResponse; data: WallMapData; layers: readonly MapLayerId[]; pitch?: number }) {
+export function WallMap({
+  regions,
+  data,
+  layers,
+  pitch = 0,
+}: {
+  regions: RegionsResponse;
+  data: WallMapData;
+  layers: readonly MapLayerId[];
+  pitch?: number;
+}) {
   const container = useRef<HTMLDivElement | null>(null);
   const overlay = useRef<MapLibreOverlay | null>(null);
   const mapRef = useRef<maplibregl.Map | null>(null);

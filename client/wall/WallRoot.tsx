@@ -29,7 +29,11 @@ export function WallRoot() {
   useEffect(() => {
     if (!token) return;
     const socket = createSocket(NAMESPACES.live, { token });
-    const c = new LiveConnection(socket, { metrics: WALL_METRICS, eventKinds: WALL_EVENT_KINDS }, new LiveStore({ maxLocatedEvents: WALL_MAX_LOCATED_EVENTS }));
+    const c = new LiveConnection(
+      socket,
+      { metrics: WALL_METRICS, eventKinds: WALL_EVENT_KINDS },
+      new LiveStore({ maxLocatedEvents: WALL_MAX_LOCATED_EVENTS }),
+    );
     // Feed health rides the same socket (REST list on every connect, then `feeds:reported` pushes).
     const feeds = new FeedsSync(socket, token);
     // So do the server's alerts (`alerts:list` on every connect, then `alerts:changed` pushes).
@@ -79,7 +83,19 @@ export function WallRoot() {
   return <WallWithRegions conn={live.conn} feeds={live.feeds} alerts={live.alerts} token={token} kiosk={kiosk} />;
 }
 
-function WallWithRegions({ conn, feeds, alerts, token, kiosk }: { conn: LiveConnection; feeds: FeedsStore; alerts: AlertsStore; token: string; kiosk: boolean }) {
+function WallWithRegions({
+  conn,
+  feeds,
+  alerts,
+  token,
+  kiosk,
+}: {
+  conn: LiveConnection;
+  feeds: FeedsStore;
+  alerts: AlertsStore;
+  token: string;
+  kiosk: boolean;
+}) {
   const { t } = useTranslation();
   const [regions, setRegions] = useState<RegionsResponse | null>(null);
   const [scenes, setScenes] = useState<ScenesResponse>(BUILT_IN);

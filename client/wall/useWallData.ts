@@ -76,7 +76,14 @@ export function useWallData(conn: LiveConnection) {
   }, [projectsKey, store]);
 
   // read at most every 2 s (eventsVersion), and a new points array only when the located list changed
-  const complaintsCache = useRef<{ located: readonly unknown[] | null; value: { points: ReturnType<typeof complaintPoints>; byCategory: ReturnType<typeof complaintsByCategory>; byKecamatan: ReturnType<typeof complaintsByKecamatan> } }>({
+  const complaintsCache = useRef<{
+    located: readonly unknown[] | null;
+    value: {
+      points: ReturnType<typeof complaintPoints>;
+      byCategory: ReturnType<typeof complaintsByCategory>;
+      byKecamatan: ReturnType<typeof complaintsByKecamatan>;
+    };
+  }>({
     located: null,
     value: { points: [], byCategory: [], byKecamatan: [] },
   });

@@ -43,7 +43,10 @@ export async function getAlert(db: Db, id: number): Promise<WireAlert | null> {
   return rows[0] ? toWire(rows[0]) : null;
 }
 
-export async function insertAlert(db: Db, a: { seriesId: number; metric: string; entity: string; level: AlertSeverity; time: number; value: number }): Promise<WireAlert> {
+export async function insertAlert(
+  db: Db,
+  a: { seriesId: number; metric: string; entity: string; level: AlertSeverity; time: number; value: number },
+): Promise<WireAlert> {
   const { rows } = await db.query(
     `INSERT INTO alert (series_id, metric, entity, level, opened_at, last_value, last_time)
      VALUES ($1, $2, $3, $4, to_timestamp($5 / 1000.0), $6, to_timestamp($5 / 1000.0)) RETURNING ${COLUMNS}`,
@@ -53,7 +56,11 @@ export async function insertAlert(db: Db, a: { seriesId: number; metric: string;
 }
 
 /** Moves an open alert: new latest reading, optionally a new level or cleared at that reading. */
-export async function updateAlert(db: Db, id: number, u: { time: number; value: number; level?: AlertSeverity; clear?: boolean }): Promise<WireAlert> {
+export async function updateAlert(
+  db: Db,
+  id: number,
+  u: { time: number; value: number; level?: AlertSeverity; clear?: boolean },
+): Promise<WireAlert> {
   const { rows } = await db.query(
     `UPDATE alert SET last_time = to_timestamp($2 / 1000.0), last_value = $3, level = COALESCE($4, level),
             cleared_at = CASE WHEN $5 THEN to_timestamp($2 / 1000.0) ELSE cleared_at END

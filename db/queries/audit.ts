@@ -8,8 +8,7 @@ const LOCK_ID = 0x5e1a0d17;
 
 export type AuditInput = Omit<AuditEntry, 'seq' | 'time'> & { time?: number };
 
-export const chainHash = (prev: Uint8Array, payload: string): Uint8Array =>
-  createHash('sha256').update(prev).update(payload, 'utf8').digest();
+export const chainHash = (prev: Uint8Array, payload: string): Uint8Array => createHash('sha256').update(prev).update(payload, 'utf8').digest();
 
 /**
  * Appends entries in order. Runs in the caller's transaction when given a client (so an audited change and
@@ -28,9 +27,27 @@ export async function appendAudit(db: Db, inputs: readonly AuditInput[], now: nu
     const rows: unknown[][] = [];
     for (const input of inputs) {
       seq += 1;
-      const entry: AuditEntry = { seq, time: input.time ?? now, actor: input.actor, action: input.action, target: input.target ?? null, detail: input.detail ?? {}, source: input.source ?? null };
+      const entry: AuditEntry = {
+        seq,
+        time: input.time ?? now,
+        actor: input.actor,
+        action: input.action,
+        target: input.target ?? null,
+        detail: input.detail ?? {},
+        source: input.source ?? null,
+      };
       const hash = chainHash(prev, entryPayload(entry));
-      rows.push([entry.seq, entry.time, entry.actor, entry.action, entry.target, JSON.stringify(entry.detail), entry.source, Buffer.from(prev), Buffer.from(hash)]);
+      rows.push([
+        entry.seq,
+        entry.time,
+        entry.actor,
+        entry.action,
+        entry.target,
+        JSON.stringify(entry.detail),
+        entry.source,
+        Buffer.from(prev),
+        Buffer.from(hash),
+      ]);
       prev = hash;
     }
     const col = (i: number) => rows.map((r) => r[i]);
@@ -42,10 +59,9 @@ export async function appendAudit(db: Db, inputs: readonly AuditInput[], now: nu
       [col(0), col(1), col(2), col(3), col(4), col(5), col(6), col(7), col(8)],
     );
     // The head is kept apart too: deleting the newest entries leaves a chain that is intact but short.
-    await client.query(
-      `INSERT INTO sinergi_meta (key, value) VALUES ('audit_head', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`,
-      [`${seq}:${Buffer.from(prev).toString('hex')}`],
-    );
+    await client.query(`INSERT INTO sinergi_meta (key, value) VALUES ('audit_head', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`, [
+      `${seq}:${Buffer.from(prev).toString('hex')}`,
+    ]);
     if (own) await client.query('COMMIT');
   } catch (e) {
     if (own) await client.query('ROLLBACK').catch(() => {});

@@ -92,8 +92,15 @@ export async function upsertMetrics(db: Db, metrics: readonly Metric[]): Promise
     [
       JSON.stringify(
         metrics.map((m) => ({
-          code: m.code, domain: m.domain, owner_opd: m.ownerOpd, class: m.class, unit: m.unit,
-          name_id: m.nameId, name_en: m.nameEn, cadence_s: m.cadenceS, thresholds: m.thresholds,
+          code: m.code,
+          domain: m.domain,
+          owner_opd: m.ownerOpd,
+          class: m.class,
+          unit: m.unit,
+          name_id: m.nameId,
+          name_en: m.nameEn,
+          cadence_s: m.cadenceS,
+          thresholds: m.thresholds,
         })),
       ),
     ],
@@ -113,8 +120,14 @@ export async function upsertEventKinds(db: Db, kinds: readonly EventKind[]): Pro
     [
       JSON.stringify(
         kinds.map((k) => ({
-          code: k.code, domain: k.domain, owner_opd: k.ownerOpd, class: k.class, name_id: k.nameId,
-          name_en: k.nameEn, statuses: k.statuses, closed_statuses: k.closedStatuses,
+          code: k.code,
+          domain: k.domain,
+          owner_opd: k.ownerOpd,
+          class: k.class,
+          name_id: k.nameId,
+          name_en: k.nameEn,
+          statuses: k.statuses,
+          closed_statuses: k.closedStatuses,
         })),
       ),
     ],
@@ -133,8 +146,12 @@ export async function upsertRegions(db: Db, regions: readonly RegionRow[]): Prom
     [
       JSON.stringify(
         regions.map((r) => ({
-          code: r.code, name: r.name, level: r.level, parent: r.parent,
-          lon: r.centroid?.[0] ?? null, lat: r.centroid?.[1] ?? null,
+          code: r.code,
+          name: r.name,
+          level: r.level,
+          parent: r.parent,
+          lon: r.centroid?.[0] ?? null,
+          lat: r.centroid?.[1] ?? null,
           boundary: r.polygon ? { type: 'Polygon', coordinates: r.polygon } : null,
         })),
       ),

@@ -18,10 +18,10 @@ export interface EntityGeometryRow {
 /** Which of these entities the OPD has registered already. */
 export async function registeredEntities(db: Db, opd: string, entities: readonly string[]): Promise<Set<string>> {
   if (entities.length === 0) return new Set();
-  const { rows } = await db.query<{ entity: string }>(
-    `SELECT entity FROM entity_geometry WHERE opd_code = $1 AND entity = ANY($2::text[])`,
-    [opd, entities],
-  );
+  const { rows } = await db.query<{ entity: string }>(`SELECT entity FROM entity_geometry WHERE opd_code = $1 AND entity = ANY($2::text[])`, [
+    opd,
+    entities,
+  ]);
   return new Set(rows.map((r) => r.entity));
 }
 

@@ -71,7 +71,16 @@ export interface EventStats {
     total: number;
     byGroup: { opd: string; category: string | null; n: number }[];
     /** Oldest first; no title, no coordinates. */
-    items: { id: string; opd: string; category: string | null; region: string | null; status: string; openedAt: number; dueAt: number; overdueHours: number }[];
+    items: {
+      id: string;
+      opd: string;
+      category: string | null;
+      region: string | null;
+      status: string;
+      openedAt: number;
+      dueAt: number;
+      overdueHours: number;
+    }[];
   };
 }
 
@@ -108,7 +117,16 @@ export async function eventStats(db: Db, q: EventStatsQuery): Promise<EventStats
         ORDER BY 1`,
       range,
     ),
-    db.query<{ opd: string | null; category: string | null; g: number; n: number; median: number | null; p90: number | null; with_target: number; within: number }>(
+    db.query<{
+      opd: string | null;
+      category: string | null;
+      g: number;
+      n: number;
+      median: number | null;
+      p90: number | null;
+      with_target: number;
+      within: number;
+    }>(
       `WITH r AS (
          SELECT ${OPD} AS opd, e.category, extract(epoch FROM e.closed_at - e.opened_at) / 3600.0 AS hours, ${TARGET} AS target
          ${WITH_SLA}
@@ -156,8 +174,10 @@ export async function eventStats(db: Db, q: EventStatsQuery): Promise<EventStats
       row[r.measure] += r.n;
     }
   }
-  const order = <T extends { t: number }>(key: (r: T) => string | null) => (a: T, b: T) =>
-    a.t - b.t || (key(a) ?? '\uffff').localeCompare(key(b) ?? '\uffff');
+  const order =
+    <T extends { t: number }>(key: (r: T) => string | null) =>
+    (a: T, b: T) =>
+      a.t - b.t || (key(a) ?? '\uffff').localeCompare(key(b) ?? '\uffff');
 
   return {
     kind: q.kind,

@@ -66,8 +66,16 @@ export async function writeEventChanges(
         OR (EXCLUDED.region_code IS NOT NULL AND EXCLUDED.region_code IS DISTINCT FROM e.region_code)
      RETURNING kind, id, status, (extract(epoch FROM time) * 1000)::float8 AS t, category, region_code AS region, lon, lat`,
     [
-      col((r) => r.kind), col((r) => r.id), col((r) => r.status), col((r) => r.t), col((r) => r.opened),
-      col((r) => r.closed), col((r) => r.category), col((r) => r.region), col((r) => r.lon), col((r) => r.lat),
+      col((r) => r.kind),
+      col((r) => r.id),
+      col((r) => r.status),
+      col((r) => r.t),
+      col((r) => r.opened),
+      col((r) => r.closed),
+      col((r) => r.category),
+      col((r) => r.region),
+      col((r) => r.lon),
+      col((r) => r.lat),
       col((r) => r.title),
     ],
   );

@@ -15,8 +15,13 @@ export async function insertQuarantine(db: Db, rows: readonly QuarantineRow[]): 
             AS u(source, opd, origin, reason, version, data, t)
      ON CONFLICT DO NOTHING`,
     [
-      rows.map((r) => r.source), rows.map((r) => r.opd), rows.map((r) => r.origin), rows.map((r) => r.reason),
-      rows.map((r) => r.mappingVersion), rows.map((r) => r.data), rows.map((r) => r.time),
+      rows.map((r) => r.source),
+      rows.map((r) => r.opd),
+      rows.map((r) => r.origin),
+      rows.map((r) => r.reason),
+      rows.map((r) => r.mappingVersion),
+      rows.map((r) => r.data),
+      rows.map((r) => r.time),
     ],
   );
   return rowCount ?? 0;
@@ -54,9 +59,17 @@ export async function upsertHealth(db: Db, rows: readonly HealthRow[]): Promise<
        records_per_second = EXCLUDED.records_per_second, quarantined = EXCLUDED.quarantined,
        spool_depth = EXCLUDED.spool_depth, reported_at = EXCLUDED.reported_at`,
     [
-      rows.map((r) => r.source), rows.map((r) => r.opd), rows.map((r) => r.type), rows.map((r) => r.expectedIntervalMs),
-      rows.map((r) => r.lastSuccess), rows.map((r) => r.lastError), rows.map((r) => r.lastErrorAt),
-      rows.map((r) => r.recordsPerSecond), rows.map((r) => r.quarantined), rows.map((r) => r.spoolDepth), rows.map((r) => r.reportedAt),
+      rows.map((r) => r.source),
+      rows.map((r) => r.opd),
+      rows.map((r) => r.type),
+      rows.map((r) => r.expectedIntervalMs),
+      rows.map((r) => r.lastSuccess),
+      rows.map((r) => r.lastError),
+      rows.map((r) => r.lastErrorAt),
+      rows.map((r) => r.recordsPerSecond),
+      rows.map((r) => r.quarantined),
+      rows.map((r) => r.spoolDepth),
+      rows.map((r) => r.reportedAt),
       rows.map((r) => r.reportIntervalMs),
     ],
   );

@@ -37,13 +37,7 @@ const SERIES_COLUMNS = 'id, metric, entity, region_code AS region, lon, lat';
  */
 export async function upsertSeries(db: Db, keys: readonly SeriesKey[]): Promise<SeriesMeta[]> {
   if (keys.length === 0) return [];
-  const params = [
-    keys.map((k) => k.metric),
-    keys.map((k) => k.entity),
-    keys.map((k) => k.region),
-    keys.map((k) => k.lon),
-    keys.map((k) => k.lat),
-  ];
+  const params = [keys.map((k) => k.metric), keys.map((k) => k.entity), keys.map((k) => k.region), keys.map((k) => k.lon), keys.map((k) => k.lat)];
   await db.query(
     `INSERT INTO series (metric, entity, region_code, lon, lat)
      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[], $5::float8[])

@@ -22,7 +22,15 @@ export async function listAgreements(db: Db): Promise<(Agreement & { reference: 
 
 export async function grantAgreement(
   db: Db,
-  a: { ownerOpd: string; granteeOpd: string; itemType: 'metric' | 'event_kind'; itemCode: string; purpose: string; validUntil: number; reference: string | null },
+  a: {
+    ownerOpd: string;
+    granteeOpd: string;
+    itemType: 'metric' | 'event_kind';
+    itemCode: string;
+    purpose: string;
+    validUntil: number;
+    reference: string | null;
+  },
 ): Promise<number> {
   const { rows } = await db.query<{ id: number }>(
     `INSERT INTO sharing_agreement (owner_opd, grantee_opd, item_type, item_code, purpose, valid_until, reference)

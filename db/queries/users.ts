@@ -163,8 +163,6 @@ export async function setTotpSecret(db: Db, id: number, secret: string | null): 
 
 /** Enabled users whose password is still the one the demo seeder gave them. */
 export async function usersWithDemoPassword(db: Db): Promise<string[]> {
-  const { rows } = await db.query<{ username: string }>(
-    'SELECT username FROM users WHERE demo_password AND disabled_at IS NULL ORDER BY username',
-  );
+  const { rows } = await db.query<{ username: string }>('SELECT username FROM users WHERE demo_password AND disabled_at IS NULL ORDER BY username');
   return rows.map((r) => r.username);
 }

@@ -44,16 +44,36 @@ const CITY_BBOX: [number, number, number, number] = [110.27, -7.13, 110.5, -6.93
 /** A plausible outline of Kota Semarang; the north edge follows the coast with the Tanjung Emas port. */
 const CITY_OUTLINE: Ring = [
   // coast, west to east
-  [110.27, -6.958], [110.3, -6.955], [110.33, -6.95], [110.36, -6.948], [110.385, -6.945],
-  [110.405, -6.94], [110.42, -6.932], [110.435, -6.938], [110.455, -6.942], [110.48, -6.94],
+  [110.27, -6.958],
+  [110.3, -6.955],
+  [110.33, -6.95],
+  [110.36, -6.948],
+  [110.385, -6.945],
+  [110.405, -6.94],
+  [110.42, -6.932],
+  [110.435, -6.938],
+  [110.455, -6.942],
+  [110.48, -6.94],
   [110.5, -6.945],
   // east border, north to south
-  [110.5, -6.975], [110.495, -7.01], [110.485, -7.04], [110.478, -7.07], [110.47, -7.095],
+  [110.5, -6.975],
+  [110.495, -7.01],
+  [110.485, -7.04],
+  [110.478, -7.07],
+  [110.47, -7.095],
   // south border (the hills towards Ungaran), east to west
-  [110.45, -7.11], [110.42, -7.105], [110.4, -7.12], [110.38, -7.13], [110.35, -7.125],
-  [110.32, -7.115], [110.295, -7.1],
+  [110.45, -7.11],
+  [110.42, -7.105],
+  [110.4, -7.12],
+  [110.38, -7.13],
+  [110.35, -7.125],
+  [110.32, -7.115],
+  [110.295, -7.1],
   // west border, south to north
-  [110.275, -7.08], [110.27, -7.05], [110.272, -7.01], [110.27, -6.985],
+  [110.275, -7.08],
+  [110.27, -7.05],
+  [110.272, -7.01],
+  [110.27, -6.985],
 ];
 
 /** Approximate real centres of the kecamatan, so the generated map reads like Semarang. */
@@ -312,7 +332,10 @@ function buildCity(seed: number, data: AreaData): DemoCity {
       const s = seeds[vi]!;
       // A degenerate cell (coincident seeds) cannot happen with continuous random seeds; stay total anyway.
       const cell = cells[vi] ?? [
-        [s[0] - 5e-4, s[1] - 5e-4], [s[0] + 5e-4, s[1] - 5e-4], [s[0] + 5e-4, s[1] + 5e-4], [s[0] - 5e-4, s[1] + 5e-4],
+        [s[0] - 5e-4, s[1] - 5e-4],
+        [s[0] + 5e-4, s[1] - 5e-4],
+        [s[0] + 5e-4, s[1] + 5e-4],
+        [s[0] - 5e-4, s[1] + 5e-4],
       ];
       const c = interiorCentroid(cell, s);
       kelurahan.push({
@@ -402,7 +425,12 @@ function containing(index: IndexedRegion[], lon: number, lat: number): string | 
 }
 
 /** Nudges (~0.2 m) that settle a point on a boundary, where ray casting or rounding (6 decimals) may leave a sliver gap. */
-const BOUNDARY_NUDGES: readonly [number, number][] = [[2e-6, 0], [0, 2e-6], [-2e-6, 0], [0, -2e-6]];
+const BOUNDARY_NUDGES: readonly [number, number][] = [
+  [2e-6, 0],
+  [0, 2e-6],
+  [-2e-6, 0],
+  [0, -2e-6],
+];
 
 /** The code of the kelurahan containing the point (a point on a shared edge gets one of its neighbours), or null outside the city. */
 export function regionAt(city: DemoCity, lon: number, lat: number): string | null {

@@ -26,10 +26,9 @@ export async function seedDemo(pool: pg.Pool): Promise<{ city: string; regions: 
         polygon: r.polygon,
       })),
     ]);
-    await client.query(
-      `INSERT INTO sinergi_meta (key, value) VALUES ('city_code', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`,
-      [city.code],
-    );
+    await client.query(`INSERT INTO sinergi_meta (key, value) VALUES ('city_code', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`, [
+      city.code,
+    ]);
     await client.query('COMMIT');
   } catch (e) {
     await client.query('ROLLBACK');

@@ -27,7 +27,12 @@ const configShape = {
   dir: z.string().min(1),
   /** File name patterns (`*` and `?`), case-insensitive. */
   pattern: z.union([GLOB, z.array(GLOB).min(1).max(32)]).default(['*.csv', '*.xlsx']),
-  intervalMs: z.number().int().min(500).max(24 * 3_600_000).default(10_000),
+  intervalMs: z
+    .number()
+    .int()
+    .min(500)
+    .max(24 * 3_600_000)
+    .default(10_000),
   /** `auto` picks `;`, `,`, tab or `|` from the header row (Indonesian Excel exports often use `;`). */
   delimiter: z.enum(['auto', ',', ';', '\t', '|']).default('auto'),
   /** Only ASCII-compatible encodings: rows are split on the newline byte before decoding. */
@@ -43,9 +48,16 @@ const configShape = {
   /** Rows handed to the mapping per call. */
   chunkRows: z.number().int().min(1).max(50_000).default(5_000),
   /** UTC offset of workbook dates, which Excel stores as wall-clock time without one (+07:00 is WIB). */
-  utcOffset: z.string().regex(/^[+-]\d{2}:\d{2}$/, 'an offset like +07:00').default('+07:00'),
+  utcOffset: z
+    .string()
+    .regex(/^[+-]\d{2}:\d{2}$/, 'an offset like +07:00')
+    .default('+07:00'),
   /** Workbooks are read whole into memory; larger ones are refused. */
-  maxWorkbookBytes: z.number().int().min(1_024).default(64 * 1024 * 1024),
+  maxWorkbookBytes: z
+    .number()
+    .int()
+    .min(1_024)
+    .default(64 * 1024 * 1024),
 };
 
 export const csvFolderConfigSchema = z.object(configShape).strict();
@@ -101,12 +113,31 @@ interface FileResult {
 
 /** Turns `*.csv`-style patterns into one case-insensitive matcher of file names. */
 export function fileMatcher(patterns: string | readonly string[]): (name: string) => boolean {
-  const list = typeof patterns === 'string' ? patterns.split(',').map((p) => p.trim()).filter(Boolean) : patterns;
-  const res = list.map((p) => new RegExp(`^${p.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i'));
+  const list =
+    typeof patterns === 'string'
+      ? patterns
+          .split(',')
+          .map((p) => p.trim())
+          .filter(Boolean)
+      : patterns;
+  const res = list.map(
+    (p) =>
+      new RegExp(
+        `^${p
+          .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+          .replace(/\*/g, '.*')
+          .replace(/\?/g, '.')}$`,
+        'i',
+      ),
+  );
   return (name) => res.some((re) => re.test(name));
 }
 
-export function createCsvFolderSource(config: CsvFolderConfig & { name: string }, env: { baseDir: string }, options: CsvFolderOptions = {}): PollSource {
+export function createCsvFolderSource(
+  config: CsvFolderConfig & { name: string },
+  env: { baseDir: string },
+  options: CsvFolderOptions = {},
+): PollSource {
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(env.baseDir, p));
   const dir = abs(config.dir);
   const doneDir = config.doneDir ? abs(config.doneDir) : null;
@@ -235,7 +266,13 @@ export function createCsvFolderSource(config: CsvFolderConfig & { name: string }
     const started = performance.now();
     let lastLog = started;
     const big = file.total > config.chunkRows;
-    const bar = showBar && big ? new cliProgress.SingleBar({ stream: process.stderr, format: `${name} [{bar}] {percentage}% {value}/{total} rows, ETA {eta_formatted}`, hideCursor: true }, cliProgress.Presets.shades_classic) : null;
+    const bar =
+      showBar && big
+        ? new cliProgress.SingleBar(
+            { stream: process.stderr, format: `${name} [{bar}] {percentage}% {value}/{total} rows, ETA {eta_formatted}`, hideCursor: true },
+            cliProgress.Presets.shades_classic,
+          )
+        : null;
     bar?.start(file.total, 0);
     if (big) ctx.log.info({ source: config.name, file: name, rows: file.total }, 'csv-folder: ingesting a large file');
     let chunk: RawRecord[] = [];
@@ -252,7 +289,17 @@ export function createCsvFolderSource(config: CsvFolderConfig & { name: string }
       }
       if (performance.now() - lastLog >= progressIntervalMs) {
         lastLog = performance.now();
-        ctx.log.info({ source: config.name, file: name, rows: result.rows, total: Math.max(file.total, result.rows), accepted: result.accepted, quarantined: result.quarantined }, 'csv-folder: progress');
+        ctx.log.info(
+          {
+            source: config.name,
+            file: name,
+            rows: result.rows,
+            total: Math.max(file.total, result.rows),
+            accepted: result.accepted,
+            quarantined: result.quarantined,
+          },
+          'csv-folder: progress',
+        );
       }
     };
     try {
@@ -282,7 +329,8 @@ export function createCsvFolderSource(config: CsvFolderConfig & { name: string }
     let opened: OpenedFile;
     try {
       if (isWorkbook) {
-        if (size > config.maxWorkbookBytes) throw new FileRejected(`workbook is ${size} bytes; at most ${config.maxWorkbookBytes} (maxWorkbookBytes), or export it as CSV`);
+        if (size > config.maxWorkbookBytes)
+          throw new FileRejected(`workbook is ${size} bytes; at most ${config.maxWorkbookBytes} (maxWorkbookBytes), or export it as CSV`);
         opened = await openWorkbook(await readFile(path), config);
       } else {
         if (/\.xls$/i.test(name)) throw new FileRejected('legacy .xls workbooks cannot be read; save it as .xlsx or CSV');
@@ -318,7 +366,8 @@ export function createCsvFolderSource(config: CsvFolderConfig & { name: string }
       const hash = scan.hash;
       const before = known.get(hash);
       if (before) {
-        if (fresh && before.name !== basename(f.path)) ctx.log.info({ source: config.name, file: basename(f.path), as: before.name }, 'csv-folder: same content already ingested');
+        if (fresh && before.name !== basename(f.path))
+          ctx.log.info({ source: config.name, file: basename(f.path), as: before.name }, 'csv-folder: same content already ingested');
         await moveToDone(ctx, f.path, hash);
         continue;
       }
@@ -396,7 +445,8 @@ async function scanFile(path: string): Promise<Scan> {
 /** Files that are not text at all are refused whole, with a hint of what they are. */
 function sniffNotText(head: Buffer): string | null {
   if (head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04) return 'file is a ZIP archive (an .xlsx workbook?), not CSV text';
-  if (head[0] === 0xd0 && head[1] === 0xcf && head[2] === 0x11 && head[3] === 0xe0) return 'file is a legacy .xls workbook, not CSV text; save it as .xlsx or CSV';
+  if (head[0] === 0xd0 && head[1] === 0xcf && head[2] === 0x11 && head[3] === 0xe0)
+    return 'file is a legacy .xls workbook, not CSV text; save it as .xlsx or CSV';
   if ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff)) return 'file is UTF-16 text; save it as CSV UTF-8';
   if (head.subarray(0, 8_192).includes(0)) return 'file is binary (it holds NUL bytes), not CSV text';
   return null;
@@ -516,7 +566,12 @@ function csvReason(e: unknown): string {
   return `CSV: ${((e as Error).message ?? String(e)).replace(/ at line \d+/g, '').slice(0, 200)}`;
 }
 
-async function openCsv(path: string, config: CsvFolderConfig, encoding: 'utf-8' | 'windows-1252' | 'iso-8859-1', lineCount: number): Promise<OpenedFile> {
+async function openCsv(
+  path: string,
+  config: CsvFolderConfig,
+  encoding: 'utf-8' | 'windows-1252' | 'iso-8859-1',
+  lineCount: number,
+): Promise<OpenedFile> {
   const hash = createHash('sha256');
   const decoder = encoding === 'utf-8' ? null : new TextDecoder(encoding);
   const decode = (b: Buffer) => (decoder ? { text: decoder.decode(b), invalid: false } : { text: b.toString('utf8'), invalid: !isUtf8(b) });
@@ -532,7 +587,8 @@ async function openCsv(path: string, config: CsvFolderConfig, encoding: 'utf-8' 
     // Skip report titles above the header, then read the header itself.
     while ((await lines.has(1)) && lines.buf[0]!.no < config.headerRow) lines.buf.shift();
     while ((await lines.has(1)) && lines.buf[0]!.text.trim() === '') lines.buf.shift();
-    if (!(await lines.has(1))) throw new FileRejected(config.headerRow > 1 ? `file has no header row at or after line ${config.headerRow}` : 'file is empty: no header row');
+    if (!(await lines.has(1)))
+      throw new FileRejected(config.headerRow > 1 ? `file has no header row at or after line ${config.headerRow}` : 'file is empty: no header row');
     const head = lines.buf.shift()!;
     if (head.invalid) throw new FileRejected(`header row (line ${head.no}) is not valid UTF-8; is the file windows-1252? set encoding`);
     if (head.oversize !== null) throw new FileRejected(`header row (line ${head.no}) is ${head.oversize} bytes long`);
@@ -599,7 +655,12 @@ async function openCsv(path: string, config: CsvFolderConfig, encoding: 'utf-8' 
         const first = lines.buf[0]!;
         if (first.oversize !== null) {
           lines.buf.shift();
-          yield { kind: 'bad', row: first.no, reason: `row is ${first.oversize} bytes long; at most ${MAX_RECORD_CHARS} characters`, raw: first.text };
+          yield {
+            kind: 'bad',
+            row: first.no,
+            reason: `row is ${first.oversize} bytes long; at most ${MAX_RECORD_CHARS} characters`,
+            raw: first.text,
+          };
           continue;
         }
         if (first.text.length > MAX_RECORD_CHARS) {
@@ -655,7 +716,8 @@ async function openCsv(path: string, config: CsvFolderConfig, encoding: 'utf-8' 
           continue;
         }
         lines.buf.splice(0, k);
-        if (group.some((l) => l.invalid)) yield { kind: 'bad', row: first.no, reason: 'row is not valid UTF-8; if the whole file is windows-1252, set encoding', raw: text };
+        if (group.some((l) => l.invalid))
+          yield { kind: 'bad', row: first.no, reason: 'row is not valid UTF-8; if the whole file is windows-1252, set encoding', raw: text };
         else yield row;
       }
       yield* flushBatch();
@@ -694,7 +756,11 @@ export function cellToValue(v: ExcelJS.CellValue | undefined, utcOffset: string)
   }
   if ('text' in v) {
     const text = (v as { text: unknown }).text;
-    return typeof text === 'string' ? text : typeof text === 'object' && text !== null && 'richText' in text ? cellToValue(text as ExcelJS.CellValue, utcOffset) : undefined;
+    return typeof text === 'string'
+      ? text
+      : typeof text === 'object' && text !== null && 'richText' in text
+        ? cellToValue(text as ExcelJS.CellValue, utcOffset)
+        : undefined;
   }
   return undefined;
 }
@@ -735,7 +801,12 @@ async function openWorkbook(bytes: Buffer, config: CsvFolderConfig): Promise<Ope
       if (cells.every((c) => c === undefined || c === '')) continue;
       const chars = cells.reduce<number>((s, c) => s + (typeof c === 'string' ? c.length : 0), 0);
       if (chars > MAX_RECORD_CHARS) {
-        yield { kind: 'bad', row: n, reason: `row is ${chars} characters long; at most ${MAX_RECORD_CHARS}`, raw: cells.map((c) => String(c ?? '').slice(0, 200)) };
+        yield {
+          kind: 'bad',
+          row: n,
+          reason: `row is ${chars} characters long; at most ${MAX_RECORD_CHARS}`,
+          raw: cells.map((c) => String(c ?? '').slice(0, 200)),
+        };
         continue;
       }
       const data: Record<string, string | number> = {};

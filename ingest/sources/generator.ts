@@ -10,7 +10,10 @@ const configSchema = z
   .object({
     metric: z.string().default('rainfall'),
     /** OPD that owns the metric (its key delivers the readings). */
-    owner: z.string().regex(/^[A-Z][A-Z0-9_]{1,31}$/).default('BPBD'),
+    owner: z
+      .string()
+      .regex(/^[A-Z][A-Z0-9_]{1,31}$/)
+      .default('BPBD'),
     series: z.number().int().min(1).max(1_000_000).default(1_000),
     perPoll: z.number().int().min(1).max(1_000_000).default(10_000),
     total: z.number().int().min(1).default(100_000),
@@ -39,7 +42,12 @@ export const generatorDefinition: SourceDefinition<typeof configSchema> = {
           const k = sent + i;
           records[i] = {
             opd: config.owner,
-            point: { metric: config.metric, entity: `GEN-${k % config.series}`, time: from + Math.floor(k / config.series) * 10_000, value: (k * 7919) % 1000 / 10 },
+            point: {
+              metric: config.metric,
+              entity: `GEN-${k % config.series}`,
+              time: from + Math.floor(k / config.series) * 10_000,
+              value: ((k * 7919) % 1000) / 10,
+            },
           };
         }
         await ctx.emit(records);

@@ -92,7 +92,8 @@ export async function fetchJson(url: string, opts: FetchJsonOptions): Promise<un
   try {
     text = await readCapped(res, opts.maxBytes, false);
   } catch (e) {
-    if (e instanceof TooLargeError) throw new Error(`GET ${opts.display}: response is larger than ${opts.maxBytes} bytes (maxResponseBytes); refused`);
+    if (e instanceof TooLargeError)
+      throw new Error(`GET ${opts.display}: response is larger than ${opts.maxBytes} bytes (maxResponseBytes); refused`);
     throw networkError(e, opts);
   }
   try {
@@ -217,7 +218,12 @@ export const httpPollConfigSchema = z
     /** Dot path to the array of records in the response (`data.readings`); empty: the response is the array. */
     itemsPath: z.string().default(''),
     /** A response above this many bytes is refused. */
-    maxResponseBytes: z.number().int().min(1_024).max(1024 * 1024 * 1024).default(DEFAULT_MAX_RESPONSE_BYTES),
+    maxResponseBytes: z
+      .number()
+      .int()
+      .min(1_024)
+      .max(1024 * 1024 * 1024)
+      .default(DEFAULT_MAX_RESPONSE_BYTES),
     /** A response with more records than this is refused rather than flooding the spool and quarantine. */
     maxItems: z.number().int().min(1).default(200_000),
     /**
@@ -321,9 +327,14 @@ export function createHttpPollSource(config: HttpPollConfig & { name: string }, 
       const items = config.itemsPath === '' ? body : getPath(body, config.itemsPath);
       if (!Array.isArray(items)) {
         const got = items === null ? 'null' : items === undefined ? 'nothing' : typeof items === 'object' ? 'an object' : `a ${typeof items}`;
-        throw new Error(`GET ${display}: ${config.itemsPath ? `itemsPath '${config.itemsPath}'` : 'the response'} is ${got}, not an array of records`);
+        throw new Error(
+          `GET ${display}: ${config.itemsPath ? `itemsPath '${config.itemsPath}'` : 'the response'} is ${got}, not an array of records`,
+        );
       }
-      if (items.length > config.maxItems) throw new Error(`GET ${display}: ${items.length} records in one response, more than maxItems (${config.maxItems}); narrow the query (cursor) or raise maxItems`);
+      if (items.length > config.maxItems)
+        throw new Error(
+          `GET ${display}: ${items.length} records in one response, more than maxItems (${config.maxItems}); narrow the query (cursor) or raise maxItems`,
+        );
 
       const records: RawRecord[] = [];
       let greatest = cursor;

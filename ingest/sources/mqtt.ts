@@ -53,7 +53,10 @@ const configShape = {
   username: z.string().min(1).optional(),
   password: z.string().min(1).optional(),
   /** Default `sinergi-<source name>`: stable, so the broker finds the persistent session again. */
-  clientId: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'letters, digits . _ : - (at most 128)').optional(),
+  clientId: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,128}$/, 'letters, digits . _ : - (at most 128)')
+    .optional(),
   qos: z.union([z.literal(0), z.literal(1)]).default(1),
   /** `sensors/{station}/{metric}`: each placeholder's topic level becomes a field of the record. */
   topicFields: z
@@ -73,7 +76,12 @@ const configShape = {
   clean: z.boolean().default(false),
   /** How long subscribe() waits for the first connection before it fails (the worker retries it). */
   connectTimeoutMs: z.number().int().min(1_000).max(300_000).default(30_000),
-  maxPayloadBytes: z.number().int().min(16).max(16 * 1024 * 1024).default(256 * 1024),
+  maxPayloadBytes: z
+    .number()
+    .int()
+    .min(16)
+    .max(16 * 1024 * 1024)
+    .default(256 * 1024),
 };
 
 export const mqttConfigSchema = z.object(configShape).strict();
@@ -113,7 +121,12 @@ function kindOf(v: unknown): string {
  */
 export function readMessage(
   msg: { topic: string; payload: Buffer; retain: boolean },
-  opts: { payload: 'json' | 'number'; maxPayloadBytes: number; topicFields?: (topic: string) => Record<string, string> | null; topicPattern?: string },
+  opts: {
+    payload: 'json' | 'number';
+    maxPayloadBytes: number;
+    topicFields?: (topic: string) => Record<string, string> | null;
+    topicPattern?: string;
+  },
   now: number,
 ): ReadMessage {
   const { topic, payload } = msg;
@@ -123,7 +136,11 @@ export function readMessage(
   if (payload.length === 0) return null;
   // A retained bare number has no time of its own: stamped now, a dead sensor's last value would look fresh.
   if (msg.retain && opts.payload === 'number') return null;
-  if (payload.length > opts.maxPayloadBytes) return bad({ bytes: payload.length, head: payload.subarray(0, 64).toString('hex') }, `payload is ${payload.length} bytes; at most ${opts.maxPayloadBytes}`);
+  if (payload.length > opts.maxPayloadBytes)
+    return bad(
+      { bytes: payload.length, head: payload.subarray(0, 64).toString('hex') },
+      `payload is ${payload.length} bytes; at most ${opts.maxPayloadBytes}`,
+    );
   if (!isUtf8(payload)) return bad({ bytes: payload.length, hex: payload.subarray(0, 64).toString('hex') }, 'payload is not valid UTF-8');
   const text = payload.toString('utf8');
 
@@ -136,7 +153,10 @@ export function readMessage(
       return bad(text, `payload is not valid JSON: ${String((e as Error).message).slice(0, 120)}`);
     }
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-      return bad(text, `payload is a JSON ${kindOf(parsed)}, not an object${typeof parsed === 'number' ? ' (bare readings need payload: number)' : ''}`);
+      return bad(
+        text,
+        `payload is a JSON ${kindOf(parsed)}, not an object${typeof parsed === 'number' ? ' (bare readings need payload: number)' : ''}`,
+      );
     }
     fields = { ...(parsed as Record<string, unknown>) };
   } else {
@@ -219,7 +239,10 @@ export function createMqttSource(config: MqttConfig & { name: string }, opts: { 
         pending.unshift(...batch);
         failures++;
         const wait = Math.min(30_000, 250 * 2 ** Math.min(failures, 7));
-        ctx.log.error({ source: config.name, err: (e as Error)?.message ?? String(e), pending: pending.length, retryInMs: closed ? null : wait }, 'mqtt: cannot hand over readings');
+        ctx.log.error(
+          { source: config.name, err: (e as Error)?.message ?? String(e), pending: pending.length, retryInMs: closed ? null : wait },
+          'mqtt: cannot hand over readings',
+        );
         if (!closed) {
           backoffUntil = Date.now() + wait;
           clearTimer();
@@ -276,7 +299,13 @@ export function createMqttSource(config: MqttConfig & { name: string }, opts: { 
           item = readMessage({ topic, payload, retain: packet.retain }, readOpts, ctx.now());
         } catch (e) {
           // readMessage does not throw by design; if it ever does, the message is refused, not the stream.
-          item = { bad: { origin: `mqtt:${topic.slice(0, 256)}`, data: payload.subarray(0, 256).toString('hex'), reason: `cannot read message: ${(e as Error)?.message}` } };
+          item = {
+            bad: {
+              origin: `mqtt:${topic.slice(0, 256)}`,
+              data: payload.subarray(0, 256).toString('hex'),
+              reason: `cannot read message: ${(e as Error)?.message}`,
+            },
+          };
         }
         if (item) enqueue(item);
       });
@@ -304,7 +333,10 @@ export function createMqttSource(config: MqttConfig & { name: string }, opts: { 
 
       try {
         await new Promise<void>((resolve, reject) => {
-          const t = setTimeout(() => done(new Error(`no connection to ${host} within ${config.connectTimeoutMs} ms${lastError ? `: ${lastError}` : ''}`)), config.connectTimeoutMs);
+          const t = setTimeout(
+            () => done(new Error(`no connection to ${host} within ${config.connectTimeoutMs} ms${lastError ? `: ${lastError}` : ''}`)),
+            config.connectTimeoutMs,
+          );
           const onError = (e: Error & { code?: unknown }) => {
             // A refused CONNACK (bad credentials, client id not allowed) will not improve by waiting.
             if (typeof e.code === 'number') done(new Error(`broker ${host} refused the connection: ${e.message}`));

@@ -56,9 +56,17 @@ export const open311ConfigSchema = z
     /** Gives up on one request after this many milliseconds. */
     timeoutMs: z.number().int().min(100).max(300_000).default(15_000),
     /** How far back the very first poll looks, in hours (GeoReport windows span at most 90 days). */
-    lookbackHours: z.number().min(0).max(90 * 24).default(24),
+    lookbackHours: z
+      .number()
+      .min(0)
+      .max(90 * 24)
+      .default(24),
     /** Each poll starts this long before the watermark, so requests the server records late are not missed. */
-    overlapMinutes: z.number().min(0).max(24 * 60).default(60),
+    overlapMinutes: z
+      .number()
+      .min(0)
+      .max(24 * 60)
+      .default(60),
     /** The server's cap on requests per response: a response this long is paged through. Set it to the server's value. */
     pageSize: z.number().int().min(1).max(MAX_ITEMS_PER_RESPONSE).default(1_000),
     /** Longest date window in one request, in days (GeoReport v2 allows 90). */
@@ -66,9 +74,17 @@ export const open311ConfigSchema = z
     /** Bounds one round; what is left is fetched on the next poll. */
     maxRequestsPerPoll: z.number().int().min(1).max(1_000).default(20),
     /** A response above this many bytes is refused. */
-    maxResponseBytes: z.number().int().min(1_024).max(1024 * 1024 * 1024).default(DEFAULT_MAX_RESPONSE_BYTES),
+    maxResponseBytes: z
+      .number()
+      .int()
+      .min(1_024)
+      .max(1024 * 1024 * 1024)
+      .default(DEFAULT_MAX_RESPONSE_BYTES),
     /** GeoReport times carry a UTC offset; for servers that omit it, the offset to assume (`+07:00` is WIB). Unset: such times are refused. */
-    utcOffset: z.string().regex(/^[+-]\d{2}:\d{2}$/).optional(),
+    utcOffset: z
+      .string()
+      .regex(/^[+-]\d{2}:\d{2}$/)
+      .optional(),
     /** Their `status` (case-insensitive) → our complaint status. Replaces the default table entirely. */
     statusMap: z.record(z.string().min(1), ourStatus).default({ ...DEFAULT_STATUS_MAP }),
     /** Their `service_code` → our complaint category. Required: a code not listed is quarantined. */
@@ -181,7 +197,8 @@ export function createOpen311Source(config: Open311Config & { name: string; opd?
     const text = raw.trim();
     if (!/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/.test(text)) return `${field} '${text.slice(0, 40)}' is not ISO 8601`;
     const hasOffset = /(Z|[+-]\d{2}:?\d{2})$/i.test(text);
-    if (!hasOffset && !config.utcOffset) return `${field} '${text.slice(0, 40)}' has no UTC offset (GeoReport requires one; set utcOffset if the server omits it)`;
+    if (!hasOffset && !config.utcOffset)
+      return `${field} '${text.slice(0, 40)}' has no UTC offset (GeoReport requires one; set utcOffset if the server omits it)`;
     const t = Date.parse(hasOffset ? text : `${text.replace(' ', 'T')}${config.utcOffset}`);
     return Number.isFinite(t) ? t : `${field} '${text.slice(0, 40)}' is not a valid date-time`;
   };
@@ -190,7 +207,11 @@ export function createOpen311Source(config: Open311Config & { name: string; opd?
 
   /** The event's time: the last update, else the request's creation. */
   const eventTime = (item: Record<string, unknown>): number | string =>
-    present(item.updated_datetime) ? parseTime(item.updated_datetime, 'updated_datetime') : present(item.requested_datetime) ? parseTime(item.requested_datetime, 'requested_datetime') : 'missing updated_datetime and requested_datetime';
+    present(item.updated_datetime)
+      ? parseTime(item.updated_datetime, 'updated_datetime')
+      : present(item.requested_datetime)
+        ? parseTime(item.requested_datetime, 'requested_datetime')
+        : 'missing updated_datetime and requested_datetime';
 
   const coordinate = (raw: unknown, field: string): number | string | undefined => {
     if (!present(raw)) return undefined;
@@ -252,11 +273,15 @@ export function createOpen311Source(config: Open311Config & { name: string; opd?
     try {
       body = await fetchJson(requestUrl(w, false), { timeoutMs: config.timeoutMs, maxBytes: config.maxResponseBytes, display });
     } catch (e) {
-      if (e instanceof HttpStatusError) throw new Error(`GET ${display} answered ${e.status}: ${describeOpen311Error(e.body) ?? (e.body.replace(/\s+/g, ' ').trim().slice(0, 200) || 'no explanation')}`);
+      if (e instanceof HttpStatusError)
+        throw new Error(
+          `GET ${display} answered ${e.status}: ${describeOpen311Error(e.body) ?? (e.body.replace(/\s+/g, ' ').trim().slice(0, 200) || 'no explanation')}`,
+        );
       throw e;
     }
     if (!Array.isArray(body)) throw new Error(`GET ${display}: expected a JSON array of service requests, got ${typeOf(body)}`);
-    if (body.length > MAX_ITEMS_PER_RESPONSE) throw new Error(`GET ${display}: ${body.length} requests in one response; at most ${MAX_ITEMS_PER_RESPONSE} are accepted`);
+    if (body.length > MAX_ITEMS_PER_RESPONSE)
+      throw new Error(`GET ${display}: ${body.length} requests in one response; at most ${MAX_ITEMS_PER_RESPONSE} are accepted`);
     return { items: body, display };
   };
 
@@ -330,7 +355,10 @@ export function createOpen311Source(config: Open311Config & { name: string; opd?
           const lo = valid.reduce((a, b) => Math.min(a, b), Infinity);
           const hi = valid.reduce((a, b) => Math.max(a, b), -Infinity);
           if (!valid.length || lo === hi) {
-            ctx.log.warn({ source: config.name, window: display }, `a full page of ${items.length} requests cannot be split further by ${config.dateFilter.field}; some may be missed`);
+            ctx.log.warn(
+              { source: config.name, window: display },
+              `a full page of ${items.length} requests cannot be split further by ${config.dateFilter.field}; some may be missed`,
+            );
             continue;
           }
           const ascending = valid.every((t, i) => i === 0 || t >= valid[i - 1]!);
@@ -365,9 +393,7 @@ export function createOpen311Source(config: Open311Config & { name: string; opd?
       const nextResume = unreached.length ? Math.min(...unreached.map((w) => w.from)) : null;
       const split = [...new Map(pending.filter((w) => !w.fresh).map((w) => [`${w.from}:${w.to}`, { from: w.from, to: w.to }])).values()];
       const left =
-        split.length > MAX_PENDING_WINDOWS
-          ? [{ from: Math.min(...split.map((w) => w.from)), to: Math.max(...split.map((w) => w.to)) }]
-          : split;
+        split.length > MAX_PENDING_WINDOWS ? [{ from: Math.min(...split.map((w) => w.from)), to: Math.max(...split.map((w) => w.to)) }] : split;
       if (greatest !== watermark || nextResume !== resumeFrom || JSON.stringify(left) !== JSON.stringify(carried)) {
         await writeJsonState(join(ctx.stateDir, STATE_FILE), {
           version: 1,
@@ -388,7 +414,10 @@ export function createOpen311Source(config: Open311Config & { name: string; opd?
 /** GeoReport errors are `[{ code, description }]`; returns the descriptions, or null for another body. */
 function describeOpen311Error(body: string): string | null {
   try {
-    const parsed = z.array(z.object({ code: z.union([z.number(), z.string()]).optional(), description: z.string() })).min(1).safeParse(JSON.parse(body));
+    const parsed = z
+      .array(z.object({ code: z.union([z.number(), z.string()]).optional(), description: z.string() }))
+      .min(1)
+      .safeParse(JSON.parse(body));
     return parsed.success ? parsed.data.map((e) => e.description.slice(0, 200)).join('; ') : null;
   } catch {
     return null;

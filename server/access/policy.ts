@@ -46,9 +46,7 @@ export function canRead(who: Principal, what: Classified, ctx: AccessContext): D
       return what.class === 'publik' ? ALLOW : { allow: false, reason: `${what.code} is ${what.class}; the public view shows publik data only` };
     case 'admin':
     case 'operator':
-      return what.class === 'rahasia'
-        ? { allow: false, reason: `${what.code} is rahasia; only its owner ${what.ownerOpd} may read it` }
-        : ALLOW;
+      return what.class === 'rahasia' ? { allow: false, reason: `${what.code} is rahasia; only its owner ${what.ownerOpd} may read it` } : ALLOW;
     case 'agency': {
       if (what.ownerOpd === who.opd || what.class === 'publik') return ALLOW;
       if (what.class === 'rahasia') return { allow: false, reason: `${what.code} is rahasia; only its owner ${what.ownerOpd} may read it` };
@@ -63,10 +61,17 @@ export function canRead(who: Principal, what: Classified, ctx: AccessContext): D
       );
       if (inForce.length === 0) return { allow: false, reason: `${what.code} is terbatas data of ${what.ownerOpd}, not shared with ${who.opd}` };
       if (!ctx.purpose) {
-        return { allow: false, reason: `${what.code} is shared with ${who.opd} only for a stated purpose (${inForce.map((a) => a.purpose).join(', ')}); give it as 'purpose'` };
+        return {
+          allow: false,
+          reason: `${what.code} is shared with ${who.opd} only for a stated purpose (${inForce.map((a) => a.purpose).join(', ')}); give it as 'purpose'`,
+        };
       }
       const match = inForce.find((a) => a.purpose === ctx.purpose);
-      if (!match) return { allow: false, reason: `${what.code} is shared with ${who.opd} for ${inForce.map((a) => a.purpose).join(', ')}, not for '${ctx.purpose}'` };
+      if (!match)
+        return {
+          allow: false,
+          reason: `${what.code} is shared with ${who.opd} for ${inForce.map((a) => a.purpose).join(', ')}, not for '${ctx.purpose}'`,
+        };
       return { allow: true, via: { agreement: match.id, purpose: match.purpose } };
     }
   }

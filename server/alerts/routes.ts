@@ -12,7 +12,8 @@ export function createAlertRoutes(deps: { alerts: AlertService; principalOf: Pri
   router.get('/api/v1/alerts', async (req, res) => {
     const who = await deps.principalOf(req);
     if (!who) return void res.status(401).json({ error: 'invalid or revoked token', details: [] });
-    if (who.role === 'public') return void res.status(401).json({ error: 'sign in to see alerts (public warnings are on /api/public/v1)', details: [] });
+    if (who.role === 'public')
+      return void res.status(401).json({ error: 'sign in to see alerts (public warnings are on /api/public/v1)', details: [] });
     res.json({ alerts: await deps.alerts.list(who) });
   });
   router.post('/api/v1/alerts/:id/acknowledge', async (req, res) => {

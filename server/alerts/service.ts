@@ -71,7 +71,14 @@ export async function createAlertService(deps: {
       for (const tr of transitions) {
         switch (tr.kind) {
           case 'open':
-            current = await insertAlert(pool, { seriesId, metric: first.metric, entity: first.entity, level: tr.level, time: tr.time, value: tr.value });
+            current = await insertAlert(pool, {
+              seriesId,
+              metric: first.metric,
+              entity: first.entity,
+              level: tr.level,
+              time: tr.time,
+              value: tr.value,
+            });
             changed.push(current);
             lastUpdate = null;
             break;
@@ -126,7 +133,19 @@ export async function createAlertService(deps: {
           await client.query('ROLLBACK');
           return { ok: false, status: 409, error: `alert ${id} was acknowledged meanwhile` };
         }
-        await appendAudit(client, [{ actor, action: 'alert.acknowledged', target: `alert:${id}`, detail: { metric: acked.metric, entity: acked.entity, level: acked.level, note }, source }], deps.clock());
+        await appendAudit(
+          client,
+          [
+            {
+              actor,
+              action: 'alert.acknowledged',
+              target: `alert:${id}`,
+              detail: { metric: acked.metric, entity: acked.entity, level: acked.level, note },
+              source,
+            },
+          ],
+          deps.clock(),
+        );
         await client.query('COMMIT');
         if (acked.clearedAt === null) open.set(acked.seriesId, acked);
         deps.publish([acked]);

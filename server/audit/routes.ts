@@ -8,9 +8,18 @@ import { toIssueDetails } from '../../shared/schemas';
 import type { PrincipalOf } from '../http/principal';
 
 export const auditQuerySchema = z.object({
-  from: z.iso.datetime({ offset: true }).transform((v) => Date.parse(v)).optional(),
-  to: z.iso.datetime({ offset: true }).transform((v) => Date.parse(v)).optional(),
-  action: z.string().regex(/^[a-z_]+\.[a-z_]+$/).optional(),
+  from: z.iso
+    .datetime({ offset: true })
+    .transform((v) => Date.parse(v))
+    .optional(),
+  to: z.iso
+    .datetime({ offset: true })
+    .transform((v) => Date.parse(v))
+    .optional(),
+  action: z
+    .string()
+    .regex(/^[a-z_]+\.[a-z_]+$/)
+    .optional(),
   format: z.enum(['json', 'csv']).default('json'),
   limit: z.coerce.number().int().min(1).max(100_000).default(10_000),
 });
@@ -20,7 +29,8 @@ export function createAuditRoutes(deps: { pool: pg.Pool; principalOf: PrincipalO
   router.get('/api/v1/audit', async (req, res) => {
     const who = await deps.principalOf(req);
     if (!who) return void res.status(401).json({ error: 'invalid or revoked token', details: [] });
-    if (who.role !== 'admin' && who.role !== 'operator') return void res.status(403).json({ error: 'the audit log is for admins and operators', details: [] });
+    if (who.role !== 'admin' && who.role !== 'operator')
+      return void res.status(403).json({ error: 'the audit log is for admins and operators', details: [] });
     const parsed = auditQuerySchema.safeParse(req.query);
     if (!parsed.success) return void res.status(400).json({ error: 'invalid query', details: toIssueDetails(parsed.error) });
     const q = parsed.data;
@@ -39,7 +49,12 @@ export function createAuditRoutes(deps: { pool: pg.Pool; principalOf: PrincipalO
       res
         .type('text/csv')
         .set('Content-Disposition', 'attachment; filename="sinergi-audit.csv"')
-        .send(stringify(rows.map((r) => ({ ...r, detail: JSON.stringify(r.detail) })), { header: true }));
+        .send(
+          stringify(
+            rows.map((r) => ({ ...r, detail: JSON.stringify(r.detail) })),
+            { header: true },
+          ),
+        );
       return;
     }
     res.json({ entries: rows });

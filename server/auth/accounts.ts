@@ -58,7 +58,8 @@ export async function addUser(
   opts: { demoPassword?: boolean } = {},
 ): Promise<UserRow> {
   const username = normaliseUsername(input.username);
-  if (!USERNAME_RE.test(username)) throw new AccountError('a username is 2–64 characters: a–z, 0–9, dot, dash, underscore, starting with a letter or digit');
+  if (!USERNAME_RE.test(username))
+    throw new AccountError('a username is 2–64 characters: a–z, 0–9, dot, dash, underscore, starting with a letter or digit');
   const { role, opd } = checkRole(input.role, input.opd);
   if (!opts.demoPassword) {
     const problem = passwordProblem(input.password, username);
@@ -69,7 +70,15 @@ export async function addUser(
   return inTransaction(pool, async (c) => {
     if (await findUser(c, username)) throw new AccountError(`user '${username}' already exists`);
     await createUser(c, { username, passwordHash, role, opd, demoPassword: opts.demoPassword ?? false });
-    await appendAudit(c, [{ actor: ctx.actor, action: 'user.created', target: `user:${username}`, detail: { role, opd, demo: opts.demoPassword ?? false }, source: ctx.source }]);
+    await appendAudit(c, [
+      {
+        actor: ctx.actor,
+        action: 'user.created',
+        target: `user:${username}`,
+        detail: { role, opd, demo: opts.demoPassword ?? false },
+        source: ctx.source,
+      },
+    ]);
     return requireUser(c, username);
   });
 }
@@ -82,7 +91,9 @@ export async function changePassword(pool: pg.Pool, username: string, password: 
   return inTransaction(pool, async (c) => {
     await setPasswordHash(c, u.id, passwordHash);
     const sessionsRevoked = await revokeUserSessions(c, u.id);
-    await appendAudit(c, [{ actor: ctx.actor, action: 'user.password_changed', target: `user:${u.username}`, detail: { sessionsRevoked }, source: ctx.source }]);
+    await appendAudit(c, [
+      { actor: ctx.actor, action: 'user.password_changed', target: `user:${u.username}`, detail: { sessionsRevoked }, source: ctx.source },
+    ]);
     return { sessionsRevoked };
   });
 }
@@ -97,7 +108,8 @@ export async function changeRole(
   return inTransaction(pool, async (c) => {
     const u = await requireUser(c, username);
     await requireOpd(c, next.opd);
-    if (u.role === next.role && u.opd === next.opd) throw new AccountError(`user '${u.username}' already has role ${u.role}${u.opd ? ` (${u.opd})` : ''}`);
+    if (u.role === next.role && u.opd === next.opd)
+      throw new AccountError(`user '${u.username}' already has role ${u.role}${u.opd ? ` (${u.opd})` : ''}`);
     await setRole(c, u.id, next.role, next.opd);
     // Sessions carry the role they were issued with; a changed role starts from a new login.
     const sessionsRevoked = await revokeUserSessions(c, u.id);
@@ -120,7 +132,9 @@ export async function disableUser(pool: pg.Pool, username: string, ctx: ChangeCo
     if (u.disabledAt) throw new AccountError(`user '${u.username}' is already disabled`);
     await setDisabled(c, u.id, true);
     const sessionsRevoked = await revokeUserSessions(c, u.id);
-    await appendAudit(c, [{ actor: ctx.actor, action: 'user.disabled', target: `user:${u.username}`, detail: { sessionsRevoked }, source: ctx.source }]);
+    await appendAudit(c, [
+      { actor: ctx.actor, action: 'user.disabled', target: `user:${u.username}`, detail: { sessionsRevoked }, source: ctx.source },
+    ]);
     return { sessionsRevoked };
   });
 }
@@ -146,7 +160,13 @@ export async function enableTotp(pool: pg.Pool, username: string, ctx: ChangeCon
     await setTotpSecret(c, u.id, secret);
     const sessionsRevoked = await revokeUserSessions(c, u.id);
     await appendAudit(c, [
-      { actor: ctx.actor, action: 'user.totp_enabled', target: `user:${u.username}`, detail: { replaced: u.totpEnabled, sessionsRevoked }, source: ctx.source },
+      {
+        actor: ctx.actor,
+        action: 'user.totp_enabled',
+        target: `user:${u.username}`,
+        detail: { replaced: u.totpEnabled, sessionsRevoked },
+        source: ctx.source,
+      },
     ]);
     return { uri: generateURI({ issuer: TOTP_ISSUER, label: u.username, secret }), replaced: u.totpEnabled };
   });

@@ -45,6 +45,7 @@ export function passwordProblem(password: string, username: string): string | nu
   if (n < MIN_PASSWORD_LENGTH) return `the password must have at least ${MIN_PASSWORD_LENGTH} characters`;
   if (n > MAX_PASSWORD_LENGTH) return `the password may have at most ${MAX_PASSWORD_LENGTH} characters`;
   if (password.toLowerCase() === username.toLowerCase()) return 'the password must not be the username';
-  if (password.toLowerCase().startsWith(DEMO_PASSWORD_PREFIX)) return `passwords starting with '${DEMO_PASSWORD_PREFIX}' are demo passwords, not allowed for real accounts`;
+  if (password.toLowerCase().startsWith(DEMO_PASSWORD_PREFIX))
+    return `passwords starting with '${DEMO_PASSWORD_PREFIX}' are demo passwords, not allowed for real accounts`;
   return null;
 }

@@ -85,7 +85,10 @@ export function createAuthRoutes(deps: {
   router.post('/api/v1/auth/logout', async (req, res) => {
     const who = await principalOf(req);
     if (!who || who.role === 'public') {
-      return void res.status(401).set('WWW-Authenticate', 'Bearer').json({ error: 'a valid token is required (Authorization: Bearer <token>)', details: [] });
+      return void res
+        .status(401)
+        .set('WWW-Authenticate', 'Bearer')
+        .json({ error: 'a valid token is required (Authorization: Bearer <token>)', details: [] });
     }
     await auth.logout(who, req.ip ?? null);
     // The handshake is the only check a socket gets, so sockets opened with this token are closed now.

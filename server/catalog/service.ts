@@ -61,7 +61,9 @@ export async function createCatalogService(pool: pg.Pool, clock: () => number = 
     if (decide(who, item, itemType).allow) return item;
     if (who.role !== 'agency') return null;
     const purposes = agreements
-      .filter((a) => a.granteeOpd === who.opd && a.itemType === itemType && a.itemCode === item.code && a.validFrom <= clock() && clock() < a.validUntil)
+      .filter(
+        (a) => a.granteeOpd === who.opd && a.itemType === itemType && a.itemCode === item.code && a.validFrom <= clock() && clock() < a.validUntil,
+      )
       .map((a) => a.purpose)
       .filter((p) => decide(who, item, itemType, p).allow);
     return purposes.length ? { ...item, sharedFor: [...new Set(purposes)] } : null;
@@ -75,9 +77,7 @@ export async function createCatalogService(pool: pg.Pool, clock: () => number = 
     visibleTo: (who) => ({
       opd,
       metrics: [...metrics.values()].map((m) => visible(who, m, 'metric')).filter((m) => m !== null),
-      eventKinds: [...kinds.values()]
-        .map((k) => visible(who, k, 'event_kind'))
-        .filter((k) => k !== null),
+      eventKinds: [...kinds.values()].map((k) => visible(who, k, 'event_kind')).filter((k) => k !== null),
     }),
     reload,
     close: () => clearInterval(timer),

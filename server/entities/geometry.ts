@@ -33,10 +33,12 @@ export async function createGeometryCache(pool: pg.Pool, refreshMs = GEOMETRY_RE
   };
   await reload();
   const timer = setInterval(() => {
-    entityGeometryVersion(pool).then(
-      (v) => (v === version ? undefined : reload()),
-      () => {}, // the database is away; keep the last known geometry
-    ).catch(() => {});
+    entityGeometryVersion(pool)
+      .then(
+        (v) => (v === version ? undefined : reload()),
+        () => {}, // the database is away; keep the last known geometry
+      )
+      .catch(() => {});
   }, refreshMs);
   timer.unref();
 

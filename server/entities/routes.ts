@@ -33,7 +33,11 @@ export function createEntityRoutes(deps: EntityRoutesDeps): Router {
 
     const now = deps.clock();
     const changed = await inTransaction(deps.pool, async (client) => {
-      const known = await registeredEntities(client, key.opd, entities.map((e) => e.entity));
+      const known = await registeredEntities(
+        client,
+        key.opd,
+        entities.map((e) => e.entity),
+      );
       const written = await upsertEntityGeometry(client, key.opd, entities, now);
       const byEntity = new Map(entities.map((e) => [e.entity, e]));
       await appendAudit(

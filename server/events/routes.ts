@@ -35,13 +35,21 @@ export const eventStatsQuerySchema = z
   .refine((q) => q.to > q.from, { message: 'to must be after from', path: ['to'] })
   .refine((q) => q.to - q.from <= EVENT_STATS_MAX_RANGE_MS, { message: 'range longer than 400 days', path: ['to'] });
 
-export function createEventRoutes(deps: { pool: Pick<pg.Pool, 'query'>; catalog: CatalogService; principalOf: PrincipalOf; clock: () => number }): Router {
+export function createEventRoutes(deps: {
+  pool: Pick<pg.Pool, 'query'>;
+  catalog: CatalogService;
+  principalOf: PrincipalOf;
+  clock: () => number;
+}): Router {
   const router = Router();
   router.get('/api/v1/events/stats', async (req, res) => {
     const who = await deps.principalOf(req);
     if (!who) return void res.status(401).json({ error: 'invalid or revoked token', details: [] });
     if (who.role === 'public') {
-      return void res.status(401).set('WWW-Authenticate', 'Bearer').json({ error: 'an access token is required; the public view is /api/public/v1/complaints/performance', details: [] });
+      return void res
+        .status(401)
+        .set('WWW-Authenticate', 'Bearer')
+        .json({ error: 'an access token is required; the public view is /api/public/v1/complaints/performance', details: [] });
     }
     const parsed = eventStatsQuerySchema.safeParse(req.query);
     if (!parsed.success) {
@@ -55,7 +63,9 @@ export function createEventRoutes(deps: { pool: Pick<pg.Pool, 'query'>; catalog:
     const bucketName = q.bucket === 'auto' ? autoBucket(q.to - q.from) : q.bucket;
     const bucketMs = EVENT_STATS_BUCKETS[bucketName];
     if ((q.to - q.from) / bucketMs > EVENT_STATS_MAX_BUCKETS) {
-      return void res.status(400).json({ error: `more than ${EVENT_STATS_MAX_BUCKETS} buckets; choose a larger bucket or a shorter range`, details: [] });
+      return void res
+        .status(400)
+        .json({ error: `more than ${EVENT_STATS_MAX_BUCKETS} buckets; choose a larger bucket or a shorter range`, details: [] });
     }
     const stats = await eventStats(deps.pool, { kind: kind.code, from: q.from, to: q.to, bucketMs, now: deps.clock(), overdueLimit: q.overdueLimit });
     res.json({ ...stats, bucket: bucketName });

@@ -29,8 +29,15 @@ export function createFeedRoutes(deps: { pool: pg.Pool; io: IoServer; principalO
     if (!parsed.success) return void res.status(400).json({ error: 'invalid quarantine batch', details: toIssueDetails(parsed.error) });
     // A key files quarantine under its own OPD only; entries of OPD-less sources are filed under it too.
     const foreign = parsed.data.entries.findIndex((e) => e.opd !== null && e.opd !== owner.opd);
-    if (foreign >= 0) return void res.status(403).json({ error: `key of ${owner.opd} may not file quarantine of another OPD`, details: [{ index: foreign, path: 'opd', message: 'foreign OPD' }] });
-    const stored = await insertQuarantine(deps.pool, parsed.data.entries.map((e) => ({ ...e, opd: owner.opd })));
+    if (foreign >= 0)
+      return void res.status(403).json({
+        error: `key of ${owner.opd} may not file quarantine of another OPD`,
+        details: [{ index: foreign, path: 'opd', message: 'foreign OPD' }],
+      });
+    const stored = await insertQuarantine(
+      deps.pool,
+      parsed.data.entries.map((e) => ({ ...e, opd: owner.opd })),
+    );
     res.status(202).json({ accepted: parsed.data.entries.length, written: stored });
   });
 
@@ -40,12 +47,18 @@ export function createFeedRoutes(deps: { pool: pg.Pool; io: IoServer; principalO
     const parsed = healthReportSchema.safeParse(req.body);
     if (!parsed.success) return void res.status(400).json({ error: 'invalid health report', details: toIssueDetails(parsed.error) });
     const foreign = parsed.data.sources.findIndex((s) => s.opd !== owner.opd);
-    if (foreign >= 0) return void res.status(403).json({ error: `key of ${owner.opd} may report only its own feeds`, details: [{ index: foreign, path: 'opd', message: 'foreign OPD' }] });
+    if (foreign >= 0)
+      return void res
+        .status(403)
+        .json({ error: `key of ${owner.opd} may report only its own feeds`, details: [{ index: foreign, path: 'opd', message: 'foreign OPD' }] });
     const now = deps.clock();
     const rows = parsed.data.sources.map((s) => ({ ...s, reportedAt: now }));
     await upsertHealth(deps.pool, rows);
     const feeds: FeedHealth[] = rows.map((r) => ({ ...r, state: feedState(r, now) }));
-    deps.io.of(NAMESPACES.live).to(toRoomId({ type: 'feeds' })).emit('feeds:reported', { feeds });
+    deps.io
+      .of(NAMESPACES.live)
+      .to(toRoomId({ type: 'feeds' }))
+      .emit('feeds:reported', { feeds });
     res.status(202).json({ accepted: rows.length });
   });
 

@@ -16,7 +16,13 @@ export function createIngestRoutes(deps: { pool: pg.Pool; ingest: IngestService;
   const tooMany = (what: string) => (_req: Request, res: Response) =>
     void res.status(429).json({ error: `too many ingest requests ${what}; slow down and retry`, details: [] });
   // Per client address first (whatever key it presents), then per key (the public prefix names it).
-  const perIp = rateLimit({ windowMs: 60_000, limit: deps.limits.perMinPerIp, standardHeaders: 'draft-8', legacyHeaders: false, handler: tooMany('from this address') });
+  const perIp = rateLimit({
+    windowMs: 60_000,
+    limit: deps.limits.perMinPerIp,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    handler: tooMany('from this address'),
+  });
   const perKey = perKeyRateLimit('key', deps.limits.perMinPerKey, 'too many ingest requests with this key; slow down and retry');
   // POST only: GET /api/v1/events/stats (server/events) is a read, not ingest, and has no part of this quota
   router.post(['/api/v1/ingest', '/api/v1/events'], perIp, perKey);
@@ -27,7 +33,13 @@ export function createIngestRoutes(deps: { pool: pg.Pool; ingest: IngestService;
       const result = await run(owner, req.body, deps.clock(), req.ip ?? null);
       res.status(result.status).json(result.body);
     };
-  router.post('/api/v1/ingest', withKey((key, body, now) => deps.ingest.ingestPoints(key, body, now)));
-  router.post('/api/v1/events', withKey((key, body, now, source) => deps.ingest.ingestEvents(key, body, now, source)));
+  router.post(
+    '/api/v1/ingest',
+    withKey((key, body, now) => deps.ingest.ingestPoints(key, body, now)),
+  );
+  router.post(
+    '/api/v1/events',
+    withKey((key, body, now, source) => deps.ingest.ingestEvents(key, body, now, source)),
+  );
   return router;
 }

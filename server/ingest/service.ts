@@ -26,8 +26,7 @@ import type { GeometryCache } from '../entities/geometry';
 import type { Stream } from '../realtime/stream';
 
 export type IngestResult =
-  | { status: 202; body: { accepted: number; written: number } }
-  | { status: 400 | 403 | 413; body: { error: string; details: IssueDetail[] } };
+  { status: 202; body: { accepted: number; written: number } } | { status: 400 | 403 | 413; body: { error: string; details: IssueDetail[] } };
 
 export interface IngestService {
   ingestPoints(key: VerifiedKey, body: unknown, now: number): Promise<IngestResult>;
@@ -90,7 +89,8 @@ export function createIngestService(deps: {
       }
     });
     if (invalid.length) return { status: 400, body: { error: 'invalid batch; nothing was written', details: invalid } };
-    if (forbidden.length) return { status: 403, body: { error: `key of ${opd} may not write these records; nothing was written`, details: forbidden } };
+    if (forbidden.length)
+      return { status: 403, body: { error: `key of ${opd} may not write these records; nothing was written`, details: forbidden } };
     return null;
   }
 
@@ -104,9 +104,7 @@ export function createIngestService(deps: {
       const lon = p.lon ?? null;
       const lat = p.lat ?? null;
       const changed =
-        !cached ||
-        (region !== null && region !== cached.region) ||
-        (lon !== null && lat !== null && (lon !== cached.lon || lat !== cached.lat));
+        !cached || (region !== null && region !== cached.region) || (lon !== null && lat !== null && (lon !== cached.lon || lat !== cached.lat));
       if (changed) wanted.set(key, { metric: p.metric, entity: p.entity, region, lon, lat });
     }
     const fresh = await upsertSeries(client, [...wanted.values()]);
@@ -178,8 +176,12 @@ export function createIngestService(deps: {
       }
       const events = parsed.data.events;
       const rejected =
-        check(events.map((e) => ({ metricOrKind: e.kind, region: e.region, time: e.time })), 'kind', key, now) ??
-        checkStatuses(events);
+        check(
+          events.map((e) => ({ metricOrKind: e.kind, region: e.region, time: e.time })),
+          'kind',
+          key,
+          now,
+        ) ?? checkStatuses(events);
       if (rejected) return rejected;
       const changes: EventChange[] = events.map((e) => ({
         kind: e.kind,
@@ -201,9 +203,9 @@ export function createIngestService(deps: {
           recorded
             .sort((a, b) => a.t - b.t)
             .map((e) => ({
-            actor: `key:${key.id}@${key.opd}`,
-            action: `${e.kind}.status_changed`,
-            target: `${e.kind}:${e.id}`,
+              actor: `key:${key.id}@${key.opd}`,
+              action: `${e.kind}.status_changed`,
+              target: `${e.kind}:${e.id}`,
               detail: { status: e.status, at: new Date(e.t).toISOString() },
               source,
             })),

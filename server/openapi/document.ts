@@ -12,7 +12,16 @@ import { auditQuerySchema } from '../audit/routes';
 import { loginSchema } from '../auth/routes';
 import { healthReportSchema, quarantineBatchSchema } from '../../shared/feeds';
 import { entitiesBatchSchema, eventsBatchSchema, ingestBatchSchema, projectsBatchSchema, seriesQuerySchema } from '../../shared/schemas';
-import { CKAN_ACTIONS, CKAN_BASE, datastoreSearchSchema, helpShowSchema, packageListSchema, packageSearchSchema, packageShowSchema, type CkanAction } from '../opendata/ckan';
+import {
+  CKAN_ACTIONS,
+  CKAN_BASE,
+  datastoreSearchSchema,
+  helpShowSchema,
+  packageListSchema,
+  packageSearchSchema,
+  packageShowSchema,
+  type CkanAction,
+} from '../opendata/ckan';
 import { dataQuerySchema, datasetParamsSchema } from '../opendata/routes';
 import { PERIOD_NAMES } from '../public/aggregation';
 import { eventStatsQuerySchema } from '../events/routes';
@@ -60,7 +69,9 @@ function parametersOf(schema: z.ZodType, where: 'query' | 'path', descriptions: 
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: JsonSchema) => ({ 'application/json': { schema } });
-const ok = (description: string, schema?: JsonSchema, status = '200') => ({ [status]: { description, ...(schema ? { content: json(schema) } : {}) } });
+const ok = (description: string, schema?: JsonSchema, status = '200') => ({
+  [status]: { description, ...(schema ? { content: json(schema) } : {}) },
+});
 const err = (status: number, description: string) => ({ [String(status)]: { description, content: json(ref('Error')) } });
 const ckanErr = (status: number, description: string) => ({ [String(status)]: { description, content: json(ref('CkanError')) } });
 const body = (name: string, description?: string) => ({ required: true, ...(description ? { description } : {}), content: json(ref(name)) });
@@ -76,11 +87,39 @@ const periodParam: Parameter = {
 };
 
 const CKAN_DOC: Record<CkanAction, { summary: string; schema: z.ZodType; result: string; description: string }> = {
-  package_list: { summary: 'CKAN: names of every dataset', schema: packageListSchema, result: 'CkanPackageList', description: 'CKAN action API v3 `package_list`.' },
-  package_show: { summary: 'CKAN: one dataset as a CKAN package dict', schema: packageShowSchema, result: 'CkanPackageShow', description: 'Organization = owner OPD; extras hold classification, update_cadence (ISO 8601), owner_opd, domain, spatial_code (Kemendagri) and data_dictionary; resources are the CSV and JSON downloads of every view, with absolute URLs and `datastore_active: true`.' },
-  package_search: { summary: 'CKAN: search datasets (what the CKAN harvester calls)', schema: packageSearchSchema, result: 'CkanPackageSearch', description: '`q` words or field:value terms; `fq` space-separated [+-]field:value terms on name, id, organization, owner_org, tags, res_format, dataset_type, capacity, groups and metadata_modified:[A TO B]; other terms are ignored (which can only widen the result).' },
-  datastore_search: { summary: 'CKAN DataStore: records of a resource', schema: datastoreSearchSchema, result: 'CkanDatastoreSearch', description: '`filters` is a JSON object of field → value (or list of values), exact match; `limit` defaults to 100 and is lowered to 32000 when larger; `_links.next` pages on. Records carry CKAN\'s `_id` (row number). `q`, `distinct`, `plain` and `language` are refused (409).' },
-  help_show: { summary: 'CKAN: what an action does', schema: helpShowSchema, result: 'CkanHelp', description: 'The help text of one of the actions above.' },
+  package_list: {
+    summary: 'CKAN: names of every dataset',
+    schema: packageListSchema,
+    result: 'CkanPackageList',
+    description: 'CKAN action API v3 `package_list`.',
+  },
+  package_show: {
+    summary: 'CKAN: one dataset as a CKAN package dict',
+    schema: packageShowSchema,
+    result: 'CkanPackageShow',
+    description:
+      'Organization = owner OPD; extras hold classification, update_cadence (ISO 8601), owner_opd, domain, spatial_code (Kemendagri) and data_dictionary; resources are the CSV and JSON downloads of every view, with absolute URLs and `datastore_active: true`.',
+  },
+  package_search: {
+    summary: 'CKAN: search datasets (what the CKAN harvester calls)',
+    schema: packageSearchSchema,
+    result: 'CkanPackageSearch',
+    description:
+      '`q` words or field:value terms; `fq` space-separated [+-]field:value terms on name, id, organization, owner_org, tags, res_format, dataset_type, capacity, groups and metadata_modified:[A TO B]; other terms are ignored (which can only widen the result).',
+  },
+  datastore_search: {
+    summary: 'CKAN DataStore: records of a resource',
+    schema: datastoreSearchSchema,
+    result: 'CkanDatastoreSearch',
+    description:
+      "`filters` is a JSON object of field → value (or list of values), exact match; `limit` defaults to 100 and is lowered to 32000 when larger; `_links.next` pages on. Records carry CKAN's `_id` (row number). `q`, `distinct`, `plain` and `language` are refused (409).",
+  },
+  help_show: {
+    summary: 'CKAN: what an action does',
+    schema: helpShowSchema,
+    result: 'CkanHelp',
+    description: 'The help text of one of the actions above.',
+  },
 };
 
 function ckanPaths() {
@@ -99,7 +138,9 @@ function ckanPaths() {
       summary: d.summary,
       description: d.description + (method === 'post' ? ' The same parameters as a JSON object body (as ckanapi sends them).' : ''),
       security: PUBLIC,
-      ...(method === 'get' ? { parameters: parametersOf(d.schema, 'query') } : { requestBody: { required: false, content: json(jsonSchema(d.schema)) } }),
+      ...(method === 'get'
+        ? { parameters: parametersOf(d.schema, 'query') }
+        : { requestBody: { required: false, content: json(jsonSchema(d.schema)) } }),
       responses,
     });
     out[`${CKAN_BASE}/${action}`] = { get: op('get'), post: op('post') };
@@ -111,7 +152,15 @@ export function buildOpenApiDocument() {
   const datasetId = parametersOf(datasetParamsSchema, 'path', { id: 'dataset id, e.g. tinggi-muka-air' });
   const view = parametersOf(dataQuerySchema, 'query', { view: 'which table of the dataset (its resources list them); the first one when absent' });
   const paths: Record<string, unknown> = {
-    '/healthz': { get: { tags: ['Health'], operationId: 'healthz', summary: 'The process is up', security: PUBLIC, responses: ok('up', jsonSchema(z.object({ status: z.literal('ok') }))) } },
+    '/healthz': {
+      get: {
+        tags: ['Health'],
+        operationId: 'healthz',
+        summary: 'The process is up',
+        security: PUBLIC,
+        responses: ok('up', jsonSchema(z.object({ status: z.literal('ok') }))),
+      },
+    },
     '/readyz': {
       get: {
         tags: ['Health'],
@@ -120,7 +169,10 @@ export function buildOpenApiDocument() {
         security: PUBLIC,
         responses: {
           ...ok('ready', jsonSchema(z.object({ status: z.literal('ready'), dialect: z.string() }))),
-          '503': { description: 'database unreachable', content: json(jsonSchema(z.object({ status: z.literal('unavailable'), error: z.string() }))) },
+          '503': {
+            description: 'database unreachable',
+            content: json(jsonSchema(z.object({ status: z.literal('unavailable'), error: z.string() }))),
+          },
         },
       },
     },
@@ -129,7 +181,8 @@ export function buildOpenApiDocument() {
         tags: ['Ingest'],
         operationId: 'ingestPoints',
         summary: 'Write a batch of metric readings',
-        description: 'All or nothing: one invalid point rejects the batch. A resend of the same (metric, entity, time) changes nothing, so retries are safe. The key may write its own OPD\'s metrics only.',
+        description:
+          "All or nothing: one invalid point rejects the batch. A resend of the same (metric, entity, time) changes nothing, so retries are safe. The key may write its own OPD's metrics only.",
         security: INGEST_KEY,
         requestBody: body('IngestBatch'),
         responses: {
@@ -165,7 +218,8 @@ export function buildOpenApiDocument() {
         tags: ['Ingest'],
         operationId: 'registerProjects',
         summary: 'Register or update public-works projects (name, OPD, place, contract value and period, budget)',
-        description: 'With the ingest key of the owner OPD. All or nothing; idempotent (an unchanged project is not written again); every change is audited. The project id is the entity its progress, plan and budget series carry.',
+        description:
+          'With the ingest key of the owner OPD. All or nothing; idempotent (an unchanged project is not written again); every change is audited. The project id is the entity its progress, plan and budget series carry.',
         security: INGEST_KEY,
         requestBody: body('ProjectsBatch'),
         responses: {
@@ -184,7 +238,7 @@ export function buildOpenApiDocument() {
         operationId: 'registerEntities',
         summary: 'Register or update the line of entities on the map (a road segment: name and [lon, lat] vertices)',
         description:
-          'With the ingest key of the OPD; the geometry is stored for that OPD, so a key never overwrites another OPD\'s. Paths have 2–1000 WGS84 vertices. All or nothing; idempotent (`changed` counts geometries new or different); every change is audited. Live series of the OPD\'s metrics whose entity has a line carry it as `path` in their series metadata (snapshot and new-series deltas).',
+          "With the ingest key of the OPD; the geometry is stored for that OPD, so a key never overwrites another OPD's. Paths have 2–1000 WGS84 vertices. All or nothing; idempotent (`changed` counts geometries new or different); every change is audited. Live series of the OPD's metrics whose entity has a line carry it as `path` in their series metadata (snapshot and new-series deltas).",
         security: INGEST_KEY,
         requestBody: body('EntitiesBatch'),
         responses: {
@@ -204,7 +258,12 @@ export function buildOpenApiDocument() {
         summary: 'File records an ingest worker refused, with the reason',
         security: INGEST_KEY,
         requestBody: body('QuarantineBatch'),
-        responses: { ...ok('filed', ref('Accepted'), '202'), ...err(400, 'invalid entries'), ...err(401, 'no or invalid ingest key'), ...err(403, 'entries of another OPD') },
+        responses: {
+          ...ok('filed', ref('Accepted'), '202'),
+          ...err(400, 'invalid entries'),
+          ...err(401, 'no or invalid ingest key'),
+          ...err(403, 'entries of another OPD'),
+        },
       },
       get: {
         tags: ['Operations'],
@@ -222,7 +281,7 @@ export function buildOpenApiDocument() {
       post: {
         tags: ['Ingest'],
         operationId: 'postSourceHealth',
-        summary: 'Report the health of a worker\'s sources (pushed live to operators)',
+        summary: "Report the health of a worker's sources (pushed live to operators)",
         security: INGEST_KEY,
         requestBody: body('HealthReport'),
         responses: {
@@ -255,7 +314,7 @@ export function buildOpenApiDocument() {
         tags: ['Agency'],
         operationId: 'series',
         summary: 'Bucketed values of a metric',
-        description: 'The caller\'s rights apply; data shared under an agreement needs its `purpose`. `bucket=auto` picks a bucket for the range.',
+        description: "The caller's rights apply; data shared under an agreement needs its `purpose`. `bucket=auto` picks a bucket for the range.",
         security: ANONYMOUS_OR_TOKEN,
         parameters: parametersOf(seriesQuerySchema, 'query'),
         responses: {
@@ -271,8 +330,10 @@ export function buildOpenApiDocument() {
       get: {
         tags: ['Agency'],
         operationId: 'eventStats',
-        summary: 'Event analytics: counts by status, category and region over time; time to resolve (median, p90) per OPD and category; share within SLA; open events past their SLA',
-        description: 'Needs an access token; the access rule applies to the event kind (data shared under an agreement needs its `purpose`). `bucket=auto` keeps the range within ~60 buckets; at most 2,000 buckets and 400 days. SLA targets per kind and category live in `event_sla`.',
+        summary:
+          'Event analytics: counts by status, category and region over time; time to resolve (median, p90) per OPD and category; share within SLA; open events past their SLA',
+        description:
+          'Needs an access token; the access rule applies to the event kind (data shared under an agreement needs its `purpose`). `bucket=auto` keeps the range within ~60 buckets; at most 2,000 buckets and 400 days. SLA targets per kind and category live in `event_sla`.',
         security: TOKEN,
         parameters: parametersOf(eventStatsQuerySchema, 'query'),
         responses: {
@@ -289,7 +350,8 @@ export function buildOpenApiDocument() {
         tags: ['Agency'],
         operationId: 'sharingAgreements',
         summary: 'Data-sharing agreements in force that concern the caller',
-        description: 'An agency sees what other OPD share with it (only items it may read for the agreement\'s purpose) and what it shares; operators and admins see every agreement in force.',
+        description:
+          "An agency sees what other OPD share with it (only items it may read for the agreement's purpose) and what it shares; operators and admins see every agreement in force.",
         security: TOKEN,
         responses: { ...ok('agreements', ref('SharingAgreements')), ...err(401, 'sign in first') },
       },
@@ -307,7 +369,7 @@ export function buildOpenApiDocument() {
       get: {
         tags: ['Operations'],
         operationId: 'wallScenes',
-        summary: 'The wall\'s scenes and playlist from WALL_SCENES_FILE (the last good version while the file is invalid; `error` says why)',
+        summary: "The wall's scenes and playlist from WALL_SCENES_FILE (the last good version while the file is invalid; `error` says why)",
         security: TOKEN,
         responses: {
           ...ok(
@@ -330,7 +392,13 @@ export function buildOpenApiDocument() {
         security: TOKEN,
         parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } }],
         requestBody: body('AlertAcknowledgement'),
-        responses: { ...ok('the acknowledged alert', ref('Alert')), ...err(400, 'not an alert id, or no note'), ...err(401, 'sign in first'), ...err(403, 'not the caller\'s alert'), ...err(404, 'no such alert') },
+        responses: {
+          ...ok('the acknowledged alert', ref('Alert')),
+          ...err(400, 'not an alert id, or no note'),
+          ...err(401, 'sign in first'),
+          ...err(403, "not the caller's alert"),
+          ...err(404, 'no such alert'),
+        },
       },
     },
     '/api/v1/auth/login': {
@@ -351,10 +419,22 @@ export function buildOpenApiDocument() {
       },
     },
     '/api/v1/auth/logout': {
-      post: { tags: ['Auth'], operationId: 'logout', summary: 'End the session; its sockets are closed', security: TOKEN, responses: { '204': { description: 'signed out' }, ...err(401, 'a valid token is required') } },
+      post: {
+        tags: ['Auth'],
+        operationId: 'logout',
+        summary: 'End the session; its sockets are closed',
+        security: TOKEN,
+        responses: { '204': { description: 'signed out' }, ...err(401, 'a valid token is required') },
+      },
     },
     '/api/v1/auth/me': {
-      get: { tags: ['Auth'], operationId: 'me', summary: 'Who the token belongs to', security: ANONYMOUS_OR_TOKEN, responses: { ...ok('the caller', ref('Me')), ...err(401, 'invalid, expired or revoked token') } },
+      get: {
+        tags: ['Auth'],
+        operationId: 'me',
+        summary: 'Who the token belongs to',
+        security: ANONYMOUS_OR_TOKEN,
+        responses: { ...ok('the caller', ref('Me')), ...err(401, 'invalid, expired or revoked token') },
+      },
     },
     '/api/v1/audit': {
       get: {
@@ -378,7 +458,11 @@ export function buildOpenApiDocument() {
         summary: 'Complaints per kelurahan and category, k-anonymous',
         security: PUBLIC,
         parameters: [periodParam],
-        responses: { ...ok('counts; small ones suppressed', ref('ComplaintSummary')), '304': { description: 'not modified (If-None-Match)' }, ...err(400, 'invalid period') },
+        responses: {
+          ...ok('counts; small ones suppressed', ref('ComplaintSummary')),
+          '304': { description: 'not modified (If-None-Match)' },
+          ...err(400, 'invalid period'),
+        },
       },
     },
     '/api/public/v1/projects': {
@@ -395,7 +479,8 @@ export function buildOpenApiDocument() {
         tags: ['Public'],
         operationId: 'complaintPerformance',
         summary: 'Complaints received and resolved per period, median time to resolve and share within SLA per OPD and category, k-anonymous',
-        description: 'A median or share over fewer than k complaints is withheld (null, suppressed = true); per-bucket counts are protected like the summary\'s.',
+        description:
+          "A median or share over fewer than k complaints is withheld (null, suppressed = true); per-bucket counts are protected like the summary's.",
         security: PUBLIC,
         parameters: [periodParam],
         responses: { ...ok('handling figures', ref('ComplaintPerformance')), '304': { description: 'not modified' }, ...err(400, 'invalid period') },
@@ -412,20 +497,39 @@ export function buildOpenApiDocument() {
       },
     },
     '/api/public/v1/metrics': {
-      get: { tags: ['Public'], operationId: 'publicMetrics', summary: 'Latest value and age of every series of every publik metric', security: PUBLIC, responses: { ...ok('publik metrics', ref('PublicMetrics')), '304': { description: 'not modified' } } },
+      get: {
+        tags: ['Public'],
+        operationId: 'publicMetrics',
+        summary: 'Latest value and age of every series of every publik metric',
+        security: PUBLIC,
+        responses: { ...ok('publik metrics', ref('PublicMetrics')), '304': { description: 'not modified' } },
+      },
     },
     '/api/public/v1/warnings': {
-      get: { tags: ['Public'], operationId: 'publicWarnings', summary: 'Current flood warnings (Waspada / Siaga / Awas) by area', security: PUBLIC, responses: { ...ok('warnings', ref('PublicWarnings')), '304': { description: 'not modified' } } },
+      get: {
+        tags: ['Public'],
+        operationId: 'publicWarnings',
+        summary: 'Current flood warnings (Waspada / Siaga / Awas) by area',
+        security: PUBLIC,
+        responses: { ...ok('warnings', ref('PublicWarnings')), '304': { description: 'not modified' } },
+      },
     },
     '/api/public/v1/regions': {
-      get: { tags: ['Public'], operationId: 'regions', summary: 'The city\'s kelurahan polygons with Kemendagri codes (GeoJSON)', security: PUBLIC, responses: { ...ok('regions', ref('Regions')), '304': { description: 'not modified' }, ...err(404, 'no city is configured') } },
+      get: {
+        tags: ['Public'],
+        operationId: 'regions',
+        summary: "The city's kelurahan polygons with Kemendagri codes (GeoJSON)",
+        security: PUBLIC,
+        responses: { ...ok('regions', ref('Regions')), '304': { description: 'not modified' }, ...err(404, 'no city is configured') },
+      },
     },
     '/api/public/v1/datasets': {
       get: {
         tags: ['Open data'],
         operationId: 'datasets',
         summary: 'Every open dataset with its metadata',
-        description: 'Satu Data Indonesia: publik data only, owner OPD, classification, update cadence, Kemendagri region codes. Served from snapshots with ETag and max-age.',
+        description:
+          'Satu Data Indonesia: publik data only, owner OPD, classification, update cadence, Kemendagri region codes. Served from snapshots with ETag and max-age.',
         security: PUBLIC,
         responses: { ...ok('datasets', ref('DatasetList')), '304': { description: 'not modified' } },
       },
@@ -444,8 +548,9 @@ export function buildOpenApiDocument() {
       get: {
         tags: ['Open data'],
         operationId: 'datasetCsv',
-        summary: 'A dataset view as CSV (RFC 4180, header row = the dictionary\'s fields)',
-        description: 'Times are ISO 8601 with +07:00; an empty cell is a null (for complaint counts: suppressed for k-anonymity). Text that a spreadsheet would run as a formula starts with an apostrophe.',
+        summary: "A dataset view as CSV (RFC 4180, header row = the dictionary's fields)",
+        description:
+          'Times are ISO 8601 with +07:00; an empty cell is a null (for complaint counts: suppressed for k-anonymity). Text that a spreadsheet would run as a formula starts with an apostrophe.',
         security: PUBLIC,
         parameters: [...datasetId, ...view],
         responses: {
@@ -463,12 +568,23 @@ export function buildOpenApiDocument() {
         summary: 'A dataset view as JSON (the same rows as the CSV)',
         security: PUBLIC,
         parameters: [...datasetId, ...view],
-        responses: { ...ok('the table', ref('DatasetData')), '304': { description: 'not modified' }, ...err(400, 'not a view of this dataset'), ...err(404, 'no such dataset') },
+        responses: {
+          ...ok('the table', ref('DatasetData')),
+          '304': { description: 'not modified' },
+          ...err(400, 'not a view of this dataset'),
+          ...err(404, 'no such dataset'),
+        },
       },
     },
     ...ckanPaths(),
     '/api/v1/openapi.json': {
-      get: { tags: ['Documentation'], operationId: 'openapi', summary: 'This document', security: PUBLIC, responses: ok('OpenAPI 3.1', { type: 'object' }) },
+      get: {
+        tags: ['Documentation'],
+        operationId: 'openapi',
+        summary: 'This document',
+        security: PUBLIC,
+        responses: ok('OpenAPI 3.1', { type: 'object' }),
+      },
     },
     '/api/docs': {
       get: {
@@ -535,7 +651,7 @@ export function buildOpenApiDocument() {
       summary: 'Real-time command center of a city government: ingest, agency, public and open-data endpoints.',
       description: [
         'Every OPD feeds its live data in through the ingest endpoints (an ingest key per OPD); the command center and the agencies read through the agency endpoints (a session or device token; the access rule applies: publik, terbatas and rahasia, sharing agreements with a purpose); citizens read the public endpoints (publik data only, complaints only as k-anonymous counts); open data is downloadable as CSV and JSON with a data dictionary and harvestable through a CKAN-compatible API.',
-        'Errors are `{ error, details: [ { index, path, message } ] }` (CKAN endpoints: CKAN\'s own envelope).',
+        "Errors are `{ error, details: [ { index, path, message } ] }` (CKAN endpoints: CKAN's own envelope).",
         'Live data is on socket.io: namespace `/public` (no login, publik only) and `/live` (`auth: { token }`).',
       ].join('\n\n'),
     },
@@ -555,7 +671,11 @@ export function buildOpenApiDocument() {
     components: {
       schemas,
       securitySchemes: {
-        ingestKey: { type: 'http', scheme: 'bearer', description: 'An ingest key of one OPD (`npm run admin -- …`); it writes that OPD\'s data only.' },
+        ingestKey: {
+          type: 'http',
+          scheme: 'bearer',
+          description: "An ingest key of one OPD (`npm run admin -- …`); it writes that OPD's data only.",
+        },
         accessToken: { type: 'http', scheme: 'bearer', description: 'A session token from POST /api/v1/auth/login, or a device token.' },
       },
     },

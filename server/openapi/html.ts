@@ -58,7 +58,9 @@ function operation(path: string, method: string, op: Obj): string {
   ${Object.keys(body).length ? `<h4>Request body${body.required ? '' : ' (optional)'}</h4>${body.description ? `<p>${prose(body.description)}</p>` : ''}${content(body.content)}` : ''}
   <h4>Responses</h4>
   <table><thead><tr><th>status</th><th>meaning</th><th>body</th></tr></thead><tbody>${responses
-    .map(([status, r]) => `<tr><td><code>${esc(status)}</code></td><td>${prose(obj(r).description ?? '')}</td><td>${content(obj(r).content)}</td></tr>`)
+    .map(
+      ([status, r]) => `<tr><td><code>${esc(status)}</code></td><td>${prose(obj(r).description ?? '')}</td><td>${content(obj(r).content)}</td></tr>`,
+    )
     .join('')}</tbody></table>
 </section>`;
 }
@@ -122,7 +124,10 @@ ${byTag
       (t) =>
         `<li><a href="#tag-${esc(anchor(t.name))}">${esc(t.name)}</a><ul>${byTag
           .get(t.name)!
-          .map((o) => `<li><a href="#op-${esc(anchor(String(o.op.operationId ?? `${o.method}-${o.path}`)))}">${esc(o.method.toUpperCase())} <code>${esc(o.path)}</code></a></li>`)
+          .map(
+            (o) =>
+              `<li><a href="#op-${esc(anchor(String(o.op.operationId ?? `${o.method}-${o.path}`)))}">${esc(o.method.toUpperCase())} <code>${esc(o.path)}</code></a></li>`,
+          )
           .join('')}</ul></li>`,
     )
     .join('');
@@ -147,7 +152,10 @@ ${String(info.description ?? '')
   .join('')}
 <h2>Authorization</h2>
 <table><thead><tr><th>scheme</th><th>type</th><th>description</th></tr></thead><tbody>${security
-    .map(([name, s]) => `<tr><td><code>${esc(name)}</code></td><td>${esc(obj(s).type)} ${esc(obj(s).scheme ?? '')}</td><td>${prose(obj(s).description ?? '')}</td></tr>`)
+    .map(
+      ([name, s]) =>
+        `<tr><td><code>${esc(name)}</code></td><td>${esc(obj(s).type)} ${esc(obj(s).scheme ?? '')}</td><td>${prose(obj(s).description ?? '')}</td></tr>`,
+    )
     .join('')}</tbody></table>
 <nav><h2>Endpoints</h2><ul>${toc}</ul></nav>
 ${sections}

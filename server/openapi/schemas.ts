@@ -46,7 +46,11 @@ const eventKind = z.object({
   closedStatuses: z.array(z.string()),
   sharedFor: z.array(z.string()).optional(),
 });
-export const catalogResponse = z.object({ opd: z.array(z.object({ code: z.string(), name: z.string() })), metrics: z.array(metric), eventKinds: z.array(eventKind) });
+export const catalogResponse = z.object({
+  opd: z.array(z.object({ code: z.string(), name: z.string() })),
+  metrics: z.array(metric),
+  eventKinds: z.array(eventKind),
+});
 
 export const seriesResponse = z.object({
   metric: z.string(),
@@ -89,7 +93,9 @@ export const agreementsResponse = z.object({
   agreements: z.array(
     z.object({
       id: z.number().int(),
-      direction: z.enum(['received', 'granted', 'other']).describe('received: shared with the caller\'s OPD; granted: shared by it; other: operators and admins'),
+      direction: z
+        .enum(['received', 'granted', 'other'])
+        .describe("received: shared with the caller's OPD; granted: shared by it; other: operators and admins"),
       ownerOpd: z.string(),
       granteeOpd: z.string(),
       itemType: z.enum(['metric', 'event_kind']),
@@ -102,8 +108,16 @@ export const agreementsResponse = z.object({
 });
 
 const role = z.enum(['admin', 'operator', 'agency']);
-export const loginResponse = z.object({ token: z.string(), expiresAt: iso, user: z.object({ username: z.string(), role, opd: z.string().nullable() }) });
-export const meResponse = z.object({ role: z.enum(['admin', 'operator', 'agency', 'public']), opd: z.string().nullable(), username: z.string().nullable() });
+export const loginResponse = z.object({
+  token: z.string(),
+  expiresAt: iso,
+  user: z.object({ username: z.string(), role, opd: z.string().nullable() }),
+});
+export const meResponse = z.object({
+  role: z.enum(['admin', 'operator', 'agency', 'public']),
+  opd: z.string().nullable(),
+  username: z.string().nullable(),
+});
 
 export const auditResponse = z.object({
   entries: z.array(
@@ -126,7 +140,9 @@ export const feedsResponse = z.object({
 });
 export const quarantineResponse = z.object({ entries: z.array(quarantineEntrySchema.extend({ id: z.number().int(), receivedAt: ms })) });
 
-const publicCount = z.object({ n: z.number().int().nullable(), suppressed: z.boolean() }).describe('a count, or n = null and suppressed = true when hidden for k-anonymity');
+const publicCount = z
+  .object({ n: z.number().int().nullable(), suppressed: z.boolean() })
+  .describe('a count, or n = null and suppressed = true when hidden for k-anonymity');
 const counts = { received: publicCount, resolved: publicCount, open: publicCount };
 /** The window every public complaint view answers for, and its k-anonymity threshold. */
 const complaintWindow = { period: z.enum(PERIOD_NAMES), from: ms, to: ms, updatedAt: ms, k: z.number().int() };
@@ -160,7 +176,7 @@ export const complaintPerformanceResponse = z.object({
         category: z.string().nullable().describe('null in an OPD row and the city row'),
         medianHoursToResolve: z.number().nullable().describe('hours from received to closed; null when fewer than k complaints stand behind it'),
         shareWithinSla: z.number().nullable().describe('0..1 closed within the target; null when fewer than k or no target'),
-        slaHours: z.number().nullable().describe('the category\'s target, hours'),
+        slaHours: z.number().nullable().describe("the category's target, hours"),
         suppressed: z.boolean(),
       }),
     )
@@ -173,7 +189,9 @@ export const eventStatsResponse = z.object({
   to: ms,
   bucket: z.enum(Object.keys(EVENT_STATS_BUCKETS) as (keyof typeof EVENT_STATS_BUCKETS)[]),
   bucketMs: z.number().int(),
-  byStatus: z.array(z.object({ t: ms.describe('bucket start'), status: z.string(), n: z.number().int().describe('events that entered the status in the bucket') })),
+  byStatus: z.array(
+    z.object({ t: ms.describe('bucket start'), status: z.string(), n: z.number().int().describe('events that entered the status in the bucket') }),
+  ),
   byCategory: z.array(z.object({ t: ms, category: z.string().nullable(), ...countsOverTime })),
   byRegion: z.array(z.object({ t: ms, region: regionCode.nullable(), ...countsOverTime })),
   resolution: z
@@ -195,7 +213,16 @@ export const eventStatsResponse = z.object({
     total: z.number().int(),
     byGroup: z.array(z.object({ opd: z.string(), category: z.string().nullable(), n: z.number().int() })),
     items: z.array(
-      z.object({ id: z.string(), opd: z.string(), category: z.string().nullable(), region: regionCode.nullable(), status: z.string(), openedAt: ms, dueAt: ms, overdueHours: z.number() }),
+      z.object({
+        id: z.string(),
+        opd: z.string(),
+        category: z.string().nullable(),
+        region: regionCode.nullable(),
+        status: z.string(),
+        openedAt: ms,
+        dueAt: ms,
+        overdueHours: z.number(),
+      }),
     ),
   }),
 });
@@ -230,7 +257,12 @@ export const publicProjectsResponse = z.object({
 export const complaintMapResponse = z.object({
   ...complaintWindow,
   kelurahan: z.array(
-    z.object({ code: regionCode.nullable(), name: z.string().nullable(), centroid: z.tuple([z.number(), z.number()]).nullable().describe('[lon, lat] of the kelurahan, never of a complaint'), ...counts }),
+    z.object({
+      code: regionCode.nullable(),
+      name: z.string().nullable(),
+      centroid: z.tuple([z.number(), z.number()]).nullable().describe('[lon, lat] of the kelurahan, never of a complaint'),
+      ...counts,
+    }),
   ),
 });
 export const publicMetricsResponse = z.object({
@@ -265,13 +297,26 @@ export const warningsResponse = z
     level: level.nullable(),
     t: ms.nullable(),
     warnings: z.array(z.object({ code: regionCode.nullable(), name: z.string().nullable(), level, t: ms.nullable() })),
-    metrics: z.array(z.object({ code: z.string(), unit: z.string(), nameId: z.string(), nameEn: z.string(), cadenceS: z.number().int(), thresholds })),
-    areas: z.array(z.object({ code: regionCode.nullable(), name: z.string().nullable(), level: level.nullable(), t: ms.nullable(), kelurahan: z.array(z.record(z.string(), z.unknown())) })),
+    metrics: z.array(
+      z.object({ code: z.string(), unit: z.string(), nameId: z.string(), nameEn: z.string(), cadenceS: z.number().int(), thresholds }),
+    ),
+    areas: z.array(
+      z.object({
+        code: regionCode.nullable(),
+        name: z.string().nullable(),
+        level: level.nullable(),
+        t: ms.nullable(),
+        kelurahan: z.array(z.record(z.string(), z.unknown())),
+      }),
+    ),
   })
   .describe('public flood warnings per kecamatan and kelurahan, and the water level at every public gauge');
 export const regionsResponse = z.object({
   city: z.object({ code: regionCode, name: z.string(), center: z.tuple([z.number(), z.number()]).nullable(), bbox: z.array(z.number()).nullable() }),
-  regions: z.object({ type: z.literal('FeatureCollection'), features: z.array(z.record(z.string(), z.unknown())).describe('GeoJSON Polygon features: properties code, name, kecamatanCode, kecamatanName') }),
+  regions: z.object({
+    type: z.literal('FeatureCollection'),
+    features: z.array(z.record(z.string(), z.unknown())).describe('GeoJSON Polygon features: properties code, name, kecamatanCode, kecamatanName'),
+  }),
 });
 
 // ---- open data ----
@@ -299,7 +344,9 @@ const resource = z.object({
   downloads: z.object({ csv: z.string(), json: z.string() }),
   dictionary: z.array(dictionaryEntry).optional().describe('the data dictionary (in /datasets/{id})'),
 });
-const spatialSchema = z.object({ code: regionCode, name: z.string(), province: z.object({ code: regionCode, name: z.string().nullable() }).nullable() }).nullable();
+const spatialSchema = z
+  .object({ code: regionCode, name: z.string(), province: z.object({ code: regionCode, name: z.string().nullable() }).nullable() })
+  .nullable();
 export const datasetResponse = z.object({
   id: z.string(),
   title: z.string(),
@@ -320,7 +367,13 @@ export const datasetResponse = z.object({
   links: z.object({ self: z.string(), ckan: z.string() }),
   resources: z.array(resource),
 });
-export const datasetListResponse = z.object({ updatedAt: iso, spatial: spatialSchema, conformsTo: z.string(), count: z.number().int(), datasets: z.array(datasetResponse) });
+export const datasetListResponse = z.object({
+  updatedAt: iso,
+  spatial: spatialSchema,
+  conformsTo: z.string(),
+  count: z.number().int(),
+  datasets: z.array(datasetResponse),
+});
 export const datasetDataResponse = z.object({
   dataset: z.string(),
   resource: z.string(),
@@ -340,7 +393,9 @@ export const ckanSuccess = (result: z.ZodType) => z.object({ help: z.string(), s
 export const ckanErrorResponse = z.object({
   help: z.string(),
   success: z.literal(false),
-  error: z.looseObject({ message: z.string(), __type: z.enum(['Not Found Error', 'Validation Error', 'Bad Request']) }).describe('validation errors also carry { field: [messages] }'),
+  error: z
+    .looseObject({ message: z.string(), __type: z.enum(['Not Found Error', 'Validation Error', 'Bad Request']) })
+    .describe('validation errors also carry { field: [messages] }'),
 });
 const ckanResource = z.looseObject({
   id: z.string(),
@@ -365,12 +420,20 @@ export const ckanPackage = z.looseObject({
   owner_org: z.string(),
   organization: z.looseObject({ id: z.string(), name: z.string(), title: z.string().describe('owner OPD'), is_organization: z.literal(true) }),
   tags: z.array(z.looseObject({ name: z.string(), display_name: z.string() })),
-  extras: z.array(z.object({ key: z.string(), value: z.string() })).describe('classification, update_cadence, owner_opd, domain, spatial_code, data_dictionary, …'),
+  extras: z
+    .array(z.object({ key: z.string(), value: z.string() }))
+    .describe('classification, update_cadence, owner_opd, domain, spatial_code, data_dictionary, …'),
   resources: z.array(ckanResource),
   num_resources: z.number().int(),
   num_tags: z.number().int(),
 });
-export const ckanSearchResult = z.object({ count: z.number().int(), sort: z.string(), facets: z.object({}), search_facets: z.object({}), results: z.array(ckanPackage) });
+export const ckanSearchResult = z.object({
+  count: z.number().int(),
+  sort: z.string(),
+  facets: z.object({}),
+  search_facets: z.object({}),
+  results: z.array(ckanPackage),
+});
 export const datastoreResult = z.object({
   resource_id: z.string(),
   fields: z.array(z.looseObject({ id: z.string(), type: z.enum(['int', 'text', 'numeric', 'timestamp']) })),

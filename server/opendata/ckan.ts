@@ -34,11 +34,16 @@ export const CKAN_ACTIONS = ['package_list', 'package_show', 'package_search', '
 export type CkanAction = (typeof CKAN_ACTIONS)[number];
 
 const HELP: Record<CkanAction, string> = {
-  package_list: 'Return a list of the names of the site\'s datasets (packages).\n\n:param limit: if given, the list of datasets will be broken into pages of at most ``limit`` datasets per page (optional)\n:type limit: int\n:param offset: when ``limit`` is given, the offset to start returning packages from\n:type offset: int\n\n:rtype: list of strings',
-  package_show: 'Return the metadata of a dataset (package) and its resources.\n\n:param id: the id or name of the dataset\n:type id: string\n\n:rtype: dictionary',
-  package_search: 'Search for datasets. Supported: ``q`` (words, or field:value terms), ``fq`` (space-separated [+-]field:value terms on name, id, organization, owner_org, tags, res_format, dataset_type, capacity, groups; metadata_modified:[A TO B]; other terms are ignored, which can only widen the result), ``rows`` (default 10, at most 1000), ``start``, ``sort`` (name, title_string, metadata_modified, metadata_created, id; asc|desc).\n\n:rtype: dictionary with count, results, sort, facets, search_facets',
-  datastore_search: 'Search a DataStore resource.\n\n:param resource_id: id or alias of the resource to be searched against (``id`` is accepted too)\n:type resource_id: string\n:param filters: matching conditions to select, e.g {"key1": "a", "key2": "b"}; a list of values matches any of them (optional)\n:type filters: dictionary\n:param limit: maximum number of rows to return (optional, default: ``100``, upper limit: ``32000``)\n:type limit: int\n:param offset: offset this number of rows (optional)\n:type offset: int\n:param fields: fields to return (optional, default: all fields in original order)\n:type fields: list or comma separated string\n:param sort: comma separated field names with ordering e.g.: "fieldname1, fieldname2 desc"\n:type sort: string\n:param include_total: True to return total matching record count (optional, default: true)\n:type include_total: bool\n:param records_format: \'objects\' (default) or \'lists\'\n:type records_format: controlled list\n\nNot supported: q, distinct, plain, language.\n\n:rtype: dictionary with fields, records, total, limit, offset, _links',
-  help_show: 'Return the help string for a particular API action.\n\n:param name: action function name (e.g. `package_show`)\n:type name: string\n\n:rtype: string',
+  package_list:
+    "Return a list of the names of the site's datasets (packages).\n\n:param limit: if given, the list of datasets will be broken into pages of at most ``limit`` datasets per page (optional)\n:type limit: int\n:param offset: when ``limit`` is given, the offset to start returning packages from\n:type offset: int\n\n:rtype: list of strings",
+  package_show:
+    'Return the metadata of a dataset (package) and its resources.\n\n:param id: the id or name of the dataset\n:type id: string\n\n:rtype: dictionary',
+  package_search:
+    'Search for datasets. Supported: ``q`` (words, or field:value terms), ``fq`` (space-separated [+-]field:value terms on name, id, organization, owner_org, tags, res_format, dataset_type, capacity, groups; metadata_modified:[A TO B]; other terms are ignored, which can only widen the result), ``rows`` (default 10, at most 1000), ``start``, ``sort`` (name, title_string, metadata_modified, metadata_created, id; asc|desc).\n\n:rtype: dictionary with count, results, sort, facets, search_facets',
+  datastore_search:
+    'Search a DataStore resource.\n\n:param resource_id: id or alias of the resource to be searched against (``id`` is accepted too)\n:type resource_id: string\n:param filters: matching conditions to select, e.g {"key1": "a", "key2": "b"}; a list of values matches any of them (optional)\n:type filters: dictionary\n:param limit: maximum number of rows to return (optional, default: ``100``, upper limit: ``32000``)\n:type limit: int\n:param offset: offset this number of rows (optional)\n:type offset: int\n:param fields: fields to return (optional, default: all fields in original order)\n:type fields: list or comma separated string\n:param sort: comma separated field names with ordering e.g.: "fieldname1, fieldname2 desc"\n:type sort: string\n:param include_total: True to return total matching record count (optional, default: true)\n:type include_total: bool\n:param records_format: \'objects\' (default) or \'lists\'\n:type records_format: controlled list\n\nNot supported: q, distinct, plain, language.\n\n:rtype: dictionary with fields, records, total, limit, offset, _links',
+  help_show:
+    'Return the help string for a particular API action.\n\n:param name: action function name (e.g. `package_show`)\n:type name: string\n\n:rtype: string',
 };
 
 type CkanErrorType = 'Not Found Error' | 'Validation Error' | 'Bad Request';
@@ -62,11 +67,26 @@ const invalid = (field: string, message: string) => new CkanError('Validation Er
 const NATURAL = 'Must be a natural number';
 const natural = (what: string) =>
   z
-    .union([z.number(), z.string().trim().regex(/^\d{1,9}$/, NATURAL)], { error: NATURAL })
+    .union(
+      [
+        z.number(),
+        z
+          .string()
+          .trim()
+          .regex(/^\d{1,9}$/, NATURAL),
+      ],
+      { error: NATURAL },
+    )
     .transform(Number)
     .pipe(z.number().int(NATURAL).min(0, NATURAL).max(1e9, `${what} is too large`));
-const bool = z.union([z.boolean(), z.enum(['true', 'false', 'True', 'False', '1', '0'])]).transform((v) => v === true || v === 'true' || v === 'True' || v === '1');
-const text = (max: number) => z.string().max(max).refine((v) => !v.includes('\u0000'), 'must not contain NUL characters');
+const bool = z
+  .union([z.boolean(), z.enum(['true', 'false', 'True', 'False', '1', '0'])])
+  .transform((v) => v === true || v === 'true' || v === 'True' || v === '1');
+const text = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((v) => !v.includes('\u0000'), 'must not contain NUL characters');
 const scalar = z.union([z.string().max(1_000), z.number(), z.boolean(), z.null()]);
 
 export const packageListSchema = z.object({ limit: natural('limit').optional(), offset: natural('offset').optional() });
@@ -119,7 +139,11 @@ function parse<T extends z.ZodType>(schema: T, params: Record<string, unknown>):
 // ---- package dicts ----
 
 const ckanTime = (ms: number) => new Date(ms).toISOString().replace('Z', '');
-const orgName = (code: string) => code.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').slice(0, 100) || 'opd';
+const orgName = (code: string) =>
+  code
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]+/g, '-')
+    .slice(0, 100) || 'opd';
 
 export function packageDict(d: DatasetDef, c: Catalog, origin: string) {
   const modified = c.modified.get(d.id) ?? c.at;
@@ -135,7 +159,12 @@ export function packageDict(d: DatasetDef, c: Catalog, origin: string) {
     { key: 'language', value: 'id' },
     { key: 'conforms_to', value: CONFORMS_TO },
     { key: 'data_dictionary', value: `${origin}${DATASETS_PATH}/${encodeURIComponent(d.id)}` },
-    ...(area ? [{ key: 'spatial_code', value: area.code }, { key: 'spatial_name', value: area.name }] : []),
+    ...(area
+      ? [
+          { key: 'spatial_code', value: area.code },
+          { key: 'spatial_name', value: area.name },
+        ]
+      : []),
     ...(d.source.kind === 'complaints' || d.source.kind === 'complaint-handling' ? [{ key: 'k_anonymity', value: String(d.source.k) }] : []),
   ];
   const resources = d.views.flatMap((v, i) =>
@@ -265,7 +294,10 @@ function matchTerm(p: PackageDict, t: Term): boolean | undefined {
   }
 }
 
-function searchPackages(all: PackageDict[], q: { q?: string | undefined; fq?: string | undefined; sort?: string | undefined }): { results: PackageDict[]; sort: string } {
+function searchPackages(
+  all: PackageDict[],
+  q: { q?: string | undefined; fq?: string | undefined; sort?: string | undefined },
+): { results: PackageDict[]; sort: string } {
   const parsedQ = terms(q.q ?? '');
   const parsedFq = terms(q.fq ?? '');
   const conditions = [...parsedQ.terms, ...parsedFq.terms];
@@ -339,7 +371,8 @@ function parseFilters(raw: unknown, fields: readonly string[]): Map<string, Scal
   return out;
 }
 
-const same = (cell: unknown, want: Scalar) => (cell === null || cell === undefined ? want === null || want === '' : want !== null && String(cell) === String(want));
+const same = (cell: unknown, want: Scalar) =>
+  cell === null || cell === undefined ? want === null || want === '' : want !== null && String(cell) === String(want);
 
 function compare(a: unknown, b: unknown): number {
   if (a === b) return 0;
@@ -350,11 +383,7 @@ function compare(a: unknown, b: unknown): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
-export function datastoreSearch(
-  params: Record<string, unknown>,
-  t: { dataset: DatasetDef; view: ViewDef; rows: Row[] },
-  requestedId: string,
-) {
+export function datastoreSearch(params: Record<string, unknown>, t: { dataset: DatasetDef; view: ViewDef; rows: Row[] }, requestedId: string) {
   const p = parse(datastoreSearchSchema, params);
   const all = ['_id', ...t.view.fields.map((f) => f.field)];
   const filters = parseFilters(p.filters, all);
@@ -481,7 +510,10 @@ export function createCkanRoutes(deps: { openData: OpenDataService }): Router {
         const p = parse(packageSearchSchema, params);
         const c = await od.catalog();
         const origin = originOf(req);
-        const { results, sort } = searchPackages(c.datasets.map((d) => packageDict(d, c, origin)), p);
+        const { results, sort } = searchPackages(
+          c.datasets.map((d) => packageDict(d, c, origin)),
+          p,
+        );
         const start = p.start ?? 0;
         const rows = Math.min(p.rows ?? SEARCH_DEFAULT_ROWS, SEARCH_MAX_ROWS);
         return { count: results.length, sort, facets: {}, search_facets: {}, results: results.slice(start, start + rows) };
@@ -493,7 +525,8 @@ export function createCkanRoutes(deps: { openData: OpenDataService }): Router {
       }
       case 'help_show': {
         const p = parse(helpShowSchema, params);
-        if (!(CKAN_ACTIONS as readonly string[]).includes(p.name)) throw new CkanError('Not Found Error', `Not found: Action function not found: ${p.name}`);
+        if (!(CKAN_ACTIONS as readonly string[]).includes(p.name))
+          throw new CkanError('Not Found Error', `Not found: Action function not found: ${p.name}`);
         return HELP[p.name as CkanAction];
       }
     }
@@ -507,7 +540,12 @@ export function createCkanRoutes(deps: { openData: OpenDataService }): Router {
     }
     const body: unknown = req.body;
     if (body !== undefined && (typeof body !== 'object' || body === null || Array.isArray(body))) {
-      return error(req, res, action, new CkanError('Bad Request', 'Bad request - Bad request data: Request data JSON decoded but it needs to be a dictionary.'));
+      return error(
+        req,
+        res,
+        action,
+        new CkanError('Bad Request', 'Bad request - Bad request data: Request data JSON decoded but it needs to be a dictionary.'),
+      );
     }
     const params: Record<string, unknown> = { ...(req.query as Record<string, unknown>), ...((body as Record<string, unknown> | undefined) ?? {}) };
     try {

@@ -150,9 +150,28 @@ const f = (field: string, type: FieldType, unit: string | null, meaning: string,
   ...(reference ? { reference } : {}),
 });
 
-const ENTITY = f('entity', 'string', null, 'Kode titik pengamatan (stasiun, pintu air, ruas jalan, proyek) pada sistem OPD pemilik', 'Observation point id (station, gate, road segment, project) in the owner OPD\'s system');
-const REGION_CODE = f('region_code', 'string', null, 'Kode wilayah Kemendagri tempat titik pengamatan berada', 'Kemendagri code of the region the observation point is in', REGION_REFERENCE);
-const REGION_NAME = f('region_name', 'string', null, 'Nama wilayah (kelurahan/desa) tempat titik pengamatan berada', 'Name of that region (kelurahan/desa)');
+const ENTITY = f(
+  'entity',
+  'string',
+  null,
+  'Kode titik pengamatan (stasiun, pintu air, ruas jalan, proyek) pada sistem OPD pemilik',
+  "Observation point id (station, gate, road segment, project) in the owner OPD's system",
+);
+const REGION_CODE = f(
+  'region_code',
+  'string',
+  null,
+  'Kode wilayah Kemendagri tempat titik pengamatan berada',
+  'Kemendagri code of the region the observation point is in',
+  REGION_REFERENCE,
+);
+const REGION_NAME = f(
+  'region_name',
+  'string',
+  null,
+  'Nama wilayah (kelurahan/desa) tempat titik pengamatan berada',
+  'Name of that region (kelurahan/desa)',
+);
 const LONGITUDE = f('longitude', 'number', 'degree', 'Bujur titik pengamatan (WGS84)', 'Longitude of the observation point (WGS84)');
 const LATITUDE = f('latitude', 'number', 'degree', 'Lintang titik pengamatan (WGS84)', 'Latitude of the observation point (WGS84)');
 
@@ -170,8 +189,20 @@ function metricViews(m: OpenDataMetric): [ViewDef, ViewDef] {
         ENTITY,
         REGION_CODE,
         REGION_NAME,
-        f('time', 'datetime', null, 'Awal jam pengukuran (ISO 8601, WIB +07:00); jam berlaku [time, time + 1 jam)', 'Start of the hour (ISO 8601, WIB +07:00); the bucket is [time, time + 1 h)'),
-        f('value', 'number', m.unit, `Rata-rata ${m.nameId.toLowerCase()} dalam jam tersebut (dibulatkan 0,001)`, `Mean ${m.nameEn.toLowerCase()} in that hour (rounded to 0.001)`),
+        f(
+          'time',
+          'datetime',
+          null,
+          'Awal jam pengukuran (ISO 8601, WIB +07:00); jam berlaku [time, time + 1 jam)',
+          'Start of the hour (ISO 8601, WIB +07:00); the bucket is [time, time + 1 h)',
+        ),
+        f(
+          'value',
+          'number',
+          m.unit,
+          `Rata-rata ${m.nameId.toLowerCase()} dalam jam tersebut (dibulatkan 0,001)`,
+          `Mean ${m.nameEn.toLowerCase()} in that hour (rounded to 0.001)`,
+        ),
         f('min', 'number', m.unit, 'Nilai terendah dalam jam tersebut', 'Lowest reading in that hour'),
         f('max', 'number', m.unit, 'Nilai tertinggi dalam jam tersebut', 'Highest reading in that hour'),
         f('samples', 'integer', 'count', 'Jumlah pembacaan dalam jam tersebut', 'Number of readings in that hour'),
@@ -191,7 +222,13 @@ function metricViews(m: OpenDataMetric): [ViewDef, ViewDef] {
         REGION_NAME,
         LONGITUDE,
         LATITUDE,
-        f('time', 'datetime', null, 'Waktu pembacaan (ISO 8601, WIB +07:00); kosong bila belum ada pembacaan', 'Time of the reading (ISO 8601, WIB +07:00); empty when there is none yet'),
+        f(
+          'time',
+          'datetime',
+          null,
+          'Waktu pembacaan (ISO 8601, WIB +07:00); kosong bila belum ada pembacaan',
+          'Time of the reading (ISO 8601, WIB +07:00); empty when there is none yet',
+        ),
         f('value', 'number', m.unit, `${m.nameId} pada waktu tersebut`, `${m.nameEn} at that time`),
         unit,
       ],
@@ -201,7 +238,13 @@ function metricViews(m: OpenDataMetric): [ViewDef, ViewDef] {
 
 function complaintViews(k: number, cadenceS: number): [ViewDef, ...ViewDef[]] {
   const count = (field: string, id: string, en: string) =>
-    f(field, 'integer', 'count', `${id}. Kosong bila disembunyikan demi anonimitas: jumlah 1 sampai ${k - 1}, atau sel lain yang bisa membuka jumlah sekecil itu lewat pengurangan total`, `${en}. Empty when suppressed for anonymity: a count of 1 to ${k - 1}, or another cell that would give such a count away by subtraction from the totals`);
+    f(
+      field,
+      'integer',
+      'count',
+      `${id}. Kosong bila disembunyikan demi anonimitas: jumlah 1 sampai ${k - 1}, atau sel lain yang bisa membuka jumlah sekecil itu lewat pengurangan total`,
+      `${en}. Empty when suppressed for anonymity: a count of 1 to ${k - 1}, or another cell that would give such a count away by subtraction from the totals`,
+    );
   const labels: Record<Period, [string, string]> = { '24h': ['24 jam', '24 hours'], '7d': ['7 hari', '7 days'], '30d': ['30 hari', '30 days'] };
   const order: Period[] = ['7d', ...PERIOD_NAMES.filter((p) => p !== '7d')];
   const views = order.map((p): ViewDef => ({
@@ -212,13 +255,32 @@ function complaintViews(k: number, cadenceS: number): [ViewDef, ...ViewDef[]] {
     descriptionEn: `Complaints received, resolved and still open per kelurahan and category in the last ${labels[p][1]}; k-anonymous (k = ${k}).`,
     cadenceS,
     fields: [
-      f('period_start', 'datetime', null, 'Awal periode (ISO 8601, WIB +07:00); periode berlaku (period_start, period_end]', 'Start of the period (ISO 8601, WIB +07:00); the period is (period_start, period_end]'),
+      f(
+        'period_start',
+        'datetime',
+        null,
+        'Awal periode (ISO 8601, WIB +07:00); periode berlaku (period_start, period_end]',
+        'Start of the period (ISO 8601, WIB +07:00); the period is (period_start, period_end]',
+      ),
       f('period_end', 'datetime', null, 'Akhir periode (waktu data dihitung)', 'End of the period (when the counts were taken)'),
       f('kecamatan_code', 'string', null, 'Kode kecamatan Kemendagri', 'Kemendagri code of the kecamatan', REGION_REFERENCE),
       f('kecamatan_name', 'string', null, 'Nama kecamatan', 'Name of the kecamatan'),
-      f('kelurahan_code', 'string', null, 'Kode kelurahan/desa Kemendagri; kosong untuk aduan tanpa wilayah', 'Kemendagri code of the kelurahan/desa; empty for complaints without a region', REGION_REFERENCE),
+      f(
+        'kelurahan_code',
+        'string',
+        null,
+        'Kode kelurahan/desa Kemendagri; kosong untuk aduan tanpa wilayah',
+        'Kemendagri code of the kelurahan/desa; empty for complaints without a region',
+        REGION_REFERENCE,
+      ),
       f('kelurahan_name', 'string', null, 'Nama kelurahan/desa', 'Name of the kelurahan/desa'),
-      f('category', 'string', null, 'Kategori aduan (daftar kode tertutup); kosong untuk aduan tanpa kategori', 'Complaint category (a closed code list); empty for complaints without one'),
+      f(
+        'category',
+        'string',
+        null,
+        'Kategori aduan (daftar kode tertutup); kosong untuk aduan tanpa kategori',
+        'Complaint category (a closed code list); empty for complaints without one',
+      ),
       count('received', 'Aduan yang diterima dalam periode', 'Complaints received in the period'),
       count('resolved', 'Aduan yang ditutup (selesai atau ditolak) dalam periode', 'Complaints closed (resolved or rejected) in the period'),
       count('open', 'Aduan yang masih terbuka pada akhir periode', 'Complaints still open at the end of the period'),
@@ -240,13 +302,43 @@ function complaintHandlingViews(k: number, cadenceS: number): [ViewDef, ...ViewD
     descriptionEn: `Median time to close and share closed within the service-level target, of the complaints closed in the last ${labels[p][1]}; per handling OPD and category, per OPD, and the whole city.`,
     cadenceS,
     fields: [
-      f('period_start', 'datetime', null, 'Awal periode (ISO 8601, WIB +07:00); periode berlaku (period_start, period_end]', 'Start of the period (ISO 8601, WIB +07:00); the period is (period_start, period_end]'),
+      f(
+        'period_start',
+        'datetime',
+        null,
+        'Awal periode (ISO 8601, WIB +07:00); periode berlaku (period_start, period_end]',
+        'Start of the period (ISO 8601, WIB +07:00); the period is (period_start, period_end]',
+      ),
       f('period_end', 'datetime', null, 'Akhir periode (waktu data dihitung)', 'End of the period (when the figures were taken)'),
-      f('opd_code', 'string', null, 'Kode OPD yang menangani; kosong pada baris seluruh kota', 'Code of the handling OPD; empty in the whole-city row'),
+      f(
+        'opd_code',
+        'string',
+        null,
+        'Kode OPD yang menangani; kosong pada baris seluruh kota',
+        'Code of the handling OPD; empty in the whole-city row',
+      ),
       f('opd_name', 'string', null, 'Nama OPD yang menangani', 'Name of the handling OPD'),
-      f('category', 'string', null, 'Kategori aduan; kosong pada baris per OPD dan seluruh kota', 'Complaint category; empty in the per-OPD and whole-city rows'),
-      f('median_hours_to_resolve', 'number', 'h', `Median waktu dari diterima sampai ditutup. ${withheld}`, `Median time from received to closed. ${withheldEn}`),
-      f('share_within_sla', 'number', 'ratio', `Bagian aduan yang ditutup dalam target waktu layanan (0–1). ${withheld}`, `Share of the complaints closed within the service-level target (0–1). ${withheldEn}`),
+      f(
+        'category',
+        'string',
+        null,
+        'Kategori aduan; kosong pada baris per OPD dan seluruh kota',
+        'Complaint category; empty in the per-OPD and whole-city rows',
+      ),
+      f(
+        'median_hours_to_resolve',
+        'number',
+        'h',
+        `Median waktu dari diterima sampai ditutup. ${withheld}`,
+        `Median time from received to closed. ${withheldEn}`,
+      ),
+      f(
+        'share_within_sla',
+        'number',
+        'ratio',
+        `Bagian aduan yang ditutup dalam target waktu layanan (0–1). ${withheld}`,
+        `Share of the complaints closed within the service-level target (0–1). ${withheldEn}`,
+      ),
       f('sla_target_hours', 'number', 'h', 'Target waktu layanan kategori', 'Service-level target of the category'),
     ],
   }));
@@ -327,7 +419,7 @@ export function buildDatasets(catalog: OpenDataCatalog, opts: { k: number; cache
           descriptionEn: 'One row per project: the latest value of each measure; empty when the project has not reported it.',
           cadenceS,
           fields: [
-            f('entity', 'string', null, 'Kode proyek pada sistem OPD pemilik', 'Project id in the owner OPD\'s system'),
+            f('entity', 'string', null, 'Kode proyek pada sistem OPD pemilik', "Project id in the owner OPD's system"),
             f('name', 'string', null, 'Nama paket pekerjaan', 'Name of the works package'),
             f('opd_code', 'string', null, 'Kode OPD pelaksana', 'Code of the implementing agency (OPD)'),
             f('opd_name', 'string', null, 'Nama OPD pelaksana', 'Name of the implementing agency (OPD)'),
@@ -340,7 +432,13 @@ export function buildDatasets(catalog: OpenDataCatalog, opts: { k: number; cache
             LONGITUDE,
             LATITUDE,
             ...projects.map((m) => f(m.code, 'number', m.unit, m.nameId, m.nameEn)),
-            f('time', 'datetime', null, 'Waktu laporan terakhir di antara ukuran-ukuran di atas (ISO 8601, WIB +07:00)', 'Time of the latest report among the measures above (ISO 8601, WIB +07:00)'),
+            f(
+              'time',
+              'datetime',
+              null,
+              'Waktu laporan terakhir di antara ukuran-ukuran di atas (ISO 8601, WIB +07:00)',
+              'Time of the latest report among the measures above (ISO 8601, WIB +07:00)',
+            ),
           ],
         },
       ],
@@ -349,7 +447,9 @@ export function buildDatasets(catalog: OpenDataCatalog, opts: { k: number; cache
 
   const complaintOwner = catalog.complaintOwners.length === 1 ? catalog.complaintOwners[0]! : null;
   if (catalog.complaintOwners.length) {
-    const o = complaintOwner ? owner(complaintOwner) : { code: catalog.complaintOwners.join(','), name: catalog.complaintOwners.map((c) => owner(c).name).join('; ') };
+    const o = complaintOwner
+      ? owner(complaintOwner)
+      : { code: catalog.complaintOwners.join(','), name: catalog.complaintOwners.map((c) => owner(c).name).join('; ') };
     const cadenceS = Math.max(1, Math.round(opts.cacheMs / 1000));
     out.push({
       id: COMPLAINTS_DATASET_ID,
@@ -444,7 +544,11 @@ export type ProjectRegistryRow = Pick<
  * (name, OPD, contract value and period, budget; its place wins over the series'). A registered project
  * without readings yet has a row too.
  */
-export function projectTable(metrics: readonly OpenDataMetric[], rows: readonly MetricSeriesRow[], registry: readonly ProjectRegistryRow[] = []): Row[] {
+export function projectTable(
+  metrics: readonly OpenDataMetric[],
+  rows: readonly MetricSeriesRow[],
+  registry: readonly ProjectRegistryRow[] = [],
+): Row[] {
   const codes = new Set(metrics.map((m) => m.code));
   const byEntity = new Map<string, { row: Row; t: number | null }>();
   for (const p of registry) {

@@ -7,7 +7,8 @@ import { dictionary, isoDuration, isoWib, type DatasetDef, type ViewDef } from '
 import type { Catalog } from './service';
 
 export const DATASETS_PATH = '/api/public/v1/datasets';
-export const CONFORMS_TO = 'Satu Data Indonesia (Perpres 39/2019): standar data, metadata, interoperabilitas, kode referensi (kode wilayah Kemendagri)';
+export const CONFORMS_TO =
+  'Satu Data Indonesia (Perpres 39/2019): standar data, metadata, interoperabilitas, kode referensi (kode wilayah Kemendagri)';
 
 export const resourceId = (d: DatasetDef, v: ViewDef) => `${d.id}.${v.id}`;
 export const dataPath = (d: DatasetDef, v: ViewDef, format: 'csv' | 'json') =>

@@ -34,19 +34,28 @@ export function createOpenDataRoutes(deps: { openData: OpenDataService }): Route
   /** The dataset the path names, or an answer (400/404) and null. */
   const datasetOf = async (req: Request, res: Response): Promise<DatasetDef | null> => {
     const parsed = datasetParamsSchema.safeParse(req.params);
-    if (!parsed.success) return fail(res, 404, 'no such dataset'), null;
+    if (!parsed.success) return (fail(res, 404, 'no such dataset'), null);
     const d = (await od.catalog()).byId.get(parsed.data.id);
-    if (!d) return fail(res, 404, `no such dataset '${parsed.data.id}'; the list is at ${DATASETS_PATH}`), null;
+    if (!d) return (fail(res, 404, `no such dataset '${parsed.data.id}'; the list is at ${DATASETS_PATH}`), null);
     return d;
   };
   const viewOf = (d: DatasetDef, req: Request, res: Response): ViewDef | null => {
     const parsed = dataQuerySchema.safeParse(req.query);
-    if (!parsed.success) return fail(res, 400, 'invalid query', toIssueDetails(parsed.error).map((x) => ({ ...x, index: null }))), null;
+    if (!parsed.success)
+      return (
+        fail(
+          res,
+          400,
+          'invalid query',
+          toIssueDetails(parsed.error).map((x) => ({ ...x, index: null })),
+        ),
+        null
+      );
     if (parsed.data.view === undefined) return d.views[0];
     const v = d.views.find((x) => x.id === parsed.data.view);
     if (!v) {
       const have = d.views.map((x) => x.id).join(', ');
-      return fail(res, 400, 'invalid query', [{ index: null, path: 'view', message: `dataset ${d.id} has the views ${have}` }]), null;
+      return (fail(res, 400, 'invalid query', [{ index: null, path: 'view', message: `dataset ${d.id} has the views ${have}` }]), null);
     }
     return v;
   };

@@ -112,7 +112,10 @@ export function createOpenData(deps: OpenDataDeps): OpenDataService {
       for (const d of datasets) {
         const codes = d.source.kind === 'metric' ? [d.source.metric.code] : d.source.kind === 'projects' ? d.source.metrics.map((x) => x.code) : [];
         const times = codes.map((c) => newest.get(c)).filter((t): t is number => t !== undefined);
-        modified.set(d.id, d.source.kind === 'complaints' || d.source.kind === 'complaint-handling' ? latest.at : times.length ? Math.max(...times) : null);
+        modified.set(
+          d.id,
+          d.source.kind === 'complaints' || d.source.kind === 'complaint-handling' ? latest.at : times.length ? Math.max(...times) : null,
+        );
       }
       return { datasets, byId: new Map(datasets.map((d) => [d.id, d])), catalog: m.value, at: m.at, modified };
     });

@@ -31,16 +31,22 @@ export function createProjectRoutes(deps: ProjectRoutesDeps): Router {
     const projects = parsed.data.projects;
     const invalid: IssueDetail[] = [];
     projects.forEach((p, index) => {
-      if (p.region !== undefined && !deps.catalog.hasRegion(p.region)) invalid.push({ index, path: 'region', message: `unknown region '${p.region}'` });
+      if (p.region !== undefined && !deps.catalog.hasRegion(p.region))
+        invalid.push({ index, path: 'region', message: `unknown region '${p.region}'` });
     });
     if (invalid.length) return void res.status(400).json({ error: 'invalid batch; nothing was written', details: invalid });
-    const owners = await projectOwners(deps.pool, projects.map((p) => p.id));
+    const owners = await projectOwners(
+      deps.pool,
+      projects.map((p) => p.id),
+    );
     const forbidden: IssueDetail[] = [];
     projects.forEach((p, index) => {
       if (p.opd !== key.opd) forbidden.push({ index, path: 'opd', message: `a key of ${key.opd} registers only projects of ${key.opd}` });
-      else if (owners.has(p.id) && owners.get(p.id) !== key.opd) forbidden.push({ index, path: 'id', message: `project '${p.id}' is registered by ${owners.get(p.id)}` });
+      else if (owners.has(p.id) && owners.get(p.id) !== key.opd)
+        forbidden.push({ index, path: 'id', message: `project '${p.id}' is registered by ${owners.get(p.id)}` });
     });
-    if (forbidden.length) return void res.status(403).json({ error: `key of ${key.opd} may not write these projects; nothing was written`, details: forbidden });
+    if (forbidden.length)
+      return void res.status(403).json({ error: `key of ${key.opd} may not write these projects; nothing was written`, details: forbidden });
 
     const now = deps.clock();
     const written = await inTransaction(deps.pool, async (client) => {
@@ -54,7 +60,13 @@ export function createProjectRoutes(deps: ProjectRoutesDeps): Router {
             actor: `key:${key.id}@${key.opd}`,
             action: owners.has(id) ? 'project.updated' : 'project.registered',
             target: `project:${id}`,
-            detail: { name: p.name, contractValue: p.contractValue, contractStart: p.contractStart, contractEnd: p.contractEnd, region: p.region ?? null },
+            detail: {
+              name: p.name,
+              contractValue: p.contractValue,
+              contractStart: p.contractStart,
+              contractEnd: p.contractEnd,
+              region: p.region ?? null,
+            },
             source: req.ip ?? null,
           };
         }),

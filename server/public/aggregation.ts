@@ -128,7 +128,14 @@ export function summarizeComplaints(rows: readonly ComplaintRow[], opts: Summary
   const rowKeys = [...counts.keys()].sort(byKey);
   const colKeys = [...new Set(rowKeys.flatMap((rk) => [...counts.get(rk)!.keys()]))].sort(byKey);
   const tables = Object.fromEntries(
-    MEASURES.map((m) => [m, protectTable(rowKeys.map((rk) => colKeys.map((ck) => counts.get(rk)!.get(ck)?.[m] ?? 0)), colKeys.length, k)]),
+    MEASURES.map((m) => [
+      m,
+      protectTable(
+        rowKeys.map((rk) => colKeys.map((ck) => counts.get(rk)!.get(ck)?.[m] ?? 0)),
+        colKeys.length,
+        k,
+      ),
+    ]),
   ) as Record<Measure, ReturnType<typeof protectTable>>;
   const pick = (f: (t: ReturnType<typeof protectTable>) => PublicCount): Counts => ({
     received: f(tables.received),

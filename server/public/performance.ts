@@ -76,7 +76,15 @@ export function complaintPerformance(rows: readonly ComplaintRow[], opts: { peri
     while (i < nb - 1 && t > edges[i + 1]!) i++;
     return i;
   };
-  interface Acc { opd: string | null; opdName: string | null; category: string | null; sla: number | null; hours: number[]; withTarget: number; within: number }
+  interface Acc {
+    opd: string | null;
+    opdName: string | null;
+    category: string | null;
+    sla: number | null;
+    hours: number[];
+    withTarget: number;
+    within: number;
+  }
   const groups = new Map<string, Acc>();
   const acc = (key: string, init: () => Omit<Acc, 'hours' | 'withTarget' | 'within'>) => {
     let g = groups.get(key);
@@ -101,8 +109,16 @@ export function complaintPerformance(rows: readonly ComplaintRow[], opts: { peri
       }
     }
   }
-  const rec = protectTable(received.map((n) => [n]), 1, k);
-  const res = protectTable(resolved.map((n) => [n]), 1, k);
+  const rec = protectTable(
+    received.map((n) => [n]),
+    1,
+    k,
+  );
+  const res = protectTable(
+    resolved.map((n) => [n]),
+    1,
+    k,
+  );
   const buckets = received.map((_, i): PerformanceBucket => ({
     from: edges[i]!,
     to: edges[i + 1]!,
@@ -124,5 +140,15 @@ export function complaintPerformance(rows: readonly ComplaintRow[], opts: { peri
   // each OPD's own row first, then its categories; the city last
   const key = (g: PerformanceGroup) => `${g.opd ?? '\uffff'}\u0000${g.category ?? ''}`;
   out.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
-  return { period, from, to: now, updatedAt: now, k, bucketMs, buckets, total: { received: rec.colTotals[0]!, resolved: res.colTotals[0]! }, groups: out };
+  return {
+    period,
+    from,
+    to: now,
+    updatedAt: now,
+    k,
+    bucketMs,
+    buckets,
+    total: { received: rec.colTotals[0]!, resolved: res.colTotals[0]! },
+    groups: out,
+  };
 }

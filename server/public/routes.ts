@@ -30,22 +30,44 @@ export function createPublicRoutes(deps: PublicRoutesDeps): Router {
 
   const router = Router();
   /** A complaints answer for the ?period asked: one view of the complaints snapshot per name and period. */
-  const complaintsView = (name: string, derive: (snap: Snapshot<ComplaintData>, p: Period, v: ComplaintData) => unknown) => async (req: Request, res: Response) => {
-    const p = period(req, res);
-    if (!p) return;
-    const snap = await complaints.get();
-    send(req, res, snap.view(`${name}:${p}`, (v) => derive(snap, p, v)));
-  };
-  router.get('/api/public/v1/complaints/summary', complaintsView('summary', (snap, p) => summary(snap, p)));
-  router.get('/api/public/v1/complaints/map', complaintsView('map', (snap, p, v) => complaintMap(summary(snap, p), v.regions)));
-  router.get('/api/public/v1/complaints/performance', complaintsView('performance', (snap, p) => performance(snap, p)));
+  const complaintsView =
+    (name: string, derive: (snap: Snapshot<ComplaintData>, p: Period, v: ComplaintData) => unknown) => async (req: Request, res: Response) => {
+      const p = period(req, res);
+      if (!p) return;
+      const snap = await complaints.get();
+      send(
+        req,
+        res,
+        snap.view(`${name}:${p}`, (v) => derive(snap, p, v)),
+      );
+    };
+  router.get(
+    '/api/public/v1/complaints/summary',
+    complaintsView('summary', (snap, p) => summary(snap, p)),
+  );
+  router.get(
+    '/api/public/v1/complaints/map',
+    complaintsView('map', (snap, p, v) => complaintMap(summary(snap, p), v.regions)),
+  );
+  router.get(
+    '/api/public/v1/complaints/performance',
+    complaintsView('performance', (snap, p) => performance(snap, p)),
+  );
   router.get('/api/public/v1/metrics', async (req, res) => {
     const snap = await metrics.get();
-    send(req, res, snap.view('metrics', (rows, now) => publicMetrics(rows, now)));
+    send(
+      req,
+      res,
+      snap.view('metrics', (rows, now) => publicMetrics(rows, now)),
+    );
   });
   router.get('/api/public/v1/projects', async (req, res) => {
     const snap = await sources.projects.get();
-    send(req, res, snap.view('projects', (rows, now) => publicProjects(rows, now)));
+    send(
+      req,
+      res,
+      snap.view('projects', (rows, now) => publicProjects(rows, now)),
+    );
   });
   router.get('/api/public/v1/warnings', warningsHandler({ cache: sources.warnings }, send));
   return router;

@@ -34,11 +34,8 @@ export function createPublicShellHandler(deps: {
     ttlMs: 60_000,
     clock,
     load: async () =>
-      (
-        await deps.db.query<{ name: string }>(
-          `SELECT r.name FROM sinergi_meta m JOIN region r ON r.code = m.value WHERE m.key = 'city_code'`,
-        )
-      ).rows[0]?.name ?? null,
+      (await deps.db.query<{ name: string }>(`SELECT r.name FROM sinergi_meta m JOIN region r ON r.code = m.value WHERE m.key = 'city_code'`)).rows[0]
+        ?.name ?? null,
   });
   let last: { key: string; rendered: Rendered } | null = null;
 
@@ -47,7 +44,13 @@ export function createPublicShellHandler(deps: {
     if (!t) return void res.status(404).type('text/plain').send('client build not found');
     let rendered: Rendered;
     try {
-      const [c, m, w, p, cx] = await Promise.all([city.get(), sources.metrics.get(), sources.warnings.get(), sources.projects.get(), sources.complaints.get()]);
+      const [c, m, w, p, cx] = await Promise.all([
+        city.get(),
+        sources.metrics.get(),
+        sources.warnings.get(),
+        sources.projects.get(),
+        sources.complaints.get(),
+      ]);
       const key = [t.mtimeMs, c.at, m.at, w.at, p.at, cx.at].join(':');
       if (last?.key !== key) {
         const now = Math.max(m.at, w.at, p.at, cx.at);

@@ -77,7 +77,8 @@ export function escapeHtml(s: string): string {
 const LEVEL_ID: Record<AlertLevel, string> = { normal: 'Normal', waspada: 'Waspada', siaga: 'Siaga', awas: 'Awas' };
 const nf = (digits: number) => new Intl.NumberFormat('id-ID', { maximumFractionDigits: digits });
 const num = (v: number | null, digits = 0) => (v === null || !Number.isFinite(v) ? '–' : nf(digits).format(v));
-const rupiah = (v: number) => new Intl.NumberFormat('id-ID', { style: 'currency', currency: 'IDR', notation: 'compact', maximumFractionDigits: 1 }).format(v);
+const rupiah = (v: number) =>
+  new Intl.NumberFormat('id-ID', { style: 'currency', currency: 'IDR', notation: 'compact', maximumFractionDigits: 1 }).format(v);
 const time = (t: number) =>
   `${new Intl.DateTimeFormat('id-ID', { timeZone: 'Asia/Jakarta', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(t)} WIB`;
 

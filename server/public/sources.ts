@@ -50,7 +50,12 @@ export function createPublicSources(deps: {
     k,
     cacheMs,
     maxAgeS: Math.max(0, Math.floor(cacheMs / 1000)),
-    complaints: createSnapshotCache({ ttlMs: cacheMs, clock, load: (now) => complaintRows(db, now - LONGEST_PERIOD_MS), onStale: onStale('complaints') }),
+    complaints: createSnapshotCache({
+      ttlMs: cacheMs,
+      clock,
+      load: (now) => complaintRows(db, now - LONGEST_PERIOD_MS),
+      onStale: onStale('complaints'),
+    }),
     metrics: createSnapshotCache({ ttlMs: cacheMs, clock, load: () => publicMetricRows(db), onStale: onStale('metrics') }),
     projects: createSnapshotCache({ ttlMs: cacheMs, clock, load: () => publicProjectRows(db), onStale: onStale('projects') }),
     warnings: createSnapshotCache({ ttlMs: cacheMs, clock, load: () => warningRows(db), onStale: onStale('warnings') }),

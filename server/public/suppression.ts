@@ -112,7 +112,7 @@ export function suppressionPattern(x: readonly (readonly number[])[], k: number)
       while (top >= 0 && prev[dst] === -1) {
         const node = queue[top]!;
         // Goal first: one cell joins a node to dst when they are on opposite sides.
-        if (nextArc[node] === 0 && (node <= R) !== dstIsRow) {
+        if (nextArc[node] === 0 && node <= R !== dstIsRow) {
           const cell = dstIsRow ? dst * W + (node - R - 1) : node * W + (dst - R - 1);
           if (cell !== p && sup[cell] && residual(cell, node) > 0) {
             prev[dst] = node;

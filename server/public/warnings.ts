@@ -103,7 +103,8 @@ const worse = (a: AlertLevel | null, b: AlertLevel | null) => (rank(b) > rank(a)
 const newer = (a: number | null, b: number | null) => (b !== null && (a === null || b > a) ? b : a);
 const byName = (a: { name: string | null; code: string | null }, b: { name: string | null; code: string | null }) =>
   (a.name ?? a.code ?? '\uffff').localeCompare(b.name ?? b.code ?? '\uffff');
-const worstFirst = <T extends { level: AlertLevel | null; name: string | null; code: string | null }>(a: T, b: T) => rank(b.level) - rank(a.level) || byName(a, b);
+const worstFirst = <T extends { level: AlertLevel | null; name: string | null; code: string | null }>(a: T, b: T) =>
+  rank(b.level) - rank(a.level) || byName(a, b);
 
 function thresholdsOf(x: unknown): Thresholds | null {
   if (typeof x !== 'object' || x === null) return null;
@@ -185,7 +186,8 @@ export function publicWarnings(
 
   const list = [...areas.values()];
   for (const a of list) {
-    for (const k of a.kelurahan) k.gauges.sort((x, y) => rank(y.level) - rank(x.level) || (y.value ?? -Infinity) - (x.value ?? -Infinity) || x.entity.localeCompare(y.entity));
+    for (const k of a.kelurahan)
+      k.gauges.sort((x, y) => rank(y.level) - rank(x.level) || (y.value ?? -Infinity) - (x.value ?? -Infinity) || x.entity.localeCompare(y.entity));
     a.kelurahan.sort(worstFirst);
   }
   list.sort(worstFirst);
@@ -268,6 +270,10 @@ export function warningsHandler(
 ): RequestHandler {
   return async (req, res) => {
     const snap = await deps.cache.get();
-    send(req, res, snap.view('warnings', (rows, now) => publicWarnings(rows, now, { maxAgeMs: deps.maxAgeMs })));
+    send(
+      req,
+      res,
+      snap.view('warnings', (rows, now) => publicWarnings(rows, now, { maxAgeMs: deps.maxAgeMs })),
+    );
   };
 }

@@ -7,14 +7,7 @@ import type { Server as HttpServer } from 'node:http';
 import type { Logger } from 'pino';
 import { Server, type Namespace, type Socket } from 'socket.io';
 import { fail, ok, type Ack } from '../../shared/ack';
-import type {
-  ClientToServerEvents,
-  InterServerEvents,
-  MetricSnapshot,
-  Principal,
-  ServerToClientEvents,
-  SocketData,
-} from '../../shared/contract';
+import type { ClientToServerEvents, InterServerEvents, MetricSnapshot, Principal, ServerToClientEvents, SocketData } from '../../shared/contract';
 import { NAMESPACES } from '../../shared/contract';
 import type { Metric } from '../../shared/catalog';
 import { toRoomId } from '../../shared/rooms';
@@ -149,7 +142,12 @@ function wire(nsp: Nsp, deps: SocketDeps): void {
 
   const subscribe = handle('series:subscribe', async (socket, arg) => {
     const parsed = subscribeSchema.safeParse(arg);
-    if (!parsed.success) return fail('invalid', 'invalid subscription', parsed.error.issues.map((i) => i.message));
+    if (!parsed.success)
+      return fail(
+        'invalid',
+        'invalid subscription',
+        parsed.error.issues.map((i) => i.message),
+      );
     const who = socket.data.principal;
     const metrics: Metric[] = [];
     for (const code of new Set(parsed.data.metrics)) {
@@ -196,7 +194,12 @@ function wire(nsp: Nsp, deps: SocketDeps): void {
 
   const subscribeEvents = handle('events:subscribe', async (socket, arg) => {
     const parsed = eventsSubscribeSchema.safeParse(arg);
-    if (!parsed.success) return fail('invalid', 'invalid subscription', parsed.error.issues.map((i) => i.message));
+    if (!parsed.success)
+      return fail(
+        'invalid',
+        'invalid subscription',
+        parsed.error.issues.map((i) => i.message),
+      );
     const who = socket.data.principal;
     const kinds: NonNullable<ReturnType<CatalogService['eventKind']>>[] = [];
     for (const code of new Set(parsed.data.kinds)) {
@@ -230,7 +233,12 @@ function wire(nsp: Nsp, deps: SocketDeps): void {
 
   const acknowledge = handle('alert:acknowledge', async (socket, arg) => {
     const parsed = ackSchema.safeParse(arg);
-    if (!parsed.success) return fail('invalid', 'an acknowledgement is { id, note }', parsed.error.issues.map((i) => i.message));
+    if (!parsed.success)
+      return fail(
+        'invalid',
+        'an acknowledgement is { id, note }',
+        parsed.error.issues.map((i) => i.message),
+      );
     const result = await deps.alerts.acknowledge(socket.data.principal, parsed.data.id, parsed.data.note, socket.handshake.address ?? null);
     if (result.ok) return ok(result.alert);
     const code = result.status === 404 ? 'not_found' : result.status === 403 ? 'forbidden' : result.status === 409 ? 'conflict' : 'invalid';

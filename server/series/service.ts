@@ -64,9 +64,7 @@ export function createSeriesService(
       const ids = series.map((s) => s.id);
       const [latest, history] = await Promise.all([
         latestPoints(pool, ids),
-        historyMinutes > 0
-          ? buckets(ids, now - historyMinutes * 60_000, now + 60_000, '1m')
-          : Promise.resolve(new Map()),
+        historyMinutes > 0 ? buckets(ids, now - historyMinutes * 60_000, now + 60_000, '1m') : Promise.resolve(new Map()),
       ]);
       const out: SeriesSnapshot[] = series.map((s) => {
         const p = latest.get(s.id);

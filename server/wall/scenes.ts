@@ -15,7 +15,13 @@ export function parseScenes(text: string, file = 'scenes file'): SceneLoad {
   const doc = parseYamlWithLines(text);
   if (!doc.ok) return { ok: false, message: `invalid wall scenes ${file}:\n${doc.errors.map((e) => `  ${e}`).join('\n')}` };
   const parsed = scenesFileSchema.safeParse(doc.value);
-  if (!parsed.success) return { ok: false, message: `invalid wall scenes ${file}:\n${sceneIssues(parsed.error, doc.where).map((e) => `  ${e}`).join('\n')}` };
+  if (!parsed.success)
+    return {
+      ok: false,
+      message: `invalid wall scenes ${file}:\n${sceneIssues(parsed.error, doc.where)
+        .map((e) => `  ${e}`)
+        .join('\n')}`,
+    };
   return { ok: true, scenes: parsed.data };
 }
 
@@ -50,7 +56,8 @@ export async function createSceneSource(opts: SceneSourceOptions): Promise<Scene
       version = `${s.mtimeMs}:${s.size}`;
     } catch (e) {
       const message = `cannot read wall scenes ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`;
-      if (seen !== 'missing') opts.log.warn({ file }, `${message}; serving ${state.source === 'file' ? 'the last good scenes' : 'the built-in scenes'}`);
+      if (seen !== 'missing')
+        opts.log.warn({ file }, `${message}; serving ${state.source === 'file' ? 'the last good scenes' : 'the built-in scenes'}`);
       seen = 'missing';
       state = { ...state, error: message };
       return;

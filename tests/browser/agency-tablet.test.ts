@@ -66,9 +66,14 @@ describe.skipIf(!chromiumAvailable)('/agency tablet in headless Chromium', () =>
     await ingest(bpbdKey, [
       ...gates.map((g, i) => ({ metric: 'water_level', entity: g.entity, region: g.region, time: now, value: g.base + (tick % 7) + i + 0.5 })),
       ...gates.map((g, i) => ({ metric: 'rainfall', entity: `ARR-${i + 1}`, region: g.region, time: now, value: 2 + ((tick + i) % 5) })),
-      ...gates.slice(0, 2).map((g, i) => ({ metric: 'pump_running', entity: `PUMP-${i + 1}`, region: g.region, time: now, value: (tick + i) % 2 ? 0.75 : 0.5 })),
+      ...gates
+        .slice(0, 2)
+        .map((g, i) => ({ metric: 'pump_running', entity: `PUMP-${i + 1}`, region: g.region, time: now, value: (tick + i) % 2 ? 0.75 : 0.5 })),
     ]);
-    await ingest(dlhKey, trucks.map((tr, i) => ({ metric: 'truck_load', entity: tr.entity, region: tr.region, time: now, value: tr.base + ((tick + i) % 4) * 0.5 })));
+    await ingest(
+      dlhKey,
+      trucks.map((tr, i) => ({ metric: 'truck_load', entity: tr.entity, region: tr.region, time: now, value: tr.base + ((tick + i) % 4) * 0.5 })),
+    );
   };
 
   beforeAll(async () => {
@@ -90,7 +95,10 @@ describe.skipIf(!chromiumAvailable)('/agency tablet in headless Chromium', () =>
     ];
     // back-fill: hourly for 7 days, then every minute for the last 90 minutes (a trend and a chart to draw)
     const now = Date.now();
-    const times = [...Array.from({ length: 168 }, (_, i) => now - (168 - i) * 60 * MIN), ...Array.from({ length: 90 }, (_, i) => now - (90 - i) * MIN)];
+    const times = [
+      ...Array.from({ length: 168 }, (_, i) => now - (168 - i) * 60 * MIN),
+      ...Array.from({ length: 90 }, (_, i) => now - (90 - i) * MIN),
+    ];
     await ingest(
       bpbdKey,
       times.flatMap((t, j) => [
@@ -98,7 +106,10 @@ describe.skipIf(!chromiumAvailable)('/agency tablet in headless Chromium', () =>
         ...gates.map((g, i) => ({ metric: 'rainfall', entity: `ARR-${i + 1}`, region: g.region, time: t, value: (j % 10) + i })),
       ]),
     );
-    await ingest(dlhKey, times.flatMap((t) => trucks.map((tr) => ({ metric: 'truck_load', entity: tr.entity, region: tr.region, time: t, value: tr.base }))));
+    await ingest(
+      dlhKey,
+      times.flatMap((t) => trucks.map((tr) => ({ metric: 'truck_load', entity: tr.entity, region: tr.region, time: t, value: tr.base }))),
+    );
     await feed();
     feeder = setInterval(() => void feed().catch(() => {}), 1_000);
 
@@ -154,7 +165,12 @@ describe.skipIf(!chromiumAvailable)('/agency tablet in headless Chromium', () =>
         const r = el.getBoundingClientRect();
         const style = getComputedStyle(el);
         if (r.width === 0 || r.height === 0 || style.visibility === 'hidden') continue;
-        if (r.width < 44 || r.height < 44) out.push([`${el.tagName.toLowerCase()}[data-testid=${el.dataset.testid ?? ''}] ${el.textContent?.trim().slice(0, 30)}`, Math.round(r.width), Math.round(r.height)]);
+        if (r.width < 44 || r.height < 44)
+          out.push([
+            `${el.tagName.toLowerCase()}[data-testid=${el.dataset.testid ?? ''}] ${el.textContent?.trim().slice(0, 30)}`,
+            Math.round(r.width),
+            Math.round(r.height),
+          ]);
       }
       return out;
     });
@@ -205,7 +221,14 @@ describe.skipIf(!chromiumAvailable)('/agency tablet in headless Chromium', () =>
     await page.waitForSelector('[data-testid="shared-none"]');
     // the server refuses it too
     const token = (await page.evaluate(() => window.localStorage.getItem('sinergi.token')))!;
-    expect((await server.get(`/api/v1/series?metric=truck_load&from=${new Date(Date.now() - 3_600_000).toISOString()}&to=${new Date().toISOString()}`, token)).status).toBe(403);
+    expect(
+      (
+        await server.get(
+          `/api/v1/series?metric=truck_load&from=${new Date(Date.now() - 3_600_000).toISOString()}&to=${new Date().toISOString()}`,
+          token,
+        )
+      ).status,
+    ).toBe(403);
     expect((await server.get('/api/v1/sharing/agreements', token)).body).toEqual({ agreements: [] });
     // a hand-typed detail URL does not open it either
     await page.goto(`${server.url}/agency#/metrik/truck_load`);
@@ -221,7 +244,9 @@ describe.skipIf(!chromiumAvailable)('/agency tablet in headless Chromium', () =>
     await alert.locator('[data-testid="alert-note"]').fill('Tim reaksi cepat menuju pintu air');
     await alert.locator('[data-testid="alert-ack-submit"]').tap();
     await page.waitForSelector('[data-testid="agency-alerts"] li[data-level="siaga"][data-cleared="false"][data-acknowledged="true"]');
-    expect(await page.textContent('[data-testid="agency-alerts"] [data-acknowledged="true"] [data-testid="alert-ack-line"]')).toContain('Tim reaksi cepat menuju pintu air');
+    expect(await page.textContent('[data-testid="agency-alerts"] [data-acknowledged="true"] [data-testid="alert-ack-line"]')).toContain(
+      'Tim reaksi cepat menuju pintu air',
+    );
 
     await page.screenshot({ path: join(ARTIFACTS, 'agency-tablet-dashboard-1024x768-landscape.png'), fullPage: true });
     await page.close();
@@ -231,23 +256,50 @@ describe.skipIf(!chromiumAvailable)('/agency tablet in headless Chromium', () =>
     const page = await signIn();
     await page.waitForSelector('[data-testid="shared-none"]');
     const until = Date.parse('2027-06-30T00:00:00+07:00');
-    const id = await grantAgreement(server.storage.pool, { ownerOpd: 'DLH', granteeOpd: 'BPBD', itemType: 'metric', itemCode: 'truck_load', purpose: 'flood-response', validUntil: until, reference: null });
+    const id = await grantAgreement(server.storage.pool, {
+      ownerOpd: 'DLH',
+      granteeOpd: 'BPBD',
+      itemType: 'metric',
+      itemCode: 'truck_load',
+      purpose: 'flood-response',
+      validUntil: until,
+      reference: null,
+    });
     expect(id).toBeGreaterThan(0);
     // the read endpoint: each side sees its direction, an uninvolved OPD nothing, the public nothing at all
     const bpbd = await server.get('/api/v1/sharing/agreements', (await page.evaluate(() => window.localStorage.getItem('sinergi.token')))!);
     expect(bpbd.status).toBe(200);
     expect(bpbd.body.agreements).toEqual([
-      { id, direction: 'received', ownerOpd: 'DLH', granteeOpd: 'BPBD', itemType: 'metric', itemCode: 'truck_load', purpose: 'flood-response', validFrom: expect.any(String), validUntil: new Date(until).toISOString() },
+      {
+        id,
+        direction: 'received',
+        ownerOpd: 'DLH',
+        granteeOpd: 'BPBD',
+        itemType: 'metric',
+        itemCode: 'truck_load',
+        purpose: 'flood-response',
+        validFrom: expect.any(String),
+        validUntil: new Date(until).toISOString(),
+      },
     ]);
-    expect((await server.get('/api/v1/sharing/agreements', await server.token('agency', 'DLH'))).body.agreements.map((a: { direction: string }) => a.direction)).toEqual(['granted']);
+    expect(
+      (await server.get('/api/v1/sharing/agreements', await server.token('agency', 'DLH'))).body.agreements.map(
+        (a: { direction: string }) => a.direction,
+      ),
+    ).toEqual(['granted']);
     expect((await server.get('/api/v1/sharing/agreements', await server.token('agency', 'DISHUB'))).body).toEqual({ agreements: [] });
-    expect((await server.get('/api/v1/sharing/agreements', await server.token('operator'))).body.agreements.map((a: { direction: string }) => a.direction)).toEqual(['other']);
+    expect(
+      (await server.get('/api/v1/sharing/agreements', await server.token('operator'))).body.agreements.map((a: { direction: string }) => a.direction),
+    ).toEqual(['other']);
     expect((await server.get('/api/v1/sharing/agreements')).status).toBe(401);
     expect((await server.get('/api/v1/sharing/agreements', 'st_not-a-token')).status).toBe(401);
     // no reload: the catalog and agreements are re-read on a timer (the server re-reads agreements every 5 s)
     const shared = page.locator('[data-testid="shared-section"] [data-testid="kpi-tile"][data-code="truck_load"]');
     await shared.waitFor({ timeout: 45_000 });
-    await page.waitForSelector('[data-testid="shared-section"] [data-testid="kpi-tile"][data-code="truck_load"][data-status="live"]:not([data-value=""])', { timeout: 20_000 });
+    await page.waitForSelector(
+      '[data-testid="shared-section"] [data-testid="kpi-tile"][data-code="truck_load"][data-status="live"]:not([data-value=""])',
+      { timeout: 20_000 },
+    );
     await page.waitForFunction(() => document.querySelector('[data-testid="shared-meta"]')?.textContent?.includes('2027'), null, { timeout: 20_000 });
     const meta = await shared.locator('[data-testid="shared-meta"]').textContent();
     expect(meta).toContain('Dinas Lingkungan Hidup');
@@ -325,7 +377,9 @@ describe.skipIf(!chromiumAvailable)('/agency tablet in headless Chromium', () =>
 
   it('switches to English (text, numbers and dates) and keeps the choice', async () => {
     const page = await signIn();
-    await page.waitForSelector('[data-testid="shared-section"] [data-code="truck_load"][data-status="live"]:not([data-value=""])', { timeout: 30_000 });
+    await page.waitForSelector('[data-testid="shared-section"] [data-code="truck_load"][data-status="live"]:not([data-value=""])', {
+      timeout: 30_000,
+    });
     expect(await page.textContent('[data-testid="shared-section"] h2')).toBe('Dibagikan kepada Anda');
     expect(await tile(page, 'water_level').locator('[data-testid="kpi-value"]').textContent()).toMatch(/^\d{3},5 cm$/);
     await page.tap('[data-testid="lang-en"]');

@@ -165,7 +165,9 @@ describe.skipIf(!chromiumAvailable)('alerts on /wall and /agency in headless Chr
     const t = Date.now();
     await ingest('PA-BANGER', 262, t);
     for (const [i, e] of ['PA-SATU', 'PA-DUA', 'PA-TIGA', 'PA-EMPAT'].entries()) await ingest(e, 205 + i * 5, t + i);
-    await wall.waitForFunction(() => document.querySelector('[data-testid="alert-banner"]')?.getAttribute('data-level') === 'awas', undefined, { timeout: 5_000 });
+    await wall.waitForFunction(() => document.querySelector('[data-testid="alert-banner"]')?.getAttribute('data-level') === 'awas', undefined, {
+      timeout: 5_000,
+    });
     expect(await wall.locator('[data-testid="alert-banner"]').textContent()).toContain('PA-BANGER');
     await expect.poll(() => wall.getAttribute('[data-testid="alerts-panel"]', 'data-open')).toBe('6');
     // with more open than rows, the Awas one keeps its row

@@ -194,7 +194,12 @@ describe.skipIf(!chromiumAvailable)('/public for citizens in headless Chromium',
     const result = await page.evaluate(async () => {
       const a = (window as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<AxeResult> } }).axe;
       const r = await a.run(document, { resultTypes: ['violations'] });
-      return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map((n) => ({ target: n.target, failureSummary: n.failureSummary })) }));
+      return r.violations.map((v) => ({
+        id: v.id,
+        impact: v.impact,
+        help: v.help,
+        nodes: v.nodes.slice(0, 5).map((n) => ({ target: n.target, failureSummary: n.failureSummary })),
+      }));
     });
     return result;
   }
@@ -264,7 +269,9 @@ describe.skipIf(!chromiumAvailable)('/public for citizens in headless Chromium',
     // complaints arrive from the summary endpoint, handling figures from the performance endpoint
     await page.locator('[data-testid="complaints-category-row"]').first().waitFor({ timeout: 15_000 });
     await page.locator('[data-testid="complaints-performance-row"]').first().waitFor({ timeout: 15_000 });
-    expect(await page.locator('[data-testid="complaints-city-performance"]').innerText()).toMatch(/Seluruh kota: median [\d,]+ jam, \d+\s?% selesai dalam target/);
+    expect(await page.locator('[data-testid="complaints-city-performance"]').innerText()).toMatch(
+      /Seluruh kota: median [\d,]+ jam, \d+\s?% selesai dalam target/,
+    );
     // 24 received in 2 days: the day buckets are shown or hidden, never a number below k
     const bucketCells = await page.locator('[data-testid="complaints-buckets"] tbody td').allInnerTexts();
     for (const c of bucketCells) expect(c.trim() === '–' || c.trim() === '0' || Number(c.trim().replace(/\./g, '')) >= 5, c).toBe(true);
@@ -375,7 +382,9 @@ describe.skipIf(!chromiumAvailable)('/public for citizens in headless Chromium',
     expect(await page.locator('#warnings-title').innerText()).toMatch(/Current flood warnings/);
     expect(await page.locator('[data-testid="warnings-summary"]').innerText()).toMatch(/1 district at Warning, 1 district at Watch/);
     expect(await page.locator('[data-testid="section-projects"] h2').innerText()).toBe('Public works');
-    expect(await page.locator('[data-testid="project-row"][data-entity="PRJ-T-001"] [data-testid="project-status"]').innerText()).toMatch(/18 points behind/);
+    expect(await page.locator('[data-testid="project-row"][data-entity="PRJ-T-001"] [data-testid="project-status"]').innerText()).toMatch(
+      /18 points behind/,
+    );
     expect(await page.locator('[data-testid="lang-en"]').getAttribute('aria-pressed')).toBe('true');
     await page.locator('[data-testid="complaints-category-row"]').first().waitFor({ timeout: 15_000 });
     await scrollThrough(page);

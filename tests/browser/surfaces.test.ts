@@ -90,7 +90,11 @@ describe.skipIf(!chromiumAvailable)('surfaces in headless Chromium', () => {
     await page.waitForSelector('body[data-live="true"]', { timeout: 30_000 });
     expect(page.url()).not.toContain('token='); // the token leaves the address bar
     await page.waitForSelector('[data-testid="wall-map"] canvas', { timeout: 15_000 });
-    await expect.poll(() => page.evaluate(() => (window as unknown as { __sinergi?: { pointsApplied: number } }).__sinergi?.pointsApplied ?? 0), { timeout: 15_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(() => page.evaluate(() => (window as unknown as { __sinergi?: { pointsApplied: number } }).__sinergi?.pointsApplied ?? 0), {
+        timeout: 15_000,
+      })
+      .toBeGreaterThan(0);
     await page.waitForTimeout(2_000); // let tiles of polygons and deck.gl layers draw
     const map = colourStats(await page.locator('[data-testid="wall-map"]').screenshot());
     expect(map.distinct).toBeGreaterThan(20);

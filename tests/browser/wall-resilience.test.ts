@@ -62,7 +62,15 @@ describe.skipIf(!chromiumAvailable)('/wall stale sources and a lost server', () 
 
   const spawnServer = async (): Promise<ChildProcess> => {
     const c = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../../server/index.ts')], {
-      env: { ...process.env, DATABASE_URL: db.url, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'error', CLIENT_DIST_DIR: dist, WALL_SCENES_FILE: join(dir, 'scenes.yaml') },
+      env: {
+        ...process.env,
+        DATABASE_URL: db.url,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'error',
+        CLIENT_DIST_DIR: dist,
+        WALL_SCENES_FILE: join(dir, 'scenes.yaml'),
+      },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     await waitFor('the server to be ready', async () => (await fetch(`${url}/readyz`).catch(() => null))?.ok, 30_000);
@@ -70,7 +78,11 @@ describe.skipIf(!chromiumAvailable)('/wall stale sources and a lost server', () 
   };
 
   const ingest = (key: string, points: unknown[]) =>
-    fetch(`${url}/api/v1/ingest`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify({ points }) }).then(
+    fetch(`${url}/api/v1/ingest`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: JSON.stringify({ points }),
+    }).then(
       (r) => r.status,
       () => 0,
     );
@@ -90,14 +102,24 @@ describe.skipIf(!chromiumAvailable)('/wall stale sources and a lost server', () 
     child = await spawnServer();
     // traffic last reported 5 minutes ago (cadence 10 s): late; water levels keep arriving every second
     const old = Date.now() - 5 * 60_000;
-    expect(await ingest(dishub, [
-      { metric: 'traffic_speed', entity: 'RUAS-UJI', time: old, value: 31 },
-      { metric: 'congestion_index', entity: 'RUAS-UJI', time: old, value: 0.4 },
-    ])).toBe(202);
+    expect(
+      await ingest(dishub, [
+        { metric: 'traffic_speed', entity: 'RUAS-UJI', time: old, value: 31 },
+        { metric: 'congestion_index', entity: 'RUAS-UJI', time: old, value: 0.4 },
+      ]),
+    ).toBe(202);
     let v = 100;
-    feeder = setInterval(() => void ingest(bpbd, [{ metric: 'water_level', entity: 'PA-UJI-HIDUP', time: Date.now(), value: (v = v === 100 ? 101 : 100) }]), 1_000);
+    feeder = setInterval(
+      () => void ingest(bpbd, [{ metric: 'water_level', entity: 'PA-UJI-HIDUP', time: Date.now(), value: (v = v === 100 ? 101 : 100) }]),
+      1_000,
+    );
     const profile = await mkdtemp(join(dir, 'chromium-'));
-    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, viewport: { width: 1920, height: 1080 }, args: CHROMIUM_ARGS });
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 1920, height: 1080 },
+      args: CHROMIUM_ARGS,
+    });
     await refuseOffsite(context, url, offsite);
   }, 240_000);
 
@@ -148,7 +170,11 @@ describe.skipIf(!chromiumAvailable)('/wall stale sources and a lost server', () 
     expect(await page.evaluate(() => (window as unknown as { __noReload?: number }).__noReload)).toBe(42);
     // resynced: a reading ingested after the restart reaches the screen
     expect(await ingest(bpbd, [{ metric: 'water_level', entity: 'PA-UJI-BARU', time: Date.now(), value: 187.5 }])).toBe(202);
-    await page.waitForFunction(() => document.querySelector('[data-testid="kpi-water-level"] [data-kpi-value]')?.textContent?.includes('187,5'), undefined, { timeout: 10_000 });
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="kpi-water-level"] [data-kpi-value]')?.textContent?.includes('187,5'),
+      undefined,
+      { timeout: 10_000 },
+    );
     expect(await page.getAttribute('[data-testid="kpi-water-level"]', 'data-stale')).toBe('false');
   }, 90_000);
 

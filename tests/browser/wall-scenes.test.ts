@@ -48,7 +48,13 @@ describe.skipIf(!chromiumAvailable)('/wall scenes in headless Chromium', () => {
     const dist = await ensureClientBuild(() => {});
     dir = await mkdtemp(join(tmpdir(), 'sinergi-wall-'));
     scenesFile = await testScenesFile(dir);
-    server = await startTestServer(adminUrl, { clientDistDir: dist, maxBodyBytes: 8 * 1024 * 1024, maxBatchItems: 50_000, streamTickMs: 250, wallScenesFile: scenesFile });
+    server = await startTestServer(adminUrl, {
+      clientDistDir: dist,
+      maxBodyBytes: 8 * 1024 * 1024,
+      maxBatchItems: 50_000,
+      streamTickMs: 250,
+      wallScenesFile: scenesFile,
+    });
     // The simulator follows the wall clock: at rush hour its congestion index crosses Siaga by itself and the
     // playlist (rightly) holds on the traffic scene. These tests raise the only alert themselves, so alerts come
     // from water levels alone (the gauge the hold test writes to).

@@ -13,7 +13,6 @@ import { connected, spyOnQueries, startTestServer, waitFor, type ClientSocket, t
 
 const [, adminUrl] = Object.entries(inject('backends'))[0]!;
 
-
 const ask = <T>(s: ClientSocket, event: string, arg: unknown) =>
   (s.timeout(5_000) as unknown as { emitWithAck(e: string, a: unknown): Promise<Ack<T>> }).emitWithAck(event, arg);
 
@@ -64,7 +63,15 @@ describe('the /public socket', () => {
     // a purpose does not open anything to the public
     expect((await ask<Snapshot>(pub, 'series:subscribe', { metrics: ['truck_load'], purpose: 'flood-response' })).ok).toBe(false);
     // room names, prototype keys, wrong shapes and forged events
-    for (const payload of [{ metrics: ['metric:truck_load'] }, { metrics: ['__proto__'] }, { metrics: 'truck_load' }, { metrics: [] }, null, 'truck_load', { metrics: Array(100).fill('water_level') }]) {
+    for (const payload of [
+      { metrics: ['metric:truck_load'] },
+      { metrics: ['__proto__'] },
+      { metrics: 'truck_load' },
+      { metrics: [] },
+      null,
+      'truck_load',
+      { metrics: Array(100).fill('water_level') },
+    ]) {
       const r = await ask<Snapshot>(pub, 'series:subscribe', payload);
       expect(r.ok).toBe(false);
       if (!r.ok) expect(['invalid', 'not_found', 'forbidden']).toContain(r.error.code);
@@ -77,7 +84,16 @@ describe('the /public socket', () => {
 
     // fresh terbatas and rahasia data is written; the public socket never hears of it
     const now = Date.now();
-    await server.post('/api/v1/ingest', { points: [{ metric: 'truck_load', entity: 'H-1-DLH', time: now, value: 4, lon: 110.41, lat: -7 }, { metric: 'informant_tip', entity: 'TIP-1', time: now, value: 2 }] }, dlhKey);
+    await server.post(
+      '/api/v1/ingest',
+      {
+        points: [
+          { metric: 'truck_load', entity: 'H-1-DLH', time: now, value: 4, lon: 110.41, lat: -7 },
+          { metric: 'informant_tip', entity: 'TIP-1', time: now, value: 2 },
+        ],
+      },
+      dlhKey,
+    );
     await new Promise((r) => setTimeout(r, 300));
     expect(got.filter((m) => m.metric === 'truck_load' || m.metric === 'informant_tip')).toEqual([]);
 
@@ -118,7 +134,13 @@ describe('cross-origin requests', () => {
     const simple = await fetch(`${server.url}/api/v1/catalog`, { headers: { origin: 'http://evil.example' } });
     expect(simple.headers.get('access-control-allow-origin')).toBeNull();
     const { io } = await import('socket.io-client');
-    const foreign = io(`${server.url}/live`, { transports: ['websocket'], forceNew: true, reconnection: false, extraHeaders: { origin: 'http://evil.example' }, auth: { token: await server.token('operator') } });
+    const foreign = io(`${server.url}/live`, {
+      transports: ['websocket'],
+      forceNew: true,
+      reconnection: false,
+      extraHeaders: { origin: 'http://evil.example' },
+      auth: { token: await server.token('operator') },
+    });
     await expect(connected(foreign as unknown as ClientSocket)).rejects.toThrow();
     foreign.close();
     const own = io(`${server.url}/public`, { transports: ['websocket'], forceNew: true, reconnection: false, extraHeaders: { origin: server.url } });
@@ -142,8 +164,13 @@ describe('an agency user', () => {
     expect((await ask<Snapshot>(live, 'series:subscribe', { metrics: ['pump_running', 'traffic_speed'] })).ok).toBe(true);
 
     const id = await grantAgreement(server.storage.pool, {
-      ownerOpd: 'DLH', granteeOpd: 'BPBD', itemType: 'metric', itemCode: 'truck_load', purpose: 'flood-response',
-      validUntil: Date.now() + 86_400_000, reference: 'PKS/DLH-BPBD/2026/11',
+      ownerOpd: 'DLH',
+      granteeOpd: 'BPBD',
+      itemType: 'metric',
+      itemCode: 'truck_load',
+      purpose: 'flood-response',
+      validUntil: Date.now() + 86_400_000,
+      reference: 'PKS/DLH-BPBD/2026/11',
     });
     await server.app.catalog.reload();
     const noPurpose = await ask<Snapshot>(live, 'series:subscribe', { metrics: ['truck_load'] });
@@ -178,15 +205,31 @@ describe('ingest keys', () => {
     expect(refused.status).toBe(403);
     expect(refused.body.details[0].message).toBe('this key may not write points (its scopes: events)');
     // project and road registration describe series: they need the points scope too, and write nothing without it
-    const road = { entities: [{ entity: 'PA-SCOPE-ROAD', name: 'Jalan uji', path: [[110.4, -7.0], [110.41, -7.01]] }] };
-    for (const [path, payload] of [['/api/v1/entities', road], ['/api/v1/projects', { projects: [] }]] as const) {
+    const road = {
+      entities: [
+        {
+          entity: 'PA-SCOPE-ROAD',
+          name: 'Jalan uji',
+          path: [
+            [110.4, -7.0],
+            [110.41, -7.01],
+          ],
+        },
+      ],
+    };
+    for (const [path, payload] of [
+      ['/api/v1/entities', road],
+      ['/api/v1/projects', { projects: [] }],
+    ] as const) {
       const r = await server.post(path, payload, key);
       expect(r.status, path).toBe(403);
       expect(r.body.error).toBe('this key may not write points (its scopes: events); nothing was written');
     }
     expect((await server.storage.pool.query(`SELECT count(*)::int AS n FROM entity_geometry WHERE entity = 'PA-SCOPE-ROAD'`)).rows[0].n).toBe(0);
 
-    const id = Number((await server.storage.pool.query(`SELECT id FROM ingest_key WHERE key_hash = sha256(convert_to($1, 'UTF8'))`, [bpbdKey])).rows[0].id);
+    const id = Number(
+      (await server.storage.pool.query(`SELECT id FROM ingest_key WHERE key_hash = sha256(convert_to($1, 'UTF8'))`, [bpbdKey])).rows[0].id,
+    );
     const rotated = await rotateIngestKey(server.storage.pool, id, 60_000);
     expect(rotated?.opd).toBe('BPBD');
     expect((await server.post('/api/v1/ingest', body, bpbdKey)).status).toBe(202); // old key, within grace
@@ -224,7 +267,11 @@ describe('the audit log', () => {
     const operator = await server.token('operator');
     const log = await server.get('/api/v1/audit?action=complaint.status_changed', operator);
     expect(log.status).toBe(200);
-    expect(log.body.entries).toEqual(expect.arrayContaining([expect.objectContaining({ action: 'complaint.status_changed', target: 'complaint:LPR-AUDIT-1', source: expect.any(String) })]));
+    expect(log.body.entries).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ action: 'complaint.status_changed', target: 'complaint:LPR-AUDIT-1', source: expect.any(String) }),
+      ]),
+    );
     const csv = await fetch(`${server.url}/api/v1/audit?format=csv`, { headers: { authorization: `Bearer ${operator}` } });
     expect(csv.headers.get('content-type')).toMatch(/text\/csv/);
     expect((await csv.text()).split('\n')[0]).toBe('seq,time,actor,action,target,source,detail,hash,prevHash');

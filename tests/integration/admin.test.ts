@@ -43,7 +43,10 @@ describe('admin CLI', () => {
     expect((await admin('seed', 'demo')).code).toBe(0);
     const list = await admin('agency', 'list');
     expect(list.code).toBe(0);
-    const codes = list.stdout.trim().split('\n').map((l) => l.split('\t')[0]);
+    const codes = list.stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.split('\t')[0]);
     expect(codes).toEqual(expect.arrayContaining(['BPBD', 'DISHUB', 'DLH', 'DPUPR', 'DISKOMINFO']));
   });
 
@@ -55,7 +58,10 @@ describe('admin CLI', () => {
     const list = await admin('key', 'list');
     expect(list.stdout).toContain('pos-banjir');
     expect(list.stdout).not.toContain(res.stdout.trim()); // only the prefix is ever shown again
-    const id = list.stdout.split('\n').find((l) => l.includes('pos-banjir'))!.split('\t')[0]!;
+    const id = list.stdout
+      .split('\n')
+      .find((l) => l.includes('pos-banjir'))!
+      .split('\t')[0]!;
     expect((await admin('key', 'revoke', id)).code).toBe(0);
     expect(await verifyIngestKey(storage.pool, res.stdout.trim())).toBeNull();
   });

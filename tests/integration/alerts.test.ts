@@ -7,7 +7,6 @@ import { connected, startTestServer, waitFor, type TestServer } from '../support
 
 const [, adminUrl] = Object.entries(inject('backends'))[0]!;
 
-
 let server: TestServer;
 let bpbdKey: string;
 beforeAll(async () => {
@@ -29,7 +28,9 @@ describe('alerts', () => {
 
     const t = Date.now();
     const sent = performance.now();
-    expect((await server.post('/api/v1/ingest', { points: [{ metric: 'water_level', entity: 'PA-ALERT', time: t, value: 212 }] }, bpbdKey)).status).toBe(202);
+    expect(
+      (await server.post('/api/v1/ingest', { points: [{ metric: 'water_level', entity: 'PA-ALERT', time: t, value: 212 }] }, bpbdKey)).status,
+    ).toBe(202);
     const raised = await waitFor('the alert on the operator socket', () => seen.operator.find((a) => a.entity === 'PA-ALERT'), 2_000);
     expect(performance.now() - sent).toBeLessThan(2_000);
     expect(raised).toMatchObject({ metric: 'water_level', level: 'siaga', lastValue: 212, openedAt: t, clearedAt: null, acknowledgedAt: null });
@@ -50,11 +51,17 @@ describe('alerts', () => {
     const t = Date.now();
     await server.post('/api/v1/ingest', { points: [{ metric: 'water_level', entity: 'PA-ACK', time: t, value: 240 }] }, bpbdKey);
     const operatorToken = await server.token('operator');
-    const alert = await waitFor('the open alert', async () => ((await server.get('/api/v1/alerts', operatorToken)).body.alerts as WireAlert[]).find((a) => a.entity === 'PA-ACK'));
+    const alert = await waitFor('the open alert', async () =>
+      ((await server.get('/api/v1/alerts', operatorToken)).body.alerts as WireAlert[]).find((a) => a.entity === 'PA-ACK'),
+    );
 
     const dlhToken = await server.token('agency', 'DLH');
     const post = (token: string, body: unknown) =>
-      fetch(`${server.url}/api/v1/alerts/${alert.id}/acknowledge`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+      fetch(`${server.url}/api/v1/alerts/${alert.id}/acknowledge`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify(body),
+      });
     // water_level is publik, so DLH may see the alert, but only its owner or the command center acknowledges it
     const foreign = await post(dlhToken, { note: 'not mine' });
     expect(foreign.status).toBe(403);
@@ -63,10 +70,19 @@ describe('alerts', () => {
     expect((await post(bpbdToken, { note: '   ' })).status).toBe(400);
     const ok = await post(bpbdToken, { note: 'Tim reaksi cepat menuju lokasi' });
     expect(ok.status).toBe(200);
-    expect(await ok.json()).toMatchObject({ id: alert.id, acknowledgedBy: expect.stringMatching(/^token:\d+$/), note: 'Tim reaksi cepat menuju lokasi' });
+    expect(await ok.json()).toMatchObject({
+      id: alert.id,
+      acknowledgedBy: expect.stringMatching(/^token:\d+$/),
+      note: 'Tim reaksi cepat menuju lokasi',
+    });
     expect((await post(operatorToken, { note: 'again' })).status).toBe(409);
 
     const audit = await readAudit(server.storage.pool, { action: 'alert.acknowledged' });
-    expect(audit).toEqual([expect.objectContaining({ target: `alert:${alert.id}`, detail: expect.objectContaining({ note: 'Tim reaksi cepat menuju lokasi', entity: 'PA-ACK' }) })]);
+    expect(audit).toEqual([
+      expect.objectContaining({
+        target: `alert:${alert.id}`,
+        detail: expect.objectContaining({ note: 'Tim reaksi cepat menuju lokasi', entity: 'PA-ACK' }),
+      }),
+    ]);
   });
 });

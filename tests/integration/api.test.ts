@@ -11,7 +11,6 @@ import { runStoreJobs } from '../../db/store-jobs';
 const backends = Object.entries(inject('backends'));
 const GATE = '33.74.02.1001'; // a kelurahan of the demo city (Semarang Utara)
 
-
 async function count(server: TestServer, sql: string, params: unknown[] = []): Promise<number> {
   const { rows } = await server.storage.pool.query<{ n: number }>(sql, params);
   return Number(rows[0]!.n);
@@ -147,8 +146,13 @@ describe.each(backends)('API on %s', (_name, adminUrl) => {
     live.on('points:appended', (m) => liveSeen.push(m.metric));
 
     const now = Date.now();
-    expect((await server.post('/api/v1/ingest', { points: [{ metric: 'truck_load', entity: 'H-1-T', time: now, value: 3, lon: 110.4, lat: -7 }] }, dlh)).status).toBe(202);
-    expect((await server.post('/api/v1/ingest', { points: [{ metric: 'water_level', entity: 'PA-TEST-3', time: now, value: 90 }] }, bpbd)).status).toBe(202);
+    expect(
+      (await server.post('/api/v1/ingest', { points: [{ metric: 'truck_load', entity: 'H-1-T', time: now, value: 3, lon: 110.4, lat: -7 }] }, dlh))
+        .status,
+    ).toBe(202);
+    expect(
+      (await server.post('/api/v1/ingest', { points: [{ metric: 'water_level', entity: 'PA-TEST-3', time: now, value: 90 }] }, bpbd)).status,
+    ).toBe(202);
     await waitFor('the publik metric on /public', () => seen.includes('water_level'));
     await waitFor('the terbatas metric on /live', () => liveSeen.includes('truck_load'));
     expect(seen).not.toContain('truck_load');
@@ -182,10 +186,7 @@ describe.each(backends)('API on %s', (_name, adminUrl) => {
     expect(res.status).toBe(400);
     expect(res.body.error).toMatch(/nothing was written/);
     expect(res.body.details).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({ index: 1, path: 'time' }),
-        expect.objectContaining({ index: 1, path: 'value' }),
-      ]),
+      expect.arrayContaining([expect.objectContaining({ index: 1, path: 'time' }), expect.objectContaining({ index: 1, path: 'value' })]),
     );
     // catalog-level problems are reported the same way once the shape is right
     const unknown = await server.post(
@@ -207,7 +208,9 @@ describe.each(backends)('API on %s', (_name, adminUrl) => {
     ]);
     expect((await server.post('/api/v1/ingest', '{"points": [', bpbd)).status).toBe(400);
     expect((await server.post('/api/v1/ingest', { points: [] }, bpbd)).status).toBe(400);
-    expect((await server.post('/api/v1/ingest', { points: [{ metric: 'water_level', entity: 'X', time: 1, value: Infinity }] }, bpbd)).status).toBe(400);
+    expect((await server.post('/api/v1/ingest', { points: [{ metric: 'water_level', entity: 'X', time: 1, value: Infinity }] }, bpbd)).status).toBe(
+      400,
+    );
     expect(await count(server, 'SELECT count(*) AS n FROM point')).toBe(before);
   });
 
@@ -237,7 +240,9 @@ describe.each(backends)('API on %s', (_name, adminUrl) => {
     expect(res.body.details).toEqual([{ index: 1, path: 'metric', message: 'traffic_speed belongs to DISHUB, not to BPBD' }]);
     expect(await count(server, 'SELECT count(*) AS n FROM point')).toBe(before);
     // the right key writes it
-    expect((await server.post('/api/v1/ingest', { points: [{ metric: 'traffic_speed', entity: 'SEG-X', time: Date.now(), value: 30 }] }, dishub)).status).toBe(202);
+    expect(
+      (await server.post('/api/v1/ingest', { points: [{ metric: 'traffic_speed', entity: 'SEG-X', time: Date.now(), value: 30 }] }, dishub)).status,
+    ).toBe(202);
   });
 
   it('answers 413 over the body size or batch length limit', async () => {
@@ -245,7 +250,11 @@ describe.each(backends)('API on %s', (_name, adminUrl) => {
     const tooMany = await server.post('/api/v1/ingest', big, bpbd);
     expect(tooMany.status).toBe(413);
     expect(tooMany.body.error).toMatch(/at most 2000/);
-    const huge = await server.post('/api/v1/ingest', { points: [{ metric: 'water_level', entity: 'PA-BIG', time: t0, value: 1, pad: 'x'.repeat(300_000) }] }, bpbd);
+    const huge = await server.post(
+      '/api/v1/ingest',
+      { points: [{ metric: 'water_level', entity: 'PA-BIG', time: t0, value: 1, pad: 'x'.repeat(300_000) }] },
+      bpbd,
+    );
     expect(huge.status).toBe(413);
     expect(await count(server, `SELECT count(*) AS n FROM series WHERE entity = 'PA-BIG'`)).toBe(0);
   });
@@ -260,7 +269,16 @@ describe.each(backends)('API on %s', (_name, adminUrl) => {
     const changes: string[] = [];
     s.on('events:changed', (m) => m.events.forEach((e) => changes.push(`${e.id}:${e.status}`)));
     const base = Date.now() - 3_600_000;
-    const ev = (id: string, status: string, dt: number) => ({ kind: 'complaint', id, status, time: base + dt, category: 'sampah', region: GATE, lon: 110.42, lat: -6.97 });
+    const ev = (id: string, status: string, dt: number) => ({
+      kind: 'complaint',
+      id,
+      status,
+      time: base + dt,
+      category: 'sampah',
+      region: GATE,
+      lon: 110.42,
+      lat: -6.97,
+    });
     const batch = { events: [ev('LPR-1', 'received', 0), ev('LPR-1', 'verified', 60_000), ev('LPR-2', 'received', 1_000)] };
     expect((await server.post('/api/v1/events', batch, key)).body).toEqual({ accepted: 3, written: 2 });
     expect((await server.post('/api/v1/events', batch, key)).body).toEqual({ accepted: 3, written: 0 });

@@ -43,12 +43,16 @@ function handshake(s: ClientSocket): Promise<'connected' | string> {
 function postFrom(localAddress: string, url: string, body: unknown): Promise<{ status: number; body: any }> {
   return new Promise((resolve, reject) => {
     const data = JSON.stringify(body);
-    const req = request(url, { method: 'POST', localAddress, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : null }));
-    });
+    const req = request(
+      url,
+      { method: 'POST', localAddress, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : null }));
+      },
+    );
     req.on('error', reject);
     req.end(data);
   });
@@ -244,7 +248,9 @@ describe.each(backends)('auth on %s', (_name, adminUrl) => {
   });
 
   it('stores argon2id hashes only: no password and no token in the database', async () => {
-    const { rows } = await server.storage.pool.query<{ password_hash: string; row: string }>('SELECT password_hash, row_to_json(u)::text AS row FROM users u');
+    const { rows } = await server.storage.pool.query<{ password_hash: string; row: string }>(
+      'SELECT password_hash, row_to_json(u)::text AS row FROM users u',
+    );
     expect(rows.length).toBeGreaterThanOrEqual(4);
     for (const r of rows) expect(r.password_hash).toMatch(/^\$argon2id\$v=19\$(?=.*\bm=\d+)(?=.*\bt=\d+)[mtp=\d,]+\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/);
     const all = rows.map((r) => r.row).join('\n');
@@ -269,14 +275,26 @@ describe('production mode and the admin CLI', () => {
   afterAll(async () => drop?.());
 
   const productionConfig = () =>
-    loadConfig({ NODE_ENV: 'production', DATABASE_URL: url, HOST: '127.0.0.1', PORT: '0', DATA_DIR: join(tmpdir(), 'sinergi-unused'), LOG_LEVEL: 'silent' });
+    loadConfig({
+      NODE_ENV: 'production',
+      DATABASE_URL: url,
+      HOST: '127.0.0.1',
+      PORT: '0',
+      DATA_DIR: join(tmpdir(), 'sinergi-unused'),
+      LOG_LEVEL: 'silent',
+    });
 
   it('refuses to start while a demo password is left, and starts once it is changed', async () => {
     const storage = await openStorage({ databaseUrl: url, dataDir: '/nonexistent' });
     try {
       await seedDemo(storage.pool);
       await expect(ensureDemoUsers(storage.pool, 'production', ['BPBD'], CLI)).rejects.toThrow(/production/);
-      const demo = await ensureDemoUsers(storage.pool, 'development', DEMO_OPD.map((o) => o.code), CLI);
+      const demo = await ensureDemoUsers(
+        storage.pool,
+        'development',
+        DEMO_OPD.map((o) => o.code),
+        CLI,
+      );
       expect(demo.map((u) => u.username)).toEqual(['operator', ...DEMO_OPD.map((o) => o.code.toLowerCase())]);
       // the demo passwords work outside production
       expect(demo.every((u) => u.password.startsWith('demo-'))).toBe(true);
@@ -289,7 +307,14 @@ describe('production mode and the admin CLI', () => {
       for (const u of demo.slice(1)) await disableUser(storage.pool, u.username, CLI);
       await expect(checkProductionSafety(storage.pool)).resolves.toBeUndefined();
       // a second demo start leaves changed accounts alone and reports no usable demo account
-      expect(await ensureDemoUsers(storage.pool, 'development', DEMO_OPD.map((o) => o.code), CLI)).toEqual([]);
+      expect(
+        await ensureDemoUsers(
+          storage.pool,
+          'development',
+          DEMO_OPD.map((o) => o.code),
+          CLI,
+        ),
+      ).toEqual([]);
     } finally {
       await storage.close();
     }

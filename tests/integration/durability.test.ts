@@ -89,7 +89,11 @@ describe('durable delivery', () => {
       expect(atKill.n).toBeLessThan(READINGS); // the kill really happened mid-stream
       await new Promise((r) => setTimeout(r, 1_000));
       server = await spawnServer();
-      await waitFor('every reading', async () => (await countReadings(storage, 'ARR-SIGKILL')).n === READINGS && worker.spool.depth().records === 0, 60_000);
+      await waitFor(
+        'every reading',
+        async () => (await countReadings(storage, 'ARR-SIGKILL')).n === READINGS && worker.spool.depth().records === 0,
+        60_000,
+      );
       expect(await countReadings(storage, 'ARR-SIGKILL')).toEqual({ n: READINGS, distinct: READINGS });
       expect(worker.deliverer.stats().retries).toBeGreaterThan(0);
       expect(worker.counts()).toEqual({ accepted: READINGS, quarantined: 0 });
@@ -119,7 +123,9 @@ describe('durable delivery', () => {
             keys: { BPBD: key },
             spool: { dir: './spool' },
             delivery: { maxBatch: 1_000, maxBackoffMs: 300 },
-            sources: [{ type: 'generator', name: entityPrefix, series: 100, perPoll: 5_000, total, intervalMs: 50, from: Date.now() - 30 * 3_600_000 }],
+            sources: [
+              { type: 'generator', name: entityPrefix, series: 100, perPoll: 5_000, total, intervalMs: 50, from: Date.now() - 30 * 3_600_000 },
+            ],
           }),
         );
       });
@@ -188,7 +194,11 @@ describe('durable delivery', () => {
       expect(worker.deliverer.stats().retries).toBeGreaterThan(retriesBefore);
       expect(worker.spool.depth().records).toBeGreaterThan(0); // held in the spool meanwhile
       pg = await startEmbedded({ dir: pgDir, port: pgPort });
-      await waitFor('every reading', async () => (await countReadings(storage, 'ARR-PGSTOP').catch(() => ({ n: 0 }))).n === READINGS && worker.spool.depth().records === 0, 60_000);
+      await waitFor(
+        'every reading',
+        async () => (await countReadings(storage, 'ARR-PGSTOP').catch(() => ({ n: 0 }))).n === READINGS && worker.spool.depth().records === 0,
+        60_000,
+      );
       expect(await countReadings(storage, 'ARR-PGSTOP')).toEqual({ n: READINGS, distinct: READINGS });
     } finally {
       await worker.stop({ drainMs: 0 });

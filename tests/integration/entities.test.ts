@@ -21,7 +21,12 @@ describe.each(backends)('entity geometry on %s', (_name, adminUrl) => {
   const audit = async (action: string) =>
     (await server.storage.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_log WHERE action = $1`, [action])).rows[0]!.n;
   const stored = async (opd: string, entity: string) =>
-    (await server.storage.pool.query<{ name: string | null; path: [number, number][] }>(`SELECT name, path FROM entity_geometry WHERE opd_code = $1 AND entity = $2`, [opd, entity])).rows[0] ?? null;
+    (
+      await server.storage.pool.query<{ name: string | null; path: [number, number][] }>(
+        `SELECT name, path FROM entity_geometry WHERE opd_code = $1 AND entity = $2`,
+        [opd, entity],
+      )
+    ).rows[0] ?? null;
   const rowCount = async () => (await server.storage.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM entity_geometry`)).rows[0]!.n;
 
   beforeAll(async () => {
@@ -35,7 +40,7 @@ describe.each(backends)('entity geometry on %s', (_name, adminUrl) => {
     await server?.close();
   });
 
-  it('registers the simulator\'s road segments once, and audits each change', async () => {
+  it("registers the simulator's road segments once, and audits each change", async () => {
     expect(roads.length).toBeGreaterThan(5);
     expect(roads.every((r) => r.path.length >= 2 && typeof r.name === 'string')).toBe(true);
     const first = await server.post('/api/v1/entities', { entities: roads }, dishub);
@@ -60,7 +65,14 @@ describe.each(backends)('entity geometry on %s', (_name, adminUrl) => {
 
   it('refuses bad input with every issue and writes nothing of the batch', async () => {
     const before = await rowCount();
-    const fresh = { entity: 'SEG-UJI-BARU', name: 'Jl. Uji Baru', path: [[110.41, -6.98], [110.42, -6.985]] };
+    const fresh = {
+      entity: 'SEG-UJI-BARU',
+      name: 'Jl. Uji Baru',
+      path: [
+        [110.41, -6.98],
+        [110.42, -6.985],
+      ],
+    };
     expect((await server.post('/api/v1/entities', { entities: [fresh] })).status).toBe(401);
     expect((await server.post('/api/v1/entities', { entities: [fresh] }, 'sk_not_a_real_key_000000000')).status).toBe(401);
     const bad = await server.post(
@@ -68,10 +80,22 @@ describe.each(backends)('entity geometry on %s', (_name, adminUrl) => {
       {
         entities: [
           fresh, // valid on its own: must not be written, the batch is all or nothing
-          { entity: 'SEG-UJI-LON', path: [[200, -6.98], [110.42, -6.985]] },
+          {
+            entity: 'SEG-UJI-LON',
+            path: [
+              [200, -6.98],
+              [110.42, -6.985],
+            ],
+          },
           { entity: 'SEG-UJI-ONE', path: [[110.41, -6.98]] },
           { entity: 'SEG-UJI-NONE', name: 'tanpa garis' },
-          { entity: 'bad id!', path: [[110.41, -6.98], [110.42, -95]] },
+          {
+            entity: 'bad id!',
+            path: [
+              [110.41, -6.98],
+              [110.42, -95],
+            ],
+          },
         ],
       },
       dishub,
@@ -97,15 +121,24 @@ describe.each(backends)('entity geometry on %s', (_name, adminUrl) => {
     expect(await rowCount()).toBe(before);
   });
 
-  it('scopes geometry to the key\'s OPD: another OPD cannot overwrite a road segment', async () => {
+  it("scopes geometry to the key's OPD: another OPD cannot overwrite a road segment", async () => {
     const target = roads[2]!;
-    const hijack = { entity: target.entity, name: 'Bukan jalan', path: [[110.0, -7.0], [110.1, -7.1]] as [number, number][] };
+    const hijack = {
+      entity: target.entity,
+      name: 'Bukan jalan',
+      path: [
+        [110.0, -7.0],
+        [110.1, -7.1],
+      ] as [number, number][],
+    };
     const r = await server.post('/api/v1/entities', { entities: [hijack] }, dlh);
     // DLH may describe its own entities; it lands under DLH and leaves Dishub's line as it was
     expect(r).toEqual({ status: 200, body: { accepted: 1, changed: 1 } });
     expect(await stored('DISHUB', target.entity)).toEqual({ name: target.name, path: target.path });
     expect(await stored('DLH', target.entity)).toEqual({ name: hijack.name, path: hijack.path });
-    const { rows } = await server.storage.pool.query(`SELECT target FROM audit_log WHERE action = 'entity.geometry_registered' AND actor LIKE '%@DLH'`);
+    const { rows } = await server.storage.pool.query(
+      `SELECT target FROM audit_log WHERE action = 'entity.geometry_registered' AND actor LIKE '%@DLH'`,
+    );
     expect(rows).toEqual([{ target: `entity:DLH/${target.entity}` }]);
   });
 
@@ -128,7 +161,9 @@ describe.each(backends)('entity geometry on %s', (_name, adminUrl) => {
     const spy = spyOnQueries(server.storage.pool);
     let ack: Ack<Snapshot>;
     try {
-      ack = (await s.timeout(5_000).emitWithAck('series:subscribe', { metrics: ['traffic_speed', 'congestion_index'], historyMinutes: 10 })) as Ack<Snapshot>;
+      ack = (await s
+        .timeout(5_000)
+        .emitWithAck('series:subscribe', { metrics: ['traffic_speed', 'congestion_index'], historyMinutes: 10 })) as Ack<Snapshot>;
     } finally {
       spy.restore();
     }
@@ -151,7 +186,12 @@ describe.each(backends)('entity geometry on %s', (_name, adminUrl) => {
     try {
       const res = await server.post(
         '/api/v1/ingest',
-        { points: [{ metric: 'traffic_speed', entity: laterLine.entity, time: Date.now(), value: 22.5 }, { metric: 'traffic_speed', entity: 'SEG-UJI-TANPA-GARIS-2', time: Date.now(), value: 44 }] },
+        {
+          points: [
+            { metric: 'traffic_speed', entity: laterLine.entity, time: Date.now(), value: 22.5 },
+            { metric: 'traffic_speed', entity: 'SEG-UJI-TANPA-GARIS-2', time: Date.now(), value: 44 },
+          ],
+        },
         dishub,
       );
       expect(res.status).toBe(202);
@@ -159,14 +199,20 @@ describe.each(backends)('entity geometry on %s', (_name, adminUrl) => {
       live.restore();
     }
     expect(live.queries.filter((q) => q.includes('entity_geometry'))).toEqual([]);
-    const msg = await waitFor('the new series', () => deltas.find((m) => m.metric === 'traffic_speed' && m.series.some((x) => x.entity === laterLine.entity)));
+    const msg = await waitFor('the new series', () =>
+      deltas.find((m) => m.metric === 'traffic_speed' && m.series.some((x) => x.entity === laterLine.entity)),
+    );
     expect(msg.series.find((x) => x.entity === laterLine.entity)?.path).toEqual(laterLine.path);
     expect(msg.series.find((x) => x.entity === 'SEG-UJI-TANPA-GARIS-2')).not.toHaveProperty('path');
   });
 
   it('a line registered after a series exists reaches the next snapshot', async () => {
     const entity = 'SEG-UJI-TANPA-GARIS';
-    const path: [number, number][] = [[110.40, -6.99], [110.405, -6.992], [110.41, -6.995]];
+    const path: [number, number][] = [
+      [110.4, -6.99],
+      [110.405, -6.992],
+      [110.41, -6.995],
+    ];
     expect((await server.post('/api/v1/entities', { entities: [{ entity, path }] }, dishub)).body).toEqual({ accepted: 1, changed: 1 });
     const s = server.socket('/public');
     await connected(s);

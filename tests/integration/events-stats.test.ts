@@ -35,7 +35,9 @@ function percentileCont(values: number[], p: number): number {
   return s[lo]! + (s[hi]! - s[lo]!) * (pos - lo);
 }
 
-const sla = (category: string) => DEMO_EVENT_SLA.find((s) => s.kind === 'complaint' && s.category === category) ?? DEMO_EVENT_SLA.find((s) => s.kind === 'complaint' && s.category === '')!;
+const sla = (category: string) =>
+  DEMO_EVENT_SLA.find((s) => s.kind === 'complaint' && s.category === category) ??
+  DEMO_EVENT_SLA.find((s) => s.kind === 'complaint' && s.category === '')!;
 const opdOf = (category: string) => sla(category).handlerOpd ?? 'DISKOMINFO';
 
 interface Fixture {
@@ -81,7 +83,15 @@ describe.each(backends)('event analytics on %s', (_name, adminUrl) => {
       fixtures.push({ id: `LPR-STAT-${String(i).padStart(3, '0')}`, category, region: regions[i % regions.length]!, opened, transitions, closed });
     }
     const events = fixtures.flatMap((f) =>
-      f.transitions.map(([status, time]) => ({ kind: 'complaint', id: f.id, status, time, category: f.category, region: f.region, title: `Aduan ${f.id}` })),
+      f.transitions.map(([status, time]) => ({
+        kind: 'complaint',
+        id: f.id,
+        status,
+        time,
+        category: f.category,
+        region: f.region,
+        title: `Aduan ${f.id}`,
+      })),
     );
     const res = await server.post('/api/v1/events', { events }, await server.key('DISKOMINFO'));
     expect(res.status).toBe(202);
@@ -103,8 +113,11 @@ describe.each(backends)('event analytics on %s', (_name, adminUrl) => {
 
     // status changes per bucket
     const byStatus = new Map<string, number>();
-    for (const f of fixtures) for (const [status, t] of f.transitions) byStatus.set(`${bucket(t)}|${status}`, (byStatus.get(`${bucket(t)}|${status}`) ?? 0) + 1);
-    expect(Object.fromEntries(s.byStatus.map((r: { t: number; status: string; n: number }) => [`${r.t}|${r.status}`, r.n]))).toEqual(Object.fromEntries(byStatus));
+    for (const f of fixtures)
+      for (const [status, t] of f.transitions) byStatus.set(`${bucket(t)}|${status}`, (byStatus.get(`${bucket(t)}|${status}`) ?? 0) + 1);
+    expect(Object.fromEntries(s.byStatus.map((r: { t: number; status: string; n: number }) => [`${r.t}|${r.status}`, r.n]))).toEqual(
+      Object.fromEntries(byStatus),
+    );
 
     // received and closed per bucket and category, and per bucket and region
     const tally = (dim: (f: Fixture) => string) => {
@@ -120,12 +133,22 @@ describe.each(backends)('event analytics on %s', (_name, adminUrl) => {
       }
       return Object.fromEntries(m);
     };
-    expect(Object.fromEntries(s.byCategory.map((r: { t: number; category: string; received: number; closed: number }) => [`${r.t}|${r.category}`, { received: r.received, closed: r.closed }]))).toEqual(
-      tally((f) => f.category),
-    );
-    expect(Object.fromEntries(s.byRegion.map((r: { t: number; region: string; received: number; closed: number }) => [`${r.t}|${r.region}`, { received: r.received, closed: r.closed }]))).toEqual(
-      tally((f) => f.region),
-    );
+    expect(
+      Object.fromEntries(
+        s.byCategory.map((r: { t: number; category: string; received: number; closed: number }) => [
+          `${r.t}|${r.category}`,
+          { received: r.received, closed: r.closed },
+        ]),
+      ),
+    ).toEqual(tally((f) => f.category));
+    expect(
+      Object.fromEntries(
+        s.byRegion.map((r: { t: number; region: string; received: number; closed: number }) => [
+          `${r.t}|${r.region}`,
+          { received: r.received, closed: r.closed },
+        ]),
+      ),
+    ).toEqual(tally((f) => f.region));
 
     // time to resolve per (OPD, category), per OPD and overall
     const groups = new Map<string, Fixture[]>();
@@ -134,7 +157,16 @@ describe.each(backends)('event analytics on %s', (_name, adminUrl) => {
       for (const key of [`${opdOf(f.category)}|${f.category}`, `${opdOf(f.category)}|`, '|']) groups.set(key, [...(groups.get(key) ?? []), f]);
     }
     expect(s.resolution).toHaveLength(groups.size);
-    for (const row of s.resolution as { opd: string | null; category: string | null; n: number; medianHours: number; p90Hours: number; withTarget: number; withinSla: number; shareWithinSla: number }[]) {
+    for (const row of s.resolution as {
+      opd: string | null;
+      category: string | null;
+      n: number;
+      medianHours: number;
+      p90Hours: number;
+      withTarget: number;
+      withinSla: number;
+      shareWithinSla: number;
+    }[]) {
       const list = groups.get(`${row.opd ?? ''}|${row.category ?? ''}`);
       expect(list, `${row.opd}/${row.category}`).toBeDefined();
       const hours = list!.map((f) => (f.closed! - f.opened) / H);
@@ -180,8 +212,13 @@ describe.each(backends)('event analytics on %s', (_name, adminUrl) => {
     const bad = await server.get(`/api/v1/events/stats?kind=complaint&from=${iso(T0 + D)}&to=${iso(T0)}`, await server.token('operator'));
     expect(bad.status).toBe(400);
     expect(bad.body.details.map((d: { path: string }) => d.path)).toContain('to');
-    expect((await server.get(`/api/v1/events/stats?kind=complaint&from=${iso(T0)}&to=${iso(T0 + 30 * D)}&bucket=15m`, await server.token('operator'))).status).toBe(400);
-    expect((await server.get(`/api/v1/events/stats?kind=no_such_kind&from=${iso(T0)}&to=${iso(T0 + D)}`, await server.token('operator'))).status).toBe(404);
+    expect(
+      (await server.get(`/api/v1/events/stats?kind=complaint&from=${iso(T0)}&to=${iso(T0 + 30 * D)}&bucket=15m`, await server.token('operator')))
+        .status,
+    ).toBe(400);
+    expect(
+      (await server.get(`/api/v1/events/stats?kind=no_such_kind&from=${iso(T0)}&to=${iso(T0 + D)}`, await server.token('operator'))).status,
+    ).toBe(404);
     // auto bucket keeps the answer small
     const auto = await server.get(`/api/v1/events/stats?${q}`, await server.token('operator'));
     expect(auto.body.bucket).toBe('1h');
@@ -211,7 +248,13 @@ describe.each(backends)('event analytics on %s', (_name, adminUrl) => {
       else expect(b.received.n).toBe(n);
       if (n > 0 && n < K) expect(b.received.suppressed).toBe(true);
     }
-    for (const g of p.groups as { opd: string | null; category: string | null; medianHoursToResolve: number | null; shareWithinSla: number | null; suppressed: boolean }[]) {
+    for (const g of p.groups as {
+      opd: string | null;
+      category: string | null;
+      medianHoursToResolve: number | null;
+      shareWithinSla: number | null;
+      suppressed: boolean;
+    }[]) {
       const list = closedIn.filter((f) => (g.opd === null || opdOf(f.category) === g.opd) && (g.category === null || f.category === g.category));
       if (list.length < K) {
         expect(g, `${g.opd}/${g.category}`).toMatchObject({ medianHoursToResolve: null, shareWithinSla: null, suppressed: true });
@@ -227,13 +270,22 @@ describe.each(backends)('event analytics on %s', (_name, adminUrl) => {
     const banjir = p.groups.filter((g: { category: string | null }) => g.category === 'banjir');
     expect(banjir.length).toBeGreaterThan(0);
     for (const g of banjir) expect(g).toMatchObject({ medianHoursToResolve: null, shareWithinSla: null, suppressed: true });
-    expect(p.groups.some((g: { opd: string | null; medianHoursToResolve: number | null }) => g.opd === null && g.medianHoursToResolve !== null)).toBe(true);
+    expect(p.groups.some((g: { opd: string | null; medianHoursToResolve: number | null }) => g.opd === null && g.medianHoursToResolve !== null)).toBe(
+      true,
+    );
 
     // the same figures as open data, with a data dictionary
     const od = await server.get('/api/public/v1/datasets/kinerja-penanganan-aduan/data.json?view=7d');
     expect(od.status).toBe(200);
     expect(od.body.fields.map((x: { field: string }) => x.field)).toEqual([
-      'period_start', 'period_end', 'opd_code', 'opd_name', 'category', 'median_hours_to_resolve', 'share_within_sla', 'sla_target_hours',
+      'period_start',
+      'period_end',
+      'opd_code',
+      'opd_name',
+      'category',
+      'median_hours_to_resolve',
+      'share_within_sla',
+      'sla_target_hours',
     ]);
     const again = (await server.get('/api/public/v1/complaints/performance?period=7d')).body;
     expect(od.body.data.map((r: Record<string, unknown>) => [r.opd_code, r.category, r.median_hours_to_resolve, r.share_within_sla])).toEqual(

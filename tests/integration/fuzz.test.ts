@@ -16,9 +16,39 @@ const rnd = mulberry32(SEED); // deterministic, so a failure can be replayed wit
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
 
 const weird: readonly unknown[] = [
-  null, true, false, 0, -1, 1e308, -1e308, 2 ** 53 + 1, '', ' ', 'NaN', 'Infinity', '-Infinity', '1e309', '__proto__', 'constructor',
-  "'; DROP TABLE point; --", '<script>alert(1)</script>', '\u0000', '\ud800', 'ж'.repeat(300), 'x'.repeat(70_000), [], [[[]]], {}, { $gt: '' },
-  { __proto__: { polluted: true } }, '2026-13-45T99:99:99Z', '2026-11-22T10:00:00', '1795000000000', -5, 0.5, Number.MAX_SAFE_INTEGER,
+  null,
+  true,
+  false,
+  0,
+  -1,
+  1e308,
+  -1e308,
+  2 ** 53 + 1,
+  '',
+  ' ',
+  'NaN',
+  'Infinity',
+  '-Infinity',
+  '1e309',
+  '__proto__',
+  'constructor',
+  "'; DROP TABLE point; --",
+  '<script>alert(1)</script>',
+  '\u0000',
+  '\ud800',
+  'ж'.repeat(300),
+  'x'.repeat(70_000),
+  [],
+  [[[]]],
+  {},
+  { $gt: '' },
+  { __proto__: { polluted: true } },
+  '2026-13-45T99:99:99Z',
+  '2026-11-22T10:00:00',
+  '1795000000000',
+  -5,
+  0.5,
+  Number.MAX_SAFE_INTEGER,
 ];
 
 /** Values each field can never accept (or, for metric, a metric of another OPD: 403). */
@@ -49,29 +79,58 @@ function malformedIngest(): { body: string; contentType: string; auth: 'good' | 
   const json = (v: unknown) => JSON.stringify(v) ?? 'null';
   switch (kind) {
     case 0:
-      return { body: pick(['', '{', '{"points":', 'null', '[]', '"points"', '{"points":[,]}', '{"points":[{]}', '\u0000\u0001', '['.repeat(10_000)]), contentType: 'application/json', auth };
+      return {
+        body: pick(['', '{', '{"points":', 'null', '[]', '"points"', '{"points":[,]}', '{"points":[{]}', '\u0000\u0001', '['.repeat(10_000)]),
+        contentType: 'application/json',
+        auth,
+      };
     case 1:
       return { body: json({ points: pick(weird) }), contentType: 'application/json', auth };
     case 2:
       return { body: json({ points: [badPoint()] }), contentType: 'application/json', auth };
     case 3: {
       // valid points with one bad one hidden among them: the whole batch must be refused
-      const pts: unknown[] = Array.from({ length: 5 + Math.floor(rnd() * 20) }, (_, i) => ({ metric: 'rainfall', entity: 'ARR-FUZZ-MIXED', time: Date.now() - 120_000 + i, value: i }));
+      const pts: unknown[] = Array.from({ length: 5 + Math.floor(rnd() * 20) }, (_, i) => ({
+        metric: 'rainfall',
+        entity: 'ARR-FUZZ-MIXED',
+        time: Date.now() - 120_000 + i,
+        value: i,
+      }));
       pts.splice(Math.floor(rnd() * pts.length), 0, badPoint());
       return { body: json({ points: pts }), contentType: 'application/json', auth };
     }
     case 4:
       return { body: json(pick(weird)), contentType: 'application/json', auth };
     case 5:
-      return { body: json({ points: [{ metric: 'rainfall', entity: 'ARR-FUZZ', time: Date.now(), value: 1 }] }), contentType: pick(['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data']), auth };
+      return {
+        body: json({ points: [{ metric: 'rainfall', entity: 'ARR-FUZZ', time: Date.now(), value: 1 }] }),
+        contentType: pick(['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data']),
+        auth,
+      };
     case 6:
-      return { body: Buffer.from(Array.from({ length: 1 + Math.floor(rnd() * 200) }, () => Math.floor(rnd() * 256))).toString('latin1'), contentType: 'application/json', auth };
+      return {
+        body: Buffer.from(Array.from({ length: 1 + Math.floor(rnd() * 200) }, () => Math.floor(rnd() * 256))).toString('latin1'),
+        contentType: 'application/json',
+        auth,
+      };
     case 7:
-      return { body: json({ events: [{ kind: 'complaint', id: 'X', status: 'received', time: Date.now() }] }), contentType: 'application/json', auth };
+      return {
+        body: json({ events: [{ kind: 'complaint', id: 'X', status: 'received', time: Date.now() }] }),
+        contentType: 'application/json',
+        auth,
+      };
     case 8:
-      return { body: json({ points: [{ metric: 'traffic_speed', entity: 'SEG-FUZZ', time: Date.now(), value: 30 }] }), contentType: 'application/json', auth }; // foreign metric
+      return {
+        body: json({ points: [{ metric: 'traffic_speed', entity: 'SEG-FUZZ', time: Date.now(), value: 30 }] }),
+        contentType: 'application/json',
+        auth,
+      }; // foreign metric
     default:
-      return { body: `{"points":[${Array.from({ length: 3 }, () => json(badPoint())).join(',')}],"points2":${json(pick(weird))}}`, contentType: 'application/json', auth };
+      return {
+        body: `{"points":[${Array.from({ length: 3 }, () => json(badPoint())).join(',')}],"points2":${json(pick(weird))}}`,
+        contentType: 'application/json',
+        auth,
+      };
   }
 }
 
@@ -109,7 +168,9 @@ describe(`fuzz (seed ${SEED})`, () => {
     const plan: (() => Promise<void>)[] = [];
     for (let i = 0; i < REQUESTS; i++) {
       const toLogin = i % 4 === 3;
-      const req = toLogin ? { ...malformedLogin(), auth: 'none' as const, path: '/api/v1/auth/login' } : { ...malformedIngest(), path: rnd() < 0.85 ? '/api/v1/ingest' : '/api/v1/events' };
+      const req = toLogin
+        ? { ...malformedLogin(), auth: 'none' as const, path: '/api/v1/auth/login' }
+        : { ...malformedIngest(), path: rnd() < 0.85 ? '/api/v1/ingest' : '/api/v1/events' };
       plan.push(async () => {
         const headers: Record<string, string> = { 'content-type': req.contentType };
         if (req.auth === 'good') headers.authorization = `Bearer ${key}`;
@@ -131,8 +192,17 @@ describe(`fuzz (seed ${SEED})`, () => {
       if (i % (REQUESTS / VALID_BATCHES) === 0) {
         const n = validSent++;
         plan.push(async () => {
-          const points = Array.from({ length: 10 }, (_, j) => ({ metric: 'rainfall', entity: 'ARR-FUZZ-VALID', time: Date.now() - 3_600_000 + n * 10 + j, value: j }));
-          const res = await fetch(`${server.url}/api/v1/ingest`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify({ points }) });
+          const points = Array.from({ length: 10 }, (_, j) => ({
+            metric: 'rainfall',
+            entity: 'ARR-FUZZ-VALID',
+            time: Date.now() - 3_600_000 + n * 10 + j,
+            value: j,
+          }));
+          const res = await fetch(`${server.url}/api/v1/ingest`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+            body: JSON.stringify({ points }),
+          });
           if (res.status !== 202) failures.push(`valid batch ${n}: ${res.status} ${await res.text()}`);
         });
       }

@@ -129,7 +129,20 @@ describe.each(backends)('open data on %s', (_name, adminUrl) => {
     // terbatas metrics of the same OPD: never published
     points.push({ metric: 'pump_running', entity: 'PUMP-OD-SECRET', region: kel[0], time: h0 - HOUR, value: 0.5 });
     expect((await server.post('/api/v1/ingest', { points }, bpbd)).status).toBe(202);
-    expect((await server.post('/api/v1/ingest', { points: [{ metric: 'container_fill', entity: 'CONT-OD-SECRET', time: h0 - HOUR, value: 0.9 }, { metric: 'landfill_intake', entity: 'TPA-OD', time: h0 - HOUR, value: 412.5 }] }, dlh)).status).toBe(202);
+    expect(
+      (
+        await server.post(
+          '/api/v1/ingest',
+          {
+            points: [
+              { metric: 'container_fill', entity: 'CONT-OD-SECRET', time: h0 - HOUR, value: 0.9 },
+              { metric: 'landfill_intake', entity: 'TPA-OD', time: h0 - HOUR, value: 412.5 },
+            ],
+          },
+          dlh,
+        )
+      ).status,
+    ).toBe(202);
     // two projects; the second has not reported its budget yet
     const project = (entity: string, metric: string, value: number, dt: number) => ({ metric, entity, region: kel[2], time: h0 - HOUR + dt, value });
     expect(
@@ -154,7 +167,17 @@ describe.each(backends)('open data on %s', (_name, adminUrl) => {
     const t0 = now - 3 * HOUR;
     const complaint = (id: string, region: string, category: string, dt: number) => {
       complaintIds.push(id);
-      return { kind: 'complaint', id, status: 'received', time: t0 + dt, category, region, lon: SECRET_LON + complaintIds.length * 1e-7, lat: SECRET_LAT, title: `${SECRET_TITLE} #${complaintIds.length}` };
+      return {
+        kind: 'complaint',
+        id,
+        status: 'received',
+        time: t0 + dt,
+        category,
+        region,
+        lon: SECRET_LON + complaintIds.length * 1e-7,
+        lat: SECRET_LAT,
+        title: `${SECRET_TITLE} #${complaintIds.length}`,
+      };
     };
     const events = [
       ...[0, 1].map((i) => complaint(`LPR-OD-A${i}`, kel[0]!, 'sampah', i * 60_000)),
@@ -174,31 +197,81 @@ describe.each(backends)('open data on %s', (_name, adminUrl) => {
     const res = await server.get('/api/public/v1/datasets');
     expect(res.status).toBe(200);
     const ids = res.body.datasets.map((d: { id: string }) => d.id);
-    expect(ids).toEqual(expect.arrayContaining(['tinggi-muka-air', 'curah-hujan', 'indeks-kemacetan', 'kecepatan-rata-rata', 'sampah-masuk-tpa-hari-ini', 'aduan-terbuka', 'proyek-pembangunan', 'aduan-warga-per-kelurahan']));
+    expect(ids).toEqual(
+      expect.arrayContaining([
+        'tinggi-muka-air',
+        'curah-hujan',
+        'indeks-kemacetan',
+        'kecepatan-rata-rata',
+        'sampah-masuk-tpa-hari-ini',
+        'aduan-terbuka',
+        'proyek-pembangunan',
+        'aduan-warga-per-kelurahan',
+      ]),
+    );
     expect(res.body.count).toBe(ids.length);
     expect(res.body.spatial).toMatchObject({ code: expect.stringMatching(/^\d{2}\.\d{2}$/), province: { code: expect.stringMatching(/^\d{2}$/) } });
     // nothing terbatas: neither a dataset nor a mention
     const text = JSON.stringify(res.body);
-    for (const secret of ['pump_running', 'traffic_intensity', 'truck_load', 'container_fill', 'pompa', 'Volume kendaraan', 'Keterisian', 'PUMP-OD', 'CONT-OD']) expect(text).not.toContain(secret);
+    for (const secret of [
+      'pump_running',
+      'traffic_intensity',
+      'truck_load',
+      'container_fill',
+      'pompa',
+      'Volume kendaraan',
+      'Keterisian',
+      'PUMP-OD',
+      'CONT-OD',
+    ])
+      expect(text).not.toContain(secret);
     for (const d of res.body.datasets) {
-      expect(d).toMatchObject({ classification: 'publik', owner: { code: expect.any(String), name: expect.any(String) }, updateCadence: expect.stringMatching(/^PT/) });
+      expect(d).toMatchObject({
+        classification: 'publik',
+        owner: { code: expect.any(String), name: expect.any(String) },
+        updateCadence: expect.stringMatching(/^PT/),
+      });
       expect(d.resources.length).toBeGreaterThan(0);
       for (const r of d.resources) expect(r.downloads.csv).toMatch(/^\/api\/public\/v1\/datasets\/.+\/data\.csv\?view=/);
     }
     const water = res.body.datasets.find((d: { id: string }) => d.id === 'tinggi-muka-air');
-    expect(water).toMatchObject({ title: 'Tinggi muka air', owner: { code: 'BPBD', name: 'Badan Penanggulangan Bencana Daerah' }, domain: 'floods', updateCadence: 'PT10S' });
+    expect(water).toMatchObject({
+      title: 'Tinggi muka air',
+      owner: { code: 'BPBD', name: 'Badan Penanggulangan Bencana Daerah' },
+      domain: 'floods',
+      updateCadence: 'PT10S',
+    });
     expect(water.resources.map((r: { view: string }) => r.view)).toEqual(['hourly', 'latest']);
     expect(Date.parse(water.modified)).toBeGreaterThan(h0 - HOUR);
-    expect(res.body.datasets.find((d: { id: string }) => d.id === 'aduan-warga-per-kelurahan')).toMatchObject({ owner: { code: 'DISKOMINFO' }, kAnonymity: 5 });
+    expect(res.body.datasets.find((d: { id: string }) => d.id === 'aduan-warga-per-kelurahan')).toMatchObject({
+      owner: { code: 'DISKOMINFO' },
+      kAnonymity: 5,
+    });
   });
 
   it('describes a dataset with a data dictionary per resource', async () => {
     const res = await server.get('/api/public/v1/datasets/tinggi-muka-air');
     expect(res.status).toBe(200);
     const hourly = res.body.resources.find((r: { view: string }) => r.view === 'hourly');
-    expect(hourly.dictionary.map((f: { field: string }) => f.field)).toEqual(['entity', 'region_code', 'region_name', 'time', 'value', 'min', 'max', 'samples', 'unit']);
+    expect(hourly.dictionary.map((f: { field: string }) => f.field)).toEqual([
+      'entity',
+      'region_code',
+      'region_name',
+      'time',
+      'value',
+      'min',
+      'max',
+      'samples',
+      'unit',
+    ]);
     for (const f of hourly.dictionary) {
-      expect(f).toMatchObject({ classification: 'publik', ownerOpd: 'BPBD', updateCadence: 'PT1H', meaning: expect.any(String), meaningEn: expect.any(String) });
+      expect(f).toMatchObject({
+        classification: 'publik',
+        ownerOpd: 'BPBD',
+        updateCadence: 'PT1H',
+        meaning: expect.any(String),
+        meaningEn: expect.any(String),
+      });
     }
     expect(hourly.dictionary.find((f: { field: string }) => f.field === 'value')).toMatchObject({ type: 'number', unit: 'cm' });
     expect(hourly.dictionary.find((f: { field: string }) => f.field === 'region_code').reference).toMatch(/Kemendagri/);
@@ -209,7 +282,8 @@ describe.each(backends)('open data on %s', (_name, adminUrl) => {
     expect((await server.get('/api/public/v1/datasets/BAD..ID')).status).toBe(404);
     expect((await server.get(`/api/public/v1/datasets/${'x'.repeat(500)}`)).status).toBe(404);
     // terbatas metrics have no dataset, by slug or by code
-    for (const id of ['pompa-beroperasi', 'pump-running', 'volume-kendaraan', 'keterisian-kontainer']) expect((await server.get(`/api/public/v1/datasets/${id}`)).status).toBe(404);
+    for (const id of ['pompa-beroperasi', 'pump-running', 'volume-kendaraan', 'keterisian-kontainer'])
+      expect((await server.get(`/api/public/v1/datasets/${id}`)).status).toBe(404);
   });
 
   it('serves hourly means as CSV whose header is the dictionary, and the same rows as JSON', async () => {
@@ -268,11 +342,31 @@ describe.each(backends)('open data on %s', (_name, adminUrl) => {
 
     const projects = await server.get('/api/public/v1/datasets/proyek-pembangunan/data.json');
     expect(projects.status).toBe(200);
-    expect(projects.body.fields.map((f: { field: string }) => f.field)).toEqual(['entity', 'name', 'opd_code', 'opd_name', 'contract_value', 'budget', 'contract_start', 'contract_end', 'region_code', 'region_name', 'longitude', 'latitude', 'project_progress', 'project_progress_plan', 'project_budget_absorbed', 'time']);
+    expect(projects.body.fields.map((f: { field: string }) => f.field)).toEqual([
+      'entity',
+      'name',
+      'opd_code',
+      'opd_name',
+      'contract_value',
+      'budget',
+      'contract_start',
+      'contract_end',
+      'region_code',
+      'region_name',
+      'longitude',
+      'latitude',
+      'project_progress',
+      'project_progress_plan',
+      'project_budget_absorbed',
+      'time',
+    ]);
     const p1 = projects.body.data.find((d: { entity: string }) => d.entity === 'PRJ-OD-1');
     expect(p1).toMatchObject({ project_progress: 42.5, project_progress_plan: 50, project_budget_absorbed: 1_250_000_000, region_code: kel[2] });
     expect(Date.parse(p1.time)).toBe(h0 - HOUR + 60_000);
-    expect(projects.body.data.find((d: { entity: string }) => d.entity === 'PRJ-OD-2')).toMatchObject({ project_progress: 10, project_budget_absorbed: null });
+    expect(projects.body.data.find((d: { entity: string }) => d.entity === 'PRJ-OD-2')).toMatchObject({
+      project_progress: 10,
+      project_budget_absorbed: null,
+    });
     const pcsv = parse((await raw('/api/public/v1/datasets/proyek-pembangunan/data.csv')).text) as string[][];
     expect(pcsv.find((r) => r[0] === 'PRJ-OD-2')![7]).toBe(''); // a null is an empty cell
 
@@ -290,7 +384,8 @@ describe.each(backends)('open data on %s', (_name, adminUrl) => {
     expect(meta.resources.map((r: { view: string }) => r.view)).toEqual(['7d', '24h', '30d']);
     const res = await server.get('/api/public/v1/datasets/aduan-warga-per-kelurahan/data.json?view=24h');
     expect(res.status).toBe(200);
-    const cell = (code: string | undefined, category: string) => res.body.data.find((d: { kelurahan_code: string; category: string }) => d.kelurahan_code === code && d.category === category);
+    const cell = (code: string | undefined, category: string) =>
+      res.body.data.find((d: { kelurahan_code: string; category: string }) => d.kelurahan_code === code && d.category === category);
     expect(cell(k2, 'sampah')).toMatchObject({ received: null, kecamatan_code: k2!.slice(0, 8), kelurahan_name: expect.any(String) }); // a cell of 2: suppressed
     expect(cell(k7, 'jalan_rusak')).toMatchObject({ received: 7, resolved: 0 });
     expect(cell(k5, 'sampah').received).toBeNull(); // complementary: it would give the 2 away through the sampah total
@@ -314,12 +409,20 @@ describe.each(backends)('open data on %s', (_name, adminUrl) => {
       expect(text).not.toContain('6.97543');
       for (const r of rows) expect(text).not.toContain(String(Math.round(r.t)));
     }
-    const ds = await ckan('datastore_search', { resource_id: 'aduan-warga-per-kelurahan.24h', filters: JSON.stringify({ kelurahan_code: k2, category: 'sampah' }) });
+    const ds = await ckan('datastore_search', {
+      resource_id: 'aduan-warga-per-kelurahan.24h',
+      filters: JSON.stringify({ kelurahan_code: k2, category: 'sampah' }),
+    });
     expect(ds.body.result.records).toEqual([expect.objectContaining({ received: null, kelurahan_code: k2 })]);
   });
 
   it('answers If-None-Match with 304 and computes a snapshot once for a crowd', async () => {
-    for (const path of ['/api/public/v1/datasets', '/api/public/v1/datasets/tinggi-muka-air', '/api/public/v1/datasets/tinggi-muka-air/data.csv?view=hourly', '/api/public/v1/datasets/aduan-warga-per-kelurahan/data.json']) {
+    for (const path of [
+      '/api/public/v1/datasets',
+      '/api/public/v1/datasets/tinggi-muka-air',
+      '/api/public/v1/datasets/tinggi-muka-air/data.csv?view=hourly',
+      '/api/public/v1/datasets/aduan-warga-per-kelurahan/data.json',
+    ]) {
       const first = await raw(path);
       expect(first.status, path).toBe(200);
       const etag = first.headers.get('etag');
@@ -338,7 +441,9 @@ describe.each(backends)('open data on %s', (_name, adminUrl) => {
     // the hourly history is cached a minute: 60 concurrent downloads of a dataset not read before cost one query
     const before = count(OPENDATA_QUERY_TAG.hourly);
     const started = Date.now();
-    const answers = await Promise.all(Array.from({ length: 60 }, (_, i) => raw(`/api/public/v1/datasets/curah-hujan/data.${i % 2 ? 'csv' : 'json'}?view=hourly`)));
+    const answers = await Promise.all(
+      Array.from({ length: 60 }, (_, i) => raw(`/api/public/v1/datasets/curah-hujan/data.${i % 2 ? 'csv' : 'json'}?view=hourly`)),
+    );
     expect(answers.every((a) => a.status === 200)).toBe(true);
     expect(count(OPENDATA_QUERY_TAG.hourly) - before).toBeLessThanOrEqual(1 + Math.floor((Date.now() - started) / 60_000));
     expect(new Set(answers.filter((_, i) => i % 2).map((a) => a.headers.get('etag'))).size).toBe(1);
@@ -367,7 +472,12 @@ describe.each(backends)('open data on %s', (_name, adminUrl) => {
     });
     expect(pkg.tags.map((t: { name: string }) => t.name)).toContain('banjir');
     const extras = Object.fromEntries(pkg.extras.map((e: { key: string; value: string }) => [e.key, e.value]));
-    expect(extras).toMatchObject({ classification: 'publik', update_cadence: 'PT10S', owner_opd: 'BPBD', spatial_code: expect.stringMatching(/^\d{2}\.\d{2}$/) });
+    expect(extras).toMatchObject({
+      classification: 'publik',
+      update_cadence: 'PT10S',
+      owner_opd: 'BPBD',
+      spatial_code: expect.stringMatching(/^\d{2}\.\d{2}$/),
+    });
     expect(pkg.resources.map((r: { format: string }) => r.format)).toEqual(['CSV', 'JSON', 'CSV', 'JSON']);
     for (const r of pkg.resources) {
       expect(r).toMatchObject({ datastore_active: true, package_id: 'tinggi-muka-air' });
@@ -384,7 +494,9 @@ describe.each(backends)('open data on %s', (_name, adminUrl) => {
     const paged = await ckan('package_search', { rows: '3', start: '0', sort: 'name asc' });
     expect(paged.body.result.count).toBe(ids.length);
     expect(paged.body.result.results.map((p: { name: string }) => p.name)).toEqual(ids.slice(0, 3));
-    expect((await ckan('package_search', { q: 'aduan' })).body.result.results.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['aduan-warga-per-kelurahan']));
+    expect((await ckan('package_search', { q: 'aduan' })).body.result.results.map((p: { name: string }) => p.name)).toEqual(
+      expect.arrayContaining(['aduan-warga-per-kelurahan']),
+    );
     const modifiedSince = await ckan('package_search', { fq: `metadata_modified:[${new Date(Date.now() + 86_400_000).toISOString()} TO *]` });
     expect(modifiedSince.body.result.count).toBe(0);
   });
@@ -397,7 +509,15 @@ describe.each(backends)('open data on %s', (_name, adminUrl) => {
     expect(r.limit).toBe(100);
     expect(r.fields[0]).toEqual({ id: '_id', type: 'int' });
     expect(r.fields.slice(1).map((f: { id: string; type: string }) => [f.id, f.type])).toEqual([
-      ['entity', 'text'], ['region_code', 'text'], ['region_name', 'text'], ['time', 'timestamp'], ['value', 'numeric'], ['min', 'numeric'], ['max', 'numeric'], ['samples', 'int'], ['unit', 'text'],
+      ['entity', 'text'],
+      ['region_code', 'text'],
+      ['region_name', 'text'],
+      ['time', 'timestamp'],
+      ['value', 'numeric'],
+      ['min', 'numeric'],
+      ['max', 'numeric'],
+      ['samples', 'int'],
+      ['unit', 'text'],
     ]);
     const json = (await server.get('/api/public/v1/datasets/tinggi-muka-air/data.json?view=hourly')).body;
     expect(r.total).toBe(json.data.length);
@@ -412,7 +532,12 @@ describe.each(backends)('open data on %s', (_name, adminUrl) => {
     expect(second.result.records[0]).toEqual(r.records[1]);
     expect(second.result.offset).toBe(1);
 
-    const filtered = await ckan('datastore_search', { resource_id: 'tinggi-muka-air.hourly.json', filters: JSON.stringify({ entity: 'PA-OD-2' }), sort: 'time desc', fields: 'entity,time,value' });
+    const filtered = await ckan('datastore_search', {
+      resource_id: 'tinggi-muka-air.hourly.json',
+      filters: JSON.stringify({ entity: 'PA-OD-2' }),
+      sort: 'time desc',
+      fields: 'entity,time,value',
+    });
     expect(filtered.status).toBe(200);
     const fr = filtered.body.result;
     expect(fr.records.length).toBe(json.data.filter((d: { entity: string }) => d.entity === 'PA-OD-2').length);
@@ -422,24 +547,37 @@ describe.each(backends)('open data on %s', (_name, adminUrl) => {
     expect(fr.records.map((x: { time: string }) => x.time)).toEqual([...fr.records.map((x: { time: string }) => x.time)].sort().reverse());
     expect(fr.filters).toEqual({ entity: 'PA-OD-2' });
     // a list of values matches any; numbers match their text
-    const any = await ckan('datastore_search', { resource_id: 'tinggi-muka-air.hourly', filters: JSON.stringify({ entity: ['PA-OD-1', 'PA-OD-2'], unit: 'cm' }) });
+    const any = await ckan('datastore_search', {
+      resource_id: 'tinggi-muka-air.hourly',
+      filters: JSON.stringify({ entity: ['PA-OD-1', 'PA-OD-2'], unit: 'cm' }),
+    });
     expect(any.body.result.total).toBe(r.total);
     const first = r.records[0];
-    const byValue = await ckan('datastore_search', { resource_id: 'tinggi-muka-air.hourly', filters: JSON.stringify({ samples: String(first.samples), entity: first.entity, time: first.time }) });
+    const byValue = await ckan('datastore_search', {
+      resource_id: 'tinggi-muka-air.hourly',
+      filters: JSON.stringify({ samples: String(first.samples), entity: first.entity, time: first.time }),
+    });
     expect(byValue.body.result.records.map((x: { _id: number }) => x._id)).toEqual([first._id]);
     // limits: capped at 32000, never negative
     expect((await ckan('datastore_search', { resource_id: 'tinggi-muka-air.hourly', limit: '999999' })).body.result.limit).toBe(32_000);
     // POST with a JSON body, as ckanapi sends it
-    const posted = await ckanPost('datastore_search', JSON.stringify({ resource_id: 'tinggi-muka-air.hourly', filters: { entity: 'PA-OD-1' }, limit: 2 }));
+    const posted = await ckanPost(
+      'datastore_search',
+      JSON.stringify({ resource_id: 'tinggi-muka-air.hourly', filters: { entity: 'PA-OD-1' }, limit: 2 }),
+    );
     expect(posted.status).toBe(200);
     expect(posted.body.result.records).toHaveLength(2);
     expect(posted.body.result.records.every((x: { entity: string }) => x.entity === 'PA-OD-1')).toBe(true);
   });
 
-  it('answers bad CKAN calls in CKAN\'s error envelope, never with a 500', async () => {
+  it("answers bad CKAN calls in CKAN's error envelope, never with a 500", async () => {
     const notFound = await ckan('package_show', { id: 'no-such-dataset' });
     expect(notFound.status).toBe(404);
-    expect(notFound.body).toMatchObject({ success: false, help: expect.any(String), error: { __type: 'Not Found Error', message: expect.any(String) } });
+    expect(notFound.body).toMatchObject({
+      success: false,
+      help: expect.any(String),
+      error: { __type: 'Not Found Error', message: expect.any(String) },
+    });
     expect((await ckan('datastore_search', { resource_id: 'no-such.hourly' })).body.error.__type).toBe('Not Found Error');
     expect((await ckan('datastore_search', { resource_id: 'tinggi-muka-air.weekly' })).status).toBe(404);
     expect((await ckan('datastore_search', { resource_id: 'pompa-beroperasi.latest' })).status).toBe(404);
@@ -472,13 +610,25 @@ describe.each(backends)('open data on %s', (_name, adminUrl) => {
     const unknown = await ckan('package_create', { name: 'x' });
     expect(unknown.status).toBe(400);
     expect(unknown.body).toMatchObject({ success: false, error: { message: 'Bad request - Action name not known: package_create' } });
-    const badJson = await fetch(`${server.url}/api/3/action/package_show`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"id":' });
+    const badJson = await fetch(`${server.url}/api/3/action/package_show`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"id":',
+    });
     expect(badJson.status).toBe(400);
     expect(await badJson.json()).toMatchObject({ success: false, error: { message: expect.stringContaining('JSON') } });
     expect((await ckanPost('package_show', '["tinggi-muka-air"]')).status).toBe(400);
     expect((await ckanPost('package_show', '{"id":{"$ne":null}}')).status).toBe(409);
     // odd inputs of every kind: an answer below 500, and a CKAN envelope
-    for (const path of ['datastore_search?resource_id=%00', 'datastore_search?resource_id=a&resource_id=b', 'package_show?id[x]=1', `package_show?id=${'x'.repeat(5000)}`, 'help_show?name=package_show', 'help_show?name=nope', 'datastore_search?resource_id=tinggi-muka-air.hourly&filters=%7B%22entity%22%3Anull%7D']) {
+    for (const path of [
+      'datastore_search?resource_id=%00',
+      'datastore_search?resource_id=a&resource_id=b',
+      'package_show?id[x]=1',
+      `package_show?id=${'x'.repeat(5000)}`,
+      'help_show?name=package_show',
+      'help_show?name=nope',
+      'datastore_search?resource_id=tinggi-muka-air.hourly&filters=%7B%22entity%22%3Anull%7D',
+    ]) {
       const res = await fetch(`${server.url}/api/3/action/${path}`);
       expect(res.status, path).toBeLessThan(500);
       expect(typeof ((await res.json()) as { success: unknown }).success, path).toBe('boolean');
@@ -507,13 +657,20 @@ describe.each(backends)('open data on %s', (_name, adminUrl) => {
         expect(new Set(params.map((p) => `${p.in}:${p.name}`)).size).toBe(params.length);
         for (const p of params) if (p.in === 'path') expect(path).toContain(`{${p.name}}`);
         // every template in the path is a required path parameter
-        for (const t of path.matchAll(/\{(\w+)\}/g)) expect(params.find((p) => p.in === 'path' && p.name === t[1]), `${path} ${t[1]}`).toMatchObject({ required: true });
+        for (const t of path.matchAll(/\{(\w+)\}/g))
+          expect(
+            params.find((p) => p.in === 'path' && p.name === t[1]),
+            `${path} ${t[1]}`,
+          ).toMatchObject({ required: true });
       }
     }
     // every $ref points at a schema the document has
-    for (const m of JSON.stringify(doc).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)) expect(doc.components.schemas[m[1]!], m[1]).toBeDefined();
+    for (const m of JSON.stringify(doc).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g))
+      expect(doc.components.schemas[m[1]!], m[1]).toBeDefined();
     // request schemas come from the zod schemas the routes validate with
-    expect(doc.components.schemas.IngestBatch.properties.points.items.required).toEqual(expect.arrayContaining(['metric', 'entity', 'time', 'value']));
+    expect(doc.components.schemas.IngestBatch.properties.points.items.required).toEqual(
+      expect.arrayContaining(['metric', 'entity', 'time', 'value']),
+    );
 
     // the list above is what the app registers, and each of its routes is in the document
     expect(new Set(registeredRoutes(server.app.express as unknown as { router: { stack: Layer[] } }))).toEqual(new Set(ROUTES));
@@ -536,7 +693,8 @@ describe.each(backends)('open data on %s', (_name, adminUrl) => {
     expect(res.text).not.toMatch(/(src|href)=["']?(https?:)?\/\//i);
     const host = new URL(server.url).host;
     for (const m of res.text.matchAll(/https?:\/\/([^/\s"'<>)]+)/g)) expect(m[1]).toBe(host);
-    for (const path of ['/api/v1/ingest', '/api/public/v1/datasets/{id}/data.csv', '/api/3/action/datastore_search', '/api/v1/openapi.json']) expect(res.text).toContain(`<code>${path}</code>`);
+    for (const path of ['/api/v1/ingest', '/api/public/v1/datasets/{id}/data.csv', '/api/3/action/datastore_search', '/api/v1/openapi.json'])
+      expect(res.text).toContain(`<code>${path}</code>`);
     expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
   });
 });

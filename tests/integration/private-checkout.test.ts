@@ -56,7 +56,11 @@ afterAll(async () => {
 });
 
 function runUntil(args: string[], env: Record<string, string>, until: RegExp, timeoutMs: number) {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: checkout, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+    cwd: checkout,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   const seen = new Promise<RegExpMatchArray>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no ${until} within ${timeoutMs} ms; output:\n${output}`)), timeoutMs);
@@ -93,7 +97,9 @@ describe.skipIf(!isRoot)('a checkout under a mode-700 parent, run as root', () =
       expect(cluster.startsWith(parent)).toBe(false); // postgres could not have run inside the private tree
       // readings flow from the worker through the API into the database
       await expect
-        .poll(async () => ((await (await fetch(`${url}/api/public/v1/metrics`)).json()) as { metrics: unknown[] }).metrics.length, { timeout: 30_000 })
+        .poll(async () => ((await (await fetch(`${url}/api/public/v1/metrics`)).json()) as { metrics: unknown[] }).metrics.length, {
+          timeout: 30_000,
+        })
         .toBeGreaterThan(0);
     } finally {
       run.child.kill('SIGINT');

@@ -26,7 +26,7 @@ describe.each(backends)('project registry on %s', (_name, adminUrl) => {
     await server?.close();
   });
 
-  it('registers the simulator\'s projects once, and audits each change', async () => {
+  it("registers the simulator's projects once, and audits each change", async () => {
     expect(registry.length).toBeGreaterThan(5);
     const first = await server.post('/api/v1/projects', { projects: registry }, dpupr);
     expect(first).toEqual({ status: 202, body: { accepted: registry.length, written: registry.length } });
@@ -39,17 +39,26 @@ describe.each(backends)('project registry on %s', (_name, adminUrl) => {
     const changed = { ...registry[0]!, contractValue: registry[0]!.contractValue + 1_000_000 };
     expect((await server.post('/api/v1/projects', { projects: [changed] }, dpupr)).body).toEqual({ accepted: 1, written: 1 });
     expect(await audit('project.updated')).toBe(1);
-    const { rows } = await server.storage.pool.query(`SELECT contract_value::text AS v, to_char(contract_start, 'YYYY-MM-DD') AS s FROM project WHERE id = $1`, [changed.id]);
+    const { rows } = await server.storage.pool.query(
+      `SELECT contract_value::text AS v, to_char(contract_start, 'YYYY-MM-DD') AS s FROM project WHERE id = $1`,
+      [changed.id],
+    );
     expect(rows[0]).toEqual({ v: String(changed.contractValue), s: changed.contractStart });
     await server.post('/api/v1/projects', { projects: [registry[0]] }, dpupr);
   });
 
-  it('refuses bad input with every issue, and another OPD\'s projects', async () => {
+  it("refuses bad input with every issue, and another OPD's projects", async () => {
     const p = registry[1]!;
     expect((await server.post('/api/v1/projects', { projects: [p] })).status).toBe(401);
     const bad = await server.post(
       '/api/v1/projects',
-      { projects: [{ ...p, contractEnd: '2020-01-01' }, { ...p, id: 'bad id!', contractValue: -5 }, { ...p, contractStart: '2026-02-30' }] },
+      {
+        projects: [
+          { ...p, contractEnd: '2020-01-01' },
+          { ...p, id: 'bad id!', contractValue: -5 },
+          { ...p, contractStart: '2026-02-30' },
+        ],
+      },
       dpupr,
     );
     expect(bad.status).toBe(400);
@@ -80,7 +89,10 @@ describe.each(backends)('project registry on %s', (_name, adminUrl) => {
     ];
     expect((await server.post('/api/v1/ingest', { points }, dpupr)).status).toBe(202);
     // a terbatas project is never published
-    expect(await server.post('/api/v1/projects', { projects: [{ ...registry[4]!, id: 'PRJ-SECRET-1', class: 'terbatas' }] }, dpupr)).toEqual({ status: 202, body: { accepted: 1, written: 1 } });
+    expect(await server.post('/api/v1/projects', { projects: [{ ...registry[4]!, id: 'PRJ-SECRET-1', class: 'terbatas' }] }, dpupr)).toEqual({
+      status: 202,
+      body: { accepted: 1, written: 1 },
+    });
 
     const res = await server.get('/api/public/v1/projects');
     expect(res.status).toBe(200);

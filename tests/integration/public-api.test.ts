@@ -71,7 +71,13 @@ describe.each(backends)('public API on %s', (_name, adminUrl) => {
   });
 
   it('computes each snapshot once for 200 concurrent citizens', async () => {
-    const paths = ['/api/public/v1/complaints/summary?period=24h', '/api/public/v1/complaints/summary?period=7d', '/api/public/v1/complaints/summary?period=30d', '/api/public/v1/complaints/map', '/api/public/v1/metrics'];
+    const paths = [
+      '/api/public/v1/complaints/summary?period=24h',
+      '/api/public/v1/complaints/summary?period=7d',
+      '/api/public/v1/complaints/summary?period=30d',
+      '/api/public/v1/complaints/map',
+      '/api/public/v1/metrics',
+    ];
     const started = Date.now();
     const answers = await Promise.all(Array.from({ length: 200 }, (_, i) => raw(paths[i % paths.length]!)));
     const elapsed = Date.now() - started;
@@ -120,13 +126,21 @@ describe.each(backends)('public API on %s', (_name, adminUrl) => {
   });
 
   it('contains no title, no id, no exact position and no timestamp of a complaint anywhere', async () => {
-    const paths = ['/api/public/v1/complaints/summary?period=24h', '/api/public/v1/complaints/summary?period=30d', '/api/public/v1/complaints/map?period=24h', '/api/public/v1/metrics'];
+    const paths = [
+      '/api/public/v1/complaints/summary?period=24h',
+      '/api/public/v1/complaints/summary?period=30d',
+      '/api/public/v1/complaints/map?period=24h',
+      '/api/public/v1/metrics',
+    ];
     const texts = await Promise.all(paths.map(async (p) => (await raw(p)).text));
     const { rows } = await server.storage.pool.query<{ a: number; b: number; c: number | null }>(
       `SELECT (extract(epoch FROM time) * 1000)::float8 AS a, (extract(epoch FROM opened_at) * 1000)::float8 AS b,
               (extract(epoch FROM closed_at) * 1000)::float8 AS c FROM event`,
     );
-    const times = rows.flatMap((r) => [r.a, r.b, r.c]).filter((t): t is number => t !== null).map((t) => String(Math.round(t)));
+    const times = rows
+      .flatMap((r) => [r.a, r.b, r.c])
+      .filter((t): t is number => t !== null)
+      .map((t) => String(Math.round(t)));
     expect(times.length).toBeGreaterThan(14);
     texts.forEach((text, i) => {
       expect(text).not.toContain('Sampah menumpuk');
@@ -211,13 +225,24 @@ describe.each(backends)('public API on %s', (_name, adminUrl) => {
     const [bpbd, dlh] = await Promise.all([server.key('BPBD'), server.key('DLH')]);
     const gate = kelurahan[0]!.code;
     expect(
-      (await server.post('/api/v1/ingest', { points: [
-        { metric: 'water_level', entity: 'PA-PUB-1', region: gate, time: now - 20_000, value: 140, lon: 110.43, lat: -6.95 },
-        { metric: 'water_level', entity: 'PA-PUB-1', region: gate, time: now - 10_000, value: 142.5, lon: 110.43, lat: -6.95 },
-        { metric: 'pump_running', entity: 'RP-PUB-1', region: gate, time: now, value: 1 },
-      ] }, bpbd)).status,
+      (
+        await server.post(
+          '/api/v1/ingest',
+          {
+            points: [
+              { metric: 'water_level', entity: 'PA-PUB-1', region: gate, time: now - 20_000, value: 140, lon: 110.43, lat: -6.95 },
+              { metric: 'water_level', entity: 'PA-PUB-1', region: gate, time: now - 10_000, value: 142.5, lon: 110.43, lat: -6.95 },
+              { metric: 'pump_running', entity: 'RP-PUB-1', region: gate, time: now, value: 1 },
+            ],
+          },
+          bpbd,
+        )
+      ).status,
     ).toBe(202);
-    expect((await server.post('/api/v1/ingest', { points: [{ metric: 'truck_load', entity: 'H-PUB-1', time: now, value: 3, lon: 110.4, lat: -7 }] }, dlh)).status).toBe(202);
+    expect(
+      (await server.post('/api/v1/ingest', { points: [{ metric: 'truck_load', entity: 'H-PUB-1', time: now, value: 3, lon: 110.4, lat: -7 }] }, dlh))
+        .status,
+    ).toBe(202);
     const m = await waitFor(
       'the new reading in /metrics',
       async () => {

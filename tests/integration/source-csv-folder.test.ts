@@ -218,7 +218,13 @@ describe('csv-folder source', () => {
     ws.addRow([{ richText: [{ text: 'PS-' }, { text: '03', font: { bold: true } }] }, new Date(Date.UTC(2026, 2, 1, 10, 5)), 61.25]); // 5
     ws.addRow(['PS-01', new Date(Date.UTC(2026, 2, 1, 10, 5)), { error: '#DIV/0!' }]); // 6
     ws.addRow([]); // 7: empty
-    ws.addRow([{ text: 'PS-02', hyperlink: 'https://bpbd.semarangkota.go.id/pos/2' }, new Date(Date.UTC(2026, 2, 1, 10, 10)), 97, null, 'sensor diganti']); // 8
+    ws.addRow([
+      { text: 'PS-02', hyperlink: 'https://bpbd.semarangkota.go.id/pos/2' },
+      new Date(Date.UTC(2026, 2, 1, 10, 10)),
+      97,
+      null,
+      'sensor diganti',
+    ]); // 8
     await wb.xlsx.writeFile(join(drop, 'tma.xlsx'));
     const past = new Date(Date.now() - 60_000);
     await utimes(join(drop, 'tma.xlsx'), past, past);
@@ -292,12 +298,33 @@ describe('csv-folder source', () => {
     // Fixed-seed garbage built from the pieces that break CSV readers.
     let seed = 0x5eed;
     const rand = (n: number) => ((seed = (seed * 1_103_515_245 + 12_345) >>> 0) >>> 8) % n;
-    const pieces = ['"', '""', ';', ',', '\n', '\r\n', '\r', 'PS-01', 'Tawangmas', '01/03/2026 10:00', '12,5', 'NaN', '\u00A0', '\uFEFF', ' ', '\t', '\\', '\nPS-02;Kuningan;01/03/2026 10:00;98\n'];
+    const pieces = [
+      '"',
+      '""',
+      ';',
+      ',',
+      '\n',
+      '\r\n',
+      '\r',
+      'PS-01',
+      'Tawangmas',
+      '01/03/2026 10:00',
+      '12,5',
+      'NaN',
+      '\u00A0',
+      '\uFEFF',
+      ' ',
+      '\t',
+      '\\',
+      '\nPS-02;Kuningan;01/03/2026 10:00;98\n',
+    ];
     for (let f = 0; f < 60; f++) {
       const parts: Buffer[] = [Buffer.from('Kode Pos;Kelurahan;Waktu;TMA (cm)\n')];
       for (let i = 0, n = rand(400); i < n; i++) {
         const r = rand(21);
-        parts.push(r < pieces.length ? Buffer.from(pieces[r]!) : r === 18 ? Buffer.from([rand(256), rand(256)]) : Buffer.from('x'.repeat(rand(3_000))));
+        parts.push(
+          r < pieces.length ? Buffer.from(pieces[r]!) : r === 18 ? Buffer.from([rand(256), rand(256)]) : Buffer.from('x'.repeat(rand(3_000))),
+        );
       }
       await drop_(`fuzz-${f}.${f % 10 === 0 ? 'xlsx' : 'csv'}`, Buffer.concat(parts));
     }
@@ -334,6 +361,11 @@ describe('csv-folder source', () => {
     expect('point' in last && last.point.time).toBe(start + (rows - 1) * 60_000);
     expect(logs.filter((l) => l.msg === 'csv-folder: progress').length).toBeGreaterThanOrEqual(10);
     expect(logs.find((l) => l.msg === 'csv-folder: ingesting a large file')?.obj.rows).toBe(rows);
-    expect(logs.find((l) => l.msg === 'csv-folder: file ingested')?.obj).toMatchObject({ file: 'backfill-2026.csv', rows, accepted: rows, quarantined: 0 });
+    expect(logs.find((l) => l.msg === 'csv-folder: file ingested')?.obj).toMatchObject({
+      file: 'backfill-2026.csv',
+      rows,
+      accepted: rows,
+      quarantined: 0,
+    });
   });
 });

@@ -97,12 +97,30 @@ describe('http-poll source', () => {
     await source.poll(ctx);
 
     expect(accepted).toEqual<NormalisedRecord[]>([
-      { opd: 'DISHUB', point: { metric: 'traffic_speed', entity: 'seg-pemuda-1', region: '33.74.01.1013', time: Date.parse('2026-11-22T07:30:00+07:00'), value: 23.5 } },
-      { opd: 'DISHUB', point: { metric: 'traffic_speed', entity: 'seg-pandanaran-2', region: '33.74.01.1007', time: Date.parse('2026-11-22T07:30:00+07:00'), value: 41 } },
+      {
+        opd: 'DISHUB',
+        point: {
+          metric: 'traffic_speed',
+          entity: 'seg-pemuda-1',
+          region: '33.74.01.1013',
+          time: Date.parse('2026-11-22T07:30:00+07:00'),
+          value: 23.5,
+        },
+      },
+      {
+        opd: 'DISHUB',
+        point: {
+          metric: 'traffic_speed',
+          entity: 'seg-pandanaran-2',
+          region: '33.74.01.1007',
+          time: Date.parse('2026-11-22T07:30:00+07:00'),
+          value: 41,
+        },
+      },
     ]);
     expect(quarantined.map((q) => [q.origin, q.reason])).toEqual([
       [`${baseUrl}/api/atcs#2`, "unmapped ruas code 'R-999' in 'kode_ruas'"],
-      [`${baseUrl}/api/atcs#3`, "'kecepatan' is \"macet\", not a finite number"],
+      [`${baseUrl}/api/atcs#3`, '\'kecepatan\' is "macet", not a finite number'],
       [`${baseUrl}/api/atcs#4`, "unmapped kelurahan code 'Kampung Baru' in 'kelurahan'"],
       [`${baseUrl}/api/atcs#5`, 'record is string, not an object'],
     ]);
@@ -152,7 +170,11 @@ describe('http-poll source', () => {
 
   it('keeps the cursor when the records could not be spooled', async () => {
     reply = (_req, url) => ({
-      body: atcs(url.searchParams.get('since') === '7' ? [] : [{ kode_ruas: 'R-017', waktu: '22/11/2026 07:00', kecepatan: '30', kelurahan: 'Pekunden', seq: 7 }]),
+      body: atcs(
+        url.searchParams.get('since') === '7'
+          ? []
+          : [{ kode_ruas: 'R-017', waktu: '22/11/2026 07:00', kecepatan: '30', kelurahan: 'Pekunden', seq: 7 }],
+      ),
     });
     const { source, ctx, stateDir } = await setup({ cursor: { param: 'since', from: 'seq', initial: '5' } });
     const failing: SourceContext = { ...ctx, ingest: () => Promise.reject(new Error('spool disk full')) };

@@ -105,7 +105,13 @@ describe.skipIf(!up)('mqtt source', () => {
       batchMs: 200,
       clean: true,
     });
-    const gauges = await mqttSource(`arr-${run}`, { topics: [`${prefix}/rain/+`], topicFields: `sinergi-test/+/rain/{gauge}`, payload: 'number', batchMs: 50, clean: true });
+    const gauges = await mqttSource(`arr-${run}`, {
+      topics: [`${prefix}/rain/+`],
+      topicFields: `sinergi-test/+/rain/{gauge}`,
+      payload: 'number',
+      batchMs: 50,
+      clean: true,
+    });
     toClose.push(levels, gauges);
     await levels.subscribe(levelCtx);
     await gauges.subscribe(rain.ctx);
@@ -166,7 +172,12 @@ describe.skipIf(!up)('mqtt source', () => {
     const own = { topics: [`${prefix}/persist/+`], topicFields: `sinergi-test/+/persist/{station}`, batchMs: 50 };
     const mapping = mappingSchema.parse({
       produces: 'points',
-      fields: { metric: { const: 'water_level' }, entity: { from: 'station', codes: 'stations' }, time: { from: 'ts', format: 'epoch_s' }, value: { from: 'level', scale: 100 } },
+      fields: {
+        metric: { const: 'water_level' },
+        entity: { from: 'station', codes: 'stations' },
+        time: { from: 'ts', format: 'epoch_s' },
+        value: { from: 'level', scale: 100 },
+      },
       codes: { stations: STATIONS },
     });
     const first = await collectingContext({ source: name, opd: 'BPBD', mapping });
@@ -175,7 +186,8 @@ describe.skipIf(!up)('mqtt source', () => {
     await before.close?.();
 
     const ts = Math.floor(Date.now() / 1000) - 120;
-    for (let i = 0; i < 3; i++) await sensors.publishAsync(`${prefix}/persist/PS01`, JSON.stringify({ level: 1 + i / 4, ts: ts + i * 10 }), { qos: 1 });
+    for (let i = 0; i < 3; i++)
+      await sensors.publishAsync(`${prefix}/persist/PS01`, JSON.stringify({ level: 1 + i / 4, ts: ts + i * 10 }), { qos: 1 });
 
     const second = await collectingContext({ source: name, opd: 'BPBD', mapping });
     const after = await mqttSource(name, own); // same name: same client id, same session
@@ -196,7 +208,13 @@ describe.skipIf(!up)('mqtt source', () => {
 
   it('hands over the pending batch when closed', async () => {
     const ctx = await collectingContext({ source: `arr-close-${run}`, opd: 'BPBD', mapping: rainMapping });
-    const source = await mqttSource(`arr-close-${run}`, { topics: [`${prefix}/close/+`], topicFields: `sinergi-test/+/close/{gauge}`, payload: 'number', batchMs: 60_000, clean: true });
+    const source = await mqttSource(`arr-close-${run}`, {
+      topics: [`${prefix}/close/+`],
+      topicFields: `sinergi-test/+/close/{gauge}`,
+      payload: 'number',
+      batchMs: 60_000,
+      clean: true,
+    });
     await source.subscribe(ctx.ctx);
     await sensors.publishAsync(`${prefix}/close/RG01`, '3.5', { qos: 1 });
     // The broker delivers on localhost within milliseconds; the batch window is a minute.
@@ -216,7 +234,13 @@ describe.skipIf(!up)('mqtt source', () => {
         return ctx.ctx.ingest(r);
       },
     };
-    const source = await mqttSource(`arr-retry-${run}`, { topics: [`${prefix}/retry/+`], topicFields: `sinergi-test/+/retry/{gauge}`, payload: 'number', batchMs: 20, clean: true });
+    const source = await mqttSource(`arr-retry-${run}`, {
+      topics: [`${prefix}/retry/+`],
+      topicFields: `sinergi-test/+/retry/{gauge}`,
+      payload: 'number',
+      batchMs: 20,
+      clean: true,
+    });
     toClose.push(source);
     await source.subscribe(flaky);
     await sensors.publishAsync(`${prefix}/retry/RG01`, '8', { qos: 1 });
@@ -236,10 +260,14 @@ describe('mqtt messages', () => {
   const opts = { payload: 'json' as const, maxPayloadBytes: 64 };
   const now = Date.parse('2026-03-01T03:00:00Z');
   it('refuses oversized payloads and ignores empty and retained bare ones', () => {
-    expect(readMessage({ topic: 't', payload: Buffer.alloc(65, 0x31), retain: false }, opts, now)).toMatchObject({ bad: { reason: 'payload is 65 bytes; at most 64' } });
+    expect(readMessage({ topic: 't', payload: Buffer.alloc(65, 0x31), retain: false }, opts, now)).toMatchObject({
+      bad: { reason: 'payload is 65 bytes; at most 64' },
+    });
     expect(readMessage({ topic: 't', payload: Buffer.alloc(0), retain: false }, opts, now)).toBeNull();
     expect(readMessage({ topic: 't', payload: Buffer.from('7'), retain: true }, { ...opts, payload: 'number' }, now)).toBeNull();
-    expect(readMessage({ topic: 't', payload: Buffer.from('1e999'), retain: false }, { ...opts, payload: 'number' }, now)).toMatchObject({ bad: { reason: "payload '1e999' is not a finite number" } });
+    expect(readMessage({ topic: 't', payload: Buffer.from('1e999'), retain: false }, { ...opts, payload: 'number' }, now)).toMatchObject({
+      bad: { reason: "payload '1e999' is not a finite number" },
+    });
     expect(readMessage({ topic: 't', payload: Buffer.from('{"__proto__": {"x": 1}, "v": 2}'), retain: false }, opts, now)).toMatchObject({
       raw: { origin: 'mqtt:t', data: { v: 2, _topic: 't', _received_at: '2026-03-01T03:00:00.000Z' } },
     });

@@ -78,7 +78,9 @@ const serviceCodeMap = { 'JLN-01': 'jalan_rusak', 'SMP-02': 'sampah', 'PJU-03': 
 
 async function setup(own: Record<string, unknown> = {}, stateDir?: string) {
   const config = open311Definition.configSchema.parse({ baseUrl: `${baseUrl}/open311/v2/`, serviceCodeMap, ...own });
-  const source = await open311Definition.create({ ...config, name: 'lapor-semarang', opd: 'DISKOMINFO' } as typeof config & { name: string }, { baseDir: process.cwd() });
+  const source = await open311Definition.create({ ...config, name: 'lapor-semarang', opd: 'DISKOMINFO' } as typeof config & { name: string }, {
+    baseDir: process.cwd(),
+  });
   if (source.mode !== 'poll') throw new Error('open311 must be a poll source');
   const c = await collectingContext({ source: 'lapor-semarang', opd: 'DISKOMINFO', stateDir, now: () => NOW });
   const events = () => c.accepted.map((r) => ('event' in r ? r.event : null)).filter((e): e is EventInput => e !== null);
@@ -144,7 +146,16 @@ describe('open311 source', () => {
         title: 'Jalan Rusak',
       },
       // two districts that do not nest: no region rather than a guess
-      { kind: 'complaint', id: 'o311-2026-000102', status: 'dispatched', time: NOW - 90 * 60_000, category: 'sampah', lat: -6.9931, lon: 110.4204, title: 'Sampah Menumpuk' },
+      {
+        kind: 'complaint',
+        id: 'o311-2026-000102',
+        status: 'dispatched',
+        time: NOW - 90 * 60_000,
+        category: 'sampah',
+        lat: -6.9931,
+        lon: 110.4204,
+        title: 'Sampah Menumpuk',
+      },
       { kind: 'complaint', id: 'o311-2026-000108', status: 'resolved', time: NOW - 80 * 60_000, category: 'lampu_jalan', title: 'Sampah Menumpuk' },
     ]);
     expect(accepted.every((r) => r.opd === 'DISKOMINFO')).toBe(true);
@@ -184,7 +195,12 @@ describe('open311 source', () => {
     expect(asked).toHaveLength(1);
     expect(asked[0]!.searchParams.get('start_date')).toBe(iso(NOW - 24 * HOUR));
     expect(asked[0]!.searchParams.get('end_date')).toBe(iso(NOW));
-    expect(first.events().map((e) => e.id).sort()).toEqual(['o311-1', 'o311-2']);
+    expect(
+      first
+        .events()
+        .map((e) => e.id)
+        .sort(),
+    ).toEqual(['o311-1', 'o311-2']);
 
     expect(await readdir(first.stateDir)).toEqual(['open311-watermark.json']);
     expect(JSON.parse(await readFile(join(first.stateDir, 'open311-watermark.json'), 'utf8'))).toEqual({
@@ -210,7 +226,11 @@ describe('open311 source', () => {
     fake.requests = Array.from({ length: 8 }, (_, i) => complaint(`p${i}`, 400 - i * 40));
     const { source, ctx, events } = await setup({ pageSize: 3 });
     await source.poll(ctx);
-    expect(events().map((e) => e.id).sort()).toEqual(fake.requests.map((r) => `o311-${String(r.service_request_id)}`).sort());
+    expect(
+      events()
+        .map((e) => e.id)
+        .sort(),
+    ).toEqual(fake.requests.map((r) => `o311-${String(r.service_request_id)}`).sort());
     expect(new Set(events().map((e) => e.id)).size).toBe(events().length);
     if (order === 'asc') {
       // paging forward from the latest time seen
@@ -260,7 +280,9 @@ describe('open311 source', () => {
     expect(await readdir(bad.stateDir)).toEqual([]);
 
     vi.stubEnv('LAPOR_API_KEY', undefined);
-    await expect(setup({ apiKey: 'env:LAPOR_API_KEY' })).rejects.toThrow('source lapor-semarang: apiKey: environment variable LAPOR_API_KEY is not set');
+    await expect(setup({ apiKey: 'env:LAPOR_API_KEY' })).rejects.toThrow(
+      'source lapor-semarang: apiKey: environment variable LAPOR_API_KEY is not set',
+    );
   });
 
   it('refuses a response that is not an array of requests', async () => {

@@ -75,7 +75,11 @@ describe('spool', () => {
 
   it('warns when nearly full and drops the oldest records beyond its bound, counting them', async () => {
     const spool = await open({ maxBytes: 1024 * 1024, warnRatio: 0.5, segmentBytes: 64 * 1024 });
-    for (let j = 0; j < 40; j++) await spool.append('BPBD', Array.from({ length: 500 }, (_, i) => point(j * 500 + i)));
+    for (let j = 0; j < 40; j++)
+      await spool.append(
+        'BPBD',
+        Array.from({ length: 500 }, (_, i) => point(j * 500 + i)),
+      );
     expect(logged.some((l) => l.level === 'warn' && /spool is \d+% full/.test(l.msg))).toBe(true);
     expect(logged.some((l) => l.level === 'error' && l.msg.includes('dropped the oldest'))).toBe(true);
     expect(spool.depth().bytes).toBeLessThanOrEqual(1024 * 1024);

@@ -75,8 +75,7 @@ describe.each(backends)('store on %s', (name, adminUrl) => {
   const NOW = Math.floor(Date.now() / MIN) * MIN;
   const GAP = [NOW - 20 * HOUR, NOW - 18 * HOUR] as const;
 
-  const open = async (url: string) =>
-    openStorage({ databaseUrl: url, dataDir: '/nonexistent', poolSize: name === 'timescaledb' ? 1 : 4 });
+  const open = async (url: string) => openStorage({ databaseUrl: url, dataDir: '/nonexistent', poolSize: name === 'timescaledb' ? 1 : 4 });
 
   const remember = (points: readonly ResolvedPoint[]) => {
     for (const p of points) {
@@ -122,7 +121,8 @@ describe.each(backends)('store on %s', (name, adminUrl) => {
         for (const id of list) {
           const g = new Map((got[id] ?? []).map((x) => [x.t, JSON.stringify(x)]));
           const w = new Map((want[id] ?? []).map((x) => [x.t, JSON.stringify(x)]));
-          for (const t of new Set([...g.keys(), ...w.keys()])) if (g.get(t) !== w.get(t)) console.log(bucket, id, new Date(t).toISOString(), 'got', g.get(t), 'want', w.get(t));
+          for (const t of new Set([...g.keys(), ...w.keys()]))
+            if (g.get(t) !== w.get(t)) console.log(bucket, id, new Date(t).toISOString(), 'got', g.get(t), 'want', w.get(t));
         }
       }
       const want = reference(values, list, from, to, bucket);
@@ -133,7 +133,8 @@ describe.each(backends)('store on %s', (name, adminUrl) => {
           for (const id of list) {
             const g = new Map((got[id] ?? []).map((x) => [x.t, JSON.stringify(x)]));
             const w = new Map((want[id] ?? []).map((x) => [x.t, JSON.stringify(x)]));
-            for (const t of new Set([...g.keys(), ...w.keys()])) if (g.get(t) !== w.get(t)) console.log('cached', bucket, id, new Date(t).toISOString(), 'got', g.get(t), 'want', w.get(t));
+            for (const t of new Set([...g.keys(), ...w.keys()]))
+              if (g.get(t) !== w.get(t)) console.log('cached', bucket, id, new Date(t).toISOString(), 'got', g.get(t), 'want', w.get(t));
           }
         }
         expect(got, `${bucket} buckets, cached`).toEqual(want);
@@ -265,7 +266,11 @@ describe.each(backends)('store on %s', (name, adminUrl) => {
       expect(runner.mode).toBe('app');
       const from = NOW - 10 * HOUR - MIN;
       const want = reference(values, [ids.A], from, NOW - 9 * HOUR, '1m');
-      await waitFor('the app-run refresh', async () => JSON.stringify(await answer([ids.A], from, NOW - 9 * HOUR, '1m')) === JSON.stringify(want), 30_000);
+      await waitFor(
+        'the app-run refresh',
+        async () => JSON.stringify(await answer([ids.A], from, NOW - 9 * HOUR, '1m')) === JSON.stringify(want),
+        30_000,
+      );
       // the runner told its listeners; the late reading's chunk is no longer pending, so the cache keeps it again
       await waitFor('a reported refresh', async () => refreshes.length > 0, 10_000);
       expect(cache.stats().pending).toBe(0);
@@ -410,7 +415,7 @@ describe.each(backends)('store on %s', (name, adminUrl) => {
       expect((after[ids.A] as RefBucket[]).some((b) => b.min === -1_234.5)).toBe(true);
     });
 
-    it('keeps a late reading\'s chunks out until the roll-ups show it, also when no refresh is reported', async () => {
+    it("keeps a late reading's chunks out until the roll-ups show it, also when no refresh is reported", async () => {
       // like the database's own scheduler: this cache never hears of the refresh
       const c = new BucketCache(fetchBuckets);
       const range = [NOW - 12 * HOUR, NOW - 11 * HOUR] as const;
@@ -471,9 +476,13 @@ describe.each(backends)('store on %s', (name, adminUrl) => {
 
   if (name === 'timescaledb') {
     it('answers the same after compression and after a re-open of the database', async () => {
-      const { rows } = await storage.pool.query(`SELECT count(*)::int AS n FROM (SELECT compress_chunk(c, if_not_compressed => true) FROM show_chunks('point') c) x`);
+      const { rows } = await storage.pool.query(
+        `SELECT count(*)::int AS n FROM (SELECT compress_chunk(c, if_not_compressed => true) FROM show_chunks('point') c) x`,
+      );
       expect(rows[0].n).toBeGreaterThan(0);
-      const compressed = await storage.pool.query(`SELECT count(*)::int AS n FROM timescaledb_information.chunks WHERE hypertable_name = 'point' AND is_compressed`);
+      const compressed = await storage.pool.query(
+        `SELECT count(*)::int AS n FROM timescaledb_information.chunks WHERE hypertable_name = 'point' AND is_compressed`,
+      );
       expect(compressed.rows[0].n).toBeGreaterThan(0);
       await expectAllBucketsMatch();
 

@@ -56,14 +56,18 @@ async function stop(app: App): Promise<void> {
 }
 
 function workerConfig(port: number, name: string, sources: unknown[], definitions: SourceDefinition[] = []): WorkerConfig {
-  return validateWorkerConfig({
-    server: { url: `http://127.0.0.1:${port}` },
-    keys,
-    spool: { dir: join(dir, name, 'spool') },
-    delivery: { maxBatch: 2_000, maxBackoffMs: 500 },
-    healthIntervalMs: 1_000,
-    sources,
-  }, undefined, [...SOURCE_DEFINITIONS, ...definitions]);
+  return validateWorkerConfig(
+    {
+      server: { url: `http://127.0.0.1:${port}` },
+      keys,
+      spool: { dir: join(dir, name, 'spool') },
+      delivery: { maxBatch: 2_000, maxBackoffMs: 500 },
+      healthIntervalMs: 1_000,
+      sources,
+    },
+    undefined,
+    [...SOURCE_DEFINITIONS, ...definitions],
+  );
 }
 
 const scripted = scriptedDefinition;
@@ -87,7 +91,10 @@ describe('ingest worker', () => {
   it('runs the city simulator through spool and API into all five domains, and reports feed health', async () => {
     const port = await freePort();
     const app = await serve(port);
-    const worker = await startWorker(workerConfig(port, 'sim', [{ type: 'simulator', name: 'simulator', seed: 7, backfillMinutes: 10, intervalMs: 500 }]), log);
+    const worker = await startWorker(
+      workerConfig(port, 'sim', [{ type: 'simulator', name: 'simulator', seed: 7, backfillMinutes: 10, intervalMs: 500 }]),
+      log,
+    );
     try {
       const domains = await waitFor(
         'points of every domain and complaint events',
@@ -126,7 +133,11 @@ describe('ingest worker', () => {
     const port = await freePort();
     const t0 = Date.now() - 3 * 3_600_000;
     // nothing listens yet: the readings wait in the spool
-    const worker = await startWorker(workerConfig(port, 'retry', [{ type: 'scripted', name: 'scripted', from: t0, count: 5_000, entity: 'ARR-RETRY' }], [scripted]), log, { definitions: [scripted] });
+    const worker = await startWorker(
+      workerConfig(port, 'retry', [{ type: 'scripted', name: 'scripted', from: t0, count: 5_000, entity: 'ARR-RETRY' }], [scripted]),
+      log,
+      { definitions: [scripted] },
+    );
     let app: App | null = null;
     try {
       await waitFor('failed attempts', () => worker.deliverer.stats().retries > 2);
@@ -171,7 +182,9 @@ describe('ingest worker', () => {
         };
       },
     };
-    const worker = await startWorker(workerConfig(port, 'mixed', [{ type: 'mixed', name: 'mixed', from: 0, count: 0, entity: 'x' }], [bad]), log, { definitions: [bad] });
+    const worker = await startWorker(workerConfig(port, 'mixed', [{ type: 'mixed', name: 'mixed', from: 0, count: 0, entity: 'x' }], [bad]), log, {
+      definitions: [bad],
+    });
     try {
       const q = await waitFor('two quarantined records on the server', async () => {
         const rows = await listQuarantine(storage.pool, { source: undefined, limit: 50 });
@@ -182,7 +195,9 @@ describe('ingest worker', () => {
       expect(reasons).toContain('value must be a finite number'); // refused before sending
       // the rest of the refused batch follows its quarantined records
       const values = await waitFor('the good readings of the batch', async () => {
-        const { rows } = await storage.pool.query(`SELECT p.value FROM point p JOIN series s ON s.id = p.series_id WHERE s.entity = 'ARR-MIXED' ORDER BY p.time`);
+        const { rows } = await storage.pool.query(
+          `SELECT p.value FROM point p JOIN series s ON s.id = p.series_id WHERE s.entity = 'ARR-MIXED' ORDER BY p.time`,
+        );
         return rows.length >= 2 ? rows.map((r) => r.value) : null;
       });
       expect(values).toEqual([1, 4]);

@@ -8,7 +8,15 @@ import type { SourceDefinition } from '../../ingest/source';
 export const scriptedDefinition: SourceDefinition = {
   type: 'scripted',
   needsMapping: false,
-  configSchema: z.object({ from: z.number(), count: z.number().int(), perPoll: z.number().int().default(100_000), entity: z.string(), intervalMs: z.number().int().default(200) }).strict(),
+  configSchema: z
+    .object({
+      from: z.number(),
+      count: z.number().int(),
+      perPoll: z.number().int().default(100_000),
+      entity: z.string(),
+      intervalMs: z.number().int().default(200),
+    })
+    .strict(),
   create(config) {
     const c = config as { name: string; from: number; count: number; perPoll: number; entity: string; intervalMs: number };
     let sent = 0;

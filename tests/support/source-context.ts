@@ -13,7 +13,13 @@ export interface CollectingContext {
   stateDir: string;
 }
 
-export async function collectingContext(opts: { source: string; opd?: string; mapping?: Mapping; stateDir?: string; now?: () => number }): Promise<CollectingContext> {
+export async function collectingContext(opts: {
+  source: string;
+  opd?: string;
+  mapping?: Mapping;
+  stateDir?: string;
+  now?: () => number;
+}): Promise<CollectingContext> {
   const stateDir = opts.stateDir ?? (await mkdtemp(join(tmpdir(), 'sinergi-source-')));
   const accepted: NormalisedRecord[] = [];
   const quarantined: QuarantineEntry[] = [];

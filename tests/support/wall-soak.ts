@@ -108,7 +108,20 @@ export async function soakWallBuffers(opts: SoakOptions): Promise<SoakHour[]> {
     if (opts.simulatorOnly) {
       if (to >= nextHour) {
         nextHour += HOUR;
-        const h = { hour: hours.length + 1, series: 0, points: 0, maxSeriesPoints: 0, recentEvents: 0, knownEvents: 0, located: 0, locatedOpenTruth: 0, alerts: 0, trails: 0, trailPoints: 0, delivered: 0 };
+        const h = {
+          hour: hours.length + 1,
+          series: 0,
+          points: 0,
+          maxSeriesPoints: 0,
+          recentEvents: 0,
+          knownEvents: 0,
+          located: 0,
+          locatedOpenTruth: 0,
+          alerts: 0,
+          trails: 0,
+          trailPoints: 0,
+          delivered: 0,
+        };
         hours.push(h);
         opts.onHour?.(h);
       }
@@ -137,7 +150,20 @@ export async function soakWallBuffers(opts: SoakOptions): Promise<SoakHour[]> {
           const cur = openAlerts.get(id) ?? null;
           for (const tr of evaluateAlert(cur && { level: cur.level, lastTime: cur.lastTime }, [{ t: w.t, v: w.v }], th)) {
             if (tr.kind === 'open') {
-              const a: WireAlert = { id: ++alertId, metric: p.metric, entity: p.entity, seriesId: id, level: tr.level, openedAt: tr.time, lastValue: tr.value, lastTime: tr.time, clearedAt: null, acknowledgedAt: null, acknowledgedBy: null, note: null };
+              const a: WireAlert = {
+                id: ++alertId,
+                metric: p.metric,
+                entity: p.entity,
+                seriesId: id,
+                level: tr.level,
+                openedAt: tr.time,
+                lastValue: tr.value,
+                lastTime: tr.time,
+                clearedAt: null,
+                acknowledgedAt: null,
+                acknowledgedBy: null,
+                note: null,
+              };
               openAlerts.set(id, a);
               alertChanges.push(a);
             } else if (cur) {
@@ -154,7 +180,16 @@ export async function soakWallBuffers(opts: SoakOptions): Promise<SoakHour[]> {
       }
       for (const e of d.events) {
         if (!closed.has(e.kind)) continue;
-        const w: WireEvent = { kind: e.kind, id: e.id, status: e.status, t: asMs(e.time), category: e.category ?? null, region: e.region ?? null, lon: e.lon ?? null, lat: e.lat ?? null };
+        const w: WireEvent = {
+          kind: e.kind,
+          id: e.id,
+          status: e.status,
+          t: asMs(e.time),
+          category: e.category ?? null,
+          region: e.region ?? null,
+          lon: e.lon ?? null,
+          lat: e.lat ?? null,
+        };
         const list = byKind.get(e.kind) ?? [];
         byKind.set(e.kind, list);
         list.push(w);

@@ -55,7 +55,11 @@ describe('aggregationOf / aggregate', () => {
 });
 
 describe('valueAt', () => {
-  const s = series([[50, 1], [30, 2], [10, 3]]);
+  const s = series([
+    [50, 1],
+    [30, 2],
+    [10, 3],
+  ]);
   it.each([
     [60, null],
     [50, 1],
@@ -67,7 +71,22 @@ describe('valueAt', () => {
 
 describe('computeKpi', () => {
   it('sums the latest values and compares with 30 minutes ago over the same series', () => {
-    const k = computeKpi([series([[40, 10], [1, 12]]), series([[35, 5], [0.5, 5]]), series([[0.2, 100]])], 'sum', NOW, 10);
+    const k = computeKpi(
+      [
+        series([
+          [40, 10],
+          [1, 12],
+        ]),
+        series([
+          [35, 5],
+          [0.5, 5],
+        ]),
+        series([[0.2, 100]]),
+      ],
+      'sum',
+      NOW,
+      10,
+    );
     expect(k.value).toBe(117); // every series' latest
     expect(k.previous).toBe(15); // the third series has no value 30 min ago: left out of the comparison
     expect(k.delta).toBe(2);
@@ -79,15 +98,49 @@ describe('computeKpi', () => {
   });
 
   it('reads a change under half a percent as flat and a fall as down', () => {
-    expect(computeKpi([series([[40, 200], [0, 200.5]])], 'max', NOW, 10).trend).toBe('flat');
-    expect(computeKpi([series([[40, 200], [0, 150]])], 'max', NOW, 10).trend).toBe('down');
+    expect(
+      computeKpi(
+        [
+          series([
+            [40, 200],
+            [0, 200.5],
+          ]),
+        ],
+        'max',
+        NOW,
+        10,
+      ).trend,
+    ).toBe('flat');
+    expect(
+      computeKpi(
+        [
+          series([
+            [40, 200],
+            [0, 150],
+          ]),
+        ],
+        'max',
+        NOW,
+        10,
+      ).trend,
+    ).toBe('down');
   });
 
   it('has no trend without history, and no relative change from zero', () => {
     const fresh = computeKpi([series([[1, 3]])], 'sum', NOW, 10);
     expect(fresh.trend).toBeNull();
     expect(fresh.previous).toBeNull();
-    const fromZero = computeKpi([series([[40, 0], [0, 3]])], 'sum', NOW, 10);
+    const fromZero = computeKpi(
+      [
+        series([
+          [40, 0],
+          [0, 3],
+        ]),
+      ],
+      'sum',
+      NOW,
+      10,
+    );
     expect(fromZero.trend).toBe('up');
     expect(fromZero.changePct).toBeNull();
   });
@@ -100,14 +153,22 @@ describe('computeKpi', () => {
   });
 
   it('is a function of its inputs (re-running changes nothing)', () => {
-    const input = [series([[40, 10], [1, 12]])];
+    const input = [
+      series([
+        [40, 10],
+        [1, 12],
+      ]),
+    ];
     expect(computeKpi(input, 'mean', NOW, 10)).toEqual(computeKpi(input, 'mean', NOW, 10));
   });
 });
 
 describe('aggregateLine', () => {
   it('carries each series forward within the limit and leaves gaps where none contributes', () => {
-    const a = series([[10, 1], [5, 2]]);
+    const a = series([
+      [10, 1],
+      [5, 2],
+    ]);
     const b = series([[10, 10]]);
     const line = aggregateLine([a, b], 'sum', NOW - 12 * MIN, NOW, 2 * MIN, 3 * MIN);
     expect(line.map(([t, v]) => [(NOW - t) / MIN, v])).toEqual([
@@ -129,7 +190,18 @@ describe('aggregateLine', () => {
 
 describe('sparkPath', () => {
   it('scales into the box with the newest point at the right edge and the maximum at the top', () => {
-    expect(sparkPath([[0, 0], [5, 10], [10, 5]], 100, 20, 0)).toBe('M0 20 L50 0 L100 10');
+    expect(
+      sparkPath(
+        [
+          [0, 0],
+          [5, 10],
+          [10, 5],
+        ],
+        100,
+        20,
+        0,
+      ),
+    ).toBe('M0 20 L50 0 L100 10');
     expect(sparkPath([], 100, 20)).toBe('');
     expect(sparkPath([[1, 7]], 100, 20, 2)).toBe('M98 10');
   });
@@ -139,18 +211,48 @@ describe('aggregateBuckets', () => {
   it('aggregates the series by bucket time, sorted, keeping gaps', () => {
     const out = aggregateBuckets(
       [
-        { buckets: [{ t: 2, avg: 4 }, { t: 1, avg: 2 }] },
-        { buckets: [{ t: 1, avg: 6 }, { t: 4, avg: 1 }] },
+        {
+          buckets: [
+            { t: 2, avg: 4 },
+            { t: 1, avg: 2 },
+          ],
+        },
+        {
+          buckets: [
+            { t: 1, avg: 6 },
+            { t: 4, avg: 1 },
+          ],
+        },
       ],
       'max',
     );
-    expect(out).toEqual([[1, 6], [2, 4], [4, 1]]);
+    expect(out).toEqual([
+      [1, 6],
+      [2, 4],
+      [4, 1],
+    ]);
   });
 });
 
 describe('withGaps', () => {
   it('breaks the line where neighbours are further apart than the step allows', () => {
-    expect(withGaps([[0, 1], [60, 2], [300, 3], [360, 4]], 90)).toEqual([[0, 1], [60, 2], [180, null], [300, 3], [360, 4]]);
+    expect(
+      withGaps(
+        [
+          [0, 1],
+          [60, 2],
+          [300, 3],
+          [360, 4],
+        ],
+        90,
+      ),
+    ).toEqual([
+      [0, 1],
+      [60, 2],
+      [180, null],
+      [300, 3],
+      [360, 4],
+    ]);
     expect(withGaps([], 60)).toEqual([]);
   });
 });
@@ -177,7 +279,14 @@ describe('regions', () => {
 
   it('names the kelurahan and kecamatan of every entity', () => {
     const rows = regionRows(latest, idx, 'entity', 'max');
-    expect(rows[0]).toMatchObject({ entity: 'PA-1', kelurahanCode: '33.74.01.1001', kelurahanName: 'Miroto', kecamatanCode: '33.74.01', kecamatanName: 'Semarang Tengah', value: 120 });
+    expect(rows[0]).toMatchObject({
+      entity: 'PA-1',
+      kelurahanCode: '33.74.01.1001',
+      kelurahanName: 'Miroto',
+      kecamatanCode: '33.74.01',
+      kecamatanName: 'Semarang Tengah',
+      value: 120,
+    });
     // the city code is neither a kelurahan nor a kecamatan
     expect(rows[3]).toMatchObject({ entity: 'PA-4', kelurahanCode: null, kecamatanCode: null, value: 300 });
   });
@@ -217,7 +326,11 @@ describe('route', () => {
   ])('%s', (hash, route) => expect(parseRoute(hash)).toEqual(route));
 
   it('round-trips', () => {
-    for (const r of [{ view: 'home' }, { view: 'metric', code: 'pump_running', range: '24h' }, { view: 'metric', code: 'rainfall', range: '6h' }] as Route[]) {
+    for (const r of [
+      { view: 'home' },
+      { view: 'metric', code: 'pump_running', range: '24h' },
+      { view: 'metric', code: 'rainfall', range: '6h' },
+    ] as Route[]) {
       expect(parseRoute(formatRoute(r))).toEqual(r);
     }
   });
@@ -225,8 +338,20 @@ describe('route', () => {
 
 describe('agreementList', () => {
   it('keeps well-formed agreements with epoch dates and drops the rest', () => {
-    const good = { id: 1, direction: 'received', ownerOpd: 'DLH', granteeOpd: 'BPBD', itemType: 'metric', itemCode: 'truck_load', purpose: 'flood-response', validFrom: '2026-11-01T00:00:00.000Z', validUntil: '2027-06-29T17:00:00.000Z' };
-    const out = agreementList({ agreements: [good, { ...good, id: 'x' }, { ...good, direction: 'sideways' }, { ...good, validUntil: 'never' }, null] });
+    const good = {
+      id: 1,
+      direction: 'received',
+      ownerOpd: 'DLH',
+      granteeOpd: 'BPBD',
+      itemType: 'metric',
+      itemCode: 'truck_load',
+      purpose: 'flood-response',
+      validFrom: '2026-11-01T00:00:00.000Z',
+      validUntil: '2027-06-29T17:00:00.000Z',
+    };
+    const out = agreementList({
+      agreements: [good, { ...good, id: 'x' }, { ...good, direction: 'sideways' }, { ...good, validUntil: 'never' }, null],
+    });
     expect(out).toEqual([{ ...good, validFrom: Date.parse(good.validFrom), validUntil: Date.parse(good.validUntil) }]);
     expect(() => agreementList({ nope: [] })).toThrow(/unexpected response/);
   });

@@ -13,20 +13,30 @@ describe('evaluateAlert', () => {
       'escalates once, then only moves along',
       { level: 'siaga', lastTime: 0 },
       [r(1, 230), r(2, 255), r(3, 270)],
-      [{ kind: 'update', time: 1, value: 230 }, { kind: 'escalate', level: 'awas', time: 2, value: 255 }, { kind: 'update', time: 3, value: 270 }],
+      [
+        { kind: 'update', time: 1, value: 230 },
+        { kind: 'escalate', level: 'awas', time: 2, value: 255 },
+        { kind: 'update', time: 3, value: 270 },
+      ],
     ],
     [
       'holds while at Waspada, clears below it',
       { level: 'awas', lastTime: 0 },
       [r(1, 180), r(2, 149)],
-      [{ kind: 'update', time: 1, value: 180 }, { kind: 'clear', time: 2, value: 149 }],
+      [
+        { kind: 'update', time: 1, value: 180 },
+        { kind: 'clear', time: 2, value: 149 },
+      ],
     ],
     ['ignores readings not newer than the last evaluated', { level: 'siaga', lastTime: 10 }, [r(5, 10), r(10, 10)], []],
     [
       'takes readings in time order whatever order they came in',
       null,
       [r(3, 100), r(1, 210), r(2, 100)],
-      [{ kind: 'open', level: 'siaga', time: 1, value: 210 }, { kind: 'clear', time: 2, value: 100 }],
+      [
+        { kind: 'open', level: 'siaga', time: 1, value: 210 },
+        { kind: 'clear', time: 2, value: 100 },
+      ],
     ],
   ] as const)('%s', (_name, open, readings, expected) => {
     expect(evaluateAlert(open, readings, T)).toEqual(expected);

@@ -109,7 +109,12 @@ describe('generateDemoCity', () => {
       const ring = k.polygon![0]!;
       for (let i = 0; i + 1 < ring.length; i++) {
         const mid: [number, number] = [(ring[i]![0] + ring[i + 1]![0]) / 2, (ring[i]![1] + ring[i + 1]![1]) / 2];
-        const inside = [[1e-4, 0], [-1e-4, 0], [0, 1e-4], [0, -1e-4]].every(([dx, dy]) => inRing(outline, mid[0] + dx!, mid[1] + dy!));
+        const inside = [
+          [1e-4, 0],
+          [-1e-4, 0],
+          [0, 1e-4],
+          [0, -1e-4],
+        ].every(([dx, dy]) => inRing(outline, mid[0] + dx!, mid[1] + dy!));
         if (inside && regionAt(city, mid[0], mid[1]) === null) missing.push(`edge ${k.code} ${mid.join(',')}`);
       }
     }
@@ -122,9 +127,7 @@ describe('generateDemoCity', () => {
     expect(b).toBe(a);
     const other = await generateDemoCity(DEMO_CITY_SEED + 1);
     expect(other.regions.map((r) => r.code)).toEqual(a.regions.map((r) => r.code));
-    expect(other.regions.find((r) => r.level === 'kelurahan')?.polygon).not.toEqual(
-      a.regions.find((r) => r.level === 'kelurahan')?.polygon,
-    );
+    expect(other.regions.find((r) => r.level === 'kelurahan')?.polygon).not.toEqual(a.regions.find((r) => r.level === 'kelurahan')?.polygon);
     // A fresh module (empty cache) computes the same city, byte for byte.
     vi.resetModules();
     const fresh = await import('../../db/seed/demo-city');

@@ -81,7 +81,10 @@ describe('opdFeedRows', () => {
   });
 
   it('among equally bad sources the oldest success is shown (never succeeded counts as oldest)', () => {
-    const rows = opdFeedRows([feed({ source: 'a', lastSuccess: NOW - 40_000 }), feed({ source: 'b', lastSuccess: null }), feed({ source: 'c', lastSuccess: NOW - 90_000 })], NOW);
+    const rows = opdFeedRows(
+      [feed({ source: 'a', lastSuccess: NOW - 40_000 }), feed({ source: 'b', lastSuccess: null }), feed({ source: 'c', lastSuccess: NOW - 90_000 })],
+      NOW,
+    );
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ state: 'late', source: 'b', lastSuccess: null });
   });
@@ -100,7 +103,12 @@ describe('FeedsStore', () => {
   it('is bounded: the longest-unreported entries go first', () => {
     const s = new FeedsStore(3);
     s.merge(Array.from({ length: 5 }, (_, i) => feed({ source: `s${i}`, reportedAt: NOW + i })));
-    expect(s.list().map((h) => h.source).sort()).toEqual(['s2', 's3', 's4']);
+    expect(
+      s
+        .list()
+        .map((h) => h.source)
+        .sort(),
+    ).toEqual(['s2', 's3', 's4']);
     s.replace(Array.from({ length: 10 }, (_, i) => feed({ source: `r${i}`, reportedAt: NOW + i })));
     expect(s.size).toBe(3);
   });
@@ -109,7 +117,12 @@ describe('FeedsStore', () => {
     const s = new FeedsStore();
     s.merge([feed({ source: 'gone' }), feed({ source: 'pushed', reportedAt: NOW + 20_000 })]);
     s.replace([feed({ source: 'pushed', reportedAt: NOW }), feed({ source: 'new' })], new Set([feedKey({ source: 'pushed', opd: 'BPBD' })]));
-    expect(s.list().map((h) => [h.source, h.reportedAt]).sort()).toEqual([
+    expect(
+      s
+        .list()
+        .map((h) => [h.source, h.reportedAt])
+        .sort(),
+    ).toEqual([
       ['new', NOW - 1_000],
       ['pushed', NOW + 20_000],
     ]);
@@ -173,7 +186,12 @@ describe('FeedsSync', () => {
     expect(sync.store.access).toBe('allowed');
     calls[0]!.resolve([feed({ source: 'pushed', reportedAt: NOW }), feed({ source: 'rest' })]);
     await calls[0]!.promise;
-    expect(sync.store.list().map((h) => [h.source, h.reportedAt]).sort()).toEqual([
+    expect(
+      sync.store
+        .list()
+        .map((h) => [h.source, h.reportedAt])
+        .sort(),
+    ).toEqual([
       ['pushed', NOW + 5_000],
       ['rest', NOW - 1_000],
     ]);

@@ -13,7 +13,17 @@ const MIN = 60_000;
 const T0 = Date.UTC(2026, 10, 22, 10, 0, 0);
 
 function metric(cadenceS: number): Metric {
-  return { code: 'water_level', domain: 'floods', ownerOpd: 'bpbd', class: 'publik', unit: 'cm', nameId: 'Tinggi air', nameEn: 'Water level', cadenceS, thresholds: null };
+  return {
+    code: 'water_level',
+    domain: 'floods',
+    ownerOpd: 'bpbd',
+    class: 'publik',
+    unit: 'cm',
+    nameId: 'Tinggi air',
+    nameEn: 'Water level',
+    cadenceS,
+    thresholds: null,
+  };
 }
 
 const SERIES = { id: 1, metric: 'water_level', entity: 'gate-1', region: null, lon: 110.4, lat: -6.97 };
@@ -22,7 +32,9 @@ function bucket(t: number, avg: number): WireBucket {
   return { t, avg, min: avg, max: avg, last: avg };
 }
 
-function snapshot(opts: { history?: WireBucket[]; latest?: { t: number; v: number } | null; cadenceS?: number; seq?: number; series?: (typeof SERIES)[] } = {}): MetricSnapshot {
+function snapshot(
+  opts: { history?: WireBucket[]; latest?: { t: number; v: number } | null; cadenceS?: number; seq?: number; series?: (typeof SERIES)[] } = {},
+): MetricSnapshot {
   const series = opts.series ?? [SERIES];
   return {
     metric: metric(opts.cadenceS ?? 10),

@@ -49,18 +49,25 @@ describe('mapRecord', () => {
     ['an unmapped station', { pos: 'STA-99', waktu: '22/11/2026 07:30', tma_m: 1, kel: 'Bulu Lor' }, "unmapped stations code 'STA-99' in 'pos'"],
     ['an unmapped kelurahan', { pos: '07', waktu: '22/11/2026 07:30', tma_m: 1, kel: 'Atlantis' }, "unmapped kelurahan code 'Atlantis' in 'kel'"],
     ['a missing value', { pos: '07', waktu: '22/11/2026 07:30', kel: 'Bulu Lor' }, "missing 'tma_m' (for value)"],
-    ['text for a number', { pos: '07', waktu: '22/11/2026 07:30', tma_m: 'tinggi', kel: 'Bulu Lor' }, "'tma_m' is \"tinggi\", not a finite number"],
-    ['NaN', { pos: '07', waktu: '22/11/2026 07:30', tma_m: 'NaN', kel: 'Bulu Lor' }, "'tma_m' is \"NaN\", not a finite number"],
+    ['text for a number', { pos: '07', waktu: '22/11/2026 07:30', tma_m: 'tinggi', kel: 'Bulu Lor' }, '\'tma_m\' is "tinggi", not a finite number'],
+    ['NaN', { pos: '07', waktu: '22/11/2026 07:30', tma_m: 'NaN', kel: 'Bulu Lor' }, '\'tma_m\' is "NaN", not a finite number'],
     ['Infinity', { pos: '07', waktu: '22/11/2026 07:30', tma_m: Infinity, kel: 'Bulu Lor' }, "'tma_m' is null, not a finite number"],
     ['an impossible date', { pos: '07', waktu: '31/02/2026 07:30', tma_m: 1, kel: 'Bulu Lor' }, "time '31/02/2026 07:30' is not a valid date"],
-    ['a huge string', { pos: 'x'.repeat(10_000), waktu: '22/11/2026 07:30', tma_m: 1, kel: 'Bulu Lor' }, "'pos' is 10000 characters long; at most 500"],
+    [
+      'a huge string',
+      { pos: 'x'.repeat(10_000), waktu: '22/11/2026 07:30', tma_m: 1, kel: 'Bulu Lor' },
+      "'pos' is 10000 characters long; at most 500",
+    ],
     ['not an object', 'STA-12;1.5', 'record is string, not an object'],
   ])('refuses %s with the reason, never guessing', (_name, record, reason) => {
     expect(mapRecord(water, record)).toEqual({ ok: false, reason });
   });
 
   it('refuses an unmapped status', () => {
-    expect(mapRecord(complaints, { no_tiket: 'T-1', st: '07', ts: 1, jenis: 'Sampah' })).toEqual({ ok: false, reason: "unmapped status code '07' in 'st'" });
+    expect(mapRecord(complaints, { no_tiket: 'T-1', st: '07', ts: 1, jenis: 'Sampah' })).toEqual({
+      ok: false,
+      reason: "unmapped status code '07' in 'st'",
+    });
   });
 
   it('validates the result against the ingest schema', () => {
@@ -80,7 +87,10 @@ describe('parseTime', () => {
 
 describe('mappingSchema', () => {
   it('says which field a mapping lacks and which code list is missing', () => {
-    const r = mappingSchema.safeParse({ produces: 'points', fields: { metric: { const: 'x' }, entity: { from: 'a', codes: 'nope' }, time: { from: 't' }, colour: { from: 'c' } } });
+    const r = mappingSchema.safeParse({
+      produces: 'points',
+      fields: { metric: { const: 'x' }, entity: { from: 'a', codes: 'nope' }, time: { from: 't' }, colour: { from: 'c' } },
+    });
     expect(r.success).toBe(false);
     if (r.success) return;
     const messages = r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);

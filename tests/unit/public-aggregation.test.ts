@@ -96,7 +96,7 @@ function attacker(x: number[][], sup: boolean[][]) {
         return u === undefined ? x[a]![b]! : val.get(u);
       };
       const propagate = (assigned: number[]): boolean => {
-        for (let changed = true; changed; ) {
+        for (let changed = true; changed;) {
           changed = false;
           for (const l of lines) {
             let sum = 0;
@@ -158,14 +158,81 @@ describe('protectTable (k-anonymity with totals)', () => {
   });
 
   it.each([
-    { k: 5, inner: [[5, 0], [0, 7]], cells: [[5, 0], [0, 7]], rows: [5, 7], cols: [5, 7], total: 12 },
-    { k: 5, inner: [[0, 0], [0, 0]], cells: [[0, 0], [0, 0]], rows: [0, 0], cols: [0, 0], total: 0 },
-    { k: 3, inner: [[3, 9], [8, 4]], cells: [[3, 9], [8, 4]], rows: [12, 12], cols: [11, 13], total: 24 },
+    {
+      k: 5,
+      inner: [
+        [5, 0],
+        [0, 7],
+      ],
+      cells: [
+        [5, 0],
+        [0, 7],
+      ],
+      rows: [5, 7],
+      cols: [5, 7],
+      total: 12,
+    },
+    {
+      k: 5,
+      inner: [
+        [0, 0],
+        [0, 0],
+      ],
+      cells: [
+        [0, 0],
+        [0, 0],
+      ],
+      rows: [0, 0],
+      cols: [0, 0],
+      total: 0,
+    },
+    {
+      k: 3,
+      inner: [
+        [3, 9],
+        [8, 4],
+      ],
+      cells: [
+        [3, 9],
+        [8, 4],
+      ],
+      rows: [12, 12],
+      cols: [11, 13],
+      total: 24,
+    },
     // 2 is hidden; its row total 12 and column total 9 would give it away, so a rectangle of cells goes too:
     // the cheapest is its row's other cell and the two cells below them
-    { k: 5, inner: [[2, 10], [7, 20]], cells: [[null, null], [null, null]], rows: [12, 27], cols: [9, 30], total: 39 },
+    {
+      k: 5,
+      inner: [
+        [2, 10],
+        [7, 20],
+      ],
+      cells: [
+        [null, null],
+        [null, null],
+      ],
+      rows: [12, 27],
+      cols: [9, 30],
+      total: 39,
+    },
     // with a third row the cheapest rectangle no longer hides everything
-    { k: 5, inner: [[2, 10], [7, 20], [50, 60]], cells: [[null, null], [null, null], [50, 60]], rows: [12, 27, 110], cols: [59, 90], total: 149 },
+    {
+      k: 5,
+      inner: [
+        [2, 10],
+        [7, 20],
+        [50, 60],
+      ],
+      cells: [
+        [null, null],
+        [null, null],
+        [50, 60],
+      ],
+      rows: [12, 27, 110],
+      cols: [59, 90],
+      total: 149,
+    },
     // all complaints in one kelurahan: its cells are the city totals, so the small one hides with its total
     { k: 5, inner: [[3, 8]], cells: [[null, null]], rows: [11], cols: [null, null], total: 11 },
   ])('table $inner with k=$k', ({ k, inner, cells, rows, cols, total }) => {
@@ -218,8 +285,18 @@ describe('protectTable (k-anonymity with totals)', () => {
   });
 
   it('is a function of the table alone: the same input gives the same pattern', () => {
-    const inner = [[2, 10, 0], [7, 20, 1], [50, 60, 3]];
-    expect(protectTable(inner, 3, 5)).toEqual(protectTable(inner.map((r) => [...r]), 3, 5));
+    const inner = [
+      [2, 10, 0],
+      [7, 20, 1],
+      [50, 60, 3],
+    ];
+    expect(protectTable(inner, 3, 5)).toEqual(
+      protectTable(
+        inner.map((r) => [...r]),
+        3,
+        5,
+      ),
+    );
   });
 });
 
@@ -287,10 +364,13 @@ describe('summarizeComplaints', () => {
   it('hides the 2 and what would give it away, shows the 7', () => {
     // B has 2 complaints, A 7, C3 5: the 2 hides with the cheapest rectangle of cells that keeps the
     // published totals from giving it back (C3's 5 and the two row totals), so A's 7 stays visible
-    const few = [...times(2, (i) => row(B, 'sampah', 1 + i)), ...times(7, (i) => row(A, 'jalan_rusak', 1 + i)), ...times(5, (i) => row(C3, 'sampah', 1 + i))];
+    const few = [
+      ...times(2, (i) => row(B, 'sampah', 1 + i)),
+      ...times(7, (i) => row(A, 'jalan_rusak', 1 + i)),
+      ...times(5, (i) => row(C3, 'sampah', 1 + i)),
+    ];
     const s = summarizeComplaints(few, { period: '24h', k: 5, now: NOW, regions: REGIONS });
-    const view = (m: 'received' | 'open') =>
-      s.kelurahan.map((r) => [r.code, n(r[m]), ...r.cells.map((c) => [c.category, n(c[m])])]);
+    const view = (m: 'received' | 'open') => s.kelurahan.map((r) => [r.code, n(r[m]), ...r.cells.map((c) => [c.category, n(c[m])])]);
     const expected = [
       [A, 7, ['jalan_rusak', 7]],
       [B, null, ['sampah', null]],
@@ -366,13 +446,29 @@ describe('summarizeComplaints', () => {
     expect(m.kelurahan.map((r) => r.code)).toEqual(s.kelurahan.map((r) => r.code));
     for (const [i, r] of m.kelurahan.entries()) {
       const k = s.kelurahan[i]!;
-      expect(r).toEqual({ code: k.code, name: k.name, centroid: REGIONS.get(k.code!)!.centroid, received: k.received, resolved: k.resolved, open: k.open });
+      expect(r).toEqual({
+        code: k.code,
+        name: k.name,
+        centroid: REGIONS.get(k.code!)!.centroid,
+        received: k.received,
+        resolved: k.resolved,
+        open: k.open,
+      });
     }
   });
 });
 
 describe('publicMetrics', () => {
-  const base = { domain: 'floods', unit: 'cm', nameId: 'Tinggi muka air', nameEn: 'Water level', region: A, regionName: 'Bandarharjo', lon: 110.4, lat: -6.9 };
+  const base = {
+    domain: 'floods',
+    unit: 'cm',
+    nameId: 'Tinggi muka air',
+    nameEn: 'Water level',
+    region: A,
+    regionName: 'Bandarharjo',
+    lon: 110.4,
+    lat: -6.9,
+  };
   const rows: MetricSeriesRow[] = [
     { ...base, metric: 'water_level', class: 'publik', entity: 'PA-1', t: NOW - 12_000, v: 120 },
     { ...base, metric: 'water_level', class: 'publik', entity: 'PA-2', t: null, v: null },

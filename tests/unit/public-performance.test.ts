@@ -124,7 +124,13 @@ describe('projects', () => {
       ['PRJ-9', null, null],
       ['PRJ-2', 'Jembatan <Baru>', 10_000_000_000],
     ]);
-    expect(list[1]).toMatchObject({ contractStart: '2026-03-02', contractEnd: '2026-12-28', budgetCeiling: 12_000_000_000, status: 'unknown', kecamatan: '33.74.01' });
+    expect(list[1]).toMatchObject({
+      contractStart: '2026-03-02',
+      contractEnd: '2026-12-28',
+      budgetCeiling: 12_000_000_000,
+      status: 'unknown',
+      kecamatan: '33.74.01',
+    });
   });
 });
 

@@ -77,15 +77,31 @@ describe('project rows', () => {
     expect(kecamatanCodeOf('33.74.02')).toBe('33.74.02');
     expect(kecamatanCodeOf('33.74')).toBeNull();
     expect(kecamatanCodeOf(null)).toBeNull();
-    const [a, b, c] = publicProjects([row('P1', '33.74.01.1001', 40, 60), row('P2', '33.74.02.1005', 50, 55), row('P3', null, null, null)], regions, 'DPUPR');
-    expect(a).toMatchObject({ kelurahanName: 'Sekayu', kecamatan: '33.74.01', kecamatanName: 'Semarang Tengah', opd: 'DPUPR', gap: 20, status: 'late' });
+    const [a, b, c] = publicProjects(
+      [row('P1', '33.74.01.1001', 40, 60), row('P2', '33.74.02.1005', 50, 55), row('P3', null, null, null)],
+      regions,
+      'DPUPR',
+    );
+    expect(a).toMatchObject({
+      kelurahanName: 'Sekayu',
+      kecamatan: '33.74.01',
+      kecamatanName: 'Semarang Tengah',
+      opd: 'DPUPR',
+      gap: 20,
+      status: 'late',
+    });
     expect(b).toMatchObject({ kelurahanName: null, kecamatan: '33.74.02', kecamatanName: 'Semarang Timur', gap: 5, status: 'on_track' });
     expect(c).toMatchObject({ kecamatan: null, kecamatanName: null, gap: null, status: 'unknown' });
   });
 
   it('filters by kecamatan, OPD and lateness, and offers the values present as options', () => {
     const rows = publicProjects(
-      [row('P1', '33.74.01.1001', 40, 60), row('P2', '33.74.02.1005', 50, 55), row('P3', '33.74.02.1006', 10, 30), row('P4', '33.74.01.1001', 100, 100)],
+      [
+        row('P1', '33.74.01.1001', 40, 60),
+        row('P2', '33.74.02.1005', 50, 55),
+        row('P3', '33.74.02.1006', 10, 30),
+        row('P4', '33.74.01.1001', 100, 100),
+      ],
       regions,
       'DPUPR',
     );
@@ -96,7 +112,13 @@ describe('project rows', () => {
     expect(ids(filterProjects(rows, { kecamatan: '33.74.01', opd: '', lateOnly: true }))).toEqual(['P1']);
     expect(ids(filterProjects(rows, { ...NO_FILTER, opd: 'DPUPR' }))).toHaveLength(4);
     expect(filterProjects(rows, { ...NO_FILTER, opd: 'BAPPEDA' })).toEqual([]);
-    expect(filterOptions(rows, (r) => r.kecamatan, (c) => regions.name(c) ?? c)).toEqual([
+    expect(
+      filterOptions(
+        rows,
+        (r) => r.kecamatan,
+        (c) => regions.name(c) ?? c,
+      ),
+    ).toEqual([
       { code: '33.74.01', label: 'Semarang Tengah', count: 2 },
       { code: '33.74.02', label: 'Semarang Timur', count: 2 },
     ]);

@@ -37,10 +37,7 @@ const kelC = { region: '33.74.02.1004', regionName: 'Rejomulyo', parent: '33.74.
 
 describe('publicWarnings', () => {
   it('levels each gauge by its thresholds and takes the worst per kelurahan, kecamatan and city', () => {
-    const w = publicWarnings(
-      [row('PA-1', 120), row('PA-2', 149.9), row('PA-3', 150, kelB), row('PA-4', 210, kelC), row('PA-5', 260, kelC)],
-      NOW,
-    );
+    const w = publicWarnings([row('PA-1', 120), row('PA-2', 149.9), row('PA-3', 150, kelB), row('PA-4', 210, kelC), row('PA-5', 260, kelC)], NOW);
     expect(w.updatedAt).toBe(NOW);
     expect(w.level).toBe('awas');
     expect(w.t).toBe(NOW - 5_000);
@@ -145,6 +142,14 @@ describe('publicWarnings', () => {
   });
 
   it('gives an empty, null-level answer when there are no gauges', () => {
-    expect(publicWarnings([], NOW)).toEqual({ updatedAt: NOW, maxAgeMs: WARNING_MAX_AGE_MS, level: null, t: null, warnings: [], metrics: [], areas: [] });
+    expect(publicWarnings([], NOW)).toEqual({
+      updatedAt: NOW,
+      maxAgeMs: WARNING_MAX_AGE_MS,
+      level: null,
+      t: null,
+      warnings: [],
+      metrics: [],
+      areas: [],
+    });
   });
 });

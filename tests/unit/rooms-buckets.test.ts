@@ -13,13 +13,22 @@ describe('rooms', () => {
   ])('round-trips %o', (room) => {
     expect(parseRoomId(toRoomId(room))).toEqual(room);
   });
-  it.each(['water_level', 'metric:', 'metric:Water', 'metric:water level', 'series:water_level', 'metric:a', '', ':x', 'metric:x:y', 'alerts:bpbd', 'alerts:'])(
-    'rejects %j',
-    (id) => {
-      expect(parseRoomId(id)).toBeNull();
-      expect(isRoomId(id)).toBe(false);
-    },
-  );
+  it.each([
+    'water_level',
+    'metric:',
+    'metric:Water',
+    'metric:water level',
+    'series:water_level',
+    'metric:a',
+    '',
+    ':x',
+    'metric:x:y',
+    'alerts:bpbd',
+    'alerts:',
+  ])('rejects %j', (id) => {
+    expect(parseRoomId(id)).toBeNull();
+    expect(isRoomId(id)).toBe(false);
+  });
 });
 
 describe('chooseBucket', () => {

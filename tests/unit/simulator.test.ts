@@ -1,13 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { COMPLAINT_CATEGORIES, DEMO_EVENT_KINDS, DEMO_METRICS } from '../../db/seed/demo-catalog';
 import { generateDemoCity } from '../../db/seed/demo-city';
-import {
-  createSimulator,
-  createSimulatorSource,
-  roadSegments,
-  simulatorEntities,
-  type Simulator,
-} from '../../ingest/sources/simulator/index';
+import { createSimulator, createSimulatorSource, roadSegments, simulatorEntities, type Simulator } from '../../ingest/sources/simulator/index';
 import type { Delivery, NormalisedRecord, PollSource, SourceContext } from '../../ingest/source';
 import { DOMAINS } from '../../shared/catalog';
 import { eventSchema, pointSchema, type EventInput, type PointInput } from '../../shared/schemas';
@@ -165,8 +159,7 @@ describe('simulator source', () => {
 
   it('traffic is heavier at 07:30 WIB on a weekday than at 03:00, and speed/congestion agree', () => {
     const at = (t: number): PointInput[] => allPoints(sim.collect(t - 10_000, t));
-    const sum = (ps: PointInput[], metric: string): number =>
-      ps.filter((p) => p.metric === metric).reduce((s, p) => s + (p.value as number), 0);
+    const sum = (ps: PointInput[], metric: string): number => ps.filter((p) => p.metric === metric).reduce((s, p) => s + (p.value as number), 0);
     const rush = at(NOW);
     const night = at(NIGHT);
     expect(sum(rush, 'traffic_intensity')).toBeGreaterThan(3 * sum(night, 'traffic_intensity'));
@@ -355,7 +348,11 @@ describe('simulator source', () => {
   it('exposes road segment paths and entity descriptions matching the emitted entities', async () => {
     const roads = await roadSegments();
     expect(roads.length).toBeGreaterThanOrEqual(20);
-    const traffic = new Set(allPoints(backfill).filter((p) => p.metric === 'traffic_speed').map((p) => p.entity));
+    const traffic = new Set(
+      allPoints(backfill)
+        .filter((p) => p.metric === 'traffic_speed')
+        .map((p) => p.entity),
+    );
     expect(new Set(roads.map((r) => r.id))).toEqual(traffic);
     for (const r of roads) expect(r.path.length).toBeGreaterThanOrEqual(2);
     const entities = await simulatorEntities({ seed: 2026 });

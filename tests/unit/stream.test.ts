@@ -22,7 +22,15 @@ describe('stream hub', () => {
     expect(sent).toHaveLength(2);
     expect(sent[0]).toEqual({
       room: 'metric:water_level',
-      msg: { metric: 'water_level', seq: 1, series: [expect.objectContaining({ id: 1 })], points: [{ s: 1, t: 1, v: 1 }, { s: 1, t: 2, v: 2 }] },
+      msg: {
+        metric: 'water_level',
+        seq: 1,
+        series: [expect.objectContaining({ id: 1 })],
+        points: [
+          { s: 1, t: 1, v: 1 },
+          { s: 1, t: 2, v: 2 },
+        ],
+      },
     });
     expect(sent[1]!.room).toBe('metric:rainfall');
     stream.flush();

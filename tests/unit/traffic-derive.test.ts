@@ -12,11 +12,28 @@ import { segmentRows, segmentsForMap, type SegmentLine } from '../../client/feat
 import { buildWallLayers, describeLayers, segmentRgba, type WallMapData } from '../../client/wall/layers';
 
 const T = Date.UTC(2026, 10, 22, 10, 0, 0);
-const LINE_A: [number, number][] = [[110.41, -6.98], [110.415, -6.982], [110.42, -6.985]];
-const LINE_C: [number, number][] = [[110.43, -6.99], [110.44, -6.995]];
+const LINE_A: [number, number][] = [
+  [110.41, -6.98],
+  [110.415, -6.982],
+  [110.42, -6.985],
+];
+const LINE_C: [number, number][] = [
+  [110.43, -6.99],
+  [110.44, -6.995],
+];
 
 function metric(code: string, thresholds: Metric['thresholds'] = null): Metric {
-  return { code, domain: 'traffic', ownerOpd: 'DISHUB', class: 'publik', unit: code === 'traffic_speed' ? 'km/h' : 'ratio', nameId: code, nameEn: code, cadenceS: 10, thresholds };
+  return {
+    code,
+    domain: 'traffic',
+    ownerOpd: 'DISHUB',
+    class: 'publik',
+    unit: code === 'traffic_speed' ? 'km/h' : 'ratio',
+    nameId: code,
+    nameEn: code,
+    cadenceS: 10,
+    thresholds,
+  };
 }
 
 function snap(code: string, series: (SeriesMeta & { v: number })[]): MetricSnapshot {
@@ -41,7 +58,10 @@ const meta = (id: number, metricCode: string, entity: string, extra: Partial<Ser
 function state(code: string, series: (SeriesMeta & { v: number })[]): MetricState {
   const s = snap(code, series);
   const buffers = new Map<number, SeriesBuffer>(
-    s.series.map(({ latest, history: _, ...m }) => [m.id, { meta: m, t: [latest!.t], v: [latest!.v], latestT: latest!.t, latestV: latest!.v, lon: m.lon, lat: m.lat }]),
+    s.series.map(({ latest, history: _, ...m }) => [
+      m.id,
+      { meta: m, t: [latest!.t], v: [latest!.v], latestT: latest!.t, latestV: latest!.v, lon: m.lon, lat: m.lat },
+    ]),
   );
   return { code, status: 'live', error: null, metric: s.metric, seq: s.seq, series: buffers, newestT: T };
 }
@@ -51,7 +71,10 @@ const CONGESTION = [
   { ...meta(2, 'congestion_index', 'SEG-B'), v: 0.2 },
   { ...meta(3, 'congestion_index', 'SEG-D', { lon: null, lat: null }), v: 0.5 },
 ];
-const SPEED = [{ ...meta(11, 'traffic_speed', 'SEG-A'), v: 18 }, { ...meta(12, 'traffic_speed', 'SEG-B'), v: 42 }];
+const SPEED = [
+  { ...meta(11, 'traffic_speed', 'SEG-A'), v: 18 },
+  { ...meta(12, 'traffic_speed', 'SEG-B'), v: 42 },
+];
 
 /** Segment A has a line (only its congestion series says so), B has none, D has neither a line nor a position. */
 const fixtures = () => ({ speed: state('traffic_speed', SPEED), congestion: state('congestion_index', CONGESTION) });
@@ -102,7 +125,17 @@ describe('traffic derive', () => {
   it('draws the lines as a PathLayer coloured by congestion, widths in pixels scaled for 4K', () => {
     const { speed, congestion } = fixtures();
     const { lines, points } = segmentsForMap(segmentRows(speed, congestion));
-    const data: WallMapData = { gates: [], rain: [], roads: lines, segments: points, trucks: [], trails: [], containers: [], projects: [], complaints: [] };
+    const data: WallMapData = {
+      gates: [],
+      rain: [],
+      roads: lines,
+      segments: points,
+      trucks: [],
+      trails: [],
+      containers: [],
+      projects: [],
+      complaints: [],
+    };
     for (const scale of [1, 2]) {
       const layers = buildWallLayers(data, ['traffic'], scale);
       expect(layers.map((l) => l.id)).toEqual(['traffic-roads', 'traffic-segments']);

@@ -34,12 +34,28 @@ describe('scenes file', () => {
   });
 
   it.each([
-    ['an unknown chart', (y: string) => y.replace('}, chart: water-level }', '}, chart: waterlevel }'), /scenes\.0\.panels\.3\.chart \(line 29\): Invalid option/],
+    [
+      'an unknown chart',
+      (y: string) => y.replace('}, chart: water-level }', '}, chart: waterlevel }'),
+      /scenes\.0\.panels\.3\.chart \(line 29\): Invalid option/,
+    ],
     ['a duration of 0', (y: string) => y.replace('durationS: 45', 'durationS: 0'), /scenes\.1\.durationS \(line 35\): Too small/],
-    ['a panel beyond the grid', (y: string) => y.replace('{ col: 9, row: 1, w: 4, h: 1 }, kpis: [water-level', '{ col: 9, row: 1, w: 5, h: 1 }, kpis: [water-level'), /scenes\.1\.panels\.1\.area\.w \(line 38\): panel ends at column 13, beyond the grid's 12 columns/],
-    ['a playlist naming no scene', (y: string) => y.replace('playlist: [overview,', 'playlist: [ringkasan,'), /playlist\.0 \(line 18\): no scene 'ringkasan'/],
+    [
+      'a panel beyond the grid',
+      (y: string) => y.replace('{ col: 9, row: 1, w: 4, h: 1 }, kpis: [water-level', '{ col: 9, row: 1, w: 5, h: 1 }, kpis: [water-level'),
+      /scenes\.1\.panels\.1\.area\.w \(line 38\): panel ends at column 13, beyond the grid's 12 columns/,
+    ],
+    [
+      'a playlist naming no scene',
+      (y: string) => y.replace('playlist: [overview,', 'playlist: [ringkasan,'),
+      /playlist\.0 \(line 18\): no scene 'ringkasan'/,
+    ],
     ['a duplicated scene id', (y: string) => y.replace('id: traffic', 'id: floods'), /scenes\.2\.id \(line 43\): scene id 'floods' is used twice/],
-    ['an unknown field', (y: string) => y.replace('durationS: 60', 'durationS: 60\n    colour: red'), /scenes\.0 \(line 20\): Unrecognized key: "colour"/],
+    [
+      'an unknown field',
+      (y: string) => y.replace('durationS: 60', 'durationS: 60\n    colour: red'),
+      /scenes\.0 \(line 20\): Unrecognized key: "colour"/,
+    ],
     ['a YAML syntax error', (y: string) => y.replace('playlist: [overview,', 'playlist: [overview,,'), /line 18:/],
   ])('names the field and line of %s', async (_what, edit, message) => {
     const r = parseScenes(edit(await readFile(SHIPPED, 'utf8')), 'scenes.yaml');
@@ -138,7 +154,12 @@ describe('playlist', () => {
       { id: 'traffic', durationS: 8, domain: 'traffic', holdAt: 'awas' },
       { id: 'sanitation', durationS: 8, domain: 'sanitation', holdAt: 'never' },
     ];
-    const open = (domain: 'floods' | 'traffic' | 'sanitation' | 'projects', level: 'siaga' | 'awas', openedAt: number, acknowledged = false) => ({ domain, level, openedAt, acknowledged });
+    const open = (domain: 'floods' | 'traffic' | 'sanitation' | 'projects', level: 'siaga' | 'awas', openedAt: number, acknowledged = false) => ({
+      domain,
+      level,
+      openedAt,
+      acknowledged,
+    });
     expect(holdingAlert(tiered, [])).toBeNull();
     // a full container and a congested road at Siaga: nothing holds the wall
     expect(holdingAlert(tiered, [open('sanitation', 'awas', 1), open('traffic', 'siaga', 2)])).toBeNull();
@@ -146,7 +167,10 @@ describe('playlist', () => {
     expect(holdingAlert(tiered, [open('sanitation', 'awas', 1), open('traffic', 'awas', 2)])).toEqual({ domain: 'traffic', level: 'awas' });
     // Awas before Siaga, then the newest; acknowledged ones never hold
     expect(holdingAlert(tiered, [open('floods', 'siaga', 9), open('traffic', 'awas', 2)])).toEqual({ domain: 'traffic', level: 'awas' });
-    expect(holdingAlert(tiered, [open('floods', 'siaga', 3), open('floods', 'awas', 1, true), open('floods', 'siaga', 4)])).toEqual({ domain: 'floods', level: 'siaga' });
+    expect(holdingAlert(tiered, [open('floods', 'siaga', 3), open('floods', 'awas', 1, true), open('floods', 'siaga', 4)])).toEqual({
+      domain: 'floods',
+      level: 'siaga',
+    });
     // a domain without a scene holds where the wall is (as before)
     expect(holdingAlert(tiered, [open('projects', 'siaga', 1)])).toEqual({ domain: 'projects', level: 'siaga' });
     // and the jump goes to the scene that takes the level
@@ -174,7 +198,10 @@ describe('truck trails', () => {
 
   it('is bounded in trucks and drops trucks silent for too long', () => {
     const b = new TrailBuffer({ maxTrucks: 50, maxAgeMs: 60_000 });
-    b.update(Array.from({ length: 200 }, (_, i) => truck(i, 110 + i / 1000, i)), 1_000);
+    b.update(
+      Array.from({ length: 200 }, (_, i) => truck(i, 110 + i / 1000, i)),
+      1_000,
+    );
     expect(b.size).toBe(50);
     expect(Math.min(...b.trails().map((t) => t.id))).toBe(150);
     b.update([], 200_000);
@@ -183,8 +210,26 @@ describe('truck trails', () => {
 });
 
 describe('located complaints', () => {
-  const ev = (id: number, status = 'received', lon: number | null = 110.4): WireEvent => ({ kind: 'complaint', id: `C${id}`, status, t: id, category: id % 2 ? 'sampah' : 'banjir', region: null, lon, lat: lon === null ? null : -7 });
-  const kind = { code: 'complaint', domain: 'complaints', ownerOpd: 'X', class: 'terbatas', nameId: '', nameEn: '', statuses: ['received', 'resolved', 'rejected'], closedStatuses: ['resolved', 'rejected'] } as const;
+  const ev = (id: number, status = 'received', lon: number | null = 110.4): WireEvent => ({
+    kind: 'complaint',
+    id: `C${id}`,
+    status,
+    t: id,
+    category: id % 2 ? 'sampah' : 'banjir',
+    region: null,
+    lon,
+    lat: lon === null ? null : -7,
+  });
+  const kind = {
+    code: 'complaint',
+    domain: 'complaints',
+    ownerOpd: 'X',
+    class: 'terbatas',
+    nameId: '',
+    nameEn: '',
+    statuses: ['received', 'resolved', 'rejected'],
+    closedStatuses: ['resolved', 'rejected'],
+  } as const;
 
   it('are kept only when asked for, bounded, newest kept, one array per change', () => {
     const off = new EventsStore();
@@ -200,7 +245,8 @@ describe('located complaints', () => {
     expect(s.get('complaint')!.located.map((e) => e.id)).toEqual(['C1']);
     const before = s.get('complaint')!.located;
     let seq = 1;
-    for (let i = 0; i < 30; i++) s.applyDelta({ kind: 'complaint', seq: ++seq, events: Array.from({ length: 100 }, (_, j) => ev(1000 + i * 100 + j)) });
+    for (let i = 0; i < 30; i++)
+      s.applyDelta({ kind: 'complaint', seq: ++seq, events: Array.from({ length: 100 }, (_, j) => ev(1000 + i * 100 + j)) });
     const after = s.get('complaint')!.located;
     expect(after).not.toBe(before);
     expect(after).toHaveLength(1_000);
@@ -241,7 +287,16 @@ describe('KPI trend', () => {
 
 describe('complaints by kecamatan', () => {
   it('counts open complaints under the kecamatan code of their kelurahan', () => {
-    const e = (id: string, region: string | null): WireEvent => ({ kind: 'complaint', id, status: 'received', t: 0, category: null, region, lon: 110, lat: -7 });
+    const e = (id: string, region: string | null): WireEvent => ({
+      kind: 'complaint',
+      id,
+      status: 'received',
+      t: 0,
+      category: null,
+      region,
+      lon: 110,
+      lat: -7,
+    });
     expect(complaintsByKecamatan([e('a', '33.74.01.1001'), e('b', '33.74.01.1002'), e('c', '33.74.16.1003'), e('f', null)])).toEqual([
       { code: '33.74.01', n: 2 },
       { code: '33.74.16', n: 1 },

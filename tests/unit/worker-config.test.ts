@@ -51,7 +51,7 @@ sources:
 `);
     const error = await loadWorkerConfig(file, {}).catch((e: Error) => e.message);
     expect(error).toContain('server.url (line 2)');
-    expect(error).toContain("keys.bpbd (line 4): keys are OPD codes");
+    expect(error).toContain('keys.bpbd (line 4): keys are OPD codes');
     expect(error).toContain('sources.0.seed (line 8)');
     expect(error).toContain("sources.1.type (line 9): unknown source type 'teleporter'");
   });
@@ -67,7 +67,10 @@ sources:
   });
 
   it('reads JSON too', async () => {
-    const file = await configFile(JSON.stringify({ server: { url: 'http://127.0.0.1:1' }, keys: { DLH: 'sk_1234567890' }, sources: [{ type: 'simulator', name: 's' }] }), 'json');
+    const file = await configFile(
+      JSON.stringify({ server: { url: 'http://127.0.0.1:1' }, keys: { DLH: 'sk_1234567890' }, sources: [{ type: 'simulator', name: 's' }] }),
+      'json',
+    );
     expect((await loadWorkerConfig(file, {})).sources).toHaveLength(1);
   });
 });

@@ -38,8 +38,7 @@ export interface OpenAlert {
   openedAt: number;
 }
 
-const permits = (holdAt: HoldAt | undefined, level: AlertSeverity) =>
-  holdAt === 'never' ? false : holdAt === 'awas' ? level === 'awas' : true;
+const permits = (holdAt: HoldAt | undefined, level: AlertSeverity) => (holdAt === 'never' ? false : holdAt === 'awas' ? level === 'awas' : true);
 
 export function initialPlaylist(scenes: readonly PlaylistScene[], now: number, resumeId?: string | null): PlaylistState {
   const i = resumeId ? scenes.findIndex((s) => s.id === resumeId) : -1;

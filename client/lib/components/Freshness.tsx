@@ -27,7 +27,11 @@ export function Freshness({ t: newestT, now, cadenceS }: { t: number | null; now
       break;
   }
   return (
-    <span className={`freshness${stale ? ' stale' : ''}${age.kind === 'none' ? ' none' : ''}`} data-testid="freshness" data-age-s={newestT === null ? '' : String(Math.max(0, Math.round((now - newestT) / 1000)))}>
+    <span
+      className={`freshness${stale ? ' stale' : ''}${age.kind === 'none' ? ' none' : ''}`}
+      data-testid="freshness"
+      data-age-s={newestT === null ? '' : String(Math.max(0, Math.round((now - newestT) / 1000)))}
+    >
       {text}
       {stale && <strong className="stale-tag"> · {t('age.stale')}</strong>}
     </span>

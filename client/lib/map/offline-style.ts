@@ -103,7 +103,11 @@ export function labelPoints(r: RegionsResponse) {
   for (const f of r.regions.features) {
     const c = featureCentroid(f);
     if (c.area <= 0) continue;
-    kel.push({ type: 'Feature', geometry: { type: 'Point', coordinates: [c.lon, c.lat] }, properties: { name: f.properties.name ?? '', code: f.properties.code } });
+    kel.push({
+      type: 'Feature',
+      geometry: { type: 'Point', coordinates: [c.lon, c.lat] },
+      properties: { name: f.properties.name ?? '', code: f.properties.code },
+    });
     if (typeof f.properties.kecamatanCode !== 'string' || !f.properties.kecamatanName) continue;
     const k = kec.get(f.properties.kecamatanCode) ?? { name: f.properties.kecamatanName, x: 0, y: 0, a: 0 };
     k.x += c.lon * c.area;
@@ -208,7 +212,11 @@ export function showRegionCodes(map: MapLibreMap, on: boolean, kelurahanLabelMin
   const withCode = (name: ExpressionSpecification | string[]) =>
     ['format', name, {}, '\n', {}, ['get', 'code'], { 'font-scale': 0.8 }] as unknown as ExpressionSpecification;
   map.setLayoutProperty('kelurahan-label', 'text-field', on ? withCode(['get', 'name']) : ['get', 'name']);
-  map.setLayoutProperty('kecamatan-label', 'text-field', on ? withCode(['upcase', ['get', 'name']] as unknown as string[]) : ['upcase', ['get', 'name']]);
+  map.setLayoutProperty(
+    'kecamatan-label',
+    'text-field',
+    on ? withCode(['upcase', ['get', 'name']] as unknown as string[]) : ['upcase', ['get', 'name']],
+  );
   // the kecamatan labels give way to the kelurahan ones where they collide
   map.setLayerZoomRange('kelurahan-label', on ? 0 : kelurahanLabelMinZoom, 24);
 }

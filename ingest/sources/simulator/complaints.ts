@@ -10,22 +10,7 @@ import type { EventInput } from '../../../shared/schemas';
 import type { World } from './entities';
 import { pointInKelurahan } from './entities';
 import type { FloodModel } from './floods';
-import {
-  DAY,
-  HOUR,
-  MINUTE,
-  Memo,
-  WIB_OFFSET_MS,
-  hourBump,
-  localDay,
-  localHour,
-  localYmd,
-  logNormal,
-  poisson,
-  rand,
-  rngStream,
-  round,
-} from './noise';
+import { DAY, HOUR, MINUTE, Memo, WIB_OFFSET_MS, hourBump, localDay, localHour, localYmd, logNormal, poisson, rand, rngStream, round } from './noise';
 
 export type ComplaintCategory = (typeof COMPLAINT_CATEGORIES)[number];
 
@@ -110,9 +95,7 @@ export class ComplaintModel {
         const t = d0 + m * MINUTE;
         const k = poisson(complaintRate(t + MINUTE / 2) / 60, rand(seed, 0xc0, dayIndex, m));
         if (k === 0) continue;
-        const offsets = Array.from({ length: k }, (_, i) => Math.floor(rand(seed, 0xc1, dayIndex * 1440 + m, i) * MINUTE)).sort(
-          (a, b) => a - b,
-        );
+        const offsets = Array.from({ length: k }, (_, i) => Math.floor(rand(seed, 0xc1, dayIndex * 1440 + m, i) * MINUTE)).sort((a, b) => a - b);
         for (const off of offsets) out.push(this.complaint(dayIndex, ymd, out.length + 1, t + off));
       }
       return out;

@@ -9,20 +9,7 @@
 import type { EventInput } from '../../../shared/schemas';
 import type { Gate, World } from './entities';
 import { pointInKelurahan } from './entities';
-import {
-  HOUR,
-  MINUTE,
-  Memo,
-  clamp,
-  kmToDeg,
-  localDay,
-  localHour,
-  localYmdHm,
-  rand,
-  rngStream,
-  round,
-  timeNoise,
-} from './noise';
+import { HOUR, MINUTE, Memo, clamp, kmToDeg, localDay, localHour, localYmdHm, rand, rngStream, round, timeNoise } from './noise';
 
 /** Thresholds used by the flood reports (mirrors the catalog's water_level thresholds). */
 export const WATER_WASPADA_CM = 150;
@@ -148,9 +135,7 @@ export class FloodModel {
 
   /** Water level at a gate (cm), unrounded. */
   level(g: Gate, t: number): number {
-    const tide =
-      g.tideAmp *
-      (Math.sin((2 * Math.PI * t) / TIDE_M2_MS + 2 * Math.PI * g.tidePhase) + 0.4 * Math.sin((2 * Math.PI * t) / TIDE_K1_MS));
+    const tide = g.tideAmp * (Math.sin((2 * Math.PI * t) / TIDE_M2_MS + 2 * Math.PI * g.tidePhase) + 0.4 * Math.sin((2 * Math.PI * t) / TIDE_K1_MS));
     const slow = 6 * timeNoise(g.key, 11, t, 3 * HOUR);
     const fast = 1.5 * timeNoise(g.key, 12, t, 5 * MINUTE, 2);
     const rise = RISE_SATURATION_CM * (1 - Math.exp((-g.gain * this.catchmentRain(g, t)) / RISE_SATURATION_CM));

@@ -88,7 +88,12 @@ export const simulatorDefinition: SourceDefinition = {
   configSchema: z
     .object({
       seed: z.number().int().default(DEFAULT_SIMULATOR_SEED),
-      backfillMinutes: z.number().int().min(0).max(24 * 60).default(DEFAULT_BACKFILL_MINUTES),
+      backfillMinutes: z
+        .number()
+        .int()
+        .min(0)
+        .max(24 * 60)
+        .default(DEFAULT_BACKFILL_MINUTES),
       intervalMs: z.number().int().min(200).max(60_000).default(DEFAULT_INTERVAL_MS),
     })
     .strict(),
@@ -108,15 +113,7 @@ export async function roadSegments(citySeed = DEMO_CITY_SEED): Promise<RoadSegme
 }
 
 export type SimulatorEntityKind =
-  | 'water_gate'
-  | 'pump_house'
-  | 'rain_gauge'
-  | 'road_segment'
-  | 'truck'
-  | 'container'
-  | 'landfill'
-  | 'project'
-  | 'city';
+  'water_gate' | 'pump_house' | 'rain_gauge' | 'road_segment' | 'truck' | 'container' | 'landfill' | 'project' | 'city';
 
 export interface SimulatorEntity {
   id: string;

@@ -13,8 +13,7 @@ import { alongPath, clamp, localDay, localHour, localMidnight, round, type LonLa
 
 /** Waste generation by local hour, relative to the daytime rate. */
 const HOURLY_GENERATION = [
-  0.15, 0.15, 0.15, 0.15, 0.15, 0.4, 0.7, 1.1, 1.1, 1.1, 1.1, 1.0, 1.0, 1.0, 0.9, 0.9, 0.9, 0.9, 0.8, 0.8, 0.8, 0.35, 0.35,
-  0.35,
+  0.15, 0.15, 0.15, 0.15, 0.15, 0.4, 0.7, 1.1, 1.1, 1.1, 1.1, 1.0, 1.0, 1.0, 0.9, 0.9, 0.9, 0.9, 0.8, 0.8, 0.8, 0.35, 0.35, 0.35,
 ] as const;
 const CUMULATIVE = HOURLY_GENERATION.reduce<number[]>((acc, v) => [...acc, acc[acc.length - 1]! + v], [0]);
 const DAY_SUM = CUMULATIVE[24]!;

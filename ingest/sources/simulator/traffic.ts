@@ -67,13 +67,11 @@ export class TrafficModel {
     const seg = this.world.segments[index]!;
     const rain = this.floods.rainAt(seg.lon, seg.lat, t);
     const capacity = (seg.capacity * this.incidentFactor(seg, t)) / (1 + 0.012 * rain);
-    const demand =
-      seg.capacity * seg.demand * demandProfile(t, seg) * (1 + 0.07 * timeNoise(seg.key, 21, t, 20 * MINUTE));
+    const demand = seg.capacity * seg.demand * demandProfile(t, seg) * (1 + 0.07 * timeNoise(seg.key, 21, t, 20 * MINUTE));
     const x = Math.max(0, demand / capacity);
     // Past saturation the flow itself drops (stop-and-go).
     const flow = x <= 1 ? demand : capacity * Math.max(0.6, 1 - 0.6 * (x - 1));
-    const speed =
-      (seg.freeFlow / (1 + 1.5 * x ** 5)) * (1 / (1 + 0.006 * rain)) * (1 + 0.03 * timeNoise(seg.key, 22, t, 3 * MINUTE, 2));
+    const speed = (seg.freeFlow / (1 + 1.5 * x ** 5)) * (1 / (1 + 0.006 * rain)) * (1 + 0.03 * timeNoise(seg.key, 22, t, 3 * MINUTE, 2));
     const s = round(clamp(speed, 3, seg.freeFlow), 1);
     const state: TrafficState = {
       intensity: Math.round(flow),
