@@ -6,7 +6,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type pg from 'pg';
-import type { Dialect } from './storage';
+import type { Dialect } from './dialect';
 
 const MIGRATIONS_DIR = join(import.meta.dirname, 'migrations');
 const LOCK_ID = 0x5e1e7917;

@@ -8,7 +8,9 @@ import pg from 'pg';
 import { startEmbedded, type EmbeddedHandle } from './embedded';
 import { migrate } from './migrate';
 
-export type Dialect = 'postgres' | 'timescaledb';
+import type { Dialect } from './dialect';
+
+export type { Dialect };
 
 export interface Storage {
   pool: pg.Pool;

@@ -9,7 +9,7 @@
  * `run_job`. On plain PostgreSQL the app runs its own implementation (refreshPostgres, retentionPostgres).
  */
 import type pg from 'pg';
-import type { Dialect } from './storage';
+import type { Dialect } from './dialect';
 import { inTransaction } from './transaction';
 
 export interface StorePolicy {

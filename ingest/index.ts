@@ -1,7 +1,7 @@
 /** `npm run ingest -- --config <file>`: runs the configured sources in their own process. */
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createLogger } from '../server/log';
+import { createLogger } from './log';
 import { loadWorkerConfig } from './config';
 import { startWorker } from './worker';
 

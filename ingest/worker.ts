@@ -267,7 +267,10 @@ export async function startWorker(config: WorkerConfig, log: SourceLogger, optio
     counts: () => ({ accepted: states.reduce((n, s) => n + s.accepted, 0), quarantined: states.reduce((n, s) => n + s.quarantined, 0) }),
     async stop(opts = {}) {
       stopping = true;
-      for (const t of timers) (clearInterval(t), clearTimeout(t));
+      for (const t of timers) {
+        clearInterval(t);
+        clearTimeout(t);
+      }
       clearInterval(healthTimer);
       for (const s of states) {
         try {

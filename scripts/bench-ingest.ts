@@ -67,7 +67,7 @@ const bar = new SingleBar({
   noTTYOutput: false,
 });
 bar.start(POINTS, 0);
-let started = performance.now();
+const started = performance.now();
 for (let done = 0; done < POINTS; done += BATCH) {
   const batch: ResolvedPoint[] = [];
   for (let k = done; k < Math.min(POINTS, done + BATCH); k++) {

@@ -788,7 +788,7 @@ async function main(): Promise<void> {
   const { startEmbedded } = await import('../db/embedded');
   const { openStorage } = await import('../db/storage');
   const { seedDemo } = await import('../db/seed');
-  const { DEMO_OPD } = await import('../db/seed/demo-catalog');
+  const { DEMO_OPD } = await import('../demo/catalog');
   const { createIngestKey } = await import('../db/queries/credentials');
   const { upsertSeries } = await import('../db/queries/points');
   let embedded: Awaited<ReturnType<typeof startEmbedded>> | null = null;

@@ -22,11 +22,11 @@
 import { chmod, mkdtemp, rm, writeFile, readFile } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Page } from 'playwright-core';
+import { chromium } from 'playwright-core';
 import { pino } from 'pino';
 import { createAccessToken, createIngestKey } from '../db/queries/credentials';
 import { seedDemo } from '../db/seed';
-import { DEMO_OPD } from '../db/seed/demo-catalog';
+import { DEMO_OPD } from '../demo/catalog';
 import { openStorage } from '../db/storage';
 import { validateWorkerConfig } from '../ingest/config';
 import { startWorker } from '../ingest/worker';

@@ -11,7 +11,7 @@ import { EmbeddedStartError } from '../db/embedded';
 import { createAccessToken, createIngestKey, revokeAccessTokens, revokeIngestKeys } from '../db/queries/credentials';
 import { seedDemo } from '../db/seed';
 import { simulatorProjectRegistry, simulatorRoadGeometry } from '../ingest/sources/simulator';
-import { DEMO_OPD } from '../db/seed/demo-catalog';
+import { DEMO_OPD } from '../demo/catalog';
 import { ensureDemoUsers } from '../server/auth/demo-users';
 import { ConfigError, loadConfig } from '../server/config';
 import { createLogger } from '../server/log';

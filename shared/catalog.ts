@@ -75,3 +75,12 @@ export function alertLevel(value: number, t: Thresholds | null): AlertLevel {
   if (value >= t.waspada) return 'waspada';
   return 'normal';
 }
+
+/** A service-level target: hours an event may stay open; category '' is the kind's default. */
+export interface EventSla {
+  kind: string;
+  category: string;
+  targetHours: number;
+  /** The OPD that works events of this category; null: the kind's owner. */
+  handlerOpd: string | null;
+}

@@ -65,9 +65,8 @@ export interface WireEvent {
   lat: number | null;
 }
 
-/** Open events a snapshot carries per kind unless the subscriber asks for more (a wall's density map does). */
-export const DEFAULT_SNAPSHOT_OPEN_EVENTS = 500;
-export const MAX_SNAPSHOT_OPEN_EVENTS = 100_000;
+// defined beside the subscription schema that bounds them
+export { DEFAULT_SNAPSHOT_OPEN_EVENTS, MAX_SNAPSHOT_OPEN_EVENTS } from './schemas';
 
 export interface EventsSnapshot {
   serverTime: number;

@@ -3,7 +3,10 @@
  * Types come from z.infer so server, ingest and client agree by construction.
  */
 import { z } from 'zod';
-import { DEFAULT_SNAPSHOT_OPEN_EVENTS, MAX_SNAPSHOT_OPEN_EVENTS } from './contract';
+
+/** Open events a snapshot carries per kind unless the subscriber asks for more (a wall's density map does). */
+export const DEFAULT_SNAPSHOT_OPEN_EVENTS = 500;
+export const MAX_SNAPSHOT_OPEN_EVENTS = 100_000;
 
 /** Kemendagri region code: province, kabupaten/kota, kecamatan or kelurahan/desa (`PP.KK.CC.DDDD`). */
 export const REGION_CODE = /^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$/;

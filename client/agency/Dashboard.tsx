@@ -53,6 +53,8 @@ export function Dashboard({ token, me, catalog, onRefused }: { token: string; me
     catalog.eventKinds.filter((k) => (k as { sharedFor?: string[] }).sharedFor?.length).map((k) => k.code),
   ]);
 
+  // a fresh store for each session token (a new login must not see the previous one's alerts)
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- token is the reset signal, not an input
   const alertsStore = useMemo(() => new AlertsStore(), [token]);
   const [live, setLive] = useState<Live | null>(null);
   useEffect(() => {

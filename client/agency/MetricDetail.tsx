@@ -145,7 +145,7 @@ export function MetricDetail({
 
 function SeriesChart({ token, metric, range, purpose }: { token: string; metric: Metric; range: RangeKey; purpose: string | undefined }) {
   const { t } = useTranslation();
-  const { lang, locale } = useLang();
+  const { lang } = useLang();
   const [state, setState] = useState<ChartState>({ kind: 'loading' });
   const { el, chart } = useEChart();
 

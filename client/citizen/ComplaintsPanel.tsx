@@ -1,13 +1,6 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import {
-  byKecamatan,
-  COMPLAINT_PERIODS,
-  fetchComplaintSummary,
-  type ComplaintPeriod,
-  type ComplaintSummary,
-  type PublicCount,
-} from '../lib/api/public-complaints';
+import { byKecamatan, COMPLAINT_PERIODS, fetchComplaintSummary, type ComplaintPeriod, type PublicCount } from '../lib/api/public-complaints';
 import { Freshness } from '../lib/components/Freshness';
 import { formatNumber } from '../lib/format';
 import { useLang, usePolled } from '../lib/react/hooks';

@@ -1,32 +1,14 @@
 import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { LiveStore } from '../lib/live-store';
 import type { RegionsResponse } from '../lib/api/regions';
-import type { ProjectFilter } from './projects';
-import type { RegisteredProject } from './projects-api';
+import type { PublicMapProps } from './map-types';
 
-/** A project the map should centre on; `n` changes on every request so the same project can be asked twice. */
-export interface MapFocus {
-  entity: string;
-  /** The registry's name, when known. */
-  name?: string | null;
-  lon: number;
-  lat: number;
-  n: number;
-}
+export type { MapFocus, PublicMapProps } from './map-types';
 
 // MapLibre is most of the page's weight: it is fetched only when the map scrolls into view.
 const PublicMap = lazy(() => import('./PublicMap'));
 
-/** What the map draws; LazyMap takes the same, with the regions possibly not loaded yet. */
-export interface PublicMapProps {
-  store: LiveStore;
-  regions: RegionsResponse;
-  registry: readonly RegisteredProject[];
-  filter: ProjectFilter;
-  focus: MapFocus | null;
-}
-
+/** The map, loaded when it scrolls into view; takes what PublicMap takes, with the regions possibly not loaded yet. */
 export function LazyMap({ store, regions, registry, filter, focus }: Omit<PublicMapProps, 'regions'> & { regions: RegionsResponse | null }) {
   const { t } = useTranslation();
   const holder = useRef<HTMLDivElement | null>(null);

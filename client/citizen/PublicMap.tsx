@@ -13,7 +13,7 @@ import { alertCss } from '../lib/alert-colors';
 import { setBodyState } from '../lib/test-hooks';
 import { filterProjects, LATE_MARGIN_PTS, publicProjects, type ProjectFilter, type PublicProject } from './projects';
 import type { RegisteredProject } from './projects-api';
-import type { MapFocus, PublicMapProps } from './LazyMap';
+import type { PublicMapProps } from './map-types';
 
 const LATE_COLOUR = '#be185d';
 const PROJECT_COLOUR = '#7c3aed';

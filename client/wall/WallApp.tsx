@@ -95,7 +95,6 @@ export function WallApp({
     tick();
     const id = setInterval(tick, 500);
     return () => clearInterval(id);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [focusKey, list]);
 
   const scene = list[Math.min(pl.index, list.length - 1)]!;

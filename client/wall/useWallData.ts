@@ -95,6 +95,7 @@ export function useWallData(conn: LiveConnection) {
       c.value = { points: complaintPoints(located), byCategory: complaintsByCategory(located), byKecamatan: complaintsByKecamatan(located) };
     }
     return c.value;
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- the store mutates in place; its version says when
   }, [eventsVersion, events]);
 
   const mapData: WallMapData = useMemo(

@@ -7,7 +7,7 @@
  * Times in and out are epoch ms; durations are hours.
  */
 import type pg from 'pg';
-import type { EventSla } from '../seed/demo-catalog';
+import type { EventSla } from '../../shared/catalog';
 
 type Db = Pick<pg.Pool, 'query'>;
 

@@ -1,6 +1,6 @@
 /** Data-sharing agreements between OPD. */
 import type pg from 'pg';
-import type { Agreement } from '../../server/access/policy';
+import type { Agreement } from '../../shared/sharing';
 
 type Db = pg.Pool | pg.PoolClient;
 

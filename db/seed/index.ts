@@ -2,8 +2,8 @@
 import type pg from 'pg';
 import { upsertEventKinds, upsertMetrics, upsertOpd, upsertRegions } from '../queries/catalog';
 import { upsertEventSla } from '../queries/event-analytics';
-import { DEMO_EVENT_KINDS, DEMO_EVENT_SLA, DEMO_METRICS, DEMO_OPD } from './demo-catalog';
-import { generateDemoCity } from './demo-city';
+import { DEMO_EVENT_KINDS, DEMO_EVENT_SLA, DEMO_METRICS, DEMO_OPD } from '../../demo/catalog';
+import { generateDemoCity } from '../../demo/city';
 
 export async function seedDemo(pool: pg.Pool): Promise<{ city: string; regions: number }> {
   const city = await generateDemoCity();

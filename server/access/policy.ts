@@ -9,6 +9,7 @@
  */
 import type { DataClass } from '../../shared/catalog';
 import type { Principal } from '../../shared/contract';
+import type { Agreement } from '../../shared/sharing';
 
 export interface Classified {
   code: string;
@@ -16,17 +17,7 @@ export interface Classified {
   class: DataClass;
 }
 
-/** A data-sharing agreement: owner shares one item with one grantee, for one purpose, until an end date. */
-export interface Agreement {
-  id: number;
-  ownerOpd: string;
-  granteeOpd: string;
-  itemType: 'metric' | 'event_kind';
-  itemCode: string;
-  purpose: string;
-  validFrom: number;
-  validUntil: number;
-}
+export type { Agreement };
 
 export interface AccessContext {
   /** The purpose the request states (`purpose` parameter); needed to use a sharing agreement. */

@@ -10,7 +10,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { DEMO_METRICS, DEMO_OPD } from '../../db/seed/demo-catalog';
+import { DEMO_METRICS, DEMO_OPD } from '../../demo/catalog';
 import { validateWorkerConfig } from '../../ingest/config';
 import { startWorker, type Worker } from '../../ingest/worker';
 import { ensureClientBuild } from '../../scripts/client-build';

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { DEMO_OPD } from '../../db/seed/demo-catalog';
+import { DEMO_OPD } from '../../demo/catalog';
 import { validateWorkerConfig } from '../../ingest/config';
 import { simulatorRoadGeometry } from '../../ingest/sources/simulator';
 import { startWorker, type Worker } from '../../ingest/worker';

@@ -14,7 +14,7 @@ import type { Snapshot } from '../../shared/contract';
 import { readAudit } from '../../db/queries/audit';
 import { openStorage } from '../../db/storage';
 import { seedDemo } from '../../db/seed';
-import { DEMO_OPD } from '../../db/seed/demo-catalog';
+import { DEMO_OPD } from '../../demo/catalog';
 import { AccountError, changePassword, changeRole, disableUser, enableTotp } from '../../server/auth/accounts';
 import { ensureDemoUsers } from '../../server/auth/demo-users';
 import { checkProductionSafety, ProductionSafetyError } from '../../server/auth/safety';

@@ -6,7 +6,7 @@
  * medians and shares, with the groups of fewer than k complaints withheld.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { DEMO_EVENT_SLA } from '../../db/seed/demo-catalog';
+import { DEMO_EVENT_SLA } from '../../demo/catalog';
 import { startTestServer, type TestServer } from '../support/server';
 
 const backends = Object.entries(inject('backends'));

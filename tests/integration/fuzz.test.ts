@@ -4,7 +4,7 @@
  * exactly the valid data.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { mulberry32 } from '../../db/seed/demo-city';
+import { mulberry32 } from '../../demo/city';
 import { startTestServer, type TestServer } from '../support/server';
 
 const [, adminUrl] = Object.entries(inject('backends'))[0]!;

@@ -11,7 +11,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createIngestKey } from '../../db/queries/credentials';
 import { listHealth, listQuarantine } from '../../db/queries/feeds';
-import { DEMO_METRICS, DEMO_OPD } from '../../db/seed/demo-catalog';
+import { DEMO_METRICS, DEMO_OPD } from '../../demo/catalog';
 import { seedDemo } from '../../db/seed';
 import { openStorage, type Storage } from '../../db/storage';
 import { validateWorkerConfig, type WorkerConfig } from '../../ingest/config';

@@ -6,7 +6,7 @@
  * hour. Used by tests/unit/wall-soak.test.ts (bounds, day 2 against day 1) and `npm run bench:soak` (figures
  * and the Node heap). The browser's own share (React, deck.gl, ECharts) is bench:wall's business.
  */
-import { DEMO_EVENT_KINDS, DEMO_METRICS } from '../../db/seed/demo-catalog';
+import { DEMO_EVENT_KINDS, DEMO_METRICS } from '../../demo/catalog';
 import { createSimulator } from '../../ingest/sources/simulator';
 import { evaluateAlert, type WireAlert } from '../../shared/alerts';
 import type { SeriesMeta } from '../../shared/catalog';

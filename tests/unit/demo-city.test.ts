@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { DEMO_CITY_SEED, generateDemoCity, regionAt, type DemoRegion } from '../../db/seed/demo-city';
+import { DEMO_CITY_SEED, generateDemoCity, regionAt, type DemoRegion } from '../../demo/city';
 import { REGION_CODE } from '../../shared/schemas';
 
 function ringArea(ring: [number, number][]): number {
@@ -130,7 +130,7 @@ describe('generateDemoCity', () => {
     expect(other.regions.find((r) => r.level === 'kelurahan')?.polygon).not.toEqual(a.regions.find((r) => r.level === 'kelurahan')?.polygon);
     // A fresh module (empty cache) computes the same city, byte for byte.
     vi.resetModules();
-    const fresh = await import('../../db/seed/demo-city');
+    const fresh = await import('../../demo/city');
     const again = await fresh.generateDemoCity(DEMO_CITY_SEED);
     expect(again).not.toBe(a);
     expect(JSON.stringify(again)).toBe(JSON.stringify(a));

@@ -4,7 +4,7 @@
  * metrics view and the snapshot cache (fake clock).
  */
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../../db/seed/demo-city';
+import { mulberry32 } from '../../demo/city';
 import {
   complaintMap,
   median,

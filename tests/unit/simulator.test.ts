@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { COMPLAINT_CATEGORIES, DEMO_EVENT_KINDS, DEMO_METRICS } from '../../db/seed/demo-catalog';
-import { generateDemoCity } from '../../db/seed/demo-city';
+import { COMPLAINT_CATEGORIES, DEMO_EVENT_KINDS, DEMO_METRICS } from '../../demo/catalog';
+import { generateDemoCity } from '../../demo/city';
 import { createSimulator, createSimulatorSource, roadSegments, simulatorEntities, type Simulator } from '../../ingest/sources/simulator/index';
 import type { Delivery, NormalisedRecord, PollSource, SourceContext } from '../../ingest/source';
 import { DOMAINS } from '../../shared/catalog';

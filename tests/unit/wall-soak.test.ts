@@ -4,7 +4,7 @@
  * the first held at the same hour, and the density map holds exactly the open complaints it was told about.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_METRICS } from '../../db/seed/demo-catalog';
+import { DEMO_METRICS } from '../../demo/catalog';
 import { defaultLiveOptions } from '../../client/lib/live-options';
 import { DEFAULT_TRAIL_OPTIONS } from '../../client/features/sanitation/trails';
 import { WALL_EVENT_KINDS } from '../../client/wall/subscription';

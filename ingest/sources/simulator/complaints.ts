@@ -5,7 +5,7 @@
  *
  * Arrivals are generated per WIB day (so ids `LPR-<yyyymmdd>-<n>` number them within the day) and cached.
  */
-import { COMPLAINT_CATEGORIES } from '../../../db/seed/demo-catalog';
+import { COMPLAINT_CATEGORIES } from '../../../demo/catalog';
 import type { EventInput } from '../../../shared/schemas';
 import type { World } from './entities';
 import { pointInKelurahan } from './entities';

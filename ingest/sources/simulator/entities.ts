@@ -2,7 +2,7 @@
  * The simulator's static world: stations, road segments, trucks and their routes, containers, projects.
  * Built once per (seed, city) and never mutated; everything dynamic is computed from it and the time.
  */
-import { cityOutline, pointInRing, regionAt, type DemoCity } from '../../../db/seed/demo-city';
+import { cityOutline, pointInRing, regionAt, type DemoCity } from '../../../demo/city';
 import { DAY, MINUTE, clamp, cumulativeKm, distanceKm, rngStream, strHash, wibDate, type LonLat } from './noise';
 
 /** Anything with a fixed or reference position inside the city. */

@@ -5,7 +5,7 @@
  * Every value is a pure function of (seed, entity, time), timestamps are aligned to each metric's cadence,
  * so backfill and live polls agree and re-sends are idempotent.
  */
-import { DEMO_CITY_SEED, generateDemoCity } from '../../../db/seed/demo-city';
+import { DEMO_CITY_SEED, generateDemoCity } from '../../../demo/city';
 import { z } from 'zod';
 import type { NormalisedRecord, PollSource, SourceDefinition } from '../../source';
 import { buildWorld, type World } from './entities';
@@ -13,7 +13,7 @@ import { MINUTE } from './noise';
 import { Simulator } from './simulator';
 import { projectRegistration } from './projects';
 import type { EntityGeometryInput, ProjectInput } from '../../../shared/schemas';
-import { DEMO_METRICS } from '../../../db/seed/demo-catalog';
+import { DEMO_METRICS } from '../../../demo/catalog';
 
 export { Simulator } from './simulator';
 export type { World } from './entities';

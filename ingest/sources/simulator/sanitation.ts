@@ -7,7 +7,7 @@
  * generation profile); a truck picks up exactly what its containers hold, and the landfill receives exactly
  * what the trucks dump, so mass is conserved between the three metrics.
  */
-import { regionAt } from '../../../db/seed/demo-city';
+import { regionAt } from '../../../demo/city';
 import type { Truck, World } from './entities';
 import { alongPath, clamp, localDay, localHour, localMidnight, round, type LonLat } from './noise';
 

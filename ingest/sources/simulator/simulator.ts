@@ -3,7 +3,7 @@
  * Pure: `collect(from, to)` depends only on (seed, city, from, to), so re-running a window gives the same
  * records and polls that split a window give the same records as one poll over it.
  */
-import { DEMO_EVENT_KINDS, DEMO_METRICS } from '../../../db/seed/demo-catalog';
+import { DEMO_EVENT_KINDS, DEMO_METRICS } from '../../../demo/catalog';
 import type { EventInput, PointInput } from '../../../shared/schemas';
 import type { Delivery } from '../../source';
 import { ComplaintModel } from './complaints';

@@ -2,7 +2,7 @@
  * The demo city's OPD and catalog. A real deployment edits this through the admin CLI;
  * the demo seeds it so every domain has an owner and a mix of publik and terbatas data.
  */
-import type { EventKind, Metric, Opd } from '../../shared/catalog';
+import type { EventKind, EventSla, Metric, Opd } from '../shared/catalog';
 
 export const DEMO_OPD: readonly Opd[] = [
   { code: 'BPBD', name: 'Badan Penanggulangan Bencana Daerah' },
@@ -199,15 +199,6 @@ export const DEMO_EVENT_KINDS: readonly EventKind[] = [
 
 /** Complaint categories (a closed code list; Open311 service codes map onto it). */
 export const COMPLAINT_CATEGORIES = ['jalan_rusak', 'sampah', 'banjir', 'lampu_jalan', 'drainase', 'kemacetan', 'pelayanan_publik'] as const;
-
-/** A service-level target: hours an event may stay open; category '' is the kind's default. */
-export interface EventSla {
-  kind: string;
-  category: string;
-  targetHours: number;
-  /** The OPD that works events of this category; null: the kind's owner. */
-  handlerOpd: string | null;
-}
 
 /** Demo targets (after a typical Perwali on complaint handling: urgent hazards within hours, works within days). */
 export const DEMO_EVENT_SLA: readonly EventSla[] = [
