@@ -28,7 +28,7 @@ try {
   say(e instanceof ConfigError ? e.message : String(e));
   process.exit(1);
 }
-const log = createLogger(config.logLevel);
+const log = createLogger(config.logLevel, { format: config.logFormat });
 
 await ensureClientBuild(say);
 say(config.databaseUrl ? 'connecting to DATABASE_URL…' : `starting the embedded PostgreSQL in ${config.dataDir}…`);
@@ -106,7 +106,7 @@ let worker: ChildProcess | null = spawn(
   ['--import', 'tsx', join(import.meta.dirname, '../ingest/index.ts'), '--config', workerConfig],
   {
     stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', SINERGI_PARENT_PID: String(process.pid) },
+    env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', LOG_FORMAT: config.logFormat, SINERGI_PARENT_PID: String(process.pid) },
   },
 );
 worker.on('exit', (code, signal) => {

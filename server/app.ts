@@ -9,7 +9,6 @@ import compression from 'compression';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
-import { pinoHttp } from 'pino-http';
 import type { WireAlert } from '../shared/alerts';
 import { NAMESPACES } from '../shared/contract';
 import { toRoomId } from '../shared/rooms';
@@ -20,6 +19,7 @@ import { createAuthService } from './auth/service';
 import { createCatalogService, type CatalogService } from './catalog/service';
 import { DEFAULT_INGEST_RATE, type Config } from './config';
 import { createPrincipalOf } from './http/principal';
+import { createRequestLogger } from './log';
 import { createAlertRoutes } from './alerts/routes';
 import { createAlertService } from './alerts/service';
 import { createAuditRoutes } from './audit/routes';
@@ -122,13 +122,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       crossOriginEmbedderPolicy: false,
     }),
   );
-  app.use(
-    pinoHttp({
-      logger: log,
-      redact: ['req.headers.authorization', 'req.headers.cookie'],
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'debug'),
-    }),
-  );
+  app.use(createRequestLogger(log));
 
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
   app.get('/readyz', async (_req, res) => {

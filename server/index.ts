@@ -6,7 +6,7 @@ import { onShutdownSignal, startServer } from './main';
 
 try {
   const config = loadConfig();
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel, { format: config.logFormat });
   const server = await startServer(config, log);
   log.info({ url: server.url }, 'Sinergi server listening');
   onShutdownSignal(log, server.close);
