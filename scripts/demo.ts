@@ -8,6 +8,7 @@ import { writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { EmbeddedStartError } from '../db/embedded';
+import { SchemaTooNewError } from '../db/migrate';
 import { createAccessToken, createIngestKey, revokeAccessTokens, revokeIngestKeys } from '../db/queries/credentials';
 import { seedDemo } from '../db/seed';
 import { simulatorProjectRegistry, simulatorRoadGeometry } from '../ingest/sources/simulator';
@@ -42,7 +43,11 @@ try {
   });
 } catch (e) {
   // what an operator can fix is said in one sentence; anything else is a bug and keeps its stack
-  say(e instanceof EmbeddedStartError ? e.message : `could not start: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+  say(
+    e instanceof EmbeddedStartError || e instanceof SchemaTooNewError
+      ? e.message
+      : `could not start: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
+  );
   process.exit(1);
 }
 const pool = server.storage.pool;

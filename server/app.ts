@@ -23,6 +23,7 @@ import { createRequestLogger } from './log';
 import { createAlertRoutes } from './alerts/routes';
 import { createAlertService } from './alerts/service';
 import { createAuditRoutes } from './audit/routes';
+import { startBackupService, type BackupService } from './backup/service';
 import { createEventRoutes } from './events/routes';
 import { createProjectRoutes } from './projects/routes';
 import { createEntityRoutes } from './entities/routes';
@@ -55,7 +56,8 @@ export interface AppDeps {
     Partial<Pick<Config, 'ingestRatePerMinPerKey' | 'ingestRatePerMinPerIp'>> &
     Partial<Pick<Config, 'sessionTtlMs' | 'loginMaxFailures' | 'loginLockMs' | 'loginRatePerMin'>> &
     Partial<Pick<Config, 'publicKAnonymity' | 'publicCacheMs'>> &
-    Partial<Pick<Config, 'wallScenesFile' | 'storeCacheMaxBuckets' | 'storeCacheTtlMs'>>;
+    Partial<Pick<Config, 'wallScenesFile' | 'storeCacheMaxBuckets' | 'storeCacheTtlMs'>> &
+    Partial<Pick<Config, 'backup' | 'auditAnchorDir'>>;
   log: Logger;
   clock?: () => number;
   /** The roll-up refresher this process runs, if any: the bucket cache learns from it when late writes show. */
@@ -69,6 +71,8 @@ export interface App {
   io: IoServer;
   stream: Stream;
   catalog: CatalogService;
+  /** The nightly backups and their health readings, where `config.backup` is given (server/backup/service.ts). */
+  backups: BackupService | null;
   /** Stops accepting, disconnects sockets, flushes the stream. Does not close the storage (its owner does). */
   close(): Promise<void>;
 }
@@ -162,6 +166,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
     onPointsWritten: (points) => bucketCache.invalidate(points),
     geometry,
   });
+  const backups = config.backup
+    ? startBackupService({ pool, plan: { ...config.backup, anchorDir: config.auditAnchorDir }, at: config.backup.at, ingest, catalog, log, clock })
+    : null;
   app.use(createAlertRoutes({ alerts, principalOf }));
   app.use(
     createIngestRoutes({
@@ -267,7 +274,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
     io,
     stream,
     catalog,
+    backups,
     async close() {
+      await backups?.stop();
       stream.flush();
       stream.close();
       catalog.close();
