@@ -31,6 +31,8 @@ import { createGeometryCache } from './entities/geometry';
 import { createFeedRoutes } from './feeds/routes';
 import { createIngestRoutes } from './ingest/routes';
 import { createIngestService } from './ingest/service';
+import { createServerMetrics } from './metrics/metrics';
+import { createMetricsRoutes } from './metrics/routes';
 import { createIo, createSink, registerNamespaces, type IoServer } from './realtime/socket';
 import { createStream, type Stream } from './realtime/stream';
 import { createPublicRoutes } from './public/routes';
@@ -57,7 +59,7 @@ export interface AppDeps {
     Partial<Pick<Config, 'sessionTtlMs' | 'loginMaxFailures' | 'loginLockMs' | 'loginRatePerMin'>> &
     Partial<Pick<Config, 'publicKAnonymity' | 'publicCacheMs'>> &
     Partial<Pick<Config, 'wallScenesFile' | 'storeCacheMaxBuckets' | 'storeCacheTtlMs'>> &
-    Partial<Pick<Config, 'backup' | 'auditAnchorDir'>>;
+    Partial<Pick<Config, 'backup' | 'auditAnchorDir' | 'metricsToken'>>;
   log: Logger;
   clock?: () => number;
   /** The roll-up refresher this process runs, if any: the bucket cache learns from it when late writes show. */
@@ -93,7 +95,6 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
   // registered entity lines (road segments) in memory: snapshots and new-series deltas carry them without a query
   const geometry = await createGeometryCache(pool);
-  const stopCacheRefresh = deps.storeJobs?.onRefreshed((startedAt) => bucketCache.refreshed(startedAt));
   const series = createSeriesService(pool, clock, bucketCache, geometry);
   const authenticate = (token: string) => verifyAccessToken(pool, token);
   const principalOf = createPrincipalOf(authenticate);
@@ -101,7 +102,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const app = express();
   const httpServer = createServer(app);
   const io = createIo(httpServer, config.corsOrigins);
-  const stream = createStream({ tickMs: config.streamTickMs, sink: createSink(io, catalog) });
+  const metrics = createServerMetrics({ pool, io, dialect: storage.dialect });
+  const stream = metrics.timedStream((sink) => createStream({ tickMs: config.streamTickMs, sink }), createSink(io, catalog));
+  const stopCacheRefresh = deps.storeJobs?.onRefreshed((startedAt) => {
+    bucketCache.refreshed(startedAt);
+    metrics.rollupRefreshed((Date.now() - startedAt) / 1000);
+  });
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.use(
@@ -126,7 +132,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       crossOriginEmbedderPolicy: false,
     }),
   );
-  app.use(createRequestLogger(log));
+  app.use(createRequestLogger(log), metrics.httpCounter);
 
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
   app.get('/readyz', async (_req, res) => {
@@ -138,6 +144,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     }
   });
 
+  app.use(createMetricsRoutes({ metrics, token: config.metricsToken }));
+
   app.use('/api', express.json({ limit: config.maxBodyBytes, strict: true }));
 
   const alerts = await createAlertService({
@@ -145,6 +153,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     catalog,
     log,
     clock,
+    onTransition: metrics.alertTransition,
     // to the command center, and to the OPD that owns the metric
     publish: (changed) => {
       const live = io.of(NAMESPACES.live);
@@ -157,15 +166,17 @@ export async function createApp(deps: AppDeps): Promise<App> {
       for (const [opd, list] of byOwner) live.to(toRoomId({ type: 'alerts', opd })).emit('alerts:changed', { alerts: list });
     },
   });
-  const ingest = createIngestService({
-    pool,
-    catalog,
-    stream,
-    maxBatchItems: config.maxBatchItems,
-    alerts,
-    onPointsWritten: (points) => bucketCache.invalidate(points),
-    geometry,
-  });
+  const ingest = metrics.instrumentIngest(
+    createIngestService({
+      pool,
+      catalog,
+      stream,
+      maxBatchItems: config.maxBatchItems,
+      alerts,
+      onPointsWritten: (points) => bucketCache.invalidate(points),
+      geometry,
+    }),
+  );
   const backups = config.backup
     ? startBackupService({ pool, plan: { ...config.backup, anchorDir: config.auditAnchorDir }, at: config.backup.at, ingest, catalog, log, clock })
     : null;
@@ -266,6 +277,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     clock,
     // inside what the stream holds for catch-up (32 ticks), and never older than the public REST cache allows
     publicSnapshotMs: Math.min(2_000, 16 * config.streamTickMs),
+    observeSnapshot: metrics.snapshot,
   });
 
   return {

@@ -45,6 +45,8 @@ export interface TestServerOptions {
   wallScenesFile?: string;
   /** Nightly backups and their health readings (absent: none, as in most tests). */
   backup?: BackupConfig;
+  /** Bearer token that opens GET /metrics to a peer other than loopback. */
+  metricsToken?: string;
 }
 
 export async function startTestServer(adminUrl: string, opts: TestServerOptions = {}): Promise<TestServer> {
@@ -69,6 +71,7 @@ export async function startTestServer(adminUrl: string, opts: TestServerOptions 
       ingestRatePerMinPerIp: opts.ingestRatePerMinPerIp,
       wallScenesFile: opts.wallScenesFile,
       backup: opts.backup,
+      metricsToken: opts.metricsToken,
     },
   });
   await new Promise<void>((r) => app.httpServer.listen(opts.port ?? 0, '127.0.0.1', r));
