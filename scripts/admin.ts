@@ -12,6 +12,7 @@ import { countQuarantine, listHealth, listQuarantine } from '../db/queries/feeds
 import { seedDemo } from '../db/seed';
 import { registerAccessCommands, requireOpd } from './admin-access';
 import { registerBackupCommands } from './admin-backup';
+import { registerDoctorCommand } from './admin-doctor';
 import { registerUserCommands } from './admin-users';
 import { feedState } from '../shared/feeds';
 
@@ -41,6 +42,7 @@ agency
 registerAccessCommands(program, withStorage);
 registerUserCommands(program, withStorage);
 registerBackupCommands(program, config, withStorage);
+registerDoctorCommand(program, config);
 
 const token = program.command('token').description('access tokens for walls and operator tools');
 token
