@@ -74,7 +74,7 @@ const envSchema = z.object({
     .default('02:30'),
   BACKUP_KEEP_DAILY: z.coerce.number().int().min(1).max(366).default(7),
   BACKUP_KEEP_WEEKLY: z.coerce.number().int().min(0).max(520).default(4),
-  /** The audit chain's anchor outside the database (issue 13); backups carry it, restores put it back. */
+  /** Where the audit head is anchored outside the database (copy it off the host); default DATA_DIR/audit-anchors. */
   AUDIT_ANCHOR_DIR: z.string().min(1).optional(),
   /** Time-series store: raw points and each roll-up level are kept this many days; TimescaleDB compresses raw chunks older than STORE_COMPRESS_AFTER_DAYS. */
   STORE_RAW_RETENTION_DAYS: z.coerce.number().int().min(2).default(DEFAULT_STORE_POLICY.rawRetentionDays),
@@ -115,7 +115,8 @@ export type Config = Readonly<{
   logFormat: 'json' | 'line';
   metricsToken: string | undefined;
   backup: Readonly<BackupConfig>;
-  auditAnchorDir: string | undefined;
+  /** Issue 13's anchor directory: backups carry it, restores put it back. */
+  auditAnchorDir: string;
   storePolicy: Readonly<StorePolicy>;
   storeRefreshMs: number;
   storeMaintenanceMs: number;
@@ -182,7 +183,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       keepDaily: e.BACKUP_KEEP_DAILY,
       keepWeekly: e.BACKUP_KEEP_WEEKLY,
     }),
-    auditAnchorDir: e.AUDIT_ANCHOR_DIR ? resolve(e.AUDIT_ANCHOR_DIR) : undefined,
+    auditAnchorDir: resolve(e.AUDIT_ANCHOR_DIR ?? join(e.DATA_DIR, 'audit-anchors')),
     storePolicy: Object.freeze(storePolicy),
     storeRefreshMs: e.STORE_REFRESH_INTERVAL_MS,
     storeMaintenanceMs: e.STORE_MAINTENANCE_INTERVAL_MS,

@@ -15,8 +15,10 @@
  * in a transaction). So a refresh that was pending when the backup was taken is not lost either. Restored raw
  * chunks start uncompressed; the compression policy compresses them at its next run.
  *
- * On plain PostgreSQL the roll-up tables and their watermarks (008) are restored as they were; the trigger that
- * logs late writes is switched off while `point` loads (the restored dirty log is already right).
+ * On plain PostgreSQL the roll-up tables, their watermarks and their log of late writes (008) are restored as they
+ * were (the log is loaded again at the end: its trigger takes the restored points for late writes).
+ * Nothing here needs more than the app's own rights on its tables: no trigger is switched off, and only tables
+ * holding rows are cleared.
  */
 import { createReadStream } from 'node:fs';
 import { cp, mkdir, readdir, readFile } from 'node:fs/promises';
@@ -100,9 +102,10 @@ export async function restoreBackup(
   try {
     await client.query('BEGIN');
     await checkColumns(client, manifest);
-    const ownTriggers = dialect === 'postgres' ? await pointTriggers(client) : [];
-    for (const trigger of ownTriggers) await client.query(`ALTER TABLE point DISABLE TRIGGER ${ident(trigger)}`);
-    for (const t of [...manifest.tables].reverse()) await client.query(`DELETE FROM ${ident(t.name)}`);
+    // what the migrations seeded goes (only where there is something: the app's role may not DELETE everywhere)
+    for (const t of [...manifest.tables].reverse()) {
+      if ((await client.query(`SELECT 1 FROM ${ident(t.name)} LIMIT 1`)).rows.length) await client.query(`DELETE FROM ${ident(t.name)}`);
+    }
     const useCopy = await canCopy(client);
     for (const t of manifest.tables) {
       const rows = await load(client, path, t, ident(t.name), useCopy);
@@ -110,10 +113,15 @@ export async function restoreBackup(
       tables.push({ name: t.name, rows });
       log(`restore: ${t.name} ${rows} rows`);
     }
+    // plain PostgreSQL: 008's trigger logged restored points as late writes; the backup's own log is the true one
+    const dirtyLog = manifest.tables.find((t) => t.name === 'point_dirty');
+    if (dirtyLog) {
+      await client.query('DELETE FROM point_dirty');
+      await load(client, path, dirtyLog, 'point_dirty', useCopy);
+    }
     for (const s of manifest.sequences) {
       await client.query(`SELECT setval(pg_get_serial_sequence($1, $2), $3::bigint, $4)`, [ident(s.table), s.column, s.value, s.isCalled]);
     }
-    for (const trigger of ownTriggers) await client.query(`ALTER TABLE point ENABLE TRIGGER ${ident(trigger)}`);
     if (dialect === 'timescaledb') refreshes = await loadRollups(client, path, manifest, useCopy);
     // the dialect row is the target's (the same, checked above), kept by the migration runner
     await client.query(`INSERT INTO sinergi_meta (key, value) VALUES ('dialect', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`, [
@@ -178,14 +186,6 @@ async function checkColumns(client: pg.PoolClient, manifest: BackupManifest): Pr
       );
     }
   }
-}
-
-/** Our own triggers on `point` (008's dirty log); TimescaleDB's internal ones are never touched. */
-async function pointTriggers(client: pg.PoolClient): Promise<string[]> {
-  const { rows } = await client.query<{ name: string }>(
-    `SELECT tgname AS name FROM pg_trigger WHERE tgrelid = to_regclass('point') AND NOT tgisinternal AND tgname LIKE 'point_dirty_%'`,
-  );
-  return rows.map((r) => r.name);
 }
 
 /** Loads one saved file into `target`; returns the rows loaded. */
@@ -288,7 +288,7 @@ async function loadRollups(
  * should then report as lost rather than have them silently forgotten.
  */
 async function restoreAnchor(path: string, manifest: BackupManifest, anchorDir: string | undefined): Promise<RestoreResult['anchor']> {
-  if (!manifest.anchor || !anchorDir) return 'none';
+  if (!manifest.anchor?.length || !anchorDir) return 'none';
   const existing = await readdir(anchorDir).catch(() => [] as string[]);
   if (existing.length > 0) return 'kept-existing';
   await mkdir(anchorDir, { recursive: true, mode: 0o700 });
