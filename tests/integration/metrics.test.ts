@@ -3,12 +3,15 @@
  * family the issue names moves when the thing it measures happens — ingest per OPD and its refusals, stream lag,
  * sockets per namespace, snapshot sizes, the DB pool, alert transitions and open alerts, event-loop delay.
  */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { mayScrape } from '../../server/metrics/routes';
 import { connected, startTestServer, waitFor, type TestServer } from '../support/server';
 
 const [, adminUrl] = Object.entries(inject('backends'))[0]!;
 const TOKEN = 'metrics-token-for-the-test-0123456789';
+const ROOT = join(import.meta.dirname, '../..');
 
 let server: TestServer;
 beforeAll(async () => {
@@ -78,6 +81,22 @@ describe('GET /metrics', () => {
     expect(sample(text, 'sinergi_http_responses_total', { method: 'POST', status: '400' })).toBe(1);
     expect(text).toMatch(/^nodejs_eventloop_lag_p99_seconds \d/m);
     expect(text).toMatch(/^sinergi_rollup_refresh_seconds_count 0$/m); // this test server runs no refresher
+  });
+});
+
+describe('the shipped Grafana dashboard (deploy/grafana/sinergi.json)', () => {
+  it('queries only metrics the server (or the ingest worker) exposes', async () => {
+    const dashboard = JSON.parse(await readFile(join(ROOT, 'deploy/grafana/sinergi.json'), 'utf8')) as { panels: { targets: { expr: string }[] }[] };
+    const names = new Set(dashboard.panels.flatMap((p) => p.targets.flatMap((t) => t.expr.match(/\b(sinergi|nodejs)_[a-z0-9_]+/g) ?? [])));
+    expect(names.size).toBeGreaterThan(10);
+    const served = (await scrape()).text;
+    // the worker's metrics, and the server's TimescaleDB-only ones, are read from their definitions
+    const defined = (await readFile(join(ROOT, 'ingest/worker.ts'), 'utf8')) + (await readFile(join(ROOT, 'server/metrics/metrics.ts'), 'utf8'));
+    for (const name of names) {
+      const family = name.replace(/_(bucket|count|sum)$/, '');
+      const known = served.includes(`# TYPE ${family} `) || defined.includes(`name: '${family}'`);
+      expect(known, `${name} in the dashboard`).toBe(true);
+    }
   });
 });
 
