@@ -64,6 +64,8 @@ export interface BackupOptions {
   anchorDir?: string;
   /** The backup's name (default from the clock, `sinergi-YYYYMMDD-HHMMSSZ`). */
   name?: string;
+  /** gzip level of the table files (default BACKUP_GZIP_LEVEL; bench:backup compares others). */
+  gzipLevel?: number;
   log?: (msg: string) => void;
 }
 
@@ -84,6 +86,7 @@ export async function createBackup(pool: pg.Pool, opts: BackupOptions): Promise<
   const name = opts.name ?? backupName(new Date());
   const finalPath = join(opts.dir, name);
   const staging = join(opts.dir, `.${name}.partial`);
+  const level = opts.gzipLevel ?? BACKUP_GZIP_LEVEL;
   const client = await pool.connect();
   let locked = false;
   try {
@@ -109,7 +112,7 @@ export async function createBackup(pool: pg.Pool, opts: BackupOptions): Promise<
       for (const t of tables) {
         const file = `data/${t.name}.copy.gz`;
         const sql = `COPY (SELECT ${t.columns.map((c) => ident(c.name)).join(', ')} FROM ${ident(t.name)}) TO STDOUT`;
-        tableEntries.push({ name: t.name, columns: t.columns, ...(await copyOut(client, sql, staging, file)) });
+        tableEntries.push({ name: t.name, columns: t.columns, ...(await copyOut(client, sql, staging, file, level)) });
         log(`backup: ${t.name} ${tableEntries.at(-1)!.rows} rows`);
       }
       const rollups: TableEntry[] = [];
@@ -118,7 +121,7 @@ export async function createBackup(pool: pg.Pool, opts: BackupOptions): Promise<
         for (const view of ROLLUP_VIEWS) {
           const columns = await columnsOf(client, view);
           const sql = `COPY (SELECT ${columns.map((c) => ident(c.name)).join(', ')} FROM ${ident(view)}) TO STDOUT`;
-          rollups.push({ name: view, columns, ...(await copyOut(client, sql, staging, `rollups/${view}.copy.gz`)) });
+          rollups.push({ name: view, columns, ...(await copyOut(client, sql, staging, `rollups/${view}.copy.gz`, level)) });
           log(`backup: ${view} ${rollups.at(-1)!.rows} rows`);
         }
       }
@@ -283,6 +286,7 @@ async function copyOut(
   sql: string,
   dir: string,
   file: string,
+  level: number,
 ): Promise<{ file: string; rows: number; bytes: number; sha256: string }> {
   let rows = 0;
   const countRows = new Transform({
@@ -302,8 +306,8 @@ async function copyOut(
   });
   const path = join(dir, file);
   const out = createWriteStream(path, { mode: 0o600 });
-  // gzip runs on libuv's thread pool, off the event loop of a server that backs itself up; level: see BACKUP_GZIP_LEVEL
-  await pipeline(client.query(copyTo(sql)), countRows, createGzip({ level: BACKUP_GZIP_LEVEL }), hashOut, out);
+  // gzip runs on libuv's thread pool, off the event loop of a server that backs itself up
+  await pipeline(client.query(copyTo(sql)), countRows, createGzip({ level }), hashOut, out);
   await fsyncPath(path);
   return { file, rows, bytes, sha256: hash.digest('hex') };
 }
