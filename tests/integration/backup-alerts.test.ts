@@ -8,6 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { WireAlert } from '../../shared/alerts';
+import { pino } from 'pino';
+import { listBackups } from '../../db/backup/retention';
+import { startBackupService } from '../../server/backup/service';
 import { connected, startTestServer, waitFor, type TestServer } from '../support/server';
 
 const [, adminUrl] = Object.entries(inject('backends'))[0]!;
@@ -67,6 +70,28 @@ describe('backup alerts', () => {
       ['backup_failures', 'nightly'],
     ] as const) {
       await waitFor(`${metric}/${entity} cleared`, () => latest(metric, entity)?.clearedAt !== null);
+    }
+  }, 60_000);
+
+  it('a box that was off at the nightly time makes the missed backup up at start', async () => {
+    const dir = join(work, 'catch-up');
+    const ingested: unknown[] = [];
+    const service = startBackupService({
+      pool: server.storage.pool,
+      plan: { dir, copyDir: null, keepDaily: 7, keepWeekly: 4 },
+      at: '02:30',
+      // the readings themselves are the test above's business; here they are only recorded
+      ingest: { ingestPoints: async (_key, body) => (ingested.push(body), { status: 202, body: { accepted: 0, written: 0 } }) },
+      catalog: server.app.catalog,
+      log: pino({ level: 'silent' }),
+      // 30 hours after the database was made, with nothing in the directory
+      clock: () => Date.now() + 30 * 3_600_000,
+    });
+    try {
+      await waitFor('the catch-up backup', async () => (await listBackups(dir)).length === 1, 30_000);
+      expect(ingested.length).toBeGreaterThanOrEqual(1);
+    } finally {
+      await service.stop();
     }
   }, 60_000);
 });
