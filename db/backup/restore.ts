@@ -28,7 +28,6 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import type { Dialect } from '../dialect';
 import { listMigrations, migrate } from '../migrate';
 import { canCopy } from '../queries/points';
 import { detectDialect } from '../storage';
@@ -296,4 +295,3 @@ async function restoreAnchor(path: string, manifest: BackupManifest, anchorDir: 
   return 'restored';
 }
 
-export type { Dialect };
