@@ -294,4 +294,3 @@ async function restoreAnchor(path: string, manifest: BackupManifest, anchorDir: 
   await cp(join(path, 'anchor'), anchorDir, { recursive: true, preserveTimestamps: true });
   return 'restored';
 }
-
