@@ -30,7 +30,10 @@ export type BackupRun =
 /** Local calendar offset for retention (the server's time zone). */
 const localOffsetMinutes = (at: number) => -new Date(at).getTimezoneOffset();
 
-/** One backup run: never throws; a failure is recorded (and so alerted), a run refused because another is busy is not. */
+/**
+ * One backup run. A failed backup is returned and recorded (and so alerted), a run refused because another is
+ * busy is not recorded; it throws only when the record itself cannot be written (the database is away).
+ */
 export async function runBackup(
   pool: pg.Pool,
   plan: BackupPlan,
@@ -170,7 +173,12 @@ export function startBackupService(deps: {
   const safeCheck = () => track(check().catch((e: unknown) => log.error({ err: e }, 'backup health check failed')));
 
   const runNow = async (): Promise<BackupRun> => {
-    const result = await track(runBackup(pool, plan, { trigger: 'scheduled', actor: 'system:backup', clock, log: (m) => log.debug(m) }));
+    const result = await track(
+      runBackup(pool, plan, { trigger: 'scheduled', actor: 'system:backup', clock, log: (m) => log.debug(m) }).catch((e: unknown): BackupRun => ({
+        kind: 'failed',
+        error: `could not record the run: ${(e as Error).message}`,
+      })),
+    );
     if (result.kind === 'done') log.info({ name: result.name, rows: result.rows, bytes: result.bytes, pruned: result.pruned }, 'backup made');
     else if (result.kind === 'failed') log.error({ error: result.error }, 'backup failed');
     else log.info('backup skipped: another process is making one');
