@@ -29,17 +29,55 @@ export async function listMigrations(dir = MIGRATIONS_DIR): Promise<MigrationFil
   );
 }
 
-/** Applies pending migrations; returns the names applied. */
-export async function migrate(pool: pg.Pool, dialect: Dialect, log: (m: string) => void = () => {}): Promise<string[]> {
+/**
+ * The database carries migrations this code does not have: a newer release ran on it. Running older code
+ * against a newer schema could write what the newer code no longer expects, so the start is refused.
+ */
+export class SchemaTooNewError extends Error {
+  override name = 'SchemaTooNewError';
+}
+
+/** Applied migrations this code does not know (by version, with their names), oldest first. */
+export async function unknownMigrations(db: pg.Pool | pg.PoolClient, known: readonly MigrationFile[]): Promise<{ version: number; name: string }[]> {
+  const exists = await db.query(`SELECT 1 FROM pg_tables WHERE schemaname = current_schema() AND tablename = 'schema_migration'`);
+  if (exists.rows.length === 0) return [];
+  const versions = new Set(known.map((m) => m.version));
+  const { rows } = await db.query<{ version: number; name: string }>('SELECT version, name FROM schema_migration ORDER BY version');
+  return rows.filter((r) => !versions.has(r.version));
+}
+
+/** Migrations of this code not yet applied to the database (those for the other dialect left out). */
+export async function pendingMigrations(db: pg.Pool | pg.PoolClient, dialect: Dialect): Promise<MigrationFile[]> {
+  const exists = await db.query(`SELECT 1 FROM pg_tables WHERE schemaname = current_schema() AND tablename = 'schema_migration'`);
+  const done = exists.rows.length
+    ? new Set((await db.query<{ version: number }>('SELECT version FROM schema_migration')).rows.map((r) => r.version))
+    : new Set<number>();
+  return (await listMigrations()).filter((m) => !done.has(m.version) && (!m.requires || m.requires === dialect));
+}
+
+/**
+ * Applies pending migrations (all of them, or those up to `opts.upTo`); returns the names applied. Refuses
+ * (SchemaTooNewError) a database that a newer release migrated.
+ */
+export async function migrate(pool: pg.Pool, dialect: Dialect, log: (m: string) => void = () => {}, opts: { upTo?: number } = {}): Promise<string[]> {
   const client = await pool.connect();
   const applied: string[] = [];
   try {
     await client.query('SELECT pg_advisory_lock($1)', [LOCK_ID]);
     await client.query(`CREATE TABLE IF NOT EXISTS schema_migration (
       version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+    const files = await listMigrations();
+    const unknown = await unknownMigrations(client, files);
+    if (unknown.length > 0) {
+      const newest = unknown.at(-1)!;
+      throw new SchemaTooNewError(
+        `the database was migrated by a newer Sinergi (it has migration ${newest.name}, which this version does not know; this version knows up to ${files.at(-1)?.name ?? 'none'}): run that newer release, or restore a backup made before the upgrade.`,
+      );
+    }
     const done = new Set((await client.query<{ version: number }>('SELECT version FROM schema_migration')).rows.map((r) => r.version));
-    for (const m of await listMigrations()) {
+    for (const m of files) {
       if (done.has(m.version) || (m.requires && m.requires !== dialect)) continue;
+      if (opts.upTo !== undefined && m.version > opts.upTo) break;
       try {
         await client.query('BEGIN');
         await client.query(m.sql);

@@ -11,6 +11,8 @@ import { createAccessToken, type TokenRole } from '../db/queries/credentials';
 import { countQuarantine, listHealth, listQuarantine } from '../db/queries/feeds';
 import { seedDemo } from '../db/seed';
 import { registerAccessCommands, requireOpd } from './admin-access';
+import { registerBackupCommands } from './admin-backup';
+import { registerDoctorCommand } from './admin-doctor';
 import { registerUserCommands } from './admin-users';
 import { feedState } from '../shared/feeds';
 
@@ -39,6 +41,8 @@ agency
 
 registerAccessCommands(program, withStorage);
 registerUserCommands(program, withStorage);
+registerBackupCommands(program, config, withStorage);
+registerDoctorCommand(program, config);
 
 const token = program.command('token').description('access tokens for walls and operator tools');
 token

@@ -8,6 +8,7 @@ import { writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { EmbeddedStartError } from '../db/embedded';
+import { SchemaTooNewError } from '../db/migrate';
 import { createAccessToken, createIngestKey, revokeAccessTokens, revokeIngestKeys } from '../db/queries/credentials';
 import { seedDemo } from '../db/seed';
 import { simulatorProjectRegistry, simulatorRoadGeometry } from '../ingest/sources/simulator';
@@ -28,7 +29,7 @@ try {
   say(e instanceof ConfigError ? e.message : String(e));
   process.exit(1);
 }
-const log = createLogger(config.logLevel);
+const log = createLogger(config.logLevel, { format: config.logFormat });
 
 await ensureClientBuild(say);
 say(config.databaseUrl ? 'connecting to DATABASE_URL…' : `starting the embedded PostgreSQL in ${config.dataDir}…`);
@@ -42,7 +43,11 @@ try {
   });
 } catch (e) {
   // what an operator can fix is said in one sentence; anything else is a bug and keeps its stack
-  say(e instanceof EmbeddedStartError ? e.message : `could not start: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+  say(
+    e instanceof EmbeddedStartError || e instanceof SchemaTooNewError
+      ? e.message
+      : `could not start: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
+  );
   process.exit(1);
 }
 const pool = server.storage.pool;
@@ -106,7 +111,7 @@ let worker: ChildProcess | null = spawn(
   ['--import', 'tsx', join(import.meta.dirname, '../ingest/index.ts'), '--config', workerConfig],
   {
     stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', SINERGI_PARENT_PID: String(process.pid) },
+    env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', LOG_FORMAT: config.logFormat, SINERGI_PARENT_PID: String(process.pid) },
   },
 );
 worker.on('exit', (code, signal) => {

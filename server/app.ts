@@ -9,7 +9,6 @@ import compression from 'compression';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
-import { pinoHttp } from 'pino-http';
 import type { WireAlert } from '../shared/alerts';
 import { NAMESPACES } from '../shared/contract';
 import { toRoomId } from '../shared/rooms';
@@ -20,9 +19,11 @@ import { createAuthService } from './auth/service';
 import { createCatalogService, type CatalogService } from './catalog/service';
 import { DEFAULT_INGEST_RATE, type Config } from './config';
 import { createPrincipalOf } from './http/principal';
+import { createRequestLogger } from './log';
 import { createAlertRoutes } from './alerts/routes';
 import { createAlertService } from './alerts/service';
 import { createAuditRoutes } from './audit/routes';
+import { startBackupService, type BackupService } from './backup/service';
 import { createEventRoutes } from './events/routes';
 import { createProjectRoutes } from './projects/routes';
 import { createEntityRoutes } from './entities/routes';
@@ -30,6 +31,8 @@ import { createGeometryCache } from './entities/geometry';
 import { createFeedRoutes } from './feeds/routes';
 import { createIngestRoutes } from './ingest/routes';
 import { createIngestService } from './ingest/service';
+import { createServerMetrics } from './metrics/metrics';
+import { createMetricsRoutes } from './metrics/routes';
 import { createIo, createSink, registerNamespaces, type IoServer } from './realtime/socket';
 import { createStream, type Stream } from './realtime/stream';
 import { createPublicRoutes } from './public/routes';
@@ -55,7 +58,8 @@ export interface AppDeps {
     Partial<Pick<Config, 'ingestRatePerMinPerKey' | 'ingestRatePerMinPerIp'>> &
     Partial<Pick<Config, 'sessionTtlMs' | 'loginMaxFailures' | 'loginLockMs' | 'loginRatePerMin'>> &
     Partial<Pick<Config, 'publicKAnonymity' | 'publicCacheMs'>> &
-    Partial<Pick<Config, 'wallScenesFile' | 'storeCacheMaxBuckets' | 'storeCacheTtlMs'>>;
+    Partial<Pick<Config, 'wallScenesFile' | 'storeCacheMaxBuckets' | 'storeCacheTtlMs'>> &
+    Partial<Pick<Config, 'backup' | 'auditAnchorDir' | 'metricsToken'>>;
   log: Logger;
   clock?: () => number;
   /** The roll-up refresher this process runs, if any: the bucket cache learns from it when late writes show. */
@@ -69,6 +73,8 @@ export interface App {
   io: IoServer;
   stream: Stream;
   catalog: CatalogService;
+  /** The nightly backups and their health readings, where `config.backup` is given (server/backup/service.ts). */
+  backups: BackupService | null;
   /** Stops accepting, disconnects sockets, flushes the stream. Does not close the storage (its owner does). */
   close(): Promise<void>;
 }
@@ -89,7 +95,6 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
   // registered entity lines (road segments) in memory: snapshots and new-series deltas carry them without a query
   const geometry = await createGeometryCache(pool);
-  const stopCacheRefresh = deps.storeJobs?.onRefreshed((startedAt) => bucketCache.refreshed(startedAt));
   const series = createSeriesService(pool, clock, bucketCache, geometry);
   const authenticate = (token: string) => verifyAccessToken(pool, token);
   const principalOf = createPrincipalOf(authenticate);
@@ -97,7 +102,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const app = express();
   const httpServer = createServer(app);
   const io = createIo(httpServer, config.corsOrigins);
-  const stream = createStream({ tickMs: config.streamTickMs, sink: createSink(io, catalog) });
+  const metrics = createServerMetrics({ pool, io, dialect: storage.dialect });
+  const stream = metrics.timedStream((sink) => createStream({ tickMs: config.streamTickMs, sink }), createSink(io, catalog));
+  const stopCacheRefresh = deps.storeJobs?.onRefreshed((startedAt) => {
+    bucketCache.refreshed(startedAt);
+    metrics.rollupRefreshed((Date.now() - startedAt) / 1000);
+  });
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.use(
@@ -122,13 +132,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       crossOriginEmbedderPolicy: false,
     }),
   );
-  app.use(
-    pinoHttp({
-      logger: log,
-      redact: ['req.headers.authorization', 'req.headers.cookie'],
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'debug'),
-    }),
-  );
+  app.use(createRequestLogger(log), metrics.httpCounter);
 
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
   app.get('/readyz', async (_req, res) => {
@@ -140,6 +144,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     }
   });
 
+  app.use(createMetricsRoutes({ metrics, token: config.metricsToken }));
+
   app.use('/api', express.json({ limit: config.maxBodyBytes, strict: true }));
 
   const alerts = await createAlertService({
@@ -147,6 +153,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     catalog,
     log,
     clock,
+    onTransition: metrics.alertTransition,
     // to the command center, and to the OPD that owns the metric
     publish: (changed) => {
       const live = io.of(NAMESPACES.live);
@@ -159,15 +166,20 @@ export async function createApp(deps: AppDeps): Promise<App> {
       for (const [opd, list] of byOwner) live.to(toRoomId({ type: 'alerts', opd })).emit('alerts:changed', { alerts: list });
     },
   });
-  const ingest = createIngestService({
-    pool,
-    catalog,
-    stream,
-    maxBatchItems: config.maxBatchItems,
-    alerts,
-    onPointsWritten: (points) => bucketCache.invalidate(points),
-    geometry,
-  });
+  const ingest = metrics.instrumentIngest(
+    createIngestService({
+      pool,
+      catalog,
+      stream,
+      maxBatchItems: config.maxBatchItems,
+      alerts,
+      onPointsWritten: (points) => bucketCache.invalidate(points),
+      geometry,
+    }),
+  );
+  const backups = config.backup
+    ? startBackupService({ pool, plan: { ...config.backup, anchorDir: config.auditAnchorDir }, at: config.backup.at, ingest, catalog, log, clock })
+    : null;
   app.use(createAlertRoutes({ alerts, principalOf }));
   app.use(
     createIngestRoutes({
@@ -265,6 +277,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     clock,
     // inside what the stream holds for catch-up (32 ticks), and never older than the public REST cache allows
     publicSnapshotMs: Math.min(2_000, 16 * config.streamTickMs),
+    observeSnapshot: metrics.snapshot,
   });
 
   return {
@@ -273,7 +286,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
     io,
     stream,
     catalog,
+    backups,
     async close() {
+      await backups?.stop();
       stream.flush();
       stream.close();
       catalog.close();

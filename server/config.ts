@@ -1,7 +1,7 @@
 /**
  * Configuration: process.env read here only, once, through zod, into a frozen object. Units in names.
  */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { PUBLIC_VIEW_DEFAULTS } from './public/defaults';
 import { DEFAULT_BUCKET_CACHE } from '../db/bucket-cache';
@@ -61,6 +61,21 @@ const envSchema = z.object({
   /** The wall's scenes and playlist (YAML); re-read when it changes, a bad version keeps the last good one. */
   WALL_SCENES_FILE: z.string().min(1).default('./config/scenes.yaml'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** `json` for log shippers (default in production), `line`: one readable line per event (default elsewhere). */
+  LOG_FORMAT: z.enum(['json', 'line']).optional(),
+  /** GET /metrics from anywhere but loopback needs `Authorization: Bearer <token>`; unset: loopback only. */
+  METRICS_TOKEN: z.string().min(16).optional(),
+  /** Nightly backups (server/backup/): where, a second copy (another disk), when (HH:MM server time, or `off`), how many kept. */
+  BACKUP_DIR: z.string().min(1).optional(),
+  BACKUP_COPY_DIR: z.string().min(1).optional(),
+  BACKUP_AT: z
+    .string()
+    .regex(/^(off|([01]\d|2[0-3]):[0-5]\d)$/, 'HH:MM (24 h, server time) or off')
+    .default('02:30'),
+  BACKUP_KEEP_DAILY: z.coerce.number().int().min(1).max(366).default(7),
+  BACKUP_KEEP_WEEKLY: z.coerce.number().int().min(0).max(520).default(4),
+  /** Where the audit head is anchored outside the database (copy it off the host); default DATA_DIR/audit-anchors. */
+  AUDIT_ANCHOR_DIR: z.string().min(1).optional(),
   /** Time-series store: raw points and each roll-up level are kept this many days; TimescaleDB compresses raw chunks older than STORE_COMPRESS_AFTER_DAYS. */
   STORE_RAW_RETENTION_DAYS: z.coerce.number().int().min(2).default(DEFAULT_STORE_POLICY.rawRetentionDays),
   STORE_ROLLUP_1M_RETENTION_DAYS: z.coerce.number().int().min(2).default(DEFAULT_STORE_POLICY.rollup1mRetentionDays),
@@ -97,12 +112,28 @@ export type Config = Readonly<{
   publicCacheMs: number;
   wallScenesFile: string;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  logFormat: 'json' | 'line';
+  metricsToken: string | undefined;
+  backup: Readonly<BackupConfig>;
+  /** Issue 13's anchor directory: backups carry it, restores put it back. */
+  auditAnchorDir: string;
   storePolicy: Readonly<StorePolicy>;
   storeRefreshMs: number;
   storeMaintenanceMs: number;
   storeCacheMaxBuckets: number;
   storeCacheTtlMs: number;
 }>;
+
+/** Where and when the server makes its nightly backup (db/backup.ts), and what it keeps. */
+export interface BackupConfig {
+  dir: string;
+  /** A second place (another disk or a mounted share) every backup is copied to; null: none. */
+  copyDir: string | null;
+  /** HH:MM server time; null: no schedule (backups made by `admin backup` from cron or a timer). */
+  at: string | null;
+  keepDaily: number;
+  keepWeekly: number;
+}
 
 export class ConfigError extends Error {}
 
@@ -143,6 +174,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicCacheMs: e.PUBLIC_CACHE_MS,
     wallScenesFile: resolve(e.WALL_SCENES_FILE),
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT ?? (e.NODE_ENV === 'production' ? 'json' : 'line'),
+    metricsToken: e.METRICS_TOKEN,
+    backup: Object.freeze({
+      dir: resolve(e.BACKUP_DIR ?? join(e.DATA_DIR, 'backups')),
+      copyDir: e.BACKUP_COPY_DIR ? resolve(e.BACKUP_COPY_DIR) : null,
+      at: e.BACKUP_AT === 'off' ? null : e.BACKUP_AT,
+      keepDaily: e.BACKUP_KEEP_DAILY,
+      keepWeekly: e.BACKUP_KEEP_WEEKLY,
+    }),
+    auditAnchorDir: resolve(e.AUDIT_ANCHOR_DIR ?? join(e.DATA_DIR, 'audit-anchors')),
     storePolicy: Object.freeze(storePolicy),
     storeRefreshMs: e.STORE_REFRESH_INTERVAL_MS,
     storeMaintenanceMs: e.STORE_MAINTENANCE_INTERVAL_MS,

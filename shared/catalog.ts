@@ -6,8 +6,8 @@
 export const DATA_CLASSES = ['publik', 'terbatas', 'rahasia'] as const;
 export type DataClass = (typeof DATA_CLASSES)[number];
 
-/** The five live domains of the command center. */
-export const DOMAINS = ['complaints', 'floods', 'traffic', 'sanitation', 'projects'] as const;
+/** The five live domains of the command center, and `system`: the platform's own health (backups). */
+export const DOMAINS = ['complaints', 'floods', 'traffic', 'sanitation', 'projects', 'system'] as const;
 export type Domain = (typeof DOMAINS)[number];
 
 /** Flood alert levels used by BPBD (Normal / Waspada / Siaga / Awas), lowest first. */

@@ -39,7 +39,14 @@ const id = {
       ownTitle: 'Indikator {{opd}}',
       allTitle: 'Indikator seluruh OPD',
       noOwn: 'OPD Anda belum memiliki metrik di katalog.',
-      domain: { complaints: 'Aduan warga', floods: 'Banjir', traffic: 'Lalu lintas', sanitation: 'Kebersihan', projects: 'Pembangunan' },
+      domain: {
+        complaints: 'Aduan warga',
+        floods: 'Banjir',
+        traffic: 'Lalu lintas',
+        sanitation: 'Kebersihan',
+        projects: 'Pembangunan',
+        system: 'Sistem',
+      },
       lost: 'Koneksi ke server terputus. Angka yang tampil adalah nilai terakhir yang diterima; menyambung kembali otomatis…',
       agg: { sum: 'total dari {{n}} unit', mean: 'rata-rata dari {{n}} unit', max: 'tertinggi dari {{n}} unit' },
       trend: {
@@ -158,7 +165,14 @@ const en: AgencyStrings = {
       ownTitle: '{{opd}} indicators',
       allTitle: 'Indicators of every agency',
       noOwn: 'Your agency has no metrics in the catalog yet.',
-      domain: { complaints: 'Citizen complaints', floods: 'Floods', traffic: 'Traffic', sanitation: 'Sanitation', projects: 'Projects' },
+      domain: {
+        complaints: 'Citizen complaints',
+        floods: 'Floods',
+        traffic: 'Traffic',
+        sanitation: 'Sanitation',
+        projects: 'Projects',
+        system: 'System',
+      },
       lost: 'The connection to the server is lost. The figures shown are the last ones received; reconnecting automatically…',
       agg: { sum: 'total of {{n}} units', mean: 'average of {{n}} units', max: 'highest of {{n}} units' },
       trend: {

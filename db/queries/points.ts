@@ -160,7 +160,7 @@ async function copyInto(client: pg.PoolClient, table: string, data: Buffer): Pro
 
 /** Whether the server takes COPY FROM STDIN over the wire (the WASM PGlite build used in tests does not). */
 const copyCapable = new WeakMap<object, boolean>();
-async function canCopy(client: pg.PoolClient): Promise<boolean> {
+export async function canCopy(client: pg.PoolClient): Promise<boolean> {
   let ok = copyCapable.get(client);
   if (ok === undefined) {
     const { rows } = await client.query<{ wasm: boolean }>(`SELECT version() ~ 'Emscripten|emcc' AS wasm`);

@@ -6,7 +6,7 @@
  */
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import { evaluateAlert, type WireAlert } from '../../shared/alerts';
+import { evaluateAlert, type AlertSeverity, type WireAlert } from '../../shared/alerts';
 import type { Principal } from '../../shared/contract';
 import { acknowledgeAlert, getAlert, insertAlert, openAlerts, recentAlerts, updateAlert } from '../../db/queries/alerts';
 import { appendAudit } from '../../db/queries/audit';
@@ -37,6 +37,8 @@ export async function createAlertService(deps: {
   publish: (alerts: readonly WireAlert[]) => void;
   log: Logger;
   clock: () => number;
+  /** Told every transition (metrics). */
+  onTransition?: (transition: 'opened' | 'escalated' | 'cleared' | 'acknowledged', level: AlertSeverity) => void;
 }): Promise<AlertService> {
   const { pool, catalog, log } = deps;
   const open = new Map<number, WireAlert>();
@@ -81,15 +83,18 @@ export async function createAlertService(deps: {
             });
             changed.push(current);
             lastUpdate = null;
+            deps.onTransition?.('opened', tr.level);
             break;
           case 'escalate':
             current = await updateAlert(pool, current!.id, { time: tr.time, value: tr.value, level: tr.level });
             changed.push(current);
             lastUpdate = null;
+            deps.onTransition?.('escalated', tr.level);
             break;
           case 'clear':
             current = await updateAlert(pool, current!.id, { time: tr.time, value: tr.value, clear: true });
             changed.push(current);
+            deps.onTransition?.('cleared', current.level);
             current = null;
             lastUpdate = null;
             break;
@@ -148,6 +153,7 @@ export async function createAlertService(deps: {
         );
         await client.query('COMMIT');
         if (acked.clearedAt === null) open.set(acked.seriesId, acked);
+        deps.onTransition?.('acknowledged', acked.level);
         deps.publish([acked]);
         return { ok: true, alert: acked };
       } catch (e) {

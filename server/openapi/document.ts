@@ -176,6 +176,20 @@ export function buildOpenApiDocument() {
         },
       },
     },
+    '/metrics': {
+      get: {
+        tags: ['Health'],
+        operationId: 'metrics',
+        summary: 'Prometheus metrics of the server (server/metrics/)',
+        description:
+          'Answered to a peer on this machine that is not a proxy forwarding someone (no X-Forwarded-For or Forwarded header), or with METRICS_TOKEN as a bearer token.',
+        security: [{}, { metricsToken: [] }],
+        responses: {
+          '200': { description: 'the Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } },
+          ...err(403, 'not this machine, and no valid metrics token'),
+        },
+      },
+    },
     '/api/v1/ingest': {
       post: {
         tags: ['Ingest'],
@@ -677,6 +691,11 @@ export function buildOpenApiDocument() {
           description: "An ingest key of one OPD (`npm run admin -- …`); it writes that OPD's data only.",
         },
         accessToken: { type: 'http', scheme: 'bearer', description: 'A session token from POST /api/v1/auth/login, or a device token.' },
+        metricsToken: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'METRICS_TOKEN of the server configuration, for a Prometheus on another machine.',
+        },
       },
     },
   };

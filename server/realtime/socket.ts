@@ -37,6 +37,8 @@ export interface SocketDeps {
    * well inside what the stream holds (32 ticks).
    */
   publicSnapshotMs?: number;
+  /** Told the size of every snapshot sent (metrics): series buckets and latest readings, or open events. */
+  observeSnapshot?: (kind: 'series' | 'events', items: number) => void;
   authenticate: (token: string) => Promise<Principal | null>;
   log: Logger;
   clock: () => number;
@@ -172,6 +174,10 @@ function wire(nsp: Nsp, deps: SocketDeps): void {
           })();
     const out: MetricSnapshot[] = await Promise.all(metrics.map(load));
     if (socket.disconnected) return fail('unavailable', 'disconnected');
+    deps.observeSnapshot?.(
+      'series',
+      out.reduce((n, m) => n + m.series.reduce((k, s) => k + s.history.length + 1, 0), 0),
+    );
     const seqs = out.map((s) => s.seq);
     const catchUp = () =>
       metrics.forEach((m, i) => {
@@ -213,6 +219,10 @@ function wire(nsp: Nsp, deps: SocketDeps): void {
     const seqs = kinds.map((k) => stream.eventsSeq(k.code));
     const states = await Promise.all(kinds.map((k) => openEvents(deps.pool, k.code, parsed.data.open)));
     if (socket.disconnected) return fail('unavailable', 'disconnected');
+    deps.observeSnapshot?.(
+      'events',
+      states.reduce((n, s) => n + s.open.length, 0),
+    );
     const catchUp = () =>
       kinds.forEach((k, i) => {
         for (const msg of stream.eventsSince(k.code, seqs[i]!) ?? []) socket.emit('events:changed', msg);

@@ -24,6 +24,7 @@ const SECRET_LAT = -6.9754329;
 const ROUTES = [
   'GET /healthz',
   'GET /readyz',
+  'GET /metrics',
   'POST /api/v1/ingest',
   'POST /api/v1/events',
   'POST /api/v1/projects',

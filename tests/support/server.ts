@@ -8,6 +8,7 @@ import { seedDemo } from '../../db/seed';
 import { openStorage, type Storage } from '../../db/storage';
 import { createApp, type App } from '../../server/app';
 import { addUser } from '../../server/auth/accounts';
+import type { BackupConfig } from '../../server/config';
 import { createTestDatabase } from './db';
 
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -42,6 +43,10 @@ export interface TestServerOptions {
   ingestRatePerMinPerIp?: number;
   /** The wall's scenes file (absent: the built-in scenes). */
   wallScenesFile?: string;
+  /** Nightly backups and their health readings (absent: none, as in most tests). */
+  backup?: BackupConfig;
+  /** Bearer token that opens GET /metrics to a peer other than loopback. */
+  metricsToken?: string;
 }
 
 export async function startTestServer(adminUrl: string, opts: TestServerOptions = {}): Promise<TestServer> {
@@ -65,6 +70,8 @@ export async function startTestServer(adminUrl: string, opts: TestServerOptions 
       ingestRatePerMinPerKey: opts.ingestRatePerMinPerKey,
       ingestRatePerMinPerIp: opts.ingestRatePerMinPerIp,
       wallScenesFile: opts.wallScenesFile,
+      backup: opts.backup,
+      metricsToken: opts.metricsToken,
     },
   });
   await new Promise<void>((r) => app.httpServer.listen(opts.port ?? 0, '127.0.0.1', r));
