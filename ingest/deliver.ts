@@ -8,6 +8,7 @@
  * records it names go to the quarantine with the server's reason and the rest is sent again. A 413 halves
  * the batch. 401 (the key) and 5xx/network errors are retried.
  */
+import { MAX_QUARANTINE_BATCH } from '../shared/feeds';
 import type { Spool, SpoolKind } from './spool';
 import type { SourceLogger } from './source';
 
@@ -79,7 +80,7 @@ export function createDeliverer(opts: DelivererOptions): Deliverer {
         /* not JSON: a proxy's error page */
       }
       const error = `${res.status} ${body.error ?? text.slice(0, 200)}`;
-      if ((res.status === 400 || res.status === 403 || res.status === 413) && kind !== 'q') {
+      if (res.status === 400 || res.status === 403 || res.status === 413) {
         return { ok: false, retry: false, status: res.status, error, details: body.details ?? [] };
       }
       return { ok: false, retry: true, error };
@@ -99,12 +100,19 @@ export function createDeliverer(opts: DelivererOptions): Deliverer {
       abort.signal.addEventListener('abort', wake, { once: true });
     });
 
-  /** Sends one kind's records; returns once they are accepted (or quarantined), or when stopping. */
+  /**
+   * Sends one kind's records; returns once they are accepted (or quarantined), or when stopping.
+   * A refusal that names records quarantines exactly those (each with its own payload and index) and sends the
+   * rest again; a refusal that names none (a body the server cannot parse: a record corrupted on disk) splits
+   * the part in halves and sends each, so only the bad record ends in the quarantine, never its batch.
+   */
   async function sendAll(lane: string, kind: SpoolKind, bodies: readonly string[]): Promise<boolean> {
     const s = laneStats(lane);
     let attempt = 0;
     let pending = bodies;
-    let chunk = Math.max(1, Math.min(opts.maxBatch, pending.length));
+    const cap = kind === 'q' ? Math.min(opts.maxBatch, MAX_QUARANTINE_BATCH) : opts.maxBatch;
+    let maxChunk = cap; // lowered for good by a 413
+    let chunk = Math.max(1, Math.min(cap, pending.length));
     while (pending.length && !stopped) {
       const part = pending.slice(0, chunk);
       const outcome = await post(lane, kind, part);
@@ -114,27 +122,40 @@ export function createDeliverer(opts: DelivererOptions): Deliverer {
         pending = pending.slice(part.length);
         s.delivered += part.length;
         s.lastSuccess = now();
+        chunk = Math.max(1, Math.min(maxChunk, pending.length));
         continue;
       }
       s.lastError = outcome.error;
       s.lastErrorAt = now();
       if (!outcome.retry) {
-        if (outcome.status === 413 && part.length > 1) {
+        const named = new Map<number, string>();
+        for (const d of outcome.details) {
+          if (typeof d.index === 'number' && d.index >= 0 && d.index < part.length && !named.has(d.index))
+            named.set(d.index, `${d.path ? `${d.path}: ` : ''}${d.message}`);
+        }
+        if ((outcome.status === 413 || named.size === 0) && part.length > 1) {
+          // too large, or refused without naming a record: halve until the bad record stands alone
           chunk = Math.max(1, Math.floor(part.length / 2));
+          if (outcome.status === 413) maxChunk = chunk;
           continue;
         }
-        // The server named what it refuses: quarantine those records, send the others again.
-        const named = new Map<number, string>();
-        for (const d of outcome.details) if (typeof d.index === 'number') named.set(d.index, `${d.path ? `${d.path}: ` : ''}${d.message}`);
-        const refused = named.size ? [...named.keys()] : part.map((_, i) => i);
+        if (kind === 'q') {
+          // a quarantine entry the server will not take cannot be quarantined in turn: log it and move on
+          opts.log.error({ lane, error: outcome.error, entry: part[0]!.slice(0, 500) }, 'server refused a quarantine entry; dropped it');
+          pending = pending.slice(1);
+          continue;
+        }
+        // The server named what it refuses: quarantine those records, one entry each, send the others again.
+        const refused = named.size ? [...named.keys()].sort((a, b) => a - b) : [0];
         const entries = refused.map((i) => ({
           source: 'delivery',
           opd: lane,
           origin: `spool:${lane}`,
-          reason: `server refused (${outcome.status}): ${named.get(i) ?? outcome.error}`,
+          reason: `server refused (${outcome.status}): ${named.get(i) ?? outcome.error}`.slice(0, 2_000),
           mappingVersion: null,
           data: part[i]!.slice(0, 4_096),
           time: now(),
+          index: i,
         }));
         if (
           !(await sendAll(
@@ -148,6 +169,7 @@ export function createDeliverer(opts: DelivererOptions): Deliverer {
         opts.log.warn({ lane, refused: refused.length, error: outcome.error }, 'server refused records; quarantined them');
         const refusedSet = new Set(refused);
         pending = [...part.filter((_, i) => !refusedSet.has(i)), ...pending.slice(part.length)];
+        chunk = Math.max(1, Math.min(maxChunk, pending.length));
         continue;
       }
       attempt++;

@@ -59,7 +59,8 @@ export interface AppDeps {
     Partial<Pick<Config, 'sessionTtlMs' | 'loginMaxFailures' | 'loginLockMs' | 'loginRatePerMin'>> &
     Partial<Pick<Config, 'publicKAnonymity' | 'publicCacheMs'>> &
     Partial<Pick<Config, 'wallScenesFile' | 'storeCacheMaxBuckets' | 'storeCacheTtlMs'>> &
-    Partial<Pick<Config, 'backup' | 'auditAnchorDir' | 'metricsToken'>>;
+    Partial<Pick<Config, 'backup' | 'auditAnchorDir' | 'metricsToken'>> &
+    Partial<Pick<Config, 'quarantine'>>;
   log: Logger;
   clock?: () => number;
   /** The roll-up refresher this process runs, if any: the bucket cache learns from it when late writes show. */
@@ -211,7 +212,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use(createProjectRoutes({ pool, catalog, clock, perMinPerKey: config.ingestRatePerMinPerKey ?? DEFAULT_INGEST_RATE.perMinPerKey }));
   app.use(createEntityRoutes({ pool, geometry, clock, perMinPerKey: config.ingestRatePerMinPerKey ?? DEFAULT_INGEST_RATE.perMinPerKey }));
   app.use(createSharingRoutes({ pool, catalog, principalOf, clock }));
-  app.use(createFeedRoutes({ pool, io, principalOf, clock }));
+  app.use(createFeedRoutes({ pool, io, principalOf, clock, quarantine: config.quarantine }));
   // the wall's scenes file (absent: the built-in scenes); a bad edit is logged and the last good one served
   const scenes = await createSceneSource({ file: config.wallScenesFile, log, clock });
   app.use(createWallRoutes({ scenes, principalOf }));

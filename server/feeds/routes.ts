@@ -4,27 +4,78 @@
  */
 import { Router } from 'express';
 import type pg from 'pg';
-import { feedState, healthReportSchema, quarantineBatchSchema, type FeedHealth } from '../../shared/feeds';
+import {
+  feedState,
+  healthReportSchema,
+  MAX_QUARANTINE_BATCH,
+  quarantineBatchSchema,
+  quarantineResolveSchema,
+  type FeedHealth,
+} from '../../shared/feeds';
 import { toRoomId } from '../../shared/rooms';
 import { toIssueDetails } from '../../shared/schemas';
 import { verifyIngestKey } from '../../db/queries/credentials';
-import { insertQuarantine, listHealth, listQuarantine, upsertHealth } from '../../db/queries/feeds';
-import { bearer } from '../http/auth';
+import { appendAudit } from '../../db/queries/audit';
+import {
+  insertQuarantine,
+  listHealth,
+  listQuarantine,
+  pruneQuarantine,
+  quarantineOverflow,
+  resolveQuarantine,
+  upsertHealth,
+} from '../../db/queries/feeds';
+import { bearer, perKeyRateLimit } from '../http/auth';
 import type { PrincipalOf } from '../http/principal';
 import type { IoServer } from '../realtime/socket';
 import { NAMESPACES } from '../../shared/contract';
 
-export function createFeedRoutes(deps: { pool: pg.Pool; io: IoServer; principalOf: PrincipalOf; clock: () => number }): Router {
+/** Bounds on what workers may file in the quarantine (issue 13.12): a flood costs a bounded amount of storage. */
+export interface QuarantineLimits {
+  /** Requests per minute per key to POST /api/v1/quarantine. */
+  perMinPerKey: number;
+  /** Unresolved rows kept per OPD; more are counted (quarantine_overflow), not stored. */
+  maxUnresolvedPerOpd: number;
+  /** Resolved rows are deleted after this many days. */
+  retentionDays: number;
+}
+
+export const DEFAULT_QUARANTINE_LIMITS: Readonly<QuarantineLimits> = Object.freeze({
+  perMinPerKey: 120,
+  maxUnresolvedPerOpd: 100_000,
+  retentionDays: 90,
+});
+
+const PRUNE_EVERY_MS = 3_600_000;
+
+export function createFeedRoutes(deps: {
+  pool: pg.Pool;
+  io: IoServer;
+  principalOf: PrincipalOf;
+  clock: () => number;
+  quarantine?: Partial<QuarantineLimits>;
+}): Router {
   const router = Router();
+  const limits: QuarantineLimits = { ...DEFAULT_QUARANTINE_LIMITS, ...deps.quarantine };
+  let prunedAt = 0;
 
   const keyOwner = async (req: Parameters<PrincipalOf>[0]) => {
     const key = bearer(req);
     return key ? verifyIngestKey(deps.pool, key) : null;
   };
 
+  router.post(
+    '/api/v1/quarantine',
+    perKeyRateLimit('quarantine', limits.perMinPerKey, 'too many quarantine requests with this key; slow down and retry'),
+  );
   router.post('/api/v1/quarantine', async (req, res) => {
     const owner = await keyOwner(req);
     if (!owner) return void res.status(401).json({ error: 'a valid ingest key is required', details: [] });
+    const entries = (req.body as { entries?: unknown } | null)?.entries;
+    if (Array.isArray(entries) && entries.length > MAX_QUARANTINE_BATCH)
+      return void res
+        .status(413)
+        .json({ error: `batch too large: ${entries.length} entries, at most ${MAX_QUARANTINE_BATCH} per request`, details: [] });
     const parsed = quarantineBatchSchema.safeParse(req.body);
     if (!parsed.success) return void res.status(400).json({ error: 'invalid quarantine batch', details: toIssueDetails(parsed.error) });
     // A key files quarantine under its own OPD only; entries of OPD-less sources are filed under it too.
@@ -34,11 +85,19 @@ export function createFeedRoutes(deps: { pool: pg.Pool; io: IoServer; principalO
         error: `key of ${owner.opd} may not file quarantine of another OPD`,
         details: [{ index: foreign, path: 'opd', message: 'foreign OPD' }],
       });
+    const now = deps.clock();
+    if (now - prunedAt > PRUNE_EVERY_MS) {
+      prunedAt = now;
+      await pruneQuarantine(deps.pool, limits.retentionDays);
+    }
     const stored = await insertQuarantine(
       deps.pool,
+      owner.opd,
       parsed.data.entries.map((e) => ({ ...e, opd: owner.opd })),
+      limits.maxUnresolvedPerOpd,
     );
-    res.status(202).json({ accepted: parsed.data.entries.length, written: stored });
+    // 202 even past the cap: the worker cannot do better by retrying, and the overflow is counted for operators
+    res.status(202).json({ accepted: parsed.data.entries.length, written: stored.written, overflow: stored.overflow });
   });
 
   router.post('/api/v1/sources/health', async (req, res) => {
@@ -75,9 +134,23 @@ export function createFeedRoutes(deps: { pool: pg.Pool; io: IoServer; principalO
 
   router.get('/api/v1/quarantine', async (req, res) => {
     if (!(await operatorOnly(req))) return void res.status(403).json({ error: 'operators only', details: [] });
-    const limit = Math.min(1_000, Math.max(1, Number(req.query.limit) || 100));
+    const limit = Math.min(1_000, Math.max(1, Math.floor(Number(req.query.limit)) || 100));
     const source = typeof req.query.source === 'string' ? req.query.source : undefined;
-    res.json({ entries: await listQuarantine(deps.pool, { source, limit }) });
+    const resolved = req.query.resolved === 'true' ? true : req.query.resolved === 'all' ? undefined : false;
+    res.json({ entries: await listQuarantine(deps.pool, { source, limit, resolved }), overflow: await quarantineOverflow(deps.pool) });
+  });
+
+  router.post('/api/v1/quarantine/resolve', async (req, res) => {
+    const who = await operatorOnly(req);
+    if (!who) return void res.status(403).json({ error: 'operators only', details: [] });
+    const parsed = quarantineResolveSchema.safeParse(req.body);
+    if (!parsed.success) return void res.status(400).json({ error: 'invalid request', details: toIssueDetails(parsed.error) });
+    const actor = 'user' in who && who.user ? `user:${who.user}` : `token:${'tokenId' in who ? who.tokenId : '?'}`;
+    const resolved = await resolveQuarantine(deps.pool, parsed.data.ids, actor);
+    await appendAudit(deps.pool, [
+      { actor, action: 'quarantine.resolved', target: 'quarantine', detail: { ids: parsed.data.ids, resolved }, source: req.ip ?? null },
+    ]);
+    res.json({ resolved });
   });
 
   return router;

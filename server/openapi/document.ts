@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { ackSchema } from '../alerts/routes';
 import { auditQuerySchema } from '../audit/routes';
 import { loginSchema } from '../auth/routes';
-import { healthReportSchema, quarantineBatchSchema } from '../../shared/feeds';
+import { healthReportSchema, quarantineBatchSchema, quarantineResolveSchema } from '../../shared/feeds';
 import { entitiesBatchSchema, eventsBatchSchema, ingestBatchSchema, projectsBatchSchema, seriesQuerySchema } from '../../shared/schemas';
 import {
   CKAN_ACTIONS,
@@ -277,6 +277,8 @@ export function buildOpenApiDocument() {
           ...err(400, 'invalid entries'),
           ...err(401, 'no or invalid ingest key'),
           ...err(403, 'entries of another OPD'),
+          ...err(413, 'more than 5,000 entries'),
+          ...err(429, 'rate limited'),
         },
       },
       get: {
@@ -287,8 +289,19 @@ export function buildOpenApiDocument() {
         parameters: [
           { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
           { name: 'source', in: 'query', required: false, schema: { type: 'string' } },
+          { name: 'resolved', in: 'query', required: false, schema: { type: 'string', enum: ['false', 'true', 'all'], default: 'false' } },
         ],
         responses: { ...ok('entries', ref('QuarantineList')), ...err(403, 'operators only') },
+      },
+    },
+    '/api/v1/quarantine/resolve': {
+      post: {
+        tags: ['Operations'],
+        operationId: 'resolveQuarantine',
+        summary: 'Mark quarantined records as dealt with (audited); resolved rows are deleted after QUARANTINE_RETENTION_DAYS',
+        security: TOKEN,
+        requestBody: body('QuarantineResolve'),
+        responses: { ...ok('how many were open', ref('QuarantineResolved')), ...err(400, 'invalid ids'), ...err(403, 'operators only') },
       },
     },
     '/api/v1/sources/health': {
@@ -617,6 +630,7 @@ export function buildOpenApiDocument() {
     ProjectsBatch: projectsBatchSchema,
     EntitiesBatch: entitiesBatchSchema,
     QuarantineBatch: quarantineBatchSchema,
+    QuarantineResolve: quarantineResolveSchema,
     HealthReport: healthReportSchema,
     Login: loginSchema,
     AlertAcknowledgement: ackSchema,
@@ -635,6 +649,7 @@ export function buildOpenApiDocument() {
     AuditLog: R.auditResponse,
     Feeds: R.feedsResponse,
     QuarantineList: R.quarantineResponse,
+    QuarantineResolved: R.quarantineResolvedResponse,
     ComplaintSummary: R.complaintSummaryResponse,
     ComplaintMap: R.complaintMapResponse,
     ComplaintPerformance: R.complaintPerformanceResponse,

@@ -138,7 +138,13 @@ export const auditResponse = z.object({
 export const feedsResponse = z.object({
   feeds: z.array(sourceHealthSchema.extend({ reportedAt: ms, state: z.enum(['ok', 'late', 'failing', 'silent']) })),
 });
-export const quarantineResponse = z.object({ entries: z.array(quarantineEntrySchema.extend({ id: z.number().int(), receivedAt: ms })) });
+export const quarantineResponse = z.object({
+  entries: z.array(quarantineEntrySchema.extend({ id: z.number().int(), receivedAt: ms, resolvedAt: ms.nullable() })),
+  overflow: z
+    .array(z.object({ opd: z.string(), dropped: z.number().int(), lastAt: ms }))
+    .describe('records refused per OPD because its quarantine was full'),
+});
+export const quarantineResolvedResponse = z.object({ resolved: z.number().int() });
 
 const publicCount = z
   .object({ n: z.number().int().nullable(), suppressed: z.boolean() })

@@ -9,6 +9,7 @@ import { openStorage, type Storage } from '../../db/storage';
 import { createApp, type App } from '../../server/app';
 import { addUser } from '../../server/auth/accounts';
 import type { BackupConfig } from '../../server/config';
+import { DEFAULT_QUARANTINE_LIMITS, type QuarantineLimits } from '../../server/feeds/routes';
 import { createTestDatabase } from './db';
 
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -47,6 +48,8 @@ export interface TestServerOptions {
   backup?: BackupConfig;
   /** Bearer token that opens GET /metrics to a peer other than loopback. */
   metricsToken?: string;
+  /** Bounds on POST /api/v1/quarantine (absent: the defaults). */
+  quarantine?: Partial<QuarantineLimits>;
 }
 
 export async function startTestServer(adminUrl: string, opts: TestServerOptions = {}): Promise<TestServer> {
@@ -72,6 +75,7 @@ export async function startTestServer(adminUrl: string, opts: TestServerOptions 
       wallScenesFile: opts.wallScenesFile,
       backup: opts.backup,
       metricsToken: opts.metricsToken,
+      quarantine: opts.quarantine ? { ...DEFAULT_QUARANTINE_LIMITS, ...opts.quarantine } : undefined,
     },
   });
   await new Promise<void>((r) => app.httpServer.listen(opts.port ?? 0, '127.0.0.1', r));
