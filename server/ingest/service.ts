@@ -197,7 +197,11 @@ export function createIngestService(deps: {
       }));
       // Every status change is audited in the same transaction: the change and its record commit together.
       const changed = await inTransaction(pool, async (client) => {
-        const { changed: written, recorded } = await writeEventChanges(client, changes);
+        const { changed: written, recorded } = await writeEventChanges(
+          client,
+          changes,
+          (kind, status) => catalog.eventKind(kind)?.statuses.indexOf(status) ?? -1,
+        );
         await appendAudit(
           client,
           recorded
