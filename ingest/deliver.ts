@@ -195,9 +195,13 @@ export function createDeliverer(opts: DelivererOptions): Deliverer {
   /**
    * Up to PIPELINE batches of a lane are in flight at once (the next is read and sent while the server
    * writes the previous); acknowledgements stay in order, so the cursor never passes an unsent batch.
+   * A failed read (a disk error) is retried with backoff inside the loop; anything else that ends the loop
+   * is logged and the loop is started again from the acknowledged cursor (ensureLoops), so delivery never
+   * stops for good while the worker runs.
    */
   const PIPELINE = 2;
   async function runLane(lane: string): Promise<void> {
+    opts.spool.rewind(lane); // a restarted loop resends what its predecessor had read but not acknowledged
     const inflight: { sent: Promise<boolean>; ack: () => Promise<void> }[] = [];
     const settleOldest = async (): Promise<boolean> => {
       const oldest = inflight.shift()!;
@@ -205,8 +209,22 @@ export function createDeliverer(opts: DelivererOptions): Deliverer {
       await oldest.ack();
       return true;
     };
+    let readFailures = 0;
     while (!stopped) {
-      const batch = inflight.length < PIPELINE ? await opts.spool.read(lane, opts.maxBatch) : null;
+      let batch = null;
+      if (inflight.length < PIPELINE) {
+        try {
+          batch = await opts.spool.read(lane, opts.maxBatch);
+          readFailures = 0;
+        } catch (e) {
+          readFailures++;
+          if (readFailures === 1 || readFailures % 10 === 0) opts.log.error({ lane, err: e, attempt: readFailures }, 'spool read failed; retrying');
+          if (inflight.length === 0) {
+            await sleep(Math.min(opts.maxBackoffMs, 200 * 2 ** Math.min(readFailures, 10)));
+            continue;
+          }
+        }
+      }
       if (batch) {
         inflight.push({ sent: sendBatch(lane, batch.lines), ack: batch.ack });
         continue;
@@ -226,15 +244,18 @@ export function createDeliverer(opts: DelivererOptions): Deliverer {
       if (!loops.has(lane) && !stopped) {
         loops.set(
           lane,
-          runLane(lane).catch((e) => {
-            opts.log.error({ lane, err: e }, 'delivery loop failed');
-          }),
+          runLane(lane)
+            .catch(async (e) => {
+              opts.log.error({ lane, err: e }, 'delivery loop failed; restarting it');
+              await sleep(1_000);
+            })
+            .finally(() => loops.delete(lane)),
         );
       }
     }
   }
   ensureLoops();
-  // Lanes appear when a source first emits for an OPD.
+  // Lanes appear when a source first emits for an OPD; a loop that ended is started again.
   const laneWatch = setInterval(ensureLoops, 250);
   laneWatch.unref();
 
@@ -261,7 +282,7 @@ export function createDeliverer(opts: DelivererOptions): Deliverer {
       stopped = true;
       clearInterval(laneWatch);
       abort.abort();
-      await Promise.all(loops.values());
+      await Promise.all([...loops.values()]);
     },
   };
 }

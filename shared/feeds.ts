@@ -40,6 +40,9 @@ export const sourceHealthSchema = z.object({
   recordsPerSecond: z.number().nonnegative().finite(),
   quarantined: ms,
   spoolDepth: ms,
+  /** Optional: workers before issue 14 do not send them. */
+  spoolFull: z.boolean().optional(),
+  spoolDropped: ms.optional(),
 });
 export const healthReportSchema = z.object({ sources: z.array(sourceHealthSchema).min(1).max(200) });
 export type SourceHealthReport = z.infer<typeof sourceHealthSchema>;

@@ -110,15 +110,18 @@ export async function upsertHealth(db: Db, rows: readonly HealthRow[]): Promise<
   if (rows.length === 0) return;
   await db.query(
     `INSERT INTO source_health (source, opd_code, type, expected_interval_ms, last_success, last_error, last_error_at,
-                                records_per_second, quarantined, spool_depth, reported_at, report_interval_ms)
-     SELECT source, opd, type, interval, to_timestamp(ok / 1000.0), err, to_timestamp(err_at / 1000.0), rps, q, depth, to_timestamp(at / 1000.0), report
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::float8[], $6::text[], $7::float8[], $8::float8[], $9::int8[], $10::int8[], $11::float8[], $12::int[])
-            AS u(source, opd, type, interval, ok, err, err_at, rps, q, depth, at, report)
+                                records_per_second, quarantined, spool_depth, reported_at, report_interval_ms, spool_full, spool_dropped)
+     SELECT source, opd, type, interval, to_timestamp(ok / 1000.0), err, to_timestamp(err_at / 1000.0), rps, q, depth, to_timestamp(at / 1000.0), report,
+            full_, dropped
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::float8[], $6::text[], $7::float8[], $8::float8[], $9::int8[], $10::int8[], $11::float8[], $12::int[],
+                   $13::bool[], $14::int8[])
+            AS u(source, opd, type, interval, ok, err, err_at, rps, q, depth, at, report, full_, dropped)
      ON CONFLICT (source, opd_code) DO UPDATE SET type = EXCLUDED.type, expected_interval_ms = EXCLUDED.expected_interval_ms,
        report_interval_ms = EXCLUDED.report_interval_ms,
        last_success = EXCLUDED.last_success, last_error = EXCLUDED.last_error, last_error_at = EXCLUDED.last_error_at,
        records_per_second = EXCLUDED.records_per_second, quarantined = EXCLUDED.quarantined,
-       spool_depth = EXCLUDED.spool_depth, reported_at = EXCLUDED.reported_at`,
+       spool_depth = EXCLUDED.spool_depth, reported_at = EXCLUDED.reported_at, spool_full = EXCLUDED.spool_full,
+       spool_dropped = GREATEST(source_health.spool_dropped, EXCLUDED.spool_dropped)`,
     [
       rows.map((r) => r.source),
       rows.map((r) => r.opd),
@@ -132,6 +135,8 @@ export async function upsertHealth(db: Db, rows: readonly HealthRow[]): Promise<
       rows.map((r) => r.spoolDepth),
       rows.map((r) => r.reportedAt),
       rows.map((r) => r.reportIntervalMs),
+      rows.map((r) => r.spoolFull ?? false),
+      rows.map((r) => r.spoolDropped ?? 0),
     ],
   );
 }
@@ -141,7 +146,8 @@ export async function listHealth(db: Db): Promise<HealthRow[]> {
   const { rows } = await db.query(
     `SELECT source, opd_code AS opd, type, expected_interval_ms AS "expectedIntervalMs", ${ms('last_success')} AS "lastSuccess",
             last_error AS "lastError", ${ms('last_error_at')} AS "lastErrorAt", records_per_second AS "recordsPerSecond",
-            quarantined, spool_depth AS "spoolDepth", ${ms('reported_at')} AS "reportedAt", report_interval_ms AS "reportIntervalMs"
+            quarantined, spool_depth AS "spoolDepth", ${ms('reported_at')} AS "reportedAt",
+            report_interval_ms AS "reportIntervalMs", spool_full AS "spoolFull", spool_dropped AS "spoolDropped"
        FROM source_health ORDER BY opd_code, source`,
   );
   return rows;

@@ -4,6 +4,9 @@
  */
 import { Router } from 'express';
 import type pg from 'pg';
+import type { Logger } from 'pino';
+import type { CatalogService } from '../catalog/service';
+import type { IngestService } from '../ingest/service';
 import {
   feedState,
   healthReportSchema,
@@ -11,6 +14,7 @@ import {
   quarantineBatchSchema,
   quarantineResolveSchema,
   type FeedHealth,
+  type SourceHealthReport,
 } from '../../shared/feeds';
 import { toRoomId } from '../../shared/rooms';
 import { toIssueDetails } from '../../shared/schemas';
@@ -48,12 +52,38 @@ export const DEFAULT_QUARANTINE_LIMITS: Readonly<QuarantineLimits> = Object.free
 
 const PRUNE_EVERY_MS = 3_600_000;
 
+/**
+ * The readings a health report gives the two spool metrics (migration 022): 1/0 for a spool that cannot write,
+ * and the records dropped since the previous report (from the cumulative counts). Only reports that carry the
+ * spool fields (workers since issue 14) give readings. Pure.
+ */
+export function spoolReadings(
+  reports: readonly Pick<SourceHealthReport, 'source' | 'opd' | 'spoolFull' | 'spoolDropped'>[],
+  previousDropped: ReadonlyMap<string, number>,
+): { metric: string; entity: string; value: number }[] {
+  const out: { metric: string; entity: string; value: number }[] = [];
+  for (const r of reports) {
+    const entity = `${r.opd}/${r.source}`;
+    if (r.spoolFull !== undefined) out.push({ metric: 'feed_spool_full', entity, value: r.spoolFull ? 1 : 0 });
+    if (r.spoolDropped !== undefined) {
+      // a worker whose count went back (its spool folder replaced) counts from its new total
+      const before = previousDropped.get(entity) ?? 0;
+      out.push({ metric: 'feed_spool_dropped', entity, value: r.spoolDropped >= before ? r.spoolDropped - before : r.spoolDropped });
+    }
+  }
+  return out;
+}
+
 export function createFeedRoutes(deps: {
   pool: pg.Pool;
   io: IoServer;
   principalOf: PrincipalOf;
   clock: () => number;
   quarantine?: Partial<QuarantineLimits>;
+  /** Where the spool readings go (alerts follow them); absent: feed health only. */
+  ingest?: Pick<IngestService, 'ingestPoints'>;
+  catalog?: Pick<CatalogService, 'metric'>;
+  log?: Pick<Logger, 'warn' | 'error'>;
 }): Router {
   const router = Router();
   const limits: QuarantineLimits = { ...DEFAULT_QUARANTINE_LIMITS, ...deps.quarantine };
@@ -112,7 +142,9 @@ export function createFeedRoutes(deps: {
         .json({ error: `key of ${owner.opd} may report only its own feeds`, details: [{ index: foreign, path: 'opd', message: 'foreign OPD' }] });
     const now = deps.clock();
     const rows = parsed.data.sources.map((s) => ({ ...s, reportedAt: now }));
+    const before = new Map((await listHealth(deps.pool)).map((h) => [`${h.opd}/${h.source}`, h.spoolDropped ?? 0]));
     await upsertHealth(deps.pool, rows);
+    await reportSpool(rows, before, now);
     const feeds: FeedHealth[] = rows.map((r) => ({ ...r, state: feedState(r, now) }));
     deps.io
       .of(NAMESPACES.live)
@@ -120,6 +152,24 @@ export function createFeedRoutes(deps: {
       .emit('feeds:reported', { feeds });
     res.status(202).json({ accepted: rows.length });
   });
+
+  /** Spool readings through the ingest service, as the owner OPD of the metrics (Diskominfo) would send them. */
+  async function reportSpool(rows: readonly SourceHealthReport[], before: ReadonlyMap<string, number>, now: number): Promise<void> {
+    const owner = deps.catalog?.metric('feed_spool_full')?.ownerOpd;
+    if (!deps.ingest || !owner) return;
+    const readings = spoolReadings(rows, before);
+    if (readings.length === 0) return;
+    try {
+      const result = await deps.ingest.ingestPoints(
+        { id: 0, opd: owner, scopes: ['points'] },
+        { points: readings.map((r) => ({ ...r, time: now })) },
+        now,
+      );
+      if (result.status !== 202) deps.log?.warn({ result: result.body }, 'spool health readings refused');
+    } catch (e) {
+      deps.log?.error({ err: e }, 'spool health readings failed');
+    }
+  }
 
   const operatorOnly = async (req: Parameters<PrincipalOf>[0]) => {
     const who = await deps.principalOf(req);

@@ -136,7 +136,7 @@ export const auditResponse = z.object({
 });
 
 export const feedsResponse = z.object({
-  feeds: z.array(sourceHealthSchema.extend({ reportedAt: ms, state: z.enum(['ok', 'late', 'failing', 'silent']) })),
+  feeds: z.array(sourceHealthSchema.extend({ reportedAt: ms, state: z.enum(['ok', 'late', 'failing', 'silent', 'spool_full']) })),
 });
 export const quarantineResponse = z.object({
   entries: z.array(quarantineEntrySchema.extend({ id: z.number().int(), receivedAt: ms, resolvedAt: ms.nullable() })),

@@ -2,7 +2,7 @@
 import type { FeedHealth, FeedState } from '@shared/feed-state';
 import { ApiError, getJson, isNum, isObj } from './http';
 
-const STATES: readonly FeedState[] = ['ok', 'late', 'failing', 'silent'];
+const STATES: readonly FeedState[] = ['ok', 'late', 'failing', 'silent', 'spool_full'];
 const isStr = (x: unknown): x is string => typeof x === 'string';
 const isNumOrNull = (x: unknown): x is number | null => x === null || isNum(x);
 const isStrOrNull = (x: unknown): x is string | null => x === null || isStr(x);
