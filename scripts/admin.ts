@@ -117,7 +117,7 @@ program
       for (const h of await listHealth(s.pool)) {
         const age = (t: number | null) => (t === null ? 'never' : `${Math.round((now - t) / 1000)} s ago`);
         process.stdout.write(
-          `${h.opd}\t${h.source}\t${feedState(h, now)}\tlast success ${age(h.lastSuccess)}\t${h.recordsPerSecond} rec/s\tspool ${h.spoolDepth}\tquarantined ${h.quarantined}${h.lastError ? `\tlast error ${age(h.lastErrorAt)}: ${h.lastError}` : ''}\n`,
+          `${h.opd}\t${h.source}\t${feedState(h, now)}\tlast success ${age(h.lastSuccess)}\t${h.recordsPerSecond} rec/s\tspool ${h.spoolDepth}\tquarantined ${h.quarantined}\tspool dropped ${h.spoolDropped ?? 0}${h.spoolFull ? '\tSPOOL DISK FULL' : ''}${h.lastError ? `\tlast error ${age(h.lastErrorAt)}: ${h.lastError}` : ''}\n`,
         );
       }
     }),
