@@ -64,8 +64,8 @@ export async function listQuarantine(
 ): Promise<QuarantineListRow[]> {
   const { rows } = await db.query(
     `SELECT id, source, opd_code AS opd, origin, reason, mapping_version AS "mappingVersion", data, record_index AS index,
-            (extract(epoch FROM time) * 1000)::float8 AS time, (extract(epoch FROM received_at) * 1000)::float8 AS "receivedAt",
-            (extract(epoch FROM resolved_at) * 1000)::float8 AS "resolvedAt"
+            floor(extract(epoch FROM time) * 1000)::float8 AS time, floor(extract(epoch FROM received_at) * 1000)::float8 AS "receivedAt",
+            floor(extract(epoch FROM resolved_at) * 1000)::float8 AS "resolvedAt"
        FROM quarantine WHERE ($1::text IS NULL OR source = $1) AND ($2::text IS NULL OR opd_code = $2)
         AND ($4::bool IS NULL OR (resolved_at IS NOT NULL) = $4)
       ORDER BY id DESC LIMIT $3`,
