@@ -41,7 +41,8 @@ export interface DelivererOptions {
 
 type Outcome =
   | { ok: true }
-  | { ok: false; retry: true; error: string }
+  /** `unavailable`: the server or its database is away (network error, 502/503/504): wait for /readyz */
+  | { ok: false; retry: true; error: string; unavailable?: boolean }
   | { ok: false; retry: false; status: number; error: string; details: { index: number | null; message: string; path?: string }[] };
 
 const PATHS = { p: '/api/v1/ingest', e: '/api/v1/events', q: '/api/v1/quarantine' } as const;
@@ -83,9 +84,35 @@ export function createDeliverer(opts: DelivererOptions): Deliverer {
       if (res.status === 400 || res.status === 403 || res.status === 413) {
         return { ok: false, retry: false, status: res.status, error, details: body.details ?? [] };
       }
-      return { ok: false, retry: true, error };
+      return { ok: false, retry: true, error, unavailable: res.status === 502 || res.status === 503 || res.status === 504 };
     } catch (e) {
-      return { ok: false, retry: true, error: (e as Error).message };
+      return { ok: false, retry: true, error: (e as Error).message, unavailable: !stopped };
+    }
+  }
+
+  /** Whether the server answers /readyz with 200 (its database is reachable). */
+  async function ready(): Promise<boolean> {
+    try {
+      const res = await fetch(new URL('/readyz', opts.serverUrl), { signal: AbortSignal.any([abort.signal, AbortSignal.timeout(2_000)]) });
+      await res.body?.cancel();
+      return res.ok;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Waits out a backoff. When the server is away, /readyz is probed every READY_PROBE_MS meanwhile and the
+   * wait ends as soon as it answers ready: delivery resumes within about a second of recovery instead of
+   * sleeping up to maxBackoffMs (issue 14.7). Other failures just sleep.
+   */
+  const READY_PROBE_MS = 1_000;
+  async function backoff(delay: number, unavailable: boolean): Promise<void> {
+    if (!unavailable || delay <= READY_PROBE_MS) return sleep(delay);
+    const end = Date.now() + delay;
+    while (!stopped && Date.now() < end) {
+      await sleep(Math.min(READY_PROBE_MS, end - Date.now()));
+      if (!stopped && (await ready())) return;
     }
   }
 
@@ -177,7 +204,7 @@ export function createDeliverer(opts: DelivererOptions): Deliverer {
       const delay = Math.random() * Math.min(opts.maxBackoffMs, 200 * 2 ** Math.min(attempt, 20));
       if (attempt === 1 || attempt % 10 === 0)
         opts.log.warn({ lane, attempt, delayMs: Math.round(delay), error: outcome.error }, 'delivery failed; retrying');
-      await sleep(delay);
+      await backoff(delay, outcome.unavailable === true);
     }
     return pending.length === 0;
   }

@@ -10,6 +10,7 @@ import { createApp, type App } from '../../server/app';
 import { addUser } from '../../server/auth/accounts';
 import type { BackupConfig } from '../../server/config';
 import { DEFAULT_QUARANTINE_LIMITS, type QuarantineLimits } from '../../server/feeds/routes';
+import type { HttpTimeouts } from '../../server/http/timeouts';
 import { createTestDatabase } from './db';
 
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -50,6 +51,8 @@ export interface TestServerOptions {
   metricsToken?: string;
   /** Bounds on POST /api/v1/quarantine (absent: the defaults). */
   quarantine?: Partial<QuarantineLimits>;
+  /** HTTP server timeouts (absent: the defaults). */
+  httpTimeouts?: HttpTimeouts;
 }
 
 export async function startTestServer(adminUrl: string, opts: TestServerOptions = {}): Promise<TestServer> {
@@ -76,6 +79,7 @@ export async function startTestServer(adminUrl: string, opts: TestServerOptions 
       backup: opts.backup,
       metricsToken: opts.metricsToken,
       quarantine: opts.quarantine ? { ...DEFAULT_QUARANTINE_LIMITS, ...opts.quarantine } : undefined,
+      httpTimeouts: opts.httpTimeouts,
     },
   });
   await new Promise<void>((r) => app.httpServer.listen(opts.port ?? 0, '127.0.0.1', r));
