@@ -310,8 +310,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
       scenes.close();
       stopCacheRefresh?.();
       io.disconnectSockets(true);
-      await new Promise<void>((resolve) => io.close(() => resolve()));
-      httpServer.closeAllConnections?.();
+      // keep-alive connections are kept 65 s: idle ones go now, busy ones get 2 s to finish their answer
+      const closed = new Promise<void>((resolve) => io.close(() => resolve()));
+      httpServer.closeIdleConnections();
+      const grace = setTimeout(() => httpServer.closeAllConnections(), 2_000);
+      await closed;
+      clearTimeout(grace);
+      httpServer.closeAllConnections();
     },
   };
 }
