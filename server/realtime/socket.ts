@@ -21,6 +21,7 @@ import type pg from 'pg';
 import type { CatalogService } from '../catalog/service';
 import type { SeriesService } from '../series/service';
 import type { Stream, StreamSink } from './stream';
+import { createOutboundGuard, type OutboundGuard } from './outbound';
 
 export type IoServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 type Nsp = Namespace<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -68,18 +69,20 @@ export function createIo(httpServer: HttpServer, corsOrigins: readonly string[])
 }
 
 /** The stream's sink: each message goes to its room in /live, and publik ones to /public too. */
-export function createSink(io: IoServer, catalog: CatalogService): StreamSink {
+export function createSink(io: IoServer, catalog: CatalogService, guard: OutboundGuard = createOutboundGuard()): StreamSink {
   const live = io.of(NAMESPACES.live);
   const pub = io.of(NAMESPACES.public);
   const isPublik = (c: { class: string } | undefined) => c?.class === 'publik';
+  // sockets whose client does not read get no more deltas, and are cut past a bound (outbound.ts)
+  const to = (nsp: Nsp, roomId: string) => nsp.to(roomId).except(guard.slow(nsp));
   return {
     points(roomId, msg) {
-      live.to(roomId).emit('points:appended', msg);
-      if (isPublik(catalog.metric(msg.metric))) pub.to(roomId).emit('points:appended', msg);
+      to(live, roomId).emit('points:appended', msg);
+      if (isPublik(catalog.metric(msg.metric))) to(pub, roomId).emit('points:appended', msg);
     },
     events(roomId, msg) {
-      live.to(roomId).emit('events:changed', msg);
-      if (isPublik(catalog.eventKind(msg.kind))) pub.to(roomId).emit('events:changed', msg);
+      to(live, roomId).emit('events:changed', msg);
+      if (isPublik(catalog.eventKind(msg.kind))) to(pub, roomId).emit('events:changed', msg);
     },
   };
 }
