@@ -14,7 +14,7 @@ import { requireIngestKey, perKeyRateLimit } from '../http/auth';
 
 export interface ProjectRoutesDeps {
   pool: pg.Pool;
-  catalog: Pick<CatalogService, 'hasRegion'>;
+  catalog: Pick<CatalogService, 'hasRegion' | 'refreshEntities'>;
   clock: () => number;
   /** Requests per minute per key and address. */
   perMinPerKey: number;
@@ -74,6 +74,8 @@ export function createProjectRoutes(deps: ProjectRoutesDeps): Router {
       );
       return ids;
     });
+    // The class of a project applies to its series from the answer on (in this process; others within seconds).
+    await deps.catalog.refreshEntities();
     res.status(202).json({ accepted: projects.length, written: written.length });
   });
   return router;
