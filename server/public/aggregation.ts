@@ -1,8 +1,8 @@
 /**
  * The public view: rows in, public answer out. Pure (the clock and k are arguments), no I/O.
  *
- * Complaints reach the public only as counts per kelurahan and category, k-anonymous (suppression.ts), with
- * a kelurahan's centroid as the only location. A row here carries no id, no title, no reporter and no
+ * Complaints reach the public only as counts per kelurahan and category, k-anonymous jointly with every other
+ * complaint figure (publication.ts), with a kelurahan's centroid as the only location. A row here carries no id, no title, no reporter and no
  * coordinates, so nothing of the kind can leak into an answer built from it.
  */
 import type { ComplaintRow, MetricSeriesRow, RegionInfo } from '../../db/queries/public';

@@ -3,11 +3,10 @@
  * time to resolve and the share resolved within the service-level target per OPD and category. Pure (clock
  * and k are arguments), no I/O, from the same rows as the k-anonymous summary (aggregation.ts).
  *
- * Privacy. Per-bucket counts are a one-column table with the period's total as its margin, protected like the
- * summary's tables (suppression.ts: 1..k-1 hidden, plus complementary cells so nothing is recovered by
- * subtracting from the total). A median or a share summarises a group's complaints: over fewer than k
- * complaints it is not published. The group sizes themselves are not published here (the summary publishes
- * the protected counts per category), so no group size can be subtracted from another.
+ * Privacy. The counts (per bucket and the period's totals) are shown or hidden by the joint decision of
+ * publication.ts, the same one the summary uses: a city total is the same figure in both. A median or a share
+ * summarises a group's closed complaints and is published only where the count behind it is itself published
+ * (assemblePerformance), so it says nothing about a hidden count.
  *
  * "Resolved" is "reached a closed status" (resolved or rejected), as in the summary.
  */
@@ -34,11 +33,11 @@ export interface PerformanceGroup {
   category: string | null;
   /** Median hours from received to closed of the complaints closed in the period; null when suppressed or none. */
   medianHoursToResolve: number | null;
-  /** Closed within the target / closed with a target, 0..1 rounded to 0.001; null when suppressed or no target. */
+  /** Closed within the target / closed with a target, 0..1 rounded to 0.01; null when withheld or no target. */
   shareWithinSla: number | null;
   /** The category's target in hours (null in OPD and city rows, or without one). */
   slaHours: number | null;
-  /** True when a figure was withheld because fewer than k complaints stand behind it. */
+  /** True when the median or the share was withheld for privacy, whatever the reason (never tells which). */
   suppressed: boolean;
 }
 

@@ -27,9 +27,9 @@
  * the most expensive choice and is taken only when nothing cheaper is available. Hiding more never lowers
  * another cell's protection, so one pass over the primary cells suffices.
  *
- * Not covered, by design: differences between tables published for nested periods (24h ⊂ 7d ⊂ 30d) and
- * between successive snapshots of a live count. Those reveal how many complaints arrived in a window, never
- * a cell hidden here, and a live count cannot avoid them.
+ * One table only: the relations between the tables the public view publishes together (nested periods,
+ * measures, time buckets) are audited by disclosure.ts over the whole publication (publication.ts), which
+ * starts from these patterns. Not covered: successive snapshots of a live count.
  */
 
 /** A count as published: its value, or null and `suppressed` when it is hidden. */
