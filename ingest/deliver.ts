@@ -8,6 +8,7 @@
  * records it names go to the quarantine with the server's reason and the rest is sent again. A 413 halves
  * the batch. 401 (the key) and 5xx/network errors are retried.
  */
+import { MAX_QUARANTINE_BATCH } from '../shared/feeds';
 import type { Spool, SpoolKind } from './spool';
 import type { SourceLogger } from './source';
 
@@ -40,7 +41,8 @@ export interface DelivererOptions {
 
 type Outcome =
   | { ok: true }
-  | { ok: false; retry: true; error: string }
+  /** `unavailable`: the server or its database is away (network error, 502/503/504): wait for /readyz */
+  | { ok: false; retry: true; error: string; unavailable?: boolean }
   | { ok: false; retry: false; status: number; error: string; details: { index: number | null; message: string; path?: string }[] };
 
 const PATHS = { p: '/api/v1/ingest', e: '/api/v1/events', q: '/api/v1/quarantine' } as const;
@@ -79,12 +81,38 @@ export function createDeliverer(opts: DelivererOptions): Deliverer {
         /* not JSON: a proxy's error page */
       }
       const error = `${res.status} ${body.error ?? text.slice(0, 200)}`;
-      if ((res.status === 400 || res.status === 403 || res.status === 413) && kind !== 'q') {
+      if (res.status === 400 || res.status === 403 || res.status === 413) {
         return { ok: false, retry: false, status: res.status, error, details: body.details ?? [] };
       }
-      return { ok: false, retry: true, error };
+      return { ok: false, retry: true, error, unavailable: res.status === 502 || res.status === 503 || res.status === 504 };
     } catch (e) {
-      return { ok: false, retry: true, error: (e as Error).message };
+      return { ok: false, retry: true, error: (e as Error).message, unavailable: !stopped };
+    }
+  }
+
+  /** Whether the server answers /readyz with 200 (its database is reachable). */
+  async function ready(): Promise<boolean> {
+    try {
+      const res = await fetch(new URL('/readyz', opts.serverUrl), { signal: AbortSignal.any([abort.signal, AbortSignal.timeout(2_000)]) });
+      await res.body?.cancel();
+      return res.ok;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Waits out a backoff. When the server is away, /readyz is probed every READY_PROBE_MS meanwhile and the
+   * wait ends as soon as it answers ready: delivery resumes within about a second of recovery instead of
+   * sleeping up to maxBackoffMs (issue 14.7). Other failures just sleep.
+   */
+  const READY_PROBE_MS = 1_000;
+  async function backoff(delay: number, unavailable: boolean): Promise<void> {
+    if (!unavailable || delay <= READY_PROBE_MS) return sleep(delay);
+    const end = Date.now() + delay;
+    while (!stopped && Date.now() < end) {
+      await sleep(Math.min(READY_PROBE_MS, end - Date.now()));
+      if (!stopped && (await ready())) return;
     }
   }
 
@@ -99,12 +127,19 @@ export function createDeliverer(opts: DelivererOptions): Deliverer {
       abort.signal.addEventListener('abort', wake, { once: true });
     });
 
-  /** Sends one kind's records; returns once they are accepted (or quarantined), or when stopping. */
+  /**
+   * Sends one kind's records; returns once they are accepted (or quarantined), or when stopping.
+   * A refusal that names records quarantines exactly those (each with its own payload and index) and sends the
+   * rest again; a refusal that names none (a body the server cannot parse: a record corrupted on disk) splits
+   * the part in halves and sends each, so only the bad record ends in the quarantine, never its batch.
+   */
   async function sendAll(lane: string, kind: SpoolKind, bodies: readonly string[]): Promise<boolean> {
     const s = laneStats(lane);
     let attempt = 0;
     let pending = bodies;
-    let chunk = Math.max(1, Math.min(opts.maxBatch, pending.length));
+    const cap = kind === 'q' ? Math.min(opts.maxBatch, MAX_QUARANTINE_BATCH) : opts.maxBatch;
+    let maxChunk = cap; // lowered for good by a 413
+    let chunk = Math.max(1, Math.min(cap, pending.length));
     while (pending.length && !stopped) {
       const part = pending.slice(0, chunk);
       const outcome = await post(lane, kind, part);
@@ -114,27 +149,40 @@ export function createDeliverer(opts: DelivererOptions): Deliverer {
         pending = pending.slice(part.length);
         s.delivered += part.length;
         s.lastSuccess = now();
+        chunk = Math.max(1, Math.min(maxChunk, pending.length));
         continue;
       }
       s.lastError = outcome.error;
       s.lastErrorAt = now();
       if (!outcome.retry) {
-        if (outcome.status === 413 && part.length > 1) {
+        const named = new Map<number, string>();
+        for (const d of outcome.details) {
+          if (typeof d.index === 'number' && d.index >= 0 && d.index < part.length && !named.has(d.index))
+            named.set(d.index, `${d.path ? `${d.path}: ` : ''}${d.message}`);
+        }
+        if ((outcome.status === 413 || named.size === 0) && part.length > 1) {
+          // too large, or refused without naming a record: halve until the bad record stands alone
           chunk = Math.max(1, Math.floor(part.length / 2));
+          if (outcome.status === 413) maxChunk = chunk;
           continue;
         }
-        // The server named what it refuses: quarantine those records, send the others again.
-        const named = new Map<number, string>();
-        for (const d of outcome.details) if (typeof d.index === 'number') named.set(d.index, `${d.path ? `${d.path}: ` : ''}${d.message}`);
-        const refused = named.size ? [...named.keys()] : part.map((_, i) => i);
+        if (kind === 'q') {
+          // a quarantine entry the server will not take cannot be quarantined in turn: log it and move on
+          opts.log.error({ lane, error: outcome.error, entry: part[0]!.slice(0, 500) }, 'server refused a quarantine entry; dropped it');
+          pending = pending.slice(1);
+          continue;
+        }
+        // The server named what it refuses: quarantine those records, one entry each, send the others again.
+        const refused = named.size ? [...named.keys()].sort((a, b) => a - b) : [0];
         const entries = refused.map((i) => ({
           source: 'delivery',
           opd: lane,
           origin: `spool:${lane}`,
-          reason: `server refused (${outcome.status}): ${named.get(i) ?? outcome.error}`,
+          reason: `server refused (${outcome.status}): ${named.get(i) ?? outcome.error}`.slice(0, 2_000),
           mappingVersion: null,
           data: part[i]!.slice(0, 4_096),
           time: now(),
+          index: i,
         }));
         if (
           !(await sendAll(
@@ -148,6 +196,7 @@ export function createDeliverer(opts: DelivererOptions): Deliverer {
         opts.log.warn({ lane, refused: refused.length, error: outcome.error }, 'server refused records; quarantined them');
         const refusedSet = new Set(refused);
         pending = [...part.filter((_, i) => !refusedSet.has(i)), ...pending.slice(part.length)];
+        chunk = Math.max(1, Math.min(maxChunk, pending.length));
         continue;
       }
       attempt++;
@@ -155,7 +204,7 @@ export function createDeliverer(opts: DelivererOptions): Deliverer {
       const delay = Math.random() * Math.min(opts.maxBackoffMs, 200 * 2 ** Math.min(attempt, 20));
       if (attempt === 1 || attempt % 10 === 0)
         opts.log.warn({ lane, attempt, delayMs: Math.round(delay), error: outcome.error }, 'delivery failed; retrying');
-      await sleep(delay);
+      await backoff(delay, outcome.unavailable === true);
     }
     return pending.length === 0;
   }
@@ -173,9 +222,13 @@ export function createDeliverer(opts: DelivererOptions): Deliverer {
   /**
    * Up to PIPELINE batches of a lane are in flight at once (the next is read and sent while the server
    * writes the previous); acknowledgements stay in order, so the cursor never passes an unsent batch.
+   * A failed read (a disk error) is retried with backoff inside the loop; anything else that ends the loop
+   * is logged and the loop is started again from the acknowledged cursor (ensureLoops), so delivery never
+   * stops for good while the worker runs.
    */
   const PIPELINE = 2;
   async function runLane(lane: string): Promise<void> {
+    opts.spool.rewind(lane); // a restarted loop resends what its predecessor had read but not acknowledged
     const inflight: { sent: Promise<boolean>; ack: () => Promise<void> }[] = [];
     const settleOldest = async (): Promise<boolean> => {
       const oldest = inflight.shift()!;
@@ -183,8 +236,22 @@ export function createDeliverer(opts: DelivererOptions): Deliverer {
       await oldest.ack();
       return true;
     };
+    let readFailures = 0;
     while (!stopped) {
-      const batch = inflight.length < PIPELINE ? await opts.spool.read(lane, opts.maxBatch) : null;
+      let batch = null;
+      if (inflight.length < PIPELINE) {
+        try {
+          batch = await opts.spool.read(lane, opts.maxBatch);
+          readFailures = 0;
+        } catch (e) {
+          readFailures++;
+          if (readFailures === 1 || readFailures % 10 === 0) opts.log.error({ lane, err: e, attempt: readFailures }, 'spool read failed; retrying');
+          if (inflight.length === 0) {
+            await sleep(Math.min(opts.maxBackoffMs, 200 * 2 ** Math.min(readFailures, 10)));
+            continue;
+          }
+        }
+      }
       if (batch) {
         inflight.push({ sent: sendBatch(lane, batch.lines), ack: batch.ack });
         continue;
@@ -204,15 +271,18 @@ export function createDeliverer(opts: DelivererOptions): Deliverer {
       if (!loops.has(lane) && !stopped) {
         loops.set(
           lane,
-          runLane(lane).catch((e) => {
-            opts.log.error({ lane, err: e }, 'delivery loop failed');
-          }),
+          runLane(lane)
+            .catch(async (e) => {
+              opts.log.error({ lane, err: e }, 'delivery loop failed; restarting it');
+              await sleep(1_000);
+            })
+            .finally(() => loops.delete(lane)),
         );
       }
     }
   }
   ensureLoops();
-  // Lanes appear when a source first emits for an OPD.
+  // Lanes appear when a source first emits for an OPD; a loop that ended is started again.
   const laneWatch = setInterval(ensureLoops, 250);
   laneWatch.unref();
 
@@ -239,7 +309,7 @@ export function createDeliverer(opts: DelivererOptions): Deliverer {
       stopped = true;
       clearInterval(laneWatch);
       abort.abort();
-      await Promise.all(loops.values());
+      await Promise.all([...loops.values()]);
     },
   };
 }

@@ -7,10 +7,19 @@
  * of what the server has acknowledged. Delivery reads the JSON as text and splices it into request bodies, so
  * a record is serialised once, when it is spooled. Appends are group-committed: concurrent appends share one write and one fsync.
  * On open, a torn last line (crash mid-write) is cut off. Disk use is bounded: past `warnRatio` a warning is
- * logged; past `maxBytes` the oldest unsent segment is dropped, loudly and counted.
+ * logged; past `maxBytes` the oldest unsent segment is dropped, loudly and counted (the count is kept in
+ * `dropped.json`, so it survives restarts and feed health can report it cumulatively).
+ *
+ * A full disk (issue 14.1): an append resolves only once every byte of it is written and synced; a short or
+ * failed write rejects it (the source does not advance and retries), and the partial bytes are cut off before
+ * the next append, so a record is never continued by the next one. While writes fail the spool reports
+ * `diskFull` (feed health, an alert). Acknowledgement never fails on a full disk: the cursor moves in memory
+ * and is saved again with the next acknowledgement (a crash before that resends a batch, which the server
+ * ignores). The spool holds complaint titles and exact positions: its directory is 0700, its files 0600
+ * (issue 13.15).
  */
 import { existsSync } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
+import { chmod, mkdir, open, readdir, readFile, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SourceLogger } from './source';
 
@@ -45,6 +54,15 @@ export interface SpoolBatch {
   ack(): Promise<void>;
 }
 
+export interface SpoolWriteHealth {
+  /** Appends are failing now (the last write failed; cleared by the next good one). */
+  failing: boolean;
+  /** The failure is a full disk (ENOSPC, EDQUOT) rather than another error. */
+  diskFull: boolean;
+  lastError: string | null;
+  lastErrorAt: number | null;
+}
+
 export interface LaneDepth {
   records: number;
   bytes: number;
@@ -58,10 +76,14 @@ export interface Spool {
    * One reader per lane.
    */
   read(lane: string, max: number): Promise<SpoolBatch | null>;
+  /** Reading starts again at the acknowledged cursor (a delivery loop restarting after a failure). */
+  rewind(lane: string): void;
   lanes(): string[];
   depth(lane?: string): LaneDepth;
-  /** Records dropped because the spool was full, since open. */
+  /** Records dropped because the spool was full, cumulative (kept across restarts in `dropped.json`). */
   dropped(): number;
+  /** Whether writes are failing (a full disk, or another write error) and the last such error. */
+  writeHealth(): SpoolWriteHealth;
   /** Resolves when the lane has something to read (or immediately if it has). */
   waitForData(lane: string, signal?: AbortSignal): Promise<void>;
   close(): Promise<void>;
@@ -90,28 +112,57 @@ interface Lane {
   queue: { text: string; count: number; resolve: () => void; reject: (e: Error) => void }[];
   flushing: boolean;
   waiters: (() => void)[];
+  /** the last acknowledged cursor could not be saved: save it with the next acknowledgement */
+  cursorDirty: boolean;
 }
 
 const LANE_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+const DIR_MODE = 0o700;
+const FILE_MODE = 0o600;
+const DISK_FULL = new Set(['ENOSPC', 'EDQUOT']);
+
+/** A write that wrote less than it was given: the disk filled up between the bytes. */
+export class ShortWriteError extends Error {
+  readonly code = 'ENOSPC';
+  constructor(written: number, wanted: number) {
+    super(`short write to the spool: ${written} of ${wanted} bytes (disk full?)`);
+  }
+}
+
+/** Makes a directory 0700, also when it already existed with a wider mode. */
+async function privateDir(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: DIR_MODE });
+  await chmod(dir, DIR_MODE);
+}
 const segName = (n: number) => `${String(n).padStart(10, '0')}.jsonl`;
 
 export async function openSpool(opts: SpoolOptions): Promise<Spool> {
-  await mkdir(opts.dir, { recursive: true });
+  await privateDir(opts.dir);
   const lanes = new Map<string, Lane>();
   const loading = new Map<string, Promise<Lane>>();
+  const droppedFile = join(opts.dir, 'dropped.json');
   let droppedRecords = 0;
+  try {
+    droppedRecords = Number((JSON.parse(await readFile(droppedFile, 'utf8')) as { records?: unknown }).records) || 0;
+  } catch {
+    /* none dropped yet, or unreadable: count from 0 */
+  }
   let warned = false;
   let closed = false;
+  const health: SpoolWriteHealth = { failing: false, diskFull: false, lastError: null, lastErrorAt: null };
 
   async function loadLane(name: string): Promise<Lane> {
     const dir = join(opts.dir, name);
-    await mkdir(dir, { recursive: true });
+    await privateDir(dir);
     const segments = (await readdir(dir))
       .filter((f) => /^\d{10}\.jsonl$/.test(f))
       .map((f) => Number(f.slice(0, 10)))
       .sort((a, b) => a - b);
     const sizes = new Map<number, number>();
-    for (const s of segments) sizes.set(s, (await stat(join(dir, segName(s)))).size);
+    for (const s of segments) {
+      sizes.set(s, (await stat(join(dir, segName(s)))).size);
+      await chmod(join(dir, segName(s)), FILE_MODE); // spools written before 0600
+    }
     let cursor: Cursor = { segment: segments[0] ?? 1, offset: 0 };
     const cursorFile = join(dir, 'cursor.json');
     if (existsSync(cursorFile)) {
@@ -164,6 +215,7 @@ export async function openSpool(opts: SpoolOptions): Promise<Spool> {
       queue: [],
       flushing: false,
       waiters: [],
+      cursorDirty: false,
     };
   }
 
@@ -200,22 +252,24 @@ export async function openSpool(opts: SpoolOptions): Promise<Spool> {
     try {
       while (l.queue.length) {
         const group = l.queue.splice(0);
-        const text = group.map((g) => g.text).join('');
+        const data = Buffer.from(group.map((g) => g.text).join(''), 'utf8');
         const count = group.reduce((n, g) => n + g.count, 0);
         try {
           if (!l.writer || l.writeOffset >= opts.segmentBytes) await rotate(l);
-          await l.writer!.write(text, null, 'utf8');
-          await l.writer!.datasync();
-          const bytes = Buffer.byteLength(text);
-          l.writeOffset += bytes;
+          await writeAll(l, data);
+          l.writeOffset += data.length;
           l.sizes.set(l.writeSegment, l.writeOffset);
           if (!l.segments.includes(l.writeSegment)) l.segments.push(l.writeSegment);
           l.pendingRecords += count;
           l.unread += count;
+          if (health.failing) opts.log.info({ lane: l.name }, 'spool writes succeed again');
+          health.failing = false;
+          health.diskFull = false;
           await enforceBound();
           for (const g of group) g.resolve();
           for (const w of l.waiters.splice(0)) w();
         } catch (e) {
+          noteWriteError(l, e as NodeJS.ErrnoException);
           for (const g of group) g.reject(e as Error);
         }
       }
@@ -224,14 +278,71 @@ export async function openSpool(opts: SpoolOptions): Promise<Spool> {
     }
   }
 
+  /**
+   * Writes all of `data` at the lane's write offset and syncs it; on a short or failed write cuts what was
+   * written of it (a torn tail must never be continued by the next record) and throws.
+   */
+  async function writeAll(l: Lane, data: Buffer): Promise<void> {
+    const fh = l.writer!;
+    let done = 0;
+    try {
+      while (done < data.length) {
+        const { bytesWritten } = await fh.write(data, done, data.length - done, l.writeOffset + done);
+        if (bytesWritten <= 0) throw new ShortWriteError(done, data.length);
+        done += bytesWritten;
+      }
+      await fh.datasync();
+    } catch (e) {
+      try {
+        await fh.truncate(l.writeOffset);
+      } catch (t) {
+        // the file keeps a torn tail: the segment is reopened, and cut, before the next append (rotate)
+        opts.log.error({ lane: l.name, err: t }, 'spool: could not cut a failed write; cutting it before the next append');
+        await fh.close().catch(() => {});
+        l.writer = null;
+      }
+      throw e;
+    }
+  }
+
+  function noteWriteError(l: Lane, e: NodeJS.ErrnoException): void {
+    const full = DISK_FULL.has(e.code ?? '');
+    if (!health.failing || health.diskFull !== full)
+      opts.log.error({ lane: l.name, err: e }, full ? 'spool disk full: records are not accepted until space returns' : 'spool write failed');
+    health.failing = true;
+    health.diskFull = full;
+    health.lastError = e.message;
+    health.lastErrorAt = Date.now();
+  }
+
+  /**
+   * Opens the segment to append to: the next one when the current is full, or the current one again after a
+   * failed write, cut back to what the spool knows is whole (a torn tail is never continued).
+   */
   async function rotate(l: Lane): Promise<void> {
     if (l.writer) {
       await l.writer.close();
+      l.writer = null;
       l.writeSegment += 1;
       l.writeOffset = 0;
     }
-    l.writer = await open(join(l.dir, segName(l.writeSegment)), 'a');
-    l.writeOffset = (await l.writer.stat()).size;
+    // 'r+' after creating, not 'a': writes are positional, at the offset the spool knows is whole
+    const path = join(l.dir, segName(l.writeSegment));
+    if (!existsSync(path)) await (await open(path, 'a', FILE_MODE)).close();
+    const fh = await open(path, 'r+', FILE_MODE);
+    try {
+      const known = l.sizes.get(l.writeSegment) ?? 0;
+      const size = (await fh.stat()).size;
+      if (size > known) {
+        await fh.truncate(known);
+        opts.log.warn({ lane: l.name, segment: l.writeSegment, bytes: size - known }, 'spool: cut the torn tail of a failed write');
+      }
+    } catch (e) {
+      await fh.close().catch(() => {});
+      throw e;
+    }
+    l.writer = fh;
+    l.writeOffset = l.sizes.get(l.writeSegment) ?? 0;
     l.sizes.set(l.writeSegment, l.writeOffset);
   }
 
@@ -269,15 +380,29 @@ export async function openSpool(opts: SpoolOptions): Promise<Spool> {
       }
       victim.pendingRecords -= lost;
       droppedRecords += lost;
+      await writePrivate(droppedFile, JSON.stringify({ records: droppedRecords })).catch((e: Error) =>
+        opts.log.warn({ err: e }, 'spool: could not save the dropped count'),
+      );
       opts.log.error({ lane: victim.name, records: lost, maxBytes: opts.maxBytes }, 'spool full: dropped the oldest unsent records');
       total = totalBytes();
     }
   }
 
+  /**
+   * Saves the lane's cursor; never throws. On failure (a full disk) the cursor stays in memory and is saved
+   * with the next acknowledgement: delivery goes on, and a crash meanwhile only resends what the server has.
+   */
   async function saveCursor(l: Lane): Promise<void> {
-    const tmp = join(l.dir, 'cursor.json.tmp');
-    await writeFile(tmp, JSON.stringify(l.cursor));
-    await rename(tmp, join(l.dir, 'cursor.json'));
+    try {
+      await writePrivate(join(l.dir, 'cursor.json'), JSON.stringify(l.cursor));
+      if (l.cursorDirty) opts.log.info({ lane: l.name }, 'spool cursor saved again');
+      l.cursorDirty = false;
+    } catch (e) {
+      if (!l.cursorDirty)
+        opts.log.error({ lane: l.name, err: e }, 'spool: could not save the cursor; delivery goes on, saving again with the next batch');
+      l.cursorDirty = true;
+      noteWriteError(l, e as NodeJS.ErrnoException);
+    }
   }
 
   return {
@@ -346,13 +471,22 @@ export async function openSpool(opts: SpoolOptions): Promise<Spool> {
           l.cursor = end;
           l.pendingRecords -= count;
           await saveCursor(l);
+          // Delivered segments go even when the cursor could not be saved: that is what frees a full disk, and a
+          // saved cursor before the first segment left starts at that segment (loadLane).
           for (const s of l.segments.filter((s) => s < end.segment)) {
-            await rm(join(l.dir, segName(s)), { force: true });
+            await rm(join(l.dir, segName(s)), { force: true }).catch(() => {});
             l.sizes.delete(s);
           }
           l.segments = l.segments.filter((s) => s >= end.segment);
         },
       };
+    },
+
+    rewind(name) {
+      const l = lanes.get(name);
+      if (!l) return;
+      l.readPos = { ...l.cursor };
+      l.unread = l.pendingRecords;
     },
 
     lanes: () => [...lanes.keys()],
@@ -369,6 +503,8 @@ export async function openSpool(opts: SpoolOptions): Promise<Spool> {
     },
 
     dropped: () => droppedRecords,
+
+    writeHealth: () => ({ ...health }),
 
     async waitForData(name, signal) {
       const l = await lane(name);
@@ -393,6 +529,13 @@ export async function openSpool(opts: SpoolOptions): Promise<Spool> {
       }
     },
   };
+}
+
+/** Writes a small file atomically (temporary file, fsync, rename), 0600. */
+async function writePrivate(path: string, text: string): Promise<void> {
+  const tmp = `${path}.tmp`;
+  await writeFile(tmp, text, { mode: FILE_MODE, flush: true });
+  await rename(tmp, path);
 }
 
 function sum(m: Map<number, number>): number {

@@ -2,7 +2,7 @@
  * The worker: runs the configured sources, spools what they hand over, delivers the spool, and reports each
  * source's health to the server and its counters as Prometheus metrics.
  */
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { Counter, Gauge, Registry } from 'prom-client';
@@ -119,7 +119,10 @@ export async function startWorker(config: WorkerConfig, log: SourceLogger, optio
     const def = definitions.find((d) => d.type === sc.type);
     if (!def) throw new Error(`unknown source type '${sc.type}'`);
     const stateDir = join(config.spool.dir, '..', 'sources', sc.name);
-    await mkdir(stateDir, { recursive: true });
+    // source state (cursors, fetched pages) is as private as the spool (issue 13.15)
+    await mkdir(stateDir, { recursive: true, mode: 0o700 });
+    await chmod(join(stateDir, '..'), 0o700);
+    await chmod(stateDir, 0o700);
     const { type: _t, name: _n, opd: _o, mapping: _m, ...own } = sc;
     const parsed = def.configSchema.parse(own) as Record<string, unknown>;
     const common = { name: sc.name, ...(sc.opd ? { opd: sc.opd } : {}), ...(sc.mapping ? { mapping: sc.mapping } : {}) };
@@ -222,6 +225,9 @@ export async function startWorker(config: WorkerConfig, log: SourceLogger, optio
         recordsPerSecond: Math.round(((s.accepted - s.acceptedAtLastReport) / elapsedS) * 10) / 10,
         quarantined: s.quarantined,
         spoolDepth: spool.depth(opd).records,
+        // the spool is the worker's, shared by its sources: each reports it (issue 14.1, 14.6)
+        spoolFull: spool.writeHealth().failing,
+        spoolDropped: spool.dropped(),
       })),
     );
   };

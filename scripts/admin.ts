@@ -3,12 +3,14 @@
  * line, so scripts can capture it); diagnostics go to stderr. Uses DATABASE_URL, or the embedded database in
  * DATA_DIR (shared with a running demo, never stopped under it).
  */
+import { userInfo } from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
+import { appendAudit } from '../db/queries/audit';
 import { loadConfig } from '../server/config';
 import { openStorage, type Storage } from '../db/storage';
 import { loadCatalog } from '../db/queries/catalog';
 import { createAccessToken, type TokenRole } from '../db/queries/credentials';
-import { countQuarantine, listHealth, listQuarantine } from '../db/queries/feeds';
+import { countQuarantine, listHealth, listQuarantine, quarantineOverflow, resolveQuarantine } from '../db/queries/feeds';
 import { seedDemo } from '../db/seed';
 import { registerAccessCommands, requireOpd } from './admin-access';
 import { registerBackupCommands } from './admin-backup';
@@ -70,11 +72,12 @@ quarantine
   .option('--source <name>', 'only this source')
   .option('--agency <code>', 'only this OPD')
   .option('--limit <n>', 'how many', (v) => Number(v), 50)
-  .action((o: { source?: string; agency?: string; limit: number }) =>
+  .option('--resolved', 'the resolved ones instead of the open ones')
+  .action((o: { source?: string; agency?: string; limit: number; resolved?: boolean }) =>
     withStorage(async (s) => {
-      for (const q of await listQuarantine(s.pool, { source: o.source, opd: o.agency, limit: o.limit })) {
+      for (const q of await listQuarantine(s.pool, { source: o.source, opd: o.agency, limit: o.limit, resolved: Boolean(o.resolved) })) {
         process.stdout.write(
-          `${new Date(q.time).toISOString()}\t${q.source}\t${q.opd ?? '-'}\t${q.origin}\t${q.reason}\tmapping v${q.mappingVersion ?? '-'}\t${q.data.slice(0, 200)}\n`,
+          `${q.id}\t${new Date(q.time).toISOString()}\t${q.source}\t${q.opd ?? '-'}\t${q.origin}\t${q.reason}\tmapping v${q.mappingVersion ?? '-'}\t#${q.index ?? '-'}\t${q.data.slice(0, 200)}\n`,
         );
       }
     }),
@@ -85,6 +88,23 @@ quarantine
   .action(() =>
     withStorage(async (s) => {
       for (const c of await countQuarantine(s.pool)) process.stdout.write(`${c.source}\t${c.opd ?? '-'}\t${c.n}\n`);
+      for (const o of await quarantineOverflow(s.pool))
+        process.stdout.write(`${o.opd}\toverflow\t${o.dropped} refused (quarantine full), last ${new Date(o.lastAt).toISOString()}\n`);
+    }),
+  );
+quarantine
+  .command('resolve')
+  .description('mark quarantined records as dealt with (by id); resolved rows are deleted after QUARANTINE_RETENTION_DAYS')
+  .argument('<ids...>', 'row ids from `quarantine list`')
+  .action((ids: string[]) =>
+    withStorage(async (s) => {
+      const valid = ids.map((i) => Number(i)).filter((i) => Number.isSafeInteger(i) && i > 0);
+      const by = `cli:${userInfo().username}`;
+      const n = await resolveQuarantine(s.pool, valid, by);
+      await appendAudit(s.pool, [
+        { actor: by, action: 'quarantine.resolved', target: 'quarantine', detail: { ids: valid, resolved: n }, source: 'cli' },
+      ]);
+      process.stdout.write(`${n} resolved\n`);
     }),
   );
 
@@ -97,7 +117,7 @@ program
       for (const h of await listHealth(s.pool)) {
         const age = (t: number | null) => (t === null ? 'never' : `${Math.round((now - t) / 1000)} s ago`);
         process.stdout.write(
-          `${h.opd}\t${h.source}\t${feedState(h, now)}\tlast success ${age(h.lastSuccess)}\t${h.recordsPerSecond} rec/s\tspool ${h.spoolDepth}\tquarantined ${h.quarantined}${h.lastError ? `\tlast error ${age(h.lastErrorAt)}: ${h.lastError}` : ''}\n`,
+          `${h.opd}\t${h.source}\t${feedState(h, now)}\tlast success ${age(h.lastSuccess)}\t${h.recordsPerSecond} rec/s\tspool ${h.spoolDepth}\tquarantined ${h.quarantined}\tspool dropped ${h.spoolDropped ?? 0}${h.spoolFull ? '\tSPOOL DISK FULL' : ''}${h.lastError ? `\tlast error ${age(h.lastErrorAt)}: ${h.lastError}` : ''}\n`,
         );
       }
     }),

@@ -29,6 +29,7 @@ import { createProjectRoutes } from './projects/routes';
 import { createEntityRoutes } from './entities/routes';
 import { createGeometryCache } from './entities/geometry';
 import { createFeedRoutes } from './feeds/routes';
+import { DEFAULT_HTTP_TIMEOUTS } from './http/timeouts';
 import { createIngestRoutes } from './ingest/routes';
 import { createIngestService } from './ingest/service';
 import { createServerMetrics } from './metrics/metrics';
@@ -60,7 +61,8 @@ export interface AppDeps {
     Partial<Pick<Config, 'sessionTtlMs' | 'loginMaxFailures' | 'loginLockMs' | 'loginRatePerMin'>> &
     Partial<Pick<Config, 'publicKAnonymity' | 'publicCacheMs'>> &
     Partial<Pick<Config, 'wallScenesFile' | 'storeCacheMaxBuckets' | 'storeCacheTtlMs'>> &
-    Partial<Pick<Config, 'backup' | 'auditAnchorDir' | 'metricsToken'>>;
+    Partial<Pick<Config, 'backup' | 'auditAnchorDir' | 'metricsToken'>> &
+    Partial<Pick<Config, 'quarantine' | 'httpTimeouts'>>;
   log: Logger;
   clock?: () => number;
   /** The roll-up refresher this process runs, if any: the bucket cache learns from it when late writes show. */
@@ -101,7 +103,19 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const principalOf = createPrincipalOf(authenticate);
 
   const app = express();
-  const httpServer = createServer(app);
+  // Node's defaults let a trickled request body hold a connection for 300 s (issue 14.7): bound the headers,
+  // the whole request, and idle keep-alive. Upgraded websockets are not requests once upgraded: unaffected.
+  const timeouts = config.httpTimeouts ?? DEFAULT_HTTP_TIMEOUTS;
+  const httpServer = createServer(
+    {
+      headersTimeout: timeouts.headersMs,
+      requestTimeout: timeouts.requestMs,
+      keepAliveTimeout: timeouts.keepAliveMs,
+      // how often the two above are checked (Node's default, 30 s, would stretch them by up to that)
+      connectionsCheckingInterval: Math.min(1_000, timeouts.headersMs),
+    },
+    app,
+  );
   const io = createIo(httpServer, config.corsOrigins);
   const metrics = createServerMetrics({ pool, io, dialect: storage.dialect });
   const stream = metrics.timedStream((sink) => createStream({ tickMs: config.streamTickMs, sink }), createSink(io, catalog, log));
@@ -212,7 +226,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use(createProjectRoutes({ pool, catalog, clock, perMinPerKey: config.ingestRatePerMinPerKey ?? DEFAULT_INGEST_RATE.perMinPerKey }));
   app.use(createEntityRoutes({ pool, geometry, clock, perMinPerKey: config.ingestRatePerMinPerKey ?? DEFAULT_INGEST_RATE.perMinPerKey }));
   app.use(createSharingRoutes({ pool, catalog, principalOf, clock }));
-  app.use(createFeedRoutes({ pool, io, principalOf, clock }));
+  app.use(createFeedRoutes({ pool, io, principalOf, clock, quarantine: config.quarantine, ingest, catalog, log }));
   // the wall's scenes file (absent: the built-in scenes); a bad edit is logged and the last good one served
   const scenes = await createSceneSource({ file: config.wallScenesFile, log, clock });
   app.use(createWallRoutes({ scenes, principalOf }));
@@ -297,8 +311,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
       scenes.close();
       stopCacheRefresh?.();
       io.disconnectSockets(true);
-      await new Promise<void>((resolve) => io.close(() => resolve()));
-      httpServer.closeAllConnections?.();
+      // keep-alive connections are kept 65 s: idle ones go now, busy ones get 2 s to finish their answer
+      const closed = new Promise<void>((resolve) => io.close(() => resolve()));
+      httpServer.closeIdleConnections();
+      const grace = setTimeout(() => httpServer.closeAllConnections(), 2_000);
+      await closed;
+      clearTimeout(grace);
+      httpServer.closeAllConnections();
     },
   };
 }

@@ -5,6 +5,8 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { PUBLIC_VIEW_DEFAULTS } from './public/defaults';
 import { DEFAULT_BUCKET_CACHE } from '../db/bucket-cache';
+import { DEFAULT_QUARANTINE_LIMITS, type QuarantineLimits } from './feeds/routes';
+import { DEFAULT_HTTP_TIMEOUTS, type HttpTimeouts } from './http/timeouts';
 import { checkStorePolicy, DEFAULT_STORE_POLICY, type StorePolicy } from '../db/store-jobs';
 
 const csv = z
@@ -88,6 +90,14 @@ const envSchema = z.object({
   STORE_CACHE_MAX_BUCKETS: z.coerce.number().int().min(0).default(DEFAULT_BUCKET_CACHE.maxBuckets),
   /** A cached chunk is re-read after this long (bounds what writes outside this process can leave stale). */
   STORE_CACHE_TTL_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(DEFAULT_BUCKET_CACHE.ttlMs),
+  /** HTTP: time to receive a request's headers, the whole request (body included), and an idle keep-alive connection. */
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(DEFAULT_HTTP_TIMEOUTS.headersMs),
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(DEFAULT_HTTP_TIMEOUTS.requestMs),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(DEFAULT_HTTP_TIMEOUTS.keepAliveMs),
+  /** POST /api/v1/quarantine: requests per minute per key; unresolved rows kept per OPD (more are counted, not stored); days resolved rows are kept. */
+  QUARANTINE_RATE_PER_MIN_PER_KEY: z.coerce.number().int().min(1).default(DEFAULT_QUARANTINE_LIMITS.perMinPerKey),
+  QUARANTINE_MAX_UNRESOLVED_PER_OPD: z.coerce.number().int().min(1).default(DEFAULT_QUARANTINE_LIMITS.maxUnresolvedPerOpd),
+  QUARANTINE_RETENTION_DAYS: z.coerce.number().int().min(1).default(DEFAULT_QUARANTINE_LIMITS.retentionDays),
 });
 
 export type Config = Readonly<{
@@ -122,6 +132,8 @@ export type Config = Readonly<{
   storeMaintenanceMs: number;
   storeCacheMaxBuckets: number;
   storeCacheTtlMs: number;
+  quarantine: Readonly<QuarantineLimits>;
+  httpTimeouts: Readonly<HttpTimeouts>;
 }>;
 
 /** Where and when the server makes its nightly backup (db/backup.ts), and what it keeps. */
@@ -189,5 +201,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     storeMaintenanceMs: e.STORE_MAINTENANCE_INTERVAL_MS,
     storeCacheMaxBuckets: e.STORE_CACHE_MAX_BUCKETS,
     storeCacheTtlMs: e.STORE_CACHE_TTL_MS,
+    httpTimeouts: Object.freeze({
+      headersMs: Math.min(e.HTTP_HEADERS_TIMEOUT_MS, e.HTTP_REQUEST_TIMEOUT_MS),
+      requestMs: e.HTTP_REQUEST_TIMEOUT_MS,
+      keepAliveMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    }),
+    quarantine: Object.freeze({
+      perMinPerKey: e.QUARANTINE_RATE_PER_MIN_PER_KEY,
+      maxUnresolvedPerOpd: e.QUARANTINE_MAX_UNRESOLVED_PER_OPD,
+      retentionDays: e.QUARANTINE_RETENTION_DAYS,
+    }),
   });
 }

@@ -17,8 +17,14 @@ export const quarantineEntrySchema = z.object({
   mappingVersion: evidence(64).nullable(),
   data: evidence(8_192),
   time: ms,
+  /** The record's position in the batch the server refused (each refused record is its own entry). */
+  index: z.number().int().nonnegative().max(1_000_000).optional(),
 });
-export const quarantineBatchSchema = z.object({ entries: z.array(quarantineEntrySchema).min(1) });
+/** At most this many entries per request (a worker sends refused records of one batch, at most its size). */
+export const MAX_QUARANTINE_BATCH = 5_000;
+export const quarantineBatchSchema = z.object({ entries: z.array(quarantineEntrySchema).min(1).max(MAX_QUARANTINE_BATCH) });
+/** An operator marks quarantined rows as dealt with; resolved rows are pruned after a retention. */
+export const quarantineResolveSchema = z.object({ ids: z.array(z.number().int().positive().max(Number.MAX_SAFE_INTEGER)).min(1).max(1_000) });
 /** A record refused before it reached the store, with its reason and the mapping version that refused it. */
 export type QuarantineEntry = z.infer<typeof quarantineEntrySchema>;
 
@@ -34,6 +40,9 @@ export const sourceHealthSchema = z.object({
   recordsPerSecond: z.number().nonnegative().finite(),
   quarantined: ms,
   spoolDepth: ms,
+  /** Optional: workers before issue 14 do not send them. */
+  spoolFull: z.boolean().optional(),
+  spoolDropped: ms.optional(),
 });
 export const healthReportSchema = z.object({ sources: z.array(sourceHealthSchema).min(1).max(200) });
 export type SourceHealthReport = z.infer<typeof sourceHealthSchema>;

@@ -35,6 +35,8 @@ export const notReadyResponse = z.object({ status: z.literal('unavailable'), err
 /** POST /api/v1/sources/health. */
 export const reportAcceptedResponse = z.object({ accepted: z.number().int() });
 export const acceptedResponse = z.object({ accepted: z.number().int(), written: z.number().int() });
+/** POST /api/v1/quarantine: `overflow` counts entries not stored because the OPD's unresolved quarantine is full. */
+export const quarantineAcceptedResponse = acceptedResponse.extend({ overflow: z.number().int() });
 /** POST /api/v1/entities: `changed` counts geometries new or different (0 when the same batch is sent again). */
 export const entitiesRegisteredResponse = z.object({ accepted: z.number().int(), changed: z.number().int() });
 
@@ -152,9 +154,15 @@ export const auditResponse = z.object({
 });
 
 export const feedsResponse = z.object({
-  feeds: z.array(sourceHealthSchema.extend({ reportedAt: ms, state: z.enum(['ok', 'late', 'failing', 'silent']) })),
+  feeds: z.array(sourceHealthSchema.extend({ reportedAt: ms, state: z.enum(['ok', 'late', 'failing', 'silent', 'spool_full']) })),
 });
-export const quarantineResponse = z.object({ entries: z.array(quarantineEntrySchema.extend({ id: z.number().int(), receivedAt: ms })) });
+export const quarantineResponse = z.object({
+  entries: z.array(quarantineEntrySchema.extend({ id: z.number().int(), receivedAt: ms, resolvedAt: ms.nullable() })),
+  overflow: z
+    .array(z.object({ opd: z.string(), dropped: z.number().int(), lastAt: ms }))
+    .describe('records refused per OPD because its quarantine was full'),
+});
+export const quarantineResolvedResponse = z.object({ resolved: z.number().int() });
 
 const publicCount = z
   .object({ n: z.number().int().nullable(), suppressed: z.boolean() })
@@ -524,6 +532,7 @@ export const restResponses = {
   NotReady: notReadyResponse,
   Error: errorResponse,
   Accepted: acceptedResponse,
+  QuarantineAccepted: quarantineAcceptedResponse,
   ReportAccepted: reportAcceptedResponse,
   EntitiesRegistered: entitiesRegisteredResponse,
   Catalog: catalogResponse,
@@ -536,6 +545,7 @@ export const restResponses = {
   AuditLog: auditResponse,
   Feeds: feedsResponse,
   QuarantineList: quarantineResponse,
+  QuarantineResolved: quarantineResolvedResponse,
   WallScenes: wallScenesResponse,
   ComplaintSummary: complaintSummaryResponse,
   ComplaintMap: complaintMapResponse,

@@ -97,6 +97,7 @@ const id = {
         late: 'Terlambat',
         failing: 'Gagal',
         silent: 'Tidak melapor',
+        spool_full: 'Disk penuh',
       },
       age: {
         none: 'belum pernah',
@@ -232,6 +233,7 @@ const en: WallStrings = {
         late: 'Late',
         failing: 'Failing',
         silent: 'Silent',
+        spool_full: 'Disk full',
       },
       age: {
         none: 'never',

@@ -1,6 +1,7 @@
 /** Events (complaints, flood reports, milestones) with their status history; bulk writes. */
 import type pg from 'pg';
 import type { WireEvent } from '../../shared/contract';
+import { foldEventChanges, visiblyChanged, type EventChangeIn, type EventState } from '../../shared/event-order';
 
 type Db = pg.Pool | pg.PoolClient;
 
@@ -18,67 +19,79 @@ export interface EventChange {
   title: string | null;
 }
 
+/** A status's place in its kind's lifecycle (the catalog's `statuses` order); the tiebreak at equal times. */
+export type StatusRank = (kind: string, status: string) => number;
+
 /**
- * Records status changes idempotently. The event row keeps its newest status (a late, older change
- * only enters the history); the history keeps every distinct (status, time).
- * Returns the events whose current state changed (for the live stream) and the status changes that were new
- * to the history (for the audit log).
+ * Records status changes idempotently. The history keeps every distinct (status, time); the event row is the
+ * newest change of that history by the rule of shared/event-order.ts (time, then lifecycle rank), however late
+ * or often changes arrive. Existing rows are locked (FOR UPDATE) while they are folded, so concurrent batches
+ * for one event serialise. Returns the events whose visible state changed (for the live stream) and the status
+ * changes that were new to the history (for the audit log).
  */
 export async function writeEventChanges(
   db: Db,
   changes: readonly EventChange[],
+  rankOf: StatusRank = () => 0,
 ): Promise<{ changed: WireEvent[]; recorded: { kind: string; id: string; status: string; t: number }[] }> {
   if (changes.length === 0) return { changed: [], recorded: [] };
-  // One row per event for the upsert: its newest change, opened at its oldest.
-  const newest = new Map<string, EventChange & { opened: number }>();
+  const groups = new Map<string, { kind: string; id: string; changes: EventChangeIn[] }>();
   for (const c of changes) {
     const key = `${c.kind}\u0000${c.id}`;
-    const prev = newest.get(key);
-    if (!prev) newest.set(key, { ...c, opened: c.t });
-    else {
-      const opened = Math.min(prev.opened, c.t);
-      newest.set(key, c.t >= prev.t ? { ...mergeAttrs(c, prev), opened } : { ...prev, opened });
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { kind: c.kind, id: c.id, changes: [] }));
+    g.changes.push({ ...c, rank: rankOf(c.kind, c.status) });
+  }
+  // a fixed order of rows, so two batches touching the same events lock them in the same order (no deadlock)
+  const list = [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, g]) => g);
+  // New events: inserted from their own changes; a concurrent insert of the same event makes this one wait, then skip.
+  const fresh = list.map((g) => ({ g, state: foldEventChanges(null, g.changes)! }));
+  const { rows: created } = await db.query<{ kind: string; id: string }>(
+    `${UPSERT_COLUMNS} ON CONFLICT (kind, id) DO NOTHING RETURNING kind, id`,
+    stateParams(fresh),
+  );
+  const createdKeys = new Set(created.map((r) => `${r.kind}\u0000${r.id}`));
+  const written: { g: (typeof list)[number]; state: EventState }[] = fresh.filter((f) => createdKeys.has(`${f.g.kind}\u0000${f.g.id}`));
+  const existing = list.filter((g) => !createdKeys.has(`${g.kind}\u0000${g.id}`));
+  if (existing.length) {
+    const { rows } = await db.query(
+      `SELECT kind, id, status, ${ms('time')} AS t, ${ms('opened_at')} AS opened, closed_at IS NOT NULL AS closed, category,
+              region_code AS region, lon, lat, title, ${ms('COALESCE(attrs_at, time)')} AS "attrsAt"
+         FROM event WHERE (kind, id) IN (SELECT * FROM unnest($1::text[], $2::text[])) FOR UPDATE`,
+      [existing.map((g) => g.kind), existing.map((g) => g.id)],
+    );
+    const current = new Map<string, EventState>();
+    for (const r of rows) {
+      current.set(`${r.kind}\u0000${r.id}`, {
+        status: r.status,
+        t: Math.round(r.t),
+        rank: rankOf(r.kind, r.status),
+        closed: r.closed,
+        opened: Math.round(r.opened),
+        category: r.category,
+        region: r.region,
+        lon: r.lon,
+        lat: r.lat,
+        title: r.title,
+        attrsAt: Math.round(r.attrsAt),
+      });
+    }
+    const updates: { g: (typeof list)[number]; state: EventState }[] = [];
+    for (const g of existing) {
+      const before = current.get(`${g.kind}\u0000${g.id}`) ?? null;
+      const after = foldEventChanges(before, g.changes)!;
+      if (!before || JSON.stringify(before) !== JSON.stringify(after)) updates.push({ g, state: after });
+      if (visiblyChanged(before, after)) written.push({ g, state: after });
+    }
+    if (updates.length) {
+      await db.query(
+        `${UPSERT_COLUMNS} ON CONFLICT (kind, id) DO UPDATE SET status = EXCLUDED.status, time = EXCLUDED.time,
+           opened_at = EXCLUDED.opened_at, closed_at = EXCLUDED.closed_at, category = EXCLUDED.category,
+           region_code = EXCLUDED.region_code, lon = EXCLUDED.lon, lat = EXCLUDED.lat, title = EXCLUDED.title, attrs_at = EXCLUDED.attrs_at`,
+        stateParams(updates),
+      );
     }
   }
-  const rows = [...newest.values()];
-  const col = <T>(f: (r: (typeof rows)[number]) => T) => rows.map(f);
-  const { rows: changed } = await db.query(
-    `INSERT INTO event AS e (kind, id, status, time, opened_at, closed_at, category, region_code, lon, lat, title)
-     SELECT kind, id, status, to_timestamp(t / 1000.0), to_timestamp(opened / 1000.0),
-            CASE WHEN closed THEN to_timestamp(t / 1000.0) END, category, region, lon, lat, title
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[], $5::float8[], $6::bool[], $7::text[], $8::text[],
-                   $9::float8[], $10::float8[], $11::text[])
-            AS u(kind, id, status, t, opened, closed, category, region, lon, lat, title)
-     ON CONFLICT (kind, id) DO UPDATE SET
-       status = CASE WHEN EXCLUDED.time >= e.time THEN EXCLUDED.status ELSE e.status END,
-       time = GREATEST(e.time, EXCLUDED.time),
-       closed_at = CASE WHEN EXCLUDED.time >= e.time THEN EXCLUDED.closed_at ELSE e.closed_at END,
-       opened_at = LEAST(e.opened_at, EXCLUDED.opened_at),
-       category = COALESCE(EXCLUDED.category, e.category),
-       region_code = COALESCE(EXCLUDED.region_code, e.region_code),
-       lon = COALESCE(EXCLUDED.lon, e.lon),
-       lat = COALESCE(EXCLUDED.lat, e.lat),
-       title = COALESCE(EXCLUDED.title, e.title)
-     WHERE (EXCLUDED.time > e.time AND EXCLUDED.status IS DISTINCT FROM e.status)
-        OR EXCLUDED.opened_at < e.opened_at
-        OR (EXCLUDED.time = e.time AND EXCLUDED.status IS DISTINCT FROM e.status)
-        OR (EXCLUDED.category IS NOT NULL AND EXCLUDED.category IS DISTINCT FROM e.category)
-        OR (EXCLUDED.region_code IS NOT NULL AND EXCLUDED.region_code IS DISTINCT FROM e.region_code)
-     RETURNING kind, id, status, (extract(epoch FROM time) * 1000)::float8 AS t, category, region_code AS region, lon, lat`,
-    [
-      col((r) => r.kind),
-      col((r) => r.id),
-      col((r) => r.status),
-      col((r) => r.t),
-      col((r) => r.opened),
-      col((r) => r.closed),
-      col((r) => r.category),
-      col((r) => r.region),
-      col((r) => r.lon),
-      col((r) => r.lat),
-      col((r) => r.title),
-    ],
-  );
   const { rows: recorded } = await db.query<{ kind: string; id: string; status: string; t: number }>(
     `INSERT INTO event_status (kind, id, status, time)
      SELECT kind, id, status, to_timestamp(t / 1000.0) FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[]) AS u(kind, id, status, t)
@@ -86,18 +99,44 @@ export async function writeEventChanges(
      RETURNING kind, id, status, (extract(epoch FROM time) * 1000)::float8 AS t`,
     [changes.map((c) => c.kind), changes.map((c) => c.id), changes.map((c) => c.status), changes.map((c) => c.t)],
   );
-  return { changed: changed.map(toWire), recorded: recorded.map((r) => ({ ...r, t: Math.round(r.t) })) };
+  const changed: WireEvent[] = written.map(({ g, state }) => ({
+    kind: g.kind,
+    id: g.id,
+    status: state.status,
+    t: state.t,
+    category: state.category,
+    region: state.region,
+    lon: state.lon,
+    lat: state.lat,
+  }));
+  return { changed, recorded: recorded.map((r) => ({ ...r, t: Math.round(r.t) })) };
 }
 
-function mergeAttrs(newer: EventChange, older: EventChange): EventChange {
-  return {
-    ...newer,
-    category: newer.category ?? older.category,
-    region: newer.region ?? older.region,
-    lon: newer.lon ?? older.lon,
-    lat: newer.lat ?? older.lat,
-    title: newer.title ?? older.title,
-  };
+const ms = (c: string) => `(extract(epoch FROM ${c}) * 1000)::float8`;
+
+const UPSERT_COLUMNS = `INSERT INTO event AS e (kind, id, status, time, opened_at, closed_at, category, region_code, lon, lat, title, attrs_at)
+     SELECT kind, id, status, to_timestamp(t / 1000.0), to_timestamp(opened / 1000.0),
+            CASE WHEN closed THEN to_timestamp(t / 1000.0) END, category, region, lon, lat, title, to_timestamp(attrs_at / 1000.0)
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[], $5::float8[], $6::bool[], $7::text[], $8::text[],
+                   $9::float8[], $10::float8[], $11::text[], $12::float8[])
+            AS u(kind, id, status, t, opened, closed, category, region, lon, lat, title, attrs_at)`;
+
+function stateParams(rows: readonly { g: { kind: string; id: string }; state: EventState }[]): unknown[] {
+  const col = <T>(f: (r: (typeof rows)[number]) => T) => rows.map(f);
+  return [
+    col((r) => r.g.kind),
+    col((r) => r.g.id),
+    col((r) => r.state.status),
+    col((r) => r.state.t),
+    col((r) => r.state.opened),
+    col((r) => r.state.closed),
+    col((r) => r.state.category),
+    col((r) => r.state.region),
+    col((r) => r.state.lon),
+    col((r) => r.state.lat),
+    col((r) => r.state.title),
+    col((r) => r.state.attrsAt),
+  ];
 }
 
 function toWire(r: Record<string, unknown>): WireEvent {

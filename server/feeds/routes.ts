@@ -4,28 +4,109 @@
  */
 import { Router } from 'express';
 import type pg from 'pg';
-import { feedState, healthReportSchema, quarantineBatchSchema, type FeedHealth } from '../../shared/feeds';
+import type { Logger } from 'pino';
+import type { CatalogService } from '../catalog/service';
+import type { IngestService } from '../ingest/service';
+import {
+  feedState,
+  healthReportSchema,
+  MAX_QUARANTINE_BATCH,
+  quarantineBatchSchema,
+  quarantineResolveSchema,
+  type FeedHealth,
+  type SourceHealthReport,
+} from '../../shared/feeds';
 import { toRoomId } from '../../shared/rooms';
 import { toIssueDetails } from '../../shared/schemas';
 import { verifyIngestKey } from '../../db/queries/credentials';
-import { insertQuarantine, listHealth, listQuarantine, upsertHealth } from '../../db/queries/feeds';
-import { bearer } from '../http/auth';
+import { appendAudit } from '../../db/queries/audit';
+import {
+  insertQuarantine,
+  listHealth,
+  listQuarantine,
+  pruneQuarantine,
+  quarantineOverflow,
+  resolveQuarantine,
+  upsertHealth,
+} from '../../db/queries/feeds';
+import { bearer, perKeyRateLimit } from '../http/auth';
 import type { PrincipalOf } from '../http/principal';
 import type { IoServer } from '../realtime/socket';
 import { NAMESPACES } from '../../shared/contract';
 import { reply } from '../http/reply';
 
-export function createFeedRoutes(deps: { pool: pg.Pool; io: IoServer; principalOf: PrincipalOf; clock: () => number }): Router {
+/** Bounds on what workers may file in the quarantine (issue 13.12): a flood costs a bounded amount of storage. */
+export interface QuarantineLimits {
+  /** Requests per minute per key to POST /api/v1/quarantine. */
+  perMinPerKey: number;
+  /** Unresolved rows kept per OPD; more are counted (quarantine_overflow), not stored. */
+  maxUnresolvedPerOpd: number;
+  /** Resolved rows are deleted after this many days. */
+  retentionDays: number;
+}
+
+export const DEFAULT_QUARANTINE_LIMITS: Readonly<QuarantineLimits> = Object.freeze({
+  perMinPerKey: 120,
+  maxUnresolvedPerOpd: 100_000,
+  retentionDays: 90,
+});
+
+const PRUNE_EVERY_MS = 3_600_000;
+
+/**
+ * The readings a health report gives the two spool metrics (migration 022): 1/0 for a spool that cannot write,
+ * and the records dropped since the previous report (from the cumulative counts). Only reports that carry the
+ * spool fields (workers since issue 14) give readings. Pure.
+ */
+export function spoolReadings(
+  reports: readonly Pick<SourceHealthReport, 'source' | 'opd' | 'spoolFull' | 'spoolDropped'>[],
+  previousDropped: ReadonlyMap<string, number>,
+): { metric: string; entity: string; value: number }[] {
+  const out: { metric: string; entity: string; value: number }[] = [];
+  for (const r of reports) {
+    const entity = `${r.opd}/${r.source}`;
+    if (r.spoolFull !== undefined) out.push({ metric: 'feed_spool_full', entity, value: r.spoolFull ? 1 : 0 });
+    if (r.spoolDropped !== undefined) {
+      // a worker whose count went back (its spool folder replaced) counts from its new total
+      const before = previousDropped.get(entity) ?? 0;
+      out.push({ metric: 'feed_spool_dropped', entity, value: r.spoolDropped >= before ? r.spoolDropped - before : r.spoolDropped });
+    }
+  }
+  return out;
+}
+
+export function createFeedRoutes(deps: {
+  pool: pg.Pool;
+  io: IoServer;
+  principalOf: PrincipalOf;
+  clock: () => number;
+  quarantine?: Partial<QuarantineLimits>;
+  /** Where the spool readings go (alerts follow them); absent: feed health only. */
+  ingest?: Pick<IngestService, 'ingestPoints'>;
+  catalog?: Pick<CatalogService, 'metric'>;
+  log?: Pick<Logger, 'warn' | 'error'>;
+}): Router {
   const router = Router();
+  const limits: QuarantineLimits = { ...DEFAULT_QUARANTINE_LIMITS, ...deps.quarantine };
+  let prunedAt = 0;
 
   const keyOwner = async (req: Parameters<PrincipalOf>[0]) => {
     const key = bearer(req);
     return key ? verifyIngestKey(deps.pool, key) : null;
   };
 
+  router.post(
+    '/api/v1/quarantine',
+    perKeyRateLimit('quarantine', limits.perMinPerKey, 'too many quarantine requests with this key; slow down and retry'),
+  );
   router.post('/api/v1/quarantine', async (req, res) => {
     const owner = await keyOwner(req);
     if (!owner) return void res.status(401).json({ error: 'a valid ingest key is required', details: [] });
+    const entries = (req.body as { entries?: unknown } | null)?.entries;
+    if (Array.isArray(entries) && entries.length > MAX_QUARANTINE_BATCH)
+      return void res
+        .status(413)
+        .json({ error: `batch too large: ${entries.length} entries, at most ${MAX_QUARANTINE_BATCH} per request`, details: [] });
     const parsed = quarantineBatchSchema.safeParse(req.body);
     if (!parsed.success) return void res.status(400).json({ error: 'invalid quarantine batch', details: toIssueDetails(parsed.error) });
     // A key files quarantine under its own OPD only; entries of OPD-less sources are filed under it too.
@@ -35,11 +116,19 @@ export function createFeedRoutes(deps: { pool: pg.Pool; io: IoServer; principalO
         error: `key of ${owner.opd} may not file quarantine of another OPD`,
         details: [{ index: foreign, path: 'opd', message: 'foreign OPD' }],
       });
+    const now = deps.clock();
+    if (now - prunedAt > PRUNE_EVERY_MS) {
+      prunedAt = now;
+      await pruneQuarantine(deps.pool, limits.retentionDays);
+    }
     const stored = await insertQuarantine(
       deps.pool,
+      owner.opd,
       parsed.data.entries.map((e) => ({ ...e, opd: owner.opd })),
+      limits.maxUnresolvedPerOpd,
     );
-    reply(res, 'Accepted', { accepted: parsed.data.entries.length, written: stored }, 202);
+    // 202 even past the cap: the worker cannot do better by retrying, and the overflow is counted for operators
+    reply(res, 'QuarantineAccepted', { accepted: parsed.data.entries.length, written: stored.written, overflow: stored.overflow }, 202);
   });
 
   router.post('/api/v1/sources/health', async (req, res) => {
@@ -54,7 +143,9 @@ export function createFeedRoutes(deps: { pool: pg.Pool; io: IoServer; principalO
         .json({ error: `key of ${owner.opd} may report only its own feeds`, details: [{ index: foreign, path: 'opd', message: 'foreign OPD' }] });
     const now = deps.clock();
     const rows = parsed.data.sources.map((s) => ({ ...s, reportedAt: now }));
+    const before = new Map((await listHealth(deps.pool)).map((h) => [`${h.opd}/${h.source}`, h.spoolDropped ?? 0]));
     await upsertHealth(deps.pool, rows);
+    await reportSpool(rows, before, now);
     const feeds: FeedHealth[] = rows.map((r) => ({ ...r, state: feedState(r, now) }));
     deps.io
       .of(NAMESPACES.live)
@@ -62,6 +153,24 @@ export function createFeedRoutes(deps: { pool: pg.Pool; io: IoServer; principalO
       .emit('feeds:reported', { feeds });
     reply(res, 'ReportAccepted', { accepted: rows.length }, 202);
   });
+
+  /** Spool readings through the ingest service, as the owner OPD of the metrics (Diskominfo) would send them. */
+  async function reportSpool(rows: readonly SourceHealthReport[], before: ReadonlyMap<string, number>, now: number): Promise<void> {
+    const owner = deps.catalog?.metric('feed_spool_full')?.ownerOpd;
+    if (!deps.ingest || !owner) return;
+    const readings = spoolReadings(rows, before);
+    if (readings.length === 0) return;
+    try {
+      const result = await deps.ingest.ingestPoints(
+        { id: 0, opd: owner, scopes: ['points'] },
+        { points: readings.map((r) => ({ ...r, time: now })) },
+        now,
+      );
+      if (result.status !== 202) deps.log?.warn({ result: result.body }, 'spool health readings refused');
+    } catch (e) {
+      deps.log?.error({ err: e }, 'spool health readings failed');
+    }
+  }
 
   const operatorOnly = async (req: Parameters<PrincipalOf>[0]) => {
     const who = await deps.principalOf(req);
@@ -76,9 +185,26 @@ export function createFeedRoutes(deps: { pool: pg.Pool; io: IoServer; principalO
 
   router.get('/api/v1/quarantine', async (req, res) => {
     if (!(await operatorOnly(req))) return void res.status(403).json({ error: 'operators only', details: [] });
-    const limit = Math.min(1_000, Math.max(1, Number(req.query.limit) || 100));
+    const limit = Math.min(1_000, Math.max(1, Math.floor(Number(req.query.limit)) || 100));
     const source = typeof req.query.source === 'string' ? req.query.source : undefined;
-    reply(res, 'QuarantineList', { entries: await listQuarantine(deps.pool, { source, limit }) });
+    const resolved = req.query.resolved === 'true' ? true : req.query.resolved === 'all' ? undefined : false;
+    reply(res, 'QuarantineList', {
+      entries: await listQuarantine(deps.pool, { source, limit, resolved }),
+      overflow: await quarantineOverflow(deps.pool),
+    });
+  });
+
+  router.post('/api/v1/quarantine/resolve', async (req, res) => {
+    const who = await operatorOnly(req);
+    if (!who) return void res.status(403).json({ error: 'operators only', details: [] });
+    const parsed = quarantineResolveSchema.safeParse(req.body);
+    if (!parsed.success) return void res.status(400).json({ error: 'invalid request', details: toIssueDetails(parsed.error) });
+    const actor = 'user' in who && who.user ? `user:${who.user}` : `token:${'tokenId' in who ? who.tokenId : '?'}`;
+    const resolved = await resolveQuarantine(deps.pool, parsed.data.ids, actor);
+    await appendAudit(deps.pool, [
+      { actor, action: 'quarantine.resolved', target: 'quarantine', detail: { ids: parsed.data.ids, resolved }, source: req.ip ?? null },
+    ]);
+    reply(res, 'QuarantineResolved', { resolved });
   });
 
   return router;

@@ -6,10 +6,11 @@ import type pg from 'pg';
 import type { SeriesMeta } from '../../shared/catalog';
 import type { WirePoint } from '../../shared/contract';
 import {
+  eventSchema,
   eventsBatchSchema,
   ingestBatchSchema,
+  pointSchema,
   MAX_FUTURE_MS,
-  toIssueDetails,
   type EventRecord,
   type IssueDetail,
   type Point,
@@ -24,6 +25,7 @@ import { canWrite } from '../access/policy';
 import type { CatalogService } from '../catalog/service';
 import type { GeometryCache } from '../entities/geometry';
 import type { Stream } from '../realtime/stream';
+import { capIssues, parseBatch } from './validate';
 
 export type IngestResult =
   { status: 202; body: { accepted: number; written: number } } | { status: 400 | 403 | 413; body: { error: string; details: IssueDetail[] } };
@@ -88,9 +90,9 @@ export function createIngestService(deps: {
         invalid.push({ index, path: 'time', message: `time is more than ${MAX_FUTURE_MS / 60_000} minutes in the future` });
       }
     });
-    if (invalid.length) return { status: 400, body: { error: 'invalid batch; nothing was written', details: invalid } };
+    if (invalid.length) return { status: 400, body: { error: 'invalid batch; nothing was written', details: capIssues(invalid) } };
     if (forbidden.length)
-      return { status: 403, body: { error: `key of ${opd} may not write these records; nothing was written`, details: forbidden } };
+      return { status: 403, body: { error: `key of ${opd} may not write these records; nothing was written`, details: capIssues(forbidden) } };
     return null;
   }
 
@@ -132,11 +134,9 @@ export function createIngestService(deps: {
     async ingestPoints(key, body, now) {
       const big = tooLarge(body, 'points');
       if (big) return big;
-      const parsed = ingestBatchSchema.safeParse(body);
-      if (!parsed.success) {
-        return { status: 400, body: { error: 'invalid batch; nothing was written', details: toIssueDetails(parsed.error) } };
-      }
-      const points = parsed.data.points;
+      const parsed = await parseBatch(body, 'points', pointSchema, ingestBatchSchema);
+      if (!parsed.ok) return { status: 400, body: { error: 'invalid batch; nothing was written', details: parsed.details } };
+      const points = parsed.items;
       const rejected = check(
         points.map((p) => ({ metricOrKind: p.metric, region: p.region, time: p.time })),
         'metric',
@@ -170,11 +170,9 @@ export function createIngestService(deps: {
     async ingestEvents(key, body, now, source = null) {
       const big = tooLarge(body, 'events');
       if (big) return big;
-      const parsed = eventsBatchSchema.safeParse(body);
-      if (!parsed.success) {
-        return { status: 400, body: { error: 'invalid batch; nothing was written', details: toIssueDetails(parsed.error) } };
-      }
-      const events = parsed.data.events;
+      const parsed = await parseBatch(body, 'events', eventSchema, eventsBatchSchema);
+      if (!parsed.ok) return { status: 400, body: { error: 'invalid batch; nothing was written', details: parsed.details } };
+      const events = parsed.items;
       const rejected =
         check(
           events.map((e) => ({ metricOrKind: e.kind, region: e.region, time: e.time })),
@@ -197,7 +195,11 @@ export function createIngestService(deps: {
       }));
       // Every status change is audited in the same transaction: the change and its record commit together.
       const changed = await inTransaction(pool, async (client) => {
-        const { changed: written, recorded } = await writeEventChanges(client, changes);
+        const { changed: written, recorded } = await writeEventChanges(
+          client,
+          changes,
+          (kind, status) => catalog.eventKind(kind)?.statuses.indexOf(status) ?? -1,
+        );
         await appendAudit(
           client,
           recorded
@@ -232,7 +234,7 @@ export function createIngestService(deps: {
         details.push({ index, path: 'status', message: `status '${e.status}' is not one of ${kind.statuses.join(', ')}` });
       }
     });
-    return details.length ? { status: 400, body: { error: 'invalid batch; nothing was written', details } } : null;
+    return details.length ? { status: 400, body: { error: 'invalid batch; nothing was written', details: capIssues(details) } } : null;
   }
 
   function publishPoints(written: readonly ResolvedPoint[], created: readonly SeriesMeta[]) {

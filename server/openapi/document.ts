@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { ackSchema } from '../alerts/routes';
 import { auditQuerySchema } from '../audit/routes';
 import { loginSchema } from '../auth/routes';
-import { healthReportSchema, quarantineBatchSchema } from '../../shared/feeds';
+import { healthReportSchema, quarantineBatchSchema, quarantineResolveSchema } from '../../shared/feeds';
 import { entitiesBatchSchema, eventsBatchSchema, ingestBatchSchema, projectsBatchSchema, seriesQuerySchema } from '../../shared/schemas';
 import {
   CKAN_ACTIONS,
@@ -73,6 +73,7 @@ const REQUEST_BODIES = {
   ProjectsBatch: projectsBatchSchema,
   EntitiesBatch: entitiesBatchSchema,
   QuarantineBatch: quarantineBatchSchema,
+  QuarantineResolve: quarantineResolveSchema,
   HealthReport: healthReportSchema,
   Login: loginSchema,
   AlertAcknowledgement: ackSchema,
@@ -288,10 +289,12 @@ export function buildOpenApiDocument() {
         security: INGEST_KEY,
         requestBody: body('QuarantineBatch'),
         responses: {
-          ...ok('filed', ref('Accepted'), '202'),
+          ...ok('filed', ref('QuarantineAccepted'), '202'),
           ...err(400, 'invalid entries'),
           ...err(401, 'no or invalid ingest key'),
           ...err(403, 'entries of another OPD'),
+          ...err(413, 'more than 5,000 entries'),
+          ...err(429, 'rate limited'),
         },
       },
       get: {
@@ -302,8 +305,19 @@ export function buildOpenApiDocument() {
         parameters: [
           { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
           { name: 'source', in: 'query', required: false, schema: { type: 'string' } },
+          { name: 'resolved', in: 'query', required: false, schema: { type: 'string', enum: ['false', 'true', 'all'], default: 'false' } },
         ],
         responses: { ...ok('entries', ref('QuarantineList')), ...err(403, 'operators only') },
+      },
+    },
+    '/api/v1/quarantine/resolve': {
+      post: {
+        tags: ['Operations'],
+        operationId: 'resolveQuarantine',
+        summary: 'Mark quarantined records as dealt with (audited); resolved rows are deleted after QUARANTINE_RETENTION_DAYS',
+        security: TOKEN,
+        requestBody: body('QuarantineResolve'),
+        responses: { ...ok('how many were open', ref('QuarantineResolved')), ...err(400, 'invalid ids'), ...err(403, 'operators only') },
       },
     },
     '/api/v1/sources/health': {

@@ -32,6 +32,7 @@ const ROUTES = [
   'GET /api/public/v1/projects',
   'POST /api/v1/quarantine',
   'GET /api/v1/quarantine',
+  'POST /api/v1/quarantine/resolve',
   'POST /api/v1/sources/health',
   'GET /api/v1/sources/health',
   'GET /api/v1/catalog',

@@ -127,6 +127,11 @@ describe.each(backends)('REST contract on %s', (_name, adminUrl) => {
         { path: '/api/v1/quarantine?limit=5', auth: operator, status: 200 },
         { path: '/api/v1/quarantine', auth: bpbdToken, status: 403 },
       ],
+      'POST /api/v1/quarantine/resolve': [
+        { method: 'POST', path: '/api/v1/quarantine/resolve', auth: operator, body: { ids: [1] }, status: 200 },
+        { method: 'POST', path: '/api/v1/quarantine/resolve', auth: operator, body: { ids: [] }, status: 400 },
+        { method: 'POST', path: '/api/v1/quarantine/resolve', auth: bpbdToken, body: { ids: [1] }, status: 403 },
+      ],
       'POST /api/v1/sources/health': [
         {
           method: 'POST',
@@ -146,6 +151,8 @@ describe.each(backends)('REST contract on %s', (_name, adminUrl) => {
                 recordsPerSecond: 1.5,
                 quarantined: 1,
                 spoolDepth: 0,
+                spoolFull: false,
+                spoolDropped: 0,
               },
             ],
           },

@@ -9,6 +9,8 @@ import { openStorage, type Storage } from '../../db/storage';
 import { createApp, type App } from '../../server/app';
 import { addUser } from '../../server/auth/accounts';
 import type { BackupConfig } from '../../server/config';
+import { DEFAULT_QUARANTINE_LIMITS, type QuarantineLimits } from '../../server/feeds/routes';
+import type { HttpTimeouts } from '../../server/http/timeouts';
 import { createTestDatabase } from './db';
 
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -49,6 +51,10 @@ export interface TestServerOptions {
   metricsToken?: string;
   /** Lifetime of the public view's snapshots (absent: the default, 5 s). */
   publicCacheMs?: number;
+  /** Bounds on POST /api/v1/quarantine (absent: the defaults). */
+  quarantine?: Partial<QuarantineLimits>;
+  /** HTTP server timeouts (absent: the defaults). */
+  httpTimeouts?: HttpTimeouts;
 }
 
 export async function startTestServer(adminUrl: string, opts: TestServerOptions = {}): Promise<TestServer> {
@@ -75,6 +81,8 @@ export async function startTestServer(adminUrl: string, opts: TestServerOptions 
       backup: opts.backup,
       metricsToken: opts.metricsToken,
       publicCacheMs: opts.publicCacheMs,
+      quarantine: opts.quarantine ? { ...DEFAULT_QUARANTINE_LIMITS, ...opts.quarantine } : undefined,
+      httpTimeouts: opts.httpTimeouts,
     },
   });
   await new Promise<void>((r) => app.httpServer.listen(opts.port ?? 0, '127.0.0.1', r));

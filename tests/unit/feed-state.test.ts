@@ -51,6 +51,14 @@ describe('opdFeedRows', () => {
     expect(feedState(h, NOW)).toBe('late');
   });
 
+  it('a worker whose spool cannot write is spool_full, worse than failing; silence still wins once it stops reporting', () => {
+    const h = feed({ spoolFull: true, lastErrorAt: NOW - 500, lastError: 'ENOSPC', reportedAt: NOW });
+    expect(feedState(h, NOW)).toBe('spool_full');
+    expect(feedState(h, NOW + SILENT_AFTER_MS + 1)).toBe('silent');
+    const rows = opdFeedRows([feed({ source: 'a', lastErrorAt: NOW - 500, lastError: 'boom' }), feed({ source: 'b', spoolFull: true })], NOW);
+    expect(rows.map((r) => [r.state, r.source])).toEqual([['spool_full', 'b']]);
+  });
+
   it('a slow worker report cadence stretches silence', () => {
     const h = feed({ reportIntervalMs: 5 * 60_000, reportedAt: NOW });
     expect(feedState(h, NOW + SILENT_AFTER_MS + 1)).not.toBe('silent');
@@ -77,7 +85,7 @@ describe('opdFeedRows', () => {
     ]);
     expect(rows[0]).toMatchObject({ source: 'a', lastError: 'ECONNREFUSED' });
     expect(rows[2]!.lastSuccess).toBe(NOW - 60_000);
-    expect(countByState(rows)).toEqual({ ok: 1, late: 1, silent: 1, failing: 1 });
+    expect(countByState(rows)).toEqual({ ok: 1, late: 1, silent: 1, failing: 1, spool_full: 0 });
   });
 
   it('among equally bad sources the oldest success is shown (never succeeded counts as oldest)', () => {

@@ -2,7 +2,7 @@
 import { feedState, type FeedHealth, type FeedState } from '@shared/feed-state';
 
 /** Worst last: a feed that errors is worse than one whose worker went quiet, which is worse than a late one. */
-export const FEED_STATES_BY_SEVERITY: readonly FeedState[] = ['ok', 'late', 'silent', 'failing'];
+export const FEED_STATES_BY_SEVERITY: readonly FeedState[] = ['ok', 'late', 'silent', 'failing', 'spool_full'];
 
 const severity = (s: FeedState): number => FEED_STATES_BY_SEVERITY.indexOf(s);
 
@@ -45,7 +45,7 @@ export function opdFeedRows(feeds: Iterable<FeedHealth>, now: number): OpdFeedRo
 }
 
 export function countByState(rows: readonly OpdFeedRow[]): Record<FeedState, number> {
-  const c: Record<FeedState, number> = { ok: 0, late: 0, silent: 0, failing: 0 };
+  const c: Record<FeedState, number> = { ok: 0, late: 0, silent: 0, failing: 0, spool_full: 0 };
   for (const r of rows) c[r.state]++;
   return c;
 }
