@@ -35,7 +35,7 @@ export interface Warnings {
   updatedAt: number;
   level: AlertLevel | null;
   t: number | null;
-  metrics: { code: string; unit: string; thresholds: { waspada: number; siaga: number; awas: number } }[];
+  metrics: { code: string; unit: string; cadenceS: number | null; thresholds: { waspada: number; siaga: number; awas: number } }[];
   areas: WarningArea[];
 }
 
@@ -53,7 +53,14 @@ export function checkWarnings(x: unknown): Warnings {
     metrics: objects(x.metrics).flatMap((m) => {
       const th = isObj(m.thresholds) ? m.thresholds : null;
       return typeof m.code === 'string' && th && isNum(th.waspada) && isNum(th.siaga) && isNum(th.awas)
-        ? [{ code: m.code, unit: str(m.unit) ?? '', thresholds: { waspada: th.waspada, siaga: th.siaga, awas: th.awas } }]
+        ? [
+            {
+              code: m.code,
+              unit: str(m.unit) ?? '',
+              cadenceS: numOrNull(m.cadenceS),
+              thresholds: { waspada: th.waspada, siaga: th.siaga, awas: th.awas },
+            },
+          ]
         : [];
     }),
     areas: objects(x.areas).map((a) => ({
