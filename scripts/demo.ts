@@ -9,7 +9,7 @@ import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { EmbeddedStartError } from '../db/embedded';
 import { SchemaTooNewError } from '../db/migrate';
-import { createAccessToken, createIngestKey, revokeAccessTokens, revokeIngestKeys } from '../db/queries/credentials';
+import { createIngestKey, revokeIngestKeys } from '../db/queries/credentials';
 import { seedDemo } from '../db/seed';
 import { simulatorProjectRegistry, simulatorRoadGeometry } from '../ingest/sources/simulator';
 import { DEMO_OPD } from '../demo/catalog';
@@ -18,6 +18,7 @@ import { ConfigError, loadConfig } from '../server/config';
 import { createLogger } from '../server/log';
 import { onShutdownSignal, startServer, type RunningServer } from '../server/main';
 import { ensureClientBuild } from './client-build';
+import { bannerLines, ensureWallToken } from './demo-wall';
 
 const started = Date.now();
 const say = (m: string) => process.stderr.write(`[sinergi] ${m}\n`);
@@ -77,8 +78,8 @@ for (const o of DEMO_OPD) keys[o.code] = (await createIngestKey(pool, o.code, 'd
   });
   if (res.status !== 200) say(`road geometry: ${res.status} ${await res.text()}`);
 }
-await revokeAccessTokens(pool, 'demo-wall');
-const wallToken = (await createAccessToken(pool, 'operator', null, 'demo-wall')).token;
+// One wall device token across restarts (DATA_DIR/demo-wall-token), so open kiosk walls keep working.
+const wall = await ensureWallToken(pool, config.dataDir);
 // Demo accounts with readable passwords exist only outside production (which refuses to start with them).
 const demoAccounts =
   config.env === 'production'
@@ -120,12 +121,9 @@ worker.on('exit', (code, signal) => {
 });
 
 say(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s — data: ${server.storage.where}`);
-say(`  wall    ${server.url}/wall#token=${wallToken}`);
-say(`  agency  ${server.url}/agency`);
-if (demoAccounts.length > 0) say('          demo logins (username / password; production mode refuses to start while they remain):');
-for (const u of demoAccounts) say(`            ${u.role === 'operator' ? 'operator' : `OPD ${u.opd}`}: ${u.username} / ${u.password}`);
-say(`  public  ${server.url}/public`);
-say('Ctrl-C stops everything.');
+for (const line of bannerLines(server.url, wall.token, demoAccounts)) say(line);
+say(`wall token ${wall.kept ? 'kept from the previous run' : 'new'}; rotate it with: npm run admin -- token wall --rotate`);
+say('Ctrl-C stops everything; `npm run admin -- urls` prints these addresses again.');
 
 onShutdownSignal(log, async () => {
   const w = worker;
