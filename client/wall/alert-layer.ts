@@ -78,7 +78,8 @@ export function alertLayers(markers: readonly AlertMarker[], labelText: (m: Aler
       filled: true,
       getFillColor: (m) => alertRgba(m.level, m.stale ? 30 : 60),
       stroked: true,
-      getLineColor: (m) => alertRgba(m.level, m.stale ? 140 : 255),
+      // a silent gauge stays as visible as a live one: the wall must not lose it when it drowns
+      getLineColor: (m) => alertRgba(m.level),
       getLineWidth: (m) => px(m.level === 'awas' ? 5 : 4),
       lineWidthUnits: 'pixels',
       updateTriggers: { getRadius: scale, getLineWidth: scale },
