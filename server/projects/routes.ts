@@ -11,6 +11,7 @@ import { inTransaction } from '../../db/transaction';
 import { projectsBatchSchema, toIssueDetails, type IssueDetail } from '../../shared/schemas';
 import type { CatalogService } from '../catalog/service';
 import { requireIngestKey, perKeyRateLimit } from '../http/auth';
+import { reply } from '../http/reply';
 
 export interface ProjectRoutesDeps {
   pool: pg.Pool;
@@ -74,7 +75,7 @@ export function createProjectRoutes(deps: ProjectRoutesDeps): Router {
       );
       return ids;
     });
-    res.status(202).json({ accepted: projects.length, written: written.length });
+    reply(res, 'Accepted', { accepted: projects.length, written: written.length }, 202);
   });
   return router;
 }
