@@ -4,7 +4,8 @@
  * tablet's water-level tile turn stale within the metric's cadence × 3 and say which gauge is silent since
  * when; both show the same trend wording for the same metric (one KPI rule); the Awas gauge is ringed and
  * labelled on every shipped scene (layer list and pixels on screen); the alert cards carry the kelurahan,
- * kecamatan and the SOP text. Screenshots go to tests/artifacts/.
+ * kecamatan and the SOP text; the public warning card names the silent gauge. Screenshots go to
+ * tests/artifacts/.
  */
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -163,6 +164,19 @@ describe.skipIf(!chromiumAvailable)('truthful alerts on /wall and /agency', () =
     await wall.screenshot({ path: join(ARTIFACTS, 'wall-silent-awas.png') });
     await tablet.screenshot({ path: join(ARTIFACTS, 'tablet-silent-awas.png') });
   }, 90_000);
+
+  it('the public warning card names the silent gauge and looks stale', async () => {
+    const pub = await open(tabletContext, '/public');
+    const section = pub.locator('[data-testid="section-warnings"]');
+    await section.waitFor({ timeout: 30_000 });
+    await expect.poll(() => section.getAttribute('data-stale'), { timeout: 30_000 }).toBe('true');
+    expect(await section.getAttribute('data-level')).toBe('awas');
+    expect(await section.locator('[data-testid="gauge-silent"]').textContent()).toMatch(
+      /PA-UJI tidak melapor sejak \d{2}\.\d{2} WIB · nilai terakhir 277 cm$/,
+    );
+    await pub.screenshot({ path: join(ARTIFACTS, 'public-silent-awas.png') });
+    await pub.close();
+  }, 60_000);
 
   it('alert cards say where, the live value and what to do (SOP from the catalog)', async () => {
     const card = tablet.locator('[data-testid="agency-alerts"] [data-level="awas"]').first();
