@@ -105,7 +105,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const httpServer = createServer(app);
   const io = createIo(httpServer, config.corsOrigins);
   const metrics = createServerMetrics({ pool, io, dialect: storage.dialect });
-  const stream = metrics.timedStream((sink) => createStream({ tickMs: config.streamTickMs, sink }), createSink(io, catalog));
+  const stream = metrics.timedStream((sink) => createStream({ tickMs: config.streamTickMs, sink }), createSink(io, catalog, log));
   const stopCacheRefresh = deps.storeJobs?.onRefreshed((startedAt) => {
     bucketCache.refreshed(startedAt);
     metrics.rollupRefreshed((Date.now() - startedAt) / 1000);

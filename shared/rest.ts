@@ -164,7 +164,7 @@ export const quarantineResponse = z.object({ entries: z.array(quarantineEntrySch
 
 const publicCount = z
   .object({ n: z.number().int().nullable(), suppressed: z.boolean() })
-  .describe('a count, or n = null and suppressed = true when hidden for k-anonymity');
+  .describe('a count, or n = null and suppressed = true when hidden for k-anonymity (a small count or a cover: the two are not told apart)');
 const counts = { received: publicCount, resolved: publicCount, open: publicCount };
 /** The window every public complaint view answers for, and its k-anonymity threshold. */
 const complaintWindow = { period: z.enum(PUBLIC_PERIOD_NAMES), from: ms, to: ms, updatedAt: ms, k: z.number().int() };
@@ -197,7 +197,12 @@ export const complaintPerformanceResponse = z.object({
         opdName: z.string().nullable(),
         category: z.string().nullable().describe('null in an OPD row and the city row'),
         medianHoursToResolve: z.number().nullable().describe('hours from received to closed; null when fewer than k complaints stand behind it'),
-        shareWithinSla: z.number().nullable().describe('0..1 closed within the target; null when fewer than k or no target'),
+        shareWithinSla: z
+          .number()
+          .nullable()
+          .describe(
+            '0..1 closed within the target, rounded to 0.01; null when the count behind it is hidden, 1..k-1 met or missed the target, or no target',
+          ),
         slaHours: z.number().nullable().describe("the category's target, hours"),
         suppressed: z.boolean(),
       }),

@@ -74,7 +74,7 @@ export async function createAlertService(deps: {
 
   const canSee = (who: Principal, alert: WireAlert) => {
     const metric = catalog.metric(alert.metric);
-    return !!metric && who.role !== 'public' && catalog.decide(who, metric, 'metric').allow;
+    return !!metric && who.role !== 'public' && catalog.decideSeries(who, metric, alert.entity).allow;
   };
 
   async function evaluate(readings: readonly WrittenReading[]): Promise<void> {

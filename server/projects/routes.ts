@@ -15,7 +15,7 @@ import { reply } from '../http/reply';
 
 export interface ProjectRoutesDeps {
   pool: pg.Pool;
-  catalog: Pick<CatalogService, 'hasRegion'>;
+  catalog: Pick<CatalogService, 'hasRegion' | 'refreshEntities'>;
   clock: () => number;
   /** Requests per minute per key and address. */
   perMinPerKey: number;
@@ -75,6 +75,8 @@ export function createProjectRoutes(deps: ProjectRoutesDeps): Router {
       );
       return ids;
     });
+    // The class of a project applies to its series from the answer on (in this process; others within seconds).
+    await deps.catalog.refreshEntities();
     reply(res, 'Accepted', { accepted: projects.length, written: written.length }, 202);
   });
   return router;

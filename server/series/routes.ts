@@ -27,7 +27,8 @@ export function createSeriesRoutes(deps: { catalog: CatalogService; series: Seri
     if (!decision.allow) return void res.status(403).json({ error: decision.reason, details: [] });
     const result = await deps.series.range(metric.code, q.from, q.to, q.bucket, q.entity);
     if ('error' in result) return void res.status(400).json({ error: result.error, details: [] });
-    reply(res, 'SeriesRange', result);
+    // A series of a classified entity (a rahasia project) is left out as if it did not exist.
+    reply(res, 'SeriesRange', { ...result, series: result.series.filter((s) => deps.catalog.decideSeries(who, metric, s.entity, q.purpose).allow) });
   });
   return router;
 }
