@@ -51,6 +51,12 @@ const metric = z.object({
   nameEn: z.string(),
   cadenceS: z.number().int(),
   thresholds: thresholds.nullable(),
+  cumulative: z.boolean().optional().describe('the value accumulates by definition (a rise is no warning)'),
+  sop: z
+    .record(z.string(), z.object({ id: z.string(), en: z.string() }))
+    .nullable()
+    .optional()
+    .describe('what to do per alert level (waspada, siaga, awas), in Bahasa Indonesia and English'),
   sharedFor: z.array(z.string()).optional().describe('purposes of the sharing agreements that make it visible'),
 });
 const eventKind = z.object({
