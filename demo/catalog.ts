@@ -2,7 +2,47 @@
  * The demo city's OPD and catalog. A real deployment edits this through the admin CLI;
  * the demo seeds it so every domain has an owner and a mix of publik and terbatas data.
  */
-import type { EventKind, EventSla, Metric, Opd } from '../shared/catalog';
+import type { EventKind, EventSla, Metric, Opd, Sop } from '../shared/catalog';
+
+/** What to do per alert level (the same texts migration 030 gives an existing catalog). */
+const SOP_WATER_LEVEL: Sop = {
+  waspada: { id: 'Pantau tiap 15 menit; siapkan pompa dan petugas pintu air.', en: 'Check every 15 minutes; get pumps and gate crews ready.' },
+  siaga: {
+    id: 'Nyalakan pompa, buka pintu air sesuai prosedur, kabari lurah dan camat setempat, siapkan posko evakuasi.',
+    en: 'Start the pumps, open the sluice gates per procedure, inform the local lurah and camat, prepare the evacuation post.',
+  },
+  awas: {
+    id: 'Perintahkan evakuasi warga bantaran, kerahkan TRC BPBD, kabari Dinas Sosial dan PMI, siarkan peringatan.',
+    en: 'Order the evacuation of riverbank residents, deploy the BPBD rapid response team, inform Social Affairs and the Red Cross, broadcast the warning.',
+  },
+};
+
+const SOP_RAINFALL: Sop = {
+  siaga: {
+    id: 'Waspadai genangan; cek pompa di titik rawan dan kabari petugas lapangan.',
+    en: 'Watch for ponding; check the pumps at flood-prone spots and alert field staff.',
+  },
+  awas: {
+    id: 'Siagakan TRC BPBD di titik rawan banjir; siapkan peringatan dini untuk warga.',
+    en: 'Put the BPBD rapid response team on standby at flood-prone spots; prepare an early warning for residents.',
+  },
+};
+
+const SOP_CONGESTION_INDEX: Sop = {
+  siaga: { id: 'Kirim petugas Dishub ke ruas ini; atur lampu lalu lintas.', en: 'Send traffic officers to the segment; adjust the traffic lights.' },
+  awas: {
+    id: 'Alihkan arus; umumkan jalur alternatif; koordinasi dengan kepolisian.',
+    en: 'Divert the traffic; announce alternative routes; coordinate with the police.',
+  },
+};
+
+const SOP_CONTAINER_FILL: Sop = {
+  siaga: { id: 'Jadwalkan pengangkutan kontainer ini hari ini.', en: 'Schedule this container for collection today.' },
+  awas: {
+    id: 'Kirim truk terdekat sekarang; cegah sampah meluber ke jalan.',
+    en: 'Send the nearest truck now; keep waste from spilling onto the road.',
+  },
+};
 
 export const DEMO_OPD: readonly Opd[] = [
   { code: 'BPBD', name: 'Badan Penanggulangan Bencana Daerah' },
@@ -25,6 +65,7 @@ export const DEMO_METRICS: readonly Metric[] = [
     nameEn: 'Water level',
     cadenceS: 10,
     thresholds: { waspada: 150, siaga: 200, awas: 250 },
+    sop: SOP_WATER_LEVEL,
   },
   {
     code: 'rainfall',
@@ -36,6 +77,7 @@ export const DEMO_METRICS: readonly Metric[] = [
     nameEn: 'Rainfall',
     cadenceS: 10,
     thresholds: { waspada: 10, siaga: 20, awas: 50 },
+    sop: SOP_RAINFALL,
   },
   {
     code: 'pump_running',
@@ -81,6 +123,7 @@ export const DEMO_METRICS: readonly Metric[] = [
     nameEn: 'Congestion index',
     cadenceS: 10,
     thresholds: { waspada: 0.6, siaga: 0.75, awas: 0.9 },
+    sop: SOP_CONGESTION_INDEX,
   },
   // sanitation — DLH
   {
@@ -104,6 +147,7 @@ export const DEMO_METRICS: readonly Metric[] = [
     nameEn: 'Container filling level',
     cadenceS: 60,
     thresholds: { waspada: 0.7, siaga: 0.85, awas: 0.95 },
+    sop: SOP_CONTAINER_FILL,
   },
   {
     code: 'landfill_intake',
@@ -115,6 +159,7 @@ export const DEMO_METRICS: readonly Metric[] = [
     nameEn: 'Landfill intake today',
     cadenceS: 60,
     thresholds: null,
+    cumulative: true,
   },
   // projects — Dinas PUPR
   {

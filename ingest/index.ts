@@ -29,10 +29,17 @@ try {
       }
     }, 2_000).unref();
   }
+  // One Ctrl-C reaches the worker twice (the terminal's SIGINT to the process group, then the demo's SIGTERM):
+  // a repeat within 2 s is the same request to stop, a later one exits at once.
+  let stoppingAt = 0;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
-      if (stopping) process.exit(1);
+      if (stopping) {
+        if (Date.now() - stoppingAt < 2_000) return;
+        process.exit(1);
+      }
       stopping = true;
+      stoppingAt = Date.now();
       worker.stop().then(() => process.exit(0));
     });
   }

@@ -17,6 +17,7 @@ import { registerBackupCommands } from './admin-backup';
 import { registerDoctorCommand } from './admin-doctor';
 import { registerUserCommands } from './admin-users';
 import { feedState } from '../shared/feeds';
+import { bannerLines, currentWallToken, rotateWallToken, usableDemoUsers } from './demo-wall';
 
 const config = loadConfig();
 
@@ -62,6 +63,31 @@ token
       if (o.agency) await requireOpd(s, o.agency);
       const { token: secret } = await createAccessToken(s.pool, o.role, o.agency ?? null, o.label ?? null);
       process.stdout.write(`${secret}\n`);
+    }),
+  );
+
+token
+  .command('wall')
+  .description("the demo wall's device token (kept across demo restarts); --rotate issues a new one and revokes the old")
+  .option('--rotate', 'revoke the current wall token and issue a new one (open walls must be given the new URL)')
+  .action((o: { rotate?: boolean }) =>
+    withStorage(async (s) => {
+      const t = o.rotate ? await rotateWallToken(s.pool, config.dataDir) : await currentWallToken(s.pool, config.dataDir);
+      if (!t) throw new Error('no demo wall token yet; start the demo once, or use --rotate');
+      process.stdout.write(`${t}\n`);
+    }),
+  );
+
+program
+  .command('urls')
+  .description('print the demo banner again: the wall (with its kept token), agency and public addresses')
+  .action(() =>
+    withStorage(async (s) => {
+      const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+      const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${config.port}`;
+      const opd = (await loadCatalog(s.pool)).opd.map((o) => o.code);
+      const accounts = config.env === 'production' ? [] : await usableDemoUsers(s.pool, opd);
+      for (const line of bannerLines(url, await currentWallToken(s.pool, config.dataDir), accounts)) process.stdout.write(`${line}\n`);
     }),
   );
 

@@ -1,7 +1,8 @@
 /**
  * `npm start`: the whole demo command center at one URL — embedded database, migrations, the demo city
  * and its catalog, the server, and a separate ingest worker running the city simulator through the real
- * ingest API. Ctrl-C stops all of it, the embedded database included; the next start reopens the same data.
+ * ingest API (the last hour at once, a week of history in the background). Ctrl-C stops all of it, the
+ * embedded database included; the next start reopens the same data.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
@@ -9,7 +10,7 @@ import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { EmbeddedStartError } from '../db/embedded';
 import { SchemaTooNewError } from '../db/migrate';
-import { createAccessToken, createIngestKey, revokeAccessTokens, revokeIngestKeys } from '../db/queries/credentials';
+import { createIngestKey, revokeIngestKeys } from '../db/queries/credentials';
 import { seedDemo } from '../db/seed';
 import { simulatorProjectRegistry, simulatorRoadGeometry } from '../ingest/sources/simulator';
 import { DEMO_OPD } from '../demo/catalog';
@@ -18,8 +19,11 @@ import { ConfigError, loadConfig } from '../server/config';
 import { createLogger } from '../server/log';
 import { onShutdownSignal, startServer, type RunningServer } from '../server/main';
 import { ensureClientBuild } from './client-build';
+import { bannerLines, ensureWallToken } from './demo-wall';
 
 const started = Date.now();
+/** Days of history the demo back-fills in the background (issue 15: the 24 h / 7 d charts tell a day's story). */
+const DEMO_HISTORY_DAYS = 7;
 const say = (m: string) => process.stderr.write(`[sinergi] ${m}\n`);
 
 let config;
@@ -77,8 +81,8 @@ for (const o of DEMO_OPD) keys[o.code] = (await createIngestKey(pool, o.code, 'd
   });
   if (res.status !== 200) say(`road geometry: ${res.status} ${await res.text()}`);
 }
-await revokeAccessTokens(pool, 'demo-wall');
-const wallToken = (await createAccessToken(pool, 'operator', null, 'demo-wall')).token;
+// One wall device token across restarts (DATA_DIR/demo-wall-token), so open kiosk walls keep working.
+const wall = await ensureWallToken(pool, config.dataDir);
 // Demo accounts with readable passwords exist only outside production (which refuses to start with them).
 const demoAccounts =
   config.env === 'production'
@@ -98,7 +102,9 @@ await writeFile(
       server: { url: server.url },
       keys,
       spool: { dir: join(config.dataDir, 'spool') },
-      sources: [{ type: 'simulator', name: 'simulator', seed: 1, backfillMinutes: 60 }],
+      // the last hour at full cadence in the first poll (live data within seconds), then a week of history
+      // in the background, one 2-hour chunk per poll at one point a minute (~85 polls, a few minutes)
+      sources: [{ type: 'simulator', name: 'simulator', seed: 1, backfillMinutes: 60, historyDays: DEMO_HISTORY_DAYS }],
     },
     null,
     2,
@@ -120,12 +126,10 @@ worker.on('exit', (code, signal) => {
 });
 
 say(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s — data: ${server.storage.where}`);
-say(`  wall    ${server.url}/wall#token=${wallToken}`);
-say(`  agency  ${server.url}/agency`);
-if (demoAccounts.length > 0) say('          demo logins (username / password; production mode refuses to start while they remain):');
-for (const u of demoAccounts) say(`            ${u.role === 'operator' ? 'operator' : `OPD ${u.opd}`}: ${u.username} / ${u.password}`);
-say(`  public  ${server.url}/public`);
-say('Ctrl-C stops everything.');
+for (const line of bannerLines(server.url, wall.token, demoAccounts)) say(line);
+say(`wall token ${wall.kept ? 'kept from the previous run' : 'new'}; rotate it with: npm run admin -- token wall --rotate`);
+say(`live data flows now; ${DEMO_HISTORY_DAYS} days of history are back-filled in the background (the 24 h / 7 d charts fill in over a few minutes)`);
+say('Ctrl-C stops everything; `npm run admin -- urls` prints these addresses again.');
 
 onShutdownSignal(log, async () => {
   const w = worker;

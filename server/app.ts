@@ -2,6 +2,7 @@
  * The composition root: createApp(deps) wires every module; it neither reads the environment nor listens
  * (server/index.ts and the demo do that).
  */
+import { isDatabaseUnavailable } from '../db/unavailable';
 import { existsSync } from 'node:fs';
 import { createServer, type Server as HttpServer } from 'node:http';
 import { join } from 'node:path';
@@ -53,6 +54,7 @@ import type { StoreJobRunner } from '../db/store-jobs';
 import { bucketedSeries } from '../db/queries/points';
 import { createWallRoutes } from './wall/routes';
 import { createSceneSource } from './wall/scenes';
+import { reply } from './http/reply';
 
 export interface AppDeps {
   storage: Storage;
@@ -123,7 +125,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const metrics = createServerMetrics({ pool, io, dialect: storage.dialect });
   const stream = metrics.timedStream(
     (sink) => createStream({ tickMs: config.streamTickMs, sink }),
-    createSink(io, catalog, createOutboundGuard(config.outboundBound ?? DEFAULT_OUTBOUND_BOUND, log)),
+    createSink(io, catalog, log, createOutboundGuard(config.outboundBound ?? DEFAULT_OUTBOUND_BOUND, log)),
   );
   const stopCacheRefresh = deps.storeJobs?.onRefreshed((startedAt) => {
     bucketCache.refreshed(startedAt);
@@ -155,11 +157,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
   );
   app.use(createRequestLogger(log), metrics.httpCounter);
 
-  app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
+  app.get('/healthz', (_req, res) => reply(res, 'Health', { status: 'ok' }));
   app.get('/readyz', async (_req, res) => {
     try {
       await pool.query('SELECT 1');
-      res.json({ status: 'ready', dialect: storage.dialect });
+      reply(res, 'Ready', { status: 'ready', dialect: storage.dialect });
     } catch {
       res.status(503).json({ status: 'unavailable', error: 'database unreachable' });
     }
@@ -282,7 +284,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
     if (status === 413) return void res.status(413).json({ error: `request body larger than ${config.maxBodyBytes} bytes`, details: [] });
     if (err?.type === 'entity.parse.failed') return void res.status(400).json({ error: 'body is not valid JSON', details: [] });
     if (status >= 400 && status < 500) return void res.status(status).json({ error: 'bad request', details: [] });
-    req.log?.error({ err }, 'request failed');
+    // the database going away (stopping, restarting, unreachable) is an expected outage, not a bug: one line
+    // each, so a demo's Ctrl-C or a database restart does not fill the terminal with stacks
+    if (isDatabaseUnavailable(err)) req.log?.warn({ code: (err as { code?: string }).code }, 'request failed: database unavailable');
+    else req.log?.error({ err }, 'request failed');
     if (!res.headersSent) res.status(503).json({ error: 'temporarily unavailable; retry later', details: [] });
   };
   app.use(onError);

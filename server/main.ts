@@ -64,14 +64,29 @@ export async function startServer(config: Config, log: Logger, opts: { beforeLis
 }
 
 /** Runs `stop` once on SIGINT/SIGTERM; a second signal exits at once. */
+/**
+ * One Ctrl-C reaches a process more than once: the terminal signals the whole process group (npm, tsx and
+ * node) and the wrappers relay the same signal again. A repeat within this window is that same keypress and
+ * is ignored; a later one is an impatient operator and exits at once.
+ */
+export const REPEATED_SIGNAL_MS = 2_000;
+
+/** Pure: what a shutdown signal means given when the first one came (null: none yet). */
+export function signalAction(firstAt: number | null, now: number): 'stop' | 'ignore' | 'exit' {
+  if (firstAt === null) return 'stop';
+  return now - firstAt < REPEATED_SIGNAL_MS ? 'ignore' : 'exit';
+}
+
 export function onShutdownSignal(log: Logger, stop: () => Promise<void>): void {
-  let stopping = false;
+  let firstAt: number | null = null;
   const handler = (signal: NodeJS.Signals) => {
-    if (stopping) {
+    const action = signalAction(firstAt, Date.now());
+    if (action === 'ignore') return;
+    if (action === 'exit') {
       log.warn({ signal }, 'second signal: exiting now');
       process.exit(1);
     }
-    stopping = true;
+    firstAt = Date.now();
     log.info({ signal }, 'shutting down');
     stop().then(
       () => process.exit(0),

@@ -37,6 +37,27 @@ export interface Metric {
   /** Expected seconds between readings of one series; the wall turns stale beyond it. */
   cadenceS: number;
   thresholds: Thresholds | null;
+  /** The value accumulates by definition (intake so far today): a rise is no warning. Absent: false. */
+  cumulative?: boolean;
+  /** What to do at each alert level (alert cards on the wall and the tablet); absent or null: none configured. */
+  sop?: Sop | null;
+}
+
+/** A text in both UI languages. */
+export interface LocalText {
+  id: string;
+  en: string;
+}
+
+/** Standard operating procedure per alert level, as configured in the catalog. */
+export type Sop = Partial<Record<Exclude<AlertLevel, 'normal'>, LocalText>>;
+
+/** Pure: the SOP text for `level` in `lang` (English falls back to Indonesian); null when none is configured. */
+export function sopText(sop: Sop | null | undefined, level: AlertLevel, lang: 'id' | 'en'): string | null {
+  if (!sop || level === 'normal') return null;
+  const t = sop[level];
+  if (!t) return null;
+  return (lang === 'en' ? t.en || t.id : t.id) || null;
 }
 
 export interface EventKind {

@@ -9,6 +9,9 @@ import { AlertBadge } from '../lib/components/AlertBadge';
 import { formatValue } from '../lib/format';
 import { useExternalState, useLang, useNow, useThrottledVersion } from '../lib/react/hooks';
 import type { Me } from './auth-api';
+import { fetchRegions, regionNames } from '../lib/api/regions';
+import { AlertCardDetails } from '../lib/components/AlertCardDetails';
+import { alertCard } from '../features/alerts/card';
 
 /** Recently cleared alerts listed under the open ones (greyed). */
 const MAX_CLEARED = 5;
@@ -63,6 +66,19 @@ function AlertsList({ live, me, catalog }: { live: Live; me: Me; catalog: Catalo
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<{ id: number; text: string; code: string } | null>(null);
   const noteRef = useRef<HTMLTextAreaElement>(null);
+  // kelurahan/kecamatan names for the cards (without them a card says the location is unknown)
+  const [names, setNames] = useState<ReadonlyMap<string, string>>(() => new Map());
+  useEffect(() => {
+    let cancelled = false;
+    fetchRegions().then(
+      (r) => !cancelled && setNames(regionNames(r)),
+      () => {},
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, []);
+  useThrottledVersion(conn.store, 5_000);
 
   useEffect(() => {
     if (editing !== null) noteRef.current?.focus();
@@ -123,6 +139,8 @@ function AlertsList({ live, me, catalog }: { live: Live; me: Me; catalog: Catalo
     return m ? (lang === 'en' ? m.nameEn : m.nameId) : a.metric;
   };
   const value = (a: WireAlert) => formatValue(a.lastValue, metricOf(a.metric)?.unit ?? '', lang);
+  // where, the live value and its age, links, SOP: the same card as on the wall
+  const card = (a: WireAlert) => alertCard(a, conn.store.get(a.metric)?.series.get(a.seriesId), metricOf(a.metric), names, now, lang);
   const title = agencyOpd ? t('agency.alerts.titleOpd', { opd: agencyOpd }) : t('agency.alerts.titleAll');
 
   const row = (a: WireAlert) => {
@@ -130,6 +148,7 @@ function AlertsList({ live, me, catalog }: { live: Live; me: Me; catalog: Catalo
     const isCleared = a.clearedAt !== null;
     const composing = editing === a.id && !acked;
     const owner = metricOf(a.metric)?.ownerOpd;
+    const c = card(a);
     return (
       <li
         key={a.id}
@@ -143,7 +162,9 @@ function AlertsList({ live, me, catalog }: { live: Live; me: Me; catalog: Catalo
           <AlertBadge level={a.level} />
           <strong className="alert-entity">{a.entity}</strong>
           <span className="alert-metric">{metricName(a)}</span>
-          <span className="alert-value">{value(a)}</span>
+          <span className="alert-value" data-testid="alert-value">
+            {formatValue(c.value, metricOf(a.metric)?.unit ?? '', lang)}
+          </span>
         </div>
         <div className="meta">
           <span>
@@ -153,6 +174,7 @@ function AlertsList({ live, me, catalog }: { live: Live; me: Me; catalog: Catalo
           </span>
           <span>{t('agency.alerts.last', { value: value(a), time: formatAlertTime(a.lastTime, now, locale) })}</span>
         </div>
+        {!isCleared && <AlertCardDetails card={c} now={now} cadenceS={metricOf(a.metric)?.cadenceS} />}
         {acked ? (
           <p className="ack-line" data-testid="alert-ack-line">
             <strong>✓ {t('alerts.ackBy', { who: actorLabel(a.acknowledgedBy), time: formatAlertTime(a.acknowledgedAt!, now, locale) })}</strong>

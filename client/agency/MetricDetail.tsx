@@ -12,11 +12,11 @@ import { isStale } from '../lib/data-age';
 import { formatDateTime, formatNumber, formatTime, formatValue, localeOf, unitLabel } from '../lib/format';
 import { useLang, useNow, useThrottledVersion } from '../lib/react/hooks';
 import { LostBanner } from './LostBanner';
-import { changeText } from './KpiTile';
+import { silentLine, trendLine } from './KpiTile';
+import { computeKpi, kpiSeries, KPI_TREND_WINDOW_MS } from '../features/kpi';
 import {
   aggregateBuckets,
   aggregationOf,
-  computeKpi,
   RANGE_KEYS,
   RANGES,
   regionIndex,
@@ -91,9 +91,10 @@ export function MetricDetail({
     );
   }
   const name = lang === 'en' ? metric.nameEn : metric.nameId;
-  const agg = aggregationOf(metric);
   const state = store.get(metric.code);
-  const k = computeKpi(seriesOf(state), agg, now, metric.cadenceS);
+  const k = computeKpi(kpiSeries(state), metric, now, KPI_TREND_WINDOW_MS);
+  const agg = k.agg;
+  const silent = k.value !== null ? silentLine(k, metric.unit, now, lang) : null;
 
   return (
     <div className="detail" data-testid="metric-detail" data-code={metric.code}>
@@ -116,11 +117,11 @@ export function MetricDetail({
         </div>
         <div className={`detail-kpi${k.stale && k.value !== null ? ' is-stale' : ''}`} data-testid="detail-kpi" data-value={k.value ?? ''}>
           <span className="kpi-value">{formatValue(k.value, metric.unit, lang)}</span>
-          <span className="kpi-agg">{k.value !== null ? t(`agency.dash.agg.${agg}`, { n: k.series }) : ''}</span>
-          <span className="kpi-trend" data-trend={k.trend ?? 'none'}>
-            {k.trend ? t(`agency.dash.trend.${k.trend}`, { change: changeText(k, metric.unit, lang) }) : ''}
+          <span className="kpi-agg">{silent ?? (k.value !== null ? t(`agency.dash.agg.${agg}`, { n: k.series }) : '')}</span>
+          <span className="kpi-trend" data-trend={k.trend?.dir ?? 'none'} data-tone={k.trend?.tone ?? 'neutral'}>
+            {trendLine(k, metric.unit, lang, (window) => t('agency.dash.trend.none', { window }))}
           </span>
-          <Freshness t={k.newestT} now={now} cadenceS={metric.cadenceS} />
+          <Freshness t={k.at} now={now} cadenceS={metric.cadenceS} />
         </div>
       </header>
 

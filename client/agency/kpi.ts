@@ -1,114 +1,14 @@
 /**
- * Pure derivations of the agency tablet: how a metric's many series become one KPI (value, trend, age,
- * staleness), the sparkline and chart lines, the breakdown by region, and the page's hash route.
+ * Pure derivations of the agency tablet: the sparkline and chart lines, the breakdown by region, and the
+ * page's hash route (the KPI figure and trend come from client/features/kpi).
  * No I/O, clock passed in; table-tested in tests/unit/agency-kpi.test.ts.
  */
-import { isStale } from '../lib/data-age';
 
-/** How the series of one metric combine into one figure. */
-export type Aggregation = 'sum' | 'mean' | 'max';
+import { aggregate, countAtOrBefore, type Aggregation, type SeriesLike } from '../features/kpi';
 
-/**
- * Quantities that add up across entities (counts, money, tonnage, vehicles) are summed; a metric with alert
- * thresholds shows its worst entity (the gate closest to overflowing); anything else is averaged.
- */
-export function aggregationOf(m: { unit: string; thresholds: unknown }): Aggregation {
-  if (m.unit === 'count' || m.unit === 'IDR' || m.unit === 't' || m.unit === 'veh/h') return 'sum';
-  if (m.thresholds) return 'max';
-  return 'mean';
-}
-
-/** The aggregate of finite values; null when there is none. */
-export function aggregate(values: readonly number[], agg: Aggregation): number | null {
-  let n = 0;
-  let acc = agg === 'max' ? -Infinity : 0;
-  for (const v of values) {
-    if (!Number.isFinite(v)) continue;
-    n++;
-    acc = agg === 'max' ? Math.max(acc, v) : acc + v;
-  }
-  if (n === 0) return null;
-  return agg === 'mean' ? acc / n : acc;
-}
-
-/** The part of a live series buffer the derivations read. */
-export interface SeriesLike {
-  readonly t: readonly number[];
-  readonly v: readonly number[];
-  readonly latestT: number | null;
-  readonly latestV: number | null;
-}
-
-/** How many of the ascending times `t` are at or before `at` (the index after the last such time). */
-function countAtOrBefore(t: readonly number[], at: number): number {
-  let lo = 0;
-  let hi = t.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (t[mid]! <= at) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** The last value at or before `at`, or null (times ascending). */
-export function valueAt(s: SeriesLike, at: number): number | null {
-  const lo = countAtOrBefore(s.t, at);
-  return lo === 0 ? null : s.v[lo - 1]!;
-}
-
-export type Trend = 'up' | 'down' | 'flat';
-
-export interface Kpi {
-  /** The aggregate of every series' latest value. */
-  value: number | null;
-  /** The aggregate `periodMs` ago over the series that have a value then and now (same set on both sides). */
-  previous: number | null;
-  /** Change over that common set; null without a previous value. */
-  delta: number | null;
-  /** Relative change in percent; null when the previous value is 0 or missing. */
-  changePct: number | null;
-  trend: Trend | null;
-  newestT: number | null;
-  stale: boolean;
-  /** Series with a latest value. */
-  series: number;
-}
-
-/** Relative changes below this (0.5 %) read as flat, so noise does not flip the arrow. */
-export const FLAT_FRACTION = 0.005;
-/** The trend compares now with this long ago (the live buffer holds an hour of history). */
-export const TREND_PERIOD_MS = 30 * 60_000;
-
-export function computeKpi(series: readonly SeriesLike[], agg: Aggregation, now: number, cadenceS: number, periodMs = TREND_PERIOD_MS): Kpi {
-  const latest: number[] = [];
-  const nowCommon: number[] = [];
-  const then: number[] = [];
-  let newestT: number | null = null;
-  for (const s of series) {
-    if (s.latestV === null || s.latestT === null) continue;
-    latest.push(s.latestV);
-    if (newestT === null || s.latestT > newestT) newestT = s.latestT;
-    const old = valueAt(s, now - periodMs);
-    if (old !== null) {
-      nowCommon.push(s.latestV);
-      then.push(old);
-    }
-  }
-  const value = aggregate(latest, agg);
-  const previous = aggregate(then, agg);
-  const current = aggregate(nowCommon, agg);
-  let delta: number | null = null;
-  let changePct: number | null = null;
-  let trend: Trend | null = null;
-  if (previous !== null && current !== null) {
-    delta = current - previous;
-    changePct = previous !== 0 ? (delta / Math.abs(previous)) * 100 : null;
-    const tolerance = Math.max(1e-9, Math.abs(previous) * FLAT_FRACTION);
-    trend = Math.abs(delta) <= tolerance ? 'flat' : delta > 0 ? 'up' : 'down';
-  }
-  return { value, previous, delta, changePct, trend, newestT, stale: isStale(newestT, now, cadenceS), series: latest.length };
-}
+// The KPI rule itself (aggregation, the figure's age, trend over an explicit window, wording) lives in
+// client/features/kpi, shared with the wall and the public page; the tablet's charts and tables are below.
+export { aggregate, aggregationOf, valueAt, type Aggregation, type SeriesLike } from '../features/kpi';
 
 /**
  * The aggregate line over `[from, to]` at `stepMs`: at each step every series contributes its last value at

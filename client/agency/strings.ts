@@ -50,10 +50,7 @@ const id = {
       lost: 'Koneksi ke server terputus. Angka yang tampil adalah nilai terakhir yang diterima; menyambung kembali otomatis…',
       agg: { sum: 'total dari {{n}} unit', mean: 'rata-rata dari {{n}} unit', max: 'tertinggi dari {{n}} unit' },
       trend: {
-        up: '▲ naik {{change}} dibanding 30 mnt lalu',
-        down: '▼ turun {{change}} dibanding 30 mnt lalu',
-        flat: '▬ stabil dibanding 30 mnt lalu',
-        none: 'belum ada pembanding 30 mnt lalu',
+        none: 'belum ada pembanding {{window}} lalu',
       },
       open: 'Buka rincian {{name}}',
       syncing: 'Menyinkronkan…',
@@ -176,10 +173,7 @@ const en: AgencyStrings = {
       lost: 'The connection to the server is lost. The figures shown are the last ones received; reconnecting automatically…',
       agg: { sum: 'total of {{n}} units', mean: 'average of {{n}} units', max: 'highest of {{n}} units' },
       trend: {
-        up: '▲ up {{change}} vs 30 min ago',
-        down: '▼ down {{change}} vs 30 min ago',
-        flat: '▬ steady vs 30 min ago',
-        none: 'nothing to compare with 30 min ago yet',
+        none: 'nothing to compare with {{window}} ago yet',
       },
       open: 'Open the details of {{name}}',
       syncing: 'Synchronising…',

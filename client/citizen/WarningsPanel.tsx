@@ -4,8 +4,9 @@ import type { AlertLevel } from '@shared/catalog';
 import { AlertBadge } from '../lib/components/AlertBadge';
 import { Freshness } from '../lib/components/Freshness';
 import { formatNumber } from '../lib/format';
+import { silentText } from '../features/kpi';
 import { useLang } from '../lib/react/hooks';
-import { fetchWarnings, isWarning, type Warnings } from './warnings-api';
+import { fetchWarnings, isWarning, type Gauge, type Warnings } from './warnings-api';
 
 /** Warnings matter more than the other panels: refreshed every 20 s (the server's snapshot lasts 5 s). */
 const POLL_MS = 20_000;
@@ -38,9 +39,24 @@ const RANK: Record<AlertLevel, number> = { normal: 0, waspada: 1, siaga: 2, awas
  * The banner at the top of the page: every kecamatan at Waspada or above, with the kelurahan and gauges that
  * put it there. Shown only when there is such an area; the level is always written out, never colour alone.
  */
+/**
+ * The gauge behind the banner's level: the worst current one (highest level, then value). The banner's age is
+ * its age, not the freshest gauge's, so a gauge that went quiet at Awas makes the banner look late.
+ */
+export function worstGauge(w: Warnings): Gauge | null {
+  let best: Gauge | null = null;
+  for (const a of w.areas)
+    for (const k of a.kelurahan)
+      for (const g of k.gauges) {
+        if (!g.current || g.level === null || g.value === null) continue;
+        if (!best || RANK[g.level] > RANK[best.level!] || (RANK[g.level] === RANK[best.level!] && g.value > best.value!)) best = g;
+      }
+  return best;
+}
+
 export function WarningsBanner({ warnings, now }: { warnings: Warnings | null; now: number }) {
   const { t } = useTranslation();
-  const { locale } = useLang();
+  const { lang, locale } = useLang();
   if (!warnings) return null;
   const areas = warnings.areas.filter((a) => isWarning(a.level));
   if (areas.length === 0 || !isWarning(warnings.level)) return null;
@@ -48,6 +64,13 @@ export function WarningsBanner({ warnings, now }: { warnings: Warnings | null; n
   const unit = warnings.metrics[0]?.unit ?? 'cm';
   const th = warnings.metrics[0]?.thresholds;
   const value = (v: number | null) => (v === null ? '–' : `${formatNumber(v, 0, locale)} ${unit}`);
+  const worst = worstGauge(warnings);
+  const cadenceS = warnings.metrics[0]?.cadenceS ?? undefined;
+  // a gauge that stopped reporting at Siaga/Awas says so: "PA-UJI tidak melapor sejak 06.10 WIB · nilai terakhir 277 cm"
+  const gaugeText = (g: Gauge) =>
+    g.late && g.t !== null && g.value !== null
+      ? silentText({ entity: g.entity, t: g.t, value: g.value, unit }, now, lang)
+      : `${g.entity} ${value(g.value)} (${t(`alert.${g.level}`)})`;
   const counts = { awas: 0, siaga: 0, waspada: 0 };
   for (const a of areas) if (isWarning(a.level)) counts[a.level]++;
   const summary = (['awas', 'siaga', 'waspada'] as const)
@@ -56,7 +79,14 @@ export function WarningsBanner({ warnings, now }: { warnings: Warnings | null; n
     .join(', ');
 
   return (
-    <section className={`pub-warnings tone-${top}`} id="peringatan" aria-labelledby="warnings-title" data-testid="section-warnings" data-level={top}>
+    <section
+      className={`pub-warnings tone-${top}${worst?.late ? ' is-stale' : ''}`}
+      id="peringatan"
+      aria-labelledby="warnings-title"
+      data-testid="section-warnings"
+      data-level={top}
+      data-stale={worst?.late ? 'true' : 'false'}
+    >
       <div className="card-head">
         <h2 id="warnings-title">
           <span className="warn-icon" aria-hidden="true">
@@ -64,7 +94,7 @@ export function WarningsBanner({ warnings, now }: { warnings: Warnings | null; n
           </span>{' '}
           {t('pub.warn.title')}
         </h2>
-        <Freshness t={warnings.t} now={now} />
+        <Freshness t={worst?.t ?? warnings.t} now={now} cadenceS={cadenceS} />
       </div>
       <p className="warn-summary" role="status" data-testid="warnings-summary">
         {summary}
@@ -85,8 +115,16 @@ export function WarningsBanner({ warnings, now }: { warnings: Warnings | null; n
                     <span className="warn-gauges">
                       {k.gauges
                         .filter((g) => g.current && g.level && RANK[g.level] > 0)
-                        .map((g) => `${g.entity} ${value(g.value)} (${t(`alert.${g.level}`)})`)
-                        .join('; ')}
+                        .map((g, i) => (
+                          <span
+                            key={g.entity}
+                            className={g.late ? 'warn-gauge is-silent' : 'warn-gauge'}
+                            data-testid={g.late ? 'gauge-silent' : undefined}
+                          >
+                            {i > 0 ? '; ' : ''}
+                            {gaugeText(g)}
+                          </span>
+                        ))}
                     </span>
                   </li>
                 ))}

@@ -6,6 +6,8 @@ import { actorLabel, compareUrgency, formatAlertTime, newestFirst, type AlertsSt
 import { formatValue } from '../lib/format';
 import { useLang, useThrottledVersion } from '../lib/react/hooks';
 import { AlertBadge } from '../lib/components/AlertBadge';
+import { AlertCardDetails } from '../lib/components/AlertCardDetails';
+import { alertCard } from '../features/alerts/card';
 
 /** Rows the panel shows at most (open alerts first; recently cleared ones fill what is left, greyed). */
 export const MAX_ALERT_ROWS = 4;
@@ -17,7 +19,7 @@ interface AlertContext {
   regionNames: ReadonlyMap<string, string>;
 }
 
-function useAlertText({ live, regionNames }: AlertContext) {
+function useAlertText({ live, regionNames, now }: AlertContext & { now: number }) {
   const { t } = useTranslation();
   const { lang, locale } = useLang();
   // Catalog entries arrive with snapshots; re-read them now and then, never on every delta.
@@ -35,9 +37,15 @@ function useAlertText({ live, regionNames }: AlertContext) {
       const name = region ? regionNames.get(region) : undefined;
       return name ? `${a.entity} (${name})` : a.entity;
     },
+    /** Where, the live value and its age, links, SOP (features/alerts/card.ts). */
+    card: (a: WireAlert) => alertCard(a, live.get(a.metric)?.series.get(a.seriesId), metricOf(a.metric), regionNames, now, lang),
+    cadenceS: (a: WireAlert) => metricOf(a.metric)?.cadenceS,
+    // the series' live value, as the KPI shows it (the alert's own last value only without the series)
     value: (a: WireAlert) => {
       const m = metricOf(a.metric);
-      return formatValue(a.lastValue, m?.unit ?? '', lang);
+      const s = live.get(a.metric)?.series.get(a.seriesId);
+      const v = s && s.latestV !== null && s.latestT !== null && s.latestT >= a.lastTime ? s.latestV : a.lastValue;
+      return formatValue(v, m?.unit ?? '', lang);
     },
     level: (a: WireAlert) => t(`alert.${a.level}`).toUpperCase(),
   };
@@ -49,7 +57,7 @@ function useAlertText({ live, regionNames }: AlertContext) {
  */
 export const AlertBanner = memo(function AlertBanner({ store, live, regionNames, now }: AlertContext & { store: AlertsStore; now: number }) {
   useThrottledVersion(store, 200);
-  const x = useAlertText({ live, regionNames });
+  const x = useAlertText({ live, regionNames, now });
   const top = store.top();
   if (!top) return null;
   const others = store.open().length - 1;
@@ -87,7 +95,7 @@ export const AlertBanner = memo(function AlertBanner({ store, live, regionNames,
  */
 export const AlertsPanel = memo(function AlertsPanel({ store, live, regionNames, now }: AlertContext & { store: AlertsStore; now: number }) {
   useThrottledVersion(store, 200);
-  const x = useAlertText({ live, regionNames });
+  const x = useAlertText({ live, regionNames, now });
   if (store.access === 'forbidden') return null;
   const open = store.open();
   // When more are open than fit, the most urgent ones keep their rows (Awas, unacknowledged); shown newest first.
@@ -144,6 +152,7 @@ export const AlertsPanel = memo(function AlertsPanel({ store, live, regionNames,
                     ? x.t('alerts.ended', { time: formatAlertTime(a.clearedAt!, now, x.locale) })
                     : x.t('alerts.since', { time: formatAlertTime(a.openedAt, now, x.locale) })}
                 </span>
+                {!isCleared && <AlertCardDetails card={x.card(a)} now={now} cadenceS={x.cadenceS(a)} />}
                 {acked && (
                   <span className="alert-ack" data-testid="alert-ack-line" title={a.note ?? undefined}>
                     <span className="alert-ack-by">

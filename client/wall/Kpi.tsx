@@ -12,12 +12,14 @@ export interface KpiProps {
   cadenceS?: number;
   tone?: 'normal' | 'waspada' | 'siaga' | 'awas' | 'muted';
   forbidden?: boolean;
-  /** Direction against TREND_WINDOW ago (e.g. 10 minutes), with the change as text. */
-  trend?: { dir: 'up' | 'down' | 'flat'; text: string } | null;
+  /** Direction over the KPI window (client/features/kpi), its tone (worse: towards an alert) and the change as text. */
+  trend?: { dir: 'up' | 'down' | 'flat'; tone?: 'worse' | 'better' | 'neutral'; text: string } | null;
+  /** The figure's entity went quiet: the tile says so instead of its usual context line. */
+  silent?: string | null;
 }
 
 /** A KPI tile: label, big number, context line, data age. `data-testid="kpi-<id>"`. */
-export function Kpi({ id, label, value, sub, t, now, cadenceS, tone = 'normal', forbidden, trend }: KpiProps) {
+export function Kpi({ id, label, value, sub, t, now, cadenceS, tone = 'normal', forbidden, trend, silent }: KpiProps) {
   if (forbidden) return null;
   const stale = cadenceS !== undefined && t !== null && isStale(t, now, cadenceS);
   return (
@@ -33,12 +35,25 @@ export function Kpi({ id, label, value, sub, t, now, cadenceS, tone = 'normal', 
           {value}
         </div>
         {trend && (
-          <span className={`kpi-trend trend-${trend.dir}`} data-testid="kpi-trend" data-trend={trend.dir} title={trend.text}>
+          <span
+            className={`kpi-trend trend-${trend.dir}`}
+            data-testid="kpi-trend"
+            data-trend={trend.dir}
+            data-tone={trend.tone ?? 'neutral'}
+            data-text={trend.text}
+            title={trend.text}
+          >
             {trend.dir === 'up' ? '▲' : trend.dir === 'down' ? '▼' : '▬'} <span className="kpi-trend-text">{trend.text}</span>
           </span>
         )}
       </div>
-      <div className="kpi-sub">{sub}</div>
+      {silent ? (
+        <div className="kpi-sub kpi-silent" data-testid="kpi-silent">
+          {silent}
+        </div>
+      ) : (
+        <div className="kpi-sub">{sub}</div>
+      )}
       <Freshness t={t} now={now} cadenceS={cadenceS} />
     </section>
   );

@@ -16,8 +16,9 @@ import { isStale, newest } from '../lib/data-age';
 import { useLang } from '../lib/react/hooks';
 import { formatNumber, formatRatio, formatValue, unitLabel } from '../lib/format';
 import { alertCss, rampRgba } from '../lib/alert-colors';
-import { meanAt, newestOf, trendOf, valueAt } from '../features/common';
-import { gatesByLevel, pumpsRunning, worstGate } from '../features/floods/derive';
+import { gatesByLevel, pumpsRunning } from '../features/floods/derive';
+import type { Aggregation } from '../features/kpi';
+import { wallKpi, wallSilent, wallTrend } from './kpi-view';
 import { averageCongestion, averageSpeed } from '../features/traffic/derive';
 import { landfillToday } from '../features/sanitation/derive';
 import { projectSummary } from '../features/projects/derive';
@@ -65,9 +66,6 @@ const CHART_SOURCE: Record<ChartId, string> = {
   'containers-fill': 'container_fill',
   'projects-progress': 'project_progress',
 };
-
-/** KPI trends compare with the value this long ago. */
-const TREND_MS = 10 * 60_000;
 
 const rgbCss = (c: readonly number[]) => `rgb(${c[0]} ${c[1]} ${c[2]})`;
 
@@ -281,15 +279,8 @@ function useKpis(ctx: SceneContext): (id: KpiId) => KpiProps | null {
   const m = (code: string) => store.get(code);
   const cadence = (code: string) => m(code)?.metric?.cadenceS;
   const forbidden = (code: string) => m(code)?.status === 'forbidden';
-  // trend: now against TREND_MS ago, from the series buffers (the same hour of history the charts show)
-  const trend = (nowV: number | null, beforeV: number | null, unit: string, scale = 1) => {
-    const dir = trendOf(nowV, beforeV);
-    if (!dir || nowV === null || beforeV === null) return null;
-    const d = (nowV - beforeV) * scale;
-    if (dir === 'flat') return { dir, text: t('wall.kpi.steady') };
-    return { dir, text: t('wall.kpi.trend', { delta: `${d > 0 ? '+' : '−'}${formatValue(Math.abs(d), unit, lang)}` }) };
-  };
-  const meanTrend = (code: string, unit: string, scale = 1) => trend(meanAt(m(code), now), meanAt(m(code), now - TREND_MS), unit, scale);
+  // figure, age and trend: the one KPI rule (client/features/kpi), the tablet's window
+  const kpiTrend = (code: string, agg?: Aggregation) => wallTrend(wallKpi(m(code), now, agg), m(code)?.metric?.unit ?? '', lang);
   return (id) => {
     switch (id) {
       case 'complaints-open': {
@@ -304,45 +295,29 @@ function useKpis(ctx: SceneContext): (id: KpiId) => KpiProps | null {
           forbidden: forbidden('complaints_open'),
         };
       }
-      case 'water-level': {
-        const worst = worstGate(data.floods.gates);
-        return {
-          id,
-          label: t('wall.kpi.water'),
-          value: worst ? formatValue(worst.value, m('water_level')?.metric?.unit ?? 'cm', lang) : '–',
-          sub: worst ? (
-            <>
-              <AlertBadge level={worst.alert} /> {worst.entity}
-            </>
-          ) : null,
-          tone: worst?.alert ?? 'normal',
-          trend: (() => {
-            const s = worst ? m('water_level')?.series.get(worst.id) : undefined;
-            return s ? trend(worst!.value, valueAt(s, now - TREND_MS), m('water_level')?.metric?.unit ?? 'cm') : null;
-          })(),
-          t: newestOf(data.floods.gates),
-          now,
-          cadenceS: cadence('water_level'),
-          forbidden: forbidden('water_level'),
-        };
-      }
+      case 'water-level':
       case 'rainfall': {
-        const rain = data.floods.rain;
-        const maxRain = rain.reduce<(typeof rain)[number] | null>((a, r) => (a === null || r.value > a.value ? r : a), null);
+        const code = id === 'water-level' ? 'water_level' : 'rainfall';
+        const unit = m(code)?.metric?.unit ?? (id === 'water-level' ? 'cm' : 'mm/h');
+        const k = wallKpi(m(code), now);
+        const level = k?.level ?? 'normal';
         return {
           id,
-          label: t('wall.kpi.rain'),
-          value: maxRain ? formatValue(maxRain.value, m('rainfall')?.metric?.unit ?? 'mm/h', lang) : '–',
-          sub: maxRain ? (
+          label: t(id === 'water-level' ? 'wall.kpi.water' : 'wall.kpi.rain'),
+          value: k && k.value !== null ? formatValue(k.value, unit, lang) : '–',
+          sub: k?.entity ? (
             <>
-              <AlertBadge level={maxRain.alert} /> {maxRain.entity}
+              <AlertBadge level={level} /> {k.entity}
             </>
           ) : null,
-          tone: maxRain?.alert ?? 'normal',
-          t: newestOf(rain),
+          silent: wallSilent(k, unit, now, lang),
+          tone: level,
+          trend: wallTrend(k, unit, lang),
+          // the age of the gauge the figure shows, not of the freshest one
+          t: k?.at ?? null,
           now,
-          cadenceS: cadence('rainfall'),
-          forbidden: forbidden('rainfall'),
+          cadenceS: cadence(code),
+          forbidden: forbidden(code),
         };
       }
       case 'traffic-speed':
@@ -351,7 +326,7 @@ function useKpis(ctx: SceneContext): (id: KpiId) => KpiProps | null {
           label: t('wall.kpi.speed'),
           value: formatValue(averageSpeed(data.traffic.segments), 'km/h', lang),
           sub: t('wall.kpi.segments', { n: data.traffic.segments.length }),
-          trend: meanTrend('traffic_speed', 'km/h'),
+          trend: kpiTrend('traffic_speed', 'mean'),
           t: m('traffic_speed')?.newestT ?? null,
           now,
           cadenceS: cadence('traffic_speed'),
@@ -362,7 +337,7 @@ function useKpis(ctx: SceneContext): (id: KpiId) => KpiProps | null {
           id,
           label: t('wall.kpi.congestion'),
           value: formatRatio(averageCongestion(data.traffic.segments), 0, locale),
-          trend: meanTrend('congestion_index', '%', 100),
+          trend: kpiTrend('congestion_index', 'mean'),
           t: m('congestion_index')?.newestT ?? null,
           now,
           cadenceS: cadence('congestion_index'),
@@ -388,7 +363,7 @@ function useKpis(ctx: SceneContext): (id: KpiId) => KpiProps | null {
           value: formatValue(p.progress, '%', lang),
           sub: t('wall.kpi.projectsSub', { plan: formatValue(p.plan, '%', lang), behind: p.behind }),
           tone: p.behind > 0 ? 'waspada' : 'normal',
-          trend: meanTrend('project_progress', '%'),
+          trend: kpiTrend('project_progress'),
           t: m('project_progress')?.newestT ?? null,
           now,
           cadenceS: cadence('project_progress'),

@@ -17,6 +17,7 @@ import type { ContainerRow, TruckRow } from '../features/sanitation/derive';
 import type { ProjectRow } from '../features/projects/derive';
 import type { ComplaintPoint } from '../features/complaints/derive';
 import type { Trail } from '../features/sanitation/trails';
+import { alertLabel, alertLayers, type AlertMarker } from './alert-layer';
 
 export interface WallMapData {
   gates: Positioned<GateRow>[];
@@ -30,22 +31,24 @@ export interface WallMapData {
   containers: Positioned<ContainerRow>[];
   projects: Positioned<ProjectRow>[];
   complaints: ComplaintPoint[];
+  /** Entities at Siaga/Awas, drawn on every map scene whatever its layers (alert-layer.ts). */
+  alerts?: AlertMarker[];
 }
 
 const WHITE: RGBA = [255, 255, 255, 220];
 const DARK: RGBA = [11, 18, 32, 230];
 
-/** Complaint density: dark teal → yellow → red (6 classes, quantile scale). */
+/** Complaint density: dark teal → yellow → violet (6 classes, quantile scale; red is for alerts only). */
 export const COMPLAINT_RANGE: [number, number, number][] = [
   [1, 152, 189],
   [73, 227, 206],
   [216, 254, 181],
   [254, 237, 177],
-  [254, 173, 84],
-  [209, 55, 78],
+  [222, 150, 150],
+  [126, 58, 196],
 ];
 
-/** Project progress 0..100 %: red (not started) → yellow → green (done). */
+/** Project progress 0..100 %: violet (not started) → yellow → green (done). */
 export function progressRgba(p: number | null, alpha = 235): RGBA {
   if (p === null || !Number.isFinite(p)) return [148, 163, 184, alpha];
   return rampRgba(1 - Math.min(100, Math.max(0, p)) / 100, alpha);
@@ -222,6 +225,8 @@ export function buildWallLayers(d: WallMapData, wanted: readonly MapLayerId[], s
       }),
     );
   }
+  // alert state on every map scene, above everything else
+  layers.push(...alertLayers(d.alerts ?? [], alertLabel, scale));
   return layers;
 }
 

@@ -26,8 +26,6 @@ const id = {
       containers: 'Kontainer hampir penuh',
       segments: '{{n}} ruas',
       gates: '{{n}} pintu air',
-      trend: '{{delta}} dlm 10 mnt',
-      steady: 'stabil dlm 10 mnt',
     },
     scene: {
       paused: 'Rotasi dijeda',
@@ -162,8 +160,6 @@ const en: WallStrings = {
       containers: 'Containers nearly full',
       segments: '{{n}} segments',
       gates: '{{n}} gates',
-      trend: '{{delta}} in 10 min',
-      steady: 'steady over 10 min',
     },
     scene: {
       paused: 'Rotation paused',

@@ -14,6 +14,7 @@ import { projectRows } from '../features/projects/derive';
 import { complaintPoints, complaintsByCategory, complaintsByKecamatan } from '../features/complaints/derive';
 import { useThrottledVersion } from '../lib/react/hooks';
 import type { WallMapData } from './layers';
+import { alertMarkers } from './alert-layer';
 
 /** How often rows whose staleness depends on the clock are re-judged. */
 const STALE_TICK_MS = 5_000;
@@ -98,6 +99,11 @@ export function useWallData(conn: LiveConnection) {
     // eslint-disable-next-line react-hooks/exhaustive-deps -- the store mutates in place; its version says when
   }, [eventsVersion, events]);
 
+  // Siaga/Awas entities of every domain, marked on every map scene
+  const alerts = useMemo(
+    () => alertMarkers({ water_level: floods.gates, rainfall: floods.rain, congestion_index: traffic.segments, container_fill: containers.rows }),
+    [floods, traffic, containers],
+  );
   const mapData: WallMapData = useMemo(
     () => ({
       gates: floods.gatesOnMap,
@@ -109,8 +115,9 @@ export function useWallData(conn: LiveConnection) {
       containers: containers.onMap,
       projects: projects.onMap,
       complaints: complaints.points,
+      alerts,
     }),
-    [floods, traffic, trucks, containers, projects, complaints],
+    [floods, traffic, trucks, containers, projects, complaints, alerts],
   );
 
   return { floods, traffic, trucks, containers, projects, complaints, mapData, version };

@@ -33,6 +33,7 @@ import { bearer, perKeyRateLimit } from '../http/auth';
 import type { PrincipalOf } from '../http/principal';
 import type { IoServer } from '../realtime/socket';
 import { NAMESPACES } from '../../shared/contract';
+import { reply } from '../http/reply';
 
 /** Bounds on what workers may file in the quarantine (issue 13.12): a flood costs a bounded amount of storage. */
 export interface QuarantineLimits {
@@ -127,7 +128,7 @@ export function createFeedRoutes(deps: {
       limits.maxUnresolvedPerOpd,
     );
     // 202 even past the cap: the worker cannot do better by retrying, and the overflow is counted for operators
-    res.status(202).json({ accepted: parsed.data.entries.length, written: stored.written, overflow: stored.overflow });
+    reply(res, 'QuarantineAccepted', { accepted: parsed.data.entries.length, written: stored.written, overflow: stored.overflow }, 202);
   });
 
   router.post('/api/v1/sources/health', async (req, res) => {
@@ -150,7 +151,7 @@ export function createFeedRoutes(deps: {
       .of(NAMESPACES.live)
       .to(toRoomId({ type: 'feeds' }))
       .emit('feeds:reported', { feeds });
-    res.status(202).json({ accepted: rows.length });
+    reply(res, 'ReportAccepted', { accepted: rows.length }, 202);
   });
 
   /** Spool readings through the ingest service, as the owner OPD of the metrics (Diskominfo) would send them. */
@@ -179,7 +180,7 @@ export function createFeedRoutes(deps: {
   router.get('/api/v1/sources/health', async (req, res) => {
     if (!(await operatorOnly(req))) return void res.status(403).json({ error: 'operators only', details: [] });
     const now = deps.clock();
-    res.json({ feeds: (await listHealth(deps.pool)).map((h) => ({ ...h, state: feedState(h, now) })) });
+    reply(res, 'Feeds', { feeds: (await listHealth(deps.pool)).map((h) => ({ ...h, state: feedState(h, now) })) });
   });
 
   router.get('/api/v1/quarantine', async (req, res) => {
@@ -187,7 +188,10 @@ export function createFeedRoutes(deps: {
     const limit = Math.min(1_000, Math.max(1, Math.floor(Number(req.query.limit)) || 100));
     const source = typeof req.query.source === 'string' ? req.query.source : undefined;
     const resolved = req.query.resolved === 'true' ? true : req.query.resolved === 'all' ? undefined : false;
-    res.json({ entries: await listQuarantine(deps.pool, { source, limit, resolved }), overflow: await quarantineOverflow(deps.pool) });
+    reply(res, 'QuarantineList', {
+      entries: await listQuarantine(deps.pool, { source, limit, resolved }),
+      overflow: await quarantineOverflow(deps.pool),
+    });
   });
 
   router.post('/api/v1/quarantine/resolve', async (req, res) => {
@@ -200,7 +204,7 @@ export function createFeedRoutes(deps: {
     await appendAudit(deps.pool, [
       { actor, action: 'quarantine.resolved', target: 'quarantine', detail: { ids: parsed.data.ids, resolved }, source: req.ip ?? null },
     ]);
-    res.json({ resolved });
+    reply(res, 'QuarantineResolved', { resolved });
   });
 
   return router;

@@ -50,6 +50,8 @@ export interface TestServerOptions {
   backup?: BackupConfig;
   /** Bearer token that opens GET /metrics to a peer other than loopback. */
   metricsToken?: string;
+  /** Lifetime of the public view's snapshots (absent: the default, 5 s). */
+  publicCacheMs?: number;
   /** Bounds on POST /api/v1/quarantine (absent: the defaults). */
   quarantine?: Partial<QuarantineLimits>;
   /** HTTP server timeouts (absent: the defaults). */
@@ -81,6 +83,7 @@ export async function startTestServer(adminUrl: string, opts: TestServerOptions 
       wallScenesFile: opts.wallScenesFile,
       backup: opts.backup,
       metricsToken: opts.metricsToken,
+      publicCacheMs: opts.publicCacheMs,
       quarantine: opts.quarantine ? { ...DEFAULT_QUARANTINE_LIMITS, ...opts.quarantine } : undefined,
       httpTimeouts: opts.httpTimeouts,
       outboundBound: opts.outboundBound,

@@ -5,7 +5,6 @@ import {
   aggregateBuckets,
   aggregateLine,
   aggregationOf,
-  computeKpi,
   formatRoute,
   kecamatanOf,
   parseRoute,
@@ -18,7 +17,7 @@ import {
   type Route,
   type SeriesLike,
 } from '../../client/agency/kpi';
-import { agreementList } from '../../client/agency/sharing-api';
+import { agreementsOf } from '../../client/agency/sharing-api';
 
 const MIN = 60_000;
 const NOW = Date.parse('2026-11-22T12:00:00Z');
@@ -67,100 +66,6 @@ describe('valueAt', () => {
     [30, 2],
     [0, 3],
   ])('%i min ago → %s', (ago, v) => expect(valueAt(s, NOW - ago * MIN)).toBe(v));
-});
-
-describe('computeKpi', () => {
-  it('sums the latest values and compares with 30 minutes ago over the same series', () => {
-    const k = computeKpi(
-      [
-        series([
-          [40, 10],
-          [1, 12],
-        ]),
-        series([
-          [35, 5],
-          [0.5, 5],
-        ]),
-        series([[0.2, 100]]),
-      ],
-      'sum',
-      NOW,
-      10,
-    );
-    expect(k.value).toBe(117); // every series' latest
-    expect(k.previous).toBe(15); // the third series has no value 30 min ago: left out of the comparison
-    expect(k.delta).toBe(2);
-    expect(k.changePct).toBeCloseTo(13.33, 2);
-    expect(k.trend).toBe('up');
-    expect(k.series).toBe(3);
-    expect(k.newestT).toBe(NOW - 0.2 * MIN);
-    expect(k.stale).toBe(false);
-  });
-
-  it('reads a change under half a percent as flat and a fall as down', () => {
-    expect(
-      computeKpi(
-        [
-          series([
-            [40, 200],
-            [0, 200.5],
-          ]),
-        ],
-        'max',
-        NOW,
-        10,
-      ).trend,
-    ).toBe('flat');
-    expect(
-      computeKpi(
-        [
-          series([
-            [40, 200],
-            [0, 150],
-          ]),
-        ],
-        'max',
-        NOW,
-        10,
-      ).trend,
-    ).toBe('down');
-  });
-
-  it('has no trend without history, and no relative change from zero', () => {
-    const fresh = computeKpi([series([[1, 3]])], 'sum', NOW, 10);
-    expect(fresh.trend).toBeNull();
-    expect(fresh.previous).toBeNull();
-    const fromZero = computeKpi(
-      [
-        series([
-          [40, 0],
-          [0, 3],
-        ]),
-      ],
-      'sum',
-      NOW,
-      10,
-    );
-    expect(fromZero.trend).toBe('up');
-    expect(fromZero.changePct).toBeNull();
-  });
-
-  it('is stale when the newest reading is late beyond the cadence, and when there is none', () => {
-    expect(computeKpi([series([[2, 3]])], 'sum', NOW, 10).stale).toBe(true); // 120 s > max(30 s, 3 × 10 s)
-    expect(computeKpi([series([[2, 3]])], 'sum', NOW, 60).stale).toBe(false); // 120 s < 3 × 60 s
-    const empty = computeKpi([], 'sum', NOW, 10);
-    expect(empty).toMatchObject({ value: null, stale: true, series: 0, newestT: null });
-  });
-
-  it('is a function of its inputs (re-running changes nothing)', () => {
-    const input = [
-      series([
-        [40, 10],
-        [1, 12],
-      ]),
-    ];
-    expect(computeKpi(input, 'mean', NOW, 10)).toEqual(computeKpi(input, 'mean', NOW, 10));
-  });
 });
 
 describe('aggregateLine', () => {
@@ -336,8 +241,8 @@ describe('route', () => {
   });
 });
 
-describe('agreementList', () => {
-  it('keeps well-formed agreements with epoch dates and drops the rest', () => {
+describe('agreementsOf', () => {
+  it('reads agreements with epoch dates and refuses an answer that breaks the contract, naming the field', () => {
     const good = {
       id: 1,
       direction: 'received',
@@ -349,10 +254,11 @@ describe('agreementList', () => {
       validFrom: '2026-11-01T00:00:00.000Z',
       validUntil: '2027-06-29T17:00:00.000Z',
     };
-    const out = agreementList({
-      agreements: [good, { ...good, id: 'x' }, { ...good, direction: 'sideways' }, { ...good, validUntil: 'never' }, null],
-    });
-    expect(out).toEqual([{ ...good, validFrom: Date.parse(good.validFrom), validUntil: Date.parse(good.validUntil) }]);
-    expect(() => agreementList({ nope: [] })).toThrow(/unexpected response/);
+    expect(agreementsOf({ agreements: [good] })).toEqual([
+      { ...good, validFrom: Date.parse(good.validFrom), validUntil: Date.parse(good.validUntil) },
+    ]);
+    expect(() => agreementsOf({ agreements: [good, { ...good, id: 'x' }] })).toThrow(/agreements\.1\.id/);
+    expect(() => agreementsOf({ agreements: [{ ...good, direction: 'sideways' }] })).toThrow(/agreements\.0\.direction/);
+    expect(() => agreementsOf({ nope: [] })).toThrow(/unexpected response \(agreements:/);
   });
 });

@@ -138,7 +138,7 @@ describe('traffic derive', () => {
     };
     for (const scale of [1, 2]) {
       const layers = buildWallLayers(data, ['traffic'], scale);
-      expect(layers.map((l) => l.id)).toEqual(['traffic-roads', 'traffic-segments']);
+      expect(layers.map((l) => l.id)).toEqual(['traffic-roads', 'traffic-segments', 'alert-rings', 'alert-labels']);
       const roads = layers[0] as PathLayer<SegmentLine>;
       expect(roads).toBeInstanceOf(PathLayer);
       expect(roads.props.data).toBe(lines);
@@ -150,6 +150,9 @@ describe('traffic derive', () => {
       expect(describeLayers(layers)).toEqual([
         { id: 'traffic-roads', type: 'PathLayer', items: 1, pathVertices: [3] },
         { id: 'traffic-segments', type: 'ScatterplotLayer', items: 1 },
+        // alert state is drawn on every map scene, on top (none here)
+        { id: 'alert-rings', type: 'ScatterplotLayer', items: 0 },
+        { id: 'alert-labels', type: 'TextLayer', items: 0 },
       ]);
     }
     // the same congestion colour scale as the legend and the markers: free is not jammed

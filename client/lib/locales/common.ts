@@ -46,6 +46,10 @@ const id = {
     more: '+{{n}} lainnya',
     others: 'Peringatan lain: {{n}}',
     cleared: 'Berakhir',
+    noPlace: 'lokasi tidak diketahui',
+    chart: 'Grafik',
+    map: 'Posisi di peta',
+    sop: 'Tindakan',
   },
   errors: {
     invalid: 'Permintaan tidak valid',
@@ -107,6 +111,10 @@ const en: CommonStrings = {
     more: '+{{n}} more',
     others: 'Other alerts: {{n}}',
     cleared: 'Ended',
+    noPlace: 'location unknown',
+    chart: 'Chart',
+    map: 'Map position',
+    sop: 'What to do',
   },
   errors: {
     invalid: 'Invalid request',

@@ -75,6 +75,8 @@ export class FloodModel {
       const wetness = 0.25 + 1.5 * rand(seed, 0xda7, localDay(mid));
       const p = base * wetness;
       const out: RainCell[] = [];
+      const daily = this.dailyDownpour(slot);
+      if (daily) out.push(daily);
       for (let k = 0; k < CELLS_PER_SLOT; k++) {
         if (rand(seed, 0x7a1, slot, k) >= p) continue;
         const r = (i: number): number => rand(seed, 0x7a2, slot, k * 16 + i);
@@ -95,6 +97,33 @@ export class FloodModel {
       }
       return out;
     });
+  }
+
+  /**
+   * The day's afternoon downpour: every day one slow, heavy cell (50–60 mm/h, ~100 min) starts between
+   * 13.00 and 17.00 WIB right over the upstream catchment of one gate (a different one each day), so the
+   * demo shows one Siaga episode a day at a plausible hour on top of the random showers.
+   */
+  private dailyDownpour(slot: number): RainCell | null {
+    const gates = this.world.gates;
+    if (gates.length === 0) return null;
+    const seed = this.world.seed;
+    const mid = slot * RAIN_SLOT + RAIN_SLOT / 2;
+    const day = localDay(mid);
+    const hour = 13 + Math.floor(4 * rand(seed, 0xd0d, day));
+    if (Math.floor(localHour(mid)) !== hour) return null;
+    const g = gates[Math.floor(rand(seed, 0xd0e, day) * gates.length)]!;
+    const sigma = kmToDeg(4);
+    return {
+      t0: slot * RAIN_SLOT + rand(seed, 0xd0f, day) * 30 * MINUTE,
+      dur: 100 * MINUTE,
+      peak: 50 + 10 * rand(seed, 0xd10, day),
+      xm: g.upstream[0],
+      ym: g.upstream[1],
+      vx: 0,
+      vy: 0,
+      inv2s2: 1 / (2 * sigma * sigma),
+    };
   }
 
   /** Rain intensity (mm/h) at a place and time. */

@@ -31,6 +31,26 @@ export interface SimulatorOptions {
   backfillMinutes?: number;
   /** How often the worker should poll (default 2000 ms). */
   intervalMs?: number;
+  /**
+   * Days of older history back-filled in the background after the first poll (default 0): one chunk per
+   * poll, newest first, at one point per minute (see HISTORY_STEP_MS), so live data flows from the first
+   * poll on and the 24 h / 7 d charts fill within minutes.
+   */
+  historyDays?: number;
+}
+
+/** The back-fill's sampling step for metrics faster than it, and how much history one poll sends. */
+export const HISTORY_STEP_MS = MINUTE;
+export const HISTORY_CHUNK_MS = 2 * 60 * MINUTE;
+
+/**
+ * Pure: the next window of the background back-fill, newest first, from `done` (the oldest time sent so far)
+ * down to `oldest`; null when finished. Windows are aligned to the chunk size so a restart resends the same ones.
+ */
+export function nextHistoryWindow(done: number, oldest: number, chunkMs = HISTORY_CHUNK_MS): { from: number; to: number } | null {
+  if (!(done > oldest)) return null;
+  const from = Math.max(oldest, (Math.ceil(done / chunkMs) - 1) * chunkMs);
+  return { from, to: done };
 }
 
 const worlds = new Map<string, Promise<World>>();
@@ -58,6 +78,10 @@ export async function createSimulatorSource(opts: SimulatorOptions & { name?: st
   // After a long pause (laptop asleep) catch up at most this much instead of flooding the pipeline.
   const maxCatchUpMs = Math.max(backfillMs, 60 * MINUTE);
   let last: number | null = null;
+  const historyMs = Math.max(0, opts.historyDays ?? 0) * 24 * 60 * MINUTE;
+  // the background back-fill: how far back it has got (null: not started), and where it stops
+  let historyDone: number | null = null;
+  let historyOldest = 0;
 
   return {
     mode: 'poll',
@@ -76,7 +100,22 @@ export async function createSimulatorSource(opts: SimulatorOptions & { name?: st
         for (const event of d.events) records.push({ opd: d.opd, event });
       }
       await ctx.emit(records);
+      if (first) {
+        historyDone = from;
+        historyOldest = from - historyMs;
+      }
       last = now; // only once spooled: a failed round is simulated again
+      // then one chunk of older history per poll, behind the live data
+      const w = historyDone === null ? null : nextHistoryWindow(historyDone, historyOldest);
+      if (w) {
+        const older: NormalisedRecord[] = [];
+        for (const d of sim.collect(w.from, w.to, false, HISTORY_STEP_MS)) {
+          for (const point of d.points) older.push({ opd: d.opd, point });
+          for (const event of d.events) older.push({ opd: d.opd, event });
+        }
+        await ctx.emit(older);
+        historyDone = w.from;
+      }
     },
   };
 }
@@ -95,6 +134,7 @@ export const simulatorDefinition: SourceDefinition = {
         .max(24 * 60)
         .default(DEFAULT_BACKFILL_MINUTES),
       intervalMs: z.number().int().min(200).max(60_000).default(DEFAULT_INTERVAL_MS),
+      historyDays: z.number().int().min(0).max(31).default(0),
     })
     .strict(),
   create: (config) => createSimulatorSource(config as SimulatorOptions & { name: string }),

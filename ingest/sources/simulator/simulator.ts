@@ -130,14 +130,16 @@ export class Simulator {
    * Points with aligned timestamps in (from, to] and event transitions in (from, to], one delivery per OPD
    * (empty ones omitted). With `withHistory`, also the earlier transitions of events still open at `from`
    * (and all project milestones), so a fresh consumer knows the state the window starts from.
+   * With `minStepMs` (a multiple of every cadence below it, e.g. a minute), metrics faster than that are
+   * sampled at its multiples only: the older history of a back-fill, where the roll-ups serve the charts.
    */
-  collect(from: number, to: number, withHistory = false): Delivery[] {
+  collect(from: number, to: number, withHistory = false, minStepMs = 0): Delivery[] {
     const byOpd = new Map<string, Delivery>(this.opdOrder.map((opd) => [opd, { opd, points: [], events: [] }]));
     if (to > from) {
       const step = this.stepMs;
       for (let t = Math.floor(from / step) * step + step; t <= to; t += step) {
         for (const s of this.pointStreams) {
-          if (t % s.cadenceMs !== 0) continue;
+          if (t % Math.max(s.cadenceMs, minStepMs) !== 0) continue;
           const out = byOpd.get(s.opd)!.points;
           const before = out.length;
           try {
