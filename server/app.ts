@@ -31,6 +31,7 @@ import { createEntityRoutes } from './entities/routes';
 import { createGeometryCache } from './entities/geometry';
 import { createFeedRoutes } from './feeds/routes';
 import { DEFAULT_HTTP_TIMEOUTS } from './http/timeouts';
+import { createOutboundGuard, DEFAULT_OUTBOUND_BOUND, type OutboundBound } from './realtime/outbound';
 import { createIngestRoutes } from './ingest/routes';
 import { createIngestService } from './ingest/service';
 import { createServerMetrics } from './metrics/metrics';
@@ -63,7 +64,10 @@ export interface AppDeps {
     Partial<Pick<Config, 'publicKAnonymity' | 'publicCacheMs'>> &
     Partial<Pick<Config, 'wallScenesFile' | 'storeCacheMaxBuckets' | 'storeCacheTtlMs'>> &
     Partial<Pick<Config, 'backup' | 'auditAnchorDir' | 'metricsToken'>> &
-    Partial<Pick<Config, 'quarantine' | 'httpTimeouts'>>;
+    Partial<Pick<Config, 'quarantine' | 'httpTimeouts'>> & {
+      /** Per-socket outbound bound (server/realtime/outbound.ts); absent: the defaults. */
+      outboundBound?: OutboundBound;
+    };
   log: Logger;
   clock?: () => number;
   /** The roll-up refresher this process runs, if any: the bucket cache learns from it when late writes show. */
@@ -119,7 +123,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
   );
   const io = createIo(httpServer, config.corsOrigins);
   const metrics = createServerMetrics({ pool, io, dialect: storage.dialect });
-  const stream = metrics.timedStream((sink) => createStream({ tickMs: config.streamTickMs, sink }), createSink(io, catalog, log));
+  const stream = metrics.timedStream(
+    (sink) => createStream({ tickMs: config.streamTickMs, sink }),
+    createSink(io, catalog, log, createOutboundGuard(config.outboundBound ?? DEFAULT_OUTBOUND_BOUND, log)),
+  );
   const stopCacheRefresh = deps.storeJobs?.onRefreshed((startedAt) => {
     bucketCache.refreshed(startedAt);
     metrics.rollupRefreshed((Date.now() - startedAt) / 1000);

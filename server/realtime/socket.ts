@@ -31,6 +31,7 @@ import type pg from 'pg';
 import type { CatalogService } from '../catalog/service';
 import type { SeriesService } from '../series/service';
 import type { Stream, StreamSink } from './stream';
+import { createOutboundGuard, type OutboundGuard } from './outbound';
 
 /** The acknowledgement code the client translates, per refused acknowledgement. */
 const ACK_CODE: Record<Exclude<AckResult, { kind: 'acknowledged' }>['kind'], ErrorCode> = {
@@ -131,14 +132,22 @@ const classifiedIn = (ids: Iterable<number>, entityOfSeries: (id: number) => Cla
  * the access rule (catalog.decideSeries / decideEvent): to /public without them, and to each /live socket of
  * the room as its principal may see it.
  */
-export function createSink(io: IoServer, catalog: CatalogService, log?: Pick<Logger, 'error'>): StreamSink {
+export function createSink(
+  io: IoServer,
+  catalog: CatalogService,
+  log?: Pick<Logger, 'error'>,
+  guard: OutboundGuard = createOutboundGuard(),
+): StreamSink {
   const live = io.of(NAMESPACES.live);
   const pub = io.of(NAMESPACES.public);
   const isPublik = (c: { class: string } | undefined) => c?.class === 'publik';
   const PUBLIC: Principal = { role: 'public' };
+  // sockets whose client does not read get no more deltas, and are cut past a bound (outbound.ts)
+  const to = (nsp: Nsp, roomId: string) => nsp.to(roomId).except(guard.slow(nsp));
   const perSocket = (roomId: string, send: (socket: { data: SocketData; emit: Sock['emit'] }) => void) => {
     live
       .in(roomId)
+      .except(guard.slow(live))
       .fetchSockets()
       .then((sockets) => sockets.forEach((s) => send(s as unknown as { data: SocketData; emit: Sock['emit'] })))
       .catch((err: unknown) => log?.error({ err }, 'live: per-socket delivery failed'));
@@ -148,25 +157,25 @@ export function createSink(io: IoServer, catalog: CatalogService, log?: Pick<Log
       const metric = catalog.metric(msg.metric);
       const entityOf = entityLookup(catalog, msg);
       if (!metric || !classifiedIn([...msg.series.map((s) => s.id), ...msg.points.map((p) => p.s)], entityOf)) {
-        live.to(roomId).emit('points:appended', msg);
-        if (isPublik(metric)) pub.to(roomId).emit('points:appended', msg);
+        to(live, roomId).emit('points:appended', msg);
+        if (isPublik(metric)) to(pub, roomId).emit('points:appended', msg);
         return;
       }
       const view = (who: Principal) => filterPoints(msg, entityOf, (e) => catalog.decideSeries(who, metric, e.id).allow);
       perSocket(roomId, (s) => s.emit('points:appended', view(s.data.principal)));
-      if (isPublik(metric)) pub.to(roomId).emit('points:appended', view(PUBLIC));
+      if (isPublik(metric)) to(pub, roomId).emit('points:appended', view(PUBLIC));
     },
     events(roomId, msg) {
       const kind = catalog.eventKind(msg.kind);
       const visible = (who: Principal): EventsChanged =>
         kind ? { ...msg, events: msg.events.filter((e) => catalog.decideEvent(who, kind, e.id).allow) } : msg;
       if (!kind || !msg.events.some((e) => catalog.decideEvent(PUBLIC, { ...kind, class: 'publik' }, e.id).allow === false)) {
-        live.to(roomId).emit('events:changed', msg);
-        if (isPublik(kind)) pub.to(roomId).emit('events:changed', msg);
+        to(live, roomId).emit('events:changed', msg);
+        if (isPublik(kind)) to(pub, roomId).emit('events:changed', msg);
         return;
       }
       perSocket(roomId, (s) => s.emit('events:changed', visible(s.data.principal)));
-      if (isPublik(kind)) pub.to(roomId).emit('events:changed', visible(PUBLIC));
+      if (isPublik(kind)) to(pub, roomId).emit('events:changed', visible(PUBLIC));
     },
   };
 }

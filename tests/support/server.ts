@@ -11,6 +11,7 @@ import { addUser } from '../../server/auth/accounts';
 import type { BackupConfig } from '../../server/config';
 import { DEFAULT_QUARANTINE_LIMITS, type QuarantineLimits } from '../../server/feeds/routes';
 import type { HttpTimeouts } from '../../server/http/timeouts';
+import type { OutboundBound } from '../../server/realtime/outbound';
 import { createTestDatabase } from './db';
 
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -55,6 +56,8 @@ export interface TestServerOptions {
   quarantine?: Partial<QuarantineLimits>;
   /** HTTP server timeouts (absent: the defaults). */
   httpTimeouts?: HttpTimeouts;
+  /** Per-socket outbound bound (absent: the defaults). */
+  outboundBound?: OutboundBound;
 }
 
 export async function startTestServer(adminUrl: string, opts: TestServerOptions = {}): Promise<TestServer> {
@@ -83,6 +86,7 @@ export async function startTestServer(adminUrl: string, opts: TestServerOptions 
       publicCacheMs: opts.publicCacheMs,
       quarantine: opts.quarantine ? { ...DEFAULT_QUARANTINE_LIMITS, ...opts.quarantine } : undefined,
       httpTimeouts: opts.httpTimeouts,
+      outboundBound: opts.outboundBound,
     },
   });
   await new Promise<void>((r) => app.httpServer.listen(opts.port ?? 0, '127.0.0.1', r));
