@@ -17,7 +17,9 @@ import type { Storage } from '../db/storage';
 import { createAuthRoutes } from './auth/routes';
 import { createAuthService } from './auth/service';
 import { createCatalogService, type CatalogService } from './catalog/service';
-import { DEFAULT_INGEST_RATE, type Config } from './config';
+import { DEFAULT_API_BODY_BYTES, DEFAULT_INGEST_RATE, type Config } from './config';
+import { checkHostHeader, LOOPBACK_HOSTS } from './http/hosts';
+import { INGEST_BODY_PATHS, ingestKeyGate } from './http/auth';
 import { createPrincipalOf } from './http/principal';
 import { createRequestLogger } from './log';
 import { createAlertRoutes } from './alerts/routes';
@@ -55,6 +57,7 @@ import { createSceneSource } from './wall/scenes';
 export interface AppDeps {
   storage: Storage;
   config: Pick<Config, 'maxBodyBytes' | 'maxBatchItems' | 'streamTickMs' | 'clientDistDir' | 'corsOrigins'> &
+    Partial<Pick<Config, 'maxApiBodyBytes' | 'allowedHosts' | 'trustProxy'>> &
     Partial<Pick<Config, 'ingestRatePerMinPerKey' | 'ingestRatePerMinPerIp'>> &
     Partial<Pick<Config, 'sessionTtlMs' | 'loginMaxFailures' | 'loginLockMs' | 'loginRatePerMin'>> &
     Partial<Pick<Config, 'publicKAnonymity' | 'publicCacheMs'>> &
@@ -101,7 +104,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   const app = express();
   const httpServer = createServer(app);
-  const io = createIo(httpServer, config.corsOrigins);
+  // absent (tests, tools): loopback names only, never every name
+  const allowedHosts = config.allowedHosts ?? LOOPBACK_HOSTS;
+  const io = createIo(httpServer, config.corsOrigins, allowedHosts);
   const metrics = createServerMetrics({ pool, io, dialect: storage.dialect });
   const stream = metrics.timedStream((sink) => createStream({ tickMs: config.streamTickMs, sink }), createSink(io, catalog));
   const stopCacheRefresh = deps.storeJobs?.onRefreshed((startedAt) => {
@@ -109,7 +114,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
     metrics.rollupRefreshed((Date.now() - startedAt) / 1000);
   });
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
+  // TRUST_PROXY: whose X-Forwarded-For names the client (req.ip: rate limits, audit); off unless configured
+  const trustProxy = config.trustProxy ?? false;
+  app.set('trust proxy', Array.isArray(trustProxy) ? [...trustProxy] : trustProxy);
+  app.use(checkHostHeader(allowedHosts));
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -146,7 +154,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   app.use(createMetricsRoutes({ metrics, token: config.metricsToken }));
 
-  app.use('/api', express.json({ limit: config.maxBodyBytes, strict: true }));
+  // Bodies: the large limit only on ingest routes and only once the ingest key is verified (an anonymous
+  // client cannot make the server parse megabytes); every other /api route gets the small one.
+  app.post(INGEST_BODY_PATHS, ingestKeyGate(pool), express.json({ limit: config.maxBodyBytes, strict: true }));
+  app.use('/api', express.json({ limit: config.maxApiBodyBytes ?? DEFAULT_API_BODY_BYTES, strict: true }));
 
   const alerts = await createAlertService({
     pool,
@@ -211,7 +222,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use(createProjectRoutes({ pool, catalog, clock, perMinPerKey: config.ingestRatePerMinPerKey ?? DEFAULT_INGEST_RATE.perMinPerKey }));
   app.use(createEntityRoutes({ pool, geometry, clock, perMinPerKey: config.ingestRatePerMinPerKey ?? DEFAULT_INGEST_RATE.perMinPerKey }));
   app.use(createSharingRoutes({ pool, catalog, principalOf, clock }));
-  app.use(createFeedRoutes({ pool, io, principalOf, clock }));
+  app.use(createFeedRoutes({ pool, io, catalog, principalOf, clock }));
   // the wall's scenes file (absent: the built-in scenes); a bad edit is logged and the last good one served
   const scenes = await createSceneSource({ file: config.wallScenesFile, log, clock });
   app.use(createWallRoutes({ scenes, principalOf }));
@@ -258,7 +269,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   const onError: ErrorRequestHandler = (err, req, res, _next) => {
     const status = typeof err?.status === 'number' ? err.status : 500;
-    if (status === 413) return void res.status(413).json({ error: `request body larger than ${config.maxBodyBytes} bytes`, details: [] });
+    if (status === 413) {
+      const limit = typeof err?.limit === 'number' ? err.limit : config.maxBodyBytes;
+      return void res.status(413).json({ error: `request body larger than ${limit} bytes`, details: [] });
+    }
     if (err?.type === 'entity.parse.failed') return void res.status(400).json({ error: 'body is not valid JSON', details: [] });
     if (status >= 400 && status < 500) return void res.status(status).json({ error: 'bad request', details: [] });
     req.log?.error({ err }, 'request failed');

@@ -1,8 +1,10 @@
 /**
  * Configuration: process.env read here only, once, through zod, into a frozen object. Units in names.
  */
+import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { allowedHostList, parseHost } from './http/hosts';
 import { PUBLIC_VIEW_DEFAULTS } from './public/defaults';
 import { DEFAULT_BUCKET_CACHE } from '../db/bucket-cache';
 import { checkStorePolicy, DEFAULT_STORE_POLICY, type StorePolicy } from '../db/store-jobs';
@@ -16,6 +18,34 @@ const csv = z
       .map((x) => x.trim())
       .filter(Boolean),
   );
+
+/**
+ * Which peers' X-Forwarded-For is believed (express `trust proxy`): `off` (default: the peer is the client),
+ * a hop count, or names/addresses/CIDRs (`loopback`, `uniquelocal`, `10.0.0.0/8`, …). `true` (believe anyone) is
+ * refused: every client could then name its own address and escape per-address limits.
+ */
+const trustProxy = z
+  .string()
+  .default('off')
+  .transform((v, ctx): false | number | string[] => {
+    const s = v.trim().toLowerCase();
+    if (s === '' || s === 'off' || s === 'false') return false;
+    if (/^\d{1,2}$/.test(s)) return Number(s);
+    const parts = s
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean);
+    const ok = (p: string) => ['loopback', 'linklocal', 'uniquelocal'].includes(p) || isIP(p.split('/')[0]!) !== 0;
+    const bad = parts.find((p) => !ok(p) || (p.includes('/') && !/^\d{1,3}$/.test(p.split('/')[1]!)));
+    if (bad !== undefined || parts.length === 0) {
+      ctx.addIssue({ code: 'custom', message: `'${bad ?? v}': use off, a hop count, loopback, uniquelocal, linklocal, addresses or CIDRs` });
+      return z.NEVER;
+    }
+    return parts;
+  });
+
+/** Bodies of /api routes other than ingest (login, acknowledgements, CKAN POST). */
+export const DEFAULT_API_BODY_BYTES = 64 * 1024;
 
 /** Ingest requests per minute: per key (a worker per OPD) and per client address (a few OPD per host). */
 export const DEFAULT_INGEST_RATE = Object.freeze({ perMinPerKey: 6_000, perMinPerIp: 20_000 });
@@ -33,6 +63,8 @@ const envSchema = z.object({
     .int()
     .min(1024)
     .default(8 * 1024 * 1024),
+  /** JSON bodies of every other /api route (login, acknowledgements, CKAN): parsed before any credential is known. */
+  MAX_API_BODY_BYTES: z.coerce.number().int().min(1024).default(DEFAULT_API_BODY_BYTES),
   MAX_BATCH_ITEMS: z.coerce.number().int().min(1).default(50_000),
   /** 100 ms: live p99 at 1,000 public clients within 150 ms (docs/benchmarks.md); 250 ms gave 271 ms. */
   STREAM_TICK_MS: z.coerce.number().int().min(10).max(5_000).default(100),
@@ -54,6 +86,9 @@ const envSchema = z.object({
   INGEST_RATE_PER_MIN_PER_IP: z.coerce.number().int().min(1).default(DEFAULT_INGEST_RATE.perMinPerIp),
   /** Origins allowed to call the API from a browser; empty means same-origin only. */
   CORS_ORIGINS: csv,
+  /** Host names this server answers to (`name` or `name:port`); loopback names always (server/http/hosts.ts). */
+  ALLOWED_HOSTS: csv.refine((hosts) => hosts.every((h) => parseHost(h) !== null), 'each entry is a host name or address, optionally with :port'),
+  TRUST_PROXY: trustProxy,
   /** Smallest complaint count the public view publishes; 1..k-1 are suppressed. */
   PUBLIC_K_ANONYMITY: z.coerce.number().int().min(2).max(100).default(PUBLIC_VIEW_DEFAULTS.kAnonymity),
   /** How long one public snapshot is served (also its Cache-Control max-age). */
@@ -97,7 +132,9 @@ export type Config = Readonly<{
   databaseUrl: string | undefined;
   dataDir: string;
   clientDistDir: string;
+  /** Ingest routes only (ingest, events, quarantine, projects, entities, source health), after the key check. */
   maxBodyBytes: number;
+  maxApiBodyBytes: number;
   maxBatchItems: number;
   streamTickMs: number;
   dbPoolSize: number;
@@ -108,6 +145,9 @@ export type Config = Readonly<{
   ingestRatePerMinPerKey: number;
   ingestRatePerMinPerIp: number;
   corsOrigins: readonly string[];
+  /** ALLOWED_HOSTS with the loopback names and a specific listen address added. */
+  allowedHosts: readonly string[];
+  trustProxy: false | number | readonly string[];
   publicKAnonymity: number;
   publicCacheMs: number;
   wallScenesFile: string;
@@ -160,6 +200,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: resolve(e.DATA_DIR),
     clientDistDir: resolve(e.CLIENT_DIST_DIR),
     maxBodyBytes: e.MAX_BODY_BYTES,
+    maxApiBodyBytes: e.MAX_API_BODY_BYTES,
     maxBatchItems: e.MAX_BATCH_ITEMS,
     streamTickMs: e.STREAM_TICK_MS,
     dbPoolSize: e.DB_POOL_SIZE,
@@ -170,6 +211,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ingestRatePerMinPerKey: e.INGEST_RATE_PER_MIN_PER_KEY,
     ingestRatePerMinPerIp: e.INGEST_RATE_PER_MIN_PER_IP,
     corsOrigins: Object.freeze([...e.CORS_ORIGINS]),
+    allowedHosts: Object.freeze(allowedHostList(e.ALLOWED_HOSTS, e.HOST)),
+    trustProxy: e.TRUST_PROXY === false || typeof e.TRUST_PROXY === 'number' ? e.TRUST_PROXY : Object.freeze([...e.TRUST_PROXY]),
     publicKAnonymity: e.PUBLIC_K_ANONYMITY,
     publicCacheMs: e.PUBLIC_CACHE_MS,
     wallScenesFile: resolve(e.WALL_SCENES_FILE),

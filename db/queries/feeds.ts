@@ -27,13 +27,18 @@ export async function insertQuarantine(db: Db, rows: readonly QuarantineRow[]): 
   return rowCount ?? 0;
 }
 
-export async function listQuarantine(db: Db, filter: { source?: string; opd?: string; limit: number }) {
+/** `opds`: only records filed under these OPDs (the caller's readable set); absent: all. */
+export async function listQuarantine(
+  db: Db,
+  filter: { source?: string | undefined; opd?: string | undefined; opds?: readonly string[]; limit: number },
+) {
   const { rows } = await db.query(
     `SELECT id, source, opd_code AS opd, origin, reason, mapping_version AS "mappingVersion", data,
             (extract(epoch FROM time) * 1000)::float8 AS time, (extract(epoch FROM received_at) * 1000)::float8 AS "receivedAt"
        FROM quarantine WHERE ($1::text IS NULL OR source = $1) AND ($2::text IS NULL OR opd_code = $2)
+        AND ($4::text[] IS NULL OR opd_code = ANY($4))
       ORDER BY id DESC LIMIT $3`,
-    [filter.source ?? null, filter.opd ?? null, filter.limit],
+    [filter.source ?? null, filter.opd ?? null, filter.limit, filter.opds ? [...filter.opds] : null],
   );
   return rows as (QuarantineRow & { id: number; receivedAt: number })[];
 }

@@ -143,14 +143,18 @@ export function createAuthService(deps: {
         await audit('login.failed', `user:${row.username}`, { reason: 'locked' }, source);
         return { kind: 'locked', until: row.lockedUntil };
       }
+      // With TOTP on and no code given, the answer is the same whatever the password: asking for the code
+      // only after a right password would confirm it to someone who does not have the second factor.
+      // (The argon2 work is done either way, so the time says nothing either.)
+      if (row.totpSecret && !totp) {
+        await verifyPassword(row.passwordHash, password);
+        await audit('login.totp_required', `user:${row.username}`, {}, source);
+        return { kind: 'totp_required' };
+      }
       if (!(await verifyPassword(row.passwordHash, password))) return fail(row, 'bad_password', source);
 
       let totpStep: number | null = null;
-      if (row.totpSecret) {
-        if (!totp) {
-          await audit('login.totp_required', `user:${row.username}`, {}, source);
-          return { kind: 'totp_required' };
-        }
+      if (row.totpSecret && totp) {
         const res = await verifyTotp({
           secret: row.totpSecret,
           token: totp,

@@ -24,6 +24,8 @@ export interface CatalogService {
   /** The access rule with the current agreements and clock. */
   decide(who: Principal, what: Classified, itemType: 'metric' | 'event_kind', purpose?: string): Decision;
   visibleTo(who: Principal): VisibleCatalog;
+  /** Every metric and event kind with its owner and class (what the access rule judges). */
+  items(): Classified[];
   reload(): Promise<void>;
   close(): void;
 }
@@ -79,6 +81,7 @@ export async function createCatalogService(pool: pg.Pool, clock: () => number = 
       metrics: [...metrics.values()].map((m) => visible(who, m, 'metric')).filter((m) => m !== null),
       eventKinds: [...kinds.values()].map((k) => visible(who, k, 'event_kind')).filter((k) => k !== null),
     }),
+    items: () => [...metrics.values(), ...kinds.values()],
     reload,
     close: () => clearInterval(timer),
   };

@@ -7,23 +7,34 @@ import type pg from 'pg';
 import { feedState, healthReportSchema, quarantineBatchSchema, type FeedHealth } from '../../shared/feeds';
 import { toRoomId } from '../../shared/rooms';
 import { toIssueDetails } from '../../shared/schemas';
-import { verifyIngestKey } from '../../db/queries/credentials';
 import { insertQuarantine, listHealth, listQuarantine, upsertHealth } from '../../db/queries/feeds';
-import { bearer } from '../http/auth';
+import { z } from 'zod';
+import { rawRecordsReadable } from '../access/policy';
+import type { CatalogService } from '../catalog/service';
+import { ingestKeyOf } from '../http/auth';
 import type { PrincipalOf } from '../http/principal';
 import type { IoServer } from '../realtime/socket';
 import { NAMESPACES } from '../../shared/contract';
 
-export function createFeedRoutes(deps: { pool: pg.Pool; io: IoServer; principalOf: PrincipalOf; clock: () => number }): Router {
+/** GET /api/v1/quarantine's query: numbers checked here, never handed to SQL as they come. */
+export const quarantineQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(1_000).default(100),
+  source: z.string().min(1).max(64).optional(),
+});
+
+export function createFeedRoutes(deps: {
+  pool: pg.Pool;
+  io: IoServer;
+  catalog: Pick<CatalogService, 'visibleTo' | 'items'>;
+  principalOf: PrincipalOf;
+  clock: () => number;
+}): Router {
   const router = Router();
 
-  const keyOwner = async (req: Parameters<PrincipalOf>[0]) => {
-    const key = bearer(req);
-    return key ? verifyIngestKey(deps.pool, key) : null;
-  };
+  const keyOwner = (req: Parameters<PrincipalOf>[0], res: Parameters<typeof ingestKeyOf>[2]) => ingestKeyOf(deps.pool, req, res);
 
   router.post('/api/v1/quarantine', async (req, res) => {
-    const owner = await keyOwner(req);
+    const owner = await keyOwner(req, res);
     if (!owner) return void res.status(401).json({ error: 'a valid ingest key is required', details: [] });
     const parsed = quarantineBatchSchema.safeParse(req.body);
     if (!parsed.success) return void res.status(400).json({ error: 'invalid quarantine batch', details: toIssueDetails(parsed.error) });
@@ -42,7 +53,7 @@ export function createFeedRoutes(deps: { pool: pg.Pool; io: IoServer; principalO
   });
 
   router.post('/api/v1/sources/health', async (req, res) => {
-    const owner = await keyOwner(req);
+    const owner = await keyOwner(req, res);
     if (!owner) return void res.status(401).json({ error: 'a valid ingest key is required', details: [] });
     const parsed = healthReportSchema.safeParse(req.body);
     if (!parsed.success) return void res.status(400).json({ error: 'invalid health report', details: toIssueDetails(parsed.error) });
@@ -74,10 +85,18 @@ export function createFeedRoutes(deps: { pool: pg.Pool; io: IoServer; principalO
   });
 
   router.get('/api/v1/quarantine', async (req, res) => {
-    if (!(await operatorOnly(req))) return void res.status(403).json({ error: 'operators only', details: [] });
-    const limit = Math.min(1_000, Math.max(1, Number(req.query.limit) || 100));
-    const source = typeof req.query.source === 'string' ? req.query.source : undefined;
-    res.json({ entries: await listQuarantine(deps.pool, { source, limit }) });
+    const who = await operatorOnly(req);
+    if (!who) return void res.status(403).json({ error: 'operators only', details: [] });
+    const parsed = quarantineQuerySchema.safeParse(req.query);
+    if (!parsed.success) return void res.status(400).json({ error: 'invalid query', details: toIssueDetails(parsed.error) });
+    // Raw records were refused before their class was known: shown only from OPDs whose data this caller may
+    // read whole (an OPD with rahasia items keeps its refused records to itself).
+    const items = deps.catalog.items();
+    const opds = deps.catalog
+      .visibleTo(who)
+      .opd.map((o) => o.code)
+      .filter((opd) => rawRecordsReadable(who, opd, items));
+    res.json({ entries: await listQuarantine(deps.pool, { source: parsed.data.source, opds, limit: parsed.data.limit }) });
   });
 
   return router;

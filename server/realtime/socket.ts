@@ -14,6 +14,7 @@ import { toRoomId } from '../../shared/rooms';
 import { eventsSubscribeSchema, safeText, subscribeSchema } from '../../shared/schemas';
 import { z } from 'zod';
 import type { AlertService } from '../alerts/service';
+import { LOOPBACK_HOSTS, requestHostAllowed } from '../http/hosts';
 
 const ackSchema = z.object({ id: z.number().int().positive(), note: safeText(500).pipe(z.string().trim().min(1)) });
 import { openEvents } from '../../db/queries/events';
@@ -44,7 +45,7 @@ export interface SocketDeps {
   clock: () => number;
 }
 
-export function createIo(httpServer: HttpServer, corsOrigins: readonly string[]): IoServer {
+export function createIo(httpServer: HttpServer, corsOrigins: readonly string[], allowedHosts: readonly string[] = LOOPBACK_HOSTS): IoServer {
   return new Server(httpServer, {
     // websocket only: connects faster and holds less memory per client than long-polling
     transports: ['websocket'],
@@ -54,6 +55,8 @@ export function createIo(httpServer: HttpServer, corsOrigins: readonly string[])
     // Browsers do not apply CORS to websockets: a page of another site could open one with the user's
     // stored token. Only this site's pages (and listed origins) may; non-browser clients send no Origin.
     allowRequest: (req, callback) => {
+      // DNS rebinding: a handshake naming a host that is not ours is refused like an HTTP request
+      if (!requestHostAllowed(req, allowedHosts)) return callback('host not allowed', false);
       const origin = req.headers.origin;
       if (!origin || corsOrigins.includes(origin)) return callback(null, true);
       let sameHost = false;

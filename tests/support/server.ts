@@ -9,6 +9,7 @@ import { openStorage, type Storage } from '../../db/storage';
 import { createApp, type App } from '../../server/app';
 import { addUser } from '../../server/auth/accounts';
 import type { BackupConfig } from '../../server/config';
+import { allowedHostList } from '../../server/http/hosts';
 import { createTestDatabase } from './db';
 
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -47,6 +48,11 @@ export interface TestServerOptions {
   backup?: BackupConfig;
   /** Bearer token that opens GET /metrics to a peer other than loopback. */
   metricsToken?: string;
+  /** Bodies of non-ingest /api routes (default 64 KiB, as in production). */
+  maxApiBodyBytes?: number;
+  /** Host names answered besides loopback (ALLOWED_HOSTS), and TRUST_PROXY. */
+  allowedHosts?: string[];
+  trustProxy?: false | number | string[];
 }
 
 export async function startTestServer(adminUrl: string, opts: TestServerOptions = {}): Promise<TestServer> {
@@ -72,6 +78,9 @@ export async function startTestServer(adminUrl: string, opts: TestServerOptions 
       wallScenesFile: opts.wallScenesFile,
       backup: opts.backup,
       metricsToken: opts.metricsToken,
+      maxApiBodyBytes: opts.maxApiBodyBytes,
+      allowedHosts: opts.allowedHosts ? allowedHostList(opts.allowedHosts) : undefined,
+      trustProxy: opts.trustProxy,
     },
   });
   await new Promise<void>((r) => app.httpServer.listen(opts.port ?? 0, '127.0.0.1', r));
