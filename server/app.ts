@@ -59,7 +59,7 @@ export interface AppDeps {
   config: Pick<Config, 'maxBodyBytes' | 'maxBatchItems' | 'streamTickMs' | 'clientDistDir' | 'corsOrigins'> &
     Partial<Pick<Config, 'maxApiBodyBytes' | 'allowedHosts' | 'trustProxy'>> &
     Partial<Pick<Config, 'ingestRatePerMinPerKey' | 'ingestRatePerMinPerIp'>> &
-    Partial<Pick<Config, 'sessionTtlMs' | 'loginMaxFailures' | 'loginLockMs' | 'loginRatePerMin'>> &
+    Partial<Pick<Config, 'sessionTtlMs' | 'loginMaxFailures' | 'loginMaxDelayMs' | 'loginRatePerMin' | 'env'>> &
     Partial<Pick<Config, 'publicKAnonymity' | 'publicCacheMs'>> &
     Partial<Pick<Config, 'wallScenesFile' | 'storeCacheMaxBuckets' | 'storeCacheTtlMs'>> &
     Partial<Pick<Config, 'backup' | 'auditAnchorDir' | 'metricsToken'>>;
@@ -208,7 +208,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
       auth: createAuthService({
         pool,
         clock,
-        settings: { sessionTtlMs: config.sessionTtlMs, loginMaxFailures: config.loginMaxFailures, loginLockMs: config.loginLockMs },
+        settings: {
+          sessionTtlMs: config.sessionTtlMs,
+          loginMaxFailures: config.loginMaxFailures,
+          loginMaxDelayMs: config.loginMaxDelayMs,
+          refuseDemoPasswords: config.env === 'production',
+        },
       }),
       principalOf,
       io,

@@ -69,14 +69,14 @@ const envSchema = z.object({
   /** 100 ms: live p99 at 1,000 public clients within 150 ms (docs/benchmarks.md); 250 ms gave 271 ms. */
   STREAM_TICK_MS: z.coerce.number().int().min(10).max(5_000).default(100),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
-  /** Login sessions: lifetime, consecutive failures before a lock, lock length, login attempts per client address. */
+  /** Login sessions: lifetime, failures per (username, address) before waits start, longest wait, login attempts per client address. */
   SESSION_TTL_MS: z.coerce
     .number()
     .int()
     .min(60_000)
     .default(8 * 3_600_000),
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
-  LOGIN_LOCK_MS: z.coerce
+  LOGIN_MAX_DELAY_MS: z.coerce
     .number()
     .int()
     .min(1_000)
@@ -140,7 +140,8 @@ export type Config = Readonly<{
   dbPoolSize: number;
   sessionTtlMs: number;
   loginMaxFailures: number;
-  loginLockMs: number;
+  /** The longest wait a failing (username, address) pair is given; failures slow, never lock (server/auth/throttle.ts). */
+  loginMaxDelayMs: number;
   loginRatePerMin: number;
   ingestRatePerMinPerKey: number;
   ingestRatePerMinPerIp: number;
@@ -206,7 +207,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbPoolSize: e.DB_POOL_SIZE,
     sessionTtlMs: e.SESSION_TTL_MS,
     loginMaxFailures: e.LOGIN_MAX_FAILURES,
-    loginLockMs: e.LOGIN_LOCK_MS,
+    loginMaxDelayMs: e.LOGIN_MAX_DELAY_MS,
     loginRatePerMin: e.LOGIN_RATE_PER_MIN,
     ingestRatePerMinPerKey: e.INGEST_RATE_PER_MIN_PER_KEY,
     ingestRatePerMinPerIp: e.INGEST_RATE_PER_MIN_PER_IP,

@@ -32,13 +32,24 @@ async function body(res: Response): Promise<unknown> {
   }
 }
 
+/** Where this browser keeps the device secret a login gave it for a user (the server slows its attempts apart). */
+const deviceKey = (username: string) => `sinergi.device.${username.toLowerCase()}`;
+function storedDevice(username: string): string | null {
+  try {
+    return localStorage.getItem(deviceKey(username));
+  } catch {
+    return null;
+  }
+}
+
 export async function login(username: string, password: string, totp?: string): Promise<LoginOutcome> {
   let res: Response;
+  const device = storedDevice(username);
   try {
     res = await fetch('/api/v1/auth/login', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-      body: JSON.stringify({ username, password, ...(totp ? { totp } : {}) }),
+      body: JSON.stringify({ username, password, ...(totp ? { totp } : {}), ...(device ? { device } : {}) }),
     });
   } catch {
     return { kind: 'error' };
@@ -47,6 +58,14 @@ export async function login(username: string, password: string, totp?: string): 
   if (res.ok && isObj(b) && typeof b.token === 'string' && isObj(b.user)) {
     const me = toMe(b.user);
     const expiresAt = Date.parse(str(b.expiresAt) ?? '');
+    const newDevice = str(b.device);
+    if (newDevice) {
+      try {
+        localStorage.setItem(deviceKey(username), newDevice);
+      } catch {
+        /* private mode: this browser is simply not remembered */
+      }
+    }
     if (me) return { kind: 'ok', token: b.token, expiresAt, me };
   }
   if (res.status === 401) return isObj(b) && b.totpRequired === true ? { kind: 'totp_required' } : { kind: 'invalid' };

@@ -112,6 +112,8 @@ export const loginResponse = z.object({
   token: z.string(),
   expiresAt: iso,
   user: z.object({ username: z.string(), role, opd: z.string().nullable() }),
+  /** Given to a browser new to this user: sent with later logins, its attempts are not slowed by failures elsewhere. */
+  device: z.string().optional(),
 });
 export const meResponse = z.object({
   role: z.enum(['admin', 'operator', 'agency', 'public']),

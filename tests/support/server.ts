@@ -38,7 +38,9 @@ export interface TestServerOptions {
   port?: number;
   sessionTtlMs?: number;
   loginMaxFailures?: number;
-  loginLockMs?: number;
+  loginMaxDelayMs?: number;
+  /** 'production' refuses demo passwords at login. */
+  env?: 'development' | 'production' | 'test';
   loginRatePerMin?: number;
   ingestRatePerMinPerKey?: number;
   ingestRatePerMinPerIp?: number;
@@ -71,7 +73,8 @@ export async function startTestServer(adminUrl: string, opts: TestServerOptions 
       corsOrigins: [],
       sessionTtlMs: opts.sessionTtlMs,
       loginMaxFailures: opts.loginMaxFailures,
-      loginLockMs: opts.loginLockMs,
+      loginMaxDelayMs: opts.loginMaxDelayMs,
+      env: opts.env,
       loginRatePerMin: opts.loginRatePerMin,
       ingestRatePerMinPerKey: opts.ingestRatePerMinPerKey,
       ingestRatePerMinPerIp: opts.ingestRatePerMinPerIp,
