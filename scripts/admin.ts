@@ -3,7 +3,11 @@
  * line, so scripts can capture it); diagnostics go to stderr. Uses DATABASE_URL, or the embedded database in
  * DATA_DIR (shared with a running demo, never stopped under it).
  */
+import { userInfo } from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
+import { appendAudit, useAuditKey } from '../db/queries/audit';
+import { loadAuditKey } from '../server/audit/key';
+import { inTransaction } from '../db/transaction';
 import { loadConfig } from '../server/config';
 import { openStorage, type Storage } from '../db/storage';
 import { loadCatalog } from '../db/queries/catalog';
@@ -17,6 +21,9 @@ import { registerUserCommands } from './admin-users';
 import { feedState } from '../shared/feeds';
 
 const config = loadConfig();
+// The audit key, if the server made one: this CLI appends to a keyed chain with it, and never creates one.
+const auditKey = await loadAuditKey(config.auditHmacKeyFile, { create: false });
+useAuditKey(auditKey);
 
 async function withStorage<T>(fn: (s: Storage) => Promise<T>): Promise<T> {
   const storage = await openStorage({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 2 });
@@ -39,7 +46,7 @@ agency
     }),
   );
 
-registerAccessCommands(program, withStorage);
+registerAccessCommands(program, withStorage, { anchorDir: config.auditAnchorDir, key: auditKey });
 registerUserCommands(program, withStorage);
 registerBackupCommands(program, config, withStorage);
 registerDoctorCommand(program, config);
@@ -58,7 +65,20 @@ token
     withStorage(async (s) => {
       if ((o.role === 'agency') !== Boolean(o.agency)) throw new Error('--agency is required for role agency, and only for it');
       if (o.agency) await requireOpd(s, o.agency);
-      const { token: secret } = await createAccessToken(s.pool, o.role, o.agency ?? null, o.label ?? null);
+      // audited in the same transaction: a token that never expires is worth knowing about
+      const secret = await inTransaction(s.pool, async (c) => {
+        const made = await createAccessToken(c, o.role, o.agency ?? null, o.label ?? null);
+        await appendAudit(c, [
+          {
+            actor: `cli:${userInfo().username}`,
+            action: 'token.created',
+            target: `token:${made.id}`,
+            detail: { role: o.role, opd: o.agency ?? null, label: o.label ?? null, expires: null },
+            source: 'cli',
+          },
+        ]);
+        return made.token;
+      });
       process.stdout.write(`${secret}\n`);
     }),
   );

@@ -24,6 +24,7 @@ import { createPrincipalOf } from './http/principal';
 import { createRequestLogger } from './log';
 import { createAlertRoutes } from './alerts/routes';
 import { createAlertService } from './alerts/service';
+import { startAnchoring } from './audit/key';
 import { createAuditRoutes } from './audit/routes';
 import { startBackupService, type BackupService } from './backup/service';
 import { createEventRoutes } from './events/routes';
@@ -67,6 +68,8 @@ export interface AppDeps {
   clock?: () => number;
   /** The roll-up refresher this process runs, if any: the bucket cache learns from it when late writes show. */
   storeJobs?: Pick<StoreJobRunner, 'onRefreshed'>;
+  /** The audit chain's key (server/audit/key.ts): with `config.auditAnchorDir`, the head is anchored there, signed. */
+  auditKey?: Buffer | null;
 }
 
 export interface App {
@@ -188,6 +191,16 @@ export async function createApp(deps: AppDeps): Promise<App> {
       geometry,
     }),
   );
+  // the audit head, anchored outside the database every minute (where a directory is configured)
+  const anchoring = config.auditAnchorDir
+    ? startAnchoring({
+        pool,
+        dir: config.auditAnchorDir,
+        key: deps.auditKey ?? null,
+        clock,
+        onError: (e) => log.warn({ err: e }, 'could not anchor the audit head'),
+      })
+    : null;
   const backups = config.backup
     ? startBackupService({ pool, plan: { ...config.backup, anchorDir: config.auditAnchorDir }, at: config.backup.at, ingest, catalog, log, clock })
     : null;
@@ -222,7 +235,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       loginRatePerMin: config.loginRatePerMin,
     }),
   );
-  app.use(createSeriesRoutes({ catalog, series, principalOf }));
+  app.use(createSeriesRoutes({ pool, catalog, series, principalOf }));
   app.use(createEventRoutes({ pool, catalog, principalOf, clock }));
   app.use(createProjectRoutes({ pool, catalog, clock, perMinPerKey: config.ingestRatePerMinPerKey ?? DEFAULT_INGEST_RATE.perMinPerKey }));
   app.use(createEntityRoutes({ pool, geometry, clock, perMinPerKey: config.ingestRatePerMinPerKey ?? DEFAULT_INGEST_RATE.perMinPerKey }));
@@ -308,6 +321,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     backups,
     async close() {
       await backups?.stop();
+      await anchoring?.stop();
       stream.flush();
       stream.close();
       catalog.close();

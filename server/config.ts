@@ -111,6 +111,8 @@ const envSchema = z.object({
   BACKUP_KEEP_WEEKLY: z.coerce.number().int().min(0).max(520).default(4),
   /** Where the audit head is anchored outside the database (copy it off the host); default DATA_DIR/audit-anchors. */
   AUDIT_ANCHOR_DIR: z.string().min(1).optional(),
+  /** The audit chain's HMAC key (server/audit/key.ts); the server creates it on first start. Default DATA_DIR/audit-hmac.key. */
+  AUDIT_HMAC_KEY_FILE: z.string().min(1).optional(),
   /** Time-series store: raw points and each roll-up level are kept this many days; TimescaleDB compresses raw chunks older than STORE_COMPRESS_AFTER_DAYS. */
   STORE_RAW_RETENTION_DAYS: z.coerce.number().int().min(2).default(DEFAULT_STORE_POLICY.rawRetentionDays),
   STORE_ROLLUP_1M_RETENTION_DAYS: z.coerce.number().int().min(2).default(DEFAULT_STORE_POLICY.rollup1mRetentionDays),
@@ -158,6 +160,7 @@ export type Config = Readonly<{
   backup: Readonly<BackupConfig>;
   /** Issue 13's anchor directory: backups carry it, restores put it back. */
   auditAnchorDir: string;
+  auditHmacKeyFile: string;
   storePolicy: Readonly<StorePolicy>;
   storeRefreshMs: number;
   storeMaintenanceMs: number;
@@ -228,6 +231,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       keepWeekly: e.BACKUP_KEEP_WEEKLY,
     }),
     auditAnchorDir: resolve(e.AUDIT_ANCHOR_DIR ?? join(e.DATA_DIR, 'audit-anchors')),
+    auditHmacKeyFile: resolve(e.AUDIT_HMAC_KEY_FILE ?? join(e.DATA_DIR, 'audit-hmac.key')),
     storePolicy: Object.freeze(storePolicy),
     storeRefreshMs: e.STORE_REFRESH_INTERVAL_MS,
     storeMaintenanceMs: e.STORE_MAINTENANCE_INTERVAL_MS,

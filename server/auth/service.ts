@@ -8,6 +8,7 @@
 import type pg from 'pg';
 import { verify as verifyTotp } from 'otplib';
 import { appendAudit } from '../../db/queries/audit';
+import { cutCodePoints } from '../../shared/audit-chain';
 import { addDevice, clearThrottle, knownDevice, readThrottle, recordThrottledFailure } from '../../db/queries/login-throttle';
 import {
   createSession,
@@ -110,7 +111,7 @@ export function createAuthService(deps: {
     appendAudit(pool, [{ actor, action, target, detail, source }], clock());
 
   /** The username as it may appear in the audit log: what was typed, cut short, never anything else. */
-  const tried = (name: string) => `user:${name.slice(0, 64)}`;
+  const tried = (name: string) => `user:${cutCodePoints(name, 64)}`;
 
   /** Counts the failure under the attempt's origins; the answer is `throttled` once a wait starts. */
   async function fail(name: string, origin: string, reason: string, source: string | null): Promise<LoginResult> {

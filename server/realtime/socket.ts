@@ -15,6 +15,7 @@ import { eventsSubscribeSchema, safeText, subscribeSchema } from '../../shared/s
 import { z } from 'zod';
 import type { AlertService } from '../alerts/service';
 import { LOOPBACK_HOSTS, requestHostAllowed } from '../http/hosts';
+import { auditSharedRead } from '../sharing/audit-read';
 
 const ackSchema = z.object({ id: z.number().int().positive(), note: safeText(500).pipe(z.string().trim().min(1)) });
 import { openEvents } from '../../db/queries/events';
@@ -155,11 +156,16 @@ function wire(nsp: Nsp, deps: SocketDeps): void {
       );
     const who = socket.data.principal;
     const metrics: Metric[] = [];
+    const shared: (() => Promise<void>)[] = [];
+    const source = socket.handshake.address ?? null;
     for (const code of new Set(parsed.data.metrics)) {
       const metric = catalog.metric(code);
       if (!metric) return fail('not_found', `unknown metric '${code}'`);
       const decision = catalog.decide(who, metric, 'metric', parsed.data.purpose);
       if (!decision.allow) return fail('forbidden', decision.reason);
+      shared.push(() =>
+        auditSharedRead(deps.pool, who, { type: 'metric', code: metric.code, ownerOpd: metric.ownerOpd }, decision, { via: 'socket', source }),
+      );
       metrics.push(metric);
     }
     const stream = deps.stream;
@@ -176,6 +182,7 @@ function wire(nsp: Nsp, deps: SocketDeps): void {
             return series.snapshot(m, parsed.data.historyMinutes, now).then((snap) => ({ ...snap, seq }));
           })();
     const out: MetricSnapshot[] = await Promise.all(metrics.map(load));
+    for (const audit of shared) await audit();
     if (socket.disconnected) return fail('unavailable', 'disconnected');
     deps.observeSnapshot?.(
       'series',
@@ -211,16 +218,22 @@ function wire(nsp: Nsp, deps: SocketDeps): void {
       );
     const who = socket.data.principal;
     const kinds: NonNullable<ReturnType<CatalogService['eventKind']>>[] = [];
+    const shared: (() => Promise<void>)[] = [];
+    const source = socket.handshake.address ?? null;
     for (const code of new Set(parsed.data.kinds)) {
       const kind = catalog.eventKind(code);
       if (!kind) return fail('not_found', `unknown event kind '${code}'`);
       const decision = catalog.decide(who, kind, 'event_kind', parsed.data.purpose);
       if (!decision.allow) return fail('forbidden', decision.reason);
+      shared.push(() =>
+        auditSharedRead(deps.pool, who, { type: 'event_kind', code: kind.code, ownerOpd: kind.ownerOpd }, decision, { via: 'socket', source }),
+      );
       kinds.push(kind);
     }
     const stream = deps.stream;
     const seqs = kinds.map((k) => stream.eventsSeq(k.code));
     const states = await Promise.all(kinds.map((k) => openEvents(deps.pool, k.code, parsed.data.open)));
+    for (const audit of shared) await audit();
     if (socket.disconnected) return fail('unavailable', 'disconnected');
     deps.observeSnapshot?.(
       'events',
