@@ -25,6 +25,8 @@ export const DEMO_METRICS: readonly Metric[] = [
     nameEn: 'Water level',
     cadenceS: 10,
     thresholds: { waspada: 150, siaga: 200, awas: 250 },
+    valueMin: -1000,
+    valueMax: 5000,
   },
   {
     code: 'rainfall',
@@ -36,6 +38,8 @@ export const DEMO_METRICS: readonly Metric[] = [
     nameEn: 'Rainfall',
     cadenceS: 10,
     thresholds: { waspada: 10, siaga: 20, awas: 50 },
+    valueMin: 0,
+    valueMax: 1000,
   },
   {
     code: 'pump_running',
@@ -47,6 +51,8 @@ export const DEMO_METRICS: readonly Metric[] = [
     nameEn: 'Pumps running',
     cadenceS: 30,
     thresholds: null,
+    valueMin: 0,
+    valueMax: 1,
   },
   // traffic — Dishub
   {
@@ -59,6 +65,8 @@ export const DEMO_METRICS: readonly Metric[] = [
     nameEn: 'Average speed',
     cadenceS: 10,
     thresholds: null,
+    valueMin: 0,
+    valueMax: 300,
   },
   {
     code: 'traffic_intensity',
@@ -70,6 +78,8 @@ export const DEMO_METRICS: readonly Metric[] = [
     nameEn: 'Traffic intensity',
     cadenceS: 10,
     thresholds: null,
+    valueMin: 0,
+    valueMax: 1000000,
   },
   {
     code: 'congestion_index',
@@ -81,6 +91,8 @@ export const DEMO_METRICS: readonly Metric[] = [
     nameEn: 'Congestion index',
     cadenceS: 10,
     thresholds: { waspada: 0.6, siaga: 0.75, awas: 0.9 },
+    valueMin: 0,
+    valueMax: 10,
   },
   // sanitation — DLH
   {
@@ -93,6 +105,8 @@ export const DEMO_METRICS: readonly Metric[] = [
     nameEn: 'Garbage truck load',
     cadenceS: 5,
     thresholds: null,
+    valueMin: 0,
+    valueMax: 100,
   },
   {
     code: 'container_fill',
@@ -104,6 +118,8 @@ export const DEMO_METRICS: readonly Metric[] = [
     nameEn: 'Container filling level',
     cadenceS: 60,
     thresholds: { waspada: 0.7, siaga: 0.85, awas: 0.95 },
+    valueMin: 0,
+    valueMax: 2,
   },
   {
     code: 'landfill_intake',
@@ -115,6 +131,7 @@ export const DEMO_METRICS: readonly Metric[] = [
     nameEn: 'Landfill intake today',
     cadenceS: 60,
     thresholds: null,
+    valueMin: 0,
   },
   // projects — Dinas PUPR
   {
@@ -127,6 +144,8 @@ export const DEMO_METRICS: readonly Metric[] = [
     nameEn: 'Physical progress',
     cadenceS: 60,
     thresholds: null,
+    valueMin: 0,
+    valueMax: 100,
   },
   {
     code: 'project_progress_plan',
@@ -138,6 +157,8 @@ export const DEMO_METRICS: readonly Metric[] = [
     nameEn: 'Planned progress',
     cadenceS: 60,
     thresholds: null,
+    valueMin: 0,
+    valueMax: 100,
   },
   {
     code: 'project_budget_absorbed',
@@ -149,6 +170,7 @@ export const DEMO_METRICS: readonly Metric[] = [
     nameEn: 'Budget absorbed',
     cadenceS: 60,
     thresholds: null,
+    valueMin: 0,
   },
   // complaints — Diskominfo (counts published by the complaint system; the events themselves are terbatas)
   {
@@ -161,6 +183,7 @@ export const DEMO_METRICS: readonly Metric[] = [
     nameEn: 'Open complaints',
     cadenceS: 30,
     thresholds: null,
+    valueMin: 0,
   },
 ];
 

@@ -22,7 +22,7 @@ export interface Catalog {
 export async function loadCatalog(db: Db): Promise<Catalog> {
   const [opd, metrics, kinds] = await Promise.all([
     db.query<Opd>('SELECT code, name FROM opd ORDER BY code'),
-    db.query(`SELECT code, domain, owner_opd, class, unit, name_id, name_en, cadence_s, thresholds FROM metric ORDER BY code`),
+    db.query(`SELECT code, domain, owner_opd, class, unit, name_id, name_en, cadence_s, thresholds, value_min, value_max FROM metric ORDER BY code`),
     db.query(`SELECT code, domain, owner_opd, class, name_id, name_en, statuses, closed_statuses FROM event_kind ORDER BY code`),
   ]);
   return {
@@ -37,6 +37,8 @@ export async function loadCatalog(db: Db): Promise<Catalog> {
       nameEn: r.name_en,
       cadenceS: r.cadence_s,
       thresholds: r.thresholds,
+      valueMin: r.value_min,
+      valueMax: r.value_max,
     })),
     eventKinds: kinds.rows.map((r) => ({
       code: r.code,
@@ -82,13 +84,13 @@ export async function upsertOpd(db: Db, opd: readonly Opd[]): Promise<void> {
 
 export async function upsertMetrics(db: Db, metrics: readonly Metric[]): Promise<void> {
   await db.query(
-    `INSERT INTO metric (code, domain, owner_opd, class, unit, name_id, name_en, cadence_s, thresholds)
-     SELECT code, domain, owner_opd, class::data_class, unit, name_id, name_en, cadence_s, thresholds
+    `INSERT INTO metric (code, domain, owner_opd, class, unit, name_id, name_en, cadence_s, thresholds, value_min, value_max)
+     SELECT code, domain, owner_opd, class::data_class, unit, name_id, name_en, cadence_s, thresholds, value_min, value_max
        FROM jsonb_to_recordset($1::jsonb) AS m(code text, domain text, owner_opd text, class text, unit text,
-            name_id text, name_en text, cadence_s int, thresholds jsonb)
+            name_id text, name_en text, cadence_s int, thresholds jsonb, value_min float8, value_max float8)
      ON CONFLICT (code) DO UPDATE SET domain = EXCLUDED.domain, owner_opd = EXCLUDED.owner_opd, class = EXCLUDED.class,
        unit = EXCLUDED.unit, name_id = EXCLUDED.name_id, name_en = EXCLUDED.name_en, cadence_s = EXCLUDED.cadence_s,
-       thresholds = EXCLUDED.thresholds`,
+       thresholds = EXCLUDED.thresholds, value_min = EXCLUDED.value_min, value_max = EXCLUDED.value_max`,
     [
       JSON.stringify(
         metrics.map((m) => ({
@@ -101,6 +103,8 @@ export async function upsertMetrics(db: Db, metrics: readonly Metric[]): Promise
           name_en: m.nameEn,
           cadence_s: m.cadenceS,
           thresholds: m.thresholds,
+          value_min: m.valueMin ?? null,
+          value_max: m.valueMax ?? null,
         })),
       ),
     ],
