@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { createServer, type Server as HttpServer } from 'node:http';
 import { join } from 'node:path';
 import compression from 'compression';
+import proxyaddr from 'proxy-addr';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
@@ -58,7 +59,7 @@ import { createSceneSource } from './wall/scenes';
 export interface AppDeps {
   storage: Storage;
   config: Pick<Config, 'maxBodyBytes' | 'maxBatchItems' | 'streamTickMs' | 'clientDistDir' | 'corsOrigins'> &
-    Partial<Pick<Config, 'maxApiBodyBytes' | 'allowedHosts' | 'trustProxy'>> &
+    Partial<Pick<Config, 'maxApiBodyBytes' | 'allowedHosts' | 'trustProxy' | 'publicSocketsPerAddress' | 'publicSnapshotCacheBytes'>> &
     Partial<Pick<Config, 'ingestRatePerMinPerKey' | 'ingestRatePerMinPerIp'>> &
     Partial<Pick<Config, 'sessionTtlMs' | 'loginMaxFailures' | 'loginMaxDelayMs' | 'loginRatePerMin' | 'env'>> &
     Partial<Pick<Config, 'publicKAnonymity' | 'publicCacheMs'>> &
@@ -81,6 +82,8 @@ export interface App {
   catalog: CatalogService;
   /** The nightly backups and their health readings, where `config.backup` is given (server/backup/service.ts). */
   backups: BackupService | null;
+  /** Re-judges every live socket's session and subscriptions now (it also runs every few seconds). */
+  recheckLive(): Promise<void>;
   /** Stops accepting, disconnects sockets, flushes the stream. Does not close the storage (its owner does). */
   close(): Promise<void>;
 }
@@ -298,7 +301,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   };
   app.use(onError);
 
-  registerNamespaces(io, {
+  const recheck = registerNamespaces(io, {
     pool,
     catalog,
     series,
@@ -309,6 +312,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
     clock,
     // inside what the stream holds for catch-up (32 ticks), and never older than the public REST cache allows
     publicSnapshotMs: Math.min(2_000, 16 * config.streamTickMs),
+    publicLimits: {
+      ...(config.publicSocketsPerAddress !== undefined ? { socketsPerAddress: config.publicSocketsPerAddress } : {}),
+      ...(config.publicSnapshotCacheBytes !== undefined ? { snapshotCacheBytes: config.publicSnapshotCacheBytes } : {}),
+    },
+    // the address TRUST_PROXY makes of the handshake request, as req.ip does for REST
+    clientAddress: (req) => proxyaddr(req, app.get('trust proxy fn')),
     observeSnapshot: metrics.snapshot,
   });
 
@@ -319,6 +328,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     stream,
     catalog,
     backups,
+    recheckLive: () => recheck.now(),
     async close() {
       await backups?.stop();
       await anchoring?.stop();
@@ -328,6 +338,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       geometry.close();
       scenes.close();
       stopCacheRefresh?.();
+      recheck.stop();
       io.disconnectSockets(true);
       await new Promise<void>((resolve) => io.close(() => resolve()));
       httpServer.closeAllConnections?.();

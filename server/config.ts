@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { allowedHostList, parseHost } from './http/hosts';
 import { PUBLIC_VIEW_DEFAULTS } from './public/defaults';
+import { PUBLIC_LIMITS } from './realtime/socket';
 import { DEFAULT_BUCKET_CACHE } from '../db/bucket-cache';
 import { checkStorePolicy, DEFAULT_STORE_POLICY, type StorePolicy } from '../db/store-jobs';
 
@@ -91,6 +92,13 @@ const envSchema = z.object({
   TRUST_PROXY: trustProxy,
   /** Smallest complaint count the public view publishes; 1..k-1 are suppressed. */
   PUBLIC_K_ANONYMITY: z.coerce.number().int().min(2).max(100).default(PUBLIC_VIEW_DEFAULTS.kAnonymity),
+  /** Open /public sockets per client address, and the bytes of anonymous live snapshots kept (server/realtime/socket.ts). */
+  PUBLIC_SOCKETS_PER_ADDRESS: z.coerce.number().int().min(1).default(PUBLIC_LIMITS.socketsPerAddress),
+  PUBLIC_SNAPSHOT_CACHE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024 * 1024)
+    .default(PUBLIC_LIMITS.snapshotCacheBytes),
   /** How long one public snapshot is served (also its Cache-Control max-age). */
   PUBLIC_CACHE_MS: z.coerce.number().int().min(1_000).max(300_000).default(PUBLIC_VIEW_DEFAULTS.cacheMs),
   /** The wall's scenes and playlist (YAML); re-read when it changes, a bad version keeps the last good one. */
@@ -151,6 +159,8 @@ export type Config = Readonly<{
   /** ALLOWED_HOSTS with the loopback names and a specific listen address added. */
   allowedHosts: readonly string[];
   trustProxy: false | number | readonly string[];
+  publicSocketsPerAddress: number;
+  publicSnapshotCacheBytes: number;
   publicKAnonymity: number;
   publicCacheMs: number;
   wallScenesFile: string;
@@ -217,6 +227,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     corsOrigins: Object.freeze([...e.CORS_ORIGINS]),
     allowedHosts: Object.freeze(allowedHostList(e.ALLOWED_HOSTS, e.HOST)),
     trustProxy: e.TRUST_PROXY === false || typeof e.TRUST_PROXY === 'number' ? e.TRUST_PROXY : Object.freeze([...e.TRUST_PROXY]),
+    publicSocketsPerAddress: e.PUBLIC_SOCKETS_PER_ADDRESS,
+    publicSnapshotCacheBytes: e.PUBLIC_SNAPSHOT_CACHE_BYTES,
     publicKAnonymity: e.PUBLIC_K_ANONYMITY,
     publicCacheMs: e.PUBLIC_CACHE_MS,
     wallScenesFile: resolve(e.WALL_SCENES_FILE),

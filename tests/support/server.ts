@@ -55,6 +55,8 @@ export interface TestServerOptions {
   /** Host names answered besides loopback (ALLOWED_HOSTS), and TRUST_PROXY. */
   allowedHosts?: string[];
   trustProxy?: false | number | string[];
+  /** Open /public sockets per client address (PUBLIC_SOCKETS_PER_ADDRESS). */
+  publicSocketsPerAddress?: number;
 }
 
 export async function startTestServer(adminUrl: string, opts: TestServerOptions = {}): Promise<TestServer> {
@@ -84,6 +86,7 @@ export async function startTestServer(adminUrl: string, opts: TestServerOptions 
       maxApiBodyBytes: opts.maxApiBodyBytes,
       allowedHosts: opts.allowedHosts ? allowedHostList(opts.allowedHosts) : undefined,
       trustProxy: opts.trustProxy,
+      publicSocketsPerAddress: opts.publicSocketsPerAddress,
     },
   });
   await new Promise<void>((r) => app.httpServer.listen(opts.port ?? 0, '127.0.0.1', r));
