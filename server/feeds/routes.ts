@@ -15,6 +15,7 @@ import { ingestKeyOf } from '../http/auth';
 import type { PrincipalOf } from '../http/principal';
 import type { IoServer } from '../realtime/socket';
 import { NAMESPACES } from '../../shared/contract';
+import { reply } from '../http/reply';
 
 /** GET /api/v1/quarantine's query: numbers checked here, never handed to SQL as they come. */
 export const quarantineQuerySchema = z.object({
@@ -49,7 +50,7 @@ export function createFeedRoutes(deps: {
       deps.pool,
       parsed.data.entries.map((e) => ({ ...e, opd: owner.opd })),
     );
-    res.status(202).json({ accepted: parsed.data.entries.length, written: stored });
+    reply(res, 'Accepted', { accepted: parsed.data.entries.length, written: stored }, 202);
   });
 
   router.post('/api/v1/sources/health', async (req, res) => {
@@ -70,7 +71,7 @@ export function createFeedRoutes(deps: {
       .of(NAMESPACES.live)
       .to(toRoomId({ type: 'feeds' }))
       .emit('feeds:reported', { feeds });
-    res.status(202).json({ accepted: rows.length });
+    reply(res, 'ReportAccepted', { accepted: rows.length }, 202);
   });
 
   const operatorOnly = async (req: Parameters<PrincipalOf>[0]) => {
@@ -81,7 +82,7 @@ export function createFeedRoutes(deps: {
   router.get('/api/v1/sources/health', async (req, res) => {
     if (!(await operatorOnly(req))) return void res.status(403).json({ error: 'operators only', details: [] });
     const now = deps.clock();
-    res.json({ feeds: (await listHealth(deps.pool)).map((h) => ({ ...h, state: feedState(h, now) })) });
+    reply(res, 'Feeds', { feeds: (await listHealth(deps.pool)).map((h) => ({ ...h, state: feedState(h, now) })) });
   });
 
   router.get('/api/v1/quarantine', async (req, res) => {
@@ -96,7 +97,7 @@ export function createFeedRoutes(deps: {
       .visibleTo(who)
       .opd.map((o) => o.code)
       .filter((opd) => rawRecordsReadable(who, opd, items));
-    res.json({ entries: await listQuarantine(deps.pool, { source: parsed.data.source, opds, limit: parsed.data.limit }) });
+    reply(res, 'QuarantineList', { entries: await listQuarantine(deps.pool, { source: parsed.data.source, opds, limit: parsed.data.limit }) });
   });
 
   return router;

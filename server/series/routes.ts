@@ -6,13 +6,14 @@ import { seriesQuerySchema, toIssueDetails } from '../../shared/schemas';
 import type { CatalogService } from '../catalog/service';
 import type { PrincipalOf } from '../http/principal';
 import type { SeriesService } from './service';
+import { reply } from '../http/reply';
 
 export function createSeriesRoutes(deps: { pool: pg.Pool; catalog: CatalogService; series: SeriesService; principalOf: PrincipalOf }): Router {
   const router = Router();
   router.get('/api/v1/catalog', async (req, res) => {
     const who = await deps.principalOf(req);
     if (!who) return void res.status(401).json({ error: 'invalid or revoked token', details: [] });
-    res.json(deps.catalog.visibleTo(who));
+    reply(res, 'Catalog', deps.catalog.visibleTo(who));
   });
   router.get('/api/v1/series', async (req, res) => {
     const who = await deps.principalOf(req);
@@ -33,7 +34,8 @@ export function createSeriesRoutes(deps: { pool: pg.Pool; catalog: CatalogServic
       source: req.ip ?? null,
       detail: { from: new Date(q.from).toISOString(), to: new Date(q.to).toISOString() },
     });
-    res.json(result);
+    // A series of a classified entity (a rahasia project) is left out as if it did not exist.
+    reply(res, 'SeriesRange', { ...result, series: result.series.filter((s) => deps.catalog.decideSeries(who, metric, s.entity, q.purpose).allow) });
   });
   return router;
 }

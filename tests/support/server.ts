@@ -57,6 +57,8 @@ export interface TestServerOptions {
   trustProxy?: false | number | string[];
   /** Open /public sockets per client address (PUBLIC_SOCKETS_PER_ADDRESS). */
   publicSocketsPerAddress?: number;
+  /** Lifetime of the public view's snapshots (absent: the default, 5 s). */
+  publicCacheMs?: number;
 }
 
 export async function startTestServer(adminUrl: string, opts: TestServerOptions = {}): Promise<TestServer> {
@@ -87,6 +89,7 @@ export async function startTestServer(adminUrl: string, opts: TestServerOptions 
       allowedHosts: opts.allowedHosts ? allowedHostList(opts.allowedHosts) : undefined,
       trustProxy: opts.trustProxy,
       publicSocketsPerAddress: opts.publicSocketsPerAddress,
+      publicCacheMs: opts.publicCacheMs,
     },
   });
   await new Promise<void>((r) => app.httpServer.listen(opts.port ?? 0, '127.0.0.1', r));
