@@ -49,6 +49,9 @@ const metric = z.object({
   nameEn: z.string(),
   cadenceS: z.number().int(),
   thresholds: thresholds.nullable(),
+  /** The values a reading may take, in the metric's unit (null: only the global bound, ±1e15). */
+  valueMin: z.number().nullable().optional(),
+  valueMax: z.number().nullable().optional(),
   sharedFor: z.array(z.string()).optional().describe('purposes of the sharing agreements that make it visible'),
 });
 const eventKind = z.object({

@@ -371,7 +371,8 @@ describe('production mode and the admin CLI', () => {
       const child = execFile(
         process.execPath,
         ['--import', 'tsx', join(import.meta.dirname, '../../scripts/admin.ts'), ...args],
-        { env: { ...process.env, DATABASE_URL: url, NODE_ENV: 'development' } },
+        // the server above keyed the audit chain with the key in its DATA_DIR: the CLI needs the same one
+        { env: { ...process.env, DATABASE_URL: url, NODE_ENV: 'development', DATA_DIR: join(tmpdir(), 'sinergi-unused') } },
         (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
       );
       child.stdin!.end(stdin);
