@@ -67,6 +67,47 @@ export interface RefreshResult {
   skipped: boolean;
   /** Merged dirty ranges recomputed at the 1-minute level. */
   dirtyRanges: number;
+  /** Series whose roll-up failed (stored values that cannot be aggregated) and were left out; the rest rolled up. */
+  failedSeries?: number[];
+}
+
+/**
+ * Runs one roll-up statement for every series at once; if it fails (one series' stored values poison the
+ * aggregate, e.g. readings of 1e308 stored before values were bounded), runs it again series by series, each
+ * in its own savepoint, and leaves out only the series that still fail (issue 13, item 3). `sql(only)` must
+ * put `only` (a condition on the series id column it names) in its WHERE clause.
+ */
+async function isolating(
+  client: pg.PoolClient,
+  sql: (only: (column: string) => string) => string,
+  params: unknown[],
+  seriesIds: () => Promise<number[]>,
+  failed: Set<number>,
+): Promise<void> {
+  const all = () => 'TRUE';
+  await client.query('SAVEPOINT rollup_all');
+  try {
+    await client.query(sql(all), params);
+    await client.query('RELEASE SAVEPOINT rollup_all');
+    return;
+  } catch {
+    await client.query('ROLLBACK TO SAVEPOINT rollup_all');
+  }
+  const n = params.length + 1;
+  for (const id of await seriesIds()) {
+    if (failed.has(id)) continue;
+    await client.query('SAVEPOINT rollup_one');
+    try {
+      await client.query(
+        sql((column) => `${column} = $${n}`),
+        [...params, id],
+      );
+      await client.query('RELEASE SAVEPOINT rollup_one');
+    } catch {
+      await client.query('ROLLBACK TO SAVEPOINT rollup_one');
+      failed.add(id);
+    }
+  }
 }
 
 /**
@@ -96,12 +137,22 @@ export async function refreshPostgres(pool: Db, policy: StorePolicy = DEFAULT_ST
           [policy.rawRetentionDays - 1, opts.sinceMs ?? null],
         )
       ).rows[0]!;
+      const failed = new Set<number>();
       // 1-minute level: sweep the new stretch for all series
-      await client.query(
-        `INSERT INTO point_1m_mat
+      await isolating(
+        client,
+        (only) => `INSERT INTO point_1m_mat
          SELECT series_id, date_bin('1 minute', time, ${ORIGIN}), ${AGG_1M}
-           FROM point WHERE time >= $1::timestamptz AND time < $2::timestamptz GROUP BY 1, 2 ${UPSERT}`,
+           FROM point WHERE time >= $1::timestamptz AND time < $2::timestamptz AND ${only('series_id')} GROUP BY 1, 2 ${UPSERT}`,
         [ts.mat_1m, ts.sweep_from],
+        async () =>
+          (
+            await client.query<{ id: number }>(
+              `SELECT DISTINCT series_id AS id FROM point WHERE time >= $1::timestamptz AND time < $2::timestamptz ORDER BY 1`,
+              [ts.mat_1m, ts.sweep_from],
+            )
+          ).rows.map((r) => r.id),
+        failed,
       );
       // dirty ranges behind the old watermark, bucket-aligned, clamped, merged
       await client.query(`CREATE TEMP TABLE rollup_dirty_raw (series_id integer, lo timestamptz, hi timestamptz) ON COMMIT DROP`);
@@ -117,20 +168,36 @@ export async function refreshPostgres(pool: Db, policy: StorePolicy = DEFAULT_ST
       await client.query(
         `DELETE FROM point_1m_mat m USING rollup_dirty_1m r WHERE m.series_id = r.series_id AND m.bucket >= r.lo AND m.bucket < r.hi`,
       );
-      await client.query(
-        `INSERT INTO point_1m_mat
+      const dirtySeries = (table: string) => async () =>
+        (await client.query<{ id: number }>(`SELECT DISTINCT series_id AS id FROM ${table} ORDER BY 1`)).rows.map((r) => r.id);
+      await isolating(
+        client,
+        (only) => `INSERT INTO point_1m_mat
          SELECT p.series_id, date_bin('1 minute', p.time, ${ORIGIN}), sum(p.value), count(*), min(p.value), max(p.value),
                 (array_agg(p.value ORDER BY p.time DESC))[1], max(p.time)
            FROM rollup_dirty_1m r JOIN point p ON p.series_id = r.series_id AND p.time >= r.lo AND p.time < r.hi
+          WHERE ${only('r.series_id')}
           GROUP BY 1, 2`,
+        [],
+        dirtySeries('rollup_dirty_1m'),
+        failed,
       );
       const ranges = Number((await client.query<{ n: number }>('SELECT count(*)::int AS n FROM rollup_dirty_1m')).rows[0]!.n);
       // 1-hour level, from the 1-minute table: the new stretch, then dirty hours behind the old watermark
-      await client.query(
-        `INSERT INTO point_1h_mat
+      await isolating(
+        client,
+        (only) => `INSERT INTO point_1h_mat
          SELECT series_id, date_bin('1 hour', bucket, ${ORIGIN}), ${AGG_1H}
-           FROM point_1m_mat WHERE bucket >= $1::timestamptz AND bucket < $2::timestamptz GROUP BY 1, 2 ${UPSERT}`,
+           FROM point_1m_mat WHERE bucket >= $1::timestamptz AND bucket < $2::timestamptz AND ${only('series_id')} GROUP BY 1, 2 ${UPSERT}`,
         [ts.mat_1h, ts.new_1h],
+        async () =>
+          (
+            await client.query<{ id: number }>(
+              `SELECT DISTINCT series_id AS id FROM point_1m_mat WHERE bucket >= $1::timestamptz AND bucket < $2::timestamptz ORDER BY 1`,
+              [ts.mat_1h, ts.new_1h],
+            )
+          ).rows.map((r) => r.id),
+        failed,
       );
       await client.query(
         `CREATE TEMP TABLE rollup_dirty_raw_h ON COMMIT DROP AS
@@ -144,16 +211,21 @@ export async function refreshPostgres(pool: Db, policy: StorePolicy = DEFAULT_ST
       await client.query(
         `DELETE FROM point_1h_mat m USING rollup_dirty_1h r WHERE m.series_id = r.series_id AND m.bucket >= r.lo AND m.bucket < r.hi`,
       );
-      await client.query(
-        `INSERT INTO point_1h_mat
+      await isolating(
+        client,
+        (only) => `INSERT INTO point_1h_mat
          SELECT m.series_id, date_bin('1 hour', m.bucket, ${ORIGIN}), sum(m.value_sum), sum(m.value_count)::bigint, min(m.value_min),
                 max(m.value_max), (array_agg(m.value_last ORDER BY m.last_time DESC))[1], max(m.last_time)
            FROM rollup_dirty_1h r JOIN point_1m_mat m ON m.series_id = r.series_id AND m.bucket >= r.lo AND m.bucket < r.hi
+          WHERE ${only('r.series_id')}
           GROUP BY 1, 2`,
+        [],
+        dirtySeries('rollup_dirty_1h'),
+        failed,
       );
       await client.query(`UPDATE rollup_state SET mat_1m = sweep_from, mat_1h = greatest(mat_1h, $1::timestamptz)`, [ts.new_1h]);
       await client.query('COMMIT');
-      return { skipped: false, dirtyRanges: ranges };
+      return { skipped: false, dirtyRanges: ranges, ...(failed.size ? { failedSeries: [...failed] } : {}) };
     } catch (e) {
       await client.query('ROLLBACK').catch(() => {});
       throw e;
@@ -259,9 +331,11 @@ export async function runStoreJobs(
   dialect: Dialect,
   kind: JobKind,
   policy: StorePolicy = DEFAULT_STORE_POLICY,
+  onFailedSeries?: (ids: number[]) => void,
 ): Promise<{ refreshed: boolean }> {
   if (dialect === 'postgres') {
-    const { skipped } = await refreshPostgres(pool, policy);
+    const { skipped, failedSeries } = await refreshPostgres(pool, policy);
+    if (failedSeries?.length) onFailedSeries?.(failedSeries);
     if (kind === 'maintenance') {
       await retentionPostgres(pool, policy);
       await refreshPostgres(pool, policy);
@@ -348,7 +422,12 @@ export async function startStoreJobs(opts: {
     const kind: JobKind = Date.now() - lastMaintenance >= opts.maintenanceMs ? 'maintenance' : 'refresh';
     const startedAt = Date.now();
     try {
-      const { refreshed } = await runStoreJobs(pool, dialect, kind, policy);
+      const { refreshed } = await runStoreJobs(pool, dialect, kind, policy, (ids) =>
+        log(
+          'warn',
+          `roll-up left out ${ids.length} series whose stored values cannot be aggregated (ids ${ids.slice(0, 20).join(', ')}); the others rolled up`,
+        ),
+      );
       if (kind === 'maintenance') lastMaintenance = Date.now();
       if (refreshed) for (const l of listeners) l(startedAt);
     } catch (e) {

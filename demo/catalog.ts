@@ -66,6 +66,8 @@ export const DEMO_METRICS: readonly Metric[] = [
     cadenceS: 10,
     thresholds: { waspada: 150, siaga: 200, awas: 250 },
     sop: SOP_WATER_LEVEL,
+    valueMin: -1000,
+    valueMax: 5000,
   },
   {
     code: 'rainfall',
@@ -78,6 +80,8 @@ export const DEMO_METRICS: readonly Metric[] = [
     cadenceS: 10,
     thresholds: { waspada: 10, siaga: 20, awas: 50 },
     sop: SOP_RAINFALL,
+    valueMin: 0,
+    valueMax: 1000,
   },
   {
     code: 'pump_running',
@@ -89,6 +93,8 @@ export const DEMO_METRICS: readonly Metric[] = [
     nameEn: 'Pumps running',
     cadenceS: 30,
     thresholds: null,
+    valueMin: 0,
+    valueMax: 1,
   },
   // traffic — Dishub
   {
@@ -101,6 +107,8 @@ export const DEMO_METRICS: readonly Metric[] = [
     nameEn: 'Average speed',
     cadenceS: 10,
     thresholds: null,
+    valueMin: 0,
+    valueMax: 300,
   },
   {
     code: 'traffic_intensity',
@@ -112,6 +120,8 @@ export const DEMO_METRICS: readonly Metric[] = [
     nameEn: 'Traffic intensity',
     cadenceS: 10,
     thresholds: null,
+    valueMin: 0,
+    valueMax: 1000000,
   },
   {
     code: 'congestion_index',
@@ -124,6 +134,8 @@ export const DEMO_METRICS: readonly Metric[] = [
     cadenceS: 10,
     thresholds: { waspada: 0.6, siaga: 0.75, awas: 0.9 },
     sop: SOP_CONGESTION_INDEX,
+    valueMin: 0,
+    valueMax: 10,
   },
   // sanitation — DLH
   {
@@ -136,6 +148,8 @@ export const DEMO_METRICS: readonly Metric[] = [
     nameEn: 'Garbage truck load',
     cadenceS: 5,
     thresholds: null,
+    valueMin: 0,
+    valueMax: 100,
   },
   {
     code: 'container_fill',
@@ -148,6 +162,8 @@ export const DEMO_METRICS: readonly Metric[] = [
     cadenceS: 60,
     thresholds: { waspada: 0.7, siaga: 0.85, awas: 0.95 },
     sop: SOP_CONTAINER_FILL,
+    valueMin: 0,
+    valueMax: 2,
   },
   {
     code: 'landfill_intake',
@@ -160,6 +176,7 @@ export const DEMO_METRICS: readonly Metric[] = [
     cadenceS: 60,
     thresholds: null,
     cumulative: true,
+    valueMin: 0,
   },
   // projects — Dinas PUPR
   {
@@ -172,6 +189,8 @@ export const DEMO_METRICS: readonly Metric[] = [
     nameEn: 'Physical progress',
     cadenceS: 60,
     thresholds: null,
+    valueMin: 0,
+    valueMax: 100,
   },
   {
     code: 'project_progress_plan',
@@ -183,6 +202,8 @@ export const DEMO_METRICS: readonly Metric[] = [
     nameEn: 'Planned progress',
     cadenceS: 60,
     thresholds: null,
+    valueMin: 0,
+    valueMax: 100,
   },
   {
     code: 'project_budget_absorbed',
@@ -194,6 +215,7 @@ export const DEMO_METRICS: readonly Metric[] = [
     nameEn: 'Budget absorbed',
     cadenceS: 60,
     thresholds: null,
+    valueMin: 0,
   },
   // complaints — Diskominfo (counts published by the complaint system; the events themselves are terbatas)
   {
@@ -206,6 +228,7 @@ export const DEMO_METRICS: readonly Metric[] = [
     nameEn: 'Open complaints',
     cadenceS: 30,
     thresholds: null,
+    valueMin: 0,
   },
 ];
 

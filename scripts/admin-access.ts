@@ -6,6 +6,7 @@ import { userInfo } from 'node:os';
 import { stringify } from 'csv-stringify/sync';
 import { InvalidArgumentError, type Command } from 'commander';
 import { appendAudit, readAudit, verifyAudit } from '../db/queries/audit';
+import { readAnchor } from '../server/audit/key';
 import { loadCatalog } from '../db/queries/catalog';
 import { createIngestKey, KEY_SCOPES, listIngestKeys, revokeIngestKeys, rotateIngestKey, type KeyScope } from '../db/queries/credentials';
 import { grantAgreement, listAgreements, revokeAgreement } from '../db/queries/sharing';
@@ -30,7 +31,13 @@ export async function requireOpd(s: Storage, code: string): Promise<void> {
   }
 }
 
-export function registerAccessCommands(program: Command, withStorage: WithStorage): void {
+/** The audit key this CLI loaded (never created here) and the anchor directory `audit verify` checks against. */
+export interface AuditSetup {
+  anchorDir: string;
+  key: Buffer | null;
+}
+
+export function registerAccessCommands(program: Command, withStorage: WithStorage, auditSetup: AuditSetup): void {
   const key = program.command('key').description('ingest keys (one OPD each, with scopes)');
   key
     .command('create')
@@ -172,7 +179,7 @@ export function registerAccessCommands(program: Command, withStorage: WithStorag
     .description('recompute the chain; exit 1 and name every edited or deleted entry if it is broken')
     .action(() =>
       withStorage(async (s) => {
-        const { checked, problems } = await verifyAudit(s.pool);
+        const { checked, problems } = await verifyAudit(s.pool, { anchor: await readAnchor(auditSetup.anchorDir, auditSetup.key) });
         if (problems.length === 0) {
           process.stdout.write(`audit log intact: ${checked} entries verified\n`);
           return;
@@ -183,6 +190,8 @@ export function registerAccessCommands(program: Command, withStorage: WithStorag
             'missing-before': 'follows a gap: entries before it were deleted',
             'broken-link': 'does not link to the entry before it: that entry was replaced or deleted',
             'missing-after': 'is the last left, but not the last written: newer entries were deleted',
+            unkeyed: 'is the newest of a chain that was never keyed, though this installation has a key: it was rewritten without it',
+            'anchor-mismatch': 'disagrees with the head anchored outside the database (AUDIT_ANCHOR_DIR): the chain was rewritten',
           }[p.problem];
           process.stdout.write(`entry ${p.seq} ${what}\n`);
         }

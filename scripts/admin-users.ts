@@ -1,5 +1,5 @@
 /**
- * Admin commands for people who log in: `user add|passwd|role|disable|enable|list` and `user totp enable|disable`.
+ * Admin commands for people who log in: `user add|passwd|role|disable|enable|unlock|list` and `user totp enable|disable`.
  * Passwords are read from standard input (first line) or, on a terminal, prompted for twice without echo;
  * never from the command line, where `ps` and shell history would keep them. Every change is audited with the
  * CLI's operating-system user as the actor and 'cli' as the source.
@@ -8,7 +8,17 @@ import { userInfo } from 'node:os';
 import { InvalidArgumentError, type Command } from 'commander';
 import { listUsers, USER_ROLES, type UserRole } from '../db/queries/users';
 import type { Storage } from '../db/storage';
-import { addUser, changePassword, changeRole, disableTotp, disableUser, enableTotp, enableUser, type ChangeContext } from '../server/auth/accounts';
+import {
+  addUser,
+  changePassword,
+  changeRole,
+  disableTotp,
+  disableUser,
+  enableTotp,
+  enableUser,
+  unlockUser,
+  type ChangeContext,
+} from '../server/auth/accounts';
 
 type WithStorage = <T>(fn: (s: Storage) => Promise<T>) => Promise<T>;
 
@@ -123,6 +133,16 @@ export function registerUserCommands(program: Command, withStorage: WithStorage)
       withStorage(async (s) => {
         await enableUser(s.pool, o.username, ctx());
         process.stderr.write('enabled\n');
+      }),
+    );
+  user
+    .command('unlock')
+    .description('let a user whose failed logins are being slowed down try again at once (every address and device)')
+    .requiredOption('--username <name>', 'login name')
+    .action((o: { username: string }) =>
+      withStorage(async (s) => {
+        const r = await unlockUser(s.pool, o.username, ctx());
+        process.stderr.write(`unlocked; ${r.cleared} throttle record(s) cleared\n`);
       }),
     );
   user

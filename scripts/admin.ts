@@ -5,7 +5,9 @@
  */
 import { userInfo } from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
-import { appendAudit } from '../db/queries/audit';
+import { appendAudit, useAuditKey } from '../db/queries/audit';
+import { loadAuditKey } from '../server/audit/key';
+import { inTransaction } from '../db/transaction';
 import { loadConfig } from '../server/config';
 import { openStorage, type Storage } from '../db/storage';
 import { loadCatalog } from '../db/queries/catalog';
@@ -20,6 +22,9 @@ import { feedState } from '../shared/feeds';
 import { bannerLines, currentWallToken, rotateWallToken, usableDemoUsers } from './demo-wall';
 
 const config = loadConfig();
+// The audit key, if the server made one: this CLI appends to a keyed chain with it, and never creates one.
+const auditKey = await loadAuditKey(config.auditHmacKeyFile, { create: false });
+useAuditKey(auditKey);
 
 async function withStorage<T>(fn: (s: Storage) => Promise<T>): Promise<T> {
   const storage = await openStorage({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 2 });
@@ -42,7 +47,7 @@ agency
     }),
   );
 
-registerAccessCommands(program, withStorage);
+registerAccessCommands(program, withStorage, { anchorDir: config.auditAnchorDir, key: auditKey });
 registerUserCommands(program, withStorage);
 registerBackupCommands(program, config, withStorage);
 registerDoctorCommand(program, config);
@@ -61,7 +66,20 @@ token
     withStorage(async (s) => {
       if ((o.role === 'agency') !== Boolean(o.agency)) throw new Error('--agency is required for role agency, and only for it');
       if (o.agency) await requireOpd(s, o.agency);
-      const { token: secret } = await createAccessToken(s.pool, o.role, o.agency ?? null, o.label ?? null);
+      // audited in the same transaction: a token that never expires is worth knowing about
+      const secret = await inTransaction(s.pool, async (c) => {
+        const made = await createAccessToken(c, o.role, o.agency ?? null, o.label ?? null);
+        await appendAudit(c, [
+          {
+            actor: `cli:${userInfo().username}`,
+            action: 'token.created',
+            target: `token:${made.id}`,
+            detail: { role: o.role, opd: o.agency ?? null, label: o.label ?? null, expires: null },
+            source: 'cli',
+          },
+        ]);
+        return made.token;
+      });
       process.stdout.write(`${secret}\n`);
     }),
   );

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { createServer, type Server as HttpServer } from 'node:http';
 import { join } from 'node:path';
 import compression from 'compression';
+import proxyaddr from 'proxy-addr';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
@@ -18,11 +19,14 @@ import type { Storage } from '../db/storage';
 import { createAuthRoutes } from './auth/routes';
 import { createAuthService } from './auth/service';
 import { createCatalogService, type CatalogService } from './catalog/service';
-import { DEFAULT_INGEST_RATE, type Config } from './config';
+import { DEFAULT_API_BODY_BYTES, DEFAULT_INGEST_RATE, type Config } from './config';
+import { checkHostHeader, LOOPBACK_HOSTS } from './http/hosts';
+import { INGEST_BODY_PATHS, ingestKeyGate } from './http/auth';
 import { createPrincipalOf } from './http/principal';
 import { createRequestLogger } from './log';
 import { createAlertRoutes } from './alerts/routes';
 import { createAlertService } from './alerts/service';
+import { startAnchoring } from './audit/key';
 import { createAuditRoutes } from './audit/routes';
 import { startBackupService, type BackupService } from './backup/service';
 import { createEventRoutes } from './events/routes';
@@ -59,8 +63,9 @@ import { reply } from './http/reply';
 export interface AppDeps {
   storage: Storage;
   config: Pick<Config, 'maxBodyBytes' | 'maxBatchItems' | 'streamTickMs' | 'clientDistDir' | 'corsOrigins'> &
+    Partial<Pick<Config, 'maxApiBodyBytes' | 'allowedHosts' | 'trustProxy' | 'publicSocketsPerAddress' | 'publicSnapshotCacheBytes'>> &
     Partial<Pick<Config, 'ingestRatePerMinPerKey' | 'ingestRatePerMinPerIp'>> &
-    Partial<Pick<Config, 'sessionTtlMs' | 'loginMaxFailures' | 'loginLockMs' | 'loginRatePerMin'>> &
+    Partial<Pick<Config, 'sessionTtlMs' | 'loginMaxFailures' | 'loginMaxDelayMs' | 'loginRatePerMin' | 'env'>> &
     Partial<Pick<Config, 'publicKAnonymity' | 'publicCacheMs'>> &
     Partial<Pick<Config, 'wallScenesFile' | 'storeCacheMaxBuckets' | 'storeCacheTtlMs'>> &
     Partial<Pick<Config, 'backup' | 'auditAnchorDir' | 'metricsToken'>> &
@@ -72,6 +77,8 @@ export interface AppDeps {
   clock?: () => number;
   /** The roll-up refresher this process runs, if any: the bucket cache learns from it when late writes show. */
   storeJobs?: Pick<StoreJobRunner, 'onRefreshed'>;
+  /** The audit chain's key (server/audit/key.ts): with `config.auditAnchorDir`, the head is anchored there, signed. */
+  auditKey?: Buffer | null;
 }
 
 export interface App {
@@ -83,6 +90,8 @@ export interface App {
   catalog: CatalogService;
   /** The nightly backups and their health readings, where `config.backup` is given (server/backup/service.ts). */
   backups: BackupService | null;
+  /** Re-judges every live socket's session and subscriptions now (it also runs every few seconds). */
+  recheckLive(): Promise<void>;
   /** Stops accepting, disconnects sockets, flushes the stream. Does not close the storage (its owner does). */
   close(): Promise<void>;
 }
@@ -121,7 +130,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
     },
     app,
   );
-  const io = createIo(httpServer, config.corsOrigins);
+  // absent (tests, tools): loopback names only, never every name
+  const allowedHosts = config.allowedHosts ?? LOOPBACK_HOSTS;
+  const io = createIo(httpServer, config.corsOrigins, allowedHosts);
   const metrics = createServerMetrics({ pool, io, dialect: storage.dialect });
   const stream = metrics.timedStream(
     (sink) => createStream({ tickMs: config.streamTickMs, sink }),
@@ -132,7 +143,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
     metrics.rollupRefreshed((Date.now() - startedAt) / 1000);
   });
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
+  // TRUST_PROXY: whose X-Forwarded-For names the client (req.ip: rate limits, audit); off unless configured
+  const trustProxy = config.trustProxy ?? false;
+  app.set('trust proxy', Array.isArray(trustProxy) ? [...trustProxy] : trustProxy);
+  app.use(checkHostHeader(allowedHosts));
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -169,7 +183,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   app.use(createMetricsRoutes({ metrics, token: config.metricsToken }));
 
-  app.use('/api', express.json({ limit: config.maxBodyBytes, strict: true }));
+  // Bodies: the large limit only on ingest routes and only once the ingest key is verified (an anonymous
+  // client cannot make the server parse megabytes); every other /api route gets the small one.
+  app.post(INGEST_BODY_PATHS, ingestKeyGate(pool), express.json({ limit: config.maxBodyBytes, strict: true }));
+  app.use('/api', express.json({ limit: config.maxApiBodyBytes ?? DEFAULT_API_BODY_BYTES, strict: true }));
 
   const alerts = await createAlertService({
     pool,
@@ -200,6 +217,16 @@ export async function createApp(deps: AppDeps): Promise<App> {
       geometry,
     }),
   );
+  // the audit head, anchored outside the database every minute (where a directory is configured)
+  const anchoring = config.auditAnchorDir
+    ? startAnchoring({
+        pool,
+        dir: config.auditAnchorDir,
+        key: deps.auditKey ?? null,
+        clock,
+        onError: (e) => log.warn({ err: e }, 'could not anchor the audit head'),
+      })
+    : null;
   const backups = config.backup
     ? startBackupService({ pool, plan: { ...config.backup, anchorDir: config.auditAnchorDir }, at: config.backup.at, ingest, catalog, log, clock })
     : null;
@@ -220,7 +247,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
       auth: createAuthService({
         pool,
         clock,
-        settings: { sessionTtlMs: config.sessionTtlMs, loginMaxFailures: config.loginMaxFailures, loginLockMs: config.loginLockMs },
+        settings: {
+          sessionTtlMs: config.sessionTtlMs,
+          loginMaxFailures: config.loginMaxFailures,
+          loginMaxDelayMs: config.loginMaxDelayMs,
+          refuseDemoPasswords: config.env === 'production',
+        },
       }),
       principalOf,
       io,
@@ -229,7 +261,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       loginRatePerMin: config.loginRatePerMin,
     }),
   );
-  app.use(createSeriesRoutes({ catalog, series, principalOf }));
+  app.use(createSeriesRoutes({ pool, catalog, series, principalOf }));
   app.use(createEventRoutes({ pool, catalog, principalOf, clock }));
   app.use(createProjectRoutes({ pool, catalog, clock, perMinPerKey: config.ingestRatePerMinPerKey ?? DEFAULT_INGEST_RATE.perMinPerKey }));
   app.use(createEntityRoutes({ pool, geometry, clock, perMinPerKey: config.ingestRatePerMinPerKey ?? DEFAULT_INGEST_RATE.perMinPerKey }));
@@ -281,7 +313,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   const onError: ErrorRequestHandler = (err, req, res, _next) => {
     const status = typeof err?.status === 'number' ? err.status : 500;
-    if (status === 413) return void res.status(413).json({ error: `request body larger than ${config.maxBodyBytes} bytes`, details: [] });
+    if (status === 413) {
+      const limit = typeof err?.limit === 'number' ? err.limit : config.maxBodyBytes;
+      return void res.status(413).json({ error: `request body larger than ${limit} bytes`, details: [] });
+    }
     if (err?.type === 'entity.parse.failed') return void res.status(400).json({ error: 'body is not valid JSON', details: [] });
     if (status >= 400 && status < 500) return void res.status(status).json({ error: 'bad request', details: [] });
     // the database going away (stopping, restarting, unreachable) is an expected outage, not a bug: one line
@@ -292,7 +327,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   };
   app.use(onError);
 
-  registerNamespaces(io, {
+  const recheck = registerNamespaces(io, {
     pool,
     catalog,
     series,
@@ -303,6 +338,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
     clock,
     // inside what the stream holds for catch-up (32 ticks), and never older than the public REST cache allows
     publicSnapshotMs: Math.min(2_000, 16 * config.streamTickMs),
+    publicLimits: {
+      ...(config.publicSocketsPerAddress !== undefined ? { socketsPerAddress: config.publicSocketsPerAddress } : {}),
+      ...(config.publicSnapshotCacheBytes !== undefined ? { snapshotCacheBytes: config.publicSnapshotCacheBytes } : {}),
+    },
+    // the address TRUST_PROXY makes of the handshake request, as req.ip does for REST
+    clientAddress: (req) => proxyaddr(req, app.get('trust proxy fn')),
     observeSnapshot: metrics.snapshot,
   });
 
@@ -313,14 +354,17 @@ export async function createApp(deps: AppDeps): Promise<App> {
     stream,
     catalog,
     backups,
+    recheckLive: () => recheck.now(),
     async close() {
       await backups?.stop();
+      await anchoring?.stop();
       stream.flush();
       stream.close();
       catalog.close();
       geometry.close();
       scenes.close();
       stopCacheRefresh?.();
+      recheck.stop();
       io.disconnectSockets(true);
       // keep-alive connections are kept 65 s: idle ones go now, busy ones get 2 s to finish their answer
       const closed = new Promise<void>((resolve) => io.close(() => resolve()));

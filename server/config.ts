@@ -1,9 +1,12 @@
 /**
  * Configuration: process.env read here only, once, through zod, into a frozen object. Units in names.
  */
+import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { allowedHostList, parseHost } from './http/hosts';
 import { PUBLIC_VIEW_DEFAULTS } from './public/defaults';
+import { PUBLIC_LIMITS } from './realtime/socket';
 import { DEFAULT_BUCKET_CACHE } from '../db/bucket-cache';
 import { DEFAULT_QUARANTINE_LIMITS, type QuarantineLimits } from './feeds/routes';
 import { DEFAULT_HTTP_TIMEOUTS, type HttpTimeouts } from './http/timeouts';
@@ -18,6 +21,34 @@ const csv = z
       .map((x) => x.trim())
       .filter(Boolean),
   );
+
+/**
+ * Which peers' X-Forwarded-For is believed (express `trust proxy`): `off` (default: the peer is the client),
+ * a hop count, or names/addresses/CIDRs (`loopback`, `uniquelocal`, `10.0.0.0/8`, …). `true` (believe anyone) is
+ * refused: every client could then name its own address and escape per-address limits.
+ */
+const trustProxy = z
+  .string()
+  .default('off')
+  .transform((v, ctx): false | number | string[] => {
+    const s = v.trim().toLowerCase();
+    if (s === '' || s === 'off' || s === 'false') return false;
+    if (/^\d{1,2}$/.test(s)) return Number(s);
+    const parts = s
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean);
+    const ok = (p: string) => ['loopback', 'linklocal', 'uniquelocal'].includes(p) || isIP(p.split('/')[0]!) !== 0;
+    const bad = parts.find((p) => !ok(p) || (p.includes('/') && !/^\d{1,3}$/.test(p.split('/')[1]!)));
+    if (bad !== undefined || parts.length === 0) {
+      ctx.addIssue({ code: 'custom', message: `'${bad ?? v}': use off, a hop count, loopback, uniquelocal, linklocal, addresses or CIDRs` });
+      return z.NEVER;
+    }
+    return parts;
+  });
+
+/** Bodies of /api routes other than ingest (login, acknowledgements, CKAN POST). */
+export const DEFAULT_API_BODY_BYTES = 64 * 1024;
 
 /** Ingest requests per minute: per key (a worker per OPD) and per client address (a few OPD per host). */
 export const DEFAULT_INGEST_RATE = Object.freeze({ perMinPerKey: 6_000, perMinPerIp: 20_000 });
@@ -35,18 +66,20 @@ const envSchema = z.object({
     .int()
     .min(1024)
     .default(8 * 1024 * 1024),
+  /** JSON bodies of every other /api route (login, acknowledgements, CKAN): parsed before any credential is known. */
+  MAX_API_BODY_BYTES: z.coerce.number().int().min(1024).default(DEFAULT_API_BODY_BYTES),
   MAX_BATCH_ITEMS: z.coerce.number().int().min(1).default(50_000),
   /** 100 ms: live p99 at 1,000 public clients within 150 ms (docs/benchmarks.md); 250 ms gave 271 ms. */
   STREAM_TICK_MS: z.coerce.number().int().min(10).max(5_000).default(100),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
-  /** Login sessions: lifetime, consecutive failures before a lock, lock length, login attempts per client address. */
+  /** Login sessions: lifetime, failures per (username, address) before waits start, longest wait, login attempts per client address. */
   SESSION_TTL_MS: z.coerce
     .number()
     .int()
     .min(60_000)
     .default(8 * 3_600_000),
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
-  LOGIN_LOCK_MS: z.coerce
+  LOGIN_MAX_DELAY_MS: z.coerce
     .number()
     .int()
     .min(1_000)
@@ -56,8 +89,18 @@ const envSchema = z.object({
   INGEST_RATE_PER_MIN_PER_IP: z.coerce.number().int().min(1).default(DEFAULT_INGEST_RATE.perMinPerIp),
   /** Origins allowed to call the API from a browser; empty means same-origin only. */
   CORS_ORIGINS: csv,
+  /** Host names this server answers to (`name` or `name:port`); loopback names always (server/http/hosts.ts). */
+  ALLOWED_HOSTS: csv.refine((hosts) => hosts.every((h) => parseHost(h) !== null), 'each entry is a host name or address, optionally with :port'),
+  TRUST_PROXY: trustProxy,
   /** Smallest complaint count the public view publishes; 1..k-1 are suppressed. */
   PUBLIC_K_ANONYMITY: z.coerce.number().int().min(2).max(100).default(PUBLIC_VIEW_DEFAULTS.kAnonymity),
+  /** Open /public sockets per client address, and the bytes of anonymous live snapshots kept (server/realtime/socket.ts). */
+  PUBLIC_SOCKETS_PER_ADDRESS: z.coerce.number().int().min(1).default(PUBLIC_LIMITS.socketsPerAddress),
+  PUBLIC_SNAPSHOT_CACHE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024 * 1024)
+    .default(PUBLIC_LIMITS.snapshotCacheBytes),
   /** How long one public snapshot is served (also its Cache-Control max-age). */
   PUBLIC_CACHE_MS: z.coerce.number().int().min(1_000).max(300_000).default(PUBLIC_VIEW_DEFAULTS.cacheMs),
   /** The wall's scenes and playlist (YAML); re-read when it changes, a bad version keeps the last good one. */
@@ -78,6 +121,8 @@ const envSchema = z.object({
   BACKUP_KEEP_WEEKLY: z.coerce.number().int().min(0).max(520).default(4),
   /** Where the audit head is anchored outside the database (copy it off the host); default DATA_DIR/audit-anchors. */
   AUDIT_ANCHOR_DIR: z.string().min(1).optional(),
+  /** The audit chain's HMAC key (server/audit/key.ts); the server creates it on first start. Default DATA_DIR/audit-hmac.key. */
+  AUDIT_HMAC_KEY_FILE: z.string().min(1).optional(),
   /** Time-series store: raw points and each roll-up level are kept this many days; TimescaleDB compresses raw chunks older than STORE_COMPRESS_AFTER_DAYS. */
   STORE_RAW_RETENTION_DAYS: z.coerce.number().int().min(2).default(DEFAULT_STORE_POLICY.rawRetentionDays),
   STORE_ROLLUP_1M_RETENTION_DAYS: z.coerce.number().int().min(2).default(DEFAULT_STORE_POLICY.rollup1mRetentionDays),
@@ -107,17 +152,25 @@ export type Config = Readonly<{
   databaseUrl: string | undefined;
   dataDir: string;
   clientDistDir: string;
+  /** Ingest routes only (ingest, events, quarantine, projects, entities, source health), after the key check. */
   maxBodyBytes: number;
+  maxApiBodyBytes: number;
   maxBatchItems: number;
   streamTickMs: number;
   dbPoolSize: number;
   sessionTtlMs: number;
   loginMaxFailures: number;
-  loginLockMs: number;
+  /** The longest wait a failing (username, address) pair is given; failures slow, never lock (server/auth/throttle.ts). */
+  loginMaxDelayMs: number;
   loginRatePerMin: number;
   ingestRatePerMinPerKey: number;
   ingestRatePerMinPerIp: number;
   corsOrigins: readonly string[];
+  /** ALLOWED_HOSTS with the loopback names and a specific listen address added. */
+  allowedHosts: readonly string[];
+  trustProxy: false | number | readonly string[];
+  publicSocketsPerAddress: number;
+  publicSnapshotCacheBytes: number;
   publicKAnonymity: number;
   publicCacheMs: number;
   wallScenesFile: string;
@@ -127,6 +180,7 @@ export type Config = Readonly<{
   backup: Readonly<BackupConfig>;
   /** Issue 13's anchor directory: backups carry it, restores put it back. */
   auditAnchorDir: string;
+  auditHmacKeyFile: string;
   storePolicy: Readonly<StorePolicy>;
   storeRefreshMs: number;
   storeMaintenanceMs: number;
@@ -172,16 +226,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: resolve(e.DATA_DIR),
     clientDistDir: resolve(e.CLIENT_DIST_DIR),
     maxBodyBytes: e.MAX_BODY_BYTES,
+    maxApiBodyBytes: e.MAX_API_BODY_BYTES,
     maxBatchItems: e.MAX_BATCH_ITEMS,
     streamTickMs: e.STREAM_TICK_MS,
     dbPoolSize: e.DB_POOL_SIZE,
     sessionTtlMs: e.SESSION_TTL_MS,
     loginMaxFailures: e.LOGIN_MAX_FAILURES,
-    loginLockMs: e.LOGIN_LOCK_MS,
+    loginMaxDelayMs: e.LOGIN_MAX_DELAY_MS,
     loginRatePerMin: e.LOGIN_RATE_PER_MIN,
     ingestRatePerMinPerKey: e.INGEST_RATE_PER_MIN_PER_KEY,
     ingestRatePerMinPerIp: e.INGEST_RATE_PER_MIN_PER_IP,
     corsOrigins: Object.freeze([...e.CORS_ORIGINS]),
+    allowedHosts: Object.freeze(allowedHostList(e.ALLOWED_HOSTS, e.HOST)),
+    trustProxy: e.TRUST_PROXY === false || typeof e.TRUST_PROXY === 'number' ? e.TRUST_PROXY : Object.freeze([...e.TRUST_PROXY]),
+    publicSocketsPerAddress: e.PUBLIC_SOCKETS_PER_ADDRESS,
+    publicSnapshotCacheBytes: e.PUBLIC_SNAPSHOT_CACHE_BYTES,
     publicKAnonymity: e.PUBLIC_K_ANONYMITY,
     publicCacheMs: e.PUBLIC_CACHE_MS,
     wallScenesFile: resolve(e.WALL_SCENES_FILE),
@@ -196,6 +255,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       keepWeekly: e.BACKUP_KEEP_WEEKLY,
     }),
     auditAnchorDir: resolve(e.AUDIT_ANCHOR_DIR ?? join(e.DATA_DIR, 'audit-anchors')),
+    auditHmacKeyFile: resolve(e.AUDIT_HMAC_KEY_FILE ?? join(e.DATA_DIR, 'audit-hmac.key')),
     storePolicy: Object.freeze(storePolicy),
     storeRefreshMs: e.STORE_REFRESH_INTERVAL_MS,
     storeMaintenanceMs: e.STORE_MAINTENANCE_INTERVAL_MS,

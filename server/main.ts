@@ -2,7 +2,9 @@
 import type { Logger } from 'pino';
 import { openStorage, type Storage } from '../db/storage';
 import { startStoreJobs, type StoreJobRunner } from '../db/store-jobs';
+import { adoptAuditKey, useAuditKey } from '../db/queries/audit';
 import { createApp, type App } from './app';
+import { loadAuditKey } from './audit/key';
 import { checkProductionSafety } from './auth/safety';
 import type { Config } from './config';
 
@@ -14,6 +16,9 @@ export interface RunningServer {
 }
 
 export async function startServer(config: Config, log: Logger, opts: { beforeListen?: (s: Storage) => Promise<void> } = {}): Promise<RunningServer> {
+  // the audit chain's key, outside the database (made on first start); keyed from the first entry after it
+  const auditKey = await loadAuditKey(config.auditHmacKeyFile, { create: true });
+  useAuditKey(auditKey);
   const storage = await openStorage({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
@@ -36,7 +41,10 @@ export async function startServer(config: Config, log: Logger, opts: { beforeLis
       maintenanceMs: config.storeMaintenanceMs,
       log: (level, msg, err) => log[level]({ err }, msg),
     }));
-    const app = await createApp({ storage, config, log, storeJobs: jobs });
+    if (await adoptAuditKey(storage.pool))
+      log.info({ file: config.auditHmacKeyFile }, 'audit chain keyed from now on (keep the key file with the server’s secrets)');
+    if (config.env === 'production') await warnIfSuperuser(storage.pool, log);
+    const app = await createApp({ storage, config, log, storeJobs: jobs, auditKey });
     await new Promise<void>((resolve, reject) => {
       app.httpServer.once('error', reject);
       app.httpServer.listen(config.port, config.host, () => resolve());
@@ -98,4 +106,20 @@ export function onShutdownSignal(log: Logger, stop: () => Promise<void>): void {
   };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
+}
+
+/**
+ * A superuser can switch the audit log's append-only trigger off; the application should not be one. Where
+ * the database allows it (not the embedded demo database), run as the non-superuser owner docs/operations.md
+ * describes. Said once at start, in production.
+ */
+async function warnIfSuperuser(pool: Storage['pool'], log: Logger): Promise<void> {
+  const { rows } = await pool.query<{ su: boolean; who: string }>(
+    `SELECT rolsuper AS su, current_user AS who FROM pg_roles WHERE rolname = current_user`,
+  );
+  if (rows[0]?.su)
+    log.warn(
+      { role: rows[0].who },
+      'the server connects to PostgreSQL as a superuser, which can disable the audit log’s protections: connect as a non-superuser owner (docs/operations.md)',
+    );
 }

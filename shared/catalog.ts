@@ -41,6 +41,9 @@ export interface Metric {
   cumulative?: boolean;
   /** What to do at each alert level (alert cards on the wall and the tablet); absent or null: none configured. */
   sop?: Sop | null;
+  /** The values a reading may take, in the metric's unit (null or absent: only the global sanity bound). */
+  valueMin?: number | null;
+  valueMax?: number | null;
 }
 
 /** A text in both UI languages. */
@@ -58,6 +61,24 @@ export function sopText(sop: Sop | null | undefined, level: AlertLevel, lang: 'i
   const t = sop[level];
   if (!t) return null;
   return (lang === 'en' ? t.en || t.id : t.id) || null;
+}
+
+/**
+ * No reading of any metric is larger than this in magnitude (a quadrillion: above any budget in IDR). With it,
+ * no roll-up sum can overflow a double (that would take 1e293 readings in one bucket); a sensor reporting
+ * DBL_MAX, or a key holder sending 1e308, is refused at the door instead of stopping the roll-ups.
+ */
+export const VALUE_SANITY_BOUND = 1e15;
+
+/** Why a reading's value cannot be stored for this metric, or null. Table-tested (tests/unit/value-bounds.test.ts). */
+export function valueProblem(value: number, metric: Pick<Metric, 'code' | 'unit' | 'valueMin' | 'valueMax'>): string | null {
+  if (!Number.isFinite(value) || Math.abs(value) > VALUE_SANITY_BOUND)
+    return `value ${value} is beyond ±${VALUE_SANITY_BOUND}, the bound for any reading`;
+  const lo = metric.valueMin ?? null;
+  const hi = metric.valueMax ?? null;
+  if ((lo !== null && value < lo) || (hi !== null && value > hi))
+    return `value ${value} is outside ${metric.code}'s bounds [${lo ?? '-∞'}, ${hi ?? '∞'}] ${metric.unit}`;
+  return null;
 }
 
 export interface EventKind {

@@ -88,7 +88,14 @@ export interface ServerToClientEvents {
   'alerts:changed': (msg: { alerts: WireAlert[] }) => void;
   /** A request the server does not know was refused (forged event names get an answer, not silence). */
   'request:refused': (msg: { event: string; code: ErrorCode; message: string }) => void;
+  /** The session behind this socket ended (expired, revoked, user disabled or changed); the server disconnects next. */
+  'session:ended': (msg: { reason: SessionEndReason; message: string }) => void;
+  /** A subscription lost its permission (agreement ended or revoked): the server left its room. */
+  'subscription:ended': (msg: { metric?: string; kind?: string; code: ErrorCode; message: string }) => void;
 }
+
+/** Why a live socket's session ended: `revoked` covers logout elsewhere, a role or password change, a token revoked. */
+export type SessionEndReason = 'expired' | 'revoked' | 'disabled';
 
 export interface ClientToServerEvents {
   'series:subscribe': (req: SubscribeRequest, ack: (res: Ack<Snapshot>) => void) => void;
@@ -110,6 +117,8 @@ export type Principal =
 
 export interface SocketData {
   principal: Principal;
+  /** What the socket subscribed to, with the purpose it stated: re-judged when permissions change. */
+  subscriptions?: Record<string, { type: 'metric' | 'event_kind'; code: string; purpose?: string | undefined }>;
 }
 
 export const NAMESPACES = { public: '/public', live: '/live' } as const;

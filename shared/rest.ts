@@ -57,6 +57,9 @@ const metric = z.object({
     .nullable()
     .optional()
     .describe('what to do per alert level (waspada, siaga, awas), in Bahasa Indonesia and English'),
+  /** The values a reading may take, in the metric's unit (null: only the global bound, ±1e15). */
+  valueMin: z.number().nullable().optional(),
+  valueMax: z.number().nullable().optional(),
   sharedFor: z.array(z.string()).optional().describe('purposes of the sharing agreements that make it visible'),
 });
 const eventKind = z.object({
@@ -136,6 +139,8 @@ export const loginResponse = z.object({
   token: z.string(),
   expiresAt: iso,
   user: z.object({ username: z.string(), role, opd: z.string().nullable() }),
+  /** Given to a browser new to this user: sent with later logins, its attempts are not slowed by failures elsewhere. */
+  device: z.string().optional(),
 });
 export const meResponse = z.object({
   role: z.enum(['admin', 'operator', 'agency', 'public']),

@@ -25,7 +25,12 @@ export const safeText = (max: number) =>
     .max(max)
     .refine((v) => !v.includes('\u0000'), 'must not contain NUL characters');
 
-const time = z.union([z.iso.datetime({ offset: true }), z.number().int().positive()]).transform((v) => (typeof v === 'number' ? v : Date.parse(v)));
+/** No reading or event is dated before this (the roll-ups' bucket origin); year 1 is a broken clock, not history. */
+export const TIME_FLOOR_MS = Date.UTC(2000, 0, 1);
+const time = z
+  .union([z.iso.datetime({ offset: true }), z.number().int().positive()])
+  .transform((v) => (typeof v === 'number' ? v : Date.parse(v)))
+  .refine((t) => t >= TIME_FLOOR_MS, 'time is before 2000-01-01, the earliest a reading or event may be dated');
 
 const lon = z.number().min(-180).max(180);
 const lat = z.number().min(-90).max(90);

@@ -22,13 +22,24 @@ async function body(res: Response): Promise<unknown> {
   }
 }
 
+/** Where this browser keeps the device secret a login gave it for a user (the server slows its attempts apart). */
+const deviceKey = (username: string) => `sinergi.device.${username.toLowerCase()}`;
+function storedDevice(username: string): string | null {
+  try {
+    return localStorage.getItem(deviceKey(username));
+  } catch {
+    return null;
+  }
+}
+
 export async function login(username: string, password: string, totp?: string): Promise<LoginOutcome> {
   let res: Response;
+  const device = storedDevice(username);
   try {
     res = await fetch('/api/v1/auth/login', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-      body: JSON.stringify({ username, password, ...(totp ? { totp } : {}) }),
+      body: JSON.stringify({ username, password, ...(totp ? { totp } : {}), ...(device ? { device } : {}) }),
     });
   } catch {
     return { kind: 'error' };
@@ -37,6 +48,13 @@ export async function login(username: string, password: string, totp?: string): 
   if (res.ok) {
     try {
       const ok = checked('/api/v1/auth/login', loginResponse, b);
+      if (ok.device) {
+        try {
+          localStorage.setItem(deviceKey(username), ok.device);
+        } catch {
+          /* private mode: this browser is simply not remembered */
+        }
+      }
       return { kind: 'ok', token: ok.token, expiresAt: Date.parse(ok.expiresAt), me: { ...ok.user, username: ok.user.username } };
     } catch {
       return { kind: 'error' };

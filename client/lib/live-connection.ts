@@ -5,7 +5,7 @@
  */
 import type { Ack, ErrorCode } from '@shared/ack';
 import { ERROR_CODES } from '@shared/ack';
-import { MAX_SNAPSHOT_OPEN_EVENTS, type EventsSnapshot, type Snapshot } from '@shared/contract';
+import { MAX_SNAPSHOT_OPEN_EVENTS, type EventsSnapshot, type SessionEndReason, type Snapshot } from '@shared/contract';
 import type { SinergiSocket } from './socket';
 import { LiveStore } from './live-store';
 import { EventsStore } from './events-store';
@@ -28,6 +28,7 @@ export class LiveConnection {
   private readonly eventKinds: string[];
   private readonly purposes: Readonly<Record<string, string>>;
   private _state: ConnectionState = 'connecting';
+  private _sessionEnded: { reason: SessionEndReason; message: string } | null = null;
   private _everConnected = false;
   private _lastChange = Date.now();
   private readonly listeners = new Set<() => void>();
@@ -60,6 +61,16 @@ export class LiveConnection {
       const r = this.events.applyDelta(msg);
       if (r === 'gap') this.resubscribeKind(msg.kind);
     });
+    // the server re-judges permissions while connected: a subscription that lost its agreement ends, and a
+    // session that ended (expired, revoked, account disabled) ends the socket with its reason
+    socket.on('subscription:ended', (msg) => {
+      if (msg.metric) this.store.markFailed(msg.metric, msg.code);
+      if (msg.kind) this.events.markFailed(msg.kind, msg.code);
+    });
+    socket.on('session:ended', (msg) => {
+      this._sessionEnded = msg;
+      this.setState('unauthenticated');
+    });
     setBodyState('conn', 'disconnected');
     this.pruneTimer = setInterval(() => this.store.prune(), 30_000);
     if (socket.connected) this.onConnect();
@@ -67,6 +78,11 @@ export class LiveConnection {
 
   get state(): ConnectionState {
     return this._state;
+  }
+
+  /** Why the server ended this socket's session, when it did (shown with the sign-in prompt). */
+  get sessionEnded(): { reason: SessionEndReason; message: string } | null {
+    return this._sessionEnded;
   }
 
   /** Whether the socket was connected at least once (distinguishes "connecting…" from "lost"). */
@@ -90,6 +106,8 @@ export class LiveConnection {
     this.socket.off('connect_error', this.onConnectError);
     this.socket.off('points:appended');
     this.socket.off('events:changed');
+    this.socket.off('subscription:ended');
+    this.socket.off('session:ended');
     this.socket.disconnect();
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
@@ -122,7 +140,7 @@ export class LiveConnection {
     this.events.markAllIdle();
     if (this.resyncTimer) clearInterval(this.resyncTimer);
     this.resyncTimer = null;
-    this.setState('disconnected');
+    this.setState(this._sessionEnded ? 'unauthenticated' : 'disconnected');
   };
 
   private readonly onConnectError = (err: Error): void => {

@@ -22,7 +22,9 @@ export interface Catalog {
 export async function loadCatalog(db: Db): Promise<Catalog> {
   const [opd, metrics, kinds] = await Promise.all([
     db.query<Opd>('SELECT code, name FROM opd ORDER BY code'),
-    db.query(`SELECT code, domain, owner_opd, class, unit, name_id, name_en, cadence_s, thresholds, cumulative, sop FROM metric ORDER BY code`),
+    db.query(
+      `SELECT code, domain, owner_opd, class, unit, name_id, name_en, cadence_s, thresholds, cumulative, sop, value_min, value_max FROM metric ORDER BY code`,
+    ),
     db.query(`SELECT code, domain, owner_opd, class, name_id, name_en, statuses, closed_statuses FROM event_kind ORDER BY code`),
   ]);
   return {
@@ -39,6 +41,8 @@ export async function loadCatalog(db: Db): Promise<Catalog> {
       thresholds: r.thresholds,
       cumulative: r.cumulative === true,
       sop: r.sop ?? null,
+      valueMin: r.value_min,
+      valueMax: r.value_max,
     })),
     eventKinds: kinds.rows.map((r) => ({
       code: r.code,
@@ -84,13 +88,14 @@ export async function upsertOpd(db: Db, opd: readonly Opd[]): Promise<void> {
 
 export async function upsertMetrics(db: Db, metrics: readonly Metric[]): Promise<void> {
   await db.query(
-    `INSERT INTO metric (code, domain, owner_opd, class, unit, name_id, name_en, cadence_s, thresholds, cumulative, sop)
-     SELECT code, domain, owner_opd, class::data_class, unit, name_id, name_en, cadence_s, thresholds, coalesce(cumulative, false), sop
+    `INSERT INTO metric (code, domain, owner_opd, class, unit, name_id, name_en, cadence_s, thresholds, cumulative, sop, value_min, value_max)
+     SELECT code, domain, owner_opd, class::data_class, unit, name_id, name_en, cadence_s, thresholds, coalesce(cumulative, false), sop, value_min, value_max
        FROM jsonb_to_recordset($1::jsonb) AS m(code text, domain text, owner_opd text, class text, unit text,
-            name_id text, name_en text, cadence_s int, thresholds jsonb, cumulative boolean, sop jsonb)
+            name_id text, name_en text, cadence_s int, thresholds jsonb, cumulative boolean, sop jsonb, value_min float8, value_max float8)
      ON CONFLICT (code) DO UPDATE SET domain = EXCLUDED.domain, owner_opd = EXCLUDED.owner_opd, class = EXCLUDED.class,
        unit = EXCLUDED.unit, name_id = EXCLUDED.name_id, name_en = EXCLUDED.name_en, cadence_s = EXCLUDED.cadence_s,
-       thresholds = EXCLUDED.thresholds, cumulative = EXCLUDED.cumulative, sop = coalesce(EXCLUDED.sop, metric.sop)`,
+       thresholds = EXCLUDED.thresholds, cumulative = EXCLUDED.cumulative, sop = coalesce(EXCLUDED.sop, metric.sop),
+       value_min = EXCLUDED.value_min, value_max = EXCLUDED.value_max`,
     [
       JSON.stringify(
         metrics.map((m) => ({
@@ -105,6 +110,8 @@ export async function upsertMetrics(db: Db, metrics: readonly Metric[]): Promise
           thresholds: m.thresholds,
           cumulative: m.cumulative ?? false,
           sop: m.sop ?? null,
+          value_min: m.valueMin ?? null,
+          value_max: m.valueMax ?? null,
         })),
       ),
     ],

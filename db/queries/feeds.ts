@@ -60,7 +60,7 @@ export type QuarantineListRow = QuarantineRow & { id: number; receivedAt: number
 
 export async function listQuarantine(
   db: Db,
-  filter: { source?: string | undefined; opd?: string | undefined; limit: number; resolved?: boolean },
+  filter: { source?: string | undefined; opd?: string | undefined; opds?: readonly string[]; limit: number; resolved?: boolean },
 ): Promise<QuarantineListRow[]> {
   const { rows } = await db.query(
     `SELECT id, source, opd_code AS opd, origin, reason, mapping_version AS "mappingVersion", data, record_index AS index,
@@ -68,8 +68,9 @@ export async function listQuarantine(
             floor(extract(epoch FROM resolved_at) * 1000)::float8 AS "resolvedAt"
        FROM quarantine WHERE ($1::text IS NULL OR source = $1) AND ($2::text IS NULL OR opd_code = $2)
         AND ($4::bool IS NULL OR (resolved_at IS NOT NULL) = $4)
+        AND ($5::text[] IS NULL OR opd_code = ANY($5))
       ORDER BY id DESC LIMIT $3`,
-    [filter.source ?? null, filter.opd ?? null, filter.limit, filter.resolved ?? null],
+    [filter.source ?? null, filter.opd ?? null, filter.limit, filter.resolved ?? null, filter.opds ? [...filter.opds] : null],
   );
   return rows.map((r) => (r.index === null ? (({ index: _i, ...rest }) => rest)(r) : r)) as QuarantineListRow[];
 }

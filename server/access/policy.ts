@@ -119,3 +119,12 @@ export function canWrite(opd: string, what: Classified, scopes: readonly string[
   if (scope && !scopes.includes(scope)) return { allow: false, reason: `this key may not write ${scope} (its scopes: ${scopes.join(', ')})` };
   return what.ownerOpd === opd ? ALLOW : { allow: false, reason: `${what.code} belongs to ${what.ownerOpd}, not to ${opd}` };
 }
+
+/**
+ * Records refused before they were mapped (quarantine) have no class of their own: whoever reads them raw must
+ * be allowed to read everything their OPD owns outright (no agreement), else a rahasia reading could be read
+ * from its refused twin.
+ */
+export function rawRecordsReadable(who: Principal, ownerOpd: string, items: readonly Classified[]): boolean {
+  return items.filter((i) => i.ownerOpd === ownerOpd).every((i) => canRead(who, i, { agreements: [], now: 0 }).allow);
+}

@@ -6,6 +6,14 @@ import type { PrincipalOf } from '../http/principal';
 import { ackRefusal, type AckResult, type AlertService } from './service';
 import { reply } from '../http/reply';
 
+/** An alert id as PostgreSQL's `bigint` holds it; anything else (1e20, 1.5, -1, `abc`) is a 400, never a query. */
+export const alertIdSchema = z.object({
+  id: z
+    .string()
+    .regex(/^[1-9]\d{0,15}$/, 'not an alert id')
+    .transform(Number),
+});
+
 export const ackSchema = z.object({ note: safeText(500).pipe(z.string().trim().min(1, 'an acknowledgement needs a note')) });
 
 const ACK_STATUS: Record<Exclude<AckResult, { kind: 'acknowledged' }>['kind'], number> = {
@@ -28,8 +36,9 @@ export function createAlertRoutes(deps: { alerts: AlertService; principalOf: Pri
   router.post('/api/v1/alerts/:id/acknowledge', async (req, res) => {
     const who = await deps.principalOf(req);
     if (!who || who.role === 'public') return void res.status(401).json({ error: 'sign in to acknowledge alerts', details: [] });
-    const id = Number(req.params.id);
-    if (!Number.isInteger(id) || id <= 0) return void res.status(400).json({ error: 'not an alert id', details: [] });
+    const params = alertIdSchema.safeParse(req.params);
+    if (!params.success) return void res.status(400).json({ error: 'not an alert id', details: toIssueDetails(params.error) });
+    const id = params.data.id;
     const parsed = ackSchema.safeParse(req.body);
     if (!parsed.success) return void res.status(400).json({ error: 'invalid acknowledgement', details: toIssueDetails(parsed.error) });
     const result = await deps.alerts.acknowledge(who, id, parsed.data.note, req.ip ?? null);

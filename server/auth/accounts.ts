@@ -19,6 +19,7 @@ import {
   type UserRole,
   type UserRow,
 } from '../../db/queries/users';
+import { clearThrottle } from '../../db/queries/login-throttle';
 import { inTransaction } from '../../db/transaction';
 import { hashPassword, passwordProblem } from './password';
 
@@ -143,6 +144,9 @@ export async function enableUser(pool: pg.Pool, username: string, ctx: ChangeCon
   await inTransaction(pool, async (c) => {
     const u = await requireUser(c, username);
     if (!u.disabledAt) throw new AccountError(`user '${u.username}' is not disabled`);
+    // a demo password is public: the account comes back only with a new one
+    if (u.demoPassword)
+      throw new AccountError(`user '${u.username}' still has a demo password; set a new one first (user passwd --username ${u.username})`);
     await setDisabled(c, u.id, false);
     await appendAudit(c, [{ actor: ctx.actor, action: 'user.enabled', target: `user:${u.username}`, detail: {}, source: ctx.source }]);
   });
@@ -178,5 +182,16 @@ export async function disableTotp(pool: pg.Pool, username: string, ctx: ChangeCo
     if (!u.totpEnabled) throw new AccountError(`user '${u.username}' has no second factor`);
     await setTotpSecret(c, u.id, null);
     await appendAudit(c, [{ actor: ctx.actor, action: 'user.totp_disabled', target: `user:${u.username}`, detail: {}, source: ctx.source }]);
+  });
+}
+
+/** Clears the login throttle of a user (every address and device) and any lock of the old lockout. */
+export async function unlockUser(pool: pg.Pool, username: string, ctx: ChangeContext): Promise<{ cleared: number }> {
+  return inTransaction(pool, async (c) => {
+    const u = await requireUser(c, username);
+    const cleared = await clearThrottle(c, u.username);
+    await c.query('UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1', [u.id]);
+    await appendAudit(c, [{ actor: ctx.actor, action: 'user.unlocked', target: `user:${u.username}`, detail: { cleared }, source: ctx.source }]);
+    return { cleared };
   });
 }

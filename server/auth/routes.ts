@@ -26,6 +26,8 @@ export const loginSchema = z.object({
     .transform((s) => s.replace(/\s+/g, ''))
     .pipe(z.string().regex(/^\d{6}$/, 'a TOTP code is six digits'))
     .optional(),
+  /** The device secret an earlier login answered (`device`): this browser's attempts are throttled on their own. */
+  device: z.string().max(128).optional(),
 });
 
 const retryAfterS = (until: Date, now: number) => Math.max(1, Math.ceil((until.getTime() - now) / 1000));
@@ -47,8 +49,12 @@ export function createAuthRoutes(deps: {
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     handler: (req: Request, res: Response) => {
-      const reset = (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
+      const info = (req as Request & { rateLimit?: { resetTime?: Date; used?: number; limit?: number } }).rateLimit;
+      const reset = info?.resetTime;
       const retry = reset ? retryAfterS(reset, Date.now()) : 60;
+      // audited once per address and window (the first refusal), so a flood of refusals cannot flood the log
+      if (info?.used !== undefined && info.limit !== undefined && info.used === info.limit + 1)
+        auth.rateLimited(req.ip ?? null, info.limit).catch((e) => deps.log.warn({ err: e }, 'could not audit a refused login'));
       res.status(429).json({ error: `too many login attempts from this address; retry in ${retry} s`, details: [], retryAfterS: retry });
     },
   });
@@ -59,22 +65,26 @@ export function createAuthRoutes(deps: {
     if (!parsed.success) {
       return void res.status(400).json({ error: 'invalid login request', details: toIssueDetails(parsed.error) });
     }
-    const { username, password, totp } = parsed.data;
-    const result = await auth.login({ username, password, totp, source: req.ip ?? null });
+    const { username, password, totp, device } = parsed.data;
+    const result = await auth.login({ username, password, totp, device, source: req.ip ?? null });
     switch (result.kind) {
       case 'ok':
-        return reply(res, 'LoginResult', { token: result.token, expiresAt: result.expiresAt.toISOString(), user: result.user });
+        return reply(res, 'LoginResult', {
+          token: result.token,
+          expiresAt: result.expiresAt.toISOString(),
+          user: result.user,
+          ...(result.device ? { device: result.device } : {}),
+        });
       case 'invalid':
         return void res.status(401).json({ error: 'invalid username, password or code', details: [] });
       case 'totp_required':
         return void res.status(401).json({ error: 'a second-factor (TOTP) code is required', details: [], totpRequired: true });
-      case 'locked': {
+      case 'throttled': {
         const retry = retryAfterS(result.until, clock());
         res.set('Retry-After', String(retry));
-        return void res.status(423).json({
-          error: 'account locked after repeated failed logins',
+        return void res.status(429).json({
+          error: `too many failed logins for this account from here; retry in ${retry} s`,
           details: [],
-          lockedUntil: result.until.toISOString(),
           retryAfterS: retry,
         });
       }

@@ -1,42 +1,51 @@
 /**
  * Login and logout. A good login creates an expiring access token (a session) that the /live handshake and
  * REST bearer auth accept like any other token. Wrong username, wrong password and disabled account give the
- * same answer after the same argon2 work; repeated failures lock the account (unknown usernames lock alike,
- * in memory, so the lock reveals nothing either). Every outcome is audited; no password, token or TOTP
- * secret is ever logged or audited.
+ * same answer after the same argon2 work; repeated failures make further attempts from the same origin wait
+ * (server/auth/throttle.ts; unknown usernames alike, so the wait reveals nothing), never lock the account.
+ * Every outcome is audited; no password, token or TOTP secret is ever logged or audited.
  */
 import type pg from 'pg';
 import { verify as verifyTotp } from 'otplib';
 import { appendAudit } from '../../db/queries/audit';
+import { cutCodePoints } from '../../shared/audit-chain';
+import { addDevice, clearThrottle, knownDevice, readThrottle, recordThrottledFailure } from '../../db/queries/login-throttle';
 import {
   createSession,
   findUserForLogin,
   normaliseUsername,
-  recordLoginFailure,
   recordLoginSuccess,
   revokeTokenById,
   USERNAME_RE,
-  type LoginRow,
   type UserRole,
 } from '../../db/queries/users';
 import { inTransaction } from '../../db/transaction';
 import type { Principal } from '../../shared/contract';
 import { dummyHash, verifyPassword } from './password';
+import { countedOrigins, originOf, throttleDelayMs, type ThrottlePolicy } from './throttle';
 
 export interface AuthSettings {
   /** How long a login session lasts. */
   sessionTtlMs: number;
-  /** Consecutive failures that lock an account. */
+  /** Failures from one origin (address or device) before attempts from there must wait. */
   loginMaxFailures: number;
-  /** How long a lock lasts. */
-  loginLockMs: number;
+  /** The longest wait; each failure beyond the free ones doubles it from one second. */
+  loginMaxDelayMs: number;
+  /** Production: a demo password is refused at login, whatever the state at start (issue 13, item 7). */
+  refuseDemoPasswords: boolean;
 }
 
 export const DEFAULT_AUTH_SETTINGS: AuthSettings = Object.freeze({
   sessionTtlMs: 8 * 3_600_000,
   loginMaxFailures: 5,
-  loginLockMs: 15 * 60_000,
+  loginMaxDelayMs: 15 * 60_000,
+  refuseDemoPasswords: false,
 });
+
+/** The first wait after the free failures; it doubles with each further one. */
+const BASE_DELAY_MS = 1_000;
+/** The account-wide count (all unknown origins together) allows this many times more failures. */
+const ACCOUNT_FACTOR = 10;
 
 export interface SessionUser {
   username: string;
@@ -45,21 +54,25 @@ export interface SessionUser {
 }
 
 export type LoginResult =
-  | { kind: 'ok'; token: string; expiresAt: Date; user: SessionUser }
+  | { kind: 'ok'; token: string; expiresAt: Date; user: SessionUser; device: string | null }
   | { kind: 'invalid' }
-  | { kind: 'locked'; until: Date }
+  | { kind: 'throttled'; until: Date }
   | { kind: 'totp_required' };
 
 export interface LoginInput {
   username: string;
   password: string;
   totp?: string | undefined;
-  /** The client address, for the audit log. */
+  /** The device secret a previous login gave this browser: its attempts are throttled apart from others. */
+  device?: string | undefined;
+  /** The client address, for the audit log and the throttle. */
   source: string | null;
 }
 
 export interface AuthService {
   login(input: LoginInput): Promise<LoginResult>;
+  /** Audits logins refused by the per-address rate limit (429) before anything else was judged. */
+  rateLimited(source: string | null, limitPerMin: number): Promise<void>;
   /** Revokes the caller's token; false if it was already revoked. */
   logout(who: Exclude<Principal, { role: 'public' }>, source: string | null): Promise<boolean>;
 }
@@ -69,8 +82,6 @@ export function actorOf(who: Exclude<Principal, { role: 'public' }>): string {
   return who.user ? `user:${who.user}` : `token:${who.tokenId}`;
 }
 
-/** At most this many unknown usernames are tracked for lockout; the oldest are forgotten first. */
-const PHANTOM_LIMIT = 10_000;
 /** TOTP codes from one period before or after are accepted (clock drift of the phone). */
 const TOTP_TOLERANCE_S = 30;
 
@@ -84,9 +95,15 @@ export function createAuthService(deps: {
   const settings: AuthSettings = {
     sessionTtlMs: given.sessionTtlMs ?? DEFAULT_AUTH_SETTINGS.sessionTtlMs,
     loginMaxFailures: given.loginMaxFailures ?? DEFAULT_AUTH_SETTINGS.loginMaxFailures,
-    loginLockMs: given.loginLockMs ?? DEFAULT_AUTH_SETTINGS.loginLockMs,
+    loginMaxDelayMs: given.loginMaxDelayMs ?? DEFAULT_AUTH_SETTINGS.loginMaxDelayMs,
+    refuseDemoPasswords: given.refuseDemoPasswords ?? DEFAULT_AUTH_SETTINGS.refuseDemoPasswords,
   };
-  const phantoms = new Map<string, { failures: number; lockedUntil: number }>();
+  const policy: ThrottlePolicy = {
+    freeFailures: settings.loginMaxFailures,
+    baseDelayMs: BASE_DELAY_MS,
+    maxDelayMs: settings.loginMaxDelayMs,
+    accountFreeFailures: settings.loginMaxFailures * ACCOUNT_FACTOR,
+  };
   // Made now, so the first unknown username does not take twice as long as the others.
   dummyHash().catch(() => {});
 
@@ -94,63 +111,62 @@ export function createAuthService(deps: {
     appendAudit(pool, [{ actor, action, target, detail, source }], clock());
 
   /** The username as it may appear in the audit log: what was typed, cut short, never anything else. */
-  const tried = (name: string) => `user:${name.slice(0, 64)}`;
+  const tried = (name: string) => `user:${cutCodePoints(name, 64)}`;
 
-  async function failPhantom(name: string, reason: string, source: string | null): Promise<LoginResult> {
+  /** Counts the failure under the attempt's origins; the answer is `throttled` once a wait starts. */
+  async function fail(name: string, origin: string, reason: string, source: string | null): Promise<LoginResult> {
     const now = clock();
-    const p = phantoms.get(name) ?? { failures: 0, lockedUntil: 0 };
-    phantoms.delete(name); // re-insert: the map's order is least recently failed first
-    p.failures += 1;
-    let locked = false;
-    if (p.failures >= settings.loginMaxFailures) {
-      p.failures = 0;
-      p.lockedUntil = now + settings.loginLockMs;
-      locked = true;
-    }
-    phantoms.set(name, p);
-    if (phantoms.size > PHANTOM_LIMIT) phantoms.delete(phantoms.keys().next().value!);
-    await audit('login.failed', tried(name), { reason }, source);
-    if (!locked) return { kind: 'invalid' };
-    const until = new Date(p.lockedUntil);
-    await audit('login.locked', tried(name), { until: until.toISOString(), unknownUser: true }, source);
-    return { kind: 'locked', until };
-  }
-
-  async function fail(row: LoginRow, reason: string, source: string | null): Promise<LoginResult> {
-    const r = await recordLoginFailure(pool, row.id, settings.loginMaxFailures, clock() + settings.loginLockMs);
-    await audit('login.failed', `user:${row.username}`, { reason, failures: r.failures }, source);
-    if (!r.lockedUntil) return { kind: 'invalid' };
-    await audit('login.locked', `user:${row.username}`, { until: r.lockedUntil.toISOString(), failures: r.failures }, source);
-    return { kind: 'locked', until: r.lockedUntil };
+    const rows = await recordThrottledFailure(pool, name, countedOrigins(origin), now, (o, n) => throttleDelayMs(policy, o, n));
+    const own = rows.find((r) => r.origin === origin)!;
+    await audit('login.failed', tried(name), { reason, failures: own.failures }, source);
+    const until = rows.map((r) => r.blockedUntil).filter((d): d is Date => d !== null && d.getTime() > now);
+    if (until.length === 0) return { kind: 'invalid' };
+    const latest = new Date(Math.max(...until.map((d) => d.getTime())));
+    await audit('login.throttled', tried(name), { until: latest.toISOString(), failures: own.failures, origin: origin.split(':')[0] }, source);
+    return { kind: 'throttled', until: latest };
   }
 
   return {
-    async login({ username, password, totp, source }) {
+    async login({ username, password, totp, device, source }) {
       const name = normaliseUsername(username);
       const row = USERNAME_RE.test(name) ? await findUserForLogin(pool, name) : null;
       const now = clock();
+      const deviceId = row && device ? await knownDevice(pool, row.id, device) : null;
+      const origin = originOf({ deviceId, address: source });
+
+      // A wait in force is answered before any password is judged (the answer is the same for unknown names).
+      const waits = (await readThrottle(pool, name, countedOrigins(origin)))
+        .map((r) => r.blockedUntil)
+        .filter((d): d is Date => d !== null && d.getTime() > now);
+      if (waits.length > 0) {
+        const until = new Date(Math.max(...waits.map((d) => d.getTime())));
+        await audit('login.throttled', tried(name), { until: until.toISOString(), refused: true, origin: origin.split(':')[0] }, source);
+        return { kind: 'throttled', until };
+      }
 
       if (!row || row.disabledAt) {
-        const p = phantoms.get(name);
-        if (p && p.lockedUntil > now) {
-          await audit('login.failed', tried(name), { reason: 'locked' }, source);
-          return { kind: 'locked', until: new Date(p.lockedUntil) };
-        }
         await verifyPassword(await dummyHash(), password);
-        return failPhantom(name, row ? 'disabled' : 'unknown_user', source);
+        return fail(name, origin, row ? 'disabled' : 'unknown_user', source);
       }
-      if (row.lockedUntil && row.lockedUntil.getTime() > now) {
-        await audit('login.failed', `user:${row.username}`, { reason: 'locked' }, source);
-        return { kind: 'locked', until: row.lockedUntil };
+      // Production never lets a demo password in, even one enabled again under a running server (same answer
+      // as a wrong password, after the same work; not counted, the password is not being guessed).
+      if (settings.refuseDemoPasswords && row.demoPassword) {
+        await verifyPassword(row.passwordHash, password);
+        await audit('login.failed', `user:${row.username}`, { reason: 'demo_password' }, source);
+        return { kind: 'invalid' };
       }
-      if (!(await verifyPassword(row.passwordHash, password))) return fail(row, 'bad_password', source);
+      // With TOTP on and no code given, the answer is the same whatever the password: asking for the code
+      // only after a right password would confirm it to someone who does not have the second factor.
+      // (The argon2 work is done either way, so the time says nothing either.)
+      if (row.totpSecret && !totp) {
+        await verifyPassword(row.passwordHash, password);
+        await audit('login.totp_required', `user:${row.username}`, {}, source);
+        return { kind: 'totp_required' };
+      }
+      if (!(await verifyPassword(row.passwordHash, password))) return fail(name, origin, 'bad_password', source);
 
       let totpStep: number | null = null;
-      if (row.totpSecret) {
-        if (!totp) {
-          await audit('login.totp_required', `user:${row.username}`, {}, source);
-          return { kind: 'totp_required' };
-        }
+      if (row.totpSecret && totp) {
         const res = await verifyTotp({
           secret: row.totpSecret,
           token: totp,
@@ -158,14 +174,17 @@ export function createAuthService(deps: {
           epochTolerance: TOTP_TOLERANCE_S,
           ...(row.totpLastStep !== null ? { afterTimeStep: row.totpLastStep } : {}),
         }).catch(() => ({ valid: false as const }));
-        if (!res.valid || !('timeStep' in res)) return fail(row, 'bad_totp', source);
+        if (!res.valid || !('timeStep' in res)) return fail(name, origin, 'bad_totp', source);
         totpStep = res.timeStep;
       }
-      if (!(await recordLoginSuccess(pool, row.id, totpStep))) return fail(row, 'totp_replayed', source);
+      if (!(await recordLoginSuccess(pool, row.id, totpStep))) return fail(name, origin, 'totp_replayed', source);
+      await clearThrottle(pool, name, [origin]);
 
       const user: SessionUser = { username: row.username, role: row.role, opd: row.opd };
       return inTransaction(pool, async (client) => {
         const session = await createSession(client, { id: row.id, role: row.role, opd: row.opd }, now + settings.sessionTtlMs);
+        // a browser new to this user gets a device secret: its later attempts are not slowed by anyone else's
+        const newDevice = deviceId === null ? await addDevice(client, row.id) : null;
         await appendAudit(
           client,
           [
@@ -173,14 +192,24 @@ export function createAuthService(deps: {
               actor: `user:${row.username}`,
               action: 'login.succeeded',
               target: `token:${session.id}`,
-              detail: { role: row.role, opd: row.opd, expiresAt: session.expiresAt.toISOString(), totp: totpStep !== null },
+              detail: {
+                role: row.role,
+                opd: row.opd,
+                expiresAt: session.expiresAt.toISOString(),
+                totp: totpStep !== null,
+                knownDevice: deviceId !== null,
+              },
               source,
             },
           ],
           now,
         );
-        return { kind: 'ok', token: session.token, expiresAt: session.expiresAt, user };
+        return { kind: 'ok', token: session.token, expiresAt: session.expiresAt, user, device: newDevice };
       });
+    },
+
+    async rateLimited(source, limitPerMin) {
+      await audit('login.rate_limited', null, { limitPerMin }, source);
     },
 
     async logout(who, source) {

@@ -39,6 +39,8 @@ export interface CatalogService {
   /** Re-reads the classified entities now (after a project registration; otherwise every few seconds). */
   refreshEntities(): Promise<void>;
   visibleTo(who: Principal): VisibleCatalog;
+  /** Every metric and event kind with its owner and class (what the access rule judges). */
+  items(): Classified[];
   reload(): Promise<void>;
   close(): void;
 }
@@ -114,6 +116,7 @@ export async function createCatalogService(pool: pg.Pool, clock: () => number = 
       metrics: [...metrics.values()].map((m) => visible(who, m, 'metric')).filter((m) => m !== null),
       eventKinds: [...kinds.values()].map((k) => visible(who, k, 'event_kind')).filter((k) => k !== null),
     }),
+    items: () => [...metrics.values(), ...kinds.values()],
     reload,
     close: () => clearInterval(timer),
   };

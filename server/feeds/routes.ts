@@ -18,7 +18,6 @@ import {
 } from '../../shared/feeds';
 import { toRoomId } from '../../shared/rooms';
 import { toIssueDetails } from '../../shared/schemas';
-import { verifyIngestKey } from '../../db/queries/credentials';
 import { appendAudit } from '../../db/queries/audit';
 import {
   insertQuarantine,
@@ -29,7 +28,10 @@ import {
   resolveQuarantine,
   upsertHealth,
 } from '../../db/queries/feeds';
-import { bearer, perKeyRateLimit } from '../http/auth';
+import { perKeyRateLimit } from '../http/auth';
+import { z } from 'zod';
+import { rawRecordsReadable } from '../access/policy';
+import { ingestKeyOf } from '../http/auth';
 import type { PrincipalOf } from '../http/principal';
 import type { IoServer } from '../realtime/socket';
 import { NAMESPACES } from '../../shared/contract';
@@ -75,6 +77,14 @@ export function spoolReadings(
   return out;
 }
 
+/** GET /api/v1/quarantine's query: numbers checked here, never handed to SQL as they come. */
+export const quarantineQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(1_000).default(100),
+  source: z.string().min(1).max(64).optional(),
+  /** `false` (default): open records; `true`: resolved ones; `all`: both. */
+  resolved: z.enum(['true', 'false', 'all']).default('false'),
+});
+
 export function createFeedRoutes(deps: {
   pool: pg.Pool;
   io: IoServer;
@@ -83,24 +93,21 @@ export function createFeedRoutes(deps: {
   quarantine?: Partial<QuarantineLimits>;
   /** Where the spool readings go (alerts follow them); absent: feed health only. */
   ingest?: Pick<IngestService, 'ingestPoints'>;
-  catalog?: Pick<CatalogService, 'metric'>;
+  catalog: Pick<CatalogService, 'visibleTo' | 'items' | 'metric'>;
   log?: Pick<Logger, 'warn' | 'error'>;
 }): Router {
   const router = Router();
   const limits: QuarantineLimits = { ...DEFAULT_QUARANTINE_LIMITS, ...deps.quarantine };
   let prunedAt = 0;
 
-  const keyOwner = async (req: Parameters<PrincipalOf>[0]) => {
-    const key = bearer(req);
-    return key ? verifyIngestKey(deps.pool, key) : null;
-  };
+  const keyOwner = (req: Parameters<PrincipalOf>[0], res: Parameters<typeof ingestKeyOf>[2]) => ingestKeyOf(deps.pool, req, res);
 
   router.post(
     '/api/v1/quarantine',
     perKeyRateLimit('quarantine', limits.perMinPerKey, 'too many quarantine requests with this key; slow down and retry'),
   );
   router.post('/api/v1/quarantine', async (req, res) => {
-    const owner = await keyOwner(req);
+    const owner = await keyOwner(req, res);
     if (!owner) return void res.status(401).json({ error: 'a valid ingest key is required', details: [] });
     const entries = (req.body as { entries?: unknown } | null)?.entries;
     if (Array.isArray(entries) && entries.length > MAX_QUARANTINE_BATCH)
@@ -132,7 +139,7 @@ export function createFeedRoutes(deps: {
   });
 
   router.post('/api/v1/sources/health', async (req, res) => {
-    const owner = await keyOwner(req);
+    const owner = await keyOwner(req, res);
     if (!owner) return void res.status(401).json({ error: 'a valid ingest key is required', details: [] });
     const parsed = healthReportSchema.safeParse(req.body);
     if (!parsed.success) return void res.status(400).json({ error: 'invalid health report', details: toIssueDetails(parsed.error) });
@@ -184,12 +191,21 @@ export function createFeedRoutes(deps: {
   });
 
   router.get('/api/v1/quarantine', async (req, res) => {
-    if (!(await operatorOnly(req))) return void res.status(403).json({ error: 'operators only', details: [] });
-    const limit = Math.min(1_000, Math.max(1, Math.floor(Number(req.query.limit)) || 100));
-    const source = typeof req.query.source === 'string' ? req.query.source : undefined;
-    const resolved = req.query.resolved === 'true' ? true : req.query.resolved === 'all' ? undefined : false;
+    const who = await operatorOnly(req);
+    if (!who) return void res.status(403).json({ error: 'operators only', details: [] });
+    const parsed = quarantineQuerySchema.safeParse(req.query);
+    if (!parsed.success) return void res.status(400).json({ error: 'invalid query', details: toIssueDetails(parsed.error) });
+    const q = parsed.data;
+    // Raw records were refused before their class was known: shown only from OPDs whose data this caller may
+    // read whole (an OPD with rahasia items keeps its refused records to itself).
+    const items = deps.catalog.items();
+    const opds = deps.catalog
+      .visibleTo(who)
+      .opd.map((o) => o.code)
+      .filter((opd) => rawRecordsReadable(who, opd, items));
+    const resolved = q.resolved === 'all' ? undefined : q.resolved === 'true';
     reply(res, 'QuarantineList', {
-      entries: await listQuarantine(deps.pool, { source, limit, resolved }),
+      entries: await listQuarantine(deps.pool, { source: q.source, opds, limit: q.limit, resolved }),
       overflow: await quarantineOverflow(deps.pool),
     });
   });

@@ -18,8 +18,7 @@ export function bearer(req: Request): string | null {
  * each item's scope itself).
  */
 export async function requireIngestKey(pool: pg.Pool, req: Request, res: Response, needs?: KeyScope): Promise<VerifiedKey | null> {
-  const presented = bearer(req);
-  const key = presented ? await verifyIngestKey(pool, presented) : null;
+  const key = await ingestKeyOf(pool, req, res);
   if (!key) {
     res.status(401).set('WWW-Authenticate', 'Bearer').json({ error: 'a valid ingest key is required (Authorization: Bearer <key>)', details: [] });
     return null;
@@ -29,6 +28,39 @@ export async function requireIngestKey(pool: pg.Pool, req: Request, res: Respons
     return null;
   }
   return key;
+}
+
+/** The verified ingest key of the request (once per request: the gate below leaves it in res.locals), or null. */
+export async function ingestKeyOf(pool: pg.Pool, req: Request, res: Response): Promise<VerifiedKey | null> {
+  const known = res.locals.ingestKey as VerifiedKey | undefined;
+  if (known) return known;
+  const presented = bearer(req);
+  const key = presented ? await verifyIngestKey(pool, presented) : null;
+  if (key) res.locals.ingestKey = key;
+  return key;
+}
+
+/** POST routes whose bodies may be large (MAX_BODY_BYTES): all take an OPD's ingest key. */
+export const INGEST_BODY_PATHS = [
+  '/api/v1/ingest',
+  '/api/v1/events',
+  '/api/v1/quarantine',
+  '/api/v1/projects',
+  '/api/v1/entities',
+  '/api/v1/sources/health',
+];
+
+/**
+ * Before the large body parser: a request without a valid ingest key is answered 401 with its body unread,
+ * so only a key holder can make the server parse megabytes.
+ */
+export function ingestKeyGate(pool: pg.Pool): RequestHandler {
+  return (req, res, next) => {
+    ingestKeyOf(pool, req, res).then((key) => {
+      if (key) return next();
+      res.status(401).set('WWW-Authenticate', 'Bearer').json({ error: 'a valid ingest key is required (Authorization: Bearer <key>)', details: [] });
+    }, next);
+  };
 }
 
 /** A per-minute limit per presented key and address; `scope` keeps the counters of different routes apart. */

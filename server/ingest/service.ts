@@ -22,6 +22,7 @@ import type { VerifiedKey } from '../../db/queries/credentials';
 import { writeEventChanges, type EventChange } from '../../db/queries/events';
 import { insertPoints, upsertSeries, type ResolvedPoint, type SeriesKey } from '../../db/queries/points';
 import { canWrite } from '../access/policy';
+import { valueProblem } from '../../shared/catalog';
 import type { CatalogService } from '../catalog/service';
 import type { GeometryCache } from '../entities/geometry';
 import type { Stream } from '../realtime/stream';
@@ -67,7 +68,7 @@ export function createIngestService(deps: {
 
   /** Checks that need the catalog and the clock; 400 issues first, then 403. */
   function check(
-    records: readonly { metricOrKind: string; region?: string | undefined; time: number }[],
+    records: readonly { metricOrKind: string; region?: string | undefined; time: number; value?: number }[],
     field: 'metric' | 'kind',
     key: VerifiedKey,
     now: number,
@@ -82,6 +83,8 @@ export function createIngestService(deps: {
       else {
         const decision = canWrite(opd, entry, key.scopes, scope);
         if (!decision.allow) forbidden.push({ index, path: field, message: decision.reason });
+        const problem = r.value !== undefined && 'unit' in entry ? valueProblem(r.value, entry) : null;
+        if (problem) invalid.push({ index, path: 'value', message: problem });
       }
       if (r.region !== undefined && !catalog.hasRegion(r.region)) {
         invalid.push({ index, path: 'region', message: `unknown region '${r.region}'` });
@@ -138,7 +141,7 @@ export function createIngestService(deps: {
       if (!parsed.ok) return { status: 400, body: { error: 'invalid batch; nothing was written', details: parsed.details } };
       const points = parsed.items;
       const rejected = check(
-        points.map((p) => ({ metricOrKind: p.metric, region: p.region, time: p.time })),
+        points.map((p) => ({ metricOrKind: p.metric, region: p.region, time: p.time, value: p.value })),
         'metric',
         key,
         now,

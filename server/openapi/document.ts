@@ -443,15 +443,15 @@ export function buildOpenApiDocument() {
         tags: ['Auth'],
         operationId: 'login',
         summary: 'Sign in with username, password and (if enrolled) a TOTP code',
-        description: 'Rate-limited per client address; answers never say whether a username exists; repeated failures lock the account.',
+        description:
+          'Rate-limited per client address; answers never say whether a username exists; repeated failures from one address make further attempts from there wait (doubling), never lock the account; a browser that logged in before sends its `device` secret and is not slowed by failures elsewhere.',
         security: PUBLIC,
         requestBody: body('Login'),
         responses: {
           ...ok('a session token', ref('LoginResult')),
           ...err(400, 'invalid request'),
           ...err(401, 'invalid credentials, or a TOTP code is required (`totpRequired: true`)'),
-          ...err(423, 'account locked (`lockedUntil`, `retryAfterS`)'),
-          ...err(429, 'too many attempts from this address'),
+          ...err(429, 'too many attempts from this address, or too many failures for this account from here (`retryAfterS`)'),
         },
       },
     },

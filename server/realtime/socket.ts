@@ -3,7 +3,8 @@
  * put sockets in rooms, forward what the stream publishes. `/public` is anonymous and publik-only;
  * `/live` needs a token.
  */
-import type { Server as HttpServer } from 'node:http';
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import { Server, type Namespace, type Socket } from 'socket.io';
 import { fail, ok, type Ack, type ErrorCode } from '../../shared/ack';
@@ -24,6 +25,9 @@ import { toRoomId } from '../../shared/rooms';
 import { eventsSubscribeSchema, safeText, subscribeSchema } from '../../shared/schemas';
 import { z } from 'zod';
 import { ackRefusal, type AckResult, type AlertService } from '../alerts/service';
+import { LOOPBACK_HOSTS, requestHostAllowed } from '../http/hosts';
+import { auditSharedRead } from '../sharing/audit-read';
+import { endedSessions, endedSubscriptions, SESSION_END_MESSAGES } from './recheck';
 
 const ackSchema = z.object({ id: z.number().int().positive(), note: safeText(500).pipe(z.string().trim().min(1)) });
 import { openEvents } from '../../db/queries/events';
@@ -62,9 +66,61 @@ export interface SocketDeps {
   authenticate: (token: string) => Promise<Principal | null>;
   log: Logger;
   clock: () => number;
+  /** What one anonymous client may make the server hold or do (PUBLIC_LIMITS by default). */
+  publicLimits?: Partial<PublicLimits>;
+  /** The client's address as the HTTP side sees it (TRUST_PROXY applied); default the peer's. */
+  clientAddress?: (req: IncomingMessage) => string;
 }
 
-export function createIo(httpServer: HttpServer, corsOrigins: readonly string[]): IoServer {
+/**
+ * Bounds on what anonymous clients can make the server hold (issue 13, item 2: one socket asking for every
+ * history length from 1 to 1440 minutes grew the server by ~440 MB and it stayed).
+ */
+export interface PublicLimits {
+  /** Bytes (estimated) of shared anonymous snapshots kept; least recently used go first. */
+  snapshotCacheBytes: number;
+  /** Open /public sockets per client address. */
+  socketsPerAddress: number;
+  /** Subscribe requests per socket per minute, and per address per minute (all its sockets). */
+  subscribesPerSocketPerMin: number;
+  subscribesPerAddressPerMin: number;
+  /** Subscribe requests of one address answered at once (each holds a snapshot in memory until sent); more wait their turn. */
+  inFlightPerAddress: number;
+  /** Open events one anonymous snapshot carries per kind at most. */
+  openEvents: number;
+}
+
+export const PUBLIC_LIMITS: Readonly<PublicLimits> = Object.freeze({
+  snapshotCacheBytes: 32 * 1024 * 1024,
+  socketsPerAddress: 64,
+  subscribesPerSocketPerMin: 120,
+  subscribesPerAddressPerMin: 2_000,
+  inFlightPerAddress: 4,
+  openEvents: 500,
+});
+
+/** Anonymous history lengths are rounded up to one of these (minutes), so a client cannot mint cache keys. */
+export const PUBLIC_HISTORY_STEPS: readonly number[] = [0, 5, 15, 30, 60, 120, 240, 480, 720, 1440];
+export const quantiseHistory = (minutes: number): number => PUBLIC_HISTORY_STEPS.find((s) => s >= minutes) ?? PUBLIC_HISTORY_STEPS.at(-1)!;
+
+/** A fixed-window counter per key, bounded in keys (the oldest window is dropped first). */
+function createWindowCounter(perMin: number, clock: () => number, maxKeys = 100_000) {
+  const windows = new Map<string, { start: number; n: number }>();
+  return (key: string): boolean => {
+    const now = clock();
+    let w = windows.get(key);
+    if (!w || now - w.start >= 60_000) {
+      windows.delete(key);
+      w = { start: now, n: 0 };
+      windows.set(key, w);
+      if (windows.size > maxKeys) windows.delete(windows.keys().next().value!);
+    }
+    w.n += 1;
+    return w.n <= perMin;
+  };
+}
+
+export function createIo(httpServer: HttpServer, corsOrigins: readonly string[], allowedHosts: readonly string[] = LOOPBACK_HOSTS): IoServer {
   return new Server(httpServer, {
     // websocket only: connects faster and holds less memory per client than long-polling
     transports: ['websocket'],
@@ -74,6 +130,8 @@ export function createIo(httpServer: HttpServer, corsOrigins: readonly string[])
     // Browsers do not apply CORS to websockets: a page of another site could open one with the user's
     // stored token. Only this site's pages (and listed origins) may; non-browser clients send no Origin.
     allowRequest: (req, callback) => {
+      // DNS rebinding: a handshake naming a host that is not ours is refused like an HTTP request
+      if (!requestHostAllowed(req, allowedHosts)) return callback('host not allowed', false);
       const origin = req.headers.origin;
       if (!origin || corsOrigins.includes(origin)) return callback(null, true);
       let sameHost = false;
@@ -180,9 +238,21 @@ export function createSink(
   };
 }
 
-export function registerNamespaces(io: IoServer, deps: SocketDeps): void {
+export function registerNamespaces(io: IoServer, deps: SocketDeps): { stop(): void; now(): Promise<void> } {
+  const limits: PublicLimits = { ...PUBLIC_LIMITS, ...deps.publicLimits };
+  const addressOf = (socket: Sock) => (deps.clientAddress ? deps.clientAddress(socket.request) : socket.handshake.address);
   const pub = io.of(NAMESPACES.public);
+  const perAddress = new Map<string, number>();
   pub.use((socket, next) => {
+    const address = addressOf(socket);
+    const open = perAddress.get(address) ?? 0;
+    if (open >= limits.socketsPerAddress) return next(new Error('too many connections from this address'));
+    perAddress.set(address, open + 1);
+    socket.once('disconnect', () => {
+      const n = (perAddress.get(address) ?? 1) - 1;
+      if (n <= 0) perAddress.delete(address);
+      else perAddress.set(address, n);
+    });
     socket.data.principal = { role: 'public' };
     next();
   });
@@ -208,12 +278,97 @@ export function registerNamespaces(io: IoServer, deps: SocketDeps): void {
     if (who.role === 'operator' || who.role === 'admin') socket.join([toRoomId({ type: 'feeds' }), toRoomId({ type: 'alerts' })]);
     if (who.role === 'agency') socket.join(toRoomId({ type: 'alerts', opd: who.opd }));
   });
-  for (const nsp of [pub, live]) wire(nsp, deps);
+  const addressBudget = createWindowCounter(limits.subscribesPerAddressPerMin, deps.clock);
+  // per address: how many requests run, and those waiting their turn (a crowd behind one address queues)
+  const inFlight = new Map<string, { running: number; waiting: (() => void)[] }>();
+  /** An anonymous request's ticket (call it when answered) once its turn comes, or why it is refused. */
+  const admitAddress = async (socket: Sock): Promise<(() => void) | string> => {
+    const address = addressOf(socket);
+    if (!addressBudget(address)) return 'too many subscriptions from this address; slow down and retry in a minute';
+    let slot = inFlight.get(address);
+    if (!slot) inFlight.set(address, (slot = { running: 0, waiting: [] }));
+    if (slot.running >= limits.inFlightPerAddress) {
+      if (slot.waiting.length >= 2 * limits.socketsPerAddress) return 'too many subscriptions at once from this address; retry later';
+      await new Promise<void>((resolve) => slot!.waiting.push(resolve));
+    } else slot.running++;
+    const s = slot;
+    return () => {
+      const next = s.waiting.shift();
+      if (next) return next(); // the slot passes to the next in line
+      s.running--;
+      if (s.running === 0) inFlight.delete(address);
+    };
+  };
+  for (const nsp of [pub, live]) wire(nsp, deps, limits, admitAddress);
+  return startRecheck(live, deps);
 }
 
-function wire(nsp: Nsp, deps: SocketDeps): void {
+/** Every RECHECK_MS: sessions that ended close their sockets; subscriptions no longer allowed are left. */
+export const RECHECK_MS = 5_000;
+
+function startRecheck(live: Nsp, deps: SocketDeps): { stop(): void; now(): Promise<void> } {
+  let running: Promise<void> = Promise.resolve();
+  const sweep = async () => {
+    const sockets = [...live.sockets.values()];
+    const ids = sockets.map((s) => s.data.principal).flatMap((p) => (p.role === 'public' ? [] : [p.tokenId]));
+    const ended = await endedSessions(deps.pool, ids);
+    for (const socket of sockets) {
+      const who = socket.data.principal;
+      if (who.role === 'public') continue;
+      const reason = ended.get(who.tokenId);
+      if (reason) {
+        socket.emit('session:ended', { reason, message: SESSION_END_MESSAGES[reason] });
+        socket.disconnect(true);
+        continue;
+      }
+      const subs = Object.entries(socket.data.subscriptions ?? {});
+      const lost = endedSubscriptions(
+        who,
+        subs.map(([, s]) => s),
+        (p, s) => {
+          const item = s.type === 'metric' ? deps.catalog.metric(s.code) : deps.catalog.eventKind(s.code);
+          return item ? deps.catalog.decide(p, item, s.type, s.purpose) : 'gone';
+        },
+      );
+      for (const l of lost) {
+        const room = subs.find(([, s]) => s === l.sub)![0];
+        socket.leave(room);
+        delete socket.data.subscriptions![room];
+        socket.emit('subscription:ended', {
+          ...(l.sub.type === 'metric' ? { metric: l.sub.code } : { kind: l.sub.code }),
+          code: l.code,
+          message: l.message,
+        });
+      }
+    }
+  };
+  const run = () =>
+    (running = running.then(sweep).catch((e) => deps.log.warn({ err: e }, 'could not re-check live subscriptions; retrying at the next sweep')));
+  const timer = setInterval(run, RECHECK_MS);
+  timer.unref();
+  return { stop: () => clearInterval(timer), now: run };
+}
+
+function wire(nsp: Nsp, deps: SocketDeps, limits: PublicLimits, admitAddress: (socket: Sock) => Promise<(() => void) | string>): void {
   const { catalog, series, log } = deps;
-  const publicSnapshots = createSnapshotCache(series, deps.stream, deps.publicSnapshotMs ?? 2_000, deps.clock);
+  const publicSnapshots = createSnapshotCache(series, deps.stream, deps.publicSnapshotMs ?? 2_000, deps.clock, limits.snapshotCacheBytes);
+  const publicEvents = createEventsCache(deps.pool, deps.publicSnapshotMs ?? 2_000, deps.clock, limits.openEvents);
+  const socketBudget = createWindowCounter(limits.subscribesPerSocketPerMin, deps.clock);
+  /** Anonymous subscribe requests are counted per socket and per address; signed-in ones are not limited here. */
+  /** Anonymous subscribe requests are counted per socket and per address, and only a few run at once per address. */
+  const gated =
+    <T>(fn: (socket: Sock, arg: unknown) => Promise<Ack<T> | [Ack<T>, () => void]>) =>
+    async (socket: Sock, arg: unknown): Promise<Ack<T> | [Ack<T>, () => void]> => {
+      if (socket.data.principal.role !== 'public') return fn(socket, arg);
+      if (!socketBudget(socket.id)) return fail('unavailable', 'too many subscriptions on this connection; slow down and retry in a minute');
+      const ticket = await admitAddress(socket);
+      if (typeof ticket === 'string') return fail('unavailable', ticket);
+      try {
+        return await fn(socket, arg);
+      } finally {
+        ticket();
+      }
+    };
 
   /**
    * Runs a handler so that no error and no malformed ack argument can take the server down.
@@ -238,110 +393,141 @@ function wire(nsp: Nsp, deps: SocketDeps): void {
       );
     };
 
-  const subscribe = handle('series:subscribe', async (socket, arg) => {
-    const parsed = subscribeSchema.safeParse(arg);
-    if (!parsed.success)
-      return fail(
-        'invalid',
-        'invalid subscription',
-        parsed.error.issues.map((i) => i.message),
-      );
-    const who = socket.data.principal;
-    const metrics: Metric[] = [];
-    for (const code of new Set(parsed.data.metrics)) {
-      const metric = catalog.metric(code);
-      if (!metric) return fail('not_found', `unknown metric '${code}'`);
-      const decision = catalog.decide(who, metric, 'metric', parsed.data.purpose);
-      if (!decision.allow) return fail('forbidden', decision.reason);
-      metrics.push(metric);
-    }
-    const stream = deps.stream;
-    // Sequence numbers are read before the queries: everything published up to them is in the snapshot;
-    // anything after is replayed to this socket right after the ack, so nothing falls in between.
-    const now = deps.clock();
-    // Anonymous subscribers share snapshots (a crowd of citizens costs the database one query per metric and
-    // period); everyone else gets a fresh one. Each carries the seq read before its query started.
-    const load = (m: Metric) =>
-      socket.data.principal.role === 'public'
-        ? publicSnapshots.get(m, parsed.data.historyMinutes, now)
-        : (() => {
-            const seq = stream.pointsSeq(m.code);
-            return series.snapshot(m, parsed.data.historyMinutes, now).then((snap) => ({ ...snap, seq }));
-          })();
-    // The series of classified entities (a rahasia project) are left out of what this principal may not read.
-    const out: MetricSnapshot[] = (await Promise.all(metrics.map(load))).map((snap) => {
-      const series = snap.series.filter((x) => catalog.decideSeries(who, snap.metric, x.entity, parsed.data.purpose).allow);
-      return series.length === snap.series.length ? snap : { ...snap, series };
-    });
-    if (socket.disconnected) return fail('unavailable', 'disconnected');
-    deps.observeSnapshot?.(
-      'series',
-      out.reduce((n, m) => n + m.series.reduce((k, s) => k + s.history.length + 1, 0), 0),
-    );
-    const seqs = out.map((s) => s.seq);
-    const catchUp = () =>
-      metrics.forEach((m, i) => {
-        const missed = stream.pointsSince(m.code, seqs[i]!);
-        // null: more happened than the stream holds; the client sees a seq gap and resubscribes
-        for (const msg of missed ?? [])
-          socket.emit(
-            'points:appended',
-            filterPoints(msg, entityLookup(catalog, msg), (e) => catalog.decideSeries(who, m, e.id, parsed.data.purpose).allow),
-          );
-        socket.join(toRoomId({ type: 'metric', metric: m.code }));
+  const subscribe = handle(
+    'series:subscribe',
+    gated(async (socket, arg) => {
+      const parsed = subscribeSchema.safeParse(arg);
+      if (!parsed.success)
+        return fail(
+          'invalid',
+          'invalid subscription',
+          parsed.error.issues.map((i) => i.message),
+        );
+      const who = socket.data.principal;
+      const metrics: Metric[] = [];
+      const shared: (() => Promise<void>)[] = [];
+      const source = socket.handshake.address ?? null;
+      for (const code of new Set(parsed.data.metrics)) {
+        const metric = catalog.metric(code);
+        if (!metric) return fail('not_found', `unknown metric '${code}'`);
+        const decision = catalog.decide(who, metric, 'metric', parsed.data.purpose);
+        if (!decision.allow) return fail('forbidden', decision.reason);
+        shared.push(() =>
+          auditSharedRead(deps.pool, who, { type: 'metric', code: metric.code, ownerOpd: metric.ownerOpd }, decision, { via: 'socket', source }),
+        );
+        metrics.push(metric);
+      }
+      const stream = deps.stream;
+      // Sequence numbers are read before the queries: everything published up to them is in the snapshot;
+      // anything after is replayed to this socket right after the ack, so nothing falls in between.
+      const now = deps.clock();
+      // Anonymous subscribers share snapshots (a crowd of citizens costs the database one query per metric and
+      // period); everyone else gets a fresh one. Each carries the seq read before its query started.
+      const load = (m: Metric) =>
+        socket.data.principal.role === 'public'
+          ? publicSnapshots.get(m, quantiseHistory(parsed.data.historyMinutes), now)
+          : (() => {
+              const seq = stream.pointsSeq(m.code);
+              return series.snapshot(m, parsed.data.historyMinutes, now).then((snap) => ({ ...snap, seq }));
+            })();
+      // The series of classified entities (a rahasia project) are left out of what this principal may not read.
+      const out: MetricSnapshot[] = (await Promise.all(metrics.map(load))).map((snap) => {
+        const series = snap.series.filter((x) => catalog.decideSeries(who, snap.metric, x.entity, parsed.data.purpose).allow);
+        return series.length === snap.series.length ? snap : { ...snap, series };
       });
-    return [ok({ serverTime: now, metrics: out }), catchUp];
-  });
+      for (const audit of shared) await audit();
+      if (socket.disconnected) return fail('unavailable', 'disconnected');
+      deps.observeSnapshot?.(
+        'series',
+        out.reduce((n, m) => n + m.series.reduce((k, s) => k + s.history.length + 1, 0), 0),
+      );
+      const seqs = out.map((s) => s.seq);
+      const catchUp = () =>
+        metrics.forEach((m, i) => {
+          const missed = stream.pointsSince(m.code, seqs[i]!);
+          // null: more happened than the stream holds; the client sees a seq gap and resubscribes
+          for (const msg of missed ?? [])
+            socket.emit(
+              'points:appended',
+              filterPoints(msg, entityLookup(catalog, msg), (e) => catalog.decideSeries(who, m, e.id, parsed.data.purpose).allow),
+            );
+          const room = toRoomId({ type: 'metric', metric: m.code });
+          socket.join(room);
+          (socket.data.subscriptions ??= {})[room] = { type: 'metric', code: m.code, purpose: parsed.data.purpose };
+        });
+      return [ok({ serverTime: now, metrics: out }), catchUp];
+    }),
+  );
 
   const unsubscribe = handle('series:unsubscribe', async (socket, arg) => {
     const metrics = (arg as { metrics?: unknown } | null)?.metrics;
     if (!Array.isArray(metrics) || metrics.length > 64 || !metrics.every((m) => typeof m === 'string' && catalog.metric(m))) {
       return fail('invalid', 'metrics must be a list of catalog metric codes');
     }
-    for (const m of metrics as string[]) socket.leave(toRoomId({ type: 'metric', metric: m }));
+    for (const m of metrics as string[]) {
+      const room = toRoomId({ type: 'metric', metric: m });
+      socket.leave(room);
+      if (socket.data.subscriptions) delete socket.data.subscriptions[room];
+    }
     return ok({ metrics: metrics as string[] });
   });
 
-  const subscribeEvents = handle('events:subscribe', async (socket, arg) => {
-    const parsed = eventsSubscribeSchema.safeParse(arg);
-    if (!parsed.success)
-      return fail(
-        'invalid',
-        'invalid subscription',
-        parsed.error.issues.map((i) => i.message),
+  const subscribeEvents = handle(
+    'events:subscribe',
+    gated(async (socket, arg) => {
+      const parsed = eventsSubscribeSchema.safeParse(arg);
+      if (!parsed.success)
+        return fail(
+          'invalid',
+          'invalid subscription',
+          parsed.error.issues.map((i) => i.message),
+        );
+      const who = socket.data.principal;
+      const kinds: NonNullable<ReturnType<CatalogService['eventKind']>>[] = [];
+      const shared: (() => Promise<void>)[] = [];
+      const source = socket.handshake.address ?? null;
+      for (const code of new Set(parsed.data.kinds)) {
+        const kind = catalog.eventKind(code);
+        if (!kind) return fail('not_found', `unknown event kind '${code}'`);
+        const decision = catalog.decide(who, kind, 'event_kind', parsed.data.purpose);
+        if (!decision.allow) return fail('forbidden', decision.reason);
+        shared.push(() =>
+          auditSharedRead(deps.pool, who, { type: 'event_kind', code: kind.code, ownerOpd: kind.ownerOpd }, decision, { via: 'socket', source }),
+        );
+        kinds.push(kind);
+      }
+      const stream = deps.stream;
+      const seqs = kinds.map((k) => stream.eventsSeq(k.code));
+      // anonymous: at most limits.openEvents per kind, from a shared snapshot (never a query per request)
+      const states = (
+        await Promise.all(
+          kinds.map((k) => (who.role === 'public' ? publicEvents.get(k.code, parsed.data.open) : openEvents(deps.pool, k.code, parsed.data.open))),
+        )
+      ).map((st, i) => ({
+        ...st,
+        open: st.open.filter((e) => catalog.decideEvent(who, kinds[i]!, e.id, parsed.data.purpose).allow),
+      }));
+      for (const audit of shared) await audit();
+      if (socket.disconnected) return fail('unavailable', 'disconnected');
+      deps.observeSnapshot?.(
+        'events',
+        states.reduce((n, s) => n + s.open.length, 0),
       );
-    const who = socket.data.principal;
-    const kinds: NonNullable<ReturnType<CatalogService['eventKind']>>[] = [];
-    for (const code of new Set(parsed.data.kinds)) {
-      const kind = catalog.eventKind(code);
-      if (!kind) return fail('not_found', `unknown event kind '${code}'`);
-      const decision = catalog.decide(who, kind, 'event_kind', parsed.data.purpose);
-      if (!decision.allow) return fail('forbidden', decision.reason);
-      kinds.push(kind);
-    }
-    const stream = deps.stream;
-    const seqs = kinds.map((k) => stream.eventsSeq(k.code));
-    const states = (await Promise.all(kinds.map((k) => openEvents(deps.pool, k.code, parsed.data.open)))).map((st, i) => ({
-      ...st,
-      open: st.open.filter((e) => catalog.decideEvent(who, kinds[i]!, e.id, parsed.data.purpose).allow),
-    }));
-    if (socket.disconnected) return fail('unavailable', 'disconnected');
-    deps.observeSnapshot?.(
-      'events',
-      states.reduce((n, s) => n + s.open.length, 0),
-    );
-    const catchUp = () =>
-      kinds.forEach((k, i) => {
-        for (const msg of stream.eventsSince(k.code, seqs[i]!) ?? [])
-          socket.emit('events:changed', { ...msg, events: msg.events.filter((e) => catalog.decideEvent(who, k, e.id, parsed.data.purpose).allow) });
-        socket.join(toRoomId({ type: 'events', kind: k.code }));
+      const catchUp = () =>
+        kinds.forEach((k, i) => {
+          for (const msg of stream.eventsSince(k.code, seqs[i]!) ?? [])
+            socket.emit('events:changed', { ...msg, events: msg.events.filter((e) => catalog.decideEvent(who, k, e.id, parsed.data.purpose).allow) });
+          const room = toRoomId({ type: 'events', kind: k.code });
+          socket.join(room);
+          (socket.data.subscriptions ??= {})[room] = { type: 'event_kind', code: k.code, purpose: parsed.data.purpose };
+        });
+      const snapshot = ok({
+        serverTime: deps.clock(),
+        kinds: kinds.map((kind, i) => ({ kind, seq: seqs[i]!, ...states[i]! })),
       });
-    const snapshot = ok({
-      serverTime: deps.clock(),
-      kinds: kinds.map((kind, i) => ({ kind, seq: seqs[i]!, ...states[i]! })),
-    });
-    return [snapshot, catchUp];
-  });
+      return [snapshot, catchUp];
+    }),
+  );
 
   const listAlerts = handle('alerts:list', async (socket) => {
     const who = socket.data.principal;
@@ -380,9 +566,23 @@ function wire(nsp: Nsp, deps: SocketDeps): void {
   });
 }
 
-/** Snapshots shared for a short while (and while in flight), per metric and history length. */
-function createSnapshotCache(series: SeriesService, stream: Stream, ttlMs: number, clock: () => number) {
-  const cache = new Map<string, { at: number; snapshot: Promise<MetricSnapshot> }>();
+/** Roughly what a snapshot costs in memory: bytes per history bucket and per series (measured, bench:greedy). */
+const snapshotBytes = (s: MetricSnapshot): number => 512 + s.series.reduce((n, x) => n + 400 + x.history.length * 64, 0);
+
+/**
+ * Snapshots shared by anonymous subscribers for a short while (and while in flight), per metric and
+ * (quantised) history length. Bounded by bytes, least recently used first out, and by age.
+ */
+export function createSnapshotCache(
+  series: SeriesService,
+  stream: Stream,
+  ttlMs: number,
+  clock: () => number,
+  maxBytes: number = PUBLIC_LIMITS.snapshotCacheBytes,
+) {
+  type Entry = { at: number; snapshot: Promise<MetricSnapshot> };
+  // an entry in flight counts as 64 KiB until its size is known
+  const cache = new LRUCache<string, Entry>({ maxSize: maxBytes, sizeCalculation: () => 64 * 1024 });
   return {
     get(metric: Metric, historyMinutes: number, now: number): Promise<MetricSnapshot> {
       const key = `${metric.code}:${historyMinutes}`;
@@ -390,9 +590,39 @@ function createSnapshotCache(series: SeriesService, stream: Stream, ttlMs: numbe
       if (hit && clock() - hit.at < ttlMs) return hit.snapshot;
       const seq = stream.pointsSeq(metric.code);
       const snapshot = series.snapshot(metric, historyMinutes, now).then((snap) => ({ ...snap, seq }));
-      cache.set(key, { at: clock(), snapshot });
-      snapshot.catch(() => cache.delete(key));
+      const entry: Entry = { at: clock(), snapshot };
+      cache.set(key, entry);
+      snapshot.then(
+        (s) => {
+          if (cache.peek(key) === entry) cache.set(key, entry, { size: Math.min(maxBytes, snapshotBytes(s)) });
+        },
+        () => {
+          if (cache.peek(key) === entry) cache.delete(key);
+        },
+      );
       return snapshot;
+    },
+    /** Estimated bytes held (tests, bench:greedy). */
+    get bytes() {
+      return cache.calculatedSize;
+    },
+  };
+}
+
+/** Open events of a kind shared by anonymous subscribers (at most `max` per kind), sliced to what each asked. */
+function createEventsCache(pool: pg.Pool, ttlMs: number, clock: () => number, max: number) {
+  const cache = new Map<string, { at: number; state: ReturnType<typeof openEvents> }>();
+  return {
+    async get(kind: string, open: number): Promise<Awaited<ReturnType<typeof openEvents>>> {
+      let hit = cache.get(kind);
+      if (!hit || clock() - hit.at >= ttlMs) {
+        hit = { at: clock(), state: openEvents(pool, kind, max) };
+        cache.set(kind, hit); // one entry per event kind of the catalog: bounded by the catalog
+        const entry = hit;
+        entry.state.catch(() => cache.get(kind) === entry && cache.delete(kind));
+      }
+      const state = await hit.state;
+      return { ...state, open: state.open.slice(0, Math.min(open, max)) };
     },
   };
 }

@@ -1,12 +1,14 @@
 /** GET /api/v1/series and GET /api/v1/catalog: what the caller's rights allow. */
 import { Router } from 'express';
+import type pg from 'pg';
+import { auditSharedRead } from '../sharing/audit-read';
 import { seriesQuerySchema, toIssueDetails } from '../../shared/schemas';
 import type { CatalogService } from '../catalog/service';
 import type { PrincipalOf } from '../http/principal';
 import type { SeriesService } from './service';
 import { reply } from '../http/reply';
 
-export function createSeriesRoutes(deps: { catalog: CatalogService; series: SeriesService; principalOf: PrincipalOf }): Router {
+export function createSeriesRoutes(deps: { pool: pg.Pool; catalog: CatalogService; series: SeriesService; principalOf: PrincipalOf }): Router {
   const router = Router();
   router.get('/api/v1/catalog', async (req, res) => {
     const who = await deps.principalOf(req);
@@ -27,6 +29,11 @@ export function createSeriesRoutes(deps: { catalog: CatalogService; series: Seri
     if (!decision.allow) return void res.status(403).json({ error: decision.reason, details: [] });
     const result = await deps.series.range(metric.code, q.from, q.to, q.bucket, q.entity);
     if ('error' in result) return void res.status(400).json({ error: result.error, details: [] });
+    await auditSharedRead(deps.pool, who, { type: 'metric', code: metric.code, ownerOpd: metric.ownerOpd }, decision, {
+      via: 'rest',
+      source: req.ip ?? null,
+      detail: { from: new Date(q.from).toISOString(), to: new Date(q.to).toISOString() },
+    });
     // A series of a classified entity (a rahasia project) is left out as if it did not exist.
     reply(res, 'SeriesRange', { ...result, series: result.series.filter((s) => deps.catalog.decideSeries(who, metric, s.entity, q.purpose).allow) });
   });

@@ -15,7 +15,7 @@ import { readAudit } from '../../db/queries/audit';
 import { openStorage } from '../../db/storage';
 import { seedDemo } from '../../db/seed';
 import { DEMO_OPD } from '../../demo/catalog';
-import { AccountError, changePassword, changeRole, disableUser, enableTotp } from '../../server/auth/accounts';
+import { AccountError, changePassword, changeRole, disableUser, enableTotp, enableUser, unlockUser } from '../../server/auth/accounts';
 import { ensureDemoUsers } from '../../server/auth/demo-users';
 import { checkProductionSafety, ProductionSafetyError } from '../../server/auth/safety';
 import { loadConfig } from '../../server/config';
@@ -27,7 +27,7 @@ import { startTestServer, type ClientSocket, type TestServer } from '../support/
 const backends = Object.entries(inject('backends'));
 const CLI = { actor: 'cli:test', source: 'cli' };
 const MAX_FAILURES = 3;
-const LOCK_MS = 1_500;
+const MAX_DELAY_MS = 60_000;
 const RATE_PER_MIN = 60;
 
 /** Resolves on connect, or with the handshake's refusal message. */
@@ -68,7 +68,7 @@ describe.each(backends)('auth on %s', (_name, adminUrl) => {
   const audit = (action: string) => readAudit(server.storage.pool, { action });
 
   beforeAll(async () => {
-    server = await startTestServer(adminUrl, { loginMaxFailures: MAX_FAILURES, loginLockMs: LOCK_MS, loginRatePerMin: RATE_PER_MIN });
+    server = await startTestServer(adminUrl, { loginMaxFailures: MAX_FAILURES, loginMaxDelayMs: MAX_DELAY_MS, loginRatePerMin: RATE_PER_MIN });
     await server.user('budi', 'kata-sandi-operator', 'operator');
     await server.user('siti.bpbd', 'kata-sandi-bpbd-1', 'agency', 'BPBD');
   });
@@ -140,29 +140,49 @@ describe.each(backends)('auth on %s', (_name, adminUrl) => {
     expect(res.body).toEqual({ error: expect.any(String), details: [expect.objectContaining({ path: 'password' })] });
   });
 
-  it(`locks an account after ${MAX_FAILURES} failures (423 even for the right password) until the lock expires`, async () => {
+  it(`slows one (account, address) pair after ${MAX_FAILURES} failures with growing waits, never locking the account`, async () => {
     await server.user('lockme', 'kata-sandi-lockme', 'operator');
+    const url = `${server.url}/api/v1/auth/login`;
+    // a browser that logged in before holds a device secret
+    const device: string = (await postFrom('127.0.0.9', url, { username: 'lockme', password: 'kata-sandi-lockme' })).body.device;
+    expect(device).toMatch(/^dv_/);
     const answers: number[] = [];
-    for (let i = 0; i < MAX_FAILURES; i++) answers.push((await server.login('lockme', `wrong-password-${i}`)).status);
-    expect(answers).toEqual([...Array(MAX_FAILURES - 1).fill(401), 423]);
+    for (let i = 0; i < MAX_FAILURES; i++) answers.push((await postFrom('127.0.0.5', url, { username: 'lockme', password: `wrong-${i}` })).status);
+    expect(answers).toEqual([...Array(MAX_FAILURES - 1).fill(401), 429]);
 
-    const locked = await server.login('lockme', 'kata-sandi-lockme');
-    expect(locked.status).toBe(423);
-    expect(Date.parse(locked.body.lockedUntil)).toBeGreaterThan(Date.now());
-    expect(locked.body.retryAfterS).toBeGreaterThanOrEqual(1);
-    expect(locked.body.details).toEqual([]);
+    // from that address, even the right password waits (and is not judged)
+    const waiting = await postFrom('127.0.0.5', url, { username: 'lockme', password: 'kata-sandi-lockme' });
+    expect(waiting.status).toBe(429);
+    expect(waiting.body).toEqual({ error: expect.stringMatching(/retry in \d+ s/), details: [], retryAfterS: 1 });
+    // the account itself works from elsewhere, and from the known device even behind the attacker's address
+    expect((await postFrom('127.0.0.6', url, { username: 'lockme', password: 'kata-sandi-lockme' })).status).toBe(200);
+    expect((await postFrom('127.0.0.5', url, { username: 'lockme', password: 'kata-sandi-lockme', device })).status).toBe(200);
 
-    const lockEntries = (await audit('login.locked')).filter((e) => e.target === 'user:lockme');
-    expect(lockEntries).toHaveLength(1);
-
-    await new Promise((r) => setTimeout(r, Date.parse(locked.body.lockedUntil) - Date.now() + 100));
-    expect((await server.login('lockme', 'kata-sandi-lockme')).status).toBe(200);
+    // the wait doubles with each failure past the free ones
+    await new Promise((r) => setTimeout(r, 1_100));
+    const second = await postFrom('127.0.0.5', url, { username: 'lockme', password: 'wrong-again' });
+    expect(second.status).toBe(429);
+    expect(second.body.retryAfterS).toBe(2);
+    expect((await audit('login.throttled')).filter((e) => e.target === 'user:lockme').length).toBeGreaterThanOrEqual(2);
+    expect(await audit('login.locked')).toEqual([]);
   });
 
-  it('locks an unknown username the same way, so the lock reveals nothing', async () => {
+  it('slows an unknown username the same way, so the wait reveals nothing', async () => {
+    const url = `${server.url}/api/v1/auth/login`;
     const answers: number[] = [];
-    for (let i = 0; i < MAX_FAILURES + 1; i++) answers.push((await server.login('ghost-user', `wrong-password-${i}`)).status);
-    expect(answers).toEqual([...Array(MAX_FAILURES - 1).fill(401), 423, 423]);
+    for (let i = 0; i < MAX_FAILURES + 1; i++)
+      answers.push((await postFrom('127.0.0.7', url, { username: 'ghost-user', password: `wrong-${i}` })).status);
+    expect(answers).toEqual([...Array(MAX_FAILURES - 1).fill(401), 429, 429]);
+  });
+
+  it('`admin user unlock` clears the waits', async () => {
+    await server.user('unlockme', 'kata-sandi-unlock', 'operator');
+    const url = `${server.url}/api/v1/auth/login`;
+    for (let i = 0; i < MAX_FAILURES; i++) await postFrom('127.0.0.8', url, { username: 'unlockme', password: `wrong-${i}` });
+    expect((await postFrom('127.0.0.8', url, { username: 'unlockme', password: 'kata-sandi-unlock' })).status).toBe(429);
+    await unlockUser(server.storage.pool, 'unlockme', CLI);
+    expect((await postFrom('127.0.0.8', url, { username: 'unlockme', password: 'kata-sandi-unlock' })).status).toBe(200);
+    expect((await audit('user.unlocked')).at(-1)).toMatchObject({ target: 'user:unlockme', actor: 'cli:test' });
   });
 
   it('limits login attempts per client address (429), leaving other addresses alone', async () => {
@@ -176,6 +196,9 @@ describe.each(backends)('auth on %s', (_name, adminUrl) => {
     expect(limited.body).toEqual({ error: expect.any(String), details: [], retryAfterS: expect.any(Number) });
     const other = await postFrom('127.0.0.3', url, { username: 'budi', password: 'kata-sandi-operator' });
     expect(other.status).toBe(200);
+    // audited once per address and window, however many more are refused (issue 13, item 10)
+    expect((await postFrom('127.0.0.2', url, {})).status).toBe(429);
+    expect((await audit('login.rate_limited')).filter((e) => e.source === '127.0.0.2')).toHaveLength(1);
   });
 
   it('logout revokes the token: the open socket is closed, and the handshake and REST refuse it afterwards', async () => {
@@ -319,7 +342,28 @@ describe('production mode and the admin CLI', () => {
       await storage.close();
     }
     const running = await startServer(productionConfig(), pino({ level: 'silent' }));
-    await running.close();
+    try {
+      // issue 13 (7): a demo account enabled again under the running server: `user enable` refuses, and if the
+      // flag is set behind its back the login is still refused
+      await expect(enableUser(running.storage.pool, 'bpbd', CLI)).rejects.toThrow(/demo password/);
+      await running.storage.pool.query(`UPDATE users SET disabled_at = NULL WHERE username = 'bpbd'`);
+      const login = (username: string, password: string) =>
+        fetch(`${running.url}/api/v1/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ username, password }),
+        });
+      const refused = await login('bpbd', 'demo-bpbd');
+      expect(refused.status).toBe(401);
+      expect(await refused.json()).toEqual({ error: 'invalid username, password or code', details: [] });
+      expect((await readAudit(running.storage.pool, { action: 'login.failed' })).at(-1)).toMatchObject({
+        target: 'user:bpbd',
+        detail: { reason: 'demo_password' },
+      });
+      expect((await login('operator', 'sandi-baru-yang-panjang')).status).toBe(200);
+    } finally {
+      await running.close();
+    }
   });
 
   function admin(args: string[], stdin = ''): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -327,7 +371,8 @@ describe('production mode and the admin CLI', () => {
       const child = execFile(
         process.execPath,
         ['--import', 'tsx', join(import.meta.dirname, '../../scripts/admin.ts'), ...args],
-        { env: { ...process.env, DATABASE_URL: url, NODE_ENV: 'development' } },
+        // the server above keyed the audit chain with the key in its DATA_DIR: the CLI needs the same one
+        { env: { ...process.env, DATABASE_URL: url, NODE_ENV: 'development', DATA_DIR: join(tmpdir(), 'sinergi-unused') } },
         (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
       );
       child.stdin!.end(stdin);

@@ -12,6 +12,7 @@ import type { BackupConfig } from '../../server/config';
 import { DEFAULT_QUARANTINE_LIMITS, type QuarantineLimits } from '../../server/feeds/routes';
 import type { HttpTimeouts } from '../../server/http/timeouts';
 import type { OutboundBound } from '../../server/realtime/outbound';
+import { allowedHostList } from '../../server/http/hosts';
 import { createTestDatabase } from './db';
 
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -40,7 +41,9 @@ export interface TestServerOptions {
   port?: number;
   sessionTtlMs?: number;
   loginMaxFailures?: number;
-  loginLockMs?: number;
+  loginMaxDelayMs?: number;
+  /** 'production' refuses demo passwords at login. */
+  env?: 'development' | 'production' | 'test';
   loginRatePerMin?: number;
   ingestRatePerMinPerKey?: number;
   ingestRatePerMinPerIp?: number;
@@ -50,6 +53,13 @@ export interface TestServerOptions {
   backup?: BackupConfig;
   /** Bearer token that opens GET /metrics to a peer other than loopback. */
   metricsToken?: string;
+  /** Bodies of non-ingest /api routes (default 64 KiB, as in production). */
+  maxApiBodyBytes?: number;
+  /** Host names answered besides loopback (ALLOWED_HOSTS), and TRUST_PROXY. */
+  allowedHosts?: string[];
+  trustProxy?: false | number | string[];
+  /** Open /public sockets per client address (PUBLIC_SOCKETS_PER_ADDRESS). */
+  publicSocketsPerAddress?: number;
   /** Lifetime of the public view's snapshots (absent: the default, 5 s). */
   publicCacheMs?: number;
   /** Bounds on POST /api/v1/quarantine (absent: the defaults). */
@@ -76,13 +86,18 @@ export async function startTestServer(adminUrl: string, opts: TestServerOptions 
       corsOrigins: [],
       sessionTtlMs: opts.sessionTtlMs,
       loginMaxFailures: opts.loginMaxFailures,
-      loginLockMs: opts.loginLockMs,
+      loginMaxDelayMs: opts.loginMaxDelayMs,
+      env: opts.env,
       loginRatePerMin: opts.loginRatePerMin,
       ingestRatePerMinPerKey: opts.ingestRatePerMinPerKey,
       ingestRatePerMinPerIp: opts.ingestRatePerMinPerIp,
       wallScenesFile: opts.wallScenesFile,
       backup: opts.backup,
       metricsToken: opts.metricsToken,
+      maxApiBodyBytes: opts.maxApiBodyBytes,
+      allowedHosts: opts.allowedHosts ? allowedHostList(opts.allowedHosts) : undefined,
+      trustProxy: opts.trustProxy,
+      publicSocketsPerAddress: opts.publicSocketsPerAddress,
       publicCacheMs: opts.publicCacheMs,
       quarantine: opts.quarantine ? { ...DEFAULT_QUARANTINE_LIMITS, ...opts.quarantine } : undefined,
       httpTimeouts: opts.httpTimeouts,
