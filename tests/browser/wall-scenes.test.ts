@@ -22,6 +22,8 @@ import { CHROMIUM, CHROMIUM_ARGS, chromiumAvailable, refuseOffsite } from '../su
 
 const ARTIFACTS = join(import.meta.dirname, '../artifacts');
 const [, adminUrl] = Object.entries(inject('backends'))[0]!;
+/** Water-level thresholds for these tests, cm: far above the simulator's gauges (which stay below ~300 cm). */
+const TEST_WATER_THRESHOLDS = { waspada: 900, siaga: 950, awas: 1_000 };
 const SCENES = ['overview', 'floods', 'traffic', 'sanitation', 'complaints', 'projects'] as const;
 
 /** The shipped scenes with 2-second durations, so a test sees the whole rotation in seconds. */
@@ -55,10 +57,12 @@ describe.skipIf(!chromiumAvailable)('/wall scenes in headless Chromium', () => {
       streamTickMs: 250,
       wallScenesFile: scenesFile,
     });
-    // The simulator follows the wall clock: at rush hour its congestion index crosses Siaga by itself and the
-    // playlist (rightly) holds on the traffic scene. These tests raise the only alert themselves, so alerts come
-    // from water levels alone (the gauge the hold test writes to).
+    // The simulator follows the wall clock: at rush hour its congestion index crosses Siaga by itself, and in its
+    // afternoon downpour (13-17 WIB) real gauges do, and the playlist (rightly) holds on that scene. These tests
+    // raise the only alert themselves: no thresholds but water level's, set above anything the simulator's
+    // gauges reach, so only the gauge the hold test writes to can alert, whatever the hour of the run.
     await server.storage.pool.query(`UPDATE metric SET thresholds = NULL WHERE code <> 'water_level'`);
+    await server.storage.pool.query(`UPDATE metric SET thresholds = $1 WHERE code = 'water_level'`, [TEST_WATER_THRESHOLDS]);
     await server.app.catalog.reload();
     const keys: Record<string, string> = {};
     for (const o of DEMO_OPD) keys[o.code] = await server.key(o.code);
@@ -174,7 +178,7 @@ describe.skipIf(!chromiumAvailable)('/wall scenes in headless Chromium', () => {
     await page.waitForSelector('[data-testid="alerts-panel"][data-state="ready"]', { timeout: 15_000 });
     const reading = (value: number) =>
       server.post('/api/v1/ingest', { points: [{ metric: 'water_level', entity: 'PA-UJI-SCENE', time: Date.now(), value }] }, bpbdKey);
-    const r = await reading(231);
+    const r = await reading(TEST_WATER_THRESHOLDS.siaga + 30);
     expect(r.status).toBe(202);
     try {
       // the hold itself; how fast an alert reaches the wall is alerts.test.ts's business
