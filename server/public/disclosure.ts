@@ -272,25 +272,31 @@ export function protectJointly(input: JointInput): JointResult {
       if (!b) continue;
       if (!exposure(b)) continue;
       // The relations that bounded it, then those that bounded their other hidden figures, breadth first:
-      // hide the smallest shown figure of the nearest one that has any. When none has (only fixed or hidden
-      // figures), nothing published here could help: it is reported.
-      const seen = new Set<number>();
-      const queue = [p.whyLo.get(key), p.whyHi.get(key)].filter((i): i is number => i !== undefined);
-      let pick: Figure | null = null;
-      while (queue.length && !pick && seen.size < 50) {
-        const i = queue.shift()!;
-        if (seen.has(i)) continue;
-        seen.add(i);
-        for (const [other] of relations[i]!.terms) {
-          const f = figures.get(other);
-          if (!f || fixed.has(other) || toHide.has(other)) continue;
-          if (hidden.has(other)) {
-            for (const j of [p.whyLo.get(other), p.whyHi.get(other)]) if (j !== undefined && !seen.has(j)) queue.push(j);
-            continue;
+      // hide the smallest shown figure of the nearest one that has any. When none has any (only fixed or
+      // hidden figures), nothing published here could help: it is reported. (Searching every other relation
+      // of those figures too was tried: it hides unrelated figures for nothing.)
+      const search = (): Figure | null => {
+        const near = (x: Key) => [p.whyLo.get(x), p.whyHi.get(x)].filter((i): i is number => i !== undefined);
+        const seen = new Set<number>();
+        const queue = near(key);
+        let pick: Figure | null = null;
+        while (queue.length && !pick && seen.size < 200) {
+          const i = queue.shift()!;
+          if (seen.has(i)) continue;
+          seen.add(i);
+          for (const [other] of relations[i]!.terms) {
+            const f = figures.get(other);
+            if (!f || fixed.has(other) || toHide.has(other)) continue;
+            if (hidden.has(other)) {
+              for (const j of near(other)) if (!seen.has(j)) queue.push(j);
+              continue;
+            }
+            if (!pick || f.value < pick.value) pick = f;
           }
-          if (!pick || f.value < pick.value) pick = f;
         }
-      }
+        return pick;
+      };
+      const pick = search();
       if (pick) toHide.add(pick.key);
     }
     if (toHide.size === 0) break;
