@@ -251,6 +251,9 @@ export function exposure(b: Bounds): 'pinned' | null {
   return b.lo >= b.hi ? 'pinned' : null;
 }
 
+/** Rounds of hiding spent on one pinned figure before it is reported as unprotected. */
+const MAX_REPAIRS = 3;
+
 /** The hidden set that the attacker of `propagate` cannot expose (module comment). */
 export function protectJointly(input: JointInput): JointResult {
   const { relations, k } = input;
@@ -265,12 +268,18 @@ export function protectJointly(input: JointInput): JointResult {
   };
   let rounds = 0;
   let p = attack();
+  // A figure still pinned after a few repairs is pinned by relations hiding cannot loosen (fixed figures,
+  // or an equation that gives both bounds): more hiding would only spread through unrelated figures.
+  const attempts = new Map<Key, number>();
   for (; rounds <= figures.size; rounds++) {
     const toHide = new Set<Key>();
     for (const key of hidden) {
       const b = p.bounds.get(key);
       if (!b) continue;
       if (!exposure(b)) continue;
+      const n = attempts.get(key) ?? 0;
+      if (n >= MAX_REPAIRS) continue;
+      attempts.set(key, n + 1);
       // The relations that bounded it, then those that bounded their other hidden figures, breadth first:
       // hide the smallest shown figure of the nearest one that has any. When none has any (only fixed or
       // hidden figures), nothing published here could help: it is reported. (Searching every other relation
