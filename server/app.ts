@@ -51,6 +51,7 @@ import type { StoreJobRunner } from '../db/store-jobs';
 import { bucketedSeries } from '../db/queries/points';
 import { createWallRoutes } from './wall/routes';
 import { createSceneSource } from './wall/scenes';
+import { reply } from './http/reply';
 
 export interface AppDeps {
   storage: Storage;
@@ -134,11 +135,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
   );
   app.use(createRequestLogger(log), metrics.httpCounter);
 
-  app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
+  app.get('/healthz', (_req, res) => reply(res, 'Health', { status: 'ok' }));
   app.get('/readyz', async (_req, res) => {
     try {
       await pool.query('SELECT 1');
-      res.json({ status: 'ready', dialect: storage.dialect });
+      reply(res, 'Ready', { status: 'ready', dialect: storage.dialect });
     } catch {
       res.status(503).json({ status: 'unavailable', error: 'database unreachable' });
     }

@@ -327,16 +327,52 @@ export const warningsResponse = z
         name: z.string().nullable(),
         level: level.nullable(),
         t: ms.nullable(),
-        kelurahan: z.array(z.record(z.string(), z.unknown())),
+        kelurahan: z.array(
+          z.object({
+            code: regionCode.nullable(),
+            name: z.string().nullable(),
+            level: level.nullable().describe('highest level of its current readings'),
+            t: ms.nullable().describe('newest reading'),
+            gauges: z.array(
+              z.object({
+                metric: z.string(),
+                entity: z.string(),
+                lon: z.number().nullable(),
+                lat: z.number().nullable(),
+                value: z.number().nullable(),
+                t: ms.nullable(),
+                ageMs: z.number().int().nullable().describe('age of the reading at updatedAt'),
+                level: level.nullable().describe('level of the latest reading'),
+                current: z.boolean().describe('recent enough to raise a warning'),
+                late: z.boolean().describe('missed a few expected readings'),
+              }),
+            ),
+          }),
+        ),
       }),
     ),
   })
   .describe('public flood warnings per kecamatan and kelurahan, and the water level at every public gauge');
 export const regionsResponse = z.object({
-  city: z.object({ code: regionCode, name: z.string(), center: z.tuple([z.number(), z.number()]).nullable(), bbox: z.array(z.number()).nullable() }),
+  city: z.object({
+    code: regionCode,
+    name: z.string(),
+    center: z.tuple([z.number(), z.number()]).nullable(),
+    bbox: z.tuple([z.number(), z.number(), z.number(), z.number()]).nullable().describe('[west, south, east, north]'),
+  }),
   regions: z.object({
     type: z.literal('FeatureCollection'),
-    features: z.array(z.record(z.string(), z.unknown())).describe('GeoJSON Polygon features: properties code, name, kecamatanCode, kecamatanName'),
+    features: z.array(
+      z.object({
+        type: z.literal('Feature'),
+        id: z.string(),
+        properties: z.object({ code: regionCode, name: z.string(), kecamatanCode: regionCode.nullable(), kecamatanName: z.string().nullable() }),
+        geometry: z.union([
+          z.object({ type: z.literal('Polygon'), coordinates: z.array(z.array(z.tuple([z.number(), z.number()]))) }),
+          z.object({ type: z.literal('MultiPolygon'), coordinates: z.array(z.array(z.array(z.tuple([z.number(), z.number()])))) }),
+        ]),
+      }),
+    ),
   }),
 });
 

@@ -11,6 +11,7 @@ import { inTransaction } from '../../db/transaction';
 import { projectsBatchSchema, toIssueDetails, type IssueDetail } from '../../shared/schemas';
 import type { CatalogService } from '../catalog/service';
 import { requireIngestKey, perKeyRateLimit } from '../http/auth';
+import { reply } from '../http/reply';
 
 export interface ProjectRoutesDeps {
   pool: pg.Pool;
@@ -76,7 +77,7 @@ export function createProjectRoutes(deps: ProjectRoutesDeps): Router {
     });
     // The class of a project applies to its series from the answer on (in this process; others within seconds).
     await deps.catalog.refreshEntities();
-    res.status(202).json({ accepted: projects.length, written: written.length });
+    reply(res, 'Accepted', { accepted: projects.length, written: written.length }, 202);
   });
   return router;
 }

@@ -14,6 +14,7 @@ import { alertLevel, ALERT_LEVELS, type AlertLevel, type DataClass, type Thresho
 import type { Principal } from '../../shared/contract';
 import { canRead } from '../access/policy';
 import type { Rendered, SnapshotCache } from './cache';
+import { answer } from '../http/reply';
 
 /** Metrics whose thresholds are public warnings. */
 export const WARNING_METRICS: readonly string[] = ['water_level'];
@@ -274,7 +275,7 @@ export function warningsHandler(
     send(
       req,
       res,
-      snap.view('warnings', (rows, now) => publicWarnings(rows, now, { maxAgeMs: deps.maxAgeMs })),
+      snap.view('warnings', (rows, now) => answer('PublicWarnings', publicWarnings(rows, now, { maxAgeMs: deps.maxAgeMs }))),
     );
   };
 }

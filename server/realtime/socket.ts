@@ -6,7 +6,7 @@
 import type { Server as HttpServer } from 'node:http';
 import type { Logger } from 'pino';
 import { Server, type Namespace, type Socket } from 'socket.io';
-import { fail, ok, type Ack } from '../../shared/ack';
+import { fail, ok, type Ack, type ErrorCode } from '../../shared/ack';
 import type {
   ClientToServerEvents,
   EventsChanged,
@@ -23,7 +23,7 @@ import type { Metric } from '../../shared/catalog';
 import { toRoomId } from '../../shared/rooms';
 import { eventsSubscribeSchema, safeText, subscribeSchema } from '../../shared/schemas';
 import { z } from 'zod';
-import type { AlertService } from '../alerts/service';
+import { ackRefusal, type AckResult, type AlertService } from '../alerts/service';
 
 const ackSchema = z.object({ id: z.number().int().positive(), note: safeText(500).pipe(z.string().trim().min(1)) });
 import { openEvents } from '../../db/queries/events';
@@ -31,6 +31,15 @@ import type pg from 'pg';
 import type { CatalogService } from '../catalog/service';
 import type { SeriesService } from '../series/service';
 import type { Stream, StreamSink } from './stream';
+
+/** The acknowledgement code the client translates, per refused acknowledgement. */
+const ACK_CODE: Record<Exclude<AckResult, { kind: 'acknowledged' }>['kind'], ErrorCode> = {
+  not_signed_in: 'unauthenticated',
+  note_missing: 'invalid',
+  not_found: 'not_found',
+  not_owner: 'forbidden',
+  already_acknowledged: 'conflict',
+};
 
 export type IoServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 type Nsp = Namespace<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -340,9 +349,8 @@ function wire(nsp: Nsp, deps: SocketDeps): void {
         parsed.error.issues.map((i) => i.message),
       );
     const result = await deps.alerts.acknowledge(socket.data.principal, parsed.data.id, parsed.data.note, socket.handshake.address ?? null);
-    if (result.ok) return ok(result.alert);
-    const code = result.status === 404 ? 'not_found' : result.status === 403 ? 'forbidden' : result.status === 409 ? 'conflict' : 'invalid';
-    return fail(code, result.error);
+    if (result.kind === 'acknowledged') return ok(result.alert);
+    return fail(ACK_CODE[result.kind], ackRefusal(result));
   });
 
   const KNOWN: ReadonlySet<string> = new Set(['series:subscribe', 'series:unsubscribe', 'events:subscribe', 'alerts:list', 'alert:acknowledge']);

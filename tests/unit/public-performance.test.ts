@@ -9,7 +9,7 @@ import { complaintPerformance } from '../../server/public/publication';
 import { publicProjects as serverProjects } from '../../server/public/projects';
 import { escapeHtml, injectShell, jsonForHtml, renderShell, type ShellData } from '../../server/public/shell';
 import { readInitial } from '../../client/citizen/shell';
-import { checkProjects } from '../../client/citizen/projects-api';
+import { projectsOf } from '../../client/citizen/projects-api';
 import { publicProjects } from '../../client/citizen/projects';
 
 const H = 3_600_000;
@@ -120,8 +120,10 @@ describe('projects', () => {
   });
 
   it('merges the registry into the page project list; a registered project without readings is listed', () => {
-    const registry = checkProjects({ projects: [{ ...reg, id: 'PRJ-2', progress: null, plan: null, budgetAbsorbed: null }, { id: 'bad' }] });
+    // the client reads exactly what the server's function answers (the REST contract between them)
+    const registry = projectsOf(serverProjects([{ ...reg, id: 'PRJ-2', progress: null, plan: null, budgetAbsorbed: null }], NOW));
     expect(registry).toHaveLength(1);
+    expect(() => projectsOf({ updatedAt: NOW, lateMarginPts: 10, projects: [{ id: 'bad' }] })).toThrow(/projects\.0\.name/);
     const lookup = { name: () => undefined, parent: () => undefined };
     const live = [{ entity: 'PRJ-9', region: null, lon: null, lat: null, progress: 10, plan: 12, budget: null, behind: false, t: NOW }];
     const list = publicProjects(live, lookup, 'DPUPR', 10, registry);
