@@ -59,27 +59,69 @@ export interface Propagation {
  * `known` holds the published figures; any other key in a relation is an unknown with its `prior`.
  */
 export function propagate(known: ReadonlyMap<Key, number>, relations: readonly Relation[], prior: Prior, maxSteps = 2_000_000): Propagation {
-  const bounds = new Map<Key, Bounds>();
-  const users = new Map<Key, number[]>();
-  const whyLo = new Map<Key, number>();
-  const whyHi = new Map<Key, number>();
+  // Keys become indices once; the loop then works on typed arrays (a city's publication has ~15k relations).
+  const index = new Map<Key, number>();
+  const keys: Key[] = [];
+  const value: number[] = [];
+  const start = new Int32Array(relations.length + 1);
+  let nTerms = 0;
+  for (const r of relations) nTerms += r.terms.length;
+  const termVar = new Int32Array(nTerms);
+  const termCoef = new Float64Array(nTerms);
+  let t = 0;
   relations.forEach((r, i) => {
-    for (const [key] of r.terms) {
-      if (known.has(key)) continue;
-      if (!bounds.has(key)) bounds.set(key, { ...prior(key) });
-      let u = users.get(key);
-      if (!u) users.set(key, (u = []));
-      if (u[u.length - 1] !== i) u.push(i);
+    start[i] = t;
+    for (const [key, a] of r.terms) {
+      let v = index.get(key);
+      if (v === undefined) {
+        v = keys.length;
+        index.set(key, v);
+        keys.push(key);
+        value.push(known.get(key) ?? NaN);
+      }
+      termVar[t] = v;
+      termCoef[t++] = a;
     }
   });
+  start[relations.length] = t;
+  const n = keys.length;
+  const isKnown = new Uint8Array(n);
+  const lo = new Float64Array(n);
+  const hi = new Float64Array(n);
+  for (let v = 0; v < n; v++) {
+    if (!Number.isNaN(value[v]!)) {
+      isKnown[v] = 1;
+      continue;
+    }
+    const b = prior(keys[v]!);
+    lo[v] = b.lo;
+    hi[v] = b.hi;
+  }
+  // the relations each unknown is in
+  const degree = new Int32Array(n + 1);
+  for (let j = 0; j < t; j++) if (!isKnown[termVar[j]!]) degree[termVar[j]! + 1]!++;
+  for (let v = 0; v < n; v++) degree[v + 1]! += degree[v]!;
+  const usersOf = new Int32Array(degree[n]!);
+  const fill = degree.slice(0, n);
+  relations.forEach((_, i) => {
+    for (let j = start[i]!; j < start[i + 1]!; j++) {
+      const v = termVar[j]!;
+      if (!isKnown[v]) usersOf[fill[v]!++] = i;
+    }
+  });
+  const whyLoIdx = new Int32Array(n).fill(-1);
+  const whyHiIdx = new Int32Array(n).fill(-1);
+
   const queue: number[] = [];
   const queued = new Uint8Array(relations.length);
-  relations.forEach((r, i) => {
-    if (r.terms.some(([key]) => !known.has(key))) {
-      queue.push(i);
-      queued[i] = 1;
-    }
-  });
+  for (let i = 0; i < relations.length; i++) {
+    for (let j = start[i]!; j < start[i + 1]!; j++)
+      if (!isKnown[termVar[j]!]) {
+        queue.push(i);
+        queued[i] = 1;
+        break;
+      }
+  }
   let steps = 0;
   let head = 0;
   while (head < queue.length && steps < maxSteps) {
@@ -90,59 +132,61 @@ export function propagate(known: ReadonlyMap<Key, number>, relations: readonly R
     }
     queued[i] = 0;
     steps++;
-    const r = relations[i]!;
+    const eq = relations[i]!.op === 'eq';
     // constant part and the range of the unknown part; infinite contributions counted apart
     let c = 0;
     let min = 0;
     let max = 0;
     let minInf = 0;
     let maxInf = 0;
-    for (const [key, a] of r.terms) {
-      const v = known.get(key);
-      if (v !== undefined) {
-        c += a * v;
+    for (let j = start[i]!; j < start[i + 1]!; j++) {
+      const v = termVar[j]!;
+      const a = termCoef[j]!;
+      if (isKnown[v]) {
+        c += a * value[v]!;
         continue;
       }
-      const b = bounds.get(key)!;
-      const lo = a > 0 ? a * b.lo : a * b.hi;
-      const hi = a > 0 ? a * b.hi : a * b.lo;
-      if (lo === -Infinity) minInf++;
-      else min += lo;
-      if (hi === Infinity) maxInf++;
-      else max += hi;
+      const l = a > 0 ? a * lo[v]! : a * hi[v]!;
+      const h = a > 0 ? a * hi[v]! : a * lo[v]!;
+      if (l === -Infinity) minInf++;
+      else min += l;
+      if (h === Infinity) maxInf++;
+      else max += h;
     }
     // Every unknown bounded from the others' range as it was at the start of this visit (sound: the others'
     // bounds only tighten); a change queues the relation again, so it still reaches its own fixpoint.
     let changedAny = false;
-    for (const [key, a] of r.terms) {
-      if (known.has(key)) continue;
-      const b = bounds.get(key)!;
-      const ownLo = a > 0 ? a * b.lo : a * b.hi;
-      const ownHi = a > 0 ? a * b.hi : a * b.lo;
+    for (let j = start[i]!; j < start[i + 1]!; j++) {
+      const v = termVar[j]!;
+      if (isKnown[v]) continue;
+      const a = termCoef[j]!;
+      const ownLo = a > 0 ? a * lo[v]! : a * hi[v]!;
+      const ownHi = a > 0 ? a * hi[v]! : a * lo[v]!;
       const oMin = ownLo === -Infinity ? (minInf > 1 ? -Infinity : min) : minInf > 0 ? -Infinity : min - ownLo;
       const oMax = ownHi === Infinity ? (maxInf > 1 ? Infinity : max) : maxInf > 0 ? Infinity : max - ownHi;
       // a·x = −c − others (eq), a·x ≤ −c − others.min (le)
-      const axLo = r.op === 'eq' ? -c - oMax : -Infinity;
+      const axLo = eq ? -c - oMax : -Infinity;
       const axHi = -c - oMin;
-      const lo = Math.ceil((a > 0 ? axLo / a : axHi / a) - 1e-9);
-      const hi = Math.floor((a > 0 ? axHi / a : axLo / a) + 1e-9);
+      const newLo = Math.ceil((a > 0 ? axLo / a : axHi / a) - 1e-9);
+      const newHi = Math.floor((a > 0 ? axHi / a : axLo / a) + 1e-9);
       let changed = false;
-      if (lo > b.lo) {
-        b.lo = lo;
-        whyLo.set(key, i);
+      if (newLo > lo[v]!) {
+        lo[v] = newLo;
+        whyLoIdx[v] = i;
         changed = true;
       }
-      if (hi < b.hi) {
-        b.hi = hi;
-        whyHi.set(key, i);
+      if (newHi < hi[v]!) {
+        hi[v] = newHi;
+        whyHiIdx[v] = i;
         changed = true;
       }
       if (changed) {
         changedAny = true;
-        for (const j of users.get(key)!) {
-          if (!queued[j]) {
-            queued[j] = 1;
-            queue.push(j);
+        for (let u = degree[v]!; u < degree[v + 1]!; u++) {
+          const r = usersOf[u]!;
+          if (!queued[r]) {
+            queued[r] = 1;
+            queue.push(r);
           }
         }
       }
@@ -151,6 +195,15 @@ export function propagate(known: ReadonlyMap<Key, number>, relations: readonly R
       queued[i] = 1;
       queue.push(i);
     }
+  }
+  const bounds = new Map<Key, Bounds>();
+  const whyLo = new Map<Key, number>();
+  const whyHi = new Map<Key, number>();
+  for (let v = 0; v < n; v++) {
+    if (isKnown[v]) continue;
+    bounds.set(keys[v]!, { lo: lo[v]!, hi: hi[v]! });
+    if (whyLoIdx[v]! >= 0) whyLo.set(keys[v]!, whyLoIdx[v]!);
+    if (whyHiIdx[v]! >= 0) whyHi.set(keys[v]!, whyHiIdx[v]!);
   }
   return { bounds, whyLo, whyHi, steps };
 }
@@ -198,6 +251,9 @@ export function exposure(b: Bounds): 'pinned' | null {
   return b.lo >= b.hi ? 'pinned' : null;
 }
 
+/** Rounds of hiding spent on one pinned figure before it is reported as unprotected. */
+const MAX_REPAIRS = 3;
+
 /** The hidden set that the attacker of `propagate` cannot expose (module comment). */
 export function protectJointly(input: JointInput): JointResult {
   const { relations, k } = input;
@@ -212,32 +268,44 @@ export function protectJointly(input: JointInput): JointResult {
   };
   let rounds = 0;
   let p = attack();
+  // A figure still pinned after a few repairs is pinned by relations hiding cannot loosen (fixed figures,
+  // or an equation that gives both bounds): more hiding would only spread through unrelated figures.
+  const attempts = new Map<Key, number>();
   for (; rounds <= figures.size; rounds++) {
     const toHide = new Set<Key>();
     for (const key of hidden) {
       const b = p.bounds.get(key);
       if (!b) continue;
       if (!exposure(b)) continue;
+      const n = attempts.get(key) ?? 0;
+      if (n >= MAX_REPAIRS) continue;
+      attempts.set(key, n + 1);
       // The relations that bounded it, then those that bounded their other hidden figures, breadth first:
-      // hide the smallest shown figure of the nearest one that has any. When none has (only fixed or hidden
-      // figures), nothing published here could help: it is reported.
-      const seen = new Set<number>();
-      const queue = [p.whyLo.get(key), p.whyHi.get(key)].filter((i): i is number => i !== undefined);
-      let pick: Figure | null = null;
-      while (queue.length && !pick && seen.size < 200) {
-        const i = queue.shift()!;
-        if (seen.has(i)) continue;
-        seen.add(i);
-        for (const [other] of relations[i]!.terms) {
-          const f = figures.get(other);
-          if (!f || fixed.has(other) || toHide.has(other)) continue;
-          if (hidden.has(other)) {
-            for (const j of [p.whyLo.get(other), p.whyHi.get(other)]) if (j !== undefined && !seen.has(j)) queue.push(j);
-            continue;
+      // hide the smallest shown figure of the nearest one that has any. When none has any (only fixed or
+      // hidden figures), nothing published here could help: it is reported. (Searching every other relation
+      // of those figures too was tried: it hides unrelated figures for nothing.)
+      const search = (): Figure | null => {
+        const near = (x: Key) => [p.whyLo.get(x), p.whyHi.get(x)].filter((i): i is number => i !== undefined);
+        const seen = new Set<number>();
+        const queue = near(key);
+        let pick: Figure | null = null;
+        while (queue.length && !pick && seen.size < 200) {
+          const i = queue.shift()!;
+          if (seen.has(i)) continue;
+          seen.add(i);
+          for (const [other] of relations[i]!.terms) {
+            const f = figures.get(other);
+            if (!f || fixed.has(other) || toHide.has(other)) continue;
+            if (hidden.has(other)) {
+              for (const j of near(other)) if (!seen.has(j)) queue.push(j);
+              continue;
+            }
+            if (!pick || f.value < pick.value) pick = f;
           }
-          if (!pick || f.value < pick.value) pick = f;
         }
-      }
+        return pick;
+      };
+      const pick = search();
       if (pick) toHide.add(pick.key);
     }
     if (toHide.size === 0) break;

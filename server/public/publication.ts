@@ -12,8 +12,14 @@
  * that keep its totals from giving them away), then disclosure.ts audits the union against every relation an
  * outsider knows — the tables' sums, buckets summing to the city total, 24 h ⊂ 7 d ⊂ 30 d (count by count and
  * bucket by bucket), and open ≥ received − resolved — and hides more until interval propagation over all of
- * it pins no hidden count and bounds no small count below k − 1. The city's open total is treated as known
- * (a publik metric, `complaints_open`, may publish it), so it is never what protects anything.
+ * it pins no hidden count. The city's open total is treated as known (the publik metric `complaints_open`
+ * publishes it), so it is a fixed figure: never hidden, never a cover.
+ *
+ * Not modelled: the history of `complaints_open`. Its change over a time bucket is received − closed in that
+ * bucket, so where nothing closed the bucket's received count follows, whatever is hidden here (on a quiet
+ * day with small counts that cannot be prevented by hiding more: the metric itself publishes it). Such a
+ * city-wide count per 4 hours or day says nothing about a kelurahan or category, and the metric is the
+ * agency's own publication; making its history non-public, or coarse, is the operator's choice.
  */
 import {
   assembleSummary,
@@ -157,7 +163,8 @@ export function complaintFigures(rows: readonly ComplaintRow[], k: number, now: 
       }
     }
   }
-  return { tallies, perf, figures, relations, hidden, fixed: new Set([openGrand]) };
+  const fixed = new Set([openGrand]);
+  return { tallies, perf, figures, relations, hidden, fixed };
 }
 
 /** The joint publication of every period (module comment). */
