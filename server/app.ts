@@ -26,6 +26,7 @@ import { createAuditRoutes } from './audit/routes';
 import { startBackupService, type BackupService } from './backup/service';
 import { createEventRoutes } from './events/routes';
 import { createProjectRoutes } from './projects/routes';
+import { DEFAULT_OVERLAP_RULES } from './projects/overlap';
 import { createEntityRoutes } from './entities/routes';
 import { createGeometryCache } from './entities/geometry';
 import { createFeedRoutes } from './feeds/routes';
@@ -56,7 +57,7 @@ import { reply } from './http/reply';
 export interface AppDeps {
   storage: Storage;
   config: Pick<Config, 'maxBodyBytes' | 'maxBatchItems' | 'streamTickMs' | 'clientDistDir' | 'corsOrigins'> &
-    Partial<Pick<Config, 'ingestRatePerMinPerKey' | 'ingestRatePerMinPerIp'>> &
+    Partial<Pick<Config, 'ingestRatePerMinPerKey' | 'ingestRatePerMinPerIp' | 'overlapDistanceM' | 'overlapWindowMonths'>> &
     Partial<Pick<Config, 'sessionTtlMs' | 'loginMaxFailures' | 'loginLockMs' | 'loginRatePerMin'>> &
     Partial<Pick<Config, 'publicKAnonymity' | 'publicCacheMs'>> &
     Partial<Pick<Config, 'wallScenesFile' | 'storeCacheMaxBuckets' | 'storeCacheTtlMs'>> &
@@ -209,7 +210,19 @@ export async function createApp(deps: AppDeps): Promise<App> {
   );
   app.use(createSeriesRoutes({ catalog, series, principalOf }));
   app.use(createEventRoutes({ pool, catalog, principalOf, clock }));
-  app.use(createProjectRoutes({ pool, catalog, clock, perMinPerKey: config.ingestRatePerMinPerKey ?? DEFAULT_INGEST_RATE.perMinPerKey }));
+  app.use(
+    createProjectRoutes({
+      pool,
+      catalog,
+      principalOf,
+      clock,
+      perMinPerKey: config.ingestRatePerMinPerKey ?? DEFAULT_INGEST_RATE.perMinPerKey,
+      overlap: {
+        distanceM: config.overlapDistanceM ?? DEFAULT_OVERLAP_RULES.distanceM,
+        windowMonths: config.overlapWindowMonths ?? DEFAULT_OVERLAP_RULES.windowMonths,
+      },
+    }),
+  );
   app.use(createEntityRoutes({ pool, geometry, clock, perMinPerKey: config.ingestRatePerMinPerKey ?? DEFAULT_INGEST_RATE.perMinPerKey }));
   app.use(createSharingRoutes({ pool, catalog, principalOf, clock }));
   app.use(createFeedRoutes({ pool, io, principalOf, clock }));
