@@ -45,6 +45,17 @@ export async function projectsNearPeriod(db: Db, from: string, to: string, windo
   return rows;
 }
 
+const CHECK_LOCK_ID = 0x5e1c0f11;
+
+/**
+ * Serializes dig-once checks until the transaction ends: two OPDs registering at once would otherwise each
+ * compare against a snapshot without the other's new project, and the pair would never be found. (READ
+ * COMMITTED: the check's next statement sees what the previous holder committed.)
+ */
+export async function lockConflictCheck(db: Db): Promise<void> {
+  await db.query('SELECT pg_advisory_xact_lock($1)', [CHECK_LOCK_ID]);
+}
+
 export interface ConflictFact {
   a: string;
   b: string;

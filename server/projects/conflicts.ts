@@ -11,6 +11,7 @@ import type pg from 'pg';
 import { appendAudit } from '../../db/queries/audit';
 import {
   conflictRows,
+  lockConflictCheck,
   markCoordinated,
   pairKey,
   projectsNearPeriod,
@@ -129,6 +130,7 @@ export function createConflictService(deps: ConflictDeps) {
       if (projects.length === 0) return { warnings: [], omitted: 0 };
       const from = projects.reduce((m, p) => (p.contractStart < m ? p.contractStart : m), projects[0]!.contractStart);
       const to = projects.reduce((m, p) => (p.contractEnd > m ? p.contractEnd : m), projects[0]!.contractEnd);
+      await lockConflictCheck(client);
       const candidates = await projectsNearPeriod(client, from, to, deps.rules.windowMonths);
       const byId = new Map(candidates.map((p) => [p.id, p]));
       const index = createOverlapIndex(candidates, deps.rules);
