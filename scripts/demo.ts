@@ -12,7 +12,7 @@ import { EmbeddedStartError } from '../db/embedded';
 import { SchemaTooNewError } from '../db/migrate';
 import { createIngestKey, revokeIngestKeys } from '../db/queries/credentials';
 import { seedDemo } from '../db/seed';
-import { simulatorProjectRegistry, simulatorRoadGeometry } from '../ingest/sources/simulator';
+import { simulatorConflictingProjects, simulatorProjectRegistry, simulatorRoadGeometry } from '../ingest/sources/simulator';
 import { DEMO_OPD } from '../demo/catalog';
 import { ensureDemoUsers } from '../server/auth/demo-users';
 import { ConfigError, loadConfig } from '../server/config';
@@ -69,6 +69,14 @@ for (const o of DEMO_OPD) keys[o.code] = (await createIngestKey(pool, o.code, 'd
     body: JSON.stringify({ projects }),
   });
   if (res.status !== 202) say(`project registry: ${res.status} ${await res.text()}`);
+  // The known dig-once conflict: another OPD's drainage trench along the road DPUPR resurfaces (issue 20).
+  const trench = await simulatorConflictingProjects({ seed: 1 });
+  const dig = await fetch(`${server.url}/api/v1/projects`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${keys[trench.opd]}` },
+    body: JSON.stringify({ projects: trench.projects }),
+  });
+  if (dig.status !== 202) say(`dig-once demo project: ${dig.status} ${await dig.text()}`);
 }
 // The road segments' lines, registered by their OPD the same way (idempotent: a restart changes nothing), so the
 // wall draws congestion along the roads.

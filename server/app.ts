@@ -31,6 +31,7 @@ import { createAuditRoutes } from './audit/routes';
 import { startBackupService, type BackupService } from './backup/service';
 import { createEventRoutes } from './events/routes';
 import { createProjectRoutes } from './projects/routes';
+import { DEFAULT_OVERLAP_RULES } from './projects/overlap';
 import { createEntityRoutes } from './entities/routes';
 import { createGeometryCache } from './entities/geometry';
 import { createFeedRoutes } from './feeds/routes';
@@ -64,7 +65,7 @@ export interface AppDeps {
   storage: Storage;
   config: Pick<Config, 'maxBodyBytes' | 'maxBatchItems' | 'streamTickMs' | 'clientDistDir' | 'corsOrigins'> &
     Partial<Pick<Config, 'maxApiBodyBytes' | 'allowedHosts' | 'trustProxy' | 'publicSocketsPerAddress' | 'publicSnapshotCacheBytes'>> &
-    Partial<Pick<Config, 'ingestRatePerMinPerKey' | 'ingestRatePerMinPerIp'>> &
+    Partial<Pick<Config, 'ingestRatePerMinPerKey' | 'ingestRatePerMinPerIp' | 'overlapDistanceM' | 'overlapWindowMonths'>> &
     Partial<Pick<Config, 'sessionTtlMs' | 'loginMaxFailures' | 'loginMaxDelayMs' | 'loginRatePerMin' | 'env'>> &
     Partial<Pick<Config, 'publicKAnonymity' | 'publicCacheMs'>> &
     Partial<Pick<Config, 'wallScenesFile' | 'storeCacheMaxBuckets' | 'storeCacheTtlMs'>> &
@@ -263,7 +264,19 @@ export async function createApp(deps: AppDeps): Promise<App> {
   );
   app.use(createSeriesRoutes({ pool, catalog, series, principalOf }));
   app.use(createEventRoutes({ pool, catalog, principalOf, clock }));
-  app.use(createProjectRoutes({ pool, catalog, clock, perMinPerKey: config.ingestRatePerMinPerKey ?? DEFAULT_INGEST_RATE.perMinPerKey }));
+  app.use(
+    createProjectRoutes({
+      pool,
+      catalog,
+      principalOf,
+      clock,
+      perMinPerKey: config.ingestRatePerMinPerKey ?? DEFAULT_INGEST_RATE.perMinPerKey,
+      overlap: {
+        distanceM: config.overlapDistanceM ?? DEFAULT_OVERLAP_RULES.distanceM,
+        windowMonths: config.overlapWindowMonths ?? DEFAULT_OVERLAP_RULES.windowMonths,
+      },
+    }),
+  );
   app.use(createEntityRoutes({ pool, geometry, clock, perMinPerKey: config.ingestRatePerMinPerKey ?? DEFAULT_INGEST_RATE.perMinPerKey }));
   app.use(createSharingRoutes({ pool, catalog, principalOf, clock }));
   app.use(createFeedRoutes({ pool, io, principalOf, clock, quarantine: config.quarantine, ingest, catalog, log }));

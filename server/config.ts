@@ -129,6 +129,10 @@ const envSchema = z.object({
   STORE_ROLLUP_1H_RETENTION_DAYS: z.coerce.number().int().min(2).default(DEFAULT_STORE_POLICY.rollup1hRetentionDays),
   STORE_COMPRESS_AFTER_DAYS: z.coerce.number().int().min(1).default(DEFAULT_STORE_POLICY.compressAfterDays),
   /** How often the app refreshes roll-ups, and runs compression/retention, where the database does not. */
+  /** Dig-once check (issue 20): projects of different OPDs this close (metres) … */
+  OVERLAP_DISTANCE_M: z.coerce.number().min(0).max(5_000).default(50),
+  /** … whose periods overlap or follow within this many months conflict. */
+  OVERLAP_WINDOW_MONTHS: z.coerce.number().int().min(0).max(60).default(12),
   STORE_REFRESH_INTERVAL_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(10_000),
   STORE_MAINTENANCE_INTERVAL_MS: z.coerce.number().int().min(60_000).default(3_600_000),
   /** Settled 1-minute/1-hour buckets kept in memory for dashboards (db/bucket-cache.ts); 0 turns the cache off. ~170 bytes of heap each. */
@@ -188,6 +192,8 @@ export type Config = Readonly<{
   storeCacheTtlMs: number;
   quarantine: Readonly<QuarantineLimits>;
   httpTimeouts: Readonly<HttpTimeouts>;
+  overlapDistanceM: number;
+  overlapWindowMonths: number;
 }>;
 
 /** Where and when the server makes its nightly backup (db/backup.ts), and what it keeps. */
@@ -257,6 +263,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     auditAnchorDir: resolve(e.AUDIT_ANCHOR_DIR ?? join(e.DATA_DIR, 'audit-anchors')),
     auditHmacKeyFile: resolve(e.AUDIT_HMAC_KEY_FILE ?? join(e.DATA_DIR, 'audit-hmac.key')),
     storePolicy: Object.freeze(storePolicy),
+    overlapDistanceM: e.OVERLAP_DISTANCE_M,
+    overlapWindowMonths: e.OVERLAP_WINDOW_MONTHS,
     storeRefreshMs: e.STORE_REFRESH_INTERVAL_MS,
     storeMaintenanceMs: e.STORE_MAINTENANCE_INTERVAL_MS,
     storeCacheMaxBuckets: e.STORE_CACHE_MAX_BUCKETS,

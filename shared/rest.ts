@@ -11,6 +11,7 @@ import { ALERT_LEVELS, DATA_CLASSES, DOMAINS } from './catalog';
 import { quarantineEntrySchema, sourceHealthSchema } from './feeds';
 import { scenesFileSchema } from './scenes';
 import { BUCKETS } from './schemas';
+import { CONFLICT_RULES, CONFLICT_STATUSES, projectGeometrySchema } from './works';
 
 const HOUR_MS = 3_600_000;
 /** The windows the public complaint views answer for, ending now. */
@@ -37,6 +38,52 @@ export const reportAcceptedResponse = z.object({ accepted: z.number().int() });
 export const acceptedResponse = z.object({ accepted: z.number().int(), written: z.number().int() });
 /** POST /api/v1/quarantine: `overflow` counts entries not stored because the OPD's unresolved quarantine is full. */
 export const quarantineAcceptedResponse = acceptedResponse.extend({ overflow: z.number().int() });
+/**
+ * One side of a dig-once conflict as the caller may see it: a project it may not read (rahasia, or terbatas
+ * not shared) shows only its OPD (`hidden`: "a project of OPD X conflicts here").
+ */
+export const conflictSide = z.object({
+  hidden: z.boolean(),
+  id: z.string().nullable(),
+  name: z.string().nullable(),
+  opd: z.string(),
+  opdName: z.string(),
+  workType: z.string().nullable(),
+  /** YYYY-MM-DD, inclusive. */
+  contractStart: z.string().nullable(),
+  contractEnd: z.string().nullable(),
+  geometry: projectGeometrySchema.nullable(),
+});
+const conflictFigures = {
+  rule: z.enum(CONFLICT_RULES),
+  /** Metres between the geometries; null when the kelurahan rule fired. */
+  distanceM: z.number().nullable(),
+  overlapDays: z.number().int(),
+  gapDays: z.number().int(),
+};
+/** A dig-once conflict record (GET /api/v1/projects/conflicts). */
+export const projectConflict = z.object({
+  id: z.number().int(),
+  status: z.enum(CONFLICT_STATUSES),
+  ...conflictFigures,
+  note: z.string().nullable(),
+  coordinatedBy: z.string().nullable(),
+  coordinatedAt: ms.nullable(),
+  detectedAt: ms,
+  /** Where to mark it on a map: a point of a side the caller may see (null when it may see neither). */
+  lon: z.number().nullable(),
+  lat: z.number().nullable(),
+  a: conflictSide,
+  b: conflictSide,
+});
+export const projectConflictsResponse = z.object({ conflicts: z.array(projectConflict) });
+/** POST /api/v1/projects: what was written, and every conflict of the batch's projects (nothing is refused). */
+export const projectsAcceptedResponse = acceptedResponse.extend({
+  warnings: z.array(z.object({ project: z.string(), conflictId: z.number().int(), other: conflictSide, ...conflictFigures })),
+  /** Warnings left out beyond the first 1,000 (the records hold them all). */
+  warningsOmitted: z.number().int(),
+});
+
 /** POST /api/v1/entities: `changed` counts geometries new or different (0 when the same batch is sent again). */
 export const entitiesRegisteredResponse = z.object({ accepted: z.number().int(), changed: z.number().int() });
 
@@ -544,6 +591,9 @@ export const restResponses = {
   Error: errorResponse,
   Accepted: acceptedResponse,
   QuarantineAccepted: quarantineAcceptedResponse,
+  ProjectsAccepted: projectsAcceptedResponse,
+  ProjectConflicts: projectConflictsResponse,
+  ProjectConflict: projectConflict,
   ReportAccepted: reportAcceptedResponse,
   EntitiesRegistered: entitiesRegisteredResponse,
   Catalog: catalogResponse,

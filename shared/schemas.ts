@@ -3,6 +3,7 @@
  * Types come from z.infer so server, ingest and client agree by construction.
  */
 import { z } from 'zod';
+import { projectGeometrySchema, workTypeSchema } from './works';
 
 /** Open events a snapshot carries per kind unless the subscriber asks for more (a wall's density map does). */
 export const DEFAULT_SNAPSHOT_OPEN_EVENTS = 500;
@@ -149,6 +150,10 @@ export const projectSchema = z
     contractStart: calendarDate,
     contractEnd: calendarDate,
     class: z.enum(['publik', 'terbatas', 'rahasia']).default('publik'),
+    /** Where the works are (GeoJSON Point, LineString or Polygon, WGS84): what the dig-once check compares. */
+    geometry: projectGeometrySchema.optional(),
+    /** What kind of works (shared/works.ts WORK_TYPES). */
+    workType: workTypeSchema.optional(),
   })
   .refine((p) => p.contractEnd >= p.contractStart, { message: 'contractEnd before contractStart', path: ['contractEnd'] })
   .refine((p) => (p.lon === undefined) === (p.lat === undefined), { message: 'lon and lat go together', path: ['lat'] });

@@ -10,6 +10,7 @@ import { ConnStatus } from '../lib/components/ConnStatus';
 import { formatLongDate } from '../lib/format';
 import { useLang, useNow, useThrottledVersion } from '../lib/react/hooks';
 import { AlertsSection, type Live } from './AlertsSection';
+import { ConflictsSection } from './ConflictsSection';
 import type { Me } from './auth-api';
 import { KpiTile } from './KpiTile';
 import { LostBanner } from './LostBanner';
@@ -210,6 +211,7 @@ export function Dashboard({ token, me, catalog, onRefused }: { token: string; me
         </main>
         <aside className="dash-side">
           <AlertsSection live={live} me={me} catalog={catalog} />
+          <ConflictsSection token={token} me={me} />
         </aside>
       </div>
     </div>

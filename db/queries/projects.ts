@@ -33,20 +33,24 @@ export async function upsertProjects(db: Db, projects: readonly ProjectRecord[],
     contract_start: p.contractStart,
     contract_end: p.contractEnd,
     class: p.class,
+    geometry: p.geometry ?? null,
+    work_type: p.workType ?? null,
   }));
   const { rows: written } = await db.query<{ id: string }>(
-    `INSERT INTO project AS p (id, name, opd_code, region_code, lon, lat, contract_value, budget, contract_start, contract_end, class, updated_at)
-     SELECT id, name, opd, region, lon, lat, contract_value, budget, contract_start, contract_end, class::data_class, to_timestamp($2 / 1000.0)
+    `INSERT INTO project AS p (id, name, opd_code, region_code, lon, lat, contract_value, budget, contract_start, contract_end, class, geometry, work_type, updated_at)
+     SELECT id, name, opd, region, lon, lat, contract_value, budget, contract_start, contract_end, class::data_class, geometry, work_type,
+            to_timestamp($2 / 1000.0)
        FROM jsonb_to_recordset($1::jsonb) AS r(id text, name text, opd text, region text, lon float8, lat float8,
-            contract_value numeric, budget numeric, contract_start date, contract_end date, class text)
+            contract_value numeric, budget numeric, contract_start date, contract_end date, class text, geometry jsonb, work_type text)
      ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, opd_code = EXCLUDED.opd_code, region_code = EXCLUDED.region_code,
        lon = EXCLUDED.lon, lat = EXCLUDED.lat, contract_value = EXCLUDED.contract_value, budget = EXCLUDED.budget,
        contract_start = EXCLUDED.contract_start, contract_end = EXCLUDED.contract_end, class = EXCLUDED.class,
-       updated_at = EXCLUDED.updated_at
-     WHERE (p.name, p.opd_code, p.region_code, p.lon, p.lat, p.contract_value, p.budget, p.contract_start, p.contract_end, p.class)
+       geometry = EXCLUDED.geometry, work_type = EXCLUDED.work_type, updated_at = EXCLUDED.updated_at
+     WHERE (p.name, p.opd_code, p.region_code, p.lon, p.lat, p.contract_value, p.budget, p.contract_start, p.contract_end, p.class,
+            p.geometry, p.work_type)
            IS DISTINCT FROM
            (EXCLUDED.name, EXCLUDED.opd_code, EXCLUDED.region_code, EXCLUDED.lon, EXCLUDED.lat, EXCLUDED.contract_value,
-            EXCLUDED.budget, EXCLUDED.contract_start, EXCLUDED.contract_end, EXCLUDED.class)
+            EXCLUDED.budget, EXCLUDED.contract_start, EXCLUDED.contract_end, EXCLUDED.class, EXCLUDED.geometry, EXCLUDED.work_type)
      RETURNING id`,
     [JSON.stringify(rows), now],
   );

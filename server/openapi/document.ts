@@ -25,6 +25,7 @@ import {
 import { dataQuerySchema, datasetParamsSchema } from '../opendata/routes';
 import { PERIOD_NAMES } from '../public/aggregation';
 import { eventStatsQuerySchema } from '../events/routes';
+import { coordinateSchema } from '../projects/routes';
 import * as R from '../../shared/rest';
 
 type JsonSchema = Record<string, unknown>;
@@ -77,6 +78,7 @@ const REQUEST_BODIES = {
   HealthReport: healthReportSchema,
   Login: loginSchema,
   AlertAcknowledgement: ackSchema,
+  ConflictCoordination: coordinateSchema,
 } as const satisfies Record<string, z.ZodType>;
 
 const ref = (name: R.RestResponseName | keyof typeof REQUEST_BODIES) => ({ $ref: `#/components/schemas/${name}` });
@@ -247,13 +249,13 @@ export function buildOpenApiDocument() {
       post: {
         tags: ['Ingest'],
         operationId: 'registerProjects',
-        summary: 'Register or update public-works projects (name, OPD, place, contract value and period, budget)',
+        summary: 'Register or update public-works projects (name, OPD, place, geometry, work type, contract value and period, budget)',
         description:
-          'With the ingest key of the owner OPD. All or nothing; idempotent (an unchanged project is not written again); every change is audited. The project id is the entity its progress, plan and budget series carry.',
+          "With the ingest key of the owner OPD. All or nothing; idempotent (an unchanged project is not written again); every change is audited. The project id is the entity its progress, plan and budget series carry. Dig once: every project of another OPD within OVERLAP_DISTANCE_M metres (default 50; the same kelurahan when one has no geometry) whose period overlaps or follows within OVERLAP_WINDOW_MONTHS (default 12) is recorded as a conflict and returned in `warnings` (nothing is refused); a project the key's OPD may not read shows only its OPD.",
         security: INGEST_KEY,
         requestBody: body('ProjectsBatch'),
         responses: {
-          ...ok('accepted; `written` counts projects new or changed', ref('Accepted'), '202'),
+          ...ok('accepted; `written` counts projects new or changed; `warnings` the dig-once conflicts', ref('ProjectsAccepted'), '202'),
           ...err(400, 'invalid batch (every issue listed)'),
           ...err(401, 'no or invalid ingest key'),
           ...err(403, 'a project of another OPD, or a key without the points scope'),
@@ -418,6 +420,35 @@ export function buildOpenApiDocument() {
           ...ok('scenes', ref('WallScenes')),
           ...err(401, 'no or invalid access token'),
           ...err(403, 'operators only'),
+        },
+      },
+    },
+    '/api/v1/projects/conflicts': {
+      get: {
+        tags: ['Agency'],
+        operationId: 'projectConflicts',
+        summary: 'Dig-once conflicts: projects of different OPDs on the same spot within months (newest first, at most 2,000)',
+        description:
+          "An agency sees the conflicts of its own projects (BAPPEDA every one), operators and admins every one. A side the caller may not read (rahasia of another OPD, terbatas not shared) shows only its OPD: 'a project of OPD X conflicts here'.",
+        security: TOKEN,
+        responses: { ...ok('conflicts', ref('ProjectConflicts')), ...err(401, 'sign in first') },
+      },
+    },
+    '/api/v1/projects/conflicts/{id}/coordinate': {
+      post: {
+        tags: ['Agency'],
+        operationId: 'coordinateConflict',
+        summary: 'Mark a conflict dikoordinasikan with a note (either OPD of the pair; audited)',
+        security: TOKEN,
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } }],
+        requestBody: body('ConflictCoordination'),
+        responses: {
+          ...ok('the coordinated conflict', ref('ProjectConflict')),
+          ...err(400, 'not a conflict id, or no note'),
+          ...err(401, 'sign in first'),
+          ...err(403, 'not one of the two OPDs'),
+          ...err(404, 'no such conflict the caller may see'),
+          ...err(409, 'already coordinated'),
         },
       },
     },

@@ -28,6 +28,8 @@ const ROUTES = [
   'POST /api/v1/ingest',
   'POST /api/v1/events',
   'POST /api/v1/projects',
+  'GET /api/v1/projects/conflicts',
+  'POST /api/v1/projects/conflicts/:id/coordinate',
   'POST /api/v1/entities',
   'GET /api/public/v1/projects',
   'POST /api/v1/quarantine',

@@ -29,15 +29,20 @@ describe.each(backends)('project registry on %s', (_name, adminUrl) => {
   it("registers the simulator's projects once, and audits each change", async () => {
     expect(registry.length).toBeGreaterThan(5);
     const first = await server.post('/api/v1/projects', { projects: registry }, dpupr);
-    expect(first).toEqual({ status: 202, body: { accepted: registry.length, written: registry.length } });
+    expect(first).toEqual({ status: 202, body: { accepted: registry.length, written: registry.length, warnings: [], warningsOmitted: 0 } });
     expect(await audit('project.registered')).toBe(registry.length);
     // the same batch again changes nothing
     const again = await server.post('/api/v1/projects', { projects: registry }, dpupr);
-    expect(again).toEqual({ status: 202, body: { accepted: registry.length, written: 0 } });
+    expect(again).toEqual({ status: 202, body: { accepted: registry.length, written: 0, warnings: [], warningsOmitted: 0 } });
     expect(await audit('project.registered')).toBe(registry.length);
     // one changed field writes one row
     const changed = { ...registry[0]!, contractValue: registry[0]!.contractValue + 1_000_000 };
-    expect((await server.post('/api/v1/projects', { projects: [changed] }, dpupr)).body).toEqual({ accepted: 1, written: 1 });
+    expect((await server.post('/api/v1/projects', { projects: [changed] }, dpupr)).body).toEqual({
+      accepted: 1,
+      written: 1,
+      warnings: [],
+      warningsOmitted: 0,
+    });
     expect(await audit('project.updated')).toBe(1);
     const { rows } = await server.storage.pool.query(
       `SELECT contract_value::text AS v, to_char(contract_start, 'YYYY-MM-DD') AS s FROM project WHERE id = $1`,
@@ -91,7 +96,7 @@ describe.each(backends)('project registry on %s', (_name, adminUrl) => {
     // a terbatas project is never published
     expect(await server.post('/api/v1/projects', { projects: [{ ...registry[4]!, id: 'PRJ-SECRET-1', class: 'terbatas' }] }, dpupr)).toEqual({
       status: 202,
-      body: { accepted: 1, written: 1 },
+      body: { accepted: 1, written: 1, warnings: [], warningsOmitted: 0 },
     });
 
     const res = await server.get('/api/public/v1/projects');

@@ -55,6 +55,26 @@ describe.each(backends)('REST contract on %s', (_name, adminUrl) => {
     const progress = { points: [{ metric: 'project_progress', entity: registry[0]!.id, region: kel, time: now - 60_000, value: 40 }] };
     expect((await server.post('/api/v1/projects', { projects: registry }, dpupr)).status).toBe(202);
     expect((await server.post('/api/v1/ingest', progress, dpupr)).status).toBe(202);
+    // a trench of another OPD on the first project's spot: a dig-once conflict to list and coordinate
+    const p0 = registry[0]!;
+    const trench = {
+      projects: [
+        {
+          id: 'KONTRAK-GALIAN',
+          name: 'Galian kabel',
+          opd: 'DISKOMINFO',
+          contractValue: 1_000_000,
+          contractStart: p0.contractStart,
+          contractEnd: p0.contractEnd,
+          workType: 'utility_trench',
+          geometry: { type: 'Point', coordinates: [p0.lon!, p0.lat!] },
+        },
+      ],
+    };
+    const trenchAnswer = await server.post('/api/v1/projects', trench, kominfo);
+    expect(trenchAnswer.status).toBe(202);
+    const conflictId = trenchAnswer.body.warnings[0].conflictId as number;
+    const kominfoToken = await server.token('agency', 'DISKOMINFO');
     const alert = await waitFor('an open alert', async () =>
       ((await server.get('/api/v1/alerts', operator)).body.alerts as WireAlert[]).find((a) => a.entity === 'PA-KONTRAK'),
     );
@@ -175,6 +195,22 @@ describe.each(backends)('REST contract on %s', (_name, adminUrl) => {
       'GET /api/v1/wall/scenes': [
         { path: '/api/v1/wall/scenes', auth: operator, status: 200 },
         { path: '/api/v1/wall/scenes', auth: bpbdToken, status: 403 },
+      ],
+      'GET /api/v1/projects/conflicts': [
+        { path: '/api/v1/projects/conflicts', auth: operator, status: 200 },
+        { path: '/api/v1/projects/conflicts', status: 401 },
+      ],
+      'POST /api/v1/projects/conflicts/{id}/coordinate': [
+        { method: 'POST', path: `/api/v1/projects/conflicts/${conflictId}/coordinate`, auth: bpbdToken, body: { note: 'x' }, status: 404 },
+        { method: 'POST', path: `/api/v1/projects/conflicts/${conflictId}/coordinate`, auth: kominfoToken, body: { note: ' ' }, status: 400 },
+        {
+          method: 'POST',
+          path: `/api/v1/projects/conflicts/${conflictId}/coordinate`,
+          auth: kominfoToken,
+          body: { note: 'Galian sebelum pengaspalan' },
+          status: 200,
+        },
+        { method: 'POST', path: `/api/v1/projects/conflicts/${conflictId}/coordinate`, auth: kominfoToken, body: { note: 'lagi' }, status: 409 },
       ],
       'POST /api/v1/alerts/{id}/acknowledge': [
         { method: 'POST', path: `/api/v1/alerts/${alert.id}/acknowledge`, auth: operator, body: { note: 'Pompa dinyalakan' }, status: 200 },

@@ -11,7 +11,7 @@ import type { NormalisedRecord, PollSource, SourceDefinition } from '../../sourc
 import { buildWorld, type World } from './entities';
 import { MINUTE } from './noise';
 import { Simulator } from './simulator';
-import { projectRegistration } from './projects';
+import { demoTrenchRegistration, projectRegistration } from './projects';
 import type { EntityGeometryInput, ProjectInput } from '../../../shared/schemas';
 import { DEMO_METRICS } from '../../../demo/catalog';
 
@@ -172,6 +172,20 @@ export interface SimulatorEntity {
 /** The simulator's projects as their OPD registers them (POST /api/v1/projects). */
 export async function simulatorProjectRegistry(opts: Pick<SimulatorOptions, 'seed' | 'citySeed'> = {}): Promise<ProjectInput[]> {
   return (await simulatorWorld(opts.seed, opts.citySeed)).projects.map(projectRegistration);
+}
+
+/**
+ * The demo's known dig-once conflict (issue 20): a drainage trench another OPD registers along the road Dinas
+ * PUPR resurfaces (`Peningkatan Jalan Kaligawe`), starting six weeks after the resurfacing ends. Registered
+ * with that OPD's key, after the registry.
+ */
+export async function simulatorConflictingProjects(
+  opts: Pick<SimulatorOptions, 'seed' | 'citySeed'> = {},
+): Promise<{ opd: string; projects: ProjectInput[]; conflictsWith: string }> {
+  const w = await simulatorWorld(opts.seed, opts.citySeed);
+  const road = w.projects.find((p) => p.name === 'Peningkatan Jalan Kaligawe')!;
+  const trench = demoTrenchRegistration(road);
+  return { opd: trench.opd, projects: [trench], conflictsWith: road.id };
 }
 
 /**

@@ -5,6 +5,7 @@
  * Milestone events: `planned` at contract start, `late` a week after the plan date if not reached, `reached`.
  */
 import type { EventInput, ProjectInput } from '../../../shared/schemas';
+import type { ProjectGeometry, WorkType } from '../../../shared/works';
 import type { Project, World } from './entities';
 import { DAY, WIB_OFFSET_MS, round } from './noise';
 
@@ -151,7 +152,62 @@ export function projectRegistration(p: Project): ProjectInput {
     budget: Math.round((p.value * 1.08) / 1e6) * 1e6,
     contractStart: wibDate(p.start),
     contractEnd: wibDate(p.end),
+    workType: workTypeOf(p.name),
   };
   if (p.region) reg.region = p.region;
+  const line = ROAD_LINES[p.name];
+  if (line) reg.geometry = line;
+  return reg;
+}
+
+/** The work type a project's name says (Indonesian project names start with the kind of works). */
+function workTypeOf(name: string): WorkType {
+  if (/^Peningkatan Jalan/.test(name)) return 'road_surface';
+  if (/Saluran|Normalisasi/.test(name)) return 'drainage';
+  if (/Jembatan/.test(name)) return 'bridge';
+  if (/Trotoar/.test(name)) return 'sidewalk';
+  if (/Rumah Pompa|Kolam/.test(name)) return 'building';
+  return 'other';
+}
+
+/** Road projects registered with their line along the road (the others with their point). */
+const ROAD_LINES: Record<string, ProjectGeometry> = {
+  'Peningkatan Jalan Kaligawe': {
+    type: 'LineString',
+    coordinates: [
+      [110.4555, -6.9589],
+      [110.462, -6.958],
+      [110.4685, -6.9571],
+    ],
+  },
+};
+
+/** The other OPD of the demo's known dig-once conflict. */
+export const TRENCH_OPD = 'BPBD';
+
+/**
+ * The demo's known dig-once conflict: a drainage trench another OPD digs along Jl. Kaligawe six weeks after
+ * Dinas PUPR finishes resurfacing it, about 11 m beside the road's centre line (what the check must find).
+ */
+export function demoTrenchRegistration(road: Project): ProjectInput {
+  const start = road.end + 45 * DAY;
+  const reg: ProjectInput = {
+    id: 'BPBD-2026-DRN-01',
+    name: 'Saluran Drainase Penanganan Genangan Jl. Kaligawe',
+    opd: TRENCH_OPD,
+    contractValue: 1_850_000_000,
+    contractStart: wibDate(start),
+    contractEnd: wibDate(start + 75 * DAY),
+    workType: 'drainage',
+    geometry: {
+      type: 'LineString',
+      coordinates: [
+        [110.4585, -6.958385],
+        [110.462, -6.9579],
+        [110.4655, -6.957415],
+      ],
+    },
+  };
+  if (road.region) reg.region = road.region;
   return reg;
 }

@@ -1,0 +1,154 @@
+/**
+ * "Gali sekali" through the API on the real server and database (every backend): the demo's known pair (DPUPR
+ * resurfaces Jl. Kaligawe, BPBD digs a drainage trench beside it six weeks later) is found, warned about and
+ * recorded exactly once; a far-away and a long-past project of another OPD are not; a rahasia project's
+ * conflict shows the other OPDs only its OPD; either OPD marks a conflict coordinated (audited), nobody else.
+ */
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { simulatorConflictingProjects, simulatorProjectRegistry } from '../../ingest/sources/simulator';
+import { projectConflictsResponse, projectsAcceptedResponse } from '../../shared/rest';
+import type { ProjectInput } from '../../shared/schemas';
+import { startTestServer, type TestServer } from '../support/server';
+
+const backends = Object.entries(inject('backends'));
+
+describe.each(backends)('dig-once conflicts on %s', (_name, adminUrl) => {
+  let server: TestServer;
+  let registry: ProjectInput[];
+  let demo: Awaited<ReturnType<typeof simulatorConflictingProjects>>;
+  const keys: Record<string, string> = {};
+  const tokens: Record<string, string> = {};
+  const conflicts = async (who: string) =>
+    projectConflictsResponse.parse((await server.get('/api/v1/projects/conflicts', tokens[who])).body).conflicts;
+
+  beforeAll(async () => {
+    server = await startTestServer(adminUrl);
+    registry = await simulatorProjectRegistry({ seed: 1 });
+    demo = await simulatorConflictingProjects({ seed: 1 });
+    for (const opd of ['DPUPR', 'BPBD', 'DISHUB', 'DISKOMINFO']) keys[opd] = await server.key(opd);
+    for (const opd of ['DPUPR', 'BPBD', 'DLH', 'DISKOMINFO', 'BAPPEDA']) tokens[opd] = await server.token('agency', opd);
+    tokens.operator = await server.token('operator');
+    expect((await server.post('/api/v1/projects', { projects: registry }, keys.DPUPR)).status).toBe(202);
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it("finds exactly the demo's pair: the trench beside the resurfaced road, weeks after", async () => {
+    const res = await server.post('/api/v1/projects', { projects: demo.projects }, keys[demo.opd]);
+    expect(res.status).toBe(202);
+    const body = projectsAcceptedResponse.parse(res.body);
+    const road = registry.find((p) => p.id === demo.conflictsWith)!;
+    expect(body.warnings).toHaveLength(1);
+    const w = body.warnings[0]!;
+    expect(w).toMatchObject({
+      project: demo.projects[0]!.id,
+      rule: 'distance',
+      overlapDays: 0,
+      other: { hidden: false, id: road.id, name: road.name, opd: 'DPUPR', workType: 'road_surface' },
+    });
+    expect(w.distanceM).toBeGreaterThan(5);
+    expect(w.distanceM).toBeLessThan(20);
+    expect(w.gapDays).toBeGreaterThan(30);
+    expect(w.gapDays).toBeLessThanOrEqual(92); // within 3 months
+
+    const listed = await conflicts('operator');
+    expect(listed.map((c) => [c.a.id, c.b.id].sort())).toEqual([[road.id, demo.projects[0]!.id].sort()]);
+    expect(listed[0]).toMatchObject({ id: w.conflictId, status: 'terbuka', rule: 'distance' });
+    expect(listed[0]!.lon).not.toBeNull();
+    // both OPDs and Bappeda see it; an OPD not involved does not
+    for (const who of ['DPUPR', 'BPBD', 'BAPPEDA']) expect((await conflicts(who)).map((c) => c.id)).toEqual([w.conflictId]);
+    expect(await conflicts('DLH')).toEqual([]);
+    // the same batch again: the same single record
+    expect(
+      projectsAcceptedResponse.parse((await server.post('/api/v1/projects', { projects: demo.projects }, keys[demo.opd])).body).warnings,
+    ).toHaveLength(1);
+    expect(await conflicts('operator')).toHaveLength(1);
+  });
+
+  it('finds nothing for a far-away or a long-past project of another OPD', async () => {
+    const road = registry.find((p) => p.id === demo.conflictsWith)!;
+    const far: ProjectInput = {
+      id: 'DISHUB-FAR',
+      name: 'Marka jalan Banyumanik',
+      opd: 'DISHUB',
+      contractValue: 1,
+      contractStart: road.contractStart,
+      contractEnd: road.contractEnd,
+      workType: 'other',
+      geometry: { type: 'Point', coordinates: [110.42, -7.06] },
+    };
+    const past: ProjectInput = {
+      ...far,
+      id: 'DISHUB-PAST',
+      name: 'Galian lama Kaligawe',
+      contractStart: '2023-01-02',
+      contractEnd: '2023-03-31',
+      workType: 'utility_trench',
+      geometry: { type: 'Point', coordinates: [110.462, -6.958] },
+    };
+    const res = projectsAcceptedResponse.parse((await server.post('/api/v1/projects', { projects: [far, past] }, keys.DISHUB)).body);
+    expect(res.warnings).toEqual([]);
+    expect(await conflicts('operator')).toHaveLength(1);
+  });
+
+  it("shows the other side of a rahasia project's conflict only as its OPD", async () => {
+    const road = registry.find((p) => p.id === demo.conflictsWith)!;
+    const secret: ProjectInput = {
+      id: 'KOMINFO-SECRET',
+      name: 'Jaringan kabel rahasia Kaligawe',
+      opd: 'DISKOMINFO',
+      class: 'rahasia',
+      contractValue: 1,
+      contractStart: road.contractStart,
+      contractEnd: road.contractEnd,
+      workType: 'utility_trench',
+      geometry: { type: 'Point', coordinates: [110.462, -6.958] },
+    };
+    const own = projectsAcceptedResponse.parse((await server.post('/api/v1/projects', { projects: [secret] }, keys.DISKOMINFO)).body);
+    // its owner is warned about the road in full
+    expect(own.warnings.map((w) => w.other.id)).toContain(road.id);
+    const ofSecret = (list: Awaited<ReturnType<typeof conflicts>>) =>
+      list.filter((c) => c.a.opd === 'DISKOMINFO' || c.b.opd === 'DISKOMINFO').map((c) => (c.a.opd === 'DISKOMINFO' ? c.a : c.b));
+    for (const who of ['DPUPR', 'BAPPEDA', 'operator']) {
+      const sides = ofSecret(await conflicts(who));
+      expect(sides.length).toBeGreaterThan(0);
+      for (const side of sides)
+        expect(side).toEqual({
+          hidden: true,
+          id: null,
+          name: null,
+          opd: 'DISKOMINFO',
+          opdName: expect.any(String),
+          workType: null,
+          contractStart: null,
+          contractEnd: null,
+          geometry: null,
+        });
+    }
+    const mine = ofSecret(await conflicts('DISKOMINFO'));
+    expect(mine.every((s) => !s.hidden && s.id === secret.id)).toBe(true);
+    // a conflict of the road with the secret project, seen by DPUPR, is still placed (at the road)
+    const dp = (await conflicts('DPUPR')).find((c) => c.a.opd === 'DISKOMINFO' || c.b.opd === 'DISKOMINFO')!;
+    expect(dp.lon).not.toBeNull();
+  });
+
+  it('either OPD marks a conflict dikoordinasikan with a note, audited; nobody else can', async () => {
+    const [c] = (await conflicts('BPBD')).filter((x) => x.a.opd !== 'DISKOMINFO' && x.b.opd !== 'DISKOMINFO');
+    const path = `/api/v1/projects/conflicts/${c!.id}/coordinate`;
+    expect((await server.post(path, { note: 'x' }, tokens.DLH)).status).toBe(404);
+    expect((await server.post(path, { note: 'x' }, tokens.BAPPEDA)).status).toBe(403);
+    expect((await server.post(path, { note: 'x' }, tokens.operator)).status).toBe(403);
+    const done = await server.post(path, { note: 'Saluran dikerjakan sebelum pengaspalan ulang' }, tokens.DPUPR);
+    expect(done.status).toBe(200);
+    expect(done.body).toMatchObject({ id: c!.id, status: 'dikoordinasikan', note: 'Saluran dikerjakan sebelum pengaspalan ulang' });
+    expect(done.body.coordinatedBy).toContain('DPUPR');
+    expect((await server.post(path, { note: 'lagi' }, tokens.BPBD)).status).toBe(409);
+    const { rows } = await server.storage.pool.query(`SELECT actor, detail FROM audit_log WHERE action = 'project.conflict_coordinated'`);
+    expect(rows).toHaveLength(1);
+    expect(rows[0].detail.note).toBe('Saluran dikerjakan sebelum pengaspalan ulang');
+    // re-registering keeps the coordination
+    await server.post('/api/v1/projects', { projects: demo.projects }, keys[demo.opd]);
+    expect((await conflicts('BPBD')).find((x) => x.id === c!.id)).toMatchObject({ status: 'dikoordinasikan' });
+  });
+});
