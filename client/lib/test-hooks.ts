@@ -13,7 +13,17 @@ export interface MapLayerSummary {
   pathVertices?: number[];
 }
 
+/** A MapLibre label layer as drawn: its text size and halo width in CSS px, and whether labels may overlap. */
+export interface MapLabelSummary {
+  layer: string;
+  px: number;
+  haloPx: number;
+  allowOverlap: boolean;
+}
+
 export interface SinergiTestHooks {
+  /** The wall map's label layers (set once the basemap is drawn). */
+  mapLabels?: MapLabelSummary[];
   pointsApplied: number;
   deltasApplied: number;
   snapshotsApplied: number;
@@ -59,6 +69,10 @@ export function recordResync(): void {
 
 export function recordMapLayers(layers: MapLayerSummary[]): void {
   hooks().mapLayers = layers;
+}
+
+export function recordMapLabels(labels: MapLabelSummary[]): void {
+  hooks().mapLabels = labels;
 }
 
 /** Mirrors a state on `<body data-KEY="…">` for tests and for CSS. */

@@ -6,7 +6,6 @@
 import type { CSSProperties, ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ChartId, KpiId, MapLayerId, Panel, Scene } from '@shared/scenes';
-import type { LiveConnection } from '../lib/live-connection';
 import type { RegionsResponse } from '../lib/api/regions';
 import type { FeedsStore } from '../lib/feed-health';
 import type { AlertsStore } from '../lib/alerts';
@@ -16,7 +15,7 @@ import { isStale, newest } from '../lib/data-age';
 import { useLang } from '../lib/react/hooks';
 import { formatNumber, formatRatio, formatValue, unitLabel } from '../lib/format';
 import { alertCss, rampRgba } from '../lib/alert-colors';
-import { meanAt, newestOf, trendOf, valueAt } from '../features/common';
+import { meanAt, nameAndCode, nameFirst, newestOf, trendOf, valueAt } from '../features/common';
 import { gatesByLevel, pumpsRunning, worstGate } from '../features/floods/derive';
 import { averageCongestion, averageSpeed } from '../features/traffic/derive';
 import { landfillToday } from '../features/sanitation/derive';
@@ -30,10 +29,12 @@ import { Kpi, type KpiProps } from './Kpi';
 import { FeedsPanel } from './FeedsPanel';
 import { AlertsPanel } from './AlertsPanel';
 import { COMPLAINT_RANGE, progressRgba } from './layers';
-import type { WallData } from './useWallData';
+import { collapseEmpty } from '../features/scenes/layout';
+import { PagedList } from './PagedList';
+import type { WallData, WallSources } from './useWallData';
 
 export interface SceneContext {
-  conn: LiveConnection;
+  conn: WallSources;
   regions: RegionsResponse;
   names: ReadonlyMap<string, string>;
   feeds?: FeedsStore;
@@ -71,11 +72,13 @@ const TREND_MS = 10 * 60_000;
 
 const rgbCss = (c: readonly number[]) => `rgb(${c[0]} ${c[1]} ${c[2]})`;
 
-function sourceAge(
-  conn: LiveConnection,
-  code: string | null,
-  now: number,
-): { t: number | null; cadenceS?: number; stale: boolean; forbidden: boolean } {
+/** A bar's label: the name, then the code (quieter). */
+const labelOf = (r: { entity: string; name?: string | null }) => {
+  const n = nameFirst(r);
+  return n.code ? { label: n.name, code: n.code } : { label: n.name };
+};
+
+function sourceAge(conn: WallSources, code: string | null, now: number): { t: number | null; cadenceS?: number; stale: boolean; forbidden: boolean } {
   if (!code) return { t: null, stale: false, forbidden: false };
   const m = conn.store.get(code);
   const t = m?.newestT ?? null;
@@ -99,9 +102,17 @@ function panelKey(p: Panel, i: number, scene: Scene): string {
 }
 
 export function SceneView({ scene, ctx }: { scene: Scene; ctx: SceneContext }) {
+  // an alerts panel with nothing open gives its rows to the panel above (features/scenes/layout.ts)
+  const nothingOpen = ctx.alerts?.access === 'allowed' && ctx.alerts.open().length === 0;
+  const empty = new Set(nothingOpen ? scene.panels.flatMap((p, i) => (p.type === 'alerts' ? [i] : [])) : []);
+  const layout = collapseEmpty(
+    scene.panels.map((p) => p.area),
+    empty,
+    scene.grid.rows,
+  );
   const style: CSSProperties = {
     gridTemplateColumns: `repeat(${scene.grid.columns}, minmax(0, 1fr))`,
-    gridTemplateRows: `repeat(${scene.grid.rows}, minmax(0, 1fr))`,
+    gridTemplateRows: layout.rows.join(' '),
   };
   return (
     <main className="scene-grid" style={style} data-testid="scene" data-scene={scene.id}>
@@ -109,7 +120,10 @@ export function SceneView({ scene, ctx }: { scene: Scene; ctx: SceneContext }) {
         <div
           key={panelKey(p, i, scene)}
           className={`scene-cell cell-${p.type}`}
-          style={{ gridColumn: `${p.area.col} / span ${p.area.w}`, gridRow: `${p.area.row} / span ${p.area.h}` }}
+          style={{
+            gridColumn: `${layout.areas[i]!.col} / span ${layout.areas[i]!.w}`,
+            gridRow: `${layout.areas[i]!.row} / span ${layout.areas[i]!.h}`,
+          }}
         >
           <PanelView panel={p} ctx={ctx} />
         </div>
@@ -187,16 +201,16 @@ function MapPanel({ layers, pitch, title, ctx }: { layers: MapLayerId[]; pitch: 
     <Frame id="map" title={title ?? t('wall.map')} t={t0} cadenceS={stale ? cadence : undefined} stale={stale} now={ctx.now} className="panel-map">
       <div className="map-frame">
         <WallMap regions={ctx.regions} data={ctx.data.mapData} layers={layers} pitch={pitch} />
-        <ul className="map-legend" aria-label="legend" data-testid="map-legend">
-          {visible.map((s) => (
-            <li key={s.layer} data-layer={s.layer} data-stale={s.stale ? 'true' : 'false'} className={s.stale ? 'stale' : ''}>
-              <LegendKey layer={s.layer} />
-              <span className="lg-name">{t(`wall.layers.${s.layer}`)}</span>
-              {s.stale && <strong className="stale-tag"> · {t('age.stale')}</strong>}
-            </li>
-          ))}
-        </ul>
       </div>
+      <ul className="map-legend" aria-label="legend" data-testid="map-legend">
+        {visible.map((s) => (
+          <li key={s.layer} data-layer={s.layer} data-stale={s.stale ? 'true' : 'false'} className={s.stale ? 'stale' : ''}>
+            <LegendKey layer={s.layer} />
+            <span className="lg-name">{t(`wall.layers.${s.layer}`)}</span>
+            {s.stale && <strong className="stale-tag"> · {t('age.stale')}</strong>}
+          </li>
+        ))}
+      </ul>
     </Frame>
   );
 }
@@ -312,7 +326,7 @@ function useKpis(ctx: SceneContext): (id: KpiId) => KpiProps | null {
           value: worst ? formatValue(worst.value, m('water_level')?.metric?.unit ?? 'cm', lang) : '–',
           sub: worst ? (
             <>
-              <AlertBadge level={worst.alert} /> {worst.entity}
+              <AlertBadge level={worst.alert} /> {nameAndCode(worst)}
             </>
           ) : null,
           tone: worst?.alert ?? 'normal',
@@ -335,7 +349,7 @@ function useKpis(ctx: SceneContext): (id: KpiId) => KpiProps | null {
           value: maxRain ? formatValue(maxRain.value, m('rainfall')?.metric?.unit ?? 'mm/h', lang) : '–',
           sub: maxRain ? (
             <>
-              <AlertBadge level={maxRain.alert} /> {maxRain.entity}
+              <AlertBadge level={maxRain.alert} /> {nameAndCode(maxRain)}
             </>
           ) : null,
           tone: maxRain?.alert ?? 'normal',
@@ -466,7 +480,7 @@ function ChartPanel({ chart, title, ctx }: { chart: ChartId; title?: string; ctx
       const gates = ctx.data.floods.gates;
       const levels = gatesByLevel(gates);
       const unit = store.get('water_level')?.metric?.unit ?? 'cm';
-      const name = (g: (typeof gates)[number]) => (g.region && ctx.names.get(g.region) ? `${g.entity} (${ctx.names.get(g.region)})` : g.entity);
+      const name = (g: (typeof gates)[number]) => nameFirst(g);
       return frame(
         t('wall.gatesTitle'),
         <div data-testid="gates-panel" className="gates-body">
@@ -480,18 +494,20 @@ function ChartPanel({ chart, title, ctx }: { chart: ChartId; title?: string; ctx
           {gates.length === 0 ? (
             <p className="empty">{t('wall.noGates')}</p>
           ) : (
-            <ol className="gate-list">
+            <PagedList className="gate-list">
               {[...gates]
                 .sort((a, b) => b.value - a.value)
-                .slice(0, 8)
                 .map((g) => (
                   <li key={g.id} className={g.stale ? 'stale' : ''}>
-                    <span className="gate-name">{name(g)}</span>
+                    <span className="gate-name">
+                      {name(g).name}
+                      {name(g).code && <span className="entity-code"> · {name(g).code}</span>}
+                    </span>
                     <span className="gate-value">{formatValue(g.value, unit, lang)}</span>
                     <AlertBadge level={g.alert} />
                   </li>
                 ))}
-            </ol>
+            </PagedList>
           )}
         </div>,
         'panel-gates',
@@ -518,36 +534,41 @@ function ChartPanel({ chart, title, ctx }: { chart: ChartId; title?: string; ctx
         .filter((s) => s.congestion !== null)
         .sort((a, b) => b.congestion! - a.congestion!)
         .slice(0, 12)
-        .map((s) => ({ label: s.entity, value: s.congestion! * 100, color: rgbCss(rampRgba(s.congestion!)) }));
+        .map((s) => ({ ...labelOf(s), value: s.congestion! * 100, color: rgbCss(rampRgba(s.congestion!)) }));
       return frame(t('wall.charts.congestion'), <BarsChart bars={bars} testId="congestion-chart" max={100} suffix="%" />);
     }
     case 'containers-fill': {
       const bars = [...ctx.data.containers.rows]
         .sort((a, b) => b.value - a.value)
         .slice(0, 12)
-        .map((c) => ({ label: c.entity, value: c.value * 100, color: alertCss(c.alert) }));
+        .map((c) => ({ ...labelOf(c), value: c.value * 100, color: alertCss(c.alert) }));
       return frame(t('wall.charts.containers'), <BarsChart bars={bars} testId="containers-chart" max={100} suffix="%" />);
     }
     case 'projects-progress': {
-      const rows = [...ctx.data.projects.rows].sort((a, b) => (b.plan ?? 0) - (b.progress ?? 0) - ((a.plan ?? 0) - (a.progress ?? 0))).slice(0, 12);
+      const rows = [...ctx.data.projects.rows].sort((a, b) => (b.plan ?? 0) - (b.progress ?? 0) - ((a.plan ?? 0) - (a.progress ?? 0)));
       return frame(
         t('wall.charts.projects'),
         <div className="progress-list" data-testid="projects-progress">
           <p className="progress-legend">{t('wall.charts.projectsLegend')}</p>
           {rows.length === 0 && <p className="empty">{t('wall.charts.empty')}</p>}
-          {rows.map((r) => (
-            <div key={r.entity} className={`progress-row${r.behind ? ' is-behind' : ''}`} data-behind={r.behind ? 'true' : 'false'}>
-              <span className="progress-name">{r.entity}</span>
-              <span className="progress-track">
-                <span
-                  className="progress-bar"
-                  style={{ width: `${Math.min(100, Math.max(0, r.progress ?? 0))}%`, background: rgbCss(progressRgba(r.progress)) }}
-                />
-                {r.plan !== null && <span className="progress-plan" style={{ left: `${Math.min(100, Math.max(0, r.plan))}%` }} />}
-              </span>
-              <span className="progress-value">{formatNumber(r.progress, 0, locale)}%</span>
-            </div>
-          ))}
+          <PagedList className="progress-rows" as="div">
+            {rows.map((r) => (
+              <div key={r.entity} className={`progress-row${r.behind ? ' is-behind' : ''}`} data-behind={r.behind ? 'true' : 'false'}>
+                <span className="progress-name">
+                  {nameFirst(r).name}
+                  {nameFirst(r).code && <span className="entity-code"> · {nameFirst(r).code}</span>}
+                </span>
+                <span className="progress-track">
+                  <span
+                    className="progress-bar"
+                    style={{ width: `${Math.min(100, Math.max(0, r.progress ?? 0))}%`, background: rgbCss(progressRgba(r.progress)) }}
+                  />
+                  {r.plan !== null && <span className="progress-plan" style={{ left: `${Math.min(100, Math.max(0, r.plan))}%` }} />}
+                </span>
+                <span className="progress-value">{formatNumber(r.progress, 0, locale)}%</span>
+              </div>
+            ))}
+          </PagedList>
         </div>,
       );
     }

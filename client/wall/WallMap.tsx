@@ -4,12 +4,29 @@ import type { MapLayerId } from '@shared/scenes';
 import { maplibregl } from '../lib/map/maplibre';
 import { addRegionLayers, buildOfflineStyle, showRegionCodes } from '../lib/map/offline-style';
 import type { RegionsResponse } from '../lib/api/regions';
-import { recordMapLayers, setBodyState } from '../lib/test-hooks';
+import { recordMapLabels, recordMapLayers, setBodyState } from '../lib/test-hooks';
 import { buildWallLayers, describeLayers, type WallMapData } from './layers';
 
 /** Marker scale relative to a 1920-px-wide wall. */
 function viewportScale(): number {
   return Math.max(0.75, Math.min(3, window.innerWidth / 1920));
+}
+
+/** Map label size in CSS px: a little above 1rem of the wall (16.8 px at 1080p, 33.6 px at 4K), never below 16. */
+function labelPx(): number {
+  return Math.max(16, parseFloat(getComputedStyle(document.documentElement).fontSize) * 1.05);
+}
+
+/** What the labels look like as drawn, for the legibility test (MapLibre draws them on its canvas). */
+function describeLabels(map: maplibregl.Map) {
+  return ['kelurahan-label', 'kecamatan-label']
+    .filter((id) => map.getLayer(id))
+    .map((id) => ({
+      layer: id,
+      px: Number(map.getLayoutProperty(id, 'text-size')),
+      haloPx: Number(map.getPaintProperty(id, 'text-halo-width')),
+      allowOverlap: Boolean(map.getLayoutProperty(id, 'text-allow-overlap') ?? false),
+    }));
 }
 
 /**
@@ -62,7 +79,8 @@ export function WallMap({
     };
     const ro = new ResizeObserver(refit);
     map.on('load', () => {
-      addRegionLayers(map, regions, 'dark', { scale: viewportScale() });
+      addRegionLayers(map, regions, 'dark', { scale: viewportScale(), labelPx: labelPx() });
+      recordMapLabels(describeLabels(map));
       map.addControl(deck);
       overlay.current = deck;
       mapRef.current = map;
@@ -83,7 +101,8 @@ export function WallMap({
   useEffect(() => {
     const map = mapRef.current;
     if (!ready || !map) return;
-    showRegionCodes(map, codes);
+    // the code under a name stays at the label size: at 0.8 it would fall under 16 px
+    showRegionCodes(map, codes, undefined, 1);
     const bbox = regions.city.bbox;
     map.fitBounds(
       [

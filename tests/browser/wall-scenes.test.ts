@@ -14,11 +14,12 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DEMO_OPD } from '../../demo/catalog';
 import { validateWorkerConfig } from '../../ingest/config';
-import { simulatorRoadGeometry } from '../../ingest/sources/simulator';
+import { simulatorEntityNames, simulatorRoadGeometry } from '../../ingest/sources/simulator';
 import { startWorker, type Worker } from '../../ingest/worker';
 import { ensureClientBuild } from '../../scripts/client-build';
 import { startTestServer, type TestServer } from '../support/server';
 import { CHROMIUM, CHROMIUM_ARGS, chromiumAvailable, refuseOffsite } from '../support/browser';
+import { measureLegibility } from '../support/legibility';
 
 const ARTIFACTS = join(import.meta.dirname, '../artifacts');
 const [, adminUrl] = Object.entries(inject('backends'))[0]!;
@@ -69,6 +70,11 @@ describe.skipIf(!chromiumAvailable)('/wall scenes in headless Chromium', () => {
     const roads = await simulatorRoadGeometry({ seed: 5 });
     const registered = await server.post('/api/v1/entities', { entities: roads.entities }, keys[roads.opd]);
     expect(registered.status, JSON.stringify(registered.body)).toBe(200);
+    // and the names of the gauges, containers and trucks (names first, codes second)
+    for (const group of await simulatorEntityNames({ seed: 5 })) {
+      const named = await server.post('/api/v1/entities', { entities: group.entities }, keys[group.opd]);
+      expect(named.status, JSON.stringify(named.body)).toBe(200);
+    }
     worker = await startWorker(
       validateWorkerConfig({
         server: { url: server.url },
@@ -243,6 +249,40 @@ describe.skipIf(!chromiumAvailable)('/wall scenes in headless Chromium', () => {
         const scene = (await page.getAttribute('body', 'data-scene'))!;
         await captureScene(page, scene, size);
         await expectNoScroll(page);
+        if (viewport.width >= 1920) {
+          // read from five metres: captions and ages ≥ 18 px, KPI values ≥ 48 px at 1080p (doubled at 4K), nothing cut
+          const k = viewport.width / 1920;
+          const m = await measureLegibility(page);
+          expect(m.texts.length).toBeGreaterThan(5);
+          expect(m.texts.filter((x) => x.px < 18 * k - 0.01).map((x) => `${x.where} "${x.text}" ${x.px}px`)).toEqual([]);
+          expect(m.kpiValues.filter((x) => x.px < 48 * k - 0.01).map((x) => `${x.where} "${x.text}" ${x.px}px`)).toEqual([]);
+          expect(m.clipped.map((x) => `${x.where} "${x.text}" +${x.overflowX}/${x.overflowY}px`)).toEqual([]);
+          // the legend sits under the map, never over the city
+          const overlap = await page.evaluate(() => {
+            const map = document.querySelector('[data-testid="wall-map"]')!.getBoundingClientRect();
+            const legend = document.querySelector('[data-testid="map-legend"]')!.getBoundingClientRect();
+            return Math.max(0, Math.min(map.bottom, legend.bottom) - Math.max(map.top, legend.top));
+          });
+          expect(overlap).toBe(0);
+          // nothing open: "Peringatan aktif" is a thin strip (well under a grid row)
+          const strip = page.locator('[data-testid="alerts-panel"][data-collapsed="true"]');
+          if ((await strip.count()) > 0) expect((await strip.boundingBox())!.height).toBeLessThan(70 * k);
+          if (scene === 'floods') {
+            // names first: the gates list and the water chart name the stations, their codes after
+            await expect
+              .poll(() => page.locator('[data-testid="gates-panel"] .gate-name').first().textContent())
+              .toMatch(/^(Rumah Pompa|Pintu Air|Bendung|Pos Duga|Polder) .+ · [A-Z]/);
+            expect(await page.locator('[data-testid="water-focus"]').textContent()).toMatch(/(Rumah Pompa|Pintu Air|Bendung|Pos Duga|Polder)/);
+          }
+          // map labels: kelurahan and kecamatan names ≥ 16 px, with a halo; MapLibre places them without overlap
+          const labels = await page.evaluate(() => window.__sinergi?.mapLabels ?? null);
+          expect(labels).not.toBeNull();
+          for (const l of labels!) {
+            expect(l.px, l.layer).toBeGreaterThanOrEqual(16 * k - 0.01);
+            expect(l.haloPx, l.layer).toBeGreaterThan(0);
+            expect(l.allowOverlap, l.layer).toBe(false);
+          }
+        }
         if (scene === 'traffic') {
           // the segments are drawn along their roads: a PathLayer of lines with at least 2 vertices each
           const roadLayer = () => page.evaluate(() => window.__sinergi?.mapLayers.find((l) => l.id === 'traffic-roads') ?? null);
