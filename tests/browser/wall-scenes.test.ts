@@ -152,6 +152,7 @@ describe.skipIf(!chromiumAvailable)('/wall scenes in headless Chromium', () => {
     // kiosk: no controls, no language toggle, no cursor
     expect(await page.getAttribute('[data-testid="wall"]', 'data-kiosk')).toBe('true');
     expect(await page.locator('[data-testid="playlist-controls"]').count()).toBe(0);
+    expect(await page.locator('[data-testid="rewind"]').count()).toBe(0); // kiosk walls never rewind
     expect(await page.evaluate(() => getComputedStyle(document.querySelector('[data-testid="wall"]')!).cursor)).toBe('none');
 
     // the playlist advances by itself through every scene, in order, and stays in kiosk mode
@@ -303,6 +304,63 @@ describe.skipIf(!chromiumAvailable)('/wall scenes in headless Chromium', () => {
       await page.close();
     }, 120_000);
   }
+
+  it('rewinds every panel of a scene to a moment of the past and returns to LIVE without a reload', async () => {
+    const t0 = Date.now();
+    const gauge = 'PA-UJI-REWIND';
+    for (const [minutesAgo, value] of [
+      [9, 180],
+      [1, 95],
+    ] as const) {
+      const r = await server.post(
+        '/api/v1/ingest',
+        { points: [{ metric: 'water_level', entity: gauge, time: t0 - minutesAgo * 60_000, value }] },
+        bpbdKey,
+      );
+      expect(r.status).toBe(202);
+    }
+    const page = await open(contexts[0] ?? (await launch({ width: 1920, height: 1080 })), `/wall#token=${token}`);
+    await page.waitForSelector('body[data-live="true"]', { timeout: 30_000 });
+    await page.waitForSelector('[data-testid="playlist"][data-hold="none"]', { timeout: 15_000 });
+    await page.click('[data-testid="playlist-controls"] button:nth-child(2)');
+    while ((await page.getAttribute('body', 'data-scene')) !== 'floods') {
+      const before = await page.getAttribute('body', 'data-scene');
+      await page.click('[data-testid="playlist-controls"] button:nth-child(3)');
+      await page.waitForFunction((s) => document.body.dataset.scene !== s, before);
+    }
+    const gateRow = page.locator('[data-testid="gates-panel"] li', { hasText: gauge });
+    await expect.poll(() => gateRow.locator('.gate-value').textContent(), { timeout: 25_000 }).toMatch(/^95\b/); // (a low row may be on the next page: pages turn every 8 s)
+    // a marker that a reload would lose
+    await page.evaluate(() => ((window as unknown as { __noReload: boolean }).__noReload = true));
+    expect(await page.getAttribute('[data-testid="rewind"]', 'data-state')).toBe('live');
+
+    // the slider released at five minutes ago: the frame of that moment (the gauge at 180 cm, ages against then)
+    const at = Math.floor((t0 - 5 * 60_000) / 60_000) * 60_000;
+    await page.evaluate((v) => {
+      const el = document.querySelector<HTMLInputElement>('[data-testid="rewind-slider"]')!;
+      Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!.call(el, String(v));
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+      el.dispatchEvent(new Event('change', { bubbles: true }));
+    }, at);
+    await page.waitForSelector('body[data-replay="frame"]', { timeout: 15_000 });
+    expect(Number(await page.getAttribute('[data-testid="rewind"]', 'data-at'))).toBe(at);
+    expect(await page.getAttribute('body', 'data-scene')).toBe('floods');
+    await expect.poll(() => gateRow.locator('.gate-value').textContent(), { timeout: 5_000 }).toMatch(/^180\b/);
+    // every panel and layer of the scene draws the frame: the map's flood columns, the water chart, the KPIs
+    const columns = await page.evaluate(() => window.__sinergi?.mapLayers.find((l) => l.id.startsWith('flood'))?.items ?? 0);
+    expect(columns).toBeGreaterThan(0);
+    expect(await page.locator('[data-testid="water-chart"]').count()).toBe(1);
+    expect(await page.locator('[data-testid="kpi-water-level"]').count()).toBe(1);
+    expect(Number(await page.getAttribute('body', 'data-replay-ms'))).toBeGreaterThan(0);
+    await page.screenshot({ path: join(ARTIFACTS, 'wall-rewind-1920x1080.png') });
+
+    // LIVE: back to the stream, no reload
+    await page.click('[data-testid="rewind-live"]');
+    await page.waitForSelector('body[data-replay="live"]');
+    await expect.poll(() => gateRow.locator('.gate-value').textContent(), { timeout: 25_000 }).toMatch(/^95\b/); // (a low row may be on the next page: pages turn every 8 s)
+    expect(await page.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload)).toBe(true);
+    await page.close();
+  }, 90_000);
 
   it('logs a broken scenes file and keeps serving the last good scenes', async () => {
     await writeFile(scenesFile, 'version: 1\nscenes:\n  - id: Bad Id\n    durationS: 0\n    panels: []\n');
