@@ -28,7 +28,8 @@ import { SingleBar } from 'cli-progress';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { startEmbedded, type EmbeddedHandle } from '../db/embedded';
-import { bucketedSeries, encodeCopyBinary, insertPoints, latestPoints, upsertSeries, type ResolvedPoint } from '../db/queries/points';
+import { encodePointsCopy } from '../db/copy-binary';
+import { bucketedSeries, insertPoints, latestPoints, upsertSeries, type ResolvedPoint } from '../db/queries/points';
 import { openStorage, type Storage } from '../db/storage';
 import { DEFAULT_STORE_POLICY, refreshPostgres, startStoreJobs } from '../db/store-jobs';
 import { BucketCache } from '../db/bucket-cache';
@@ -144,7 +145,7 @@ interface IngestFigures {
 async function ingestPhase(s: Storage, ids: number[], points: number): Promise<IngestFigures> {
   const t0 = Date.now() - 400 * DAY; // far behind any watermark of a fresh database
   const data = batches(ids, points, t0);
-  const binary = data.map(encodeCopyBinary);
+  const binary = data.map(encodePointsCopy);
   const text = data.map(textPayload);
   await resetPoints(s);
   const rawBinary = points / (await rawCopy(s, binary, true));

@@ -29,7 +29,7 @@ import { createGunzip } from 'node:zlib';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { listMigrations, migrate } from '../migrate';
-import { canCopy } from '../queries/points';
+import { canCopy } from '../copy-binary';
 import { detectDialect } from '../storage';
 import { BACKUP_FORMAT, ident, MANIFEST, parseCopyLine, sha256File, type BackupManifest, type TableEntry } from './format';
 

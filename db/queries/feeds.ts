@@ -30,7 +30,7 @@ export async function insertQuarantine(db: Db, rows: readonly QuarantineRow[]): 
 export async function listQuarantine(db: Db, filter: { source?: string; opd?: string; limit: number }) {
   const { rows } = await db.query(
     `SELECT id, source, opd_code AS opd, origin, reason, mapping_version AS "mappingVersion", data,
-            (extract(epoch FROM time) * 1000)::float8 AS time, (extract(epoch FROM received_at) * 1000)::float8 AS "receivedAt"
+            floor(extract(epoch FROM time) * 1000)::float8 AS time, floor(extract(epoch FROM received_at) * 1000)::float8 AS "receivedAt"
        FROM quarantine WHERE ($1::text IS NULL OR source = $1) AND ($2::text IS NULL OR opd_code = $2)
       ORDER BY id DESC LIMIT $3`,
     [filter.source ?? null, filter.opd ?? null, filter.limit],

@@ -9,6 +9,7 @@ import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import type { SeriesMeta } from '../../shared/catalog';
 import type { WireBucket, WirePoint } from '../../shared/contract';
+import { canCopy, decodeIdDoublesCopy, encodePointsCopy } from '../copy-binary';
 
 type Db = pg.Pool | pg.PoolClient;
 
@@ -116,58 +117,9 @@ function toResolved(rows: { s: number; t: number; v: number; lon: number | null;
   return rows.map((r) => ({ seriesId: r.s, t: Math.round(r.t), v: r.v, lon: r.lon, lat: r.lat }));
 }
 
-/** PostgreSQL's epoch (2000-01-01 UTC) in Unix ms: binary timestamps count microseconds from it. */
-const PG_EPOCH_MS = 946_684_800_000;
-const COPY_SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
-
-/** The points as one binary COPY stream of (series_id int4, time timestamptz, value float8, lon float4, lat float4). */
-export function encodeCopyBinary(points: readonly ResolvedPoint[]): Buffer {
-  let size = 11 + 8 + 2;
-  for (const p of points) size += 2 + 8 + 12 + 12 + (p.lon === null ? 4 : 8) + (p.lat === null ? 4 : 8);
-  const b = Buffer.allocUnsafe(size);
-  COPY_SIGNATURE.copy(b, 0);
-  let o = 11;
-  o = b.writeInt32BE(0, o); // flags
-  o = b.writeInt32BE(0, o); // header extension
-  for (const p of points) {
-    o = b.writeInt16BE(5, o);
-    o = b.writeInt32BE(4, o);
-    o = b.writeInt32BE(p.seriesId, o);
-    // microseconds since 2000-01-01 as int64, written as two 32-bit halves (exact below 2^53)
-    const us = (p.t - PG_EPOCH_MS) * 1000;
-    const hi = Math.floor(us / 4_294_967_296);
-    o = b.writeInt32BE(8, o);
-    o = b.writeInt32BE(hi, o);
-    o = b.writeUInt32BE(us - hi * 4_294_967_296, o);
-    o = b.writeInt32BE(8, o);
-    o = b.writeDoubleBE(p.v, o);
-    for (const x of [p.lon, p.lat]) {
-      if (x === null) o = b.writeInt32BE(-1, o);
-      else {
-        o = b.writeInt32BE(4, o);
-        o = b.writeFloatBE(x, o);
-      }
-    }
-  }
-  b.writeInt16BE(-1, o);
-  return b;
-}
-
 async function copyInto(client: pg.PoolClient, table: string, data: Buffer): Promise<void> {
   const stream = client.query(copyFrom(`COPY ${table} (series_id, time, value, lon, lat) FROM STDIN (FORMAT binary)`));
   await pipeline(Readable.from([data]), stream);
-}
-
-/** Whether the server takes COPY FROM STDIN over the wire (the WASM PGlite build used in tests does not). */
-const copyCapable = new WeakMap<object, boolean>();
-export async function canCopy(client: pg.PoolClient): Promise<boolean> {
-  let ok = copyCapable.get(client);
-  if (ok === undefined) {
-    const { rows } = await client.query<{ wasm: boolean }>(`SELECT version() ~ 'Emscripten|emcc' AS wasm`);
-    ok = !rows[0]!.wasm;
-    copyCapable.set(client, ok);
-  }
-  return ok;
 }
 
 /**
@@ -192,7 +144,7 @@ export async function copyPoints(client: pg.PoolClient, points: readonly Resolve
     ownTx = true;
   }
   try {
-    const data = encodeCopyBinary(points);
+    const data = encodePointsCopy(points);
     let written: ResolvedPoint[] | null = null;
     await client.query('SAVEPOINT sinergi_copy_direct');
     try {
@@ -408,26 +360,7 @@ type BucketRow = [s: number, t: number, avg: number, min: number, max: number, l
 async function copyOutRows(client: pg.PoolClient, sql: string): Promise<BucketRow[]> {
   const chunks: Buffer[] = [];
   for await (const c of client.query(copyTo(`COPY (${sql}) TO STDOUT (FORMAT binary)`))) chunks.push(c as Buffer);
-  const b = Buffer.concat(chunks);
-  let o = 11 + 4; // signature, flags
-  o += 4 + b.readInt32BE(o); // header extension
-  const rows: BucketRow[] = [];
-  for (;;) {
-    const fields = b.readInt16BE(o);
-    o += 2;
-    if (fields === -1) break;
-    const s = b.readInt32BE(o + 4);
-    o += 8;
-    const row: BucketRow = [s, 0, 0, 0, 0, 0];
-    for (let k = 1; k < 6; k++) {
-      const len = b.readInt32BE(o);
-      o += 4;
-      row[k] = len === -1 ? NaN : b.readDoubleBE(o);
-      if (len > 0) o += len;
-    }
-    rows.push(row);
-  }
-  return rows;
+  return decodeIdDoublesCopy(Buffer.concat(chunks), 5) as BucketRow[];
 }
 
 function collectBuckets(rows: readonly BucketRow[]): Map<number, WireBucket[]> {

@@ -126,7 +126,7 @@ const stateSchema = z.object({
 });
 type State = z.infer<typeof stateSchema>;
 
-type MapOutcome = { ok: true; event: EventInput } | { ok: false; reason: string };
+export type MapOutcome = { ok: true; event: EventInput } | { ok: false; reason: string };
 
 interface Window {
   from: number;
@@ -176,51 +176,49 @@ function regionLookup(config: Open311Config): (item: Record<string, unknown>) =>
   };
 }
 
-export function createOpen311Source(config: Open311Config & { name: string; opd?: string }, env: NodeJS.ProcessEnv = process.env): PollSource {
-  const opd = config.opd;
-  if (!opd) throw new Error(`source ${config.name}: an open311 source needs the common 'opd' field (the OPD whose key delivers the complaints)`);
-  const apiKey = config.apiKey === undefined ? undefined : resolveSecret(config.apiKey, `source ${config.name}: apiKey`, env);
+/** Reads a GeoReport time into epoch ms, or a reason; `utcOffset` completes a time the server sent without one. */
+export function parseGeoReportTime(raw: unknown, field: string, utcOffset: string | undefined): number | string {
+  if (typeof raw !== 'string') return `${field} is ${typeOf(raw)}, not a date-time`;
+  const text = raw.trim();
+  if (!/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/.test(text)) return `${field} '${text.slice(0, 40)}' is not ISO 8601`;
+  const hasOffset = /(Z|[+-]\d{2}:?\d{2})$/i.test(text);
+  if (!hasOffset && !utcOffset)
+    return `${field} '${text.slice(0, 40)}' has no UTC offset (GeoReport requires one; set utcOffset if the server omits it)`;
+  const t = Date.parse(hasOffset ? text : `${text.replace(' ', 'T')}${utcOffset}`);
+  return Number.isFinite(t) ? t : `${field} '${text.slice(0, 40)}' is not a valid date-time`;
+}
+
+const present = (v: unknown) => v !== undefined && v !== null && v !== '';
+
+/** A request's event time: the last update, else the request's creation; or a reason. */
+export function requestEventTime(item: Record<string, unknown>, utcOffset: string | undefined): number | string {
+  return present(item.updated_datetime)
+    ? parseGeoReportTime(item.updated_datetime, 'updated_datetime', utcOffset)
+    : present(item.requested_datetime)
+      ? parseGeoReportTime(item.requested_datetime, 'requested_datetime', utcOffset)
+      : 'missing updated_datetime and requested_datetime';
+}
+
+/** A coordinate (number or numeric string), undefined when absent, or a reason. */
+function coordinate(raw: unknown, field: string): number | string | undefined {
+  if (!present(raw)) return undefined;
+  const n = typeof raw === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(raw) ? Number(raw) : raw;
+  if (typeof n !== 'number' || !Number.isFinite(n)) return `${field} is ${JSON.stringify(raw).slice(0, 40)}, not a number`;
+  return n;
+}
+
+/**
+ * The mapping of one GeoReport v2 service request to a complaint event, or the reason it cannot be one (the
+ * record is then quarantined). Built once per source from its config: status and service-code maps, the region
+ * lookup, the UTC offset for servers that omit it.
+ */
+export function createRequestMapper(config: Open311Config): (data: unknown) => MapOutcome {
   const statusMap = new Map(Object.entries(config.statusMap).map(([k, v]) => [k.trim().toLowerCase(), v]));
   const serviceCodeMap = new Map(Object.entries(config.serviceCodeMap).map(([k, v]) => [k.trim(), v]));
   const regionOf = regionLookup(config);
-  const overlapMs = config.overlapMinutes * 60_000;
-  const maxWindowMs = config.maxWindowDays * DAY_MS;
-  const filter = new RepeatFilter();
-  let watermark: number | null = null;
-  let carried: Window[] = [];
-  let resumeFrom: number | null = null;
-  let loaded = false;
+  const eventTime = (item: Record<string, unknown>) => requestEventTime(item, config.utcOffset);
 
-  /** Reads a GeoReport time into epoch ms, or a reason. */
-  const parseTime = (raw: unknown, field: string): number | string => {
-    if (typeof raw !== 'string') return `${field} is ${typeOf(raw)}, not a date-time`;
-    const text = raw.trim();
-    if (!/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/.test(text)) return `${field} '${text.slice(0, 40)}' is not ISO 8601`;
-    const hasOffset = /(Z|[+-]\d{2}:?\d{2})$/i.test(text);
-    if (!hasOffset && !config.utcOffset)
-      return `${field} '${text.slice(0, 40)}' has no UTC offset (GeoReport requires one; set utcOffset if the server omits it)`;
-    const t = Date.parse(hasOffset ? text : `${text.replace(' ', 'T')}${config.utcOffset}`);
-    return Number.isFinite(t) ? t : `${field} '${text.slice(0, 40)}' is not a valid date-time`;
-  };
-
-  const present = (v: unknown) => v !== undefined && v !== null && v !== '';
-
-  /** The event's time: the last update, else the request's creation. */
-  const eventTime = (item: Record<string, unknown>): number | string =>
-    present(item.updated_datetime)
-      ? parseTime(item.updated_datetime, 'updated_datetime')
-      : present(item.requested_datetime)
-        ? parseTime(item.requested_datetime, 'requested_datetime')
-        : 'missing updated_datetime and requested_datetime';
-
-  const coordinate = (raw: unknown, field: string): number | string | undefined => {
-    if (!present(raw)) return undefined;
-    const n = typeof raw === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(raw) ? Number(raw) : raw;
-    if (typeof n !== 'number' || !Number.isFinite(n)) return `${field} is ${JSON.stringify(raw).slice(0, 40)}, not a number`;
-    return n;
-  };
-
-  const toEvent = (data: unknown): MapOutcome => {
+  return (data) => {
     if (data === null || typeof data !== 'object' || Array.isArray(data)) return { ok: false, reason: `request is ${typeOf(data)}, not an object` };
     const item = data as Record<string, unknown>;
     const rawId = item.service_request_id;
@@ -257,21 +255,37 @@ export function createOpen311Source(config: Open311Config & { name: string; opd?
     }
     return { ok: true, event };
   };
+}
 
-  const requestUrl = (w: Window, mask: boolean): string => {
-    const u = new URL(`${config.baseUrl}/requests.json`);
-    u.searchParams.set(config.dateFilter.startParam, w3c(w.from, 'down'));
-    u.searchParams.set(config.dateFilter.endParam, w3c(w.to, 'up'));
-    if (config.jurisdictionId) u.searchParams.set('jurisdiction_id', config.jurisdictionId);
-    if (apiKey !== undefined) u.searchParams.set('api_key', mask ? '***' : apiKey);
-    return u.toString();
-  };
+/** The requests.json address of one date window (the API key masked for logs). */
+function requestUrl(config: Open311Config, apiKey: string | undefined, w: Window, mask: boolean): string {
+  const u = new URL(`${config.baseUrl}/requests.json`);
+  u.searchParams.set(config.dateFilter.startParam, w3c(w.from, 'down'));
+  u.searchParams.set(config.dateFilter.endParam, w3c(w.to, 'up'));
+  if (config.jurisdictionId) u.searchParams.set('jurisdiction_id', config.jurisdictionId);
+  if (apiKey !== undefined) u.searchParams.set('api_key', mask ? '***' : apiKey);
+  return u.toString();
+}
+
+export function createOpen311Source(config: Open311Config & { name: string; opd?: string }, env: NodeJS.ProcessEnv = process.env): PollSource {
+  const opd = config.opd;
+  if (!opd) throw new Error(`source ${config.name}: an open311 source needs the common 'opd' field (the OPD whose key delivers the complaints)`);
+  const apiKey = config.apiKey === undefined ? undefined : resolveSecret(config.apiKey, `source ${config.name}: apiKey`, env);
+  const overlapMs = config.overlapMinutes * 60_000;
+  const maxWindowMs = config.maxWindowDays * DAY_MS;
+  const filter = new RepeatFilter();
+  let watermark: number | null = null;
+  let carried: Window[] = [];
+  let resumeFrom: number | null = null;
+  let loaded = false;
+
+  const toEvent = createRequestMapper(config);
 
   const fetchPage = async (w: Window): Promise<{ items: unknown[]; display: string }> => {
-    const display = requestUrl(w, true);
+    const display = requestUrl(config, apiKey, w, true);
     let body: unknown;
     try {
-      body = await fetchJson(requestUrl(w, false), { timeoutMs: config.timeoutMs, maxBytes: config.maxResponseBytes, display });
+      body = await fetchJson(requestUrl(config, apiKey, w, false), { timeoutMs: config.timeoutMs, maxBytes: config.maxResponseBytes, display });
     } catch (e) {
       if (e instanceof HttpStatusError)
         throw new Error(
@@ -326,7 +340,7 @@ export function createOpen311Source(config: Open311Config & { name: string; opd?
           break;
         }
         const w = pending.shift()!;
-        const key = requestUrl(w, true);
+        const key = requestUrl(config, apiKey, w, true);
         if (asked.has(key)) continue; // sub-second splits round to the same request
         asked.add(key);
         const { items, display } = await fetchPage(w);
@@ -337,9 +351,9 @@ export function createOpen311Source(config: Open311Config & { name: string; opd?
           const item = data !== null && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>) : null;
           const rawId = item?.service_request_id;
           const id = typeof rawId === 'string' || typeof rawId === 'number' ? String(rawId).trim() : '';
-          const t = item ? eventTime(item) : NaN;
+          const t = item ? requestEventTime(item, config.utcOffset) : NaN;
           const time = typeof t === 'number' ? t : NaN;
-          const ft = item ? parseTime(item[config.dateFilter.field], config.dateFilter.field) : NaN;
+          const ft = item ? parseGeoReportTime(item[config.dateFilter.field], config.dateFilter.field, config.utcOffset) : NaN;
           filterTimes.push(typeof ft === 'number' ? ft : NaN);
           const origin = `${display}#${id ? id : index}`;
           const mapKey = id ? `id:${id}` : `anon:${anonymous++}`;

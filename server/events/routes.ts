@@ -7,12 +7,12 @@ import { Router } from 'express';
 import type pg from 'pg';
 import { z } from 'zod';
 import { eventStats } from '../../db/queries/event-analytics';
+import { EVENT_STATS_BUCKETS } from '../../shared/rest';
 import { CATALOG_CODE, PURPOSE, toIssueDetails } from '../../shared/schemas';
 import type { CatalogService } from '../catalog/service';
 import type { PrincipalOf } from '../http/principal';
 
 const HOUR = 3_600_000;
-export const EVENT_STATS_BUCKETS = { '15m': HOUR / 4, '1h': HOUR, '6h': 6 * HOUR, '1d': 24 * HOUR, '7d': 7 * 24 * HOUR } as const;
 type BucketName = keyof typeof EVENT_STATS_BUCKETS;
 export const EVENT_STATS_MAX_RANGE_MS = 400 * 24 * HOUR;
 export const EVENT_STATS_MAX_BUCKETS = 2_000;

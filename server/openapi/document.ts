@@ -26,8 +26,7 @@ import {
 import { dataQuerySchema, datasetParamsSchema } from '../opendata/routes';
 import { PERIOD_NAMES } from '../public/aggregation';
 import { eventStatsQuerySchema } from '../events/routes';
-import * as R from './schemas';
-import { scenesFileSchema } from '../../shared/scenes';
+import * as R from '../../shared/rest';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -68,14 +67,30 @@ function parametersOf(schema: z.ZodType, where: 'query' | 'path', descriptions: 
   }));
 }
 
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+/** Request bodies, by their name in the document (the schemas the routes validate with). */
+const REQUEST_BODIES = {
+  IngestBatch: ingestBatchSchema,
+  EventsBatch: eventsBatchSchema,
+  ProjectsBatch: projectsBatchSchema,
+  EntitiesBatch: entitiesBatchSchema,
+  QuarantineBatch: quarantineBatchSchema,
+  HealthReport: healthReportSchema,
+  Login: loginSchema,
+  AlertAcknowledgement: ackSchema,
+} as const satisfies Record<string, z.ZodType>;
+
+const ref = (name: R.RestResponseName | keyof typeof REQUEST_BODIES) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: JsonSchema) => ({ 'application/json': { schema } });
 const ok = (description: string, schema?: JsonSchema, status = '200') => ({
   [status]: { description, ...(schema ? { content: json(schema) } : {}) },
 });
 const err = (status: number, description: string) => ({ [String(status)]: { description, content: json(ref('Error')) } });
 const ckanErr = (status: number, description: string) => ({ [String(status)]: { description, content: json(ref('CkanError')) } });
-const body = (name: string, description?: string) => ({ required: true, ...(description ? { description } : {}), content: json(ref(name)) });
+const body = (name: keyof typeof REQUEST_BODIES, description?: string) => ({
+  required: true,
+  ...(description ? { description } : {}),
+  content: json(ref(name)),
+});
 
 const INGEST_KEY = [{ ingestKey: [] }];
 const TOKEN = [{ accessToken: [] }];
@@ -87,7 +102,7 @@ const periodParam: Parameter = {
   description: 'the period the counts cover, ending now',
 };
 
-const CKAN_DOC: Record<CkanAction, { summary: string; schema: z.ZodType; result: string; description: string }> = {
+const CKAN_DOC: Record<CkanAction, { summary: string; schema: z.ZodType; result: R.RestResponseName; description: string }> = {
   package_list: {
     summary: 'CKAN: names of every dataset',
     schema: packageListSchema,
@@ -159,7 +174,7 @@ export function buildOpenApiDocument() {
         operationId: 'healthz',
         summary: 'The process is up',
         security: PUBLIC,
-        responses: ok('up', jsonSchema(z.object({ status: z.literal('ok') }))),
+        responses: ok('up', ref('Health')),
       },
     },
     '/readyz': {
@@ -169,10 +184,10 @@ export function buildOpenApiDocument() {
         summary: 'The database is reachable',
         security: PUBLIC,
         responses: {
-          ...ok('ready', jsonSchema(z.object({ status: z.literal('ready'), dialect: z.string() }))),
+          ...ok('ready', ref('Ready')),
           '503': {
             description: 'database unreachable',
-            content: json(jsonSchema(z.object({ status: z.literal('unavailable'), error: z.string() }))),
+            content: json(ref('NotReady')),
           },
         },
       },
@@ -300,7 +315,7 @@ export function buildOpenApiDocument() {
         security: INGEST_KEY,
         requestBody: body('HealthReport'),
         responses: {
-          ...ok('accepted', jsonSchema(z.object({ accepted: z.number().int() })), '202'),
+          ...ok('accepted', ref('ReportAccepted'), '202'),
           ...err(400, 'invalid report'),
           ...err(401, 'no or invalid ingest key'),
           ...err(403, 'sources of another OPD'),
@@ -387,13 +402,7 @@ export function buildOpenApiDocument() {
         summary: "The wall's scenes and playlist from WALL_SCENES_FILE (the last good version while the file is invalid; `error` says why)",
         security: TOKEN,
         responses: {
-          ...ok(
-            'scenes',
-            jsonSchema(
-              z.object({ scenes: scenesFileSchema, source: z.enum(['file', 'defaults']), loadedAt: z.number().int(), error: z.string().nullable() }),
-              'output',
-            ),
-          ),
+          ...ok('scenes', ref('WallScenes')),
           ...err(401, 'no or invalid access token'),
           ...err(403, 'operators only'),
         },
@@ -629,51 +638,9 @@ export function buildOpenApiDocument() {
     },
   };
 
-  const components: Record<string, z.ZodType> = {
-    IngestBatch: ingestBatchSchema,
-    EventsBatch: eventsBatchSchema,
-    ProjectsBatch: projectsBatchSchema,
-    EntitiesBatch: entitiesBatchSchema,
-    QuarantineBatch: quarantineBatchSchema,
-    HealthReport: healthReportSchema,
-    Login: loginSchema,
-    AlertAcknowledgement: ackSchema,
-  };
-  const responses: Record<string, z.ZodType> = {
-    Error: R.errorResponse,
-    Accepted: R.acceptedResponse,
-    EntitiesRegistered: R.entitiesRegisteredResponse,
-    Catalog: R.catalogResponse,
-    SeriesRange: R.seriesResponse,
-    Alert: R.alertResponse,
-    Alerts: R.alertsResponse,
-    SharingAgreements: R.agreementsResponse,
-    LoginResult: R.loginResponse,
-    Me: R.meResponse,
-    AuditLog: R.auditResponse,
-    Feeds: R.feedsResponse,
-    QuarantineList: R.quarantineResponse,
-    ComplaintSummary: R.complaintSummaryResponse,
-    ComplaintMap: R.complaintMapResponse,
-    ComplaintPerformance: R.complaintPerformanceResponse,
-    EventStats: R.eventStatsResponse,
-    PublicProjects: R.publicProjectsResponse,
-    PublicMetrics: R.publicMetricsResponse,
-    PublicWarnings: R.warningsResponse,
-    Regions: R.regionsResponse,
-    DatasetList: R.datasetListResponse,
-    Dataset: R.datasetResponse,
-    DatasetData: R.datasetDataResponse,
-    CkanError: R.ckanErrorResponse,
-    CkanPackageList: R.ckanSuccess(z.array(z.string())),
-    CkanPackageShow: R.ckanSuccess(R.ckanPackage),
-    CkanPackageSearch: R.ckanSuccess(R.ckanSearchResult),
-    CkanDatastoreSearch: R.ckanSuccess(R.datastoreResult),
-    CkanHelp: R.ckanSuccess(z.string()),
-  };
   const schemas: Record<string, JsonSchema> = {};
-  for (const [name, s] of Object.entries(components)) schemas[name] = jsonSchema(s, 'input');
-  for (const [name, s] of Object.entries(responses)) schemas[name] = jsonSchema(s, 'output');
+  for (const [name, s] of Object.entries(REQUEST_BODIES)) schemas[name] = jsonSchema(s, 'input');
+  for (const [name, s] of Object.entries(R.restResponses)) schemas[name] = jsonSchema(s, 'output');
 
   return {
     openapi: '3.1.0',

@@ -18,6 +18,7 @@ import type { PublicProjectRow } from '../../db/queries/projects';
 import type { MetricSeriesRow } from '../../db/queries/public';
 import type { DataClass } from '../../shared/catalog';
 import type { Principal } from '../../shared/contract';
+import { OPEN_DATA_VIEWS, type OpenDataView } from '../../shared/rest';
 import { canRead } from '../access/policy';
 import { PERIOD_NAMES, PERIODS, type ComplaintSummary, type Period } from '../public/aggregation';
 import type { ComplaintPerformance } from '../public/performance';
@@ -90,8 +91,8 @@ export interface DictionaryEntry extends Required<Omit<FieldDef, 'reference'>> {
   updateCadence: string;
 }
 
-export type ViewId = 'hourly' | 'latest' | Period;
-export const VIEW_IDS: readonly ViewId[] = ['hourly', 'latest', ...PERIOD_NAMES];
+export type ViewId = OpenDataView;
+export const VIEW_IDS: readonly ViewId[] = OPEN_DATA_VIEWS;
 
 export interface ViewDef {
   id: ViewId;

@@ -8,14 +8,15 @@
 import type { ComplaintRow, MetricSeriesRow, RegionInfo } from '../../db/queries/public';
 import type { DataClass } from '../../shared/catalog';
 import type { Principal } from '../../shared/contract';
+import { PUBLIC_PERIOD_NAMES, PUBLIC_PERIODS, type PublicPeriod } from '../../shared/rest';
 import { canRead } from '../access/policy';
 import { protectTable, type PublicCount } from './suppression';
 
 export type { ComplaintRow, MetricSeriesRow, RegionInfo };
 
-export const PERIODS = { '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000 } as const;
-export type Period = keyof typeof PERIODS;
-export const PERIOD_NAMES = Object.keys(PERIODS) as Period[];
+export const PERIODS = PUBLIC_PERIODS;
+export type Period = PublicPeriod;
+export const PERIOD_NAMES = PUBLIC_PERIOD_NAMES;
 export const LONGEST_PERIOD_MS = Math.max(...Object.values(PERIODS));
 
 export const MEASURES = ['received', 'resolved', 'open'] as const;

@@ -1,16 +1,27 @@
 /**
- * Response shapes for the OpenAPI document. Request bodies and query parameters are NOT here: the document
- * takes those from the very zod schemas the routes validate with (document.ts), so they cannot drift.
- * These describe what the routes answer; where a shared schema describes a part (quarantine entries, feed
- * reports), it is reused.
+ * The REST contract: what every route answers, as zod schemas, like `contract.ts` for the socket. The server
+ * types its answers from them (`z.infer`), the browser validates what it receives with them (and reports the
+ * issues rather than guessing), the OpenAPI document is generated from them (server/openapi/document.ts), and
+ * tests/integration/rest-contract.test.ts checks a real answer of every documented route against them.
+ * Request bodies and query parameters are not here: the document takes those from the very schemas the routes
+ * validate with. Where a shared schema describes a part (quarantine entries, feed reports), it is reused.
  */
 import { z } from 'zod';
-import { ALERT_LEVELS, DATA_CLASSES, DOMAINS } from '../../shared/catalog';
-import { quarantineEntrySchema, sourceHealthSchema } from '../../shared/feeds';
-import { BUCKETS } from '../../shared/schemas';
-import { EVENT_STATS_BUCKETS } from '../events/routes';
-import { VIEW_IDS } from '../opendata/datasets';
-import { PERIOD_NAMES } from '../public/aggregation';
+import { ALERT_LEVELS, DATA_CLASSES, DOMAINS } from './catalog';
+import { quarantineEntrySchema, sourceHealthSchema } from './feeds';
+import { scenesFileSchema } from './scenes';
+import { BUCKETS } from './schemas';
+
+const HOUR_MS = 3_600_000;
+/** The windows the public complaint views answer for, ending now. */
+export const PUBLIC_PERIODS = { '24h': 24 * HOUR_MS, '7d': 7 * 24 * HOUR_MS, '30d': 30 * 24 * HOUR_MS } as const;
+export type PublicPeriod = keyof typeof PUBLIC_PERIODS;
+export const PUBLIC_PERIOD_NAMES = Object.keys(PUBLIC_PERIODS) as PublicPeriod[];
+/** Bucket widths of GET /api/v1/events/stats. */
+export const EVENT_STATS_BUCKETS = { '15m': HOUR_MS / 4, '1h': HOUR_MS, '6h': 6 * HOUR_MS, '1d': 24 * HOUR_MS, '7d': 7 * 24 * HOUR_MS } as const;
+/** The tables (views) an open-data dataset can offer. */
+export const OPEN_DATA_VIEWS = ['hourly', 'latest', ...PUBLIC_PERIOD_NAMES] as const;
+export type OpenDataView = (typeof OPEN_DATA_VIEWS)[number];
 
 const ms = z.number().int().describe('epoch milliseconds');
 const iso = z.string().describe('ISO 8601 date-time with offset');
@@ -18,6 +29,11 @@ const regionCode = z.string().describe('Kemendagri region code (PP.KK.CC.DDDD)')
 
 export const issueDetail = z.object({ index: z.number().int().nullable(), path: z.string(), message: z.string() });
 export const errorResponse = z.object({ error: z.string(), details: z.array(issueDetail) });
+export const healthResponse = z.object({ status: z.literal('ok') });
+export const readyResponse = z.object({ status: z.literal('ready'), dialect: z.string() });
+export const notReadyResponse = z.object({ status: z.literal('unavailable'), error: z.string() });
+/** POST /api/v1/sources/health. */
+export const reportAcceptedResponse = z.object({ accepted: z.number().int() });
 export const acceptedResponse = z.object({ accepted: z.number().int(), written: z.number().int() });
 /** POST /api/v1/entities: `changed` counts geometries new or different (0 when the same batch is sent again). */
 export const entitiesRegisteredResponse = z.object({ accepted: z.number().int(), changed: z.number().int() });
@@ -145,7 +161,7 @@ const publicCount = z
   .describe('a count, or n = null and suppressed = true when hidden for k-anonymity');
 const counts = { received: publicCount, resolved: publicCount, open: publicCount };
 /** The window every public complaint view answers for, and its k-anonymity threshold. */
-const complaintWindow = { period: z.enum(PERIOD_NAMES), from: ms, to: ms, updatedAt: ms, k: z.number().int() };
+const complaintWindow = { period: z.enum(PUBLIC_PERIOD_NAMES), from: ms, to: ms, updatedAt: ms, k: z.number().int() };
 export const complaintSummaryResponse = z.object({
   ...complaintWindow,
   kelurahan: z.array(
@@ -334,7 +350,7 @@ const dictionaryEntry = z.object({
 });
 const resource = z.object({
   id: z.string(),
-  view: z.enum(VIEW_IDS as [string, ...string[]]),
+  view: z.enum(OPEN_DATA_VIEWS),
   default: z.boolean(),
   title: z.string(),
   titleEn: z.string(),
@@ -378,7 +394,6 @@ export const datasetDataResponse = z.object({
   dataset: z.string(),
   resource: z.string(),
   view: z.string(),
-  title: z.string(),
   updatedAt: iso,
   classification: z.literal('publik'),
   ownerOpd: z.string(),
@@ -389,7 +404,7 @@ export const datasetDataResponse = z.object({
 
 // ---- CKAN ----
 
-export const ckanSuccess = (result: z.ZodType) => z.object({ help: z.string(), success: z.literal(true), result });
+export const ckanSuccess = <T extends z.ZodType>(result: T) => z.object({ help: z.string(), success: z.literal(true), result });
 export const ckanErrorResponse = z.object({
   help: z.string(),
   success: z.literal(false),
@@ -446,4 +461,59 @@ export const datastoreResult = z.object({
   _links: z.object({ start: z.string(), next: z.string() }),
   total: z.number().int().optional(),
   total_was_estimated: z.boolean().optional(),
+  total_estimation_threshold: z.number().int().nullable().describe("CKAN's threshold above which totals are estimated; null: always exact"),
 });
+
+// ---- wall ----
+
+export const wallScenesResponse = z.object({
+  scenes: scenesFileSchema,
+  source: z.enum(['file', 'defaults']),
+  loadedAt: ms,
+  error: z.string().nullable().describe('why WALL_SCENES_FILE was not taken, when it was not'),
+});
+
+/**
+ * Every named answer of the REST API, by the name the OpenAPI document gives it (`#/components/schemas/…`).
+ * The document's paths refer to these names; the contract test finds each route's schema through them.
+ */
+export const restResponses = {
+  Health: healthResponse,
+  Ready: readyResponse,
+  NotReady: notReadyResponse,
+  Error: errorResponse,
+  Accepted: acceptedResponse,
+  ReportAccepted: reportAcceptedResponse,
+  EntitiesRegistered: entitiesRegisteredResponse,
+  Catalog: catalogResponse,
+  SeriesRange: seriesResponse,
+  Alert: alertResponse,
+  Alerts: alertsResponse,
+  SharingAgreements: agreementsResponse,
+  LoginResult: loginResponse,
+  Me: meResponse,
+  AuditLog: auditResponse,
+  Feeds: feedsResponse,
+  QuarantineList: quarantineResponse,
+  WallScenes: wallScenesResponse,
+  ComplaintSummary: complaintSummaryResponse,
+  ComplaintMap: complaintMapResponse,
+  ComplaintPerformance: complaintPerformanceResponse,
+  EventStats: eventStatsResponse,
+  PublicProjects: publicProjectsResponse,
+  PublicMetrics: publicMetricsResponse,
+  PublicWarnings: warningsResponse,
+  Regions: regionsResponse,
+  DatasetList: datasetListResponse,
+  Dataset: datasetResponse,
+  DatasetData: datasetDataResponse,
+  CkanError: ckanErrorResponse,
+  CkanPackageList: ckanSuccess(z.array(z.string())),
+  CkanPackageShow: ckanSuccess(ckanPackage),
+  CkanPackageSearch: ckanSuccess(ckanSearchResult),
+  CkanDatastoreSearch: ckanSuccess(datastoreResult),
+  CkanHelp: ckanSuccess(z.string()),
+} as const satisfies Record<string, z.ZodType>;
+export type RestResponseName = keyof typeof restResponses;
+/** The answer a route documents under `name`, as the server sends it and the client receives it. */
+export type RestResponse<N extends RestResponseName> = z.infer<(typeof restResponses)[N]>;

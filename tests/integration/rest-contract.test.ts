@@ -1,0 +1,294 @@
+/**
+ * The REST contract (shared/rest.ts) against the real server: every operation the OpenAPI document lists is
+ * called here with a real request, and its answer must parse with the schema the document names for that
+ * status — and parse to exactly what was sent, so a field the server adds without documenting it fails too.
+ * A documented operation with no request below fails the test: a new route cannot skip its contract check.
+ */
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { simulatorProjectRegistry } from '../../ingest/sources/simulator';
+import type { WireAlert } from '../../shared/alerts';
+import { restResponses, type RestResponseName } from '../../shared/rest';
+import { startTestServer, waitFor, type TestServer } from '../support/server';
+
+interface Call {
+  method?: 'GET' | 'POST';
+  path: string;
+  /** key (ingest), token, or nothing */
+  auth?: string;
+  body?: unknown;
+  /** the status this call must get; its documented schema is the one checked */
+  status: number;
+}
+
+/** Paths of `sent` that parsing dropped (zod objects strip keys they do not know). */
+function undocumented(sent: unknown, kept: unknown, at = ''): string[] {
+  if (Array.isArray(sent)) return sent.flatMap((x, i) => undocumented(x, (kept as unknown[] | undefined)?.[i], `${at}[${i}]`)).slice(0, 5);
+  if (sent === null || typeof sent !== 'object') return [];
+  const k = (kept ?? {}) as Record<string, unknown>;
+  return Object.entries(sent).flatMap(([key, v]) => (key in k ? undocumented(v, k[key], at ? `${at}.${key}` : key) : [at ? `${at}.${key}` : key]));
+}
+
+const backends = Object.entries(inject('backends')).slice(0, 1); // one backend: the contract does not depend on it
+
+describe.each(backends)('REST contract on %s', (_name, adminUrl) => {
+  let server: TestServer;
+  let doc: { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema?: { $ref?: string } }> }> }>> };
+  let calls: Record<string, Call[]>;
+
+  beforeAll(async () => {
+    server = await startTestServer(adminUrl);
+    doc = (await server.get('/api/v1/openapi.json')).body;
+    const [bpbd, dpupr, kominfo, dishub] = await Promise.all(['BPBD', 'DPUPR', 'DISKOMINFO', 'DISHUB'].map((o) => server.key(o)));
+    const [admin, operator] = await Promise.all([server.token('admin'), server.token('operator')]);
+    const bpbdToken = await server.token('agency', 'BPBD');
+    await server.user('kontrak', 'kata-sandi-kontrak-1', 'operator');
+    const { rows } = await server.storage.pool.query<{ code: string }>(`SELECT code FROM region WHERE level = 'kelurahan' ORDER BY code LIMIT 1`);
+    const kel = rows[0]!.code;
+    const now = Date.now();
+    const registry = (await simulatorProjectRegistry({ seed: 1 })).slice(0, 2);
+
+    // data behind every view: readings (one at Awas, for an alert), complaints, a project
+    const ingest = {
+      points: [{ metric: 'water_level', entity: 'PA-KONTRAK', region: kel, time: now - 60_000, value: 280, lon: 110.42, lat: -6.97 }],
+    };
+    expect((await server.post('/api/v1/ingest', ingest, bpbd)).status).toBe(202);
+    const progress = { points: [{ metric: 'project_progress', entity: registry[0]!.id, region: kel, time: now - 60_000, value: 40 }] };
+    expect((await server.post('/api/v1/projects', { projects: registry }, dpupr)).status).toBe(202);
+    expect((await server.post('/api/v1/ingest', progress, dpupr)).status).toBe(202);
+    const alert = await waitFor('an open alert', async () =>
+      ((await server.get('/api/v1/alerts', operator)).body.alerts as WireAlert[]).find((a) => a.entity === 'PA-KONTRAK'),
+    );
+    const events = {
+      events: Array.from({ length: 6 }, (_, i) => ({
+        kind: 'complaint',
+        id: `KONTRAK-${i}`,
+        status: 'received',
+        time: now - 3_600_000 + i,
+        category: 'sampah',
+        region: kel,
+      })),
+    };
+    const datasets = (await server.get('/api/public/v1/datasets')).body.datasets as { id: string; resources: { id: string }[] }[];
+    const dataset = datasets[0]!.id;
+    const resource = datasets[0]!.resources[0]!.id;
+    const from = new Date(now - 3_600_000).toISOString();
+    const to = new Date(now).toISOString();
+    const ckan = (action: string, q: string): Call[] => [
+      { path: `/api/3/action/${action}${q}`, status: 200 },
+      { method: 'POST', path: `/api/3/action/${action}`, body: Object.fromEntries(new URLSearchParams(q.slice(1))), status: 200 },
+    ];
+
+    calls = {
+      'GET /healthz': [{ path: '/healthz', status: 200 }],
+      'GET /readyz': [{ path: '/readyz', status: 200 }],
+      'GET /metrics': [{ path: '/metrics', status: 200 }],
+      'POST /api/v1/ingest': [
+        { method: 'POST', path: '/api/v1/ingest', auth: bpbd, body: ingest, status: 202 },
+        { method: 'POST', path: '/api/v1/ingest', body: ingest, status: 401 },
+        { method: 'POST', path: '/api/v1/ingest', auth: bpbd, body: { points: [{ metric: 'water_level' }] }, status: 400 },
+        { method: 'POST', path: '/api/v1/ingest', auth: dishub, body: ingest, status: 403 },
+      ],
+      'POST /api/v1/events': [{ method: 'POST', path: '/api/v1/events', auth: kominfo, body: events, status: 202 }],
+      'POST /api/v1/projects': [{ method: 'POST', path: '/api/v1/projects', auth: dpupr, body: { projects: registry }, status: 202 }],
+      'POST /api/v1/entities': [
+        {
+          method: 'POST',
+          path: '/api/v1/entities',
+          auth: dishub,
+          body: {
+            entities: [
+              {
+                entity: 'SEG-KONTRAK',
+                name: 'Jl. Kontrak',
+                path: [
+                  [110.41, -6.98],
+                  [110.42, -6.97],
+                ],
+              },
+            ],
+          },
+          status: 200,
+        },
+      ],
+      'POST /api/v1/quarantine': [
+        {
+          method: 'POST',
+          path: '/api/v1/quarantine',
+          auth: bpbd,
+          body: {
+            entries: [
+              { source: 'kontrak', opd: 'BPBD', origin: 'baris 3', reason: 'unit tidak dikenal', mappingVersion: null, data: '{"a":1}', time: now },
+            ],
+          },
+          status: 202,
+        },
+      ],
+      'GET /api/v1/quarantine': [
+        { path: '/api/v1/quarantine?limit=5', auth: operator, status: 200 },
+        { path: '/api/v1/quarantine', auth: bpbdToken, status: 403 },
+      ],
+      'POST /api/v1/sources/health': [
+        {
+          method: 'POST',
+          path: '/api/v1/sources/health',
+          auth: bpbd,
+          body: {
+            sources: [
+              {
+                source: 'kontrak',
+                type: 'http-poll',
+                opd: 'BPBD',
+                expectedIntervalMs: 60_000,
+                reportIntervalMs: 10_000,
+                lastSuccess: now,
+                lastError: null,
+                lastErrorAt: null,
+                recordsPerSecond: 1.5,
+                quarantined: 1,
+                spoolDepth: 0,
+              },
+            ],
+          },
+          status: 202,
+        },
+      ],
+      'GET /api/v1/sources/health': [{ path: '/api/v1/sources/health', auth: operator, status: 200 }],
+      'GET /api/v1/catalog': [
+        { path: '/api/v1/catalog', auth: bpbdToken, status: 200 },
+        { path: '/api/v1/catalog', auth: 'bukan-token', status: 401 },
+      ],
+      'GET /api/v1/series': [
+        { path: `/api/v1/series?metric=water_level&from=${from}&to=${to}&bucket=1m`, auth: operator, status: 200 },
+        { path: `/api/v1/series?metric=water_level&from=${from}&to=${to}&bucket=raw`, status: 200 },
+        { path: `/api/v1/series?metric=water_level&from=${to}&to=${from}`, status: 400 },
+      ],
+      'GET /api/v1/events/stats': [{ path: `/api/v1/events/stats?kind=complaint&from=${from}&to=${to}`, auth: operator, status: 200 }],
+      'GET /api/v1/sharing/agreements': [{ path: '/api/v1/sharing/agreements', auth: bpbdToken, status: 200 }],
+      'GET /api/v1/alerts': [{ path: '/api/v1/alerts', auth: bpbdToken, status: 200 }],
+      'GET /api/v1/wall/scenes': [
+        { path: '/api/v1/wall/scenes', auth: operator, status: 200 },
+        { path: '/api/v1/wall/scenes', auth: bpbdToken, status: 403 },
+      ],
+      'POST /api/v1/alerts/{id}/acknowledge': [
+        { method: 'POST', path: `/api/v1/alerts/${alert.id}/acknowledge`, auth: operator, body: { note: 'Pompa dinyalakan' }, status: 200 },
+      ],
+      'POST /api/v1/auth/login': [
+        { method: 'POST', path: '/api/v1/auth/login', body: { username: 'kontrak', password: 'kata-sandi-kontrak-1' }, status: 200 },
+        { method: 'POST', path: '/api/v1/auth/login', body: { username: 'kontrak', password: 'salah' }, status: 401 },
+      ],
+      'POST /api/v1/auth/logout': [{ method: 'POST', path: '/api/v1/auth/logout', auth: await server.token('operator'), status: 204 }],
+      'GET /api/v1/auth/me': [{ path: '/api/v1/auth/me', auth: bpbdToken, status: 200 }],
+      'GET /api/v1/audit': [{ path: '/api/v1/audit?limit=20', auth: admin, status: 200 }],
+      'GET /api/public/v1/complaints/summary': [
+        { path: '/api/public/v1/complaints/summary?period=24h', status: 200 },
+        { path: '/api/public/v1/complaints/summary?period=1y', status: 400 },
+      ],
+      'GET /api/public/v1/complaints/map': [{ path: '/api/public/v1/complaints/map?period=7d', status: 200 }],
+      'GET /api/public/v1/complaints/performance': [{ path: '/api/public/v1/complaints/performance?period=30d', status: 200 }],
+      'GET /api/public/v1/projects': [{ path: '/api/public/v1/projects', status: 200 }],
+      'GET /api/public/v1/metrics': [{ path: '/api/public/v1/metrics', status: 200 }],
+      'GET /api/public/v1/warnings': [{ path: '/api/public/v1/warnings', status: 200 }],
+      'GET /api/public/v1/regions': [{ path: '/api/public/v1/regions', status: 200 }],
+      'GET /api/public/v1/datasets': [{ path: '/api/public/v1/datasets', status: 200 }],
+      'GET /api/public/v1/datasets/{id}': [
+        { path: `/api/public/v1/datasets/${dataset}`, status: 200 },
+        { path: '/api/public/v1/datasets/tidak-ada', status: 404 },
+      ],
+      'GET /api/public/v1/datasets/{id}/data.csv': [{ path: `/api/public/v1/datasets/${dataset}/data.csv`, status: 200 }],
+      'GET /api/public/v1/datasets/{id}/data.json': [{ path: `/api/public/v1/datasets/${dataset}/data.json`, status: 200 }],
+      'GET /api/v1/openapi.json': [{ path: '/api/v1/openapi.json', status: 200 }],
+      'GET /api/docs': [{ path: '/api/docs', status: 200 }],
+      ...Object.fromEntries(
+        (
+          [
+            ['package_list', ''],
+            ['package_show', `?id=${dataset}`],
+            ['package_search', '?q=air&rows=2'],
+            ['datastore_search', `?resource_id=${resource}&limit=3`],
+            ['help_show', '?name=package_show'],
+          ] as const
+        ).flatMap(([action, q]) => {
+          const [get, post] = ckan(action, q);
+          const refused: Record<string, Call> = {
+            package_show: { path: '/api/3/action/package_show?id=tidak-ada', status: 404 },
+            datastore_search: { path: '/api/3/action/datastore_search?resource_id=tidak-ada', status: 404 },
+            help_show: { path: '/api/3/action/help_show', status: 409 },
+          };
+          return [
+            [`GET /api/3/action/${action}`, [get!, ...(refused[action] ? [refused[action]] : [])]],
+            [`POST /api/3/action/${action}`, [post!]],
+          ];
+        }),
+      ),
+    };
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('has a real request for every documented operation', () => {
+    const documented: string[] = [];
+    for (const [path, item] of Object.entries(doc.paths)) for (const m of Object.keys(item)) documented.push(`${m.toUpperCase()} ${path}`);
+    expect(documented.filter((op) => !calls[op]).sort()).toEqual([]);
+    expect(
+      Object.keys(calls)
+        .filter((op) => !documented.includes(op))
+        .sort(),
+    ).toEqual([]);
+  });
+
+  it('answers every operation with exactly the documented shape', async () => {
+    const problems: string[] = [];
+    for (const [op, list] of Object.entries(calls)) {
+      const [, template] = op.split(' ') as [string, string];
+      const operation = doc.paths[template]![op.split(' ')[0]!.toLowerCase()]!;
+      for (const call of list) {
+        const res = await fetch(server.url + call.path, {
+          method: call.method ?? 'GET',
+          headers: {
+            ...(call.auth ? { authorization: `Bearer ${call.auth}` } : {}),
+            ...(call.body !== undefined ? { 'content-type': 'application/json' } : {}),
+          },
+          body: call.body === undefined ? undefined : JSON.stringify(call.body),
+        });
+        const where = `${call.method ?? 'GET'} ${call.path}`;
+        if (res.status !== call.status) {
+          problems.push(`${where}: HTTP ${res.status}, expected ${call.status}: ${(await res.text()).slice(0, 200)}`);
+          continue;
+        }
+        const documentedStatus = operation.responses[String(res.status)];
+        if (!documentedStatus) {
+          problems.push(`${where}: status ${res.status} is not documented for ${op}`);
+          continue;
+        }
+        const content = documentedStatus.content ?? {};
+        const type = (res.headers.get('content-type') ?? '').split(';')[0]!;
+        if (Object.keys(content).length === 0) {
+          if ((await res.text()) !== '') problems.push(`${where}: documented without a body, answered one`);
+          continue;
+        }
+        if (!content[type]) {
+          problems.push(`${where}: answered ${type}, documented ${Object.keys(content).join(', ')}`);
+          continue;
+        }
+        const ref = content[type]!.schema?.$ref;
+        const text = await res.text();
+        if (!ref) continue; // text, CSV, HTML: the type is the contract
+        const name = ref.replace('#/components/schemas/', '') as RestResponseName;
+        const schema = restResponses[name];
+        if (!schema) {
+          problems.push(`${where}: ${name} is not in restResponses`);
+          continue;
+        }
+        const body = JSON.parse(text);
+        const parsed = schema.safeParse(body);
+        if (!parsed.success) problems.push(`${where} (${name}): ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+        else {
+          const extra = undocumented(body, parsed.data);
+          if (extra.length) problems.push(`${where} (${name}): answers fields the schema does not document: ${extra.slice(0, 5).join(', ')}`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+});
