@@ -418,7 +418,7 @@ export function buildOpenApiDocument() {
         security: TOKEN,
         parameters: parametersOf(replayQuerySchema, 'query'),
         responses: {
-          ...ok('the frame (ReplayFrame: scene, at, serverTime, metrics, events, alerts, forbidden)', { type: 'object' }),
+          ...ok('the frame', ref('Replay')),
           ...err(400, 'invalid query, or `at` outside the past 24 hours'),
           ...err(401, 'no or invalid access token'),
           ...err(404, 'unknown scene'),
