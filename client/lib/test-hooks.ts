@@ -22,6 +22,8 @@ export interface MapLabelSummary {
 }
 
 export interface SinergiTestHooks {
+  /** Screen position (CSS px, viewport) of a WGS84 point on the wall map, so a test can tap an entity. */
+  projectOnMap?: (lon: number, lat: number) => { x: number; y: number } | null;
   /** The wall map's label layers (set once the basemap is drawn). */
   mapLabels?: MapLabelSummary[];
   pointsApplied: number;
@@ -69,6 +71,10 @@ export function recordResync(): void {
 
 export function recordMapLayers(layers: MapLayerSummary[]): void {
   hooks().mapLayers = layers;
+}
+
+export function recordMapProjector(f: (lon: number, lat: number) => { x: number; y: number } | null): void {
+  hooks().projectOnMap = f;
 }
 
 export function recordMapLabels(labels: MapLabelSummary[]): void {

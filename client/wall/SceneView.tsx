@@ -3,7 +3,7 @@
  * visibly stale (`data-stale="true"`, a red frame and a "DATA TERLAMBAT" tag) when its source is late beyond
  * the catalog cadence. The map keeps one instance across scenes (same React key), only its layers change.
  */
-import type { CSSProperties, ReactNode } from 'react';
+import { useState, type CSSProperties, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ChartId, KpiId, MapLayerId, Panel, Scene } from '@shared/scenes';
 import type { RegionsResponse } from '../lib/api/regions';
@@ -31,9 +31,13 @@ import { AlertsPanel } from './AlertsPanel';
 import { COMPLAINT_RANGE, progressRgba } from './layers';
 import { collapseEmpty } from '../features/scenes/layout';
 import { PagedList } from './PagedList';
+import { InspectCard } from '../lib/components/InspectCard';
+import type { InspectTarget } from '../features/inspect/target';
 import type { WallData, WallSources } from './useWallData';
 
 export interface SceneContext {
+  /** An unlocked wall's token: a tap on the map opens an inspect card (absent in kiosk mode: no cards). */
+  inspectToken?: string;
   conn: WallSources;
   regions: RegionsResponse;
   names: ReadonlyMap<string, string>;
@@ -193,14 +197,25 @@ function MapPanel({ layers, pitch, title, ctx }: { layers: MapLayerId[]; pitch: 
   const visible = sources.filter((s) => !s.forbidden);
   const stale = visible.some((s) => s.stale);
   const t0 = newest(...visible.map((s) => s.t));
+  const [picked, setPicked] = useState<InspectTarget | null>(null);
   const cadence = visible.reduce<number | undefined>(
     (a, s) => (s.cadenceS === undefined ? a : a === undefined ? s.cadenceS : Math.min(a, s.cadenceS)),
     undefined,
   );
   return (
     <Frame id="map" title={title ?? t('wall.map')} t={t0} cadenceS={stale ? cadence : undefined} stale={stale} now={ctx.now} className="panel-map">
-      <div className="map-frame">
-        <WallMap regions={ctx.regions} data={ctx.data.mapData} layers={layers} pitch={pitch} />
+      <div className={`map-frame${ctx.inspectToken ? ' is-inspectable' : ''}`}>
+        <WallMap regions={ctx.regions} data={ctx.data.mapData} layers={layers} pitch={pitch} onPick={ctx.inspectToken ? setPicked : undefined} />
+        {picked && ctx.inspectToken && (
+          <InspectCard
+            target={picked}
+            sources={ctx.conn}
+            alerts={ctx.alerts}
+            token={ctx.inspectToken}
+            now={ctx.now}
+            onClose={() => setPicked(null)}
+          />
+        )}
       </div>
       <ul className="map-legend" aria-label="legend" data-testid="map-legend">
         {visible.map((s) => (

@@ -195,8 +195,16 @@ export function WallApp({
         scene={scene}
         ctx={
           rewind.sources
-            ? { conn: rewind.sources, regions, names, alerts: rewind.sources.alerts, data, now: rewind.sources.at }
-            : { conn, regions, names, feeds, alerts, data, now }
+            ? {
+                conn: rewind.sources,
+                regions,
+                names,
+                alerts: rewind.sources.alerts,
+                data,
+                now: rewind.sources.at,
+                inspectToken: kiosk ? undefined : token,
+              }
+            : { conn, regions, names, feeds, alerts, data, now, inspectToken: kiosk ? undefined : token }
         }
       />
       {!kiosk && token && (

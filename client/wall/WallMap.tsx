@@ -4,7 +4,8 @@ import type { MapLayerId } from '@shared/scenes';
 import { maplibregl } from '../lib/map/maplibre';
 import { addRegionLayers, buildOfflineStyle, showRegionCodes } from '../lib/map/offline-style';
 import type { RegionsResponse } from '../lib/api/regions';
-import { recordMapLabels, recordMapLayers, setBodyState } from '../lib/test-hooks';
+import { recordMapLabels, recordMapLayers, recordMapProjector, setBodyState } from '../lib/test-hooks';
+import { PICKABLE_LAYERS, targetOf, type InspectTarget } from '../features/inspect/target';
 import { buildWallLayers, describeLayers, type WallMapData } from './layers';
 
 /** Marker scale relative to a 1920-px-wide wall. */
@@ -39,11 +40,14 @@ export function WallMap({
   data,
   layers,
   pitch = 0,
+  onPick,
 }: {
   regions: RegionsResponse;
   data: WallMapData;
   layers: readonly MapLayerId[];
   pitch?: number;
+  /** A tap on an entity or a complaints hexagon (absent: the map is not pickable, as in kiosk mode). */
+  onPick?: (target: InspectTarget | null) => void;
 }) {
   const container = useRef<HTMLDivElement | null>(null);
   const overlay = useRef<MapLibreOverlay | null>(null);
@@ -81,6 +85,11 @@ export function WallMap({
     map.on('load', () => {
       addRegionLayers(map, regions, 'dark', { scale: viewportScale(), labelPx: labelPx() });
       recordMapLabels(describeLabels(map));
+      recordMapProjector((lon, lat) => {
+        const p = map.project([lon, lat]);
+        const r = el.getBoundingClientRect();
+        return { x: r.left + p.x, y: r.top + p.y };
+      });
       map.addControl(deck);
       overlay.current = deck;
       mapRef.current = map;
@@ -113,12 +122,32 @@ export function WallMap({
     );
   }, [ready, codes, pitch, regions]);
 
+  const pickable = onPick !== undefined;
   useEffect(() => {
     if (!ready || !overlay.current) return;
-    const built = buildWallLayers(data, layers, viewportScale());
+    const built = buildWallLayers(data, layers, viewportScale()).map((l) =>
+      pickable && PICKABLE_LAYERS.has(l.id) ? l.clone({ pickable: true }) : l,
+    );
     overlay.current.setProps({ layers: built });
     recordMapLayers(describeLayers(built));
-  }, [ready, data, layers]);
+  }, [ready, data, layers, pickable]);
+
+  // a tap: deck.gl picks what lies under it (a few pixels of slack for a finger)
+  const pick = useRef(onPick);
+  pick.current = onPick;
+  useEffect(() => {
+    const el = container.current;
+    if (!ready || !el || !pickable) return;
+    const onClick = (e: MouseEvent) => {
+      const deck = overlay.current;
+      if (!deck) return;
+      const r = el.getBoundingClientRect();
+      const info = deck.pickObject({ x: e.clientX - r.left, y: e.clientY - r.top, radius: 8 });
+      pick.current?.(info?.layer ? targetOf(info.layer.id, info.object, info.coordinate ?? null) : null);
+    };
+    el.addEventListener('click', onClick);
+    return () => el.removeEventListener('click', onClick);
+  }, [ready, pickable]);
 
   return <div ref={container} className="wall-map" data-testid="wall-map" data-ready={ready ? 'true' : 'false'} data-layers={layers.join(' ')} />;
 }

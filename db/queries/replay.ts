@@ -52,15 +52,19 @@ export async function eventsAt(
     lon: number | null;
     lat: number | null;
   }>(
-    `SELECT e.id, st.status, (extract(epoch FROM st.time) * 1000)::float8 AS t,
+    // An event whose latest change is not after `at` had its current status then: only the few changed since
+    // look into the status history (the lateral's outer condition makes it a no-op for the others).
+    `SELECT e.id, coalesce(st.status, e.status) AS status,
+            (extract(epoch FROM coalesce(st.time, e.time)) * 1000)::float8 AS t,
             (e.closed_at IS NOT NULL AND e.closed_at <= to_timestamp($2 / 1000.0)) AS closed,
             e.category, e.region_code AS region, e.lon, e.lat
        FROM event e
-       CROSS JOIN LATERAL (
+       LEFT JOIN LATERAL (
          SELECT s.status, s.time FROM event_status s
-          WHERE s.kind = e.kind AND s.id = e.id AND s.time <= to_timestamp($2 / 1000.0)
-          ORDER BY s.time DESC LIMIT 1) st
-      WHERE e.kind = $1 AND e.opened_at <= to_timestamp($2 / 1000.0)`,
+          WHERE e.time > to_timestamp($2 / 1000.0) AND s.kind = e.kind AND s.id = e.id AND s.time <= to_timestamp($2 / 1000.0)
+          ORDER BY s.time DESC LIMIT 1) st ON true
+      WHERE e.kind = $1 AND e.opened_at <= to_timestamp($2 / 1000.0)
+        AND (e.time <= to_timestamp($2 / 1000.0) OR st.status IS NOT NULL)`,
     [kind, at],
   );
   const countsByStatus: Record<string, number> = {};

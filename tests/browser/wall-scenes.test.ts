@@ -125,6 +125,17 @@ describe.skipIf(!chromiumAvailable)('/wall scenes in headless Chromium', () => {
     await page.screenshot({ path: join(ARTIFACTS, `wall-${scene}-${size}.png`) });
   }
 
+  /**
+   * The simulator follows the wall clock: at some hours its own gauges cross Siaga and (rightly) hold the
+   * playlist. Tests that step the scenes by hand acknowledge what is open first (acknowledged alerts do not hold).
+   */
+  async function acknowledgeOpenAlerts(): Promise<void> {
+    const open = (
+      (await server.get('/api/v1/alerts', token)).body.alerts as { id: number; clearedAt: number | null; acknowledgedAt: number | null }[]
+    ).filter((a) => a.clearedAt === null && a.acknowledgedAt === null);
+    for (const a of open) await server.post(`/api/v1/alerts/${a.id}/acknowledge`, { note: 'uji layar dinding' }, token);
+  }
+
   async function expectNoScroll(page: Page): Promise<void> {
     const fit = await page.evaluate(() => {
       const el = document.scrollingElement ?? document.documentElement;
@@ -146,6 +157,7 @@ describe.skipIf(!chromiumAvailable)('/wall scenes in headless Chromium', () => {
 
   it('rotates the scenes by itself in kiosk mode, which hides the chrome and survives rotation and reload', async () => {
     const context = await launch({ width: 1920, height: 1080 });
+    await acknowledgeOpenAlerts();
     const page = await open(context, `/wall?kiosk=1#token=${token}`);
     await page.waitForSelector('body[data-live="true"]', { timeout: 30_000 });
     expect(page.url()).not.toContain('token=');
@@ -153,6 +165,7 @@ describe.skipIf(!chromiumAvailable)('/wall scenes in headless Chromium', () => {
     expect(await page.getAttribute('[data-testid="wall"]', 'data-kiosk')).toBe('true');
     expect(await page.locator('[data-testid="playlist-controls"]').count()).toBe(0);
     expect(await page.locator('[data-testid="rewind"]').count()).toBe(0); // kiosk walls never rewind
+    expect(await page.locator('.map-frame.is-inspectable').count()).toBe(0); // nor open cards
     expect(await page.evaluate(() => getComputedStyle(document.querySelector('[data-testid="wall"]')!).cursor)).toBe('none');
 
     // the playlist advances by itself through every scene, in order, and stays in kiosk mode
@@ -238,6 +251,7 @@ describe.skipIf(!chromiumAvailable)('/wall scenes in headless Chromium', () => {
   ]) {
     const size = `${viewport.width}x${viewport.height}`;
     it(`renders every scene with live data at ${size}`, async () => {
+      await acknowledgeOpenAlerts();
       const context = await launch(viewport);
       const page = await open(context, `/wall#token=${token}`);
       await page.waitForSelector('body[data-live="true"]', { timeout: 30_000 });
@@ -319,6 +333,7 @@ describe.skipIf(!chromiumAvailable)('/wall scenes in headless Chromium', () => {
       );
       expect(r.status).toBe(202);
     }
+    await acknowledgeOpenAlerts();
     const page = await open(contexts[0] ?? (await launch({ width: 1920, height: 1080 })), `/wall#token=${token}`);
     await page.waitForSelector('body[data-live="true"]', { timeout: 30_000 });
     await page.waitForSelector('[data-testid="playlist"][data-hold="none"]', { timeout: 15_000 });
@@ -359,6 +374,46 @@ describe.skipIf(!chromiumAvailable)('/wall scenes in headless Chromium', () => {
     await page.waitForSelector('body[data-replay="live"]');
     await expect.poll(() => gateRow.locator('.gate-value').textContent(), { timeout: 25_000 }).toMatch(/^95\b/); // (a low row may be on the next page: pages turn every 8 s)
     expect(await page.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload)).toBe(true);
+    await page.close();
+  }, 90_000);
+
+  it('opens the card of a gauge tapped on the map of an unlocked wall: name, owner, value and age, alerts, 24 h', async () => {
+    const now = Date.now();
+    const range = await server.get(
+      `/api/v1/series?metric=water_level&from=${new Date(now - 3_600_000).toISOString()}&to=${new Date(now).toISOString()}`,
+      token,
+    );
+    const gate = (range.body.series as { entity: string; lon: number | null; lat: number | null }[]).find(
+      (s) => s.lon !== null && s.entity.startsWith('PA-'),
+    )!;
+    expect(gate).toBeDefined();
+    await acknowledgeOpenAlerts();
+    const page = await open(contexts[0] ?? (await launch({ width: 1920, height: 1080 })), `/wall#token=${token}`);
+    await page.waitForSelector('body[data-live="true"]', { timeout: 30_000 });
+    await page.waitForSelector('[data-testid="playlist"][data-hold="none"]', { timeout: 15_000 });
+    await page.click('[data-testid="playlist-controls"] button:nth-child(2)');
+    while ((await page.getAttribute('body', 'data-scene')) !== 'floods') {
+      const before = await page.getAttribute('body', 'data-scene');
+      await page.click('[data-testid="playlist-controls"] button:nth-child(3)');
+      await page.waitForFunction((s) => document.body.dataset.scene !== s, before);
+    }
+    await page.waitForSelector('[data-testid="wall-map"][data-ready="true"]');
+    await page.waitForTimeout(1_000); // the camera settles on the floods scene's pitch
+    const at = await page.evaluate(([lon, lat]) => window.__sinergi?.projectOnMap?.(lon!, lat!) ?? null, [gate.lon, gate.lat]);
+    expect(at).not.toBeNull();
+    await page.mouse.click(at!.x, at!.y);
+    const card = page.locator(`[data-testid="inspect-card"][data-entity="${gate.entity}"]`);
+    await card.waitFor({ timeout: 10_000 });
+    expect(await card.locator('h3').textContent()).toMatch(new RegExp(`^(Rumah Pompa|Pintu Air|Bendung|Pos Duga|Polder) .+ · ${gate.entity}$`));
+    expect(await card.getByTestId('inspect-owner').textContent()).toBe('BPBD');
+    expect(await card.getByTestId('inspect-value').textContent()).toMatch(/\d+ cm/);
+    expect(await card.locator('[data-testid="freshness"]').getAttribute('data-age-s')).toMatch(/^\d+$/);
+    expect(Number(await card.getByTestId('inspect-alerts').getAttribute('data-open'))).toBeGreaterThanOrEqual(0);
+    expect(await card.getByTestId('inspect-near').textContent()).toMatch(/\d+ aduan/);
+    await expect.poll(() => card.getByTestId('inspect-sparkline').getAttribute('data-points'), { timeout: 10_000 }).toMatch(/^[1-9]\d*$/);
+    await page.screenshot({ path: join(ARTIFACTS, 'wall-inspect-1920x1080.png') });
+    await card.locator('.inspect-close').click();
+    expect(await page.locator('[data-testid="inspect-card"]').count()).toBe(0);
     await page.close();
   }, 90_000);
 

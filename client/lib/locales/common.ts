@@ -47,6 +47,15 @@ const id = {
     others: 'Peringatan lain: {{n}}',
     cleared: 'Berakhir',
   },
+  inspect: {
+    close: 'Tutup',
+    area: 'Aduan di sekitar titik ini',
+    openComplaints: '{{n}} aduan terbuka dalam 450 m',
+    noAlerts: 'Tidak ada peringatan terbuka',
+    near: '{{n}} aduan terbuka dalam 500 m',
+    last24h: '24 jam terakhir',
+    loading: 'Memuat …',
+  },
   errors: {
     invalid: 'Permintaan tidak valid',
     unauthenticated: 'Perlu masuk',
@@ -107,6 +116,15 @@ const en: CommonStrings = {
     more: '+{{n}} more',
     others: 'Other alerts: {{n}}',
     cleared: 'Ended',
+  },
+  inspect: {
+    close: 'Close',
+    area: 'Complaints around this point',
+    openComplaints: '{{n}} open complaints within 450 m',
+    noAlerts: 'No open alerts',
+    near: '{{n}} open complaints within 500 m',
+    last24h: 'Last 24 hours',
+    loading: 'Loading …',
   },
   errors: {
     invalid: 'Invalid request',
