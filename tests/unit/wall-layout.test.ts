@@ -7,6 +7,7 @@ import { collapseEmpty, type Area } from '../../client/features/scenes/layout';
 import { rowsThatFit } from '../../client/wall/PagedList';
 import { nameAndCode, nameFirst } from '../../client/features/common';
 import { splitUnit } from '../../client/wall/Kpi';
+import { complaintsNear, metresBetween, targetOf } from '../../client/features/inspect/target';
 
 const a = (col: number, row: number, w: number, h: number): Area => ({ col, row, w, h });
 const F = 'minmax(0, 1fr)';
@@ -99,5 +100,59 @@ describe('KPI figure and unit', () => {
     ['192,6 ton', '192,6', 'ton'],
   ])('%s', (value, figure, unit) => {
     expect(splitUnit(value)).toEqual({ figure, unit });
+  });
+});
+
+describe('what a tap points at', () => {
+  it.each([
+    [
+      'flood-columns',
+      { entity: 'PA-BANGER', name: 'Rumah Pompa Kali Banger', lon: 110.4, lat: -6.97 },
+      { kind: 'entity', metric: 'water_level', entity: 'PA-BANGER', name: 'Rumah Pompa Kali Banger', lon: 110.4, lat: -6.97 },
+    ],
+    [
+      'traffic-roads',
+      { entity: 'SEG-1', lon: null, lat: null },
+      { kind: 'entity', metric: 'congestion_index', entity: 'SEG-1', name: null, lon: null, lat: null },
+    ],
+    [
+      'containers',
+      { entity: 'TPS-1', name: 'TPS Jangli' },
+      { kind: 'entity', metric: 'container_fill', entity: 'TPS-1', name: 'TPS Jangli', lon: null, lat: null },
+    ],
+    ['trucks', { entity: 'TRUK-1' }, { kind: 'entity', metric: 'truck_load', entity: 'TRUK-1', name: null, lon: null, lat: null }],
+    ['projects', { entity: 'PRJ-1' }, { kind: 'entity', metric: 'project_progress', entity: 'PRJ-1', name: null, lon: null, lat: null }],
+    ['complaints-hex', { count: 3 }, { kind: 'area', lon: 110.41, lat: -6.98, radiusM: 450 }],
+    ['truck-trails', { entity: 'TRUK-1' }, null],
+    ['flood-columns', null, null],
+  ] as const)('%s', (layer, object, want) => {
+    expect(targetOf(layer, object, [110.41, -6.98])).toEqual(want);
+  });
+
+  it('counts the open complaints within the radius, by category', () => {
+    const e = (id: string, lon: number, lat: number, category: string) => ({
+      kind: 'complaint',
+      id,
+      status: 'received',
+      t: 0,
+      category,
+      region: null,
+      lon,
+      lat,
+    });
+    const near = complaintsNear(
+      [e('a', 110.41, -6.98, 'sampah'), e('b', 110.412, -6.98, 'sampah'), e('c', 110.41, -6.981, 'banjir'), e('d', 110.5, -6.98, 'sampah')],
+      110.41,
+      -6.98,
+      450,
+    );
+    expect(near).toEqual({
+      n: 3,
+      byCategory: [
+        { category: 'sampah', n: 2 },
+        { category: 'banjir', n: 1 },
+      ],
+    });
+    expect(Math.round(metresBetween(110.41, -6.98, 110.42, -6.98))).toBe(1104);
   });
 });
