@@ -53,6 +53,7 @@ import { createWallRoutes } from './wall/routes';
 import { createReplayRoutes } from './replay/routes';
 import { createReplayService } from './replay/service';
 import { createSceneSource } from './wall/scenes';
+import { reply } from './http/reply';
 
 export interface AppDeps {
   storage: Storage;
@@ -105,7 +106,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const httpServer = createServer(app);
   const io = createIo(httpServer, config.corsOrigins);
   const metrics = createServerMetrics({ pool, io, dialect: storage.dialect });
-  const stream = metrics.timedStream((sink) => createStream({ tickMs: config.streamTickMs, sink }), createSink(io, catalog));
+  const stream = metrics.timedStream((sink) => createStream({ tickMs: config.streamTickMs, sink }), createSink(io, catalog, log));
   const stopCacheRefresh = deps.storeJobs?.onRefreshed((startedAt) => {
     bucketCache.refreshed(startedAt);
     metrics.rollupRefreshed((Date.now() - startedAt) / 1000);
@@ -136,11 +137,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
   );
   app.use(createRequestLogger(log), metrics.httpCounter);
 
-  app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
+  app.get('/healthz', (_req, res) => reply(res, 'Health', { status: 'ok' }));
   app.get('/readyz', async (_req, res) => {
     try {
       await pool.query('SELECT 1');
-      res.json({ status: 'ready', dialect: storage.dialect });
+      reply(res, 'Ready', { status: 'ready', dialect: storage.dialect });
     } catch {
       res.status(503).json({ status: 'unavailable', error: 'database unreachable' });
     }

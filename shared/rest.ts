@@ -158,7 +158,7 @@ export const quarantineResponse = z.object({ entries: z.array(quarantineEntrySch
 
 const publicCount = z
   .object({ n: z.number().int().nullable(), suppressed: z.boolean() })
-  .describe('a count, or n = null and suppressed = true when hidden for k-anonymity');
+  .describe('a count, or n = null and suppressed = true when hidden for k-anonymity (a small count or a cover: the two are not told apart)');
 const counts = { received: publicCount, resolved: publicCount, open: publicCount };
 /** The window every public complaint view answers for, and its k-anonymity threshold. */
 const complaintWindow = { period: z.enum(PUBLIC_PERIOD_NAMES), from: ms, to: ms, updatedAt: ms, k: z.number().int() };
@@ -191,7 +191,12 @@ export const complaintPerformanceResponse = z.object({
         opdName: z.string().nullable(),
         category: z.string().nullable().describe('null in an OPD row and the city row'),
         medianHoursToResolve: z.number().nullable().describe('hours from received to closed; null when fewer than k complaints stand behind it'),
-        shareWithinSla: z.number().nullable().describe('0..1 closed within the target; null when fewer than k or no target'),
+        shareWithinSla: z
+          .number()
+          .nullable()
+          .describe(
+            '0..1 closed within the target, rounded to 0.01; null when the count behind it is hidden, 1..k-1 met or missed the target, or no target',
+          ),
         slaHours: z.number().nullable().describe("the category's target, hours"),
         suppressed: z.boolean(),
       }),
@@ -322,16 +327,52 @@ export const warningsResponse = z
         name: z.string().nullable(),
         level: level.nullable(),
         t: ms.nullable(),
-        kelurahan: z.array(z.record(z.string(), z.unknown())),
+        kelurahan: z.array(
+          z.object({
+            code: regionCode.nullable(),
+            name: z.string().nullable(),
+            level: level.nullable().describe('highest level of its current readings'),
+            t: ms.nullable().describe('newest reading'),
+            gauges: z.array(
+              z.object({
+                metric: z.string(),
+                entity: z.string(),
+                lon: z.number().nullable(),
+                lat: z.number().nullable(),
+                value: z.number().nullable(),
+                t: ms.nullable(),
+                ageMs: z.number().int().nullable().describe('age of the reading at updatedAt'),
+                level: level.nullable().describe('level of the latest reading'),
+                current: z.boolean().describe('recent enough to raise a warning'),
+                late: z.boolean().describe('missed a few expected readings'),
+              }),
+            ),
+          }),
+        ),
       }),
     ),
   })
   .describe('public flood warnings per kecamatan and kelurahan, and the water level at every public gauge');
 export const regionsResponse = z.object({
-  city: z.object({ code: regionCode, name: z.string(), center: z.tuple([z.number(), z.number()]).nullable(), bbox: z.array(z.number()).nullable() }),
+  city: z.object({
+    code: regionCode,
+    name: z.string(),
+    center: z.tuple([z.number(), z.number()]).nullable(),
+    bbox: z.tuple([z.number(), z.number(), z.number(), z.number()]).nullable().describe('[west, south, east, north]'),
+  }),
   regions: z.object({
     type: z.literal('FeatureCollection'),
-    features: z.array(z.record(z.string(), z.unknown())).describe('GeoJSON Polygon features: properties code, name, kecamatanCode, kecamatanName'),
+    features: z.array(
+      z.object({
+        type: z.literal('Feature'),
+        id: z.string(),
+        properties: z.object({ code: regionCode, name: z.string(), kecamatanCode: regionCode.nullable(), kecamatanName: z.string().nullable() }),
+        geometry: z.union([
+          z.object({ type: z.literal('Polygon'), coordinates: z.array(z.array(z.tuple([z.number(), z.number()]))) }),
+          z.object({ type: z.literal('MultiPolygon'), coordinates: z.array(z.array(z.array(z.tuple([z.number(), z.number()])))) }),
+        ]),
+      }),
+    ),
   }),
 });
 

@@ -1,11 +1,8 @@
 /** The agency page's calls to /api/v1/auth: login, logout and who the stored token belongs to. */
-import { ApiError, isNum, isObj } from '../lib/api/http';
+import { loginResponse, meResponse, type RestResponse } from '@shared/rest';
+import { ApiError, checked } from '../lib/api/http';
 
-export interface Me {
-  role: 'public' | 'admin' | 'operator' | 'agency';
-  opd: string | null;
-  username: string | null;
-}
+export type Me = RestResponse<'Me'>;
 
 export type LoginOutcome =
   | { kind: 'ok'; token: string; expiresAt: number; me: Me }
@@ -15,14 +12,7 @@ export type LoginOutcome =
   | { kind: 'rate_limited'; retryAfterS: number | null }
   | { kind: 'error' };
 
-const str = (x: unknown): string | null => (typeof x === 'string' ? x : null);
-
-function toMe(x: unknown): Me | null {
-  if (!isObj(x)) return null;
-  const role = x.role;
-  if (role !== 'public' && role !== 'admin' && role !== 'operator' && role !== 'agency') return null;
-  return { role, opd: str(x.opd), username: str(x.username) };
-}
+const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null;
 
 async function body(res: Response): Promise<unknown> {
   try {
@@ -44,18 +34,22 @@ export async function login(username: string, password: string, totp?: string): 
     return { kind: 'error' };
   }
   const b = await body(res);
-  if (res.ok && isObj(b) && typeof b.token === 'string' && isObj(b.user)) {
-    const me = toMe(b.user);
-    const expiresAt = Date.parse(str(b.expiresAt) ?? '');
-    if (me) return { kind: 'ok', token: b.token, expiresAt, me };
+  if (res.ok) {
+    try {
+      const ok = checked('/api/v1/auth/login', loginResponse, b);
+      return { kind: 'ok', token: ok.token, expiresAt: Date.parse(ok.expiresAt), me: { ...ok.user, username: ok.user.username } };
+    } catch {
+      return { kind: 'error' };
+    }
   }
+  // Refusals carry the error envelope plus what the form needs (totpRequired, lockedUntil, retryAfterS).
   if (res.status === 401) return isObj(b) && b.totpRequired === true ? { kind: 'totp_required' } : { kind: 'invalid' };
   if (res.status === 400) return { kind: 'invalid' };
   if (res.status === 423) {
-    const until = isObj(b) ? Date.parse(str(b.lockedUntil) ?? '') : NaN;
+    const until = isObj(b) && typeof b.lockedUntil === 'string' ? Date.parse(b.lockedUntil) : NaN;
     return { kind: 'locked', until: Number.isFinite(until) ? until : null };
   }
-  if (res.status === 429) return { kind: 'rate_limited', retryAfterS: isObj(b) && isNum(b.retryAfterS) ? b.retryAfterS : null };
+  if (res.status === 429) return { kind: 'rate_limited', retryAfterS: isObj(b) && typeof b.retryAfterS === 'number' ? b.retryAfterS : null };
   return { kind: 'error' };
 }
 
@@ -69,7 +63,5 @@ export async function fetchMe(token: string): Promise<Me | null> {
   const res = await fetch('/api/v1/auth/me', { headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' } });
   if (res.status === 401) return null;
   if (!res.ok) throw new ApiError(res.status, `/api/v1/auth/me: HTTP ${res.status}`);
-  const me = toMe(await body(res));
-  if (!me) throw new ApiError(0, 'me: unexpected response');
-  return me;
+  return checked('/api/v1/auth/me', meResponse, await body(res));
 }

@@ -6,7 +6,8 @@
 import type { Ack, ErrorCode } from '@shared/ack';
 import { ERROR_CODES } from '@shared/ack';
 import type { AlertSeverity, WireAlert } from '@shared/alerts';
-import { isNum, isObj } from './api/http';
+import { alertResponse } from '@shared/rest';
+import { isObj } from './api/http';
 import type { SinergiSocket } from './socket';
 import { formatDateTime, formatTime, sameWibDay } from './format';
 
@@ -15,31 +16,12 @@ export type { WireAlert };
 /** `unknown` until the first list answer; `forbidden` when the principal may not list alerts. */
 export type AlertsAccess = 'unknown' | 'allowed' | 'forbidden';
 
-const SEVERITIES: readonly AlertSeverity[] = ['siaga', 'awas'];
 const RANK: Record<AlertSeverity, number> = { siaga: 1, awas: 2 };
 const DAY_MS = 86_400_000;
 
-const isStr = (x: unknown): x is string => typeof x === 'string';
-const isNumOrNull = (x: unknown): x is number | null => x === null || isNum(x);
-const isStrOrNull = (x: unknown): x is string | null => x === null || isStr(x);
-
-/** Whether `x` has every field the UI relies on (unknown extra fields are tolerated). */
+/** Whether `x` is an alert as the contract describes it (the socket pushes the REST shape). */
 export function isWireAlert(x: unknown): x is WireAlert {
-  return (
-    isObj(x) &&
-    isNum(x.id) &&
-    isStr(x.metric) &&
-    isStr(x.entity) &&
-    isNum(x.seriesId) &&
-    SEVERITIES.includes(x.level as AlertSeverity) &&
-    isNum(x.openedAt) &&
-    isNum(x.lastValue) &&
-    isNum(x.lastTime) &&
-    isNumOrNull(x.clearedAt) &&
-    isNumOrNull(x.acknowledgedAt) &&
-    isStrOrNull(x.acknowledgedBy) &&
-    isStrOrNull(x.note)
-  );
+  return alertResponse.safeParse(x).success;
 }
 
 /**

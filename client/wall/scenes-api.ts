@@ -2,22 +2,14 @@
  * The wall's scenes from GET /api/v1/wall/scenes, validated with the shared schema; the built-in scenes
  * until the first answer, and kept when a later fetch fails (the wall never goes blank over a scenes file).
  */
-import { DEFAULT_SCENES, scenesFileSchema, type ScenesResponse } from '@shared/scenes';
-import { getJson, isObj } from '../lib/api/http';
+import { wallScenesResponse } from '@shared/rest';
+import { DEFAULT_SCENES, type ScenesResponse } from '@shared/scenes';
+import { getJson } from '../lib/api/http';
 
 export const BUILT_IN: ScenesResponse = { scenes: DEFAULT_SCENES, source: 'defaults', loadedAt: 0, error: null };
 
 export async function fetchScenes(token: string, signal?: AbortSignal): Promise<ScenesResponse> {
-  const body = await getJson('/api/v1/wall/scenes', { authorization: `Bearer ${token}` }, signal);
-  if (!isObj(body)) throw new Error('scenes: not an object');
-  const scenes = scenesFileSchema.safeParse(body.scenes);
-  if (!scenes.success) throw new Error('scenes: invalid answer');
-  return {
-    scenes: scenes.data,
-    source: body.source === 'file' ? 'file' : 'defaults',
-    loadedAt: typeof body.loadedAt === 'number' ? body.loadedAt : 0,
-    error: typeof body.error === 'string' ? body.error : null,
-  };
+  return getJson('/api/v1/wall/scenes', wallScenesResponse, { authorization: `Bearer ${token}` }, signal);
 }
 
 const KIOSK_KEY = 'sinergi.wall.kiosk';

@@ -76,7 +76,8 @@ export interface HourlyRow {
 
 /**
  * Hourly buckets of every series of one publik metric in [fromMs, toMs), from the raw points (date_bin,
- * per series through the (series_id, time) key). A terbatas or unknown metric gives no rows.
+ * per series through the (series_id, time) key). A terbatas or unknown metric gives no rows, and neither does a
+ * series of a terbatas or rahasia project (view series_class, migration 013).
  */
 export async function hourlyRows(db: Db, metric: string, fromMs: number, toMs: number): Promise<HourlyRow[]> {
   const { rows } = await db.query<{
@@ -94,6 +95,7 @@ export async function hourlyRows(db: Db, metric: string, fromMs: number, toMs: n
             (extract(epoch FROM b.t) * 1000)::float8 AS t, b.avg, b.min, b.max, b.n
        FROM metric m
        JOIN series s ON s.metric = m.code
+       JOIN series_class c ON c.series_id = s.id AND c.class = 'publik'
        LEFT JOIN region r ON r.code = s.region_code
        JOIN LATERAL (
          SELECT date_bin('1 hour'::interval, p.time, '2000-01-01 00:00:00+07'::timestamptz) AS t,

@@ -86,7 +86,7 @@ export interface PublicProjectRow {
 export async function publicProjectRows(db: Db): Promise<PublicProjectRow[]> {
   const latest = (metric: string, alias: string) => `
        LEFT JOIN LATERAL (
-         SELECT pt.value, pt.time FROM series s JOIN metric m ON m.code = s.metric AND m.class = 'publik'
+         SELECT pt.value, pt.time FROM series s JOIN series_class c ON c.series_id = s.id AND c.class = 'publik'
            JOIN LATERAL (SELECT value, time FROM point WHERE series_id = s.id ORDER BY time DESC LIMIT 1) pt ON true
           WHERE s.metric = '${metric}' AND s.entity = p.id) ${alias} ON true`;
   const { rows } = await db.query<{
@@ -156,4 +156,21 @@ export async function publicProjectRows(db: Db): Promise<PublicProjectRow[]> {
     budgetAbsorbed: r.absorbed,
     budgetAbsorbedT: ms(r.absorbed_t),
   }));
+}
+
+/**
+ * Projects registered terbatas or rahasia, and the ids of the series whose entity is one of them: what the
+ * access rule needs in memory to apply an entity's class to live readings (server/catalog/service.ts).
+ */
+export async function classifiedEntities(db: Db): Promise<{
+  entities: { id: string; class: 'terbatas' | 'rahasia'; ownerOpd: string }[];
+  series: { id: number; entity: string }[];
+}> {
+  const [entities, series] = await Promise.all([
+    db.query<{ id: string; class: 'terbatas' | 'rahasia'; owner_opd: string }>(
+      `SELECT id, class::text AS class, opd_code AS owner_opd FROM project WHERE class <> 'publik'`,
+    ),
+    db.query<{ id: number; entity: string }>(`SELECT s.id, s.entity FROM series s JOIN project p ON p.id = s.entity WHERE p.class <> 'publik'`),
+  ]);
+  return { entities: entities.rows.map((r) => ({ id: r.id, class: r.class, ownerOpd: r.owner_opd })), series: series.rows };
 }

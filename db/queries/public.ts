@@ -31,7 +31,11 @@ export interface RegionInfo {
   centroid: [number, number] | null;
 }
 
-/** One series of a publik metric with its latest reading (the query has already kept publik metrics only). */
+/**
+ * One series of a publik metric with its latest reading (the query has already kept publik series only: a
+ * series of a terbatas or rahasia project is left out, view series_class of migration 013). `class` is the
+ * series' class, which the access rule checks again.
+ */
 export interface MetricSeriesRow {
   metric: string;
   class: string;
@@ -136,14 +140,15 @@ export async function publicMetricRows(db: Db): Promise<MetricSeriesRow[]> {
     v: number | null;
   }>(
     `${PUBLIC_QUERY_TAG.metrics}
-     SELECT m.code AS metric, m.class::text AS class, m.domain, m.unit, m.name_id, m.name_en,
+     SELECT m.code AS metric, COALESCE(c.class, m.class)::text AS class, m.domain, m.unit, m.name_id, m.name_en,
             s.entity, s.region_code AS region, r.name AS region_name, s.lon, s.lat,
             (extract(epoch FROM p.time) * 1000)::float8 AS t, p.value AS v
        FROM metric m
        LEFT JOIN series s ON s.metric = m.code
+       LEFT JOIN series_class c ON c.series_id = s.id
        LEFT JOIN region r ON r.code = s.region_code
        LEFT JOIN LATERAL (SELECT time, value FROM point WHERE series_id = s.id ORDER BY time DESC LIMIT 1) p ON true
-      WHERE m.class = 'publik'
+      WHERE m.class = 'publik' AND (c.class IS NULL OR c.class = 'publik')
       ORDER BY m.code, s.entity`,
   );
   return rows.map((r) => ({

@@ -68,6 +68,52 @@ export function canRead(who: Principal, what: Classified, ctx: AccessContext): D
   }
 }
 
+/** A thing that carries a class of its own beside its metric's (a registered project, migration 011). */
+export interface ClassifiedEntity {
+  id: string;
+  class: DataClass;
+  /** The OPD that classified it (reads it when it is rahasia). */
+  ownerOpd: string;
+}
+
+const RANK: Record<DataClass, number> = { publik: 0, terbatas: 1, rahasia: 2 };
+
+/** The stricter of two classes. */
+export const stricterClass = (a: DataClass, b: DataClass): DataClass => (RANK[a] >= RANK[b] ? a : b);
+
+/**
+ * What a series (a metric's readings of one entity) is, for the access rule: the stricter of the metric's and
+ * the entity's class, owned by the entity's OPD when the entity raised the class. Every read of series, events
+ * of an entity and figures derived from them asks `canRead` about this item, never about the bare metric, so a
+ * project registered as rahasia is rahasia in every metric it has readings of (same rule as the SQL view
+ * `series_class`, migration 013).
+ */
+export function seriesItem(metric: Classified, entity: ClassifiedEntity | undefined): Classified {
+  if (!entity || RANK[entity.class] <= RANK[metric.class]) return metric;
+  return { code: metric.code, ownerOpd: entity.ownerOpd, class: entity.class };
+}
+
+/**
+ * The classified entity an event belongs to: events about a project have ids `<project id>` or
+ * `<project id>-<suffix>` (e.g. milestone `PRJ-7-M50`; also `:`, `/` or `.` as the separator). The longest
+ * registered id that matches wins.
+ */
+export function entityOfEvent(eventId: string, entities: ReadonlyMap<string, ClassifiedEntity>): ClassifiedEntity | undefined {
+  let best: ClassifiedEntity | undefined;
+  const direct = entities.get(eventId);
+  if (direct) return direct;
+  for (let i = eventId.length - 1; i > 0; i--) {
+    const c = eventId[i];
+    if (c !== '-' && c !== ':' && c !== '/' && c !== '.') continue;
+    const e = entities.get(eventId.slice(0, i));
+    if (e) {
+      best = e;
+      break;
+    }
+  }
+  return best;
+}
+
 /** Ingest keys write only what their own OPD owns, and only the kinds of records their scopes allow. */
 export function canWrite(opd: string, what: Classified, scopes: readonly string[] = ['points', 'events'], scope?: 'points' | 'events'): Decision {
   if (scope && !scopes.includes(scope)) return { allow: false, reason: `this key may not write ${scope} (its scopes: ${scopes.join(', ')})` };

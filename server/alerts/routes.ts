@@ -3,9 +3,18 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { safeText, toIssueDetails } from '../../shared/schemas';
 import type { PrincipalOf } from '../http/principal';
-import type { AlertService } from './service';
+import { ackRefusal, type AckResult, type AlertService } from './service';
+import { reply } from '../http/reply';
 
 export const ackSchema = z.object({ note: safeText(500).pipe(z.string().trim().min(1, 'an acknowledgement needs a note')) });
+
+const ACK_STATUS: Record<Exclude<AckResult, { kind: 'acknowledged' }>['kind'], number> = {
+  not_signed_in: 401,
+  note_missing: 400,
+  not_found: 404,
+  not_owner: 403,
+  already_acknowledged: 409,
+};
 
 export function createAlertRoutes(deps: { alerts: AlertService; principalOf: PrincipalOf }): Router {
   const router = Router();
@@ -14,7 +23,7 @@ export function createAlertRoutes(deps: { alerts: AlertService; principalOf: Pri
     if (!who) return void res.status(401).json({ error: 'invalid or revoked token', details: [] });
     if (who.role === 'public')
       return void res.status(401).json({ error: 'sign in to see alerts (public warnings are on /api/public/v1)', details: [] });
-    res.json({ alerts: await deps.alerts.list(who) });
+    reply(res, 'Alerts', { alerts: await deps.alerts.list(who) });
   });
   router.post('/api/v1/alerts/:id/acknowledge', async (req, res) => {
     const who = await deps.principalOf(req);
@@ -24,8 +33,8 @@ export function createAlertRoutes(deps: { alerts: AlertService; principalOf: Pri
     const parsed = ackSchema.safeParse(req.body);
     if (!parsed.success) return void res.status(400).json({ error: 'invalid acknowledgement', details: toIssueDetails(parsed.error) });
     const result = await deps.alerts.acknowledge(who, id, parsed.data.note, req.ip ?? null);
-    if (!result.ok) return void res.status(result.status).json({ error: result.error, details: [] });
-    res.json(result.alert);
+    if (result.kind === 'acknowledged') return reply(res, 'Alert', result.alert);
+    reply(res, 'Error', { error: ackRefusal(result), details: [] }, ACK_STATUS[result.kind]);
   });
   return router;
 }

@@ -11,6 +11,7 @@ import type { Principal } from '../../shared/contract';
 import { acknowledgeAlert, getAlert, insertAlert, openAlerts, recentAlerts, updateAlert } from '../../db/queries/alerts';
 import { appendAudit } from '../../db/queries/audit';
 import type { CatalogService } from '../catalog/service';
+import { assertNever } from '../../shared/ack';
 
 export interface WrittenReading {
   seriesId: number;
@@ -20,7 +21,32 @@ export interface WrittenReading {
   v: number;
 }
 
-export type AckResult = { ok: true; alert: WireAlert } | { ok: false; status: 400 | 403 | 404 | 409; error: string };
+/** The answer's words for a refused acknowledgement, shared by REST and the socket. */
+export function ackRefusal(r: Exclude<AckResult, { kind: 'acknowledged' }>): string {
+  switch (r.kind) {
+    case 'not_signed_in':
+      return 'sign in to acknowledge alerts';
+    case 'note_missing':
+      return 'an acknowledgement needs a note';
+    case 'not_found':
+      return `no alert ${r.id}`;
+    case 'not_owner':
+      return `only operators and ${r.ownerOpd} acknowledge alerts of ${r.metric}`;
+    case 'already_acknowledged':
+      return r.by ? `alert ${r.id} was acknowledged by ${r.by}` : `alert ${r.id} was acknowledged meanwhile`;
+    default:
+      return assertNever(r);
+  }
+}
+
+/** What became of an acknowledgement, in the domain's words (routes and socket handlers map it to their transport). */
+export type AckResult =
+  | { kind: 'acknowledged'; alert: WireAlert }
+  | { kind: 'not_signed_in' }
+  | { kind: 'note_missing' }
+  | { kind: 'not_found'; id: number }
+  | { kind: 'not_owner'; metric: string; ownerOpd: string }
+  | { kind: 'already_acknowledged'; id: number; by: string | null };
 
 export interface AlertService {
   /** Evaluates readings that were just written; never throws (a failure is logged, ingest is not affected). */
@@ -48,7 +74,7 @@ export async function createAlertService(deps: {
 
   const canSee = (who: Principal, alert: WireAlert) => {
     const metric = catalog.metric(alert.metric);
-    return !!metric && who.role !== 'public' && catalog.decide(who, metric, 'metric').allow;
+    return !!metric && who.role !== 'public' && catalog.decideSeries(who, metric, alert.entity).allow;
   };
 
   async function evaluate(readings: readonly WrittenReading[]): Promise<void> {
@@ -121,14 +147,14 @@ export async function createAlertService(deps: {
     },
     canSee,
     async acknowledge(who, id, note, source) {
-      if (who.role === 'public') return { ok: false, status: 403, error: 'sign in to acknowledge alerts' };
-      if (!note.trim()) return { ok: false, status: 400, error: 'an acknowledgement needs a note' };
+      if (who.role === 'public') return { kind: 'not_signed_in' };
+      if (!note.trim()) return { kind: 'note_missing' };
       const alert = await getAlert(pool, id);
-      if (!alert || !canSee(who, alert)) return { ok: false, status: 404, error: `no alert ${id}` };
+      if (!alert || !canSee(who, alert)) return { kind: 'not_found', id };
       const metric = catalog.metric(alert.metric)!;
       const mayAck = who.role === 'operator' || who.role === 'admin' || (who.role === 'agency' && who.opd === metric.ownerOpd);
-      if (!mayAck) return { ok: false, status: 403, error: `only operators and ${metric.ownerOpd} acknowledge alerts of ${alert.metric}` };
-      if (alert.acknowledgedAt !== null) return { ok: false, status: 409, error: `alert ${id} was acknowledged by ${alert.acknowledgedBy}` };
+      if (!mayAck) return { kind: 'not_owner', metric: alert.metric, ownerOpd: metric.ownerOpd };
+      if (alert.acknowledgedAt !== null) return { kind: 'already_acknowledged', id, by: alert.acknowledgedBy };
       const actor = who.user ? `user:${who.user}` : `token:${who.tokenId}`;
       const client = await pool.connect();
       try {
@@ -136,7 +162,7 @@ export async function createAlertService(deps: {
         const acked = await acknowledgeAlert(client, id, actor, note);
         if (!acked) {
           await client.query('ROLLBACK');
-          return { ok: false, status: 409, error: `alert ${id} was acknowledged meanwhile` };
+          return { kind: 'already_acknowledged', id, by: null };
         }
         await appendAudit(
           client,
@@ -155,7 +181,7 @@ export async function createAlertService(deps: {
         if (acked.clearedAt === null) open.set(acked.seriesId, acked);
         deps.onTransition?.('acknowledged', acked.level);
         deps.publish([acked]);
-        return { ok: true, alert: acked };
+        return { kind: 'acknowledged', alert: acked };
       } catch (e) {
         await client.query('ROLLBACK').catch(() => {});
         throw e;

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { readAudit } from '../../db/queries/audit';
 import { toIssueDetails } from '../../shared/schemas';
 import type { PrincipalOf } from '../http/principal';
+import { reply } from '../http/reply';
 
 export const auditQuerySchema = z.object({
   from: z.iso
@@ -57,7 +58,7 @@ export function createAuditRoutes(deps: { pool: pg.Pool; principalOf: PrincipalO
         );
       return;
     }
-    res.json({ entries: rows });
+    reply(res, 'AuditLog', { entries: rows });
   });
   return router;
 }

@@ -12,6 +12,7 @@ import { safeText, toIssueDetails } from '../../shared/schemas';
 import type { PrincipalOf } from '../http/principal';
 import type { IoServer } from '../realtime/socket';
 import type { AuthService } from './service';
+import { reply } from '../http/reply';
 
 export const DEFAULT_LOGIN_RATE_PER_MIN = 20;
 
@@ -62,7 +63,7 @@ export function createAuthRoutes(deps: {
     const result = await auth.login({ username, password, totp, source: req.ip ?? null });
     switch (result.kind) {
       case 'ok':
-        return void res.json({ token: result.token, expiresAt: result.expiresAt.toISOString(), user: result.user });
+        return reply(res, 'LoginResult', { token: result.token, expiresAt: result.expiresAt.toISOString(), user: result.user });
       case 'invalid':
         return void res.status(401).json({ error: 'invalid username, password or code', details: [] });
       case 'totp_required':
@@ -107,8 +108,8 @@ export function createAuthRoutes(deps: {
     res.set('Cache-Control', 'no-store');
     const who = await principalOf(req);
     if (!who) return void res.status(401).json({ error: 'invalid, expired or revoked token', details: [] });
-    if (who.role === 'public') return void res.json({ role: 'public', opd: null, username: null });
-    res.json({ role: who.role, opd: who.role === 'agency' ? who.opd : null, username: who.user ?? null });
+    if (who.role === 'public') return reply(res, 'Me', { role: 'public', opd: null, username: null });
+    reply(res, 'Me', { role: who.role, opd: who.role === 'agency' ? who.opd : null, username: who.user ?? null });
   });
 
   return router;

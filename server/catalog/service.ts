@@ -8,7 +8,8 @@ import type { EventKind, Metric, Opd } from '../../shared/catalog';
 import type { Principal } from '../../shared/contract';
 import { loadCatalog, loadRegionCodes } from '../../db/queries/catalog';
 import { loadAgreements } from '../../db/queries/sharing';
-import { canRead, type Agreement, type Classified, type Decision } from '../access/policy';
+import { classifiedEntities } from '../../db/queries/projects';
+import { canRead, entityOfEvent, seriesItem, type Agreement, type Classified, type ClassifiedEntity, type Decision } from '../access/policy';
 
 /** What a principal may see of the catalog; shared items say for which purpose. */
 export interface VisibleCatalog {
@@ -23,6 +24,20 @@ export interface CatalogService {
   hasRegion(code: string): boolean;
   /** The access rule with the current agreements and clock. */
   decide(who: Principal, what: Classified, itemType: 'metric' | 'event_kind', purpose?: string): Decision;
+  /**
+   * The access rule for a metric's readings of one entity (a series), or for an event about one: the entity's
+   * own class applies where it is stricter (access/policy.ts `seriesItem`). Every series and event read asks
+   * this, so a classified project is hidden wherever its metric would be shown.
+   */
+  decideSeries(who: Principal, metric: Classified, entity: string | undefined, purpose?: string): Decision;
+  decideEvent(who: Principal, kind: Classified, eventId: string, purpose?: string): Decision;
+  /** The classified entity of a series id, when it has one (live points carry series ids only). */
+  entityOfSeries(seriesId: number): ClassifiedEntity | undefined;
+  entity(id: string): ClassifiedEntity | undefined;
+  /** Series created since the last refresh (they travel in live messages once), so their later readings are known. */
+  noteSeries(series: readonly { id: number; entity: string }[]): void;
+  /** Re-reads the classified entities now (after a project registration; otherwise every few seconds). */
+  refreshEntities(): Promise<void>;
   visibleTo(who: Principal): VisibleCatalog;
   reload(): Promise<void>;
   close(): void;
@@ -36,8 +51,15 @@ export async function createCatalogService(pool: pg.Pool, clock: () => number = 
   let opd: Opd[] = [];
   let regions = new Set<string>();
   let agreements: Agreement[] = [];
+  let entities = new Map<string, ClassifiedEntity>();
+  let seriesEntity = new Map<number, string>();
+  const refreshEntities = async () => {
+    const c = await classifiedEntities(pool);
+    entities = new Map(c.entities.map((e) => [e.id, e]));
+    seriesEntity = new Map(c.series.map((s) => [s.id, s.entity]));
+  };
   const reload = async () => {
-    const [catalog, regionCodes, current] = await Promise.all([loadCatalog(pool), loadRegionCodes(pool), loadAgreements(pool)]);
+    const [catalog, regionCodes, current] = await Promise.all([loadCatalog(pool), loadRegionCodes(pool), loadAgreements(pool), refreshEntities()]);
     metrics = new Map(catalog.metrics.map((m) => [m.code, m]));
     kinds = new Map(catalog.eventKinds.map((k) => [k.code, k]));
     opd = catalog.opd;
@@ -50,6 +72,7 @@ export async function createCatalogService(pool: pg.Pool, clock: () => number = 
       (current) => (agreements = current),
       () => {}, // the database is away; keep the last known agreements
     );
+    refreshEntities().catch(() => {}); // likewise: keep the last known classes
   }, AGREEMENT_REFRESH_MS);
   timer.unref();
 
@@ -74,6 +97,18 @@ export async function createCatalogService(pool: pg.Pool, clock: () => number = 
     eventKind: (code) => kinds.get(code),
     hasRegion: (code) => regions.has(code),
     decide,
+    decideSeries: (who, metric, entity, purpose) =>
+      decide(who, seriesItem(metric, entity === undefined ? undefined : entities.get(entity)), 'metric', purpose),
+    decideEvent: (who, kind, eventId, purpose) => decide(who, seriesItem(kind, entityOfEvent(eventId, entities)), 'event_kind', purpose),
+    entityOfSeries: (id) => {
+      const e = seriesEntity.get(id);
+      return e === undefined ? undefined : entities.get(e);
+    },
+    entity: (id) => entities.get(id),
+    noteSeries: (series) => {
+      for (const x of series) if (entities.has(x.entity)) seriesEntity.set(x.id, x.entity);
+    },
+    refreshEntities,
     visibleTo: (who) => ({
       opd,
       metrics: [...metrics.values()].map((m) => visible(who, m, 'metric')).filter((m) => m !== null),

@@ -12,6 +12,7 @@ import { inTransaction } from '../../db/transaction';
 import { entitiesBatchSchema, toIssueDetails } from '../../shared/schemas';
 import { requireIngestKey, perKeyRateLimit } from '../http/auth';
 import type { GeometryCache } from './geometry';
+import { reply } from '../http/reply';
 
 export interface EntityRoutesDeps {
   pool: pg.Pool;
@@ -59,7 +60,7 @@ export function createEntityRoutes(deps: EntityRoutesDeps): Router {
     });
     // new snapshots and new series carry the lines from now on (live clients get them on their next resync)
     if (changed.length > 0) await deps.geometry.reload();
-    res.status(200).json({ accepted: entities.length, changed: changed.length });
+    reply(res, 'EntitiesRegistered', { accepted: entities.length, changed: changed.length });
   });
   return router;
 }

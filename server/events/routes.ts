@@ -11,6 +11,7 @@ import { EVENT_STATS_BUCKETS } from '../../shared/rest';
 import { CATALOG_CODE, PURPOSE, toIssueDetails } from '../../shared/schemas';
 import type { CatalogService } from '../catalog/service';
 import type { PrincipalOf } from '../http/principal';
+import { reply } from '../http/reply';
 
 const HOUR = 3_600_000;
 type BucketName = keyof typeof EVENT_STATS_BUCKETS;
@@ -68,7 +69,7 @@ export function createEventRoutes(deps: {
         .json({ error: `more than ${EVENT_STATS_MAX_BUCKETS} buckets; choose a larger bucket or a shorter range`, details: [] });
     }
     const stats = await eventStats(deps.pool, { kind: kind.code, from: q.from, to: q.to, bucketMs, now: deps.clock(), overdueLimit: q.overdueLimit });
-    res.json({ ...stats, bucket: bucketName });
+    reply(res, 'EventStats', { ...stats, bucket: bucketName });
   });
   return router;
 }

@@ -13,6 +13,7 @@ import { bearer } from '../http/auth';
 import type { PrincipalOf } from '../http/principal';
 import type { IoServer } from '../realtime/socket';
 import { NAMESPACES } from '../../shared/contract';
+import { reply } from '../http/reply';
 
 export function createFeedRoutes(deps: { pool: pg.Pool; io: IoServer; principalOf: PrincipalOf; clock: () => number }): Router {
   const router = Router();
@@ -38,7 +39,7 @@ export function createFeedRoutes(deps: { pool: pg.Pool; io: IoServer; principalO
       deps.pool,
       parsed.data.entries.map((e) => ({ ...e, opd: owner.opd })),
     );
-    res.status(202).json({ accepted: parsed.data.entries.length, written: stored });
+    reply(res, 'Accepted', { accepted: parsed.data.entries.length, written: stored }, 202);
   });
 
   router.post('/api/v1/sources/health', async (req, res) => {
@@ -59,7 +60,7 @@ export function createFeedRoutes(deps: { pool: pg.Pool; io: IoServer; principalO
       .of(NAMESPACES.live)
       .to(toRoomId({ type: 'feeds' }))
       .emit('feeds:reported', { feeds });
-    res.status(202).json({ accepted: rows.length });
+    reply(res, 'ReportAccepted', { accepted: rows.length }, 202);
   });
 
   const operatorOnly = async (req: Parameters<PrincipalOf>[0]) => {
@@ -70,14 +71,14 @@ export function createFeedRoutes(deps: { pool: pg.Pool; io: IoServer; principalO
   router.get('/api/v1/sources/health', async (req, res) => {
     if (!(await operatorOnly(req))) return void res.status(403).json({ error: 'operators only', details: [] });
     const now = deps.clock();
-    res.json({ feeds: (await listHealth(deps.pool)).map((h) => ({ ...h, state: feedState(h, now) })) });
+    reply(res, 'Feeds', { feeds: (await listHealth(deps.pool)).map((h) => ({ ...h, state: feedState(h, now) })) });
   });
 
   router.get('/api/v1/quarantine', async (req, res) => {
     if (!(await operatorOnly(req))) return void res.status(403).json({ error: 'operators only', details: [] });
     const limit = Math.min(1_000, Math.max(1, Number(req.query.limit) || 100));
     const source = typeof req.query.source === 'string' ? req.query.source : undefined;
-    res.json({ entries: await listQuarantine(deps.pool, { source, limit }) });
+    reply(res, 'QuarantineList', { entries: await listQuarantine(deps.pool, { source, limit }) });
   });
 
   return router;

@@ -243,8 +243,8 @@ function complaintViews(k: number, cadenceS: number): [ViewDef, ...ViewDef[]] {
       field,
       'integer',
       'count',
-      `${id}. Kosong bila disembunyikan demi anonimitas: jumlah 1 sampai ${k - 1}, atau sel lain yang bisa membuka jumlah sekecil itu lewat pengurangan total`,
-      `${en}. Empty when suppressed for anonymity: a count of 1 to ${k - 1}, or another cell that would give such a count away by subtraction from the totals`,
+      `${id}. Kosong bila disembunyikan demi anonimitas: jumlah 1 sampai ${k - 1}, atau angka lain yang bisa membuka jumlah sekecil itu lewat hitungan dengan angka terbitan mana pun (total, periode lain, ukuran lain)`,
+      `${en}. Empty when suppressed for anonymity: a count of 1 to ${k - 1}, or another figure that would give such a count away by arithmetic with any published figure (totals, other periods, other measures)`,
     );
   const labels: Record<Period, [string, string]> = { '24h': ['24 jam', '24 hours'], '7d': ['7 hari', '7 days'], '30d': ['30 hari', '30 days'] };
   const order: Period[] = ['7d', ...PERIOD_NAMES.filter((p) => p !== '7d')];
@@ -293,8 +293,8 @@ function complaintViews(k: number, cadenceS: number): [ViewDef, ...ViewDef[]] {
 function complaintHandlingViews(k: number, cadenceS: number): [ViewDef, ...ViewDef[]] {
   const labels: Record<Period, [string, string]> = { '24h': ['24 jam', '24 hours'], '7d': ['7 hari', '7 days'], '30d': ['30 hari', '30 days'] };
   const order: Period[] = ['7d', ...PERIOD_NAMES.filter((p) => p !== '7d')];
-  const withheld = `Kosong bila dihitung dari kurang dari ${k} aduan`;
-  const withheldEn = `Empty when fewer than ${k} complaints stand behind it`;
+  const withheld = `Kosong bila jumlah aduan di baliknya disembunyikan atau kurang dari ${k}`;
+  const withheldEn = `Empty when the count of complaints behind it is hidden or below ${k}`;
   const views = order.map((p): ViewDef => ({
     id: p,
     title: `Kinerja penanganan aduan per OPD dan kategori, ${labels[p][0]} terakhir`,

@@ -11,10 +11,11 @@ import { inTransaction } from '../../db/transaction';
 import { projectsBatchSchema, toIssueDetails, type IssueDetail } from '../../shared/schemas';
 import type { CatalogService } from '../catalog/service';
 import { requireIngestKey, perKeyRateLimit } from '../http/auth';
+import { reply } from '../http/reply';
 
 export interface ProjectRoutesDeps {
   pool: pg.Pool;
-  catalog: Pick<CatalogService, 'hasRegion'>;
+  catalog: Pick<CatalogService, 'hasRegion' | 'refreshEntities'>;
   clock: () => number;
   /** Requests per minute per key and address. */
   perMinPerKey: number;
@@ -74,7 +75,9 @@ export function createProjectRoutes(deps: ProjectRoutesDeps): Router {
       );
       return ids;
     });
-    res.status(202).json({ accepted: projects.length, written: written.length });
+    // The class of a project applies to its series from the answer on (in this process; others within seconds).
+    await deps.catalog.refreshEntities();
+    reply(res, 'Accepted', { accepted: projects.length, written: written.length }, 202);
   });
   return router;
 }

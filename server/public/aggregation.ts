@@ -1,8 +1,8 @@
 /**
  * The public view: rows in, public answer out. Pure (the clock and k are arguments), no I/O.
  *
- * Complaints reach the public only as counts per kelurahan and category, k-anonymous (suppression.ts), with
- * a kelurahan's centroid as the only location. A row here carries no id, no title, no reporter and no
+ * Complaints reach the public only as counts per kelurahan and category, k-anonymous jointly with every other
+ * complaint figure (publication.ts), with a kelurahan's centroid as the only location. A row here carries no id, no title, no reporter and no
  * coordinates, so nothing of the kind can leak into an answer built from it.
  */
 import type { ComplaintRow, MetricSeriesRow, RegionInfo } from '../../db/queries/public';
@@ -10,7 +10,9 @@ import type { DataClass } from '../../shared/catalog';
 import type { Principal } from '../../shared/contract';
 import { PUBLIC_PERIOD_NAMES, PUBLIC_PERIODS, type PublicPeriod } from '../../shared/rest';
 import { canRead } from '../access/policy';
-import { protectTable, type PublicCount } from './suppression';
+import type { PublicCount } from './suppression';
+
+const HIDDEN: PublicCount = Object.freeze({ n: null, suppressed: true }) as PublicCount;
 
 export type { ComplaintRow, MetricSeriesRow, RegionInfo };
 
@@ -81,7 +83,8 @@ export interface SummaryOptions {
   regions: ReadonlyMap<string, RegionInfo>;
 }
 
-const NONE = '\u0000'; // the key of a missing region or category
+/** The key of a missing region or category. */
+export const NONE = '\u0000';
 
 /** What each complaint counts towards in (now - period, now]. */
 function contributions(r: ComplaintRow, from: number, now: number): Record<Measure, boolean> {
@@ -101,12 +104,30 @@ export function median(values: readonly number[]): number {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
+/** The marker of a total in a figure key (a row, column or city total). */
+export const TOTAL = '\u0001';
+
 /**
- * Complaint counts per kelurahan and category for one period, k-anonymous per measure: each measure is its
- * own table with its own margins (they are not linked by any equation, so they are protected independently).
+ * The key of one published count (disclosure.ts): the same count has the same key wherever it is published.
+ * `period` is 'now' for the open counts, which do not depend on the period.
  */
-export function summarizeComplaints(rows: readonly ComplaintRow[], opts: SummaryOptions): ComplaintSummary {
-  const { period, k, now, regions } = opts;
+export const countKey = (measure: Measure, period: Period | 'now', region: string, category: string) =>
+  `${measure}|${measure === 'open' ? 'now' : period}|${region}|${category}`;
+
+/** Counts per kelurahan and category of one period, before any suppression. */
+export interface Tally {
+  period: Period;
+  from: number;
+  now: number;
+  counts: Map<string, Map<string, Record<Measure, number>>>;
+  /** Kelurahan (NONE for none) and categories with a non-zero count in some measure, sorted. */
+  rowKeys: string[];
+  colKeys: string[];
+  /** Hours to close of the complaints closed in the period, per category key. */
+  durations: Map<string, number[]>;
+}
+
+export function tallyComplaints(rows: readonly ComplaintRow[], period: Period, now: number): Tally {
   const from = now - PERIODS[period];
   const counts = new Map<string, Map<string, Record<Measure, number>>>();
   const durations = new Map<string, number[]>();
@@ -128,24 +149,43 @@ export function summarizeComplaints(rows: readonly ComplaintRow[], opts: Summary
   }
   const rowKeys = [...counts.keys()].sort(byKey);
   const colKeys = [...new Set(rowKeys.flatMap((rk) => [...counts.get(rk)!.keys()]))].sort(byKey);
-  const tables = Object.fromEntries(
-    MEASURES.map((m) => [
-      m,
-      protectTable(
-        rowKeys.map((rk) => colKeys.map((ck) => counts.get(rk)!.get(ck)?.[m] ?? 0)),
-        colKeys.length,
-        k,
-      ),
-    ]),
-  ) as Record<Measure, ReturnType<typeof protectTable>>;
-  const pick = (f: (t: ReturnType<typeof protectTable>) => PublicCount): Counts => ({
-    received: f(tables.received),
-    resolved: f(tables.resolved),
-    open: f(tables.open),
+  return { period, from, now, counts, rowKeys, colKeys, durations };
+}
+
+/** The count of a cell or total of a tally (TOTAL for a margin). */
+export function tallyCount(t: Tally, m: Measure, rk: string, ck: string): number {
+  if (rk !== TOTAL) {
+    const row = t.counts.get(rk);
+    if (!row) return 0;
+    if (ck !== TOTAL) return row.get(ck)?.[m] ?? 0;
+    let sum = 0;
+    for (const cell of row.values()) sum += cell[m];
+    return sum;
+  }
+  let n = 0;
+  for (const [r, row] of t.counts) {
+    if (rk !== TOTAL && r !== rk) continue;
+    for (const [c, cell] of row) if (ck === TOTAL || c === ck) n += cell[m];
+  }
+  return n;
+}
+
+/**
+ * The public summary of one period from its tally and the joint decision of which counts are shown
+ * (publication.ts): a hidden count is `{ n: null, suppressed: true }`, whatever the reason it is hidden.
+ */
+export function assembleSummary(t: Tally, opts: SummaryOptions, shown: (key: string) => boolean): ComplaintSummary {
+  const { period, k, now, regions } = opts;
+  const { counts, rowKeys, colKeys, durations, from } = t;
+  const pub = (m: Measure, rk: string, ck: string): PublicCount =>
+    shown(countKey(m, period, rk, ck)) ? { n: tallyCount(t, m, rk, ck), suppressed: false } : HIDDEN;
+  const all = (rk: string, ck: string): Counts => ({
+    received: pub('received', rk, ck),
+    resolved: pub('resolved', rk, ck),
+    open: pub('open', rk, ck),
   });
   const orNull = (key: string) => (key === NONE ? null : key);
-
-  const kelurahan = rowKeys.map((rk, i): SummaryKelurahan => {
+  const kelurahan = rowKeys.map((rk): SummaryKelurahan => {
     const info = rk === NONE ? undefined : regions.get(rk);
     const row = counts.get(rk)!;
     return {
@@ -153,19 +193,19 @@ export function summarizeComplaints(rows: readonly ComplaintRow[], opts: Summary
       name: info?.name ?? null,
       kecamatanCode: info?.parent ?? null,
       kecamatanName: info?.parentName ?? null,
-      ...pick((t) => t.rowTotals[i]!),
-      cells: colKeys.flatMap((ck, j) => (row.has(ck) ? [{ category: orNull(ck), ...pick((t) => t.cells[i]![j]!) }] : [])),
+      ...all(rk, TOTAL),
+      cells: colKeys.flatMap((ck) => (row.has(ck) ? [{ category: orNull(ck), ...all(rk, ck) }] : [])),
     };
   });
-  const categories = colKeys.map((ck, j): SummaryCategory => {
-    const c = pick((t) => t.colTotals[j]!);
+  const categories = colKeys.map((ck): SummaryCategory => {
+    const c = all(TOTAL, ck);
     const d = durations.get(ck);
     // Shown only where the count it summarises is shown: a median present next to a hidden count would tell
     // which hidden counts are large.
-    const med = !c.resolved.suppressed && d && d.length > 0 ? Math.round((median(d) / 3_600_000) * 10) / 10 : null;
+    const med = !c.resolved.suppressed && d && d.length >= k ? Math.round((median(d) / 3_600_000) * 10) / 10 : null;
     return { category: orNull(ck), ...c, medianHoursToResolve: med };
   });
-  return { period, from, to: now, updatedAt: now, k, kelurahan, categories, total: pick((t) => t.total) };
+  return { period, from, to: now, updatedAt: now, k, kelurahan, categories, total: all(TOTAL, TOTAL) };
 }
 
 /**

@@ -3,16 +3,15 @@
  * time to resolve and the share resolved within the service-level target per OPD and category. Pure (clock
  * and k are arguments), no I/O, from the same rows as the k-anonymous summary (aggregation.ts).
  *
- * Privacy. Per-bucket counts are a one-column table with the period's total as its margin, protected like the
- * summary's tables (suppression.ts: 1..k-1 hidden, plus complementary cells so nothing is recovered by
- * subtracting from the total). A median or a share summarises a group's complaints: over fewer than k
- * complaints it is not published. The group sizes themselves are not published here (the summary publishes
- * the protected counts per category), so no group size can be subtracted from another.
+ * Privacy. The counts (per bucket and the period's totals) are shown or hidden by the joint decision of
+ * publication.ts, the same one the summary uses: a city total is the same figure in both. A median or a share
+ * summarises a group's closed complaints and is published only where the count behind it is itself published
+ * (assemblePerformance), so it says nothing about a hidden count.
  *
  * "Resolved" is "reached a closed status" (resolved or rejected), as in the summary.
  */
-import { median, PERIODS, type ComplaintRow, type Period } from './aggregation';
-import { protectTable, type PublicCount } from './suppression';
+import { countKey, median as medianOf, NONE, PERIODS, TOTAL, type ComplaintRow, type Period } from './aggregation';
+import type { PublicCount } from './suppression';
 
 /** Bucket width per period: few enough bars to read on a phone. */
 export const PERFORMANCE_BUCKET_MS: Readonly<Record<Period, number>> = { '24h': 4 * 3_600_000, '7d': 86_400_000, '30d': 86_400_000 };
@@ -34,11 +33,11 @@ export interface PerformanceGroup {
   category: string | null;
   /** Median hours from received to closed of the complaints closed in the period; null when suppressed or none. */
   medianHoursToResolve: number | null;
-  /** Closed within the target / closed with a target, 0..1 rounded to 0.001; null when suppressed or no target. */
+  /** Closed within the target / closed with a target, 0..1 rounded to 0.01; null when withheld or no target. */
   shareWithinSla: number | null;
   /** The category's target in hours (null in OPD and city rows, or without one). */
   slaHours: number | null;
-  /** True when a figure was withheld because fewer than k complaints stand behind it. */
+  /** True when the median or the share was withheld for privacy, whatever the reason (never tells which). */
   suppressed: boolean;
 }
 
@@ -57,9 +56,36 @@ export interface ComplaintPerformance {
 
 const round1 = (h: number) => Math.round(h * 10) / 10;
 
-/** Complaint handling in (now - period, now], k-anonymous. */
-export function complaintPerformance(rows: readonly ComplaintRow[], opts: { period: Period; k: number; now: number }): ComplaintPerformance {
-  const { period, k, now } = opts;
+/** One group's closed complaints (OPD × category, OPD, city) before anything is withheld. */
+export interface GroupTally {
+  opd: string | null;
+  opdName: string | null;
+  category: string | null;
+  sla: number | null;
+  hours: number[];
+  withTarget: number;
+  within: number;
+  /** Category keys (aggregation.ts NONE for none) whose closed complaints make up the group. */
+  categories: Set<string>;
+}
+
+export interface PerformanceTally {
+  period: Period;
+  from: number;
+  now: number;
+  bucketMs: number;
+  /** Bucket i is (edges[i], edges[i + 1]]. */
+  edges: number[];
+  received: number[];
+  resolved: number[];
+  groups: GroupTally[];
+}
+
+/** The key of a bucket's count (disclosure.ts): the same time range is the same figure in every period. */
+export const bucketKey = (measure: 'received' | 'resolved', from: number, to: number) => `bucket|${measure}|${from}|${to}`;
+
+/** Received and closed per bucket, and the closed complaints per group, in (now - period, now]. */
+export function tallyPerformance(rows: readonly ComplaintRow[], period: Period, now: number): PerformanceTally {
   const from = now - PERIODS[period];
   const bucketMs = PERFORMANCE_BUCKET_MS[period];
   // Buckets on WIB boundaries (days start at 00:00 WIB, 4-hour blocks at 00, 04, 08 … WIB) so a bar is a day
@@ -76,19 +102,10 @@ export function complaintPerformance(rows: readonly ComplaintRow[], opts: { peri
     while (i < nb - 1 && t > edges[i + 1]!) i++;
     return i;
   };
-  interface Acc {
-    opd: string | null;
-    opdName: string | null;
-    category: string | null;
-    sla: number | null;
-    hours: number[];
-    withTarget: number;
-    within: number;
-  }
-  const groups = new Map<string, Acc>();
-  const acc = (key: string, init: () => Omit<Acc, 'hours' | 'withTarget' | 'within'>) => {
+  const groups = new Map<string, GroupTally>();
+  const acc = (key: string, init: () => Pick<GroupTally, 'opd' | 'opdName' | 'category' | 'sla'>) => {
     let g = groups.get(key);
-    if (!g) groups.set(key, (g = { ...init(), hours: [], withTarget: 0, within: 0 }));
+    if (!g) groups.set(key, (g = { ...init(), hours: [], withTarget: 0, within: 0, categories: new Set() }));
     return g;
   };
   for (const r of rows) {
@@ -103,38 +120,51 @@ export function complaintPerformance(rows: readonly ComplaintRow[], opts: { peri
     ];
     for (const g of targets) {
       g.hours.push(h);
+      g.categories.add(r.category ?? NONE);
       if (r.slaHours !== null) {
         g.withTarget++;
         if (h <= r.slaHours) g.within++;
       }
     }
   }
-  const rec = protectTable(
-    received.map((n) => [n]),
-    1,
-    k,
-  );
-  const res = protectTable(
-    resolved.map((n) => [n]),
-    1,
-    k,
-  );
-  const buckets = received.map((_, i): PerformanceBucket => ({
+  return { period, from, now, bucketMs, edges, received, resolved, groups: [...groups.values()] };
+}
+
+/**
+ * The public performance answer from its tally and the joint decision of which counts are shown
+ * (publication.ts). A group's median and share are published only where the count of the complaints behind
+ * them is itself published (the category's, OPD's categories' or city's resolved total), so they say nothing
+ * of a hidden count; a share also needs its numerator and the rest (within and beyond the target) to be 0 or
+ * at least k, and is rounded to 0.01. `suppressed` is true whenever a figure was withheld, for whatever
+ * reason: it never tells a small count from a hidden larger one.
+ */
+export function assemblePerformance(t: PerformanceTally, k: number, shown: (key: string) => boolean): ComplaintPerformance {
+  const { period, from, now, bucketMs, edges } = t;
+  const pub = (key: string, n: number): PublicCount => (shown(key) ? { n, suppressed: false } : { n: null, suppressed: true });
+  const buckets = t.received.map((_, i): PerformanceBucket => ({
     from: edges[i]!,
     to: edges[i + 1]!,
-    received: rec.cells[i]![0]!,
-    resolved: res.cells[i]![0]!,
+    received: pub(bucketKey('received', edges[i]!, edges[i + 1]!), t.received[i]!),
+    resolved: pub(bucketKey('resolved', edges[i]!, edges[i + 1]!), t.resolved[i]!),
   }));
-  const out = [...groups.values()].map((g): PerformanceGroup => {
-    const enough = g.hours.length >= k;
+  const sum = (a: number[]) => a.reduce((x, y) => x + y, 0);
+  const small = (n: number) => n >= 1 && n < k;
+  const out = t.groups.map((g): PerformanceGroup => {
+    const countShown =
+      [...g.categories].every((ck) => shown(countKey('resolved', period, TOTAL, ck))) ||
+      (g.opd === null && shown(countKey('resolved', period, TOTAL, TOTAL)));
+    const enough = countShown && g.hours.length >= k;
+    const shareOk = enough && g.withTarget >= k && !small(g.within) && !small(g.withTarget - g.within);
+    const median = enough ? round1(medianOf(g.hours)) : null;
+    const share = shareOk ? Math.round((g.within / g.withTarget) * 100) / 100 : null;
     return {
       opd: g.opd,
       opdName: g.opdName,
       category: g.category,
-      medianHoursToResolve: enough ? round1(median(g.hours)) : null,
-      shareWithinSla: g.withTarget >= k ? Math.round((g.within / g.withTarget) * 1000) / 1000 : null,
+      medianHoursToResolve: median,
+      shareWithinSla: share,
       slaHours: g.sla,
-      suppressed: !enough || (g.withTarget > 0 && g.withTarget < k),
+      suppressed: median === null || (g.withTarget > 0 && share === null),
     };
   });
   // each OPD's own row first, then its categories; the city last
@@ -148,7 +178,10 @@ export function complaintPerformance(rows: readonly ComplaintRow[], opts: { peri
     k,
     bucketMs,
     buckets,
-    total: { received: rec.colTotals[0]!, resolved: res.colTotals[0]! },
+    total: {
+      received: pub(countKey('received', period, TOTAL, TOTAL), sum(t.received)),
+      resolved: pub(countKey('resolved', period, TOTAL, TOTAL), sum(t.resolved)),
+    },
     groups: out,
   };
 }

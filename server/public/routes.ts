@@ -10,6 +10,7 @@ import { sendRendered, type Rendered, type Snapshot } from './cache';
 import { publicProjects } from './projects';
 import type { ComplaintData, PublicSources } from './sources';
 import { warningsHandler } from './warnings';
+import { answer } from '../http/reply';
 
 export interface PublicRoutesDeps {
   sources: PublicSources;
@@ -43,22 +44,22 @@ export function createPublicRoutes(deps: PublicRoutesDeps): Router {
     };
   router.get(
     '/api/public/v1/complaints/summary',
-    complaintsView('summary', (snap, p) => summary(snap, p)),
+    complaintsView('summary', (snap, p) => answer('ComplaintSummary', summary(snap, p))),
   );
   router.get(
     '/api/public/v1/complaints/map',
-    complaintsView('map', (snap, p, v) => complaintMap(summary(snap, p), v.regions)),
+    complaintsView('map', (snap, p, v) => answer('ComplaintMap', complaintMap(summary(snap, p), v.regions))),
   );
   router.get(
     '/api/public/v1/complaints/performance',
-    complaintsView('performance', (snap, p) => performance(snap, p)),
+    complaintsView('performance', (snap, p) => answer('ComplaintPerformance', performance(snap, p))),
   );
   router.get('/api/public/v1/metrics', async (req, res) => {
     const snap = await metrics.get();
     send(
       req,
       res,
-      snap.view('metrics', (rows, now) => publicMetrics(rows, now)),
+      snap.view('metrics', (rows, now) => answer('PublicMetrics', publicMetrics(rows, now))),
     );
   });
   router.get('/api/public/v1/projects', async (req, res) => {
@@ -66,7 +67,7 @@ export function createPublicRoutes(deps: PublicRoutesDeps): Router {
     send(
       req,
       res,
-      snap.view('projects', (rows, now) => publicProjects(rows, now)),
+      snap.view('projects', (rows, now) => answer('PublicProjects', publicProjects(rows, now))),
     );
   });
   router.get('/api/public/v1/warnings', warningsHandler({ cache: sources.warnings }, send));

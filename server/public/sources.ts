@@ -6,10 +6,11 @@ import type pg from 'pg';
 import type { Logger } from 'pino';
 import { complaintRows, publicMetricRows } from '../../db/queries/public';
 import { publicProjectRows, type PublicProjectRow } from '../../db/queries/projects';
-import { LONGEST_PERIOD_MS, summarizeComplaints, type Period } from './aggregation';
+import { LONGEST_PERIOD_MS, type ComplaintSummary, type Period } from './aggregation';
 import { createSnapshotCache, type Snapshot, type SnapshotCache } from './cache';
 import { PUBLIC_VIEW_DEFAULTS } from './defaults';
-import { complaintPerformance } from './performance';
+import type { ComplaintPerformance } from './performance';
+import { publishComplaints } from './publication';
 import { warningRows, type WarningRow } from './warnings';
 
 export type ComplaintData = Awaited<ReturnType<typeof complaintRows>>;
@@ -29,9 +30,9 @@ export interface PublicSources {
   /** The readings of the warning metrics (warnings.ts), for the warnings route and the page shell. */
   warnings: SnapshotCache<WarningRow[]>;
   /** The k-anonymous summary of a period, computed once per snapshot whoever asks. */
-  summary(snap: Snapshot<ComplaintData>, period: Period): ReturnType<typeof summarizeComplaints>;
+  summary(snap: Snapshot<ComplaintData>, period: Period): ComplaintSummary;
   /** Received / resolved per bucket, median time to resolve and share within SLA per OPD and category. */
-  performance(snap: Snapshot<ComplaintData>, period: Period): ReturnType<typeof complaintPerformance>;
+  performance(snap: Snapshot<ComplaintData>, period: Period): ComplaintPerformance;
   onStale(what: string): (err: unknown) => void;
 }
 
@@ -59,8 +60,10 @@ export function createPublicSources(deps: {
     metrics: createSnapshotCache({ ttlMs: cacheMs, clock, load: () => publicMetricRows(db), onStale: onStale('metrics') }),
     projects: createSnapshotCache({ ttlMs: cacheMs, clock, load: () => publicProjectRows(db), onStale: onStale('projects') }),
     warnings: createSnapshotCache({ ttlMs: cacheMs, clock, load: () => warningRows(db), onStale: onStale('warnings') }),
-    summary: (snap, period) => snap.memo(`summary:${period}`, (v, now) => summarizeComplaints(v.rows, { period, k, now, regions: v.regions })),
-    performance: (snap, period) => snap.memo(`performance:${period}`, (v, now) => complaintPerformance(v.rows, { period, k, now })),
+    // every period and answer from one joint decision (publication.ts), computed once per snapshot
+    summary: (snap, period) => snap.memo('publication', (v, now) => publishComplaints(v.rows, { k, now, regions: v.regions })).summaries[period],
+    performance: (snap, period) =>
+      snap.memo('publication', (v, now) => publishComplaints(v.rows, { k, now, regions: v.regions })).performance[period],
     onStale,
   };
 }

@@ -27,9 +27,9 @@
  * the most expensive choice and is taken only when nothing cheaper is available. Hiding more never lowers
  * another cell's protection, so one pass over the primary cells suffices.
  *
- * Not covered, by design: differences between tables published for nested periods (24h ⊂ 7d ⊂ 30d) and
- * between successive snapshots of a live count. Those reveal how many complaints arrived in a window, never
- * a cell hidden here, and a live count cannot avoid them.
+ * One table only: the relations between the tables the public view publishes together (nested periods,
+ * measures, time buckets) are audited by disclosure.ts over the whole publication (publication.ts), which
+ * starts from these patterns. Not covered: successive snapshots of a live count.
  */
 
 /** A count as published: its value, or null and `suppressed` when it is hidden. */
@@ -51,13 +51,15 @@ const HIDDEN: PublicCount = Object.freeze({ n: null, suppressed: true }) as Publ
  * at [R][C]) must be hidden so that no cell with 1..k-1 can be bounded below k by anyone who also reads the
  * shown cells and all totals. Exported for the tests, which check it against an independent solver.
  */
-export function suppressionPattern(x: readonly (readonly number[])[], k: number): boolean[][] {
+export function suppressionPattern(x: readonly (readonly number[])[], k: number, keep?: readonly (readonly boolean[])[]): boolean[][] {
   const R = x.length - 1;
   const C = (x[0]?.length ?? 1) - 1;
   const W = C + 1;
   const N = (R + 1) * W;
   const val = Float64Array.from(x.flat());
-  const sup = Array.from(val, (v) => v >= 1 && v < k);
+  // `keep`: cells the attacker knows anyway (published elsewhere): never hidden, never a cover
+  const kept = keep ? keep.flat().map(Boolean) : new Array<boolean>(N).fill(false);
+  const sup = Array.from(val, (v, c) => v >= 1 && v < k && !kept[c]);
   // Inner cells first, then the margins: a margin is usually protected by the paths of its cells.
   const primaries: number[] = [];
   for (let i = 0; i < R; i++) for (let j = 0; j < C; j++) if (sup[i * W + j]) primaries.push(i * W + j);
@@ -162,7 +164,7 @@ export function suppressionPattern(x: readonly (readonly number[])[], k: number)
       for (let n = 0, deg = degree(node); n < deg; n++) {
         const cell = cellAt(node, n);
         const next = other(node, n);
-        if (done[next] || cell === p || val[cell] === 0 || residual(cell, node) <= 0) continue;
+        if (done[next] || cell === p || val[cell] === 0 || (kept[cell] && !sup[cell]) || residual(cell, node) <= 0) continue;
         const d = dist[node]! + (sup[cell] ? 0 : val[cell]!);
         if (d < dist[next]!) {
           dist[next] = d;
@@ -189,7 +191,7 @@ export function suppressionPattern(x: readonly (readonly number[])[], k: number)
       if (!path) {
         // Unreachable for a consistent table (the path through the totals always exists); if it ever
         // happens, hiding every non-zero cell is safe.
-        for (let c = 0; c < N; c++) if (val[c]! > 0) sup[c] = true;
+        for (let c = 0; c < N; c++) if (val[c]! > 0 && !kept[c]) sup[c] = true;
         break;
       }
       for (const c of path) sup[c] = true;

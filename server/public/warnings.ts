@@ -14,6 +14,7 @@ import { alertLevel, ALERT_LEVELS, type AlertLevel, type DataClass, type Thresho
 import type { Principal } from '../../shared/contract';
 import { canRead } from '../access/policy';
 import type { Rendered, SnapshotCache } from './cache';
+import { answer } from '../http/reply';
 
 /** Metrics whose thresholds are public warnings. */
 export const WARNING_METRICS: readonly string[] = ['water_level'];
@@ -226,12 +227,13 @@ export async function warningRows(db: Db, metrics: readonly string[] = WARNING_M
     v: number | null;
   }>(
     `${WARNINGS_QUERY_TAG}
-     SELECT m.code AS metric, m.class::text AS class, m.unit, m.name_id, m.name_en, m.cadence_s, m.thresholds,
+     SELECT m.code AS metric, c.class::text AS class, m.unit, m.name_id, m.name_en, m.cadence_s, m.thresholds,
             s.entity, s.region_code AS region, r.name AS region_name, r.level AS region_level,
             r.parent_code AS parent, pr.name AS parent_name, s.lon, s.lat,
             (extract(epoch FROM p.time) * 1000)::float8 AS t, p.value AS v
        FROM metric m
        JOIN series s ON s.metric = m.code
+       JOIN series_class c ON c.series_id = s.id AND c.class = 'publik'
        LEFT JOIN region r ON r.code = s.region_code
        LEFT JOIN region pr ON pr.code = r.parent_code
        LEFT JOIN LATERAL (SELECT time, value FROM point WHERE series_id = s.id ORDER BY time DESC LIMIT 1) p ON true
@@ -273,7 +275,7 @@ export function warningsHandler(
     send(
       req,
       res,
-      snap.view('warnings', (rows, now) => publicWarnings(rows, now, { maxAgeMs: deps.maxAgeMs })),
+      snap.view('warnings', (rows, now) => answer('PublicWarnings', publicWarnings(rows, now, { maxAgeMs: deps.maxAgeMs }))),
     );
   };
 }

@@ -6,14 +6,24 @@
 import type { Server as HttpServer } from 'node:http';
 import type { Logger } from 'pino';
 import { Server, type Namespace, type Socket } from 'socket.io';
-import { fail, ok, type Ack } from '../../shared/ack';
-import type { ClientToServerEvents, InterServerEvents, MetricSnapshot, Principal, ServerToClientEvents, SocketData } from '../../shared/contract';
+import { fail, ok, type Ack, type ErrorCode } from '../../shared/ack';
+import type {
+  ClientToServerEvents,
+  EventsChanged,
+  InterServerEvents,
+  MetricSnapshot,
+  PointsAppended,
+  Principal,
+  ServerToClientEvents,
+  SocketData,
+} from '../../shared/contract';
+import type { ClassifiedEntity } from '../access/policy';
 import { NAMESPACES } from '../../shared/contract';
 import type { Metric } from '../../shared/catalog';
 import { toRoomId } from '../../shared/rooms';
 import { eventsSubscribeSchema, safeText, subscribeSchema } from '../../shared/schemas';
 import { z } from 'zod';
-import type { AlertService } from '../alerts/service';
+import { ackRefusal, type AckResult, type AlertService } from '../alerts/service';
 
 const ackSchema = z.object({ id: z.number().int().positive(), note: safeText(500).pipe(z.string().trim().min(1)) });
 import { openEvents } from '../../db/queries/events';
@@ -21,6 +31,15 @@ import type pg from 'pg';
 import type { CatalogService } from '../catalog/service';
 import type { SeriesService } from '../series/service';
 import type { Stream, StreamSink } from './stream';
+
+/** The acknowledgement code the client translates, per refused acknowledgement. */
+const ACK_CODE: Record<Exclude<AckResult, { kind: 'acknowledged' }>['kind'], ErrorCode> = {
+  not_signed_in: 'unauthenticated',
+  note_missing: 'invalid',
+  not_found: 'not_found',
+  not_owner: 'forbidden',
+  already_acknowledged: 'conflict',
+};
 
 export type IoServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 type Nsp = Namespace<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -67,19 +86,87 @@ export function createIo(httpServer: HttpServer, corsOrigins: readonly string[])
   });
 }
 
-/** The stream's sink: each message goes to its room in /live, and publik ones to /public too. */
-export function createSink(io: IoServer, catalog: CatalogService): StreamSink {
+/**
+ * A points message as one principal may see it: the readings of series whose entity is classified beyond what
+ * `allowed` lets through are dropped (the message keeps its seq, so the subscriber sees no gap). Pure.
+ */
+export function filterPoints(
+  msg: PointsAppended,
+  entityOfSeries: (id: number) => ClassifiedEntity | undefined,
+  allowed: (entity: ClassifiedEntity) => boolean,
+): PointsAppended {
+  const hidden = new Set<number>();
+  const series = msg.series.filter((s) => {
+    const e = entityOfSeries(s.id);
+    if (e && !allowed(e)) hidden.add(s.id);
+    return !hidden.has(s.id);
+  });
+  const points = msg.points.filter((p) => {
+    if (hidden.has(p.s)) return false;
+    const e = entityOfSeries(p.s);
+    return !e || allowed(e);
+  });
+  return points.length === msg.points.length && series.length === msg.series.length ? msg : { ...msg, series, points };
+}
+
+/** The classified entity of each series of a message: new series travel in it, before the registry's next refresh. */
+function entityLookup(catalog: Pick<CatalogService, 'entity' | 'entityOfSeries' | 'noteSeries'>, msg: PointsAppended) {
+  const fresh = new Map(msg.series.map((s) => [s.id, s.entity]));
+  if (msg.series.length) catalog.noteSeries(msg.series);
+  return (id: number): ClassifiedEntity | undefined => {
+    const e = fresh.get(id);
+    return e !== undefined ? catalog.entity(e) : catalog.entityOfSeries(id);
+  };
+}
+
+/** Whether a message carries anything of a classified entity (then it goes out filtered, socket by socket). */
+const classifiedIn = (ids: Iterable<number>, entityOfSeries: (id: number) => ClassifiedEntity | undefined) => {
+  for (const id of ids) if (entityOfSeries(id)) return true;
+  return false;
+};
+
+/**
+ * The stream's sink: each message goes to its room in /live, and publik ones to /public too. A message that
+ * carries readings or events of a classified entity (a terbatas or rahasia project) goes out filtered through
+ * the access rule (catalog.decideSeries / decideEvent): to /public without them, and to each /live socket of
+ * the room as its principal may see it.
+ */
+export function createSink(io: IoServer, catalog: CatalogService, log?: Pick<Logger, 'error'>): StreamSink {
   const live = io.of(NAMESPACES.live);
   const pub = io.of(NAMESPACES.public);
   const isPublik = (c: { class: string } | undefined) => c?.class === 'publik';
+  const PUBLIC: Principal = { role: 'public' };
+  const perSocket = (roomId: string, send: (socket: { data: SocketData; emit: Sock['emit'] }) => void) => {
+    live
+      .in(roomId)
+      .fetchSockets()
+      .then((sockets) => sockets.forEach((s) => send(s as unknown as { data: SocketData; emit: Sock['emit'] })))
+      .catch((err: unknown) => log?.error({ err }, 'live: per-socket delivery failed'));
+  };
   return {
     points(roomId, msg) {
-      live.to(roomId).emit('points:appended', msg);
-      if (isPublik(catalog.metric(msg.metric))) pub.to(roomId).emit('points:appended', msg);
+      const metric = catalog.metric(msg.metric);
+      const entityOf = entityLookup(catalog, msg);
+      if (!metric || !classifiedIn([...msg.series.map((s) => s.id), ...msg.points.map((p) => p.s)], entityOf)) {
+        live.to(roomId).emit('points:appended', msg);
+        if (isPublik(metric)) pub.to(roomId).emit('points:appended', msg);
+        return;
+      }
+      const view = (who: Principal) => filterPoints(msg, entityOf, (e) => catalog.decideSeries(who, metric, e.id).allow);
+      perSocket(roomId, (s) => s.emit('points:appended', view(s.data.principal)));
+      if (isPublik(metric)) pub.to(roomId).emit('points:appended', view(PUBLIC));
     },
     events(roomId, msg) {
-      live.to(roomId).emit('events:changed', msg);
-      if (isPublik(catalog.eventKind(msg.kind))) pub.to(roomId).emit('events:changed', msg);
+      const kind = catalog.eventKind(msg.kind);
+      const visible = (who: Principal): EventsChanged =>
+        kind ? { ...msg, events: msg.events.filter((e) => catalog.decideEvent(who, kind, e.id).allow) } : msg;
+      if (!kind || !msg.events.some((e) => catalog.decideEvent(PUBLIC, { ...kind, class: 'publik' }, e.id).allow === false)) {
+        live.to(roomId).emit('events:changed', msg);
+        if (isPublik(kind)) pub.to(roomId).emit('events:changed', msg);
+        return;
+      }
+      perSocket(roomId, (s) => s.emit('events:changed', visible(s.data.principal)));
+      if (isPublik(kind)) pub.to(roomId).emit('events:changed', visible(PUBLIC));
     },
   };
 }
@@ -172,7 +259,11 @@ function wire(nsp: Nsp, deps: SocketDeps): void {
             const seq = stream.pointsSeq(m.code);
             return series.snapshot(m, parsed.data.historyMinutes, now).then((snap) => ({ ...snap, seq }));
           })();
-    const out: MetricSnapshot[] = await Promise.all(metrics.map(load));
+    // The series of classified entities (a rahasia project) are left out of what this principal may not read.
+    const out: MetricSnapshot[] = (await Promise.all(metrics.map(load))).map((snap) => {
+      const series = snap.series.filter((x) => catalog.decideSeries(who, snap.metric, x.entity, parsed.data.purpose).allow);
+      return series.length === snap.series.length ? snap : { ...snap, series };
+    });
     if (socket.disconnected) return fail('unavailable', 'disconnected');
     deps.observeSnapshot?.(
       'series',
@@ -183,7 +274,11 @@ function wire(nsp: Nsp, deps: SocketDeps): void {
       metrics.forEach((m, i) => {
         const missed = stream.pointsSince(m.code, seqs[i]!);
         // null: more happened than the stream holds; the client sees a seq gap and resubscribes
-        for (const msg of missed ?? []) socket.emit('points:appended', msg);
+        for (const msg of missed ?? [])
+          socket.emit(
+            'points:appended',
+            filterPoints(msg, entityLookup(catalog, msg), (e) => catalog.decideSeries(who, m, e.id, parsed.data.purpose).allow),
+          );
         socket.join(toRoomId({ type: 'metric', metric: m.code }));
       });
     return [ok({ serverTime: now, metrics: out }), catchUp];
@@ -217,7 +312,10 @@ function wire(nsp: Nsp, deps: SocketDeps): void {
     }
     const stream = deps.stream;
     const seqs = kinds.map((k) => stream.eventsSeq(k.code));
-    const states = await Promise.all(kinds.map((k) => openEvents(deps.pool, k.code, parsed.data.open)));
+    const states = (await Promise.all(kinds.map((k) => openEvents(deps.pool, k.code, parsed.data.open)))).map((st, i) => ({
+      ...st,
+      open: st.open.filter((e) => catalog.decideEvent(who, kinds[i]!, e.id, parsed.data.purpose).allow),
+    }));
     if (socket.disconnected) return fail('unavailable', 'disconnected');
     deps.observeSnapshot?.(
       'events',
@@ -225,7 +323,8 @@ function wire(nsp: Nsp, deps: SocketDeps): void {
     );
     const catchUp = () =>
       kinds.forEach((k, i) => {
-        for (const msg of stream.eventsSince(k.code, seqs[i]!) ?? []) socket.emit('events:changed', msg);
+        for (const msg of stream.eventsSince(k.code, seqs[i]!) ?? [])
+          socket.emit('events:changed', { ...msg, events: msg.events.filter((e) => catalog.decideEvent(who, k, e.id, parsed.data.purpose).allow) });
         socket.join(toRoomId({ type: 'events', kind: k.code }));
       });
     const snapshot = ok({
@@ -250,9 +349,8 @@ function wire(nsp: Nsp, deps: SocketDeps): void {
         parsed.error.issues.map((i) => i.message),
       );
     const result = await deps.alerts.acknowledge(socket.data.principal, parsed.data.id, parsed.data.note, socket.handshake.address ?? null);
-    if (result.ok) return ok(result.alert);
-    const code = result.status === 404 ? 'not_found' : result.status === 403 ? 'forbidden' : result.status === 409 ? 'conflict' : 'invalid';
-    return fail(code, result.error);
+    if (result.kind === 'acknowledged') return ok(result.alert);
+    return fail(ACK_CODE[result.kind], ackRefusal(result));
   });
 
   const KNOWN: ReadonlySet<string> = new Set(['series:subscribe', 'series:unsubscribe', 'events:subscribe', 'alerts:list', 'alert:acknowledge']);

@@ -4,13 +4,14 @@ import { seriesQuerySchema, toIssueDetails } from '../../shared/schemas';
 import type { CatalogService } from '../catalog/service';
 import type { PrincipalOf } from '../http/principal';
 import type { SeriesService } from './service';
+import { reply } from '../http/reply';
 
 export function createSeriesRoutes(deps: { catalog: CatalogService; series: SeriesService; principalOf: PrincipalOf }): Router {
   const router = Router();
   router.get('/api/v1/catalog', async (req, res) => {
     const who = await deps.principalOf(req);
     if (!who) return void res.status(401).json({ error: 'invalid or revoked token', details: [] });
-    res.json(deps.catalog.visibleTo(who));
+    reply(res, 'Catalog', deps.catalog.visibleTo(who));
   });
   router.get('/api/v1/series', async (req, res) => {
     const who = await deps.principalOf(req);
@@ -26,7 +27,8 @@ export function createSeriesRoutes(deps: { catalog: CatalogService; series: Seri
     if (!decision.allow) return void res.status(403).json({ error: decision.reason, details: [] });
     const result = await deps.series.range(metric.code, q.from, q.to, q.bucket, q.entity);
     if ('error' in result) return void res.status(400).json({ error: result.error, details: [] });
-    res.json(result);
+    // A series of a classified entity (a rahasia project) is left out as if it did not exist.
+    reply(res, 'SeriesRange', { ...result, series: result.series.filter((s) => deps.catalog.decideSeries(who, metric, s.entity, q.purpose).allow) });
   });
   return router;
 }

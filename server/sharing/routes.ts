@@ -12,6 +12,7 @@ import { loadAgreements } from '../../db/queries/sharing';
 import { canRead, type Agreement } from '../access/policy';
 import type { CatalogService } from '../catalog/service';
 import type { PrincipalOf } from '../http/principal';
+import { reply } from '../http/reply';
 
 export type AgreementDirection = 'received' | 'granted' | 'other';
 
@@ -62,7 +63,7 @@ export function createSharingRoutes(deps: { pool: pg.Pool; catalog: CatalogServi
         validUntil: new Date(a.validUntil).toISOString(),
       });
     }
-    res.json({ agreements: out });
+    reply(res, 'SharingAgreements', { agreements: out });
   });
   return router;
 }

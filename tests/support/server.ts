@@ -47,6 +47,8 @@ export interface TestServerOptions {
   backup?: BackupConfig;
   /** Bearer token that opens GET /metrics to a peer other than loopback. */
   metricsToken?: string;
+  /** Lifetime of the public view's snapshots (absent: the default, 5 s). */
+  publicCacheMs?: number;
 }
 
 export async function startTestServer(adminUrl: string, opts: TestServerOptions = {}): Promise<TestServer> {
@@ -72,6 +74,7 @@ export async function startTestServer(adminUrl: string, opts: TestServerOptions 
       wallScenesFile: opts.wallScenesFile,
       backup: opts.backup,
       metricsToken: opts.metricsToken,
+      publicCacheMs: opts.publicCacheMs,
     },
   });
   await new Promise<void>((r) => app.httpServer.listen(opts.port ?? 0, '127.0.0.1', r));

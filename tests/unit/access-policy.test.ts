@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Principal } from '../../shared/contract';
-import { canRead, canWrite, type Agreement, type Classified } from '../../server/access/policy';
+import { canRead, canWrite, entityOfEvent, seriesItem, type Agreement, type Classified, type ClassifiedEntity } from '../../server/access/policy';
 
 const NOW = Date.parse('2026-11-22T10:00:00Z');
 const DAY = 86_400_000;
@@ -93,5 +93,40 @@ describe('canWrite', () => {
     expect(canWrite('BPBD', terbatas)).toEqual({ allow: false, reason: 'truck_load belongs to DLH, not to BPBD' });
     expect(canWrite('BPBD', publik, ['events'], 'points')).toEqual({ allow: false, reason: 'this key may not write points (its scopes: events)' });
     expect(canWrite('BPBD', publik, ['points'], 'points').allow).toBe(true);
+  });
+});
+
+describe('seriesItem: the class of an entity applies wherever the class of its metric does', () => {
+  const progress: Classified = { code: 'project_progress', ownerOpd: 'DPUPR', class: 'publik' };
+  const secret: ClassifiedEntity = { id: 'PRJ-9', class: 'rahasia', ownerOpd: 'DPUPR' };
+  const limited: ClassifiedEntity = { id: 'PRJ-8', class: 'terbatas', ownerOpd: 'DPUPR' };
+  const other: ClassifiedEntity = { id: 'PRJ-7', class: 'rahasia', ownerOpd: 'DISHUB' };
+  // [who, metric, entity, allowed]
+  const cases: [string, Classified, ClassifiedEntity | undefined, boolean][] = [
+    ['public', progress, undefined, true],
+    ['public', progress, limited, false],
+    ['public', progress, secret, false],
+    ['operator', progress, limited, true],
+    ['operator', progress, secret, false],
+    ['dlh', progress, limited, false],
+    ['dlh', progress, secret, false],
+    // the entity's OPD reads its rahasia project even through a metric it does not own
+    ['dishub', progress, other, true],
+    ['dlh', rahasia, { id: 'X', class: 'publik', ownerOpd: 'BPBD' }, true],
+    // an entity never lowers a metric's class
+    ['public', terbatas, { id: 'X', class: 'publik', ownerOpd: 'DLH' }, false],
+  ];
+  it.each(cases)('%s reading %o of %o → %s', (name, metric, entity, allowed) => {
+    expect(canRead(who[name]!, seriesItem(metric, entity), { agreements: [], now: NOW }).allow).toBe(allowed);
+  });
+
+  it('finds the project of an event by its id', () => {
+    const reg = new Map([secret, limited, { id: 'PRJ-9-B', class: 'terbatas' as const, ownerOpd: 'DPUPR' }].map((e) => [e.id, e]));
+    expect(entityOfEvent('PRJ-9', reg)?.id).toBe('PRJ-9');
+    expect(entityOfEvent('PRJ-9-M25', reg)?.id).toBe('PRJ-9');
+    expect(entityOfEvent('PRJ-9-B-M25', reg)?.id).toBe('PRJ-9-B');
+    expect(entityOfEvent('PRJ-8:x', reg)?.id).toBe('PRJ-8');
+    expect(entityOfEvent('PRJ-90-M25', reg)).toBeUndefined();
+    expect(entityOfEvent('PRJ-1-M25', reg)).toBeUndefined();
   });
 });

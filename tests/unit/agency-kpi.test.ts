@@ -18,7 +18,7 @@ import {
   type Route,
   type SeriesLike,
 } from '../../client/agency/kpi';
-import { agreementList } from '../../client/agency/sharing-api';
+import { agreementsOf } from '../../client/agency/sharing-api';
 
 const MIN = 60_000;
 const NOW = Date.parse('2026-11-22T12:00:00Z');
@@ -336,8 +336,8 @@ describe('route', () => {
   });
 });
 
-describe('agreementList', () => {
-  it('keeps well-formed agreements with epoch dates and drops the rest', () => {
+describe('agreementsOf', () => {
+  it('reads agreements with epoch dates and refuses an answer that breaks the contract, naming the field', () => {
     const good = {
       id: 1,
       direction: 'received',
@@ -349,10 +349,11 @@ describe('agreementList', () => {
       validFrom: '2026-11-01T00:00:00.000Z',
       validUntil: '2027-06-29T17:00:00.000Z',
     };
-    const out = agreementList({
-      agreements: [good, { ...good, id: 'x' }, { ...good, direction: 'sideways' }, { ...good, validUntil: 'never' }, null],
-    });
-    expect(out).toEqual([{ ...good, validFrom: Date.parse(good.validFrom), validUntil: Date.parse(good.validUntil) }]);
-    expect(() => agreementList({ nope: [] })).toThrow(/unexpected response/);
+    expect(agreementsOf({ agreements: [good] })).toEqual([
+      { ...good, validFrom: Date.parse(good.validFrom), validUntil: Date.parse(good.validUntil) },
+    ]);
+    expect(() => agreementsOf({ agreements: [good, { ...good, id: 'x' }] })).toThrow(/agreements\.1\.id/);
+    expect(() => agreementsOf({ agreements: [{ ...good, direction: 'sideways' }] })).toThrow(/agreements\.0\.direction/);
+    expect(() => agreementsOf({ nope: [] })).toThrow(/unexpected response \(agreements:/);
   });
 });

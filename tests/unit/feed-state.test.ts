@@ -130,8 +130,9 @@ describe('FeedsStore', () => {
 });
 
 describe('feedList', () => {
-  it('drops malformed entries instead of failing the whole list', () => {
-    expect(feedList({ feeds: [feed(), { ...feed(), state: 'weird' }, { source: 'x' }, null] })).toHaveLength(1);
+  it('reads a list as the contract describes it and refuses one that breaks it, naming the field', () => {
+    expect(feedList({ feeds: [feed(), feed()] })).toHaveLength(2);
+    expect(() => feedList({ feeds: [feed(), { ...feed(), state: 'weird' }] })).toThrow(/feeds\.1\.state/);
     expect(() => feedList({ nope: [] })).toThrow(ApiError);
   });
 });

@@ -145,6 +145,7 @@ describe('progress lines', () => {
             { t: 200, avg: 11, min: 10, max: 12, last: 12 },
             { t: 100, avg: 5, min: 4, max: 6, last: 6 },
           ],
+          latest: { t: 200, v: 12, ageMs: 0 },
         },
       ],
     };

@@ -3,10 +3,11 @@
  * (a hidden count is `{ n: null, suppressed: true }`). Public, no token; the browser's HTTP cache revalidates
  * with the ETag, so polling costs a 304 while the snapshot is unchanged.
  */
-import { ApiError, getJson, isNum, isObj } from './http';
+import { complaintSummaryResponse, PUBLIC_PERIOD_NAMES, type PublicPeriod, type RestResponse } from '@shared/rest';
+import { getJson } from './http';
 
-export const COMPLAINT_PERIODS = ['24h', '7d', '30d'] as const;
-export type ComplaintPeriod = (typeof COMPLAINT_PERIODS)[number];
+export const COMPLAINT_PERIODS = PUBLIC_PERIOD_NAMES;
+export type ComplaintPeriod = PublicPeriod;
 
 /** A published count: a number, or null when hidden to protect reporters. */
 export type PublicCount = number | null;
@@ -34,38 +35,38 @@ export interface ComplaintSummary {
   total: ComplaintCounts;
 }
 
-const count = (x: unknown): PublicCount => (isObj(x) && isNum(x.n) && x.suppressed === false ? x.n : null);
-const str = (x: unknown): string | null => (typeof x === 'string' ? x : null);
-const counts = (x: Record<string, unknown>): ComplaintCounts => ({ received: count(x.received), resolved: count(x.resolved), open: count(x.open) });
-const objects = (x: unknown): Record<string, unknown>[] => (Array.isArray(x) ? x.filter(isObj) : []);
+const count = (c: { n: number | null; suppressed: boolean }): PublicCount => (c.suppressed ? null : c.n);
+const counts = (x: {
+  received: { n: number | null; suppressed: boolean };
+  resolved: { n: number | null; suppressed: boolean };
+  open: { n: number | null; suppressed: boolean };
+}): ComplaintCounts => ({
+  received: count(x.received),
+  resolved: count(x.resolved),
+  open: count(x.open),
+});
 
-function checkSummary(x: unknown, period: ComplaintPeriod): ComplaintSummary {
-  if (!isObj(x) || !isNum(x.updatedAt) || !isNum(x.k) || !Array.isArray(x.kelurahan) || !Array.isArray(x.categories) || !isObj(x.total)) {
-    throw new ApiError(0, 'complaints summary: unexpected response');
-  }
+/** The page's view of the answer: a hidden count is null. */
+export function toSummary(x: RestResponse<'ComplaintSummary'>, period: ComplaintPeriod): ComplaintSummary {
   return {
     period,
     updatedAt: x.updatedAt,
     k: x.k,
-    kelurahan: objects(x.kelurahan).map((r) => ({
-      code: str(r.code),
-      name: str(r.name),
-      kecamatanCode: str(r.kecamatanCode),
-      kecamatanName: str(r.kecamatanName),
+    kelurahan: x.kelurahan.map((r) => ({
+      code: r.code,
+      name: r.name,
+      kecamatanCode: r.kecamatanCode,
+      kecamatanName: r.kecamatanName,
       ...counts(r),
-      cells: objects(r.cells).map((c) => ({ category: str(c.category), ...counts(c) })),
+      cells: r.cells.map((c) => ({ category: c.category, ...counts(c) })),
     })),
-    categories: objects(x.categories).map((c) => ({
-      category: str(c.category),
-      ...counts(c),
-      medianHoursToResolve: isNum(c.medianHoursToResolve) ? c.medianHoursToResolve : null,
-    })),
+    categories: x.categories.map((c) => ({ category: c.category, ...counts(c), medianHoursToResolve: c.medianHoursToResolve })),
     total: counts(x.total),
   };
 }
 
 export async function fetchComplaintSummary(period: ComplaintPeriod, signal?: AbortSignal): Promise<ComplaintSummary> {
-  return checkSummary(await getJson(`/api/public/v1/complaints/summary?period=${period}`, {}, signal), period);
+  return toSummary(await getJson(`/api/public/v1/complaints/summary?period=${period}`, complaintSummaryResponse, {}, signal), period);
 }
 
 /** Kelurahan grouped by kecamatan (by name), for a compact list. No kecamatan totals: none are published. */

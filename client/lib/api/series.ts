@@ -1,22 +1,9 @@
 /** `GET /api/v1/series`: bucketed history of one metric (for drill-down beyond the live hour). */
-import { ApiError, getJson, isObj } from './http';
+import { seriesResponse, type RestResponse } from '@shared/rest';
+import { getJson } from './http';
 
 export type SeriesBucket = 'auto' | 'raw' | '1m' | '1h' | '1d';
-
-export interface SeriesResponse {
-  metric: string;
-  bucket: string;
-  bucketMs: number;
-  series: {
-    id: number;
-    metric: string;
-    entity: string;
-    region: string | null;
-    lon: number | null;
-    lat: number | null;
-    buckets: { t: number; avg: number; min: number; max: number; last: number }[];
-  }[];
-}
+export type SeriesResponse = RestResponse<'SeriesRange'>;
 
 export async function fetchSeries(
   q: { metric: string; from: number; to: number; bucket?: SeriesBucket; entity?: string; purpose?: string },
@@ -31,7 +18,5 @@ export async function fetchSeries(
   });
   if (q.entity) params.set('entity', q.entity);
   if (q.purpose) params.set('purpose', q.purpose);
-  const x = await getJson(`/api/v1/series?${params}`, token ? { Authorization: `Bearer ${token}` } : {}, signal);
-  if (!isObj(x) || !Array.isArray(x.series)) throw new ApiError(0, 'series: unexpected response');
-  return x as unknown as SeriesResponse;
+  return getJson(`/api/v1/series?${params}`, seriesResponse, token ? { Authorization: `Bearer ${token}` } : {}, signal);
 }

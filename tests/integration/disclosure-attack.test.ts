@@ -1,0 +1,331 @@
+/**
+ * Issue 13 item 1, as the attacker did it: a city with realistic complaints (a few busy kelurahan, many with
+ * one or two complaints), the real server, and an outsider who fetches EVERYTHING public about complaints —
+ * summary, map and performance view of every period, the open-data CSV and JSON of every view, the CKAN
+ * DataStore records, the `complaints_open` metric — merges it by meaning (a count is the same count wherever
+ * it appears), writes down every relation they know (sums of tables, buckets summing to the city total,
+ * 24 h ⊂ 7 d ⊂ 30 d, open ≥ received − resolved) and runs interval propagation to a fixpoint. Each hidden
+ * count starts in [0, k−1] when it truly is small (the attacker is granted that knowledge) and [0, ∞)
+ * otherwise. No hidden count may come out exact.
+ *
+ * Not vacuous: the same attacker, run on the per-table protection the server used before (rebuilt here from
+ * the database's truth with suppression.ts alone, totals published by each table), recovers hidden counts.
+ */
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { COMPLAINT_CATEGORIES } from '../../demo/catalog';
+import { mulberry32 } from '../../demo/city';
+import { exposure, propagate, type Relation } from '../../server/public/disclosure';
+import { protectTable } from '../../server/public/suppression';
+import { startTestServer, type TestServer } from '../support/server';
+
+const backends = Object.entries(inject('backends'));
+const K = 5;
+const DAY = 86_400_000;
+const PERIODS = ['24h', '7d', '30d'] as const;
+type P = (typeof PERIODS)[number];
+const SPAN: Record<P, number> = { '24h': DAY, '7d': 7 * DAY, '30d': 30 * DAY };
+const TOT = '*';
+
+/** The attacker's keys: by meaning, independent of the server's code. */
+const cellKey = (m: string, p: P, region: string | null, category: string | null) =>
+  `${m}|${m === 'open' ? 'now' : p}|${region ?? '-'}|${category ?? '-'}`;
+const bucketKey = (m: string, from: number, to: number) => `b|${m}|${from}|${to}`;
+
+interface Truth {
+  region: string | null;
+  category: string | null;
+  opened: number;
+  closed: number | null;
+}
+
+/** What the attacker has read: a key's published value, or that it was published hidden. */
+class Board {
+  readonly shown = new Map<string, number>();
+  readonly seenHidden = new Set<string>();
+  readonly conflicts: string[] = [];
+  note(key: string, n: number | null) {
+    if (n === null) return void this.seenHidden.add(key);
+    const had = this.shown.get(key);
+    if (had !== undefined && had !== n) this.conflicts.push(`${key}: ${had} vs ${n}`);
+    this.shown.set(key, n);
+  }
+  get hidden() {
+    return [...this.seenHidden].filter((k) => !this.shown.has(k));
+  }
+}
+
+/** The relations the attacker writes down from the published structure (cells listed, buckets, periods). */
+function relationsOf(structure: { cells: Record<P, [string | null, string | null][]>; buckets: Record<P, [number, number][]> }): Relation[] {
+  const rel: Relation[] = [];
+  const rows = (p: P) => [...new Set(structure.cells[p].map(([r]) => r))];
+  const cols = (p: P) => [...new Set(structure.cells[p].map(([, c]) => c))];
+  for (const p of PERIODS) {
+    for (const m of ['received', 'resolved', 'open']) {
+      const cs = structure.cells[p];
+      for (const r of rows(p))
+        rel.push({
+          terms: [...cs.filter(([x]) => x === r).map(([, c]): [string, number] => [cellKey(m, p, r, c), 1]), [cellKey(m, p, r, TOT), -1]],
+          op: 'eq',
+        });
+      for (const c of cols(p))
+        rel.push({
+          terms: [...cs.filter(([, y]) => y === c).map(([r]): [string, number] => [cellKey(m, p, r, c), 1]), [cellKey(m, p, TOT, c), -1]],
+          op: 'eq',
+        });
+      rel.push({ terms: [...rows(p).map((r): [string, number] => [cellKey(m, p, r, TOT), 1]), [cellKey(m, p, TOT, TOT), -1]], op: 'eq' });
+      rel.push({ terms: [...cols(p).map((c): [string, number] => [cellKey(m, p, TOT, c), 1]), [cellKey(m, p, TOT, TOT), -1]], op: 'eq' });
+    }
+    for (const m of ['received', 'resolved']) {
+      rel.push({
+        terms: [...structure.buckets[p].map(([f, t]): [string, number] => [bucketKey(m, f, t), 1]), [cellKey(m, p, TOT, TOT), -1]],
+        op: 'eq',
+      });
+    }
+    const all: [string | null, string | null][] = [
+      ...structure.cells[p],
+      ...rows(p).map((r): [string | null, string] => [r, TOT]),
+      ...cols(p).map((c): [string, string | null] => [TOT, c]),
+      [TOT, TOT],
+    ];
+    for (const [r, c] of all) {
+      rel.push({
+        terms: [
+          [cellKey('received', p, r, c), 1],
+          [cellKey('resolved', p, r, c), -1],
+          [cellKey('open', p, r, c), -1],
+        ],
+        op: 'le',
+      });
+      for (const q of PERIODS)
+        if (SPAN[q] > SPAN[p])
+          for (const m of ['received', 'resolved'])
+            rel.push({
+              terms: [
+                [cellKey(m, p, r, c), 1],
+                [cellKey(m, q, r, c), -1],
+              ],
+              op: 'le',
+            });
+    }
+    for (const q of PERIODS) {
+      if (SPAN[q] <= SPAN[p]) continue;
+      for (const [lo, hi] of structure.buckets[q]) {
+        const inside = structure.buckets[p].filter(([f, t]) => f >= lo && t <= hi && !(f === lo && t === hi));
+        if (inside.length)
+          for (const m of ['received', 'resolved'])
+            rel.push({ terms: [...inside.map(([f, t]): [string, number] => [bucketKey(m, f, t), 1]), [bucketKey(m, lo, hi), -1]], op: 'le' });
+      }
+    }
+  }
+  return rel;
+}
+
+/** The truth of every key the attacker uses, from the database's complaints at `now`. */
+function truthOf(
+  rows: Truth[],
+  now: number,
+  structure: { cells: Record<P, [string | null, string | null][]>; buckets: Record<P, [number, number][]> },
+) {
+  const t = new Map<string, number>();
+  const inc = (key: string) => t.set(key, (t.get(key) ?? 0) + 1);
+  for (const p of PERIODS) {
+    const from = now - SPAN[p];
+    for (const r of rows) {
+      const got = {
+        received: r.opened > from && r.opened <= now,
+        resolved: r.closed !== null && r.closed > from && r.closed <= now,
+        open: r.opened <= now && (r.closed === null || r.closed > now),
+      };
+      for (const [m, yes] of Object.entries(got)) {
+        if (!yes || (m === 'open' && p !== '24h')) continue;
+        for (const [rr, cc] of [
+          [r.region, r.category],
+          [r.region, TOT],
+          [TOT, r.category],
+          [TOT, TOT],
+        ] as [string | null, string | null][])
+          inc(cellKey(m, p, rr, cc));
+      }
+    }
+  }
+  // a time range is one figure, whichever periods list it
+  const ranges = new Map(PERIODS.flatMap((p) => structure.buckets[p]).map(([f, to]) => [`${f}|${to}`, [f, to] as const]));
+  for (const [f, to] of ranges.values())
+    for (const r of rows) {
+      if (r.opened > f && r.opened <= to) inc(bucketKey('received', f, to));
+      if (r.closed !== null && r.closed > f && r.closed <= to) inc(bucketKey('resolved', f, to));
+    }
+  return (key: string) => t.get(key) ?? 0;
+}
+
+/** Runs the attacker; the hidden keys it pins, and how many small ones it narrows below k − 1. */
+function attack(board: Board, relations: Relation[], truth: (key: string) => number) {
+  const hidden = board.hidden;
+  const prior = (key: string) => {
+    const v = truth(key);
+    return v >= 1 && v < K ? { lo: 0, hi: K - 1 } : { lo: 0, hi: Infinity };
+  };
+  // a relation term the attacker has never seen published is a count the answers imply is 0 (not listed)
+  const listed = new Set([...board.shown.keys(), ...hidden]);
+  const known = new Map(board.shown);
+  for (const r of relations) for (const [key] of r.terms) if (!listed.has(key)) known.set(key, 0);
+  const p = propagate(known, relations, prior);
+  const pinned: string[] = [];
+  let narrowed = 0;
+  for (const key of hidden) {
+    const b = p.bounds.get(key) ?? prior(key);
+    const v = truth(key);
+    // the attacker's bounds always hold the truth (a wrong relation would show here)
+    expect(b.lo <= v && v <= b.hi, `${key}: ${v} outside ${JSON.stringify(b)}`).toBe(true);
+    if (exposure(b)) pinned.push(`${key}=${v}`);
+    else if (v >= 1 && v < K && b.hi < K - 1) narrowed++;
+  }
+  return { pinned, narrowed, hidden: hidden.length };
+}
+
+describe.each(backends)('differencing attack on every public complaint figure (%s)', (_name, adminUrl) => {
+  let server: TestServer;
+  const truthRows: Truth[] = [];
+
+  beforeAll(async () => {
+    server = await startTestServer(adminUrl, { publicCacheMs: 120_000 });
+    const key = await server.key('DISKOMINFO');
+    const { rows: regions } = await server.storage.pool.query<{ code: string }>(
+      `SELECT code FROM region WHERE level = 'kelurahan' ORDER BY code LIMIT 14`,
+    );
+    expect(regions.length).toBeGreaterThanOrEqual(10);
+    // A realistic month: two busy kelurahan, a middle, and a long tail of ones and twos; categories skewed.
+    const rnd = mulberry32(2026);
+    const now = Date.now();
+    const weights = regions.map((_, i) => (i < 2 ? 12 : i < 5 ? 4 : 1));
+    const total = weights.reduce((a, b) => a + b, 0);
+    const events: Record<string, unknown>[] = [];
+    for (let i = 0; i < 420; i++) {
+      let x = rnd() * total;
+      let ri = 0;
+      while (x > weights[ri]!) x -= weights[ri++]!;
+      const region = i % 53 === 0 ? null : regions[ri]!.code;
+      const category = i % 61 === 0 ? null : COMPLAINT_CATEGORIES[Math.floor(rnd() ** 2.2 * COMPLAINT_CATEGORIES.length)]!;
+      const opened = now - 60_000 - Math.floor(rnd() ** 1.4 * 34 * DAY);
+      const closed = rnd() < 0.65 ? opened + Math.floor(rnd() * 6 * DAY) : null;
+      const c = closed !== null && closed < now - 30_000 ? closed : null;
+      truthRows.push({ region, category, opened, closed: c });
+      const base = { kind: 'complaint', id: `LPR-ATK-${i}`, ...(region ? { region } : {}), ...(category ? { category } : {}), title: `aduan ${i}` };
+      events.push({ ...base, status: 'received', time: opened });
+      if (c !== null) events.push({ ...base, status: 'resolved', time: c });
+    }
+    for (let i = 0; i < events.length; i += 200)
+      expect((await server.post('/api/v1/events', { events: events.slice(i, i + 200) }, key)).status).toBe(202);
+    const open = truthRows.filter((r) => r.closed === null).length;
+    expect(
+      (await server.post('/api/v1/ingest', { points: [{ metric: 'complaints_open', entity: 'kota', time: now - 30_000, value: open }] }, key)).status,
+    ).toBe(202);
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('recovers no hidden count from everything published, and would have from per-table protection', async () => {
+    const board = new Board();
+    const get = async (path: string) => {
+      const res = await server.get(path);
+      expect(res.status, path).toBe(200);
+      return res.body;
+    };
+    const structure = { cells: {} as Record<P, [string | null, string | null][]>, buckets: {} as Record<P, [number, number][]> };
+    let now = 0;
+    const c = (x: { n: number | null }) => x.n;
+    for (const p of PERIODS) {
+      const s = await get(`/api/public/v1/complaints/summary?period=${p}`);
+      now = s.to;
+      structure.cells[p] = [];
+      for (const r of s.kelurahan) {
+        for (const m of ['received', 'resolved', 'open']) board.note(cellKey(m, p, r.code, TOT), c(r[m]));
+        for (const cell of r.cells) {
+          structure.cells[p].push([r.code, cell.category]);
+          for (const m of ['received', 'resolved', 'open']) board.note(cellKey(m, p, r.code, cell.category), c(cell[m]));
+        }
+      }
+      for (const cat of s.categories) for (const m of ['received', 'resolved', 'open']) board.note(cellKey(m, p, TOT, cat.category), c(cat[m]));
+      for (const m of ['received', 'resolved', 'open']) board.note(cellKey(m, p, TOT, TOT), c(s.total[m]));
+      const map = await get(`/api/public/v1/complaints/map?period=${p}`);
+      for (const r of map.kelurahan) for (const m of ['received', 'resolved', 'open']) board.note(cellKey(m, p, r.code, TOT), c(r[m]));
+      const perf = await get(`/api/public/v1/complaints/performance?period=${p}`);
+      expect(perf.to).toBe(now);
+      structure.buckets[p] = perf.buckets.map((b: { from: number; to: number }) => [b.from, b.to]);
+      for (const b of perf.buckets) for (const m of ['received', 'resolved']) board.note(bucketKey(m, b.from, b.to), c(b[m]));
+      for (const m of ['received', 'resolved']) board.note(cellKey(m, p, TOT, TOT), c(perf.total[m]));
+      // open data: CSV, JSON and the CKAN DataStore of the same view
+      const csv: string = (await server.get(`/api/public/v1/datasets/aduan-warga-per-kelurahan/data.csv?view=${p}`)).body;
+      const [head, ...lines] = csv.trim().split('\r\n');
+      const cols = head!.split(',');
+      const json = await get(`/api/public/v1/datasets/aduan-warga-per-kelurahan/data.json?view=${p}`);
+      const ckan = await get(`/api/3/action/datastore_search?resource_id=aduan-warga-per-kelurahan.${p}&limit=32000`);
+      const records: Record<string, string | number | null>[] = [
+        ...lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [cols[i]!, v === '' ? null : /^\d+$/.test(v) ? Number(v) : v]))),
+        ...json.data,
+        ...ckan.result.records,
+      ];
+      expect(records.length).toBe(3 * structure.cells[p].length);
+      for (const r of records)
+        for (const m of ['received', 'resolved', 'open'])
+          board.note(cellKey(m, p, (r.kelurahan_code as string | null) ?? null, (r.category as string | null) ?? null), r[m] as number | null);
+    }
+    // the city's open count, as the publik metric gives it
+    const metrics = await get('/api/public/v1/metrics');
+    const open = metrics.metrics.find((m: { code: string }) => m.code === 'complaints_open').series[0].value as number;
+    board.note(cellKey('open', '24h', TOT, TOT), open);
+    // every answer came from one snapshot, and no two answers disagree about a count
+    for (const p of PERIODS) expect((await get(`/api/public/v1/complaints/summary?period=${p}`)).to).toBe(now);
+    expect(board.conflicts).toEqual([]);
+
+    const relations = relationsOf(structure);
+    const truth = truthOf(truthRows, now, structure);
+    for (const [key, v] of board.shown) expect(v, key).toBe(truth(key));
+    expect(board.hidden.length).toBeGreaterThan(20);
+    expect(board.hidden.some((key) => truth(key) >= 1 && truth(key) < K)).toBe(true);
+
+    const real = attack(board, relations, truth);
+    console.log(
+      `published: ${board.shown.size} shown, ${real.hidden} hidden; pinned ${real.pinned.length}; small counts narrowed below k-1: ${real.narrowed}`,
+    );
+    expect(real.pinned).toEqual([]);
+
+    // The same attacker against per-table protection (the server before issue 13): each table with its own
+    // totals (protectTable), the performance view's city totals from its bucket table.
+    const naive = new Board();
+    for (const p of PERIODS) {
+      const rs = [...new Set(structure.cells[p].map(([r]) => r))];
+      const cs = [...new Set(structure.cells[p].map(([, x]) => x))];
+      for (const m of ['received', 'resolved', 'open']) {
+        const t = protectTable(
+          rs.map((r) => cs.map((x) => truth(cellKey(m, p, r, x)))),
+          cs.length,
+          K,
+        );
+        rs.forEach((r, i) => {
+          naive.note(cellKey(m, p, r, TOT), t.rowTotals[i]!.n);
+          cs.forEach((x, j) => {
+            if (structure.cells[p].some(([a, b]) => a === r && b === x)) naive.note(cellKey(m, p, r, x), t.cells[i]![j]!.n);
+          });
+        });
+        cs.forEach((x, j) => naive.note(cellKey(m, p, TOT, x), t.colTotals[j]!.n));
+        naive.note(cellKey(m, p, TOT, TOT), t.total.n);
+      }
+      for (const m of ['received', 'resolved']) {
+        const b = structure.buckets[p];
+        const t = protectTable(
+          b.map(([f, to]) => [truth(bucketKey(m, f, to))]),
+          1,
+          K,
+        );
+        b.forEach(([f, to], i) => naive.note(bucketKey(m, f, to), t.cells[i]![0]!.n));
+        naive.note(cellKey(m, p, TOT, TOT), t.colTotals[0]!.n);
+      }
+    }
+    naive.note(cellKey('open', '24h', TOT, TOT), open);
+    const before = attack(naive, relations, truth);
+    console.log(`per-table protection: ${before.hidden} hidden, pinned ${before.pinned.length}, e.g. ${before.pinned.slice(0, 5).join(', ')}`);
+    expect(before.pinned.length).toBeGreaterThan(0);
+  });
+});
