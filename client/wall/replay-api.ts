@@ -4,7 +4,8 @@
  * present (ages and staleness are judged against the moment, not against now). Live stores are never touched.
  */
 import type { ReplayFrame } from '@shared/replay';
-import { getJson, isObj } from '../lib/api/http';
+import { replayResponse } from '@shared/rest';
+import { getJson } from '../lib/api/http';
 import { LiveStore } from '../lib/live-store';
 import { EventsStore } from '../lib/events-store';
 import { AlertsStore } from '../lib/alerts';
@@ -12,11 +13,7 @@ import type { LiveOptions } from '../lib/live-options';
 
 export async function fetchReplay(token: string, scene: string, at: number, signal?: AbortSignal): Promise<ReplayFrame> {
   const q = new URLSearchParams({ scene, at: String(Math.round(at)) });
-  const body = await getJson(`/api/v1/replay?${q}`, { authorization: `Bearer ${token}` }, signal);
-  if (!isObj(body) || !Array.isArray(body.metrics) || !Array.isArray(body.events) || !Array.isArray(body.alerts) || typeof body.at !== 'number') {
-    throw new Error('replay: invalid answer');
-  }
-  return body as unknown as ReplayFrame;
+  return (await getJson(`/api/v1/replay?${q}`, replayResponse, { authorization: `Bearer ${token}` }, signal)) as ReplayFrame;
 }
 
 /** The stores a frame draws from (what SceneView reads of a live connection, plus the alerts). */

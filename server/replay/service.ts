@@ -60,15 +60,24 @@ export function createReplayService(deps: {
         return [k];
       });
 
-      const series = await listSeries(
-        pool,
-        metrics.map((m) => m.code),
-      );
+      // a classified entity (a terbatas project) hides its series wherever its metric would show (decideSeries)
+      const metricOf = new Map(metrics.map((m) => [m.code, m]));
+      const series = (
+        await listSeries(
+          pool,
+          metrics.map((m) => m.code),
+        )
+      ).filter((s) => catalog.decideSeries(who, metricOf.get(s.metric)!, s.entity).allow);
       const ids = series.map((s) => s.id);
       const [latest, history, events, alerts] = await Promise.all([
         latestPointsAt(pool, ids, at, REPLAY_WINDOW_MS),
         deps.series.history(ids, at - REPLAY_HISTORY_MINUTES * 60_000, at),
-        Promise.all(kinds.map(async (k) => ({ kind: k, seq: 0, ...(await eventsAt(pool, k.code, at, REPLAY_MAX_OPEN_EVENTS)) }))),
+        Promise.all(
+          kinds.map(async (k) => {
+            const r = await eventsAt(pool, k.code, at, REPLAY_MAX_OPEN_EVENTS);
+            return { kind: k, seq: 0, ...r, open: r.open.filter((e) => catalog.decideEvent(who, k, e.id).allow) };
+          }),
+        ),
         sources.alerts ? alertsAt(pool, at) : Promise.resolve([]),
       ]);
       const owner = new Map(metrics.map((m) => [m.code, m.ownerOpd]));
@@ -96,7 +105,7 @@ export function createReplayService(deps: {
           events,
           // the value an alert shows is the series' reading at that moment
           alerts: alerts
-            .filter((a) => visible.has(a.metric))
+            .filter((a) => visible.has(a.metric) && catalog.decideSeries(who, metricOf.get(a.metric)!, a.entity).allow)
             .map((a) => {
               const p = latest.get(a.seriesId);
               return p ? { ...a, lastValue: p.v, lastTime: p.t } : a;
