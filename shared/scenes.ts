@@ -180,11 +180,11 @@ export const DEFAULT_SCENES: ScenesFile = {
         { type: 'feeds', area: a(1, 8, 12, 1) },
         {
           type: 'kpis',
-          area: a(8, 1, 5, 3),
+          area: a(8, 1, 5, 4),
           kpis: ['complaints-open', 'water-level', 'rainfall', 'traffic-speed', 'congestion', 'project-progress'],
         },
-        { type: 'chart', area: a(8, 4, 5, 2), chart: 'water-level' },
-        { type: 'alerts', area: a(8, 6, 5, 2) },
+        { type: 'chart', area: a(8, 5, 5, 2), chart: 'water-level' },
+        { type: 'alerts', area: a(8, 7, 5, 1) },
       ],
     },
     {

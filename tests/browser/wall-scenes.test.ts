@@ -136,6 +136,19 @@ describe.skipIf(!chromiumAvailable)('/wall scenes in headless Chromium', () => {
     for (const a of open) await server.post(`/api/v1/alerts/${a.id}/acknowledge`, { note: 'uji layar dinding' }, token);
   }
 
+  /** Until nothing holds the playlist: the simulator's gauges may open a new Siaga alert at any moment around midday. */
+  async function untilNotHeld(page: Page): Promise<void> {
+    await expect
+      .poll(
+        async () => {
+          await acknowledgeOpenAlerts();
+          return page.getAttribute('[data-testid="playlist"]', 'data-hold');
+        },
+        { timeout: 30_000, interval: 1_000 },
+      )
+      .toBe('none');
+  }
+
   async function expectNoScroll(page: Page): Promise<void> {
     const fit = await page.evaluate(() => {
       const el = document.scrollingElement ?? document.documentElement;
@@ -257,7 +270,7 @@ describe.skipIf(!chromiumAvailable)('/wall scenes in headless Chromium', () => {
       await page.waitForSelector('body[data-live="true"]', { timeout: 30_000 });
       // held by hand, then stepped with the controls: each screenshot is of the scene it is named after
       // (no alert holds the playlist now; the pause button does nothing while one does)
-      await page.waitForSelector('[data-testid="playlist"][data-hold="none"]', { timeout: 15_000 });
+      await untilNotHeld(page);
       await page.click('[data-testid="playlist-controls"] button:nth-child(2)');
       await page.waitForSelector('[data-testid="playlist"][data-hold="manual"]');
       for (let k = 0; k < SCENES.length; k++) {
@@ -336,7 +349,7 @@ describe.skipIf(!chromiumAvailable)('/wall scenes in headless Chromium', () => {
     await acknowledgeOpenAlerts();
     const page = await open(contexts[0] ?? (await launch({ width: 1920, height: 1080 })), `/wall#token=${token}`);
     await page.waitForSelector('body[data-live="true"]', { timeout: 30_000 });
-    await page.waitForSelector('[data-testid="playlist"][data-hold="none"]', { timeout: 15_000 });
+    await untilNotHeld(page);
     await page.click('[data-testid="playlist-controls"] button:nth-child(2)');
     while ((await page.getAttribute('body', 'data-scene')) !== 'floods') {
       const before = await page.getAttribute('body', 'data-scene');
@@ -390,7 +403,7 @@ describe.skipIf(!chromiumAvailable)('/wall scenes in headless Chromium', () => {
     await acknowledgeOpenAlerts();
     const page = await open(contexts[0] ?? (await launch({ width: 1920, height: 1080 })), `/wall#token=${token}`);
     await page.waitForSelector('body[data-live="true"]', { timeout: 30_000 });
-    await page.waitForSelector('[data-testid="playlist"][data-hold="none"]', { timeout: 15_000 });
+    await untilNotHeld(page);
     await page.click('[data-testid="playlist-controls"] button:nth-child(2)');
     while ((await page.getAttribute('body', 'data-scene')) !== 'floods') {
       const before = await page.getAttribute('body', 'data-scene');

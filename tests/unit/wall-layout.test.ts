@@ -16,7 +16,7 @@ describe('collapseEmpty', () => {
   // the shipped floods scene: map left, KPIs, water chart, gates, alerts stacked on the right
   const floods = [a(1, 1, 7, 8), a(8, 1, 5, 2), a(8, 3, 5, 2), a(8, 5, 5, 2), a(8, 7, 5, 2)];
   // the shipped overview: map, feeds across the bottom, KPIs, water chart, alerts
-  const overview = [a(1, 1, 7, 7), a(1, 8, 12, 1), a(8, 1, 5, 3), a(8, 4, 5, 2), a(8, 6, 5, 2)];
+  const overview = [a(1, 1, 7, 7), a(1, 8, 12, 1), a(8, 1, 5, 4), a(8, 5, 5, 2), a(8, 7, 5, 1)];
 
   it.each([
     ['nothing empty: the scene as written', floods, [], floods, Array(8).fill(F), []],
@@ -29,10 +29,10 @@ describe('collapseEmpty', () => {
       [4],
     ],
     [
-      'overview: the chart grows; row 7 is shared only with the spanning map, so it shrinks to the strip',
+      'overview: a one-row panel is already a strip; row 7 is shared only with the spanning map, so it shrinks to it',
       overview,
       [4],
-      [a(1, 1, 7, 7), a(1, 8, 12, 1), a(8, 1, 5, 3), a(8, 4, 5, 3), a(8, 7, 5, 1)],
+      [a(1, 1, 7, 7), a(1, 8, 12, 1), a(8, 1, 5, 4), a(8, 5, 5, 2), a(8, 7, 5, 1)],
       [F, F, F, F, F, F, 'auto', F],
       [4],
     ],
