@@ -15,6 +15,8 @@
  * 3. 100,000 complaints (`--complaints`, 0 skips): posted through the events API with positions, they reach
  *    the wall's bounded located buffer; frame intervals (requestAnimationFrame) on the complaints scene for
  *    10 s: p50/p95/max and the share of frames over 50 ms.
+ * 4. The rewind with those complaints: GET /api/v1/replay of the complaints scene (time, size), and the slider
+ *    released on the wall → the frame painted (`body[data-replay-ms]`), three moments, median.
  *
  * The server, its database (embedded PostgreSQL in a temporary folder, or BENCH_DATABASE_URL) and the
  * worker run in this process; Chromium is the machine's (CHROMIUM_PATH). Loopback only.
@@ -305,7 +307,8 @@ async function main() {
           kind: 'complaint',
           id: `BENCH-${off + i}`,
           status: 'received',
-          time: Date.now(),
+          // five minutes ago, so the rewind below (whole minutes) has them all open
+          time: posted - 5 * 60_000,
           category: cats[(off + i) % cats.length],
           lon: w + (e - w) * next(),
           lat: s + (n - s) * next(),
@@ -340,6 +343,47 @@ async function main() {
       console.log(
         `   frames over 10 s: ${frames.length} (${(frames.length / 10).toFixed(1)} fps); interval p50 ${pct(frames, 50).toFixed(1)} ms, p95 ${pct(frames, 95).toFixed(1)} ms, max ${Math.max(...frames).toFixed(0)} ms; ${(slow * 100).toFixed(1)} % over 50 ms; heap ${(heap.usedSize / 2 ** 20).toFixed(1)} MB`,
       );
+
+      // ── 4. rewind with those complaints: slider released → frame on screen ──
+      console.log(`\n4. rewind of the complaints scene with ${COMPLAINTS} complaints (slider released → frame painted):`);
+      for (const scene of ['floods', 'complaints']) {
+        const route: number[] = [];
+        let bytes = 0;
+        for (let k = 1; k <= 3; k++) {
+          const at = Math.floor(Date.now() / 60_000) * 60_000 - k * 60_000;
+          const t = performance.now();
+          const r = await fetch(`${url}/api/v1/replay?scene=${scene}&at=${at}`, { headers: { authorization: `Bearer ${token}` } });
+          bytes = (await r.arrayBuffer()).byteLength;
+          route.push(performance.now() - t);
+        }
+        console.log(
+          `   GET /api/v1/replay?scene=${scene}: ${route.map((x) => Math.round(x)).join(', ')} ms (${(bytes / 2 ** 20).toFixed(2)} MB each)`,
+        );
+      }
+      const shown: number[] = [];
+      for (let k = 1; k <= 3; k++) {
+        const at = Math.floor(Date.now() / 60_000) * 60_000 - k * 60_000;
+        await page.evaluate(`(() => {
+          const el = document.querySelector('[data-testid="rewind-slider"]');
+          Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set.call(el, '${at}');
+          el.dispatchEvent(new Event('change', { bubbles: true }));
+        })()`);
+        await page.waitForFunction(
+          (a) =>
+            document.body.dataset.replay === 'frame' &&
+            document.querySelector('[data-testid="rewind"]')?.getAttribute('data-at') === String(a) &&
+            !!document.body.dataset.replayMs,
+          at,
+          { timeout: 60_000, polling: 50 },
+        );
+        shown.push(Number(await page.getAttribute('body', 'data-replay-ms')));
+        const open = Number(await page.getAttribute('[data-testid="complaints-category-chart"]', 'data-total'));
+        if (open < COMPLAINTS) console.log(`   (frame ${k}: ${open} open complaints drawn)`);
+        await page.click('[data-testid="rewind-live"]');
+        await page.waitForFunction(() => document.body.dataset.replay === 'live');
+        await page.evaluate('delete document.body.dataset.replayMs');
+      }
+      console.log(`   frame on screen: ${shown.join(', ')} ms → median ${median(shown)} ms (target ≤ 2000 ms)`);
     }
     if (offsite.length) {
       console.log(`\nrequests that tried to leave localhost: ${offsite.join(', ')}`);

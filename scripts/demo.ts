@@ -12,7 +12,7 @@ import { EmbeddedStartError } from '../db/embedded';
 import { SchemaTooNewError } from '../db/migrate';
 import { createIngestKey, revokeIngestKeys } from '../db/queries/credentials';
 import { seedDemo } from '../db/seed';
-import { simulatorConflictingProjects, simulatorProjectRegistry, simulatorRoadGeometry } from '../ingest/sources/simulator';
+import { simulatorConflictingProjects, simulatorEntityNames, simulatorProjectRegistry, simulatorRoadGeometry } from '../ingest/sources/simulator';
 import { DEMO_OPD } from '../demo/catalog';
 import { ensureDemoUsers } from '../server/auth/demo-users';
 import { ConfigError, loadConfig } from '../server/config';
@@ -88,6 +88,15 @@ for (const o of DEMO_OPD) keys[o.code] = (await createIngestKey(pool, o.code, 'd
     body: JSON.stringify({ entities: roads.entities }),
   });
   if (res.status !== 200) say(`road geometry: ${res.status} ${await res.text()}`);
+  // names of the gauges, containers and trucks, so the wall shows names before codes
+  for (const group of await simulatorEntityNames({ seed: 1 })) {
+    const r = await fetch(`${server.url}/api/v1/entities`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${keys[group.opd]}` },
+      body: JSON.stringify({ entities: group.entities }),
+    });
+    if (r.status !== 200) say(`entity names (${group.opd}): ${r.status} ${await r.text()}`);
+  }
 }
 // One wall device token across restarts (DATA_DIR/demo-wall-token), so open kiosk walls keep working.
 const wall = await ensureWallToken(pool, config.dataDir);

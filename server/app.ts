@@ -58,6 +58,8 @@ import { BucketCache, DEFAULT_BUCKET_CACHE } from '../db/bucket-cache';
 import type { StoreJobRunner } from '../db/store-jobs';
 import { bucketedSeries } from '../db/queries/points';
 import { createWallRoutes } from './wall/routes';
+import { createReplayRoutes } from './replay/routes';
+import { createReplayService } from './replay/service';
 import { createSceneSource } from './wall/scenes';
 import { reply } from './http/reply';
 
@@ -283,6 +285,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // the wall's scenes file (absent: the built-in scenes); a bad edit is logged and the last good one served
   const scenes = await createSceneSource({ file: config.wallScenesFile, log, clock });
   app.use(createWallRoutes({ scenes, principalOf }));
+  // the wall's rewind: a scene's frame at a moment of the past 24 h (roll-ups and event history)
+  app.use(createReplayRoutes({ replay: createReplayService({ pool, catalog, series, scenes, geometry, clock }), principalOf }));
   app.use(createAuditRoutes({ pool, principalOf }));
   app.use(
     createRegionRoutes({

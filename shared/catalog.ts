@@ -102,6 +102,8 @@ export interface SeriesMeta {
   region: string | null;
   lon: number | null;
   lat: number | null;
+  /** The entity's human name (station, road, TPS, project) when its OPD registered one; people read it before the code. */
+  name?: string;
   /**
    * The entity's line on the map in WGS84 `[lon, lat]` vertices (a road segment), when the metric's owner OPD
    * registered one (POST /api/v1/entities); absent otherwise.

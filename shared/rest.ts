@@ -580,6 +580,56 @@ export const wallScenesResponse = z.object({
   error: z.string().nullable().describe('why WALL_SCENES_FILE was not taken, when it was not'),
 });
 
+const lonLat = z.tuple([z.number(), z.number()]);
+/** GET /api/v1/replay: one frame of a wall scene in the past (the shapes of the live snapshots; shared/replay.ts). */
+export const replayResponse = z.object({
+  scene: z.string(),
+  at: ms.describe('the moment shown'),
+  serverTime: ms,
+  metrics: z.array(
+    z.object({
+      metric,
+      series: z.array(
+        z.object({
+          id: z.number().int(),
+          metric: z.string(),
+          entity: z.string(),
+          name: z.string().optional().describe("the entity's registered name"),
+          region: regionCode.nullable(),
+          lon: z.number().nullable(),
+          lat: z.number().nullable(),
+          path: z.array(lonLat).optional(),
+          latest: z.object({ t: ms, v: z.number() }).nullable().describe('the last reading at or before `at`'),
+          history: z
+            .array(z.object({ t: ms, avg: z.number(), min: z.number(), max: z.number(), last: z.number() }))
+            .describe('1-minute buckets of the hour before `at`'),
+        }),
+      ),
+    }),
+  ),
+  events: z.array(
+    z.object({
+      kind: eventKind,
+      seq: z.number().int(),
+      open: z.array(
+        z.object({
+          kind: z.string(),
+          id: z.string(),
+          status: z.string().describe('the status at `at`'),
+          t: ms,
+          category: z.string().nullable(),
+          region: regionCode.nullable(),
+          lon: z.number().nullable(),
+          lat: z.number().nullable(),
+        }),
+      ),
+      countsByStatus: z.record(z.string(), z.number().int()),
+    }),
+  ),
+  alerts: z.array(alertResponse).describe('open at `at`; the value is the series reading of that moment'),
+  forbidden: z.array(z.string()).describe('metrics and event kinds of the scene the caller may not read'),
+});
+
 /**
  * Every named answer of the REST API, by the name the OpenAPI document gives it (`#/components/schemas/…`).
  * The document's paths refer to these names; the contract test finds each route's schema through them.
@@ -608,6 +658,7 @@ export const restResponses = {
   QuarantineList: quarantineResponse,
   QuarantineResolved: quarantineResolvedResponse,
   WallScenes: wallScenesResponse,
+  Replay: replayResponse,
   ComplaintSummary: complaintSummaryResponse,
   ComplaintMap: complaintMapResponse,
   ComplaintPerformance: complaintPerformanceResponse,

@@ -180,13 +180,16 @@ export const lonLatPathSchema = z
   .max(MAX_PATH_VERTICES, `a path has at most ${MAX_PATH_VERTICES} vertices`);
 
 /** The shape of one entity as its owner OPD registers it (POST /api/v1/entities); the OPD is the key's. */
-export const entityGeometrySchema = z.object({
-  /** The entity id its series carry (e.g. a road segment `SEG-…`). */
-  entity: z.string().regex(ENTITY_ID, 'entity id must be 1–128 characters of A–Z a–z 0–9 . _ : - /'),
-  /** Display name (a road's name). */
-  name: safeText(300).min(1).optional(),
-  path: lonLatPathSchema,
-});
+export const entityGeometrySchema = z
+  .object({
+    /** The entity id its series carry (e.g. a road segment `SEG-…`). */
+    entity: z.string().regex(ENTITY_ID, 'entity id must be 1–128 characters of A–Z a–z 0–9 . _ : - /'),
+    /** Display name (a road's name, a station's, a TPS's): people read it before the entity id. */
+    name: safeText(300).min(1).optional(),
+    /** The line on the map; absent for a point entity that registers only its name. */
+    path: lonLatPathSchema.optional(),
+  })
+  .refine((e) => e.name !== undefined || e.path !== undefined, { message: 'an entity needs a name, a path or both', path: ['name'] });
 export type EntityGeometryInput = z.input<typeof entityGeometrySchema>;
 export type EntityGeometryRecord = z.output<typeof entityGeometrySchema>;
 

@@ -105,6 +105,7 @@ export function Dashboard({ token, me, catalog, onRefused }: { token: string; me
         range={route.range}
         purpose={metric ? purposes[metric.code] : undefined}
         conn={live.conn}
+        alerts={alertsStore}
         ownerName={metric ? opdName(metric.ownerOpd) : ''}
         onRange={(range) => go({ view: 'metric', code: route.code, range }, { replace: true })}
         onBack={back}

@@ -1,4 +1,8 @@
 import { useEffect, useMemo, useState } from 'react';
+import type { AlertsStore } from '../lib/alerts';
+import { InspectCard } from '../lib/components/InspectCard';
+import { nameAndCode } from '../features/common';
+import type { InspectTarget } from '../features/inspect/target';
 import { useTranslation } from 'react-i18next';
 import type { Metric } from '@shared/catalog';
 import { fetchSeries, type SeriesResponse } from '../lib/api/series';
@@ -51,7 +55,10 @@ export function MetricDetail({
   ownerName,
   onRange,
   onBack,
+  alerts,
 }: {
+  /** Open alerts, for the card a tapped entity row opens. */
+  alerts?: AlertsStore;
   token: string;
   metric: Metric | null;
   code: string;
@@ -139,7 +146,7 @@ export function MetricDetail({
         <SeriesChart token={token} metric={metric} range={range} purpose={purpose} />
       </section>
 
-      <RegionTable metric={metric} conn={conn} now={now} />
+      <RegionTable metric={metric} conn={conn} now={now} token={token} alerts={alerts} />
     </div>
   );
 }
@@ -266,7 +273,21 @@ function SeriesChart({ token, metric, range, purpose }: { token: string; metric:
 
 const GROUPS: GroupBy[] = ['entity', 'kelurahan', 'kecamatan'];
 
-function RegionTable({ metric, conn, now }: { metric: Metric; conn: LiveConnection; now: number }) {
+function RegionTable({
+  metric,
+  conn,
+  now,
+  token,
+  alerts,
+}: {
+  metric: Metric;
+  conn: LiveConnection;
+  now: number;
+  token: string;
+  alerts?: AlertsStore;
+}) {
+  // a tapped entity row opens its card (the wall's inspect card): name, owner, value and age, alerts, 24 h
+  const [picked, setPicked] = useState<InspectTarget | null>(null);
   const { t } = useTranslation();
   const { lang, locale } = useLang();
   const [idx, setIdx] = useState<Map<string, RegionInfo>>(() => new Map());
@@ -286,6 +307,7 @@ function RegionTable({ metric, conn, now }: { metric: Metric; conn: LiveConnecti
 
   const state = conn.store.get(metric.code);
   const latest = seriesOf(state).map((s) => ({ entity: s.meta.entity, region: s.meta.region, latestT: s.latestT, latestV: s.latestV }));
+  const names = new Map(seriesOf(state).map((s) => [s.meta.entity, s.meta.name ?? null]));
   const rows = sortRows(regionRows(latest, idx, groupBy, aggregationOf(metric)), sort.key, sort.dir);
   const shown = rows.slice(0, MAX_ROWS);
 
@@ -335,6 +357,7 @@ function RegionTable({ metric, conn, now }: { metric: Metric; conn: LiveConnecti
         </div>
       </div>
       <div className="table-scroll">
+        {picked && <InspectCard target={picked} sources={conn} alerts={alerts} token={token} now={now} onClose={() => setPicked(null)} />}
         <table className="region-table">
           <thead>
             <tr>
@@ -354,10 +377,25 @@ function RegionTable({ metric, conn, now }: { metric: Metric; conn: LiveConnecti
                   data-region={r.kelurahanCode ?? r.kecamatanCode ?? ''}
                   data-entity={r.entity ?? ''}
                   data-value={r.value ?? ''}
-                  className={stale ? 'is-stale' : ''}
+                  className={`${stale ? 'is-stale' : ''}${r.entity ? ' is-tappable' : ''}`}
+                  onClick={
+                    r.entity
+                      ? () =>
+                          setPicked({
+                            kind: 'entity',
+                            metric: metric.code,
+                            entity: r.entity!,
+                            name: names.get(r.entity!) ?? null,
+                            lon: null,
+                            lat: null,
+                          })
+                      : undefined
+                  }
                 >
                   <td className="region-cell">{regionCell(r)}</td>
-                  <td className="entity">{r.entity ?? t('agency.detail.entities', { n: r.entities })}</td>
+                  <td className="entity">
+                    {r.entity ? nameAndCode({ entity: r.entity, name: names.get(r.entity) }) : t('agency.detail.entities', { n: r.entities })}
+                  </td>
                   <td className="num">{formatValue(r.value, metric.unit, lang)}</td>
                   <td className="time">
                     {r.t === null ? '–' : formatTime(r.t, locale, false)}

@@ -7,11 +7,27 @@ import type { MetricState, SeriesBuffer } from '../lib/live-store';
 export interface LatestRow {
   id: number;
   entity: string;
+  /** The entity's human name when its OPD registered one (SeriesMeta.name); people read it before `entity`. */
+  name?: string | null;
   region: string | null;
   lon: number | null;
   lat: number | null;
   value: number;
   t: number;
+}
+
+/**
+ * Names first, codes second: "Rumah Pompa Kali Banger" with "PA-BANGER" after it (quieter); the code alone when
+ * no name was registered.
+ */
+export function nameFirst(r: { entity: string; name?: string | null }): { name: string; code: string | null } {
+  return r.name ? { name: r.name, code: r.entity } : { name: r.entity, code: null };
+}
+
+/** The same as one line of text: "Rumah Pompa Kali Banger · PA-BANGER". */
+export function nameAndCode(r: { entity: string; name?: string | null }): string {
+  const n = nameFirst(r);
+  return n.code ? `${n.name} · ${n.code}` : n.name;
 }
 
 /** A positioned row (for map layers). */
@@ -23,7 +39,16 @@ export function hasPosition<T extends { lon: number | null; lat: number | null }
 
 function toLatest(s: SeriesBuffer): LatestRow | null {
   if (s.latestT === null || s.latestV === null) return null;
-  return { id: s.meta.id, entity: s.meta.entity, region: s.meta.region, lon: s.lon, lat: s.lat, value: s.latestV, t: s.latestT };
+  return {
+    id: s.meta.id,
+    entity: s.meta.entity,
+    name: s.meta.name ?? null,
+    region: s.meta.region,
+    lon: s.lon,
+    lat: s.lat,
+    value: s.latestV,
+    t: s.latestT,
+  };
 }
 
 /** The newest reading of each series that has one, sorted by entity for stable order. */

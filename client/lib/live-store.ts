@@ -295,9 +295,9 @@ export class LiveStore {
 }
 
 function newSeries(meta: SeriesMeta): MutableSeries {
-  const { id, metric, entity, region, lon, lat, path } = meta;
+  const { id, metric, entity, region, lon, lat, path, name } = meta;
   return {
-    meta: { id, metric, entity, region, lon, lat, ...(path ? { path } : {}) },
+    meta: { id, metric, entity, region, lon, lat, ...(path ? { path } : {}), ...(name ? { name } : {}) },
     t: [],
     v: [],
     latestT: null,

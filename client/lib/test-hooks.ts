@@ -13,7 +13,19 @@ export interface MapLayerSummary {
   pathVertices?: number[];
 }
 
+/** A MapLibre label layer as drawn: its text size and halo width in CSS px, and whether labels may overlap. */
+export interface MapLabelSummary {
+  layer: string;
+  px: number;
+  haloPx: number;
+  allowOverlap: boolean;
+}
+
 export interface SinergiTestHooks {
+  /** Screen position (CSS px, viewport) of a WGS84 point on the wall map, so a test can tap an entity. */
+  projectOnMap?: (lon: number, lat: number) => { x: number; y: number } | null;
+  /** The wall map's label layers (set once the basemap is drawn). */
+  mapLabels?: MapLabelSummary[];
   pointsApplied: number;
   deltasApplied: number;
   snapshotsApplied: number;
@@ -59,6 +71,14 @@ export function recordResync(): void {
 
 export function recordMapLayers(layers: MapLayerSummary[]): void {
   hooks().mapLayers = layers;
+}
+
+export function recordMapProjector(f: (lon: number, lat: number) => { x: number; y: number } | null): void {
+  hooks().projectOnMap = f;
+}
+
+export function recordMapLabels(labels: MapLabelSummary[]): void {
+  hooks().mapLabels = labels;
 }
 
 /** Mirrors a state on `<body data-KEY="…">` for tests and for CSS. */

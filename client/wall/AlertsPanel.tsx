@@ -2,15 +2,16 @@ import { memo } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Metric } from '@shared/catalog';
 import type { LiveStore } from '../lib/live-store';
-import { actorLabel, compareUrgency, formatAlertTime, newestFirst, type AlertsStore, type WireAlert } from '../lib/alerts';
+import { actorLabel, compareUrgency, formatAlertTime, type AlertsStore, type WireAlert } from '../lib/alerts';
 import { formatValue } from '../lib/format';
 import { useLang, useThrottledVersion } from '../lib/react/hooks';
 import { AlertBadge } from '../lib/components/AlertBadge';
 import { AlertCardDetails } from '../lib/components/AlertCardDetails';
 import { alertCard } from '../features/alerts/card';
+import { PagedList } from './PagedList';
+import { nameAndCode } from '../features/common';
 
-/** Rows the panel shows at most (open alerts first; recently cleared ones fill what is left, greyed). */
-export const MAX_ALERT_ROWS = 4;
+/** Recently cleared alerts shown (greyed) after the open ones. */
 const MAX_CLEARED_ROWS = 2;
 
 /** Metric names and units come with the snapshots of the metrics the wall subscribes to. */
@@ -32,10 +33,12 @@ function useAlertText({ live, regionNames, now }: AlertContext & { now: number }
       const m = metricOf(a.metric);
       return m ? (lang === 'en' ? m.nameEn : m.nameId) : a.metric;
     },
+    // names first: "Rumah Pompa Kali Banger · PA-BANGER (Tanjung Mas)"
     entity: (a: WireAlert) => {
-      const region = live.get(a.metric)?.series.get(a.seriesId)?.meta.region;
-      const name = region ? regionNames.get(region) : undefined;
-      return name ? `${a.entity} (${name})` : a.entity;
+      const meta = live.get(a.metric)?.series.get(a.seriesId)?.meta;
+      const region = meta?.region ? regionNames.get(meta.region) : undefined;
+      const who = nameAndCode({ entity: a.entity, name: meta?.name });
+      return region ? `${who} (${region})` : who;
     },
     /** Where, the live value and its age, links, SOP (features/alerts/card.ts). */
     card: (a: WireAlert) => alertCard(a, live.get(a.metric)?.series.get(a.seriesId), metricOf(a.metric), regionNames, now, lang),
@@ -88,28 +91,30 @@ export const AlertBanner = memo(function AlertBanner({ store, live, regionNames,
 });
 
 /**
- * "Peringatan aktif": open alerts newest first (at most MAX_ALERT_ROWS, the most urgent when more are open),
- * then the last cleared ones greyed if rows are left. A row is one line; an acknowledged one gets a second
- * line with who acknowledged it and their note. Hidden when the server refuses the list. `data-testid="alerts-panel"`; rows
- * `data-testid="alert-<id>"` with `data-level`, `data-acknowledged` and `data-cleared`.
+ * "Peringatan aktif": open alerts, the most urgent first (Awas, unacknowledged), paged on a timer when more are
+ * open than fit (whole rows only, see PagedList), then the last cleared ones greyed. A row is one line; an
+ * acknowledged one gets a second line with who acknowledged it and their note. With nothing open the panel is a
+ * thin strip (`data-collapsed="true"`; the scene gives its room to the panel above). Hidden when the server
+ * refuses the list. `data-testid="alerts-panel"`; rows `data-testid="alert-<id>"` with `data-level`,
+ * `data-acknowledged` and `data-cleared`.
  */
 export const AlertsPanel = memo(function AlertsPanel({ store, live, regionNames, now }: AlertContext & { store: AlertsStore; now: number }) {
   useThrottledVersion(store, 200);
   const x = useAlertText({ live, regionNames, now });
   if (store.access === 'forbidden') return null;
   const open = store.open();
-  // When more are open than fit, the most urgent ones keep their rows (Awas, unacknowledged); shown newest first.
-  const shown = open.length <= MAX_ALERT_ROWS ? open : [...open].sort(compareUrgency).slice(0, MAX_ALERT_ROWS).sort(newestFirst);
-  const cleared = store.cleared().slice(0, Math.min(MAX_CLEARED_ROWS, MAX_ALERT_ROWS - shown.length));
-  const hidden = open.length - shown.length;
+  const shown = [...open].sort(compareUrgency);
+  const cleared = open.length > 0 ? store.cleared().slice(0, MAX_CLEARED_ROWS) : [];
   const counts = { awas: open.filter((a) => a.level === 'awas').length, siaga: open.filter((a) => a.level === 'siaga').length };
+  const collapsed = open.length === 0;
 
   return (
     <section
-      className="panel panel-alerts"
+      className={`panel panel-alerts${collapsed ? ' is-collapsed' : ''}`}
       data-testid="alerts-panel"
       data-state={store.access === 'allowed' ? 'ready' : 'loading'}
       data-open={open.length}
+      data-collapsed={collapsed ? 'true' : 'false'}
       aria-label={x.t('alerts.title')}
     >
       <div className="panel-head">
@@ -122,14 +127,12 @@ export const AlertsPanel = memo(function AlertsPanel({ store, live, regionNames,
               </span>
             ) : null,
           )}
-          {hidden > 0 && <span className="alert-more">{x.t('alerts.more', { n: hidden })}</span>}
         </div>
       </div>
-      {shown.length === 0 && cleared.length === 0 ? (
+      {collapsed ? (
         <p className="empty alerts-empty">{store.access === 'allowed' ? x.t('alerts.none') : x.t('alerts.loading')}</p>
       ) : (
-        <ol className="alert-list">
-          {shown.length === 0 && <li className="alerts-none-open">{x.t('alerts.none')}</li>}
+        <PagedList className="alert-list" testId="alert-list">
           {[...shown, ...cleared].map((a) => {
             const acked = a.acknowledgedAt !== null;
             const isCleared = a.clearedAt !== null;
@@ -164,7 +167,7 @@ export const AlertsPanel = memo(function AlertsPanel({ store, live, regionNames,
               </li>
             );
           })}
-        </ol>
+        </PagedList>
       )}
     </section>
   );

@@ -1,16 +1,21 @@
-import { useEffect } from 'react';
-import { useEChart } from '../lib/charts/useEChart';
 import { useLang } from '../lib/react/hooks';
 import { formatNumber } from '../lib/format';
+import { PagedList } from './PagedList';
 
 export interface Bar {
   label: string;
+  /** A second, quieter text after the label (an entity's code when the label is its name). */
+  code?: string;
   value: number;
   /** CSS colour. */
   color?: string;
 }
 
-/** Horizontal bars, largest first as given; values labelled at the bar's end. */
+/**
+ * Horizontal bars, largest first as given; values labelled at the bar's end. Drawn in HTML rather than on a
+ * canvas: a name wraps instead of being cut ("TPS-SRONDOL…"), text keeps the wall's caption size, and a long
+ * list pages on a timer (PagedList) instead of shrinking its bars.
+ */
 export function BarsChart({
   bars,
   testId,
@@ -25,45 +30,29 @@ export function BarsChart({
   suffix?: string;
 }) {
   const { locale } = useLang();
-  const { el, chart } = useEChart();
-
-  useEffect(() => {
-    const c = chart.current;
-    if (!c) return;
-    const fontSize = Math.round(parseFloat(getComputedStyle(document.documentElement).fontSize) * 0.8);
-    c.setOption(
-      {
-        animation: false,
-        textStyle: { fontFamily: 'Noto Sans, sans-serif', fontSize, color: '#cbd5e1' },
-        grid: { left: fontSize * 9, right: fontSize * 3.5, top: fontSize * 0.3, bottom: fontSize * 0.3 },
-        xAxis: { type: 'value', show: false, ...(max !== undefined ? { max } : {}) },
-        yAxis: {
-          type: 'category',
-          inverse: true,
-          data: bars.map((b) => b.label),
-          axisLabel: { color: '#cbd5e1', fontSize, width: fontSize * 8.5, overflow: 'truncate' },
-          axisLine: { show: false },
-          axisTick: { show: false },
-        },
-        series: [
-          {
-            id: 'bars',
-            type: 'bar',
-            barMaxWidth: fontSize * 1.6,
-            data: bars.map((b) => ({ value: b.value, itemStyle: { color: b.color ?? '#38bdf8', borderRadius: [0, 4, 4, 0] } })),
-            label: {
-              show: true,
-              position: 'right',
-              color: '#e2e8f0',
-              fontSize,
-              formatter: (p: { value?: unknown }) => `${formatNumber(Number(p.value), digits, locale)}${suffix}`,
-            },
-          },
-        ],
-      },
-      { replaceMerge: ['series'] },
-    );
-  }, [chart, bars, digits, max, suffix, locale]);
-
-  return <div ref={el} className="chart" data-testid={testId} data-bars={bars.length} data-total={bars.reduce((a, b) => a + b.value, 0)} />;
+  const top = max ?? Math.max(0, ...bars.map((b) => b.value));
+  return (
+    <div className="bars" data-testid={testId} data-bars={bars.length} data-total={bars.reduce((a, b) => a + b.value, 0)}>
+      <PagedList className="bar-rows" as="div">
+        {bars.map((b, i) => (
+          <div key={`${b.label}-${i}`} className="bar-row">
+            <span className="bar-label">
+              {b.label}
+              {b.code && <span className="bar-code"> · {b.code}</span>}
+            </span>
+            <span className="bar-track">
+              <span
+                className="bar-fill"
+                style={{ width: `${top > 0 ? Math.min(100, Math.max(0, (b.value / top) * 100)) : 0}%`, background: b.color ?? '#38bdf8' }}
+              />
+            </span>
+            <span className="bar-value">
+              {formatNumber(b.value, digits, locale)}
+              {suffix}
+            </span>
+          </div>
+        ))}
+      </PagedList>
+    </div>
+  );
 }

@@ -18,6 +18,15 @@ export interface KpiProps {
   silent?: string | null;
 }
 
+/**
+ * "38,2 mm/jam" → figure "38,2" and unit "mm/jam": the figure is what is read from across the room, the unit
+ * rides at caption size so a 48-px figure fits a third of the side column.
+ */
+export function splitUnit(value: string): { figure: string; unit: string | null } {
+  const m = /^(.*\d[^\s]*)\s+([^\d\s][^\s]*)$/u.exec(value);
+  return m ? { figure: m[1]!, unit: m[2]! } : { figure: value, unit: null };
+}
+
 /** A KPI tile: label, big number, context line, data age. `data-testid="kpi-<id>"`. */
 export function Kpi({ id, label, value, sub, t, now, cadenceS, tone = 'normal', forbidden, trend, silent }: KpiProps) {
   if (forbidden) return null;
@@ -32,7 +41,8 @@ export function Kpi({ id, label, value, sub, t, now, cadenceS, tone = 'normal', 
       <h3 className="kpi-label">{label}</h3>
       <div className="kpi-value-row">
         <div className="kpi-value" data-kpi-value="">
-          {value}
+          {splitUnit(value).figure}
+          {splitUnit(value).unit && <span className="kpi-unit"> {splitUnit(value).unit}</span>}
         </div>
         {trend && (
           <span

@@ -3,10 +3,9 @@
  * visibly stale (`data-stale="true"`, a red frame and a "DATA TERLAMBAT" tag) when its source is late beyond
  * the catalog cadence. The map keeps one instance across scenes (same React key), only its layers change.
  */
-import type { CSSProperties, ReactNode } from 'react';
+import { useState, type CSSProperties, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ChartId, KpiId, MapLayerId, Panel, Scene } from '@shared/scenes';
-import type { LiveConnection } from '../lib/live-connection';
 import type { RegionsResponse } from '../lib/api/regions';
 import type { FeedsStore } from '../lib/feed-health';
 import type { AlertsStore } from '../lib/alerts';
@@ -16,6 +15,7 @@ import { isStale, newest } from '../lib/data-age';
 import { useLang } from '../lib/react/hooks';
 import { formatNumber, formatRatio, formatValue, unitLabel } from '../lib/format';
 import { alertCss, rampRgba } from '../lib/alert-colors';
+import { nameAndCode, nameFirst } from '../features/common';
 import { gatesByLevel, pumpsRunning } from '../features/floods/derive';
 import type { Aggregation } from '../features/kpi';
 import { wallKpi, wallSilent, wallTrend } from './kpi-view';
@@ -31,10 +31,16 @@ import { Kpi, type KpiProps } from './Kpi';
 import { FeedsPanel } from './FeedsPanel';
 import { AlertsPanel } from './AlertsPanel';
 import { COMPLAINT_RANGE, progressRgba } from './layers';
-import type { WallData } from './useWallData';
+import { collapseEmpty } from '../features/scenes/layout';
+import { PagedList } from './PagedList';
+import { InspectCard } from '../lib/components/InspectCard';
+import type { InspectTarget } from '../features/inspect/target';
+import type { WallData, WallSources } from './useWallData';
 
 export interface SceneContext {
-  conn: LiveConnection;
+  /** An unlocked wall's token: a tap on the map opens an inspect card (absent in kiosk mode: no cards). */
+  inspectToken?: string;
+  conn: WallSources;
   regions: RegionsResponse;
   names: ReadonlyMap<string, string>;
   feeds?: FeedsStore;
@@ -69,11 +75,13 @@ const CHART_SOURCE: Record<ChartId, string> = {
 
 const rgbCss = (c: readonly number[]) => `rgb(${c[0]} ${c[1]} ${c[2]})`;
 
-function sourceAge(
-  conn: LiveConnection,
-  code: string | null,
-  now: number,
-): { t: number | null; cadenceS?: number; stale: boolean; forbidden: boolean } {
+/** A bar's label: the name, then the code (quieter). */
+const labelOf = (r: { entity: string; name?: string | null }) => {
+  const n = nameFirst(r);
+  return n.code ? { label: n.name, code: n.code } : { label: n.name };
+};
+
+function sourceAge(conn: WallSources, code: string | null, now: number): { t: number | null; cadenceS?: number; stale: boolean; forbidden: boolean } {
   if (!code) return { t: null, stale: false, forbidden: false };
   const m = conn.store.get(code);
   const t = m?.newestT ?? null;
@@ -97,9 +105,17 @@ function panelKey(p: Panel, i: number, scene: Scene): string {
 }
 
 export function SceneView({ scene, ctx }: { scene: Scene; ctx: SceneContext }) {
+  // an alerts panel with nothing open gives its rows to the panel above (features/scenes/layout.ts)
+  const nothingOpen = ctx.alerts?.access === 'allowed' && ctx.alerts.open().length === 0;
+  const empty = new Set(nothingOpen ? scene.panels.flatMap((p, i) => (p.type === 'alerts' ? [i] : [])) : []);
+  const layout = collapseEmpty(
+    scene.panels.map((p) => p.area),
+    empty,
+    scene.grid.rows,
+  );
   const style: CSSProperties = {
     gridTemplateColumns: `repeat(${scene.grid.columns}, minmax(0, 1fr))`,
-    gridTemplateRows: `repeat(${scene.grid.rows}, minmax(0, 1fr))`,
+    gridTemplateRows: layout.rows.join(' '),
   };
   return (
     <main className="scene-grid" style={style} data-testid="scene" data-scene={scene.id}>
@@ -107,7 +123,10 @@ export function SceneView({ scene, ctx }: { scene: Scene; ctx: SceneContext }) {
         <div
           key={panelKey(p, i, scene)}
           className={`scene-cell cell-${p.type}`}
-          style={{ gridColumn: `${p.area.col} / span ${p.area.w}`, gridRow: `${p.area.row} / span ${p.area.h}` }}
+          style={{
+            gridColumn: `${layout.areas[i]!.col} / span ${layout.areas[i]!.w}`,
+            gridRow: `${layout.areas[i]!.row} / span ${layout.areas[i]!.h}`,
+          }}
         >
           <PanelView panel={p} ctx={ctx} />
         </div>
@@ -177,24 +196,35 @@ function MapPanel({ layers, pitch, title, ctx }: { layers: MapLayerId[]; pitch: 
   const visible = sources.filter((s) => !s.forbidden);
   const stale = visible.some((s) => s.stale);
   const t0 = newest(...visible.map((s) => s.t));
+  const [picked, setPicked] = useState<InspectTarget | null>(null);
   const cadence = visible.reduce<number | undefined>(
     (a, s) => (s.cadenceS === undefined ? a : a === undefined ? s.cadenceS : Math.min(a, s.cadenceS)),
     undefined,
   );
   return (
     <Frame id="map" title={title ?? t('wall.map')} t={t0} cadenceS={stale ? cadence : undefined} stale={stale} now={ctx.now} className="panel-map">
-      <div className="map-frame">
-        <WallMap regions={ctx.regions} data={ctx.data.mapData} layers={layers} pitch={pitch} />
-        <ul className="map-legend" aria-label="legend" data-testid="map-legend">
-          {visible.map((s) => (
-            <li key={s.layer} data-layer={s.layer} data-stale={s.stale ? 'true' : 'false'} className={s.stale ? 'stale' : ''}>
-              <LegendKey layer={s.layer} />
-              <span className="lg-name">{t(`wall.layers.${s.layer}`)}</span>
-              {s.stale && <strong className="stale-tag"> · {t('age.stale')}</strong>}
-            </li>
-          ))}
-        </ul>
+      <div className={`map-frame${ctx.inspectToken ? ' is-inspectable' : ''}`}>
+        <WallMap regions={ctx.regions} data={ctx.data.mapData} layers={layers} pitch={pitch} onPick={ctx.inspectToken ? setPicked : undefined} />
+        {picked && ctx.inspectToken && (
+          <InspectCard
+            target={picked}
+            sources={ctx.conn}
+            alerts={ctx.alerts}
+            token={ctx.inspectToken}
+            now={ctx.now}
+            onClose={() => setPicked(null)}
+          />
+        )}
       </div>
+      <ul className="map-legend" aria-label="legend" data-testid="map-legend">
+        {visible.map((s) => (
+          <li key={s.layer} data-layer={s.layer} data-stale={s.stale ? 'true' : 'false'} className={s.stale ? 'stale' : ''}>
+            <LegendKey layer={s.layer} />
+            <span className="lg-name">{t(`wall.layers.${s.layer}`)}</span>
+            {s.stale && <strong className="stale-tag"> · {t('age.stale')}</strong>}
+          </li>
+        ))}
+      </ul>
     </Frame>
   );
 }
@@ -279,6 +309,11 @@ function useKpis(ctx: SceneContext): (id: KpiId) => KpiProps | null {
   const m = (code: string) => store.get(code);
   const cadence = (code: string) => m(code)?.metric?.cadenceS;
   const forbidden = (code: string) => m(code)?.status === 'forbidden';
+  // names first, codes second: "Rumah Pompa Kali Banger · PA-BANGER" (the code alone when no name is registered)
+  const entityLabel = (code: string, entity: string) => {
+    for (const s of m(code)?.series.values() ?? []) if (s.meta.entity === entity) return nameAndCode(s.meta);
+    return entity;
+  };
   // figure, age and trend: the one KPI rule (client/features/kpi), the tablet's window
   const kpiTrend = (code: string, agg?: Aggregation) => wallTrend(wallKpi(m(code), now, agg), m(code)?.metric?.unit ?? '', lang);
   return (id) => {
@@ -307,7 +342,7 @@ function useKpis(ctx: SceneContext): (id: KpiId) => KpiProps | null {
           value: k && k.value !== null ? formatValue(k.value, unit, lang) : '–',
           sub: k?.entity ? (
             <>
-              <AlertBadge level={level} /> {k.entity}
+              <AlertBadge level={level} /> {entityLabel(code, k.entity)}
             </>
           ) : null,
           silent: wallSilent(k, unit, now, lang),
@@ -441,7 +476,7 @@ function ChartPanel({ chart, title, ctx }: { chart: ChartId; title?: string; ctx
       const gates = ctx.data.floods.gates;
       const levels = gatesByLevel(gates);
       const unit = store.get('water_level')?.metric?.unit ?? 'cm';
-      const name = (g: (typeof gates)[number]) => (g.region && ctx.names.get(g.region) ? `${g.entity} (${ctx.names.get(g.region)})` : g.entity);
+      const name = (g: (typeof gates)[number]) => nameFirst(g);
       return frame(
         t('wall.gatesTitle'),
         <div data-testid="gates-panel" className="gates-body">
@@ -455,18 +490,20 @@ function ChartPanel({ chart, title, ctx }: { chart: ChartId; title?: string; ctx
           {gates.length === 0 ? (
             <p className="empty">{t('wall.noGates')}</p>
           ) : (
-            <ol className="gate-list">
+            <PagedList className="gate-list">
               {[...gates]
                 .sort((a, b) => b.value - a.value)
-                .slice(0, 8)
                 .map((g) => (
                   <li key={g.id} className={g.stale ? 'stale' : ''}>
-                    <span className="gate-name">{name(g)}</span>
+                    <span className="gate-name">
+                      {name(g).name}
+                      {name(g).code && <span className="entity-code"> · {name(g).code}</span>}
+                    </span>
                     <span className="gate-value">{formatValue(g.value, unit, lang)}</span>
                     <AlertBadge level={g.alert} />
                   </li>
                 ))}
-            </ol>
+            </PagedList>
           )}
         </div>,
         'panel-gates',
@@ -493,36 +530,41 @@ function ChartPanel({ chart, title, ctx }: { chart: ChartId; title?: string; ctx
         .filter((s) => s.congestion !== null)
         .sort((a, b) => b.congestion! - a.congestion!)
         .slice(0, 12)
-        .map((s) => ({ label: s.entity, value: s.congestion! * 100, color: rgbCss(rampRgba(s.congestion!)) }));
+        .map((s) => ({ ...labelOf(s), value: s.congestion! * 100, color: rgbCss(rampRgba(s.congestion!)) }));
       return frame(t('wall.charts.congestion'), <BarsChart bars={bars} testId="congestion-chart" max={100} suffix="%" />);
     }
     case 'containers-fill': {
       const bars = [...ctx.data.containers.rows]
         .sort((a, b) => b.value - a.value)
         .slice(0, 12)
-        .map((c) => ({ label: c.entity, value: c.value * 100, color: alertCss(c.alert) }));
+        .map((c) => ({ ...labelOf(c), value: c.value * 100, color: alertCss(c.alert) }));
       return frame(t('wall.charts.containers'), <BarsChart bars={bars} testId="containers-chart" max={100} suffix="%" />);
     }
     case 'projects-progress': {
-      const rows = [...ctx.data.projects.rows].sort((a, b) => (b.plan ?? 0) - (b.progress ?? 0) - ((a.plan ?? 0) - (a.progress ?? 0))).slice(0, 12);
+      const rows = [...ctx.data.projects.rows].sort((a, b) => (b.plan ?? 0) - (b.progress ?? 0) - ((a.plan ?? 0) - (a.progress ?? 0)));
       return frame(
         t('wall.charts.projects'),
         <div className="progress-list" data-testid="projects-progress">
           <p className="progress-legend">{t('wall.charts.projectsLegend')}</p>
           {rows.length === 0 && <p className="empty">{t('wall.charts.empty')}</p>}
-          {rows.map((r) => (
-            <div key={r.entity} className={`progress-row${r.behind ? ' is-behind' : ''}`} data-behind={r.behind ? 'true' : 'false'}>
-              <span className="progress-name">{r.entity}</span>
-              <span className="progress-track">
-                <span
-                  className="progress-bar"
-                  style={{ width: `${Math.min(100, Math.max(0, r.progress ?? 0))}%`, background: rgbCss(progressRgba(r.progress)) }}
-                />
-                {r.plan !== null && <span className="progress-plan" style={{ left: `${Math.min(100, Math.max(0, r.plan))}%` }} />}
-              </span>
-              <span className="progress-value">{formatNumber(r.progress, 0, locale)}%</span>
-            </div>
-          ))}
+          <PagedList className="progress-rows" as="div">
+            {rows.map((r) => (
+              <div key={r.entity} className={`progress-row${r.behind ? ' is-behind' : ''}`} data-behind={r.behind ? 'true' : 'false'}>
+                <span className="progress-name">
+                  {nameFirst(r).name}
+                  {nameFirst(r).code && <span className="entity-code"> · {nameFirst(r).code}</span>}
+                </span>
+                <span className="progress-track">
+                  <span
+                    className="progress-bar"
+                    style={{ width: `${Math.min(100, Math.max(0, r.progress ?? 0))}%`, background: rgbCss(progressRgba(r.progress)) }}
+                  />
+                  {r.plan !== null && <span className="progress-plan" style={{ left: `${Math.min(100, Math.max(0, r.plan))}%` }} />}
+                </span>
+                <span className="progress-value">{formatNumber(r.progress, 0, locale)}%</span>
+              </div>
+            ))}
+          </PagedList>
         </div>,
       );
     }

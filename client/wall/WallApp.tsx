@@ -16,6 +16,8 @@ import type { AlertsStore } from '../lib/alerts';
 import { AlertBanner } from './AlertsPanel';
 import { SceneView } from './SceneView';
 import { useWallData } from './useWallData';
+import { RewindBar } from './Rewind';
+import { useRewind } from './useRewind';
 import { rememberScene, rememberedScene } from './scenes-api';
 
 type PlaylistAction =
@@ -31,6 +33,7 @@ export function WallApp({
   alerts,
   scenes,
   kiosk = false,
+  token,
 }: {
   conn: LiveConnection;
   regions: RegionsResponse;
@@ -38,6 +41,8 @@ export function WallApp({
   alerts?: AlertsStore;
   scenes: ScenesResponse;
   kiosk?: boolean;
+  /** The wall's token, for the rewind's REST reads (absent: no rewind). */
+  token?: string;
 }) {
   const { t } = useTranslation();
   const { lang, locale } = useLang();
@@ -45,8 +50,9 @@ export function WallApp({
   const now = useNow(store.now);
   const connState = useExternalState(conn);
   const names = useMemo(() => regionNames(regions), [regions]);
-  const data = useWallData(conn);
   const list = useMemo(() => playlistOf(scenes.scenes), [scenes]);
+  const rewind = useRewind(kiosk ? undefined : token, conn.store.options);
+  const data = useWallData(rewind.sources ?? conn);
 
   // The alert that holds the playlist: the most urgent open one nobody acknowledged yet, at a level its scene takes.
   const alertsVersion = useThrottledVersion(alerts ?? null, 200);
@@ -97,7 +103,9 @@ export function WallApp({
     return () => clearInterval(id);
   }, [focusKey, list]);
 
-  const scene = list[Math.min(pl.index, list.length - 1)]!;
+  const playing = list[Math.min(pl.index, list.length - 1)]!;
+  // a rewind frame shows the scene it was asked for, whatever the playlist does underneath
+  const scene = (rewind.sources && list.find((s) => s.id === rewind.sources!.scene)) || playing;
   shownId.current = scene.id;
   useEffect(() => {
     rememberScene(scene.id);
@@ -183,7 +191,25 @@ export function WallApp({
         </div>
       )}
 
-      <SceneView scene={scene} ctx={{ conn, regions, names, feeds, alerts, data, now }} />
+      <SceneView
+        scene={scene}
+        ctx={
+          rewind.sources
+            ? {
+                conn: rewind.sources,
+                regions,
+                names,
+                alerts: rewind.sources.alerts,
+                data,
+                now: rewind.sources.at,
+                inspectToken: kiosk ? undefined : token,
+              }
+            : { conn, regions, names, feeds, alerts, data, now, inspectToken: kiosk ? undefined : token }
+        }
+      />
+      {!kiosk && token && (
+        <RewindBar now={now} at={rewind.at} state={rewind.state} onRelease={(at) => rewind.show(scene.id, at)} onLive={rewind.live} />
+      )}
     </div>
   );
 }

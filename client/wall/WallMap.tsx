@@ -4,12 +4,30 @@ import type { MapLayerId } from '@shared/scenes';
 import { maplibregl } from '../lib/map/maplibre';
 import { addRegionLayers, buildOfflineStyle, showRegionCodes } from '../lib/map/offline-style';
 import type { RegionsResponse } from '../lib/api/regions';
-import { recordMapLayers, setBodyState } from '../lib/test-hooks';
+import { recordMapLabels, recordMapLayers, recordMapProjector, setBodyState } from '../lib/test-hooks';
+import { PICKABLE_LAYERS, targetOf, type InspectTarget } from '../features/inspect/target';
 import { buildWallLayers, describeLayers, type WallMapData } from './layers';
 
 /** Marker scale relative to a 1920-px-wide wall. */
 function viewportScale(): number {
   return Math.max(0.75, Math.min(3, window.innerWidth / 1920));
+}
+
+/** Map label size in CSS px: a little above 1rem of the wall (16.8 px at 1080p, 33.6 px at 4K), never below 16. */
+function labelPx(): number {
+  return Math.max(16, parseFloat(getComputedStyle(document.documentElement).fontSize) * 1.05);
+}
+
+/** What the labels look like as drawn, for the legibility test (MapLibre draws them on its canvas). */
+function describeLabels(map: maplibregl.Map) {
+  return ['kelurahan-label', 'kecamatan-label']
+    .filter((id) => map.getLayer(id))
+    .map((id) => ({
+      layer: id,
+      px: Number(map.getLayoutProperty(id, 'text-size')),
+      haloPx: Number(map.getPaintProperty(id, 'text-halo-width')),
+      allowOverlap: Boolean(map.getLayoutProperty(id, 'text-allow-overlap') ?? false),
+    }));
 }
 
 /**
@@ -22,11 +40,14 @@ export function WallMap({
   data,
   layers,
   pitch = 0,
+  onPick,
 }: {
   regions: RegionsResponse;
   data: WallMapData;
   layers: readonly MapLayerId[];
   pitch?: number;
+  /** A tap on an entity or a complaints hexagon (absent: the map is not pickable, as in kiosk mode). */
+  onPick?: (target: InspectTarget | null) => void;
 }) {
   const container = useRef<HTMLDivElement | null>(null);
   const overlay = useRef<MapLibreOverlay | null>(null);
@@ -62,7 +83,13 @@ export function WallMap({
     };
     const ro = new ResizeObserver(refit);
     map.on('load', () => {
-      addRegionLayers(map, regions, 'dark', { scale: viewportScale() });
+      addRegionLayers(map, regions, 'dark', { scale: viewportScale(), labelPx: labelPx() });
+      recordMapLabels(describeLabels(map));
+      recordMapProjector((lon, lat) => {
+        const p = map.project([lon, lat]);
+        const r = el.getBoundingClientRect();
+        return { x: r.left + p.x, y: r.top + p.y };
+      });
       map.addControl(deck);
       overlay.current = deck;
       mapRef.current = map;
@@ -83,7 +110,8 @@ export function WallMap({
   useEffect(() => {
     const map = mapRef.current;
     if (!ready || !map) return;
-    showRegionCodes(map, codes);
+    // the code under a name stays at the label size: at 0.8 it would fall under 16 px
+    showRegionCodes(map, codes, undefined, 1);
     const bbox = regions.city.bbox;
     map.fitBounds(
       [
@@ -94,12 +122,32 @@ export function WallMap({
     );
   }, [ready, codes, pitch, regions]);
 
+  const pickable = onPick !== undefined;
   useEffect(() => {
     if (!ready || !overlay.current) return;
-    const built = buildWallLayers(data, layers, viewportScale());
+    const built = buildWallLayers(data, layers, viewportScale()).map((l) =>
+      pickable && PICKABLE_LAYERS.has(l.id) ? l.clone({ pickable: true }) : l,
+    );
     overlay.current.setProps({ layers: built });
     recordMapLayers(describeLayers(built));
-  }, [ready, data, layers]);
+  }, [ready, data, layers, pickable]);
+
+  // a tap: deck.gl picks what lies under it (a few pixels of slack for a finger)
+  const pick = useRef(onPick);
+  pick.current = onPick;
+  useEffect(() => {
+    const el = container.current;
+    if (!ready || !el || !pickable) return;
+    const onClick = (e: MouseEvent) => {
+      const deck = overlay.current;
+      if (!deck) return;
+      const r = el.getBoundingClientRect();
+      const info = deck.pickObject({ x: e.clientX - r.left, y: e.clientY - r.top, radius: 8 });
+      pick.current?.(info?.layer ? targetOf(info.layer.id, info.object, info.coordinate ?? null) : null);
+    };
+    el.addEventListener('click', onClick);
+    return () => el.removeEventListener('click', onClick);
+  }, [ready, pickable]);
 
   return <div ref={container} className="wall-map" data-testid="wall-map" data-ready={ready ? 'true' : 'false'} data-layers={layers.join(' ')} />;
 }

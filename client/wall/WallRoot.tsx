@@ -158,5 +158,5 @@ function WallWithRegions({
       </div>
     );
   }
-  return <WallApp conn={conn} regions={regions} feeds={feeds} alerts={alerts} scenes={scenes} kiosk={kiosk} />;
+  return <WallApp conn={conn} regions={regions} feeds={feeds} alerts={alerts} scenes={scenes} kiosk={kiosk} token={token} />;
 }

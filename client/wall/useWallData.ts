@@ -19,7 +19,10 @@ import { alertMarkers } from './alert-layer';
 /** How often rows whose staleness depends on the clock are re-judged. */
 const STALE_TICK_MS = 5_000;
 
-export function useWallData(conn: LiveConnection) {
+/** Where the wall's data comes from: the live connection, or a rewind frame's stores (replay-api.ts). */
+export type WallSources = Pick<LiveConnection, 'store' | 'events'>;
+
+export function useWallData(conn: WallSources) {
   const { store, events } = conn;
   const version = useThrottledVersion(store, store.options.renderThrottleMs);
   // 100,000 complaints re-aggregated at most every 2 s

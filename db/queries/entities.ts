@@ -12,7 +12,7 @@ export interface EntityGeometryRow {
   opd: string;
   entity: string;
   name: string | null;
-  path: [number, number][];
+  path: [number, number][] | null;
 }
 
 /** Which of these entities the OPD has registered already. */
@@ -32,7 +32,7 @@ export async function registeredEntities(db: Db, opd: string, entities: readonly
 export async function upsertEntityGeometry(db: Db, opd: string, records: readonly EntityGeometryRecord[], now: number): Promise<string[]> {
   if (records.length === 0) return [];
   const byEntity = new Map(records.map((r) => [r.entity, r]));
-  const rows = [...byEntity.values()].map((r) => ({ entity: r.entity, name: r.name ?? null, path: r.path }));
+  const rows = [...byEntity.values()].map((r) => ({ entity: r.entity, name: r.name ?? null, path: r.path ?? null }));
   const { rows: written } = await db.query<{ entity: string }>(
     `INSERT INTO entity_geometry AS g (opd_code, entity, name, path, updated_at)
      SELECT $1, entity, name, path, to_timestamp($3 / 1000.0)
@@ -51,10 +51,17 @@ export async function loadEntityGeometry(db: Db): Promise<EntityGeometryRow[]> {
   return rows;
 }
 
+/** Project names from the registry (migration 011), by project id: a project's series carry the id as entity. */
+export async function loadProjectNames(db: Db): Promise<{ id: string; name: string }[]> {
+  const { rows } = await db.query<{ id: string; name: string }>(`SELECT id, name FROM project`);
+  return rows;
+}
+
 /** A cheap fingerprint of the table: changes whenever a row is written (count and newest write). */
 export async function entityGeometryVersion(db: Db): Promise<string> {
   const { rows } = await db.query<{ v: string }>(
-    `SELECT count(*)::text || ':' || coalesce((extract(epoch FROM max(updated_at)) * 1000)::bigint::text, '') AS v FROM entity_geometry`,
+    `SELECT (SELECT count(*)::text || ':' || coalesce((extract(epoch FROM max(updated_at)) * 1000)::bigint::text, '') FROM entity_geometry)
+       || '/' || (SELECT count(*)::text || ':' || coalesce((extract(epoch FROM max(updated_at)) * 1000)::bigint::text, '') FROM project) AS v`,
   );
   return rows[0]?.v ?? '';
 }

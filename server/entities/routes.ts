@@ -45,12 +45,12 @@ export function createEntityRoutes(deps: EntityRoutesDeps): Router {
         client,
         written.map((entity) => {
           const e = byEntity.get(entity)!;
-          const [first, last] = [e.path[0]!, e.path[e.path.length - 1]!];
+          const [first, last] = e.path ? [e.path[0]!, e.path[e.path.length - 1]!] : [null, null];
           return {
             actor: `key:${key.id}@${key.opd}`,
             action: known.has(entity) ? 'entity.geometry_updated' : 'entity.geometry_registered',
             target: `entity:${key.opd}/${entity}`,
-            detail: { name: e.name ?? null, vertices: e.path.length, from: first, to: last },
+            detail: { name: e.name ?? null, vertices: e.path?.length ?? 0, from: first, to: last },
             source: req.ip ?? null,
           };
         }),

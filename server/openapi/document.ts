@@ -11,6 +11,7 @@ import { ackSchema } from '../alerts/routes';
 import { auditQuerySchema } from '../audit/routes';
 import { loginSchema } from '../auth/routes';
 import { healthReportSchema, quarantineBatchSchema, quarantineResolveSchema } from '../../shared/feeds';
+import { replayQuerySchema } from '../../shared/replay';
 import { entitiesBatchSchema, eventsBatchSchema, ingestBatchSchema, projectsBatchSchema, seriesQuerySchema } from '../../shared/schemas';
 import {
   CKAN_ACTIONS,
@@ -268,9 +269,9 @@ export function buildOpenApiDocument() {
       post: {
         tags: ['Ingest'],
         operationId: 'registerEntities',
-        summary: 'Register or update the line of entities on the map (a road segment: name and [lon, lat] vertices)',
+        summary: 'Register or update the name and/or the line of entities (a road segment: name and [lon, lat] vertices; a gauge: its name)',
         description:
-          "With the ingest key of the OPD; the geometry is stored for that OPD, so a key never overwrites another OPD's. Paths have 2–1000 WGS84 vertices. All or nothing; idempotent (`changed` counts geometries new or different); every change is audited. Live series of the OPD's metrics whose entity has a line carry it as `path` in their series metadata (snapshot and new-series deltas).",
+          "With the ingest key of the OPD; the geometry is stored for that OPD, so a key never overwrites another OPD's. Paths have 2–1000 WGS84 vertices. All or nothing; idempotent (`changed` counts geometries new or different); every change is audited. Live series of the OPD's metrics whose entity has a line carry it as `path`, and a registered name as `name`, in their series metadata (snapshot and new-series deltas); surfaces show the name before the entity id. A project's name comes from the project registry.",
         security: INGEST_KEY,
         requestBody: body('EntitiesBatch'),
         responses: {
@@ -449,6 +450,23 @@ export function buildOpenApiDocument() {
           ...err(403, 'not one of the two OPDs'),
           ...err(404, 'no such conflict the caller may see'),
           ...err(409, 'already coordinated'),
+        },
+      },
+    },
+    '/api/v1/replay': {
+      get: {
+        tags: ['Operations'],
+        operationId: 'wallReplay',
+        summary: "One frame of a wall scene at a moment of the past 24 hours (the wall's rewind)",
+        description:
+          "Each series of the scene's metrics with its last reading at `at` (`latest`) and the hour before it in 1-minute buckets (`history`, from the roll-ups); the events open at `at` with the status each had then and the counts by that status (from the event history); the alerts open at `at`. The shapes are those of the live snapshots. Authorised like the live data: metrics and event kinds the caller may not read are left out and listed in `forbidden`.",
+        security: TOKEN,
+        parameters: parametersOf(replayQuerySchema, 'query'),
+        responses: {
+          ...ok('the frame', ref('Replay')),
+          ...err(400, 'invalid query, or `at` outside the past 24 hours'),
+          ...err(401, 'no or invalid access token'),
+          ...err(404, 'unknown scene'),
         },
       },
     },

@@ -1,7 +1,7 @@
 /** Reads of series: bucketed ranges for charts and snapshots for live subscribers. */
 import type pg from 'pg';
 import type { Metric } from '../../shared/catalog';
-import type { MetricSnapshot, SeriesSnapshot } from '../../shared/contract';
+import type { MetricSnapshot, SeriesSnapshot, WireBucket } from '../../shared/contract';
 import { BUCKET_MS, chooseBucket, MAX_RANGE_MS } from '../../shared/buckets';
 import type { Bucket } from '../../shared/schemas';
 import { bucketedSeries, latestPoints, listSeries, type AggregateBucket } from '../../db/queries/points';
@@ -23,6 +23,8 @@ export interface RangeResult {
 export interface SeriesService {
   range(metric: string, fromMs: number, toMs: number, bucket: Bucket | 'auto', entity?: string): Promise<RangeResult | { error: string }>;
   snapshot(metric: Metric, historyMinutes: number, now: number): Promise<Omit<MetricSnapshot, 'seq'>>;
+  /** 1-minute buckets of these series in `[fromMs, toMs)` from the roll-ups (the rewind's hour before a moment). */
+  history(ids: readonly number[], fromMs: number, toMs: number): Promise<Map<number, WireBucket[]>>;
 }
 
 /**
@@ -57,6 +59,11 @@ export function createSeriesService(
           return { ...s, buckets: found.get(s.id) ?? [], latest: p ? { t: p.t, v: p.v, ageMs: Math.max(0, now - p.t) } : null };
         }),
       };
+    },
+
+    async history(ids, fromMs, toMs) {
+      if (ids.length === 0) return new Map();
+      return (await buckets(ids, fromMs, toMs, '1m')) as Map<number, WireBucket[]>;
     },
 
     async snapshot(metric, historyMinutes, now) {

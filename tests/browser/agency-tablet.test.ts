@@ -343,6 +343,17 @@ describe.skipIf(!chromiumAvailable)('/agency tablet in headless Chromium', () =>
     await page.waitForSelector('[data-testid="region-breakdown"][data-sort="value:asc"]');
     const asc = await values();
     expect(asc).toEqual([...asc].sort((a, b) => a - b));
+    // a tapped gate opens its card: name, owner OPD, latest value and age, open alerts, its last 24 hours
+    const entity = await page.locator('[data-testid="region-row"]').first().getAttribute('data-entity');
+    await page.locator('[data-testid="region-row"]').first().tap();
+    const card = page.locator(`[data-testid="inspect-card"][data-entity="${entity}"]`);
+    await card.waitFor();
+    expect(await card.getByTestId('inspect-owner').textContent()).toBe('BPBD');
+    expect(await card.getByTestId('inspect-value').textContent()).toMatch(/\d+ cm/);
+    expect(await card.getByTestId('inspect-alerts').getAttribute('data-open')).toMatch(/^\d+$/);
+    await expect.poll(() => card.getByTestId('inspect-sparkline').getAttribute('data-points'), { timeout: 10_000 }).toMatch(/^[1-9]\d*$/);
+    await card.locator('.inspect-close').tap();
+    expect(await page.locator('[data-testid="inspect-card"]').count()).toBe(0);
     await page.tap('[data-testid="group-kecamatan"]');
     await page.waitForFunction(() => {
       const rows = document.querySelectorAll('[data-testid="region-row"]');

@@ -14,11 +14,12 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DEMO_OPD } from '../../demo/catalog';
 import { validateWorkerConfig } from '../../ingest/config';
-import { simulatorRoadGeometry } from '../../ingest/sources/simulator';
+import { simulatorEntityNames, simulatorRoadGeometry } from '../../ingest/sources/simulator';
 import { startWorker, type Worker } from '../../ingest/worker';
 import { ensureClientBuild } from '../../scripts/client-build';
 import { startTestServer, type TestServer } from '../support/server';
 import { CHROMIUM, CHROMIUM_ARGS, chromiumAvailable, refuseOffsite } from '../support/browser';
+import { measureLegibility } from '../support/legibility';
 
 const ARTIFACTS = join(import.meta.dirname, '../artifacts');
 const [, adminUrl] = Object.entries(inject('backends'))[0]!;
@@ -73,6 +74,11 @@ describe.skipIf(!chromiumAvailable)('/wall scenes in headless Chromium', () => {
     const roads = await simulatorRoadGeometry({ seed: 5 });
     const registered = await server.post('/api/v1/entities', { entities: roads.entities }, keys[roads.opd]);
     expect(registered.status, JSON.stringify(registered.body)).toBe(200);
+    // and the names of the gauges, containers and trucks (names first, codes second)
+    for (const group of await simulatorEntityNames({ seed: 5 })) {
+      const named = await server.post('/api/v1/entities', { entities: group.entities }, keys[group.opd]);
+      expect(named.status, JSON.stringify(named.body)).toBe(200);
+    }
     worker = await startWorker(
       validateWorkerConfig({
         server: { url: server.url },
@@ -123,6 +129,30 @@ describe.skipIf(!chromiumAvailable)('/wall scenes in headless Chromium', () => {
     await page.screenshot({ path: join(ARTIFACTS, `wall-${scene}-${size}.png`) });
   }
 
+  /**
+   * The simulator follows the wall clock: at some hours its own gauges cross Siaga and (rightly) hold the
+   * playlist. Tests that step the scenes by hand acknowledge what is open first (acknowledged alerts do not hold).
+   */
+  async function acknowledgeOpenAlerts(): Promise<void> {
+    const open = (
+      (await server.get('/api/v1/alerts', token)).body.alerts as { id: number; clearedAt: number | null; acknowledgedAt: number | null }[]
+    ).filter((a) => a.clearedAt === null && a.acknowledgedAt === null);
+    for (const a of open) await server.post(`/api/v1/alerts/${a.id}/acknowledge`, { note: 'uji layar dinding' }, token);
+  }
+
+  /** Until nothing holds the playlist: the simulator's gauges may open a new Siaga alert at any moment around midday. */
+  async function untilNotHeld(page: Page): Promise<void> {
+    await expect
+      .poll(
+        async () => {
+          await acknowledgeOpenAlerts();
+          return page.getAttribute('[data-testid="playlist"]', 'data-hold');
+        },
+        { timeout: 30_000, interval: 1_000 },
+      )
+      .toBe('none');
+  }
+
   async function expectNoScroll(page: Page): Promise<void> {
     const fit = await page.evaluate(() => {
       const el = document.scrollingElement ?? document.documentElement;
@@ -144,12 +174,15 @@ describe.skipIf(!chromiumAvailable)('/wall scenes in headless Chromium', () => {
 
   it('rotates the scenes by itself in kiosk mode, which hides the chrome and survives rotation and reload', async () => {
     const context = await launch({ width: 1920, height: 1080 });
+    await acknowledgeOpenAlerts();
     const page = await open(context, `/wall?kiosk=1#token=${token}`);
     await page.waitForSelector('body[data-live="true"]', { timeout: 30_000 });
     expect(page.url()).not.toContain('token=');
     // kiosk: no controls, no language toggle, no cursor
     expect(await page.getAttribute('[data-testid="wall"]', 'data-kiosk')).toBe('true');
     expect(await page.locator('[data-testid="playlist-controls"]').count()).toBe(0);
+    expect(await page.locator('[data-testid="rewind"]').count()).toBe(0); // kiosk walls never rewind
+    expect(await page.locator('.map-frame.is-inspectable').count()).toBe(0); // nor open cards
     expect(await page.evaluate(() => getComputedStyle(document.querySelector('[data-testid="wall"]')!).cursor)).toBe('none');
 
     // the playlist advances by itself through every scene, in order, and stays in kiosk mode
@@ -235,18 +268,53 @@ describe.skipIf(!chromiumAvailable)('/wall scenes in headless Chromium', () => {
   ]) {
     const size = `${viewport.width}x${viewport.height}`;
     it(`renders every scene with live data at ${size}`, async () => {
+      await acknowledgeOpenAlerts();
       const context = await launch(viewport);
       const page = await open(context, `/wall#token=${token}`);
       await page.waitForSelector('body[data-live="true"]', { timeout: 30_000 });
       // held by hand, then stepped with the controls: each screenshot is of the scene it is named after
       // (no alert holds the playlist now; the pause button does nothing while one does)
-      await page.waitForSelector('[data-testid="playlist"][data-hold="none"]', { timeout: 15_000 });
+      await untilNotHeld(page);
       await page.click('[data-testid="playlist-controls"] button:nth-child(2)');
       await page.waitForSelector('[data-testid="playlist"][data-hold="manual"]');
       for (let k = 0; k < SCENES.length; k++) {
         const scene = (await page.getAttribute('body', 'data-scene'))!;
         await captureScene(page, scene, size);
         await expectNoScroll(page);
+        if (viewport.width >= 1920) {
+          // read from five metres: captions and ages ≥ 18 px, KPI values ≥ 48 px at 1080p (doubled at 4K), nothing cut
+          const k = viewport.width / 1920;
+          const m = await measureLegibility(page);
+          expect(m.texts.length).toBeGreaterThan(5);
+          expect(m.texts.filter((x) => x.px < 18 * k - 0.01).map((x) => `${x.where} "${x.text}" ${x.px}px`)).toEqual([]);
+          expect(m.kpiValues.filter((x) => x.px < 48 * k - 0.01).map((x) => `${x.where} "${x.text}" ${x.px}px`)).toEqual([]);
+          expect(m.clipped.map((x) => `${x.where} "${x.text}" +${x.overflowX}/${x.overflowY}px`)).toEqual([]);
+          // the legend sits under the map, never over the city
+          const overlap = await page.evaluate(() => {
+            const map = document.querySelector('[data-testid="wall-map"]')!.getBoundingClientRect();
+            const legend = document.querySelector('[data-testid="map-legend"]')!.getBoundingClientRect();
+            return Math.max(0, Math.min(map.bottom, legend.bottom) - Math.max(map.top, legend.top));
+          });
+          expect(overlap).toBe(0);
+          // nothing open: "Peringatan aktif" is a thin strip (well under a grid row)
+          const strip = page.locator('[data-testid="alerts-panel"][data-collapsed="true"]');
+          if ((await strip.count()) > 0) expect((await strip.boundingBox())!.height).toBeLessThan(70 * k);
+          if (scene === 'floods') {
+            // names first: the gates list and the water chart name the stations, their codes after
+            await expect
+              .poll(() => page.locator('[data-testid="gates-panel"] .gate-name').first().textContent())
+              .toMatch(/^(Rumah Pompa|Pintu Air|Bendung|Pos Duga|Polder) .+ · [A-Z]/);
+            expect(await page.locator('[data-testid="water-focus"]').textContent()).toMatch(/(Rumah Pompa|Pintu Air|Bendung|Pos Duga|Polder)/);
+          }
+          // map labels: kelurahan and kecamatan names ≥ 16 px, with a halo; MapLibre places them without overlap
+          const labels = await page.evaluate(() => window.__sinergi?.mapLabels ?? null);
+          expect(labels).not.toBeNull();
+          for (const l of labels!) {
+            expect(l.px, l.layer).toBeGreaterThanOrEqual(16 * k - 0.01);
+            expect(l.haloPx, l.layer).toBeGreaterThan(0);
+            expect(l.allowOverlap, l.layer).toBe(false);
+          }
+        }
         if (scene === 'traffic') {
           // the segments are drawn along their roads: a PathLayer of lines with at least 2 vertices each
           const roadLayer = () => page.evaluate(() => window.__sinergi?.mapLayers.find((l) => l.id === 'traffic-roads') ?? null);
@@ -267,6 +335,104 @@ describe.skipIf(!chromiumAvailable)('/wall scenes in headless Chromium', () => {
       await page.close();
     }, 120_000);
   }
+
+  it('rewinds every panel of a scene to a moment of the past and returns to LIVE without a reload', async () => {
+    const t0 = Date.now();
+    const gauge = 'PA-UJI-REWIND';
+    for (const [minutesAgo, value] of [
+      [9, 180],
+      [1, 95],
+    ] as const) {
+      const r = await server.post(
+        '/api/v1/ingest',
+        { points: [{ metric: 'water_level', entity: gauge, time: t0 - minutesAgo * 60_000, value }] },
+        bpbdKey,
+      );
+      expect(r.status).toBe(202);
+    }
+    await acknowledgeOpenAlerts();
+    const page = await open(contexts[0] ?? (await launch({ width: 1920, height: 1080 })), `/wall#token=${token}`);
+    await page.waitForSelector('body[data-live="true"]', { timeout: 30_000 });
+    await untilNotHeld(page);
+    await page.click('[data-testid="playlist-controls"] button:nth-child(2)');
+    while ((await page.getAttribute('body', 'data-scene')) !== 'floods') {
+      const before = await page.getAttribute('body', 'data-scene');
+      await page.click('[data-testid="playlist-controls"] button:nth-child(3)');
+      await page.waitForFunction((s) => document.body.dataset.scene !== s, before);
+    }
+    const gateRow = page.locator('[data-testid="gates-panel"] li', { hasText: gauge });
+    await expect.poll(() => gateRow.locator('.gate-value').textContent(), { timeout: 25_000 }).toMatch(/^95\b/); // (a low row may be on the next page: pages turn every 8 s)
+    // a marker that a reload would lose
+    await page.evaluate(() => ((window as unknown as { __noReload: boolean }).__noReload = true));
+    expect(await page.getAttribute('[data-testid="rewind"]', 'data-state')).toBe('live');
+
+    // the slider released at five minutes ago: the frame of that moment (the gauge at 180 cm, ages against then)
+    const at = Math.floor((t0 - 5 * 60_000) / 60_000) * 60_000;
+    await page.evaluate((v) => {
+      const el = document.querySelector<HTMLInputElement>('[data-testid="rewind-slider"]')!;
+      Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!.call(el, String(v));
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+      el.dispatchEvent(new Event('change', { bubbles: true }));
+    }, at);
+    await page.waitForSelector('body[data-replay="frame"]', { timeout: 15_000 });
+    expect(Number(await page.getAttribute('[data-testid="rewind"]', 'data-at'))).toBe(at);
+    expect(await page.getAttribute('body', 'data-scene')).toBe('floods');
+    await expect.poll(() => gateRow.locator('.gate-value').textContent(), { timeout: 5_000 }).toMatch(/^180\b/);
+    // every panel and layer of the scene draws the frame: the map's flood columns, the water chart, the KPIs
+    const columns = await page.evaluate(() => window.__sinergi?.mapLayers.find((l) => l.id.startsWith('flood'))?.items ?? 0);
+    expect(columns).toBeGreaterThan(0);
+    expect(await page.locator('[data-testid="water-chart"]').count()).toBe(1);
+    expect(await page.locator('[data-testid="kpi-water-level"]').count()).toBe(1);
+    expect(Number(await page.getAttribute('body', 'data-replay-ms'))).toBeGreaterThan(0);
+    await page.screenshot({ path: join(ARTIFACTS, 'wall-rewind-1920x1080.png') });
+
+    // LIVE: back to the stream, no reload
+    await page.click('[data-testid="rewind-live"]');
+    await page.waitForSelector('body[data-replay="live"]');
+    await expect.poll(() => gateRow.locator('.gate-value').textContent(), { timeout: 25_000 }).toMatch(/^95\b/); // (a low row may be on the next page: pages turn every 8 s)
+    expect(await page.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload)).toBe(true);
+    await page.close();
+  }, 90_000);
+
+  it('opens the card of a gauge tapped on the map of an unlocked wall: name, owner, value and age, alerts, 24 h', async () => {
+    const now = Date.now();
+    const range = await server.get(
+      `/api/v1/series?metric=water_level&from=${new Date(now - 3_600_000).toISOString()}&to=${new Date(now).toISOString()}`,
+      token,
+    );
+    const gate = (range.body.series as { entity: string; lon: number | null; lat: number | null }[]).find(
+      (s) => s.lon !== null && s.entity.startsWith('PA-'),
+    )!;
+    expect(gate).toBeDefined();
+    await acknowledgeOpenAlerts();
+    const page = await open(contexts[0] ?? (await launch({ width: 1920, height: 1080 })), `/wall#token=${token}`);
+    await page.waitForSelector('body[data-live="true"]', { timeout: 30_000 });
+    await untilNotHeld(page);
+    await page.click('[data-testid="playlist-controls"] button:nth-child(2)');
+    while ((await page.getAttribute('body', 'data-scene')) !== 'floods') {
+      const before = await page.getAttribute('body', 'data-scene');
+      await page.click('[data-testid="playlist-controls"] button:nth-child(3)');
+      await page.waitForFunction((s) => document.body.dataset.scene !== s, before);
+    }
+    await page.waitForSelector('[data-testid="wall-map"][data-ready="true"]');
+    await page.waitForTimeout(1_000); // the camera settles on the floods scene's pitch
+    const at = await page.evaluate(([lon, lat]) => window.__sinergi?.projectOnMap?.(lon!, lat!) ?? null, [gate.lon, gate.lat]);
+    expect(at).not.toBeNull();
+    await page.mouse.click(at!.x, at!.y);
+    const card = page.locator(`[data-testid="inspect-card"][data-entity="${gate.entity}"]`);
+    await card.waitFor({ timeout: 10_000 });
+    expect(await card.locator('h3').textContent()).toMatch(new RegExp(`^(Rumah Pompa|Pintu Air|Bendung|Pos Duga|Polder) .+ · ${gate.entity}$`));
+    expect(await card.getByTestId('inspect-owner').textContent()).toBe('BPBD');
+    expect(await card.getByTestId('inspect-value').textContent()).toMatch(/\d+ cm/);
+    expect(await card.locator('[data-testid="freshness"]').getAttribute('data-age-s')).toMatch(/^\d+$/);
+    expect(Number(await card.getByTestId('inspect-alerts').getAttribute('data-open'))).toBeGreaterThanOrEqual(0);
+    expect(await card.getByTestId('inspect-near').textContent()).toMatch(/\d+ aduan/);
+    await expect.poll(() => card.getByTestId('inspect-sparkline').getAttribute('data-points'), { timeout: 10_000 }).toMatch(/^[1-9]\d*$/);
+    await page.screenshot({ path: join(ARTIFACTS, 'wall-inspect-1920x1080.png') });
+    await card.locator('.inspect-close').click();
+    expect(await page.locator('[data-testid="inspect-card"]').count()).toBe(0);
+    await page.close();
+  }, 90_000);
 
   it('logs a broken scenes file and keeps serving the last good scenes', async () => {
     await writeFile(scenesFile, 'version: 1\nscenes:\n  - id: Bad Id\n    durationS: 0\n    panels: []\n');

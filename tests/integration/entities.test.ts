@@ -42,7 +42,7 @@ describe.each(backends)('entity geometry on %s', (_name, adminUrl) => {
 
   it("registers the simulator's road segments once, and audits each change", async () => {
     expect(roads.length).toBeGreaterThan(5);
-    expect(roads.every((r) => r.path.length >= 2 && typeof r.name === 'string')).toBe(true);
+    expect(roads.every((r) => r.path!.length >= 2 && typeof r.name === 'string')).toBe(true);
     const first = await server.post('/api/v1/entities', { entities: roads }, dishub);
     expect(first).toEqual({ status: 200, body: { accepted: roads.length, changed: roads.length } });
     expect(await audit('entity.geometry_registered')).toBe(roads.length);
@@ -55,7 +55,7 @@ describe.each(backends)('entity geometry on %s', (_name, adminUrl) => {
     expect(await audit('entity.geometry_updated')).toBe(0);
 
     // one moved vertex writes one row
-    const moved = { ...roads[1]!, path: roads[1]!.path.map(([lon, lat], i) => (i === 0 ? [lon + 0.001, lat] : [lon, lat]) as [number, number]) };
+    const moved = { ...roads[1]!, path: roads[1]!.path!.map(([lon, lat], i) => (i === 0 ? [lon + 0.001, lat] : [lon, lat]) as [number, number]) };
     expect(await server.post('/api/v1/entities', { entities: [moved] }, dishub)).toEqual({ status: 200, body: { accepted: 1, changed: 1 } });
     expect(await audit('entity.geometry_updated')).toBe(1);
     expect((await stored('DISHUB', moved.entity))!.path).toEqual(moved.path);
@@ -88,7 +88,7 @@ describe.each(backends)('entity geometry on %s', (_name, adminUrl) => {
             ],
           },
           { entity: 'SEG-UJI-ONE', path: [[110.41, -6.98]] },
-          { entity: 'SEG-UJI-NONE', name: 'tanpa garis' },
+          { entity: 'SEG-UJI-NONE' }, // neither a name nor a line
           {
             entity: 'bad id!',
             path: [
@@ -103,7 +103,7 @@ describe.each(backends)('entity geometry on %s', (_name, adminUrl) => {
     expect(bad.status).toBe(400);
     expect(bad.body.error).toMatch(/nothing was written/);
     const issues = bad.body.details.map((d: { index: number; path: string }) => `${d.index}:${d.path}`);
-    expect(issues).toEqual(expect.arrayContaining(['1:path.0.0', '2:path', '3:path', '4:entity', '4:path.1.1']));
+    expect(issues).toEqual(expect.arrayContaining(['1:path.0.0', '2:path', '3:name', '4:entity', '4:path.1.1']));
     expect(issues.some((i: string) => i.startsWith('0:'))).toBe(false);
     const lon = bad.body.details.find((d: { index: number; path: string }) => d.index === 1 && d.path === 'path.0.0');
     expect(lon.message).toMatch(/longitude/);
@@ -220,5 +220,24 @@ describe.each(backends)('entity geometry on %s', (_name, adminUrl) => {
     expect(ack.ok).toBe(true);
     if (!ack.ok) return;
     expect(ack.data.metrics[0]!.series.find((x) => x.entity === entity)?.path).toEqual(path);
+  });
+
+  it('registers a name without a line (a gauge) and carries it in the series metadata, names first', async () => {
+    const bpbd = await server.key('BPBD');
+    const named = { entity: 'PA-UJI-NAMA', name: 'Rumah Pompa Uji' };
+    expect(await server.post('/api/v1/entities', { entities: [named] }, bpbd)).toEqual({ status: 200, body: { accepted: 1, changed: 1 } });
+    expect(await stored('BPBD', named.entity)).toEqual({ name: named.name, path: null });
+    expect(
+      (await server.post('/api/v1/ingest', { points: [{ metric: 'water_level', entity: named.entity, time: Date.now(), value: 120 }] }, bpbd)).status,
+    ).toBe(202);
+    const s = server.socket('/live', await server.token('operator'));
+    await connected(s);
+    const ack = (await s.timeout(5_000).emitWithAck('series:subscribe', { metrics: ['water_level'], historyMinutes: 10 })) as Ack<Snapshot>;
+    s.disconnect();
+    expect(ack.ok).toBe(true);
+    if (!ack.ok) return;
+    const series = ack.data.metrics[0]!.series.find((x) => x.entity === named.entity);
+    expect(series?.name).toBe(named.name);
+    expect(series).not.toHaveProperty('path');
   });
 });

@@ -192,6 +192,13 @@ describe.each(backends)('REST contract on %s', (_name, adminUrl) => {
       'GET /api/v1/events/stats': [{ path: `/api/v1/events/stats?kind=complaint&from=${from}&to=${to}`, auth: operator, status: 200 }],
       'GET /api/v1/sharing/agreements': [{ path: '/api/v1/sharing/agreements', auth: bpbdToken, status: 200 }],
       'GET /api/v1/alerts': [{ path: '/api/v1/alerts', auth: bpbdToken, status: 200 }],
+      'GET /api/v1/replay': [
+        { path: `/api/v1/replay?scene=floods&at=${now - 30_000}`, auth: operator, status: 200 },
+        { path: `/api/v1/replay?scene=complaints&at=${now - 30_000}`, auth: bpbdToken, status: 200 },
+        { path: `/api/v1/replay?scene=floods&at=${now - 48 * 3_600_000}`, auth: operator, status: 400 },
+        { path: `/api/v1/replay?scene=banjir&at=${now - 30_000}`, auth: operator, status: 404 },
+        { path: `/api/v1/replay?scene=floods&at=${now - 30_000}`, status: 401 },
+      ],
       'GET /api/v1/wall/scenes': [
         { path: '/api/v1/wall/scenes', auth: operator, status: 200 },
         { path: '/api/v1/wall/scenes', auth: bpbdToken, status: 403 },

@@ -42,7 +42,7 @@ describe('scenes file', () => {
     ['a duration of 0', (y: string) => y.replace('durationS: 45', 'durationS: 0'), /scenes\.1\.durationS \(line 35\): Too small/],
     [
       'a panel beyond the grid',
-      (y: string) => y.replace('{ col: 9, row: 1, w: 4, h: 1 }, kpis: [water-level', '{ col: 9, row: 1, w: 5, h: 1 }, kpis: [water-level'),
+      (y: string) => y.replace('{ col: 8, row: 1, w: 5, h: 2 }, kpis: [water-level', '{ col: 9, row: 1, w: 5, h: 2 }, kpis: [water-level'),
       /scenes\.1\.panels\.1\.area\.w \(line 38\): panel ends at column 13, beyond the grid's 12 columns/,
     ],
     [

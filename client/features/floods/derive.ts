@@ -41,13 +41,16 @@ export function pumpsRunning(state: MetricState | undefined): number | null {
 }
 
 /** Water level lines for a chart: one `[t, v][]` per gate, within `[from, now]`. */
-export function gateLines(state: MetricState | undefined, from: number): { id: number; entity: string; data: [number, number][] }[] {
+export function gateLines(
+  state: MetricState | undefined,
+  from: number,
+): { id: number; entity: string; name: string | null; data: [number, number][] }[] {
   if (!state || state.status === 'forbidden') return [];
-  const out: { id: number; entity: string; data: [number, number][] }[] = [];
+  const out: { id: number; entity: string; name: string | null; data: [number, number][] }[] = [];
   for (const s of state.series.values()) {
     const data: [number, number][] = [];
     for (let i = 0; i < s.t.length; i++) if (s.t[i]! >= from) data.push([s.t[i]!, s.v[i]!]);
-    out.push({ id: s.meta.id, entity: s.meta.entity, data });
+    out.push({ id: s.meta.id, entity: s.meta.entity, name: s.meta.name ?? null, data });
   }
   return out.sort((a, b) => a.entity.localeCompare(b.entity));
 }

@@ -4,6 +4,8 @@ import { latestByEntity, mean } from '../common';
 
 export interface ProjectRow {
   entity: string;
+  /** The project's name from the registry. */
+  name?: string | null;
   region: string | null;
   lon: number | null;
   lat: number | null;
@@ -37,6 +39,7 @@ export function projectRows(
     const q = b?.value ?? null;
     rows.push({
       entity: e,
+      name: a?.name ?? b?.name ?? c?.name ?? null,
       region: any.region,
       lon: a?.lon ?? b?.lon ?? c?.lon ?? null,
       lat: a?.lat ?? b?.lat ?? c?.lat ?? null,

@@ -8,6 +8,8 @@ export type LonLatPath = NonNullable<SeriesMeta['path']>;
 
 export interface SegmentRow {
   entity: string;
+  /** The road's name (registered with the line). */
+  name?: string | null;
   region: string | null;
   /** The measuring point. */
   lon: number | null;
@@ -36,6 +38,7 @@ export function segmentRows(speed: MetricState | undefined, congestion: MetricSt
     const any = a ?? b ?? c!;
     rows.push({
       entity: e,
+      name: b?.name ?? a?.name ?? c?.name ?? null,
       region: any.region,
       lon: b?.lon ?? a?.lon ?? c?.lon ?? null,
       lat: b?.lat ?? a?.lat ?? c?.lat ?? null,

@@ -51,6 +51,15 @@ const id = {
     map: 'Posisi di peta',
     sop: 'Tindakan',
   },
+  inspect: {
+    close: 'Tutup',
+    area: 'Aduan di sekitar titik ini',
+    openComplaints: '{{n}} aduan terbuka dalam 450 m',
+    noAlerts: 'Tidak ada peringatan terbuka',
+    near: '{{n}} aduan terbuka dalam 500 m',
+    last24h: '24 jam terakhir',
+    loading: 'Memuat …',
+  },
   errors: {
     invalid: 'Permintaan tidak valid',
     unauthenticated: 'Perlu masuk',
@@ -115,6 +124,15 @@ const en: CommonStrings = {
     chart: 'Chart',
     map: 'Map position',
     sop: 'What to do',
+  },
+  inspect: {
+    close: 'Close',
+    area: 'Complaints around this point',
+    openComplaints: '{{n}} open complaints within 450 m',
+    noAlerts: 'No open alerts',
+    near: '{{n}} open complaints within 500 m',
+    last24h: 'Last 24 hours',
+    loading: 'Loading …',
   },
   errors: {
     invalid: 'Invalid request',

@@ -151,7 +151,7 @@ export function addRegionLayers(
   map: MapLibreMap,
   r: RegionsResponse,
   theme: MapTheme,
-  opts: { kelurahanLabelMinZoom?: number; scale?: number } = {},
+  opts: { kelurahanLabelMinZoom?: number; scale?: number; labelPx?: number } = {},
 ): void {
   const c = THEMES[theme];
   const k = opts.scale && opts.scale > 0 ? opts.scale : 1;
@@ -180,7 +180,8 @@ export function addRegionLayers(
     layout: {
       'text-field': ['get', 'name'],
       'text-font': FONT_REGULAR,
-      'text-size': ['interpolate', ['linear'], ['zoom'], 12 + dz, 10 * k, 15 + dz, 13 * k],
+      // a wall reads from metres away: one fixed size (labelPx) instead of growing with the zoom
+      'text-size': opts.labelPx ?? ['interpolate', ['linear'], ['zoom'], 12 + dz, 10 * k, 15 + dz, 13 * k],
       'text-max-width': 8,
       'text-padding': 2 * k,
     },
@@ -194,7 +195,7 @@ export function addRegionLayers(
     layout: {
       'text-field': ['upcase', ['get', 'name']],
       'text-font': FONT_BOLD,
-      'text-size': ['interpolate', ['linear'], ['zoom'], 10 + dz, 11 * k, 14 + dz, 16 * k],
+      'text-size': opts.labelPx ? opts.labelPx * 1.1 : ['interpolate', ['linear'], ['zoom'], 10 + dz, 11 * k, 14 + dz, 16 * k],
       'text-letter-spacing': 0.08,
       'text-max-width': 10,
       'text-allow-overlap': false,
@@ -207,10 +208,10 @@ export function addRegionLayers(
  * Shows (or hides again) the Kemendagri codes under the region names: kelurahan labels become visible at
  * every zoom with "name / 33.74.01.1001", kecamatan labels get their code. Call after addRegionLayers.
  */
-export function showRegionCodes(map: MapLibreMap, on: boolean, kelurahanLabelMinZoom = 12.5): void {
+export function showRegionCodes(map: MapLibreMap, on: boolean, kelurahanLabelMinZoom = 12.5, codeScale = 0.8): void {
   if (!map.getLayer('kelurahan-label') || !map.getLayer('kecamatan-label')) return;
   const withCode = (name: ExpressionSpecification | string[]) =>
-    ['format', name, {}, '\n', {}, ['get', 'code'], { 'font-scale': 0.8 }] as unknown as ExpressionSpecification;
+    ['format', name, {}, '\n', {}, ['get', 'code'], { 'font-scale': codeScale }] as unknown as ExpressionSpecification;
   map.setLayoutProperty('kelurahan-label', 'text-field', on ? withCode(['get', 'name']) : ['get', 'name']);
   map.setLayoutProperty(
     'kecamatan-label',

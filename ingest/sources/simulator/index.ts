@@ -242,3 +242,22 @@ export async function simulatorEntities(opts: Pick<SimulatorOptions, 'seed' | 'c
     { ...base(w.cityEntity), kind: 'city' as const, metrics: ['complaints_open'] },
   ];
 }
+
+/**
+ * The names of the simulator's point entities (gates, pump houses, rain gauges, trucks, containers, the
+ * landfill) as the OPD owning each one's metrics registers them (POST /api/v1/entities, name only), so people
+ * read "Rumah Pompa Kali Banger" before "PA-BANGER". Road segments register name and line
+ * (simulatorRoadGeometry); projects carry their name in the project registry.
+ */
+export async function simulatorEntityNames(
+  opts: Pick<SimulatorOptions, 'seed' | 'citySeed'> = {},
+): Promise<{ opd: string; entities: EntityGeometryInput[] }[]> {
+  const byOpd = new Map<string, EntityGeometryInput[]>();
+  for (const e of await simulatorEntities(opts)) {
+    if (e.kind === 'road_segment' || e.kind === 'project' || e.kind === 'city') continue;
+    const opd = DEMO_METRICS.find((m) => m.code === e.metrics[0])?.ownerOpd;
+    if (!opd) continue;
+    byOpd.set(opd, [...(byOpd.get(opd) ?? []), { entity: e.id, name: e.name }]);
+  }
+  return [...byOpd].map(([opd, entities]) => ({ opd, entities }));
+}
