@@ -167,7 +167,7 @@ export function startBackupService(deps: {
       { points: readings.map((r) => ({ metric: r.metric, entity: r.entity, time: now, value: r.value })) },
       now,
     );
-    if (result.status !== 202) log.warn({ result: result.body }, 'backup health readings refused');
+    if (result.kind !== 'accepted') log.warn({ result }, 'backup health readings refused');
     return readings[0]!.value; // the primary's age, hours
   };
   const safeCheck = () => track(check().catch((e: unknown) => log.error({ err: e }, 'backup health check failed')));

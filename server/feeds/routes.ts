@@ -173,7 +173,7 @@ export function createFeedRoutes(deps: {
         { points: readings.map((r) => ({ ...r, time: now })) },
         now,
       );
-      if (result.status !== 202) deps.log?.warn({ result: result.body }, 'spool health readings refused');
+      if (result.kind !== 'accepted') deps.log?.warn({ result }, 'spool health readings refused');
     } catch (e) {
       deps.log?.error({ err: e }, 'spool health readings failed');
     }

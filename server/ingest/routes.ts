@@ -5,10 +5,28 @@ import type pg from 'pg';
 import type { VerifiedKey } from '../../db/queries/credentials';
 import { requireIngestKey, perKeyRateLimit } from '../http/auth';
 import type { IngestResult, IngestService } from './service';
+import { assertNever } from '../../shared/ack';
+import { reply } from '../http/reply';
 
 export interface IngestLimits {
   perMinPerKey: number;
   perMinPerIp: number;
+}
+
+/** A batch's fate as HTTP: 202 with the counts, or the refusal worded for the agency's developer. */
+export function answer(res: Response, r: IngestResult): void {
+  switch (r.kind) {
+    case 'accepted':
+      return reply(res, 'Accepted', { accepted: r.accepted, written: r.written }, 202);
+    case 'too_large':
+      return reply(res, 'Error', { error: `batch too large: ${r.items} ${r.field}, at most ${r.max} per request`, details: [] }, 413);
+    case 'invalid':
+      return reply(res, 'Error', { error: 'invalid batch; nothing was written', details: r.details }, 400);
+    case 'forbidden':
+      return reply(res, 'Error', { error: `key of ${r.opd} may not write these records; nothing was written`, details: r.details }, 403);
+    default:
+      return assertNever(r);
+  }
 }
 
 export function createIngestRoutes(deps: { pool: pg.Pool; ingest: IngestService; clock: () => number; limits: IngestLimits }): Router {
@@ -30,8 +48,7 @@ export function createIngestRoutes(deps: { pool: pg.Pool; ingest: IngestService;
     (run: (key: VerifiedKey, body: unknown, now: number, source: string | null) => Promise<IngestResult>) => async (req: Request, res: Response) => {
       const owner = await requireIngestKey(deps.pool, req, res);
       if (!owner) return;
-      const result = await run(owner, req.body, deps.clock(), req.ip ?? null);
-      res.status(result.status).json(result.body);
+      answer(res, await run(owner, req.body, deps.clock(), req.ip ?? null));
     };
   router.post(
     '/api/v1/ingest',

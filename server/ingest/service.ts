@@ -28,8 +28,15 @@ import type { GeometryCache } from '../entities/geometry';
 import type { Stream } from '../realtime/stream';
 import { capIssues, parseBatch } from './validate';
 
+/**
+ * What became of a batch, in the domain's words; the route (routes.ts) words refusals and picks HTTP statuses.
+ * Every refusal writes nothing of the batch.
+ */
 export type IngestResult =
-  { status: 202; body: { accepted: number; written: number } } | { status: 400 | 403 | 413; body: { error: string; details: IssueDetail[] } };
+  | { kind: 'accepted'; accepted: number; written: number }
+  | { kind: 'too_large'; field: 'points' | 'events'; items: number; max: number }
+  | { kind: 'invalid'; details: IssueDetail[] }
+  | { kind: 'forbidden'; opd: string; details: IssueDetail[] };
 
 export interface IngestService {
   ingestPoints(key: VerifiedKey, body: unknown, now: number): Promise<IngestResult>;
@@ -58,10 +65,7 @@ export function createIngestService(deps: {
   const tooLarge = (body: unknown, field: 'points' | 'events'): IngestResult | null => {
     const items = (body as Record<string, unknown> | null)?.[field];
     if (Array.isArray(items) && items.length > deps.maxBatchItems) {
-      return {
-        status: 413,
-        body: { error: `batch too large: ${items.length} ${field}, at most ${deps.maxBatchItems} per request`, details: [] },
-      };
+      return { kind: 'too_large', field, items: items.length, max: deps.maxBatchItems };
     }
     return null;
   };
@@ -93,9 +97,8 @@ export function createIngestService(deps: {
         invalid.push({ index, path: 'time', message: `time is more than ${MAX_FUTURE_MS / 60_000} minutes in the future` });
       }
     });
-    if (invalid.length) return { status: 400, body: { error: 'invalid batch; nothing was written', details: capIssues(invalid) } };
-    if (forbidden.length)
-      return { status: 403, body: { error: `key of ${opd} may not write these records; nothing was written`, details: capIssues(forbidden) } };
+    if (invalid.length) return { kind: 'invalid', details: capIssues(invalid) };
+    if (forbidden.length) return { kind: 'forbidden', opd, details: capIssues(forbidden) };
     return null;
   }
 
@@ -138,7 +141,7 @@ export function createIngestService(deps: {
       const big = tooLarge(body, 'points');
       if (big) return big;
       const parsed = await parseBatch(body, 'points', pointSchema, ingestBatchSchema);
-      if (!parsed.ok) return { status: 400, body: { error: 'invalid batch; nothing was written', details: parsed.details } };
+      if (!parsed.ok) return { kind: 'invalid', details: parsed.details };
       const points = parsed.items;
       const rejected = check(
         points.map((p) => ({ metricOrKind: p.metric, region: p.region, time: p.time, value: p.value })),
@@ -167,14 +170,14 @@ export function createIngestService(deps: {
           return { seriesId: p.seriesId, metric: meta.metric, entity: meta.entity, t: p.t, v: p.v };
         }),
       );
-      return { status: 202, body: { accepted: points.length, written: written.length } };
+      return { kind: 'accepted', accepted: points.length, written: written.length };
     },
 
     async ingestEvents(key, body, now, source = null) {
       const big = tooLarge(body, 'events');
       if (big) return big;
       const parsed = await parseBatch(body, 'events', eventSchema, eventsBatchSchema);
-      if (!parsed.ok) return { status: 400, body: { error: 'invalid batch; nothing was written', details: parsed.details } };
+      if (!parsed.ok) return { kind: 'invalid', details: parsed.details };
       const events = parsed.items;
       const rejected =
         check(
@@ -225,7 +228,7 @@ export function createIngestService(deps: {
         byKind.set(e.kind, list);
       }
       for (const [kind, list] of byKind) stream.publishEvents(kind, list);
-      return { status: 202, body: { accepted: events.length, written: changed.length } };
+      return { kind: 'accepted', accepted: events.length, written: changed.length };
     },
   };
 
@@ -237,7 +240,7 @@ export function createIngestService(deps: {
         details.push({ index, path: 'status', message: `status '${e.status}' is not one of ${kind.statuses.join(', ')}` });
       }
     });
-    return details.length ? { status: 400, body: { error: 'invalid batch; nothing was written', details: capIssues(details) } } : null;
+    return details.length ? { kind: 'invalid', details: capIssues(details) } : null;
   }
 
   function publishPoints(written: readonly ResolvedPoint[], created: readonly SeriesMeta[]) {

@@ -180,7 +180,6 @@ export function createServerMetrics(deps: { pool: pg.Pool; io: IoServer; dialect
     return (connect() as Promise<pg.PoolClient>).finally(end);
   };
 
-  const reason = (r: IngestResult) => (r.status === 400 ? 'invalid' : r.status === 403 ? 'forbidden' : 'too_large');
   const items = (body: unknown, field: string) => {
     const list = (body as Record<string, unknown> | null)?.[field];
     return Array.isArray(list) ? list.length : 0;
@@ -193,10 +192,10 @@ export function createServerMetrics(deps: { pool: pg.Pool; io: IoServer; dialect
     },
     instrumentIngest(ingest) {
       const count = (opd: string, kind: 'points' | 'events', body: unknown, r: IngestResult) => {
-        if (r.status === 202) accepted.inc({ opd, kind }, r.body.accepted);
+        if (r.kind === 'accepted') accepted.inc({ opd, kind }, r.accepted);
         else {
-          rejected.inc({ opd, kind, reason: reason(r) });
-          rejectedRecords.inc({ opd, kind, reason: reason(r) }, items(body, kind));
+          rejected.inc({ opd, kind, reason: r.kind });
+          rejectedRecords.inc({ opd, kind, reason: r.kind }, items(body, kind));
         }
         return r;
       };

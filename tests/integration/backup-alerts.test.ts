@@ -81,7 +81,7 @@ describe('backup alerts', () => {
       plan: { dir, copyDir: null, keepDaily: 7, keepWeekly: 4 },
       at: '02:30',
       // the readings themselves are the test above's business; here they are only recorded
-      ingest: { ingestPoints: async (_key, body) => (ingested.push(body), { status: 202, body: { accepted: 0, written: 0 } }) },
+      ingest: { ingestPoints: async (_key, body) => (ingested.push(body), { kind: 'accepted', accepted: 0, written: 0 }) },
       catalog: server.app.catalog,
       log: pino({ level: 'silent' }),
       // 30 hours after the database was made, with nothing in the directory
