@@ -39,7 +39,7 @@ export interface DelivererOptions {
   now?: () => number;
 }
 
-type Outcome =
+export type Outcome =
   | { ok: true }
   /** `unavailable`: the server or its database is away (network error, 502/503/504): wait for /readyz */
   | { ok: false; retry: true; error: string; unavailable?: boolean }
@@ -47,6 +47,49 @@ type Outcome =
 
 const PATHS = { p: '/api/v1/ingest', e: '/api/v1/events', q: '/api/v1/quarantine' } as const;
 const FIELDS = { p: 'points', e: 'events', q: 'entries' } as const;
+
+/**
+ * What an answer of the server means for delivery: accepted; refused for good (400/403/413, with the records
+ * it names, if any); or to be retried (anything else: 401 while a key is rotated, 5xx, a proxy's error page),
+ * where 502/503/504 say the server or its database is away. Pure.
+ */
+export function classifyAnswer(status: number, text: string): Outcome {
+  if (status >= 200 && status < 300) return { ok: true };
+  let body: { error?: string; details?: { index: number | null; message: string; path?: string }[] } = {};
+  try {
+    body = JSON.parse(text);
+  } catch {
+    /* not JSON: a proxy's error page */
+  }
+  const error = `${status} ${body.error ?? text.slice(0, 200)}`;
+  if (status === 400 || status === 403 || status === 413) return { ok: false, retry: false, status, error, details: body.details ?? [] };
+  return { ok: false, retry: true, error, unavailable: status === 502 || status === 503 || status === 504 };
+}
+
+/** The records of a part a refusal names, by index (first reason kept), with the field in front of the reason. Pure. */
+export function namedRefusals(details: readonly { index: number | null; message: string; path?: string }[], partLength: number): Map<number, string> {
+  const named = new Map<number, string>();
+  for (const d of details) {
+    if (typeof d.index === 'number' && d.index >= 0 && d.index < partLength && !named.has(d.index))
+      named.set(d.index, `${d.path ? `${d.path}: ` : ''}${d.message}`);
+  }
+  return named;
+}
+
+/**
+ * What to do with a refused part: halve it (too large, or refused without naming a record — a record corrupted
+ * on disk — until the bad one stands alone), or quarantine the named records (the first, when a lone record was
+ * refused without a name) and send the rest again. Pure.
+ */
+export function refusalStep(status: number, named: ReadonlyMap<number, string>, partLength: number): { halve: number } | { quarantine: number[] } {
+  if ((status === 413 || named.size === 0) && partLength > 1) return { halve: Math.max(1, Math.floor(partLength / 2)) };
+  return { quarantine: named.size ? [...named.keys()].sort((a, b) => a - b) : [0] };
+}
+
+/** Exponential backoff with full jitter: a delay in [0, min(cap, 200 ms × 2^attempt)). `random` in [0, 1). Pure. */
+export function retryDelayMs(attempt: number, capMs: number, random: number): number {
+  return random * Math.min(capMs, 200 * 2 ** Math.min(attempt, 20));
+}
 
 export function createDeliverer(opts: DelivererOptions): Deliverer {
   const now = opts.now ?? Date.now;
@@ -72,19 +115,7 @@ export function createDeliverer(opts: DelivererOptions): Deliverer {
         body: `{"${FIELDS[kind]}":[${bodies.join(',')}]}`,
         signal: AbortSignal.any([abort.signal, AbortSignal.timeout(60_000)]),
       });
-      const text = await res.text();
-      if (res.ok) return { ok: true };
-      let body: { error?: string; details?: { index: number | null; message: string; path?: string }[] } = {};
-      try {
-        body = JSON.parse(text);
-      } catch {
-        /* not JSON: a proxy's error page */
-      }
-      const error = `${res.status} ${body.error ?? text.slice(0, 200)}`;
-      if (res.status === 400 || res.status === 403 || res.status === 413) {
-        return { ok: false, retry: false, status: res.status, error, details: body.details ?? [] };
-      }
-      return { ok: false, retry: true, error, unavailable: res.status === 502 || res.status === 503 || res.status === 504 };
+      return classifyAnswer(res.status, await res.text());
     } catch (e) {
       return { ok: false, retry: true, error: (e as Error).message, unavailable: !stopped };
     }
@@ -155,14 +186,10 @@ export function createDeliverer(opts: DelivererOptions): Deliverer {
       s.lastError = outcome.error;
       s.lastErrorAt = now();
       if (!outcome.retry) {
-        const named = new Map<number, string>();
-        for (const d of outcome.details) {
-          if (typeof d.index === 'number' && d.index >= 0 && d.index < part.length && !named.has(d.index))
-            named.set(d.index, `${d.path ? `${d.path}: ` : ''}${d.message}`);
-        }
-        if ((outcome.status === 413 || named.size === 0) && part.length > 1) {
-          // too large, or refused without naming a record: halve until the bad record stands alone
-          chunk = Math.max(1, Math.floor(part.length / 2));
+        const named = namedRefusals(outcome.details, part.length);
+        const step = refusalStep(outcome.status, named, part.length);
+        if ('halve' in step) {
+          chunk = step.halve;
           if (outcome.status === 413) maxChunk = chunk;
           continue;
         }
@@ -173,7 +200,7 @@ export function createDeliverer(opts: DelivererOptions): Deliverer {
           continue;
         }
         // The server named what it refuses: quarantine those records, one entry each, send the others again.
-        const refused = named.size ? [...named.keys()].sort((a, b) => a - b) : [0];
+        const refused = step.quarantine;
         const entries = refused.map((i) => ({
           source: 'delivery',
           opd: lane,
@@ -201,7 +228,7 @@ export function createDeliverer(opts: DelivererOptions): Deliverer {
       }
       attempt++;
       s.retries++;
-      const delay = Math.random() * Math.min(opts.maxBackoffMs, 200 * 2 ** Math.min(attempt, 20));
+      const delay = retryDelayMs(attempt, opts.maxBackoffMs, Math.random());
       if (attempt === 1 || attempt % 10 === 0)
         opts.log.warn({ lane, attempt, delayMs: Math.round(delay), error: outcome.error }, 'delivery failed; retrying');
       await backoff(delay, outcome.unavailable === true);

@@ -359,23 +359,18 @@ export async function openSpool(opts: SpoolOptions): Promise<Spool> {
     } else warned = false;
     while (total > opts.maxBytes) {
       // Drop the oldest unsent segment of the fullest lane (never the one being written).
-      const victim = [...lanes.values()].filter((l) => l.segments.length > 1).sort((a, b) => sum(b.sizes) - sum(a.sizes))[0];
+      const victim = fullestDroppableLane(lanes.values());
       if (!victim) return;
       const seg = victim.segments.shift()!;
       const buf = await readFile(join(victim.dir, segName(seg)));
-      const from = victim.cursor.segment === seg ? victim.cursor.offset : 0;
-      let lost = 0;
-      for (let i = from; i < buf.length; i++) if (buf[i] === 0x0a) lost++;
+      const lost = recordsFrom(buf, victim.cursor.segment === seg ? victim.cursor.offset : 0);
       await rm(join(victim.dir, segName(seg)), { force: true });
       victim.sizes.delete(seg);
       victim.cursor = { segment: victim.segments[0]!, offset: 0 };
       await saveCursor(victim);
       if (victim.readPos.segment <= seg) {
         // the reader had not passed the dropped segment: what it had not read of it is lost, not unread
-        let unreadLost = 0;
-        const readFrom = victim.readPos.segment === seg ? victim.readPos.offset : 0;
-        for (let i = readFrom; i < buf.length; i++) if (buf[i] === 0x0a) unreadLost++;
-        victim.unread -= unreadLost;
+        victim.unread -= recordsFrom(buf, victim.readPos.segment === seg ? victim.readPos.offset : 0);
         victim.readPos = { ...victim.cursor };
       }
       victim.pendingRecords -= lost;
@@ -538,7 +533,31 @@ async function writePrivate(path: string, text: string): Promise<void> {
   await rename(tmp, path);
 }
 
-function sum(m: Map<number, number>): number {
+/** Records (complete lines) in a segment's bytes from `offset` on. Pure. */
+export function recordsFrom(buf: Uint8Array, offset: number): number {
+  let n = 0;
+  for (let i = buf.indexOf(0x0a, offset); i !== -1; i = buf.indexOf(0x0a, i + 1)) n++;
+  return n;
+}
+
+/**
+ * The lane to drop from when the spool is over its bound: the one holding the most bytes, among those with an
+ * older segment than the one being written (that one is never dropped). Pure.
+ */
+export function fullestDroppableLane<L extends { segments: readonly number[]; sizes: ReadonlyMap<number, number> }>(
+  lanes: Iterable<L>,
+): L | undefined {
+  let best: L | undefined;
+  let bestBytes = -1;
+  for (const l of lanes) {
+    if (l.segments.length < 2) continue;
+    const bytes = sum(l.sizes);
+    if (bytes > bestBytes) [best, bestBytes] = [l, bytes];
+  }
+  return best;
+}
+
+function sum(m: ReadonlyMap<number, number>): number {
   let s = 0;
   for (const v of m.values()) s += v;
   return s;

@@ -44,6 +44,49 @@ export interface IngestService {
   ingestEvents(key: VerifiedKey, body: unknown, now: number, source?: string | null): Promise<IngestResult>;
 }
 
+/** A batch with more items than `max` is refused before it is parsed (413). Pure. */
+export function batchTooLarge(body: unknown, field: 'points' | 'events', max: number): IngestResult | null {
+  const items = (body as Record<string, unknown> | null)?.[field];
+  return Array.isArray(items) && items.length > max ? { kind: 'too_large', field, items: items.length, max } : null;
+}
+
+/**
+ * The checks of a parsed batch that need the catalog and the clock: unknown metrics, kinds and regions, values
+ * out of their bounds and times too far ahead are invalid; records of metrics the key may not write are
+ * forbidden. Invalid is reported first (nothing of the batch is written either way). Pure.
+ */
+export function checkRecords(
+  records: readonly { metricOrKind: string; region?: string | undefined; time: number; value?: number }[],
+  field: 'metric' | 'kind',
+  key: VerifiedKey,
+  now: number,
+  catalog: Pick<CatalogService, 'metric' | 'eventKind' | 'hasRegion'>,
+): IngestResult | null {
+  const opd = key.opd;
+  const scope = field === 'metric' ? 'points' : 'events';
+  const invalid: IssueDetail[] = [];
+  const forbidden: IssueDetail[] = [];
+  records.forEach((r, index) => {
+    const entry = field === 'metric' ? catalog.metric(r.metricOrKind) : catalog.eventKind(r.metricOrKind);
+    if (!entry) invalid.push({ index, path: field, message: `unknown ${field} '${r.metricOrKind}'` });
+    else {
+      const decision = canWrite(opd, entry, key.scopes, scope);
+      if (!decision.allow) forbidden.push({ index, path: field, message: decision.reason });
+      const problem = r.value !== undefined && 'unit' in entry ? valueProblem(r.value, entry) : null;
+      if (problem) invalid.push({ index, path: 'value', message: problem });
+    }
+    if (r.region !== undefined && !catalog.hasRegion(r.region)) {
+      invalid.push({ index, path: 'region', message: `unknown region '${r.region}'` });
+    }
+    if (r.time > now + MAX_FUTURE_MS) {
+      invalid.push({ index, path: 'time', message: `time is more than ${MAX_FUTURE_MS / 60_000} minutes in the future` });
+    }
+  });
+  if (invalid.length) return { kind: 'invalid', details: capIssues(invalid) };
+  if (forbidden.length) return { kind: 'forbidden', opd, details: capIssues(forbidden) };
+  return null;
+}
+
 export function createIngestService(deps: {
   pool: pg.Pool;
   catalog: CatalogService;
@@ -61,46 +104,6 @@ export function createIngestService(deps: {
   const seriesCache = new Map<string, SeriesMeta>();
   const metaOfSeries = new Map<number, SeriesMeta>();
   const seriesKey = (metric: string, entity: string) => `${metric}\u0000${entity}`;
-
-  const tooLarge = (body: unknown, field: 'points' | 'events'): IngestResult | null => {
-    const items = (body as Record<string, unknown> | null)?.[field];
-    if (Array.isArray(items) && items.length > deps.maxBatchItems) {
-      return { kind: 'too_large', field, items: items.length, max: deps.maxBatchItems };
-    }
-    return null;
-  };
-
-  /** Checks that need the catalog and the clock; 400 issues first, then 403. */
-  function check(
-    records: readonly { metricOrKind: string; region?: string | undefined; time: number; value?: number }[],
-    field: 'metric' | 'kind',
-    key: VerifiedKey,
-    now: number,
-  ): IngestResult | null {
-    const opd = key.opd;
-    const scope = field === 'metric' ? 'points' : 'events';
-    const invalid: IssueDetail[] = [];
-    const forbidden: IssueDetail[] = [];
-    records.forEach((r, index) => {
-      const entry = field === 'metric' ? catalog.metric(r.metricOrKind) : catalog.eventKind(r.metricOrKind);
-      if (!entry) invalid.push({ index, path: field, message: `unknown ${field} '${r.metricOrKind}'` });
-      else {
-        const decision = canWrite(opd, entry, key.scopes, scope);
-        if (!decision.allow) forbidden.push({ index, path: field, message: decision.reason });
-        const problem = r.value !== undefined && 'unit' in entry ? valueProblem(r.value, entry) : null;
-        if (problem) invalid.push({ index, path: 'value', message: problem });
-      }
-      if (r.region !== undefined && !catalog.hasRegion(r.region)) {
-        invalid.push({ index, path: 'region', message: `unknown region '${r.region}'` });
-      }
-      if (r.time > now + MAX_FUTURE_MS) {
-        invalid.push({ index, path: 'time', message: `time is more than ${MAX_FUTURE_MS / 60_000} minutes in the future` });
-      }
-    });
-    if (invalid.length) return { kind: 'invalid', details: capIssues(invalid) };
-    if (forbidden.length) return { kind: 'forbidden', opd, details: capIssues(forbidden) };
-    return null;
-  }
 
   /** Series ids for the batch; `fresh` holds upserted rows, to be cached only once the transaction commits. */
   async function resolveSeries(client: pg.PoolClient, points: readonly Point[]): Promise<{ ids: Map<string, number>; fresh: SeriesMeta[] }> {
@@ -138,16 +141,17 @@ export function createIngestService(deps: {
 
   return {
     async ingestPoints(key, body, now) {
-      const big = tooLarge(body, 'points');
+      const big = batchTooLarge(body, 'points', deps.maxBatchItems);
       if (big) return big;
       const parsed = await parseBatch(body, 'points', pointSchema, ingestBatchSchema);
       if (!parsed.ok) return { kind: 'invalid', details: parsed.details };
       const points = parsed.items;
-      const rejected = check(
+      const rejected = checkRecords(
         points.map((p) => ({ metricOrKind: p.metric, region: p.region, time: p.time, value: p.value })),
         'metric',
         key,
         now,
+        catalog,
       );
       if (rejected) return rejected;
 
@@ -174,17 +178,18 @@ export function createIngestService(deps: {
     },
 
     async ingestEvents(key, body, now, source = null) {
-      const big = tooLarge(body, 'events');
+      const big = batchTooLarge(body, 'events', deps.maxBatchItems);
       if (big) return big;
       const parsed = await parseBatch(body, 'events', eventSchema, eventsBatchSchema);
       if (!parsed.ok) return { kind: 'invalid', details: parsed.details };
       const events = parsed.items;
       const rejected =
-        check(
+        checkRecords(
           events.map((e) => ({ metricOrKind: e.kind, region: e.region, time: e.time })),
           'kind',
           key,
           now,
+          catalog,
         ) ?? checkStatuses(events);
       if (rejected) return rejected;
       const changes: EventChange[] = events.map((e) => ({
