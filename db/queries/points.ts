@@ -192,6 +192,13 @@ export async function latestPoints(db: Db, seriesIds: readonly number[]): Promis
        CROSS JOIN LATERAL (SELECT time, value, lon, lat FROM point WHERE series_id = s.id ORDER BY time DESC LIMIT 1) p`,
     [seriesIds],
   );
+  return wirePointsBySeries(rows);
+}
+
+/** Rows of (series, time ms, value, position) as wire points by series; a position only when both parts are known. */
+export function wirePointsBySeries(
+  rows: readonly { s: number; t: number; v: number; lon: number | null; lat: number | null }[],
+): Map<number, WirePoint> {
   const out = new Map<number, WirePoint>();
   for (const r of rows) {
     const p: WirePoint = { s: r.s, t: Math.round(r.t), v: r.v };

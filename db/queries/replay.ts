@@ -5,6 +5,7 @@
 import type pg from 'pg';
 import type { WireAlert } from '../../shared/alerts';
 import type { WireEvent, WirePoint } from '../../shared/contract';
+import { wirePointsBySeries } from './points';
 
 type Db = Pick<pg.Pool, 'query'>;
 
@@ -20,16 +21,7 @@ export async function latestPointsAt(db: Db, seriesIds: readonly number[], at: n
           ORDER BY time DESC LIMIT 1) p`,
     [seriesIds, at, lookbackMs],
   );
-  const out = new Map<number, WirePoint>();
-  for (const r of rows) {
-    const p: WirePoint = { s: r.s, t: Math.round(r.t), v: r.v };
-    if (r.lon !== null && r.lat !== null) {
-      p.lon = r.lon;
-      p.lat = r.lat;
-    }
-    out.set(r.s, p);
-  }
-  return out;
+  return wirePointsBySeries(rows);
 }
 
 /**
