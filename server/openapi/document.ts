@@ -467,6 +467,7 @@ export function buildOpenApiDocument() {
           ...err(400, 'invalid query, or `at` outside the past 24 hours'),
           ...err(401, 'no or invalid access token'),
           ...err(404, 'unknown scene'),
+          ...err(429, 'more rewind frames running at once than allowed (2 per caller, 6 in all); retry in a moment'),
         },
       },
     },

@@ -5,9 +5,15 @@ import { toIssueDetails } from '../../shared/schemas';
 import { assertNever } from '../../shared/ack';
 import type { PrincipalOf } from '../http/principal';
 import type { ReplayService } from './service';
+import { InFlight } from '../http/in-flight';
+import { reply } from '../http/reply';
+
+/** Rewind frames running at once: per signed-in caller (a wall asks for one per slider release), and in all. */
+export const REPLAY_IN_FLIGHT = { perCaller: 2, total: 6 } as const;
 
 export function createReplayRoutes(deps: { replay: ReplayService; principalOf: PrincipalOf }): Router {
   const router = Router();
+  const inFlight = new InFlight(REPLAY_IN_FLIGHT.perCaller, REPLAY_IN_FLIGHT.total);
   router.get('/api/v1/replay', async (req, res) => {
     const who = await deps.principalOf(req);
     if (!who || who.role === 'public') return void res.status(401).json({ error: 'an access token is required', details: [] });
@@ -15,10 +21,20 @@ export function createReplayRoutes(deps: { replay: ReplayService; principalOf: P
     if (!parsed.success) {
       return void res.status(400).json({ error: 'invalid query', details: toIssueDetails(parsed.error).map((d) => ({ ...d, index: null })) });
     }
-    const r = await deps.replay.frame(who, parsed.data.scene, parsed.data.at);
+    const caller = who.user ? `user:${who.user}` : `token:${who.tokenId}`;
+    if (!inFlight.tryEnter(caller)) {
+      return void res.status(429).set('retry-after', '2').json({ error: 'too many rewind frames at once; retry in a moment', details: [] });
+    }
+    let r: Awaited<ReturnType<ReplayService['frame']>>;
+    try {
+      r = await deps.replay.frame(who, parsed.data.scene, parsed.data.at);
+    } finally {
+      inFlight.leave(caller);
+    }
     switch (r.kind) {
       case 'frame':
-        return void res.set('cache-control', 'no-store').json(r.frame);
+        res.set('cache-control', 'no-store');
+        return reply(res, 'Replay', r.frame);
       case 'unknown-scene':
         return void res.status(404).json({ error: `unknown scene '${parsed.data.scene}'; known: ${r.known.join(', ')}`, details: [] });
       case 'out-of-range':
