@@ -11,9 +11,7 @@ import proxyaddr from 'proxy-addr';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
-import type { WireAlert } from '../shared/alerts';
 import { NAMESPACES } from '../shared/contract';
-import { toRoomId } from '../shared/rooms';
 import { verifyAccessToken } from '../db/queries/credentials';
 import type { Storage } from '../db/storage';
 import { createAuthRoutes } from './auth/routes';
@@ -41,8 +39,14 @@ import { createIngestRoutes } from './ingest/routes';
 import { createIngestService } from './ingest/service';
 import { createServerMetrics } from './metrics/metrics';
 import { createMetricsRoutes } from './metrics/routes';
-import { createIo, createSink, registerNamespaces, type IoServer } from './realtime/socket';
-import { createStream, type Stream } from './realtime/stream';
+import { createIo, PUBLIC_LIMITS, registerNamespaces, type IoServer } from './realtime/socket';
+import type { Stream } from './realtime/stream';
+import { createChannels, type Channels } from './realtime/channel';
+import { createHub, type Hub, type HubTransport } from './realtime/hub';
+import { createPointsChannel } from './series/channel';
+import { createEventsChannel } from './events/channel';
+import { createAlertsChannel } from './alerts/channel';
+import { createFeedsChannel } from './feeds/channel';
 import { createPublicRoutes } from './public/routes';
 import { createPublicSources } from './public/sources';
 import { createPublicShellHandler } from './public/shell-route';
@@ -76,6 +80,8 @@ export interface AppDeps {
       /** Per-socket outbound bound (server/realtime/outbound.ts); absent: the defaults. */
       outboundBound?: OutboundBound;
     };
+  /** How the hub numbers and shares messages (absent: in this process only; server/realtime/redis-hub.ts for a cluster). */
+  hubTransport?: HubTransport;
   log: Logger;
   clock?: () => number;
   /** The roll-up refresher this process runs, if any: the bucket cache learns from it when late writes show. */
@@ -89,7 +95,10 @@ export interface App {
   /** The express application (its router lists every route; the OpenAPI test checks they are documented). */
   express: Express;
   io: IoServer;
+  /** Where ingest hands points and event changes (the points and events channels). */
   stream: Stream;
+  hub: Hub;
+  channels: Channels;
   catalog: CatalogService;
   /** The nightly backups and their health readings, where `config.backup` is given (server/backup/service.ts). */
   backups: BackupService | null;
@@ -137,10 +146,35 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const allowedHosts = config.allowedHosts ?? LOOPBACK_HOSTS;
   const io = createIo(httpServer, config.corsOrigins, allowedHosts);
   const metrics = createServerMetrics({ pool, io, dialect: storage.dialect });
-  const stream = metrics.timedStream(
-    (sink) => createStream({ tickMs: config.streamTickMs, sink }),
-    createSink(io, catalog, log, createOutboundGuard(config.outboundBound ?? DEFAULT_OUTBOUND_BOUND, log)),
-  );
+  // one hub for every live fact; the channels send what it delivers to this process's sockets
+  const guard = createOutboundGuard(config.outboundBound ?? DEFAULT_OUTBOUND_BOUND, log);
+  let hubRef: Hub | null = null;
+  const channels = createChannels({
+    hub: () => hubRef!,
+    live: io.of(NAMESPACES.live),
+    pub: io.of(NAMESPACES.public),
+    slow: (nsp) => guard.slow(nsp),
+    onError: (err) => log.error({ err }, 'live: delivery failed'),
+  });
+  const hub = (hubRef = await createHub({
+    tickMs: config.streamTickMs,
+    ...(deps.hubTransport ? { transport: deps.hubTransport } : {}),
+    sink: (env) => {
+      metrics.streamLag.delivered(env);
+      channels.deliver(env);
+    },
+    onError: (err) => log.error({ err }, 'live: could not send a tick'),
+  }));
+  const stream: Stream = {
+    publishPoints(metric, points, series) {
+      if (points.length || series.length) metrics.streamLag.published(`metric:${metric}`);
+      channels.publish('points', { metric, points, series });
+    },
+    publishEvents(kind, events) {
+      if (events.length) metrics.streamLag.published(`events:${kind}`);
+      channels.publish('events', { kind, events });
+    },
+  };
   const stopCacheRefresh = deps.storeJobs?.onRefreshed((startedAt) => {
     bucketCache.refreshed(startedAt);
     metrics.rollupRefreshed((Date.now() - startedAt) / 1000);
@@ -197,18 +231,27 @@ export async function createApp(deps: AppDeps): Promise<App> {
     log,
     clock,
     onTransition: metrics.alertTransition,
-    // to the command center, and to the OPD that owns the metric
-    publish: (changed) => {
-      const live = io.of(NAMESPACES.live);
-      live.to(toRoomId({ type: 'alerts' })).emit('alerts:changed', { alerts: [...changed] });
-      const byOwner = new Map<string, WireAlert[]>();
-      for (const a of changed) {
-        const owner = catalog.metric(a.metric)?.ownerOpd;
-        if (owner) byOwner.set(owner, [...(byOwner.get(owner) ?? []), a]);
-      }
-      for (const [opd, list] of byOwner) live.to(toRoomId({ type: 'alerts', opd })).emit('alerts:changed', { alerts: list });
-    },
+    publish: (changed) => changed.forEach((a) => channels.publish('alerts', a)),
   });
+  // the live channels, each owned by its domain (server/realtime/channel.ts says how to add one)
+  // inside what the hub holds for catch-up (32 ticks), and never older than the public REST cache allows
+  const publicSnapshotMs = Math.min(2_000, 16 * config.streamTickMs);
+  channels.register(
+    createPointsChannel({
+      pool,
+      catalog,
+      series,
+      clock,
+      publicSnapshotMs,
+      publicSnapshotCacheBytes: config.publicSnapshotCacheBytes ?? PUBLIC_LIMITS.snapshotCacheBytes,
+      observeSnapshot: metrics.snapshot,
+    }),
+  );
+  channels.register(
+    createEventsChannel({ pool, catalog, clock, publicSnapshotMs, publicOpenEvents: PUBLIC_LIMITS.openEvents, observeSnapshot: metrics.snapshot }),
+  );
+  channels.register(createAlertsChannel({ catalog, alerts, clock }));
+  channels.register(createFeedsChannel({ pool, clock }));
   const ingest = metrics.instrumentIngest(
     createIngestService({
       pool,
@@ -281,7 +324,18 @@ export async function createApp(deps: AppDeps): Promise<App> {
   );
   app.use(createEntityRoutes({ pool, geometry, clock, perMinPerKey: config.ingestRatePerMinPerKey ?? DEFAULT_INGEST_RATE.perMinPerKey }));
   app.use(createSharingRoutes({ pool, catalog, principalOf, clock }));
-  app.use(createFeedRoutes({ pool, io, principalOf, clock, quarantine: config.quarantine, ingest, catalog, log }));
+  app.use(
+    createFeedRoutes({
+      pool,
+      publish: (feeds) => channels.publish('feeds', feeds),
+      principalOf,
+      clock,
+      quarantine: config.quarantine,
+      ingest,
+      catalog,
+      log,
+    }),
+  );
   // the wall's scenes file (absent: the built-in scenes); a bad edit is logged and the last good one served
   const scenes = await createSceneSource({ file: config.wallScenesFile, log, clock });
   app.use(createWallRoutes({ scenes, principalOf }));
@@ -347,21 +401,17 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const recheck = registerNamespaces(io, {
     pool,
     catalog,
-    series,
-    stream,
+    channels,
     alerts,
     authenticate,
     log,
     clock,
-    // inside what the stream holds for catch-up (32 ticks), and never older than the public REST cache allows
-    publicSnapshotMs: Math.min(2_000, 16 * config.streamTickMs),
     publicLimits: {
       ...(config.publicSocketsPerAddress !== undefined ? { socketsPerAddress: config.publicSocketsPerAddress } : {}),
       ...(config.publicSnapshotCacheBytes !== undefined ? { snapshotCacheBytes: config.publicSnapshotCacheBytes } : {}),
     },
     // the address TRUST_PROXY makes of the handshake request, as req.ip does for REST
     clientAddress: (req) => proxyaddr(req, app.get('trust proxy fn')),
-    observeSnapshot: metrics.snapshot,
   });
 
   return {
@@ -369,14 +419,15 @@ export async function createApp(deps: AppDeps): Promise<App> {
     express: app,
     io,
     stream,
+    hub,
+    channels,
     catalog,
     backups,
     recheckLive: () => recheck.now(),
     async close() {
       await backups?.stop();
       await anchoring?.stop();
-      stream.flush();
-      stream.close();
+      await hub.close();
       catalog.close();
       geometry.close();
       scenes.close();
