@@ -42,9 +42,10 @@ export interface TokenState {
 export function sessionEndReason(who: Exclude<Principal, { role: 'public' }>, t: TokenState | undefined): SessionEndReason | null {
   if (!t) return 'revoked'; // deleted outright
   if (t.disabled) return 'disabled';
+  // a role change also revokes the user's sessions (server/auth/accounts.ts): the change is the better reason
+  if (t.role !== null && (t.role !== who.role || (who.role === 'agency' && t.opd !== who.opd))) return 'role_changed';
   if (t.revoked) return 'revoked';
   if (t.expired) return 'expired';
-  if (t.role !== null && (t.role !== who.role || (who.role === 'agency' && t.opd !== who.opd))) return 'role_changed';
   return null;
 }
 

@@ -70,6 +70,12 @@ describe('sessionEndReason', () => {
     ['revoked', agency, token({ revoked: true }), 'revoked'],
     ['expired', agency, token({ expired: true }), 'expired'],
     ['role changed', agency, token({ role: 'operator', opd: null }), 'role_changed'],
+    [
+      'role changed and its sessions revoked: the change is the reason',
+      agency,
+      token({ role: 'operator', opd: null, revoked: true }),
+      'role_changed',
+    ],
     ['moved to another OPD', agency, token({ opd: 'DLH' }), 'role_changed'],
     ['operator still operator', operator, token({ role: 'operator', opd: null }), null],
     ['device token (no user)', operator, token({ role: null, opd: null }), null],
