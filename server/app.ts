@@ -42,7 +42,10 @@ import { createMetricsRoutes } from './metrics/routes';
 import { createIo, PUBLIC_LIMITS, registerNamespaces, type IoServer } from './realtime/socket';
 import type { Stream } from './realtime/stream';
 import { createChannels, type Channels } from './realtime/channel';
-import { createHub, type Hub, type HubTransport } from './realtime/hub';
+import { createHub, type Hub } from './realtime/hub';
+import type { Cluster } from './cluster/redis';
+import { singleProcessLeader, type Leader } from './cluster/leader';
+import { shareRateLimits } from './http/rate-store';
 import { createPointsChannel } from './series/channel';
 import { createEventsChannel } from './events/channel';
 import { createAlertsChannel } from './alerts/channel';
@@ -80,8 +83,10 @@ export interface AppDeps {
       /** Per-socket outbound bound (server/realtime/outbound.ts); absent: the defaults. */
       outboundBound?: OutboundBound;
     };
-  /** How the hub numbers and shares messages (absent: in this process only; server/realtime/redis-hub.ts for a cluster). */
-  hubTransport?: HubTransport;
+  /** What processes share through Redis (server/cluster/redis.ts); absent: one process, everything in memory. */
+  cluster?: Cluster;
+  /** Who runs the exactly-once jobs (alert evaluation, roll-ups, escalation); absent: this process alone. */
+  leader?: Leader;
   log: Logger;
   clock?: () => number;
   /** The roll-up refresher this process runs, if any: the bucket cache learns from it when late writes show. */
@@ -104,6 +109,11 @@ export interface App {
   backups: BackupService | null;
   /** Re-judges every live socket's session and subscriptions now (it also runs every few seconds). */
   recheckLive(): Promise<void>;
+  /**
+   * Jobs that must run once in a cluster (escalation timers, …): `leader.run(name, start)` starts them in the
+   * leader process only and moves them when it dies.
+   */
+  leader: Leader;
   /** Stops accepting, disconnects sockets, flushes the stream. Does not close the storage (its owner does). */
   close(): Promise<void>;
 }
@@ -114,6 +124,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const { storage, config, log } = deps;
   const clock = deps.clock ?? Date.now;
   const pool = storage.pool;
+  const cluster = deps.cluster ?? null;
+  const leader = deps.leader ?? singleProcessLeader((job, err) => log.error({ err, job }, 'leader job failed'));
+  // rate limits count across processes when there are several
+  shareRateLimits(cluster ? (prefix) => cluster.rateLimitStore(prefix) : null);
 
   const catalog = await createCatalogService(pool, clock);
   // settled roll-up buckets in memory; the ingest service below invalidates what its writes change
@@ -145,6 +159,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // absent (tests, tools): loopback names only, never every name
   const allowedHosts = config.allowedHosts ?? LOOPBACK_HOSTS;
   const io = createIo(httpServer, config.corsOrigins, allowedHosts);
+  // rooms across processes (logout's disconnects, fetchSockets); live messages come through the hub's stream
+  if (cluster) io.adapter(cluster.adapter);
   const metrics = createServerMetrics({ pool, io, dialect: storage.dialect });
   // one hub for every live fact; the channels send what it delivers to this process's sockets
   const guard = createOutboundGuard(config.outboundBound ?? DEFAULT_OUTBOUND_BOUND, log);
@@ -158,7 +174,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
   const hub = (hubRef = await createHub({
     tickMs: config.streamTickMs,
-    ...(deps.hubTransport ? { transport: deps.hubTransport } : {}),
+    ...(cluster ? { transport: cluster.hubTransport } : {}),
     sink: (env) => {
       metrics.streamLag.delivered(env);
       channels.deliver(env);
@@ -177,8 +193,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
   };
   const stopCacheRefresh = deps.storeJobs?.onRefreshed((startedAt) => {
     bucketCache.refreshed(startedAt);
+    cluster?.refreshed(startedAt);
     metrics.rollupRefreshed((Date.now() - startedAt) / 1000);
   });
+  // a write or a roll-up refresh in another process drops what this one holds
+  cluster?.onInvalidate((points) => bucketCache.invalidate(points));
+  cluster?.onRefreshed((startedAt) => bucketCache.refreshed(startedAt));
   app.disable('x-powered-by');
   // TRUST_PROXY: whose X-Forwarded-For names the client (req.ip: rate limits, audit); off unless configured
   const trustProxy = config.trustProxy ?? false;
@@ -258,8 +278,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
       catalog,
       stream,
       maxBatchItems: config.maxBatchItems,
-      alerts,
-      onPointsWritten: (points) => bucketCache.invalidate(points),
+      // one process evaluates alerts: the leader (readings reach it through Redis in a cluster)
+      alerts: cluster ? { onReadings: async (readings) => cluster.pushReadings(readings) } : alerts,
+      onPointsWritten: (points) => {
+        bucketCache.invalidate(points);
+        cluster?.invalidate(points);
+      },
       geometry,
     }),
   );
@@ -275,6 +299,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
     : null;
   const backups = config.backup
     ? startBackupService({ pool, plan: { ...config.backup, anchorDir: config.auditAnchorDir }, at: config.backup.at, ingest, catalog, log, clock })
+    : null;
+  const stopAlertJob = cluster
+    ? leader.run('alerts', async () => {
+        await alerts.reload();
+        return cluster.consumeReadings((readings) => alerts.onReadings(readings));
+      })
     : null;
   app.use(createAlertRoutes({ alerts, principalOf }));
   app.use(
@@ -424,9 +454,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
     catalog,
     backups,
     recheckLive: () => recheck.now(),
+    leader,
     async close() {
       await backups?.stop();
       await anchoring?.stop();
+      await stopAlertJob?.();
+      if (!deps.leader) await leader.close();
       await hub.close();
       catalog.close();
       geometry.close();
