@@ -47,7 +47,11 @@ export async function startServer(config: Config, log: Logger, opts: { beforeLis
       });
     if (config.redis) {
       // one of several processes: shared state through Redis, exactly-once jobs in the leader only
-      cluster = await createRedisCluster({ url: config.redis.url, prefix: config.redis.prefix, onError: (what, err) => log.warn({ err, what }, 'cluster') });
+      cluster = await createRedisCluster({
+        url: config.redis.url,
+        prefix: config.redis.prefix,
+        onError: (what, err) => log.warn({ err, what }, 'cluster'),
+      });
       leader = await createAdvisoryLeader({
         databaseUrl: config.databaseUrl!,
         retryMs: config.redis.leaderRetryMs,
