@@ -51,6 +51,11 @@ export async function startServer(config: Config, log: Logger, opts: { beforeLis
         url: config.redis.url,
         prefix: config.redis.prefix,
         onError: (what, err) => log.warn({ err, what }, 'cluster'),
+        // its numbering is gone: a fresh start (systemd, npm run cluster) joins the new one; clients resync
+        onEpochLost: () => {
+          log.fatal('Redis lost the live numbering (flushed or replaced); exiting to start again');
+          process.exit(75);
+        },
       });
       leader = await createAdvisoryLeader({
         databaseUrl: config.databaseUrl!,
