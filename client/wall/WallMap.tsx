@@ -1,6 +1,7 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { MapLibreOverlay } from '@deck.gl/maplibre';
 import type { MapLayerId } from '@shared/scenes';
+import { bboxAnchor } from '@shared/hexbin';
 import { maplibregl } from '../lib/map/maplibre';
 import { addRegionLayers, buildOfflineStyle, showRegionCodes } from '../lib/map/offline-style';
 import type { RegionsResponse } from '../lib/api/regions';
@@ -123,14 +124,16 @@ export function WallMap({
   }, [ready, codes, pitch, regions]);
 
   const pickable = onPick !== undefined;
+  // live complaints are binned on the lattice the rewind's counts use (a frame brings its own anchor)
+  const cityAnchor = useMemo(() => (regions.city.bbox ? bboxAnchor(regions.city.bbox) : null), [regions]);
   useEffect(() => {
     if (!ready || !overlay.current) return;
-    const built = buildWallLayers(data, layers, viewportScale()).map((l) =>
+    const built = buildWallLayers(data.hexAnchor ? data : { ...data, hexAnchor: cityAnchor }, layers, viewportScale()).map((l) =>
       pickable && PICKABLE_LAYERS.has(l.id) ? l.clone({ pickable: true }) : l,
     );
     overlay.current.setProps({ layers: built });
     recordMapLayers(describeLayers(built));
-  }, [ready, data, layers, pickable]);
+  }, [ready, data, layers, pickable, cityAnchor]);
 
   // a tap: deck.gl picks what lies under it (a few pixels of slack for a finger)
   const pick = useRef(onPick);

@@ -5,7 +5,9 @@
  * returns layers.
  */
 import { ColumnLayer, PathLayer, ScatterplotLayer } from '@deck.gl/layers';
-import { HeatmapLayer, HexagonLayer } from '@deck.gl/aggregation-layers';
+import { HeatmapLayer } from '@deck.gl/aggregation-layers';
+import { COMPLAINT_HEX_RADIUS_M } from '@shared/hexbin';
+import { AnchoredHexagonLayer } from './anchored-hexagon-layer';
 import type { Layer } from '@deck.gl/core';
 import type { MapLayerId } from '@shared/scenes';
 import type { MapLayerSummary } from '../lib/test-hooks';
@@ -30,7 +32,10 @@ export interface WallMapData {
   trails: Trail[];
   containers: Positioned<ContainerRow>[];
   projects: Positioned<ProjectRow>[];
+  /** Open complaints with a position, each weighing `n` (1 live; a rewind frame's hexagon centres carry their counts). */
   complaints: ComplaintPoint[];
+  /** Where the complaints hexagons are anchored: the city's bounding-box centre (shared/hexbin.ts). */
+  hexAnchor?: [number, number] | null;
   /** Entities at Siaga/Awas, drawn on every map scene whatever its layers (alert-layer.ts). */
   alerts?: AlertMarker[];
 }
@@ -82,7 +87,7 @@ export function buildWallLayers(d: WallMapData, wanted: readonly MapLayerId[], s
         id: 'complaints-heat',
         data: d.complaints,
         getPosition: (r) => [r.lon, r.lat],
-        getWeight: 1,
+        getWeight: (r) => r.n,
         radiusPixels: px(40),
         intensity: 1,
         threshold: 0.05,
@@ -94,11 +99,15 @@ export function buildWallLayers(d: WallMapData, wanted: readonly MapLayerId[], s
   }
   if (on.has('complaints-hex')) {
     layers.push(
-      new HexagonLayer<ComplaintPoint>({
+      new AnchoredHexagonLayer<ComplaintPoint>({
         id: 'complaints-hex',
         data: d.complaints,
         getPosition: (r) => [r.lon, r.lat],
-        radius: 450,
+        // a hexagon's value is the sum of its points' weights: their count live, the server's counts in a rewind
+        getColorWeight: (r) => r.n,
+        colorAggregation: 'SUM',
+        anchor: d.hexAnchor ?? null,
+        radius: COMPLAINT_HEX_RADIUS_M,
         coverage: 0.9,
         extruded: false,
         opacity: 0.55,

@@ -11,7 +11,8 @@ import { segmentRows, segmentsForMap } from '../features/traffic/derive';
 import { containerRows, truckRows } from '../features/sanitation/derive';
 import { TrailBuffer } from '../features/sanitation/trails';
 import { projectRows } from '../features/projects/derive';
-import { complaintPoints, complaintsByCategory, complaintsByKecamatan } from '../features/complaints/derive';
+import { complaintPoints, complaintsByCategory, complaintsByKecamatan, complaintsFromAggregate } from '../features/complaints/derive';
+import type { EventAggregate } from '@shared/replay';
 import { useThrottledVersion } from '../lib/react/hooks';
 import type { WallMapData } from './layers';
 import { alertMarkers } from './alert-layer';
@@ -19,8 +20,11 @@ import { alertMarkers } from './alert-layer';
 /** How often rows whose staleness depends on the clock are re-judged. */
 const STALE_TICK_MS = 5_000;
 
-/** Where the wall's data comes from: the live connection, or a rewind frame's stores (replay-api.ts). */
-export type WallSources = Pick<LiveConnection, 'store' | 'events'>;
+/**
+ * Where the wall's data comes from: the live connection, or a rewind frame's stores (replay-api.ts), whose
+ * complaints come counted (`aggregates`, by kind) instead of as events.
+ */
+export type WallSources = Pick<LiveConnection, 'store' | 'events'> & { aggregates?: ReadonlyMap<string, EventAggregate> };
 
 export function useWallData(conn: WallSources) {
   const { store, events } = conn;
@@ -91,7 +95,9 @@ export function useWallData(conn: WallSources) {
     located: null,
     value: { points: [], byCategory: [], byKecamatan: [] },
   });
+  const counted = conn.aggregates?.get('complaint');
   const complaints = useMemo(() => {
+    if (counted) return complaintsFromAggregate(counted, store.now());
     const located = events.get('complaint')?.located ?? [];
     const c = complaintsCache.current;
     if (c.located !== located) {
@@ -100,7 +106,7 @@ export function useWallData(conn: WallSources) {
     }
     return c.value;
     // eslint-disable-next-line react-hooks/exhaustive-deps -- the store mutates in place; its version says when
-  }, [eventsVersion, events]);
+  }, [eventsVersion, events, counted]);
 
   // Siaga/Awas entities of every domain, marked on every map scene
   const alerts = useMemo(
@@ -118,9 +124,10 @@ export function useWallData(conn: WallSources) {
       containers: containers.onMap,
       projects: projects.onMap,
       complaints: complaints.points,
+      hexAnchor: counted?.anchor,
       alerts,
     }),
-    [floods, traffic, trucks, containers, projects, complaints, alerts],
+    [floods, traffic, trucks, containers, projects, complaints, counted, alerts],
   );
 
   return { floods, traffic, trucks, containers, projects, complaints, mapData, version };
