@@ -68,6 +68,8 @@ const LAYER_METRICS: Record<MapLayerId, string[]> = {
   trucks: ['truck_load'],
   containers: ['container_fill'],
   projects: ['project_progress', 'project_progress_plan', 'project_budget_absorbed'],
+  // conflict records are not series: the wall keeps its list and judges it at the frame's moment
+  'project-conflicts': [],
 };
 const KPI_METRICS: Record<KpiId, string[]> = {
   'complaints-open': ['complaints_open'],

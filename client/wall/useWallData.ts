@@ -13,6 +13,7 @@ import { TrailBuffer } from '../features/sanitation/trails';
 import { projectRows } from '../features/projects/derive';
 import { complaintPoints, complaintsByCategory, complaintsByKecamatan, complaintsFromAggregate } from '../features/complaints/derive';
 import type { EventAggregate } from '@shared/replay';
+import { conflictMap, type ConflictRecord } from '../features/projects/conflicts';
 import { useThrottledVersion } from '../lib/react/hooks';
 import type { WallMapData } from './layers';
 import { alertMarkers } from './alert-layer';
@@ -26,7 +27,8 @@ const STALE_TICK_MS = 5_000;
  */
 export type WallSources = Pick<LiveConnection, 'store' | 'events'> & { aggregates?: ReadonlyMap<string, EventAggregate> };
 
-export function useWallData(conn: WallSources) {
+/** `conflicts`: the dig-once conflict records (useConflicts), drawn as they stood at the store's moment. */
+export function useWallData(conn: WallSources, conflictList: readonly ConflictRecord[] | null = null) {
   const { store, events } = conn;
   const version = useThrottledVersion(store, store.options.renderThrottleMs);
   // 100,000 complaints re-aggregated at most every 2 s
@@ -108,6 +110,9 @@ export function useWallData(conn: WallSources) {
     // eslint-disable-next-line react-hooks/exhaustive-deps -- the store mutates in place; its version says when
   }, [eventsVersion, events, counted]);
 
+  // a rewind frame's clock stands still: the conflicts known then with the status they had then
+  const conflicts = useMemo(() => conflictMap(conflictList ?? [], store.now()), [conflictList, store, tick]); // eslint-disable-line react-hooks/exhaustive-deps -- tick: re-judged as the clock moves
+
   // Siaga/Awas entities of every domain, marked on every map scene
   const alerts = useMemo(
     () => alertMarkers({ water_level: floods.gates, rainfall: floods.rain, congestion_index: traffic.segments, container_fill: containers.rows }),
@@ -125,12 +130,13 @@ export function useWallData(conn: WallSources) {
       projects: projects.onMap,
       complaints: complaints.points,
       hexAnchor: counted?.anchor,
+      conflicts,
       alerts,
     }),
-    [floods, traffic, trucks, containers, projects, complaints, counted, alerts],
+    [floods, traffic, trucks, containers, projects, complaints, counted, conflicts, alerts],
   );
 
-  return { floods, traffic, trucks, containers, projects, complaints, mapData, version };
+  return { floods, traffic, trucks, containers, projects, complaints, conflicts, mapData, version };
 }
 
 export type WallData = ReturnType<typeof useWallData>;
