@@ -77,6 +77,12 @@ export const projectConflict = z.object({
   b: conflictSide,
 });
 export const projectConflictsResponse = z.object({ conflicts: z.array(projectConflict) });
+/** GET /api/v1/projects/conflicts/unresolved: open conflicts detected more than `olderThanDays` ago, oldest first. */
+export const unresolvedConflictsResponse = z.object({
+  olderThanDays: z.number().int().describe('the age asked for (default OVERLAP_UNRESOLVED_DAYS)'),
+  detectedBefore: ms.describe('conflicts detected before this moment are listed'),
+  conflicts: z.array(projectConflict).describe('status terbuka, oldest first; the access rule applies to each side as in the list'),
+});
 /** POST /api/v1/projects: what was written, and every conflict of the batch's projects (nothing is refused). */
 export const projectsAcceptedResponse = acceptedResponse.extend({
   warnings: z.array(z.object({ project: z.string(), conflictId: z.number().int(), other: conflictSide, ...conflictFigures })),
@@ -660,6 +666,7 @@ export const restResponses = {
   ProjectsAccepted: projectsAcceptedResponse,
   ProjectConflicts: projectConflictsResponse,
   ProjectConflict: projectConflict,
+  UnresolvedConflicts: unresolvedConflictsResponse,
   ReportAccepted: reportAcceptedResponse,
   EntitiesRegistered: entitiesRegisteredResponse,
   Catalog: catalogResponse,
