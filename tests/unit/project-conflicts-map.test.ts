@@ -72,7 +72,7 @@ describe('conflictMap', () => {
 
   it('labels a hidden side only by its OPD', () => {
     const [spot] = conflictMap([conflict({ b: hidden('DLH') })], T + 1).spots;
-    expect(spotLabel(spot!, hiddenText)).toBe('Peningkatan Jalan Kaligawe (DPUPR) ↔ Sebuah proyek DLH berkonflik di sini');
+    expect(spotLabel(spot!, hiddenText)).toBe('Peningkatan Jalan Kaligawe (DPUPR)\n↔ Sebuah proyek DLH berkonflik di sini');
   });
 
   it.each([
@@ -104,7 +104,7 @@ describe('the project-conflicts layers', () => {
       ['alert-rings', 0],
       ['alert-labels', 0],
     ]);
-    expect(layers.find((l) => l.id === 'project-conflicts-labels')!.texts).toEqual(['Peningkatan Jalan Kaligawe (DPUPR) ↔ Saluran Kaligawe (BPBD)']);
+    expect(layers.find((l) => l.id === 'project-conflicts-labels')!.texts).toEqual(['Peningkatan Jalan Kaligawe (DPUPR)\n↔ Saluran Kaligawe (BPBD)']);
     for (const level of ['siaga', 'awas'] as const) {
       for (const status of ['terbuka', 'dikoordinasikan'] as const)
         expect(conflictRgba(status).slice(0, 3)).not.toEqual(alertRgba(level).slice(0, 3));

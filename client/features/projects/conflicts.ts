@@ -66,7 +66,10 @@ export function conflictMap(list: readonly ConflictRecord[], at: number): Confli
   return { works, spots };
 }
 
-/** The label of a spot: "Jl. Kaligawe ↔ Sebuah proyek BPBD berkonflik di sini" with the caller's wording for hidden sides. */
+/**
+ * The label of a spot, one side a line (a map label must stay short): "Peningkatan Jalan Kaligawe (DPUPR)" /
+ * "↔ Sebuah proyek BPBD berkonflik di sini", with the caller's wording for a hidden side.
+ */
 export function spotLabel(s: ConflictSpot, hiddenText: (opd: string) => string): string {
-  return s.sides.map((x) => (x.hidden ? hiddenText(x.opd) : `${x.name} (${x.opd})`)).join(' ↔ ');
+  return s.sides.map((x) => (x.hidden ? hiddenText(x.opd) : `${x.name} (${x.opd})`)).join('\n↔ ');
 }
