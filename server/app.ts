@@ -57,7 +57,9 @@ import { ckanErrorHandler, createCkanRoutes } from './opendata/ckan';
 import { createOpenDataRoutes } from './opendata/routes';
 import { createOpenData } from './opendata/service';
 import { createOpenApiRoutes } from './openapi/routes';
-import { createRegionRoutes } from './regions/routes';
+import { cityBbox, createRegionRoutes } from './regions/routes';
+import { loadRegions } from '../db/queries/catalog';
+import { bboxAnchor } from '../shared/hexbin';
 import { createSeriesRoutes } from './series/routes';
 import { createSharingRoutes } from './sharing/routes';
 import { createSeriesService } from './series/service';
@@ -74,7 +76,7 @@ export interface AppDeps {
   storage: Storage;
   config: Pick<Config, 'maxBodyBytes' | 'maxBatchItems' | 'streamTickMs' | 'clientDistDir' | 'corsOrigins'> &
     Partial<Pick<Config, 'maxApiBodyBytes' | 'allowedHosts' | 'trustProxy' | 'publicSocketsPerAddress' | 'publicSnapshotCacheBytes'>> &
-    Partial<Pick<Config, 'ingestRatePerMinPerKey' | 'ingestRatePerMinPerIp' | 'overlapDistanceM' | 'overlapWindowMonths'>> &
+    Partial<Pick<Config, 'ingestRatePerMinPerKey' | 'ingestRatePerMinPerIp' | 'overlapDistanceM' | 'overlapWindowMonths' | 'overlapUnresolvedDays'>> &
     Partial<Pick<Config, 'sessionTtlMs' | 'loginMaxFailures' | 'loginMaxDelayMs' | 'loginRatePerMin' | 'env'>> &
     Partial<Pick<Config, 'publicKAnonymity' | 'publicCacheMs'>> &
     Partial<Pick<Config, 'wallScenesFile' | 'storeCacheMaxBuckets' | 'storeCacheTtlMs'>> &
@@ -350,6 +352,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
         distanceM: config.overlapDistanceM ?? DEFAULT_OVERLAP_RULES.distanceM,
         windowMonths: config.overlapWindowMonths ?? DEFAULT_OVERLAP_RULES.windowMonths,
       },
+      unresolvedDays: config.overlapUnresolvedDays,
     }),
   );
   app.use(createEntityRoutes({ pool, geometry, clock, perMinPerKey: config.ingestRatePerMinPerKey ?? DEFAULT_INGEST_RATE.perMinPerKey }));
@@ -370,14 +373,23 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const scenes = await createSceneSource({ file: config.wallScenesFile, log, clock });
   app.use(createWallRoutes({ scenes, principalOf }));
   // the wall's rewind: a scene's frame at a moment of the past 24 h (roll-ups and event history)
-  app.use(createReplayRoutes({ replay: createReplayService({ pool, catalog, series, scenes, geometry, clock }), principalOf }));
-  app.use(createAuditRoutes({ pool, principalOf }));
+  const cityCode = async () => (await pool.query<{ value: string }>(`SELECT value FROM sinergi_meta WHERE key = 'city_code'`)).rows[0]?.value ?? null;
+  // the wall anchors its complaints hexagons at the city's bounding-box centre (GET /api/public/v1/regions' bbox)
+  let hexAnchor: Promise<[number, number] | null> | null = null;
+  const cityHexAnchor = () =>
+    (hexAnchor ??= (async () => {
+      const city = await cityCode();
+      const bbox = city ? cityBbox(await loadRegions(pool, city)) : null;
+      return bbox ? bboxAnchor(bbox) : null;
+    })().catch((e: unknown) => {
+      hexAnchor = null;
+      throw e;
+    }));
   app.use(
-    createRegionRoutes({
-      pool,
-      cityCode: async () => (await pool.query<{ value: string }>(`SELECT value FROM sinergi_meta WHERE key = 'city_code'`)).rows[0]?.value ?? null,
-    }),
+    createReplayRoutes({ replay: createReplayService({ pool, catalog, series, scenes, geometry, hexAnchor: cityHexAnchor, clock }), principalOf }),
   );
+  app.use(createAuditRoutes({ pool, principalOf }));
+  app.use(createRegionRoutes({ pool, cityCode }));
   // one set of public snapshots for the public API, open data and CKAN
   const publicSources = createPublicSources({ db: pool, k: config.publicKAnonymity, cacheMs: config.publicCacheMs, clock, log });
   app.use(createPublicRoutes({ sources: publicSources }));

@@ -11,6 +11,7 @@ import { DEFAULT_BUCKET_CACHE } from '../db/bucket-cache';
 import { DEFAULT_QUARANTINE_LIMITS, type QuarantineLimits } from './feeds/routes';
 import { DEFAULT_HTTP_TIMEOUTS, type HttpTimeouts } from './http/timeouts';
 import { checkStorePolicy, DEFAULT_STORE_POLICY, type StorePolicy } from '../db/store-jobs';
+import { DEFAULT_UNRESOLVED_DAYS } from '../shared/works';
 
 const csv = z
   .string()
@@ -133,6 +134,8 @@ const envSchema = z.object({
   OVERLAP_DISTANCE_M: z.coerce.number().min(0).max(5_000).default(50),
   /** … whose periods overlap or follow within this many months conflict. */
   OVERLAP_WINDOW_MONTHS: z.coerce.number().int().min(0).max(60).default(12),
+  /** … and an open conflict detected more than this many days ago is listed as unresolved (the scorecard's list). */
+  OVERLAP_UNRESOLVED_DAYS: z.coerce.number().int().min(0).max(3_650).default(DEFAULT_UNRESOLVED_DAYS),
   STORE_REFRESH_INTERVAL_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(10_000),
   STORE_MAINTENANCE_INTERVAL_MS: z.coerce.number().int().min(60_000).default(3_600_000),
   /** Settled 1-minute/1-hour buckets kept in memory for dashboards (db/bucket-cache.ts); 0 turns the cache off. ~170 bytes of heap each. */
@@ -208,6 +211,7 @@ export type Config = Readonly<{
   /** Cluster mode (server/cluster/): null for one process. */
   redis: Readonly<{ url: string; prefix: string; leaderRetryMs: number }> | null;
   clusterProcesses: number;
+  overlapUnresolvedDays: number;
 }>;
 
 /** Where and when the server makes its nightly backup (db/backup.ts), and what it keeps. */
@@ -281,6 +285,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     storePolicy: Object.freeze(storePolicy),
     overlapDistanceM: e.OVERLAP_DISTANCE_M,
     overlapWindowMonths: e.OVERLAP_WINDOW_MONTHS,
+    overlapUnresolvedDays: e.OVERLAP_UNRESOLVED_DAYS,
     storeRefreshMs: e.STORE_REFRESH_INTERVAL_MS,
     storeMaintenanceMs: e.STORE_MAINTENANCE_INTERVAL_MS,
     storeCacheMaxBuckets: e.STORE_CACHE_MAX_BUCKETS,
