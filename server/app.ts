@@ -107,7 +107,7 @@ export interface App {
   hub: Hub;
   channels: Channels;
   catalog: CatalogService;
-  /** The nightly backups and their health readings, where `config.backup` is given (server/backup/service.ts). */
+  /** The nightly backups and their health readings, where `config.backup` is given (server/backup/service.ts); null in a cluster, where the leader runs them. */
   backups: BackupService | null;
   /** Re-judges every live socket's session and subscriptions now (it also runs every few seconds). */
   recheckLive(): Promise<void>;
@@ -299,9 +299,20 @@ export async function createApp(deps: AppDeps): Promise<App> {
         onError: (e) => log.warn({ err: e }, 'could not anchor the audit head'),
       })
     : null;
-  const backups = config.backup
-    ? startBackupService({ pool, plan: { ...config.backup, anchorDir: config.auditAnchorDir }, at: config.backup.at, ingest, catalog, log, clock })
-    : null;
+  const backupPlan = config.backup;
+  const startBackups = () =>
+    backupPlan
+      ? startBackupService({ pool, plan: { ...backupPlan, anchorDir: config.auditAnchorDir }, at: backupPlan.at, ingest, catalog, log, clock })
+      : null;
+  // one process backs up: this one alone, or the cluster's leader (the job moves with the leadership)
+  const backups = cluster ? null : startBackups();
+  const stopBackupJob =
+    cluster && backupPlan
+      ? leader.run('backups', () => {
+          const b = startBackups();
+          return () => b?.stop();
+        })
+      : null;
   const stopAlertJob = cluster
     ? leader.run('alerts', async () => {
         await alerts.reload();
@@ -469,6 +480,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     leader,
     async close() {
       await backups?.stop();
+      await stopBackupJob?.();
       await anchoring?.stop();
       await stopAlertJob?.();
       if (!deps.leader) await leader.close();

@@ -134,7 +134,8 @@ describe.skipIf(!nginxAvailable || !redisAvailable)('three processes on Redis be
         if (child.exitCode !== null) throw new Error(`server exited: ${proc.log}`);
         return (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => null))?.ok;
       },
-      30_000,
+      // a process starts in ~3 s; a machine shared with other suites can make that much longer
+      90_000,
     );
   };
 
@@ -183,7 +184,7 @@ describe.skipIf(!nginxAvailable || !redisAvailable)('three processes on Redis be
     nginx = spawn(NGINX, ['-p', work, '-c', join(work, 'nginx.conf'), '-g', 'daemon off;'], { stdio: 'ignore' });
     lb = `http://127.0.0.1:${listen}`;
     await waitFor('nginx to answer', async () => (await fetch(`${lb}/healthz`).catch(() => null))?.ok);
-  }, 90_000);
+  }, 240_000);
 
   afterAll(async () => {
     for (const s of sockets) s.disconnect();
