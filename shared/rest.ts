@@ -107,6 +107,7 @@ const metric = z.object({
   /** The values a reading may take, in the metric's unit (null: only the global bound, ±1e15). */
   valueMin: z.number().nullable().optional(),
   valueMax: z.number().nullable().optional(),
+  publicHistory: z.boolean().optional().describe('false: anonymous callers get only the current value, never its history'),
   sharedFor: z.array(z.string()).optional().describe('purposes of the sharing agreements that make it visible'),
 });
 const eventKind = z.object({
@@ -145,6 +146,10 @@ export const seriesResponse = z.object({
         .describe('the latest reading of the series at any time'),
     }),
   ),
+  currentOnly: z
+    .literal(true)
+    .optional()
+    .describe('anonymous caller, metric without public history (catalog `publicHistory: false`): latest readings only, no buckets'),
 });
 
 export const alertResponse = z.object({

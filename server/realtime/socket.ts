@@ -36,6 +36,7 @@ import type { CatalogService } from '../catalog/service';
 import type { SeriesService } from '../series/service';
 import type { Stream, StreamSink } from './stream';
 import { createOutboundGuard, type OutboundGuard } from './outbound';
+import { currentCatchUp, currentDelta, currentOnly, publicHistoryMinutes, withoutHistory } from '../public/current-only';
 
 /** The acknowledgement code the client translates, per refused acknowledgement. */
 const ACK_CODE: Record<Exclude<AckResult, { kind: 'acknowledged' }>['kind'], ErrorCode> = {
@@ -200,6 +201,8 @@ export function createSink(
   const pub = io.of(NAMESPACES.public);
   const isPublik = (c: { class: string } | undefined) => c?.class === 'publik';
   const PUBLIC: Principal = { role: 'public' };
+  // newest reading streamed to /public per series of a current-only metric (one entry per such series)
+  const streamedCurrent = new Map<number, number>();
   // sockets whose client does not read get no more deltas, and are cut past a bound (outbound.ts)
   const to = (nsp: Nsp, roomId: string) => nsp.to(roomId).except(guard.slow(nsp));
   const perSocket = (roomId: string, send: (socket: { data: SocketData; emit: Sock['emit'] }) => void) => {
@@ -214,14 +217,16 @@ export function createSink(
     points(roomId, msg) {
       const metric = catalog.metric(msg.metric);
       const entityOf = entityLookup(catalog, msg);
+      // a current-only metric reaches anonymous sockets as its newest readings only (public/current-only.ts)
+      const toPublic = (m: PointsAppended) => (currentOnly(metric) ? currentDelta(m, Date.now(), streamedCurrent) : m);
       if (!metric || !classifiedIn([...msg.series.map((s) => s.id), ...msg.points.map((p) => p.s)], entityOf)) {
         to(live, roomId).emit('points:appended', msg);
-        if (isPublik(metric)) to(pub, roomId).emit('points:appended', msg);
+        if (isPublik(metric)) to(pub, roomId).emit('points:appended', toPublic(msg));
         return;
       }
       const view = (who: Principal) => filterPoints(msg, entityOf, (e) => catalog.decideSeries(who, metric, e.id).allow);
       perSocket(roomId, (s) => s.emit('points:appended', view(s.data.principal)));
-      if (isPublik(metric)) to(pub, roomId).emit('points:appended', view(PUBLIC));
+      if (isPublik(metric)) to(pub, roomId).emit('points:appended', toPublic(view(PUBLIC)));
     },
     events(roomId, msg) {
       const kind = catalog.eventKind(msg.kind);
@@ -425,7 +430,7 @@ function wire(nsp: Nsp, deps: SocketDeps, limits: PublicLimits, admitAddress: (s
       // period); everyone else gets a fresh one. Each carries the seq read before its query started.
       const load = (m: Metric) =>
         socket.data.principal.role === 'public'
-          ? publicSnapshots.get(m, quantiseHistory(parsed.data.historyMinutes), now)
+          ? publicSnapshots.get(m, publicHistoryMinutes(m, quantiseHistory(parsed.data.historyMinutes)), now)
           : (() => {
               const seq = stream.pointsSeq(m.code);
               return series.snapshot(m, parsed.data.historyMinutes, now).then((snap) => ({ ...snap, seq }));
@@ -433,7 +438,8 @@ function wire(nsp: Nsp, deps: SocketDeps, limits: PublicLimits, admitAddress: (s
       // The series of classified entities (a rahasia project) are left out of what this principal may not read.
       const out: MetricSnapshot[] = (await Promise.all(metrics.map(load))).map((snap) => {
         const series = snap.series.filter((x) => catalog.decideSeries(who, snap.metric, x.entity, parsed.data.purpose).allow);
-        return series.length === snap.series.length ? snap : { ...snap, series };
+        const allowed = series.length === snap.series.length ? snap : { ...snap, series };
+        return who.role === 'public' && currentOnly(snap.metric) ? withoutHistory(allowed) : allowed;
       });
       for (const audit of shared) await audit();
       if (socket.disconnected) return fail('unavailable', 'disconnected');
@@ -444,7 +450,8 @@ function wire(nsp: Nsp, deps: SocketDeps, limits: PublicLimits, admitAddress: (s
       const seqs = out.map((s) => s.seq);
       const catchUp = () =>
         metrics.forEach((m, i) => {
-          const missed = stream.pointsSince(m.code, seqs[i]!);
+          const held = stream.pointsSince(m.code, seqs[i]!);
+          const missed = held && who.role === 'public' && currentOnly(m) ? currentCatchUp(held) : held;
           // null: more happened than the stream holds; the client sees a seq gap and resubscribes
           for (const msg of missed ?? [])
             socket.emit(
