@@ -125,8 +125,10 @@ describe.each(backends)('current-only metrics for anonymous callers (%s)', (_nam
     const pkg = await server.get(`/api/3/action/package_show?id=${ds.id}`);
     expect(pkg.status).toBe(200);
     expect(pkg.body.result.resources.map((r: { id: string }) => r.id)).toEqual([`${ds.id}.latest.csv`, `${ds.id}.latest.json`]);
-    const search = await server.get(`/api/3/action/datastore_search?resource_id=${ds.id}.hourly.csv`);
+    const search = await server.get(`/api/3/action/datastore_search?resource_id=${ds.id}.hourly`);
     expect(search.body.success).toBe(false);
+    const rows = await server.get(`/api/3/action/datastore_search?resource_id=${ds.id}.latest`);
+    expect(rows.body.result.records.map((r: { value: number }) => r.value)).toEqual([35]);
     // the control still has its hourly view
     const water = datasets.find((d) => JSON.stringify(d).includes('water_level'))!;
     expect(water.resources.map((r) => r.view)).toEqual(['hourly', 'latest']);
