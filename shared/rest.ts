@@ -35,7 +35,16 @@ export const readyResponse = z.object({ status: z.literal('ready'), dialect: z.s
 export const notReadyResponse = z.object({ status: z.literal('unavailable'), error: z.string() });
 /** POST /api/v1/sources/health. */
 export const reportAcceptedResponse = z.object({ accepted: z.number().int() });
-export const acceptedResponse = z.object({ accepted: z.number().int(), written: z.number().int() });
+export const acceptedResponse = z.object({
+  accepted: z.number().int(),
+  written: z.number().int(),
+  corrected: z.number().int().optional().describe('readings replaced by a correction (a higher `revision`); absent when none'),
+  staleRevisions: z
+    .number()
+    .int()
+    .optional()
+    .describe('corrections whose revision was not above the stored reading’s: nothing written; absent when none'),
+});
 /** POST /api/v1/quarantine: `overflow` counts entries not stored because the OPD's unresolved quarantine is full. */
 export const quarantineAcceptedResponse = acceptedResponse.extend({ overflow: z.number().int() });
 /**
