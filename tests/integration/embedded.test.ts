@@ -14,7 +14,11 @@ import { EMBEDDED_APP_ROLE } from '../../db/embedded-role';
 import { createBackup } from '../../db/backup/create';
 import { restoreBackup } from '../../db/backup/restore';
 import { seedDemo } from '../../db/seed';
-import { warnIfSuperuser } from '../../server/main';
+import { startServer, warnIfSuperuser } from '../../server/main';
+import { loadConfig } from '../../server/config';
+import { runBackup } from '../../server/backup/service';
+import { pino } from 'pino';
+import { Writable } from 'node:stream';
 
 let dir: string;
 beforeAll(async () => {
@@ -165,6 +169,36 @@ describe('embedded PostgreSQL', () => {
     } finally {
       await storage.close();
       await rm(old, { recursive: true, force: true });
+    }
+  });
+
+  it('the server as `npm start` runs it (no DATABASE_URL): the app role, no superuser warning, backups made', async () => {
+    const own = await mkdtemp(join(tmpdir(), 'sinergi-embedded-start-'));
+    await chmod(own, 0o755);
+    const lines: { level: number; msg: string }[] = [];
+    const log = pino(
+      { level: 'info' },
+      new Writable({
+        write(chunk, _enc, done) {
+          for (const l of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(l));
+          done();
+        },
+      }),
+    );
+    const running = await startServer(loadConfig({ HOST: '127.0.0.1', PORT: '0', DATA_DIR: own, LOG_LEVEL: 'silent' }), log);
+    try {
+      expect((await running.storage.pool.query('SELECT current_user AS u')).rows[0].u).toBe(EMBEDDED_APP_ROLE);
+      expect(lines.filter((l) => /superuser/.test(l.msg))).toEqual([]);
+      expect((await fetch(`${running.url}/readyz`)).status).toBe(200);
+      const run = await runBackup(
+        running.storage.pool,
+        { dir: join(own, 'backups'), copyDir: join(own, 'copy'), keepDaily: 7, keepWeekly: 4 },
+        { trigger: 'manual', actor: 'cli:test' },
+      );
+      expect(run.kind).toBe('done');
+    } finally {
+      await running.close();
+      await rm(own, { recursive: true, force: true });
     }
   });
 });
