@@ -55,7 +55,10 @@ export const pointSchema = z.object({
     .int('revision must be an integer')
     .min(0, 'revision must be 0 or more')
     .max(2_147_483_647, 'revision must fit in 32 bits')
-    .optional(),
+    .optional()
+    .describe(
+      'the source’s revision of this reading (absent: 0); a resend keeps the first value, a higher revision is a correction that replaces it, a lower or equal one changes nothing (counted in `staleRevisions`)',
+    ),
 });
 export type PointInput = z.input<typeof pointSchema>;
 export type Point = z.output<typeof pointSchema>;

@@ -192,7 +192,8 @@ const CORRECTION_LOCK = 0x5e1c0;
 
 /**
  * Applies explicit corrections: a reading whose revision is above the stored reading's current revision (the
- * highest in point_correction, 0 for a plain reading) replaces its value and position and is recorded in
+ * highest in point_correction, 0 for a plain reading) replaces its value (and its position, when it carries one)
+ * and is recorded in
  * point_correction (old value, new value, revision, `actor`); a lower or equal revision changes nothing and is
  * counted as stale. A correction that arrives before the reading itself (the worker's two batches in flight
  * crossing) is stored at its revision, so the plain reading that follows keeps it (insertPoints keeps the first).
@@ -223,8 +224,9 @@ export async function correctPoints(client: pg.PoolClient, points: readonly Revi
     `INSERT INTO point AS p (series_id, time, value, lon, lat)
      SELECT s, to_timestamp(t / 1000.0), v, lon, lat
        FROM unnest($1::int[], $2::float8[], $3::float8[], $4::real[], $5::real[]) AS u(s, t, v, lon, lat)
-     ON CONFLICT (series_id, time) DO UPDATE SET value = EXCLUDED.value, lon = EXCLUDED.lon, lat = EXCLUDED.lat
-       WHERE (p.value, p.lon, p.lat) IS DISTINCT FROM (EXCLUDED.value, EXCLUDED.lon, EXCLUDED.lat)`,
+     ON CONFLICT (series_id, time) DO UPDATE
+       SET value = EXCLUDED.value, lon = coalesce(EXCLUDED.lon, p.lon), lat = coalesce(EXCLUDED.lat, p.lat)
+       WHERE (p.value, p.lon, p.lat) IS DISTINCT FROM (EXCLUDED.value, coalesce(EXCLUDED.lon, p.lon), coalesce(EXCLUDED.lat, p.lat))`,
     [apply.map((p) => p.seriesId), apply.map((p) => p.t), apply.map((p) => p.v), apply.map((p) => p.lon), apply.map((p) => p.lat)],
   );
   await client.query(
