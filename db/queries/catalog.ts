@@ -173,3 +173,16 @@ export async function upsertRegions(db: Db, regions: readonly RegionRow[]): Prom
     ],
   );
 }
+
+/**
+ * Sets whether anonymous callers get a metric's history (catalog `publicHistory`; false: its current value only).
+ * Returns the previous setting, or null for an unknown metric.
+ */
+export async function setPublicHistory(db: Db, code: string, on: boolean): Promise<boolean | null> {
+  const { rows } = await db.query<{ before: boolean }>(
+    `UPDATE metric m SET public_history = $2 FROM (SELECT code, public_history AS before FROM metric WHERE code = $1 FOR UPDATE) o
+      WHERE m.code = o.code RETURNING o.before`,
+    [code, on],
+  );
+  return rows[0]?.before ?? null;
+}
