@@ -39,14 +39,14 @@ export function rangeWithoutHistory<R extends { series: readonly { buckets: read
 export const CURRENT_MAX_AGE_MS = 15 * 60_000;
 
 /**
- * The live deltas of a current-only metric as anonymous sockets get them: per series only the newest reading of
- * the message, only when it is newer than the last one streamed (`streamed`, series id → time, kept by the caller
- * per process) and not older than CURRENT_MAX_AGE_MS. A backlog delivered late (a spool after an outage: hours of
- * readings in one batch) thus never reaches the public as a history; corrections of past readings neither.
- * The message itself always goes out (possibly without points): its sequence number is what keeps subscribers in
- * step. `streamed` is updated (it holds one entry per series of these metrics).
+ * A live delta of a current-only metric as anonymous sockets get it: per series only the newest reading of the
+ * message, and only when it is not older than CURRENT_MAX_AGE_MS; never the value a correction replaced. A
+ * backlog delivered late (a spool after an outage: hours of readings in one batch) thus never reaches the public
+ * as a history, and corrections of past readings neither. The message itself always goes out (possibly without
+ * readings): its sequence number keeps subscribers in step. Pure and deterministic for a message and a clock
+ * (the channel applies it per anonymous socket, live and in catch-up alike).
  */
-export function currentDelta(msg: PointsAppended, now: number, streamed: Map<number, number>): PointsAppended {
+export function currentDelta<M extends Pick<PointsAppended, 'points'>>(msg: M, now: number): M {
   const newest = new Map<number, WirePoint>();
   for (const p of msg.points) {
     const had = newest.get(p.s);
@@ -55,26 +55,8 @@ export function currentDelta(msg: PointsAppended, now: number, streamed: Map<num
   const points: WirePoint[] = [];
   for (const p of newest.values()) {
     if (p.t < now - CURRENT_MAX_AGE_MS) continue;
-    const last = streamed.get(p.s);
-    if (last !== undefined && p.t <= last) continue;
-    streamed.set(p.s, p.t);
     const { was: _was, ...plain } = p;
     points.push(plain);
   }
   return { ...msg, points };
-}
-
-/** Catch-up of one anonymous subscriber: only the newest reading per series of the missed messages. */
-export function currentCatchUp(missed: readonly PointsAppended[]): PointsAppended[] {
-  if (missed.length === 0) return [];
-  const newest = new Map<number, WirePoint>();
-  for (const msg of missed)
-    for (const p of msg.points) {
-      const had = newest.get(p.s);
-      if (!had || p.t > had.t) newest.set(p.s, p);
-    }
-  // the sequence numbers stay (the client checks them); the points ride on the last message
-  return missed.map((msg, i) =>
-    i === missed.length - 1 ? { ...msg, points: [...newest.values()].map(({ was: _was, ...p }) => p) } : { ...msg, points: [] },
-  );
 }

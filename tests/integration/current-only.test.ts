@@ -90,11 +90,11 @@ describe.each(backends)('current-only metrics for anonymous callers (%s)', (_nam
     const opSnap = await ask<Snapshot>(live, 'series:subscribe', { metrics: ['complaints_open'], historyMinutes: 1440 });
     expect(opSnap.ok && opSnap.data.metrics[0]!.series[0]!.history.length).toBeGreaterThan(100);
 
-    // a late backlog (three hours of readings in one batch) and a new current reading
+    // a late backlog (three hours of readings, four to one hour old, in one batch) and a new current reading
     const backlog = Array.from({ length: 18 }, (_, i) => ({
       metric: 'complaints_open',
       entity: 'kota',
-      time: now - 3 * HOUR + i * 10 * MIN + 1,
+      time: now - 4 * HOUR + i * 10 * MIN + 1,
       value: 40 + i,
     }));
     const fresh = { metric: 'complaints_open', entity: 'kota', time: Date.now() - 1_000, value: 35 };

@@ -4,14 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { PointsAppended } from '../../shared/contract';
-import {
-  CURRENT_MAX_AGE_MS,
-  currentCatchUp,
-  currentDelta,
-  currentOnly,
-  publicHistoryMinutes,
-  withoutHistory,
-} from '../../server/public/current-only';
+import { CURRENT_MAX_AGE_MS, currentDelta, currentOnly, publicHistoryMinutes, withoutHistory } from '../../server/public/current-only';
 
 const NOW = Date.UTC(2026, 11, 6, 8, 0, 0);
 const msg = (seq: number, points: PointsAppended['points']): PointsAppended => ({ metric: 'complaints_open', seq, series: [], points });
@@ -43,11 +36,6 @@ describe('current-only metrics', () => {
       ],
       [[[1, NOW - 1_000, 5]]],
     ],
-    [
-      '[CO4] a reading older than the last one streamed is not sent; the message still is (its seq)',
-      [msg(1, [{ s: 1, t: NOW - 1_000, v: 5 }]), msg(2, [{ s: 1, t: NOW - 2_000, v: 4 }])],
-      [[[1, NOW - 1_000, 5]], []],
-    ],
     ['[CO5] a reading older than CURRENT_MAX_AGE_MS is history, not current', [msg(1, [{ s: 1, t: NOW - CURRENT_MAX_AGE_MS - 1, v: 5 }])], [[]]],
     [
       '[CO6] a correction (was) goes out as a plain current reading, never with the value it replaced',
@@ -70,29 +58,24 @@ describe('current-only metrics', () => {
       ],
     ],
   ] as const)('%s', (_rule, messages, expected) => {
-    const streamed = new Map<number, number>();
-    const out = messages.map((m) => currentDelta(m, NOW, streamed));
+    const out = messages.map((m) => currentDelta(m, NOW));
     expect(out.map((m) => m.seq)).toEqual(messages.map((m) => m.seq));
     expect(out.map((m) => m.points.map((p) => [p.s, p.t, p.v]))).toEqual(expected);
     expect(out.flatMap((m) => m.points).some((p) => 'was' in p)).toBe(false);
   });
 
-  it('[CO8] catch-up: every missed sequence number, and the newest reading per series once, on the last message', () => {
-    const missed = [
-      msg(4, [{ s: 1, t: NOW - 30_000, v: 1 }]),
-      msg(5, [{ s: 1, t: NOW - 10_000, v: 2, was: 1 }]),
-      msg(6, [{ s: 3, t: NOW - 20_000, v: 8 }]),
-    ];
-    const out = currentCatchUp(missed);
-    expect(out.map((m) => m.seq)).toEqual([4, 5, 6]);
-    expect(out.map((m) => m.points)).toEqual([
-      [],
-      [],
-      [
-        { s: 1, t: NOW - 10_000, v: 2 },
-        { s: 3, t: NOW - 20_000, v: 8 },
-      ],
+  it('[CO8] deterministic per message and clock (applied per socket, live and in catch-up): again changes nothing', () => {
+    const m = msg(4, [
+      { s: 1, t: NOW - 30_000, v: 1 },
+      { s: 1, t: NOW - 10_000, v: 2, was: 1 },
+      { s: 3, t: NOW - 20_000, v: 8 },
     ]);
-    expect(currentCatchUp([])).toEqual([]);
+    const once = currentDelta(m, NOW);
+    expect(currentDelta(m, NOW)).toEqual(once);
+    expect(currentDelta(once, NOW)).toEqual(once);
+    expect(once.points).toEqual([
+      { s: 1, t: NOW - 10_000, v: 2 },
+      { s: 3, t: NOW - 20_000, v: 8 },
+    ]);
   });
 });
