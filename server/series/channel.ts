@@ -14,6 +14,7 @@ import type { ClassifiedEntity } from '../access/policy';
 import type { CatalogService } from '../catalog/service';
 import type { ChannelHandler } from '../realtime/channel';
 import { auditSharedRead } from '../sharing/audit-read';
+import { currentDelta, currentOnly, publicHistoryMinutes, withoutHistory } from '../public/current-only';
 import type { SeriesService } from './service';
 
 /** What ingest publishes: the readings of one metric just committed, and series first seen. */
@@ -151,26 +152,31 @@ export function createPointsChannel(deps: {
       const now = deps.clock();
       // Anonymous subscribers share snapshots (a crowd of citizens costs the database one query per metric and
       // period); everyone else gets a fresh one.
+      // A current-only metric (catalog `publicHistory: false`) gets no history for them (public/current-only.ts).
       const load = ({ item, seq }: { item: Metric; seq: number }) =>
         who.role === 'public'
-          ? shared.get(item, quantiseHistory(req.historyMinutes), now, seq)
+          ? shared.get(item, publicHistoryMinutes(item, quantiseHistory(req.historyMinutes)), now, seq)
           : deps.series.snapshot(item, req.historyMinutes, now).then((snap) => ({ ...snap, seq }));
       // The series of classified entities (a rahasia project) are left out of what this principal may not read.
       const metrics: MetricSnapshot[] = (await Promise.all(inputs.map(load))).map((snap) => {
         const series = snap.series.filter((x) => catalog.decideSeries(who, snap.metric, x.entity, req.purpose).allow);
-        return series.length === snap.series.length ? snap : { ...snap, series };
+        const allowed = series.length === snap.series.length ? snap : { ...snap, series };
+        return who.role === 'public' && currentOnly(snap.metric) ? withoutHistory(allowed) : allowed;
       });
       return { data: { serverTime: now, metrics }, seqs: metrics.map((m) => m.seq) };
     },
     classified(msg) {
       if (msg.series.length) catalog.noteSeries(msg.series);
+      // a current-only metric's messages differ for anonymous sockets (their newest readings only)
+      if (currentOnly(catalog.metric(msg.metric))) return true;
       const entityOf = entityLookup(msg);
       return msg.series.some((s) => entityOf(s.id)) || msg.points.some((p) => entityOf(p.s));
     },
     view(who, msg, key, purpose) {
       const metric = catalog.metric(key);
       if (!metric) return msg;
-      return filterPoints(msg, entityLookup(msg), (e) => catalog.decideSeries(who, metric, e.id, purpose).allow);
+      const seen = filterPoints(msg, entityLookup(msg), (e) => catalog.decideSeries(who, metric, e.id, purpose).allow);
+      return who.role === 'public' && currentOnly(metric) ? currentDelta(seen, deps.clock()) : seen;
     },
     volatile: (delta) => isDroppable(catalog.metric(delta.metric), delta),
     endedFields: (metric) => ({ metric }),
