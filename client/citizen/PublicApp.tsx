@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { alertLevel } from '@shared/catalog';
 import { createSocket } from '../lib/socket';
 import { LiveConnection } from '../lib/live-connection';
+import { LiveStore } from '../lib/live-store';
 import { fetchRegions, regionNames, type RegionsResponse } from '../lib/api/regions';
 import { ConnStatus } from '../lib/components/ConnStatus';
 import { LanguageToggle } from '../lib/components/LanguageToggle';
@@ -38,12 +39,19 @@ export const PUBLIC_METRICS = [
   'complaints_open',
 ] as const;
 
+/**
+ * Minutes of history in each live snapshot: none. Every tile and list paints from the latest readings; the one
+ * chart (a project's progress line) fetches its own daily history when it scrolls near. A crowd's first
+ * snapshots are thus the current state (a few KB), not an hour of every series (~500 KB a citizen).
+ */
+export const PUBLIC_HISTORY_MINUTES = 0;
+
 export function PublicRoot() {
   const [conn, setConn] = useState<LiveConnection | null>(null);
   const [regions, setRegions] = useState<RegionsResponse | null>(null);
 
   useEffect(() => {
-    const c = new LiveConnection(createSocket('/public'), { metrics: PUBLIC_METRICS });
+    const c = new LiveConnection(createSocket('/public'), { metrics: PUBLIC_METRICS }, new LiveStore({ historyMinutes: PUBLIC_HISTORY_MINUTES }));
     setConn(c);
     return () => {
       c.close();

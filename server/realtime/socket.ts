@@ -36,6 +36,7 @@ import type { CatalogService } from '../catalog/service';
 import type { SeriesService } from '../series/service';
 import type { Stream, StreamSink } from './stream';
 import { createOutboundGuard, type OutboundGuard } from './outbound';
+import { PreEncodedJson, preEncodingParser } from './preencoded';
 
 /** The acknowledgement code the client translates, per refused acknowledgement. */
 const ACK_CODE: Record<Exclude<AckResult, { kind: 'acknowledged' }>['kind'], ErrorCode> = {
@@ -126,6 +127,8 @@ export function createIo(httpServer: HttpServer, corsOrigins: readonly string[],
     transports: ['websocket'],
     serveClient: false,
     maxHttpBufferSize: 64 * 1024,
+    // shared anonymous snapshots are serialised once, not once per subscriber (preencoded.ts)
+    parser: preEncodingParser,
     cors: corsOrigins.length ? { origin: [...corsOrigins] } : undefined,
     // Browsers do not apply CORS to websockets: a page of another site could open one with the user's
     // stored token. Only this site's pages (and listed origins) may; non-browser clients send no Origin.
@@ -351,7 +354,9 @@ function startRecheck(live: Nsp, deps: SocketDeps): { stop(): void; now(): Promi
 
 function wire(nsp: Nsp, deps: SocketDeps, limits: PublicLimits, admitAddress: (socket: Sock) => Promise<(() => void) | string>): void {
   const { catalog, series, log } = deps;
-  const publicSnapshots = createSnapshotCache(series, deps.stream, deps.publicSnapshotMs ?? 2_000, deps.clock, limits.snapshotCacheBytes);
+  const publicSnapshots = createSnapshotCache(series, deps.stream, deps.publicSnapshotMs ?? 2_000, deps.clock, limits.snapshotCacheBytes, (metric, s) =>
+    catalog.decideSeries({ role: 'public' }, metric, s.entity).allow,
+  );
   const publicEvents = createEventsCache(deps.pool, deps.publicSnapshotMs ?? 2_000, deps.clock, limits.openEvents);
   const socketBudget = createWindowCounter(limits.subscribesPerSocketPerMin, deps.clock);
   /** Anonymous subscribe requests are counted per socket and per address; signed-in ones are not limited here. */
@@ -455,7 +460,9 @@ function wire(nsp: Nsp, deps: SocketDeps, limits: PublicLimits, admitAddress: (s
           socket.join(room);
           (socket.data.subscriptions ??= {})[room] = { type: 'metric', code: m.code, purpose: parsed.data.purpose };
         });
-      return [ok({ serverTime: now, metrics: out }), catchUp];
+      // a shared anonymous snapshot goes out as the text it was serialised to once (identity: nothing was filtered since)
+      const wire = out.map((s) => (who.role === 'public' ? (publicSnapshots.encoded(s) ?? s) : s));
+      return [ok({ serverTime: now, metrics: wire }), catchUp];
     }),
   );
 
@@ -571,7 +578,9 @@ const snapshotBytes = (s: MetricSnapshot): number => 512 + s.series.reduce((n, x
 
 /**
  * Snapshots shared by anonymous subscribers for a short while (and while in flight), per metric and
- * (quantised) history length. Bounded by bytes, least recently used first out, and by age.
+ * (quantised) history length. Bounded by bytes, least recently used first out, and by age. Each is filtered
+ * once for the public (`visible`) and serialised once (`encoded`): a crowd costs one query and one
+ * `JSON.stringify` per metric and period, not one per subscriber.
  */
 export function createSnapshotCache(
   series: SeriesService,
@@ -579,28 +588,39 @@ export function createSnapshotCache(
   ttlMs: number,
   clock: () => number,
   maxBytes: number = PUBLIC_LIMITS.snapshotCacheBytes,
+  visible: (metric: Metric, s: MetricSnapshot['series'][number]) => boolean = () => true,
 ) {
   type Entry = { at: number; snapshot: Promise<MetricSnapshot> };
   // an entry in flight counts as 64 KiB until its size is known
   const cache = new LRUCache<string, Entry>({ maxSize: maxBytes, sizeCalculation: () => 64 * 1024 });
+  /** The text of each cached snapshot object (dropped with it). */
+  const texts = new WeakMap<MetricSnapshot, PreEncodedJson>();
   return {
     get(metric: Metric, historyMinutes: number, now: number): Promise<MetricSnapshot> {
       const key = `${metric.code}:${historyMinutes}`;
       const hit = cache.get(key);
       if (hit && clock() - hit.at < ttlMs) return hit.snapshot;
       const seq = stream.pointsSeq(metric.code);
-      const snapshot = series.snapshot(metric, historyMinutes, now).then((snap) => ({ ...snap, seq }));
+      const snapshot = series.snapshot(metric, historyMinutes, now).then((snap) => {
+        const shared: MetricSnapshot = { ...snap, seq, series: snap.series.filter((x) => visible(metric, x)) };
+        texts.set(shared, new PreEncodedJson(shared));
+        return shared;
+      });
       const entry: Entry = { at: clock(), snapshot };
       cache.set(key, entry);
       snapshot.then(
         (s) => {
-          if (cache.peek(key) === entry) cache.set(key, entry, { size: Math.min(maxBytes, snapshotBytes(s)) });
+          if (cache.peek(key) === entry) cache.set(key, entry, { size: Math.min(maxBytes, snapshotBytes(s) + (texts.get(s)?.json.length ?? 0)) });
         },
         () => {
           if (cache.peek(key) === entry) cache.delete(key);
         },
       );
       return snapshot;
+    },
+    /** The snapshot as serialised once, if `snap` is one this cache handed out unchanged. */
+    encoded(snap: MetricSnapshot): MetricSnapshot | undefined {
+      return texts.get(snap) as unknown as MetricSnapshot | undefined;
     },
     /** Estimated bytes held (tests, bench:greedy). */
     get bytes() {

@@ -1,11 +1,13 @@
 /**
- * The stream hub: written points and event changes come in as they commit; once per tick each metric's
- * (and event kind's) buffer goes out as one message with the next sequence number.
+ * The stream hub: written points and event changes come in as they commit; each metric's (and event kind's)
+ * buffer goes out as one message with the next sequence number, at once while the channel is within its rate
+ * (one message per tick on average, see pacing.ts), coalesced beyond it.
  * A short history of sent messages lets a new subscriber catch up between its snapshot and the room.
  */
 import type { SeriesMeta } from '../../shared/catalog';
 import type { EventsChanged, PointsAppended, WireEvent, WirePoint } from '../../shared/contract';
 import { toRoomId } from '../../shared/rooms';
+import { createPacer } from './pacing';
 
 export interface StreamSink {
   points(roomId: string, msg: PointsAppended): void;
@@ -55,24 +57,32 @@ export function createStream(opts: { tickMs: number; sink: StreamSink }): Stream
     return ch.sent.filter((m) => m.seq > seq);
   };
 
-  const flush = () => {
-    for (const [metric, buf] of pointBuf) {
-      const ch = channel(pointCh, metric);
-      const msg: PointsAppended = { metric, seq: ++ch.seq, series: buf.series, points: buf.points };
-      remember(ch, msg);
-      opts.sink.points(toRoomId({ type: 'metric', metric }), msg);
-    }
-    pointBuf.clear();
-    for (const [kind, events] of eventBuf) {
-      const ch = channel(eventCh, kind);
-      const msg: EventsChanged = { kind, seq: ++ch.seq, events };
-      remember(ch, msg);
-      opts.sink.events(toRoomId({ type: 'events', kind }), msg);
-    }
-    eventBuf.clear();
+  const sendPoints = (metric: string) => {
+    const buf = pointBuf.get(metric);
+    if (!buf) return;
+    pointBuf.delete(metric);
+    const ch = channel(pointCh, metric);
+    const msg: PointsAppended = { metric, seq: ++ch.seq, series: buf.series, points: buf.points };
+    remember(ch, msg);
+    opts.sink.points(toRoomId({ type: 'metric', metric }), msg);
   };
-  const timer = setInterval(flush, opts.tickMs);
-  timer.unref();
+  const sendEvents = (kind: string) => {
+    const events = eventBuf.get(kind);
+    if (!events) return;
+    eventBuf.delete(kind);
+    const ch = channel(eventCh, kind);
+    const msg: EventsChanged = { kind, seq: ++ch.seq, events };
+    remember(ch, msg);
+    opts.sink.events(toRoomId({ type: 'events', kind }), msg);
+  };
+  let closed = false;
+  const flush = () => {
+    pacer.cancelAll();
+    for (const metric of [...pointBuf.keys()]) sendPoints(metric);
+    for (const kind of [...eventBuf.keys()]) sendEvents(kind);
+  };
+  // a channel within one message per tick (a burst of 3) sends at once; a busier one is coalesced
+  const pacer = createPacer({ intervalMs: opts.tickMs, burst: 3 }, (key) => (key.startsWith('m:') ? sendPoints(key.slice(2)) : sendEvents(key.slice(2))));
 
   return {
     publishPoints(metric, points, newSeries) {
@@ -81,18 +91,23 @@ export function createStream(opts: { tickMs: number; sink: StreamSink }): Stream
       if (!buf) pointBuf.set(metric, (buf = { points: [], series: [] }));
       for (const p of points) buf.points.push(p);
       for (const s of newSeries) buf.series.push(s);
+      if (!closed) pacer.due(`m:${metric}`);
     },
     publishEvents(kind, events) {
       if (events.length === 0) return;
       let buf = eventBuf.get(kind);
       if (!buf) eventBuf.set(kind, (buf = []));
       for (const e of events) buf.push(e);
+      if (!closed) pacer.due(`e:${kind}`);
     },
     pointsSeq: (metric) => pointCh.get(metric)?.seq ?? 0,
     eventsSeq: (kind) => eventCh.get(kind)?.seq ?? 0,
     pointsSince: (metric, seq) => since(pointCh.get(metric), seq),
     eventsSince: (kind, seq) => since(eventCh.get(kind), seq),
     flush,
-    close: () => clearInterval(timer),
+    close: () => {
+      closed = true;
+      pacer.cancelAll();
+    },
   };
 }

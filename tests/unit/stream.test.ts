@@ -38,6 +38,20 @@ describe('stream hub', () => {
     stream.close();
   });
 
+  it('sends a quiet channel at once (after the I/O turn), coalescing what was published in that turn', async () => {
+    const { stream, sent } = harness();
+    stream.publishPoints('water_level', [{ s: 1, t: 1, v: 1 }], []);
+    stream.publishPoints('water_level', [{ s: 1, t: 2, v: 2 }], []);
+    expect(sent).toHaveLength(0);
+    await new Promise((r) => setImmediate(r));
+    expect(sent.map((x) => x.msg.points.length)).toEqual([2]);
+    // within the burst: the next one goes at once too, though the tick (60 s here) has not passed
+    stream.publishPoints('water_level', [{ s: 1, t: 3, v: 3 }], []);
+    await new Promise((r) => setImmediate(r));
+    expect(sent.map((x) => x.msg.seq)).toEqual([1, 2]);
+    stream.close();
+  });
+
   it('numbers messages per metric and replays what a late subscriber missed', () => {
     const { stream } = harness();
     for (let i = 1; i <= 5; i++) {
