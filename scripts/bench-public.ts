@@ -224,6 +224,15 @@ async function roleWsServer(): Promise<void> {
 
 // ───────────────────────────── role: the crowd of clients ─────────────────────────────
 
+/**
+ * Each simulated citizen connects from an address of its own in 127.0.0.0/8 (all loopback on Linux): the
+ * server's per-address bounds (sockets, subscribe rate, requests in flight; issue 13) then apply to each as
+ * to a real phone, and 20,000 connections do not run out of ephemeral ports of one source address.
+ */
+function citizenAddress(i: number): string {
+  return `127.${100 + Math.floor(i / 62_500)}.${(Math.floor(i / 250) % 250) + 1}.${(i % 250) + 1}`;
+}
+
 async function roleClients(): Promise<void> {
   const { io } = await import('socket.io-client');
   const { WebSocket } = await import('ws');
@@ -233,6 +242,8 @@ async function roleClients(): Promise<void> {
   >;
   const metrics = JSON.parse(process.env.BENCH_METRICS!) as string[];
   const probe = Number(process.env.BENCH_PROBE_SERIES);
+  const historyMinutes = Number(process.env.BENCH_HISTORY_MINUTES);
+  let snapshotBytes = 0;
   let sio: SioClient[] = [];
   let raw: InstanceType<typeof WebSocket>[] = [];
   let size = 0;
@@ -271,11 +282,17 @@ async function roleClients(): Promise<void> {
   serve(
     {
       /** N socket.io clients on /public, each subscribed to the publik metrics like the citizen page. */
-      connectSio: ({ url, n }: { url: string; n: number }) => {
+      connectSio: ({ url, n, offset }: { url: string; n: number; offset: number }) => {
         size = n;
         sio = new Array(n);
         return ramp(n, 50, async (i) => {
-          const s: SioClient = io(`${url}/public`, { transports: ['websocket'], forceNew: true, reconnection: false, timeout: 60_000 });
+          const s: SioClient = io(`${url}/public`, {
+            transports: ['websocket'],
+            forceNew: true,
+            reconnection: false,
+            timeout: 60_000,
+            localAddress: citizenAddress(offset + i),
+          } as Parameters<typeof io>[1]);
           sio[i] = s;
           s.on('points:appended', (msg) => {
             const t = now();
@@ -289,16 +306,18 @@ async function roleClients(): Promise<void> {
           });
           // one request per metric, as LiveConnection does
           const acks = await Promise.all(
-            metrics.map((m) => s.timeout(120_000).emitWithAck('series:subscribe', { metrics: [m], historyMinutes: 60 })),
+            metrics.map((m) => s.timeout(120_000).emitWithAck('series:subscribe', { metrics: [m], historyMinutes: historyMinutes })),
           );
+          // what one citizen's first snapshots weigh (the JSON text of the acks), measured on the first client
+          if (i === 0) snapshotBytes = acks.reduce((a, x) => a + Buffer.byteLength(JSON.stringify(x)), 0);
           return acks.every((a) => a.ok);
         });
       },
-      connectWs: ({ url, n }: { url: string; n: number }) => {
+      connectWs: ({ url, n, offset }: { url: string; n: number; offset: number }) => {
         size = n;
         raw = new Array(n);
         return ramp(n, 50, async (i) => {
-          const ws = new WebSocket(url, { perMessageDeflate: false });
+          const ws = new WebSocket(url, { perMessageDeflate: false, localAddress: citizenAddress(offset + i) });
           raw[i] = ws;
           ws.on('message', (data: Buffer) => {
             const t = now();
@@ -328,17 +347,18 @@ async function roleClients(): Promise<void> {
         } satisfies Stats;
       },
       resetEld: () => eld.reset(),
-      /** Latency (arrival − send) and fan-out (arrival − server emit) over the given markers, all clients. */
+      /**
+       * Latency (arrival − send) and fan-out (arrival − server emit) over the given markers, this process's
+       * clients, as raw samples (the orchestrator merges the processes).
+       */
       report: ({ sends, emits }: { sends: [number, number][]; emits: [number, number, number][] }) => {
         const emitAt = new Map(emits.map(([seq, t]) => [seq, t]));
         const lat: number[] = [];
         const fan: number[] = [];
-        const toEmit: number[] = [];
         let missed = 0;
         for (const [seq, sent] of sends) {
           const a = arrivals.get(seq);
           const e = emitAt.get(seq);
-          if (e !== undefined) toEmit.push(e - sent);
           for (let i = 0; i < size; i++) {
             const t = a?.[i];
             if (t === undefined || Number.isNaN(t)) {
@@ -349,7 +369,7 @@ async function roleClients(): Promise<void> {
             if (e !== undefined) fan.push(t - e);
           }
         }
-        return { latency: summary(lat), fanout: summary(fan), toEmit: summary(toEmit), delivered: lat.length, missed, expected: sends.length * size };
+        return { lat: Float32Array.from(lat), fan: Float32Array.from(fan), delivered: lat.length, missed, expected: sends.length * size, snapshotBytes };
       },
       disconnect: async () => {
         for (const s of sio) s?.disconnect();
@@ -376,9 +396,9 @@ interface Summary {
   max: number;
   mean: number;
 }
-function summary(xs: number[]): Summary {
+function summary(xs: ArrayLike<number>): Summary {
   if (xs.length === 0) return { n: 0, p50: Number.NaN, p90: Number.NaN, p99: Number.NaN, max: Number.NaN, mean: Number.NaN };
-  const a = Float64Array.from(xs).sort();
+  const a = Float64Array.from(xs as ArrayLike<number>).sort();
   const q = (p: number) => a[Math.min(a.length - 1, Math.ceil((p / 100) * a.length) - 1)]!;
   let sum = 0;
   for (const x of a) sum += x;
@@ -404,7 +424,8 @@ class Child {
     // Raise the soft descriptor limit for the crowd if it is too low (up to the hard limit).
     const cmd = opts.nofile ? '/bin/sh' : process.execPath;
     const argv = opts.nofile ? ['-c', `ulimit -n ${opts.nofile} 2>/dev/null; exec "$0" "$@"`, process.execPath, ...args] : args;
-    this.proc = spawn(cmd, argv, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, ...env } });
+    // structured clone over IPC: latency samples travel as typed arrays
+    this.proc = spawn(cmd, argv, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, ...env }, serialization: 'advanced' });
     let onReady: (v: Record<string, unknown>) => void = () => {};
     let onFail: (e: Error) => void = () => {};
     this.ready = new Promise((res, rej) => {
@@ -553,6 +574,13 @@ function publicMetrics(): string[] {
   return codes;
 }
 
+/** The minutes of history the citizen page asks in each snapshot, read from its source. */
+function publicHistoryMinutes(): number {
+  const src = readFileSync(join(ROOT, 'client/citizen/live-config.ts'), 'utf8');
+  const m = src.match(/PUBLIC_HISTORY_MINUTES\s*=\s*(\d+)/)?.[1];
+  return m === undefined ? 60 : Number(m);
+}
+
 /** The HTML's module script, its modulepreloads and (transitively) the static imports of all of them. */
 async function initialJs(
   dist: string,
@@ -590,6 +618,11 @@ async function initialJs(
 
 interface PhaseResult {
   kind: 'socket.io' | 'ws';
+  /** JSON text of one client's first snapshots (all its subscribe acks) */
+  snapshotBytes: number;
+  clientProcs: number;
+  /** frames the clients received during the window (all processes) */
+  framesReceived: number;
   n: number;
   connected: number;
   failed: number;
@@ -603,6 +636,8 @@ interface PhaseResult {
   ingestAck: Summary;
   serverCpu0: number;
   serverCpu: number;
+  /** server CPU (µs) over the window per frame the clients received */
+  serverCpuUsPerFrame: number;
   clientsCpu: number;
   machineBusy: number;
   /** all processes of this benchmark (server, clients, worker, embedded PostgreSQL, this one), % of one core */
@@ -711,6 +746,11 @@ async function main(): Promise<void> {
   const SKIP_WS = process.env.BENCH_SKIP_WS === '1';
   const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
   const MAX_MIN = Number(process.env.BENCH_MAX_MINUTES ?? 40);
+  /** 0: one client process per CLIENTS_PER_PROC clients */
+  const CLIENT_PROCS = Number(process.env.BENCH_CLIENT_PROCS ?? 0);
+  const CLIENTS_PER_PROC = Number(process.env.BENCH_CLIENTS_PER_PROC ?? 2_500);
+  /** What the citizen page asks (PUBLIC_HISTORY_MINUTES in client/citizen/live-config.ts) unless overridden. */
+  const HISTORY_MIN = Number(process.env.BENCH_HISTORY_MINUTES ?? publicHistoryMinutes());
 
   const children = new Set<Child>();
   let cleanup: () => Promise<void> = async () => {};
@@ -737,7 +777,8 @@ async function main(): Promise<void> {
   const maxN = Math.max(0, ...CLIENTS);
   const limit = openFilesLimit();
   const want = maxN + 1_024;
-  if (limit.hard < want)
+  // root may raise the hard limit itself (the children's `ulimit -n`); anyone else needs it raised beforehand
+  if (limit.hard < want && process.getuid?.() !== 0)
     throw new Error(`open-file limit ${limit.hard} (hard) is below the ${want} descriptors ${maxN} clients need; raise it (ulimit -n)`);
   const nofile = limit.soft < want ? want : undefined;
 
@@ -823,7 +864,7 @@ async function main(): Promise<void> {
   console.log(
     `database: ${embedded ? 'embedded PostgreSQL' : dbUrl.host} (${storage.dialect}); stream tick ${TICK_MS} ms; simulator every 2 s + generator ${GEN_RATE} points/s (traffic_speed)`,
   );
-  console.log(`clients subscribe like client/citizen: ${metrics.join(', ')} (one series:subscribe each, 60 min history)`);
+  console.log(`clients subscribe like client/citizen: ${metrics.join(', ')} (one series:subscribe each, ${HISTORY_MIN} min history)`);
 
   cleanup = async () => {
     await Promise.allSettled([...children].map((c) => c.stop()));
@@ -895,8 +936,17 @@ async function main(): Promise<void> {
     await previousCleanup();
   };
 
-  const clients = child('clients', common, { nofile });
-  await clients.ready;
+  // The crowd runs in processes of its own, at most CLIENTS_PER_PROC clients each, so that its event loops
+  // neither share the server's nor queue 20,000 sockets behind one another.
+  const pool: Child[] = [];
+  const crowd = async (k: number): Promise<Child[]> => {
+    while (pool.length < k) {
+      const c = child('clients', { ...common, BENCH_HISTORY_MINUTES: String(HISTORY_MIN) }, { nofile: Math.max(4_096, Math.ceil(maxN / k) + 1_024) });
+      pool.push(c);
+      await c.ready;
+    }
+    return pool.slice(0, k);
+  };
   const markers = new Markers();
   const bpbd = keys.BPBD!;
   const postIngest = async (seq: number) => {
@@ -954,27 +1004,59 @@ async function main(): Promise<void> {
       await server.call('gc');
       const r0 = await server.call<Stats>('stats');
 
-      const cb = bar(`${kind} ${n}: connect + subscribe`, n);
-      clients.onProgress = (p) => cb.update(p.done + p.failed, { extra: p.failed ? `(${p.failed} failed)` : '' });
-      const ramp = await clients.call<{ ok: number; failed: number; seconds: number }>(
-        kind === 'socket.io' ? 'connectSio' : 'connectWs',
-        { url: kind === 'socket.io' ? sioUrl : `ws://127.0.0.1:${wsPort}`, n },
-        900_000,
+      const k = CLIENT_PROCS || Math.max(1, Math.ceil(n / CLIENTS_PER_PROC));
+      const clients = await crowd(k);
+      const cb = bar(`${kind} ${n}: connect + subscribe (${k} proc.)`, n);
+      const prog = clients.map(() => ({ done: 0, failed: 0 }));
+      clients.forEach(
+        (c, i) =>
+          (c.onProgress = (p) => {
+            prog[i] = p;
+            const failed = prog.reduce((a, x) => a + x.failed, 0);
+            cb.update(
+              prog.reduce((a, x) => a + x.done + x.failed, 0),
+              { extra: failed ? `(${failed} failed)` : '' },
+            );
+          }),
       );
+      const share = (i: number) => Math.floor(n / k) + (i < n % k ? 1 : 0);
+      const rampStart = performance.now();
+      const ramps = await Promise.all(
+        clients.map((c, i) =>
+          c.call<{ ok: number; failed: number; seconds: number }>(
+            kind === 'socket.io' ? 'connectSio' : 'connectWs',
+            { url: kind === 'socket.io' ? sioUrl : `ws://127.0.0.1:${wsPort}`, n: share(i), offset: Array.from({ length: i }, (_, j) => share(j)).reduce((a, b) => a + b, 0) },
+            900_000,
+          ),
+        ),
+      );
+      const ramp = { ok: ramps.reduce((a, r) => a + r.ok, 0), failed: ramps.reduce((a, r) => a + r.failed, 0), seconds: (performance.now() - rampStart) / 1000 };
       cb.stop();
+      const statsOf = async (): Promise<Stats> => {
+        const all = await Promise.all(clients.map((c) => c.call<Stats>('stats')));
+        return {
+          cpuUs: all.reduce((a, x) => a + x.cpuUs, 0),
+          rss: all.reduce((a, x) => a + x.rss, 0),
+          heapUsed: all.reduce((a, x) => a + x.heapUsed, 0),
+          eld: { p50: Math.max(...all.map((x) => x.eld.p50)), p99: Math.max(...all.map((x) => x.eld.p99)), max: Math.max(...all.map((x) => x.eld.max)) },
+          connections: all.reduce((a, x) => a + x.connections, 0),
+          frames: all.reduce((a, x) => a + x.frames, 0),
+          frameBytes: 0,
+        };
+      };
       await sleep(3_000);
 
       // the measured window
-      await Promise.all([server.call('resetEld'), clients.call('resetEld')]);
+      await Promise.all([server.call('resetEld'), ...clients.map((c) => c.call('resetEld'))]);
       const first = markers.seq + 1;
       const sW0 = await server.call<Stats>('stats');
-      const cW0 = await clients.call<Stats>('stats');
+      const cW0 = await statsOf();
       const m0 = procStat();
       const t0 = treeTicks();
       const w0 = performance.now();
       await waitWithBar(`${kind} ${n}: measuring`, WINDOW_S);
       const sW1 = await server.call<Stats>('stats');
-      const cW1 = await clients.call<Stats>('stats');
+      const cW1 = await statsOf();
       const m1 = procStat();
       const t1 = treeTicks();
       const windowMs = performance.now() - w0;
@@ -985,12 +1067,34 @@ async function main(): Promise<void> {
       const rN = await server.call<Stats>('stats');
       const { emits, markerFrameBytes } = await server.call<{ emits: [number, number, number][]; markerFrameBytes: number[] }>('emits');
       const sends = markers.between(first, last);
-      const rep = await clients.call<{ latency: Summary; fanout: Summary; toEmit: Summary; delivered: number; missed: number; expected: number }>(
-        'report',
-        { sends, emits },
-        120_000,
+      const reps = await Promise.all(
+        clients.map((c) =>
+          c.call<{ lat: Float32Array; fan: Float32Array; delivered: number; missed: number; expected: number; snapshotBytes: number }>(
+            'report',
+            { sends, emits },
+            120_000,
+          ),
+        ),
       );
-      await clients.call('disconnect');
+      const concat = (xs: Float32Array[]) => {
+        const out = new Float32Array(xs.reduce((a, x) => a + x.length, 0));
+        let o = 0;
+        for (const x of xs) (out.set(x, o), (o += x.length));
+        return out;
+      };
+      const emitAt = new Map(emits.map(([seq, t]) => [seq, t]));
+      const rep = {
+        latency: summary(concat(reps.map((r) => r.lat))),
+        fanout: summary(concat(reps.map((r) => r.fan))),
+        toEmit: summary(sends.flatMap(([seq, sent]) => (emitAt.has(seq) ? [emitAt.get(seq)! - sent] : []))),
+        delivered: reps.reduce((a, r) => a + r.delivered, 0),
+        missed: reps.reduce((a, r) => a + r.missed, 0),
+        expected: reps.reduce((a, r) => a + r.expected, 0),
+        snapshotBytes: Math.max(...reps.map((r) => r.snapshotBytes)),
+        clientProcs: k,
+        framesReceived: cW1.frames - cW0.frames,
+      };
+      await Promise.all(clients.map((c) => c.call('disconnect')));
       const connected = Math.max(0, ramp.ok);
       return {
         kind,
@@ -1003,6 +1107,7 @@ async function main(): Promise<void> {
         ingestAck: summary(sends.map(([seq]) => markers.ackMs.get(seq)).filter((x): x is number => x !== undefined)),
         serverCpu0,
         serverCpu: cpuPct(sW1.cpuUs - sW0.cpuUs, windowMs),
+        serverCpuUsPerFrame: (sW1.cpuUs - sW0.cpuUs) / Math.max(1, rep.framesReceived),
         clientsCpu: cpuPct(cW1.cpuUs - cW0.cpuUs, windowMs),
         machineBusy: ((m1.busy - m0.busy) / (m1.total - m0.total)) * 100,
         benchCpu: ((t1 - t0) * 10 * 100) / windowMs,
@@ -1036,7 +1141,7 @@ async function main(): Promise<void> {
         printPhase(ws);
       }
     }
-    await clients.stop();
+    await Promise.all(pool.map((c) => c.stop()));
 
     // 3. The page in headless Chromium, against a fresh server with the simulator running.
     if (BROWSER_RUNS > 0 && existsSync(CHROMIUM)) {
@@ -1094,6 +1199,7 @@ async function main(): Promise<void> {
         (r.kind === 'socket.io' ? `; ingest POST ack p50 ${ms(r.ingestAck.p50)} p99 ${ms(r.ingestAck.p99)}` : '') +
         `; RSS ${(r.rss0 / 2 ** 20).toFixed(0)} → ${(r.rssN / 2 ** 20).toFixed(0)} MiB (heap ${kb((r.heapN - r.heap0) / Math.max(1, r.connected))}/conn); ` +
         `server event loop p99 ${ms(r.eld.p99)} max ${ms(r.eld.max)}; clients process ${r.clientsCpu.toFixed(0)} % CPU, loop p99 ${ms(r.clientEld.p99)}; ` +
+        `first snapshots ${kb(r.snapshotBytes)} per client; ${r.clientProcs} client process(es); server CPU ${r.serverCpuUsPerFrame.toFixed(1)} µs per delivered frame; ` +
         `machine ${r.machineBusy.toFixed(0)} % busy (of ${cpus().length} cores; this benchmark's processes ${r.benchCpu.toFixed(0)} % of one core); ${r.framesPerClientS.toFixed(1)} frames ${kb(r.bytesPerClientS)}/s per client; marker frame ${r.markerFrame} B`,
     );
   }

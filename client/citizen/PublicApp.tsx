@@ -4,6 +4,7 @@ import { alertLevel } from '@shared/catalog';
 import { createSocket } from '../lib/socket';
 import { LiveConnection } from '../lib/live-connection';
 import { LiveStore } from '../lib/live-store';
+import { PUBLIC_HISTORY_MINUTES } from './live-config';
 import { fetchRegions, regionNames, type RegionsResponse } from '../lib/api/regions';
 import { ConnStatus } from '../lib/components/ConnStatus';
 import { LanguageToggle } from '../lib/components/LanguageToggle';
@@ -38,13 +39,6 @@ export const PUBLIC_METRICS = [
   'project_budget_absorbed',
   'complaints_open',
 ] as const;
-
-/**
- * Minutes of history in each live snapshot: none. Every tile and list paints from the latest readings; the one
- * chart (a project's progress line) fetches its own daily history when it scrolls near. A crowd's first
- * snapshots are thus the current state (a few KB), not an hour of every series (~500 KB a citizen).
- */
-export const PUBLIC_HISTORY_MINUTES = 0;
 
 export function PublicRoot() {
   const [conn, setConn] = useState<LiveConnection | null>(null);
