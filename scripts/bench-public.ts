@@ -22,7 +22,8 @@
  *   BENCH_CLIENTS (default "1000,5000")  BENCH_WINDOW_S (30)  BENCH_BASELINE_S (10)  BENCH_TICK_MS (100,
  *   the server's default STREAM_TICK_MS)  BENCH_GEN_RATE (generator points/s, 50; 0: simulator only)
  *   BENCH_BROWSER_RUNS (3 per profile; 0 skips the browser)  BENCH_SKIP_WS=1  BENCH_DATABASE_URL
- *   BENCH_MAX_MINUTES (watchdog, 40)  CHROMIUM_PATH (/usr/bin/chromium)
+ *   BENCH_MAX_MINUTES (watchdog, 40)  CHROMIUM_PATH (/usr/bin/chromium)  BENCH_CLIENT_PROCS (0: one per
+ *   BENCH_CLIENTS_PER_PROC clients, 1,250, at least 2, at most 16)  BENCH_HISTORY_MINUTES (what the page asks)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -377,6 +378,7 @@ async function roleClients(): Promise<void> {
         sio = [];
         raw = [];
         arrivals = new Map();
+        snapshotBytes = 0;
         await sleep(500);
       },
     },
@@ -748,7 +750,7 @@ async function main(): Promise<void> {
   const MAX_MIN = Number(process.env.BENCH_MAX_MINUTES ?? 40);
   /** 0: one client process per CLIENTS_PER_PROC clients */
   const CLIENT_PROCS = Number(process.env.BENCH_CLIENT_PROCS ?? 0);
-  const CLIENTS_PER_PROC = Number(process.env.BENCH_CLIENTS_PER_PROC ?? 2_500);
+  const CLIENTS_PER_PROC = Number(process.env.BENCH_CLIENTS_PER_PROC ?? 1_250);
   /** What the citizen page asks (PUBLIC_HISTORY_MINUTES in client/citizen/live-config.ts) unless overridden. */
   const HISTORY_MIN = Number(process.env.BENCH_HISTORY_MINUTES ?? publicHistoryMinutes());
 
@@ -936,7 +938,7 @@ async function main(): Promise<void> {
     await previousCleanup();
   };
 
-  // The crowd runs in processes of its own, at most CLIENTS_PER_PROC clients each, so that its event loops
+  // The crowd runs in processes of its own (at least 2, about CLIENTS_PER_PROC clients each), so that its event loops
   // neither share the server's nor queue 20,000 sockets behind one another.
   const pool: Child[] = [];
   const crowd = async (k: number): Promise<Child[]> => {
@@ -1004,7 +1006,7 @@ async function main(): Promise<void> {
       await server.call('gc');
       const r0 = await server.call<Stats>('stats');
 
-      const k = CLIENT_PROCS || Math.max(1, Math.ceil(n / CLIENTS_PER_PROC));
+      const k = CLIENT_PROCS || Math.min(16, Math.max(2, Math.ceil(n / CLIENTS_PER_PROC)));
       const clients = await crowd(k);
       const cb = bar(`${kind} ${n}: connect + subscribe (${k} proc.)`, n);
       const prog = clients.map(() => ({ done: 0, failed: 0 }));
@@ -1079,7 +1081,10 @@ async function main(): Promise<void> {
       const concat = (xs: Float32Array[]) => {
         const out = new Float32Array(xs.reduce((a, x) => a + x.length, 0));
         let o = 0;
-        for (const x of xs) (out.set(x, o), (o += x.length));
+        for (const x of xs) {
+          out.set(x, o);
+          o += x.length;
+        }
         return out;
       };
       const emitAt = new Map(emits.map(([seq, t]) => [seq, t]));

@@ -1,10 +1,10 @@
 /**
  * JSON serialised once, sent many times (issue 18, benchmarks). socket.io serialises every acknowledgement on
  * its own: 5,000 citizens subscribing to the same shared snapshot cost 5,000 `JSON.stringify` of it. A value
- * wrapped in `PreEncodedJson` is serialised when it is made; socket.io's encoder, given this parser, splices
- * the stored text where the value sits, so the wire is byte for byte what encoding the value would give.
+ * marked by `preEncode` is serialised once; socket.io's encoder, given this parser, splices the stored text where
+ * the value sits, so the wire is byte for byte what encoding the value would give.
  *
- * Only the encoder changes (the decoder is socket.io's own), and only packets carrying a `PreEncodedJson` take
+ * Only the encoder changes (the decoder is socket.io's own), and only packets carrying a pre-encoded value take
  * the splice: everything else encodes exactly as before.
  */
 import { randomBytes } from 'node:crypto';
@@ -14,21 +14,29 @@ import { Decoder, Encoder, protocol } from 'socket.io-parser';
 const NONCE = randomBytes(12).toString('hex');
 const TOKEN = new RegExp(`"\\\\u0000${NONCE}:(\\d+)"`, 'g');
 
-/** The values met while one packet is encoded, in the order their tokens were handed out. */
-let encoding: Map<PreEncodedJson, number> | null = null;
+/** The texts met while one packet is encoded, by value, in the order their tokens were handed out. */
+let encoding: Map<object, number> | null = null;
+const TEXT = Symbol('pre-encoded JSON');
 
-export class PreEncodedJson {
-  readonly json: string;
-  constructor(value: unknown) {
-    this.json = JSON.stringify(value);
-  }
-  /** Inside the encoder: a token for the splice. Anywhere else (logs, tests): the value itself. */
-  toJSON(): unknown {
-    if (!encoding) return JSON.parse(this.json) as unknown;
-    let i = encoding.get(this);
-    if (i === undefined) encoding.set(this, (i = encoding.size));
-    return `\u0000${NONCE}:${i}`;
-  }
+/**
+ * Serialises `value` now and marks it so that socket.io's encoder (with this parser) splices that text instead
+ * of serialising it again. The value is returned as it was, for every other reader: it must not change after.
+ * A copy (`{ ...value }`) is an ordinary object again.
+ */
+export function preEncode<T extends object>(value: T): T {
+  const text = JSON.stringify(value);
+  Object.defineProperty(value, TEXT, { value: text, enumerable: false });
+  Object.defineProperty(value, 'toJSON', {
+    enumerable: false,
+    value(this: T): unknown {
+      // outside the encoder (logs, tests): the value itself
+      if (!encoding) return { ...this };
+      let i = encoding.get(this);
+      if (i === undefined) encoding.set(this, (i = encoding.size));
+      return `\u0000${NONCE}:${i}`;
+    },
+  });
+  return value;
 }
 
 class PreEncodingEncoder extends Encoder {
@@ -38,7 +46,7 @@ class PreEncodingEncoder extends Encoder {
     try {
       const out = super.encode(obj);
       if (encoding.size === 0 || typeof out[0] !== 'string') return out;
-      const texts = [...encoding.keys()].map((p) => p.json);
+      const texts = [...encoding.keys()].map((v) => (v as { [TEXT]: string })[TEXT]);
       out[0] = out[0].replace(TOKEN, (_, i: string) => texts[Number(i)]!);
       return out;
     } finally {

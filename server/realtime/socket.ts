@@ -36,7 +36,7 @@ import type { CatalogService } from '../catalog/service';
 import type { SeriesService } from '../series/service';
 import type { Stream, StreamSink } from './stream';
 import { createOutboundGuard, type OutboundGuard } from './outbound';
-import { PreEncodedJson, preEncodingParser } from './preencoded';
+import { preEncode, preEncodingParser } from './preencoded';
 
 /** The acknowledgement code the client translates, per refused acknowledgement. */
 const ACK_CODE: Record<Exclude<AckResult, { kind: 'acknowledged' }>['kind'], ErrorCode> = {
@@ -460,9 +460,7 @@ function wire(nsp: Nsp, deps: SocketDeps, limits: PublicLimits, admitAddress: (s
           socket.join(room);
           (socket.data.subscriptions ??= {})[room] = { type: 'metric', code: m.code, purpose: parsed.data.purpose };
         });
-      // a shared anonymous snapshot goes out as the text it was serialised to once (identity: nothing was filtered since)
-      const wire = out.map((s) => (who.role === 'public' ? (publicSnapshots.encoded(s) ?? s) : s));
-      return [ok({ serverTime: now, metrics: wire }), catchUp];
+      return [ok({ serverTime: now, metrics: out }), catchUp];
     }),
   );
 
@@ -593,8 +591,6 @@ export function createSnapshotCache(
   type Entry = { at: number; snapshot: Promise<MetricSnapshot> };
   // an entry in flight counts as 64 KiB until its size is known
   const cache = new LRUCache<string, Entry>({ maxSize: maxBytes, sizeCalculation: () => 64 * 1024 });
-  /** The text of each cached snapshot object (dropped with it). */
-  const texts = new WeakMap<MetricSnapshot, PreEncodedJson>();
   return {
     get(metric: Metric, historyMinutes: number, now: number): Promise<MetricSnapshot> {
       const key = `${metric.code}:${historyMinutes}`;
@@ -602,25 +598,21 @@ export function createSnapshotCache(
       if (hit && clock() - hit.at < ttlMs) return hit.snapshot;
       const seq = stream.pointsSeq(metric.code);
       const snapshot = series.snapshot(metric, historyMinutes, now).then((snap) => {
-        const shared: MetricSnapshot = { ...snap, seq, series: snap.series.filter((x) => visible(metric, x)) };
-        texts.set(shared, new PreEncodedJson(shared));
-        return shared;
+        // serialised once for every subscriber it goes to unchanged (a copy filtered further is serialised as usual)
+        return preEncode<MetricSnapshot>({ ...snap, seq, series: snap.series.filter((x) => visible(metric, x)) });
       });
       const entry: Entry = { at: clock(), snapshot };
       cache.set(key, entry);
       snapshot.then(
         (s) => {
-          if (cache.peek(key) === entry) cache.set(key, entry, { size: Math.min(maxBytes, snapshotBytes(s) + (texts.get(s)?.json.length ?? 0)) });
+          if (cache.peek(key) === entry) // the object and its serialised text
+          cache.set(key, entry, { size: Math.min(maxBytes, 2 * snapshotBytes(s)) });
         },
         () => {
           if (cache.peek(key) === entry) cache.delete(key);
         },
       );
       return snapshot;
-    },
-    /** The snapshot as serialised once, if `snap` is one this cache handed out unchanged. */
-    encoded(snap: MetricSnapshot): MetricSnapshot | undefined {
-      return texts.get(snap) as unknown as MetricSnapshot | undefined;
     },
     /** Estimated bytes held (tests, bench:greedy). */
     get bytes() {
