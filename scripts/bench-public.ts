@@ -120,6 +120,8 @@ async function roleServer(): Promise<void> {
       streamTickMs: Number(env.BENCH_TICK_MS),
       clientDistDir: env.BENCH_DIST!,
       corsOrigins: [],
+      // behind nginx: the client address is X-Forwarded-For (the per-address bounds apply per citizen)
+      ...(env.BENCH_TRUST_PROXY ? { trustProxy: env.BENCH_TRUST_PROXY.split(',') } : {}),
     },
   });
   await new Promise<void>((resolve, reject) => {
@@ -731,6 +733,140 @@ function browserDone(): boolean {
   return !!b && b.titlePaint !== undefined && b.kpiPaint !== undefined && b.live !== undefined && b.app !== undefined;
 }
 
+/** One server process or several (the cluster), and nginx in front when asked; calls fan out and sum up. */
+class ServerGroup {
+  constructor(
+    readonly procs: Child[],
+    readonly proxy: { pid: number; stop: () => Promise<void> } | null,
+  ) {}
+
+  async call<T = any>(op: string, arg?: unknown): Promise<T> {
+    const all = await Promise.all(this.procs.map((p) => p.call(op, arg)));
+    if (op === 'stats') {
+      const xs = all as Stats[];
+      return {
+        cpuUs: xs.reduce((a, x) => a + x.cpuUs, 0) + (this.proxy ? treeTicks(this.proxy.pid) * 10_000 : 0),
+        rss: xs.reduce((a, x) => a + x.rss, 0) + (this.proxy ? treeRss(this.proxy.pid) : 0),
+        heapUsed: xs.reduce((a, x) => a + x.heapUsed, 0),
+        eld: { p50: Math.max(...xs.map((x) => x.eld.p50)), p99: Math.max(...xs.map((x) => x.eld.p99)), max: Math.max(...xs.map((x) => x.eld.max)) },
+        connections: xs.reduce((a, x) => a + x.connections, 0),
+        frames: xs.reduce((a, x) => a + x.frames, 0),
+        frameBytes: xs.reduce((a, x) => a + x.frameBytes, 0),
+      } satisfies Stats as T;
+    }
+    if (op === 'emits') {
+      // a marker is broadcast by the process that ingested it (the others deliver it from Redis): earliest wins
+      const xs = all as { emits: [number, number, number][]; markerFrameBytes: number[] }[];
+      const bySeq = new Map<number, [number, number, number]>();
+      for (const e of xs.flatMap((x) => x.emits)) if (!bySeq.has(e[0]) || bySeq.get(e[0])![1] > e[1]) bySeq.set(e[0], e);
+      return { emits: [...bySeq.values()], markerFrameBytes: xs.flatMap((x) => x.markerFrameBytes) } as T;
+    }
+    return all[0] as T;
+  }
+
+  async stop(): Promise<void> {
+    await this.proxy?.stop();
+    await Promise.all(this.procs.map((p) => p.stop()));
+  }
+}
+
+/** Resident memory of a process and its descendants (nginx: master and workers), bytes. */
+function treeRss(root: number): number {
+  let sum = 0;
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(d) === root || Number(f[1]) === root) sum += Number(f[21]) * 4096;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return sum;
+}
+
+/**
+ * Debian's nginx in front of the server processes, loopback only, plain HTTP (TLS termination is not part of
+ * what is measured): the websocket location of deploy/nginx/sinergi.conf, round robin over the processes (the
+ * websocket-only transport needs no stickiness), X-Forwarded-For for the per-address limits.
+ */
+async function startNginx(prefix: string, port: number, upstreams: number[], clients: number): Promise<{ pid: number; stop: () => Promise<void> }> {
+  const { mkdir } = await import('node:fs/promises');
+  await mkdir(join(prefix, 'logs'), { recursive: true });
+  const conf = join(prefix, 'nginx.conf');
+  const conns = 2 * clients + 4_096;
+  await writeFile(
+    conf,
+    `# written by scripts/bench-public.ts
+worker_processes auto;
+worker_rlimit_nofile ${conns + 1_024};
+user root;
+pid ${prefix}/nginx.pid;
+error_log ${prefix}/logs/error.log warn;
+events { worker_connections ${conns}; multi_accept on; }
+http {
+  access_log off;
+  client_body_temp_path ${prefix}/body;
+  proxy_temp_path ${prefix}/proxy;
+  fastcgi_temp_path ${prefix}/fastcgi;
+  uwsgi_temp_path ${prefix}/uwsgi;
+  scgi_temp_path ${prefix}/scgi;
+  upstream sinergi_app {
+${upstreams.map((p) => `    server 127.0.0.1:${p};`).join('\n')}
+    keepalive 32;
+  }
+  map $http_upgrade $sinergi_connection { default upgrade; '' ''; }
+  server {
+    listen 127.0.0.1:${port} backlog=4096;
+    client_max_body_size 9m;
+    proxy_http_version 1.1;
+    proxy_set_header Host $http_host;
+    proxy_set_header X-Forwarded-For $remote_addr;
+    proxy_set_header Connection "";
+    location /socket.io/ {
+      proxy_pass http://sinergi_app;
+      proxy_set_header Host $http_host;
+      proxy_set_header X-Forwarded-For $remote_addr;
+      proxy_set_header Upgrade $http_upgrade;
+      proxy_set_header Connection $sinergi_connection;
+      proxy_read_timeout 1h;
+      proxy_send_timeout 1h;
+      proxy_buffering off;
+    }
+    location / {
+      proxy_pass http://sinergi_app;
+      proxy_read_timeout 2m;
+    }
+  }
+}
+`,
+  );
+  const nginx = spawn('/bin/sh', ['-c', `ulimit -n ${conns + 1_024}; exec /usr/sbin/nginx -p "$0" -c "$1" -g 'daemon off;'`, prefix, conf], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const exited = new Promise<void>((r) => nginx.once('exit', () => r()));
+  // ready when it answers on its port
+  for (let i = 0; ; i++) {
+    const up = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+      (r) => (void r.arrayBuffer(), true),
+      () => false,
+    );
+    if (up) break;
+    if (i > 100 || nginx.exitCode !== null) throw new Error(`nginx did not start (see ${prefix}/logs/error.log)`);
+    await sleep(100);
+  }
+  return {
+    pid: nginx.pid!,
+    stop: async () => {
+      if (nginx.exitCode !== null) return;
+      nginx.kill('SIGQUIT');
+      await Promise.race([exited, sleep(5_000)]);
+      if (nginx.exitCode === null) nginx.kill('SIGKILL');
+    },
+  };
+}
+
 /** Set by main: stops what it started when it fails before its own cleanup runs. */
 const onFailure: { cleanup?: () => Promise<void> } = {};
 
@@ -748,6 +884,11 @@ async function main(): Promise<void> {
   const SKIP_WS = process.env.BENCH_SKIP_WS === '1';
   const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
   const MAX_MIN = Number(process.env.BENCH_MAX_MINUTES ?? 40);
+  // `npm run bench:public -- --processes 2 --nginx`: the cluster (REDIS_URL) behind nginx
+  const argAt = process.argv.indexOf('--processes');
+  const PROCESSES = argAt > 0 ? Math.max(1, Number(process.argv[argAt + 1])) : 1;
+  const NGINX = process.argv.includes('--nginx');
+  const REDIS_URL = process.env.BENCH_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   /** 0: one client process per CLIENTS_PER_PROC clients */
   const CLIENT_PROCS = Number(process.env.BENCH_CLIENT_PROCS ?? 0);
   const CLIENTS_PER_PROC = Number(process.env.BENCH_CLIENTS_PER_PROC ?? 1_250);
@@ -881,14 +1022,33 @@ async function main(): Promise<void> {
   const wsPort = await freePort();
   const sioUrl = `http://127.0.0.1:${port}`;
   const common = { BENCH_TMP: dir, BENCH_PROBE_SERIES: String(probe!.id), BENCH_METRICS: JSON.stringify(metrics) };
-  const startServer = async () => {
-    const s = child(
-      'server',
-      { ...common, BENCH_DB_URL: dbUrl.toString(), BENCH_TICK_MS: String(TICK_MS), BENCH_DIST: dist, BENCH_PORT: String(port) },
-      { gc: true, nofile },
+  /**
+   * The Sinergi server: one process on `port`, or PROCESSES processes sharing Redis (cluster mode) behind
+   * nginx on `port` (each process on a port of its own). Calls go to every process; their answers are summed.
+   */
+  const startServer = async (): Promise<ServerGroup> => {
+    const direct = PROCESSES === 1 && !NGINX;
+    const ports = direct ? [port] : await Promise.all(Array.from({ length: PROCESSES }, () => freePort()));
+    const perProcess = Math.ceil(maxN / PROCESSES) + 1_024;
+    const procs = ports.map((p, i) =>
+      child(
+        'server',
+        {
+          ...common,
+          BENCH_DB_URL: dbUrl.toString(),
+          BENCH_TICK_MS: String(TICK_MS),
+          BENCH_DIST: dist,
+          BENCH_PORT: String(p),
+          BENCH_PROCESS: String(i),
+          ...(PROCESSES > 1 ? { BENCH_REDIS_URL: REDIS_URL } : {}),
+          ...(NGINX ? { BENCH_TRUST_PROXY: 'loopback' } : {}),
+        },
+        { gc: true, nofile: Math.max(perProcess, 4_096) },
+      ),
     );
-    await s.ready;
-    return s;
+    await Promise.all(procs.map((c) => c.ready));
+    const proxy = NGINX ? await startNginx(join(dir, 'nginx'), port, ports, maxN) : null;
+    return new ServerGroup(procs, proxy);
   };
 
   // 2. The worker: simulator as the demo runs it, plus a steady generator; it outlives server restarts.
@@ -984,7 +1144,7 @@ async function main(): Promise<void> {
         : await (async () => {
             const s = child('ws-server', { ...common, BENCH_PORT: String(wsPort) }, { gc: true, nofile });
             await s.ready;
-            return s;
+            return new ServerGroup([s], null);
           })();
     try {
       markers.start(
