@@ -42,6 +42,7 @@ import { createIngestService } from './ingest/service';
 import { createServerMetrics } from './metrics/metrics';
 import { createMetricsRoutes } from './metrics/routes';
 import { createIo, createSink, registerNamespaces, type IoServer } from './realtime/socket';
+import { createLiveLatest } from './public/live-latest';
 import { createStream, type Stream } from './realtime/stream';
 import { createPublicRoutes } from './public/routes';
 import { createPublicSources } from './public/sources';
@@ -137,10 +138,22 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const allowedHosts = config.allowedHosts ?? LOOPBACK_HOSTS;
   const io = createIo(httpServer, config.corsOrigins, allowedHosts);
   const metrics = createServerMetrics({ pool, io, dialect: storage.dialect });
-  const stream = metrics.timedStream(
-    (sink) => createStream({ tickMs: config.streamTickMs, sink }),
-    createSink(io, catalog, log, createOutboundGuard(config.outboundBound ?? DEFAULT_OUTBOUND_BOUND, log)),
-  );
+  // the public page's first snapshots: kept current from the stream's deltas, no query per subscriber
+  const publicLatest = createLiveLatest({
+    load: (m) => series.snapshot(m, 0, clock()),
+    seqOf: (code) => stream.pointsSeq(code),
+    visible: (m, entity) => catalog.decideSeries({ role: 'public' }, m, entity).allow,
+    refreshMs: 30_000,
+    clock,
+  });
+  const sink = createSink(io, catalog, log, createOutboundGuard(config.outboundBound ?? DEFAULT_OUTBOUND_BOUND, log));
+  const stream = metrics.timedStream((s) => createStream({ tickMs: config.streamTickMs, sink: s }), {
+    points: (room, msg) => {
+      sink.points(room, msg);
+      publicLatest.apply(msg.metric, msg);
+    },
+    events: (room, msg) => sink.events(room, msg),
+  });
   const stopCacheRefresh = deps.storeJobs?.onRefreshed((startedAt) => {
     bucketCache.refreshed(startedAt);
     metrics.rollupRefreshed((Date.now() - startedAt) / 1000);
@@ -355,6 +368,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     clock,
     // inside what the stream holds for catch-up (32 ticks), and never older than the public REST cache allows
     publicSnapshotMs: Math.min(2_000, 16 * config.streamTickMs),
+    publicLatest,
     publicLimits: {
       ...(config.publicSocketsPerAddress !== undefined ? { socketsPerAddress: config.publicSocketsPerAddress } : {}),
       ...(config.publicSnapshotCacheBytes !== undefined ? { snapshotCacheBytes: config.publicSnapshotCacheBytes } : {}),

@@ -37,6 +37,7 @@ import type { SeriesService } from '../series/service';
 import type { Stream, StreamSink } from './stream';
 import { createOutboundGuard, type OutboundGuard } from './outbound';
 import { preEncode, preEncodingParser } from './preencoded';
+import type { LiveLatest } from '../public/live-latest';
 
 /** The acknowledgement code the client translates, per refused acknowledgement. */
 const ACK_CODE: Record<Exclude<AckResult, { kind: 'acknowledged' }>['kind'], ErrorCode> = {
@@ -62,6 +63,8 @@ export interface SocketDeps {
    * well inside what the stream holds (32 ticks).
    */
   publicSnapshotMs?: number;
+  /** Anonymous snapshots without history: the current state kept in memory (server/public/live-latest.ts). */
+  publicLatest?: LiveLatest;
   /** Told the size of every snapshot sent (metrics): series buckets and latest readings, or open events. */
   observeSnapshot?: (kind: 'series' | 'events', items: number) => void;
   authenticate: (token: string) => Promise<Principal | null>;
@@ -430,7 +433,9 @@ function wire(nsp: Nsp, deps: SocketDeps, limits: PublicLimits, admitAddress: (s
       // period); everyone else gets a fresh one. Each carries the seq read before its query started.
       const load = (m: Metric) =>
         socket.data.principal.role === 'public'
-          ? publicSnapshots.get(m, quantiseHistory(parsed.data.historyMinutes), now)
+          ? quantiseHistory(parsed.data.historyMinutes) === 0 && deps.publicLatest
+            ? deps.publicLatest.get(m)
+            : publicSnapshots.get(m, quantiseHistory(parsed.data.historyMinutes), now)
           : (() => {
               const seq = stream.pointsSeq(m.code);
               return series.snapshot(m, parsed.data.historyMinutes, now).then((snap) => ({ ...snap, seq }));
