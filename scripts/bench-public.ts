@@ -424,7 +424,9 @@ class Child {
     env: Record<string, string>,
     opts: { gc?: boolean; nofile?: number } = {},
   ) {
-    const args = [...(opts.gc ? ['--expose-gc'] : []), '--import', 'tsx', SELF, '--role', role];
+    // BENCH_CPU_PROF=<dir>: the server processes write a V8 CPU profile there when they stop
+    const prof = role === 'server' && process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+    const args = [...(opts.gc ? ['--expose-gc'] : []), ...prof, '--import', 'tsx', SELF, '--role', role];
     // Raise the soft descriptor limit for the crowd if it is too low (up to the hard limit).
     const cmd = opts.nofile ? '/bin/sh' : process.execPath;
     const argv = opts.nofile ? ['-c', `ulimit -n ${opts.nofile} 2>/dev/null; exec "$0" "$@"`, process.execPath, ...args] : args;
