@@ -232,6 +232,9 @@ async function roleWsServer(): Promise<void> {
  * server's per-address bounds (sockets, subscribe rate, requests in flight; issue 13) then apply to each as
  * to a real phone, and 20,000 connections do not run out of ephemeral ports of one source address.
  */
+/** Clients of one process connecting at once (a crowd opens the page together, not one after another). */
+const RAMP_CONCURRENCY = Number(process.env.BENCH_RAMP_CONCURRENCY ?? 200);
+
 function citizenAddress(i: number): string {
   return `127.${100 + Math.floor(i / 62_500)}.${(Math.floor(i / 250) % 250) + 1}.${(i % 250) + 1}`;
 }
@@ -288,7 +291,7 @@ async function roleClients(): Promise<void> {
       connectSio: ({ url, n, offset }: { url: string; n: number; offset: number }) => {
         size = n;
         sio = new Array(n);
-        return ramp(n, 50, async (i) => {
+        return ramp(n, RAMP_CONCURRENCY, async (i) => {
           const s: SioClient = io(`${url}/public`, {
             transports: ['websocket'],
             forceNew: true,
@@ -319,7 +322,7 @@ async function roleClients(): Promise<void> {
       connectWs: ({ url, n, offset }: { url: string; n: number; offset: number }) => {
         size = n;
         raw = new Array(n);
-        return ramp(n, 50, async (i) => {
+        return ramp(n, RAMP_CONCURRENCY, async (i) => {
           const ws = new WebSocket(url, { perMessageDeflate: false, localAddress: citizenAddress(offset + i) });
           raw[i] = ws;
           ws.on('message', (data: Buffer) => {
