@@ -111,9 +111,23 @@ async function roleServer(): Promise<void> {
   const { createApp } = await import('../server/app');
   const env = process.env;
   const storage = await openStorage({ databaseUrl: env.BENCH_DB_URL!, dataDir: env.BENCH_TMP!, migrate: false, poolSize: 10 });
+  const log = pino({ level: 'warn' });
+  // --processes N: one of N processes sharing Redis, as server/main.ts starts them with REDIS_URL
+  const cluster = env.BENCH_REDIS_URL
+    ? await (
+        await import('../server/cluster/redis')
+      ).createRedisCluster({ url: env.BENCH_REDIS_URL, prefix: env.BENCH_REDIS_PREFIX!, onError: (what, err) => log.warn({ err, what }, 'cluster') })
+    : null;
+  const leader = cluster
+    ? await (
+        await import('../server/cluster/leader')
+      ).createAdvisoryLeader({ databaseUrl: env.BENCH_DB_URL!, retryMs: 1_000, onChange: () => {}, onError: (job, err) => log.warn({ err, job }, 'leader') })
+    : null;
   const app = await createApp({
     storage,
-    log: pino({ level: 'warn' }),
+    log,
+    ...(cluster ? { cluster } : {}),
+    ...(leader ? { leader } : {}),
     config: {
       maxBodyBytes: 8 * 1024 * 1024,
       maxBatchItems: 50_000,
@@ -168,7 +182,12 @@ async function roleServer(): Promise<void> {
       resetEld: () => eld.reset(),
       emits: () => ({ emits, markerFrameBytes }),
     },
-    () => app.close().then(() => storage.close()),
+    async () => {
+      await app.close();
+      await leader?.close();
+      await cluster?.close();
+      await storage.close();
+    },
   );
   process.send!({ ready: { port: Number(env.BENCH_PORT) } });
 }
@@ -792,60 +811,41 @@ function treeRss(root: number): number {
 }
 
 /**
- * Debian's nginx in front of the server processes, loopback only, plain HTTP (TLS termination is not part of
- * what is measured): the websocket location of deploy/nginx/sinergi.conf, round robin over the processes (the
- * websocket-only transport needs no stickiness), X-Forwarded-For for the per-address limits.
+ * Debian's nginx in front of the server processes, loopback only: the shipped deploy/nginx/sinergi-cluster.conf
+ * (plain HTTP, least_conn over the processes, websocket location, X-Forwarded-For), its listen port and
+ * upstream lines rewritten, inside a main config sized for the crowd (two descriptors per client).
  */
 async function startNginx(prefix: string, port: number, upstreams: number[], clients: number): Promise<{ pid: number; stop: () => Promise<void> }> {
   const { mkdir } = await import('node:fs/promises');
   await mkdir(join(prefix, 'logs'), { recursive: true });
+  let site = await readFile(join(ROOT, 'deploy/nginx/sinergi-cluster.conf'), 'utf8');
+  const upstream = site.match(/upstream sinergi_cluster \{[^}]*\}/)?.[0];
+  if (!upstream || !/listen 8000;/.test(site)) throw new Error('deploy/nginx/sinergi-cluster.conf changed: the benchmark cannot rewrite it');
+  const servers = upstreams.map((p) => `    server 127.0.0.1:${p} max_fails=1 fail_timeout=5s;`).join('\n');
+  site = site
+    .replace(upstream, `upstream sinergi_cluster {\n    least_conn;\n${servers}\n    keepalive 32;\n}`)
+    .replace(/listen 8000;/, `listen 127.0.0.1:${port} backlog=4096;`);
+  await writeFile(join(prefix, 'site.conf'), site);
   const conf = join(prefix, 'nginx.conf');
   const conns = 2 * clients + 4_096;
+  const temp = (d: string) => `${d}_temp_path ${join(prefix, d)};`;
   await writeFile(
     conf,
-    `# written by scripts/bench-public.ts
-worker_processes auto;
-worker_rlimit_nofile ${conns + 1_024};
-user root;
-pid ${prefix}/nginx.pid;
-error_log ${prefix}/logs/error.log warn;
-events { worker_connections ${conns}; multi_accept on; }
-http {
-  access_log off;
-  client_body_temp_path ${prefix}/body;
-  proxy_temp_path ${prefix}/proxy;
-  fastcgi_temp_path ${prefix}/fastcgi;
-  uwsgi_temp_path ${prefix}/uwsgi;
-  scgi_temp_path ${prefix}/scgi;
-  upstream sinergi_app {
-${upstreams.map((p) => `    server 127.0.0.1:${p};`).join('\n')}
-    keepalive 32;
-  }
-  map $http_upgrade $sinergi_connection { default upgrade; '' ''; }
-  server {
-    listen 127.0.0.1:${port} backlog=4096;
-    client_max_body_size 9m;
-    proxy_http_version 1.1;
-    proxy_set_header Host $http_host;
-    proxy_set_header X-Forwarded-For $remote_addr;
-    proxy_set_header Connection "";
-    location /socket.io/ {
-      proxy_pass http://sinergi_app;
-      proxy_set_header Host $http_host;
-      proxy_set_header X-Forwarded-For $remote_addr;
-      proxy_set_header Upgrade $http_upgrade;
-      proxy_set_header Connection $sinergi_connection;
-      proxy_read_timeout 1h;
-      proxy_send_timeout 1h;
-      proxy_buffering off;
-    }
-    location / {
-      proxy_pass http://sinergi_app;
-      proxy_read_timeout 2m;
-    }
-  }
-}
-`,
+    [
+      '# written by scripts/bench-public.ts around deploy/nginx/sinergi-cluster.conf',
+      process.getuid?.() === 0 ? 'user root;' : '',
+      'worker_processes auto;',
+      `worker_rlimit_nofile ${conns + 1_024};`,
+      `pid ${prefix}/nginx.pid;`,
+      `error_log ${prefix}/logs/error.log warn;`,
+      `events { worker_connections ${conns}; multi_accept on; }`,
+      'http {',
+      '  default_type application/octet-stream;',
+      '  access_log off;',
+      `  ${['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map(temp).join(' ')}`,
+      `  include ${join(prefix, 'site.conf')};`,
+      '}',
+    ].join('\n'),
   );
   const nginx = spawn('/bin/sh', ['-c', `ulimit -n ${conns + 1_024}; exec /usr/sbin/nginx -p "$0" -c "$1" -g 'daemon off;'`, prefix, conf], {
     stdio: ['ignore', 'inherit', 'inherit'],
@@ -894,6 +894,8 @@ async function main(): Promise<void> {
   const PROCESSES = argAt > 0 ? Math.max(1, Number(process.argv[argAt + 1])) : 1;
   const NGINX = process.argv.includes('--nginx');
   const REDIS_URL = process.env.BENCH_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  /** This run's keys in Redis (deleted at the end); each phase's cluster starts a fresh numbering under it. */
+  const REDIS_PREFIX = `sinergi-bench-public-${process.pid}:`;
   /** 0: one client process per CLIENTS_PER_PROC clients */
   const CLIENT_PROCS = Number(process.env.BENCH_CLIENT_PROCS ?? 0);
   const CLIENTS_PER_PROC = Number(process.env.BENCH_CLIENTS_PER_PROC ?? 1_250);
@@ -1016,6 +1018,24 @@ async function main(): Promise<void> {
 
   cleanup = async () => {
     await Promise.allSettled([...children].map((c) => c.stop()));
+    if (PROCESSES > 1) {
+      // this run's keys in Redis
+      const { Redis } = await import('ioredis');
+      const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+      try {
+        await redis.connect();
+        let cursor = '0';
+        do {
+          const [next, keys] = await redis.scan(cursor, 'MATCH', `${REDIS_PREFIX}*`, 'COUNT', 1000);
+          if (keys.length) await redis.del(...keys);
+          cursor = next;
+        } while (cursor !== '0');
+      } catch {
+        // Redis gone: nothing to tidy
+      } finally {
+        redis.disconnect();
+      }
+    }
     await storage.close().catch(() => {});
     await admin.pool.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => {});
     await admin.close().catch(() => {});
@@ -1045,7 +1065,7 @@ async function main(): Promise<void> {
           BENCH_DIST: dist,
           BENCH_PORT: String(p),
           BENCH_PROCESS: String(i),
-          ...(PROCESSES > 1 ? { BENCH_REDIS_URL: REDIS_URL } : {}),
+          ...(PROCESSES > 1 ? { BENCH_REDIS_URL: REDIS_URL, BENCH_REDIS_PREFIX: REDIS_PREFIX } : {}),
           ...(NGINX ? { BENCH_TRUST_PROXY: 'loopback' } : {}),
         },
         { gc: true, nofile: Math.max(perProcess, 4_096) },
