@@ -2,11 +2,15 @@
  * `npm run bench:public`: the public surface at scale, measured in one run on this machine.
  *
  * 1. N anonymous `/public` socket.io clients (websocket transport, subscribed like client/citizen: one
- *    `series:subscribe` per publik metric, 60 minutes of history) while a worker process runs the city
+ *    `series:subscribe` per publik metric, the page's history minutes, 0 since issue 18; each client from an
+ *    address of its own in 127/8; the crowd in 2–16 processes of its own) while a worker process runs the city
  *    simulator (2 s polls, as `npm start` does) plus a fixed-rate generator. Every 200 ms this script posts a
  *    marker reading (rainfall, entity BENCH-PROBE, value = sequence / 1000) through the ingest API; each
  *    client records when the marker arrives → delivery latency per client per marker (ingest → client).
- *    The server runs in a child process: its CPU (process.cpuUsage) and RSS (gc first) are its own.
+ *    The server runs in a child process: its CPU (process.cpuUsage) and RSS (gc first) are its own. With
+ *    `-- --processes N --nginx` it is N processes sharing Redis (cluster mode, as REDIS_URL starts them) behind
+ *    Debian's nginx running deploy/nginx/sinergi-cluster.conf; CPU and memory are summed over the processes and
+ *    nginx. "CPU per delivered frame" = that CPU over the window / the frames the clients received.
  * 2. The floor: a minimal raw `ws` server (child process) broadcasting a marker of the same frame size to N
  *    raw `ws` clients, one pre-encoded buffer per marker, nothing else.
  * 3. The public page's budget, on a production build of the current sources made for this run: initial
@@ -24,6 +28,8 @@
  *   BENCH_BROWSER_RUNS (3 per profile; 0 skips the browser)  BENCH_SKIP_WS=1  BENCH_DATABASE_URL
  *   BENCH_MAX_MINUTES (watchdog, 40)  CHROMIUM_PATH (/usr/bin/chromium)  BENCH_CLIENT_PROCS (0: one per
  *   BENCH_CLIENTS_PER_PROC clients, 1,250, at least 2, at most 16)  BENCH_HISTORY_MINUTES (what the page asks)
+ *   BENCH_RAMP_CONCURRENCY (200 per client process)  BENCH_CPU_PROF (dir for the servers' V8 CPU profiles)
+ *   BENCH_REDIS_URL / REDIS_URL (redis://127.0.0.1:6379, with --processes)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
