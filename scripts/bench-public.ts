@@ -29,7 +29,7 @@
  *   BENCH_MAX_MINUTES (watchdog, 40)  CHROMIUM_PATH (/usr/bin/chromium)  BENCH_CLIENT_PROCS (0: one per
  *   BENCH_CLIENTS_PER_PROC clients, 1,250, at least 2, at most 16)  BENCH_HISTORY_MINUTES (what the page asks)
  *   BENCH_RAMP_CONCURRENCY (200 per client process)  BENCH_CPU_PROF (dir for the servers' V8 CPU profiles)
- *   BENCH_REDIS_URL / REDIS_URL (redis://127.0.0.1:6379, with --processes)
+ *   BENCH_REDIS_URL / REDIS_URL (redis://127.0.0.1:6379, with --processes)  BENCH_MARKER_MS (200)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -52,7 +52,8 @@ const ROLE = roleAt > 0 ? process.argv[roleAt + 1]! : 'main';
 const now = () => Number(process.hrtime.bigint()) / 1e6;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const MARKER_ENTITY = 'BENCH-PROBE';
-const MARKER_EVERY_MS = 200;
+/** BENCH_MARKER_MS: how often a marker is posted (a calmer stream for the largest crowds). */
+const MARKER_EVERY_MS = Number(process.env.BENCH_MARKER_MS ?? 200);
 /** The marker's value encodes its sequence number (kept far below rainfall's alert thresholds). */
 const markerValue = (seq: number) => seq / 1000;
 const markerSeq = (v: number) => Math.round(v * 1000);
@@ -512,7 +513,7 @@ class Child {
   }
 }
 
-/** Posts a marker every 200 ms to whatever `post` targets; remembers when each left. */
+/** Posts a marker every MARKER_EVERY_MS to whatever `post` targets; remembers when each left. */
 class Markers {
   seq = 0;
   readonly sends = new Map<number, number>();
@@ -1357,7 +1358,7 @@ async function main(): Promise<void> {
   const kb = (b: number) => `${(b / 1024).toFixed(1)} KB`;
   const ms = (x: number) => (Number.isFinite(x) ? `${x.toFixed(x < 10 ? 1 : 0)} ms` : '–');
   console.log('');
-  console.log('Fan-out to /public (ingest → client; markers every 200 ms during the window)');
+  console.log(`Fan-out to /public (ingest → client; markers every ${MARKER_EVERY_MS} ms during the window)`);
   const head = [
     '',
     'clients',
