@@ -173,6 +173,12 @@ export function createChannels(deps: {
             emitTo(env.volatile ? op.volatile : op, h.deltaEvent, views ? h.view!(PUBLIC, wire, key) : wire);
             continue;
           }
+          if (nsp === deps.pub) {
+            // every anonymous socket sees the same view: made and encoded once for the room, not per socket
+            const op = nsp.local.to(env.room).except(slow);
+            emitTo(env.volatile ? op.volatile : op, h.deltaEvent, h.view!(PUBLIC, wire, key, undefined));
+            continue;
+          }
           // per socket (classified items differ by principal), this process's sockets only, in order
           const ids = nsp.adapter.rooms.get(env.room);
           if (!ids) continue;
