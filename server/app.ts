@@ -62,6 +62,13 @@ import { createReplayRoutes } from './replay/routes';
 import { createReplayService } from './replay/service';
 import { createSceneSource } from './wall/scenes';
 import { reply } from './http/reply';
+import { PUBLIC_VIEW_DEFAULTS } from './public/defaults';
+import { createIncidentChannel } from './incidents/live';
+import { createIncidentRoutes } from './incidents/routes';
+import { createIncidentService, type IncidentService } from './incidents/service';
+import { startWatcher, type Watcher } from './incidents/watch';
+import { createNotificationRoutes } from './notifications/routes';
+import { startNotifications, type Notifications } from './notifications/start';
 
 export interface AppDeps {
   storage: Storage;
@@ -72,7 +79,8 @@ export interface AppDeps {
     Partial<Pick<Config, 'publicKAnonymity' | 'publicCacheMs'>> &
     Partial<Pick<Config, 'wallScenesFile' | 'storeCacheMaxBuckets' | 'storeCacheTtlMs'>> &
     Partial<Pick<Config, 'backup' | 'auditAnchorDir' | 'metricsToken'>> &
-    Partial<Pick<Config, 'quarantine' | 'httpTimeouts'>> & {
+    Partial<Pick<Config, 'quarantine' | 'httpTimeouts'>> &
+    Partial<Pick<Config, 'notifications' | 'watchIntervalMs'>> & {
       /** Per-socket outbound bound (server/realtime/outbound.ts); absent: the defaults. */
       outboundBound?: OutboundBound;
     };
@@ -82,6 +90,8 @@ export interface AppDeps {
   storeJobs?: Pick<StoreJobRunner, 'onRefreshed'>;
   /** The audit chain's key (server/audit/key.ts): with `config.auditAnchorDir`, the head is anchored there, signed. */
   auditKey?: Buffer | null;
+  /** The key webhook secrets derive from (NOTIFY_WEBHOOK_KEY_FILE); null: webhooks cannot be signed (they fail). */
+  webhookKey?: Buffer | null;
 }
 
 export interface App {
@@ -93,6 +103,10 @@ export interface App {
   catalog: CatalogService;
   /** The nightly backups and their health readings, where `config.backup` is given (server/backup/service.ts). */
   backups: BackupService | null;
+  /** Incidents (issue 16): the service, the time watcher (tests call `tick()`) and the outbox deliverer. */
+  incidents: IncidentService;
+  watcher: Watcher;
+  notifications: Notifications;
   /** Re-judges every live socket's session and subscriptions now (it also runs every few seconds). */
   recheckLive(): Promise<void>;
   /** Stops accepting, disconnects sockets, flushes the stream. Does not close the storage (its owner does). */
@@ -288,6 +302,28 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // the wall's rewind: a scene's frame at a moment of the past 24 h (roll-ups and event history)
   app.use(createReplayRoutes({ replay: createReplayService({ pool, catalog, series, scenes, geometry, clock }), principalOf }));
   app.use(createAuditRoutes({ pool, principalOf }));
+  // incidents between OPDs, escalation and notifications that leave the app (issue 16)
+  const incidentChannel = createIncidentChannel(io.of(NAMESPACES.live), Math.min(config.streamTickMs, 250));
+  const notify = startNotifications({
+    pool,
+    config: config.notifications,
+    webhookKey: deps.webhookKey ?? null,
+    clock,
+    log,
+    onAttempt: metrics.notificationAttempt,
+  });
+  const incidents = createIncidentService({ pool, catalog, alerts, channel: incidentChannel, log, clock, outbox: notify.settings });
+  const watcher = startWatcher({
+    pool,
+    catalog,
+    channel: incidentChannel,
+    log,
+    clock,
+    outbox: notify.settings,
+    intervalMs: config.watchIntervalMs ?? 0,
+  });
+  app.use(createIncidentRoutes({ pool, incidents, principalOf, k: config.publicKAnonymity ?? PUBLIC_VIEW_DEFAULTS.kAnonymity, clock }));
+  app.use(createNotificationRoutes({ pool, principalOf, webhookKey: deps.webhookKey ?? null, clock }));
   app.use(
     createRegionRoutes({
       pool,
@@ -371,8 +407,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
     stream,
     catalog,
     backups,
+    incidents,
+    watcher,
+    notifications: notify,
     recheckLive: () => recheck.now(),
     async close() {
+      await watcher.stop();
+      await notify.stop();
+      incidentChannel.close();
       await backups?.stop();
       await anchoring?.stop();
       stream.flush();

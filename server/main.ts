@@ -19,6 +19,8 @@ export async function startServer(config: Config, log: Logger, opts: { beforeLis
   // the audit chain's key, outside the database (made on first start); keyed from the first entry after it
   const auditKey = await loadAuditKey(config.auditHmacKeyFile, { create: true });
   useAuditKey(auditKey);
+  // webhook secrets derive from this key, per route (server/notifications/rules.ts); made on first start
+  const webhookKey = await loadAuditKey(config.notifications.webhookKeyFile, { create: true });
   const storage = await openStorage({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
@@ -44,7 +46,7 @@ export async function startServer(config: Config, log: Logger, opts: { beforeLis
     if (await adoptAuditKey(storage.pool))
       log.info({ file: config.auditHmacKeyFile }, 'audit chain keyed from now on (keep the key file with the server’s secrets)');
     if (config.env === 'production') await warnIfSuperuser(storage.pool, log);
-    const app = await createApp({ storage, config, log, storeJobs: jobs, auditKey });
+    const app = await createApp({ storage, config, log, storeJobs: jobs, auditKey, webhookKey });
     await new Promise<void>((resolve, reject) => {
       app.httpServer.once('error', reject);
       app.httpServer.listen(config.port, config.host, () => resolve());

@@ -6,6 +6,7 @@ import type { Ack, ErrorCode } from './ack';
 import type { DataClass, EventKind, Metric, SeriesMeta } from './catalog';
 import type { WireAlert } from './alerts';
 import type { FeedHealth } from './feed-state';
+import type { IncidentsChanged } from './incidents';
 import type { EventsSubscribeRequest, SubscribeRequest } from './schemas';
 
 /** A reading on the wire: epoch milliseconds, not ISO strings (formatting dates costs more than the JSON). */
@@ -86,6 +87,8 @@ export interface ServerToClientEvents {
   'feeds:reported': (msg: { feeds: FeedHealth[] }) => void;
   /** Alerts opened, escalated, cleared or acknowledged (never volatile). */
   'alerts:changed': (msg: { alerts: WireAlert[] }) => void;
+  /** Incidents, watch alerts and escalation steps of the socket's room (never volatile; per-room seq). */
+  'incidents:changed': (msg: IncidentsChanged) => void;
   /** A request the server does not know was refused (forged event names get an answer, not silence). */
   'request:refused': (msg: { event: string; code: ErrorCode; message: string }) => void;
   /** The session behind this socket ended (expired, revoked, user disabled or changed); the server disconnects next. */

@@ -111,3 +111,68 @@ export const routedComplaintSchema = z.object({
   overdue: z.boolean(),
 });
 export type RoutedComplaint = z.infer<typeof routedComplaintSchema>;
+
+// ---- REST answers (named in shared/rest.ts `restResponses`) ----
+
+export const incidentsResponse = z.object({
+  incidents: z.array(incidentSchema),
+  watch: z.array(watchAlertSchema),
+  room: z.string().nullable().describe("the caller's live room (socket event `incidents:changed`)"),
+  seq: z.number().int().describe('the room seq this listing is current to: apply deltas with a higher seq'),
+  serverTime: ms,
+});
+export const incidentDetailResponse = z.object({ incident: incidentSchema, timeline: z.array(incidentEntrySchema) });
+export const routedComplaintsResponse = z.object({ complaints: z.array(routedComplaintSchema) });
+const publicCount = z.object({ n: z.number().int().nullable(), suppressed: z.boolean() });
+export const publicIncidentCountsResponse = z.object({
+  k: z.number().int().describe('counts of 1..k-1 are suppressed, with what would reveal them'),
+  since: ms,
+  regions: z.array(z.object({ region: z.string(), name: z.string(), open: publicCount, closed: publicCount, total: publicCount })),
+  total: z.object({ open: publicCount, closed: publicCount, total: publicCount }),
+});
+export const deliverySchema = z.object({
+  id: z.number().int(),
+  channel: z.enum(['email', 'webhook']),
+  address: z.string(),
+  severity: z.enum(INCIDENT_SEVERITIES),
+  subject: z.string(),
+  status: z.enum(['pending', 'sent', 'dead']),
+  attempts: z.number().int(),
+  createdAt: ms,
+  availableAt: ms,
+  sentAt: ms.nullable(),
+  lastError: z.string().nullable(),
+  tries: z.array(z.object({ time: ms, ok: z.boolean(), detail: z.string().nullable(), durationMs: z.number().int() })),
+});
+export const deliveriesResponse = z.object({
+  counts: z.object({ pending: z.number().int(), sent: z.number().int(), dead: z.number().int() }),
+  deliveries: z.array(deliverySchema),
+});
+export const NOTIFY_ROLES = ['head', 'staff', 'officer', 'supervisor', 'sekda', 'any'] as const;
+export const notificationRouteSchema = z.object({
+  id: z.number().int(),
+  opd: z.string().nullable(),
+  role: z.enum(NOTIFY_ROLES),
+  username: z.string().nullable(),
+  channel: z.enum(['email', 'webhook']),
+  address: z.string(),
+  enabled: z.boolean(),
+});
+export const notificationRoutesResponse = z.object({ routes: z.array(notificationRouteSchema) });
+export const notificationRouteCreatedResponse = notificationRouteSchema.extend({
+  secret: z.string().nullable().describe('webhooks: the signing secret, shown once (HMAC-SHA256 of `<t>.<body>`, header X-Sinergi-Signature)'),
+});
+export const escalationPoliciesResponse = z.object({
+  policies: z.array(
+    z.object({
+      id: z.number().int(),
+      subject: z.enum(['alert', 'incident', 'watch']),
+      severity: z.enum(INCIDENT_SEVERITIES).nullable(),
+      metric: z.string().nullable(),
+      eventKind: z.string().nullable(),
+      steps: z.array(z.object({ afterMin: z.number(), level: z.number().int(), notify: z.array(z.string()) })),
+      reminderMin: z.number().int().nullable(),
+      enabled: z.boolean(),
+    }),
+  ),
+});

@@ -104,7 +104,8 @@ export function canSeeIncident(
       return inc.class === 'rahasia' ? { allow: false, reason: `incident ${inc.id} is rahasia; only the OPDs working it see it` } : ALLOW;
     case 'agency': {
       if (who.opd === inc.handlingOpd || inc.supportingOpds.includes(who.opd)) return ALLOW;
-      if (inc.class === 'rahasia' || !inc.sourceItem || !inc.sourceItemType || !inc.sourceOwnerOpd)
+      // owning the source item is not enough: the rule names handling, supporting and agreements only
+      if (inc.class === 'rahasia' || !inc.sourceItem || !inc.sourceItemType || !inc.sourceOwnerOpd || inc.sourceOwnerOpd === who.opd)
         return { allow: false, reason: `incident ${inc.id} is handled by ${inc.handlingOpd}` };
       const d = canRead(
         who,

@@ -103,6 +103,7 @@ describe('who sees an incident', () => {
     ['the handling OPD sees rahasia', bpbd, { class: 'rahasia' }, [], undefined, true],
     ['a supporting OPD sees it', dlh, {}, [], undefined, true],
     ['another OPD does not', dpupr, {}, [], undefined, false],
+    ['owning the source metric alone does not', bpbd, { handlingOpd: 'DLH', supportingOpds: [] }, [], undefined, false],
     ['another OPD does with an agreement on the source and its purpose', dpupr, {}, [agreement], 'drainase', true],
     ['not without the purpose', dpupr, {}, [agreement], undefined, false],
     ['not after the agreement ended', dpupr, {}, [{ ...agreement, validUntil: now }], 'drainase', false],
