@@ -166,6 +166,9 @@ const envSchema = z.object({
   NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(DEFAULT_RETRY.maxAttempts),
   /** The address links in messages start with (the surfaces' public URL); default http://HOST:PORT. */
   NOTIFY_LINK_BASE: z.url().optional(),
+  /** A delivery's timeout, and how long a claim on an outbox row holds (longer: a process killed mid-delivery leaves its rows to others after it). */
+  NOTIFY_TIMEOUT_MS: z.coerce.number().int().min(500).max(120_000).default(15_000),
+  NOTIFY_LEASE_MS: z.coerce.number().int().min(1_000).max(600_000).default(60_000),
   /** How often time is watched: escalations, reminders, silent feeds, overdue complaints. */
   WATCH_INTERVAL_MS: z.coerce.number().int().min(1_000).max(600_000).default(15_000),
 });
@@ -268,6 +271,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   } catch (err) {
     throw new ConfigError(`invalid configuration:\n  NOTIFY_QUIET_HOURS: ${(err as Error).message}`);
   }
+  if (e.NOTIFY_LEASE_MS <= e.NOTIFY_TIMEOUT_MS)
+    throw new ConfigError('invalid configuration:\n  NOTIFY_LEASE_MS: must be longer than NOTIFY_TIMEOUT_MS (a claim must outlive its delivery)');
   const policyProblem = checkStorePolicy(storePolicy);
   if (policyProblem) throw new ConfigError(`invalid configuration:\n  STORE_*: ${policyProblem}`);
   return Object.freeze({
@@ -334,9 +339,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ratePerHour: e.NOTIFY_RATE_PER_HOUR,
       retry: Object.freeze({ ...DEFAULT_RETRY, maxAttempts: e.NOTIFY_MAX_ATTEMPTS }),
       linkBase: (e.NOTIFY_LINK_BASE ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST}:${e.PORT}`).replace(/\/$/, ''),
-      leaseMs: 60_000,
+      leaseMs: e.NOTIFY_LEASE_MS,
       pollMs: 1_000,
-      timeoutMs: 15_000,
+      timeoutMs: e.NOTIFY_TIMEOUT_MS,
     }),
     watchIntervalMs: e.WATCH_INTERVAL_MS,
   });

@@ -112,7 +112,7 @@ const truncate = (s: string, n = 500) => (s.length > n ? `${s.slice(0, n)}…` :
 export async function claimDue(pool: pg.Pool, now: number, leaseMs: number, batch: number, channels: readonly string[]): Promise<OutboxRow[]> {
   if (channels.length === 0) return [];
   const { rows } = await pool.query(
-    `UPDATE notification_outbox o SET lease_until = to_timestamp(($1 + $2) / 1000.0), attempts = o.attempts + 1
+    `UPDATE notification_outbox o SET lease_until = to_timestamp(($1::float8 + $2::float8) / 1000.0), attempts = o.attempts + 1
        FROM (SELECT id FROM notification_outbox
               WHERE status = 'pending' AND available_at <= to_timestamp($1 / 1000.0) AND channel = ANY($4)
                 AND (lease_until IS NULL OR lease_until <= to_timestamp($1 / 1000.0))
@@ -143,7 +143,7 @@ export function startOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     if (row.severity === 'awas') return false;
     const { rows } = await pool.query<{ t: number }>(
       `SELECT (extract(epoch FROM sent_at) * 1000)::float8 AS t FROM notification_outbox
-        WHERE channel = $1 AND address = $2 AND status = 'sent' AND sent_at > to_timestamp(($3 - 3600000) / 1000.0)`,
+        WHERE channel = $1 AND address = $2 AND status = 'sent' AND sent_at > to_timestamp(($3::float8 - 3600000) / 1000.0)`,
       [row.channel, row.address, now],
     );
     const until = rateLimitedUntil(
