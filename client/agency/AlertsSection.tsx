@@ -49,12 +49,32 @@ export function ackErrorText(t: TFunction, e: AckFailure | { code: 'note_require
  * from `alerts:changed`; the list is fetched again on every reconnect. An agency sees its own OPD's alerts
  * (the server pushes only those to it); operators and admins see all. The socket is the dashboard's.
  */
-export function AlertsSection({ live, me, catalog, extra }: { live: Live; me: Me; catalog: CatalogResponse | null; extra?: (a: WireAlert) => ReactNode }) {
+export function AlertsSection({
+  live,
+  me,
+  catalog,
+  extra,
+}: {
+  live: Live;
+  me: Me;
+  catalog: CatalogResponse | null;
+  extra?: (a: WireAlert) => ReactNode;
+}) {
   return <AlertsList live={live} me={me} catalog={catalog} extra={extra} />;
 }
 
 /** `extra`: what another domain adds to an open alert's card (issue 16: "Jadikan insiden"). */
-function AlertsList({ live, me, catalog, extra }: { live: Live; me: Me; catalog: CatalogResponse | null; extra?: ((a: WireAlert) => ReactNode) | undefined }) {
+function AlertsList({
+  live,
+  me,
+  catalog,
+  extra,
+}: {
+  live: Live;
+  me: Me;
+  catalog: CatalogResponse | null;
+  extra?: ((a: WireAlert) => ReactNode) | undefined;
+}) {
   const { t } = useTranslation();
   const { lang, locale } = useLang();
   const { conn, sync } = live;

@@ -182,7 +182,13 @@ export function IncidentsSection({ token, me, catalog, store }: { token: string;
     const left = i.targetAt - now;
     const p = panel?.id === i.id ? panel : null;
     return (
-      <li key={i.id} className={`incident-item sev-${i.severity} st-${i.status}`} data-testid={`incident-${i.id}`} data-status={i.status} data-opd={i.handlingOpd}>
+      <li
+        key={i.id}
+        className={`incident-item sev-${i.severity} st-${i.status}`}
+        data-testid={`incident-${i.id}`}
+        data-status={i.status}
+        data-opd={i.handlingOpd}
+      >
         <div className="incident-line">
           <span className={`incident-sev sev-${i.severity}`}>{t(`incidents.severity.${i.severity}`)}</span>
           <strong className="incident-title">
@@ -199,7 +205,12 @@ export function IncidentsSection({ token, me, catalog, store }: { token: string;
           {i.escalationLevel > 1 && <span className="incident-level">{t('incidents.level', { n: i.escalationLevel })}</span>}
         </div>
         {i.lat !== null && i.lon !== null && (
-          <a className="incident-map" href={`https://www.openstreetmap.org/?mlat=${i.lat}&mlon=${i.lon}#map=17/${i.lat}/${i.lon}`} target="_blank" rel="noreferrer">
+          <a
+            className="incident-map"
+            href={`https://www.openstreetmap.org/?mlat=${i.lat}&mlon=${i.lon}#map=17/${i.lat}/${i.lon}`}
+            target="_blank"
+            rel="noreferrer"
+          >
             {i.lat.toFixed(5)}, {i.lon.toFixed(5)}
           </a>
         )}
@@ -237,7 +248,11 @@ export function IncidentsSection({ token, me, catalog, store }: { token: string;
               {t('incidents.merge')}
             </button>
           )}
-          <button type="button" onClick={() => (p?.kind === 'timeline' ? setPanel(null) : openPanel(i.id, 'timeline'))} data-testid="incident-timeline">
+          <button
+            type="button"
+            onClick={() => (p?.kind === 'timeline' ? setPanel(null) : openPanel(i.id, 'timeline'))}
+            data-testid="incident-timeline"
+          >
             {t('incidents.timeline')}
           </button>
         </div>
@@ -272,8 +287,17 @@ export function IncidentsSection({ token, me, catalog, store }: { token: string;
             )}
             {p.kind !== 'merge' && (
               <label>
-                <span>{p.kind === 'resolve' ? t('incidents.resolveNote') : p.kind === 'reassign' ? t('incidents.reason') : t('incidents.noteText')}</span>
-                <textarea rows={2} maxLength={1000} value={text} onChange={(e) => setText(e.target.value)} required={p.kind !== 'support'} data-testid="incident-panel-text" />
+                <span>
+                  {p.kind === 'resolve' ? t('incidents.resolveNote') : p.kind === 'reassign' ? t('incidents.reason') : t('incidents.noteText')}
+                </span>
+                <textarea
+                  rows={2}
+                  maxLength={1000}
+                  value={text}
+                  onChange={(e) => setText(e.target.value)}
+                  required={p.kind !== 'support'}
+                  data-testid="incident-panel-text"
+                />
               </label>
             )}
             {p.kind === 'note' && (
@@ -354,7 +378,8 @@ export function IncidentsSection({ token, me, catalog, store }: { token: string;
           <ul className="plain-list" data-testid="escalation-steps">
             {store.steps.slice(0, 5).map((s) => (
               <li key={`${s.subject}:${s.kind}:${s.at}`}>
-                {fmtClock(s.at, locale)} · {s.subject} · {s.kind === 'escalated' ? t('incidents.level', { n: s.level }) : t('incidents.entry.reminder')}
+                {fmtClock(s.at, locale)} · {s.subject} ·{' '}
+                {s.kind === 'escalated' ? t('incidents.level', { n: s.level }) : t('incidents.entry.reminder')}
               </li>
             ))}
           </ul>
@@ -394,7 +419,14 @@ function RoutedQueue({ token, catalog, store, opd }: { token: string; catalog: C
           {list.slice(0, 50).map((c) => (
             <li key={`${c.kind}/${c.id}`} data-testid="routed-complaint">
               <strong>{c.id}</strong> · {c.category ?? c.kind} {c.overdue && <span className="incident-late">{t('incidents.overdue')}</span>}
-              <MakeIncident token={token} from={{ type: 'complaint', kind: c.kind, id: c.id }} defaultOpd={opd} catalog={catalog} store={store} sourceRef={`complaint:${c.kind}/${c.id}`} />
+              <MakeIncident
+                token={token}
+                from={{ type: 'complaint', kind: c.kind, id: c.id }}
+                defaultOpd={opd}
+                catalog={catalog}
+                store={store}
+                sourceRef={`complaint:${c.kind}/${c.id}`}
+              />
             </li>
           ))}
         </ul>

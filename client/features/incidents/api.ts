@@ -6,10 +6,15 @@ const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
 
 export const fetchIncidents = (token: string, signal?: AbortSignal) => getJson('/api/v1/incidents', incidentsResponse, auth(token), signal);
 export const fetchIncident = (token: string, id: number) => getJson(`/api/v1/incidents/${id}`, incidentDetailResponse, auth(token));
-export const fetchRouted = (token: string, signal?: AbortSignal) => getJson('/api/v1/complaints/routed', routedComplaintsResponse, auth(token), signal);
+export const fetchRouted = (token: string, signal?: AbortSignal) =>
+  getJson('/api/v1/complaints/routed', routedComplaintsResponse, auth(token), signal);
 
 async function post(token: string, path: string, body: unknown) {
-  const res = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json', Accept: 'application/json', ...auth(token) }, body: JSON.stringify(body) });
+  const res = await fetch(path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', Accept: 'application/json', ...auth(token) },
+    body: JSON.stringify(body),
+  });
   const json: unknown = await res.json().catch(() => null);
   if (!res.ok) throw new ApiError(res.status, (json as { error?: string } | null)?.error ?? `HTTP ${res.status}`);
   return checked(path, incidentDetailResponse, json);
@@ -36,4 +41,5 @@ export type IncidentAction =
   | { action: 'note'; text: string; links?: { url: string; label?: string }[] }
   | { action: 'merge'; into: number };
 
-export const actOnIncident = (token: string, id: number, action: IncidentAction & { version?: number }) => post(token, `/api/v1/incidents/${id}/actions`, action);
+export const actOnIncident = (token: string, id: number, action: IncidentAction & { version?: number }) =>
+  post(token, `/api/v1/incidents/${id}/actions`, action);
