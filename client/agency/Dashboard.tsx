@@ -11,6 +11,7 @@ import { formatLongDate } from '../lib/format';
 import { useLang, useNow, useThrottledVersion } from '../lib/react/hooks';
 import { AlertsSection, type Live } from './AlertsSection';
 import { IncidentsSection, MakeIncident } from './IncidentsSection';
+import { DeliveriesSection } from './DeliveriesSection';
 import { IncidentsStore } from '../features/incidents/store';
 import { IncidentsSync } from '../features/incidents/sync';
 import { ConflictsSection } from './ConflictsSection';
@@ -235,6 +236,7 @@ export function Dashboard({ token, me, catalog, onRefused }: { token: string; me
             )}
           />
           <ConflictsSection token={token} me={me} />
+          {me.role === 'admin' && <DeliveriesSection token={token} />}
         </aside>
       </div>
     </div>

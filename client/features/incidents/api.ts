@@ -1,5 +1,5 @@
 /** REST of incidents for the surfaces: answers parsed with the contract's schemas (shared/incidents.ts). */
-import { incidentDetailResponse, incidentsResponse, routedComplaintsResponse, type IncidentSeverity } from '@shared/incidents';
+import { deliveriesResponse, incidentDetailResponse, incidentsResponse, routedComplaintsResponse, type IncidentSeverity } from '@shared/incidents';
 import { ApiError, checked, getJson } from '../../lib/api/http';
 
 const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
@@ -43,3 +43,6 @@ export type IncidentAction =
 
 export const actOnIncident = (token: string, id: number, action: IncidentAction & { version?: number }) =>
   post(token, `/api/v1/incidents/${id}/actions`, action);
+
+export const fetchDeliveries = (token: string, signal?: AbortSignal) =>
+  getJson('/api/v1/notifications/deliveries?limit=50', deliveriesResponse, auth(token), signal);

@@ -1,5 +1,12 @@
 /** Strings of the incident views (Bahasa Indonesia first, English available). */
 const id = {
+  deliveries: {
+    title: 'Notifikasi keluar',
+    error: 'Daftar pengiriman tidak dapat dimuat',
+    counts: 'Antre {{pending}} · terkirim {{sent}} · gagal permanen {{dead}}',
+    status: { pending: 'Antre', sent: 'Terkirim', dead: 'Gagal permanen' },
+    attempts: '{{n}} percobaan',
+  },
   incidents: {
     title: 'Insiden (disposisi)',
     titleOpd: 'Insiden untuk {{opd}}',
@@ -55,6 +62,13 @@ const id = {
   },
 };
 const en: typeof id = {
+  deliveries: {
+    title: 'Outbound notifications',
+    error: 'Deliveries could not be loaded',
+    counts: 'Pending {{pending}} · sent {{sent}} · dead letters {{dead}}',
+    status: { pending: 'Pending', sent: 'Sent', dead: 'Dead letter' },
+    attempts: '{{n}} attempt(s)',
+  },
   incidents: {
     title: 'Incidents (dispositions)',
     titleOpd: 'Incidents for {{opd}}',
