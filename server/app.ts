@@ -11,9 +11,7 @@ import proxyaddr from 'proxy-addr';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
-import type { WireAlert } from '../shared/alerts';
 import { NAMESPACES } from '../shared/contract';
-import { toRoomId } from '../shared/rooms';
 import { verifyAccessToken } from '../db/queries/credentials';
 import type { Storage } from '../db/storage';
 import { createAuthRoutes } from './auth/routes';
@@ -41,8 +39,17 @@ import { createIngestRoutes } from './ingest/routes';
 import { createIngestService } from './ingest/service';
 import { createServerMetrics } from './metrics/metrics';
 import { createMetricsRoutes } from './metrics/routes';
-import { createIo, createSink, registerNamespaces, type IoServer } from './realtime/socket';
-import { createStream, type Stream } from './realtime/stream';
+import { createIo, PUBLIC_LIMITS, registerNamespaces, type IoServer } from './realtime/socket';
+import type { Stream } from './realtime/stream';
+import { createChannels, type Channels } from './realtime/channel';
+import { createHub, type Hub } from './realtime/hub';
+import type { Cluster } from './cluster/redis';
+import { singleProcessLeader, type Leader } from './cluster/leader';
+import { shareRateLimits } from './http/rate-store';
+import { createPointsChannel } from './series/channel';
+import { createEventsChannel } from './events/channel';
+import { createAlertsChannel } from './alerts/channel';
+import { createFeedsChannel } from './feeds/channel';
 import { createPublicRoutes } from './public/routes';
 import { createPublicSources } from './public/sources';
 import { createPublicShellHandler } from './public/shell-route';
@@ -50,7 +57,9 @@ import { ckanErrorHandler, createCkanRoutes } from './opendata/ckan';
 import { createOpenDataRoutes } from './opendata/routes';
 import { createOpenData } from './opendata/service';
 import { createOpenApiRoutes } from './openapi/routes';
-import { createRegionRoutes } from './regions/routes';
+import { cityBbox, createRegionRoutes } from './regions/routes';
+import { loadRegions } from '../db/queries/catalog';
+import { bboxAnchor } from '../shared/hexbin';
 import { createSeriesRoutes } from './series/routes';
 import { createSharingRoutes } from './sharing/routes';
 import { createSeriesService } from './series/service';
@@ -74,7 +83,7 @@ export interface AppDeps {
   storage: Storage;
   config: Pick<Config, 'maxBodyBytes' | 'maxBatchItems' | 'streamTickMs' | 'clientDistDir' | 'corsOrigins'> &
     Partial<Pick<Config, 'maxApiBodyBytes' | 'allowedHosts' | 'trustProxy' | 'publicSocketsPerAddress' | 'publicSnapshotCacheBytes'>> &
-    Partial<Pick<Config, 'ingestRatePerMinPerKey' | 'ingestRatePerMinPerIp' | 'overlapDistanceM' | 'overlapWindowMonths'>> &
+    Partial<Pick<Config, 'ingestRatePerMinPerKey' | 'ingestRatePerMinPerIp' | 'overlapDistanceM' | 'overlapWindowMonths' | 'overlapUnresolvedDays'>> &
     Partial<Pick<Config, 'sessionTtlMs' | 'loginMaxFailures' | 'loginMaxDelayMs' | 'loginRatePerMin' | 'env'>> &
     Partial<Pick<Config, 'publicKAnonymity' | 'publicCacheMs'>> &
     Partial<Pick<Config, 'wallScenesFile' | 'storeCacheMaxBuckets' | 'storeCacheTtlMs'>> &
@@ -84,6 +93,10 @@ export interface AppDeps {
       /** Per-socket outbound bound (server/realtime/outbound.ts); absent: the defaults. */
       outboundBound?: OutboundBound;
     };
+  /** What processes share through Redis (server/cluster/redis.ts); absent: one process, everything in memory. */
+  cluster?: Cluster;
+  /** Who runs the exactly-once jobs (alert evaluation, roll-ups, escalation); absent: this process alone. */
+  leader?: Leader;
   log: Logger;
   clock?: () => number;
   /** The roll-up refresher this process runs, if any: the bucket cache learns from it when late writes show. */
@@ -99,7 +112,10 @@ export interface App {
   /** The express application (its router lists every route; the OpenAPI test checks they are documented). */
   express: Express;
   io: IoServer;
+  /** Where ingest hands points and event changes (the points and events channels). */
   stream: Stream;
+  hub: Hub;
+  channels: Channels;
   catalog: CatalogService;
   /** The nightly backups and their health readings, where `config.backup` is given (server/backup/service.ts). */
   backups: BackupService | null;
@@ -109,6 +125,11 @@ export interface App {
   notifications: Notifications;
   /** Re-judges every live socket's session and subscriptions now (it also runs every few seconds). */
   recheckLive(): Promise<void>;
+  /**
+   * Jobs that must run once in a cluster (escalation timers, …): `leader.run(name, start)` starts them in the
+   * leader process only and moves them when it dies.
+   */
+  leader: Leader;
   /** Stops accepting, disconnects sockets, flushes the stream. Does not close the storage (its owner does). */
   close(): Promise<void>;
 }
@@ -119,6 +140,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const { storage, config, log } = deps;
   const clock = deps.clock ?? Date.now;
   const pool = storage.pool;
+  const cluster = deps.cluster ?? null;
+  const leader = deps.leader ?? singleProcessLeader((job, err) => log.error({ err, job }, 'leader job failed'));
+  // rate limits count across processes when there are several
+  shareRateLimits(cluster ? (prefix) => cluster.rateLimitStore(prefix) : null);
 
   const catalog = await createCatalogService(pool, clock);
   // settled roll-up buckets in memory; the ingest service below invalidates what its writes change
@@ -150,15 +175,46 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // absent (tests, tools): loopback names only, never every name
   const allowedHosts = config.allowedHosts ?? LOOPBACK_HOSTS;
   const io = createIo(httpServer, config.corsOrigins, allowedHosts);
+  // rooms across processes (logout's disconnects, fetchSockets); live messages come through the hub's stream
+  if (cluster) io.adapter(cluster.adapter);
   const metrics = createServerMetrics({ pool, io, dialect: storage.dialect });
-  const stream = metrics.timedStream(
-    (sink) => createStream({ tickMs: config.streamTickMs, sink }),
-    createSink(io, catalog, log, createOutboundGuard(config.outboundBound ?? DEFAULT_OUTBOUND_BOUND, log)),
-  );
+  // one hub for every live fact; the channels send what it delivers to this process's sockets
+  const guard = createOutboundGuard(config.outboundBound ?? DEFAULT_OUTBOUND_BOUND, log);
+  let hubRef: Hub | null = null;
+  const channels = createChannels({
+    hub: () => hubRef!,
+    live: io.of(NAMESPACES.live),
+    pub: io.of(NAMESPACES.public),
+    slow: (nsp) => guard.slow(nsp),
+    onError: (err) => log.error({ err }, 'live: delivery failed'),
+  });
+  const hub = (hubRef = await createHub({
+    tickMs: config.streamTickMs,
+    ...(cluster ? { transport: cluster.hubTransport } : {}),
+    sink: (env) => {
+      metrics.streamLag.delivered(env);
+      channels.deliver(env);
+    },
+    onError: (err) => log.error({ err }, 'live: could not send a tick'),
+  }));
+  const stream: Stream = {
+    publishPoints(metric, points, series) {
+      if (points.length || series.length) metrics.streamLag.published(`metric:${metric}`);
+      channels.publish('points', { metric, points, series });
+    },
+    publishEvents(kind, events) {
+      if (events.length) metrics.streamLag.published(`events:${kind}`);
+      channels.publish('events', { kind, events });
+    },
+  };
   const stopCacheRefresh = deps.storeJobs?.onRefreshed((startedAt) => {
     bucketCache.refreshed(startedAt);
+    cluster?.refreshed(startedAt);
     metrics.rollupRefreshed((Date.now() - startedAt) / 1000);
   });
+  // a write or a roll-up refresh in another process drops what this one holds
+  cluster?.onInvalidate((points) => bucketCache.invalidate(points));
+  cluster?.onRefreshed((startedAt) => bucketCache.refreshed(startedAt));
   app.disable('x-powered-by');
   // TRUST_PROXY: whose X-Forwarded-For names the client (req.ip: rate limits, audit); off unless configured
   const trustProxy = config.trustProxy ?? false;
@@ -211,26 +267,39 @@ export async function createApp(deps: AppDeps): Promise<App> {
     log,
     clock,
     onTransition: metrics.alertTransition,
-    // to the command center, and to the OPD that owns the metric
-    publish: (changed) => {
-      const live = io.of(NAMESPACES.live);
-      live.to(toRoomId({ type: 'alerts' })).emit('alerts:changed', { alerts: [...changed] });
-      const byOwner = new Map<string, WireAlert[]>();
-      for (const a of changed) {
-        const owner = catalog.metric(a.metric)?.ownerOpd;
-        if (owner) byOwner.set(owner, [...(byOwner.get(owner) ?? []), a]);
-      }
-      for (const [opd, list] of byOwner) live.to(toRoomId({ type: 'alerts', opd })).emit('alerts:changed', { alerts: list });
-    },
+    publish: (changed) => changed.forEach((a) => channels.publish('alerts', a)),
   });
+  // the live channels, each owned by its domain (server/realtime/channel.ts says how to add one)
+  // inside what the hub holds for catch-up (32 ticks), and never older than the public REST cache allows
+  const publicSnapshotMs = Math.min(2_000, 16 * config.streamTickMs);
+  channels.register(
+    createPointsChannel({
+      pool,
+      catalog,
+      series,
+      clock,
+      publicSnapshotMs,
+      publicSnapshotCacheBytes: config.publicSnapshotCacheBytes ?? PUBLIC_LIMITS.snapshotCacheBytes,
+      observeSnapshot: metrics.snapshot,
+    }),
+  );
+  channels.register(
+    createEventsChannel({ pool, catalog, clock, publicSnapshotMs, publicOpenEvents: PUBLIC_LIMITS.openEvents, observeSnapshot: metrics.snapshot }),
+  );
+  channels.register(createAlertsChannel({ catalog, alerts, clock }));
+  channels.register(createFeedsChannel({ pool, clock }));
   const ingest = metrics.instrumentIngest(
     createIngestService({
       pool,
       catalog,
       stream,
       maxBatchItems: config.maxBatchItems,
-      alerts,
-      onPointsWritten: (points) => bucketCache.invalidate(points),
+      // one process evaluates alerts: the leader (readings reach it through Redis in a cluster)
+      alerts: cluster ? { onReadings: async (readings) => cluster.pushReadings(readings) } : alerts,
+      onPointsWritten: (points) => {
+        bucketCache.invalidate(points);
+        cluster?.invalidate(points);
+      },
       geometry,
     }),
   );
@@ -246,6 +315,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
     : null;
   const backups = config.backup
     ? startBackupService({ pool, plan: { ...config.backup, anchorDir: config.auditAnchorDir }, at: config.backup.at, ingest, catalog, log, clock })
+    : null;
+  const stopAlertJob = cluster
+    ? leader.run('alerts', async () => {
+        await alerts.reload();
+        return cluster.consumeReadings((readings) => alerts.onReadings(readings));
+      })
     : null;
   app.use(createAlertRoutes({ alerts, principalOf }));
   app.use(
@@ -291,16 +366,42 @@ export async function createApp(deps: AppDeps): Promise<App> {
         distanceM: config.overlapDistanceM ?? DEFAULT_OVERLAP_RULES.distanceM,
         windowMonths: config.overlapWindowMonths ?? DEFAULT_OVERLAP_RULES.windowMonths,
       },
+      unresolvedDays: config.overlapUnresolvedDays,
     }),
   );
   app.use(createEntityRoutes({ pool, geometry, clock, perMinPerKey: config.ingestRatePerMinPerKey ?? DEFAULT_INGEST_RATE.perMinPerKey }));
   app.use(createSharingRoutes({ pool, catalog, principalOf, clock }));
-  app.use(createFeedRoutes({ pool, io, principalOf, clock, quarantine: config.quarantine, ingest, catalog, log }));
+  app.use(
+    createFeedRoutes({
+      pool,
+      publish: (feeds) => channels.publish('feeds', feeds),
+      principalOf,
+      clock,
+      quarantine: config.quarantine,
+      ingest,
+      catalog,
+      log,
+    }),
+  );
   // the wall's scenes file (absent: the built-in scenes); a bad edit is logged and the last good one served
   const scenes = await createSceneSource({ file: config.wallScenesFile, log, clock });
   app.use(createWallRoutes({ scenes, principalOf }));
   // the wall's rewind: a scene's frame at a moment of the past 24 h (roll-ups and event history)
-  app.use(createReplayRoutes({ replay: createReplayService({ pool, catalog, series, scenes, geometry, clock }), principalOf }));
+  const cityCode = async () => (await pool.query<{ value: string }>(`SELECT value FROM sinergi_meta WHERE key = 'city_code'`)).rows[0]?.value ?? null;
+  // the wall anchors its complaints hexagons at the city's bounding-box centre (GET /api/public/v1/regions' bbox)
+  let hexAnchor: Promise<[number, number] | null> | null = null;
+  const cityHexAnchor = () =>
+    (hexAnchor ??= (async () => {
+      const city = await cityCode();
+      const bbox = city ? cityBbox(await loadRegions(pool, city)) : null;
+      return bbox ? bboxAnchor(bbox) : null;
+    })().catch((e: unknown) => {
+      hexAnchor = null;
+      throw e;
+    }));
+  app.use(
+    createReplayRoutes({ replay: createReplayService({ pool, catalog, series, scenes, geometry, hexAnchor: cityHexAnchor, clock }), principalOf }),
+  );
   app.use(createAuditRoutes({ pool, principalOf }));
   // incidents between OPDs, escalation and notifications that leave the app (issue 16)
   const incidentChannel = createIncidentChannel(io.of(NAMESPACES.live), Math.min(config.streamTickMs, 250));
@@ -324,12 +425,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
   app.use(createIncidentRoutes({ pool, incidents, principalOf, k: config.publicKAnonymity ?? PUBLIC_VIEW_DEFAULTS.kAnonymity, clock }));
   app.use(createNotificationRoutes({ pool, principalOf, webhookKey: deps.webhookKey ?? null, clock }));
-  app.use(
-    createRegionRoutes({
-      pool,
-      cityCode: async () => (await pool.query<{ value: string }>(`SELECT value FROM sinergi_meta WHERE key = 'city_code'`)).rows[0]?.value ?? null,
-    }),
-  );
+  app.use(createRegionRoutes({ pool, cityCode }));
   // one set of public snapshots for the public API, open data and CKAN
   const publicSources = createPublicSources({ db: pool, k: config.publicKAnonymity, cacheMs: config.publicCacheMs, clock, log });
   app.use(createPublicRoutes({ sources: publicSources }));
@@ -383,21 +479,17 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const recheck = registerNamespaces(io, {
     pool,
     catalog,
-    series,
-    stream,
+    channels,
     alerts,
     authenticate,
     log,
     clock,
-    // inside what the stream holds for catch-up (32 ticks), and never older than the public REST cache allows
-    publicSnapshotMs: Math.min(2_000, 16 * config.streamTickMs),
     publicLimits: {
       ...(config.publicSocketsPerAddress !== undefined ? { socketsPerAddress: config.publicSocketsPerAddress } : {}),
       ...(config.publicSnapshotCacheBytes !== undefined ? { snapshotCacheBytes: config.publicSnapshotCacheBytes } : {}),
     },
     // the address TRUST_PROXY makes of the handshake request, as req.ip does for REST
     clientAddress: (req) => proxyaddr(req, app.get('trust proxy fn')),
-    observeSnapshot: metrics.snapshot,
   });
 
   return {
@@ -405,20 +497,24 @@ export async function createApp(deps: AppDeps): Promise<App> {
     express: app,
     io,
     stream,
+    hub,
+    channels,
     catalog,
     backups,
     incidents,
     watcher,
     notifications: notify,
     recheckLive: () => recheck.now(),
+    leader,
     async close() {
       await watcher.stop();
       await notify.stop();
       incidentChannel.close();
       await backups?.stop();
       await anchoring?.stop();
-      stream.flush();
-      stream.close();
+      await stopAlertJob?.();
+      if (!deps.leader) await leader.close();
+      await hub.close();
       catalog.close();
       geometry.close();
       scenes.close();

@@ -12,6 +12,7 @@ import { DEFAULT_QUARANTINE_LIMITS, type QuarantineLimits } from './feeds/routes
 import { DEFAULT_HTTP_TIMEOUTS, type HttpTimeouts } from './http/timeouts';
 import { checkStorePolicy, DEFAULT_STORE_POLICY, type StorePolicy } from '../db/store-jobs';
 import { DEFAULT_RETRY, parseQuietHours, type QuietHours, type RetryPolicy } from './notifications/rules';
+import { DEFAULT_UNRESOLVED_DAYS } from '../shared/works';
 
 const csv = z
   .string()
@@ -134,6 +135,8 @@ const envSchema = z.object({
   OVERLAP_DISTANCE_M: z.coerce.number().min(0).max(5_000).default(50),
   /** … whose periods overlap or follow within this many months conflict. */
   OVERLAP_WINDOW_MONTHS: z.coerce.number().int().min(0).max(60).default(12),
+  /** … and an open conflict detected more than this many days ago is listed as unresolved (the scorecard's list). */
+  OVERLAP_UNRESOLVED_DAYS: z.coerce.number().int().min(0).max(3_650).default(DEFAULT_UNRESOLVED_DAYS),
   STORE_REFRESH_INTERVAL_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(10_000),
   STORE_MAINTENANCE_INTERVAL_MS: z.coerce.number().int().min(60_000).default(3_600_000),
   /** Settled 1-minute/1-hour buckets kept in memory for dashboards (db/bucket-cache.ts); 0 turns the cache off. ~170 bytes of heap each. */
@@ -171,6 +174,17 @@ const envSchema = z.object({
   NOTIFY_LEASE_MS: z.coerce.number().int().min(1_000).max(600_000).default(60_000),
   /** How often time is watched: escalations, reminders, silent feeds, overdue complaints. */
   WATCH_INTERVAL_MS: z.coerce.number().int().min(1_000).max(600_000).default(15_000),
+  /** Set: this process is one of several sharing live rooms, numbering, caches and rate limits through Redis (needs DATABASE_URL). */
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  /** Prefix of every Redis key and channel (several deployments may share one Redis). */
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_-]{1,64}$/)
+    .default('sinergi:'),
+  /** How often a follower tries to become the leader (exactly-once jobs), and the leader checks its lock. */
+  LEADER_RETRY_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
+  /** `npm run cluster`: how many server processes to start (ports PORT … PORT + n − 1). */
+  CLUSTER_PROCESSES: z.coerce.number().int().min(1).max(64).default(2),
 });
 
 export type Config = Readonly<{
@@ -220,6 +234,10 @@ export type Config = Readonly<{
   overlapWindowMonths: number;
   notifications: Readonly<NotificationConfig>;
   watchIntervalMs: number;
+  /** Cluster mode (server/cluster/): null for one process. */
+  redis: Readonly<{ url: string; prefix: string; leaderRetryMs: number }> | null;
+  clusterProcesses: number;
+  overlapUnresolvedDays: number;
 }>;
 
 /** Notifications that leave the app (server/notifications/). */
@@ -273,6 +291,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (e.NOTIFY_LEASE_MS <= e.NOTIFY_TIMEOUT_MS)
     throw new ConfigError('invalid configuration:\n  NOTIFY_LEASE_MS: must be longer than NOTIFY_TIMEOUT_MS (a claim must outlive its delivery)');
+  if (e.REDIS_URL && !e.DATABASE_URL)
+    throw new ConfigError('invalid configuration:\n  REDIS_URL: several processes need one database server; set DATABASE_URL too');
   const policyProblem = checkStorePolicy(storePolicy);
   if (policyProblem) throw new ConfigError(`invalid configuration:\n  STORE_*: ${policyProblem}`);
   return Object.freeze({
@@ -316,6 +336,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     storePolicy: Object.freeze(storePolicy),
     overlapDistanceM: e.OVERLAP_DISTANCE_M,
     overlapWindowMonths: e.OVERLAP_WINDOW_MONTHS,
+    overlapUnresolvedDays: e.OVERLAP_UNRESOLVED_DAYS,
     storeRefreshMs: e.STORE_REFRESH_INTERVAL_MS,
     storeMaintenanceMs: e.STORE_MAINTENANCE_INTERVAL_MS,
     storeCacheMaxBuckets: e.STORE_CACHE_MAX_BUCKETS,
@@ -325,6 +346,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       requestMs: e.HTTP_REQUEST_TIMEOUT_MS,
       keepAliveMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
     }),
+    redis: e.REDIS_URL ? Object.freeze({ url: e.REDIS_URL, prefix: e.REDIS_KEY_PREFIX, leaderRetryMs: e.LEADER_RETRY_MS }) : null,
+    clusterProcesses: e.CLUSTER_PROCESSES,
     quarantine: Object.freeze({
       perMinPerKey: e.QUARANTINE_RATE_PER_MIN_PER_KEY,
       maxUnresolvedPerOpd: e.QUARANTINE_MAX_UNRESOLVED_PER_OPD,

@@ -4,6 +4,8 @@ import { openStorage, type Storage } from '../db/storage';
 import { startStoreJobs, type StoreJobRunner } from '../db/store-jobs';
 import { adoptAuditKey, useAuditKey } from '../db/queries/audit';
 import { createApp, type App } from './app';
+import { createAdvisoryLeader, type Leader } from './cluster/leader';
+import { createRedisCluster, type Cluster } from './cluster/redis';
 import { loadAuditKey } from './audit/key';
 import { checkProductionSafety } from './auth/safety';
 import type { Config } from './config';
@@ -29,24 +31,55 @@ export async function startServer(config: Config, log: Logger, opts: { beforeLis
     notice: (m) => log.warn(m),
   });
   log.info({ where: storage.where, dialect: storage.dialect }, 'database open');
-  let storeJobs: StoreJobRunner | null = null;
+  let storeJobs: Pick<StoreJobRunner, 'onRefreshed' | 'stop'> | null = null;
+  let cluster: Cluster | null = null;
+  let leader: Leader | null = null;
   try {
     await opts.beforeListen?.(storage);
     // Production refuses demo passwords (and the demo never creates them there); see server/auth/safety.ts.
     if (config.env === 'production') await checkProductionSafety(storage.pool);
-    // roll-up refresh, compression, retention: TimescaleDB's scheduler where it runs, else this process
-    const jobs = (storeJobs = await startStoreJobs({
-      pool: storage.pool,
-      dialect: storage.dialect,
-      policy: config.storePolicy,
-      refreshMs: config.storeRefreshMs,
-      maintenanceMs: config.storeMaintenanceMs,
-      log: (level, msg, err) => log[level]({ err }, msg),
-    }));
+    const startJobs = () =>
+      startStoreJobs({
+        pool: storage.pool,
+        dialect: storage.dialect,
+        policy: config.storePolicy,
+        refreshMs: config.storeRefreshMs,
+        maintenanceMs: config.storeMaintenanceMs,
+        log: (level, msg, err) => log[level]({ err }, msg),
+      });
+    if (config.redis) {
+      // one of several processes: shared state through Redis, exactly-once jobs in the leader only
+      cluster = await createRedisCluster({
+        url: config.redis.url,
+        prefix: config.redis.prefix,
+        onError: (what, err) => log.warn({ err, what }, 'cluster'),
+      });
+      leader = await createAdvisoryLeader({
+        databaseUrl: config.databaseUrl!,
+        retryMs: config.redis.leaderRetryMs,
+        onChange: (leading) => log.info({ leading }, leading ? 'this process leads the cluster' : 'this process no longer leads'),
+        onError: (job, err) => log.warn({ err, job }, 'leader job failed'),
+      });
+      storeJobs = leaderStoreJobs(leader, startJobs);
+      log.info({ cluster: cluster.id, leading: leader.isLeader() }, 'cluster mode (REDIS_URL)');
+    } else {
+      // roll-up refresh, compression, retention: TimescaleDB's scheduler where it runs, else this process
+      storeJobs = await startJobs();
+    }
+    const jobs = storeJobs;
     if (await adoptAuditKey(storage.pool))
       log.info({ file: config.auditHmacKeyFile }, 'audit chain keyed from now on (keep the key file with the server’s secrets)');
     if (config.env === 'production') await warnIfSuperuser(storage.pool, log);
-    const app = await createApp({ storage, config, log, storeJobs: jobs, auditKey, webhookKey });
+    const app = await createApp({
+      storage,
+      config,
+      log,
+      storeJobs: jobs,
+      auditKey,
+      webhookKey,
+      ...(cluster ? { cluster } : {}),
+      ...(leader ? { leader } : {}),
+    });
     await new Promise<void>((resolve, reject) => {
       app.httpServer.once('error', reject);
       app.httpServer.listen(config.port, config.host, () => resolve());
@@ -63,14 +96,38 @@ export async function startServer(config: Config, log: Logger, opts: { beforeLis
         (closing ??= (async () => {
           await app.close();
           await jobs.stop();
+          await leader?.close();
+          await cluster?.close();
           await storage.close();
         })()),
     };
   } catch (e) {
     await storeJobs?.stop();
+    await leader?.close();
+    await cluster?.close();
     await storage.close();
     throw e;
   }
+}
+
+/** The roll-up refresher as a leader job: it runs in the leader only, and refreshes are told wherever it runs. */
+function leaderStoreJobs(leader: Leader, start: () => Promise<StoreJobRunner>): Pick<StoreJobRunner, 'onRefreshed' | 'stop'> {
+  const listeners = new Set<(startedAtMs: number) => void>();
+  const remove = leader.run('store-jobs', async () => {
+    const jobs = await start();
+    const off = jobs.onRefreshed((t) => listeners.forEach((l) => l(t)));
+    return async () => {
+      off();
+      await jobs.stop();
+    };
+  });
+  return {
+    onRefreshed(l) {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+    stop: remove,
+  };
 }
 
 /** Runs `stop` once on SIGINT/SIGTERM; a second signal exits at once. */

@@ -7,7 +7,7 @@ import type { DataClass, EventKind, Metric, SeriesMeta } from './catalog';
 import type { WireAlert } from './alerts';
 import type { FeedHealth } from './feed-state';
 import type { IncidentsChanged } from './incidents';
-import type { EventsSubscribeRequest, SubscribeRequest } from './schemas';
+import type { AlertsSubscribeRequest, EventsSubscribeRequest, FeedsSubscribeRequest, SubscribeRequest } from './schemas';
 
 /** A reading on the wire: epoch milliseconds, not ISO strings (formatting dates costs more than the JSON). */
 export interface WirePoint {
@@ -41,7 +41,16 @@ export interface MetricSnapshot {
   series: SeriesSnapshot[];
 }
 
-export interface Snapshot {
+/**
+ * What every subscribe answer carries besides its snapshot: the hub's epoch (a resume names it) and the keys
+ * that were resumed (no snapshot: the missed deltas follow the answer, from the seq the client sent).
+ */
+export interface SyncMeta {
+  epoch: string;
+  resumed: string[];
+}
+
+export interface Snapshot extends Partial<SyncMeta> {
   serverTime: number;
   metrics: MetricSnapshot[];
 }
@@ -49,6 +58,8 @@ export interface Snapshot {
 export interface PointsAppended {
   metric: string;
   seq: number;
+  /** Droppable (positions only): a client that missed earlier ones applies it without resyncing. */
+  volatile?: boolean;
   /** Series first seen since the subscriber's snapshot travel with the points that need them. */
   series: SeriesMeta[];
   points: WirePoint[];
@@ -69,7 +80,7 @@ export interface WireEvent {
 // defined beside the subscription schema that bounds them
 export { DEFAULT_SNAPSHOT_OPEN_EVENTS, MAX_SNAPSHOT_OPEN_EVENTS } from './schemas';
 
-export interface EventsSnapshot {
+export interface EventsSnapshot extends Partial<SyncMeta> {
   serverTime: number;
   kinds: { kind: EventKind; seq: number; open: WireEvent[]; countsByStatus: Record<string, number> }[];
 }
@@ -80,25 +91,53 @@ export interface EventsChanged {
   events: WireEvent[];
 }
 
+/** Alerts of one scope (`all`: the command center; an OPD code: that OPD's metrics), numbered per scope. */
+export interface AlertsChanged {
+  scope: string;
+  seq: number;
+  alerts: WireAlert[];
+}
+
+export interface AlertsSnapshot extends Partial<SyncMeta> {
+  serverTime: number;
+  scope: string;
+  seq: number;
+  alerts: WireAlert[];
+}
+
+export interface FeedsReported {
+  seq: number;
+  feeds: FeedHealth[];
+}
+
+export interface FeedsSnapshot extends Partial<SyncMeta> {
+  serverTime: number;
+  seq: number;
+  feeds: FeedHealth[];
+}
+
 export interface ServerToClientEvents {
   'points:appended': (msg: PointsAppended) => void;
   'events:changed': (msg: EventsChanged) => void;
   /** Health of ingest feeds as workers report it (operators only). */
-  'feeds:reported': (msg: { feeds: FeedHealth[] }) => void;
+  'feeds:reported': (msg: FeedsReported) => void;
   /** Alerts opened, escalated, cleared or acknowledged (never volatile). */
-  'alerts:changed': (msg: { alerts: WireAlert[] }) => void;
+  'alerts:changed': (msg: AlertsChanged) => void;
   /** Incidents, watch alerts and escalation steps of the socket's room (never volatile; per-room seq). */
   'incidents:changed': (msg: IncidentsChanged) => void;
   /** A request the server does not know was refused (forged event names get an answer, not silence). */
   'request:refused': (msg: { event: string; code: ErrorCode; message: string }) => void;
   /** The session behind this socket ended (expired, revoked, user disabled or changed); the server disconnects next. */
   'session:ended': (msg: { reason: SessionEndReason; message: string }) => void;
-  /** A subscription lost its permission (agreement ended or revoked): the server left its room. */
-  'subscription:ended': (msg: { metric?: string; kind?: string; code: ErrorCode; message: string }) => void;
+  /**
+   * A subscription lost its permission (agreement ended or revoked, role changed): the server left its room.
+   * `channel` and `key` name it; `metric` / `kind` repeat the key for points and events.
+   */
+  'subscription:ended': (msg: { channel: string; key: string; metric?: string; kind?: string; code: ErrorCode; message: string }) => void;
 }
 
-/** Why a live socket's session ended: `revoked` covers logout elsewhere, a role or password change, a token revoked. */
-export type SessionEndReason = 'expired' | 'revoked' | 'disabled';
+/** Why a live socket's session ended: `revoked` covers logout elsewhere, a password change, a token revoked. */
+export type SessionEndReason = 'expired' | 'revoked' | 'disabled' | 'role_changed';
 
 export interface ClientToServerEvents {
   'series:subscribe': (req: SubscribeRequest, ack: (res: Ack<Snapshot>) => void) => void;
@@ -106,6 +145,10 @@ export interface ClientToServerEvents {
   'events:subscribe': (req: EventsSubscribeRequest, ack: (res: Ack<EventsSnapshot>) => void) => void;
   /** Open alerts and those cleared in the last day that the caller may see (/live). */
   'alerts:list': (req: Record<string, never>, ack: (res: Ack<{ alerts: WireAlert[] }>) => void) => void;
+  /** The caller's alerts scope: a snapshot with its seq, then `alerts:changed` in sequence (catch-up on resume). */
+  'alerts:subscribe': (req: AlertsSubscribeRequest, ack: (res: Ack<AlertsSnapshot>) => void) => void;
+  /** Feed health (operators): a snapshot with its seq, then `feeds:reported` in sequence. */
+  'feeds:subscribe': (req: FeedsSubscribeRequest, ack: (res: Ack<FeedsSnapshot>) => void) => void;
   'alert:acknowledge': (req: { id: number; note: string }, ack: (res: Ack<WireAlert>) => void) => void;
 }
 
@@ -120,8 +163,15 @@ export type Principal =
 
 export interface SocketData {
   principal: Principal;
-  /** What the socket subscribed to, with the purpose it stated: re-judged when permissions change. */
-  subscriptions?: Record<string, { type: 'metric' | 'event_kind'; code: string; purpose?: string | undefined }>;
+  /** What the socket subscribed to (by room), with the purpose it stated: re-judged when permissions change. */
+  subscriptions?: Record<string, SubscriptionRecord>;
+}
+
+/** One subscription of a socket: its channel type (`points`, `events`, `alerts`, `feeds`, …), key and stated purpose. */
+export interface SubscriptionRecord {
+  type: string;
+  code: string;
+  purpose?: string | undefined;
 }
 
 export const NAMESPACES = { public: '/public', live: '/live' } as const;

@@ -13,8 +13,6 @@ import type { MapLayerId, KpiId, ChartId, Scene } from './scenes';
 export const REPLAY_WINDOW_MS = 24 * 3_600_000;
 /** History carried with each series (the charts' hour). */
 export const REPLAY_HISTORY_MINUTES = 60;
-/** Open events a frame carries per kind at most (the wall's located-events bound). */
-export const REPLAY_MAX_OPEN_EVENTS = 100_000;
 
 export const replayQuerySchema = z
   .object({
@@ -25,12 +23,36 @@ export const replayQuerySchema = z
   .strip();
 export type ReplayQuery = z.infer<typeof replayQuerySchema>;
 
+/**
+ * A kind's open events at the moment, counted for what the wall draws of them instead of listed: one weighted
+ * point per hexagon of the lattice anchored at `anchor` (shared/hexbin.ts; the wall's hexagon layer bins each
+ * centre into the hexagon it was counted for), and counts per category and kelurahan — of the open events with a
+ * position, like the live panels, which read the wall's located list. The kind's `open` list in `events` is then
+ * empty; its `countsByStatus` holds as before.
+ */
+export interface EventAggregate {
+  kind: string;
+  /** The hexagon lattice's anchor [lon, lat] and radius in metres. */
+  anchor: [number, number];
+  radiusM: number;
+  /** Hexagon centres and counts, flat: [lon, lat, n, lon, lat, n, …]. */
+  hexes: number[];
+  /** Per category ('' when none). */
+  byCategory: Record<string, number>;
+  /** Per kelurahan code. */
+  byRegion: Record<string, number>;
+  /** Open events with a position (the sum of `hexes`' counts). */
+  located: number;
+}
+
 export interface ReplayFrame {
   scene: string;
   at: number;
   serverTime: number;
   metrics: Omit<MetricSnapshot, 'seq'>[];
   events: EventsSnapshot['kinds'];
+  /** The open events of each kind in `events`, counted (their `open` lists are empty). */
+  aggregates: EventAggregate[];
   alerts: WireAlert[];
   /** Metrics and event kinds of the scene the caller may not read (their panels stay hidden, as live). */
   forbidden: string[];
@@ -46,6 +68,8 @@ const LAYER_METRICS: Record<MapLayerId, string[]> = {
   trucks: ['truck_load'],
   containers: ['container_fill'],
   projects: ['project_progress', 'project_progress_plan', 'project_budget_absorbed'],
+  // conflict records are not series: the wall keeps its list and judges it at the frame's moment
+  'project-conflicts': [],
 };
 const KPI_METRICS: Record<KpiId, string[]> = {
   'complaints-open': ['complaints_open'],

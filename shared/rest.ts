@@ -78,6 +78,12 @@ export const projectConflict = z.object({
   b: conflictSide,
 });
 export const projectConflictsResponse = z.object({ conflicts: z.array(projectConflict) });
+/** GET /api/v1/projects/conflicts/unresolved: open conflicts detected more than `olderThanDays` ago, oldest first. */
+export const unresolvedConflictsResponse = z.object({
+  olderThanDays: z.number().int().describe('the age asked for (default OVERLAP_UNRESOLVED_DAYS)'),
+  detectedBefore: ms.describe('conflicts detected before this moment are listed'),
+  conflicts: z.array(projectConflict).describe('status terbuka, oldest first; the access rule applies to each side as in the list'),
+});
 /** POST /api/v1/projects: what was written, and every conflict of the batch's projects (nothing is refused). */
 export const projectsAcceptedResponse = acceptedResponse.extend({
   warnings: z.array(z.object({ project: z.string(), conflictId: z.number().int(), other: conflictSide, ...conflictFigures })),
@@ -612,21 +618,37 @@ export const replayResponse = z.object({
     z.object({
       kind: eventKind,
       seq: z.number().int(),
-      open: z.array(
-        z.object({
-          kind: z.string(),
-          id: z.string(),
-          status: z.string().describe('the status at `at`'),
-          t: ms,
-          category: z.string().nullable(),
-          region: regionCode.nullable(),
-          lon: z.number().nullable(),
-          lat: z.number().nullable(),
-        }),
-      ),
-      countsByStatus: z.record(z.string(), z.number().int()),
+      open: z
+        .array(
+          z.object({
+            kind: z.string(),
+            id: z.string(),
+            status: z.string(),
+            t: ms,
+            category: z.string().nullable(),
+            region: regionCode.nullable(),
+            lon: z.number().nullable(),
+            lat: z.number().nullable(),
+          }),
+        )
+        .max(0)
+        .describe('always empty: the open events travel counted, in `aggregates`'),
+      countsByStatus: z.record(z.string(), z.number().int()).describe('every event opened by `at`, by the status it had then'),
     }),
   ),
+  aggregates: z
+    .array(
+      z.object({
+        kind: z.string(),
+        anchor: lonLat.describe('the hexagon lattice anchor (shared/hexbin.ts)'),
+        radiusM: z.number().positive(),
+        hexes: z.array(z.number()).describe('[lon, lat, n, …]: each hexagon centre with the open events counted in it'),
+        byCategory: z.record(z.string(), z.number().int()).describe("open located events per category ('' none)"),
+        byRegion: z.record(z.string(), z.number().int()).describe('open located events per kelurahan'),
+        located: z.number().int(),
+      }),
+    )
+    .describe('the open events of each kind at `at`, counted for what the wall draws (no rows travel)'),
   alerts: z.array(alertResponse).describe('open at `at`; the value is the series reading of that moment'),
   forbidden: z.array(z.string()).describe('metrics and event kinds of the scene the caller may not read'),
 });
@@ -645,6 +667,7 @@ export const restResponses = {
   ProjectsAccepted: projectsAcceptedResponse,
   ProjectConflicts: projectConflictsResponse,
   ProjectConflict: projectConflict,
+  UnresolvedConflicts: unresolvedConflictsResponse,
   ReportAccepted: reportAcceptedResponse,
   EntitiesRegistered: entitiesRegisteredResponse,
   Catalog: catalogResponse,

@@ -18,6 +18,7 @@ export const MAP_LAYERS = [
   'trucks',
   'containers',
   'projects',
+  'project-conflicts',
 ] as const;
 export type MapLayerId = (typeof MAP_LAYERS)[number];
 
@@ -250,7 +251,7 @@ export const DEFAULT_SCENES: ScenesFile = {
       durationS: 40,
       grid,
       panels: [
-        { type: 'map', area: a(1, 1, 7, 8), layers: ['projects'], pitch: 0 },
+        { type: 'map', area: a(1, 1, 7, 8), layers: ['projects', 'project-conflicts'], pitch: 0 },
         { type: 'kpis', area: a(8, 1, 5, 2), kpis: ['project-progress'] },
         { type: 'chart', area: a(8, 3, 5, 4), chart: 'projects-progress' },
         { type: 'alerts', area: a(8, 7, 5, 2) },

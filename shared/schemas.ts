@@ -87,7 +87,17 @@ export const seriesQuerySchema = z.object({
   purpose: PURPOSE.optional(),
 });
 
+/**
+ * Resume: the hub epoch and the last seq held per key (at most 64 keys). Keys whose missed deltas the server
+ * still holds get them instead of a snapshot.
+ */
+export const syncSinceSchema = z.object({
+  epoch: z.string().min(1).max(64),
+  seqs: z.record(z.string().max(64), z.number().int().min(0)).refine((r) => Object.keys(r).length <= 64, 'at most 64 keys'),
+});
+
 export const subscribeSchema = z.object({
+  since: syncSinceSchema.optional(),
   metrics: z.array(z.string().regex(CATALOG_CODE)).min(1).max(64),
   purpose: PURPOSE.optional(),
   /** How much history the snapshot carries, per series, in 1-minute buckets. */
@@ -101,12 +111,20 @@ export const subscribeSchema = z.object({
 export type SubscribeRequest = z.input<typeof subscribeSchema>;
 
 export const eventsSubscribeSchema = z.object({
+  since: syncSinceSchema.optional(),
   kinds: z.array(z.string().regex(CATALOG_CODE)).min(1).max(16),
   purpose: PURPOSE.optional(),
   /** How many open events (newest first) the snapshot carries per kind. */
   open: z.number().int().min(0).max(MAX_SNAPSHOT_OPEN_EVENTS).default(DEFAULT_SNAPSHOT_OPEN_EVENTS),
 });
 export type EventsSubscribeRequest = z.input<typeof eventsSubscribeSchema>;
+
+/** Alerts: the scope is the caller's (the command center's, or its OPD's); only a resume may be sent. */
+export const alertsSubscribeSchema = z.object({ since: syncSinceSchema.optional() });
+export type AlertsSubscribeRequest = z.input<typeof alertsSubscribeSchema>;
+
+export const feedsSubscribeSchema = z.object({ since: syncSinceSchema.optional() });
+export type FeedsSubscribeRequest = z.input<typeof feedsSubscribeSchema>;
 
 /** One issue of a rejected batch: which record, which field, what is wrong. */
 export interface IssueDetail {

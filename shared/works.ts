@@ -67,5 +67,11 @@ export const CONFLICT_RULES = ['distance', 'same_kelurahan'] as const;
 export type ConflictRule = (typeof CONFLICT_RULES)[number];
 
 /** A conflict's state: open until either OPD marks it coordinated (dikoordinasikan) with a note. */
+/** Default age (days) beyond which an open conflict is listed as unresolved (config OVERLAP_UNRESOLVED_DAYS). */
+export const DEFAULT_UNRESOLVED_DAYS = 30;
+
+/** GET /api/v1/projects/conflicts/unresolved: `olderThanDays` (default: the server's OVERLAP_UNRESOLVED_DAYS). */
+export const unresolvedConflictsQuerySchema = z.object({ olderThanDays: z.coerce.number().int().min(0).max(3_650).optional() }).strip();
+
 export const CONFLICT_STATUSES = ['terbuka', 'dikoordinasikan'] as const;
 export type ConflictStatus = (typeof CONFLICT_STATUSES)[number];

@@ -1,11 +1,13 @@
 /**
  * Dig-once conflicts on the tablet (issue 20): the caller's conflicts (BAPPEDA and operators: all) from
  * GET /api/v1/projects/conflicts, open ones first, refreshed every POLL_MS; either OPD of a pair marks an open
- * one "dikoordinasikan" with a required note. A side the caller may not read shows only its OPD.
+ * one "dikoordinasikan" with a required note. A side the caller may not read shows only its OPD. Above the list,
+ * the open conflicts older than the server's OVERLAP_UNRESOLVED_DAYS (GET /api/v1/projects/conflicts/unresolved,
+ * what the scorecard lists), oldest first with their age.
  * Its texts live here (both languages) so this section merges without touching the page's strings file.
  */
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import { projectConflict, projectConflictsResponse, type RestResponse } from '@shared/rest';
+import { projectConflict, projectConflictsResponse, unresolvedConflictsResponse, type RestResponse } from '@shared/rest';
 import { WORK_TYPES } from '@shared/works';
 import { checked, getJson } from '../lib/api/http';
 import { useLang } from '../lib/react/hooks';
@@ -36,6 +38,9 @@ const TEXT = {
     submit: 'Simpan',
     cancel: 'Batal',
     refused: 'Server menolak: {{message}}',
+    unresolved: 'Belum dikoordinasikan lebih dari {{n}} hari',
+    unresolvedNone: 'Tidak ada konflik terbuka lebih dari {{n}} hari.',
+    age: 'terbuka {{n}} hari',
   },
   en: {
     title: 'Overlapping works (dig once)',
@@ -53,6 +58,9 @@ const TEXT = {
     submit: 'Save',
     cancel: 'Cancel',
     refused: 'The server refused: {{message}}',
+    unresolved: 'Not coordinated for more than {{n}} days',
+    unresolvedNone: 'No conflict open for more than {{n}} days.',
+    age: 'open {{n}} days',
   },
 } as const;
 
@@ -62,6 +70,7 @@ export function ConflictsSection({ token, me }: { token: string; me: Me }) {
   const { lang } = useLang();
   const tx = TEXT[lang];
   const [list, setList] = useState<Conflict[] | null>(null);
+  const [late, setLate] = useState<RestResponse<'UnresolvedConflicts'> | null>(null);
   const [failed, setFailed] = useState(false);
   const [editing, setEditing] = useState<number | null>(null);
   const [draft, setDraft] = useState('');
@@ -70,8 +79,13 @@ export function ConflictsSection({ token, me }: { token: string; me: Me }) {
   const load = useCallback(
     async (signal?: AbortSignal) => {
       try {
-        const body = await getJson('/api/v1/projects/conflicts', projectConflictsResponse, { Authorization: `Bearer ${token}` }, signal);
+        const auth = { Authorization: `Bearer ${token}` };
+        const [body, old] = await Promise.all([
+          getJson('/api/v1/projects/conflicts', projectConflictsResponse, auth, signal),
+          getJson('/api/v1/projects/conflicts/unresolved', unresolvedConflictsResponse, auth, signal),
+        ]);
         setList(body.conflicts);
+        setLate(old);
         setFailed(false);
       } catch {
         if (!signal?.aborted) setFailed(true);
@@ -113,6 +127,8 @@ export function ConflictsSection({ token, me }: { token: string; me: Me }) {
     if (!res.ok) return setProblem(fill(tx.refused, { message: (body as { error?: string } | null)?.error ?? `HTTP ${res.status}` }));
     const done = checked('/api/v1/projects/conflicts/{id}/coordinate', projectConflict, body);
     setList((l) => (l ?? []).map((x) => (x.id === done.id ? done : x)));
+    // a coordinated conflict is resolved: off the unresolved list at once
+    setLate((u) => (u ? { ...u, conflicts: u.conflicts.filter((x) => x.id !== done.id) } : u));
     setEditing(null);
     setDraft('');
   }
@@ -122,6 +138,24 @@ export function ConflictsSection({ token, me }: { token: string; me: Me }) {
     <section className="alerts-card conflicts-card" aria-label={tx.title} data-testid="conflicts">
       <h2>{tx.title}</h2>
       {failed && <p role="alert">{tx.error}</p>}
+      {late && (
+        <div className="conflicts-unresolved" data-testid="conflicts-unresolved" data-days={late.olderThanDays}>
+          <h3>{fill(tx.unresolved, { n: late.olderThanDays })}</h3>
+          {late.conflicts.length === 0 ? (
+            <p>{fill(tx.unresolvedNone, { n: late.olderThanDays })}</p>
+          ) : (
+            <ul className="plain-list">
+              {late.conflicts.slice(0, MAX_SHOWN).map((c) => (
+                <li key={c.id} data-conflict={c.id}>
+                  <strong>{fill(tx.age, { n: Math.floor((late.detectedBefore - c.detectedAt) / 86_400_000) + late.olderThanDays })}</strong>
+                  {' · '}
+                  {sideText(c.a)} ↔ {sideText(c.b)}
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+      )}
       {list !== null && list.length === 0 && <p>{tx.none}</p>}
       <ul className="plain-list">
         {shown.map((c) => (

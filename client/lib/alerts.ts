@@ -1,15 +1,18 @@
 /**
- * Threshold alerts for /wall and /agency: `alerts:list` on every (re)connect (open alerts plus those cleared
- * in the last day), then `alerts:changed` pushes (opened, escalated, cleared, acknowledged). The store is
- * bounded and merges monotonically, so a list answer that overtook a push never undoes the push.
+ * Threshold alerts for /wall and /agency through the sync engine: `alerts:subscribe` on every (re)connect
+ * (open alerts plus those cleared in the last day, with the scope's seq; after a short disconnect, a resume:
+ * only what was missed), then `alerts:changed` in sequence (opened, escalated, cleared, acknowledged). The store
+ * is bounded and merges monotonically, so an answer that overtook a push never undoes the push.
  */
 import type { Ack, ErrorCode } from '@shared/ack';
 import { ERROR_CODES } from '@shared/ack';
 import type { AlertSeverity, WireAlert } from '@shared/alerts';
+import type { AlertsChanged, AlertsSnapshot } from '@shared/contract';
 import { alertResponse } from '@shared/rest';
 import { isObj } from './api/http';
 import type { SinergiSocket } from './socket';
 import { formatDateTime, formatTime, sameWibDay } from './format';
+import { classifyDelta, SyncEngine, syncSocketOf, type DeltaResult, type SyncChannel, type SyncStatus, type SyncStore } from './sync/engine';
 
 export type { WireAlert };
 
@@ -56,11 +59,16 @@ export const recentlyClearedFirst = (a: WireAlert, b: WireAlert): number => (b.c
  * Bounded: at most `maxEntries` alerts; cleared ones go first (the longest-cleared), then the oldest open
  * ones. Cleared alerts older than a day (by their clearing reading) are dropped as the list would drop them.
  */
-export class AlertsStore {
+export class AlertsStore implements SyncStore<AlertsSnapshot, AlertsChanged> {
   private readonly entries = new Map<number, WireAlert>();
   private readonly listeners = new Set<() => void>();
   private _version = 0;
   private _access: AlertsAccess = 'unknown';
+  /** The scope's sequence state (one scope per socket: the key is always ALERTS_KEY). */
+  private status: SyncStatus | undefined = 'idle';
+  private _seq = 0;
+  private _scope: string | null = null;
+  private pending: AlertsChanged[] = [];
 
   constructor(
     readonly maxEntries = 200,
@@ -144,6 +152,78 @@ export class AlertsStore {
     this.changed();
   }
 
+  /** The server's name of this socket's scope (`all`, or an OPD), from the first snapshot. */
+  get scope(): string | null {
+    return this._scope;
+  }
+
+  /** Seq of the last change applied (the scope's numbering). */
+  get seq(): number {
+    return this._seq;
+  }
+
+  beginSync(): void {
+    if (this.status === 'forbidden') return;
+    this.status = 'syncing';
+    this.pending = [];
+  }
+
+  applySnapshot(_key: string, snap: AlertsSnapshot): 'applied' | 'gap' {
+    const pending = this.pending;
+    this.pending = [];
+    this.status = 'live';
+    this._scope = snap.scope;
+    this._seq = snap.seq;
+    this.replace(snap.alerts.filter(isWireAlert));
+    this.setAccess('allowed');
+    return this.replay(pending);
+  }
+
+  applyDelta(msg: AlertsChanged): DeltaResult {
+    const r = classifyDelta(this.status, this._seq, msg.seq);
+    if (r === 'queued') this.pending.push(msg);
+    else if (r === 'gap') {
+      this.status = 'syncing';
+      this.pending = [msg];
+    } else if (r === 'applied') {
+      this._seq = msg.seq;
+      this.merge(msg.alerts.filter(isWireAlert));
+    }
+    return r;
+  }
+
+  markFailed(_key: string, code: ErrorCode): void {
+    this.pending = [];
+    if (code === 'forbidden' || code === 'unauthenticated') {
+      this.status = 'forbidden';
+      this.setAccess('forbidden');
+    } else this.status = 'error';
+  }
+
+  markIdle(): void {
+    if (this.status === 'live' || this.status === 'syncing') this.status = 'idle';
+    this.pending = [];
+  }
+
+  resumableSeq(): number | null {
+    return this._scope !== null && this.status !== 'forbidden' && this.status !== 'error' ? this._seq : null;
+  }
+
+  resume(): 'applied' | 'gap' {
+    const pending = this.pending;
+    this.pending = [];
+    this.status = 'live';
+    return this.replay(pending);
+  }
+
+  private replay(pending: AlertsChanged[]): 'applied' | 'gap' {
+    for (const d of pending.sort((a, b) => a.seq - b.seq)) {
+      const r = this.applyDelta(d);
+      if (r === 'gap') return 'gap';
+    }
+    return 'applied';
+  }
+
   private put(a: WireAlert): void {
     const cur = this.entries.get(a.id);
     this.entries.set(a.id, cur ? mergeAlert(cur, a) : a);
@@ -169,24 +249,37 @@ export class AlertsStore {
 export interface AlertsSyncOptions {
   ackTimeoutMs: number;
   retryDelayMs: number;
-  maxRetryDelayMs: number;
-  /** A full list again even without a reconnect (belt and braces against a missed push). */
+  /** A full snapshot again even without a reconnect (belt and braces against a missed push). */
   relistIntervalMs: number;
 }
 
 /** Why an acknowledgement failed: a server error code, or `timeout` when no answer came. */
 export type AckFailure = { code: ErrorCode | 'timeout' | 'offline'; message: string };
 
+/** The alerts scope as the engine sees it: one key per socket (the server knows whose scope it is). */
+export const ALERTS_KEY = 'mine';
+
+/** The alerts channel for the sync engine. */
+export function alertsChannel(store: AlertsStore): SyncChannel<AlertsSnapshot, AlertsChanged> {
+  return {
+    name: 'alerts',
+    subscribeEvent: 'alerts:subscribe',
+    deltaEvent: 'alerts:changed',
+    keys: () => [ALERTS_KEY],
+    // the server names the scope (`all` or an OPD) in its snapshot; a resume names it back
+    request: (key, since) => (since && store.scope ? { since: { epoch: since.epoch, seqs: { [store.scope]: since.seqs[key]! } } } : {}),
+    keyOf: (msg) => (isObj(msg) && typeof msg.seq === 'number' && Array.isArray(msg.alerts) ? ALERTS_KEY : null),
+    snapshotOf: (_key, data) => (typeof data.seq === 'number' && Array.isArray(data.alerts) ? (data as unknown as AlertsSnapshot) : null),
+    store,
+  };
+}
+
 /**
- * Glue between the `/live` socket and an AlertsStore: lists on every connect (retrying with backoff while
- * connected, giving up for good on `forbidden`), merges `alerts:changed` pushes, and sends acknowledgements.
+ * Glue between the `/live` socket and an AlertsStore: the sync engine with the alerts channel (snapshot, then
+ * changes in sequence, resume after a short disconnect, `forbidden` stops), plus acknowledgements.
  */
 export class AlertsSync {
-  private epoch = 0;
-  private timer: ReturnType<typeof setTimeout> | null = null;
-  private relistTimer: ReturnType<typeof setInterval> | null = null;
-  /** Ids pushed since the current list request started (null when none is in flight). */
-  private pushedDuringList: Set<number> | null = null;
+  private readonly engine: SyncEngine;
   private readonly opts: AlertsSyncOptions;
 
   constructor(
@@ -194,18 +287,16 @@ export class AlertsSync {
     readonly store = new AlertsStore(),
     opts: Partial<AlertsSyncOptions> = {},
   ) {
-    this.opts = { ackTimeoutMs: 10_000, retryDelayMs: 5_000, maxRetryDelayMs: 60_000, relistIntervalMs: 5 * 60_000, ...opts };
-    socket.on('connect', this.onConnect);
-    socket.on('disconnect', this.onDisconnect);
-    socket.on('alerts:changed', this.onChanged);
-    if (socket.connected) this.onConnect();
+    this.opts = { ackTimeoutMs: 10_000, retryDelayMs: 5_000, relistIntervalMs: 5 * 60_000, ...opts };
+    this.engine = new SyncEngine(syncSocketOf(socket as never), [alertsChannel(this.store) as SyncChannel], {
+      ackTimeoutMs: this.opts.ackTimeoutMs,
+      retryDelayMs: this.opts.retryDelayMs,
+      resyncIntervalMs: this.opts.relistIntervalMs,
+    });
   }
 
   close(): void {
-    this.socket.off('connect', this.onConnect);
-    this.socket.off('disconnect', this.onDisconnect);
-    this.socket.off('alerts:changed', this.onChanged);
-    this.stop();
+    this.engine.close();
   }
 
   /** Sends `alert:acknowledge`; on success the answer is merged at once (the push follows anyway). */
@@ -223,73 +314,6 @@ export class AlertsSync {
     }
     if (isAckShape(res) && !res.ok) return { ok: false, error: { code: res.error.code, message: res.error.message } };
     return { ok: false, error: { code: 'internal', message: 'unexpected answer' } };
-  }
-
-  private stop(): void {
-    this.epoch++;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    if (this.relistTimer) clearInterval(this.relistTimer);
-    this.relistTimer = null;
-    this.pushedDuringList = null;
-  }
-
-  private readonly onConnect = (): void => {
-    this.stop();
-    if (this.store.access === 'forbidden') return;
-    this.list(0);
-    const epoch = this.epoch;
-    this.relistTimer = setInterval(() => {
-      if (epoch === this.epoch && this.socket.connected && !this.pushedDuringList && !this.timer) this.list(0);
-    }, this.opts.relistIntervalMs);
-  };
-
-  private readonly onDisconnect = (): void => {
-    this.stop();
-  };
-
-  private readonly onChanged = (msg: unknown): void => {
-    if (this.store.access === 'forbidden' || !isObj(msg) || !Array.isArray(msg.alerts)) return;
-    const alerts = (msg.alerts as unknown[]).filter(isWireAlert);
-    if (alerts.length === 0) return;
-    if (this.pushedDuringList) for (const a of alerts) this.pushedDuringList.add(a.id);
-    this.store.merge(alerts);
-  };
-
-  private list(attempt: number): void {
-    const epoch = this.epoch;
-    this.pushedDuringList = new Set();
-    const retry = () => {
-      const delay = Math.min(this.opts.maxRetryDelayMs, this.opts.retryDelayMs * 2 ** attempt);
-      this.timer = setTimeout(() => {
-        this.timer = null;
-        if (epoch === this.epoch && this.socket.connected) this.list(attempt + 1);
-      }, delay);
-    };
-    this.socket
-      .timeout(this.opts.ackTimeoutMs)
-      .emitWithAck('alerts:list', {})
-      .then(
-        (res: unknown) => {
-          if (epoch !== this.epoch) return;
-          const pushed = this.pushedDuringList ?? undefined;
-          this.pushedDuringList = null;
-          if (isAckShape(res) && res.ok && isObj(res.data) && Array.isArray(res.data.alerts)) {
-            this.store.replace((res.data.alerts as unknown[]).filter(isWireAlert), pushed);
-            this.store.setAccess('allowed');
-            return;
-          }
-          if (isAckShape(res) && !res.ok && (res.error.code === 'forbidden' || res.error.code === 'unauthenticated')) {
-            return this.store.setAccess('forbidden');
-          }
-          retry();
-        },
-        () => {
-          if (epoch !== this.epoch) return;
-          this.pushedDuringList = null;
-          retry();
-        },
-      );
   }
 }
 

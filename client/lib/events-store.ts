@@ -6,7 +6,8 @@
 import type { EventKind } from '@shared/catalog';
 import type { EventsChanged, EventsSnapshot, WireEvent } from '@shared/contract';
 import type { ErrorCode } from '@shared/ack';
-import type { DeltaResult, MetricStatus } from './live-store';
+import type { MetricStatus } from './live-store';
+import { classifyDelta, type DeltaResult } from './sync/engine';
 import { defaultLiveOptions, type LiveOptions } from './live-options';
 
 export interface EventKindState {
@@ -156,30 +157,53 @@ export class EventsStore {
         for (let i = open.length - 1; i >= 0; i--) this.locate(k, open[i]!);
         this.trimLocated(k);
       }
-      for (const d of pending.sort((a, b) => a.seq - b.seq)) {
-        if (d.seq <= k.seq) continue;
-        if (d.seq !== k.seq + 1) {
-          k.status = 'syncing';
-          gaps.push(k.code);
-          break;
-        }
-        this.applyInto(k, d);
-      }
+      if (this.replay(k, pending) === 'gap') gaps.push(k.code);
     }
     this.changed();
     return gaps;
   }
 
+  /** The seq a resume may start from (null: no snapshot yet, or its data was dropped). */
+  resumableSeq(code: string): number | null {
+    const k = this.kinds.get(code);
+    return k && k.kind !== null && (k.status === 'idle' || k.status === 'syncing' || k.status === 'live') ? k.seq : null;
+  }
+
+  /** The server resumed from the held seq: live again with what is held, deltas queued meanwhile replayed. */
+  resume(code: string): 'applied' | 'gap' {
+    const k = this.kinds.get(code);
+    if (!k) return 'gap';
+    const pending = k.pending;
+    k.status = 'live';
+    k.error = null;
+    k.pending = [];
+    const r = this.replay(k, pending);
+    this.changed();
+    return r;
+  }
+
+  private replay(k: MutableKind, pending: EventsChanged[]): 'applied' | 'gap' {
+    for (const d of pending.sort((a, b) => a.seq - b.seq)) {
+      const r = classifyDelta(k.status, k.seq, d.seq);
+      if (r === 'stale') continue;
+      if (r === 'gap') {
+        k.status = 'syncing';
+        return 'gap';
+      }
+      this.applyInto(k, d);
+    }
+    return 'applied';
+  }
+
   applyDelta(msg: EventsChanged): DeltaResult {
     const k = this.kinds.get(msg.kind);
-    if (!k) return 'ignored';
-    if (k.status === 'syncing') {
+    const r = classifyDelta(k?.status, k?.seq ?? 0, msg.seq);
+    if (!k || r === 'ignored' || r === 'stale') return r;
+    if (r === 'queued') {
       if (k.pending.length < this.options.maxPendingDeltas) k.pending.push(msg);
-      return 'queued';
+      return r;
     }
-    if (k.status !== 'live') return 'ignored';
-    if (msg.seq <= k.seq) return 'stale';
-    if (msg.seq !== k.seq + 1) {
+    if (r === 'gap') {
       k.status = 'syncing';
       k.pending = [msg];
       this.changed();

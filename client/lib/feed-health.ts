@@ -1,13 +1,16 @@
 /**
- * Ingest feed health for the command center: one entry per (source, OPD), filled from
- * `GET /api/v1/sources/health` on every (re)connect and kept current by `feeds:reported` pushes.
+ * Ingest feed health for the command center: one entry per (source, OPD), through the sync engine: a
+ * `feeds:subscribe` snapshot on every (re)connect (or a resume), then `feeds:reported` in sequence.
  * The store holds what the server said (its `reportedAt` included); judging a feed late is left to
  * `feedState(h, now)` at render time, so a feed turns late even when no report arrives.
  */
+import type { ErrorCode } from '@shared/ack';
+import type { FeedsReported, FeedsSnapshot } from '@shared/contract';
 import type { FeedHealth } from '@shared/feed-state';
-import { ApiError, isObj } from './api/http';
-import { fetchFeedHealth, isFeedHealth } from './api/feeds';
+import { isObj } from './api/http';
+import { isFeedHealth } from './api/feeds';
 import type { SinergiSocket } from './socket';
+import { classifyDelta, SyncEngine, syncSocketOf, type DeltaResult, type SyncChannel, type SyncStatus, type SyncStore } from './sync/engine';
 
 /** `unknown` until the server answered; `forbidden` for a token that is not operator/admin (the UI hides). */
 export type FeedsAccess = 'unknown' | 'allowed' | 'forbidden';
@@ -15,11 +18,15 @@ export type FeedsAccess = 'unknown' | 'allowed' | 'forbidden';
 export const feedKey = (h: Pick<FeedHealth, 'source' | 'opd'>): string => JSON.stringify([h.source, h.opd]);
 
 /** Bounded: one entry per source+OPD, at most `maxEntries` (the longest-unreported are dropped first). */
-export class FeedsStore {
+export class FeedsStore implements SyncStore<FeedsSnapshot, FeedsReported> {
   private readonly entries = new Map<string, FeedHealth>();
   private readonly listeners = new Set<() => void>();
   private _version = 0;
   private _access: FeedsAccess = 'unknown';
+  private status: SyncStatus = 'idle';
+  private seq = 0;
+  private synced = false;
+  private pending: FeedsReported[] = [];
 
   constructor(readonly maxEntries = 500) {}
 
@@ -77,6 +84,65 @@ export class FeedsStore {
     this.changed();
   }
 
+  beginSync(): void {
+    if (this.status === 'forbidden') return;
+    this.status = 'syncing';
+    this.pending = [];
+  }
+
+  applySnapshot(_key: string, snap: FeedsSnapshot): 'applied' | 'gap' {
+    const pending = this.pending;
+    this.pending = [];
+    this.status = 'live';
+    this.synced = true;
+    this.seq = snap.seq;
+    this.replace(snap.feeds.filter(isFeedHealth));
+    this.setAccess('allowed');
+    return this.replay(pending);
+  }
+
+  applyDelta(msg: FeedsReported): DeltaResult {
+    const r = classifyDelta(this.status, this.seq, msg.seq);
+    if (r === 'queued') this.pending.push(msg);
+    else if (r === 'gap') {
+      this.status = 'syncing';
+      this.pending = [msg];
+    } else if (r === 'applied') {
+      this.seq = msg.seq;
+      this.merge(msg.feeds.filter(isFeedHealth));
+    }
+    return r;
+  }
+
+  markFailed(_key: string, code: ErrorCode): void {
+    this.pending = [];
+    if (code === 'forbidden' || code === 'unauthenticated') {
+      this.status = 'forbidden';
+      this.setAccess('forbidden');
+    } else this.status = 'error';
+  }
+
+  markIdle(): void {
+    if (this.status === 'live' || this.status === 'syncing') this.status = 'idle';
+    this.pending = [];
+  }
+
+  resumableSeq(): number | null {
+    return this.synced && this.status !== 'forbidden' && this.status !== 'error' ? this.seq : null;
+  }
+
+  resume(): 'applied' | 'gap' {
+    const pending = this.pending;
+    this.pending = [];
+    this.status = 'live';
+    return this.replay(pending);
+  }
+
+  private replay(pending: FeedsReported[]): 'applied' | 'gap' {
+    for (const d of pending.sort((a, b) => a.seq - b.seq)) if (this.applyDelta(d) === 'gap') return 'gap';
+    return 'applied';
+  }
+
   private put(h: FeedHealth): boolean {
     const k = feedKey(h);
     const cur = this.entries.get(k);
@@ -99,96 +165,40 @@ export class FeedsStore {
 }
 
 export interface FeedsSyncOptions {
+  ackTimeoutMs: number;
   retryDelayMs: number;
-  maxRetryDelayMs: number;
-  fetch: (token: string, signal: AbortSignal) => Promise<FeedHealth[]>;
 }
 
-/**
- * Glue between the `/live` socket and a FeedsStore: fetches the REST list on every connect, merges
- * `feeds:reported` pushes (which the server sends to operators only), retries failed fetches with backoff
- * while connected, and gives up for good on 403.
- */
+/** The feed-health channel for the sync engine (one key: the command center's feeds). */
+export function feedsChannel(store: FeedsStore): SyncChannel<FeedsSnapshot, FeedsReported> {
+  return {
+    name: 'feeds',
+    subscribeEvent: 'feeds:subscribe',
+    deltaEvent: 'feeds:reported',
+    keys: () => ['all'],
+    request: (_key, since) => (since ? { since } : {}),
+    keyOf: (msg) => (isObj(msg) && typeof msg.seq === 'number' && Array.isArray(msg.feeds) ? 'all' : null),
+    snapshotOf: (_key, data) => (typeof data.seq === 'number' && Array.isArray(data.feeds) ? (data as unknown as FeedsSnapshot) : null),
+    store,
+  };
+}
+
+/** Glue between the `/live` socket and a FeedsStore: the sync engine with the feeds channel (`forbidden` hides the panel for good). */
 export class FeedsSync {
-  private epoch = 0;
-  private abort: AbortController | null = null;
-  private timer: ReturnType<typeof setTimeout> | null = null;
-  /** Keys pushed since the current REST request started (null when none is in flight). */
-  private pushedDuringFetch: Set<string> | null = null;
-  private readonly opts: FeedsSyncOptions;
+  private readonly engine: SyncEngine;
 
   constructor(
-    private readonly socket: SinergiSocket,
-    private readonly token: string,
+    socket: SinergiSocket,
     readonly store = new FeedsStore(),
     opts: Partial<FeedsSyncOptions> = {},
   ) {
-    this.opts = { retryDelayMs: 5_000, maxRetryDelayMs: 60_000, fetch: fetchFeedHealth, ...opts };
-    socket.on('connect', this.onConnect);
-    socket.on('disconnect', this.onDisconnect);
-    socket.on('feeds:reported', this.onReported);
-    if (socket.connected) this.onConnect();
+    this.engine = new SyncEngine(syncSocketOf(socket as never), [feedsChannel(this.store) as SyncChannel], {
+      ackTimeoutMs: opts.ackTimeoutMs ?? 10_000,
+      retryDelayMs: opts.retryDelayMs ?? 5_000,
+    });
   }
 
   close(): void {
-    this.socket.off('connect', this.onConnect);
-    this.socket.off('disconnect', this.onDisconnect);
-    this.socket.off('feeds:reported', this.onReported);
-    this.stop();
-  }
-
-  private stop(): void {
-    this.epoch++;
-    this.abort?.abort();
-    this.abort = null;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    this.pushedDuringFetch = null;
-  }
-
-  private readonly onConnect = (): void => {
-    this.stop();
-    if (this.store.access !== 'forbidden') this.load(0);
-  };
-
-  private readonly onDisconnect = (): void => {
-    this.stop();
-  };
-
-  private readonly onReported = (msg: unknown): void => {
-    if (this.store.access === 'forbidden' || !isObj(msg) || !Array.isArray(msg.feeds)) return;
-    const feeds = (msg.feeds as unknown[]).filter(isFeedHealth);
-    if (feeds.length === 0) return;
-    if (this.pushedDuringFetch) for (const h of feeds) this.pushedDuringFetch.add(feedKey(h));
-    this.store.merge(feeds);
-    // Only operators are in the feeds room, so a push proves access even if the REST call failed.
-    if (this.store.access === 'unknown') this.store.setAccess('allowed');
-  };
-
-  private load(attempt: number): void {
-    const epoch = this.epoch;
-    const abort = new AbortController();
-    this.abort = abort;
-    this.pushedDuringFetch = new Set();
-    this.opts.fetch(this.token, abort.signal).then(
-      (feeds) => {
-        if (epoch !== this.epoch) return;
-        this.store.replace(feeds, this.pushedDuringFetch ?? undefined);
-        this.pushedDuringFetch = null;
-        this.abort = null;
-        this.store.setAccess('allowed');
-      },
-      (err: unknown) => {
-        if (epoch !== this.epoch) return;
-        this.pushedDuringFetch = null;
-        this.abort = null;
-        if (err instanceof ApiError && err.status === 403) return this.store.setAccess('forbidden');
-        const delay = Math.min(this.opts.maxRetryDelayMs, this.opts.retryDelayMs * 2 ** attempt);
-        this.timer = setTimeout(() => {
-          this.timer = null;
-          if (epoch === this.epoch && this.socket.connected) this.load(attempt + 1);
-        }, delay);
-      },
-    );
+    this.engine.close();
   }
 }

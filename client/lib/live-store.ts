@@ -35,8 +35,10 @@ import type { Metric, SeriesMeta } from '@shared/catalog';
 import type { MetricSnapshot, PointsAppended } from '@shared/contract';
 import type { ErrorCode } from '@shared/ack';
 import { defaultLiveOptions, type LiveOptions } from './live-options';
+import { classifyDelta, type DeltaResult, type SyncStatus } from './sync/engine';
 
-export type MetricStatus = 'idle' | 'syncing' | 'live' | 'forbidden' | 'error';
+export type MetricStatus = SyncStatus;
+export type { DeltaResult };
 
 /** One series' bounded buffer. Arrays are owned by the store; readers must not mutate them. */
 export interface SeriesBuffer {
@@ -66,8 +68,6 @@ export interface MetricState {
   /** Newest reading time over all series. */
   readonly newestT: number | null;
 }
-
-export type DeltaResult = 'applied' | 'queued' | 'stale' | 'gap' | 'ignored';
 
 interface MutableSeries {
   meta: SeriesMeta;
@@ -200,44 +200,60 @@ export class LiveStore {
       if (buf.latestT !== null && (m.newestT === null || buf.latestT > m.newestT)) m.newestT = buf.latestT;
     }
     this.enforceLimits(m);
-    let result: 'applied' | 'gap' = 'applied';
-    for (const d of pending.sort((a, b) => a.seq - b.seq)) {
-      if (d.seq <= m.seq) continue;
-      if (d.seq !== m.seq + 1) {
-        m.status = 'syncing';
-        result = 'gap';
-        break;
-      }
-      this.applyInto(m, d);
-    }
+    const result = this.replay(m, pending);
     this.changed();
     return result;
   }
 
-  /** Applies one delta message; see DeltaResult. */
+  /** Applies one delta message; see DeltaResult (classifyDelta decides, this applies). */
   applyDelta(msg: PointsAppended): DeltaResult {
     const m = this.metrics.get(msg.metric);
-    if (!m) return 'ignored';
-    switch (m.status) {
-      case 'syncing':
-        if (m.pending.length < this.options.maxPendingDeltas) m.pending.push(msg);
-        return 'queued';
-      case 'idle':
-      case 'forbidden':
-      case 'error':
-        return 'ignored';
-      case 'live':
-        break;
+    const r = classifyDelta(m?.status, m?.seq ?? 0, msg.seq, msg.volatile);
+    if (!m || r === 'ignored' || r === 'stale') return r;
+    if (r === 'queued') {
+      if (m.pending.length < this.options.maxPendingDeltas) m.pending.push(msg);
+      return r;
     }
-    if (msg.seq <= m.seq) return 'stale';
-    if (msg.seq !== m.seq + 1) {
+    if (r === 'gap') {
       m.status = 'syncing';
       m.pending = [msg];
       this.changed();
-      return 'gap';
+      return r;
     }
     this.applyInto(m, msg);
     this.changed();
+    return 'applied';
+  }
+
+  /** The seq a resume may start from: a metric that had a snapshot (null: none yet, or its data was dropped). */
+  resumableSeq(code: string): number | null {
+    const m = this.metrics.get(code);
+    return m && m.metric !== null && (m.status === 'idle' || m.status === 'syncing' || m.status === 'live') ? m.seq : null;
+  }
+
+  /** The server resumed from the held seq: live again with what is held, deltas queued meanwhile replayed. */
+  resume(code: string): 'applied' | 'gap' {
+    const m = this.metrics.get(code);
+    if (!m) return 'gap';
+    const pending = m.pending;
+    m.status = 'live';
+    m.error = null;
+    m.pending = [];
+    const r = this.replay(m, pending);
+    this.changed();
+    return r;
+  }
+
+  private replay(m: MutableMetric, pending: PointsAppended[]): 'applied' | 'gap' {
+    for (const d of pending.sort((a, b) => a.seq - b.seq)) {
+      const r = classifyDelta(m.status, m.seq, d.seq, d.volatile);
+      if (r === 'stale') continue;
+      if (r === 'gap') {
+        m.status = 'syncing';
+        return 'gap';
+      }
+      this.applyInto(m, d);
+    }
     return 'applied';
   }
 

@@ -11,6 +11,8 @@ export interface MapLayerSummary {
   type: string;
   items: number;
   pathVertices?: number[];
+  /** For text layers: each label's text. */
+  texts?: string[];
 }
 
 /** A MapLibre label layer as drawn: its text size and halo width in CSS px, and whether labels may overlap. */

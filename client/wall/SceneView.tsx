@@ -60,6 +60,8 @@ const LAYER_SOURCE: Record<MapLayerId, string | null> = {
   trucks: 'truck_load',
   containers: 'container_fill',
   projects: 'project_progress',
+  // conflict records are not a metric: their list is polled (useConflicts), not judged stale by a cadence
+  'project-conflicts': null,
 };
 
 const CHART_SOURCE: Record<ChartId, string> = {
@@ -273,6 +275,13 @@ function LegendKey({ layer }: { layer: MapLayerId }) {
           )}
           <span className="lg-dot lg-behind" /> <span className="lg-end">{t('wall.layers.behind')}</span>
         </>
+      );
+    case 'project-conflicts':
+      return (
+        <span className="lg-levels">
+          <span className="lg-dot lg-conflict-open" /> <span className="lg-end">{t('wall.layers.conflictOpen')}</span>
+          <span className="lg-dot lg-conflict-coordinated" /> <span className="lg-end">{t('wall.layers.conflictCoordinated')}</span>
+        </span>
       );
     case 'trucks':
       return (

@@ -16,6 +16,7 @@ import type { AlertsStore } from '../lib/alerts';
 import { AlertBanner } from './AlertsPanel';
 import { SceneView } from './SceneView';
 import { useWallData } from './useWallData';
+import { useConflicts } from './useConflicts';
 import { RewindBar } from './Rewind';
 import { useRewind } from './useRewind';
 import { rememberScene, rememberedScene } from './scenes-api';
@@ -52,7 +53,10 @@ export function WallApp({
   const names = useMemo(() => regionNames(regions), [regions]);
   const list = useMemo(() => playlistOf(scenes.scenes), [scenes]);
   const rewind = useRewind(kiosk ? undefined : token, conn.store.options);
-  const data = useWallData(rewind.sources ?? conn);
+  // dig-once conflicts: polled while a scene of the playlist draws their layer
+  const drawsConflicts = useMemo(() => list.some((s) => s.panels.some((p) => p.type === 'map' && p.layers.includes('project-conflicts'))), [list]);
+  const conflicts = useConflicts(token, drawsConflicts);
+  const data = useWallData(rewind.sources ?? conn, conflicts);
 
   // The alert that holds the playlist: the most urgent open one nobody acknowledged yet, at a level its scene takes.
   const alertsVersion = useThrottledVersion(alerts ?? null, 200);

@@ -1,12 +1,14 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { MapLibreOverlay } from '@deck.gl/maplibre';
 import type { MapLayerId } from '@shared/scenes';
+import { bboxAnchor } from '@shared/hexbin';
 import { maplibregl } from '../lib/map/maplibre';
 import { addRegionLayers, buildOfflineStyle, showRegionCodes } from '../lib/map/offline-style';
 import type { RegionsResponse } from '../lib/api/regions';
 import { recordMapLabels, recordMapLayers, recordMapProjector, setBodyState } from '../lib/test-hooks';
 import { PICKABLE_LAYERS, targetOf, type InspectTarget } from '../features/inspect/target';
-import { buildWallLayers, describeLayers, type WallMapData } from './layers';
+import { buildWallLayers, describeLayers, type LayerTexts, type WallMapData } from './layers';
+import { useTranslation } from 'react-i18next';
 
 /** Marker scale relative to a 1920-px-wide wall. */
 function viewportScale(): number {
@@ -123,14 +125,18 @@ export function WallMap({
   }, [ready, codes, pitch, regions]);
 
   const pickable = onPick !== undefined;
+  // live complaints are binned on the lattice the rewind's counts use (a frame brings its own anchor)
+  const { t } = useTranslation();
+  const texts: LayerTexts = useMemo(() => ({ conflictHidden: (opd: string) => t('wall.layers.conflictHidden', { opd }) }), [t]);
+  const cityAnchor = useMemo(() => (regions.city.bbox ? bboxAnchor(regions.city.bbox) : null), [regions]);
   useEffect(() => {
     if (!ready || !overlay.current) return;
-    const built = buildWallLayers(data, layers, viewportScale()).map((l) =>
+    const built = buildWallLayers(data.hexAnchor ? data : { ...data, hexAnchor: cityAnchor }, layers, viewportScale(), texts).map((l) =>
       pickable && PICKABLE_LAYERS.has(l.id) ? l.clone({ pickable: true }) : l,
     );
     overlay.current.setProps({ layers: built });
     recordMapLayers(describeLayers(built));
-  }, [ready, data, layers, pickable]);
+  }, [ready, data, layers, pickable, cityAnchor, texts]);
 
   // a tap: deck.gl picks what lies under it (a few pixels of slack for a finger)
   const pick = useRef(onPick);

@@ -35,7 +35,7 @@ export function WallRoot() {
       new LiveStore({ maxLocatedEvents: WALL_MAX_LOCATED_EVENTS }),
     );
     // Feed health rides the same socket (REST list on every connect, then `feeds:reported` pushes).
-    const feeds = new FeedsSync(socket, token);
+    const feeds = new FeedsSync(socket);
     // So do the server's alerts (`alerts:list` on every connect, then `alerts:changed` pushes).
     const alerts = new AlertsSync(socket);
     setLive({ conn: c, feeds: feeds.store, alerts: alerts.store });

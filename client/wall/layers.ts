@@ -4,8 +4,10 @@
  * changed (see useWallData), so deck.gl re-uploads only the layer that changed. Pure: give it fixtures and it
  * returns layers.
  */
-import { ColumnLayer, PathLayer, ScatterplotLayer } from '@deck.gl/layers';
-import { HeatmapLayer, HexagonLayer } from '@deck.gl/aggregation-layers';
+import { ColumnLayer, GeoJsonLayer, PathLayer, ScatterplotLayer, TextLayer } from '@deck.gl/layers';
+import { HeatmapLayer } from '@deck.gl/aggregation-layers';
+import { COMPLAINT_HEX_RADIUS_M } from '@shared/hexbin';
+import { AnchoredHexagonLayer } from './anchored-hexagon-layer';
 import type { Layer } from '@deck.gl/core';
 import type { MapLayerId } from '@shared/scenes';
 import type { MapLayerSummary } from '../lib/test-hooks';
@@ -15,6 +17,8 @@ import type { GateRow, RainRow } from '../features/floods/derive';
 import type { SegmentLine, SegmentRow } from '../features/traffic/derive';
 import type { ContainerRow, TruckRow } from '../features/sanitation/derive';
 import type { ProjectRow } from '../features/projects/derive';
+import { spotLabel, type ConflictMap, type ConflictSpot, type ConflictWork } from '../features/projects/conflicts';
+import type { ConflictStatus } from '@shared/works';
 import type { ComplaintPoint } from '../features/complaints/derive';
 import type { Trail } from '../features/sanitation/trails';
 import { alertLabel, alertLayers, type AlertMarker } from './alert-layer';
@@ -30,7 +34,12 @@ export interface WallMapData {
   trails: Trail[];
   containers: Positioned<ContainerRow>[];
   projects: Positioned<ProjectRow>[];
+  /** Open complaints with a position, each weighing `n` (1 live; a rewind frame's hexagon centres carry their counts). */
   complaints: ComplaintPoint[];
+  /** Where the complaints hexagons are anchored: the city's bounding-box centre (shared/hexbin.ts). */
+  hexAnchor?: [number, number] | null;
+  /** Dig-once conflicts: the visible sides' works and each conflict's spot (features/projects/conflicts.ts). */
+  conflicts?: ConflictMap;
   /** Entities at Siaga/Awas, drawn on every map scene whatever its layers (alert-layer.ts). */
   alerts?: AlertMarker[];
 }
@@ -65,6 +74,18 @@ export function segmentRgba(congestion: number | null): RGBA {
   return congestion === null || !Number.isFinite(congestion) ? [148, 163, 184, 180] : rampRgba(congestion, 235);
 }
 
+/** A conflict's colour by status: open magenta (not the alert red), coordinated slate. */
+export function conflictRgba(status: ConflictStatus, alpha = 255): RGBA {
+  return status === 'terbuka' ? [236, 72, 153, alpha] : [148, 163, 184, alpha];
+}
+
+/** Words the layers draw that depend on the UI language. */
+export interface LayerTexts {
+  /** "Sebuah proyek {opd} berkonflik di sini": a conflict's side the viewer may not read. */
+  conflictHidden: (opd: string) => string;
+}
+const DEFAULT_TEXTS: LayerTexts = { conflictHidden: (opd) => `Sebuah proyek ${opd} berkonflik di sini` };
+
 /** Water-level column height in metres per centimetre of level (columns read at pitch 40–50°). */
 const COLUMN_M_PER_CM = 8;
 
@@ -72,7 +93,7 @@ const COLUMN_M_PER_CM = 8;
  * The scene's layers in a fixed drawing order (aggregates at the bottom, moving trucks and gauges on top).
  * `scale` multiplies pixel sizes so markers keep their proportion from 1080p to 4K.
  */
-export function buildWallLayers(d: WallMapData, wanted: readonly MapLayerId[], scale = 1): Layer[] {
+export function buildWallLayers(d: WallMapData, wanted: readonly MapLayerId[], scale = 1, texts: LayerTexts = DEFAULT_TEXTS): Layer[] {
   const on = new Set(wanted);
   const px = (n: number) => n * scale;
   const layers: Layer[] = [];
@@ -82,7 +103,7 @@ export function buildWallLayers(d: WallMapData, wanted: readonly MapLayerId[], s
         id: 'complaints-heat',
         data: d.complaints,
         getPosition: (r) => [r.lon, r.lat],
-        getWeight: 1,
+        getWeight: (r) => r.n,
         radiusPixels: px(40),
         intensity: 1,
         threshold: 0.05,
@@ -94,11 +115,15 @@ export function buildWallLayers(d: WallMapData, wanted: readonly MapLayerId[], s
   }
   if (on.has('complaints-hex')) {
     layers.push(
-      new HexagonLayer<ComplaintPoint>({
+      new AnchoredHexagonLayer<ComplaintPoint>({
         id: 'complaints-hex',
         data: d.complaints,
         getPosition: (r) => [r.lon, r.lat],
-        radius: 450,
+        // a hexagon's value is the sum of its points' weights: their count live, the server's counts in a rewind
+        getColorWeight: (r) => r.n,
+        colorAggregation: 'SUM',
+        anchor: d.hexAnchor ?? null,
+        radius: COMPLAINT_HEX_RADIUS_M,
         coverage: 0.9,
         extruded: false,
         opacity: 0.55,
@@ -181,6 +206,62 @@ export function buildWallLayers(d: WallMapData, wanted: readonly MapLayerId[], s
       }),
     );
   }
+  if (on.has('project-conflicts')) {
+    const works = d.conflicts?.works ?? [];
+    const spots = d.conflicts?.spots ?? [];
+    const label = (s: ConflictSpot) => spotLabel(s, texts.conflictHidden);
+    layers.push(
+      // both projects' works: a line along the road, a polygon's outline, a point's disc
+      new GeoJsonLayer<{ status: ConflictStatus }>({
+        id: 'project-conflicts-works',
+        data: works.map((w: ConflictWork) => ({ type: 'Feature' as const, geometry: w.geometry, properties: { status: w.status } })),
+        stroked: true,
+        filled: true,
+        getFillColor: (f) => conflictRgba(f.properties.status, 60),
+        getLineColor: (f) => conflictRgba(f.properties.status, 235),
+        getLineWidth: px(5),
+        lineWidthUnits: 'pixels',
+        lineCapRounded: true,
+        lineJointRounded: true,
+        pointType: 'circle',
+        getPointRadius: px(7),
+        pointRadiusUnits: 'pixels',
+        updateTriggers: { getLineWidth: scale, getPointRadius: scale },
+      }),
+      new ScatterplotLayer<ConflictSpot>({
+        id: 'project-conflicts',
+        data: spots,
+        getPosition: (s) => [s.lon, s.lat],
+        getRadius: px(14),
+        radiusUnits: 'pixels',
+        filled: true,
+        getFillColor: (s) => conflictRgba(s.status, 70),
+        stroked: true,
+        getLineColor: (s) => conflictRgba(s.status),
+        getLineWidth: px(4),
+        lineWidthUnits: 'pixels',
+        updateTriggers: { getRadius: scale, getLineWidth: scale },
+      }),
+      new TextLayer<ConflictSpot>({
+        id: 'project-conflicts-labels',
+        data: spots.filter((s) => s.status === 'terbuka').slice(0, 12),
+        getPosition: (s) => [s.lon, s.lat],
+        getText: label,
+        getSize: px(16),
+        sizeUnits: 'pixels',
+        getColor: [255, 255, 255, 255],
+        getPixelOffset: [0, px(22)],
+        getTextAnchor: 'middle',
+        getAlignmentBaseline: 'top',
+        fontWeight: 700,
+        fontSettings: { sdf: true },
+        outlineWidth: 4,
+        outlineColor: DARK,
+        characterSet: 'auto',
+        updateTriggers: { getSize: scale, getPixelOffset: scale, getText: texts },
+      }),
+    );
+  }
   if (on.has('trucks')) {
     layers.push(
       new PathLayer<Trail>({
@@ -235,6 +316,12 @@ export function describeLayers(layers: readonly Layer[]): MapLayerSummary[] {
   return layers.map((l) => {
     const data: readonly unknown[] = Array.isArray(l.props.data) ? (l.props.data as unknown[]) : [];
     const out: MapLayerSummary = { id: l.id, type: (l.constructor as { layerName?: string }).layerName ?? 'Layer', items: data.length };
+    if (l instanceof TextLayer) {
+      const getText = l.props.getText as unknown;
+      out.texts = data.map((r, index) =>
+        String(typeof getText === 'function' ? (getText as (o: unknown, info: unknown) => unknown)(r, { index, data, target: [] }) : getText),
+      );
+    }
     if (l instanceof PathLayer) {
       const getPath = l.props.getPath as unknown;
       out.pathVertices = data.map((r, index) => {

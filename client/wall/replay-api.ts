@@ -3,7 +3,7 @@
  * clock stands at that moment, so the same derivations, panels and layers draw the past exactly as they draw the
  * present (ages and staleness are judged against the moment, not against now). Live stores are never touched.
  */
-import type { ReplayFrame } from '@shared/replay';
+import type { EventAggregate, ReplayFrame } from '@shared/replay';
 import { replayResponse } from '@shared/rest';
 import { getJson } from '../lib/api/http';
 import { LiveStore } from '../lib/live-store';
@@ -23,6 +23,8 @@ export interface FrameSources {
   store: LiveStore;
   events: EventsStore;
   alerts: AlertsStore;
+  /** The frame's open events, counted per kind (the events store holds only their counts by status). */
+  aggregates: ReadonlyMap<string, EventAggregate>;
 }
 
 export function frameSources(frame: ReplayFrame, options: LiveOptions): FrameSources {
@@ -34,5 +36,5 @@ export function frameSources(frame: ReplayFrame, options: LiveOptions): FrameSou
   const alerts = new AlertsStore(200, clock);
   alerts.setAccess('allowed');
   alerts.replace(frame.alerts);
-  return { at: frame.at, scene: frame.scene, store, events, alerts };
+  return { at: frame.at, scene: frame.scene, store, events, alerts, aggregates: new Map(frame.aggregates.map((a) => [a.kind, a])) };
 }

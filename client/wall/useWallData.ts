@@ -11,7 +11,9 @@ import { segmentRows, segmentsForMap } from '../features/traffic/derive';
 import { containerRows, truckRows } from '../features/sanitation/derive';
 import { TrailBuffer } from '../features/sanitation/trails';
 import { projectRows } from '../features/projects/derive';
-import { complaintPoints, complaintsByCategory, complaintsByKecamatan } from '../features/complaints/derive';
+import { complaintPoints, complaintsByCategory, complaintsByKecamatan, complaintsFromAggregate } from '../features/complaints/derive';
+import type { EventAggregate } from '@shared/replay';
+import { conflictMap, type ConflictRecord } from '../features/projects/conflicts';
 import { useThrottledVersion } from '../lib/react/hooks';
 import type { WallMapData } from './layers';
 import { alertMarkers } from './alert-layer';
@@ -19,10 +21,14 @@ import { alertMarkers } from './alert-layer';
 /** How often rows whose staleness depends on the clock are re-judged. */
 const STALE_TICK_MS = 5_000;
 
-/** Where the wall's data comes from: the live connection, or a rewind frame's stores (replay-api.ts). */
-export type WallSources = Pick<LiveConnection, 'store' | 'events'>;
+/**
+ * Where the wall's data comes from: the live connection, or a rewind frame's stores (replay-api.ts), whose
+ * complaints come counted (`aggregates`, by kind) instead of as events.
+ */
+export type WallSources = Pick<LiveConnection, 'store' | 'events'> & { aggregates?: ReadonlyMap<string, EventAggregate> };
 
-export function useWallData(conn: WallSources) {
+/** `conflicts`: the dig-once conflict records (useConflicts), drawn as they stood at the store's moment. */
+export function useWallData(conn: WallSources, conflictList: readonly ConflictRecord[] | null = null) {
   const { store, events } = conn;
   const version = useThrottledVersion(store, store.options.renderThrottleMs);
   // 100,000 complaints re-aggregated at most every 2 s
@@ -91,7 +97,9 @@ export function useWallData(conn: WallSources) {
     located: null,
     value: { points: [], byCategory: [], byKecamatan: [] },
   });
+  const counted = conn.aggregates?.get('complaint');
   const complaints = useMemo(() => {
+    if (counted) return complaintsFromAggregate(counted, store.now());
     const located = events.get('complaint')?.located ?? [];
     const c = complaintsCache.current;
     if (c.located !== located) {
@@ -100,7 +108,10 @@ export function useWallData(conn: WallSources) {
     }
     return c.value;
     // eslint-disable-next-line react-hooks/exhaustive-deps -- the store mutates in place; its version says when
-  }, [eventsVersion, events]);
+  }, [eventsVersion, events, counted]);
+
+  // a rewind frame's clock stands still: the conflicts known then with the status they had then
+  const conflicts = useMemo(() => conflictMap(conflictList ?? [], store.now()), [conflictList, store, tick]); // eslint-disable-line react-hooks/exhaustive-deps -- tick: re-judged as the clock moves
 
   // Siaga/Awas entities of every domain, marked on every map scene
   const alerts = useMemo(
@@ -118,12 +129,14 @@ export function useWallData(conn: WallSources) {
       containers: containers.onMap,
       projects: projects.onMap,
       complaints: complaints.points,
+      hexAnchor: counted?.anchor,
+      conflicts,
       alerts,
     }),
-    [floods, traffic, trucks, containers, projects, complaints, alerts],
+    [floods, traffic, trucks, containers, projects, complaints, counted, conflicts, alerts],
   );
 
-  return { floods, traffic, trucks, containers, projects, complaints, mapData, version };
+  return { floods, traffic, trucks, containers, projects, complaints, conflicts, mapData, version };
 }
 
 export type WallData = ReturnType<typeof useWallData>;

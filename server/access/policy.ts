@@ -114,6 +114,22 @@ export function entityOfEvent(eventId: string, entities: ReadonlyMap<string, Cla
   return best;
 }
 
+/**
+ * For filtering a kind's events in SQL (the rewind's counts) exactly as `entityOfEvent` + the access rule would
+ * one by one: the classified entities whose events the caller may not read, plus the readable ones that extend
+ * such an id (their longer match wins). Null when nothing is hidden (no filter needed). Pure.
+ */
+export function eventEntityRule(
+  entities: readonly ClassifiedEntity[],
+  mayRead: (e: ClassifiedEntity) => boolean,
+): { ids: string[]; allowed: boolean[] } | null {
+  const denied = entities.filter((e) => !mayRead(e)).map((e) => e.id);
+  if (!denied.length) return null;
+  const extends_ = (id: string, d: string) => id.length > d.length && id.startsWith(d) && '-:/.'.includes(id[d.length]!);
+  const overriding = entities.filter((e) => mayRead(e) && denied.some((d) => extends_(e.id, d))).map((e) => e.id);
+  return { ids: [...denied, ...overriding], allowed: [...denied.map(() => false), ...overriding.map(() => true)] };
+}
+
 /** Ingest keys write only what their own OPD owns, and only the kinds of records their scopes allow. */
 export function canWrite(opd: string, what: Classified, scopes: readonly string[] = ['points', 'events'], scope?: 'points' | 'events'): Decision {
   if (scope && !scopes.includes(scope)) return { allow: false, reason: `this key may not write ${scope} (its scopes: ${scopes.join(', ')})` };

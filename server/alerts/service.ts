@@ -1,8 +1,8 @@
 /**
  * Alerts from thresholds in the catalog: written readings are evaluated right after they commit (so an alert
  * reaches the wall within the same stream tick as its reading); acknowledgement carries a note and is audited.
- * Open alerts are held in memory per series (one server process carries a city; the database stays the truth
- * and is read again at start).
+ * Open alerts are held in memory per series (the database stays the truth and is read again at start, and
+ * when a process becomes the cluster's leader: only the leader evaluates, server/cluster/leader.ts).
  */
 import type pg from 'pg';
 import type { Logger } from 'pino';
@@ -55,6 +55,8 @@ export interface AlertService {
   list(who: Principal): Promise<WireAlert[]>;
   canSee(who: Principal, alert: WireAlert): boolean;
   acknowledge(who: Principal, id: number, note: string, source: string | null): Promise<AckResult>;
+  /** Reads the open alerts again (a process that becomes the leader evaluates from the database's truth). */
+  reload(): Promise<void>;
 }
 
 export async function createAlertService(deps: {
@@ -140,6 +142,16 @@ export async function createAlertService(deps: {
   return {
     onReadings(readings) {
       queue = queue.then(() => evaluate(readings)).catch((e) => log.error({ err: e }, 'alert evaluation failed'));
+      return queue;
+    },
+    reload() {
+      queue = queue
+        .then(async () => {
+          const fresh = await openAlerts(pool);
+          open.clear();
+          for (const a of fresh) open.set(a.seriesId, a);
+        })
+        .catch((e) => log.error({ err: e }, 'could not re-read open alerts'));
       return queue;
     },
     async list(who) {

@@ -4,6 +4,7 @@
  */
 import { Router, type Request, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
+import { rateLimitStore } from '../http/rate-store';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { assertNever } from '../../shared/ack';
@@ -44,6 +45,7 @@ export function createAuthRoutes(deps: {
   const router = Router();
 
   const limiter = rateLimit({
+    ...rateLimitStore('login'),
     windowMs: 60_000,
     limit: deps.loginRatePerMin ?? DEFAULT_LOGIN_RATE_PER_MIN,
     standardHeaders: 'draft-8',

@@ -34,6 +34,8 @@ export interface CatalogService {
   /** The classified entity of a series id, when it has one (live points carry series ids only). */
   entityOfSeries(seriesId: number): ClassifiedEntity | undefined;
   entity(id: string): ClassifiedEntity | undefined;
+  /** Every registered entity with a class of its own (projects). */
+  classifiedEntities(): ClassifiedEntity[];
   /** Series created since the last refresh (they travel in live messages once), so their later readings are known. */
   noteSeries(series: readonly { id: number; entity: string }[]): void;
   /** Re-reads the classified entities now (after a project registration; otherwise every few seconds). */
@@ -107,6 +109,7 @@ export async function createCatalogService(pool: pg.Pool, clock: () => number = 
       return e === undefined ? undefined : entities.get(e);
     },
     entity: (id) => entities.get(id),
+    classifiedEntities: () => [...entities.values()],
     noteSeries: (series) => {
       for (const x of series) if (entities.has(x.entity)) seriesEntity.set(x.id, x.entity);
     },

@@ -16,7 +16,6 @@ import {
   type FeedHealth,
   type SourceHealthReport,
 } from '../../shared/feeds';
-import { toRoomId } from '../../shared/rooms';
 import { toIssueDetails } from '../../shared/schemas';
 import { appendAudit } from '../../db/queries/audit';
 import {
@@ -33,8 +32,6 @@ import { z } from 'zod';
 import { rawRecordsReadable } from '../access/policy';
 import { ingestKeyOf } from '../http/auth';
 import type { PrincipalOf } from '../http/principal';
-import type { IoServer } from '../realtime/socket';
-import { NAMESPACES } from '../../shared/contract';
 import { reply } from '../http/reply';
 
 /** Bounds on what workers may file in the quarantine (issue 13.12): a flood costs a bounded amount of storage. */
@@ -87,7 +84,8 @@ export const quarantineQuerySchema = z.object({
 
 export function createFeedRoutes(deps: {
   pool: pg.Pool;
-  io: IoServer;
+  /** Where reports go live (the feeds channel); the route never emits on a socket. */
+  publish: (feeds: FeedHealth[]) => void;
   principalOf: PrincipalOf;
   clock: () => number;
   quarantine?: Partial<QuarantineLimits>;
@@ -154,10 +152,7 @@ export function createFeedRoutes(deps: {
     await upsertHealth(deps.pool, rows);
     await reportSpool(rows, before, now);
     const feeds: FeedHealth[] = rows.map((r) => ({ ...r, state: feedState(r, now) }));
-    deps.io
-      .of(NAMESPACES.live)
-      .to(toRoomId({ type: 'feeds' }))
-      .emit('feeds:reported', { feeds });
+    deps.publish(feeds);
     reply(res, 'ReportAccepted', { accepted: rows.length }, 202);
   });
 

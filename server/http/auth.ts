@@ -1,6 +1,7 @@
 /** Bearer credentials on REST requests. */
 import type { Request, RequestHandler, Response } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import { rateLimitStore } from './rate-store';
 import type pg from 'pg';
 import { verifyIngestKey, type KeyScope, type VerifiedKey } from '../../db/queries/credentials';
 
@@ -66,6 +67,7 @@ export function ingestKeyGate(pool: pg.Pool): RequestHandler {
 /** A per-minute limit per presented key and address; `scope` keeps the counters of different routes apart. */
 export function perKeyRateLimit(scope: string, perMin: number, tooMany: string): RequestHandler {
   return rateLimit({
+    ...rateLimitStore(`key:${scope}`),
     windowMs: 60_000,
     limit: perMin,
     standardHeaders: 'draft-8',

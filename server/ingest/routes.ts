@@ -1,6 +1,7 @@
 /** POST /api/v1/ingest and /api/v1/events: authenticated by an OPD's ingest key. */
 import { Router, type Request, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
+import { rateLimitStore } from '../http/rate-store';
 import type pg from 'pg';
 import type { VerifiedKey } from '../../db/queries/credentials';
 import { requireIngestKey, perKeyRateLimit } from '../http/auth';
@@ -35,6 +36,7 @@ export function createIngestRoutes(deps: { pool: pg.Pool; ingest: IngestService;
     void res.status(429).json({ error: `too many ingest requests ${what}; slow down and retry`, details: [] });
   // Per client address first (whatever key it presents), then per key (the public prefix names it).
   const perIp = rateLimit({
+    ...rateLimitStore('ingest-ip'),
     windowMs: 60_000,
     limit: deps.limits.perMinPerIp,
     standardHeaders: 'draft-8',

@@ -20,12 +20,11 @@
 import type { RequestHandler } from 'express';
 import type pg from 'pg';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { EventsChanged, PointsAppended } from '../../shared/contract';
 import { NAMESPACES } from '../../shared/contract';
 import type { Dialect } from '../../db/dialect';
 import type { IngestResult, IngestService } from '../ingest/service';
 import type { IoServer } from '../realtime/socket';
-import type { Stream, StreamSink } from '../realtime/stream';
+import type { HubEnvelope } from '../realtime/hub';
 
 let processRegistry: Registry | null = null;
 /** Node's own metrics, once per process (prom-client's event-loop monitor is process-wide). */
@@ -43,8 +42,8 @@ export interface ServerMetrics {
   /** Prometheus text of this app's metrics and the process's. */
   render(): Promise<{ contentType: string; body: string }>;
   instrumentIngest(ingest: IngestService): IngestService;
-  /** Builds the stream with a sink that observes commit → emit lag. */
-  timedStream(create: (sink: StreamSink) => Stream, sink: StreamSink): Stream;
+  /** Commit → emit lag per channel: told of each publish (per room) and of each message delivered. */
+  streamLag: { published(room: string): void; delivered(env: HubEnvelope): void };
   snapshot(kind: 'series' | 'events', items: number): void;
   rollupRefreshed(seconds: number): void;
   alertTransition(transition: AlertTransition, level: string): void;
@@ -238,44 +237,21 @@ export function createServerMetrics(deps: { pool: pg.Pool; io: IoServer; dialect
         ingestEvents: async (key, body, now, source) => count(key.opd, 'events', body, await ingest.ingestEvents(key, body, now, source)),
       };
     },
-    timedStream(create, sink) {
-      // first publish since the last message, per channel: the oldest change the next message carries
+    streamLag: (() => {
+      // first publish since the last message, per room: the oldest change the next message carries
       const waiting = new Map<string, number>();
-      const since = (key: string) => {
-        const t = waiting.get(key);
-        if (t !== undefined) {
-          waiting.delete(key);
-          return (performance.now() - t) / 1000;
-        }
-        return null;
-      };
-      const stream = create({
-        points(room, msg: PointsAppended) {
-          const s = since(`p:${msg.metric}`);
-          if (s !== null) lag.observe({ channel: 'points' }, s);
-          sink.points(room, msg);
-        },
-        events(room, msg: EventsChanged) {
-          const s = since(`e:${msg.kind}`);
-          if (s !== null) lag.observe({ channel: 'events' }, s);
-          sink.events(room, msg);
-        },
-      });
-      const mark = (key: string) => {
-        if (!waiting.has(key)) waiting.set(key, performance.now());
-      };
       return {
-        ...stream,
-        publishPoints(metric, points, newSeries) {
-          if (points.length || newSeries.length) mark(`p:${metric}`);
-          stream.publishPoints(metric, points, newSeries);
+        published(room: string) {
+          if (!waiting.has(room)) waiting.set(room, performance.now());
         },
-        publishEvents(kind, events) {
-          if (events.length) mark(`e:${kind}`);
-          stream.publishEvents(kind, events);
+        delivered(env: HubEnvelope) {
+          const t = waiting.get(env.room);
+          if (t === undefined) return;
+          waiting.delete(env.room);
+          lag.observe({ channel: env.channel }, (performance.now() - t) / 1000);
         },
       };
-    },
+    })(),
     snapshot: (kind, n) => snapshots.observe({ kind }, n),
     rollupRefreshed: (seconds) => refresh.observe(seconds),
     alertTransition: (transition, level) => transitions.inc({ transition, level }),

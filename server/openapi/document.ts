@@ -437,6 +437,22 @@ export function buildOpenApiDocument() {
         responses: { ...ok('conflicts', ref('ProjectConflicts')), ...err(401, 'sign in first') },
       },
     },
+    '/api/v1/projects/conflicts/unresolved': {
+      get: {
+        tags: ['Agency'],
+        operationId: 'unresolvedConflicts',
+        summary: 'Dig-once conflicts still open more than N days after they were detected, oldest first (for the scorecard)',
+        description:
+          'Who sees what, and what a hidden side shows, as GET /api/v1/projects/conflicts. `olderThanDays` defaults to OVERLAP_UNRESOLVED_DAYS (30).',
+        security: TOKEN,
+        parameters: [{ name: 'olderThanDays', in: 'query', required: false, schema: { type: 'integer', minimum: 0, maximum: 3650 } }],
+        responses: {
+          ...ok('the unresolved conflicts', ref('UnresolvedConflicts')),
+          ...err(400, 'olderThanDays is not a whole number of days 0–3650'),
+          ...err(401, 'sign in first'),
+        },
+      },
+    },
     '/api/v1/projects/conflicts/{id}/coordinate': {
       post: {
         tags: ['Agency'],

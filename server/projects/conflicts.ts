@@ -172,6 +172,18 @@ export function createConflictService(deps: ConflictDeps) {
       return (await conflictRows(deps.pool, { opd: scope })).map((r) => toView(deps, who, r));
     },
 
+    /**
+     * Open conflicts `who` may list that were detected more than `days` days ago, oldest first (what the scorecard
+     * lists as unresolved); null when not signed in.
+     */
+    async unresolved(who: Principal, days: number): Promise<{ detectedBefore: number; conflicts: ConflictView[] } | null> {
+      const scope = scopeOf(who);
+      if (scope === undefined) return null;
+      const detectedBefore = deps.clock() - days * 86_400_000;
+      const rows = await conflictRows(deps.pool, { opd: scope, openBefore: detectedBefore });
+      return { detectedBefore, conflicts: rows.reverse().map((r) => toView(deps, who, r)) };
+    },
+
     /** Either OPD of the pair marks the conflict coordinated (dikoordinasikan) with a note; audited. */
     async coordinate(who: Principal, id: number, note: string, source: string | null): Promise<CoordinateResult> {
       if (who.role === 'public') return { kind: 'not_signed_in' };

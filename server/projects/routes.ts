@@ -14,6 +14,7 @@ import { projectOwners, upsertProjects } from '../../db/queries/projects';
 import { inTransaction } from '../../db/transaction';
 import { projectsBatchSchema, safeText, toIssueDetails, type IssueDetail } from '../../shared/schemas';
 import { assertNever } from '../../shared/ack';
+import { DEFAULT_UNRESOLVED_DAYS, unresolvedConflictsQuerySchema } from '../../shared/works';
 import type { CatalogService } from '../catalog/service';
 import { requireIngestKey, perKeyRateLimit } from '../http/auth';
 import type { PrincipalOf } from '../http/principal';
@@ -54,6 +55,8 @@ export interface ProjectRoutesDeps {
   overlap?: OverlapRules;
   /** Requests per minute per key and address. */
   perMinPerKey: number;
+  /** Days after which an open conflict is listed as unresolved by default (config OVERLAP_UNRESOLVED_DAYS). */
+  unresolvedDays?: number;
 }
 
 export function createProjectRoutes(deps: ProjectRoutesDeps): Router {
@@ -132,6 +135,17 @@ export function createProjectRoutes(deps: ProjectRoutesDeps): Router {
     const list = await conflicts.list(who);
     if (!list) return void reply(res, 'Error', { error: 'sign in to see project conflicts', details: [] }, 401);
     reply(res, 'ProjectConflicts', { conflicts: list });
+  });
+
+  router.get('/api/v1/projects/conflicts/unresolved', async (req, res) => {
+    const who = await deps.principalOf(req);
+    if (!who) return void reply(res, 'Error', { error: 'invalid or revoked token', details: [] }, 401);
+    const parsed = unresolvedConflictsQuerySchema.safeParse(req.query);
+    if (!parsed.success) return void reply(res, 'Error', { error: 'invalid query', details: toIssueDetails(parsed.error) }, 400);
+    const days = parsed.data.olderThanDays ?? deps.unresolvedDays ?? DEFAULT_UNRESOLVED_DAYS;
+    const found = await conflicts.unresolved(who, days);
+    if (!found) return void reply(res, 'Error', { error: 'sign in to see project conflicts', details: [] }, 401);
+    reply(res, 'UnresolvedConflicts', { olderThanDays: days, ...found });
   });
 
   router.post('/api/v1/projects/conflicts/:id/coordinate', async (req, res) => {

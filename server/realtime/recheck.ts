@@ -1,56 +1,71 @@
 /**
- * Live subscriptions re-judged when permissions change (issue 13, item 4). A socket is authorised once, at its
- * handshake and at each subscription; REST answers 401/403 the moment a session or an agreement ends, so the
- * socket must follow: every few seconds (right after the catalog re-reads the agreements) each /live socket's
- * token is checked in one query for all sockets, and each of its subscriptions is judged again by the access
- * rule with the purpose it stated. What no longer holds is left (its room) or ends the socket, with a reason
- * the client shows.
+ * Live subscriptions re-judged when permissions change (issue 13 item 4, issue 18). A socket is authorised
+ * once, at its handshake and at each subscription; REST answers 401/403 the moment a session or an agreement
+ * ends, so the socket must follow: every few seconds (right after the catalog re-reads the agreements) each
+ * /live socket's token is checked in one query for all sockets (revoked, expired, user disabled, role or OPD
+ * changed), and each of its subscriptions — of every channel: points, events, alerts, feed health, … — is
+ * judged again by its channel's own `authorise` with the purpose it stated. What no longer holds is left (its
+ * room) or ends the socket, with a reason the client shows.
  */
 import type pg from 'pg';
-import type { ErrorCode } from '../../shared/ack';
-import type { Principal, SessionEndReason } from '../../shared/contract';
-import type { Decision } from '../access/policy';
+import type { Principal, SessionEndReason, SubscriptionRecord } from '../../shared/contract';
+import type { ChannelHandler, Refusal } from './channel';
 
-export interface Subscription {
-  type: 'metric' | 'event_kind';
-  code: string;
-  purpose?: string | undefined;
-}
-
-/** The subscriptions that no longer hold, with the refusal to send (pure; table-tested). */
-export function endedSubscriptions(
+/** The subscriptions (by room) that no longer hold, with the refusal to send (pure; table-tested). */
+export function judgeSubscriptions(
   who: Principal,
-  subs: readonly Subscription[],
-  judge: (who: Principal, sub: Subscription) => Decision | 'gone',
-): { sub: Subscription; code: ErrorCode; message: string }[] {
-  const out: { sub: Subscription; code: ErrorCode; message: string }[] = [];
-  for (const sub of subs) {
-    const d = judge(who, sub);
-    if (d === 'gone') out.push({ sub, code: 'not_found', message: `${sub.code} is no longer in the catalog` });
-    else if (!d.allow) out.push({ sub, code: 'forbidden', message: d.reason });
+  subs: Readonly<Record<string, SubscriptionRecord>>,
+  handlerOf: (type: string) => Pick<ChannelHandler, 'authorise'> | undefined,
+): { room: string; sub: SubscriptionRecord; refusal: Refusal }[] {
+  const out: { room: string; sub: SubscriptionRecord; refusal: Refusal }[] = [];
+  for (const [room, sub] of Object.entries(subs)) {
+    const h = handlerOf(sub.type);
+    const a = h
+      ? h.authorise(who, sub.code, sub.purpose)
+      : { allow: false as const, code: 'not_found' as const, message: `no channel '${sub.type}'` };
+    if (!a.allow) out.push({ room, sub, refusal: { code: a.code, message: a.message } });
   }
   return out;
 }
 
-/** Why each of these tokens no longer holds (absent: still valid). One query for every socket. */
-export async function endedSessions(db: Pick<pg.Pool, 'query'>, tokenIds: readonly number[]): Promise<Map<number, SessionEndReason>> {
-  if (tokenIds.length === 0) return new Map();
-  const { rows } = await db.query<{ id: number; revoked: boolean; expired: boolean; disabled: boolean }>(
+/** What the database says of one token now. */
+export interface TokenState {
+  revoked: boolean;
+  expired: boolean;
+  disabled: boolean;
+  /** The user's role and OPD now (null: a device token without a user). */
+  role: string | null;
+  opd: string | null;
+}
+
+/** Pure: why a principal's session no longer holds, or null (table-tested). */
+export function sessionEndReason(who: Exclude<Principal, { role: 'public' }>, t: TokenState | undefined): SessionEndReason | null {
+  if (!t) return 'revoked'; // deleted outright
+  if (t.disabled) return 'disabled';
+  // a role change also revokes the user's sessions (server/auth/accounts.ts): the change is the better reason
+  if (t.role !== null && (t.role !== who.role || (who.role === 'agency' && t.opd !== who.opd))) return 'role_changed';
+  if (t.revoked) return 'revoked';
+  if (t.expired) return 'expired';
+  return null;
+}
+
+/** Why each of these principals' tokens no longer holds (absent: still valid). One query for every socket. */
+export async function endedSessions(db: Pick<pg.Pool, 'query'>, principals: readonly Principal[]): Promise<Map<number, SessionEndReason>> {
+  const signedIn = principals.filter((p): p is Exclude<Principal, { role: 'public' }> => p.role !== 'public');
+  if (signedIn.length === 0) return new Map();
+  const { rows } = await db.query<TokenState & { id: number }>(
     `SELECT t.id, t.revoked_at IS NOT NULL AS revoked, coalesce(t.expires_at <= now(), false) AS expired,
-            coalesce(u.disabled_at IS NOT NULL, false) AS disabled
+            coalesce(u.disabled_at IS NOT NULL, false) AS disabled, u.role, u.opd_code AS opd
        FROM access_token t LEFT JOIN users u ON u.id = t.user_id
       WHERE t.id = ANY($1::int[])`,
-    [[...new Set(tokenIds)]],
+    [[...new Set(signedIn.map((p) => p.tokenId))]],
   );
+  const byId = new Map(rows.map((r) => [r.id, r]));
   const out = new Map<number, SessionEndReason>();
-  const found = new Set<number>();
-  for (const r of rows) {
-    found.add(r.id);
-    if (r.disabled) out.set(r.id, 'disabled');
-    else if (r.revoked) out.set(r.id, 'revoked');
-    else if (r.expired) out.set(r.id, 'expired');
+  for (const p of signedIn) {
+    const reason = sessionEndReason(p, byId.get(p.tokenId));
+    if (reason) out.set(p.tokenId, reason);
   }
-  for (const id of tokenIds) if (!found.has(id)) out.set(id, 'revoked'); // deleted outright
   return out;
 }
 
@@ -58,4 +73,5 @@ export const SESSION_END_MESSAGES: Record<SessionEndReason, string> = {
   expired: 'your session expired; sign in again',
   revoked: 'your session was ended (signed out, or the account changed); sign in again',
   disabled: 'your account was disabled',
+  role_changed: 'your role changed; sign in again',
 };

@@ -1,98 +1,11 @@
 /**
- * The stream hub: written points and event changes come in as they commit; once per tick each metric's
- * (and event kind's) buffer goes out as one message with the next sequence number.
- * A short history of sent messages lets a new subscriber catch up between its snapshot and the room.
+ * What ingest hands live data to: the points and event changes of a committed batch. server/app.ts makes one
+ * from the channels (points and events channels, numbered and coalesced by the hub); ingest never sees a socket.
  */
 import type { SeriesMeta } from '../../shared/catalog';
-import type { EventsChanged, PointsAppended, WireEvent, WirePoint } from '../../shared/contract';
-import { toRoomId } from '../../shared/rooms';
-
-export interface StreamSink {
-  points(roomId: string, msg: PointsAppended): void;
-  events(roomId: string, msg: EventsChanged): void;
-}
+import type { WireEvent, WirePoint } from '../../shared/contract';
 
 export interface Stream {
   publishPoints(metric: string, points: readonly WirePoint[], newSeries: readonly SeriesMeta[]): void;
   publishEvents(kind: string, events: readonly WireEvent[]): void;
-  /** Sequence number of the last message sent for the metric. */
-  pointsSeq(metric: string): number;
-  eventsSeq(kind: string): number;
-  /** Messages sent after `seq` (oldest first), or null if they are no longer held (the caller resyncs). */
-  pointsSince(metric: string, seq: number): PointsAppended[] | null;
-  eventsSince(kind: string, seq: number): EventsChanged[] | null;
-  /** Sends what is buffered now (tests and shutdown). */
-  flush(): void;
-  close(): void;
-}
-
-const HISTORY = 32;
-
-interface Channel<M> {
-  seq: number;
-  sent: M[];
-}
-
-export function createStream(opts: { tickMs: number; sink: StreamSink }): Stream {
-  const pointBuf = new Map<string, { points: WirePoint[]; series: SeriesMeta[] }>();
-  const eventBuf = new Map<string, WireEvent[]>();
-  const pointCh = new Map<string, Channel<PointsAppended>>();
-  const eventCh = new Map<string, Channel<EventsChanged>>();
-
-  const channel = <M>(map: Map<string, Channel<M>>, key: string): Channel<M> => {
-    let ch = map.get(key);
-    if (!ch) map.set(key, (ch = { seq: 0, sent: [] }));
-    return ch;
-  };
-  const remember = <M>(ch: Channel<M>, msg: M) => {
-    ch.sent.push(msg);
-    if (ch.sent.length > HISTORY) ch.sent.shift();
-  };
-  const since = <M extends { seq: number }>(ch: Channel<M> | undefined, seq: number): M[] | null => {
-    if (!ch || ch.seq <= seq) return [];
-    const first = ch.sent[0];
-    if (!first || first.seq > seq + 1) return null;
-    return ch.sent.filter((m) => m.seq > seq);
-  };
-
-  const flush = () => {
-    for (const [metric, buf] of pointBuf) {
-      const ch = channel(pointCh, metric);
-      const msg: PointsAppended = { metric, seq: ++ch.seq, series: buf.series, points: buf.points };
-      remember(ch, msg);
-      opts.sink.points(toRoomId({ type: 'metric', metric }), msg);
-    }
-    pointBuf.clear();
-    for (const [kind, events] of eventBuf) {
-      const ch = channel(eventCh, kind);
-      const msg: EventsChanged = { kind, seq: ++ch.seq, events };
-      remember(ch, msg);
-      opts.sink.events(toRoomId({ type: 'events', kind }), msg);
-    }
-    eventBuf.clear();
-  };
-  const timer = setInterval(flush, opts.tickMs);
-  timer.unref();
-
-  return {
-    publishPoints(metric, points, newSeries) {
-      if (points.length === 0 && newSeries.length === 0) return;
-      let buf = pointBuf.get(metric);
-      if (!buf) pointBuf.set(metric, (buf = { points: [], series: [] }));
-      for (const p of points) buf.points.push(p);
-      for (const s of newSeries) buf.series.push(s);
-    },
-    publishEvents(kind, events) {
-      if (events.length === 0) return;
-      let buf = eventBuf.get(kind);
-      if (!buf) eventBuf.set(kind, (buf = []));
-      for (const e of events) buf.push(e);
-    },
-    pointsSeq: (metric) => pointCh.get(metric)?.seq ?? 0,
-    eventsSeq: (kind) => eventCh.get(kind)?.seq ?? 0,
-    pointsSince: (metric, seq) => since(pointCh.get(metric), seq),
-    eventsSince: (kind, seq) => since(eventCh.get(kind), seq),
-    flush,
-    close: () => clearInterval(timer),
-  };
 }

@@ -4,6 +4,25 @@ import { Router } from 'express';
 import type pg from 'pg';
 import { loadRegions } from '../../db/queries/catalog';
 
+type Region = Awaited<ReturnType<typeof loadRegions>>[number];
+
+/** `[west, south, east, north]` of the city's kelurahan polygons (null without any): the map's extent and hexagon anchor. */
+export function cityBbox(regions: readonly Region[]): [number, number, number, number] | null {
+  const coords = regions.filter((r) => (r.level === 'kelurahan' || r.level === 'desa') && r.polygon).flatMap((r) => r.polygon![0]!);
+  if (!coords.length) return null;
+  let w = Infinity;
+  let s = Infinity;
+  let e = -Infinity;
+  let n = -Infinity;
+  for (const [lon, lat] of coords) {
+    w = Math.min(w, lon);
+    e = Math.max(e, lon);
+    s = Math.min(s, lat);
+    n = Math.max(n, lat);
+  }
+  return [w, s, e, n];
+}
+
 export function createRegionRoutes(deps: { pool: pg.Pool; cityCode: () => Promise<string | null> }): Router {
   const router = Router();
   let cached: { body: string; etag: string } | null = null;
@@ -15,15 +34,12 @@ export function createRegionRoutes(deps: { pool: pg.Pool; cityCode: () => Promis
       const kota = regions.find((r) => r.code === city);
       const kecamatan = new Map(regions.filter((r) => r.level === 'kecamatan').map((r) => [r.code, r.name]));
       const kelurahan = regions.filter((r) => (r.level === 'kelurahan' || r.level === 'desa') && r.polygon);
-      const coords = kelurahan.flatMap((r) => r.polygon![0]!);
-      const lons = coords.map((c) => c[0]);
-      const lats = coords.map((c) => c[1]);
       const body = JSON.stringify({
         city: {
           code: city,
           name: kota?.name ?? city,
           center: kota?.centroid ?? null,
-          bbox: coords.length ? [Math.min(...lons), Math.min(...lats), Math.max(...lons), Math.max(...lats)] : null,
+          bbox: cityBbox(regions),
         },
         regions: {
           type: 'FeatureCollection',

@@ -1,16 +1,19 @@
 /**
  * The wall's rewind: one frame of a scene at a moment of the past 24 hours, read from the database — each
  * series' last raw reading at that moment (one index probe per series), the hour before it from the 1-minute
- * roll-ups, the events open then with the status they had (event history), the alerts open then. Authorised
+ * roll-ups, the events of that moment counted with the status they had then (event history: per status, and the
+ * open ones per category, kelurahan and hexagon of the wall's layer), the alerts open then. Authorised
  * like the live data: a metric or event kind the caller may not read is left out and named in `forbidden`.
  * Returns domain results; the route maps them to HTTP.
  */
 import type pg from 'pg';
 import type { Principal } from '../../shared/contract';
 import type { SeriesSnapshot } from '../../shared/contract';
-import { REPLAY_HISTORY_MINUTES, REPLAY_MAX_OPEN_EVENTS, REPLAY_WINDOW_MS, sceneSources, type ReplayFrame } from '../../shared/replay';
+import { REPLAY_HISTORY_MINUTES, REPLAY_WINDOW_MS, sceneSources, type EventAggregate, type ReplayFrame } from '../../shared/replay';
+import { COMPLAINT_HEX_RADIUS_M, hexCentre, hexLattice } from '../../shared/hexbin';
 import { listSeries } from '../../db/queries/points';
-import { alertsAt, eventsAt, latestPointsAt } from '../../db/queries/replay';
+import { alertsAt, eventCountsAt, latestPointsAt } from '../../db/queries/replay';
+import { eventEntityRule, seriesItem } from '../access/policy';
 import type { CatalogService } from '../catalog/service';
 import type { GeometryCache } from '../entities/geometry';
 import type { SceneSource } from '../wall/scenes';
@@ -29,6 +32,8 @@ export function createReplayService(deps: {
   series: Pick<SeriesService, 'history'>;
   scenes: Pick<SceneSource, 'current'>;
   geometry?: Pick<GeometryCache, 'withPath'>;
+  /** Where the wall anchors its complaints hexagons: the city's bounding-box centre (null: no regions). */
+  hexAnchor?: () => Promise<[number, number] | null>;
   clock: () => number;
 }): ReplayService {
   const { pool, catalog } = deps;
@@ -69,17 +74,34 @@ export function createReplayService(deps: {
         )
       ).filter((s) => catalog.decideSeries(who, metricOf.get(s.metric)!, s.entity).allow);
       const ids = series.map((s) => s.id);
-      const [latest, history, events, alerts] = await Promise.all([
+      const [latest, history, anchor, alerts] = await Promise.all([
         latestPointsAt(pool, ids, at, REPLAY_WINDOW_MS),
         deps.series.history(ids, at - REPLAY_HISTORY_MINUTES * 60_000, at),
-        Promise.all(
-          kinds.map(async (k) => {
-            const r = await eventsAt(pool, k.code, at, REPLAY_MAX_OPEN_EVENTS);
-            return { kind: k, seq: 0, ...r, open: r.open.filter((e) => catalog.decideEvent(who, k, e.id).allow) };
-          }),
-        ),
+        kinds.length ? (deps.hexAnchor?.() ?? Promise.resolve(null)) : Promise.resolve(null),
         sources.alerts ? alertsAt(pool, at) : Promise.resolve([]),
       ]);
+      // The events travel counted (100,000 open complaints were ~16 MB of rows): per status, and of the open located
+      // ones per category, kelurahan and hexagon, with the live path's access rule applied in the query.
+      const lattice = hexLattice(anchor ?? [0, 0], COMPLAINT_HEX_RADIUS_M);
+      const counted = await Promise.all(
+        kinds.map(async (k) => {
+          const rule = eventEntityRule(catalog.classifiedEntities(), (e) => catalog.decide(who, seriesItem(k, e), 'event_kind').allow);
+          return { kind: k, counts: await eventCountsAt(pool, k.code, at, lattice, rule) };
+        }),
+      );
+      const events = counted.map(({ kind, counts }) => ({ kind, seq: 0, open: [], countsByStatus: counts.countsByStatus }));
+      const aggregates: EventAggregate[] = counted.map(({ kind, counts }) => ({
+        kind: kind.code,
+        anchor: lattice.anchor,
+        radiusM: COMPLAINT_HEX_RADIUS_M,
+        hexes: counts.hexes.flatMap((h) => {
+          const [lon, lat] = hexCentre(lattice, h.i, h.j);
+          return [Math.round(lon * 1e6) / 1e6, Math.round(lat * 1e6) / 1e6, h.n];
+        }),
+        byCategory: counts.byCategory,
+        byRegion: counts.byRegion,
+        located: counts.hexes.reduce((n, h) => n + h.n, 0),
+      }));
       const owner = new Map(metrics.map((m) => [m.code, m.ownerOpd]));
       const byMetric = new Map<string, SeriesSnapshot[]>();
       for (const s of series) {
@@ -103,6 +125,7 @@ export function createReplayService(deps: {
           serverTime: now,
           metrics: metrics.map((m) => ({ metric: m, series: byMetric.get(m.code) ?? [] })),
           events,
+          aggregates,
           // the value an alert shows is the series' reading at that moment
           alerts: alerts
             .filter((a) => visible.has(a.metric) && catalog.decideSeries(who, metricOf.get(a.metric)!, a.entity).allow)

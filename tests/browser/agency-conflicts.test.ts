@@ -1,8 +1,9 @@
 /**
  * The dig-once conflict list on the /agency tablet in headless Chromium against the real server and database:
  * DPUPR registers the simulator's projects, BPBD the demo's drainage trench beside the resurfaced Jl. Kaligawe;
- * a BPBD head signs in, sees the open conflict with the road's name, marks it coordinated with a note, and the
- * list shows it coordinated. Screenshot in tests/artifacts/.
+ * a BPBD head signs in, sees the open conflict with the road's name — also among the conflicts left unresolved
+ * for more than 30 days (it was detected 40 days ago) — marks it coordinated with a note, and the list shows it
+ * coordinated and the unresolved list empty. Screenshot in tests/artifacts/.
  */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -36,6 +37,7 @@ describe.skipIf(!chromiumAvailable)('dig-once conflicts on the /agency tablet', 
     roadName = registry.find((p) => p.id === demo.conflictsWith)!.name;
     expect((await server.post('/api/v1/projects', { projects: registry }, await server.key('DPUPR'))).status).toBe(202);
     expect((await server.post('/api/v1/projects', { projects: demo.projects }, await server.key(demo.opd))).status).toBe(202);
+    await server.storage.pool.query(`UPDATE project_conflict SET detected_at = now() - interval '40 days'`);
     profile = await mkdtemp(join(tmpdir(), 'sinergi-chromium-'));
     await mkdir(ARTIFACTS, { recursive: true });
     context = await chromium.launchPersistentContext(profile, {
@@ -66,6 +68,11 @@ describe.skipIf(!chromiumAvailable)('dig-once conflicts on the /agency tablet', 
     await open.first().waitFor({ timeout: 60_000 });
     expect(await open.count()).toBe(1);
     expect(await open.first().textContent()).toContain(roadName);
+    const late = page.locator('[data-testid="conflicts-unresolved"] li');
+    expect(await page.getAttribute('[data-testid="conflicts-unresolved"]', 'data-days')).toBe('30');
+    expect(await late.count()).toBe(1);
+    expect(await late.first().textContent()).toContain(roadName);
+    expect(await late.first().textContent()).toContain('terbuka 40 hari');
     await page.screenshot({ path: join(ARTIFACTS, 'agency-conflicts-open.png'), fullPage: true });
     await open.first().locator('button').first().tap();
     await open.first().locator('textarea').fill('Saluran digali dulu, pengaspalan menyusul');
@@ -73,6 +80,7 @@ describe.skipIf(!chromiumAvailable)('dig-once conflicts on the /agency tablet', 
     const done = page.locator('[data-testid="conflicts"] li[data-status="dikoordinasikan"]');
     await done.first().waitFor({ timeout: 30_000 });
     expect(await done.first().textContent()).toContain('Saluran digali dulu');
+    expect(await late.count()).toBe(0);
     await page.screenshot({ path: join(ARTIFACTS, 'agency-conflicts-coordinated.png'), fullPage: true });
     expect(pageErrors).toEqual([]);
     expect(offsite).toEqual([]);

@@ -394,6 +394,52 @@ describe.skipIf(!chromiumAvailable)('/wall scenes in headless Chromium', () => {
     await page.close();
   }, 90_000);
 
+  it('rewinds the complaints scene from complaints counted by the server: hexagons, bars and statuses', async () => {
+    const t0 = Date.now();
+    const batch = Array.from({ length: 60 }, (_, i) => ({
+      kind: 'complaint',
+      id: `LPR-UJI-REWIND-${i}`,
+      status: 'received',
+      time: t0 - 10 * 60_000,
+      category: 'lampu_jalan',
+      lon: 110.39 + (i % 10) * 0.004,
+      lat: -7.0 + Math.floor(i / 10) * 0.004,
+    }));
+    expect((await server.post('/api/v1/events', { events: batch }, complaintsKey)).status).toBe(202);
+    await acknowledgeOpenAlerts();
+    const page = await open(contexts[0] ?? (await launch({ width: 1920, height: 1080 })), `/wall#token=${token}`);
+    await page.waitForSelector('body[data-live="true"]', { timeout: 30_000 });
+    await untilNotHeld(page);
+    await page.click('[data-testid="playlist-controls"] button:nth-child(2)');
+    while ((await page.getAttribute('body', 'data-scene')) !== 'complaints') {
+      const before = await page.getAttribute('body', 'data-scene');
+      await page.click('[data-testid="playlist-controls"] button:nth-child(3)');
+      await page.waitForFunction((s) => document.body.dataset.scene !== s, before);
+    }
+    const at = Math.floor((t0 - 5 * 60_000) / 60_000) * 60_000;
+    const frame = (await server.get(`/api/v1/replay?scene=complaints&at=${at}`, token)).body as {
+      aggregates: { kind: string; located: number; hexes: number[]; byCategory: Record<string, number> }[];
+    };
+    const counted = frame.aggregates.find((a) => a.kind === 'complaint')!;
+    expect(counted.byCategory.lampu_jalan).toBeGreaterThanOrEqual(60);
+    await page.evaluate((v) => {
+      const el = document.querySelector<HTMLInputElement>('[data-testid="rewind-slider"]')!;
+      Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!.call(el, String(v));
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+      el.dispatchEvent(new Event('change', { bubbles: true }));
+    }, at);
+    await page.waitForSelector('body[data-replay="frame"]', { timeout: 15_000 });
+    // one weighted point per counted hexagon; the category bars add up to the open located complaints counted
+    await expect
+      .poll(() => page.evaluate(() => window.__sinergi?.mapLayers.find((l) => l.id === 'complaints-hex')?.items ?? -1))
+      .toBe(counted.hexes.length / 3);
+    expect(Number(await page.getAttribute('[data-testid="complaints-category-chart"]', 'data-total'))).toBe(counted.located);
+    await page.screenshot({ path: join(ARTIFACTS, 'wall-rewind-complaints-1920x1080.png') });
+    await page.click('[data-testid="rewind-live"]');
+    await page.waitForSelector('body[data-replay="live"]');
+    await page.close();
+  }, 90_000);
+
   it('opens the card of a gauge tapped on the map of an unlocked wall: name, owner, value and age, alerts, 24 h', async () => {
     const now = Date.now();
     const range = await server.get(

@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { WireAlert } from '../../shared/alerts';
 import type { Ack } from '../../shared/ack';
+import type { AlertsChanged, AlertsSnapshot } from '../../shared/contract';
 import { readAudit } from '../../db/queries/audit';
 import { connected, startTestServer, waitFor, type TestServer } from '../support/server';
 
@@ -84,5 +85,43 @@ describe('alerts', () => {
         detail: expect.objectContaining({ note: 'Tim reaksi cepat menuju lokasi', entity: 'PA-ACK' }),
       }),
     ]);
+  });
+
+  it('raised while a wall is briefly disconnected, arrives through catch-up with the next sequence number', async () => {
+    const wall = server.socket('/live', await server.token('operator'));
+    await connected(wall);
+    const first = (await wall.timeout(5_000).emitWithAck('alerts:subscribe', {})) as Ack<AlertsSnapshot>;
+    if (!first.ok) throw new Error(first.error.message);
+    expect(first.data).toMatchObject({ scope: 'all', epoch: expect.any(String), resumed: [] });
+    const { seq, epoch } = first.data;
+
+    wall.disconnect();
+    const t = Date.now();
+    await server.post('/api/v1/ingest', { points: [{ metric: 'water_level', entity: 'PA-AWAY', time: t, value: 230 }] }, bpbdKey);
+    const operatorToken = await server.token('operator');
+    await waitFor('the alert stored', async () =>
+      ((await server.get('/api/v1/alerts', operatorToken)).body.alerts as WireAlert[]).find((a) => a.entity === 'PA-AWAY'),
+    );
+    await new Promise((r) => setTimeout(r, 600)); // past the tick (250 ms): the message was numbered and sent to no one
+
+    const caught: AlertsChanged[] = [];
+    wall.on('alerts:changed', (m) => caught.push(m));
+    wall.connect();
+    await connected(wall);
+    const resumed = (await wall
+      .timeout(5_000)
+      .emitWithAck('alerts:subscribe', { since: { epoch: epoch!, seqs: { all: seq } } })) as Ack<AlertsSnapshot>;
+    if (!resumed.ok) throw new Error(resumed.error.message);
+    expect(resumed.data.resumed).toEqual(['all']);
+    const msg = await waitFor('the missed alert through catch-up', () => caught.find((m) => m.alerts.some((a) => a.entity === 'PA-AWAY')));
+    expect(msg.seq).toBe(seq + 1);
+    expect(msg.scope).toBe('all');
+    expect(msg.alerts.find((a) => a.entity === 'PA-AWAY')).toMatchObject({ level: 'siaga', lastValue: 230, clearedAt: null });
+    // a resume from a seq the hub no longer holds, or of another epoch, gets a snapshot instead
+    const other = (await wall
+      .timeout(5_000)
+      .emitWithAck('alerts:subscribe', { since: { epoch: 'another', seqs: { all: seq } } })) as Ack<AlertsSnapshot>;
+    expect(other.ok && other.data.resumed).toEqual([]);
+    expect(other.ok && other.data.alerts.some((a) => a.entity === 'PA-AWAY')).toBe(true);
   });
 });

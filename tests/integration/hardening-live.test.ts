@@ -73,7 +73,7 @@ describe('a live socket while permissions change', () => {
 
   it.each([
     ['the user is disabled', 'disabled', (u: string) => disableUser(server.storage.pool, u, CLI)],
-    ['the role changes', 'revoked', (u: string) => changeRole(server.storage.pool, u, { role: 'agency', opd: 'DLH' }, CLI)],
+    ['the role changes', 'role_changed', (u: string) => changeRole(server.storage.pool, u, { role: 'agency', opd: 'DLH' }, CLI)],
     ['the password changes', 'revoked', (u: string) => changePassword(server.storage.pool, u, 'sandi-baru-yang-panjang-1', CLI)],
     [
       'the session expires',

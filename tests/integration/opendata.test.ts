@@ -29,6 +29,7 @@ const ROUTES = [
   'POST /api/v1/events',
   'POST /api/v1/projects',
   'GET /api/v1/projects/conflicts',
+  'GET /api/v1/projects/conflicts/unresolved',
   'GET /api/v1/replay',
   'POST /api/v1/projects/conflicts/:id/coordinate',
   'POST /api/v1/entities',

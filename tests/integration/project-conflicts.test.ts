@@ -2,11 +2,12 @@
  * "Gali sekali" through the API on the real server and database (every backend): the demo's known pair (DPUPR
  * resurfaces Jl. Kaligawe, BPBD digs a drainage trench beside it six weeks later) is found, warned about and
  * recorded exactly once; a far-away and a long-past project of another OPD are not; a rahasia project's
- * conflict shows the other OPDs only its OPD; either OPD marks a conflict coordinated (audited), nobody else.
+ * conflict shows the other OPDs only its OPD; either OPD marks a conflict coordinated (audited), nobody else;
+ * open conflicts older than N days (default OVERLAP_UNRESOLVED_DAYS) are listed as unresolved, under the same rule.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { simulatorConflictingProjects, simulatorProjectRegistry } from '../../ingest/sources/simulator';
-import { projectConflictsResponse, projectsAcceptedResponse } from '../../shared/rest';
+import { projectConflictsResponse, projectsAcceptedResponse, unresolvedConflictsResponse } from '../../shared/rest';
 import type { ProjectInput } from '../../shared/schemas';
 import { startTestServer, type TestServer } from '../support/server';
 
@@ -18,6 +19,11 @@ describe.each(backends)('dig-once conflicts on %s', (_name, adminUrl) => {
   let demo: Awaited<ReturnType<typeof simulatorConflictingProjects>>;
   const keys: Record<string, string> = {};
   const tokens: Record<string, string> = {};
+  const unresolved = async (who: string, query = '') => {
+    const res = await server.get(`/api/v1/projects/conflicts/unresolved${query}`, tokens[who]);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    return unresolvedConflictsResponse.parse(res.body);
+  };
   const conflicts = async (who: string) =>
     projectConflictsResponse.parse((await server.get('/api/v1/projects/conflicts', tokens[who])).body).conflicts;
 
@@ -133,6 +139,38 @@ describe.each(backends)('dig-once conflicts on %s', (_name, adminUrl) => {
     expect(dp.lon).not.toBeNull();
   });
 
+  it('lists open conflicts detected more than N days ago as unresolved, oldest first, under the access rule', async () => {
+    // nothing is 30 days old yet
+    expect((await unresolved('operator')).conflicts).toEqual([]);
+    const all = await conflicts('operator');
+    // the demo pair was found 40 days ago, the others 10 days ago
+    const pair = all.find((c) => c.a.opd !== 'DISKOMINFO' && c.b.opd !== 'DISKOMINFO')!;
+    await server.storage.pool.query(`UPDATE project_conflict SET detected_at = now() - interval '10 days'`);
+    await server.storage.pool.query(`UPDATE project_conflict SET detected_at = now() - interval '40 days' WHERE id = $1`, [pair.id]);
+    const byDefault = await unresolved('operator');
+    expect(byDefault.olderThanDays).toBe(30);
+    expect(byDefault.detectedBefore).toBeGreaterThan(Date.now() - 30 * 86_400_000 - 60_000);
+    expect(byDefault.conflicts.map((c) => c.id)).toEqual([pair.id]);
+    const week = await unresolved('operator', '?olderThanDays=7');
+    expect(week.conflicts.map((c) => c.id)).toEqual([
+      pair.id,
+      ...all
+        .filter((c) => c.id !== pair.id)
+        .map((c) => c.id)
+        .sort((a, b) => a - b),
+    ]);
+    expect(week.conflicts[0]!.detectedAt).toBeLessThan(week.conflicts[1]!.detectedAt);
+    expect((await unresolved('operator', '?olderThanDays=60')).conflicts).toEqual([]);
+    // both OPDs and Bappeda see the pair, an OPD not involved nothing; a rahasia side stays hidden
+    for (const who of ['DPUPR', 'BPBD', 'BAPPEDA']) expect((await unresolved(who)).conflicts.map((c) => c.id)).toEqual([pair.id]);
+    expect((await unresolved('DLH', '?olderThanDays=0')).conflicts).toEqual([]);
+    const secretSides = (await unresolved('DPUPR', '?olderThanDays=7')).conflicts.flatMap((c) => [c.a, c.b]).filter((s) => s.opd === 'DISKOMINFO');
+    expect(secretSides.length).toBeGreaterThan(0);
+    for (const side of secretSides) expect(side).toMatchObject({ hidden: true, id: null, name: null, geometry: null });
+    expect((await server.get('/api/v1/projects/conflicts/unresolved?olderThanDays=tiga', tokens.operator)).status).toBe(400);
+    expect((await server.get('/api/v1/projects/conflicts/unresolved')).status).toBe(401);
+  });
+
   it('either OPD marks a conflict dikoordinasikan with a note, audited; nobody else can', async () => {
     const [c] = (await conflicts('BPBD')).filter((x) => x.a.opd !== 'DISKOMINFO' && x.b.opd !== 'DISKOMINFO');
     const path = `/api/v1/projects/conflicts/${c!.id}/coordinate`;
@@ -150,5 +188,7 @@ describe.each(backends)('dig-once conflicts on %s', (_name, adminUrl) => {
     // re-registering keeps the coordination
     await server.post('/api/v1/projects', { projects: demo.projects }, keys[demo.opd]);
     expect((await conflicts('BPBD')).find((x) => x.id === c!.id)).toMatchObject({ status: 'dikoordinasikan' });
+    // a coordinated conflict is resolved: no longer listed as unresolved
+    expect((await unresolved('BPBD', '?olderThanDays=0')).conflicts.map((x) => x.id)).not.toContain(c!.id);
   });
 });

@@ -315,6 +315,12 @@ describe.each(backends)('REST contract on %s', (_name, adminUrl) => {
         { path: '/api/v1/projects/conflicts', auth: operator, status: 200 },
         { path: '/api/v1/projects/conflicts', status: 401 },
       ],
+      'GET /api/v1/projects/conflicts/unresolved': [
+        { path: '/api/v1/projects/conflicts/unresolved', auth: operator, status: 200 },
+        { path: '/api/v1/projects/conflicts/unresolved?olderThanDays=0', auth: kominfoToken, status: 200 },
+        { path: '/api/v1/projects/conflicts/unresolved?olderThanDays=-1', auth: operator, status: 400 },
+        { path: '/api/v1/projects/conflicts/unresolved', status: 401 },
+      ],
       'POST /api/v1/projects/conflicts/{id}/coordinate': [
         { method: 'POST', path: `/api/v1/projects/conflicts/${conflictId}/coordinate`, auth: bpbdToken, body: { note: 'x' }, status: 404 },
         { method: 'POST', path: `/api/v1/projects/conflicts/${conflictId}/coordinate`, auth: kominfoToken, body: { note: ' ' }, status: 400 },

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { feedState, SILENT_AFTER_MS, type FeedHealth } from '../../shared/feed-state';
-import { ApiError } from '../../client/lib/api/http';
 import { feedList } from '../../client/lib/api/feeds';
 import { FeedsStore, FeedsSync, feedKey } from '../../client/lib/feed-health';
 import { countByState, opdFeedRows } from '../../client/features/feeds/derive';
 import type { SinergiSocket } from '../../client/lib/socket';
+import { FakeSocket, tick } from '../support/fake-socket';
+import { ApiError } from '../../client/lib/api/http';
 
 const NOW = 1_800_000_000_000;
 
@@ -145,56 +146,20 @@ describe('feedList', () => {
   });
 });
 
-/** Just enough of a socket.io client socket for FeedsSync. */
-function fakeSocket() {
-  const handlers = new Map<string, Set<(...a: unknown[]) => void>>();
-  const sock = {
-    connected: false,
-    on(ev: string, fn: (...a: unknown[]) => void) {
-      if (!handlers.has(ev)) handlers.set(ev, new Set());
-      handlers.get(ev)!.add(fn);
-      return sock;
-    },
-    off(ev: string, fn: (...a: unknown[]) => void) {
-      handlers.get(ev)?.delete(fn);
-      return sock;
-    },
-    fire(ev: string, ...a: unknown[]) {
-      if (ev === 'connect') sock.connected = true;
-      if (ev === 'disconnect') sock.connected = false;
-      for (const fn of handlers.get(ev) ?? []) fn(...a);
-    },
-    listeners: (ev: string) => handlers.get(ev)?.size ?? 0,
-  };
-  return sock;
-}
-
-function deferred<T>() {
-  let resolve!: (v: T) => void;
-  let reject!: (e: unknown) => void;
-  const promise = new Promise<T>((res, rej) => ((resolve = res), (reject = rej)));
-  return { promise, resolve, reject };
-}
-
-describe('FeedsSync', () => {
-  it('fetches on every connect, merges pushes, and a push during the fetch survives the fetch result', async () => {
-    const sock = fakeSocket();
-    const calls: ReturnType<typeof deferred<FeedHealth[]>>[] = [];
-    const sync = new FeedsSync(sock as unknown as SinergiSocket, 'tok', undefined, {
-      fetch: (token) => {
-        expect(token).toBe('tok');
-        const d = deferred<FeedHealth[]>();
-        calls.push(d);
-        return d.promise;
-      },
-    });
+describe('FeedsSync (the sync engine with the feeds channel)', () => {
+  it('subscribes on every connect, applies reports in sequence, and a report during the subscription survives its answer', async () => {
+    const sock = new FakeSocket();
+    const sync = new FeedsSync(sock as unknown as SinergiSocket);
     expect(sync.store.access).toBe('unknown');
-    sock.fire('connect');
-    expect(calls).toHaveLength(1);
-    sock.fire('feeds:reported', { feeds: [feed({ source: 'pushed', reportedAt: NOW + 5_000 })] });
+    sock.connect();
+    expect(sock.requests.map((r) => r.event)).toEqual(['feeds:subscribe']);
+    sock.push('feeds:reported', { seq: 4, feeds: [feed({ source: 'pushed', reportedAt: NOW + 5_000 })] });
+    sock.answer(0, {
+      ok: true,
+      data: { serverTime: NOW, seq: 3, epoch: 'e1', resumed: [], feeds: [feed({ source: 'pushed', reportedAt: NOW }), feed({ source: 'rest' })] },
+    });
+    await tick();
     expect(sync.store.access).toBe('allowed');
-    calls[0]!.resolve([feed({ source: 'pushed', reportedAt: NOW }), feed({ source: 'rest' })]);
-    await calls[0]!.promise;
     expect(
       sync.store
         .list()
@@ -204,37 +169,21 @@ describe('FeedsSync', () => {
       ['pushed', NOW + 5_000],
       ['rest', NOW - 1_000],
     ]);
-
-    // Reconnect: a fresh list replaces everything; a result of the previous connection is ignored.
-    sock.fire('disconnect');
-    sock.fire('connect');
-    expect(calls).toHaveLength(2);
-    calls[1]!.resolve([feed({ source: 'only' })]);
-    await calls[1]!.promise;
-    expect(sync.store.list().map((h) => h.source)).toEqual(['only']);
-
     sync.close();
-    expect(sock.listeners('connect') + sock.listeners('disconnect') + sock.listeners('feeds:reported')).toBe(0);
+    expect(sock.listenerCount()).toBe(0);
   });
 
-  it('403 hides the panel for good; other failures retry while connected', async () => {
-    const sock = fakeSocket();
-    let n = 0;
-    const sync = new FeedsSync(sock as unknown as SinergiSocket, 'tok', undefined, {
-      retryDelayMs: 5,
-      fetch: async () => {
-        n++;
-        throw new ApiError(n < 3 ? 503 : 403, 'x');
-      },
-    });
-    sock.fire('connect');
-    await new Promise((r) => setTimeout(r, 100));
-    expect(n).toBe(3);
+  it('forbidden hides the panel for good; other failures retry while connected', async () => {
+    const sock = new FakeSocket();
+    const sync = new FeedsSync(sock as unknown as SinergiSocket, undefined, { retryDelayMs: 5 });
+    sock.connect();
+    sock.answer(0, { ok: false, error: { code: 'unavailable', message: 'x' } });
+    await new Promise((r) => setTimeout(r, 30));
+    expect(sock.requests).toHaveLength(2);
+    sock.answer(1, { ok: false, error: { code: 'forbidden', message: 'operators only' } });
+    await new Promise((r) => setTimeout(r, 30));
     expect(sync.store.access).toBe('forbidden');
-    sock.fire('disconnect');
-    sock.fire('connect');
-    await new Promise((r) => setTimeout(r, 20));
-    expect(n).toBe(3);
+    expect(sock.requests).toHaveLength(2);
     sync.close();
   });
 });

@@ -1,39 +1,85 @@
 import { describe, expect, it } from 'vitest';
-import { endedSubscriptions, type Subscription } from '../../server/realtime/recheck';
-import type { Decision } from '../../server/access/policy';
+import { judgeSubscriptions, sessionEndReason, type TokenState } from '../../server/realtime/recheck';
+import type { ChannelHandler } from '../../server/realtime/channel';
+import type { SubscriptionRecord } from '../../shared/contract';
 
-const subs: Subscription[] = [
-  { type: 'metric', code: 'water_level' },
-  { type: 'metric', code: 'truck_load', purpose: 'flood-response' },
-  { type: 'event_kind', code: 'complaint' },
-  { type: 'metric', code: 'dropped_metric' },
-];
+const subs: Record<string, SubscriptionRecord> = {
+  'metric:water_level': { type: 'points', code: 'water_level' },
+  'metric:truck_load': { type: 'points', code: 'truck_load', purpose: 'flood-response' },
+  'events:complaint': { type: 'events', code: 'complaint' },
+  'metric:dropped_metric': { type: 'points', code: 'dropped_metric' },
+  'alerts:BPBD': { type: 'alerts', code: 'BPBD' },
+};
 const agency = { role: 'agency' as const, opd: 'BPBD', tokenId: 1 };
+type Judge = ChannelHandler['authorise'];
+const allow: Judge = () => ({ allow: true, item: null });
 
-describe('endedSubscriptions', () => {
+describe('judgeSubscriptions', () => {
   it.each([
-    ['everything still allowed', () => ({ allow: true }) as Decision, []],
+    ['everything still allowed', {}, []],
     [
       'the agreement ended',
-      (_: unknown, s: Subscription): Decision | 'gone' =>
-        s.code === 'truck_load' ? { allow: false, reason: 'truck_load is terbatas data of DLH, not shared with BPBD' } : { allow: true },
-      [{ code: 'truck_load', error: 'forbidden' }],
+      {
+        points: ((_w, key) =>
+          key === 'truck_load' ? { allow: false, code: 'forbidden', message: 'not shared' } : { allow: true, item: null }) as Judge,
+      },
+      [{ room: 'metric:truck_load', code: 'forbidden' }],
     ],
     [
       'a metric left the catalog',
-      (_: unknown, s: Subscription): Decision | 'gone' => (s.code === 'dropped_metric' ? 'gone' : { allow: true }),
-      [{ code: 'dropped_metric', error: 'not_found' }],
+      {
+        points: ((_w, key) =>
+          key === 'dropped_metric' ? { allow: false, code: 'not_found', message: 'gone' } : { allow: true, item: null }) as Judge,
+      },
+      [{ room: 'metric:dropped_metric', code: 'not_found' }],
     ],
-  ])('%s', (_name, judge, expected) => {
-    const out = endedSubscriptions(agency, subs, judge as (w: unknown, s: Subscription) => Decision | 'gone');
-    expect(out.map((o) => ({ code: o.sub.code, error: o.code }))).toEqual(expected);
+    [
+      'alerts are judged like every channel',
+      { alerts: (() => ({ allow: false, code: 'forbidden', message: 'no' })) as Judge },
+      [{ room: 'alerts:BPBD', code: 'forbidden' }],
+    ],
+  ] as [string, Record<string, Judge>, { room: string; code: string }[]][])('%s', (_name, judges, expected) => {
+    const out = judgeSubscriptions(agency, subs, (type) => ({ authorise: judges[type] ?? allow }));
+    expect(out.map((o) => ({ room: o.room, code: o.refusal.code }))).toEqual(expected);
   });
-  it('passes each subscription its own stated purpose', () => {
+  it('passes each subscription its own stated purpose; an unknown channel ends its subscription', () => {
     const seen: (string | undefined)[] = [];
-    endedSubscriptions(agency, subs, (_w, s) => {
-      seen.push(s.purpose);
-      return { allow: true };
-    });
-    expect(seen).toEqual([undefined, 'flood-response', undefined, undefined]);
+    const out = judgeSubscriptions(agency, { ...subs, x: { type: 'nope', code: 'x' } }, (type) =>
+      type === 'nope'
+        ? undefined
+        : {
+            authorise: (_w, _k, purpose) => {
+              seen.push(purpose);
+              return { allow: true, item: null };
+            },
+          },
+    );
+    expect(seen).toEqual([undefined, 'flood-response', undefined, undefined, undefined]);
+    expect(out.map((o) => o.room)).toEqual(['x']);
+  });
+});
+
+const token = (t: Partial<TokenState> = {}): TokenState => ({ revoked: false, expired: false, disabled: false, role: 'agency', opd: 'BPBD', ...t });
+const operator = { role: 'operator' as const, tokenId: 2 };
+
+describe('sessionEndReason', () => {
+  it.each([
+    ['valid', agency, token(), null],
+    ['token deleted', agency, undefined, 'revoked'],
+    ['user disabled (wins over the rest)', agency, token({ disabled: true, revoked: true }), 'disabled'],
+    ['revoked', agency, token({ revoked: true }), 'revoked'],
+    ['expired', agency, token({ expired: true }), 'expired'],
+    ['role changed', agency, token({ role: 'operator', opd: null }), 'role_changed'],
+    [
+      'role changed and its sessions revoked: the change is the reason',
+      agency,
+      token({ role: 'operator', opd: null, revoked: true }),
+      'role_changed',
+    ],
+    ['moved to another OPD', agency, token({ opd: 'DLH' }), 'role_changed'],
+    ['operator still operator', operator, token({ role: 'operator', opd: null }), null],
+    ['device token (no user)', operator, token({ role: null, opd: null }), null],
+  ] as const)('%s', (_name, who, state, expected) => {
+    expect(sessionEndReason(who, state)).toBe(expected);
   });
 });

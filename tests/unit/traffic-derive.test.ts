@@ -147,7 +147,7 @@ describe('traffic derive', () => {
       expect(getColor(lines[0]!)).toEqual(segmentRgba(0.8));
       expect(layers[1]).toBeInstanceOf(ScatterplotLayer);
       expect(layers[1]!.props.data).toBe(points);
-      expect(describeLayers(layers)).toEqual([
+      expect(describeLayers(layers)).toMatchObject([
         { id: 'traffic-roads', type: 'PathLayer', items: 1, pathVertices: [3] },
         { id: 'traffic-segments', type: 'ScatterplotLayer', items: 1 },
         // alert state is drawn on every map scene, on top (none here)

@@ -1,7 +1,7 @@
 /** Alert state on every map scene: Siaga/Awas entities ringed and labelled above every layer; red is for alerts only. */
 import { describe, expect, it } from 'vitest';
 import { alertLabel, alertMarkers, MAX_ALERT_LABELS } from '../../client/wall/alert-layer';
-import { buildWallLayers, COMPLAINT_RANGE, describeLayers, progressRgba, type WallMapData } from '../../client/wall/layers';
+import { buildWallLayers, COMPLAINT_RANGE, describeLayers, progressRgba, conflictRgba, type WallMapData } from '../../client/wall/layers';
 import { ALERT_RGB, rampRgba } from '../../client/lib/alert-colors';
 import { MAP_LAYERS } from '../../shared/scenes';
 
@@ -54,7 +54,7 @@ describe('alert layers on every scene', () => {
 
   it.each([[[]], [['complaints-hex']], [[...MAP_LAYERS]]] as const)('layers %o: rings and labels come last', (wanted) => {
     const d = describeLayers(buildWallLayers({ ...empty, alerts }, wanted));
-    expect(d.slice(-2)).toEqual([
+    expect(d.slice(-2)).toMatchObject([
       { id: 'alert-rings', type: 'ScatterplotLayer', items: 20 },
       { id: 'alert-labels', type: 'TextLayer', items: MAX_ALERT_LABELS },
     ]);
@@ -67,6 +67,7 @@ describe('no colour ramp ends in the alert red', () => {
     ['congestion / fill ramp', rampRgba(1)],
     ['complaint density', COMPLAINT_RANGE.at(-1)!],
     ['project progress at 0 %', progressRgba(0)],
+    ['open dig-once conflict', conflictRgba('terbuka')],
   ])('%s', (_n, rgb) => {
     expect(near(rgb, ALERT_RGB.awas)).toBe(false);
     expect(near(rgb, ALERT_RGB.siaga)).toBe(false);

@@ -12,6 +12,8 @@ export interface ComplaintPoint {
   lat: number;
   category: string | null;
   t: number;
+  /** How many complaints the point stands for: 1, or a rewind frame's count of its hexagon. */
+  n: number;
 }
 
 /**
@@ -24,7 +26,7 @@ export function complaintPoints(located: readonly WireEvent[]): ComplaintPoint[]
   const out: ComplaintPoint[] = [];
   for (const e of located) {
     if (e.lon === null || e.lat === null) continue;
-    out.push({ lon: e.lon, lat: e.lat, category: e.category, t: e.t });
+    out.push({ lon: e.lon, lat: e.lat, category: e.category, t: e.t, n: 1 });
   }
   return out;
 }
@@ -48,4 +50,32 @@ export function complaintsByKecamatan(located: readonly WireEvent[]): { code: st
     if (code) counts.set(code, (counts.get(code) ?? 0) + 1);
   }
   return [...counts].map(([code, n]) => ({ code, n })).sort((a, b) => b.n - a.n || a.code.localeCompare(b.code));
+}
+
+/**
+ * The same three derivations from a rewind frame's counts (shared/replay.ts EventAggregate): the hexagon centres as
+ * weighted points, and the category and kecamatan bars (the same sort; no category counts as 'lainnya').
+ */
+export function complaintsFromAggregate(
+  a: {
+    hexes: readonly number[];
+    byCategory: Readonly<Record<string, number>>;
+    byRegion: Readonly<Record<string, number>>;
+  },
+  t: number,
+): { points: ComplaintPoint[]; byCategory: { category: string; n: number }[]; byKecamatan: { code: string; n: number }[] } {
+  const points: ComplaintPoint[] = [];
+  for (let i = 0; i + 2 < a.hexes.length; i += 3) points.push({ lon: a.hexes[i]!, lat: a.hexes[i + 1]!, category: null, t, n: a.hexes[i + 2]! });
+  const cats = new Map<string, number>();
+  for (const [c, n] of Object.entries(a.byCategory)) cats.set(c || 'lainnya', (cats.get(c || 'lainnya') ?? 0) + n);
+  const kec = new Map<string, number>();
+  for (const [region, n] of Object.entries(a.byRegion)) {
+    const code = /^\d{2}\.\d{2}\.\d{2}/.exec(region)?.[0];
+    if (code) kec.set(code, (kec.get(code) ?? 0) + n);
+  }
+  return {
+    points,
+    byCategory: [...cats].map(([category, n]) => ({ category, n })).sort((x, y) => y.n - x.n || x.category.localeCompare(y.category)),
+    byKecamatan: [...kec].map(([code, n]) => ({ code, n })).sort((x, y) => y.n - x.n || x.code.localeCompare(y.code)),
+  };
 }

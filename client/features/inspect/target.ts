@@ -75,6 +75,23 @@ export function complaintsNear(
   };
 }
 
+/**
+ * A rewind frame's count near a point: its hexagons are counted per cell (shared/replay.ts `hexes`, flat
+ * [lon, lat, n, …]); the count of the hexagon whose centre is nearest, if within `radiusM` (else 0).
+ */
+export function hexCountNear(hexes: readonly number[], lon: number, lat: number, radiusM: number): number {
+  let best = Infinity;
+  let n = 0;
+  for (let i = 0; i + 2 < hexes.length; i += 3) {
+    const d = metresBetween(lon, lat, hexes[i]!, hexes[i + 1]!);
+    if (d < best) {
+      best = d;
+      n = hexes[i + 2]!;
+    }
+  }
+  return best <= radiusM ? n : 0;
+}
+
 /** The open alerts of one entity's metric, most severe first. */
 export function alertsOf(alerts: readonly WireAlert[], metric: string, entity: string): WireAlert[] {
   const rank = (l: AlertLevel) => ALERT_LEVELS.indexOf(l);

@@ -16,7 +16,8 @@ import { formatValue } from '../format';
 import { useLang } from '../react/hooks';
 import type { LiveConnection } from '../live-connection';
 import { nameFirst } from '../../features/common';
-import { alertsOf, complaintsNear, type InspectTarget } from '../../features/inspect/target';
+import { alertsOf, complaintsNear, hexCountNear, type InspectTarget } from '../../features/inspect/target';
+import type { EventAggregate } from '@shared/replay';
 
 const DAY_MS = 24 * 3_600_000;
 const NEAR_M = 500;
@@ -59,7 +60,7 @@ export function InspectCard({
 }: {
   target: InspectTarget;
   /** The stores to read: a live connection's, or a rewind frame's. */
-  sources: Pick<LiveConnection, 'store' | 'events'>;
+  sources: Pick<LiveConnection, 'store' | 'events'> & { aggregates?: ReadonlyMap<string, EventAggregate> };
   alerts?: AlertsStore;
   token: string;
   now: number;
@@ -86,7 +87,13 @@ export function InspectCard({
 
   const located = sources.events.get('complaint')?.located ?? [];
   const at = target.kind === 'area' ? target : series && series.lon !== null && series.lat !== null ? { lon: series.lon, lat: series.lat } : null;
-  const near = at ? complaintsNear(located, at.lon, at.lat, target.kind === 'area' ? target.radiusM : NEAR_M) : null;
+  // a rewind frame has its complaints counted per hexagon: the tapped hexagon's count (no categories)
+  const counted = sources.aggregates?.get('complaint');
+  const near = !at
+    ? null
+    : counted
+      ? { n: hexCountNear(counted.hexes, at.lon, at.lat, target.kind === 'area' ? target.radiusM : NEAR_M), byCategory: [] }
+      : complaintsNear(located, at.lon, at.lat, target.kind === 'area' ? target.radiusM : NEAR_M);
 
   if (target.kind === 'area') {
     return (

@@ -1,0 +1,254 @@
+/**
+ * The one client sync engine (the server's one subscribe path, seen from the other end). For every channel
+ * (points, events, alerts, feed health, …) and key it: subscribes on every connect (resuming from the seq it
+ * holds when it can), feeds the snapshot and then the deltas to the channel's store, resubscribes a key whose
+ * sequence shows a gap, resubscribes everything now and then, retries what failed except `forbidden`, ends a
+ * key the server ended (`subscription:ended`), and discards answers of an older connection (`epoch`).
+ *
+ * It talks to the socket through `SyncSocket` (four members; tests pass a fake) and to stores through
+ * `SyncStore` (every store implements it): nothing here knows what a metric or an alert is.
+ */
+import { ERROR_CODES, type Ack, type ErrorCode } from '@shared/ack';
+
+/** What a store says of one delta. */
+export type DeltaResult = 'applied' | 'queued' | 'stale' | 'gap' | 'ignored';
+
+/** Where a key stands: `idle` until a subscription starts (and after a disconnect), `syncing` while one is in flight. */
+export type SyncStatus = 'idle' | 'syncing' | 'live' | 'forbidden' | 'error';
+
+/**
+ * Pure: what a delta numbered `msgSeq` does to a key at (`status`, `seq`); undefined status: the key is not
+ * tracked. A volatile delta (vehicle positions) past a gap is applied: what it replaces needs no history.
+ */
+export function classifyDelta(status: SyncStatus | undefined, seq: number, msgSeq: number, volatile = false): DeltaResult {
+  switch (status) {
+    case undefined:
+    case 'idle':
+    case 'forbidden':
+    case 'error':
+      return 'ignored';
+    case 'syncing':
+      return 'queued';
+    case 'live':
+      if (msgSeq <= seq) return 'stale';
+      return msgSeq === seq + 1 || volatile ? 'applied' : 'gap';
+  }
+}
+
+/** The one interface of every live store (LiveStore, EventsStore, AlertsStore, FeedsStore). */
+export interface SyncStore<Snap, Delta> {
+  /** A (re)subscription is on its way: hold deltas until its snapshot arrives. */
+  beginSync(key: string): void;
+  /** The key's snapshot; deltas queued meanwhile are replayed. `gap`: the replay found a hole (resubscribe). */
+  applySnapshot(key: string, snap: Snap): 'applied' | 'gap';
+  applyDelta(delta: Delta): DeltaResult;
+  markFailed(key: string, code: ErrorCode): void;
+  /** The connection dropped: keep what is held (shown as ageing), expect a new subscription. */
+  markIdle(): void;
+  /** The seq held for `key` that a resume may start from (null: nothing held, a snapshot is needed). */
+  resumableSeq(key: string): number | null;
+  /** The server resumed `key` from the held seq: go live with what is held; the missed deltas follow. */
+  resume(key: string): 'applied' | 'gap';
+}
+
+/** The four things the engine needs of a socket.io socket (tests pass a fake). */
+export interface SyncSocket {
+  readonly connected: boolean;
+  on(event: string, fn: (...args: unknown[]) => void): unknown;
+  off(event: string, fn: (...args: unknown[]) => void): unknown;
+  /** Sends a request and waits for its acknowledgement (rejects after `timeoutMs`). */
+  request(event: string, arg: unknown, timeoutMs: number): Promise<unknown>;
+}
+
+/** A channel as the engine drives it: its wire names, its keys, how to ask, and where answers go. */
+export interface SyncChannel<Snap = unknown, Delta = unknown> {
+  readonly name: string;
+  readonly subscribeEvent: string;
+  readonly deltaEvent: string;
+  keys(): readonly string[];
+  /** The request for one key (`since`: resume from these seqs of that epoch). */
+  request(key: string, since: { epoch: string; seqs: Record<string, number> } | undefined): unknown;
+  /** The key a delta belongs to (null: malformed, dropped). */
+  keyOf(delta: unknown): string | null;
+  /** The key's snapshot in an answer (null: the answer does not carry it). */
+  snapshotOf(key: string, data: Record<string, unknown>): Snap | null;
+  readonly store: SyncStore<Snap, Delta>;
+}
+
+export interface SyncOptions {
+  ackTimeoutMs: number;
+  retryDelayMs: number;
+  /** Everything is subscribed again this often even without a gap (belt and braces). */
+  resyncIntervalMs: number;
+}
+
+export const DEFAULT_SYNC_OPTIONS: Readonly<SyncOptions> = Object.freeze({ ackTimeoutMs: 10_000, retryDelayMs: 5_000, resyncIntervalMs: 5 * 60_000 });
+
+/** Observations for test hooks and metrics. */
+export interface SyncObserver {
+  resync?(channel: string, key: string): void;
+  snapshot?(channel: string, key: string): void;
+  delta?(channel: string, delta: unknown, result: DeltaResult): void;
+}
+
+export function isAck(x: unknown): x is Ack<Record<string, unknown>> {
+  if (typeof x !== 'object' || x === null || !('ok' in x)) return false;
+  const a = x as { ok: unknown; data?: unknown; error?: { code?: unknown } };
+  if (a.ok === true) return typeof a.data === 'object' && a.data !== null;
+  return a.ok === false && typeof a.error?.code === 'string' && (ERROR_CODES as readonly string[]).includes(a.error.code);
+}
+
+export class SyncEngine {
+  private readonly channels = new Map<string, SyncChannel>();
+  private readonly inFlight = new Set<string>();
+  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  private readonly deltaHandlers = new Map<string, (msg: unknown) => void>();
+  private resyncTimer: ReturnType<typeof setInterval> | null = null;
+  /** Bumped on every connect and disconnect: answers of an older connection are discarded. */
+  private epoch = 0;
+  /** The hub epoch each channel's last answer named (a resume must name it). */
+  private readonly hubEpoch = new Map<string, string>();
+  private readonly opts: SyncOptions;
+
+  constructor(
+    private readonly socket: SyncSocket,
+    channels: readonly SyncChannel[],
+    opts: Partial<SyncOptions> = {},
+    private readonly observer: SyncObserver = {},
+  ) {
+    this.opts = { ...DEFAULT_SYNC_OPTIONS, ...opts };
+    for (const ch of channels) {
+      this.channels.set(ch.name, ch);
+      const onDelta = (msg: unknown) => this.onDelta(ch, msg);
+      this.deltaHandlers.set(ch.name, onDelta);
+      socket.on(ch.deltaEvent, onDelta);
+    }
+    socket.on('connect', this.onConnect);
+    socket.on('disconnect', this.onDisconnect);
+    socket.on('subscription:ended', this.onEnded);
+    if (socket.connected) this.onConnect();
+  }
+
+  close(): void {
+    for (const ch of this.channels.values()) this.socket.off(ch.deltaEvent, this.deltaHandlers.get(ch.name)!);
+    this.socket.off('connect', this.onConnect);
+    this.socket.off('disconnect', this.onDisconnect);
+    this.socket.off('subscription:ended', this.onEnded);
+    this.stop();
+  }
+
+  /** Subscribes one key again now (a caller that knows its data is stale). */
+  resubscribe(channel: string, key: string): void {
+    const ch = this.channels.get(channel);
+    if (ch) this.subscribe(ch, key);
+  }
+
+  private stop(): void {
+    this.epoch++;
+    this.inFlight.clear();
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    if (this.resyncTimer) clearInterval(this.resyncTimer);
+    this.resyncTimer = null;
+  }
+
+  private readonly onConnect = (): void => {
+    this.stop();
+    this.subscribeAll(true);
+    this.resyncTimer = setInterval(() => this.subscribeAll(false), this.opts.resyncIntervalMs);
+  };
+
+  private readonly onDisconnect = (): void => {
+    this.stop();
+    for (const ch of this.channels.values()) ch.store.markIdle();
+  };
+
+  private readonly onEnded = (msg: unknown): void => {
+    if (typeof msg !== 'object' || msg === null) return;
+    const m = msg as { channel?: unknown; key?: unknown; code?: unknown };
+    const ch = typeof m.channel === 'string' ? this.channels.get(m.channel) : undefined;
+    if (!ch || typeof m.key !== 'string' || !ch.keys().includes(m.key)) return;
+    const code = (ERROR_CODES as readonly string[]).includes(m.code as string) ? (m.code as ErrorCode) : 'forbidden';
+    this.fail(ch, m.key, code);
+  };
+
+  private onDelta(ch: SyncChannel, msg: unknown): void {
+    const key = ch.keyOf(msg);
+    if (key === null) return;
+    const r = ch.store.applyDelta(msg);
+    this.observer.delta?.(ch.name, msg, r);
+    if (r === 'gap') this.subscribe(ch, key);
+  }
+
+  /** `resume`: right after a connect, keys that hold data ask to continue from their seq. */
+  private subscribeAll(resume: boolean): void {
+    // one request per key: a forbidden key fails alone instead of taking the others with it
+    for (const ch of this.channels.values()) for (const key of ch.keys()) this.subscribe(ch, key, resume);
+  }
+
+  private subscribe(ch: SyncChannel, key: string, resume = false): void {
+    const id = `${ch.name}\u0000${key}`;
+    if (this.inFlight.has(id) || !this.socket.connected) return;
+    const epoch = this.epoch;
+    const held = resume ? ch.store.resumableSeq(key) : null;
+    const hubEpoch = this.hubEpoch.get(ch.name);
+    const since = held !== null && hubEpoch ? { epoch: hubEpoch, seqs: { [key]: held } } : undefined;
+    this.inFlight.add(id);
+    ch.store.beginSync(key);
+    this.observer.resync?.(ch.name, key);
+    this.socket.request(ch.subscribeEvent, ch.request(key, since), this.opts.ackTimeoutMs).then(
+      (res) => {
+        if (epoch !== this.epoch) return; // an answer of an older connection
+        this.inFlight.delete(id);
+        if (!isAck(res)) return this.fail(ch, key, 'internal');
+        if (!res.ok) return this.fail(ch, key, res.error.code);
+        const data = res.data;
+        if (typeof data.epoch === 'string') this.hubEpoch.set(ch.name, data.epoch);
+        let r: 'applied' | 'gap';
+        if (Array.isArray(data.resumed) && data.resumed.includes(key)) r = ch.store.resume(key);
+        else {
+          const snap = ch.snapshotOf(key, data);
+          if (snap === null) return this.fail(ch, key, 'not_found');
+          r = ch.store.applySnapshot(key, snap);
+          this.observer.snapshot?.(ch.name, key);
+        }
+        if (r === 'gap') this.subscribe(ch, key);
+      },
+      () => {
+        // no answer in time: keep the data as it is and try again while connected
+        if (epoch !== this.epoch) return;
+        this.inFlight.delete(id);
+        this.fail(ch, key, 'unavailable');
+      },
+    );
+  }
+
+  private fail(ch: SyncChannel, key: string, code: ErrorCode): void {
+    ch.store.markFailed(key, code);
+    // forbidden stops: rights change on the server, and a new session starts over
+    if (code === 'forbidden' || code === 'unauthenticated') return;
+    const epoch = this.epoch;
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      if (epoch === this.epoch) this.subscribe(ch, key);
+    }, this.opts.retryDelayMs);
+    this.timers.add(t);
+  }
+}
+
+/** The engine's socket over a socket.io client socket. */
+export function syncSocketOf(socket: {
+  readonly connected: boolean;
+  on(event: string, fn: (...args: unknown[]) => void): unknown;
+  off(event: string, fn: (...args: unknown[]) => void): unknown;
+  timeout(ms: number): { emitWithAck(event: string, arg: unknown): Promise<unknown> };
+}): SyncSocket {
+  return {
+    get connected() {
+      return socket.connected;
+    },
+    on: (e, fn) => socket.on(e, fn),
+    off: (e, fn) => socket.off(e, fn),
+    request: (e, arg, ms) => socket.timeout(ms).emitWithAck(e, arg),
+  };
+}

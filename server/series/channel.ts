@@ -1,0 +1,183 @@
+/**
+ * The points channel (`series:subscribe` → `points:appended`): one room per metric. Snapshots come from the
+ * roll-ups (series service); anonymous subscribers share them for a short while. Readings of a classified
+ * entity (a rahasia project) reach only those the access rule lets see them, message by message (`view`).
+ */
+import { LRUCache } from 'lru-cache';
+import type pg from 'pg';
+import type { Metric, SeriesMeta } from '../../shared/catalog';
+import type { MetricSnapshot, PointsAppended, Snapshot, WirePoint } from '../../shared/contract';
+import { parseRoomId, toRoomId } from '../../shared/rooms';
+import { subscribeSchema } from '../../shared/schemas';
+import type { z } from 'zod';
+import type { ClassifiedEntity } from '../access/policy';
+import type { CatalogService } from '../catalog/service';
+import type { ChannelHandler } from '../realtime/channel';
+import { auditSharedRead } from '../sharing/audit-read';
+import type { SeriesService } from './service';
+
+/** What ingest publishes: the readings of one metric just committed, and series first seen. */
+export interface PointsFact {
+  metric: string;
+  points: readonly WirePoint[];
+  series: readonly SeriesMeta[];
+}
+
+type Delta = Omit<PointsAppended, 'seq'>;
+
+/** Anonymous history lengths are rounded up to one of these (minutes), so a client cannot mint cache keys. */
+export const PUBLIC_HISTORY_STEPS: readonly number[] = [0, 5, 15, 30, 60, 120, 240, 480, 720, 1440];
+export const quantiseHistory = (minutes: number): number => PUBLIC_HISTORY_STEPS.find((s) => s >= minutes) ?? PUBLIC_HISTORY_STEPS.at(-1)!;
+
+/**
+ * A points message as one principal may see it: the readings of series whose entity is classified beyond what
+ * `allowed` lets through are dropped (the message keeps its seq, so the subscriber sees no gap). Pure.
+ */
+export function filterPoints<M extends Pick<PointsAppended, 'series' | 'points'>>(
+  msg: M,
+  entityOfSeries: (id: number) => ClassifiedEntity | undefined,
+  allowed: (entity: ClassifiedEntity) => boolean,
+): M {
+  const hidden = new Set<number>();
+  const series = msg.series.filter((s) => {
+    const e = entityOfSeries(s.id);
+    if (e && !allowed(e)) hidden.add(s.id);
+    return !hidden.has(s.id);
+  });
+  const points = msg.points.filter((p) => {
+    if (hidden.has(p.s)) return false;
+    const e = entityOfSeries(p.s);
+    return !e || allowed(e);
+  });
+  return points.length === msg.points.length && series.length === msg.series.length ? msg : { ...msg, series, points };
+}
+
+/** Pure: positions only, of a metric without thresholds (vehicle positions): droppable. */
+export const isDroppable = (metric: Pick<Metric, 'thresholds'> | undefined, msg: Pick<PointsAppended, 'points' | 'series'>): boolean =>
+  !!metric && metric.thresholds === null && msg.series.length === 0 && msg.points.length > 0 && msg.points.every((p) => p.lon !== undefined);
+
+/** Roughly what a snapshot costs in memory: bytes per history bucket and per series (measured, bench:greedy). */
+const snapshotBytes = (s: MetricSnapshot): number => 512 + s.series.reduce((n, x) => n + 400 + x.history.length * 64, 0);
+
+/**
+ * Snapshots shared by anonymous subscribers for a short while (and while in flight), per metric and
+ * (quantised) history length. Bounded by bytes, least recently used first out, and by age. Each carries the
+ * seq read before its query: catch-up starts there.
+ */
+export function createSnapshotCache(series: Pick<SeriesService, 'snapshot'>, ttlMs: number, clock: () => number, maxBytes: number) {
+  type Entry = { at: number; snapshot: Promise<MetricSnapshot> };
+  // an entry in flight counts as 64 KiB until its size is known
+  const cache = new LRUCache<string, Entry>({ maxSize: maxBytes, sizeCalculation: () => 64 * 1024 });
+  return {
+    get(metric: Metric, historyMinutes: number, now: number, seq: number): Promise<MetricSnapshot> {
+      const key = `${metric.code}:${historyMinutes}`;
+      const hit = cache.get(key);
+      if (hit && clock() - hit.at < ttlMs) return hit.snapshot;
+      const snapshot = series.snapshot(metric, historyMinutes, now).then((snap) => ({ ...snap, seq }));
+      const entry: Entry = { at: clock(), snapshot };
+      cache.set(key, entry);
+      snapshot.then(
+        (s) => {
+          if (cache.peek(key) === entry) cache.set(key, entry, { size: Math.min(maxBytes, snapshotBytes(s)) });
+        },
+        () => {
+          if (cache.peek(key) === entry) cache.delete(key);
+        },
+      );
+      return snapshot;
+    },
+    /** Estimated bytes held (tests, bench:greedy). */
+    get bytes() {
+      return cache.calculatedSize;
+    },
+  };
+}
+
+export function createPointsChannel(deps: {
+  pool: pg.Pool;
+  catalog: CatalogService;
+  series: SeriesService;
+  clock: () => number;
+  /** How long anonymous subscribers share a snapshot (well inside what the hub holds for catch-up). */
+  publicSnapshotMs: number;
+  publicSnapshotCacheBytes: number;
+  observeSnapshot?: (kind: 'series' | 'events', items: number) => void;
+}): ChannelHandler<z.output<typeof subscribeSchema>, Metric, PointsFact, Delta, Snapshot> {
+  const { catalog } = deps;
+  const shared = createSnapshotCache(deps.series, deps.publicSnapshotMs, deps.clock, deps.publicSnapshotCacheBytes);
+  /** The classified entity of each series of a message: new series travel in it, before the registry's next refresh. */
+  const entityLookup = (msg: Pick<PointsAppended, 'series'>) => {
+    const fresh = new Map(msg.series.map((s) => [s.id, s.entity]));
+    return (id: number): ClassifiedEntity | undefined => {
+      const e = fresh.get(id);
+      return e !== undefined ? catalog.entity(e) : catalog.entityOfSeries(id);
+    };
+  };
+  return {
+    type: 'points',
+    subscribeEvent: 'series:subscribe',
+    deltaEvent: 'points:appended',
+    schema: subscribeSchema,
+    keys: (req) => req.metrics,
+    authorise(who, key, purpose) {
+      const metric = catalog.metric(key);
+      if (!metric) return { allow: false, code: 'not_found', message: `unknown metric '${key}'` };
+      const d = catalog.decide(who, metric, 'metric', purpose);
+      if (!d.allow) return { allow: false, code: 'forbidden', message: d.reason };
+      return {
+        allow: true,
+        item: metric,
+        audit: (source) =>
+          auditSharedRead(deps.pool, who, { type: 'metric', code: metric.code, ownerOpd: metric.ownerOpd }, d, { via: 'socket', source }),
+      };
+    },
+    roomOf: (metric) => toRoomId({ type: 'metric', metric }),
+    keyOf(room) {
+      const r = parseRoomId(room);
+      return r?.type === 'metric' ? r.metric : null;
+    },
+    isPublik: (key) => catalog.metric(key)?.class === 'publik',
+    roomsOf: (fact) =>
+      fact.points.length || fact.series.length
+        ? [
+            {
+              room: toRoomId({ type: 'metric', metric: fact.metric }),
+              delta: { metric: fact.metric, series: [...fact.series], points: [...fact.points] },
+            },
+          ]
+        : [],
+    merge: (a, b) => ({ metric: a.metric, series: [...a.series, ...b.series], points: [...a.points, ...b.points] }),
+    async snapshot(who, inputs, req) {
+      const now = deps.clock();
+      // Anonymous subscribers share snapshots (a crowd of citizens costs the database one query per metric and
+      // period); everyone else gets a fresh one.
+      const load = ({ item, seq }: { item: Metric; seq: number }) =>
+        who.role === 'public'
+          ? shared.get(item, quantiseHistory(req.historyMinutes), now, seq)
+          : deps.series.snapshot(item, req.historyMinutes, now).then((snap) => ({ ...snap, seq }));
+      // The series of classified entities (a rahasia project) are left out of what this principal may not read.
+      const metrics: MetricSnapshot[] = (await Promise.all(inputs.map(load))).map((snap) => {
+        const series = snap.series.filter((x) => catalog.decideSeries(who, snap.metric, x.entity, req.purpose).allow);
+        return series.length === snap.series.length ? snap : { ...snap, series };
+      });
+      return { data: { serverTime: now, metrics }, seqs: metrics.map((m) => m.seq) };
+    },
+    classified(msg) {
+      if (msg.series.length) catalog.noteSeries(msg.series);
+      const entityOf = entityLookup(msg);
+      return msg.series.some((s) => entityOf(s.id)) || msg.points.some((p) => entityOf(p.s));
+    },
+    view(who, msg, key, purpose) {
+      const metric = catalog.metric(key);
+      if (!metric) return msg;
+      return filterPoints(msg, entityLookup(msg), (e) => catalog.decideSeries(who, metric, e.id, purpose).allow);
+    },
+    volatile: (delta) => isDroppable(catalog.metric(delta.metric), delta),
+    endedFields: (metric) => ({ metric }),
+    observe: (snap) =>
+      deps.observeSnapshot?.(
+        'series',
+        snap.metrics.reduce((n, m) => n + m.series.reduce((k, s) => k + s.history.length + 1, 0), 0),
+      ),
+  };
+}
