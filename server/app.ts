@@ -72,10 +72,10 @@ import { createReplayService } from './replay/service';
 import { createSceneSource } from './wall/scenes';
 import { reply } from './http/reply';
 import { PUBLIC_VIEW_DEFAULTS } from './public/defaults';
-import { createIncidentChannel } from './incidents/live';
+import { createIncidentsChannel, incidentPublisher } from './incidents/channel';
 import { createIncidentRoutes } from './incidents/routes';
 import { createIncidentService, type IncidentService } from './incidents/service';
-import { startWatcher, type Watcher } from './incidents/watch';
+import { createWatcher, type Watcher } from './incidents/watch';
 import { createNotificationRoutes } from './notifications/routes';
 import { startNotifications, type Notifications } from './notifications/start';
 
@@ -404,7 +404,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   );
   app.use(createAuditRoutes({ pool, principalOf }));
   // incidents between OPDs, escalation and notifications that leave the app (issue 16)
-  const incidentChannel = createIncidentChannel(io.of(NAMESPACES.live), Math.min(config.streamTickMs, 250));
+  const incidentChannel = incidentPublisher(channels, () => hub);
   const notify = startNotifications({
     pool,
     config: config.notifications,
@@ -414,15 +414,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
     onAttempt: metrics.notificationAttempt,
   });
   const incidents = createIncidentService({ pool, catalog, alerts, channel: incidentChannel, log, clock, outbox: notify.settings });
-  const watcher = startWatcher({
-    pool,
-    catalog,
-    channel: incidentChannel,
-    log,
-    clock,
-    outbox: notify.settings,
-    intervalMs: config.watchIntervalMs ?? 0,
-  });
+  const watcher = createWatcher({ pool, catalog, channel: incidentChannel, log, clock, outbox: notify.settings });
+  // escalation, reminders, silent feeds, overdue complaints: once per cluster, in the leader
+  const stopWatchJob = config.watchIntervalMs ? leader.run('incidents-watch', () => watcher.start(config.watchIntervalMs!)) : null;
+  channels.register(createIncidentsChannel({ list: (who) => incidents.list(who), clock }));
   app.use(createIncidentRoutes({ pool, incidents, principalOf, k: config.publicKAnonymity ?? PUBLIC_VIEW_DEFAULTS.kAnonymity, clock }));
   app.use(createNotificationRoutes({ pool, principalOf, webhookKey: deps.webhookKey ?? null, clock }));
   app.use(createRegionRoutes({ pool, cityCode }));
@@ -507,9 +502,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     recheckLive: () => recheck.now(),
     leader,
     async close() {
-      await watcher.stop();
+      await stopWatchJob?.();
       await notify.stop();
-      incidentChannel.close();
       await backups?.stop();
       await anchoring?.stop();
       await stopAlertJob?.();

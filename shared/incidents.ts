@@ -4,6 +4,7 @@
  * schemas (the REST contract and the client validate with them); types from `z.infer`.
  */
 import { z } from 'zod';
+import { syncSinceSchema } from './schemas';
 
 export const INCIDENT_STATUSES = ['baru', 'diterima', 'dikerjakan', 'selesai', 'ditolak'] as const;
 export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
@@ -94,6 +95,21 @@ export interface IncidentsChanged {
   removed: number[];
   watch: WireWatchAlert[];
   escalations: WireEscalation[];
+}
+
+/** `incidents:subscribe`: the caller's scope follows from who it is; `since` resumes (the channel model). */
+export const incidentsSubscribeSchema = z.object({ since: syncSinceSchema.optional() });
+export type IncidentsSubscribeRequest = z.input<typeof incidentsSubscribeSchema>;
+
+/** The answer of `incidents:subscribe` (same content as GET /api/v1/incidents). */
+export interface IncidentsSnapshot {
+  serverTime: number;
+  room: string | null;
+  seq: number;
+  incidents: WireIncident[];
+  watch: WireWatchAlert[];
+  epoch?: string;
+  resumed?: string[];
 }
 
 /** A complaint routed to an OPD by `event_sla.handler_opd` (its queue), as that OPD sees it. */

@@ -14,8 +14,8 @@ import type { CatalogService } from '../catalog/service';
 import type { AlertService } from '../alerts/service';
 import { enqueue, type NotificationFact, type OutboxSettings } from '../notifications/outbox';
 import { incidentFact } from '../notifications/messages';
-import type { IncidentChannel } from './live';
-import { redactIncident } from './live';
+import type { IncidentChannel } from './channel';
+import { redactIncident } from './channel';
 import {
   acknowledgeWatchAlert,
   complaintForIncident,

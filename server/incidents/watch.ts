@@ -8,10 +8,11 @@
  *    their target and unacknowledged watch alerts: each step and reminder is audited, queued to the outbox and
  *    shown live (incidents also get a timeline entry and their level).
  *
- * Exactly once with several processes: a round runs in one transaction holding a transaction-level advisory lock
- * taken with try (a process that does not get it skips the round), and everything it changes (watch alerts,
- * escalation state, audit, outbox) commits together or not at all. With issue 18's leader hook merged, the
- * round runs on the leader only; the lock stays as the guard. The clock is passed in: tests drive `tick()`.
+ * Exactly once with several processes: the timer runs in the leader only (`leader.run('watch', …)` in
+ * server/app.ts, issue 18's advisory-lock leader), and each round also runs in one transaction holding a
+ * transaction-level advisory lock taken with try (a process that does not get it skips the round: two leaders
+ * for a moment during a hand-over cannot double a step), and everything a round changes (watch alerts,
+ * escalation state, audit, outbox) commits together or not at all. The clock is passed in: tests drive `tick()`.
  */
 import type pg from 'pg';
 import type { Logger } from 'pino';
@@ -24,7 +25,7 @@ import type { CatalogService } from '../catalog/service';
 import { enqueue, type NotificationFact, type OutboxSettings } from '../notifications/outbox';
 import { alertFact, incidentFact, watchFact } from '../notifications/messages';
 import { choosePolicy, dueEscalations, escalationStepsSchema, type EscalationPolicy, type EscalationSubjectType } from './escalation';
-import type { IncidentChannel } from './live';
+import type { IncidentChannel } from './channel';
 import {
   clearWatchAlert,
   insertEntry,
@@ -43,7 +44,8 @@ const SYSTEM = 'system:watch';
 export interface Watcher {
   /** One round at the clock's now; false when another process holds the round. */
   tick(): Promise<boolean>;
-  stop(): Promise<void>;
+  /** Runs a round every `intervalMs` until the returned stop is called (the leader job). */
+  start(intervalMs: number): () => Promise<void>;
 }
 
 export interface WatcherDeps {
@@ -53,10 +55,6 @@ export interface WatcherDeps {
   log: Logger;
   clock: () => number;
   outbox: OutboxSettings & { linkBase: string; offsetMin: number };
-  /** 0: no timer (tests call `tick()`). */
-  intervalMs: number;
-  /** Where issue 18's leader hook is merged: whether this process leads now (absent: every process tries the lock). */
-  isLeader?: () => boolean;
   /** Told when an alert's escalation state changes (the alert service re-publishes nothing; the wall shows the steps). */
   onEscalation?: (steps: readonly WireEscalation[]) => void;
 }
@@ -89,10 +87,8 @@ interface Subject {
   incident?: IncidentRow;
 }
 
-export function startWatcher(deps: WatcherDeps): Watcher {
+export function createWatcher(deps: WatcherDeps): Watcher {
   const { pool, log, clock } = deps;
-  let timer: NodeJS.Timeout | null = null;
-  let running: Promise<boolean> | null = null;
 
   async function round(c: pg.PoolClient, now: number) {
     const audit: AuditInput[] = [];
@@ -293,7 +289,6 @@ export function startWatcher(deps: WatcherDeps): Watcher {
   }
 
   async function tick(): Promise<boolean> {
-    if (deps.isLeader && !deps.isLeader()) return false;
     const now = clock();
     const c = await pool.connect();
     let out: Awaited<ReturnType<typeof round>>;
@@ -321,26 +316,25 @@ export function startWatcher(deps: WatcherDeps): Watcher {
     return true;
   }
 
-  if (deps.intervalMs > 0) {
-    const run = () => {
-      running = tick().catch((e) => {
-        log.warn({ err: e }, 'watch round failed');
-        return false;
-      });
-      void running.finally(() => {
-        running = null;
-        if (timer) timer = setTimeout(run, deps.intervalMs).unref();
-      });
-    };
-    timer = setTimeout(run, deps.intervalMs).unref();
-  }
-
   return {
     tick,
-    async stop() {
-      if (timer) clearTimeout(timer);
-      timer = null;
-      await running;
+    start(intervalMs) {
+      let timer: NodeJS.Timeout | null = null;
+      let running: Promise<unknown> | null = null;
+      const run = () => {
+        running = tick()
+          .catch((e) => log.warn({ err: e }, 'watch round failed'))
+          .finally(() => {
+            running = null;
+            if (timer) timer = setTimeout(run, intervalMs).unref();
+          });
+      };
+      timer = setTimeout(run, intervalMs).unref();
+      return async () => {
+        if (timer) clearTimeout(timer);
+        timer = null;
+        await running;
+      };
     },
   };
 }

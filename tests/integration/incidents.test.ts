@@ -158,6 +158,11 @@ describe('incidents', () => {
     expect((await verifyAudit(server.storage.pool)).problems).toEqual([]);
 
     // the live deltas of the BPBD room carry a seq without gaps, ending at the resolved version
+    await waitFor(
+      'the resolution on the BPBD tablet',
+      () => heard.bpbd.some((m) => m.incidents.some((i) => i.id === inc.id && i.status === 'selesai')),
+      2_000,
+    );
     const seqs = heard.bpbd.map((m) => m.seq);
     expect(seqs).toEqual(seqs.map((_, i) => seqs[0]! + i));
     const last = heard.bpbd
@@ -173,6 +178,14 @@ describe('incidents', () => {
     expect(listed.seq).toBe(heard.bpbd.at(-1)!.seq);
     expect(listed.incidents.map((i: WireIncident) => i.id)).toContain(inc.id);
     expect((await server.get('/api/v1/incidents', tokens.dpupr)).body.incidents).toEqual([]);
+    // the same snapshot on the one channel model's subscribe path
+    const sub = (await live.bpbd.timeout(5_000).emitWithAck('incidents:subscribe', {})) as {
+      ok: boolean;
+      data: { room: string; seq: number; incidents: WireIncident[]; epoch: string };
+    };
+    expect(sub.ok).toBe(true);
+    expect(sub.data).toMatchObject({ room: 'incidents:BPBD', seq: heard.bpbd.at(-1)!.seq, epoch: expect.any(String) });
+    expect(sub.data.incidents.map((i) => i.id)).toContain(inc.id);
     expect((await server.get('/api/v1/incidents')).status).toBe(401);
   });
 
