@@ -1,5 +1,13 @@
 /** Strings of the incident views (Bahasa Indonesia first, English available). */
 const id = {
+  incidentsPublic: {
+    title: 'Insiden yang ditangani lintas OPD',
+    lead: 'Terbuka saat ini: {{open}} · selesai 30 hari terakhir: {{closed}}',
+    kelurahan: 'Kelurahan',
+    open: 'Terbuka',
+    closed: 'Selesai (30 hari)',
+    note: 'Hanya jumlah; jumlah di bawah {{k}} disembunyikan untuk melindungi warga.',
+  },
   deliveries: {
     title: 'Notifikasi keluar',
     error: 'Daftar pengiriman tidak dapat dimuat',
@@ -62,6 +70,14 @@ const id = {
   },
 };
 const en: typeof id = {
+  incidentsPublic: {
+    title: 'Incidents handled between agencies',
+    lead: 'Open now: {{open}} · resolved in the last 30 days: {{closed}}',
+    kelurahan: 'Kelurahan',
+    open: 'Open',
+    closed: 'Resolved (30 days)',
+    note: 'Counts only; counts below {{k}} are hidden to protect residents.',
+  },
   deliveries: {
     title: 'Outbound notifications',
     error: 'Deliveries could not be loaded',
