@@ -73,6 +73,13 @@ import { createReplayRoutes } from './replay/routes';
 import { createReplayService } from './replay/service';
 import { createSceneSource } from './wall/scenes';
 import { reply } from './http/reply';
+import { PUBLIC_VIEW_DEFAULTS } from './public/defaults';
+import { createIncidentsChannel, incidentPublisher } from './incidents/channel';
+import { createIncidentRoutes } from './incidents/routes';
+import { createIncidentService, type IncidentService } from './incidents/service';
+import { createWatcher, type Watcher } from './incidents/watch';
+import { createNotificationRoutes } from './notifications/routes';
+import { startNotifications, type Notifications } from './notifications/start';
 
 export interface AppDeps {
   storage: Storage;
@@ -83,7 +90,8 @@ export interface AppDeps {
     Partial<Pick<Config, 'publicKAnonymity' | 'publicCacheMs'>> &
     Partial<Pick<Config, 'wallScenesFile' | 'storeCacheMaxBuckets' | 'storeCacheTtlMs'>> &
     Partial<Pick<Config, 'backup' | 'auditAnchorDir' | 'metricsToken'>> &
-    Partial<Pick<Config, 'quarantine' | 'httpTimeouts'>> & {
+    Partial<Pick<Config, 'quarantine' | 'httpTimeouts'>> &
+    Partial<Pick<Config, 'notifications' | 'watchIntervalMs'>> & {
       /** Per-socket outbound bound (server/realtime/outbound.ts); absent: the defaults. */
       outboundBound?: OutboundBound;
     };
@@ -97,6 +105,8 @@ export interface AppDeps {
   storeJobs?: Pick<StoreJobRunner, 'onRefreshed'>;
   /** The audit chain's key (server/audit/key.ts): with `config.auditAnchorDir`, the head is anchored there, signed. */
   auditKey?: Buffer | null;
+  /** The key webhook secrets derive from (NOTIFY_WEBHOOK_KEY_FILE); null: webhooks cannot be signed (they fail). */
+  webhookKey?: Buffer | null;
 }
 
 export interface App {
@@ -111,6 +121,10 @@ export interface App {
   catalog: CatalogService;
   /** The nightly backups and their health readings, where `config.backup` is given (server/backup/service.ts); null in a cluster, where the leader runs them. */
   backups: BackupService | null;
+  /** Incidents (issue 16): the service, the time watcher (tests call `tick()`) and the outbox deliverer. */
+  incidents: IncidentService;
+  watcher: Watcher;
+  notifications: Notifications;
   /** Re-judges every live socket's session and subscriptions now (it also runs every few seconds). */
   recheckLive(): Promise<void>;
   /**
@@ -412,6 +426,23 @@ export async function createApp(deps: AppDeps): Promise<App> {
     createReplayRoutes({ replay: createReplayService({ pool, catalog, series, scenes, geometry, hexAnchor: cityHexAnchor, clock }), principalOf }),
   );
   app.use(createAuditRoutes({ pool, principalOf }));
+  // incidents between OPDs, escalation and notifications that leave the app (issue 16)
+  const incidentChannel = incidentPublisher(channels, () => hub);
+  const notify = startNotifications({
+    pool,
+    config: config.notifications,
+    webhookKey: deps.webhookKey ?? null,
+    clock,
+    log,
+    onAttempt: metrics.notificationAttempt,
+  });
+  const incidents = createIncidentService({ pool, catalog, alerts, channel: incidentChannel, log, clock, outbox: notify.settings });
+  const watcher = createWatcher({ pool, catalog, channel: incidentChannel, log, clock, outbox: notify.settings });
+  // escalation, reminders, silent feeds, overdue complaints: once per cluster, in the leader
+  const stopWatchJob = config.watchIntervalMs ? leader.run('incidents-watch', () => watcher.start(config.watchIntervalMs!)) : null;
+  channels.register(createIncidentsChannel({ list: (who) => incidents.list(who), clock }));
+  app.use(createIncidentRoutes({ pool, incidents, principalOf, k: config.publicKAnonymity ?? PUBLIC_VIEW_DEFAULTS.kAnonymity, clock }));
+  app.use(createNotificationRoutes({ pool, principalOf, webhookKey: deps.webhookKey ?? null, clock }));
   app.use(createRegionRoutes({ pool, cityCode }));
   // one set of public snapshots for the public API, open data and CKAN
   const publicSources = createPublicSources({ db: pool, k: config.publicKAnonymity, cacheMs: config.publicCacheMs, clock, log });
@@ -488,9 +519,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
     channels,
     catalog,
     backups,
+    incidents,
+    watcher,
+    notifications: notify,
     recheckLive: () => recheck.now(),
     leader,
     async close() {
+      await stopWatchJob?.();
+      await notify.stop();
       await backups?.stop();
       await stopBackupJob?.();
       await anchoring?.stop();

@@ -11,6 +11,7 @@ import { DEFAULT_BUCKET_CACHE } from '../db/bucket-cache';
 import { DEFAULT_QUARANTINE_LIMITS, type QuarantineLimits } from './feeds/routes';
 import { DEFAULT_HTTP_TIMEOUTS, type HttpTimeouts } from './http/timeouts';
 import { checkStorePolicy, DEFAULT_STORE_POLICY, type StorePolicy } from '../db/store-jobs';
+import { DEFAULT_RETRY, parseQuietHours, type QuietHours, type RetryPolicy } from './notifications/rules';
 import { DEFAULT_UNRESOLVED_DAYS } from '../shared/works';
 
 const csv = z
@@ -150,6 +151,29 @@ const envSchema = z.object({
   QUARANTINE_RATE_PER_MIN_PER_KEY: z.coerce.number().int().min(1).default(DEFAULT_QUARANTINE_LIMITS.perMinPerKey),
   QUARANTINE_MAX_UNRESOLVED_PER_OPD: z.coerce.number().int().min(1).default(DEFAULT_QUARANTINE_LIMITS.maxUnresolvedPerOpd),
   QUARANTINE_RETENTION_DAYS: z.coerce.number().int().min(1).default(DEFAULT_QUARANTINE_LIMITS.retentionDays),
+  /** Notifications (issue 16): the SMTP server e-mail goes through (`smtp://user:pass@host:587`, `smtps://…`); unset: no e-mail channel. */
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/[^\s]+$/, 'smtp://host:port or smtps://user:pass@host:port')
+    .optional(),
+  NOTIFY_FROM: z.string().min(3).max(200).default('Sinergi <sinergi@localhost>'),
+  /** The key webhook secrets are derived from (one per route); created on first start. Default DATA_DIR/webhook-hmac.key. */
+  NOTIFY_WEBHOOK_KEY_FILE: z.string().min(1).optional(),
+  /** Quiet hours (`22:00-06:00`, city time): only Awas goes out then; empty: none. */
+  NOTIFY_QUIET_HOURS: z.string().default(''),
+  /** The city's zone as minutes east of UTC (WIB 420, WITA 480, WIT 540). */
+  NOTIFY_UTC_OFFSET_MIN: z.coerce.number().int().min(-720).max(840).default(420),
+  /** Messages per hour to one address (mailbox or webhook), Awas excepted; more wait their turn. */
+  NOTIFY_RATE_PER_HOUR: z.coerce.number().int().min(1).max(10_000).default(30),
+  /** Delivery attempts before a message goes to the dead letters. */
+  NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(DEFAULT_RETRY.maxAttempts),
+  /** The address links in messages start with (the surfaces' public URL); default http://HOST:PORT. */
+  NOTIFY_LINK_BASE: z.url().optional(),
+  /** A delivery's timeout, and how long a claim on an outbox row holds (longer: a process killed mid-delivery leaves its rows to others after it). */
+  NOTIFY_TIMEOUT_MS: z.coerce.number().int().min(500).max(120_000).default(15_000),
+  NOTIFY_LEASE_MS: z.coerce.number().int().min(1_000).max(600_000).default(60_000),
+  /** How often time is watched: escalations, reminders, silent feeds, overdue complaints. */
+  WATCH_INTERVAL_MS: z.coerce.number().int().min(1_000).max(600_000).default(15_000),
   /** Set: this process is one of several sharing live rooms, numbering, caches and rate limits through Redis (needs DATABASE_URL). */
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
   /** Prefix of every Redis key and channel (several deployments may share one Redis). */
@@ -208,11 +232,30 @@ export type Config = Readonly<{
   httpTimeouts: Readonly<HttpTimeouts>;
   overlapDistanceM: number;
   overlapWindowMonths: number;
+  notifications: Readonly<NotificationConfig>;
+  watchIntervalMs: number;
   /** Cluster mode (server/cluster/): null for one process. */
   redis: Readonly<{ url: string; prefix: string; leaderRetryMs: number }> | null;
   clusterProcesses: number;
   overlapUnresolvedDays: number;
 }>;
+
+/** Notifications that leave the app (server/notifications/). */
+export interface NotificationConfig {
+  smtpUrl: string | null;
+  from: string;
+  webhookKeyFile: string;
+  quiet: QuietHours | null;
+  /** The city's zone, minutes east of UTC (times in messages, quiet hours). */
+  utcOffsetMin: number;
+  ratePerHour: number;
+  retry: RetryPolicy;
+  linkBase: string;
+  /** How long a delivery claim holds (beyond a delivery's timeout), and how often the outbox is polled. */
+  leaseMs: number;
+  pollMs: number;
+  timeoutMs: number;
+}
 
 /** Where and when the server makes its nightly backup (db/backup.ts), and what it keeps. */
 export interface BackupConfig {
@@ -240,6 +283,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rollup1hRetentionDays: e.STORE_ROLLUP_1H_RETENTION_DAYS,
     compressAfterDays: e.STORE_COMPRESS_AFTER_DAYS,
   };
+  let quiet: QuietHours | null;
+  try {
+    quiet = parseQuietHours(e.NOTIFY_QUIET_HOURS, e.NOTIFY_UTC_OFFSET_MIN);
+  } catch (err) {
+    throw new ConfigError(`invalid configuration:\n  NOTIFY_QUIET_HOURS: ${(err as Error).message}`);
+  }
+  if (e.NOTIFY_LEASE_MS <= e.NOTIFY_TIMEOUT_MS)
+    throw new ConfigError('invalid configuration:\n  NOTIFY_LEASE_MS: must be longer than NOTIFY_TIMEOUT_MS (a claim must outlive its delivery)');
   if (e.REDIS_URL && !e.DATABASE_URL)
     throw new ConfigError('invalid configuration:\n  REDIS_URL: several processes need one database server; set DATABASE_URL too');
   const policyProblem = checkStorePolicy(storePolicy);
@@ -302,5 +353,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxUnresolvedPerOpd: e.QUARANTINE_MAX_UNRESOLVED_PER_OPD,
       retentionDays: e.QUARANTINE_RETENTION_DAYS,
     }),
+    notifications: Object.freeze({
+      smtpUrl: e.SMTP_URL ?? null,
+      from: e.NOTIFY_FROM,
+      webhookKeyFile: resolve(e.NOTIFY_WEBHOOK_KEY_FILE ?? join(e.DATA_DIR, 'webhook-hmac.key')),
+      quiet,
+      utcOffsetMin: e.NOTIFY_UTC_OFFSET_MIN,
+      ratePerHour: e.NOTIFY_RATE_PER_HOUR,
+      retry: Object.freeze({ ...DEFAULT_RETRY, maxAttempts: e.NOTIFY_MAX_ATTEMPTS }),
+      linkBase: (e.NOTIFY_LINK_BASE ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST}:${e.PORT}`).replace(/\/$/, ''),
+      leaseMs: e.NOTIFY_LEASE_MS,
+      pollMs: 1_000,
+      timeoutMs: e.NOTIFY_TIMEOUT_MS,
+    }),
+    watchIntervalMs: e.WATCH_INTERVAL_MS,
   });
 }

@@ -21,6 +21,8 @@ export async function startServer(config: Config, log: Logger, opts: { beforeLis
   // the audit chain's key, outside the database (made on first start); keyed from the first entry after it
   const auditKey = await loadAuditKey(config.auditHmacKeyFile, { create: true });
   useAuditKey(auditKey);
+  // webhook secrets derive from this key, per route (server/notifications/rules.ts); made on first start
+  const webhookKey = await loadAuditKey(config.notifications.webhookKeyFile, { create: true });
   const storage = await openStorage({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
@@ -80,6 +82,7 @@ export async function startServer(config: Config, log: Logger, opts: { beforeLis
       log,
       storeJobs: jobs,
       auditKey,
+      webhookKey,
       ...(cluster ? { cluster } : {}),
       ...(leader ? { leader } : {}),
     });

@@ -6,6 +6,7 @@ import type { Ack, ErrorCode } from './ack';
 import type { DataClass, EventKind, Metric, SeriesMeta } from './catalog';
 import type { WireAlert } from './alerts';
 import type { FeedHealth } from './feed-state';
+import type { IncidentsChanged, IncidentsSnapshot, IncidentsSubscribeRequest } from './incidents';
 import type { AlertsSubscribeRequest, EventsSubscribeRequest, FeedsSubscribeRequest, SubscribeRequest } from './schemas';
 
 /** A reading on the wire: epoch milliseconds, not ISO strings (formatting dates costs more than the JSON). */
@@ -127,6 +128,8 @@ export interface ServerToClientEvents {
   'feeds:reported': (msg: FeedsReported) => void;
   /** Alerts opened, escalated, cleared or acknowledged (never volatile). */
   'alerts:changed': (msg: AlertsChanged) => void;
+  /** Incidents, watch alerts and escalation steps of the socket's room (never volatile; per-room seq). */
+  'incidents:changed': (msg: IncidentsChanged) => void;
   /** A request the server does not know was refused (forged event names get an answer, not silence). */
   'request:refused': (msg: { event: string; code: ErrorCode; message: string }) => void;
   /** The session behind this socket ended (expired, revoked, user disabled or changed); the server disconnects next. */
@@ -152,6 +155,8 @@ export interface ClientToServerEvents {
   /** Feed health (operators): a snapshot with its seq, then `feeds:reported` in sequence. */
   'feeds:subscribe': (req: FeedsSubscribeRequest, ack: (res: Ack<FeedsSnapshot>) => void) => void;
   'alert:acknowledge': (req: { id: number; note: string }, ack: (res: Ack<WireAlert>) => void) => void;
+  /** Incidents of the caller's scope (issue 16): a snapshot with its seq, then `incidents:changed` in sequence. */
+  'incidents:subscribe': (req: IncidentsSubscribeRequest, ack: (res: Ack<IncidentsSnapshot>) => void) => void;
 }
 
 export type InterServerEvents = Record<string, never>;

@@ -121,6 +121,7 @@ export function sceneSources(scene: Scene): { metrics: string[]; eventKinds: str
         alerts = true;
         break;
       case 'feeds':
+      case 'incidents':
         break;
     }
   }

@@ -12,6 +12,7 @@ import { quarantineEntrySchema, sourceHealthSchema } from './feeds';
 import { scenesFileSchema } from './scenes';
 import { BUCKETS } from './schemas';
 import { CONFLICT_RULES, CONFLICT_STATUSES, projectGeometrySchema } from './works';
+import * as incidents from './incidents';
 
 const HOUR_MS = 3_600_000;
 /** The windows the public complaint views answer for, ending now. */
@@ -713,6 +714,17 @@ export const restResponses = {
   CkanPackageSearch: ckanSuccess(ckanSearchResult),
   CkanDatastoreSearch: ckanSuccess(datastoreResult),
   CkanHelp: ckanSuccess(z.string()),
+  // issue 16: incidents, routed complaints, watch alerts, notifications (schemas in shared/incidents.ts)
+  Incidents: incidents.incidentsResponse,
+  IncidentDetail: incidents.incidentDetailResponse,
+  RoutedComplaints: incidents.routedComplaintsResponse,
+  WatchAlert: incidents.watchAlertSchema,
+  PublicIncidentCounts: incidents.publicIncidentCountsResponse,
+  NotificationDeliveries: incidents.deliveriesResponse,
+  NotificationDelivery: incidents.deliverySchema,
+  NotificationRoutes: incidents.notificationRoutesResponse,
+  NotificationRouteCreated: incidents.notificationRouteCreatedResponse,
+  EscalationPolicies: incidents.escalationPoliciesResponse,
 } as const satisfies Record<string, z.ZodType>;
 export type RestResponseName = keyof typeof restResponses;
 /** The answer a route documents under `name`, as the server sends it and the client receives it. */

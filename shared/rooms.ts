@@ -8,7 +8,9 @@ export type Room =
   | { type: 'events'; kind: string }
   | { type: 'feeds' }
   /** alerts for the command center (no opd) or for one OPD */
-  | { type: 'alerts'; opd?: string };
+  | { type: 'alerts'; opd?: string }
+  /** incidents, watch alerts and escalation steps for the command center (no opd) or for one OPD */
+  | { type: 'incidents'; opd?: string };
 
 const OPD_CODE = /^[A-Z][A-Z0-9_]{1,31}$/;
 
@@ -22,6 +24,8 @@ export function toRoomId(room: Room): string {
       return 'feeds';
     case 'alerts':
       return room.opd ? `alerts:${room.opd}` : 'alerts';
+    case 'incidents':
+      return room.opd ? `incidents:${room.opd}` : 'incidents';
   }
 }
 
@@ -30,6 +34,8 @@ export function parseRoomId(id: string): Room | null {
   if (id === 'feeds') return { type: 'feeds' };
   if (id === 'alerts') return { type: 'alerts' };
   if (id.startsWith('alerts:')) return OPD_CODE.test(id.slice(7)) ? { type: 'alerts', opd: id.slice(7) } : null;
+  if (id === 'incidents') return { type: 'incidents' };
+  if (id.startsWith('incidents:')) return OPD_CODE.test(id.slice(10)) ? { type: 'incidents', opd: id.slice(10) } : null;
   const sep = id.indexOf(':');
   if (sep < 0) return null;
   const prefix = id.slice(0, sep);

@@ -72,6 +72,8 @@ export const panelSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('chart'), ...panelBase, chart: z.enum(CHART_IDS) }).strict(),
   z.object({ type: z.literal('alerts'), ...panelBase }).strict(),
   z.object({ type: z.literal('feeds'), ...panelBase }).strict(),
+  /** Issue 16: open incidents by severity, age against target, handling OPD. */
+  z.object({ type: z.literal('incidents'), ...panelBase }).strict(),
 ]);
 export type Panel = z.infer<typeof panelSchema>;
 

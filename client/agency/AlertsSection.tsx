@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import type { CatalogResponse } from '../lib/api/catalog';
@@ -49,11 +49,32 @@ export function ackErrorText(t: TFunction, e: AckFailure | { code: 'note_require
  * from `alerts:changed` (in sequence); every reconnect resumes or takes a fresh snapshot. An agency sees its own OPD's alerts
  * (the server pushes only those to it); operators and admins see all. The socket is the dashboard's.
  */
-export function AlertsSection({ live, me, catalog }: { live: Live; me: Me; catalog: CatalogResponse | null }) {
-  return <AlertsList live={live} me={me} catalog={catalog} />;
+export function AlertsSection({
+  live,
+  me,
+  catalog,
+  extra,
+}: {
+  live: Live;
+  me: Me;
+  catalog: CatalogResponse | null;
+  extra?: (a: WireAlert) => ReactNode;
+}) {
+  return <AlertsList live={live} me={me} catalog={catalog} extra={extra} />;
 }
 
-function AlertsList({ live, me, catalog }: { live: Live; me: Me; catalog: CatalogResponse | null }) {
+/** `extra`: what another domain adds to an open alert's card (issue 16: "Jadikan insiden"). */
+function AlertsList({
+  live,
+  me,
+  catalog,
+  extra,
+}: {
+  live: Live;
+  me: Me;
+  catalog: CatalogResponse | null;
+  extra?: ((a: WireAlert) => ReactNode) | undefined;
+}) {
   const { t } = useTranslation();
   const { lang, locale } = useLang();
   const { conn, sync } = live;
@@ -175,6 +196,7 @@ function AlertsList({ live, me, catalog }: { live: Live; me: Me; catalog: Catalo
           <span>{t('agency.alerts.last', { value: value(a), time: formatAlertTime(a.lastTime, now, locale) })}</span>
         </div>
         {!isCleared && <AlertCardDetails card={c} now={now} cadenceS={metricOf(a.metric)?.cadenceS} />}
+        {!isCleared && mayAck(a) && extra?.(a)}
         {acked ? (
           <p className="ack-line" data-testid="alert-ack-line">
             <strong>✓ {t('alerts.ackBy', { who: actorLabel(a.acknowledgedBy), time: formatAlertTime(a.acknowledgedAt!, now, locale) })}</strong>

@@ -10,6 +10,10 @@ import { ConnStatus } from '../lib/components/ConnStatus';
 import { formatLongDate } from '../lib/format';
 import { useLang, useNow, useThrottledVersion } from '../lib/react/hooks';
 import { AlertsSection, type Live } from './AlertsSection';
+import { IncidentsSection, MakeIncident } from './IncidentsSection';
+import { DeliveriesSection } from './DeliveriesSection';
+import { IncidentsStore } from '../features/incidents/store';
+import { IncidentsSync } from '../features/incidents/sync';
 import { ConflictsSection } from './ConflictsSection';
 import type { Me } from './auth-api';
 import { KpiTile } from './KpiTile';
@@ -57,12 +61,15 @@ export function Dashboard({ token, me, catalog, onRefused }: { token: string; me
   // a fresh store for each session token (a new login must not see the previous one's alerts)
   // eslint-disable-next-line react-hooks/exhaustive-deps -- token is the reset signal, not an input
   const alertsStore = useMemo(() => new AlertsStore(), [token]);
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- token is the reset signal, not an input
+  const incidentsStore = useMemo(() => new IncidentsStore(), [token]);
   const [live, setLive] = useState<Live | null>(null);
   useEffect(() => {
     const [codes, purp] = JSON.parse(key) as [string[], Record<string, string>];
     const socket = createSocket(NAMESPACES.live, { token });
     const conn = new LiveConnection(socket, { metrics: codes, purposes: purp });
     const sync = new AlertsSync(socket, alertsStore);
+    const incidents = new IncidentsSync(socket, token, incidentsStore);
     setLive({ conn, sync });
     const off = conn.subscribe(() => {
       if (conn.state === 'unauthenticated') refused.current();
@@ -70,9 +77,10 @@ export function Dashboard({ token, me, catalog, onRefused }: { token: string; me
     return () => {
       off();
       sync.close();
+      incidents.close();
       conn.close();
     };
-  }, [token, key, alertsStore]);
+  }, [token, key, alertsStore, incidentsStore]);
 
   useEffect(() => {
     if (me.role === 'public') return;
@@ -211,8 +219,24 @@ export function Dashboard({ token, me, catalog, onRefused }: { token: string; me
           )}
         </main>
         <aside className="dash-side">
-          <AlertsSection live={live} me={me} catalog={catalog} />
+          <IncidentsSection token={token} me={me} catalog={catalog} store={incidentsStore} />
+          <AlertsSection
+            live={live}
+            me={me}
+            catalog={catalog}
+            extra={(a) => (
+              <MakeIncident
+                token={token}
+                from={{ type: 'alert', id: a.id }}
+                defaultOpd={metrics.find((m) => m.code === a.metric)?.ownerOpd ?? agencyOpd ?? ''}
+                catalog={catalog}
+                store={incidentsStore}
+                sourceRef={`alert:${a.id}`}
+              />
+            )}
+          />
           <ConflictsSection token={token} me={me} />
+          {me.role === 'admin' && <DeliveriesSection token={token} />}
         </aside>
       </div>
     </div>

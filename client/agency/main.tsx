@@ -5,9 +5,10 @@ import './agency.css';
 import { createRoot } from 'react-dom/client';
 import { initI18n } from '../lib/i18n';
 import { agencyStrings } from './strings';
+import { incidentStrings } from '../features/incidents/strings';
 import { AgencyApp } from './AgencyApp';
 
-const i18n = initI18n(agencyStrings);
+const i18n = initI18n({ id: { ...agencyStrings.id, ...incidentStrings.id }, en: { ...agencyStrings.en, ...incidentStrings.en } });
 document.title = i18n.t('agency.docTitle');
 i18n.on('languageChanged', () => {
   document.title = i18n.t('agency.docTitle');

@@ -19,6 +19,7 @@ import { averageCongestion, averageSpeed, segmentRows } from '../features/traffi
 import { landfillToday } from '../features/sanitation/derive';
 import { openComplaints } from '../features/complaints/derive';
 import { ComplaintsPanel } from './ComplaintsPanel';
+import { IncidentsCountPanel } from './IncidentsCountPanel';
 import { LazyMap, type MapFocus } from './LazyMap';
 import { ProjectsPanel } from './ProjectsPanel';
 import { useProjectRegistry } from './projects-api';
@@ -289,6 +290,8 @@ function PublicApp({ conn, regions }: { conn: LiveConnection; regions: RegionsRe
         />
 
         <ComplaintsPanel now={now} />
+
+        <IncidentsCountPanel />
 
         <section className="pub-card" id="lalu-lintas" data-testid="section-traffic" aria-labelledby="h-lalu-lintas">
           <div className="card-head">

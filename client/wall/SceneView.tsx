@@ -28,6 +28,8 @@ import { WaterChart } from './WaterChart';
 import { ComplaintsChart } from './ComplaintsChart';
 import { BarsChart } from './BarsChart';
 import { Kpi, type KpiProps } from './Kpi';
+import { IncidentsPanel } from './IncidentsPanel';
+import type { IncidentsStore } from '../features/incidents/store';
 import { FeedsPanel } from './FeedsPanel';
 import { AlertsPanel } from './AlertsPanel';
 import { COMPLAINT_RANGE, progressRgba } from './layers';
@@ -45,6 +47,8 @@ export interface SceneContext {
   names: ReadonlyMap<string, string>;
   feeds?: FeedsStore;
   alerts?: AlertsStore;
+  /** Incidents of the command center (issue 16); absent in a rewind. */
+  incidents?: IncidentsStore;
   data: WallData;
   now: number;
 }
@@ -101,6 +105,7 @@ function panelKey(p: Panel, i: number, scene: Scene): string {
       return `kpis-${i}`;
     case 'alerts':
     case 'feeds':
+    case 'incidents':
     case 'map':
       return `${p.type}-${i}`;
   }
@@ -151,6 +156,8 @@ function PanelView({ panel, ctx }: { panel: Panel; ctx: SceneContext }) {
       return ctx.alerts ? <AlertsPanel store={ctx.alerts} live={ctx.conn.store} regionNames={ctx.names} now={ctx.now} /> : null;
     case 'feeds':
       return ctx.feeds ? <FeedsPanel store={ctx.feeds} clock={ctx.conn.store.now} /> : null;
+    case 'incidents':
+      return ctx.incidents ? <IncidentsPanel store={ctx.incidents} now={ctx.now} title={title} /> : null;
   }
 }
 

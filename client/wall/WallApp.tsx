@@ -13,6 +13,7 @@ import { setBodyState } from '../lib/test-hooks';
 import { holdingAlert, initialPlaylist, skip, stepPlaylist, togglePause, type AlertFocus, type PlaylistState } from '../features/scenes/playlist';
 import type { FeedsStore } from '../lib/feed-health';
 import type { AlertsStore } from '../lib/alerts';
+import type { IncidentsStore } from '../features/incidents/store';
 import { AlertBanner } from './AlertsPanel';
 import { SceneView } from './SceneView';
 import { useWallData } from './useWallData';
@@ -32,6 +33,7 @@ export function WallApp({
   regions,
   feeds,
   alerts,
+  incidents,
   scenes,
   kiosk = false,
   token,
@@ -40,6 +42,7 @@ export function WallApp({
   regions: RegionsResponse;
   feeds?: FeedsStore;
   alerts?: AlertsStore;
+  incidents?: IncidentsStore;
   scenes: ScenesResponse;
   kiosk?: boolean;
   /** The wall's token, for the rewind's REST reads (absent: no rewind). */
@@ -208,7 +211,7 @@ export function WallApp({
                 now: rewind.sources.at,
                 inspectToken: kiosk ? undefined : token,
               }
-            : { conn, regions, names, feeds, alerts, data, now, inspectToken: kiosk ? undefined : token }
+            : { conn, regions, names, feeds, alerts, incidents, data, now, inspectToken: kiosk ? undefined : token }
         }
       />
       {!kiosk && token && (

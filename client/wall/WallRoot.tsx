@@ -8,6 +8,8 @@ import { LiveStore } from '../lib/live-store';
 import type { ScenesResponse } from '@shared/scenes';
 import { FeedsSync, type FeedsStore } from '../lib/feed-health';
 import { AlertsSync, type AlertsStore } from '../lib/alerts';
+import { IncidentsSync } from '../features/incidents/sync';
+import type { IncidentsStore } from '../features/incidents/store';
 import { fetchRegions, type RegionsResponse } from '../lib/api/regions';
 import { useExternalState } from '../lib/react/hooks';
 import { TokenForm } from './TokenForm';
@@ -24,7 +26,7 @@ export function WallRoot() {
   const [kiosk] = useState(resolveKiosk);
   const [token, setToken] = useState<string | null>(() => resolveToken());
   const [rejected, setRejected] = useState(false);
-  const [live, setLive] = useState<{ conn: LiveConnection; feeds: FeedsStore; alerts: AlertsStore } | null>(null);
+  const [live, setLive] = useState<{ conn: LiveConnection; feeds: FeedsStore; alerts: AlertsStore; incidents: IncidentsStore } | null>(null);
 
   useEffect(() => {
     if (!token) return;
@@ -38,7 +40,9 @@ export function WallRoot() {
     const feeds = new FeedsSync(socket);
     // So do the server's alerts (`alerts:subscribe` on every connect or a resume, then `alerts:changed` in sequence).
     const alerts = new AlertsSync(socket);
-    setLive({ conn: c, feeds: feeds.store, alerts: alerts.store });
+    // and the incidents of the command center (the REST snapshot on every connect, then `incidents:changed`)
+    const incidents = new IncidentsSync(socket, token);
+    setLive({ conn: c, feeds: feeds.store, alerts: alerts.store, incidents: incidents.store });
     const off = c.subscribe(() => {
       if (c.state === 'unauthenticated') {
         clearToken();
@@ -50,6 +54,7 @@ export function WallRoot() {
       off();
       feeds.close();
       alerts.close();
+      incidents.close();
       c.close();
       setLive(null);
     };
@@ -80,19 +85,21 @@ export function WallRoot() {
     );
   }
   if (!live) return null;
-  return <WallWithRegions conn={live.conn} feeds={live.feeds} alerts={live.alerts} token={token} kiosk={kiosk} />;
+  return <WallWithRegions conn={live.conn} feeds={live.feeds} alerts={live.alerts} incidents={live.incidents} token={token} kiosk={kiosk} />;
 }
 
 function WallWithRegions({
   conn,
   feeds,
   alerts,
+  incidents,
   token,
   kiosk,
 }: {
   conn: LiveConnection;
   feeds: FeedsStore;
   alerts: AlertsStore;
+  incidents: IncidentsStore;
   token: string;
   kiosk: boolean;
 }) {
@@ -158,5 +165,5 @@ function WallWithRegions({
       </div>
     );
   }
-  return <WallApp conn={conn} regions={regions} feeds={feeds} alerts={alerts} scenes={scenes} kiosk={kiosk} token={token} />;
+  return <WallApp conn={conn} regions={regions} feeds={feeds} alerts={alerts} incidents={incidents} scenes={scenes} kiosk={kiosk} token={token} />;
 }

@@ -4,12 +4,13 @@ import '../lib/styles/base.css';
 import './wall.css';
 import { createRoot } from 'react-dom/client';
 import { initI18n } from '../lib/i18n';
+import { incidentStrings } from '../features/incidents/strings';
 import { installTestHooks } from '../lib/test-hooks';
 import { wallStrings } from './strings';
 import { WallRoot } from './WallRoot';
 
 installTestHooks();
-const i18n = initI18n(wallStrings);
+const i18n = initI18n({ id: { ...wallStrings.id, ...incidentStrings.id }, en: { ...wallStrings.en, ...incidentStrings.en } });
 document.title = i18n.t('wall.docTitle');
 i18n.on('languageChanged', () => {
   document.title = i18n.t('wall.docTitle');

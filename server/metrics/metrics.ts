@@ -47,6 +47,8 @@ export interface ServerMetrics {
   snapshot(kind: 'series' | 'events', items: number): void;
   rollupRefreshed(seconds: number): void;
   alertTransition(transition: AlertTransition, level: string): void;
+  /** A notification delivery attempt (server/notifications/outbox.ts). */
+  notificationAttempt(channel: 'email' | 'webhook', ok: boolean): void;
   /** Counts answers by method and status. */
   httpCounter: RequestHandler;
 }
@@ -160,6 +162,37 @@ export function createServerMetrics(deps: { pool: pg.Pool; io: IoServer; dialect
       for (const level of ['siaga', 'awas']) this.set({ level }, rows.find((r) => r.level === level)?.n ?? 0);
     },
   });
+  // issue 16: the outbox (durable notifications) and open incidents
+  new Gauge({
+    name: 'sinergi_notifications_outbox',
+    help: 'Notifications in the outbox by status (pending: queued or retrying; dead: dead letters)',
+    labelNames: ['status'],
+    registers: reg,
+    async collect() {
+      const { rows } = await pool.query<{ status: string; n: number }>(`SELECT status, count(*)::int AS n FROM notification_outbox GROUP BY status`);
+      this.reset();
+      for (const status of ['pending', 'sent', 'dead']) this.set({ status }, rows.find((r) => r.status === status)?.n ?? 0);
+    },
+  });
+  const attempts = new Counter({
+    name: 'sinergi_notification_attempts_total',
+    help: 'Notification delivery attempts by channel and outcome',
+    labelNames: ['channel', 'outcome'],
+    registers: reg,
+  });
+  new Gauge({
+    name: 'sinergi_incidents_open',
+    help: 'Open incidents per severity',
+    labelNames: ['severity'],
+    registers: reg,
+    async collect() {
+      const { rows } = await pool.query<{ severity: string; n: number }>(
+        `SELECT severity, count(*)::int AS n FROM incident WHERE closed_at IS NULL GROUP BY severity`,
+      );
+      this.reset();
+      for (const severity of ['waspada', 'siaga', 'awas']) this.set({ severity }, rows.find((r) => r.severity === severity)?.n ?? 0);
+    },
+  });
   const http = new Counter({
     name: 'sinergi_http_responses_total',
     help: 'HTTP answers by method and status code',
@@ -185,6 +218,7 @@ export function createServerMetrics(deps: { pool: pg.Pool; io: IoServer; dialect
   };
 
   return {
+    notificationAttempt: (channel, ok) => attempts.inc({ channel, outcome: ok ? 'delivered' : 'failed' }),
     async render() {
       const merged = Registry.merge([processMetrics(), registry]);
       return { contentType: merged.contentType, body: await merged.metrics() };

@@ -28,6 +28,7 @@ import { PERIOD_NAMES } from '../public/aggregation';
 import { eventStatsQuerySchema } from '../events/routes';
 import { coordinateSchema } from '../projects/routes';
 import * as R from '../../shared/rest';
+import { INCIDENT_REQUEST_BODIES, incidentPaths } from '../incidents/openapi';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -80,6 +81,7 @@ const REQUEST_BODIES = {
   Login: loginSchema,
   AlertAcknowledgement: ackSchema,
   ConflictCoordination: coordinateSchema,
+  ...INCIDENT_REQUEST_BODIES,
 } as const satisfies Record<string, z.ZodType>;
 
 const ref = (name: R.RestResponseName | keyof typeof REQUEST_BODIES) => ({ $ref: `#/components/schemas/${name}` });
@@ -703,6 +705,16 @@ export function buildOpenApiDocument() {
         responses: { '200': { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } } },
       },
     },
+    // issue 16 (server/incidents/openapi.ts)
+    ...incidentPaths({
+      ref: ref as (name: string) => { $ref: string },
+      ok,
+      err,
+      body,
+      query: (schema) => parametersOf(schema, 'query'),
+      token: TOKEN,
+      publicSecurity: PUBLIC,
+    }),
   };
 
   const schemas: Record<string, JsonSchema> = {};

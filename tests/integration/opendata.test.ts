@@ -64,6 +64,19 @@ const ROUTES = [
   'POST /api/3/action/:action',
   'GET /api/v1/openapi.json',
   'GET /api/docs',
+  // issue 16
+  'GET /api/v1/incidents',
+  'POST /api/v1/incidents',
+  'GET /api/v1/incidents/:id',
+  'POST /api/v1/incidents/:id/actions',
+  'GET /api/v1/complaints/routed',
+  'POST /api/v1/watch-alerts/:id/acknowledge',
+  'GET /api/v1/escalation-policies',
+  'GET /api/public/v1/incidents',
+  'GET /api/v1/notifications/deliveries',
+  'POST /api/v1/notifications/deliveries/:id/retry',
+  'GET /api/v1/notifications/routes',
+  'POST /api/v1/notifications/routes',
 ];
 const CKAN_ACTIONS = ['package_list', 'package_show', 'package_search', 'datastore_search', 'help_show'];
 

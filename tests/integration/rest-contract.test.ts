@@ -98,7 +98,115 @@ describe.each(backends)('REST contract on %s', (_name, adminUrl) => {
       { method: 'POST', path: `/api/3/action/${action}`, body: Object.fromEntries(new URLSearchParams(q.slice(1))), status: 200 },
     ];
 
+    // issue 16: an incident of the alert (BPBD handles it), a watch alert, a dead letter
+    const incidentId = (await server.post('/api/v1/incidents', { from: { type: 'alert', id: alert.id } }, operator)).body.incident.id as number;
+    const pool = server.storage.pool;
+    const watchId = (
+      await pool.query(
+        `INSERT INTO watch_alert (kind, subject, opd_code, opened_at, detail) VALUES ('feed_late', 'kontrak@BPBD', 'BPBD', now(), '{}') RETURNING id`,
+      )
+    ).rows[0].id as number;
+    const routeId = (
+      await pool.query(`INSERT INTO notification_route (opd_code, channel, address) VALUES ('BPBD', 'email', 'bpbd@example.go.id') RETURNING id`)
+    ).rows[0].id as number;
+    const deadId = (
+      await pool.query(
+        `INSERT INTO notification_outbox (route_id, channel, address, severity, subject, body, payload, dedupe_key, status, attempts, created_at, available_at, last_error)
+         VALUES ($1, 'email', 'bpbd@example.go.id', 'siaga', 'Uji', 'Uji', '{}', 'kontrak', 'dead', 8, now(), now(), 'connection refused') RETURNING id`,
+        [routeId],
+      )
+    ).rows[0].id as number;
+    await pool.query(
+      `INSERT INTO notification_attempt (outbox_id, time, ok, detail, duration_ms) VALUES ($1, now(), false, 'connection refused', 3)`,
+      [deadId],
+    );
     calls = {
+      'GET /api/v1/incidents': [
+        { path: '/api/v1/incidents', auth: operator, status: 200 },
+        { path: '/api/v1/incidents?purpose=A', auth: operator, status: 400 },
+        { path: '/api/v1/incidents', status: 401 },
+      ],
+      'POST /api/v1/incidents': [
+        { method: 'POST', path: '/api/v1/incidents', auth: operator, body: { from: { type: 'alert', id: alert.id } }, status: 200 },
+        {
+          method: 'POST',
+          path: '/api/v1/incidents',
+          auth: operator,
+          body: { from: { type: 'manual', lon: 110.4, lat: -6.9 }, title: 'Uji', handlingOpd: 'DLH' },
+          status: 201,
+        },
+        { method: 'POST', path: '/api/v1/incidents', auth: operator, body: { from: { type: 'manual', lon: 110.4, lat: -6.9 } }, status: 400 },
+        { method: 'POST', path: '/api/v1/incidents', auth: operator, body: { from: { type: 'alert', id: 999_999 } }, status: 404 },
+        { method: 'POST', path: '/api/v1/incidents', body: { from: { type: 'alert', id: alert.id } }, status: 401 },
+      ],
+      'GET /api/v1/incidents/{id}': [
+        { path: `/api/v1/incidents/${incidentId}`, auth: bpbdToken, status: 200 },
+        { path: '/api/v1/incidents/abc', auth: bpbdToken, status: 400 },
+        { path: `/api/v1/incidents/${incidentId}`, auth: kominfoToken, status: 404 },
+        { path: `/api/v1/incidents/${incidentId}`, status: 401 },
+      ],
+      'POST /api/v1/incidents/{id}/actions': [
+        { method: 'POST', path: `/api/v1/incidents/${incidentId}/actions`, auth: bpbdToken, body: { action: 'accept' }, status: 200 },
+        { method: 'POST', path: `/api/v1/incidents/${incidentId}/actions`, auth: bpbdToken, body: { action: 'accept' }, status: 409 },
+        { method: 'POST', path: `/api/v1/incidents/${incidentId}/actions`, auth: bpbdToken, body: { action: 'resolve' }, status: 400 },
+        { method: 'POST', path: `/api/v1/incidents/${incidentId}/actions`, auth: kominfoToken, body: { action: 'note', text: 'x' }, status: 404 },
+        { method: 'POST', path: `/api/v1/incidents/${incidentId}/actions`, auth: operator, body: { action: 'share_reporter' }, status: 200 },
+        { method: 'POST', path: `/api/v1/incidents/${incidentId}/actions`, auth: bpbdToken, body: { action: 'merge', into: 1 }, status: 403 },
+        { method: 'POST', path: `/api/v1/incidents/${incidentId}/actions`, body: { action: 'accept' }, status: 401 },
+      ],
+      'GET /api/v1/complaints/routed': [
+        { path: '/api/v1/complaints/routed', auth: operator, status: 200 },
+        { path: '/api/v1/complaints/routed', status: 401 },
+      ],
+      'POST /api/v1/watch-alerts/{id}/acknowledge': [
+        { method: 'POST', path: `/api/v1/watch-alerts/${watchId}/acknowledge`, auth: kominfoToken, status: 404 },
+        { method: 'POST', path: `/api/v1/watch-alerts/${watchId}/acknowledge`, auth: bpbdToken, status: 200 },
+        { method: 'POST', path: `/api/v1/watch-alerts/${watchId}/acknowledge`, auth: operator, status: 409 },
+        { method: 'POST', path: '/api/v1/watch-alerts/x/acknowledge', auth: operator, status: 400 },
+        { method: 'POST', path: `/api/v1/watch-alerts/${watchId}/acknowledge`, status: 401 },
+      ],
+      'GET /api/v1/escalation-policies': [
+        { path: '/api/v1/escalation-policies', auth: bpbdToken, status: 200 },
+        { path: '/api/v1/escalation-policies', status: 401 },
+      ],
+      'GET /api/public/v1/incidents': [{ path: '/api/public/v1/incidents', status: 200 }],
+      'GET /api/v1/notifications/deliveries': [
+        { path: '/api/v1/notifications/deliveries', auth: admin, status: 200 },
+        { path: '/api/v1/notifications/deliveries?status=lost', auth: admin, status: 400 },
+        { path: '/api/v1/notifications/deliveries', auth: operator, status: 403 },
+        { path: '/api/v1/notifications/deliveries', status: 401 },
+      ],
+      'POST /api/v1/notifications/deliveries/{id}/retry': [
+        { method: 'POST', path: `/api/v1/notifications/deliveries/${deadId}/retry`, auth: admin, status: 200 },
+        { method: 'POST', path: `/api/v1/notifications/deliveries/${deadId}/retry`, auth: admin, status: 409 },
+        { method: 'POST', path: '/api/v1/notifications/deliveries/0/retry', auth: admin, status: 400 },
+        { method: 'POST', path: `/api/v1/notifications/deliveries/${deadId}/retry`, auth: operator, status: 403 },
+        { method: 'POST', path: `/api/v1/notifications/deliveries/${deadId}/retry`, status: 401 },
+      ],
+      'GET /api/v1/notifications/routes': [
+        { path: '/api/v1/notifications/routes', auth: admin, status: 200 },
+        { path: '/api/v1/notifications/routes', auth: operator, status: 403 },
+        { path: '/api/v1/notifications/routes', status: 401 },
+      ],
+      'POST /api/v1/notifications/routes': [
+        {
+          method: 'POST',
+          path: '/api/v1/notifications/routes',
+          auth: admin,
+          body: { opd: 'DLH', channel: 'email', address: 'dlh@example.go.id' },
+          status: 201,
+        },
+        { method: 'POST', path: '/api/v1/notifications/routes', auth: admin, body: { channel: 'email', address: 'bukan-surel' }, status: 400 },
+        {
+          method: 'POST',
+          path: '/api/v1/notifications/routes',
+          auth: admin,
+          body: { channel: 'webhook', address: 'https://gateway.example/wa' },
+          status: 409,
+        },
+        { method: 'POST', path: '/api/v1/notifications/routes', auth: operator, body: { channel: 'email', address: 'x@example.go.id' }, status: 403 },
+        { method: 'POST', path: '/api/v1/notifications/routes', body: { channel: 'email', address: 'x@example.go.id' }, status: 401 },
+      ],
       'GET /healthz': [{ path: '/healthz', status: 200 }],
       'GET /readyz': [{ path: '/readyz', status: 200 }],
       'GET /metrics': [{ path: '/metrics', status: 200 }],

@@ -8,7 +8,7 @@ import { seedDemo } from '../../db/seed';
 import { openStorage, type Storage } from '../../db/storage';
 import { createApp, type App } from '../../server/app';
 import { addUser } from '../../server/auth/accounts';
-import type { BackupConfig } from '../../server/config';
+import type { BackupConfig, NotificationConfig } from '../../server/config';
 import { DEFAULT_QUARANTINE_LIMITS, type QuarantineLimits } from '../../server/feeds/routes';
 import type { HttpTimeouts } from '../../server/http/timeouts';
 import type { OutboundBound } from '../../server/realtime/outbound';
@@ -68,6 +68,13 @@ export interface TestServerOptions {
   httpTimeouts?: HttpTimeouts;
   /** Per-socket outbound bound (absent: the defaults). */
   outboundBound?: OutboundBound;
+  /** Notifications that leave the app (absent: none delivered; messages wait in the outbox). */
+  notifications?: NotificationConfig;
+  webhookKey?: Buffer;
+  /** The time watcher's interval (absent: no timer; tests call `app.watcher.tick()`). */
+  watchIntervalMs?: number;
+  /** The app's clock (absent: Date.now). */
+  clock?: () => number;
 }
 
 export async function startTestServer(adminUrl: string, opts: TestServerOptions = {}): Promise<TestServer> {
@@ -78,6 +85,8 @@ export async function startTestServer(adminUrl: string, opts: TestServerOptions 
   const app = await createApp({
     storage,
     log,
+    clock: opts.clock,
+    webhookKey: opts.webhookKey ?? null,
     config: {
       maxBodyBytes: opts.maxBodyBytes ?? 1024 * 1024,
       maxBatchItems: opts.maxBatchItems ?? 10_000,
@@ -102,6 +111,8 @@ export async function startTestServer(adminUrl: string, opts: TestServerOptions 
       quarantine: opts.quarantine ? { ...DEFAULT_QUARANTINE_LIMITS, ...opts.quarantine } : undefined,
       httpTimeouts: opts.httpTimeouts,
       outboundBound: opts.outboundBound,
+      notifications: opts.notifications,
+      watchIntervalMs: opts.watchIntervalMs,
     },
   });
   await new Promise<void>((r) => app.httpServer.listen(opts.port ?? 0, '127.0.0.1', r));

@@ -1,0 +1,178 @@
+/**
+ * The incidents channel on the one channel model (server/realtime/channel.ts): `incidents:subscribe` →
+ * `incidents:changed`. Facts that must arrive (never volatile); a socket is in its scope's room from connection
+ * (`autoJoin`), like alerts. Scopes: `all` (the command center: operators and admins; rahasia incidents never go
+ * there) and one per OPD (the incidents it handles or supports, its watch alerts, escalation steps of its
+ * subjects). Each room has its own sequence number in the hub; GET /api/v1/incidents answers the same snapshot
+ * with the seq of the caller's room. Deltas are redacted per room (the reporter rule depends only on the
+ * room's role and OPD), so one broadcast serves a room. Incidents an OPD sees through an agreement are REST-only.
+ */
+import { z } from 'zod';
+import type { Principal } from '../../shared/contract';
+import type { IncidentsChanged, IncidentsSnapshot, WireEscalation, WireIncident, WireWatchAlert } from '../../shared/incidents';
+import { incidentsSubscribeSchema } from '../../shared/incidents';
+import { parseRoomId, toRoomId } from '../../shared/rooms';
+import type { Channels, ChannelHandler } from '../realtime/channel';
+import type { Hub } from '../realtime/hub';
+import type { IncidentRow } from './repository';
+import { maySeeReporter } from './rules';
+
+type Delta = Omit<IncidentsChanged, 'seq'>;
+
+export const ALL_INCIDENTS = 'all';
+
+/** Pure: the scope a principal hears incidents in (null: the public). */
+export function incidentsScopeOf(who: Principal): string | null {
+  switch (who.role) {
+    case 'admin':
+    case 'operator':
+      return ALL_INCIDENTS;
+    case 'agency':
+      return who.opd;
+    case 'public':
+      return null;
+  }
+}
+
+export const roomOfScope = (scope: string) =>
+  scope === ALL_INCIDENTS ? toRoomId({ type: 'incidents' }) : toRoomId({ type: 'incidents', opd: scope });
+
+/** The wire incident as `who` sees it: the reporter only where the rule allows. */
+export function redactIncident(who: Principal, row: IncidentRow): WireIncident {
+  return {
+    id: row.id,
+    sourceType: row.sourceType,
+    sourceRef: row.sourceRef,
+    title: row.title,
+    region: row.region,
+    lon: row.lon,
+    lat: row.lat,
+    severity: row.severity,
+    handlingOpd: row.handlingOpd,
+    supportingOpds: row.supportingOpds,
+    class: row.class,
+    status: row.status,
+    targetAt: row.targetAt,
+    reporter: maySeeReporter(who, row) ? row.reporter : null,
+    reporterShared: row.reporterShared,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    acceptedAt: row.acceptedAt,
+    closedAt: row.closedAt,
+    mergedInto: row.mergedInto,
+    escalationLevel: row.escalationLevel,
+    version: row.version,
+  };
+}
+
+/** Who a scope stands for, for redaction. */
+const principalOfScope = (scope: string): Principal =>
+  scope === ALL_INCIDENTS ? { role: 'operator', tokenId: 0 } : { role: 'agency', opd: scope, tokenId: 0 };
+
+/** The scopes an incident shows in: the command center unless rahasia; the handling and supporting OPDs. */
+export function scopesOfIncident(row: Pick<IncidentRow, 'class' | 'handlingOpd' | 'supportingOpds'>): string[] {
+  return [...(row.class === 'rahasia' ? [] : [ALL_INCIDENTS]), ...new Set([row.handlingOpd, ...row.supportingOpds])];
+}
+
+export type IncidentFact =
+  | { kind: 'incidents'; changes: readonly { row: IncidentRow; formerOpds?: readonly string[] | undefined }[] }
+  | { kind: 'watch'; alerts: readonly WireWatchAlert[] }
+  | { kind: 'escalations'; steps: readonly WireEscalation[] };
+
+const empty = (scope: string): Delta => ({ room: roomOfScope(scope), incidents: [], removed: [], watch: [], escalations: [] });
+
+/** Pure: the delta per scope a fact makes. */
+export function deltasOf(fact: IncidentFact): Map<string, Delta> {
+  const out = new Map<string, Delta>();
+  const at = (scope: string) => {
+    let d = out.get(scope);
+    if (!d) out.set(scope, (d = empty(scope)));
+    return d;
+  };
+  switch (fact.kind) {
+    case 'incidents':
+      for (const { row, formerOpds } of fact.changes) {
+        const scopes = scopesOfIncident(row);
+        for (const s of scopes) at(s).incidents.push(redactIncident(principalOfScope(s), row));
+        for (const opd of formerOpds ?? []) if (!scopes.includes(opd)) at(opd).removed.push(row.id);
+      }
+      break;
+    case 'watch':
+      for (const a of fact.alerts) for (const s of [ALL_INCIDENTS, a.opd]) at(s).watch.push(a);
+      break;
+    case 'escalations':
+      for (const e of fact.steps) for (const s of e.opd ? [ALL_INCIDENTS, e.opd] : [ALL_INCIDENTS]) at(s).escalations.push(e);
+      break;
+  }
+  return out;
+}
+
+/** Two deltas of one room in one tick: the later incident copy wins, everything else is kept in order. */
+export function mergeDeltas(a: Delta, b: Delta): Delta {
+  const byId = new Map(a.incidents.map((i) => [i.id, i]));
+  for (const i of b.incidents) {
+    const held = byId.get(i.id);
+    if (!held || held.version <= i.version) byId.set(i.id, i);
+  }
+  const removed = [...new Set([...a.removed.filter((id) => !b.incidents.some((i) => i.id === id)), ...b.removed])];
+  for (const id of b.removed) byId.delete(id);
+  return { room: a.room, incidents: [...byId.values()], removed, watch: [...a.watch, ...b.watch], escalations: [...a.escalations, ...b.escalations] };
+}
+
+export function createIncidentsChannel(deps: {
+  list: (who: Principal) => Promise<{ incidents: WireIncident[]; watch: WireWatchAlert[] }>;
+  clock: () => number;
+}): ChannelHandler<z.output<typeof incidentsSubscribeSchema>, string, IncidentFact, Delta, IncidentsSnapshot> {
+  return {
+    type: 'incidents',
+    subscribeEvent: 'incidents:subscribe',
+    deltaEvent: 'incidents:changed',
+    schema: incidentsSubscribeSchema,
+    keys: (_req, who) => [incidentsScopeOf(who) ?? 'public'],
+    authorise(who, key) {
+      const scope = incidentsScopeOf(who);
+      if (!scope) return { allow: false, code: 'forbidden', message: 'incidents are for signed-in users; the public page shows counts by kelurahan' };
+      if (scope !== key) return { allow: false, code: 'forbidden', message: `incidents of ${key} are not yours to follow` };
+      return { allow: true, item: key };
+    },
+    roomOf: roomOfScope,
+    keyOf(room) {
+      const r = parseRoomId(room);
+      return r?.type === 'incidents' ? (r.opd ?? ALL_INCIDENTS) : null;
+    },
+    isPublik: () => false,
+    roomsOf: (fact) => [...deltasOf(fact)].map(([scope, delta]) => ({ room: roomOfScope(scope), delta })),
+    merge: mergeDeltas,
+    async snapshot(who, inputs) {
+      const { incidents, watch } = await deps.list(who);
+      const input = inputs[0];
+      return {
+        data: { serverTime: deps.clock(), room: input ? roomOfScope(input.key) : null, seq: input?.seq ?? 0, incidents, watch },
+        seqs: inputs.map((i) => i.seq),
+      };
+    },
+    autoJoin: (who) => {
+      const scope = incidentsScopeOf(who);
+      return scope ? [scope] : [];
+    },
+  };
+}
+
+/** What the incident service and the watcher publish through (the channel's facts, the hub's seqs). */
+export interface IncidentChannel {
+  /** Changed incidents; `formerOpds`: OPDs that saw it before the change (those that no longer do get `removed`). */
+  incidents(changes: readonly { row: IncidentRow; formerOpds?: readonly string[] | undefined }[]): void;
+  watch(alerts: readonly WireWatchAlert[]): void;
+  escalations(steps: readonly WireEscalation[]): void;
+  /** The seq a room is at: a snapshot read after this is current to at least it. */
+  seqOf(room: string): number;
+}
+
+export function incidentPublisher(channels: Pick<Channels, 'publish'>, hub: () => Pick<Hub, 'seq'>): IncidentChannel {
+  return {
+    incidents: (changes) => changes.length > 0 && channels.publish('incidents', { kind: 'incidents', changes } satisfies IncidentFact),
+    watch: (alerts) => alerts.length > 0 && channels.publish('incidents', { kind: 'watch', alerts } satisfies IncidentFact),
+    escalations: (steps) => steps.length > 0 && channels.publish('incidents', { kind: 'escalations', steps } satisfies IncidentFact),
+    seqOf: (room) => hub().seq(room),
+  } as IncidentChannel;
+}

@@ -1,0 +1,121 @@
+/**
+ * Incidents in headless Chromium against the real server (issue 16): the operator turns an alert into an
+ * incident in at most 3 taps on a 1024×768 tablet, and the BPBD tablet (another device, signed in as BPBD)
+ * shows it within 2 s; BPBD accepts it there; a field officer's phone (360×640) shows the same incident and
+ * resolves it with its required note. No request leaves localhost, no console error.
+ */
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ensureClientBuild } from '../../scripts/client-build';
+import type { WireAlert } from '../../shared/alerts';
+import { startTestServer, waitFor, type TestServer } from '../support/server';
+import { CHROMIUM, CHROMIUM_ARGS, chromiumAvailable, refuseOffsite } from '../support/browser';
+
+const ARTIFACTS = join(import.meta.dirname, '../artifacts');
+const [, adminUrl] = Object.entries(inject('backends'))[0]!;
+
+describe.skipIf(!chromiumAvailable)('incidents on the tablets and the phone', () => {
+  let server: TestServer;
+  const profiles: string[] = [];
+  const contexts: BrowserContext[] = [];
+  const offsite: string[] = [];
+  const problems: string[] = [];
+
+  async function launch(viewport: { width: number; height: number }): Promise<BrowserContext> {
+    const profile = await mkdtemp(join(tmpdir(), 'sinergi-chromium-'));
+    profiles.push(profile);
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport,
+      args: CHROMIUM_ARGS,
+      hasTouch: true,
+    });
+    await refuseOffsite(context, server.url, offsite);
+    contexts.push(context);
+    return context;
+  }
+
+  async function signIn(context: BrowserContext, user: string, password: string): Promise<Page> {
+    const page = await context.newPage();
+    page.on('console', (m) => {
+      if (m.type() === 'error' || /Content Security Policy/i.test(m.text())) problems.push(`${user}: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => problems.push(`${user}: ${e.message}`));
+    await page.goto(`${server.url}/agency`);
+    await page.fill('[data-testid="login-username"]', user);
+    await page.fill('[data-testid="login-password"]', password);
+    await page.click('[data-testid="login-submit"]');
+    await page.waitForSelector('[data-testid="agency-incidents"][data-state="ready"]', { timeout: 20_000 });
+    return page;
+  }
+
+  beforeAll(async () => {
+    const dist = await ensureClientBuild(() => {});
+    server = await startTestServer(adminUrl, { clientDistDir: dist, streamTickMs: 100 });
+    await server.user('rina.operator', 'kata-sandi-operator-1', 'operator');
+    await server.user('siti.bpbd', 'kata-sandi-bpbd-1', 'agency', 'BPBD');
+    await server.user('joko.bpbd', 'kata-sandi-bpbd-2', 'agency', 'BPBD');
+    await mkdir(ARTIFACTS, { recursive: true });
+  }, 240_000);
+
+  afterAll(async () => {
+    for (const c of contexts) await c.close();
+    await server?.close();
+    for (const p of profiles) await rm(p, { recursive: true, force: true });
+  });
+
+  it('operator: alert → incident in ≤ 3 taps at 1024×768; the BPBD tablet shows it within 2 s; a phone resolves it', async () => {
+    const operator = await signIn(await launch({ width: 1024, height: 768 }), 'rina.operator', 'kata-sandi-operator-1');
+    const bpbd = await signIn(await launch({ width: 1024, height: 768 }), 'siti.bpbd', 'kata-sandi-bpbd-1');
+    const phone = await signIn(await launch({ width: 360, height: 640 }), 'joko.bpbd', 'kata-sandi-bpbd-2');
+
+    await server.post(
+      '/api/v1/ingest',
+      { points: [{ metric: 'water_level', entity: 'PA-TABLET', time: Date.now(), value: 285 }] },
+      await server.key('BPBD'),
+    );
+    const token = await server.token('operator');
+    const alert = await waitFor('the alert', async () =>
+      ((await server.get('/api/v1/alerts', token)).body.alerts as WireAlert[]).find((a) => a.entity === 'PA-TABLET'),
+    );
+    const row = operator.locator(`[data-testid="alert-${alert.id}"]`);
+    await row.waitFor({ timeout: 10_000 });
+
+    // tap 1: "Jadikan insiden" (BPBD, the owner, is preselected); tap 2: send
+    let taps = 0;
+    await row.locator('[data-testid="incident-make"]').tap();
+    taps++;
+    expect(await row.locator('[data-testid="incident-opd"]').inputValue()).toBe('BPBD');
+    await operator.screenshot({ path: join(ARTIFACTS, 'incident-make-1024x768.png') });
+    await row.locator('[data-testid="incident-send"]').tap();
+    const sent = performance.now();
+    taps++;
+    expect(taps).toBeLessThanOrEqual(3);
+
+    const onTablet = bpbd.locator('[data-testid="agency-incidents"] [data-opd="BPBD"][data-status="baru"]');
+    await onTablet.first().waitFor({ timeout: 2_000 });
+    expect(performance.now() - sent).toBeLessThan(2_000);
+    await row.locator('[data-testid="incident-exists"]').waitFor({ timeout: 5_000 });
+    await bpbd.screenshot({ path: join(ARTIFACTS, 'incident-bpbd-1024x768.png') });
+
+    // BPBD accepts on its tablet; the phone sees the status change live
+    await onTablet.first().locator('[data-testid="incident-accept"]').tap();
+    const onPhone = phone.locator('[data-testid="agency-incidents"] [data-status="diterima"]').first();
+    await onPhone.waitFor({ timeout: 5_000 });
+    // the phone resolves with its required note
+    await onPhone.locator('[data-testid="incident-resolve"]').tap();
+    await onPhone.locator('[data-testid="incident-panel-text"]').fill('Pompa menyala, genangan surut');
+    await phone.screenshot({ path: join(ARTIFACTS, 'incident-phone-360x640.png') });
+    await onPhone.locator('[data-testid="incident-panel-submit"]').tap();
+    await bpbd.locator('[data-testid="incidents-none"]').waitFor({ timeout: 5_000 });
+    const fit = await phone.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+    expect(fit).toBe(true);
+
+    expect(offsite).toEqual([]);
+    expect(problems).toEqual([]);
+  }, 120_000);
+});

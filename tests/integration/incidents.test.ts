@@ -1,0 +1,254 @@
+/**
+ * Incidents end to end (issue 16): an alert becomes an incident, the wrong OPD hands it on ("bukan wewenang"),
+ * the right one accepts and resolves it — across two OPD accounts, with the one timeline, the audit chain and the
+ * live deltas checked; the handler OPD sees the complaints routed to it and nothing else.
+ */
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { WireAlert } from '../../shared/alerts';
+import type { IncidentsChanged, WireIncident } from '../../shared/incidents';
+import { incidentDetailResponse, incidentsResponse, routedComplaintsResponse } from '../../shared/incidents';
+import { readAudit, verifyAudit } from '../../db/queries/audit';
+import { connected, startTestServer, waitFor, type TestServer } from '../support/server';
+
+const [, adminUrl] = Object.entries(inject('backends'))[0]!;
+
+let server: TestServer;
+let tokens: Record<'operator' | 'bpbd' | 'dlh' | 'dpupr', string>;
+
+const send = async (path: string, body: unknown, token: string) => {
+  const res = await fetch(server.url + path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as any };
+};
+
+beforeAll(async () => {
+  server = await startTestServer(adminUrl, { streamTickMs: 50 });
+  tokens = {
+    operator: await server.token('operator'),
+    bpbd: await server.token('agency', 'BPBD'),
+    dlh: await server.token('agency', 'DLH'),
+    dpupr: await server.token('agency', 'DPUPR'),
+  };
+});
+afterAll(async () => server?.close());
+
+describe('incidents', () => {
+  it('alert → incident → reassign (bukan wewenang) → accept → resolve, with one timeline, audit and live deltas', async () => {
+    const bpbdKey = await server.key('BPBD');
+    const t = Date.now();
+    expect(
+      (await server.post('/api/v1/ingest', { points: [{ metric: 'water_level', entity: 'PA-INSIDEN', time: t, value: 280 }] }, bpbdKey)).status,
+    ).toBe(202);
+    const alert = await waitFor('the alert', async () =>
+      ((await server.get('/api/v1/alerts', tokens.operator)).body.alerts as WireAlert[]).find((a) => a.entity === 'PA-INSIDEN'),
+    );
+
+    const live = {
+      bpbd: server.socket('/live', tokens.bpbd),
+      dlh: server.socket('/live', tokens.dlh),
+      dpupr: server.socket('/live', tokens.dpupr),
+      operator: server.socket('/live', tokens.operator),
+    };
+    await Promise.all(Object.values(live).map(connected));
+    const heard: Record<keyof typeof live, IncidentsChanged[]> = { bpbd: [], dlh: [], dpupr: [], operator: [] };
+    for (const [name, s] of Object.entries(live)) s.on('incidents:changed', (m) => heard[name as keyof typeof live].push(m));
+
+    // the operator sends it to DLH by mistake
+    const created = await send(
+      '/api/v1/incidents',
+      { from: { type: 'alert', id: alert.id }, handlingOpd: 'DLH', reporter: 'Pak RT 05' },
+      tokens.operator,
+    );
+    expect(created.status).toBe(201);
+    const inc = incidentDetailResponse.parse(created.body).incident;
+    expect(inc).toMatchObject({
+      sourceType: 'alert',
+      sourceRef: `alert:${alert.id}`,
+      severity: 'awas',
+      handlingOpd: 'DLH',
+      status: 'baru',
+      class: 'terbatas',
+      reporter: 'Pak RT 05',
+    });
+    expect(inc.targetAt).toBeGreaterThan(Date.now());
+    // a second tap gives the same incident back
+    const again = await send('/api/v1/incidents', { from: { type: 'alert', id: alert.id } }, tokens.operator);
+    expect(again.status).toBe(200);
+    expect(again.body.incident.id).toBe(inc.id);
+
+    const dlhSaw = await waitFor('the incident on the DLH tablet', () => heard.dlh.flatMap((m) => m.incidents).find((i) => i.id === inc.id), 2_000);
+    expect(dlhSaw.reporter).toBeNull(); // the command center's reporter is not shown to an OPD
+    await waitFor('the command center room', () => heard.operator.some((m) => m.incidents.some((i) => i.id === inc.id)));
+    expect(heard.bpbd.flatMap((m) => m.incidents).some((i) => i.id === inc.id)).toBe(false);
+
+    // BPBD may not act on DLH's incident; DLH may not resolve what it has not accepted
+    expect((await send(`/api/v1/incidents/${inc.id}/actions`, { action: 'accept' }, tokens.bpbd)).status).toBe(404);
+    expect((await send(`/api/v1/incidents/${inc.id}/actions`, { action: 'resolve', note: 'x' }, tokens.dlh)).status).toBe(409);
+    expect((await send(`/api/v1/incidents/${inc.id}/actions`, { action: 'reassign', toOpd: 'BPBD', reason: '  ' }, tokens.dlh)).status).toBe(400);
+    // a stale version is refused
+    expect(
+      (
+        await send(
+          `/api/v1/incidents/${inc.id}/actions`,
+          { action: 'reassign', toOpd: 'BPBD', reason: 'bukan wewenang', version: inc.version + 5 },
+          tokens.dlh,
+        )
+      ).status,
+    ).toBe(409);
+
+    const reassigned = await send(
+      `/api/v1/incidents/${inc.id}/actions`,
+      { action: 'reassign', toOpd: 'BPBD', reason: 'bukan wewenang', version: inc.version },
+      tokens.dlh,
+    );
+    expect(reassigned.status).toBe(200);
+    expect(reassigned.body.incident).toMatchObject({ handlingOpd: 'BPBD', status: 'baru' });
+    await waitFor('DLH told it no longer sees it', () => heard.dlh.some((m) => m.removed.includes(inc.id)), 2_000);
+    const bpbdSaw = await waitFor(
+      'the incident on the BPBD tablet',
+      () => heard.bpbd.flatMap((m) => m.incidents).find((i) => i.id === inc.id),
+      2_000,
+    );
+    expect(bpbdSaw.handlingOpd).toBe('BPBD');
+    expect((await server.get(`/api/v1/incidents/${inc.id}`, tokens.dlh)).status).toBe(404);
+
+    const accepted = await send(`/api/v1/incidents/${inc.id}/actions`, { action: 'accept' }, tokens.bpbd);
+    expect(accepted.body.incident).toMatchObject({ status: 'diterima' });
+    expect(accepted.body.incident.acceptedAt).toEqual(expect.any(Number));
+    expect(
+      (
+        await send(
+          `/api/v1/incidents/${inc.id}/actions`,
+          { action: 'note', text: 'Tim menuju lokasi', links: [{ url: 'https://foto.example/1.jpg', label: 'foto' }] },
+          tokens.bpbd,
+        )
+      ).status,
+    ).toBe(200);
+    expect((await send(`/api/v1/incidents/${inc.id}/actions`, { action: 'resolve', note: '' }, tokens.bpbd)).status).toBe(400);
+    const resolved = await send(`/api/v1/incidents/${inc.id}/actions`, { action: 'resolve', note: 'Pompa menyala, air surut' }, tokens.bpbd);
+    expect(resolved.status).toBe(200);
+    expect(resolved.body.incident).toMatchObject({ status: 'selesai', closedAt: expect.any(Number) });
+    expect((await send(`/api/v1/incidents/${inc.id}/actions`, { action: 'note', text: 'lagi' }, tokens.bpbd)).status).toBe(409);
+
+    // one timeline, attributed, in order
+    const detail = incidentDetailResponse.parse((await server.get(`/api/v1/incidents/${inc.id}`, tokens.bpbd)).body);
+    expect(detail.timeline.map((e) => [e.kind, e.actorOpd])).toEqual([
+      ['created', null],
+      ['reassigned', 'DLH'],
+      ['status', 'BPBD'],
+      ['note', 'BPBD'],
+      ['link', 'BPBD'],
+      ['status', 'BPBD'],
+    ]);
+    expect(detail.timeline[1]!.body).toEqual({ fromOpd: 'DLH', toOpd: 'BPBD', reason: 'bukan wewenang' });
+    expect(detail.timeline[5]!.body).toMatchObject({ to: 'selesai', note: 'Pompa menyala, air surut' });
+
+    // audited in the hash chain, every step
+    const audit = (await readAudit(server.storage.pool, { limit: 10_000 })).filter((e) => e.target === `incident:${inc.id}`);
+    expect(audit.map((e) => e.action)).toEqual([
+      'incident.created',
+      'incident.reassigned',
+      'incident.accepted',
+      'incident.noted',
+      'incident.resolved',
+    ]);
+    expect((await verifyAudit(server.storage.pool)).problems).toEqual([]);
+
+    // the live deltas of the BPBD room carry a seq without gaps, ending at the resolved version
+    await waitFor(
+      'the resolution on the BPBD tablet',
+      () => heard.bpbd.some((m) => m.incidents.some((i) => i.id === inc.id && i.status === 'selesai')),
+      2_000,
+    );
+    const seqs = heard.bpbd.map((m) => m.seq);
+    expect(seqs).toEqual(seqs.map((_, i) => seqs[0]! + i));
+    const last = heard.bpbd
+      .flatMap((m) => m.incidents)
+      .filter((i) => i.id === inc.id)
+      .at(-1)!;
+    expect(last).toMatchObject({ status: 'selesai', version: resolved.body.incident.version });
+    expect(heard.dpupr.flatMap((m) => m.incidents)).toEqual([]);
+
+    // the listing is the snapshot: its seq is the room's, the incident is in it
+    const listed = incidentsResponse.parse((await server.get('/api/v1/incidents', tokens.bpbd)).body);
+    expect(listed.room).toBe('incidents:BPBD');
+    expect(listed.seq).toBe(heard.bpbd.at(-1)!.seq);
+    expect(listed.incidents.map((i: WireIncident) => i.id)).toContain(inc.id);
+    expect((await server.get('/api/v1/incidents', tokens.dpupr)).body.incidents).toEqual([]);
+    // the same snapshot on the one channel model's subscribe path
+    const sub = (await live.bpbd.timeout(5_000).emitWithAck('incidents:subscribe', {})) as {
+      ok: boolean;
+      data: { room: string; seq: number; incidents: WireIncident[]; epoch: string };
+    };
+    expect(sub.ok).toBe(true);
+    expect(sub.data).toMatchObject({ room: 'incidents:BPBD', seq: heard.bpbd.at(-1)!.seq, epoch: expect.any(String) });
+    expect(sub.data.incidents.map((i) => i.id)).toContain(inc.id);
+    expect((await server.get('/api/v1/incidents')).status).toBe(401);
+  });
+
+  it('asks another OPD for support (it then sees and notes), and merges duplicates (operators only)', async () => {
+    const a = await send(
+      '/api/v1/incidents',
+      { from: { type: 'manual', lon: 110.42, lat: -6.97 }, title: 'Pohon tumbang di Jl. Pemuda', handlingOpd: 'DLH', severity: 'siaga' },
+      tokens.operator,
+    );
+    const b = await send(
+      '/api/v1/incidents',
+      { from: { type: 'manual', lon: 110.42, lat: -6.97 }, title: 'Pohon tumbang Jl Pemuda', handlingOpd: 'DLH', severity: 'siaga' },
+      tokens.operator,
+    );
+    expect([a.status, b.status]).toEqual([201, 201]);
+    const [ia, ib] = [a.body.incident.id as number, b.body.incident.id as number];
+    expect((await send('/api/v1/incidents', { from: { type: 'manual', lon: 110.42, lat: -6.97 }, handlingOpd: 'DLH' }, tokens.operator)).status).toBe(
+      400,
+    );
+    expect((await send(`/api/v1/incidents/${ia}/actions`, { action: 'note', text: 'boleh?' }, tokens.dpupr)).status).toBe(404);
+    expect((await send(`/api/v1/incidents/${ia}/actions`, { action: 'support', opd: 'DPUPR', note: 'perlu alat berat' }, tokens.dlh)).status).toBe(
+      200,
+    );
+    expect((await send(`/api/v1/incidents/${ia}/actions`, { action: 'note', text: 'alat berat dikirim' }, tokens.dpupr)).status).toBe(200);
+    expect((await send(`/api/v1/incidents/${ia}/actions`, { action: 'resolve', note: 'x' }, tokens.dpupr)).status).toBe(403);
+    expect((await send(`/api/v1/incidents/${ib}/actions`, { action: 'merge', into: ia }, tokens.dlh)).status).toBe(403);
+    const merged = await send(`/api/v1/incidents/${ib}/actions`, { action: 'merge', into: ia }, tokens.operator);
+    expect(merged.body.incident).toMatchObject({ mergedInto: ia, status: 'selesai' });
+    const into = incidentDetailResponse.parse((await server.get(`/api/v1/incidents/${ia}`, tokens.operator)).body);
+    expect(into.timeline.at(-1)).toMatchObject({ kind: 'merged', body: { from: ib } });
+  });
+
+  it('shows each handler OPD the complaints routed to it by event_sla.handler_opd, and nothing else', async () => {
+    const now = Date.now();
+    const events = [
+      { kind: 'complaint', id: 'RT-1', status: 'received', time: now - 200 * 3_600_000, category: 'jalan_rusak', title: 'Jalan berlubang' },
+      { kind: 'complaint', id: 'RT-2', status: 'received', time: now - 3_600_000, category: 'jalan_rusak' },
+      { kind: 'complaint', id: 'RT-3', status: 'received', time: now - 3_600_000, category: 'sampah' },
+      { kind: 'complaint', id: 'RT-4', status: 'received', time: now - 3_600_000, category: 'pelayanan_publik' },
+      { kind: 'complaint', id: 'RT-5', status: 'received', time: now - 3_600_000, category: 'jalan_rusak' },
+      { kind: 'complaint', id: 'RT-5', status: 'resolved', time: now - 60_000, category: 'jalan_rusak' },
+    ];
+    expect((await server.post('/api/v1/events', { events }, await server.key('DISKOMINFO'))).status).toBe(202);
+    const dpupr = routedComplaintsResponse.parse((await server.get('/api/v1/complaints/routed', tokens.dpupr)).body).complaints;
+    expect(dpupr.map((c) => c.id)).toEqual(['RT-1', 'RT-2']);
+    expect(dpupr[0]).toMatchObject({ category: 'jalan_rusak', overdue: true });
+    expect(dpupr[1]).toMatchObject({ overdue: false });
+    const dlh = routedComplaintsResponse.parse((await server.get('/api/v1/complaints/routed', tokens.dlh)).body).complaints;
+    expect(dlh.map((c) => c.id)).toEqual(['RT-3']);
+    // the kind stays terbatas to Diskominfo: DPUPR reads no other complaint through the events API
+    expect(
+      (
+        await server.get(
+          `/api/v1/events/stats?kind=complaint&from=${new Date(now - 86_400_000).toISOString()}&to=${new Date(now).toISOString()}`,
+          tokens.dpupr,
+        )
+      ).status,
+    ).toBe(403);
+    // the handler OPD turns its overdue complaint into an incident it handles
+    const inc = await send('/api/v1/incidents', { from: { type: 'complaint', kind: 'complaint', id: 'RT-1' } }, tokens.dpupr);
+    expect(inc.status).toBe(201);
+    expect(inc.body.incident).toMatchObject({ handlingOpd: 'DPUPR', sourceType: 'complaint', title: 'Aduan jalan_rusak #RT-1' });
+    // DLH may not make one of DPUPR's complaint
+    expect((await send('/api/v1/incidents', { from: { type: 'complaint', kind: 'complaint', id: 'RT-2' } }, tokens.dlh)).status).toBe(404);
+  });
+});

@@ -1,0 +1,94 @@
+/** The client's incident store (client/features/incidents/store.ts), rules named as in the file. */
+import { describe, expect, it } from 'vitest';
+import type { IncidentsChanged, WireIncident } from '../../shared/incidents';
+import { IncidentsStore, MAX_STEPS } from '../../client/features/incidents/store';
+
+const inc = (id: number, version: number, over: Partial<WireIncident> = {}): WireIncident => ({
+  id,
+  sourceType: 'manual',
+  sourceRef: null,
+  title: `I${id}`,
+  region: null,
+  lon: null,
+  lat: null,
+  severity: 'siaga',
+  handlingOpd: 'BPBD',
+  supportingOpds: [],
+  class: 'terbatas',
+  status: 'baru',
+  targetAt: 1_000,
+  reporter: null,
+  reporterShared: false,
+  createdAt: 0,
+  updatedAt: 0,
+  acceptedAt: null,
+  closedAt: null,
+  mergedInto: null,
+  escalationLevel: 1,
+  version,
+  ...over,
+});
+const delta = (seq: number, over: Partial<IncidentsChanged> = {}): IncidentsChanged => ({
+  room: 'incidents:BPBD',
+  seq,
+  incidents: [],
+  removed: [],
+  watch: [],
+  escalations: [],
+  ...over,
+});
+const loaded = () => {
+  const s = new IncidentsStore();
+  s.reset({ incidents: [inc(1, 2)], watch: [], room: 'incidents:BPBD', seq: 5, serverTime: 0 });
+  return s;
+};
+
+describe('IncidentsStore', () => {
+  it('[I1] ignores deltas already in the snapshot', () => {
+    const s = loaded();
+    expect(s.apply(delta(5, { incidents: [inc(1, 9)] }), 0)).toBe('stale');
+    expect(s.incidents.get(1)!.version).toBe(2);
+  });
+  it('[I2] a gap applies nothing and asks for a resync', () => {
+    const s = loaded();
+    expect(s.apply(delta(7, { incidents: [inc(2, 1)] }), 0)).toBe('gap');
+    expect(s.incidents.has(2)).toBe(false);
+    expect(s.seq).toBe(5);
+  });
+  it('[I3] a late copy never rolls an incident back; applying twice changes nothing', () => {
+    const s = loaded();
+    s.upsert(inc(1, 4, { status: 'diterima' }));
+    expect(s.apply(delta(6, { incidents: [inc(1, 3)] }), 0)).toBe('applied');
+    expect(s.incidents.get(1)!.status).toBe('diterima');
+    const before = [...s.incidents.values()];
+    expect(s.apply(delta(6, { incidents: [inc(1, 3)] }), 0)).toBe('stale');
+    expect([...s.incidents.values()]).toEqual(before);
+  });
+  it('[I4] removed drops the incident; steps are bounded; old closed ones go', () => {
+    const s = loaded();
+    expect(s.apply(delta(6, { removed: [1] }), 0)).toBe('applied');
+    expect(s.incidents.size).toBe(0);
+    const steps = Array.from({ length: MAX_STEPS + 10 }, (_, i) => ({
+      subject: `alert:${i}`,
+      opd: 'BPBD',
+      level: 2,
+      kind: 'escalated' as const,
+      at: i,
+    }));
+    s.apply(delta(7, { escalations: steps, incidents: [inc(3, 1, { closedAt: 0 })] }), 2 * 86_400_000);
+    expect(s.steps).toHaveLength(MAX_STEPS);
+    expect(s.steps[0]!.at).toBe(MAX_STEPS + 9);
+    expect(s.incidents.has(3)).toBe(false);
+  });
+  it('lists open incidents most severe first, then by target', () => {
+    const s = new IncidentsStore();
+    s.reset({
+      incidents: [inc(1, 1, { targetAt: 5 }), inc(2, 1, { severity: 'awas', targetAt: 9 }), inc(3, 1, { targetAt: 1 }), inc(4, 1, { closedAt: 1 })],
+      watch: [],
+      room: null,
+      seq: 0,
+      serverTime: 0,
+    });
+    expect(s.open().map((i) => i.id)).toEqual([2, 3, 1]);
+  });
+});
