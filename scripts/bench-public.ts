@@ -123,12 +123,25 @@ async function roleServer(): Promise<void> {
   const cluster = env.BENCH_REDIS_URL
     ? await (
         await import('../server/cluster/redis')
-      ).createRedisCluster({ url: env.BENCH_REDIS_URL, prefix: env.BENCH_REDIS_PREFIX!, onError: (what, err) => log.warn({ err, what }, 'cluster') })
+      ).createRedisCluster({
+        url: env.BENCH_REDIS_URL,
+        prefix: env.BENCH_REDIS_PREFIX!,
+        onError: (what, err) => log.warn({ err, what }, 'cluster'),
+        onEpochLost: () => {
+          log.fatal('Redis lost the live numbering; a bench process cannot go on');
+          process.exit(75);
+        },
+      })
     : null;
   const leader = cluster
     ? await (
         await import('../server/cluster/leader')
-      ).createAdvisoryLeader({ databaseUrl: env.BENCH_DB_URL!, retryMs: 1_000, onChange: () => {}, onError: (job, err) => log.warn({ err, job }, 'leader') })
+      ).createAdvisoryLeader({
+        databaseUrl: env.BENCH_DB_URL!,
+        retryMs: 1_000,
+        onChange: () => {},
+        onError: (job, err) => log.warn({ err, job }, 'leader'),
+      })
     : null;
   const app = await createApp({
     storage,
@@ -401,7 +414,14 @@ async function roleClients(): Promise<void> {
             if (e !== undefined) fan.push(t - e);
           }
         }
-        return { lat: Float32Array.from(lat), fan: Float32Array.from(fan), delivered: lat.length, missed, expected: sends.length * size, snapshotBytes };
+        return {
+          lat: Float32Array.from(lat),
+          fan: Float32Array.from(fan),
+          delivered: lat.length,
+          missed,
+          expected: sends.length * size,
+          snapshotBytes,
+        };
       },
       disconnect: async () => {
         for (const s of sio) s?.disconnect();
@@ -1219,12 +1239,20 @@ async function main(): Promise<void> {
         clients.map((c, i) =>
           c.call<{ ok: number; failed: number; seconds: number }>(
             kind === 'socket.io' ? 'connectSio' : 'connectWs',
-            { url: kind === 'socket.io' ? sioUrl : `ws://127.0.0.1:${wsPort}`, n: share(i), offset: Array.from({ length: i }, (_, j) => share(j)).reduce((a, b) => a + b, 0) },
+            {
+              url: kind === 'socket.io' ? sioUrl : `ws://127.0.0.1:${wsPort}`,
+              n: share(i),
+              offset: Array.from({ length: i }, (_, j) => share(j)).reduce((a, b) => a + b, 0),
+            },
             900_000,
           ),
         ),
       );
-      const ramp = { ok: ramps.reduce((a, r) => a + r.ok, 0), failed: ramps.reduce((a, r) => a + r.failed, 0), seconds: (performance.now() - rampStart) / 1000 };
+      const ramp = {
+        ok: ramps.reduce((a, r) => a + r.ok, 0),
+        failed: ramps.reduce((a, r) => a + r.failed, 0),
+        seconds: (performance.now() - rampStart) / 1000,
+      };
       cb.stop();
       const statsOf = async (): Promise<Stats> => {
         const all = await Promise.all(clients.map((c) => c.call<Stats>('stats')));
@@ -1232,7 +1260,11 @@ async function main(): Promise<void> {
           cpuUs: all.reduce((a, x) => a + x.cpuUs, 0),
           rss: all.reduce((a, x) => a + x.rss, 0),
           heapUsed: all.reduce((a, x) => a + x.heapUsed, 0),
-          eld: { p50: Math.max(...all.map((x) => x.eld.p50)), p99: Math.max(...all.map((x) => x.eld.p99)), max: Math.max(...all.map((x) => x.eld.max)) },
+          eld: {
+            p50: Math.max(...all.map((x) => x.eld.p50)),
+            p99: Math.max(...all.map((x) => x.eld.p99)),
+            max: Math.max(...all.map((x) => x.eld.max)),
+          },
           connections: all.reduce((a, x) => a + x.connections, 0),
           frames: all.reduce((a, x) => a + x.frames, 0),
           frameBytes: 0,
