@@ -854,7 +854,7 @@ async function startNginx(prefix: string, port: number, upstreams: number[], cli
       '}',
     ].join('\n'),
   );
-  const nginx = spawn('/bin/sh', ['-c', `ulimit -n ${conns + 1_024}; exec /usr/sbin/nginx -p "$0" -c "$1" -g 'daemon off;'`, prefix, conf], {
+  const nginx = spawn('/bin/sh', ['-c', `ulimit -n ${conns + 1_024} 2>/dev/null; exec /usr/sbin/nginx -p "$0" -c "$1" -g 'daemon off;'`, prefix, conf], {
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const exited = new Promise<void>((r) => nginx.once('exit', () => r()));
