@@ -296,11 +296,17 @@ async function roleClients(): Promise<void> {
     let failed = 0;
     const started = now();
     const tick = setInterval(() => progress(done, failed), 250);
+    /** why clients failed, counted by reason */
+    const reasons: Record<string, number> = {};
     await Promise.all(
       Array.from({ length: Math.min(concurrency, n) }, async () => {
         while (next < n) {
           const i = next++;
-          const ok = await one(i).catch(() => false);
+          const ok = await one(i).catch((e: unknown) => {
+            const why = String((e as Error)?.message ?? e).slice(0, 80);
+            reasons[why] = (reasons[why] ?? 0) + 1;
+            return false;
+          });
           if (ok) done++;
           else failed++;
         }
@@ -308,7 +314,7 @@ async function roleClients(): Promise<void> {
     );
     clearInterval(tick);
     progress(done, failed);
-    return { ok: done, failed, seconds: (now() - started) / 1000 };
+    return { ok: done, failed, seconds: (now() - started) / 1000, reasons };
   }
 
   serve(
@@ -342,7 +348,9 @@ async function roleClients(): Promise<void> {
           );
           // what one citizen's first snapshots weigh (the JSON text of the acks), measured on the first client
           if (i === 0) snapshotBytes = acks.reduce((a, x) => a + Buffer.byteLength(JSON.stringify(x)), 0);
-          return acks.every((a) => a.ok);
+          const refused = acks.find((a) => !a.ok);
+          if (refused && !refused.ok) throw new Error(`subscribe refused: ${refused.error.code} ${refused.error.message}`);
+          return true;
         });
       },
       connectWs: ({ url, n, offset }: { url: string; n: number; offset: number }) => {
@@ -1217,7 +1225,7 @@ async function main(): Promise<void> {
       const rampStart = performance.now();
       const ramps = await Promise.all(
         clients.map((c, i) =>
-          c.call<{ ok: number; failed: number; seconds: number }>(
+          c.call<{ ok: number; failed: number; seconds: number; reasons?: Record<string, number> }>(
             kind === 'socket.io' ? 'connectSio' : 'connectWs',
             { url: kind === 'socket.io' ? sioUrl : `ws://127.0.0.1:${wsPort}`, n: share(i), offset: Array.from({ length: i }, (_, j) => share(j)).reduce((a, b) => a + b, 0) },
             900_000,
@@ -1226,6 +1234,11 @@ async function main(): Promise<void> {
       );
       const ramp = { ok: ramps.reduce((a, r) => a + r.ok, 0), failed: ramps.reduce((a, r) => a + r.failed, 0), seconds: (performance.now() - rampStart) / 1000 };
       cb.stop();
+      if (ramp.failed) {
+        const why: Record<string, number> = {};
+        for (const r of ramps) for (const [k, v] of Object.entries(r.reasons ?? {})) why[k] = (why[k] ?? 0) + v;
+        console.log(`  ${kind} ${n}: ${ramp.failed} clients failed to connect or subscribe: ${JSON.stringify(why)}`);
+      }
       const statsOf = async (): Promise<Stats> => {
         const all = await Promise.all(clients.map((c) => c.call<Stats>('stats')));
         return {
