@@ -839,7 +839,9 @@ async function startNginx(prefix: string, port: number, upstreams: number[], cli
   const servers = upstreams.map((p) => `    server 127.0.0.1:${p} max_fails=1 fail_timeout=5s;`).join('\n');
   site = site
     .replace(upstream, `upstream sinergi_cluster {\n    least_conn;\n${servers}\n    keepalive 32;\n}`)
-    .replace(/listen 8000;/, `listen 127.0.0.1:${port} backlog=4096;`);
+    // reuseport: the kernel spreads connections over the workers (one worker taking them all would run out
+    // of descriptors: a process may hold 20,000 on this box, and each client costs nginx two)
+    .replace(/listen 8000;/, `listen 127.0.0.1:${port} backlog=4096 reuseport;`);
   await writeFile(join(prefix, 'site.conf'), site);
   const conf = join(prefix, 'nginx.conf');
   const conns = 2 * clients + 4_096;
@@ -849,11 +851,11 @@ async function startNginx(prefix: string, port: number, upstreams: number[], cli
     [
       '# written by scripts/bench-public.ts around deploy/nginx/sinergi-cluster.conf',
       process.getuid?.() === 0 ? 'user root;' : '',
-      'worker_processes auto;',
+      `worker_processes ${Math.max(2, Math.ceil((2 * clients) / 12_000))};`,
       `worker_rlimit_nofile ${conns + 1_024};`,
       `pid ${prefix}/nginx.pid;`,
       `error_log ${prefix}/logs/error.log warn;`,
-      `events { worker_connections ${conns}; multi_accept on; }`,
+      `events { worker_connections ${conns}; }`,
       'http {',
       '  default_type application/octet-stream;',
       '  access_log off;',
