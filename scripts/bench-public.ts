@@ -309,11 +309,17 @@ async function roleClients(): Promise<void> {
     let failed = 0;
     const started = now();
     const tick = setInterval(() => progress(done, failed), 250);
+    /** why clients failed, counted by reason */
+    const reasons: Record<string, number> = {};
     await Promise.all(
       Array.from({ length: Math.min(concurrency, n) }, async () => {
         while (next < n) {
           const i = next++;
-          const ok = await one(i).catch(() => false);
+          const ok = await one(i).catch((e: unknown) => {
+            const why = String((e as Error)?.message ?? e).slice(0, 80);
+            reasons[why] = (reasons[why] ?? 0) + 1;
+            return false;
+          });
           if (ok) done++;
           else failed++;
         }
@@ -321,7 +327,7 @@ async function roleClients(): Promise<void> {
     );
     clearInterval(tick);
     progress(done, failed);
-    return { ok: done, failed, seconds: (now() - started) / 1000 };
+    return { ok: done, failed, seconds: (now() - started) / 1000, reasons };
   }
 
   serve(
@@ -355,7 +361,9 @@ async function roleClients(): Promise<void> {
           );
           // what one citizen's first snapshots weigh (the JSON text of the acks), measured on the first client
           if (i === 0) snapshotBytes = acks.reduce((a, x) => a + Buffer.byteLength(JSON.stringify(x)), 0);
-          return acks.every((a) => a.ok);
+          const refused = acks.find((a) => !a.ok);
+          if (refused && !refused.ok) throw new Error(`subscribe refused: ${refused.error.code} ${refused.error.message}`);
+          return true;
         });
       },
       connectWs: ({ url, n, offset }: { url: string; n: number; offset: number }) => {
@@ -851,7 +859,9 @@ async function startNginx(prefix: string, port: number, upstreams: number[], cli
   const servers = upstreams.map((p) => `    server 127.0.0.1:${p} max_fails=1 fail_timeout=5s;`).join('\n');
   site = site
     .replace(upstream, `upstream sinergi_cluster {\n    least_conn;\n${servers}\n    keepalive 32;\n}`)
-    .replace(/listen 8000;/, `listen 127.0.0.1:${port} backlog=4096;`);
+    // reuseport: the kernel spreads connections over the workers (one worker taking them all would run out
+    // of descriptors: a process may hold 20,000 on this box, and each client costs nginx two)
+    .replace(/listen 8000;/, `listen 127.0.0.1:${port} backlog=4096 reuseport;`);
   await writeFile(join(prefix, 'site.conf'), site);
   const conf = join(prefix, 'nginx.conf');
   const conns = 2 * clients + 4_096;
@@ -861,11 +871,11 @@ async function startNginx(prefix: string, port: number, upstreams: number[], cli
     [
       '# written by scripts/bench-public.ts around deploy/nginx/sinergi-cluster.conf',
       process.getuid?.() === 0 ? 'user root;' : '',
-      'worker_processes auto;',
+      `worker_processes ${Math.max(2, Math.ceil((2 * clients) / 12_000))};`,
       `worker_rlimit_nofile ${conns + 1_024};`,
       `pid ${prefix}/nginx.pid;`,
       `error_log ${prefix}/logs/error.log warn;`,
-      `events { worker_connections ${conns}; multi_accept on; }`,
+      `events { worker_connections ${conns}; }`,
       'http {',
       '  default_type application/octet-stream;',
       '  access_log off;',
@@ -874,7 +884,7 @@ async function startNginx(prefix: string, port: number, upstreams: number[], cli
       '}',
     ].join('\n'),
   );
-  const nginx = spawn('/bin/sh', ['-c', `ulimit -n ${conns + 1_024}; exec /usr/sbin/nginx -p "$0" -c "$1" -g 'daemon off;'`, prefix, conf], {
+  const nginx = spawn('/bin/sh', ['-c', `ulimit -n ${conns + 1_024} 2>/dev/null; exec /usr/sbin/nginx -p "$0" -c "$1" -g 'daemon off;'`, prefix, conf], {
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const exited = new Promise<void>((r) => nginx.once('exit', () => r()));
@@ -1237,7 +1247,7 @@ async function main(): Promise<void> {
       const rampStart = performance.now();
       const ramps = await Promise.all(
         clients.map((c, i) =>
-          c.call<{ ok: number; failed: number; seconds: number }>(
+          c.call<{ ok: number; failed: number; seconds: number; reasons?: Record<string, number> }>(
             kind === 'socket.io' ? 'connectSio' : 'connectWs',
             {
               url: kind === 'socket.io' ? sioUrl : `ws://127.0.0.1:${wsPort}`,
@@ -1254,6 +1264,11 @@ async function main(): Promise<void> {
         seconds: (performance.now() - rampStart) / 1000,
       };
       cb.stop();
+      if (ramp.failed) {
+        const why: Record<string, number> = {};
+        for (const r of ramps) for (const [k, v] of Object.entries(r.reasons ?? {})) why[k] = (why[k] ?? 0) + v;
+        console.log(`  ${kind} ${n}: ${ramp.failed} clients failed to connect or subscribe: ${JSON.stringify(why)}`);
+      }
       const statsOf = async (): Promise<Stats> => {
         const all = await Promise.all(clients.map((c) => c.call<Stats>('stats')));
         return {
