@@ -118,4 +118,35 @@ describe.skipIf(!chromiumAvailable)('incidents on the tablets and the phone', ()
     expect(offsite).toEqual([]);
     expect(problems).toEqual([]);
   }, 120_000);
+
+  it('wall: the overview draws a created incident on its incident layer (ringed once past target) and lists it on the board', async () => {
+    const token = await server.token('operator');
+    const wallContext = await launch({ width: 1920, height: 1080 });
+    const wall = await wallContext.newPage();
+    wall.on('pageerror', (e) => problems.push(`wall: ${e.message}`));
+    await wall.goto(`${server.url}/wall#token=${token}`);
+    await wall.waitForSelector('[data-testid="scene"][data-scene="overview"] [data-testid="wall-map"][data-ready="true"] canvas', { timeout: 60_000 });
+    await wall.waitForSelector('[data-testid="scene"][data-scene="overview"] [data-testid="incidents-panel"]', { timeout: 30_000 });
+    const layer = (id: string) =>
+      wall.evaluate((l) => window.__sinergi?.mapLayers.find((x) => x.id === l)?.items ?? -1, id);
+    const before = await layer('incident-dots');
+
+    // a manual report with a position, already past its target
+    const r = await server.post(
+      '/api/v1/incidents',
+      { from: { type: 'manual', lon: 110.42, lat: -6.99 }, title: 'Pohon tumbang di jalan', severity: 'awas', handlingOpd: 'BPBD', targetAt: Date.now() + 1_500 },
+      token,
+    );
+    expect(r.status).toBe(201);
+    const id = (r.body as { incident: { id: number } }).incident.id;
+    await expect.poll(() => layer('incident-dots'), { timeout: 10_000 }).toBe(before + 1);
+    await wall.locator(`[data-testid="board-incident-${id}"]`).waitFor({ timeout: 10_000 });
+    const labels = await wall.evaluate(() => window.__sinergi?.mapLayers.find((x) => x.id === 'incident-labels')?.texts ?? []);
+    expect(labels).toContain(`#${id} Pohon tumbang di jalan`);
+    // past its target: ringed (the layer re-judges "late" every 30 s)
+    await expect.poll(() => layer('incident-late-rings'), { timeout: 45_000, interval: 1_000 }).toBeGreaterThanOrEqual(1);
+    await wall.screenshot({ path: join(ARTIFACTS, 'wall-incident-layer.png') });
+    expect(offsite).toEqual([]);
+    expect(problems).toEqual([]);
+  }, 180_000);
 });
