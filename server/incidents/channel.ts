@@ -5,9 +5,7 @@
  * there) and one per OPD (the incidents it handles or supports, its watch alerts, escalation steps of its
  * subjects). Each room has its own sequence number in the hub; GET /api/v1/incidents answers the same snapshot
  * with the seq of the caller's room. Deltas are redacted per room (the reporter rule depends only on the
- * room's role and OPD), so one broadcast serves a room. Incidents an OPD sees through an agreement in force
- * arrive in that OPD's room too (`sharedWith`, computed by the service from the agreements it holds); an
- * agreement that ends takes effect at the next snapshot (REST or reconnect), not as a live `removed`.
+ * room's role and OPD), so one broadcast serves a room. Incidents an OPD sees through an agreement are REST-only.
  */
 import { z } from 'zod';
 import type { Principal } from '../../shared/contract';
@@ -76,22 +74,8 @@ export function scopesOfIncident(row: Pick<IncidentRow, 'class' | 'handlingOpd' 
   return [...(row.class === 'rahasia' ? [] : [ALL_INCIDENTS]), ...new Set([row.handlingOpd, ...row.supportingOpds])];
 }
 
-/** One changed incident: `formerOpds` saw it before the change; `sharedWith` see it through an agreement. */
-export interface IncidentChange {
-  row: IncidentRow;
-  formerOpds?: readonly string[] | undefined;
-  sharedWith?: readonly string[] | undefined;
-}
-
-/** Pure: the scopes a change shows in — its own (scopesOfIncident) plus the OPDs an agreement shares it with. */
-export function scopesOfChange(c: Pick<IncidentChange, 'row' | 'sharedWith'>): string[] {
-  const own = scopesOfIncident(c.row);
-  if (c.row.class === 'rahasia') return own;
-  return [...new Set([...own, ...(c.sharedWith ?? [])])];
-}
-
 export type IncidentFact =
-  | { kind: 'incidents'; changes: readonly IncidentChange[] }
+  | { kind: 'incidents'; changes: readonly { row: IncidentRow; formerOpds?: readonly string[] | undefined }[] }
   | { kind: 'watch'; alerts: readonly WireWatchAlert[] }
   | { kind: 'escalations'; steps: readonly WireEscalation[] };
 
@@ -107,8 +91,8 @@ export function deltasOf(fact: IncidentFact): Map<string, Delta> {
   };
   switch (fact.kind) {
     case 'incidents':
-      for (const { row, formerOpds, sharedWith } of fact.changes) {
-        const scopes = scopesOfChange({ row, sharedWith });
+      for (const { row, formerOpds } of fact.changes) {
+        const scopes = scopesOfIncident(row);
         for (const s of scopes) at(s).incidents.push(redactIncident(principalOfScope(s), row));
         for (const opd of formerOpds ?? []) if (!scopes.includes(opd)) at(opd).removed.push(row.id);
       }
@@ -177,7 +161,7 @@ export function createIncidentsChannel(deps: {
 /** What the incident service and the watcher publish through (the channel's facts, the hub's seqs). */
 export interface IncidentChannel {
   /** Changed incidents; `formerOpds`: OPDs that saw it before the change (those that no longer do get `removed`). */
-  incidents(changes: readonly IncidentChange[]): void;
+  incidents(changes: readonly { row: IncidentRow; formerOpds?: readonly string[] | undefined }[]): void;
   watch(alerts: readonly WireWatchAlert[]): void;
   escalations(steps: readonly WireEscalation[]): void;
   /** The seq a room is at: a snapshot read after this is current to at least it. */

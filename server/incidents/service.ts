@@ -168,14 +168,6 @@ export function createIncidentService(deps: IncidentServiceDeps): IncidentServic
   };
   const visible = (who: Principal, row: IncidentRow, purpose?: string) =>
     canSeeIncident(who, row, { agreements: agreements.list, now: clock(), purpose }).allow;
-  /** The OPDs that see `row` only through an agreement in force (their rooms get it live, as REST shows it). */
-  const sharedWith = (row: IncidentRow): string[] => {
-    const own = new Set([row.handlingOpd, ...row.supportingOpds]);
-    const grantees = new Set(agreements.list.map((a) => a.granteeOpd).filter((o) => !own.has(o)));
-    return [...grantees].filter((opd) => visible({ role: 'agency', opd, tokenId: 0 }, row));
-  };
-  const publish = (changes: readonly { row: IncidentRow; formerOpds?: readonly string[] | undefined }[]) =>
-    deps.channel.incidents(changes.map((c) => ({ ...c, sharedWith: sharedWith(c.row) })));
 
   async function opdExists(code: string): Promise<boolean> {
     return (await pool.query(`SELECT 1 FROM opd WHERE code = $1`, [code])).rowCount === 1;
@@ -371,7 +363,7 @@ export function createIncidentService(deps: IncidentServiceDeps): IncidentServic
           ? { kind: 'existing', detail: await detail(who, existing) }
           : { kind: 'conflict', reason: 'the incident changed meanwhile; retry' };
       }
-      publish([{ row }]);
+      deps.channel.incidents([{ row }]);
       return { kind: 'ok', detail: await detail(who, row) };
     },
 
@@ -477,7 +469,7 @@ export function createIncidentService(deps: IncidentServiceDeps): IncidentServic
           await enqueue(c, facts, now, deps.outbox);
           return { before, after, extra };
         });
-        publish([{ row: out.after, formerOpds: [out.before.handlingOpd, ...out.before.supportingOpds, ...sharedWith(out.before)] }, ...out.extra]);
+        deps.channel.incidents([{ row: out.after, formerOpds: [out.before.handlingOpd, ...out.before.supportingOpds] }, ...out.extra]);
         return { kind: 'ok', detail: await detail(who, out.after) };
       } catch (e) {
         if (e instanceof Refusal) return e.result;

@@ -67,22 +67,3 @@ describe('incidents channel', () => {
     expect(mergeDeltas({ ...base, incidents: [], removed: [1] }, a)).toMatchObject({ incidents: [{ id: 1 }], removed: [] });
   });
 });
-
-describe('incidents shared through an agreement arrive live', () => {
-  const rooms = (m: ReturnType<typeof deltasOf>) => [...m.keys()].sort();
-  it.each([
-    ['an OPD an agreement shares it with hears it', row(), ['DISHUB'], ['BPBD', 'DISHUB', 'DLH', 'all']],
-    ['no agreement: only its own scopes', row(), [], ['BPBD', 'DLH', 'all']],
-    ['a grantee that also supports it is one room', row(), ['DLH'], ['BPBD', 'DLH', 'all']],
-    ['rahasia never goes to a grantee (nor the command center)', row({ class: 'rahasia' }), ['DISHUB'], ['BPBD', 'DLH']],
-  ] as const)('%s', (_what, r, sharedWith, expected) => {
-    expect(rooms(deltasOf({ kind: 'incidents', changes: [{ row: r, sharedWith }] }))).toEqual(expected);
-  });
-
-  it('redacts the reporter for the grantee and drops the incident from a grantee that no longer sees it', () => {
-    const shared = deltasOf({ kind: 'incidents', changes: [{ row: row(), sharedWith: ['DISHUB'] }] });
-    expect(shared.get('DISHUB')!.incidents[0]!.reporter).toBeNull();
-    const gone = deltasOf({ kind: 'incidents', changes: [{ row: row({ version: 2 }), formerOpds: ['BPBD', 'DLH', 'DISHUB'], sharedWith: [] }] });
-    expect(gone.get('DISHUB')).toMatchObject({ incidents: [], removed: [1] });
-  });
-});
