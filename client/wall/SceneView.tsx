@@ -314,6 +314,15 @@ function LegendKey({ layer }: { layer: MapLayerId }) {
           <span className="lg-dot lg-truck-stale" /> <span className="lg-end">{t('wall.layers.silent')}</span>
         </span>
       );
+    case 'incidents':
+      return (
+        <span className="lg-levels">
+          {(['waspada', 'siaga', 'awas'] as const).map((l) => (
+            <AlertBadge key={l} level={l} />
+          ))}
+          <span className="lg-dot lg-incident-late" /> <span className="lg-end">{t('wall.layers.incidentLate')}</span>
+        </span>
+      );
     case 'rainfall':
       return <span className="lg-dot lg-rain" />;
     case 'region-codes':
