@@ -1,11 +1,13 @@
 /**
  * The storage adapter: one PostgreSQL dialect, two ways to open.
- * - no DATABASE_URL: an embedded PostgreSQL in `dataDir` (see embedded.ts);
+ * - no DATABASE_URL: an embedded PostgreSQL in `dataDir` (see embedded.ts), used as its non-superuser app role
+ *   (embedded-role.ts);
  * - DATABASE_URL: a node-postgres pool to that server (TimescaleDB or plain PostgreSQL >= 14).
  * The dialect is detected from pg_extension so TimescaleDB features can be switched on where present.
  */
 import pg from 'pg';
 import { startEmbedded, type EmbeddedHandle } from './embedded';
+import { ensureEmbeddedAppRole } from './embedded-role';
 import { migrate } from './migrate';
 
 import type { Dialect } from './dialect';
@@ -41,7 +43,13 @@ export async function openStorage(opts: OpenOptions): Promise<Storage> {
   let url = opts.databaseUrl;
   if (!url) {
     embedded = await startEmbedded({ dir: opts.dataDir, log, notice: opts.notice ?? log });
-    url = embedded.url;
+    // the superuser only makes the app's own non-superuser role; the app runs as that (embedded-role.ts)
+    try {
+      url = await ensureEmbeddedAppRole(embedded.url, opts.dataDir);
+    } catch (e) {
+      await embedded.stop();
+      throw e;
+    }
   }
   const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 10, application_name: 'sinergi' });
   // An idle client losing its server (database restart) must not crash the process; the pool replaces it.

@@ -229,6 +229,8 @@ export const DEMO_METRICS: readonly Metric[] = [
     cadenceS: 30,
     thresholds: null,
     valueMin: 0,
+    // its change over a bucket is received − closed: the public gets the current value only (issue 13)
+    publicHistory: false,
   },
 ];
 

@@ -59,9 +59,9 @@ export const mappingSchema = z
   });
 export type Mapping = z.infer<typeof mappingSchema>;
 
-const POINT_FIELDS = ['metric', 'entity', 'region', 'time', 'value', 'lon', 'lat'];
+const POINT_FIELDS = ['metric', 'entity', 'region', 'time', 'value', 'lon', 'lat', 'revision'];
 const EVENT_FIELDS = ['kind', 'id', 'status', 'time', 'category', 'region', 'lon', 'lat', 'title'];
-const NUMERIC = new Set(['value', 'lon', 'lat']);
+const NUMERIC = new Set(['value', 'lon', 'lat', 'revision']);
 const MAX_TEXT = 500;
 
 export type MapResult = { ok: true; point: PointInput } | { ok: true; event: EventInput } | { ok: false; reason: string };

@@ -10,7 +10,8 @@ import { loadAuditKey } from '../server/audit/key';
 import { inTransaction } from '../db/transaction';
 import { loadConfig } from '../server/config';
 import { openStorage, type Storage } from '../db/storage';
-import { loadCatalog } from '../db/queries/catalog';
+import { loadCatalog, setPublicHistory } from '../db/queries/catalog';
+import { AGREEMENT_REFRESH_MS } from '../server/catalog/service';
 import { createAccessToken, type TokenRole } from '../db/queries/credentials';
 import { countQuarantine, listHealth, listQuarantine, quarantineOverflow, resolveQuarantine } from '../db/queries/feeds';
 import { seedDemo } from '../db/seed';
@@ -34,6 +35,8 @@ async function withStorage<T>(fn: (s: Storage) => Promise<T>): Promise<T> {
     await storage.close();
   }
 }
+
+const CATALOG_REFRESH_S = AGREEMENT_REFRESH_MS / 1000;
 
 const program = new Command().name('admin').description('Sinergi administration').showHelpAfterError();
 
@@ -164,6 +167,34 @@ program
           `${h.opd}\t${h.source}\t${feedState(h, now)}\tlast success ${age(h.lastSuccess)}\t${h.recordsPerSecond} rec/s\tspool ${h.spoolDepth}\tquarantined ${h.quarantined}\tspool dropped ${h.spoolDropped ?? 0}${h.spoolFull ? '\tSPOOL DISK FULL' : ''}${h.lastError ? `\tlast error ${age(h.lastErrorAt)}: ${h.lastError}` : ''}\n`,
         );
       }
+    }),
+  );
+
+const metric = program.command('metric').description('catalog metrics');
+metric
+  .command('public-history')
+  .description('whether anonymous callers get the history of a metric (off: its current value only, everywhere public)')
+  .argument('<code>', 'catalog metric code')
+  .argument('<on|off>', 'on: history public; off: current value only')
+  .action((code: string, setting: string) =>
+    withStorage(async (s) => {
+      if (setting !== 'on' && setting !== 'off') throw new Error(`the setting is on or off, not '${setting}'`);
+      const on = setting === 'on';
+      await inTransaction(s.pool, async (client) => {
+        const before = await setPublicHistory(client, code, on);
+        if (before === null) throw new Error(`unknown metric '${code}'`);
+        if (before !== on)
+          await appendAudit(client, [
+            {
+              actor: `cli:${userInfo().username}`,
+              action: 'metric.public_history_changed',
+              target: `metric:${code}`,
+              detail: { publicHistory: on },
+              source: 'cli',
+            },
+          ]);
+      });
+      process.stderr.write(`${code}: public history ${setting} (a running server picks it up within ${CATALOG_REFRESH_S} s)\n`);
     }),
   );
 

@@ -2,11 +2,15 @@
  * `npm run bench:public`: the public surface at scale, measured in one run on this machine.
  *
  * 1. N anonymous `/public` socket.io clients (websocket transport, subscribed like client/citizen: one
- *    `series:subscribe` per publik metric, 60 minutes of history) while a worker process runs the city
+ *    `series:subscribe` per publik metric, the page's history minutes, 0 since issue 18; each client from an
+ *    address of its own in 127/8; the crowd in 2–16 processes of its own) while a worker process runs the city
  *    simulator (2 s polls, as `npm start` does) plus a fixed-rate generator. Every 200 ms this script posts a
  *    marker reading (rainfall, entity BENCH-PROBE, value = sequence / 1000) through the ingest API; each
  *    client records when the marker arrives → delivery latency per client per marker (ingest → client).
- *    The server runs in a child process: its CPU (process.cpuUsage) and RSS (gc first) are its own.
+ *    The server runs in a child process: its CPU (process.cpuUsage) and RSS (gc first) are its own. With
+ *    `-- --processes N --nginx` it is N processes sharing Redis (cluster mode, as REDIS_URL starts them) behind
+ *    Debian's nginx running deploy/nginx/sinergi-cluster.conf; CPU and memory are summed over the processes and
+ *    nginx. "CPU per delivered frame" = that CPU over the window / the frames the clients received.
  * 2. The floor: a minimal raw `ws` server (child process) broadcasting a marker of the same frame size to N
  *    raw `ws` clients, one pre-encoded buffer per marker, nothing else.
  * 3. The public page's budget, on a production build of the current sources made for this run: initial
@@ -22,7 +26,10 @@
  *   BENCH_CLIENTS (default "1000,5000")  BENCH_WINDOW_S (30)  BENCH_BASELINE_S (10)  BENCH_TICK_MS (100,
  *   the server's default STREAM_TICK_MS)  BENCH_GEN_RATE (generator points/s, 50; 0: simulator only)
  *   BENCH_BROWSER_RUNS (3 per profile; 0 skips the browser)  BENCH_SKIP_WS=1  BENCH_DATABASE_URL
- *   BENCH_MAX_MINUTES (watchdog, 40)  CHROMIUM_PATH (/usr/bin/chromium)
+ *   BENCH_MAX_MINUTES (watchdog, 40)  CHROMIUM_PATH (/usr/bin/chromium)  BENCH_CLIENT_PROCS (0: one per
+ *   BENCH_CLIENTS_PER_PROC clients, 1,250, at least 2, at most 16)  BENCH_HISTORY_MINUTES (what the page asks)
+ *   BENCH_RAMP_CONCURRENCY (200 per client process)  BENCH_CPU_PROF (dir for the servers' V8 CPU profiles)
+ *   BENCH_REDIS_URL / REDIS_URL (redis://127.0.0.1:6379, with --processes)  BENCH_MARKER_MS (200)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -45,7 +52,8 @@ const ROLE = roleAt > 0 ? process.argv[roleAt + 1]! : 'main';
 const now = () => Number(process.hrtime.bigint()) / 1e6;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const MARKER_ENTITY = 'BENCH-PROBE';
-const MARKER_EVERY_MS = 200;
+/** BENCH_MARKER_MS: how often a marker is posted (a calmer stream for the largest crowds). */
+const MARKER_EVERY_MS = Number(process.env.BENCH_MARKER_MS ?? 200);
 /** The marker's value encodes its sequence number (kept far below rainfall's alert thresholds). */
 const markerValue = (seq: number) => seq / 1000;
 const markerSeq = (v: number) => Math.round(v * 1000);
@@ -110,15 +118,44 @@ async function roleServer(): Promise<void> {
   const { createApp } = await import('../server/app');
   const env = process.env;
   const storage = await openStorage({ databaseUrl: env.BENCH_DB_URL!, dataDir: env.BENCH_TMP!, migrate: false, poolSize: 10 });
+  const log = pino({ level: 'warn' });
+  // --processes N: one of N processes sharing Redis, as server/main.ts starts them with REDIS_URL
+  const cluster = env.BENCH_REDIS_URL
+    ? await (
+        await import('../server/cluster/redis')
+      ).createRedisCluster({
+        url: env.BENCH_REDIS_URL,
+        prefix: env.BENCH_REDIS_PREFIX!,
+        onError: (what, err) => log.warn({ err, what }, 'cluster'),
+        onEpochLost: () => {
+          log.fatal('Redis lost the live numbering; a bench process cannot go on');
+          process.exit(75);
+        },
+      })
+    : null;
+  const leader = cluster
+    ? await (
+        await import('../server/cluster/leader')
+      ).createAdvisoryLeader({
+        databaseUrl: env.BENCH_DB_URL!,
+        retryMs: 1_000,
+        onChange: () => {},
+        onError: (job, err) => log.warn({ err, job }, 'leader'),
+      })
+    : null;
   const app = await createApp({
     storage,
-    log: pino({ level: 'warn' }),
+    log,
+    ...(cluster ? { cluster } : {}),
+    ...(leader ? { leader } : {}),
     config: {
       maxBodyBytes: 8 * 1024 * 1024,
       maxBatchItems: 50_000,
       streamTickMs: Number(env.BENCH_TICK_MS),
       clientDistDir: env.BENCH_DIST!,
       corsOrigins: [],
+      // behind nginx: the client address is X-Forwarded-For (the per-address bounds apply per citizen)
+      ...(env.BENCH_TRUST_PROXY ? { trustProxy: env.BENCH_TRUST_PROXY.split(',') } : {}),
     },
   });
   await new Promise<void>((resolve, reject) => {
@@ -165,7 +202,12 @@ async function roleServer(): Promise<void> {
       resetEld: () => eld.reset(),
       emits: () => ({ emits, markerFrameBytes }),
     },
-    () => app.close().then(() => storage.close()),
+    async () => {
+      await app.close();
+      await leader?.close();
+      await cluster?.close();
+      await storage.close();
+    },
   );
   process.send!({ ready: { port: Number(env.BENCH_PORT) } });
 }
@@ -224,6 +266,18 @@ async function roleWsServer(): Promise<void> {
 
 // ───────────────────────────── role: the crowd of clients ─────────────────────────────
 
+/**
+ * Each simulated citizen connects from an address of its own in 127.0.0.0/8 (all loopback on Linux): the
+ * server's per-address bounds (sockets, subscribe rate, requests in flight; issue 13) then apply to each as
+ * to a real phone, and 20,000 connections do not run out of ephemeral ports of one source address.
+ */
+/** Clients of one process connecting at once (a crowd opens the page together, not one after another). */
+const RAMP_CONCURRENCY = Number(process.env.BENCH_RAMP_CONCURRENCY ?? 200);
+
+function citizenAddress(i: number): string {
+  return `127.${100 + Math.floor(i / 62_500)}.${(Math.floor(i / 250) % 250) + 1}.${(i % 250) + 1}`;
+}
+
 async function roleClients(): Promise<void> {
   const { io } = await import('socket.io-client');
   const { WebSocket } = await import('ws');
@@ -233,6 +287,8 @@ async function roleClients(): Promise<void> {
   >;
   const metrics = JSON.parse(process.env.BENCH_METRICS!) as string[];
   const probe = Number(process.env.BENCH_PROBE_SERIES);
+  const historyMinutes = Number(process.env.BENCH_HISTORY_MINUTES);
+  let snapshotBytes = 0;
   let sio: SioClient[] = [];
   let raw: InstanceType<typeof WebSocket>[] = [];
   let size = 0;
@@ -253,11 +309,17 @@ async function roleClients(): Promise<void> {
     let failed = 0;
     const started = now();
     const tick = setInterval(() => progress(done, failed), 250);
+    /** why clients failed, counted by reason */
+    const reasons: Record<string, number> = {};
     await Promise.all(
       Array.from({ length: Math.min(concurrency, n) }, async () => {
         while (next < n) {
           const i = next++;
-          const ok = await one(i).catch(() => false);
+          const ok = await one(i).catch((e: unknown) => {
+            const why = String((e as Error)?.message ?? e).slice(0, 80);
+            reasons[why] = (reasons[why] ?? 0) + 1;
+            return false;
+          });
           if (ok) done++;
           else failed++;
         }
@@ -265,17 +327,23 @@ async function roleClients(): Promise<void> {
     );
     clearInterval(tick);
     progress(done, failed);
-    return { ok: done, failed, seconds: (now() - started) / 1000 };
+    return { ok: done, failed, seconds: (now() - started) / 1000, reasons };
   }
 
   serve(
     {
       /** N socket.io clients on /public, each subscribed to the publik metrics like the citizen page. */
-      connectSio: ({ url, n }: { url: string; n: number }) => {
+      connectSio: ({ url, n, offset }: { url: string; n: number; offset: number }) => {
         size = n;
         sio = new Array(n);
-        return ramp(n, 50, async (i) => {
-          const s: SioClient = io(`${url}/public`, { transports: ['websocket'], forceNew: true, reconnection: false, timeout: 60_000 });
+        return ramp(n, RAMP_CONCURRENCY, async (i) => {
+          const s: SioClient = io(`${url}/public`, {
+            transports: ['websocket'],
+            forceNew: true,
+            reconnection: false,
+            timeout: 60_000,
+            localAddress: citizenAddress(offset + i),
+          } as Parameters<typeof io>[1]);
           sio[i] = s;
           s.on('points:appended', (msg) => {
             const t = now();
@@ -289,16 +357,20 @@ async function roleClients(): Promise<void> {
           });
           // one request per metric, as LiveConnection does
           const acks = await Promise.all(
-            metrics.map((m) => s.timeout(120_000).emitWithAck('series:subscribe', { metrics: [m], historyMinutes: 60 })),
+            metrics.map((m) => s.timeout(120_000).emitWithAck('series:subscribe', { metrics: [m], historyMinutes: historyMinutes })),
           );
-          return acks.every((a) => a.ok);
+          // what one citizen's first snapshots weigh (the JSON text of the acks), measured on the first client
+          if (i === 0) snapshotBytes = acks.reduce((a, x) => a + Buffer.byteLength(JSON.stringify(x)), 0);
+          const refused = acks.find((a) => !a.ok);
+          if (refused && !refused.ok) throw new Error(`subscribe refused: ${refused.error.code} ${refused.error.message}`);
+          return true;
         });
       },
-      connectWs: ({ url, n }: { url: string; n: number }) => {
+      connectWs: ({ url, n, offset }: { url: string; n: number; offset: number }) => {
         size = n;
         raw = new Array(n);
-        return ramp(n, 50, async (i) => {
-          const ws = new WebSocket(url, { perMessageDeflate: false });
+        return ramp(n, RAMP_CONCURRENCY, async (i) => {
+          const ws = new WebSocket(url, { perMessageDeflate: false, localAddress: citizenAddress(offset + i) });
           raw[i] = ws;
           ws.on('message', (data: Buffer) => {
             const t = now();
@@ -328,17 +400,18 @@ async function roleClients(): Promise<void> {
         } satisfies Stats;
       },
       resetEld: () => eld.reset(),
-      /** Latency (arrival − send) and fan-out (arrival − server emit) over the given markers, all clients. */
+      /**
+       * Latency (arrival − send) and fan-out (arrival − server emit) over the given markers, this process's
+       * clients, as raw samples (the orchestrator merges the processes).
+       */
       report: ({ sends, emits }: { sends: [number, number][]; emits: [number, number, number][] }) => {
         const emitAt = new Map(emits.map(([seq, t]) => [seq, t]));
         const lat: number[] = [];
         const fan: number[] = [];
-        const toEmit: number[] = [];
         let missed = 0;
         for (const [seq, sent] of sends) {
           const a = arrivals.get(seq);
           const e = emitAt.get(seq);
-          if (e !== undefined) toEmit.push(e - sent);
           for (let i = 0; i < size; i++) {
             const t = a?.[i];
             if (t === undefined || Number.isNaN(t)) {
@@ -349,7 +422,14 @@ async function roleClients(): Promise<void> {
             if (e !== undefined) fan.push(t - e);
           }
         }
-        return { latency: summary(lat), fanout: summary(fan), toEmit: summary(toEmit), delivered: lat.length, missed, expected: sends.length * size };
+        return {
+          lat: Float32Array.from(lat),
+          fan: Float32Array.from(fan),
+          delivered: lat.length,
+          missed,
+          expected: sends.length * size,
+          snapshotBytes,
+        };
       },
       disconnect: async () => {
         for (const s of sio) s?.disconnect();
@@ -357,6 +437,7 @@ async function roleClients(): Promise<void> {
         sio = [];
         raw = [];
         arrivals = new Map();
+        snapshotBytes = 0;
         await sleep(500);
       },
     },
@@ -376,9 +457,9 @@ interface Summary {
   max: number;
   mean: number;
 }
-function summary(xs: number[]): Summary {
+function summary(xs: ArrayLike<number>): Summary {
   if (xs.length === 0) return { n: 0, p50: Number.NaN, p90: Number.NaN, p99: Number.NaN, max: Number.NaN, mean: Number.NaN };
-  const a = Float64Array.from(xs).sort();
+  const a = Float64Array.from(xs as ArrayLike<number>).sort();
   const q = (p: number) => a[Math.min(a.length - 1, Math.ceil((p / 100) * a.length) - 1)]!;
   let sum = 0;
   for (const x of a) sum += x;
@@ -400,11 +481,14 @@ class Child {
     env: Record<string, string>,
     opts: { gc?: boolean; nofile?: number } = {},
   ) {
-    const args = [...(opts.gc ? ['--expose-gc'] : []), '--import', 'tsx', SELF, '--role', role];
+    // BENCH_CPU_PROF=<dir>: the server processes write a V8 CPU profile there when they stop
+    const prof = role === 'server' && process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+    const args = [...(opts.gc ? ['--expose-gc'] : []), ...prof, '--import', 'tsx', SELF, '--role', role];
     // Raise the soft descriptor limit for the crowd if it is too low (up to the hard limit).
     const cmd = opts.nofile ? '/bin/sh' : process.execPath;
     const argv = opts.nofile ? ['-c', `ulimit -n ${opts.nofile} 2>/dev/null; exec "$0" "$@"`, process.execPath, ...args] : args;
-    this.proc = spawn(cmd, argv, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, ...env } });
+    // structured clone over IPC: latency samples travel as typed arrays
+    this.proc = spawn(cmd, argv, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, ...env }, serialization: 'advanced' });
     let onReady: (v: Record<string, unknown>) => void = () => {};
     let onFail: (e: Error) => void = () => {};
     this.ready = new Promise((res, rej) => {
@@ -457,7 +541,7 @@ class Child {
   }
 }
 
-/** Posts a marker every 200 ms to whatever `post` targets; remembers when each left. */
+/** Posts a marker every MARKER_EVERY_MS to whatever `post` targets; remembers when each left. */
 class Markers {
   seq = 0;
   readonly sends = new Map<number, number>();
@@ -553,6 +637,13 @@ function publicMetrics(): string[] {
   return codes;
 }
 
+/** The minutes of history the citizen page asks in each snapshot, read from its source. */
+function publicHistoryMinutes(): number {
+  const src = readFileSync(join(ROOT, 'client/citizen/live-config.ts'), 'utf8');
+  const m = src.match(/PUBLIC_HISTORY_MINUTES\s*=\s*(\d+)/)?.[1];
+  return m === undefined ? 60 : Number(m);
+}
+
 /** The HTML's module script, its modulepreloads and (transitively) the static imports of all of them. */
 async function initialJs(
   dist: string,
@@ -590,6 +681,11 @@ async function initialJs(
 
 interface PhaseResult {
   kind: 'socket.io' | 'ws';
+  /** JSON text of one client's first snapshots (all its subscribe acks) */
+  snapshotBytes: number;
+  clientProcs: number;
+  /** frames the clients received during the window (all processes) */
+  framesReceived: number;
   n: number;
   connected: number;
   failed: number;
@@ -603,6 +699,8 @@ interface PhaseResult {
   ingestAck: Summary;
   serverCpu0: number;
   serverCpu: number;
+  /** server CPU (µs) over the window per frame the clients received */
+  serverCpuUsPerFrame: number;
   clientsCpu: number;
   machineBusy: number;
   /** all processes of this benchmark (server, clients, worker, embedded PostgreSQL, this one), % of one core */
@@ -694,6 +792,123 @@ function browserDone(): boolean {
   return !!b && b.titlePaint !== undefined && b.kpiPaint !== undefined && b.live !== undefined && b.app !== undefined;
 }
 
+/** One server process or several (the cluster), and nginx in front when asked; calls fan out and sum up. */
+class ServerGroup {
+  constructor(
+    readonly procs: Child[],
+    readonly proxy: { pid: number; stop: () => Promise<void> } | null,
+  ) {}
+
+  async call<T = any>(op: string, arg?: unknown): Promise<T> {
+    const all = await Promise.all(this.procs.map((p) => p.call(op, arg)));
+    if (op === 'stats') {
+      const xs = all as Stats[];
+      return {
+        cpuUs: xs.reduce((a, x) => a + x.cpuUs, 0) + (this.proxy ? treeTicks(this.proxy.pid) * 10_000 : 0),
+        rss: xs.reduce((a, x) => a + x.rss, 0) + (this.proxy ? treeRss(this.proxy.pid) : 0),
+        heapUsed: xs.reduce((a, x) => a + x.heapUsed, 0),
+        eld: { p50: Math.max(...xs.map((x) => x.eld.p50)), p99: Math.max(...xs.map((x) => x.eld.p99)), max: Math.max(...xs.map((x) => x.eld.max)) },
+        connections: xs.reduce((a, x) => a + x.connections, 0),
+        frames: xs.reduce((a, x) => a + x.frames, 0),
+        frameBytes: xs.reduce((a, x) => a + x.frameBytes, 0),
+      } satisfies Stats as T;
+    }
+    if (op === 'emits') {
+      // a marker is broadcast by the process that ingested it (the others deliver it from Redis): earliest wins
+      const xs = all as { emits: [number, number, number][]; markerFrameBytes: number[] }[];
+      const bySeq = new Map<number, [number, number, number]>();
+      for (const e of xs.flatMap((x) => x.emits)) if (!bySeq.has(e[0]) || bySeq.get(e[0])![1] > e[1]) bySeq.set(e[0], e);
+      return { emits: [...bySeq.values()], markerFrameBytes: xs.flatMap((x) => x.markerFrameBytes) } as T;
+    }
+    return all[0] as T;
+  }
+
+  async stop(): Promise<void> {
+    await this.proxy?.stop();
+    await Promise.all(this.procs.map((p) => p.stop()));
+  }
+}
+
+/** Resident memory of a process and its descendants (nginx: master and workers), bytes. */
+function treeRss(root: number): number {
+  let sum = 0;
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(d) === root || Number(f[1]) === root) sum += Number(f[21]) * 4096;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return sum;
+}
+
+/**
+ * Debian's nginx in front of the server processes, loopback only: the shipped deploy/nginx/sinergi-cluster.conf
+ * (plain HTTP, least_conn over the processes, websocket location, X-Forwarded-For), its listen port and
+ * upstream lines rewritten, inside a main config sized for the crowd (two descriptors per client).
+ */
+async function startNginx(prefix: string, port: number, upstreams: number[], clients: number): Promise<{ pid: number; stop: () => Promise<void> }> {
+  const { mkdir } = await import('node:fs/promises');
+  await mkdir(join(prefix, 'logs'), { recursive: true });
+  let site = await readFile(join(ROOT, 'deploy/nginx/sinergi-cluster.conf'), 'utf8');
+  const upstream = site.match(/upstream sinergi_cluster \{[^}]*\}/)?.[0];
+  if (!upstream || !/listen 8000;/.test(site)) throw new Error('deploy/nginx/sinergi-cluster.conf changed: the benchmark cannot rewrite it');
+  const servers = upstreams.map((p) => `    server 127.0.0.1:${p} max_fails=1 fail_timeout=5s;`).join('\n');
+  site = site
+    .replace(upstream, `upstream sinergi_cluster {\n    least_conn;\n${servers}\n    keepalive 32;\n}`)
+    // reuseport: the kernel spreads connections over the workers (one worker taking them all would run out
+    // of descriptors: a process may hold 20,000 on this box, and each client costs nginx two)
+    .replace(/listen 8000;/, `listen 127.0.0.1:${port} backlog=4096 reuseport;`);
+  await writeFile(join(prefix, 'site.conf'), site);
+  const conf = join(prefix, 'nginx.conf');
+  const conns = 2 * clients + 4_096;
+  const temp = (d: string) => `${d}_temp_path ${join(prefix, d)};`;
+  await writeFile(
+    conf,
+    [
+      '# written by scripts/bench-public.ts around deploy/nginx/sinergi-cluster.conf',
+      process.getuid?.() === 0 ? 'user root;' : '',
+      `worker_processes ${Math.max(2, Math.ceil((2 * clients) / 12_000))};`,
+      `worker_rlimit_nofile ${conns + 1_024};`,
+      `pid ${prefix}/nginx.pid;`,
+      `error_log ${prefix}/logs/error.log warn;`,
+      `events { worker_connections ${conns}; }`,
+      'http {',
+      '  default_type application/octet-stream;',
+      '  access_log off;',
+      `  ${['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map(temp).join(' ')}`,
+      `  include ${join(prefix, 'site.conf')};`,
+      '}',
+    ].join('\n'),
+  );
+  const nginx = spawn('/bin/sh', ['-c', `ulimit -n ${conns + 1_024} 2>/dev/null; exec /usr/sbin/nginx -p "$0" -c "$1" -g 'daemon off;'`, prefix, conf], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const exited = new Promise<void>((r) => nginx.once('exit', () => r()));
+  // ready when it answers on its port
+  for (let i = 0; ; i++) {
+    const up = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+      (r) => (void r.arrayBuffer(), true),
+      () => false,
+    );
+    if (up) break;
+    if (i > 100 || nginx.exitCode !== null) throw new Error(`nginx did not start (see ${prefix}/logs/error.log)`);
+    await sleep(100);
+  }
+  return {
+    pid: nginx.pid!,
+    stop: async () => {
+      if (nginx.exitCode !== null) return;
+      nginx.kill('SIGQUIT');
+      await Promise.race([exited, sleep(5_000)]);
+      if (nginx.exitCode === null) nginx.kill('SIGKILL');
+    },
+  };
+}
+
 /** Set by main: stops what it started when it fails before its own cleanup runs. */
 const onFailure: { cleanup?: () => Promise<void> } = {};
 
@@ -711,6 +926,18 @@ async function main(): Promise<void> {
   const SKIP_WS = process.env.BENCH_SKIP_WS === '1';
   const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
   const MAX_MIN = Number(process.env.BENCH_MAX_MINUTES ?? 40);
+  // `npm run bench:public -- --processes 2 --nginx`: the cluster (REDIS_URL) behind nginx
+  const argAt = process.argv.indexOf('--processes');
+  const PROCESSES = argAt > 0 ? Math.max(1, Number(process.argv[argAt + 1])) : 1;
+  const NGINX = process.argv.includes('--nginx');
+  const REDIS_URL = process.env.BENCH_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  /** This run's keys in Redis (deleted at the end); each phase's cluster starts a fresh numbering under it. */
+  const REDIS_PREFIX = `sinergi-bench-public-${process.pid}:`;
+  /** 0: one client process per CLIENTS_PER_PROC clients */
+  const CLIENT_PROCS = Number(process.env.BENCH_CLIENT_PROCS ?? 0);
+  const CLIENTS_PER_PROC = Number(process.env.BENCH_CLIENTS_PER_PROC ?? 1_250);
+  /** What the citizen page asks (PUBLIC_HISTORY_MINUTES in client/citizen/live-config.ts) unless overridden. */
+  const HISTORY_MIN = Number(process.env.BENCH_HISTORY_MINUTES ?? publicHistoryMinutes());
 
   const children = new Set<Child>();
   let cleanup: () => Promise<void> = async () => {};
@@ -737,7 +964,8 @@ async function main(): Promise<void> {
   const maxN = Math.max(0, ...CLIENTS);
   const limit = openFilesLimit();
   const want = maxN + 1_024;
-  if (limit.hard < want)
+  // root may raise the hard limit itself (the children's `ulimit -n`); anyone else needs it raised beforehand
+  if (limit.hard < want && process.getuid?.() !== 0)
     throw new Error(`open-file limit ${limit.hard} (hard) is below the ${want} descriptors ${maxN} clients need; raise it (ulimit -n)`);
   const nofile = limit.soft < want ? want : undefined;
 
@@ -823,10 +1051,28 @@ async function main(): Promise<void> {
   console.log(
     `database: ${embedded ? 'embedded PostgreSQL' : dbUrl.host} (${storage.dialect}); stream tick ${TICK_MS} ms; simulator every 2 s + generator ${GEN_RATE} points/s (traffic_speed)`,
   );
-  console.log(`clients subscribe like client/citizen: ${metrics.join(', ')} (one series:subscribe each, 60 min history)`);
+  console.log(`clients subscribe like client/citizen: ${metrics.join(', ')} (one series:subscribe each, ${HISTORY_MIN} min history)`);
 
   cleanup = async () => {
     await Promise.allSettled([...children].map((c) => c.stop()));
+    if (PROCESSES > 1) {
+      // this run's keys in Redis
+      const { Redis } = await import('ioredis');
+      const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+      try {
+        await redis.connect();
+        let cursor = '0';
+        do {
+          const [next, keys] = await redis.scan(cursor, 'MATCH', `${REDIS_PREFIX}*`, 'COUNT', 1000);
+          if (keys.length) await redis.del(...keys);
+          cursor = next;
+        } while (cursor !== '0');
+      } catch {
+        // Redis gone: nothing to tidy
+      } finally {
+        redis.disconnect();
+      }
+    }
     await storage.close().catch(() => {});
     await admin.pool.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => {});
     await admin.close().catch(() => {});
@@ -838,14 +1084,33 @@ async function main(): Promise<void> {
   const wsPort = await freePort();
   const sioUrl = `http://127.0.0.1:${port}`;
   const common = { BENCH_TMP: dir, BENCH_PROBE_SERIES: String(probe!.id), BENCH_METRICS: JSON.stringify(metrics) };
-  const startServer = async () => {
-    const s = child(
-      'server',
-      { ...common, BENCH_DB_URL: dbUrl.toString(), BENCH_TICK_MS: String(TICK_MS), BENCH_DIST: dist, BENCH_PORT: String(port) },
-      { gc: true, nofile },
+  /**
+   * The Sinergi server: one process on `port`, or PROCESSES processes sharing Redis (cluster mode) behind
+   * nginx on `port` (each process on a port of its own). Calls go to every process; their answers are summed.
+   */
+  const startServer = async (): Promise<ServerGroup> => {
+    const direct = PROCESSES === 1 && !NGINX;
+    const ports = direct ? [port] : await Promise.all(Array.from({ length: PROCESSES }, () => freePort()));
+    const perProcess = Math.ceil(maxN / PROCESSES) + 1_024;
+    const procs = ports.map((p, i) =>
+      child(
+        'server',
+        {
+          ...common,
+          BENCH_DB_URL: dbUrl.toString(),
+          BENCH_TICK_MS: String(TICK_MS),
+          BENCH_DIST: dist,
+          BENCH_PORT: String(p),
+          BENCH_PROCESS: String(i),
+          ...(PROCESSES > 1 ? { BENCH_REDIS_URL: REDIS_URL, BENCH_REDIS_PREFIX: REDIS_PREFIX } : {}),
+          ...(NGINX ? { BENCH_TRUST_PROXY: 'loopback' } : {}),
+        },
+        { gc: true, nofile: Math.max(perProcess, 4_096) },
+      ),
     );
-    await s.ready;
-    return s;
+    await Promise.all(procs.map((c) => c.ready));
+    const proxy = NGINX ? await startNginx(join(dir, 'nginx'), port, ports, maxN) : null;
+    return new ServerGroup(procs, proxy);
   };
 
   // 2. The worker: simulator as the demo runs it, plus a steady generator; it outlives server restarts.
@@ -895,8 +1160,17 @@ async function main(): Promise<void> {
     await previousCleanup();
   };
 
-  const clients = child('clients', common, { nofile });
-  await clients.ready;
+  // The crowd runs in processes of its own (at least 2, about CLIENTS_PER_PROC clients each), so that its event loops
+  // neither share the server's nor queue 20,000 sockets behind one another.
+  const pool: Child[] = [];
+  const crowd = async (k: number): Promise<Child[]> => {
+    while (pool.length < k) {
+      const c = child('clients', { ...common, BENCH_HISTORY_MINUTES: String(HISTORY_MIN) }, { nofile: Math.max(4_096, Math.ceil(maxN / k) + 1_024) });
+      pool.push(c);
+      await c.ready;
+    }
+    return pool.slice(0, k);
+  };
   const markers = new Markers();
   const bpbd = keys.BPBD!;
   const postIngest = async (seq: number) => {
@@ -932,7 +1206,7 @@ async function main(): Promise<void> {
         : await (async () => {
             const s = child('ws-server', { ...common, BENCH_PORT: String(wsPort) }, { gc: true, nofile });
             await s.ready;
-            return s;
+            return new ServerGroup([s], null);
           })();
     try {
       markers.start(
@@ -954,27 +1228,76 @@ async function main(): Promise<void> {
       await server.call('gc');
       const r0 = await server.call<Stats>('stats');
 
-      const cb = bar(`${kind} ${n}: connect + subscribe`, n);
-      clients.onProgress = (p) => cb.update(p.done + p.failed, { extra: p.failed ? `(${p.failed} failed)` : '' });
-      const ramp = await clients.call<{ ok: number; failed: number; seconds: number }>(
-        kind === 'socket.io' ? 'connectSio' : 'connectWs',
-        { url: kind === 'socket.io' ? sioUrl : `ws://127.0.0.1:${wsPort}`, n },
-        900_000,
+      const k = CLIENT_PROCS || Math.min(16, Math.max(2, Math.ceil(n / CLIENTS_PER_PROC)));
+      const clients = await crowd(k);
+      const cb = bar(`${kind} ${n}: connect + subscribe (${k} proc.)`, n);
+      const prog = clients.map(() => ({ done: 0, failed: 0 }));
+      clients.forEach(
+        (c, i) =>
+          (c.onProgress = (p) => {
+            prog[i] = p;
+            const failed = prog.reduce((a, x) => a + x.failed, 0);
+            cb.update(
+              prog.reduce((a, x) => a + x.done + x.failed, 0),
+              { extra: failed ? `(${failed} failed)` : '' },
+            );
+          }),
       );
+      const share = (i: number) => Math.floor(n / k) + (i < n % k ? 1 : 0);
+      const rampStart = performance.now();
+      const ramps = await Promise.all(
+        clients.map((c, i) =>
+          c.call<{ ok: number; failed: number; seconds: number; reasons?: Record<string, number> }>(
+            kind === 'socket.io' ? 'connectSio' : 'connectWs',
+            {
+              url: kind === 'socket.io' ? sioUrl : `ws://127.0.0.1:${wsPort}`,
+              n: share(i),
+              offset: Array.from({ length: i }, (_, j) => share(j)).reduce((a, b) => a + b, 0),
+            },
+            900_000,
+          ),
+        ),
+      );
+      const ramp = {
+        ok: ramps.reduce((a, r) => a + r.ok, 0),
+        failed: ramps.reduce((a, r) => a + r.failed, 0),
+        seconds: (performance.now() - rampStart) / 1000,
+      };
       cb.stop();
+      if (ramp.failed) {
+        const why: Record<string, number> = {};
+        for (const r of ramps) for (const [k, v] of Object.entries(r.reasons ?? {})) why[k] = (why[k] ?? 0) + v;
+        console.log(`  ${kind} ${n}: ${ramp.failed} clients failed to connect or subscribe: ${JSON.stringify(why)}`);
+      }
+      const statsOf = async (): Promise<Stats> => {
+        const all = await Promise.all(clients.map((c) => c.call<Stats>('stats')));
+        return {
+          cpuUs: all.reduce((a, x) => a + x.cpuUs, 0),
+          rss: all.reduce((a, x) => a + x.rss, 0),
+          heapUsed: all.reduce((a, x) => a + x.heapUsed, 0),
+          eld: {
+            p50: Math.max(...all.map((x) => x.eld.p50)),
+            p99: Math.max(...all.map((x) => x.eld.p99)),
+            max: Math.max(...all.map((x) => x.eld.max)),
+          },
+          connections: all.reduce((a, x) => a + x.connections, 0),
+          frames: all.reduce((a, x) => a + x.frames, 0),
+          frameBytes: 0,
+        };
+      };
       await sleep(3_000);
 
       // the measured window
-      await Promise.all([server.call('resetEld'), clients.call('resetEld')]);
+      await Promise.all([server.call('resetEld'), ...clients.map((c) => c.call('resetEld'))]);
       const first = markers.seq + 1;
       const sW0 = await server.call<Stats>('stats');
-      const cW0 = await clients.call<Stats>('stats');
+      const cW0 = await statsOf();
       const m0 = procStat();
       const t0 = treeTicks();
       const w0 = performance.now();
       await waitWithBar(`${kind} ${n}: measuring`, WINDOW_S);
       const sW1 = await server.call<Stats>('stats');
-      const cW1 = await clients.call<Stats>('stats');
+      const cW1 = await statsOf();
       const m1 = procStat();
       const t1 = treeTicks();
       const windowMs = performance.now() - w0;
@@ -985,12 +1308,37 @@ async function main(): Promise<void> {
       const rN = await server.call<Stats>('stats');
       const { emits, markerFrameBytes } = await server.call<{ emits: [number, number, number][]; markerFrameBytes: number[] }>('emits');
       const sends = markers.between(first, last);
-      const rep = await clients.call<{ latency: Summary; fanout: Summary; toEmit: Summary; delivered: number; missed: number; expected: number }>(
-        'report',
-        { sends, emits },
-        120_000,
+      const reps = await Promise.all(
+        clients.map((c) =>
+          c.call<{ lat: Float32Array; fan: Float32Array; delivered: number; missed: number; expected: number; snapshotBytes: number }>(
+            'report',
+            { sends, emits },
+            120_000,
+          ),
+        ),
       );
-      await clients.call('disconnect');
+      const concat = (xs: Float32Array[]) => {
+        const out = new Float32Array(xs.reduce((a, x) => a + x.length, 0));
+        let o = 0;
+        for (const x of xs) {
+          out.set(x, o);
+          o += x.length;
+        }
+        return out;
+      };
+      const emitAt = new Map(emits.map(([seq, t]) => [seq, t]));
+      const rep = {
+        latency: summary(concat(reps.map((r) => r.lat))),
+        fanout: summary(concat(reps.map((r) => r.fan))),
+        toEmit: summary(sends.flatMap(([seq, sent]) => (emitAt.has(seq) ? [emitAt.get(seq)! - sent] : []))),
+        delivered: reps.reduce((a, r) => a + r.delivered, 0),
+        missed: reps.reduce((a, r) => a + r.missed, 0),
+        expected: reps.reduce((a, r) => a + r.expected, 0),
+        snapshotBytes: Math.max(...reps.map((r) => r.snapshotBytes)),
+        clientProcs: k,
+        framesReceived: cW1.frames - cW0.frames,
+      };
+      await Promise.all(clients.map((c) => c.call('disconnect')));
       const connected = Math.max(0, ramp.ok);
       return {
         kind,
@@ -1003,6 +1351,7 @@ async function main(): Promise<void> {
         ingestAck: summary(sends.map(([seq]) => markers.ackMs.get(seq)).filter((x): x is number => x !== undefined)),
         serverCpu0,
         serverCpu: cpuPct(sW1.cpuUs - sW0.cpuUs, windowMs),
+        serverCpuUsPerFrame: (sW1.cpuUs - sW0.cpuUs) / Math.max(1, rep.framesReceived),
         clientsCpu: cpuPct(cW1.cpuUs - cW0.cpuUs, windowMs),
         machineBusy: ((m1.busy - m0.busy) / (m1.total - m0.total)) * 100,
         benchCpu: ((t1 - t0) * 10 * 100) / windowMs,
@@ -1036,7 +1385,7 @@ async function main(): Promise<void> {
         printPhase(ws);
       }
     }
-    await clients.stop();
+    await Promise.all(pool.map((c) => c.stop()));
 
     // 3. The page in headless Chromium, against a fresh server with the simulator running.
     if (BROWSER_RUNS > 0 && existsSync(CHROMIUM)) {
@@ -1056,7 +1405,7 @@ async function main(): Promise<void> {
   const kb = (b: number) => `${(b / 1024).toFixed(1)} KB`;
   const ms = (x: number) => (Number.isFinite(x) ? `${x.toFixed(x < 10 ? 1 : 0)} ms` : '–');
   console.log('');
-  console.log('Fan-out to /public (ingest → client; markers every 200 ms during the window)');
+  console.log(`Fan-out to /public (ingest → client; markers every ${MARKER_EVERY_MS} ms during the window)`);
   const head = [
     '',
     'clients',
@@ -1094,6 +1443,7 @@ async function main(): Promise<void> {
         (r.kind === 'socket.io' ? `; ingest POST ack p50 ${ms(r.ingestAck.p50)} p99 ${ms(r.ingestAck.p99)}` : '') +
         `; RSS ${(r.rss0 / 2 ** 20).toFixed(0)} → ${(r.rssN / 2 ** 20).toFixed(0)} MiB (heap ${kb((r.heapN - r.heap0) / Math.max(1, r.connected))}/conn); ` +
         `server event loop p99 ${ms(r.eld.p99)} max ${ms(r.eld.max)}; clients process ${r.clientsCpu.toFixed(0)} % CPU, loop p99 ${ms(r.clientEld.p99)}; ` +
+        `first snapshots ${kb(r.snapshotBytes)} per client; ${r.clientProcs} client process(es); server CPU ${r.serverCpuUsPerFrame.toFixed(1)} µs per delivered frame; ` +
         `machine ${r.machineBusy.toFixed(0)} % busy (of ${cpus().length} cores; this benchmark's processes ${r.benchCpu.toFixed(0)} % of one core); ${r.framesPerClientS.toFixed(1)} frames ${kb(r.bytesPerClientS)}/s per client; marker frame ${r.markerFrame} B`,
     );
   }

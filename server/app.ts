@@ -11,7 +11,8 @@ import proxyaddr from 'proxy-addr';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
-import { NAMESPACES } from '../shared/contract';
+import { NAMESPACES, type PointsAppended } from '../shared/contract';
+import { toRoomId } from '../shared/rooms';
 import { verifyAccessToken } from '../db/queries/credentials';
 import type { Storage } from '../db/storage';
 import { createAuthRoutes } from './auth/routes';
@@ -46,6 +47,7 @@ import { createHub, type Hub } from './realtime/hub';
 import type { Cluster } from './cluster/redis';
 import { singleProcessLeader, type Leader } from './cluster/leader';
 import { shareRateLimits } from './http/rate-store';
+import { createLiveLatest } from './public/live-latest';
 import { createPointsChannel } from './series/channel';
 import { createEventsChannel } from './events/channel';
 import { createAlertsChannel } from './alerts/channel';
@@ -117,7 +119,7 @@ export interface App {
   hub: Hub;
   channels: Channels;
   catalog: CatalogService;
-  /** The nightly backups and their health readings, where `config.backup` is given (server/backup/service.ts). */
+  /** The nightly backups and their health readings, where `config.backup` is given (server/backup/service.ts); null in a cluster, where the leader runs them. */
   backups: BackupService | null;
   /** Incidents (issue 16): the service, the time watcher (tests call `tick()`) and the outbox deliverer. */
   incidents: IncidentService;
@@ -188,12 +190,21 @@ export async function createApp(deps: AppDeps): Promise<App> {
     slow: (nsp) => guard.slow(nsp),
     onError: (err) => log.error({ err }, 'live: delivery failed'),
   });
+  // the public page's first snapshots: kept current from the hub's deltas, no query per subscriber
+  const publicLatest = createLiveLatest({
+    load: (m) => series.snapshot(m, 0, clock()),
+    seqOf: (code) => hubRef!.seq(toRoomId({ type: 'metric', metric: code })),
+    visible: (m, entity) => catalog.decideSeries({ role: 'public' }, m, entity).allow,
+    refreshMs: 30_000,
+    clock,
+  });
   const hub = (hubRef = await createHub({
     tickMs: config.streamTickMs,
     ...(cluster ? { transport: cluster.hubTransport } : {}),
     sink: (env) => {
       metrics.streamLag.delivered(env);
       channels.deliver(env);
+      if (env.channel === 'points') publicLatest.apply((env.data as PointsAppended).metric, { ...(env.data as PointsAppended), seq: env.seq });
     },
     onError: (err) => log.error({ err }, 'live: could not send a tick'),
   }));
@@ -281,6 +292,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       publicSnapshotMs,
       publicSnapshotCacheBytes: config.publicSnapshotCacheBytes ?? PUBLIC_LIMITS.snapshotCacheBytes,
       observeSnapshot: metrics.snapshot,
+      publicLatest,
     }),
   );
   channels.register(
@@ -313,9 +325,20 @@ export async function createApp(deps: AppDeps): Promise<App> {
         onError: (e) => log.warn({ err: e }, 'could not anchor the audit head'),
       })
     : null;
-  const backups = config.backup
-    ? startBackupService({ pool, plan: { ...config.backup, anchorDir: config.auditAnchorDir }, at: config.backup.at, ingest, catalog, log, clock })
-    : null;
+  const backupPlan = config.backup;
+  const startBackups = () =>
+    backupPlan
+      ? startBackupService({ pool, plan: { ...backupPlan, anchorDir: config.auditAnchorDir }, at: backupPlan.at, ingest, catalog, log, clock })
+      : null;
+  // one process backs up: this one alone, or the cluster's leader (the job moves with the leadership)
+  const backups = cluster ? null : startBackups();
+  const stopBackupJob =
+    cluster && backupPlan
+      ? leader.run('backups', () => {
+          const b = startBackups();
+          return () => b?.stop();
+        })
+      : null;
   const stopAlertJob = cluster
     ? leader.run('alerts', async () => {
         await alerts.reload();
@@ -505,6 +528,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       await stopWatchJob?.();
       await notify.stop();
       await backups?.stop();
+      await stopBackupJob?.();
       await anchoring?.stop();
       await stopAlertJob?.();
       if (!deps.leader) await leader.close();

@@ -71,7 +71,7 @@ const envSchema = z.object({
   /** JSON bodies of every other /api route (login, acknowledgements, CKAN): parsed before any credential is known. */
   MAX_API_BODY_BYTES: z.coerce.number().int().min(1024).default(DEFAULT_API_BODY_BYTES),
   MAX_BATCH_ITEMS: z.coerce.number().int().min(1).default(50_000),
-  /** 100 ms: live p99 at 1,000 public clients within 150 ms (docs/benchmarks.md); 250 ms gave 271 ms. */
+  /** A live channel's rate bound: one message per tick on average, sent at once while within it (server/realtime/pacing.ts). */
   STREAM_TICK_MS: z.coerce.number().int().min(10).max(5_000).default(100),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   /** Login sessions: lifetime, failures per (username, address) before waits start, longest wait, login attempts per client address. */

@@ -53,6 +53,11 @@ export async function startServer(config: Config, log: Logger, opts: { beforeLis
         url: config.redis.url,
         prefix: config.redis.prefix,
         onError: (what, err) => log.warn({ err, what }, 'cluster'),
+        // its numbering is gone: a fresh start (systemd, npm run cluster) joins the new one; clients resync
+        onEpochLost: () => {
+          log.fatal('Redis lost the live numbering (flushed or replaced); exiting to start again');
+          process.exit(75);
+        },
       });
       leader = await createAdvisoryLeader({
         databaseUrl: config.databaseUrl!,
@@ -69,7 +74,8 @@ export async function startServer(config: Config, log: Logger, opts: { beforeLis
     const jobs = storeJobs;
     if (await adoptAuditKey(storage.pool))
       log.info({ file: config.auditHmacKeyFile }, 'audit chain keyed from now on (keep the key file with the server’s secrets)');
-    if (config.env === 'production') await warnIfSuperuser(storage.pool, log);
+    // production and the embedded demo alike: neither should run as a superuser (the demo does not: embedded-role.ts)
+    if (config.env === 'production' || !config.databaseUrl) await warnIfSuperuser(storage.pool, log);
     const app = await createApp({
       storage,
       config,
@@ -168,11 +174,11 @@ export function onShutdownSignal(log: Logger, stop: () => Promise<void>): void {
 }
 
 /**
- * A superuser can switch the audit log's append-only trigger off; the application should not be one. Where
- * the database allows it (not the embedded demo database), run as the non-superuser owner docs/operations.md
- * describes. Said once at start, in production.
+ * A superuser can switch the audit log's append-only trigger off; the application should not be one: run as
+ * the non-superuser owner docs/operations.md describes (the embedded demo database does so by itself,
+ * db/embedded-role.ts). Said once at start, in production and on the embedded database.
  */
-async function warnIfSuperuser(pool: Storage['pool'], log: Logger): Promise<void> {
+export async function warnIfSuperuser(pool: Storage['pool'], log: Logger): Promise<void> {
   const { rows } = await pool.query<{ su: boolean; who: string }>(
     `SELECT rolsuper AS su, current_user AS who FROM pg_roles WHERE rolname = current_user`,
   );

@@ -44,7 +44,17 @@ export interface Metric {
   /** The values a reading may take, in the metric's unit (null or absent: only the global sanity bound). */
   valueMin?: number | null;
   valueMax?: number | null;
+  /**
+   * Whether anonymous callers may read its past values (absent: true). False ("current only"): the public gets the
+   * current value alone, on every anonymous route, socket and open-data file; signed-in roles keep the history.
+   * For derived counters whose change over time gives away figures published elsewhere only hidden (the open
+   * complaints count: its change over a bucket is received − closed; server/public/current-only.ts).
+   */
+  publicHistory?: boolean;
 }
+
+/** Whether anonymous callers may read the metric's history (server/public/current-only.ts applies it). */
+export const publicHistoryOf = (m: Pick<Metric, 'publicHistory'>): boolean => m.publicHistory !== false;
 
 /** A text in both UI languages. */
 export interface LocalText {

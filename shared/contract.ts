@@ -17,6 +17,11 @@ export interface WirePoint {
   v: number;
   lon?: number;
   lat?: number;
+  /**
+   * Present on a correction (a reading sent again with a higher `revision`): the value it replaces. The client
+   * replaces the reading, also inside a folded minute (its mean moves by (v − was) / n).
+   */
+  was?: number;
 }
 
 /** One 1-minute bucket of history. */

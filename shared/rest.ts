@@ -36,7 +36,16 @@ export const readyResponse = z.object({ status: z.literal('ready'), dialect: z.s
 export const notReadyResponse = z.object({ status: z.literal('unavailable'), error: z.string() });
 /** POST /api/v1/sources/health. */
 export const reportAcceptedResponse = z.object({ accepted: z.number().int() });
-export const acceptedResponse = z.object({ accepted: z.number().int(), written: z.number().int() });
+export const acceptedResponse = z.object({
+  accepted: z.number().int(),
+  written: z.number().int(),
+  corrected: z.number().int().optional().describe('readings replaced by a correction (a higher `revision`); absent when none'),
+  staleRevisions: z
+    .number()
+    .int()
+    .optional()
+    .describe('corrections whose revision was not above the stored reading’s: nothing written; absent when none'),
+});
 /** POST /api/v1/quarantine: `overflow` counts entries not stored because the OPD's unresolved quarantine is full. */
 export const quarantineAcceptedResponse = acceptedResponse.extend({ overflow: z.number().int() });
 /**
@@ -114,6 +123,7 @@ const metric = z.object({
   /** The values a reading may take, in the metric's unit (null: only the global bound, ±1e15). */
   valueMin: z.number().nullable().optional(),
   valueMax: z.number().nullable().optional(),
+  publicHistory: z.boolean().optional().describe('false: anonymous callers get only the current value, never its history'),
   sharedFor: z.array(z.string()).optional().describe('purposes of the sharing agreements that make it visible'),
 });
 const eventKind = z.object({
@@ -152,6 +162,10 @@ export const seriesResponse = z.object({
         .describe('the latest reading of the series at any time'),
     }),
   ),
+  currentOnly: z
+    .literal(true)
+    .optional()
+    .describe('anonymous caller, metric without public history (catalog `publicHistory: false`): latest readings only, no buckets'),
 });
 
 export const alertResponse = z.object({

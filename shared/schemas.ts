@@ -45,6 +45,20 @@ export const pointSchema = z.object({
   value: z.number({ error: 'value must be a finite number' }).refine(Number.isFinite, 'value must be a finite number'),
   lon: lon.optional(),
   lat: lat.optional(),
+  /**
+   * The source's revision of this reading (absent: 0). A reading sent again for the same metric, entity and time
+   * keeps its first value; one with a higher revision is a correction and replaces it (recorded and audited); a
+   * lower or equal revision changes nothing and is counted in the answer (`staleRevisions`).
+   */
+  revision: z
+    .number()
+    .int('revision must be an integer')
+    .min(0, 'revision must be 0 or more')
+    .max(2_147_483_647, 'revision must fit in 32 bits')
+    .optional()
+    .describe(
+      'the source’s revision of this reading (absent: 0); a resend keeps the first value, a higher revision is a correction that replaces it, a lower or equal one changes nothing (counted in `staleRevisions`)',
+    ),
 });
 export type PointInput = z.input<typeof pointSchema>;
 export type Point = z.output<typeof pointSchema>;

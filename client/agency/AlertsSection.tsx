@@ -46,7 +46,7 @@ export function ackErrorText(t: TFunction, e: AckFailure | { code: 'note_require
 /**
  * The caller's alerts on the tablet: open ones first (most urgent on top), each unacknowledged one with an
  * "Akui" button that opens a required note field and sends `alert:acknowledge` over `/live`. Updates live
- * from `alerts:changed`; the list is fetched again on every reconnect. An agency sees its own OPD's alerts
+ * from `alerts:changed` (in sequence); every reconnect resumes or takes a fresh snapshot. An agency sees its own OPD's alerts
  * (the server pushes only those to it); operators and admins see all. The socket is the dashboard's.
  */
 export function AlertsSection({

@@ -3,6 +3,8 @@ import { useTranslation } from 'react-i18next';
 import { alertLevel } from '@shared/catalog';
 import { createSocket } from '../lib/socket';
 import { LiveConnection } from '../lib/live-connection';
+import { LiveStore } from '../lib/live-store';
+import { PUBLIC_HISTORY_MINUTES } from './live-config';
 import { fetchRegions, regionNames, type RegionsResponse } from '../lib/api/regions';
 import { ConnStatus } from '../lib/components/ConnStatus';
 import { LanguageToggle } from '../lib/components/LanguageToggle';
@@ -44,7 +46,7 @@ export function PublicRoot() {
   const [regions, setRegions] = useState<RegionsResponse | null>(null);
 
   useEffect(() => {
-    const c = new LiveConnection(createSocket('/public'), { metrics: PUBLIC_METRICS });
+    const c = new LiveConnection(createSocket('/public'), { metrics: PUBLIC_METRICS }, new LiveStore({ historyMinutes: PUBLIC_HISTORY_MINUTES }));
     setConn(c);
     return () => {
       c.close();

@@ -16,8 +16,8 @@
  * - A late reading (t < foldedUntil, e.g. a spool backlog) is merged into its minute's point as one more
  *   sample: v ← (v·n + x)/(n + 1), or becomes a new minute point (n = 1) if the buffer has none for that
  *   minute; a backlog of a whole minute thus yields that minute's exact mean. The server sends only new or
- *   corrected readings; a correction of an already folded reading cannot replace it (the minute point no
- *   longer knows its readings) and counts as one more sample.
+ *   corrected readings; a correction carries the value it replaces (`was`), so even in a folded minute it is a
+ *   replacement: the mean moves by (v − was) / n and the count stays.
  * - Snapshot history: buckets enter like readings (t = bucket start, v = avg), each counting as ONE sample
  *   (the wire bucket carries no count). Those older than the window fold at once into unchanged minute
  *   points (one value each). The bucket of the current, partial minute stays raw next to the `latest`
@@ -271,7 +271,7 @@ export class LiveStore {
     for (const p of msg.points) {
       const buf = m.series.get(p.s);
       if (!buf || !Number.isFinite(p.t) || !Number.isFinite(p.v)) continue;
-      pushPoint(buf, p.t, p.v, p.lon, p.lat);
+      pushPoint(buf, p.t, p.v, p.lon, p.lat, p.was);
       if (buf.latestT !== null && (m.newestT === null || buf.latestT > m.newestT)) m.newestT = buf.latestT;
     }
     this.enforceLimits(m);
@@ -378,16 +378,20 @@ function foldRaw(buf: MutableSeries, before: number): void {
 
 /**
  * Adds a reading. Raw part (t ≥ foldedUntil): inserted in time order; an equal time replaces (a corrected
- * reading), an older one is slotted in. Folded part: merged into its minute's point as one more sample.
+ * reading), an older one is slotted in. Folded part: merged into its minute's point as one more sample; a
+ * correction (`was`, the value it replaces) moves the minute's mean by (v − was) / n instead, as a replacement.
  */
-function pushPoint(buf: MutableSeries, t: number, v: number, lon?: number, lat?: number): void {
+function pushPoint(buf: MutableSeries, t: number, v: number, lon?: number, lat?: number, was?: number): void {
   if (t < buf.foldedUntil) {
     const m = minuteStart(t);
     const i = lowerBound(buf.t, m, 0, buf.rawStart);
     if (i < buf.rawStart && buf.t[i] === m) {
       const c = buf.n[i]!;
-      buf.v[i] = (buf.v[i]! * c + v) / (c + 1);
-      buf.n[i] = c + 1;
+      if (was !== undefined && Number.isFinite(was)) buf.v[i] = buf.v[i]! + (v - was) / c;
+      else {
+        buf.v[i] = (buf.v[i]! * c + v) / (c + 1);
+        buf.n[i] = c + 1;
+      }
     } else {
       buf.t.splice(i, 0, m);
       buf.v.splice(i, 0, v);

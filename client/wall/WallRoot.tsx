@@ -36,9 +36,9 @@ export function WallRoot() {
       { metrics: WALL_METRICS, eventKinds: WALL_EVENT_KINDS },
       new LiveStore({ maxLocatedEvents: WALL_MAX_LOCATED_EVENTS }),
     );
-    // Feed health rides the same socket (REST list on every connect, then `feeds:reported` pushes).
+    // Feed health rides the same socket (the sync engine: `feeds:subscribe`, then `feeds:reported` in sequence).
     const feeds = new FeedsSync(socket);
-    // So do the server's alerts (`alerts:list` on every connect, then `alerts:changed` pushes).
+    // So do the server's alerts (`alerts:subscribe` on every connect or a resume, then `alerts:changed` in sequence).
     const alerts = new AlertsSync(socket);
     // and the incidents of the command center (the REST snapshot on every connect, then `incidents:changed`)
     const incidents = new IncidentsSync(socket, token);

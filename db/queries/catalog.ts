@@ -23,7 +23,7 @@ export async function loadCatalog(db: Db): Promise<Catalog> {
   const [opd, metrics, kinds] = await Promise.all([
     db.query<Opd>('SELECT code, name FROM opd ORDER BY code'),
     db.query(
-      `SELECT code, domain, owner_opd, class, unit, name_id, name_en, cadence_s, thresholds, cumulative, sop, value_min, value_max FROM metric ORDER BY code`,
+      `SELECT code, domain, owner_opd, class, unit, name_id, name_en, cadence_s, thresholds, cumulative, sop, value_min, value_max, public_history FROM metric ORDER BY code`,
     ),
     db.query(`SELECT code, domain, owner_opd, class, name_id, name_en, statuses, closed_statuses FROM event_kind ORDER BY code`),
   ]);
@@ -43,6 +43,7 @@ export async function loadCatalog(db: Db): Promise<Catalog> {
       sop: r.sop ?? null,
       valueMin: r.value_min,
       valueMax: r.value_max,
+      publicHistory: r.public_history !== false,
     })),
     eventKinds: kinds.rows.map((r) => ({
       code: r.code,
@@ -88,14 +89,16 @@ export async function upsertOpd(db: Db, opd: readonly Opd[]): Promise<void> {
 
 export async function upsertMetrics(db: Db, metrics: readonly Metric[]): Promise<void> {
   await db.query(
-    `INSERT INTO metric (code, domain, owner_opd, class, unit, name_id, name_en, cadence_s, thresholds, cumulative, sop, value_min, value_max)
-     SELECT code, domain, owner_opd, class::data_class, unit, name_id, name_en, cadence_s, thresholds, coalesce(cumulative, false), sop, value_min, value_max
+    `INSERT INTO metric (code, domain, owner_opd, class, unit, name_id, name_en, cadence_s, thresholds, cumulative, sop, value_min, value_max, public_history)
+     SELECT code, domain, owner_opd, class::data_class, unit, name_id, name_en, cadence_s, thresholds, coalesce(cumulative, false), sop, value_min, value_max,
+            coalesce(public_history, true)
        FROM jsonb_to_recordset($1::jsonb) AS m(code text, domain text, owner_opd text, class text, unit text,
-            name_id text, name_en text, cadence_s int, thresholds jsonb, cumulative boolean, sop jsonb, value_min float8, value_max float8)
+            name_id text, name_en text, cadence_s int, thresholds jsonb, cumulative boolean, sop jsonb, value_min float8, value_max float8,
+            public_history boolean)
      ON CONFLICT (code) DO UPDATE SET domain = EXCLUDED.domain, owner_opd = EXCLUDED.owner_opd, class = EXCLUDED.class,
        unit = EXCLUDED.unit, name_id = EXCLUDED.name_id, name_en = EXCLUDED.name_en, cadence_s = EXCLUDED.cadence_s,
        thresholds = EXCLUDED.thresholds, cumulative = EXCLUDED.cumulative, sop = coalesce(EXCLUDED.sop, metric.sop),
-       value_min = EXCLUDED.value_min, value_max = EXCLUDED.value_max`,
+       value_min = EXCLUDED.value_min, value_max = EXCLUDED.value_max, public_history = EXCLUDED.public_history`,
     [
       JSON.stringify(
         metrics.map((m) => ({
@@ -112,6 +115,7 @@ export async function upsertMetrics(db: Db, metrics: readonly Metric[]): Promise
           sop: m.sop ?? null,
           value_min: m.valueMin ?? null,
           value_max: m.valueMax ?? null,
+          public_history: m.publicHistory ?? true,
         })),
       ),
     ],
@@ -168,4 +172,17 @@ export async function upsertRegions(db: Db, regions: readonly RegionRow[]): Prom
       ),
     ],
   );
+}
+
+/**
+ * Sets whether anonymous callers get a metric's history (catalog `publicHistory`; false: its current value only).
+ * Returns the previous setting, or null for an unknown metric.
+ */
+export async function setPublicHistory(db: Db, code: string, on: boolean): Promise<boolean | null> {
+  const { rows } = await db.query<{ before: boolean }>(
+    `UPDATE metric m SET public_history = $2 FROM (SELECT code, public_history AS before FROM metric WHERE code = $1 FOR UPDATE) o
+      WHERE m.code = o.code RETURNING o.before`,
+    [code, on],
+  );
+  return rows[0]?.before ?? null;
 }

@@ -19,6 +19,8 @@ export interface OpenDataMetric {
   nameId: string;
   nameEn: string;
   cadenceS: number;
+  /** false: the public gets its current value only (catalog `publicHistory`), so no hourly view. */
+  publicHistory: boolean;
   /** Epoch ms the first series of the metric was created; null without series. */
   firstSeriesAt: number | null;
 }
@@ -46,7 +48,7 @@ export async function openDataCatalog(db: Db): Promise<OpenDataCatalog> {
        'metrics', COALESCE((
           SELECT json_agg(json_build_object(
                    'code', m.code, 'domain', m.domain, 'ownerOpd', m.owner_opd, 'class', m.class::text, 'unit', m.unit,
-                   'nameId', m.name_id, 'nameEn', m.name_en, 'cadenceS', m.cadence_s,
+                   'nameId', m.name_id, 'nameEn', m.name_en, 'cadenceS', m.cadence_s, 'publicHistory', m.public_history,
                    'firstSeriesAt', (SELECT (extract(epoch FROM min(s.created_at)) * 1000)::float8 FROM series s WHERE s.metric = m.code))
                  ORDER BY m.code)
             FROM metric m WHERE m.class = 'publik'), '[]'::json),

@@ -62,9 +62,9 @@ export async function upsertSeries(db: Db, keys: readonly SeriesKey[]): Promise<
 export const COPY_MIN_POINTS = 1_000;
 
 /**
- * Writes points idempotently: a point already stored with the same value changes nothing,
- * a corrected value replaces the old one. Returns the points that were new or changed
- * (what live subscribers need to hear about). Points must be unique per (seriesId, t).
+ * Writes points idempotently: a reading already stored for the same (series, time) keeps its first value, whatever
+ * the resend carries (a correction is explicit: correctPoints). Returns the points that were new (what live
+ * subscribers need to hear about). Points must be unique per (seriesId, t).
  * Batches of COPY_MIN_POINTS or more use the COPY path (see copyPoints).
  */
 export async function insertPoints(db: Db, points: readonly ResolvedPoint[]): Promise<ResolvedPoint[]> {
@@ -109,8 +109,8 @@ async function unnestPoints(db: Db, points: readonly ResolvedPoint[]): Promise<R
   return toResolved(rows);
 }
 
-const MERGE_TAIL = `ON CONFLICT (series_id, time) DO UPDATE SET value = EXCLUDED.value, lon = EXCLUDED.lon, lat = EXCLUDED.lat
-     WHERE (p.value, p.lon, p.lat) IS DISTINCT FROM (EXCLUDED.value, EXCLUDED.lon, EXCLUDED.lat)
+/** A resend keeps the first value (issue 14.5: the last arrival winning let a late resend undo a correction). */
+const MERGE_TAIL = `ON CONFLICT (series_id, time) DO NOTHING
      RETURNING series_id AS s, (extract(epoch FROM time) * 1000)::float8 AS t, value AS v, lon, lat`;
 
 function toResolved(rows: { s: number; t: number; v: number; lon: number | null; lat: number | null }[]): ResolvedPoint[] {
@@ -129,7 +129,7 @@ async function copyInto(client: pg.PoolClient, table: string, data: Buffer): Pro
  * costs one COPY; a resent batch fails on its first row, so its wasted work is small. (A probe for stored readings
  * before the COPY was measured too: one index probe per series, it cut ingest at 10,000 series per batch to
  * 0.41 of the 1,000-series rate; without it 0.69 — docs/benchmarks.md.)
- * Either way a resent batch changes nothing and only new or changed points are returned. Runs inside the
+ * Either way a resent batch changes nothing and only new points are returned. Runs inside the
  * caller's transaction when there is one (under a savepoint), or in its own.
  */
 export async function copyPoints(client: pg.PoolClient, points: readonly ResolvedPoint[]): Promise<ResolvedPoint[]> {
@@ -173,6 +173,81 @@ export async function copyPoints(client: pg.PoolClient, points: readonly Resolve
     await client.query(ownTx ? 'ROLLBACK' : 'ROLLBACK TO SAVEPOINT sinergi_copy').catch(() => {});
     throw e;
   }
+}
+
+/** A correction: a reading with the source's revision (> 0). */
+export interface RevisedPoint extends ResolvedPoint {
+  revision: number;
+}
+
+export interface Corrections {
+  /** Readings written: replaced (with `was`, the value before) or stored for the first time at that revision. */
+  written: (ResolvedPoint & { was?: number; revision: number })[];
+  /** Corrections whose revision was not above the reading's current one: nothing written. */
+  stale: number;
+}
+
+/** Advisory lock namespace of corrections (with the series id as the second key): one correction of a series at a time. */
+const CORRECTION_LOCK = 0x5e1c0;
+
+/**
+ * Applies explicit corrections: a reading whose revision is above the stored reading's current revision (the
+ * highest in point_correction, 0 for a plain reading) replaces its value (and its position, when it carries one)
+ * and is recorded in
+ * point_correction (old value, new value, revision, `actor`); a lower or equal revision changes nothing and is
+ * counted as stale. A correction that arrives before the reading itself (the worker's two batches in flight
+ * crossing) is stored at its revision, so the plain reading that follows keeps it (insertPoints keeps the first).
+ * Corrections of one series are serialised by a transaction-scoped advisory lock; run inside a transaction.
+ * Roll-ups follow like any write (the plain-PostgreSQL dirty log's UPDATE trigger; TimescaleDB's invalidation).
+ */
+export async function correctPoints(client: pg.PoolClient, points: readonly RevisedPoint[], actor: string): Promise<Corrections> {
+  if (points.length === 0) return { written: [], stale: 0 };
+  const ids = [...new Set(points.map((p) => p.seriesId))].sort((a, b) => a - b);
+  await client.query('SELECT pg_advisory_xact_lock($1, s) FROM unnest($2::int[]) AS s ORDER BY s', [CORRECTION_LOCK, ids]);
+  const cols = [points.map((p) => p.seriesId), points.map((p) => p.t)];
+  const { rows } = await client.query<{ i: number; old: number | null; rev: number }>(
+    `SELECT u.i::int AS i, p.value AS old,
+            coalesce((SELECT max(c.revision) FROM point_correction c WHERE c.series_id = u.s AND c.time = to_timestamp(u.t / 1000.0)), 0) AS rev
+       FROM unnest($1::int[], $2::float8[]) WITH ORDINALITY AS u(s, t, i)
+       LEFT JOIN point p ON p.series_id = u.s AND p.time = to_timestamp(u.t / 1000.0)`,
+    cols,
+  );
+  const apply: (RevisedPoint & { old: number | null })[] = [];
+  let stale = 0;
+  for (const r of rows) {
+    const p = points[r.i - 1]!;
+    if (p.revision > r.rev) apply.push({ ...p, old: r.old });
+    else stale++;
+  }
+  if (apply.length === 0) return { written: [], stale };
+  await client.query(
+    `INSERT INTO point AS p (series_id, time, value, lon, lat)
+     SELECT s, to_timestamp(t / 1000.0), v, lon, lat
+       FROM unnest($1::int[], $2::float8[], $3::float8[], $4::real[], $5::real[]) AS u(s, t, v, lon, lat)
+     ON CONFLICT (series_id, time) DO UPDATE
+       SET value = EXCLUDED.value, lon = coalesce(EXCLUDED.lon, p.lon), lat = coalesce(EXCLUDED.lat, p.lat)
+       WHERE (p.value, p.lon, p.lat) IS DISTINCT FROM (EXCLUDED.value, coalesce(EXCLUDED.lon, p.lon), coalesce(EXCLUDED.lat, p.lat))`,
+    [apply.map((p) => p.seriesId), apply.map((p) => p.t), apply.map((p) => p.v), apply.map((p) => p.lon), apply.map((p) => p.lat)],
+  );
+  await client.query(
+    `INSERT INTO point_correction (series_id, time, revision, old_value, new_value, actor)
+     SELECT s, to_timestamp(t / 1000.0), r, o, v, $6 FROM unnest($1::int[], $2::float8[], $3::int[], $4::float8[], $5::float8[]) AS u(s, t, r, o, v)`,
+    [apply.map((p) => p.seriesId), apply.map((p) => p.t), apply.map((p) => p.revision), apply.map((p) => p.old), apply.map((p) => p.v), actor],
+  );
+  return {
+    written: apply
+      .filter((p) => p.old === null || p.old !== p.v)
+      .map(({ old, ...p }) => ({
+        seriesId: p.seriesId,
+        t: p.t,
+        v: p.v,
+        lon: p.lon,
+        lat: p.lat,
+        revision: p.revision,
+        ...(old !== null ? { was: old } : {}),
+      })),
+    stale,
+  };
 }
 
 export async function listSeries(db: Db, metrics: readonly string[], entity?: string): Promise<SeriesMeta[]> {

@@ -1,7 +1,7 @@
 /**
  * The catalog and the sharing agreements held in memory: every request consults them. The catalog changes
- * through seeds and the admin CLI (reload); agreements are re-read every few seconds so a grant or revocation
- * made with the CLI takes effect without a restart.
+ * through seeds and the admin CLI; both it and the agreements are re-read every few seconds so a grant, a
+ * revocation or a metric setting (`metric public-history`) made with the CLI takes effect without a restart.
  */
 import type pg from 'pg';
 import type { EventKind, Metric, Opd } from '../../shared/catalog';
@@ -75,6 +75,15 @@ export async function createCatalogService(pool: pg.Pool, clock: () => number = 
     loadAgreements(pool).then(
       (current) => (agreements = current),
       () => {}, // the database is away; keep the last known agreements
+    );
+    // metric settings changed by the admin CLI (e.g. `metric public-history`) take effect without a restart
+    loadCatalog(pool).then(
+      (catalog) => {
+        metrics = new Map(catalog.metrics.map((m) => [m.code, m]));
+        kinds = new Map(catalog.eventKinds.map((k) => [k.code, k]));
+        opd = catalog.opd;
+      },
+      () => {}, // likewise: keep the last known catalog
     );
     refreshEntities().catch(() => {}); // likewise: keep the last known classes
   }, AGREEMENT_REFRESH_MS);

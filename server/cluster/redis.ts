@@ -52,7 +52,13 @@ export function invalidationPairs(points: readonly { seriesId: number; t: number
   return out;
 }
 
-export async function createRedisCluster(opts: { url: string; prefix: string; onError: (what: string, err: unknown) => void }): Promise<Cluster> {
+export async function createRedisCluster(opts: {
+  url: string;
+  prefix: string;
+  onError: (what: string, err: unknown) => void;
+  /** Redis lost the hub's numbering (flushed, replaced): the process must restart. */
+  onEpochLost: () => void;
+}): Promise<Cluster> {
   const { prefix } = opts;
   const id = randomUUID();
   const redis = new Redis(opts.url, { lazyConnect: true, maxRetriesPerRequest: 3 });
@@ -63,7 +69,7 @@ export async function createRedisCluster(opts: { url: string; prefix: string; on
   const adapterPub = redis.duplicate();
   const adapterSub = redis.duplicate();
   for (const c of [adapterPub, adapterSub]) c.on('error', (e) => opts.onError('redis adapter', e));
-  const hubTransport = await createRedisTransport({ redis, prefix, onError: (e) => opts.onError('hub stream', e) });
+  const hubTransport = await createRedisTransport({ redis, prefix, onError: (e) => opts.onError('hub stream', e), onEpochLost: opts.onEpochLost });
 
   const channels = { invalidate: `${prefix}cache:invalidate`, refreshed: `${prefix}cache:refreshed` };
   const readings = { stream: `${prefix}alerts:readings`, group: 'alerts', consumer: 'leader' };

@@ -18,7 +18,17 @@ export interface IngestLimits {
 export function answer(res: Response, r: IngestResult): void {
   switch (r.kind) {
     case 'accepted':
-      return reply(res, 'Accepted', { accepted: r.accepted, written: r.written }, 202);
+      return reply(
+        res,
+        'Accepted',
+        {
+          accepted: r.accepted,
+          written: r.written,
+          ...(r.corrected !== undefined ? { corrected: r.corrected } : {}),
+          ...(r.staleRevisions !== undefined ? { staleRevisions: r.staleRevisions } : {}),
+        },
+        202,
+      );
     case 'too_large':
       return reply(res, 'Error', { error: `batch too large: ${r.items} ${r.field}, at most ${r.max} per request`, details: [] }, 413);
     case 'invalid':

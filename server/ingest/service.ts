@@ -20,7 +20,7 @@ import { inTransaction } from '../../db/transaction';
 import type { AlertService } from '../alerts/service';
 import type { VerifiedKey } from '../../db/queries/credentials';
 import { writeEventChanges, type EventChange } from '../../db/queries/events';
-import { insertPoints, upsertSeries, type ResolvedPoint, type SeriesKey } from '../../db/queries/points';
+import { correctPoints, insertPoints, upsertSeries, type ResolvedPoint, type RevisedPoint, type SeriesKey } from '../../db/queries/points';
 import { canWrite } from '../access/policy';
 import { valueProblem } from '../../shared/catalog';
 import type { CatalogService } from '../catalog/service';
@@ -33,7 +33,15 @@ import { capIssues, parseBatch } from './validate';
  * Every refusal writes nothing of the batch.
  */
 export type IngestResult =
-  | { kind: 'accepted'; accepted: number; written: number }
+  | {
+      kind: 'accepted';
+      accepted: number;
+      written: number;
+      /** Readings replaced by a correction (a higher `revision`). */
+      corrected?: number;
+      /** Corrections whose revision was not above the stored reading's: nothing written. */
+      staleRevisions?: number;
+    }
   | { kind: 'too_large'; field: 'points' | 'events'; items: number; max: number }
   | { kind: 'invalid'; details: IssueDetail[] }
   | { kind: 'forbidden'; opd: string; details: IssueDetail[] };
@@ -85,6 +93,17 @@ export function checkRecords(
   if (invalid.length) return { kind: 'invalid', details: capIssues(invalid) };
   if (forbidden.length) return { kind: 'forbidden', opd, details: capIssues(forbidden) };
   return null;
+}
+
+/** Corrections listed in one audit entry (all of them are in point_correction). */
+export const AUDITED_CORRECTIONS = 100;
+
+/**
+ * Which of two readings of one (series, time) in a batch is written: the higher revision; the first among
+ * equal revisions (a plain resend keeps the first value, in a batch as across batches). Pure; table-tested.
+ */
+export function keepsInBatch(had: { revision: number } | undefined, next: { revision: number }): boolean {
+  return had === undefined || next.revision > had.revision;
 }
 
 export function createIngestService(deps: {
@@ -155,15 +174,55 @@ export function createIngestService(deps: {
       );
       if (rejected) return rejected;
 
-      const { written, fresh } = await inTransaction(pool, async (client) => {
+      const actor = `key:${key.id}@${key.opd}`;
+      const { written, fresh, corrected, stale } = await inTransaction(pool, async (client) => {
         const { ids, fresh } = await resolveSeries(client, points);
-        // One row per (series, time); the last reading in the batch wins.
-        const unique = new Map<string, ResolvedPoint>();
+        // One reading per (series, time): the highest revision in the batch, the first among equals (pointRule).
+        const unique = new Map<string, RevisedPoint>();
         for (const p of points) {
           const seriesId = ids.get(seriesKey(p.metric, p.entity))!;
-          unique.set(`${seriesId}:${p.time}`, { seriesId, t: p.time, v: p.value, lon: p.lon ?? null, lat: p.lat ?? null });
+          const k = `${seriesId}:${p.time}`;
+          const next = { seriesId, t: p.time, v: p.value, lon: p.lon ?? null, lat: p.lat ?? null, revision: p.revision ?? 0 };
+          if (keepsInBatch(unique.get(k), next)) unique.set(k, next);
         }
-        return { written: await insertPoints(client, [...unique.values()]), fresh };
+        const plain: ResolvedPoint[] = [];
+        const revised: RevisedPoint[] = [];
+        for (const p of unique.values()) {
+          if (p.revision > 0) revised.push(p);
+          else plain.push({ seriesId: p.seriesId, t: p.t, v: p.v, lon: p.lon, lat: p.lat });
+        }
+        const inserted = await insertPoints(client, plain);
+        const c = await correctPoints(client, revised, actor);
+        // every applied correction is on the audit record (the side table keeps each one; the entry lists the first ones)
+        const changed = c.written.filter((p) => p.was !== undefined);
+        if (changed.length > 0)
+          await appendAudit(
+            client,
+            [
+              {
+                actor,
+                action: 'points.corrected',
+                target: `opd:${key.opd}`,
+                detail: {
+                  count: changed.length,
+                  corrections: changed.slice(0, AUDITED_CORRECTIONS).map((p) => {
+                    const meta = metaOfSeries.get(p.seriesId) ?? fresh.find((f) => f.id === p.seriesId);
+                    return {
+                      metric: meta?.metric,
+                      entity: meta?.entity,
+                      at: new Date(p.t).toISOString(),
+                      was: p.was,
+                      value: p.v,
+                      revision: p.revision,
+                    };
+                  }),
+                },
+                source: null,
+              },
+            ],
+            now,
+          );
+        return { written: [...inserted, ...c.written], fresh, corrected: changed.length, stale: c.stale };
       });
 
       if (written.length > 0) deps.onPointsWritten?.(written);
@@ -174,7 +233,13 @@ export function createIngestService(deps: {
           return { seriesId: p.seriesId, metric: meta.metric, entity: meta.entity, t: p.t, v: p.v };
         }),
       );
-      return { kind: 'accepted', accepted: points.length, written: written.length };
+      return {
+        kind: 'accepted',
+        accepted: points.length,
+        written: written.length,
+        ...(corrected > 0 ? { corrected } : {}),
+        ...(stale > 0 ? { staleRevisions: stale } : {}),
+      };
     },
 
     async ingestEvents(key, body, now, source = null) {
@@ -254,6 +319,8 @@ export function createIngestService(deps: {
       const metric = metaOfSeries.get(p.seriesId)?.metric;
       if (!metric) continue;
       const wire: WirePoint = { s: p.seriesId, t: p.t, v: p.v };
+      // a correction: the client replaces the reading (shared/contract.ts WirePoint.was)
+      if ('was' in p && typeof p.was === 'number') wire.was = p.was;
       if (p.lon !== null && p.lat !== null) {
         wire.lon = p.lon;
         wire.lat = p.lat;

@@ -217,11 +217,15 @@ export function buildOpenApiDocument() {
         operationId: 'ingestPoints',
         summary: 'Write a batch of metric readings',
         description:
-          "All or nothing: one invalid point rejects the batch. A resend of the same (metric, entity, time) changes nothing, so retries are safe. The key may write its own OPD's metrics only.",
+          "All or nothing: one invalid point rejects the batch. A resend of the same (metric, entity, time) changes nothing, so retries are safe: the first value stays. A correction is explicit: the reading sent again with an integer `revision` higher than its current one (absent: 0) replaces the value, is recorded with the value it replaced and audited, and reaches live clients as a replacement; a revision not above the stored one changes nothing and is counted in `staleRevisions`. The key may write its own OPD's metrics only.",
         security: INGEST_KEY,
         requestBody: body('IngestBatch'),
         responses: {
-          ...ok('accepted; `written` counts points not seen before', ref('Accepted'), '202'),
+          ...ok(
+            'accepted; `written` counts points not seen before and corrections applied, `corrected` the readings replaced',
+            ref('Accepted'),
+            '202',
+          ),
           ...err(400, 'invalid batch; `details` say which record and field'),
           ...err(401, 'no or invalid ingest key'),
           ...err(403, 'a metric of another OPD'),
@@ -362,7 +366,8 @@ export function buildOpenApiDocument() {
         tags: ['Agency'],
         operationId: 'series',
         summary: 'Bucketed values of a metric',
-        description: "The caller's rights apply; data shared under an agreement needs its `purpose`. `bucket=auto` picks a bucket for the range.",
+        description:
+          "The caller's rights apply; data shared under an agreement needs its `purpose`. `bucket=auto` picks a bucket for the range. Anonymous callers get a metric whose catalog entry says `publicHistory: false` as its latest readings only (`currentOnly: true`, no buckets).",
         security: ANONYMOUS_OR_TOKEN,
         parameters: parametersOf(seriesQuerySchema, 'query'),
         responses: {

@@ -176,7 +176,13 @@ const REGION_NAME = f(
 const LONGITUDE = f('longitude', 'number', 'degree', 'Bujur titik pengamatan (WGS84)', 'Longitude of the observation point (WGS84)');
 const LATITUDE = f('latitude', 'number', 'degree', 'Lintang titik pengamatan (WGS84)', 'Latitude of the observation point (WGS84)');
 
-function metricViews(m: OpenDataMetric): [ViewDef, ViewDef] {
+/** The views of a metric's dataset: hourly history and latest; latest only for a current-only metric (server/public/current-only.ts). */
+function metricViews(m: OpenDataMetric): [ViewDef, ...ViewDef[]] {
+  const [hourly, latest] = metricViewDefs(m);
+  return m.publicHistory === false ? [latest] : [hourly, latest];
+}
+
+function metricViewDefs(m: OpenDataMetric): [ViewDef, ViewDef] {
   const unit = f('unit', 'string', null, 'Satuan nilai', 'Unit of the values');
   return [
     {
@@ -380,8 +386,14 @@ export function buildDatasets(catalog: OpenDataCatalog, opts: { k: number; cache
       id,
       title: m.nameId,
       titleEn: m.nameEn,
-      description: `${m.nameId} (${m.unit}) di setiap titik pengamatan ${o.name}: rata-rata per jam selama 7 hari terakhir dan pembacaan terakhir. Metrik katalog: ${m.code}.`,
-      descriptionEn: `${m.nameEn} (${m.unit}) at every observation point of ${o.name}: hourly means over the last 7 days and the latest reading. Catalog metric: ${m.code}.`,
+      description:
+        m.publicHistory === false
+          ? `${m.nameId} (${m.unit}) di setiap titik pengamatan ${o.name}: pembacaan terakhir saja (riwayatnya tidak dipublikasikan). Metrik katalog: ${m.code}.`
+          : `${m.nameId} (${m.unit}) di setiap titik pengamatan ${o.name}: rata-rata per jam selama 7 hari terakhir dan pembacaan terakhir. Metrik katalog: ${m.code}.`,
+      descriptionEn:
+        m.publicHistory === false
+          ? `${m.nameEn} (${m.unit}) at every observation point of ${o.name}: the latest reading only (its history is not published). Catalog metric: ${m.code}.`
+          : `${m.nameEn} (${m.unit}) at every observation point of ${o.name}: hourly means over the last 7 days and the latest reading. Catalog metric: ${m.code}.`,
       domain: m.domain,
       owner: o,
       classification: 'publik',

@@ -15,11 +15,12 @@
  * it pins no hidden count. The city's open total is treated as known (the publik metric `complaints_open`
  * publishes it), so it is a fixed figure: never hidden, never a cover.
  *
- * Not modelled: the history of `complaints_open`. Its change over a time bucket is received − closed in that
- * bucket, so where nothing closed the bucket's received count follows, whatever is hidden here (on a quiet
- * day with small counts that cannot be prevented by hiding more: the metric itself publishes it). Such a
- * city-wide count per 4 hours or day says nothing about a kelurahan or category, and the metric is the
- * agency's own publication; making its history non-public, or coarse, is the operator's choice.
+ * The history of `complaints_open` is not published to anyone anonymous: its change over a time bucket is
+ * received − closed in that bucket, so where nothing closed the bucket's received count would follow, whatever
+ * is hidden here. The catalog marks the metric `publicHistory: false` (migration 055) and every anonymous door
+ * gives its current value only (current-only.ts), which is the one figure this rule already takes as known.
+ * tests/integration/disclosure-attack.test.ts reads every published value of it and pins nothing, and shows the
+ * history (what a signed-in operator still reads) would pin counts.
  */
 import {
   assembleSummary,

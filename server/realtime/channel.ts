@@ -167,9 +167,16 @@ export function createChannels(deps: {
         const views = h.view && (h.classified?.(env.data) ?? true);
         for (const nsp of h.isPublik(key) ? [deps.live, deps.pub] : [deps.live]) {
           const slow = deps.slow(nsp);
-          if (!views) {
+          // one broadcast when every socket sees the same: no classified items, or /public (all anonymous)
+          if (!views || nsp === deps.pub) {
             const op = nsp.local.to(env.room).except(slow);
-            emitTo(env.volatile ? op.volatile : op, h.deltaEvent, wire);
+            emitTo(env.volatile ? op.volatile : op, h.deltaEvent, views ? h.view!(PUBLIC, wire, key) : wire);
+            continue;
+          }
+          if (nsp === deps.pub) {
+            // every anonymous socket sees the same view: made and encoded once for the room, not per socket
+            const op = nsp.local.to(env.room).except(slow);
+            emitTo(env.volatile ? op.volatile : op, h.deltaEvent, h.view!(PUBLIC, wire, key, undefined));
             continue;
           }
           // per socket (classified items differ by principal), this process's sockets only, in order
@@ -179,8 +186,7 @@ export function createChannels(deps: {
           for (const id of ids) {
             const s = nsp.sockets.get(id);
             if (!s || skip.has(id)) continue;
-            const who = nsp === deps.pub ? PUBLIC : s.data.principal;
-            emitTo(env.volatile ? s.volatile : s, h.deltaEvent, h.view!(who, wire, key, s.data.subscriptions?.[env.room]?.purpose));
+            emitTo(env.volatile ? s.volatile : s, h.deltaEvent, h.view!(s.data.principal, wire, key, s.data.subscriptions?.[env.room]?.purpose));
           }
         }
       } catch (e) {

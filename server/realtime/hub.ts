@@ -1,7 +1,8 @@
 /**
  * The hub: every live fact the server pushes (points, event changes, alerts, feed health, and what later
- * channels add) goes through here. Per room a sequence number; what is published during a tick is coalesced
- * per room with its channel's `merge` and leaves as ONE message with the room's next number; a bounded
+ * channels add) goes through here. Per room a sequence number; a room's publications leave at once while the
+ * room stays within one message per tick (pacing.ts), and beyond that what is published until the room's next
+ * turn is coalesced with its channel's `merge` and leaves as ONE message with the room's next number; a bounded
  * history per room lets a subscriber catch up between its snapshot (or its last seen seq) and joining.
  *
  * Numbering and delivery are a transport's job, so one process and N processes behave the same:
@@ -15,6 +16,7 @@
  * was flushed) gets a snapshot instead of a wrong catch-up.
  */
 import { randomUUID } from 'node:crypto';
+import { createPacer } from './pacing';
 
 /** A message as it leaves the hub: its channel type, room, number and payload (the wire delta minus `seq`). */
 export interface HubEnvelope {
@@ -45,7 +47,7 @@ export interface Hub {
   readonly epoch: string;
   /** Declares a channel type and how two payloads of one room in one tick become one (coalescing). */
   define(channel: string, merge: (a: object, b: object) => object): void;
-  /** Buffers a payload for the room's next message (sent at the next tick). */
+  /** Buffers a payload for the room's next message (sent at once within the room's rate, else at its next turn). */
   publish(channel: string, room: string, data: object, opts?: { volatile?: boolean }): void;
   /** Sequence number of the last message delivered for the room (0: none yet). */
   seq(room: string): number;
@@ -127,16 +129,27 @@ export async function createHub(opts: {
   for (const [room, seq] of seqs) if (!rooms.has(room)) rooms.set(room, { seq, sent: [] });
 
   let sending: Promise<void> = Promise.resolve();
-  const flush = (): Promise<void> => {
-    if (buffer.size === 0) return sending;
-    const batch: HubBatch = [...buffer].map(([room, b]) => ({ room, channel: b.channel, volatile: b.volatile, data: b.data }));
-    buffer = new Map();
+  const send = (batch: HubBatch): Promise<void> => {
     // batches leave one after another: a room's messages are numbered in the order they were published
     sending = sending.then(() => transport.append(batch)).catch((e: unknown) => opts.onError?.(e));
     return sending;
   };
-  const timer = setInterval(() => void flush(), opts.tickMs);
-  timer.unref();
+  const flush = (): Promise<void> => {
+    pacer.cancelAll();
+    if (buffer.size === 0) return sending;
+    const batch: HubBatch = [...buffer].map(([room, b]) => ({ room, channel: b.channel, volatile: b.volatile, data: b.data }));
+    buffer = new Map();
+    return send(batch);
+  };
+  // A room within one message per tick on average (bursts of 3) sends at once; a busier one is coalesced up
+  // to its next turn (pacing.ts). Was: every room waited for a fixed tick, 0–tickMs, half of it on average.
+  const pacer = createPacer({ intervalMs: opts.tickMs, burst: 3 }, (room) => {
+    const b = buffer.get(room);
+    if (!b) return;
+    buffer.delete(room);
+    void send([{ room, channel: b.channel, volatile: b.volatile, data: b.data }]);
+  });
+  let closed = false;
 
   return {
     epoch: transport.epoch,
@@ -146,6 +159,7 @@ export async function createHub(opts: {
     publish(channel, room, data, o) {
       const cur = buffer.get(room);
       const volatile = o?.volatile ?? false;
+      if (!closed) pacer.due(room);
       if (!cur) return void buffer.set(room, { channel, data, volatile });
       const merge = merges.get(channel);
       if (!merge) throw new Error(`hub: channel '${channel}' was not defined`);
@@ -155,7 +169,7 @@ export async function createHub(opts: {
     since: (room, seq) => missedSince(rooms.get(room), seq),
     flush,
     async close() {
-      clearInterval(timer);
+      closed = true;
       await flush();
       await transport.close();
     },

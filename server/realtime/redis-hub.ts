@@ -13,7 +13,8 @@
  * - The stream is trimmed to about MAX_STREAM entries (minutes of traffic); a process that falls further behind
  *   sees a jump in a room's numbers, restarts that room's history, and its clients resync from a snapshot.
  * - `epoch` lives in Redis (created once): a FLUSHALL or a new Redis makes a new epoch, so clients holding seqs
- *   of the old numbering get snapshots instead of wrong catch-ups.
+ *   of the old numbering get snapshots instead of wrong catch-ups. A running process whose epoch is no longer
+ *   Redis's has its batches refused (they would be numbered from 1 again) and is told to start again.
  */
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
@@ -22,10 +23,13 @@ import type { HubBatch, HubEnvelope, HubTransport } from './hub';
 /** Entries kept in the stream (~ XADD MAXLEN): at 10 messages per tick of 100 ms, about 2 minutes. */
 export const MAX_STREAM = 20_000;
 
-// KEYS: seqs hash, stream. ARGV: maxlen, then (room, channel, volatile, data) per message.
+// KEYS: seqs hash, stream, epoch. ARGV: maxlen, this process's epoch, then (room, channel, volatile, data) per
+// message. A Redis that lost its state (FLUSHALL, a new server) has another epoch or none: numbering again
+// from 1 under the old epoch would look like duplicates to every process, so the batch is refused instead.
 const APPEND = `
 local maxlen = ARGV[1]
-for i = 2, #ARGV, 4 do
+if redis.call('GET', KEYS[3]) ~= ARGV[2] then return redis.error_reply('EPOCH hub epoch changed') end
+for i = 3, #ARGV, 4 do
   local seq = redis.call('HINCRBY', KEYS[1], ARGV[i], 1)
   redis.call('XADD', KEYS[2], 'MAXLEN', '~', maxlen, '*', 'r', ARGV[i], 's', seq, 'c', ARGV[i + 1], 'v', ARGV[i + 2], 'd', ARGV[i + 3])
 end
@@ -62,6 +66,8 @@ export async function createRedisTransport(opts: {
   /** A connection of its own for the blocking read (duplicated from `redis`). */
   prefix: string;
   onError?: (err: unknown) => void;
+  /** Redis lost the numbering (flushed, replaced): this process must start again (its seqs are of the old epoch). */
+  onEpochLost?: () => void;
 }): Promise<HubTransport> {
   const { redis, prefix } = opts;
   const keys = { epoch: `${prefix}hub:epoch`, seqs: `${prefix}hub:seqs`, stream: `${prefix}hub:stream` };
@@ -97,9 +103,14 @@ export async function createRedisTransport(opts: {
     },
     async append(batch: HubBatch) {
       if (batch.length === 0) return;
-      const args: (string | number)[] = [MAX_STREAM];
+      const args: (string | number)[] = [MAX_STREAM, epoch];
       for (const b of batch) args.push(b.room, b.channel, b.volatile ? '1' : '0', JSON.stringify(b.data));
-      await redis.eval(APPEND, 2, keys.seqs, keys.stream, ...args);
+      try {
+        await redis.eval(APPEND, 3, keys.seqs, keys.stream, keys.epoch, ...args);
+      } catch (e) {
+        if (e instanceof Error && e.message.startsWith('EPOCH')) opts.onEpochLost?.();
+        throw e;
+      }
     },
     async close() {
       closed = true;

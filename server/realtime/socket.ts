@@ -14,6 +14,7 @@ import { z } from 'zod';
 import type pg from 'pg';
 import { ackRefusal, type AckResult, type AlertService } from '../alerts/service';
 import type { CatalogService } from '../catalog/service';
+import { preEncodingParser } from './preencoded';
 import { LOOPBACK_HOSTS, requestHostAllowed } from '../http/hosts';
 import type { Channels, Sock } from './channel';
 import { endedSessions, judgeSubscriptions, SESSION_END_MESSAGES } from './recheck';
@@ -98,6 +99,8 @@ export function createIo(httpServer: HttpServer, corsOrigins: readonly string[],
     transports: ['websocket'],
     serveClient: false,
     maxHttpBufferSize: 64 * 1024,
+    // shared anonymous snapshots are serialised once, not once per subscriber (preencoded.ts)
+    parser: preEncodingParser,
     cors: corsOrigins.length ? { origin: [...corsOrigins] } : undefined,
     // Browsers do not apply CORS to websockets: a page of another site could open one with the user's
     // stored token. Only this site's pages (and listed origins) may; non-browser clients send no Origin.

@@ -14,6 +14,9 @@ import type { ClassifiedEntity } from '../access/policy';
 import type { CatalogService } from '../catalog/service';
 import type { ChannelHandler } from '../realtime/channel';
 import { auditSharedRead } from '../sharing/audit-read';
+import { currentDelta, currentOnly, publicHistoryMinutes, withoutHistory } from '../public/current-only';
+import { preEncode } from '../realtime/preencoded';
+import type { LiveLatest } from '../public/live-latest';
 import type { SeriesService } from './service';
 
 /** What ingest publishes: the readings of one metric just committed, and series first seen. */
@@ -64,7 +67,14 @@ const snapshotBytes = (s: MetricSnapshot): number => 512 + s.series.reduce((n, x
  * (quantised) history length. Bounded by bytes, least recently used first out, and by age. Each carries the
  * seq read before its query: catch-up starts there.
  */
-export function createSnapshotCache(series: Pick<SeriesService, 'snapshot'>, ttlMs: number, clock: () => number, maxBytes: number) {
+export function createSnapshotCache(
+  series: Pick<SeriesService, 'snapshot'>,
+  ttlMs: number,
+  clock: () => number,
+  maxBytes: number,
+  /** What the public may see of a metric (filtered once here; a copy filtered further is serialised as usual). */
+  visible: (metric: Metric, entity: string) => boolean = () => true,
+) {
   type Entry = { at: number; snapshot: Promise<MetricSnapshot> };
   // an entry in flight counts as 64 KiB until its size is known
   const cache = new LRUCache<string, Entry>({ maxSize: maxBytes, sizeCalculation: () => 64 * 1024 });
@@ -73,12 +83,16 @@ export function createSnapshotCache(series: Pick<SeriesService, 'snapshot'>, ttl
       const key = `${metric.code}:${historyMinutes}`;
       const hit = cache.get(key);
       if (hit && clock() - hit.at < ttlMs) return hit.snapshot;
-      const snapshot = series.snapshot(metric, historyMinutes, now).then((snap) => ({ ...snap, seq }));
+      // filtered for the public and serialised once for every subscriber it goes to (preencoded.ts)
+      const snapshot = series
+        .snapshot(metric, historyMinutes, now)
+        .then((snap) => preEncode<MetricSnapshot>({ ...snap, seq, series: snap.series.filter((x) => visible(metric, x.entity)) }));
       const entry: Entry = { at: clock(), snapshot };
       cache.set(key, entry);
       snapshot.then(
         (s) => {
-          if (cache.peek(key) === entry) cache.set(key, entry, { size: Math.min(maxBytes, snapshotBytes(s)) });
+          // the object and its serialised text
+          if (cache.peek(key) === entry) cache.set(key, entry, { size: Math.min(maxBytes, 2 * snapshotBytes(s)) });
         },
         () => {
           if (cache.peek(key) === entry) cache.delete(key);
@@ -102,9 +116,17 @@ export function createPointsChannel(deps: {
   publicSnapshotMs: number;
   publicSnapshotCacheBytes: number;
   observeSnapshot?: (kind: 'series' | 'events', items: number) => void;
+  /** Anonymous snapshots without history: the current state kept in memory (server/public/live-latest.ts). */
+  publicLatest?: LiveLatest;
 }): ChannelHandler<z.output<typeof subscribeSchema>, Metric, PointsFact, Delta, Snapshot> {
   const { catalog } = deps;
-  const shared = createSnapshotCache(deps.series, deps.publicSnapshotMs, deps.clock, deps.publicSnapshotCacheBytes);
+  const shared = createSnapshotCache(
+    deps.series,
+    deps.publicSnapshotMs,
+    deps.clock,
+    deps.publicSnapshotCacheBytes,
+    (metric, entity) => catalog.decideSeries({ role: 'public' }, metric, entity).allow,
+  );
   /** The classified entity of each series of a message: new series travel in it, before the registry's next refresh. */
   const entityLookup = (msg: Pick<PointsAppended, 'series'>) => {
     const fresh = new Map(msg.series.map((s) => [s.id, s.entity]));
@@ -151,26 +173,33 @@ export function createPointsChannel(deps: {
       const now = deps.clock();
       // Anonymous subscribers share snapshots (a crowd of citizens costs the database one query per metric and
       // period); everyone else gets a fresh one.
+      // A current-only metric (catalog `publicHistory: false`) gets no history for them (public/current-only.ts).
       const load = ({ item, seq }: { item: Metric; seq: number }) =>
         who.role === 'public'
-          ? shared.get(item, quantiseHistory(req.historyMinutes), now, seq)
+          ? publicHistoryMinutes(item, quantiseHistory(req.historyMinutes)) === 0 && deps.publicLatest
+            ? deps.publicLatest.get(item)
+            : shared.get(item, publicHistoryMinutes(item, quantiseHistory(req.historyMinutes)), now, seq)
           : deps.series.snapshot(item, req.historyMinutes, now).then((snap) => ({ ...snap, seq }));
       // The series of classified entities (a rahasia project) are left out of what this principal may not read.
       const metrics: MetricSnapshot[] = (await Promise.all(inputs.map(load))).map((snap) => {
         const series = snap.series.filter((x) => catalog.decideSeries(who, snap.metric, x.entity, req.purpose).allow);
-        return series.length === snap.series.length ? snap : { ...snap, series };
+        const allowed = series.length === snap.series.length ? snap : { ...snap, series };
+        return who.role === 'public' && currentOnly(snap.metric) ? withoutHistory(allowed) : allowed;
       });
       return { data: { serverTime: now, metrics }, seqs: metrics.map((m) => m.seq) };
     },
     classified(msg) {
       if (msg.series.length) catalog.noteSeries(msg.series);
+      // a current-only metric's messages differ for anonymous sockets (their newest readings only)
+      if (currentOnly(catalog.metric(msg.metric))) return true;
       const entityOf = entityLookup(msg);
       return msg.series.some((s) => entityOf(s.id)) || msg.points.some((p) => entityOf(p.s));
     },
     view(who, msg, key, purpose) {
       const metric = catalog.metric(key);
       if (!metric) return msg;
-      return filterPoints(msg, entityLookup(msg), (e) => catalog.decideSeries(who, metric, e.id, purpose).allow);
+      const seen = filterPoints(msg, entityLookup(msg), (e) => catalog.decideSeries(who, metric, e.id, purpose).allow);
+      return who.role === 'public' && currentOnly(metric) ? currentDelta(seen, deps.clock()) : seen;
     },
     volatile: (delta) => isDroppable(catalog.metric(delta.metric), delta),
     endedFields: (metric) => ({ metric }),

@@ -7,6 +7,7 @@ import type { CatalogService } from '../catalog/service';
 import type { PrincipalOf } from '../http/principal';
 import type { SeriesService } from './service';
 import { reply } from '../http/reply';
+import { currentOnly, rangeWithoutHistory } from '../public/current-only';
 
 export function createSeriesRoutes(deps: { pool: pg.Pool; catalog: CatalogService; series: SeriesService; principalOf: PrincipalOf }): Router {
   const router = Router();
@@ -35,7 +36,9 @@ export function createSeriesRoutes(deps: { pool: pg.Pool; catalog: CatalogServic
       detail: { from: new Date(q.from).toISOString(), to: new Date(q.to).toISOString() },
     });
     // A series of a classified entity (a rahasia project) is left out as if it did not exist.
-    reply(res, 'SeriesRange', { ...result, series: result.series.filter((s) => deps.catalog.decideSeries(who, metric, s.entity, q.purpose).allow) });
+    const visible = { ...result, series: result.series.filter((s) => deps.catalog.decideSeries(who, metric, s.entity, q.purpose).allow) };
+    // anonymous callers get a current-only metric's latest readings without buckets (public/current-only.ts)
+    reply(res, 'SeriesRange', who.role === 'public' && currentOnly(metric) ? rangeWithoutHistory(visible) : visible);
   });
   return router;
 }

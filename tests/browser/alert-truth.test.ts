@@ -15,6 +15,7 @@ import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ensureClientBuild } from '../../scripts/client-build';
 import { startTestServer, type TestServer } from '../support/server';
+import { measureLegibility } from '../support/legibility';
 import { CHROMIUM, CHROMIUM_ARGS, chromiumAvailable, refuseOffsite } from '../support/browser';
 
 const ARTIFACTS = join(import.meta.dirname, '../artifacts');
@@ -161,6 +162,9 @@ describe.skipIf(!chromiumAvailable)('truthful alerts on /wall and /agency', () =
     await tablet.waitForSelector('[data-testid="kpi-tile"][data-code="water_level"][data-stale="true"]', { timeout: 15_000 });
     expect(await tabletTile().locator('[data-testid="kpi-silent"]').textContent()).toBe(silent);
     expect(await tabletTile().locator('[data-testid="freshness"] .stale-tag').count()).toBe(1);
+    // a late tile's longer age ("diperbarui … lalu · terlambat") and silence line stay inside the tile: nothing cut
+    const m = await measureLegibility(wall, '[data-testid="panel-kpis"]');
+    expect(m.clipped.map((x) => `${x.where} "${x.text}" +${x.overflowX}/${x.overflowY}px`)).toEqual([]);
     await wall.screenshot({ path: join(ARTIFACTS, 'wall-silent-awas.png') });
     await tablet.screenshot({ path: join(ARTIFACTS, 'tablet-silent-awas.png') });
   }, 90_000);

@@ -239,6 +239,9 @@ describe.skipIf(!chromiumAvailable)('/public for citizens in headless Chromium',
     expect(await areas.nth(1).innerText()).toMatch(/waspada/i);
     expect(await page.locator('[data-testid="warnings-summary"]').innerText()).toMatch(/1 kecamatan berstatus Siaga, 1 kecamatan berstatus Waspada/);
     expect(await warnings.locator('[data-testid="freshness"]').innerText()).toMatch(/diperbarui/);
+    // the open complaints count: its current value, from the live snapshot that carries no history of it
+    const openTile = page.locator('[data-testid="kpi-complaints-open"] .tile-value');
+    await expect.poll(() => openTile.innerText(), { timeout: 15_000 }).toBe('37');
 
     // projects: late means more than 10 points behind plan
     const rows = page.locator('[data-testid="project-row"]');

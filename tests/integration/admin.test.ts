@@ -78,4 +78,24 @@ describe('admin CLI', () => {
     expect(agencyWithoutOpd.code).toBe(1);
     expect(agencyWithoutOpd.stderr).toContain('--agency is required');
   });
+
+  it('sets whether the public gets a metric’s history, audited; refuses unknown metrics and settings', async () => {
+    const flag = async () => (await storage.pool.query(`SELECT public_history AS p FROM metric WHERE code = 'water_level'`)).rows[0].p;
+    expect(await flag()).toBe(true);
+    const off = await admin('metric', 'public-history', 'water_level', 'off');
+    expect(off.code, off.stderr).toBe(0);
+    expect(await flag()).toBe(false);
+    expect((await admin('metric', 'public-history', 'water_level', 'off')).code).toBe(0); // no change, no entry
+    expect((await admin('metric', 'public-history', 'water_level', 'on')).code).toBe(0);
+    expect(await flag()).toBe(true);
+    const entries = await storage.pool.query(`SELECT target, detail FROM audit_log WHERE action = 'metric.public_history_changed' ORDER BY seq`);
+    expect(entries.rows).toEqual([
+      { target: 'metric:water_level', detail: { publicHistory: false } },
+      { target: 'metric:water_level', detail: { publicHistory: true } },
+    ]);
+    const unknown = await admin('metric', 'public-history', 'nope', 'off');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain("unknown metric 'nope'");
+    expect((await admin('metric', 'public-history', 'water_level', 'maybe')).code).toBe(1);
+  });
 });

@@ -86,12 +86,98 @@ describe.each(backends)('API on %s', (_name, adminUrl) => {
     expect(before.body.series[0].buckets).toHaveLength(60);
     // asked again: the same buckets, now from memory
     expect((await server.get(url)).body.series[0].buckets).toEqual(before.body.series[0].buckets);
-    // the agency corrects one reading of that hour
-    const fix = { ...points[30]!, value: 9.5 };
-    expect((await server.post('/api/v1/ingest', { points: [fix] }, bpbd)).body).toEqual({ accepted: 1, written: 1 });
+    // the agency corrects one reading of that hour (a correction is explicit: a higher revision)
+    const fix = { ...points[30]!, value: 9.5, revision: 1 };
+    expect((await server.post('/api/v1/ingest', { points: [fix] }, bpbd)).body).toEqual({ accepted: 1, written: 1, corrected: 1 });
     await runStoreJobs(server.storage.pool, server.storage.dialect, 'refresh');
     const after = (await server.get(url)).body.series[0].buckets as { t: number; min: number }[];
     expect(after.find((b) => b.t === h0 + 30 * 60_000)?.min).toBe(9.5);
+  });
+
+  describe('corrections (issue 14.5): a resend keeps the first value, a higher revision replaces it', () => {
+    const t = Date.now() - 10 * 60_000;
+    const reading = (value: number, revision?: number, at = t) => ({
+      metric: 'water_level',
+      entity: 'PA-TEST-FIX',
+      region: GATE,
+      time: at,
+      value,
+      ...(revision !== undefined ? { revision } : {}),
+    });
+    const stored = async (at = t) =>
+      (
+        await server.storage.pool.query<{ v: number }>(
+          `SELECT value AS v FROM point p JOIN series s ON s.id = p.series_id WHERE s.entity = 'PA-TEST-FIX' AND p.time = to_timestamp($1 / 1000.0)`,
+          [at],
+        )
+      ).rows.map((r) => r.v);
+    const ingest = async (...points: ReturnType<typeof reading>[]) => {
+      const res = await server.post('/api/v1/ingest', { points }, bpbd);
+      expect(res.status, JSON.stringify(res.body)).toBe(202);
+      return res.body;
+    };
+
+    it('orders of arrival as a table: whatever the order, the highest revision stands; resends and older revisions are no-ops', async () => {
+      // [what arrives, in order] → the value stored after each step, and the answer's counts
+      const rows: [string, ReturnType<typeof reading>[], number, Record<string, number>][] = [
+        ['first reading', [reading(20)], 20, { accepted: 1, written: 1 }],
+        ['plain resend, other value (the late resend of issue 14.5)', [reading(10)], 20, { accepted: 1, written: 0 }],
+        ['correction, revision 2', [reading(25, 2)], 25, { accepted: 1, written: 1, corrected: 1 }],
+        ['late plain resend after the correction', [reading(20)], 25, { accepted: 1, written: 0 }],
+        ['older correction arriving late (revision 1)', [reading(22, 1)], 25, { accepted: 1, written: 0, staleRevisions: 1 }],
+        ['the same correction again', [reading(25, 2)], 25, { accepted: 1, written: 0, staleRevisions: 1 }],
+        ['two revisions in one batch: the higher wins', [reading(31, 4), reading(30, 3)], 31, { accepted: 2, written: 1, corrected: 1 }],
+      ];
+      for (const [what, points, value, answer] of rows) {
+        expect(await ingest(...points), what).toEqual(answer);
+        expect(await stored(), what).toEqual([value]);
+      }
+      // each applied correction is recorded with the value it replaced, and audited
+      const log = await server.storage.pool.query(
+        `SELECT old_value AS old, new_value AS new, revision, actor FROM point_correction c JOIN series s ON s.id = c.series_id
+          WHERE s.entity = 'PA-TEST-FIX' ORDER BY revision`,
+      );
+      expect(log.rows.map((r) => [r.old, r.new, r.revision])).toEqual([
+        [20, 25, 2],
+        [25, 31, 4],
+      ]);
+      expect(log.rows[0].actor).toMatch(/^key:\d+@BPBD$/);
+      const audit = await server.storage.pool.query(`SELECT actor, detail FROM audit_log WHERE action = 'points.corrected' ORDER BY seq`);
+      const details = audit.rows.map((r) => r.detail.corrections).flat();
+      expect(
+        details.filter((d: { entity: string }) => d.entity === 'PA-TEST-FIX').map((d: { was: number; value: number }) => [d.was, d.value]),
+      ).toEqual([
+        [20, 25],
+        [25, 31],
+      ]);
+    });
+
+    it('a correction that overtakes its reading (two batches in flight) is not undone by the reading', async () => {
+      const at = t + 1_000;
+      expect(await ingest(reading(40, 1, at))).toEqual({ accepted: 1, written: 1 });
+      expect(await ingest(reading(35, undefined, at))).toEqual({ accepted: 1, written: 0 });
+      expect(await stored(at)).toEqual([40]);
+    });
+
+    it('refuses a revision that is not a non-negative 32-bit integer, writing nothing', async () => {
+      for (const revision of [-1, 1.5, 2 ** 31, '2'])
+        expect((await server.post('/api/v1/ingest', { points: [{ ...reading(1), revision }] }, bpbd)).status, String(revision)).toBe(400);
+      expect(await stored()).toEqual([31]);
+    });
+
+    it('streams a correction to live clients as a replacement (the reading with the value it replaces)', async () => {
+      const token = await server.token('operator');
+      const s = server.socket('/live', token);
+      await connected(s);
+      const all: PointsAppended[] = [];
+      s.on('points:appended', (m) => all.push(m));
+      const ack = (await s.timeout(5_000).emitWithAck('series:subscribe', { metrics: ['water_level'], historyMinutes: 30 })) as Ack<Snapshot>;
+      expect(ack.ok).toBe(true);
+      await ingest(reading(33, 5));
+      const msg = await waitFor('the correction', () => all.flatMap((m) => m.points).find((p) => p.v === 33));
+      expect(msg).toMatchObject({ t, v: 33, was: 31 });
+      s.disconnect();
+    });
   });
 
   it('streams an ingested batch to a /live subscriber after its snapshot, with the next sequence number', async () => {

@@ -16,7 +16,9 @@ import { COMPLAINT_CATEGORIES } from '../../demo/catalog';
 import { mulberry32 } from '../../demo/city';
 import { exposure, propagate, type Relation } from '../../server/public/disclosure';
 import { protectTable } from '../../server/public/suppression';
-import { startTestServer, type TestServer } from '../support/server';
+import type { Ack } from '../../shared/ack';
+import type { Snapshot } from '../../shared/contract';
+import { connected, startTestServer, type TestServer } from '../support/server';
 
 const backends = Object.entries(inject('backends'));
 const K = 5;
@@ -169,6 +171,7 @@ function attack(board: Board, relations: Relation[], truth: (key: string) => num
   const listed = new Set([...board.shown.keys(), ...hidden]);
   const known = new Map(board.shown);
   for (const r of relations) for (const [key] of r.terms) if (!listed.has(key)) known.set(key, 0);
+  known.set('const|1', 1); // the unit figure that carries a relation's constant (openHistoryRelations)
   const p = propagate(known, relations, prior);
   const pinned: string[] = [];
   let narrowed = 0;
@@ -216,10 +219,15 @@ describe.each(backends)('differencing attack on every public complaint figure (%
     }
     for (let i = 0; i < events.length; i += 200)
       expect((await server.post('/api/v1/events', { events: events.slice(i, i + 200) }, key)).status).toBe(202);
-    const open = truthRows.filter((r) => r.closed === null).length;
-    expect(
-      (await server.post('/api/v1/ingest', { points: [{ metric: 'complaints_open', entity: 'kota', time: now - 30_000, value: open }] }, key)).status,
-    ).toBe(202);
+    // The agency's open count as a complaint system publishes it: a reading at every change (each complaint
+    // received or closed), then the current one. Its history, if published, would give received − closed per bucket.
+    const changes = [...new Set(truthRows.flatMap((r) => (r.closed === null ? [r.opened] : [r.opened, r.closed])))].sort((a, b) => a - b);
+    const openAt = (t: number) => truthRows.filter((r) => r.opened <= t && (r.closed === null || r.closed > t)).length;
+    const readings = [...changes.map((t) => ({ t, v: openAt(t) })), { t: now - 30_000, v: openAt(now - 30_000) }];
+    for (let i = 0; i < readings.length; i += 500) {
+      const points = readings.slice(i, i + 500).map((r) => ({ metric: 'complaints_open', entity: 'kota', time: r.t, value: r.v }));
+      expect((await server.post('/api/v1/ingest', { points }, key)).status).toBe(202);
+    }
   });
   afterAll(async () => {
     await server?.close();
@@ -275,11 +283,15 @@ describe.each(backends)('differencing attack on every public complaint figure (%
     const metrics = await get('/api/public/v1/metrics');
     const open = metrics.metrics.find((m: { code: string }) => m.code === 'complaints_open').series[0].value as number;
     board.note(cellKey('open', '24h', TOT, TOT), open);
+    // ... and every other value of complaints_open anyone may read: the current value at several times, every
+    // series and bucket level of anonymous /api/v1/series, the /public socket's snapshot, open data and CKAN
+    const published = await openCountSamples(server, now);
+    expect(published.samples.length).toBeGreaterThan(0);
     // every answer came from one snapshot, and no two answers disagree about a count
     for (const p of PERIODS) expect((await get(`/api/public/v1/complaints/summary?period=${p}`)).to).toBe(now);
     expect(board.conflicts).toEqual([]);
 
-    const relations = relationsOf(structure);
+    const relations = [...relationsOf(structure), ...openHistoryRelations(published, structure, now)];
     const truth = truthOf(truthRows, now, structure);
     for (const [key, v] of board.shown) expect(v, key).toBe(truth(key));
     expect(board.hidden.length).toBeGreaterThan(20);
@@ -327,5 +339,110 @@ describe.each(backends)('differencing attack on every public complaint figure (%
     const before = attack(naive, relations, truth);
     console.log(`per-table protection: ${before.hidden} hidden, pinned ${before.pinned.length}, e.g. ${before.pinned.slice(0, 5).join(', ')}`);
     expect(before.pinned.length).toBeGreaterThan(0);
+
+    // Not vacuous either: the open count's history — what a signed-in operator still reads — turns into
+    // received − closed per bucket, and the same attacker then pins counts the joint rule hides.
+    const operator = await server.token('operator');
+    const history = await openCountSamples(server, now, operator);
+    expect(history.samples.length).toBeGreaterThan(published.samples.length);
+    const withHistory = attack(board, [...relationsOf(structure), ...openHistoryRelations(history, structure, now)], truth);
+    console.log(`with the open count's history: pinned ${withHistory.pinned.length}, e.g. ${withHistory.pinned.slice(0, 5).join(', ')}`);
+    expect(withHistory.pinned.length).toBeGreaterThan(0);
   });
 });
+
+/**
+ * Every value of `complaints_open` a caller (anonymous, or with `token`) can read, as (time, open count) samples
+ * of a step function: raw readings over 35 days (6-hour windows), the `last` of every bucket at 1m / 1h / 1d
+ * (the count at the bucket's end, the publisher reporting every change), the latest reading of every answer, the
+ * /public socket's snapshot (anonymous only) and the open-data and CKAN rows. `complete` is the time from which
+ * the samples are known to hold every change (the first raw reading), or null.
+ */
+async function openCountSamples(server: TestServer, now: number, token?: string) {
+  const samples: { t: number; v: number }[] = [];
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const series = async (from: number, to: number, bucket: string) => {
+    const res = await server.get(`/api/v1/series?metric=complaints_open&from=${iso(from)}&to=${iso(to)}&bucket=${bucket}`, token);
+    expect(res.status, `${bucket} ${res.status}`).toBe(200);
+    for (const s of res.body.series) {
+      if (s.latest) samples.push({ t: s.latest.t, v: s.latest.v });
+      for (const b of s.buckets) samples.push(bucket === 'raw' ? { t: b.t, v: b.last } : { t: b.t + res.body.bucketMs - 1, v: b.last });
+    }
+    return res.body.series.flatMap((s: { buckets: unknown[] }) => s.buckets).length as number;
+  };
+  let raw = 0;
+  for (let to = now + 60_000; to > now - 35 * DAY; to -= 6 * 3_600_000) raw += await series(to - 6 * 3_600_000, to, 'raw');
+  for (let to = now + 60_000; to > now - 35 * DAY; to -= 7 * DAY) await series(to - 7 * DAY, to, '1m');
+  await series(now - 35 * DAY, now + 60_000, '1h');
+  await series(now - 35 * DAY, now + 60_000, '1d');
+  for (let i = 0; i < 3; i++) {
+    const m = (await server.get('/api/public/v1/metrics')).body.metrics.find((x: { code: string }) => x.code === 'complaints_open');
+    for (const s of m.series) samples.push({ t: s.t, v: s.value });
+  }
+  if (!token) {
+    const sock = server.socket('/public');
+    await connected(sock);
+    const ack = (await (sock.timeout(10_000) as unknown as { emitWithAck(e: string, a: unknown): Promise<Ack<Snapshot>> }).emitWithAck(
+      'series:subscribe',
+      { metrics: ['complaints_open'], historyMinutes: 1440 },
+    )) as Ack<Snapshot>;
+    expect(ack.ok).toBe(true);
+    if (ack.ok)
+      for (const s of ack.data.metrics[0]!.series) {
+        if (s.latest) samples.push(s.latest);
+        for (const b of s.history) samples.push({ t: b.t + 60_000 - 1, v: b.last });
+      }
+    sock.disconnect();
+    const list = (await server.get('/api/public/v1/datasets')).body.datasets as { id: string; description: string; resources: { view: string }[] }[];
+    const ds = list.find((d) => d.description.includes('complaints_open'))!;
+    for (const r of ds.resources) {
+      const rows = (await server.get(`/api/public/v1/datasets/${ds.id}/data.json?view=${r.view}`)).body.data as Record<string, string | number>[];
+      const ckan = (await server.get(`/api/3/action/datastore_search?resource_id=${ds.id}.${r.view}&limit=32000`)).body.result.records;
+      for (const row of [...rows, ...ckan]) if (typeof row.value === 'number') samples.push({ t: Date.parse(String(row.time)), v: row.value });
+    }
+  }
+  samples.sort((a, b) => a.t - b.t);
+  return { samples, complete: raw > 0 ? samples[0]!.t : null };
+}
+
+/**
+ * What the open count's samples say about the complaint figures: open(hi) − open(lo) = received − closed in
+ * (lo, hi], for every performance bucket and every period whose two ends the samples fix. A time is fixed when
+ * it is at or after the newest sample (nothing changed since: the current value), or — with a complete history —
+ * by the newest sample at or before it.
+ */
+function openHistoryRelations(
+  published: { samples: { t: number; v: number }[]; complete: number | null },
+  structure: { cells: Record<P, [string | null, string | null][]>; buckets: Record<P, [number, number][]> },
+  now: number,
+): Relation[] {
+  const { samples, complete } = published;
+  const newest = samples.at(-1)!;
+  const at = (t: number): number | null => {
+    if (t >= newest.t) return newest.v;
+    if (complete === null || t < complete) return null;
+    let v: number | null = null;
+    for (const s of samples) if (s.t <= t) v = s.v;
+    return v;
+  };
+  const rel: Relation[] = [];
+  const delta = (lo: number, hi: number, received: string, resolved: string) => {
+    const a = at(lo);
+    const b = at(hi);
+    if (a === null || b === null) return;
+    // received − resolved − (b − a) = 0, the constant carried by a figure pinned to 1
+    rel.push({
+      terms: [
+        [received, 1],
+        [resolved, -1],
+        ['const|1', a - b],
+      ],
+      op: 'eq',
+    });
+  };
+  for (const p of PERIODS) {
+    for (const [lo, hi] of structure.buckets[p]) delta(lo, hi, bucketKey('received', lo, hi), bucketKey('resolved', lo, hi));
+    delta(now - SPAN[p], now, cellKey('received', p, TOT, TOT), cellKey('resolved', p, TOT, TOT));
+  }
+  return rel;
+}

@@ -8,6 +8,7 @@ import { BUCKET_MS } from '../../shared/buckets';
 import {
   bucketedSeries,
   COPY_MIN_POINTS,
+  correctPoints,
   insertPoints,
   latestPoints,
   upsertSeries,
@@ -99,8 +100,30 @@ describe.each(backends)('store on %s', (name, adminUrl) => {
   const write = async (points: ResolvedPoint[]) => {
     const written = await insertPoints(storage.pool, points);
     cache.invalidate(written);
-    remember(points);
+    remember(points.filter((p) => !values.get(p.seriesId)?.has(p.t))); // a stored reading keeps its first value
     return written;
+  };
+  // explicit corrections (issue 14.5): each call one revision above the last
+  let revision = 0;
+  const correct = async (points: ResolvedPoint[], rev = ++revision) => {
+    const client = await storage.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const r = await correctPoints(
+        client,
+        points.map((p) => ({ ...p, revision: rev })),
+        'key:0@TEST',
+      );
+      await client.query('COMMIT');
+      cache.invalidate(r.written);
+      remember(points.filter((p) => r.written.some((w) => w.seriesId === p.seriesId && w.t === p.t)));
+      return r;
+    } catch (e) {
+      await client.query('ROLLBACK');
+      throw e;
+    } finally {
+      client.release();
+    }
   };
   const answer = async (list: number[], from: number, to: number, bucket: AggregateBucket | 'raw') =>
     Object.fromEntries(await bucketedSeries(storage.pool, list, from, to, bucket));
@@ -234,10 +257,36 @@ describe.each(backends)('store on %s', (name, adminUrl) => {
     const late = sleepyRange(ids.A, NOW - 30 * HOUR + 15_000, NOW - 20 * HOUR, 10 * MIN, (i) => 500 + i * 0.25);
     const correctedTimes = [NOW - 30 * HOUR, NOW - 29 * HOUR - 30_000, NOW - 2 * HOUR];
     const corrected = correctedTimes.map((t) => ({ seriesId: ids.B, t, v: -7.5, lon: null, lat: null }));
-    const written = await write([...late, ...corrected]);
-    expect(written).toHaveLength(late.length + corrected.length);
-    // the same correction again is not news
+    const stored = correctedTimes.map((t) => values.get(ids.B)!.get(t)!);
+    expect(await write(late)).toHaveLength(late.length);
+    // a plain resend with other values keeps the first ones (idempotent; the last arrival no longer wins)
     expect(await insertPoints(storage.pool, corrected)).toEqual([]);
+    const kept = await answer([ids.B], NOW - 31 * HOUR, NOW, 'raw');
+    for (const [i, t] of correctedTimes.entries()) expect((kept[ids.B] as RefBucket[]).find((b) => b.t === t)!.last).toBe(stored[i]);
+    // an explicit correction (a higher revision) replaces them, and is recorded with the values it replaced
+    const rev = ++revision;
+    const c = await correct(corrected, rev);
+    expect(c.stale).toBe(0);
+    expect(c.written.map((w) => [w.t, w.v, w.was])).toEqual(correctedTimes.map((t, i) => [t, -7.5, stored[i]]));
+    const log = await storage.pool.query<{ old: number; new: number; revision: number; actor: string }>(
+      `SELECT old_value AS old, new_value AS new, revision, actor FROM point_correction WHERE series_id = $1 ORDER BY time`,
+      [ids.B],
+    );
+    expect(log.rows).toEqual(stored.map((old) => ({ old, new: -7.5, revision: rev, actor: 'key:0@TEST' })));
+    // the same correction again, or an older one, is a no-op (counted stale)
+    expect(await correct(corrected, rev)).toEqual({ written: [], stale: 3 });
+    expect(
+      await correct(
+        corrected.map((p) => ({ ...p, v: 12 })),
+        rev - 1,
+      ),
+    ).toEqual({ written: [], stale: 3 });
+    expect(
+      await insertPoints(
+        storage.pool,
+        corrected.map((p) => ({ ...p, v: 99 })),
+      ),
+    ).toEqual([]);
     await runJobs('refresh');
     await expectAllBucketsMatch();
     // the correction reached the 1-day level too
@@ -324,8 +373,10 @@ describe.each(backends)('store on %s', (name, adminUrl) => {
     expect(await latestPoints(storage.pool, [ids.D])).toEqual(new Map());
     expect(await write(batch)).toHaveLength(2_000);
     expect(await insertPoints(storage.pool, batch)).toEqual([]);
+    // a COPY-sized resend with one value changed: the first value stays (only a revision corrects)
     const changed = batch.map((p, i) => (i === 1_234 ? { ...p, v: 9_999 } : p));
-    expect(await write(changed)).toEqual([{ ...batch[1_234]!, v: 9_999 }]);
+    expect(await write(changed)).toEqual([]);
+    expect((await correct([changed[1_234]!])).written).toEqual([{ ...batch[1_234]!, v: 9_999, was: batch[1_234]!.v, revision: revision }]);
     const { rows } = await storage.pool.query(
       `SELECT count(*)::int AS n, sum(value) AS s, min(lon) AS lon, max(lat) AS lat FROM point WHERE series_id = $1`,
       [ids.D],
@@ -397,10 +448,8 @@ describe.each(backends)('store on %s', (name, adminUrl) => {
       // a correction of a settled reading, committed, reported and rolled up while the read still holds old rows
       const t = [...values.get(ids.A)!.keys()].find((x) => x >= NOW - 6 * HOUR)!;
       const fix = [{ seriesId: ids.A, t, v: -1_234.5, lon: null, lat: null }];
-      expect(await insertPoints(storage.pool, fix)).toHaveLength(1);
-      remember(fix);
+      expect((await correct(fix)).written).toHaveLength(1);
       c.invalidate(fix);
-      cache.invalidate(fix);
       expect(c.stats().pending).toBe(2); // its 10-minute and 6-hour chunks
       await new Promise((r) => setTimeout(r, 5)); // a refresh that starts in the same millisecond proves nothing
       const started = Date.now();
@@ -441,7 +490,7 @@ describe.each(backends)('store on %s', (name, adminUrl) => {
       await cachedAnswer(c, [ids.B], range[0], range[1], '1m');
       // another process corrects a reading: this cache is not told
       const t = [...values.get(ids.B)!.keys()].find((x) => x >= range[0] && x < range[1])!;
-      await write([{ seriesId: ids.B, t, v: 77.25, lon: null, lat: null }]); // tells the suite's cache, not this one
+      await correct([{ seriesId: ids.B, t, v: 77.25, lon: null, lat: null }]); // tells the suite's cache, not this one
       await runJobs('refresh');
       const want = reference(values, [ids.B], range[0], range[1], '1m');
       expect(await cachedAnswer(c, [ids.B], range[0], range[1], '1m')).not.toEqual(want);
@@ -495,6 +544,9 @@ describe.each(backends)('store on %s', (name, adminUrl) => {
       const late = [{ seriesId: ids.A, t: NOW - 40 * HOUR + 5_000, v: 1_000, lon: null, lat: null }];
       expect(await write(late)).toEqual(late);
       expect(await insertPoints(storage.pool, late)).toEqual([]);
+      // a correction of a reading in a compressed chunk
+      const settled = [...values.get(ids.B)!.keys()].find((t) => t < NOW - 36 * HOUR)!;
+      expect((await correct([{ seriesId: ids.B, t: settled, v: -99.5, lon: null, lat: null }])).written).toHaveLength(1);
       await runJobs('refresh');
       await expectAllBucketsMatch();
     });

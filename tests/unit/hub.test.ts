@@ -28,6 +28,22 @@ describe('hub', () => {
     await hub.close();
   });
 
+  it('sends a quiet room at once (after the I/O turn), coalescing what was published in that turn', async () => {
+    const { hub, sent } = await harness();
+    hub.publish('points', 'metric:water_level', { points: [1] });
+    hub.publish('points', 'metric:water_level', { points: [2] });
+    expect(sent).toHaveLength(0);
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    expect(sent.map((e) => [e.seq, e.data])).toEqual([[1, { points: [1, 2] }]]);
+    // within the room's burst the next one goes at once too, though the tick (60 s here) has not passed
+    hub.publish('points', 'metric:water_level', { points: [3] });
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    expect(sent.map((e) => e.seq)).toEqual([1, 2]);
+    await hub.close();
+  });
+
   it('numbers per room and replays what a late subscriber missed', async () => {
     const { hub } = await harness();
     for (let i = 1; i <= 5; i++) {

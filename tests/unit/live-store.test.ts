@@ -183,6 +183,23 @@ describe('live store folding', () => {
     expect(buf().latestV).toBe(7);
   });
 
+  it('applies a correction (a reading with `was`) as a replacement, raw or folded', () => {
+    const { clock, send, buf } = setup(snapshot(), T0);
+    for (let k = 0; k < 6; k++) send({ s: 1, t: T0 + k * 10_000, v: k + 1 }); // 10:00, mean 3.5 of 6
+    clock.now = T0 + 8 * MIN; // 10:00 folds
+    send({ s: 1, t: clock.now, v: 7 });
+    expect(points(buf())[0]).toEqual([T0, 3.5]);
+    // the reading 10:00:20 (3) corrected to 15: the mean is that of 1, 2, 15, 4, 5, 6 and the count stays
+    send({ s: 1, t: T0 + 20_000, v: 15, was: 3 });
+    expect(buf().v[0]).toBeCloseTo(33 / 6, 12);
+    send({ s: 1, t: T0 + 30_000, v: 7 }); // a late reading afterwards still counts as the 7th sample
+    expect(buf().v[0]).toBeCloseTo(40 / 7, 12);
+    // raw: the reading at the same time is replaced
+    send({ s: 1, t: clock.now, v: 9, was: 7 });
+    expect(points(buf()).at(-1)).toEqual([T0 + 8 * MIN, 9]);
+    expect(buf().latestV).toBe(9);
+  });
+
   it('keeps latestT/latestV/lon/lat as the newest raw reading, folded or not', () => {
     const { clock, send, buf, store } = setup(snapshot(), T0);
     send({ s: 1, t: T0 + 17_000, v: 4, lon: 110.5, lat: -6.9 });

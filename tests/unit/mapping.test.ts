@@ -63,6 +63,14 @@ describe('mapRecord', () => {
     expect(mapRecord(water, record)).toEqual({ ok: false, reason });
   });
 
+  it('maps their revision number of a reading (a correction: issue 14.5), and refuses a fractional one', () => {
+    const revised = mappingSchema.parse({ ...water, fields: { ...water.fields, revision: { from: 'rev' } } });
+    const rec = { pos: 'STA-12', waktu: '22/11/2026 07:30', tma_m: '1,5', kel: 'Bulu Lor' };
+    expect(mapRecord(revised, { ...rec, rev: '2' })).toMatchObject({ ok: true, point: { revision: 2, value: 150 } });
+    expect(mapRecord(revised, rec)).toMatchObject({ ok: true, point: { value: 150 } });
+    expect(mapRecord(revised, { ...rec, rev: 1.5 })).toMatchObject({ ok: false, reason: expect.stringContaining('revision') });
+  });
+
   it('refuses an unmapped status', () => {
     expect(mapRecord(complaints, { no_tiket: 'T-1', st: '07', ts: 1, jenis: 'Sampah' })).toEqual({
       ok: false,
@@ -98,7 +106,7 @@ describe('mappingSchema', () => {
       expect.arrayContaining([
         "fields.value: a mapping that produces points must say where 'value' comes from",
         "fields.entity.codes: no code list 'nope' in codes",
-        "fields.colour: 'colour' is not a field of points; known: metric, entity, region, time, value, lon, lat",
+        "fields.colour: 'colour' is not a field of points; known: metric, entity, region, time, value, lon, lat, revision",
       ]),
     );
   });
