@@ -70,6 +70,8 @@ const LAYER_METRICS: Record<MapLayerId, string[]> = {
   projects: ['project_progress', 'project_progress_plan', 'project_budget_absorbed'],
   // conflict records are not series: the wall keeps its list and judges it at the frame's moment
   'project-conflicts': [],
+  // incidents are not replayed from metrics (the rewind shows the measured city)
+  incidents: [],
 };
 const KPI_METRICS: Record<KpiId, string[]> = {
   'complaints-open': ['complaints_open'],

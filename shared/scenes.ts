@@ -19,6 +19,7 @@ export const MAP_LAYERS = [
   'containers',
   'projects',
   'project-conflicts',
+  'incidents',
 ] as const;
 export type MapLayerId = (typeof MAP_LAYERS)[number];
 
@@ -176,8 +177,8 @@ export const DEFAULT_SCENES: ScenesFile = {
       panels: [
         {
           type: 'map',
-          area: a(1, 1, 7, 7),
-          layers: ['complaints-hex', 'rainfall', 'traffic', 'containers', 'projects', 'trucks', 'flood-columns'],
+          area: a(1, 1, 7, 5),
+          layers: ['complaints-hex', 'rainfall', 'traffic', 'containers', 'projects', 'trucks', 'flood-columns', 'incidents'],
           pitch: 0,
         },
         { type: 'feeds', area: a(1, 8, 12, 1) },
@@ -188,6 +189,7 @@ export const DEFAULT_SCENES: ScenesFile = {
         },
         { type: 'chart', area: a(8, 5, 5, 2), chart: 'water-level' },
         { type: 'alerts', area: a(8, 7, 5, 1) },
+        { type: 'incidents', area: a(1, 6, 7, 2) },
       ],
     },
     {

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { lazy, Suspense, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { DOMAINS, type Domain, type Metric } from '@shared/catalog';
 import { NAMESPACES } from '@shared/contract';
@@ -21,6 +21,9 @@ import { LostBanner } from './LostBanner';
 import { MetricDetail } from './MetricDetail';
 import { fetchAgreements, type AgreementInfo } from './sharing-api';
 import { useRoute } from './useRoute';
+
+/** The map for a manual incident (three taps) brings maplibre: loaded only with the dashboard's side column. */
+const IncidentMapPicker = lazy(() => import('./IncidentMapPicker'));
 
 type SharedMetric = Metric & { sharedFor?: string[] };
 
@@ -220,6 +223,9 @@ export function Dashboard({ token, me, catalog, onRefused }: { token: string; me
         </main>
         <aside className="dash-side">
           <IncidentsSection token={token} me={me} catalog={catalog} store={incidentsStore} />
+          <Suspense fallback={null}>
+            <IncidentMapPicker token={token} ownOpd={agencyOpd} catalog={catalog} store={incidentsStore} />
+          </Suspense>
           <AlertsSection
             live={live}
             me={me}

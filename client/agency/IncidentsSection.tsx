@@ -364,7 +364,7 @@ export function IncidentsSection({ token, me, catalog, store }: { token: string;
         <>
           <h3>{t('incidents.watch')}</h3>
           <ul className="plain-list" data-testid="watch-alerts">
-            {watch.map((w) => (
+            {watch.slice(0, 20).map((w) => (
               <li key={w.id}>
                 <strong>{t(`incidents.watchKind.${w.kind}`)}</strong> · {w.subject} · {opdName(w.opd)}
               </li>

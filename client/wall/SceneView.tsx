@@ -3,7 +3,7 @@
  * visibly stale (`data-stale="true"`, a red frame and a "DATA TERLAMBAT" tag) when its source is late beyond
  * the catalog cadence. The map keeps one instance across scenes (same React key), only its layers change.
  */
-import { useState, type CSSProperties, type ReactNode } from 'react';
+import { useMemo, useState, type CSSProperties, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ChartId, KpiId, MapLayerId, Panel, Scene } from '@shared/scenes';
 import type { RegionsResponse } from '../lib/api/regions';
@@ -30,6 +30,8 @@ import { BarsChart } from './BarsChart';
 import { Kpi, type KpiProps } from './Kpi';
 import { IncidentsPanel } from './IncidentsPanel';
 import type { IncidentsStore } from '../features/incidents/store';
+import { incidentMarkers } from './incident-layer';
+import { useThrottledVersion } from '../lib/react/hooks';
 import { FeedsPanel } from './FeedsPanel';
 import { AlertsPanel } from './AlertsPanel';
 import { COMPLAINT_RANGE, progressRgba } from './layers';
@@ -66,6 +68,8 @@ const LAYER_SOURCE: Record<MapLayerId, string | null> = {
   projects: 'project_progress',
   // conflict records are not a metric: their list is polled (useConflicts), not judged stale by a cadence
   'project-conflicts': null,
+  // incidents come from their own channel, not a metric with a cadence
+  incidents: null,
 };
 
 const CHART_SOURCE: Record<ChartId, string> = {
@@ -206,6 +210,19 @@ function MapPanel({ layers, pitch, title, ctx }: { layers: MapLayerId[]; pitch: 
   const stale = visible.some((s) => s.stale);
   const t0 = newest(...visible.map((s) => s.t));
   const [picked, setPicked] = useState<InspectTarget | null>(null);
+  // open incidents on the map (layer `incidents`): rebuilt when the store changes, and every 30 s for "late"
+  const incidentsVersion = useThrottledVersion(ctx.incidents ?? null, 500);
+  const lateTick = Math.floor(ctx.now / 30_000) * 30_000;
+  const wantsIncidents = layers.includes('incidents');
+  const mapData = useMemo(
+    () =>
+      wantsIncidents && ctx.incidents
+        ? { ...ctx.data.mapData, incidents: incidentMarkers(ctx.incidents.incidents.values(), lateTick) }
+        : ctx.data.mapData,
+    // the store mutates in place: its (throttled) version is what says the incidents changed
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [ctx.data.mapData, ctx.incidents, wantsIncidents, lateTick, incidentsVersion],
+  );
   const cadence = visible.reduce<number | undefined>(
     (a, s) => (s.cadenceS === undefined ? a : a === undefined ? s.cadenceS : Math.min(a, s.cadenceS)),
     undefined,
@@ -213,7 +230,7 @@ function MapPanel({ layers, pitch, title, ctx }: { layers: MapLayerId[]; pitch: 
   return (
     <Frame id="map" title={title ?? t('wall.map')} t={t0} cadenceS={stale ? cadence : undefined} stale={stale} now={ctx.now} className="panel-map">
       <div className={`map-frame${ctx.inspectToken ? ' is-inspectable' : ''}`}>
-        <WallMap regions={ctx.regions} data={ctx.data.mapData} layers={layers} pitch={pitch} onPick={ctx.inspectToken ? setPicked : undefined} />
+        <WallMap regions={ctx.regions} data={mapData} layers={layers} pitch={pitch} onPick={ctx.inspectToken ? setPicked : undefined} />
         {picked && ctx.inspectToken && (
           <InspectCard
             target={picked}
@@ -295,6 +312,15 @@ function LegendKey({ layer }: { layer: MapLayerId }) {
         <span className="lg-levels">
           <span className="lg-dot lg-truck" /> <span className="lg-end">{t('wall.layers.moving')}</span>
           <span className="lg-dot lg-truck-stale" /> <span className="lg-end">{t('wall.layers.silent')}</span>
+        </span>
+      );
+    case 'incidents':
+      return (
+        <span className="lg-levels">
+          {(['waspada', 'siaga', 'awas'] as const).map((l) => (
+            <AlertBadge key={l} level={l} />
+          ))}
+          <span className="lg-dot lg-incident-late" /> <span className="lg-end">{t('wall.layers.incidentLate')}</span>
         </span>
       );
     case 'rainfall':

@@ -127,7 +127,10 @@ export function WallMap({
   const pickable = onPick !== undefined;
   // live complaints are binned on the lattice the rewind's counts use (a frame brings its own anchor)
   const { t } = useTranslation();
-  const texts: LayerTexts = useMemo(() => ({ conflictHidden: (opd: string) => t('wall.layers.conflictHidden', { opd }) }), [t]);
+  const texts: LayerTexts = useMemo(
+    () => ({ conflictHidden: (opd: string) => t('wall.layers.conflictHidden', { opd }), late: t('incidents.lateMark') }),
+    [t],
+  );
   const cityAnchor = useMemo(() => (regions.city.bbox ? bboxAnchor(regions.city.bbox) : null), [regions]);
   useEffect(() => {
     if (!ready || !overlay.current) return;

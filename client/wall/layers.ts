@@ -22,6 +22,7 @@ import type { ConflictStatus } from '@shared/works';
 import type { ComplaintPoint } from '../features/complaints/derive';
 import type { Trail } from '../features/sanitation/trails';
 import { alertLabel, alertLayers, type AlertMarker } from './alert-layer';
+import { incidentLabel, incidentLayers, type IncidentMarker } from './incident-layer';
 
 export interface WallMapData {
   gates: Positioned<GateRow>[];
@@ -42,6 +43,8 @@ export interface WallMapData {
   conflicts?: ConflictMap;
   /** Entities at Siaga/Awas, drawn on every map scene whatever its layers (alert-layer.ts). */
   alerts?: AlertMarker[];
+  /** Open incidents with a position (layer `incidents`, incident-layer.ts). */
+  incidents?: IncidentMarker[];
 }
 
 const WHITE: RGBA = [255, 255, 255, 220];
@@ -83,8 +86,10 @@ export function conflictRgba(status: ConflictStatus, alpha = 255): RGBA {
 export interface LayerTexts {
   /** "Sebuah proyek {opd} berkonflik di sini": a conflict's side the viewer may not read. */
   conflictHidden: (opd: string) => string;
+  /** "TERLAMBAT": an incident past its target. */
+  late?: string;
 }
-const DEFAULT_TEXTS: LayerTexts = { conflictHidden: (opd) => `Sebuah proyek ${opd} berkonflik di sini` };
+const DEFAULT_TEXTS: LayerTexts = { conflictHidden: (opd) => `Sebuah proyek ${opd} berkonflik di sini`, late: 'TERLAMBAT' };
 
 /** Water-level column height in metres per centimetre of level (columns read at pitch 40–50°). */
 const COLUMN_M_PER_CM = 8;
@@ -305,6 +310,10 @@ export function buildWallLayers(d: WallMapData, wanted: readonly MapLayerId[], s
         material: false,
       }),
     );
+  }
+  if (on.has('incidents')) {
+    const late = texts.late ?? 'TERLAMBAT';
+    layers.push(...incidentLayers(d.incidents ?? [], (m) => incidentLabel(m, late), scale));
   }
   // alert state on every map scene, above everything else
   layers.push(...alertLayers(d.alerts ?? [], alertLabel, scale));

@@ -5,7 +5,9 @@
  * there) and one per OPD (the incidents it handles or supports, its watch alerts, escalation steps of its
  * subjects). Each room has its own sequence number in the hub; GET /api/v1/incidents answers the same snapshot
  * with the seq of the caller's room. Deltas are redacted per room (the reporter rule depends only on the
- * room's role and OPD), so one broadcast serves a room. Incidents an OPD sees through an agreement are REST-only.
+ * room's role and OPD), so one broadcast serves a room. Incidents an OPD sees through an agreement are REST-only:
+ * an agreement shares for a stated purpose (server/access/policy.ts), and a room per OPD carries none — live
+ * delivery needs rooms per (OPD, purpose), stated at `incidents:subscribe`.
  */
 import { z } from 'zod';
 import type { Principal } from '../../shared/contract';

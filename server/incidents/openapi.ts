@@ -5,12 +5,13 @@
  */
 import type { z } from 'zod';
 import { deliveriesQuerySchema, notificationRouteInputSchema } from '../notifications/routes';
-import { createIncidentSchema, incidentActionSchema } from './routes';
+import { createIncidentSchema, escalationPolicyUpdateSchema, incidentActionSchema } from './routes';
 
 export const INCIDENT_REQUEST_BODIES = {
   IncidentCreate: createIncidentSchema,
   IncidentAction: incidentActionSchema,
   NotificationRouteInput: notificationRouteInputSchema,
+  EscalationPolicyUpdate: escalationPolicyUpdateSchema,
 } as const satisfies Record<string, z.ZodType>;
 
 type Ref = (name: string) => { $ref: string };
@@ -132,6 +133,23 @@ export function incidentPaths(h: Helpers): Record<string, unknown> {
         summary: 'Escalation policies (data): steps after minutes, levels, who is notified, reminder interval',
         security: h.token,
         responses: { ...h.ok('policies', h.ref('EscalationPolicies')), ...signIn },
+      },
+    },
+    '/api/v1/escalation-policies/{id}': {
+      post: {
+        tags: ['Operations'],
+        operationId: 'updateEscalationPolicy',
+        summary: "Change a policy's steps, reminder interval or whether it applies (admins; audited; the next round uses it)",
+        security: h.token,
+        parameters: idParam(),
+        requestBody: h.body('EscalationPolicyUpdate'),
+        responses: {
+          ...h.ok('every policy after the change', h.ref('EscalationPolicies')),
+          ...h.err(400, 'invalid policy'),
+          ...signIn,
+          ...h.err(403, 'admins only'),
+          ...h.err(404, 'no such policy'),
+        },
       },
     },
     '/api/public/v1/incidents': {

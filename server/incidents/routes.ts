@@ -14,6 +14,9 @@ import { protectTable } from '../public/suppression';
 import type { IncidentResult, IncidentService } from './service';
 import { incidentCountsByRegion } from './repository';
 import { assertNever } from '../../shared/ack';
+import { appendAudit } from '../../db/queries/audit';
+import { escalationStepsSchema } from './escalation';
+import { actorOf } from './service';
 
 const OPD = z.string().regex(/^[A-Z][A-Z0-9_]{1,31}$/, 'not an OPD code');
 const text = (max: number, what: string) => safeText(max).pipe(z.string().trim().min(1, what));
@@ -56,6 +59,13 @@ export const incidentActionSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('share_reporter'), ...version }),
   z.object({ action: z.literal('merge'), into: z.number().int().positive(), ...version }),
 ]);
+
+/** An escalation policy's editable part (admins): its steps, reminder interval and whether it applies. */
+export const escalationPolicyUpdateSchema = z.object({
+  steps: escalationStepsSchema,
+  reminderMin: z.number().int().min(1).max(1440).nullable(),
+  enabled: z.boolean(),
+});
 
 export const incidentListQuerySchema = z.object({
   purpose: z
@@ -175,6 +185,45 @@ export function createIncidentRoutes(deps: {
   router.get('/api/v1/escalation-policies', async (req, res) => {
     const who = await signedIn(req, res);
     if (!who) return;
+    const { rows } = await deps.pool.query(
+      `SELECT id, subject, severity, metric, event_kind AS "eventKind", steps, reminder_min AS "reminderMin", enabled FROM escalation_policy ORDER BY id`,
+    );
+    reply(res, 'EscalationPolicies', { policies: rows });
+  });
+
+  router.post('/api/v1/escalation-policies/:id', async (req, res) => {
+    const who = await signedIn(req, res);
+    if (!who) return;
+    if (who.role !== 'admin') return reply(res, 'Error', { error: 'admins only', details: [] }, 403);
+    const p = incidentIdSchema.safeParse(req.params);
+    if (!p.success) return reply(res, 'Error', { error: 'not a policy id', details: toIssueDetails(p.error) }, 400);
+    const b = escalationPolicyUpdateSchema.safeParse(req.body);
+    if (!b.success) return reply(res, 'Error', { error: 'invalid policy', details: toIssueDetails(b.error) }, 400);
+    const client = await deps.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const { rowCount } = await client.query(`UPDATE escalation_policy SET steps = $2, reminder_min = $3, enabled = $4 WHERE id = $1`, [
+        p.data.id,
+        JSON.stringify(b.data.steps),
+        b.data.reminderMin,
+        b.data.enabled,
+      ]);
+      if (!rowCount) {
+        await client.query('ROLLBACK');
+        return reply(res, 'Error', { error: `no escalation policy ${p.data.id}`, details: [] }, 404);
+      }
+      await appendAudit(
+        client,
+        [{ actor: actorOf(who), action: 'escalation.policy_changed', target: `policy:${p.data.id}`, detail: b.data, source: req.ip ?? null }],
+        deps.clock(),
+      );
+      await client.query('COMMIT');
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw e;
+    } finally {
+      client.release();
+    }
     const { rows } = await deps.pool.query(
       `SELECT id, subject, severity, metric, event_kind AS "eventKind", steps, reminder_min AS "reminderMin", enabled FROM escalation_policy ORDER BY id`,
     );

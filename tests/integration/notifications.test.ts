@@ -237,6 +237,33 @@ describe('e-mail and webhooks against real peers', () => {
     await waitFor('delivered after the retry', () => peer.acknowledged.some((h) => h.json.incident?.id === id), 10_000);
   });
 
+  it('quiet hours hold back everything but Awas, in the outbox itself', async () => {
+    const pool = server.storage.pool;
+    await pool.query(`INSERT INTO notification_route (opd_code, channel, address) VALUES ('DISHUB', 'email', 'dishub@example.go.id')`);
+    // 23:00 WIB, quiet 22:00-06:00: Siaga waits until 06:00 WIB (23:00 UTC the day before + 7 h), Awas goes now
+    const at = Date.UTC(2026, 11, 6, 16, 0);
+    const quiet = { startMin: 22 * 60, endMin: 6 * 60, offsetMin: 420 };
+    const fact = (key: string, severity: 'siaga' | 'awas') => ({
+      key,
+      opd: 'DISHUB',
+      roles: 'all' as const,
+      severity,
+      subject: key,
+      text: key,
+      payload: {},
+    });
+    await enqueue(pool, [fact('quiet:siaga', 'siaga'), fact('quiet:awas', 'awas')], at, { quiet });
+    const rows = (
+      await pool.query<{ severity: string; t: number }>(
+        `SELECT severity, (extract(epoch FROM available_at) * 1000)::float8 AS t FROM notification_outbox WHERE dedupe_key LIKE 'quiet:%' ORDER BY severity`,
+      )
+    ).rows;
+    expect(rows).toEqual([
+      { severity: 'awas', t: at },
+      { severity: 'siaga', t: Date.UTC(2026, 11, 6, 23, 0) },
+    ]);
+  });
+
   it('two deliverers on one outbox deliver every message exactly once', async () => {
     const pool = server.storage.pool;
     const route = (

@@ -72,6 +72,7 @@ const ROUTES = [
   'GET /api/v1/complaints/routed',
   'POST /api/v1/watch-alerts/:id/acknowledge',
   'GET /api/v1/escalation-policies',
+  'POST /api/v1/escalation-policies/:id',
   'GET /api/public/v1/incidents',
   'GET /api/v1/notifications/deliveries',
   'POST /api/v1/notifications/deliveries/:id/retry',

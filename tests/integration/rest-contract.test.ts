@@ -169,6 +169,25 @@ describe.each(backends)('REST contract on %s', (_name, adminUrl) => {
         { path: '/api/v1/escalation-policies', auth: bpbdToken, status: 200 },
         { path: '/api/v1/escalation-policies', status: 401 },
       ],
+      'POST /api/v1/escalation-policies/{id}': [
+        {
+          method: 'POST',
+          path: '/api/v1/escalation-policies/1',
+          auth: admin,
+          body: { steps: [{ afterMin: 5, level: 2, notify: ['head', 'supervisor'] }], reminderMin: 10, enabled: true },
+          status: 200,
+        },
+        { method: 'POST', path: '/api/v1/escalation-policies/1', auth: admin, body: { steps: [], reminderMin: null, enabled: true }, status: 400 },
+        {
+          method: 'POST',
+          path: '/api/v1/escalation-policies/999',
+          auth: admin,
+          body: { steps: [{ afterMin: 5, level: 2, notify: [] }], reminderMin: null, enabled: false },
+          status: 404,
+        },
+        { method: 'POST', path: '/api/v1/escalation-policies/1', auth: operator, body: {}, status: 403 },
+        { method: 'POST', path: '/api/v1/escalation-policies/1', body: {}, status: 401 },
+      ],
       'GET /api/public/v1/incidents': [{ path: '/api/public/v1/incidents', status: 200 }],
       'GET /api/v1/notifications/deliveries': [
         { path: '/api/v1/notifications/deliveries', auth: admin, status: 200 },

@@ -1,7 +1,7 @@
 /** The client's incident store (client/features/incidents/store.ts), rules named as in the file. */
 import { describe, expect, it } from 'vitest';
 import type { IncidentsChanged, WireIncident } from '../../shared/incidents';
-import { IncidentsStore, MAX_STEPS } from '../../client/features/incidents/store';
+import { IncidentsStore, MAX_STEPS, MAX_WATCH } from '../../client/features/incidents/store';
 
 const inc = (id: number, version: number, over: Partial<WireIncident> = {}): WireIncident => ({
   id,
@@ -79,6 +79,24 @@ describe('IncidentsStore', () => {
     expect(s.steps).toHaveLength(MAX_STEPS);
     expect(s.steps[0]!.at).toBe(MAX_STEPS + 9);
     expect(s.incidents.has(3)).toBe(false);
+  });
+  it('[I4] holds at most MAX_WATCH watch alerts, dropping cleared ones first', () => {
+    const s = loaded();
+    const w = (id: number, clearedAt: number | null) => ({
+      id,
+      kind: 'complaint_overdue' as const,
+      subject: `complaint/${id}`,
+      opd: 'BPBD',
+      severity: 'waspada' as const,
+      openedAt: id,
+      clearedAt,
+      acknowledgedAt: null,
+      acknowledgedBy: null,
+      detail: {},
+    });
+    s.apply(delta(6, { watch: [w(0, 1), ...Array.from({ length: MAX_WATCH }, (_, i) => w(i + 1, null))] }), 2);
+    expect(s.watch.size).toBe(MAX_WATCH);
+    expect(s.watch.has(0)).toBe(false);
   });
   it('lists open incidents most severe first, then by target', () => {
     const s = new IncidentsStore();

@@ -15,8 +15,8 @@ const F = 'minmax(0, 1fr)';
 describe('collapseEmpty', () => {
   // the shipped floods scene: map left, KPIs, water chart, gates, alerts stacked on the right
   const floods = [a(1, 1, 7, 8), a(8, 1, 5, 2), a(8, 3, 5, 2), a(8, 5, 5, 2), a(8, 7, 5, 2)];
-  // the shipped overview: map, feeds across the bottom, KPIs, water chart, alerts
-  const overview = [a(1, 1, 7, 7), a(1, 8, 12, 1), a(8, 1, 5, 4), a(8, 5, 5, 2), a(8, 7, 5, 1)];
+  // the shipped overview: map, feeds across the bottom, KPIs, water chart, alerts, the incident board under the map
+  const overview = [a(1, 1, 7, 5), a(1, 8, 12, 1), a(8, 1, 5, 4), a(8, 5, 5, 2), a(8, 7, 5, 1), a(1, 6, 7, 2)];
 
   it.each([
     ['nothing empty: the scene as written', floods, [], floods, Array(8).fill(F), []],
@@ -29,10 +29,10 @@ describe('collapseEmpty', () => {
       [4],
     ],
     [
-      'overview: a one-row panel is already a strip; row 7 is shared only with the spanning map, so it shrinks to it',
+      'overview: a one-row panel is already a strip; row 7 is shared only with the spanning incident board, so it shrinks to it',
       overview,
       [4],
-      [a(1, 1, 7, 7), a(1, 8, 12, 1), a(8, 1, 5, 4), a(8, 5, 5, 2), a(8, 7, 5, 1)],
+      overview,
       [F, F, F, F, F, F, 'auto', F],
       [4],
     ],

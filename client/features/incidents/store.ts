@@ -5,11 +5,14 @@
  *  [I2] a delta with seq > store + 1 is a gap: the store asks for a resync and applies nothing;
  *  [I3] an incident replaces the held one only with a higher or equal version (a late copy never rolls back);
  *  [I4] `removed` drops the incident (reassigned away); watch alerts replace by id; escalation steps are kept
- *       newest first, at most MAX_STEPS; closed incidents older than a day are dropped (bounded).
+ *       newest first, at most MAX_STEPS; closed incidents and cleared watch alerts older than a day are dropped,
+ *       and at most MAX_WATCH watch alerts are held (cleared, then oldest, go first): bounded.
  */
 import type { IncidentsChanged, WireEscalation, WireIncident, WireWatchAlert } from '@shared/incidents';
 
 export const MAX_STEPS = 50;
+/** Watch alerts held at most (the open ones first; cleared ones go after a day). */
+export const MAX_WATCH = 1000;
 const DAY = 86_400_000;
 
 export interface IncidentsSnapshot {
@@ -75,6 +78,11 @@ export class IncidentsStore {
     for (const w of d.watch) this.watch.set(w.id, w);
     if (d.escalations.length) this.steps = [...d.escalations].reverse().concat(this.steps).slice(0, MAX_STEPS);
     for (const [id, i] of this.incidents) if (i.closedAt !== null && now - i.closedAt > DAY) this.incidents.delete(id);
+    for (const [id, w] of this.watch) if (w.clearedAt !== null && now - w.clearedAt > DAY) this.watch.delete(id);
+    if (this.watch.size > MAX_WATCH) {
+      const drop = [...this.watch.values()].sort((a, b) => Number(a.clearedAt === null) - Number(b.clearedAt === null) || a.openedAt - b.openedAt);
+      for (const w of drop.slice(0, this.watch.size - MAX_WATCH)) this.watch.delete(w.id);
+    }
     this.changed();
     return 'applied';
   }
