@@ -884,9 +884,13 @@ async function startNginx(prefix: string, port: number, upstreams: number[], cli
       '}',
     ].join('\n'),
   );
-  const nginx = spawn('/bin/sh', ['-c', `ulimit -n ${conns + 1_024} 2>/dev/null; exec /usr/sbin/nginx -p "$0" -c "$1" -g 'daemon off;'`, prefix, conf], {
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  const nginx = spawn(
+    '/bin/sh',
+    ['-c', `ulimit -n ${conns + 1_024} 2>/dev/null; exec /usr/sbin/nginx -p "$0" -c "$1" -g 'daemon off;'`, prefix, conf],
+    {
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
   const exited = new Promise<void>((r) => nginx.once('exit', () => r()));
   // ready when it answers on its port
   for (let i = 0; ; i++) {

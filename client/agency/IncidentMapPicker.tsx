@@ -91,7 +91,16 @@ export default function IncidentMapPicker({
   }, [regions]);
 
   const opds = catalog?.opd ?? [];
-  const open = () => spot && setForm(manualDefaults(spot, t('incidents.here.label'), ownOpd, opds.map((o) => o.code)));
+  const open = () =>
+    spot &&
+    setForm(
+      manualDefaults(
+        spot,
+        t('incidents.here.label'),
+        ownOpd,
+        opds.map((o) => o.code),
+      ),
+    );
   const send = async (e: FormEvent) => {
     e.preventDefault();
     if (!spot || !form) return;

@@ -159,22 +159,31 @@ describe.skipIf(!chromiumAvailable)('incidents on the tablets and the phone', ()
   it('wall: the overview draws a created incident on its incident layer (ringed once past target) and lists it on the board', async () => {
     const token = await server.token('operator');
     // an unacknowledged alert (the first test's) would hold the playlist on its domain's scene: acknowledge it
-    const open = ((await server.get('/api/v1/alerts', token)).body.alerts as WireAlert[]).filter((a) => a.clearedAt === null && a.acknowledgedAt === null);
+    const open = ((await server.get('/api/v1/alerts', token)).body.alerts as WireAlert[]).filter(
+      (a) => a.clearedAt === null && a.acknowledgedAt === null,
+    );
     for (const a of open) await server.post(`/api/v1/alerts/${a.id}/acknowledge`, { note: 'uji lapisan insiden' }, token);
     const wallContext = await launch({ width: 1920, height: 1080 });
     const wall = await wallContext.newPage();
     wall.on('pageerror', (e) => problems.push(`wall: ${e.message}`));
     await wall.goto(`${server.url}/wall#token=${token}`);
-    await wall.waitForSelector('[data-testid="scene"][data-scene="overview"] [data-testid="wall-map"][data-ready="true"] canvas', { timeout: 60_000 });
+    await wall.waitForSelector('[data-testid="scene"][data-scene="overview"] [data-testid="wall-map"][data-ready="true"] canvas', {
+      timeout: 60_000,
+    });
     await wall.waitForSelector('[data-testid="scene"][data-scene="overview"] [data-testid="incidents-panel"]', { timeout: 30_000 });
-    const layer = (id: string) =>
-      wall.evaluate((l) => window.__sinergi?.mapLayers.find((x) => x.id === l)?.items ?? -1, id);
+    const layer = (id: string) => wall.evaluate((l) => window.__sinergi?.mapLayers.find((x) => x.id === l)?.items ?? -1, id);
     const before = await layer('incident-dots');
 
     // a manual report with a position, already past its target
     const r = await server.post(
       '/api/v1/incidents',
-      { from: { type: 'manual', lon: 110.42, lat: -6.99 }, title: 'Pohon tumbang di jalan', severity: 'awas', handlingOpd: 'BPBD', targetAt: Date.now() + 1_500 },
+      {
+        from: { type: 'manual', lon: 110.42, lat: -6.99 },
+        title: 'Pohon tumbang di jalan',
+        severity: 'awas',
+        handlingOpd: 'BPBD',
+        targetAt: Date.now() + 1_500,
+      },
       token,
     );
     expect(r.status).toBe(201);

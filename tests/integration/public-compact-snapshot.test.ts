@@ -75,7 +75,9 @@ describe('the compact public snapshot', () => {
     // 3. live: the next readings arrive as deltas numbered from the snapshot's seq on, none missing
     deltas.length = 0;
     for (let i = 1; i <= 3; i++) {
-      expect((await server.post('/api/v1/ingest', { points: [{ metric: 'rainfall', entity: ENTITY, time: Date.now(), value: 10 + i }] }, bpbd)).status).toBe(202);
+      expect(
+        (await server.post('/api/v1/ingest', { points: [{ metric: 'rainfall', entity: ENTITY, time: Date.now(), value: 10 + i }] }, bpbd)).status,
+      ).toBe(202);
       await waitFor(`delta ${i}`, () => deltas.some((d) => d.points.some((p) => p.v === 10 + i)));
     }
     expect(deltas[0]!.seq).toBe(seq + 1);

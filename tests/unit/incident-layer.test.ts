@@ -93,7 +93,18 @@ describe('incident layers', () => {
   });
 
   it('is drawn only on a map that asks for the `incidents` layer', () => {
-    const data: WallMapData = { gates: [], rain: [], roads: [], segments: [], trucks: [], trails: [], containers: [], projects: [], complaints: [], incidents: markers };
+    const data: WallMapData = {
+      gates: [],
+      rain: [],
+      roads: [],
+      segments: [],
+      trucks: [],
+      trails: [],
+      containers: [],
+      projects: [],
+      complaints: [],
+      incidents: markers,
+    };
     const ids = (wanted: Parameters<typeof buildWallLayers>[1]) => buildWallLayers(data, wanted).map((l) => l.id);
     expect(ids(['incidents'])).toEqual(expect.arrayContaining(['incident-dots', 'incident-late-rings', 'incident-labels']));
     expect(ids(['traffic'])).not.toContain('incident-dots');

@@ -7,8 +7,22 @@ const outside: MapSpot = { lon: 110.4567891, lat: -6.9876543, region: null };
 
 describe('manualDefaults', () => {
   it.each([
-    ['in a kelurahan, an OPD account', inKel, 'Laporan lapangan', 'DLH', ['BPBD', 'DLH'], { title: 'Laporan lapangan · Kel. Tlogosari Kulon', severity: 'waspada', handlingOpd: 'DLH' }],
-    ['outside every kelurahan', outside, 'Field report', null, ['BPBD'], { title: 'Field report · -6.98765, 110.45679', severity: 'waspada', handlingOpd: 'BPBD' }],
+    [
+      'in a kelurahan, an OPD account',
+      inKel,
+      'Laporan lapangan',
+      'DLH',
+      ['BPBD', 'DLH'],
+      { title: 'Laporan lapangan · Kel. Tlogosari Kulon', severity: 'waspada', handlingOpd: 'DLH' },
+    ],
+    [
+      'outside every kelurahan',
+      outside,
+      'Field report',
+      null,
+      ['BPBD'],
+      { title: 'Field report · -6.98765, 110.45679', severity: 'waspada', handlingOpd: 'BPBD' },
+    ],
     ['a blank label', inKel, '  ', null, [], { title: 'Insiden · Kel. Tlogosari Kulon', severity: 'waspada', handlingOpd: '' }],
   ] as const)('%s', (_what, spot, label, own, opds, expected) => {
     expect(manualDefaults(spot, label, own, opds)).toEqual(expected);
@@ -22,8 +36,23 @@ describe('manualDefaults', () => {
 
 describe('manualBody', () => {
   it.each([
-    ['the defaults as they are', inKel, { title: 'Banjir · Kel. X', severity: 'waspada', handlingOpd: 'BPBD' }, { from: { type: 'manual', lon: inKel.lon, lat: inKel.lat, region: '3374010001' }, title: 'Banjir · Kel. X', severity: 'waspada', handlingOpd: 'BPBD' }],
-    ['no kelurahan: no region', outside, { title: ' Pohon tumbang ', severity: 'awas', handlingOpd: 'DLH' }, { from: { type: 'manual', lon: outside.lon, lat: outside.lat }, title: 'Pohon tumbang', severity: 'awas', handlingOpd: 'DLH' }],
+    [
+      'the defaults as they are',
+      inKel,
+      { title: 'Banjir · Kel. X', severity: 'waspada', handlingOpd: 'BPBD' },
+      {
+        from: { type: 'manual', lon: inKel.lon, lat: inKel.lat, region: '3374010001' },
+        title: 'Banjir · Kel. X',
+        severity: 'waspada',
+        handlingOpd: 'BPBD',
+      },
+    ],
+    [
+      'no kelurahan: no region',
+      outside,
+      { title: ' Pohon tumbang ', severity: 'awas', handlingOpd: 'DLH' },
+      { from: { type: 'manual', lon: outside.lon, lat: outside.lat }, title: 'Pohon tumbang', severity: 'awas', handlingOpd: 'DLH' },
+    ],
     ['a blank title', inKel, { title: '   ', severity: 'siaga', handlingOpd: 'BPBD' }, null],
     ['no handling OPD', inKel, { title: 'Banjir', severity: 'siaga', handlingOpd: '' }, null],
   ] as const)('%s', (_what, spot, form, expected) => {

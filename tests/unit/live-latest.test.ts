@@ -16,27 +16,36 @@ const base: MetricSnapshot = {
 const visible = (e: string) => e !== 'SECRET';
 
 describe('foldDelta: the compact state after one delta', () => {
-  const table: { name: string; delta: LatestDelta; latest: Record<string, { t: number; v: number } | null>; extra?: (s: MetricSnapshot) => void }[] = [
-    { name: 'a newer reading replaces the latest', delta: { seq: 5, series: [], points: [{ s: 1, t: 200, v: 2 }] }, latest: { A: { t: 200, v: 2 }, B: null } },
-    { name: 'a late reading does not', delta: { seq: 5, series: [], points: [{ s: 1, t: 50, v: 9 }] }, latest: { A: { t: 100, v: 1 }, B: null } },
-    { name: 'a first reading fills a series', delta: { seq: 5, series: [], points: [{ s: 2, t: 10, v: 3 }] }, latest: { A: { t: 100, v: 1 }, B: { t: 10, v: 3 } } },
-    {
-      name: 'a new series arrives with its reading',
-      delta: { seq: 5, series: [meta(3, 'C')], points: [{ s: 3, t: 300, v: 4 }] },
-      latest: { A: { t: 100, v: 1 }, B: null, C: { t: 300, v: 4 } },
-    },
-    {
-      name: 'a series the public may not see stays out, with its readings',
-      delta: { seq: 5, series: [meta(9, 'SECRET')], points: [{ s: 9, t: 300, v: 4 }] },
-      latest: { A: { t: 100, v: 1 }, B: null },
-    },
-    {
-      name: 'a moving thing takes its newest position',
-      delta: { seq: 5, series: [], points: [{ s: 1, t: 200, v: 2, lon: 110.4, lat: -7 }] },
-      latest: { A: { t: 200, v: 2 }, B: null },
-      extra: (s) => expect([s.series[0]!.lon, s.series[0]!.lat]).toEqual([110.4, -7]),
-    },
-  ];
+  const table: { name: string; delta: LatestDelta; latest: Record<string, { t: number; v: number } | null>; extra?: (s: MetricSnapshot) => void }[] =
+    [
+      {
+        name: 'a newer reading replaces the latest',
+        delta: { seq: 5, series: [], points: [{ s: 1, t: 200, v: 2 }] },
+        latest: { A: { t: 200, v: 2 }, B: null },
+      },
+      { name: 'a late reading does not', delta: { seq: 5, series: [], points: [{ s: 1, t: 50, v: 9 }] }, latest: { A: { t: 100, v: 1 }, B: null } },
+      {
+        name: 'a first reading fills a series',
+        delta: { seq: 5, series: [], points: [{ s: 2, t: 10, v: 3 }] },
+        latest: { A: { t: 100, v: 1 }, B: { t: 10, v: 3 } },
+      },
+      {
+        name: 'a new series arrives with its reading',
+        delta: { seq: 5, series: [meta(3, 'C')], points: [{ s: 3, t: 300, v: 4 }] },
+        latest: { A: { t: 100, v: 1 }, B: null, C: { t: 300, v: 4 } },
+      },
+      {
+        name: 'a series the public may not see stays out, with its readings',
+        delta: { seq: 5, series: [meta(9, 'SECRET')], points: [{ s: 9, t: 300, v: 4 }] },
+        latest: { A: { t: 100, v: 1 }, B: null },
+      },
+      {
+        name: 'a moving thing takes its newest position',
+        delta: { seq: 5, series: [], points: [{ s: 1, t: 200, v: 2, lon: 110.4, lat: -7 }] },
+        latest: { A: { t: 200, v: 2 }, B: null },
+        extra: (s) => expect([s.series[0]!.lon, s.series[0]!.lat]).toEqual([110.4, -7]),
+      },
+    ];
   it.each(table)('$name', ({ delta, latest, extra }) => {
     const next = foldDelta(base, delta, visible);
     expect(next.seq).toBe(5);

@@ -6,7 +6,13 @@ const rule = { intervalMs: 100, burst: 3 };
 describe('paceDelay: a channel within its rate sends at once, a busier one waits for its next token', () => {
   const table: { name: string; state: PaceState | undefined; now: number; delayMs: number; tokens: number }[] = [
     { name: 'a first message goes at once, from a full bucket', state: undefined, now: 1_000, delayMs: 0, tokens: 2 },
-    { name: 'a message after a quiet second goes at once (the bucket refilled, capped at the burst)', state: { tokens: 0, at: 0 }, now: 1_000, delayMs: 0, tokens: 2 },
+    {
+      name: 'a message after a quiet second goes at once (the bucket refilled, capped at the burst)',
+      state: { tokens: 0, at: 0 },
+      now: 1_000,
+      delayMs: 0,
+      tokens: 2,
+    },
     { name: 'the last token of a burst is spent at once', state: { tokens: 1, at: 500 }, now: 500, delayMs: 0, tokens: 0 },
     { name: 'an empty bucket waits a whole interval', state: { tokens: 0, at: 500 }, now: 500, delayMs: 100, tokens: 0 },
     { name: 'half a token earned: waits the other half', state: { tokens: 0, at: 500 }, now: 550, delayMs: 50, tokens: 0 },

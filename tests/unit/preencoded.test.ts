@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { Encoder, PacketType } from 'socket.io-parser';
 import { preEncode, preEncodingParser } from '../../server/realtime/preencoded';
 
-const make = () => ({ metric: { code: 'rainfall' }, seq: 7, series: [{ id: 1, entity: 'A "quoted" \u0000 name', latest: { t: 1, v: 2.5 }, history: [] }] });
+const make = () => ({
+  metric: { code: 'rainfall' },
+  seq: 7,
+  series: [{ id: 1, entity: 'A "quoted" \u0000 name', latest: { t: 1, v: 2.5 }, history: [] }],
+});
 
 describe('pre-encoded JSON in socket.io packets', () => {
   const packet = (data: unknown) => ({ type: PacketType.ACK, nsp: '/public', id: 12, data: [{ ok: true, data: { serverTime: 5, metrics: data } }] });
