@@ -10,6 +10,7 @@ import type { Principal } from '../../shared/contract';
 import type { IncidentSeverity, WireIncident, WireIncidentEntry, WireWatchAlert } from '../../shared/incidents';
 import { appendAudit } from '../../db/queries/audit';
 import { getAlert } from '../../db/queries/alerts';
+import { inTransaction } from '../../db/transaction';
 import type { CatalogService } from '../catalog/service';
 import type { AlertService } from '../alerts/service';
 import { enqueue, type NotificationFact, type OutboxSettings } from '../notifications/outbox';
@@ -136,22 +137,6 @@ const ACTION_AUDIT: Record<IncidentActionInput['action'], string> = {
   share_reporter: 'incident.reporter_shared',
   merge: 'incident.merged',
 };
-
-/** Runs `work` in a transaction on one client. */
-async function inTransaction<T>(pool: pg.Pool, work: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const out = await work(client);
-    await client.query('COMMIT');
-    return out;
-  } catch (e) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw e;
-  } finally {
-    client.release();
-  }
-}
 
 class Refusal extends Error {
   constructor(readonly result: Exclude<IncidentResult, { kind: 'ok' | 'existing' }>) {
