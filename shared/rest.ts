@@ -66,10 +66,15 @@ export const conflictSide = z.object({
 });
 const conflictFigures = {
   rule: z.enum(CONFLICT_RULES),
-  /** Metres between the geometries; null when the kelurahan rule fired. */
+  /**
+   * Metres between the geometries; null when the kelurahan rule fired, or when a side is hidden from the caller
+   * (the distance and the days would locate and time work the caller may not see).
+   */
   distanceM: z.number().nullable(),
-  overlapDays: z.number().int(),
-  gapDays: z.number().int(),
+  /** Days both contracts run; null when a side is hidden from the caller. */
+  overlapDays: z.number().int().nullable(),
+  /** Days between one contract's end and the other's start; null when a side is hidden from the caller. */
+  gapDays: z.number().int().nullable(),
 };
 /** A dig-once conflict record (GET /api/v1/projects/conflicts). */
 export const projectConflict = z.object({
@@ -92,6 +97,7 @@ export const unresolvedConflictsResponse = z.object({
   olderThanDays: z.number().int().describe('the age asked for (default OVERLAP_UNRESOLVED_DAYS)'),
   detectedBefore: ms.describe('conflicts detected before this moment are listed'),
   conflicts: z.array(projectConflict).describe('status terbuka, oldest first; the access rule applies to each side as in the list'),
+  truncated: z.boolean().describe('more conflicts match than the list holds (MAX_CONFLICTS_LISTED): the oldest are kept'),
 });
 /** POST /api/v1/projects: what was written, and every conflict of the batch's projects (nothing is refused). */
 export const projectsAcceptedResponse = acceptedResponse.extend({
