@@ -91,7 +91,7 @@ export interface AppDeps {
     Partial<Pick<Config, 'wallScenesFile' | 'storeCacheMaxBuckets' | 'storeCacheTtlMs'>> &
     Partial<Pick<Config, 'backup' | 'auditAnchorDir' | 'metricsToken'>> &
     Partial<Pick<Config, 'quarantine' | 'httpTimeouts'>> &
-    Partial<Pick<Config, 'notifications' | 'watchIntervalMs'>> & {
+    Partial<Pick<Config, 'notifications' | 'watchIntervalMs' | 'watchIncidentsPerRound'>> & {
       /** Per-socket outbound bound (server/realtime/outbound.ts); absent: the defaults. */
       outboundBound?: OutboundBound;
     };
@@ -437,7 +437,15 @@ export async function createApp(deps: AppDeps): Promise<App> {
     onAttempt: metrics.notificationAttempt,
   });
   const incidents = createIncidentService({ pool, catalog, alerts, channel: incidentChannel, log, clock, outbox: notify.settings });
-  const watcher = createWatcher({ pool, catalog, channel: incidentChannel, log, clock, outbox: notify.settings });
+  const watcher = createWatcher({
+    pool,
+    catalog,
+    channel: incidentChannel,
+    log,
+    clock,
+    outbox: notify.settings,
+    incidentsPerRound: config.watchIncidentsPerRound,
+  });
   // escalation, reminders, silent feeds, overdue complaints: once per cluster, in the leader
   const stopWatchJob = config.watchIntervalMs ? leader.run('incidents-watch', () => watcher.start(config.watchIntervalMs!)) : null;
   channels.register(createIncidentsChannel({ list: (who) => incidents.list(who), clock }));

@@ -192,3 +192,16 @@ export const escalationPoliciesResponse = z.object({
     }),
   ),
 });
+
+/** Notes and links an incident's timeline holds at most (a full incident answers 409). */
+export const MAX_NOTES_PER_INCIDENT = 500;
+
+/** Whether a link is an http(s) address (server validation and client rendering both ask; a stored older link too). */
+export function isHttpUrl(url: string): boolean {
+  try {
+    const p = new URL(url).protocol;
+    return p === 'http:' || p === 'https:';
+  } catch {
+    return false;
+  }
+}

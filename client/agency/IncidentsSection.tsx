@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { NOT_OUR_AUTHORITY, type RoutedComplaint, type WireIncident, type WireIncidentEntry } from '@shared/incidents';
+import { isHttpUrl, NOT_OUR_AUTHORITY, type RoutedComplaint, type WireIncident, type WireIncidentEntry } from '@shared/incidents';
 import type { CatalogResponse } from '../lib/api/catalog';
 import { useLang, useNow, useThrottledVersion } from '../lib/react/hooks';
 import { actOnIncident, createIncident, fetchIncident, fetchRouted, type IncidentAction, type IncidentSourceInput } from '../features/incidents/api';
@@ -329,7 +329,7 @@ export function IncidentsSection({ token, me, catalog, store }: { token: string;
                 {typeof e.body.text === 'string' && `: ${e.body.text}`}
                 {typeof e.body.reason === 'string' && `: ${String(e.body.fromOpd)} → ${String(e.body.toOpd)} (${e.body.reason})`}
                 {typeof e.body.to === 'string' && `: ${e.body.to}${typeof e.body.note === 'string' ? ` — ${e.body.note}` : ''}`}
-                {typeof e.body.url === 'string' && (
+                {typeof e.body.url === 'string' && isHttpUrl(e.body.url) && (
                   <>
                     {' '}
                     <a href={e.body.url} target="_blank" rel="noreferrer">

@@ -141,9 +141,22 @@ export async function recentIncidents(db: Db, sinceMs: number, limit = 1000): Pr
   return rows.map(toRow);
 }
 
-export async function openIncidents(db: Db): Promise<IncidentRow[]> {
-  const { rows } = await db.query(`SELECT ${COLUMNS} FROM incident WHERE closed_at IS NULL ORDER BY id`);
-  return rows.map(toRow);
+/**
+ * Open, unmerged incidents past their target, by id: those after `afterId` (then, wrapping, those up to it), at
+ * most `limit` in all. The watcher walks every one of them page by page across rounds (a cursor), so one round
+ * is bounded however many are late, and none is starved behind a page that never changes.
+ */
+export async function openIncidentsPastTarget(db: Db, now: number, afterId: number, limit: number): Promise<IncidentRow[]> {
+  const page = (from: number, to: number | null, n: number) =>
+    db.query(
+      `SELECT ${COLUMNS} FROM incident
+        WHERE closed_at IS NULL AND merged_into IS NULL AND target_at <= to_timestamp($1 / 1000.0) AND id > $2 AND ($3::bigint IS NULL OR id <= $3)
+        ORDER BY id LIMIT $4`,
+      [now, from, to, n],
+    );
+  const first = (await page(afterId, null, limit)).rows;
+  const wrapped = first.length < limit && afterId > 0 ? (await page(0, afterId, limit - first.length)).rows : [];
+  return [...first, ...wrapped].map(toRow);
 }
 
 export interface IncidentChange {
@@ -194,6 +207,12 @@ export async function insertEntry(
   );
   const r = rows[0];
   return { id: Number(r.id), time: Math.round(r.time), actor: r.actor, actorOpd: r.actorOpd, kind: r.kind, body: r.body };
+}
+
+/** Notes and links on an incident's timeline (what MAX_NOTES_PER_INCIDENT bounds). */
+export async function countNotes(db: Db, incidentId: number): Promise<number> {
+  const { rows } = await db.query(`SELECT count(*)::int AS n FROM incident_entry WHERE incident_id = $1 AND kind IN ('note', 'link')`, [incidentId]);
+  return rows[0].n as number;
 }
 
 export async function timeline(db: Db, incidentId: number): Promise<WireIncidentEntry[]> {

@@ -20,6 +20,7 @@ import { redactIncident } from './channel';
 import {
   acknowledgeWatchAlert,
   complaintForIncident,
+  countNotes,
   getIncident,
   getWatchAlert,
   insertEntry,
@@ -35,7 +36,7 @@ import {
   type NewIncident,
 } from './repository';
 import { canSeeIncident, mayAct, nextStatus, severityOfAlert, targetAt, type IncidentAction } from './rules';
-import type { RoutedComplaint } from '../../shared/incidents';
+import { MAX_NOTES_PER_INCIDENT, type RoutedComplaint } from '../../shared/incidents';
 import { assertNever } from '../../shared/ack';
 import type { Agreement } from '../../shared/sharing';
 import { loadAgreements } from '../../db/queries/sharing';
@@ -406,10 +407,18 @@ export function createIncidentService(deps: IncidentServiceDeps): IncidentServic
               entries.push({ kind: 'support', body: { opd: input.opd, note: input.note ?? null } });
               break;
             }
-            case 'note':
+            case 'note': {
+              const adding = 1 + (input.links?.length ?? 0);
+              const held = await countNotes(c, id);
+              if (held + adding > MAX_NOTES_PER_INCIDENT)
+                throw new Refusal({
+                  kind: 'conflict',
+                  reason: `incident ${id} holds ${held} notes and links; at most ${MAX_NOTES_PER_INCIDENT} (this adds ${adding}). Open a new incident or merge`,
+                });
               entries.push({ kind: 'note', body: { text: input.text } });
               for (const l of input.links ?? []) entries.push({ kind: 'link', body: { url: l.url, label: l.label ?? null } });
               break;
+            }
             case 'share_reporter':
               change.reporterShared = true;
               entries.push({ kind: 'note', body: { text: 'identitas pelapor dibagikan / reporter identity shared' } });

@@ -29,7 +29,7 @@ import type { IncidentChannel } from './channel';
 import {
   clearWatchAlert,
   insertEntry,
-  openIncidents,
+  openIncidentsPastTarget,
   openWatchAlert,
   openWatchAlerts,
   overdueComplaints,
@@ -39,6 +39,8 @@ import {
 } from './repository';
 
 const LOCK_ID = 0x5e1a1c16;
+/** Default bound on the incidents past target one round judges (config WATCH_INCIDENTS_PER_ROUND). */
+export const WATCH_INCIDENTS_PER_ROUND = 500;
 const SYSTEM = 'system:watch';
 
 export interface Watcher {
@@ -55,6 +57,11 @@ export interface WatcherDeps {
   log: Logger;
   clock: () => number;
   outbox: OutboxSettings & { linkBase: string; offsetMin: number };
+  /**
+   * Incidents past target judged per round at most (default WATCH_INCIDENTS_PER_ROUND): a round walks them by id
+   * from where the last one stopped, so every late incident is judged within ceil(late / this) rounds.
+   */
+  incidentsPerRound?: number;
   /** Told when an alert's escalation state changes (the alert service re-publishes nothing; the wall shows the steps). */
   onEscalation?: (steps: readonly WireEscalation[]) => void;
 }
@@ -89,6 +96,9 @@ interface Subject {
 
 export function createWatcher(deps: WatcherDeps): Watcher {
   const { pool, log, clock } = deps;
+  const perRound = deps.incidentsPerRound ?? WATCH_INCIDENTS_PER_ROUND;
+  // the id after which the next round's page of late incidents starts (0: from the first); moved after a commit
+  let incidentCursor = 0;
 
   async function round(c: pg.PoolClient, now: number) {
     const audit: AuditInput[] = [];
@@ -199,8 +209,10 @@ export function createWatcher(deps: WatcherDeps): Watcher {
           ),
       });
     }
-    for (const inc of await openIncidents(c)) {
-      if (inc.targetAt > now || inc.mergedInto !== null) continue;
+    // every open incident past its target, a bounded page per round (in SQL: never all open incidents in memory)
+    const late = await openIncidentsPastTarget(c, now, incidentCursor, perRound);
+    const nextCursor = late.length < perRound ? 0 : late.at(-1)!.id;
+    for (const inc of late) {
       subjects.push({
         key: `incident:${inc.id}`,
         type: 'incident',
@@ -285,7 +297,7 @@ export function createWatcher(deps: WatcherDeps): Watcher {
 
     if (audit.length) await appendAudit(c, audit, now);
     if (facts.length) await enqueue(c, facts, now, deps.outbox);
-    return { watchChanged, steps, incidentsChanged };
+    return { watchChanged, steps, incidentsChanged, nextCursor };
   }
 
   async function tick(): Promise<boolean> {
@@ -301,6 +313,7 @@ export function createWatcher(deps: WatcherDeps): Watcher {
       }
       out = await round(c, now);
       await c.query('COMMIT');
+      incidentCursor = out.nextCursor;
     } catch (e) {
       await c.query('ROLLBACK').catch(() => {});
       throw e;

@@ -31,7 +31,7 @@ const outbox = async (like: string) =>
   ).rows;
 
 beforeAll(async () => {
-  server = await startTestServer(adminUrl, { streamTickMs: 50, clock: () => now });
+  server = await startTestServer(adminUrl, { streamTickMs: 50, clock: () => now, watchIncidentsPerRound: 2 });
   await server.storage.pool.query(
     `INSERT INTO notification_route (opd_code, role, channel, address) VALUES
        ('BPBD', 'head', 'email', 'kalak@bpbd.example.go.id'),
@@ -108,6 +108,34 @@ describe('escalation on a fake clock', () => {
     expect(detail.incident.escalationLevel).toBe(2);
     expect(detail.timeline.at(-1)).toMatchObject({ kind: 'escalated', actor: 'system:watch', body: { level: 2, dueAt: inc.targetAt } });
     expect((await audit(`incident:${inc.id}`)).map((e) => e.action)).toEqual(['incident.created', 'escalation.raised']);
+  });
+
+  it('judges EVERY open incident past its target, a bounded page per round (2 here), none starved', async () => {
+    const operator = await server.token('operator');
+    const made: { id: number; targetAt: number }[] = [];
+    for (let i = 0; i < 5; i++) {
+      const res = await fetch(`${server.url}/api/v1/incidents`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${operator}` },
+        body: JSON.stringify({ from: { type: 'manual', lon: 110.4, lat: -6.98 }, title: `Longsor ${i}`, handlingOpd: 'BPBD', severity: 'awas' }),
+      });
+      made.push((await res.json()).incident);
+    }
+    const raised = async () => {
+      let n = 0;
+      for (const m of made) if ((await audit(`incident:${m.id}`)).some((e) => e.action === 'escalation.raised')) n++;
+      return n;
+    };
+    const due = made[0]!.targetAt;
+    const counts: number[] = [];
+    // six incidents are late (the one above too): three rounds of two judge them all
+    for (let round = 0; round < 4; round++) {
+      await at(due + round);
+      counts.push(await raised());
+    }
+    for (let i = 1; i < counts.length; i++) expect(counts[i]! - counts[i - 1]!).toBeLessThanOrEqual(2);
+    expect(counts[0]).toBeLessThanOrEqual(2);
+    expect(counts.at(-1)).toBe(5);
   });
 });
 

@@ -218,6 +218,50 @@ describe('incidents', () => {
     expect(into.timeline.at(-1)).toMatchObject({ kind: 'merged', body: { from: ib } });
   });
 
+  it('holds at most 500 notes and links per incident (409 past it) and takes http(s) links only (400 otherwise)', async () => {
+    const made = await send(
+      '/api/v1/incidents',
+      { from: { type: 'manual', lon: 110.41, lat: -6.98 }, title: 'Genangan Jl. Kartini', handlingOpd: 'DLH', severity: 'waspada' },
+      tokens.operator,
+    );
+    const id = made.body.incident.id as number;
+    const act = (body: unknown) => send(`/api/v1/incidents/${id}/actions`, body, tokens.dlh);
+    for (const url of [
+      'javascript:alert(1)',
+      'JaVaScRiPt:alert(1)',
+      'data:text/html,<script>alert(1)</script>',
+      'vbscript:x',
+      'ftp://foto.example/1.jpg',
+      'foto.jpg',
+    ]) {
+      const r = await act({ action: 'note', text: 'foto', links: [{ url }] });
+      expect(r.status, url).toBe(400);
+      expect(r.body.details.length, url).toBeGreaterThan(0);
+    }
+    expect((await act({ action: 'note', text: 'foto', links: [{ url: ' https://foto.example/2.jpg ' }] })).status).toBe(200);
+    const stored = incidentDetailResponse
+      .parse((await server.get(`/api/v1/incidents/${id}`, tokens.dlh)).body)
+      .timeline.filter((e) => e.kind === 'link');
+    expect(stored.map((e) => e.body.url)).toEqual(['https://foto.example/2.jpg']);
+    // 498 more notes straight into the table: 500 notes and links in all
+    await server.storage.pool.query(
+      `INSERT INTO incident_entry (incident_id, time, actor, actor_opd, kind, body)
+       SELECT $1, now(), 'user:test', 'DLH', 'note', jsonb_build_object('text', 'catatan ' || i) FROM generate_series(1, 498) i`,
+      [id],
+    );
+    const full = await act({ action: 'note', text: 'satu lagi' });
+    expect(full.status).toBe(409);
+    expect(full.body.error).toMatch(/at most 500/);
+    expect((await act({ action: 'note', text: 'dengan foto', links: [{ url: 'https://foto.example/3.jpg' }] })).status).toBe(409);
+    const count = await server.storage.pool.query(
+      `SELECT count(*)::int AS n FROM incident_entry WHERE incident_id = $1 AND kind IN ('note', 'link')`,
+      [id],
+    );
+    expect(count.rows[0].n).toBe(500);
+    // status changes still go
+    expect((await act({ action: 'accept' })).status).toBe(200);
+  });
+
   it('shows each handler OPD the complaints routed to it by event_sla.handler_opd, and nothing else', async () => {
     const now = Date.now();
     const events = [
