@@ -448,7 +448,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
   // escalation, reminders, silent feeds, overdue complaints: once per cluster, in the leader
   const stopWatchJob = config.watchIntervalMs ? leader.run('incidents-watch', () => watcher.start(config.watchIntervalMs!)) : null;
-  channels.register(createIncidentsChannel({ list: (who) => incidents.list(who), clock }));
+  channels.register(
+    createIncidentsChannel({
+      list: (who) => incidents.list(who),
+      listShared: (who, purpose) => incidents.listShared(who, purpose),
+      agreements: () => catalog.agreements(),
+      clock,
+    }),
+  );
   app.use(createIncidentRoutes({ pool, incidents, principalOf, k: config.publicKAnonymity ?? PUBLIC_VIEW_DEFAULTS.kAnonymity, clock }));
   app.use(createNotificationRoutes({ pool, principalOf, webhookKey: deps.webhookKey ?? null, clock }));
   app.use(createRegionRoutes({ pool, cityCode }));

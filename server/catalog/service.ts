@@ -22,6 +22,8 @@ export interface CatalogService {
   metric(code: string): Metric | undefined;
   eventKind(code: string): EventKind | undefined;
   hasRegion(code: string): boolean;
+  /** The sharing agreements as last read (in force or not: callers judge validity with their clock). */
+  agreements(): readonly Agreement[];
   /** The access rule with the current agreements and clock. */
   decide(who: Principal, what: Classified, itemType: 'metric' | 'event_kind', purpose?: string): Decision;
   /**
@@ -109,6 +111,7 @@ export async function createCatalogService(pool: pg.Pool, clock: () => number = 
     metric: (code) => metrics.get(code),
     eventKind: (code) => kinds.get(code),
     hasRegion: (code) => regions.has(code),
+    agreements: () => agreements,
     decide,
     decideSeries: (who, metric, entity, purpose) =>
       decide(who, seriesItem(metric, entity === undefined ? undefined : entities.get(entity)), 'metric', purpose),

@@ -35,7 +35,7 @@ import {
   type IncidentRow,
   type NewIncident,
 } from './repository';
-import { canSeeIncident, mayAct, nextStatus, severityOfAlert, targetAt, type IncidentAction } from './rules';
+import { canSeeIncident, mayAct, nextStatus, severityOfAlert, sharedThrough, targetAt, type IncidentAction } from './rules';
 import { MAX_NOTES_PER_INCIDENT, type RoutedComplaint } from '../../shared/incidents';
 import { assertNever } from '../../shared/ack';
 import type { Agreement } from '../../shared/sharing';
@@ -95,6 +95,8 @@ export interface IncidentListing {
 
 export interface IncidentService {
   list(who: Principal, purpose?: string): Promise<IncidentListing>;
+  /** The incidents agreements in force share with an OPD for `purpose` (its purpose room's snapshot); none for others. */
+  listShared(who: Principal, purpose: string): Promise<{ incidents: WireIncident[] }>;
   get(who: Principal, id: number, purpose?: string): Promise<IncidentResult>;
   create(who: Principal, input: CreateIncidentInput, source: string | null): Promise<IncidentResult>;
   act(who: Principal, id: number, input: IncidentActionInput, version: number | undefined, source: string | null): Promise<IncidentResult>;
@@ -283,6 +285,16 @@ export function createIncidentService(deps: IncidentServiceDeps): IncidentServic
         seq,
         serverTime: now,
       };
+    },
+
+    async listShared(who, purpose) {
+      if (who.role !== 'agency') return { incidents: [] };
+      const now = clock();
+      // the catalog's agreements: the ones the channel authorises the room by (and the recheck re-judges it by)
+      const mine = catalog.agreements().filter((a) => a.granteeOpd === who.opd && a.purpose === purpose);
+      if (mine.length === 0) return { incidents: [] };
+      const rows = await recentIncidents(pool, now - DAY);
+      return { incidents: rows.filter((r) => mine.some((a) => sharedThrough(r, a, now))).map((r) => redactIncident(who, r)) };
     },
 
     async get(who, id, purpose) {
