@@ -10,10 +10,10 @@ import { ConnStatus } from '../lib/components/ConnStatus';
 import { formatLongDate } from '../lib/format';
 import { useLang, useNow, useThrottledVersion } from '../lib/react/hooks';
 import { AlertsSection, type Live } from './AlertsSection';
-import { IncidentsSection, MakeIncident } from './IncidentsSection';
+import { IncidentsSection, MakeIncident, SharedIncidents } from './IncidentsSection';
 import { DeliveriesSection } from './DeliveriesSection';
 import { IncidentsStore } from '../features/incidents/store';
-import { IncidentsSync } from '../features/incidents/sync';
+import { IncidentsSync, SharedIncidentsSync } from '../features/incidents/sync';
 import { ConflictsSection } from './ConflictsSection';
 import type { Me } from './auth-api';
 import { KpiTile } from './KpiTile';
@@ -66,13 +66,28 @@ export function Dashboard({ token, me, catalog, onRefused }: { token: string; me
   const alertsStore = useMemo(() => new AlertsStore(), [token]);
   // eslint-disable-next-line react-hooks/exhaustive-deps -- token is the reset signal, not an input
   const incidentsStore = useMemo(() => new IncidentsStore(), [token]);
+  // the purposes agreements share items with this OPD for: incidents about those items follow in a purpose room each
+  const sharedPurposes = agencyOpd
+    ? [
+        ...new Set(
+          [
+            ...metrics.flatMap((m) => m.sharedFor ?? []),
+            ...catalog.eventKinds.flatMap((k) => (k as { sharedFor?: string[] }).sharedFor ?? []),
+          ].sort(),
+        ),
+      ]
+    : [];
+  const purposesKey = JSON.stringify(sharedPurposes);
   const [live, setLive] = useState<Live | null>(null);
+  const [sharedSyncs, setSharedSyncs] = useState<SharedIncidentsSync[]>([]);
   useEffect(() => {
     const [codes, purp] = JSON.parse(key) as [string[], Record<string, string>];
     const socket = createSocket(NAMESPACES.live, { token });
     const conn = new LiveConnection(socket, { metrics: codes, purposes: purp });
     const sync = new AlertsSync(socket, alertsStore);
     const incidents = new IncidentsSync(socket, token, incidentsStore);
+    const shared = agencyOpd ? (JSON.parse(purposesKey) as string[]).map((p) => new SharedIncidentsSync(socket, agencyOpd, p)) : [];
+    setSharedSyncs(shared);
     setLive({ conn, sync });
     const off = conn.subscribe(() => {
       if (conn.state === 'unauthenticated') refused.current();
@@ -81,9 +96,10 @@ export function Dashboard({ token, me, catalog, onRefused }: { token: string; me
       off();
       sync.close();
       incidents.close();
+      for (const s of shared) s.close();
       conn.close();
     };
-  }, [token, key, alertsStore, incidentsStore]);
+  }, [token, key, purposesKey, agencyOpd, alertsStore, incidentsStore]);
 
   useEffect(() => {
     if (me.role === 'public') return;
@@ -223,6 +239,9 @@ export function Dashboard({ token, me, catalog, onRefused }: { token: string; me
         </main>
         <aside className="dash-side">
           <IncidentsSection token={token} me={me} catalog={catalog} store={incidentsStore} />
+          {sharedSyncs.map((s) => (
+            <SharedIncidents key={s.purpose} sync={s} catalog={catalog} />
+          ))}
           <Suspense fallback={null}>
             <IncidentMapPicker token={token} ownOpd={agencyOpd} catalog={catalog} store={incidentsStore} />
           </Suspense>
