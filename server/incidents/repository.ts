@@ -356,7 +356,12 @@ export async function complaintForIncident(
   return { ...r, targetAt: num(r.targetAt) };
 }
 
-/** Open complaints past their SLA target (at most `limit`, the longest overdue first), with their handling OPD. */
+/**
+ * Open complaints past their SLA target that have no open overdue watch alert yet (at most `limit`, the longest
+ * overdue first), with their handling OPD. Those already alerted are left out in SQL: otherwise, with `limit`
+ * complaints overdue and alerted, a newer overdue complaint would never make the page (the alerts stay open
+ * until the complaints close).
+ */
 export async function overdueComplaints(
   db: Db,
   now: number,
@@ -367,7 +372,9 @@ export async function overdueComplaints(
        SELECT e.kind, e.id, e.category, COALESCE(s.handler_opd, d.handler_opd, k.owner_opd) AS opd,
               ${ms(`e.opened_at + make_interval(secs => COALESCE(s.target_hours, d.target_hours) * 3600)`)} AS "targetAt"
          FROM event e ${ROUTING}
-        WHERE e.closed_at IS NULL AND k.domain = 'complaints' AND COALESCE(s.target_hours, d.target_hours) IS NOT NULL) t
+        WHERE e.closed_at IS NULL AND k.domain = 'complaints' AND COALESCE(s.target_hours, d.target_hours) IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM watch_alert w
+                           WHERE w.kind = 'complaint_overdue' AND w.cleared_at IS NULL AND w.subject = e.kind || '/' || e.id)) t
       WHERE "targetAt" < $1 ORDER BY "targetAt" LIMIT $2`,
     [now, limit],
   );

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { WireAlert } from '../../shared/alerts';
 import type { IncidentsChanged } from '../../shared/incidents';
 import { readAudit } from '../../db/queries/audit';
+import { overdueComplaints } from '../../server/incidents/repository';
 import { connected, startTestServer, waitFor, type TestServer } from '../support/server';
 
 const [, adminUrl] = Object.entries(inject('backends'))[0]!;
@@ -205,5 +206,31 @@ describe('alerts raised by time', () => {
     expect((await server.post('/api/v1/events', complaint('resolved', base + 61 * MIN), key)).status).toBe(202);
     await at(base + 62 * MIN);
     expect((await watch())[0]!.clearedAt).toBe(base + 62 * MIN);
+  });
+
+  it('a page of overdue complaints leaves out those already alerted: a newer overdue complaint is never starved', async () => {
+    const base = T0 + 3_000 * MIN;
+    now = base;
+    const key = await server.key('DISKOMINFO');
+    // three kemacetan complaints (6 h target), overdue by 3, 2 and 1 hours
+    const events = [3, 2, 1].map((h, i) => ({
+      kind: 'complaint',
+      id: `LPR-ANTRE-${i}`,
+      status: 'received',
+      time: base - (6 + h) * 60 * MIN,
+      category: 'kemacetan',
+    }));
+    expect((await server.post('/api/v1/events', { events }, key)).status).toBe(202);
+    const page = async () => (await overdueComplaints(server.storage.pool, now, 2)).map((c) => c.id).filter((id) => id.startsWith('LPR-ANTRE-'));
+    const before = await page();
+    expect(before.length).toBeGreaterThan(0);
+    await at(base);
+    // all three are alerted now, however small the page; a page now names none of them
+    const dishub = await server.token('agency', 'DISHUB');
+    const alerted = ((await server.get('/api/v1/incidents', dishub)).body.watch as { subject: string; clearedAt: number | null }[])
+      .filter((w) => w.subject.startsWith('complaint/LPR-ANTRE-') && w.clearedAt === null)
+      .map((w) => w.subject);
+    expect(alerted.sort()).toEqual(['complaint/LPR-ANTRE-0', 'complaint/LPR-ANTRE-1', 'complaint/LPR-ANTRE-2']);
+    expect(await page()).toEqual([]);
   });
 });
