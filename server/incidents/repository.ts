@@ -215,10 +215,15 @@ export async function countNotes(db: Db, incidentId: number): Promise<number> {
   return rows[0].n as number;
 }
 
+/** Timeline entries an answer carries at most: the newest (reminders of a long-late incident must not hide its end). */
+export const MAX_TIMELINE_ENTRIES = 2_000;
+
 export async function timeline(db: Db, incidentId: number): Promise<WireIncidentEntry[]> {
   const { rows } = await db.query(
-    `SELECT id, ${ms('time')} AS time, actor, actor_opd AS "actorOpd", kind, body FROM incident_entry WHERE incident_id = $1 ORDER BY id LIMIT 2000`,
-    [incidentId],
+    `SELECT * FROM (
+       SELECT id, ${ms('time')} AS time, actor, actor_opd AS "actorOpd", kind, body FROM incident_entry WHERE incident_id = $1 ORDER BY id DESC LIMIT $2
+     ) t ORDER BY id`,
+    [incidentId, MAX_TIMELINE_ENTRIES],
   );
   return rows.map((r) => ({ id: Number(r.id), time: Math.round(r.time), actor: r.actor, actorOpd: r.actorOpd, kind: r.kind, body: r.body }));
 }

@@ -261,6 +261,17 @@ describe('incidents', () => {
     expect(count.rows[0].n).toBe(500);
     // status changes still go
     expect((await act({ action: 'accept' })).status).toBe(200);
+    // a long-late incident piles up reminders: the timeline answers the newest entries, so its latest step shows
+    await server.storage.pool.query(
+      `INSERT INTO incident_entry (incident_id, time, actor, actor_opd, kind, body)
+       SELECT $1, now(), 'system:watch', NULL, 'reminder', jsonb_build_object('level', 2) FROM generate_series(1, 2000) i`,
+      [id],
+    );
+    expect((await act({ action: 'resolve', note: 'Genangan surut' })).status).toBe(200);
+    const tl = incidentDetailResponse.parse((await server.get(`/api/v1/incidents/${id}`, tokens.dlh)).body).timeline;
+    expect(tl).toHaveLength(2_000);
+    expect(tl.at(-1)).toMatchObject({ kind: 'status', body: { to: 'selesai', note: 'Genangan surut' } });
+    expect(tl.map((e) => e.id)).toEqual([...tl.map((e) => e.id)].sort((a, b) => a - b));
   });
 
   it('shows each handler OPD the complaints routed to it by event_sla.handler_opd, and nothing else', async () => {
