@@ -174,7 +174,7 @@ const envSchema = z.object({
   NOTIFY_LEASE_MS: z.coerce.number().int().min(1_000).max(600_000).default(60_000),
   /** How often time is watched: escalations, reminders, silent feeds, overdue complaints. */
   WATCH_INTERVAL_MS: z.coerce.number().int().min(1_000).max(600_000).default(15_000),
-  /** Incidents past their target one watch round judges at most (the next round goes on from there). */
+  /** Escalation subjects of each kind (alerts, incidents past target, watch alerts) one watch round judges at most (the next round goes on from there). */
   WATCH_INCIDENTS_PER_ROUND: z.coerce.number().int().min(1).max(100_000).default(500),
   /** Set: this process is one of several sharing live rooms, numbering, caches and rate limits through Redis (needs DATABASE_URL). */
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),

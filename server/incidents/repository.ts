@@ -142,21 +142,18 @@ export async function recentIncidents(db: Db, sinceMs: number, limit = 1000): Pr
 }
 
 /**
- * Open, unmerged incidents past their target, by id: those after `afterId` (then, wrapping, those up to it), at
- * most `limit` in all. The watcher walks every one of them page by page across rounds (a cursor), so one round
- * is bounded however many are late, and none is starved behind a page that never changes.
+ * Open, unmerged incidents past their target, by id: after `afterId` and up to `upTo` (null: no upper bound), at
+ * most `limit`. The watcher walks every one of them page by page across rounds (watch.ts `wrappedPage`), so one
+ * round is bounded however many are late, and none is starved behind a page that never changes.
  */
-export async function openIncidentsPastTarget(db: Db, now: number, afterId: number, limit: number): Promise<IncidentRow[]> {
-  const page = (from: number, to: number | null, n: number) =>
-    db.query(
-      `SELECT ${COLUMNS} FROM incident
-        WHERE closed_at IS NULL AND merged_into IS NULL AND target_at <= to_timestamp($1 / 1000.0) AND id > $2 AND ($3::bigint IS NULL OR id <= $3)
-        ORDER BY id LIMIT $4`,
-      [now, from, to, n],
-    );
-  const first = (await page(afterId, null, limit)).rows;
-  const wrapped = first.length < limit && afterId > 0 ? (await page(0, afterId, limit - first.length)).rows : [];
-  return [...first, ...wrapped].map(toRow);
+export async function openIncidentsPastTarget(db: Db, now: number, afterId: number, upTo: number | null, limit: number): Promise<IncidentRow[]> {
+  const { rows } = await db.query(
+    `SELECT ${COLUMNS} FROM incident
+      WHERE closed_at IS NULL AND merged_into IS NULL AND target_at <= to_timestamp($1 / 1000.0) AND id > $2 AND ($3::bigint IS NULL OR id <= $3)
+      ORDER BY id LIMIT $4`,
+    [now, afterId, upTo, limit],
+  );
+  return rows.map(toRow);
 }
 
 export interface IncidentChange {
@@ -249,6 +246,16 @@ export async function openWatchAlerts(db: Db, kind?: WatchKind): Promise<WireWat
   const { rows } = await db.query(
     `SELECT ${WATCH_COLUMNS} FROM watch_alert WHERE cleared_at IS NULL AND ($1::text IS NULL OR kind = $1) ORDER BY id`,
     [kind ?? null],
+  );
+  return rows.map(toWatch);
+}
+
+/** Open, unacknowledged watch alerts by id, a bounded page as `openIncidentsPastTarget`. */
+export async function openUnacknowledgedWatchAlerts(db: Db, afterId: number, upTo: number | null, limit: number): Promise<WireWatchAlert[]> {
+  const { rows } = await db.query(
+    `SELECT ${WATCH_COLUMNS} FROM watch_alert WHERE cleared_at IS NULL AND acknowledged_at IS NULL AND id > $1 AND ($2::bigint IS NULL OR id <= $2)
+      ORDER BY id LIMIT $3`,
+    [afterId, upTo, limit],
   );
   return rows.map(toWatch);
 }

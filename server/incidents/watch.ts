@@ -19,7 +19,7 @@ import type { Logger } from 'pino';
 import { feedState } from '../../shared/feed-state';
 import type { IncidentSeverity, WireEscalation, WireWatchAlert } from '../../shared/incidents';
 import { appendAudit, type AuditInput } from '../../db/queries/audit';
-import { openAlerts } from '../../db/queries/alerts';
+import { openUnacknowledgedAlerts } from '../../db/queries/alerts';
 import { listHealth } from '../../db/queries/feeds';
 import type { CatalogService } from '../catalog/service';
 import { enqueue, type NotificationFact, type OutboxSettings } from '../notifications/outbox';
@@ -30,6 +30,7 @@ import {
   clearWatchAlert,
   insertEntry,
   openIncidentsPastTarget,
+  openUnacknowledgedWatchAlerts,
   openWatchAlert,
   openWatchAlerts,
   overdueComplaints,
@@ -39,8 +40,23 @@ import {
 } from './repository';
 
 const LOCK_ID = 0x5e1a1c16;
-/** Default bound on the incidents past target one round judges (config WATCH_INCIDENTS_PER_ROUND). */
+/** Default bound on the subjects of each kind one round judges (config WATCH_INCIDENTS_PER_ROUND). */
 export const WATCH_INCIDENTS_PER_ROUND = 500;
+
+/** A page fetched by id: after `afterId`, up to `upTo` (null: no bound), at most `limit`. */
+type Page<T> = (afterId: number, upTo: number | null, limit: number) => Promise<T[]>;
+
+/**
+ * At most `limit` rows from `cursor` on, wrapping to the first ids when the end comes first; `next` is where the
+ * following round starts (0: from the beginning). Every row is visited within ceil(rows / limit) rounds. Pure but
+ * for the fetch.
+ */
+export async function wrappedPage<T extends { id: number }>(page: Page<T>, cursor: number, limit: number): Promise<{ rows: T[]; next: number }> {
+  const first = await page(cursor, null, limit);
+  const wrapped = first.length < limit && cursor > 0 ? await page(0, cursor, limit - first.length) : [];
+  const rows = [...first, ...wrapped];
+  return { rows, next: rows.length < limit ? 0 : rows.at(-1)!.id };
+}
 const SYSTEM = 'system:watch';
 
 export interface Watcher {
@@ -58,8 +74,9 @@ export interface WatcherDeps {
   clock: () => number;
   outbox: OutboxSettings & { linkBase: string; offsetMin: number };
   /**
-   * Incidents past target judged per round at most (default WATCH_INCIDENTS_PER_ROUND): a round walks them by id
-   * from where the last one stopped, so every late incident is judged within ceil(late / this) rounds.
+   * Escalation subjects of each kind (unacknowledged alerts, incidents past target, unacknowledged watch alerts)
+   * judged per round at most (default WATCH_INCIDENTS_PER_ROUND): a round walks each kind by id from where the
+   * last one stopped, so every subject is judged within ceil(subjects / this) rounds.
    */
   incidentsPerRound?: number;
   /** Told when an alert's escalation state changes (the alert service re-publishes nothing; the wall shows the steps). */
@@ -97,8 +114,8 @@ interface Subject {
 export function createWatcher(deps: WatcherDeps): Watcher {
   const { pool, log, clock } = deps;
   const perRound = deps.incidentsPerRound ?? WATCH_INCIDENTS_PER_ROUND;
-  // the id after which the next round's page of late incidents starts (0: from the first); moved after a commit
-  let incidentCursor = 0;
+  // per subject kind, the id after which the next round's page starts (0: from the first); moved after a commit
+  let cursors = { alerts: 0, incidents: 0, watch: 0 };
 
   async function round(c: pg.PoolClient, now: number) {
     const audit: AuditInput[] = [];
@@ -189,8 +206,12 @@ export function createWatcher(deps: WatcherDeps): Watcher {
     // escalation
     const policies = await loadPolicies(c);
     const subjects: Subject[] = [];
-    for (const a of await openAlerts(c)) {
-      if (a.acknowledgedAt !== null) continue;
+    // each kind a bounded page per round (in SQL: never every open subject in memory), all of them across rounds
+    const alertPage = await wrappedPage((after, upTo, n) => openUnacknowledgedAlerts(c, after, upTo, n), cursors.alerts, perRound);
+    const latePage = await wrappedPage((after, upTo, n) => openIncidentsPastTarget(c, now, after, upTo, n), cursors.incidents, perRound);
+    const watchPage = await wrappedPage((after, upTo, n) => openUnacknowledgedWatchAlerts(c, after, upTo, n), cursors.watch, perRound);
+    const nextCursors = { alerts: alertPage.next, incidents: latePage.next, watch: watchPage.next };
+    for (const a of alertPage.rows) {
       const metric = deps.catalog.metric(a.metric);
       if (!metric) continue;
       const alertInfo = { id: a.id, metric: a.metric, metricName: metric.nameId, entity: a.entity, level: a.level, ownerOpd: metric.ownerOpd };
@@ -209,10 +230,7 @@ export function createWatcher(deps: WatcherDeps): Watcher {
           ),
       });
     }
-    // every open incident past its target, a bounded page per round (in SQL: never all open incidents in memory)
-    const late = await openIncidentsPastTarget(c, now, incidentCursor, perRound);
-    const nextCursor = late.length < perRound ? 0 : late.at(-1)!.id;
-    for (const inc of late) {
+    for (const inc of latePage.rows) {
       subjects.push({
         key: `incident:${inc.id}`,
         type: 'incident',
@@ -228,8 +246,7 @@ export function createWatcher(deps: WatcherDeps): Watcher {
           }),
       });
     }
-    for (const w of await openWatchAlerts(c)) {
-      if (w.acknowledgedAt !== null) continue;
+    for (const w of watchPage.rows) {
       subjects.push({
         key: `watch:${w.id}`,
         type: 'watch',
@@ -297,7 +314,7 @@ export function createWatcher(deps: WatcherDeps): Watcher {
 
     if (audit.length) await appendAudit(c, audit, now);
     if (facts.length) await enqueue(c, facts, now, deps.outbox);
-    return { watchChanged, steps, incidentsChanged, nextCursor };
+    return { watchChanged, steps, incidentsChanged, nextCursors };
   }
 
   async function tick(): Promise<boolean> {
@@ -313,7 +330,7 @@ export function createWatcher(deps: WatcherDeps): Watcher {
       }
       out = await round(c, now);
       await c.query('COMMIT');
-      incidentCursor = out.nextCursor;
+      cursors = out.nextCursors;
     } catch (e) {
       await c.query('ROLLBACK').catch(() => {});
       throw e;
