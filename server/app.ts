@@ -91,7 +91,7 @@ export interface AppDeps {
     Partial<Pick<Config, 'wallScenesFile' | 'storeCacheMaxBuckets' | 'storeCacheTtlMs'>> &
     Partial<Pick<Config, 'backup' | 'auditAnchorDir' | 'metricsToken'>> &
     Partial<Pick<Config, 'quarantine' | 'httpTimeouts'>> &
-    Partial<Pick<Config, 'notifications' | 'watchIntervalMs' | 'watchIncidentsPerRound'>> & {
+    Partial<Pick<Config, 'notifications' | 'watchIntervalMs' | 'watchSubjectsPerRound'>> & {
       /** Per-socket outbound bound (server/realtime/outbound.ts); absent: the defaults. */
       outboundBound?: OutboundBound;
     };
@@ -444,7 +444,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     log,
     clock,
     outbox: notify.settings,
-    incidentsPerRound: config.watchIncidentsPerRound,
+    subjectsPerRound: config.watchSubjectsPerRound,
   });
   // escalation, reminders, silent feeds, overdue complaints: once per cluster, in the leader
   const stopWatchJob = config.watchIntervalMs ? leader.run('incidents-watch', () => watcher.start(config.watchIntervalMs!)) : null;

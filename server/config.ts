@@ -175,7 +175,7 @@ const envSchema = z.object({
   /** How often time is watched: escalations, reminders, silent feeds, overdue complaints. */
   WATCH_INTERVAL_MS: z.coerce.number().int().min(1_000).max(600_000).default(15_000),
   /** Escalation subjects of each kind (alerts, incidents past target, watch alerts) one watch round judges at most (the next round goes on from there). */
-  WATCH_INCIDENTS_PER_ROUND: z.coerce.number().int().min(1).max(100_000).default(500),
+  WATCH_SUBJECTS_PER_ROUND: z.coerce.number().int().min(1).max(100_000).default(500),
   /** Set: this process is one of several sharing live rooms, numbering, caches and rate limits through Redis (needs DATABASE_URL). */
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
   /** Prefix of every Redis key and channel (several deployments may share one Redis). */
@@ -236,7 +236,7 @@ export type Config = Readonly<{
   overlapWindowMonths: number;
   notifications: Readonly<NotificationConfig>;
   watchIntervalMs: number;
-  watchIncidentsPerRound: number;
+  watchSubjectsPerRound: number;
   /** Cluster mode (server/cluster/): null for one process. */
   redis: Readonly<{ url: string; prefix: string; leaderRetryMs: number }> | null;
   clusterProcesses: number;
@@ -370,6 +370,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeoutMs: e.NOTIFY_TIMEOUT_MS,
     }),
     watchIntervalMs: e.WATCH_INTERVAL_MS,
-    watchIncidentsPerRound: e.WATCH_INCIDENTS_PER_ROUND,
+    watchSubjectsPerRound: e.WATCH_SUBJECTS_PER_ROUND,
   });
 }

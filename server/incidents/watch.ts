@@ -40,8 +40,9 @@ import {
 } from './repository';
 
 const LOCK_ID = 0x5e1a1c16;
-/** Default bound on the subjects of each kind one round judges (config WATCH_INCIDENTS_PER_ROUND). */
-export const WATCH_INCIDENTS_PER_ROUND = 500;
+const SYSTEM = 'system:watch';
+/** Default bound on the subjects of each kind one round judges (config WATCH_SUBJECTS_PER_ROUND). */
+export const WATCH_SUBJECTS_PER_ROUND = 500;
 
 /** A page fetched by id: after `afterId`, up to `upTo` (null: no bound), at most `limit`. */
 type Page<T> = (afterId: number, upTo: number | null, limit: number) => Promise<T[]>;
@@ -57,7 +58,6 @@ export async function wrappedPage<T extends { id: number }>(page: Page<T>, curso
   const rows = [...first, ...wrapped];
   return { rows, next: rows.length < limit ? 0 : rows.at(-1)!.id };
 }
-const SYSTEM = 'system:watch';
 
 export interface Watcher {
   /** One round at the clock's now; false when another process holds the round. */
@@ -75,10 +75,10 @@ export interface WatcherDeps {
   outbox: OutboxSettings & { linkBase: string; offsetMin: number };
   /**
    * Escalation subjects of each kind (unacknowledged alerts, incidents past target, unacknowledged watch alerts)
-   * judged per round at most (default WATCH_INCIDENTS_PER_ROUND): a round walks each kind by id from where the
+   * judged per round at most (default WATCH_SUBJECTS_PER_ROUND): a round walks each kind by id from where the
    * last one stopped, so every subject is judged within ceil(subjects / this) rounds.
    */
-  incidentsPerRound?: number;
+  subjectsPerRound?: number;
   /** Told when an alert's escalation state changes (the alert service re-publishes nothing; the wall shows the steps). */
   onEscalation?: (steps: readonly WireEscalation[]) => void;
 }
@@ -113,7 +113,7 @@ interface Subject {
 
 export function createWatcher(deps: WatcherDeps): Watcher {
   const { pool, log, clock } = deps;
-  const perRound = deps.incidentsPerRound ?? WATCH_INCIDENTS_PER_ROUND;
+  const perRound = deps.subjectsPerRound ?? WATCH_SUBJECTS_PER_ROUND;
   // per subject kind, the id after which the next round's page starts (0: from the first); moved after a commit
   let cursors = { alerts: 0, incidents: 0, watch: 0 };
 

@@ -32,7 +32,7 @@ const outbox = async (like: string) =>
   ).rows;
 
 beforeAll(async () => {
-  server = await startTestServer(adminUrl, { streamTickMs: 50, clock: () => now, watchIncidentsPerRound: 2 });
+  server = await startTestServer(adminUrl, { streamTickMs: 50, clock: () => now, watchSubjectsPerRound: 2 });
   await server.storage.pool.query(
     `INSERT INTO notification_route (opd_code, role, channel, address) VALUES
        ('BPBD', 'head', 'email', 'kalak@bpbd.example.go.id'),

@@ -73,8 +73,8 @@ export interface TestServerOptions {
   webhookKey?: Buffer;
   /** The time watcher's interval (absent: no timer; tests call `app.watcher.tick()`). */
   watchIntervalMs?: number;
-  /** Incidents past target one watch round judges at most (absent: the default). */
-  watchIncidentsPerRound?: number;
+  /** Escalation subjects of each kind one watch round judges at most (absent: the default). */
+  watchSubjectsPerRound?: number;
   /** The app's clock (absent: Date.now). */
   clock?: () => number;
 }
@@ -115,7 +115,7 @@ export async function startTestServer(adminUrl: string, opts: TestServerOptions 
       outboundBound: opts.outboundBound,
       notifications: opts.notifications,
       watchIntervalMs: opts.watchIntervalMs,
-      watchIncidentsPerRound: opts.watchIncidentsPerRound,
+      watchSubjectsPerRound: opts.watchSubjectsPerRound,
     },
   });
   await new Promise<void>((r) => app.httpServer.listen(opts.port ?? 0, '127.0.0.1', r));
