@@ -75,6 +75,8 @@ export interface TestServerOptions {
   watchIntervalMs?: number;
   /** The app's clock (absent: Date.now). */
   clock?: () => number;
+  /** SCORECARD_PUBLIC (absent: off, the default). */
+  scorecardPublic?: boolean;
 }
 
 export async function startTestServer(adminUrl: string, opts: TestServerOptions = {}): Promise<TestServer> {
@@ -113,6 +115,7 @@ export async function startTestServer(adminUrl: string, opts: TestServerOptions 
       outboundBound: opts.outboundBound,
       notifications: opts.notifications,
       watchIntervalMs: opts.watchIntervalMs,
+      scorecardPublic: opts.scorecardPublic,
     },
   });
   await new Promise<void>((r) => app.httpServer.listen(opts.port ?? 0, '127.0.0.1', r));
