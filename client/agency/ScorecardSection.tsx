@@ -4,6 +4,7 @@ import type { OpdScorecard, ServiceWindowFigures } from '@shared/scorecard';
 import type { CatalogResponse } from '../lib/api/catalog';
 import { useLang, usePolled } from '../lib/react/hooks';
 import { fetchScorecard, hours, pct } from '../features/scorecard/api';
+import { formatDateTime } from '../lib/format';
 import type { Me } from './auth-api';
 
 /** The scorecard is read again every minute (its figures move with closures and feed lateness, not by the second). */
@@ -64,7 +65,6 @@ function Card({ card, locale, asOf }: { card: OpdScorecard; locale: string; asOf
             <th>{t('scorecard.withinSla')}</th>
             <th>{t('scorecard.rejected')}</th>
             <th>{t('scorecard.median')}</th>
-            <th>{t('scorecard.closed')}</th>
           </tr>
         </thead>
         <tbody>
@@ -130,7 +130,7 @@ function Card({ card, locale, asOf }: { card: OpdScorecard; locale: string; asOf
           </tbody>
         </table>
       )}
-      <p className="meta">{t('scorecard.asOf', { time: new Date(asOf).toLocaleString(locale) })}</p>
+      <p className="meta">{t('scorecard.asOf', { time: formatDateTime(asOf, locale) })}</p>
     </>
   );
 }
@@ -140,7 +140,13 @@ function WindowRow({ name, w, locale, testId }: { name: string; w: ServiceWindow
   const dir = w.trend.shareWithinSla.direction;
   return (
     <tr data-testid={testId}>
-      <th>{name}</th>
+      <th>
+        {name}
+        <br />
+        <small>
+          {w.closed} {t('scorecard.closed').toLowerCase()}
+        </small>
+      </th>
       <td>
         <strong data-testid={`${testId}-share`}>{pct(w.shareWithinSla, locale)}</strong>
         <br />
@@ -152,7 +158,6 @@ function WindowRow({ name, w, locale, testId }: { name: string; w: ServiceWindow
       </td>
       <td data-testid={`${testId}-rejected`}>{pct(w.shareRejected, locale)}</td>
       <td>{w.medianHours === null ? '–' : t('scorecard.hours', { n: hours(w.medianHours, locale) })}</td>
-      <td>{w.closed}</td>
     </tr>
   );
 }

@@ -2,6 +2,7 @@ import { memo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useLang, usePolled } from '../lib/react/hooks';
 import { fetchRanking, pct } from '../features/scorecard/api';
+import { formatTime } from '../lib/format';
 
 /** The ranking moves with closures and feed lateness: a poll a minute is plenty for a wall. */
 const POLL_MS = 60_000;
@@ -26,7 +27,7 @@ export const ScorecardPanel = memo(function ScorecardPanel({
   const { locale } = useLang();
   const { data, failed } = usePolled((signal) => fetchRanking(token, signal), POLL_MS, token);
   // the ranking's moment, like every panel's data age (the figures cover 30 days up to it)
-  const asOf = data ? new Date(Math.min(data.asOf, now)).toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit' }) : null;
+  const asOf = data ? formatTime(Math.min(data.asOf, now), locale, false) : null;
   return (
     <section className="panel panel-scorecard" data-testid="panel-scorecard" aria-label={title ?? t('scorecard.rankingTitle')}>
       <div className="panel-head">
