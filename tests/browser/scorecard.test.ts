@@ -32,13 +32,14 @@ scenes:
 
 describe.skipIf(!chromiumAvailable)('the OPD scorecard on the tablet and the wall', () => {
   let server: TestServer;
+  let dist: string;
   let dir: string;
   const offsite: string[] = [];
   const pageErrors: string[] = [];
   const contexts: BrowserContext[] = [];
 
   beforeAll(async () => {
-    const dist = await ensureClientBuild(() => {});
+    dist = await ensureClientBuild(() => {});
     dir = await mkdtemp(join(tmpdir(), 'sinergi-scorecard-'));
     const scenesFile = join(dir, 'scenes.yaml');
     await writeFile(scenesFile, SCENES);
@@ -64,7 +65,7 @@ describe.skipIf(!chromiumAvailable)('the OPD scorecard on the tablet and the wal
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  const launch = async (viewport: { width: number; height: number }, touch = false) => {
+  const launch = async (viewport: { width: number; height: number }, touch = false, base = server.url) => {
     const c = await chromium.launchPersistentContext(await mkdtemp(join(dir, 'chromium-')), {
       executablePath: CHROMIUM,
       headless: true,
@@ -72,7 +73,7 @@ describe.skipIf(!chromiumAvailable)('the OPD scorecard on the tablet and the wal
       hasTouch: touch,
       args: CHROMIUM_ARGS,
     });
-    await refuseOffsite(c, server.url, offsite);
+    await refuseOffsite(c, base, offsite);
     contexts.push(c);
     return c;
   };
@@ -122,6 +123,41 @@ describe.skipIf(!chromiumAvailable)('the OPD scorecard on the tablet and the wal
     expect(m.texts.filter((x) => x.px < 18 - 0.01).map((x) => `${x.where} "${x.text}" ${x.px}px`)).toEqual([]);
     expect(m.clipped.map((x) => `${x.where} "${x.text}" +${x.overflowX}/${x.overflowY}px`)).toEqual([]);
     await page.screenshot({ path: join(ARTIFACTS, 'wall-scorecard-1080p.png') });
+    expect(pageErrors).toEqual([]);
+    expect(offsite).toEqual([]);
+  }, 120_000);
+
+  it('the public page shows the OPD shares only when SCORECARD_PUBLIC is on', async () => {
+    const context = await launch({ width: 412, height: 915 }, true);
+    const off = await context.newPage();
+    const asked: string[] = [];
+    off.on('request', (r) => r.url().includes('/api/public/v1/scorecard') && asked.push(r.url()));
+    await off.goto(`${server.url}/public`);
+    await off.waitForSelector('[data-testid="section-incidents"], [data-testid="section-floods"]', { timeout: 30_000 });
+    await expect.poll(() => asked.length).toBe(1);
+    expect(await off.locator('[data-testid="section-scorecard"]').count()).toBe(0);
+
+    const pub = await startTestServer(adminUrl, { clientDistDir: dist, scorecardPublic: true });
+    try {
+      // DLH: 12 closed complaints, 6 within the 24 h target and 6 after it (both at least k = 5: shown)
+      const now = Date.now();
+      for (let i = 0; i < 12; i++)
+        await pub.storage.pool.query(
+          `INSERT INTO event (kind, id, status, opened_at, closed_at, category, time) VALUES ('complaint', $1, 'resolved', to_timestamp($2 / 1000.0), to_timestamp($3 / 1000.0), 'sampah', to_timestamp($2 / 1000.0))`,
+          [`PUB-${i}`, now - 40 * H, now - 40 * H + (i < 6 ? 2 : 30) * H],
+        );
+      const page = await (await launch({ width: 412, height: 915 }, true, pub.url)).newPage();
+      page.on('pageerror', (e) => pageErrors.push(e.message));
+      await page.goto(`${pub.url}/public`);
+      const row = page.locator('[data-testid="public-score-DLH"]');
+      await row.waitFor({ timeout: 30_000 });
+      const api = (await pub.get('/api/public/v1/scorecard')).body.opds.find((o: { opd: string }) => o.opd === 'DLH');
+      expect(api.serviceShare30d).toBe(0.5);
+      expect(await row.locator('td').nth(1).textContent()).toBe('50,0%');
+      await page.locator('[data-testid="section-scorecard"]').screenshot({ path: join(ARTIFACTS, 'public-scorecard.png') });
+    } finally {
+      await pub.close();
+    }
     expect(pageErrors).toEqual([]);
     expect(offsite).toEqual([]);
   }, 120_000);
