@@ -19,6 +19,7 @@ import {
 } from '../../shared/scorecard';
 import { windowFigures } from '../../server/scorecard/service';
 import { isoWeekOf, nextRun, parseCron, reportWeek, weekRange } from '../../server/briefing/schedule';
+import { ConfigError, loadConfig } from '../../server/config';
 
 const H = 3_600_000;
 const WIB = 420;
@@ -203,5 +204,17 @@ describe('briefing schedule', () => {
     expect(weekRange('2026-W53', WIB)).not.toBeNull();
     expect(weekRange('2020-W53', 0)).not.toBeNull();
     expect(reportWeek(Date.UTC(2026, 11, 7, 0), WIB)).toBe('2026-W49'); // Monday 07:00: the week just ended
+  });
+});
+
+describe('configuration', () => {
+  it('BRIEFING_SCHEDULE is parsed once (default Monday 07:00 city time), fails fast, and `off` turns it off; SCORECARD_PUBLIC is off by default', () => {
+    const c = loadConfig({});
+    expect(c.briefing.schedule?.text).toBe('0 7 * * 1');
+    expect(c.briefing.utcOffsetMin).toBe(420);
+    expect(c.scorecardPublic).toBe(false);
+    expect(loadConfig({ BRIEFING_SCHEDULE: 'off', SCORECARD_PUBLIC: 'on' })).toMatchObject({ briefing: { schedule: null }, scorecardPublic: true });
+    expect(() => loadConfig({ BRIEFING_SCHEDULE: '0 7 * *' })).toThrow(/BRIEFING_SCHEDULE: '0 7 \* \*': five fields/);
+    expect(() => loadConfig({ SCORECARD_PUBLIC: 'maybe' })).toThrow(ConfigError);
   });
 });
