@@ -78,6 +78,9 @@ import { createIncidentsChannel, incidentPublisher } from './incidents/channel';
 import { createIncidentRoutes } from './incidents/routes';
 import { createIncidentService, type IncidentService } from './incidents/service';
 import { createWatcher, type Watcher } from './incidents/watch';
+import { createBriefingRoutes } from './briefing/routes';
+import { createBriefingService, type BriefingService } from './briefing/service';
+import { createScorecardRoutes } from './scorecard/routes';
 import { createNotificationRoutes } from './notifications/routes';
 import { startNotifications, type Notifications } from './notifications/start';
 
@@ -91,7 +94,8 @@ export interface AppDeps {
     Partial<Pick<Config, 'wallScenesFile' | 'storeCacheMaxBuckets' | 'storeCacheTtlMs'>> &
     Partial<Pick<Config, 'backup' | 'auditAnchorDir' | 'metricsToken'>> &
     Partial<Pick<Config, 'quarantine' | 'httpTimeouts'>> &
-    Partial<Pick<Config, 'notifications' | 'watchIntervalMs' | 'watchSubjectsPerRound'>> & {
+    Partial<Pick<Config, 'notifications' | 'watchIntervalMs' | 'watchSubjectsPerRound'>> &
+    Partial<Pick<Config, 'scorecardPublic' | 'briefing'>> & {
       /** Per-socket outbound bound (server/realtime/outbound.ts); absent: the defaults. */
       outboundBound?: OutboundBound;
     };
@@ -124,6 +128,8 @@ export interface App {
   /** Incidents (issue 16): the service, the time watcher (tests call `tick()`) and the outbox deliverer. */
   incidents: IncidentService;
   watcher: Watcher;
+  /** The weekly briefing (issue 19): tests and the admin CLI call `generate`. */
+  briefings: BriefingService;
   notifications: Notifications;
   /** Re-judges every live socket's session and subscriptions now (it also runs every few seconds). */
   recheckLive(): Promise<void>;
@@ -459,6 +465,26 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use(createIncidentRoutes({ pool, incidents, principalOf, k: config.publicKAnonymity ?? PUBLIC_VIEW_DEFAULTS.kAnonymity, clock }));
   app.use(createNotificationRoutes({ pool, principalOf, webhookKey: deps.webhookKey ?? null, clock }));
   app.use(createRegionRoutes({ pool, cityCode }));
+  // issue 19: the OPD scorecard and the weekly briefing (made by the leader on its schedule)
+  app.use(
+    createScorecardRoutes({
+      pool,
+      principalOf,
+      clock,
+      publicEnabled: config.scorecardPublic ?? false,
+      k: config.publicKAnonymity ?? PUBLIC_VIEW_DEFAULTS.kAnonymity,
+    }),
+  );
+  const briefings = createBriefingService({
+    pool,
+    clock,
+    log,
+    utcOffsetMin: config.briefing?.utcOffsetMin ?? notify.settings.offsetMin,
+    outbox: notify.settings,
+  });
+  const briefingSchedule = config.briefing?.schedule ?? null;
+  const stopBriefingJob = briefingSchedule ? leader.run('weekly-briefing', () => briefings.startSchedule(briefingSchedule)) : null;
+  app.use(createBriefingRoutes({ pool, briefings, principalOf, clock }));
   // one set of public snapshots for the public API, open data and CKAN
   const publicSources = createPublicSources({ db: pool, k: config.publicKAnonymity, cacheMs: config.publicCacheMs, clock, log });
   app.use(createPublicRoutes({ sources: publicSources }));
@@ -536,11 +562,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
     backups,
     incidents,
     watcher,
+    briefings,
     notifications: notify,
     recheckLive: () => recheck.now(),
     leader,
     async close() {
       await stopWatchJob?.();
+      await stopBriefingJob?.();
       await notify.stop();
       await backups?.stop();
       await stopBackupJob?.();

@@ -13,6 +13,7 @@ import { DEFAULT_HTTP_TIMEOUTS, type HttpTimeouts } from './http/timeouts';
 import { checkStorePolicy, DEFAULT_STORE_POLICY, type StorePolicy } from '../db/store-jobs';
 import { DEFAULT_RETRY, parseQuietHours, type QuietHours, type RetryPolicy } from './notifications/rules';
 import { DEFAULT_UNRESOLVED_DAYS } from '../shared/works';
+import { parseCron, type CronSpec } from './briefing/schedule';
 
 const csv = z
   .string()
@@ -176,6 +177,13 @@ const envSchema = z.object({
   WATCH_INTERVAL_MS: z.coerce.number().int().min(1_000).max(600_000).default(15_000),
   /** Escalation subjects of each kind (alerts, incidents past target, watch alerts) one watch round judges at most (the next round goes on from there). */
   WATCH_SUBJECTS_PER_ROUND: z.coerce.number().int().min(1).max(100_000).default(500),
+  /** Issue 19: the OPD scorecard's shares on the public page (k-protected like the other public figures); off by default. */
+  SCORECARD_PUBLIC: z
+    .enum(['on', 'off', 'true', 'false', '1', '0'])
+    .default('off')
+    .transform((v) => v === 'on' || v === 'true' || v === '1'),
+  /** When the weekly briefing is made: five-field cron (minute hour day-of-month month day-of-week) in city time (NOTIFY_UTC_OFFSET_MIN); `off`: never by itself. */
+  BRIEFING_SCHEDULE: z.string().default('0 7 * * 1'),
   /** Set: this process is one of several sharing live rooms, numbering, caches and rate limits through Redis (needs DATABASE_URL). */
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
   /** Prefix of every Redis key and channel (several deployments may share one Redis). */
@@ -237,6 +245,9 @@ export type Config = Readonly<{
   notifications: Readonly<NotificationConfig>;
   watchIntervalMs: number;
   watchSubjectsPerRound: number;
+  /** Issue 19: the scorecard on the public page; the weekly briefing's schedule (null: only `admin briefing generate`). */
+  scorecardPublic: boolean;
+  briefing: Readonly<{ schedule: CronSpec | null; utcOffsetMin: number }>;
   /** Cluster mode (server/cluster/): null for one process. */
   redis: Readonly<{ url: string; prefix: string; leaderRetryMs: number }> | null;
   clusterProcesses: number;
@@ -296,6 +307,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError('invalid configuration:\n  NOTIFY_LEASE_MS: must be longer than NOTIFY_TIMEOUT_MS (a claim must outlive its delivery)');
   if (e.REDIS_URL && !e.DATABASE_URL)
     throw new ConfigError('invalid configuration:\n  REDIS_URL: several processes need one database server; set DATABASE_URL too');
+  let briefingSchedule: CronSpec | null = null;
+  if (e.BRIEFING_SCHEDULE.trim() !== 'off') {
+    try {
+      briefingSchedule = parseCron(e.BRIEFING_SCHEDULE);
+    } catch (err) {
+      throw new ConfigError(`invalid configuration:\n  BRIEFING_SCHEDULE: ${(err as Error).message}`);
+    }
+  }
   const policyProblem = checkStorePolicy(storePolicy);
   if (policyProblem) throw new ConfigError(`invalid configuration:\n  STORE_*: ${policyProblem}`);
   return Object.freeze({
@@ -371,5 +390,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }),
     watchIntervalMs: e.WATCH_INTERVAL_MS,
     watchSubjectsPerRound: e.WATCH_SUBJECTS_PER_ROUND,
+    scorecardPublic: e.SCORECARD_PUBLIC,
+    briefing: Object.freeze({ schedule: briefingSchedule, utcOffsetMin: e.NOTIFY_UTC_OFFSET_MIN }),
   });
 }

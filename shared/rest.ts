@@ -13,6 +13,7 @@ import { scenesFileSchema } from './scenes';
 import { BUCKETS } from './schemas';
 import { CONFLICT_RULES, CONFLICT_STATUSES, projectGeometrySchema } from './works';
 import * as incidents from './incidents';
+import * as scorecard from './scorecard';
 
 const HOUR_MS = 3_600_000;
 /** The windows the public complaint views answer for, ending now. */
@@ -731,6 +732,11 @@ export const restResponses = {
   NotificationRoutes: incidents.notificationRoutesResponse,
   NotificationRouteCreated: incidents.notificationRouteCreatedResponse,
   EscalationPolicies: incidents.escalationPoliciesResponse,
+  // issue 19: the OPD scorecard and the weekly briefing (schemas in shared/scorecard.ts)
+  Scorecard: scorecard.scorecardResponse,
+  ScorecardRanking: scorecard.scorecardRankingResponse,
+  PublicScorecard: scorecard.publicScorecardResponse,
+  Briefings: scorecard.briefingListResponse,
 } as const satisfies Record<string, z.ZodType>;
 export type RestResponseName = keyof typeof restResponses;
 /** The answer a route documents under `name`, as the server sends it and the client receives it. */

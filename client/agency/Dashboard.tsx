@@ -12,6 +12,8 @@ import { useLang, useNow, useThrottledVersion } from '../lib/react/hooks';
 import { AlertsSection, type Live } from './AlertsSection';
 import { IncidentsSection, MakeIncident, SharedIncidents } from './IncidentsSection';
 import { DeliveriesSection } from './DeliveriesSection';
+import { BriefingsSection } from './BriefingsSection';
+import { ScorecardSection } from './ScorecardSection';
 import { IncidentsStore } from '../features/incidents/store';
 import { IncidentsSync, SharedIncidentsSync } from '../features/incidents/sync';
 import { ConflictsSection } from './ConflictsSection';
@@ -261,6 +263,8 @@ export function Dashboard({ token, me, catalog, onRefused }: { token: string; me
             )}
           />
           <ConflictsSection token={token} me={me} />
+          <ScorecardSection token={token} me={me} catalog={catalog} />
+          {(me.role === 'admin' || me.role === 'operator') && <BriefingsSection token={token} />}
           {me.role === 'admin' && <DeliveriesSection token={token} />}
         </aside>
       </div>

@@ -20,6 +20,7 @@ import { landfillToday } from '../features/sanitation/derive';
 import { openComplaints } from '../features/complaints/derive';
 import { ComplaintsPanel } from './ComplaintsPanel';
 import { IncidentsCountPanel } from './IncidentsCountPanel';
+import { ScorecardPublicPanel } from './ScorecardPublicPanel';
 import { LazyMap, type MapFocus } from './LazyMap';
 import { ProjectsPanel } from './ProjectsPanel';
 import { useProjectRegistry } from './projects-api';
@@ -292,6 +293,7 @@ function PublicApp({ conn, regions }: { conn: LiveConnection; regions: RegionsRe
         <ComplaintsPanel now={now} />
 
         <IncidentsCountPanel />
+        <ScorecardPublicPanel />
 
         <section className="pub-card" id="lalu-lintas" data-testid="section-traffic" aria-labelledby="h-lalu-lintas">
           <div className="card-head">

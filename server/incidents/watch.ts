@@ -1,7 +1,8 @@
 /**
  * Watching time: what no reading raises. Once per WATCH_INTERVAL_MS, one round
  *  - opens a "data terlambat" watch alert to a feed's owner OPD when the feed has been silent for 3x its cadence
- *    (shared/feed-state.ts `late`/`silent`), and clears it when data returns;
+ *    (shared/feed-state.ts `late`/`silent`), and clears it when data returns; and records the feed's lateness
+ *    interval (feed_lateness, issue 19's data SLA) from its last success until its next one;
  *  - opens an overdue watch alert to the handling OPD (event_sla.handler_opd) for a complaint past its SLA target,
  *    and clears it when the complaint closes;
  *  - applies the escalation policies (server/incidents/escalation.ts) to unacknowledged alerts, incidents past
@@ -21,6 +22,7 @@ import type { IncidentSeverity, WireEscalation, WireWatchAlert } from '../../sha
 import { appendAudit, type AuditInput } from '../../db/queries/audit';
 import { openUnacknowledgedAlerts } from '../../db/queries/alerts';
 import { listHealth } from '../../db/queries/feeds';
+import { closeLateness, openLateness, openLatenessKeys } from '../../db/queries/scorecard';
 import type { CatalogService } from '../catalog/service';
 import { enqueue, type NotificationFact, type OutboxSettings } from '../notifications/outbox';
 import { alertFact, incidentFact, watchFact } from '../notifications/messages';
@@ -127,10 +129,14 @@ export function createWatcher(deps: WatcherDeps): Watcher {
     // feeds gone quiet
     const health = await listHealth(c);
     const openFeed = new Map((await openWatchAlerts(c, 'feed_late')).map((w) => [w.subject, w]));
+    const openLate = await openLatenessKeys(c);
     for (const h of health) {
       const subject = `${h.source}@${h.opd}`;
       const state = feedState(h, now);
       const late = state === 'late' || state === 'silent';
+      // the data SLA's history (issue 19): late from the last success, fresh again from the next one
+      if (late && !openLate.has(subject)) await openLateness(c, { source: h.source, opd: h.opd, since: Math.min(h.lastSuccess ?? now, now) });
+      else if (!late && openLate.has(subject)) await closeLateness(c, { source: h.source, opd: h.opd, until: Math.min(h.lastSuccess ?? now, now) });
       const open = openFeed.get(subject);
       if (late && !open) {
         const w = await openWatchAlert(c, {
@@ -162,6 +168,11 @@ export function createWatcher(deps: WatcherDeps): Watcher {
     }
     // a feed removed from source_health clears too
     const reported = new Set(health.map((h) => `${h.source}@${h.opd}`));
+    for (const k of openLate)
+      if (!reported.has(k)) {
+        const at = k.lastIndexOf('@');
+        await closeLateness(c, { source: k.slice(0, at), opd: k.slice(at + 1), until: now });
+      }
     for (const [subject, w] of openFeed)
       if (!reported.has(subject)) {
         const cleared = await clearWatchAlert(c, w.id, now);

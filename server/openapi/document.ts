@@ -29,6 +29,7 @@ import { eventStatsQuerySchema } from '../events/routes';
 import { coordinateSchema } from '../projects/routes';
 import * as R from '../../shared/rest';
 import { INCIDENT_REQUEST_BODIES, incidentPaths } from '../incidents/openapi';
+import { scorecardPaths } from '../scorecard/openapi';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -711,6 +712,15 @@ export function buildOpenApiDocument() {
       ok,
       err,
       body,
+      query: (schema) => parametersOf(schema, 'query'),
+      token: TOKEN,
+      publicSecurity: PUBLIC,
+    }),
+    // issue 19 (server/scorecard/openapi.ts)
+    ...scorecardPaths({
+      ref: ref as (name: string) => { $ref: string },
+      ok,
+      err,
       query: (schema) => parametersOf(schema, 'query'),
       token: TOKEN,
       publicSecurity: PUBLIC,

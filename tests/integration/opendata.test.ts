@@ -65,6 +65,14 @@ const ROUTES = [
   'GET /api/v1/openapi.json',
   'GET /api/docs',
   // issue 16
+  // issue 19
+  'GET /api/v1/scorecard',
+  'GET /api/v1/scorecard/ranking',
+  'GET /api/public/v1/scorecard',
+  'GET /api/v1/briefings',
+  'GET /api/v1/briefings/:week/briefing.pdf',
+  'GET /api/v1/briefings/:week/briefing.html',
+  'GET /api/v1/briefings/:week/figures.json',
   'GET /api/v1/incidents',
   'POST /api/v1/incidents',
   'GET /api/v1/incidents/:id',

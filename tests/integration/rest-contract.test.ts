@@ -98,6 +98,9 @@ describe.each(backends)('REST contract on %s', (_name, adminUrl) => {
       { method: 'POST', path: `/api/3/action/${action}`, body: Object.fromEntries(new URLSearchParams(q.slice(1))), status: 200 },
     ];
 
+    // issue 19: one archived briefing
+    const briefingWeek = '2026-W45';
+    expect((await server.app.briefings.generate({ week: briefingWeek, actor: 'test' })).kind).toBe('generated');
     // issue 16: an incident of the alert (BPBD handles it), a watch alert, a dead letter
     const incidentId = (await server.post('/api/v1/incidents', { from: { type: 'alert', id: alert.id } }, operator)).body.incident.id as number;
     const pool = server.storage.pool;
@@ -189,6 +192,38 @@ describe.each(backends)('REST contract on %s', (_name, adminUrl) => {
         { method: 'POST', path: '/api/v1/escalation-policies/1', body: {}, status: 401 },
       ],
       'GET /api/public/v1/incidents': [{ path: '/api/public/v1/incidents', status: 200 }],
+      // issue 19: the scorecard and the weekly briefing
+      'GET /api/v1/scorecard': [
+        { path: '/api/v1/scorecard', auth: bpbdToken, status: 200 },
+        { path: '/api/v1/scorecard?opd=DLH', auth: operator, status: 200 },
+        { path: '/api/v1/scorecard?opd=bukan', auth: operator, status: 400 },
+        { path: '/api/v1/scorecard?opd=DLH', auth: bpbdToken, status: 403 },
+        { path: '/api/v1/scorecard?opd=NOPE', auth: operator, status: 404 },
+        { path: '/api/v1/scorecard', status: 401 },
+      ],
+      'GET /api/v1/scorecard/ranking': [
+        { path: '/api/v1/scorecard/ranking', auth: bpbdToken, status: 200 },
+        { path: '/api/v1/scorecard/ranking', status: 401 },
+      ],
+      'GET /api/public/v1/scorecard': [{ path: '/api/public/v1/scorecard', status: 404 }],
+      'GET /api/v1/briefings': [
+        { path: '/api/v1/briefings', auth: operator, status: 200 },
+        { path: '/api/v1/briefings?limit=0', auth: operator, status: 400 },
+        { path: '/api/v1/briefings', auth: bpbdToken, status: 403 },
+        { path: '/api/v1/briefings', status: 401 },
+      ],
+      ...Object.fromEntries(
+        ['briefing.pdf', 'briefing.html', 'figures.json'].map((file) => [
+          `GET /api/v1/briefings/{week}/${file}`,
+          [
+            { path: `/api/v1/briefings/${briefingWeek}/${file}`, auth: operator, status: 200 },
+            { path: `/api/v1/briefings/minggu/${file}`, auth: operator, status: 400 },
+            { path: `/api/v1/briefings/2000-W01/${file}`, auth: operator, status: 404 },
+            { path: `/api/v1/briefings/${briefingWeek}/${file}`, auth: bpbdToken, status: 403 },
+            { path: `/api/v1/briefings/${briefingWeek}/${file}`, status: 401 },
+          ],
+        ]),
+      ),
       'GET /api/v1/notifications/deliveries': [
         { path: '/api/v1/notifications/deliveries', auth: admin, status: 200 },
         { path: '/api/v1/notifications/deliveries?status=lost', auth: admin, status: 400 },

@@ -77,6 +77,8 @@ export interface TestServerOptions {
   watchSubjectsPerRound?: number;
   /** The app's clock (absent: Date.now). */
   clock?: () => number;
+  /** SCORECARD_PUBLIC (absent: off, the default). */
+  scorecardPublic?: boolean;
 }
 
 export async function startTestServer(adminUrl: string, opts: TestServerOptions = {}): Promise<TestServer> {
@@ -116,6 +118,7 @@ export async function startTestServer(adminUrl: string, opts: TestServerOptions 
       notifications: opts.notifications,
       watchIntervalMs: opts.watchIntervalMs,
       watchSubjectsPerRound: opts.watchSubjectsPerRound,
+      scorecardPublic: opts.scorecardPublic,
     },
   });
   await new Promise<void>((r) => app.httpServer.listen(opts.port ?? 0, '127.0.0.1', r));
