@@ -10,7 +10,9 @@ export type Room =
   /** alerts for the command center (no opd) or for one OPD */
   | { type: 'alerts'; opd?: string }
   /** incidents, watch alerts and escalation steps for the command center (no opd) or for one OPD */
-  | { type: 'incidents'; opd?: string };
+  | { type: 'incidents'; opd?: string }
+  /** public notices (issue 21): one room, heard on /public too */
+  | { type: 'notices' };
 
 const OPD_CODE = /^[A-Z][A-Z0-9_]{1,31}$/;
 
@@ -26,12 +28,15 @@ export function toRoomId(room: Room): string {
       return room.opd ? `alerts:${room.opd}` : 'alerts';
     case 'incidents':
       return room.opd ? `incidents:${room.opd}` : 'incidents';
+    case 'notices':
+      return 'notices';
   }
 }
 
 /** Parses a room id; returns null for anything that is not a well-formed room. */
 export function parseRoomId(id: string): Room | null {
   if (id === 'feeds') return { type: 'feeds' };
+  if (id === 'notices') return { type: 'notices' };
   if (id === 'alerts') return { type: 'alerts' };
   if (id.startsWith('alerts:')) return OPD_CODE.test(id.slice(7)) ? { type: 'alerts', opd: id.slice(7) } : null;
   if (id === 'incidents') return { type: 'incidents' };
