@@ -6,7 +6,7 @@
 import { Router, type Request, type Response } from 'express';
 import { assertNever } from '../../shared/ack';
 import { noticeCreateSchema, noticeIdParams, noticeUpdateSchema, noticeWithdrawSchema } from '../../shared/notices';
-import { toIssueDetails } from '../../shared/schemas';
+import { toBodyIssueDetails } from '../../shared/schemas';
 import type { PrincipalOf } from '../http/principal';
 import { reply } from '../http/reply';
 import { renderAtom, renderCap, type FeedContext } from './cap';
@@ -61,25 +61,25 @@ export function createNoticeRoutes(deps: {
     const who = await signedIn(req, res);
     if (!who) return;
     const b = noticeCreateSchema.safeParse(req.body);
-    if (!b.success) return reply(res, 'Error', { error: 'invalid notice', details: toIssueDetails(b.error) }, 400);
+    if (!b.success) return reply(res, 'Error', { error: 'invalid notice', details: toBodyIssueDetails(b.error) }, 400);
     send(res, await notices.create(who, b.data, req.ip ?? null), true);
   });
   router.post('/api/v1/notices/:id', async (req, res) => {
     const who = await signedIn(req, res);
     if (!who) return;
     const p = noticeIdParams.safeParse(req.params);
-    if (!p.success) return reply(res, 'Error', { error: 'not a notice id', details: toIssueDetails(p.error) }, 400);
+    if (!p.success) return reply(res, 'Error', { error: 'not a notice id', details: toBodyIssueDetails(p.error) }, 400);
     const b = noticeUpdateSchema.safeParse(req.body);
-    if (!b.success) return reply(res, 'Error', { error: 'invalid notice', details: toIssueDetails(b.error) }, 400);
+    if (!b.success) return reply(res, 'Error', { error: 'invalid notice', details: toBodyIssueDetails(b.error) }, 400);
     send(res, await notices.update(who, p.data.id, b.data, req.ip ?? null));
   });
   router.post('/api/v1/notices/:id/withdraw', async (req, res) => {
     const who = await signedIn(req, res);
     if (!who) return;
     const p = noticeIdParams.safeParse(req.params);
-    if (!p.success) return reply(res, 'Error', { error: 'not a notice id', details: toIssueDetails(p.error) }, 400);
+    if (!p.success) return reply(res, 'Error', { error: 'not a notice id', details: toBodyIssueDetails(p.error) }, 400);
     const b = noticeWithdrawSchema.safeParse(req.body ?? {});
-    if (!b.success) return reply(res, 'Error', { error: 'invalid request', details: toIssueDetails(b.error) }, 400);
+    if (!b.success) return reply(res, 'Error', { error: 'invalid request', details: toBodyIssueDetails(b.error) }, 400);
     send(res, await notices.withdraw(who, p.data.id, b.data.version, req.ip ?? null));
   });
 
@@ -100,7 +100,7 @@ export function createNoticeRoutes(deps: {
   // `/notices/12.cap`: one notice's latest CAP message (a withdrawn one answers its Cancel)
   router.get('/api/public/v1/notices/:id.cap', async (req, res) => {
     const p = noticeIdParams.safeParse(req.params);
-    if (!p.success) return reply(res, 'Error', { error: 'not a notice id', details: toIssueDetails(p.error) }, 400);
+    if (!p.success) return reply(res, 'Error', { error: 'not a notice id', details: toBodyIssueDetails(p.error) }, 400);
     const n = await notices.get(p.data.id);
     if (!n) return reply(res, 'Error', { error: 'no such notice (or older than 90 days)', details: [] }, 404);
     const [ctx, area] = await Promise.all([context(req), notices.area(n)]);

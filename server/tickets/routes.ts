@@ -20,7 +20,7 @@
 import { Router, type Request, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { ratingInputSchema, ticketParamsSchema, toWib } from '../../shared/tickets';
-import { toIssueDetails } from '../../shared/schemas';
+import { toBodyIssueDetails } from '../../shared/schemas';
 import { rateLimitStore } from '../http/rate-store';
 import { reply } from '../http/reply';
 import { assertNever } from '../../shared/ack';
@@ -53,7 +53,7 @@ export function createTicketRoutes(deps: { tickets: TicketService; perMin: numbe
     if (left > 0) await new Promise((r) => setTimeout(r, left));
   };
   const badTicket = (res: Response, error: unknown) =>
-    reply(res, 'Error', { error: 'not a ticket number', details: toIssueDetails(error as never).map((d) => ({ ...d, index: null })) }, 400);
+    reply(res, 'Error', { error: 'not a ticket number', details: toBodyIssueDetails(error as never) }, 400);
 
   router.get('/api/public/v1/tickets/:ticket', limiter, async (req, res) => {
     const start = performance.now();
@@ -71,8 +71,7 @@ export function createTicketRoutes(deps: { tickets: TicketService; perMin: numbe
     const p = ticketParamsSchema.safeParse(req.params);
     if (!p.success) return badTicket(res, p.error);
     const b = ratingInputSchema.safeParse(req.body ?? {});
-    if (!b.success)
-      return reply(res, 'Error', { error: 'invalid rating', details: toIssueDetails(b.error).map((d) => ({ ...d, index: null })) }, 400);
+    if (!b.success) return reply(res, 'Error', { error: 'invalid rating', details: toBodyIssueDetails(b.error) }, 400);
     const r = await tickets.rate(p.data.ticket, b.data, req.ip ?? null);
     await padded(start);
     switch (r.kind) {
