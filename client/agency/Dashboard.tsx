@@ -15,6 +15,8 @@ import { DeliveriesSection } from './DeliveriesSection';
 import { IncidentsStore } from '../features/incidents/store';
 import { IncidentsSync } from '../features/incidents/sync';
 import { ConflictsSection } from './ConflictsSection';
+import { NoticesSection } from './NoticesSection';
+import { NoticesStore, NoticesSync } from '../features/notices/store';
 import type { Me } from './auth-api';
 import { KpiTile } from './KpiTile';
 import { LostBanner } from './LostBanner';
@@ -66,6 +68,8 @@ export function Dashboard({ token, me, catalog, onRefused }: { token: string; me
   const alertsStore = useMemo(() => new AlertsStore(), [token]);
   // eslint-disable-next-line react-hooks/exhaustive-deps -- token is the reset signal, not an input
   const incidentsStore = useMemo(() => new IncidentsStore(), [token]);
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- token is the reset signal, not an input
+  const noticesStore = useMemo(() => new NoticesStore(), [token]);
   const [live, setLive] = useState<Live | null>(null);
   useEffect(() => {
     const [codes, purp] = JSON.parse(key) as [string[], Record<string, string>];
@@ -73,6 +77,7 @@ export function Dashboard({ token, me, catalog, onRefused }: { token: string; me
     const conn = new LiveConnection(socket, { metrics: codes, purposes: purp });
     const sync = new AlertsSync(socket, alertsStore);
     const incidents = new IncidentsSync(socket, token, incidentsStore);
+    const notices = new NoticesSync(socket, noticesStore);
     setLive({ conn, sync });
     const off = conn.subscribe(() => {
       if (conn.state === 'unauthenticated') refused.current();
@@ -81,9 +86,10 @@ export function Dashboard({ token, me, catalog, onRefused }: { token: string; me
       off();
       sync.close();
       incidents.close();
+      notices.close();
       conn.close();
     };
-  }, [token, key, alertsStore, incidentsStore]);
+  }, [token, key, alertsStore, incidentsStore, noticesStore]);
 
   useEffect(() => {
     if (me.role === 'public') return;
@@ -242,6 +248,7 @@ export function Dashboard({ token, me, catalog, onRefused }: { token: string; me
             )}
           />
           <ConflictsSection token={token} me={me} />
+          {me.role !== 'public' && <NoticesSection token={token} me={me} store={noticesStore} />}
           {me.role === 'admin' && <DeliveriesSection token={token} />}
         </aside>
       </div>
