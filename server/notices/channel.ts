@@ -14,6 +14,8 @@ type Delta = Omit<NoticesChanged, 'seq'>;
 
 export const NOTICES_KEY = 'notices';
 const ROOM = toRoomId({ type: 'notices' });
+/** How long one snapshot query serves later subscribers at the same seq. */
+const SNAPSHOT_REUSE_MS = 2_000;
 
 /** Pure: two deltas of one tick; the later version of a notice wins, order of first appearance kept. */
 export function mergeNoticeDeltas(a: Delta, b: Delta): Delta {
@@ -29,6 +31,7 @@ export function createNoticesChannel(deps: {
   current: () => Promise<WireNotice[]>;
   clock: () => number;
 }): ChannelHandler<z.output<typeof noticesSubscribeSchema>, string, WireNotice, Delta, NoticesSnapshot> {
+  let cached: { seq: number; at: number; notices: WireNotice[] } | null = null;
   return {
     type: 'notices',
     subscribeEvent: 'notices:subscribe',
@@ -44,9 +47,13 @@ export function createNoticesChannel(deps: {
     roomsOf: (notice) => [{ room: ROOM, delta: { notices: [notice] } }],
     merge: mergeNoticeDeltas,
     async snapshot(_who, inputs) {
-      const notices = await deps.current();
       const input = inputs[0];
-      return { data: { serverTime: deps.clock(), seq: input?.seq ?? 0, notices }, seqs: inputs.map((i) => i.seq) };
+      const seq = input?.seq ?? 0;
+      // one query serves a crowd of /public subscribers: reused while the room's seq has not moved (a change
+      // anywhere in the cluster moves it) and for at most SNAPSHOT_REUSE_MS (notices start and end by time)
+      const now = deps.clock();
+      if (!cached || cached.seq !== seq || now - cached.at > SNAPSHOT_REUSE_MS) cached = { seq, at: now, notices: await deps.current() };
+      return { data: { serverTime: now, seq: cached.seq, notices: cached.notices }, seqs: inputs.map(() => cached!.seq) };
     },
   };
 }

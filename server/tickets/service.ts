@@ -19,6 +19,8 @@ import { CITIZEN_ACTOR, reopenComplaintForCitizen } from '../incidents/citizen';
 import type { OutboxSettings } from '../notifications/outbox';
 import { publishableRatings, ticketView, MAX_HISTORY, type TicketRow } from './view';
 
+/** Published ratings are recomputed at most this often. */
+const RATINGS_CACHE_MS = 30_000;
 const ms = (c: string) => `(extract(epoch FROM ${c}) * 1000)::float8`;
 
 /** The one query of a lookup, for known and unknown tickets alike (title, reporter, position: never read). */
@@ -90,6 +92,7 @@ export function createTicketService(deps: {
   clock: () => number;
 }): TicketService {
   const { pool, clock } = deps;
+  let ratingsCache: { at: number; value: { k: number; cells: RatingCell[] } } | null = null;
   return {
     async lookup(ticket) {
       return ticketView(ticket, await findTicket(pool, ticket), clock());
@@ -137,13 +140,17 @@ export function createTicketService(deps: {
     },
 
     async ratings() {
+      // an anonymous route: one query per RATINGS_CACHE_MS at most, however many ask
+      if (ratingsCache && clock() - ratingsCache.at < RATINGS_CACHE_MS) return ratingsCache.value;
       const { rows } = await pool.query(
         `SELECT r.handler_opd AS opd, COALESCE(o.name, r.handler_opd) AS "opdName", r.category, count(*)::int AS count,
                 round(avg(r.rating)::numeric, 1)::float8 AS average, round(avg(r.not_fixed::int)::numeric, 2)::float8 AS "notFixedShare"
            FROM complaint_rating r LEFT JOIN opd o ON o.code = r.handler_opd
           GROUP BY r.handler_opd, o.name, r.category ORDER BY r.handler_opd, r.category`,
       );
-      return { k: deps.k, cells: publishableRatings(rows as RatingCell[], deps.k) };
+      const value = { k: deps.k, cells: publishableRatings(rows as RatingCell[], deps.k) };
+      ratingsCache = { at: clock(), value };
+      return value;
     },
   };
 }
