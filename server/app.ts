@@ -18,7 +18,7 @@ import type { Storage } from '../db/storage';
 import { createAuthRoutes } from './auth/routes';
 import { createAuthService } from './auth/service';
 import { createCatalogService, type CatalogService } from './catalog/service';
-import { DEFAULT_API_BODY_BYTES, DEFAULT_INGEST_RATE, type Config } from './config';
+import { DEFAULT_API_BODY_BYTES, DEFAULT_INGEST_RATE, DEFAULT_TICKET_LOOKUPS_PER_MIN, type Config } from './config';
 import { checkHostHeader, LOOPBACK_HOSTS } from './http/hosts';
 import { INGEST_BODY_PATHS, ingestKeyGate } from './http/auth';
 import { createPrincipalOf } from './http/principal';
@@ -83,6 +83,11 @@ import { createBriefingService, type BriefingService } from './briefing/service'
 import { createScorecardRoutes } from './scorecard/routes';
 import { createNotificationRoutes } from './notifications/routes';
 import { startNotifications, type Notifications } from './notifications/start';
+import { createNoticesChannel } from './notices/channel';
+import { createNoticeRoutes } from './notices/routes';
+import { createNoticeService } from './notices/service';
+import { createTicketRoutes } from './tickets/routes';
+import { createTicketService } from './tickets/service';
 
 export interface AppDeps {
   storage: Storage;
@@ -90,6 +95,7 @@ export interface AppDeps {
     Partial<Pick<Config, 'maxApiBodyBytes' | 'allowedHosts' | 'trustProxy' | 'publicSocketsPerAddress' | 'publicSnapshotCacheBytes'>> &
     Partial<Pick<Config, 'ingestRatePerMinPerKey' | 'ingestRatePerMinPerIp' | 'overlapDistanceM' | 'overlapWindowMonths' | 'overlapUnresolvedDays'>> &
     Partial<Pick<Config, 'sessionTtlMs' | 'loginMaxFailures' | 'loginMaxDelayMs' | 'loginRatePerMin' | 'env'>> &
+    Partial<Pick<Config, 'ticketLookupsPerMin'>> &
     Partial<Pick<Config, 'publicKAnonymity' | 'publicCacheMs'>> &
     Partial<Pick<Config, 'wallScenesFile' | 'storeCacheMaxBuckets' | 'storeCacheTtlMs'>> &
     Partial<Pick<Config, 'backup' | 'auditAnchorDir' | 'metricsToken'>> &
@@ -464,6 +470,23 @@ export async function createApp(deps: AppDeps): Promise<App> {
   );
   app.use(createIncidentRoutes({ pool, incidents, principalOf, k: config.publicKAnonymity ?? PUBLIC_VIEW_DEFAULTS.kAnonymity, clock }));
   app.use(createNotificationRoutes({ pool, principalOf, webhookKey: deps.webhookKey ?? null, clock }));
+  // issue 21: citizens follow their complaint by ticket and rate it; public notices (live, Atom, CAP 1.2)
+  const tickets = createTicketService({
+    pool,
+    k: config.publicKAnonymity ?? PUBLIC_VIEW_DEFAULTS.kAnonymity,
+    incidents: incidentChannel,
+    outbox: notify.settings,
+    clock,
+  });
+  app.use(createTicketRoutes({ tickets, perMin: config.ticketLookupsPerMin ?? DEFAULT_TICKET_LOOKUPS_PER_MIN }));
+  const notices = createNoticeService({ pool, catalog, publish: (n) => channels.publish('notices', n), clock });
+  channels.register(createNoticesChannel({ current: () => notices.current(), clock }));
+  const cityInfo = async () => {
+    const code = await cityCode();
+    const name = code ? (await pool.query<{ name: string }>(`SELECT name FROM region WHERE code = $1`, [code])).rows[0]?.name : undefined;
+    return { code, name: name ?? 'Kota' };
+  };
+  app.use(createNoticeRoutes({ notices, principalOf, city: cityInfo, clock }));
   app.use(createRegionRoutes({ pool, cityCode }));
   // issue 19: the OPD scorecard and the weekly briefing (made by the leader on its schedule)
   app.use(

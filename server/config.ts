@@ -55,6 +55,8 @@ export const DEFAULT_API_BODY_BYTES = 64 * 1024;
 
 /** Ingest requests per minute: per key (a worker per OPD) and per client address (a few OPD per host). */
 export const DEFAULT_INGEST_RATE = Object.freeze({ perMinPerKey: 6_000, perMinPerIp: 20_000 });
+/** Ticket lookups and ratings per client address and minute (TICKET_LOOKUPS_PER_MIN). */
+export const DEFAULT_TICKET_LOOKUPS_PER_MIN = 10;
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -88,6 +90,8 @@ const envSchema = z.object({
     .min(1_000)
     .default(15 * 60_000),
   LOGIN_RATE_PER_MIN: z.coerce.number().int().min(1).default(20),
+  /** Ticket lookups and ratings per client address and minute (issue 21: a ticket number is a capability). */
+  TICKET_LOOKUPS_PER_MIN: z.coerce.number().int().min(1).default(DEFAULT_TICKET_LOOKUPS_PER_MIN),
   INGEST_RATE_PER_MIN_PER_KEY: z.coerce.number().int().min(1).default(DEFAULT_INGEST_RATE.perMinPerKey),
   INGEST_RATE_PER_MIN_PER_IP: z.coerce.number().int().min(1).default(DEFAULT_INGEST_RATE.perMinPerIp),
   /** Origins allowed to call the API from a browser; empty means same-origin only. */
@@ -215,6 +219,7 @@ export type Config = Readonly<{
   /** The longest wait a failing (username, address) pair is given; failures slow, never lock (server/auth/throttle.ts). */
   loginMaxDelayMs: number;
   loginRatePerMin: number;
+  ticketLookupsPerMin: number;
   ingestRatePerMinPerKey: number;
   ingestRatePerMinPerIp: number;
   corsOrigins: readonly string[];
@@ -333,6 +338,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     loginMaxFailures: e.LOGIN_MAX_FAILURES,
     loginMaxDelayMs: e.LOGIN_MAX_DELAY_MS,
     loginRatePerMin: e.LOGIN_RATE_PER_MIN,
+    ticketLookupsPerMin: e.TICKET_LOOKUPS_PER_MIN,
     ingestRatePerMinPerKey: e.INGEST_RATE_PER_MIN_PER_KEY,
     ingestRatePerMinPerIp: e.INGEST_RATE_PER_MIN_PER_IP,
     corsOrigins: Object.freeze([...e.CORS_ORIGINS]),

@@ -14,6 +14,8 @@ import { BUCKETS } from './schemas';
 import { CONFLICT_RULES, CONFLICT_STATUSES, projectGeometrySchema } from './works';
 import * as incidents from './incidents';
 import * as scorecard from './scorecard';
+import * as notices from './notices';
+import * as tickets from './tickets';
 
 const HOUR_MS = 3_600_000;
 /** The windows the public complaint views answer for, ending now. */
@@ -737,6 +739,14 @@ export const restResponses = {
   ScorecardRanking: scorecard.scorecardRankingResponse,
   PublicScorecard: scorecard.publicScorecardResponse,
   Briefings: scorecard.briefingListResponse,
+  // issue 21: follow your complaint, ratings, public notices (schemas in shared/tickets.ts, shared/notices.ts)
+  PublicTicket: tickets.publicTicketResponse,
+  RatingResult: tickets.ratingResultResponse,
+  PublicRatings: tickets.publicRatingsResponse,
+  Open311Request: tickets.open311RequestResponse,
+  Open311Error: tickets.open311ErrorResponse,
+  Notice: notices.noticeResponse,
+  Notices: notices.noticesResponse,
 } as const satisfies Record<string, z.ZodType>;
 export type RestResponseName = keyof typeof restResponses;
 /** The answer a route documents under `name`, as the server sends it and the client receives it. */

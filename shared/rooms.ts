@@ -13,7 +13,9 @@ export type Room =
    * incidents, watch alerts and escalation steps for the command center (no opd) or for one OPD; with `purpose`
    * (only with `opd`): the incidents other OPDs share with that OPD through agreements in force for that purpose
    */
-  | { type: 'incidents'; opd?: string; purpose?: string };
+  | { type: 'incidents'; opd?: string; purpose?: string }
+  /** public notices (issue 21): one room, heard on /public too */
+  | { type: 'notices' };
 
 const OPD_CODE = /^[A-Z][A-Z0-9_]{1,31}$/;
 /** A sharing agreement's purpose code (the same rule as shared/schemas.ts PURPOSE and the agreement table's CHECK). */
@@ -32,12 +34,15 @@ export function toRoomId(room: Room): string {
     case 'incidents':
       if (!room.opd) return 'incidents';
       return room.purpose ? `incidents:${room.opd}/${room.purpose}` : `incidents:${room.opd}`;
+    case 'notices':
+      return 'notices';
   }
 }
 
 /** Parses a room id; returns null for anything that is not a well-formed room. */
 export function parseRoomId(id: string): Room | null {
   if (id === 'feeds') return { type: 'feeds' };
+  if (id === 'notices') return { type: 'notices' };
   if (id === 'alerts') return { type: 'alerts' };
   if (id.startsWith('alerts:')) return OPD_CODE.test(id.slice(7)) ? { type: 'alerts', opd: id.slice(7) } : null;
   if (id === 'incidents') return { type: 'incidents' };

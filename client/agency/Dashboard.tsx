@@ -17,6 +17,8 @@ import { ScorecardSection } from './ScorecardSection';
 import { IncidentsStore } from '../features/incidents/store';
 import { IncidentsSync, SharedIncidentsSync } from '../features/incidents/sync';
 import { ConflictsSection } from './ConflictsSection';
+import { NoticesSection } from './NoticesSection';
+import { NoticesStore, NoticesSync } from '../features/notices/store';
 import type { Me } from './auth-api';
 import { KpiTile } from './KpiTile';
 import { LostBanner } from './LostBanner';
@@ -80,6 +82,8 @@ export function Dashboard({ token, me, catalog, onRefused }: { token: string; me
       ]
     : [];
   const purposesKey = JSON.stringify(sharedPurposes);
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- token is the reset signal, not an input
+  const noticesStore = useMemo(() => new NoticesStore(), [token]);
   const [live, setLive] = useState<Live | null>(null);
   const [sharedSyncs, setSharedSyncs] = useState<SharedIncidentsSync[]>([]);
   useEffect(() => {
@@ -90,6 +94,7 @@ export function Dashboard({ token, me, catalog, onRefused }: { token: string; me
     const incidents = new IncidentsSync(socket, token, incidentsStore);
     const shared = agencyOpd ? (JSON.parse(purposesKey) as string[]).map((p) => new SharedIncidentsSync(socket, agencyOpd, p)) : [];
     setSharedSyncs(shared);
+    const notices = new NoticesSync(socket, noticesStore);
     setLive({ conn, sync });
     const off = conn.subscribe(() => {
       if (conn.state === 'unauthenticated') refused.current();
@@ -99,9 +104,10 @@ export function Dashboard({ token, me, catalog, onRefused }: { token: string; me
       sync.close();
       incidents.close();
       for (const s of shared) s.close();
+      notices.close();
       conn.close();
     };
-  }, [token, key, purposesKey, agencyOpd, alertsStore, incidentsStore]);
+  }, [token, key, purposesKey, agencyOpd, alertsStore, incidentsStore, noticesStore]);
 
   useEffect(() => {
     if (me.role === 'public') return;
@@ -265,6 +271,7 @@ export function Dashboard({ token, me, catalog, onRefused }: { token: string; me
           <ConflictsSection token={token} me={me} />
           <ScorecardSection token={token} me={me} catalog={catalog} />
           {(me.role === 'admin' || me.role === 'operator') && <BriefingsSection token={token} />}
+          {me.role !== 'public' && <NoticesSection token={token} me={me} store={noticesStore} />}
           {me.role === 'admin' && <DeliveriesSection token={token} />}
         </aside>
       </div>

@@ -14,6 +14,7 @@ import { setBodyState } from '../lib/test-hooks';
 import { filterProjects, LATE_MARGIN_PTS, publicProjects, type ProjectFilter, type PublicProject } from './projects';
 import type { RegisteredProject } from './projects-api';
 import type { PublicMapProps } from './map-types';
+import { useNoticeLayer } from './notice-layer';
 
 const LATE_COLOUR = '#be185d';
 const PROJECT_COLOUR = '#7c3aed';
@@ -56,7 +57,7 @@ function projectsGeoJson(projects: readonly PublicProject[], filter: ProjectFilt
  * The citizen map: the offline basemap plus gauges and projects as plain MapLibre circle layers
  * (no deck.gl: a phone on a slow network should not download it for two point layers).
  */
-export default function PublicMap({ store, regions, registry, filter, focus }: PublicMapProps) {
+export default function PublicMap({ store, regions, registry, filter, focus, notices }: PublicMapProps) {
   const { t } = useTranslation();
   const { locale } = useLang();
   const parents = useMemo(() => {
@@ -165,6 +166,8 @@ export default function PublicMap({ store, regions, registry, filter, focus }: P
     (map.getSource('projects') as GeoJSONSource | undefined)?.setData(projectsGeoJson(projects, filter, focus?.entity ?? null));
   }, [ready, version, store, projects, filter, focus]);
 
+  useNoticeLayer(ready ? mapRef.current : null, ready, notices, regions);
+
   useEffect(() => {
     const map = mapRef.current;
     if (!ready || !map || !focus) return;
@@ -189,6 +192,11 @@ export default function PublicMap({ store, regions, registry, filter, focus }: P
         <span>
           <i className="dot dot-project-late" aria-hidden="true" /> {t('pub.legendProjectLate')}
         </span>
+        {notices && (
+          <span>
+            <i className="dot dot-notice" aria-hidden="true" /> {t('notices.legend')}
+          </span>
+        )}
       </div>
       <p className="pub-map-note">{t('pub.legendGaugeNote')}</p>
     </>

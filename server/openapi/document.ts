@@ -30,6 +30,7 @@ import { coordinateSchema } from '../projects/routes';
 import * as R from '../../shared/rest';
 import { INCIDENT_REQUEST_BODIES, incidentPaths } from '../incidents/openapi';
 import { scorecardPaths } from '../scorecard/openapi';
+import { CITIZEN_REQUEST_BODIES, citizenPaths } from '../notices/openapi';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -83,6 +84,7 @@ const REQUEST_BODIES = {
   AlertAcknowledgement: ackSchema,
   ConflictCoordination: coordinateSchema,
   ...INCIDENT_REQUEST_BODIES,
+  ...CITIZEN_REQUEST_BODIES,
 } as const satisfies Record<string, z.ZodType>;
 
 const ref = (name: R.RestResponseName | keyof typeof REQUEST_BODIES) => ({ $ref: `#/components/schemas/${name}` });
@@ -725,6 +727,8 @@ export function buildOpenApiDocument() {
       token: TOKEN,
       publicSecurity: PUBLIC,
     }),
+    // issue 21 (server/notices/openapi.ts)
+    ...citizenPaths({ ref: ref as (name: string) => { $ref: string }, ok, err, body, token: TOKEN, publicSecurity: PUBLIC }),
   };
 
   const schemas: Record<string, JsonSchema> = {};

@@ -86,6 +86,18 @@ const ROUTES = [
   'POST /api/v1/notifications/deliveries/:id/retry',
   'GET /api/v1/notifications/routes',
   'POST /api/v1/notifications/routes',
+  // issue 21: follow your complaint, ratings, public notices
+  'GET /api/public/v1/tickets/:ticket',
+  'POST /api/public/v1/tickets/:ticket/rating',
+  'GET /api/public/v1/ratings',
+  'GET /open311/v2/requests/:id.json',
+  'POST /api/v1/notices',
+  'POST /api/v1/notices/:id',
+  'POST /api/v1/notices/:id/withdraw',
+  'GET /api/public/v1/notices',
+  'GET /api/public/v1/notices/history',
+  'GET /api/public/v1/notices.atom',
+  'GET /api/public/v1/notices/:id.cap',
 ];
 const CKAN_ACTIONS = ['package_list', 'package_show', 'package_search', 'datastore_search', 'help_show'];
 

@@ -123,7 +123,72 @@ describe.each(backends)('REST contract on %s', (_name, adminUrl) => {
       `INSERT INTO notification_attempt (outbox_id, time, ok, detail, duration_ms) VALUES ($1, now(), false, 'connection refused', 3)`,
       [deadId],
     );
+    // issue 21: a resolved complaint to look up and rate, an Open311 one, notices to edit and withdraw
+    const tiketTime = (h: number) => new Date(now - h * 3_600_000).toISOString();
+    const tiket = [
+      { kind: 'complaint', id: 'KONTRAK-TIKET', status: 'received', time: tiketTime(5), category: 'sampah', region: kel },
+      { kind: 'complaint', id: 'KONTRAK-TIKET', status: 'resolved', time: tiketTime(1), category: 'sampah', region: kel },
+      { kind: 'complaint', id: 'o311-4242', status: 'received', time: tiketTime(2), category: 'drainase', region: kel },
+    ];
+    expect((await server.post('/api/v1/events', { events: tiket }, kominfo)).status).toBe(202);
+    const noticeBody = {
+      kind: 'pump_maintenance',
+      headline: 'Pemeliharaan pompa Kali Semarang',
+      description: 'Pompa 2 dirawat.',
+      regions: [kel],
+      validUntil: new Date(now + 3_600_000).toISOString(),
+    };
+    const noticeId = (await server.post('/api/v1/notices', noticeBody, bpbdToken)).body.notice.id as number;
+    const withdrawId = (await server.post('/api/v1/notices', noticeBody, bpbdToken)).body.notice.id as number;
+    const dishubToken = await server.token('agency', 'DISHUB');
     calls = {
+      // issue 21
+      'GET /api/public/v1/tickets/{ticket}': [
+        { path: '/api/public/v1/tickets/KONTRAK-TIKET', status: 200 },
+        { path: '/api/public/v1/tickets/TIDAK-ADA-1', status: 200 },
+        { path: '/api/public/v1/tickets/%3Cx%3E', status: 400 },
+      ],
+      'POST /api/public/v1/tickets/{ticket}/rating': [
+        { method: 'POST', path: '/api/public/v1/tickets/KONTRAK-TIKET/rating', body: { rating: 4 }, status: 200 },
+        { method: 'POST', path: '/api/public/v1/tickets/KONTRAK-TIKET/rating', body: { rating: 4 }, status: 409 },
+        { method: 'POST', path: '/api/public/v1/tickets/KONTRAK-TIKET/rating', body: { rating: 0 }, status: 400 },
+      ],
+      'GET /api/public/v1/ratings': [{ path: '/api/public/v1/ratings', status: 200 }],
+      'GET /open311/v2/requests/{id}.json': [
+        { path: '/open311/v2/requests/4242.json', status: 200 },
+        { path: '/open311/v2/requests/4243.json', status: 404 },
+        { path: '/open311/v2/requests/%3Cx%3E.json', status: 400 },
+      ],
+      'POST /api/v1/notices': [
+        { method: 'POST', path: '/api/v1/notices', auth: operator, body: noticeBody, status: 201 },
+        { method: 'POST', path: '/api/v1/notices', auth: operator, body: { ...noticeBody, kind: 'x' }, status: 400 },
+        { method: 'POST', path: '/api/v1/notices', body: noticeBody, status: 401 },
+        { method: 'POST', path: '/api/v1/notices', auth: dishubToken, body: { ...noticeBody, opd: 'BPBD' }, status: 403 },
+      ],
+      'POST /api/v1/notices/{id}': [
+        { method: 'POST', path: `/api/v1/notices/${noticeId}`, auth: bpbdToken, body: { ...noticeBody, version: 1 }, status: 200 },
+        { method: 'POST', path: `/api/v1/notices/${noticeId}`, auth: bpbdToken, body: { ...noticeBody, version: 1 }, status: 409 },
+        { method: 'POST', path: `/api/v1/notices/${noticeId}`, auth: bpbdToken, body: { version: 2 }, status: 400 },
+        { method: 'POST', path: `/api/v1/notices/${noticeId}`, body: { ...noticeBody, version: 2 }, status: 401 },
+        { method: 'POST', path: `/api/v1/notices/${noticeId}`, auth: dishubToken, body: { ...noticeBody, version: 2 }, status: 403 },
+        { method: 'POST', path: '/api/v1/notices/999999', auth: operator, body: { ...noticeBody, version: 1 }, status: 404 },
+      ],
+      'POST /api/v1/notices/{id}/withdraw': [
+        { method: 'POST', path: `/api/v1/notices/${withdrawId}/withdraw`, auth: dishubToken, body: {}, status: 403 },
+        { method: 'POST', path: `/api/v1/notices/${withdrawId}/withdraw`, auth: bpbdToken, body: {}, status: 200 },
+        { method: 'POST', path: `/api/v1/notices/${withdrawId}/withdraw`, auth: bpbdToken, body: {}, status: 409 },
+        { method: 'POST', path: '/api/v1/notices/x/withdraw', auth: bpbdToken, body: {}, status: 400 },
+        { method: 'POST', path: `/api/v1/notices/${withdrawId}/withdraw`, body: {}, status: 401 },
+        { method: 'POST', path: '/api/v1/notices/999999/withdraw', auth: operator, body: {}, status: 404 },
+      ],
+      'GET /api/public/v1/notices': [{ path: '/api/public/v1/notices', status: 200 }],
+      'GET /api/public/v1/notices/history': [{ path: '/api/public/v1/notices/history', status: 200 }],
+      'GET /api/public/v1/notices.atom': [{ path: '/api/public/v1/notices.atom', status: 200 }],
+      'GET /api/public/v1/notices/{id}.cap': [
+        { path: `/api/public/v1/notices/${noticeId}.cap`, status: 200 },
+        { path: '/api/public/v1/notices/999999.cap', status: 404 },
+        { path: '/api/public/v1/notices/abc.cap', status: 400 },
+      ],
       'GET /api/v1/incidents': [
         { path: '/api/v1/incidents', auth: operator, status: 200 },
         { path: '/api/v1/incidents?purpose=A', auth: operator, status: 400 },

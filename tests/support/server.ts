@@ -45,6 +45,7 @@ export interface TestServerOptions {
   /** 'production' refuses demo passwords at login. */
   env?: 'development' | 'production' | 'test';
   loginRatePerMin?: number;
+  ticketLookupsPerMin?: number;
   ingestRatePerMinPerKey?: number;
   ingestRatePerMinPerIp?: number;
   /** The wall's scenes file (absent: the built-in scenes). */
@@ -102,6 +103,7 @@ export async function startTestServer(adminUrl: string, opts: TestServerOptions 
       loginMaxDelayMs: opts.loginMaxDelayMs,
       env: opts.env,
       loginRatePerMin: opts.loginRatePerMin,
+      ticketLookupsPerMin: opts.ticketLookupsPerMin,
       ingestRatePerMinPerKey: opts.ingestRatePerMinPerKey,
       ingestRatePerMinPerIp: opts.ingestRatePerMinPerIp,
       wallScenesFile: opts.wallScenesFile,
