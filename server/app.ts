@@ -63,7 +63,10 @@ import { cityBbox, createRegionRoutes } from './regions/routes';
 import { loadRegions } from '../db/queries/catalog';
 import { bboxAnchor } from '../shared/hexbin';
 import { createSeriesRoutes } from './series/routes';
-import { createSharingRoutes } from './sharing/routes';
+import { createSharingRequestRoutes, createSharingRoutes } from './sharing/routes';
+import { createSharingService, type SharingService } from './sharing/service';
+import { createUsageRecorder, type UsageRecorder } from './sharing/usage';
+import { PLANNING_OPD } from './projects/conflicts';
 import { createSeriesService } from './series/service';
 import { BucketCache, DEFAULT_BUCKET_CACHE } from '../db/bucket-cache';
 import type { StoreJobRunner } from '../db/store-jobs';
@@ -125,6 +128,9 @@ export interface App {
   incidents: IncidentService;
   watcher: Watcher;
   notifications: Notifications;
+  /** Sharing on request (issue 19): requests, decisions, disputes, reminders (tests call `remind()`), and usage counts. */
+  sharing: SharingService;
+  sharingUsage: UsageRecorder;
   /** Re-judges every live socket's session and subscriptions now (it also runs every few seconds). */
   recheckLive(): Promise<void>;
   /**
@@ -148,6 +154,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   shareRateLimits(cluster ? (prefix) => cluster.rateLimitStore(prefix) : null);
 
   const catalog = await createCatalogService(pool, clock);
+  // reads through sharing agreements, counted per day (issue 19); flushed every few seconds and at close
+  const sharingUsage = createUsageRecorder({ pool, clock, offsetMin: config.notifications?.utcOffsetMin ?? 420, log });
   // settled roll-up buckets in memory; the ingest service below invalidates what its writes change
   const bucketCache = new BucketCache((ids, from, to, level, small) => bucketedSeries(pool, ids, from, to, level, { serial: small }), {
     maxBuckets: config.storeCacheMaxBuckets ?? DEFAULT_BUCKET_CACHE.maxBuckets,
@@ -287,6 +295,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     createPointsChannel({
       pool,
       catalog,
+      usage: sharingUsage,
       series,
       clock,
       publicSnapshotMs,
@@ -296,7 +305,15 @@ export async function createApp(deps: AppDeps): Promise<App> {
     }),
   );
   channels.register(
-    createEventsChannel({ pool, catalog, clock, publicSnapshotMs, publicOpenEvents: PUBLIC_LIMITS.openEvents, observeSnapshot: metrics.snapshot }),
+    createEventsChannel({
+      pool,
+      catalog,
+      usage: sharingUsage,
+      clock,
+      publicSnapshotMs,
+      publicOpenEvents: PUBLIC_LIMITS.openEvents,
+      observeSnapshot: metrics.snapshot,
+    }),
   );
   channels.register(createAlertsChannel({ catalog, alerts, clock }));
   channels.register(createFeedsChannel({ pool, clock }));
@@ -376,8 +393,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
       loginRatePerMin: config.loginRatePerMin,
     }),
   );
-  app.use(createSeriesRoutes({ pool, catalog, series, principalOf }));
-  app.use(createEventRoutes({ pool, catalog, principalOf, clock }));
+  app.use(createSeriesRoutes({ pool, catalog, series, principalOf, usage: sharingUsage }));
+  app.use(createEventRoutes({ pool, catalog, principalOf, clock, usage: sharingUsage }));
   app.use(
     createProjectRoutes({
       pool,
@@ -443,6 +460,32 @@ export async function createApp(deps: AppDeps): Promise<App> {
   channels.register(createIncidentsChannel({ list: (who) => incidents.list(who), clock }));
   app.use(createIncidentRoutes({ pool, incidents, principalOf, k: config.publicKAnonymity ?? PUBLIC_VIEW_DEFAULTS.kAnonymity, clock }));
   app.use(createNotificationRoutes({ pool, principalOf, webhookKey: deps.webhookKey ?? null, clock }));
+  // sharing on request (issue 19): a change re-reads the agreements and re-judges live subscriptions here at
+  // once (other processes follow within AGREEMENT_REFRESH_MS); expiry reminders run in the leader
+  let recheckNow: () => Promise<void> = async () => {};
+  const sharing = createSharingService({
+    pool,
+    catalog,
+    usage: sharingUsage,
+    outbox: notify.settings,
+    planningOpd: PLANNING_OPD,
+    clock,
+    onChanged: () =>
+      void catalog.reload().then(
+        () => recheckNow(),
+        (err: unknown) => log.warn({ err }, 'agreements not re-read after a change'),
+      ),
+  });
+  app.use(createSharingRequestRoutes({ sharing, principalOf }));
+  const stopSharingJob = config.watchIntervalMs
+    ? leader.run('sharing-reminders', () => {
+        const timer = setInterval(
+          () => void sharing.remind().catch((err: unknown) => log.error({ err }, 'sharing reminders failed')),
+          config.watchIntervalMs!,
+        );
+        return async () => clearInterval(timer);
+      })
+    : null;
   app.use(createRegionRoutes({ pool, cityCode }));
   // one set of public snapshots for the public API, open data and CKAN
   const publicSources = createPublicSources({ db: pool, k: config.publicKAnonymity, cacheMs: config.publicCacheMs, clock, log });
@@ -509,6 +552,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     // the address TRUST_PROXY makes of the handshake request, as req.ip does for REST
     clientAddress: (req) => proxyaddr(req, app.get('trust proxy fn')),
   });
+  recheckNow = () => recheck.now();
 
   return {
     httpServer,
@@ -523,9 +567,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
     watcher,
     notifications: notify,
     recheckLive: () => recheck.now(),
+    sharing,
+    sharingUsage,
     leader,
     async close() {
       await stopWatchJob?.();
+      await stopSharingJob?.();
+      await sharingUsage.close();
       await notify.stop();
       await backups?.stop();
       await stopBackupJob?.();

@@ -13,6 +13,7 @@ import { scenesFileSchema } from './scenes';
 import { BUCKETS } from './schemas';
 import { CONFLICT_RULES, CONFLICT_STATUSES, projectGeometrySchema } from './works';
 import * as incidents from './incidents';
+import * as sharing from './sharing';
 
 const HOUR_MS = 3_600_000;
 /** The windows the public complaint views answer for, ending now. */
@@ -725,6 +726,12 @@ export const restResponses = {
   NotificationRoutes: incidents.notificationRoutesResponse,
   NotificationRouteCreated: incidents.notificationRouteCreatedResponse,
   EscalationPolicies: incidents.escalationPoliciesResponse,
+  // issue 19: sharing on request (schemas in shared/sharing.ts)
+  SharingOverview: sharing.sharingOverviewResponse,
+  SharingRequest: sharing.sharingRequestResponse,
+  SharingAgreement: sharing.sharingAgreementResponse,
+  SharingUsage: sharing.sharingUsageResponse,
+  SharingMatrix: sharing.sharingMatrixResponse,
 } as const satisfies Record<string, z.ZodType>;
 export type RestResponseName = keyof typeof restResponses;
 /** The answer a route documents under `name`, as the server sends it and the client receives it. */

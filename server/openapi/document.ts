@@ -29,6 +29,7 @@ import { eventStatsQuerySchema } from '../events/routes';
 import { coordinateSchema } from '../projects/routes';
 import * as R from '../../shared/rest';
 import { INCIDENT_REQUEST_BODIES, incidentPaths } from '../incidents/openapi';
+import { SHARING_REQUEST_BODIES, sharingPaths } from '../sharing/openapi';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -82,6 +83,7 @@ const REQUEST_BODIES = {
   AlertAcknowledgement: ackSchema,
   ConflictCoordination: coordinateSchema,
   ...INCIDENT_REQUEST_BODIES,
+  ...SHARING_REQUEST_BODIES,
 } as const satisfies Record<string, z.ZodType>;
 
 const ref = (name: R.RestResponseName | keyof typeof REQUEST_BODIES) => ({ $ref: `#/components/schemas/${name}` });
@@ -715,6 +717,8 @@ export function buildOpenApiDocument() {
       token: TOKEN,
       publicSecurity: PUBLIC,
     }),
+    // issue 19 (server/sharing/openapi.ts)
+    ...sharingPaths({ ref: ref as (name: string) => { $ref: string }, ok, err, body, token: TOKEN }),
   };
 
   const schemas: Record<string, JsonSchema> = {};

@@ -14,6 +14,7 @@ import type { ClassifiedEntity } from '../access/policy';
 import type { CatalogService } from '../catalog/service';
 import type { ChannelHandler } from '../realtime/channel';
 import { auditSharedRead } from '../sharing/audit-read';
+import type { UsageRecorder } from '../sharing/usage';
 import { currentDelta, currentOnly, publicHistoryMinutes, withoutHistory } from '../public/current-only';
 import { preEncode } from '../realtime/preencoded';
 import type { LiveLatest } from '../public/live-latest';
@@ -110,6 +111,8 @@ export function createSnapshotCache(
 export function createPointsChannel(deps: {
   pool: pg.Pool;
   catalog: CatalogService;
+  /** Counts reads made through a sharing agreement (server/sharing/usage.ts). */
+  usage?: UsageRecorder;
   series: SeriesService;
   clock: () => number;
   /** How long anonymous subscribers share a snapshot (well inside what the hub holds for catch-up). */
@@ -150,7 +153,7 @@ export function createPointsChannel(deps: {
         allow: true,
         item: metric,
         audit: (source) =>
-          auditSharedRead(deps.pool, who, { type: 'metric', code: metric.code, ownerOpd: metric.ownerOpd }, d, { via: 'socket', source }),
+          auditSharedRead(deps.pool, who, { type: 'metric', code: metric.code, ownerOpd: metric.ownerOpd }, d, { via: 'socket', source }, deps.usage),
       };
     },
     roomOf: (metric) => toRoomId({ type: 'metric', metric }),
