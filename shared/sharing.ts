@@ -174,3 +174,6 @@ export const sharingMatrixResponse = z.object({
     .describe('the OPD × item pairs an agreement or an open request concerns (own and publik follow from the item)'),
 });
 export type SharingMatrix = z.infer<typeof sharingMatrixResponse>;
+
+/** The planning board (Bappeda): sees the needs-and-availability matrix beside admins (server/projects/conflicts.ts names it too). */
+export const PLANNING_OPD = 'BAPPEDA';

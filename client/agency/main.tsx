@@ -6,9 +6,13 @@ import { createRoot } from 'react-dom/client';
 import { initI18n } from '../lib/i18n';
 import { agencyStrings } from './strings';
 import { incidentStrings } from '../features/incidents/strings';
+import { sharingStrings } from '../features/sharing/strings';
 import { AgencyApp } from './AgencyApp';
 
-const i18n = initI18n({ id: { ...agencyStrings.id, ...incidentStrings.id }, en: { ...agencyStrings.en, ...incidentStrings.en } });
+const i18n = initI18n({
+  id: { ...agencyStrings.id, ...incidentStrings.id, ...sharingStrings.id },
+  en: { ...agencyStrings.en, ...incidentStrings.en, ...sharingStrings.en },
+});
 document.title = i18n.t('agency.docTitle');
 i18n.on('languageChanged', () => {
   document.title = i18n.t('agency.docTitle');
