@@ -69,7 +69,6 @@ export function SharingPage({ token, me, catalog, onBack }: { token: string; me:
       {!data && !failed && <p>{t('sharing.loading')}</p>}
       {data && (
         <>
-          {me.role === 'agency' && <AskForm token={token} requestable={data.requestable} names={names} onDone={reload} />}
           <h3>{t('sharing.incoming')}</h3>
           {incoming.length === 0 && <p className="muted">{t('sharing.incomingNone')}</p>}
           <ul className="plain-list">
@@ -101,6 +100,7 @@ export function SharingPage({ token, me, catalog, onBack }: { token: string; me:
               <AgreementRow key={a.id} token={token} me={me} a={a} names={names} onDone={reload} />
             ))}
           </ul>
+          {me.role === 'agency' && <AskForm token={token} requestable={data.requestable} names={names} onDone={reload} />}
         </>
       )}
     </section>
