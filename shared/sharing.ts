@@ -19,6 +19,8 @@ export interface Agreement {
   validUntil: number;
   /** Set while a dispute stands: the agreement grants nothing, and reads say why. */
   suspended?: boolean;
+  /** The finest region detail reads through it may show (absent: kelurahan, as recorded). */
+  regionLevel?: RegionLevel;
 }
 
 /** Region detail an agreement may carry, finest first: a narrowing moves right. */

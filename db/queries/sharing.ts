@@ -6,7 +6,7 @@ type Db = pg.Pool | pg.PoolClient;
 
 const COLUMNS = `id, owner_opd AS "ownerOpd", grantee_opd AS "granteeOpd", item_type AS "itemType", item_code AS "itemCode", purpose,
   (extract(epoch FROM valid_from) * 1000)::float8 AS "validFrom", (extract(epoch FROM valid_until) * 1000)::float8 AS "validUntil",
-  suspended_at IS NOT NULL AS suspended`;
+  suspended_at IS NOT NULL AS suspended, region_level AS "regionLevel"`;
 
 /**
  * Agreements not revoked and not yet ended (the rule checks validity against its own clock). Suspended ones

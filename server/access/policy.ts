@@ -9,7 +9,7 @@
  */
 import type { DataClass } from '../../shared/catalog';
 import type { Principal } from '../../shared/contract';
-import type { Agreement } from '../../shared/sharing';
+import type { Agreement, RegionLevel } from '../../shared/sharing';
 
 export interface Classified {
   code: string;
@@ -27,7 +27,7 @@ export interface AccessContext {
   itemType?: 'metric' | 'event_kind';
 }
 
-export type Decision = { allow: true; via?: { agreement: number; purpose: string } } | { allow: false; reason: string };
+export type Decision = { allow: true; via?: { agreement: number; purpose: string; regionLevel?: RegionLevel } } | { allow: false; reason: string };
 
 const ALLOW: Decision = { allow: true };
 
@@ -70,7 +70,7 @@ export function canRead(who: Principal, what: Classified, ctx: AccessContext): D
           allow: false,
           reason: `${what.code} is shared with ${who.opd} for ${inForce.map((a) => a.purpose).join(', ')}, not for '${ctx.purpose}'`,
         };
-      return { allow: true, via: { agreement: match.id, purpose: match.purpose } };
+      return { allow: true, via: { agreement: match.id, purpose: match.purpose, ...(match.regionLevel ? { regionLevel: match.regionLevel } : {}) } };
     }
   }
 }

@@ -14,6 +14,7 @@ import type { CatalogService } from '../catalog/service';
 import type { ChannelHandler } from '../realtime/channel';
 import { auditSharedRead } from '../sharing/audit-read';
 import type { UsageRecorder } from '../sharing/usage';
+import { liveRefusal } from '../sharing/coarsen';
 
 /** What ingest publishes: the events of one kind whose status changed in a committed batch. */
 export interface EventsFact {
@@ -67,6 +68,8 @@ export function createEventsChannel(deps: {
       if (!kind) return { allow: false, code: 'not_found', message: `unknown event kind '${key}'` };
       const d = catalog.decide(who, kind, 'event_kind', purpose);
       if (!d.allow) return { allow: false, code: 'forbidden', message: d.reason };
+      const coarse = liveRefusal(kind.code, d.via);
+      if (coarse) return { allow: false, code: 'forbidden', message: coarse };
       return {
         allow: true,
         item: kind,

@@ -6,6 +6,7 @@
 import { Router } from 'express';
 import { auditSharedRead } from '../sharing/audit-read';
 import type { UsageRecorder } from '../sharing/usage';
+import { coarsenEventStats } from '../sharing/coarsen';
 import type pg from 'pg';
 import { z } from 'zod';
 import { eventStats } from '../../db/queries/event-analytics';
@@ -84,7 +85,9 @@ export function createEventRoutes(deps: {
       },
       deps.usage,
     );
-    reply(res, 'EventStats', { ...stats, bucket: bucketName });
+    const answer = { ...stats, bucket: bucketName };
+    // read through an agreement narrowed to a coarser region: regions merged up, as sharing/coarsen.ts says
+    reply(res, 'EventStats', decision.via?.regionLevel ? coarsenEventStats(answer, decision.via.regionLevel) : answer);
   });
   return router;
 }

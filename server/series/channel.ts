@@ -15,6 +15,7 @@ import type { CatalogService } from '../catalog/service';
 import type { ChannelHandler } from '../realtime/channel';
 import { auditSharedRead } from '../sharing/audit-read';
 import type { UsageRecorder } from '../sharing/usage';
+import { liveRefusal } from '../sharing/coarsen';
 import { currentDelta, currentOnly, publicHistoryMinutes, withoutHistory } from '../public/current-only';
 import { preEncode } from '../realtime/preencoded';
 import type { LiveLatest } from '../public/live-latest';
@@ -149,6 +150,8 @@ export function createPointsChannel(deps: {
       if (!metric) return { allow: false, code: 'not_found', message: `unknown metric '${key}'` };
       const d = catalog.decide(who, metric, 'metric', purpose);
       if (!d.allow) return { allow: false, code: 'forbidden', message: d.reason };
+      const coarse = liveRefusal(metric.code, d.via);
+      if (coarse) return { allow: false, code: 'forbidden', message: coarse };
       return {
         allow: true,
         item: metric,

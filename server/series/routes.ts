@@ -3,6 +3,7 @@ import { Router } from 'express';
 import type pg from 'pg';
 import { auditSharedRead } from '../sharing/audit-read';
 import type { UsageRecorder } from '../sharing/usage';
+import { coarsenSeries } from '../sharing/coarsen';
 import { seriesQuerySchema, toIssueDetails } from '../../shared/schemas';
 import type { CatalogService } from '../catalog/service';
 import type { PrincipalOf } from '../http/principal';
@@ -50,7 +51,9 @@ export function createSeriesRoutes(deps: {
       deps.usage,
     );
     // A series of a classified entity (a rahasia project) is left out as if it did not exist.
-    const visible = { ...result, series: result.series.filter((s) => deps.catalog.decideSeries(who, metric, s.entity, q.purpose).allow) };
+    const filtered = { ...result, series: result.series.filter((s) => deps.catalog.decideSeries(who, metric, s.entity, q.purpose).allow) };
+    // read through an agreement narrowed to a coarser region: region codes cut, no positions (sharing/coarsen.ts)
+    const visible = decision.via?.regionLevel ? coarsenSeries(filtered, decision.via.regionLevel) : filtered;
     // anonymous callers get a current-only metric's latest readings without buckets (public/current-only.ts)
     reply(res, 'SeriesRange', who.role === 'public' && currentOnly(metric) ? rangeWithoutHistory(visible) : visible);
   });

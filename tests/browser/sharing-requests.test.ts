@@ -1,7 +1,7 @@
 /**
  * Sharing on request between two tablets in headless Chromium (issue 19): the BPBD head asks DLH for
- * `truck_load` (purpose, justification, end date); the DLH head's tablet shows the request, approves it narrowed to
- * kecamatan; the BPBD tablet then shows the agreement in force and the item among what others share with it,
+ * `truck_load` (purpose, justification, end date); the DLH head's tablet shows the request, approves it narrowed (an
+ * earlier end date); the BPBD tablet then shows the agreement in force and the item among what others share with it,
  * with its live value. The DLH head sees the reads in the agreement's usage. No request leaves localhost, no
  * console error.
  */
@@ -83,13 +83,15 @@ describe.skipIf(!chromiumAvailable)('sharing on request between two tablets', ()
     await bpbd.waitForSelector('[data-testid="request-message"].ok');
     await bpbd.waitForSelector('[data-testid="outgoing-request"][data-status="open"]');
 
-    // DLH sees it (the page re-reads every 3 s) and approves it narrowed to kecamatan
+    // DLH sees it (the page re-reads every 3 s) and approves it narrowed (30 days instead of 60)
     await dlh.click('[data-testid="open-sharing"]');
     const incoming = dlh.locator('[data-testid="incoming-request"]');
     await incoming.first().waitFor({ timeout: 10_000 });
     expect(await incoming.first().textContent()).toContain('Truk sampah di pintu air saat banjir');
     await dlh.screenshot({ path: join(ARTIFACTS, 'sharing-incoming-1024x768.png') });
-    await incoming.first().locator('[data-testid="decision-region"]').selectOption('kecamatan');
+    // narrowed: 30 days instead of the 60 asked for
+    const narrowed = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+    await incoming.first().locator('[data-testid="decision-until"]').fill(narrowed);
     await incoming.first().locator('[data-testid="approve"]').click();
     await dlh.waitForSelector('[data-testid="agreement"][data-direction="granted"][data-status="active"]', { timeout: 10_000 });
 
@@ -97,7 +99,10 @@ describe.skipIf(!chromiumAvailable)('sharing on request between two tablets', ()
     await bpbd.waitForSelector('[data-testid="outgoing-request"][data-status="approved"]', { timeout: 10_000 });
     const received = bpbd.locator('[data-testid="agreement"][data-direction="received"][data-status="active"]');
     await received.waitFor({ timeout: 10_000 });
-    expect(await received.textContent()).toMatch(/Kecamatan/);
+    const view = await server.get('/api/v1/sharing/overview', await server.token('agency', 'BPBD'));
+    const agreement = view.body.agreements.find((a: { direction: string }) => a.direction === 'received');
+    expect(new Date(agreement.validUntil).toISOString().slice(0, 10) <= narrowed).toBe(true);
+    expect(agreement.validUntil).toBeGreaterThan(Date.now() + 28 * 86_400_000);
     await bpbd.screenshot({ path: join(ARTIFACTS, 'sharing-approved-1024x768.png') });
     await bpbd.click('[data-testid="sharing-back"]');
     // the catalog is re-read every 10 s; the grant is in force within 15 s

@@ -152,7 +152,7 @@ describe('sharing on request', () => {
     const narrowed = Date.now() + 30 * DAY;
     const decided = await send(
       `/api/v1/sharing/requests/${requestId}/decision`,
-      { decision: 'approve', validUntil: narrowed, regionLevel: 'kecamatan', note: 'Sampai akhir musim hujan' },
+      { decision: 'approve', validUntil: narrowed, note: 'Sampai akhir musim hujan' },
       dlh,
     );
     expect(decided.status).toBe(200);
@@ -166,7 +166,7 @@ describe('sharing on request', () => {
     const agreement = restResponses.SharingOverview.parse((await server.get('/api/v1/sharing/overview', bpbd)).body).agreements.find(
       (a) => a.id === agreementId,
     );
-    expect(agreement).toMatchObject({ direction: 'received', regionLevel: 'kecamatan', status: 'active', purpose: 'flood-response' });
+    expect(agreement).toMatchObject({ direction: 'received', regionLevel: 'kelurahan', status: 'active', purpose: 'flood-response' });
     expect(Math.abs(agreement!.validUntil - narrowed)).toBeLessThan(1_000);
     expect(await auditActions(`sharing_request:${requestId}`)).toEqual(['sharing.requested', 'sharing.granted']);
   });
@@ -239,7 +239,7 @@ describe('sharing on request', () => {
     // the grantee renews in one action (a renewal request); the owner approves it
     const renewed = await send(`/api/v1/sharing/agreements/${agreementId}/renew`, { validUntil: Date.now() + 90 * DAY }, bpbd);
     expect(renewed.status).toBe(201);
-    expect(renewed.body.request).toMatchObject({ renews: agreementId, status: 'open', regionLevel: 'kecamatan' });
+    expect(renewed.body.request).toMatchObject({ renews: agreementId, status: 'open', regionLevel: 'kelurahan' });
     const ok = await send(`/api/v1/sharing/requests/${renewed.body.request.id}/decision`, { decision: 'approve' }, dlh);
     expect(ok.body.request).toMatchObject({ status: 'approved', agreementId });
     await waitFor('reads again after the renewal', async () => (await read()).status === 200, 15_000);
@@ -291,6 +291,50 @@ describe('sharing on request', () => {
     expect(lifted.body.agreement).toMatchObject({ status: 'active', dispute: null });
     await waitFor('reads again', async () => (await read()).status === 200, 15_000);
     expect(await auditActions(`sharing_agreement:${agreementId}`)).toContain('sharing.dispute_resolved');
+    live.disconnect();
+  });
+
+  it('a grant narrowed to kecamatan: REST answers cut regions and drop positions; live subscriptions are refused with the reason', async () => {
+    const { rows } = await server.storage.pool.query<{ code: string }>(`SELECT code FROM region WHERE level = 'kelurahan' ORDER BY code LIMIT 1`);
+    const kel = rows[0]!.code;
+    const key = await server.key('DLH');
+    const fill = { metric: 'container_fill', entity: 'K-1-DLH', region: kel, time: Date.now() - 5_000, value: 0.8, lon: 110.42, lat: -6.97 };
+    expect((await server.post('/api/v1/ingest', { points: [fill] }, key)).status).toBe(202);
+    const r = await send(
+      '/api/v1/sharing/requests',
+      {
+        itemType: 'metric',
+        itemCode: 'container_fill',
+        purpose: 'flood-response',
+        justification: 'Kontainer penuh di bantaran',
+        validUntil: Date.now() + 30 * DAY,
+      },
+      bpbd,
+    );
+    const ok = await send(`/api/v1/sharing/requests/${r.body.request.id}/decision`, { decision: 'approve', regionLevel: 'kecamatan' }, dlh);
+    expect(ok.status).toBe(200);
+    const fillRead = () => server.get(`/api/v1/series?metric=container_fill&${range()}&purpose=flood-response`, bpbd);
+    const answer = await waitFor(
+      'the narrowed grant in force',
+      async () => {
+        const x = await fillRead();
+        return x.status === 200 ? x : null;
+      },
+      15_000,
+    );
+    const series = answer.body.series.find((x: { entity: string }) => x.entity === 'K-1-DLH');
+    expect(series).toMatchObject({ region: kel.split('.').slice(0, 3).join('.'), lon: null, lat: null });
+    // the owner itself still sees the kelurahan and the position
+    const own = (await server.get(`/api/v1/series?metric=container_fill&${range()}`, dlh)).body.series.find(
+      (x: { entity: string }) => x.entity === 'K-1-DLH',
+    );
+    expect(own).toMatchObject({ region: kel, lon: 110.42, lat: -6.97 });
+    const live = server.socket('/live', bpbd);
+    await connected(live);
+    const sub = await ask<Snapshot>(live, 'series:subscribe', { metrics: ['container_fill'], purpose: 'flood-response' });
+    expect(sub.ok || sub.error.message).toBe(
+      `agreement ${ok.body.request.agreementId} shares container_fill at kecamatan level; live readings carry kelurahan detail, so read it through the REST API`,
+    );
     live.disconnect();
   });
 

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { agreementStatus, buildMatrix, judgeDecision, maySeeMatrix, reminderDue, sideOf } from '../../server/sharing/rules';
 import { addCounts, createUsageRecorder, localDay } from '../../server/sharing/usage';
+import { coarseRegion, coarsenEventStats, coarsenSeries, liveRefusal } from '../../server/sharing/coarsen';
 
 const NOW = Date.UTC(2026, 11, 6, 3, 0);
 const DAY = 86_400_000;
@@ -218,4 +219,67 @@ describe('the usage recorder (against a fake pool)', () => {
     await done;
     expect(f.calls.at(-1)![4]).toEqual([2]);
   });
+});
+
+describe('coarsening reads through a narrowed agreement', () => {
+  it.each([
+    ['35.78.01.1001', 'kelurahan', '35.78.01.1001'],
+    ['35.78.01.1001', 'kecamatan', '35.78.01'],
+    ['35.78.01.1001', 'kota', '35.78'],
+    [null, 'kecamatan', null],
+  ] as const)('%s at %s → %s', (code, level, out) => expect(coarseRegion(code, level)).toBe(out));
+
+  const series = (region: string | null, lon: number | null) => ({
+    id: 1,
+    metric: 'm',
+    entity: 'e',
+    region,
+    lon,
+    lat: lon,
+    buckets: [],
+    latest: null,
+  });
+  const range = { metric: 'm', bucket: '1m' as const, bucketMs: 60_000, series: [series('35.78.01.1001', 110.4)] };
+  it('series: kelurahan unchanged; kecamatan cuts the region and drops positions', () => {
+    expect(coarsenSeries(range, 'kelurahan')).toBe(range);
+    expect(coarsenSeries(range, 'kecamatan').series).toEqual([series('35.78.01', null)]);
+  });
+
+  it('event stats: regions merged up per bucket, counts summed; overdue items cut', () => {
+    const stats = {
+      byRegion: [
+        { t: 0, region: '35.78.01.1001', received: 2, closed: 1 },
+        { t: 0, region: '35.78.01.1002', received: 3, closed: 0 },
+        { t: 0, region: '35.78.02.2001', received: 1, closed: 1 },
+        { t: 60, region: '35.78.01.1001', received: 1, closed: 0 },
+      ],
+      pastSla: {
+        asOf: 0,
+        total: 1,
+        byGroup: [],
+        items: [{ id: 'a', opd: 'X', category: null, region: '35.78.02.2001', status: 's', openedAt: 0, dueAt: 0, overdueHours: 1 }],
+      },
+    };
+    const out = coarsenEventStats(stats, 'kecamatan');
+    expect(out.byRegion).toEqual([
+      { t: 0, region: '35.78.01', received: 5, closed: 1 },
+      { t: 0, region: '35.78.02', received: 1, closed: 1 },
+      { t: 60, region: '35.78.01', received: 1, closed: 0 },
+    ]);
+    expect(out.pastSla.items[0]!.region).toBe('35.78.02');
+    // totals are kept
+    const sum = (x: typeof stats.byRegion) => x.reduce((s, r) => s + r.received, 0);
+    expect(sum(out.byRegion)).toBe(sum(stats.byRegion));
+    expect(coarsenEventStats(stats, 'kelurahan')).toBe(stats);
+  });
+
+  it.each([
+    [undefined, null],
+    [{ agreement: 3 }, null],
+    [{ agreement: 3, regionLevel: 'kelurahan' as const }, null],
+    [
+      { agreement: 3, regionLevel: 'kota' as const },
+      'agreement 3 shares m at kota level; live readings carry kelurahan detail, so read it through the REST API',
+    ],
+  ])('live through %o → %s', (via, out) => expect(liveRefusal('m', via)).toBe(out));
 });
