@@ -78,6 +78,16 @@ const ROUTES = [
   'POST /api/v1/notifications/deliveries/:id/retry',
   'GET /api/v1/notifications/routes',
   'POST /api/v1/notifications/routes',
+  // issue 19
+  'GET /api/v1/sharing/overview',
+  'POST /api/v1/sharing/requests',
+  'POST /api/v1/sharing/requests/:id/decision',
+  'POST /api/v1/sharing/requests/:id/withdraw',
+  'POST /api/v1/sharing/agreements/:id/renew',
+  'POST /api/v1/sharing/agreements/:id/dispute',
+  'POST /api/v1/sharing/agreements/:id/resolve',
+  'GET /api/v1/sharing/agreements/:id/usage',
+  'GET /api/v1/sharing/matrix',
 ];
 const CKAN_ACTIONS = ['package_list', 'package_show', 'package_search', 'datastore_search', 'help_show'];
 
