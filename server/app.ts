@@ -63,7 +63,10 @@ import { cityBbox, createRegionRoutes } from './regions/routes';
 import { loadRegions } from '../db/queries/catalog';
 import { bboxAnchor } from '../shared/hexbin';
 import { createSeriesRoutes } from './series/routes';
-import { createSharingRoutes } from './sharing/routes';
+import { createSharingRequestRoutes, createSharingRoutes } from './sharing/routes';
+import { createSharingService, type SharingService } from './sharing/service';
+import { createUsageRecorder, type UsageRecorder } from './sharing/usage';
+import { PLANNING_OPD } from './projects/conflicts';
 import { createSeriesService } from './series/service';
 import { BucketCache, DEFAULT_BUCKET_CACHE } from '../db/bucket-cache';
 import type { StoreJobRunner } from '../db/store-jobs';
@@ -137,6 +140,9 @@ export interface App {
   /** The weekly briefing (issue 19): tests and the admin CLI call `generate`. */
   briefings: BriefingService;
   notifications: Notifications;
+  /** Sharing on request (issue 19): requests, decisions, disputes, reminders (tests call `remind()`), and usage counts. */
+  sharing: SharingService;
+  sharingUsage: UsageRecorder;
   /** Re-judges every live socket's session and subscriptions now (it also runs every few seconds). */
   recheckLive(): Promise<void>;
   /**
@@ -160,6 +166,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   shareRateLimits(cluster ? (prefix) => cluster.rateLimitStore(prefix) : null);
 
   const catalog = await createCatalogService(pool, clock);
+  // reads through sharing agreements, counted per day (issue 19); flushed every few seconds and at close
+  const sharingUsage = createUsageRecorder({ pool, clock, offsetMin: config.notifications?.utcOffsetMin ?? 420, log });
   // settled roll-up buckets in memory; the ingest service below invalidates what its writes change
   const bucketCache = new BucketCache((ids, from, to, level, small) => bucketedSeries(pool, ids, from, to, level, { serial: small }), {
     maxBuckets: config.storeCacheMaxBuckets ?? DEFAULT_BUCKET_CACHE.maxBuckets,
@@ -299,6 +307,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     createPointsChannel({
       pool,
       catalog,
+      usage: sharingUsage,
       series,
       clock,
       publicSnapshotMs,
@@ -308,7 +317,15 @@ export async function createApp(deps: AppDeps): Promise<App> {
     }),
   );
   channels.register(
-    createEventsChannel({ pool, catalog, clock, publicSnapshotMs, publicOpenEvents: PUBLIC_LIMITS.openEvents, observeSnapshot: metrics.snapshot }),
+    createEventsChannel({
+      pool,
+      catalog,
+      usage: sharingUsage,
+      clock,
+      publicSnapshotMs,
+      publicOpenEvents: PUBLIC_LIMITS.openEvents,
+      observeSnapshot: metrics.snapshot,
+    }),
   );
   channels.register(createAlertsChannel({ catalog, alerts, clock }));
   channels.register(createFeedsChannel({ pool, clock }));
@@ -388,8 +405,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
       loginRatePerMin: config.loginRatePerMin,
     }),
   );
-  app.use(createSeriesRoutes({ pool, catalog, series, principalOf }));
-  app.use(createEventRoutes({ pool, catalog, principalOf, clock }));
+  app.use(createSeriesRoutes({ pool, catalog, series, principalOf, usage: sharingUsage }));
+  app.use(createEventRoutes({ pool, catalog, principalOf, clock, usage: sharingUsage }));
   app.use(
     createProjectRoutes({
       pool,
@@ -487,6 +504,32 @@ export async function createApp(deps: AppDeps): Promise<App> {
     return { code, name: name ?? 'Kota' };
   };
   app.use(createNoticeRoutes({ notices, principalOf, city: cityInfo, clock }));
+  // sharing on request (issue 19): a change re-reads the agreements and re-judges live subscriptions here at
+  // once (other processes follow within AGREEMENT_REFRESH_MS); expiry reminders run in the leader
+  let recheckNow: () => Promise<void> = async () => {};
+  const sharing = createSharingService({
+    pool,
+    catalog,
+    usage: sharingUsage,
+    outbox: notify.settings,
+    planningOpd: PLANNING_OPD,
+    clock,
+    onChanged: () =>
+      void catalog.reload().then(
+        () => recheckNow(),
+        (err: unknown) => log.warn({ err }, 'agreements not re-read after a change'),
+      ),
+  });
+  app.use(createSharingRequestRoutes({ sharing, principalOf }));
+  const stopSharingJob = config.watchIntervalMs
+    ? leader.run('sharing-reminders', () => {
+        const timer = setInterval(
+          () => void sharing.remind().catch((err: unknown) => log.error({ err }, 'sharing reminders failed')),
+          config.watchIntervalMs!,
+        );
+        return async () => clearInterval(timer);
+      })
+    : null;
   app.use(createRegionRoutes({ pool, cityCode }));
   // issue 19: the OPD scorecard and the weekly briefing (made by the leader on its schedule)
   app.use(
@@ -573,6 +616,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     // the address TRUST_PROXY makes of the handshake request, as req.ip does for REST
     clientAddress: (req) => proxyaddr(req, app.get('trust proxy fn')),
   });
+  recheckNow = () => recheck.now();
 
   return {
     httpServer,
@@ -588,10 +632,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
     briefings,
     notifications: notify,
     recheckLive: () => recheck.now(),
+    sharing,
+    sharingUsage,
     leader,
     async close() {
       await stopWatchJob?.();
       await stopBriefingJob?.();
+      await stopSharingJob?.();
+      await sharingUsage.close();
       await notify.stop();
       await backups?.stop();
       await stopBackupJob?.();

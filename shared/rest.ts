@@ -16,6 +16,7 @@ import * as incidents from './incidents';
 import * as scorecard from './scorecard';
 import * as notices from './notices';
 import * as tickets from './tickets';
+import * as sharing from './sharing';
 
 const HOUR_MS = 3_600_000;
 /** The windows the public complaint views answer for, ending now. */
@@ -747,6 +748,12 @@ export const restResponses = {
   Open311Error: tickets.open311ErrorResponse,
   Notice: notices.noticeResponse,
   Notices: notices.noticesResponse,
+  // issue 19: sharing on request (schemas in shared/sharing.ts)
+  SharingOverview: sharing.sharingOverviewResponse,
+  SharingRequest: sharing.sharingRequestResponse,
+  SharingAgreement: sharing.sharingAgreementResponse,
+  SharingUsage: sharing.sharingUsageResponse,
+  SharingMatrix: sharing.sharingMatrixResponse,
 } as const satisfies Record<string, z.ZodType>;
 export type RestResponseName = keyof typeof restResponses;
 /** The answer a route documents under `name`, as the server sends it and the client receives it. */

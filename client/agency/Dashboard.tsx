@@ -19,6 +19,9 @@ import { IncidentsSync, SharedIncidentsSync } from '../features/incidents/sync';
 import { ConflictsSection } from './ConflictsSection';
 import { NoticesSection } from './NoticesSection';
 import { NoticesStore, NoticesSync } from '../features/notices/store';
+import { SharingPage } from './SharingPage';
+import { PLANNING_OPD } from '@shared/sharing';
+import { MatrixPage } from './MatrixPage';
 import type { Me } from './auth-api';
 import { KpiTile } from './KpiTile';
 import { LostBanner } from './LostBanner';
@@ -129,6 +132,8 @@ export function Dashboard({ token, me, catalog, onRefused }: { token: string; me
   if (!live) return null;
   const opdName = (code: string) => catalog.opd.find((o) => o.code === code)?.name ?? code;
 
+  if (route.view === 'sharing') return <SharingPage token={token} me={me} catalog={catalog} onBack={back} />;
+  if (route.view === 'matrix') return <MatrixPage token={token} catalog={catalog} onBack={back} />;
   if (route.view === 'metric') {
     const metric = metrics.find((m) => m.code === route.code) ?? null;
     return (
@@ -162,6 +167,16 @@ export function Dashboard({ token, me, catalog, onRefused }: { token: string; me
   return (
     <div className="dashboard" data-testid="dashboard">
       <LostBanner conn={live.conn} />
+      <nav className="dash-nav">
+        <button type="button" onClick={() => go({ view: 'sharing' })} data-testid="open-sharing">
+          {t('sharing.open')}
+        </button>
+        {(me.role === 'admin' || (me.role === 'agency' && me.opd === PLANNING_OPD)) && (
+          <button type="button" onClick={() => go({ view: 'matrix' })} data-testid="open-matrix">
+            {t('sharing.matrixOpen')}
+          </button>
+        )}
+      </nav>
       <div className="dash-grid">
         <main className="dash-main">
           <section className="kpi-section" data-testid="own-kpis">

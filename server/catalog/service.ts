@@ -45,6 +45,8 @@ export interface CatalogService {
   visibleTo(who: Principal): VisibleCatalog;
   /** Every metric and event kind with its owner and class (what the access rule judges). */
   items(): Classified[];
+  /** Every metric and event kind, unfiltered (sharing on request lists what may be asked for; never sent as is). */
+  all(): { metrics: Metric[]; eventKinds: EventKind[]; opd: Opd[] };
   reload(): Promise<void>;
   close(): void;
 }
@@ -132,6 +134,7 @@ export async function createCatalogService(pool: pg.Pool, clock: () => number = 
       eventKinds: [...kinds.values()].map((k) => visible(who, k, 'event_kind')).filter((k) => k !== null),
     }),
     items: () => [...metrics.values(), ...kinds.values()],
+    all: () => ({ metrics: [...metrics.values()], eventKinds: [...kinds.values()], opd }),
     reload,
     close: () => clearInterval(timer),
   };

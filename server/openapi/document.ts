@@ -31,6 +31,7 @@ import * as R from '../../shared/rest';
 import { INCIDENT_REQUEST_BODIES, incidentPaths } from '../incidents/openapi';
 import { scorecardPaths } from '../scorecard/openapi';
 import { CITIZEN_REQUEST_BODIES, citizenPaths } from '../notices/openapi';
+import { SHARING_REQUEST_BODIES, sharingPaths } from '../sharing/openapi';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -85,6 +86,7 @@ const REQUEST_BODIES = {
   ConflictCoordination: coordinateSchema,
   ...INCIDENT_REQUEST_BODIES,
   ...CITIZEN_REQUEST_BODIES,
+  ...SHARING_REQUEST_BODIES,
 } as const satisfies Record<string, z.ZodType>;
 
 const ref = (name: R.RestResponseName | keyof typeof REQUEST_BODIES) => ({ $ref: `#/components/schemas/${name}` });
@@ -729,6 +731,8 @@ export function buildOpenApiDocument() {
     }),
     // issue 21 (server/notices/openapi.ts)
     ...citizenPaths({ ref: ref as (name: string) => { $ref: string }, ok, err, body, token: TOKEN, publicSecurity: PUBLIC }),
+    // issue 19 (server/sharing/openapi.ts)
+    ...sharingPaths({ ref: ref as (name: string) => { $ref: string }, ok, err, body, token: TOKEN }),
   };
 
   const schemas: Record<string, JsonSchema> = {};

@@ -98,6 +98,16 @@ const ROUTES = [
   'GET /api/public/v1/notices/history',
   'GET /api/public/v1/notices.atom',
   'GET /api/public/v1/notices/:id.cap',
+  // issue 19
+  'GET /api/v1/sharing/overview',
+  'POST /api/v1/sharing/requests',
+  'POST /api/v1/sharing/requests/:id/decision',
+  'POST /api/v1/sharing/requests/:id/withdraw',
+  'POST /api/v1/sharing/agreements/:id/renew',
+  'POST /api/v1/sharing/agreements/:id/dispute',
+  'POST /api/v1/sharing/agreements/:id/resolve',
+  'GET /api/v1/sharing/agreements/:id/usage',
+  'GET /api/v1/sharing/matrix',
 ];
 const CKAN_ACTIONS = ['package_list', 'package_show', 'package_search', 'datastore_search', 'help_show'];
 

@@ -9,6 +9,7 @@ import { simulatorProjectRegistry } from '../../ingest/sources/simulator';
 import type { WireAlert } from '../../shared/alerts';
 import { restResponses, type RestResponseName } from '../../shared/rest';
 import { startTestServer, waitFor, type TestServer } from '../support/server';
+import { grantAgreement } from '../../db/queries/sharing';
 
 interface Call {
   method?: 'GET' | 'POST';
@@ -123,6 +124,27 @@ describe.each(backends)('REST contract on %s', (_name, adminUrl) => {
       `INSERT INTO notification_attempt (outbox_id, time, ok, detail, duration_ms) VALUES ($1, now(), false, 'connection refused', 3)`,
       [deadId],
     );
+    // issue 19: a request to decide, one to withdraw, an agreement to renew, dispute and read the usage of
+    const dlhToken = await server.token('agency', 'DLH');
+    const ask = async (itemType: string, itemCode: string, purpose: string) =>
+      (
+        await server.post(
+          '/api/v1/sharing/requests',
+          { itemType, itemCode, purpose, justification: 'Uji kontrak', validUntil: now + 30 * 86_400_000 },
+          bpbdToken,
+        )
+      ).body.request.id as number;
+    const toDecide = await ask('metric', 'truck_load', 'kontrak');
+    const toWithdraw = await ask('event_kind', 'complaint', 'kontrak');
+    const agreementId = await grantAgreement(pool, {
+      ownerOpd: 'DLH',
+      granteeOpd: 'BPBD',
+      itemType: 'metric',
+      itemCode: 'container_fill',
+      purpose: 'kontrak',
+      validUntil: now + 30 * 86_400_000,
+      reference: null,
+    });
     // issue 21: a resolved complaint to look up and rate, an Open311 one, notices to edit and withdraw
     const tiketTime = (h: number) => new Date(now - h * 3_600_000).toISOString();
     const tiket = [
@@ -188,6 +210,83 @@ describe.each(backends)('REST contract on %s', (_name, adminUrl) => {
         { path: `/api/public/v1/notices/${noticeId}.cap`, status: 200 },
         { path: '/api/public/v1/notices/999999.cap', status: 404 },
         { path: '/api/public/v1/notices/abc.cap', status: 400 },
+      ],
+      'GET /api/v1/sharing/overview': [
+        { path: '/api/v1/sharing/overview', auth: bpbdToken, status: 200 },
+        { path: '/api/v1/sharing/overview', auth: admin, status: 200 },
+        { path: '/api/v1/sharing/overview', status: 401 },
+      ],
+      'POST /api/v1/sharing/requests': [
+        {
+          method: 'POST',
+          path: '/api/v1/sharing/requests',
+          auth: bpbdToken,
+          body: { itemType: 'metric', itemCode: 'truck_load', purpose: 'kontrak-lain', justification: 'Uji', validUntil: now + 86_400_000 },
+          status: 201,
+        },
+        { method: 'POST', path: '/api/v1/sharing/requests', auth: bpbdToken, body: { itemType: 'metric' }, status: 400 },
+        {
+          method: 'POST',
+          path: '/api/v1/sharing/requests',
+          auth: bpbdToken,
+          body: { itemType: 'metric', itemCode: 'truck_load', purpose: 'kontrak-lain', justification: 'Uji', validUntil: now + 86_400_000 },
+          status: 409,
+        },
+      ],
+      'POST /api/v1/sharing/requests/{id}/decision': [
+        { method: 'POST', path: `/api/v1/sharing/requests/${toDecide}/decision`, auth: bpbdToken, body: { decision: 'approve' }, status: 403 },
+        {
+          method: 'POST',
+          path: `/api/v1/sharing/requests/${toDecide}/decision`,
+          auth: dlhToken,
+          body: { decision: 'approve', regionLevel: 'kota' },
+          status: 200,
+        },
+        { method: 'POST', path: `/api/v1/sharing/requests/${toDecide}/decision`, auth: dlhToken, body: { decision: 'approve' }, status: 409 },
+        { method: 'POST', path: '/api/v1/sharing/requests/999999/decision', auth: dlhToken, body: { decision: 'approve' }, status: 404 },
+      ],
+      'POST /api/v1/sharing/requests/{id}/withdraw': [
+        { method: 'POST', path: `/api/v1/sharing/requests/${toWithdraw}/withdraw`, auth: bpbdToken, status: 200 },
+        { method: 'POST', path: '/api/v1/sharing/requests/x/withdraw', auth: bpbdToken, status: 400 },
+      ],
+      'POST /api/v1/sharing/agreements/{id}/renew': [
+        {
+          method: 'POST',
+          path: `/api/v1/sharing/agreements/${agreementId}/renew`,
+          auth: dlhToken,
+          body: { validUntil: now + 60 * 86_400_000 },
+          status: 200,
+        },
+        {
+          method: 'POST',
+          path: `/api/v1/sharing/agreements/${agreementId}/renew`,
+          auth: bpbdToken,
+          body: { validUntil: now + 90 * 86_400_000 },
+          status: 201,
+        },
+        {
+          method: 'POST',
+          path: `/api/v1/sharing/agreements/${agreementId}/renew`,
+          auth: admin,
+          body: { validUntil: now + 90 * 86_400_000 },
+          status: 403,
+        },
+      ],
+      'POST /api/v1/sharing/agreements/{id}/dispute': [
+        { method: 'POST', path: `/api/v1/sharing/agreements/${agreementId}/dispute`, auth: dlhToken, body: { note: 'Uji sengketa' }, status: 200 },
+        { method: 'POST', path: `/api/v1/sharing/agreements/${agreementId}/dispute`, auth: dlhToken, body: { note: 'Lagi' }, status: 409 },
+      ],
+      'POST /api/v1/sharing/agreements/{id}/resolve': [
+        { method: 'POST', path: `/api/v1/sharing/agreements/${agreementId}/resolve`, auth: bpbdToken, body: { note: 'Selesai' }, status: 403 },
+        { method: 'POST', path: `/api/v1/sharing/agreements/${agreementId}/resolve`, auth: dlhToken, body: { note: 'Selesai' }, status: 200 },
+      ],
+      'GET /api/v1/sharing/agreements/{id}/usage': [
+        { path: `/api/v1/sharing/agreements/${agreementId}/usage`, auth: dlhToken, status: 200 },
+        { path: `/api/v1/sharing/agreements/${agreementId}/usage`, auth: bpbdToken, status: 403 },
+      ],
+      'GET /api/v1/sharing/matrix': [
+        { path: '/api/v1/sharing/matrix', auth: admin, status: 200 },
+        { path: '/api/v1/sharing/matrix', auth: bpbdToken, status: 403 },
       ],
       'GET /api/v1/incidents': [
         { path: '/api/v1/incidents', auth: operator, status: 200 },
