@@ -244,8 +244,14 @@ export const quarantineResponse = z.object({
 export const quarantineResolvedResponse = z.object({ resolved: z.number().int() });
 
 const publicCount = z
-  .object({ n: z.number().int().nullable(), suppressed: z.boolean() })
-  .describe('a count, or n = null and suppressed = true when hidden for k-anonymity (a small count or a cover: the two are not told apart)');
+  .object({
+    n: z.number().int().nullable(),
+    suppressed: z.boolean(),
+    lessThan: z.number().int().optional().describe('k, when the hidden count is below k (a small count or a zero cover): shown as "< k"'),
+  })
+  .describe(
+    'a count, or n = null and suppressed = true when hidden for k-anonymity; lessThan = k when the hidden count is below k, absent for a cover of k or more',
+  );
 const counts = { received: publicCount, resolved: publicCount, open: publicCount };
 /** The window every public complaint view answers for, and its k-anonymity threshold. */
 const complaintWindow = { period: z.enum(PUBLIC_PERIOD_NAMES), from: ms, to: ms, updatedAt: ms, k: z.number().int() };

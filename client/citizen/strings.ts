@@ -48,7 +48,7 @@ const id = {
       handlingNote:
         'Median dan persentase hanya ditampilkan bila dihitung dari sedikitnya {{k}} aduan. Target waktu layanan ditetapkan per kategori; “selesai” termasuk aduan yang ditolak.',
       privacy:
-        'Angka di bawah {{k}} ditampilkan sebagai – agar pelapor tidak dapat dikenali; beberapa angka lain ikut disembunyikan agar tidak dapat dihitung ulang dari total. Lokasi hanya sampai kelurahan.',
+        'Angka di bawah {{k}} ditampilkan sebagai “< {{k}}” agar pelapor tidak dapat dikenali; bila perlu, beberapa angka lain ikut disembunyikan (“< {{k}}” atau “≥ {{k}}”) agar tidak dapat dihitung ulang dari total. Total kota per kategori selalu tampil bila {{k}} atau lebih. Lokasi hanya sampai kelurahan.',
       category: {
         title: 'Kategori',
         jalan_rusak: 'Jalan rusak',
@@ -173,7 +173,7 @@ const en: PublicStrings = {
       handlingNote:
         'Medians and shares are shown only when computed from at least {{k}} complaints. Service-level targets are set per category; “closed” includes rejected complaints.',
       privacy:
-        'Counts below {{k}} show as – so that no reporter can be singled out; a few other counts are hidden too so that none can be worked out from the totals. Locations go no finer than the kelurahan.',
+        'Counts below {{k}} show as “< {{k}}” so that no reporter can be singled out; where needed a few other counts are hidden too (“< {{k}}” or “≥ {{k}}”) so that none can be worked out from the totals. City totals per category always show when they are {{k}} or more. Locations go no finer than the kelurahan.',
       category: {
         title: 'Category',
         jalan_rusak: 'Damaged road',
