@@ -39,7 +39,7 @@ export interface SummaryKelurahan extends Counts {
   name: string | null;
   kecamatanCode: string | null;
   kecamatanName: string | null;
-  /** Categories with a non-zero count in some measure; an absent category is 0 in every measure. */
+  /** Categories with a non-zero count in some measure, or a zero hidden as a cover; an absent category is 0 in every measure. */
   cells: SummaryCell[];
 }
 
@@ -198,7 +198,10 @@ export function assembleSummary(t: Tally, opts: SummaryOptions, shown: (key: str
       kecamatanCode: info?.parent ?? null,
       kecamatanName: info?.parentName ?? null,
       ...all(rk, TOTAL),
-      cells: colKeys.flatMap((ck) => (row.has(ck) ? [{ category: orNull(ck), ...all(rk, ck) }] : [])),
+      // a zero hidden as a cover is listed too: an unlisted cell reads as 0 in every measure
+      cells: colKeys.flatMap((ck) =>
+        row.has(ck) || MEASURES.some((m) => !shown(countKey(m, period, rk, ck))) ? [{ category: orNull(ck), ...all(rk, ck) }] : [],
+      ),
     };
   });
   const categories = colKeys.map((ck): SummaryCategory => {
