@@ -87,7 +87,7 @@ export interface AppDeps {
     Partial<Pick<Config, 'maxApiBodyBytes' | 'allowedHosts' | 'trustProxy' | 'publicSocketsPerAddress' | 'publicSnapshotCacheBytes'>> &
     Partial<Pick<Config, 'ingestRatePerMinPerKey' | 'ingestRatePerMinPerIp' | 'overlapDistanceM' | 'overlapWindowMonths' | 'overlapUnresolvedDays'>> &
     Partial<Pick<Config, 'sessionTtlMs' | 'loginMaxFailures' | 'loginMaxDelayMs' | 'loginRatePerMin' | 'env'>> &
-    Partial<Pick<Config, 'publicKAnonymity' | 'publicCacheMs'>> &
+    Partial<Pick<Config, 'publicKAnonymity' | 'publicCacheMs' | 'openDataLicense'>> &
     Partial<Pick<Config, 'wallScenesFile' | 'storeCacheMaxBuckets' | 'storeCacheTtlMs'>> &
     Partial<Pick<Config, 'backup' | 'auditAnchorDir' | 'metricsToken'>> &
     Partial<Pick<Config, 'quarantine' | 'httpTimeouts'>> &
@@ -447,7 +447,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // one set of public snapshots for the public API, open data and CKAN
   const publicSources = createPublicSources({ db: pool, k: config.publicKAnonymity, cacheMs: config.publicCacheMs, clock, log });
   app.use(createPublicRoutes({ sources: publicSources }));
-  const openData = createOpenData({ db: pool, sources: publicSources, clock });
+  const openData = createOpenData({ db: pool, sources: publicSources, clock, license: config.openDataLicense });
   app.use(createOpenDataRoutes({ openData }), createCkanRoutes({ openData }), ckanErrorHandler);
   app.use(createOpenApiRoutes());
   app.use('/api', (_req, res) => void res.status(404).json({ error: 'no such endpoint', details: [] }));
