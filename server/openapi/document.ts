@@ -728,9 +728,21 @@ export function buildOpenApiDocument() {
       get: {
         tags: ['Documentation'],
         operationId: 'docs',
-        summary: 'This document as a web page',
+        summary: 'This document as a web page (Bahasa Indonesia; `?lang=en` for English)',
         security: PUBLIC,
-        responses: { '200': { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } } },
+        parameters: [
+          {
+            name: 'lang',
+            in: 'query',
+            required: false,
+            schema: { type: 'string', enum: ['id', 'en'], default: 'id' },
+            description: 'language of the page',
+          },
+        ],
+        responses: {
+          '200': { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } },
+          ...err(400, 'a `lang` other than id or en'),
+        },
       },
     },
     // issue 16 (server/incidents/openapi.ts)

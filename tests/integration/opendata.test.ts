@@ -781,8 +781,60 @@ describe.each(backends)('open data on %s', (_name, adminUrl) => {
     }
   });
 
+  it('renders the API page in Bahasa Indonesia by default, in English with ?lang=en, and refuses other languages', async () => {
+    const id = await raw('/api/docs');
+    expect(id.status).toBe(200);
+    expect(id.text).toMatch(/^<!doctype html>\s*<html lang="id">/i);
+    for (const words of ['Otorisasi', 'Daftar endpoint', 'Skema', 'Jawaban', 'Aduan warga per kelurahan dan kategori', 'CKAN: OPD pemilik dataset'])
+      expect(id.text, words).toContain(words);
+    // an operation without a translation keeps its English summary, marked as English
+    expect(id.text).toMatch(/<p class="summary"><span lang="en">/);
+    expect(id.text).toContain('<a href="?lang=en" hreflang="en" lang="en" data-testid="docs-lang">English</a>');
+    const en = await raw('/api/docs?lang=en');
+    expect(en.text).toMatch(/<html lang="en">/);
+    expect(en.text).toContain('<h2>Authorization</h2>');
+    expect(en.text).not.toContain('Otorisasi');
+    expect(en.text).toContain('href="?lang=id"');
+    const bad = await raw('/api/docs?lang=fr');
+    expect(bad.status).toBe(400);
+    expect(JSON.parse(bad.text).details[0].path).toBe('lang');
+  });
+
+  it('compresses every API answer, the regions file included (gzip and br)', async () => {
+    const paths = [
+      '/api/public/v1/regions',
+      '/api/v1/catalog',
+      '/api/public/v1/datasets',
+      '/api/public/v1/datasets/tinggi-muka-air',
+      '/api/public/v1/complaints/summary?period=30d',
+      '/api/public/v1/complaints/performance?period=30d',
+      '/api/public/v1/metrics',
+      '/api/public/v1/warnings',
+      '/api/3/action/package_search?rows=100',
+      '/api/3/action/organization_list?all_fields=true',
+      '/api/3/action/status_show',
+      '/api/public/v1/incidents',
+      '/api/v1/openapi.json',
+      '/api/docs',
+      '/api/docs?lang=en',
+    ];
+    for (const encoding of ['gzip', 'br']) {
+      for (const path of paths) {
+        const res = await fetch(server.url + path, { headers: { 'accept-encoding': encoding } });
+        const body = await res.text(); // fetch decodes; the header says what came over the wire
+        expect(res.status, path).toBe(200);
+        expect(body.length, path).toBeGreaterThan(0);
+        // a snapshot's pre-compressed answer is gzip only; a br-only client gets br from the middleware
+        expect(res.headers.get('content-encoding'), `${encoding} ${path}`).toBe(encoding);
+      }
+    }
+    // without Accept-Encoding: identity
+    const plain = await fetch(server.url + '/api/public/v1/regions', { headers: { 'accept-encoding': 'identity' } });
+    expect(plain.headers.get('content-encoding')).toBeNull();
+  });
+
   it('renders the document as a self-contained HTML page', async () => {
-    const res = await raw('/api/docs');
+    const res = await raw('/api/docs?lang=en');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/html/);
     expect(res.text).toMatch(/^<!doctype html>\s*<html lang="en">/i);
