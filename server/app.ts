@@ -99,7 +99,7 @@ export interface AppDeps {
     Partial<Pick<Config, 'ingestRatePerMinPerKey' | 'ingestRatePerMinPerIp' | 'overlapDistanceM' | 'overlapWindowMonths' | 'overlapUnresolvedDays'>> &
     Partial<Pick<Config, 'sessionTtlMs' | 'loginMaxFailures' | 'loginMaxDelayMs' | 'loginRatePerMin' | 'env'>> &
     Partial<Pick<Config, 'ticketLookupsPerMin'>> &
-    Partial<Pick<Config, 'publicKAnonymity' | 'publicCacheMs'>> &
+    Partial<Pick<Config, 'publicKAnonymity' | 'publicCacheMs' | 'openDataLicense'>> &
     Partial<Pick<Config, 'wallScenesFile' | 'storeCacheMaxBuckets' | 'storeCacheTtlMs'>> &
     Partial<Pick<Config, 'backup' | 'auditAnchorDir' | 'metricsToken'>> &
     Partial<Pick<Config, 'quarantine' | 'httpTimeouts'>> &
@@ -286,6 +286,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
 
   app.use(createMetricsRoutes({ metrics, token: config.metricsToken }));
+
+  // Every API answer compressed (gzip or br, as the client accepts) for phones on slow networks: the regions
+  // GeoJSON, the catalog, series, CKAN, the API page. Answers that come pre-compressed from a snapshot
+  // (server/public/cache.ts sendRendered) carry their Content-Encoding and pass through untouched. No size
+  // threshold (issue 21: every answer): a short JSON answer gains or loses a few bytes, never a round trip.
+  app.use('/api', compression({ threshold: 0 }));
 
   // Bodies: the large limit only on ingest routes and only once the ingest key is verified (an anonymous
   // client cannot make the server parse megabytes); every other /api route gets the small one.
@@ -554,13 +560,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // one set of public snapshots for the public API, open data and CKAN
   const publicSources = createPublicSources({ db: pool, k: config.publicKAnonymity, cacheMs: config.publicCacheMs, clock, log });
   app.use(createPublicRoutes({ sources: publicSources }));
-  const openData = createOpenData({ db: pool, sources: publicSources, clock });
+  const openData = createOpenData({ db: pool, sources: publicSources, clock, license: config.openDataLicense });
   app.use(createOpenDataRoutes({ openData }), createCkanRoutes({ openData }), ckanErrorHandler);
   app.use(createOpenApiRoutes());
   app.use('/api', (_req, res) => void res.status(404).json({ error: 'no such endpoint', details: [] }));
 
   if (existsSync(config.clientDistDir)) {
-    // Static assets compressed for slow networks (the API answers compress themselves); file names under
+    // Static assets compressed for slow networks (the API answers are compressed above); file names under
     // /assets/ carry a content hash, so browsers keep them for a year.
     app.use(compression());
     // /public with its headline numbers in the HTML (server-rendered shell), before any JavaScript

@@ -5,6 +5,7 @@ import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { allowedHostList, parseHost } from './http/hosts';
+import { DEFAULT_LICENSE, LICENSE_ID, parseLicenseOverrides, type LicenseConfig } from './opendata/license';
 import { PUBLIC_VIEW_DEFAULTS } from './public/defaults';
 import { PUBLIC_LIMITS } from './realtime/socket';
 import { DEFAULT_BUCKET_CACHE } from '../db/bucket-cache';
@@ -110,6 +111,18 @@ const envSchema = z.object({
     .default(PUBLIC_LIMITS.snapshotCacheBytes),
   /** How long one public snapshot is served (also its Cache-Control max-age). */
   PUBLIC_CACHE_MS: z.coerce.number().int().min(1_000).max(300_000).default(PUBLIC_VIEW_DEFAULTS.cacheMs),
+  /** Licence of every open dataset (SPDX id), unless OPEN_DATA_LICENSES names another for a dataset. */
+  OPEN_DATA_LICENSE: z.string().trim().regex(LICENSE_ID, 'an SPDX licence id, e.g. CC-BY-4.0').default(DEFAULT_LICENSE),
+  /** Per-dataset licences: `dataset-id=LICENSE,…` (e.g. `proyek-pembangunan=CC0-1.0`). */
+  OPEN_DATA_LICENSES: z
+    .string()
+    .default('')
+    .transform((v, ctx) => {
+      const r = parseLicenseOverrides(v);
+      if (r.ok) return r.value;
+      ctx.addIssue({ code: 'custom', message: r.error });
+      return z.NEVER;
+    }),
   /** The wall's scenes and playlist (YAML); re-read when it changes, a bad version keeps the last good one. */
   WALL_SCENES_FILE: z.string().min(1).default('./config/scenes.yaml'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -230,6 +243,8 @@ export type Config = Readonly<{
   publicSnapshotCacheBytes: number;
   publicKAnonymity: number;
   publicCacheMs: number;
+  /** Open-data licences (server/opendata/license.ts). */
+  openDataLicense: Readonly<LicenseConfig>;
   wallScenesFile: string;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   logFormat: 'json' | 'line';
@@ -348,6 +363,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicSnapshotCacheBytes: e.PUBLIC_SNAPSHOT_CACHE_BYTES,
     publicKAnonymity: e.PUBLIC_K_ANONYMITY,
     publicCacheMs: e.PUBLIC_CACHE_MS,
+    openDataLicense: Object.freeze({ default: e.OPEN_DATA_LICENSE, byDataset: Object.freeze({ ...e.OPEN_DATA_LICENSES }) }),
     wallScenesFile: resolve(e.WALL_SCENES_FILE),
     logLevel: e.LOG_LEVEL,
     logFormat: e.LOG_FORMAT ?? (e.NODE_ENV === 'production' ? 'json' : 'line'),

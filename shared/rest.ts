@@ -254,8 +254,14 @@ export const quarantineResponse = z.object({
 export const quarantineResolvedResponse = z.object({ resolved: z.number().int() });
 
 const publicCount = z
-  .object({ n: z.number().int().nullable(), suppressed: z.boolean() })
-  .describe('a count, or n = null and suppressed = true when hidden for k-anonymity (a small count or a cover: the two are not told apart)');
+  .object({
+    n: z.number().int().nullable(),
+    suppressed: z.boolean(),
+    lessThan: z.number().int().optional().describe('k, when the hidden count is below k (a small count or a zero cover): shown as "< k"'),
+  })
+  .describe(
+    'a count, or n = null and suppressed = true when hidden for k-anonymity; lessThan = k when the hidden count is below k, absent for a cover of k or more',
+  );
 const counts = { received: publicCount, resolved: publicCount, open: publicCount };
 /** The window every public complaint view answers for, and its k-anonymity threshold. */
 const complaintWindow = { period: z.enum(PUBLIC_PERIOD_NAMES), from: ms, to: ms, updatedAt: ms, k: z.number().int() };
@@ -501,6 +507,9 @@ const resource = z.object({
 const spatialSchema = z
   .object({ code: regionCode, name: z.string(), province: z.object({ code: regionCode, name: z.string().nullable() }).nullable() })
   .nullable();
+const licenseSchema = z
+  .object({ id: z.string().describe('SPDX id'), title: z.string(), url: z.string().nullable(), isOpen: z.boolean() })
+  .describe('the licence of the dataset (config OPEN_DATA_LICENSE, default CC-BY-4.0)');
 export const datasetResponse = z.object({
   id: z.string(),
   title: z.string(),
@@ -515,6 +524,7 @@ export const datasetResponse = z.object({
   spatial: spatialSchema,
   language: z.string(),
   conformsTo: z.string(),
+  license: licenseSchema,
   kAnonymity: z.number().int().optional(),
   issued: iso.nullable(),
   modified: iso.nullable(),
@@ -561,6 +571,30 @@ const ckanResource = z.looseObject({
   datastore_active: z.literal(true),
   last_modified: z.string(),
 });
+const ckanOrganization = z.looseObject({
+  id: z.string(),
+  name: z.string(),
+  title: z.string().describe('owner OPD'),
+  type: z.literal('organization'),
+  is_organization: z.literal(true),
+  package_count: z.number().int().optional(),
+});
+const ckanGroup = z.looseObject({
+  id: z.string(),
+  name: z.string().describe('a domain: complaints, floods, traffic, sanitation, projects'),
+  title: z.string(),
+  type: z.literal('group'),
+  is_organization: z.literal(false),
+  package_count: z.number().int().optional(),
+});
+export const ckanStatus = z.looseObject({
+  site_title: z.string(),
+  site_url: z.string(),
+  site_description: z.string(),
+  locale_default: z.string(),
+  ckan_version: z.string().describe('the CKAN API version whose shapes these answers follow'),
+  extensions: z.array(z.string()),
+});
 export const ckanPackage = z.looseObject({
   id: z.string(),
   name: z.string(),
@@ -568,6 +602,11 @@ export const ckanPackage = z.looseObject({
   notes: z.string(),
   type: z.literal('dataset'),
   private: z.literal(false),
+  license_id: z.string(),
+  license_title: z.string(),
+  license_url: z.string().optional(),
+  isopen: z.boolean(),
+  groups: z.array(z.looseObject({ name: z.string() })),
   metadata_created: z.string(),
   metadata_modified: z.string(),
   owner_org: z.string(),
@@ -724,6 +763,10 @@ export const restResponses = {
   CkanPackageSearch: ckanSuccess(ckanSearchResult),
   CkanDatastoreSearch: ckanSuccess(datastoreResult),
   CkanHelp: ckanSuccess(z.string()),
+  CkanStatus: ckanSuccess(ckanStatus),
+  CkanOrganizationList: ckanSuccess(z.array(z.union([z.string(), ckanOrganization])).describe('names, or dicts with all_fields')),
+  CkanOrganizationShow: ckanSuccess(ckanOrganization.extend({ packages: z.array(ckanPackage).optional() })),
+  CkanGroupList: ckanSuccess(z.array(z.union([z.string(), ckanGroup])).describe('names, or dicts with all_fields')),
   // issue 16: incidents, routed complaints, watch alerts, notifications (schemas in shared/incidents.ts)
   Incidents: incidents.incidentsResponse,
   IncidentDetail: incidents.incidentDetailResponse,
