@@ -450,7 +450,15 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use(createNotificationRoutes({ pool, principalOf, webhookKey: deps.webhookKey ?? null, clock }));
   app.use(createRegionRoutes({ pool, cityCode }));
   // one set of public snapshots for the public API, open data and CKAN
-  const publicSources = createPublicSources({ db: pool, k: config.publicKAnonymity, cacheMs: config.publicCacheMs, clock, log });
+  const publicSources = createPublicSources({
+    db: pool,
+    k: config.publicKAnonymity,
+    cacheMs: config.publicCacheMs,
+    clock,
+    log,
+    // one load per period for the whole cluster, the same snapshot (and ETag) from every process
+    shared: cluster?.snapshots,
+  });
   app.use(createPublicRoutes({ sources: publicSources }));
   const openData = createOpenData({ db: pool, sources: publicSources, clock });
   app.use(createOpenDataRoutes({ openData }), createCkanRoutes({ openData }), ckanErrorHandler);
@@ -513,6 +521,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     },
     // the address TRUST_PROXY makes of the handshake request, as req.ip does for REST
     clientAddress: (req) => proxyaddr(req, app.get('trust proxy fn')),
+    // a cluster counts per-address bounds across its processes
+    ...(cluster ? { addressCounters: cluster.addressCounters } : {}),
   });
 
   return {
