@@ -47,6 +47,7 @@ import { createHub, type Hub } from './realtime/hub';
 import type { Cluster } from './cluster/redis';
 import { singleProcessLeader, type Leader } from './cluster/leader';
 import { shareRateLimits } from './http/rate-store';
+import type { FanoutReport } from './realtime/fanout';
 import { createLiveLatest } from './public/live-latest';
 import { createPointsChannel } from './series/channel';
 import { createEventsChannel } from './events/channel';
@@ -120,6 +121,8 @@ export interface AppDeps {
   auditKey?: Buffer | null;
   /** The key webhook secrets derive from (NOTIFY_WEBHOOK_KEY_FILE); null: webhooks cannot be signed (they fail). */
   webhookKey?: Buffer | null;
+  /** Told what each `/public` fan-out cost (bench:public's instrumentation; server/realtime/fanout.ts). */
+  observeFanout?: (r: FanoutReport) => void;
 }
 
 export interface App {
@@ -209,6 +212,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     pub: io.of(NAMESPACES.public),
     slow: (nsp) => guard.slow(nsp),
     onError: (err) => log.error({ err }, 'live: delivery failed'),
+    ...(deps.observeFanout ? { observeFanout: deps.observeFanout } : {}),
   });
   // the public page's first snapshots: kept current from the hub's deltas, no query per subscriber
   const publicLatest = createLiveLatest({
@@ -223,9 +227,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
     ...(cluster ? { transport: cluster.hubTransport } : {}),
     sink: (env) => {
       metrics.streamLag.delivered(env);
-      channels.deliver(env);
       if (env.channel === 'points') publicLatest.apply((env.data as PointsAppended).metric, { ...(env.data as PointsAppended), seq: env.seq });
     },
+    // what was delivered together goes to the sockets together (one write per /public socket, fanout.ts)
+    batchSink: (envs) => channels.deliverAll(envs),
     onError: (err) => log.error({ err }, 'live: could not send a tick'),
   }));
   const stream: Stream = {
@@ -558,7 +563,15 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const stopBriefingJob = briefingSchedule ? leader.run('weekly-briefing', () => briefings.startSchedule(briefingSchedule)) : null;
   app.use(createBriefingRoutes({ pool, briefings, principalOf, clock }));
   // one set of public snapshots for the public API, open data and CKAN
-  const publicSources = createPublicSources({ db: pool, k: config.publicKAnonymity, cacheMs: config.publicCacheMs, clock, log });
+  const publicSources = createPublicSources({
+    db: pool,
+    k: config.publicKAnonymity,
+    cacheMs: config.publicCacheMs,
+    clock,
+    log,
+    // one load per period for the whole cluster, the same snapshot (and ETag) from every process
+    shared: cluster?.snapshots,
+  });
   app.use(createPublicRoutes({ sources: publicSources }));
   const openData = createOpenData({ db: pool, sources: publicSources, clock, license: config.openDataLicense });
   app.use(createOpenDataRoutes({ openData }), createCkanRoutes({ openData }), ckanErrorHandler);
@@ -621,6 +634,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     },
     // the address TRUST_PROXY makes of the handshake request, as req.ip does for REST
     clientAddress: (req) => proxyaddr(req, app.get('trust proxy fn')),
+    // a cluster counts per-address bounds across its processes
+    ...(cluster ? { addressCounters: cluster.addressCounters } : {}),
   });
   recheckNow = () => recheck.now();
 
