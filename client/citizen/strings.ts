@@ -125,6 +125,13 @@ const id = {
     noGauges: 'Belum ada data pintu air',
     noProjects: 'Belum ada data proyek',
     footer: 'Sinergi · data publik (kelas publik, teragregasi). Waktu dalam WIB.',
+    openData: {
+      title: 'Data terbuka',
+      datasets: 'Data terbuka (daftar dataset)',
+      complaintsCsv: 'Unduh aduan per kelurahan (CSV, 30 hari)',
+      api: 'Dokumentasi API',
+      license: 'Lisensi tiap dataset tertulis di metadatanya (bawaan CC BY 4.0)',
+    },
     home: 'Beranda',
   },
 };
@@ -257,6 +264,13 @@ const en: PublicStrings = {
     noGauges: 'No sluice gate data yet',
     noProjects: 'No project data yet',
     footer: 'Sinergi · public data (publik class, aggregated). Times in WIB (UTC+7).',
+    openData: {
+      title: 'Open data',
+      datasets: 'Open data (list of datasets)',
+      complaintsCsv: 'Download complaints per kelurahan (CSV, 30 days)',
+      api: 'API documentation',
+      license: 'Each dataset states its licence in its metadata (CC BY 4.0 by default)',
+    },
     home: 'Home',
   },
 };

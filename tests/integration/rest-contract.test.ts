@@ -579,7 +579,11 @@ describe.each(backends)('REST contract on %s', (_name, adminUrl) => {
       'GET /api/public/v1/datasets/{id}/data.csv': [{ path: `/api/public/v1/datasets/${dataset}/data.csv`, status: 200 }],
       'GET /api/public/v1/datasets/{id}/data.json': [{ path: `/api/public/v1/datasets/${dataset}/data.json`, status: 200 }],
       'GET /api/v1/openapi.json': [{ path: '/api/v1/openapi.json', status: 200 }],
-      'GET /api/docs': [{ path: '/api/docs', status: 200 }],
+      'GET /api/docs': [
+        { path: '/api/docs', status: 200 },
+        { path: '/api/docs?lang=en', status: 200 },
+        { path: '/api/docs?lang=fr', status: 400 },
+      ],
       ...Object.fromEntries(
         (
           [
@@ -588,6 +592,10 @@ describe.each(backends)('REST contract on %s', (_name, adminUrl) => {
             ['package_search', '?q=air&rows=2'],
             ['datastore_search', `?resource_id=${resource}&limit=3`],
             ['help_show', '?name=package_show'],
+            ['status_show', ''],
+            ['organization_list', '?all_fields=true'],
+            ['organization_show', '?id=bpbd&include_datasets=true'],
+            ['group_list', '?all_fields=true'],
           ] as const
         ).flatMap(([action, q]) => {
           const [get, post] = ckan(action, q);
@@ -595,6 +603,8 @@ describe.each(backends)('REST contract on %s', (_name, adminUrl) => {
             package_show: { path: '/api/3/action/package_show?id=tidak-ada', status: 404 },
             datastore_search: { path: '/api/3/action/datastore_search?resource_id=tidak-ada', status: 404 },
             help_show: { path: '/api/3/action/help_show', status: 409 },
+            organization_show: { path: '/api/3/action/organization_show?id=tidak-ada', status: 404 },
+            group_list: { path: '/api/3/action/group_list?limit=-1', status: 409 },
           };
           return [
             [`GET /api/3/action/${action}`, [get!, ...(refused[action] ? [refused[action]] : [])]],
