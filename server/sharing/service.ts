@@ -219,6 +219,12 @@ export function createSharingService(deps: {
       const now = clock();
       const term = checkEndDate(input.validUntil, now);
       if (term) return { kind: 'invalid', reason: term };
+      // an agreement in force for the same item and purpose is renewed, not asked for twice
+      const current = (await agreementRows(pool, who.opd, 0, now)).find(
+        (a) => a.granteeOpd === who.opd && a.itemType === input.itemType && a.itemCode === input.itemCode && a.purpose === input.purpose,
+      );
+      if (current)
+        return { kind: 'conflict', reason: `agreement ${current.id} already shares ${input.itemCode} for '${input.purpose}'; renew it instead` };
       const out = await inTransaction(pool, async (c) => {
         const id = await insertRequest(c, { ...input, requesterOpd: who.opd, ownerOpd: item.ownerOpd, renews: null, requestedBy: actorOf(who) }, now);
         if (id === null) return null;
