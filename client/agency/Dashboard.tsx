@@ -8,7 +8,8 @@ import { createSocket } from '../lib/socket';
 import { LiveConnection } from '../lib/live-connection';
 import { ConnStatus } from '../lib/components/ConnStatus';
 import { formatLongDate } from '../lib/format';
-import { useLang, useNow, useThrottledVersion } from '../lib/react/hooks';
+import { useLang, useNow, usePolled, useThrottledVersion } from '../lib/react/hooks';
+import { fetchSharingOverview } from '../features/sharing/api';
 import { AlertsSection, type Live } from './AlertsSection';
 import { IncidentsSection, MakeIncident, SharedIncidents } from './IncidentsSection';
 import { DeliveriesSection } from './DeliveriesSection';
@@ -48,6 +49,12 @@ export function Dashboard({ token, me, catalog, onRefused }: { token: string; me
   const { lang, locale } = useLang();
   const { route, go, back } = useRoute();
   const [agreements, setAgreements] = useState<AgreementInfo[] | null>(null);
+  // what waits on the sharing page: requests to decide, agreements about to end (the 14-day reminder)
+  const sharingNow = usePolled((signal) => fetchSharingOverview(token, signal), 30_000, token).data;
+  const sharingPending = sharingNow
+    ? sharingNow.requests.filter((r) => r.direction === 'incoming' && r.status === 'open').length +
+      sharingNow.agreements.filter((a) => a.direction !== 'other' && (a.status === 'expiring' || a.status === 'suspended')).length
+    : 0;
   const refused = useRef(onRefused);
   useEffect(() => {
     refused.current = onRefused;
@@ -168,8 +175,14 @@ export function Dashboard({ token, me, catalog, onRefused }: { token: string; me
     <div className="dashboard" data-testid="dashboard">
       <LostBanner conn={live.conn} />
       <nav className="dash-nav">
-        <button type="button" onClick={() => go({ view: 'sharing' })} data-testid="open-sharing">
+        <button type="button" onClick={() => go({ view: 'sharing' })} data-testid="open-sharing" data-pending={sharingPending}>
           {t('sharing.open')}
+          {sharingPending > 0 && (
+            <span className="badge" aria-label={t('sharing.pending', { n: sharingPending })}>
+              {' '}
+              ({sharingPending})
+            </span>
+          )}
         </button>
         {(me.role === 'admin' || (me.role === 'agency' && me.opd === PLANNING_OPD)) && (
           <button type="button" onClick={() => go({ view: 'matrix' })} data-testid="open-matrix">

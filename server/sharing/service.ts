@@ -157,6 +157,24 @@ export function createSharingService(deps: {
         purpose: a.purpose,
       },
     }));
+  /** One side's head hears of a request (the owner) or of its decision (the requester). */
+  const requestFact = (r: RequestRow, to: string, key: string, subject: string, text: string): NotificationFact => ({
+    key,
+    opd: to,
+    roles: ['head'],
+    severity: 'waspada',
+    subject,
+    text: `${text}\n${deps.outbox.linkBase}/agency#/berbagi`,
+    payload: {
+      type: 'sharing_request',
+      request: r.id,
+      ownerOpd: r.ownerOpd,
+      requesterOpd: r.requesterOpd,
+      item: `${r.itemType}:${r.itemCode}`,
+      purpose: r.purpose,
+      status: r.status,
+    },
+  });
 
   return {
     async overview(who) {
@@ -201,9 +219,30 @@ export function createSharingService(deps: {
       const now = clock();
       const term = checkEndDate(input.validUntil, now);
       if (term) return { kind: 'invalid', reason: term };
+      // an agreement in force for the same item and purpose is renewed, not asked for twice
+      const current = (await agreementRows(pool, who.opd, 0, now)).find(
+        (a) => a.granteeOpd === who.opd && a.itemType === input.itemType && a.itemCode === input.itemCode && a.purpose === input.purpose,
+      );
+      if (current)
+        return { kind: 'conflict', reason: `agreement ${current.id} already shares ${input.itemCode} for '${input.purpose}'; renew it instead` };
       const out = await inTransaction(pool, async (c) => {
         const id = await insertRequest(c, { ...input, requesterOpd: who.opd, ownerOpd: item.ownerOpd, renews: null, requestedBy: actorOf(who) }, now);
         if (id === null) return null;
+        const row = (await requestRow(c, id))!;
+        await enqueue(
+          c,
+          [
+            requestFact(
+              row,
+              row.ownerOpd,
+              `sharing_request:${id}:created`,
+              `Permintaan data ${row.itemCode} dari ${row.requesterOpd}`,
+              `${row.requesterOpd} meminta ${row.itemCode} untuk tujuan ${row.purpose}: ${row.justification}`,
+            ),
+          ],
+          now,
+          deps.outbox,
+        );
         await audit(
           c,
           who,
@@ -280,7 +319,22 @@ export function createSharingService(deps: {
             : { grantee: r.requesterOpd, item: `${r.itemType}:${r.itemCode}`, note: j.note },
           source,
         );
-        return { kind: 'ok', request: requestView(who, (await requestRow(c, id))!) };
+        const decided = (await requestRow(c, id))!;
+        await enqueue(
+          c,
+          [
+            requestFact(
+              decided,
+              decided.requesterOpd,
+              `sharing_request:${id}:${decided.status}`,
+              `Permintaan data ${decided.itemCode}: ${decided.status === 'approved' ? 'disetujui' : 'ditolak'}`,
+              `${decided.ownerOpd} ${decided.status === 'approved' ? 'menyetujui' : 'menolak'} permintaan ${decided.itemCode} (tujuan ${decided.purpose})${decided.decisionNote ? `: ${decided.decisionNote}` : ''}`,
+            ),
+          ],
+          now,
+          deps.outbox,
+        );
+        return { kind: 'ok', request: requestView(who, decided) };
       });
       if (out.kind === 'ok') changed();
       return out;

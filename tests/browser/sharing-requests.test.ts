@@ -84,6 +84,9 @@ describe.skipIf(!chromiumAvailable)('sharing on request between two tablets', ()
     await bpbd.waitForSelector('[data-testid="outgoing-request"][data-status="open"]');
 
     // DLH sees it (the page re-reads every 3 s) and approves it narrowed (30 days instead of 60)
+    // the dashboard says something waits on the sharing page (read at load, then every 30 s)
+    await dlh.reload();
+    await dlh.waitForSelector('[data-testid="open-sharing"][data-pending="1"]', { timeout: 20_000 });
     await dlh.click('[data-testid="open-sharing"]');
     const incoming = dlh.locator('[data-testid="incoming-request"]');
     await incoming.first().waitFor({ timeout: 10_000 });

@@ -169,6 +169,25 @@ describe('sharing on request', () => {
     expect(agreement).toMatchObject({ direction: 'received', regionLevel: 'kelurahan', status: 'active', purpose: 'flood-response' });
     expect(Math.abs(agreement!.validUntil - narrowed)).toBeLessThan(1_000);
     expect(await auditActions(`sharing_request:${requestId}`)).toEqual(['sharing.requested', 'sharing.granted']);
+    // asking again for what is in force is a renewal, not a second agreement
+    const twice = await send(
+      '/api/v1/sharing/requests',
+      { itemType: 'metric', itemCode: 'truck_load', purpose: 'flood-response', justification: 'lagi', validUntil: asked },
+      bpbd,
+    );
+    expect(twice).toMatchObject({
+      status: 409,
+      body: { error: `agreement ${agreementId} already shares truck_load for 'flood-response'; renew it instead` },
+    });
+    // the owner's head heard of the request, the requester's head of the decision (the outbox, in the same transaction)
+    const told = await server.storage.pool.query<{ key: string; address: string }>(
+      `SELECT split_part(dedupe_key, ':route:', 1) AS key, address FROM notification_outbox WHERE dedupe_key LIKE $1 ORDER BY id`,
+      [`sharing_request:${requestId}:%`],
+    );
+    expect(told.rows).toEqual([
+      { key: `sharing_request:${requestId}:created`, address: 'kepala@dlh.example.go.id' },
+      { key: `sharing_request:${requestId}:approved`, address: 'kepala@bpbd.example.go.id' },
+    ]);
   });
 
   it('counts every read through the agreement per day, reader and path; the owner sees it, audited', async () => {

@@ -3,6 +3,7 @@ const id = {
   sharing: {
     open: 'Berbagi data',
     matrixOpen: 'Matriks kebutuhan data',
+    pending: '{{n}} hal menunggu: permintaan masuk, perjanjian yang segera berakhir atau ditangguhkan',
     back: 'Kembali',
     title: 'Berbagi data antar-OPD',
     lead: 'Minta data OPD lain dengan tujuan, alasan dan tanggal berakhir; putuskan permintaan untuk data OPD Anda.',
@@ -88,6 +89,7 @@ const en: SharingStrings = {
   sharing: {
     open: 'Data sharing',
     matrixOpen: 'Data needs matrix',
+    pending: '{{n}} waiting: incoming requests, agreements ending soon or suspended',
     back: 'Back',
     title: 'Data sharing between OPDs',
     lead: "Ask another OPD for its data with a purpose, a justification and an end date; decide on requests for your OPD's data.",
