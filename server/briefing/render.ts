@@ -67,7 +67,7 @@ export function briefingSections(f: BriefingFigures, offsetMin: number) {
       k.name,
       fmtInt(k.received),
       fmtInt(k.previous),
-      `${k.received - k.previous >= 0 ? '+' : ''}${fmtInt(k.received - k.previous)}`,
+      `${k.received - k.previous > 0 ? '+' : ''}${fmtInt(k.received - k.previous)}`,
     ]),
   };
 }
