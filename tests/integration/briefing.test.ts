@@ -137,6 +137,7 @@ describe('the weekly briefing', () => {
     const html = await getRaw(`/api/v1/briefings/${WEEK}/briefing.html`, operator);
     expect(html.type).toMatch(/^text\/html/);
     const page = html.bytes.toString('utf8');
+    await writeFile(join(ARTIFACTS, `briefing-${WEEK}.html`), page);
     const embedded = JSON.parse(/<script type="application\/json" id="figures">(.*?)<\/script>/s.exec(page)![1]!);
     expect(embedded).toEqual(figures);
     expect(page).toContain('Laporan Mingguan Kepala Daerah');
