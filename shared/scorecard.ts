@@ -223,6 +223,8 @@ export const scorecardRankingResponse = z.object({ asOf: ms, opds: z.array(ranki
 export const publicScorecardResponse = z.object({
   asOf: ms,
   k: z.number().int(),
+  /** false while SCORECARD_PUBLIC is off (the default): no OPD listed. An answer, not a 404, so the page logs no error. */
+  published: z.boolean(),
   opds: z.array(
     z.object({
       opd: z.string(),

@@ -130,12 +130,16 @@ describe.skipIf(!chromiumAvailable)('the OPD scorecard on the tablet and the wal
   it('the public page shows the OPD shares only when SCORECARD_PUBLIC is on', async () => {
     const context = await launch({ width: 412, height: 915 }, true);
     const off = await context.newPage();
+    const consoleErrors: string[] = [];
+    off.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
     const asked: string[] = [];
     off.on('request', (r) => r.url().includes('/api/public/v1/scorecard') && asked.push(r.url()));
     await off.goto(`${server.url}/public`);
     await off.waitForSelector('[data-testid="section-incidents"], [data-testid="section-floods"]', { timeout: 30_000 });
     await expect.poll(() => asked.length).toBe(1);
     expect(await off.locator('[data-testid="section-scorecard"]').count()).toBe(0);
+    // not published is an answer, not a failed request: nothing in the console
+    expect(consoleErrors).toEqual([]);
 
     const pub = await startTestServer(adminUrl, { clientDistDir: dist, scorecardPublic: true });
     try {
