@@ -18,6 +18,7 @@ import { seedDemo } from '../db/seed';
 import { openStorage } from '../db/storage';
 import { createBriefingService } from '../server/briefing/service';
 import { isoWeekOf } from '../server/briefing/schedule';
+import { computeScorecards } from '../server/scorecard/service';
 import { createTestDatabase } from '../tests/support/db';
 
 const { values } = parseArgs({
@@ -148,6 +149,16 @@ try {
     console.log(
       `briefing generation: median ${times[times.length >> 1]!.toFixed(2)} s, max ${times[times.length - 1]!.toFixed(2)} s (target ≤ 30 s)`,
     );
+
+    // the tablet's one call: GET /api/v1/scorecard for one OPD (the same function, without HTTP)
+    const card: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const began = performance.now();
+      await computeScorecards(db, now, 'DPUPR');
+      card.push(performance.now() - began);
+    }
+    card.sort((a, b) => a - b);
+    console.log(`tablet scorecard (one OPD): median ${card[5]!.toFixed(0)} ms, max ${card[9]!.toFixed(0)} ms (target ≤ 1 s)`);
     await storage.close();
   } finally {
     await database.drop();

@@ -7,7 +7,8 @@
  * "met"; an item without a target counts in the median but not in the shares. The three shares (met, missed,
  * rejected) are of the same denominator, so they add up to 1 and a rejection cannot raise the met share.
  * Data SLA: the share of a window in which a feed was fresh is 1 − (its recorded lateness within the window) /
- * (the window), so a feed stopped for 1 h loses 1/24 (≈ 4.2 points) of its 24 h score.
+ * (the window), so a feed stopped for 1 h loses 1/24 (≈ 4.2 points) of its 24 h score. Time before a feed
+ * first reported has no lateness on record and counts as fresh; an OPD's figure is the mean over its feeds.
  */
 import { z } from 'zod';
 
@@ -222,6 +223,8 @@ export const scorecardRankingResponse = z.object({ asOf: ms, opds: z.array(ranki
 export const publicScorecardResponse = z.object({
   asOf: ms,
   k: z.number().int(),
+  /** false while SCORECARD_PUBLIC is off (the default): no OPD listed. An answer, not a 404, so the page logs no error. */
+  published: z.boolean(),
   opds: z.array(
     z.object({
       opd: z.string(),

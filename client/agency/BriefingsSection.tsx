@@ -1,6 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import { useLang, usePolled } from '../lib/react/hooks';
-import { fetchBriefings, openBriefing } from '../features/scorecard/api';
+import { fetchBriefings, openBriefing } from './briefings-api';
 
 /** The week a notification's link names (`#laporan/2026-W49`), if any. */
 const linkedWeek = () => /^#laporan\/(\d{4}-W\d{2})$/.exec(window.location.hash)?.[1] ?? null;

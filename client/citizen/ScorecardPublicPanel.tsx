@@ -2,7 +2,6 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { z } from 'zod';
 import type { publicScorecardResponse } from '@shared/scorecard';
-import { ApiError } from '../lib/api/http';
 import { useLang } from '../lib/react/hooks';
 import { fetchPublicScorecard, pct } from '../features/scorecard/api';
 
@@ -11,7 +10,7 @@ const REFRESH_MS = 10 * 60_000;
 
 /**
  * How the OPDs keep their service promises, for citizens (issue 19): only when the city publishes it
- * (SCORECARD_PUBLIC; the server answers 404 otherwise and the page asks no more). Shares only, k-protected by the
+ * (SCORECARD_PUBLIC; otherwise the server answers `published: false` and the page asks no more). Shares only, k-protected by the
  * server with the complaint counts' suppression: a share behind fewer than k complaints is hidden ("–").
  */
 export function ScorecardPublicPanel() {
@@ -24,12 +23,13 @@ export function ScorecardPublicPanel() {
     const load = () =>
       fetchPublicScorecard(ctl.signal).then(
         (d) => {
+          // not published (the default): nothing to show, and no reason to ask again
+          if (!d.published) return;
           setData(d);
           timer = setTimeout(load, REFRESH_MS);
         },
-        (e) => {
-          // not published: stop asking; anything else: try again later
-          if (!(e instanceof ApiError && e.status === 404) && !ctl.signal.aborted) timer = setTimeout(load, REFRESH_MS);
+        () => {
+          if (!ctl.signal.aborted) timer = setTimeout(load, REFRESH_MS);
         },
       );
     void load();

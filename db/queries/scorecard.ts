@@ -36,7 +36,11 @@ const HANDLER = `COALESCE(s.handler_opd, d.handler_opd, k.owner_opd)`;
 const TARGET = `COALESCE(s.target_hours, d.target_hours)`;
 
 /** Closure counts per OPD for each named window (windows may overlap: each is counted on its own). */
-export async function closuresByWindow(db: Db, windows: readonly { name: string; from: number; to: number }[]): Promise<ClosureRow[]> {
+export async function closuresByWindow(
+  db: Db,
+  windows: readonly { name: string; from: number; to: number }[],
+  opd: string | null = null,
+): Promise<ClosureRow[]> {
   if (windows.length === 0) return [];
   const lo = Math.min(...windows.map((w) => w.from));
   const hi = Math.max(...windows.map((w) => w.to));
@@ -59,8 +63,9 @@ export async function closuresByWindow(db: Db, windows: readonly { name: string;
             count(*) FILTER (WHERE NOT rejected AND target IS NULL)::int AS "noTarget",
             percentile_cont(0.5) WITHIN GROUP (ORDER BY hours) FILTER (WHERE NOT rejected) AS "medianHours"
        FROM c JOIN w ON c.closed_at >= to_timestamp(w."from" / 1000.0) AND c.closed_at < to_timestamp(w."to" / 1000.0)
+      WHERE $5::text IS NULL OR c.opd = $5
       GROUP BY c.opd, w.name`,
-    [lo, hi, [...REJECTED_STATUSES], JSON.stringify(windows)],
+    [lo, hi, [...REJECTED_STATUSES], JSON.stringify(windows), opd],
   );
   return rows.map((r) => ({ ...r, medianHours: r.medianHours === null ? null : Number(r.medianHours) }));
 }
@@ -99,8 +104,8 @@ export async function openItems(db: Db, now: number, limit: number, opd: string 
   const [counts, overdue] = await Promise.all([
     db.query<OpenRow>(
       `SELECT opd, count(*)::int AS open, count(*) FILTER (WHERE due < to_timestamp($1 / 1000.0))::int AS overdue
-         FROM (${OPEN_ITEMS}) o GROUP BY opd`,
-      [now],
+         FROM (${OPEN_ITEMS}) o WHERE $2::text IS NULL OR opd = $2 GROUP BY opd`,
+      [now, opd],
     ),
     db.query<OverdueRow>(
       `SELECT type, kind, id, opd, category, region, r.name AS "regionName", target AS "targetHours",

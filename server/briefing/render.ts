@@ -67,7 +67,7 @@ export function briefingSections(f: BriefingFigures, offsetMin: number) {
       k.name,
       fmtInt(k.received),
       fmtInt(k.previous),
-      `${k.received - k.previous >= 0 ? '+' : ''}${fmtInt(k.received - k.previous)}`,
+      `${k.received - k.previous > 0 ? '+' : ''}${fmtInt(k.received - k.previous)}`,
     ]),
   };
 }
@@ -78,22 +78,27 @@ const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&
 
 function svgBars(title: string, labels: readonly string[], series: readonly { name: string; color: string; values: readonly number[] }[]): string {
   const w = 640;
-  const h = 220;
+  const h = 260;
   const pad = 30;
+  // room under the axis for the names, written at a slant so long kecamatan names never overlap
+  const bottom = 70;
   const max = Math.max(1, ...series.flatMap((s) => s.values));
   const group = (w - 2 * pad) / Math.max(1, labels.length);
   const bw = Math.max(2, (group * 0.8) / series.length);
+  const base = h - bottom;
   const bars = labels
-    .map(
-      (l, i) =>
+    .map((l, i) => {
+      const cx = pad + i * group + group / 2;
+      return (
         series
           .map((s, j) => {
-            const bh = ((s.values[i] ?? 0) / max) * (h - 2 * pad);
-            return `<rect x="${(pad + i * group + j * bw).toFixed(1)}" y="${(h - pad - bh).toFixed(1)}" width="${bw.toFixed(1)}" height="${bh.toFixed(1)}" fill="${s.color}"/>`;
+            const bh = ((s.values[i] ?? 0) / max) * (base - pad);
+            return `<rect x="${(pad + i * group + j * bw).toFixed(1)}" y="${(base - bh).toFixed(1)}" width="${bw.toFixed(1)}" height="${bh.toFixed(1)}" fill="${s.color}"/>`;
           })
           .join('') +
-        `<text x="${(pad + i * group + group / 2).toFixed(1)}" y="${h - pad + 14}" font-size="10" text-anchor="middle">${esc(l.slice(0, 12))}</text>`,
-    )
+        `<text x="${cx.toFixed(1)}" y="${base + 12}" font-size="10" text-anchor="end" transform="rotate(-35 ${cx.toFixed(1)} ${base + 12})">${esc(l.slice(0, 24))}</text>`
+      );
+    })
     .join('');
   const legend = series
     .map(
@@ -101,7 +106,7 @@ function svgBars(title: string, labels: readonly string[], series: readonly { na
         `<rect x="${pad + j * 120}" y="4" width="10" height="10" fill="${s.color}"/><text x="${pad + j * 120 + 14}" y="13" font-size="11">${esc(s.name)}</text>`,
     )
     .join('');
-  return `<figure><figcaption>${esc(title)}</figcaption><svg viewBox="0 0 ${w} ${h}" role="img" aria-label="${esc(title)}">${legend}<line x1="${pad}" y1="${h - pad}" x2="${w - pad}" y2="${h - pad}" stroke="#555"/>${bars}<text x="${pad - 4}" y="${pad}" font-size="10" text-anchor="end">${max}</text></svg></figure>`;
+  return `<figure><figcaption>${esc(title)}</figcaption><svg viewBox="0 0 ${w} ${h}" role="img" aria-label="${esc(title)}">${legend}<line x1="${pad}" y1="${base}" x2="${w - pad}" y2="${base}" stroke="#555"/>${bars}<text x="${pad - 4}" y="${pad}" font-size="10" text-anchor="end">${max}</text></svg></figure>`;
 }
 
 function svgLine(title: string, labels: readonly string[], values: readonly number[], color: string): string {
@@ -133,7 +138,7 @@ export function renderHtml(f: BriefingFigures, offsetMin: number): string {
 <title>${esc(s.title)}</title>
 <style>body{font-family:'Noto Sans',system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a}
 table{border-collapse:collapse;width:100%;margin:.5rem 0 1.5rem}th,td{border-bottom:1px solid #ccc;padding:.3rem .5rem;text-align:left}
-th{background:#f0f2f5}figure{margin:1rem 0}figcaption{font-weight:600}svg{width:100%;height:auto}</style></head>
+th{background:#f0f2f5}figure{margin:1rem 0}figcaption{font-weight:600}svg{width:100%;height:auto;overflow:visible}</style></head>
 <body><header><h1>${esc(s.title)}</h1><p>${esc(s.period)}</p></header>
 <section id="ringkasan"><h2>Ringkasan</h2><ul>${s.summary.map((l) => `<li>${esc(l)}</li>`).join('')}</ul></section>
 <section id="peringatan"><h2>Peringatan per hari</h2>${svgLine(

@@ -79,7 +79,7 @@ export function scorecardPaths(h: Helpers): Record<string, unknown> {
         operationId: 'publicScorecard',
         summary: 'The OPD shares for the public page, when SCORECARD_PUBLIC is on; k-protected like the complaint counts',
         security: h.publicSecurity,
-        responses: { ...h.ok('the public figures', h.ref('PublicScorecard')), ...h.err(404, 'not published (SCORECARD_PUBLIC off)') },
+        responses: h.ok('the public figures (`published: false` and no OPD while SCORECARD_PUBLIC is off)', h.ref('PublicScorecard')),
       },
     },
     '/api/v1/briefings': {

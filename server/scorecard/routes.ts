@@ -4,7 +4,8 @@
  *    command center names one with ?opd);
  *  - GET /api/v1/scorecard/ranking: every OPD ranked (the wall panel; performance between dinas is open to
  *    every signed-in caller);
- *  - GET /api/public/v1/scorecard: the shares for the public page, only when SCORECARD_PUBLIC is on, k-protected
+ *  - GET /api/public/v1/scorecard: the shares for the public page, only when SCORECARD_PUBLIC is on (else
+ *    `published: false` and no OPD), k-protected
  *    with the public view's suppression (server/public/suppression.ts): an OPD's shares are shown only when none
  *    of its outcome counts (met, missed, rejected) nor their total is hidden.
  */
@@ -85,18 +86,23 @@ export function createScorecardRoutes(deps: {
     reply(res, 'ScorecardRanking', { asOf: now, opds: rankingOf(await computeScorecards(deps.pool, now)) });
   });
   // anonymous callers share one answer per minute: they cannot make the server aggregate per request
-  let cached: { at: number; body: Promise<{ asOf: number; k: number; opds: ReturnType<typeof publicScorecard> }> } | null = null;
+  let cached: { at: number; body: Promise<{ asOf: number; k: number; published: boolean; opds: ReturnType<typeof publicScorecard> }> } | null = null;
   router.get('/api/public/v1/scorecard', async (_req, res) => {
-    if (!deps.publicEnabled) return void res.status(404).json({ error: 'the scorecard is not published (SCORECARD_PUBLIC)', details: [] });
     const now = deps.clock();
+    res.set('Cache-Control', 'public, max-age=60');
+    // not published: an answer that says so (the page then shows nothing and logs no failed request)
+    if (!deps.publicEnabled) return void reply(res, 'PublicScorecard', { asOf: now, k: deps.k, published: false, opds: [] });
     if (!cached || now - cached.at >= PUBLIC_CACHE_MS || now < cached.at) {
-      const body = computeScorecards(deps.pool, now).then((cards) => ({ asOf: now, k: deps.k, opds: publicScorecard(cards, deps.k) }));
+      const body = computeScorecards(deps.pool, now).then((cards) => ({
+        asOf: now,
+        k: deps.k,
+        published: true,
+        opds: publicScorecard(cards, deps.k),
+      }));
       cached = { at: now, body };
       body.catch(() => (cached = null));
     }
-    const body = await cached.body;
-    res.set('Cache-Control', 'public, max-age=60');
-    reply(res, 'PublicScorecard', body);
+    reply(res, 'PublicScorecard', await cached.body);
   });
   return router;
 }

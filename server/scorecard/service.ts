@@ -60,7 +60,7 @@ export async function computeScorecards(db: Db, now: number, only: string | null
   const longest = Math.max(...Object.values(DATA_WINDOWS));
   const [opds, closures, open, late, feeds] = await Promise.all([
     db.query<{ code: string; name: string }>(`SELECT code, name FROM opd WHERE ($1::text IS NULL OR code = $1) ORDER BY code`, [only]),
-    closuresByWindow(db, windows),
+    closuresByWindow(db, windows, only),
     openItems(db, now, OVERDUE_LIST_LIMIT, only),
     latenessSince(db, now - longest, only),
     ownedFeeds(db, only),

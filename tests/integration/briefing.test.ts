@@ -7,6 +7,7 @@
  * routes; `admin briefing generate` remakes a week as a process.
  */
 import { execFile } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { PDFDocument } from 'pdf-lib';
@@ -18,6 +19,7 @@ import type { BriefingFigures } from '../../server/briefing/figures';
 import { startTestServer, waitFor, type TestServer } from '../support/server';
 
 const ROOT = join(import.meta.dirname, '../..');
+const ARTIFACTS = join(import.meta.dirname, '../artifacts');
 const exec = promisify(execFile);
 const [, adminUrl] = Object.entries(inject('backends'))[0]!;
 const H = 3_600_000;
@@ -123,6 +125,8 @@ describe('the weekly briefing', () => {
     const pdf = await getRaw(`/api/v1/briefings/${WEEK}/briefing.pdf`, operator);
     expect(pdf.status).toBe(200);
     expect(pdf.type).toBe('application/pdf');
+    await mkdir(ARTIFACTS, { recursive: true });
+    await writeFile(join(ARTIFACTS, `briefing-${WEEK}.pdf`), pdf.bytes);
     const doc = await PDFDocument.load(pdf.bytes);
     expect(doc.getPageCount()).toBeGreaterThanOrEqual(2);
     expect(doc.getTitle()).toContain(WEEK);
@@ -133,6 +137,7 @@ describe('the weekly briefing', () => {
     const html = await getRaw(`/api/v1/briefings/${WEEK}/briefing.html`, operator);
     expect(html.type).toMatch(/^text\/html/);
     const page = html.bytes.toString('utf8');
+    await writeFile(join(ARTIFACTS, `briefing-${WEEK}.html`), page);
     const embedded = JSON.parse(/<script type="application\/json" id="figures">(.*?)<\/script>/s.exec(page)![1]!);
     expect(embedded).toEqual(figures);
     expect(page).toContain('Laporan Mingguan Kepala Daerah');

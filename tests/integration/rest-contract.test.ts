@@ -369,7 +369,7 @@ describe.each(backends)('REST contract on %s', (_name, adminUrl) => {
         { path: '/api/v1/scorecard/ranking', auth: bpbdToken, status: 200 },
         { path: '/api/v1/scorecard/ranking', status: 401 },
       ],
-      'GET /api/public/v1/scorecard': [{ path: '/api/public/v1/scorecard', status: 404 }],
+      'GET /api/public/v1/scorecard': [{ path: '/api/public/v1/scorecard', status: 200 }],
       'GET /api/v1/briefings': [
         { path: '/api/v1/briefings', auth: operator, status: 200 },
         { path: '/api/v1/briefings?limit=0', auth: operator, status: 400 },

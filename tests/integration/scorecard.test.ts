@@ -293,8 +293,10 @@ describe('access and the ranking', () => {
     });
   });
 
-  it('the public figures are off by default', async () => {
-    expect((await server.get('/api/public/v1/scorecard')).status).toBe(404);
+  it('the public figures are off by default: the answer says so and lists no OPD', async () => {
+    const res = await server.get('/api/public/v1/scorecard');
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ published: false, opds: [] });
   });
 });
 
@@ -315,7 +317,7 @@ describe('the public scorecard behind SCORECARD_PUBLIC', () => {
         );
       const res = await pub.get('/api/public/v1/scorecard');
       expect(res.status).toBe(200);
-      expect(res.body.k).toBe(5);
+      expect(res.body).toMatchObject({ k: 5, published: true });
       type Row = {
         opd: string;
         closed30d: number | null;

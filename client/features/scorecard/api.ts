@@ -1,6 +1,6 @@
 /** REST of the OPD scorecard for the surfaces: answers parsed with the contract's schemas (shared/scorecard.ts). */
-import { briefingListResponse, publicScorecardResponse, scorecardRankingResponse, scorecardResponse } from '@shared/scorecard';
-import { ApiError, getJson } from '../../lib/api/http';
+import { publicScorecardResponse, scorecardRankingResponse, scorecardResponse } from '@shared/scorecard';
+import { getJson } from '../../lib/api/http';
 
 const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
 
@@ -15,12 +15,3 @@ export const fetchPublicScorecard = (signal?: AbortSignal) => getJson('/api/publ
 export const pct = (share: number | null, locale: string) =>
   share === null ? '–' : `${(share * 100).toLocaleString(locale, { maximumFractionDigits: 1, minimumFractionDigits: 1 })}%`;
 export const hours = (h: number | null, locale: string) => (h === null ? '–' : h.toLocaleString(locale, { maximumFractionDigits: 1 }));
-
-export const fetchBriefings = (token: string, signal?: AbortSignal) => getJson('/api/v1/briefings', briefingListResponse, auth(token), signal);
-
-/** A briefing file fetched with the session (the archive is not public) and handed to the browser as a blob URL. */
-export async function openBriefing(token: string, week: string, file: 'briefing.pdf' | 'briefing.html'): Promise<string> {
-  const res = await fetch(`/api/v1/briefings/${encodeURIComponent(week)}/${file}`, { headers: auth(token) });
-  if (!res.ok) throw new ApiError(res.status, `HTTP ${res.status}`);
-  return URL.createObjectURL(await res.blob());
-}
