@@ -2,7 +2,7 @@
  * The incidents channel on the one channel model (server/realtime/channel.ts): `incidents:subscribe` →
  * `incidents:changed`. Facts that must arrive (never volatile); a socket is in its scope's room from connection
  * (`autoJoin`), like alerts. Scopes: `all` (the command center: operators and admins; rahasia incidents never go
- * there) and one per OPD (the incidents it handles or supports, its watch alerts, escalation steps of its
+ * there) and one per OPD (the incidents it handles, supports or reported, its watch alerts, escalation steps of its
  * subjects). Each room has its own sequence number in the hub; GET /api/v1/incidents answers the same snapshot
  * with the seq of the caller's room. Deltas are redacted per room (the reporter rule depends only on the
  * room's role and OPD), so one broadcast serves a room.
@@ -90,9 +90,10 @@ const principalOfScope = (scope: string): Principal => {
   return opd === undefined ? { role: 'operator', tokenId: 0 } : { role: 'agency', opd, tokenId: 0 };
 };
 
-/** The scopes an incident shows in: the command center unless rahasia; the handling and supporting OPDs. */
-export function scopesOfIncident(row: Pick<IncidentRow, 'class' | 'handlingOpd' | 'supportingOpds'>): string[] {
-  return [...(row.class === 'rahasia' ? [] : [ALL_INCIDENTS]), ...new Set([row.handlingOpd, ...row.supportingOpds])];
+/** The scopes an incident shows in: the command center unless rahasia; the handling, supporting and reporting OPDs. */
+export function scopesOfIncident(row: Pick<IncidentRow, 'class' | 'handlingOpd' | 'supportingOpds' | 'createdOpd'>): string[] {
+  const opds = [row.handlingOpd, ...row.supportingOpds, ...(row.createdOpd ? [row.createdOpd] : [])];
+  return [...(row.class === 'rahasia' ? [] : [ALL_INCIDENTS]), ...new Set(opds)];
 }
 
 export type IncidentFact =

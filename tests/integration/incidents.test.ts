@@ -425,15 +425,14 @@ describe('incidents shared by an agreement, live in a purpose room', () => {
     bpbd.on('incidents:changed', (m) => heard.bpbd.push(m));
     dlh.on('incidents:changed', (m) => heard.dlh.push(m));
     operator.on('incidents:changed', (m) => heard.operator.push(m));
-    // BPBD reports by hand (and stays on it as support: the reporting OPD sees only what it handles or supports),
-    // DLH handles it, DPUPR supports
+    // BPBD reports by hand and hands it on: DLH handles it, DPUPR supports, BPBD is on it only as the reporting side
     const made = await send(
       '/api/v1/incidents',
       {
         from: { type: 'manual', lon: 110.43, lat: -6.99 },
         title: 'Sampah menyumbat gorong-gorong',
         handlingOpd: 'DLH',
-        supportingOpds: ['BPBD', 'DPUPR'],
+        supportingOpds: ['DPUPR'],
         reporter: 'Ibu Sri, 0812-555',
       },
       tokens.bpbd,
@@ -454,8 +453,20 @@ describe('incidents shared by an agreement, live in a purpose room', () => {
     expect(snap.ok && snap.data.incidents.find((i) => i.id === id)!.reporter).toBeNull();
     // the timeline does not leak it either
     expect(JSON.stringify((await server.get(`/api/v1/incidents/${id}`, tokens.dlh)).body)).not.toContain('Ibu Sri');
-    // the reporting side still sees it; nobody else may share it
+    // the reporting side still sees it (REST, its list, its room's snapshot and deltas); nobody else may share it
     expect((await server.get(`/api/v1/incidents/${id}`, tokens.bpbd)).body.incident.reporter).toBe('Ibu Sri, 0812-555');
+    const bpbdList = incidentsResponse.parse((await server.get('/api/v1/incidents', tokens.bpbd)).body).incidents;
+    expect(bpbdList.find((i) => i.id === id)?.reporter).toBe('Ibu Sri, 0812-555');
+    const bpbdSnap = (await bpbd.timeout(5_000).emitWithAck('incidents:subscribe', {})) as SubAck;
+    expect(bpbdSnap.ok && bpbdSnap.data.incidents.find((i) => i.id === id)?.reporter).toBe('Ibu Sri, 0812-555');
+    await waitFor('the BPBD room', () => heard.bpbd.some((m) => m.room === 'incidents:BPBD' && m.incidents.some((i) => i.id === id)), 2_000);
+    // DLH works it: the reporting OPD follows what happened
+    expect((await send(`/api/v1/incidents/${id}/actions`, { action: 'accept' }, tokens.dlh)).status).toBe(200);
+    await waitFor(
+      'the acceptance in the BPBD room',
+      () => heard.bpbd.some((m) => m.room === 'incidents:BPBD' && m.incidents.some((i) => i.id === id && i.status === 'diterima')),
+      2_000,
+    );
     expect((await send(`/api/v1/incidents/${id}/actions`, { action: 'share_reporter' }, tokens.dlh)).status).toBe(403);
     expect((await send(`/api/v1/incidents/${id}/actions`, { action: 'share_reporter' }, tokens.operator)).status).toBe(403);
     // shared by BPBD: everyone who sees the incident sees the reporter, live too

@@ -51,6 +51,12 @@ describe('incidents channel', () => {
     expect(d.get('all')!.incidents[0]!.reporter).toBe('Bu Ani');
     expect(d.get('BPBD')!.incidents[0]!.reporter).toBeNull();
   });
+  it('the reporting OPD keeps hearing an incident it handed on, with its reporter', () => {
+    const d = deltasOf({ kind: 'incidents', changes: [{ row: row({ createdOpd: 'DPUPR' }), formerOpds: ['DPUPR'] }] });
+    expect([...d.keys()].sort()).toEqual(['BPBD', 'DLH', 'DPUPR', 'all']);
+    expect(d.get('DPUPR')).toMatchObject({ removed: [], incidents: [{ id: 1, reporter: 'Bu Ani' }] });
+    expect(d.get('all')!.incidents[0]!.reporter).toBeNull();
+  });
   it('rahasia never goes to the command center; a reassignment tells the former OPD to drop it', () => {
     const d = deltasOf({
       kind: 'incidents',
