@@ -416,6 +416,57 @@ describe('incidents shared by an agreement, live in a purpose room', () => {
     dpupr.disconnect();
   });
 
+  it('two agreements share for one purpose and one ends: its incidents leave the room, which stays open', async () => {
+    const grant = (itemCode: string) =>
+      grantAgreement(server.storage.pool, {
+        ownerOpd: 'DLH',
+        granteeOpd: 'DPUPR',
+        itemType: 'metric',
+        itemCode,
+        purpose: 'drainage-watch',
+        validUntil: Date.now() + 86_400_000,
+        reference: null,
+      });
+    const ending = await grant('container_fill');
+    await grant('truck_load');
+    await server.app.catalog.reload();
+    await server.app.recheckLive(); // the agreements in force are recorded
+    expect(
+      (
+        await server.post(
+          '/api/v1/ingest',
+          { points: [{ metric: 'container_fill', entity: 'TPS-DUA', time: Date.now(), value: 0.98 }] },
+          await server.key('DLH'),
+        )
+      ).status,
+    ).toBe(202);
+    const alert = await waitFor('the container alert', async () =>
+      ((await server.get('/api/v1/alerts', tokens.operator)).body.alerts as WireAlert[]).find((a) => a.entity === 'TPS-DUA'),
+    );
+    const dpupr = server.socket('/live', tokens.dpupr);
+    await connected(dpupr);
+    const heard: IncidentsChanged[] = [];
+    const ended: unknown[] = [];
+    dpupr.on('incidents:changed', (m) => heard.push(m));
+    dpupr.on('subscription:ended', (m) => ended.push(m));
+    const room = 'incidents:DPUPR/drainage-watch';
+    expect(await subscribe(dpupr, 'drainage-watch')).toMatchObject({ ok: true, data: { room } });
+    const created = await send('/api/v1/incidents', { from: { type: 'alert', id: alert.id } }, tokens.operator);
+    expect(created.status).toBe(201);
+    const id = created.body.incident.id as number;
+    await waitFor('the shared incident', () => heard.some((m) => m.room === room && m.incidents.some((i) => i.id === id)), 2_000);
+
+    // the container_fill agreement ends; truck_load still shares for the purpose: the room stays, the incident goes
+    await revokeAgreement(server.storage.pool, ending);
+    await server.app.catalog.reload();
+    await server.app.recheckLive();
+    await waitFor('the removal', () => heard.some((m) => m.room === room && m.removed.includes(id)), 2_000);
+    expect(ended).toEqual([]);
+    const again = await subscribe(dpupr, 'drainage-watch');
+    expect(again.ok && again.data.incidents.map((i) => i.id)).toEqual([]);
+    dpupr.disconnect();
+  });
+
   it('never shows the reporter to other OPDs unless the reporting side shares it (REST, snapshots and every room)', async () => {
     const bpbd = server.socket('/live', tokens.bpbd);
     const dlh = server.socket('/live', tokens.dlh);
