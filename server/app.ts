@@ -17,7 +17,7 @@ import { verifyAccessToken } from '../db/queries/credentials';
 import type { Storage } from '../db/storage';
 import { createAuthRoutes } from './auth/routes';
 import { createAuthService } from './auth/service';
-import { createCatalogService, type CatalogService } from './catalog/service';
+import { AGREEMENT_REFRESH_MS, createCatalogService, type CatalogService } from './catalog/service';
 import { DEFAULT_API_BODY_BYTES, DEFAULT_INGEST_RATE, DEFAULT_TICKET_LOOKUPS_PER_MIN, type Config } from './config';
 import { checkHostHeader, LOOPBACK_HOSTS } from './http/hosts';
 import { INGEST_BODY_PATHS, ingestKeyGate } from './http/auth';
@@ -637,7 +637,22 @@ export async function createApp(deps: AppDeps): Promise<App> {
     // a cluster counts per-address bounds across its processes
     ...(cluster ? { addressCounters: cluster.addressCounters } : {}),
   });
-  recheckNow = () => recheck.now();
+  // after each re-judging: incidents that left a purpose room still open through another agreement go (issue 16)
+  const recheckAndUnshare = async () => {
+    await recheck.now();
+    await incidents.unshareEnded().catch((err: unknown) => log.warn({ err }, 'could not tell purpose rooms of ended agreements'));
+  };
+  recheckNow = recheckAndUnshare;
+  // agreements also run out by the clock: the leader compares every few seconds (a repeat is harmless: `removed`)
+  const stopUnshareJob = leader.run('incidents-unshare', () => {
+    void incidents.unshareEnded().catch(() => {}); // the first call records the agreements in force
+    const timer = setInterval(
+      () => void incidents.unshareEnded().catch((err: unknown) => log.warn({ err }, 'could not tell purpose rooms of ended agreements')),
+      AGREEMENT_REFRESH_MS,
+    );
+    timer.unref();
+    return async () => clearInterval(timer);
+  });
 
   return {
     httpServer,
@@ -652,7 +667,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     watcher,
     briefings,
     notifications: notify,
-    recheckLive: () => recheck.now(),
+    recheckLive: recheckAndUnshare,
     sharing,
     sharingUsage,
     leader,
@@ -660,6 +675,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       await stopWatchJob?.();
       await stopBriefingJob?.();
       await stopSharingJob?.();
+      await stopUnshareJob?.();
       await sharingUsage.close();
       await notify.stop();
       await backups?.stop();

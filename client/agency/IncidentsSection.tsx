@@ -194,7 +194,7 @@ export function SharedIncidents({ sync, catalog }: { sync: SharedIncidentsSync; 
 type Panel = { id: number; kind: 'resolve' | 'reassign' | 'support' | 'note' | 'merge' | 'timeline' } | null;
 
 /**
- * The incidents of the caller's room (an OPD: those it handles or supports; the command center: all), live from
+ * The incidents of the caller's room (an OPD: those it handles, supports or reported; the command center: all), live from
  * the store; the handling OPD (and the command center) accept, start, resolve with a required note, reassign with
  * a reason ("bukan wewenang" offered), ask support, add notes with links; operators merge duplicates. Works at
  * 360×640 (the field officer's phone) as at 1024×768 (the tablet).

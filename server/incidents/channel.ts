@@ -2,7 +2,7 @@
  * The incidents channel on the one channel model (server/realtime/channel.ts): `incidents:subscribe` →
  * `incidents:changed`. Facts that must arrive (never volatile); a socket is in its scope's room from connection
  * (`autoJoin`), like alerts. Scopes: `all` (the command center: operators and admins; rahasia incidents never go
- * there) and one per OPD (the incidents it handles or supports, its watch alerts, escalation steps of its
+ * there) and one per OPD (the incidents it handles, supports or reported, its watch alerts, escalation steps of its
  * subjects). Each room has its own sequence number in the hub; GET /api/v1/incidents answers the same snapshot
  * with the seq of the caller's room. Deltas are redacted per room (the reporter rule depends only on the
  * room's role and OPD), so one broadcast serves a room.
@@ -14,7 +14,9 @@
  * (rules.ts `sharedThrough`), as the grantee may see it (the reporter stays hidden unless shared). The room is
  * authorised while an agreement in force shares for that purpose; when the last one ends (revoked, run out) the
  * recheck (server/realtime/recheck.ts) ends the subscription with `subscription:ended` (forbidden) and the hub
- * sends the room nothing more for that OPD.
+ * sends the room nothing more for that OPD. When one of several agreements of that purpose ends, the room stays
+ * and the incidents only it shared leave with a `removed` delta (`unsharedBy`, run by the incident service's
+ * `unshareEnded` right after each recheck and every few seconds).
  */
 import { z } from 'zod';
 import type { Principal } from '../../shared/contract';
@@ -90,13 +92,18 @@ const principalOfScope = (scope: string): Principal => {
   return opd === undefined ? { role: 'operator', tokenId: 0 } : { role: 'agency', opd, tokenId: 0 };
 };
 
-/** The scopes an incident shows in: the command center unless rahasia; the handling and supporting OPDs. */
-export function scopesOfIncident(row: Pick<IncidentRow, 'class' | 'handlingOpd' | 'supportingOpds'>): string[] {
-  return [...(row.class === 'rahasia' ? [] : [ALL_INCIDENTS]), ...new Set([row.handlingOpd, ...row.supportingOpds])];
+/** The scopes an incident shows in: the command center unless rahasia; the handling, supporting and reporting OPDs. */
+export function scopesOfIncident(row: Pick<IncidentRow, 'class' | 'handlingOpd' | 'supportingOpds' | 'createdOpd'>): string[] {
+  const opds = [row.handlingOpd, ...row.supportingOpds, ...(row.createdOpd ? [row.createdOpd] : [])];
+  return [...(row.class === 'rahasia' ? [] : [ALL_INCIDENTS]), ...new Set(opds)];
 }
+
+/** Incidents to drop from purpose rooms, by scope (agreements ended while others of the same purpose hold the room). */
+export type Unshared = readonly { scope: string; ids: readonly number[] }[];
 
 export type IncidentFact =
   | { kind: 'incidents'; changes: readonly { row: IncidentRow; formerOpds?: readonly string[] | undefined }[] }
+  | { kind: 'unshared'; removals: Unshared }
   | { kind: 'watch'; alerts: readonly WireWatchAlert[] }
   | { kind: 'escalations'; steps: readonly WireEscalation[] };
 
@@ -131,6 +138,9 @@ export function deltasOf(fact: IncidentFact, shares?: Shares): Map<string, Delta
         }
       }
       break;
+    case 'unshared':
+      for (const { scope, ids } of fact.removals) at(scope).removed.push(...ids);
+      break;
     case 'watch':
       for (const a of fact.alerts) for (const s of [ALL_INCIDENTS, a.opd]) at(s).watch.push(a);
       break;
@@ -139,6 +149,23 @@ export function deltasOf(fact: IncidentFact, shares?: Shares): Map<string, Delta
       break;
   }
   return out;
+}
+
+/**
+ * Pure: what leaves the purpose rooms when the agreements change from `before` to `after` (each with the moment
+ * it was judged at): an incident some agreement shared into a grantee's purpose room before and none shares into
+ * that room now. The recheck ends a room whose last agreement ended; this covers a room that stays open because
+ * another agreement of the same grantee and purpose still holds, so its tablet drops what it may no longer see.
+ */
+export function unsharedBy(rows: readonly IncidentRow[], before: Shares, after: Shares): { scope: string; ids: number[] }[] {
+  const out = new Map<string, number[]>();
+  for (const row of rows) {
+    const was = new Set(before.agreements.filter((a) => sharedThrough(row, a, before.now)).map((a) => sharedScope(a.granteeOpd, a.purpose)));
+    if (was.size === 0) continue;
+    const is = new Set(after.agreements.filter((a) => sharedThrough(row, a, after.now)).map((a) => sharedScope(a.granteeOpd, a.purpose)));
+    for (const scope of was) if (!is.has(scope)) out.set(scope, [...(out.get(scope) ?? []), row.id]);
+  }
+  return [...out].map(([scope, ids]) => ({ scope, ids }));
 }
 
 /** Two deltas of one room in one tick: the later incident copy wins, everything else is kept in order. */
@@ -215,6 +242,8 @@ export interface IncidentChannel {
   incidents(changes: readonly { row: IncidentRow; formerOpds?: readonly string[] | undefined }[]): void;
   watch(alerts: readonly WireWatchAlert[]): void;
   escalations(steps: readonly WireEscalation[]): void;
+  /** Incidents that left purpose rooms (`unsharedBy`). */
+  unshared(removals: Unshared): void;
   /** The seq a room is at: a snapshot read after this is current to at least it. */
   seqOf(room: string): number;
 }
@@ -224,6 +253,7 @@ export function incidentPublisher(channels: Pick<Channels, 'publish'>, hub: () =
     incidents: (changes) => changes.length > 0 && channels.publish('incidents', { kind: 'incidents', changes } satisfies IncidentFact),
     watch: (alerts) => alerts.length > 0 && channels.publish('incidents', { kind: 'watch', alerts } satisfies IncidentFact),
     escalations: (steps) => steps.length > 0 && channels.publish('incidents', { kind: 'escalations', steps } satisfies IncidentFact),
+    unshared: (removals) => removals.length > 0 && channels.publish('incidents', { kind: 'unshared', removals } satisfies IncidentFact),
     seqOf: (room) => hub().seq(room),
   } as IncidentChannel;
 }

@@ -45,7 +45,7 @@ export function incidentPaths(h: Helpers): Record<string, unknown> {
         operationId: 'incidents',
         summary: 'Open incidents and those closed in the last day that the caller may see, with watch alerts; the live snapshot',
         description:
-          "The access rule: the command center sees publik and terbatas incidents; an OPD those it handles or supports, and those about an item another OPD shares with it (give the agreement's `purpose`). The reporter is shown to the side that reported only, unless shared. `room` and `seq`: apply `incidents:changed` deltas of that room with a higher seq.",
+          "The access rule: the command center sees publik and terbatas incidents; an OPD those it handles, supports or reported, and those about an item another OPD shares with it (give the agreement's `purpose`). The reporter is shown to the side that reported only, unless shared. `room` and `seq`: apply `incidents:changed` deltas of that room with a higher seq.",
         security: h.token,
         parameters: purposeParam,
         responses: { ...h.ok('incidents', h.ref('Incidents')), ...h.err(400, 'invalid query'), ...signIn },

@@ -250,6 +250,16 @@ export async function openWatchAlerts(db: Db, kind?: WatchKind): Promise<WireWat
   return rows.map(toWatch);
 }
 
+/** Open watch alerts of one kind by id, a bounded page as `openIncidentsPastTarget`. */
+export async function openWatchAlertsPage(db: Db, kind: WatchKind, afterId: number, upTo: number | null, limit: number): Promise<WireWatchAlert[]> {
+  const { rows } = await db.query(
+    `SELECT ${WATCH_COLUMNS} FROM watch_alert WHERE cleared_at IS NULL AND kind = $1 AND id > $2 AND ($3::bigint IS NULL OR id <= $3)
+      ORDER BY id LIMIT $4`,
+    [kind, afterId, upTo, limit],
+  );
+  return rows.map(toWatch);
+}
+
 /** Open, unacknowledged watch alerts by id, a bounded page as `openIncidentsPastTarget`. */
 export async function openUnacknowledgedWatchAlerts(db: Db, afterId: number, upTo: number | null, limit: number): Promise<WireWatchAlert[]> {
   const { rows } = await db.query(

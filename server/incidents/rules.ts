@@ -81,6 +81,8 @@ export interface IncidentAccessItem {
   class: WireIncident['class'];
   handlingOpd: string;
   supportingOpds: readonly string[];
+  /** The OPD that reported it (null: the command center or a citizen). */
+  createdOpd: string | null;
   sourceItem: string | null;
   sourceItemType: 'metric' | 'event_kind' | null;
   sourceOwnerOpd: string | null;
@@ -88,8 +90,10 @@ export interface IncidentAccessItem {
 
 /**
  * The one access rule, for incidents: the command center sees publik and terbatas incidents (rahasia only the
- * OPDs on it); an OPD sees the incidents it handles or supports, and an incident about an item another OPD
- * shares with it through an agreement in force (same purpose rule as data); the public sees none (only counts).
+ * OPDs on it); an OPD sees the incidents it handles, supports or reported (a reporting OPD that hands its
+ * incident on keeps following it and alone may share its reporter, whatever the class: it wrote it), and an
+ * incident about an item another OPD shares with it through an agreement in force (same purpose rule as data);
+ * the public sees none (only counts).
  */
 export function canSeeIncident(
   who: Principal,
@@ -103,8 +107,8 @@ export function canSeeIncident(
     case 'operator':
       return inc.class === 'rahasia' ? { allow: false, reason: `incident ${inc.id} is rahasia; only the OPDs working it see it` } : ALLOW;
     case 'agency': {
-      if (who.opd === inc.handlingOpd || inc.supportingOpds.includes(who.opd)) return ALLOW;
-      // owning the source item is not enough: the rule names handling, supporting and agreements only
+      if (who.opd === inc.handlingOpd || inc.supportingOpds.includes(who.opd) || who.opd === inc.createdOpd) return ALLOW;
+      // owning the source item is not enough: the rule names handling, supporting, reporting and agreements only
       if (inc.class === 'rahasia' || !inc.sourceItem || !inc.sourceItemType || !inc.sourceOwnerOpd || inc.sourceOwnerOpd === who.opd)
         return { allow: false, reason: `incident ${inc.id} is handled by ${inc.handlingOpd}` };
       const d = canRead(

@@ -15,7 +15,7 @@ import type { CatalogService } from '../catalog/service';
 import type { AlertService } from '../alerts/service';
 import { enqueue, type NotificationFact, type OutboxSettings } from '../notifications/outbox';
 import { incidentFact } from '../notifications/messages';
-import type { IncidentChannel } from './channel';
+import { unsharedBy, type IncidentChannel, type Shares } from './channel';
 import { redactIncident } from './channel';
 import {
   acknowledgeWatchAlert,
@@ -97,6 +97,11 @@ export interface IncidentService {
   list(who: Principal, purpose?: string): Promise<IncidentListing>;
   /** The incidents agreements in force share with an OPD for `purpose` (its purpose room's snapshot); none for others. */
   listShared(who: Principal, purpose: string): Promise<{ incidents: WireIncident[] }>;
+  /**
+   * Compares the catalog's agreements in force with those of the last call; when they changed, tells the purpose
+   * rooms which incidents no agreement shares into them any more (channel.ts `unsharedBy`). Run after each recheck.
+   */
+  unshareEnded(): Promise<void>;
   get(who: Principal, id: number, purpose?: string): Promise<IncidentResult>;
   create(who: Principal, input: CreateIncidentInput, source: string | null): Promise<IncidentResult>;
   act(who: Principal, id: number, input: IncidentActionInput, version: number | undefined, source: string | null): Promise<IncidentResult>;
@@ -154,6 +159,14 @@ export function createIncidentService(deps: IncidentServiceDeps): IncidentServic
   const refreshAgreements = async () => {
     if (clock() - agreements.at >= AGREEMENT_REFRESH_MS) agreements = { at: clock(), list: await loadAgreements(pool) };
   };
+  // the agreements the purpose rooms were last judged by (unshareEnded)
+  let lastShares: Shares | null = null;
+  const inForceKey = (sh: Shares) =>
+    sh.agreements
+      .filter((a) => a.validFrom <= sh.now && sh.now < a.validUntil)
+      .map((a) => JSON.stringify(a))
+      .sort()
+      .join('\n');
   const visible = (who: Principal, row: IncidentRow, purpose?: string) =>
     canSeeIncident(who, row, { agreements: agreements.list, now: clock(), purpose }).allow;
 
@@ -295,6 +308,15 @@ export function createIncidentService(deps: IncidentServiceDeps): IncidentServic
       if (mine.length === 0) return { incidents: [] };
       const rows = await recentIncidents(pool, now - DAY);
       return { incidents: rows.filter((r) => mine.some((a) => sharedThrough(r, a, now))).map((r) => redactIncident(who, r)) };
+    },
+
+    async unshareEnded() {
+      const now = clock();
+      const current: Shares = { agreements: [...catalog.agreements()], now };
+      const prev = lastShares;
+      lastShares = current;
+      if (!prev || inForceKey(prev) === inForceKey(current)) return;
+      deps.channel.unshared(unsharedBy(await recentIncidents(pool, now - DAY), prev, current));
     },
 
     async get(who, id, purpose) {

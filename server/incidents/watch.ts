@@ -35,6 +35,7 @@ import {
   openUnacknowledgedWatchAlerts,
   openWatchAlert,
   openWatchAlerts,
+  openWatchAlertsPage,
   overdueComplaints,
   stillOverdue,
   updateIncident,
@@ -117,7 +118,7 @@ export function createWatcher(deps: WatcherDeps): Watcher {
   const { pool, log, clock } = deps;
   const perRound = deps.subjectsPerRound ?? WATCH_SUBJECTS_PER_ROUND;
   // per subject kind, the id after which the next round's page starts (0: from the first); moved after a commit
-  let cursors = { alerts: 0, incidents: 0, watch: 0 };
+  let cursors = { alerts: 0, incidents: 0, watch: 0, overdue: 0 };
 
   async function round(c: pg.PoolClient, now: number) {
     const audit: AuditInput[] = [];
@@ -179,13 +180,10 @@ export function createWatcher(deps: WatcherDeps): Watcher {
         if (cleared) watchChanged.push(cleared);
       }
 
-    // complaints past their SLA
+    // complaints past their SLA (the query leaves out those already alerted; openWatchAlert refuses a second one)
     const overdue = await overdueComplaints(c, now);
-    const openOverdue = await openWatchAlerts(c, 'complaint_overdue');
-    const openSubjects = new Set(openOverdue.map((w) => w.subject));
     for (const o of overdue) {
       const subject = `${o.kind}/${o.id}`;
-      if (openSubjects.has(subject)) continue;
       const w = await openWatchAlert(c, {
         kind: 'complaint_overdue',
         subject,
@@ -200,6 +198,9 @@ export function createWatcher(deps: WatcherDeps): Watcher {
         audit.push({ actor: SYSTEM, action: 'watch.opened', target: `watch:${w.id}`, detail: { kind: w.kind, subject, opd: w.opd }, source: null });
       }
     }
+    // their alerts cleared once the complaint closes: a bounded page of the open ones per round, all across rounds
+    const overduePage = await wrappedPage((after, upTo, n) => openWatchAlertsPage(c, 'complaint_overdue', after, upTo, n), cursors.overdue, perRound);
+    const openOverdue = overduePage.rows;
     const still = await stillOverdue(
       c,
       openOverdue.map((w) => w.subject),
@@ -221,7 +222,7 @@ export function createWatcher(deps: WatcherDeps): Watcher {
     const alertPage = await wrappedPage((after, upTo, n) => openUnacknowledgedAlerts(c, after, upTo, n), cursors.alerts, perRound);
     const latePage = await wrappedPage((after, upTo, n) => openIncidentsPastTarget(c, now, after, upTo, n), cursors.incidents, perRound);
     const watchPage = await wrappedPage((after, upTo, n) => openUnacknowledgedWatchAlerts(c, after, upTo, n), cursors.watch, perRound);
-    const nextCursors = { alerts: alertPage.next, incidents: latePage.next, watch: watchPage.next };
+    const nextCursors = { alerts: alertPage.next, incidents: latePage.next, watch: watchPage.next, overdue: overduePage.next };
     for (const a of alertPage.rows) {
       const metric = deps.catalog.metric(a.metric);
       if (!metric) continue;

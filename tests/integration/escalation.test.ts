@@ -232,5 +232,21 @@ describe('alerts raised by time', () => {
       .map((w) => w.subject);
     expect(alerted.sort()).toEqual(['complaint/LPR-ANTRE-0', 'complaint/LPR-ANTRE-1', 'complaint/LPR-ANTRE-2']);
     expect(await page()).toEqual([]);
+
+    // all three close: a round judges at most a page (2 here) of the open overdue alerts, the next ones go on from there
+    const resolved = [0, 1, 2].map((i) => ({ kind: 'complaint', id: `LPR-ANTRE-${i}`, status: 'resolved', time: base + MIN, category: 'kemacetan' }));
+    expect((await server.post('/api/v1/events', { events: resolved }, key)).status).toBe(202);
+    const stillOpen = async () =>
+      (
+        await server.storage.pool.query(
+          `SELECT subject FROM watch_alert WHERE kind = 'complaint_overdue' AND cleared_at IS NULL AND subject LIKE 'complaint/LPR-ANTRE-%'`,
+        )
+      ).rows.length;
+    const open = (await server.storage.pool.query(`SELECT 1 FROM watch_alert WHERE kind = 'complaint_overdue' AND cleared_at IS NULL`)).rows.length;
+    await at(base + 2 * MIN);
+    expect(await stillOpen()).toBeGreaterThan(0); // before the bound, one round cleared all three
+    // every open one is judged within ceil(open / 2) more rounds
+    for (let r = 1; r <= Math.ceil(open / 2); r++) await at(base + (2 + r) * MIN);
+    expect(await stillOpen()).toBe(0);
   });
 });

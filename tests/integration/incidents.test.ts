@@ -416,6 +416,57 @@ describe('incidents shared by an agreement, live in a purpose room', () => {
     dpupr.disconnect();
   });
 
+  it('two agreements share for one purpose and one ends: its incidents leave the room, which stays open', async () => {
+    const grant = (itemCode: string) =>
+      grantAgreement(server.storage.pool, {
+        ownerOpd: 'DLH',
+        granteeOpd: 'DPUPR',
+        itemType: 'metric',
+        itemCode,
+        purpose: 'drainage-watch',
+        validUntil: Date.now() + 86_400_000,
+        reference: null,
+      });
+    const ending = await grant('container_fill');
+    await grant('truck_load');
+    await server.app.catalog.reload();
+    await server.app.recheckLive(); // the agreements in force are recorded
+    expect(
+      (
+        await server.post(
+          '/api/v1/ingest',
+          { points: [{ metric: 'container_fill', entity: 'TPS-DUA', time: Date.now(), value: 0.98 }] },
+          await server.key('DLH'),
+        )
+      ).status,
+    ).toBe(202);
+    const alert = await waitFor('the container alert', async () =>
+      ((await server.get('/api/v1/alerts', tokens.operator)).body.alerts as WireAlert[]).find((a) => a.entity === 'TPS-DUA'),
+    );
+    const dpupr = server.socket('/live', tokens.dpupr);
+    await connected(dpupr);
+    const heard: IncidentsChanged[] = [];
+    const ended: unknown[] = [];
+    dpupr.on('incidents:changed', (m) => heard.push(m));
+    dpupr.on('subscription:ended', (m) => ended.push(m));
+    const room = 'incidents:DPUPR/drainage-watch';
+    expect(await subscribe(dpupr, 'drainage-watch')).toMatchObject({ ok: true, data: { room } });
+    const created = await send('/api/v1/incidents', { from: { type: 'alert', id: alert.id } }, tokens.operator);
+    expect(created.status).toBe(201);
+    const id = created.body.incident.id as number;
+    await waitFor('the shared incident', () => heard.some((m) => m.room === room && m.incidents.some((i) => i.id === id)), 2_000);
+
+    // the container_fill agreement ends; truck_load still shares for the purpose: the room stays, the incident goes
+    await revokeAgreement(server.storage.pool, ending);
+    await server.app.catalog.reload();
+    await server.app.recheckLive();
+    await waitFor('the removal', () => heard.some((m) => m.room === room && m.removed.includes(id)), 2_000);
+    expect(ended).toEqual([]);
+    const again = await subscribe(dpupr, 'drainage-watch');
+    expect(again.ok && again.data.incidents.map((i) => i.id)).toEqual([]);
+    dpupr.disconnect();
+  });
+
   it('never shows the reporter to other OPDs unless the reporting side shares it (REST, snapshots and every room)', async () => {
     const bpbd = server.socket('/live', tokens.bpbd);
     const dlh = server.socket('/live', tokens.dlh);
@@ -425,15 +476,14 @@ describe('incidents shared by an agreement, live in a purpose room', () => {
     bpbd.on('incidents:changed', (m) => heard.bpbd.push(m));
     dlh.on('incidents:changed', (m) => heard.dlh.push(m));
     operator.on('incidents:changed', (m) => heard.operator.push(m));
-    // BPBD reports by hand (and stays on it as support: the reporting OPD sees only what it handles or supports),
-    // DLH handles it, DPUPR supports
+    // BPBD reports by hand and hands it on: DLH handles it, DPUPR supports, BPBD is on it only as the reporting side
     const made = await send(
       '/api/v1/incidents',
       {
         from: { type: 'manual', lon: 110.43, lat: -6.99 },
         title: 'Sampah menyumbat gorong-gorong',
         handlingOpd: 'DLH',
-        supportingOpds: ['BPBD', 'DPUPR'],
+        supportingOpds: ['DPUPR'],
         reporter: 'Ibu Sri, 0812-555',
       },
       tokens.bpbd,
@@ -454,8 +504,20 @@ describe('incidents shared by an agreement, live in a purpose room', () => {
     expect(snap.ok && snap.data.incidents.find((i) => i.id === id)!.reporter).toBeNull();
     // the timeline does not leak it either
     expect(JSON.stringify((await server.get(`/api/v1/incidents/${id}`, tokens.dlh)).body)).not.toContain('Ibu Sri');
-    // the reporting side still sees it; nobody else may share it
+    // the reporting side still sees it (REST, its list, its room's snapshot and deltas); nobody else may share it
     expect((await server.get(`/api/v1/incidents/${id}`, tokens.bpbd)).body.incident.reporter).toBe('Ibu Sri, 0812-555');
+    const bpbdList = incidentsResponse.parse((await server.get('/api/v1/incidents', tokens.bpbd)).body).incidents;
+    expect(bpbdList.find((i) => i.id === id)?.reporter).toBe('Ibu Sri, 0812-555');
+    const bpbdSnap = (await bpbd.timeout(5_000).emitWithAck('incidents:subscribe', {})) as SubAck;
+    expect(bpbdSnap.ok && bpbdSnap.data.incidents.find((i) => i.id === id)?.reporter).toBe('Ibu Sri, 0812-555');
+    await waitFor('the BPBD room', () => heard.bpbd.some((m) => m.room === 'incidents:BPBD' && m.incidents.some((i) => i.id === id)), 2_000);
+    // DLH works it: the reporting OPD follows what happened
+    expect((await send(`/api/v1/incidents/${id}/actions`, { action: 'accept' }, tokens.dlh)).status).toBe(200);
+    await waitFor(
+      'the acceptance in the BPBD room',
+      () => heard.bpbd.some((m) => m.room === 'incidents:BPBD' && m.incidents.some((i) => i.id === id && i.status === 'diterima')),
+      2_000,
+    );
     expect((await send(`/api/v1/incidents/${id}/actions`, { action: 'share_reporter' }, tokens.dlh)).status).toBe(403);
     expect((await send(`/api/v1/incidents/${id}/actions`, { action: 'share_reporter' }, tokens.operator)).status).toBe(403);
     // shared by BPBD: everyone who sees the incident sees the reporter, live too

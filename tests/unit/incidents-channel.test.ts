@@ -1,6 +1,6 @@
 /** The incidents channel's pure parts (server/incidents/channel.ts): where a fact goes, redaction, coalescing. */
 import { describe, expect, it } from 'vitest';
-import { createIncidentsChannel, deltasOf, incidentsScopeOf, mergeDeltas, parseScope, roomOfScope } from '../../server/incidents/channel';
+import { createIncidentsChannel, deltasOf, incidentsScopeOf, mergeDeltas, parseScope, roomOfScope, unsharedBy } from '../../server/incidents/channel';
 import type { Agreement } from '../../shared/sharing';
 import type { IncidentRow } from '../../server/incidents/repository';
 
@@ -50,6 +50,12 @@ describe('incidents channel', () => {
     expect([...d.keys()].sort()).toEqual(['BPBD', 'DLH', 'all']);
     expect(d.get('all')!.incidents[0]!.reporter).toBe('Bu Ani');
     expect(d.get('BPBD')!.incidents[0]!.reporter).toBeNull();
+  });
+  it('the reporting OPD keeps hearing an incident it handed on, with its reporter', () => {
+    const d = deltasOf({ kind: 'incidents', changes: [{ row: row({ createdOpd: 'DPUPR' }), formerOpds: ['DPUPR'] }] });
+    expect([...d.keys()].sort()).toEqual(['BPBD', 'DLH', 'DPUPR', 'all']);
+    expect(d.get('DPUPR')).toMatchObject({ removed: [], incidents: [{ id: 1, reporter: 'Bu Ani' }] });
+    expect(d.get('all')!.incidents[0]!.reporter).toBeNull();
   });
   it('rahasia never goes to the command center; a reassignment tells the former OPD to drop it', () => {
     const d = deltasOf({
@@ -103,6 +109,36 @@ describe('purpose rooms (incidents shared by an agreement)', () => {
       expect(d.get(k)!.incidents.map((i) => i.id)).toEqual([1]);
       expect(d.get(k)!.incidents[0]!.reporter).toBeNull();
     }
+  });
+
+  const other = agreement({ id: 9, itemCode: 'truck_load' });
+  const manual = row({ id: 2, handlingOpd: 'DLH', supportingOpds: [] });
+  const truck = { ...shared, id: 3, sourceItem: 'truck_load' };
+  it.each([
+    ['nothing changed', [agreement(), other], [agreement(), other], []],
+    ['one of two ends: only what it alone shared leaves', [agreement(), other], [other], [{ scope: 'BPBD/flood-response', ids: [1] }]],
+    ['another agreement shares the same item for the purpose: stays', [agreement(), agreement({ id: 8 })], [agreement({ id: 8 })], []],
+    [
+      'the same item for another purpose still: it leaves this room',
+      [agreement(), agreement({ id: 8, purpose: 'sanitation' })],
+      [agreement({ id: 8, purpose: 'sanitation' })],
+      [{ scope: 'BPBD/flood-response', ids: [1] }],
+    ],
+    [
+      'run out by the clock',
+      [agreement({ validUntil: NOW + 1 })],
+      [agreement({ validUntil: NOW + 1 })],
+      [{ scope: 'BPBD/flood-response', ids: [1] }],
+      NOW + 1,
+    ],
+    ['a new agreement removes nothing', [other], [agreement(), other], []],
+  ] as const)('unshared: %s', (_n, before, after, removals, afterNow = NOW) => {
+    expect(unsharedBy([shared, manual, truck], { agreements: before, now: NOW }, { agreements: after, now: afterNow })).toEqual(removals);
+  });
+  it('an unshared fact is a removal in the purpose room only', () => {
+    const d = deltasOf({ kind: 'unshared', removals: [{ scope: 'BPBD/flood-response', ids: [1, 3] }] });
+    expect([...d.keys()]).toEqual(['BPBD/flood-response']);
+    expect(d.get('BPBD/flood-response')).toMatchObject({ room: 'incidents:BPBD/flood-response', incidents: [], removed: [1, 3] });
   });
 
   it('authorises the grantee, for the purpose stated, while an agreement is in force', () => {
