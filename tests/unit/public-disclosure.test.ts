@@ -367,3 +367,54 @@ describe("suppressionPattern, rule 'unpinned' (one table, the markers' priors)",
     }
   });
 });
+
+describe('issue 21: a sparse day of the simulator city', () => {
+  it('publishes the 24 h resolved total and every category total ≥ k ("Masuk 168 · Selesai –" before), and pins nothing small', async () => {
+    // what a server back-filled 6 hours ago holds: complaints received since, and those still open then
+    const { createSimulator } = await import('../../ingest/sources/simulator/index');
+    const sim = await createSimulator();
+    const now = Date.UTC(2026, 11, 6, 3, 0);
+    const from = now - 6 * 3_600_000;
+    const rows: ComplaintRow[] = [];
+    const day = (t: number) => Math.floor((t + 7 * 3_600_000) / 86_400_000);
+    for (let d = day(from - 8 * 86_400_000); d <= day(now); d++)
+      for (const c of sim.complaints.day(d)) {
+        if (c.received > now || (c.received <= from && c.closed <= from)) continue;
+        rows.push({
+          region: c.region,
+          category: c.category,
+          openedAt: c.received,
+          closedAt: c.closed <= now ? c.closed : null,
+          opd: 'DLH',
+          opdName: 'DLH',
+          slaHours: 48,
+        });
+      }
+    expect(rows.length).toBeGreaterThan(150);
+    const pub = publishComplaints(rows, { k: 5, now, regions: new Map() });
+    const s = pub.summaries['24h'];
+    expect(s.total.received.suppressed).toBe(false);
+    expect(s.total.resolved.suppressed).toBe(false);
+    for (const c of s.categories)
+      for (const m of ['received', 'resolved'] as const) {
+        const truth = rows.filter(
+          (r) =>
+            r.category === c.category && (m === 'received' ? r.openedAt > now - 86_400_000 : r.closedAt !== null && r.closedAt > now - 86_400_000),
+        ).length;
+        if (truth >= 5) expect(c[m], `${c.category} ${m}`).toEqual({ n: truth, suppressed: false });
+      }
+    // the same figure in the performance view
+    expect(pub.performance['24h'].total.resolved).toEqual(s.total.resolved);
+    expect(pub.disclosure.unprotected).toEqual([]);
+    // and the attacker over the whole publication pins no small count
+    const f = complaintFigures(rows, 5, now);
+    const joint = decideHidden(f, 5);
+    const p = propagate(
+      new Map([...f.figures.values()].filter((x) => !joint.hidden.has(x.key)).map((x) => [x.key, x.value])),
+      f.relations,
+      priorsOf(f.figures, 5),
+    );
+    const leaks = [...joint.hidden].filter((key) => f.figures.get(key)!.primary && exposure(p.bounds.get(key) ?? { lo: 0, hi: 4 }) === 'pinned');
+    expect(leaks).toEqual([]);
+  });
+});
