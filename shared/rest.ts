@@ -13,6 +13,10 @@ import { scenesFileSchema } from './scenes';
 import { BUCKETS } from './schemas';
 import { CONFLICT_RULES, CONFLICT_STATUSES, projectGeometrySchema } from './works';
 import * as incidents from './incidents';
+import * as scorecard from './scorecard';
+import * as notices from './notices';
+import * as tickets from './tickets';
+import * as sharing from './sharing';
 
 const HOUR_MS = 3_600_000;
 /** The windows the public complaint views answer for, ending now. */
@@ -66,10 +70,15 @@ export const conflictSide = z.object({
 });
 const conflictFigures = {
   rule: z.enum(CONFLICT_RULES),
-  /** Metres between the geometries; null when the kelurahan rule fired. */
+  /**
+   * Metres between the geometries; null when the kelurahan rule fired, or when a side is hidden from the caller
+   * (the distance and the days would locate and time work the caller may not see).
+   */
   distanceM: z.number().nullable(),
-  overlapDays: z.number().int(),
-  gapDays: z.number().int(),
+  /** Days both contracts run; null when a side is hidden from the caller. */
+  overlapDays: z.number().int().nullable(),
+  /** Days between one contract's end and the other's start; null when a side is hidden from the caller. */
+  gapDays: z.number().int().nullable(),
 };
 /** A dig-once conflict record (GET /api/v1/projects/conflicts). */
 export const projectConflict = z.object({
@@ -92,6 +101,7 @@ export const unresolvedConflictsResponse = z.object({
   olderThanDays: z.number().int().describe('the age asked for (default OVERLAP_UNRESOLVED_DAYS)'),
   detectedBefore: ms.describe('conflicts detected before this moment are listed'),
   conflicts: z.array(projectConflict).describe('status terbuka, oldest first; the access rule applies to each side as in the list'),
+  truncated: z.boolean().describe('more conflicts match than the list holds (MAX_CONFLICTS_LISTED): the oldest are kept'),
 });
 /** POST /api/v1/projects: what was written, and every conflict of the batch's projects (nothing is refused). */
 export const projectsAcceptedResponse = acceptedResponse.extend({
@@ -768,6 +778,25 @@ export const restResponses = {
   NotificationRoutes: incidents.notificationRoutesResponse,
   NotificationRouteCreated: incidents.notificationRouteCreatedResponse,
   EscalationPolicies: incidents.escalationPoliciesResponse,
+  // issue 19: the OPD scorecard and the weekly briefing (schemas in shared/scorecard.ts)
+  Scorecard: scorecard.scorecardResponse,
+  ScorecardRanking: scorecard.scorecardRankingResponse,
+  PublicScorecard: scorecard.publicScorecardResponse,
+  Briefings: scorecard.briefingListResponse,
+  // issue 21: follow your complaint, ratings, public notices (schemas in shared/tickets.ts, shared/notices.ts)
+  PublicTicket: tickets.publicTicketResponse,
+  RatingResult: tickets.ratingResultResponse,
+  PublicRatings: tickets.publicRatingsResponse,
+  Open311Request: tickets.open311RequestResponse,
+  Open311Error: tickets.open311ErrorResponse,
+  Notice: notices.noticeResponse,
+  Notices: notices.noticesResponse,
+  // issue 19: sharing on request (schemas in shared/sharing.ts)
+  SharingOverview: sharing.sharingOverviewResponse,
+  SharingRequest: sharing.sharingRequestResponse,
+  SharingAgreement: sharing.sharingAgreementResponse,
+  SharingUsage: sharing.sharingUsageResponse,
+  SharingMatrix: sharing.sharingMatrixResponse,
 } as const satisfies Record<string, z.ZodType>;
 export type RestResponseName = keyof typeof restResponses;
 /** The answer a route documents under `name`, as the server sends it and the client receives it. */

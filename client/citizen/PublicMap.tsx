@@ -19,6 +19,7 @@ import { setBodyState } from '../lib/test-hooks';
 import { filterProjects, LATE_MARGIN_PTS, publicProjects, type ProjectFilter, type PublicProject } from './projects';
 import type { RegisteredProject } from './projects-api';
 import type { PublicMapProps } from './map-types';
+import { useNoticeLayer } from './notice-layer';
 
 const LATE_COLOUR = '#be185d';
 const COMPLAINT_COLOUR = '#0369a1';
@@ -72,7 +73,7 @@ function projectsGeoJson(projects: readonly PublicProject[], filter: ProjectFilt
  * flood warning shaded by level, and complaints per kelurahan (7 days, k-protected) at kelurahan centroids.
  * Gesture hints ("use two fingers") are in the page's language; the map is rebuilt when it changes.
  */
-export default function PublicMap({ store, regions, registry, filter, focus }: PublicMapProps) {
+export default function PublicMap({ store, regions, registry, filter, focus, notices }: PublicMapProps) {
   const { t } = useTranslation();
   const { locale, lang } = useLang();
   const complaints = usePolled(fetchComplaintPlaces, LAYER_POLL_MS).data;
@@ -218,6 +219,8 @@ export default function PublicMap({ store, regions, registry, filter, focus }: P
     (map.getSource('projects') as GeoJSONSource | undefined)?.setData(projectsGeoJson(projects, filter, focus?.entity ?? null));
   }, [ready, version, store, projects, filter, focus]);
 
+  useNoticeLayer(ready ? mapRef.current : null, ready, notices, regions);
+
   useEffect(() => {
     const map = mapRef.current;
     if (!ready || !map) return;
@@ -264,6 +267,11 @@ export default function PublicMap({ store, regions, registry, filter, focus }: P
         <span>
           <i className="dot dot-warned" aria-hidden="true" /> {t('pub.legendWarned')}
         </span>
+        {notices && (
+          <span>
+            <i className="dot dot-notice" aria-hidden="true" /> {t('notices.legend')}
+          </span>
+        )}
       </div>
       <p className="pub-map-note">{t('pub.legendGaugeNote')}</p>
     </>

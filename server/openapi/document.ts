@@ -32,6 +32,9 @@ import { eventStatsQuerySchema } from '../events/routes';
 import { coordinateSchema } from '../projects/routes';
 import * as R from '../../shared/rest';
 import { INCIDENT_REQUEST_BODIES, incidentPaths } from '../incidents/openapi';
+import { scorecardPaths } from '../scorecard/openapi';
+import { CITIZEN_REQUEST_BODIES, citizenPaths } from '../notices/openapi';
+import { SHARING_REQUEST_BODIES, sharingPaths } from '../sharing/openapi';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -85,6 +88,8 @@ const REQUEST_BODIES = {
   AlertAcknowledgement: ackSchema,
   ConflictCoordination: coordinateSchema,
   ...INCIDENT_REQUEST_BODIES,
+  ...CITIZEN_REQUEST_BODIES,
+  ...SHARING_REQUEST_BODIES,
 } as const satisfies Record<string, z.ZodType>;
 
 const ref = (name: R.RestResponseName | keyof typeof REQUEST_BODIES) => ({ $ref: `#/components/schemas/${name}` });
@@ -755,6 +760,19 @@ export function buildOpenApiDocument() {
       token: TOKEN,
       publicSecurity: PUBLIC,
     }),
+    // issue 19 (server/scorecard/openapi.ts)
+    ...scorecardPaths({
+      ref: ref as (name: string) => { $ref: string },
+      ok,
+      err,
+      query: (schema) => parametersOf(schema, 'query'),
+      token: TOKEN,
+      publicSecurity: PUBLIC,
+    }),
+    // issue 21 (server/notices/openapi.ts)
+    ...citizenPaths({ ref: ref as (name: string) => { $ref: string }, ok, err, body, token: TOKEN, publicSecurity: PUBLIC }),
+    // issue 19 (server/sharing/openapi.ts)
+    ...sharingPaths({ ref: ref as (name: string) => { $ref: string }, ok, err, body, token: TOKEN }),
   };
 
   const schemas: Record<string, JsonSchema> = {};

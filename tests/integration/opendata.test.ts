@@ -65,6 +65,14 @@ const ROUTES = [
   'GET /api/v1/openapi.json',
   'GET /api/docs',
   // issue 16
+  // issue 19
+  'GET /api/v1/scorecard',
+  'GET /api/v1/scorecard/ranking',
+  'GET /api/public/v1/scorecard',
+  'GET /api/v1/briefings',
+  'GET /api/v1/briefings/:week/briefing.pdf',
+  'GET /api/v1/briefings/:week/briefing.html',
+  'GET /api/v1/briefings/:week/figures.json',
   'GET /api/v1/incidents',
   'POST /api/v1/incidents',
   'GET /api/v1/incidents/:id',
@@ -78,6 +86,28 @@ const ROUTES = [
   'POST /api/v1/notifications/deliveries/:id/retry',
   'GET /api/v1/notifications/routes',
   'POST /api/v1/notifications/routes',
+  // issue 21: follow your complaint, ratings, public notices
+  'GET /api/public/v1/tickets/:ticket',
+  'POST /api/public/v1/tickets/:ticket/rating',
+  'GET /api/public/v1/ratings',
+  'GET /open311/v2/requests/:id.json',
+  'POST /api/v1/notices',
+  'POST /api/v1/notices/:id',
+  'POST /api/v1/notices/:id/withdraw',
+  'GET /api/public/v1/notices',
+  'GET /api/public/v1/notices/history',
+  'GET /api/public/v1/notices.atom',
+  'GET /api/public/v1/notices/:id.cap',
+  // issue 19
+  'GET /api/v1/sharing/overview',
+  'POST /api/v1/sharing/requests',
+  'POST /api/v1/sharing/requests/:id/decision',
+  'POST /api/v1/sharing/requests/:id/withdraw',
+  'POST /api/v1/sharing/agreements/:id/renew',
+  'POST /api/v1/sharing/agreements/:id/dispute',
+  'POST /api/v1/sharing/agreements/:id/resolve',
+  'GET /api/v1/sharing/agreements/:id/usage',
+  'GET /api/v1/sharing/matrix',
 ];
 const CKAN_ACTIONS = [
   'package_list',
