@@ -259,7 +259,7 @@ export function exposure(b: Bounds): 'pinned' | null {
 }
 
 /** Rounds of hiding spent on one pinned figure before it is reported as unprotected. */
-const MAX_REPAIRS = 8;
+const MAX_REPAIRS = 16;
 
 /** The hidden set that the attacker of `propagate` cannot expose (module comment). */
 export function protectJointly(input: JointInput): JointResult {

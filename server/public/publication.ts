@@ -8,7 +8,8 @@
  * assembled from this one decision (aggregation.ts assembleSummary, performance.ts assemblePerformance), so a
  * count is shown or hidden alike wherever it appears, and no answer publishes a total the others hide.
  *
- * The decision: the small counts (1..k−1) of every table, then disclosure.ts audits them against every relation
+ * The decision: each table's own pattern (suppression.ts, rule 'unpinned': the small counts 1..k−1 and the
+ * cheapest cycles of covers, zeros first, that let each move by one), then disclosure.ts audits them against every relation
  * an outsider knows — the tables' sums, buckets summing to the city total, 24 h ⊂ 7 d ⊂ 30 d (count by count
  * and bucket by bucket), and open ≥ received − resolved — and hides more (zeros first) until interval
  * propagation over all of it pins no hidden small count. Fixed figures (known, never hidden, never a cover):
@@ -42,6 +43,7 @@ import {
   type Tally,
 } from './aggregation';
 import { protectJointly, type Figure, type JointResult, type Key, type Relation } from './disclosure';
+import { suppressionPattern } from './suppression';
 import { assemblePerformance, bucketKey, tallyPerformance, type ComplaintPerformance, type PerformanceTally } from './performance';
 
 export interface Publication {
@@ -77,8 +79,11 @@ export function complaintFigures(rows: readonly ComplaintRow[], k: number, now: 
       Array.from({ length: C + 1 }, (_, j) => tallyCount(t, m, i === R ? TOTAL : rowKeys[i]!, j === C ? TOTAL : colKeys[j]!)),
     );
     for (let i = 0; i <= R; i++) for (let j = 0; j <= C; j++) add(keyAt(i, j), x[i]![j]!);
-    for (let i = 0; i <= R; i++) for (let j = 0; j <= C; j++) if (small(x[i]![j]!) && !(keepGrand && i === R && j === C)) hidden.add(keyAt(i, j));
-    // the city's totals (per category and overall) are never covers: shown whenever they are ≥ k
+    // the table's own pattern: small counts and the cheapest cycles of covers (zeros first) that keep each from
+    // being pinned; the city's totals (per category and overall) are covers only where nothing else can be
+    const keep = x.map((row, i) => row.map((v, j) => (i === R && !small(v)) || (keepGrand && i === R && j === C)));
+    const sup = suppressionPattern(x, k, keep, { rule: 'unpinned' });
+    for (let i = 0; i <= R; i++) for (let j = 0; j <= C; j++) if (sup[i]![j] && !(keepGrand && i === R && j === C)) hidden.add(keyAt(i, j));
     for (let j = 0; j <= C; j++) if (!small(x[R]![j]!)) cityTotals.add(keyAt(R, j));
     for (let i = 0; i <= R; i++) {
       const terms: [Key, number][] = colKeys.map((_, j) => [keyAt(i, j), 1]);
@@ -102,7 +107,17 @@ export function complaintFigures(rows: readonly ComplaintRow[], k: number, now: 
       const keys = counts.map((_, i) => bucketKey(m, b.edges[i]!, b.edges[i + 1]!));
       const grand = countKey(m, p, TOTAL, TOTAL);
       counts.forEach((n, i) => add(keys[i]!, n));
-      counts.forEach((n, i) => small(n) && hidden.add(keys[i]!));
+      const total = counts.reduce((a, c) => a + c, 0);
+      // a one-column table (doubled, so that its cycles exist) whose total is the city's count, kept when ≥ k
+      const x = [...counts.map((n) => [n, n]), [total, total]];
+      const sup = suppressionPattern(
+        x,
+        k,
+        x.map((_, i) => [i === counts.length && !small(total), i === counts.length && !small(total)]),
+        { rule: 'unpinned' },
+      );
+      counts.forEach((_, i) => (sup[i]![0] || sup[i]![1]) && hidden.add(keys[i]!));
+      if (sup[counts.length]![0] || sup[counts.length]![1]) hidden.add(grand);
       relations.push({ terms: [...keys.map((key): [Key, number] => [key, 1]), [grand, -1]], op: 'eq' });
     }
   }

@@ -54,14 +54,21 @@ const HIDDEN: PublicCount = Object.freeze({ n: null, suppressed: true }) as Publ
  * at [R][C]) must be hidden so that no cell with 1..k-1 can be bounded below k by anyone who also reads the
  * shown cells and all totals. Exported for the tests, which check it against an independent solver.
  */
-export function suppressionPattern(x: readonly (readonly number[])[], k: number, keep?: readonly (readonly boolean[])[]): boolean[][] {
+export function suppressionPattern(
+  x: readonly (readonly number[])[],
+  k: number,
+  keep?: readonly (readonly boolean[])[],
+  opts: { rule?: 'upper-k' | 'unpinned' } = {},
+): boolean[][] {
   const R = x.length - 1;
   const C = (x[0]?.length ?? 1) - 1;
   const W = C + 1;
   const N = (R + 1) * W;
   const val = Float64Array.from(x.flat());
-  // `keep`: cells the attacker knows anyway (published elsewhere): never hidden, never a cover
-  const kept = keep ? keep.flat().map(Boolean) : new Array<boolean>(N).fill(false);
+  const unpinned = opts.rule === 'unpinned';
+  // `keep`: cells the attacker knows anyway (published elsewhere): never hidden, never a cover. Under the
+  // 'unpinned' rule they are only preferred: dropped when nothing else can protect a small count.
+  let kept = keep ? keep.flat().map(Boolean) : new Array<boolean>(N).fill(false);
   const sup = Array.from(val, (v, c) => v >= 1 && v < k && !kept[c]);
   // Inner cells first, then the margins: a margin is usually protected by the paths of its cells.
   const primaries: number[] = [];
@@ -77,8 +84,17 @@ export function suppressionPattern(x: readonly (readonly number[])[], k: number,
   const capRC = new Float64Array(N);
   const capCR = new Float64Array(N);
   for (let c = 0; c < N; c++) {
-    capRC[c] = minus(c) ? val[c]! - 1 : Infinity;
-    capCR[c] = minus(c) ? Infinity : val[c]! - 1;
+    if (!unpinned) {
+      capRC[c] = minus(c) ? val[c]! - 1 : Infinity;
+      capCR[c] = minus(c) ? Infinity : val[c]! - 1;
+      continue;
+    }
+    // 'unpinned': what the published markers tell — "< k" is 0..k−1, a cover without it is ≥ k
+    const v = val[c]!;
+    const up = v < k ? k - 1 - v : Infinity;
+    const down = v < k ? v : v - k;
+    capRC[c] = minus(c) ? down : up;
+    capCR[c] = minus(c) ? up : down;
   }
   const flow = new Float64Array(N);
   const touched: number[] = [];
@@ -167,7 +183,7 @@ export function suppressionPattern(x: readonly (readonly number[])[], k: number,
       for (let n = 0, deg = degree(node); n < deg; n++) {
         const cell = cellAt(node, n);
         const next = other(node, n);
-        if (done[next] || cell === p || val[cell] === 0 || (kept[cell] && !sup[cell]) || residual(cell, node) <= 0) continue;
+        if (done[next] || cell === p || (val[cell] === 0 && !unpinned) || (kept[cell] && !sup[cell]) || residual(cell, node) <= 0) continue;
         const d = dist[node]! + (sup[cell] ? 0 : val[cell]!);
         if (d < dist[next]!) {
           dist[next] = d;
@@ -183,6 +199,10 @@ export function suppressionPattern(x: readonly (readonly number[])[], k: number,
   }
 
   for (const p of primaries) {
+    if (unpinned) {
+      protectUnpinned(p);
+      continue;
+    }
     const need = k - val[p]!;
     const row = Math.floor(p / W);
     const col = R + 1 + (p % W);
@@ -201,6 +221,37 @@ export function suppressionPattern(x: readonly (readonly number[])[], k: number,
     }
   }
   return Array.from({ length: R + 1 }, (_, i) => sup.slice(i * W, i * W + W));
+
+  /**
+   * The 'unpinned' rule for one small count p: the attacker must not pin it, so the hidden cells must let it
+   * move by one, up (while below k − 1) or down. Each is a unit of flow around a cycle through p; where none
+   * exists, the cheapest path (zeros cost nothing) is hidden, until one does.
+   */
+  function protectUnpinned(p: number) {
+    const row = Math.floor(p / W);
+    const col = R + 1 + (p % W);
+    const up: [number, number] = minus(p) ? [row, col] : [col, row];
+    const dirs: [number, number][] = val[p]! < k - 1 ? [up, [up[1], up[0]]] : [[up[1], up[0]]];
+    for (let guard = 0; guard <= N; guard++) {
+      if (dirs.some(([s, d]) => maxFlow(p, s, d, 1) >= 1)) return;
+      let best: number[] | null = null;
+      let bestCost = Infinity;
+      for (const [s, d] of dirs) {
+        const path = cheapestPath(p, s, d);
+        const cost = path ? path.reduce((a, c) => a + (sup[c] ? 0 : val[c]!), 0) : Infinity;
+        if (path && cost < bestCost) [best, bestCost] = [path, cost];
+      }
+      if (!best) {
+        if (kept.some(Boolean)) {
+          kept = new Array<boolean>(N).fill(false);
+          continue;
+        }
+        for (let c = 0; c < N; c++) if (val[c]! > 0) sup[c] = true;
+        return;
+      }
+      for (const c of best) sup[c] = true;
+    }
+  }
 }
 
 /** Builds the extended table of `inner` (R rows of `cols` counts) and publishes it k-anonymously. */

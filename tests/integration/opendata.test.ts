@@ -447,12 +447,18 @@ describe.each(backends)('open data on %s', (_name, adminUrl) => {
     const cell = (code: string | undefined, category: string) =>
       res.body.data.find((d: { kelurahan_code: string; category: string }) => d.kelurahan_code === code && d.category === category);
     expect(cell(k2, 'sampah')).toMatchObject({ received: null, kecamatan_code: k2!.slice(0, 8), kelurahan_name: expect.any(String) }); // a cell of 2: suppressed
-    expect(cell(k7, 'jalan_rusak')).toMatchObject({ received: 7, resolved: 0 });
-    expect(cell(k5, 'sampah').received).toBeNull(); // complementary: it would give the 2 away through the sampah total
-    // the same numbers as the public summary
+    // the 7 is shown or hidden as a cover (which of the 7 and the 5 covers the 2 is the rule's choice); the
+    // 2 cannot be had from the sampah total: another sampah count hides with it
+    expect([7, null]).toContain(cell(k7, 'jalan_rusak').received);
+    expect(
+      res.body.data.filter((d: { category: string; received: number | null }) => d.category === 'sampah' && d.received === null).length,
+    ).toBeGreaterThanOrEqual(2);
+    expect(k5).toBeDefined();
+    // the same numbers as the public summary, cell by cell
     const summary = (await server.get('/api/public/v1/complaints/summary?period=24h')).body;
-    const s7 = summary.kelurahan.find((r: { code: string }) => r.code === k7);
-    expect(s7.cells[0].received).toEqual({ n: 7, suppressed: false });
+    for (const r of summary.kelurahan)
+      for (const c of r.cells)
+        for (const m of ['received', 'resolved', 'open']) expect(cell(r.code, c.category)[m], `${r.code} ${c.category} ${m}`).toBe(c[m].n);
 
     const csv = await raw('/api/public/v1/datasets/aduan-warga-per-kelurahan/data.csv?view=24h');
     const records: string[][] = parse(csv.text);

@@ -9,6 +9,7 @@ import { mulberry32 } from '../../demo/city';
 import type { ComplaintRow } from '../../server/public/aggregation';
 import { exposure, priorsOf, propagate, protectJointly, type Figure, type Relation } from '../../server/public/disclosure';
 import { complaintFigures, decideHidden, publishComplaints } from '../../server/public/publication';
+import { suppressionPattern } from '../../server/public/suppression';
 
 const fig = (key: string, value: number, k = 5): Figure => ({ key, value, primary: value >= 1 && value < k });
 const known = (figs: Figure[], hidden: string[]) => new Map(figs.filter((f) => !hidden.includes(f.key)).map((f) => [f.key, f.value]));
@@ -252,5 +253,168 @@ describe('the whole publication against the attacker', () => {
     // the open table is the same in every period
     const openOf = (p: '24h' | '7d' | '30d') => new Map(pub.summaries[p].kelurahan.map((r) => [r.code, r.open]));
     for (const [code, open] of openOf('24h')) expect(openOf('30d').get(code)).toEqual(open);
+  });
+});
+
+describe("suppressionPattern, rule 'unpinned' (one table, the markers' priors)", () => {
+  /** The extended table's row and column sums as relations, and the attacker's verdict on the pattern. */
+  const audit = (x: number[][], sup: boolean[][], k = 5) => {
+    const key = (i: number, j: number) => `${i},${j}`;
+    const R = x.length - 1;
+    const C = x[0]!.length - 1;
+    const figs: Figure[] = x.flatMap((row, i) => row.map((v, j) => fig(key(i, j), v, k)));
+    const rel: Relation[] = [];
+    for (let i = 0; i <= R; i++)
+      rel.push({ terms: [...Array.from({ length: C }, (_, j): [string, number] => [key(i, j), 1]), [key(i, C), -1]], op: 'eq' });
+    for (let j = 0; j <= C; j++)
+      rel.push({ terms: [...Array.from({ length: R }, (_, i): [string, number] => [key(i, j), 1]), [key(R, j), -1]], op: 'eq' });
+    const hidden = figs.filter((f) => sup[Number(f.key.split(',')[0])]![Number(f.key.split(',')[1])]).map((f) => f.key);
+    return { hidden, pinnedSmall: pinned(figs, rel, hidden, k).filter((key2) => figs.find((f) => f.key === key2)!.primary) };
+  };
+  /** An inner table with its margins. */
+  const extend = (inner: number[][]) => {
+    const rows = inner.map((r) => [...r, r.reduce((a, b) => a + b, 0)]);
+    const total = rows[0]!.map((_, j) => rows.reduce((a, r) => a + r[j]!, 0));
+    return [...rows, total];
+  };
+  const keepCity = (x: number[][]) => x.map((row, i) => row.map((v) => i === x.length - 1 && v >= 5));
+  // [case, inner table, cells that must stay shown (row, col of the extended table)]
+  const cases: [string, number[][], [number, number][]][] = [
+    [
+      'a lone small count in a row of large ones: a cycle of covers, the city totals stay',
+      [
+        [4, 13, 21],
+        [9, 8, 30],
+        [0, 6, 7],
+      ],
+      [
+        [3, 0],
+        [3, 1],
+        [3, 2],
+        [3, 3],
+      ],
+    ],
+    [
+      'zeros are the cheapest covers',
+      [
+        [2, 0, 40],
+        [0, 7, 50],
+        [30, 0, 60],
+      ],
+      [
+        [3, 0],
+        [3, 1],
+        [3, 2],
+        [3, 3],
+        [0, 2],
+        [1, 2],
+        [2, 2],
+      ],
+    ],
+    [
+      'a small count at k − 1 can only go down: a cycle through zeros, the city totals stay',
+      [
+        [4, 0],
+        [0, 9],
+        [6, 9],
+      ],
+      [
+        [3, 0],
+        [3, 1],
+        [3, 2],
+      ],
+    ],
+    [
+      'a quiet table: every count small',
+      [
+        [1, 2],
+        [3, 1],
+      ],
+      [],
+    ],
+  ];
+  it('a small city total is pinned by the grand total minus the others: one of those hides with it', () => {
+    const x = extend([
+      [4, 0],
+      [0, 9],
+      [0, 9],
+    ]);
+    const sup = suppressionPattern(x, 5, keepCity(x), { rule: 'unpinned' });
+    expect(audit(x, sup).pinnedSmall).toEqual([]);
+    expect(sup[3]![1] || sup[3]![2]).toBe(true);
+  });
+
+  it.each(cases)('%s', (_case, inner, mustShow) => {
+    const x = extend(inner);
+    const sup = suppressionPattern(x, 5, keepCity(x), { rule: 'unpinned' });
+    const { hidden, pinnedSmall } = audit(x, sup);
+    expect(pinnedSmall, JSON.stringify(sup)).toEqual([]);
+    // every small count is hidden
+    x.forEach((row, i) => row.forEach((v, j) => v >= 1 && v < 5 && expect(sup[i]![j], `${i},${j}`).toBe(true)));
+    for (const [i, j] of mustShow) expect(sup[i]![j], `${i},${j} shown`).toBe(false);
+    expect(hidden.length).toBeGreaterThan(0);
+  });
+
+  it('on 200 random sparse tables: every small count hidden, none pinned by its table', () => {
+    const rnd = mulberry32(21);
+    for (let t = 0; t < 200; t++) {
+      const R = 2 + Math.floor(rnd() * 6);
+      const C = 2 + Math.floor(rnd() * 5);
+      const inner = Array.from({ length: R }, () => Array.from({ length: C }, () => (rnd() < 0.4 ? 0 : Math.floor(rnd() ** 2 * 15))));
+      const x = extend(inner);
+      const sup = suppressionPattern(x, 5, keepCity(x), { rule: 'unpinned' });
+      expect(audit(x, sup).pinnedSmall, `table ${t}: ${JSON.stringify(x)}`).toEqual([]);
+    }
+  });
+});
+
+describe('issue 21: a sparse day of the simulator city', () => {
+  it('publishes the 24 h resolved total and every category total ≥ k ("Masuk 168 · Selesai –" before), and pins nothing small', async () => {
+    // what a server back-filled 6 hours ago holds: complaints received since, and those still open then
+    const { createSimulator } = await import('../../ingest/sources/simulator/index');
+    const sim = await createSimulator();
+    const now = Date.UTC(2026, 11, 6, 3, 0);
+    const from = now - 6 * 3_600_000;
+    const rows: ComplaintRow[] = [];
+    const day = (t: number) => Math.floor((t + 7 * 3_600_000) / 86_400_000);
+    for (let d = day(from - 8 * 86_400_000); d <= day(now); d++)
+      for (const c of sim.complaints.day(d)) {
+        if (c.received > now || (c.received <= from && c.closed <= from)) continue;
+        rows.push({
+          region: c.region,
+          category: c.category,
+          openedAt: c.received,
+          closedAt: c.closed <= now ? c.closed : null,
+          opd: 'DLH',
+          opdName: 'DLH',
+          slaHours: 48,
+        });
+      }
+    expect(rows.length).toBeGreaterThan(150);
+    const pub = publishComplaints(rows, { k: 5, now, regions: new Map() });
+    const s = pub.summaries['24h'];
+    expect(s.total.received.suppressed).toBe(false);
+    expect(s.total.resolved.suppressed).toBe(false);
+    for (const c of s.categories)
+      for (const m of ['received', 'resolved'] as const) {
+        const truth = rows.filter(
+          (r) =>
+            r.category === c.category && (m === 'received' ? r.openedAt > now - 86_400_000 : r.closedAt !== null && r.closedAt > now - 86_400_000),
+        ).length;
+        if (truth >= 5) expect(c[m], `${c.category} ${m}`).toEqual({ n: truth, suppressed: false });
+      }
+    // the same figure in the performance view
+    expect(pub.performance['24h'].total.resolved).toEqual(s.total.resolved);
+    expect(pub.disclosure.unprotected).toEqual([]);
+    // and the attacker over the whole publication pins no small count
+    const f = complaintFigures(rows, 5, now);
+    const joint = decideHidden(f, 5);
+    const p = propagate(
+      new Map([...f.figures.values()].filter((x) => !joint.hidden.has(x.key)).map((x) => [x.key, x.value])),
+      f.relations,
+      priorsOf(f.figures, 5),
+    );
+    const leaks = [...joint.hidden].filter((key) => f.figures.get(key)!.primary && exposure(p.bounds.get(key) ?? { lo: 0, hi: 4 }) === 'pinned');
+    expect(leaks).toEqual([]);
   });
 });
