@@ -8,6 +8,7 @@
  */
 import type pg from 'pg';
 import type { EventSla } from '../../shared/catalog';
+import { REJECTED_STATUSES } from '../../shared/scorecard';
 
 type Db = Pick<pg.Pool, 'query'>;
 
@@ -45,7 +46,7 @@ export interface ResolutionStats {
   n: number;
   medianHours: number | null;
   p90Hours: number | null;
-  /** Of the n, those with a target, and those closed within it. */
+  /** Of the n, those with a target, and those closed within it (a rejection never counts as within: it stays in withTarget). */
   withTarget: number;
   withinSla: number;
   /** withinSla / withTarget; null without targets. */
@@ -92,6 +93,8 @@ const WITH_SLA = `
   LEFT JOIN event_sla d ON d.kind = e.kind AND d.category = ''`;
 const OPD = `COALESCE(s.handler_opd, d.handler_opd, k.owner_opd)`;
 const TARGET = `COALESCE(s.target_hours, d.target_hours)`;
+/** A closing status that refuses the work (`rejected`, `ditolak`): never "within SLA", whatever its time (the scorecard's rule). */
+export const REJECTED_SQL = `lower(trim(e.status)) IN (${REJECTED_STATUSES.map((s) => `'${s}'`).join(', ')})`;
 
 const hours = (v: number | null) => (v === null ? null : Number(v));
 
@@ -128,14 +131,15 @@ export async function eventStats(db: Db, q: EventStatsQuery): Promise<EventStats
       within: number;
     }>(
       `WITH r AS (
-         SELECT ${OPD} AS opd, e.category, extract(epoch FROM e.closed_at - e.opened_at) / 3600.0 AS hours, ${TARGET} AS target
+         SELECT ${OPD} AS opd, e.category, extract(epoch FROM e.closed_at - e.opened_at) / 3600.0 AS hours, ${TARGET} AS target,
+                ${REJECTED_SQL} AS rejected
          ${WITH_SLA}
           WHERE e.kind = $1 AND ${inRange('e.closed_at')})
        SELECT opd, category, GROUPING(opd, category)::int AS g, count(*)::int AS n,
               percentile_cont(0.5) WITHIN GROUP (ORDER BY hours) AS median,
               percentile_cont(0.9) WITHIN GROUP (ORDER BY hours) AS p90,
               count(*) FILTER (WHERE target IS NOT NULL)::int AS with_target,
-              count(*) FILTER (WHERE hours <= target)::int AS within
+              count(*) FILTER (WHERE hours <= target AND NOT rejected)::int AS within
          FROM r GROUP BY GROUPING SETS ((opd, category), (opd), ())
         ORDER BY g, opd, category`,
       [q.kind, q.from, q.to],

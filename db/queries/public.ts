@@ -4,6 +4,7 @@
  * They select only what an aggregate needs: no id, no title, no coordinates of a complaint.
  */
 import type pg from 'pg';
+import { REJECTED_SQL } from './event-analytics';
 
 type Db = Pick<pg.Pool, 'query'>;
 
@@ -19,6 +20,8 @@ export interface ComplaintRow {
   opdName: string | null;
   /** The service-level target of its category in hours (event_sla); null without one. */
   slaHours: number | null;
+  /** Closed by refusing the work (`rejected`, `ditolak`): never "within SLA" (shared/scorecard.ts); absent: false. */
+  rejected?: boolean;
 }
 
 /** Reference data of a region (public). */
@@ -66,6 +69,7 @@ export async function complaintRows(db: Db, sinceMs: number): Promise<{ rows: Co
     category: string | null;
     opened: number[];
     closed: (number | null)[];
+    rejected: boolean[];
     name: string | null;
     parent: string | null;
     parent_name: string | null;
@@ -79,6 +83,7 @@ export async function complaintRows(db: Db, sinceMs: number): Promise<{ rows: Co
      SELECT e.region_code AS region, e.category,
             array_agg((extract(epoch FROM e.opened_at) * 1000)::float8) AS opened,
             array_agg((extract(epoch FROM e.closed_at) * 1000)::float8) AS closed,
+            array_agg(e.closed_at IS NOT NULL AND ${REJECTED_SQL}) AS rejected,
             r.name, r.parent_code AS parent, p.name AS parent_name, r.centroid_lon AS lon, r.centroid_lat AS lat,
             COALESCE(s.handler_opd, d.handler_opd, k.owner_opd) AS opd, o.name AS opd_name,
             COALESCE(s.target_hours, d.target_hours) AS sla_hours
@@ -107,6 +112,7 @@ export async function complaintRows(db: Db, sinceMs: number): Promise<{ rows: Co
         opd: r.opd,
         opdName: r.opd_name,
         slaHours: r.sla_hours,
+        rejected: r.rejected[i] === true,
       });
     }
     if (r.region !== null && r.name !== null && !regions.has(r.region)) {

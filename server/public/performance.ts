@@ -123,7 +123,7 @@ export function tallyPerformance(rows: readonly ComplaintRow[], period: Period, 
       g.categories.add(r.category ?? NONE);
       if (r.slaHours !== null) {
         g.withTarget++;
-        if (h <= r.slaHours) g.within++;
+        if (h <= r.slaHours && !r.rejected) g.within++; // a refusal is never within SLA
       }
     }
   }
