@@ -182,7 +182,7 @@ async function roleServer(): Promise<void> {
   });
   await new Promise<void>((resolve, reject) => {
     app.httpServer.once('error', reject);
-    app.httpServer.listen(Number(env.BENCH_PORT), '127.0.0.1', () => resolve());
+    app.httpServer.listen({ port: Number(env.BENCH_PORT), host: '127.0.0.1', backlog: 4096 }, () => resolve());
   });
 
   const pub = app.io.of('/public');
