@@ -18,7 +18,7 @@ import type { Storage } from '../db/storage';
 import { createAuthRoutes } from './auth/routes';
 import { createAuthService } from './auth/service';
 import { createCatalogService, type CatalogService } from './catalog/service';
-import { DEFAULT_API_BODY_BYTES, DEFAULT_INGEST_RATE, type Config } from './config';
+import { DEFAULT_API_BODY_BYTES, DEFAULT_INGEST_RATE, DEFAULT_TICKET_LOOKUPS_PER_MIN, type Config } from './config';
 import { checkHostHeader, LOOPBACK_HOSTS } from './http/hosts';
 import { INGEST_BODY_PATHS, ingestKeyGate } from './http/auth';
 import { createPrincipalOf } from './http/principal';
@@ -64,7 +64,10 @@ import { cityBbox, createRegionRoutes } from './regions/routes';
 import { loadRegions } from '../db/queries/catalog';
 import { bboxAnchor } from '../shared/hexbin';
 import { createSeriesRoutes } from './series/routes';
-import { createSharingRoutes } from './sharing/routes';
+import { createSharingRequestRoutes, createSharingRoutes } from './sharing/routes';
+import { createSharingService, type SharingService } from './sharing/service';
+import { createUsageRecorder, type UsageRecorder } from './sharing/usage';
+import { PLANNING_OPD } from './projects/conflicts';
 import { createSeriesService } from './series/service';
 import { BucketCache, DEFAULT_BUCKET_CACHE } from '../db/bucket-cache';
 import type { StoreJobRunner } from '../db/store-jobs';
@@ -79,8 +82,16 @@ import { createIncidentsChannel, incidentPublisher } from './incidents/channel';
 import { createIncidentRoutes } from './incidents/routes';
 import { createIncidentService, type IncidentService } from './incidents/service';
 import { createWatcher, type Watcher } from './incidents/watch';
+import { createBriefingRoutes } from './briefing/routes';
+import { createBriefingService, type BriefingService } from './briefing/service';
+import { createScorecardRoutes } from './scorecard/routes';
 import { createNotificationRoutes } from './notifications/routes';
 import { startNotifications, type Notifications } from './notifications/start';
+import { createNoticesChannel } from './notices/channel';
+import { createNoticeRoutes } from './notices/routes';
+import { createNoticeService } from './notices/service';
+import { createTicketRoutes } from './tickets/routes';
+import { createTicketService } from './tickets/service';
 
 export interface AppDeps {
   storage: Storage;
@@ -88,11 +99,13 @@ export interface AppDeps {
     Partial<Pick<Config, 'maxApiBodyBytes' | 'allowedHosts' | 'trustProxy' | 'publicSocketsPerAddress' | 'publicSnapshotCacheBytes'>> &
     Partial<Pick<Config, 'ingestRatePerMinPerKey' | 'ingestRatePerMinPerIp' | 'overlapDistanceM' | 'overlapWindowMonths' | 'overlapUnresolvedDays'>> &
     Partial<Pick<Config, 'sessionTtlMs' | 'loginMaxFailures' | 'loginMaxDelayMs' | 'loginRatePerMin' | 'env'>> &
-    Partial<Pick<Config, 'publicKAnonymity' | 'publicCacheMs'>> &
+    Partial<Pick<Config, 'ticketLookupsPerMin'>> &
+    Partial<Pick<Config, 'publicKAnonymity' | 'publicCacheMs' | 'openDataLicense'>> &
     Partial<Pick<Config, 'wallScenesFile' | 'storeCacheMaxBuckets' | 'storeCacheTtlMs'>> &
     Partial<Pick<Config, 'backup' | 'auditAnchorDir' | 'metricsToken'>> &
     Partial<Pick<Config, 'quarantine' | 'httpTimeouts'>> &
-    Partial<Pick<Config, 'notifications' | 'watchIntervalMs'>> & {
+    Partial<Pick<Config, 'notifications' | 'watchIntervalMs' | 'watchSubjectsPerRound'>> &
+    Partial<Pick<Config, 'scorecardPublic' | 'briefing'>> & {
       /** Per-socket outbound bound (server/realtime/outbound.ts); absent: the defaults. */
       outboundBound?: OutboundBound;
     };
@@ -127,7 +140,12 @@ export interface App {
   /** Incidents (issue 16): the service, the time watcher (tests call `tick()`) and the outbox deliverer. */
   incidents: IncidentService;
   watcher: Watcher;
+  /** The weekly briefing (issue 19): tests and the admin CLI call `generate`. */
+  briefings: BriefingService;
   notifications: Notifications;
+  /** Sharing on request (issue 19): requests, decisions, disputes, reminders (tests call `remind()`), and usage counts. */
+  sharing: SharingService;
+  sharingUsage: UsageRecorder;
   /** Re-judges every live socket's session and subscriptions now (it also runs every few seconds). */
   recheckLive(): Promise<void>;
   /**
@@ -151,6 +169,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   shareRateLimits(cluster ? (prefix) => cluster.rateLimitStore(prefix) : null);
 
   const catalog = await createCatalogService(pool, clock);
+  // reads through sharing agreements, counted per day (issue 19); flushed every few seconds and at close
+  const sharingUsage = createUsageRecorder({ pool, clock, offsetMin: config.notifications?.utcOffsetMin ?? 420, log });
   // settled roll-up buckets in memory; the ingest service below invalidates what its writes change
   const bucketCache = new BucketCache((ids, from, to, level, small) => bucketedSeries(pool, ids, from, to, level, { serial: small }), {
     maxBuckets: config.storeCacheMaxBuckets ?? DEFAULT_BUCKET_CACHE.maxBuckets,
@@ -272,6 +292,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   app.use(createMetricsRoutes({ metrics, token: config.metricsToken }));
 
+  // Every API answer compressed (gzip or br, as the client accepts) for phones on slow networks: the regions
+  // GeoJSON, the catalog, series, CKAN, the API page. Answers that come pre-compressed from a snapshot
+  // (server/public/cache.ts sendRendered) carry their Content-Encoding and pass through untouched. No size
+  // threshold (issue 21: every answer): a short JSON answer gains or loses a few bytes, never a round trip.
+  app.use('/api', compression({ threshold: 0 }));
+
   // Bodies: the large limit only on ingest routes and only once the ingest key is verified (an anonymous
   // client cannot make the server parse megabytes); every other /api route gets the small one.
   app.post(INGEST_BODY_PATHS, ingestKeyGate(pool), express.json({ limit: config.maxBodyBytes, strict: true }));
@@ -292,6 +318,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     createPointsChannel({
       pool,
       catalog,
+      usage: sharingUsage,
       series,
       clock,
       publicSnapshotMs,
@@ -301,7 +328,15 @@ export async function createApp(deps: AppDeps): Promise<App> {
     }),
   );
   channels.register(
-    createEventsChannel({ pool, catalog, clock, publicSnapshotMs, publicOpenEvents: PUBLIC_LIMITS.openEvents, observeSnapshot: metrics.snapshot }),
+    createEventsChannel({
+      pool,
+      catalog,
+      usage: sharingUsage,
+      clock,
+      publicSnapshotMs,
+      publicOpenEvents: PUBLIC_LIMITS.openEvents,
+      observeSnapshot: metrics.snapshot,
+    }),
   );
   channels.register(createAlertsChannel({ catalog, alerts, clock }));
   channels.register(createFeedsChannel({ pool, clock }));
@@ -381,8 +416,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
       loginRatePerMin: config.loginRatePerMin,
     }),
   );
-  app.use(createSeriesRoutes({ pool, catalog, series, principalOf }));
-  app.use(createEventRoutes({ pool, catalog, principalOf, clock }));
+  app.use(createSeriesRoutes({ pool, catalog, series, principalOf, usage: sharingUsage }));
+  app.use(createEventRoutes({ pool, catalog, principalOf, clock, usage: sharingUsage }));
   app.use(
     createProjectRoutes({
       pool,
@@ -442,13 +477,91 @@ export async function createApp(deps: AppDeps): Promise<App> {
     onAttempt: metrics.notificationAttempt,
   });
   const incidents = createIncidentService({ pool, catalog, alerts, channel: incidentChannel, log, clock, outbox: notify.settings });
-  const watcher = createWatcher({ pool, catalog, channel: incidentChannel, log, clock, outbox: notify.settings });
+  const watcher = createWatcher({
+    pool,
+    catalog,
+    channel: incidentChannel,
+    log,
+    clock,
+    outbox: notify.settings,
+    subjectsPerRound: config.watchSubjectsPerRound,
+  });
   // escalation, reminders, silent feeds, overdue complaints: once per cluster, in the leader
   const stopWatchJob = config.watchIntervalMs ? leader.run('incidents-watch', () => watcher.start(config.watchIntervalMs!)) : null;
-  channels.register(createIncidentsChannel({ list: (who) => incidents.list(who), clock }));
+  channels.register(
+    createIncidentsChannel({
+      list: (who) => incidents.list(who),
+      listShared: (who, purpose) => incidents.listShared(who, purpose),
+      agreements: () => catalog.agreements(),
+      clock,
+    }),
+  );
   app.use(createIncidentRoutes({ pool, incidents, principalOf, k: config.publicKAnonymity ?? PUBLIC_VIEW_DEFAULTS.kAnonymity, clock }));
   app.use(createNotificationRoutes({ pool, principalOf, webhookKey: deps.webhookKey ?? null, clock }));
+  // issue 21: citizens follow their complaint by ticket and rate it; public notices (live, Atom, CAP 1.2)
+  const tickets = createTicketService({
+    pool,
+    k: config.publicKAnonymity ?? PUBLIC_VIEW_DEFAULTS.kAnonymity,
+    incidents: incidentChannel,
+    outbox: notify.settings,
+    clock,
+  });
+  app.use(createTicketRoutes({ tickets, perMin: config.ticketLookupsPerMin ?? DEFAULT_TICKET_LOOKUPS_PER_MIN }));
+  const notices = createNoticeService({ pool, catalog, publish: (n) => channels.publish('notices', n), clock });
+  channels.register(createNoticesChannel({ current: () => notices.current(), clock }));
+  const cityInfo = async () => {
+    const code = await cityCode();
+    const name = code ? (await pool.query<{ name: string }>(`SELECT name FROM region WHERE code = $1`, [code])).rows[0]?.name : undefined;
+    return { code, name: name ?? 'Kota' };
+  };
+  app.use(createNoticeRoutes({ notices, principalOf, city: cityInfo, clock }));
+  // sharing on request (issue 19): a change re-reads the agreements and re-judges live subscriptions here at
+  // once (other processes follow within AGREEMENT_REFRESH_MS); expiry reminders run in the leader
+  let recheckNow: () => Promise<void> = async () => {};
+  const sharing = createSharingService({
+    pool,
+    catalog,
+    usage: sharingUsage,
+    outbox: notify.settings,
+    planningOpd: PLANNING_OPD,
+    clock,
+    onChanged: () =>
+      void catalog.reload().then(
+        () => recheckNow(),
+        (err: unknown) => log.warn({ err }, 'agreements not re-read after a change'),
+      ),
+  });
+  app.use(createSharingRequestRoutes({ sharing, principalOf }));
+  const stopSharingJob = config.watchIntervalMs
+    ? leader.run('sharing-reminders', () => {
+        const timer = setInterval(
+          () => void sharing.remind().catch((err: unknown) => log.error({ err }, 'sharing reminders failed')),
+          config.watchIntervalMs!,
+        );
+        return async () => clearInterval(timer);
+      })
+    : null;
   app.use(createRegionRoutes({ pool, cityCode }));
+  // issue 19: the OPD scorecard and the weekly briefing (made by the leader on its schedule)
+  app.use(
+    createScorecardRoutes({
+      pool,
+      principalOf,
+      clock,
+      publicEnabled: config.scorecardPublic ?? false,
+      k: config.publicKAnonymity ?? PUBLIC_VIEW_DEFAULTS.kAnonymity,
+    }),
+  );
+  const briefings = createBriefingService({
+    pool,
+    clock,
+    log,
+    utcOffsetMin: config.briefing?.utcOffsetMin ?? notify.settings.offsetMin,
+    outbox: notify.settings,
+  });
+  const briefingSchedule = config.briefing?.schedule ?? null;
+  const stopBriefingJob = briefingSchedule ? leader.run('weekly-briefing', () => briefings.startSchedule(briefingSchedule)) : null;
+  app.use(createBriefingRoutes({ pool, briefings, principalOf, clock }));
   // one set of public snapshots for the public API, open data and CKAN
   const publicSources = createPublicSources({
     db: pool,
@@ -460,13 +573,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
     shared: cluster?.snapshots,
   });
   app.use(createPublicRoutes({ sources: publicSources }));
-  const openData = createOpenData({ db: pool, sources: publicSources, clock });
+  const openData = createOpenData({ db: pool, sources: publicSources, clock, license: config.openDataLicense });
   app.use(createOpenDataRoutes({ openData }), createCkanRoutes({ openData }), ckanErrorHandler);
   app.use(createOpenApiRoutes());
   app.use('/api', (_req, res) => void res.status(404).json({ error: 'no such endpoint', details: [] }));
 
   if (existsSync(config.clientDistDir)) {
-    // Static assets compressed for slow networks (the API answers compress themselves); file names under
+    // Static assets compressed for slow networks (the API answers are compressed above); file names under
     // /assets/ carry a content hash, so browsers keep them for a year.
     app.use(compression());
     // /public with its headline numbers in the HTML (server-rendered shell), before any JavaScript
@@ -524,6 +637,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     // a cluster counts per-address bounds across its processes
     ...(cluster ? { addressCounters: cluster.addressCounters } : {}),
   });
+  recheckNow = () => recheck.now();
 
   return {
     httpServer,
@@ -536,11 +650,17 @@ export async function createApp(deps: AppDeps): Promise<App> {
     backups,
     incidents,
     watcher,
+    briefings,
     notifications: notify,
     recheckLive: () => recheck.now(),
+    sharing,
+    sharingUsage,
     leader,
     async close() {
       await stopWatchJob?.();
+      await stopBriefingJob?.();
+      await stopSharingJob?.();
+      await sharingUsage.close();
       await notify.stop();
       await backups?.stop();
       await stopBackupJob?.();

@@ -5,6 +5,7 @@ import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { allowedHostList, parseHost } from './http/hosts';
+import { DEFAULT_LICENSE, LICENSE_ID, parseLicenseOverrides, type LicenseConfig } from './opendata/license';
 import { PUBLIC_VIEW_DEFAULTS } from './public/defaults';
 import { PUBLIC_LIMITS } from './realtime/socket';
 import { DEFAULT_BUCKET_CACHE } from '../db/bucket-cache';
@@ -13,6 +14,7 @@ import { DEFAULT_HTTP_TIMEOUTS, type HttpTimeouts } from './http/timeouts';
 import { checkStorePolicy, DEFAULT_STORE_POLICY, type StorePolicy } from '../db/store-jobs';
 import { DEFAULT_RETRY, parseQuietHours, type QuietHours, type RetryPolicy } from './notifications/rules';
 import { DEFAULT_UNRESOLVED_DAYS } from '../shared/works';
+import { parseCron, type CronSpec } from './briefing/schedule';
 
 const csv = z
   .string()
@@ -54,6 +56,8 @@ export const DEFAULT_API_BODY_BYTES = 64 * 1024;
 
 /** Ingest requests per minute: per key (a worker per OPD) and per client address (a few OPD per host). */
 export const DEFAULT_INGEST_RATE = Object.freeze({ perMinPerKey: 6_000, perMinPerIp: 20_000 });
+/** Ticket lookups and ratings per client address and minute (TICKET_LOOKUPS_PER_MIN). */
+export const DEFAULT_TICKET_LOOKUPS_PER_MIN = 10;
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -87,6 +91,8 @@ const envSchema = z.object({
     .min(1_000)
     .default(15 * 60_000),
   LOGIN_RATE_PER_MIN: z.coerce.number().int().min(1).default(20),
+  /** Ticket lookups and ratings per client address and minute (issue 21: a ticket number is a capability). */
+  TICKET_LOOKUPS_PER_MIN: z.coerce.number().int().min(1).default(DEFAULT_TICKET_LOOKUPS_PER_MIN),
   INGEST_RATE_PER_MIN_PER_KEY: z.coerce.number().int().min(1).default(DEFAULT_INGEST_RATE.perMinPerKey),
   INGEST_RATE_PER_MIN_PER_IP: z.coerce.number().int().min(1).default(DEFAULT_INGEST_RATE.perMinPerIp),
   /** Origins allowed to call the API from a browser; empty means same-origin only. */
@@ -105,6 +111,18 @@ const envSchema = z.object({
     .default(PUBLIC_LIMITS.snapshotCacheBytes),
   /** How long one public snapshot is served (also its Cache-Control max-age). */
   PUBLIC_CACHE_MS: z.coerce.number().int().min(1_000).max(300_000).default(PUBLIC_VIEW_DEFAULTS.cacheMs),
+  /** Licence of every open dataset (SPDX id), unless OPEN_DATA_LICENSES names another for a dataset. */
+  OPEN_DATA_LICENSE: z.string().trim().regex(LICENSE_ID, 'an SPDX licence id, e.g. CC-BY-4.0').default(DEFAULT_LICENSE),
+  /** Per-dataset licences: `dataset-id=LICENSE,…` (e.g. `proyek-pembangunan=CC0-1.0`). */
+  OPEN_DATA_LICENSES: z
+    .string()
+    .default('')
+    .transform((v, ctx) => {
+      const r = parseLicenseOverrides(v);
+      if (r.ok) return r.value;
+      ctx.addIssue({ code: 'custom', message: r.error });
+      return z.NEVER;
+    }),
   /** The wall's scenes and playlist (YAML); re-read when it changes, a bad version keeps the last good one. */
   WALL_SCENES_FILE: z.string().min(1).default('./config/scenes.yaml'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -174,6 +192,15 @@ const envSchema = z.object({
   NOTIFY_LEASE_MS: z.coerce.number().int().min(1_000).max(600_000).default(60_000),
   /** How often time is watched: escalations, reminders, silent feeds, overdue complaints. */
   WATCH_INTERVAL_MS: z.coerce.number().int().min(1_000).max(600_000).default(15_000),
+  /** Escalation subjects of each kind (alerts, incidents past target, watch alerts) one watch round judges at most (the next round goes on from there). */
+  WATCH_SUBJECTS_PER_ROUND: z.coerce.number().int().min(1).max(100_000).default(500),
+  /** Issue 19: the OPD scorecard's shares on the public page (k-protected like the other public figures); off by default. */
+  SCORECARD_PUBLIC: z
+    .enum(['on', 'off', 'true', 'false', '1', '0'])
+    .default('off')
+    .transform((v) => v === 'on' || v === 'true' || v === '1'),
+  /** When the weekly briefing is made: five-field cron (minute hour day-of-month month day-of-week) in city time (NOTIFY_UTC_OFFSET_MIN); `off`: never by itself. */
+  BRIEFING_SCHEDULE: z.string().default('0 7 * * 1'),
   /** Set: this process is one of several sharing live rooms, numbering, caches and rate limits through Redis (needs DATABASE_URL). */
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
   /** Prefix of every Redis key and channel (several deployments may share one Redis). */
@@ -205,6 +232,7 @@ export type Config = Readonly<{
   /** The longest wait a failing (username, address) pair is given; failures slow, never lock (server/auth/throttle.ts). */
   loginMaxDelayMs: number;
   loginRatePerMin: number;
+  ticketLookupsPerMin: number;
   ingestRatePerMinPerKey: number;
   ingestRatePerMinPerIp: number;
   corsOrigins: readonly string[];
@@ -215,6 +243,8 @@ export type Config = Readonly<{
   publicSnapshotCacheBytes: number;
   publicKAnonymity: number;
   publicCacheMs: number;
+  /** Open-data licences (server/opendata/license.ts). */
+  openDataLicense: Readonly<LicenseConfig>;
   wallScenesFile: string;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   logFormat: 'json' | 'line';
@@ -234,6 +264,10 @@ export type Config = Readonly<{
   overlapWindowMonths: number;
   notifications: Readonly<NotificationConfig>;
   watchIntervalMs: number;
+  watchSubjectsPerRound: number;
+  /** Issue 19: the scorecard on the public page; the weekly briefing's schedule (null: only `admin briefing generate`). */
+  scorecardPublic: boolean;
+  briefing: Readonly<{ schedule: CronSpec | null; utcOffsetMin: number }>;
   /** Cluster mode (server/cluster/): null for one process. */
   redis: Readonly<{ url: string; prefix: string; leaderRetryMs: number }> | null;
   clusterProcesses: number;
@@ -293,6 +327,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError('invalid configuration:\n  NOTIFY_LEASE_MS: must be longer than NOTIFY_TIMEOUT_MS (a claim must outlive its delivery)');
   if (e.REDIS_URL && !e.DATABASE_URL)
     throw new ConfigError('invalid configuration:\n  REDIS_URL: several processes need one database server; set DATABASE_URL too');
+  let briefingSchedule: CronSpec | null = null;
+  if (e.BRIEFING_SCHEDULE.trim() !== 'off') {
+    try {
+      briefingSchedule = parseCron(e.BRIEFING_SCHEDULE);
+    } catch (err) {
+      throw new ConfigError(`invalid configuration:\n  BRIEFING_SCHEDULE: ${(err as Error).message}`);
+    }
+  }
   const policyProblem = checkStorePolicy(storePolicy);
   if (policyProblem) throw new ConfigError(`invalid configuration:\n  STORE_*: ${policyProblem}`);
   return Object.freeze({
@@ -311,6 +353,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     loginMaxFailures: e.LOGIN_MAX_FAILURES,
     loginMaxDelayMs: e.LOGIN_MAX_DELAY_MS,
     loginRatePerMin: e.LOGIN_RATE_PER_MIN,
+    ticketLookupsPerMin: e.TICKET_LOOKUPS_PER_MIN,
     ingestRatePerMinPerKey: e.INGEST_RATE_PER_MIN_PER_KEY,
     ingestRatePerMinPerIp: e.INGEST_RATE_PER_MIN_PER_IP,
     corsOrigins: Object.freeze([...e.CORS_ORIGINS]),
@@ -320,6 +363,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicSnapshotCacheBytes: e.PUBLIC_SNAPSHOT_CACHE_BYTES,
     publicKAnonymity: e.PUBLIC_K_ANONYMITY,
     publicCacheMs: e.PUBLIC_CACHE_MS,
+    openDataLicense: Object.freeze({ default: e.OPEN_DATA_LICENSE, byDataset: Object.freeze({ ...e.OPEN_DATA_LICENSES }) }),
     wallScenesFile: resolve(e.WALL_SCENES_FILE),
     logLevel: e.LOG_LEVEL,
     logFormat: e.LOG_FORMAT ?? (e.NODE_ENV === 'production' ? 'json' : 'line'),
@@ -367,5 +411,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeoutMs: e.NOTIFY_TIMEOUT_MS,
     }),
     watchIntervalMs: e.WATCH_INTERVAL_MS,
+    watchSubjectsPerRound: e.WATCH_SUBJECTS_PER_ROUND,
+    scorecardPublic: e.SCORECARD_PUBLIC,
+    briefing: Object.freeze({ schedule: briefingSchedule, utcOffsetMin: e.NOTIFY_UTC_OFFSET_MIN }),
   });
 }

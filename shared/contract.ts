@@ -7,6 +7,7 @@ import type { DataClass, EventKind, Metric, SeriesMeta } from './catalog';
 import type { WireAlert } from './alerts';
 import type { FeedHealth } from './feed-state';
 import type { IncidentsChanged, IncidentsSnapshot, IncidentsSubscribeRequest } from './incidents';
+import type { NoticesChanged, NoticesSnapshot, NoticesSubscribeRequest } from './notices';
 import type { AlertsSubscribeRequest, EventsSubscribeRequest, FeedsSubscribeRequest, SubscribeRequest } from './schemas';
 
 /** A reading on the wire: epoch milliseconds, not ISO strings (formatting dates costs more than the JSON). */
@@ -130,6 +131,8 @@ export interface ServerToClientEvents {
   'alerts:changed': (msg: AlertsChanged) => void;
   /** Incidents, watch alerts and escalation steps of the socket's room (never volatile; per-room seq). */
   'incidents:changed': (msg: IncidentsChanged) => void;
+  /** Public notices published, updated or withdrawn (issue 21; /public and /live; never volatile). */
+  'notices:changed': (msg: NoticesChanged) => void;
   /** A request the server does not know was refused (forged event names get an answer, not silence). */
   'request:refused': (msg: { event: string; code: ErrorCode; message: string }) => void;
   /** The session behind this socket ended (expired, revoked, user disabled or changed); the server disconnects next. */
@@ -157,6 +160,8 @@ export interface ClientToServerEvents {
   'alert:acknowledge': (req: { id: number; note: string }, ack: (res: Ack<WireAlert>) => void) => void;
   /** Incidents of the caller's scope (issue 16): a snapshot with its seq, then `incidents:changed` in sequence. */
   'incidents:subscribe': (req: IncidentsSubscribeRequest, ack: (res: Ack<IncidentsSnapshot>) => void) => void;
+  /** Public notices in force or announced (issue 21): a snapshot with its seq, then `notices:changed` in sequence. */
+  'notices:subscribe': (req: NoticesSubscribeRequest, ack: (res: Ack<NoticesSnapshot>) => void) => void;
 }
 
 export type InterServerEvents = Record<string, never>;

@@ -148,6 +148,11 @@ export interface IssueDetail {
 }
 
 /** Flatten zod issues of a `{ points: [...] }` / `{ events: [...] }` body into `{ index, path, message }`. */
+/** Issues of one object (not a batch): the whole path, `index` null. */
+export function toBodyIssueDetails(error: z.ZodError): IssueDetail[] {
+  return error.issues.map((issue) => ({ index: null, path: issue.path.map(String).join('.'), message: issue.message }));
+}
+
 export function toIssueDetails(error: z.ZodError): IssueDetail[] {
   return error.issues.map((issue) => {
     const [, maybeIndex, ...rest] = issue.path;

@@ -9,7 +9,7 @@ export type { MapFocus, PublicMapProps } from './map-types';
 const PublicMap = lazy(() => import('./PublicMap'));
 
 /** The map, loaded when it scrolls into view; takes what PublicMap takes, with the regions possibly not loaded yet. */
-export function LazyMap({ store, regions, registry, filter, focus }: Omit<PublicMapProps, 'regions'> & { regions: RegionsResponse | null }) {
+export function LazyMap({ store, regions, registry, filter, focus, notices }: Omit<PublicMapProps, 'regions'> & { regions: RegionsResponse | null }) {
   const { t } = useTranslation();
   const holder = useRef<HTMLDivElement | null>(null);
   const [visible, setVisible] = useState(false);
@@ -42,7 +42,7 @@ export function LazyMap({ store, regions, registry, filter, focus }: Omit<Public
     <div ref={holder} className="pub-map-holder" data-testid="public-map-holder">
       {visible && regions ? (
         <Suspense fallback={<p className="map-hint">{t('common.mapLoading')}</p>}>
-          <PublicMap store={store} regions={regions} registry={registry} filter={filter} focus={focus} />
+          <PublicMap store={store} regions={regions} registry={registry} filter={filter} focus={focus} notices={notices} />
         </Suspense>
       ) : (
         <p className="map-hint">{visible ? t('common.mapLoading') : t('pub.mapHint')}</p>

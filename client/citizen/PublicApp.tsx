@@ -20,6 +20,7 @@ import { landfillToday } from '../features/sanitation/derive';
 import { openComplaints } from '../features/complaints/derive';
 import { ComplaintsPanel } from './ComplaintsPanel';
 import { IncidentsCountPanel } from './IncidentsCountPanel';
+import { ScorecardPublicPanel } from './ScorecardPublicPanel';
 import { LazyMap, type MapFocus } from './LazyMap';
 import { ProjectsPanel } from './ProjectsPanel';
 import { useProjectRegistry } from './projects-api';
@@ -27,6 +28,9 @@ import { readInitial, revealApp, SHELL_MAX_MS } from './shell';
 import { kecamatanCodeOf, NO_FILTER, type ProjectFilter, type PublicProject, type RegionLookup } from './projects';
 import { useWarnings, WarningsBanner } from './WarningsPanel';
 import { isWarning } from './warnings-api';
+import { NoticesSync } from '../features/notices/store';
+import { NoticesPanel } from './NoticesPanel';
+import { TicketPanel } from './TicketPanel';
 
 /** Publik metrics only: this page talks to the `/public` namespace and never holds a token. */
 export const PUBLIC_METRICS = [
@@ -43,14 +47,21 @@ export const PUBLIC_METRICS = [
 
 export function PublicRoot() {
   const [conn, setConn] = useState<LiveConnection | null>(null);
+  const [notices, setNotices] = useState<NoticesSync | null>(null);
   const [regions, setRegions] = useState<RegionsResponse | null>(null);
 
   useEffect(() => {
-    const c = new LiveConnection(createSocket('/public'), { metrics: PUBLIC_METRICS }, new LiveStore({ historyMinutes: PUBLIC_HISTORY_MINUTES }));
+    const socket = createSocket('/public');
+    // public notices ride the same socket (issue 21): their own channel, one sync engine each
+    const n = new NoticesSync(socket);
+    const c = new LiveConnection(socket, { metrics: PUBLIC_METRICS }, new LiveStore({ historyMinutes: PUBLIC_HISTORY_MINUTES }));
     setConn(c);
+    setNotices(n);
     return () => {
+      n.close();
       c.close();
       setConn(null);
+      setNotices(null);
     };
   }, []);
 
@@ -66,11 +77,11 @@ export function PublicRoot() {
     };
   }, []);
 
-  if (!conn) return null;
-  return <PublicApp conn={conn} regions={regions} />;
+  if (!conn || !notices) return null;
+  return <PublicApp conn={conn} regions={regions} notices={notices} />;
 }
 
-function PublicApp({ conn, regions }: { conn: LiveConnection; regions: RegionsResponse | null }) {
+function PublicApp({ conn, regions, notices }: { conn: LiveConnection; regions: RegionsResponse | null; notices: NoticesSync }) {
   const { t } = useTranslation();
   const { lang, locale } = useLang();
   const { store } = conn;
@@ -172,6 +183,9 @@ function PublicApp({ conn, regions }: { conn: LiveConnection; regions: RegionsRe
               </li>
             )}
             <li>
+              <a href="#pengumuman">{t('notices.title')}</a>
+            </li>
+            <li>
               <a href="#banjir">{t('pub.nav.floods')}</a>
             </li>
             <li>
@@ -179,6 +193,9 @@ function PublicApp({ conn, regions }: { conn: LiveConnection; regions: RegionsRe
             </li>
             <li>
               <a href="#aduan">{t('pub.nav.complaints')}</a>
+            </li>
+            <li>
+              <a href="#lacak">{t('tickets.title')}</a>
             </li>
             <li>
               <a href="#lalu-lintas">{t('pub.nav.traffic')}</a>
@@ -192,6 +209,8 @@ function PublicApp({ conn, regions }: { conn: LiveConnection; regions: RegionsRe
 
       <main id="isi" tabIndex={-1}>
         <WarningsBanner warnings={warnings} now={now} />
+
+        <NoticesPanel store={notices.store} now={now} regionName={(c) => names.get(c)} />
 
         <section className="pub-summary" aria-label={t('pub.summary')}>
           <div className={`pub-tile tone-${level.v ?? 'normal'}`} data-testid="kpi-flood-status">
@@ -291,7 +310,10 @@ function PublicApp({ conn, regions }: { conn: LiveConnection; regions: RegionsRe
 
         <ComplaintsPanel now={now} />
 
+        <TicketPanel />
+
         <IncidentsCountPanel />
+        <ScorecardPublicPanel />
 
         <section className="pub-card" id="lalu-lintas" data-testid="section-traffic" aria-labelledby="h-lalu-lintas">
           <div className="card-head">
@@ -328,12 +350,20 @@ function PublicApp({ conn, regions }: { conn: LiveConnection; regions: RegionsRe
             <Freshness t={newest(newestOf(d.gates), m('project_progress')?.newestT ?? null)} now={now} />
           </div>
           <p className="card-note">{t('pub.mapNote')}</p>
-          <LazyMap store={store} regions={regions} registry={registry} filter={filter} focus={focus} />
+          <LazyMap store={store} regions={regions} registry={registry} filter={filter} focus={focus} notices={notices.store} />
         </section>
       </main>
 
       <footer className="pub-footer">
         <span>{t('pub.footer')}</span> <a href="/">{t('pub.home')}</a>
+        <nav className="pub-opendata" aria-label={t('pub.openData.title')} data-testid="open-data-links">
+          <a href="/api/public/v1/datasets">{t('pub.openData.datasets')}</a>
+          <a href="/api/public/v1/datasets/aduan-warga-per-kelurahan/data.csv?view=30d" download>
+            {t('pub.openData.complaintsCsv')}
+          </a>
+          <a href={`/api/docs?lang=${lang}`}>{t('pub.openData.api')}</a>
+          <span>{t('pub.openData.license')}</span>
+        </nav>
       </footer>
     </div>
   );

@@ -3,6 +3,7 @@ import type { LiveStore } from '../lib/live-store';
 import type { RegionsResponse } from '../lib/api/regions';
 import type { ProjectFilter } from './projects';
 import type { RegisteredProject } from './projects-api';
+import type { NoticesStore } from '../features/notices/store';
 
 /** A project the map should centre on; `n` changes on every request so the same project can be asked twice. */
 export interface MapFocus {
@@ -21,4 +22,6 @@ export interface PublicMapProps {
   registry: readonly RegisteredProject[];
   filter: ProjectFilter;
   focus: MapFocus | null;
+  /** Public notices in force (issue 21), drawn as areas and points. */
+  notices?: NoticesStore;
 }
