@@ -30,6 +30,7 @@
  *   BENCH_CLIENTS_PER_PROC clients, 1,250, at least 2, at most 16)  BENCH_HISTORY_MINUTES (what the page asks)
  *   BENCH_RAMP_CONCURRENCY (200 per client process)  BENCH_CPU_PROF (dir for the servers' V8 CPU profiles)
  *   BENCH_REDIS_URL / REDIS_URL (redis://127.0.0.1:6379, with --processes)  BENCH_MARKER_MS (200)
+ *   BENCH_RAMP_MAX_S (840: past it the run measures the clients that connected and says how many did not)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -182,7 +183,7 @@ async function roleServer(): Promise<void> {
   });
   await new Promise<void>((resolve, reject) => {
     app.httpServer.once('error', reject);
-    app.httpServer.listen(Number(env.BENCH_PORT), '127.0.0.1', () => resolve());
+    app.httpServer.listen({ port: Number(env.BENCH_PORT), host: '127.0.0.1', backlog: 4096 }, () => resolve());
   });
 
   const pub = app.io.of('/public');
@@ -269,6 +270,8 @@ async function roleWsServer(): Promise<void> {
  */
 /** Clients of one process connecting at once (a crowd opens the page together, not one after another). */
 const RAMP_CONCURRENCY = Number(process.env.BENCH_RAMP_CONCURRENCY ?? 200);
+/** BENCH_RAMP_MAX_S: how long a crowd may take to connect and subscribe; the run goes on with those that did. */
+const RAMP_MAX_S = Number(process.env.BENCH_RAMP_MAX_S ?? 840);
 
 function citizenAddress(i: number): string {
   return `127.${100 + Math.floor(i / 62_500)}.${(Math.floor(i / 250) % 250) + 1}.${(i % 250) + 1}`;
@@ -288,6 +291,8 @@ async function roleClients(): Promise<void> {
   let sio: SioClient[] = [];
   let raw: InstanceType<typeof WebSocket>[] = [];
   let size = 0;
+  /** Clients that connected and subscribed (latency and misses are counted over these only). */
+  let ready = new Uint8Array(0);
   let arrivals = new Map<number, Float64Array>();
   let messages = 0;
   const eld = eventLoopMonitor();
@@ -298,32 +303,45 @@ async function roleClients(): Promise<void> {
   };
   const progress = (done: number, failed: number) => process.send!({ progress: { done, failed } });
 
-  /** Runs `one(i)` for i < n, `concurrency` at a time; reports progress. */
+  /**
+   * Runs `one(i)` for i < n, `concurrency` at a time; reports progress. Bounded by BENCH_RAMP_MAX_S: past it no
+   * new client starts, and the ramp answers with what it reached (those still connecting are "not done").
+   */
   async function ramp(n: number, concurrency: number, one: (i: number) => Promise<boolean>) {
     let next = 0;
     let done = 0;
     let failed = 0;
     const started = now();
+    const deadline = started + RAMP_MAX_S * 1000;
     const tick = setInterval(() => progress(done, failed), 250);
     /** why clients failed, counted by reason */
     const reasons: Record<string, number> = {};
-    await Promise.all(
-      Array.from({ length: Math.min(concurrency, n) }, async () => {
-        while (next < n) {
-          const i = next++;
-          const ok = await one(i).catch((e: unknown) => {
-            const why = String((e as Error)?.message ?? e).slice(0, 80);
-            reasons[why] = (reasons[why] ?? 0) + 1;
-            return false;
-          });
-          if (ok) done++;
-          else failed++;
-        }
-      }),
-    );
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(
+        Array.from({ length: Math.min(concurrency, n) }, async () => {
+          while (next < n && now() < deadline) {
+            const i = next++;
+            const ok = await one(i).catch((e: unknown) => {
+              const why = String((e as Error)?.message ?? e).slice(0, 80);
+              reasons[why] = (reasons[why] ?? 0) + 1;
+              return false;
+            });
+            if (ok) {
+              done++;
+              ready[i] = 1;
+            } else failed++;
+          }
+        }),
+      ),
+      new Promise<void>((r) => (timer = setTimeout(r, RAMP_MAX_S * 1000))),
+    ]);
+    clearTimeout(timer);
     clearInterval(tick);
     progress(done, failed);
-    return { ok: done, failed, seconds: (now() - started) / 1000, reasons };
+    const notDone = n - done - failed;
+    if (notDone > 0) reasons[`not connected and subscribed within BENCH_RAMP_MAX_S=${RAMP_MAX_S}`] = notDone;
+    return { ok: done, failed: failed + notDone, seconds: (now() - started) / 1000, reasons };
   }
 
   serve(
@@ -331,6 +349,7 @@ async function roleClients(): Promise<void> {
       /** N socket.io clients on /public, each subscribed to the publik metrics like the citizen page. */
       connectSio: ({ url, n, offset }: { url: string; n: number; offset: number }) => {
         size = n;
+        ready = new Uint8Array(n);
         sio = new Array(n);
         return ramp(n, RAMP_CONCURRENCY, async (i) => {
           const s: SioClient = io(`${url}/public`, {
@@ -364,6 +383,7 @@ async function roleClients(): Promise<void> {
       },
       connectWs: ({ url, n, offset }: { url: string; n: number; offset: number }) => {
         size = n;
+        ready = new Uint8Array(n);
         raw = new Array(n);
         return ramp(n, RAMP_CONCURRENCY, async (i) => {
           const ws = new WebSocket(url, { perMessageDeflate: false, localAddress: citizenAddress(offset + i) });
@@ -409,6 +429,7 @@ async function roleClients(): Promise<void> {
           const a = arrivals.get(seq);
           const e = emitAt.get(seq);
           for (let i = 0; i < size; i++) {
+            if (!ready[i]) continue; // never connected and subscribed: counted as failed at the ramp
             const t = a?.[i];
             if (t === undefined || Number.isNaN(t)) {
               missed++;
@@ -423,7 +444,7 @@ async function roleClients(): Promise<void> {
           fan: Float32Array.from(fan),
           delivered: lat.length,
           missed,
-          expected: sends.length * size,
+          expected: sends.length * ready.reduce((k, r) => k + r, 0),
           snapshotBytes,
         };
       },

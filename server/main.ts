@@ -88,7 +88,9 @@ export async function startServer(config: Config, log: Logger, opts: { beforeLis
     });
     await new Promise<void>((resolve, reject) => {
       app.httpServer.once('error', reject);
-      app.httpServer.listen(config.port, config.host, () => resolve());
+      // a crowd opening the page at once: room for its handshakes in the accept queue (Node's default is 511;
+      // the kernel caps it at net.core.somaxconn)
+      app.httpServer.listen({ port: config.port, host: config.host, backlog: 4096 }, () => resolve());
     });
     const address = app.httpServer.address();
     const port = typeof address === 'object' && address ? address.port : config.port;

@@ -28,6 +28,23 @@ describe('hub', () => {
     await hub.close();
   });
 
+  it('delivers the rooms that become due in the same turn together: one batch, one write per socket downstream', async () => {
+    const batches: string[][] = [];
+    const hub = await createHub({ tickMs: 60_000, sink: () => {}, batchSink: (envs) => batches.push(envs.map((e) => `${e.room}#${e.seq}`)) });
+    hub.define('points', (a) => a);
+    // the simulator's readings: several metrics published in one turn
+    for (const m of ['water_level', 'rainfall', 'traffic_speed']) hub.publish('points', `metric:${m}`, { points: [1] });
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    expect(batches).toEqual([['metric:water_level#1', 'metric:rainfall#1', 'metric:traffic_speed#1']]);
+    // a later turn is a delivery of its own
+    hub.publish('points', 'metric:rainfall', { points: [2] });
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    expect(batches).toEqual([['metric:water_level#1', 'metric:rainfall#1', 'metric:traffic_speed#1'], ['metric:rainfall#2']]);
+    await hub.close();
+  });
+
   it('sends a quiet room at once (after the I/O turn), coalescing what was published in that turn', async () => {
     const { hub, sent } = await harness();
     hub.publish('points', 'metric:water_level', { points: [1] });
