@@ -166,10 +166,16 @@ describe.skipIf(!chromiumAvailable)('follow your complaint and public notices on
     expect(text).toContain('jauhi bantaran sungai');
     expect(text).toContain('BPBD');
     await phone.locator('[data-testid="section-notices"]').screenshot({ path: join(ARTIFACTS, 'citizen-notice-live.png') });
+    // and on the map: the kelurahan it names, outlined
+    await phone.locator('#peta').scrollIntoViewIfNeeded();
+    await phone.waitForSelector('[data-testid="public-map"][data-ready="true"]', { timeout: 20_000 });
+    await phone.waitForSelector('body[data-map-notices="1"]', { timeout: 10_000 });
+    await phone.locator('[data-testid="section-map"]').screenshot({ path: join(ARTIFACTS, 'citizen-notice-map.png') });
 
     // withdrawn on the tablet: gone from the phone, still without a reload
     await tablet.click('[data-testid="agency-notice"] button');
     await phone.waitForSelector('[data-testid="notices-none"]', { timeout: 10_000 });
+    await phone.waitForSelector('body[data-map-notices="0"]', { timeout: 10_000 });
   });
 
   it('refuses lookups past the rate limit with a message saying when to retry', async () => {
