@@ -108,6 +108,7 @@ describe.skipIf(!chromiumAvailable)('follow your complaint and public notices on
     expect(await phone.textContent('[data-testid="ticket-status"]')).toBe('Selesai');
     expect(await phone.textContent('[data-testid="ticket-handler"]')).toMatch(/Pekerjaan Umum|PUPR/i);
     expect(await phone.textContent('[data-testid="ticket-sla"]')).toMatch(/120 jam.*Tepat waktu/);
+    expect(await phone.textContent('[data-testid="ticket-result"]')).toContain('Jalan rusak');
     const history = await phone.locator('[data-testid="ticket-history"] li').allTextContents();
     expect(history).toHaveLength(3);
     expect(history.every((h) => /WIB/.test(h))).toBe(true);
