@@ -154,7 +154,7 @@ export function registerAccessCommands(program: Command, withStorage: WithStorag
       withStorage(async (s) => {
         const now = Date.now();
         for (const a of await listAgreements(s.pool)) {
-          const state = a.revokedAt ? 'revoked' : a.validUntil <= now ? 'ended' : 'in force';
+          const state = a.revokedAt ? 'revoked' : a.validUntil <= now ? 'ended' : a.suspended ? 'suspended (dispute)' : 'in force';
           process.stdout.write(
             `${a.id}\t${a.ownerOpd} → ${a.granteeOpd}\t${a.itemType}:${a.itemCode}\tfor ${a.purpose}\tuntil ${new Date(a.validUntil).toISOString()}\t${state}${a.reference ? `\t${a.reference}` : ''}\n`,
           );

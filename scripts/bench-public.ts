@@ -143,9 +143,31 @@ async function roleServer(): Promise<void> {
         onError: (job, err) => log.warn({ err, job }, 'leader'),
       })
     : null;
+  // Instrumentation (bench only): one look per fan-out (server/realtime/fanout.ts reports it), none per socket.
+  // When the marker leaves for its room, how long the write loop over the sockets took, how many frames left.
+  const probe = Number(env.BENCH_PROBE_SERIES);
+  /** [marker seq, when its fan-out began, how long the write loop over the room's sockets took] */
+  const emits: [number, number, number][] = [];
+  const markerFrameBytes: number[] = [];
+  let frames = 0;
+  let frameBytes = 0;
+  const observeFanout = (r: import('../server/realtime/fanout').FanoutReport) => {
+    frames += r.frames;
+    frameBytes += r.bytes;
+    for (const m of r.messages) {
+      const msg = m.payload as { metric?: string; points?: { s: number; v: number }[] };
+      const marker = m.event === 'points:appended' && msg.metric === 'rainfall' ? msg.points?.find((p) => p.s === probe) : undefined;
+      if (!marker) continue;
+      // engine.io '4' + socket.io '2/public,' + the JSON array, as sent
+      const bytes = Buffer.byteLength(JSON.stringify([m.event, m.payload])) + 2 + '/public,'.length;
+      emits.push([markerSeq(marker.v), now() - r.ms, r.ms]);
+      markerFrameBytes.push(bytes);
+    }
+  };
   const app = await createApp({
     storage,
     log,
+    observeFanout,
     ...(cluster ? { cluster } : {}),
     ...(leader ? { leader } : {}),
     config: {
@@ -163,33 +185,7 @@ async function roleServer(): Promise<void> {
     app.httpServer.listen(Number(env.BENCH_PORT), '127.0.0.1', () => resolve());
   });
 
-  // Instrumentation (bench only): one look per broadcast, none per socket. When the marker leaves for its
-  // room, and how big the frame is (engine.io '4' + socket.io '2/public,' + the JSON array).
   const pub = app.io.of('/public');
-  const probe = Number(env.BENCH_PROBE_SERIES);
-  /** [marker seq, when its broadcast began, how long the write loop over the room's sockets took] */
-  const emits: [number, number, number][] = [];
-  const markerFrameBytes: number[] = [];
-  let frames = 0;
-  let frameBytes = 0;
-  const adapter = pub.adapter;
-  const broadcast = adapter.broadcast.bind(adapter);
-  adapter.broadcast = (packet: any, opts: any) => {
-    const t = now();
-    const bytes = Buffer.byteLength(JSON.stringify(packet.data)) + 2 + '/public,'.length;
-    let recipients = 0;
-    for (const room of opts.rooms as Set<string>) recipients += adapter.rooms.get(room)?.size ?? 0;
-    frames += recipients;
-    frameBytes += recipients * bytes;
-    const [event, msg] = packet.data as [string, { metric?: string; points?: { s: number; v: number }[] }];
-    const marker = event === 'points:appended' && msg.metric === 'rainfall' ? msg.points?.find((p) => p.s === probe) : undefined;
-    broadcast(packet, opts);
-    if (marker) {
-      emits.push([markerSeq(marker.v), t, now() - t]);
-      markerFrameBytes.push(bytes);
-    }
-  };
-
   const eld = eventLoopMonitor();
   serve(
     {

@@ -47,6 +47,7 @@ import { createHub, type Hub } from './realtime/hub';
 import type { Cluster } from './cluster/redis';
 import { singleProcessLeader, type Leader } from './cluster/leader';
 import { shareRateLimits } from './http/rate-store';
+import type { FanoutReport } from './realtime/fanout';
 import { createLiveLatest } from './public/live-latest';
 import { createPointsChannel } from './series/channel';
 import { createEventsChannel } from './events/channel';
@@ -63,7 +64,10 @@ import { cityBbox, createRegionRoutes } from './regions/routes';
 import { loadRegions } from '../db/queries/catalog';
 import { bboxAnchor } from '../shared/hexbin';
 import { createSeriesRoutes } from './series/routes';
-import { createSharingRoutes } from './sharing/routes';
+import { createSharingRequestRoutes, createSharingRoutes } from './sharing/routes';
+import { createSharingService, type SharingService } from './sharing/service';
+import { createUsageRecorder, type UsageRecorder } from './sharing/usage';
+import { PLANNING_OPD } from './projects/conflicts';
 import { createSeriesService } from './series/service';
 import { BucketCache, DEFAULT_BUCKET_CACHE } from '../db/bucket-cache';
 import type { StoreJobRunner } from '../db/store-jobs';
@@ -78,6 +82,9 @@ import { createIncidentsChannel, incidentPublisher } from './incidents/channel';
 import { createIncidentRoutes } from './incidents/routes';
 import { createIncidentService, type IncidentService } from './incidents/service';
 import { createWatcher, type Watcher } from './incidents/watch';
+import { createBriefingRoutes } from './briefing/routes';
+import { createBriefingService, type BriefingService } from './briefing/service';
+import { createScorecardRoutes } from './scorecard/routes';
 import { createNotificationRoutes } from './notifications/routes';
 import { startNotifications, type Notifications } from './notifications/start';
 import { createNoticesChannel } from './notices/channel';
@@ -93,11 +100,12 @@ export interface AppDeps {
     Partial<Pick<Config, 'ingestRatePerMinPerKey' | 'ingestRatePerMinPerIp' | 'overlapDistanceM' | 'overlapWindowMonths' | 'overlapUnresolvedDays'>> &
     Partial<Pick<Config, 'sessionTtlMs' | 'loginMaxFailures' | 'loginMaxDelayMs' | 'loginRatePerMin' | 'env'>> &
     Partial<Pick<Config, 'ticketLookupsPerMin'>> &
-    Partial<Pick<Config, 'publicKAnonymity' | 'publicCacheMs'>> &
+    Partial<Pick<Config, 'publicKAnonymity' | 'publicCacheMs' | 'openDataLicense'>> &
     Partial<Pick<Config, 'wallScenesFile' | 'storeCacheMaxBuckets' | 'storeCacheTtlMs'>> &
     Partial<Pick<Config, 'backup' | 'auditAnchorDir' | 'metricsToken'>> &
     Partial<Pick<Config, 'quarantine' | 'httpTimeouts'>> &
-    Partial<Pick<Config, 'notifications' | 'watchIntervalMs'>> & {
+    Partial<Pick<Config, 'notifications' | 'watchIntervalMs' | 'watchSubjectsPerRound'>> &
+    Partial<Pick<Config, 'scorecardPublic' | 'briefing'>> & {
       /** Per-socket outbound bound (server/realtime/outbound.ts); absent: the defaults. */
       outboundBound?: OutboundBound;
     };
@@ -113,6 +121,8 @@ export interface AppDeps {
   auditKey?: Buffer | null;
   /** The key webhook secrets derive from (NOTIFY_WEBHOOK_KEY_FILE); null: webhooks cannot be signed (they fail). */
   webhookKey?: Buffer | null;
+  /** Told what each `/public` fan-out cost (bench:public's instrumentation; server/realtime/fanout.ts). */
+  observeFanout?: (r: FanoutReport) => void;
 }
 
 export interface App {
@@ -130,7 +140,12 @@ export interface App {
   /** Incidents (issue 16): the service, the time watcher (tests call `tick()`) and the outbox deliverer. */
   incidents: IncidentService;
   watcher: Watcher;
+  /** The weekly briefing (issue 19): tests and the admin CLI call `generate`. */
+  briefings: BriefingService;
   notifications: Notifications;
+  /** Sharing on request (issue 19): requests, decisions, disputes, reminders (tests call `remind()`), and usage counts. */
+  sharing: SharingService;
+  sharingUsage: UsageRecorder;
   /** Re-judges every live socket's session and subscriptions now (it also runs every few seconds). */
   recheckLive(): Promise<void>;
   /**
@@ -154,6 +169,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   shareRateLimits(cluster ? (prefix) => cluster.rateLimitStore(prefix) : null);
 
   const catalog = await createCatalogService(pool, clock);
+  // reads through sharing agreements, counted per day (issue 19); flushed every few seconds and at close
+  const sharingUsage = createUsageRecorder({ pool, clock, offsetMin: config.notifications?.utcOffsetMin ?? 420, log });
   // settled roll-up buckets in memory; the ingest service below invalidates what its writes change
   const bucketCache = new BucketCache((ids, from, to, level, small) => bucketedSeries(pool, ids, from, to, level, { serial: small }), {
     maxBuckets: config.storeCacheMaxBuckets ?? DEFAULT_BUCKET_CACHE.maxBuckets,
@@ -195,6 +212,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     pub: io.of(NAMESPACES.public),
     slow: (nsp) => guard.slow(nsp),
     onError: (err) => log.error({ err }, 'live: delivery failed'),
+    ...(deps.observeFanout ? { observeFanout: deps.observeFanout } : {}),
   });
   // the public page's first snapshots: kept current from the hub's deltas, no query per subscriber
   const publicLatest = createLiveLatest({
@@ -209,9 +227,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
     ...(cluster ? { transport: cluster.hubTransport } : {}),
     sink: (env) => {
       metrics.streamLag.delivered(env);
-      channels.deliver(env);
       if (env.channel === 'points') publicLatest.apply((env.data as PointsAppended).metric, { ...(env.data as PointsAppended), seq: env.seq });
     },
+    // what was delivered together goes to the sockets together (one write per /public socket, fanout.ts)
+    batchSink: (envs) => channels.deliverAll(envs),
     onError: (err) => log.error({ err }, 'live: could not send a tick'),
   }));
   const stream: Stream = {
@@ -273,6 +292,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   app.use(createMetricsRoutes({ metrics, token: config.metricsToken }));
 
+  // Every API answer compressed (gzip or br, as the client accepts) for phones on slow networks: the regions
+  // GeoJSON, the catalog, series, CKAN, the API page. Answers that come pre-compressed from a snapshot
+  // (server/public/cache.ts sendRendered) carry their Content-Encoding and pass through untouched. No size
+  // threshold (issue 21: every answer): a short JSON answer gains or loses a few bytes, never a round trip.
+  app.use('/api', compression({ threshold: 0 }));
+
   // Bodies: the large limit only on ingest routes and only once the ingest key is verified (an anonymous
   // client cannot make the server parse megabytes); every other /api route gets the small one.
   app.post(INGEST_BODY_PATHS, ingestKeyGate(pool), express.json({ limit: config.maxBodyBytes, strict: true }));
@@ -293,6 +318,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     createPointsChannel({
       pool,
       catalog,
+      usage: sharingUsage,
       series,
       clock,
       publicSnapshotMs,
@@ -302,7 +328,15 @@ export async function createApp(deps: AppDeps): Promise<App> {
     }),
   );
   channels.register(
-    createEventsChannel({ pool, catalog, clock, publicSnapshotMs, publicOpenEvents: PUBLIC_LIMITS.openEvents, observeSnapshot: metrics.snapshot }),
+    createEventsChannel({
+      pool,
+      catalog,
+      usage: sharingUsage,
+      clock,
+      publicSnapshotMs,
+      publicOpenEvents: PUBLIC_LIMITS.openEvents,
+      observeSnapshot: metrics.snapshot,
+    }),
   );
   channels.register(createAlertsChannel({ catalog, alerts, clock }));
   channels.register(createFeedsChannel({ pool, clock }));
@@ -382,8 +416,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
       loginRatePerMin: config.loginRatePerMin,
     }),
   );
-  app.use(createSeriesRoutes({ pool, catalog, series, principalOf }));
-  app.use(createEventRoutes({ pool, catalog, principalOf, clock }));
+  app.use(createSeriesRoutes({ pool, catalog, series, principalOf, usage: sharingUsage }));
+  app.use(createEventRoutes({ pool, catalog, principalOf, clock, usage: sharingUsage }));
   app.use(
     createProjectRoutes({
       pool,
@@ -443,10 +477,25 @@ export async function createApp(deps: AppDeps): Promise<App> {
     onAttempt: metrics.notificationAttempt,
   });
   const incidents = createIncidentService({ pool, catalog, alerts, channel: incidentChannel, log, clock, outbox: notify.settings });
-  const watcher = createWatcher({ pool, catalog, channel: incidentChannel, log, clock, outbox: notify.settings });
+  const watcher = createWatcher({
+    pool,
+    catalog,
+    channel: incidentChannel,
+    log,
+    clock,
+    outbox: notify.settings,
+    subjectsPerRound: config.watchSubjectsPerRound,
+  });
   // escalation, reminders, silent feeds, overdue complaints: once per cluster, in the leader
   const stopWatchJob = config.watchIntervalMs ? leader.run('incidents-watch', () => watcher.start(config.watchIntervalMs!)) : null;
-  channels.register(createIncidentsChannel({ list: (who) => incidents.list(who), clock }));
+  channels.register(
+    createIncidentsChannel({
+      list: (who) => incidents.list(who),
+      listShared: (who, purpose) => incidents.listShared(who, purpose),
+      agreements: () => catalog.agreements(),
+      clock,
+    }),
+  );
   app.use(createIncidentRoutes({ pool, incidents, principalOf, k: config.publicKAnonymity ?? PUBLIC_VIEW_DEFAULTS.kAnonymity, clock }));
   app.use(createNotificationRoutes({ pool, principalOf, webhookKey: deps.webhookKey ?? null, clock }));
   // issue 21: citizens follow their complaint by ticket and rate it; public notices (live, Atom, CAP 1.2)
@@ -466,17 +515,71 @@ export async function createApp(deps: AppDeps): Promise<App> {
     return { code, name: name ?? 'Kota' };
   };
   app.use(createNoticeRoutes({ notices, principalOf, city: cityInfo, clock }));
+  // sharing on request (issue 19): a change re-reads the agreements and re-judges live subscriptions here at
+  // once (other processes follow within AGREEMENT_REFRESH_MS); expiry reminders run in the leader
+  let recheckNow: () => Promise<void> = async () => {};
+  const sharing = createSharingService({
+    pool,
+    catalog,
+    usage: sharingUsage,
+    outbox: notify.settings,
+    planningOpd: PLANNING_OPD,
+    clock,
+    onChanged: () =>
+      void catalog.reload().then(
+        () => recheckNow(),
+        (err: unknown) => log.warn({ err }, 'agreements not re-read after a change'),
+      ),
+  });
+  app.use(createSharingRequestRoutes({ sharing, principalOf }));
+  const stopSharingJob = config.watchIntervalMs
+    ? leader.run('sharing-reminders', () => {
+        const timer = setInterval(
+          () => void sharing.remind().catch((err: unknown) => log.error({ err }, 'sharing reminders failed')),
+          config.watchIntervalMs!,
+        );
+        return async () => clearInterval(timer);
+      })
+    : null;
   app.use(createRegionRoutes({ pool, cityCode }));
+  // issue 19: the OPD scorecard and the weekly briefing (made by the leader on its schedule)
+  app.use(
+    createScorecardRoutes({
+      pool,
+      principalOf,
+      clock,
+      publicEnabled: config.scorecardPublic ?? false,
+      k: config.publicKAnonymity ?? PUBLIC_VIEW_DEFAULTS.kAnonymity,
+    }),
+  );
+  const briefings = createBriefingService({
+    pool,
+    clock,
+    log,
+    utcOffsetMin: config.briefing?.utcOffsetMin ?? notify.settings.offsetMin,
+    outbox: notify.settings,
+  });
+  const briefingSchedule = config.briefing?.schedule ?? null;
+  const stopBriefingJob = briefingSchedule ? leader.run('weekly-briefing', () => briefings.startSchedule(briefingSchedule)) : null;
+  app.use(createBriefingRoutes({ pool, briefings, principalOf, clock }));
   // one set of public snapshots for the public API, open data and CKAN
-  const publicSources = createPublicSources({ db: pool, k: config.publicKAnonymity, cacheMs: config.publicCacheMs, clock, log });
+  const publicSources = createPublicSources({
+    db: pool,
+    k: config.publicKAnonymity,
+    cacheMs: config.publicCacheMs,
+    clock,
+    log,
+    // one load per period for the whole cluster, the same snapshot (and ETag) from every process
+    shared: cluster?.snapshots,
+  });
   app.use(createPublicRoutes({ sources: publicSources }));
-  const openData = createOpenData({ db: pool, sources: publicSources, clock });
+  const openData = createOpenData({ db: pool, sources: publicSources, clock, license: config.openDataLicense });
   app.use(createOpenDataRoutes({ openData }), createCkanRoutes({ openData }), ckanErrorHandler);
   app.use(createOpenApiRoutes());
   app.use('/api', (_req, res) => void res.status(404).json({ error: 'no such endpoint', details: [] }));
 
   if (existsSync(config.clientDistDir)) {
-    // Static assets compressed for slow networks (the API answers compress themselves); file names under
+    // Static assets compressed for slow networks (the API answers are compressed above); file names under
     // /assets/ carry a content hash, so browsers keep them for a year.
     app.use(compression());
     // /public with its headline numbers in the HTML (server-rendered shell), before any JavaScript
@@ -531,7 +634,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
     },
     // the address TRUST_PROXY makes of the handshake request, as req.ip does for REST
     clientAddress: (req) => proxyaddr(req, app.get('trust proxy fn')),
+    // a cluster counts per-address bounds across its processes
+    ...(cluster ? { addressCounters: cluster.addressCounters } : {}),
   });
+  recheckNow = () => recheck.now();
 
   return {
     httpServer,
@@ -544,11 +650,17 @@ export async function createApp(deps: AppDeps): Promise<App> {
     backups,
     incidents,
     watcher,
+    briefings,
     notifications: notify,
     recheckLive: () => recheck.now(),
+    sharing,
+    sharingUsage,
     leader,
     async close() {
       await stopWatchJob?.();
+      await stopBriefingJob?.();
+      await stopSharingJob?.();
+      await sharingUsage.close();
       await notify.stop();
       await backups?.stop();
       await stopBackupJob?.();

@@ -5,6 +5,7 @@ import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { allowedHostList, parseHost } from './http/hosts';
+import { DEFAULT_LICENSE, LICENSE_ID, parseLicenseOverrides, type LicenseConfig } from './opendata/license';
 import { PUBLIC_VIEW_DEFAULTS } from './public/defaults';
 import { PUBLIC_LIMITS } from './realtime/socket';
 import { DEFAULT_BUCKET_CACHE } from '../db/bucket-cache';
@@ -13,6 +14,7 @@ import { DEFAULT_HTTP_TIMEOUTS, type HttpTimeouts } from './http/timeouts';
 import { checkStorePolicy, DEFAULT_STORE_POLICY, type StorePolicy } from '../db/store-jobs';
 import { DEFAULT_RETRY, parseQuietHours, type QuietHours, type RetryPolicy } from './notifications/rules';
 import { DEFAULT_UNRESOLVED_DAYS } from '../shared/works';
+import { parseCron, type CronSpec } from './briefing/schedule';
 
 const csv = z
   .string()
@@ -109,6 +111,18 @@ const envSchema = z.object({
     .default(PUBLIC_LIMITS.snapshotCacheBytes),
   /** How long one public snapshot is served (also its Cache-Control max-age). */
   PUBLIC_CACHE_MS: z.coerce.number().int().min(1_000).max(300_000).default(PUBLIC_VIEW_DEFAULTS.cacheMs),
+  /** Licence of every open dataset (SPDX id), unless OPEN_DATA_LICENSES names another for a dataset. */
+  OPEN_DATA_LICENSE: z.string().trim().regex(LICENSE_ID, 'an SPDX licence id, e.g. CC-BY-4.0').default(DEFAULT_LICENSE),
+  /** Per-dataset licences: `dataset-id=LICENSE,…` (e.g. `proyek-pembangunan=CC0-1.0`). */
+  OPEN_DATA_LICENSES: z
+    .string()
+    .default('')
+    .transform((v, ctx) => {
+      const r = parseLicenseOverrides(v);
+      if (r.ok) return r.value;
+      ctx.addIssue({ code: 'custom', message: r.error });
+      return z.NEVER;
+    }),
   /** The wall's scenes and playlist (YAML); re-read when it changes, a bad version keeps the last good one. */
   WALL_SCENES_FILE: z.string().min(1).default('./config/scenes.yaml'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -178,6 +192,15 @@ const envSchema = z.object({
   NOTIFY_LEASE_MS: z.coerce.number().int().min(1_000).max(600_000).default(60_000),
   /** How often time is watched: escalations, reminders, silent feeds, overdue complaints. */
   WATCH_INTERVAL_MS: z.coerce.number().int().min(1_000).max(600_000).default(15_000),
+  /** Escalation subjects of each kind (alerts, incidents past target, watch alerts) one watch round judges at most (the next round goes on from there). */
+  WATCH_SUBJECTS_PER_ROUND: z.coerce.number().int().min(1).max(100_000).default(500),
+  /** Issue 19: the OPD scorecard's shares on the public page (k-protected like the other public figures); off by default. */
+  SCORECARD_PUBLIC: z
+    .enum(['on', 'off', 'true', 'false', '1', '0'])
+    .default('off')
+    .transform((v) => v === 'on' || v === 'true' || v === '1'),
+  /** When the weekly briefing is made: five-field cron (minute hour day-of-month month day-of-week) in city time (NOTIFY_UTC_OFFSET_MIN); `off`: never by itself. */
+  BRIEFING_SCHEDULE: z.string().default('0 7 * * 1'),
   /** Set: this process is one of several sharing live rooms, numbering, caches and rate limits through Redis (needs DATABASE_URL). */
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
   /** Prefix of every Redis key and channel (several deployments may share one Redis). */
@@ -220,6 +243,8 @@ export type Config = Readonly<{
   publicSnapshotCacheBytes: number;
   publicKAnonymity: number;
   publicCacheMs: number;
+  /** Open-data licences (server/opendata/license.ts). */
+  openDataLicense: Readonly<LicenseConfig>;
   wallScenesFile: string;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   logFormat: 'json' | 'line';
@@ -239,6 +264,10 @@ export type Config = Readonly<{
   overlapWindowMonths: number;
   notifications: Readonly<NotificationConfig>;
   watchIntervalMs: number;
+  watchSubjectsPerRound: number;
+  /** Issue 19: the scorecard on the public page; the weekly briefing's schedule (null: only `admin briefing generate`). */
+  scorecardPublic: boolean;
+  briefing: Readonly<{ schedule: CronSpec | null; utcOffsetMin: number }>;
   /** Cluster mode (server/cluster/): null for one process. */
   redis: Readonly<{ url: string; prefix: string; leaderRetryMs: number }> | null;
   clusterProcesses: number;
@@ -298,6 +327,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError('invalid configuration:\n  NOTIFY_LEASE_MS: must be longer than NOTIFY_TIMEOUT_MS (a claim must outlive its delivery)');
   if (e.REDIS_URL && !e.DATABASE_URL)
     throw new ConfigError('invalid configuration:\n  REDIS_URL: several processes need one database server; set DATABASE_URL too');
+  let briefingSchedule: CronSpec | null = null;
+  if (e.BRIEFING_SCHEDULE.trim() !== 'off') {
+    try {
+      briefingSchedule = parseCron(e.BRIEFING_SCHEDULE);
+    } catch (err) {
+      throw new ConfigError(`invalid configuration:\n  BRIEFING_SCHEDULE: ${(err as Error).message}`);
+    }
+  }
   const policyProblem = checkStorePolicy(storePolicy);
   if (policyProblem) throw new ConfigError(`invalid configuration:\n  STORE_*: ${policyProblem}`);
   return Object.freeze({
@@ -326,6 +363,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicSnapshotCacheBytes: e.PUBLIC_SNAPSHOT_CACHE_BYTES,
     publicKAnonymity: e.PUBLIC_K_ANONYMITY,
     publicCacheMs: e.PUBLIC_CACHE_MS,
+    openDataLicense: Object.freeze({ default: e.OPEN_DATA_LICENSE, byDataset: Object.freeze({ ...e.OPEN_DATA_LICENSES }) }),
     wallScenesFile: resolve(e.WALL_SCENES_FILE),
     logLevel: e.LOG_LEVEL,
     logFormat: e.LOG_FORMAT ?? (e.NODE_ENV === 'production' ? 'json' : 'line'),
@@ -373,5 +411,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeoutMs: e.NOTIFY_TIMEOUT_MS,
     }),
     watchIntervalMs: e.WATCH_INTERVAL_MS,
+    watchSubjectsPerRound: e.WATCH_SUBJECTS_PER_ROUND,
+    scorecardPublic: e.SCORECARD_PUBLIC,
+    briefing: Object.freeze({ schedule: briefingSchedule, utcOffsetMin: e.NOTIFY_UTC_OFFSET_MIN }),
   });
 }

@@ -4,7 +4,7 @@
  * schemas (the REST contract and the client validate with them); types from `z.infer`.
  */
 import { z } from 'zod';
-import { syncSinceSchema } from './schemas';
+import { PURPOSE, syncSinceSchema } from './schemas';
 
 export const INCIDENT_STATUSES = ['baru', 'diterima', 'dikerjakan', 'selesai', 'ditolak'] as const;
 export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
@@ -97,8 +97,13 @@ export interface IncidentsChanged {
   escalations: WireEscalation[];
 }
 
-/** `incidents:subscribe`: the caller's scope follows from who it is; `since` resumes (the channel model). */
-export const incidentsSubscribeSchema = z.object({ since: syncSinceSchema.optional() });
+/**
+ * `incidents:subscribe`: the caller's scope follows from who it is; `since` resumes (the channel model). An OPD
+ * that states `purpose` follows instead the incidents other OPDs share with it through agreements in force for
+ * that purpose (its purpose room `incidents:<OPD>/<purpose>`), ended by `subscription:ended` when the last such
+ * agreement ends.
+ */
+export const incidentsSubscribeSchema = z.object({ since: syncSinceSchema.optional(), purpose: PURPOSE.optional() });
 export type IncidentsSubscribeRequest = z.input<typeof incidentsSubscribeSchema>;
 
 /** The answer of `incidents:subscribe` (same content as GET /api/v1/incidents). */
@@ -192,3 +197,16 @@ export const escalationPoliciesResponse = z.object({
     }),
   ),
 });
+
+/** Notes and links an incident's timeline holds at most (a full incident answers 409). */
+export const MAX_NOTES_PER_INCIDENT = 500;
+
+/** Whether a link is an http(s) address (server validation and client rendering both ask; a stored older link too). */
+export function isHttpUrl(url: string): boolean {
+  try {
+    const p = new URL(url).protocol;
+    return p === 'http:' || p === 'https:';
+  } catch {
+    return false;
+  }
+}

@@ -13,8 +13,10 @@ import { scenesFileSchema } from './scenes';
 import { BUCKETS } from './schemas';
 import { CONFLICT_RULES, CONFLICT_STATUSES, projectGeometrySchema } from './works';
 import * as incidents from './incidents';
+import * as scorecard from './scorecard';
 import * as notices from './notices';
 import * as tickets from './tickets';
+import * as sharing from './sharing';
 
 const HOUR_MS = 3_600_000;
 /** The windows the public complaint views answer for, ending now. */
@@ -68,10 +70,15 @@ export const conflictSide = z.object({
 });
 const conflictFigures = {
   rule: z.enum(CONFLICT_RULES),
-  /** Metres between the geometries; null when the kelurahan rule fired. */
+  /**
+   * Metres between the geometries; null when the kelurahan rule fired, or when a side is hidden from the caller
+   * (the distance and the days would locate and time work the caller may not see).
+   */
   distanceM: z.number().nullable(),
-  overlapDays: z.number().int(),
-  gapDays: z.number().int(),
+  /** Days both contracts run; null when a side is hidden from the caller. */
+  overlapDays: z.number().int().nullable(),
+  /** Days between one contract's end and the other's start; null when a side is hidden from the caller. */
+  gapDays: z.number().int().nullable(),
 };
 /** A dig-once conflict record (GET /api/v1/projects/conflicts). */
 export const projectConflict = z.object({
@@ -94,6 +101,7 @@ export const unresolvedConflictsResponse = z.object({
   olderThanDays: z.number().int().describe('the age asked for (default OVERLAP_UNRESOLVED_DAYS)'),
   detectedBefore: ms.describe('conflicts detected before this moment are listed'),
   conflicts: z.array(projectConflict).describe('status terbuka, oldest first; the access rule applies to each side as in the list'),
+  truncated: z.boolean().describe('more conflicts match than the list holds (MAX_CONFLICTS_LISTED): the oldest are kept'),
 });
 /** POST /api/v1/projects: what was written, and every conflict of the batch's projects (nothing is refused). */
 export const projectsAcceptedResponse = acceptedResponse.extend({
@@ -246,8 +254,14 @@ export const quarantineResponse = z.object({
 export const quarantineResolvedResponse = z.object({ resolved: z.number().int() });
 
 const publicCount = z
-  .object({ n: z.number().int().nullable(), suppressed: z.boolean() })
-  .describe('a count, or n = null and suppressed = true when hidden for k-anonymity (a small count or a cover: the two are not told apart)');
+  .object({
+    n: z.number().int().nullable(),
+    suppressed: z.boolean(),
+    lessThan: z.number().int().optional().describe('k, when the hidden count is below k (a small count or a zero cover): shown as "< k"'),
+  })
+  .describe(
+    'a count, or n = null and suppressed = true when hidden for k-anonymity; lessThan = k when the hidden count is below k, absent for a cover of k or more',
+  );
 const counts = { received: publicCount, resolved: publicCount, open: publicCount };
 /** The window every public complaint view answers for, and its k-anonymity threshold. */
 const complaintWindow = { period: z.enum(PUBLIC_PERIOD_NAMES), from: ms, to: ms, updatedAt: ms, k: z.number().int() };
@@ -493,6 +507,9 @@ const resource = z.object({
 const spatialSchema = z
   .object({ code: regionCode, name: z.string(), province: z.object({ code: regionCode, name: z.string().nullable() }).nullable() })
   .nullable();
+const licenseSchema = z
+  .object({ id: z.string().describe('SPDX id'), title: z.string(), url: z.string().nullable(), isOpen: z.boolean() })
+  .describe('the licence of the dataset (config OPEN_DATA_LICENSE, default CC-BY-4.0)');
 export const datasetResponse = z.object({
   id: z.string(),
   title: z.string(),
@@ -507,6 +524,7 @@ export const datasetResponse = z.object({
   spatial: spatialSchema,
   language: z.string(),
   conformsTo: z.string(),
+  license: licenseSchema,
   kAnonymity: z.number().int().optional(),
   issued: iso.nullable(),
   modified: iso.nullable(),
@@ -553,6 +571,30 @@ const ckanResource = z.looseObject({
   datastore_active: z.literal(true),
   last_modified: z.string(),
 });
+const ckanOrganization = z.looseObject({
+  id: z.string(),
+  name: z.string(),
+  title: z.string().describe('owner OPD'),
+  type: z.literal('organization'),
+  is_organization: z.literal(true),
+  package_count: z.number().int().optional(),
+});
+const ckanGroup = z.looseObject({
+  id: z.string(),
+  name: z.string().describe('a domain: complaints, floods, traffic, sanitation, projects'),
+  title: z.string(),
+  type: z.literal('group'),
+  is_organization: z.literal(false),
+  package_count: z.number().int().optional(),
+});
+export const ckanStatus = z.looseObject({
+  site_title: z.string(),
+  site_url: z.string(),
+  site_description: z.string(),
+  locale_default: z.string(),
+  ckan_version: z.string().describe('the CKAN API version whose shapes these answers follow'),
+  extensions: z.array(z.string()),
+});
 export const ckanPackage = z.looseObject({
   id: z.string(),
   name: z.string(),
@@ -560,6 +602,11 @@ export const ckanPackage = z.looseObject({
   notes: z.string(),
   type: z.literal('dataset'),
   private: z.literal(false),
+  license_id: z.string(),
+  license_title: z.string(),
+  license_url: z.string().optional(),
+  isopen: z.boolean(),
+  groups: z.array(z.looseObject({ name: z.string() })),
   metadata_created: z.string(),
   metadata_modified: z.string(),
   owner_org: z.string(),
@@ -716,6 +763,10 @@ export const restResponses = {
   CkanPackageSearch: ckanSuccess(ckanSearchResult),
   CkanDatastoreSearch: ckanSuccess(datastoreResult),
   CkanHelp: ckanSuccess(z.string()),
+  CkanStatus: ckanSuccess(ckanStatus),
+  CkanOrganizationList: ckanSuccess(z.array(z.union([z.string(), ckanOrganization])).describe('names, or dicts with all_fields')),
+  CkanOrganizationShow: ckanSuccess(ckanOrganization.extend({ packages: z.array(ckanPackage).optional() })),
+  CkanGroupList: ckanSuccess(z.array(z.union([z.string(), ckanGroup])).describe('names, or dicts with all_fields')),
   // issue 16: incidents, routed complaints, watch alerts, notifications (schemas in shared/incidents.ts)
   Incidents: incidents.incidentsResponse,
   IncidentDetail: incidents.incidentDetailResponse,
@@ -727,6 +778,11 @@ export const restResponses = {
   NotificationRoutes: incidents.notificationRoutesResponse,
   NotificationRouteCreated: incidents.notificationRouteCreatedResponse,
   EscalationPolicies: incidents.escalationPoliciesResponse,
+  // issue 19: the OPD scorecard and the weekly briefing (schemas in shared/scorecard.ts)
+  Scorecard: scorecard.scorecardResponse,
+  ScorecardRanking: scorecard.scorecardRankingResponse,
+  PublicScorecard: scorecard.publicScorecardResponse,
+  Briefings: scorecard.briefingListResponse,
   // issue 21: follow your complaint, ratings, public notices (schemas in shared/tickets.ts, shared/notices.ts)
   PublicTicket: tickets.publicTicketResponse,
   RatingResult: tickets.ratingResultResponse,
@@ -735,6 +791,12 @@ export const restResponses = {
   Open311Error: tickets.open311ErrorResponse,
   Notice: notices.noticeResponse,
   Notices: notices.noticesResponse,
+  // issue 19: sharing on request (schemas in shared/sharing.ts)
+  SharingOverview: sharing.sharingOverviewResponse,
+  SharingRequest: sharing.sharingRequestResponse,
+  SharingAgreement: sharing.sharingAgreementResponse,
+  SharingUsage: sharing.sharingUsageResponse,
+  SharingMatrix: sharing.sharingMatrixResponse,
 } as const satisfies Record<string, z.ZodType>;
 export type RestResponseName = keyof typeof restResponses;
 /** The answer a route documents under `name`, as the server sends it and the client receives it. */

@@ -9,12 +9,17 @@ export type Room =
   | { type: 'feeds' }
   /** alerts for the command center (no opd) or for one OPD */
   | { type: 'alerts'; opd?: string }
-  /** incidents, watch alerts and escalation steps for the command center (no opd) or for one OPD */
-  | { type: 'incidents'; opd?: string }
+  /**
+   * incidents, watch alerts and escalation steps for the command center (no opd) or for one OPD; with `purpose`
+   * (only with `opd`): the incidents other OPDs share with that OPD through agreements in force for that purpose
+   */
+  | { type: 'incidents'; opd?: string; purpose?: string }
   /** public notices (issue 21): one room, heard on /public too */
   | { type: 'notices' };
 
 const OPD_CODE = /^[A-Z][A-Z0-9_]{1,31}$/;
+/** A sharing agreement's purpose code (the same rule as shared/schemas.ts PURPOSE and the agreement table's CHECK). */
+const PURPOSE_CODE = /^[a-z][a-z0-9_-]{1,62}$/;
 
 export function toRoomId(room: Room): string {
   switch (room.type) {
@@ -27,7 +32,8 @@ export function toRoomId(room: Room): string {
     case 'alerts':
       return room.opd ? `alerts:${room.opd}` : 'alerts';
     case 'incidents':
-      return room.opd ? `incidents:${room.opd}` : 'incidents';
+      if (!room.opd) return 'incidents';
+      return room.purpose ? `incidents:${room.opd}/${room.purpose}` : `incidents:${room.opd}`;
     case 'notices':
       return 'notices';
   }
@@ -40,7 +46,13 @@ export function parseRoomId(id: string): Room | null {
   if (id === 'alerts') return { type: 'alerts' };
   if (id.startsWith('alerts:')) return OPD_CODE.test(id.slice(7)) ? { type: 'alerts', opd: id.slice(7) } : null;
   if (id === 'incidents') return { type: 'incidents' };
-  if (id.startsWith('incidents:')) return OPD_CODE.test(id.slice(10)) ? { type: 'incidents', opd: id.slice(10) } : null;
+  if (id.startsWith('incidents:')) {
+    const rest = id.slice(10);
+    const slash = rest.indexOf('/');
+    if (slash < 0) return OPD_CODE.test(rest) ? { type: 'incidents', opd: rest } : null;
+    const [opd, purpose] = [rest.slice(0, slash), rest.slice(slash + 1)];
+    return OPD_CODE.test(opd) && PURPOSE_CODE.test(purpose) ? { type: 'incidents', opd, purpose } : null;
+  }
   const sep = id.indexOf(':');
   if (sep < 0) return null;
   const prefix = id.slice(0, sep);

@@ -75,6 +75,8 @@ export const panelSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('feeds'), ...panelBase }).strict(),
   /** Issue 16: open incidents by severity, age against target, handling OPD. */
   z.object({ type: z.literal('incidents'), ...panelBase }).strict(),
+  /** Issue 19: the OPDs ranked by their scorecard (30-day share within SLA, trend, overdue, data freshness). */
+  z.object({ type: z.literal('scorecard'), ...panelBase, rows: z.number().int().min(3).max(12).default(8) }).strict(),
 ]);
 export type Panel = z.infer<typeof panelSchema>;
 

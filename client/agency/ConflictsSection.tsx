@@ -31,6 +31,8 @@ const TEXT = {
     sameKelurahan: 'kelurahan yang sama',
     overlap: 'tumpang tindih {{n}} hari',
     gap: 'selang {{n}} hari',
+    hiddenFigures: 'jarak dan waktu tidak ditampilkan',
+    truncated: 'Hanya konflik tertua yang ditampilkan.',
     open: 'Terbuka',
     coordinated: 'Dikoordinasikan',
     coordinate: 'Koordinasikan',
@@ -51,6 +53,8 @@ const TEXT = {
     sameKelurahan: 'same kelurahan',
     overlap: '{{n}} days overlap',
     gap: '{{n}} days apart',
+    hiddenFigures: 'distance and timing not shown',
+    truncated: 'Only the oldest conflicts are shown.',
     open: 'Open',
     coordinated: 'Coordinated',
     coordinate: 'Coordinate',
@@ -154,6 +158,7 @@ export function ConflictsSection({ token, me }: { token: string; me: Me }) {
               ))}
             </ul>
           )}
+          {late.truncated && <p>{tx.truncated}</p>}
         </div>
       )}
       {list !== null && list.length === 0 && <p>{tx.none}</p>}
@@ -162,9 +167,13 @@ export function ConflictsSection({ token, me }: { token: string; me: Me }) {
           <li key={c.id} data-conflict={c.id} data-status={c.status}>
             <strong>{c.status === 'terbuka' ? tx.open : tx.coordinated}</strong>
             {' · '}
-            {c.rule === 'distance' ? fill(tx.distance, { m: Math.round(c.distanceM ?? 0) }) : tx.sameKelurahan}
+            {c.rule !== 'distance' ? tx.sameKelurahan : c.distanceM === null ? tx.hiddenFigures : fill(tx.distance, { m: Math.round(c.distanceM) })}
             {' · '}
-            {c.overlapDays > 0 ? fill(tx.overlap, { n: c.overlapDays }) : fill(tx.gap, { n: c.gapDays })}
+            {c.overlapDays === null || c.gapDays === null
+              ? tx.hiddenFigures
+              : c.overlapDays > 0
+                ? fill(tx.overlap, { n: c.overlapDays })
+                : fill(tx.gap, { n: c.gapDays })}
             <div>{sideText(c.a)}</div>
             <div>{sideText(c.b)}</div>
             {c.note && (

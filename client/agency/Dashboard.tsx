@@ -10,13 +10,18 @@ import { ConnStatus } from '../lib/components/ConnStatus';
 import { formatLongDate } from '../lib/format';
 import { useLang, useNow, useThrottledVersion } from '../lib/react/hooks';
 import { AlertsSection, type Live } from './AlertsSection';
-import { IncidentsSection, MakeIncident } from './IncidentsSection';
+import { IncidentsSection, MakeIncident, SharedIncidents } from './IncidentsSection';
 import { DeliveriesSection } from './DeliveriesSection';
+import { BriefingsSection } from './BriefingsSection';
+import { ScorecardSection } from './ScorecardSection';
 import { IncidentsStore } from '../features/incidents/store';
-import { IncidentsSync } from '../features/incidents/sync';
+import { IncidentsSync, SharedIncidentsSync } from '../features/incidents/sync';
 import { ConflictsSection } from './ConflictsSection';
 import { NoticesSection } from './NoticesSection';
 import { NoticesStore, NoticesSync } from '../features/notices/store';
+import { SharingPage } from './SharingPage';
+import { PLANNING_OPD } from '@shared/sharing';
+import { MatrixPage } from './MatrixPage';
 import type { Me } from './auth-api';
 import { KpiTile } from './KpiTile';
 import { LostBanner } from './LostBanner';
@@ -68,15 +73,30 @@ export function Dashboard({ token, me, catalog, onRefused }: { token: string; me
   const alertsStore = useMemo(() => new AlertsStore(), [token]);
   // eslint-disable-next-line react-hooks/exhaustive-deps -- token is the reset signal, not an input
   const incidentsStore = useMemo(() => new IncidentsStore(), [token]);
+  // the purposes agreements share items with this OPD for: incidents about those items follow in a purpose room each
+  const sharedPurposes = agencyOpd
+    ? [
+        ...new Set(
+          [
+            ...metrics.flatMap((m) => m.sharedFor ?? []),
+            ...catalog.eventKinds.flatMap((k) => (k as { sharedFor?: string[] }).sharedFor ?? []),
+          ].sort(),
+        ),
+      ]
+    : [];
+  const purposesKey = JSON.stringify(sharedPurposes);
   // eslint-disable-next-line react-hooks/exhaustive-deps -- token is the reset signal, not an input
   const noticesStore = useMemo(() => new NoticesStore(), [token]);
   const [live, setLive] = useState<Live | null>(null);
+  const [sharedSyncs, setSharedSyncs] = useState<SharedIncidentsSync[]>([]);
   useEffect(() => {
     const [codes, purp] = JSON.parse(key) as [string[], Record<string, string>];
     const socket = createSocket(NAMESPACES.live, { token });
     const conn = new LiveConnection(socket, { metrics: codes, purposes: purp });
     const sync = new AlertsSync(socket, alertsStore);
     const incidents = new IncidentsSync(socket, token, incidentsStore);
+    const shared = agencyOpd ? (JSON.parse(purposesKey) as string[]).map((p) => new SharedIncidentsSync(socket, agencyOpd, p)) : [];
+    setSharedSyncs(shared);
     const notices = new NoticesSync(socket, noticesStore);
     setLive({ conn, sync });
     const off = conn.subscribe(() => {
@@ -86,10 +106,11 @@ export function Dashboard({ token, me, catalog, onRefused }: { token: string; me
       off();
       sync.close();
       incidents.close();
+      for (const s of shared) s.close();
       notices.close();
       conn.close();
     };
-  }, [token, key, alertsStore, incidentsStore, noticesStore]);
+  }, [token, key, purposesKey, agencyOpd, alertsStore, incidentsStore, noticesStore]);
 
   useEffect(() => {
     if (me.role === 'public') return;
@@ -111,6 +132,8 @@ export function Dashboard({ token, me, catalog, onRefused }: { token: string; me
   if (!live) return null;
   const opdName = (code: string) => catalog.opd.find((o) => o.code === code)?.name ?? code;
 
+  if (route.view === 'sharing') return <SharingPage token={token} me={me} catalog={catalog} onBack={back} />;
+  if (route.view === 'matrix') return <MatrixPage token={token} catalog={catalog} onBack={back} />;
   if (route.view === 'metric') {
     const metric = metrics.find((m) => m.code === route.code) ?? null;
     return (
@@ -144,6 +167,16 @@ export function Dashboard({ token, me, catalog, onRefused }: { token: string; me
   return (
     <div className="dashboard" data-testid="dashboard">
       <LostBanner conn={live.conn} />
+      <nav className="dash-nav">
+        <button type="button" onClick={() => go({ view: 'sharing' })} data-testid="open-sharing">
+          {t('sharing.open')}
+        </button>
+        {(me.role === 'admin' || (me.role === 'agency' && me.opd === PLANNING_OPD)) && (
+          <button type="button" onClick={() => go({ view: 'matrix' })} data-testid="open-matrix">
+            {t('sharing.matrixOpen')}
+          </button>
+        )}
+      </nav>
       <div className="dash-grid">
         <main className="dash-main">
           <section className="kpi-section" data-testid="own-kpis">
@@ -229,6 +262,9 @@ export function Dashboard({ token, me, catalog, onRefused }: { token: string; me
         </main>
         <aside className="dash-side">
           <IncidentsSection token={token} me={me} catalog={catalog} store={incidentsStore} />
+          {sharedSyncs.map((s) => (
+            <SharedIncidents key={s.purpose} sync={s} catalog={catalog} />
+          ))}
           <Suspense fallback={null}>
             <IncidentMapPicker token={token} ownOpd={agencyOpd} catalog={catalog} store={incidentsStore} />
           </Suspense>
@@ -248,6 +284,8 @@ export function Dashboard({ token, me, catalog, onRefused }: { token: string; me
             )}
           />
           <ConflictsSection token={token} me={me} />
+          <ScorecardSection token={token} me={me} catalog={catalog} />
+          {(me.role === 'admin' || me.role === 'operator') && <BriefingsSection token={token} />}
           {me.role !== 'public' && <NoticesSection token={token} me={me} store={noticesStore} />}
           {me.role === 'admin' && <DeliveriesSection token={token} />}
         </aside>

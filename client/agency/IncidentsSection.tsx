@@ -1,10 +1,11 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { lazy, Suspense, useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { NOT_OUR_AUTHORITY, type RoutedComplaint, type WireIncident, type WireIncidentEntry } from '@shared/incidents';
+import { isHttpUrl, NOT_OUR_AUTHORITY, type RoutedComplaint, type WireIncident, type WireIncidentEntry } from '@shared/incidents';
 import type { CatalogResponse } from '../lib/api/catalog';
 import { useLang, useNow, useThrottledVersion } from '../lib/react/hooks';
 import { actOnIncident, createIncident, fetchIncident, fetchRouted, type IncidentAction, type IncidentSourceInput } from '../features/incidents/api';
 import type { IncidentsStore } from '../features/incidents/store';
+import type { SharedIncidentsSync } from '../features/incidents/sync';
 import type { Me } from './auth-api';
 
 const fmtClock = (t: number, locale: string) => new Date(t).toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit' });
@@ -95,6 +96,101 @@ export function MakeIncident({
   );
 }
 
+/** The map of an incident's location brings maplibre: loaded only when an officer opens one. */
+const IncidentLocationMap = lazy(() => import('./IncidentLocationMap'));
+
+/** An incident's position: its coordinates, and on a tap its place on the city's offline map (the phone's map). */
+function IncidentPlace({
+  id,
+  lon,
+  lat,
+  title,
+  shown,
+  onToggle,
+}: {
+  id: number;
+  lon: number;
+  lat: number;
+  title: string;
+  shown: boolean;
+  onToggle: () => void;
+}) {
+  const { t } = useTranslation();
+  return (
+    <div className="incident-place">
+      <button type="button" className="incident-place-toggle" onClick={onToggle} aria-expanded={shown} data-testid={`incident-place-${id}`}>
+        {shown ? t('incidents.mapHide') : t('incidents.mapShow')} · {lat.toFixed(5)}, {lon.toFixed(5)}
+      </button>
+      {shown && (
+        <Suspense fallback={<p className="muted">{t('incidents.loading')}</p>}>
+          <IncidentLocationMap lon={lon} lat={lat} label={t('incidents.mapLabel', { title })} />
+        </Suspense>
+      )}
+    </div>
+  );
+}
+
+/**
+ * Incidents other OPDs share with this one through agreements, one list per stated purpose, live from the
+ * purpose room (SharedIncidentsSync); read-only here (the handling OPD works them). Hidden once the agreement
+ * ends (the server ends the subscription).
+ */
+export function SharedIncidents({ sync, catalog }: { sync: SharedIncidentsSync; catalog: CatalogResponse | null }) {
+  const { t } = useTranslation();
+  const { locale } = useLang();
+  useThrottledVersion(sync.store, 100);
+  const [mapOf, setMapOf] = useState<number | null>(null);
+  if (sync.refused !== null) return null;
+  const open = sync.store.open();
+  const opdName = (code: string) => catalog?.opd.find((o) => o.code === code)?.name ?? code;
+  return (
+    <section
+      className="incidents-card incidents-shared"
+      data-testid="shared-incidents"
+      data-purpose={sync.purpose}
+      data-state={sync.store.loaded ? 'ready' : 'loading'}
+    >
+      <h2>{t('incidents.shared', { purpose: sync.purpose })}</h2>
+      {open.length === 0 ? (
+        <p className="muted">{t('incidents.none')}</p>
+      ) : (
+        <ul className="incident-items">
+          {open.map((i) => (
+            <li
+              key={i.id}
+              className={`incident-item sev-${i.severity} st-${i.status}`}
+              data-testid={`shared-incident-${i.id}`}
+              data-status={i.status}
+            >
+              <div className="incident-line">
+                <span className={`incident-sev sev-${i.severity}`}>{t(`incidents.severity.${i.severity}`)}</span>
+                <strong className="incident-title">
+                  #{i.id} {i.title}
+                </strong>
+              </div>
+              <div className="meta">
+                <span>{t(`incidents.status.${i.status}`)}</span>
+                <span>{t('incidents.handling', { opd: opdName(i.handlingOpd) })}</span>
+                <span>{t('incidents.target', { time: fmtClock(i.targetAt, locale) })}</span>
+              </div>
+              {i.lat !== null && i.lon !== null && (
+                <IncidentPlace
+                  id={i.id}
+                  lon={i.lon}
+                  lat={i.lat}
+                  title={i.title}
+                  shown={mapOf === i.id}
+                  onToggle={() => setMapOf((m) => (m === i.id ? null : i.id))}
+                />
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
 type Panel = { id: number; kind: 'resolve' | 'reassign' | 'support' | 'note' | 'merge' | 'timeline' } | null;
 
 /**
@@ -116,6 +212,8 @@ export function IncidentsSection({ token, me, catalog, store }: { token: string;
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [timeline, setTimeline] = useState<WireIncidentEntry[]>([]);
+  /** The incident whose location map is open (one at a time: each map is a WebGL context). */
+  const [mapOf, setMapOf] = useState<number | null>(null);
   const agencyOpd = me.role === 'agency' ? me.opd : null;
   const opds = catalog?.opd ?? [];
   const opdName = (code: string) => opds.find((o) => o.code === code)?.name ?? code;
@@ -205,14 +303,14 @@ export function IncidentsSection({ token, me, catalog, store }: { token: string;
           {i.escalationLevel > 1 && <span className="incident-level">{t('incidents.level', { n: i.escalationLevel })}</span>}
         </div>
         {i.lat !== null && i.lon !== null && (
-          <a
-            className="incident-map"
-            href={`https://www.openstreetmap.org/?mlat=${i.lat}&mlon=${i.lon}#map=17/${i.lat}/${i.lon}`}
-            target="_blank"
-            rel="noreferrer"
-          >
-            {i.lat.toFixed(5)}, {i.lon.toFixed(5)}
-          </a>
+          <IncidentPlace
+            id={i.id}
+            lon={i.lon}
+            lat={i.lat}
+            title={i.title}
+            shown={mapOf === i.id}
+            onToggle={() => setMapOf((m) => (m === i.id ? null : i.id))}
+          />
         )}
         <div className="incident-actions">
           {mayWork(i) && i.status === 'baru' && (
@@ -329,7 +427,7 @@ export function IncidentsSection({ token, me, catalog, store }: { token: string;
                 {typeof e.body.text === 'string' && `: ${e.body.text}`}
                 {typeof e.body.reason === 'string' && `: ${String(e.body.fromOpd)} → ${String(e.body.toOpd)} (${e.body.reason})`}
                 {typeof e.body.to === 'string' && `: ${e.body.to}${typeof e.body.note === 'string' ? ` — ${e.body.note}` : ''}`}
-                {typeof e.body.url === 'string' && (
+                {typeof e.body.url === 'string' && isHttpUrl(e.body.url) && (
                   <>
                     {' '}
                     <a href={e.body.url} target="_blank" rel="noreferrer">

@@ -248,12 +248,14 @@ export const RANGES = { '6h': 6 * 3_600_000, '24h': 24 * 3_600_000, '7d': 7 * 86
 export type RangeKey = keyof typeof RANGES;
 export const RANGE_KEYS = Object.keys(RANGES) as RangeKey[];
 
-export type Route = { view: 'home' } | { view: 'metric'; code: string; range: RangeKey };
+export type Route = { view: 'home' } | { view: 'metric'; code: string; range: RangeKey } | { view: 'sharing' } | { view: 'matrix' };
 
 const CODE = /^[a-z][a-z0-9_]{0,62}$/;
 
 /** `#/metrik/water_level?rentang=24h` → the metric view; anything else (including `#token=…`) → home. */
 export function parseRoute(hash: string): Route {
+  if (hash === '#/berbagi') return { view: 'sharing' };
+  if (hash === '#/matriks') return { view: 'matrix' };
   const m = /^#\/metrik\/([^?#/]+)(?:\?(.*))?$/.exec(hash);
   if (!m) return { view: 'home' };
   let code: string;
@@ -274,5 +276,9 @@ export function formatRoute(route: Route): string {
       return '#/';
     case 'metric':
       return `#/metrik/${encodeURIComponent(route.code)}${route.range === '6h' ? '' : `?rentang=${route.range}`}`;
+    case 'sharing':
+      return '#/berbagi';
+    case 'matrix':
+      return '#/matriks';
   }
 }

@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import type { ComplaintPeriod, PublicCount } from '../lib/api/public-complaints';
+import { countLabel, countValue, type ComplaintPeriod, type PublicCount } from '../lib/api/public-complaints';
 import { formatNumber, formatPercent } from '../lib/format';
 import { useLang, usePolled } from '../lib/react/hooks';
 import { fetchComplaintPerformance, type PerformanceBucket } from './performance-api';
@@ -10,7 +10,7 @@ const DAY_MS = 86_400_000;
 /**
  * How complaints are handled: received and closed per bucket (bars, with the numbers in an accessible table),
  * then the median time to close and the share closed within the target per OPD and category. Figures over
- * fewer than k complaints are withheld by the server and show as –.
+ * fewer than k complaints are withheld by the server: a count shows as "< k" ("≥ k" for a larger one hidden with it).
  */
 export function ComplaintHandling({ period }: { period: ComplaintPeriod }) {
   const { t, i18n } = useTranslation();
@@ -19,8 +19,8 @@ export function ComplaintHandling({ period }: { period: ComplaintPeriod }) {
 
   const shown = data?.period === period ? data : null;
   if (!shown) return null;
-  const num = (c: PublicCount) => (c === null ? '–' : formatNumber(c, 0, locale));
-  const max = Math.max(1, ...shown.buckets.flatMap((b) => [b.received ?? 0, b.resolved ?? 0]));
+  const num = (c: PublicCount) => countLabel(c, shown.k, (n) => formatNumber(n, 0, locale));
+  const max = Math.max(1, ...shown.buckets.flatMap((b) => [countValue(b.received), countValue(b.resolved)]));
   const label = (b: PerformanceBucket) =>
     new Intl.DateTimeFormat(locale, {
       timeZone: 'Asia/Jakarta',
@@ -49,11 +49,11 @@ export function ComplaintHandling({ period }: { period: ComplaintPeriod }) {
             <tr key={b.from}>
               <th scope="row">{label(b)}</th>
               <td>
-                <span className="bar bar-in" style={{ width: `${((b.received ?? 0) / max) * 100}%` }} aria-hidden="true" />
+                <span className="bar bar-in" style={{ width: `${(countValue(b.received) / max) * 100}%` }} aria-hidden="true" />
                 {num(b.received)}
               </td>
               <td>
-                <span className="bar bar-out" style={{ width: `${((b.resolved ?? 0) / max) * 100}%` }} aria-hidden="true" />
+                <span className="bar bar-out" style={{ width: `${(countValue(b.resolved) / max) * 100}%` }} aria-hidden="true" />
                 {num(b.resolved)}
               </td>
             </tr>

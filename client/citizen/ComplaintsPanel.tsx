@@ -1,6 +1,13 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { byKecamatan, COMPLAINT_PERIODS, fetchComplaintSummary, type ComplaintPeriod, type PublicCount } from '../lib/api/public-complaints';
+import {
+  byKecamatan,
+  COMPLAINT_PERIODS,
+  countLabel,
+  fetchComplaintSummary,
+  type ComplaintPeriod,
+  type PublicCount,
+} from '../lib/api/public-complaints';
 import { Freshness } from '../lib/components/Freshness';
 import { formatNumber } from '../lib/format';
 import { useLang, usePolled } from '../lib/react/hooks';
@@ -16,7 +23,7 @@ export function ComplaintsPanel({ now }: { now: number }) {
   const [period, setPeriod] = useState<ComplaintPeriod>('7d');
   const { data, failed } = usePolled((signal) => fetchComplaintSummary(period, signal), POLL_MS, period);
 
-  const num = (c: PublicCount) => (c === null ? '–' : formatNumber(c, 0, locale));
+  const num = (c: PublicCount) => countLabel(c, data?.k ?? 5, (n) => formatNumber(n, 0, locale));
   const category = (c: string | null) =>
     c === null ? t('pub.cx.otherCategory') : i18n.exists(`pub.cx.category.${c}`) ? t(`pub.cx.category.${c}`) : c.replace(/_/g, ' ');
   const shown = data?.period === period ? data : null;

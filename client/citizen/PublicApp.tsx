@@ -20,6 +20,7 @@ import { landfillToday } from '../features/sanitation/derive';
 import { openComplaints } from '../features/complaints/derive';
 import { ComplaintsPanel } from './ComplaintsPanel';
 import { IncidentsCountPanel } from './IncidentsCountPanel';
+import { ScorecardPublicPanel } from './ScorecardPublicPanel';
 import { LazyMap, type MapFocus } from './LazyMap';
 import { ProjectsPanel } from './ProjectsPanel';
 import { useProjectRegistry } from './projects-api';
@@ -312,6 +313,7 @@ function PublicApp({ conn, regions, notices }: { conn: LiveConnection; regions: 
         <TicketPanel />
 
         <IncidentsCountPanel />
+        <ScorecardPublicPanel />
 
         <section className="pub-card" id="lalu-lintas" data-testid="section-traffic" aria-labelledby="h-lalu-lintas">
           <div className="card-head">
@@ -354,6 +356,14 @@ function PublicApp({ conn, regions, notices }: { conn: LiveConnection; regions: 
 
       <footer className="pub-footer">
         <span>{t('pub.footer')}</span> <a href="/">{t('pub.home')}</a>
+        <nav className="pub-opendata" aria-label={t('pub.openData.title')} data-testid="open-data-links">
+          <a href="/api/public/v1/datasets">{t('pub.openData.datasets')}</a>
+          <a href="/api/public/v1/datasets/aduan-warga-per-kelurahan/data.csv?view=30d" download>
+            {t('pub.openData.complaintsCsv')}
+          </a>
+          <a href={`/api/docs?lang=${lang}`}>{t('pub.openData.api')}</a>
+          <span>{t('pub.openData.license')}</span>
+        </nav>
       </footer>
     </div>
   );

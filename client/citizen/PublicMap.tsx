@@ -4,8 +4,13 @@ import type { GeoJSONSource, Map as MapLibreMap } from 'maplibre-gl';
 import { maplibregl } from '../lib/map/maplibre';
 import { addRegionLayers, buildOfflineStyle } from '../lib/map/offline-style';
 import type { LiveStore } from '../lib/live-store';
-import { useLang, useThrottledVersion } from '../lib/react/hooks';
-import { formatPercent, formatRupiah } from '../lib/format';
+import { useLang, usePolled, useThrottledVersion } from '../lib/react/hooks';
+import { formatNumber, formatPercent, formatRupiah } from '../lib/format';
+import { complaintMapResponse } from '@shared/rest';
+import { getJson } from '../lib/api/http';
+import { FONT_REGULAR } from '../lib/map/offline-style';
+import { complaintPlaces, complaintPoints, gestureLocale, warnedFillColor, warnedKelurahan } from './map-layers';
+import { fetchWarnings } from './warnings-api';
 import { hasPosition } from '../features/common';
 import { gateRows } from '../features/floods/derive';
 import { projectRows } from '../features/projects/derive';
@@ -17,6 +22,15 @@ import type { PublicMapProps } from './map-types';
 import { useNoticeLayer } from './notice-layer';
 
 const LATE_COLOUR = '#be185d';
+const COMPLAINT_COLOUR = '#0369a1';
+/** The complaint and warning layers follow the server's snapshots; a phone needs no more than this. */
+const LAYER_POLL_MS = 60_000;
+
+/** Complaints per kelurahan over 7 days, k-protected by the server (complaint map answer). */
+async function fetchComplaintPlaces(signal: AbortSignal) {
+  const x = await getJson('/api/public/v1/complaints/map?period=7d', complaintMapResponse, {}, signal);
+  return { k: x.k, places: complaintPlaces(x.kelurahan) };
+}
 const PROJECT_COLOUR = '#7c3aed';
 
 type PointFC = GeoJSON.FeatureCollection<GeoJSON.Point, Record<string, string | number>>;
@@ -55,11 +69,22 @@ function projectsGeoJson(projects: readonly PublicProject[], filter: ProjectFilt
 
 /**
  * The citizen map: the offline basemap plus gauges and projects as plain MapLibre circle layers
- * (no deck.gl: a phone on a slow network should not download it for two point layers).
+ * (no deck.gl: a phone on a slow network should not download it for a few point layers), the kelurahan under a
+ * flood warning shaded by level, and complaints per kelurahan (7 days, k-protected) at kelurahan centroids.
+ * Gesture hints ("use two fingers") are in the page's language; the map is rebuilt when it changes.
  */
 export default function PublicMap({ store, regions, registry, filter, focus, notices }: PublicMapProps) {
   const { t } = useTranslation();
-  const { locale } = useLang();
+  const { locale, lang } = useLang();
+  const complaints = usePolled(fetchComplaintPlaces, LAYER_POLL_MS).data;
+  const warnings = usePolled(fetchWarnings, LAYER_POLL_MS).data;
+  const warned = useMemo(() => warnedKelurahan(warnings), [warnings]);
+  const complaintFc = useMemo(
+    () => (complaints ? complaintPoints(complaints.places, complaints.k, (n) => formatNumber(n, 0, locale)) : null),
+    [complaints, locale],
+  );
+  const tRef = useRef(t);
+  tRef.current = t;
   const parents = useMemo(() => {
     const m = new Map<string, string>();
     for (const f of regions.regions.features) if (f.properties.kecamatanCode) m.set(f.properties.code, f.properties.kecamatanCode);
@@ -100,12 +125,39 @@ export default function PublicMap({ store, regions, registry, filter, focus, not
       fitBoundsOptions: { padding: 12 },
       attributionControl: false,
       cooperativeGestures: true,
+      locale: gestureLocale(tRef.current),
       dragRotate: false,
       pitchWithRotate: false,
       touchPitch: false,
     });
     map.on('load', () => {
       addRegionLayers(map, regions, 'light', { kelurahanLabelMinZoom: 13 });
+      // warned kelurahan over the basemap's fill, under its lines and labels
+      map.addLayer(
+        { id: 'warned-kelurahan', type: 'fill', source: 'regions', paint: { 'fill-color': 'rgba(0, 0, 0, 0)', 'fill-opacity': 0.45 } },
+        'regions-line',
+      );
+      map.addSource('complaints', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
+      map.addLayer({
+        id: 'complaints',
+        type: 'circle',
+        source: 'complaints',
+        paint: {
+          'circle-radius': ['interpolate', ['linear'], ['sqrt', ['get', 'size']], 1, 5, 10, 18],
+          'circle-color': COMPLAINT_COLOUR,
+          'circle-opacity': 0.25,
+          'circle-stroke-color': COMPLAINT_COLOUR,
+          'circle-stroke-width': 1,
+        },
+      });
+      map.addLayer({
+        id: 'complaints-label',
+        type: 'symbol',
+        source: 'complaints',
+        minzoom: 12,
+        layout: { 'text-field': ['get', 'label'], 'text-font': FONT_REGULAR, 'text-size': 11, 'text-allow-overlap': false },
+        paint: { 'text-color': '#0c4a6e', 'text-halo-color': '#ffffff', 'text-halo-width': 1.2 },
+      });
       map.addSource('gauges', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
       map.addSource('projects', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
       map.addLayer({
@@ -155,9 +207,10 @@ export default function PublicMap({ store, regions, registry, filter, focus, not
     });
     return () => {
       mapRef.current = null;
+      setReady(false);
       map.remove();
     };
-  }, [regions]);
+  }, [regions, lang]);
 
   useEffect(() => {
     const map = mapRef.current;
@@ -170,13 +223,29 @@ export default function PublicMap({ store, regions, registry, filter, focus, not
 
   useEffect(() => {
     const map = mapRef.current;
+    if (!ready || !map) return;
+    map.setPaintProperty('warned-kelurahan', 'fill-color', warnedFillColor(warned) as string);
+    if (complaintFc) (map.getSource('complaints') as GeoJSONSource | undefined)?.setData(complaintFc);
+  }, [ready, warned, complaintFc]);
+
+  useEffect(() => {
+    const map = mapRef.current;
     if (!ready || !map || !focus) return;
     map.easeTo({ center: [focus.lon, focus.lat], zoom: Math.max(map.getZoom(), 14), duration: 600 });
   }, [ready, focus]);
 
   return (
     <>
-      <div ref={el} className="pub-map" data-testid="public-map" data-ready={ready ? 'true' : 'false'} role="region" aria-label={t('pub.mapLabel')} />
+      <div
+        ref={el}
+        className="pub-map"
+        data-testid="public-map"
+        data-ready={ready ? 'true' : 'false'}
+        data-complaint-places={complaintFc?.features.length ?? ''}
+        data-warned-kelurahan={warned.size}
+        role="region"
+        aria-label={t('pub.mapLabel')}
+      />
       {focus && (
         <p className="visually-hidden" role="status">
           {t('pub.mapFocused', { entity: focus.name ?? focus.entity })}
@@ -191,6 +260,12 @@ export default function PublicMap({ store, regions, registry, filter, focus, not
         </span>
         <span>
           <i className="dot dot-project-late" aria-hidden="true" /> {t('pub.legendProjectLate')}
+        </span>
+        <span>
+          <i className="dot dot-complaints" aria-hidden="true" /> {t('pub.legendComplaints', { k: complaints?.k ?? 5 })}
+        </span>
+        <span>
+          <i className="dot dot-warned" aria-hidden="true" /> {t('pub.legendWarned')}
         </span>
         {notices && (
           <span>

@@ -1,11 +1,11 @@
 /**
  * `GET /api/public/v1/complaints/performance`: complaints received and resolved per bucket of the period, the
  * median time to resolve and the share resolved within the service-level target per OPD and category
- * (server/public/performance.ts). A withheld figure (fewer than k complaints behind it) arrives as null.
+ * (server/public/performance.ts). A withheld median or share (fewer than k complaints behind it) arrives as null.
  */
 import { complaintPerformanceResponse, type RestResponse } from '@shared/rest';
 import { getJson } from '../lib/api/http';
-import type { ComplaintPeriod, PublicCount } from '../lib/api/public-complaints';
+import { toPublicCount, type ComplaintPeriod, type PublicCount } from '../lib/api/public-complaints';
 
 export interface PerformanceBucket {
   from: number;
@@ -33,16 +33,14 @@ export interface ComplaintPerformance {
   groups: PerformanceGroup[];
 }
 
-const count = (c: { n: number | null; suppressed: boolean }): PublicCount => (c.suppressed ? null : c.n);
-
-/** The page's view of the answer: a withheld count is null. */
+/** The page's view of the answer (a withheld count says "< k" or "≥ k", public-complaints.ts). */
 export function toPerformance(x: RestResponse<'ComplaintPerformance'>, period: ComplaintPeriod): ComplaintPerformance {
   return {
     period,
     updatedAt: x.updatedAt,
     k: x.k,
     bucketMs: x.bucketMs,
-    buckets: x.buckets.map((b) => ({ from: b.from, to: b.to, received: count(b.received), resolved: count(b.resolved) })),
+    buckets: x.buckets.map((b) => ({ from: b.from, to: b.to, received: toPublicCount(b.received), resolved: toPublicCount(b.resolved) })),
     groups: x.groups,
   };
 }

@@ -48,7 +48,7 @@ const id = {
       handlingNote:
         'Median dan persentase hanya ditampilkan bila dihitung dari sedikitnya {{k}} aduan. Target waktu layanan ditetapkan per kategori; “selesai” termasuk aduan yang ditolak.',
       privacy:
-        'Angka di bawah {{k}} ditampilkan sebagai – agar pelapor tidak dapat dikenali; beberapa angka lain ikut disembunyikan agar tidak dapat dihitung ulang dari total. Lokasi hanya sampai kelurahan.',
+        'Angka di bawah {{k}} ditampilkan sebagai “< {{k}}” agar pelapor tidak dapat dikenali; bila perlu, beberapa angka lain ikut disembunyikan (“< {{k}}” atau “≥ {{k}}”) agar tidak dapat dihitung ulang dari total. Total kota per kategori selalu tampil bila {{k}} atau lebih. Lokasi hanya sampai kelurahan.',
       category: {
         title: 'Kategori',
         jalan_rusak: 'Jalan rusak',
@@ -105,11 +105,18 @@ const id = {
     map: 'Peta',
     mapHint: 'Peta dimuat saat Anda menggulir ke sini.',
     mapNote: 'Lokasi pintu air dan proyek (mengikuti saringan proyek di atas). Angka lengkap ada pada daftar di atas.',
-    mapLabel: 'Peta pintu air dan proyek pembangunan',
+    mapLabel: 'Peta pintu air, proyek pembangunan, aduan per kelurahan dan kelurahan dengan peringatan banjir',
     mapFocused: 'Peta diarahkan ke proyek {{entity}}',
     legendGauge: 'Pintu air',
     legendProject: 'Proyek',
     legendProjectLate: 'Proyek terlambat',
+    legendComplaints: 'Aduan per kelurahan, 7 hari (di bawah {{k}} tertulis “< {{k}}”)',
+    legendWarned: 'Kelurahan dengan peringatan banjir',
+    gestures: {
+      windows: 'Tekan Ctrl + gulir untuk memperbesar peta',
+      mac: 'Tekan ⌘ + gulir untuk memperbesar peta',
+      mobile: 'Gunakan dua jari untuk menggeser peta',
+    },
     skip: 'Langsung ke isi',
     navLabel: 'Bagian halaman',
     nav: { warnings: 'Peringatan', floods: 'Banjir', projects: 'Proyek', complaints: 'Aduan', traffic: 'Lalu lintas', map: 'Peta' },
@@ -118,6 +125,13 @@ const id = {
     noGauges: 'Belum ada data pintu air',
     noProjects: 'Belum ada data proyek',
     footer: 'Sinergi · data publik (kelas publik, teragregasi). Waktu dalam WIB.',
+    openData: {
+      title: 'Data terbuka',
+      datasets: 'Data terbuka (daftar dataset)',
+      complaintsCsv: 'Unduh aduan per kelurahan (CSV, 30 hari)',
+      api: 'Dokumentasi API',
+      license: 'Lisensi tiap dataset tertulis di metadatanya (bawaan CC BY 4.0)',
+    },
     home: 'Beranda',
   },
 };
@@ -173,7 +187,7 @@ const en: PublicStrings = {
       handlingNote:
         'Medians and shares are shown only when computed from at least {{k}} complaints. Service-level targets are set per category; “closed” includes rejected complaints.',
       privacy:
-        'Counts below {{k}} show as – so that no reporter can be singled out; a few other counts are hidden too so that none can be worked out from the totals. Locations go no finer than the kelurahan.',
+        'Counts below {{k}} show as “< {{k}}” so that no reporter can be singled out; where needed a few other counts are hidden too (“< {{k}}” or “≥ {{k}}”) so that none can be worked out from the totals. City totals per category always show when they are {{k}} or more. Locations go no finer than the kelurahan.',
       category: {
         title: 'Category',
         jalan_rusak: 'Damaged road',
@@ -230,11 +244,18 @@ const en: PublicStrings = {
     map: 'Map',
     mapHint: 'The map loads when you scroll here.',
     mapNote: 'Where the sluice gates and projects are (following the project filter above). The full figures are in the lists above.',
-    mapLabel: 'Map of sluice gates and public works',
+    mapLabel: 'Map of sluice gates, public works, complaints per kelurahan and kelurahan under a flood warning',
     mapFocused: 'Map centred on project {{entity}}',
     legendGauge: 'Sluice gates',
     legendProject: 'Projects',
     legendProjectLate: 'Late projects',
+    legendComplaints: 'Complaints per kelurahan, 7 days (below {{k}} written “< {{k}}”)',
+    legendWarned: 'Kelurahan under a flood warning',
+    gestures: {
+      windows: 'Use Ctrl + scroll to zoom the map',
+      mac: 'Use ⌘ + scroll to zoom the map',
+      mobile: 'Use two fingers to move the map',
+    },
     skip: 'Skip to content',
     navLabel: 'Page sections',
     nav: { warnings: 'Warnings', floods: 'Floods', projects: 'Projects', complaints: 'Complaints', traffic: 'Traffic', map: 'Map' },
@@ -243,6 +264,13 @@ const en: PublicStrings = {
     noGauges: 'No sluice gate data yet',
     noProjects: 'No project data yet',
     footer: 'Sinergi · public data (publik class, aggregated). Times in WIB (UTC+7).',
+    openData: {
+      title: 'Open data',
+      datasets: 'Open data (list of datasets)',
+      complaintsCsv: 'Download complaints per kelurahan (CSV, 30 days)',
+      api: 'API documentation',
+      license: 'Each dataset states its licence in its metadata (CC BY 4.0 by default)',
+    },
     home: 'Home',
   },
 };

@@ -34,6 +34,7 @@ import { incidentMarkers } from './incident-layer';
 import { useThrottledVersion } from '../lib/react/hooks';
 import { FeedsPanel } from './FeedsPanel';
 import { AlertsPanel } from './AlertsPanel';
+import { ScorecardPanel } from './ScorecardPanel';
 import { COMPLAINT_RANGE, progressRgba } from './layers';
 import { collapseEmpty } from '../features/scenes/layout';
 import { PagedList } from './PagedList';
@@ -51,6 +52,8 @@ export interface SceneContext {
   alerts?: AlertsStore;
   /** Incidents of the command center (issue 16); absent in a rewind. */
   incidents?: IncidentsStore;
+  /** The wall's token for the panels read over REST (the scorecard ranking, issue 19); absent in a rewind. */
+  restToken?: string;
   data: WallData;
   now: number;
 }
@@ -110,6 +113,7 @@ function panelKey(p: Panel, i: number, scene: Scene): string {
     case 'alerts':
     case 'feeds':
     case 'incidents':
+    case 'scorecard':
     case 'map':
       return `${p.type}-${i}`;
   }
@@ -162,6 +166,8 @@ function PanelView({ panel, ctx }: { panel: Panel; ctx: SceneContext }) {
       return ctx.feeds ? <FeedsPanel store={ctx.feeds} clock={ctx.conn.store.now} /> : null;
     case 'incidents':
       return ctx.incidents ? <IncidentsPanel store={ctx.incidents} now={ctx.now} title={title} /> : null;
+    case 'scorecard':
+      return ctx.restToken ? <ScorecardPanel token={ctx.restToken} rows={panel.rows} now={ctx.now} title={title} /> : null;
   }
 }
 

@@ -211,7 +211,18 @@ export function WallApp({
                 now: rewind.sources.at,
                 inspectToken: kiosk ? undefined : token,
               }
-            : { conn, regions, names, feeds, alerts, incidents, data, now, inspectToken: kiosk ? undefined : token }
+            : {
+                conn,
+                regions,
+                names,
+                feeds,
+                alerts,
+                incidents,
+                data,
+                now,
+                inspectToken: kiosk ? undefined : token,
+                ...(token ? { restToken: token } : {}),
+              }
         }
       />
       {!kiosk && token && (

@@ -29,6 +29,19 @@ export async function openAlerts(db: Db): Promise<WireAlert[]> {
   return rows.map(toWire);
 }
 
+/**
+ * Open, unacknowledged alerts by id: after `afterId` and up to `upTo` (null: no upper bound), at most `limit`
+ * (the watcher's bounded page; it walks them all across rounds).
+ */
+export async function openUnacknowledgedAlerts(db: Db, afterId: number, upTo: number | null, limit: number): Promise<WireAlert[]> {
+  const { rows } = await db.query(
+    `SELECT ${COLUMNS} FROM alert WHERE cleared_at IS NULL AND acknowledged_at IS NULL AND id > $1 AND ($2::bigint IS NULL OR id <= $2)
+      ORDER BY id LIMIT $3`,
+    [afterId, upTo, limit],
+  );
+  return rows.map(toWire);
+}
+
 /** Open alerts and those cleared since `sinceMs`, newest first. */
 export async function recentAlerts(db: Db, sinceMs: number, limit = 500): Promise<WireAlert[]> {
   const { rows } = await db.query(

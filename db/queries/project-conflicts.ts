@@ -130,10 +130,15 @@ const side = (alias: string) => `json_build_object('id', ${alias}.id, 'name', ${
 export const MAX_CONFLICTS_LISTED = 2_000;
 
 /**
- * Conflicts involving a project of `opd` (every conflict when `opd` is null), newest first; or the one with `id`;
- * with `openBefore`, only open (terbuka) ones detected before that moment (epoch ms).
+ * Conflicts involving a project of `opd` (every conflict when `opd` is null), newest first (`oldestFirst`: oldest
+ * first, so a cap keeps the oldest); or the one with `id`; with `openBefore`, only open (terbuka) ones detected
+ * before that moment (epoch ms). At most `limit` (default MAX_CONFLICTS_LISTED) rows.
  */
-export async function conflictRows(db: Db, filter: { opd: string | null; id?: number; openBefore?: number }): Promise<ConflictRow[]> {
+export async function conflictRows(
+  db: Db,
+  filter: { opd: string | null; id?: number; openBefore?: number; oldestFirst?: boolean; limit?: number },
+): Promise<ConflictRow[]> {
+  const order = filter.oldestFirst ? 'ASC' : 'DESC';
   const { rows } = await db.query<ConflictRow>(
     `SELECT c.id::int AS id, c.status, c.rule, c.distance_m AS "distanceM", c.overlap_days AS "overlapDays", c.gap_days AS "gapDays",
             c.note, c.coordinated_by AS "coordinatedBy",
@@ -145,9 +150,9 @@ export async function conflictRows(db: Db, filter: { opd: string | null; id?: nu
        JOIN project pb ON pb.id = c.project_b JOIN opd opb ON opb.code = pb.opd_code
       WHERE ($1::text IS NULL OR pa.opd_code = $1 OR pb.opd_code = $1) AND ($2::bigint IS NULL OR c.id = $2)
         AND ($3::float8 IS NULL OR (c.status = 'terbuka' AND c.detected_at < to_timestamp($3::float8 / 1000.0)))
-      ORDER BY c.detected_at DESC, c.id DESC
-      LIMIT ${MAX_CONFLICTS_LISTED}`,
-    [filter.opd, filter.id ?? null, filter.openBefore ?? null],
+      ORDER BY c.detected_at ${order}, c.id ${order}
+      LIMIT $4`,
+    [filter.opd, filter.id ?? null, filter.openBefore ?? null, filter.limit ?? MAX_CONFLICTS_LISTED],
   );
   return rows.map((r) => ({
     ...r,

@@ -9,7 +9,7 @@
  */
 import type { DataClass } from '../../shared/catalog';
 import type { Principal } from '../../shared/contract';
-import type { Agreement } from '../../shared/sharing';
+import type { Agreement, RegionLevel } from '../../shared/sharing';
 
 export interface Classified {
   code: string;
@@ -27,7 +27,7 @@ export interface AccessContext {
   itemType?: 'metric' | 'event_kind';
 }
 
-export type Decision = { allow: true; via?: { agreement: number; purpose: string } } | { allow: false; reason: string };
+export type Decision = { allow: true; via?: { agreement: number; purpose: string; regionLevel?: RegionLevel } } | { allow: false; reason: string };
 
 const ALLOW: Decision = { allow: true };
 
@@ -41,7 +41,7 @@ export function canRead(who: Principal, what: Classified, ctx: AccessContext): D
     case 'agency': {
       if (what.ownerOpd === who.opd || what.class === 'publik') return ALLOW;
       if (what.class === 'rahasia') return { allow: false, reason: `${what.code} is rahasia; only its owner ${what.ownerOpd} may read it` };
-      const inForce = ctx.agreements.filter(
+      const current = ctx.agreements.filter(
         (a) =>
           a.granteeOpd === who.opd &&
           a.ownerOpd === what.ownerOpd &&
@@ -50,7 +50,14 @@ export function canRead(who: Principal, what: Classified, ctx: AccessContext): D
           a.validFrom <= ctx.now &&
           ctx.now < a.validUntil,
       );
-      if (inForce.length === 0) return { allow: false, reason: `${what.code} is terbatas data of ${what.ownerOpd}, not shared with ${who.opd}` };
+      const inForce = current.filter((a) => !a.suspended);
+      if (inForce.length === 0) {
+        // a dispute suspends an agreement: the reader is told, so it is not taken for an outage
+        const suspended = current.find((a) => a.suspended && (!ctx.purpose || a.purpose === ctx.purpose));
+        if (suspended)
+          return { allow: false, reason: `the agreement (${suspended.id}) sharing ${what.code} with ${who.opd} is suspended by a dispute` };
+        return { allow: false, reason: `${what.code} is terbatas data of ${what.ownerOpd}, not shared with ${who.opd}` };
+      }
       if (!ctx.purpose) {
         return {
           allow: false,
@@ -63,7 +70,7 @@ export function canRead(who: Principal, what: Classified, ctx: AccessContext): D
           allow: false,
           reason: `${what.code} is shared with ${who.opd} for ${inForce.map((a) => a.purpose).join(', ')}, not for '${ctx.purpose}'`,
         };
-      return { allow: true, via: { agreement: match.id, purpose: match.purpose } };
+      return { allow: true, via: { agreement: match.id, purpose: match.purpose, ...(match.regionLevel ? { regionLevel: match.regionLevel } : {}) } };
     }
   }
 }

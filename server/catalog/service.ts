@@ -22,6 +22,8 @@ export interface CatalogService {
   metric(code: string): Metric | undefined;
   eventKind(code: string): EventKind | undefined;
   hasRegion(code: string): boolean;
+  /** The sharing agreements as last read (in force or not: callers judge validity with their clock). */
+  agreements(): readonly Agreement[];
   /** The access rule with the current agreements and clock. */
   decide(who: Principal, what: Classified, itemType: 'metric' | 'event_kind', purpose?: string): Decision;
   /**
@@ -43,6 +45,8 @@ export interface CatalogService {
   visibleTo(who: Principal): VisibleCatalog;
   /** Every metric and event kind with its owner and class (what the access rule judges). */
   items(): Classified[];
+  /** Every metric and event kind, unfiltered (sharing on request lists what may be asked for; never sent as is). */
+  all(): { metrics: Metric[]; eventKinds: EventKind[]; opd: Opd[] };
   reload(): Promise<void>;
   close(): void;
 }
@@ -109,6 +113,7 @@ export async function createCatalogService(pool: pg.Pool, clock: () => number = 
     metric: (code) => metrics.get(code),
     eventKind: (code) => kinds.get(code),
     hasRegion: (code) => regions.has(code),
+    agreements: () => agreements,
     decide,
     decideSeries: (who, metric, entity, purpose) =>
       decide(who, seriesItem(metric, entity === undefined ? undefined : entities.get(entity)), 'metric', purpose),
@@ -129,6 +134,7 @@ export async function createCatalogService(pool: pg.Pool, clock: () => number = 
       eventKinds: [...kinds.values()].map((k) => visible(who, k, 'event_kind')).filter((k) => k !== null),
     }),
     items: () => [...metrics.values(), ...kinds.values()],
+    all: () => ({ metrics: [...metrics.values()], eventKinds: [...kinds.values()], opd }),
     reload,
     close: () => clearInterval(timer),
   };

@@ -4,17 +4,22 @@
  * - the hub's numbering and delivery (realtime/redis-hub.ts) and socket.io's Redis adapter for rooms;
  * - bucket-cache invalidation: every write's (series, minute) pairs on a pub/sub channel, so a write through
  *   process B drops the chunks process A holds (and roll-up refreshes, which only the leader runs);
- * - rate-limit counters (rate-limit-redis), so a limit per key or address holds across processes;
+ * - rate-limit counters (rate-limit-redis), so a limit per key or address holds across processes, and the
+ *   per-address bounds on anonymous sockets (open sockets, subscribe requests a minute; realtime/socket.ts);
+ * - the public API's snapshots (public/cache.ts): one load per period for the cluster, one copy served by all;
  * - readings for alert evaluation: a Redis stream read by the leader only (consumer group `alerts`, one
  *   consumer name whoever leads, so a new leader first re-reads what the dead one had not acknowledged; a
  *   re-evaluated reading finds its alert already open in the database and changes nothing).
  */
 import { randomUUID } from 'node:crypto';
+import { deserialize, serialize } from 'node:v8';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { Redis } from 'ioredis';
 import { RedisStore } from 'rate-limit-redis';
 import type { Store } from 'express-rate-limit';
 import type { WrittenReading } from '../alerts/service';
+import type { SharedSnapshots } from '../public/cache';
+import type { AddressCounters } from '../realtime/socket';
 import type { HubTransport } from '../realtime/hub';
 import { createRedisTransport } from '../realtime/redis-hub';
 
@@ -25,6 +30,10 @@ export interface Cluster {
   /** socket.io's Redis adapter (`io.adapter(cluster.adapter)`). */
   readonly adapter: ReturnType<typeof createAdapter>;
   rateLimitStore(prefix: string): Store;
+  /** Per-address bounds on anonymous sockets, counted across processes. */
+  readonly addressCounters: AddressCounters;
+  /** The public API's snapshots, loaded once per period for the cluster. */
+  readonly snapshots: SharedSnapshots;
   /** Written points: every other process drops the cached chunks they fall in. */
   invalidate(points: readonly { seriesId: number; t: number }[]): void;
   onInvalidate(fn: (points: { seriesId: number; t: number }[]) => void): void;
@@ -51,6 +60,34 @@ export function invalidationPairs(points: readonly { seriesId: number; t: number
   }
   return out;
 }
+
+/** How long a process's count of open anonymous sockets outlives it (it refreshes it every third of this). */
+export const SOCKET_COUNT_TTL_MS = 30_000;
+
+// Open anonymous sockets of an address across processes. KEYS: the set of processes, this process's hash.
+// ARGV: process id, address, max, hash key prefix, ttl. Each process counts its own sockets in a hash that
+// expires unless refreshed: a process killed with -9 stops counting within the ttl. (Keys other than KEYS
+// are read: fine on one Redis, not on Redis Cluster.)
+const OPEN_SOCKET = `
+redis.call('SADD', KEYS[1], ARGV[1])
+local total = 0
+for _, p in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  local k = ARGV[4] .. p
+  if p == ARGV[1] or redis.call('EXISTS', k) == 1 then
+    total = total + tonumber(redis.call('HGET', k, ARGV[2]) or '0')
+  else
+    redis.call('SREM', KEYS[1], p)
+  end
+end
+if total >= tonumber(ARGV[3]) then return 0 end
+redis.call('HINCRBY', KEYS[2], ARGV[2], 1)
+redis.call('PEXPIRE', KEYS[2], ARGV[5])
+return 1`;
+
+// KEYS: this process's hash. ARGV: address.
+const CLOSE_SOCKET = `
+if redis.call('HINCRBY', KEYS[1], ARGV[1], -1) <= 0 then redis.call('HDEL', KEYS[1], ARGV[1]) end
+return 1`;
 
 export async function createRedisCluster(opts: {
   url: string;
@@ -93,9 +130,68 @@ export async function createRedisCluster(opts: {
     }
   });
 
+  const sockets = { procs: `${prefix}pub:procs`, mine: `${prefix}pub:sockets:${id}`, each: `${prefix}pub:sockets:` };
+  const keepCounting = setInterval(() => {
+    redis.pexpire(sockets.mine, SOCKET_COUNT_TTL_MS).catch((e) => opts.onError('address counters', e));
+  }, SOCKET_COUNT_TTL_MS / 3);
+  keepCounting.unref();
+  const addressCounters: AddressCounters = {
+    async openSocket(address, max) {
+      const r = await redis.eval(OPEN_SOCKET, 2, sockets.procs, sockets.mine, id, address, max, sockets.each, SOCKET_COUNT_TTL_MS);
+      return r === 1;
+    },
+    closeSocket(address) {
+      redis.eval(CLOSE_SOCKET, 1, sockets.mine, address).catch((e) => opts.onError('address counters', e));
+    },
+    async subscribe(address, perMin) {
+      const key = `${prefix}pub:subs:${address}:${Math.floor(Date.now() / 60_000)}`;
+      const res = await redis.multi().incr(key).pexpire(key, 61_000).exec();
+      const n = Number(res?.[0]?.[1]);
+      return Number.isFinite(n) && n <= perMin;
+    },
+  };
+
+  const snapshots: SharedSnapshots = {
+    async load(name, ttlMs, now, load) {
+      const key = `${prefix}pub:snapshot:${name}`;
+      const read = async () => {
+        const b = await redis.getBuffer(key);
+        const s = b ? (deserialize(b) as { at: number; value: unknown }) : null;
+        return s && now - s.at < ttlMs ? s : null;
+      };
+      const loadAndShare = async () => {
+        const value = await load(now);
+        await redis.set(key, serialize({ at: now, value }), 'PX', 4 * ttlMs).catch((e) => opts.onError('public snapshot', e));
+        await redis.del(`${key}:lock`).catch(() => undefined);
+        return { value, at: now };
+      };
+      let claimed = false;
+      try {
+        const fresh = await read();
+        if (fresh) return fresh;
+        // one process loads; the others wait for its copy (a lease, in case it dies loading)
+        claimed = (await redis.set(`${key}:lock`, id, 'PX', Math.max(2 * ttlMs, 10_000), 'NX')) === 'OK';
+        for (let waited = 0; !claimed && waited < 3_000; waited += 50) {
+          await new Promise((r) => setTimeout(r, 50));
+          const copy = await read();
+          if (copy) return copy;
+        }
+      } catch (e) {
+        opts.onError('public snapshot', e);
+      }
+      // a failed load reaches the cache, which serves its last good snapshot
+      if (claimed) return loadAndShare();
+      // Redis unavailable, or the loading process did not deliver: this one loads for itself
+      const value = await load(now);
+      return { value, at: now };
+    },
+  };
+
   return {
     id,
     hubTransport,
+    addressCounters,
+    snapshots,
     adapter: createAdapter(adapterPub, adapterSub, { key: `${prefix}socket.io` }),
     rateLimitStore: (p) =>
       new RedisStore({
@@ -157,6 +253,8 @@ export async function createRedisCluster(opts: {
       };
     },
     async close() {
+      clearInterval(keepCounting);
+      await redis.del(sockets.mine).catch(() => undefined);
       await hubTransport.close();
       for (const c of [sub, adapterPub, adapterSub, redis]) c.disconnect();
     },

@@ -13,6 +13,8 @@ import { openEvents } from '../../db/queries/events';
 import type { CatalogService } from '../catalog/service';
 import type { ChannelHandler } from '../realtime/channel';
 import { auditSharedRead } from '../sharing/audit-read';
+import type { UsageRecorder } from '../sharing/usage';
+import { liveRefusal } from '../sharing/coarsen';
 
 /** What ingest publishes: the events of one kind whose status changed in a committed batch. */
 export interface EventsFact {
@@ -45,6 +47,8 @@ const PUBLIC: Principal = { role: 'public' };
 export function createEventsChannel(deps: {
   pool: pg.Pool;
   catalog: CatalogService;
+  /** Counts reads made through a sharing agreement (server/sharing/usage.ts). */
+  usage?: UsageRecorder;
   clock: () => number;
   publicSnapshotMs: number;
   /** Open events one anonymous snapshot carries per kind at most. */
@@ -64,11 +68,13 @@ export function createEventsChannel(deps: {
       if (!kind) return { allow: false, code: 'not_found', message: `unknown event kind '${key}'` };
       const d = catalog.decide(who, kind, 'event_kind', purpose);
       if (!d.allow) return { allow: false, code: 'forbidden', message: d.reason };
+      const coarse = liveRefusal(kind.code, d.via);
+      if (coarse) return { allow: false, code: 'forbidden', message: coarse };
       return {
         allow: true,
         item: kind,
         audit: (source) =>
-          auditSharedRead(deps.pool, who, { type: 'event_kind', code: kind.code, ownerOpd: kind.ownerOpd }, d, { via: 'socket', source }),
+          auditSharedRead(deps.pool, who, { type: 'event_kind', code: kind.code, ownerOpd: kind.ownerOpd }, d, { via: 'socket', source }, deps.usage),
       };
     },
     roomOf: (kind) => toRoomId({ type: 'events', kind }),

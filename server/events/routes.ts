@@ -5,6 +5,8 @@
  */
 import { Router } from 'express';
 import { auditSharedRead } from '../sharing/audit-read';
+import type { UsageRecorder } from '../sharing/usage';
+import { coarsenEventStats } from '../sharing/coarsen';
 import type pg from 'pg';
 import { z } from 'zod';
 import { eventStats } from '../../db/queries/event-analytics';
@@ -37,7 +39,13 @@ export const eventStatsQuerySchema = z
   .refine((q) => q.to > q.from, { message: 'to must be after from', path: ['to'] })
   .refine((q) => q.to - q.from <= EVENT_STATS_MAX_RANGE_MS, { message: 'range longer than 400 days', path: ['to'] });
 
-export function createEventRoutes(deps: { pool: pg.Pool; catalog: CatalogService; principalOf: PrincipalOf; clock: () => number }): Router {
+export function createEventRoutes(deps: {
+  pool: pg.Pool;
+  catalog: CatalogService;
+  principalOf: PrincipalOf;
+  clock: () => number;
+  usage?: UsageRecorder;
+}): Router {
   const router = Router();
   router.get('/api/v1/events/stats', async (req, res) => {
     const who = await deps.principalOf(req);
@@ -65,12 +73,21 @@ export function createEventRoutes(deps: { pool: pg.Pool; catalog: CatalogService
         .json({ error: `more than ${EVENT_STATS_MAX_BUCKETS} buckets; choose a larger bucket or a shorter range`, details: [] });
     }
     const stats = await eventStats(deps.pool, { kind: kind.code, from: q.from, to: q.to, bucketMs, now: deps.clock(), overdueLimit: q.overdueLimit });
-    await auditSharedRead(deps.pool, who, { type: 'event_kind', code: kind.code, ownerOpd: kind.ownerOpd }, decision, {
-      via: 'rest',
-      source: req.ip ?? null,
-      detail: { from: new Date(q.from).toISOString(), to: new Date(q.to).toISOString() },
-    });
-    reply(res, 'EventStats', { ...stats, bucket: bucketName });
+    await auditSharedRead(
+      deps.pool,
+      who,
+      { type: 'event_kind', code: kind.code, ownerOpd: kind.ownerOpd },
+      decision,
+      {
+        via: 'rest',
+        source: req.ip ?? null,
+        detail: { from: new Date(q.from).toISOString(), to: new Date(q.to).toISOString() },
+      },
+      deps.usage,
+    );
+    const answer = { ...stats, bucket: bucketName };
+    // read through an agreement narrowed to a coarser region: regions merged up, as sharing/coarsen.ts says
+    reply(res, 'EventStats', decision.via?.regionLevel ? coarsenEventStats(answer, decision.via.regionLevel) : answer);
   });
   return router;
 }

@@ -5,9 +5,16 @@
  * there) and one per OPD (the incidents it handles or supports, its watch alerts, escalation steps of its
  * subjects). Each room has its own sequence number in the hub; GET /api/v1/incidents answers the same snapshot
  * with the seq of the caller's room. Deltas are redacted per room (the reporter rule depends only on the
- * room's role and OPD), so one broadcast serves a room. Incidents an OPD sees through an agreement are REST-only:
- * an agreement shares for a stated purpose (server/access/policy.ts), and a room per OPD carries none — live
- * delivery needs rooms per (OPD, purpose), stated at `incidents:subscribe`.
+ * room's role and OPD), so one broadcast serves a room.
+ *
+ * Incidents an OPD sees through a sharing agreement travel in a room of their own: an agreement shares for a
+ * stated purpose (server/access/policy.ts) and the OPD room states none, so a grantee that states a purpose at
+ * `incidents:subscribe` (`{ purpose }`) follows the purpose room `incidents:<OPD>/<purpose>` (scope
+ * `<OPD>/<purpose>`): every incident an agreement in force shares with that OPD for that purpose
+ * (rules.ts `sharedThrough`), as the grantee may see it (the reporter stays hidden unless shared). The room is
+ * authorised while an agreement in force shares for that purpose; when the last one ends (revoked, run out) the
+ * recheck (server/realtime/recheck.ts) ends the subscription with `subscription:ended` (forbidden) and the hub
+ * sends the room nothing more for that OPD.
  */
 import { z } from 'zod';
 import type { Principal } from '../../shared/contract';
@@ -17,7 +24,8 @@ import { parseRoomId, toRoomId } from '../../shared/rooms';
 import type { Channels, ChannelHandler } from '../realtime/channel';
 import type { Hub } from '../realtime/hub';
 import type { IncidentRow } from './repository';
-import { maySeeReporter } from './rules';
+import type { Agreement } from '../../shared/sharing';
+import { maySeeReporter, sharedThrough, sharesFor } from './rules';
 
 type Delta = Omit<IncidentsChanged, 'seq'>;
 
@@ -36,8 +44,17 @@ export function incidentsScopeOf(who: Principal): string | null {
   }
 }
 
-export const roomOfScope = (scope: string) =>
-  scope === ALL_INCIDENTS ? toRoomId({ type: 'incidents' }) : toRoomId({ type: 'incidents', opd: scope });
+/** The scope of a grantee's purpose room. */
+export const sharedScope = (opd: string, purpose: string) => `${opd}/${purpose}`;
+
+/** Pure: a scope's parts ('all': none; 'BPBD': the OPD; 'BPBD/flood-response': the OPD and the purpose). */
+export function parseScope(scope: string): { opd?: string; purpose?: string } {
+  if (scope === ALL_INCIDENTS) return {};
+  const slash = scope.indexOf('/');
+  return slash < 0 ? { opd: scope } : { opd: scope.slice(0, slash), purpose: scope.slice(slash + 1) };
+}
+
+export const roomOfScope = (scope: string) => toRoomId({ type: 'incidents', ...parseScope(scope) });
 
 /** The wire incident as `who` sees it: the reporter only where the rule allows. */
 export function redactIncident(who: Principal, row: IncidentRow): WireIncident {
@@ -67,9 +84,11 @@ export function redactIncident(who: Principal, row: IncidentRow): WireIncident {
   };
 }
 
-/** Who a scope stands for, for redaction. */
-const principalOfScope = (scope: string): Principal =>
-  scope === ALL_INCIDENTS ? { role: 'operator', tokenId: 0 } : { role: 'agency', opd: scope, tokenId: 0 };
+/** Who a scope stands for, for redaction (a purpose room: its grantee OPD). */
+const principalOfScope = (scope: string): Principal => {
+  const { opd } = parseScope(scope);
+  return opd === undefined ? { role: 'operator', tokenId: 0 } : { role: 'agency', opd, tokenId: 0 };
+};
 
 /** The scopes an incident shows in: the command center unless rahasia; the handling and supporting OPDs. */
 export function scopesOfIncident(row: Pick<IncidentRow, 'class' | 'handlingOpd' | 'supportingOpds'>): string[] {
@@ -83,8 +102,14 @@ export type IncidentFact =
 
 const empty = (scope: string): Delta => ({ room: roomOfScope(scope), incidents: [], removed: [], watch: [], escalations: [] });
 
-/** Pure: the delta per scope a fact makes. */
-export function deltasOf(fact: IncidentFact): Map<string, Delta> {
+/** The agreements a fact's purpose rooms are judged by, with the moment they are judged at. */
+export interface Shares {
+  agreements: readonly Agreement[];
+  now: number;
+}
+
+/** Pure: the delta per scope a fact makes (with `shares`: also the grantees' purpose rooms). */
+export function deltasOf(fact: IncidentFact, shares?: Shares): Map<string, Delta> {
   const out = new Map<string, Delta>();
   const at = (scope: string) => {
     let d = out.get(scope);
@@ -97,6 +122,13 @@ export function deltasOf(fact: IncidentFact): Map<string, Delta> {
         const scopes = scopesOfIncident(row);
         for (const s of scopes) at(s).incidents.push(redactIncident(principalOfScope(s), row));
         for (const opd of formerOpds ?? []) if (!scopes.includes(opd)) at(opd).removed.push(row.id);
+        for (const a of shares?.agreements ?? []) {
+          if (!sharedThrough(row, a, shares!.now)) continue;
+          const scope = sharedScope(a.granteeOpd, a.purpose);
+          const d = at(scope);
+          // two agreements of one grantee and purpose may share the same incident: once per room
+          if (!d.incidents.some((i) => i.id === row.id)) d.incidents.push(redactIncident(principalOfScope(scope), row));
+        }
       }
       break;
     case 'watch':
@@ -123,6 +155,10 @@ export function mergeDeltas(a: Delta, b: Delta): Delta {
 
 export function createIncidentsChannel(deps: {
   list: (who: Principal) => Promise<{ incidents: WireIncident[]; watch: WireWatchAlert[] }>;
+  /** The incidents agreements in force share with `who`'s OPD for `purpose` (its purpose room's snapshot). */
+  listShared: (who: Principal, purpose: string) => Promise<{ incidents: WireIncident[] }>;
+  /** The sharing agreements as the catalog last read them (re-read every few seconds; the recheck follows). */
+  agreements: () => readonly Agreement[];
   clock: () => number;
 }): ChannelHandler<z.output<typeof incidentsSubscribeSchema>, string, IncidentFact, Delta, IncidentsSnapshot> {
   return {
@@ -130,24 +166,37 @@ export function createIncidentsChannel(deps: {
     subscribeEvent: 'incidents:subscribe',
     deltaEvent: 'incidents:changed',
     schema: incidentsSubscribeSchema,
-    keys: (_req, who) => [incidentsScopeOf(who) ?? 'public'],
-    authorise(who, key) {
+    keys: (req, who) => (req.purpose && who.role === 'agency' ? [sharedScope(who.opd, req.purpose)] : [incidentsScopeOf(who) ?? 'public']),
+    authorise(who, key, purpose) {
       const scope = incidentsScopeOf(who);
       if (!scope) return { allow: false, code: 'forbidden', message: 'incidents are for signed-in users; the public page shows counts by kelurahan' };
+      const shared = parseScope(key);
+      if (shared.purpose !== undefined) {
+        if (shared.opd !== scope) return { allow: false, code: 'forbidden', message: `incidents shared with ${shared.opd} are not yours to follow` };
+        if (purpose !== shared.purpose)
+          return { allow: false, code: 'forbidden', message: `the room of purpose '${shared.purpose}' needs that purpose stated` };
+        if (!sharesFor(deps.agreements(), scope, shared.purpose, deps.clock()))
+          return { allow: false, code: 'forbidden', message: `no agreement in force shares incidents with ${scope} for '${shared.purpose}'` };
+        return { allow: true, item: key };
+      }
       if (scope !== key) return { allow: false, code: 'forbidden', message: `incidents of ${key} are not yours to follow` };
       return { allow: true, item: key };
     },
     roomOf: roomOfScope,
     keyOf(room) {
       const r = parseRoomId(room);
-      return r?.type === 'incidents' ? (r.opd ?? ALL_INCIDENTS) : null;
+      if (r?.type !== 'incidents') return null;
+      if (!r.opd) return ALL_INCIDENTS;
+      return r.purpose ? sharedScope(r.opd, r.purpose) : r.opd;
     },
     isPublik: () => false,
-    roomsOf: (fact) => [...deltasOf(fact)].map(([scope, delta]) => ({ room: roomOfScope(scope), delta })),
+    roomsOf: (fact) =>
+      [...deltasOf(fact, { agreements: deps.agreements(), now: deps.clock() })].map(([scope, delta]) => ({ room: roomOfScope(scope), delta })),
     merge: mergeDeltas,
     async snapshot(who, inputs) {
-      const { incidents, watch } = await deps.list(who);
       const input = inputs[0];
+      const purpose = input ? parseScope(input.key).purpose : undefined;
+      const { incidents, watch } = purpose !== undefined ? { ...(await deps.listShared(who, purpose)), watch: [] } : await deps.list(who);
       return {
         data: { serverTime: deps.clock(), room: input ? roomOfScope(input.key) : null, seq: input?.seq ?? 0, incidents, watch },
         seqs: inputs.map((i) => i.seq),

@@ -141,8 +141,18 @@ export async function recentIncidents(db: Db, sinceMs: number, limit = 1000): Pr
   return rows.map(toRow);
 }
 
-export async function openIncidents(db: Db): Promise<IncidentRow[]> {
-  const { rows } = await db.query(`SELECT ${COLUMNS} FROM incident WHERE closed_at IS NULL ORDER BY id`);
+/**
+ * Open, unmerged incidents past their target, by id: after `afterId` and up to `upTo` (null: no upper bound), at
+ * most `limit`. The watcher walks every one of them page by page across rounds (watch.ts `wrappedPage`), so one
+ * round is bounded however many are late, and none is starved behind a page that never changes.
+ */
+export async function openIncidentsPastTarget(db: Db, now: number, afterId: number, upTo: number | null, limit: number): Promise<IncidentRow[]> {
+  const { rows } = await db.query(
+    `SELECT ${COLUMNS} FROM incident
+      WHERE closed_at IS NULL AND merged_into IS NULL AND target_at <= to_timestamp($1 / 1000.0) AND id > $2 AND ($3::bigint IS NULL OR id <= $3)
+      ORDER BY id LIMIT $4`,
+    [now, afterId, upTo, limit],
+  );
   return rows.map(toRow);
 }
 
@@ -196,10 +206,21 @@ export async function insertEntry(
   return { id: Number(r.id), time: Math.round(r.time), actor: r.actor, actorOpd: r.actorOpd, kind: r.kind, body: r.body };
 }
 
+/** Notes and links on an incident's timeline (what MAX_NOTES_PER_INCIDENT bounds). */
+export async function countNotes(db: Db, incidentId: number): Promise<number> {
+  const { rows } = await db.query(`SELECT count(*)::int AS n FROM incident_entry WHERE incident_id = $1 AND kind IN ('note', 'link')`, [incidentId]);
+  return rows[0].n as number;
+}
+
+/** Timeline entries an answer carries at most: the newest (reminders of a long-late incident must not hide its end). */
+export const MAX_TIMELINE_ENTRIES = 2_000;
+
 export async function timeline(db: Db, incidentId: number): Promise<WireIncidentEntry[]> {
   const { rows } = await db.query(
-    `SELECT id, ${ms('time')} AS time, actor, actor_opd AS "actorOpd", kind, body FROM incident_entry WHERE incident_id = $1 ORDER BY id LIMIT 2000`,
-    [incidentId],
+    `SELECT * FROM (
+       SELECT id, ${ms('time')} AS time, actor, actor_opd AS "actorOpd", kind, body FROM incident_entry WHERE incident_id = $1 ORDER BY id DESC LIMIT $2
+     ) t ORDER BY id`,
+    [incidentId, MAX_TIMELINE_ENTRIES],
   );
   return rows.map((r) => ({ id: Number(r.id), time: Math.round(r.time), actor: r.actor, actorOpd: r.actorOpd, kind: r.kind, body: r.body }));
 }
@@ -225,6 +246,16 @@ export async function openWatchAlerts(db: Db, kind?: WatchKind): Promise<WireWat
   const { rows } = await db.query(
     `SELECT ${WATCH_COLUMNS} FROM watch_alert WHERE cleared_at IS NULL AND ($1::text IS NULL OR kind = $1) ORDER BY id`,
     [kind ?? null],
+  );
+  return rows.map(toWatch);
+}
+
+/** Open, unacknowledged watch alerts by id, a bounded page as `openIncidentsPastTarget`. */
+export async function openUnacknowledgedWatchAlerts(db: Db, afterId: number, upTo: number | null, limit: number): Promise<WireWatchAlert[]> {
+  const { rows } = await db.query(
+    `SELECT ${WATCH_COLUMNS} FROM watch_alert WHERE cleared_at IS NULL AND acknowledged_at IS NULL AND id > $1 AND ($2::bigint IS NULL OR id <= $2)
+      ORDER BY id LIMIT $3`,
+    [afterId, upTo, limit],
   );
   return rows.map(toWatch);
 }
@@ -337,7 +368,12 @@ export async function complaintForIncident(
   return { ...r, targetAt: num(r.targetAt) };
 }
 
-/** Open complaints past their SLA target (at most `limit`, the longest overdue first), with their handling OPD. */
+/**
+ * Open complaints past their SLA target that have no open overdue watch alert yet (at most `limit`, the longest
+ * overdue first), with their handling OPD. Those already alerted are left out in SQL: otherwise, with `limit`
+ * complaints overdue and alerted, a newer overdue complaint would never make the page (the alerts stay open
+ * until the complaints close).
+ */
 export async function overdueComplaints(
   db: Db,
   now: number,
@@ -348,7 +384,9 @@ export async function overdueComplaints(
        SELECT e.kind, e.id, e.category, COALESCE(s.handler_opd, d.handler_opd, k.owner_opd) AS opd,
               ${ms(`e.opened_at + make_interval(secs => COALESCE(s.target_hours, d.target_hours) * 3600)`)} AS "targetAt"
          FROM event e ${ROUTING}
-        WHERE e.closed_at IS NULL AND k.domain = 'complaints' AND COALESCE(s.target_hours, d.target_hours) IS NOT NULL) t
+        WHERE e.closed_at IS NULL AND k.domain = 'complaints' AND COALESCE(s.target_hours, d.target_hours) IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM watch_alert w
+                           WHERE w.kind = 'complaint_overdue' AND w.cleared_at IS NULL AND w.subject = e.kind || '/' || e.id)) t
       WHERE "targetAt" < $1 ORDER BY "targetAt" LIMIT $2`,
     [now, limit],
   );

@@ -17,6 +17,7 @@ import { assertNever } from '../../shared/ack';
 import { appendAudit } from '../../db/queries/audit';
 import { escalationStepsSchema } from './escalation';
 import { actorOf } from './service';
+import { isHttpUrl } from '../../shared/incidents';
 
 const OPD = z.string().regex(/^[A-Z][A-Z0-9_]{1,31}$/, 'not an OPD code');
 const text = (max: number, what: string) => safeText(max).pipe(z.string().trim().min(1, what));
@@ -46,7 +47,21 @@ export const createIncidentSchema = z.object({
   class: z.enum(['publik', 'terbatas', 'rahasia']).optional(),
 });
 
-const link = z.object({ url: z.url({ protocol: /^https?$/ }).max(500), label: safeText(100).optional() });
+/**
+ * An attachment link: http(s) only. A `javascript:`, `data:` or `vbscript:` link would run in the browser of every
+ * OPD that opens the timeline; zod's protocol check is backed by the WHATWG parser's own answer (what a browser
+ * would follow) and the link is stored trimmed.
+ */
+export const attachmentLinkSchema = z.object({
+  url: z
+    .string()
+    .trim()
+    .max(500)
+    .pipe(z.url({ protocol: /^https?$/, error: 'an attachment link must be an http(s) address' }))
+    .refine((u) => isHttpUrl(u), 'an attachment link must be an http(s) address'),
+  label: safeText(100).optional(),
+});
+const link = attachmentLinkSchema;
 const version = { version: z.number().int().positive().optional().describe('the version the caller saw: a change made meanwhile answers 409') };
 export const incidentActionSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('accept'), ...version }),

@@ -117,6 +117,26 @@ export function canSeeIncident(
   }
 }
 
+/**
+ * Whether `a` shares incident `inc` with its grantee OPD: the same path of the access rule as `canSeeIncident`
+ * takes for an agreement (the incident is about an item the agreement names, of the agreement's owner; never
+ * rahasia; in force at `now`), for the agreement's own purpose. Handling or supporting does not count here: this
+ * is what a grantee's purpose room (shared/rooms.ts `{ type: 'incidents', opd, purpose }`) carries.
+ */
+export function sharedThrough(inc: IncidentAccessItem, a: Agreement, now: number): boolean {
+  if (inc.class === 'rahasia' || !inc.sourceItem || !inc.sourceItemType || !inc.sourceOwnerOpd || inc.sourceOwnerOpd === a.granteeOpd) return false;
+  return canRead(
+    { role: 'agency', opd: a.granteeOpd, tokenId: 0 },
+    { code: inc.sourceItem, ownerOpd: inc.sourceOwnerOpd, class: 'terbatas' },
+    { agreements: [a], now, purpose: a.purpose, itemType: inc.sourceItemType },
+  ).allow;
+}
+
+/** Whether an agreement in force shares incidents with `opd` for `purpose` at all (the purpose room may be followed). */
+export function sharesFor(agreements: readonly Agreement[], opd: string, purpose: string, now: number): boolean {
+  return agreements.some((a) => a.granteeOpd === opd && a.purpose === purpose && a.validFrom <= now && now < a.validUntil);
+}
+
 /** Whether the caller sees who reported: the reporting side, or anyone who sees the incident once shared. */
 export function maySeeReporter(who: Principal, inc: { createdOpd: string | null; reporterShared: boolean }): boolean {
   if (who.role === 'public') return false;

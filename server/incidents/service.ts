@@ -20,6 +20,7 @@ import { redactIncident } from './channel';
 import {
   acknowledgeWatchAlert,
   complaintForIncident,
+  countNotes,
   getIncident,
   getWatchAlert,
   insertEntry,
@@ -34,8 +35,8 @@ import {
   type IncidentRow,
   type NewIncident,
 } from './repository';
-import { canSeeIncident, mayAct, nextStatus, severityOfAlert, targetAt, type IncidentAction } from './rules';
-import type { RoutedComplaint } from '../../shared/incidents';
+import { canSeeIncident, mayAct, nextStatus, severityOfAlert, sharedThrough, targetAt, type IncidentAction } from './rules';
+import { MAX_NOTES_PER_INCIDENT, type RoutedComplaint } from '../../shared/incidents';
 import { assertNever } from '../../shared/ack';
 import type { Agreement } from '../../shared/sharing';
 import { loadAgreements } from '../../db/queries/sharing';
@@ -94,6 +95,8 @@ export interface IncidentListing {
 
 export interface IncidentService {
   list(who: Principal, purpose?: string): Promise<IncidentListing>;
+  /** The incidents agreements in force share with an OPD for `purpose` (its purpose room's snapshot); none for others. */
+  listShared(who: Principal, purpose: string): Promise<{ incidents: WireIncident[] }>;
   get(who: Principal, id: number, purpose?: string): Promise<IncidentResult>;
   create(who: Principal, input: CreateIncidentInput, source: string | null): Promise<IncidentResult>;
   act(who: Principal, id: number, input: IncidentActionInput, version: number | undefined, source: string | null): Promise<IncidentResult>;
@@ -284,6 +287,16 @@ export function createIncidentService(deps: IncidentServiceDeps): IncidentServic
       };
     },
 
+    async listShared(who, purpose) {
+      if (who.role !== 'agency') return { incidents: [] };
+      const now = clock();
+      // the catalog's agreements: the ones the channel authorises the room by (and the recheck re-judges it by)
+      const mine = catalog.agreements().filter((a) => a.granteeOpd === who.opd && a.purpose === purpose);
+      if (mine.length === 0) return { incidents: [] };
+      const rows = await recentIncidents(pool, now - DAY);
+      return { incidents: rows.filter((r) => mine.some((a) => sharedThrough(r, a, now))).map((r) => redactIncident(who, r)) };
+    },
+
     async get(who, id, purpose) {
       if (who.role === 'public') return { kind: 'not_signed_in' };
       await refreshAgreements();
@@ -406,10 +419,18 @@ export function createIncidentService(deps: IncidentServiceDeps): IncidentServic
               entries.push({ kind: 'support', body: { opd: input.opd, note: input.note ?? null } });
               break;
             }
-            case 'note':
+            case 'note': {
+              const adding = 1 + (input.links?.length ?? 0);
+              const held = await countNotes(c, id);
+              if (held + adding > MAX_NOTES_PER_INCIDENT)
+                throw new Refusal({
+                  kind: 'conflict',
+                  reason: `incident ${id} holds ${held} notes and links; at most ${MAX_NOTES_PER_INCIDENT} (this adds ${adding}). Open a new incident or merge`,
+                });
               entries.push({ kind: 'note', body: { text: input.text } });
               for (const l of input.links ?? []) entries.push({ kind: 'link', body: { url: l.url, label: l.label ?? null } });
               break;
+            }
             case 'share_reporter':
               change.reporterShared = true;
               entries.push({ kind: 'note', body: { text: 'identitas pelapor dibagikan / reporter identity shared' } });

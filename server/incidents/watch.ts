@@ -1,7 +1,8 @@
 /**
  * Watching time: what no reading raises. Once per WATCH_INTERVAL_MS, one round
  *  - opens a "data terlambat" watch alert to a feed's owner OPD when the feed has been silent for 3x its cadence
- *    (shared/feed-state.ts `late`/`silent`), and clears it when data returns;
+ *    (shared/feed-state.ts `late`/`silent`), and clears it when data returns; and records the feed's lateness
+ *    interval (feed_lateness, issue 19's data SLA) from its last success until its next one;
  *  - opens an overdue watch alert to the handling OPD (event_sla.handler_opd) for a complaint past its SLA target,
  *    and clears it when the complaint closes;
  *  - applies the escalation policies (server/incidents/escalation.ts) to unacknowledged alerts, incidents past
@@ -19,8 +20,9 @@ import type { Logger } from 'pino';
 import { feedState } from '../../shared/feed-state';
 import type { IncidentSeverity, WireEscalation, WireWatchAlert } from '../../shared/incidents';
 import { appendAudit, type AuditInput } from '../../db/queries/audit';
-import { openAlerts } from '../../db/queries/alerts';
+import { openUnacknowledgedAlerts } from '../../db/queries/alerts';
 import { listHealth } from '../../db/queries/feeds';
+import { closeLateness, openLateness, openLatenessKeys } from '../../db/queries/scorecard';
 import type { CatalogService } from '../catalog/service';
 import { enqueue, type NotificationFact, type OutboxSettings } from '../notifications/outbox';
 import { alertFact, incidentFact, watchFact } from '../notifications/messages';
@@ -29,7 +31,8 @@ import type { IncidentChannel } from './channel';
 import {
   clearWatchAlert,
   insertEntry,
-  openIncidents,
+  openIncidentsPastTarget,
+  openUnacknowledgedWatchAlerts,
   openWatchAlert,
   openWatchAlerts,
   overdueComplaints,
@@ -40,6 +43,23 @@ import {
 
 const LOCK_ID = 0x5e1a1c16;
 const SYSTEM = 'system:watch';
+/** Default bound on the subjects of each kind one round judges (config WATCH_SUBJECTS_PER_ROUND). */
+export const WATCH_SUBJECTS_PER_ROUND = 500;
+
+/** A page fetched by id: after `afterId`, up to `upTo` (null: no bound), at most `limit`. */
+type Page<T> = (afterId: number, upTo: number | null, limit: number) => Promise<T[]>;
+
+/**
+ * At most `limit` rows from `cursor` on, wrapping to the first ids when the end comes first; `next` is where the
+ * following round starts (0: from the beginning). Every row is visited within ceil(rows / limit) rounds. Pure but
+ * for the fetch.
+ */
+export async function wrappedPage<T extends { id: number }>(page: Page<T>, cursor: number, limit: number): Promise<{ rows: T[]; next: number }> {
+  const first = await page(cursor, null, limit);
+  const wrapped = first.length < limit && cursor > 0 ? await page(0, cursor, limit - first.length) : [];
+  const rows = [...first, ...wrapped];
+  return { rows, next: rows.length < limit ? 0 : rows.at(-1)!.id };
+}
 
 export interface Watcher {
   /** One round at the clock's now; false when another process holds the round. */
@@ -55,6 +75,12 @@ export interface WatcherDeps {
   log: Logger;
   clock: () => number;
   outbox: OutboxSettings & { linkBase: string; offsetMin: number };
+  /**
+   * Escalation subjects of each kind (unacknowledged alerts, incidents past target, unacknowledged watch alerts)
+   * judged per round at most (default WATCH_SUBJECTS_PER_ROUND): a round walks each kind by id from where the
+   * last one stopped, so every subject is judged within ceil(subjects / this) rounds.
+   */
+  subjectsPerRound?: number;
   /** Told when an alert's escalation state changes (the alert service re-publishes nothing; the wall shows the steps). */
   onEscalation?: (steps: readonly WireEscalation[]) => void;
 }
@@ -89,6 +115,9 @@ interface Subject {
 
 export function createWatcher(deps: WatcherDeps): Watcher {
   const { pool, log, clock } = deps;
+  const perRound = deps.subjectsPerRound ?? WATCH_SUBJECTS_PER_ROUND;
+  // per subject kind, the id after which the next round's page starts (0: from the first); moved after a commit
+  let cursors = { alerts: 0, incidents: 0, watch: 0 };
 
   async function round(c: pg.PoolClient, now: number) {
     const audit: AuditInput[] = [];
@@ -100,10 +129,14 @@ export function createWatcher(deps: WatcherDeps): Watcher {
     // feeds gone quiet
     const health = await listHealth(c);
     const openFeed = new Map((await openWatchAlerts(c, 'feed_late')).map((w) => [w.subject, w]));
+    const openLate = await openLatenessKeys(c);
     for (const h of health) {
       const subject = `${h.source}@${h.opd}`;
       const state = feedState(h, now);
       const late = state === 'late' || state === 'silent';
+      // the data SLA's history (issue 19): late from the last success, fresh again from the next one
+      if (late && !openLate.has(subject)) await openLateness(c, { source: h.source, opd: h.opd, since: Math.min(h.lastSuccess ?? now, now) });
+      else if (!late && openLate.has(subject)) await closeLateness(c, { source: h.source, opd: h.opd, until: Math.min(h.lastSuccess ?? now, now) });
       const open = openFeed.get(subject);
       if (late && !open) {
         const w = await openWatchAlert(c, {
@@ -135,6 +168,11 @@ export function createWatcher(deps: WatcherDeps): Watcher {
     }
     // a feed removed from source_health clears too
     const reported = new Set(health.map((h) => `${h.source}@${h.opd}`));
+    for (const k of openLate)
+      if (!reported.has(k)) {
+        const at = k.lastIndexOf('@');
+        await closeLateness(c, { source: k.slice(0, at), opd: k.slice(at + 1), until: now });
+      }
     for (const [subject, w] of openFeed)
       if (!reported.has(subject)) {
         const cleared = await clearWatchAlert(c, w.id, now);
@@ -179,8 +217,12 @@ export function createWatcher(deps: WatcherDeps): Watcher {
     // escalation
     const policies = await loadPolicies(c);
     const subjects: Subject[] = [];
-    for (const a of await openAlerts(c)) {
-      if (a.acknowledgedAt !== null) continue;
+    // each kind a bounded page per round (in SQL: never every open subject in memory), all of them across rounds
+    const alertPage = await wrappedPage((after, upTo, n) => openUnacknowledgedAlerts(c, after, upTo, n), cursors.alerts, perRound);
+    const latePage = await wrappedPage((after, upTo, n) => openIncidentsPastTarget(c, now, after, upTo, n), cursors.incidents, perRound);
+    const watchPage = await wrappedPage((after, upTo, n) => openUnacknowledgedWatchAlerts(c, after, upTo, n), cursors.watch, perRound);
+    const nextCursors = { alerts: alertPage.next, incidents: latePage.next, watch: watchPage.next };
+    for (const a of alertPage.rows) {
       const metric = deps.catalog.metric(a.metric);
       if (!metric) continue;
       const alertInfo = { id: a.id, metric: a.metric, metricName: metric.nameId, entity: a.entity, level: a.level, ownerOpd: metric.ownerOpd };
@@ -199,8 +241,7 @@ export function createWatcher(deps: WatcherDeps): Watcher {
           ),
       });
     }
-    for (const inc of await openIncidents(c)) {
-      if (inc.targetAt > now || inc.mergedInto !== null) continue;
+    for (const inc of latePage.rows) {
       subjects.push({
         key: `incident:${inc.id}`,
         type: 'incident',
@@ -216,8 +257,7 @@ export function createWatcher(deps: WatcherDeps): Watcher {
           }),
       });
     }
-    for (const w of await openWatchAlerts(c)) {
-      if (w.acknowledgedAt !== null) continue;
+    for (const w of watchPage.rows) {
       subjects.push({
         key: `watch:${w.id}`,
         type: 'watch',
@@ -285,7 +325,7 @@ export function createWatcher(deps: WatcherDeps): Watcher {
 
     if (audit.length) await appendAudit(c, audit, now);
     if (facts.length) await enqueue(c, facts, now, deps.outbox);
-    return { watchChanged, steps, incidentsChanged };
+    return { watchChanged, steps, incidentsChanged, nextCursors };
   }
 
   async function tick(): Promise<boolean> {
@@ -301,6 +341,7 @@ export function createWatcher(deps: WatcherDeps): Watcher {
       }
       out = await round(c, now);
       await c.query('COMMIT');
+      cursors = out.nextCursors;
     } catch (e) {
       await c.query('ROLLBACK').catch(() => {});
       throw e;

@@ -17,10 +17,13 @@ import {
   CKAN_ACTIONS,
   CKAN_BASE,
   datastoreSearchSchema,
+  groupListSchema,
   helpShowSchema,
+  organizationShowSchema,
   packageListSchema,
   packageSearchSchema,
   packageShowSchema,
+  statusShowSchema,
   type CkanAction,
 } from '../opendata/ckan';
 import { dataQuerySchema, datasetParamsSchema } from '../opendata/routes';
@@ -29,7 +32,9 @@ import { eventStatsQuerySchema } from '../events/routes';
 import { coordinateSchema } from '../projects/routes';
 import * as R from '../../shared/rest';
 import { INCIDENT_REQUEST_BODIES, incidentPaths } from '../incidents/openapi';
+import { scorecardPaths } from '../scorecard/openapi';
 import { CITIZEN_REQUEST_BODIES, citizenPaths } from '../notices/openapi';
+import { SHARING_REQUEST_BODIES, sharingPaths } from '../sharing/openapi';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -84,6 +89,7 @@ const REQUEST_BODIES = {
   ConflictCoordination: coordinateSchema,
   ...INCIDENT_REQUEST_BODIES,
   ...CITIZEN_REQUEST_BODIES,
+  ...SHARING_REQUEST_BODIES,
 } as const satisfies Record<string, z.ZodType>;
 
 const ref = (name: R.RestResponseName | keyof typeof REQUEST_BODIES) => ({ $ref: `#/components/schemas/${name}` });
@@ -142,6 +148,31 @@ const CKAN_DOC: Record<CkanAction, { summary: string; schema: z.ZodType; result:
     schema: helpShowSchema,
     result: 'CkanHelp',
     description: 'The help text of one of the actions above.',
+  },
+  status_show: {
+    summary: 'CKAN: the site (title, URL, default locale, CKAN version, extensions)',
+    schema: statusShowSchema,
+    result: 'CkanStatus',
+    description: 'What harvesters call first to learn the CKAN version whose answer shapes the site follows.',
+  },
+  organization_list: {
+    summary: 'CKAN: the OPD that own datasets',
+    schema: groupListSchema,
+    result: 'CkanOrganizationList',
+    description: 'Names (organization = owner OPD, its code in lower case), or dicts with `all_fields`; `limit` / `offset` page.',
+  },
+  organization_show: {
+    summary: 'CKAN: one OPD with its package count',
+    schema: organizationShowSchema,
+    result: 'CkanOrganizationShow',
+    description: '`include_datasets` adds its packages (as package_show gives them).',
+  },
+  group_list: {
+    summary: 'CKAN: the domains as groups',
+    schema: groupListSchema,
+    result: 'CkanGroupList',
+    description:
+      'Every dataset belongs to the group of its domain (complaints, floods, traffic, sanitation, projects); `fq=groups:floods` filters by it.',
   },
 };
 
@@ -702,9 +733,21 @@ export function buildOpenApiDocument() {
       get: {
         tags: ['Documentation'],
         operationId: 'docs',
-        summary: 'This document as a web page',
+        summary: 'This document as a web page (Bahasa Indonesia; `?lang=en` for English)',
         security: PUBLIC,
-        responses: { '200': { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } } },
+        parameters: [
+          {
+            name: 'lang',
+            in: 'query',
+            required: false,
+            schema: { type: 'string', enum: ['id', 'en'], default: 'id' },
+            description: 'language of the page',
+          },
+        ],
+        responses: {
+          '200': { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } },
+          ...err(400, 'a `lang` other than id or en'),
+        },
       },
     },
     // issue 16 (server/incidents/openapi.ts)
@@ -717,8 +760,19 @@ export function buildOpenApiDocument() {
       token: TOKEN,
       publicSecurity: PUBLIC,
     }),
+    // issue 19 (server/scorecard/openapi.ts)
+    ...scorecardPaths({
+      ref: ref as (name: string) => { $ref: string },
+      ok,
+      err,
+      query: (schema) => parametersOf(schema, 'query'),
+      token: TOKEN,
+      publicSecurity: PUBLIC,
+    }),
     // issue 21 (server/notices/openapi.ts)
     ...citizenPaths({ ref: ref as (name: string) => { $ref: string }, ok, err, body, token: TOKEN, publicSecurity: PUBLIC }),
+    // issue 19 (server/sharing/openapi.ts)
+    ...sharingPaths({ ref: ref as (name: string) => { $ref: string }, ok, err, body, token: TOKEN }),
   };
 
   const schemas: Record<string, JsonSchema> = {};

@@ -1,9 +1,12 @@
 /**
  * The API page (/api/docs): the OpenAPI document rendered on the server as one static HTML page. No script
  * (the Content-Security-Policy allows none inline, and none is needed: <details> folds the schemas), no
- * remote asset, styles in one <style> element. Everything from the document is HTML-escaped.
+ * remote asset, styles in one <style> element. Everything from the document is HTML-escaped. In Bahasa
+ * Indonesia by default (`?lang=en` for English, strings-id.ts): an operation without an Indonesian summary keeps
+ * its English text, marked `lang="en"`.
  */
 import { escapeHtml } from '../public/shell';
+import { INFO_ID, PAGE_WORDS, SECURITY_ID, summaryId, TAGS_ID, type DocsLang } from './strings-id';
 
 const esc = (s: unknown) => escapeHtml(String(s));
 
@@ -32,32 +35,38 @@ function content(c: unknown): string {
   return entries.map(([type, v]) => `<div class="ct"><code>${esc(type)}</code> ${schemaBlock(obj(v).schema)}</div>`).join('');
 }
 
-function operation(path: string, method: string, op: Obj): string {
+type Words = Record<string, string>;
+
+/** Text in the page's language when there is a translation, else the English one marked as English. */
+const localised = (lang: DocsLang, en: unknown, id: string | undefined, tag = 'span') =>
+  lang === 'en' || id === undefined ? (lang === 'en' ? prose(en ?? '') : `<${tag} lang="en">${prose(en ?? '')}</${tag}>`) : prose(id);
+
+function operation(path: string, method: string, op: Obj, lang: DocsLang, w: Words): string {
   const id = typeof op.operationId === 'string' ? op.operationId : `${method}-${path}`;
   const params = Array.isArray(op.parameters) ? (op.parameters as Obj[]) : [];
   const security = Array.isArray(op.security) ? (op.security as Obj[]) : [];
-  const auth = security.length === 0 ? 'none' : security.map((s) => (Object.keys(s).length ? Object.keys(s).join(' + ') : 'anonymous')).join(' or ');
+  const auth = security.length === 0 ? w.none! : security.map((s) => (Object.keys(s).length ? Object.keys(s).join(' + ') : w.anonymous!)).join(w.or!);
   const body = obj(op.requestBody);
   const responses = Object.entries(obj(op.responses));
   return `
 <section class="op" id="op-${esc(anchor(id))}">
   <h3><span class="m ${esc(method)}">${esc(method.toUpperCase())}</span> <code>${esc(path)}</code></h3>
-  <p class="summary">${prose(op.summary ?? '')}</p>
-  ${op.description ? `<p>${prose(op.description)}</p>` : ''}
-  <p class="auth">Authorization: ${esc(auth)}</p>
+  <p class="summary">${localised(lang, op.summary, summaryId(id))}</p>
+  ${op.description ? (lang === 'en' ? `<p>${prose(op.description)}</p>` : `<p lang="en">${prose(op.description)}</p>`) : ''}
+  <p class="auth">${esc(w.authorization)}: ${esc(auth)}</p>
   ${
     params.length
-      ? `<h4>Parameters</h4><table><thead><tr><th>name</th><th>in</th><th>required</th><th>schema</th><th>description</th></tr></thead><tbody>${params
+      ? `<h4>${esc(w.parameters)}</h4><table><thead><tr><th>${esc(w.name)}</th><th>${esc(w.in)}</th><th>${esc(w.required)}</th><th>${esc(w.schema)}</th><th>${esc(w.description)}</th></tr></thead><tbody>${params
           .map(
             (p) =>
-              `<tr><td><code>${esc(p.name)}</code></td><td>${esc(p.in)}</td><td>${p.required ? 'yes' : 'no'}</td><td><pre class="inline">${esc(JSON.stringify(p.schema))}</pre></td><td>${prose(p.description ?? '')}</td></tr>`,
+              `<tr><td><code>${esc(p.name)}</code></td><td>${esc(p.in)}</td><td>${esc(p.required ? w.yes : w.no)}</td><td><pre class="inline">${esc(JSON.stringify(p.schema))}</pre></td><td>${prose(p.description ?? '')}</td></tr>`,
           )
           .join('')}</tbody></table>`
       : ''
   }
-  ${Object.keys(body).length ? `<h4>Request body${body.required ? '' : ' (optional)'}</h4>${body.description ? `<p>${prose(body.description)}</p>` : ''}${content(body.content)}` : ''}
-  <h4>Responses</h4>
-  <table><thead><tr><th>status</th><th>meaning</th><th>body</th></tr></thead><tbody>${responses
+  ${Object.keys(body).length ? `<h4>${esc(w.requestBody)}${body.required ? '' : esc(w.optional)}</h4>${body.description ? `<p>${prose(body.description)}</p>` : ''}${content(body.content)}` : ''}
+  <h4>${esc(w.responses)}</h4>
+  <table><thead><tr><th>${esc(w.status)}</th><th>${esc(w.meaning)}</th><th>${esc(w.body)}</th></tr></thead><tbody>${responses
     .map(
       ([status, r]) => `<tr><td><code>${esc(status)}</code></td><td>${prose(obj(r).description ?? '')}</td><td>${content(obj(r).content)}</td></tr>`,
     )
@@ -88,8 +97,10 @@ a{color:#0b5cad}
 @media (max-width:40rem){nav>ul{columns:1}}
 `;
 
-/** The whole page. */
-export function renderApiDocs(doc: Obj): string {
+/** The whole page, in Bahasa Indonesia unless `lang` is 'en'. */
+export function renderApiDocs(doc: Obj, lang: DocsLang = 'id'): string {
+  const w = PAGE_WORDS[lang];
+  const other: DocsLang = lang === 'id' ? 'en' : 'id';
   const info = obj(doc.info);
   const paths = obj(doc.paths);
   const tags = (Array.isArray(doc.tags) ? (doc.tags as Obj[]) : []).map((t) => ({ name: String(t.name), description: String(t.description ?? '') }));
@@ -111,10 +122,10 @@ export function renderApiDocs(doc: Obj): string {
     .map(
       (t) => `
 <h2 id="tag-${esc(anchor(t.name))}">${esc(t.name)}</h2>
-${t.description ? `<p>${prose(t.description)}</p>` : ''}
+${t.description ? `<p>${localised(lang, t.description, TAGS_ID[t.name])}</p>` : ''}
 ${byTag
   .get(t.name)!
-  .map((o) => operation(o.path, o.method, o.op))
+  .map((o) => operation(o.path, o.method, o.op, lang, w))
   .join('')}`,
     )
     .join('');
@@ -132,7 +143,7 @@ ${byTag
     )
     .join('');
   return `<!doctype html>
-<html lang="en">
+<html lang="${lang}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -142,24 +153,24 @@ ${byTag
 <body>
 <header>
 <h1>${esc(info.title ?? 'API')} <small>${esc(info.version ?? '')}</small></h1>
-<p>${prose(info.summary ?? '')}</p>
-<p>OpenAPI ${esc(doc.openapi)} document: <a href="/api/v1/openapi.json">/api/v1/openapi.json</a></p>
+<p>${prose(lang === 'id' ? INFO_ID.summary : (info.summary ?? ''))}</p>
+<p>${esc(w.document!.replace('{v}', String(doc.openapi)))}: <a href="/api/v1/openapi.json">/api/v1/openapi.json</a> · <a href="?lang=${other}" hreflang="${other}" lang="${other}" data-testid="docs-lang">${esc(w.switch)}</a></p>
 </header>
 <main>
-${String(info.description ?? '')
+${String(lang === 'id' ? INFO_ID.description : (info.description ?? ''))
   .split('\n\n')
   .map((p) => `<p>${prose(p)}</p>`)
   .join('')}
-<h2>Authorization</h2>
-<table><thead><tr><th>scheme</th><th>type</th><th>description</th></tr></thead><tbody>${security
+<h2>${esc(w.authorization)}</h2>
+<table><thead><tr><th>${esc(w.scheme)}</th><th>${esc(w.type)}</th><th>${esc(w.description)}</th></tr></thead><tbody>${security
     .map(
       ([name, s]) =>
-        `<tr><td><code>${esc(name)}</code></td><td>${esc(obj(s).type)} ${esc(obj(s).scheme ?? '')}</td><td>${prose(obj(s).description ?? '')}</td></tr>`,
+        `<tr><td><code>${esc(name)}</code></td><td>${esc(obj(s).type)} ${esc(obj(s).scheme ?? '')}</td><td>${localised(lang, obj(s).description, SECURITY_ID[name])}</td></tr>`,
     )
     .join('')}</tbody></table>
-<nav><h2>Endpoints</h2><ul>${toc}</ul></nav>
+<nav><h2>${esc(w.endpoints)}</h2><ul>${toc}</ul></nav>
 ${sections}
-<h2 id="schemas">Schemas</h2>
+<h2 id="schemas">${esc(w.schemas)}</h2>
 ${schemas.map(([name, s]) => `<section id="schema-${esc(anchor(name))}"><h3><code>${esc(name)}</code></h3><pre>${esc(JSON.stringify(s, null, 2))}</pre></section>`).join('')}
 </main>
 </body>

@@ -7,6 +7,10 @@
  *   GET|POST /api/3/action/package_search     → q / fq / rows / start / sort (what the CKAN harvester calls)
  *   GET|POST /api/3/action/datastore_search   → records of a resource: filters, limit, offset, fields, sort
  *   GET|POST /api/3/action/help_show          → what an action does
+ *   GET|POST /api/3/action/status_show        → site title, URL, default locale, CKAN version, extensions
+ *   GET|POST /api/3/action/organization_list  → the owner OPD of the datasets (names, or dicts with all_fields)
+ *   GET|POST /api/3/action/organization_show  → one OPD with its package count (and packages: include_datasets)
+ *   GET|POST /api/3/action/group_list         → the domains (complaints, floods, …) as CKAN groups
  *
  * Answers use CKAN's envelope `{ help, success, result }`; errors `{ help, success: false, error: { message,
  * __type } }` with CKAN's statuses: 404 Not Found Error, 409 Validation Error, 400 for an unknown action or a
@@ -30,7 +34,19 @@ export const DATASTORE_MAX_LIMIT = 32_000;
 export const SEARCH_DEFAULT_ROWS = 10;
 export const SEARCH_MAX_ROWS = 1_000;
 
-export const CKAN_ACTIONS = ['package_list', 'package_show', 'package_search', 'datastore_search', 'help_show'] as const;
+export const CKAN_ACTIONS = [
+  'package_list',
+  'package_show',
+  'package_search',
+  'datastore_search',
+  'help_show',
+  'status_show',
+  'organization_list',
+  'organization_show',
+  'group_list',
+] as const;
+/** The CKAN version whose API v3 answer shapes these follow (status_show). */
+export const CKAN_VERSION = '2.10.0';
 export type CkanAction = (typeof CKAN_ACTIONS)[number];
 
 const HELP: Record<CkanAction, string> = {
@@ -44,6 +60,13 @@ const HELP: Record<CkanAction, string> = {
     'Search a DataStore resource.\n\n:param resource_id: id or alias of the resource to be searched against (``id`` is accepted too)\n:type resource_id: string\n:param filters: matching conditions to select, e.g {"key1": "a", "key2": "b"}; a list of values matches any of them (optional)\n:type filters: dictionary\n:param limit: maximum number of rows to return (optional, default: ``100``, upper limit: ``32000``)\n:type limit: int\n:param offset: offset this number of rows (optional)\n:type offset: int\n:param fields: fields to return (optional, default: all fields in original order)\n:type fields: list or comma separated string\n:param sort: comma separated field names with ordering e.g.: "fieldname1, fieldname2 desc"\n:type sort: string\n:param include_total: True to return total matching record count (optional, default: true)\n:type include_total: bool\n:param records_format: \'objects\' (default) or \'lists\'\n:type records_format: controlled list\n\nNot supported: q, distinct, plain, language.\n\n:rtype: dictionary with fields, records, total, limit, offset, _links',
   help_show:
     'Return the help string for a particular API action.\n\n:param name: action function name (e.g. `package_show`)\n:type name: string\n\n:rtype: string',
+  status_show: "Return a dictionary with information about the site's configuration.\n\n:rtype: dictionary",
+  organization_list:
+    "Return a list of the names of the site's organizations (the OPD that own datasets).\n\n:param all_fields: return group dictionaries instead of just names (optional, default: ``False``)\n:type all_fields: bool\n:param limit: the maximum number of organizations returned (optional)\n:type limit: int\n:param offset: when ``limit`` is given, the offset to start returning organizations from\n:type offset: int\n\n:rtype: list of strings or dictionaries",
+  organization_show:
+    "Return the details of an organization (an OPD).\n\n:param id: the id or name of the organization\n:type id: string\n:param include_datasets: include a list of the organization's datasets (optional, default: ``False``)\n:type include_datasets: bool\n\n:rtype: dictionary",
+  group_list:
+    "Return a list of the names of the site's groups (the domains: complaints, floods, traffic, sanitation, projects).\n\n:param all_fields: return group dictionaries instead of just names (optional, default: ``False``)\n:type all_fields: bool\n:param limit: the maximum number of groups returned (optional)\n:type limit: int\n:param offset: when ``limit`` is given, the offset to start returning groups from\n:type offset: int\n\n:rtype: list of strings or dictionaries",
 };
 
 type CkanErrorType = 'Not Found Error' | 'Validation Error' | 'Bad Request';
@@ -92,6 +115,9 @@ const scalar = z.union([z.string().max(1_000), z.number(), z.boolean(), z.null()
 export const packageListSchema = z.object({ limit: natural('limit').optional(), offset: natural('offset').optional() });
 export const packageShowSchema = z.object({ id: text(200).min(1, 'Missing value') });
 export const helpShowSchema = z.object({ name: text(100).min(1, 'Missing value') });
+export const statusShowSchema = z.object({});
+export const groupListSchema = z.object({ all_fields: bool.optional(), limit: natural('limit').optional(), offset: natural('offset').optional() });
+export const organizationShowSchema = z.object({ id: text(200).min(1, 'Missing value'), include_datasets: bool.optional() });
 export const packageSearchSchema = z.object({
   q: text(1_000).optional(),
   fq: text(2_000).optional(),
@@ -145,11 +171,62 @@ const orgName = (code: string) =>
     .replace(/[^a-z0-9_-]+/g, '-')
     .slice(0, 100) || 'opd';
 
+/** The domains as CKAN groups (title in Bahasa Indonesia, the site's language). */
+const DOMAIN_TITLES: Record<string, string> = {
+  complaints: 'Aduan warga',
+  floods: 'Banjir',
+  traffic: 'Lalu lintas',
+  sanitation: 'Kebersihan',
+  projects: 'Pembangunan',
+};
+
+function groupDict(domain: string, packageCount?: number) {
+  const name = orgName(domain);
+  return {
+    id: name,
+    name,
+    title: DOMAIN_TITLES[domain] ?? domain,
+    display_name: DOMAIN_TITLES[domain] ?? domain,
+    description: '',
+    image_url: '',
+    type: 'group' as const,
+    is_organization: false as const,
+    approval_status: 'approved',
+    state: 'active',
+    ...(packageCount === undefined ? {} : { package_count: packageCount }),
+  };
+}
+
+function organizationDict(owner: { code: string; name: string }, packageCount?: number) {
+  const org = orgName(owner.code);
+  return {
+    id: org,
+    name: org,
+    title: owner.name,
+    display_name: owner.name,
+    type: 'organization' as const,
+    description: `Organisasi Perangkat Daerah ${owner.code}`,
+    image_url: '',
+    is_organization: true as const,
+    approval_status: 'approved',
+    state: 'active',
+    ...(packageCount === undefined ? {} : { package_count: packageCount }),
+  };
+}
+
+/** Names or dicts (all_fields), sorted by name, paged by limit/offset as CKAN's list actions do. */
+function listOf<T extends { name: string }>(items: T[], p: z.output<typeof groupListSchema>): (string | T)[] {
+  const sorted = [...items].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const page = p.limit === undefined ? sorted.slice(p.offset ?? 0) : sorted.slice(p.offset ?? 0, (p.offset ?? 0) + p.limit);
+  return p.all_fields ? page : page.map((x) => x.name);
+}
+
 export function packageDict(d: DatasetDef, c: Catalog, origin: string) {
   const modified = c.modified.get(d.id) ?? c.at;
   const created = Math.min(d.issued ?? modified, modified);
   const org = orgName(d.owner.code);
   const area = spatial(c);
+  const lic = c.licenseOf(d.id);
   const extras: { key: string; value: string }[] = [
     { key: 'classification', value: d.classification },
     { key: 'update_cadence', value: isoDuration(d.cadenceS) },
@@ -158,6 +235,7 @@ export function packageDict(d: DatasetDef, c: Catalog, origin: string) {
     { key: 'domain', value: d.domain },
     { key: 'language', value: 'id' },
     { key: 'conforms_to', value: CONFORMS_TO },
+    { key: 'license', value: lic.id },
     { key: 'data_dictionary', value: `${origin}${DATASETS_PATH}/${encodeURIComponent(d.id)}` },
     ...(area
       ? [
@@ -205,21 +283,15 @@ export function packageDict(d: DatasetDef, c: Catalog, origin: string) {
     maintainer_email: null,
     url: `${origin}${DATASETS_PATH}/${encodeURIComponent(d.id)}`,
     version: null,
+    license_id: lic.id,
+    license_title: lic.title,
+    ...(lic.url ? { license_url: lic.url } : {}),
+    isopen: lic.isOpen,
     metadata_created: ckanTime(created),
     metadata_modified: ckanTime(modified),
     owner_org: org,
-    organization: {
-      id: org,
-      name: org,
-      title: d.owner.name,
-      type: 'organization',
-      description: `Organisasi Perangkat Daerah ${d.owner.code}`,
-      image_url: '',
-      is_organization: true,
-      approval_status: 'approved',
-      state: 'active',
-    },
-    groups: [],
+    organization: organizationDict(d.owner),
+    groups: [groupDict(d.domain)],
     relationships_as_object: [],
     relationships_as_subject: [],
     tags,
@@ -279,7 +351,7 @@ function matchTerm(p: PackageDict, t: Term): boolean | undefined {
     case 'capacity':
       return eq('public');
     case 'groups':
-      return false;
+      return p.groups.some((g) => eq(g.name));
     case 'metadata_modified':
     case 'metadata_created': {
       const m = /^\[\s*(\S+)\s+TO\s+(\S+)\s*\]$/.exec(t.value);
@@ -522,6 +594,55 @@ export function createCkanRoutes(deps: { openData: OpenDataService }): Router {
         const requested = typeof params.resource_id === 'string' ? params.resource_id : typeof params.id === 'string' ? params.id : undefined;
         parse(datastoreSearchSchema, params); // missing or malformed resource id: a validation error before a lookup
         return datastoreSearch(params, await resolveResource(requested!), requested!);
+      }
+      case 'status_show': {
+        parse(statusShowSchema, params);
+        const c = await od.catalog();
+        const city = spatial(c)?.name ?? null;
+        return {
+          site_title: city ? `Sinergi — Data Publik ${city}` : 'Sinergi — Data Publik',
+          site_url: originOf(req),
+          site_description: 'Data publik perangkat daerah (kelas publik, teragregasi; aduan warga k-anonim).',
+          error_emails_to: null,
+          locale_default: 'id',
+          ckan_version: CKAN_VERSION,
+          extensions: ['datastore'],
+        };
+      }
+      case 'organization_list': {
+        const p = parse(groupListSchema, params);
+        const c = await od.catalog();
+        const owners = new Map<string, { code: string; name: string; n: number }>();
+        for (const d of c.datasets) {
+          const o = owners.get(d.owner.code) ?? { ...d.owner, n: 0 };
+          o.n++;
+          owners.set(d.owner.code, o);
+        }
+        return listOf(
+          [...owners.values()].map((o) => organizationDict(o, o.n)),
+          p,
+        );
+      }
+      case 'organization_show': {
+        const p = parse(organizationShowSchema, params);
+        const c = await od.catalog();
+        const own = c.datasets.filter((d) => orgName(d.owner.code) === p.id.toLowerCase());
+        if (!own.length) throw new CkanError('Not Found Error', 'Not found: Organization was not found.');
+        const origin = originOf(req);
+        return {
+          ...organizationDict(own[0]!.owner, own.length),
+          ...(p.include_datasets ? { packages: own.map((d) => packageDict(d, c, origin)) } : {}),
+        };
+      }
+      case 'group_list': {
+        const p = parse(groupListSchema, params);
+        const c = await od.catalog();
+        const counts = new Map<string, number>();
+        for (const d of c.datasets) counts.set(d.domain, (counts.get(d.domain) ?? 0) + 1);
+        return listOf(
+          [...counts].map(([domain, n]) => groupDict(domain, n)),
+          p,
+        );
       }
       case 'help_show': {
         const p = parse(helpShowSchema, params);

@@ -37,6 +37,7 @@ export function datasetMetadata(d: DatasetDef, c: Catalog, opts: { dictionary: b
     spatial: spatial(c),
     language: 'id',
     conformsTo: CONFORMS_TO,
+    license: c.licenseOf(d.id),
     ...(d.source.kind === 'complaints' || d.source.kind === 'complaint-handling' ? { kAnonymity: d.source.k } : {}),
     // a series created after its first readings (a backfill) must not make the dataset issued after it was modified
     issued: d.issued === null ? null : isoWib(modified === null ? d.issued : Math.min(d.issued, modified)),

@@ -13,6 +13,7 @@ import type pg from 'pg';
 import { hourlyRows, openDataCatalog, type HourlyRow, type OpenDataCatalog } from '../../db/queries/opendata';
 import { createSnapshotCache, render, renderBody, type Rendered, type Snapshot, type SnapshotCache } from '../public/cache';
 import type { PublicSources } from '../public/sources';
+import { licenseOf, type License, type LicenseConfig } from './license';
 import {
   buildDatasets,
   complaintTable,
@@ -38,6 +39,8 @@ export interface OpenDataDeps {
   clock: () => number;
   /** The public view's snapshots (and its k and cache period). */
   sources: PublicSources;
+  /** Licences of the datasets (config OPEN_DATA_LICENSE / OPEN_DATA_LICENSES); absent: CC-BY-4.0 for all. */
+  license?: LicenseConfig | undefined;
 }
 
 /** Hourly history changes once an hour (complete hours only); a minute is fresh enough and cheap. */
@@ -62,10 +65,14 @@ export interface Catalog {
   at: number;
   /** Newest data time per dataset (epoch ms), or the snapshot time for live aggregates; null without data. */
   modified: Map<string, number | null>;
+  /** The licence of a dataset (config). */
+  licenseOf(datasetId: string): License;
 }
 
 export interface OpenDataService {
   k: number;
+  /** The licence of a dataset. */
+  licenseOf(datasetId: string): License;
   maxAgeS: number;
   catalog(): Promise<Catalog>;
   /** A rendered metadata answer (list or one dataset), cached per snapshot. */
@@ -117,7 +124,14 @@ export function createOpenData(deps: OpenDataDeps): OpenDataService {
           d.source.kind === 'complaints' || d.source.kind === 'complaint-handling' ? latest.at : times.length ? Math.max(...times) : null,
         );
       }
-      return { datasets, byId: new Map(datasets.map((d) => [d.id, d])), catalog: m.value, at: m.at, modified };
+      return {
+        datasets,
+        byId: new Map(datasets.map((d) => [d.id, d])),
+        catalog: m.value,
+        at: m.at,
+        modified,
+        licenseOf: (id: string) => licenseOf(deps.license, id),
+      };
     });
     return { c, snap: latest };
   };
@@ -161,6 +175,7 @@ export function createOpenData(deps: OpenDataDeps): OpenDataService {
   return {
     k,
     maxAgeS,
+    licenseOf: (id) => licenseOf(deps.license, id),
     catalog: async () => (await current()).c,
     async rendered(key, derive) {
       const { c, snap } = await current();

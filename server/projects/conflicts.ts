@@ -12,6 +12,7 @@ import { appendAudit } from '../../db/queries/audit';
 import {
   conflictRows,
   lockConflictCheck,
+  MAX_CONFLICTS_LISTED,
   markCoordinated,
   pairKey,
   projectsNearPeriod,
@@ -85,6 +86,18 @@ function anchorOf(p: OverlapProjectRow): [number, number] | null {
   return p.lon !== null && p.lat !== null ? [p.lon, p.lat] : null;
 }
 
+/**
+ * The figures of a pair as the caller may see them: the distance and the days between a visible project and a
+ * hidden one would locate and time the hidden work (a circle of `distanceM` around the visible one, its contract
+ * dates shifted by the days), so they are null as soon as either side is hidden. Pure.
+ */
+export function figuresFor(
+  hidden: boolean,
+  f: { distanceM: number | null; overlapDays: number; gapDays: number },
+): { distanceM: number | null; overlapDays: number | null; gapDays: number | null } {
+  return hidden ? { distanceM: null, overlapDays: null, gapDays: null } : { distanceM: f.distanceM, overlapDays: f.overlapDays, gapDays: f.gapDays };
+}
+
 function toView(deps: Pick<ConflictDeps, 'catalog'>, who: Principal, r: ConflictRow): ConflictView {
   const a = sideFor(deps, who, r.a);
   const b = sideFor(deps, who, r.b);
@@ -93,9 +106,7 @@ function toView(deps: Pick<ConflictDeps, 'catalog'>, who: Principal, r: Conflict
     id: r.id,
     status: r.status,
     rule: r.rule,
-    distanceM: r.distanceM,
-    overlapDays: r.overlapDays,
-    gapDays: r.gapDays,
+    ...figuresFor(a.hidden || b.hidden, r),
     note: r.note,
     coordinatedBy: r.coordinatedBy,
     coordinatedAt: r.coordinatedAt,
@@ -153,15 +164,10 @@ export function createConflictService(deps: ConflictDeps) {
         now,
       );
       const who: Principal = { role: 'agency', opd, tokenId: 0 };
-      const warnings: ProjectWarning[] = found.slice(0, MAX_WARNINGS).map(({ project, finding: f }) => ({
-        project,
-        conflictId: ids.get(pairKey(project, f.other.id))!,
-        other: sideFor(deps, who, f.other),
-        rule: f.rule,
-        distanceM: f.distanceM,
-        overlapDays: f.overlapDays,
-        gapDays: f.gapDays,
-      }));
+      const warnings: ProjectWarning[] = found.slice(0, MAX_WARNINGS).map(({ project, finding: f }) => {
+        const other = sideFor(deps, who, f.other);
+        return { project, conflictId: ids.get(pairKey(project, f.other.id))!, other, rule: f.rule, ...figuresFor(other.hidden, f) };
+      });
       return { warnings, omitted: found.length - warnings.length };
     },
 
@@ -174,14 +180,16 @@ export function createConflictService(deps: ConflictDeps) {
 
     /**
      * Open conflicts `who` may list that were detected more than `days` days ago, oldest first (what the scorecard
-     * lists as unresolved); null when not signed in.
+     * lists as unresolved); null when not signed in. Past the list's cap the OLDEST are kept (they are the ones
+     * the scorecard is about) and `truncated` says so.
      */
-    async unresolved(who: Principal, days: number): Promise<{ detectedBefore: number; conflicts: ConflictView[] } | null> {
+    async unresolved(who: Principal, days: number): Promise<{ detectedBefore: number; conflicts: ConflictView[]; truncated: boolean } | null> {
       const scope = scopeOf(who);
       if (scope === undefined) return null;
       const detectedBefore = deps.clock() - days * 86_400_000;
-      const rows = await conflictRows(deps.pool, { opd: scope, openBefore: detectedBefore });
-      return { detectedBefore, conflicts: rows.reverse().map((r) => toView(deps, who, r)) };
+      const rows = await conflictRows(deps.pool, { opd: scope, openBefore: detectedBefore, oldestFirst: true, limit: MAX_CONFLICTS_LISTED + 1 });
+      const truncated = rows.length > MAX_CONFLICTS_LISTED;
+      return { detectedBefore, conflicts: rows.slice(0, MAX_CONFLICTS_LISTED).map((r) => toView(deps, who, r)), truncated };
     },
 
     /** Either OPD of the pair marks the conflict coordinated (dikoordinasikan) with a note; audited. */

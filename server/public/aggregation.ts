@@ -12,7 +12,11 @@ import { PUBLIC_PERIOD_NAMES, PUBLIC_PERIODS, type PublicPeriod } from '../../sh
 import { canRead } from '../access/policy';
 import type { PublicCount } from './suppression';
 
-const HIDDEN: PublicCount = Object.freeze({ n: null, suppressed: true }) as PublicCount;
+/** A count as published: hidden ones carry "< k" when they are below k (the marker the attacker is granted). */
+export function publicCount(n: number, shown: boolean, k: number): PublicCount {
+  if (shown) return { n, suppressed: false };
+  return n < k ? { n: null, suppressed: true, lessThan: k } : { n: null, suppressed: true };
+}
 
 export type { ComplaintRow, MetricSeriesRow, RegionInfo };
 
@@ -35,7 +39,7 @@ export interface SummaryKelurahan extends Counts {
   name: string | null;
   kecamatanCode: string | null;
   kecamatanName: string | null;
-  /** Categories with a non-zero count in some measure; an absent category is 0 in every measure. */
+  /** Categories with a non-zero count in some measure, or a zero hidden as a cover; an absent category is 0 in every measure. */
   cells: SummaryCell[];
 }
 
@@ -172,13 +176,13 @@ export function tallyCount(t: Tally, m: Measure, rk: string, ck: string): number
 
 /**
  * The public summary of one period from its tally and the joint decision of which counts are shown
- * (publication.ts): a hidden count is `{ n: null, suppressed: true }`, whatever the reason it is hidden.
+ * (publication.ts): a hidden count is `{ n: null, suppressed: true, lessThan: k }` when it is below k (small, or
+ * a zero hidden as a cover), and `{ n: null, suppressed: true }` when it is a cover of k or more.
  */
 export function assembleSummary(t: Tally, opts: SummaryOptions, shown: (key: string) => boolean): ComplaintSummary {
   const { period, k, now, regions } = opts;
   const { counts, rowKeys, colKeys, durations, from } = t;
-  const pub = (m: Measure, rk: string, ck: string): PublicCount =>
-    shown(countKey(m, period, rk, ck)) ? { n: tallyCount(t, m, rk, ck), suppressed: false } : HIDDEN;
+  const pub = (m: Measure, rk: string, ck: string): PublicCount => publicCount(tallyCount(t, m, rk, ck), shown(countKey(m, period, rk, ck)), k);
   const all = (rk: string, ck: string): Counts => ({
     received: pub('received', rk, ck),
     resolved: pub('resolved', rk, ck),
@@ -194,7 +198,10 @@ export function assembleSummary(t: Tally, opts: SummaryOptions, shown: (key: str
       kecamatanCode: info?.parent ?? null,
       kecamatanName: info?.parentName ?? null,
       ...all(rk, TOTAL),
-      cells: colKeys.flatMap((ck) => (row.has(ck) ? [{ category: orNull(ck), ...all(rk, ck) }] : [])),
+      // a zero hidden as a cover is listed too: an unlisted cell reads as 0 in every measure
+      cells: colKeys.flatMap((ck) =>
+        row.has(ck) || MEASURES.some((m) => !shown(countKey(m, period, rk, ck))) ? [{ category: orNull(ck), ...all(rk, ck) }] : [],
+      ),
     };
   });
   const categories = colKeys.map((ck): SummaryCategory => {

@@ -42,6 +42,15 @@ export interface SnapshotCache<T> {
 }
 
 /**
+ * Snapshots shared by the processes of a cluster (server/cluster/redis.ts): `load` answers the cluster's copy
+ * while it is younger than `ttlMs`, and otherwise lets one process load it (the others wait for its copy, then
+ * load on their own if it does not come). `at` is when the shared copy was loaded.
+ */
+export interface SharedSnapshots {
+  load(name: string, ttlMs: number, now: number, load: (now: number) => Promise<unknown>): Promise<{ value: unknown; at: number }>;
+}
+
+/**
  * A failed load is not cached: the next request tries again (still one load at a time), so a database
  * outage costs one query in flight, not one per request. Meanwhile the last good snapshot is served
  * (its `updatedAt` tells how old it is); with none, the error reaches the caller.
@@ -52,6 +61,11 @@ export function createSnapshotCache<T>(opts: {
   load: (now: number) => Promise<T>;
   /** Told of a failed load that was answered with the last good snapshot. */
   onStale?: (e: unknown) => void;
+  /**
+   * In a cluster: the snapshot is loaded once per period for all processes, not once per process, and every
+   * process serves the same one (same numbers, same ETag behind a balancer without sticky sessions).
+   */
+  shared?: { name: string; store: SharedSnapshots };
 }): SnapshotCache<T> {
   let current: Snapshot<T> | null = null;
   let inFlight: Promise<Snapshot<T>> | null = null;
@@ -60,9 +74,11 @@ export function createSnapshotCache<T>(opts: {
       const now = opts.clock();
       if (current && now - current.at < opts.ttlMs) return Promise.resolve(current);
       if (!inFlight) {
-        inFlight = opts
-          .load(now)
-          .then((value) => {
+        const shared = opts.shared;
+        inFlight = (shared ? shared.store.load(shared.name, opts.ttlMs, now, opts.load) : opts.load(now).then((value) => ({ value, at: now })))
+          .then(({ value: v, at: loadedAt }) => {
+            const value = v as T;
+            const now = loadedAt;
             const views = new Map<string, Rendered>();
             const memos = new Map<string, unknown>();
             const snap: Snapshot<T> = {

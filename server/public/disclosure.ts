@@ -13,18 +13,22 @@
  * the same number is the same figure wherever it appears (the city's resolved total of 24 h in the summary and
  * in the performance view; the open table, which does not depend on the period). What the attacker knows of
  * the figures' relations is a list of linear relations Σ coef·figure = 0 or ≤ 0 (`Relation`). A hidden figure
- * is an unknown with a prior interval (`priorsOf`): [0, k−1] when it was hidden for being small, [0, ∞)
- * otherwise (a zero may be hidden as a cover, and nothing published tells a small count from a cover).
+ * is an unknown with a prior interval (`priorsOf`) that is exactly what its published marker says: "< k" is
+ * [0, k−1] (a zero may be hidden as a cover, so the marker does not say the count is positive), a hidden cover
+ * of k or more is [k, ∞) (issue 21: the page says "< 5" where it hides a small count, so the marker is public).
  *
  * The attacker. `propagate` is interval propagation to a fixpoint: each relation bounds each of its unknowns
  * by the others' bounds, over and over. tests/unit/public-disclosure.test.ts shows it recovering planted cells,
  * and the integration test (tests/integration/disclosure-attack.test.ts) runs it over every public answer.
  *
- * The rule. `protectJointly` starts from the per-table patterns (small counts and their complementary cells,
- * suppression.ts) and audits them with that attacker: while some hidden figure is pinned (its lower bound
- * meets its upper bound), the smallest shown figure (zeros first: hiding them costs no information) of the
- * relation that bounded it is hidden too. Hiding
- * more never narrows another interval, so this ends, at worst with everything but the fixed figures hidden.
+ * The rule. `protectJointly` starts from the small counts (1..k−1) alone and audits them with that attacker:
+ * while some hidden small count is pinned (its lower bound meets its upper bound), the smallest shown figure
+ * (zeros first: hiding one costs no information and keeps the "< k" marker true) of the relation that bounded
+ * it is hidden too. Only small counts need protecting: a hidden zero or a cover ≥ k, once pinned, tells
+ * nothing that could not have been published. Hiding more never narrows another interval, so this ends, at
+ * worst with everything but the fixed figures hidden. (Issue 21: starting from suppression.ts's per-table
+ * patterns, which assume a hidden count ≥ 1 and want its upper bound ≥ k, hid most of a sparse city — the
+ * 24 h resolved total and nearly every category total — while the audit alone needs a few zeros.)
  * Figures that are published elsewhere regardless (the city's open count, a publik metric) are `fixed`: known
  * to the attacker and never hidden.
  */
@@ -233,12 +237,15 @@ export interface JointResult {
 }
 
 /**
- * The attacker's priors for a publication: a small hidden count is 0..k−1, any other hidden figure ≥ 0 (a zero
- * may be hidden too, as a cover, so a hidden figure is not known to be positive). The attacker is granted
- * knowing which hidden counts are small, which nothing published tells.
+ * The attacker's priors for a publication, exactly what the published marker says: a hidden count below k is
+ * published as "< k" (0..k−1: a zero may be hidden as a cover, so "< k" does not say it is positive), a hidden
+ * cover of k or more as hidden without that marker (so it is known to be ≥ k).
  */
 export function priorsOf(figures: ReadonlyMap<Key, Figure>, k: number): Prior {
-  return (key) => (figures.get(key)?.primary ? { lo: 0, hi: k - 1 } : { lo: 0, hi: Infinity });
+  return (key) => {
+    const f = figures.get(key);
+    return !f || f.value < k ? { lo: 0, hi: k - 1 } : { lo: k, hi: Infinity };
+  };
 }
 
 /**
@@ -252,7 +259,7 @@ export function exposure(b: Bounds): 'pinned' | null {
 }
 
 /** Rounds of hiding spent on one pinned figure before it is reported as unprotected. */
-const MAX_REPAIRS = 3;
+const MAX_REPAIRS = 8;
 
 /** The hidden set that the attacker of `propagate` cannot expose (module comment). */
 export function protectJointly(input: JointInput): JointResult {
@@ -275,7 +282,9 @@ export function protectJointly(input: JointInput): JointResult {
     const toHide = new Set<Key>();
     for (const key of hidden) {
       const b = p.bounds.get(key);
-      if (!b) continue;
+      // only a small count (1..k−1) needs protecting: a hidden zero or a hidden count ≥ k, pinned, tells what
+      // could have been published anyway
+      if (!b || !figures.get(key)?.primary) continue;
       if (!exposure(b)) continue;
       const n = attempts.get(key) ?? 0;
       if (n >= MAX_REPAIRS) continue;
@@ -312,9 +321,15 @@ export function protectJointly(input: JointInput): JointResult {
     for (const key of toHide) hidden.add(key);
     p = attack();
   }
+  // A cover the attacker pins anyway (a zero or a count ≥ k) hides nothing: publish it. Publishing a figure at
+  // the value the fixpoint already holds leaves the fixpoint as it is, so no other bound moves.
+  for (const key of [...hidden]) {
+    const b = p.bounds.get(key);
+    if (b && !figures.get(key)!.primary && exposure(b)) hidden.delete(key);
+  }
   const unprotected = [...hidden].filter((key) => {
     const b = p.bounds.get(key);
-    return b !== undefined && exposure(b) !== null;
+    return b !== undefined && figures.get(key)!.primary && exposure(b) !== null;
   });
   return { hidden, unprotected, rounds };
 }

@@ -10,7 +10,7 @@
  *
  * "Resolved" is "reached a closed status" (resolved or rejected), as in the summary.
  */
-import { countKey, median as medianOf, NONE, PERIODS, TOTAL, type ComplaintRow, type Period } from './aggregation';
+import { countKey, median as medianOf, NONE, PERIODS, publicCount, TOTAL, type ComplaintRow, type Period } from './aggregation';
 import type { PublicCount } from './suppression';
 
 /** Bucket width per period: few enough bars to read on a phone. */
@@ -140,7 +140,7 @@ export function tallyPerformance(rows: readonly ComplaintRow[], period: Period, 
  */
 export function assemblePerformance(t: PerformanceTally, k: number, shown: (key: string) => boolean): ComplaintPerformance {
   const { period, from, now, bucketMs, edges } = t;
-  const pub = (key: string, n: number): PublicCount => (shown(key) ? { n, suppressed: false } : { n: null, suppressed: true });
+  const pub = (key: string, n: number): PublicCount => publicCount(n, shown(key), k);
   const buckets = t.received.map((_, i): PerformanceBucket => ({
     from: edges[i]!,
     to: edges[i + 1]!,

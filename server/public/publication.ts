@@ -8,12 +8,15 @@
  * assembled from this one decision (aggregation.ts assembleSummary, performance.ts assemblePerformance), so a
  * count is shown or hidden alike wherever it appears, and no answer publishes a total the others hide.
  *
- * The decision: each table's own pattern first (suppression.ts: small counts and the complementary cells
- * that keep its totals from giving them away), then disclosure.ts audits the union against every relation an
- * outsider knows — the tables' sums, buckets summing to the city total, 24 h ⊂ 7 d ⊂ 30 d (count by count and
- * bucket by bucket), and open ≥ received − resolved — and hides more until interval propagation over all of
- * it pins no hidden count. The city's open total is treated as known (the publik metric `complaints_open`
- * publishes it), so it is a fixed figure: never hidden, never a cover.
+ * The decision: the small counts (1..k−1) of every table, then disclosure.ts audits them against every relation
+ * an outsider knows — the tables' sums, buckets summing to the city total, 24 h ⊂ 7 d ⊂ 30 d (count by count
+ * and bucket by bucket), and open ≥ received − resolved — and hides more (zeros first) until interval
+ * propagation over all of it pins no hidden small count. Fixed figures (known, never hidden, never a cover):
+ * the city's open total (the publik metric `complaints_open` publishes it) and every city total — per category
+ * and overall, per measure and period — that is ≥ k (issue 21: "city-level totals per category are shown when
+ * they are ≥ k"). A hidden count is published with the marker "< k" when it is below k (a small count or a
+ * zero cover), and without it when it is a cover ≥ k (assembleSummary, assemblePerformance); the attacker's
+ * priors are exactly those markers.
  *
  * The history of `complaints_open` is not published to anyone anonymous: its change over a time bucket is
  * received − closed in that bucket, so where nothing closed the bucket's received count would follow, whatever
@@ -38,9 +41,8 @@ import {
   type SummaryOptions,
   type Tally,
 } from './aggregation';
-import { protectJointly, type Figure, type Key, type Relation } from './disclosure';
+import { protectJointly, type Figure, type JointResult, type Key, type Relation } from './disclosure';
 import { assemblePerformance, bucketKey, tallyPerformance, type ComplaintPerformance, type PerformanceTally } from './performance';
-import { suppressionPattern } from './suppression';
 
 export interface Publication {
   summaries: Record<Period, ComplaintSummary>;
@@ -60,11 +62,13 @@ export function complaintFigures(rows: readonly ComplaintRow[], k: number, now: 
   const figures = new Map<Key, Figure>();
   const hidden = new Set<Key>();
   const relations: Relation[] = [];
+  const small = (n: number) => n >= 1 && n < k;
+  const cityTotals = new Set<Key>();
   const add = (key: Key, value: number) => {
     if (!figures.has(key)) figures.set(key, { key, value, primary: value >= 1 && value < k });
   };
 
-  /** One two-way table with its margins: figures, sum relations and its own suppression pattern. */
+  /** One two-way table with its margins: figures, sum relations and its small counts. */
   const table = (m: Measure, period: Period, t: Tally, rowKeys: string[], colKeys: string[], keepGrand: boolean) => {
     const R = rowKeys.length;
     const C = colKeys.length;
@@ -73,9 +77,9 @@ export function complaintFigures(rows: readonly ComplaintRow[], k: number, now: 
       Array.from({ length: C + 1 }, (_, j) => tallyCount(t, m, i === R ? TOTAL : rowKeys[i]!, j === C ? TOTAL : colKeys[j]!)),
     );
     for (let i = 0; i <= R; i++) for (let j = 0; j <= C; j++) add(keyAt(i, j), x[i]![j]!);
-    const keep = keepGrand ? x.map((row, i) => row.map((_, j) => i === R && j === C)) : undefined;
-    const sup = suppressionPattern(x, k, keep);
-    for (let i = 0; i <= R; i++) for (let j = 0; j <= C; j++) if (sup[i]![j]) hidden.add(keyAt(i, j));
+    for (let i = 0; i <= R; i++) for (let j = 0; j <= C; j++) if (small(x[i]![j]!) && !(keepGrand && i === R && j === C)) hidden.add(keyAt(i, j));
+    // the city's totals (per category and overall) are never covers: shown whenever they are ≥ k
+    for (let j = 0; j <= C; j++) if (!small(x[R]![j]!)) cityTotals.add(keyAt(R, j));
     for (let i = 0; i <= R; i++) {
       const terms: [Key, number][] = colKeys.map((_, j) => [keyAt(i, j), 1]);
       terms.push([keyAt(i, C), -1]);
@@ -98,12 +102,7 @@ export function complaintFigures(rows: readonly ComplaintRow[], k: number, now: 
       const keys = counts.map((_, i) => bucketKey(m, b.edges[i]!, b.edges[i + 1]!));
       const grand = countKey(m, p, TOTAL, TOTAL);
       counts.forEach((n, i) => add(keys[i]!, n));
-      const total = counts.reduce((a, c) => a + c, 0);
-      const sup = suppressionPattern([...counts.map((n) => [n, n]), [total, total]], k);
-      counts.forEach((_, i) => {
-        if (sup[i]![0] || sup[i]![1]) hidden.add(keys[i]!);
-      });
-      if (sup[counts.length]![0] || sup[counts.length]![1]) hidden.add(grand);
+      counts.forEach((n, i) => small(n) && hidden.add(keys[i]!));
       relations.push({ terms: [...keys.map((key): [Key, number] => [key, 1]), [grand, -1]], op: 'eq' });
     }
   }
@@ -164,8 +163,31 @@ export function complaintFigures(rows: readonly ComplaintRow[], k: number, now: 
       }
     }
   }
-  const fixed = new Set([openGrand]);
-  return { tallies, perf, figures, relations, hidden, fixed };
+  // Fixed, pass by pass (decideHidden): every city total ≥ k; then the grand totals ≥ k; then only what is
+  // published elsewhere anyway (the city's open total).
+  const grands = new Set([...cityTotals].filter((key) => key.endsWith(`|${TOTAL}|${TOTAL}`)));
+  const passes = [new Set([openGrand, ...cityTotals]), new Set([openGrand, ...grands]), new Set([openGrand])];
+  return { tallies, perf, figures, relations, hidden, fixed: passes[0]!, passes };
+}
+
+/**
+ * The joint decision: first with every city total ≥ k shown (fixed). Where that leaves a small count pinned —
+ * a city with one small category total, pinned by the grand total minus the others — the next pass may hide
+ * category totals too, as few as it takes, still showing the grand totals; the last only keeps the city's open
+ * total (known elsewhere).
+ */
+export function decideHidden(f: ReturnType<typeof complaintFigures>, k: number): JointResult {
+  const figures = [...f.figures.values()];
+  let hidden = f.hidden;
+  let rounds = 0;
+  let result: JointResult | null = null;
+  for (const fixed of f.passes) {
+    result = protectJointly({ figures, relations: f.relations, k, hidden, fixed });
+    rounds += result.rounds;
+    hidden = result.hidden;
+    if (result.unprotected.length === 0) break;
+  }
+  return { ...result!, rounds };
 }
 
 /** The joint publication of every period (module comment). */
@@ -175,7 +197,7 @@ export function publishComplaints(
 ): Publication {
   const { k, now, regions } = opts;
   const f = complaintFigures(rows, k, now);
-  const joint = protectJointly({ figures: [...f.figures.values()], relations: f.relations, k, hidden: f.hidden, fixed: f.fixed });
+  const joint = decideHidden(f, k);
   const shown = (key: Key) => !joint.hidden.has(key);
   const summaries = Object.fromEntries(
     PERIOD_NAMES.map((period) => [period, assembleSummary(f.tallies[period], { period, k, now, regions }, shown)]),

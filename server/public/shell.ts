@@ -12,6 +12,7 @@ import type { ComplaintSummary } from './aggregation';
 import type { ComplaintPerformance } from './performance';
 import type { PublicProjects } from './projects';
 import type { PublicWarnings } from './warnings';
+import type { PublicCount } from './suppression';
 
 export interface ShellData {
   updatedAt: number;
@@ -23,7 +24,8 @@ export interface ShellData {
   speedKmh: number | null;
   landfillT: number | null;
   projects: { total: number; late: number; contractValue: number };
-  complaints7d: { received: number | null; resolved: number | null; medianHours: number | null; shareWithinSla: number | null };
+  /** Counts as published (a hidden one says "< k", or "≥ k" for a cover), with the summary's k. */
+  complaints7d: { received: PublicCount; resolved: PublicCount; k: number; medianHours: number | null; shareWithinSla: number | null };
 }
 
 const WIB_MS = 7 * 3_600_000;
@@ -61,8 +63,9 @@ export function shellData(inputs: {
       contractValue: inputs.projects.projects.reduce((s, p) => s + p.contractValue, 0),
     },
     complaints7d: {
-      received: inputs.summary7d.total.received.n,
-      resolved: inputs.summary7d.total.resolved.n,
+      received: inputs.summary7d.total.received,
+      resolved: inputs.summary7d.total.resolved,
+      k: inputs.summary7d.k,
       medianHours: city7d?.medianHoursToResolve ?? null,
       shareWithinSla: city7d?.shareWithinSla ?? null,
     },
@@ -95,6 +98,8 @@ export function renderShell(d: ShellData): string {
     : '';
   const c = d.complaints7d;
   const pct = (s: number | null) => (s === null ? '–' : `${nf(0).format(s * 100)}%`);
+  // a hidden count says what it is: "< 5" (small, or a zero hidden with one), "≥ 5" (a larger one hidden with one)
+  const count = (x: PublicCount) => (!x.suppressed ? num(x.n) : x.lessThan !== undefined ? `< ${num(x.lessThan)}` : `≥ ${num(c.k)}`);
   return [
     `<div class="pub pub-shell" id="shell" data-testid="public-shell">`,
     `<header class="pub-header"><div class="pub-header-row"><h1 data-testid="public-title">${e(`Sinergi — Data Publik ${d.cityName ?? 'Kota Semarang'}`)}</h1></div>`,
@@ -110,7 +115,7 @@ export function renderShell(d: ShellData): string {
     `<section class="pub-card" aria-labelledby="shell-proj"><h2 id="shell-proj">Proyek pembangunan</h2>`,
     `<p data-testid="shell-projects">${e(`${num(d.projects.total)} proyek, ${num(d.projects.late)} terlambat · nilai kontrak ${d.projects.total ? rupiah(d.projects.contractValue) : '–'}`)}</p></section>`,
     `<section class="pub-card" aria-labelledby="shell-aduan"><h2 id="shell-aduan">Aduan warga, 7 hari</h2>`,
-    `<p data-testid="shell-complaints">${e(`Masuk ${num(c.received)} · selesai ${num(c.resolved)} · median waktu selesai ${c.medianHours === null ? '–' : `${num(c.medianHours, 1)} jam`} · ${pct(c.shareWithinSla)} selesai dalam target`)}</p></section>`,
+    `<p data-testid="shell-complaints">${e(`Masuk ${count(c.received)} · selesai ${count(c.resolved)} · median waktu selesai ${c.medianHours === null ? '–' : `${num(c.medianHours, 1)} jam`} · ${pct(c.shareWithinSla)} selesai dalam target`)}</p></section>`,
     `<p class="card-note" role="status">${e(`Diperbarui ${time(d.updatedAt)} · memuat data langsung…`)}</p>`,
     `</main></div>`,
   ].join('');

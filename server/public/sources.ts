@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { complaintRows, publicMetricRows } from '../../db/queries/public';
 import { publicProjectRows, type PublicProjectRow } from '../../db/queries/projects';
 import { LONGEST_PERIOD_MS, type ComplaintSummary, type Period } from './aggregation';
-import { createSnapshotCache, type Snapshot, type SnapshotCache } from './cache';
+import { createSnapshotCache, type SharedSnapshots, type Snapshot, type SnapshotCache } from './cache';
 import { PUBLIC_VIEW_DEFAULTS } from './defaults';
 import type { ComplaintPerformance } from './performance';
 import { publishComplaints } from './publication';
@@ -42,10 +42,13 @@ export function createPublicSources(deps: {
   k?: number | undefined;
   cacheMs?: number | undefined;
   log?: Pick<Logger, 'warn'>;
+  /** In a cluster: each snapshot loaded once per period for every process (server/cluster/redis.ts). */
+  shared?: SharedSnapshots | undefined;
 }): PublicSources {
   const { db, clock } = deps;
   const k = deps.k ?? PUBLIC_VIEW_DEFAULTS.kAnonymity;
   const cacheMs = deps.cacheMs ?? PUBLIC_VIEW_DEFAULTS.cacheMs;
+  const shared = (name: string) => (deps.shared ? { shared: { name, store: deps.shared } } : {});
   const onStale = (what: string) => (err: unknown) => deps.log?.warn({ err }, `public ${what}: database unavailable, serving the last snapshot`);
   return {
     k,
@@ -56,10 +59,11 @@ export function createPublicSources(deps: {
       clock,
       load: (now) => complaintRows(db, now - LONGEST_PERIOD_MS),
       onStale: onStale('complaints'),
+      ...shared('complaints'),
     }),
-    metrics: createSnapshotCache({ ttlMs: cacheMs, clock, load: () => publicMetricRows(db), onStale: onStale('metrics') }),
-    projects: createSnapshotCache({ ttlMs: cacheMs, clock, load: () => publicProjectRows(db), onStale: onStale('projects') }),
-    warnings: createSnapshotCache({ ttlMs: cacheMs, clock, load: () => warningRows(db), onStale: onStale('warnings') }),
+    metrics: createSnapshotCache({ ttlMs: cacheMs, clock, load: () => publicMetricRows(db), onStale: onStale('metrics'), ...shared('metrics') }),
+    projects: createSnapshotCache({ ttlMs: cacheMs, clock, load: () => publicProjectRows(db), onStale: onStale('projects'), ...shared('projects') }),
+    warnings: createSnapshotCache({ ttlMs: cacheMs, clock, load: () => warningRows(db), onStale: onStale('warnings'), ...shared('warnings') }),
     // every period and answer from one joint decision (publication.ts), computed once per snapshot
     summary: (snap, period) => snap.memo('publication', (v, now) => publishComplaints(v.rows, { k, now, regions: v.regions })).summaries[period],
     performance: (snap, period) =>

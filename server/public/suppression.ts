@@ -32,8 +32,11 @@
  * starts from these patterns. Not covered: successive snapshots of a live count.
  */
 
-/** A count as published: its value, or null and `suppressed` when it is hidden. */
-export type PublicCount = { n: number; suppressed: false } | { n: null; suppressed: true };
+/**
+ * A count as published: its value, or null and `suppressed` when it is hidden; `lessThan` (k) when the hidden
+ * count is below k (the page's "< 5"), absent when it is a cover of k or more.
+ */
+export type PublicCount = { n: number; suppressed: false } | { n: null; suppressed: true; lessThan?: number };
 
 export interface ProtectedTable {
   /** [row][col], same shape as the input. */

@@ -28,6 +28,7 @@ import type {
   SubscriptionRecord,
   SyncMeta,
 } from '../../shared/contract';
+import { fanout, type FanoutMessage, type FanoutReport } from './fanout';
 import type { Hub, HubEnvelope } from './hub';
 
 type Nsp = Namespace<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -118,6 +119,8 @@ export interface Channels {
   handlers(): AnyHandler[];
   /** The hub's sink: one delivered message to the room's sockets of this process (each as its principal may see it). */
   deliver(env: HubEnvelope): void;
+  /** Messages the hub delivered together (one tick, one stream read): `/public` gets them in one write per socket. */
+  deliverAll(envs: readonly HubEnvelope[]): void;
   /** The generic subscribe path for one request (see the file header). A continuation runs right after the ack. */
   subscribe(handler: AnyHandler, socket: Sock, arg: unknown, source: string | null): Promise<Ack<unknown> | [Ack<unknown>, () => void]>;
   /** Puts a new socket in the rooms its handlers join at connection. */
@@ -133,6 +136,8 @@ export function createChannels(deps: {
   /** Socket ids of a namespace that get no more deltas now (outbound.ts). */
   slow: (nsp: Nsp) => string[];
   onError?: (err: unknown) => void;
+  /** Told what each `/public` fan-out cost (benchmarks). */
+  observeFanout?: (r: FanoutReport) => void;
 }): Channels {
   const handlers = new Map<string, AnyHandler>();
 
@@ -159,36 +164,43 @@ export function createChannels(deps: {
     handler: (type) => handlers.get(type),
     handlers: () => [...handlers.values()],
     deliver(env) {
-      const h = handlers.get(env.channel);
-      const key = h?.keyOf(env.room);
-      if (!h || key == null) return;
-      try {
-        const wire = { ...env.data, seq: env.seq, ...(env.volatile ? { volatile: true } : {}) } as object & { seq: number };
-        const views = h.view && (h.classified?.(env.data) ?? true);
-        for (const nsp of h.isPublik(key) ? [deps.live, deps.pub] : [deps.live]) {
-          const slow = deps.slow(nsp);
-          // one broadcast when every socket sees the same: no classified items, or /public (all anonymous)
-          if (!views || nsp === deps.pub) {
-            const op = nsp.local.to(env.room).except(slow);
-            emitTo(env.volatile ? op.volatile : op, h.deltaEvent, views ? h.view!(PUBLIC, wire, key) : wire);
-            continue;
-          }
-          if (nsp === deps.pub) {
-            // every anonymous socket sees the same view: made and encoded once for the room, not per socket
-            const op = nsp.local.to(env.room).except(slow);
-            emitTo(env.volatile ? op.volatile : op, h.deltaEvent, h.view!(PUBLIC, wire, key, undefined));
+      api.deliverAll([env]);
+    },
+    deliverAll(envs) {
+      // /public: every message of the delivery encoded once, one write per socket for all of them (fanout.ts)
+      const toPublic: FanoutMessage[] = [];
+      for (const env of envs) {
+        const h = handlers.get(env.channel);
+        const key = h?.keyOf(env.room);
+        if (!h || key == null) continue;
+        try {
+          const wire = { ...env.data, seq: env.seq, ...(env.volatile ? { volatile: true } : {}) } as object & { seq: number };
+          const views = h.view && (h.classified?.(env.data) ?? true);
+          // every anonymous socket sees the same view: made and encoded once for the room, not per socket
+          if (h.isPublik(key))
+            toPublic.push({ room: env.room, event: h.deltaEvent, payload: views ? h.view!(PUBLIC, wire, key) : wire, volatile: env.volatile });
+          const nsp = deps.live;
+          // one broadcast when every socket sees the same (no classified items)
+          if (!views) {
+            const op = nsp.local.to(env.room).except(deps.slow(nsp));
+            emitTo(env.volatile ? op.volatile : op, h.deltaEvent, wire);
             continue;
           }
           // per socket (classified items differ by principal), this process's sockets only, in order
           const ids = nsp.adapter.rooms.get(env.room);
           if (!ids) continue;
-          const skip = new Set(slow);
+          const skip = new Set(deps.slow(nsp));
           for (const id of ids) {
             const s = nsp.sockets.get(id);
             if (!s || skip.has(id)) continue;
             emitTo(env.volatile ? s.volatile : s, h.deltaEvent, h.view!(s.data.principal, wire, key, s.data.subscriptions?.[env.room]?.purpose));
           }
+        } catch (e) {
+          deps.onError?.(e);
         }
+      }
+      try {
+        if (toPublic.length) fanout(deps.pub, toPublic, deps.slow(deps.pub), deps.observeFanout);
       } catch (e) {
         deps.onError?.(e);
       }

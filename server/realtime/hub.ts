@@ -32,12 +32,13 @@ export interface HubEnvelope {
 export type HubBatch = Omit<HubEnvelope, 'seq'>[];
 
 /**
- * Numbers batches and hands every numbered envelope to `deliver` (on every process, in seq order per room).
+ * Numbers batches and hands every numbered envelope to `deliver` (on every process, in seq order per room),
+ * those numbered or read together in one call (the sockets then get them in one write each, fanout.ts).
  * `seqs` is what the numbering stands at when the hub starts (rooms absent: 0).
  */
 export interface HubTransport {
   readonly epoch: string;
-  start(deliver: (env: HubEnvelope) => void): Promise<{ seqs: ReadonlyMap<string, number> }>;
+  start(deliver: (envs: HubEnvelope[]) => void): Promise<{ seqs: ReadonlyMap<string, number> }>;
   append(batch: HubBatch): Promise<void>;
   close(): Promise<void>;
 }
@@ -83,7 +84,7 @@ export function missedSince(state: RoomState | undefined, seq: number): HubEnvel
 
 /** One process: numbers in memory, delivered at once. */
 export function createLocalTransport(): HubTransport {
-  let deliver: ((env: HubEnvelope) => void) | null = null;
+  let deliver: ((envs: HubEnvelope[]) => void) | null = null;
   const seqs = new Map<string, number>();
   return {
     epoch: randomUUID(),
@@ -92,11 +93,12 @@ export function createLocalTransport(): HubTransport {
       return { seqs: new Map() };
     },
     async append(batch) {
-      for (const b of batch) {
+      const envs = batch.map((b) => {
         const seq = (seqs.get(b.room) ?? 0) + 1;
         seqs.set(b.room, seq);
-        deliver?.({ ...b, seq });
-      }
+        return { ...b, seq };
+      });
+      deliver?.(envs);
     },
     async close() {
       deliver = null;
@@ -107,8 +109,10 @@ export function createLocalTransport(): HubTransport {
 export async function createHub(opts: {
   tickMs: number;
   transport?: HubTransport;
-  /** Every delivered message (the socket sink sends it to the room's local sockets). */
+  /** Every delivered message, one by one (metrics, state kept current from the deltas). */
   sink: (env: HubEnvelope) => void;
+  /** The same messages, those delivered together at once, after `sink` saw each (the sockets' sink: fanout.ts). */
+  batchSink?: (envs: HubEnvelope[]) => void;
   history?: number;
   onError?: (err: unknown) => void;
 }): Promise<Hub> {
@@ -119,12 +123,17 @@ export async function createHub(opts: {
   // insertion order = first publish order, so a tick's batch keeps the order facts were published in
   let buffer = new Map<string, { channel: string; data: object; volatile: boolean }>();
 
-  const { seqs } = await transport.start((env) => {
-    const prev = rooms.get(env.room) ?? { seq: 0, sent: [] };
-    const next = remember(prev, env, history);
-    if (next === prev) return;
-    rooms.set(env.room, next);
-    opts.sink(env);
+  const { seqs } = await transport.start((envs) => {
+    const fresh: HubEnvelope[] = [];
+    for (const env of envs) {
+      const prev = rooms.get(env.room) ?? { seq: 0, sent: [] };
+      const next = remember(prev, env, history);
+      if (next === prev) continue;
+      rooms.set(env.room, next);
+      opts.sink(env);
+      fresh.push(env);
+    }
+    if (fresh.length) opts.batchSink?.(fresh);
   });
   for (const [room, seq] of seqs) if (!rooms.has(room)) rooms.set(room, { seq, sent: [] });
 
@@ -143,11 +152,16 @@ export async function createHub(opts: {
   };
   // A room within one message per tick on average (bursts of 3) sends at once; a busier one is coalesced up
   // to its next turn (pacing.ts). Was: every room waited for a fixed tick, 0–tickMs, half of it on average.
-  const pacer = createPacer({ intervalMs: opts.tickMs, burst: 3 }, (room) => {
-    const b = buffer.get(room);
-    if (!b) return;
-    buffer.delete(room);
-    void send([{ room, channel: b.channel, volatile: b.volatile, data: b.data }]);
+  // Rooms due in the same turn leave as one batch (one delivery, one write per socket).
+  const pacer = createPacer({ intervalMs: opts.tickMs, burst: 3 }, (due) => {
+    const batch: HubBatch = [];
+    for (const room of due) {
+      const b = buffer.get(room);
+      if (!b) continue;
+      buffer.delete(room);
+      batch.push({ room, channel: b.channel, volatile: b.volatile, data: b.data });
+    }
+    if (batch.length) void send(batch);
   });
   let closed = false;
 

@@ -31,24 +31,37 @@ export function paceDelay(state: PaceState | undefined, now: number, rule: PaceR
   return { delayMs, next: { tokens: 0, at: now + delayMs } };
 }
 
-/** Runs `send(key)` per channel as the rule allows; `due(key)` says the channel has something to send. */
-export function createPacer(rule: PaceRule, send: (key: string) => void, now: () => number = () => performance.now()) {
+/**
+ * Runs `send(keys)` per channel as the rule allows; `due(key)` says the channel has something to send. Channels
+ * that may send at once and became due in the same turn are sent together (one call, one delivery).
+ */
+export function createPacer(rule: PaceRule, send: (keys: string[]) => void, now: () => number = () => performance.now()) {
   const buckets = new Map<string, PaceState>();
   const pending = new Map<string, { cancel: () => void }>();
+  /** Keys that go after the current I/O turn, and the one immediate that sends them. */
+  let soon: string[] = [];
+  let immediate: NodeJS.Immediate | null = null;
+  const sendSoon = () => {
+    immediate = null;
+    const keys = soon;
+    soon = [];
+    for (const k of keys) pending.delete(k);
+    send(keys);
+  };
   return {
     due(key: string): void {
       if (pending.has(key)) return; // already scheduled: it takes what is buffered when it runs
       const { delayMs, next } = paceDelay(buckets.get(key), now(), rule);
       buckets.set(key, next);
-      const run = () => {
-        pending.delete(key);
-        send(key);
-      };
       if (delayMs === 0) {
-        const h = setImmediate(run);
-        pending.set(key, { cancel: () => clearImmediate(h) });
+        soon.push(key);
+        immediate ??= setImmediate(sendSoon);
+        pending.set(key, { cancel: () => {} });
       } else {
-        const h = setTimeout(run, delayMs);
+        const h = setTimeout(() => {
+          pending.delete(key);
+          send([key]);
+        }, delayMs);
         h.unref();
         pending.set(key, { cancel: () => clearTimeout(h) });
       }
@@ -57,6 +70,9 @@ export function createPacer(rule: PaceRule, send: (key: string) => void, now: ()
     cancelAll(): void {
       for (const p of pending.values()) p.cancel();
       pending.clear();
+      if (immediate) clearImmediate(immediate);
+      immediate = null;
+      soon = [];
     },
   };
 }

@@ -86,12 +86,15 @@ export async function createRedisTransport(opts: {
         while (!closed) {
           try {
             const res = (await reader.xread('COUNT', 1000, 'BLOCK', 1000, 'STREAMS', keys.stream, from)) as [string, [string, string[]][]][] | null;
+            // one read, one delivery: the sockets get what was read together in one write each
+            const envs: HubEnvelope[] = [];
             for (const [, entries] of res ?? [])
               for (const [id, fields] of entries) {
                 from = id;
                 const env = envelopeOf(fields);
-                if (env) deliver(env);
+                if (env) envs.push(env);
               }
+            if (envs.length) deliver(envs);
           } catch (e) {
             if (closed) break;
             opts.onError?.(e);

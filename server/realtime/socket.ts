@@ -47,6 +47,8 @@ export interface SocketDeps {
   publicLimits?: Partial<PublicLimits>;
   /** The client's address as the HTTP side sees it (TRUST_PROXY applied); default the peer's. */
   clientAddress?: (req: IncomingMessage) => string;
+  /** Where per-address bounds are counted (a cluster: Redis); default this process's memory. */
+  addressCounters?: AddressCounters;
 }
 
 /**
@@ -75,6 +77,43 @@ export const PUBLIC_LIMITS: Readonly<PublicLimits> = Object.freeze({
   inFlightPerAddress: 4,
   openEvents: 500,
 });
+
+/**
+ * Where the per-address bounds on anonymous clients are counted: in this process (one process), or across the
+ * cluster (server/cluster/redis.ts), so that a flood from one address meets one limit, not one per process.
+ * Requests in flight per address stay per process: they bound the memory of the process answering them.
+ */
+export interface AddressCounters {
+  /** Takes one of the address's socket slots; false when it has `max` open already. */
+  openSocket(address: string, max: number): Promise<boolean>;
+  closeSocket(address: string): void;
+  /** Counts one subscribe request of the address in the current minute; false past `perMin`. */
+  subscribe(address: string, perMin: number): Promise<boolean>;
+}
+
+/** One process: everything in memory. */
+export function memoryAddressCounters(clock: () => number): AddressCounters {
+  const open = new Map<string, number>();
+  const budgets = new Map<number, (key: string) => boolean>();
+  return {
+    async openSocket(address, max) {
+      const n = open.get(address) ?? 0;
+      if (n >= max) return false;
+      open.set(address, n + 1);
+      return true;
+    },
+    closeSocket(address) {
+      const n = (open.get(address) ?? 1) - 1;
+      if (n <= 0) open.delete(address);
+      else open.set(address, n);
+    },
+    async subscribe(address, perMin) {
+      let budget = budgets.get(perMin);
+      if (!budget) budgets.set(perMin, (budget = createWindowCounter(perMin, clock)));
+      return budget(address);
+    },
+  };
+}
 
 /** A fixed-window counter per key, bounded in keys (the oldest window is dropped first). */
 function createWindowCounter(perMin: number, clock: () => number, maxKeys = 100_000) {
@@ -124,19 +163,33 @@ export function registerNamespaces(io: IoServer, deps: SocketDeps): { stop(): vo
   const limits: PublicLimits = { ...PUBLIC_LIMITS, ...deps.publicLimits };
   const addressOf = (socket: Sock) => (deps.clientAddress ? deps.clientAddress(socket.request) : socket.handshake.address);
   const pub = io.of(NAMESPACES.public);
-  const perAddress = new Map<string, number>();
+  const counters = deps.addressCounters ?? memoryAddressCounters(deps.clock);
   pub.use((socket, next) => {
     const address = addressOf(socket);
-    const open = perAddress.get(address) ?? 0;
-    if (open >= limits.socketsPerAddress) return next(new Error('too many connections from this address'));
-    perAddress.set(address, open + 1);
-    socket.once('disconnect', () => {
-      const n = (perAddress.get(address) ?? 1) - 1;
-      if (n <= 0) perAddress.delete(address);
-      else perAddress.set(address, n);
-    });
-    socket.data.principal = { role: 'public' };
-    next();
+    counters.openSocket(address, limits.socketsPerAddress).then(
+      (allowed) => {
+        if (!allowed) return next(new Error('too many connections from this address'));
+        // given back once, when the socket leaves or its connection closes (also during the handshake)
+        let freed = false;
+        const free = () => {
+          if (freed) return;
+          freed = true;
+          counters.closeSocket(address);
+        };
+        socket.once('disconnect', free);
+        socket.conn.once('close', free);
+        if (socket.conn.readyState !== 'open') {
+          free();
+          return next(new Error('disconnected'));
+        }
+        socket.data.principal = { role: 'public' };
+        next();
+      },
+      (e: unknown) => {
+        deps.log.error({ err: e }, 'could not count the connections of an address');
+        next(new Error('unavailable'));
+      },
+    );
   });
   const live = io.of(NAMESPACES.live);
   live.use((socket, next) => {
@@ -156,13 +209,14 @@ export function registerNamespaces(io: IoServer, deps: SocketDeps): { stop(): vo
   });
   // Feed health and alerts must not be missed: a socket is in their rooms from connection (channel autoJoin).
   live.on('connection', (socket) => deps.channels.autoJoin(socket));
-  const addressBudget = createWindowCounter(limits.subscribesPerAddressPerMin, deps.clock);
+
   // per address: how many requests run, and those waiting their turn (a crowd behind one address queues)
   const inFlight = new Map<string, { running: number; waiting: (() => void)[] }>();
   /** An anonymous request's ticket (call it when answered) once its turn comes, or why it is refused. */
   const admitAddress = async (socket: Sock): Promise<(() => void) | string> => {
     const address = addressOf(socket);
-    if (!addressBudget(address)) return 'too many subscriptions from this address; slow down and retry in a minute';
+    if (!(await counters.subscribe(address, limits.subscribesPerAddressPerMin)))
+      return 'too many subscriptions from this address; slow down and retry in a minute';
     let slot = inFlight.get(address);
     if (!slot) inFlight.set(address, (slot = { running: 0, waiting: [] }));
     if (slot.running >= limits.inFlightPerAddress) {

@@ -14,6 +14,8 @@ import type { ClassifiedEntity } from '../access/policy';
 import type { CatalogService } from '../catalog/service';
 import type { ChannelHandler } from '../realtime/channel';
 import { auditSharedRead } from '../sharing/audit-read';
+import type { UsageRecorder } from '../sharing/usage';
+import { liveRefusal } from '../sharing/coarsen';
 import { currentDelta, currentOnly, publicHistoryMinutes, withoutHistory } from '../public/current-only';
 import { preEncode } from '../realtime/preencoded';
 import type { LiveLatest } from '../public/live-latest';
@@ -110,6 +112,8 @@ export function createSnapshotCache(
 export function createPointsChannel(deps: {
   pool: pg.Pool;
   catalog: CatalogService;
+  /** Counts reads made through a sharing agreement (server/sharing/usage.ts). */
+  usage?: UsageRecorder;
   series: SeriesService;
   clock: () => number;
   /** How long anonymous subscribers share a snapshot (well inside what the hub holds for catch-up). */
@@ -146,11 +150,13 @@ export function createPointsChannel(deps: {
       if (!metric) return { allow: false, code: 'not_found', message: `unknown metric '${key}'` };
       const d = catalog.decide(who, metric, 'metric', purpose);
       if (!d.allow) return { allow: false, code: 'forbidden', message: d.reason };
+      const coarse = liveRefusal(metric.code, d.via);
+      if (coarse) return { allow: false, code: 'forbidden', message: coarse };
       return {
         allow: true,
         item: metric,
         audit: (source) =>
-          auditSharedRead(deps.pool, who, { type: 'metric', code: metric.code, ownerOpd: metric.ownerOpd }, d, { via: 'socket', source }),
+          auditSharedRead(deps.pool, who, { type: 'metric', code: metric.code, ownerOpd: metric.ownerOpd }, d, { via: 'socket', source }, deps.usage),
       };
     },
     roomOf: (metric) => toRoomId({ type: 'metric', metric }),

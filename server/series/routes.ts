@@ -2,6 +2,8 @@
 import { Router } from 'express';
 import type pg from 'pg';
 import { auditSharedRead } from '../sharing/audit-read';
+import type { UsageRecorder } from '../sharing/usage';
+import { coarsenSeries } from '../sharing/coarsen';
 import { seriesQuerySchema, toIssueDetails } from '../../shared/schemas';
 import type { CatalogService } from '../catalog/service';
 import type { PrincipalOf } from '../http/principal';
@@ -9,7 +11,13 @@ import type { SeriesService } from './service';
 import { reply } from '../http/reply';
 import { currentOnly, rangeWithoutHistory } from '../public/current-only';
 
-export function createSeriesRoutes(deps: { pool: pg.Pool; catalog: CatalogService; series: SeriesService; principalOf: PrincipalOf }): Router {
+export function createSeriesRoutes(deps: {
+  pool: pg.Pool;
+  catalog: CatalogService;
+  series: SeriesService;
+  principalOf: PrincipalOf;
+  usage?: UsageRecorder;
+}): Router {
   const router = Router();
   router.get('/api/v1/catalog', async (req, res) => {
     const who = await deps.principalOf(req);
@@ -30,13 +38,22 @@ export function createSeriesRoutes(deps: { pool: pg.Pool; catalog: CatalogServic
     if (!decision.allow) return void res.status(403).json({ error: decision.reason, details: [] });
     const result = await deps.series.range(metric.code, q.from, q.to, q.bucket, q.entity);
     if ('error' in result) return void res.status(400).json({ error: result.error, details: [] });
-    await auditSharedRead(deps.pool, who, { type: 'metric', code: metric.code, ownerOpd: metric.ownerOpd }, decision, {
-      via: 'rest',
-      source: req.ip ?? null,
-      detail: { from: new Date(q.from).toISOString(), to: new Date(q.to).toISOString() },
-    });
+    await auditSharedRead(
+      deps.pool,
+      who,
+      { type: 'metric', code: metric.code, ownerOpd: metric.ownerOpd },
+      decision,
+      {
+        via: 'rest',
+        source: req.ip ?? null,
+        detail: { from: new Date(q.from).toISOString(), to: new Date(q.to).toISOString() },
+      },
+      deps.usage,
+    );
     // A series of a classified entity (a rahasia project) is left out as if it did not exist.
-    const visible = { ...result, series: result.series.filter((s) => deps.catalog.decideSeries(who, metric, s.entity, q.purpose).allow) };
+    const filtered = { ...result, series: result.series.filter((s) => deps.catalog.decideSeries(who, metric, s.entity, q.purpose).allow) };
+    // read through an agreement narrowed to a coarser region: region codes cut, no positions (sharing/coarsen.ts)
+    const visible = decision.via?.regionLevel ? coarsenSeries(filtered, decision.via.regionLevel) : filtered;
     // anonymous callers get a current-only metric's latest readings without buckets (public/current-only.ts)
     reply(res, 'SeriesRange', who.role === 'public' && currentOnly(metric) ? rangeWithoutHistory(visible) : visible);
   });

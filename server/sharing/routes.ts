@@ -6,8 +6,13 @@
  * data (`direction: 'granted'`). Operators and admins, who have no OPD, see every agreement in force
  * (`direction: 'other'`). The public gets 401: agreements name OPD and purposes.
  */
-import { Router } from 'express';
+import { Router, type Request, type Response } from 'express';
 import type pg from 'pg';
+import { z } from 'zod';
+import { assertNever } from '../../shared/ack';
+import { toIssueDetails } from '../../shared/schemas';
+import { sharingDecisionSchema, sharingDisputeSchema, sharingRenewSchema, sharingRequestInputSchema } from '../../shared/sharing';
+import type { SharingResult, SharingService } from './service';
 import { loadAgreements } from '../../db/queries/sharing';
 import { canRead, type Agreement } from '../access/policy';
 import type { CatalogService } from '../catalog/service';
@@ -36,7 +41,7 @@ export function createSharingRoutes(deps: { pool: pg.Pool; catalog: CatalogServi
     if (!who) return void res.status(401).json({ error: 'invalid or revoked token', details: [] });
     if (who.role === 'public') return void res.status(401).json({ error: 'sign in to see sharing agreements', details: [] });
     const now = deps.clock();
-    const inForce = (await loadAgreements(deps.pool)).filter((a) => a.validFrom <= now && now < a.validUntil);
+    const inForce = (await loadAgreements(deps.pool)).filter((a) => !a.suspended && a.validFrom <= now && now < a.validUntil);
     const item = (a: Agreement) => (a.itemType === 'metric' ? deps.catalog.metric(a.itemCode) : deps.catalog.eventKind(a.itemCode));
     const out: AgreementView[] = [];
     for (const a of inForce) {
@@ -64,6 +69,149 @@ export function createSharingRoutes(deps: { pool: pg.Pool; catalog: CatalogServi
       });
     }
     reply(res, 'SharingAgreements', { agreements: out });
+  });
+  return router;
+}
+
+const idSchema = z.object({
+  id: z
+    .string()
+    .regex(/^[1-9]\d{0,9}$/, 'not an id')
+    .transform(Number),
+});
+
+const STATUS = { not_signed_in: 401, not_found: 404, forbidden: 403, invalid: 400, conflict: 409 } as const;
+
+/** Maps a failed domain result to HTTP (the one place). */
+function fail(res: Response, r: Exclude<SharingResult<object>, { kind: 'ok' }>): void {
+  switch (r.kind) {
+    case 'not_signed_in':
+      return reply(res, 'Error', { error: 'sign in to work on sharing agreements', details: [] }, STATUS[r.kind]);
+    case 'not_found':
+      return reply(res, 'Error', { error: `no ${r.what} you may see`, details: [] }, STATUS[r.kind]);
+    case 'forbidden':
+    case 'invalid':
+    case 'conflict':
+      return reply(res, 'Error', { error: r.reason, details: [] }, STATUS[r.kind]);
+    default:
+      return assertNever(r);
+  }
+}
+
+/**
+ * Sharing on request (issue 19): the caller's requests and agreements with their state and usage, asking,
+ * deciding (approve, narrow, refuse), withdrawing, renewing, disputing and lifting a dispute, the owner's
+ * usage view, and the needs-and-availability matrix (admins and Bappeda).
+ */
+export function createSharingRequestRoutes(deps: { sharing: SharingService; principalOf: PrincipalOf }): Router {
+  const router = Router();
+  const { sharing } = deps;
+  const principal = async (req: Request, res: Response) => {
+    const who = await deps.principalOf(req);
+    if (!who) reply(res, 'Error', { error: 'invalid or revoked token', details: [] }, 401);
+    return who;
+  };
+  /** The body, or a 400 naming every issue. */
+  const bodyOf = <S extends z.ZodType>(schema: S, req: Request, res: Response): z.output<S> | null => {
+    const p = schema.safeParse(req.body ?? {});
+    if (p.success) return p.data;
+    reply(res, 'Error', { error: 'invalid body', details: toIssueDetails(p.error).map((d) => ({ ...d, index: null })) }, 400);
+    return null;
+  };
+  const idOf = (req: Request, res: Response): number | null => {
+    const p = idSchema.safeParse(req.params);
+    if (p.success) return p.data.id;
+    reply(res, 'Error', { error: 'not an id', details: toIssueDetails(p.error).map((d) => ({ ...d, index: null })) }, 400);
+    return null;
+  };
+  const source = (req: Request) => req.ip ?? null;
+
+  router.get('/api/v1/sharing/overview', async (req, res) => {
+    const who = await principal(req, res);
+    if (!who) return;
+    const r = await sharing.overview(who);
+    if (r.kind !== 'ok') return fail(res, r);
+    reply(res, 'SharingOverview', { requests: r.requests, agreements: r.agreements, requestable: r.requestable });
+  });
+  router.post('/api/v1/sharing/requests', async (req, res) => {
+    const who = await principal(req, res);
+    if (!who) return;
+    const body = bodyOf(sharingRequestInputSchema, req, res);
+    if (!body) return;
+    const r = await sharing.request(who, body, source(req));
+    if (r.kind !== 'ok') return fail(res, r);
+    reply(res, 'SharingRequest', { request: r.request }, 201);
+  });
+  router.post('/api/v1/sharing/requests/:id/decision', async (req, res) => {
+    const who = await principal(req, res);
+    if (!who) return;
+    const id = idOf(req, res);
+    if (id === null) return;
+    const body = bodyOf(sharingDecisionSchema, req, res);
+    if (!body) return;
+    const r = await sharing.decide(who, id, body, source(req));
+    if (r.kind !== 'ok') return fail(res, r);
+    reply(res, 'SharingRequest', { request: r.request });
+  });
+  router.post('/api/v1/sharing/requests/:id/withdraw', async (req, res) => {
+    const who = await principal(req, res);
+    if (!who) return;
+    const id = idOf(req, res);
+    if (id === null) return;
+    const r = await sharing.withdraw(who, id, source(req));
+    if (r.kind !== 'ok') return fail(res, r);
+    reply(res, 'SharingRequest', { request: r.request });
+  });
+  router.post('/api/v1/sharing/agreements/:id/renew', async (req, res) => {
+    const who = await principal(req, res);
+    if (!who) return;
+    const id = idOf(req, res);
+    if (id === null) return;
+    const body = bodyOf(sharingRenewSchema, req, res);
+    if (!body) return;
+    const r = await sharing.renew(who, id, body, source(req));
+    if (r.kind !== 'ok') return fail(res, r);
+    // the owner extended it (200, the agreement); the grantee asked (201, the renewal request)
+    if ('agreement' in r) reply(res, 'SharingAgreement', { agreement: r.agreement });
+    else reply(res, 'SharingRequest', { request: r.request }, 201);
+  });
+  router.post('/api/v1/sharing/agreements/:id/dispute', async (req, res) => {
+    const who = await principal(req, res);
+    if (!who) return;
+    const id = idOf(req, res);
+    if (id === null) return;
+    const body = bodyOf(sharingDisputeSchema, req, res);
+    if (!body) return;
+    const r = await sharing.dispute(who, id, body.note, source(req));
+    if (r.kind !== 'ok') return fail(res, r);
+    reply(res, 'SharingAgreement', { agreement: r.agreement });
+  });
+  router.post('/api/v1/sharing/agreements/:id/resolve', async (req, res) => {
+    const who = await principal(req, res);
+    if (!who) return;
+    const id = idOf(req, res);
+    if (id === null) return;
+    const body = bodyOf(sharingDisputeSchema, req, res);
+    if (!body) return;
+    const r = await sharing.resolve(who, id, body.note, source(req));
+    if (r.kind !== 'ok') return fail(res, r);
+    reply(res, 'SharingAgreement', { agreement: r.agreement });
+  });
+  router.get('/api/v1/sharing/agreements/:id/usage', async (req, res) => {
+    const who = await principal(req, res);
+    if (!who) return;
+    const id = idOf(req, res);
+    if (id === null) return;
+    const r = await sharing.usage(who, id, source(req));
+    if (r.kind !== 'ok') return fail(res, r);
+    reply(res, 'SharingUsage', r.usage);
+  });
+  router.get('/api/v1/sharing/matrix', async (req, res) => {
+    const who = await principal(req, res);
+    if (!who) return;
+    const r = sharing.matrix(who);
+    if (r.kind !== 'ok') return fail(res, r);
+    reply(res, 'SharingMatrix', await r.matrix);
   });
   return router;
 }

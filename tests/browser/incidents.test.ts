@@ -11,6 +11,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ensureClientBuild } from '../../scripts/client-build';
 import type { WireAlert } from '../../shared/alerts';
+import { grantAgreement, revokeAgreement } from '../../db/queries/sharing';
 import { startTestServer, waitFor, type TestServer } from '../support/server';
 import { CHROMIUM, CHROMIUM_ARGS, chromiumAvailable, refuseOffsite } from '../support/browser';
 
@@ -155,6 +156,73 @@ describe.skipIf(!chromiumAvailable)('incidents on the tablets and the phone', ()
     expect(offsite).toEqual([]);
     expect(problems).toEqual([]);
   }, 120_000);
+
+  it('phone 360×640: the officer opens an incident on the map, follows a shared incident live until the agreement ends, reports from the map', async () => {
+    const token = await server.token('operator');
+    const agreement = await grantAgreement(server.storage.pool, {
+      ownerOpd: 'DLH',
+      granteeOpd: 'BPBD',
+      itemType: 'metric',
+      itemCode: 'container_fill',
+      purpose: 'flood-response',
+      validUntil: Date.now() + 86_400_000,
+      reference: 'PKS/16',
+    });
+    await server.app.catalog.reload();
+    const phone = await signIn(await launch({ width: 360, height: 640 }), 'joko.bpbd', 'kata-sandi-bpbd-2');
+
+    // its own queue: an incident with a position, shown on the city's offline map with a pin
+    const own = await server.post(
+      '/api/v1/incidents',
+      { from: { type: 'manual', lon: 110.42, lat: -6.98 }, title: 'Tanggul rembes', severity: 'siaga', handlingOpd: 'BPBD' },
+      token,
+    );
+    const ownId = (own.body as { incident: { id: number } }).incident.id;
+    const card = phone.locator(`[data-testid="agency-incidents"] [data-testid="incident-${ownId}"]`);
+    await card.waitFor({ timeout: 5_000 });
+    await card.locator(`[data-testid="incident-place-${ownId}"]`).tap();
+    const map = card.locator('[data-testid="incident-location-map"][data-ready="true"]');
+    await map.waitFor({ timeout: 30_000 });
+    expect(await map.locator('.maplibregl-marker').count()).toBe(1);
+    const box = (await map.boundingBox())!;
+    expect(box.width).toBeLessThanOrEqual(360);
+    expect(box.height).toBeGreaterThan(150);
+    await phone.screenshot({ path: join(ARTIFACTS, 'incident-phone-map-360x640.png') });
+
+    // a DLH incident about the shared metric arrives live in the purpose room's list
+    await phone.locator('[data-testid="shared-incidents"][data-purpose="flood-response"][data-state="ready"]').waitFor({ timeout: 10_000 });
+    await server.post(
+      '/api/v1/ingest',
+      { points: [{ metric: 'container_fill', entity: 'TPS-HP', time: Date.now(), value: 0.98 }] },
+      await server.key('DLH'),
+    );
+    const alert = await waitFor('the container alert', async () =>
+      ((await server.get('/api/v1/alerts', token)).body.alerts as WireAlert[]).find((a) => a.entity === 'TPS-HP'),
+    );
+    const made = await server.post('/api/v1/incidents', { from: { type: 'alert', id: alert.id } }, token);
+    const sharedId = (made.body as { incident: { id: number; handlingOpd: string } }).incident.id;
+    expect((made.body as { incident: { handlingOpd: string } }).incident.handlingOpd).toBe('DLH');
+    await phone.locator(`[data-testid="shared-incidents"] [data-testid="shared-incident-${sharedId}"]`).waitFor({ timeout: 2_000 });
+    // the agreement ends: the list goes (the server ended the subscription) and stays gone
+    await revokeAgreement(server.storage.pool, agreement);
+    await server.app.catalog.reload();
+    await server.app.recheckLive();
+    await phone.locator('[data-testid="shared-incidents"]').waitFor({ state: 'detached', timeout: 5_000 });
+
+    // a manual report from the phone's map picker, in three taps
+    const picker = phone.locator('[data-testid="incident-map"][data-ready="true"]');
+    await picker.waitFor({ timeout: 30_000 });
+    const canvas = picker.locator('[data-testid="incident-map-canvas"] canvas');
+    await canvas.scrollIntoViewIfNeeded();
+    const c = (await canvas.boundingBox())!;
+    await phone.touchscreen.tap(c.x + c.width / 2, c.y + c.height / 2);
+    await picker.locator('[data-testid="incident-here"]').tap();
+    await picker.locator('[data-testid="incident-here-send"]').tap();
+    await picker.locator('[data-testid="incident-here-made"]').waitFor({ timeout: 10_000 });
+    expect(await phone.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    expect(offsite).toEqual([]);
+    expect(problems).toEqual([]);
+  }, 180_000);
 
   it('wall: the overview draws a created incident on its incident layer (ringed once past target) and lists it on the board', async () => {
     const token = await server.token('operator');

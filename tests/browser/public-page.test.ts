@@ -136,6 +136,16 @@ describe.skipIf(!chromiumAvailable)('/public for citizens in headless Chromium',
       events.push({ ...base, status: 'received', time: opened });
       if (i % 4 !== 3) events.push({ ...base, status: 'resolved', time: opened + (4 + (i % 5)) * 3_600_000 });
     }
+    // and a third kelurahan with two (open): a count below k, which the page writes "< 5"
+    for (let i = 0; i < 2; i++)
+      events.push({
+        kind: 'complaint',
+        id: `LPR-UJI-K3-${i}`,
+        category: 'sampah',
+        region: kel[2].code,
+        status: 'received',
+        time: now - (30 + i) * 3_600_000,
+      });
     const ev = await server.post('/api/v1/events', { events }, keys.DISKOMINFO);
     expect(ev.status).toBe(202);
 
@@ -281,11 +291,39 @@ describe.skipIf(!chromiumAvailable)('/public for citizens in headless Chromium',
         ? /Seluruh kota: median –, – selesai dalam target/
         : /Seluruh kota: median [\d,]+ jam, (\d+\s?%|–) selesai dalam target/,
     );
-    // 24 received in 2 days: the day buckets are shown or hidden, never a number below k
+    // 24 received in 2 days: the day buckets are shown or hidden, never a number below k; a hidden count says
+    // "< 5" (or "≥ 5" for a larger one hidden with it), never "–" (issue 21)
+    const isCount = (c: string) => c === '< 5' || c === '≥ 5' || c === '0' || Number(c.replace(/\./g, '')) >= 5;
     const bucketCells = await page.locator('[data-testid="complaints-buckets"] tbody td').allInnerTexts();
-    for (const c of bucketCells) expect(c.trim() === '–' || c.trim() === '0' || Number(c.trim().replace(/\./g, '')) >= 5, c).toBe(true);
+    for (const c of bucketCells) expect(isCount(c.trim()), c).toBe(true);
+    // the totals and the category counts (the median column is not a count)
+    for (const c of await page.locator('[data-testid="complaints-totals"] .big').allInnerTexts()) expect(isCount(c.trim()), c).toBe(true);
+    for (const row of await page.locator('[data-testid="complaints-category-row"]').all()) {
+      const [received, resolved] = await row.locator('td').allInnerTexts();
+      expect(isCount(received!.trim()) && isCount(resolved!.trim()), `${received} ${resolved}`).toBe(true);
+    }
+    // the third kelurahan's two complaints read "< 5"
+    for (const d of await page.locator('[data-testid="section-complaints"] details.cx-kecamatan summary').all()) await d.click();
+    const kelRows = await page.locator('[data-testid="complaints-kelurahan-row"]').allInnerTexts();
+    expect(kelRows.join('\n')).toContain('< 5');
+    expect(kelRows.join('\n')).not.toContain('–');
+    expect(await page.locator('[data-testid="section-complaints"] .card-note').last().innerText()).toMatch(/ditampilkan sebagai “< 5”/);
+    // the open-data links: the dataset list, the complaints CSV and the API page in the page's language
+    const links = page.locator('[data-testid="open-data-links"] a');
+    expect(await links.evaluateAll((as) => as.map((a) => a.getAttribute('href')))).toEqual([
+      '/api/public/v1/datasets',
+      '/api/public/v1/datasets/aduan-warga-per-kelurahan/data.csv?view=30d',
+      '/api/docs?lang=id',
+    ]);
 
     await scrollThrough(page);
+    // the map: complaints per kelurahan (three kelurahan have complaints) and the kelurahan under a warning
+    // shaded (PA-UJI-1 at Siaga, PA-UJI-2 at Waspada), gesture hints in Bahasa Indonesia
+    const map = page.locator('[data-testid="public-map"]');
+    await expect.poll(() => map.getAttribute('data-complaint-places'), { timeout: 15_000 }).toBe('3');
+    await expect.poll(() => map.getAttribute('data-warned-kelurahan'), { timeout: 15_000 }).toBe('2');
+    expect(await page.locator('.maplibregl-cooperative-gesture-screen').innerText()).toMatch(/dua jari|Ctrl \+ gulir/);
+    expect(await page.locator('.pub-map-legend').innerText()).toMatch(/Kelurahan dengan peringatan banjir/);
     // the progress history: a line with a text alternative
     const spark = page.locator('[data-testid="project-row"][data-entity="PRJ-T-001"] [data-testid="project-sparkline"]');
     expect(await spark.getAttribute('role')).toBe('img');
@@ -398,6 +436,11 @@ describe.skipIf(!chromiumAvailable)('/public for citizens in headless Chromium',
     await page.locator('[data-testid="complaints-category-row"]').first().waitFor({ timeout: 15_000 });
     await scrollThrough(page);
     expect(await page.locator('[data-testid="section-complaints"] h2').innerText()).toBe('Citizen complaints');
+    // the map rebuilt in English: its gesture hints follow the page
+    await expect
+      .poll(() => page.locator('.maplibregl-cooperative-gesture-screen').innerText(), { timeout: 15_000 })
+      .toMatch(/two fingers|Ctrl \+ scroll/);
+    expect(await page.locator('[data-testid="open-data-links"] a').last().getAttribute('href')).toBe('/api/docs?lang=en');
 
     const violations = await axe(page);
     expect(serious(violations), JSON.stringify(serious(violations), null, 2)).toEqual([]);

@@ -116,6 +116,9 @@ describe.skipIf(!nginxAvailable || !redisAvailable)('three processes on Redis be
         STORE_REFRESH_INTERVAL_MS: '1000',
         LOGIN_RATE_PER_MIN: '5',
         TICKET_LOOKUPS_PER_MIN: '4',
+        // anonymous sockets per address (counted across processes) and the public API's snapshot period
+        PUBLIC_SOCKETS_PER_ADDRESS: '4',
+        PUBLIC_CACHE_MS: '30000',
         TRUST_PROXY: 'loopback',
         LOG_LEVEL: 'warn',
         LOG_FORMAT: 'line',
@@ -257,14 +260,62 @@ describe.skipIf(!nginxAvailable || !redisAvailable)('three processes on Redis be
     expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
   }, 60_000);
 
+  it('bounds the anonymous sockets of one address across processes (one limit, not one per process)', async () => {
+    const citizen = (i: number) => {
+      const s: ClientSocket = connect(`${direct(i)}/public`, { transports: ['websocket'], forceNew: true, reconnection: false });
+      sockets.push(s);
+      return new Promise<{ s: ClientSocket; error: string | null }>((resolve) => {
+        s.once('connect', () => resolve({ s, error: null }));
+        s.once('connect_error', (e) => resolve({ s, error: e.message }));
+      });
+    };
+    // PUBLIC_SOCKETS_PER_ADDRESS=4: two on A, one on B, one on C, all from 127.0.0.1
+    const open = [await citizen(0), await citizen(0), await citizen(1), await citizen(2)];
+    expect(open.map((o) => o.error)).toEqual([null, null, null, null]);
+    expect((await citizen(2)).error).toBe('too many connections from this address');
+    expect((await citizen(1)).error).toBe('too many connections from this address');
+    // one leaves A: its slot is free on every process
+    open[0]!.s.disconnect();
+    await waitFor('a slot given back across processes', async () => {
+      const o = await citizen(1);
+      return o.error === null ? o : (o.s.disconnect(), null);
+    });
+    expect((await citizen(2)).error).toBe('too many connections from this address');
+    for (const o of open) o.s.disconnect();
+  }, 60_000);
+
+  it('serves one public snapshot per period for the whole cluster: the same numbers and ETag from every process', async () => {
+    const get = async (i: number) => {
+      const res = await fetch(`${direct(i)}/api/public/v1/metrics`);
+      expect(res.status).toBe(200);
+      return { etag: res.headers.get('etag'), body: await res.text() };
+    };
+    const first = await get(0);
+    // a new publik reading: a process loading its own snapshot now would show it (and another ETag)
+    await ingest(direct(1), [{ metric: 'water_level', entity: 'PA-SNAPSHOT', time: Date.now() - 1_000, value: 4.2 }]);
+    await new Promise((r) => setTimeout(r, 300));
+    const [b, c] = [await get(1), await get(2)];
+    expect(first.body).not.toContain('PA-SNAPSHOT');
+    expect(b).toEqual(first);
+    expect(c).toEqual(first);
+  }, 60_000);
+
   it('counts ticket lookups per address across processes, and a notice published on one is heard on another’s /public', async () => {
     const lookup = async (i: number, n: number) => (await fetch(`${direct(i)}/api/public/v1/tickets/LPR-CLUSTER-${n}`)).status;
     const statuses: number[] = [];
     for (const [n, i] of [0, 1, 2, 0, 1].entries()) statuses.push(await lookup(i, n));
     expect(statuses).toEqual([200, 200, 200, 200, 429]);
 
-    const citizen: ClientSocket = connect(`${direct(1)}/public`, { transports: ['websocket'], forceNew: true });
-    sockets.push(citizen);
+    // a slot among PUBLIC_SOCKETS_PER_ADDRESS (the test above gives its slots back asynchronously)
+    const citizen = await waitFor('a public socket on process 1', async () => {
+      const s: ClientSocket = connect(`${direct(1)}/public`, { transports: ['websocket'], forceNew: true, reconnection: false });
+      sockets.push(s);
+      const up = await new Promise<boolean>((resolve) => {
+        s.once('connect', () => resolve(true));
+        s.once('connect_error', () => resolve(false));
+      });
+      return up ? s : (s.disconnect(), null);
+    });
     const heard: { seq: number; notices: { headline: string }[] }[] = [];
     citizen.on('notices:changed', (m) => heard.push(m));
     const ack = await citizen.timeout(10_000).emitWithAck('notices:subscribe', {});
@@ -282,6 +333,7 @@ describe.skipIf(!nginxAvailable || !redisAvailable)('three processes on Redis be
     });
     expect(res.status).toBe(201);
     await waitFor('the notice on process 1', () => heard.find((m) => m.notices.some((x) => x.headline === 'Jl. Klaster ditutup')), 10_000);
+    citizen.disconnect();
   }, 60_000);
 
   it('kill -9 of a process mid-stream: its clients reconnect through nginx and resume with nothing missed', async () => {

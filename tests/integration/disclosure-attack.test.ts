@@ -40,13 +40,19 @@ interface Truth {
   closed: number | null;
 }
 
-/** What the attacker has read: a key's published value, or that it was published hidden. */
+/** What the attacker has read: a key's published value, or that it was published hidden (and its marker). */
 class Board {
   readonly shown = new Map<string, number>();
   readonly seenHidden = new Set<string>();
+  /** A hidden count's marker: below k ("< k") or not (a cover ≥ k); absent where a format carries none (CSV). */
+  readonly below = new Map<string, boolean>();
   readonly conflicts: string[] = [];
-  note(key: string, n: number | null) {
-    if (n === null) return void this.seenHidden.add(key);
+  note(key: string, n: number | null, lessThan?: number) {
+    if (n === null) {
+      this.seenHidden.add(key);
+      if (lessThan !== undefined || !this.below.has(key)) this.below.set(key, lessThan !== undefined);
+      return;
+    }
     const had = this.shown.get(key);
     if (had !== undefined && had !== n) this.conflicts.push(`${key}: ${had} vs ${n}`);
     this.shown.set(key, n);
@@ -160,13 +166,15 @@ function truthOf(
   return (key: string) => t.get(key) ?? 0;
 }
 
-/** Runs the attacker; the hidden keys it pins, and how many small ones it narrows below k − 1. */
-function attack(board: Board, relations: Relation[], truth: (key: string) => number) {
+/**
+ * Runs the attacker; the hidden small counts (1..k−1) it pins, and how many it narrows below k − 1. Its priors
+ * are what the published markers say ("< k": 0..k−1, a hidden count without it: ≥ k); `below` overrides them
+ * (for boards rebuilt here, which carry no markers). A pinned zero or cover ≥ k is counted apart: it tells
+ * nothing that could not have been published.
+ */
+function attack(board: Board, relations: Relation[], truth: (key: string) => number, below?: (key: string) => boolean) {
   const hidden = board.hidden;
-  const prior = (key: string) => {
-    const v = truth(key);
-    return v >= 1 && v < K ? { lo: 0, hi: K - 1 } : { lo: 0, hi: Infinity };
-  };
+  const prior = (key: string) => ((below ? below(key) : board.below.get(key) !== false) ? { lo: 0, hi: K - 1 } : { lo: K, hi: Infinity });
   // a relation term the attacker has never seen published is a count the answers imply is 0 (not listed)
   const listed = new Set([...board.shown.keys(), ...hidden]);
   const known = new Map(board.shown);
@@ -174,16 +182,20 @@ function attack(board: Board, relations: Relation[], truth: (key: string) => num
   known.set('const|1', 1); // the unit figure that carries a relation's constant (openHistoryRelations)
   const p = propagate(known, relations, prior);
   const pinned: string[] = [];
+  let pinnedCovers = 0;
   let narrowed = 0;
   for (const key of hidden) {
     const b = p.bounds.get(key) ?? prior(key);
     const v = truth(key);
-    // the attacker's bounds always hold the truth (a wrong relation would show here)
+    // the attacker's bounds always hold the truth (a wrong relation or a lying marker would show here)
     expect(b.lo <= v && v <= b.hi, `${key}: ${v} outside ${JSON.stringify(b)}`).toBe(true);
-    if (exposure(b)) pinned.push(`${key}=${v}`);
-    else if (v >= 1 && v < K && b.hi < K - 1) narrowed++;
+    const small = v >= 1 && v < K;
+    if (exposure(b)) {
+      if (small) pinned.push(`${key}=${v}`);
+      else pinnedCovers++;
+    } else if (small && b.hi < K - 1) narrowed++;
   }
-  return { pinned, narrowed, hidden: hidden.length };
+  return { pinned, pinnedCovers, narrowed, hidden: hidden.length };
 }
 
 describe.each(backends)('differencing attack on every public complaint figure (%s)', (_name, adminUrl) => {
@@ -242,27 +254,30 @@ describe.each(backends)('differencing attack on every public complaint figure (%
     };
     const structure = { cells: {} as Record<P, [string | null, string | null][]>, buckets: {} as Record<P, [number, number][]> };
     let now = 0;
-    const c = (x: { n: number | null }) => x.n;
+    type Pc = { n: number | null; lessThan?: number };
+    const c = (x: Pc) => x.n;
+    const lt = (x: Pc) => x.lessThan;
     for (const p of PERIODS) {
       const s = await get(`/api/public/v1/complaints/summary?period=${p}`);
       now = s.to;
       structure.cells[p] = [];
       for (const r of s.kelurahan) {
-        for (const m of ['received', 'resolved', 'open']) board.note(cellKey(m, p, r.code, TOT), c(r[m]));
+        for (const m of ['received', 'resolved', 'open']) board.note(cellKey(m, p, r.code, TOT), c(r[m]), lt(r[m]));
         for (const cell of r.cells) {
           structure.cells[p].push([r.code, cell.category]);
-          for (const m of ['received', 'resolved', 'open']) board.note(cellKey(m, p, r.code, cell.category), c(cell[m]));
+          for (const m of ['received', 'resolved', 'open']) board.note(cellKey(m, p, r.code, cell.category), c(cell[m]), lt(cell[m]));
         }
       }
-      for (const cat of s.categories) for (const m of ['received', 'resolved', 'open']) board.note(cellKey(m, p, TOT, cat.category), c(cat[m]));
-      for (const m of ['received', 'resolved', 'open']) board.note(cellKey(m, p, TOT, TOT), c(s.total[m]));
+      for (const cat of s.categories)
+        for (const m of ['received', 'resolved', 'open']) board.note(cellKey(m, p, TOT, cat.category), c(cat[m]), lt(cat[m]));
+      for (const m of ['received', 'resolved', 'open']) board.note(cellKey(m, p, TOT, TOT), c(s.total[m]), lt(s.total[m]));
       const map = await get(`/api/public/v1/complaints/map?period=${p}`);
-      for (const r of map.kelurahan) for (const m of ['received', 'resolved', 'open']) board.note(cellKey(m, p, r.code, TOT), c(r[m]));
+      for (const r of map.kelurahan) for (const m of ['received', 'resolved', 'open']) board.note(cellKey(m, p, r.code, TOT), c(r[m]), lt(r[m]));
       const perf = await get(`/api/public/v1/complaints/performance?period=${p}`);
       expect(perf.to).toBe(now);
       structure.buckets[p] = perf.buckets.map((b: { from: number; to: number }) => [b.from, b.to]);
-      for (const b of perf.buckets) for (const m of ['received', 'resolved']) board.note(bucketKey(m, b.from, b.to), c(b[m]));
-      for (const m of ['received', 'resolved']) board.note(cellKey(m, p, TOT, TOT), c(perf.total[m]));
+      for (const b of perf.buckets) for (const m of ['received', 'resolved']) board.note(bucketKey(m, b.from, b.to), c(b[m]), lt(b[m]));
+      for (const m of ['received', 'resolved']) board.note(cellKey(m, p, TOT, TOT), c(perf.total[m]), lt(perf.total[m]));
       // open data: CSV, JSON and the CKAN DataStore of the same view
       const csv: string = (await server.get(`/api/public/v1/datasets/aduan-warga-per-kelurahan/data.csv?view=${p}`)).body;
       const [head, ...lines] = csv.trim().split('\r\n');
@@ -299,9 +314,44 @@ describe.each(backends)('differencing attack on every public complaint figure (%
 
     const real = attack(board, relations, truth);
     console.log(
-      `published: ${board.shown.size} shown, ${real.hidden} hidden; pinned ${real.pinned.length}; small counts narrowed below k-1: ${real.narrowed}`,
+      `published: ${board.shown.size} shown, ${real.hidden} hidden; pinned ${real.pinned.length} (covers pinned: ${real.pinnedCovers}); small counts narrowed below k-1: ${real.narrowed}`,
     );
     expect(real.pinned).toEqual([]);
+    // every hidden count carries the marker on the JSON answers, and it tells the truth (the bounds above hold it)
+    for (const key of board.hidden) expect(board.below.get(key), key).toBe(truth(key) < K);
+
+    // Issue 21: only what k-anonymity needs. The city totals of every period and measure that are ≥ k are shown;
+    // only where a category's city total is itself small may another hide with it (else the grand total minus
+    // the others gives it back), and the grand total never does.
+    let categoryTotalsChecked = 0;
+    for (const p of PERIODS)
+      for (const m of ['received', 'resolved']) {
+        const keys = [...new Set([...board.shown.keys(), ...board.hidden])].filter((key) => key.startsWith(`${m}|${p}|${TOT}|`));
+        const grand = cellKey(m, p, TOT, TOT);
+        if (truth(grand) >= K) expect(board.shown.get(grand), grand).toBe(truth(grand));
+        const smallSibling = keys.some((key) => key !== grand && truth(key) >= 1 && truth(key) < K);
+        if (smallSibling) continue;
+        for (const key of keys)
+          if (truth(key) >= K) {
+            expect(board.shown.get(key), `${key} = ${truth(key)}`).toBe(truth(key));
+            categoryTotalsChecked++;
+          }
+      }
+    expect(categoryTotalsChecked).toBeGreaterThan(5);
+
+    // Can fail: the same attacker, given the same answers with only the small counts hidden (the covers
+    // switched off), pins small counts.
+    const smallOnly = new Board();
+    for (const key of [...board.shown.keys(), ...board.hidden]) {
+      const v = truth(key);
+      smallOnly.note(key, v >= 1 && v < K ? null : v, v >= 1 && v < K ? K : undefined);
+    }
+    smallOnly.note(cellKey('open', '24h', TOT, TOT), open);
+    const uncovered = attack(smallOnly, relations, truth);
+    console.log(
+      `small counts hidden alone: ${uncovered.hidden} hidden, pinned ${uncovered.pinned.length}, e.g. ${uncovered.pinned.slice(0, 5).join(', ')}`,
+    );
+    expect(uncovered.pinned.length).toBeGreaterThan(0);
 
     // The same attacker against per-table protection (the server before issue 13): each table with its own
     // totals (protectTable), the performance view's city totals from its bucket table.
@@ -336,7 +386,7 @@ describe.each(backends)('differencing attack on every public complaint figure (%
       }
     }
     naive.note(cellKey('open', '24h', TOT, TOT), open);
-    const before = attack(naive, relations, truth);
+    const before = attack(naive, relations, truth, (key) => truth(key) < K);
     console.log(`per-table protection: ${before.hidden} hidden, pinned ${before.pinned.length}, e.g. ${before.pinned.slice(0, 5).join(', ')}`);
     expect(before.pinned.length).toBeGreaterThan(0);
 

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { WireAlert } from '../../shared/alerts';
 import type { IncidentsChanged } from '../../shared/incidents';
 import { readAudit } from '../../db/queries/audit';
+import { overdueComplaints } from '../../server/incidents/repository';
 import { connected, startTestServer, waitFor, type TestServer } from '../support/server';
 
 const [, adminUrl] = Object.entries(inject('backends'))[0]!;
@@ -31,7 +32,7 @@ const outbox = async (like: string) =>
   ).rows;
 
 beforeAll(async () => {
-  server = await startTestServer(adminUrl, { streamTickMs: 50, clock: () => now });
+  server = await startTestServer(adminUrl, { streamTickMs: 50, clock: () => now, watchSubjectsPerRound: 2 });
   await server.storage.pool.query(
     `INSERT INTO notification_route (opd_code, role, channel, address) VALUES
        ('BPBD', 'head', 'email', 'kalak@bpbd.example.go.id'),
@@ -109,6 +110,34 @@ describe('escalation on a fake clock', () => {
     expect(detail.timeline.at(-1)).toMatchObject({ kind: 'escalated', actor: 'system:watch', body: { level: 2, dueAt: inc.targetAt } });
     expect((await audit(`incident:${inc.id}`)).map((e) => e.action)).toEqual(['incident.created', 'escalation.raised']);
   });
+
+  it('judges EVERY open incident past its target, a bounded page per round (2 here), none starved', async () => {
+    const operator = await server.token('operator');
+    const made: { id: number; targetAt: number }[] = [];
+    for (let i = 0; i < 5; i++) {
+      const res = await fetch(`${server.url}/api/v1/incidents`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${operator}` },
+        body: JSON.stringify({ from: { type: 'manual', lon: 110.4, lat: -6.98 }, title: `Longsor ${i}`, handlingOpd: 'BPBD', severity: 'awas' }),
+      });
+      made.push((await res.json()).incident);
+    }
+    const raised = async () => {
+      let n = 0;
+      for (const m of made) if ((await audit(`incident:${m.id}`)).some((e) => e.action === 'escalation.raised')) n++;
+      return n;
+    };
+    const due = made[0]!.targetAt;
+    const counts: number[] = [];
+    // six incidents are late (the one above too): three rounds of two judge them all
+    for (let round = 0; round < 4; round++) {
+      await at(due + round);
+      counts.push(await raised());
+    }
+    for (let i = 1; i < counts.length; i++) expect(counts[i]! - counts[i - 1]!).toBeLessThanOrEqual(2);
+    expect(counts[0]).toBeLessThanOrEqual(2);
+    expect(counts.at(-1)).toBe(5);
+  });
 });
 
 describe('alerts raised by time', () => {
@@ -177,5 +206,31 @@ describe('alerts raised by time', () => {
     expect((await server.post('/api/v1/events', complaint('resolved', base + 61 * MIN), key)).status).toBe(202);
     await at(base + 62 * MIN);
     expect((await watch())[0]!.clearedAt).toBe(base + 62 * MIN);
+  });
+
+  it('a page of overdue complaints leaves out those already alerted: a newer overdue complaint is never starved', async () => {
+    const base = T0 + 3_000 * MIN;
+    now = base;
+    const key = await server.key('DISKOMINFO');
+    // three kemacetan complaints (6 h target), overdue by 3, 2 and 1 hours
+    const events = [3, 2, 1].map((h, i) => ({
+      kind: 'complaint',
+      id: `LPR-ANTRE-${i}`,
+      status: 'received',
+      time: base - (6 + h) * 60 * MIN,
+      category: 'kemacetan',
+    }));
+    expect((await server.post('/api/v1/events', { events }, key)).status).toBe(202);
+    const page = async () => (await overdueComplaints(server.storage.pool, now, 2)).map((c) => c.id).filter((id) => id.startsWith('LPR-ANTRE-'));
+    const before = await page();
+    expect(before.length).toBeGreaterThan(0);
+    await at(base);
+    // all three are alerted now, however small the page; a page now names none of them
+    const dishub = await server.token('agency', 'DISHUB');
+    const alerted = ((await server.get('/api/v1/incidents', dishub)).body.watch as { subject: string; clearedAt: number | null }[])
+      .filter((w) => w.subject.startsWith('complaint/LPR-ANTRE-') && w.clearedAt === null)
+      .map((w) => w.subject);
+    expect(alerted.sort()).toEqual(['complaint/LPR-ANTRE-0', 'complaint/LPR-ANTRE-1', 'complaint/LPR-ANTRE-2']);
+    expect(await page()).toEqual([]);
   });
 });

@@ -8,6 +8,7 @@ import type { WireAlert } from '../../shared/alerts';
 import type { IncidentsChanged, WireIncident } from '../../shared/incidents';
 import { incidentDetailResponse, incidentsResponse, routedComplaintsResponse } from '../../shared/incidents';
 import { readAudit, verifyAudit } from '../../db/queries/audit';
+import { grantAgreement, revokeAgreement } from '../../db/queries/sharing';
 import { connected, startTestServer, waitFor, type TestServer } from '../support/server';
 
 const [, adminUrl] = Object.entries(inject('backends'))[0]!;
@@ -218,6 +219,61 @@ describe('incidents', () => {
     expect(into.timeline.at(-1)).toMatchObject({ kind: 'merged', body: { from: ib } });
   });
 
+  it('holds at most 500 notes and links per incident (409 past it) and takes http(s) links only (400 otherwise)', async () => {
+    const made = await send(
+      '/api/v1/incidents',
+      { from: { type: 'manual', lon: 110.41, lat: -6.98 }, title: 'Genangan Jl. Kartini', handlingOpd: 'DLH', severity: 'waspada' },
+      tokens.operator,
+    );
+    const id = made.body.incident.id as number;
+    const act = (body: unknown) => send(`/api/v1/incidents/${id}/actions`, body, tokens.dlh);
+    for (const url of [
+      'javascript:alert(1)',
+      'JaVaScRiPt:alert(1)',
+      'data:text/html,<script>alert(1)</script>',
+      'vbscript:x',
+      'ftp://foto.example/1.jpg',
+      'foto.jpg',
+    ]) {
+      const r = await act({ action: 'note', text: 'foto', links: [{ url }] });
+      expect(r.status, url).toBe(400);
+      expect(r.body.details.length, url).toBeGreaterThan(0);
+    }
+    expect((await act({ action: 'note', text: 'foto', links: [{ url: ' https://foto.example/2.jpg ' }] })).status).toBe(200);
+    const stored = incidentDetailResponse
+      .parse((await server.get(`/api/v1/incidents/${id}`, tokens.dlh)).body)
+      .timeline.filter((e) => e.kind === 'link');
+    expect(stored.map((e) => e.body.url)).toEqual(['https://foto.example/2.jpg']);
+    // 498 more notes straight into the table: 500 notes and links in all
+    await server.storage.pool.query(
+      `INSERT INTO incident_entry (incident_id, time, actor, actor_opd, kind, body)
+       SELECT $1, now(), 'user:test', 'DLH', 'note', jsonb_build_object('text', 'catatan ' || i) FROM generate_series(1, 498) i`,
+      [id],
+    );
+    const full = await act({ action: 'note', text: 'satu lagi' });
+    expect(full.status).toBe(409);
+    expect(full.body.error).toMatch(/at most 500/);
+    expect((await act({ action: 'note', text: 'dengan foto', links: [{ url: 'https://foto.example/3.jpg' }] })).status).toBe(409);
+    const count = await server.storage.pool.query(
+      `SELECT count(*)::int AS n FROM incident_entry WHERE incident_id = $1 AND kind IN ('note', 'link')`,
+      [id],
+    );
+    expect(count.rows[0].n).toBe(500);
+    // status changes still go
+    expect((await act({ action: 'accept' })).status).toBe(200);
+    // a long-late incident piles up reminders: the timeline answers the newest entries, so its latest step shows
+    await server.storage.pool.query(
+      `INSERT INTO incident_entry (incident_id, time, actor, actor_opd, kind, body)
+       SELECT $1, now(), 'system:watch', NULL, 'reminder', jsonb_build_object('level', 2) FROM generate_series(1, 2000) i`,
+      [id],
+    );
+    expect((await act({ action: 'resolve', note: 'Genangan surut' })).status).toBe(200);
+    const tl = incidentDetailResponse.parse((await server.get(`/api/v1/incidents/${id}`, tokens.dlh)).body).timeline;
+    expect(tl).toHaveLength(2_000);
+    expect(tl.at(-1)).toMatchObject({ kind: 'status', body: { to: 'selesai', note: 'Genangan surut' } });
+    expect(tl.map((e) => e.id)).toEqual([...tl.map((e) => e.id)].sort((a, b) => a - b));
+  });
+
   it('shows each handler OPD the complaints routed to it by event_sla.handler_opd, and nothing else', async () => {
     const now = Date.now();
     const events = [
@@ -250,5 +306,166 @@ describe('incidents', () => {
     expect(inc.body.incident).toMatchObject({ handlingOpd: 'DPUPR', sourceType: 'complaint', title: 'Aduan jalan_rusak #RT-1' });
     // DLH may not make one of DPUPR's complaint
     expect((await send('/api/v1/incidents', { from: { type: 'complaint', kind: 'complaint', id: 'RT-2' } }, tokens.dlh)).status).toBe(404);
+  });
+});
+
+describe('incidents shared by an agreement, live in a purpose room', () => {
+  type SubAck =
+    { ok: true; data: { room: string; seq: number; incidents: WireIncident[] } } | { ok: false; error: { code: string; message: string } };
+  const subscribe = async (s: ReturnType<TestServer['socket']>, purpose?: string) =>
+    (await s.timeout(5_000).emitWithAck('incidents:subscribe', purpose ? { purpose } : {})) as SubAck;
+
+  it('DLH shares container_fill with BPBD for flood-response: BPBD follows its incidents live; revoked, the stream stops', async () => {
+    const agreement = await grantAgreement(server.storage.pool, {
+      ownerOpd: 'DLH',
+      granteeOpd: 'BPBD',
+      itemType: 'metric',
+      itemCode: 'container_fill',
+      purpose: 'flood-response',
+      validUntil: Date.now() + 86_400_000,
+      reference: 'PKS/16',
+    });
+    await server.app.catalog.reload();
+    const t = Date.now();
+    expect(
+      (
+        await server.post(
+          '/api/v1/ingest',
+          { points: [{ metric: 'container_fill', entity: 'TPS-BAGI', time: t, value: 0.97 }] },
+          await server.key('DLH'),
+        )
+      ).status,
+    ).toBe(202);
+    const alert = await waitFor('the container alert', async () =>
+      ((await server.get('/api/v1/alerts', tokens.operator)).body.alerts as WireAlert[]).find((a) => a.entity === 'TPS-BAGI'),
+    );
+
+    const bpbd = server.socket('/live', tokens.bpbd);
+    const dpupr = server.socket('/live', tokens.dpupr);
+    await Promise.all([connected(bpbd), connected(dpupr)]);
+    const heard: IncidentsChanged[] = [];
+    const ended: { channel: string; key: string; code: string }[] = [];
+    bpbd.on('incidents:changed', (m) => heard.push(m));
+    bpbd.on('subscription:ended', (m) => ended.push(m as never));
+
+    // only the grantee, only for the agreement's purpose
+    expect(await subscribe(dpupr, 'flood-response')).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await subscribe(bpbd, 'traffic-planning')).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await subscribe(bpbd, 'Not A Purpose')).toMatchObject({ ok: false, error: { code: 'invalid' } });
+    const first = await subscribe(bpbd, 'flood-response');
+    expect(first).toMatchObject({ ok: true, data: { room: 'incidents:BPBD/flood-response', incidents: [] } });
+    const room = 'incidents:BPBD/flood-response';
+    const seq0 = first.ok ? first.data.seq : -1;
+
+    // the operator makes an incident of DLH's alert, with a reporter: BPBD hears it in the purpose room, not its own
+    const created = await send('/api/v1/incidents', { from: { type: 'alert', id: alert.id }, reporter: 'Pak RW 03' }, tokens.operator);
+    expect(created.status).toBe(201);
+    const inc = incidentDetailResponse.parse(created.body).incident;
+    expect(inc).toMatchObject({ handlingOpd: 'DLH', reporter: 'Pak RW 03' });
+    const shared = await waitFor(
+      'the shared incident on the BPBD tablet',
+      () => heard.find((m) => m.room === room && m.incidents.some((i) => i.id === inc.id)),
+      2_000,
+    );
+    expect(shared.seq).toBe(seq0 + 1);
+    // the reporter is the command center's: never shown to another OPD until shared
+    expect(shared.incidents.find((i) => i.id === inc.id)!.reporter).toBeNull();
+    expect(
+      heard
+        .filter((m) => m.room === 'incidents:BPBD')
+        .flatMap((m) => m.incidents)
+        .some((i) => i.id === inc.id),
+    ).toBe(false);
+
+    // the handling OPD works it: BPBD follows, in sequence
+    expect((await send(`/api/v1/incidents/${inc.id}/actions`, { action: 'accept' }, tokens.dlh)).status).toBe(200);
+    await waitFor(
+      'the acceptance',
+      () => heard.some((m) => m.room === room && m.incidents.some((i) => i.id === inc.id && i.status === 'diterima')),
+      2_000,
+    );
+    // a resubscription's snapshot carries it, at the room's seq
+    const again = await subscribe(bpbd, 'flood-response');
+    expect(again.ok && again.data.incidents.map((i) => i.id)).toEqual([inc.id]);
+    expect(again.ok && again.data.seq).toBe(heard.filter((m) => m.room === room).at(-1)!.seq);
+    const seqs = heard.filter((m) => m.room === room).map((m) => m.seq);
+    expect(seqs).toEqual(seqs.map((_, i) => seq0 + 1 + i));
+
+    // the reporting side (the command center) shares the reporter: now BPBD sees it
+    expect((await send(`/api/v1/incidents/${inc.id}/actions`, { action: 'share_reporter' }, tokens.operator)).status).toBe(200);
+    await waitFor(
+      'the shared reporter',
+      () => heard.some((m) => m.room === room && m.incidents.some((i) => i.id === inc.id && i.reporter === 'Pak RW 03')),
+      2_000,
+    );
+
+    // the agreement is revoked: the subscription ends with a reason, nothing more arrives in the room
+    await revokeAgreement(server.storage.pool, agreement);
+    await server.app.catalog.reload();
+    await server.app.recheckLive();
+    await waitFor('the subscription to end', () => ended.length > 0, 2_000);
+    expect(ended[0]).toMatchObject({ channel: 'incidents', key: 'BPBD/flood-response', code: 'forbidden' });
+    const before = heard.length;
+    expect((await send(`/api/v1/incidents/${inc.id}/actions`, { action: 'start' }, tokens.dlh)).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(heard.slice(before).filter((m) => m.room === room)).toEqual([]);
+    expect(await subscribe(bpbd, 'flood-response')).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect((await server.get(`/api/v1/incidents/${inc.id}?purpose=flood-response`, tokens.bpbd)).status).toBe(404);
+    expect(bpbd.connected).toBe(true);
+    bpbd.disconnect();
+    dpupr.disconnect();
+  });
+
+  it('never shows the reporter to other OPDs unless the reporting side shares it (REST, snapshots and every room)', async () => {
+    const bpbd = server.socket('/live', tokens.bpbd);
+    const dlh = server.socket('/live', tokens.dlh);
+    const operator = server.socket('/live', tokens.operator);
+    await Promise.all([connected(bpbd), connected(dlh), connected(operator)]);
+    const heard = { bpbd: [] as IncidentsChanged[], dlh: [] as IncidentsChanged[], operator: [] as IncidentsChanged[] };
+    bpbd.on('incidents:changed', (m) => heard.bpbd.push(m));
+    dlh.on('incidents:changed', (m) => heard.dlh.push(m));
+    operator.on('incidents:changed', (m) => heard.operator.push(m));
+    // BPBD reports by hand (and stays on it as support: the reporting OPD sees only what it handles or supports),
+    // DLH handles it, DPUPR supports
+    const made = await send(
+      '/api/v1/incidents',
+      {
+        from: { type: 'manual', lon: 110.43, lat: -6.99 },
+        title: 'Sampah menyumbat gorong-gorong',
+        handlingOpd: 'DLH',
+        supportingOpds: ['BPBD', 'DPUPR'],
+        reporter: 'Ibu Sri, 0812-555',
+      },
+      tokens.bpbd,
+    );
+    expect(made.status).toBe(201);
+    const id = made.body.incident.id as number;
+    expect(made.body.incident.reporter).toBe('Ibu Sri, 0812-555');
+    await waitFor('the operator room', () => heard.operator.some((m) => m.incidents.some((i) => i.id === id)), 2_000);
+    await waitFor('the DLH room', () => heard.dlh.some((m) => m.incidents.some((i) => i.id === id)), 2_000);
+    const seen = (who: 'dlh' | 'dpupr' | 'operator') =>
+      Promise.all([
+        server.get(`/api/v1/incidents/${id}`, tokens[who]).then((r) => r.body.incident.reporter),
+        server.get('/api/v1/incidents', tokens[who]).then((r) => (r.body.incidents as WireIncident[]).find((i) => i.id === id)!.reporter),
+      ]);
+    for (const who of ['dlh', 'dpupr', 'operator'] as const) expect(await seen(who), who).toEqual([null, null]);
+    for (const m of [...heard.dlh, ...heard.operator]) for (const i of m.incidents) if (i.id === id) expect(i.reporter).toBeNull();
+    const snap = (await dlh.timeout(5_000).emitWithAck('incidents:subscribe', {})) as SubAck;
+    expect(snap.ok && snap.data.incidents.find((i) => i.id === id)!.reporter).toBeNull();
+    // the timeline does not leak it either
+    expect(JSON.stringify((await server.get(`/api/v1/incidents/${id}`, tokens.dlh)).body)).not.toContain('Ibu Sri');
+    // the reporting side still sees it; nobody else may share it
+    expect((await server.get(`/api/v1/incidents/${id}`, tokens.bpbd)).body.incident.reporter).toBe('Ibu Sri, 0812-555');
+    expect((await send(`/api/v1/incidents/${id}/actions`, { action: 'share_reporter' }, tokens.dlh)).status).toBe(403);
+    expect((await send(`/api/v1/incidents/${id}/actions`, { action: 'share_reporter' }, tokens.operator)).status).toBe(403);
+    // shared by BPBD: everyone who sees the incident sees the reporter, live too
+    expect((await send(`/api/v1/incidents/${id}/actions`, { action: 'share_reporter' }, tokens.bpbd)).status).toBe(200);
+    await waitFor(
+      'the reporter in the DLH room',
+      () => heard.dlh.some((m) => m.incidents.some((i) => i.id === id && i.reporter === 'Ibu Sri, 0812-555')),
+      2_000,
+    );
+    for (const who of ['dlh', 'dpupr', 'operator'] as const) expect(await seen(who), who).toEqual(['Ibu Sri, 0812-555', 'Ibu Sri, 0812-555']);
+    for (const s of [bpbd, dlh, operator]) s.disconnect();
   });
 });

@@ -21,6 +21,7 @@ import { openStorage } from '../../db/storage';
 import type { NotificationConfig } from '../../server/config';
 import { enqueue, startOutboxWorker, type Transport } from '../../server/notifications/outbox';
 import { verifyWebhook, webhookSecret } from '../../server/notifications/rules';
+import { createWebhookTransport, WEBHOOK_ANSWER_BYTES } from '../../server/notifications/webhook';
 import { createTestDatabase } from '../support/db';
 import { startTestServer, waitFor, type TestServer } from '../support/server';
 
@@ -408,4 +409,70 @@ describe('a server killed mid-delivery', () => {
       await db.drop();
     }
   }, 120_000);
+});
+
+describe('a hostile webhook peer', () => {
+  /** Answers every POST with `status` and an endless body (64 MiB at most), counting what it managed to write. */
+  async function startFlood(status: number): Promise<{ url: string; written: () => number; closed: Promise<void>; close(): Promise<void> }> {
+    let written = 0;
+    let closedResolve!: () => void;
+    const closed = new Promise<void>((r) => (closedResolve = r));
+    const chunk = Buffer.alloc(64 * 1024, 'x');
+    const server = createServer((req, res) => {
+      req.resume();
+      res.writeHead(status, { 'content-type': 'text/plain' });
+      const pump = () => {
+        while (written < 64 * 1024 * 1024) {
+          written += chunk.length;
+          if (!res.write(chunk)) return void res.once('drain', pump);
+        }
+        res.end();
+      };
+      res.on('close', closedResolve);
+      pump();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    return {
+      url: `http://127.0.0.1:${port}/hook`,
+      written: () => written,
+      closed,
+      close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))),
+    };
+  }
+  const row = (address: string) => ({
+    id: 1,
+    channel: 'webhook' as const,
+    address,
+    routeId: 1,
+    severity: 'siaga' as const,
+    subject: 's',
+    body: 'b',
+    payload: {},
+    attempts: 0,
+    leaseUntil: Date.now() + 60_000,
+  });
+
+  it('reads at most 200 bytes of the answer and hangs up, whatever the peer streams', async () => {
+    for (const status of [200, 500]) {
+      const peer = await startFlood(status);
+      try {
+        const send = createWebhookTransport({ key: randomBytes(32), timeoutMs: 60_000, clock: Date.now });
+        const outcome = await send(row(peer.url)).then(
+          (ok) => ({ ok: true, text: ok }),
+          (e: Error) => ({ ok: false, text: e.message }),
+        );
+        // the peer sees the connection closed long before its 64 MiB are out (only what the sockets buffer left it)
+        await peer.closed;
+        expect(peer.written()).toBeLessThan(16 * 1024 * 1024);
+        if (status === 200) expect(outcome).toEqual({ ok: true, text: 'HTTP 200' });
+        else {
+          expect(outcome.ok).toBe(false);
+          expect(outcome.text).toBe(`HTTP 500 ${'x'.repeat(WEBHOOK_ANSWER_BYTES)}`);
+        }
+      } finally {
+        await peer.close();
+      }
+    }
+  });
 });

@@ -65,6 +65,14 @@ const ROUTES = [
   'GET /api/v1/openapi.json',
   'GET /api/docs',
   // issue 16
+  // issue 19
+  'GET /api/v1/scorecard',
+  'GET /api/v1/scorecard/ranking',
+  'GET /api/public/v1/scorecard',
+  'GET /api/v1/briefings',
+  'GET /api/v1/briefings/:week/briefing.pdf',
+  'GET /api/v1/briefings/:week/briefing.html',
+  'GET /api/v1/briefings/:week/figures.json',
   'GET /api/v1/incidents',
   'POST /api/v1/incidents',
   'GET /api/v1/incidents/:id',
@@ -90,8 +98,28 @@ const ROUTES = [
   'GET /api/public/v1/notices/history',
   'GET /api/public/v1/notices.atom',
   'GET /api/public/v1/notices/:id.cap',
+  // issue 19
+  'GET /api/v1/sharing/overview',
+  'POST /api/v1/sharing/requests',
+  'POST /api/v1/sharing/requests/:id/decision',
+  'POST /api/v1/sharing/requests/:id/withdraw',
+  'POST /api/v1/sharing/agreements/:id/renew',
+  'POST /api/v1/sharing/agreements/:id/dispute',
+  'POST /api/v1/sharing/agreements/:id/resolve',
+  'GET /api/v1/sharing/agreements/:id/usage',
+  'GET /api/v1/sharing/matrix',
 ];
-const CKAN_ACTIONS = ['package_list', 'package_show', 'package_search', 'datastore_search', 'help_show'];
+const CKAN_ACTIONS = [
+  'package_list',
+  'package_show',
+  'package_search',
+  'datastore_search',
+  'help_show',
+  'status_show',
+  'organization_list',
+  'organization_show',
+  'group_list',
+];
 
 interface Layer {
   route?: { path: string | string[]; methods: Record<string, boolean> };
@@ -533,6 +561,73 @@ describe.each(backends)('open data on %s', (_name, adminUrl) => {
     expect(modifiedSince.body.result.count).toBe(0);
   });
 
+  it('gives every dataset a licence (CC-BY-4.0 by default), in its metadata and in package_show', async () => {
+    const list = (await server.get('/api/public/v1/datasets')).body.datasets as { id: string; license: unknown }[];
+    expect(list.length).toBeGreaterThan(3);
+    for (const d of list)
+      expect(d.license, d.id).toEqual({
+        id: 'CC-BY-4.0',
+        title: 'Creative Commons Attribution 4.0',
+        url: 'https://creativecommons.org/licenses/by/4.0/',
+        isOpen: true,
+      });
+    const pkg = (await ckan('package_show', { id: list[0]!.id })).body.result;
+    expect(pkg).toMatchObject({
+      license_id: 'CC-BY-4.0',
+      license_title: 'Creative Commons Attribution 4.0',
+      license_url: 'https://creativecommons.org/licenses/by/4.0/',
+      isopen: true,
+    });
+  });
+
+  it('speaks the CKAN actions harvesters call first: status_show, organization_list/show, group_list', async () => {
+    const status = await ckan('status_show');
+    expect(status.status).toBe(200);
+    expect(status.body).toMatchObject({
+      help: expect.stringContaining('/api/3/action/help_show?name=status_show'),
+      success: true,
+      result: { ckan_version: expect.stringMatching(/^2\.\d+/), locale_default: 'id', site_url: server.url, extensions: ['datastore'] },
+    });
+    const datasets = (await server.get('/api/public/v1/datasets')).body.datasets as { id: string; domain: string; owner: { code: string } }[];
+    const owners = [...new Set(datasets.map((d) => d.owner.code.toLowerCase()))].sort();
+    const orgs = await ckan('organization_list');
+    expect(orgs.body.result).toEqual(owners);
+    const full = (await ckan('organization_list', { all_fields: 'true' })).body.result as {
+      name: string;
+      package_count: number;
+      is_organization: boolean;
+    }[];
+    expect(full.map((o) => o.name)).toEqual(owners);
+    for (const o of full) {
+      expect(o.is_organization).toBe(true);
+      expect(o.package_count).toBe(datasets.filter((d) => d.owner.code.toLowerCase() === o.name).length);
+    }
+    expect((await ckan('organization_list', { limit: '1', offset: '1' })).body.result).toEqual(owners.slice(1, 2));
+    const bpbd = await ckan('organization_show', { id: 'bpbd', include_datasets: 'true' });
+    expect(bpbd.status).toBe(200);
+    expect(bpbd.body.result).toMatchObject({ name: 'bpbd', title: 'Badan Penanggulangan Bencana Daerah', is_organization: true, package_count: 2 });
+    expect(bpbd.body.result.packages.map((p: { name: string }) => p.name).sort()).toEqual(['curah-hujan', 'tinggi-muka-air']);
+    expect((await ckan('organization_show', { id: 'bpbd' })).body.result.packages).toBeUndefined();
+    const missing = await ckan('organization_show', { id: 'nope' });
+    expect(missing.status).toBe(404);
+    expect(missing.body).toMatchObject({ success: false, error: { __type: 'Not Found Error' } });
+    expect((await ckan('organization_show')).status).toBe(409);
+
+    const domains = [...new Set(datasets.map((d) => d.domain))].sort();
+    expect((await ckan('group_list')).body.result).toEqual(domains);
+    const groups = (await ckan('group_list', { all_fields: 'true' })).body.result as { name: string; package_count: number; type: string }[];
+    for (const g of groups) expect(g).toMatchObject({ type: 'group', package_count: datasets.filter((d) => d.domain === g.name).length });
+    // a package is in its domain's group, and fq=groups: filters by it
+    const floods = await ckan('package_search', { fq: 'groups:floods', rows: '100' });
+    expect(floods.body.result.results.map((p: { name: string }) => p.name).sort()).toEqual(
+      datasets
+        .filter((d) => d.domain === 'floods')
+        .map((d) => d.id)
+        .sort(),
+    );
+    expect((await ckan('group_list', { limit: 'x' })).status).toBe(409);
+  });
+
   it('speaks CKAN DataStore: datastore_search with limit, offset, filters, sort and links', async () => {
     const all = await ckan('datastore_search', { resource_id: 'tinggi-muka-air.hourly.csv' });
     expect(all.status).toBe(200);
@@ -716,8 +811,60 @@ describe.each(backends)('open data on %s', (_name, adminUrl) => {
     }
   });
 
+  it('renders the API page in Bahasa Indonesia by default, in English with ?lang=en, and refuses other languages', async () => {
+    const id = await raw('/api/docs');
+    expect(id.status).toBe(200);
+    expect(id.text).toMatch(/^<!doctype html>\s*<html lang="id">/i);
+    for (const words of ['Otorisasi', 'Daftar endpoint', 'Skema', 'Jawaban', 'Aduan warga per kelurahan dan kategori', 'CKAN: OPD pemilik dataset'])
+      expect(id.text, words).toContain(words);
+    // an operation without a translation keeps its English summary, marked as English
+    expect(id.text).toMatch(/<p class="summary"><span lang="en">/);
+    expect(id.text).toContain('<a href="?lang=en" hreflang="en" lang="en" data-testid="docs-lang">English</a>');
+    const en = await raw('/api/docs?lang=en');
+    expect(en.text).toMatch(/<html lang="en">/);
+    expect(en.text).toContain('<h2>Authorization</h2>');
+    expect(en.text).not.toContain('Otorisasi');
+    expect(en.text).toContain('href="?lang=id"');
+    const bad = await raw('/api/docs?lang=fr');
+    expect(bad.status).toBe(400);
+    expect(JSON.parse(bad.text).details[0].path).toBe('lang');
+  });
+
+  it('compresses every API answer, the regions file included (gzip and br)', async () => {
+    const paths = [
+      '/api/public/v1/regions',
+      '/api/v1/catalog',
+      '/api/public/v1/datasets',
+      '/api/public/v1/datasets/tinggi-muka-air',
+      '/api/public/v1/complaints/summary?period=30d',
+      '/api/public/v1/complaints/performance?period=30d',
+      '/api/public/v1/metrics',
+      '/api/public/v1/warnings',
+      '/api/3/action/package_search?rows=100',
+      '/api/3/action/organization_list?all_fields=true',
+      '/api/3/action/status_show',
+      '/api/public/v1/incidents',
+      '/api/v1/openapi.json',
+      '/api/docs',
+      '/api/docs?lang=en',
+    ];
+    for (const encoding of ['gzip', 'br']) {
+      for (const path of paths) {
+        const res = await fetch(server.url + path, { headers: { 'accept-encoding': encoding } });
+        const body = await res.text(); // fetch decodes; the header says what came over the wire
+        expect(res.status, path).toBe(200);
+        expect(body.length, path).toBeGreaterThan(0);
+        // a snapshot's pre-compressed answer is gzip only; a br-only client gets br from the middleware
+        expect(res.headers.get('content-encoding'), `${encoding} ${path}`).toBe(encoding);
+      }
+    }
+    // without Accept-Encoding: identity
+    const plain = await fetch(server.url + '/api/public/v1/regions', { headers: { 'accept-encoding': 'identity' } });
+    expect(plain.headers.get('content-encoding')).toBeNull();
+  });
+
   it('renders the document as a self-contained HTML page', async () => {
-    const res = await raw('/api/docs');
+    const res = await raw('/api/docs?lang=en');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/html/);
     expect(res.text).toMatch(/^<!doctype html>\s*<html lang="en">/i);

@@ -32,7 +32,7 @@ describe.each(backends)('dig-once conflicts on %s', (_name, adminUrl) => {
     registry = await simulatorProjectRegistry({ seed: 1 });
     demo = await simulatorConflictingProjects({ seed: 1 });
     for (const opd of ['DPUPR', 'BPBD', 'DISHUB', 'DISKOMINFO']) keys[opd] = await server.key(opd);
-    for (const opd of ['DPUPR', 'BPBD', 'DLH', 'DISKOMINFO', 'BAPPEDA']) tokens[opd] = await server.token('agency', opd);
+    for (const opd of ['DPUPR', 'BPBD', 'DLH', 'DISKOMINFO', 'BAPPEDA', 'DISHUB']) tokens[opd] = await server.token('agency', opd);
     tokens.operator = await server.token('operator');
     expect((await server.post('/api/v1/projects', { projects: registry }, keys.DPUPR)).status).toBe(202);
   });
@@ -134,6 +134,27 @@ describe.each(backends)('dig-once conflicts on %s', (_name, adminUrl) => {
     }
     const mine = ofSecret(await conflicts('DISKOMINFO'));
     expect(mine.every((s) => !s.hidden && s.id === secret.id)).toBe(true);
+    // the figures of a pair with a hidden side would locate and time the hidden work: null for those who may not see it
+    for (const who of ['DPUPR', 'BAPPEDA', 'operator'])
+      for (const c of (await conflicts(who)).filter((x) => x.a.hidden || x.b.hidden))
+        expect(c).toMatchObject({ distanceM: null, overlapDays: null, gapDays: null });
+    const ownPair = (await conflicts('DISKOMINFO')).find((c) => c.a.id === road.id || c.b.id === road.id)!;
+    expect(ownPair.distanceM).not.toBeNull();
+    expect(ownPair.overlapDays).not.toBeNull();
+    expect(ownPair.gapDays).not.toBeNull();
+    // and in the warnings of an OPD registering next to the hidden project
+    const beside = projectsAcceptedResponse.parse(
+      (
+        await server.post(
+          '/api/v1/projects',
+          { projects: [{ ...secret, id: 'DPUPR-BESIDE', name: 'Trotoar Kaligawe', opd: 'DPUPR', class: 'publik' }] },
+          keys.DPUPR,
+        )
+      ).body,
+    );
+    const hiddenWarning = beside.warnings.find((w) => w.other.hidden)!;
+    expect(hiddenWarning).toMatchObject({ other: { opd: 'DISKOMINFO', id: null }, distanceM: null, overlapDays: null, gapDays: null });
+    await server.storage.pool.query(`DELETE FROM project WHERE id = 'DPUPR-BESIDE'`);
     // a conflict of the road with the secret project, seen by DPUPR, is still placed (at the road)
     const dp = (await conflicts('DPUPR')).find((c) => c.a.opd === 'DISKOMINFO' || c.b.opd === 'DISKOMINFO')!;
     expect(dp.lon).not.toBeNull();
@@ -169,6 +190,39 @@ describe.each(backends)('dig-once conflicts on %s', (_name, adminUrl) => {
     for (const side of secretSides) expect(side).toMatchObject({ hidden: true, id: null, name: null, geometry: null });
     expect((await server.get('/api/v1/projects/conflicts/unresolved?olderThanDays=tiga', tokens.operator)).status).toBe(400);
     expect((await server.get('/api/v1/projects/conflicts/unresolved')).status).toBe(401);
+  });
+
+  it('keeps the OLDEST unresolved conflicts past the cap and says the list was truncated', async () => {
+    const all = await conflicts('operator');
+    const pair = all.find((c) => c.a.opd !== 'DISKOMINFO' && c.b.opd !== 'DISKOMINFO')!;
+    const pool = server.storage.pool;
+    // 64 projects, every pair of them in conflict: 2,016 open conflicts, all younger than the demo pair (40 days)
+    await pool.query(
+      `INSERT INTO project (id, name, opd_code, contract_value, contract_start, contract_end)
+       SELECT 'CAP-' || lpad(i::text, 2, '0'), 'cap ' || i, 'DISHUB', 1, '2026-01-01', '2026-02-01' FROM generate_series(0, 63) i`,
+    );
+    await pool.query(
+      `INSERT INTO project_conflict (project_a, project_b, rule, distance_m, overlap_days, gap_days, detected_at, updated_at)
+       SELECT 'CAP-' || lpad(i::text, 2, '0'), 'CAP-' || lpad(j::text, 2, '0'), 'distance', 1, 1, 0,
+              now() - interval '35 days' + (i * 64 + j) * interval '1 second', now()
+         FROM generate_series(0, 63) i, generate_series(0, 63) j WHERE i < j`,
+    );
+    try {
+      const capped = await unresolved('operator');
+      expect(capped.truncated).toBe(true);
+      expect(capped.conflicts).toHaveLength(2_000);
+      // the oldest first: the demo pair leads, the youngest conflicts are the ones left out
+      expect(capped.conflicts[0]!.id).toBe(pair.id);
+      const times = capped.conflicts.map((c) => c.detectedAt);
+      expect([...times].sort((a, b) => a - b)).toEqual(times);
+      const { rows } = await pool.query(`SELECT id::int AS id FROM project_conflict WHERE project_a = 'CAP-62' AND project_b = 'CAP-63'`);
+      expect(capped.conflicts.map((c) => c.id)).not.toContain(rows[0].id);
+      expect((await unresolved('DISHUB')).truncated).toBe(true);
+      expect((await unresolved('BPBD')).truncated).toBe(false);
+    } finally {
+      await pool.query(`DELETE FROM project WHERE id LIKE 'CAP-%'`);
+    }
+    expect((await unresolved('operator')).truncated).toBe(false);
   });
 
   it('either OPD marks a conflict dikoordinasikan with a note, audited; nobody else can', async () => {

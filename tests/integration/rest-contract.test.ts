@@ -9,6 +9,7 @@ import { simulatorProjectRegistry } from '../../ingest/sources/simulator';
 import type { WireAlert } from '../../shared/alerts';
 import { restResponses, type RestResponseName } from '../../shared/rest';
 import { startTestServer, waitFor, type TestServer } from '../support/server';
+import { grantAgreement } from '../../db/queries/sharing';
 
 interface Call {
   method?: 'GET' | 'POST';
@@ -98,6 +99,9 @@ describe.each(backends)('REST contract on %s', (_name, adminUrl) => {
       { method: 'POST', path: `/api/3/action/${action}`, body: Object.fromEntries(new URLSearchParams(q.slice(1))), status: 200 },
     ];
 
+    // issue 19: one archived briefing
+    const briefingWeek = '2026-W45';
+    expect((await server.app.briefings.generate({ week: briefingWeek, actor: 'test' })).kind).toBe('generated');
     // issue 16: an incident of the alert (BPBD handles it), a watch alert, a dead letter
     const incidentId = (await server.post('/api/v1/incidents', { from: { type: 'alert', id: alert.id } }, operator)).body.incident.id as number;
     const pool = server.storage.pool;
@@ -120,6 +124,27 @@ describe.each(backends)('REST contract on %s', (_name, adminUrl) => {
       `INSERT INTO notification_attempt (outbox_id, time, ok, detail, duration_ms) VALUES ($1, now(), false, 'connection refused', 3)`,
       [deadId],
     );
+    // issue 19: a request to decide, one to withdraw, an agreement to renew, dispute and read the usage of
+    const dlhToken = await server.token('agency', 'DLH');
+    const ask = async (itemType: string, itemCode: string, purpose: string) =>
+      (
+        await server.post(
+          '/api/v1/sharing/requests',
+          { itemType, itemCode, purpose, justification: 'Uji kontrak', validUntil: now + 30 * 86_400_000 },
+          bpbdToken,
+        )
+      ).body.request.id as number;
+    const toDecide = await ask('metric', 'truck_load', 'kontrak');
+    const toWithdraw = await ask('event_kind', 'complaint', 'kontrak');
+    const agreementId = await grantAgreement(pool, {
+      ownerOpd: 'DLH',
+      granteeOpd: 'BPBD',
+      itemType: 'metric',
+      itemCode: 'container_fill',
+      purpose: 'kontrak',
+      validUntil: now + 30 * 86_400_000,
+      reference: null,
+    });
     // issue 21: a resolved complaint to look up and rate, an Open311 one, notices to edit and withdraw
     const tiketTime = (h: number) => new Date(now - h * 3_600_000).toISOString();
     const tiket = [
@@ -185,6 +210,83 @@ describe.each(backends)('REST contract on %s', (_name, adminUrl) => {
         { path: `/api/public/v1/notices/${noticeId}.cap`, status: 200 },
         { path: '/api/public/v1/notices/999999.cap', status: 404 },
         { path: '/api/public/v1/notices/abc.cap', status: 400 },
+      ],
+      'GET /api/v1/sharing/overview': [
+        { path: '/api/v1/sharing/overview', auth: bpbdToken, status: 200 },
+        { path: '/api/v1/sharing/overview', auth: admin, status: 200 },
+        { path: '/api/v1/sharing/overview', status: 401 },
+      ],
+      'POST /api/v1/sharing/requests': [
+        {
+          method: 'POST',
+          path: '/api/v1/sharing/requests',
+          auth: bpbdToken,
+          body: { itemType: 'metric', itemCode: 'truck_load', purpose: 'kontrak-lain', justification: 'Uji', validUntil: now + 86_400_000 },
+          status: 201,
+        },
+        { method: 'POST', path: '/api/v1/sharing/requests', auth: bpbdToken, body: { itemType: 'metric' }, status: 400 },
+        {
+          method: 'POST',
+          path: '/api/v1/sharing/requests',
+          auth: bpbdToken,
+          body: { itemType: 'metric', itemCode: 'truck_load', purpose: 'kontrak-lain', justification: 'Uji', validUntil: now + 86_400_000 },
+          status: 409,
+        },
+      ],
+      'POST /api/v1/sharing/requests/{id}/decision': [
+        { method: 'POST', path: `/api/v1/sharing/requests/${toDecide}/decision`, auth: bpbdToken, body: { decision: 'approve' }, status: 403 },
+        {
+          method: 'POST',
+          path: `/api/v1/sharing/requests/${toDecide}/decision`,
+          auth: dlhToken,
+          body: { decision: 'approve', regionLevel: 'kota' },
+          status: 200,
+        },
+        { method: 'POST', path: `/api/v1/sharing/requests/${toDecide}/decision`, auth: dlhToken, body: { decision: 'approve' }, status: 409 },
+        { method: 'POST', path: '/api/v1/sharing/requests/999999/decision', auth: dlhToken, body: { decision: 'approve' }, status: 404 },
+      ],
+      'POST /api/v1/sharing/requests/{id}/withdraw': [
+        { method: 'POST', path: `/api/v1/sharing/requests/${toWithdraw}/withdraw`, auth: bpbdToken, status: 200 },
+        { method: 'POST', path: '/api/v1/sharing/requests/x/withdraw', auth: bpbdToken, status: 400 },
+      ],
+      'POST /api/v1/sharing/agreements/{id}/renew': [
+        {
+          method: 'POST',
+          path: `/api/v1/sharing/agreements/${agreementId}/renew`,
+          auth: dlhToken,
+          body: { validUntil: now + 60 * 86_400_000 },
+          status: 200,
+        },
+        {
+          method: 'POST',
+          path: `/api/v1/sharing/agreements/${agreementId}/renew`,
+          auth: bpbdToken,
+          body: { validUntil: now + 90 * 86_400_000 },
+          status: 201,
+        },
+        {
+          method: 'POST',
+          path: `/api/v1/sharing/agreements/${agreementId}/renew`,
+          auth: admin,
+          body: { validUntil: now + 90 * 86_400_000 },
+          status: 403,
+        },
+      ],
+      'POST /api/v1/sharing/agreements/{id}/dispute': [
+        { method: 'POST', path: `/api/v1/sharing/agreements/${agreementId}/dispute`, auth: dlhToken, body: { note: 'Uji sengketa' }, status: 200 },
+        { method: 'POST', path: `/api/v1/sharing/agreements/${agreementId}/dispute`, auth: dlhToken, body: { note: 'Lagi' }, status: 409 },
+      ],
+      'POST /api/v1/sharing/agreements/{id}/resolve': [
+        { method: 'POST', path: `/api/v1/sharing/agreements/${agreementId}/resolve`, auth: bpbdToken, body: { note: 'Selesai' }, status: 403 },
+        { method: 'POST', path: `/api/v1/sharing/agreements/${agreementId}/resolve`, auth: dlhToken, body: { note: 'Selesai' }, status: 200 },
+      ],
+      'GET /api/v1/sharing/agreements/{id}/usage': [
+        { path: `/api/v1/sharing/agreements/${agreementId}/usage`, auth: dlhToken, status: 200 },
+        { path: `/api/v1/sharing/agreements/${agreementId}/usage`, auth: bpbdToken, status: 403 },
+      ],
+      'GET /api/v1/sharing/matrix': [
+        { path: '/api/v1/sharing/matrix', auth: admin, status: 200 },
+        { path: '/api/v1/sharing/matrix', auth: bpbdToken, status: 403 },
       ],
       'GET /api/v1/incidents': [
         { path: '/api/v1/incidents', auth: operator, status: 200 },
@@ -254,6 +356,38 @@ describe.each(backends)('REST contract on %s', (_name, adminUrl) => {
         { method: 'POST', path: '/api/v1/escalation-policies/1', body: {}, status: 401 },
       ],
       'GET /api/public/v1/incidents': [{ path: '/api/public/v1/incidents', status: 200 }],
+      // issue 19: the scorecard and the weekly briefing
+      'GET /api/v1/scorecard': [
+        { path: '/api/v1/scorecard', auth: bpbdToken, status: 200 },
+        { path: '/api/v1/scorecard?opd=DLH', auth: operator, status: 200 },
+        { path: '/api/v1/scorecard?opd=bukan', auth: operator, status: 400 },
+        { path: '/api/v1/scorecard?opd=DLH', auth: bpbdToken, status: 403 },
+        { path: '/api/v1/scorecard?opd=NOPE', auth: operator, status: 404 },
+        { path: '/api/v1/scorecard', status: 401 },
+      ],
+      'GET /api/v1/scorecard/ranking': [
+        { path: '/api/v1/scorecard/ranking', auth: bpbdToken, status: 200 },
+        { path: '/api/v1/scorecard/ranking', status: 401 },
+      ],
+      'GET /api/public/v1/scorecard': [{ path: '/api/public/v1/scorecard', status: 404 }],
+      'GET /api/v1/briefings': [
+        { path: '/api/v1/briefings', auth: operator, status: 200 },
+        { path: '/api/v1/briefings?limit=0', auth: operator, status: 400 },
+        { path: '/api/v1/briefings', auth: bpbdToken, status: 403 },
+        { path: '/api/v1/briefings', status: 401 },
+      ],
+      ...Object.fromEntries(
+        ['briefing.pdf', 'briefing.html', 'figures.json'].map((file) => [
+          `GET /api/v1/briefings/{week}/${file}`,
+          [
+            { path: `/api/v1/briefings/${briefingWeek}/${file}`, auth: operator, status: 200 },
+            { path: `/api/v1/briefings/minggu/${file}`, auth: operator, status: 400 },
+            { path: `/api/v1/briefings/2000-W01/${file}`, auth: operator, status: 404 },
+            { path: `/api/v1/briefings/${briefingWeek}/${file}`, auth: bpbdToken, status: 403 },
+            { path: `/api/v1/briefings/${briefingWeek}/${file}`, status: 401 },
+          ],
+        ]),
+      ),
       'GET /api/v1/notifications/deliveries': [
         { path: '/api/v1/notifications/deliveries', auth: admin, status: 200 },
         { path: '/api/v1/notifications/deliveries?status=lost', auth: admin, status: 400 },
@@ -445,7 +579,11 @@ describe.each(backends)('REST contract on %s', (_name, adminUrl) => {
       'GET /api/public/v1/datasets/{id}/data.csv': [{ path: `/api/public/v1/datasets/${dataset}/data.csv`, status: 200 }],
       'GET /api/public/v1/datasets/{id}/data.json': [{ path: `/api/public/v1/datasets/${dataset}/data.json`, status: 200 }],
       'GET /api/v1/openapi.json': [{ path: '/api/v1/openapi.json', status: 200 }],
-      'GET /api/docs': [{ path: '/api/docs', status: 200 }],
+      'GET /api/docs': [
+        { path: '/api/docs', status: 200 },
+        { path: '/api/docs?lang=en', status: 200 },
+        { path: '/api/docs?lang=fr', status: 400 },
+      ],
       ...Object.fromEntries(
         (
           [
@@ -454,6 +592,10 @@ describe.each(backends)('REST contract on %s', (_name, adminUrl) => {
             ['package_search', '?q=air&rows=2'],
             ['datastore_search', `?resource_id=${resource}&limit=3`],
             ['help_show', '?name=package_show'],
+            ['status_show', ''],
+            ['organization_list', '?all_fields=true'],
+            ['organization_show', '?id=bpbd&include_datasets=true'],
+            ['group_list', '?all_fields=true'],
           ] as const
         ).flatMap(([action, q]) => {
           const [get, post] = ckan(action, q);
@@ -461,6 +603,8 @@ describe.each(backends)('REST contract on %s', (_name, adminUrl) => {
             package_show: { path: '/api/3/action/package_show?id=tidak-ada', status: 404 },
             datastore_search: { path: '/api/3/action/datastore_search?resource_id=tidak-ada', status: 404 },
             help_show: { path: '/api/3/action/help_show', status: 409 },
+            organization_show: { path: '/api/3/action/organization_show?id=tidak-ada', status: 404 },
+            group_list: { path: '/api/3/action/group_list?limit=-1', status: 409 },
           };
           return [
             [`GET /api/3/action/${action}`, [get!, ...(refused[action] ? [refused[action]] : [])]],

@@ -74,8 +74,12 @@ export interface TestServerOptions {
   webhookKey?: Buffer;
   /** The time watcher's interval (absent: no timer; tests call `app.watcher.tick()`). */
   watchIntervalMs?: number;
+  /** Escalation subjects of each kind one watch round judges at most (absent: the default). */
+  watchSubjectsPerRound?: number;
   /** The app's clock (absent: Date.now). */
   clock?: () => number;
+  /** SCORECARD_PUBLIC (absent: off, the default). */
+  scorecardPublic?: boolean;
 }
 
 export async function startTestServer(adminUrl: string, opts: TestServerOptions = {}): Promise<TestServer> {
@@ -115,6 +119,8 @@ export async function startTestServer(adminUrl: string, opts: TestServerOptions 
       outboundBound: opts.outboundBound,
       notifications: opts.notifications,
       watchIntervalMs: opts.watchIntervalMs,
+      watchSubjectsPerRound: opts.watchSubjectsPerRound,
+      scorecardPublic: opts.scorecardPublic,
     },
   });
   await new Promise<void>((r) => app.httpServer.listen(opts.port ?? 0, '127.0.0.1', r));

@@ -74,8 +74,26 @@ describe('canRead (who, what, purpose)', () => {
     ['for another item', agreement({ itemCode: 'container_fill' })],
     ['of another kind of item', agreement({ itemType: 'event_kind' })],
     ['from another owner', agreement({ ownerOpd: 'DISHUB' })],
+    ['suspended by a dispute', agreement({ suspended: true })],
   ])('an agreement %s gives nothing', (_name, a) => {
     expect(canRead(who.bpbd!, terbatas, { agreements: [a], now: NOW, itemType: 'metric', purpose: 'flood-response' }).allow).toBe(false);
+  });
+
+  it.each([
+    ['with the purpose', 'flood-response', 'the agreement (7) sharing truck_load with BPBD is suspended by a dispute'],
+    ['without a purpose', undefined, 'the agreement (7) sharing truck_load with BPBD is suspended by a dispute'],
+    ['for another purpose', 'marketing', 'truck_load is terbatas data of DLH, not shared with BPBD'],
+  ] as const)('a suspended agreement says so (%s)', (_name, purpose, reason) => {
+    const d = canRead(who.bpbd!, terbatas, { agreements: [agreement({ suspended: true })], now: NOW, itemType: 'metric', purpose });
+    expect(d).toEqual({ allow: false, reason });
+  });
+
+  it('a suspended agreement beside one in force: the one in force applies', () => {
+    const both = [agreement({ id: 8, suspended: true }), agreement()];
+    expect(canRead(who.bpbd!, terbatas, { agreements: both, now: NOW, itemType: 'metric', purpose: 'flood-response' })).toEqual({
+      allow: true,
+      via: { agreement: 7, purpose: 'flood-response' },
+    });
   });
 
   it('never opens rahasia data, whatever the agreement says', () => {

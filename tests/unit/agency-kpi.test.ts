@@ -228,6 +228,9 @@ describe('route', () => {
     ['#/metrik/water_level?rentang=1y', { view: 'metric', code: 'water_level', range: '6h' }],
     ['#/metrik/DROP%20TABLE', { view: 'home' }],
     ['#/metrik/%E0%A4%A', { view: 'home' }],
+    ['#/berbagi', { view: 'sharing' }],
+    ['#/matriks', { view: 'matrix' }],
+    ['#/berbagi/x', { view: 'home' }],
   ])('%s', (hash, route) => expect(parseRoute(hash)).toEqual(route));
 
   it('round-trips', () => {
@@ -235,6 +238,8 @@ describe('route', () => {
       { view: 'home' },
       { view: 'metric', code: 'pump_running', range: '24h' },
       { view: 'metric', code: 'rainfall', range: '6h' },
+      { view: 'sharing' },
+      { view: 'matrix' },
     ] as Route[]) {
       expect(parseRoute(formatRoute(r))).toEqual(r);
     }

@@ -8,6 +8,8 @@ import {
   mayAct,
   maySeeReporter,
   nextStatus,
+  sharedThrough,
+  sharesFor,
   targetAt,
   type IncidentAction,
   type IncidentAccessItem,
@@ -132,6 +134,34 @@ describe('who sees an incident', () => {
   ];
   it.each(reporterRows)('%s', (_name, who, createdOpd, shared, sees) => {
     expect(maySeeReporter(who, { createdOpd, reporterShared: shared })).toBe(sees);
+  });
+
+  // the purpose room's rule agrees with canSeeIncident's agreement path, whoever handles the incident
+  const sharedRows: [string, Partial<IncidentAccessItem>, Partial<Agreement>, boolean][] = [
+    ['an agreement in force on the source item', {}, {}, true],
+    ['also when the grantee handles it (its own room carries it too)', { handlingOpd: 'DPUPR' }, {}, true],
+    ['not after it ended', {}, { validUntil: now }, false],
+    ['not before it starts', {}, { validFrom: now + 1 }, false],
+    ['not another item', {}, { itemCode: 'rainfall' }, false],
+    ['not another item type', {}, { itemType: 'event_kind' }, false],
+    ['not another owner', {}, { ownerOpd: 'DLH' }, false],
+    ['never rahasia', { class: 'rahasia' }, {}, false],
+    ['never without a source item', { sourceItem: null, sourceItemType: null, sourceOwnerOpd: null }, {}, false],
+    ['never to the source owner itself', { sourceOwnerOpd: 'DPUPR' }, { ownerOpd: 'DPUPR' }, false],
+  ];
+  it.each(sharedRows)('purpose room: %s', (_name, change, a, shared) => {
+    const inc = { ...base, ...change };
+    const ag = { ...agreement, ...a };
+    expect(sharedThrough(inc, ag, now)).toBe(shared);
+    // the same answer as the access rule with the agreement's purpose, for an OPD not on the incident
+    if (inc.handlingOpd !== 'DPUPR' && !inc.supportingOpds.includes('DPUPR'))
+      expect(canSeeIncident(dpupr, inc, { agreements: [ag], now, purpose: ag.purpose }).allow).toBe(shared);
+  });
+  it('a purpose room may be followed while an agreement in force shares for that purpose', () => {
+    expect(sharesFor([agreement], 'DPUPR', 'drainase', now)).toBe(true);
+    expect(sharesFor([agreement], 'DPUPR', 'banjir', now)).toBe(false);
+    expect(sharesFor([agreement], 'DLH', 'drainase', now)).toBe(false);
+    expect(sharesFor([{ ...agreement, validUntil: now }], 'DPUPR', 'drainase', now)).toBe(false);
   });
 });
 

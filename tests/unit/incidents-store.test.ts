@@ -2,6 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import type { IncidentsChanged, WireIncident } from '../../shared/incidents';
 import { IncidentsStore, MAX_STEPS, MAX_WATCH } from '../../client/features/incidents/store';
+import { SharedIncidentsSync } from '../../client/features/incidents/sync';
+import type { SinergiSocket } from '../../client/lib/socket';
+import { FakeSocket, tick } from '../support/fake-socket';
 
 const inc = (id: number, version: number, over: Partial<WireIncident> = {}): WireIncident => ({
   id,
@@ -108,5 +111,69 @@ describe('IncidentsStore', () => {
       serverTime: 0,
     });
     expect(s.open().map((i) => i.id)).toEqual([2, 3, 1]);
+  });
+});
+
+describe('shared incidents (SharedIncidentsSync, a purpose room)', () => {
+  const ROOM = 'incidents:BPBD/flood-response';
+  const snapshotAck = (seq: number, incidents: WireIncident[] = []) => ({
+    ok: true,
+    data: { serverTime: 0, room: ROOM, seq, incidents, watch: [], epoch: 'E1', resumed: [] },
+  });
+  const setup = () => {
+    const sock = new FakeSocket();
+    const sync = new SharedIncidentsSync(sock as unknown as SinergiSocket, 'BPBD', 'flood-response');
+    return { sock, sync };
+  };
+
+  it('[SH1] subscribes with the purpose on connect, applies the snapshot, then only its own room in sequence', async () => {
+    const { sock, sync } = setup();
+    sock.connect();
+    expect(sock.requests.map((r) => [r.event, r.arg])).toEqual([['incidents:subscribe', { purpose: 'flood-response' }]]);
+    sock.answer(0, snapshotAck(4, [inc(1, 1, { handlingOpd: 'DLH' })]));
+    await tick();
+    expect(sync.store.open().map((i) => i.id)).toEqual([1]);
+    sock.push('incidents:changed', delta(5, { room: 'incidents:BPBD', incidents: [inc(9, 1)] })); // its own OPD room: not this list
+    sock.push('incidents:changed', delta(5, { room: ROOM, incidents: [inc(2, 1, { handlingOpd: 'DLH' })] }));
+    expect(
+      sync.store
+        .open()
+        .map((i) => i.id)
+        .sort(),
+    ).toEqual([1, 2]);
+    // a gap asks again
+    sock.push('incidents:changed', delta(9, { room: ROOM }));
+    expect(sock.requests).toHaveLength(2);
+    sync.close();
+  });
+
+  it('[SH2] ended by the server (agreement revoked): emptied, hidden, and not asked again after a reconnect', async () => {
+    const { sock, sync } = setup();
+    sock.connect();
+    sock.answer(0, snapshotAck(1, [inc(1, 1)]));
+    await tick();
+    sock.push('subscription:ended', { channel: 'incidents', key: 'BPBD/sanitation', code: 'forbidden', message: 'x' }); // another purpose
+    expect(sync.refused).toBeNull();
+    sock.push('subscription:ended', { channel: 'incidents', key: 'BPBD/flood-response', code: 'forbidden', message: 'agreement ended' });
+    expect(sync.refused).toBe('agreement ended');
+    expect(sync.store.open()).toEqual([]);
+    sock.push('incidents:changed', delta(2, { room: ROOM, incidents: [inc(3, 1)] }));
+    expect(sync.store.open()).toEqual([]);
+    sock.disconnect();
+    sock.connect();
+    expect(sock.requests).toHaveLength(1);
+    sync.close();
+  });
+
+  it('[SH3] refused at subscribe (no agreement for the purpose): hidden, not retried', async () => {
+    const { sock, sync } = setup();
+    sock.connect();
+    sock.answer(0, { ok: false, error: { code: 'forbidden', message: 'no agreement in force' } });
+    await tick();
+    expect(sync.refused).toBe('no agreement in force');
+    sock.disconnect();
+    sock.connect();
+    expect(sock.requests).toHaveLength(1);
+    sync.close();
   });
 });

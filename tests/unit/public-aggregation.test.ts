@@ -354,39 +354,105 @@ describe('summarizeComplaints', () => {
     expect(n(month.total.open)).toBe(10);
   });
 
-  it('hides the 2 and what would give it away, shows the 7', () => {
-    // B has 2 complaints, A 7, C3 5: the 2 hides with the cheapest rectangle of cells that keeps the
-    // published totals from giving it back (C3's 5 and the two row totals), so A's 7 stays visible
+  /** What a hidden count says on the page: "< k" when it carries the marker, else hidden (a cover ≥ k). */
+  const label = (c: PublicCount) => (!c.suppressed ? c.n : 'lessThan' in c && c.lessThan !== undefined ? `<${c.lessThan}` : 'hidden');
+
+  it('hides the 2 as "< 5" and covers it without hiding the city totals, which are ≥ k', () => {
+    // B has 2 complaints, A 7, C3 5: the column sampah (7, a city total, shown) would give B's 2 back from
+    // C3's 5, so one more count of that column hides too; the city totals per category and overall stay
     const few = [
       ...times(2, (i) => row(B, 'sampah', 1 + i)),
       ...times(7, (i) => row(A, 'jalan_rusak', 1 + i)),
       ...times(5, (i) => row(C3, 'sampah', 1 + i)),
     ];
     const s = summarizeComplaints(few, { period: '24h', k: 5, now: NOW, regions: REGIONS });
-    const view = (m: 'received' | 'open') => s.kelurahan.map((r) => [r.code, n(r[m]), ...r.cells.map((c) => [c.category, n(c[m])])]);
-    const expected = [
-      [A, 7, ['jalan_rusak', 7]],
-      [B, null, ['sampah', null]],
-      [C3, null, ['sampah', null]],
-    ];
-    expect(view('received')).toEqual(expected);
-    expect(view('open')).toEqual(expected);
-    expect(s.categories.map((c) => [c.category, n(c.received)])).toEqual([
+    const kel = (code: string) => s.kelurahan.find((r) => r.code === code)!;
+    expect(label(kel(B).received)).toBe('<5');
+    expect(label(kel(B).cells[0]!.received)).toBe('<5');
+    expect(s.categories.map((c) => [c.category, label(c.received)])).toEqual([
       ['jalan_rusak', 7],
       ['sampah', 7],
     ]);
-    expect(n(s.total.received)).toBe(14);
-    expect(s.kelurahan.every((r) => r.resolved.n === 0)).toBe(true);
-    // the attacker knows B + C3 = 7 and each is at least 1: B could be anything from 1 to 6
+    expect(label(s.total.received)).toBe(14);
+    // the column gives B + (hidden sampah of A or C3) = 7 − shown: at least one other sampah count is hidden
+    const sampahShown = s.kelurahan.flatMap((r) => r.cells.filter((c) => c.category === 'sampah' && !c.received.suppressed));
+    expect(sampahShown.length).toBeLessThan(2);
+    // every hidden count below k says "< 5"; a hidden count ≥ k never does
+    for (const r of s.kelurahan)
+      for (const c of [r, ...r.cells])
+        for (const m of ['received', 'resolved', 'open'] as const) {
+          const x = c[m];
+          if (!x.suppressed) continue;
+          const truth = (
+            r === c
+              ? few.filter((q) => q.region === r.code)
+              : few.filter((q) => q.region === r.code && q.category === (c as { category: string }).category)
+          ).length;
+          if (m === 'resolved') continue;
+          expect(label(x), `${r.code} ${m}`).toBe(truth < 5 ? '<5' : 'hidden');
+        }
   });
 
-  it('with k = 5 and the 7 next to the 2 in one column, the 7 is the cheapest cover and hides too', () => {
+  // The rules as a table: [case, rows, period, what must show, what must hide as "< 5"]
+  const rules: [string, ComplaintRow[], '24h' | '7d', [string, string | null, number | '<5'][]][] = [
+    [
+      'a count of k or more shows, a zero shows as 0',
+      [...times(5, (i) => row(A, 'sampah', 1 + i)), ...times(6, (i) => row(B, 'banjir', 1 + i))],
+      '24h',
+      [
+        [A, 'sampah', 5],
+        [B, 'banjir', 6],
+        ['city', 'sampah', 5],
+        ['city', null, 11],
+      ],
+    ],
+    [
+      'a small count hides as "< 5"; the city total of its category shows when ≥ k',
+      [...times(2, (i) => row(A, 'sampah', 1 + i)), ...times(3, (i) => row(B, 'sampah', 1 + i)), ...times(9, (i) => row(C3, 'banjir', 1 + i))],
+      '24h',
+      [
+        [A, 'sampah', '<5'],
+        [B, 'sampah', '<5'],
+        ['city', 'sampah', 5],
+        ['city', 'banjir', 9],
+        ['city', null, 14],
+      ],
+    ],
+    [
+      'a small city total of a category hides, and one more city total with it (else the grand total gives it back)',
+      [...times(2, (i) => row(A, 'sampah', 1 + i)), ...times(9, (i) => row(C3, 'banjir', 1 + i)), ...times(8, (i) => row(B, 'jalan_rusak', 1 + i))],
+      '24h',
+      [
+        [A, 'sampah', '<5'],
+        ['city', 'sampah', '<5'],
+        ['city', null, 19],
+      ],
+    ],
+  ];
+  it.each(rules)('%s', (_case, input, period, want) => {
+    const s = summarizeComplaints(input, { period, k: 5, now: NOW, regions: REGIONS });
+    for (const [where, category, value] of want) {
+      const c =
+        where === 'city'
+          ? category === null
+            ? s.total.received
+            : s.categories.find((x) => x.category === category)!.received
+          : s.kelurahan.find((r) => r.code === where)!.cells.find((x) => x.category === category)!.received;
+      expect(label(c), `${where} ${category}`).toBe(value);
+    }
+    if (_case.startsWith('a small city total')) {
+      // banjir and jalan_rusak are ≥ k, but one of them must hide: 19 − 9 − 8 would be the 2
+      expect(s.categories.filter((x) => x.received.suppressed).length).toBeGreaterThanOrEqual(2);
+    }
+  });
+
+  it('with k = 5 and the 7 next to the 2 in one column, something besides the 2 hides, and no small count shows', () => {
     const s = summarizeComplaints(rows, { period: '7d', k: 5, now: NOW, regions: REGIONS });
     const recv = (code: string, cat: string) => n(s.kelurahan.find((r) => r.code === code)!.cells.find((c) => c.category === cat)!.received);
     expect(recv(B, 'sampah')).toBeNull();
-    expect(recv(A, 'sampah')).toBeNull();
-    // B's 6 and C3's 5 may hide too: the other periods and measures (publication.ts) are published alongside
     for (const r of s.kelurahan) for (const c of r.cells) if (!c.received.suppressed) expect(c.received.n === 0 || c.received.n! >= 5).toBe(true);
+    const hiddenCounts = [...s.kelurahan.flatMap((r) => r.cells), ...s.categories].filter((c) => c.received.suppressed);
+    expect(hiddenCounts.length).toBeGreaterThan(1);
   });
 
   it('is the same whatever the order of the rows', () => {

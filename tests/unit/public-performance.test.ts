@@ -151,7 +151,13 @@ describe('the server-rendered shell', () => {
     speedKmh: 31.4,
     landfillT: 418.44,
     projects: { total: 12, late: 3, contractValue: 250_000_000_000 },
-    complaints7d: { received: 840, resolved: 790, medianHours: 5.25, shareWithinSla: 0.875 },
+    complaints7d: {
+      received: { n: 840, suppressed: false },
+      resolved: { n: 790, suppressed: false },
+      k: 5,
+      medianHours: 5.25,
+      shareWithinSla: 0.875,
+    },
   };
 
   it('writes the numbers in Bahasa Indonesia, with every text escaped', () => {
@@ -165,6 +171,11 @@ describe('the server-rendered shell', () => {
     expect(html).toMatch(/12 proyek, 3 terlambat/);
     expect(html).toMatch(/Masuk 840 · selesai 790 · median waktu selesai 5,3 jam · 88%/);
     expect(html).toMatch(/Diperbarui 13\.30 WIB/);
+    // a hidden count is written "< 5", never "–"
+    const hidden = renderShell({ ...d, complaints7d: { ...d.complaints7d, resolved: { n: null, suppressed: true, lessThan: 5 } } });
+    expect(hidden).toMatch(/Masuk 840 · selesai &lt; 5 ·/);
+    const cover = renderShell({ ...d, complaints7d: { ...d.complaints7d, resolved: { n: null, suppressed: true } } });
+    expect(cover).toMatch(/selesai ≥ 5 ·/);
     expect(escapeHtml(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
   });
 

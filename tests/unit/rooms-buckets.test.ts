@@ -10,6 +10,9 @@ describe('rooms', () => {
     { type: 'feeds' },
     { type: 'alerts' },
     { type: 'alerts', opd: 'BPBD' },
+    { type: 'incidents' },
+    { type: 'incidents', opd: 'BPBD' },
+    { type: 'incidents', opd: 'BPBD', purpose: 'flood-response' },
   ])('round-trips %o', (room) => {
     expect(parseRoomId(toRoomId(room))).toEqual(room);
   });
@@ -25,6 +28,12 @@ describe('rooms', () => {
     'metric:x:y',
     'alerts:bpbd',
     'alerts:',
+    'incidents:bpbd',
+    'incidents:BPBD/',
+    'incidents:BPBD/Flood',
+    'incidents:BPBD/flood/x',
+    'incidents:/flood-response',
+    'incidents:BPBD/flood response',
   ])('rejects %j', (id) => {
     expect(parseRoomId(id)).toBeNull();
     expect(isRoomId(id)).toBe(false);

@@ -134,6 +134,38 @@ describe('sync engine', () => {
     b.engine.close();
   });
 
+  it('[S5b] forbidden stays hidden after a reconnect and through periodic resyncs; only resubscribe asks again', async () => {
+    const sock = new FakeSocket();
+    const store = new LiveStore();
+    store.track('water_level');
+    const engine = new SyncEngine(sock, [pointsChannel(store, ['water_level'])], { ackTimeoutMs: 1_000, retryDelayMs: 5, resyncIntervalMs: 10 });
+    const st = () => store.get('water_level')!;
+    sock.connect();
+    sock.answer(0, { ok: false, error: { code: 'forbidden', message: 'not shared' } });
+    await tick();
+    expect(st().status).toBe('forbidden');
+    sock.disconnect();
+    sock.connect();
+    await new Promise((r) => setTimeout(r, 40)); // several resync intervals
+    expect(sock.requests).toHaveLength(1);
+    expect(st()).toMatchObject({ status: 'forbidden', error: 'forbidden' });
+    expect(engine.isRefused('points', 'water_level')).toBe(true);
+    // ended while live (agreement revoked): the same after a reconnect
+    engine.resubscribe('points', 'water_level');
+    expect(sock.requests).toHaveLength(2);
+    sock.answer(1, snapshotAck(5));
+    await tick();
+    expect(st().status).toBe('live');
+    sock.push('subscription:ended', { channel: 'points', key: 'water_level', code: 'forbidden', message: 'agreement ended' });
+    const asked = sock.requests.length;
+    sock.disconnect();
+    sock.connect();
+    await new Promise((r) => setTimeout(r, 40));
+    expect(sock.requests).toHaveLength(asked);
+    expect(st().status).toBe('forbidden');
+    engine.close();
+  });
+
   it('[S6] an ack from an old epoch is discarded: an answer to a request of the previous connection changes nothing', async () => {
     const { sock, st, engine } = setup();
     sock.connect();

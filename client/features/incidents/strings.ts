@@ -66,6 +66,10 @@ const id = {
     watch: 'Pantauan otomatis',
     watchKind: { feed_late: 'Data terlambat', complaint_overdue: 'Aduan lewat SLA' },
     steps: 'Eskalasi terbaru',
+    mapShow: 'Lihat peta',
+    mapHide: 'Tutup peta',
+    mapLabel: 'Lokasi insiden {{title}}',
+    shared: 'Insiden yang dibagikan kepada kami ({{purpose}})',
     entry: {
       created: 'dibuat',
       note: 'catatan',
@@ -146,6 +150,10 @@ const en: typeof id = {
     watch: 'Automatic watch',
     watchKind: { feed_late: 'Data late', complaint_overdue: 'Complaint past SLA' },
     steps: 'Latest escalations',
+    mapShow: 'Show map',
+    mapHide: 'Hide map',
+    mapLabel: 'Location of incident {{title}}',
+    shared: 'Incidents shared with us ({{purpose}})',
     entry: {
       created: 'created',
       note: 'note',

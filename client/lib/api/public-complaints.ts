@@ -1,6 +1,6 @@
 /**
  * `GET /api/public/v1/complaints/summary`: complaint counts per kelurahan and category, k-anonymous
- * (a hidden count is `{ n: null, suppressed: true }`). Public, no token; the browser's HTTP cache revalidates
+ * (a hidden count is `{ n: null, suppressed: true, lessThan?: k }`). Public, no token; the browser's HTTP cache revalidates
  * with the ETag, so polling costs a 304 while the snapshot is unchanged.
  */
 import { complaintSummaryResponse, PUBLIC_PERIOD_NAMES, type PublicPeriod, type RestResponse } from '@shared/rest';
@@ -9,8 +9,24 @@ import { getJson } from './http';
 export const COMPLAINT_PERIODS = PUBLIC_PERIOD_NAMES;
 export type ComplaintPeriod = PublicPeriod;
 
-/** A published count: a number, or null when hidden to protect reporters. */
-export type PublicCount = number | null;
+/**
+ * A published count: a number, or hidden to protect reporters: `lessThan` k when the hidden count is below k
+ * (the page says "< 5"), null when it is a larger count hidden so that a small one cannot be worked out ("≥ 5").
+ */
+export type PublicCount = number | { lessThan: number | null };
+
+/** The count as the page writes it: the number, "< k" or "≥ k" (no "–": a hidden count says what it is). */
+export function countLabel(c: PublicCount, k: number, format: (n: number) => string): string {
+  if (typeof c === 'number') return format(c);
+  return c.lessThan !== null ? `< ${format(c.lessThan)}` : `≥ ${format(k)}`;
+}
+
+/** The count for a bar's length: a hidden one as 0. */
+export const countValue = (c: PublicCount): number => (typeof c === 'number' ? c : 0);
+
+/** The page's view of one published count. */
+export const toPublicCount = (c: { n: number | null; suppressed: boolean; lessThan?: number | undefined }): PublicCount =>
+  c.suppressed || c.n === null ? { lessThan: c.lessThan ?? null } : c.n;
 
 export interface ComplaintCounts {
   received: PublicCount;
@@ -35,15 +51,11 @@ export interface ComplaintSummary {
   total: ComplaintCounts;
 }
 
-const count = (c: { n: number | null; suppressed: boolean }): PublicCount => (c.suppressed ? null : c.n);
-const counts = (x: {
-  received: { n: number | null; suppressed: boolean };
-  resolved: { n: number | null; suppressed: boolean };
-  open: { n: number | null; suppressed: boolean };
-}): ComplaintCounts => ({
-  received: count(x.received),
-  resolved: count(x.resolved),
-  open: count(x.open),
+type WireCount = Parameters<typeof toPublicCount>[0];
+const counts = (x: { received: WireCount; resolved: WireCount; open: WireCount }): ComplaintCounts => ({
+  received: toPublicCount(x.received),
+  resolved: toPublicCount(x.resolved),
+  open: toPublicCount(x.open),
 });
 
 /** The page's view of the answer: a hidden count is null. */

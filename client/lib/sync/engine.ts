@@ -3,7 +3,10 @@
  * (points, events, alerts, feed health, …) and key it: subscribes on every connect (resuming from the seq it
  * holds when it can), feeds the snapshot and then the deltas to the channel's store, resubscribes a key whose
  * sequence shows a gap, resubscribes everything now and then, retries what failed except `forbidden`, ends a
- * key the server ended (`subscription:ended`), and discards answers of an older connection (`epoch`).
+ * key the server ended (`subscription:ended`), and discards answers of an older connection (`epoch`). A key the
+ * server refused as `forbidden` stays refused (and hidden by its store) across reconnects and periodic resyncs:
+ * asking again would only be refused again, forever; `resubscribe` (a caller that knows rights changed) or a new
+ * engine (a new session) asks afresh.
  *
  * It talks to the socket through `SyncSocket` (four members; tests pass a fake) and to stores through
  * `SyncStore` (every store implements it): nothing here knows what a metric or an alert is.
@@ -98,6 +101,8 @@ export function isAck(x: unknown): x is Ack<Record<string, unknown>> {
   return a.ok === false && typeof a.error?.code === 'string' && (ERROR_CODES as readonly string[]).includes(a.error.code);
 }
 
+const idOf = (ch: SyncChannel, key: string) => `${ch.name}\u0000${key}`;
+
 export class SyncEngine {
   private readonly channels = new Map<string, SyncChannel>();
   private readonly inFlight = new Set<string>();
@@ -108,6 +113,8 @@ export class SyncEngine {
   private epoch = 0;
   /** The hub epoch each channel's last answer named (a resume must name it). */
   private readonly hubEpoch = new Map<string, string>();
+  /** Keys (`channel\0key`) the server refused as forbidden: not asked for again by reconnects or resyncs. */
+  private readonly refused = new Set<string>();
   private readonly opts: SyncOptions;
 
   constructor(
@@ -140,7 +147,14 @@ export class SyncEngine {
   /** Subscribes one key again now (a caller that knows its data is stale). */
   resubscribe(channel: string, key: string): void {
     const ch = this.channels.get(channel);
-    if (ch) this.subscribe(ch, key);
+    if (!ch) return;
+    this.refused.delete(idOf(ch, key));
+    this.subscribe(ch, key);
+  }
+
+  /** Whether the server refused `key` of `channel` as forbidden (it is not asked for again). */
+  isRefused(channel: string, key: string): boolean {
+    return this.refused.has(`${channel}\u0000${key}`);
   }
 
   private stop(): void {
@@ -183,11 +197,11 @@ export class SyncEngine {
   /** `resume`: right after a connect, keys that hold data ask to continue from their seq. */
   private subscribeAll(resume: boolean): void {
     // one request per key: a forbidden key fails alone instead of taking the others with it
-    for (const ch of this.channels.values()) for (const key of ch.keys()) this.subscribe(ch, key, resume);
+    for (const ch of this.channels.values()) for (const key of ch.keys()) if (!this.refused.has(idOf(ch, key))) this.subscribe(ch, key, resume);
   }
 
   private subscribe(ch: SyncChannel, key: string, resume = false): void {
-    const id = `${ch.name}\u0000${key}`;
+    const id = idOf(ch, key);
     if (this.inFlight.has(id) || !this.socket.connected) return;
     const epoch = this.epoch;
     const held = resume ? ch.store.resumableSeq(key) : null;
@@ -225,7 +239,8 @@ export class SyncEngine {
 
   private fail(ch: SyncChannel, key: string, code: ErrorCode): void {
     ch.store.markFailed(key, code);
-    // forbidden stops: rights change on the server, and a new session starts over
+    // forbidden stops, also across reconnects: rights change on the server, and a new session starts over
+    if (code === 'forbidden') this.refused.add(idOf(ch, key));
     if (code === 'forbidden' || code === 'unauthenticated') return;
     const epoch = this.epoch;
     const t = setTimeout(() => {

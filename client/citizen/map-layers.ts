@@ -1,0 +1,85 @@
+/**
+ * What the citizen map draws besides gauges and projects, as pure functions of the public answers (issue 21):
+ * complaints per kelurahan at the kelurahan's centroid (the k-protected counts of
+ * `/api/public/v1/complaints/map`, a hidden one labelled "< 5" or "≥ 5" like everywhere else on the page) and
+ * the kelurahan under a flood warning, shaded by level (`/api/public/v1/warnings`). Plus MapLibre's
+ * cooperative-gesture hints in the page's language. No map object here, so the unit tests read it directly.
+ */
+import type { AlertLevel } from '@shared/catalog';
+import { alertCss } from '../lib/alert-colors';
+import { countLabel, countValue, toPublicCount, type PublicCount } from '../lib/api/public-complaints';
+import type { Warnings } from './warnings-api';
+import { isWarning } from './warnings-api';
+
+type PointFC = GeoJSON.FeatureCollection<GeoJSON.Point, Record<string, string | number>>;
+
+/** One kelurahan of the complaint map as the page keeps it. */
+export interface ComplaintPlace {
+  code: string;
+  name: string | null;
+  centroid: [number, number];
+  received: PublicCount;
+}
+
+/** The wire count of the complaint map answer. */
+type WireCount = Parameters<typeof toPublicCount>[0];
+
+/** The kelurahan of the complaint map answer that have a centroid (complaints without a region have none). */
+export function complaintPlaces(
+  kelurahan: readonly { code: string | null; name: string | null; centroid: [number, number] | null; received: WireCount }[],
+): ComplaintPlace[] {
+  return kelurahan.flatMap((r) =>
+    r.code !== null && r.centroid !== null ? [{ code: r.code, name: r.name, centroid: r.centroid, received: toPublicCount(r.received) }] : [],
+  );
+}
+
+/**
+ * One point per kelurahan with complaints: `label` is the count as the page writes it, `size` the radius
+ * driver (a hidden count draws as the smallest circle: its size must not tell more than its label).
+ */
+export function complaintPoints(places: readonly ComplaintPlace[], k: number, format: (n: number) => string): PointFC {
+  return {
+    type: 'FeatureCollection',
+    features: places
+      .filter((p) => typeof p.received !== 'number' || p.received > 0)
+      .map((p) => ({
+        type: 'Feature',
+        geometry: { type: 'Point', coordinates: p.centroid },
+        properties: { code: p.code, label: countLabel(p.received, k, format), size: Math.max(1, countValue(p.received)) },
+      })),
+  };
+}
+
+const LEVEL_RANK: Record<AlertLevel, number> = { normal: 0, waspada: 1, siaga: 2, awas: 3 };
+
+/** The kelurahan at Waspada or above, with their level (the worst of their current gauges). */
+export function warnedKelurahan(w: Warnings | null): Map<string, Exclude<AlertLevel, 'normal'>> {
+  const out = new Map<string, Exclude<AlertLevel, 'normal'>>();
+  for (const area of w?.areas ?? [])
+    for (const kel of area.kelurahan) {
+      if (kel.code === null || !isWarning(kel.level)) continue;
+      const had = out.get(kel.code);
+      if (!had || LEVEL_RANK[kel.level] > LEVEL_RANK[had]) out.set(kel.code, kel.level);
+    }
+  return out;
+}
+
+/**
+ * The fill colour of the warning layer over the region polygons: the level's colour for a warned kelurahan,
+ * transparent for every other region. A MapLibre `match` needs at least one label, so an empty set gives a
+ * constant.
+ */
+export function warnedFillColor(warned: ReadonlyMap<string, Exclude<AlertLevel, 'normal'>>): unknown {
+  if (warned.size === 0) return 'rgba(0, 0, 0, 0)';
+  const pairs = [...warned].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).flatMap(([code, level]) => [code, alertCss(level)]);
+  return ['match', ['get', 'code'], ...pairs, 'rgba(0, 0, 0, 0)'];
+}
+
+/** MapLibre's cooperative-gesture hints (shown when one finger or the wheel alone tries to move the map). */
+export function gestureLocale(t: (key: string) => string): Record<string, string> {
+  return {
+    'CooperativeGesturesHandler.WindowsHelpText': t('pub.gestures.windows'),
+    'CooperativeGesturesHandler.MacHelpText': t('pub.gestures.mac'),
+    'CooperativeGesturesHandler.MobileHelpText': t('pub.gestures.mobile'),
+  };
+}

@@ -1,0 +1,120 @@
+/**
+ * Fan-out to a namespace of identical (anonymous) sockets in ONE write per socket per delivery (issue 18,
+ * benchmarks). socket.io's broadcast encodes a message once and pre-frames it for `ws`, but each room's
+ * message is still one engine.io packet, one `ws` frame and one `writev` system call per socket; the kernel's
+ * `writev` was half of the server's busy time at 1,000 `/public` clients (V8 profile, docs/benchmarks.md). When
+ * the simulator's readings land, nine publik metrics deliver at once: 9,000 writes, ~400 ms of a blocked event
+ * loop on this box, and a marker landing behind them waited for all of it (the p99).
+ *
+ * Here the messages of one delivery (every room the hub delivered in one go) are each encoded once, framed once,
+ * and the frames a socket must get are concatenated into one buffer handed to engine.io as the packet's
+ * pre-encoded websocket frame (the same hook socket.io's adapter uses for its pre-framed broadcasts): one packet,
+ * one write per socket, whatever the number of rooms. Sockets that are in the same rooms share the buffer. The
+ * client sees exactly the frames a broadcast per room would have sent, in the same order (a unit test compares
+ * the bytes), because a websocket stream is a sequence of frames whatever the TCP segments carrying them.
+ *
+ * Only this process's sockets (every process delivers every message to its own sockets, hub.ts), never the
+ * `except` ones (slow consumers, outbound.ts); a volatile message is left out for a socket whose transport is
+ * busy, as socket.io's volatile does. A socket not on a websocket (socket.io could fall back to polling if the
+ * server allowed it) gets each message as its own packet.
+ */
+import type { Namespace, Socket } from 'socket.io';
+import { PacketType } from 'socket.io-parser';
+
+export interface FanoutMessage {
+  room: string;
+  event: string;
+  payload: object;
+  volatile: boolean;
+}
+
+/** What one delivery cost (benchmarks): the messages, how many frames left, and the write loop's duration. */
+export interface FanoutReport {
+  messages: readonly FanoutMessage[];
+  /** Frames written, summed over sockets (one per message per socket that got it). */
+  frames: number;
+  /** Bytes of those frames. */
+  bytes: number;
+  ms: number;
+}
+
+/** Pure: an unmasked, final, uncompressed websocket text frame carrying `payload` (RFC 6455, 5.2). */
+export function textFrame(payload: Buffer): Buffer {
+  const n = payload.length;
+  const head = n < 126 ? 2 : n < 65_536 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(head + n);
+  frame[0] = 0x81; // FIN + opcode 1 (text)
+  if (n < 126) frame[1] = n;
+  else if (n < 65_536) {
+    frame[1] = 126;
+    frame.writeUInt16BE(n, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeUInt32BE(Math.floor(n / 2 ** 32), 2);
+    frame.writeUInt32BE(n >>> 0, 6);
+  }
+  payload.copy(frame, head);
+  return frame;
+}
+
+/** What the fan-out needs of engine.io and socket.io internals (not in their public types). */
+interface EngineTransport {
+  name?: string;
+  writable?: boolean;
+  perMessageDeflate?: unknown;
+}
+interface ClientInternals {
+  conn: { readyState?: string; transport?: EngineTransport };
+  writeToEngine(encoded: string[], opts: { preEncoded: true; volatile?: boolean; wsPreEncodedFrame?: Buffer[] }): void;
+}
+
+/** Pure: the indices of `messages` that go to a socket in `rooms`, volatile ones only when it can take them now. */
+export function messagesFor(messages: readonly FanoutMessage[], inRoom: (room: string) => boolean, writable: boolean): number[] {
+  const out: number[] = [];
+  messages.forEach((m, i) => {
+    if (inRoom(m.room) && (writable || !m.volatile)) out.push(i);
+  });
+  return out;
+}
+
+export function fanout(nsp: Namespace, messages: readonly FanoutMessage[], except: readonly string[], observe?: (r: FanoutReport) => void): void {
+  if (messages.length === 0) return;
+  const t0 = observe ? performance.now() : 0;
+  const encoder = (nsp.server as unknown as { encoder: { encode(p: object): unknown[] } }).encoder;
+  // each message encoded once (socket.io packet, engine.io '4' message prefix) and framed once
+  const encoded = messages.map((m) => {
+    const out = encoder.encode({ type: PacketType.EVENT, data: [m.event, m.payload], nsp: nsp.name });
+    if (out.length !== 1 || typeof out[0] !== 'string') throw new Error('fanout: a live message must encode to one text packet');
+    return out[0];
+  });
+  const frames = encoded.map((text) => textFrame(Buffer.from(`4${text}`)));
+  const skip = new Set(except);
+  // the sockets of the rooms involved (local: every process delivers to its own sockets)
+  const targets = new Set<string>();
+  for (const m of messages) for (const id of nsp.adapter.rooms.get(m.room) ?? []) if (!skip.has(id)) targets.add(id);
+  const joined = new Map<string, Buffer>();
+  let frameCount = 0;
+  let bytes = 0;
+  for (const id of targets) {
+    const socket: Socket | undefined = nsp.sockets.get(id);
+    if (!socket) continue;
+    const client = socket.client as unknown as ClientInternals;
+    const transport = client.conn.transport;
+    if (client.conn.readyState !== 'open' || !transport) continue;
+    const idx = messagesFor(messages, (room) => socket.rooms.has(room), transport.writable !== false);
+    if (idx.length === 0) continue;
+    frameCount += idx.length;
+    if (transport.name !== 'websocket' || transport.perMessageDeflate) {
+      // not a plain websocket: one ordinary pre-encoded packet per message
+      for (const i of idx) client.writeToEngine([encoded[i]!], { preEncoded: true, volatile: messages[i]!.volatile });
+      continue;
+    }
+    const key = idx.join(',');
+    let frame = joined.get(key);
+    if (!frame) joined.set(key, (frame = idx.length === 1 ? frames[idx[0]!]! : Buffer.concat(idx.map((i) => frames[i]!))));
+    bytes += frame.length;
+    // one engine.io packet carrying every frame: `data` is what a non-websocket transport would send (unused here)
+    client.writeToEngine([encoded[idx[0]!]!], { preEncoded: true, wsPreEncodedFrame: [frame] });
+  }
+  observe?.({ messages, frames: frameCount, bytes, ms: performance.now() - t0 });
+}
