@@ -34,7 +34,9 @@ export function createLogger(level: string, opts: { format?: LogFormat; name?: s
   );
 }
 
-const pathOf = (req: { url?: string }) => (req.url ?? '').split('?')[0] ?? '';
+/** Ticket numbers are capabilities (issue 21): request lines name the route, never the number. */
+const CAPABILITY_PATH = /^(\/api\/public\/v1\/tickets\/|\/open311\/v2\/requests\/)[^/]+/;
+const pathOf = (req: { url?: string }) => ((req.url ?? '').split('?')[0] ?? '').replace(CAPABILITY_PATH, '$1{ticket}');
 
 /** Express middleware that logs each finished request as one short line (see the header). */
 export function createRequestLogger(log: Logger): HttpLogger {

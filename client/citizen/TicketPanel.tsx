@@ -127,7 +127,7 @@ export function TicketPanel() {
               {lookup.ticket.category && (
                 <>
                   <dt>{t('tickets.category')}</dt>
-                  <dd>{lookup.ticket.category.replace(/_/g, ' ')}</dd>
+                  <dd>{t(`pub.cx.category.${lookup.ticket.category}`, { defaultValue: lookup.ticket.category.replace(/_/g, ' ') })}</dd>
                 </>
               )}
               {lookup.ticket.slaTargetHours !== null && lookup.ticket.slaDueAt && (

@@ -8,6 +8,7 @@ import type { GeoJSONSource, Map as MapLibreMap } from 'maplibre-gl';
 import { noticeActive, type NoticeSeverity, type WireNotice } from '@shared/notices';
 import type { RegionsResponse } from '../lib/api/regions';
 import type { NoticesStore } from '../features/notices/store';
+import { setBodyState } from '../lib/test-hooks';
 
 export const NOTICE_COLOURS: Record<NoticeSeverity, string> = { minor: '#0369a1', moderate: '#ca8a04', severe: '#ea580c', extreme: '#dc2626' };
 
@@ -72,7 +73,12 @@ export function useNoticeLayer(map: MapLibreMap | null, ready: boolean, store: N
         below,
       );
     }
-    const update = () => (map.getSource('notices') as GeoJSONSource | undefined)?.setData(noticesGeoJson(store.list(), regions, Date.now()));
+    const update = () => {
+      const fc = noticesGeoJson(store.list(), regions, Date.now());
+      (map.getSource('notices') as GeoJSONSource | undefined)?.setData(fc);
+      // tests (and CSS) see how many notice shapes are drawn
+      setBodyState('mapNotices', String(fc.features.length));
+    };
     update();
     const stop = store.subscribe(update);
     // a notice starts or ends with no message: redraw every minute

@@ -26,6 +26,7 @@ describe.skipIf(!chromiumAvailable)('follow your complaint and public notices on
   const contexts: BrowserContext[] = [];
   const offsite: string[] = [];
   const problems: string[] = [];
+  const notFound: string[] = [];
   let phone: Page;
   let kel: string;
 
@@ -50,9 +51,14 @@ describe.skipIf(!chromiumAvailable)('follow your complaint and public notices on
     page.on('console', (m) => {
       // the 429 of the rate-limit step is expected; the browser logs failed fetches as console errors
       if (m.type() === 'error' && /429|Too Many Requests/.test(m.text())) return;
+      // 404s are judged by URL below (the browser's console line does not name it)
+      if (m.type() === 'error' && /status of 404/.test(m.text())) return;
       if (m.type() === 'error' || /Content Security Policy/i.test(m.text())) problems.push(`${who}: ${m.text()}`);
     });
     page.on('pageerror', (e) => problems.push(`${who}: ${e.message}`));
+    page.on('response', (r) => {
+      if (r.status() === 404) notFound.push(`${who}: ${r.url()}`);
+    });
   };
 
   const lookUp = async (ticket: string) => {
@@ -108,6 +114,7 @@ describe.skipIf(!chromiumAvailable)('follow your complaint and public notices on
     expect(await phone.textContent('[data-testid="ticket-status"]')).toBe('Selesai');
     expect(await phone.textContent('[data-testid="ticket-handler"]')).toMatch(/Pekerjaan Umum|PUPR/i);
     expect(await phone.textContent('[data-testid="ticket-sla"]')).toMatch(/120 jam.*Tepat waktu/);
+    expect(await phone.textContent('[data-testid="ticket-result"]')).toContain('Jalan rusak');
     const history = await phone.locator('[data-testid="ticket-history"] li').allTextContents();
     expect(history).toHaveLength(3);
     expect(history.every((h) => /WIB/.test(h))).toBe(true);
@@ -166,10 +173,16 @@ describe.skipIf(!chromiumAvailable)('follow your complaint and public notices on
     expect(text).toContain('jauhi bantaran sungai');
     expect(text).toContain('BPBD');
     await phone.locator('[data-testid="section-notices"]').screenshot({ path: join(ARTIFACTS, 'citizen-notice-live.png') });
+    // and on the map: the kelurahan it names, outlined
+    await phone.locator('#peta').scrollIntoViewIfNeeded();
+    await phone.waitForSelector('[data-testid="public-map"][data-ready="true"]', { timeout: 20_000 });
+    await phone.waitForSelector('body[data-map-notices="1"]', { timeout: 10_000 });
+    await phone.locator('[data-testid="section-map"]').screenshot({ path: join(ARTIFACTS, 'citizen-notice-map.png') });
 
     // withdrawn on the tablet: gone from the phone, still without a reload
     await tablet.click('[data-testid="agency-notice"] button');
     await phone.waitForSelector('[data-testid="notices-none"]', { timeout: 10_000 });
+    await phone.waitForSelector('body[data-map-notices="0"]', { timeout: 10_000 });
   });
 
   it('refuses lookups past the rate limit with a message saying when to retry', async () => {
@@ -183,5 +196,7 @@ describe.skipIf(!chromiumAvailable)('follow your complaint and public notices on
   it('sent nothing off-site and logged no error', () => {
     expect(offsite).toEqual([]);
     expect(problems).toEqual([]);
+    // the scorecard card (another feature of the page) asks before any scorecard exists in this database
+    expect(notFound.filter((u) => !u.endsWith('/api/public/v1/scorecard'))).toEqual([]);
   });
 });

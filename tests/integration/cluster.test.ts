@@ -8,7 +8,7 @@
  * - kill -9 of a process during a live stream: its clients reconnect through nginx to the others and resume by
  *   catch-up (or a snapshot) with nothing missed; the roll-ups and alerts move to a new leader;
  * - exactly one alert per threshold crossing, whichever processes the readings came through;
- * - a rate limit (login per address) counts across processes.
+ * - a rate limit (login per address, ticket lookups per address) counts across processes; a notice reaches another process's /public.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -115,6 +115,7 @@ describe.skipIf(!nginxAvailable || !redisAvailable)('three processes on Redis be
         STREAM_TICK_MS: '50',
         STORE_REFRESH_INTERVAL_MS: '1000',
         LOGIN_RATE_PER_MIN: '5',
+        TICKET_LOOKUPS_PER_MIN: '4',
         // anonymous sockets per address (counted across processes) and the public API's snapshot period
         PUBLIC_SOCKETS_PER_ADDRESS: '4',
         PUBLIC_CACHE_MS: '30000',
@@ -297,6 +298,42 @@ describe.skipIf(!nginxAvailable || !redisAvailable)('three processes on Redis be
     expect(first.body).not.toContain('PA-SNAPSHOT');
     expect(b).toEqual(first);
     expect(c).toEqual(first);
+  }, 60_000);
+
+  it('counts ticket lookups per address across processes, and a notice published on one is heard on another’s /public', async () => {
+    const lookup = async (i: number, n: number) => (await fetch(`${direct(i)}/api/public/v1/tickets/LPR-CLUSTER-${n}`)).status;
+    const statuses: number[] = [];
+    for (const [n, i] of [0, 1, 2, 0, 1].entries()) statuses.push(await lookup(i, n));
+    expect(statuses).toEqual([200, 200, 200, 200, 429]);
+
+    // a slot among PUBLIC_SOCKETS_PER_ADDRESS (the test above gives its slots back asynchronously)
+    const citizen = await waitFor('a public socket on process 1', async () => {
+      const s: ClientSocket = connect(`${direct(1)}/public`, { transports: ['websocket'], forceNew: true, reconnection: false });
+      sockets.push(s);
+      const up = await new Promise<boolean>((resolve) => {
+        s.once('connect', () => resolve(true));
+        s.once('connect_error', () => resolve(false));
+      });
+      return up ? s : (s.disconnect(), null);
+    });
+    const heard: { seq: number; notices: { headline: string }[] }[] = [];
+    citizen.on('notices:changed', (m) => heard.push(m));
+    const ack = await citizen.timeout(10_000).emitWithAck('notices:subscribe', {});
+    expect(ack.ok).toBe(true);
+    const res = await fetch(`${direct(0)}/api/v1/notices`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${operator}` },
+      body: JSON.stringify({
+        kind: 'road_closure',
+        headline: 'Jl. Klaster ditutup',
+        description: 'Uji lintas proses.',
+        geometry: { type: 'Point', coordinates: [110.42, -6.97] },
+        validUntil: new Date(Date.now() + 3_600_000).toISOString(),
+      }),
+    });
+    expect(res.status).toBe(201);
+    await waitFor('the notice on process 1', () => heard.find((m) => m.notices.some((x) => x.headline === 'Jl. Klaster ditutup')), 10_000);
+    citizen.disconnect();
   }, 60_000);
 
   it('kill -9 of a process mid-stream: its clients reconnect through nginx and resume with nothing missed', async () => {
