@@ -142,11 +142,19 @@ export function createTicketService(deps: {
     async ratings() {
       // an anonymous route: one query per RATINGS_CACHE_MS at most, however many ask
       if (ratingsCache && clock() - ratingsCache.at < RATINGS_CACHE_MS) return ratingsCache.value;
+      // each cell over its oldest whole steps of k ratings (publishedCount): a new rating shows only with k - 1 others
       const { rows } = await pool.query(
-        `SELECT r.handler_opd AS opd, COALESCE(o.name, r.handler_opd) AS "opdName", r.category, count(*)::int AS count,
+        `WITH r AS (
+           SELECT handler_opd, category, rating, not_fixed,
+                  row_number() OVER (PARTITION BY handler_opd, category ORDER BY rated_at, kind, id) AS i,
+                  count(*) OVER (PARTITION BY handler_opd, category) AS n
+             FROM complaint_rating)
+         SELECT r.handler_opd AS opd, COALESCE(o.name, r.handler_opd) AS "opdName", r.category, count(*)::int AS count,
                 round(avg(r.rating)::numeric, 1)::float8 AS average, round(avg(r.not_fixed::int)::numeric, 2)::float8 AS "notFixedShare"
-           FROM complaint_rating r LEFT JOIN opd o ON o.code = r.handler_opd
+           FROM r LEFT JOIN opd o ON o.code = r.handler_opd
+          WHERE r.i <= (r.n / $1::int) * $1::int
           GROUP BY r.handler_opd, o.name, r.category ORDER BY r.handler_opd, r.category`,
+        [deps.k],
       );
       const value = { k: deps.k, cells: publishableRatings(rows as RatingCell[], deps.k) };
       ratingsCache = { at: clock(), value };

@@ -72,6 +72,16 @@ export function ticketView(ticket: string, row: TicketRow | null, now: number): 
   };
 }
 
+/**
+ * Pure: how many of a cell's n ratings are published — whole steps of k (0 below k). The figures of a cell are
+ * those of its oldest `publishedCount` ratings, so a published average moves only when k more citizens have
+ * rated: comparing two publications reveals the mean of a group of k, never one citizen's rating (a cell that
+ * followed every rating would give the newest one away by differencing its count and average).
+ */
+export function publishedCount(n: number, k: number): number {
+  return Math.floor(n / k) * k;
+}
+
 /** Pure: ratings cells at or above k (count ≥ k); cells below are left out, and no totals are published. */
 export function publishableRatings<T extends { count: number }>(cells: readonly T[], k: number): T[] {
   return cells.filter((c) => c.count >= k);

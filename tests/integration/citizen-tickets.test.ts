@@ -49,8 +49,11 @@ const complaint = async (id: string, steps: [status: string, at: number][], cate
   expect((await server.post('/api/v1/events', { events }, kominfo)).status).toBe(202);
 };
 
+/** How far the server's clock runs ahead of the wall clock (to step past the ratings cache). */
+let clockAhead = 0;
+
 beforeAll(async () => {
-  server = await startTestServer(adminUrl, { ticketLookupsPerMin: PER_MIN });
+  server = await startTestServer(adminUrl, { ticketLookupsPerMin: PER_MIN, clock: () => Date.now() + clockAhead });
   kominfo = await server.key('DISKOMINFO');
   kel = (await server.storage.pool.query<{ code: string }>(`SELECT code FROM region WHERE level = 'kelurahan' ORDER BY code LIMIT 1`)).rows[0]!.code;
 });
@@ -212,6 +215,21 @@ describe('follow your complaint', () => {
     const r = publicRatingsResponse.parse((await json('GET', '/api/public/v1/ratings')).body);
     expect(r.k).toBe(5);
     expect(r.cells).toEqual([{ opd: 'DLH', opdName: expect.any(String), category: 'sampah', count: 5, average: 3, notFixedShare: 0 }]);
+
+    // a sixth citizen rates 5 and "belum selesai": the published cell does not move (count and average would
+    // give that one rating away by differencing); it moves only once k more have rated
+    await complaint(
+      'LPR-K-S5',
+      [
+        ['received', base],
+        ['resolved', base + HOUR],
+      ],
+      'sampah',
+    );
+    expect((await json('POST', '/api/public/v1/tickets/LPR-K-S5/rating', { rating: 5, notFixed: true })).status).toBe(200);
+    clockAhead += 31_000; // past the route's 30 s cache
+    const after = publicRatingsResponse.parse((await json('GET', '/api/public/v1/ratings')).body);
+    expect(after.cells).toEqual([{ opd: 'DLH', opdName: expect.any(String), category: 'sampah', count: 5, average: 3, notFixedShare: 0 }]);
   });
 
   it('rate-limits lookups per address: 429 after TICKET_LOOKUPS_PER_MIN in a minute', async () => {

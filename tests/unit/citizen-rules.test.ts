@@ -11,7 +11,7 @@ import { toWib } from '../../shared/tickets';
 import { mergeNoticeDeltas } from '../../server/notices/channel';
 import { capMsgType, capPolygon, capUrgency, escapeXml, renderCap } from '../../server/notices/cap';
 import { mayChange, mayPublish, windowProblem } from '../../server/notices/rules';
-import { publishableRatings, slaMet, ticketView, type TicketRow } from '../../server/tickets/view';
+import { publishableRatings, publishedCount, slaMet, ticketView, type TicketRow } from '../../server/tickets/view';
 
 const H = 3_600_000;
 const operator: Principal = { role: 'operator', tokenId: 1 };
@@ -63,6 +63,17 @@ describe('ticket view', () => {
 
   it('publishes rating cells of at least k only', () => {
     expect(publishableRatings([{ count: 4 }, { count: 5 }, { count: 9 }], 5)).toEqual([{ count: 5 }, { count: 9 }]);
+  });
+
+  it.each([
+    [0, 5, 0],
+    [4, 5, 0],
+    [5, 5, 5],
+    [9, 5, 5],
+    [10, 5, 10],
+    [11, 3, 9],
+  ])('publishes %i ratings (k = %i) in whole steps of k: %i', (n, k, published) => {
+    expect(publishedCount(n, k)).toBe(published);
   });
 });
 
