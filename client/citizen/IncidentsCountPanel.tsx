@@ -4,19 +4,19 @@ import { getJson } from '../lib/api/http';
 import { formatNumber } from '../lib/format';
 import { useLang, usePolled } from '../lib/react/hooks';
 
-type Count = { n: number | null; suppressed: boolean };
+type Count = { n: number | null; suppressed: boolean; lessThan?: number };
 
 /**
  * Incidents handled between OPDs, per kelurahan (open, and closed in the last 30 days): counts only, k-protected
  * by the server (GET /api/public/v1/incidents, the same suppression as the complaint counts); a suppressed count
- * shows as "< k". No title, place or reporter of an incident is ever public.
+ * shows as "< k" when the server marks it so, else (a hidden cover of k or more) as "≥ k". No title, place or reporter of an incident is ever public.
  */
 export function IncidentsCountPanel() {
   const { t } = useTranslation();
   const { locale } = useLang();
   const { data } = usePolled((signal) => getJson('/api/public/v1/incidents', publicIncidentCountsResponse, {}, signal), 60_000);
   if (!data) return null;
-  const show = (c: Count) => (c.suppressed ? `< ${data.k}` : formatNumber(c.n ?? 0, 0, locale));
+  const show = (c: Count) => (!c.suppressed ? formatNumber(c.n ?? 0, 0, locale) : c.lessThan !== undefined ? `< ${c.lessThan}` : `≥ ${data.k}`);
   const rows = data.regions.filter((r) => r.total.suppressed || (r.total.n ?? 0) > 0);
   return (
     <section className="pub-card" id="insiden" data-testid="section-incidents" aria-labelledby="h-insiden">

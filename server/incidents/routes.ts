@@ -10,7 +10,7 @@ import { INCIDENT_SEVERITIES, NOT_OUR_AUTHORITY } from '../../shared/incidents';
 import { CATALOG_CODE, safeText, toIssueDetails } from '../../shared/schemas';
 import type { PrincipalOf } from '../http/principal';
 import { answer, reply } from '../http/reply';
-import { protectTable } from '../public/suppression';
+import { protectTableJointly } from '../public/suppression';
 import type { IncidentResult, IncidentService } from './service';
 import { incidentCountsByRegion } from './repository';
 import { assertNever } from '../../shared/ack';
@@ -256,7 +256,7 @@ export function createIncidentRoutes(deps: {
         await deps.pool.query<{ code: string; name: string }>(`SELECT code, name FROM region WHERE code = ANY($1)`, [rows.map((r) => r.region)])
       ).rows.map((r) => [r.code, r.name]),
     );
-    const t = protectTable(
+    const t = protectTableJointly(
       rows.map((r) => [r.open, r.closed]),
       2,
       deps.k,

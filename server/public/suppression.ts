@@ -32,6 +32,8 @@
  * starts from these patterns. Not covered: successive snapshots of a live count.
  */
 
+import { protectJointly, type Figure, type Key, type Relation } from './disclosure';
+
 /**
  * A count as published: its value, or null and `suppressed` when it is hidden; `lessThan` (k) when the hidden
  * count is below k (the page's "< 5"), absent when it is a cover of k or more.
@@ -254,8 +256,8 @@ export function suppressionPattern(
   }
 }
 
-/** Builds the extended table of `inner` (R rows of `cols` counts) and publishes it k-anonymously. */
-export function protectTable(inner: readonly (readonly number[])[], cols: number, k: number): ProtectedTable {
+/** The extended table of `inner` (R rows of `cols` counts): row totals in column `cols`, column totals in row R. */
+function extendTable(inner: readonly (readonly number[])[], cols: number): number[][] {
   const R = inner.length;
   const x: number[][] = Array.from({ length: R + 1 }, () => new Array<number>(cols + 1).fill(0));
   const last = x[R]!;
@@ -269,8 +271,54 @@ export function protectTable(inner: readonly (readonly number[])[], cols: number
       last[cols]! += v;
     }
   }
+  return x;
+}
+
+/** Builds the extended table of `inner` (R rows of `cols` counts) and publishes it k-anonymously. */
+export function protectTable(inner: readonly (readonly number[])[], cols: number, k: number): ProtectedTable {
+  const R = inner.length;
+  const x = extendTable(inner, cols);
   const sup = suppressionPattern(x, k);
   const pub = (i: number, j: number): PublicCount => (sup[i]![j] ? HIDDEN : shown(x[i]![j]!));
+  return {
+    cells: inner.map((_, i) => Array.from({ length: cols }, (_, j) => pub(i, j))),
+    rowTotals: inner.map((_, i) => pub(i, cols)),
+    colTotals: Array.from({ length: cols }, (_, j) => pub(R, j)),
+    total: pub(R, cols),
+  };
+}
+
+/**
+ * Builds the extended table of `inner` (R rows of `cols` counts) and publishes it k-anonymously, as the complaint
+ * figures are (publication.ts): the 'unpinned' per-table pattern, then the joint check of disclosure.ts against
+ * an attacker who reads every shown cell, the table's sums and the markers — a hidden count below k says
+ * "< k" (`lessThan`), a hidden cover of k or more says nothing, so it is known to be ≥ k — and pins no small
+ * count. For a table published on its own (the public incident counts, the public scorecard); `protectTable`
+ * alone (the 'upper-k' rule, no markers) is what the server published before issue 21.
+ */
+export function protectTableJointly(inner: readonly (readonly number[])[], cols: number, k: number): ProtectedTable {
+  const R = inner.length;
+  const x = extendTable(inner, cols);
+  const sup = suppressionPattern(x, k, undefined, { rule: 'unpinned' });
+  const key = (i: number, j: number) => `${i}|${j}`;
+  const figures: Figure[] = [];
+  const hidden = new Set<Key>();
+  for (let i = 0; i <= R; i++)
+    for (let j = 0; j <= cols; j++) {
+      const v = x[i]![j]!;
+      figures.push({ key: key(i, j), value: v, primary: v >= 1 && v < k });
+      if (sup[i]![j]) hidden.add(key(i, j));
+    }
+  const relations: Relation[] = [];
+  for (let i = 0; i <= R; i++)
+    relations.push({ terms: [...Array.from({ length: cols }, (_, j) => [key(i, j), 1] as const), [key(i, cols), -1] as const], op: 'eq' });
+  for (let j = 0; j <= cols; j++)
+    relations.push({ terms: [...Array.from({ length: R }, (_, i) => [key(i, j), 1] as const), [key(R, j), -1] as const], op: 'eq' });
+  const joint = protectJointly({ figures, relations, k, hidden });
+  const pub = (i: number, j: number): PublicCount => {
+    if (!joint.hidden.has(key(i, j))) return shown(x[i]![j]!);
+    return x[i]![j]! < k ? { n: null, suppressed: true, lessThan: k } : HIDDEN;
+  };
   return {
     cells: inner.map((_, i) => Array.from({ length: cols }, (_, j) => pub(i, j))),
     rowTotals: inner.map((_, i) => pub(i, cols)),

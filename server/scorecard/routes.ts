@@ -16,7 +16,7 @@ import { toIssueDetails } from '../../shared/schemas';
 import type { OpdScorecard } from '../../shared/scorecard';
 import type { PrincipalOf } from '../http/principal';
 import { reply } from '../http/reply';
-import { protectTable } from '../public/suppression';
+import { protectTableJointly } from '../public/suppression';
 import { computeScorecards, rankingOf } from './service';
 
 const PUBLIC_CACHE_MS = 60_000;
@@ -34,7 +34,7 @@ export function publicScorecard(cards: readonly OpdScorecard[], k: number) {
     const w = c.service.windows['30d'];
     return [w.met, w.missed, w.rejected];
   });
-  const t = protectTable(inner, 3, k);
+  const t = protectTableJointly(inner, 3, k);
   return cards.map((c, i) => {
     const w = c.service.windows['30d'];
     const total = t.rowTotals[i]!;

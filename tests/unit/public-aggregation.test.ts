@@ -8,7 +8,8 @@ import { mulberry32 } from '../../demo/city';
 import { complaintMap, median, publicMetrics, type ComplaintRow, type MetricSeriesRow, type RegionInfo } from '../../server/public/aggregation';
 import { createSnapshotCache, matchesEtag } from '../../server/public/cache';
 import { summarizeComplaints } from '../../server/public/publication';
-import { protectTable, suppressionPattern, type PublicCount } from '../../server/public/suppression';
+import { protectTable, protectTableJointly, suppressionPattern, type PublicCount } from '../../server/public/suppression';
+import { propagate, type Relation } from '../../server/public/disclosure';
 
 const H = 3_600_000;
 const DAY = 24 * H;
@@ -616,5 +617,59 @@ describe('snapshot cache', () => {
     expect(matchesEtag('*', '"abc"')).toBe(true);
     expect(matchesEtag('"abd"', '"abc"')).toBe(false);
     expect(matchesEtag(undefined, '"abc"')).toBe(false);
+  });
+});
+
+describe('protectTableJointly (a table published on its own, with "< k" markers)', () => {
+  /** What an attacker who reads the table, its sums and its markers can pin (disclosure.ts's propagation). */
+  function pinnedSmall(inner: number[][], C: number, k: number, hiddenOf: (i: number, j: number) => boolean): string[] {
+    const x = extend(inner, C);
+    const R = inner.length;
+    const key = (i: number, j: number) => `${i}|${j}`;
+    const known = new Map<string, number>();
+    for (let i = 0; i <= R; i++) for (let j = 0; j <= C; j++) if (!hiddenOf(i, j)) known.set(key(i, j), x[i]![j]!);
+    const relations: Relation[] = [];
+    for (let i = 0; i <= R; i++)
+      relations.push({ terms: [...Array.from({ length: C }, (_, j) => [key(i, j), 1] as const), [key(i, C), -1] as const], op: 'eq' });
+    for (let j = 0; j <= C; j++)
+      relations.push({ terms: [...Array.from({ length: R }, (_, i) => [key(i, j), 1] as const), [key(R, j), -1] as const], op: 'eq' });
+    // the markers: a hidden count below k says "< k", a hidden cover of k or more says nothing (so it is ≥ k)
+    const value = (s: string) => x[Number(s.split('|')[0])]![Number(s.split('|')[1])]!;
+    const p = propagate(known, relations, (s) => (value(s) < k ? { lo: 0, hi: k - 1 } : { lo: k, hi: Infinity }));
+    return [...p.bounds].filter(([s, b]) => value(s) >= 1 && value(s) < k && b.lo >= b.hi).map(([s]) => s);
+  }
+
+  it('shows the truth, marks every hidden small count "< k" and no cover, and lets no small count be pinned (300 tables)', () => {
+    const rand = rng(20261206);
+    let pinnedBefore = 0;
+    for (let trial = 0; trial < 300; trial++) {
+      const R = 1 + Math.floor(rand() * 5);
+      const C = 1 + Math.floor(rand() * 3);
+      const k = [3, 5][trial % 2]!;
+      const inner = Array.from({ length: R }, () =>
+        Array.from({ length: C }, () => {
+          const r = rand();
+          return r < 0.3 ? 0 : r < 0.65 ? 1 + Math.floor(rand() * (k - 1)) : k + Math.floor(rand() * 12);
+        }),
+      );
+      const x = extend(inner, C);
+      const pub = protectTableJointly(inner, C, k);
+      const at = (i: number, j: number) => (i < R && j < C ? pub.cells[i]![j]! : i < R ? pub.rowTotals[i]! : j < C ? pub.colTotals[j]! : pub.total);
+      for (let i = 0; i <= R; i++)
+        for (let j = 0; j <= C; j++) {
+          const c = at(i, j);
+          const v = x[i]![j]!;
+          if (!c.suppressed) expect(c.n).toBe(v);
+          else expect(c.lessThan).toBe(v < k ? k : undefined);
+          if (v >= 1 && v < k) expect(c.suppressed).toBe(true);
+        }
+      expect(pinnedSmall(inner, C, k, (i, j) => at(i, j).suppressed)).toEqual([]);
+      // the per-table rule alone, read with the same markers (what the incident counts published before)
+      const old = protectTable(inner, C, k);
+      const oldAt = (i: number, j: number) =>
+        i < R && j < C ? old.cells[i]![j]! : i < R ? old.rowTotals[i]! : j < C ? old.colTotals[j]! : old.total;
+      pinnedBefore += pinnedSmall(inner, C, k, (i, j) => oldAt(i, j).suppressed).length;
+    }
+    expect(pinnedBefore).toBeGreaterThan(0);
   });
 });
