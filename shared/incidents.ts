@@ -4,7 +4,7 @@
  * schemas (the REST contract and the client validate with them); types from `z.infer`.
  */
 import { z } from 'zod';
-import { PURPOSE, syncSinceSchema } from './schemas';
+import { PURPOSE, publicCountSchema, syncSinceSchema } from './schemas';
 
 export const INCIDENT_STATUSES = ['baru', 'diterima', 'dikerjakan', 'selesai', 'ditolak'] as const;
 export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
@@ -144,7 +144,7 @@ export const incidentsResponse = z.object({
 });
 export const incidentDetailResponse = z.object({ incident: incidentSchema, timeline: z.array(incidentEntrySchema) });
 export const routedComplaintsResponse = z.object({ complaints: z.array(routedComplaintSchema) });
-const publicCount = z.object({ n: z.number().int().nullable(), suppressed: z.boolean() });
+const publicCount = publicCountSchema;
 export const publicIncidentCountsResponse = z.object({
   k: z.number().int().describe('counts of 1..k-1 are suppressed, with what would reveal them'),
   since: ms,

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { ALERT_LEVELS, DATA_CLASSES, DOMAINS } from './catalog';
 import { quarantineEntrySchema, sourceHealthSchema } from './feeds';
 import { scenesFileSchema } from './scenes';
-import { BUCKETS } from './schemas';
+import { BUCKETS, publicCountSchema } from './schemas';
 import { CONFLICT_RULES, CONFLICT_STATUSES, projectGeometrySchema } from './works';
 import * as incidents from './incidents';
 import * as scorecard from './scorecard';
@@ -253,15 +253,7 @@ export const quarantineResponse = z.object({
 });
 export const quarantineResolvedResponse = z.object({ resolved: z.number().int() });
 
-const publicCount = z
-  .object({
-    n: z.number().int().nullable(),
-    suppressed: z.boolean(),
-    lessThan: z.number().int().optional().describe('k, when the hidden count is below k (a small count or a zero cover): shown as "< k"'),
-  })
-  .describe(
-    'a count, or n = null and suppressed = true when hidden for k-anonymity; lessThan = k when the hidden count is below k, absent for a cover of k or more',
-  );
+const publicCount = publicCountSchema;
 const counts = { received: publicCount, resolved: publicCount, open: publicCount };
 /** The window every public complaint view answers for, and its k-anonymity threshold. */
 const complaintWindow = { period: z.enum(PUBLIC_PERIOD_NAMES), from: ms, to: ms, updatedAt: ms, k: z.number().int() };

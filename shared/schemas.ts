@@ -233,3 +233,14 @@ export type EntityGeometryRecord = z.output<typeof entityGeometrySchema>;
 export const entitiesBatchSchema = z.object({
   entities: z.array(entityGeometrySchema).min(1, 'a batch holds at least one entity').max(5_000),
 });
+
+/** A count published k-anonymously (server/public/suppression.ts: PublicCount), on every public table. */
+export const publicCountSchema = z
+  .object({
+    n: z.number().int().nullable(),
+    suppressed: z.boolean(),
+    lessThan: z.number().int().optional().describe('k, when the hidden count is below k (a small count or a zero cover): shown as "< k"'),
+  })
+  .describe(
+    'a count, or n = null and suppressed = true when hidden for k-anonymity; lessThan = k when the hidden count is below k, absent for a cover of k or more',
+  );
