@@ -8,7 +8,10 @@
  * rejected) are of the same denominator, so they add up to 1 and a rejection cannot raise the met share.
  * Data SLA: the share of a window in which a feed was fresh is 1 − (its recorded lateness within the window) /
  * (the window), so a feed stopped for 1 h loses 1/24 (≈ 4.2 points) of its 24 h score. Time before a feed
- * first reported has no lateness on record and counts as fresh; an OPD's figure is the mean over its feeds.
+ * first reported has no lateness on record and counts as fresh. A metric (catalog code) is judged the same way
+ * from its own intervals: it is late while its newest reading, over all its series, is older than 3× its cadence
+ * (`metricLate`), so a metric silent for 1 h while others continue also loses ≈ 4.2 points of its 24 h score.
+ * An OPD's figure is the mean over its feeds and its metrics together, each counting once.
  */
 import { z } from 'zod';
 
@@ -113,6 +116,14 @@ export function freshShare(late: readonly { start: number; end: number | null }[
   return 1 - coveredMs(late, now - windowMs, now) / windowMs;
 }
 
+/** A metric is late after this many of its cadences without a reading (as a feed after 3 of its intervals). */
+export const METRIC_LATE_CADENCES = 3;
+
+/** Whether a metric whose newest reading (epoch ms, over all its series) is `newest` is late at `now`. */
+export function metricLate(newest: number, cadenceS: number, now: number): boolean {
+  return now - newest > METRIC_LATE_CADENCES * cadenceS * 1000;
+}
+
 /** The mean of the figures that exist; null when none does. */
 export function meanOf(values: readonly (number | null)[]): number | null {
   const v = values.filter((x): x is number => x !== null);
@@ -185,6 +196,12 @@ export const feedScoreSchema = z.object({
   fresh: z.object({ '24h': z.number(), '7d': z.number(), '30d': z.number() }),
 });
 
+export const metricScoreSchema = z.object({
+  metric: z.string(),
+  lateNow: z.boolean(),
+  fresh: z.object({ '24h': z.number(), '7d': z.number(), '30d': z.number() }),
+});
+
 export const opdScorecardSchema = z.object({
   opd: z.string(),
   name: z.string(),
@@ -196,7 +213,10 @@ export const opdScorecardSchema = z.object({
   }),
   data: z.object({
     feeds: z.array(feedScoreSchema),
-    fresh: z.object({ '24h': share, '7d': share, '30d': share }).describe('the mean over the OPD’s feeds; null without feeds'),
+    metrics: z.array(metricScoreSchema).describe('the metrics the OPD owns that have series (judged by the watcher)'),
+    fresh: z
+      .object({ '24h': share, '7d': share, '30d': share })
+      .describe('the mean over the OPD’s feeds and metrics, each counting once; null without either'),
   }),
 });
 export type OpdScorecard = z.infer<typeof opdScorecardSchema>;

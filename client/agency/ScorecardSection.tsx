@@ -13,7 +13,7 @@ const REFRESH_MS = 60_000;
 /**
  * The OPD scorecard on the tablet (issue 19): one REST call (GET /api/v1/scorecard) for the whole card. An OPD
  * sees its own; the command center picks an OPD. Service SLA for 7 and 30 days with the trend against the
- * period before, rejections as their own share; the overdue list; data freshness per feed.
+ * period before, rejections as their own share; the overdue list; data freshness per feed and per metric.
  */
 export function ScorecardSection({ token, me, catalog }: { token: string; me: Me; catalog: CatalogResponse }) {
   const { t } = useTranslation();
@@ -97,7 +97,7 @@ function Card({ card, locale, asOf }: { card: OpdScorecard; locale: string; asOf
         )}
       </details>
       <h3>{t('scorecard.data')}</h3>
-      {card.data.feeds.length === 0 ? (
+      {card.data.feeds.length + card.data.metrics.length === 0 ? (
         <p>{t('scorecard.noFeeds')}</p>
       ) : (
         <table className="scorecard-table" data-testid="scorecard-data">
@@ -125,6 +125,17 @@ function Card({ card, locale, asOf }: { card: OpdScorecard; locale: string; asOf
                 <td>{pct(f.fresh['24h'], locale)}</td>
                 <td>{pct(f.fresh['7d'], locale)}</td>
                 <td>{pct(f.fresh['30d'], locale)}</td>
+              </tr>
+            ))}
+            {card.data.metrics.map((m) => (
+              <tr key={`metric:${m.metric}`} data-testid="scorecard-metric">
+                <th>
+                  {t('scorecard.metric', { code: m.metric })}
+                  {m.lateNow && <span className="bad"> · {t('scorecard.lateNow')}</span>}
+                </th>
+                <td>{pct(m.fresh['24h'], locale)}</td>
+                <td>{pct(m.fresh['7d'], locale)}</td>
+                <td>{pct(m.fresh['30d'], locale)}</td>
               </tr>
             ))}
           </tbody>

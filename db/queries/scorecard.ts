@@ -187,3 +187,62 @@ export async function openLatenessKeys(db: Db): Promise<Set<string>> {
   const { rows } = await db.query<{ k: string }>(`SELECT source || '@' || opd_code AS k FROM feed_lateness WHERE ended_at IS NULL AND metric = ''`);
   return new Set(rows.map((r) => r.k));
 }
+
+/** The `source` of per-metric lateness rows: a metric's owner feed is not known, so its intervals name no source. */
+export const METRIC_SOURCE = '';
+
+export interface MetricNewest {
+  metric: string;
+  opd: string;
+  cadenceS: number;
+  /** Epoch ms of the newest reading over all the metric's series. */
+  newest: number;
+}
+
+/**
+ * The newest reading of every metric that has one: one descending probe of point's primary key
+ * (series_id, time) per series, no scan of readings; one row per metric (the catalog's size) comes back.
+ */
+export async function newestPerMetric(db: Db): Promise<MetricNewest[]> {
+  const { rows } = await db.query<MetricNewest>(
+    `SELECT m.code AS metric, m.owner_opd AS opd, m.cadence_s AS "cadenceS", (extract(epoch FROM max(l.t)) * 1000)::float8 AS newest
+       FROM metric m JOIN series s ON s.metric = m.code
+       CROSS JOIN LATERAL (SELECT p.time AS t FROM point p WHERE p.series_id = s.id ORDER BY p.time DESC LIMIT 1) l
+      GROUP BY m.code, m.owner_opd, m.cadence_s ORDER BY m.code`,
+  );
+  return rows.map((r) => ({ ...r, newest: Math.round(r.newest) }));
+}
+
+/** The first reading of a metric after `after` (epoch ms), over all its series; null if none. */
+export async function firstReadingAfter(db: Db, metric: string, after: number): Promise<number | null> {
+  const { rows } = await db.query<{ t: number | null }>(
+    `SELECT (extract(epoch FROM min(l.t)) * 1000)::float8 AS t
+       FROM series s
+       CROSS JOIN LATERAL (SELECT p.time AS t FROM point p WHERE p.series_id = s.id AND p.time > to_timestamp($2 / 1000.0) ORDER BY p.time LIMIT 1) l
+      WHERE s.metric = $1`,
+    [metric, after],
+  );
+  const t = rows[0]?.t;
+  return t === null || t === undefined ? null : Math.round(t);
+}
+
+/** The open per-metric lateness intervals: metric code → its OPD and start. */
+export async function openMetricLateness(db: Db): Promise<Map<string, { opd: string; start: number }>> {
+  const { rows } = await db.query<{ metric: string; opd: string; start: number }>(
+    `SELECT metric, opd_code AS opd, (extract(epoch FROM started_at) * 1000)::float8 AS start
+       FROM feed_lateness WHERE ended_at IS NULL AND metric <> '' AND source = $1`,
+    [METRIC_SOURCE],
+  );
+  return new Map(rows.map((r) => [r.metric, { opd: r.opd, start: Math.round(r.start) }]));
+}
+
+/** The metrics each OPD owns that have at least one series (those the watcher judges). */
+export async function ownedMetrics(db: Db, opd: string | null): Promise<{ metric: string; opd: string }[]> {
+  const { rows } = await db.query<{ metric: string; opd: string }>(
+    `SELECT m.code AS metric, m.owner_opd AS opd FROM metric m
+      WHERE EXISTS (SELECT 1 FROM series s WHERE s.metric = m.code) AND ($1::text IS NULL OR m.owner_opd = $1)
+      ORDER BY m.owner_opd, m.code`,
+    [opd],
+  );
+  return rows;
+}

@@ -3,6 +3,9 @@
  *  - opens a "data terlambat" watch alert to a feed's owner OPD when the feed has been silent for 3x its cadence
  *    (shared/feed-state.ts `late`/`silent`), and clears it when data returns; and records the feed's lateness
  *    interval (feed_lateness, issue 19's data SLA) from its last success until its next one;
+ *  - records each metric's lateness interval (feed_lateness with source '' and the metric's code, its owner OPD):
+ *    late while its newest reading is older than 3x its cadence (shared/scorecard.ts `metricLate`), from that
+ *    reading until the first one after it (one primary-key probe per series per round, no scan of readings);
  *  - opens an overdue watch alert to the handling OPD (event_sla.handler_opd) for a complaint past its SLA target,
  *    and clears it when the complaint closes;
  *  - applies the escalation policies (server/incidents/escalation.ts) to unacknowledged alerts, incidents past
@@ -22,7 +25,16 @@ import type { IncidentSeverity, WireEscalation, WireWatchAlert } from '../../sha
 import { appendAudit, type AuditInput } from '../../db/queries/audit';
 import { openUnacknowledgedAlerts } from '../../db/queries/alerts';
 import { listHealth } from '../../db/queries/feeds';
-import { closeLateness, openLateness, openLatenessKeys } from '../../db/queries/scorecard';
+import {
+  METRIC_SOURCE,
+  closeLateness,
+  firstReadingAfter,
+  newestPerMetric,
+  openLateness,
+  openLatenessKeys,
+  openMetricLateness,
+} from '../../db/queries/scorecard';
+import { metricLate } from '../../shared/scorecard';
 import type { CatalogService } from '../catalog/service';
 import { enqueue, type NotificationFact, type OutboxSettings } from '../notifications/outbox';
 import { alertFact, incidentFact, watchFact } from '../notifications/messages';
@@ -179,6 +191,23 @@ export function createWatcher(deps: WatcherDeps): Watcher {
         const cleared = await clearWatchAlert(c, w.id, now);
         if (cleared) watchChanged.push(cleared);
       }
+
+    // metrics gone quiet (issue 19's per-metric data SLA)
+    const openMetric = await openMetricLateness(c);
+    const judged = new Set<string>();
+    for (const m of await newestPerMetric(c)) {
+      judged.add(m.metric);
+      const late = metricLate(m.newest, m.cadenceS, now);
+      const open = openMetric.get(m.metric);
+      if (late && !open) await openLateness(c, { source: METRIC_SOURCE, opd: m.opd, metric: m.metric, since: Math.min(m.newest, now) });
+      else if (!late && open) {
+        const back = (await firstReadingAfter(c, m.metric, open.start)) ?? m.newest;
+        await closeLateness(c, { source: METRIC_SOURCE, opd: open.opd, metric: m.metric, until: Math.min(back, now) });
+      }
+    }
+    // a metric without readings any more (series removed) clears too
+    for (const [metric, open] of openMetric)
+      if (!judged.has(metric)) await closeLateness(c, { source: METRIC_SOURCE, opd: open.opd, metric, until: now });
 
     // complaints past their SLA (the query leaves out those already alerted; openWatchAlert refuses a second one)
     const overdue = await overdueComplaints(c, now);

@@ -4,7 +4,7 @@
  * wall's ranking, the public figures and the weekly briefing all read the same numbers at the same clock.
  */
 import type pg from 'pg';
-import { closuresByWindow, latenessSince, openItems, ownedFeeds, type ClosureRow } from '../../db/queries/scorecard';
+import { METRIC_SOURCE, closuresByWindow, latenessSince, openItems, ownedFeeds, ownedMetrics, type ClosureRow } from '../../db/queries/scorecard';
 import {
   DATA_WINDOWS,
   SERVICE_WINDOWS,
@@ -58,32 +58,44 @@ export async function computeScorecards(db: Db, now: number, only: string | null
     { name: `prev:${name}`, from: now - 2 * len, to: now - len },
   ]);
   const longest = Math.max(...Object.values(DATA_WINDOWS));
-  const [opds, closures, open, late, feeds] = await Promise.all([
+  const [opds, closures, open, late, feeds, metrics] = await Promise.all([
     db.query<{ code: string; name: string }>(`SELECT code, name FROM opd WHERE ($1::text IS NULL OR code = $1) ORDER BY code`, [only]),
     closuresByWindow(db, windows, only),
     openItems(db, now, OVERDUE_LIST_LIMIT, only),
     latenessSince(db, now - longest, only),
     ownedFeeds(db, only),
+    ownedMetrics(db, only),
   ]);
   const closureOf = new Map(closures.map((r) => [`${r.opd}\u0000${r.window}`, r]));
   const countOf = new Map(open.counts.map((r) => [r.opd, r]));
   const lateOf = new Map<string, { start: number; end: number | null }[]>();
   for (const l of late) {
-    const k = `${l.source}@${l.opd}`;
+    // whole-feed rows by feed, per-metric rows by metric (their source is METRIC_SOURCE)
+    const k = l.metric === '' ? `${l.source}@${l.opd}` : `${l.source}\u0000${l.metric}@${l.opd}`;
     if (!lateOf.has(k)) lateOf.set(k, []);
     lateOf.get(k)!.push({ start: l.start, end: l.end });
   }
+  const freshOf = (intervals: { start: number; end: number | null }[]) =>
+    Object.fromEntries((Object.entries(DATA_WINDOWS) as [DataWindow, number][]).map(([w, len]) => [w, freshShare(intervals, now, len)])) as Record<
+      DataWindow,
+      number
+    >;
   return opds.rows.map(({ code, name }) => {
     const win = (w: string) => closureOf.get(`${code}\u0000${w}`) ?? EMPTY;
     const feedScores = feeds
       .filter((f) => f.opd === code)
       .map((f) => {
         const intervals = lateOf.get(`${f.source}@${f.opd}`) ?? [];
-        const fresh = Object.fromEntries(
-          (Object.entries(DATA_WINDOWS) as [DataWindow, number][]).map(([w, len]) => [w, freshShare(intervals, now, len)]),
-        ) as Record<DataWindow, number>;
-        return { source: f.source, lateNow: intervals.some((i) => i.end === null), fresh };
+        return { source: f.source, lateNow: intervals.some((i) => i.end === null), fresh: freshOf(intervals) };
       });
+    const metricScores = metrics
+      .filter((m) => m.opd === code)
+      .map((m) => {
+        const intervals = lateOf.get(`${METRIC_SOURCE}\u0000${m.metric}@${m.opd}`) ?? [];
+        return { metric: m.metric, lateNow: intervals.some((i) => i.end === null), fresh: freshOf(intervals) };
+      });
+    // the OPD's figure: feeds and metrics together, each counting once
+    const all = [...feedScores, ...metricScores];
     const counts = countOf.get(code);
     return {
       opd: code,
@@ -110,10 +122,11 @@ export async function computeScorecards(db: Db, now: number, only: string | null
       },
       data: {
         feeds: feedScores,
+        metrics: metricScores,
         fresh: {
-          '24h': meanOf(feedScores.map((f) => f.fresh['24h'])),
-          '7d': meanOf(feedScores.map((f) => f.fresh['7d'])),
-          '30d': meanOf(feedScores.map((f) => f.fresh['30d'])),
+          '24h': meanOf(all.map((f) => f.fresh['24h'])),
+          '7d': meanOf(all.map((f) => f.fresh['7d'])),
+          '30d': meanOf(all.map((f) => f.fresh['30d'])),
         },
       },
     };

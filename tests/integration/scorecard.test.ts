@@ -261,6 +261,72 @@ describe('the data SLA', () => {
     expect(card.data.fresh['24h']).toBeCloseTo((2 - 1 / 24) / 2, 9);
     now = NOW;
   });
+
+  it('a metric silent for 1 h while another continues loses 100/24 points of its 24 h score; its interval closes when readings return', async () => {
+    const pool = server.storage.pool;
+    // two metrics of one OPD with cadences short enough that 3 of them fit in the hour
+    const { rows: ms } = await pool.query<{ code: string; owner_opd: string; cadence_s: number }>(
+      `SELECT code, owner_opd, cadence_s FROM metric
+        WHERE cadence_s <= 600 AND owner_opd = (SELECT owner_opd FROM metric WHERE cadence_s <= 600 GROUP BY owner_opd HAVING count(*) >= 2 ORDER BY owner_opd LIMIT 1)
+        ORDER BY code LIMIT 2`,
+    );
+    expect(ms).toHaveLength(2);
+    const [quiet, busy] = ms as [(typeof ms)[number], (typeof ms)[number]];
+    const ids = new Map<string, number>();
+    for (const m of ms) {
+      const { rows } = await pool.query<{ id: number }>(`INSERT INTO series (metric, entity) VALUES ($1, 'sc-test') RETURNING id`, [m.code]);
+      ids.set(m.code, rows[0]!.id);
+    }
+    const read = async (m: (typeof ms)[number], from: number, to: number) => {
+      const times: number[] = [];
+      for (let t = from; t <= to; t += m.cadence_s * 1000) times.push(t);
+      await pool.query(
+        `INSERT INTO point (series_id, time, value) SELECT $1, to_timestamp(t / 1000.0), 1 FROM unnest($2::float8[]) AS t ON CONFLICT DO NOTHING`,
+        [ids.get(m.code), times],
+      );
+    };
+    const start = NOW + 6 * H;
+    const stop = start + H;
+    const back = stop + H;
+    // both read for an hour; then the quiet one stops for exactly one hour while the busy one goes on
+    await read(quiet, start, stop);
+    await read(busy, start, stop);
+    const tick = async (t: number) => {
+      now = t;
+      expect(await server.app.watcher.tick()).toBe(true);
+    };
+    await tick(stop);
+    const metricRows = async () =>
+      (await pool.query(`SELECT source, opd_code, metric, started_at, ended_at FROM feed_lateness WHERE metric <> '' ORDER BY id`)).rows;
+    expect(await metricRows()).toEqual([]);
+    let last = stop;
+    for (let t = stop + 5 * 60_000; t < back; t += 5 * 60_000) {
+      await read(busy, last + busy.cadence_s * 1000, t);
+      last = t;
+      await tick(t);
+    }
+    // late, and open from its last reading
+    expect(await metricRows()).toEqual([{ source: '', opd_code: quiet.owner_opd, metric: quiet.code, started_at: new Date(stop), ended_at: null }]);
+    // readings return at `back`; the watcher sees them a few minutes later and closes at the first of them
+    await read(quiet, back, back + 4 * 60_000);
+    await read(busy, last + busy.cadence_s * 1000, back + 4 * 60_000);
+    await tick(back + 4 * 60_000);
+    expect(await metricRows()).toEqual([
+      { source: '', opd_code: quiet.owner_opd, metric: quiet.code, started_at: new Date(stop), ended_at: new Date(back) },
+    ]);
+
+    now = back + 2 * H;
+    const card = (await server.get('/api/v1/scorecard', await server.token('agency', quiet.owner_opd))).body.scorecard as OpdScorecard;
+    const metric = (code: string) => card.data.metrics.find((m) => m.metric === code)!;
+    expect(100 * (1 - metric(quiet.code).fresh['24h'])).toBeCloseTo(100 / 24, 9);
+    expect((100 * (1 - metric(quiet.code).fresh['24h'])).toFixed(2)).toBe('4.17');
+    expect(metric(quiet.code).lateNow).toBe(false);
+    expect(metric(busy.code).fresh['24h']).toBe(1);
+    // the OPD figure: its feeds and metrics together, each counting once
+    const all = [...card.data.feeds, ...card.data.metrics];
+    expect(card.data.fresh['24h']).toBeCloseTo(all.reduce((s, f) => s + f.fresh['24h'], 0) / all.length, 12);
+    now = NOW;
+  });
 });
 
 describe('access and the ranking', () => {

@@ -11,6 +11,7 @@ import {
   isRejected,
   meanOf,
   median,
+  metricLate,
   overdueHours,
   rankOpds,
   slaShares,
@@ -168,6 +169,19 @@ describe('data freshness', () => {
     expect(meanOf([null, 0.5, 1])).toBe(0.75);
   });
   it('overdueHours rounds to one decimal', () => expect(overdueHours(now - 1.26 * H, now)).toBe(1.3));
+});
+
+describe('metricLate: a metric is late when its newest reading is older than 3× its cadence', () => {
+  const now = Date.UTC(2026, 11, 6, 12);
+  const rows: [string, number, number, boolean][] = [
+    ['a reading just now: fresh', now, 60, false],
+    ['exactly 3 cadences old: not yet late', now - 180_000, 60, false],
+    ['one ms past 3 cadences: late', now - 180_001, 60, true],
+    ['1 h silent on a 5-minute cadence: late', now - H, 300, true],
+    ['1 h silent on a daily cadence: fresh', now - H, 86_400, false],
+    ['a reading in the future (clock skew): fresh', now + 60_000, 60, false],
+  ];
+  it.each(rows)('%s', (_why, newest, cadenceS, expected) => expect(metricLate(newest, cadenceS, now)).toBe(expected));
 });
 
 describe('rankOpds', () => {
