@@ -67,7 +67,7 @@ import { createSeriesRoutes } from './series/routes';
 import { createSharingRequestRoutes, createSharingRoutes } from './sharing/routes';
 import { createSharingService, type SharingService } from './sharing/service';
 import { createUsageRecorder, type UsageRecorder } from './sharing/usage';
-import { PLANNING_OPD } from './projects/conflicts';
+import { PLANNING_OPD } from '../shared/sharing';
 import { createSeriesService } from './series/service';
 import { BucketCache, DEFAULT_BUCKET_CACHE } from '../db/bucket-cache';
 import type { StoreJobRunner } from '../db/store-jobs';

@@ -24,11 +24,11 @@ import { inTransaction } from '../../db/transaction';
 import type { Principal } from '../../shared/contract';
 import type { RestResponse } from '../../shared/rest';
 import type { ProjectRecord } from '../../shared/schemas';
+// the OPD whose agency users see every conflict (planning oversight) and the sharing matrix
+import { PLANNING_OPD } from '../../shared/sharing';
 import type { CatalogService } from '../catalog/service';
 import { createOverlapIndex, type OverlapFinding, type OverlapRules } from './overlap';
 
-/** The OPD whose agency users see every conflict (planning oversight). */
-export const PLANNING_OPD = 'BAPPEDA';
 /** Warnings an answer carries at most; the records hold them all. */
 export const MAX_WARNINGS = 1_000;
 
