@@ -697,6 +697,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
       await closed;
       clearTimeout(grace);
       httpServer.closeAllConnections();
+      // no request is left to queue readings: let the evaluations already queued finish before the owner closes
+      // the pool (they used to run on into a closed pool, each logging an error and leaving its alert half-written)
+      await alerts.idle();
     },
   };
 }
