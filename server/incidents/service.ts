@@ -36,7 +36,7 @@ import {
   type NewIncident,
 } from './repository';
 import { canSeeIncident, mayAct, nextStatus, severityOfAlert, sharedThrough, targetAt, type IncidentAction } from './rules';
-import { MAX_NOTES_PER_INCIDENT, type RoutedComplaint } from '../../shared/incidents';
+import { MAX_NOTES_PER_INCIDENT, watchTitle, type RoutedComplaint } from '../../shared/incidents';
 import { assertNever } from '../../shared/ack';
 import type { Agreement } from '../../shared/sharing';
 import { loadAgreements } from '../../db/queries/sharing';
@@ -245,8 +245,7 @@ export function createIncidentService(deps: IncidentServiceDeps): IncidentServic
           sourceItem: null,
           sourceItemType: null,
           sourceOwnerOpd: null,
-          title:
-            input.title ?? (w.kind === 'feed_late' ? `Data terlambat: ${String(w.detail.source ?? w.subject)}` : `Aduan melewati SLA: ${w.subject}`),
+          title: input.title ?? watchTitle(w),
           region: null,
           lon: null,
           lat: null,
