@@ -173,10 +173,10 @@ export interface DemoRoad {
 }
 
 export const DEMO_ROADS: readonly DemoRoad[] = [
-  // toll roads
+  // toll roads (Jalan Tol Semarang ABC: seksi A, B, C; named short, as the signs do, so the name fits along the line)
   {
     slug: 'TOL-ABC-A',
-    name: 'Jalan Tol Semarang Seksi A (Krapyak–Jatingaleh)',
+    name: 'Tol Krapyak–Jatingaleh',
     class: 'motorway',
     path: [
       [110.355, -6.992],
@@ -189,7 +189,7 @@ export const DEMO_ROADS: readonly DemoRoad[] = [
   },
   {
     slug: 'TOL-ABC-B',
-    name: 'Jalan Tol Semarang Seksi B (Jatingaleh–Srondol)',
+    name: 'Tol Jatingaleh–Srondol',
     class: 'motorway',
     path: [
       [110.423, -7.027],
@@ -202,7 +202,7 @@ export const DEMO_ROADS: readonly DemoRoad[] = [
   },
   {
     slug: 'TOL-ABC-C',
-    name: 'Jalan Tol Semarang Seksi C (Jatingaleh–Kaligawe)',
+    name: 'Tol Jatingaleh–Kaligawe',
     class: 'motorway',
     path: [
       [110.423, -7.027],
@@ -215,7 +215,7 @@ export const DEMO_ROADS: readonly DemoRoad[] = [
   },
   {
     slug: 'TOL-BATANG',
-    name: 'Jalan Tol Semarang–Batang',
+    name: 'Tol Semarang–Batang',
     class: 'motorway',
     path: [
       [110.355, -6.992],
@@ -228,7 +228,7 @@ export const DEMO_ROADS: readonly DemoRoad[] = [
   },
   {
     slug: 'TOL-DEMAK',
-    name: 'Jalan Tol Semarang–Demak',
+    name: 'Tol Semarang–Demak',
     class: 'motorway',
     path: [
       [110.458, -6.96],

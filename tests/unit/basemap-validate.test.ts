@@ -323,8 +323,8 @@ describe('the demo Semarang basemap', () => {
       expect.arrayContaining([
         expect.stringContaining('Krapyak–Jatingaleh'),
         expect.stringContaining('Jatingaleh–Srondol'),
-        'Jalan Tol Semarang–Batang',
-        'Jalan Tol Semarang–Demak',
+        'Tol Semarang–Batang',
+        'Tol Semarang–Demak',
       ]),
     );
     expect(new Set(DEMO_ROADS.map((r) => r.slug)).size).toBe(DEMO_ROADS.length);
