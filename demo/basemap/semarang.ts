@@ -8,7 +8,8 @@
  * of the demo city outline (demo/city.ts) vertex for vertex, so no kelurahan lies in the sea
  * (tests/unit/demo-basemap.test.ts holds the two together).
  *
- * The traffic simulator takes its road segments from `DEMO_ROADS` by slug, so its segments lie on these lines.
+ * The traffic simulator takes its road segments from `DEMO_ROADS` by slug, so its segments lie on these lines;
+ * the rivers pass through the simulator's sluice gates and pump houses (ingest/sources/simulator/entities.ts).
  */
 import type { BasemapCollection, BasemapLayer, RoadClass } from '../../shared/basemap';
 
@@ -55,14 +56,14 @@ export const DEMO_RIVERS: readonly DemoRiver[] = [
       [110.378, -7.085],
       [110.383, -7.06],
       [110.389, -7.038],
-      [110.393, -7.018],
-      [110.392, -6.998],
+      [110.39, -7.018],
+      [110.3935, -6.9985],
     ],
   },
   {
     name: 'Banjir Kanal Barat',
     path: [
-      [110.392, -6.998],
+      [110.3935, -6.9985],
       [110.396, -6.986],
       [110.398, -6.975],
       [110.396, -6.963],
@@ -87,10 +88,11 @@ export const DEMO_RIVERS: readonly DemoRiver[] = [
       [110.406, -6.987],
       [110.414, -6.981],
       [110.42, -6.975],
-      [110.425, -6.967],
-      [110.427, -6.955],
-      [110.428, -6.942],
-      [110.428, -6.931],
+      [110.4275, -6.965],
+      [110.423, -6.958],
+      [110.42, -6.954],
+      [110.42, -6.94],
+      [110.42, -6.929],
     ],
   },
   {
@@ -99,8 +101,8 @@ export const DEMO_RIVERS: readonly DemoRiver[] = [
       [110.443, -7.012],
       [110.445, -6.998],
       [110.447, -6.985],
-      [110.448, -6.97],
-      [110.451, -6.955],
+      [110.452, -6.966],
+      [110.453, -6.952],
       [110.454, -6.938],
     ],
   },
@@ -108,9 +110,10 @@ export const DEMO_RIVERS: readonly DemoRiver[] = [
     name: 'Kali Banger',
     path: [
       [110.438, -6.99],
-      [110.439, -6.975],
-      [110.441, -6.958],
-      [110.443, -6.936],
+      [110.437, -6.975],
+      [110.436, -6.962],
+      [110.437, -6.948],
+      [110.438, -6.935],
     ],
   },
   {
@@ -118,8 +121,8 @@ export const DEMO_RIVERS: readonly DemoRiver[] = [
     path: [
       [110.457, -6.993],
       [110.461, -6.978],
-      [110.464, -6.962],
-      [110.467, -6.938],
+      [110.462, -6.962],
+      [110.466, -6.938],
     ],
   },
   {
@@ -130,8 +133,18 @@ export const DEMO_RIVERS: readonly DemoRiver[] = [
       [110.466, -7.03],
       [110.472, -7.006],
       [110.478, -6.982],
+      [110.48, -6.97],
       [110.484, -6.962],
       [110.489, -6.939],
+    ],
+  },
+  {
+    name: 'Kali Siangker',
+    path: [
+      [110.375, -6.985],
+      [110.377, -6.975],
+      [110.378, -6.966],
+      [110.379, -6.943],
     ],
   },
   {

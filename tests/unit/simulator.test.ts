@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { COMPLAINT_CATEGORIES, DEMO_EVENT_KINDS, DEMO_METRICS } from '../../demo/catalog';
 import { generateDemoCity } from '../../demo/city';
-import { DEMO_ROADS } from '../../demo/basemap/semarang';
+import { DEMO_RIVERS, DEMO_ROADS } from '../../demo/basemap/semarang';
 import { createSimulator, createSimulatorSource, roadSegments, simulatorEntities, type Simulator } from '../../ingest/sources/simulator/index';
 import type { Delivery, NormalisedRecord, PollSource, SourceContext } from '../../ingest/source';
 import { DOMAINS } from '../../shared/catalog';
@@ -403,5 +403,22 @@ describe('simulator source', () => {
     expect(tolls).toBeGreaterThanOrEqual(3);
     // deterministic: built again, the same lines
     expect(await roadSegments()).toEqual(roads);
+  });
+
+  it('puts every sluice gate and pump house on a river of the basemap (within ~100 m)', () => {
+    const rivers = DEMO_RIVERS.map((r) => r.path);
+    const near = (lon: number, lat: number): number =>
+      Math.min(
+        ...rivers.flatMap((line) =>
+          line.slice(1).map(([bx, by], i) => {
+            const [ax, ay] = line[i]!;
+            const dx = bx - ax;
+            const dy = by - ay;
+            const t = Math.max(0, Math.min(1, ((lon - ax) * dx + (lat - ay) * dy) / (dx * dx + dy * dy || 1)));
+            return Math.hypot(lon - (ax + t * dx), lat - (ay + t * dy));
+          }),
+        ),
+      );
+    for (const g of sim.world.gates) expect(near(g.lon, g.lat), g.id).toBeLessThan(0.001);
   });
 });
