@@ -17,6 +17,7 @@ import { countQuarantine, listHealth, listQuarantine, quarantineOverflow, resolv
 import { seedDemo } from '../db/seed';
 import { registerAccessCommands, requireOpd } from './admin-access';
 import { registerBackupCommands } from './admin-backup';
+import { registerBasemapCommands } from './admin-basemap';
 import { registerBriefingCommands } from './admin-briefing';
 import { registerDoctorCommand } from './admin-doctor';
 import { registerUserCommands } from './admin-users';
@@ -56,6 +57,7 @@ registerUserCommands(program, withStorage);
 registerBackupCommands(program, config, withStorage);
 registerDoctorCommand(program, config);
 registerBriefingCommands(program, config, withStorage);
+registerBasemapCommands(program, config, withStorage);
 
 const token = program.command('token').description('access tokens for walls and operator tools');
 token

@@ -61,6 +61,7 @@ import { createOpenDataRoutes } from './opendata/routes';
 import { createOpenData } from './opendata/service';
 import { createOpenApiRoutes } from './openapi/routes';
 import { cityBbox, createRegionRoutes } from './regions/routes';
+import { createBasemapRoutes } from './basemap/routes';
 import { loadRegions } from '../db/queries/catalog';
 import { bboxAnchor } from '../shared/hexbin';
 import { createSeriesRoutes } from './series/routes';
@@ -102,6 +103,7 @@ export interface AppDeps {
     Partial<Pick<Config, 'ticketLookupsPerMin'>> &
     Partial<Pick<Config, 'publicKAnonymity' | 'publicCacheMs' | 'openDataLicense'>> &
     Partial<Pick<Config, 'wallScenesFile' | 'storeCacheMaxBuckets' | 'storeCacheTtlMs'>> &
+    Partial<Pick<Config, 'basemapDir'>> &
     Partial<Pick<Config, 'backup' | 'auditAnchorDir' | 'metricsToken'>> &
     Partial<Pick<Config, 'quarantine' | 'httpTimeouts'>> &
     Partial<Pick<Config, 'notifications' | 'watchIntervalMs' | 'watchSubjectsPerRound'>> &
@@ -542,6 +544,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
       })
     : null;
   app.use(createRegionRoutes({ pool, cityCode }));
+  // the basemap as data (issue 17): GeoJSON layers and a PMTiles archive, served by us with range requests
+  app.use(createBasemapRoutes({ pool, dir: config.basemapDir ?? null, clock }));
   // issue 19: the OPD scorecard and the weekly briefing (made by the leader on its schedule)
   app.use(
     createScorecardRoutes({

@@ -66,6 +66,8 @@ const envSchema = z.object({
   /** Unset: the embedded PostgreSQL in DATA_DIR. */
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   DATA_DIR: z.string().min(1).default('./data'),
+  /** Where `admin basemap import` keeps a PMTiles archive and the server reads it; default DATA_DIR/basemap. */
+  BASEMAP_DIR: z.string().min(1).optional(),
   CLIENT_DIST_DIR: z.string().min(1).default('./dist/client'),
   MAX_BODY_BYTES: z.coerce
     .number()
@@ -220,6 +222,8 @@ export type Config = Readonly<{
   port: number;
   databaseUrl: string | undefined;
   dataDir: string;
+  /** The PMTiles basemap's directory (BASEMAP_DIR, default DATA_DIR/basemap). */
+  basemapDir: string;
   clientDistDir: string;
   /** Ingest routes only (ingest, events, quarantine, projects, entities, source health), after the key check. */
   maxBodyBytes: number;
@@ -343,6 +347,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     databaseUrl: e.DATABASE_URL,
     dataDir: resolve(e.DATA_DIR),
+    basemapDir: resolve(e.BASEMAP_DIR ?? join(e.DATA_DIR, 'basemap')),
     clientDistDir: resolve(e.CLIENT_DIST_DIR),
     maxBodyBytes: e.MAX_BODY_BYTES,
     maxApiBodyBytes: e.MAX_API_BODY_BYTES,

@@ -6,6 +6,7 @@
  * Request bodies and query parameters are not here: the document takes those from the very schemas the routes
  * validate with. Where a shared schema describes a part (quarantine entries, feed reports), it is reused.
  */
+import { basemapCollection, basemapResponse } from './basemap';
 import { z } from 'zod';
 import { ALERT_LEVELS, DATA_CLASSES, DOMAINS } from './catalog';
 import { quarantineEntrySchema, sourceHealthSchema } from './feeds';
@@ -746,6 +747,8 @@ export const restResponses = {
   PublicMetrics: publicMetricsResponse,
   PublicWarnings: warningsResponse,
   Regions: regionsResponse,
+  Basemap: basemapResponse,
+  BasemapLayer: basemapCollection,
   DatasetList: datasetListResponse,
   Dataset: datasetResponse,
   DatasetData: datasetDataResponse,

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { Map as MapLibreMap } from 'maplibre-gl';
 import { maplibregl } from '../lib/map/maplibre';
 import { addRegionLayers, buildOfflineStyle } from '../lib/map/offline-style';
+import { attachBasemap } from '../lib/map/basemap-style';
 import { fetchRegions } from '../lib/api/regions';
 
 /**
@@ -33,6 +34,7 @@ export default function IncidentLocationMap({ lon, lat, label }: { lon: number; 
         const m = map;
         m.on('load', () => {
           addRegionLayers(m, regions, 'light', { kelurahanLabelMinZoom: 13 });
+          attachBasemap(m, 'light');
           new maplibregl.Marker({ color: '#e7383c' }).setLngLat([lon, lat]).addTo(m);
           if (alive) setReady(true);
         });

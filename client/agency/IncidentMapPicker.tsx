@@ -4,6 +4,7 @@ import type { Map as MapLibreMap, Marker } from 'maplibre-gl';
 import { INCIDENT_SEVERITIES } from '@shared/incidents';
 import { maplibregl } from '../lib/map/maplibre';
 import { addRegionLayers, buildOfflineStyle } from '../lib/map/offline-style';
+import { attachBasemap } from '../lib/map/basemap-style';
 import { fetchRegions, type RegionsResponse } from '../lib/api/regions';
 import type { CatalogResponse } from '../lib/api/catalog';
 import { createIncident } from '../features/incidents/api';
@@ -69,6 +70,7 @@ export default function IncidentMapPicker({
     map.current = m;
     m.on('load', () => {
       addRegionLayers(m, regions, 'light', { kelurahanLabelMinZoom: 13 });
+      attachBasemap(m, 'light');
       setReady(true);
     });
     m.on('click', (e) => {

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { GeoJSONSource, Map as MapLibreMap } from 'maplibre-gl';
 import { maplibregl } from '../lib/map/maplibre';
 import { addRegionLayers, buildOfflineStyle } from '../lib/map/offline-style';
+import { attachBasemap } from '../lib/map/basemap-style';
 import type { LiveStore } from '../lib/live-store';
 import { useLang, usePolled, useThrottledVersion } from '../lib/react/hooks';
 import { formatNumber, formatPercent, formatRupiah } from '../lib/format';
@@ -132,6 +133,7 @@ export default function PublicMap({ store, regions, registry, filter, focus, not
     });
     map.on('load', () => {
       addRegionLayers(map, regions, 'light', { kelurahanLabelMinZoom: 13 });
+      attachBasemap(map, 'light', {}, () => setBodyState('basemapReady', 'true'));
       // warned kelurahan over the basemap's fill, under its lines and labels
       map.addLayer(
         { id: 'warned-kelurahan', type: 'fill', source: 'regions', paint: { 'fill-color': 'rgba(0, 0, 0, 0)', 'fill-opacity': 0.45 } },

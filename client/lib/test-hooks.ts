@@ -23,7 +23,19 @@ export interface MapLabelSummary {
   allowOverlap: boolean;
 }
 
+/** What a map's basemap shows now (MapLibre's queryRenderedFeatures): names of the drawn lines and placed labels. */
+export interface RenderedBasemap {
+  roads: string[];
+  rivers: string[];
+  roadLabels: string[];
+  riverLabels: string[];
+  /** Water polygons drawn (sea, lakes). */
+  water: number;
+}
+
 export interface SinergiTestHooks {
+  /** The basemap as rendered on the page's map (set once the basemap is drawn). */
+  renderedBasemap?: () => RenderedBasemap;
   /** Screen position (CSS px, viewport) of a WGS84 point on the wall map, so a test can tap an entity. */
   projectOnMap?: (lon: number, lat: number) => { x: number; y: number } | null;
   /** The wall map's label layers (set once the basemap is drawn). */
@@ -77,6 +89,10 @@ export function recordMapLayers(layers: MapLayerSummary[]): void {
 
 export function recordMapProjector(f: (lon: number, lat: number) => { x: number; y: number } | null): void {
   hooks().projectOnMap = f;
+}
+
+export function recordRenderedBasemap(f: () => RenderedBasemap): void {
+  hooks().renderedBasemap = f;
 }
 
 export function recordMapLabels(labels: MapLabelSummary[]): void {

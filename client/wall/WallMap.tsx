@@ -4,6 +4,7 @@ import type { MapLayerId } from '@shared/scenes';
 import { bboxAnchor } from '@shared/hexbin';
 import { maplibregl } from '../lib/map/maplibre';
 import { addRegionLayers, buildOfflineStyle, showRegionCodes } from '../lib/map/offline-style';
+import { attachBasemap, BASEMAP_LABEL_LAYERS } from '../lib/map/basemap-style';
 import type { RegionsResponse } from '../lib/api/regions';
 import { recordMapLabels, recordMapLayers, recordMapProjector, setBodyState } from '../lib/test-hooks';
 import { PICKABLE_LAYERS, targetOf, type InspectTarget } from '../features/inspect/target';
@@ -22,7 +23,7 @@ function labelPx(): number {
 
 /** What the labels look like as drawn, for the legibility test (MapLibre draws them on its canvas). */
 function describeLabels(map: maplibregl.Map) {
-  return ['kelurahan-label', 'kecamatan-label']
+  return ['kelurahan-label', 'kecamatan-label', ...BASEMAP_LABEL_LAYERS]
     .filter((id) => map.getLayer(id))
     .map((id) => ({
       layer: id,
@@ -87,6 +88,11 @@ export function WallMap({
     map.on('load', () => {
       addRegionLayers(map, regions, 'dark', { scale: viewportScale(), labelPx: labelPx() });
       recordMapLabels(describeLabels(map));
+      // coast, rivers and roads slot in under the kelurahan labels when they arrive (one request per page)
+      attachBasemap(map, 'dark', { scale: viewportScale(), labelPx: labelPx() }, () => {
+        recordMapLabels(describeLabels(map));
+        setBodyState('basemapReady', 'true');
+      });
       recordMapProjector((lon, lat) => {
         const p = map.project([lon, lat]);
         const r = el.getBoundingClientRect();

@@ -4,6 +4,8 @@ import { upsertEventKinds, upsertMetrics, upsertOpd, upsertRegions } from '../qu
 import { upsertEventSla } from '../queries/event-analytics';
 import { DEMO_EVENT_KINDS, DEMO_EVENT_SLA, DEMO_METRICS, DEMO_OPD } from '../../demo/catalog';
 import { generateDemoCity } from '../../demo/city';
+import { demoBasemapLayers } from '../../demo/basemap/semarang';
+import { seedLayersIfEmpty } from '../queries/basemap';
 
 export async function seedDemo(pool: pg.Pool): Promise<{ city: string; regions: number }> {
   const city = await generateDemoCity();
@@ -29,6 +31,8 @@ export async function seedDemo(pool: pg.Pool): Promise<{ city: string; regions: 
     await client.query(`INSERT INTO sinergi_meta (key, value) VALUES ('city_code', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`, [
       city.code,
     ]);
+    // the hand-drawn Semarang basemap, unless a basemap was imported (or seeded) before
+    await seedLayersIfEmpty(client, demoBasemapLayers());
     await client.query('COMMIT');
   } catch (e) {
     await client.query('ROLLBACK');

@@ -666,6 +666,43 @@ export function buildOpenApiDocument() {
         responses: { ...ok('regions', ref('Regions')), '304': { description: 'not modified' }, ...err(404, 'no city is configured') },
       },
     },
+    '/api/public/v1/basemap': {
+      get: {
+        tags: ['Public'],
+        operationId: 'basemap',
+        summary: 'The basemap: land, water, rivers and roads (GeoJSON layers) and the PMTiles archive, if one is imported',
+        description:
+          'Imported by the kota with `admin basemap import` (the demo ships an approximate Semarang). Served gzipped with an ETag; a new import shows within seconds.',
+        security: PUBLIC,
+        responses: { ...ok('basemap', ref('Basemap')), '304': { description: 'not modified' } },
+      },
+    },
+    '/api/public/v1/basemap/layers/{layer}': {
+      get: {
+        tags: ['Public'],
+        operationId: 'basemapLayer',
+        summary: 'One basemap layer as a GeoJSON FeatureCollection',
+        security: PUBLIC,
+        parameters: [{ name: 'layer', in: 'path', required: true, schema: { type: 'string', enum: ['land', 'water', 'rivers', 'roads'] } }],
+        responses: { ...ok('the layer', ref('BasemapLayer')), '304': { description: 'not modified' }, ...err(404, 'no such layer') },
+      },
+    },
+    '/api/public/v1/basemap/tiles.pmtiles': {
+      get: {
+        tags: ['Public'],
+        operationId: 'basemapPmtiles',
+        summary: 'The PMTiles basemap archive, read with HTTP range requests',
+        description: 'Send `Range: bytes=a-b` for a part (206 with Content-Range); the ETag is the archive hash (use it in If-Range).',
+        security: PUBLIC,
+        responses: {
+          '200': { description: 'the whole archive', content: { 'application/vnd.pmtiles': { schema: { type: 'string', format: 'binary' } } } },
+          '206': { description: 'the requested range', content: { 'application/vnd.pmtiles': { schema: { type: 'string', format: 'binary' } } } },
+          '304': { description: 'not modified' },
+          ...err(404, 'no PMTiles archive is imported'),
+          '416': { description: 'the range lies outside the archive' },
+        },
+      },
+    },
     '/api/public/v1/datasets': {
       get: {
         tags: ['Open data'],

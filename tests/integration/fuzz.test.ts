@@ -273,6 +273,8 @@ const ROUTES: readonly { method: 'GET' | 'POST'; path: string; query: readonly s
   { method: 'GET', path: '/api/public/v1/projects', query: ['period'] },
   { method: 'GET', path: '/api/public/v1/warnings', query: ['period'] },
   { method: 'GET', path: '/api/public/v1/regions', query: ['level'] },
+  { method: 'GET', path: '/api/public/v1/basemap', query: ['layer'] },
+  { method: 'GET', path: '/api/public/v1/basemap/layers/:id', query: [] },
   { method: 'GET', path: '/api/public/v1/datasets', query: ['limit'] },
   { method: 'GET', path: '/api/public/v1/datasets/:id', query: [] },
   { method: 'GET', path: '/api/public/v1/datasets/:id/data.csv', query: ['view'] },

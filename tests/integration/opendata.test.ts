@@ -56,6 +56,9 @@ const ROUTES = [
   'GET /api/public/v1/metrics',
   'GET /api/public/v1/warnings',
   'GET /api/public/v1/regions',
+  'GET /api/public/v1/basemap',
+  'GET /api/public/v1/basemap/layers/:layer',
+  'GET /api/public/v1/basemap/tiles.pmtiles',
   'GET /api/public/v1/datasets',
   'GET /api/public/v1/datasets/:id',
   'GET /api/public/v1/datasets/:id/data.csv',
@@ -849,6 +852,8 @@ describe.each(backends)('open data on %s', (_name, adminUrl) => {
   it('compresses every API answer, the regions file included (gzip and br)', async () => {
     const paths = [
       '/api/public/v1/regions',
+      '/api/public/v1/basemap',
+      '/api/public/v1/basemap/layers/roads',
       '/api/v1/catalog',
       '/api/public/v1/datasets',
       '/api/public/v1/datasets/tinggi-muka-air',

@@ -571,6 +571,13 @@ describe.each(backends)('REST contract on %s', (_name, adminUrl) => {
       'GET /api/public/v1/metrics': [{ path: '/api/public/v1/metrics', status: 200 }],
       'GET /api/public/v1/warnings': [{ path: '/api/public/v1/warnings', status: 200 }],
       'GET /api/public/v1/regions': [{ path: '/api/public/v1/regions', status: 200 }],
+      'GET /api/public/v1/basemap': [{ path: '/api/public/v1/basemap', status: 200 }],
+      'GET /api/public/v1/basemap/layers/{layer}': [
+        { path: '/api/public/v1/basemap/layers/roads', status: 200 },
+        { path: '/api/public/v1/basemap/layers/gedung', status: 404 },
+      ],
+      // no archive in this server (basemap.test.ts imports one and reads ranges)
+      'GET /api/public/v1/basemap/tiles.pmtiles': [{ path: '/api/public/v1/basemap/tiles.pmtiles', status: 404 }],
       'GET /api/public/v1/datasets': [{ path: '/api/public/v1/datasets', status: 200 }],
       'GET /api/public/v1/datasets/{id}': [
         { path: `/api/public/v1/datasets/${dataset}`, status: 200 },

@@ -80,6 +80,8 @@ export interface TestServerOptions {
   clock?: () => number;
   /** SCORECARD_PUBLIC (absent: off, the default). */
   scorecardPublic?: boolean;
+  /** BASEMAP_DIR: where an imported PMTiles archive is read (absent: none is served). */
+  basemapDir?: string;
 }
 
 export async function startTestServer(adminUrl: string, opts: TestServerOptions = {}): Promise<TestServer> {
@@ -121,6 +123,7 @@ export async function startTestServer(adminUrl: string, opts: TestServerOptions 
       watchIntervalMs: opts.watchIntervalMs,
       watchSubjectsPerRound: opts.watchSubjectsPerRound,
       scorecardPublic: opts.scorecardPublic,
+      basemapDir: opts.basemapDir,
     },
   });
   await new Promise<void>((r) => app.httpServer.listen(opts.port ?? 0, '127.0.0.1', r));

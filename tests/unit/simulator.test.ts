@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { COMPLAINT_CATEGORIES, DEMO_EVENT_KINDS, DEMO_METRICS } from '../../demo/catalog';
 import { generateDemoCity } from '../../demo/city';
+import { DEMO_RIVERS, DEMO_ROADS } from '../../demo/basemap/semarang';
 import { createSimulator, createSimulatorSource, roadSegments, simulatorEntities, type Simulator } from '../../ingest/sources/simulator/index';
 import type { Delivery, NormalisedRecord, PollSource, SourceContext } from '../../ingest/source';
 import { DOMAINS } from '../../shared/catalog';
@@ -359,5 +360,65 @@ describe('simulator source', () => {
     const entities = await simulatorEntities({ seed: 2026 });
     const ids = new Set(entities.map((e) => e.id));
     expect(allPoints(backfill).filter((p) => !ids.has(p.entity))).toEqual([]);
+  });
+
+  it('measures pieces of the basemap roads: each segment lies on its road line, inside the city, named by it', async () => {
+    const roads = await roadSegments();
+    const byName = new Map(DEMO_ROADS.map((r) => [r.name, r]));
+    const city = await generateDemoCity();
+    const outline = city.regions.find((r) => r.level === 'kota')!.polygon![0]!;
+    // distance (degrees) from a point to a polyline
+    const off = (p: [number, number], line: readonly [number, number][]): number => {
+      let best = Infinity;
+      for (let i = 1; i < line.length; i++) {
+        const [ax, ay] = line[i - 1]!;
+        const [bx, by] = line[i]!;
+        const dx = bx - ax;
+        const dy = by - ay;
+        const t = Math.max(0, Math.min(1, ((p[0] - ax) * dx + (p[1] - ay) * dy) / (dx * dx + dy * dy || 1)));
+        best = Math.min(best, Math.hypot(p[0] - (ax + t * dx), p[1] - (ay + t * dy)));
+      }
+      return best;
+    };
+    const inside = (lon: number, lat: number): boolean => {
+      let c = false;
+      for (let i = 0, j = outline.length - 1; i < outline.length; j = i++) {
+        const [xi, yi] = outline[i]!;
+        const [xj, yj] = outline[j]!;
+        if (yi > lat !== yj > lat && lon < ((xj - xi) * (lat - yi)) / (yj - yi) + xi) c = !c;
+      }
+      return c;
+    };
+    const tollNames = new Set(DEMO_ROADS.filter((r) => r.class === 'motorway').map((r) => r.name));
+    let tolls = 0;
+    for (const seg of roads) {
+      const roadName = seg.name.replace(/ \(\d+\)$/, '');
+      const road = byName.get(roadName);
+      expect(road, seg.name).toBeDefined();
+      if (tollNames.has(roadName)) tolls++;
+      for (const p of seg.path) expect(off(p, road!.path), `${seg.id} ${p.join(',')}`).toBeLessThan(2e-6); // ~0.2 m
+      const mid = seg.path[Math.floor(seg.path.length / 2)]!;
+      expect(inside(mid[0], mid[1]), seg.id).toBe(true);
+    }
+    expect(tolls).toBeGreaterThanOrEqual(3);
+    // deterministic: built again, the same lines
+    expect(await roadSegments()).toEqual(roads);
+  });
+
+  it('puts every sluice gate and pump house on a river of the basemap (within ~100 m)', () => {
+    const rivers = DEMO_RIVERS.map((r) => r.path);
+    const near = (lon: number, lat: number): number =>
+      Math.min(
+        ...rivers.flatMap((line) =>
+          line.slice(1).map(([bx, by], i) => {
+            const [ax, ay] = line[i]!;
+            const dx = bx - ax;
+            const dy = by - ay;
+            const t = Math.max(0, Math.min(1, ((lon - ax) * dx + (lat - ay) * dy) / (dx * dx + dy * dy || 1)));
+            return Math.hypot(lon - (ax + t * dx), lat - (ay + t * dy));
+          }),
+        ),
+      );
+    for (const g of sim.world.gates) expect(near(g.lon, g.lat), g.id).toBeLessThan(0.001);
   });
 });

@@ -2,6 +2,7 @@
  * The simulator's static world: stations, road segments, trucks and their routes, containers, projects.
  * Built once per (seed, city) and never mutated; everything dynamic is computed from it and the time.
  */
+import { demoRoad } from '../../../demo/basemap/semarang';
 import { cityOutline, pointInRing, regionAt, type DemoCity } from '../../../demo/city';
 import { DAY, MINUTE, clamp, cumulativeKm, distanceKm, rngStream, strHash, wibDate, type LonLat } from './noise';
 
@@ -264,199 +265,59 @@ const GAUGES: readonly { id: string; name: string; at: LonLat }[] = [
   { id: 'ARG-GENUK', name: 'Pos Hujan Genuk', at: [110.48, -6.98] },
 ];
 
+/**
+ * The measured roads: pieces of the demo basemap's named roads (demo/basemap/semarang.ts, by slug), so a
+ * segment's line lies on the road the map draws and its name is that road's name. Each road is clipped to the
+ * city outline (the toll roads and Pantura run on to Batang and Demak) and cut into `segments` equal pieces.
+ */
 interface RoadSpec {
+  /** A road of the demo basemap; also the segment ids' key (`SEG-<slug>-<n>`). */
   slug: string;
-  name: string;
-  path: LonLat[];
   segments: number;
   lanes: number;
   freeFlow: number;
 }
 
 const ROADS: readonly RoadSpec[] = [
-  {
-    slug: 'PANDANARAN',
-    name: 'Jl. Pandanaran',
-    path: [
-      [110.4094, -6.9841],
-      [110.416, -6.988],
-      [110.4225, -6.9905],
-    ],
-    segments: 2,
-    lanes: 3,
-    freeFlow: 45,
-  },
-  {
-    slug: 'PEMUDA',
-    name: 'Jl. Pemuda',
-    path: [
-      [110.4094, -6.9841],
-      [110.415, -6.979],
-      [110.4205, -6.9745],
-      [110.426, -6.97],
-    ],
-    segments: 2,
-    lanes: 3,
-    freeFlow: 45,
-  },
-  {
-    slug: 'GAJAHMADA',
-    name: 'Jl. Gajah Mada',
-    path: [
-      [110.4225, -6.9905],
-      [110.4235, -6.9845],
-      [110.4255, -6.978],
-    ],
-    segments: 1,
-    lanes: 2,
-    freeFlow: 40,
-  },
-  {
-    slug: 'AHMADYANI',
-    name: 'Jl. Ahmad Yani',
-    path: [
-      [110.4225, -6.9905],
-      [110.43, -6.988],
-      [110.437, -6.986],
-    ],
-    segments: 1,
-    lanes: 2,
-    freeFlow: 40,
-  },
-  {
-    slug: 'PAHLAWAN',
-    name: 'Jl. Pahlawan',
-    path: [
-      [110.4225, -6.9905],
-      [110.4215, -6.996],
-      [110.4205, -7.001],
-    ],
-    segments: 1,
-    lanes: 3,
-    freeFlow: 45,
-  },
-  {
-    slug: 'SUDIRMAN',
-    name: 'Jl. Jenderal Sudirman',
-    path: [
-      [110.4094, -6.9841],
-      [110.399, -6.985],
-      [110.385, -6.986],
-    ],
-    segments: 2,
-    lanes: 2,
-    freeFlow: 45,
-  },
-  {
-    slug: 'SILIWANGI',
-    name: 'Jl. Siliwangi',
-    path: [
-      [110.385, -6.986],
-      [110.37, -6.988],
-      [110.355, -6.99],
-    ],
-    segments: 2,
-    lanes: 3,
-    freeFlow: 55,
-  },
-  {
-    slug: 'WALISONGO',
-    name: 'Jl. Walisongo',
-    path: [
-      [110.355, -6.99],
-      [110.335, -6.986],
-      [110.31, -6.983],
-    ],
-    segments: 2,
-    lanes: 2,
-    freeFlow: 60,
-  },
-  {
-    slug: 'MAJAPAHIT',
-    name: 'Jl. Majapahit',
-    path: [
-      [110.438, -6.993],
-      [110.45, -6.999],
-      [110.465, -7.004],
-      [110.478, -7.008],
-    ],
-    segments: 2,
-    lanes: 2,
-    freeFlow: 50,
-  },
-  {
-    slug: 'SUDIARTO',
-    name: 'Jl. Brigjen Sudiarto',
-    path: [
-      [110.437, -6.986],
-      [110.455, -6.988],
-      [110.475, -6.993],
-    ],
-    segments: 2,
-    lanes: 2,
-    freeFlow: 50,
-  },
-  {
-    slug: 'SETIABUDI',
-    name: 'Jl. Setiabudi',
-    path: [
-      [110.418, -7.03],
-      [110.42, -7.048],
-      [110.422, -7.065],
-    ],
-    segments: 2,
-    lanes: 2,
-    freeFlow: 50,
-  },
-  {
-    slug: 'TEUKUUMAR',
-    name: 'Jl. Teuku Umar',
-    path: [
-      [110.4205, -7.001],
-      [110.417, -7.015],
-      [110.418, -7.03],
-    ],
-    segments: 1,
-    lanes: 2,
-    freeFlow: 40,
-  },
-  {
-    slug: 'KALIGAWE',
-    name: 'Jl. Kaligawe',
-    path: [
-      [110.44, -6.962],
-      [110.46, -6.959],
-      [110.48, -6.956],
-    ],
-    segments: 2,
-    lanes: 3,
-    freeFlow: 55,
-  },
-  {
-    slug: 'ARTERIYOSSUDARSO',
-    name: 'Jl. Arteri Yos Sudarso',
-    path: [
-      [110.38, -6.96],
-      [110.4, -6.956],
-      [110.418, -6.953],
-    ],
-    segments: 1,
-    lanes: 3,
-    freeFlow: 60,
-  },
-  {
-    slug: 'KEDUNGMUNDU',
-    name: 'Jl. Kedungmundu',
-    path: [
-      [110.455, -7.008],
-      [110.457, -7.025],
-      [110.456, -7.04],
-    ],
-    segments: 1,
-    lanes: 2,
-    freeFlow: 40,
-  },
+  { slug: 'PANDANARAN', segments: 2, lanes: 3, freeFlow: 45 },
+  { slug: 'PEMUDA', segments: 2, lanes: 3, freeFlow: 45 },
+  { slug: 'GAJAHMADA', segments: 1, lanes: 2, freeFlow: 40 },
+  { slug: 'AHMADYANI', segments: 1, lanes: 2, freeFlow: 40 },
+  { slug: 'PAHLAWAN', segments: 1, lanes: 3, freeFlow: 45 },
+  { slug: 'SUDIRMAN', segments: 2, lanes: 2, freeFlow: 45 },
+  { slug: 'SILIWANGI', segments: 2, lanes: 3, freeFlow: 55 },
+  { slug: 'WALISONGO', segments: 2, lanes: 2, freeFlow: 60 },
+  { slug: 'MAJAPAHIT', segments: 2, lanes: 2, freeFlow: 50 },
+  { slug: 'SUDIARTO', segments: 2, lanes: 2, freeFlow: 50 },
+  { slug: 'SETIABUDI', segments: 2, lanes: 2, freeFlow: 50 },
+  { slug: 'TEUKUUMAR', segments: 1, lanes: 2, freeFlow: 40 },
+  { slug: 'KALIGAWE', segments: 2, lanes: 3, freeFlow: 55 },
+  { slug: 'ARTERIYOSSUDARSO', segments: 1, lanes: 3, freeFlow: 60 },
+  { slug: 'KEDUNGMUNDU', segments: 1, lanes: 2, freeFlow: 40 },
+  { slug: 'SOEKARNOHATTA', segments: 1, lanes: 3, freeFlow: 55 },
+  { slug: 'PERINTIS', segments: 1, lanes: 2, freeFlow: 50 },
+  { slug: 'TOL-ABC-A', segments: 2, lanes: 4, freeFlow: 80 },
+  { slug: 'TOL-ABC-B', segments: 2, lanes: 4, freeFlow: 80 },
+  { slug: 'TOL-ABC-C', segments: 2, lanes: 4, freeFlow: 80 },
 ];
+
+/** The stretch of a road inside the city outline (to within ~25 m), as a sub-path of the road's own line. */
+function insideCity(path: readonly LonLat[], outline: [number, number][]): { path: LonLat[]; cum: number[] } {
+  const cum = cumulativeKm(path);
+  const total = cum[cum.length - 1]!;
+  const step = 0.025;
+  let first = -1;
+  let last = -1;
+  for (let d = 0; d <= total + 1e-9; d += step) {
+    const [lon, lat] = pointAlong(path, cum, Math.min(d, total));
+    if (!pointInRing(outline, lon, lat)) continue;
+    if (first < 0) first = Math.min(d, total);
+    last = Math.min(d, total);
+  }
+  if (first < 0 || last <= first) return { path: [...path], cum };
+  const clipped = subPath(path, cum, first, last);
+  return { path: clipped, cum: cumulativeKm(clipped) };
+}
 
 const PROJECTS: readonly { name: string; at: LonLat; valueBn: number }[] = [
   { name: 'Peningkatan Jalan Kaligawe', at: [110.462, -6.958], valueBn: 24.5 },
@@ -592,8 +453,9 @@ export function buildWorld(seed: number, city: DemoCity): World {
 
   // Traffic
   const segments: RoadSegment[] = [];
-  for (const road of ROADS) {
-    const cum = cumulativeKm(road.path);
+  for (const spec of ROADS) {
+    const road = { ...spec, name: demoRoad(spec.slug).name, ...insideCity(demoRoad(spec.slug).path, outline) };
+    const cum = road.cum;
     const total = cum[cum.length - 1]!;
     for (let s = 0; s < road.segments; s++) {
       const d0 = (total * s) / road.segments;
