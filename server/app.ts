@@ -92,6 +92,7 @@ import { createNoticeRoutes } from './notices/routes';
 import { createNoticeService } from './notices/service';
 import { createTicketRoutes } from './tickets/routes';
 import { createTicketService } from './tickets/service';
+import { createAccountRoutes } from './accounts/routes';
 
 export interface AppDeps {
   storage: Storage;
@@ -532,6 +533,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
       ),
   });
   app.use(createSharingRequestRoutes({ sharing, principalOf }));
+  // issue 17: users and ingest keys from the admin page; a change that ends sessions ends their live subscriptions now
+  app.use(createAccountRoutes({ pool, principalOf, clock, onSessionsEnded: () => recheckNow() }));
   const stopSharingJob = config.watchIntervalMs
     ? leader.run('sharing-reminders', () => {
         const timer = setInterval(

@@ -17,6 +17,7 @@ import * as scorecard from './scorecard';
 import * as notices from './notices';
 import * as tickets from './tickets';
 import * as sharing from './sharing';
+import * as accounts from './accounts';
 
 const HOUR_MS = 3_600_000;
 /** The windows the public complaint views answer for, ending now. */
@@ -789,6 +790,12 @@ export const restResponses = {
   SharingAgreement: sharing.sharingAgreementResponse,
   SharingUsage: sharing.sharingUsageResponse,
   SharingMatrix: sharing.sharingMatrixResponse,
+  // issue 17: users and ingest keys on the admin page (schemas in shared/accounts.ts)
+  AdminUsers: accounts.adminUsersResponse,
+  UserChanged: accounts.userChangedResponse,
+  IngestKeys: accounts.ingestKeysResponse,
+  IngestKey: accounts.ingestKeySchema,
+  IngestKeyCreated: accounts.ingestKeyCreatedResponse,
 } as const satisfies Record<string, z.ZodType>;
 export type RestResponseName = keyof typeof restResponses;
 /** The answer a route documents under `name`, as the server sends it and the client receives it. */

@@ -35,6 +35,7 @@ import { INCIDENT_REQUEST_BODIES, incidentPaths } from '../incidents/openapi';
 import { scorecardPaths } from '../scorecard/openapi';
 import { CITIZEN_REQUEST_BODIES, citizenPaths } from '../notices/openapi';
 import { SHARING_REQUEST_BODIES, sharingPaths } from '../sharing/openapi';
+import { ACCOUNT_REQUEST_BODIES, accountPaths } from '../accounts/openapi';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -90,6 +91,7 @@ const REQUEST_BODIES = {
   ...INCIDENT_REQUEST_BODIES,
   ...CITIZEN_REQUEST_BODIES,
   ...SHARING_REQUEST_BODIES,
+  ...ACCOUNT_REQUEST_BODIES,
 } as const satisfies Record<string, z.ZodType>;
 
 const ref = (name: R.RestResponseName | keyof typeof REQUEST_BODIES) => ({ $ref: `#/components/schemas/${name}` });
@@ -773,6 +775,8 @@ export function buildOpenApiDocument() {
     ...citizenPaths({ ref: ref as (name: string) => { $ref: string }, ok, err, body, token: TOKEN, publicSecurity: PUBLIC }),
     // issue 19 (server/sharing/openapi.ts)
     ...sharingPaths({ ref: ref as (name: string) => { $ref: string }, ok, err, body, token: TOKEN }),
+    // issue 17: users and ingest keys on the admin page (server/accounts/openapi.ts)
+    ...accountPaths({ ref: ref as (name: string) => { $ref: string }, ok, err, body, token: TOKEN }),
   };
 
   const schemas: Record<string, JsonSchema> = {};
@@ -798,6 +802,7 @@ export function buildOpenApiDocument() {
       { name: 'Agency', description: 'Command center and OPD (token; the access rule applies)' },
       { name: 'Auth', description: 'Sessions' },
       { name: 'Operations', description: 'Admins and operators' },
+      { name: 'Admin', description: 'The admin page (/admin): admins only; every change audited' },
       { name: 'Public', description: 'Citizens: publik data only, aggregated' },
       { name: 'Open data', description: 'Satu Data Indonesia downloads: CSV and JSON with a data dictionary' },
       { name: 'CKAN', description: 'CKAN action API v3 (read only) for Satu Data portals to harvest' },

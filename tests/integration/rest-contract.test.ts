@@ -10,9 +10,10 @@ import type { WireAlert } from '../../shared/alerts';
 import { restResponses, type RestResponseName } from '../../shared/rest';
 import { startTestServer, waitFor, type TestServer } from '../support/server';
 import { grantAgreement } from '../../db/queries/sharing';
+import { createIngestKey } from '../../db/queries/credentials';
 
 interface Call {
-  method?: 'GET' | 'POST';
+  method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
   path: string;
   /** key (ingest), token, or nothing */
   auth?: string;
@@ -42,6 +43,7 @@ describe.each(backends)('REST contract on %s', (_name, adminUrl) => {
     const [bpbd, dpupr, kominfo, dishub] = await Promise.all(['BPBD', 'DPUPR', 'DISKOMINFO', 'DISHUB'].map((o) => server.key(o)));
     const [admin, operator] = await Promise.all([server.token('admin'), server.token('operator')]);
     const bpbdToken = await server.token('agency', 'BPBD');
+    const toRevoke = (await createIngestKey(server.storage.pool, 'DLH', 'kontrak: dicabut')).id;
     await server.user('kontrak', 'kata-sandi-kontrak-1', 'operator');
     const { rows } = await server.storage.pool.query<{ code: string }>(`SELECT code FROM region WHERE level = 'kelurahan' ORDER BY code LIMIT 1`);
     const kel = rows[0]!.code;
@@ -287,6 +289,59 @@ describe.each(backends)('REST contract on %s', (_name, adminUrl) => {
       'GET /api/v1/sharing/matrix': [
         { path: '/api/v1/sharing/matrix', auth: admin, status: 200 },
         { path: '/api/v1/sharing/matrix', auth: bpbdToken, status: 403 },
+      ],
+      // issue 17: users and ingest keys of the admin page (in this order: create, then change)
+      'GET /api/v1/admin/users': [
+        { path: '/api/v1/admin/users', auth: admin, status: 200 },
+        { path: '/api/v1/admin/users', auth: operator, status: 403 },
+        { path: '/api/v1/admin/users', status: 401 },
+      ],
+      'POST /api/v1/admin/users': [
+        {
+          method: 'POST',
+          path: '/api/v1/admin/users',
+          auth: admin,
+          body: { username: 'petugas-kontrak', password: 'kata-sandi-petugas-1', role: 'agency', opd: 'BPBD' },
+          status: 201,
+        },
+        { method: 'POST', path: '/api/v1/admin/users', auth: admin, body: { username: 'x', role: 'agency' }, status: 400 },
+        {
+          method: 'POST',
+          path: '/api/v1/admin/users',
+          auth: admin,
+          body: { username: 'petugas-kontrak', password: 'kata-sandi-petugas-1', role: 'agency', opd: 'BPBD' },
+          status: 409,
+        },
+        { method: 'POST', path: '/api/v1/admin/users', auth: bpbdToken, body: {}, status: 403 },
+      ],
+      'PUT /api/v1/admin/users/{username}/password': [
+        { method: 'PUT', path: '/api/v1/admin/users/petugas-kontrak/password', auth: admin, body: { password: 'kata-sandi-baru-22' }, status: 200 },
+        { method: 'PUT', path: '/api/v1/admin/users/petugas-kontrak/password', auth: admin, body: { password: 'pendek' }, status: 400 },
+        { method: 'PUT', path: '/api/v1/admin/users/tidak-ada/password', auth: admin, body: { password: 'kata-sandi-baru-22' }, status: 404 },
+      ],
+      'PUT /api/v1/admin/users/{username}/role': [
+        { method: 'PUT', path: '/api/v1/admin/users/petugas-kontrak/role', auth: admin, body: { role: 'agency', opd: 'DLH' }, status: 200 },
+        { method: 'PUT', path: '/api/v1/admin/users/petugas-kontrak/role', auth: admin, body: { role: 'agency', opd: 'DLH' }, status: 409 },
+        { method: 'PUT', path: '/api/v1/admin/users/petugas-kontrak/role', auth: admin, body: { role: 'operator', opd: 'DLH' }, status: 400 },
+      ],
+      'PUT /api/v1/admin/users/{username}/status': [
+        { method: 'PUT', path: '/api/v1/admin/users/petugas-kontrak/status', auth: admin, body: { disabled: true }, status: 200 },
+        { method: 'PUT', path: '/api/v1/admin/users/petugas-kontrak/status', auth: admin, body: { disabled: true }, status: 409 },
+        { method: 'PUT', path: '/api/v1/admin/users/petugas-kontrak/status', auth: admin, body: { disabled: false }, status: 200 },
+      ],
+      'GET /api/v1/admin/keys': [
+        { path: '/api/v1/admin/keys?opd=BPBD', auth: admin, status: 200 },
+        { path: '/api/v1/admin/keys?opd=bukan kode', auth: admin, status: 400 },
+        { path: '/api/v1/admin/keys', auth: bpbdToken, status: 403 },
+      ],
+      'POST /api/v1/admin/keys': [
+        { method: 'POST', path: '/api/v1/admin/keys', auth: admin, body: { opd: 'DLH', label: 'kontrak' }, status: 201 },
+        { method: 'POST', path: '/api/v1/admin/keys', auth: admin, body: { opd: 'TIDAKADA' }, status: 400 },
+      ],
+      'DELETE /api/v1/admin/keys/{id}': [
+        { method: 'DELETE', path: `/api/v1/admin/keys/${toRevoke}`, auth: admin, status: 200 },
+        { method: 'DELETE', path: `/api/v1/admin/keys/${toRevoke}`, auth: admin, status: 404 },
+        { method: 'DELETE', path: '/api/v1/admin/keys/x', auth: admin, status: 400 },
       ],
       'GET /api/v1/incidents': [
         { path: '/api/v1/incidents', auth: operator, status: 200 },
