@@ -158,7 +158,7 @@ export interface App {
   close(): Promise<void>;
 }
 
-const SURFACES = ['wall', 'agency', 'public'] as const;
+const SURFACES = ['wall', 'agency', 'public', 'admin'] as const;
 
 export async function createApp(deps: AppDeps): Promise<App> {
   const { storage, config, log } = deps;
