@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { DOMAINS } from './catalog';
+import { CATALOG_CODE } from './schemas';
 
 /** deck.gl layers the wall can draw over the offline basemap (region polygons are always drawn). */
 export const MAP_LAYERS = [
@@ -59,18 +60,100 @@ const titleSchema = z.object({ id: z.string().min(1).max(80), en: z.string().min
 
 const panelBase = { area: areaSchema, title: titleSchema.optional() };
 
+const metricCode = z.string().regex(CATALOG_CODE, 'not a catalog metric code (lower case letters, digits and _)');
+const kindCode = z.string().regex(CATALOG_CODE, 'not a catalog event kind code (lower case letters, digits and _)');
+
+/**
+ * How the series of one metric become one figure. Absent on a panel: the catalog's rule for the metric (its
+ * `aggregation` field where the catalog has one, else by unit; client/features/kpi aggregationOf).
+ */
+export const PANEL_AGGREGATIONS = ['sum', 'avg', 'max', 'min', 'last'] as const;
+export type PanelAggregation = (typeof PANEL_AGGREGATIONS)[number];
+
+export const METRIC_LAYER_STYLES = ['points', 'lines', 'hexagons', 'choropleth'] as const;
+export type MetricLayerStyle = (typeof METRIC_LAYER_STYLES)[number];
+
+/**
+ * A generic map layer of any catalog metric: `points` one disc per located series coloured by its alert level
+ * (or a ramp without thresholds), `lines` along the entities' registered paths, `hexagons` the located
+ * series' values aggregated per hexagon, `choropleth` the region polygons coloured by the aggregate of the
+ * series in each (`regionLevel`: by kelurahan code, or by the kecamatan the code sits in).
+ */
+export const metricLayerSchema = z
+  .object({
+    type: z.literal('metric-layer'),
+    metric: metricCode,
+    style: z.enum(METRIC_LAYER_STYLES).default('points'),
+    regionLevel: z.enum(['kelurahan', 'kecamatan']).default('kelurahan'),
+    aggregation: z.enum(PANEL_AGGREGATIONS).optional(),
+  })
+  .strict();
+export type MetricLayerSpec = z.infer<typeof metricLayerSchema>;
+
+/** Open events of any catalog kind with a position (closed ones leave the map): discs or hexagon counts. */
+export const eventLayerSchema = z
+  .object({
+    type: z.literal('event-layer'),
+    kind: kindCode,
+    style: z.enum(['points', 'hexagons']).default('points'),
+  })
+  .strict();
+export type EventLayerSpec = z.infer<typeof eventLayerSchema>;
+
+/** One entry of a map panel's `layers`: a built-in layer by id, or a generic layer of a catalog code. */
+export const mapLayerEntrySchema = z.union([z.enum(MAP_LAYERS), metricLayerSchema, eventLayerSchema]);
+export type MapLayerEntry = z.infer<typeof mapLayerEntrySchema>;
+export type GenericLayerSpec = MetricLayerSpec | EventLayerSpec;
+
+/** The built-in ids and the generic layers of a map panel's entries, each in order. */
+export function splitLayers(entries: readonly MapLayerEntry[]): { builtIn: MapLayerId[]; generic: GenericLayerSpec[] } {
+  const builtIn: MapLayerId[] = [];
+  const generic: GenericLayerSpec[] = [];
+  for (const e of entries) {
+    if (typeof e === 'string') builtIn.push(e);
+    else generic.push(e);
+  }
+  return { builtIn, generic };
+}
+
+/** A stable id of a generic layer (deck.gl layer ids, legend keys, test hooks). */
+export function genericLayerId(l: GenericLayerSpec): string {
+  return l.type === 'metric-layer' ? `metric:${l.metric}:${l.style}` : `events:${l.kind}:${l.style}`;
+}
+
 export const panelSchema = z.discriminatedUnion('type', [
   z
     .object({
       type: z.literal('map'),
       ...panelBase,
-      layers: z.array(z.enum(MAP_LAYERS)).min(1),
+      layers: z.array(mapLayerEntrySchema).min(1).max(16),
       /** Degrees of tilt; flood columns read better at 40–50. */
       pitch: z.number().min(0).max(60).default(0),
     })
     .strict(),
   z.object({ type: z.literal('kpis'), ...panelBase, kpis: z.array(z.enum(KPI_IDS)).min(1).max(12) }).strict(),
   z.object({ type: z.literal('chart'), ...panelBase, chart: z.enum(CHART_IDS) }).strict(),
+  /** Tiles of any catalog metrics: the aggregate of each metric's series, its alert level, unit and data age. */
+  z
+    .object({
+      type: z.literal('metric-kpi'),
+      ...panelBase,
+      metrics: z.array(metricCode).min(1).max(12),
+      aggregation: z.enum(PANEL_AGGREGATIONS).optional(),
+    })
+    .strict(),
+  /** A live line chart of any catalog metric over the last `windowMin` minutes: one line per series, or their aggregate. */
+  z
+    .object({
+      type: z.literal('metric-chart'),
+      ...panelBase,
+      metric: metricCode,
+      // the live buffers hold an hour
+      windowMin: z.number().int().min(5).max(60).default(60),
+      lines: z.enum(['series', 'aggregate']).default('aggregate'),
+      aggregation: z.enum(PANEL_AGGREGATIONS).optional(),
+    })
+    .strict(),
   z.object({ type: z.literal('alerts'), ...panelBase }).strict(),
   z.object({ type: z.literal('feeds'), ...panelBase }).strict(),
   /** Issue 16: open incidents by severity, age against target, handling OPD. */
@@ -146,6 +229,68 @@ export interface ScenesResponse {
   loadedAt: number;
   /** The last load's problem while an older good version (or the defaults) is served; null when none. */
   error: string | null;
+}
+
+/** A catalog code a scene refers to, with the path of the field that names it (for messages with lines). */
+export interface SceneReference {
+  kind: 'metric' | 'event_kind';
+  code: string;
+  path: (string | number)[];
+}
+
+/** Every catalog code the generic panels of `f` name: what the wall subscribes to and what the server checks. */
+export function sceneReferences(f: ScenesFile): SceneReference[] {
+  const out: SceneReference[] = [];
+  f.scenes.forEach((s, i) =>
+    s.panels.forEach((p, j) => {
+      const at = ['scenes', i, 'panels', j];
+      switch (p.type) {
+        case 'metric-kpi':
+          p.metrics.forEach((code, k) => out.push({ kind: 'metric', code, path: [...at, 'metrics', k] }));
+          break;
+        case 'metric-chart':
+          out.push({ kind: 'metric', code: p.metric, path: [...at, 'metric'] });
+          break;
+        case 'map':
+          p.layers.forEach((l, k) => {
+            if (typeof l === 'string') return;
+            if (l.type === 'metric-layer') out.push({ kind: 'metric', code: l.metric, path: [...at, 'layers', k, 'metric'] });
+            else out.push({ kind: 'event_kind', code: l.kind, path: [...at, 'layers', k, 'kind'] });
+          });
+          break;
+        case 'kpis':
+        case 'chart':
+        case 'alerts':
+        case 'feeds':
+        case 'incidents':
+        case 'scorecard':
+          break;
+      }
+    }),
+  );
+  return out;
+}
+
+/** The distinct metric and event-kind codes of `sceneReferences`, sorted. */
+export function sceneCodes(f: ScenesFile): { metrics: string[]; eventKinds: string[] } {
+  const refs = sceneReferences(f);
+  const pick = (k: SceneReference['kind']) => [...new Set(refs.filter((r) => r.kind === k).map((r) => r.code))].sort();
+  return { metrics: pick('metric'), eventKinds: pick('event_kind') };
+}
+
+/**
+ * Pure: the references to codes the catalog does not hold, as issues with the field's path (the server knows
+ * the catalog; the schema alone cannot). `known` lists the catalog's codes.
+ */
+export function unknownReferences(
+  f: ScenesFile,
+  known: { metrics: ReadonlySet<string>; eventKinds: ReadonlySet<string> },
+): { path: (string | number)[]; message: string }[] {
+  return sceneReferences(f).flatMap((r) =>
+    (r.kind === 'metric' ? known.metrics : known.eventKinds).has(r.code)
+      ? []
+      : [{ path: r.path, message: `no ${r.kind === 'metric' ? 'metric' : 'event kind'} '${r.code}' in the catalog` }],
+  );
 }
 
 /** Validation messages naming field and line: `scenes.2.panels.0.area.w (line 41): …`. */

@@ -1,6 +1,6 @@
 import { lazy, Suspense, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { DOMAINS, type Domain, type Metric } from '@shared/catalog';
+import { DOMAINS, type Metric } from '@shared/catalog';
 import { NAMESPACES } from '@shared/contract';
 import type { CatalogResponse } from '../lib/api/catalog';
 import { AlertsStore, AlertsSync } from '../lib/alerts';
@@ -160,8 +160,7 @@ export function Dashboard({ token, me, catalog, onRefused }: { token: string; me
     );
   }
 
-  const byDomain = (list: readonly Metric[]) =>
-    DOMAINS.map((d) => [d, list.filter((m) => m.domain === d)] as const).filter(([, l]) => l.length > 0) as [Domain, Metric[]][];
+  const byDomain = (list: readonly Metric[]) => groupByDomain(list);
   const received = (agreements ?? []).filter((a) => a.direction === 'received');
   const granted = (agreements ?? []).filter((a) => a.direction === 'granted');
   const agreementFor = (m: SharedMetric) => received.find((a) => a.itemType === 'metric' && a.itemCode === m.code && a.purpose === purposes[m.code]);
@@ -307,6 +306,17 @@ export function Dashboard({ token, me, catalog, onRefused }: { token: string; me
   );
 }
 
+/**
+ * The tablet's tiles grouped by domain: the known domains in their usual order, then any other domain the
+ * catalog holds in code order. Every metric gets a tile: one this build has never heard of shows as a
+ * generic KPI tile (name, unit, value, level, age, drill-down) with no code change.
+ */
+export function groupByDomain<M extends { domain: string }>(list: readonly M[]): [string, M[]][] {
+  const known: readonly string[] = DOMAINS;
+  const others = [...new Set(list.map((m) => m.domain).filter((d) => !known.includes(d)))].sort();
+  return [...known, ...others].map((d) => [d, list.filter((m) => m.domain === d)] as [string, M[]]).filter(([, l]) => l.length > 0);
+}
+
 /** The tiles re-render from the live store at most 4 times a second; the clock ticks every second for data age. */
 function LiveTiles({
   live,
@@ -315,7 +325,7 @@ function LiveTiles({
   footer,
 }: {
   live: Live;
-  groups: [Domain | null, Metric[]][];
+  groups: [string | null, Metric[]][];
   onOpen: (code: string) => void;
   footer?: (m: Metric) => ReactNode;
 }) {
@@ -327,7 +337,8 @@ function LiveTiles({
     <>
       {groups.map(([domain, list]) => (
         <div key={domain ?? 'shared'} className="kpi-group" data-testid="kpi-group" data-domain={domain ?? ''}>
-          {domain && <h3>{t(`agency.dash.domain.${domain}`)}</h3>}
+          {/* a domain the catalog added after this build (issue 17) is named by its code */}
+          {domain && <h3>{t(`agency.dash.domain.${domain}`, { defaultValue: domain })}</h3>}
           <div className="kpi-grid">
             {list.map((m) => (
               <KpiTile key={m.code} metric={m} state={store.get(m.code)} now={now} onOpen={() => onOpen(m.code)} footer={footer?.(m)} />

@@ -5,7 +5,7 @@ import { clearToken, resolveToken, saveToken } from '../lib/auth-token';
 import { createSocket } from '../lib/socket';
 import { LiveConnection } from '../lib/live-connection';
 import { LiveStore } from '../lib/live-store';
-import type { ScenesResponse } from '@shared/scenes';
+import { sceneCodes, type ScenesResponse } from '@shared/scenes';
 import { FeedsSync, type FeedsStore } from '../lib/feed-health';
 import { AlertsSync, type AlertsStore } from '../lib/alerts';
 import { IncidentsSync } from '../features/incidents/sync';
@@ -133,6 +133,8 @@ function WallWithRegions({
       off();
     };
   }, [token, conn]);
+  // the catalog codes the scenes' generic panels name ride the same connection (issue 17): any metric, no code
+  useEffect(() => conn.watch(sceneCodes(scenes.scenes)), [conn, scenes]);
   const [failed, setFailed] = useState(false);
   const state = useExternalState(conn);
 
