@@ -91,6 +91,12 @@ describe.skipIf(!chromiumAvailable)('onboarding DINKES through /admin, no restar
     expect(await admin.textContent('[data-testid="nav-users"]')).toBe('Pengguna');
     // the page fits 1280 px: nothing scrolls sideways
     expect(await admin.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1280);
+    // its own bundle: the public page never references it
+    const adminScript = await admin.locator('script[type="module"]').first().getAttribute('src');
+    expect(adminScript).toMatch(/\/assets\/admin-/);
+    const publicHtml = await (await fetch(`${server.url}/public`)).text();
+    expect(publicHtml).not.toContain(adminScript!);
+    expect(publicHtml).not.toMatch(/assets\/admin-/);
   });
 
   it('creates the OPD DINKES and the domain health', async () => {
