@@ -35,6 +35,7 @@ import { INCIDENT_REQUEST_BODIES, incidentPaths } from '../incidents/openapi';
 import { scorecardPaths } from '../scorecard/openapi';
 import { CITIZEN_REQUEST_BODIES, citizenPaths } from '../notices/openapi';
 import { SHARING_REQUEST_BODIES, sharingPaths } from '../sharing/openapi';
+import { CATALOG_REQUEST_BODIES, catalogAdminPaths } from '../catalog/openapi';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -90,6 +91,7 @@ const REQUEST_BODIES = {
   ...INCIDENT_REQUEST_BODIES,
   ...CITIZEN_REQUEST_BODIES,
   ...SHARING_REQUEST_BODIES,
+  ...CATALOG_REQUEST_BODIES,
 } as const satisfies Record<string, z.ZodType>;
 
 const ref = (name: R.RestResponseName | keyof typeof REQUEST_BODIES) => ({ $ref: `#/components/schemas/${name}` });
@@ -773,6 +775,8 @@ export function buildOpenApiDocument() {
     ...citizenPaths({ ref: ref as (name: string) => { $ref: string }, ok, err, body, token: TOKEN, publicSecurity: PUBLIC }),
     // issue 19 (server/sharing/openapi.ts)
     ...sharingPaths({ ref: ref as (name: string) => { $ref: string }, ok, err, body, token: TOKEN }),
+    // issue 17 (server/catalog/openapi.ts)
+    ...catalogAdminPaths({ ref: ref as (name: string) => { $ref: string }, ok, err, body, params: parametersOf, token: TOKEN }),
   };
 
   const schemas: Record<string, JsonSchema> = {};
