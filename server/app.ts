@@ -18,6 +18,9 @@ import type { Storage } from '../db/storage';
 import { createAuthRoutes } from './auth/routes';
 import { createAuthService } from './auth/service';
 import { AGREEMENT_REFRESH_MS, createCatalogService, type CatalogService } from './catalog/service';
+import { createCatalogAdmin } from './catalog/admin';
+import { createCatalogChannel } from './catalog/channel';
+import { createCatalogAdminRoutes } from './catalog/routes';
 import { DEFAULT_API_BODY_BYTES, DEFAULT_INGEST_RATE, DEFAULT_TICKET_LOOKUPS_PER_MIN, type Config } from './config';
 import { checkHostHeader, LOOPBACK_HOSTS } from './http/hosts';
 import { INGEST_BODY_PATHS, ingestKeyGate } from './http/auth';
@@ -169,7 +172,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // rate limits count across processes when there are several
   shareRateLimits(cluster ? (prefix) => cluster.rateLimitStore(prefix) : null);
 
-  const catalog = await createCatalogService(pool, clock);
+  // a catalog change (admin REST, CLI) re-reads the catalog in every process; the leader announces it to clients
+  let announceCatalog: (version: number) => void = () => {};
+  const catalog = await createCatalogService(pool, clock, {
+    onChanged: (version) => announceCatalog(version),
+    onError: (err) => log.warn({ err }, 'catalog: listening for changes failed; retrying (changes still arrive within 5 s)'),
+  });
   // reads through sharing agreements, counted per day (issue 19); flushed every few seconds and at close
   const sharingUsage = createUsageRecorder({ pool, clock, offsetMin: config.notifications?.utcOffsetMin ?? 420, log });
   // settled roll-up buckets in memory; the ingest service below invalidates what its writes change
@@ -341,6 +349,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
   );
   channels.register(createAlertsChannel({ catalog, alerts, clock }));
   channels.register(createFeedsChannel({ pool, clock }));
+  channels.register(createCatalogChannel({ version: () => catalog.version(), clock }));
+  announceCatalog = (version) => {
+    if (leader.isLeader()) channels.publish('catalog', version);
+  };
   const ingest = metrics.instrumentIngest(
     createIngestService({
       pool,
@@ -467,6 +479,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
     createReplayRoutes({ replay: createReplayService({ pool, catalog, series, scenes, geometry, hexAnchor: cityHexAnchor, clock }), principalOf }),
   );
   app.use(createAuditRoutes({ pool, principalOf }));
+  // the catalog as data (issue 17): the admin edits it without code or restart
+  const catalogAdmin = createCatalogAdmin({ pool, clock, afterCommit: () => catalog.reloadCatalog() });
+  app.use(createCatalogAdminRoutes({ admin: catalogAdmin, principalOf }));
   // incidents between OPDs, escalation and notifications that leave the app (issue 16)
   const incidentChannel = incidentPublisher(channels, () => hub);
   const notify = startNotifications({

@@ -10,7 +10,9 @@
  * the document so a YAML file's errors can name their line (shared/yaml-lines.ts).
  */
 import { z } from 'zod';
-import { ALERT_LEVELS, DATA_CLASSES, VALUE_SANITY_BOUND } from './catalog';
+import { AGGREGATIONS, ALERT_LEVELS, DATA_CLASSES, VALUE_SANITY_BOUND, type Aggregation } from './catalog';
+
+export { AGGREGATIONS, type Aggregation };
 
 /** OPD codes: upper case, as in migration 001's CHECK (`DINKES`, `DPUPR`). */
 export const OPD_CODE_PATTERN = /^[A-Z][A-Z0-9_]{1,31}$/;
@@ -22,14 +24,6 @@ export const DOMAIN_CODE_PATTERN = /^[a-z][a-z0-9_]{1,31}$/;
 export const CATEGORY_CODE_PATTERN = /^[a-z][a-z0-9_]{0,62}$/;
 /** Event statuses: lower snake case. */
 export const STATUS_CODE_PATTERN = /^[a-z][a-z0-9_]{0,62}$/;
-
-/**
- * How a tile or a roll-up display combines the readings of a metric's series into one figure: `avg` for levels
- * (water level), `sum` for counts spread over entities (complaints per kecamatan), `max`/`min` for the worst
- * place, `last` for a single counter.
- */
-export const AGGREGATIONS = ['avg', 'sum', 'max', 'min', 'last'] as const;
-export type Aggregation = (typeof AGGREGATIONS)[number];
 
 /** The sections of the document, as the admin REST routes name them (`/api/v1/admin/catalog/<section>/:code`). */
 export const CATALOG_SECTIONS = ['opd', 'domains', 'metrics', 'event-kinds'] as const;
@@ -221,10 +215,12 @@ export function catalogProblems(doc: CatalogDocument): CatalogProblem[] {
       out.push({ path: at('valueMax'), message: `valueMax (${m.valueMax}) must be greater than valueMin (${m.valueMin})` });
     const t = m.thresholds;
     if (t) {
-      if (!(t.waspada < t.siaga)) out.push({ path: at('thresholds', 'siaga'), message: `siaga (${t.siaga}) must be above waspada (${t.waspada})` });
-      if (!(t.siaga < t.awas)) out.push({ path: at('thresholds', 'awas'), message: `awas (${t.awas}) must be above siaga (${t.siaga})` });
-      const gap = Math.min(t.siaga - t.waspada, t.awas - t.siaga);
-      if (gap > 0 && m.hysteresis >= gap)
+      // equal thresholds are allowed: the level between is skipped (backup_failures: one failure is siaga at once)
+      if (t.siaga < t.waspada) out.push({ path: at('thresholds', 'siaga'), message: `siaga (${t.siaga}) must not be below waspada (${t.waspada})` });
+      if (t.awas < t.siaga) out.push({ path: at('thresholds', 'awas'), message: `awas (${t.awas}) must not be below siaga (${t.siaga})` });
+      const gaps = [t.siaga - t.waspada, t.awas - t.siaga].filter((g) => g > 0);
+      const gap = gaps.length ? Math.min(...gaps) : Infinity;
+      if (m.hysteresis > 0 && m.hysteresis >= gap)
         out.push({
           path: at('hysteresis'),
           message: `hysteresis (${m.hysteresis}) must be smaller than the smallest gap between thresholds (${gap})`,

@@ -5,8 +5,8 @@
  * to the wall. Isomorphic: the wall validates the answer with the same schema.
  */
 import { z } from 'zod';
-import { DOMAINS } from './catalog';
 import { CATALOG_CODE } from './schemas';
+import { DOMAIN_CODE_PATTERN } from './catalog-document';
 
 /** deck.gl layers the wall can draw over the offline basemap (region polygons are always drawn). */
 export const MAP_LAYERS = [
@@ -168,7 +168,7 @@ export const sceneSchema = z
     id: SCENE_ID,
     title: titleSchema,
     /** The domain this scene is about: an alert of this domain jumps here. */
-    domain: z.enum(DOMAINS).optional(),
+    domain: z.string().regex(DOMAIN_CODE_PATTERN, 'a domain code of the catalog').optional(),
     /**
      * The lowest alert level that stops the rotation on this scene (default siaga); `never`: alerts of its
      * domain show in the alert panels but do not hold the wall (routine ones, like a full container).

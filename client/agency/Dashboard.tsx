@@ -1,6 +1,6 @@
 import { lazy, Suspense, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { DOMAINS, type Metric } from '@shared/catalog';
+import type { DomainInfo, Metric } from '@shared/catalog';
 import { NAMESPACES } from '@shared/contract';
 import type { CatalogResponse } from '../lib/api/catalog';
 import { AlertsStore, AlertsSync } from '../lib/alerts';
@@ -160,7 +160,12 @@ export function Dashboard({ token, me, catalog, onRefused }: { token: string; me
     );
   }
 
-  const byDomain = (list: readonly Metric[]) => groupByDomain(list);
+  // the catalog's domains in their order (domains are data: a kota adds its own, issue 17)
+  const byDomain = (list: readonly Metric[]): [DomainInfo, Metric[]][] =>
+    [...catalog.domains]
+      .sort((a, b) => a.sort - b.sort || a.code.localeCompare(b.code))
+      .map((d): [DomainInfo, Metric[]] => [d, list.filter((m) => m.domain === d.code)])
+      .filter(([, l]) => l.length > 0);
   const received = (agreements ?? []).filter((a) => a.direction === 'received');
   const granted = (agreements ?? []).filter((a) => a.direction === 'granted');
   const agreementFor = (m: SharedMetric) => received.find((a) => a.itemType === 'metric' && a.itemCode === m.code && a.purpose === purposes[m.code]);
@@ -306,17 +311,6 @@ export function Dashboard({ token, me, catalog, onRefused }: { token: string; me
   );
 }
 
-/**
- * The tablet's tiles grouped by domain: the known domains in their usual order, then any other domain the
- * catalog holds in code order. Every metric gets a tile: one this build has never heard of shows as a
- * generic KPI tile (name, unit, value, level, age, drill-down) with no code change.
- */
-export function groupByDomain<M extends { domain: string }>(list: readonly M[]): [string, M[]][] {
-  const known: readonly string[] = DOMAINS;
-  const others = [...new Set(list.map((m) => m.domain).filter((d) => !known.includes(d)))].sort();
-  return [...known, ...others].map((d) => [d, list.filter((m) => m.domain === d)] as [string, M[]]).filter(([, l]) => l.length > 0);
-}
-
 /** The tiles re-render from the live store at most 4 times a second; the clock ticks every second for data age. */
 function LiveTiles({
   live,
@@ -325,20 +319,19 @@ function LiveTiles({
   footer,
 }: {
   live: Live;
-  groups: [string | null, Metric[]][];
+  groups: [DomainInfo | null, Metric[]][];
   onOpen: (code: string) => void;
   footer?: (m: Metric) => ReactNode;
 }) {
-  const { t } = useTranslation();
+  const { lang } = useLang();
   const store = live.conn.store;
   useThrottledVersion(store, store.options.renderThrottleMs);
   const now = useNow(store.now, 1_000);
   return (
     <>
       {groups.map(([domain, list]) => (
-        <div key={domain ?? 'shared'} className="kpi-group" data-testid="kpi-group" data-domain={domain ?? ''}>
-          {/* a domain the catalog added after this build (issue 17) is named by its code */}
-          {domain && <h3>{t(`agency.dash.domain.${domain}`, { defaultValue: domain })}</h3>}
+        <div key={domain?.code ?? 'shared'} className="kpi-group" data-testid="kpi-group" data-domain={domain?.code ?? ''}>
+          {domain && <h3>{lang === 'en' ? domain.nameEn : domain.nameId}</h3>}
           <div className="kpi-grid">
             {list.map((m) => (
               <KpiTile key={m.code} metric={m} state={store.get(m.code)} now={now} onOpen={() => onOpen(m.code)} footer={footer?.(m)} />

@@ -36,6 +36,7 @@ import { scorecardPaths } from '../scorecard/openapi';
 import { CITIZEN_REQUEST_BODIES, citizenPaths } from '../notices/openapi';
 import { SHARING_REQUEST_BODIES, sharingPaths } from '../sharing/openapi';
 import { ACCOUNT_REQUEST_BODIES, accountPaths } from '../accounts/openapi';
+import { CATALOG_REQUEST_BODIES, catalogAdminPaths } from '../catalog/openapi';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -92,6 +93,7 @@ const REQUEST_BODIES = {
   ...CITIZEN_REQUEST_BODIES,
   ...SHARING_REQUEST_BODIES,
   ...ACCOUNT_REQUEST_BODIES,
+  ...CATALOG_REQUEST_BODIES,
 } as const satisfies Record<string, z.ZodType>;
 
 const ref = (name: R.RestResponseName | keyof typeof REQUEST_BODIES) => ({ $ref: `#/components/schemas/${name}` });
@@ -777,6 +779,8 @@ export function buildOpenApiDocument() {
     ...sharingPaths({ ref: ref as (name: string) => { $ref: string }, ok, err, body, token: TOKEN }),
     // issue 17: users and ingest keys on the admin page (server/accounts/openapi.ts)
     ...accountPaths({ ref: ref as (name: string) => { $ref: string }, ok, err, body, token: TOKEN }),
+    // issue 17 (server/catalog/openapi.ts)
+    ...catalogAdminPaths({ ref: ref as (name: string) => { $ref: string }, ok, err, body, params: parametersOf, token: TOKEN }),
   };
 
   const schemas: Record<string, JsonSchema> = {};

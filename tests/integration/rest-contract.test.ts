@@ -616,6 +616,48 @@ describe.each(backends)('REST contract on %s', (_name, adminUrl) => {
       'POST /api/v1/auth/logout': [{ method: 'POST', path: '/api/v1/auth/logout', auth: await server.token('operator'), status: 204 }],
       'GET /api/v1/auth/me': [{ path: '/api/v1/auth/me', auth: bpbdToken, status: 200 }],
       'GET /api/v1/audit': [{ path: '/api/v1/audit?limit=20', auth: admin, status: 200 }],
+      // issue 17: the catalog as data (admin only)
+      'GET /api/v1/admin/catalog': [
+        { path: '/api/v1/admin/catalog', auth: admin, status: 200 },
+        { path: '/api/v1/admin/catalog', auth: bpbdToken, status: 403 },
+        { path: '/api/v1/admin/catalog', status: 401 },
+      ],
+      'PUT /api/v1/admin/catalog': [
+        {
+          method: 'PUT',
+          path: '/api/v1/admin/catalog?dryRun=1',
+          auth: admin,
+          body: { opd: [{ code: 'DINKES', name: 'Dinas Kesehatan' }] },
+          status: 200,
+        },
+        {
+          method: 'PUT',
+          path: '/api/v1/admin/catalog',
+          auth: admin,
+          body: {
+            domains: [
+              { code: 'health', nameId: 'Kesehatan', nameEn: 'Health', sort: 60 },
+              { code: 'health', nameId: 'X', nameEn: 'X' },
+            ],
+          },
+          status: 400,
+        },
+      ],
+      'PUT /api/v1/admin/catalog/{section}/{code}': [
+        {
+          method: 'PUT',
+          path: '/api/v1/admin/catalog/domains/kontrak',
+          auth: admin,
+          body: { code: 'kontrak', nameId: 'Kontrak', nameEn: 'Contract', sort: 99 },
+          status: 200,
+        },
+        { method: 'PUT', path: '/api/v1/admin/catalog/domains/lain', auth: admin, body: { code: 'kontrak', nameId: 'K', nameEn: 'C' }, status: 400 },
+      ],
+      'DELETE /api/v1/admin/catalog/{section}/{code}': [
+        { method: 'DELETE', path: '/api/v1/admin/catalog/domains/kontrak', auth: admin, status: 200 },
+        { method: 'DELETE', path: '/api/v1/admin/catalog/domains/floods', auth: admin, status: 409 },
+        { method: 'DELETE', path: '/api/v1/admin/catalog/metrics/tidak_ada', auth: admin, status: 404 },
+      ],
       'GET /api/public/v1/complaints/summary': [
         { path: '/api/public/v1/complaints/summary?period=24h', status: 200 },
         { path: '/api/public/v1/complaints/summary?period=1y', status: 400 },
