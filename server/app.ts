@@ -79,6 +79,7 @@ import { createWallRoutes } from './wall/routes';
 import { createReplayRoutes } from './replay/routes';
 import { createReplayService } from './replay/service';
 import { createSceneSource } from './wall/scenes';
+import { createScenesAdmin } from './wall/admin';
 import { reply } from './http/reply';
 import { PUBLIC_VIEW_DEFAULTS } from './public/defaults';
 import { createIncidentsChannel, incidentPublisher } from './incidents/channel';
@@ -459,9 +460,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
       log,
     }),
   );
-  // the wall's scenes file (absent: the built-in scenes); a bad edit is logged and the last good one served
-  const scenes = await createSceneSource({ file: config.wallScenesFile, log, clock });
-  app.use(createWallRoutes({ scenes, principalOf }));
+  // the wall's scenes: stored by an admin, else the operator's file, else the built-in ones (server/wall/scenes.ts);
+  // a bad edit is reported and the last good one served
+  const scenes = await createSceneSource({ file: config.wallScenesFile, pool, log, clock });
+  app.use(createWallRoutes({ scenes, admin: createScenesAdmin({ pool, scenes, clock }), principalOf }));
   // the wall's rewind: a scene's frame at a moment of the past 24 h (roll-ups and event history)
   const cityCode = async () => (await pool.query<{ value: string }>(`SELECT value FROM sinergi_meta WHERE key = 'city_code'`)).rows[0]?.value ?? null;
   // the wall anchors its complaints hexagons at the city's bounding-box centre (GET /api/public/v1/regions' bbox)

@@ -646,7 +646,7 @@ export const datastoreResult = z.object({
 
 export const wallScenesResponse = z.object({
   scenes: scenesFileSchema,
-  source: z.enum(['file', 'defaults']),
+  source: z.enum(['database', 'file', 'defaults']).describe('stored by an admin, WALL_SCENES_FILE, or the built-in scenes'),
   loadedAt: ms,
   error: z.string().nullable().describe('why WALL_SCENES_FILE was not taken, when it was not'),
 });

@@ -224,8 +224,11 @@ export type ScenesFile = z.infer<typeof scenesFileSchema>;
 /** What GET /api/v1/wall/scenes answers. */
 export interface ScenesResponse {
   scenes: ScenesFile;
-  /** Where they came from: the operator's file, or the built-in defaults (no file, or never a valid one). */
-  source: 'file' | 'defaults';
+  /**
+   * Where they came from: stored by an admin (PUT /api/v1/admin/scenes), the operator's file, or the built-in
+   * defaults (none stored, and no file or never a valid one).
+   */
+  source: 'database' | 'file' | 'defaults';
   loadedAt: number;
   /** The last load's problem while an older good version (or the defaults) is served; null when none. */
   error: string | null;

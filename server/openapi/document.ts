@@ -12,6 +12,7 @@ import { auditQuerySchema } from '../audit/routes';
 import { loginSchema } from '../auth/routes';
 import { healthReportSchema, quarantineBatchSchema, quarantineResolveSchema } from '../../shared/feeds';
 import { replayQuerySchema } from '../../shared/replay';
+import { scenesFileSchema } from '../../shared/scenes';
 import { entitiesBatchSchema, eventsBatchSchema, ingestBatchSchema, projectsBatchSchema, seriesQuerySchema } from '../../shared/schemas';
 import {
   CKAN_ACTIONS,
@@ -89,6 +90,7 @@ const REQUEST_BODIES = {
   Login: loginSchema,
   AlertAcknowledgement: ackSchema,
   ConflictCoordination: coordinateSchema,
+  ScenesDocument: scenesFileSchema,
   ...INCIDENT_REQUEST_BODIES,
   ...CITIZEN_REQUEST_BODIES,
   ...SHARING_REQUEST_BODIES,
@@ -459,12 +461,41 @@ export function buildOpenApiDocument() {
       get: {
         tags: ['Operations'],
         operationId: 'wallScenes',
-        summary: "The wall's scenes and playlist from WALL_SCENES_FILE (the last good version while the file is invalid; `error` says why)",
+        summary:
+          "The wall's scenes and playlist: those an admin stored (PUT /api/v1/admin/scenes), else WALL_SCENES_FILE (the last good version while the file is invalid; `error` says why), else the built-in ones",
         security: TOKEN,
         responses: {
           ...ok('scenes', ref('WallScenes')),
           ...err(401, 'no or invalid access token'),
           ...err(403, 'operators only'),
+        },
+      },
+    },
+    '/api/v1/admin/scenes': {
+      put: {
+        tags: ['Operations'],
+        operationId: 'replaceWallScenes',
+        summary: "Replace the wall's scenes and playlist (admins; audited; served from then on instead of WALL_SCENES_FILE)",
+        description:
+          'The whole scenes document (the shape GET /api/v1/wall/scenes answers in `scenes`), validated against the schema and the catalog: a panel naming a metric or event kind the catalog does not hold is refused. A 400 lists every problem with its path (`scenes.2.panels.0.metric`); nothing is changed then. Walls show the new scenes within seconds, without a reload.',
+        security: TOKEN,
+        requestBody: body('ScenesDocument'),
+        responses: {
+          ...ok('stored; what the walls are served now', ref('WallScenes')),
+          ...err(400, 'invalid scenes document (every problem listed by path)'),
+          ...err(401, 'no or invalid access token'),
+          ...err(403, 'admins only'),
+        },
+      },
+      delete: {
+        tags: ['Operations'],
+        operationId: 'resetWallScenes',
+        summary: 'Remove the stored scenes (admins; audited): WALL_SCENES_FILE, else the built-in scenes, are served again',
+        security: TOKEN,
+        responses: {
+          ...ok('reset; what the walls are served now', ref('WallScenes')),
+          ...err(401, 'no or invalid access token'),
+          ...err(403, 'admins only'),
         },
       },
     },

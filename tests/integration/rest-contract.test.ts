@@ -11,6 +11,7 @@ import { restResponses, type RestResponseName } from '../../shared/rest';
 import { startTestServer, waitFor, type TestServer } from '../support/server';
 import { grantAgreement } from '../../db/queries/sharing';
 import { createIngestKey } from '../../db/queries/credentials';
+import { DEFAULT_SCENES } from '../../shared/scenes';
 
 interface Call {
   method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -583,6 +584,17 @@ describe.each(backends)('REST contract on %s', (_name, adminUrl) => {
       'GET /api/v1/wall/scenes': [
         { path: '/api/v1/wall/scenes', auth: operator, status: 200 },
         { path: '/api/v1/wall/scenes', auth: bpbdToken, status: 403 },
+      ],
+      // issue 17: the scenes as data (the body is the built-in scenes document; the reset runs last in its list)
+      'PUT /api/v1/admin/scenes': [
+        { method: 'PUT', path: '/api/v1/admin/scenes', auth: admin, body: DEFAULT_SCENES, status: 200 },
+        { method: 'PUT', path: '/api/v1/admin/scenes', auth: admin, body: { version: 1, scenes: [] }, status: 400 },
+        { method: 'PUT', path: '/api/v1/admin/scenes', auth: operator, body: DEFAULT_SCENES, status: 403 },
+        { method: 'PUT', path: '/api/v1/admin/scenes', body: DEFAULT_SCENES, status: 401 },
+      ],
+      'DELETE /api/v1/admin/scenes': [
+        { method: 'DELETE', path: '/api/v1/admin/scenes', auth: operator, status: 403 },
+        { method: 'DELETE', path: '/api/v1/admin/scenes', auth: admin, status: 200 },
       ],
       'GET /api/v1/projects/conflicts': [
         { path: '/api/v1/projects/conflicts', auth: operator, status: 200 },
