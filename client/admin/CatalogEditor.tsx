@@ -93,6 +93,12 @@ export function CatalogEditor({
     setGeneral([]);
     setRelaxations(null);
     setNotice(null);
+    // the form sits below a list that can be long: bring it (and its first field) into view
+    requestAnimationFrame(() => {
+      const form = document.querySelector<HTMLFormElement>('.catalog-editor form');
+      form?.scrollIntoView({ block: 'start' });
+      form?.querySelector<HTMLElement>('input:not(:disabled), select, textarea')?.focus({ preventScroll: true });
+    });
   };
 
   const showRefusal = (r: Refusal) => {
