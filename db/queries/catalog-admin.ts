@@ -7,6 +7,8 @@ import type { CatalogDocument, CatalogSection, DomainDoc, EventKindDoc, MetricDo
 
 type Db = pg.Pool | pg.PoolClient;
 
+const SOP_LEVELS = ['waspada', 'siaga', 'awas'] as const;
+
 /** The PostgreSQL NOTIFY channel every server process listens on (server/catalog/service.ts). */
 export const CATALOG_NOTIFY_CHANNEL = 'catalog_changed';
 
@@ -30,7 +32,7 @@ export async function loadCatalogDocument(db: Db): Promise<CatalogDocument> {
     slaOf.set(s.kind, list);
   }
   return {
-    opd: opd.rows.map((r): OpdDoc => ({ code: r.code, name: r.name, shortName: r.short_name })),
+    opd: opd.rows.map((r): OpdDoc => ({ code: r.code, name: r.name, ...(r.short_name === null ? {} : { shortName: r.short_name }) })),
     domains: domains.rows.map((r): DomainDoc => ({ code: r.code, nameId: r.name_id, nameEn: r.name_en, sort: r.sort })),
     metrics: metrics.rows.map((r): MetricDoc => ({
       code: r.code,
