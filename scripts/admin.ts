@@ -18,6 +18,7 @@ import { seedDemo } from '../db/seed';
 import { registerAccessCommands, requireOpd } from './admin-access';
 import { registerBackupCommands } from './admin-backup';
 import { registerBriefingCommands } from './admin-briefing';
+import { registerCatalogCommands } from './admin-catalog';
 import { registerDoctorCommand } from './admin-doctor';
 import { registerUserCommands } from './admin-users';
 import { feedState } from '../shared/feeds';
@@ -56,6 +57,7 @@ registerUserCommands(program, withStorage);
 registerBackupCommands(program, config, withStorage);
 registerDoctorCommand(program, config);
 registerBriefingCommands(program, config, withStorage);
+registerCatalogCommands(program, withStorage);
 
 const token = program.command('token').description('access tokens for walls and operator tools');
 token

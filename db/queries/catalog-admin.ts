@@ -7,6 +7,8 @@ import type { CatalogDocument, CatalogSection, DomainDoc, EventKindDoc, MetricDo
 
 type Db = pg.Pool | pg.PoolClient;
 
+const SOP_LEVELS = ['waspada', 'siaga', 'awas'] as const;
+
 /** The PostgreSQL NOTIFY channel every server process listens on (server/catalog/service.ts). */
 export const CATALOG_NOTIFY_CHANNEL = 'catalog_changed';
 
@@ -30,7 +32,7 @@ export async function loadCatalogDocument(db: Db): Promise<CatalogDocument> {
     slaOf.set(s.kind, list);
   }
   return {
-    opd: opd.rows.map((r): OpdDoc => ({ code: r.code, name: r.name, shortName: r.short_name })),
+    opd: opd.rows.map((r): OpdDoc => ({ code: r.code, name: r.name, ...(r.short_name === null ? {} : { shortName: r.short_name }) })),
     domains: domains.rows.map((r): DomainDoc => ({ code: r.code, nameId: r.name_id, nameEn: r.name_en, sort: r.sort })),
     metrics: metrics.rows.map((r): MetricDoc => ({
       code: r.code,
@@ -41,11 +43,12 @@ export async function loadCatalogDocument(db: Db): Promise<CatalogDocument> {
       nameId: r.name_id,
       nameEn: r.name_en,
       cadenceS: r.cadence_s,
-      thresholds: r.thresholds ?? null,
+      // in level order, whatever order jsonb keeps its keys in (the exported file reads top to bottom)
+      thresholds: r.thresholds ? { waspada: r.thresholds.waspada, siaga: r.thresholds.siaga, awas: r.thresholds.awas } : null,
       hysteresis: r.hysteresis,
       aggregation: r.aggregation,
       cumulative: r.cumulative,
-      sop: r.sop ?? null,
+      sop: r.sop ? Object.fromEntries(SOP_LEVELS.filter((l) => r.sop[l]).map((l) => [l, { id: r.sop[l].id, en: r.sop[l].en }])) : null,
       valueMin: r.value_min,
       valueMax: r.value_max,
       publicHistory: r.public_history,

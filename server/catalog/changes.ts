@@ -17,12 +17,15 @@ import {
   type CatalogSection,
 } from '../../shared/catalog-document';
 
-/** Pure: JSON with object keys sorted, so two equal items compare equal whatever order their keys came in. */
+/**
+ * Pure: JSON with object keys sorted, so two equal items compare equal whatever order their keys came in; a key
+ * that is null counts as absent (every optional field of the document means the same by either).
+ */
 export function stableJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
   if (v && typeof v === 'object')
     return `{${Object.keys(v)
-      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+      .filter((k) => (v as Record<string, unknown>)[k] !== undefined && (v as Record<string, unknown>)[k] !== null)
       .sort()
       .map((k) => `${JSON.stringify(k)}:${stableJson((v as Record<string, unknown>)[k])}`)
       .join(',')}}`;
