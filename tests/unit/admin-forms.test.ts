@@ -104,7 +104,7 @@ describe('imported files', () => {
     ].join('\n');
     const r = checkCatalogText(text);
     expect(r.doc).toBeNull();
-    expect(r.errors).toEqual([expect.stringMatching(/^metrics\.0\.thresholds\.siaga \(line 15\): siaga \(80\) must be above waspada \(90\)/)]);
+    expect(r.errors).toEqual([expect.stringMatching(/^metrics\.0\.thresholds\.siaga \(line 15\): siaga \(80\) must not be below waspada \(90\)/)]);
     expect(checkCatalogText('opd: [').errors[0]).toMatch(/^line \d+:/);
     expect(checkCatalogText(text.replace('siaga: 80', 'siaga: 92')).doc?.metrics[0]?.code).toBe('bed_occupancy');
   });
