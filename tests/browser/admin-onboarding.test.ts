@@ -5,7 +5,8 @@
  * threshold order is refused next to its field first), the event kind `outbreak_report`, an ingest key (secret
  * shown once) and a DINKES tablet user, and puts a scene of generic panels on the wall. Then a reading is sent
  * with the new key over HTTP, and within 60 s it shows on the DINKES tablet (signed in as the new user) and on
- * the wall's new scene; made publik on the page, the metric enters the open-data catalog (CKAN package_list).
+ * the wall's new scene; made publik on the page (confirmed, as a sharing agreement depends on its class), the
+ * metric enters the open-data catalog (CKAN package_list).
  * No request leaves the server's origin; screenshots land in tests/artifacts/.
  */
 import { mkdir } from 'node:fs/promises';
@@ -13,6 +14,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parse, stringify } from 'yaml';
+import { grantAgreement } from '../../db/queries/sharing';
 import { ensureClientBuild } from '../../scripts/client-build';
 import { startTestServer, waitFor, type TestServer } from '../support/server';
 import { CHROMIUM, CHROMIUM_ARGS, chromiumAvailable, refuseOffsite } from '../support/browser';
@@ -89,6 +91,10 @@ describe.skipIf(!chromiumAvailable)('onboarding DINKES through /admin, no restar
     await admin.click('[data-testid="login-submit"]');
     await admin.waitForSelector('[data-testid="section-opd"]');
     expect(await admin.textContent('[data-testid="nav-users"]')).toBe('Pengguna');
+    // English on the toggle, and back
+    await admin.click('[data-testid="lang-en"]');
+    expect(await admin.textContent('[data-testid="nav-users"]')).toBe('Users');
+    await admin.click('[data-testid="lang-id"]');
     // the page fits 1280 px: nothing scrolls sideways
     expect(await admin.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1280);
     // its own bundle: the public page never references it
@@ -249,10 +255,23 @@ describe.skipIf(!chromiumAvailable)('onboarding DINKES through /admin, no restar
     // terbatas: not open data; made publik on the admin page, it is within 60 s
     const packages = async () => (await server.get('/api/3/action/package_list')).body.result as string[];
     expect(await packages()).not.toContain('keterisian-tempat-tidur-rs');
+    // a sharing agreement depends on the terbatas class: relaxing it asks for a confirmation first
+    await grantAgreement(server.storage.pool, {
+      ownerOpd: 'DINKES',
+      granteeOpd: 'BPBD',
+      itemType: 'metric',
+      itemCode: 'bed_occupancy',
+      purpose: 'disaster-response',
+      validUntil: Date.now() + 86_400_000,
+      reference: 'PKS/DINKES/1',
+    });
     await go('metrics');
     await admin.click('[data-testid="edit-bed_occupancy"]');
     await fill({ class: 'publik' });
     await admin.click('[data-testid="save-item"]');
+    expect(await admin.locator('[data-testid="relaxation"]').textContent()).toMatch(/terbatas.*publik.*BPBD \(disaster-response\)/);
+    expect((await server.get('/api/v1/catalog')).body.metrics.map((m: { code: string }) => m.code)).not.toContain('bed_occupancy');
+    await admin.click('[data-testid="confirm-relax"]');
     await admin.waitForSelector('[data-testid="notice"]');
     const madePublik = Date.now();
     await waitFor('the metric in the open-data catalog', async () => (await packages()).includes('keterisian-tempat-tidur-rs'), WITHIN_MS);
