@@ -161,7 +161,7 @@ export function AdminApp() {
             {section === 'users' && <UsersSection token={token} opd={catalog?.opd ?? []} self={me.username ?? null} />}
             {section === 'keys' && <KeysSection token={token} opd={catalog?.opd ?? []} />}
             {section === 'scenes' && <ScenesSection token={token} />}
-            {section === 'map' && <MapDataSection />}
+            {section === 'map' && <MapDataSection token={token} />}
           </main>
         </div>
       )}

@@ -143,9 +143,16 @@ const id = {
     map: {
       title: 'Wilayah dan peta dasar',
       regions: 'Batas wilayah (kecamatan, kelurahan/desa)',
-      regionsHelp: 'Impor GeoJSON (atau Shapefile dalam zip) dengan kode Kemendagri dari baris perintah server:',
+      uploadHelp:
+        'Unggah GeoJSON atau Shapefile dalam zip dengan kode Kemendagri. "Periksa" menguji berkas tanpa menyimpan; setiap fitur yang salah disebutkan. Wilayah yang tidak ada lagi di berkas dipensiunkan, tidak dihapus.',
+      file: 'Berkas batas wilayah (.geojson, .json, .zip)',
+      wouldImport:
+        'Uji coba: {{kecamatan}} kecamatan, {{kelurahan}} kelurahan/desa; {{added}} baru, {{updated}} diperbarui, {{retired}} dipensiunkan. Tekan "Terapkan" untuk menyimpan.',
+      imported: 'Diimpor: {{kecamatan}} kecamatan, {{kelurahan}} kelurahan/desa; {{added}} baru, {{updated}} diperbarui, {{retired}} dipensiunkan.',
+      network: 'Server tidak dapat dihubungi.',
+      regionsHelp: 'Berkas besar juga dapat diimpor dari baris perintah server:',
       basemap: 'Peta dasar',
-      basemapHelp: 'Impor PMTiles atau lapisan GeoJSON (garis pantai, perairan, sungai, jalan) dari baris perintah server:',
+      basemapHelp: 'Impor PMTiles atau lapisan GeoJSON (garis pantai, perairan, sungai, jalan) dari baris perintah server (belum dari halaman ini):',
       docs: 'Langkah lengkap ada di docs/onboarding.md dan README.',
     },
   },
@@ -295,9 +302,16 @@ const en: typeof id = {
     map: {
       title: 'Regions and basemap',
       regions: 'Region boundaries (kecamatan, kelurahan/desa)',
-      regionsHelp: 'Import GeoJSON (or a zipped Shapefile) with Kemendagri codes from the server command line:',
+      uploadHelp:
+        'Upload GeoJSON or a zipped Shapefile with Kemendagri codes. "Check" tests the file without saving; every wrong feature is named. Regions the file no longer names are retired, not deleted.',
+      file: 'Boundary file (.geojson, .json, .zip)',
+      wouldImport:
+        'Dry run: {{kecamatan}} kecamatan, {{kelurahan}} kelurahan/desa; {{added}} new, {{updated}} updated, {{retired}} retired. Press "Apply" to save.',
+      imported: 'Imported: {{kecamatan}} kecamatan, {{kelurahan}} kelurahan/desa; {{added}} new, {{updated}} updated, {{retired}} retired.',
+      network: 'The server cannot be reached.',
+      regionsHelp: 'Large files can also be imported from the server command line:',
       basemap: 'Basemap',
-      basemapHelp: 'Import PMTiles or GeoJSON layers (coastline, water, rivers, roads) from the server command line:',
+      basemapHelp: 'Import PMTiles or GeoJSON layers (coastline, water, rivers, roads) from the server command line (not from this page yet):',
       docs: 'The full steps are in docs/onboarding.md and the README.',
     },
   },

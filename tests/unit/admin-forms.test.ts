@@ -10,6 +10,7 @@ import { itemProblems } from '../../client/admin/CatalogEditor';
 import { checkCatalogText } from '../../client/admin/ImportSection';
 import { checkScenesText } from '../../client/admin/ScenesSection';
 import { refusalOf } from '../../client/admin/admin-api';
+import { regionProblems } from '../../client/admin/MapDataSection';
 
 const bed = metricDocSchema.parse({
   code: 'bed_occupancy',
@@ -122,6 +123,22 @@ describe('imported files', () => {
       '        metrics: [bed_occupancy]',
     ].join('\n');
     expect(checkScenesText(text).errors).toEqual([expect.stringMatching(/^scenes\.0\.panels\.0\.area\.w \(line 8\): panel ends at column 13/)]);
+  });
+
+  it('names each refused boundary feature', () => {
+    const body = {
+      error: '2 problem(s) in the file; nothing was imported',
+      details: [
+        { index: 3, code: '33.74.99', name: 'Tidak Ada', message: 'unknown Kemendagri code' },
+        { index: 7, code: null, name: null, message: 'self-intersecting ring' },
+      ],
+    };
+    expect(regionProblems(body, 422)).toEqual([
+      '2 problem(s) in the file; nothing was imported',
+      '#3 33.74.99 Tidak Ada: unknown Kemendagri code',
+      '#7: self-intersecting ring',
+    ]);
+    expect(regionProblems(null, 413)).toEqual(['HTTP 413']);
   });
 
   it('reads the error envelope of any refusal', () => {
