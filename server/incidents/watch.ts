@@ -5,7 +5,9 @@
  *    interval (feed_lateness, issue 19's data SLA) from its last success until its next one;
  *  - records each metric's lateness interval (feed_lateness with source '' and the metric's code, its owner OPD):
  *    late while its newest reading is older than 3x its cadence (shared/scorecard.ts `metricLate`), from that
- *    reading until the first one after it (one primary-key probe per series per round, no scan of readings);
+ *    reading until the first one after it (one primary-key probe per series per round, no scan of readings); and
+ *    opens a "metrik tanpa data baru" watch alert (waspada) to the owner OPD while it lasts, unless a feed of that
+ *    OPD is late already (its alert explains the quiet metrics);
  *  - opens an overdue watch alert to the handling OPD (event_sla.handler_opd) for a complaint past its SLA target,
  *    and clears it when the complaint closes;
  *  - applies the escalation policies (server/incidents/escalation.ts) to unacknowledged alerts, incidents past
@@ -194,7 +196,23 @@ export function createWatcher(deps: WatcherDeps): Watcher {
 
     // metrics gone quiet (issue 19's per-metric data SLA)
     const openMetric = await openMetricLateness(c);
+    const openMetricWatch = new Map((await openWatchAlerts(c, 'metric_late')).map((w) => [w.subject, w]));
+    // an OPD whose feed is late already has a watch alert that explains its quiet metrics: one alert, not one per metric
+    const feedLateOpds = new Set(health.filter((h) => ['late', 'silent'].includes(feedState(h, now))).map((h) => h.opd));
     const judged = new Set<string>();
+    const clearMetricWatch = async (metric: string) => {
+      const w = openMetricWatch.get(metric);
+      const cleared = w && (await clearWatchAlert(c, w.id, now));
+      if (!cleared) return;
+      watchChanged.push(cleared);
+      audit.push({
+        actor: SYSTEM,
+        action: 'watch.cleared',
+        target: `watch:${cleared.id}`,
+        detail: { kind: cleared.kind, subject: metric },
+        source: null,
+      });
+    };
     for (const m of await newestPerMetric(c)) {
       judged.add(m.metric);
       const late = metricLate(m.newest, m.cadenceS, now);
@@ -204,10 +222,33 @@ export function createWatcher(deps: WatcherDeps): Watcher {
         const back = (await firstReadingAfter(c, m.metric, open.start)) ?? m.newest;
         await closeLateness(c, { source: METRIC_SOURCE, opd: open.opd, metric: m.metric, until: Math.min(back, now) });
       }
+      if (late && !openMetricWatch.has(m.metric) && !feedLateOpds.has(m.opd)) {
+        const name = deps.catalog.metric(m.metric)?.nameId ?? m.metric;
+        const w = await openWatchAlert(c, {
+          kind: 'metric_late',
+          subject: m.metric,
+          opd: m.opd,
+          severity: 'waspada',
+          detail: { metric: m.metric, name, newest: m.newest, cadenceS: m.cadenceS },
+          now,
+        });
+        if (w) {
+          watchChanged.push(w);
+          facts.push(watchFact(w, deps.outbox.linkBase));
+          audit.push({
+            actor: SYSTEM,
+            action: 'watch.opened',
+            target: `watch:${w.id}`,
+            detail: { kind: w.kind, subject: m.metric, opd: m.opd },
+            source: null,
+          });
+        }
+      } else if (!late) await clearMetricWatch(m.metric);
     }
     // a metric without readings any more (series removed) clears too
     for (const [metric, open] of openMetric)
       if (!judged.has(metric)) await closeLateness(c, { source: METRIC_SOURCE, opd: open.opd, metric, until: now });
+    for (const metric of openMetricWatch.keys()) if (!judged.has(metric)) await clearMetricWatch(metric);
 
     // complaints past their SLA (the query leaves out those already alerted; openWatchAlert refuses a second one)
     const overdue = await overdueComplaints(c, now);
