@@ -8,7 +8,7 @@
  * argument, the previous value is the same aggregate the chart line shows at that moment, and the figure's
  * age is the age of the entity it shows (a worst-value KPI never borrows the age of the freshest gauge).
  */
-import { alertLevel, type AlertLevel, type Thresholds } from '@shared/catalog';
+import { alertLevel, type Aggregation as CatalogAggregation, type AlertLevel, type Thresholds } from '@shared/catalog';
 import { isStale } from '../../lib/data-age';
 
 /** How the series of one metric combine into one figure. */
@@ -38,7 +38,10 @@ export const KPI_TREND_WINDOW_MS = 30 * 60_000;
  * Quantities that add up across entities (counts, money, tonnage, vehicles) are summed; a metric with alert
  * thresholds shows its worst entity (the gate closest to overflowing); anything else is averaged.
  */
-export function aggregationOf(m: { unit: string; thresholds: unknown }): Aggregation {
+export function aggregationOf(m: { unit: string; thresholds: unknown; aggregation?: CatalogAggregation }): Aggregation {
+  // the catalog's rule where the tiles can draw it (issue 17); min and last fall back to the unit's rule for now
+  if (m.aggregation === 'avg') return 'mean';
+  if (m.aggregation === 'sum' || m.aggregation === 'max') return m.aggregation;
   if (m.unit === 'count' || m.unit === 'IDR' || m.unit === 't' || m.unit === 'veh/h') return 'sum';
   if (m.thresholds) return 'max';
   return 'mean';
