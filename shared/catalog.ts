@@ -83,6 +83,17 @@ export interface Metric {
   publicHistory?: boolean;
 }
 
+/**
+ * Pure: the aggregation a metric gets when its catalog entry names none — what the tiles did before it was
+ * catalog data (migration 086 wrote the same onto present metrics): counts and amounts add up, a metric with
+ * thresholds shows its worst place, the rest their mean.
+ */
+export function defaultAggregation(m: Pick<Metric, 'unit' | 'thresholds'>): Aggregation {
+  if (m.unit === 'count' || m.unit === 'IDR' || m.unit === 't' || m.unit === 'veh/h') return 'sum';
+  if (m.thresholds) return 'max';
+  return 'avg';
+}
+
 /** Whether anonymous callers may read the metric's history (server/public/current-only.ts applies it). */
 export const publicHistoryOf = (m: Pick<Metric, 'publicHistory'>): boolean => m.publicHistory !== false;
 

@@ -44,7 +44,20 @@ const AGREEMENTS_REFRESH_MS = 15_000;
  * metric shown (shared ones subscribed with their agreement's purpose) and the alerts; it is opened again
  * when the set of metrics changes (a new agreement), keeping the alert list.
  */
-export function Dashboard({ token, me, catalog, onRefused }: { token: string; me: Me; catalog: CatalogResponse; onRefused: () => void }) {
+export function Dashboard({
+  token,
+  me,
+  catalog,
+  onRefused,
+  onCatalogChanged,
+}: {
+  token: string;
+  me: Me;
+  catalog: CatalogResponse;
+  onRefused: () => void;
+  /** The server says the catalog changed (`catalog:changed`, issue 17): read it again now. */
+  onCatalogChanged?: (version: number) => void;
+}) {
   const { t } = useTranslation();
   const { lang, locale } = useLang();
   const { route, go, back } = useRoute();
@@ -56,8 +69,10 @@ export function Dashboard({ token, me, catalog, onRefused }: { token: string; me
       sharingNow.agreements.filter((a) => a.direction !== 'other' && (a.status === 'expiring' || a.status === 'suspended')).length
     : 0;
   const refused = useRef(onRefused);
+  const catalogChanged = useRef(onCatalogChanged);
   useEffect(() => {
     refused.current = onRefused;
+    catalogChanged.current = onCatalogChanged;
   });
 
   const agencyOpd = me.role === 'agency' ? me.opd : null;
@@ -106,6 +121,8 @@ export function Dashboard({ token, me, catalog, onRefused }: { token: string; me
     setSharedSyncs(shared);
     const notices = new NoticesSync(socket, noticesStore);
     setLive({ conn, sync });
+    // every signed-in socket is in the catalog room from connection: a new metric shows without waiting for a poll
+    socket.on('catalog:changed', (m) => catalogChanged.current?.(m.version));
     const off = conn.subscribe(() => {
       if (conn.state === 'unauthenticated') refused.current();
     });

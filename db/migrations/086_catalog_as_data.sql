@@ -30,8 +30,11 @@ ALTER TABLE opd ADD COLUMN short_name text CHECK (short_name IS NULL OR length(s
 -- In the metric's unit: a value that reached a level leaves it only below (threshold - hysteresis), so a reading
 -- wavering around a threshold does not raise and clear alerts by turns (shared/alerts.ts evaluateAlert).
 ALTER TABLE metric ADD COLUMN hysteresis double precision NOT NULL DEFAULT 0 CHECK (hysteresis >= 0);
--- How a tile or roll-up display combines the metric's series into one figure.
+-- How a tile or roll-up display combines the metric's series into one figure. Present metrics get what the tiles
+-- did until now (shared/catalog.ts defaultAggregation): counts and amounts add up, a metric with thresholds shows
+-- its worst place, the rest their mean.
 ALTER TABLE metric ADD COLUMN aggregation text NOT NULL DEFAULT 'avg' CHECK (aggregation IN ('avg', 'sum', 'max', 'min', 'last'));
+UPDATE metric SET aggregation = CASE WHEN unit IN ('count', 'IDR', 't', 'veh/h') THEN 'sum' WHEN thresholds IS NOT NULL THEN 'max' ELSE 'avg' END;
 
 -- The closed list of an event kind's categories with their names: [{ "code", "nameId", "nameEn" }]. event_sla
 -- (010) holds the targets per category; the admin service keeps its categories among these.

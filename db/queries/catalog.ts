@@ -1,6 +1,6 @@
 /** Catalog reads and the seeding of OPD, metrics, event kinds and regions. */
 import type pg from 'pg';
-import type { DomainInfo, EventKind, Metric, Opd } from '../../shared/catalog';
+import { defaultAggregation, type DomainInfo, type EventKind, type Metric, type Opd } from '../../shared/catalog';
 
 type Db = pg.Pool | pg.PoolClient;
 
@@ -100,16 +100,18 @@ export async function upsertOpd(db: Db, opd: readonly Opd[]): Promise<void> {
 
 export async function upsertMetrics(db: Db, metrics: readonly Metric[]): Promise<void> {
   await db.query(
-    `INSERT INTO metric (code, domain, owner_opd, class, unit, name_id, name_en, cadence_s, thresholds, cumulative, sop, value_min, value_max, public_history)
+    `INSERT INTO metric (code, domain, owner_opd, class, unit, name_id, name_en, cadence_s, thresholds, cumulative, sop, value_min, value_max, public_history,
+                         aggregation, hysteresis)
      SELECT code, domain, owner_opd, class::data_class, unit, name_id, name_en, cadence_s, thresholds, coalesce(cumulative, false), sop, value_min, value_max,
-            coalesce(public_history, true)
+            coalesce(public_history, true), aggregation, coalesce(hysteresis, 0)
        FROM jsonb_to_recordset($1::jsonb) AS m(code text, domain text, owner_opd text, class text, unit text,
             name_id text, name_en text, cadence_s int, thresholds jsonb, cumulative boolean, sop jsonb, value_min float8, value_max float8,
-            public_history boolean)
+            public_history boolean, aggregation text, hysteresis float8)
      ON CONFLICT (code) DO UPDATE SET domain = EXCLUDED.domain, owner_opd = EXCLUDED.owner_opd, class = EXCLUDED.class,
        unit = EXCLUDED.unit, name_id = EXCLUDED.name_id, name_en = EXCLUDED.name_en, cadence_s = EXCLUDED.cadence_s,
        thresholds = EXCLUDED.thresholds, cumulative = EXCLUDED.cumulative, sop = coalesce(EXCLUDED.sop, metric.sop),
-       value_min = EXCLUDED.value_min, value_max = EXCLUDED.value_max, public_history = EXCLUDED.public_history`,
+       value_min = EXCLUDED.value_min, value_max = EXCLUDED.value_max, public_history = EXCLUDED.public_history,
+       aggregation = EXCLUDED.aggregation, hysteresis = EXCLUDED.hysteresis`,
     [
       JSON.stringify(
         metrics.map((m) => ({
@@ -127,6 +129,8 @@ export async function upsertMetrics(db: Db, metrics: readonly Metric[]): Promise
           value_min: m.valueMin ?? null,
           value_max: m.valueMax ?? null,
           public_history: m.publicHistory ?? true,
+          aggregation: m.aggregation ?? defaultAggregation(m),
+          hysteresis: m.hysteresis ?? 0,
         })),
       ),
     ],

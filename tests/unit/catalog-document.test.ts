@@ -10,6 +10,8 @@ import {
 } from '../../shared/catalog-document';
 import { diffImport, importProblems, isRelaxation, mergeForValidation, relaxingChanges, stableJson } from '../../server/catalog/changes';
 import { parseCatalogFile } from '../../server/catalog/file';
+import { defaultAggregation } from '../../shared/catalog';
+import { aggregationOf } from '../../client/features/kpi/kpi';
 
 const metric = (over: Partial<MetricDocInput> = {}): MetricDocInput => ({
   code: 'bed_occupancy',
@@ -237,5 +239,24 @@ describe('parseCatalogFile', () => {
   it('reads JSON with the same parser', () => {
     const r = parseCatalogFile(JSON.stringify({ domains: [{ code: 'health', nameId: 'Kesehatan', nameEn: 'Health' }] }));
     expect(r.ok && r.doc.domains[0]!.sort).toBe(100);
+  });
+});
+
+describe('aggregation', () => {
+  it.each([
+    ['count', null, 'sum'],
+    ['IDR', null, 'sum'],
+    ['cm', { waspada: 1, siaga: 2, awas: 3 }, 'max'],
+    ['km/h', null, 'avg'],
+  ] as const)('a %s metric (thresholds %j) defaults to %s, as the tiles did before', (unit, thresholds, expected) => {
+    expect(defaultAggregation({ unit, thresholds })).toBe(expected);
+  });
+
+  it.each([
+    ['avg', 'mean'],
+    ['sum', 'sum'],
+    ['max', 'max'],
+  ] as const)('the tiles follow the catalog: %s → %s, whatever the unit says', (aggregation, expected) => {
+    expect(aggregationOf({ unit: 'count', thresholds: { waspada: 1, siaga: 2, awas: 3 }, aggregation })).toBe(expected);
   });
 });
