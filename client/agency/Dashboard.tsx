@@ -1,6 +1,6 @@
 import { lazy, Suspense, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { DOMAINS, type Metric } from '@shared/catalog';
+import type { Metric } from '@shared/catalog';
 import { NAMESPACES } from '@shared/contract';
 import type { CatalogResponse } from '../lib/api/catalog';
 import { AlertsStore, AlertsSync } from '../lib/alerts';
@@ -29,6 +29,7 @@ import { LostBanner } from './LostBanner';
 import { MetricDetail } from './MetricDetail';
 import { fetchAgreements, type AgreementInfo } from './sharing-api';
 import { useRoute } from './useRoute';
+import { groupByDomain } from './kpi';
 
 /** The map for a manual incident (three taps) brings maplibre: loaded only with the dashboard's side column. */
 const IncidentMapPicker = lazy(() => import('./IncidentMapPicker'));
@@ -304,17 +305,6 @@ export function Dashboard({ token, me, catalog, onRefused }: { token: string; me
       </div>
     </div>
   );
-}
-
-/**
- * The tablet's tiles grouped by domain: the known domains in their usual order, then any other domain the
- * catalog holds in code order. Every metric gets a tile: one this build has never heard of shows as a
- * generic KPI tile (name, unit, value, level, age, drill-down) with no code change.
- */
-export function groupByDomain<M extends { domain: string }>(list: readonly M[]): [string, M[]][] {
-  const known: readonly string[] = DOMAINS;
-  const others = [...new Set(list.map((m) => m.domain).filter((d) => !known.includes(d)))].sort();
-  return [...known, ...others].map((d) => [d, list.filter((m) => m.domain === d)] as [string, M[]]).filter(([, l]) => l.length > 0);
 }
 
 /** The tiles re-render from the live store at most 4 times a second; the clock ticks every second for data age. */
