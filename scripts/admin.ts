@@ -20,6 +20,7 @@ import { registerBackupCommands } from './admin-backup';
 import { registerBriefingCommands } from './admin-briefing';
 import { registerDoctorCommand } from './admin-doctor';
 import { registerUserCommands } from './admin-users';
+import { registerSceneCommands } from './admin-scenes';
 import { feedState } from '../shared/feeds';
 import { bannerLines, currentWallToken, rotateWallToken, usableDemoUsers } from './demo-wall';
 
@@ -56,6 +57,7 @@ registerUserCommands(program, withStorage);
 registerBackupCommands(program, config, withStorage);
 registerDoctorCommand(program, config);
 registerBriefingCommands(program, config, withStorage);
+registerSceneCommands(program, config, withStorage);
 
 const token = program.command('token').description('access tokens for walls and operator tools');
 token
