@@ -97,7 +97,7 @@ describe.skipIf(!chromiumAvailable)('generic wall panels and tablet tiles in hea
 
     const kel = (
       await server.storage.pool.query<{ code: string; lon: number; lat: number }>(
-        `SELECT code, lon, lat FROM region WHERE level IN ('kelurahan', 'desa') AND lon IS NOT NULL ORDER BY code LIMIT 3`,
+        `SELECT code, centroid_lon AS lon, centroid_lat AS lat FROM region WHERE level IN ('kelurahan', 'desa') AND centroid_lon IS NOT NULL ORDER BY code LIMIT 3`,
       )
     ).rows;
     expect(kel).toHaveLength(3);
@@ -210,6 +210,9 @@ describe.skipIf(!chromiumAvailable)('generic wall panels and tablet tiles in hea
 
   it("shows the new metric on its OPD's tablet as a generic tile", async () => {
     const page = await open('/agency');
+    // the wall's operator token is kept where the tablet keeps its session: sign in as the OPD's staff instead
+    await page.evaluate(() => window.localStorage.removeItem('sinergi.token'));
+    await page.reload();
     await page.waitForSelector('[data-testid="login-form"]', { timeout: 20_000 });
     await page.fill('[data-testid="login-username"]', USER);
     await page.fill('[data-testid="login-password"]', PASSWORD);
