@@ -312,8 +312,14 @@ const a = (col: number, row: number, w: number, h: number) => ({ col, row, w, h 
 const grid = { columns: 12, rows: 8 };
 
 /**
- * Built-in scenes for the demo city (used when no file is configured or it never validated);
- * `config/scenes.yaml` ships the same scenes for operators to edit.
+ * Built-in scenes for the demo city (used when none are stored, no file is configured or it never validated);
+ * `config/scenes.yaml` ships the same scenes for operators to edit. They are built mainly from the generic
+ * panels (`metric-kpi`, `metric-chart`, `metric-layer`, `event-layer`), which take any catalog code. The
+ * specialised panels stay where they show what a generic one cannot: the open complaints count and its charts
+ * by status, category and kecamatan (events, not a metric), the worst gauge named with its station and the
+ * water chart picking it out, the gates list by level, the pumps running out of all, the project progress
+ * against plan, the congestion ranking of road segments, the fullest containers, the trucks with their trails,
+ * the flood columns in 3D, the complaints hexagons the rewind counts on the server, alerts, feeds, incidents.
  */
 export const DEFAULT_SCENES: ScenesFile = {
   version: 1,
@@ -328,15 +334,21 @@ export const DEFAULT_SCENES: ScenesFile = {
         {
           type: 'map',
           area: a(1, 1, 7, 5),
-          layers: ['complaints-hex', 'rainfall', 'traffic', 'containers', 'projects', 'trucks', 'flood-columns', 'incidents'],
+          layers: [
+            'complaints-hex',
+            { type: 'metric-layer', metric: 'rainfall', style: 'points', regionLevel: 'kelurahan' },
+            'traffic',
+            { type: 'metric-layer', metric: 'container_fill', style: 'points', regionLevel: 'kelurahan' },
+            'projects',
+            'trucks',
+            'flood-columns',
+            'incidents',
+          ],
           pitch: 0,
         },
         { type: 'feeds', area: a(1, 8, 12, 1) },
-        {
-          type: 'kpis',
-          area: a(8, 1, 5, 4),
-          kpis: ['complaints-open', 'water-level', 'rainfall', 'traffic-speed', 'congestion', 'project-progress'],
-        },
+        { type: 'kpis', area: a(8, 1, 5, 2), kpis: ['complaints-open', 'water-level', 'project-progress'] },
+        { type: 'metric-kpi', area: a(8, 3, 5, 2), metrics: ['rainfall', 'traffic_speed', 'congestion_index'] },
         { type: 'chart', area: a(8, 5, 5, 2), chart: 'water-level' },
         { type: 'alerts', area: a(8, 7, 5, 1) },
         { type: 'incidents', area: a(1, 6, 7, 2) },
@@ -349,8 +361,19 @@ export const DEFAULT_SCENES: ScenesFile = {
       durationS: 45,
       grid,
       panels: [
-        { type: 'map', area: a(1, 1, 7, 8), layers: ['flood-columns', 'rainfall', 'region-codes'], pitch: 45 },
-        { type: 'kpis', area: a(8, 1, 5, 2), kpis: ['water-level', 'rainfall', 'pumps'] },
+        {
+          type: 'map',
+          area: a(1, 1, 7, 8),
+          layers: [
+            { type: 'metric-layer', metric: 'water_level', style: 'choropleth', regionLevel: 'kecamatan' },
+            'flood-columns',
+            { type: 'metric-layer', metric: 'rainfall', style: 'points', regionLevel: 'kelurahan' },
+            { type: 'event-layer', kind: 'flood_report', style: 'points' },
+            'region-codes',
+          ],
+          pitch: 45,
+        },
+        { type: 'kpis', area: a(8, 1, 5, 2), kpis: ['water-level', 'pumps'] },
         { type: 'chart', area: a(8, 3, 5, 2), chart: 'water-level' },
         { type: 'chart', area: a(8, 5, 5, 2), chart: 'gates' },
         { type: 'alerts', area: a(8, 7, 5, 2) },
@@ -365,8 +388,9 @@ export const DEFAULT_SCENES: ScenesFile = {
       grid,
       panels: [
         { type: 'map', area: a(1, 1, 7, 8), layers: ['traffic'], pitch: 0 },
-        { type: 'kpis', area: a(8, 1, 5, 2), kpis: ['traffic-speed', 'congestion'] },
-        { type: 'chart', area: a(8, 3, 5, 4), chart: 'congestion-segments' },
+        { type: 'metric-kpi', area: a(8, 1, 5, 2), metrics: ['traffic_speed', 'congestion_index', 'traffic_intensity'] },
+        { type: 'chart', area: a(8, 3, 5, 2), chart: 'congestion-segments' },
+        { type: 'metric-chart', area: a(8, 5, 5, 2), metric: 'traffic_intensity', windowMin: 60, lines: 'aggregate' },
         { type: 'alerts', area: a(8, 7, 5, 2) },
       ],
     },
@@ -378,8 +402,13 @@ export const DEFAULT_SCENES: ScenesFile = {
       durationS: 40,
       grid,
       panels: [
-        { type: 'map', area: a(1, 1, 7, 8), layers: ['trucks', 'containers'], pitch: 0 },
-        { type: 'kpis', area: a(8, 1, 5, 2), kpis: ['trucks', 'landfill-intake', 'containers'] },
+        {
+          type: 'map',
+          area: a(1, 1, 7, 8),
+          layers: ['trucks', { type: 'metric-layer', metric: 'container_fill', style: 'points', regionLevel: 'kelurahan' }],
+          pitch: 0,
+        },
+        { type: 'metric-kpi', area: a(8, 1, 5, 2), metrics: ['truck_load', 'landfill_intake', 'container_fill'] },
         { type: 'chart', area: a(8, 3, 5, 4), chart: 'containers-fill' },
         { type: 'alerts', area: a(8, 7, 5, 2) },
       ],
@@ -406,7 +435,7 @@ export const DEFAULT_SCENES: ScenesFile = {
       grid,
       panels: [
         { type: 'map', area: a(1, 1, 7, 8), layers: ['projects', 'project-conflicts'], pitch: 0 },
-        { type: 'kpis', area: a(8, 1, 5, 2), kpis: ['project-progress'] },
+        { type: 'metric-kpi', area: a(8, 1, 5, 2), metrics: ['project_progress', 'project_budget_absorbed'] },
         { type: 'chart', area: a(8, 3, 5, 4), chart: 'projects-progress' },
         { type: 'alerts', area: a(8, 7, 5, 2) },
       ],

@@ -74,7 +74,8 @@ export function MetricChart({
           id: l.id,
           name: l.name ?? code,
           type: 'line',
-          showSymbol: false,
+          // a line of a few readings (a new metric) shows its points, or it would draw nothing
+          showSymbol: l.data.length < 3,
           color: mode === 'aggregate' || i === 0 ? LINE : MUTED,
           lineStyle: { width: mode === 'aggregate' || i === 0 ? Math.max(3, fontSize / 5) : Math.max(1, fontSize / 12) },
           emphasis: { disabled: true },

@@ -7,7 +7,7 @@
  */
 import type pg from 'pg';
 import type { Principal } from '../../shared/contract';
-import type { ScenesResponse } from '../../shared/scenes';
+import type { ScenesFile, ScenesResponse } from '../../shared/scenes';
 import { appendAudit } from '../../db/queries/audit';
 import { catalogCodes, deleteScenes, saveScenes } from '../../db/queries/scenes';
 import { inTransaction } from '../../db/transaction';
@@ -29,6 +29,36 @@ export interface ScenesAdmin {
 
 const actorOf = (who: Exclude<Principal, { role: 'public' }>) => who.user ?? `token:${who.tokenId}`;
 
+/** Stores validated scenes and audits it in one transaction (the admin route and `admin scenes import`); the new version. */
+export async function storeScenesAudited(pool: pg.Pool, scenes: ScenesFile, actor: string, source: string | null, now: number): Promise<number> {
+  return inTransaction(pool, async (client) => {
+    const v = await saveScenes(client, scenes, actor, now);
+    await appendAudit(
+      client,
+      [
+        {
+          actor,
+          action: 'wall.scenes_replaced',
+          target: 'wall_scene',
+          detail: { version: v, scenes: scenes.scenes.map((s) => s.id), playlist: scenes.playlist ?? null },
+          source,
+        },
+      ],
+      now,
+    );
+    return v;
+  });
+}
+
+/** Removes the stored scenes and audits it in one transaction; whether there were any. */
+export async function resetScenesAudited(pool: pg.Pool, actor: string, source: string | null, now: number): Promise<boolean> {
+  return inTransaction(pool, async (client) => {
+    const had = await deleteScenes(client);
+    await appendAudit(client, [{ actor, action: 'wall.scenes_reset', target: 'wall_scene', detail: { existed: had }, source }], now);
+    return had;
+  });
+}
+
 export function createScenesAdmin(deps: { pool: pg.Pool; scenes: SceneSource; clock: () => number }): ScenesAdmin {
   const gate = (who: Principal): ScenesChange | null =>
     who.role === 'public' ? { kind: 'not_signed_in' } : who.role !== 'admin' ? { kind: 'not_admin' } : null;
@@ -38,38 +68,14 @@ export function createScenesAdmin(deps: { pool: pg.Pool; scenes: SceneSource; cl
       if (refused || who.role === 'public') return refused ?? { kind: 'not_signed_in' };
       const checked = checkScenes(document, await catalogCodes(deps.pool));
       if (!checked.ok) return { kind: 'invalid', problems: checked.problems };
-      const now = deps.clock();
-      const actor = actorOf(who);
-      const version = await inTransaction(deps.pool, async (client) => {
-        const v = await saveScenes(client, checked.scenes, actor, now);
-        await appendAudit(
-          client,
-          [
-            {
-              actor,
-              action: 'wall.scenes_replaced',
-              target: 'wall_scene',
-              detail: { version: v, scenes: checked.scenes.scenes.map((s) => s.id), playlist: checked.scenes.playlist ?? null },
-              source,
-            },
-          ],
-          now,
-        );
-        return v;
-      });
+      const version = await storeScenesAudited(deps.pool, checked.scenes, actorOf(who), source, deps.clock());
       await deps.scenes.refresh();
       return { kind: 'saved', current: deps.scenes.current(), version };
     },
     async reset(who, source) {
       const refused = gate(who);
       if (refused || who.role === 'public') return refused ?? { kind: 'not_signed_in' };
-      const now = deps.clock();
-      const actor = actorOf(who);
-      const existed = await inTransaction(deps.pool, async (client) => {
-        const had = await deleteScenes(client);
-        await appendAudit(client, [{ actor, action: 'wall.scenes_reset', target: 'wall_scene', detail: { existed: had }, source }], now);
-        return had;
-      });
+      const existed = await resetScenesAudited(deps.pool, actorOf(who), source, deps.clock());
       await deps.scenes.refresh();
       return { kind: 'reset', current: deps.scenes.current(), existed };
     },

@@ -4,8 +4,16 @@
  * another server of the cluster (a second scene source on the same database) picks the change up without a
  * restart, and DELETE returns to the built-in scenes.
  */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import pino from 'pino';
+import { stringify } from 'yaml';
+import { openStorage, type Storage } from '../../db/storage';
+import { createTestDatabase } from '../support/db';
 import { DEFAULT_SCENES, type ScenesFile } from '../../shared/scenes';
 import { createSceneSource } from '../../server/wall/scenes';
 import { startTestServer, waitFor, type TestServer } from '../support/server';
@@ -132,4 +140,69 @@ describe.each(backends)('wall scenes as data on %s', (_name, adminUrl) => {
       other.close();
     }
   });
+});
+
+describe('admin scenes import | export | reset', () => {
+  const run = promisify(execFile);
+  const ADMIN = join(import.meta.dirname, '../../scripts/admin.ts');
+  let url: string;
+  let drop: () => Promise<void>;
+  let storage: Storage;
+  let dir: string;
+  const admin = async (...args: string[]) => {
+    try {
+      const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', ADMIN, ...args], { env: { ...process.env, DATABASE_URL: url } });
+      return { code: 0, stdout, stderr };
+    } catch (e) {
+      const err = e as { code: number; stdout: string; stderr: string };
+      return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+    }
+  };
+
+  beforeAll(async () => {
+    const db = await createTestDatabase(backends[0]![1]);
+    ({ url, drop } = db);
+    storage = await openStorage({ databaseUrl: url, dataDir: '/nonexistent' });
+    dir = await mkdtemp(join(tmpdir(), 'sinergi-scenes-cli-'));
+    expect((await admin('seed', 'demo')).code).toBe(0);
+  }, 60_000);
+  afterAll(async () => {
+    await storage?.close();
+    await drop?.();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('refuses a file naming an unknown metric with its line, stores a good one (audited), exports and resets it', async () => {
+    const bad = join(dir, 'bad.yaml');
+    await writeFile(bad, stringify(GENERIC).replace('- rainfall', '- curah_hujan'));
+    const refused = await admin('scenes', 'import', bad);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/scenes\.0\.panels\.1\.metrics\.1 \(line \d+\): no metric 'curah_hujan' in the catalog/);
+    expect(refused.stderr).toMatch(/nothing was stored/);
+    expect((await storage.pool.query(`SELECT count(*)::int AS n FROM wall_scene`)).rows[0].n).toBe(0);
+
+    const good = join(dir, 'good.yaml');
+    await writeFile(good, stringify(GENERIC));
+    const stored = await admin('scenes', 'import', good);
+    expect(stored.code).toBe(0);
+    expect(stored.stdout).toMatch(/stored 1 scenes/);
+
+    const out = join(dir, 'out.yaml');
+    expect((await admin('scenes', 'export', out)).code).toBe(0);
+    // the export imports again as the same document
+    const again = await admin('scenes', 'import', out);
+    expect(again.code).toBe(0);
+    expect((await readFile(out, 'utf8')).startsWith('# Sinergi wall scenes, exported from the stored scenes')).toBe(true);
+
+    expect((await admin('scenes', 'reset')).stdout).toMatch(/stored scenes removed/);
+    const audit = await storage.pool.query<{ actor: string; action: string; source: string }>(
+      `SELECT actor, action, source FROM audit_log WHERE action LIKE 'wall.%' ORDER BY seq`,
+    );
+    expect(audit.rows.map((a) => [a.action, a.source])).toEqual([
+      ['wall.scenes_replaced', 'cli'],
+      ['wall.scenes_replaced', 'cli'],
+      ['wall.scenes_reset', 'cli'],
+    ]);
+    expect(audit.rows.every((a) => a.actor.startsWith('cli:'))).toBe(true);
+  }, 90_000);
 });
