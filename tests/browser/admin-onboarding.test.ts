@@ -83,6 +83,15 @@ describe.skipIf(!chromiumAvailable)('onboarding DINKES through /admin, no restar
     }
   }
 
+  /** Visible form controls of the admin page without a label (a <label for>, a wrapping label, or aria-label). */
+  const unlabelled = () =>
+    admin.evaluate(() =>
+      [...document.querySelectorAll<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>('input, select, textarea')]
+        .filter((el) => el.getBoundingClientRect().width > 0)
+        .filter((el) => !(el.labels?.length || el.getAttribute('aria-label')))
+        .map((el) => el.outerHTML.slice(0, 80)),
+    );
+
   it('signs the admin in, in Bahasa Indonesia, with labelled fields', async () => {
     await admin.goto(`${server.url}/admin`);
     expect(await admin.locator('html').getAttribute('lang')).toBe('id');
@@ -146,6 +155,8 @@ describe.skipIf(!chromiumAvailable)('onboarding DINKES through /admin, no restar
     await fill({ 'thresholds.waspada': '80', 'thresholds.siaga': '90' });
     await admin.click('[data-testid="save-item"]');
     await admin.waitForSelector('[data-testid="item-bed_occupancy"]');
+    await admin.click('[data-testid="edit-bed_occupancy"]');
+    expect(await unlabelled()).toEqual([]);
   });
 
   it('creates the event kind outbreak_report with categories and SLA targets', async () => {
@@ -171,6 +182,8 @@ describe.skipIf(!chromiumAvailable)('onboarding DINKES through /admin, no restar
     await admin.click('[data-testid="key-issue"]');
     secret = (await admin.locator('[data-testid="key-secret-value"]').textContent()) ?? '';
     expect(secret).toMatch(/^sk_/);
+    expect(await unlabelled()).toEqual([]);
+    await admin.screenshot({ path: join(ARTIFACTS, 'admin-keys.png'), fullPage: true });
     await go('users');
     await go('keys');
     expect(await admin.locator('[data-testid="key-secret"]').count()).toBe(0);
@@ -185,6 +198,8 @@ describe.skipIf(!chromiumAvailable)('onboarding DINKES through /admin, no restar
     await admin.selectOption('#user-opd', 'DINKES');
     await admin.click('[data-testid="user-create"]');
     await admin.waitForSelector(`[data-testid="user-${DINKES_USER.username}"]`);
+    expect(await unlabelled()).toEqual([]);
+    await admin.screenshot({ path: join(ARTIFACTS, 'admin-users.png'), fullPage: true });
   });
 
   it('puts a scene of generic panels on the wall; a panel beyond the grid is refused with its line', async () => {
