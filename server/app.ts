@@ -20,7 +20,8 @@ import { createAuthService } from './auth/service';
 import { AGREEMENT_REFRESH_MS, createCatalogService, type CatalogService } from './catalog/service';
 import { createCatalogAdmin } from './catalog/admin';
 import { createCatalogChannel } from './catalog/channel';
-import { createCatalogAdminRoutes } from './catalog/routes';
+import { adminBodyGate, createCatalogAdminRoutes } from './catalog/routes';
+import { ADMIN_CATALOG_PATHS } from '../shared/catalog-document';
 import { DEFAULT_API_BODY_BYTES, DEFAULT_INGEST_RATE, DEFAULT_TICKET_LOOKUPS_PER_MIN, type Config } from './config';
 import { checkHostHeader, LOOPBACK_HOSTS } from './http/hosts';
 import { INGEST_BODY_PATHS, ingestKeyGate } from './http/auth';
@@ -311,6 +312,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // Bodies: the large limit only on ingest routes and only once the ingest key is verified (an anonymous
   // client cannot make the server parse megabytes); every other /api route gets the small one.
   app.post(INGEST_BODY_PATHS, ingestKeyGate(pool), express.json({ limit: config.maxBodyBytes, strict: true }));
+  // a whole catalog document (issue 17) takes the large limit too, from an admin only
+  app.put(ADMIN_CATALOG_PATHS.document, adminBodyGate(principalOf), express.json({ limit: config.maxBodyBytes, strict: true }));
   app.use('/api', express.json({ limit: config.maxApiBodyBytes ?? DEFAULT_API_BODY_BYTES, strict: true }));
 
   const alerts = await createAlertService({

@@ -4,7 +4,7 @@
  * validated with the document's zod schemas (shared/catalog-document.ts); the service's domain results are
  * mapped to HTTP here and nowhere else.
  */
-import { Router, type Request, type Response } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
 import {
   ADMIN_CATALOG_PATHS,
@@ -82,6 +82,21 @@ function answer(res: Response, r: CatalogApplyResult): void {
     default:
       return assertNever(r);
   }
+}
+
+/**
+ * Before the large body parser on PUT /api/v1/admin/catalog: a whole catalog of a kota (400 metrics and more)
+ * outgrows the small body limit of other /api routes, so this route takes MAX_BODY_BYTES — but only from an
+ * admin; anyone else is answered with the body unread (as ingestKeyGate does for ingest).
+ */
+export function adminBodyGate(principalOf: PrincipalOf): RequestHandler {
+  return (req, res, next) => {
+    principalOf(req).then((who) => {
+      if (who && who.role === 'admin') return next();
+      if (!who || who.role === 'public') return reply(res, 'Error', { error: 'sign in first', details: [] }, 401);
+      reply(res, 'Error', { error: 'admins only', details: [] }, 403);
+    }, next);
+  };
 }
 
 export function createCatalogAdminRoutes(deps: { admin: CatalogAdmin; principalOf: PrincipalOf }): Router {

@@ -81,6 +81,23 @@ describe('catalog as data (admin REST and CLI)', () => {
     );
   });
 
+  it('takes a whole catalog of a large kota (beyond the small body limit) from an admin only', async () => {
+    const metrics = Array.from({ length: 400 }, (_, i) => ({
+      ...BED_OCCUPANCY,
+      code: `layanan_${i}`,
+      domain: 'floods',
+      ownerOpd: 'BPBD',
+      nameId: `Jenis layanan publik nomor ${i} dengan nama yang cukup panjang`,
+      sop: { siaga: { id: 'Lakukan langkah siaga sesuai prosedur tetap yang berlaku.', en: 'Take the standby steps of the standing procedure.' } },
+    }));
+    const body = { metrics };
+    expect(JSON.stringify(body).length).toBeGreaterThan(150 * 1024);
+    const dry = await call('PUT', '/api/v1/admin/catalog?dryRun=1', body);
+    expect(dry.status).toBe(200);
+    expect(dry.body.changes).toHaveLength(400);
+    expect((await call('PUT', '/api/v1/admin/catalog?dryRun=1', body, await server.token('operator'))).status).toBe(403);
+  });
+
   it('round-trips: export → import changes nothing, and the documents are equal (YAML by the CLI, JSON by REST)', async () => {
     const before = await loadCatalogDocument(server.storage.pool);
     const file = join(dir, 'catalog.yaml');
