@@ -118,6 +118,14 @@ export async function createSceneSource(opts: SceneSourceOptions): Promise<Scene
       return;
     }
     if (version === seen) return;
+    // the catalog first: with the database down, the file is read again on the next poll instead of never
+    let codes: KnownCodes | undefined;
+    try {
+      codes = await known();
+    } catch (e) {
+      opts.log.warn({ file, err: e }, 'cannot read the catalog to check the wall scenes file; trying again');
+      return;
+    }
     seen = version;
     let text: string;
     try {
@@ -128,7 +136,7 @@ export async function createSceneSource(opts: SceneSourceOptions): Promise<Scene
       opts.log.error({ file }, message);
       return;
     }
-    const r = parseScenes(text, file, await known());
+    const r = parseScenes(text, file, codes);
     if (r.ok) {
       fileState = { scenes: r.scenes, source: 'file', loadedAt: clock(), error: null };
       opts.log.info({ file, scenes: r.scenes.scenes.length }, 'wall scenes loaded');
