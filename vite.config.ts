@@ -23,6 +23,7 @@ export default defineConfig({
         wall: resolve(root, 'wall/index.html'),
         agency: resolve(root, 'agency/index.html'),
         public: resolve(root, 'public/index.html'),
+        admin: resolve(root, 'admin/index.html'),
       },
     },
   },

@@ -2,7 +2,7 @@
  * The demo city's OPD and catalog. A real deployment edits this through the admin CLI;
  * the demo seeds it so every domain has an owner and a mix of publik and terbatas data.
  */
-import type { EventKind, EventSla, Metric, Opd, Sop } from '../shared/catalog';
+import type { EventCategory, EventKind, EventSla, Metric, Opd, Sop } from '../shared/catalog';
 
 /** What to do per alert level (the same texts migration 030 gives an existing catalog). */
 const SOP_WATER_LEVEL: Sop = {
@@ -234,6 +234,17 @@ export const DEMO_METRICS: readonly Metric[] = [
   },
 ];
 
+/** The complaint categories with their names (migration 086 writes the same list on existing databases). */
+const DEMO_COMPLAINT_CATEGORIES: readonly EventCategory[] = [
+  { code: 'jalan_rusak', nameId: 'Jalan rusak', nameEn: 'Damaged road' },
+  { code: 'sampah', nameId: 'Sampah', nameEn: 'Garbage' },
+  { code: 'banjir', nameId: 'Banjir', nameEn: 'Flooding' },
+  { code: 'lampu_jalan', nameId: 'Lampu jalan', nameEn: 'Street lights' },
+  { code: 'drainase', nameId: 'Drainase', nameEn: 'Drainage' },
+  { code: 'kemacetan', nameId: 'Kemacetan', nameEn: 'Congestion' },
+  { code: 'pelayanan_publik', nameId: 'Pelayanan publik', nameEn: 'Public service' },
+];
+
 export const DEMO_EVENT_KINDS: readonly EventKind[] = [
   {
     code: 'complaint',
@@ -244,6 +255,7 @@ export const DEMO_EVENT_KINDS: readonly EventKind[] = [
     nameEn: 'Citizen complaint',
     statuses: ['received', 'verified', 'dispatched', 'resolved', 'rejected'],
     closedStatuses: ['resolved', 'rejected'],
+    categories: DEMO_COMPLAINT_CATEGORIES,
   },
   {
     code: 'flood_report',

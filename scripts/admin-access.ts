@@ -8,13 +8,15 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { appendAudit, readAudit, verifyAudit } from '../db/queries/audit';
 import { readAnchor } from '../server/audit/key';
 import { loadCatalog } from '../db/queries/catalog';
-import { createIngestKey, KEY_SCOPES, listIngestKeys, revokeIngestKeys, rotateIngestKey, type KeyScope } from '../db/queries/credentials';
+import { KEY_SCOPES, listIngestKeys, rotateIngestKey, type KeyScope } from '../db/queries/credentials';
+import { issueKey, revokeKey } from '../server/accounts/keys';
 import { grantAgreement, listAgreements, revokeAgreement } from '../db/queries/sharing';
 import type { Storage } from '../db/storage';
 
 type WithStorage = <T>(fn: (s: Storage) => Promise<T>) => Promise<T>;
 
 const actor = () => `cli:${userInfo().username}`;
+const ctx = () => ({ actor: actor(), source: 'cli' });
 const audit = (s: Storage, action: string, target: string, detail: Record<string, unknown> = {}) =>
   appendAudit(s.pool, [{ actor: actor(), action, target, detail, source: 'cli' }]);
 
@@ -52,10 +54,11 @@ export function registerAccessCommands(program: Command, withStorage: WithStorag
     })
     .action((o: { agency: string; label?: string; scopes?: KeyScope[] }) =>
       withStorage(async (s) => {
-        await requireOpd(s, o.agency);
-        const created = await createIngestKey(s.pool, o.agency, o.label ?? null, o.scopes ?? KEY_SCOPES);
-        await audit(s, 'key.created', `key:${created.id}@${o.agency}`, { scopes: o.scopes ?? KEY_SCOPES, label: o.label ?? null });
-        process.stdout.write(`${created.key}\n`);
+        // the same rules and audit entry as the admin page (server/accounts/keys.ts)
+        const r = await issueKey(s.pool, { opd: o.agency, label: o.label ?? null, scopes: o.scopes ?? KEY_SCOPES }, ctx());
+        if (r.kind === 'unknown_opd')
+          throw new Error(`unknown agency '${o.agency}'; known: ${r.known.join(', ') || '(none — run `admin -- seed demo`)'}`);
+        process.stdout.write(`${r.secret}\n`);
       }),
     );
   key
@@ -96,9 +99,8 @@ export function registerAccessCommands(program: Command, withStorage: WithStorag
     .argument('<id>', 'key id (see key list)', positiveInt('key id'))
     .action((id: number) =>
       withStorage(async (s) => {
-        const n = await revokeIngestKeys(s.pool, { id });
-        if (n === 0) throw new Error(`no active key with id ${id}`);
-        await audit(s, 'key.revoked', `key:${id}`);
+        const r = await revokeKey(s.pool, id, ctx());
+        if (r.kind === 'not_found') throw new Error(`no active key with id ${id}`);
         process.stderr.write(`revoked key ${id}\n`);
       }),
     );

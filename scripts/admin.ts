@@ -19,8 +19,10 @@ import { registerAccessCommands, requireOpd } from './admin-access';
 import { registerBackupCommands } from './admin-backup';
 import { registerBasemapCommands } from './admin-basemap';
 import { registerBriefingCommands } from './admin-briefing';
+import { registerCatalogCommands } from './admin-catalog';
 import { registerDoctorCommand } from './admin-doctor';
 import { registerUserCommands } from './admin-users';
+import { registerSceneCommands } from './admin-scenes';
 import { feedState } from '../shared/feeds';
 import { bannerLines, currentWallToken, rotateWallToken, usableDemoUsers } from './demo-wall';
 
@@ -58,6 +60,8 @@ registerBackupCommands(program, config, withStorage);
 registerDoctorCommand(program, config);
 registerBriefingCommands(program, config, withStorage);
 registerBasemapCommands(program, config, withStorage);
+registerCatalogCommands(program, withStorage);
+registerSceneCommands(program, config, withStorage);
 
 const token = program.command('token').description('access tokens for walls and operator tools');
 token

@@ -18,6 +18,10 @@ import type { Storage } from '../db/storage';
 import { createAuthRoutes } from './auth/routes';
 import { createAuthService } from './auth/service';
 import { AGREEMENT_REFRESH_MS, createCatalogService, type CatalogService } from './catalog/service';
+import { createCatalogAdmin } from './catalog/admin';
+import { createCatalogChannel } from './catalog/channel';
+import { adminBodyGate, createCatalogAdminRoutes } from './catalog/routes';
+import { ADMIN_CATALOG_PATHS } from '../shared/catalog-document';
 import { DEFAULT_API_BODY_BYTES, DEFAULT_INGEST_RATE, DEFAULT_TICKET_LOOKUPS_PER_MIN, type Config } from './config';
 import { checkHostHeader, LOOPBACK_HOSTS } from './http/hosts';
 import { INGEST_BODY_PATHS, ingestKeyGate } from './http/auth';
@@ -77,6 +81,7 @@ import { createWallRoutes } from './wall/routes';
 import { createReplayRoutes } from './replay/routes';
 import { createReplayService } from './replay/service';
 import { createSceneSource } from './wall/scenes';
+import { createScenesAdmin } from './wall/admin';
 import { reply } from './http/reply';
 import { PUBLIC_VIEW_DEFAULTS } from './public/defaults';
 import { createIncidentsChannel, incidentPublisher } from './incidents/channel';
@@ -93,6 +98,7 @@ import { createNoticeRoutes } from './notices/routes';
 import { createNoticeService } from './notices/service';
 import { createTicketRoutes } from './tickets/routes';
 import { createTicketService } from './tickets/service';
+import { createAccountRoutes } from './accounts/routes';
 
 export interface AppDeps {
   storage: Storage;
@@ -159,7 +165,7 @@ export interface App {
   close(): Promise<void>;
 }
 
-const SURFACES = ['wall', 'agency', 'public'] as const;
+const SURFACES = ['wall', 'agency', 'public', 'admin'] as const;
 
 export async function createApp(deps: AppDeps): Promise<App> {
   const { storage, config, log } = deps;
@@ -170,7 +176,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // rate limits count across processes when there are several
   shareRateLimits(cluster ? (prefix) => cluster.rateLimitStore(prefix) : null);
 
-  const catalog = await createCatalogService(pool, clock);
+  // a catalog change (admin REST, CLI) re-reads the catalog in every process; the leader announces it to clients
+  let announceCatalog: (version: number) => void = () => {};
+  const catalog = await createCatalogService(pool, clock, {
+    onChanged: (version) => announceCatalog(version),
+    onError: (err) => log.warn({ err }, 'catalog: listening for changes failed; retrying (changes still arrive within 5 s)'),
+  });
   // reads through sharing agreements, counted per day (issue 19); flushed every few seconds and at close
   const sharingUsage = createUsageRecorder({ pool, clock, offsetMin: config.notifications?.utcOffsetMin ?? 420, log });
   // settled roll-up buckets in memory; the ingest service below invalidates what its writes change
@@ -303,6 +314,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // Bodies: the large limit only on ingest routes and only once the ingest key is verified (an anonymous
   // client cannot make the server parse megabytes); every other /api route gets the small one.
   app.post(INGEST_BODY_PATHS, ingestKeyGate(pool), express.json({ limit: config.maxBodyBytes, strict: true }));
+  // a whole catalog document (issue 17) takes the large limit too, from an admin only
+  app.put(ADMIN_CATALOG_PATHS.document, adminBodyGate(principalOf), express.json({ limit: config.maxBodyBytes, strict: true }));
   app.use('/api', express.json({ limit: config.maxApiBodyBytes ?? DEFAULT_API_BODY_BYTES, strict: true }));
 
   const alerts = await createAlertService({
@@ -342,6 +355,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
   );
   channels.register(createAlertsChannel({ catalog, alerts, clock }));
   channels.register(createFeedsChannel({ pool, clock }));
+  channels.register(createCatalogChannel({ version: () => catalog.version(), clock }));
+  announceCatalog = (version) => {
+    if (leader.isLeader()) channels.publish('catalog', version);
+  };
   const ingest = metrics.instrumentIngest(
     createIngestService({
       pool,
@@ -448,9 +465,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
       log,
     }),
   );
-  // the wall's scenes file (absent: the built-in scenes); a bad edit is logged and the last good one served
-  const scenes = await createSceneSource({ file: config.wallScenesFile, log, clock });
-  app.use(createWallRoutes({ scenes, principalOf }));
+  // the wall's scenes: stored by an admin, else the operator's file, else the built-in ones (server/wall/scenes.ts);
+  // a bad edit is reported and the last good one served
+  const scenes = await createSceneSource({ file: config.wallScenesFile, pool, log, clock });
+  app.use(createWallRoutes({ scenes, admin: createScenesAdmin({ pool, scenes, clock }), principalOf }));
   // the wall's rewind: a scene's frame at a moment of the past 24 h (roll-ups and event history)
   const cityCode = async () => (await pool.query<{ value: string }>(`SELECT value FROM sinergi_meta WHERE key = 'city_code'`)).rows[0]?.value ?? null;
   // the wall anchors its complaints hexagons at the city's bounding-box centre (GET /api/public/v1/regions' bbox)
@@ -468,6 +486,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
     createReplayRoutes({ replay: createReplayService({ pool, catalog, series, scenes, geometry, hexAnchor: cityHexAnchor, clock }), principalOf }),
   );
   app.use(createAuditRoutes({ pool, principalOf }));
+  // the catalog as data (issue 17): the admin edits it without code or restart
+  const catalogAdmin = createCatalogAdmin({ pool, clock, afterCommit: () => catalog.reloadCatalog() });
+  app.use(createCatalogAdminRoutes({ admin: catalogAdmin, principalOf }));
   // incidents between OPDs, escalation and notifications that leave the app (issue 16)
   const incidentChannel = incidentPublisher(channels, () => hub);
   const notify = startNotifications({
@@ -534,6 +555,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
       ),
   });
   app.use(createSharingRequestRoutes({ sharing, principalOf }));
+  // issue 17: users and ingest keys from the admin page; a change that ends sessions ends their live subscriptions now
+  app.use(createAccountRoutes({ pool, principalOf, clock, onSessionsEnded: () => recheckNow() }));
   const stopSharingJob = config.watchIntervalMs
     ? leader.run('sharing-reminders', () => {
         const timer = setInterval(

@@ -1,8 +1,9 @@
 /**
  * Alerts: a reading at Siaga or above opens one per series; it escalates to Awas, and clears once a reading
- * falls below Waspada (the gap between the levels keeps a value hovering at Siaga from flapping). Pure.
+ * falls below Waspada (the gap between the levels keeps a value hovering at Siaga from flapping) by the metric's
+ * hysteresis (catalog `hysteresis`: a value wavering just under Waspada keeps its alert open). Pure.
  */
-import { alertLevel, type Thresholds } from './catalog';
+import { alertLevel, alertLevelWithHysteresis, type Thresholds } from './catalog';
 
 export type AlertSeverity = 'siaga' | 'awas';
 
@@ -35,13 +36,19 @@ export type AlertTransition =
 /**
  * The transitions readings cause, given what is open for the series. Readings at or before the last one
  * already evaluated are ignored (a late upload does not reopen history); the rest are taken in time order.
+ * An open alert clears only below (waspada − hysteresis).
  */
-export function evaluateAlert(open: OpenAlertState | null, readings: readonly { t: number; v: number }[], thresholds: Thresholds): AlertTransition[] {
+export function evaluateAlert(
+  open: OpenAlertState | null,
+  readings: readonly { t: number; v: number }[],
+  thresholds: Thresholds,
+  hysteresis = 0,
+): AlertTransition[] {
   const out: AlertTransition[] = [];
   let state = open;
   const sorted = [...readings].filter((r) => !state || r.t > state.lastTime).sort((a, b) => a.t - b.t);
   for (const r of sorted) {
-    const level = alertLevel(r.v, thresholds);
+    const level = state ? alertLevelWithHysteresis(r.v, thresholds, hysteresis, state.level) : alertLevel(r.v, thresholds);
     if (!state) {
       if (level === 'siaga' || level === 'awas') {
         out.push({ kind: 'open', level, time: r.t, value: r.v });

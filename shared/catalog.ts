@@ -6,9 +6,30 @@
 export const DATA_CLASSES = ['publik', 'terbatas', 'rahasia'] as const;
 export type DataClass = (typeof DATA_CLASSES)[number];
 
-/** The five live domains of the command center, and `system`: the platform's own health (backups). */
+/**
+ * The demo city's domains: its five live domains and `system` (the platform's own health, backups). Only the
+ * demo (seed, simulator) may rely on this list: a kota's domains are catalog data (table `domain`, migration 086).
+ */
 export const DOMAINS = ['complaints', 'floods', 'traffic', 'sanitation', 'projects', 'system'] as const;
-export type Domain = (typeof DOMAINS)[number];
+/** A domain code; which ones exist is catalog data (`DomainInfo`), validated against the catalog. */
+export type Domain = string;
+
+/** A domain of the catalog: its names in both UI languages and its place in lists. */
+export interface DomainInfo {
+  code: string;
+  nameId: string;
+  nameEn: string;
+  /** Lower first. */
+  sort: number;
+}
+
+/**
+ * How a tile or a roll-up display combines the readings of a metric's series into one figure: `avg` for levels
+ * (water level), `sum` for counts spread over entities (complaints per kecamatan), `max`/`min` for the worst
+ * place, `last` for a single counter.
+ */
+export const AGGREGATIONS = ['avg', 'sum', 'max', 'min', 'last'] as const;
+export type Aggregation = (typeof AGGREGATIONS)[number];
 
 /** Flood alert levels used by BPBD (Normal / Waspada / Siaga / Awas), lowest first. */
 export const ALERT_LEVELS = ['normal', 'waspada', 'siaga', 'awas'] as const;
@@ -24,6 +45,8 @@ export interface Thresholds {
 export interface Opd {
   code: string;
   name: string;
+  /** What tight places show ('Dinkes'); absent or null: the code. */
+  shortName?: string | null;
 }
 
 export interface Metric {
@@ -37,6 +60,13 @@ export interface Metric {
   /** Expected seconds between readings of one series; the wall turns stale beyond it. */
   cadenceS: number;
   thresholds: Thresholds | null;
+  /**
+   * In the metric's unit: a value that reached a level leaves it only once below (threshold − hysteresis)
+   * (`alertLevelWithHysteresis`, shared/alerts.ts). Absent: 0.
+   */
+  hysteresis?: number;
+  /** How tiles and roll-up displays combine the metric's series (absent: avg). */
+  aggregation?: Aggregation;
   /** The value accumulates by definition (intake so far today): a rise is no warning. Absent: false. */
   cumulative?: boolean;
   /** What to do at each alert level (alert cards on the wall and the tablet); absent or null: none configured. */
@@ -51,6 +81,17 @@ export interface Metric {
    * complaints count: its change over a bucket is received − closed; server/public/current-only.ts).
    */
   publicHistory?: boolean;
+}
+
+/**
+ * Pure: the aggregation a metric gets when its catalog entry names none — what the tiles did before it was
+ * catalog data (migration 086 wrote the same onto present metrics): counts and amounts add up, a metric with
+ * thresholds shows its worst place, the rest their mean.
+ */
+export function defaultAggregation(m: Pick<Metric, 'unit' | 'thresholds'>): Aggregation {
+  if (m.unit === 'count' || m.unit === 'IDR' || m.unit === 't' || m.unit === 'veh/h') return 'sum';
+  if (m.thresholds) return 'max';
+  return 'avg';
 }
 
 /** Whether anonymous callers may read the metric's history (server/public/current-only.ts applies it). */
@@ -102,6 +143,15 @@ export interface EventKind {
   statuses: readonly string[];
   /** The statuses after which an item is closed (resolved, rejected…): off the maps, counted as handled. */
   closedStatuses: readonly string[];
+  /** The closed list of categories with their names (absent or empty: the kind has none). */
+  categories?: readonly EventCategory[];
+}
+
+/** A category of an event kind (complaint `jalan_rusak`), named in both UI languages. */
+export interface EventCategory {
+  code: string;
+  nameId: string;
+  nameEn: string;
 }
 
 /** Series identity: one metric measured at one entity (a gate, a road segment, a truck, a project). */
@@ -128,6 +178,24 @@ export function alertLevel(value: number, t: Thresholds | null): AlertLevel {
   if (value >= t.siaga) return 'siaga';
   if (value >= t.waspada) return 'waspada';
   return 'normal';
+}
+
+/**
+ * Pure: the alert level of a value that was at `previous`: it rises at once (value ≥ threshold) but leaves a
+ * level only once below (that level's threshold − hysteresis), so a value wavering at a threshold keeps its level.
+ * With hysteresis 0 it is `alertLevel`. Table-tested in tests/unit/hysteresis.test.ts.
+ */
+export function alertLevelWithHysteresis(value: number, t: Thresholds | null, hysteresis: number, previous: AlertLevel): AlertLevel {
+  const raw = alertLevel(value, t);
+  if (!t || hysteresis <= 0) return raw;
+  const rank = (l: AlertLevel) => ALERT_LEVELS.indexOf(l);
+  if (rank(raw) >= rank(previous)) return raw;
+  // falling: stay at the highest level (not above `previous`) the value has not left by the margin
+  for (let r = rank(previous); r > rank(raw); r--) {
+    const level = ALERT_LEVELS[r] as Exclude<AlertLevel, 'normal'>;
+    if (value >= t[level] - hysteresis) return level;
+  }
+  return raw;
 }
 
 /** A service-level target: hours an event may stay open; category '' is the kind's default. */

@@ -8,7 +8,7 @@ import type { WireAlert } from './alerts';
 import type { FeedHealth } from './feed-state';
 import type { IncidentsChanged, IncidentsSnapshot, IncidentsSubscribeRequest } from './incidents';
 import type { NoticesChanged, NoticesSnapshot, NoticesSubscribeRequest } from './notices';
-import type { AlertsSubscribeRequest, EventsSubscribeRequest, FeedsSubscribeRequest, SubscribeRequest } from './schemas';
+import type { AlertsSubscribeRequest, CatalogSubscribeRequest, EventsSubscribeRequest, FeedsSubscribeRequest, SubscribeRequest } from './schemas';
 
 /** A reading on the wire: epoch milliseconds, not ISO strings (formatting dates costs more than the JSON). */
 export interface WirePoint {
@@ -122,6 +122,19 @@ export interface FeedsSnapshot extends Partial<SyncMeta> {
   feeds: FeedHealth[];
 }
 
+/** The catalog changed (issue 17): refetch GET /api/v1/catalog if `version` is newer than the one held. */
+export interface CatalogChanged {
+  seq: number;
+  version: number;
+}
+
+export interface CatalogSnapshot extends Partial<SyncMeta> {
+  serverTime: number;
+  seq: number;
+  /** The catalog version the server holds now. */
+  version: number;
+}
+
 export interface ServerToClientEvents {
   'points:appended': (msg: PointsAppended) => void;
   'events:changed': (msg: EventsChanged) => void;
@@ -133,6 +146,8 @@ export interface ServerToClientEvents {
   'incidents:changed': (msg: IncidentsChanged) => void;
   /** Public notices published, updated or withdrawn (issue 21; /public and /live; never volatile). */
   'notices:changed': (msg: NoticesChanged) => void;
+  /** The catalog changed (admin REST or CLI, issue 17): clients refetch /api/v1/catalog (/live; never volatile). */
+  'catalog:changed': (msg: CatalogChanged) => void;
   /** A request the server does not know was refused (forged event names get an answer, not silence). */
   'request:refused': (msg: { event: string; code: ErrorCode; message: string }) => void;
   /** The session behind this socket ended (expired, revoked, user disabled or changed); the server disconnects next. */
@@ -162,6 +177,8 @@ export interface ClientToServerEvents {
   'incidents:subscribe': (req: IncidentsSubscribeRequest, ack: (res: Ack<IncidentsSnapshot>) => void) => void;
   /** Public notices in force or announced (issue 21): a snapshot with its seq, then `notices:changed` in sequence. */
   'notices:subscribe': (req: NoticesSubscribeRequest, ack: (res: Ack<NoticesSnapshot>) => void) => void;
+  /** Catalog changes (signed-in sockets are in the room from connection): the version held, then `catalog:changed`. */
+  'catalog:subscribe': (req: CatalogSubscribeRequest, ack: (res: Ack<CatalogSnapshot>) => void) => void;
 }
 
 export type InterServerEvents = Record<string, never>;

@@ -107,6 +107,12 @@ export function sceneSources(scene: Scene): { metrics: string[]; eventKinds: str
     switch (p.type) {
       case 'map':
         for (const l of p.layers) {
+          // a generic layer reads its own catalog code
+          if (typeof l !== 'string') {
+            if (l.type === 'metric-layer') metrics.add(l.metric);
+            else kinds.add(l.kind);
+            continue;
+          }
           LAYER_METRICS[l].forEach((m) => metrics.add(m));
           if (COMPLAINT_LAYERS.includes(l)) kinds.add('complaint');
           if (l === 'flood-columns') alerts = true; // the ring of an entity in alert
@@ -114,6 +120,12 @@ export function sceneSources(scene: Scene): { metrics: string[]; eventKinds: str
         break;
       case 'kpis':
         for (const k of p.kpis) KPI_METRICS[k].forEach((m) => metrics.add(m));
+        break;
+      case 'metric-kpi':
+        p.metrics.forEach((m) => metrics.add(m));
+        break;
+      case 'metric-chart':
+        metrics.add(p.metric);
         break;
       case 'chart':
         CHART_METRICS[p.chart].forEach((m) => metrics.add(m));

@@ -8,7 +8,8 @@
  */
 import { basemapCollection, basemapResponse } from './basemap';
 import { z } from 'zod';
-import { ALERT_LEVELS, DATA_CLASSES, DOMAINS } from './catalog';
+import { AGGREGATIONS, ALERT_LEVELS, DATA_CLASSES } from './catalog';
+import { catalogChangeResponse, catalogDocumentSchema, relaxationSchema } from './catalog-document';
 import { quarantineEntrySchema, sourceHealthSchema } from './feeds';
 import { scenesFileSchema } from './scenes';
 import { BUCKETS, publicCountSchema } from './schemas';
@@ -18,6 +19,7 @@ import * as scorecard from './scorecard';
 import * as notices from './notices';
 import * as tickets from './tickets';
 import * as sharing from './sharing';
+import * as accounts from './accounts';
 
 const HOUR_MS = 3_600_000;
 /** The windows the public complaint views answer for, ending now. */
@@ -117,7 +119,7 @@ export const entitiesRegisteredResponse = z.object({ accepted: z.number().int(),
 const thresholds = z.object({ waspada: z.number(), siaga: z.number(), awas: z.number() });
 const metric = z.object({
   code: z.string(),
-  domain: z.enum(DOMAINS),
+  domain: z.string().describe('a domain code of the catalog (`domains`)'),
   ownerOpd: z.string(),
   class: z.enum(DATA_CLASSES),
   unit: z.string(),
@@ -125,6 +127,8 @@ const metric = z.object({
   nameEn: z.string(),
   cadenceS: z.number().int(),
   thresholds: thresholds.nullable(),
+  hysteresis: z.number().optional().describe('a level is left only below its threshold minus this (metric unit)'),
+  aggregation: z.enum(AGGREGATIONS).optional().describe('how tiles combine the series of the metric (absent: avg)'),
   cumulative: z.boolean().optional().describe('the value accumulates by definition (a rise is no warning)'),
   sop: z
     .record(z.string(), z.object({ id: z.string(), en: z.string() }))
@@ -139,17 +143,22 @@ const metric = z.object({
 });
 const eventKind = z.object({
   code: z.string(),
-  domain: z.enum(DOMAINS),
+  domain: z.string(),
   ownerOpd: z.string(),
   class: z.enum(DATA_CLASSES),
   nameId: z.string(),
   nameEn: z.string(),
   statuses: z.array(z.string()),
   closedStatuses: z.array(z.string()),
+  categories: z.array(z.object({ code: z.string(), nameId: z.string(), nameEn: z.string() })).optional(),
   sharedFor: z.array(z.string()).optional(),
 });
 export const catalogResponse = z.object({
-  opd: z.array(z.object({ code: z.string(), name: z.string() })),
+  opd: z.array(z.object({ code: z.string(), name: z.string(), shortName: z.string().nullable().optional() })),
+  domains: z
+    .array(z.object({ code: z.string(), nameId: z.string(), nameEn: z.string(), sort: z.number().int() }))
+    .describe('every domain, in display order'),
+  version: z.number().int().describe('the catalog version (a `catalog:changed` fact carries the new one)'),
   metrics: z.array(metric),
   eventKinds: z.array(eventKind),
 });
@@ -638,7 +647,7 @@ export const datastoreResult = z.object({
 
 export const wallScenesResponse = z.object({
   scenes: scenesFileSchema,
-  source: z.enum(['file', 'defaults']),
+  source: z.enum(['database', 'file', 'defaults']).describe('stored by an admin, WALL_SCENES_FILE, or the built-in scenes'),
   loadedAt: ms,
   error: z.string().nullable().describe('why WALL_SCENES_FILE was not taken, when it was not'),
 });
@@ -727,6 +736,9 @@ export const restResponses = {
   ReportAccepted: reportAcceptedResponse,
   EntitiesRegistered: entitiesRegisteredResponse,
   Catalog: catalogResponse,
+  CatalogDocument: catalogDocumentSchema,
+  CatalogChanges: catalogChangeResponse,
+  CatalogConflict: errorResponse.extend({ relaxations: z.array(relaxationSchema) }),
   SeriesRange: seriesResponse,
   Alert: alertResponse,
   Alerts: alertsResponse,
@@ -792,6 +804,12 @@ export const restResponses = {
   SharingAgreement: sharing.sharingAgreementResponse,
   SharingUsage: sharing.sharingUsageResponse,
   SharingMatrix: sharing.sharingMatrixResponse,
+  // issue 17: users and ingest keys on the admin page (schemas in shared/accounts.ts)
+  AdminUsers: accounts.adminUsersResponse,
+  UserChanged: accounts.userChangedResponse,
+  IngestKeys: accounts.ingestKeysResponse,
+  IngestKey: accounts.ingestKeySchema,
+  IngestKeyCreated: accounts.ingestKeyCreatedResponse,
 } as const satisfies Record<string, z.ZodType>;
 export type RestResponseName = keyof typeof restResponses;
 /** The answer a route documents under `name`, as the server sends it and the client receives it. */

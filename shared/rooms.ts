@@ -15,7 +15,9 @@ export type Room =
    */
   | { type: 'incidents'; opd?: string; purpose?: string }
   /** public notices (issue 21): one room, heard on /public too */
-  | { type: 'notices' };
+  | { type: 'notices' }
+  /** catalog changes (issue 17): one room for signed-in sockets */
+  | { type: 'catalog' };
 
 const OPD_CODE = /^[A-Z][A-Z0-9_]{1,31}$/;
 /** A sharing agreement's purpose code (the same rule as shared/schemas.ts PURPOSE and the agreement table's CHECK). */
@@ -36,6 +38,8 @@ export function toRoomId(room: Room): string {
       return room.purpose ? `incidents:${room.opd}/${room.purpose}` : `incidents:${room.opd}`;
     case 'notices':
       return 'notices';
+    case 'catalog':
+      return 'catalog';
   }
 }
 
@@ -43,6 +47,7 @@ export function toRoomId(room: Room): string {
 export function parseRoomId(id: string): Room | null {
   if (id === 'feeds') return { type: 'feeds' };
   if (id === 'notices') return { type: 'notices' };
+  if (id === 'catalog') return { type: 'catalog' };
   if (id === 'alerts') return { type: 'alerts' };
   if (id.startsWith('alerts:')) return OPD_CODE.test(id.slice(7)) ? { type: 'alerts', opd: id.slice(7) } : null;
   if (id === 'incidents') return { type: 'incidents' };

@@ -140,6 +140,10 @@ export type AlertsSubscribeRequest = z.input<typeof alertsSubscribeSchema>;
 export const feedsSubscribeSchema = z.object({ since: syncSinceSchema.optional() });
 export type FeedsSubscribeRequest = z.input<typeof feedsSubscribeSchema>;
 
+/** The catalog channel (issue 17): one room for every signed-in socket; only a resume may be sent. */
+export const catalogSubscribeSchema = z.object({ since: syncSinceSchema.optional() });
+export type CatalogSubscribeRequest = z.input<typeof catalogSubscribeSchema>;
+
 /** One issue of a rejected batch: which record, which field, what is wrong. */
 export interface IssueDetail {
   index: number | null;

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { clearToken, resolveToken, saveToken } from '../lib/auth-token';
 import { fetchCatalog, type CatalogResponse } from '../lib/api/catalog';
@@ -70,19 +70,22 @@ export function AgencyApp() {
     };
   }, [token]);
 
-  // Re-read the catalog now and then: a new sharing agreement (or a revoked one) shows without a reload.
+  // Re-read the catalog now and then (a new sharing agreement, or a revoked one, shows without a reload), and at
+  // once when the server says it changed (`catalog:changed`: an admin added a metric, issue 17).
+  const rereadCatalog = useCallback(() => {
+    if (!token) return;
+    fetchCatalog(token).then(
+      (c) => setCatalog((prev) => (JSON.stringify(prev) === JSON.stringify(c) ? prev : c)),
+      (e) => {
+        if (e instanceof ApiError && e.status === 401) forget(true);
+      },
+    );
+  }, [token]);
   useEffect(() => {
     if (!token) return;
-    const timer = setInterval(() => {
-      fetchCatalog(token).then(
-        (c) => setCatalog((prev) => (JSON.stringify(prev) === JSON.stringify(c) ? prev : c)),
-        (e) => {
-          if (e instanceof ApiError && e.status === 401) forget(true);
-        },
-      );
-    }, CATALOG_REFRESH_MS);
+    const timer = setInterval(rereadCatalog, CATALOG_REFRESH_MS);
     return () => clearInterval(timer);
-  }, [token]);
+  }, [token, rereadCatalog]);
 
   const onLoggedIn = (newToken: string, who: Me) => {
     saveToken(newToken);
@@ -125,7 +128,9 @@ export function AgencyApp() {
       ) : (
         <LoginForm expired={expired} onLoggedIn={onLoggedIn} />
       )}
-      {token && me && me.role !== 'public' && catalog && <Dashboard token={token} me={me} catalog={catalog} onRefused={() => forget(true)} />}
+      {token && me && me.role !== 'public' && catalog && (
+        <Dashboard token={token} me={me} catalog={catalog} onRefused={() => forget(true)} onCatalogChanged={rereadCatalog} />
+      )}
       {route.view === 'home' && (
         <>
           <nav className="agency-links">

@@ -1,6 +1,6 @@
 import { lazy, Suspense, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { DOMAINS, type Domain, type Metric } from '@shared/catalog';
+import type { DomainInfo, Metric } from '@shared/catalog';
 import { NAMESPACES } from '@shared/contract';
 import type { CatalogResponse } from '../lib/api/catalog';
 import { AlertsStore, AlertsSync } from '../lib/alerts';
@@ -44,7 +44,20 @@ const AGREEMENTS_REFRESH_MS = 15_000;
  * metric shown (shared ones subscribed with their agreement's purpose) and the alerts; it is opened again
  * when the set of metrics changes (a new agreement), keeping the alert list.
  */
-export function Dashboard({ token, me, catalog, onRefused }: { token: string; me: Me; catalog: CatalogResponse; onRefused: () => void }) {
+export function Dashboard({
+  token,
+  me,
+  catalog,
+  onRefused,
+  onCatalogChanged,
+}: {
+  token: string;
+  me: Me;
+  catalog: CatalogResponse;
+  onRefused: () => void;
+  /** The server says the catalog changed (`catalog:changed`, issue 17): read it again now. */
+  onCatalogChanged?: (version: number) => void;
+}) {
   const { t } = useTranslation();
   const { lang, locale } = useLang();
   const { route, go, back } = useRoute();
@@ -56,8 +69,10 @@ export function Dashboard({ token, me, catalog, onRefused }: { token: string; me
       sharingNow.agreements.filter((a) => a.direction !== 'other' && (a.status === 'expiring' || a.status === 'suspended')).length
     : 0;
   const refused = useRef(onRefused);
+  const catalogChanged = useRef(onCatalogChanged);
   useEffect(() => {
     refused.current = onRefused;
+    catalogChanged.current = onCatalogChanged;
   });
 
   const agencyOpd = me.role === 'agency' ? me.opd : null;
@@ -106,6 +121,8 @@ export function Dashboard({ token, me, catalog, onRefused }: { token: string; me
     setSharedSyncs(shared);
     const notices = new NoticesSync(socket, noticesStore);
     setLive({ conn, sync });
+    // every signed-in socket is in the catalog room from connection: a new metric shows without waiting for a poll
+    socket.on('catalog:changed', (m) => catalogChanged.current?.(m.version));
     const off = conn.subscribe(() => {
       if (conn.state === 'unauthenticated') refused.current();
     });
@@ -160,8 +177,12 @@ export function Dashboard({ token, me, catalog, onRefused }: { token: string; me
     );
   }
 
-  const byDomain = (list: readonly Metric[]) =>
-    DOMAINS.map((d) => [d, list.filter((m) => m.domain === d)] as const).filter(([, l]) => l.length > 0) as [Domain, Metric[]][];
+  // the catalog's domains in their order (domains are data: a kota adds its own, issue 17)
+  const byDomain = (list: readonly Metric[]): [DomainInfo, Metric[]][] =>
+    [...catalog.domains]
+      .sort((a, b) => a.sort - b.sort || a.code.localeCompare(b.code))
+      .map((d): [DomainInfo, Metric[]] => [d, list.filter((m) => m.domain === d.code)])
+      .filter(([, l]) => l.length > 0);
   const received = (agreements ?? []).filter((a) => a.direction === 'received');
   const granted = (agreements ?? []).filter((a) => a.direction === 'granted');
   const agreementFor = (m: SharedMetric) => received.find((a) => a.itemType === 'metric' && a.itemCode === m.code && a.purpose === purposes[m.code]);
@@ -315,19 +336,19 @@ function LiveTiles({
   footer,
 }: {
   live: Live;
-  groups: [Domain | null, Metric[]][];
+  groups: [DomainInfo | null, Metric[]][];
   onOpen: (code: string) => void;
   footer?: (m: Metric) => ReactNode;
 }) {
-  const { t } = useTranslation();
+  const { lang } = useLang();
   const store = live.conn.store;
   useThrottledVersion(store, store.options.renderThrottleMs);
   const now = useNow(store.now, 1_000);
   return (
     <>
       {groups.map(([domain, list]) => (
-        <div key={domain ?? 'shared'} className="kpi-group" data-testid="kpi-group" data-domain={domain ?? ''}>
-          {domain && <h3>{t(`agency.dash.domain.${domain}`)}</h3>}
+        <div key={domain?.code ?? 'shared'} className="kpi-group" data-testid="kpi-group" data-domain={domain?.code ?? ''}>
+          {domain && <h3>{lang === 'en' ? domain.nameEn : domain.nameId}</h3>}
           <div className="kpi-grid">
             {list.map((m) => (
               <KpiTile key={m.code} metric={m} state={store.get(m.code)} now={now} onOpen={() => onOpen(m.code)} footer={footer?.(m)} />

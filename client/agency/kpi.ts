@@ -4,6 +4,7 @@
  * No I/O, clock passed in; table-tested in tests/unit/agency-kpi.test.ts.
  */
 
+import { DOMAINS } from '@shared/catalog';
 import { aggregate, countAtOrBefore, type Aggregation, type SeriesLike } from '../features/kpi';
 
 // The KPI rule itself (aggregation, the figure's age, trend over an explicit window, wording) lives in
@@ -90,6 +91,19 @@ export function withGaps(points: readonly (readonly [number, number])[], maxStep
     out.push([p[0], p[1]]);
   }
   return out;
+}
+
+// --- domains ---
+
+/**
+ * The tablet's tiles grouped by domain: the known domains in their usual order, then any other domain the
+ * catalog holds in code order. Every metric gets a tile: one this build has never heard of shows as a
+ * generic KPI tile (name, unit, value, level, age, drill-down) with no code change.
+ */
+export function groupByDomain<M extends { domain: string }>(list: readonly M[]): [string, M[]][] {
+  const known: readonly string[] = DOMAINS;
+  const others = [...new Set(list.map((m) => m.domain).filter((d) => !known.includes(d)))].sort();
+  return [...known, ...others].map((d) => [d, list.filter((m) => m.domain === d)] as [string, M[]]).filter(([, l]) => l.length > 0);
 }
 
 // --- regions ---------------------------------------------------------------------------------------------

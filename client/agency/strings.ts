@@ -48,7 +48,13 @@ const id = {
         system: 'Sistem',
       },
       lost: 'Koneksi ke server terputus. Angka yang tampil adalah nilai terakhir yang diterima; menyambung kembali otomatis…',
-      agg: { sum: 'total dari {{n}} unit', mean: 'rata-rata dari {{n}} unit', max: 'tertinggi dari {{n}} unit' },
+      agg: {
+        sum: 'total dari {{n}} unit',
+        mean: 'rata-rata dari {{n}} unit',
+        max: 'tertinggi dari {{n}} unit',
+        min: 'terendah dari {{n}} unit',
+        last: 'laporan terbaru dari {{n}} unit',
+      },
       trend: {
         none: 'belum ada pembanding {{window}} lalu',
       },
@@ -171,7 +177,13 @@ const en: AgencyStrings = {
         system: 'System',
       },
       lost: 'The connection to the server is lost. The figures shown are the last ones received; reconnecting automatically…',
-      agg: { sum: 'total of {{n}} units', mean: 'average of {{n}} units', max: 'highest of {{n}} units' },
+      agg: {
+        sum: 'total of {{n}} units',
+        mean: 'average of {{n}} units',
+        max: 'highest of {{n}} units',
+        min: 'lowest of {{n}} units',
+        last: 'latest report of {{n}} units',
+      },
       trend: {
         none: 'nothing to compare with {{window}} ago yet',
       },

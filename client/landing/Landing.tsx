@@ -5,6 +5,7 @@ const SURFACES = [
   { key: 'wall', href: '/wall' },
   { key: 'agency', href: '/agency' },
   { key: 'public', href: '/public' },
+  { key: 'admin', href: '/admin' },
 ] as const;
 
 export function Landing() {

@@ -100,12 +100,16 @@ export class LiveConnection {
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private pruneTimer: ReturnType<typeof setInterval> | null = null;
 
+  /** The keys the channels ask for; `watch` adds to them (the channels read these arrays on every resync). */
+  private readonly metrics: string[];
+  private readonly eventKinds: string[];
+
   constructor(socket: SinergiSocket, config: LiveConnectionConfig, store = new LiveStore(), events = new EventsStore(store.options)) {
     this.socket = socket;
     this.store = store;
     this.events = events;
-    const metrics = [...new Set(config.metrics)];
-    const eventKinds = [...new Set(config.eventKinds ?? [])];
+    const metrics = (this.metrics = [...new Set(config.metrics)]);
+    const eventKinds = (this.eventKinds = [...new Set(config.eventKinds ?? [])]);
     for (const m of metrics) store.track(m);
     for (const k of eventKinds) events.track(k);
 
@@ -129,6 +133,26 @@ export class LiveConnection {
     setBodyState('conn', 'disconnected');
     this.pruneTimer = setInterval(() => this.store.prune(), 30_000);
     if (socket.connected) this.onConnect();
+  }
+
+  /**
+   * Subscribes to more metrics and event kinds on this connection (a wall scene that names a catalog code the
+   * built-in panels do not read); codes already followed are left as they are. Bounded by the caller: the
+   * scenes schema caps panels, and each code is one subscription.
+   */
+  watch(codes: { metrics?: readonly string[]; eventKinds?: readonly string[] }): void {
+    for (const m of codes.metrics ?? []) {
+      if (this.metrics.includes(m)) continue;
+      this.metrics.push(m);
+      this.store.track(m);
+      this.engine.resubscribe('points', m);
+    }
+    for (const k of codes.eventKinds ?? []) {
+      if (this.eventKinds.includes(k)) continue;
+      this.eventKinds.push(k);
+      this.events.track(k);
+      this.engine.resubscribe('events', k);
+    }
   }
 
   get state(): ConnectionState {

@@ -5,7 +5,18 @@
  */
 import { useMemo, useState, type CSSProperties, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ChartId, KpiId, MapLayerId, Panel, Scene } from '@shared/scenes';
+import {
+  genericLayerId,
+  splitLayers,
+  type ChartId,
+  type GenericLayerSpec,
+  type KpiId,
+  type MapLayerEntry,
+  type MapLayerId,
+  type Panel,
+  type PanelAggregation,
+  type Scene,
+} from '@shared/scenes';
 import type { RegionsResponse } from '../lib/api/regions';
 import type { FeedsStore } from '../lib/feed-health';
 import type { AlertsStore } from '../lib/alerts';
@@ -17,7 +28,9 @@ import { formatNumber, formatRatio, formatValue, unitLabel } from '../lib/format
 import { alertCss, rampRgba } from '../lib/alert-colors';
 import { nameAndCode, nameFirst } from '../features/common';
 import { gatesByLevel, pumpsRunning } from '../features/floods/derive';
-import type { Aggregation } from '../features/kpi';
+import { aggregationFromCatalog, type Aggregation } from '../features/kpi';
+import { genericInput, type GenericLayerInput } from './generic-layers';
+import { MetricChart } from './MetricChart';
 import { wallKpi, wallSilent, wallTrend } from './kpi-view';
 import { averageCongestion, averageSpeed } from '../features/traffic/derive';
 import { landfillToday } from '../features/sanitation/derive';
@@ -108,6 +121,9 @@ function panelKey(p: Panel, i: number, scene: Scene): string {
   switch (p.type) {
     case 'chart':
       return `chart-${p.chart}-${i}`;
+    case 'metric-chart':
+      return `metric-chart-${p.metric}-${i}`;
+    case 'metric-kpi':
     case 'kpis':
       return `kpis-${i}`;
     case 'alerts':
@@ -158,6 +174,10 @@ function PanelView({ panel, ctx }: { panel: Panel; ctx: SceneContext }) {
       return <MapPanel layers={panel.layers} pitch={panel.pitch} title={title} ctx={ctx} />;
     case 'kpis':
       return <KpisPanel kpis={panel.kpis} ctx={ctx} />;
+    case 'metric-kpi':
+      return <MetricKpiPanel codes={panel.metrics} aggregation={panel.aggregation} ctx={ctx} />;
+    case 'metric-chart':
+      return <MetricChartPanel panel={panel} title={title} ctx={ctx} />;
     case 'chart':
       return <ChartPanel chart={panel.chart} title={title} ctx={ctx} />;
     case 'alerts':
@@ -209,10 +229,13 @@ function Frame({
   );
 }
 
-function MapPanel({ layers, pitch, title, ctx }: { layers: MapLayerId[]; pitch: number; title?: string; ctx: SceneContext }) {
+function MapPanel({ layers: entries, pitch, title, ctx }: { layers: MapLayerEntry[]; pitch: number; title?: string; ctx: SceneContext }) {
   const { t } = useTranslation();
+  const { builtIn: layers, generic } = useMemo(() => splitLayers(entries), [entries]);
+  const genericSources = generic.map((g) => ({ spec: g, ...genericAge(ctx.conn, g, ctx.now) }));
+  const extra = useGenericInputs(generic, ctx);
   const sources = layers.map((l) => ({ layer: l, ...sourceAge(ctx.conn, LAYER_SOURCE[l], ctx.now) }));
-  const visible = sources.filter((s) => !s.forbidden);
+  const visible = [...sources, ...genericSources].filter((s) => !s.forbidden);
   const stale = visible.some((s) => s.stale);
   const t0 = newest(...visible.map((s) => s.t));
   const [picked, setPicked] = useState<InspectTarget | null>(null);
@@ -236,7 +259,14 @@ function MapPanel({ layers, pitch, title, ctx }: { layers: MapLayerId[]; pitch: 
   return (
     <Frame id="map" title={title ?? t('wall.map')} t={t0} cadenceS={stale ? cadence : undefined} stale={stale} now={ctx.now} className="panel-map">
       <div className={`map-frame${ctx.inspectToken ? ' is-inspectable' : ''}`}>
-        <WallMap regions={ctx.regions} data={mapData} layers={layers} pitch={pitch} onPick={ctx.inspectToken ? setPicked : undefined} />
+        <WallMap
+          regions={ctx.regions}
+          data={mapData}
+          layers={layers}
+          generic={extra}
+          pitch={pitch}
+          onPick={ctx.inspectToken ? setPicked : undefined}
+        />
         {picked && ctx.inspectToken && (
           <InspectCard
             target={picked}
@@ -249,15 +279,111 @@ function MapPanel({ layers, pitch, title, ctx }: { layers: MapLayerId[]; pitch: 
         )}
       </div>
       <ul className="map-legend" aria-label="legend" data-testid="map-legend">
-        {visible.map((s) => (
-          <li key={s.layer} data-layer={s.layer} data-stale={s.stale ? 'true' : 'false'} className={s.stale ? 'stale' : ''}>
-            <LegendKey layer={s.layer} />
-            <span className="lg-name">{t(`wall.layers.${s.layer}`)}</span>
-            {s.stale && <strong className="stale-tag"> · {t('age.stale')}</strong>}
-          </li>
+        {sources
+          .filter((s) => !s.forbidden)
+          .map((s) => (
+            <li key={s.layer} data-layer={s.layer} data-stale={s.stale ? 'true' : 'false'} className={s.stale ? 'stale' : ''}>
+              <LegendKey layer={s.layer} />
+              <span className="lg-name">{t(`wall.layers.${s.layer}`)}</span>
+              {s.stale && <strong className="stale-tag"> · {t('age.stale')}</strong>}
+            </li>
+          ))}
+        {genericSources.map((s) => (
+          <GenericLegend key={genericLayerId(s.spec)} spec={s.spec} source={s} ctx={ctx} />
         ))}
       </ul>
     </Frame>
+  );
+}
+
+/** A generic layer's data age and access, like `sourceAge` of a built-in one. */
+function genericAge(conn: WallSources, g: GenericLayerSpec, now: number) {
+  if (g.type === 'metric-layer') return { ...sourceAge(conn, g.metric, now), missing: conn.store.get(g.metric)?.error === 'not_found' };
+  const k = conn.events.get(g.kind);
+  return { t: k?.newestT ?? null, cadenceS: undefined, stale: false, forbidden: k?.status === 'forbidden', missing: k?.error === 'not_found' };
+}
+
+/**
+ * The rows of the map panel's generic layers: re-derived when one of their codes moved (sequence number,
+ * status, series count), or every 5 s for the stale judgement, so deck.gl gets a new array only then.
+ */
+function useGenericInputs(generic: GenericLayerSpec[], ctx: SceneContext): GenericLayerInput[] {
+  const { store, events } = ctx.conn;
+  const key = generic
+    .map((g) => {
+      if (g.type === 'metric-layer') {
+        const m = store.get(g.metric);
+        return m ? `${m.status}:${m.seq}:${m.series.size}` : '-';
+      }
+      const k = events.get(g.kind);
+      return k ? `${k.status}:${k.seq}:${k.located.length}` : '-';
+    })
+    .join('|');
+  const tick = Math.floor(ctx.now / 5_000);
+  return useMemo(
+    () => generic.map((g) => genericInput(g, { metric: (c) => store.get(c), events: (c) => events.get(c) }, store.now())),
+    // the stores mutate in place: `key` says when the layers' data changed, `tick` re-judges staleness
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [generic, key, tick, store, events],
+  );
+}
+
+/** A generic layer's legend line: the catalog name in the UI language, its style, its colour key; or why it is empty. */
+function GenericLegend({
+  spec,
+  source,
+  ctx,
+}: {
+  spec: GenericLayerSpec;
+  source: { stale: boolean; forbidden: boolean; missing: boolean };
+  ctx: SceneContext;
+}) {
+  const { t } = useTranslation();
+  const { lang } = useLang();
+  const id = genericLayerId(spec);
+  const code = spec.type === 'metric-layer' ? spec.metric : spec.kind;
+  if (source.forbidden || source.missing) {
+    return (
+      <li data-layer={id} data-problem={source.forbidden ? 'forbidden' : 'unknown'} className="lg-problem">
+        <span className="lg-name">{t(source.forbidden ? 'wall.generic.forbidden' : 'wall.generic.unknown', { code })}</span>
+      </li>
+    );
+  }
+  if (spec.type === 'event-layer') {
+    const kind = ctx.conn.events.get(spec.kind)?.kind;
+    const name = kind ? (lang === 'en' ? kind.nameEn : kind.nameId) : spec.kind;
+    return (
+      <li data-layer={id} data-stale="false">
+        <span className="lg-dot lg-event" />
+        <span className="lg-name">
+          {t('wall.generic.openEvents', { name })} · {t(`wall.generic.${spec.style}`)}
+        </span>
+      </li>
+    );
+  }
+  const m = ctx.conn.store.get(spec.metric)?.metric;
+  const name = m ? (lang === 'en' ? m.nameEn : m.nameId) : spec.metric;
+  return (
+    <li data-layer={id} data-stale={source.stale ? 'true' : 'false'} className={source.stale ? 'stale' : ''}>
+      {m?.thresholds ? (
+        <span className="lg-levels">
+          {(['normal', 'waspada', 'siaga', 'awas'] as const).map((l) => (
+            <AlertBadge key={l} level={l} />
+          ))}
+        </span>
+      ) : (
+        <span className="lg-ramp">
+          <span className="lg-end">{t('wall.layers.low')}</span>
+          <span className="lg-bar" style={{ background: `linear-gradient(90deg, ${[0, 0.5, 1].map((x) => rgbCss(rampRgba(x))).join(', ')})` }} />
+          <span className="lg-end">{t('wall.layers.high')}</span>
+        </span>
+      )}
+      <span className="lg-name">
+        {name}
+        {m ? ` (${unitLabel(m.unit, lang)})` : ''} · {t(`wall.generic.${spec.style}`)}
+      </span>
+      {source.stale && <strong className="stale-tag"> · {t('age.stale')}</strong>}
+    </li>
   );
 }
 
@@ -346,6 +472,92 @@ function KpisPanel({ kpis, ctx }: { kpis: KpiId[]; ctx: SceneContext }) {
         <Kpi key={p.id} {...p} />
       ))}
     </section>
+  );
+}
+
+/**
+ * Tiles of any catalog metrics (issue 17): the one KPI rule (client/features/kpi) with the panel's aggregation
+ * or the catalog's, the metric's name in the UI language, unit, alert level, trend and the age of the reading
+ * behind the figure. A code the catalog does not hold, or that the wall may not read, shows as a tile saying so.
+ */
+function MetricKpiPanel({ codes, aggregation, ctx }: { codes: string[]; aggregation?: PanelAggregation; ctx: SceneContext }) {
+  const { t } = useTranslation();
+  const { lang } = useLang();
+  const agg = aggregationFromCatalog(aggregation) ?? undefined;
+  const cols = Math.max(1, codes.length <= 4 ? codes.length : 3);
+  return (
+    <section className="kpis" data-testid="panel-metric-kpi" style={{ gridTemplateColumns: `repeat(${cols}, minmax(0, 1fr))` }}>
+      {codes.map((code) => {
+        const state = ctx.conn.store.get(code);
+        const m = state?.metric ?? null;
+        const id = `metric-${code}`;
+        if (!state || !m || state.status === 'forbidden') {
+          const problem = state?.status === 'forbidden' ? 'forbidden' : state?.error === 'not_found' ? 'unknown' : 'loading';
+          return <Kpi key={code} id={id} label={code} value="–" sub={t(`wall.generic.${problem}`, { code })} tone="muted" t={null} now={ctx.now} />;
+        }
+        const k = wallKpi(state, ctx.now, agg);
+        const level = k?.level ?? null;
+        const entity = k?.entity ? entityName(state, k.entity) : '';
+        return (
+          <Kpi
+            key={code}
+            id={id}
+            label={lang === 'en' ? m.nameEn : m.nameId}
+            value={k && k.value !== null ? formatValue(k.value, m.unit, lang) : '–'}
+            sub={
+              k && k.value !== null ? (
+                <>
+                  {level && <AlertBadge level={level} />} {t(`wall.generic.agg.${k.agg}`, { n: k.series, entity })}
+                </>
+              ) : (
+                t('wall.generic.noData')
+              )
+            }
+            silent={wallSilent(k, m.unit, ctx.now, lang)}
+            tone={level ?? 'normal'}
+            trend={wallTrend(k, m.unit, lang)}
+            t={k?.at ?? null}
+            now={ctx.now}
+            cadenceS={m.cadenceS}
+          />
+        );
+      })}
+    </section>
+  );
+}
+
+/** "Rumah Pompa Kali Banger · PA-BANGER" for an entity of a live metric (the code alone without a name). */
+function entityName(state: { series: ReadonlyMap<number, { meta: { entity: string; name?: string } }> }, entity: string): string {
+  for (const s of state.series.values()) if (s.meta.entity === entity) return nameAndCode(s.meta);
+  return entity;
+}
+
+function MetricChartPanel({ panel, title, ctx }: { panel: Extract<Panel, { type: 'metric-chart' }>; title?: string; ctx: SceneContext }) {
+  const { t } = useTranslation();
+  const { lang } = useLang();
+  const src = sourceAge(ctx.conn, panel.metric, ctx.now);
+  const state = ctx.conn.store.get(panel.metric);
+  const m = state?.metric ?? null;
+  const problem = src.forbidden ? 'forbidden' : state?.error === 'not_found' ? 'unknown' : null;
+  const name = m ? (lang === 'en' ? m.nameEn : m.nameId) : panel.metric;
+  return (
+    <Frame
+      id={`metric-chart-${panel.metric}`}
+      title={title ?? (m ? t('wall.generic.chartWindow', { name, unit: unitLabel(m.unit, lang), min: panel.windowMin }) : name)}
+      t={src.t}
+      cadenceS={src.cadenceS}
+      stale={src.stale}
+      now={ctx.now}
+      className="panel-chart"
+    >
+      {problem ? (
+        <p className="empty" data-testid="panel-problem" data-problem={problem}>
+          {t(`wall.generic.${problem}`, { code: panel.metric })}
+        </p>
+      ) : (
+        <MetricChart store={ctx.conn.store} code={panel.metric} windowMin={panel.windowMin} mode={panel.lines} aggregation={panel.aggregation} />
+      )}
+    </Frame>
   );
 }
 

@@ -9,7 +9,10 @@ import type { RegionsResponse } from '../lib/api/regions';
 import { recordMapLabels, recordMapLayers, recordMapProjector, setBodyState } from '../lib/test-hooks';
 import { PICKABLE_LAYERS, targetOf, type InspectTarget } from '../features/inspect/target';
 import { buildWallLayers, describeLayers, type LayerTexts, type WallMapData } from './layers';
+import { buildGenericLayers, type GenericLayerInput } from './generic-layers';
 import { useTranslation } from 'react-i18next';
+
+const NO_GENERIC: readonly GenericLayerInput[] = [];
 
 /** Marker scale relative to a 1920-px-wide wall. */
 function viewportScale(): number {
@@ -42,12 +45,15 @@ export function WallMap({
   regions,
   data,
   layers,
+  generic = NO_GENERIC,
   pitch = 0,
   onPick,
 }: {
   regions: RegionsResponse;
   data: WallMapData;
   layers: readonly MapLayerId[];
+  /** The scene's generic layers of catalog codes (generic-layers.ts), drawn under the built-in ones. */
+  generic?: readonly GenericLayerInput[];
   pitch?: number;
   /** A tap on an entity or a complaints hexagon (absent: the map is not pickable, as in kiosk mode). */
   onPick?: (target: InspectTarget | null) => void;
@@ -140,12 +146,13 @@ export function WallMap({
   const cityAnchor = useMemo(() => (regions.city.bbox ? bboxAnchor(regions.city.bbox) : null), [regions]);
   useEffect(() => {
     if (!ready || !overlay.current) return;
-    const built = buildWallLayers(data.hexAnchor ? data : { ...data, hexAnchor: cityAnchor }, layers, viewportScale(), texts).map((l) =>
-      pickable && PICKABLE_LAYERS.has(l.id) ? l.clone({ pickable: true }) : l,
-    );
+    const built = [
+      ...buildGenericLayers(generic, regions.regions, viewportScale(), cityAnchor),
+      ...buildWallLayers(data.hexAnchor ? data : { ...data, hexAnchor: cityAnchor }, layers, viewportScale(), texts),
+    ].map((l) => (pickable && PICKABLE_LAYERS.has(l.id) ? l.clone({ pickable: true }) : l));
     overlay.current.setProps({ layers: built });
     recordMapLayers(describeLayers(built));
-  }, [ready, data, layers, pickable, cityAnchor, texts]);
+  }, [ready, data, layers, generic, regions, pickable, cityAnchor, texts]);
 
   // a tap: deck.gl picks what lies under it (a few pixels of slack for a finger)
   const pick = useRef(onPick);

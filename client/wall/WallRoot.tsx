@@ -5,7 +5,7 @@ import { clearToken, resolveToken, saveToken } from '../lib/auth-token';
 import { createSocket } from '../lib/socket';
 import { LiveConnection } from '../lib/live-connection';
 import { LiveStore } from '../lib/live-store';
-import type { ScenesResponse } from '@shared/scenes';
+import { sceneCodes, type ScenesResponse } from '@shared/scenes';
 import { FeedsSync, type FeedsStore } from '../lib/feed-health';
 import { AlertsSync, type AlertsStore } from '../lib/alerts';
 import { IncidentsSync } from '../features/incidents/sync';
@@ -17,8 +17,12 @@ import { WallApp } from './WallApp';
 import { WALL_EVENT_KINDS, WALL_MAX_LOCATED_EVENTS, WALL_METRICS } from './subscription';
 import { BUILT_IN, fetchScenes, resolveKiosk } from './scenes-api';
 
-/** How often the wall asks for the scenes again (an operator's edit shows within this). */
-const SCENES_REFRESH_MS = 30_000;
+/**
+ * How often the wall asks for the scenes again: an admin's edit (PUT /api/v1/admin/scenes) or a file edit shows
+ * within this, without a reload. A short poll of one small JSON per wall instead of a live channel: scenes change
+ * a few times a day, and the answer is the same document the wall would fetch after a push anyway.
+ */
+const SCENES_REFRESH_MS = 5_000;
 
 /** Owns the token, the regions and the /live connection; renders the wall once they exist. */
 export function WallRoot() {
@@ -133,6 +137,8 @@ function WallWithRegions({
       off();
     };
   }, [token, conn]);
+  // the catalog codes the scenes' generic panels name ride the same connection (issue 17): any metric, no code
+  useEffect(() => conn.watch(sceneCodes(scenes.scenes)), [conn, scenes]);
   const [failed, setFailed] = useState(false);
   const state = useExternalState(conn);
 

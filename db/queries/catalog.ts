@@ -1,6 +1,6 @@
 /** Catalog reads and the seeding of OPD, metrics, event kinds and regions. */
 import type pg from 'pg';
-import type { EventKind, Metric, Opd } from '../../shared/catalog';
+import { defaultAggregation, type DomainInfo, type EventKind, type Metric, type Opd } from '../../shared/catalog';
 
 type Db = pg.Pool | pg.PoolClient;
 
@@ -15,20 +15,28 @@ export interface RegionRow {
 
 export interface Catalog {
   opd: Opd[];
+  domains: DomainInfo[];
   metrics: Metric[];
   eventKinds: EventKind[];
+  /** catalog_state.version when read (migration 086). */
+  version: number;
 }
 
 export async function loadCatalog(db: Db): Promise<Catalog> {
-  const [opd, metrics, kinds] = await Promise.all([
-    db.query<Opd>('SELECT code, name FROM opd ORDER BY code'),
+  const [opd, domains, metrics, kinds, version] = await Promise.all([
+    db.query<Opd>('SELECT code, name, short_name AS "shortName" FROM opd ORDER BY code'),
+    db.query<DomainInfo>('SELECT code, name_id AS "nameId", name_en AS "nameEn", sort FROM domain ORDER BY sort, code'),
     db.query(
-      `SELECT code, domain, owner_opd, class, unit, name_id, name_en, cadence_s, thresholds, cumulative, sop, value_min, value_max, public_history FROM metric ORDER BY code`,
+      `SELECT code, domain, owner_opd, class, unit, name_id, name_en, cadence_s, thresholds, hysteresis, aggregation, cumulative, sop, value_min,
+              value_max, public_history FROM metric ORDER BY code`,
     ),
-    db.query(`SELECT code, domain, owner_opd, class, name_id, name_en, statuses, closed_statuses FROM event_kind ORDER BY code`),
+    db.query(`SELECT code, domain, owner_opd, class, name_id, name_en, statuses, closed_statuses, categories FROM event_kind ORDER BY code`),
+    db.query<{ version: string }>('SELECT version FROM catalog_state'),
   ]);
   return {
     opd: opd.rows,
+    domains: domains.rows,
+    version: Number(version.rows[0]?.version ?? 0),
     metrics: metrics.rows.map((r) => ({
       code: r.code,
       domain: r.domain,
@@ -39,6 +47,8 @@ export async function loadCatalog(db: Db): Promise<Catalog> {
       nameEn: r.name_en,
       cadenceS: r.cadence_s,
       thresholds: r.thresholds,
+      hysteresis: r.hysteresis,
+      aggregation: r.aggregation,
       cumulative: r.cumulative === true,
       sop: r.sop ?? null,
       valueMin: r.value_min,
@@ -54,6 +64,7 @@ export async function loadCatalog(db: Db): Promise<Catalog> {
       nameEn: r.name_en,
       statuses: r.statuses,
       closedStatuses: r.closed_statuses,
+      categories: r.categories,
     })),
   };
 }
@@ -89,16 +100,18 @@ export async function upsertOpd(db: Db, opd: readonly Opd[]): Promise<void> {
 
 export async function upsertMetrics(db: Db, metrics: readonly Metric[]): Promise<void> {
   await db.query(
-    `INSERT INTO metric (code, domain, owner_opd, class, unit, name_id, name_en, cadence_s, thresholds, cumulative, sop, value_min, value_max, public_history)
+    `INSERT INTO metric (code, domain, owner_opd, class, unit, name_id, name_en, cadence_s, thresholds, cumulative, sop, value_min, value_max, public_history,
+                         aggregation, hysteresis)
      SELECT code, domain, owner_opd, class::data_class, unit, name_id, name_en, cadence_s, thresholds, coalesce(cumulative, false), sop, value_min, value_max,
-            coalesce(public_history, true)
+            coalesce(public_history, true), aggregation, coalesce(hysteresis, 0)
        FROM jsonb_to_recordset($1::jsonb) AS m(code text, domain text, owner_opd text, class text, unit text,
             name_id text, name_en text, cadence_s int, thresholds jsonb, cumulative boolean, sop jsonb, value_min float8, value_max float8,
-            public_history boolean)
+            public_history boolean, aggregation text, hysteresis float8)
      ON CONFLICT (code) DO UPDATE SET domain = EXCLUDED.domain, owner_opd = EXCLUDED.owner_opd, class = EXCLUDED.class,
        unit = EXCLUDED.unit, name_id = EXCLUDED.name_id, name_en = EXCLUDED.name_en, cadence_s = EXCLUDED.cadence_s,
        thresholds = EXCLUDED.thresholds, cumulative = EXCLUDED.cumulative, sop = coalesce(EXCLUDED.sop, metric.sop),
-       value_min = EXCLUDED.value_min, value_max = EXCLUDED.value_max, public_history = EXCLUDED.public_history`,
+       value_min = EXCLUDED.value_min, value_max = EXCLUDED.value_max, public_history = EXCLUDED.public_history,
+       aggregation = EXCLUDED.aggregation, hysteresis = EXCLUDED.hysteresis`,
     [
       JSON.stringify(
         metrics.map((m) => ({
@@ -116,6 +129,8 @@ export async function upsertMetrics(db: Db, metrics: readonly Metric[]): Promise
           value_min: m.valueMin ?? null,
           value_max: m.valueMax ?? null,
           public_history: m.publicHistory ?? true,
+          aggregation: m.aggregation ?? defaultAggregation(m),
+          hysteresis: m.hysteresis ?? 0,
         })),
       ),
     ],
@@ -124,14 +139,15 @@ export async function upsertMetrics(db: Db, metrics: readonly Metric[]): Promise
 
 export async function upsertEventKinds(db: Db, kinds: readonly EventKind[]): Promise<void> {
   await db.query(
-    `INSERT INTO event_kind (code, domain, owner_opd, class, name_id, name_en, statuses, closed_statuses)
+    `INSERT INTO event_kind (code, domain, owner_opd, class, name_id, name_en, statuses, closed_statuses, categories)
      SELECT code, domain, owner_opd, class::data_class, name_id, name_en,
-            ARRAY(SELECT jsonb_array_elements_text(statuses)), ARRAY(SELECT jsonb_array_elements_text(closed_statuses))
+            ARRAY(SELECT jsonb_array_elements_text(statuses)), ARRAY(SELECT jsonb_array_elements_text(closed_statuses)),
+            coalesce(categories, '[]'::jsonb)
        FROM jsonb_to_recordset($1::jsonb) AS k(code text, domain text, owner_opd text, class text, name_id text,
-            name_en text, statuses jsonb, closed_statuses jsonb)
+            name_en text, statuses jsonb, closed_statuses jsonb, categories jsonb)
      ON CONFLICT (code) DO UPDATE SET domain = EXCLUDED.domain, owner_opd = EXCLUDED.owner_opd, class = EXCLUDED.class,
        name_id = EXCLUDED.name_id, name_en = EXCLUDED.name_en, statuses = EXCLUDED.statuses,
-       closed_statuses = EXCLUDED.closed_statuses`,
+       closed_statuses = EXCLUDED.closed_statuses, categories = EXCLUDED.categories`,
     [
       JSON.stringify(
         kinds.map((k) => ({
@@ -143,6 +159,7 @@ export async function upsertEventKinds(db: Db, kinds: readonly EventKind[]): Pro
           name_en: k.nameEn,
           statuses: k.statuses,
           closed_statuses: k.closedStatuses,
+          categories: k.categories ?? [],
         })),
       ),
     ],

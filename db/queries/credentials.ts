@@ -91,6 +91,20 @@ export async function listIngestKeys(db: Db): Promise<IngestKeyRow[]> {
   return rows;
 }
 
+export async function findIngestKey(db: Db, id: number): Promise<IngestKeyRow | null> {
+  const { rows } = await db.query<IngestKeyRow>(
+    `SELECT id, opd_code AS opd, scopes, rotated_from AS "rotatedFrom", prefix, label, created_at AS "createdAt", revoked_at AS "revokedAt" FROM ingest_key WHERE id = $1`,
+    [id],
+  );
+  return rows[0] ?? null;
+}
+
+/** Stops a key now, a retiring one (rotated, inside its grace period) included; false when it no longer works anyway. */
+export async function revokeIngestKeyNow(db: Db, id: number): Promise<boolean> {
+  const { rowCount } = await db.query('UPDATE ingest_key SET revoked_at = now() WHERE id = $1 AND (revoked_at IS NULL OR revoked_at > now())', [id]);
+  return Boolean(rowCount);
+}
+
 /** Revokes keys by id, or all unrevoked keys with a label (the demo rotates its simulator keys so). */
 export async function revokeIngestKeys(db: Db, by: { id: number } | { label: string }): Promise<number> {
   const { rowCount } =

@@ -96,9 +96,14 @@ export async function createAlertService(deps: {
     const changed: WireAlert[] = [];
     for (const [seriesId, list] of bySeries) {
       const first = list[0]!;
-      const thresholds = catalog.metric(first.metric)!.thresholds!;
+      const metric = catalog.metric(first.metric)!;
       let current = open.get(seriesId) ?? null;
-      const transitions = evaluateAlert(current && { level: current.level, lastTime: current.lastTime }, list, thresholds);
+      const transitions = evaluateAlert(
+        current && { level: current.level, lastTime: current.lastTime },
+        list,
+        metric.thresholds!,
+        metric.hysteresis ?? 0,
+      );
       let lastUpdate: { time: number; value: number } | null = null;
       for (const tr of transitions) {
         switch (tr.kind) {

@@ -29,26 +29,40 @@ export interface ChangeContext {
   source: string | null;
 }
 
+/** What kind of refusal an AccountError is: the admin page's routes answer 400, 404 or 409 by it. */
+export type AccountErrorKind = 'invalid' | 'not_found' | 'conflict';
+/** The input field a refusal is about, so a form can show it next to that field. */
+export type AccountField = 'username' | 'password' | 'role' | 'opd';
+
 /** A refusal the operator can act on (its message is safe to print). */
-export class AccountError extends Error {}
+export class AccountError extends Error {
+  constructor(
+    message: string,
+    readonly kind: AccountErrorKind = 'invalid',
+    readonly field: AccountField | null = null,
+  ) {
+    super(message);
+  }
+}
 
 export const TOTP_ISSUER = 'Sinergi';
 
 function checkRole(role: string, opd: string | null | undefined): { role: UserRole; opd: string | null } {
-  if (!USER_ROLES.includes(role as UserRole)) throw new AccountError(`role must be one of ${USER_ROLES.join(', ')}`);
-  if ((role === 'agency') !== Boolean(opd)) throw new AccountError('an agency user needs --agency <OPD>, and only an agency user has one');
+  if (!USER_ROLES.includes(role as UserRole)) throw new AccountError(`role must be one of ${USER_ROLES.join(', ')}`, 'invalid', 'role');
+  if ((role === 'agency') !== Boolean(opd))
+    throw new AccountError('an agency user needs --agency <OPD>, and only an agency user has one', 'invalid', 'opd');
   return { role: role as UserRole, opd: opd ?? null };
 }
 
 async function requireOpd(db: pg.Pool | pg.PoolClient, opd: string | null): Promise<void> {
   if (opd === null) return;
   const { rowCount } = await db.query('SELECT 1 FROM opd WHERE code = $1', [opd]);
-  if (!rowCount) throw new AccountError(`unknown agency '${opd}'`);
+  if (!rowCount) throw new AccountError(`unknown agency '${opd}'`, 'invalid', 'opd');
 }
 
 async function requireUser(db: pg.Pool | pg.PoolClient, username: string): Promise<UserRow> {
   const u = await findUser(db, username);
-  if (!u) throw new AccountError(`no user '${normaliseUsername(username)}'`);
+  if (!u) throw new AccountError(`no user '${normaliseUsername(username)}'`, 'not_found', 'username');
   return u;
 }
 
@@ -60,16 +74,16 @@ export async function addUser(
 ): Promise<UserRow> {
   const username = normaliseUsername(input.username);
   if (!USERNAME_RE.test(username))
-    throw new AccountError('a username is 2–64 characters: a–z, 0–9, dot, dash, underscore, starting with a letter or digit');
+    throw new AccountError('a username is 2–64 characters: a–z, 0–9, dot, dash, underscore, starting with a letter or digit', 'invalid', 'username');
   const { role, opd } = checkRole(input.role, input.opd);
   if (!opts.demoPassword) {
     const problem = passwordProblem(input.password, username);
-    if (problem) throw new AccountError(problem);
+    if (problem) throw new AccountError(problem, 'invalid', 'password');
   }
   await requireOpd(pool, opd);
   const passwordHash = await hashPassword(input.password);
   return inTransaction(pool, async (c) => {
-    if (await findUser(c, username)) throw new AccountError(`user '${username}' already exists`);
+    if (await findUser(c, username)) throw new AccountError(`user '${username}' already exists`, 'conflict', 'username');
     await createUser(c, { username, passwordHash, role, opd, demoPassword: opts.demoPassword ?? false });
     await appendAudit(c, [
       {
@@ -87,7 +101,7 @@ export async function addUser(
 export async function changePassword(pool: pg.Pool, username: string, password: string, ctx: ChangeContext): Promise<{ sessionsRevoked: number }> {
   const u = await requireUser(pool, username);
   const problem = passwordProblem(password, u.username);
-  if (problem) throw new AccountError(problem);
+  if (problem) throw new AccountError(problem, 'invalid', 'password');
   const passwordHash = await hashPassword(password);
   return inTransaction(pool, async (c) => {
     await setPasswordHash(c, u.id, passwordHash);
@@ -110,7 +124,7 @@ export async function changeRole(
     const u = await requireUser(c, username);
     await requireOpd(c, next.opd);
     if (u.role === next.role && u.opd === next.opd)
-      throw new AccountError(`user '${u.username}' already has role ${u.role}${u.opd ? ` (${u.opd})` : ''}`);
+      throw new AccountError(`user '${u.username}' already has role ${u.role}${u.opd ? ` (${u.opd})` : ''}`, 'conflict', 'role');
     await setRole(c, u.id, next.role, next.opd);
     // Sessions carry the role they were issued with; a changed role starts from a new login.
     const sessionsRevoked = await revokeUserSessions(c, u.id);
@@ -130,7 +144,7 @@ export async function changeRole(
 export async function disableUser(pool: pg.Pool, username: string, ctx: ChangeContext): Promise<{ sessionsRevoked: number }> {
   return inTransaction(pool, async (c) => {
     const u = await requireUser(c, username);
-    if (u.disabledAt) throw new AccountError(`user '${u.username}' is already disabled`);
+    if (u.disabledAt) throw new AccountError(`user '${u.username}' is already disabled`, 'conflict');
     await setDisabled(c, u.id, true);
     const sessionsRevoked = await revokeUserSessions(c, u.id);
     await appendAudit(c, [
@@ -143,10 +157,14 @@ export async function disableUser(pool: pg.Pool, username: string, ctx: ChangeCo
 export async function enableUser(pool: pg.Pool, username: string, ctx: ChangeContext): Promise<void> {
   await inTransaction(pool, async (c) => {
     const u = await requireUser(c, username);
-    if (!u.disabledAt) throw new AccountError(`user '${u.username}' is not disabled`);
+    if (!u.disabledAt) throw new AccountError(`user '${u.username}' is not disabled`, 'conflict');
     // a demo password is public: the account comes back only with a new one
     if (u.demoPassword)
-      throw new AccountError(`user '${u.username}' still has a demo password; set a new one first (user passwd --username ${u.username})`);
+      throw new AccountError(
+        `user '${u.username}' still has a demo password; set a new one first (user passwd --username ${u.username})`,
+        'conflict',
+        'password',
+      );
     await setDisabled(c, u.id, false);
     await appendAudit(c, [{ actor: ctx.actor, action: 'user.enabled', target: `user:${u.username}`, detail: {}, source: ctx.source }]);
   });

@@ -1,12 +1,18 @@
 /**
  * The catalog and the sharing agreements held in memory: every request consults them. The catalog changes
- * through seeds and the admin CLI; both it and the agreements are re-read every few seconds so a grant, a
- * revocation or a metric setting (`metric public-history`) made with the CLI takes effect without a restart.
+ * through the admin REST and CLI (server/catalog/admin.ts, issue 17), seeds and older CLI commands.
+ *
+ * How a change reaches every process at once: the admin service's transaction ends with NOTIFY catalog_changed
+ * (db/queries/catalog-admin.ts); each process LISTENs on its own connection (not one of the pool's) and re-reads
+ * the catalog when told, then calls `onChanged` (app.ts streams a `catalog` fact from the leader). The CLI needs no
+ * server: its NOTIFY reaches them all the same. Should the LISTEN connection be lost, it is opened again, and
+ * the catalog and agreements are still re-read every few seconds, as before, so nothing waits on it for long.
  */
-import type pg from 'pg';
-import type { EventKind, Metric, Opd } from '../../shared/catalog';
+import pg from 'pg';
+import type { DomainInfo, EventKind, Metric, Opd } from '../../shared/catalog';
 import type { Principal } from '../../shared/contract';
-import { loadCatalog, loadRegionCodes } from '../../db/queries/catalog';
+import { loadCatalog, loadRegionCodes, type Catalog } from '../../db/queries/catalog';
+import { CATALOG_NOTIFY_CHANNEL } from '../../db/queries/catalog-admin';
 import { loadAgreements } from '../../db/queries/sharing';
 import { classifiedEntities } from '../../db/queries/projects';
 import { canRead, entityOfEvent, seriesItem, type Agreement, type Classified, type ClassifiedEntity, type Decision } from '../access/policy';
@@ -14,6 +20,10 @@ import { canRead, entityOfEvent, seriesItem, type Agreement, type Classified, ty
 /** What a principal may see of the catalog; shared items say for which purpose. */
 export interface VisibleCatalog {
   opd: Opd[];
+  /** Every domain (names only: no data), in display order. */
+  domains: DomainInfo[];
+  /** The catalog version this view was made from. */
+  version: number;
   metrics: (Metric & { sharedFor?: string[] })[];
   eventKinds: (EventKind & { sharedFor?: string[] })[];
 }
@@ -47,16 +57,45 @@ export interface CatalogService {
   items(): Classified[];
   /** Every metric and event kind, unfiltered (sharing on request lists what may be asked for; never sent as is). */
   all(): { metrics: Metric[]; eventKinds: EventKind[]; opd: Opd[] };
+  /** Every domain, in display order. */
+  domains(): DomainInfo[];
+  hasDomain(code: string): boolean;
+  /** The catalog version held (catalog_state.version when last read). */
+  version(): number;
   reload(): Promise<void>;
+  /** Re-reads the catalog alone (after a catalog change; `reload` also re-reads agreements, regions, entities). */
+  reloadCatalog(): Promise<void>;
   close(): void;
 }
 
+export interface CatalogServiceOptions {
+  /** Told after the catalog was re-read because it changed (NOTIFY), with the version now held. */
+  onChanged?: (version: number) => void;
+  onError?: (err: unknown) => void;
+  /** Off in tools that need no live catalog (default on). */
+  listen?: boolean;
+}
+
+/** Wait before opening a lost LISTEN connection again. */
+const RELISTEN_MS = 2_000;
+
 export const AGREEMENT_REFRESH_MS = 5_000;
 
-export async function createCatalogService(pool: pg.Pool, clock: () => number = Date.now): Promise<CatalogService> {
+export async function createCatalogService(pool: pg.Pool, clock: () => number = Date.now, opts: CatalogServiceOptions = {}): Promise<CatalogService> {
   let metrics = new Map<string, Metric>();
   let kinds = new Map<string, EventKind>();
   let opd: Opd[] = [];
+  let domains: DomainInfo[] = [];
+  let version = 0;
+  const useCatalog = (catalog: Catalog) => {
+    // a slow periodic read must not undo a newer one made on a NOTIFY
+    if (catalog.version < version) return;
+    metrics = new Map(catalog.metrics.map((m) => [m.code, m]));
+    kinds = new Map(catalog.eventKinds.map((k) => [k.code, k]));
+    opd = catalog.opd;
+    domains = catalog.domains;
+    version = catalog.version;
+  };
   let regions = new Set<string>();
   let agreements: Agreement[] = [];
   let entities = new Map<string, ClassifiedEntity>();
@@ -68,9 +107,7 @@ export async function createCatalogService(pool: pg.Pool, clock: () => number = 
   };
   const reload = async () => {
     const [catalog, regionCodes, current] = await Promise.all([loadCatalog(pool), loadRegionCodes(pool), loadAgreements(pool), refreshEntities()]);
-    metrics = new Map(catalog.metrics.map((m) => [m.code, m]));
-    kinds = new Map(catalog.eventKinds.map((k) => [k.code, k]));
-    opd = catalog.opd;
+    useCatalog(catalog);
     regions = regionCodes;
     agreements = current;
   };
@@ -83,15 +120,66 @@ export async function createCatalogService(pool: pg.Pool, clock: () => number = 
     // metric settings changed by the admin CLI (e.g. `metric public-history`) take effect without a restart
     loadCatalog(pool).then(
       (catalog) => {
-        metrics = new Map(catalog.metrics.map((m) => [m.code, m]));
-        kinds = new Map(catalog.eventKinds.map((k) => [k.code, k]));
-        opd = catalog.opd;
+        const before = version;
+        useCatalog(catalog);
+        // a change whose NOTIFY was missed (LISTEN connection down) is still announced
+        if (version > before) opts.onChanged?.(version);
       },
       () => {}, // likewise: keep the last known catalog
     );
     refreshEntities().catch(() => {}); // likewise: keep the last known classes
   }, AGREEMENT_REFRESH_MS);
   timer.unref();
+
+  // one read at a time; a NOTIFY during a read asks for one more after it
+  let reading: Promise<void> | null = null;
+  let again = false;
+  const reloadCatalog = async (): Promise<void> => {
+    if (reading) {
+      again = true;
+      return reading;
+    }
+    reading = (async () => {
+      do {
+        again = false;
+        const before = version;
+        useCatalog(await loadCatalog(pool));
+        if (version > before) opts.onChanged?.(version);
+      } while (again);
+    })().finally(() => (reading = null));
+    return reading;
+  };
+
+  let closed = false;
+  let listener: pg.Client | null = null;
+  let relisten: NodeJS.Timeout | null = null;
+  const listen = async () => {
+    if (closed) return;
+    const client = new pg.Client(pool.options);
+    const retry = (err: unknown) => {
+      opts.onError?.(err);
+      client.removeAllListeners();
+      client.end().catch(() => {});
+      if (listener === client) listener = null;
+      if (!closed && !relisten) relisten = setTimeout(() => ((relisten = null), void listen()), RELISTEN_MS);
+      relisten?.unref();
+    };
+    client.on('error', retry);
+    client.on('notification', (n) => {
+      if (n.channel === CATALOG_NOTIFY_CHANNEL) reloadCatalog().catch((e) => opts.onError?.(e));
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${CATALOG_NOTIFY_CHANNEL}`);
+      if (closed) return void client.end().catch(() => {});
+      listener = client;
+      // a change made while not listening
+      await reloadCatalog();
+    } catch (e) {
+      retry(e);
+    }
+  };
+  if (opts.listen !== false) await listen();
 
   const decide = (who: Principal, what: Classified, itemType: 'metric' | 'event_kind', purpose?: string) =>
     canRead(who, what, { purpose, agreements, now: clock(), itemType });
@@ -130,12 +218,25 @@ export async function createCatalogService(pool: pg.Pool, clock: () => number = 
     refreshEntities,
     visibleTo: (who) => ({
       opd,
+      domains,
+      version,
       metrics: [...metrics.values()].map((m) => visible(who, m, 'metric')).filter((m) => m !== null),
       eventKinds: [...kinds.values()].map((k) => visible(who, k, 'event_kind')).filter((k) => k !== null),
     }),
     items: () => [...metrics.values(), ...kinds.values()],
     all: () => ({ metrics: [...metrics.values()], eventKinds: [...kinds.values()], opd }),
+    domains: () => domains,
+    hasDomain: (code) => domains.some((d) => d.code === code),
+    version: () => version,
     reload,
-    close: () => clearInterval(timer),
+    reloadCatalog,
+    close: () => {
+      closed = true;
+      clearInterval(timer);
+      if (relisten) clearTimeout(relisten);
+      listener?.removeAllListeners();
+      listener?.end().catch(() => {});
+      listener = null;
+    },
   };
 }

@@ -12,6 +12,7 @@ import { auditQuerySchema } from '../audit/routes';
 import { loginSchema } from '../auth/routes';
 import { healthReportSchema, quarantineBatchSchema, quarantineResolveSchema } from '../../shared/feeds';
 import { replayQuerySchema } from '../../shared/replay';
+import { scenesFileSchema } from '../../shared/scenes';
 import { entitiesBatchSchema, eventsBatchSchema, ingestBatchSchema, projectsBatchSchema, seriesQuerySchema } from '../../shared/schemas';
 import {
   CKAN_ACTIONS,
@@ -35,6 +36,8 @@ import { INCIDENT_REQUEST_BODIES, incidentPaths } from '../incidents/openapi';
 import { scorecardPaths } from '../scorecard/openapi';
 import { CITIZEN_REQUEST_BODIES, citizenPaths } from '../notices/openapi';
 import { SHARING_REQUEST_BODIES, sharingPaths } from '../sharing/openapi';
+import { ACCOUNT_REQUEST_BODIES, accountPaths } from '../accounts/openapi';
+import { CATALOG_REQUEST_BODIES, catalogAdminPaths } from '../catalog/openapi';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -87,9 +90,12 @@ const REQUEST_BODIES = {
   Login: loginSchema,
   AlertAcknowledgement: ackSchema,
   ConflictCoordination: coordinateSchema,
+  ScenesDocument: scenesFileSchema,
   ...INCIDENT_REQUEST_BODIES,
   ...CITIZEN_REQUEST_BODIES,
   ...SHARING_REQUEST_BODIES,
+  ...ACCOUNT_REQUEST_BODIES,
+  ...CATALOG_REQUEST_BODIES,
 } as const satisfies Record<string, z.ZodType>;
 
 const ref = (name: R.RestResponseName | keyof typeof REQUEST_BODIES) => ({ $ref: `#/components/schemas/${name}` });
@@ -455,12 +461,41 @@ export function buildOpenApiDocument() {
       get: {
         tags: ['Operations'],
         operationId: 'wallScenes',
-        summary: "The wall's scenes and playlist from WALL_SCENES_FILE (the last good version while the file is invalid; `error` says why)",
+        summary:
+          "The wall's scenes and playlist: those an admin stored (PUT /api/v1/admin/scenes), else WALL_SCENES_FILE (the last good version while the file is invalid; `error` says why), else the built-in ones",
         security: TOKEN,
         responses: {
           ...ok('scenes', ref('WallScenes')),
           ...err(401, 'no or invalid access token'),
           ...err(403, 'operators only'),
+        },
+      },
+    },
+    '/api/v1/admin/scenes': {
+      put: {
+        tags: ['Operations'],
+        operationId: 'replaceWallScenes',
+        summary: "Replace the wall's scenes and playlist (admins; audited; served from then on instead of WALL_SCENES_FILE)",
+        description:
+          'The whole scenes document (the shape GET /api/v1/wall/scenes answers in `scenes`), validated against the schema and the catalog: a panel naming a metric or event kind the catalog does not hold is refused. A 400 lists every problem with its path (`scenes.2.panels.0.metric`); nothing is changed then. Walls show the new scenes within seconds, without a reload.',
+        security: TOKEN,
+        requestBody: body('ScenesDocument'),
+        responses: {
+          ...ok('stored; what the walls are served now', ref('WallScenes')),
+          ...err(400, 'invalid scenes document (every problem listed by path)'),
+          ...err(401, 'no or invalid access token'),
+          ...err(403, 'admins only'),
+        },
+      },
+      delete: {
+        tags: ['Operations'],
+        operationId: 'resetWallScenes',
+        summary: 'Remove the stored scenes (admins; audited): WALL_SCENES_FILE, else the built-in scenes, are served again',
+        security: TOKEN,
+        responses: {
+          ...ok('reset; what the walls are served now', ref('WallScenes')),
+          ...err(401, 'no or invalid access token'),
+          ...err(403, 'admins only'),
         },
       },
     },
@@ -810,6 +845,10 @@ export function buildOpenApiDocument() {
     ...citizenPaths({ ref: ref as (name: string) => { $ref: string }, ok, err, body, token: TOKEN, publicSecurity: PUBLIC }),
     // issue 19 (server/sharing/openapi.ts)
     ...sharingPaths({ ref: ref as (name: string) => { $ref: string }, ok, err, body, token: TOKEN }),
+    // issue 17: users and ingest keys on the admin page (server/accounts/openapi.ts)
+    ...accountPaths({ ref: ref as (name: string) => { $ref: string }, ok, err, body, token: TOKEN }),
+    // issue 17 (server/catalog/openapi.ts)
+    ...catalogAdminPaths({ ref: ref as (name: string) => { $ref: string }, ok, err, body, params: parametersOf, token: TOKEN }),
   };
 
   const schemas: Record<string, JsonSchema> = {};
@@ -835,6 +874,7 @@ export function buildOpenApiDocument() {
       { name: 'Agency', description: 'Command center and OPD (token; the access rule applies)' },
       { name: 'Auth', description: 'Sessions' },
       { name: 'Operations', description: 'Admins and operators' },
+      { name: 'Admin', description: 'The admin page (/admin): admins only; every change audited' },
       { name: 'Public', description: 'Citizens: publik data only, aggregated' },
       { name: 'Open data', description: 'Satu Data Indonesia downloads: CSV and JSON with a data dictionary' },
       { name: 'CKAN', description: 'CKAN action API v3 (read only) for Satu Data portals to harvest' },

@@ -10,9 +10,11 @@ import type { WireAlert } from '../../shared/alerts';
 import { restResponses, type RestResponseName } from '../../shared/rest';
 import { startTestServer, waitFor, type TestServer } from '../support/server';
 import { grantAgreement } from '../../db/queries/sharing';
+import { createIngestKey } from '../../db/queries/credentials';
+import { DEFAULT_SCENES } from '../../shared/scenes';
 
 interface Call {
-  method?: 'GET' | 'POST';
+  method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
   path: string;
   /** key (ingest), token, or nothing */
   auth?: string;
@@ -42,6 +44,7 @@ describe.each(backends)('REST contract on %s', (_name, adminUrl) => {
     const [bpbd, dpupr, kominfo, dishub] = await Promise.all(['BPBD', 'DPUPR', 'DISKOMINFO', 'DISHUB'].map((o) => server.key(o)));
     const [admin, operator] = await Promise.all([server.token('admin'), server.token('operator')]);
     const bpbdToken = await server.token('agency', 'BPBD');
+    const toRevoke = (await createIngestKey(server.storage.pool, 'DLH', 'kontrak: dicabut')).id;
     await server.user('kontrak', 'kata-sandi-kontrak-1', 'operator');
     const { rows } = await server.storage.pool.query<{ code: string }>(`SELECT code FROM region WHERE level = 'kelurahan' ORDER BY code LIMIT 1`);
     const kel = rows[0]!.code;
@@ -288,6 +291,59 @@ describe.each(backends)('REST contract on %s', (_name, adminUrl) => {
         { path: '/api/v1/sharing/matrix', auth: admin, status: 200 },
         { path: '/api/v1/sharing/matrix', auth: bpbdToken, status: 403 },
       ],
+      // issue 17: users and ingest keys of the admin page (in this order: create, then change)
+      'GET /api/v1/admin/users': [
+        { path: '/api/v1/admin/users', auth: admin, status: 200 },
+        { path: '/api/v1/admin/users', auth: operator, status: 403 },
+        { path: '/api/v1/admin/users', status: 401 },
+      ],
+      'POST /api/v1/admin/users': [
+        {
+          method: 'POST',
+          path: '/api/v1/admin/users',
+          auth: admin,
+          body: { username: 'petugas-kontrak', password: 'kata-sandi-petugas-1', role: 'agency', opd: 'BPBD' },
+          status: 201,
+        },
+        { method: 'POST', path: '/api/v1/admin/users', auth: admin, body: { username: 'x', role: 'agency' }, status: 400 },
+        {
+          method: 'POST',
+          path: '/api/v1/admin/users',
+          auth: admin,
+          body: { username: 'petugas-kontrak', password: 'kata-sandi-petugas-1', role: 'agency', opd: 'BPBD' },
+          status: 409,
+        },
+        { method: 'POST', path: '/api/v1/admin/users', auth: bpbdToken, body: {}, status: 403 },
+      ],
+      'PUT /api/v1/admin/users/{username}/password': [
+        { method: 'PUT', path: '/api/v1/admin/users/petugas-kontrak/password', auth: admin, body: { password: 'kata-sandi-baru-22' }, status: 200 },
+        { method: 'PUT', path: '/api/v1/admin/users/petugas-kontrak/password', auth: admin, body: { password: 'pendek' }, status: 400 },
+        { method: 'PUT', path: '/api/v1/admin/users/tidak-ada/password', auth: admin, body: { password: 'kata-sandi-baru-22' }, status: 404 },
+      ],
+      'PUT /api/v1/admin/users/{username}/role': [
+        { method: 'PUT', path: '/api/v1/admin/users/petugas-kontrak/role', auth: admin, body: { role: 'agency', opd: 'DLH' }, status: 200 },
+        { method: 'PUT', path: '/api/v1/admin/users/petugas-kontrak/role', auth: admin, body: { role: 'agency', opd: 'DLH' }, status: 409 },
+        { method: 'PUT', path: '/api/v1/admin/users/petugas-kontrak/role', auth: admin, body: { role: 'operator', opd: 'DLH' }, status: 400 },
+      ],
+      'PUT /api/v1/admin/users/{username}/status': [
+        { method: 'PUT', path: '/api/v1/admin/users/petugas-kontrak/status', auth: admin, body: { disabled: true }, status: 200 },
+        { method: 'PUT', path: '/api/v1/admin/users/petugas-kontrak/status', auth: admin, body: { disabled: true }, status: 409 },
+        { method: 'PUT', path: '/api/v1/admin/users/petugas-kontrak/status', auth: admin, body: { disabled: false }, status: 200 },
+      ],
+      'GET /api/v1/admin/keys': [
+        { path: '/api/v1/admin/keys?opd=BPBD', auth: admin, status: 200 },
+        { path: '/api/v1/admin/keys?opd=bukan kode', auth: admin, status: 400 },
+        { path: '/api/v1/admin/keys', auth: bpbdToken, status: 403 },
+      ],
+      'POST /api/v1/admin/keys': [
+        { method: 'POST', path: '/api/v1/admin/keys', auth: admin, body: { opd: 'DLH', label: 'kontrak' }, status: 201 },
+        { method: 'POST', path: '/api/v1/admin/keys', auth: admin, body: { opd: 'TIDAKADA' }, status: 400 },
+      ],
+      'DELETE /api/v1/admin/keys/{id}': [
+        { method: 'DELETE', path: `/api/v1/admin/keys/${toRevoke}`, auth: admin, status: 200 },
+        { method: 'DELETE', path: `/api/v1/admin/keys/${toRevoke}`, auth: admin, status: 404 },
+        { method: 'DELETE', path: '/api/v1/admin/keys/x', auth: admin, status: 400 },
+      ],
       'GET /api/v1/incidents': [
         { path: '/api/v1/incidents', auth: operator, status: 200 },
         { path: '/api/v1/incidents?purpose=A', auth: operator, status: 400 },
@@ -529,6 +585,17 @@ describe.each(backends)('REST contract on %s', (_name, adminUrl) => {
         { path: '/api/v1/wall/scenes', auth: operator, status: 200 },
         { path: '/api/v1/wall/scenes', auth: bpbdToken, status: 403 },
       ],
+      // issue 17: the scenes as data (the body is the built-in scenes document; the reset runs last in its list)
+      'PUT /api/v1/admin/scenes': [
+        { method: 'PUT', path: '/api/v1/admin/scenes', auth: admin, body: DEFAULT_SCENES, status: 200 },
+        { method: 'PUT', path: '/api/v1/admin/scenes', auth: admin, body: { version: 1, scenes: [] }, status: 400 },
+        { method: 'PUT', path: '/api/v1/admin/scenes', auth: operator, body: DEFAULT_SCENES, status: 403 },
+        { method: 'PUT', path: '/api/v1/admin/scenes', body: DEFAULT_SCENES, status: 401 },
+      ],
+      'DELETE /api/v1/admin/scenes': [
+        { method: 'DELETE', path: '/api/v1/admin/scenes', auth: operator, status: 403 },
+        { method: 'DELETE', path: '/api/v1/admin/scenes', auth: admin, status: 200 },
+      ],
       'GET /api/v1/projects/conflicts': [
         { path: '/api/v1/projects/conflicts', auth: operator, status: 200 },
         { path: '/api/v1/projects/conflicts', status: 401 },
@@ -561,6 +628,48 @@ describe.each(backends)('REST contract on %s', (_name, adminUrl) => {
       'POST /api/v1/auth/logout': [{ method: 'POST', path: '/api/v1/auth/logout', auth: await server.token('operator'), status: 204 }],
       'GET /api/v1/auth/me': [{ path: '/api/v1/auth/me', auth: bpbdToken, status: 200 }],
       'GET /api/v1/audit': [{ path: '/api/v1/audit?limit=20', auth: admin, status: 200 }],
+      // issue 17: the catalog as data (admin only)
+      'GET /api/v1/admin/catalog': [
+        { path: '/api/v1/admin/catalog', auth: admin, status: 200 },
+        { path: '/api/v1/admin/catalog', auth: bpbdToken, status: 403 },
+        { path: '/api/v1/admin/catalog', status: 401 },
+      ],
+      'PUT /api/v1/admin/catalog': [
+        {
+          method: 'PUT',
+          path: '/api/v1/admin/catalog?dryRun=1',
+          auth: admin,
+          body: { opd: [{ code: 'DINKES', name: 'Dinas Kesehatan' }] },
+          status: 200,
+        },
+        {
+          method: 'PUT',
+          path: '/api/v1/admin/catalog',
+          auth: admin,
+          body: {
+            domains: [
+              { code: 'health', nameId: 'Kesehatan', nameEn: 'Health', sort: 60 },
+              { code: 'health', nameId: 'X', nameEn: 'X' },
+            ],
+          },
+          status: 400,
+        },
+      ],
+      'PUT /api/v1/admin/catalog/{section}/{code}': [
+        {
+          method: 'PUT',
+          path: '/api/v1/admin/catalog/domains/kontrak',
+          auth: admin,
+          body: { code: 'kontrak', nameId: 'Kontrak', nameEn: 'Contract', sort: 99 },
+          status: 200,
+        },
+        { method: 'PUT', path: '/api/v1/admin/catalog/domains/lain', auth: admin, body: { code: 'kontrak', nameId: 'K', nameEn: 'C' }, status: 400 },
+      ],
+      'DELETE /api/v1/admin/catalog/{section}/{code}': [
+        { method: 'DELETE', path: '/api/v1/admin/catalog/domains/kontrak', auth: admin, status: 200 },
+        { method: 'DELETE', path: '/api/v1/admin/catalog/domains/floods', auth: admin, status: 409 },
+        { method: 'DELETE', path: '/api/v1/admin/catalog/metrics/tidak_ada', auth: admin, status: 404 },
+      ],
       'GET /api/public/v1/complaints/summary': [
         { path: '/api/public/v1/complaints/summary?period=24h', status: 200 },
         { path: '/api/public/v1/complaints/summary?period=1y', status: 400 },

@@ -37,26 +37,26 @@ describe('scenes file', () => {
     [
       'an unknown chart',
       (y: string) => y.replace('}, chart: water-level }', '}, chart: waterlevel }'),
-      /scenes\.0\.panels\.3\.chart \(line 31\): Invalid option/,
+      /scenes\.0\.panels\.4\.chart \(line 46\): Invalid option/,
     ],
-    ['a duration of 0', (y: string) => y.replace('durationS: 45', 'durationS: 0'), /scenes\.1\.durationS \(line 38\): Too small/],
+    ['a duration of 0', (y: string) => y.replace('durationS: 45', 'durationS: 0'), /scenes\.1\.durationS \(line 53\): Too small/],
     [
       'a panel beyond the grid',
       (y: string) => y.replace('{ col: 8, row: 1, w: 5, h: 2 }, kpis: [water-level', '{ col: 9, row: 1, w: 5, h: 2 }, kpis: [water-level'),
-      /scenes\.1\.panels\.1\.area\.w \(line 41\): panel ends at column 13, beyond the grid's 12 columns/,
+      /scenes\.1\.panels\.1\.area\.w \(line 64\): panel ends at column 13, beyond the grid's 12 columns/,
     ],
     [
       'a playlist naming no scene',
       (y: string) => y.replace('playlist: [overview,', 'playlist: [ringkasan,'),
-      /playlist\.0 \(line 20\): no scene 'ringkasan'/,
+      /playlist\.0 \(line 26\): no scene 'ringkasan'/,
     ],
-    ['a duplicated scene id', (y: string) => y.replace('id: traffic', 'id: floods'), /scenes\.2\.id \(line 46\): scene id 'floods' is used twice/],
+    ['a duplicated scene id', (y: string) => y.replace('id: traffic', 'id: floods'), /scenes\.2\.id \(line 69\): scene id 'floods' is used twice/],
     [
       'an unknown field',
       (y: string) => y.replace('durationS: 60', 'durationS: 60\n    colour: red'),
-      /scenes\.0 \(line 22\): Unrecognized key: "colour"/,
+      /scenes\.0 \(line 28\): Unrecognized key: "colour"/,
     ],
-    ['a YAML syntax error', (y: string) => y.replace('playlist: [overview,', 'playlist: [overview,,'), /line 20:/],
+    ['a YAML syntax error', (y: string) => y.replace('playlist: [overview,', 'playlist: [overview,,'), /line 26:/],
   ])('names the field and line of %s', async (_what, edit, message) => {
     const r = parseScenes(edit(await readFile(SHIPPED, 'utf8')), 'scenes.yaml');
     expect(r.ok).toBe(false);
@@ -87,8 +87,8 @@ describe('scenes file', () => {
       await src.refresh();
       expect(src.current().source).toBe('file');
       expect(src.current().scenes.scenes[0]!.durationS).toBe(7);
-      expect(src.current().error).toMatch(/scenes\.0\.durationS \(line 24\)/);
-      expect(logged.some((m) => /scenes\.0\.durationS \(line 24\)/.test(m) && /still serving the last good scenes/.test(m))).toBe(true);
+      expect(src.current().error).toMatch(/scenes\.0\.durationS \(line 30\)/);
+      expect(logged.some((m) => /scenes\.0\.durationS \(line 30\)/.test(m) && /still serving the last good scenes/.test(m))).toBe(true);
 
       await writeFile(file, shipped.replace('durationS: 60', 'durationS: 9'));
       await src.refresh();

@@ -11,8 +11,27 @@
 import { alertLevel, type AlertLevel, type Thresholds } from '@shared/catalog';
 import { isStale } from '../../lib/data-age';
 
-/** How the series of one metric combine into one figure. */
-export type Aggregation = 'sum' | 'mean' | 'max';
+/**
+ * How the series of one metric combine into one figure. `max` and `min` show one entity (the worst or the
+ * lowest) and its reading's age; `last` shows the most recently reported series' value.
+ */
+export type Aggregation = 'sum' | 'mean' | 'max' | 'min' | 'last';
+
+/** The catalog's and the scenes' word for each rule (`avg` there is `mean` here). */
+export function aggregationFromCatalog(a: string | null | undefined): Aggregation | null {
+  switch (a) {
+    case 'sum':
+    case 'max':
+    case 'min':
+    case 'last':
+      return a;
+    case 'avg':
+    case 'mean':
+      return 'mean';
+    default:
+      return null;
+  }
+}
 
 /**
  * What a metric measures, which decides how its change is worded:
@@ -38,7 +57,10 @@ export const KPI_TREND_WINDOW_MS = 30 * 60_000;
  * Quantities that add up across entities (counts, money, tonnage, vehicles) are summed; a metric with alert
  * thresholds shows its worst entity (the gate closest to overflowing); anything else is averaged.
  */
-export function aggregationOf(m: { unit: string; thresholds: unknown }): Aggregation {
+export function aggregationOf(m: { unit: string; thresholds: unknown; aggregation?: string | null }): Aggregation {
+  // the catalog's own rule wins where the metric has one (issue 17: `aggregation` is catalog data)
+  const own = aggregationFromCatalog(m.aggregation);
+  if (own) return own;
   if (m.unit === 'count' || m.unit === 'IDR' || m.unit === 't' || m.unit === 'veh/h') return 'sum';
   if (m.thresholds) return 'max';
   return 'mean';
@@ -50,14 +72,14 @@ export function kindOf(m: { unit: string; cumulative?: boolean }): MetricKind {
   return 'level';
 }
 
-/** The aggregate of finite values; null when there is none. */
+/** The aggregate of finite values; null when there is none. `last`: the last finite value in the given order. */
 export function aggregate(values: readonly number[], agg: Aggregation): number | null {
   let n = 0;
-  let acc = agg === 'max' ? -Infinity : 0;
+  let acc = agg === 'max' ? -Infinity : agg === 'min' ? Infinity : 0;
   for (const v of values) {
     if (!Number.isFinite(v)) continue;
     n++;
-    acc = agg === 'max' ? Math.max(acc, v) : acc + v;
+    acc = agg === 'max' ? Math.max(acc, v) : agg === 'min' ? Math.min(acc, v) : agg === 'last' ? v : acc + v;
   }
   if (n === 0) return null;
   return agg === 'mean' ? acc / n : acc;
@@ -155,24 +177,36 @@ export function computeKpi(series: readonly SeriesLike[], m: KpiMetric, now: num
   const then: number[] = [];
   let newestT: number | null = null;
   let worst: SeriesLike | null = null;
+  let lowest: SeriesLike | null = null;
+  let newest: SeriesLike | null = null;
+  let newestThen: { t: number; v: number } | null = null;
   for (const s of series) {
     if (s.latestV === null || s.latestT === null || !Number.isFinite(s.latestV)) continue;
     latest.push(s.latestV);
-    if (newestT === null || s.latestT > newestT) newestT = s.latestT;
+    if (newestT === null || s.latestT > newestT) {
+      newestT = s.latestT;
+      newest = s;
+    }
     // ties: the fresher reading speaks for the figure
     if (worst === null || s.latestV > worst.latestV! || (s.latestV === worst.latestV && s.latestT > worst.latestT!)) worst = s;
-    const old = valueAt(s, now - windowMs);
-    if (old !== null) then.push(old);
+    if (lowest === null || s.latestV < lowest.latestV! || (s.latestV === lowest.latestV && s.latestT > lowest.latestT!)) lowest = s;
+    const lo = countAtOrBefore(s.t, now - windowMs);
+    if (lo > 0) {
+      then.push(s.v[lo - 1]!);
+      if (newestThen === null || s.t[lo - 1]! > newestThen.t) newestThen = { t: s.t[lo - 1]!, v: s.v[lo - 1]! };
+    }
   }
-  const value = aggregate(latest, agg);
-  const previous = aggregate(then, agg);
-  const at = agg === 'max' ? (worst?.latestT ?? null) : newestT;
+  // `last` is the newest reading over all series, then and now (not the order the series came in)
+  const value = agg === 'last' ? (newest?.latestV ?? null) : aggregate(latest, agg);
+  const previous = agg === 'last' ? (newestThen?.v ?? null) : aggregate(then, agg);
+  const shown = agg === 'max' ? worst : agg === 'min' ? lowest : null;
+  const at = shown ? shown.latestT : newestT;
   return {
     agg,
     kind: kindOf(m),
     value,
     at,
-    entity: agg === 'max' ? (worst?.entity ?? null) : null,
+    entity: shown?.entity ?? (agg === 'last' ? (newest?.entity ?? null) : null),
     level: value !== null && m.thresholds ? alertLevel(value, m.thresholds) : null,
     stale: value !== null && isStale(at, now, m.cadenceS),
     previous,
