@@ -11,6 +11,7 @@ import { inTransaction } from '../db/transaction';
 import { loadConfig } from '../server/config';
 import { openStorage, type Storage } from '../db/storage';
 import { loadCatalog, setPublicHistory } from '../db/queries/catalog';
+import { bumpCatalogVersion } from '../db/queries/catalog-admin';
 import { AGREEMENT_REFRESH_MS } from '../server/catalog/service';
 import { createAccessToken, type TokenRole } from '../db/queries/credentials';
 import { countQuarantine, listHealth, listQuarantine, quarantineOverflow, resolveQuarantine } from '../db/queries/feeds';
@@ -191,6 +192,8 @@ metric
       await inTransaction(s.pool, async (client) => {
         const before = await setPublicHistory(client, code, on);
         if (before === null) throw new Error(`unknown metric '${code}'`);
+        // running servers re-read the catalog on the NOTIFY this sends at commit (issue 17)
+        if (before !== on) await bumpCatalogVersion(client);
         if (before !== on)
           await appendAudit(client, [
             {
@@ -202,7 +205,7 @@ metric
             },
           ]);
       });
-      process.stderr.write(`${code}: public history ${setting} (a running server picks it up within ${CATALOG_REFRESH_S} s)\n`);
+      process.stderr.write(`${code}: public history ${setting} (running servers use it now, at the latest within ${CATALOG_REFRESH_S} s)\n`);
     }),
   );
 
