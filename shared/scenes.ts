@@ -388,7 +388,7 @@ export const DEFAULT_SCENES: ScenesFile = {
       grid,
       panels: [
         { type: 'map', area: a(1, 1, 7, 8), layers: ['traffic'], pitch: 0 },
-        { type: 'metric-kpi', area: a(8, 1, 5, 2), metrics: ['traffic_speed', 'congestion_index', 'traffic_intensity'] },
+        { type: 'metric-kpi', area: a(8, 1, 5, 2), metrics: ['traffic_speed', 'congestion_index'] },
         { type: 'chart', area: a(8, 3, 5, 2), chart: 'congestion-segments' },
         { type: 'metric-chart', area: a(8, 5, 5, 2), metric: 'traffic_intensity', windowMin: 60, lines: 'aggregate' },
         { type: 'alerts', area: a(8, 7, 5, 2) },
