@@ -101,7 +101,13 @@ export const eventLayerSchema = z
 export type EventLayerSpec = z.infer<typeof eventLayerSchema>;
 
 /** One entry of a map panel's `layers`: a built-in layer by id, or a generic layer of a catalog code. */
-export const mapLayerEntrySchema = z.union([z.enum(MAP_LAYERS), metricLayerSchema, eventLayerSchema]);
+export const mapLayerEntrySchema = z.union([z.enum(MAP_LAYERS), metricLayerSchema, eventLayerSchema], {
+  // zod's own word for a union is "Invalid input": say what a layer can be
+  error: (issue) =>
+    issue.code === 'invalid_union'
+      ? `not a map layer: one of ${MAP_LAYERS.join(', ')}, or { type: metric-layer, metric, style } or { type: event-layer, kind, style }`
+      : undefined,
+});
 export type MapLayerEntry = z.infer<typeof mapLayerEntrySchema>;
 export type GenericLayerSpec = MetricLayerSpec | EventLayerSpec;
 
@@ -388,7 +394,7 @@ export const DEFAULT_SCENES: ScenesFile = {
       grid,
       panels: [
         { type: 'map', area: a(1, 1, 7, 8), layers: ['traffic'], pitch: 0 },
-        { type: 'metric-kpi', area: a(8, 1, 5, 2), metrics: ['traffic_speed', 'congestion_index', 'traffic_intensity'] },
+        { type: 'metric-kpi', area: a(8, 1, 5, 2), metrics: ['traffic_speed', 'congestion_index'] },
         { type: 'chart', area: a(8, 3, 5, 2), chart: 'congestion-segments' },
         { type: 'metric-chart', area: a(8, 5, 5, 2), metric: 'traffic_intensity', windowMin: 60, lines: 'aggregate' },
         { type: 'alerts', area: a(8, 7, 5, 2) },

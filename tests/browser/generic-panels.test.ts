@@ -3,7 +3,8 @@
  * of (DISKOMINFO's `bed_occupancy`, created as catalog data with thresholds) and demo metrics go on a wall scene
  * built only from generic panels — metric-kpi, metric-chart, metric-layer (points and a choropleth by kelurahan)
  * and event-layer — stored by an admin through PUT /api/v1/admin/scenes. At 1920×1080 the wall shows their
- * values, levels and layers; an admin's next edit shows without a reload; the OPD's tablet shows the new metric
+ * values, levels and layers; an admin's next edit shows without a reload (and a rahasia code the wall may not
+ * read shows "Tanpa akses" in its tile); the OPD's tablet shows the new metric
  * as a generic tile; and no request leaves localhost.
  */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -33,6 +34,16 @@ const BED: Metric = {
   nameEn: 'Hospital bed occupancy',
   cadenceS: 300,
   thresholds: { waspada: 70, siaga: 85, awas: 95 },
+};
+
+/** A rahasia metric of the same OPD: the command center's operators may not read it. */
+const SECRET: Metric = {
+  ...BED,
+  code: 'patient_referrals',
+  class: 'rahasia',
+  nameId: 'Rujukan pasien',
+  nameEn: 'Patient referrals',
+  thresholds: null,
 };
 
 function scenes(kpiMetrics: string[]): ScenesFile {
@@ -88,7 +99,7 @@ describe.skipIf(!chromiumAvailable)('generic wall panels and tablet tiles in hea
     dir = await mkdtemp(join(tmpdir(), 'sinergi-generic-'));
     server = await startTestServer(adminUrl, { clientDistDir: dist, streamTickMs: 250 });
     // a metric no build knows: catalog data only
-    await upsertMetrics(server.storage.pool, [BED]);
+    await upsertMetrics(server.storage.pool, [BED, SECRET]);
     await server.app.catalog.reload();
     [admin, operator] = await Promise.all([server.token('admin'), server.token('operator')]);
     kominfoKey = await server.key('DISKOMINFO');
@@ -199,9 +210,13 @@ describe.skipIf(!chromiumAvailable)('generic wall panels and tablet tiles in hea
 
     // an admin's edit reaches the wall on screen, without a reload
     await page.evaluate(() => ((window as unknown as { __noReload: boolean }).__noReload = true));
-    await put(scenes(['water_level', 'rainfall']));
+    await put(scenes(['water_level', 'rainfall', 'patient_referrals']));
     await page.waitForSelector('[data-testid="kpi-metric-bed_occupancy"]', { state: 'detached', timeout: 15_000 });
     await page.waitForSelector('[data-testid="kpi-metric-rainfall"]', { timeout: 5_000 });
+    // a code the wall may not read: its tile says so instead of a figure, and the wall goes on
+    await expect
+      .poll(() => page.locator('[data-testid="kpi-metric-patient_referrals"] .kpi-sub').textContent(), { timeout: 15_000 })
+      .toBe('Tanpa akses ke patient_referrals');
     expect(await page.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload)).toBe(true);
 
     expect(offsite).toEqual([]);
