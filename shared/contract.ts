@@ -8,7 +8,7 @@ import type { WireAlert } from './alerts';
 import type { FeedHealth } from './feed-state';
 import type { IncidentsChanged, IncidentsSnapshot, IncidentsSubscribeRequest } from './incidents';
 import type { NoticesChanged, NoticesSnapshot, NoticesSubscribeRequest } from './notices';
-import type { AlertsSubscribeRequest, EventsSubscribeRequest, FeedsSubscribeRequest, SubscribeRequest } from './schemas';
+import type { AlertsSubscribeRequest, BatchSubscribeRequest, EventsSubscribeRequest, FeedsSubscribeRequest, SubscribeRequest } from './schemas';
 
 /** A reading on the wire: epoch milliseconds, not ISO strings (formatting dates costs more than the JSON). */
 export interface WirePoint {
@@ -162,6 +162,16 @@ export interface ClientToServerEvents {
   'incidents:subscribe': (req: IncidentsSubscribeRequest, ack: (res: Ack<IncidentsSnapshot>) => void) => void;
   /** Public notices in force or announced (issue 21): a snapshot with its seq, then `notices:changed` in sequence. */
   'notices:subscribe': (req: NoticesSubscribeRequest, ack: (res: Ack<NoticesSnapshot>) => void) => void;
+  /**
+   * Several subscriptions in one request (shared/schemas.ts `batchSubscribeSchema`): one answer whose `results`
+   * are, in the items' order, what each channel's own subscribe request would have answered.
+   */
+  'channels:subscribe': (req: BatchSubscribeRequest, ack: (res: Ack<BatchSubscribeAnswer>) => void) => void;
+}
+
+/** The answer of `channels:subscribe`: one acknowledgement per item, in order (each as its channel's own). */
+export interface BatchSubscribeAnswer {
+  results: Ack<Record<string, unknown>>[];
 }
 
 export type InterServerEvents = Record<string, never>;
