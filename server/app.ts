@@ -687,6 +687,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       catalog.close();
       geometry.close();
       scenes.close();
+      await publicSources.close();
       stopCacheRefresh?.();
       recheck.stop();
       io.disconnectSockets(true);
