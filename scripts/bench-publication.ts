@@ -56,17 +56,26 @@ async function measure(what: string, run: () => Promise<unknown>) {
   const h = monitorEventLoopDelay({ resolution: 10 });
   // something for the loop to do meanwhile, as the fan-out would: a 10 ms timer
   let ticks = 0;
-  const timer = setInterval(() => ticks++, 10);
+  let last = performance.now();
+  let longest = 0;
+  const timer = setInterval(() => {
+    ticks++;
+    const t = performance.now();
+    longest = Math.max(longest, t - last);
+    last = t;
+  }, 10);
   h.enable();
   const t0 = performance.now();
   const result = (await run()) as { disclosure: { figures: number; hidden: number } };
   const ms = performance.now() - t0;
+  // a loop blocked all along records its delay only once it runs again: let it
+  await new Promise((r) => setTimeout(r, 50));
   h.disable();
   clearInterval(timer);
   const p = (q: number) => (h.percentile(q) / 1e6).toFixed(0);
   console.log(
     `${what.padEnd(28)} ${ms.toFixed(0).padStart(7)} ms   loop delay p50 ${p(50)} ms, p99 ${p(99)} ms, max ${(h.max / 1e6).toFixed(0)} ms;` +
-      ` 10 ms timer fired ${ticks} times (${Math.round(ms / 10)} expected); ${result.disclosure.figures} figures, ${result.disclosure.hidden} hidden`,
+      ` a 10 ms timer fired ${ticks} times, longest gap ${longest.toFixed(0)} ms; ${result.disclosure.figures} figures, ${result.disclosure.hidden} hidden`,
   );
   return result;
 }
