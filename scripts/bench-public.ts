@@ -2,7 +2,8 @@
  * `npm run bench:public`: the public surface at scale, measured in one run on this machine.
  *
  * 1. N anonymous `/public` socket.io clients (websocket transport, subscribed like client/citizen: one
- *    `series:subscribe` per publik metric, the page's history minutes, 0 since issue 18; each client from an
+ *    `channels:subscribe` for every publik metric and the notices, the page's history minutes, 0 since issue 18
+ *    (BENCH_SINGLE_SUBSCRIBE=1: one `series:subscribe` per metric, as before the batch); each client from an
  *    address of its own in 127/8; the crowd in 2–16 processes of its own) while a worker process runs the city
  *    simulator (2 s polls, as `npm start` does) plus a fixed-rate generator. Every 200 ms this script posts a
  *    marker reading (rainfall, entity BENCH-PROBE, value = sequence / 1000) through the ingest API; each
@@ -270,6 +271,8 @@ async function roleWsServer(): Promise<void> {
  */
 /** Clients of one process connecting at once (a crowd opens the page together, not one after another). */
 const RAMP_CONCURRENCY = Number(process.env.BENCH_RAMP_CONCURRENCY ?? 200);
+/** BENCH_SINGLE_SUBSCRIBE=1: one series:subscribe per metric (the page before issue 18's batch), for A/B runs. */
+const SINGLE_SUBSCRIBE = process.env.BENCH_SINGLE_SUBSCRIBE === '1';
 /** BENCH_RAMP_MAX_S: how long a crowd may take to connect and subscribe; the run goes on with those that did. */
 const RAMP_MAX_S = Number(process.env.BENCH_RAMP_MAX_S ?? 840);
 
@@ -370,10 +373,24 @@ async function roleClients(): Promise<void> {
             s.once('connect', resolve);
             s.once('connect_error', reject);
           });
-          // one request per metric, as LiveConnection does
-          const acks = await Promise.all(
-            metrics.map((m) => s.timeout(120_000).emitWithAck('series:subscribe', { metrics: [m], historyMinutes: historyMinutes })),
-          );
+          // as the citizen page does: one channels:subscribe for every metric and the notices (issue 18), or
+          // (BENCH_SINGLE_SUBSCRIBE=1, the page before) one series:subscribe per metric
+          const acks: import('../shared/ack').Ack<unknown>[] = SINGLE_SUBSCRIBE
+            ? await Promise.all(
+                metrics.map((m) => s.timeout(120_000).emitWithAck('series:subscribe', { metrics: [m], historyMinutes: historyMinutes })),
+              )
+            : await s
+                .timeout(120_000)
+                .emitWithAck('channels:subscribe', {
+                  items: [
+                    ...metrics.map((m) => ({ channel: 'points', request: { metrics: [m], historyMinutes } })),
+                    { channel: 'notices', request: {} },
+                  ],
+                })
+                .then((batch) => {
+                  if (!batch.ok) throw new Error(`batch refused: ${batch.error.code} ${batch.error.message}`);
+                  return batch.data.results;
+                });
           // what one citizen's first snapshots weigh (the JSON text of the acks), measured on the first client
           if (i === 0) snapshotBytes = acks.reduce((a, x) => a + Buffer.byteLength(JSON.stringify(x)), 0);
           const refused = acks.find((a) => !a.ok);
@@ -1072,7 +1089,9 @@ async function main(): Promise<void> {
   console.log(
     `database: ${embedded ? 'embedded PostgreSQL' : dbUrl.host} (${storage.dialect}); stream tick ${TICK_MS} ms; simulator every 2 s + generator ${GEN_RATE} points/s (traffic_speed)`,
   );
-  console.log(`clients subscribe like client/citizen: ${metrics.join(', ')} (one series:subscribe each, ${HISTORY_MIN} min history)`);
+  console.log(
+    `clients subscribe like client/citizen: ${metrics.join(', ')}${SINGLE_SUBSCRIBE ? ' (one series:subscribe each' : ' and the notices (one channels:subscribe'}, ${HISTORY_MIN} min history)`,
+  );
 
   cleanup = async () => {
     await Promise.allSettled([...children].map((c) => c.stop()));

@@ -14,14 +14,15 @@ import { build } from 'esbuild';
 const ROOT = join(import.meta.dirname, '..');
 const OUT = join(ROOT, 'dist');
 
-for (const [name, entry] of [
-  ['server', 'server/index.ts'],
-  ['ingest', 'ingest/index.ts'],
+// the server's worker threads are their own entry points, beside index.js (server/public/publication-pool.ts)
+for (const [name, entries] of [
+  ['server', { index: 'server/index.ts', 'publication-worker': 'server/public/publication-worker.ts' }],
+  ['ingest', { index: 'ingest/index.ts' }],
 ] as const) {
   await rm(join(OUT, name), { recursive: true, force: true });
   await build({
     absWorkingDir: ROOT,
-    entryPoints: { index: entry },
+    entryPoints: entries,
     outdir: join(OUT, name),
     bundle: true,
     platform: 'node',

@@ -309,7 +309,17 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // GeoJSON, the catalog, series, CKAN, the API page. Answers that come pre-compressed from a snapshot
   // (server/public/cache.ts sendRendered) carry their Content-Encoding and pass through untouched. No size
   // threshold (issue 21: every answer): a short JSON answer gains or loses a few bytes, never a round trip.
-  app.use('/api', compression({ threshold: 0 }));
+  // Not the agencies' ingest POSTs: their answers are a few bytes to a machine on a wired link, and a gzip
+  // stream per answer (zlib state and a flush) was 2 % of the server's CPU under bench:public's ingest load,
+  // on the path of every live reading.
+  const ingestPost = new Set(INGEST_BODY_PATHS);
+  app.use(
+    '/api',
+    compression({
+      threshold: 0,
+      filter: (req, res) => !(req.method === 'POST' && ingestPost.has(req.baseUrl + req.path)) && compression.filter(req, res),
+    }),
+  );
 
   // Bodies: the large limit only on ingest routes and only once the ingest key is verified (an anonymous
   // client cannot make the server parse megabytes); every other /api route gets the small one.
@@ -716,6 +726,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       catalog.close();
       geometry.close();
       scenes.close();
+      await publicSources.close();
       stopCacheRefresh?.();
       recheck.stop();
       io.disconnectSockets(true);

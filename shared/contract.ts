@@ -8,7 +8,14 @@ import type { WireAlert } from './alerts';
 import type { FeedHealth } from './feed-state';
 import type { IncidentsChanged, IncidentsSnapshot, IncidentsSubscribeRequest } from './incidents';
 import type { NoticesChanged, NoticesSnapshot, NoticesSubscribeRequest } from './notices';
-import type { AlertsSubscribeRequest, CatalogSubscribeRequest, EventsSubscribeRequest, FeedsSubscribeRequest, SubscribeRequest } from './schemas';
+import type {
+  AlertsSubscribeRequest,
+  BatchSubscribeRequest,
+  CatalogSubscribeRequest,
+  EventsSubscribeRequest,
+  FeedsSubscribeRequest,
+  SubscribeRequest,
+} from './schemas';
 
 /** A reading on the wire: epoch milliseconds, not ISO strings (formatting dates costs more than the JSON). */
 export interface WirePoint {
@@ -179,6 +186,16 @@ export interface ClientToServerEvents {
   'notices:subscribe': (req: NoticesSubscribeRequest, ack: (res: Ack<NoticesSnapshot>) => void) => void;
   /** Catalog changes (signed-in sockets are in the room from connection): the version held, then `catalog:changed`. */
   'catalog:subscribe': (req: CatalogSubscribeRequest, ack: (res: Ack<CatalogSnapshot>) => void) => void;
+  /**
+   * Several subscriptions in one request (shared/schemas.ts `batchSubscribeSchema`): one answer whose `results`
+   * are, in the items' order, what each channel's own subscribe request would have answered.
+   */
+  'channels:subscribe': (req: BatchSubscribeRequest, ack: (res: Ack<BatchSubscribeAnswer>) => void) => void;
+}
+
+/** The answer of `channels:subscribe`: one acknowledgement per item, in order (each as its channel's own). */
+export interface BatchSubscribeAnswer {
+  results: Ack<Record<string, unknown>>[];
 }
 
 export type InterServerEvents = Record<string, never>;

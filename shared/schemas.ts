@@ -143,6 +143,22 @@ export type FeedsSubscribeRequest = z.input<typeof feedsSubscribeSchema>;
 /** The catalog channel (issue 17): one room for every signed-in socket; only a resume may be sent. */
 export const catalogSubscribeSchema = z.object({ since: syncSinceSchema.optional() });
 export type CatalogSubscribeRequest = z.input<typeof catalogSubscribeSchema>;
+/** Items one `channels:subscribe` request may carry (the citizen page needs 10: nine metrics and the notices). */
+export const MAX_BATCH_ITEMS = 16;
+
+/**
+ * `channels:subscribe`: several subscriptions in one request (the citizen page's first request, issue 18: one
+ * handshake, one acknowledgement instead of ten). Each item names a channel (`points`, `events`, `notices`, …)
+ * and carries that channel's own subscribe request, which the server parses and authorises exactly as if it had
+ * come alone; each item is answered on its own, so one refusal refuses that item only.
+ */
+export const batchSubscribeSchema = z.object({
+  items: z
+    .array(z.object({ channel: z.string().min(1).max(32), request: z.unknown() }))
+    .min(1)
+    .max(MAX_BATCH_ITEMS),
+});
+export type BatchSubscribeRequest = z.input<typeof batchSubscribeSchema>;
 
 /** One issue of a rejected batch: which record, which field, what is wrong. */
 export interface IssueDetail {

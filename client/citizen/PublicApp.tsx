@@ -28,7 +28,8 @@ import { readInitial, revealApp, SHELL_MAX_MS } from './shell';
 import { kecamatanCodeOf, NO_FILTER, type ProjectFilter, type PublicProject, type RegionLookup } from './projects';
 import { useWarnings, WarningsBanner } from './WarningsPanel';
 import { isWarning } from './warnings-api';
-import { NoticesSync } from '../features/notices/store';
+import { NoticesStore, noticesChannel } from '../features/notices/store';
+import type { SyncChannel } from '../lib/sync/engine';
 import { NoticesPanel } from './NoticesPanel';
 import { TicketPanel } from './TicketPanel';
 
@@ -47,18 +48,22 @@ export const PUBLIC_METRICS = [
 
 export function PublicRoot() {
   const [conn, setConn] = useState<LiveConnection | null>(null);
-  const [notices, setNotices] = useState<NoticesSync | null>(null);
+  const [notices, setNotices] = useState<NoticesStore | null>(null);
   const [regions, setRegions] = useState<RegionsResponse | null>(null);
 
   useEffect(() => {
     const socket = createSocket('/public');
-    // public notices ride the same socket (issue 21): their own channel, one sync engine each
-    const n = new NoticesSync(socket);
-    const c = new LiveConnection(socket, { metrics: PUBLIC_METRICS }, new LiveStore({ historyMinutes: PUBLIC_HISTORY_MINUTES }));
+    // public notices ride the same socket and engine (issue 21): the page's ten subscriptions leave as one
+    // request (issue 18: a crowd opening the page at once costs the server one request per phone)
+    const n = new NoticesStore();
+    const c = new LiveConnection(
+      socket,
+      { metrics: PUBLIC_METRICS, channels: [noticesChannel(n) as SyncChannel], batch: true },
+      new LiveStore({ historyMinutes: PUBLIC_HISTORY_MINUTES }),
+    );
     setConn(c);
     setNotices(n);
     return () => {
-      n.close();
       c.close();
       setConn(null);
       setNotices(null);
@@ -81,7 +86,7 @@ export function PublicRoot() {
   return <PublicApp conn={conn} regions={regions} notices={notices} />;
 }
 
-function PublicApp({ conn, regions, notices }: { conn: LiveConnection; regions: RegionsResponse | null; notices: NoticesSync }) {
+function PublicApp({ conn, regions, notices }: { conn: LiveConnection; regions: RegionsResponse | null; notices: NoticesStore }) {
   const { t } = useTranslation();
   const { lang, locale } = useLang();
   const { store } = conn;
@@ -210,7 +215,7 @@ function PublicApp({ conn, regions, notices }: { conn: LiveConnection; regions: 
       <main id="isi" tabIndex={-1}>
         <WarningsBanner warnings={warnings} now={now} />
 
-        <NoticesPanel store={notices.store} now={now} regionName={(c) => names.get(c)} />
+        <NoticesPanel store={notices} now={now} regionName={(c) => names.get(c)} />
 
         <section className="pub-summary" aria-label={t('pub.summary')}>
           <div className={`pub-tile tone-${level.v ?? 'normal'}`} data-testid="kpi-flood-status">
@@ -350,7 +355,7 @@ function PublicApp({ conn, regions, notices }: { conn: LiveConnection; regions: 
             <Freshness t={newest(newestOf(d.gates), m('project_progress')?.newestT ?? null)} now={now} />
           </div>
           <p className="card-note">{t('pub.mapNote')}</p>
-          <LazyMap store={store} regions={regions} registry={registry} filter={filter} focus={focus} notices={notices.store} />
+          <LazyMap store={store} regions={regions} registry={registry} filter={filter} focus={focus} notices={notices} />
         </section>
       </main>
 

@@ -12,6 +12,7 @@ import {
   type PointsAppended,
   type SessionEndReason,
 } from '@shared/contract';
+import { MAX_BATCH_ITEMS } from '@shared/schemas';
 import type { SinergiSocket } from './socket';
 import { LiveStore } from './live-store';
 import { EventsStore } from './events-store';
@@ -25,6 +26,13 @@ export interface LiveConnectionConfig {
   eventKinds?: readonly string[];
   /** The purpose stated when subscribing to a metric shared with the caller under an agreement (by metric code). */
   purposes?: Readonly<Record<string, string>>;
+  /** More channels on the same engine (the citizen page's notices), subscribed with the metrics. */
+  channels?: readonly SyncChannel[];
+  /**
+   * Send the subscriptions due together as one `channels:subscribe` request (the citizen page, issue 18: a crowd
+   * opening the page costs the server one request per phone, not ten). Other surfaces keep one request per key.
+   */
+  batch?: boolean;
 }
 
 /** The points channel for the sync engine: one key per metric, the LiveStore behind the store interface. */
@@ -122,8 +130,13 @@ export class LiveConnection {
     socket.on('session:ended', this.onSessionEnded);
     this.engine = new SyncEngine(
       syncSocketOf(socket as never),
-      [pointsChannel(store, metrics, config.purposes) as SyncChannel, eventsChannel(events, eventKinds) as SyncChannel],
-      { ackTimeoutMs: store.options.ackTimeoutMs, retryDelayMs: store.options.retryDelayMs, resyncIntervalMs: store.options.resyncIntervalMs },
+      [pointsChannel(store, metrics, config.purposes) as SyncChannel, eventsChannel(events, eventKinds) as SyncChannel, ...(config.channels ?? [])],
+      {
+        ackTimeoutMs: store.options.ackTimeoutMs,
+        retryDelayMs: store.options.retryDelayMs,
+        resyncIntervalMs: store.options.resyncIntervalMs,
+        batch: config.batch ? { event: 'channels:subscribe', maxItems: MAX_BATCH_ITEMS } : undefined,
+      },
       {
         resync: () => recordResync(),
         snapshot: (channel) => channel === 'points' && recordSnapshotApplied(),

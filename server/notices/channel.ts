@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import { noticesSubscribeSchema, type NoticesChanged, type NoticesSnapshot, type WireNotice } from '../../shared/notices';
 import { parseRoomId, toRoomId } from '../../shared/rooms';
 import type { ChannelHandler } from '../realtime/channel';
+import { preEncode } from '../realtime/preencoded';
 
 type Delta = Omit<NoticesChanged, 'seq'>;
 
@@ -52,7 +53,8 @@ export function createNoticesChannel(deps: {
       // one query serves a crowd of /public subscribers: reused while the room's seq has not moved (a change
       // anywhere in the cluster moves it) and for at most SNAPSHOT_REUSE_MS (notices start and end by time)
       const now = deps.clock();
-      if (!cached || cached.seq !== seq || now - cached.at > SNAPSHOT_REUSE_MS) cached = { seq, at: now, notices: await deps.current() };
+      // serialised once for the crowd it serves (preencoded.ts), not once per subscriber
+      if (!cached || cached.seq !== seq || now - cached.at > SNAPSHOT_REUSE_MS) cached = { seq, at: now, notices: preEncode(await deps.current()) };
       return { data: { serverTime: now, seq: cached.seq, notices: cached.notices }, seqs: inputs.map(() => cached!.seq) };
     },
   };

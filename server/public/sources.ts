@@ -10,10 +10,12 @@ import { LONGEST_PERIOD_MS, type ComplaintSummary, type Period } from './aggrega
 import { createSnapshotCache, type SharedSnapshots, type Snapshot, type SnapshotCache } from './cache';
 import { PUBLIC_VIEW_DEFAULTS } from './defaults';
 import type { ComplaintPerformance } from './performance';
-import { publishComplaints } from './publication';
+import type { Publication } from './publication';
+import { createPublisher, type Publisher } from './publication-pool';
 import { warningRows, type WarningRow } from './warnings';
 
-export type ComplaintData = Awaited<ReturnType<typeof complaintRows>>;
+/** The complaint rows of the longest period, and the joint publication decided over them (in its worker). */
+export type ComplaintData = Awaited<ReturnType<typeof complaintRows>> & { publication: Publication };
 export type MetricRows = Awaited<ReturnType<typeof publicMetricRows>>;
 
 export interface PublicSources {
@@ -34,6 +36,8 @@ export interface PublicSources {
   /** Received / resolved per bucket, median time to resolve and share within SLA per OPD and category. */
   performance(snap: Snapshot<ComplaintData>, period: Period): ComplaintPerformance;
   onStale(what: string): (err: unknown) => void;
+  /** Stops the publication's worker thread. */
+  close(): Promise<void>;
 }
 
 export function createPublicSources(deps: {
@@ -44,12 +48,15 @@ export function createPublicSources(deps: {
   log?: Pick<Logger, 'warn'>;
   /** In a cluster: each snapshot loaded once per period for every process (server/cluster/redis.ts). */
   shared?: SharedSnapshots | undefined;
+  /** Where the joint publication is computed (default: a worker thread of this process). */
+  publisher?: Publisher;
 }): PublicSources {
   const { db, clock } = deps;
   const k = deps.k ?? PUBLIC_VIEW_DEFAULTS.kAnonymity;
   const cacheMs = deps.cacheMs ?? PUBLIC_VIEW_DEFAULTS.cacheMs;
   const shared = (name: string) => (deps.shared ? { shared: { name, store: deps.shared } } : {});
   const onStale = (what: string) => (err: unknown) => deps.log?.warn({ err }, `public ${what}: database unavailable, serving the last snapshot`);
+  const publisher = deps.publisher ?? createPublisher({ onError: (err) => deps.log?.warn({ err }, 'complaint publication worker failed') });
   return {
     k,
     cacheMs,
@@ -57,17 +64,22 @@ export function createPublicSources(deps: {
     complaints: createSnapshotCache({
       ttlMs: cacheMs,
       clock,
-      load: (now) => complaintRows(db, now - LONGEST_PERIOD_MS),
+      // Every period and answer from one joint decision (publication.ts), made once per snapshot as part of its
+      // load, in a worker thread: the disclosure audit takes seconds for a busy month and must not stall the
+      // live fan-out. A failed or refused decision fails the load, and the last good snapshot is served.
+      load: async (now) => {
+        const data = await complaintRows(db, now - LONGEST_PERIOD_MS);
+        return { ...data, publication: await publisher.publish(data.rows, { k, now, regions: data.regions }) };
+      },
       onStale: onStale('complaints'),
       ...shared('complaints'),
     }),
     metrics: createSnapshotCache({ ttlMs: cacheMs, clock, load: () => publicMetricRows(db), onStale: onStale('metrics'), ...shared('metrics') }),
     projects: createSnapshotCache({ ttlMs: cacheMs, clock, load: () => publicProjectRows(db), onStale: onStale('projects'), ...shared('projects') }),
     warnings: createSnapshotCache({ ttlMs: cacheMs, clock, load: () => warningRows(db), onStale: onStale('warnings'), ...shared('warnings') }),
-    // every period and answer from one joint decision (publication.ts), computed once per snapshot
-    summary: (snap, period) => snap.memo('publication', (v, now) => publishComplaints(v.rows, { k, now, regions: v.regions })).summaries[period],
-    performance: (snap, period) =>
-      snap.memo('publication', (v, now) => publishComplaints(v.rows, { k, now, regions: v.regions })).performance[period],
+    summary: (snap, period) => snap.value.publication.summaries[period],
+    performance: (snap, period) => snap.value.publication.performance[period],
     onStale,
+    close: () => publisher.close(),
   };
 }

@@ -30,7 +30,7 @@ export function preEncode<T extends object>(value: T): T {
     enumerable: false,
     value(this: T): unknown {
       // outside the encoder (logs, tests): the value itself
-      if (!encoding) return { ...this };
+      if (!encoding) return Array.isArray(this) ? [...this] : { ...this };
       let i = encoding.get(this);
       if (i === undefined) encoding.set(this, (i = encoding.size));
       return `\u0000${NONCE}:${i}`;

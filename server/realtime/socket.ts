@@ -9,7 +9,7 @@ import { Server, type Namespace } from 'socket.io';
 import { fail, ok, type Ack, type ErrorCode } from '../../shared/ack';
 import type { ClientToServerEvents, InterServerEvents, Principal, ServerToClientEvents, SocketData } from '../../shared/contract';
 import { NAMESPACES } from '../../shared/contract';
-import { safeText } from '../../shared/schemas';
+import { batchSubscribeSchema, MAX_BATCH_ITEMS, safeText } from '../../shared/schemas';
 import { z } from 'zod';
 import type pg from 'pg';
 import { ackRefusal, type AckResult, type AlertService } from '../alerts/service';
@@ -118,7 +118,7 @@ export function memoryAddressCounters(clock: () => number): AddressCounters {
 /** A fixed-window counter per key, bounded in keys (the oldest window is dropped first). */
 function createWindowCounter(perMin: number, clock: () => number, maxKeys = 100_000) {
   const windows = new Map<string, { start: number; n: number }>();
-  return (key: string): boolean => {
+  return (key: string, weight = 1): boolean => {
     const now = clock();
     let w = windows.get(key);
     if (!w || now - w.start >= 60_000) {
@@ -127,7 +127,7 @@ function createWindowCounter(perMin: number, clock: () => number, maxKeys = 100_
       windows.set(key, w);
       if (windows.size > maxKeys) windows.delete(windows.keys().next().value!);
     }
-    w.n += 1;
+    w.n += weight;
     return w.n <= perMin;
   };
 }
@@ -270,12 +270,17 @@ function startRecheck(live: Nsp, deps: SocketDeps): { stop(): void; now(): Promi
 function wire(nsp: Nsp, deps: SocketDeps, limits: PublicLimits, admitAddress: (socket: Sock) => Promise<(() => void) | string>): void {
   const { log, channels } = deps;
   const socketBudget = createWindowCounter(limits.subscribesPerSocketPerMin, deps.clock);
-  /** Anonymous subscribe requests are counted per socket and per address, and only a few run at once per address. */
+  /**
+   * Anonymous subscribe requests are counted per socket and per address, and only a few run at once per address.
+   * A batch counts its items against the socket's budget (what it asks for), and once against the address's
+   * (one request in flight, one round-trip to a cluster's counters).
+   */
   const gated =
-    <T>(fn: (socket: Sock, arg: unknown) => Promise<Ack<T> | [Ack<T>, () => void]>) =>
+    <T>(fn: (socket: Sock, arg: unknown) => Promise<Ack<T> | [Ack<T>, () => void]>, weightOf: (arg: unknown) => number = () => 1) =>
     async (socket: Sock, arg: unknown): Promise<Ack<T> | [Ack<T>, () => void]> => {
       if (socket.data.principal.role !== 'public') return fn(socket, arg);
-      if (!socketBudget(socket.id)) return fail('unavailable', 'too many subscriptions on this connection; slow down and retry in a minute');
+      if (!socketBudget(socket.id, weightOf(arg)))
+        return fail('unavailable', 'too many subscriptions on this connection; slow down and retry in a minute');
       const ticket = await admitAddress(socket);
       if (typeof ticket === 'string') return fail('unavailable', ticket);
       try {
@@ -317,6 +322,41 @@ function wire(nsp: Nsp, deps: SocketDeps, limits: PublicLimits, admitAddress: (s
     ),
   }));
 
+  /**
+   * Several subscriptions in one request (the citizen page's first: nine metrics and the notices). Each item
+   * takes the one generic path of its channel, parsed and authorised as if it had come alone, and is answered
+   * on its own; the catch-ups run after the one acknowledgement, in the items' order.
+   */
+  const batch = handle(
+    'channels:subscribe',
+    gated(
+      async (socket, arg) => {
+        const parsed = batchSubscribeSchema.safeParse(arg);
+        if (!parsed.success)
+          return fail(
+            'invalid',
+            `a batch is { items: [{ channel, request }] } with 1 to ${MAX_BATCH_ITEMS} items`,
+            parsed.error.issues.map((i) => i.message),
+          );
+        const answers = await Promise.all(
+          parsed.data.items.map((item) => {
+            const h = channels.handler(item.channel);
+            if (!h) return fail('not_found', `no channel '${item.channel.slice(0, 32)}'`);
+            return channels.subscribe(h, socket, item.request, socket.handshake.address ?? null);
+          }),
+        );
+        const results = answers.map((a) => (Array.isArray(a) ? a[0] : a)) as Ack<Record<string, unknown>>[];
+        const after = answers.flatMap((a) => (Array.isArray(a) ? [a[1]] : []));
+        return [ok({ results }), () => after.forEach((run) => run())];
+      },
+      // malformed or oversized: one unit (refused by the parse before any work)
+      (arg) => {
+        const items = (arg as { items?: unknown } | null)?.items;
+        return Array.isArray(items) && items.length <= MAX_BATCH_ITEMS ? Math.max(1, items.length) : 1;
+      },
+    ),
+  );
+
   const points = channels.handler('points');
   const unsubscribe = handle('series:unsubscribe', async (socket, arg) => {
     const metrics = (arg as { metrics?: unknown } | null)?.metrics;
@@ -350,7 +390,13 @@ function wire(nsp: Nsp, deps: SocketDeps, limits: PublicLimits, admitAddress: (s
     return fail(ACK_CODE[result.kind], ackRefusal(result));
   });
 
-  const KNOWN: ReadonlySet<string> = new Set(['series:unsubscribe', 'alerts:list', 'alert:acknowledge', ...subscribers.map((s) => s.event)]);
+  const KNOWN: ReadonlySet<string> = new Set([
+    'series:unsubscribe',
+    'alerts:list',
+    'alert:acknowledge',
+    'channels:subscribe',
+    ...subscribers.map((s) => s.event),
+  ]);
   nsp.on('connection', (socket) => {
     // Anything else a client sends (forged event names, room names, crafted payloads) is refused, with why.
     socket.onAny((event: unknown, ...args: unknown[]) => {
@@ -361,6 +407,7 @@ function wire(nsp: Nsp, deps: SocketDeps, limits: PublicLimits, admitAddress: (s
       if (typeof ack === 'function') ack(fail('not_found', refusal.message));
     });
     for (const sub of subscribers) socket.on(sub.event, sub.on(socket) as never);
+    socket.on('channels:subscribe', batch(socket));
     socket.on('series:unsubscribe', unsubscribe(socket));
     socket.on('alerts:list', listAlerts(socket));
     socket.on('alert:acknowledge', acknowledge(socket));

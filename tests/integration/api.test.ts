@@ -34,6 +34,20 @@ describe.each(backends)('API on %s', (_name, adminUrl) => {
     expect((await server.get('/readyz')).body).toEqual({ status: 'ready', dialect: 'postgres' });
   });
 
+  it('compresses API answers for whoever accepts gzip, but not the short answers of ingest POSTs', async () => {
+    const gz = { 'accept-encoding': 'gzip' };
+    const catalog = await fetch(`${server.url}/api/v1/catalog`, { headers: gz });
+    expect(catalog.headers.get('content-encoding')).toBe('gzip');
+    const ingest = await fetch(`${server.url}/api/v1/ingest`, {
+      method: 'POST',
+      headers: { ...gz, 'content-type': 'application/json', authorization: `Bearer ${bpbd}` },
+      body: JSON.stringify({ points: [{ metric: 'rainfall', entity: 'PCH-GZ', time: new Date().toISOString(), value: 1 }] }),
+    });
+    expect(ingest.status).toBe(202);
+    expect(ingest.headers.get('content-encoding')).toBeNull();
+    expect(await ingest.json()).toMatchObject({ accepted: 1 });
+  });
+
   it('ingests a batch, serves it bucketed, and a resend changes nothing', async () => {
     const points = Array.from({ length: 120 }, (_, i) => ({
       metric: 'water_level',

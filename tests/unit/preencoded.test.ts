@@ -31,4 +31,12 @@ describe('pre-encoded JSON in socket.io packets', () => {
     const copy = { ...pre, seq: 9 };
     expect(new preEncodingParser.Encoder().encode(packet([copy]))).toEqual(new Encoder().encode(packet([{ ...make(), seq: 9 }])));
   });
+
+  it('an array (the notices of a snapshot) is spliced too, and reads as an array outside the encoder', () => {
+    const list = () => [make(), { ...make(), seq: 8 }];
+    const pre = preEncode(list());
+    const ackOf = (notices: unknown) => ({ type: PacketType.ACK, nsp: '/public', id: 3, data: [{ ok: true, data: { seq: 2, notices } }] });
+    expect(new preEncodingParser.Encoder().encode(ackOf(pre))).toEqual(new Encoder().encode(ackOf(list())));
+    expect(JSON.parse(JSON.stringify({ notices: pre }))).toEqual({ notices: list() });
+  });
 });

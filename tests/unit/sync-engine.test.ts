@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import type { Metric } from '@shared/catalog';
 import type { WireAlert } from '@shared/alerts';
 import type { MetricSnapshot, PointsAppended } from '@shared/contract';
-import { classifyDelta, SyncEngine, type DeltaResult, type SyncStatus } from '../../client/lib/sync/engine';
+import { batchOutcome, classifyDelta, SyncEngine, type DeltaResult, type SyncStatus } from '../../client/lib/sync/engine';
+import { NoticesStore, noticesChannel } from '../../client/features/notices/store';
 import { LiveStore } from '../../client/lib/live-store';
 import { EventsStore } from '../../client/lib/events-store';
 import { AlertsStore, alertsChannel } from '../../client/lib/alerts';
@@ -258,6 +259,161 @@ describe('sync engine', () => {
     sock.connect();
     expect(sock.requests[1]).toMatchObject({ event: 'alerts:subscribe', arg: { since: { epoch: 'E', seqs: { BPBD: 3 } } } });
     engine.close();
+  });
+});
+
+/** Three metrics and the notices on one engine that batches (the citizen page's shape), at most `maxItems` per request. */
+function setupBatch(maxItems = 16) {
+  const sock = new FakeSocket();
+  const store = new LiveStore();
+  const codes = ['water_level', 'rainfall', 'traffic_speed'];
+  for (const c of codes) store.track(c);
+  const notices = new NoticesStore();
+  const engine = new SyncEngine(sock, [pointsChannel(store, codes), noticesChannel(notices)], {
+    ackTimeoutMs: 1_000,
+    retryDelayMs: 5,
+    resyncIntervalMs: 60_000,
+    batch: { event: 'channels:subscribe', maxItems },
+  });
+  const metricAck = (code: string, seq: number) =>
+    ack({ serverTime: Date.now(), metrics: [{ ...snap(seq), metric: { ...METRIC, code } }], epoch: 'E1', resumed: [] });
+  const noticesAck = (seq: number) => ack({ serverTime: Date.now(), seq, notices: [], epoch: 'E1', resumed: [] });
+  return { sock, store, notices, engine, metricAck, noticesAck, codes };
+}
+
+describe('sync engine, batched subscribe (channels:subscribe)', () => {
+  it('[B1] a connect sends one request for every key; each item is answered alone and a forbidden item fails alone', async () => {
+    const { sock, store, notices, engine, metricAck, noticesAck } = setupBatch();
+    sock.connect();
+    await tick();
+    expect(sock.requests).toHaveLength(1);
+    expect(sock.requests[0]).toMatchObject({
+      event: 'channels:subscribe',
+      arg: {
+        items: [
+          { channel: 'points', request: { metrics: ['water_level'] } },
+          { channel: 'points', request: { metrics: ['rainfall'] } },
+          { channel: 'points', request: { metrics: ['traffic_speed'] } },
+          { channel: 'notices', request: {} },
+        ],
+      },
+    });
+    sock.answer(
+      0,
+      ack({
+        results: [
+          metricAck('water_level', 5),
+          { ok: false, error: { code: 'forbidden', message: 'no' } },
+          metricAck('traffic_speed', 9),
+          noticesAck(3),
+        ],
+      }),
+    );
+    await new Promise((r) => setTimeout(r, 30));
+    expect(store.get('water_level')).toMatchObject({ status: 'live', seq: 5 });
+    expect(store.get('rainfall')).toMatchObject({ status: 'forbidden' });
+    expect(store.get('traffic_speed')).toMatchObject({ status: 'live', seq: 9 });
+    expect(notices.resumableSeq()).toBe(3);
+    expect(sock.requests).toHaveLength(1); // forbidden is not asked again
+    engine.close();
+  });
+
+  it('[B2] a reconnect resumes every key in one request, each with its own seq', async () => {
+    const { sock, store, engine, metricAck, noticesAck } = setupBatch();
+    sock.connect();
+    await tick();
+    sock.answer(0, ack({ results: [metricAck('water_level', 5), metricAck('rainfall', 6), metricAck('traffic_speed', 7), noticesAck(3)] }));
+    await tick();
+    sock.disconnect();
+    sock.connect();
+    await tick();
+    expect(sock.requests).toHaveLength(2);
+    const items = (sock.requests[1]!.arg as { items: { request: { since?: unknown } }[] }).items;
+    expect(items.map((i) => i.request.since)).toEqual([
+      { epoch: 'E1', seqs: { water_level: 5 } },
+      { epoch: 'E1', seqs: { rainfall: 6 } },
+      { epoch: 'E1', seqs: { traffic_speed: 7 } },
+      { epoch: 'E1', seqs: { notices: 3 } },
+    ]);
+    const resumed = (key: string) => ack({ serverTime: Date.now(), metrics: [], seq: 3, notices: [], epoch: 'E1', resumed: [key] });
+    sock.answer(1, ack({ results: [resumed('water_level'), resumed('rainfall'), resumed('traffic_speed'), resumed('notices')] }));
+    await tick();
+    expect(store.get('rainfall')).toMatchObject({ status: 'live', seq: 6 });
+    engine.close();
+  });
+
+  it('[B3] an older server that does not know the batch: the items go one by one, and stay so', async () => {
+    const { sock, store, engine, metricAck } = setupBatch();
+    sock.connect();
+    await tick();
+    sock.answer(0, { ok: false, error: { code: 'not_found', message: "no such request 'channels:subscribe'" } });
+    await tick();
+    expect(sock.requests.slice(1).map((r) => r.event)).toEqual(['series:subscribe', 'series:subscribe', 'series:subscribe', 'notices:subscribe']);
+    sock.answer(2, metricAck('rainfall', 4));
+    await tick();
+    expect(store.get('rainfall')).toMatchObject({ status: 'live', seq: 4 });
+    sock.push('points:appended', { ...delta(9, 1), metric: 'rainfall' }); // a gap: asked again, alone
+    await tick();
+    expect(sock.requests.at(-1)).toMatchObject({ event: 'series:subscribe', arg: { metrics: ['rainfall'] } });
+    engine.close();
+  });
+
+  it('[B4] a batch that times out or is refused as a whole retries every item, again as one request', async () => {
+    const { sock, store, engine } = setupBatch();
+    sock.connect();
+    await tick();
+    sock.timeoutRequest(0);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(sock.requests).toHaveLength(2);
+    expect(sock.requests[1]!.event).toBe('channels:subscribe');
+    expect((sock.requests[1]!.arg as { items: unknown[] }).items).toHaveLength(4);
+    expect(store.get('water_level')!.status).toBe('syncing');
+    sock.answer(1, { ok: false, error: { code: 'unavailable', message: 'slow down' } });
+    await new Promise((r) => setTimeout(r, 30));
+    expect(sock.requests).toHaveLength(3);
+    expect(sock.requests[2]!.event).toBe('channels:subscribe');
+    engine.close();
+  });
+
+  it('[B5] more keys than maxItems go in several requests; a lone key goes as its own channel request', async () => {
+    const { sock, engine } = setupBatch(3);
+    sock.connect();
+    await tick();
+    expect(sock.requests.map((r) => r.event)).toEqual(['channels:subscribe', 'notices:subscribe']);
+    expect((sock.requests[0]!.arg as { items: unknown[] }).items).toHaveLength(3);
+    engine.close();
+  });
+
+  it('[B6] an answer of an older connection is discarded', async () => {
+    const { sock, store, engine, metricAck, noticesAck } = setupBatch();
+    sock.connect();
+    await tick();
+    sock.disconnect();
+    sock.connect();
+    await tick();
+    sock.answer(0, ack({ results: [metricAck('water_level', 50), metricAck('rainfall', 50), metricAck('traffic_speed', 50), noticesAck(50)] }));
+    await tick();
+    expect(store.get('water_level')!.status).toBe('syncing');
+    sock.answer(1, ack({ results: [metricAck('water_level', 5), metricAck('rainfall', 5), metricAck('traffic_speed', 5), noticesAck(5)] }));
+    await tick();
+    expect(store.get('water_level')).toMatchObject({ status: 'live', seq: 5 });
+    engine.close();
+  });
+});
+
+describe('batchOutcome (what a batch answer says of its items)', () => {
+  const item = { ok: true, data: {} };
+  it.each([
+    ['every item answered', { ok: true, data: { results: [item, item] } }, 2, { kind: 'items', results: [item, item] }],
+    ['an older server does not know the event', { ok: false, error: { code: 'not_found', message: 'x' } }, 2, { kind: 'fallback' }],
+    ['refused as a whole (rate)', { ok: false, error: { code: 'unavailable', message: 'x' } }, 2, { kind: 'failed', code: 'unavailable' }],
+    ['refused as a whole (malformed)', { ok: false, error: { code: 'invalid', message: 'x' } }, 2, { kind: 'failed', code: 'invalid' }],
+    ['fewer results than items', { ok: true, data: { results: [item] } }, 2, { kind: 'failed', code: 'internal' }],
+    ['no results list', { ok: true, data: {} }, 1, { kind: 'failed', code: 'internal' }],
+    ['not an acknowledgement', 'garbage', 1, { kind: 'failed', code: 'internal' }],
+    ['an unknown error code', { ok: false, error: { code: 'boom', message: 'x' } }, 1, { kind: 'failed', code: 'internal' }],
+  ] as const)('%s', (_name, res, n, expected) => {
+    expect(batchOutcome(res, n)).toEqual(expected);
   });
 });
 

@@ -11,7 +11,7 @@
  * It talks to the socket through `SyncSocket` (four members; tests pass a fake) and to stores through
  * `SyncStore` (every store implements it): nothing here knows what a metric or an alert is.
  */
-import { ERROR_CODES, type Ack, type ErrorCode } from '@shared/ack';
+import { assertNever, ERROR_CODES, type Ack, type ErrorCode } from '@shared/ack';
 
 /** What a store says of one delta. */
 export type DeltaResult = 'applied' | 'queued' | 'stale' | 'gap' | 'ignored';
@@ -83,9 +83,39 @@ export interface SyncOptions {
   retryDelayMs: number;
   /** Everything is subscribed again this often even without a gap (belt and braces). */
   resyncIntervalMs: number;
+  /**
+   * Subscriptions due in the same turn go out as one request (`channels:subscribe`, at most `maxItems` each)
+   * instead of one per key: a page that opens with ten keys sends one request and gets one acknowledgement.
+   * Each item is answered on its own, so a refused key still fails alone. Off (undefined): one request per key.
+   */
+  batch?: { event: string; maxItems: number } | undefined;
 }
 
 export const DEFAULT_SYNC_OPTIONS: Readonly<SyncOptions> = Object.freeze({ ackTimeoutMs: 10_000, retryDelayMs: 5_000, resyncIntervalMs: 5 * 60_000 });
+
+/** One subscription on its way: which key, and the request its channel made for it. */
+interface Pending {
+  ch: SyncChannel;
+  key: string;
+  id: string;
+  request: unknown;
+}
+
+/**
+ * Pure: what a batch's answer says of each of its `n` items — the item's own acknowledgement, or the code it
+ * fails with. `fallback`: the server does not know batches (an older server refuses the event as `not_found`):
+ * send the items one by one instead.
+ */
+export function batchOutcome(
+  res: unknown,
+  n: number,
+): { kind: 'items'; results: unknown[] } | { kind: 'fallback' } | { kind: 'failed'; code: ErrorCode } {
+  if (!isAck(res)) return { kind: 'failed', code: 'internal' };
+  if (!res.ok) return res.error.code === 'not_found' ? { kind: 'fallback' } : { kind: 'failed', code: res.error.code };
+  const results = res.data.results;
+  if (!Array.isArray(results) || results.length !== n) return { kind: 'failed', code: 'internal' };
+  return { kind: 'items', results };
+}
 
 /** Observations for test hooks and metrics. */
 export interface SyncObserver {
@@ -116,6 +146,12 @@ export class SyncEngine {
   /** Keys (`channel\0key`) the server refused as forbidden: not asked for again by reconnects or resyncs. */
   private readonly refused = new Set<string>();
   private readonly opts: SyncOptions;
+  /** Subscriptions due this turn, sent together when batching (cleared with the connection). */
+  private queue: Pending[] = [];
+  /** Keys waiting for the retry timer (one entry per failed request; a key asked twice is sent once: `inFlight`). */
+  private retries: { ch: SyncChannel; key: string }[] = [];
+  /** The server refused the batch event (an older server): one request per key from now on. */
+  private batchUnsupported = false;
 
   constructor(
     private readonly socket: SyncSocket,
@@ -160,6 +196,8 @@ export class SyncEngine {
   private stop(): void {
     this.epoch++;
     this.inFlight.clear();
+    this.queue = [];
+    this.retries = [];
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     if (this.resyncTimer) clearInterval(this.resyncTimer);
@@ -196,45 +234,89 @@ export class SyncEngine {
 
   /** `resume`: right after a connect, keys that hold data ask to continue from their seq. */
   private subscribeAll(resume: boolean): void {
-    // one request per key: a forbidden key fails alone instead of taking the others with it
+    // each key is its own subscription (batched or not, a forbidden key fails alone)
     for (const ch of this.channels.values()) for (const key of ch.keys()) if (!this.refused.has(idOf(ch, key))) this.subscribe(ch, key, resume);
   }
 
   private subscribe(ch: SyncChannel, key: string, resume = false): void {
     const id = idOf(ch, key);
     if (this.inFlight.has(id) || !this.socket.connected) return;
-    const epoch = this.epoch;
     const held = resume ? ch.store.resumableSeq(key) : null;
     const hubEpoch = this.hubEpoch.get(ch.name);
     const since = held !== null && hubEpoch ? { epoch: hubEpoch, seqs: { [key]: held } } : undefined;
     this.inFlight.add(id);
     ch.store.beginSync(key);
     this.observer.resync?.(ch.name, key);
-    this.socket.request(ch.subscribeEvent, ch.request(key, since), this.opts.ackTimeoutMs).then(
+    const item: Pending = { ch, key, id, request: ch.request(key, since) };
+    if (!this.opts.batch || this.batchUnsupported) return this.sendOne(item);
+    // everything due in this turn (a connect, a resync, retries of one failure) leaves as one request
+    this.queue.push(item);
+    if (this.queue.length === 1) {
+      const epoch = this.epoch;
+      queueMicrotask(() => epoch === this.epoch && this.flush());
+    }
+  }
+
+  private flush(): void {
+    const items = this.queue;
+    this.queue = [];
+    const max = Math.max(1, this.opts.batch?.maxItems ?? 1);
+    for (let i = 0; i < items.length; i += max) {
+      const chunk = items.slice(i, i + max);
+      if (chunk.length === 1) this.sendOne(chunk[0]!);
+      else this.sendBatch(chunk);
+    }
+  }
+
+  private sendOne(item: Pending): void {
+    const epoch = this.epoch;
+    this.socket.request(item.ch.subscribeEvent, item.request, this.opts.ackTimeoutMs).then(
+      (res) => epoch === this.epoch && this.settle(item, res),
+      // no answer in time: keep the data as it is and try again while connected
+      () => epoch === this.epoch && this.settle(item, null, 'unavailable'),
+    );
+  }
+
+  private sendBatch(items: Pending[]): void {
+    const epoch = this.epoch;
+    const req = { items: items.map((p) => ({ channel: p.ch.name, request: p.request })) };
+    this.socket.request(this.opts.batch!.event, req, this.opts.ackTimeoutMs).then(
       (res) => {
         if (epoch !== this.epoch) return; // an answer of an older connection
-        this.inFlight.delete(id);
-        if (!isAck(res)) return this.fail(ch, key, 'internal');
-        if (!res.ok) return this.fail(ch, key, res.error.code);
-        const data = res.data;
-        if (typeof data.epoch === 'string') this.hubEpoch.set(ch.name, data.epoch);
-        let r: 'applied' | 'gap';
-        if (Array.isArray(data.resumed) && data.resumed.includes(key)) r = ch.store.resume(key);
-        else {
-          const snap = ch.snapshotOf(key, data);
-          if (snap === null) return this.fail(ch, key, 'not_found');
-          r = ch.store.applySnapshot(key, snap);
-          this.observer.snapshot?.(ch.name, key);
+        const out = batchOutcome(res, items.length);
+        switch (out.kind) {
+          case 'items':
+            return items.forEach((p, i) => this.settle(p, out.results[i]));
+          case 'fallback':
+            this.batchUnsupported = true;
+            return items.forEach((p) => this.sendOne(p));
+          case 'failed':
+            return items.forEach((p) => this.settle(p, null, out.code));
+          default:
+            return assertNever(out);
         }
-        if (r === 'gap') this.subscribe(ch, key);
       },
-      () => {
-        // no answer in time: keep the data as it is and try again while connected
-        if (epoch !== this.epoch) return;
-        this.inFlight.delete(id);
-        this.fail(ch, key, 'unavailable');
-      },
+      () => epoch === this.epoch && items.forEach((p) => this.settle(p, null, 'unavailable')),
     );
+  }
+
+  /** One key's answer (its own acknowledgement, alone or from a batch), or the code its request failed with. */
+  private settle({ ch, key, id }: Pending, res: unknown, failed?: ErrorCode): void {
+    this.inFlight.delete(id);
+    if (failed) return this.fail(ch, key, failed);
+    if (!isAck(res)) return this.fail(ch, key, 'internal');
+    if (!res.ok) return this.fail(ch, key, res.error.code);
+    const data = res.data;
+    if (typeof data.epoch === 'string') this.hubEpoch.set(ch.name, data.epoch);
+    let r: 'applied' | 'gap';
+    if (Array.isArray(data.resumed) && data.resumed.includes(key)) r = ch.store.resume(key);
+    else {
+      const snap = ch.snapshotOf(key, data);
+      if (snap === null) return this.fail(ch, key, 'not_found');
+      r = ch.store.applySnapshot(key, snap);
+      this.observer.snapshot?.(ch.name, key);
+    }
+    if (r === 'gap') this.subscribe(ch, key);
   }
 
   private fail(ch: SyncChannel, key: string, code: ErrorCode): void {
@@ -242,10 +324,15 @@ export class SyncEngine {
     // forbidden stops, also across reconnects: rights change on the server, and a new session starts over
     if (code === 'forbidden') this.refused.add(idOf(ch, key));
     if (code === 'forbidden' || code === 'unauthenticated') return;
+    // keys that failed together (one batch, one outage) are retried together: one timer, one request when batching
+    this.retries.push({ ch, key });
+    if (this.retries.length > 1) return;
     const epoch = this.epoch;
     const t = setTimeout(() => {
       this.timers.delete(t);
-      if (epoch === this.epoch) this.subscribe(ch, key);
+      const due = this.retries;
+      this.retries = [];
+      if (epoch === this.epoch) for (const r of due) this.subscribe(r.ch, r.key);
     }, this.opts.retryDelayMs);
     this.timers.add(t);
   }
