@@ -6,7 +6,7 @@ import { chmod, mkdir } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { Counter, Gauge, Registry } from 'prom-client';
-import type { SourceHealthReport } from '../shared/feeds';
+import { fitError, type SourceHealthReport } from '../shared/feeds';
 import { createSourceContext, type QuarantineEntry } from './context';
 import type { WorkerConfig } from './config';
 import { createDeliverer, type Deliverer } from './deliver';
@@ -220,7 +220,7 @@ export async function startWorker(config: WorkerConfig, log: SourceLogger, optio
         expectedIntervalMs: s.source.mode === 'poll' ? s.source.intervalMs : null,
         reportIntervalMs: config.healthIntervalMs,
         lastSuccess: s.lastSuccess,
-        lastError: s.lastError,
+        lastError: s.lastError === null ? null : fitError(s.lastError),
         lastErrorAt: s.lastErrorAt,
         recordsPerSecond: Math.round(((s.accepted - s.acceptedAtLastReport) / elapsedS) * 10) / 10,
         quarantined: s.quarantined,

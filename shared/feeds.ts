@@ -28,6 +28,20 @@ export const quarantineResolveSchema = z.object({ ids: z.array(z.number().int().
 /** A record refused before it reached the store, with its reason and the mapping version that refused it. */
 export type QuarantineEntry = z.infer<typeof quarantineEntrySchema>;
 
+/** The longest error text a health report may carry; a worker cuts its source's last error to it (fitError). */
+export const MAX_HEALTH_ERROR_CHARS = 2_000;
+
+/**
+ * Pure: an error message cut to what a health report may carry, its start kept (where the cause is) and the cut
+ * said. Without it one long message — a server's 400 listing thousands of refused records — made every later
+ * health report of that feed a 400 itself, and the feed looked silent while it was failing loudly.
+ */
+export function fitError(message: string, max = MAX_HEALTH_ERROR_CHARS): string {
+  if (message.length <= max) return message;
+  const mark = ` … (${message.length} characters, cut)`;
+  return message.slice(0, max - mark.length) + mark;
+}
+
 export const sourceHealthSchema = z.object({
   source: evidence(64).pipe(z.string().min(1)),
   type: evidence(32).pipe(z.string().min(1)),
@@ -35,7 +49,7 @@ export const sourceHealthSchema = z.object({
   expectedIntervalMs: ms.nullable(),
   reportIntervalMs: ms.min(1_000),
   lastSuccess: ms.nullable(),
-  lastError: evidence(2_000).nullable(),
+  lastError: evidence(MAX_HEALTH_ERROR_CHARS).nullable(),
   lastErrorAt: ms.nullable(),
   recordsPerSecond: z.number().nonnegative().finite(),
   quarantined: ms,

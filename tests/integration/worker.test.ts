@@ -11,6 +11,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createIngestKey } from '../../db/queries/credentials';
 import { listHealth, listQuarantine } from '../../db/queries/feeds';
+import { healthReportSchema, MAX_HEALTH_ERROR_CHARS } from '../../shared/feeds';
 import { DEMO_METRICS, DEMO_OPD } from '../../demo/catalog';
 import { seedDemo } from '../../db/seed';
 import { openStorage, type Storage } from '../../db/storage';
@@ -156,6 +157,43 @@ describe('ingest worker', () => {
     } finally {
       await worker.stop();
       if (app) await stop(app);
+    }
+  });
+
+  it('a source failing with a very long message still reports its health (the message cut to fit)', async () => {
+    const port = await freePort();
+    const app = await serve(port);
+    const loud: SourceDefinition = {
+      ...scripted,
+      type: 'loud',
+      create(config) {
+        const c = config as { name: string };
+        let polls = 0;
+        return {
+          mode: 'poll',
+          name: c.name,
+          intervalMs: 200,
+          async poll(ctx) {
+            if (polls++ === 0)
+              return void (await ctx.emit([{ opd: 'BPBD', point: { metric: 'rainfall', entity: 'ARR-LOUD', time: Date.now() - 1_000, value: 1 } }]));
+            throw new Error(`the agency's system refused: ${'x'.repeat(6_000)}`);
+          },
+        };
+      },
+    };
+    const worker = await startWorker(workerConfig(port, 'loud', [{ type: 'loud', name: 'loud', from: 0, count: 0, entity: 'x' }], [loud]), log, {
+      definitions: [loud],
+    });
+    try {
+      const h = await waitFor('the loud source on the server, with its error', async () =>
+        (await listHealth(storage.pool)).find((x) => x.source === 'loud' && x.lastError !== null),
+      );
+      expect(h.lastError!.length).toBeLessThanOrEqual(MAX_HEALTH_ERROR_CHARS);
+      expect(h.lastError).toMatch(/^the agency's system refused: x+ … \(\d+ characters, cut\)$/);
+      expect(healthReportSchema.safeParse({ sources: worker.health() }).success).toBe(true);
+    } finally {
+      await worker.stop({ drainMs: 0 });
+      await stop(app);
     }
   });
 
