@@ -51,6 +51,11 @@ export interface Metric {
    * complaints count: its change over a bucket is received − closed; server/public/current-only.ts).
    */
   publicHistory?: boolean;
+  /**
+   * Opened to territorial roles (camat, lurah/kades): they read its readings located in their territory
+   * (server/access/policy.ts). Absent: false.
+   */
+  territorial?: boolean;
 }
 
 /** Whether anonymous callers may read the metric's history (server/public/current-only.ts applies it). */
@@ -102,6 +107,8 @@ export interface EventKind {
   statuses: readonly string[];
   /** The statuses after which an item is closed (resolved, rejected…): off the maps, counted as handled. */
   closedStatuses: readonly string[];
+  /** Opened to territorial roles: they read its events located in their territory. Absent: false. */
+  territorial?: boolean;
 }
 
 /** Series identity: one metric measured at one entity (a gate, a road segment, a truck, a project). */

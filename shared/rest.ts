@@ -134,6 +134,7 @@ const metric = z.object({
   valueMin: z.number().nullable().optional(),
   valueMax: z.number().nullable().optional(),
   publicHistory: z.boolean().optional().describe('false: anonymous callers get only the current value, never its history'),
+  territorial: z.boolean().optional().describe('opened to territorial roles (camat, lurah/kades) for the data located in their area'),
   sharedFor: z.array(z.string()).optional().describe('purposes of the sharing agreements that make it visible'),
 });
 const eventKind = z.object({
@@ -145,6 +146,7 @@ const eventKind = z.object({
   nameEn: z.string(),
   statuses: z.array(z.string()),
   closedStatuses: z.array(z.string()),
+  territorial: z.boolean().optional().describe('opened to territorial roles (camat, lurah/kades) for the events located in their area'),
   sharedFor: z.array(z.string()).optional(),
 });
 export const catalogResponse = z.object({
@@ -212,18 +214,24 @@ export const agreementsResponse = z.object({
   ),
 });
 
-const role = z.enum(['admin', 'operator', 'agency']);
+const role = z.enum(['admin', 'operator', 'agency', 'wilayah']);
 export const loginResponse = z.object({
   token: z.string(),
   expiresAt: iso,
-  user: z.object({ username: z.string(), role, opd: z.string().nullable() }),
+  user: z.object({
+    username: z.string(),
+    role,
+    opd: z.string().nullable(),
+    region: z.string().nullable().optional().describe("a territorial user's kecamatan or kelurahan/desa code (role wilayah)"),
+  }),
   /** Given to a browser new to this user: sent with later logins, its attempts are not slowed by failures elsewhere. */
   device: z.string().optional(),
 });
 export const meResponse = z.object({
-  role: z.enum(['admin', 'operator', 'agency', 'public']),
+  role: z.enum(['admin', 'operator', 'agency', 'wilayah', 'public']),
   opd: z.string().nullable(),
   username: z.string().nullable(),
+  region: z.string().nullable().optional().describe("a territorial user's kecamatan or kelurahan/desa code (role wilayah)"),
 });
 
 export const auditResponse = z.object({
