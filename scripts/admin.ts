@@ -20,6 +20,7 @@ import { registerBackupCommands } from './admin-backup';
 import { registerBriefingCommands } from './admin-briefing';
 import { registerDoctorCommand } from './admin-doctor';
 import { registerUserCommands } from './admin-users';
+import { registerRegionCommands } from './admin-regions';
 import { feedState } from '../shared/feeds';
 import { bannerLines, currentWallToken, rotateWallToken, usableDemoUsers } from './demo-wall';
 
@@ -53,6 +54,7 @@ agency
 
 registerAccessCommands(program, withStorage, { anchorDir: config.auditAnchorDir, key: auditKey });
 registerUserCommands(program, withStorage);
+registerRegionCommands(program, withStorage);
 registerBackupCommands(program, config, withStorage);
 registerDoctorCommand(program, config);
 registerBriefingCommands(program, config, withStorage);
