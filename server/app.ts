@@ -60,7 +60,8 @@ import { ckanErrorHandler, createCkanRoutes } from './opendata/ckan';
 import { createOpenDataRoutes } from './opendata/routes';
 import { createOpenData } from './opendata/service';
 import { createOpenApiRoutes } from './openapi/routes';
-import { cityBbox, createRegionRoutes } from './regions/routes';
+import { cityBbox, createRegionImportRoutes, createRegionRoutes, createVersionWatch } from './regions/routes';
+import { regionsVersion } from '../db/queries/regions';
 import { loadRegions } from '../db/queries/catalog';
 import { bboxAnchor } from '../shared/hexbin';
 import { createSeriesRoutes } from './series/routes';
@@ -96,7 +97,12 @@ import { createTicketService } from './tickets/service';
 export interface AppDeps {
   storage: Storage;
   config: Pick<Config, 'maxBodyBytes' | 'maxBatchItems' | 'streamTickMs' | 'clientDistDir' | 'corsOrigins'> &
-    Partial<Pick<Config, 'maxApiBodyBytes' | 'allowedHosts' | 'trustProxy' | 'publicSocketsPerAddress' | 'publicSnapshotCacheBytes'>> &
+    Partial<
+      Pick<
+        Config,
+        'maxApiBodyBytes' | 'regionsImportMaxBytes' | 'allowedHosts' | 'trustProxy' | 'publicSocketsPerAddress' | 'publicSnapshotCacheBytes'
+      >
+    > &
     Partial<Pick<Config, 'ingestRatePerMinPerKey' | 'ingestRatePerMinPerIp' | 'overlapDistanceM' | 'overlapWindowMonths' | 'overlapUnresolvedDays'>> &
     Partial<Pick<Config, 'sessionTtlMs' | 'loginMaxFailures' | 'loginMaxDelayMs' | 'loginRatePerMin' | 'env'>> &
     Partial<Pick<Config, 'ticketLookupsPerMin'>> &
@@ -301,6 +307,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // Bodies: the large limit only on ingest routes and only once the ingest key is verified (an anonymous
   // client cannot make the server parse megabytes); every other /api route gets the small one.
   app.post(INGEST_BODY_PATHS, ingestKeyGate(pool), express.json({ limit: config.maxBodyBytes, strict: true }));
+  // the admin boundary import reads its file raw (GeoJSON or zip), admins only, checked before the body is read
+  app.use(createRegionImportRoutes({ pool, principalOf, maxImportBytes: config.regionsImportMaxBytes ?? 64 * 1024 * 1024 }));
   app.use('/api', express.json({ limit: config.maxApiBodyBytes ?? DEFAULT_API_BODY_BYTES, strict: true }));
 
   const alerts = await createAlertService({
@@ -452,9 +460,18 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // the wall's rewind: a scene's frame at a moment of the past 24 h (roll-ups and event history)
   const cityCode = async () => (await pool.query<{ value: string }>(`SELECT value FROM sinergi_meta WHERE key = 'city_code'`)).rows[0]?.value ?? null;
   // the wall anchors its complaints hexagons at the city's bounding-box centre (GET /api/public/v1/regions' bbox)
+  // an import of new boundaries (regions_version) moves it: re-derived when the version changes
+  // (wall-clock time: a cache's freshness, not a derivation; a test's frozen clock must not freeze it)
+  const regionsVersionNow = createVersionWatch(() => regionsVersion(pool), Date.now);
   let hexAnchor: Promise<[number, number] | null> | null = null;
-  const cityHexAnchor = () =>
-    (hexAnchor ??= (async () => {
+  let hexAnchorVersion: string | null = null;
+  const cityHexAnchor = async () => {
+    const v = await regionsVersionNow();
+    if (v !== hexAnchorVersion) {
+      hexAnchor = null;
+      hexAnchorVersion = v;
+    }
+    return (hexAnchor ??= (async () => {
       const city = await cityCode();
       const bbox = city ? cityBbox(await loadRegions(pool, city)) : null;
       return bbox ? bboxAnchor(bbox) : null;
@@ -462,6 +479,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       hexAnchor = null;
       throw e;
     }));
+  };
   app.use(
     createReplayRoutes({ replay: createReplayService({ pool, catalog, series, scenes, geometry, hexAnchor: cityHexAnchor, clock }), principalOf }),
   );
@@ -541,7 +559,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
         return async () => clearInterval(timer);
       })
     : null;
-  app.use(createRegionRoutes({ pool, cityCode }));
+  app.use(createRegionRoutes({ pool, cityCode, version: regionsVersionNow }));
   // issue 19: the OPD scorecard and the weekly briefing (made by the leader on its schedule)
   app.use(
     createScorecardRoutes({

@@ -479,6 +479,29 @@ export const regionsResponse = z.object({
   }),
 });
 
+/** POST /api/v1/admin/regions/import: what the import did (or, with dryRun=1, would do). */
+export const regionsImportResponse = z.object({
+  dryRun: z.boolean(),
+  city: z.object({ code: regionCode, name: z.string() }),
+  kecamatan: z.number().int(),
+  kelurahan: z.number().int().describe('kelurahan and desa'),
+  added: z.number().int(),
+  updated: z.number().int(),
+  retired: z.array(regionCode).describe('regions of the kota the file no longer names: kept for history, off the maps'),
+  orphanSeries: z
+    .array(z.object({ metric: z.string(), entity: z.string(), region: regionCode }))
+    .describe('series located in a retired region (first 100)'),
+  orphanSeriesTotal: z.number().int(),
+  orphanEvents: z.number().int(),
+  previousCity: regionCode.nullable(),
+  vertices: z.object({ before: z.number().int(), after: z.number().int(), toleranceDeg: z.number() }).describe('display simplification'),
+});
+/** 422: the file was checked and refused; each detail names a feature (index from 0, code and name as found). */
+export const regionsImportRejected = z.object({
+  error: z.string(),
+  details: z.array(z.object({ index: z.number().int().nullable(), code: z.string().nullable(), name: z.string().nullable(), message: z.string() })),
+});
+
 // ---- open data ----
 
 const dictionaryEntry = z.object({
@@ -754,6 +777,8 @@ export const restResponses = {
   PublicMetrics: publicMetricsResponse,
   PublicWarnings: warningsResponse,
   Regions: regionsResponse,
+  RegionsImport: regionsImportResponse,
+  RegionsImportRejected: regionsImportRejected,
   DatasetList: datasetListResponse,
   Dataset: datasetResponse,
   DatasetData: datasetDataResponse,

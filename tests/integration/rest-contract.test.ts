@@ -10,6 +10,7 @@ import type { WireAlert } from '../../shared/alerts';
 import { restResponses, type RestResponseName } from '../../shared/rest';
 import { startTestServer, waitFor, type TestServer } from '../support/server';
 import { grantAgreement } from '../../db/queries/sharing';
+import { regionsFixture } from '../support/regions-fixture';
 
 interface Call {
   method?: 'GET' | 'POST';
@@ -47,6 +48,8 @@ describe.each(backends)('REST contract on %s', (_name, adminUrl) => {
     const kel = rows[0]!.code;
     const now = Date.now();
     const registry = (await simulatorProjectRegistry({ seed: 1 })).slice(0, 2);
+    const badRegions = regionsFixture();
+    badRegions.features[1]!.properties.kode = '33.74.01.9999';
 
     // data behind every view: readings (one at Awas, for an alert), complaints, a project
     const ingest = {
@@ -571,6 +574,12 @@ describe.each(backends)('REST contract on %s', (_name, adminUrl) => {
       'GET /api/public/v1/metrics': [{ path: '/api/public/v1/metrics', status: 200 }],
       'GET /api/public/v1/warnings': [{ path: '/api/public/v1/warnings', status: 200 }],
       'GET /api/public/v1/regions': [{ path: '/api/public/v1/regions', status: 200 }],
+      'POST /api/v1/admin/regions/import': [
+        // a dry run: checked and reported, rolled back (the other calls keep the demo city)
+        { method: 'POST', path: '/api/v1/admin/regions/import?dryRun=1', auth: admin, body: regionsFixture(), status: 200 },
+        { method: 'POST', path: '/api/v1/admin/regions/import?dryRun=1', auth: admin, body: badRegions, status: 422 },
+        { method: 'POST', path: '/api/v1/admin/regions/import?dryRun=1', auth: operator, body: regionsFixture(), status: 403 },
+      ],
       'GET /api/public/v1/datasets': [{ path: '/api/public/v1/datasets', status: 200 }],
       'GET /api/public/v1/datasets/{id}': [
         { path: `/api/public/v1/datasets/${dataset}`, status: 200 },
