@@ -22,7 +22,8 @@
  */
 import { booleanPointInPolygon, booleanValid, centerOfMass, kinks, pointOnFeature, simplify } from '@turf/turf';
 import { getDistricts, getProvinces, getRegencies, getVillages } from 'idn-area-data';
-import shp from 'shpjs';
+import JSZip from 'jszip';
+import { combine, parseDbf, parseShp } from 'shpjs';
 import type { RegionGeometry } from '../../db/queries/catalog';
 
 /** Douglas–Peucker tolerance for display, in degrees (≈ 5.5 m at the equator); see the module comment. */
@@ -116,10 +117,26 @@ export function loadReference(): Promise<ReferenceArea> {
 export async function readRegionsFile(buf: Buffer): Promise<{ ok: true; collection: unknown } | { ok: false; reason: string }> {
   if (buf.length >= 4 && buf[0] === 0x50 && buf[1] === 0x4b && buf[2] === 0x03 && buf[3] === 0x04) {
     try {
-      const parsed = await shp(buf);
-      // a zip with several layers gives one collection per layer: one import is one layer's features, all of them
-      const layers = Array.isArray(parsed) ? parsed : [parsed];
-      return { ok: true, collection: { type: 'FeatureCollection', features: layers.flatMap((l) => l.features) } };
+      // Unzipped with jszip, not shpjs's own unzip: that one loops forever on a damaged zip (measured: a
+      // 30-byte file with a zip signature stalls the process), and this route must never stall the server.
+      const zip = await JSZip.loadAsync(buf);
+      const names = Object.keys(zip.files).filter((n) => !zip.files[n]!.dir && !n.startsWith('__MACOSX/'));
+      const layers = names.filter((n) => /\.shp$/i.test(n)).map((n) => n.slice(0, -4));
+      if (layers.length === 0) return { ok: false, reason: 'the zip holds no .shp file (a Shapefile zip holds .shp, .dbf and .prj)' };
+      const file = (base: string, ext: string) => zip.file(names.find((n) => n.toLowerCase() === `${base}.${ext}`.toLowerCase()) ?? '\0');
+      const features: unknown[] = [];
+      // every layer's features (a zip of kecamatan.shp and kelurahan.shp is one import)
+      for (const base of layers) {
+        const [shpBytes, dbfBytes, prj, cpg] = await Promise.all([
+          file(base, 'shp')!.async('uint8array'),
+          file(base, 'dbf')?.async('uint8array'),
+          file(base, 'prj')?.async('string'),
+          file(base, 'cpg')?.async('string'),
+        ]);
+        if (!dbfBytes) return { ok: false, reason: `${base}.shp has no ${base}.dbf beside it: the codes are in the attribute table` };
+        features.push(...combine([parseShp(shpBytes, prj), parseDbf(dbfBytes, cpg)]).features);
+      }
+      return { ok: true, collection: { type: 'FeatureCollection', features } };
     } catch (e) {
       return {
         ok: false,

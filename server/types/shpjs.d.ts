@@ -6,4 +6,10 @@ declare module 'shpjs' {
   import type { FeatureCollection } from 'geojson';
   type Layer = FeatureCollection & { fileName?: string };
   export default function shp(input: ArrayBuffer | Uint8Array): Promise<Layer | Layer[]>;
+  /** The geometries of a .shp (reprojected to WGS84 when the .prj text is given). */
+  export function parseShp(shp: Uint8Array, prj?: string): unknown[];
+  /** The attribute rows of a .dbf (decoded with the .cpg's code page when given). */
+  export function parseDbf(dbf: Uint8Array, cpg?: string): Record<string, unknown>[];
+  /** Geometries and attribute rows, joined in order, as a FeatureCollection. */
+  export function combine(parts: [unknown[], Record<string, unknown>[] | undefined]): FeatureCollection;
 }
