@@ -3,7 +3,7 @@
  * squares on a grid near Semarang, each kecamatan the square around its kelurahan. Tests corrupt one feature
  * of it to see the import name that feature.
  */
-import type { Feature, FeatureCollection, Polygon } from 'geojson';
+import type { Feature, Polygon } from 'geojson';
 
 export type RegionFeature = Feature<Polygon, Record<string, unknown>>;
 
@@ -22,7 +22,8 @@ export const SEMARANG_FIXTURE = {
   '33.74.02': ['33.74.02.1001', '33.74.02.1002'],
 } as const;
 
-export function regionsFixture(kecamatan: Record<string, readonly string[]> = SEMARANG_FIXTURE): FeatureCollection<Polygon> & {
+export function regionsFixture(kecamatan: Record<string, readonly string[]> = SEMARANG_FIXTURE): {
+  type: 'FeatureCollection';
   features: RegionFeature[];
 } {
   const features: RegionFeature[] = [];
