@@ -655,17 +655,19 @@ export async function createApp(deps: AppDeps): Promise<App> {
     // a cluster counts per-address bounds across its processes
     ...(cluster ? { addressCounters: cluster.addressCounters } : {}),
   });
-  // after each re-judging: incidents that left a purpose room still open through another agreement go (issue 16)
+  // after each re-judging: incidents that left a purpose room still open through another agreement go, and those a
+  // new agreement opens arrive (issue 16)
   const recheckAndUnshare = async () => {
     await recheck.now();
-    await incidents.unshareEnded().catch((err: unknown) => log.warn({ err }, 'could not tell purpose rooms of ended agreements'));
+    await incidents.rejudgeShares().catch((err: unknown) => log.warn({ err }, 'could not tell purpose rooms of changed agreements'));
   };
   recheckNow = recheckAndUnshare;
-  // agreements also run out by the clock: the leader compares every few seconds (a repeat is harmless: `removed`)
+  // agreements also start and run out by the clock: the leader compares every few seconds (a repeat is harmless:
+  // the same removal, or the same incident version again)
   const stopUnshareJob = leader.run('incidents-unshare', () => {
-    void incidents.unshareEnded().catch(() => {}); // the first call records the agreements in force
+    void incidents.rejudgeShares().catch(() => {}); // the first call records the agreements in force
     const timer = setInterval(
-      () => void incidents.unshareEnded().catch((err: unknown) => log.warn({ err }, 'could not tell purpose rooms of ended agreements')),
+      () => void incidents.rejudgeShares().catch((err: unknown) => log.warn({ err }, 'could not tell purpose rooms of changed agreements')),
       AGREEMENT_REFRESH_MS,
     );
     timer.unref();
@@ -715,6 +717,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
       await closed;
       clearTimeout(grace);
       httpServer.closeAllConnections();
+      // no request is left to queue readings: let the evaluations already queued finish before the owner closes
+      // the pool (they used to run on into a closed pool, each logging an error and leaving its alert half-written)
+      await alerts.idle();
     },
   };
 }

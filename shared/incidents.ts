@@ -1,8 +1,9 @@
 /**
  * Incidents (disposisi): work handed between OPDs, its timeline, the alerts the server raises by watching time
- * (a feed gone quiet, a complaint past its SLA) and what the live incident channel carries. Wire shapes as zod
+ * (a feed or a metric gone quiet, a complaint past its SLA) and what the live incident channel carries. Wire shapes as zod
  * schemas (the REST contract and the client validate with them); types from `z.infer`.
  */
+import { assertNever } from './ack';
 import { z } from 'zod';
 import { PURPOSE, publicCountSchema, syncSinceSchema } from './schemas';
 
@@ -57,7 +58,8 @@ export const incidentSchema = z.object({
 });
 export type WireIncident = z.infer<typeof incidentSchema>;
 
-export const WATCH_KINDS = ['feed_late', 'complaint_overdue'] as const;
+/** What watching time raises: a feed gone quiet, a complaint past its SLA, a metric with no reading for 3× its cadence. */
+export const WATCH_KINDS = ['feed_late', 'complaint_overdue', 'metric_late'] as const;
 export type WatchKind = (typeof WATCH_KINDS)[number];
 export const watchAlertSchema = z.object({
   id: z.number().int(),
@@ -72,6 +74,20 @@ export const watchAlertSchema = z.object({
   detail: z.record(z.string(), z.unknown()),
 });
 export type WireWatchAlert = z.infer<typeof watchAlertSchema>;
+
+/** Pure: a watch alert's one-line title in Bahasa Indonesia (incidents made from it, notifications about it). */
+export function watchTitle(w: Pick<WireWatchAlert, 'kind' | 'subject' | 'detail'>): string {
+  switch (w.kind) {
+    case 'feed_late':
+      return `Data terlambat: ${String(w.detail.source ?? w.subject)}`;
+    case 'metric_late':
+      return `Metrik tanpa data baru: ${String(w.detail.name ?? w.subject)}`;
+    case 'complaint_overdue':
+      return `Aduan melewati SLA: ${w.subject}`;
+    default:
+      return assertNever(w.kind);
+  }
+}
 
 /** One escalation step as the wall and tablets show it. */
 export const escalationSchema = z.object({

@@ -30,6 +30,12 @@ export type RegionLevel = (typeof REGION_LEVELS)[number];
 /** Reminders of an agreement's end go out this long before it (to both sides). */
 export const EXPIRY_REMINDER_MS = 14 * 86_400_000;
 
+/**
+ * Open requests one OPD may have waiting at once. A request's purpose is free text, so without a cap one account
+ * could file thousands, each a message in the owner's outbox and a row on its tablet. No OPD waits on 20 answers.
+ */
+export const MAX_OPEN_REQUESTS_PER_OPD = 20;
+
 /** Longest an agreement may run from its approval. */
 export const MAX_AGREEMENT_MS = 2 * 366 * 86_400_000;
 

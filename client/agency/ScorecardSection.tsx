@@ -17,7 +17,7 @@ const REFRESH_MS = 60_000;
  */
 export function ScorecardSection({ token, me, catalog }: { token: string; me: Me; catalog: CatalogResponse }) {
   const { t } = useTranslation();
-  const { locale } = useLang();
+  const { lang, locale } = useLang();
   const own = me.role === 'agency' ? (me.opd ?? null) : null;
   const [picked, setPicked] = useState<string>(() => catalog.opd[0]?.code ?? '');
   const opd = own ?? picked;
@@ -39,12 +39,18 @@ export function ScorecardSection({ token, me, catalog }: { token: string; me: Me
       </div>
       {failed && !card && <p className="error">{t('scorecard.error')}</p>}
       {!card && !failed && <p>{t('scorecard.loading')}</p>}
-      {card && <Card card={card} locale={locale} asOf={data!.asOf} />}
+      {card && <Card card={card} locale={locale} asOf={data!.asOf} metricName={(code) => metricName(catalog, code, lang)} />}
     </section>
   );
 }
 
-function Card({ card, locale, asOf }: { card: OpdScorecard; locale: string; asOf: number }) {
+/** A metric's name in the UI language, from the catalog the tablet already holds; its code when it is not there. */
+function metricName(catalog: CatalogResponse, code: string, lang: 'id' | 'en'): string {
+  const m = catalog.metrics.find((x) => x.code === code);
+  return m ? (lang === 'en' ? m.nameEn || m.nameId : m.nameId) : code;
+}
+
+function Card({ card, locale, asOf, metricName }: { card: OpdScorecard; locale: string; asOf: number; metricName: (code: string) => string }) {
   const { t } = useTranslation();
   const s = card.service;
   return (
@@ -130,7 +136,7 @@ function Card({ card, locale, asOf }: { card: OpdScorecard; locale: string; asOf
             {card.data.metrics.map((m) => (
               <tr key={`metric:${m.metric}`} data-testid="scorecard-metric">
                 <th>
-                  {t('scorecard.metric', { code: m.metric })}
+                  <span title={m.metric}>{t('scorecard.metric', { name: metricName(m.metric) })}</span>
                   {m.lateNow && <span className="bad"> · {t('scorecard.lateNow')}</span>}
                 </th>
                 <td>{pct(m.fresh['24h'], locale)}</td>

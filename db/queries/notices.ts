@@ -131,6 +131,20 @@ export async function noticeHistory(db: Db, now: number, days: number, limit = 1
   return rows.map(toRow);
 }
 
+/**
+ * How many notices of `opd` (null: city-wide) are current at `now`; takes a transaction-scoped advisory lock on
+ * that OPD first, so two publications racing for the last free place cannot both take it.
+ */
+export async function lockAndCountCurrent(db: Db, opd: string | null, now: number): Promise<number> {
+  await db.query(`SELECT pg_advisory_xact_lock(hashtext('public_notice:' || COALESCE($1::text, '')))`, [opd]);
+  const { rows } = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM public_notice
+      WHERE opd IS NOT DISTINCT FROM $1 AND withdrawn_at IS NULL AND valid_until > to_timestamp($2 / 1000.0)`,
+    [opd, now],
+  );
+  return rows[0]!.n;
+}
+
 /** Removes notices that ended more than `days` ago; returns how many. */
 export async function purgeNotices(db: Db, now: number, days: number): Promise<number> {
   const r = await db.query(

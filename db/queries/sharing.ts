@@ -143,6 +143,18 @@ export async function openRequests(db: Db): Promise<{ requesterOpd: string; item
   return rows;
 }
 
+/**
+ * How many open requests `opd` has; takes a transaction-scoped advisory lock on the requester first, so a burst
+ * of requests cannot all pass the cap together.
+ */
+export async function lockAndCountOpenRequests(db: Db, opd: string): Promise<number> {
+  await db.query(`SELECT pg_advisory_xact_lock(hashtext('sharing_request:' || $1::text))`, [opd]);
+  const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM sharing_request WHERE requester_opd = $1 AND status = 'open'`, [
+    opd,
+  ]);
+  return rows[0]!.n;
+}
+
 /** Inserts an open request; null when the same requester already has one open for this item and purpose. */
 export async function insertRequest(
   db: Db,

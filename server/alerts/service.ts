@@ -57,6 +57,8 @@ export interface AlertService {
   acknowledge(who: Principal, id: number, note: string, source: string | null): Promise<AckResult>;
   /** Reads the open alerts again (a process that becomes the leader evaluates from the database's truth). */
   reload(): Promise<void>;
+  /** Resolves when every evaluation queued so far is done (shutdown waits for it before the pool closes). */
+  idle(): Promise<void>;
 }
 
 export async function createAlertService(deps: {
@@ -143,6 +145,9 @@ export async function createAlertService(deps: {
   return {
     onReadings(readings) {
       queue = queue.then(() => evaluate(readings)).catch((e) => log.error({ err: e }, 'alert evaluation failed'));
+      return queue;
+    },
+    idle() {
       return queue;
     },
     reload() {

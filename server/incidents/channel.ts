@@ -101,10 +101,13 @@ export function scopesOfIncident(row: Pick<IncidentRow, 'class' | 'handlingOpd' 
 
 /** Incidents to drop from purpose rooms, by scope (agreements ended while others of the same purpose hold the room). */
 export type Unshared = readonly { scope: string; ids: readonly number[] }[];
+/** Incidents to add to purpose rooms, by scope (agreements that came into force while the room was open). */
+export type SharedAnew = readonly { scope: string; rows: readonly IncidentRow[] }[];
 
 export type IncidentFact =
   | { kind: 'incidents'; changes: readonly { row: IncidentRow; formerOpds?: readonly string[] | undefined }[] }
   | { kind: 'unshared'; removals: Unshared }
+  | { kind: 'shared'; additions: SharedAnew }
   | { kind: 'watch'; alerts: readonly WireWatchAlert[] }
   | { kind: 'escalations'; steps: readonly WireEscalation[] };
 
@@ -142,6 +145,9 @@ export function deltasOf(fact: IncidentFact, shares?: Shares): Map<string, Delta
     case 'unshared':
       for (const { scope, ids } of fact.removals) at(scope).removed.push(...ids);
       break;
+    case 'shared':
+      for (const { scope, rows } of fact.additions) for (const r of rows) at(scope).incidents.push(redactIncident(principalOfScope(scope), r));
+      break;
     case 'watch':
       for (const a of fact.alerts) for (const s of [ALL_INCIDENTS, a.opd]) at(s).watch.push(a);
       break;
@@ -167,6 +173,22 @@ export function unsharedBy(rows: readonly IncidentRow[], before: Shares, after: 
     for (const scope of was) if (!is.has(scope)) out.set(scope, [...(out.get(scope) ?? []), row.id]);
   }
   return [...out].map(([scope, ids]) => ({ scope, ids }));
+}
+
+/**
+ * Pure: what enters the purpose rooms when the agreements change from `before` to `after`: an incident no agreement
+ * shared into a grantee's purpose room before and one shares into it now. A tablet already in the room (held open
+ * by another agreement of the same purpose) gets the incidents the new agreement opens without re-subscribing.
+ */
+export function sharedAnewBy(rows: readonly IncidentRow[], before: Shares, after: Shares): { scope: string; rows: IncidentRow[] }[] {
+  const out = new Map<string, IncidentRow[]>();
+  for (const row of rows) {
+    const is = new Set(after.agreements.filter((a) => sharedThrough(row, a, after.now)).map((a) => sharedScope(a.granteeOpd, a.purpose)));
+    if (is.size === 0) continue;
+    const was = new Set(before.agreements.filter((a) => sharedThrough(row, a, before.now)).map((a) => sharedScope(a.granteeOpd, a.purpose)));
+    for (const scope of is) if (!was.has(scope)) out.set(scope, [...(out.get(scope) ?? []), row]);
+  }
+  return [...out].map(([scope, rows]) => ({ scope, rows }));
 }
 
 /** Two deltas of one room in one tick: the later incident copy wins, everything else is kept in order. */
@@ -245,6 +267,8 @@ export interface IncidentChannel {
   escalations(steps: readonly WireEscalation[]): void;
   /** Incidents that left purpose rooms (`unsharedBy`). */
   unshared(removals: Unshared): void;
+  /** Incidents that entered purpose rooms (`sharedAnewBy`). */
+  shared(additions: SharedAnew): void;
   /** The seq a room is at: a snapshot read after this is current to at least it. */
   seqOf(room: string): number;
 }
@@ -255,6 +279,7 @@ export function incidentPublisher(channels: Pick<Channels, 'publish'>, hub: () =
     watch: (alerts) => alerts.length > 0 && channels.publish('incidents', { kind: 'watch', alerts } satisfies IncidentFact),
     escalations: (steps) => steps.length > 0 && channels.publish('incidents', { kind: 'escalations', steps } satisfies IncidentFact),
     unshared: (removals) => removals.length > 0 && channels.publish('incidents', { kind: 'unshared', removals } satisfies IncidentFact),
+    shared: (additions) => additions.length > 0 && channels.publish('incidents', { kind: 'shared', additions } satisfies IncidentFact),
     seqOf: (room) => hub().seq(room),
   } as IncidentChannel;
 }

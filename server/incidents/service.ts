@@ -15,7 +15,7 @@ import type { CatalogService } from '../catalog/service';
 import type { AlertService } from '../alerts/service';
 import { enqueue, type NotificationFact, type OutboxSettings } from '../notifications/outbox';
 import { incidentFact } from '../notifications/messages';
-import { unsharedBy, type IncidentChannel, type Shares } from './channel';
+import { sharedAnewBy, unsharedBy, type IncidentChannel, type Shares } from './channel';
 import { redactIncident } from './channel';
 import {
   acknowledgeWatchAlert,
@@ -36,7 +36,7 @@ import {
   type NewIncident,
 } from './repository';
 import { canSeeIncident, mayAct, nextStatus, severityOfAlert, sharedThrough, targetAt, type IncidentAction } from './rules';
-import { MAX_NOTES_PER_INCIDENT, type RoutedComplaint } from '../../shared/incidents';
+import { MAX_NOTES_PER_INCIDENT, watchTitle, type RoutedComplaint } from '../../shared/incidents';
 import { assertNever } from '../../shared/ack';
 import type { Agreement } from '../../shared/sharing';
 import { loadAgreements } from '../../db/queries/sharing';
@@ -99,9 +99,10 @@ export interface IncidentService {
   listShared(who: Principal, purpose: string): Promise<{ incidents: WireIncident[] }>;
   /**
    * Compares the catalog's agreements in force with those of the last call; when they changed, tells the purpose
-   * rooms which incidents no agreement shares into them any more (channel.ts `unsharedBy`). Run after each recheck.
+   * rooms which incidents no agreement shares into them any more (channel.ts `unsharedBy`) and which ones an
+   * agreement now shares into them (`sharedAnewBy`). Run after each recheck.
    */
-  unshareEnded(): Promise<void>;
+  rejudgeShares(): Promise<void>;
   get(who: Principal, id: number, purpose?: string): Promise<IncidentResult>;
   create(who: Principal, input: CreateIncidentInput, source: string | null): Promise<IncidentResult>;
   act(who: Principal, id: number, input: IncidentActionInput, version: number | undefined, source: string | null): Promise<IncidentResult>;
@@ -159,7 +160,7 @@ export function createIncidentService(deps: IncidentServiceDeps): IncidentServic
   const refreshAgreements = async () => {
     if (clock() - agreements.at >= AGREEMENT_REFRESH_MS) agreements = { at: clock(), list: await loadAgreements(pool) };
   };
-  // the agreements the purpose rooms were last judged by (unshareEnded)
+  // the agreements the purpose rooms were last judged by (rejudgeShares)
   let lastShares: Shares | null = null;
   const inForceKey = (sh: Shares) =>
     sh.agreements
@@ -244,8 +245,7 @@ export function createIncidentService(deps: IncidentServiceDeps): IncidentServic
           sourceItem: null,
           sourceItemType: null,
           sourceOwnerOpd: null,
-          title:
-            input.title ?? (w.kind === 'feed_late' ? `Data terlambat: ${String(w.detail.source ?? w.subject)}` : `Aduan melewati SLA: ${w.subject}`),
+          title: input.title ?? watchTitle(w),
           region: null,
           lon: null,
           lat: null,
@@ -310,13 +310,15 @@ export function createIncidentService(deps: IncidentServiceDeps): IncidentServic
       return { incidents: rows.filter((r) => mine.some((a) => sharedThrough(r, a, now))).map((r) => redactIncident(who, r)) };
     },
 
-    async unshareEnded() {
+    async rejudgeShares() {
       const now = clock();
       const current: Shares = { agreements: [...catalog.agreements()], now };
       const prev = lastShares;
       lastShares = current;
       if (!prev || inForceKey(prev) === inForceKey(current)) return;
-      deps.channel.unshared(unsharedBy(await recentIncidents(pool, now - DAY), prev, current));
+      const rows = await recentIncidents(pool, now - DAY);
+      deps.channel.unshared(unsharedBy(rows, prev, current));
+      deps.channel.shared(sharedAnewBy(rows, prev, current));
     },
 
     async get(who, id, purpose) {

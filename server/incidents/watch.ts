@@ -5,7 +5,9 @@
  *    interval (feed_lateness, issue 19's data SLA) from its last success until its next one;
  *  - records each metric's lateness interval (feed_lateness with source '' and the metric's code, its owner OPD):
  *    late while its newest reading is older than 3x its cadence (shared/scorecard.ts `metricLate`), from that
- *    reading until the first one after it (one primary-key probe per series per round, no scan of readings);
+ *    reading until the first one after it (one primary-key probe per series per round, no scan of readings); and
+ *    opens a "metrik tanpa data baru" watch alert (waspada) to the owner OPD while it lasts, unless a feed of that
+ *    OPD is late already (its alert explains the quiet metrics);
  *  - opens an overdue watch alert to the handling OPD (event_sla.handler_opd) for a complaint past its SLA target,
  *    and clears it when the complaint closes;
  *  - applies the escalation policies (server/incidents/escalation.ts) to unacknowledged alerts, incidents past
@@ -138,6 +140,26 @@ export function createWatcher(deps: WatcherDeps): Watcher {
     const watchChanged: WireWatchAlert[] = [];
     const steps: WireEscalation[] = [];
     const incidentsChanged: IncidentRow[] = [];
+    // a watch alert opened or cleared: streamed, audited, and (opened) queued to the OPD's notifications
+    const raise = async (input: Omit<Parameters<typeof openWatchAlert>[1], 'now'>, audited: Record<string, unknown> = {}) => {
+      const w = await openWatchAlert(c, { ...input, now });
+      if (!w) return;
+      watchChanged.push(w);
+      facts.push(watchFact(w, deps.outbox.linkBase));
+      audit.push({
+        actor: SYSTEM,
+        action: 'watch.opened',
+        target: `watch:${w.id}`,
+        detail: { kind: w.kind, subject: w.subject, opd: w.opd, ...audited },
+        source: null,
+      });
+    };
+    const clear = async (id: number) => {
+      const w = await clearWatchAlert(c, id, now);
+      if (!w) return;
+      watchChanged.push(w);
+      audit.push({ actor: SYSTEM, action: 'watch.cleared', target: `watch:${w.id}`, detail: { kind: w.kind, subject: w.subject }, source: null });
+    };
 
     // feeds gone quiet
     const health = await listHealth(c);
@@ -151,33 +173,18 @@ export function createWatcher(deps: WatcherDeps): Watcher {
       if (late && !openLate.has(subject)) await openLateness(c, { source: h.source, opd: h.opd, since: Math.min(h.lastSuccess ?? now, now) });
       else if (!late && openLate.has(subject)) await closeLateness(c, { source: h.source, opd: h.opd, until: Math.min(h.lastSuccess ?? now, now) });
       const open = openFeed.get(subject);
-      if (late && !open) {
-        const w = await openWatchAlert(c, {
-          kind: 'feed_late',
-          subject,
-          opd: h.opd,
-          severity: 'siaga',
-          detail: { source: h.source, type: h.type, state, lastSuccess: h.lastSuccess, expectedIntervalMs: h.expectedIntervalMs },
-          now,
-        });
-        if (w) {
-          watchChanged.push(w);
-          facts.push(watchFact(w, deps.outbox.linkBase));
-          audit.push({
-            actor: SYSTEM,
-            action: 'watch.opened',
-            target: `watch:${w.id}`,
-            detail: { kind: w.kind, subject, opd: w.opd, state },
-            source: null,
-          });
-        }
-      } else if (!late && open) {
-        const w = await clearWatchAlert(c, open.id, now);
-        if (w) {
-          watchChanged.push(w);
-          audit.push({ actor: SYSTEM, action: 'watch.cleared', target: `watch:${w.id}`, detail: { kind: w.kind, subject }, source: null });
-        }
-      }
+      if (late && !open)
+        await raise(
+          {
+            kind: 'feed_late',
+            subject,
+            opd: h.opd,
+            severity: 'siaga',
+            detail: { source: h.source, type: h.type, state, lastSuccess: h.lastSuccess, expectedIntervalMs: h.expectedIntervalMs },
+          },
+          { state },
+        );
+      else if (!late && open) await clear(open.id);
     }
     // a feed removed from source_health clears too
     const reported = new Set(health.map((h) => `${h.source}@${h.opd}`));
@@ -186,15 +193,18 @@ export function createWatcher(deps: WatcherDeps): Watcher {
         const at = k.lastIndexOf('@');
         await closeLateness(c, { source: k.slice(0, at), opd: k.slice(at + 1), until: now });
       }
-    for (const [subject, w] of openFeed)
-      if (!reported.has(subject)) {
-        const cleared = await clearWatchAlert(c, w.id, now);
-        if (cleared) watchChanged.push(cleared);
-      }
+    for (const [subject, w] of openFeed) if (!reported.has(subject)) await clear(w.id);
 
     // metrics gone quiet (issue 19's per-metric data SLA)
     const openMetric = await openMetricLateness(c);
+    const openMetricWatch = new Map((await openWatchAlerts(c, 'metric_late')).map((w) => [w.subject, w]));
+    // an OPD whose feed is late already has a watch alert that explains its quiet metrics: one alert, not one per metric
+    const feedLateOpds = new Set(health.filter((h) => ['late', 'silent'].includes(feedState(h, now))).map((h) => h.opd));
     const judged = new Set<string>();
+    const clearMetricWatch = async (metric: string) => {
+      const w = openMetricWatch.get(metric);
+      if (w) await clear(w.id);
+    };
     for (const m of await newestPerMetric(c)) {
       judged.add(m.metric);
       const late = metricLate(m.newest, m.cadenceS, now);
@@ -204,29 +214,31 @@ export function createWatcher(deps: WatcherDeps): Watcher {
         const back = (await firstReadingAfter(c, m.metric, open.start)) ?? m.newest;
         await closeLateness(c, { source: METRIC_SOURCE, opd: open.opd, metric: m.metric, until: Math.min(back, now) });
       }
+      if (late && !openMetricWatch.has(m.metric) && !feedLateOpds.has(m.opd))
+        await raise({
+          kind: 'metric_late',
+          subject: m.metric,
+          opd: m.opd,
+          severity: 'waspada',
+          detail: { metric: m.metric, name: deps.catalog.metric(m.metric)?.nameId ?? m.metric, newest: m.newest, cadenceS: m.cadenceS },
+        });
+      else if (!late) await clearMetricWatch(m.metric);
     }
     // a metric without readings any more (series removed) clears too
     for (const [metric, open] of openMetric)
       if (!judged.has(metric)) await closeLateness(c, { source: METRIC_SOURCE, opd: open.opd, metric, until: now });
+    for (const metric of openMetricWatch.keys()) if (!judged.has(metric)) await clearMetricWatch(metric);
 
     // complaints past their SLA (the query leaves out those already alerted; openWatchAlert refuses a second one)
     const overdue = await overdueComplaints(c, now);
-    for (const o of overdue) {
-      const subject = `${o.kind}/${o.id}`;
-      const w = await openWatchAlert(c, {
+    for (const o of overdue)
+      await raise({
         kind: 'complaint_overdue',
-        subject,
+        subject: `${o.kind}/${o.id}`,
         opd: o.opd,
         severity: 'waspada',
         detail: { kind: o.kind, id: o.id, category: o.category, targetAt: o.targetAt },
-        now,
       });
-      if (w) {
-        watchChanged.push(w);
-        facts.push(watchFact(w, deps.outbox.linkBase));
-        audit.push({ actor: SYSTEM, action: 'watch.opened', target: `watch:${w.id}`, detail: { kind: w.kind, subject, opd: w.opd }, source: null });
-      }
-    }
     // their alerts cleared once the complaint closes: a bounded page of the open ones per round, all across rounds
     const overduePage = await wrappedPage((after, upTo, n) => openWatchAlertsPage(c, 'complaint_overdue', after, upTo, n), cursors.overdue, perRound);
     const openOverdue = overduePage.rows;
@@ -235,14 +247,7 @@ export function createWatcher(deps: WatcherDeps): Watcher {
       openOverdue.map((w) => w.subject),
       now,
     );
-    for (const w of openOverdue)
-      if (!still.has(w.subject)) {
-        const cleared = await clearWatchAlert(c, w.id, now);
-        if (cleared) {
-          watchChanged.push(cleared);
-          audit.push({ actor: SYSTEM, action: 'watch.cleared', target: `watch:${w.id}`, detail: { kind: w.kind, subject: w.subject }, source: null });
-        }
-      }
+    for (const w of openOverdue) if (!still.has(w.subject)) await clear(w.id);
 
     // escalation
     const policies = await loadPolicies(c);

@@ -51,6 +51,15 @@ export const DEFAULT_SEVERITY: Record<NoticeKind, NoticeSeverity> = {
 /** The longest validity window a notice may have (a standing notice is republished, so it stays current). */
 export const MAX_NOTICE_WINDOW_MS = 31 * 86_400_000;
 
+/**
+ * Notices one OPD (or the command center, for city-wide ones) may have current at once. The public list shows at
+ * most PUBLIC_NOTICES_LIMIT current notices; without a per-OPD cap one OPD's account could crowd every other
+ * OPD's flood warning off it. 25 per OPD leaves room for 40 OPDs; no real agency keeps that many standing.
+ */
+export const MAX_CURRENT_NOTICES_PER_OPD = 25;
+/** How many current notices the public list, the feeds and the live snapshot carry. */
+export const PUBLIC_NOTICES_LIMIT = 1000;
+
 /** Pure: what is wrong with a validity window at `now` (null: nothing). */
 export function windowProblem(validFrom: number, validUntil: number, now: number): string | null {
   if (validUntil <= validFrom) return 'validUntil must be after validFrom';

@@ -10,6 +10,7 @@ import { NOTICE_HISTORY_DAYS, type NoticeCreateInput, type NoticeUpdateInput, ty
 import { appendAudit } from '../../db/queries/audit';
 import {
   currentNotices,
+  lockAndCountCurrent,
   getNotice,
   insertNotice,
   noticeHistory,
@@ -23,7 +24,7 @@ import {
 import { inTransaction } from '../../db/transaction';
 import type { CatalogService } from '../catalog/service';
 import type { NoticeArea } from './cap';
-import { DEFAULT_SEVERITY, mayChange, mayPublish, windowProblem } from './rules';
+import { DEFAULT_SEVERITY, MAX_CURRENT_NOTICES_PER_OPD, PUBLIC_NOTICES_LIMIT, mayChange, mayPublish, windowProblem } from './rules';
 
 export type NoticeResult =
   | { kind: 'ok'; notice: WireNotice }
@@ -148,12 +149,23 @@ export function createNoticeService(deps: {
       if (c instanceof Refusal) return c.result;
       if (may.opd && (await pool.query(`SELECT 1 FROM opd WHERE code = $1`, [may.opd])).rowCount !== 1)
         return { kind: 'invalid', reason: `no OPD ${may.opd}` };
-      const row = await inTransaction(pool, async (tx) => {
-        await purgeNotices(tx, now, NOTICE_HISTORY_DAYS);
-        const r = await insertNotice(tx, { ...c, opd: may.opd, createdBy: actorOf(who), now });
-        await audited(tx, who, 'notice.published', r, source, now);
-        return r;
-      });
+      let row;
+      try {
+        row = await inTransaction(pool, async (tx) => {
+          await purgeNotices(tx, now, NOTICE_HISTORY_DAYS);
+          if ((await lockAndCountCurrent(tx, may.opd ?? null, now)) >= MAX_CURRENT_NOTICES_PER_OPD)
+            throw new Refusal({
+              kind: 'conflict',
+              reason: `${may.opd ?? 'the command center'} already has ${MAX_CURRENT_NOTICES_PER_OPD} current notices; withdraw one first`,
+            });
+          const r = await insertNotice(tx, { ...c, opd: may.opd, createdBy: actorOf(who), now });
+          await audited(tx, who, 'notice.published', r, source, now);
+          return r;
+        });
+      } catch (e) {
+        if (e instanceof Refusal) return e.result;
+        throw e;
+      }
       const wire = toWire(row);
       deps.publish(wire);
       return { kind: 'ok', notice: wire };
@@ -179,7 +191,7 @@ export function createNoticeService(deps: {
     },
 
     async current() {
-      return (await currentNotices(pool, clock())).map(toWire);
+      return (await currentNotices(pool, clock(), PUBLIC_NOTICES_LIMIT)).map(toWire);
     },
 
     async history() {

@@ -2,7 +2,7 @@
  * What the messages say: short, in Bahasa Indonesia, with the link to the item. Pure: facts in, notification
  * facts (server/notifications/outbox.ts) out.
  */
-import type { IncidentSeverity, WireIncident, WireWatchAlert } from '../../shared/incidents';
+import { watchTitle, type IncidentSeverity, type WireIncident, type WireWatchAlert } from '../../shared/incidents';
 import type { NotificationFact, NotifyRole } from './outbox';
 
 const SEVERITY_ID: Record<IncidentSeverity, string> = { waspada: 'WASPADA', siaga: 'SIAGA', awas: 'AWAS' };
@@ -138,13 +138,13 @@ export function alertFact(
   };
 }
 
-/** A watch alert opened (a feed gone quiet, a complaint past its SLA), or its escalation, to its OPD. */
+/** A watch alert opened (a feed or a metric gone quiet, a complaint past its SLA), or its escalation, to its OPD. */
 export function watchFact(
   w: WireWatchAlert,
   linkBase: string,
   notice: { kind: 'opened' } | { kind: 'escalated'; level: number; roles: readonly NotifyRole[] } = { kind: 'opened' },
 ): NotificationFact {
-  const what = w.kind === 'feed_late' ? `Data terlambat: ${String(w.detail.source ?? w.subject)}` : `Aduan melewati SLA: ${w.subject}`;
+  const what = watchTitle(w);
   const head = `[${SEVERITY_ID[w.severity]}] ${what}`;
   const link = `${linkBase}/agency#pantauan/${w.id}`;
   const payload = { type: `watch.${notice.kind}`, watch: { id: w.id, kind: w.kind, subject: w.subject, opd: w.opd }, link };

@@ -291,6 +291,15 @@ function complaintViews(k: number, cadenceS: number): [ViewDef, ...ViewDef[]] {
       count('received', 'Aduan yang diterima dalam periode', 'Complaints received in the period'),
       count('resolved', 'Aduan yang ditutup (selesai atau ditolak) dalam periode', 'Complaints closed (resolved or rejected) in the period'),
       count('open', 'Aduan yang masih terbuka pada akhir periode', 'Complaints still open at the end of the period'),
+      ...(['received', 'resolved', 'open'] as const).map((m) =>
+        f(
+          `${m}_hidden`,
+          'string',
+          null,
+          `Kosong bila ${m} diterbitkan; "<${k}" bila ${m} disembunyikan dan kurang dari ${k} (termasuk 0); ">=${k}" bila disembunyikan sebagai penutup dan bernilai ${k} atau lebih`,
+          `Empty when ${m} is published; "<${k}" when ${m} is hidden and below ${k} (0 included); ">=${k}" when it is hidden as a cover and is ${k} or more`,
+        ),
+      ),
     ],
   }));
   return views as [ViewDef, ...ViewDef[]];
@@ -604,7 +613,16 @@ export function projectTable(
 }
 
 /** The cells of a k-anonymous summary as rows: a suppressed count is null, never the count. */
-export function complaintTable(summary: ComplaintSummary): Row[] {
+/**
+ * Pure: what a reader may know of a hidden count, as the public page shows it: "<k" for a count below k (a small
+ * count, or a zero hidden with it), ">=k" for a cover of k or more; null when the count is published.
+ */
+export function hiddenMarker(c: { suppressed: boolean; lessThan?: number | undefined }, k: number): string | null {
+  if (!c.suppressed) return null;
+  return c.lessThan !== undefined ? `<${c.lessThan}` : `>=${k}`;
+}
+
+export function complaintTable(summary: ComplaintSummary, k: number): Row[] {
   const start = isoWib(summary.from);
   const end = isoWib(summary.to);
   return summary.kelurahan.flatMap((kel) =>
@@ -619,6 +637,9 @@ export function complaintTable(summary: ComplaintSummary): Row[] {
       received: c.received.n,
       resolved: c.resolved.n,
       open: c.open.n,
+      received_hidden: hiddenMarker(c.received, k),
+      resolved_hidden: hiddenMarker(c.resolved, k),
+      open_hidden: hiddenMarker(c.open, k),
     })),
   );
 }

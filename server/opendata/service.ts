@@ -188,7 +188,7 @@ export function createOpenData(deps: OpenDataDeps): OpenDataService {
         if (!isPeriod(view.id)) throw new Error(`complaint views are periods, not ${view.id}`);
         const period = view.id;
         const snap = await complaints.get();
-        return tableFrom(snap, dataset, view, () => complaintTable(sources.summary(snap, period)), version);
+        return tableFrom(snap, dataset, view, () => complaintTable(sources.summary(snap, period), src.k), version);
       }
       if (src.kind === 'complaint-handling') {
         if (!isPeriod(view.id)) throw new Error(`complaint views are periods, not ${view.id}`);

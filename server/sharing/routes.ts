@@ -11,7 +11,15 @@ import type pg from 'pg';
 import { z } from 'zod';
 import { assertNever } from '../../shared/ack';
 import { toIssueDetails } from '../../shared/schemas';
-import { sharingDecisionSchema, sharingDisputeSchema, sharingRenewSchema, sharingRequestInputSchema } from '../../shared/sharing';
+import {
+  sharingDecisionSchema,
+  sharingDisputeSchema,
+  sharingRenewSchema,
+  sharingRequestInputSchema,
+  type SharingAgreementView,
+  type SharingRequestView,
+} from '../../shared/sharing';
+import type { Principal } from '../../shared/contract';
 import type { SharingResult, SharingService } from './service';
 import { loadAgreements } from '../../db/queries/sharing';
 import { canRead, type Agreement } from '../access/policy';
@@ -142,70 +150,66 @@ export function createSharingRequestRoutes(deps: { sharing: SharingService; prin
     if (r.kind !== 'ok') return fail(res, r);
     reply(res, 'SharingRequest', { request: r.request }, 201);
   });
-  router.post('/api/v1/sharing/requests/:id/decision', async (req, res) => {
-    const who = await principal(req, res);
-    if (!who) return;
-    const id = idOf(req, res);
-    if (id === null) return;
-    const body = bodyOf(sharingDecisionSchema, req, res);
-    if (!body) return;
-    const r = await sharing.decide(who, id, body, source(req));
-    if (r.kind !== 'ok') return fail(res, r);
-    reply(res, 'SharingRequest', { request: r.request });
-  });
-  router.post('/api/v1/sharing/requests/:id/withdraw', async (req, res) => {
-    const who = await principal(req, res);
-    if (!who) return;
-    const id = idOf(req, res);
-    if (id === null) return;
-    const r = await sharing.withdraw(who, id, source(req));
-    if (r.kind !== 'ok') return fail(res, r);
-    reply(res, 'SharingRequest', { request: r.request });
-  });
-  router.post('/api/v1/sharing/agreements/:id/renew', async (req, res) => {
-    const who = await principal(req, res);
-    if (!who) return;
-    const id = idOf(req, res);
-    if (id === null) return;
-    const body = bodyOf(sharingRenewSchema, req, res);
-    if (!body) return;
-    const r = await sharing.renew(who, id, body, source(req));
-    if (r.kind !== 'ok') return fail(res, r);
-    // the owner extended it (200, the agreement); the grantee asked (201, the renewal request)
-    if ('agreement' in r) reply(res, 'SharingAgreement', { agreement: r.agreement });
-    else reply(res, 'SharingRequest', { request: r.request }, 201);
-  });
-  router.post('/api/v1/sharing/agreements/:id/dispute', async (req, res) => {
-    const who = await principal(req, res);
-    if (!who) return;
-    const id = idOf(req, res);
-    if (id === null) return;
-    const body = bodyOf(sharingDisputeSchema, req, res);
-    if (!body) return;
-    const r = await sharing.dispute(who, id, body.note, source(req));
-    if (r.kind !== 'ok') return fail(res, r);
-    reply(res, 'SharingAgreement', { agreement: r.agreement });
-  });
-  router.post('/api/v1/sharing/agreements/:id/resolve', async (req, res) => {
-    const who = await principal(req, res);
-    if (!who) return;
-    const id = idOf(req, res);
-    if (id === null) return;
-    const body = bodyOf(sharingDisputeSchema, req, res);
-    if (!body) return;
-    const r = await sharing.resolve(who, id, body.note, source(req));
-    if (r.kind !== 'ok') return fail(res, r);
-    reply(res, 'SharingAgreement', { agreement: r.agreement });
-  });
-  router.get('/api/v1/sharing/agreements/:id/usage', async (req, res) => {
-    const who = await principal(req, res);
-    if (!who) return;
-    const id = idOf(req, res);
-    if (id === null) return;
-    const r = await sharing.usage(who, id, source(req));
-    if (r.kind !== 'ok') return fail(res, r);
-    reply(res, 'SharingUsage', r.usage);
-  });
+  /**
+   * A route about one request or agreement: the caller signed in, the id, the body (when the route takes one) —
+   * each refused with its own status — then the service, its refusal mapped by `fail`, its result by `answer`.
+   */
+  const onOne =
+    <S extends z.ZodType | null, T extends object>(
+      schema: S,
+      run: (who: Principal, id: number, body: S extends z.ZodType ? z.output<S> : null, source: string | null) => Promise<SharingResult<T>>,
+      answer: (res: Response, r: T) => void,
+    ) =>
+    async (req: Request, res: Response) => {
+      const who = await principal(req, res);
+      if (!who) return;
+      const id = idOf(req, res);
+      if (id === null) return;
+      const body = schema === null ? null : bodyOf(schema, req, res);
+      if (schema !== null && body === null) return;
+      const r = await run(who, id, body as S extends z.ZodType ? z.output<S> : null, source(req));
+      if (r.kind !== 'ok') return fail(res, r);
+      answer(res, r);
+    };
+  const request =
+    (status = 200) =>
+    (res: Response, r: { request: SharingRequestView }) =>
+      reply(res, 'SharingRequest', { request: r.request }, status);
+  const agreement = (res: Response, r: { agreement: SharingAgreementView }) => reply(res, 'SharingAgreement', { agreement: r.agreement });
+
+  router.post(
+    '/api/v1/sharing/requests/:id/decision',
+    onOne(sharingDecisionSchema, (who, id, body, src) => sharing.decide(who, id, body, src), request()),
+  );
+  router.post(
+    '/api/v1/sharing/requests/:id/withdraw',
+    onOne(null, (who, id, _b, src) => sharing.withdraw(who, id, src), request()),
+  );
+  router.post(
+    '/api/v1/sharing/agreements/:id/renew',
+    onOne(
+      sharingRenewSchema,
+      (who, id, body, src) => sharing.renew(who, id, body, src),
+      // the owner extended it (200, the agreement); the grantee asked (201, the renewal request)
+      (res, r) => ('agreement' in r ? agreement(res, r) : request(201)(res, r)),
+    ),
+  );
+  router.post(
+    '/api/v1/sharing/agreements/:id/dispute',
+    onOne(sharingDisputeSchema, (who, id, body, src) => sharing.dispute(who, id, body.note, src), agreement),
+  );
+  router.post(
+    '/api/v1/sharing/agreements/:id/resolve',
+    onOne(sharingDisputeSchema, (who, id, body, src) => sharing.resolve(who, id, body.note, src), agreement),
+  );
+  router.get(
+    '/api/v1/sharing/agreements/:id/usage',
+    onOne(
+      null,
+      (who, id, _b, src) => sharing.usage(who, id, src),
+      (res, r) => reply(res, 'SharingUsage', r.usage),
+    ),
+  );
   router.get('/api/v1/sharing/matrix', async (req, res) => {
     const who = await principal(req, res);
     if (!who) return;

@@ -12,7 +12,7 @@
 import type pg from 'pg';
 import type { Principal } from '../../shared/contract';
 import type { SharingDecision, SharingRequestInput, SharingAgreementView, SharingRequestView, SharingMatrix } from '../../shared/sharing';
-import { EXPIRY_REMINDER_MS } from '../../shared/sharing';
+import { EXPIRY_REMINDER_MS, MAX_OPEN_REQUESTS_PER_OPD } from '../../shared/sharing';
 import { appendAudit } from '../../db/queries/audit';
 import { inTransaction } from '../../db/transaction';
 import {
@@ -22,6 +22,7 @@ import {
   extendAgreement,
   insertAgreement,
   insertRequest,
+  lockAndCountOpenRequests,
   markReminded,
   openRequests,
   requestRow,
@@ -226,6 +227,7 @@ export function createSharingService(deps: {
       if (current)
         return { kind: 'conflict', reason: `agreement ${current.id} already shares ${input.itemCode} for '${input.purpose}'; renew it instead` };
       const out = await inTransaction(pool, async (c) => {
+        if ((await lockAndCountOpenRequests(c, who.opd)) >= MAX_OPEN_REQUESTS_PER_OPD) return 'full' as const;
         const id = await insertRequest(c, { ...input, requesterOpd: who.opd, ownerOpd: item.ownerOpd, renews: null, requestedBy: actorOf(who) }, now);
         if (id === null) return null;
         const row = (await requestRow(c, id))!;
@@ -259,6 +261,11 @@ export function createSharingService(deps: {
         );
         return (await requestRow(c, id))!;
       });
+      if (out === 'full')
+        return {
+          kind: 'conflict',
+          reason: `your OPD already has ${MAX_OPEN_REQUESTS_PER_OPD} open requests; wait for answers or withdraw one first`,
+        };
       if (!out) return { kind: 'conflict', reason: `your OPD already has an open request for ${input.itemCode} with purpose '${input.purpose}'` };
       return { kind: 'ok', request: requestView(who, out) };
     },

@@ -56,6 +56,13 @@ describe.skipIf(!chromiumAvailable)('the OPD scorecard on the tablet and the wal
         `INSERT INTO event (kind, id, status, opened_at, closed_at, category, time) VALUES ('complaint', $1, $2, to_timestamp($3 / 1000.0), to_timestamp($4 / 1000.0), 'sampah', to_timestamp($3 / 1000.0))`,
         [id, status, o, c],
       );
+    // a DLH metric with readings: the card's data freshness lists it by name
+    const ingest = await server.post(
+      '/api/v1/ingest',
+      { points: [{ metric: 'container_fill', entity: 'TPS-SC', time: now, value: 0.4 }] },
+      await server.key('DLH'),
+    );
+    expect(ingest.status).toBe(202);
     await mkdir(ARTIFACTS, { recursive: true });
   }, 300_000);
 
@@ -99,6 +106,20 @@ describe.skipIf(!chromiumAvailable)('the OPD scorecard on the tablet and the wal
     expect(await card.locator('[data-testid="scorecard-30d-rejected"]').textContent()).toBe(pct(w.shareRejected));
     expect(await card.locator('[data-testid="scorecard-overdue"] strong').textContent()).toBe(String(api.service.overdue));
     expect(await card.locator('[data-testid="scorecard-open"] strong').textContent()).toBe('2');
+    // data freshness per metric reads the metric's name in the page's language, not its code
+    const names = new Map(
+      ((await server.get('/api/v1/catalog', await server.token('agency', 'DLH'))).body.metrics as { code: string; nameId: string }[]).map((m) => [
+        m.code,
+        m.nameId,
+      ]),
+    );
+    expect(api.data.metrics.length).toBeGreaterThan(0);
+    const rows = await card.locator('[data-testid="scorecard-metric"] th').allTextContents();
+    expect(rows).toEqual(
+      api.data.metrics
+        .map((m: { metric: string; lateNow: boolean }) => `metrik ${names.get(m.metric)}${m.lateNow ? ' · ' : ''}`)
+        .map((x: string) => expect.stringContaining(x)),
+    );
     // no picker for an OPD: its own card only, in one call
     expect(await page.locator('[data-testid="scorecard-opd"]').count()).toBe(0);
     expect(scorecardCalls).toEqual([`${server.url}/api/v1/scorecard`]);

@@ -127,4 +127,20 @@ describe('alerts', () => {
     expect(other.ok && other.data.resumed).toEqual([]);
     expect(other.ok && other.data.alerts.some((a) => a.entity === 'PA-AWAY')).toBe(true);
   });
+
+  it('shutdown waits for the evaluations already queued: every crossing is written before the pool may close', async () => {
+    const other = await startTestServer(adminUrl, { streamTickMs: 250 });
+    try {
+      const key = await other.key('BPBD');
+      const t = Date.now();
+      const points = Array.from({ length: 300 }, (_, i) => ({ metric: 'water_level', entity: `PA-SHUT-${i}`, time: t, value: 212 }));
+      expect((await other.post('/api/v1/ingest', { points }, key)).status).toBe(202);
+      // the answer came once the readings were stored; their 300 alerts are still being written
+      await other.app.close();
+      const { rows } = await other.storage.pool.query(`SELECT count(*)::int AS n FROM alert WHERE entity LIKE 'PA-SHUT-%'`);
+      expect(rows[0].n).toBe(300);
+    } finally {
+      await other.close();
+    }
+  });
 });

@@ -464,6 +464,18 @@ describe('incidents shared by an agreement, live in a purpose room', () => {
     expect(ended).toEqual([]);
     const again = await subscribe(dpupr, 'drainage-watch');
     expect(again.ok && again.data.incidents.map((i) => i.id)).toEqual([]);
+
+    // a new agreement for container_fill: the incident comes back into the open room, with no new subscription
+    const heardBefore = heard.length;
+    await grant('container_fill');
+    await server.app.catalog.reload();
+    await server.app.recheckLive();
+    await waitFor(
+      'the incident shared anew',
+      () => heard.slice(heardBefore).some((m) => m.room === room && m.incidents.some((i) => i.id === id && i.reporter === null)),
+      2_000,
+    );
+    expect(ended).toEqual([]);
     dpupr.disconnect();
   });
 

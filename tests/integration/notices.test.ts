@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readAudit, verifyAudit } from '../../db/queries/audit';
 import type { NoticesChanged, NoticesSnapshot, WireNotice } from '../../shared/notices';
 import { noticeResponse, noticesResponse } from '../../shared/notices';
+import { MAX_CURRENT_NOTICES_PER_OPD } from '../../server/notices/rules';
 import { connected, startTestServer, waitFor, type TestServer } from '../support/server';
 
 const [, adminUrl] = Object.entries(inject('backends'))[0]!;
@@ -215,6 +216,26 @@ describe('public notices', () => {
 
     expect((await text('/api/public/v1/notices/999999.cap')).status).toBe(404);
     expect((await text('/api/public/v1/notices/abc.cap')).status).toBe(400);
+  });
+
+  it('caps the current notices of one OPD, even when 30 are published at once, so none can crowd the others out', async () => {
+    const one = (i: number) =>
+      send('/api/v1/notices', { ...floodWarning(), kind: 'other', opd: 'DLH', headline: `Pengumuman DLH ${i}` }, tokens.operator);
+    const burst = await Promise.all(Array.from({ length: 30 }, (_, i) => one(i)));
+    const created = burst.filter((r) => r.status === 201);
+    expect(created).toHaveLength(MAX_CURRENT_NOTICES_PER_OPD);
+    const refused = burst.filter((r) => r.status === 409);
+    expect(refused).toHaveLength(30 - MAX_CURRENT_NOTICES_PER_OPD);
+    expect(refused[0]!.body.error).toMatch(/already has 25 current notices/);
+    // another OPD is not affected, and every DLH notice is on the public list
+    expect((await send('/api/v1/notices', floodWarning(), tokens.bpbd)).status).toBe(201);
+    const listed = noticesResponse.parse((await server.get('/api/public/v1/notices')).body).notices;
+    expect(listed.filter((n) => n.opd === 'DLH')).toHaveLength(MAX_CURRENT_NOTICES_PER_OPD);
+    // withdrawing one frees a place
+    const first = created[0]!.body.notice as WireNotice;
+    expect((await send(`/api/v1/notices/${first.id}/withdraw`, {}, tokens.operator)).status).toBe(200);
+    expect((await one(99)).status).toBe(201);
+    expect((await one(100)).status).toBe(409);
   });
 
   it('keeps 90 days of history: older notices are hidden, then purged when the next one is published', async () => {

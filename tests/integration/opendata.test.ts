@@ -446,7 +446,12 @@ describe.each(backends)('open data on %s', (_name, adminUrl) => {
     expect(res.status).toBe(200);
     const cell = (code: string | undefined, category: string) =>
       res.body.data.find((d: { kelurahan_code: string; category: string }) => d.kelurahan_code === code && d.category === category);
-    expect(cell(k2, 'sampah')).toMatchObject({ received: null, kecamatan_code: k2!.slice(0, 8), kelurahan_name: expect.any(String) }); // a cell of 2: suppressed
+    expect(cell(k2, 'sampah')).toMatchObject({
+      received: null,
+      received_hidden: '<5',
+      kecamatan_code: k2!.slice(0, 8),
+      kelurahan_name: expect.any(String),
+    }); // a cell of 2: suppressed, and said to be below k
     // the 7 is shown or hidden as a cover (which of the 7 and the 5 covers the 2 is the rule's choice); the
     // 2 cannot be had from the sampah total: another sampah count hides with it
     expect([7, null]).toContain(cell(k7, 'jalan_rusak').received);
@@ -458,7 +463,12 @@ describe.each(backends)('open data on %s', (_name, adminUrl) => {
     const summary = (await server.get('/api/public/v1/complaints/summary?period=24h')).body;
     for (const r of summary.kelurahan)
       for (const c of r.cells)
-        for (const m of ['received', 'resolved', 'open']) expect(cell(r.code, c.category)[m], `${r.code} ${c.category} ${m}`).toBe(c[m].n);
+        for (const m of ['received', 'resolved', 'open']) {
+          expect(cell(r.code, c.category)[m], `${r.code} ${c.category} ${m}`).toBe(c[m].n);
+          // the marker tells what the page tells: "<k" below k, ">=k" for a cover, nothing when published
+          const marker = c[m].suppressed ? (c[m].lessThan !== undefined ? `<${c[m].lessThan}` : '>=5') : null;
+          expect(cell(r.code, c.category)[`${m}_hidden`], `${r.code} ${c.category} ${m}_hidden`).toBe(marker);
+        }
 
     const csv = await raw('/api/public/v1/datasets/aduan-warga-per-kelurahan/data.csv?view=24h');
     const records: string[][] = parse(csv.text);

@@ -272,6 +272,8 @@ describe('the data SLA', () => {
     );
     expect(ms).toHaveLength(2);
     const [quiet, busy] = ms as [(typeof ms)[number], (typeof ms)[number]];
+    // no feed of the OPD reports late (a late feed's own watch alert would stand for its quiet metrics)
+    await pool.query(`DELETE FROM source_health WHERE opd_code = $1`, [quiet.owner_opd]);
     const ids = new Map<string, number>();
     for (const m of ms) {
       const { rows } = await pool.query<{ id: number }>(`INSERT INTO series (metric, entity) VALUES ($1, 'sc-test') RETURNING id`, [m.code]);
@@ -307,6 +309,13 @@ describe('the data SLA', () => {
     }
     // late, and open from its last reading
     expect(await metricRows()).toEqual([{ source: '', opd_code: quiet.owner_opd, metric: quiet.code, started_at: new Date(stop), ended_at: null }]);
+    // and its owner OPD is told while it lasts: one watch alert for the quiet metric, none for the busy one
+    const watches = async () =>
+      (await pool.query(`SELECT subject, opd_code, severity, cleared_at, detail FROM watch_alert WHERE kind = 'metric_late' ORDER BY id`)).rows;
+    const opened = await watches();
+    expect(opened).toHaveLength(1);
+    expect(opened[0]).toMatchObject({ subject: quiet.code, opd_code: quiet.owner_opd, severity: 'waspada', cleared_at: null });
+    expect(opened[0].detail.name).toBeTruthy();
     // readings return at `back`; the watcher sees them a few minutes later and closes at the first of them
     await read(quiet, back, back + 4 * 60_000);
     await read(busy, last + busy.cadence_s * 1000, back + 4 * 60_000);
@@ -314,6 +323,7 @@ describe('the data SLA', () => {
     expect(await metricRows()).toEqual([
       { source: '', opd_code: quiet.owner_opd, metric: quiet.code, started_at: new Date(stop), ended_at: new Date(back) },
     ]);
+    expect((await watches()).map((w) => [w.subject, w.cleared_at])).toEqual([[quiet.code, new Date(back + 4 * 60_000)]]);
 
     now = back + 2 * H;
     const card = (await server.get('/api/v1/scorecard', await server.token('agency', quiet.owner_opd))).body.scorecard as OpdScorecard;

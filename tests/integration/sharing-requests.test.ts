@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Ack } from '../../shared/ack';
 import type { Snapshot } from '../../shared/contract';
 import { restResponses } from '../../shared/rest';
+import { MAX_OPEN_REQUESTS_PER_OPD } from '../../shared/sharing';
 import { connected, startTestServer, waitFor, type ClientSocket, type TestServer } from '../support/server';
 
 const [, adminUrl] = Object.entries(inject('backends'))[0]!;
@@ -414,5 +415,29 @@ describe('sharing on request', () => {
     }
     expect((await server.get('/api/v1/sharing/matrix', bpbd)).status).toBe(403);
     expect((await server.get('/api/v1/sharing/matrix')).status).toBe(401);
+  });
+
+  it('caps the open requests of one OPD, even when 25 are filed at once', async () => {
+    const disdik = await server.token('agency', 'DISKOMINFO');
+    const one = (i: number) =>
+      send(
+        '/api/v1/sharing/requests',
+        { itemType: 'metric', itemCode: 'truck_load', purpose: `tujuan-${i}`, justification: 'Uji batas', validUntil: Date.now() + 10 * DAY },
+        disdik,
+      );
+    const burst = await Promise.all(Array.from({ length: 25 }, (_, i) => one(i)));
+    expect(burst.filter((r) => r.status === 201)).toHaveLength(MAX_OPEN_REQUESTS_PER_OPD);
+    const refused = burst.filter((r) => r.status === 409);
+    expect(refused).toHaveLength(25 - MAX_OPEN_REQUESTS_PER_OPD);
+    expect(refused[0]!.body.error).toMatch(/already has 20 open requests/);
+    const { rows } = await server.storage.pool.query(
+      `SELECT count(*)::int AS n FROM sharing_request WHERE requester_opd = 'DISKOMINFO' AND status = 'open'`,
+    );
+    expect(rows[0].n).toBe(MAX_OPEN_REQUESTS_PER_OPD);
+    // withdrawing one frees a place; another OPD was never limited by it
+    const first = burst.find((r) => r.status === 201)!.body.request.id;
+    expect((await send(`/api/v1/sharing/requests/${first}/withdraw`, {}, disdik)).body.request.status).toBe('withdrawn');
+    expect((await one(99)).status).toBe(201);
+    expect((await one(100)).status).toBe(409);
   });
 });

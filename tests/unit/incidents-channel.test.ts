@@ -1,6 +1,15 @@
 /** The incidents channel's pure parts (server/incidents/channel.ts): where a fact goes, redaction, coalescing. */
 import { describe, expect, it } from 'vitest';
-import { createIncidentsChannel, deltasOf, incidentsScopeOf, mergeDeltas, parseScope, roomOfScope, unsharedBy } from '../../server/incidents/channel';
+import {
+  createIncidentsChannel,
+  deltasOf,
+  incidentsScopeOf,
+  mergeDeltas,
+  parseScope,
+  roomOfScope,
+  sharedAnewBy,
+  unsharedBy,
+} from '../../server/incidents/channel';
 import type { Agreement } from '../../shared/sharing';
 import type { IncidentRow } from '../../server/incidents/repository';
 
@@ -134,6 +143,34 @@ describe('purpose rooms (incidents shared by an agreement)', () => {
     ['a new agreement removes nothing', [other], [agreement(), other], []],
   ] as const)('unshared: %s', (_n, before, after, removals, afterNow = NOW) => {
     expect(unsharedBy([shared, manual, truck], { agreements: before, now: NOW }, { agreements: after, now: afterNow })).toEqual(removals);
+  });
+  it.each([
+    ['nothing changed', [agreement(), other], [agreement(), other], []],
+    ['a new agreement of the open room adds what it alone shares', [other], [agreement(), other], [{ scope: 'BPBD/flood-response', ids: [1] }]],
+    ['a second agreement for what is already shared adds nothing', [agreement()], [agreement(), agreement({ id: 8 })], []],
+    [
+      'the same item for a new purpose: it enters that room',
+      [agreement()],
+      [agreement(), agreement({ id: 8, purpose: 'sanitation' })],
+      [{ scope: 'BPBD/sanitation', ids: [1] }],
+    ],
+    [
+      'in force by the clock (validFrom reached)',
+      [agreement({ validFrom: NOW + 1, validUntil: NOW + 10 })],
+      [agreement({ validFrom: NOW + 1, validUntil: NOW + 10 })],
+      [{ scope: 'BPBD/flood-response', ids: [1] }],
+      NOW + 1,
+    ],
+    ['an ended agreement adds nothing', [agreement(), other], [other], []],
+  ] as const)('shared anew: %s', (_n, before, after, additions, afterNow = NOW) => {
+    const got = sharedAnewBy([shared, manual, truck], { agreements: before, now: NOW }, { agreements: after, now: afterNow });
+    expect(got.map((a) => ({ scope: a.scope, ids: a.rows.map((r) => r.id) }))).toEqual(additions);
+  });
+  it('a shared fact adds the incident, redacted for the grantee, to the purpose room only', () => {
+    const d = deltasOf({ kind: 'shared', additions: [{ scope: 'BPBD/flood-response', rows: [shared] }] });
+    expect([...d.keys()]).toEqual(['BPBD/flood-response']);
+    expect(d.get('BPBD/flood-response')!.incidents.map((i) => i.id)).toEqual([1]);
+    expect(d.get('BPBD/flood-response')!.incidents[0]!.reporter).toBeNull();
   });
   it('an unshared fact is a removal in the purpose room only', () => {
     const d = deltasOf({ kind: 'unshared', removals: [{ scope: 'BPBD/flood-response', ids: [1, 3] }] });
