@@ -51,8 +51,8 @@ export interface SessionUser {
   username: string;
   role: UserRole;
   opd: string | null;
-  /** A territorial user's kecamatan or kelurahan/desa code. */
-  region: string | null;
+  /** A territorial user's kecamatan or kelurahan/desa code (present for role wilayah only). */
+  region?: string;
 }
 
 export type LoginResult =
@@ -182,7 +182,7 @@ export function createAuthService(deps: {
       if (!(await recordLoginSuccess(pool, row.id, totpStep))) return fail(name, origin, 'totp_replayed', source);
       await clearThrottle(pool, name, [origin]);
 
-      const user: SessionUser = { username: row.username, role: row.role, opd: row.opd, region: row.region };
+      const user: SessionUser = { username: row.username, role: row.role, opd: row.opd, ...(row.region ? { region: row.region } : {}) };
       return inTransaction(pool, async (client) => {
         const session = await createSession(client, { id: row.id, role: row.role, opd: row.opd, region: row.region }, now + settings.sessionTtlMs);
         // a browser new to this user gets a device secret: its later attempts are not slowed by anyone else's
