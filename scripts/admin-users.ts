@@ -78,18 +78,19 @@ async function readPassword(): Promise<string> {
 }
 
 export function registerUserCommands(program: Command, withStorage: WithStorage): void {
-  const user = program.command('user').description('people who log in (admin, operator, agency)');
+  const user = program.command('user').description('people who log in (admin, operator, agency, wilayah: a camat or lurah/kades)');
   user
     .command('add')
     .description('add a user; the password is read from stdin or prompted for')
     .requiredOption('--username <name>', 'login name (stored lower-case)')
     .requiredOption('--role <role>', USER_ROLES.join(' | '), roleArg)
     .option('--agency <code>', 'the OPD (required for role agency, only for it)')
-    .action((o: { username: string; role: UserRole; agency?: string }) =>
+    .option('--region <code>', 'the kecamatan (camat) or kelurahan/desa (lurah, kades) code (required for role wilayah, only for it)')
+    .action((o: { username: string; role: UserRole; agency?: string; region?: string }) =>
       withStorage(async (s) => {
         const password = await readPassword();
-        const u = await addUser(s.pool, { username: o.username, password, role: o.role, opd: o.agency ?? null }, ctx());
-        process.stderr.write(`added ${u.role} ${u.username}${u.opd ? ` (${u.opd})` : ''}\n`);
+        const u = await addUser(s.pool, { username: o.username, password, role: o.role, opd: o.agency ?? null, region: o.region ?? null }, ctx());
+        process.stderr.write(`added ${u.role} ${u.username}${u.opd ? ` (${u.opd})` : ''}${u.region ? ` (${u.region})` : ''}\n`);
       }),
     );
   user
@@ -109,10 +110,12 @@ export function registerUserCommands(program: Command, withStorage: WithStorage)
     .requiredOption('--username <name>', 'login name')
     .requiredOption('--role <role>', USER_ROLES.join(' | '), roleArg)
     .option('--agency <code>', 'the OPD (required for role agency, only for it)')
-    .action((o: { username: string; role: UserRole; agency?: string }) =>
+    .option('--region <code>', 'the kecamatan or kelurahan/desa code (required for role wilayah, only for it)')
+    .action((o: { username: string; role: UserRole; agency?: string; region?: string }) =>
       withStorage(async (s) => {
-        const r = await changeRole(s.pool, o.username, { role: o.role, opd: o.agency ?? null }, ctx());
-        process.stderr.write(`role changed to ${o.role}${o.agency ? ` (${o.agency})` : ''}; ${r.sessionsRevoked} session(s) ended\n`);
+        const r = await changeRole(s.pool, o.username, { role: o.role, opd: o.agency ?? null, region: o.region ?? null }, ctx());
+        const scope = o.agency ?? o.region;
+        process.stderr.write(`role changed to ${o.role}${scope ? ` (${scope})` : ''}; ${r.sessionsRevoked} session(s) ended\n`);
       }),
     );
   user
@@ -160,7 +163,7 @@ export function registerUserCommands(program: Command, withStorage: WithStorage)
                 ? 'active (demo password)'
                 : 'active';
           process.stdout.write(
-            `${u.username}\t${u.role}\t${u.opd ?? '-'}\t${u.totpEnabled ? 'totp' : '-'}\t${status}\t${u.createdAt.toISOString()}\n`,
+            `${u.username}\t${u.role}\t${u.opd ?? u.region ?? '-'}\t${u.totpEnabled ? 'totp' : '-'}\t${status}\t${u.createdAt.toISOString()}\n`,
           );
         }
       }),

@@ -24,6 +24,7 @@ import { registerCatalogCommands } from './admin-catalog';
 import { registerDoctorCommand } from './admin-doctor';
 import { registerUserCommands } from './admin-users';
 import { registerSceneCommands } from './admin-scenes';
+import { registerRegionCommands } from './admin-regions';
 import { feedState } from '../shared/feeds';
 import { bannerLines, currentWallToken, rotateWallToken, usableDemoUsers } from './demo-wall';
 
@@ -57,6 +58,7 @@ agency
 
 registerAccessCommands(program, withStorage, { anchorDir: config.auditAnchorDir, key: auditKey });
 registerUserCommands(program, withStorage);
+registerRegionCommands(program, withStorage);
 registerBackupCommands(program, config, withStorage);
 registerDoctorCommand(program, config);
 registerBriefingCommands(program, config, withStorage);

@@ -64,7 +64,8 @@ import { ckanErrorHandler, createCkanRoutes } from './opendata/ckan';
 import { createOpenDataRoutes } from './opendata/routes';
 import { createOpenData } from './opendata/service';
 import { createOpenApiRoutes } from './openapi/routes';
-import { cityBbox, createRegionRoutes } from './regions/routes';
+import { cityBbox, createRegionImportRoutes, createRegionRoutes, createVersionWatch } from './regions/routes';
+import { regionsVersion } from '../db/queries/regions';
 import { createBasemapRoutes } from './basemap/routes';
 import { loadRegions } from '../db/queries/catalog';
 import { bboxAnchor } from '../shared/hexbin';
@@ -103,7 +104,12 @@ import { createAccountRoutes } from './accounts/routes';
 export interface AppDeps {
   storage: Storage;
   config: Pick<Config, 'maxBodyBytes' | 'maxBatchItems' | 'streamTickMs' | 'clientDistDir' | 'corsOrigins'> &
-    Partial<Pick<Config, 'maxApiBodyBytes' | 'allowedHosts' | 'trustProxy' | 'publicSocketsPerAddress' | 'publicSnapshotCacheBytes'>> &
+    Partial<
+      Pick<
+        Config,
+        'maxApiBodyBytes' | 'regionsImportMaxBytes' | 'allowedHosts' | 'trustProxy' | 'publicSocketsPerAddress' | 'publicSnapshotCacheBytes'
+      >
+    > &
     Partial<Pick<Config, 'ingestRatePerMinPerKey' | 'ingestRatePerMinPerIp' | 'overlapDistanceM' | 'overlapWindowMonths' | 'overlapUnresolvedDays'>> &
     Partial<Pick<Config, 'sessionTtlMs' | 'loginMaxFailures' | 'loginMaxDelayMs' | 'loginRatePerMin' | 'env'>> &
     Partial<Pick<Config, 'ticketLookupsPerMin'>> &
@@ -326,6 +332,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.post(INGEST_BODY_PATHS, ingestKeyGate(pool), express.json({ limit: config.maxBodyBytes, strict: true }));
   // a whole catalog document (issue 17) takes the large limit too, from an admin only
   app.put(ADMIN_CATALOG_PATHS.document, adminBodyGate(principalOf), express.json({ limit: config.maxBodyBytes, strict: true }));
+  // the admin boundary import reads its file raw (GeoJSON or zip), admins only, checked before the body is read
+  app.use(createRegionImportRoutes({ pool, principalOf, maxImportBytes: config.regionsImportMaxBytes ?? 64 * 1024 * 1024 }));
   app.use('/api', express.json({ limit: config.maxApiBodyBytes ?? DEFAULT_API_BODY_BYTES, strict: true }));
 
   const alerts = await createAlertService({
@@ -482,9 +490,18 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // the wall's rewind: a scene's frame at a moment of the past 24 h (roll-ups and event history)
   const cityCode = async () => (await pool.query<{ value: string }>(`SELECT value FROM sinergi_meta WHERE key = 'city_code'`)).rows[0]?.value ?? null;
   // the wall anchors its complaints hexagons at the city's bounding-box centre (GET /api/public/v1/regions' bbox)
+  // an import of new boundaries (regions_version) moves it: re-derived when the version changes
+  // (wall-clock time: a cache's freshness, not a derivation; a test's frozen clock must not freeze it)
+  const regionsVersionNow = createVersionWatch(() => regionsVersion(pool), Date.now);
   let hexAnchor: Promise<[number, number] | null> | null = null;
-  const cityHexAnchor = () =>
-    (hexAnchor ??= (async () => {
+  let hexAnchorVersion: string | null = null;
+  const cityHexAnchor = async () => {
+    const v = await regionsVersionNow();
+    if (v !== hexAnchorVersion) {
+      hexAnchor = null;
+      hexAnchorVersion = v;
+    }
+    return (hexAnchor ??= (async () => {
       const city = await cityCode();
       const bbox = city ? cityBbox(await loadRegions(pool, city)) : null;
       return bbox ? bboxAnchor(bbox) : null;
@@ -492,6 +509,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       hexAnchor = null;
       throw e;
     }));
+  };
   app.use(
     createReplayRoutes({ replay: createReplayService({ pool, catalog, series, scenes, geometry, hexAnchor: cityHexAnchor, clock }), principalOf }),
   );
@@ -576,7 +594,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
         return async () => clearInterval(timer);
       })
     : null;
-  app.use(createRegionRoutes({ pool, cityCode }));
+  app.use(createRegionRoutes({ pool, cityCode, version: regionsVersionNow }));
   // the basemap as data (issue 17): GeoJSON layers and a PMTiles archive, served by us with range requests
   app.use(createBasemapRoutes({ pool, dir: config.basemapDir ?? null, clock }));
   // issue 19: the OPD scorecard and the weekly briefing (made by the leader on its schedule)

@@ -77,6 +77,12 @@ const envSchema = z.object({
   /** JSON bodies of every other /api route (login, acknowledgements, CKAN): parsed before any credential is known. */
   MAX_API_BODY_BYTES: z.coerce.number().int().min(1024).default(DEFAULT_API_BODY_BYTES),
   MAX_BATCH_ITEMS: z.coerce.number().int().min(1).default(50_000),
+  /** A boundary file sent to POST /api/v1/admin/regions/import (admins only; read after the token is checked). */
+  REGIONS_IMPORT_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(64 * 1024 * 1024),
   /** A live channel's rate bound: one message per tick on average, sent at once while within it (server/realtime/pacing.ts). */
   STREAM_TICK_MS: z.coerce.number().int().min(10).max(5_000).default(100),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
@@ -228,6 +234,7 @@ export type Config = Readonly<{
   /** Ingest routes only (ingest, events, quarantine, projects, entities, source health), after the key check. */
   maxBodyBytes: number;
   maxApiBodyBytes: number;
+  regionsImportMaxBytes: number;
   maxBatchItems: number;
   streamTickMs: number;
   dbPoolSize: number;
@@ -351,6 +358,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     clientDistDir: resolve(e.CLIENT_DIST_DIR),
     maxBodyBytes: e.MAX_BODY_BYTES,
     maxApiBodyBytes: e.MAX_API_BODY_BYTES,
+    regionsImportMaxBytes: e.REGIONS_IMPORT_MAX_BYTES,
     maxBatchItems: e.MAX_BATCH_ITEMS,
     streamTickMs: e.STREAM_TICK_MS,
     dbPoolSize: e.DB_POOL_SIZE,

@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 
-export const ACCOUNT_ROLES = ['admin', 'operator', 'agency'] as const;
+/** `wilayah`: a camat (one kecamatan) or lurah/kades (one kelurahan/desa), with its region code. */
+export const ACCOUNT_ROLES = ['admin', 'operator', 'agency', 'wilayah'] as const;
 export type AccountRole = (typeof ACCOUNT_ROLES)[number];
 export const INGEST_KEY_SCOPES = ['points', 'events'] as const;
 
@@ -19,15 +20,28 @@ const opdCode = z
   .string()
   .trim()
   .regex(/^[A-Z][A-Z0-9_]{1,31}$/, 'an OPD code is 2–32 capital letters, digits or underscores, starting with a letter');
+/** A kecamatan (`33.74.01`) or kelurahan/desa (`33.74.01.1001`) Kemendagri code; the server checks it exists. */
+const regionCode = z
+  .string()
+  .trim()
+  .regex(/^\d{2}\.\d{2}\.\d{2}(\.\d{4})?$/, 'a region is a kecamatan (33.74.01) or kelurahan/desa (33.74.01.1001) code');
 // the strength rules (length, not the username, not a common password) live in server/auth/password.ts
 const password = z.string().min(1, 'a password is required').max(1024);
 
 /** Role `agency`, and only it, has an OPD (the server checks the same, and that the OPD exists). */
 const agencyHasOpd = { path: ['opd'], message: 'an agency user needs an OPD, and only an agency user has one' };
-const roleFields = { role: z.enum(ACCOUNT_ROLES), opd: opdCode.nullish() };
+/** Role `wilayah`, and only it, has a region (the server checks the region is a current kecamatan or kelurahan). */
+const wilayahHasRegion = { path: ['region'], message: 'a wilayah user (camat, lurah/kades) needs a region, and only a wilayah user has one' };
+const roleFields = { role: z.enum(ACCOUNT_ROLES), opd: opdCode.nullish(), region: regionCode.nullish() };
 
-export const userCreateSchema = z.object({ username, password, ...roleFields }).refine((v) => (v.role === 'agency') === Boolean(v.opd), agencyHasOpd);
-export const userRoleSchema = z.object(roleFields).refine((v) => (v.role === 'agency') === Boolean(v.opd), agencyHasOpd);
+export const userCreateSchema = z
+  .object({ username, password, ...roleFields })
+  .refine((v) => (v.role === 'agency') === Boolean(v.opd), agencyHasOpd)
+  .refine((v) => (v.role === 'wilayah') === Boolean(v.region), wilayahHasRegion);
+export const userRoleSchema = z
+  .object(roleFields)
+  .refine((v) => (v.role === 'agency') === Boolean(v.opd), agencyHasOpd)
+  .refine((v) => (v.role === 'wilayah') === Boolean(v.region), wilayahHasRegion);
 export const userPasswordSchema = z.object({ password });
 export const userStatusSchema = z.object({ disabled: z.boolean() });
 export const usernameParamSchema = z.object({ username });
@@ -50,6 +64,7 @@ export const adminUserSchema = z.object({
   username: z.string(),
   role: z.enum(ACCOUNT_ROLES),
   opd: z.string().nullable(),
+  region: z.string().nullable().describe('the kecamatan or kelurahan/desa of a wilayah user; null for the other roles'),
   totpEnabled: z.boolean(),
   status: z.enum(['active', 'disabled', 'locked', 'demo_password']).describe('demo_password: active, but still the public demo password'),
   disabledAt: iso.nullable(),

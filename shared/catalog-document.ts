@@ -98,6 +98,8 @@ export const metricDocSchema = z
     valueMin: finite.nullable().default(null),
     valueMax: finite.nullable().default(null),
     publicHistory: z.boolean().default(true),
+    /** Opened to territorial roles (camat, lurah/kades): they read the readings located in their area. */
+    territorial: z.boolean().default(false),
   })
   .strict();
 export type MetricDoc = z.infer<typeof metricDocSchema>;
@@ -139,6 +141,8 @@ export const eventKindDocSchema = z
     /** The closed list of categories (empty: the kind has none). */
     categories: z.array(categoryDocSchema).max(500).default([]),
     sla: z.array(slaDocSchema).max(501).default([]),
+    /** Opened to territorial roles (camat, lurah/kades): they read the events located in their area. */
+    territorial: z.boolean().default(false),
   })
   .strict();
 export type EventKindDoc = z.infer<typeof eventKindDocSchema>;

@@ -81,6 +81,11 @@ export interface Metric {
    * complaints count: its change over a bucket is received − closed; server/public/current-only.ts).
    */
   publicHistory?: boolean;
+  /**
+   * Opened to territorial roles (camat, lurah/kades): they read its readings located in their territory
+   * (server/access/policy.ts). Absent: false.
+   */
+  territorial?: boolean;
 }
 
 /**
@@ -145,6 +150,8 @@ export interface EventKind {
   closedStatuses: readonly string[];
   /** The closed list of categories with their names (absent or empty: the kind has none). */
   categories?: readonly EventCategory[];
+  /** Opened to territorial roles: they read its events located in their territory. Absent: false. */
+  territorial?: boolean;
 }
 
 /** A category of an event kind (complaint `jalan_rusak`), named in both UI languages. */

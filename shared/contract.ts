@@ -205,7 +205,9 @@ export type Principal =
   | { role: 'public' }
   | { role: 'admin'; tokenId: number; user?: string }
   | { role: 'operator'; tokenId: number; user?: string }
-  | { role: 'agency'; opd: string; tokenId: number; user?: string };
+  | { role: 'agency'; opd: string; tokenId: number; user?: string }
+  /** A territorial user (camat: a kecamatan code; lurah/kades: a kelurahan/desa code), issue 17. */
+  | { role: 'wilayah'; region: string; tokenId: number; user?: string };
 
 export interface SocketData {
   principal: Principal;

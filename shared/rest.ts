@@ -139,6 +139,7 @@ const metric = z.object({
   valueMin: z.number().nullable().optional(),
   valueMax: z.number().nullable().optional(),
   publicHistory: z.boolean().optional().describe('false: anonymous callers get only the current value, never its history'),
+  territorial: z.boolean().optional().describe('opened to territorial roles (camat, lurah/kades) for the data located in their area'),
   sharedFor: z.array(z.string()).optional().describe('purposes of the sharing agreements that make it visible'),
 });
 const eventKind = z.object({
@@ -151,6 +152,7 @@ const eventKind = z.object({
   statuses: z.array(z.string()),
   closedStatuses: z.array(z.string()),
   categories: z.array(z.object({ code: z.string(), nameId: z.string(), nameEn: z.string() })).optional(),
+  territorial: z.boolean().optional().describe('opened to territorial roles (camat, lurah/kades) for the events located in their area'),
   sharedFor: z.array(z.string()).optional(),
 });
 export const catalogResponse = z.object({
@@ -222,18 +224,24 @@ export const agreementsResponse = z.object({
   ),
 });
 
-const role = z.enum(['admin', 'operator', 'agency']);
+const role = z.enum(['admin', 'operator', 'agency', 'wilayah']);
 export const loginResponse = z.object({
   token: z.string(),
   expiresAt: iso,
-  user: z.object({ username: z.string(), role, opd: z.string().nullable() }),
+  user: z.object({
+    username: z.string(),
+    role,
+    opd: z.string().nullable(),
+    region: z.string().nullable().optional().describe("a territorial user's kecamatan or kelurahan/desa code (role wilayah)"),
+  }),
   /** Given to a browser new to this user: sent with later logins, its attempts are not slowed by failures elsewhere. */
   device: z.string().optional(),
 });
 export const meResponse = z.object({
-  role: z.enum(['admin', 'operator', 'agency', 'public']),
+  role: z.enum(['admin', 'operator', 'agency', 'wilayah', 'public']),
   opd: z.string().nullable(),
   username: z.string().nullable(),
+  region: z.string().nullable().optional().describe("a territorial user's kecamatan or kelurahan/desa code (role wilayah)"),
 });
 
 export const auditResponse = z.object({
@@ -479,6 +487,29 @@ export const regionsResponse = z.object({
       }),
     ),
   }),
+});
+
+/** POST /api/v1/admin/regions/import: what the import did (or, with dryRun=1, would do). */
+export const regionsImportResponse = z.object({
+  dryRun: z.boolean(),
+  city: z.object({ code: regionCode, name: z.string() }),
+  kecamatan: z.number().int(),
+  kelurahan: z.number().int().describe('kelurahan and desa'),
+  added: z.number().int(),
+  updated: z.number().int(),
+  retired: z.array(regionCode).describe('regions of the kota the file no longer names: kept for history, off the maps'),
+  orphanSeries: z
+    .array(z.object({ metric: z.string(), entity: z.string(), region: regionCode }))
+    .describe('series located in a retired region (first 100)'),
+  orphanSeriesTotal: z.number().int(),
+  orphanEvents: z.number().int(),
+  previousCity: regionCode.nullable(),
+  vertices: z.object({ before: z.number().int(), after: z.number().int(), toleranceDeg: z.number() }).describe('display simplification'),
+});
+/** 422: the file was checked and refused; each detail names a feature (index from 0, code and name as found). */
+export const regionsImportRejected = z.object({
+  error: z.string(),
+  details: z.array(z.object({ index: z.number().int().nullable(), code: z.string().nullable(), name: z.string().nullable(), message: z.string() })),
 });
 
 // ---- open data ----
@@ -761,6 +792,8 @@ export const restResponses = {
   Regions: regionsResponse,
   Basemap: basemapResponse,
   BasemapLayer: basemapCollection,
+  RegionsImport: regionsImportResponse,
+  RegionsImportRejected: regionsImportRejected,
   DatasetList: datasetListResponse,
   Dataset: datasetResponse,
   DatasetData: datasetDataResponse,

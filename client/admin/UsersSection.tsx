@@ -7,14 +7,19 @@ import { call, type Refusal } from './admin-api';
 
 type User = RestResponse<'AdminUsers'>['users'][number];
 
-/** Pure: a refusal's messages per field (`username`, `password`, `role`, `opd`) and the rest. */
+/** Pure: a refusal's messages per field (`username`, `password`, `role`, `opd`, `region`) and the rest. */
 export function byField(r: Refusal, fields: readonly string[]): { fields: Record<string, string>; general: string | null } {
   const out: Record<string, string> = {};
   for (const d of r.details) if (fields.includes(d.path)) out[d.path] ??= d.message;
   return { fields: out, general: Object.keys(out).length ? null : r.message };
 }
 
-const FIELDS = ['username', 'password', 'role', 'opd'] as const;
+const FIELDS = ['username', 'password', 'role', 'opd', 'region'] as const;
+
+/** Pure: the role fields a form sends: an OPD for the agency role only, a region for the wilayah role only. */
+export function roleBody(f: { role: AccountRole; opd: string; region: string }): { role: AccountRole; opd: string | null; region: string | null } {
+  return { role: f.role, opd: f.role === 'agency' ? f.opd || null : null, region: f.role === 'wilayah' ? f.region.trim() || null : null };
+}
 
 /** A labelled input with its error beside it. */
 function Field({ id, label, error, children }: { id: string; label: string; error: string | undefined; children: ReactNode }) {
@@ -36,13 +41,18 @@ export function UsersSection({ token, opd, self }: { token: string; opd: readonl
   const { t } = useTranslation();
   const [users, setUsers] = useState<User[] | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
-  const [form, setForm] = useState({ username: '', password: '', role: 'agency' as AccountRole, opd: '' });
+  const [form, setForm] = useState({ username: '', password: '', role: 'agency' as AccountRole, opd: '', region: '' });
   const [errors, setErrors] = useState<{ fields: Record<string, string>; general: string | null }>({ fields: {}, general: null });
   const [notice, setNotice] = useState<string | null>(null);
   /** The user whose row shows a password or role form. */
-  const [rowForm, setRowForm] = useState<{ username: string; kind: 'password' | 'role'; password: string; role: AccountRole; opd: string } | null>(
-    null,
-  );
+  const [rowForm, setRowForm] = useState<{
+    username: string;
+    kind: 'password' | 'role';
+    password: string;
+    role: AccountRole;
+    opd: string;
+    region: string;
+  } | null>(null);
   const [rowErrors, setRowErrors] = useState<{ fields: Record<string, string>; general: string | null }>({ fields: {}, general: null });
 
   const load = useCallback(async () => {
@@ -57,11 +67,11 @@ export function UsersSection({ token, opd, self }: { token: string; opd: readonl
   const create = async (e: FormEvent) => {
     e.preventDefault();
     setNotice(null);
-    const body = { username: form.username, password: form.password, role: form.role, opd: form.role === 'agency' ? form.opd || null : null };
+    const body = { username: form.username, password: form.password, ...roleBody(form) };
     const r = await call(token, 'POST', '/api/v1/admin/users', userChangedResponse, body);
     if (!r.ok) return setErrors(byField(r.refusal, FIELDS));
     setErrors({ fields: {}, general: null });
-    setForm({ username: '', password: '', role: form.role, opd: form.opd });
+    setForm({ username: '', password: '', role: form.role, opd: form.opd, region: form.region });
     setNotice(t('admin.users.created', { username: r.data.user.username }));
     await load();
   };
@@ -119,19 +129,24 @@ export function UsersSection({ token, opd, self }: { token: string; opd: readonl
               <td>
                 {t(`admin.users.roles.${u.role}`)}
                 {u.opd ? ` · ${u.opd}` : ''}
+                {u.region ? ` · ${u.region}` : ''}
               </td>
               <td data-testid={`status-${u.username}`}>{t(`admin.users.statuses.${u.status}`)}</td>
               <td>{u.totpEnabled ? t('admin.common.yes') : t('admin.common.no')}</td>
               <td className="actions">
                 <button
                   type="button"
-                  onClick={() => setRowForm({ username: u.username, kind: 'password', password: '', role: u.role, opd: u.opd ?? '' })}
+                  onClick={() =>
+                    setRowForm({ username: u.username, kind: 'password', password: '', role: u.role, opd: u.opd ?? '', region: u.region ?? '' })
+                  }
                 >
                   {t('admin.users.setPassword')}
                 </button>
                 <button
                   type="button"
-                  onClick={() => setRowForm({ username: u.username, kind: 'role', password: '', role: u.role, opd: u.opd ?? '' })}
+                  onClick={() =>
+                    setRowForm({ username: u.username, kind: 'role', password: '', role: u.role, opd: u.opd ?? '', region: u.region ?? '' })
+                  }
                 >
                   {t('admin.users.changeRole')}
                 </button>
@@ -164,7 +179,7 @@ export function UsersSection({ token, opd, self }: { token: string; opd: readonl
             e.preventDefault();
             void (rowForm.kind === 'password'
               ? change(rowForm.username, 'password', { password: rowForm.password })
-              : change(rowForm.username, 'role', { role: rowForm.role, opd: rowForm.role === 'agency' ? rowForm.opd || null : null }));
+              : change(rowForm.username, 'role', roleBody(rowForm)));
           }}
           data-testid="user-row-form"
         >
@@ -208,6 +223,16 @@ export function UsersSection({ token, opd, self }: { token: string; opd: readonl
                 >
                   {opdOptions}
                 </select>
+              </Field>
+              <Field id="row-region" label={t('admin.users.region')} error={rowErrors.fields.region}>
+                <input
+                  id="row-region"
+                  inputMode="decimal"
+                  placeholder="33.74.01"
+                  value={rowForm.region}
+                  disabled={rowForm.role !== 'wilayah'}
+                  onChange={(e) => setRowForm({ ...rowForm, region: e.target.value })}
+                />
               </Field>
             </>
           )}
@@ -258,6 +283,16 @@ export function UsersSection({ token, opd, self }: { token: string; opd: readonl
           <select id="user-opd" value={form.opd} disabled={form.role !== 'agency'} onChange={(e) => setForm({ ...form, opd: e.target.value })}>
             {opdOptions}
           </select>
+        </Field>
+        <Field id="user-region" label={t('admin.users.region')} error={errors.fields.region}>
+          <input
+            id="user-region"
+            inputMode="decimal"
+            placeholder="33.74.01"
+            value={form.region}
+            disabled={form.role !== 'wilayah'}
+            onChange={(e) => setForm({ ...form, region: e.target.value })}
+          />
         </Field>
         <div className="form-buttons">
           <button type="submit" data-testid="user-create">

@@ -55,6 +55,7 @@ export const SECTION_FIELDS: Record<CatalogSection, readonly FieldSpec[]> = {
     { key: 'valueMin', kind: 'number', optional: true },
     { key: 'valueMax', kind: 'number', optional: true },
     { key: 'publicHistory', kind: 'checkbox' },
+    { key: 'territorial', kind: 'checkbox' },
   ],
   'event-kinds': [
     { key: 'code', kind: 'text' },
@@ -67,6 +68,7 @@ export const SECTION_FIELDS: Record<CatalogSection, readonly FieldSpec[]> = {
     { key: 'closedStatuses', kind: 'list', optional: true },
     { key: 'categories', kind: 'lines', optional: true },
     { key: 'sla', kind: 'lines', optional: true },
+    { key: 'territorial', kind: 'checkbox' },
   ],
 };
 
@@ -74,8 +76,8 @@ export const SECTION_FIELDS: Record<CatalogSection, readonly FieldSpec[]> = {
 export const SECTION_DEFAULTS: Record<CatalogSection, Record<string, unknown>> = {
   opd: {},
   domains: { sort: 100 },
-  metrics: { class: 'terbatas', cadenceS: 300, hysteresis: 0, aggregation: 'avg', cumulative: false, publicHistory: true },
-  'event-kinds': { class: 'terbatas', statuses: ['open', 'closed'], closedStatuses: ['closed'] },
+  metrics: { class: 'terbatas', cadenceS: 300, hysteresis: 0, aggregation: 'avg', cumulative: false, publicHistory: true, territorial: false },
+  'event-kinds': { class: 'terbatas', statuses: ['open', 'closed'], closedStatuses: ['closed'], territorial: false },
 };
 
 export type FormValues = Record<string, string | boolean>;

@@ -19,10 +19,10 @@ export async function loadCatalogDocument(db: Db): Promise<CatalogDocument> {
   const domains = await db.query('SELECT code, name_id, name_en, sort FROM domain ORDER BY sort, code');
   const metrics = await db.query(
     `SELECT code, domain, owner_opd, class, unit, name_id, name_en, cadence_s, thresholds, hysteresis, aggregation, cumulative, sop,
-            value_min, value_max, public_history FROM metric ORDER BY code`,
+            value_min, value_max, public_history, territorial FROM metric ORDER BY code`,
   );
   const kinds = await db.query(
-    'SELECT code, domain, owner_opd, class, name_id, name_en, statuses, closed_statuses, categories FROM event_kind ORDER BY code',
+    'SELECT code, domain, owner_opd, class, name_id, name_en, statuses, closed_statuses, categories, territorial FROM event_kind ORDER BY code',
   );
   const sla = await db.query('SELECT kind, category, target_hours, handler_opd FROM event_sla ORDER BY kind, category');
   const slaOf = new Map<string, EventKindDoc['sla']>();
@@ -52,6 +52,7 @@ export async function loadCatalogDocument(db: Db): Promise<CatalogDocument> {
       valueMin: r.value_min,
       valueMax: r.value_max,
       publicHistory: r.public_history,
+      territorial: r.territorial,
     })),
     eventKinds: kinds.rows.map((r): EventKindDoc => ({
       code: r.code,
@@ -64,6 +65,7 @@ export async function loadCatalogDocument(db: Db): Promise<CatalogDocument> {
       closedStatuses: r.closed_statuses,
       categories: r.categories,
       sla: slaOf.get(r.code) ?? [],
+      territorial: r.territorial,
     })),
   };
 }
@@ -110,13 +112,13 @@ export async function writeDomain(db: Db, d: DomainDoc): Promise<void> {
 export async function writeMetric(db: Db, m: MetricDoc): Promise<void> {
   await db.query(
     `INSERT INTO metric (code, domain, owner_opd, class, unit, name_id, name_en, cadence_s, thresholds, hysteresis, aggregation, cumulative,
-                         sop, value_min, value_max, public_history)
-     VALUES ($1, $2, $3, $4::data_class, $5, $6, $7, $8, $9::jsonb, $10, $11, $12, $13::jsonb, $14, $15, $16)
+                         sop, value_min, value_max, public_history, territorial)
+     VALUES ($1, $2, $3, $4::data_class, $5, $6, $7, $8, $9::jsonb, $10, $11, $12, $13::jsonb, $14, $15, $16, $17)
      ON CONFLICT (code) DO UPDATE SET domain = EXCLUDED.domain, owner_opd = EXCLUDED.owner_opd, class = EXCLUDED.class,
        unit = EXCLUDED.unit, name_id = EXCLUDED.name_id, name_en = EXCLUDED.name_en, cadence_s = EXCLUDED.cadence_s,
        thresholds = EXCLUDED.thresholds, hysteresis = EXCLUDED.hysteresis, aggregation = EXCLUDED.aggregation,
        cumulative = EXCLUDED.cumulative, sop = EXCLUDED.sop, value_min = EXCLUDED.value_min, value_max = EXCLUDED.value_max,
-       public_history = EXCLUDED.public_history`,
+       public_history = EXCLUDED.public_history, territorial = EXCLUDED.territorial`,
     [
       m.code,
       m.domain,
@@ -134,6 +136,7 @@ export async function writeMetric(db: Db, m: MetricDoc): Promise<void> {
       m.valueMin,
       m.valueMax,
       m.publicHistory,
+      m.territorial,
     ],
   );
 }
@@ -141,12 +144,12 @@ export async function writeMetric(db: Db, m: MetricDoc): Promise<void> {
 /** Upserts the kind and replaces its service-level targets. */
 export async function writeEventKind(db: Db, k: EventKindDoc): Promise<void> {
   await db.query(
-    `INSERT INTO event_kind (code, domain, owner_opd, class, name_id, name_en, statuses, closed_statuses, categories)
-     VALUES ($1, $2, $3, $4::data_class, $5, $6, $7::text[], $8::text[], $9::jsonb)
+    `INSERT INTO event_kind (code, domain, owner_opd, class, name_id, name_en, statuses, closed_statuses, categories, territorial)
+     VALUES ($1, $2, $3, $4::data_class, $5, $6, $7::text[], $8::text[], $9::jsonb, $10)
      ON CONFLICT (code) DO UPDATE SET domain = EXCLUDED.domain, owner_opd = EXCLUDED.owner_opd, class = EXCLUDED.class,
        name_id = EXCLUDED.name_id, name_en = EXCLUDED.name_en, statuses = EXCLUDED.statuses,
-       closed_statuses = EXCLUDED.closed_statuses, categories = EXCLUDED.categories`,
-    [k.code, k.domain, k.ownerOpd, k.class, k.nameId, k.nameEn, k.statuses, k.closedStatuses, JSON.stringify(k.categories)],
+       closed_statuses = EXCLUDED.closed_statuses, categories = EXCLUDED.categories, territorial = EXCLUDED.territorial`,
+    [k.code, k.domain, k.ownerOpd, k.class, k.nameId, k.nameEn, k.statuses, k.closedStatuses, JSON.stringify(k.categories), k.territorial],
   );
   await db.query('DELETE FROM event_sla WHERE kind = $1', [k.code]);
   if (k.sla.length)

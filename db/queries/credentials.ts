@@ -114,7 +114,7 @@ export async function revokeIngestKeys(db: Db, by: { id: number } | { label: str
   return rowCount ?? 0;
 }
 
-export type TokenRole = 'admin' | 'operator' | 'agency';
+export type TokenRole = 'admin' | 'operator' | 'agency' | 'wilayah';
 
 export async function createAccessToken(
   db: Db,
@@ -135,8 +135,8 @@ export async function createAccessToken(
  * expires_at), and, for a session, of a user who is not disabled. `user` names the session's user.
  */
 export async function verifyAccessToken(db: Db, token: string): Promise<Principal | null> {
-  const { rows } = await db.query<{ id: number; role: TokenRole; opd: string | null; username: string | null }>(
-    `SELECT t.id, t.role, t.opd_code AS opd, u.username
+  const { rows } = await db.query<{ id: number; role: TokenRole; opd: string | null; region: string | null; username: string | null }>(
+    `SELECT t.id, t.role, t.opd_code AS opd, t.region_code AS region, u.username
        FROM access_token t LEFT JOIN users u ON u.id = t.user_id
       WHERE t.token_hash = $1 AND t.revoked_at IS NULL
         AND (t.expires_at IS NULL OR t.expires_at > now())
@@ -147,6 +147,7 @@ export async function verifyAccessToken(db: Db, token: string): Promise<Principa
   if (!r) return null;
   const user = r.username !== null ? { user: r.username } : {};
   if (r.role === 'agency') return { role: 'agency', opd: r.opd!, tokenId: r.id, ...user };
+  if (r.role === 'wilayah') return { role: 'wilayah', region: r.region!, tokenId: r.id, ...user };
   return { role: r.role, tokenId: r.id, ...user };
 }
 

@@ -153,14 +153,25 @@ function toWire(r: Record<string, unknown>): WireEvent {
 }
 
 /** Open events of a kind, newest first, and counts of all events by current status. */
-export async function openEvents(db: Db, kind: string, limit: number): Promise<{ open: WireEvent[]; countsByStatus: Record<string, number> }> {
+/** `territory`: only the events located in this region (a Kemendagri code prefix; a territorial role's reach). */
+export async function openEvents(
+  db: Db,
+  kind: string,
+  limit: number,
+  territory?: string,
+): Promise<{ open: WireEvent[]; countsByStatus: Record<string, number> }> {
+  const where = territory === undefined ? '' : `AND (region_code = $3 OR region_code LIKE $3 || '.%')`;
+  const t = territory === undefined ? [] : [territory];
   const [open, counts] = await Promise.all([
     db.query(
       `SELECT kind, id, status, (extract(epoch FROM time) * 1000)::float8 AS t, category, region_code AS region, lon, lat
-         FROM event WHERE kind = $1 AND closed_at IS NULL ORDER BY time DESC LIMIT $2`,
-      [kind, limit],
+         FROM event WHERE kind = $1 AND closed_at IS NULL ${where} ORDER BY time DESC LIMIT $2`,
+      [kind, limit, ...t],
     ),
-    db.query<{ status: string; n: number }>(`SELECT status, count(*)::int AS n FROM event WHERE kind = $1 GROUP BY status`, [kind]),
+    db.query<{ status: string; n: number }>(
+      `SELECT status, count(*)::int AS n FROM event WHERE kind = $1 ${where.replaceAll('$3', '$2')} GROUP BY status`,
+      [kind, ...t],
+    ),
   ]);
   return { open: open.rows.map(toWire), countsByStatus: Object.fromEntries(counts.rows.map((r) => [r.status, r.n])) };
 }

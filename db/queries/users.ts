@@ -10,7 +10,7 @@ import { hashSecret, type TokenRole } from './credentials';
 type Db = pg.Pool | pg.PoolClient;
 
 export type UserRole = TokenRole;
-export const USER_ROLES: readonly UserRole[] = ['admin', 'operator', 'agency'];
+export const USER_ROLES: readonly UserRole[] = ['admin', 'operator', 'agency', 'wilayah'];
 
 /** The label every login session carries in access_token (device tokens have their own labels). */
 export const SESSION_LABEL = 'session';
@@ -20,6 +20,8 @@ export interface UserRow {
   username: string;
   role: UserRole;
   opd: string | null;
+  /** A territorial user's kecamatan or kelurahan/desa code (role wilayah only). */
+  region: string | null;
   totpEnabled: boolean;
   failedLogins: number;
   lockedUntil: Date | null;
@@ -40,17 +42,17 @@ export interface LoginRow extends UserRow {
 export const normaliseUsername = (s: string): string => s.trim().toLowerCase();
 export const USERNAME_RE = /^[a-z0-9][a-z0-9._-]{1,63}$/;
 
-const COLUMNS = `id, username, role, opd_code AS opd, totp_secret IS NOT NULL AS "totpEnabled", failed_logins AS "failedLogins",
+const COLUMNS = `id, username, role, opd_code AS opd, region_code AS region, totp_secret IS NOT NULL AS "totpEnabled", failed_logins AS "failedLogins",
   locked_until AS "lockedUntil", demo_password AS "demoPassword", disabled_at AS "disabledAt", created_at AS "createdAt",
   password_changed_at AS "passwordChangedAt"`;
 
 export async function createUser(
   db: Db,
-  u: { username: string; passwordHash: string; role: UserRole; opd: string | null; demoPassword?: boolean },
+  u: { username: string; passwordHash: string; role: UserRole; opd: string | null; region?: string | null; demoPassword?: boolean },
 ): Promise<number> {
   const { rows } = await db.query<{ id: number }>(
-    'INSERT INTO users (username, password_hash, role, opd_code, demo_password) VALUES ($1, $2, $3, $4, $5) RETURNING id',
-    [normaliseUsername(u.username), u.passwordHash, u.role, u.opd, u.demoPassword ?? false],
+    'INSERT INTO users (username, password_hash, role, opd_code, demo_password, region_code) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id',
+    [normaliseUsername(u.username), u.passwordHash, u.role, u.opd, u.demoPassword ?? false, u.region ?? null],
   );
   return rows[0]!.id;
 }
@@ -117,14 +119,14 @@ function newSessionToken(): string {
 
 export async function createSession(
   db: Db,
-  user: { id: number; role: UserRole; opd: string | null },
+  user: { id: number; role: UserRole; opd: string | null; region?: string | null },
   expiresAtMs: number,
 ): Promise<{ id: number; token: string; expiresAt: Date }> {
   const token = newSessionToken();
   const { rows } = await db.query<{ id: number; expiresAt: Date }>(
-    `INSERT INTO access_token (role, opd_code, token_hash, prefix, label, user_id, expires_at)
-     VALUES ($1, $2, $3, $4, $5, $6, to_timestamp($7 / 1000.0)) RETURNING id, expires_at AS "expiresAt"`,
-    [user.role, user.opd, hashSecret(token), token.slice(0, 10), SESSION_LABEL, user.id, expiresAtMs],
+    `INSERT INTO access_token (role, opd_code, token_hash, prefix, label, user_id, expires_at, region_code)
+     VALUES ($1, $2, $3, $4, $5, $6, to_timestamp($7 / 1000.0), $8) RETURNING id, expires_at AS "expiresAt"`,
+    [user.role, user.opd, hashSecret(token), token.slice(0, 10), SESSION_LABEL, user.id, expiresAtMs, user.region ?? null],
   );
   return { id: rows[0]!.id, token, expiresAt: rows[0]!.expiresAt };
 }
@@ -149,8 +151,8 @@ export async function setPasswordHash(db: Db, id: number, passwordHash: string, 
   );
 }
 
-export async function setRole(db: Db, id: number, role: UserRole, opd: string | null): Promise<void> {
-  await db.query('UPDATE users SET role = $2, opd_code = $3 WHERE id = $1', [id, role, opd]);
+export async function setRole(db: Db, id: number, role: UserRole, opd: string | null, region: string | null = null): Promise<void> {
+  await db.query('UPDATE users SET role = $2, opd_code = $3, region_code = $4 WHERE id = $1', [id, role, opd, region]);
 }
 
 export async function setDisabled(db: Db, id: number, disabled: boolean): Promise<void> {

@@ -5,7 +5,11 @@
  * - public (anonymous): publik only;
  * - operator and admin (the command center): publik and terbatas of every OPD, never rahasia;
  * - agency: everything of its own OPD, publik of the others, and terbatas of another OPD only through a
- *   data-sharing agreement in force, for the agreement's purpose (purpose limitation).
+ *   data-sharing agreement in force, for the agreement's purpose (purpose limitation);
+ * - wilayah (camat, lurah/kades; issue 17): publik of the whole kota, and terbatas of the items the catalog
+ *   opens to territorial roles (`territorial`) located in their territory only (`territory` in the answer:
+ *   every read path keeps the series and events whose region code lies within it, `withinTerritory`);
+ *   never rahasia, never another terbatas item.
  */
 import type { DataClass } from '../../shared/catalog';
 import type { Principal } from '../../shared/contract';
@@ -15,6 +19,8 @@ export interface Classified {
   code: string;
   ownerOpd: string;
   class: DataClass;
+  /** Opened to territorial roles (catalog `territorial`); absent: false. */
+  territorial?: boolean;
 }
 
 export type { Agreement };
@@ -27,7 +33,28 @@ export interface AccessContext {
   itemType?: 'metric' | 'event_kind';
 }
 
-export type Decision = { allow: true; via?: { agreement: number; purpose: string; regionLevel?: RegionLevel } } | { allow: false; reason: string };
+export type Decision =
+  | {
+      allow: true;
+      via?: { agreement: number; purpose: string; regionLevel?: RegionLevel };
+      /** Only the data located in this region (a Kemendagri code prefix) may be read: a territorial role's reach. */
+      territory?: string;
+    }
+  | { allow: false; reason: string };
+
+/**
+ * Whether a region code lies within a territory (itself or below it: `33.74.01.1001` is within `33.74.01`).
+ * Data without a region is within no territory. Pure.
+ */
+export const withinTerritory = (region: string | null | undefined, territory: string): boolean =>
+  !!region && (region === territory || region.startsWith(`${territory}.`));
+
+/** The region restriction a decision carries, applied to rows that have a region (pure; identity without one). */
+export function inTerritory<T extends { region?: string | null }>(rows: readonly T[], d: Decision): T[] {
+  if (!d.allow || d.territory === undefined) return [...rows];
+  const t = d.territory;
+  return rows.filter((r) => withinTerritory(r.region, t));
+}
 
 const ALLOW: Decision = { allow: true };
 
@@ -72,6 +99,11 @@ export function canRead(who: Principal, what: Classified, ctx: AccessContext): D
         };
       return { allow: true, via: { agreement: match.id, purpose: match.purpose, ...(match.regionLevel ? { regionLevel: match.regionLevel } : {}) } };
     }
+    case 'wilayah':
+      if (what.class === 'publik') return ALLOW;
+      if (what.class === 'rahasia') return { allow: false, reason: `${what.code} is rahasia; only its owner ${what.ownerOpd} may read it` };
+      if (!what.territorial) return { allow: false, reason: `${what.code} is terbatas data of ${what.ownerOpd}, not opened to territorial roles` };
+      return { allow: true, territory: who.region };
   }
 }
 

@@ -45,6 +45,7 @@ const toUser = (u: UserRow, now: number): AdminUser => ({
   username: u.username,
   role: u.role,
   opd: u.opd,
+  region: u.region,
   totpEnabled: u.totpEnabled,
   status: userStatus(u, now),
   disabledAt: u.disabledAt?.toISOString() ?? null,
@@ -124,7 +125,11 @@ export function createAccountRoutes(deps: {
     const body = parse(res, userCreateSchema, req.body, 'user');
     if (!body) return;
     await change(res, async () => {
-      const u = await addUser(pool, { username: body.username, password: body.password, role: body.role, opd: body.opd ?? null }, ctx);
+      const u = await addUser(
+        pool,
+        { username: body.username, password: body.password, role: body.role, opd: body.opd ?? null, region: body.region ?? null },
+        ctx,
+      );
       return { username: u.username, sessionsEnded: 0, status: 201 };
     });
   });
@@ -149,7 +154,8 @@ export function createAccountRoutes(deps: {
     if (!p || !body) return;
     await change(res, async () => ({
       username: p.username,
-      sessionsEnded: (await changeRole(pool, p.username, { role: body.role, opd: body.opd ?? null }, ctx)).sessionsRevoked,
+      sessionsEnded: (await changeRole(pool, p.username, { role: body.role, opd: body.opd ?? null, region: body.region ?? null }, ctx))
+        .sessionsRevoked,
     }));
   });
 

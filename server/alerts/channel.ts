@@ -26,6 +26,7 @@ export function alertsScopeOf(who: Principal): string | null {
       return ALL_ALERTS;
     case 'agency':
       return who.opd;
+    case 'wilayah': // alerts are worked by OPDs and the command center; a camat reads the figures, not the queue
     case 'public':
       return null;
   }

@@ -78,7 +78,8 @@ export async function createAlertService(deps: {
 
   const canSee = (who: Principal, alert: WireAlert) => {
     const metric = catalog.metric(alert.metric);
-    return !!metric && who.role !== 'public' && catalog.decideSeries(who, metric, alert.entity).allow;
+    // alerts are the queue of the command center and the OPDs; a territorial role reads its area's figures instead
+    return !!metric && who.role !== 'public' && who.role !== 'wilayah' && catalog.decideSeries(who, metric, alert.entity).allow;
   };
 
   async function evaluate(readings: readonly WrittenReading[]): Promise<void> {

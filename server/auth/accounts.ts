@@ -32,7 +32,7 @@ export interface ChangeContext {
 /** What kind of refusal an AccountError is: the admin page's routes answer 400, 404 or 409 by it. */
 export type AccountErrorKind = 'invalid' | 'not_found' | 'conflict';
 /** The input field a refusal is about, so a form can show it next to that field. */
-export type AccountField = 'username' | 'password' | 'role' | 'opd';
+export type AccountField = 'username' | 'password' | 'role' | 'opd' | 'region';
 
 /** A refusal the operator can act on (its message is safe to print). */
 export class AccountError extends Error {
@@ -47,11 +47,31 @@ export class AccountError extends Error {
 
 export const TOTP_ISSUER = 'Sinergi';
 
-function checkRole(role: string, opd: string | null | undefined): { role: UserRole; opd: string | null } {
+function checkRole(
+  role: string,
+  opd: string | null | undefined,
+  region?: string | null,
+): { role: UserRole; opd: string | null; region: string | null } {
   if (!USER_ROLES.includes(role as UserRole)) throw new AccountError(`role must be one of ${USER_ROLES.join(', ')}`, 'invalid', 'role');
   if ((role === 'agency') !== Boolean(opd))
     throw new AccountError('an agency user needs --agency <OPD>, and only an agency user has one', 'invalid', 'opd');
-  return { role: role as UserRole, opd: opd ?? null };
+  if ((role === 'wilayah') !== Boolean(region))
+    throw new AccountError(
+      'a wilayah user (camat, lurah/kades) needs --region <kecamatan or kelurahan code>, and only a wilayah user has one',
+      'invalid',
+      'region',
+    );
+  return { role: role as UserRole, opd: opd ?? null, region: region ?? null };
+}
+
+/** A territory is a kecamatan or kelurahan/desa of the imported boundaries (not retired by a later import). */
+async function requireRegion(db: pg.Pool | pg.PoolClient, region: string | null): Promise<void> {
+  if (region === null) return;
+  const { rows } = await db.query<{ level: string }>('SELECT level FROM region WHERE code = $1 AND retired_at IS NULL', [region]);
+  const level = rows[0]?.level;
+  if (!level) throw new AccountError(`unknown region '${region}' (import the kota's boundaries first: admin regions import)`, 'invalid', 'region');
+  if (!['kecamatan', 'kelurahan', 'desa'].includes(level))
+    throw new AccountError(`region '${region}' is a ${level}; a territorial user holds a kecamatan or a kelurahan/desa`, 'invalid', 'region');
 }
 
 async function requireOpd(db: pg.Pool | pg.PoolClient, opd: string | null): Promise<void> {
@@ -68,29 +88,30 @@ async function requireUser(db: pg.Pool | pg.PoolClient, username: string): Promi
 
 export async function addUser(
   pool: pg.Pool,
-  input: { username: string; password: string; role: string; opd?: string | null },
+  input: { username: string; password: string; role: string; opd?: string | null; region?: string | null },
   ctx: ChangeContext,
   opts: { demoPassword?: boolean } = {},
 ): Promise<UserRow> {
   const username = normaliseUsername(input.username);
   if (!USERNAME_RE.test(username))
     throw new AccountError('a username is 2–64 characters: a–z, 0–9, dot, dash, underscore, starting with a letter or digit', 'invalid', 'username');
-  const { role, opd } = checkRole(input.role, input.opd);
+  const { role, opd, region } = checkRole(input.role, input.opd, input.region);
   if (!opts.demoPassword) {
     const problem = passwordProblem(input.password, username);
     if (problem) throw new AccountError(problem, 'invalid', 'password');
   }
   await requireOpd(pool, opd);
+  await requireRegion(pool, region);
   const passwordHash = await hashPassword(input.password);
   return inTransaction(pool, async (c) => {
     if (await findUser(c, username)) throw new AccountError(`user '${username}' already exists`, 'conflict', 'username');
-    await createUser(c, { username, passwordHash, role, opd, demoPassword: opts.demoPassword ?? false });
+    await createUser(c, { username, passwordHash, role, opd, region, demoPassword: opts.demoPassword ?? false });
     await appendAudit(c, [
       {
         actor: ctx.actor,
         action: 'user.created',
         target: `user:${username}`,
-        detail: { role, opd, demo: opts.demoPassword ?? false },
+        detail: { role, opd, ...(region ? { region } : {}), demo: opts.demoPassword ?? false },
         source: ctx.source,
       },
     ]);
@@ -116,16 +137,21 @@ export async function changePassword(pool: pg.Pool, username: string, password: 
 export async function changeRole(
   pool: pg.Pool,
   username: string,
-  to: { role: string; opd?: string | null },
+  to: { role: string; opd?: string | null; region?: string | null },
   ctx: ChangeContext,
 ): Promise<{ sessionsRevoked: number }> {
-  const next = checkRole(to.role, to.opd);
+  const next = checkRole(to.role, to.opd, to.region);
   return inTransaction(pool, async (c) => {
     const u = await requireUser(c, username);
     await requireOpd(c, next.opd);
-    if (u.role === next.role && u.opd === next.opd)
-      throw new AccountError(`user '${u.username}' already has role ${u.role}${u.opd ? ` (${u.opd})` : ''}`, 'conflict', 'role');
-    await setRole(c, u.id, next.role, next.opd);
+    await requireRegion(c, next.region);
+    if (u.role === next.role && u.opd === next.opd && u.region === next.region)
+      throw new AccountError(
+        `user '${u.username}' already has role ${u.role}${u.opd ? ` (${u.opd})` : ''}${u.region ? ` (${u.region})` : ''}`,
+        'conflict',
+        'role',
+      );
+    await setRole(c, u.id, next.role, next.opd, next.region);
     // Sessions carry the role they were issued with; a changed role starts from a new login.
     const sessionsRevoked = await revokeUserSessions(c, u.id);
     await appendAudit(c, [
@@ -133,7 +159,7 @@ export async function changeRole(
         actor: ctx.actor,
         action: 'user.role_changed',
         target: `user:${u.username}`,
-        detail: { from: { role: u.role, opd: u.opd }, to: next, sessionsRevoked },
+        detail: { from: { role: u.role, opd: u.opd, ...(u.region ? { region: u.region } : {}) }, to: next, sessionsRevoked },
         source: ctx.source,
       },
     ]);

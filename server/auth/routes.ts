@@ -121,7 +121,12 @@ export function createAuthRoutes(deps: {
     const who = await principalOf(req);
     if (!who) return void res.status(401).json({ error: 'invalid, expired or revoked token', details: [] });
     if (who.role === 'public') return reply(res, 'Me', { role: 'public', opd: null, username: null });
-    reply(res, 'Me', { role: who.role, opd: who.role === 'agency' ? who.opd : null, username: who.user ?? null });
+    reply(res, 'Me', {
+      role: who.role,
+      opd: who.role === 'agency' ? who.opd : null,
+      username: who.user ?? null,
+      ...(who.role === 'wilayah' ? { region: who.region } : {}),
+    });
   });
 
   return router;

@@ -51,6 +51,8 @@ export interface SessionUser {
   username: string;
   role: UserRole;
   opd: string | null;
+  /** A territorial user's kecamatan or kelurahan/desa code (present for role wilayah only). */
+  region?: string;
 }
 
 export type LoginResult =
@@ -180,9 +182,9 @@ export function createAuthService(deps: {
       if (!(await recordLoginSuccess(pool, row.id, totpStep))) return fail(name, origin, 'totp_replayed', source);
       await clearThrottle(pool, name, [origin]);
 
-      const user: SessionUser = { username: row.username, role: row.role, opd: row.opd };
+      const user: SessionUser = { username: row.username, role: row.role, opd: row.opd, ...(row.region ? { region: row.region } : {}) };
       return inTransaction(pool, async (client) => {
-        const session = await createSession(client, { id: row.id, role: row.role, opd: row.opd }, now + settings.sessionTtlMs);
+        const session = await createSession(client, { id: row.id, role: row.role, opd: row.opd, region: row.region }, now + settings.sessionTtlMs);
         // a browser new to this user gets a device secret: its later attempts are not slowed by anyone else's
         const newDevice = deviceId === null ? await addDevice(client, row.id) : null;
         await appendAudit(
@@ -195,6 +197,7 @@ export function createAuthService(deps: {
               detail: {
                 role: row.role,
                 opd: row.opd,
+                ...(row.region ? { region: row.region } : {}),
                 expiresAt: session.expiresAt.toISOString(),
                 totp: totpStep !== null,
                 knownDevice: deviceId !== null,

@@ -49,7 +49,12 @@ export interface CatalogService {
   /** Every registered entity with a class of its own (projects). */
   classifiedEntities(): ClassifiedEntity[];
   /** Series created since the last refresh (they travel in live messages once), so their later readings are known. */
-  noteSeries(series: readonly { id: number; entity: string }[]): void;
+  noteSeries(series: readonly { id: number; entity: string; region?: string | null }[]): void;
+  /**
+   * The region code of a series (live points carry series ids only): a territorial role's live readings are cut
+   * by it. Undefined for a series not known here yet (treated as outside every territory).
+   */
+  regionOfSeries(seriesId: number): string | null | undefined;
   /** Re-reads the classified entities now (after a project registration; otherwise every few seconds). */
   refreshEntities(): Promise<void>;
   visibleTo(who: Principal): VisibleCatalog;
@@ -100,10 +105,17 @@ export async function createCatalogService(pool: pg.Pool, clock: () => number = 
   let agreements: Agreement[] = [];
   let entities = new Map<string, ClassifiedEntity>();
   let seriesEntity = new Map<number, string>();
+  // Every located series' region, re-read with the entities: one row per series of the kota (a few thousand;
+  // bounded by the series table, not by any client). Only territorial roles' live views consult it.
+  let seriesRegion = new Map<number, string>();
   const refreshEntities = async () => {
-    const c = await classifiedEntities(pool);
+    const [c, located] = await Promise.all([
+      classifiedEntities(pool),
+      pool.query<{ id: number; region: string }>('SELECT id, region_code AS region FROM series WHERE region_code IS NOT NULL'),
+    ]);
     entities = new Map(c.entities.map((e) => [e.id, e]));
     seriesEntity = new Map(c.series.map((s) => [s.id, s.entity]));
+    seriesRegion = new Map(located.rows.map((r) => [r.id, r.region]));
   };
   const reload = async () => {
     const [catalog, regionCodes, current] = await Promise.all([loadCatalog(pool), loadRegionCodes(pool), loadAgreements(pool), refreshEntities()]);
@@ -213,8 +225,12 @@ export async function createCatalogService(pool: pg.Pool, clock: () => number = 
     entity: (id) => entities.get(id),
     classifiedEntities: () => [...entities.values()],
     noteSeries: (series) => {
-      for (const x of series) if (entities.has(x.entity)) seriesEntity.set(x.id, x.entity);
+      for (const x of series) {
+        if (entities.has(x.entity)) seriesEntity.set(x.id, x.entity);
+        if (x.region) seriesRegion.set(x.id, x.region);
+      }
     },
+    regionOfSeries: (id) => seriesRegion.get(id),
     refreshEntities,
     visibleTo: (who) => ({
       opd,

@@ -15,6 +15,7 @@ import type { ChannelHandler } from '../realtime/channel';
 import { auditSharedRead } from '../sharing/audit-read';
 import type { UsageRecorder } from '../sharing/usage';
 import { liveRefusal } from '../sharing/coarsen';
+import { inTerritory } from '../access/policy';
 
 /** What ingest publishes: the events of one kind whose status changed in a committed batch. */
 export interface EventsFact {
@@ -88,8 +89,13 @@ export function createEventsChannel(deps: {
     merge: (a, b) => ({ kind: a.kind, events: [...a.events, ...b.events] }),
     async snapshot(who, inputs, req) {
       // anonymous: at most publicOpenEvents per kind, from a shared snapshot (never a query per request)
+      // a territorial role's snapshot (open events and counts) is its area's alone
+      const territoryOf = (item: EventKind) => {
+        const d = catalog.decide(who, item, 'event_kind', req.purpose);
+        return d.allow ? d.territory : undefined;
+      };
       const states = await Promise.all(
-        inputs.map(({ key }) => (who.role === 'public' ? shared.get(key, req.open) : openEvents(deps.pool, key, req.open))),
+        inputs.map(({ key, item }) => (who.role === 'public' ? shared.get(key, req.open) : openEvents(deps.pool, key, req.open, territoryOf(item)))),
       );
       const kinds = inputs.map(({ item, seq }, i) => ({
         kind: item,
@@ -101,12 +107,15 @@ export function createEventsChannel(deps: {
     },
     classified(msg) {
       const kind = catalog.eventKind(msg.kind);
-      return !!kind && msg.events.some((e) => !catalog.decideEvent(PUBLIC, { ...kind, class: 'publik' }, e.id).allow);
+      // a territorial kind's messages differ by territory (camat and lurah subscribers see their area's events)
+      return !!kind && (kind.territorial === true || msg.events.some((e) => !catalog.decideEvent(PUBLIC, { ...kind, class: 'publik' }, e.id).allow));
     },
     view(who, msg, key, purpose) {
       const kind = catalog.eventKind(key);
       if (!kind) return msg;
-      const events = msg.events.filter((e) => catalog.decideEvent(who, kind, e.id, purpose).allow);
+      const events = inTerritory(msg.events, catalog.decide(who, kind, 'event_kind', purpose)).filter(
+        (e) => catalog.decideEvent(who, kind, e.id, purpose).allow,
+      );
       return events.length === msg.events.length ? msg : { ...msg, events };
     },
     endedFields: (kind) => ({ kind }),

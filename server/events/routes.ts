@@ -65,6 +65,12 @@ export function createEventRoutes(deps: {
     if (!kind) return void res.status(404).json({ error: `unknown event kind '${q.kind}'`, details: [] });
     const decision = deps.catalog.decide(who, kind, 'event_kind', q.purpose);
     if (!decision.allow) return void res.status(403).json({ error: decision.reason, details: [] });
+    // The statistics are computed over the whole kota (rates, overdue lists): none of it is cut to an area yet, so
+    // a territorial role reads its area's events live (events:subscribe) instead of a figure that mixes in others'.
+    if (decision.territory !== undefined)
+      return void res
+        .status(403)
+        .json({ error: `event statistics cover the whole kota; ${kind.code} is open to you for ${decision.territory} only`, details: [] });
     const bucketName = q.bucket === 'auto' ? autoBucket(q.to - q.from) : q.bucket;
     const bucketMs = EVENT_STATS_BUCKETS[bucketName];
     if ((q.to - q.from) / bucketMs > EVENT_STATS_MAX_BUCKETS) {

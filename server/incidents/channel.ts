@@ -41,6 +41,7 @@ export function incidentsScopeOf(who: Principal): string | null {
       return ALL_INCIDENTS;
     case 'agency':
       return who.opd;
+    case 'wilayah': // incidents are worked by OPDs (rules.ts canSeeIncident)
     case 'public':
       return null;
   }

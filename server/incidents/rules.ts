@@ -49,6 +49,7 @@ export function mayAct(
   action: IncidentAction,
 ): Verdict {
   if (who.role === 'public') return { allow: false, reason: 'sign in to work on incidents' };
+  if (who.role === 'wilayah') return { allow: false, reason: 'incidents are worked by OPDs and the command center' };
   if (isCommandCenter(who)) {
     if (action === 'share_reporter' && inc.createdOpd !== null)
       return { allow: false, reason: `only ${inc.createdOpd}, who reported it, shares the reporter` };
@@ -103,6 +104,8 @@ export function canSeeIncident(
   switch (who.role) {
     case 'public':
       return { allow: false, reason: 'incidents are not public; the public page shows counts by kelurahan' };
+    case 'wilayah':
+      return { allow: false, reason: 'incidents are worked by OPDs; a territorial role reads the figures of its area' };
     case 'admin':
     case 'operator':
       return inc.class === 'rahasia' ? { allow: false, reason: `incident ${inc.id} is rahasia; only the OPDs working it see it` } : ALLOW;

@@ -286,7 +286,7 @@ export function createIncidentService(deps: IncidentServiceDeps): IncidentServic
   return {
     async list(who, purpose) {
       const now = clock();
-      const room = who.role === 'agency' ? `incidents:${who.opd}` : who.role === 'public' ? null : 'incidents';
+      const room = who.role === 'agency' ? `incidents:${who.opd}` : who.role === 'public' || who.role === 'wilayah' ? null : 'incidents';
       // the seq first: anything committed after it arrives as a delta (applied by version, so overlap is harmless)
       const seq = room ? deps.channel.seqOf(room) : 0;
       await refreshAgreements();

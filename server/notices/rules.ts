@@ -18,6 +18,8 @@ export function mayPublish(who: Principal, askedOpd: string | undefined): Notice
       if (askedOpd !== undefined && askedOpd !== who.opd)
         return { allow: false, reason: `an OPD publishes its own notices only (${who.opd}, not ${askedOpd})` };
       return { allow: true, opd: who.opd };
+    case 'wilayah':
+      return { allow: false, reason: 'notices are published by OPDs and the command center' };
     case 'public':
       return { allow: false, reason: 'sign in first' };
   }
@@ -31,6 +33,8 @@ export function mayChange(who: Principal, opd: string | null): { allow: true } |
       return { allow: true };
     case 'agency':
       return opd === who.opd ? { allow: true } : { allow: false, reason: `this notice belongs to ${opd ?? 'the command center'}` };
+    case 'wilayah':
+      return { allow: false, reason: 'notices are published by OPDs and the command center' };
     case 'public':
       return { allow: false, reason: 'sign in first' };
   }

@@ -738,6 +738,43 @@ export function buildOpenApiDocument() {
         },
       },
     },
+    '/api/v1/admin/regions/import': {
+      post: {
+        tags: ['Operations'],
+        operationId: 'regionsImport',
+        summary: "Replace the kota's kecamatan and kelurahan/desa boundaries (admins)",
+        description:
+          'The body is the file itself: a GeoJSON FeatureCollection or a zipped Shapefile (.shp, .dbf, .prj) with Kemendagri codes, at most REGIONS_IMPORT_MAX_BYTES. Codes are checked against idn-area-data and geometry for validity; any problem refuses the whole file (422, each detail naming its feature). Regions the file no longer names are retired, not deleted; series located in them are reported. Audited as regions.imported.',
+        security: TOKEN,
+        parameters: [
+          {
+            name: 'dryRun',
+            in: 'query',
+            required: false,
+            schema: { type: 'string', enum: ['1', 'true'] },
+            description: 'check and report, write nothing',
+          },
+          { name: 'codeProp', in: 'query', required: false, schema: { type: 'string', maxLength: 64 }, description: 'attribute holding the code' },
+          { name: 'nameProp', in: 'query', required: false, schema: { type: 'string', maxLength: 64 }, description: 'attribute holding the name' },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/geo+json': { schema: { type: 'object' } },
+            'application/json': { schema: { type: 'object' } },
+            'application/zip': { schema: { type: 'string', format: 'binary' } },
+          },
+        },
+        responses: {
+          ...ok('imported (or, with dryRun, what would be)', ref('RegionsImport')),
+          ...err(400, 'no file, or neither GeoJSON nor a zipped Shapefile'),
+          ...err(401, 'sign in as an admin'),
+          ...err(403, 'admins only'),
+          ...err(413, 'file larger than REGIONS_IMPORT_MAX_BYTES'),
+          '422': { description: 'the file was refused; nothing changed', content: json(ref('RegionsImportRejected')) },
+        },
+      },
+    },
     '/api/public/v1/datasets': {
       get: {
         tags: ['Open data'],

@@ -36,6 +36,8 @@ export interface TokenState {
   /** The user's role and OPD now (null: a device token without a user). */
   role: string | null;
   opd: string | null;
+  /** A territorial user's region now (absent: not read, as for older callers). */
+  region?: string | null;
 }
 
 /** Pure: why a principal's session no longer holds, or null (table-tested). */
@@ -43,7 +45,14 @@ export function sessionEndReason(who: Exclude<Principal, { role: 'public' }>, t:
   if (!t) return 'revoked'; // deleted outright
   if (t.disabled) return 'disabled';
   // a role change also revokes the user's sessions (server/auth/accounts.ts): the change is the better reason
-  if (t.role !== null && (t.role !== who.role || (who.role === 'agency' && t.opd !== who.opd))) return 'role_changed';
+  if (
+    t.role !== null &&
+    (t.role !== who.role ||
+      (who.role === 'agency' && t.opd !== who.opd) ||
+      // a camat moved to another kecamatan: the scope is part of the role
+      (who.role === 'wilayah' && t.region !== undefined && t.region !== who.region))
+  )
+    return 'role_changed';
   if (t.revoked) return 'revoked';
   if (t.expired) return 'expired';
   return null;
@@ -55,7 +64,8 @@ export async function endedSessions(db: Pick<pg.Pool, 'query'>, principals: read
   if (signedIn.length === 0) return new Map();
   const { rows } = await db.query<TokenState & { id: number }>(
     `SELECT t.id, t.revoked_at IS NOT NULL AS revoked, coalesce(t.expires_at <= now(), false) AS expired,
-            coalesce(u.disabled_at IS NOT NULL, false) AS disabled, u.role, u.opd_code AS opd
+            coalesce(u.disabled_at IS NOT NULL, false) AS disabled, u.role, u.opd_code AS opd,
+            u.region_code AS region
        FROM access_token t LEFT JOIN users u ON u.id = t.user_id
       WHERE t.id = ANY($1::int[])`,
     [[...new Set(signedIn.map((p) => p.tokenId))]],

@@ -17,6 +17,8 @@ export function createReplayRoutes(deps: { replay: ReplayService; principalOf: P
   router.get('/api/v1/replay', async (req, res) => {
     const who = await deps.principalOf(req);
     if (!who || who.role === 'public') return void res.status(401).json({ error: 'an access token is required', details: [] });
+    // the rewind shows whole-city scenes: not for a territorial role, whose reach is its area (access/policy.ts)
+    if (who.role === 'wilayah') return void res.status(403).json({ error: 'the rewind is for the command center and OPDs', details: [] });
     const parsed = replayQuerySchema.safeParse(req.query);
     if (!parsed.success) {
       return void res.status(400).json({ error: 'invalid query', details: toIssueDetails(parsed.error).map((d) => ({ ...d, index: null })) });

@@ -10,7 +10,7 @@ import type { MetricSnapshot, PointsAppended, Snapshot, WirePoint } from '../../
 import { parseRoomId, toRoomId } from '../../shared/rooms';
 import { subscribeSchema } from '../../shared/schemas';
 import type { z } from 'zod';
-import type { ClassifiedEntity } from '../access/policy';
+import { inTerritory, withinTerritory, type ClassifiedEntity } from '../access/policy';
 import type { CatalogService } from '../catalog/service';
 import type { ChannelHandler } from '../realtime/channel';
 import { auditSharedRead } from '../sharing/audit-read';
@@ -54,6 +54,22 @@ export function filterPoints<M extends Pick<PointsAppended, 'series' | 'points'>
     const e = entityOfSeries(p.s);
     return !e || allowed(e);
   });
+  return points.length === msg.points.length && series.length === msg.series.length ? msg : { ...msg, series, points };
+}
+
+/**
+ * A points message cut to a territory (a camat's kecamatan): the series located within it and their readings.
+ * A series whose region is unknown here (`regionOf` undefined, not in the message) is left out: fail closed. Pure.
+ */
+export function pointsInTerritory<M extends Pick<PointsAppended, 'series' | 'points'>>(
+  msg: M,
+  regionOf: (id: number) => string | null | undefined,
+  territory: string,
+): M {
+  const fresh = new Map(msg.series.map((s) => [s.id, s.region]));
+  const inside = (id: number) => withinTerritory(fresh.has(id) ? fresh.get(id) : regionOf(id), territory);
+  const series = msg.series.filter((s) => inside(s.id));
+  const points = msg.points.filter((p) => inside(p.s));
   return points.length === msg.points.length && series.length === msg.series.length ? msg : { ...msg, series, points };
 }
 
@@ -188,7 +204,10 @@ export function createPointsChannel(deps: {
           : deps.series.snapshot(item, req.historyMinutes, now).then((snap) => ({ ...snap, seq }));
       // The series of classified entities (a rahasia project) are left out of what this principal may not read.
       const metrics: MetricSnapshot[] = (await Promise.all(inputs.map(load))).map((snap) => {
-        const series = snap.series.filter((x) => catalog.decideSeries(who, snap.metric, x.entity, req.purpose).allow);
+        // a territorial role (camat, lurah) gets the series located in its area only
+        const series = inTerritory(snap.series, catalog.decide(who, snap.metric, 'metric', req.purpose)).filter(
+          (x) => catalog.decideSeries(who, snap.metric, x.entity, req.purpose).allow,
+        );
         const allowed = series.length === snap.series.length ? snap : { ...snap, series };
         return who.role === 'public' && currentOnly(snap.metric) ? withoutHistory(allowed) : allowed;
       });
@@ -196,6 +215,8 @@ export function createPointsChannel(deps: {
     },
     classified(msg) {
       if (msg.series.length) catalog.noteSeries(msg.series);
+      // a territorial metric's messages differ by territory (each camat's subscribers see their area)
+      if (catalog.metric(msg.metric)?.territorial) return true;
       // a current-only metric's messages differ for anonymous sockets (their newest readings only)
       if (currentOnly(catalog.metric(msg.metric))) return true;
       const entityOf = entityLookup(msg);
@@ -204,7 +225,9 @@ export function createPointsChannel(deps: {
     view(who, msg, key, purpose) {
       const metric = catalog.metric(key);
       if (!metric) return msg;
-      const seen = filterPoints(msg, entityLookup(msg), (e) => catalog.decideSeries(who, metric, e.id, purpose).allow);
+      const d = catalog.decide(who, metric, 'metric', purpose);
+      const mine = d.allow && d.territory !== undefined ? pointsInTerritory(msg, catalog.regionOfSeries, d.territory) : msg;
+      const seen = filterPoints(mine, entityLookup(mine), (e) => catalog.decideSeries(who, metric, e.id, purpose).allow);
       return who.role === 'public' && currentOnly(metric) ? currentDelta(seen, deps.clock()) : seen;
     },
     volatile: (delta) => isDroppable(catalog.metric(delta.metric), delta),

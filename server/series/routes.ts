@@ -4,6 +4,7 @@ import type pg from 'pg';
 import { auditSharedRead } from '../sharing/audit-read';
 import type { UsageRecorder } from '../sharing/usage';
 import { coarsenSeries } from '../sharing/coarsen';
+import { inTerritory } from '../access/policy';
 import { seriesQuerySchema, toIssueDetails } from '../../shared/schemas';
 import type { CatalogService } from '../catalog/service';
 import type { PrincipalOf } from '../http/principal';
@@ -51,7 +52,11 @@ export function createSeriesRoutes(deps: {
       deps.usage,
     );
     // A series of a classified entity (a rahasia project) is left out as if it did not exist.
-    const filtered = { ...result, series: result.series.filter((s) => deps.catalog.decideSeries(who, metric, s.entity, q.purpose).allow) };
+    // A territorial role (camat, lurah) reads the series located in its area only (access/policy.ts `territory`).
+    const filtered = {
+      ...result,
+      series: inTerritory(result.series, decision).filter((s) => deps.catalog.decideSeries(who, metric, s.entity, q.purpose).allow),
+    };
     // read through an agreement narrowed to a coarser region: region codes cut, no positions (sharing/coarsen.ts)
     const visible = decision.via?.regionLevel ? coarsenSeries(filtered, decision.via.regionLevel) : filtered;
     // anonymous callers get a current-only metric's latest readings without buckets (public/current-only.ts)

@@ -69,7 +69,7 @@ describe('admin doctor', () => {
     await createBackup(server.storage.pool, { dir: join(work, 'backups') });
     const r = await doctor(['--cert', await cert(365), '--spool', work], { BACKUP_COPY_DIR: join(work, 'copy') });
     expect(r.out).toMatch(/^OK {4}database {5}.+PostgreSQL \d+/m);
-    expect(r.out).toMatch(/^OK {4}schema {7}up to date \(092_metric_late_watch\.sql\)/m);
+    expect(r.out).toMatch(/^OK {4}schema {7}up to date \(093_regions_territory\.sql\)/m);
     expect(r.out).toMatch(/^OK {4}backups {6}primary .+: newest backup 0\.0 h old/m);
     expect(r.out).toMatch(/^FAIL {2}backups {6}copy .+: no complete backup\n {19}→ run `npm run admin -- backup` now/m);
     expect(r.out).toMatch(/^OK {4}certificate {2}.+: valid for 36[45] more days/m);

@@ -12,6 +12,7 @@ import { startTestServer, waitFor, type TestServer } from '../support/server';
 import { grantAgreement } from '../../db/queries/sharing';
 import { createIngestKey } from '../../db/queries/credentials';
 import { DEFAULT_SCENES } from '../../shared/scenes';
+import { regionsFixture } from '../support/regions-fixture';
 
 interface Call {
   method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -50,6 +51,8 @@ describe.each(backends)('REST contract on %s', (_name, adminUrl) => {
     const kel = rows[0]!.code;
     const now = Date.now();
     const registry = (await simulatorProjectRegistry({ seed: 1 })).slice(0, 2);
+    const badRegions = regionsFixture();
+    badRegions.features[1]!.properties.kode = '33.74.01.9999';
 
     // data behind every view: readings (one at Awas, for an alert), complaints, a project
     const ingest = {
@@ -687,6 +690,12 @@ describe.each(backends)('REST contract on %s', (_name, adminUrl) => {
       ],
       // no archive in this server (basemap.test.ts imports one and reads ranges)
       'GET /api/public/v1/basemap/tiles.pmtiles': [{ path: '/api/public/v1/basemap/tiles.pmtiles', status: 404 }],
+      'POST /api/v1/admin/regions/import': [
+        // a dry run: checked and reported, rolled back (the other calls keep the demo city)
+        { method: 'POST', path: '/api/v1/admin/regions/import?dryRun=1', auth: admin, body: regionsFixture(), status: 200 },
+        { method: 'POST', path: '/api/v1/admin/regions/import?dryRun=1', auth: admin, body: badRegions, status: 422 },
+        { method: 'POST', path: '/api/v1/admin/regions/import?dryRun=1', auth: operator, body: regionsFixture(), status: 403 },
+      ],
       'GET /api/public/v1/datasets': [{ path: '/api/public/v1/datasets', status: 200 }],
       'GET /api/public/v1/datasets/{id}': [
         { path: `/api/public/v1/datasets/${dataset}`, status: 200 },

@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import type { Principal } from '../../shared/contract';
-import { canRead, canWrite, entityOfEvent, seriesItem, type Agreement, type Classified, type ClassifiedEntity } from '../../server/access/policy';
+import {
+  canRead,
+  canWrite,
+  entityOfEvent,
+  inTerritory,
+  seriesItem,
+  withinTerritory,
+  type Agreement,
+  type Classified,
+  type ClassifiedEntity,
+} from '../../server/access/policy';
+import { pointsInTerritory } from '../../server/series/channel';
 
 const NOW = Date.parse('2026-11-22T10:00:00Z');
 const DAY = 86_400_000;
@@ -17,7 +28,14 @@ const who: Record<string, Principal> = {
   dlh: { role: 'agency', opd: 'DLH', tokenId: 3 },
   bpbd: { role: 'agency', opd: 'BPBD', tokenId: 4 },
   dishub: { role: 'agency', opd: 'DISHUB', tokenId: 5 },
+  camat: { role: 'wilayah', region: '33.74.01', tokenId: 6 },
+  lurah: { role: 'wilayah', region: '33.74.01.1001', tokenId: 7 },
 };
+
+// opened to territorial roles by the catalog (migration 090 `territorial`)
+const territorialTerbatas: Classified = { code: 'complaints_open', ownerOpd: 'DISKOMINFO', class: 'terbatas', territorial: true };
+const territorialRahasia: Classified = { code: 'informant_area', ownerOpd: 'DLH', class: 'rahasia', territorial: true };
+const territorialPublik: Classified = { code: 'rain_rate', ownerOpd: 'BPBD', class: 'publik', territorial: true };
 
 const agreement = (over: Partial<Agreement> = {}): Agreement => ({
   id: 7,
@@ -48,6 +66,17 @@ describe('canRead (who, what, purpose)', () => {
     ['bpbd', terbatas, false],
     ['bpbd', rahasia, false],
     ['bpbd', pumps, true],
+    ['camat', publik, true],
+    ['camat', terbatas, false],
+    ['camat', rahasia, false],
+    ['camat', territorialTerbatas, true],
+    ['camat', territorialRahasia, false],
+    ['camat', territorialPublik, true],
+    ['lurah', territorialTerbatas, true],
+    ['lurah', pumps, false],
+    ['public', territorialTerbatas, false],
+    ['bpbd', territorialTerbatas, false],
+    ['operator', territorialTerbatas, true],
   ] as const)('%s reading %o without agreements → %s', (role, what, allowed) => {
     const d = canRead(who[role]!, what, none);
     expect(d.allow).toBe(allowed);
@@ -146,5 +175,77 @@ describe('seriesItem: the class of an entity applies wherever the class of its m
     expect(entityOfEvent('PRJ-8:x', reg)?.id).toBe('PRJ-8');
     expect(entityOfEvent('PRJ-90-M25', reg)).toBeUndefined();
     expect(entityOfEvent('PRJ-1-M25', reg)).toBeUndefined();
+  });
+});
+
+describe('authority by territory (issue 17)', () => {
+  const none = { agreements: [], now: NOW };
+  it.each([
+    ['camat, a territorial terbatas item', 'camat', territorialTerbatas, '33.74.01'],
+    ['lurah, a territorial terbatas item', 'lurah', territorialTerbatas, '33.74.01.1001'],
+    ['camat, a publik item (the whole kota)', 'camat', publik, undefined],
+    ['camat, a publik territorial item (the whole kota: publik is everyone’s)', 'camat', territorialPublik, undefined],
+    ['operator, a territorial item (no restriction)', 'operator', territorialTerbatas, undefined],
+  ] as const)('%s → territory %s', (_name, role, what, territory) => {
+    const d = canRead(who[role]!, what, none);
+    expect(d.allow).toBe(true);
+    if (d.allow) expect(d.territory).toBe(territory);
+  });
+
+  it.each([
+    ['camat', terbatas, 'not opened to territorial roles'],
+    ['camat', territorialRahasia, 'rahasia'],
+    ['lurah', rahasia, 'rahasia'],
+  ] as const)('%s is refused %o with a reason', (role, what, reason) => {
+    const d = canRead(who[role]!, what, none);
+    expect(d.allow).toBe(false);
+    if (!d.allow) expect(d.reason).toContain(reason);
+  });
+
+  it('an agreement never opens a terbatas item to a territorial role', () => {
+    const a = agreement({ granteeOpd: 'BPBD' });
+    expect(canRead(who.camat!, terbatas, { agreements: [a], now: NOW, itemType: 'metric', purpose: 'flood-response' }).allow).toBe(false);
+  });
+
+  it.each([
+    ['33.74.01.1001', '33.74.01', true],
+    ['33.74.01', '33.74.01', true],
+    ['33.74.011.1001', '33.74.01', false], // a code prefix is not a territory: the dot matters
+    ['33.74.02.1001', '33.74.01', false],
+    ['33.74', '33.74.01', false], // the kota is not within its kecamatan
+    [null, '33.74.01', false], // data without a region lies within no territory
+    ['33.74.01.1001', '33.74.01.1001', true],
+    ['33.74.01.1002', '33.74.01.1001', false],
+  ] as const)('withinTerritory(%s, %s) → %s', (region, territory, inside) => {
+    expect(withinTerritory(region, territory)).toBe(inside);
+  });
+
+  it('inTerritory keeps the rows of the territory, and everything when the decision has none', () => {
+    const rows = [{ region: '33.74.01.1001' }, { region: '33.74.02.1001' }, { region: null }];
+    expect(inTerritory(rows, { allow: true, territory: '33.74.01' })).toEqual([{ region: '33.74.01.1001' }]);
+    expect(inTerritory(rows, { allow: true })).toEqual(rows);
+  });
+
+  it('a live points message is cut to the territory; a series of unknown region is left out (fail closed)', () => {
+    const regions = new Map<number, string | null>([
+      [1, '33.74.01.1001'],
+      [2, '33.74.02.1001'],
+      [3, null],
+    ]);
+    const msg = {
+      series: [{ id: 9, metric: 'm', entity: 'e9', region: '33.74.01.1002', lon: null, lat: null }],
+      points: [
+        { s: 1, t: 1, v: 1 },
+        { s: 2, t: 1, v: 2 },
+        { s: 3, t: 1, v: 3 },
+        { s: 4, t: 1, v: 4 }, // unknown series
+        { s: 9, t: 1, v: 9 }, // new series travelling in the message
+      ],
+    };
+    const cut = pointsInTerritory(msg, (id) => regions.get(id), '33.74.01');
+    expect(cut.points.map((p) => p.s)).toEqual([1, 9]);
+    expect(cut.series.map((s) => s.id)).toEqual([9]);
+    // cutting again changes nothing (idempotent), and a message wholly inside is returned as is
+    expect(pointsInTerritory(cut, (id) => regions.get(id), '33.74.01')).toBe(cut);
   });
 });

@@ -61,6 +61,7 @@ describe('judgeSubscriptions', () => {
 
 const token = (t: Partial<TokenState> = {}): TokenState => ({ revoked: false, expired: false, disabled: false, role: 'agency', opd: 'BPBD', ...t });
 const operator = { role: 'operator' as const, tokenId: 2 };
+const camat = { role: 'wilayah' as const, region: '33.74.01', tokenId: 3 };
 
 describe('sessionEndReason', () => {
   it.each([
@@ -79,6 +80,9 @@ describe('sessionEndReason', () => {
     ['moved to another OPD', agency, token({ opd: 'DLH' }), 'role_changed'],
     ['operator still operator', operator, token({ role: 'operator', opd: null }), null],
     ['device token (no user)', operator, token({ role: null, opd: null }), null],
+    ['camat still in their kecamatan', camat, token({ role: 'wilayah', opd: null, region: '33.74.01' }), null],
+    ['camat moved to another kecamatan (issue 17)', camat, token({ role: 'wilayah', opd: null, region: '33.74.02' }), 'role_changed'],
+    ['camat made an operator', camat, token({ role: 'operator', opd: null, region: null }), 'role_changed'],
   ] as const)('%s', (_name, who, state, expected) => {
     expect(sessionEndReason(who, state)).toBe(expected);
   });
