@@ -52,6 +52,7 @@ describe('catalog forms', () => {
         { category: '', targetHours: 48, handlerOpd: null },
         { category: 'dbd', targetHours: 24, handlerOpd: 'DINKES' },
       ],
+      territorial: true,
     };
     expect(fromForm('event-kinds', toForm('event-kinds', kind))).toEqual(kind);
   });
