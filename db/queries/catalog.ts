@@ -51,7 +51,9 @@ export async function loadCatalog(db: Db): Promise<Catalog> {
       `SELECT code, domain, owner_opd, class, unit, name_id, name_en, cadence_s, thresholds, hysteresis, aggregation, cumulative, sop, value_min,
               value_max, public_history, territorial FROM metric ORDER BY code`,
     ),
-    db.query(`SELECT code, domain, owner_opd, class, name_id, name_en, statuses, closed_statuses, categories, territorial FROM event_kind ORDER BY code`),
+    db.query(
+      `SELECT code, domain, owner_opd, class, name_id, name_en, statuses, closed_statuses, categories, territorial FROM event_kind ORDER BY code`,
+    ),
     db.query<{ version: string }>('SELECT version FROM catalog_state'),
   ]);
   return {
