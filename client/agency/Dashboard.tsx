@@ -32,6 +32,8 @@ import { useRoute } from './useRoute';
 
 /** The map for a manual incident (three taps) brings maplibre: loaded only with the dashboard's side column. */
 const IncidentMapPicker = lazy(() => import('./IncidentMapPicker'));
+/** A camat's / lurah's area map brings maplibre too: loaded only for a territorial user. */
+const WilayahArea = lazy(() => import('./WilayahArea'));
 
 type SharedMetric = Metric & { sharedFor?: string[] };
 
@@ -63,7 +65,10 @@ export function Dashboard({
   const { route, go, back } = useRoute();
   const [agreements, setAgreements] = useState<AgreementInfo[] | null>(null);
   // what waits on the sharing page: requests to decide, agreements about to end (the 14-day reminder)
-  const sharingNow = usePolled((signal) => fetchSharingOverview(token, signal), 30_000, token).data;
+  // a camat or lurah (role wilayah, issue 17) reads figures of their territory only: no sharing, alerts queue,
+  // incidents, notices or scorecard (the server refuses them), so those sections are not shown nor asked for
+  const territorial = me.role === 'wilayah';
+  const sharingNow = usePolled((signal) => (territorial ? Promise.resolve(null) : fetchSharingOverview(token, signal)), 30_000, token).data;
   const sharingPending = sharingNow
     ? sharingNow.requests.filter((r) => r.direction === 'incoming' && r.status === 'open').length +
       sharingNow.agreements.filter((a) => a.direction !== 'other' && (a.status === 'expiring' || a.status === 'suspended')).length
@@ -116,10 +121,10 @@ export function Dashboard({
     const socket = createSocket(NAMESPACES.live, { token });
     const conn = new LiveConnection(socket, { metrics: codes, purposes: purp });
     const sync = new AlertsSync(socket, alertsStore);
-    const incidents = new IncidentsSync(socket, token, incidentsStore);
+    const incidents = territorial ? null : new IncidentsSync(socket, token, incidentsStore);
     const shared = agencyOpd ? (JSON.parse(purposesKey) as string[]).map((p) => new SharedIncidentsSync(socket, agencyOpd, p)) : [];
     setSharedSyncs(shared);
-    const notices = new NoticesSync(socket, noticesStore);
+    const notices = territorial ? null : new NoticesSync(socket, noticesStore);
     setLive({ conn, sync });
     // every signed-in socket is in the catalog room from connection: a new metric shows without waiting for a poll
     socket.on('catalog:changed', (m) => catalogChanged.current?.(m.version));
@@ -129,15 +134,15 @@ export function Dashboard({
     return () => {
       off();
       sync.close();
-      incidents.close();
+      incidents?.close();
       for (const s of shared) s.close();
-      notices.close();
+      notices?.close();
       conn.close();
     };
-  }, [token, key, purposesKey, agencyOpd, alertsStore, incidentsStore, noticesStore]);
+  }, [token, key, purposesKey, agencyOpd, territorial, alertsStore, incidentsStore, noticesStore]);
 
   useEffect(() => {
-    if (me.role === 'public') return;
+    if (me.role === 'public' || me.role === 'wilayah') return;
     const ctrl = new AbortController();
     const load = () =>
       fetchAgreements(token, ctrl.signal).then(
@@ -196,30 +201,57 @@ export function Dashboard({
     <div className="dashboard" data-testid="dashboard">
       <LostBanner conn={live.conn} />
       <nav className="dash-nav">
-        <button type="button" onClick={() => go({ view: 'sharing' })} data-testid="open-sharing" data-pending={sharingPending}>
-          {t('sharing.open')}
-          {sharingPending > 0 && (
-            <span className="badge" aria-label={t('sharing.pending', { n: sharingPending })}>
-              {' '}
-              ({sharingPending})
-            </span>
-          )}
-        </button>
+        {!territorial && (
+          <button type="button" onClick={() => go({ view: 'sharing' })} data-testid="open-sharing" data-pending={sharingPending}>
+            {t('sharing.open')}
+            {sharingPending > 0 && (
+              <span className="badge" aria-label={t('sharing.pending', { n: sharingPending })}>
+                {' '}
+                ({sharingPending})
+              </span>
+            )}
+          </button>
+        )}
         {(me.role === 'admin' || (me.role === 'agency' && me.opd === PLANNING_OPD)) && (
           <button type="button" onClick={() => go({ view: 'matrix' })} data-testid="open-matrix">
             {t('sharing.matrixOpen')}
           </button>
         )}
       </nav>
-      <div className="dash-grid">
+      <div className={`dash-grid${territorial ? ' dash-grid-single' : ''}`}>
         <main className="dash-main">
+          {me.role === 'wilayah' && me.region && (
+            <Suspense fallback={null}>
+              <WilayahArea region={me.region} />
+            </Suspense>
+          )}
           <section className="kpi-section" data-testid="own-kpis">
             <div className="section-head">
-              <h2>{agencyOpd ? t('agency.dash.ownTitle', { opd: opdName(agencyOpd) }) : t('agency.dash.allTitle')}</h2>
+              <h2>
+                {territorial
+                  ? t('agency.wilayah.tilesTitle')
+                  : agencyOpd
+                    ? t('agency.dash.ownTitle', { opd: opdName(agencyOpd) })
+                    : t('agency.dash.allTitle')}
+              </h2>
               <ConnStatus conn={live.conn} />
             </div>
-            {own.length === 0 && <p className="muted">{t('agency.dash.noOwn')}</p>}
-            <LiveTiles live={live} groups={byDomain(own)} onOpen={(code) => go({ view: 'metric', code, range: '6h' })} />
+            {own.length === 0 && <p className="muted">{t(territorial ? 'agency.wilayah.none' : 'agency.dash.noOwn')}</p>}
+            <LiveTiles
+              live={live}
+              groups={byDomain(own)}
+              onOpen={(code) => go({ view: 'metric', code, range: '6h' })}
+              footer={
+                territorial
+                  ? (m) =>
+                      m.territorial ? (
+                        <span className="kpi-area" data-testid="kpi-area">
+                          {t('agency.wilayah.inArea')}
+                        </span>
+                      ) : null
+                  : undefined
+              }
+            />
           </section>
 
           {agencyOpd && (
@@ -294,35 +326,37 @@ export function Dashboard({
             </details>
           )}
         </main>
-        <aside className="dash-side">
-          <IncidentsSection token={token} me={me} catalog={catalog} store={incidentsStore} />
-          {sharedSyncs.map((s) => (
-            <SharedIncidents key={s.purpose} sync={s} catalog={catalog} />
-          ))}
-          <Suspense fallback={null}>
-            <IncidentMapPicker token={token} ownOpd={agencyOpd} catalog={catalog} store={incidentsStore} />
-          </Suspense>
-          <AlertsSection
-            live={live}
-            me={me}
-            catalog={catalog}
-            extra={(a) => (
-              <MakeIncident
-                token={token}
-                from={{ type: 'alert', id: a.id }}
-                defaultOpd={metrics.find((m) => m.code === a.metric)?.ownerOpd ?? agencyOpd ?? ''}
-                catalog={catalog}
-                store={incidentsStore}
-                sourceRef={`alert:${a.id}`}
-              />
-            )}
-          />
-          <ConflictsSection token={token} me={me} />
-          <ScorecardSection token={token} me={me} catalog={catalog} />
-          {(me.role === 'admin' || me.role === 'operator') && <BriefingsSection token={token} />}
-          {me.role !== 'public' && <NoticesSection token={token} me={me} store={noticesStore} />}
-          {me.role === 'admin' && <DeliveriesSection token={token} />}
-        </aside>
+        {!territorial && (
+          <aside className="dash-side">
+            <IncidentsSection token={token} me={me} catalog={catalog} store={incidentsStore} />
+            {sharedSyncs.map((s) => (
+              <SharedIncidents key={s.purpose} sync={s} catalog={catalog} />
+            ))}
+            <Suspense fallback={null}>
+              <IncidentMapPicker token={token} ownOpd={agencyOpd} catalog={catalog} store={incidentsStore} />
+            </Suspense>
+            <AlertsSection
+              live={live}
+              me={me}
+              catalog={catalog}
+              extra={(a) => (
+                <MakeIncident
+                  token={token}
+                  from={{ type: 'alert', id: a.id }}
+                  defaultOpd={metrics.find((m) => m.code === a.metric)?.ownerOpd ?? agencyOpd ?? ''}
+                  catalog={catalog}
+                  store={incidentsStore}
+                  sourceRef={`alert:${a.id}`}
+                />
+              )}
+            />
+            <ConflictsSection token={token} me={me} />
+            <ScorecardSection token={token} me={me} catalog={catalog} />
+            {(me.role === 'admin' || me.role === 'operator') && <BriefingsSection token={token} />}
+            {me.role !== 'public' && <NoticesSection token={token} me={me} store={noticesStore} />}
+            {me.role === 'admin' && <DeliveriesSection token={token} />}
+          </aside>
+        )}
       </div>
     </div>
   );

@@ -35,6 +35,16 @@ const id = {
     class: { publik: 'Publik', terbatas: 'Terbatas', rahasia: 'Rahasia' },
     forget: 'Lupakan token',
     links: { wall: 'Layar pantau', public: 'Data publik', home: 'Beranda' },
+    wilayah: {
+      kecamatan: 'Wilayah: Kecamatan {{name}}',
+      kelurahan: 'Wilayah: Kelurahan/Desa {{name}}',
+      mapLabel: 'Peta wilayah {{name}}; wilayah lain diredupkan',
+      mapError: 'Peta wilayah tidak dapat dimuat.',
+      noBoundary: 'Batas wilayah {{code}} belum ada di peta.',
+      tilesTitle: 'Indikator di wilayah Anda',
+      inArea: 'di wilayah Anda',
+      none: 'Belum ada indikator yang dibuka untuk wilayah Anda.',
+    },
     dash: {
       ownTitle: 'Indikator {{opd}}',
       allTitle: 'Indikator seluruh OPD',
@@ -164,6 +174,16 @@ const en: AgencyStrings = {
     class: { publik: 'Public', terbatas: 'Restricted', rahasia: 'Confidential' },
     forget: 'Forget token',
     links: { wall: 'Video wall', public: 'Public data', home: 'Home' },
+    wilayah: {
+      kecamatan: 'Area: Kecamatan {{name}}',
+      kelurahan: 'Area: Kelurahan/Desa {{name}}',
+      mapLabel: 'Map of {{name}}; other areas are dimmed',
+      mapError: 'The area map could not be loaded.',
+      noBoundary: 'The boundary of {{code}} is not on the map yet.',
+      tilesTitle: 'Indicators in your area',
+      inArea: 'in your area',
+      none: 'No indicators are opened to your area yet.',
+    },
     dash: {
       ownTitle: '{{opd}} indicators',
       allTitle: 'Indicators of every agency',
