@@ -47,7 +47,7 @@ export default function WilayahArea({ region }: { region: string }) {
   const el = useRef<HTMLDivElement>(null);
   const [regions, setRegions] = useState<RegionsResponse | null>(null);
   const [failed, setFailed] = useState(false);
-  const [view, setView] = useState<{ center: [number, number]; bbox: BBox } | null>(null);
+  const [view, setView] = useState<{ center: [number, number]; bounds: BBox } | null>(null);
 
   useEffect(() => {
     let alive = true;
@@ -87,8 +87,10 @@ export default function WilayahArea({ region }: { region: string }) {
       // the rest of the kota is greyed out; the territory keeps its colours and gets a strong outline
       map.addLayer({ id: 'wilayah-dim', type: 'fill', source: 'regions', filter: outside, paint: { 'fill-color': '#64748b', 'fill-opacity': 0.55 } });
       map.addLayer({ id: 'wilayah-outline', type: 'line', source: 'regions', filter: inside, paint: { 'line-color': '#1d4ed8', 'line-width': 2.5 } });
+      // what the map shows, for the reader's tests (the fitted view must hold the whole territory)
       const c = map.getCenter();
-      if (alive) setView({ center: [c.lng, c.lat], bbox: target });
+      const v = map.getBounds();
+      if (alive) setView({ center: [c.lng, c.lat], bounds: [v.getWest(), v.getSouth(), v.getEast(), v.getNorth()] });
     });
     return () => {
       alive = false;
@@ -111,7 +113,7 @@ export default function WilayahArea({ region }: { region: string }) {
         data-testid="wilayah-map"
         data-ready={view ? 'true' : failed ? 'failed' : 'false'}
         data-center={view ? view.center.join(',') : ''}
-        data-bbox={view ? view.bbox.join(',') : ''}
+        data-bounds={view ? view.bounds.join(',') : ''}
       />
     </section>
   );
