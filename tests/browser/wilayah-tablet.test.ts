@@ -144,7 +144,7 @@ describe.skipIf(!chromiumAvailable)('/agency tablet of a camat (role wilayah) in
     const tile = page.locator('[data-testid="kpi-tile"][data-code="truck_load"]');
     await page.waitForSelector('[data-testid="kpi-tile"][data-code="truck_load"][data-status="live"]:not([data-value=""])');
     expect(Number(await tile.getAttribute('data-value'))).toBe(7);
-    expect(await tile.locator('[data-testid="kpi-value"]').textContent()).toBe('7 t');
+    expect(await tile.locator('[data-testid="kpi-value"]').textContent()).toBe('7 ton');
     expect(await tile.locator('[data-testid="kpi-area"]').textContent()).toBe('di wilayah Anda');
     expect(await page.textContent('[data-testid="own-kpis"] h2')).toBe('Indikator di wilayah Anda');
     // a terbatas metric not opened to territorial roles is not there
