@@ -168,6 +168,20 @@ describe.skipIf(!chromiumAvailable)('/agency tablet of a camat (role wilayah) in
 
     await page.screenshot({ path: join(ARTIFACTS, 'wilayah-tablet.png'), fullPage: true });
 
+    // the drill-down lists their two trucks only, each in a kelurahan of their kecamatan
+    await tile.tap();
+    await page.waitForSelector('[data-testid="metric-detail"][data-code="truck_load"]');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="region-row"]').length > 0);
+    const rows = await page.$$eval('[data-testid="region-row"]', (rs) =>
+      rs.map((r) => [r.getAttribute('data-entity'), Number(r.getAttribute('data-value'))]),
+    );
+    expect(rows.sort()).toEqual([
+      ['TRUK-IN-1', 3],
+      ['TRUK-IN-2', 4],
+    ]);
+    await page.goBack();
+    await page.waitForSelector('[data-testid="wilayah-map"][data-ready="true"]');
+
     // English: one tap
     await page.tap('[data-testid="lang-en"]');
     await page.waitForFunction(() => document.documentElement.lang === 'en');
