@@ -4,7 +4,8 @@
  * kecamatan (the view holds it and its centre lies inside it), the territorial metric's tile computed from
  * their kecamatan's readings only and marked "di wilayah Anda", and none of the sections the server refuses
  * to the role (sharing, alerts, incidents, notices, scorecard): no refused request, no page error, nothing
- * requested outside localhost. English is one tap away. The screenshot lands in tests/artifacts/.
+ * requested outside localhost. English is one tap away. A lurah sees their kelurahan and its figure only.
+ * The screenshot lands in tests/artifacts/.
  */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -30,6 +31,8 @@ describe.skipIf(!chromiumAvailable)('/agency tablet of a camat (role wilayah) in
   let profile: string;
   let kecamatan = '';
   let kecamatanName = '';
+  let kelurahan = '';
+  let kelurahanName = '';
   let kecBBox: BBox = [0, 0, 0, 0];
   let cityBBox: BBox = [0, 0, 0, 0];
   const offsite: string[] = [];
@@ -70,6 +73,8 @@ describe.skipIf(!chromiumAvailable)('/agency tablet of a camat (role wilayah) in
     const now = Date.now();
     const [in1, in2] = byKec.get(mine!)!;
     const [out1] = byKec.get(other!)!;
+    kelurahan = in1!.properties.code;
+    kelurahanName = (in1!.properties as { name?: string }).name ?? '';
     const points = [
       { metric: 'truck_load', entity: 'TRUK-IN-1', region: in1!.properties.code, time: now - 30_000, value: 3 },
       { metric: 'truck_load', entity: 'TRUK-IN-2', region: in2!.properties.code, time: now - 30_000, value: 4 },
@@ -77,6 +82,11 @@ describe.skipIf(!chromiumAvailable)('/agency tablet of a camat (role wilayah) in
     ];
     const r = await server.post('/api/v1/ingest', { points }, dlh);
     expect(r.status).toBe(202);
+    await addUser(
+      server.storage.pool,
+      { username: 'lurah.uji', password: 'kata-sandi-lurah-uji-1', role: 'wilayah', region: kelurahan },
+      { actor: 'cli:test', source: 'cli' },
+    );
     await addUser(
       server.storage.pool,
       { username: USER, password: PASSWORD, role: 'wilayah', region: kecamatan },
@@ -189,6 +199,31 @@ describe.skipIf(!chromiumAvailable)('/agency tablet of a camat (role wilayah) in
     expect(await tile.locator('[data-testid="kpi-area"]').textContent()).toBe('in your area');
     expect(await page.textContent('[data-testid="own-kpis"] h2')).toBe('Indicators in your area');
 
+    expect(refused).toEqual([]);
+    expect(pageErrors).toEqual([]);
+    expect(offsite).toEqual([]);
+    await page.close();
+  });
+
+  it('shows a lurah their kelurahan and the figure of that kelurahan only', async () => {
+    const page = await context.newPage();
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    page.on('response', (res) => {
+      if (res.url().startsWith(server.url) && res.status() >= 400) refused.push(`${res.status()} ${res.url()}`);
+    });
+    await page.goto(`${server.url}/agency`);
+    // the camat's session of the first test is kept in this profile: sign out first
+    await page.waitForSelector('[data-testid="logout"], [data-testid="login-form"]');
+    if (await page.locator('[data-testid="logout"]').count()) await page.tap('[data-testid="logout"]');
+    await page.waitForSelector('[data-testid="login-form"]');
+    await page.fill('[data-testid="login-username"]', 'lurah.uji');
+    await page.fill('[data-testid="login-password"]', 'kata-sandi-lurah-uji-1');
+    await page.tap('[data-testid="login-submit"]');
+    await page.waitForSelector('[data-testid="wilayah-map"][data-ready="true"]', { timeout: 30_000 });
+    // the camat switched the page to English, and the choice is kept
+    expect(await page.textContent('[data-testid="wilayah-title"]')).toBe(`Area: Kelurahan/Desa ${kelurahanName}`);
+    await page.waitForSelector('[data-testid="kpi-tile"][data-code="truck_load"][data-status="live"]:not([data-value=""])');
+    expect(Number(await page.locator('[data-testid="kpi-tile"][data-code="truck_load"]').getAttribute('data-value'))).toBe(3);
     expect(refused).toEqual([]);
     expect(pageErrors).toEqual([]);
     expect(offsite).toEqual([]);
