@@ -168,6 +168,16 @@ export class LiveConnection {
     }
   }
 
+  /**
+   * Calls `listener` when the server says the catalog changed (`catalog:changed`: an admin edited metrics, event
+   * kinds or the wall's scenes; signed-in sockets hear it from connection). Returns the unsubscribe.
+   */
+  onCatalogChanged(listener: (version: number) => void): () => void {
+    const h = (m: { version: number }) => listener(m.version);
+    this.socket.on('catalog:changed', h);
+    return () => void this.socket.off('catalog:changed', h);
+  }
+
   get state(): ConnectionState {
     return this._state;
   }

@@ -18,11 +18,11 @@ import { WALL_EVENT_KINDS, WALL_MAX_LOCATED_EVENTS, WALL_METRICS } from './subsc
 import { BUILT_IN, fetchScenes, resolveKiosk } from './scenes-api';
 
 /**
- * How often the wall asks for the scenes again: an admin's edit (PUT /api/v1/admin/scenes) or a file edit shows
- * within this, without a reload. A short poll of one small JSON per wall instead of a live channel: scenes change
- * a few times a day, and the answer is the same document the wall would fetch after a push anyway.
+ * How often the wall asks for the scenes again regardless. An admin's edit (PUT /api/v1/admin/scenes, `admin scenes
+ * import`) reaches it at once: it moves the catalog's version and the wall hears `catalog:changed`. The poll is for
+ * what has no push: an operator editing WALL_SCENES_FILE on disk.
  */
-const SCENES_REFRESH_MS = 5_000;
+const SCENES_REFRESH_MS = 30_000;
 
 /** Owns the token, the regions and the /live connection; renders the wall once they exist. */
 export function WallRoot() {
@@ -111,7 +111,7 @@ function WallWithRegions({
   const [regions, setRegions] = useState<RegionsResponse | null>(null);
   const [scenes, setScenes] = useState<ScenesResponse>(BUILT_IN);
 
-  // The scenes: asked for now, again every SCENES_REFRESH_MS and on every reconnect; a failed fetch keeps what is shown.
+  // The scenes: asked for now, on every catalog change, every reconnect and every SCENES_REFRESH_MS; a failed fetch keeps what is shown.
   useEffect(() => {
     let cancelled = false;
     let last = '';
@@ -131,10 +131,12 @@ function WallWithRegions({
     const off = conn.subscribe(() => {
       if (conn.state === 'connected') void load();
     });
+    const offCatalog = conn.onCatalogChanged(() => void load());
     return () => {
       cancelled = true;
       clearInterval(id);
       off();
+      offCatalog();
     };
   }, [token, conn]);
   // the catalog codes the scenes' generic panels name ride the same connection (issue 17): any metric, no code

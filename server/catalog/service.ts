@@ -162,6 +162,15 @@ export async function createCatalogService(pool: pg.Pool, clock: () => number = 
     return reading;
   };
 
+  /**
+   * Ends a LISTEN connection we no longer want. It keeps a no-op error listener: the server may still end it with
+   * an error while it closes (a dropped database, a restart), and an 'error' with no listener would crash the process.
+   */
+  const dropClient = (client: pg.Client) => {
+    client.removeAllListeners();
+    client.on('error', () => {});
+    client.end().catch(() => {});
+  };
   let closed = false;
   let listener: pg.Client | null = null;
   let relisten: NodeJS.Timeout | null = null;
@@ -170,8 +179,7 @@ export async function createCatalogService(pool: pg.Pool, clock: () => number = 
     const client = new pg.Client(pool.options);
     const retry = (err: unknown) => {
       opts.onError?.(err);
-      client.removeAllListeners();
-      client.end().catch(() => {});
+      dropClient(client);
       if (listener === client) listener = null;
       if (!closed && !relisten) relisten = setTimeout(() => ((relisten = null), void listen()), RELISTEN_MS);
       relisten?.unref();
@@ -250,8 +258,7 @@ export async function createCatalogService(pool: pg.Pool, clock: () => number = 
       closed = true;
       clearInterval(timer);
       if (relisten) clearTimeout(relisten);
-      listener?.removeAllListeners();
-      listener?.end().catch(() => {});
+      if (listener) dropClient(listener);
       listener = null;
     },
   };

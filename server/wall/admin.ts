@@ -2,13 +2,15 @@
  * Editing the wall's scenes as data (issue 17): an admin replaces the whole scenes document or resets it (back
  * to WALL_SCENES_FILE or the built-in scenes). The document is validated against the schema and the catalog
  * before anything is stored; every change is audited in the same transaction; the scene source is refreshed at
- * once, so this server answers the new scenes immediately and the walls pick them up on their next poll.
+ * once, so this server answers the new scenes immediately; the change also moves the catalog's version, so every
+ * process re-reads its scenes and the walls are told live (`catalog:changed`) to fetch them again.
  * Returns domain results; server/wall/routes.ts maps them to HTTP.
  */
 import type pg from 'pg';
 import type { Principal } from '../../shared/contract';
 import type { ScenesFile, ScenesResponse } from '../../shared/scenes';
 import { appendAudit } from '../../db/queries/audit';
+import { bumpCatalogVersion } from '../../db/queries/catalog-admin';
 import { catalogCodes, deleteScenes, saveScenes } from '../../db/queries/scenes';
 import { inTransaction } from '../../db/transaction';
 import { checkScenes, type SceneProblem, type SceneSource } from './scenes';
@@ -33,6 +35,8 @@ const actorOf = (who: Exclude<Principal, { role: 'public' }>) => who.user ?? `to
 export async function storeScenesAudited(pool: pg.Pool, scenes: ScenesFile, actor: string, source: string | null, now: number): Promise<number> {
   return inTransaction(pool, async (client) => {
     const v = await saveScenes(client, scenes, actor, now);
+    // scenes are catalog data (issue 17): the catalog's version moves, every process re-reads, walls are told
+    await bumpCatalogVersion(client);
     await appendAudit(
       client,
       [
@@ -54,6 +58,7 @@ export async function storeScenesAudited(pool: pg.Pool, scenes: ScenesFile, acto
 export async function resetScenesAudited(pool: pg.Pool, actor: string, source: string | null, now: number): Promise<boolean> {
   return inTransaction(pool, async (client) => {
     const had = await deleteScenes(client);
+    await bumpCatalogVersion(client);
     await appendAudit(client, [{ actor, action: 'wall.scenes_reset', target: 'wall_scene', detail: { existed: had }, source }], now);
     return had;
   });

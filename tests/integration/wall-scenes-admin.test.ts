@@ -16,7 +16,7 @@ import { openStorage, type Storage } from '../../db/storage';
 import { createTestDatabase } from '../support/db';
 import { DEFAULT_SCENES, type ScenesFile } from '../../shared/scenes';
 import { createSceneSource } from '../../server/wall/scenes';
-import { startTestServer, waitFor, type TestServer } from '../support/server';
+import { connected, startTestServer, waitFor, type TestServer } from '../support/server';
 
 const backends = Object.entries(inject('backends'));
 
@@ -109,10 +109,16 @@ describe.each(backends)('wall scenes as data on %s', (_name, adminUrl) => {
 
   it("stores an admin's scenes, audits it, and another server picks them up without a restart", async () => {
     const other = await createSceneSource({ pool: server.storage.pool, log: pino({ level: 'silent' }), pollMs: 100 });
+    // a wall (a signed-in socket) is told live: scenes are catalog data, their change moves the catalog's version
+    const wall = server.socket('/live', operator);
+    await connected(wall);
+    const heard: number[] = [];
+    wall.on('catalog:changed', (m) => heard.push(m.version));
     try {
       expect(other.current().source).toBe('defaults');
       const r = await send(server, 'PUT', admin, GENERIC);
       expect(r.status).toBe(200);
+      await waitFor('catalog:changed on the wall socket', () => heard.length > 0 || null, 5_000);
       expect(r.body.source).toBe('database');
       expect(r.body.scenes.scenes.map((s: { id: string }) => s.id)).toEqual(['generik']);
       // this server answers the new scenes at once; the other within its poll
@@ -133,6 +139,8 @@ describe.each(backends)('wall scenes as data on %s', (_name, adminUrl) => {
       const reset = await send(server, 'DELETE', admin);
       expect(reset.status).toBe(200);
       expect(reset.body.source).toBe('defaults');
+      await waitFor('a newer catalog:changed for each change', () => heard.length >= 3 || null, 5_000);
+      expect([...heard].sort((a, b) => a - b)).toEqual(heard);
       await waitFor('the other server to serve the built-in scenes again', () => other.current().source === 'defaults' || null, 5_000);
       const actions = await server.storage.pool.query<{ action: string }>(`SELECT action FROM audit_log WHERE action LIKE 'wall.%' ORDER BY seq`);
       expect(actions.rows.map((a) => a.action)).toEqual(['wall.scenes_replaced', 'wall.scenes_replaced', 'wall.scenes_reset']);
