@@ -200,8 +200,8 @@ export function Dashboard({
   return (
     <div className="dashboard" data-testid="dashboard">
       <LostBanner conn={live.conn} />
-      <nav className="dash-nav">
-        {!territorial && (
+      {!territorial && (
+        <nav className="dash-nav">
           <button type="button" onClick={() => go({ view: 'sharing' })} data-testid="open-sharing" data-pending={sharingPending}>
             {t('sharing.open')}
             {sharingPending > 0 && (
@@ -211,13 +211,13 @@ export function Dashboard({
               </span>
             )}
           </button>
-        )}
-        {(me.role === 'admin' || (me.role === 'agency' && me.opd === PLANNING_OPD)) && (
-          <button type="button" onClick={() => go({ view: 'matrix' })} data-testid="open-matrix">
-            {t('sharing.matrixOpen')}
-          </button>
-        )}
-      </nav>
+          {(me.role === 'admin' || (me.role === 'agency' && me.opd === PLANNING_OPD)) && (
+            <button type="button" onClick={() => go({ view: 'matrix' })} data-testid="open-matrix">
+              {t('sharing.matrixOpen')}
+            </button>
+          )}
+        </nav>
+      )}
       <div className={`dash-grid${territorial ? ' dash-grid-single' : ''}`}>
         <main className="dash-main">
           {me.role === 'wilayah' && me.region && (

@@ -173,7 +173,7 @@ describe.skipIf(!chromiumAvailable)('/agency tablet of a camat (role wilayah) in
     ]) {
       expect(await page.locator(`[data-testid="${id}"]`).count(), id).toBe(0);
     }
-    expect(await page.locator('.dash-side').count()).toBe(0);
+    expect(await page.locator('.dash-side, .dash-nav').count()).toBe(0);
     expect(await page.locator('.dashboard .error').count()).toBe(0);
 
     await page.screenshot({ path: join(ARTIFACTS, 'wilayah-tablet.png'), fullPage: true });
