@@ -160,16 +160,17 @@ export async function openEvents(
   limit: number,
   territory?: string,
 ): Promise<{ open: WireEvent[]; countsByStatus: Record<string, number> }> {
-  const where = territory === undefined ? '' : `AND (region_code = $3 OR region_code LIKE $3 || '.%')`;
+  // with its leading space, so the statement without a territory reads as it always did
+  const where = territory === undefined ? '' : ` AND (region_code = $3 OR region_code LIKE $3 || '.%')`;
   const t = territory === undefined ? [] : [territory];
   const [open, counts] = await Promise.all([
     db.query(
       `SELECT kind, id, status, (extract(epoch FROM time) * 1000)::float8 AS t, category, region_code AS region, lon, lat
-         FROM event WHERE kind = $1 AND closed_at IS NULL ${where} ORDER BY time DESC LIMIT $2`,
+         FROM event WHERE kind = $1 AND closed_at IS NULL${where} ORDER BY time DESC LIMIT $2`,
       [kind, limit, ...t],
     ),
     db.query<{ status: string; n: number }>(
-      `SELECT status, count(*)::int AS n FROM event WHERE kind = $1 ${where.replaceAll('$3', '$2')} GROUP BY status`,
+      `SELECT status, count(*)::int AS n FROM event WHERE kind = $1${where.replaceAll('$3', '$2')} GROUP BY status`,
       [kind, ...t],
     ),
   ]);
