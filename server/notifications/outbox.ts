@@ -13,6 +13,7 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { IncidentSeverity } from '../../shared/incidents';
+import { inTransaction } from '../../db/transaction';
 import { afterFailure, notBefore, rateLimitedUntil, type QuietHours, type RetryPolicy } from './rules';
 
 type Db = pg.Pool | pg.PoolClient;
@@ -130,11 +131,18 @@ export function startOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   let stopped = false;
   let running: Promise<number> | null = null;
 
-  async function record(row: OutboxRow, ok: boolean, detail: string, durationMs: number) {
-    await pool.query(
-      `INSERT INTO notification_attempt (outbox_id, time, ok, detail, duration_ms) VALUES ($1, to_timestamp($2 / 1000.0), $3, $4, $5)`,
-      [row.id, clock(), ok, truncate(detail), Math.round(durationMs)],
-    );
+  /**
+   * Records the attempt and moves the row to its new state in one transaction. Written apart, a reader between the
+   * two saw a dead letter with 3 attempts and 2 tries (seen under CI load in notifications.test.ts).
+   */
+  async function settle(row: OutboxRow, ok: boolean, detail: string, durationMs: number, update: { text: string; values: unknown[] }) {
+    await inTransaction(pool, async (c) => {
+      await c.query(
+        `INSERT INTO notification_attempt (outbox_id, time, ok, detail, duration_ms) VALUES ($1, to_timestamp($2 / 1000.0), $3, $4, $5)`,
+        [row.id, clock(), ok, truncate(detail), Math.round(durationMs)],
+      );
+      await c.query(update.text, update.values);
+    });
     deps.onAttempt?.(row.channel, ok);
   }
 
@@ -170,21 +178,19 @@ export function startOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
       if (!transport) throw new Error(`no ${row.channel} channel configured on this server`);
       const answer = await transport(row);
       // marked only while this claim's lease holds: a claim that outlived its lease lost the row to another
-      await pool.query(
-        `UPDATE notification_outbox SET status = 'sent', sent_at = to_timestamp($2 / 1000.0), lease_until = NULL, last_error = NULL
-          WHERE id = $1 AND status = 'pending' AND lease_until = to_timestamp($3 / 1000.0)`,
-        [row.id, clock(), row.leaseUntil],
-      );
-      await record(row, true, answer, performance.now() - started);
+      await settle(row, true, answer, performance.now() - started, {
+        text: `UPDATE notification_outbox SET status = 'sent', sent_at = to_timestamp($2 / 1000.0), lease_until = NULL, last_error = NULL
+                WHERE id = $1 AND status = 'pending' AND lease_until = to_timestamp($3 / 1000.0)`,
+        values: [row.id, clock(), row.leaseUntil],
+      });
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
       const next = afterFailure(clock(), row.attempts, deps.retry);
-      await pool.query(
-        `UPDATE notification_outbox SET status = $2, available_at = COALESCE(to_timestamp($3 / 1000.0), available_at), lease_until = NULL, last_error = $4
-          WHERE id = $1 AND status = 'pending' AND lease_until = to_timestamp($5 / 1000.0)`,
-        [row.id, next.kind === 'dead' ? 'dead' : 'pending', next.kind === 'retry' ? next.at : null, truncate(message), row.leaseUntil],
-      );
-      await record(row, false, message, performance.now() - started);
+      await settle(row, false, message, performance.now() - started, {
+        text: `UPDATE notification_outbox SET status = $2, available_at = COALESCE(to_timestamp($3 / 1000.0), available_at), lease_until = NULL, last_error = $4
+                WHERE id = $1 AND status = 'pending' AND lease_until = to_timestamp($5 / 1000.0)`,
+        values: [row.id, next.kind === 'dead' ? 'dead' : 'pending', next.kind === 'retry' ? next.at : null, truncate(message), row.leaseUntil],
+      });
       if (next.kind === 'dead') log.warn({ outbox: row.id, channel: row.channel, attempts: row.attempts }, 'notification dead-lettered');
     }
   }
