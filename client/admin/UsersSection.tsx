@@ -36,6 +36,53 @@ function Field({ id, label, error, children }: { id: string; label: string; erro
   );
 }
 
+type RoleValue = { role: AccountRole; opd: string; region: string };
+
+/** The role, its OPD (agency only) and its region (wilayah only): the same three fields in the create and change forms. */
+function RoleFields({
+  prefix,
+  value,
+  errors,
+  opdOptions,
+  onChange,
+}: {
+  prefix: 'user' | 'row';
+  value: RoleValue;
+  errors: Record<string, string>;
+  opdOptions: ReactNode;
+  onChange: (v: Partial<RoleValue>) => void;
+}) {
+  const { t } = useTranslation();
+  return (
+    <>
+      <Field id={`${prefix}-role`} label={t('admin.users.role')} error={errors.role}>
+        <select id={`${prefix}-role`} value={value.role} onChange={(e) => onChange({ role: e.target.value as AccountRole })}>
+          {ACCOUNT_ROLES.map((r) => (
+            <option key={r} value={r}>
+              {t(`admin.users.roles.${r}`)}
+            </option>
+          ))}
+        </select>
+      </Field>
+      <Field id={`${prefix}-opd`} label={t('admin.users.opd')} error={errors.opd}>
+        <select id={`${prefix}-opd`} value={value.opd} disabled={value.role !== 'agency'} onChange={(e) => onChange({ opd: e.target.value })}>
+          {opdOptions}
+        </select>
+      </Field>
+      <Field id={`${prefix}-region`} label={t('admin.users.region')} error={errors.region}>
+        <input
+          id={`${prefix}-region`}
+          inputMode="decimal"
+          placeholder="33.74.01"
+          value={value.region}
+          disabled={value.role !== 'wilayah'}
+          onChange={(e) => onChange({ region: e.target.value })}
+        />
+      </Field>
+    </>
+  );
+}
+
 /** Users: list, add, reset a password, change a role, disable or enable. */
 export function UsersSection({ token, opd, self }: { token: string; opd: readonly OpdDoc[]; self: string | null }) {
   const { t } = useTranslation();
@@ -204,37 +251,13 @@ export function UsersSection({ token, opd, self }: { token: string; opd: readonl
               />
             </Field>
           ) : (
-            <>
-              <Field id="row-role" label={t('admin.users.role')} error={rowErrors.fields.role}>
-                <select id="row-role" value={rowForm.role} onChange={(e) => setRowForm({ ...rowForm, role: e.target.value as AccountRole })}>
-                  {ACCOUNT_ROLES.map((r) => (
-                    <option key={r} value={r}>
-                      {t(`admin.users.roles.${r}`)}
-                    </option>
-                  ))}
-                </select>
-              </Field>
-              <Field id="row-opd" label={t('admin.users.opd')} error={rowErrors.fields.opd}>
-                <select
-                  id="row-opd"
-                  value={rowForm.opd}
-                  disabled={rowForm.role !== 'agency'}
-                  onChange={(e) => setRowForm({ ...rowForm, opd: e.target.value })}
-                >
-                  {opdOptions}
-                </select>
-              </Field>
-              <Field id="row-region" label={t('admin.users.region')} error={rowErrors.fields.region}>
-                <input
-                  id="row-region"
-                  inputMode="decimal"
-                  placeholder="33.74.01"
-                  value={rowForm.region}
-                  disabled={rowForm.role !== 'wilayah'}
-                  onChange={(e) => setRowForm({ ...rowForm, region: e.target.value })}
-                />
-              </Field>
-            </>
+            <RoleFields
+              prefix="row"
+              value={rowForm}
+              errors={rowErrors.fields}
+              opdOptions={opdOptions}
+              onChange={(v) => setRowForm({ ...rowForm, ...v })}
+            />
           )}
           <div className="form-buttons">
             <button type="submit">{t('admin.common.save')}</button>
@@ -270,30 +293,7 @@ export function UsersSection({ token, opd, self }: { token: string; opd: readonl
             onChange={(e) => setForm({ ...form, password: e.target.value })}
           />
         </Field>
-        <Field id="user-role" label={t('admin.users.role')} error={errors.fields.role}>
-          <select id="user-role" value={form.role} onChange={(e) => setForm({ ...form, role: e.target.value as AccountRole })}>
-            {ACCOUNT_ROLES.map((r) => (
-              <option key={r} value={r}>
-                {t(`admin.users.roles.${r}`)}
-              </option>
-            ))}
-          </select>
-        </Field>
-        <Field id="user-opd" label={t('admin.users.opd')} error={errors.fields.opd}>
-          <select id="user-opd" value={form.opd} disabled={form.role !== 'agency'} onChange={(e) => setForm({ ...form, opd: e.target.value })}>
-            {opdOptions}
-          </select>
-        </Field>
-        <Field id="user-region" label={t('admin.users.region')} error={errors.fields.region}>
-          <input
-            id="user-region"
-            inputMode="decimal"
-            placeholder="33.74.01"
-            value={form.region}
-            disabled={form.role !== 'wilayah'}
-            onChange={(e) => setForm({ ...form, region: e.target.value })}
-          />
-        </Field>
+        <RoleFields prefix="user" value={form} errors={errors.fields} opdOptions={opdOptions} onChange={(v) => setForm({ ...form, ...v })} />
         <div className="form-buttons">
           <button type="submit" data-testid="user-create">
             {t('admin.users.create')}
