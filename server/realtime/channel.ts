@@ -28,7 +28,7 @@ import type {
   SubscriptionRecord,
   SyncMeta,
 } from '../../shared/contract';
-import { fanout, type FanoutMessage, type FanoutReport } from './fanout';
+import { createFanout, type FanoutMessage, type FanoutReport } from './fanout';
 import type { Hub, HubEnvelope } from './hub';
 
 type Nsp = Namespace<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -140,6 +140,8 @@ export function createChannels(deps: {
   observeFanout?: (r: FanoutReport) => void;
 }): Channels {
   const handlers = new Map<string, AnyHandler>();
+  /** `/public`'s sliced write loop (fanout.ts). */
+  const pubFanout = createFanout(deps.pub, deps.observeFanout ? { observe: deps.observeFanout } : {});
 
   const emitTo = (target: { emit: Sock['emit'] }, event: string, msg: object) => (target.emit as (e: string, m: object) => void)(event, msg);
 
@@ -200,7 +202,7 @@ export function createChannels(deps: {
         }
       }
       try {
-        if (toPublic.length) fanout(deps.pub, toPublic, deps.slow(deps.pub), deps.observeFanout);
+        if (toPublic.length) pubFanout.deliver(toPublic, deps.slow(deps.pub));
       } catch (e) {
         deps.onError?.(e);
       }
@@ -250,6 +252,8 @@ export function createChannels(deps: {
           record(socket, h, g.key, req.purpose);
         }
       };
+      // what the fan-out still holds for this socket leaves before the answer (the order it would have had)
+      pubFanout.flush(socket.id);
       return [ok({ ...(snap.data as object), ...meta }), catchUp];
     },
     autoJoin(socket) {

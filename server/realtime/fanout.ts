@@ -1,6 +1,6 @@
 /**
- * Fan-out to a namespace of identical (anonymous) sockets in ONE write per socket per delivery (issue 18,
- * benchmarks). socket.io's broadcast encodes a message once and pre-frames it for `ws`, but each room's
+ * Fan-out to a namespace of identical (anonymous) sockets in at most ONE write per socket per delivery, written
+ * in slices that leave the event loop free between them (`createFanout`, below) (issue 18, benchmarks). socket.io's broadcast encodes a message once and pre-frames it for `ws`, but each room's
  * message is still one engine.io packet, one `ws` frame and one `writev` system call per socket; the kernel's
  * `writev` was half of the server's busy time at 1,000 `/public` clients (V8 profile, docs/benchmarks.md). When
  * the simulator's readings land, nine publik metrics deliver at once: 9,000 writes, ~400 ms of a blocked event
@@ -77,44 +77,138 @@ export function messagesFor(messages: readonly FanoutMessage[], inRoom: (room: s
   return out;
 }
 
-export function fanout(nsp: Namespace, messages: readonly FanoutMessage[], except: readonly string[], observe?: (r: FanoutReport) => void): void {
-  if (messages.length === 0) return;
-  const t0 = observe ? performance.now() : 0;
-  const encoder = (nsp.server as unknown as { encoder: { encode(p: object): unknown[] } }).encoder;
-  // each message encoded once (socket.io packet, engine.io '4' message prefix) and framed once
-  const encoded = messages.map((m) => {
-    const out = encoder.encode({ type: PacketType.EVENT, data: [m.event, m.payload], nsp: nsp.name });
-    if (out.length !== 1 || typeof out[0] !== 'string') throw new Error('fanout: a live message must encode to one text packet');
-    return out[0];
-  });
-  const frames = encoded.map((text) => textFrame(Buffer.from(`4${text}`)));
-  const skip = new Set(except);
-  // the sockets of the rooms involved (local: every process delivers to its own sockets)
-  const targets = new Set<string>();
-  for (const m of messages) for (const id of nsp.adapter.rooms.get(m.room) ?? []) if (!skip.has(id)) targets.add(id);
-  const joined = new Map<string, Buffer>();
-  let frameCount = 0;
-  let bytes = 0;
-  for (const id of targets) {
+/** A `/public` fan-out that writes in slices (below). */
+export interface Fanout {
+  /** Queues one delivery (messages the hub delivered together) for this process's sockets in their rooms. */
+  deliver(messages: readonly FanoutMessage[], except: readonly string[]): void;
+  /** Writes what is queued for one socket now (before its subscribe answer, so nothing queued overtakes it). */
+  flush(socketId: string): void;
+  /** Sockets with frames queued. */
+  pending(): number;
+}
+
+export interface FanoutOptions {
+  /** Longest run of writes before the event loop gets a turn (ms). */
+  sliceMs?: number;
+  observe?: (r: FanoutReport) => void;
+  /** How the next slice is scheduled (tests). */
+  schedule?: (fn: () => void) => void;
+}
+
+/** One delivery in flight: what the report says once its last socket is written. */
+interface Delivery {
+  messages: readonly FanoutMessage[];
+  frames: number;
+  bytes: number;
+  t0: number;
+  left: number;
+}
+
+/**
+ * The write loop, sliced (issue 18, quiet-box benchmark of 2026-12-06 evening). At 5,000 `/public` clients one
+ * delivery's writes take ~70 ms of a blocked event loop; the ingest POST of the next reading, its PostgreSQL
+ * answer and the handshakes of new citizens waited behind one or two of them (send → emit p99 210 ms of a
+ * 252 ms p99). Now a delivery only queues each socket's frame (a few µs per socket: room check, shared
+ * buffer) and the writes run in slices of `sliceMs`, each followed by an event-loop turn, so I/O is served
+ * between slices. What a socket has queued stays in order and leaves in ONE write: a delivery that lands while
+ * the socket still waits is appended to its queue (and the socket keeps its place); one that lands after its
+ * write queues it again at the end. A reading therefore waits at most one pass over the sockets with frames
+ * queued, and under load deliveries merge per socket instead of each costing a write per socket.
+ * The queue of one socket holds only what was delivered during one pass (each pass writes every queued
+ * socket), so it cannot grow with what a client does; a client that does not read is the outbound guard's.
+ */
+export function createFanout(nsp: Namespace, opts: FanoutOptions = {}): Fanout {
+  const sliceMs = opts.sliceMs ?? 8;
+  const observe = opts.observe;
+  const schedule = opts.schedule ?? ((fn: () => void) => void setImmediate(fn));
+  /** Socket id → its frames in order (and, when observed, the deliveries they belong to); insertion order = write order. */
+  const queue = new Map<string, { data: string; bufs: Buffer[]; of: Delivery[] | null }>();
+  let scheduled = false;
+
+  const done = (d: Delivery) => {
+    if (--d.left === 0) observe?.({ messages: d.messages, frames: d.frames, bytes: d.bytes, ms: performance.now() - d.t0 });
+  };
+  const write = (id: string, data: string, bufs: Buffer[]) => {
     const socket: Socket | undefined = nsp.sockets.get(id);
-    if (!socket) continue;
+    if (!socket) return;
     const client = socket.client as unknown as ClientInternals;
-    const transport = client.conn.transport;
-    if (client.conn.readyState !== 'open' || !transport) continue;
-    const idx = messagesFor(messages, (room) => socket.rooms.has(room), transport.writable !== false);
-    if (idx.length === 0) continue;
-    frameCount += idx.length;
-    if (transport.name !== 'websocket' || transport.perMessageDeflate) {
-      // not a plain websocket: one ordinary pre-encoded packet per message
-      for (const i of idx) client.writeToEngine([encoded[i]!], { preEncoded: true, volatile: messages[i]!.volatile });
-      continue;
+    if (client.conn.readyState !== 'open' || !client.conn.transport) return;
+    const frame = bufs.length === 1 ? bufs[0]! : Buffer.concat(bufs);
+    // one engine.io packet carrying every frame; `data` is what a non-websocket transport would send (never here)
+    client.writeToEngine([data], { preEncoded: true, wsPreEncodedFrame: [frame] });
+  };
+  const writeOne = (id: string) => {
+    const q = queue.get(id);
+    if (!q) return;
+    queue.delete(id);
+    write(id, q.data, q.bufs);
+    if (q.of) for (const d of q.of) done(d);
+  };
+  const slice = () => {
+    scheduled = false;
+    const end = performance.now() + sliceMs;
+    let n = 0;
+    // a fresh iterator each slice: processed sockets are deleted, so it starts at the first still queued
+    for (const id of queue.keys()) {
+      writeOne(id);
+      if ((++n & 31) === 0 && performance.now() >= end) break;
     }
-    const key = idx.join(',');
-    let frame = joined.get(key);
-    if (!frame) joined.set(key, (frame = idx.length === 1 ? frames[idx[0]!]! : Buffer.concat(idx.map((i) => frames[i]!))));
-    bytes += frame.length;
-    // one engine.io packet carrying every frame: `data` is what a non-websocket transport would send (unused here)
-    client.writeToEngine([encoded[idx[0]!]!], { preEncoded: true, wsPreEncodedFrame: [frame] });
-  }
-  observe?.({ messages, frames: frameCount, bytes, ms: performance.now() - t0 });
+    if (queue.size > 0) {
+      scheduled = true;
+      schedule(slice);
+    }
+  };
+
+  return {
+    deliver(messages, except) {
+      if (messages.length === 0) return;
+      const t0 = performance.now();
+      const encoder = (nsp.server as unknown as { encoder: { encode(p: object): unknown[] } }).encoder;
+      // each message encoded once (socket.io packet, engine.io '4' message prefix) and framed once
+      const encoded = messages.map((m) => {
+        const out = encoder.encode({ type: PacketType.EVENT, data: [m.event, m.payload], nsp: nsp.name });
+        if (out.length !== 1 || typeof out[0] !== 'string') throw new Error('fanout: a live message must encode to one text packet');
+        return out[0];
+      });
+      const frames = encoded.map((text) => textFrame(Buffer.from(`4${text}`)));
+      const skip = new Set(except);
+      // the sockets of the rooms involved (local: every process delivers to its own sockets)
+      const targets = new Set<string>();
+      for (const m of messages) for (const id of nsp.adapter.rooms.get(m.room) ?? []) if (!skip.has(id)) targets.add(id);
+      const d: Delivery = { messages, frames: 0, bytes: 0, t0, left: 1 };
+      const joined = new Map<string, Buffer>();
+      for (const id of targets) {
+        const socket: Socket | undefined = nsp.sockets.get(id);
+        if (!socket) continue;
+        const client = socket.client as unknown as ClientInternals;
+        const transport = client.conn.transport;
+        if (client.conn.readyState !== 'open' || !transport) continue;
+        const idx = messagesFor(messages, (room) => socket.rooms.has(room), transport.writable !== false);
+        if (idx.length === 0) continue;
+        d.frames += idx.length;
+        if (transport.name !== 'websocket' || transport.perMessageDeflate) {
+          // not a plain websocket: one ordinary pre-encoded packet per message, at once
+          for (const i of idx) client.writeToEngine([encoded[i]!], { preEncoded: true, volatile: messages[i]!.volatile });
+          continue;
+        }
+        const key = idx.join(',');
+        let frame = joined.get(key);
+        if (!frame) joined.set(key, (frame = idx.length === 1 ? frames[idx[0]!]! : Buffer.concat(idx.map((i) => frames[i]!))));
+        d.bytes += frame.length;
+        const q = queue.get(id);
+        if (q) {
+          q.bufs.push(frame);
+          q.of?.push(d);
+        } else queue.set(id, { data: encoded[idx[0]!]!, bufs: [frame], of: observe ? [d] : null });
+        d.left++;
+      }
+      if (observe) done(d); // the enqueue's own count: reported now when no socket was queued
+      if (!scheduled && queue.size > 0) {
+        scheduled = true;
+        schedule(slice);
+      }
+    },
+    flush: writeOne,
+    pending: () => queue.size,
+  };
 }

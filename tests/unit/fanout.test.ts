@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Server, type Socket } from 'socket.io';
 import { io as connect, type Socket as ClientSocket } from 'socket.io-client';
-import { fanout, messagesFor, textFrame, type FanoutMessage, type FanoutReport } from '../../server/realtime/fanout';
+import { createFanout, messagesFor, textFrame, type FanoutMessage, type FanoutReport } from '../../server/realtime/fanout';
 import { preEncode, preEncodingParser } from '../../server/realtime/preencoded';
 
 /** ws's own framing (what socket.io's adapter pre-computes for its broadcasts), the reference. */
@@ -83,7 +83,7 @@ describe('fanout over real socket.io: one packet per socket, every frame as a br
       { room: 'a', event: 'points:appended', payload: { metric: 'water_level', seq: 2, points: [] }, volatile: false },
     ];
     const reports: FanoutReport[] = [];
-    fanout(nsp, msgs, [server.slow!.id], (r) => reports.push(r));
+    createFanout(nsp, { observe: (r) => reports.push(r) }).deliver(msgs, [server.slow!.id]);
     await new Promise((r) => setTimeout(r, 200));
     const as = (i: number) => [msgs[i]!.event, JSON.parse(JSON.stringify(msgs[i]!.payload))];
     expect(got.ab).toEqual([as(0), as(1), as(3)]);
@@ -93,5 +93,104 @@ describe('fanout over real socket.io: one packet per socket, every frame as a br
     expect(packets).toEqual({ ab: 1, a: 1, c: 1, slow: 0 });
     expect(reports).toHaveLength(1);
     expect(reports[0]!.frames).toBe(3 + 2 + 1);
+  });
+  describe('the write loop in slices', () => {
+    const names = ['ab', 'a', 'c', 'slow'] as const;
+    const msg = (room: string, seq: number): FanoutMessage => ({
+      room,
+      event: 'points:appended',
+      payload: { metric: room, seq, points: [] },
+      volatile: false,
+    });
+    /** A fan-out whose slices run only when the test says. */
+    const manual = (reports: FanoutReport[] = []) => {
+      const slices: (() => void)[] = [];
+      const f = createFanout(nsp, { sliceMs: 0, schedule: (fn) => slices.push(fn), observe: (r) => reports.push(r) });
+      return { f, runSlice: () => slices.shift()?.(), slices };
+    };
+    const record = () => {
+      const got: Record<string, number[]> = { ab: [], a: [], c: [], slow: [] };
+      const packets: Record<string, number> = { ab: 0, a: 0, c: 0, slow: 0 };
+      const offs: (() => void)[] = [];
+      for (const [i, name] of names.entries()) {
+        const onAny = (_e: string, m: { seq: number }) => got[name]!.push(m.seq);
+        clients[i]!.onAny(onAny);
+        const onPacket = (p: { type: string }) => p.type === 'message' && packets[name]!++;
+        server[name]!.conn.on('packetCreate', onPacket);
+        offs.push(() => {
+          clients[i]!.offAny(onAny);
+          server[name]!.conn.off('packetCreate', onPacket);
+        });
+      }
+      return { got, packets, off: () => offs.forEach((o) => o()) };
+    };
+    const settle = () => new Promise((r) => setTimeout(r, 150));
+
+    it('queues at delivery and writes only in a slice; deliveries that land before it leave in one packet, in order', async () => {
+      const rec = record();
+      const reports: FanoutReport[] = [];
+      const { f, runSlice, slices } = manual(reports);
+      f.deliver([msg('a', 10)], []);
+      f.deliver([msg('b', 20), msg('a', 11)], []);
+      expect(slices).toHaveLength(1); // one slice scheduled for both
+      await settle();
+      expect(rec.got.ab).toEqual([]); // nothing written before the slice
+      expect(f.pending()).toBe(3); // ab, a and slow (no `except` here)
+      runSlice();
+      await settle();
+      expect(rec.got.ab).toEqual([10, 20, 11]);
+      expect(rec.got.a).toEqual([10, 11]);
+      expect(rec.got.c).toEqual([]);
+      expect(rec.packets).toEqual({ ab: 1, a: 1, c: 0, slow: 1 });
+      expect(f.pending()).toBe(0);
+      // each delivery is reported once, when its last socket was written
+      expect(reports.map((r) => r.frames)).toEqual([3, 2 + 1 + 2]);
+      rec.off();
+    });
+
+    it('a delivery after a socket was written queues it again; flush writes one socket at once', async () => {
+      const rec = record();
+      const { f, runSlice } = manual();
+      f.deliver([msg('a', 30)], [server.slow!.id]);
+      runSlice();
+      f.deliver([msg('a', 31)], [server.slow!.id]);
+      f.deliver([msg('c', 40)], []);
+      f.flush(server.a!.id); // a's 31 leaves now; ab still waits for the slice
+      await settle();
+      expect(rec.got.a).toEqual([30, 31]);
+      expect(rec.got.ab).toEqual([30]);
+      runSlice();
+      await settle();
+      expect(rec.got.ab).toEqual([30, 31]);
+      expect(rec.got.c).toEqual([40]);
+      expect(rec.got.slow).toEqual([40]);
+      expect(rec.packets).toEqual({ ab: 2, a: 2, c: 1, slow: 1 });
+      rec.off();
+    });
+
+    it('a slice stops at its time budget and the next one goes on from the first socket not written', async () => {
+      // 40 more sockets in room z; sliceMs 0 and the budget looked at every 32 sockets: 32, then 8
+      const crowd: ClientSocket[] = [];
+      for (let i = 0; i < 40; i++) {
+        const c = connect(base, { transports: ['websocket'], forceNew: true, auth: { name: `z${i}`, rooms: 'z' } });
+        crowd.push(c);
+        await new Promise<void>((r) => c.once('connect', () => r()));
+      }
+      await settle();
+      const seen: number[] = [];
+      crowd.forEach((c, i) => c.on('points:appended', () => seen.push(i)));
+      const { f, runSlice, slices } = manual();
+      f.deliver([msg('z', 1)], []);
+      expect(f.pending()).toBe(40);
+      runSlice();
+      expect(f.pending()).toBe(8);
+      expect(slices).toHaveLength(1);
+      runSlice();
+      expect(f.pending()).toBe(0);
+      expect(slices).toHaveLength(0);
+      await settle();
+      expect(seen.sort((x, y) => x - y)).toEqual([...Array(40).keys()]);
+      for (const c of crowd) c.disconnect();
+    });
   });
 });
