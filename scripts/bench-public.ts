@@ -32,6 +32,7 @@
  *   BENCH_RAMP_CONCURRENCY (200 per client process)  BENCH_CPU_PROF (dir for the servers' V8 CPU profiles)
  *   BENCH_REDIS_URL / REDIS_URL (redis://127.0.0.1:6379, with --processes)  BENCH_MARKER_MS (200)
  *   BENCH_RAMP_MAX_S (840: past it the run measures the clients that connected and says how many did not)
+ *   BENCH_CROWD_NICE (0: the crowd's processes at this niceness, below the server's priority)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -275,6 +276,8 @@ const RAMP_CONCURRENCY = Number(process.env.BENCH_RAMP_CONCURRENCY ?? 200);
 const SINGLE_SUBSCRIBE = process.env.BENCH_SINGLE_SUBSCRIBE === '1';
 /** BENCH_RAMP_MAX_S: how long a crowd may take to connect and subscribe; the run goes on with those that did. */
 const RAMP_MAX_S = Number(process.env.BENCH_RAMP_MAX_S ?? 840);
+/** BENCH_CROWD_NICE: the crowd's processes run at this niceness (0: as the server). */
+const CROWD_NICE = Number(process.env.BENCH_CROWD_NICE ?? 0);
 
 function citizenAddress(i: number): string {
   return `127.${100 + Math.floor(i / 62_500)}.${(Math.floor(i / 250) % 250) + 1}.${(i % 250) + 1}`;
@@ -513,14 +516,19 @@ class Child {
   constructor(
     readonly role: string,
     env: Record<string, string>,
-    opts: { gc?: boolean; nofile?: number } = {},
+    opts: { gc?: boolean; nofile?: number; nice?: number } = {},
   ) {
     // BENCH_CPU_PROF=<dir>: the server processes write a V8 CPU profile there when they stop
     const prof = role === 'server' && process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
     const args = [...(opts.gc ? ['--expose-gc'] : []), ...prof, '--import', 'tsx', SELF, '--role', role];
     // Raise the soft descriptor limit for the crowd if it is too low (up to the hard limit).
-    const cmd = opts.nofile ? '/bin/sh' : process.execPath;
-    const argv = opts.nofile ? ['-c', `ulimit -n ${opts.nofile} 2>/dev/null; exec "$0" "$@"`, process.execPath, ...args] : args;
+    // and lower its priority (BENCH_CROWD_NICE): on a box shared with the crowd, the server is not preempted by it
+    const shell = opts.nofile !== undefined || (opts.nice ?? 0) > 0;
+    const prelude = [opts.nofile ? `ulimit -n ${opts.nofile} 2>/dev/null;` : '', 'exec', (opts.nice ?? 0) > 0 ? `nice -n ${opts.nice}` : '']
+      .filter(Boolean)
+      .join(' ');
+    const cmd = shell ? '/bin/sh' : process.execPath;
+    const argv = shell ? ['-c', `${prelude} "$0" "$@"`, process.execPath, ...args] : args;
     // structured clone over IPC: latency samples travel as typed arrays
     this.proc = spawn(cmd, argv, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, ...env }, serialization: 'advanced' });
     let onReady: (v: Record<string, unknown>) => void = () => {};
@@ -992,7 +1000,7 @@ async function main(): Promise<void> {
       void cleanup().finally(() => process.exit(130));
     });
   }
-  const child = (role: string, env: Record<string, string>, opts?: { gc?: boolean; nofile?: number }) => {
+  const child = (role: string, env: Record<string, string>, opts?: { gc?: boolean; nofile?: number; nice?: number }) => {
     const c = new Child(role, env, opts);
     children.add(c);
     c.proc.once('exit', () => children.delete(c));
@@ -1205,7 +1213,11 @@ async function main(): Promise<void> {
   const pool: Child[] = [];
   const crowd = async (k: number): Promise<Child[]> => {
     while (pool.length < k) {
-      const c = child('clients', { ...common, BENCH_HISTORY_MINUTES: String(HISTORY_MIN) }, { nofile: Math.max(4_096, Math.ceil(maxN / k) + 1_024) });
+      const c = child(
+        'clients',
+        { ...common, BENCH_HISTORY_MINUTES: String(HISTORY_MIN) },
+        { nofile: Math.max(4_096, Math.ceil(maxN / k) + 1_024), nice: CROWD_NICE },
+      );
       pool.push(c);
       await c.ready;
     }
