@@ -1089,6 +1089,13 @@ async function main(): Promise<void> {
       (await simulatorProjectRegistry({ seed: 1 })).map((p) => projectSchema.parse(p)),
       Date.now(),
     );
+    // the road segments' lines and the entities' names, as `npm start` registers them (POST /api/v1/entities):
+    // the page draws congestion along the roads, and a segment's live readings travel without a position
+    const { upsertEntityGeometry } = await import('../db/queries/entities');
+    const { simulatorRoadGeometry, simulatorEntityNames } = await import('../ingest/sources/simulator');
+    const { entitiesBatchSchema } = await import('../shared/schemas');
+    for (const group of [await simulatorRoadGeometry({ seed: 1 }), ...(await simulatorEntityNames({ seed: 1 }))])
+      await upsertEntityGeometry(storage.pool, group.opd, entitiesBatchSchema.parse({ entities: group.entities }).entities, Date.now());
   }
   const keys: Record<string, string> = {};
   for (const o of DEMO_OPD) keys[o.code] = (await createIngestKey(storage.pool, o.code, 'bench-public')).key;

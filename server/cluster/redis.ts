@@ -256,7 +256,10 @@ export async function createRedisCluster(opts: {
       clearInterval(keepCounting);
       await redis.del(sockets.mine).catch(() => undefined);
       await hubTransport.close();
-      for (const c of [sub, adapterPub, adapterSub, redis]) c.disconnect();
+      // QUIT, not a disconnect: commands still in flight get their answers first. socket.io's adapter sends its
+      // UNSUBSCRIBEs from io.close() without waiting or catching; a disconnect rejected them ("Connection is
+      // closed"), an unhandled rejection that ended two bench servers with an error on their way out.
+      await Promise.all([sub, adapterPub, adapterSub, redis].map((c) => c.quit().catch(() => c.disconnect())));
     },
   };
 }

@@ -115,8 +115,11 @@ export function createIngestService(deps: {
   alerts?: Pick<AlertService, 'onReadings'>;
   /** Told what was written, after commit (the bucket cache drops what these points change). */
   onPointsWritten?: (points: readonly ResolvedPoint[]) => void;
-  /** Registered entity lines: a new series' meta carries its line (from memory, no query). */
-  geometry?: Pick<GeometryCache, 'withPath'>;
+  /**
+   * Registered entity lines: a new series' meta carries its line (from memory, no query), and the live readings
+   * of an entity with a line travel without a position.
+   */
+  geometry?: Pick<GeometryCache, 'withPath' | 'pathOf'>;
 }): IngestService {
   const { pool, catalog, stream } = deps;
   // Series never change identity, so their ids are cached per process; position/region changes re-upsert.
@@ -316,12 +319,17 @@ export function createIngestService(deps: {
   function publishPoints(written: readonly ResolvedPoint[], created: readonly SeriesMeta[]) {
     const byMetric = new Map<string, WirePoint[]>();
     for (const p of written) {
-      const metric = metaOfSeries.get(p.seriesId)?.metric;
-      if (!metric) continue;
+      const meta = metaOfSeries.get(p.seriesId);
+      if (!meta) continue;
+      const metric = meta.metric;
       const wire: WirePoint = { s: p.seriesId, t: p.t, v: p.v };
       // a correction: the client replaces the reading (shared/contract.ts WirePoint.was)
       if ('was' in p && typeof p.was === 'number') wire.was = p.was;
-      if (p.lon !== null && p.lat !== null) {
+      // An entity with a registered line (a road segment) is placed by its line: the reading's position is
+      // stored with the series but left off the live wire, where it was half of every segment reading's bytes
+      // (issue 18: the simulated city's traffic burst, 4.6 KB per citizen every 2 s, set the p99 at 5,000).
+      const lined = deps.geometry?.pathOf(catalog.metric(metric)?.ownerOpd ?? '', meta.entity) !== undefined;
+      if (p.lon !== null && p.lat !== null && !lined) {
         wire.lon = p.lon;
         wire.lat = p.lat;
       }

@@ -206,6 +206,42 @@ describe.each(backends)('entity geometry on %s', (_name, adminUrl) => {
     expect(msg.series.find((x) => x.entity === 'SEG-UJI-TANPA-GARIS-2')).not.toHaveProperty('path');
   });
 
+  it("leaves a lined segment's position off its live readings and stores it; an unlined one's travels", async () => {
+    const lined = roads[4]!;
+    const s = server.socket('/live', await server.token('operator'));
+    await connected(s);
+    const deltas: PointsAppended[] = [];
+    s.on('points:appended', (m) => deltas.push(m));
+    const ack = (await s.timeout(5_000).emitWithAck('series:subscribe', { metrics: ['congestion_index'], historyMinutes: 0 })) as Ack<Snapshot>;
+    expect(ack.ok).toBe(true);
+    const at = { lon: 110.41234, lat: -6.98765 };
+    const t = Date.now();
+    const points = [
+      { metric: 'congestion_index', entity: lined.entity, time: t, value: 0.61, ...at },
+      { metric: 'congestion_index', entity: 'SEG-UJI-TANPA-GARIS-3', time: t, value: 0.2, ...at },
+    ];
+    expect((await server.post('/api/v1/ingest', { points }, dishub)).status).toBe(202);
+    const sent = await waitFor('both readings live', () => {
+      const all = deltas.flatMap((m) => m.points.map((p) => ({ p, meta: [...m.series] })));
+      return all.length >= 2 ? all : undefined;
+    });
+    const ids = new Map(
+      (
+        await server.storage.pool.query<{ id: number; entity: string; lon: number; lat: number }>(
+          `SELECT id, entity, lon, lat FROM series WHERE metric = 'congestion_index' AND entity = ANY($1)`,
+          [[lined.entity, 'SEG-UJI-TANPA-GARIS-3']],
+        )
+      ).rows.map((r) => [r.entity, r]),
+    );
+    const live = (entity: string) => sent.find(({ p }) => p.s === ids.get(entity)!.id)!.p;
+    // placed by its line: no position on the wire (was ~35 bytes of every segment reading)
+    expect(live(lined.entity)).toEqual({ s: ids.get(lined.entity)!.id, t, v: 0.61 });
+    expect(live('SEG-UJI-TANPA-GARIS-3')).toMatchObject({ v: 0.2, ...at });
+    // nothing is lost: the series keeps the position it was sent
+    expect(ids.get(lined.entity)).toMatchObject(at);
+    s.disconnect();
+  });
+
   it('a line registered after a series exists reaches the next snapshot', async () => {
     const entity = 'SEG-UJI-TANPA-GARIS';
     const path: [number, number][] = [
