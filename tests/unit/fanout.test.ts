@@ -148,6 +148,21 @@ describe('fanout over real socket.io: one packet per socket, every frame as a br
       rec.off();
     });
 
+    it('three deliveries queued for one socket leave in one packet, in order (ws takes at most two buffers)', async () => {
+      const rec = record();
+      const { f, runSlice } = manual();
+      f.deliver([msg('c', 60)], []);
+      f.deliver([msg('c', 61)], []);
+      f.deliver([msg('c', 62), msg('a', 33)], []);
+      runSlice();
+      await settle();
+      expect(rec.got.c).toEqual([60, 61, 62]);
+      expect(rec.got.slow).toEqual([60, 61, 62, 33]);
+      expect(rec.got.a).toEqual([33]);
+      expect(rec.packets).toEqual({ ab: 1, a: 1, c: 1, slow: 1 });
+      rec.off();
+    });
+
     it('a delivery after a socket was written queues it again; flush writes one socket at once', async () => {
       const rec = record();
       const { f, runSlice } = manual();
