@@ -70,6 +70,9 @@ interface Stats {
   cpuUs: number;
   rss: number;
   heapUsed: number;
+  /** V8's heap as reserved (young generation included) and memory outside it (buffers), servers only */
+  heapTotal?: number;
+  external?: number;
   /** event-loop delay since the last reset, ms */
   eld: { p50: number; p99: number; max: number };
   connections: number;
@@ -196,7 +199,17 @@ async function roleServer(): Promise<void> {
       stats: (): Stats => {
         const m = process.memoryUsage();
         const c = process.cpuUsage();
-        return { cpuUs: c.user + c.system, rss: m.rss, heapUsed: m.heapUsed, eld: eld.read(), connections: pub.sockets.size, frames, frameBytes };
+        return {
+          cpuUs: c.user + c.system,
+          rss: m.rss,
+          heapUsed: m.heapUsed,
+          heapTotal: m.heapTotal,
+          external: m.external,
+          eld: eld.read(),
+          connections: pub.sockets.size,
+          frames,
+          frameBytes,
+        };
       },
       resetEld: () => eld.reset(),
       emits: () => ({ emits, markerFrameBytes }),
@@ -754,6 +767,11 @@ interface PhaseResult {
   rssN: number;
   heap0: number;
   heapN: number;
+  /** the servers' V8 heap as reserved, and their memory outside it, before the crowd and after the window */
+  heapTotal0: number;
+  heapTotalN: number;
+  external0: number;
+  externalN: number;
   eld: Stats['eld'];
   clientEld: Stats['eld'];
   framesPerClientS: number;
@@ -849,6 +867,8 @@ class ServerGroup {
         cpuUs: xs.reduce((a, x) => a + x.cpuUs, 0) + (this.proxy ? treeTicks(this.proxy.pid) * 10_000 : 0),
         rss: xs.reduce((a, x) => a + x.rss, 0) + (this.proxy ? treeRss(this.proxy.pid) : 0),
         heapUsed: xs.reduce((a, x) => a + x.heapUsed, 0),
+        heapTotal: xs.reduce((a, x) => a + (x.heapTotal ?? 0), 0),
+        external: xs.reduce((a, x) => a + (x.external ?? 0), 0),
         eld: { p50: Math.max(...xs.map((x) => x.eld.p50)), p99: Math.max(...xs.map((x) => x.eld.p99)), max: Math.max(...xs.map((x) => x.eld.max)) },
         connections: xs.reduce((a, x) => a + x.connections, 0),
         frames: xs.reduce((a, x) => a + x.frames, 0),
@@ -1418,6 +1438,10 @@ async function main(): Promise<void> {
         rssN: rN.rss,
         heap0: r0.heapUsed,
         heapN: rN.heapUsed,
+        heapTotal0: r0.heapTotal ?? 0,
+        heapTotalN: rN.heapTotal ?? 0,
+        external0: r0.external ?? 0,
+        externalN: rN.external ?? 0,
         eld: sW1.eld,
         clientEld: cW1.eld,
         framesPerClientS: (sW1.frames - sW0.frames) / Math.max(1, connected) / (windowMs / 1000),
@@ -1500,7 +1524,8 @@ async function main(): Promise<void> {
       `  ${r.kind.padEnd(9)} ${String(r.n).padStart(5)}: ${r.markers} markers, ${r.delivered.toLocaleString('en')} deliveries; ` +
         `latency p90 ${ms(r.latency.p90)} mean ${ms(r.latency.mean)}; send → server emit p50 ${ms(r.toEmit.p50)} p99 ${ms(r.toEmit.p99)}; emit → client (fan-out) p50 ${ms(r.fanout.p50)}, of which queued → last socket written (the server's sliced write loop) p50 ${ms(r.writeLoop.p50)} p99 ${ms(r.writeLoop.p99)}` +
         (r.kind === 'socket.io' ? `; ingest POST ack p50 ${ms(r.ingestAck.p50)} p99 ${ms(r.ingestAck.p99)}` : '') +
-        `; RSS ${(r.rss0 / 2 ** 20).toFixed(0)} → ${(r.rssN / 2 ** 20).toFixed(0)} MiB (heap ${kb((r.heapN - r.heap0) / Math.max(1, r.connected))}/conn); ` +
+        `; RSS ${(r.rss0 / 2 ** 20).toFixed(0)} → ${(r.rssN / 2 ** 20).toFixed(0)} MiB (heap ${kb((r.heapN - r.heap0) / Math.max(1, r.connected))}/conn; ` +
+        `V8 heap reserved ${(r.heapTotal0 / 2 ** 20).toFixed(0)} → ${(r.heapTotalN / 2 ** 20).toFixed(0)} MiB, outside it ${(r.external0 / 2 ** 20).toFixed(0)} → ${(r.externalN / 2 ** 20).toFixed(0)} MiB); ` +
         `server event loop p99 ${ms(r.eld.p99)} max ${ms(r.eld.max)}; clients process ${r.clientsCpu.toFixed(0)} % CPU, loop p99 ${ms(r.clientEld.p99)}; ` +
         `first snapshots ${kb(r.snapshotBytes)} per client; ${r.clientProcs} client process(es); server CPU ${r.serverCpuUsPerFrame.toFixed(1)} µs per delivered frame; ` +
         `machine ${r.machineBusy.toFixed(0)} % busy (of ${cpus().length} cores; this benchmark's processes ${r.benchCpu.toFixed(0)} % of one core); ${r.framesPerClientS.toFixed(1)} frames ${kb(r.bytesPerClientS)}/s per client; marker frame ${r.markerFrame} B`,
