@@ -1,6 +1,7 @@
 /**
  * Fan-out to a namespace of identical (anonymous) sockets in at most ONE write per socket per delivery, written
- * in slices that leave the event loop free between them (`createFanout`, below) (issue 18, benchmarks). socket.io's broadcast encodes a message once and pre-frames it for `ws`, but each room's
+ * in slices that leave the event loop free between them (`createFanout`, below) (issue 18, benchmarks).
+ * socket.io's broadcast encodes a message once and pre-frames it for `ws`, but each room's
  * message is still one engine.io packet, one `ws` frame and one `writev` system call per socket; the kernel's
  * `writev` was half of the server's busy time at 1,000 `/public` clients (V8 profile, docs/benchmarks.md). When
  * the simulator's readings land, nine publik metrics deliver at once: 9,000 writes, ~400 ms of a blocked event
