@@ -12,6 +12,19 @@ const wsFrame = async (payload: Buffer): Promise<Buffer> => {
   return Buffer.concat(ws.default.Sender.frame(payload, { readOnly: false, mask: false, rsv1: false, opcode: 1, fin: true }));
 };
 
+/** Counts the TCP writes to one server socket's client (engine.io's and the fan-out's direct ones alike). */
+const countWrites = (socket: Socket, onWrite: () => void): (() => void) => {
+  const tcp = (socket.conn as unknown as { transport: { socket: { _socket: { write: (...a: unknown[]) => boolean } } } }).transport.socket._socket;
+  const write = tcp.write;
+  tcp.write = function (this: unknown, ...a: unknown[]) {
+    onWrite();
+    return write.apply(this, a);
+  };
+  return () => {
+    tcp.write = write;
+  };
+};
+
 describe('textFrame: a websocket text frame byte for byte as ws makes it', () => {
   it.each([0, 1, 125, 126, 127, 65_535, 65_536, 70_000])('payload of %i bytes', async (n) => {
     const payload = Buffer.alloc(n, 'x');
@@ -73,7 +86,7 @@ describe('fanout over real socket.io: one packet per socket, every frame as a br
     const got: Record<string, [string, unknown][]> = { ab: [], a: [], c: [], slow: [] };
     for (const [i, name] of ['ab', 'a', 'c', 'slow'].entries()) clients[i]!.onAny((event: string, msg: unknown) => got[name]!.push([event, msg]));
     const packets: Record<string, number> = { ab: 0, a: 0, c: 0, slow: 0 };
-    for (const name of Object.keys(packets)) server[name]!.conn.on('packetCreate', (p: { type: string }) => p.type === 'message' && packets[name]!++);
+    const offs = Object.keys(packets).map((name) => countWrites(server[name]!, () => packets[name]!++));
     // a shared snapshot-like value pre-encoded once, as the hub's views are
     const shared = preEncode({ metric: 'rainfall', series: [{ id: 1, name: 'Pos "Cikapundung"' }] });
     const msgs: FanoutMessage[] = [
@@ -91,6 +104,7 @@ describe('fanout over real socket.io: one packet per socket, every frame as a br
     expect(got.c).toEqual([as(2)]);
     expect(got.slow).toEqual([]);
     expect(packets).toEqual({ ab: 1, a: 1, c: 1, slow: 0 });
+    offs.forEach((off) => off());
     expect(reports).toHaveLength(1);
     expect(reports[0]!.frames).toBe(3 + 2 + 1);
   });
@@ -115,11 +129,10 @@ describe('fanout over real socket.io: one packet per socket, every frame as a br
       for (const [i, name] of names.entries()) {
         const onAny = (_e: string, m: { seq: number }) => got[name]!.push(m.seq);
         clients[i]!.onAny(onAny);
-        const onPacket = (p: { type: string }) => p.type === 'message' && packets[name]!++;
-        server[name]!.conn.on('packetCreate', onPacket);
+        const offWrites = countWrites(server[name]!, () => packets[name]!++);
         offs.push(() => {
           clients[i]!.offAny(onAny);
-          server[name]!.conn.off('packetCreate', onPacket);
+          offWrites();
         });
       }
       return { got, packets, off: () => offs.forEach((o) => o()) };
@@ -181,6 +194,24 @@ describe('fanout over real socket.io: one packet per socket, every frame as a br
       expect(rec.got.slow).toEqual([40]);
       expect(rec.packets).toEqual({ ab: 2, a: 2, c: 1, slow: 1 });
       rec.off();
+    });
+
+    it('goes through engine.io, after what engine.io still has on its way, when the socket is busy', async () => {
+      const order: string[] = [];
+      const onAny = (e: string, m: { seq?: number }) => order.push(m?.seq === undefined ? e : `${e}:${m.seq}`);
+      clients[1]!.onAny(onAny);
+      const { f } = manual();
+      f.deliver([msg('a', 70)], []);
+      // engine.io is mid-write for this socket (hello-1's write has not called back yet) and holds hello-2 in its
+      // queue: the delta must not overtake either
+      (server.a!.emit as (e: string, m: object) => void)('hello-1', {});
+      (server.a!.emit as (e: string, m: object) => void)('hello-2', {});
+      f.flush(server.a!.id);
+      f.deliver([msg('a', 71)], []);
+      f.flush(server.a!.id);
+      await settle();
+      expect(order).toEqual(['hello-1', 'hello-2', 'points:appended:70', 'points:appended:71']);
+      clients[1]!.offAny(onAny);
     });
 
     it('a slice stops at its time budget and the next one goes on from the first socket not written', async () => {
