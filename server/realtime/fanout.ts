@@ -9,8 +9,9 @@
  *
  * Here the messages of one delivery (every room the hub delivered in one go) are each encoded once, framed once,
  * and the frames a socket must get are concatenated into one buffer handed to engine.io as the packet's
- * pre-encoded websocket frame (the same hook socket.io's adapter uses for its pre-framed broadcasts): one packet,
- * one write per socket, whatever the number of rooms. Sockets that are in the same rooms share the buffer. The
+ * pre-encoded websocket frame (the same hook socket.io's adapter uses for its pre-framed broadcasts), or written
+ * to the socket's TCP connection directly when nothing else is on its way to it (see `write` below): one
+ * write per socket, whatever the number of rooms. Sockets that are in the same rooms share the buffer. The
  * client sees exactly the frames a broadcast per room would have sent, in the same order (a unit test compares
  * the bytes), because a websocket stream is a sequence of frames whatever the TCP segments carrying them.
  *
