@@ -374,10 +374,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
   channels.register(createAlertsChannel({ catalog, alerts, clock }));
   channels.register(createFeedsChannel({ pool, clock }));
   channels.register(createCatalogChannel({ version: () => catalog.version(), clock }));
-  // the wall's scenes are catalog data too: this process serves the new ones before the walls are told to fetch them
-  let refreshScenes: () => Promise<void> = async () => {};
+  // the wall's scenes: stored by an admin, else the operator's file, else the built-in ones (server/wall/scenes.ts);
+  // a bad edit is reported and the last good one served
+  const scenes = await createSceneSource({ file: config.wallScenesFile, pool, log, clock });
+  // the stored scenes are catalog data (a save moves the catalog's version): every process re-reads them on a
+  // catalog change, and this one serves the new ones before the walls are told to fetch them
   announceCatalog = (version) => {
-    void refreshScenes()
+    void scenes
+      .refresh()
       .catch((err: unknown) => log.warn({ err }, 'could not re-read the wall scenes after a catalog change'))
       .finally(() => {
         if (leader.isLeader()) channels.publish('catalog', version);
@@ -489,10 +493,6 @@ export async function createApp(deps: AppDeps): Promise<App> {
       log,
     }),
   );
-  // the wall's scenes: stored by an admin, else the operator's file, else the built-in ones (server/wall/scenes.ts);
-  // a bad edit is reported and the last good one served
-  const scenes = await createSceneSource({ file: config.wallScenesFile, pool, log, clock });
-  refreshScenes = () => scenes.refresh();
   app.use(createWallRoutes({ scenes, admin: createScenesAdmin({ pool, scenes, clock }), principalOf }));
   // the wall's rewind: a scene's frame at a moment of the past 24 h (roll-ups and event history)
   const cityCode = async () => (await pool.query<{ value: string }>(`SELECT value FROM sinergi_meta WHERE key = 'city_code'`)).rows[0]?.value ?? null;

@@ -7,7 +7,9 @@
  * (DELETE /api/v1/admin/scenes) returns to the file or the defaults. A file that does not parse or validate is
  * logged with every problem (field and line) and the last good version stays served. Every document is checked
  * against the catalog too: a panel naming a metric or event kind the catalog does not hold is a problem like any
- * other. The servers of a cluster poll the stored version, so a save on one shows on every one within `pollMs`.
+ * other. The stored scenes are re-read by `refresh()`, which the server calls when the catalog's version moves (a
+ * save or reset moves it, server/wall/admin.ts): every process of a cluster hears it (LISTEN, or the catalog's
+ * poll). Only the file, which changes without telling anyone, is watched on a timer.
  * Nothing here throws into the server.
  */
 import { readFile, stat } from 'node:fs/promises';
@@ -77,7 +79,7 @@ export { sceneIssues };
 
 export interface SceneSource {
   current(): ScenesResponse;
-  /** Re-reads the file (if it changed) and the stored scenes (if their version changed) now; also on a timer. */
+  /** Re-reads the file (if it changed) and the stored scenes (if their version changed) now. */
   refresh(): Promise<void>;
   close(): void;
 }
@@ -89,7 +91,7 @@ export interface SceneSourceOptions {
   pool?: pg.Pool;
   log: Logger;
   clock?: () => number;
-  /** How often the file's modification time and the stored version are checked. */
+  /** How often the file's modification time is checked. */
   pollMs?: number;
 }
 
@@ -172,8 +174,11 @@ export async function createSceneSource(opts: SceneSourceOptions): Promise<Scene
     opts.log.info({ version: row.version, scenes: r.scenes.scenes.length, by: row.updatedBy }, 'stored wall scenes loaded');
   };
 
+  // one file check at a time, whether the timer or a refresh asked
+  let fileRunning: Promise<void> | null = null;
+  const checkFile = () => (fileRunning ??= loadFile().finally(() => (fileRunning = null)));
   const load = async () => {
-    await loadFile();
+    await checkFile();
     try {
       await loadStored();
     } catch (e) {
@@ -183,7 +188,8 @@ export async function createSceneSource(opts: SceneSourceOptions): Promise<Scene
   };
   const refresh = () => (running ??= load().finally(() => (running = null)));
   await refresh();
-  const timer = opts.file || opts.pool ? setInterval(() => void refresh().catch(() => {}), opts.pollMs ?? 2_000) : null;
+  // the file only: the stored scenes follow the catalog's version (refresh), not a poll of their own
+  const timer = opts.file ? setInterval(() => void checkFile().catch(() => {}), opts.pollMs ?? 2_000) : null;
   timer?.unref();
   return {
     current: () => (stored ? { scenes: stored.scenes, source: 'database', loadedAt: stored.loadedAt, error: null } : fileState),

@@ -16,6 +16,7 @@ import { openStorage, type Storage } from '../../db/storage';
 import { createTestDatabase } from '../support/db';
 import { DEFAULT_SCENES, type ScenesFile } from '../../shared/scenes';
 import { createSceneSource } from '../../server/wall/scenes';
+import { createCatalogService } from '../../server/catalog/service';
 import { connected, startTestServer, waitFor, type TestServer } from '../support/server';
 
 const backends = Object.entries(inject('backends'));
@@ -108,7 +109,9 @@ describe.each(backends)('wall scenes as data on %s', (_name, adminUrl) => {
   });
 
   it("stores an admin's scenes, audits it, and another server picks them up without a restart", async () => {
-    const other = await createSceneSource({ pool: server.storage.pool, log: pino({ level: 'silent' }), pollMs: 100 });
+    // another server: its scene source, re-read when its catalog hears the version move (as server/app.ts wires it)
+    const other = await createSceneSource({ pool: server.storage.pool, log: pino({ level: 'silent' }) });
+    const otherCatalog = await createCatalogService(server.storage.pool, Date.now, { onChanged: () => void other.refresh() });
     // a wall (a signed-in socket) is told live: scenes are catalog data, their change moves the catalog's version
     const wall = server.socket('/live', operator);
     await connected(wall);
@@ -121,7 +124,7 @@ describe.each(backends)('wall scenes as data on %s', (_name, adminUrl) => {
       await waitFor('catalog:changed on the wall socket', () => heard.length > 0 || null, 5_000);
       expect(r.body.source).toBe('database');
       expect(r.body.scenes.scenes.map((s: { id: string }) => s.id)).toEqual(['generik']);
-      // this server answers the new scenes at once; the other within its poll
+      // this server answers the new scenes at once; the other once its catalog hears of the change
       const got = await server.get('/api/v1/wall/scenes', operator);
       expect(got.body.source).toBe('database');
       expect(got.body.scenes.scenes[0].panels[1]).toEqual(GENERIC.scenes[0]!.panels[1]);
@@ -146,6 +149,7 @@ describe.each(backends)('wall scenes as data on %s', (_name, adminUrl) => {
       expect(actions.rows.map((a) => a.action)).toEqual(['wall.scenes_replaced', 'wall.scenes_replaced', 'wall.scenes_reset']);
     } finally {
       other.close();
+      otherCatalog.close();
     }
   });
 });
