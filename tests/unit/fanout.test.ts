@@ -49,7 +49,7 @@ describe('messagesFor: which messages of a delivery a socket gets', () => {
   });
 });
 
-describe('fanout over real socket.io: one packet per socket, every frame as a broadcast per room would send it', () => {
+describe('fanout over real socket.io: one write per socket, every frame as a broadcast per room would send it', () => {
   const http = createServer();
   const io = new Server(http, { transports: ['websocket'], parser: preEncodingParser });
   const nsp = io.of('/public');
@@ -82,11 +82,11 @@ describe('fanout over real socket.io: one packet per socket, every frame as a br
     await new Promise<void>((r) => io.close(() => r()));
   });
 
-  it('delivers each socket the messages of its rooms, in order, in one engine.io packet, never to `except`', async () => {
+  it('delivers each socket the messages of its rooms, in order, in one TCP write, never to `except`', async () => {
     const got: Record<string, [string, unknown][]> = { ab: [], a: [], c: [], slow: [] };
     for (const [i, name] of ['ab', 'a', 'c', 'slow'].entries()) clients[i]!.onAny((event: string, msg: unknown) => got[name]!.push([event, msg]));
-    const packets: Record<string, number> = { ab: 0, a: 0, c: 0, slow: 0 };
-    const offs = Object.keys(packets).map((name) => countWrites(server[name]!, () => packets[name]!++));
+    const writes: Record<string, number> = { ab: 0, a: 0, c: 0, slow: 0 };
+    const offs = Object.keys(writes).map((name) => countWrites(server[name]!, () => writes[name]!++));
     // a shared snapshot-like value pre-encoded once, as the hub's views are
     const shared = preEncode({ metric: 'rainfall', series: [{ id: 1, name: 'Pos "Cikapundung"' }] });
     const msgs: FanoutMessage[] = [
@@ -103,7 +103,7 @@ describe('fanout over real socket.io: one packet per socket, every frame as a br
     expect(got.a).toEqual([as(0), as(3)]);
     expect(got.c).toEqual([as(2)]);
     expect(got.slow).toEqual([]);
-    expect(packets).toEqual({ ab: 1, a: 1, c: 1, slow: 0 });
+    expect(writes).toEqual({ ab: 1, a: 1, c: 1, slow: 0 });
     offs.forEach((off) => off());
     expect(reports).toHaveLength(1);
     expect(reports[0]!.frames).toBe(3 + 2 + 1);
@@ -124,22 +124,22 @@ describe('fanout over real socket.io: one packet per socket, every frame as a br
     };
     const record = () => {
       const got: Record<string, number[]> = { ab: [], a: [], c: [], slow: [] };
-      const packets: Record<string, number> = { ab: 0, a: 0, c: 0, slow: 0 };
+      const writes: Record<string, number> = { ab: 0, a: 0, c: 0, slow: 0 };
       const offs: (() => void)[] = [];
       for (const [i, name] of names.entries()) {
         const onAny = (_e: string, m: { seq: number }) => got[name]!.push(m.seq);
         clients[i]!.onAny(onAny);
-        const offWrites = countWrites(server[name]!, () => packets[name]!++);
+        const offWrites = countWrites(server[name]!, () => writes[name]!++);
         offs.push(() => {
           clients[i]!.offAny(onAny);
           offWrites();
         });
       }
-      return { got, packets, off: () => offs.forEach((o) => o()) };
+      return { got, writes, off: () => offs.forEach((o) => o()) };
     };
     const settle = () => new Promise((r) => setTimeout(r, 150));
 
-    it('queues at delivery and writes only in a slice; deliveries that land before it leave in one packet, in order', async () => {
+    it('queues at delivery and writes only in a slice; deliveries that land before it leave in one write, in order', async () => {
       const rec = record();
       const reports: FanoutReport[] = [];
       const { f, runSlice, slices } = manual(reports);
@@ -154,14 +154,14 @@ describe('fanout over real socket.io: one packet per socket, every frame as a br
       expect(rec.got.ab).toEqual([10, 20, 11]);
       expect(rec.got.a).toEqual([10, 11]);
       expect(rec.got.c).toEqual([]);
-      expect(rec.packets).toEqual({ ab: 1, a: 1, c: 0, slow: 1 });
+      expect(rec.writes).toEqual({ ab: 1, a: 1, c: 0, slow: 1 });
       expect(f.pending()).toBe(0);
       // each delivery is reported once, when its last socket was written
       expect(reports.map((r) => r.frames)).toEqual([3, 2 + 1 + 2]);
       rec.off();
     });
 
-    it('three deliveries queued for one socket leave in one packet, in order (ws takes at most two buffers)', async () => {
+    it('three deliveries queued for one socket leave in one write, in order', async () => {
       const rec = record();
       const { f, runSlice } = manual();
       f.deliver([msg('c', 60)], []);
@@ -172,7 +172,7 @@ describe('fanout over real socket.io: one packet per socket, every frame as a br
       expect(rec.got.c).toEqual([60, 61, 62]);
       expect(rec.got.slow).toEqual([60, 61, 62, 33]);
       expect(rec.got.a).toEqual([33]);
-      expect(rec.packets).toEqual({ ab: 1, a: 1, c: 1, slow: 1 });
+      expect(rec.writes).toEqual({ ab: 1, a: 1, c: 1, slow: 1 });
       rec.off();
     });
 
@@ -192,7 +192,7 @@ describe('fanout over real socket.io: one packet per socket, every frame as a br
       expect(rec.got.ab).toEqual([30, 31]);
       expect(rec.got.c).toEqual([40]);
       expect(rec.got.slow).toEqual([40]);
-      expect(rec.packets).toEqual({ ab: 2, a: 2, c: 1, slow: 1 });
+      expect(rec.writes).toEqual({ ab: 2, a: 2, c: 1, slow: 1 });
       rec.off();
     });
 
