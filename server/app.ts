@@ -634,7 +634,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
     // one load per period for the whole cluster, the same snapshot (and ETag) from every process
     shared: cluster?.snapshots,
   });
-  app.use(createPublicRoutes({ sources: publicSources }));
+  app.use(
+    createPublicRoutes({
+      sources: publicSources,
+      catalog: { metric: (c) => catalog.metric(c), publicSeries: (m, entity) => catalog.decideSeries({ role: 'public' }, m, entity).allow },
+    }),
+  );
   const openData = createOpenData({ db: pool, sources: publicSources, clock, license: config.openDataLicense });
   app.use(createOpenDataRoutes({ openData }), createCkanRoutes({ openData }), ckanErrorHandler);
   app.use(createOpenApiRoutes());

@@ -360,6 +360,25 @@ export const eventStatsResponse = z.object({
     ),
   }),
 });
+/**
+ * GET /api/public/v1/lines: the registered lines of the entities whose series the public sees (road segments),
+ * fetched once and cached; the `/public` live stream does not carry them (issue 18: smaller first snapshots).
+ * A series is drawn with the line its metric's owner OPD registered for its entity (`opd` + `entity`).
+ */
+export const publicLinesResponse = z.object({
+  updatedAt: ms,
+  lines: z.array(
+    z.object({
+      opd: z.string().describe("the OPD that registered the line: the owner of the series' metric"),
+      entity: z.string(),
+      name: z.string().nullable().describe("the entity's registered name"),
+      path: z
+        .array(z.tuple([z.number(), z.number()]))
+        .min(2)
+        .describe('WGS84 [lon, lat] vertices'),
+    }),
+  ),
+});
 export const publicProjectsResponse = z.object({
   updatedAt: ms,
   lateMarginPts: z.number().describe('a project is late when progress is more than this many points behind plan'),
@@ -787,6 +806,7 @@ export const restResponses = {
   ComplaintPerformance: complaintPerformanceResponse,
   EventStats: eventStatsResponse,
   PublicProjects: publicProjectsResponse,
+  PublicLines: publicLinesResponse,
   PublicMetrics: publicMetricsResponse,
   PublicWarnings: warningsResponse,
   Regions: regionsResponse,

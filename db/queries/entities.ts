@@ -51,6 +51,20 @@ export async function loadEntityGeometry(db: Db): Promise<EntityGeometryRow[]> {
   return rows;
 }
 
+/**
+ * The registered lines of entities that have series, with the series' metrics (the public lines route filters
+ * them by the catalog: publik metrics, the owner's line, what the public may see).
+ */
+export async function lineRowsWithMetrics(db: Db): Promise<(EntityGeometryRow & { metric: string; path: [number, number][] })[]> {
+  const { rows } = await db.query<EntityGeometryRow & { metric: string; path: [number, number][] }>(
+    `SELECT DISTINCT s.metric, g.opd_code AS opd, g.entity, g.name, g.path
+       FROM entity_geometry g JOIN series s ON s.entity = g.entity
+      WHERE g.path IS NOT NULL
+      ORDER BY g.opd_code, g.entity, s.metric`,
+  );
+  return rows;
+}
+
 /** Project names from the registry (migration 011), by project id: a project's series carry the id as entity. */
 export async function loadProjectNames(db: Db): Promise<{ id: string; name: string }[]> {
   const { rows } = await db.query<{ id: string; name: string }>(`SELECT id, name FROM project`);

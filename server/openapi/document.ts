@@ -652,6 +652,17 @@ export function buildOpenApiDocument() {
         responses: { ...ok('projects', ref('PublicProjects')), '304': { description: 'not modified' } },
       },
     },
+    '/api/public/v1/lines': {
+      get: {
+        tags: ['Public'],
+        operationId: 'publicLines',
+        summary: 'The registered lines (road segments) of the entities whose series the public sees',
+        description:
+          "A series is drawn with the line its metric's owner OPD registered for its entity. The `/public` live stream carries no lines: read them here once (ETag, max-age).",
+        security: PUBLIC,
+        responses: { ...ok('lines', ref('PublicLines')), '304': { description: 'not modified' } },
+      },
+    },
     '/api/public/v1/complaints/performance': {
       get: {
         tags: ['Public'],

@@ -4,7 +4,8 @@
  * delta the hub delivers is folded into it, so a crowd of citizens subscribing costs no query and no
  * serialisation each: the state is serialised once per change (`preEncode`) and handed to every subscriber
  * as is. A full reload every `refreshMs` (and after any gap in the sequence) corrects whatever a delta cannot
- * carry (a series' registered geometry, a change of classification).
+ * carry (a series' registered name, a change of classification). It carries no registered lines: the public reads those once, from
+ * GET /api/public/v1/lines (lines.ts).
  *
  * The state's `seq` is that of the last delta folded in: a subscriber's catch-up starts there, as with any
  * snapshot. Bounded by the catalog: one state per publik metric.
@@ -12,6 +13,7 @@
 import type { Metric, SeriesMeta } from '../../shared/catalog';
 import type { MetricSnapshot, SeriesSnapshot, WirePoint } from '../../shared/contract';
 import { preEncode } from '../realtime/preencoded';
+import { withoutPath } from './lines';
 
 export interface LatestDelta {
   seq: number;
@@ -26,7 +28,7 @@ export function foldDelta(state: MetricSnapshot, delta: LatestDelta, visible: (e
   for (const meta of delta.series) {
     if (index.has(meta.id) || !visible(meta.entity)) continue;
     index.set(meta.id, series.length);
-    series.push({ ...meta, latest: null, history: [] });
+    series.push({ ...withoutPath(meta), latest: null, history: [] });
   }
   for (const p of delta.points) {
     const i = index.get(p.s);
@@ -82,7 +84,7 @@ export function createLiveLatest(deps: {
     st.loading = deps
       .load(st.metric)
       .then((snap) => {
-        let next: MetricSnapshot = { ...snap, seq, series: snap.series.filter((s) => deps.visible(st.metric, s.entity)) };
+        let next: MetricSnapshot = { ...snap, seq, series: snap.series.filter((s) => deps.visible(st.metric, s.entity)).map(withoutPath) };
         for (const d of st.pending) {
           if (d.seq <= next.seq) continue; // already in the load
           if (d.seq !== next.seq + 1) return void (st.current = null); // a gap: the next get reloads

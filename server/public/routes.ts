@@ -1,5 +1,6 @@
 /**
- * GET /api/public/v1/complaints/summary, /complaints/map, /complaints/performance, /metrics, /projects and /warnings (warnings.ts): anonymous, publik and aggregated only,
+ * GET /api/public/v1/complaints/summary, /complaints/map, /complaints/performance, /metrics, /projects, /lines (lines.ts) and /warnings
+ * (warnings.ts): anonymous, publik and aggregated only,
  * served from snapshots (cache.ts) with an ETag and a short max-age so browsers and proxies share them too.
  */
 import { Router, type Request, type Response } from 'express';
@@ -8,12 +9,19 @@ import { toIssueDetails } from '../../shared/schemas';
 import { complaintMap, PERIOD_NAMES, publicMetrics, type Period } from './aggregation';
 import { sendRendered, type Rendered, type Snapshot } from './cache';
 import { publicProjects } from './projects';
+import { publicLines } from './lines';
+import type { Metric } from '../../shared/catalog';
 import type { ComplaintData, PublicSources } from './sources';
 import { warningsHandler } from './warnings';
 import { answer } from '../http/reply';
 
 export interface PublicRoutesDeps {
   sources: PublicSources;
+  /** The catalog's word on the lines: which metrics are publik and whose, and which series the public may see. */
+  catalog: {
+    metric(code: string): Metric | undefined;
+    publicSeries(metric: Metric, entity: string): boolean;
+  };
 }
 
 const periodQuery = z.object({ period: z.enum(PERIOD_NAMES as [Period, ...Period[]]).default('7d') });
@@ -68,6 +76,24 @@ export function createPublicRoutes(deps: PublicRoutesDeps): Router {
       req,
       res,
       snap.view('projects', (rows, now) => answer('PublicProjects', publicProjects(rows, now))),
+    );
+  });
+  router.get('/api/public/v1/lines', async (req, res) => {
+    const snap = await sources.lines.get();
+    const { catalog } = deps;
+    const visible = (code: string, entity: string) => {
+      const m = catalog.metric(code);
+      return m !== undefined && catalog.publicSeries(m, entity);
+    };
+    send(
+      req,
+      res,
+      snap.view('lines', (rows, now) =>
+        answer(
+          'PublicLines',
+          publicLines(rows, (c) => catalog.metric(c), visible, now),
+        ),
+      ),
     );
   });
   router.get('/api/public/v1/warnings', warningsHandler({ cache: sources.warnings }, send));

@@ -6,6 +6,8 @@ import type pg from 'pg';
 import type { Logger } from 'pino';
 import { complaintRows, publicMetricRows } from '../../db/queries/public';
 import { publicProjectRows, type PublicProjectRow } from '../../db/queries/projects';
+import { lineRowsWithMetrics } from '../../db/queries/entities';
+import type { LineRow } from './lines';
 import { LONGEST_PERIOD_MS, type ComplaintSummary, type Period } from './aggregation';
 import { createSnapshotCache, type SharedSnapshots, type Snapshot, type SnapshotCache } from './cache';
 import { PUBLIC_VIEW_DEFAULTS } from './defaults';
@@ -29,6 +31,8 @@ export interface PublicSources {
   metrics: SnapshotCache<MetricRows>;
   /** The project registry with each project's latest figures. */
   projects: SnapshotCache<PublicProjectRow[]>;
+  /** Registered entity lines with their series' metrics (lines.ts decides what the public sees of them). */
+  lines: SnapshotCache<LineRow[]>;
   /** The readings of the warning metrics (warnings.ts), for the warnings route and the page shell. */
   warnings: SnapshotCache<WarningRow[]>;
   /** The k-anonymous summary of a period, computed once per snapshot whoever asks. */
@@ -76,6 +80,7 @@ export function createPublicSources(deps: {
     }),
     metrics: createSnapshotCache({ ttlMs: cacheMs, clock, load: () => publicMetricRows(db), onStale: onStale('metrics'), ...shared('metrics') }),
     projects: createSnapshotCache({ ttlMs: cacheMs, clock, load: () => publicProjectRows(db), onStale: onStale('projects'), ...shared('projects') }),
+    lines: createSnapshotCache({ ttlMs: cacheMs, clock, load: () => lineRowsWithMetrics(db), onStale: onStale('lines'), ...shared('lines') }),
     warnings: createSnapshotCache({ ttlMs: cacheMs, clock, load: () => warningRows(db), onStale: onStale('warnings'), ...shared('warnings') }),
     summary: (snap, period) => snap.value.publication.summaries[period],
     performance: (snap, period) => snap.value.publication.performance[period],

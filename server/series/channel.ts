@@ -19,6 +19,7 @@ import { liveRefusal } from '../sharing/coarsen';
 import { currentDelta, currentOnly, publicHistoryMinutes, withoutHistory } from '../public/current-only';
 import { preEncode } from '../realtime/preencoded';
 import type { LiveLatest } from '../public/live-latest';
+import { withoutPath } from '../public/lines';
 import type { SeriesService } from './service';
 
 /** What ingest publishes: the readings of one metric just committed, and series first seen. */
@@ -101,10 +102,11 @@ export function createSnapshotCache(
       const key = `${metric.code}:${historyMinutes}`;
       const hit = cache.get(key);
       if (hit && clock() - hit.at < ttlMs) return hit.snapshot;
-      // filtered for the public and serialised once for every subscriber it goes to (preencoded.ts)
+      // filtered for the public and serialised once for every subscriber it goes to (preencoded.ts); without the
+      // entities' lines, which the public reads once from GET /api/public/v1/lines (public/lines.ts)
       const snapshot = series
         .snapshot(metric, historyMinutes, now)
-        .then((snap) => preEncode<MetricSnapshot>({ ...snap, seq, series: snap.series.filter((x) => visible(metric, x.entity)) }));
+        .then((snap) => preEncode<MetricSnapshot>({ ...snap, seq, series: snap.series.filter((x) => visible(metric, x.entity)).map(withoutPath) }));
       const entry: Entry = { at: clock(), snapshot };
       cache.set(key, entry);
       snapshot.then(
@@ -219,6 +221,8 @@ export function createPointsChannel(deps: {
       if (catalog.metric(msg.metric)?.territorial) return true;
       // a current-only metric's messages differ for anonymous sockets (their newest readings only)
       if (currentOnly(catalog.metric(msg.metric))) return true;
+      // a new series' registered line stays off /public (anonymous sockets read lines from REST; rare: new series only)
+      if (msg.series.some((s) => s.path !== undefined)) return true;
       const entityOf = entityLookup(msg);
       return msg.series.some((s) => entityOf(s.id)) || msg.points.some((p) => entityOf(p.s));
     },
@@ -228,7 +232,9 @@ export function createPointsChannel(deps: {
       const d = catalog.decide(who, metric, 'metric', purpose);
       const mine = d.allow && d.territory !== undefined ? pointsInTerritory(msg, catalog.regionOfSeries, d.territory) : msg;
       const seen = filterPoints(mine, entityLookup(mine), (e) => catalog.decideSeries(who, metric, e.id, purpose).allow);
-      return who.role === 'public' && currentOnly(metric) ? currentDelta(seen, deps.clock()) : seen;
+      if (who.role !== 'public') return seen;
+      const lineless = seen.series.some((s) => s.path !== undefined) ? { ...seen, series: seen.series.map(withoutPath) } : seen;
+      return currentOnly(metric) ? currentDelta(lineless, deps.clock()) : lineless;
     },
     volatile: (delta) => isDroppable(catalog.metric(delta.metric), delta),
     endedFields: (metric) => ({ metric }),

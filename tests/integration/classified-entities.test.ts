@@ -88,6 +88,13 @@ describe.each(backends)('classified projects on %s', (_name, adminUrl) => {
     points.push({ metric: 'project_progress_plan', entity: SECRET.id, time: t, value: SECRET.plan, lon: SECRET.lon, lat: SECRET.lat });
     points.push({ metric: 'project_progress', entity: OPEN.id, time: t, value: OPEN.progress, lon: 110.4, lat: -6.96 });
     expect((await server.post('/api/v1/ingest', { points }, dpupr)).status).toBe(202);
+    // each project as a line too (a road being built): a rahasia project's line is as secret as its figures
+    const line = (lon: number, lat: number): [number, number][] => [
+      [lon, lat],
+      [lon + 0.004, lat - 0.002],
+    ];
+    const lines = [SECRET, LIMITED, { ...OPEN, lon: 110.4, lat: -6.96 }].map((p) => ({ entity: p.id, path: line(p.lon, p.lat) }));
+    expect((await server.post('/api/v1/entities', { entities: lines }, dpupr)).status).toBe(200);
     const events: Record<string, unknown>[] = [SECRET, LIMITED].map((p) => ({
       kind: 'project_milestone',
       id: `${p.id}-M25`,
@@ -110,6 +117,7 @@ describe.each(backends)('classified projects on %s', (_name, adminUrl) => {
     const paths = [
       '/api/public/v1/metrics',
       '/api/public/v1/projects',
+      '/api/public/v1/lines',
       '/api/public/v1/warnings',
       ...['24h', '7d', '30d'].flatMap((p) => ['summary', 'map', 'performance'].map((v) => `/api/public/v1/complaints/${v}?period=${p}`)),
       '/api/public/v1/datasets',
@@ -140,6 +148,9 @@ describe.each(backends)('classified projects on %s', (_name, adminUrl) => {
     }
     // the publik project is there: the check is not vacuous
     expect(sawOpen).toBe(true);
+    // and its line, which the /public stream leaves to this route
+    const lines = JSON.parse((await text('/api/public/v1/lines')).body) as { lines: { entity: string }[] };
+    expect(lines.lines.map((l) => l.entity)).toEqual([OPEN.id]);
   });
 
   it('the /public socket: snapshots, live points and milestone events leave them out', async () => {

@@ -2,7 +2,8 @@
  * Entity geometry on the real server and database (every backend): the simulator's road segments registered by
  * their OPD through POST /api/v1/entities (validated all or nothing, idempotent, audited, scoped to the key's
  * OPD), then carried as `path` in the series metadata of the traffic metrics — in the snapshot and in the
- * new-series metadata of live deltas — from memory, without a query per snapshot or per batch.
+ * new-series metadata of live deltas — from memory, without a query per snapshot or per batch; on `/public`
+ * without the lines, which the public reads once from GET /api/public/v1/lines.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { simulatorRoadGeometry } from '../../ingest/sources/simulator';
@@ -181,6 +182,13 @@ describe.each(backends)('entity geometry on %s', (_name, adminUrl) => {
     const congestion = ack.data.metrics.find((m) => m.metric.code === 'congestion_index')!;
     expect(congestion.series.find((x) => x.entity === withLine.entity)?.path).toEqual(withLine.path);
 
+    const pub = server.socket('/public');
+    await connected(pub);
+    const pubDeltas: PointsAppended[] = [];
+    pub.on('points:appended', (m) => pubDeltas.push(m));
+    expect(((await pub.timeout(5_000).emitWithAck('series:subscribe', { metrics: ['traffic_speed'], historyMinutes: 0 })) as Ack<Snapshot>).ok).toBe(
+      true,
+    );
     // a series first seen after the snapshot brings its line with the delta; the ingest reads no geometry
     const live = spyOnQueries(server.storage.pool);
     try {
@@ -204,6 +212,13 @@ describe.each(backends)('entity geometry on %s', (_name, adminUrl) => {
     );
     expect(msg.series.find((x) => x.entity === laterLine.entity)?.path).toEqual(laterLine.path);
     expect(msg.series.find((x) => x.entity === 'SEG-UJI-TANPA-GARIS-2')).not.toHaveProperty('path');
+    // the /public stream had the same new series without its line
+    const pubMsg = await waitFor('the new series on /public', () =>
+      pubDeltas.find((m) => m.metric === 'traffic_speed' && m.series.some((x) => x.entity === laterLine.entity)),
+    );
+    expect(pubMsg.series.find((x) => x.entity === laterLine.entity)).toMatchObject({ entity: laterLine.entity, name: laterLine.name });
+    expect(pubMsg.series.filter((x) => 'path' in x)).toEqual([]);
+    pub.disconnect();
   });
 
   it("leaves a lined segment's position off its live readings and stores it; an unlined one's travels", async () => {
@@ -242,7 +257,7 @@ describe.each(backends)('entity geometry on %s', (_name, adminUrl) => {
     s.disconnect();
   });
 
-  it('a line registered after a series exists reaches the next snapshot', async () => {
+  it('a line registered after a series exists reaches the next snapshot; the public reads lines from REST', async () => {
     const entity = 'SEG-UJI-TANPA-GARIS';
     const path: [number, number][] = [
       [110.4, -6.99],
@@ -250,12 +265,36 @@ describe.each(backends)('entity geometry on %s', (_name, adminUrl) => {
       [110.41, -6.995],
     ];
     expect((await server.post('/api/v1/entities', { entities: [{ entity, path }] }, dishub)).body).toEqual({ accepted: 1, changed: 1 });
-    const s = server.socket('/public');
-    await connected(s);
-    const ack = (await s.timeout(5_000).emitWithAck('series:subscribe', { metrics: ['traffic_speed'], historyMinutes: 0 })) as Ack<Snapshot>;
-    expect(ack.ok).toBe(true);
-    if (!ack.ok) return;
-    expect(ack.data.metrics[0]!.series.find((x) => x.entity === entity)?.path).toEqual(path);
+    const first = async (s: ReturnType<TestServer['socket']>) => {
+      await connected(s);
+      const ack = (await s.timeout(5_000).emitWithAck('series:subscribe', { metrics: ['traffic_speed'], historyMinutes: 0 })) as Ack<Snapshot>;
+      s.disconnect();
+      if (!ack.ok) throw new Error(ack.error.message);
+      return ack.data.metrics[0]!.series;
+    };
+    expect((await first(server.socket('/live', await server.token('operator')))).find((x) => x.entity === entity)?.path).toEqual(path);
+
+    // the /public stream carries no lines (issue 18: a seventh of a citizen's first snapshot) …
+    const pub = await first(server.socket('/public'));
+    expect(pub.map((x) => x.entity)).toContain(entity);
+    expect(pub.filter((x) => 'path' in x)).toEqual([]);
+    // … GET /api/public/v1/lines has them once, cacheable: the owner's line of every segment the public sees,
+    // never the line another OPD registered under the same id
+    const res = await fetch(`${server.url}/api/public/v1/lines`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('etag')).toBeTruthy();
+    expect(res.headers.get('cache-control')).toMatch(/public, max-age=\d+/);
+    const body = (await res.json()) as { lines: { opd: string; entity: string; name: string | null; path: [number, number][] }[] };
+    const byEntity = new Map(body.lines.map((l) => [l.entity, l]));
+    expect(byEntity.get(entity)).toEqual({ opd: 'DISHUB', entity, name: null, path });
+    // the segments measured above (roads[1] has no series: no line for it)
+    for (const r of [roads[0]!, roads[2]!, roads[3]!, roads[4]!])
+      expect(byEntity.get(r.entity)).toEqual({ opd: 'DISHUB', entity: r.entity, name: r.name, path: r.path });
+    expect(byEntity.has(roads[1]!.entity)).toBe(false);
+    expect(body.lines.filter((l) => l.opd !== 'DISHUB')).toEqual([]);
+    expect(body.lines.length).toBe(byEntity.size);
+    const again = await fetch(`${server.url}/api/public/v1/lines`, { headers: { 'if-none-match': res.headers.get('etag')! } });
+    expect(again.status).toBe(304);
   });
 
   it('registers a name without a line (a gauge) and carries it in the series metadata, names first', async () => {

@@ -271,6 +271,7 @@ const ROUTES: readonly { method: 'GET' | 'POST'; path: string; query: readonly s
   { method: 'GET', path: '/api/public/v1/complaints/performance', query: ['period'] },
   { method: 'GET', path: '/api/public/v1/metrics', query: ['period'] },
   { method: 'GET', path: '/api/public/v1/projects', query: ['period'] },
+  { method: 'GET', path: '/api/public/v1/lines', query: ['period'] },
   { method: 'GET', path: '/api/public/v1/warnings', query: ['period'] },
   { method: 'GET', path: '/api/public/v1/regions', query: ['level'] },
   { method: 'GET', path: '/api/public/v1/basemap', query: ['layer'] },

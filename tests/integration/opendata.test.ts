@@ -34,6 +34,7 @@ const ROUTES = [
   'POST /api/v1/projects/conflicts/:id/coordinate',
   'POST /api/v1/entities',
   'GET /api/public/v1/projects',
+  'GET /api/public/v1/lines',
   'POST /api/v1/quarantine',
   'GET /api/v1/quarantine',
   'POST /api/v1/quarantine/resolve',

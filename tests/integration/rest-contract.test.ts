@@ -680,6 +680,7 @@ describe.each(backends)('REST contract on %s', (_name, adminUrl) => {
       'GET /api/public/v1/complaints/map': [{ path: '/api/public/v1/complaints/map?period=7d', status: 200 }],
       'GET /api/public/v1/complaints/performance': [{ path: '/api/public/v1/complaints/performance?period=30d', status: 200 }],
       'GET /api/public/v1/projects': [{ path: '/api/public/v1/projects', status: 200 }],
+      'GET /api/public/v1/lines': [{ path: '/api/public/v1/lines', status: 200 }],
       'GET /api/public/v1/metrics': [{ path: '/api/public/v1/metrics', status: 200 }],
       'GET /api/public/v1/warnings': [{ path: '/api/public/v1/warnings', status: 200 }],
       'GET /api/public/v1/regions': [{ path: '/api/public/v1/regions', status: 200 }],

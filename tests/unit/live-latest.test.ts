@@ -35,6 +35,25 @@ describe('foldDelta: the compact state after one delta', () => {
         latest: { A: { t: 100, v: 1 }, B: null, C: { t: 300, v: 4 } },
       },
       {
+        name: 'a new lined series arrives without its line (the public reads lines from REST)',
+        delta: {
+          seq: 5,
+          series: [
+            {
+              ...meta(3, 'C'),
+              name: 'Jl. C',
+              path: [
+                [110.4, -7],
+                [110.41, -7.01],
+              ],
+            },
+          ],
+          points: [],
+        },
+        latest: { A: { t: 100, v: 1 }, B: null, C: null },
+        extra: (s) => expect(s.series[2]).toEqual({ ...meta(3, 'C'), name: 'Jl. C', latest: null, history: [] }),
+      },
+      {
         name: 'a series the public may not see stays out, with its readings',
         delta: { seq: 5, series: [meta(9, 'SECRET')], points: [{ s: 9, t: 300, v: 4 }] },
         latest: { A: { t: 100, v: 1 }, B: null },
@@ -90,13 +109,20 @@ describe('createLiveLatest', () => {
     };
   }
 
-  it('a crowd shares one load and one encoded object; the public never sees a secret series', async () => {
+  it('a crowd shares one load and one encoded object; the public never sees a secret series, nor a line', async () => {
     const h = harness();
+    Object.assign(h.rows[0]!, {
+      path: [
+        [110.4, -7],
+        [110.41, -7.01],
+      ],
+    });
     const got = await Promise.all(Array.from({ length: 100 }, () => h.live.get(metric)));
     expect(h.loads()).toBe(1);
     expect(new Set(got).size).toBe(1);
     expect(got[0]!.seq).toBe(4);
     expect(got[0]!.series.map((s) => s.entity)).toEqual(['A']);
+    expect(got[0]!.series[0]).not.toHaveProperty('path');
   });
 
   it('folds deltas in without a query; the next subscriber gets the new state and its seq', async () => {
