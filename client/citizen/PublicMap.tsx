@@ -7,10 +7,11 @@ import { attachBasemap } from '../lib/map/basemap-style';
 import type { LiveStore } from '../lib/live-store';
 import { useLang, usePolled, useThrottledVersion } from '../lib/react/hooks';
 import { formatNumber, formatPercent, formatRupiah } from '../lib/format';
-import { complaintMapResponse } from '@shared/rest';
+import { complaintMapResponse, publicLinesResponse } from '@shared/rest';
 import { getJson } from '../lib/api/http';
 import { FONT_REGULAR } from '../lib/map/offline-style';
-import { complaintPlaces, complaintPoints, gestureLocale, warnedFillColor, warnedKelurahan } from './map-layers';
+import { complaintPlaces, complaintPoints, gestureLocale, roadLines, warnedFillColor, warnedKelurahan } from './map-layers';
+import { segmentRows } from '../features/traffic/derive';
 import { fetchWarnings } from './warnings-api';
 import { hasPosition } from '../features/common';
 import { gateRows } from '../features/floods/derive';
@@ -31,6 +32,11 @@ const LAYER_POLL_MS = 60_000;
 async function fetchComplaintPlaces(signal: AbortSignal) {
   const x = await getJson('/api/public/v1/complaints/map?period=7d', complaintMapResponse, {}, signal);
   return { k: x.k, places: complaintPlaces(x.kelurahan) };
+}
+/** The road segments' registered lines: they change when an OPD re-registers them, not with the traffic. */
+const LINES_POLL_MS = 15 * 60_000;
+async function fetchLines(signal: AbortSignal) {
+  return (await getJson('/api/public/v1/lines', publicLinesResponse, {}, signal)).lines;
 }
 const PROJECT_COLOUR = '#7c3aed';
 
@@ -79,6 +85,7 @@ export default function PublicMap({ store, regions, registry, filter, focus, not
   const { locale, lang } = useLang();
   const complaints = usePolled(fetchComplaintPlaces, LAYER_POLL_MS).data;
   const warnings = usePolled(fetchWarnings, LAYER_POLL_MS).data;
+  const lines = usePolled(fetchLines, LINES_POLL_MS).data;
   const warned = useMemo(() => warnedKelurahan(warnings), [warnings]);
   const complaintFc = useMemo(
     () => (complaints ? complaintPoints(complaints.places, complaints.k, (n) => formatNumber(n, 0, locale)) : null),
@@ -99,6 +106,16 @@ export default function PublicMap({ store, regions, registry, filter, focus, not
     () => mapProjects(store, registry, parents),
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [version, store, registry, parents],
+  );
+  const roads = useMemo(
+    () =>
+      roadLines(
+        segmentRows(store.get('traffic_speed'), store.get('congestion_index')),
+        store.get('congestion_index')?.metric?.ownerOpd ?? store.get('traffic_speed')?.metric?.ownerOpd,
+        lines,
+      ),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [version, store, lines],
   );
   // the click handler is registered once; it reads the current list and labels through refs
   const projectsRef = useRef(projects);
@@ -160,6 +177,15 @@ export default function PublicMap({ store, regions, registry, filter, focus, not
         layout: { 'text-field': ['get', 'label'], 'text-font': FONT_REGULAR, 'text-size': 11, 'text-allow-overlap': false },
         paint: { 'text-color': '#0c4a6e', 'text-halo-color': '#ffffff', 'text-halo-width': 1.2 },
       });
+      // road segments along their lines, coloured by congestion, under the point layers
+      map.addSource('roads', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
+      map.addLayer({
+        id: 'roads',
+        type: 'line',
+        source: 'roads',
+        layout: { 'line-cap': 'round', 'line-join': 'round' },
+        paint: { 'line-color': ['get', 'color'], 'line-width': ['interpolate', ['linear'], ['zoom'], 11, 3, 15, 7], 'line-opacity': 0.85 },
+      });
       map.addSource('gauges', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
       map.addSource('projects', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
       map.addLayer({
@@ -218,8 +244,9 @@ export default function PublicMap({ store, regions, registry, filter, focus, not
     const map = mapRef.current;
     if (!ready || !map) return;
     (map.getSource('gauges') as GeoJSONSource | undefined)?.setData(gaugesGeoJson(store));
+    (map.getSource('roads') as GeoJSONSource | undefined)?.setData(roads);
     (map.getSource('projects') as GeoJSONSource | undefined)?.setData(projectsGeoJson(projects, filter, focus?.entity ?? null));
-  }, [ready, version, store, projects, filter, focus]);
+  }, [ready, version, store, projects, filter, focus, roads]);
 
   useNoticeLayer(ready ? mapRef.current : null, ready, notices, regions);
 
@@ -245,6 +272,7 @@ export default function PublicMap({ store, regions, registry, filter, focus, not
         data-ready={ready ? 'true' : 'false'}
         data-complaint-places={complaintFc?.features.length ?? ''}
         data-warned-kelurahan={warned.size}
+        data-road-lines={lines === null ? '' : roads.features.length}
         role="region"
         aria-label={t('pub.mapLabel')}
       />
@@ -268,6 +296,9 @@ export default function PublicMap({ store, regions, registry, filter, focus, not
         </span>
         <span>
           <i className="dot dot-warned" aria-hidden="true" /> {t('pub.legendWarned')}
+        </span>
+        <span>
+          <i className="dot dot-road" aria-hidden="true" /> {t('pub.legendRoads')}
         </span>
         {notices && (
           <span>

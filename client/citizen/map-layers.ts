@@ -1,5 +1,6 @@
 /**
  * What the citizen map draws besides gauges and projects, as pure functions of the public answers (issue 21):
+ * road segments along their registered lines (`/api/public/v1/lines`, issue 18) coloured by congestion;
  * complaints per kelurahan at the kelurahan's centroid (the k-protected counts of
  * `/api/public/v1/complaints/map`, a hidden one labelled "< 5" or "≥ 5" like everywhere else on the page) and
  * the kelurahan under a flood warning, shaded by level (`/api/public/v1/warnings`). Plus MapLibre's
@@ -12,6 +13,42 @@ import type { Warnings } from './warnings-api';
 import { isWarning } from './warnings-api';
 
 type PointFC = GeoJSON.FeatureCollection<GeoJSON.Point, Record<string, string | number>>;
+type LineFC = GeoJSON.FeatureCollection<GeoJSON.LineString, Record<string, string | number>>;
+
+/** A registered line as `/api/public/v1/lines` answers it. */
+export interface PublicLine {
+  opd: string;
+  entity: string;
+  path: [number, number][];
+}
+
+/**
+ * The road segments the page has live readings for, drawn along the line their metric's owner OPD registered
+ * (the `/public` stream carries no lines; the page reads them once). A segment without a line is left off the
+ * map (the traffic section lists it); its colour is its congestion level's.
+ */
+export function roadLines(
+  segments: readonly { entity: string; alert: AlertLevel }[],
+  ownerOpd: string | null | undefined,
+  lines: readonly PublicLine[] | null,
+): LineFC {
+  const byEntity = new Map((lines ?? []).filter((l) => l.opd === ownerOpd && l.path.length >= 2).map((l) => [l.entity, l.path]));
+  return {
+    type: 'FeatureCollection',
+    features: segments.flatMap((s) => {
+      const path = byEntity.get(s.entity);
+      return path
+        ? [
+            {
+              type: 'Feature' as const,
+              geometry: { type: 'LineString' as const, coordinates: path },
+              properties: { entity: s.entity, level: s.alert, color: alertCss(s.alert) },
+            },
+          ]
+        : [];
+    }),
+  };
+}
 
 /** One kelurahan of the complaint map as the page keeps it. */
 export interface ComplaintPlace {

@@ -81,6 +81,25 @@ describe.skipIf(!chromiumAvailable)('/public for citizens in headless Chromium',
     server = await startTestServer(adminUrl, { clientDistDir: dist, streamTickMs: 250 });
     keys = {};
     for (const opd of ['BPBD', 'DISHUB', 'DLH', 'DPUPR', 'DISKOMINFO']) keys[opd] = await server.key(opd);
+    // the test's road segment has a registered line: the map draws it (read from /api/public/v1/lines)
+    const road = await server.post(
+      '/api/v1/entities',
+      {
+        entities: [
+          {
+            entity: 'RUAS-UJI-1',
+            name: 'Jl. Uji',
+            path: [
+              [110.41, -6.98],
+              [110.42, -6.985],
+              [110.43, -6.99],
+            ],
+          },
+        ],
+      },
+      keys.DISHUB,
+    );
+    expect(road.status).toBe(200);
 
     // three kelurahan in three different kecamatan
     const { rows } = await server.storage.pool.query<Kel>(
@@ -322,6 +341,7 @@ describe.skipIf(!chromiumAvailable)('/public for citizens in headless Chromium',
     const map = page.locator('[data-testid="public-map"]');
     await expect.poll(() => map.getAttribute('data-complaint-places'), { timeout: 15_000 }).toBe('3');
     await expect.poll(() => map.getAttribute('data-warned-kelurahan'), { timeout: 15_000 }).toBe('2');
+    await expect.poll(() => map.getAttribute('data-road-lines'), { timeout: 15_000 }).toBe('1');
     expect(await page.locator('.maplibregl-cooperative-gesture-screen').innerText()).toMatch(/dua jari|Ctrl \+ gulir/);
     expect(await page.locator('.pub-map-legend').innerText()).toMatch(/Kelurahan dengan peringatan banjir/);
     // the progress history: a line with a text alternative

@@ -3,7 +3,8 @@
  * into on the map, and the gesture hints in the page's language.
  */
 import { describe, expect, it } from 'vitest';
-import { complaintPlaces, complaintPoints, gestureLocale, warnedFillColor, warnedKelurahan } from '../../client/citizen/map-layers';
+import { complaintPlaces, complaintPoints, gestureLocale, roadLines, warnedFillColor, warnedKelurahan } from '../../client/citizen/map-layers';
+import { alertCss } from '../../client/lib/alert-colors';
 import type { Warnings } from '../../client/citizen/warnings-api';
 import { countLabel } from '../../client/lib/api/public-complaints';
 
@@ -68,4 +69,33 @@ describe('gesture hints', () => {
       'CooperativeGesturesHandler.MobileHelpText': '[pub.gestures.mobile]',
     });
   });
+});
+
+describe('road lines: live segments along the lines their owner registered', () => {
+  const path = (x: number): [number, number][] => [
+    [x, -7],
+    [x + 0.01, -7.01],
+  ];
+  const lines = [
+    { opd: 'DISHUB', entity: 'SEG-1', path: path(110.4) },
+    { opd: 'DISHUB', entity: 'SEG-2', path: path(110.5) },
+    { opd: 'DLH', entity: 'SEG-3', path: path(110.6) }, // another OPD's line under a segment id
+    { opd: 'DISHUB', entity: 'SEG-4', path: [[110.7, -7]] as [number, number][] }, // degenerate
+  ];
+  const segments = [
+    { entity: 'SEG-1', alert: 'siaga' as const },
+    { entity: 'SEG-3', alert: 'normal' as const },
+    { entity: 'SEG-4', alert: 'normal' as const },
+    { entity: 'SEG-9', alert: 'awas' as const }, // no line: left off the map
+  ];
+  it.each([
+    { name: "the owner's lines of the segments with readings, coloured by level", owner: 'DISHUB', want: [['SEG-1', alertCss('siaga')]] },
+    { name: "not another OPD's line", owner: 'DLH', want: [['SEG-3', alertCss('normal')]] },
+    { name: 'nothing before the catalog names an owner', owner: undefined, want: [] },
+  ])('$name', ({ owner, want }) => {
+    const fc = roadLines(segments, owner, lines);
+    expect(fc.features.map((f) => [f.properties.entity, f.properties.color])).toEqual(want);
+    for (const f of fc.features) expect(f.geometry.coordinates).toEqual(lines.find((l) => l.entity === f.properties.entity)!.path);
+  });
+  it('draws nothing before the lines are read', () => expect(roadLines(segments, 'DISHUB', null).features).toEqual([]));
 });
