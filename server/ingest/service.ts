@@ -328,8 +328,8 @@ export function createIngestService(deps: {
       // An entity with a registered line (a road segment) is placed by its line: the reading's position is
       // stored with the series but left off the live wire, where it was half of every segment reading's bytes
       // (issue 18: the simulated city's traffic burst, 4.6 KB per citizen every 2 s, set the p99 at 5,000).
-      const lined = deps.geometry?.pathOf(catalog.metric(metric)?.ownerOpd ?? '', meta.entity) !== undefined;
-      if (p.lon !== null && p.lat !== null && !lined) {
+      // (the line is looked up only for a reading that has a position: most readings have none)
+      if (p.lon !== null && p.lat !== null && deps.geometry?.pathOf(catalog.metric(metric)?.ownerOpd ?? '', meta.entity) === undefined) {
         wire.lon = p.lon;
         wire.lat = p.lat;
       }
