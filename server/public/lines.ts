@@ -31,10 +31,10 @@ export interface PublicLines {
  * owner OPD (the line the series is drawn with), when the public may see that series (a rahasia project's
  * line stays hidden). One line per OPD and entity, in the rows' order.
  */
-export function publicLines(
+export function publicLines<M extends Pick<Metric, 'class' | 'ownerOpd'>>(
   rows: readonly LineRow[],
-  metricOf: (code: string) => Pick<Metric, 'class' | 'ownerOpd'> | undefined,
-  seriesVisible: (metric: string, entity: string) => boolean,
+  metricOf: (code: string) => M | undefined,
+  seriesVisible: (metric: M, entity: string) => boolean,
   updatedAt: number,
 ): PublicLines {
   const seen = new Set<string>();
@@ -43,7 +43,7 @@ export function publicLines(
     const m = metricOf(r.metric);
     if (!m || m.class !== 'publik' || m.ownerOpd !== r.opd || r.path.length < 2) continue;
     const key = `${r.opd}\u0000${r.entity}`;
-    if (seen.has(key) || !seriesVisible(r.metric, r.entity)) continue;
+    if (seen.has(key) || !seriesVisible(m, r.entity)) continue;
     seen.add(key);
     lines.push({ opd: r.opd, entity: r.entity, name: r.name, path: r.path });
   }

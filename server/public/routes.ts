@@ -81,17 +81,13 @@ export function createPublicRoutes(deps: PublicRoutesDeps): Router {
   router.get('/api/public/v1/lines', async (req, res) => {
     const snap = await sources.lines.get();
     const { catalog } = deps;
-    const visible = (code: string, entity: string) => {
-      const m = catalog.metric(code);
-      return m !== undefined && catalog.publicSeries(m, entity);
-    };
     send(
       req,
       res,
       snap.view('lines', (rows, now) =>
         answer(
           'PublicLines',
-          publicLines(rows, (c) => catalog.metric(c), visible, now),
+          publicLines(rows, (c) => catalog.metric(c), catalog.publicSeries, now),
         ),
       ),
     );
