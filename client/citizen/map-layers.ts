@@ -6,7 +6,9 @@
  * the kelurahan under a flood warning, shaded by level (`/api/public/v1/warnings`). Plus MapLibre's
  * cooperative-gesture hints in the page's language. No map object here, so the unit tests read it directly.
  */
+import type { z } from 'zod';
 import type { AlertLevel } from '@shared/catalog';
+import type { publicLinesResponse } from '@shared/rest';
 import { alertCss } from '../lib/alert-colors';
 import { countLabel, countValue, toPublicCount, type PublicCount } from '../lib/api/public-complaints';
 import type { Warnings } from './warnings-api';
@@ -16,11 +18,7 @@ type PointFC = GeoJSON.FeatureCollection<GeoJSON.Point, Record<string, string | 
 type LineFC = GeoJSON.FeatureCollection<GeoJSON.LineString, Record<string, string | number>>;
 
 /** A registered line as `/api/public/v1/lines` answers it. */
-export interface PublicLine {
-  opd: string;
-  entity: string;
-  path: [number, number][];
-}
+export type PublicLine = Pick<z.output<typeof publicLinesResponse>['lines'][number], 'opd' | 'entity' | 'path'>;
 
 /**
  * The road segments the page has live readings for, drawn along the line their metric's owner OPD registered
