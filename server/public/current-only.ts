@@ -39,24 +39,39 @@ export function rangeWithoutHistory<R extends { series: readonly { buckets: read
 export const CURRENT_MAX_AGE_MS = 15 * 60_000;
 
 /**
- * A live delta of a current-only metric as anonymous sockets get it: per series only the newest reading of the
- * message, and only when it is not older than CURRENT_MAX_AGE_MS; never the value a correction replaced. A
- * backlog delivered late (a spool after an outage: hours of readings in one batch) thus never reaches the public
- * as a history, and corrections of past readings neither. The message itself always goes out (possibly without
- * readings): its sequence number keeps subscribers in step. Pure and deterministic for a message and a clock
- * (the channel applies it per anonymous socket, live and in catch-up alike).
+ * A live delta as anonymous sockets get it: per series only the newest reading of the message, and only when it
+ * is not older than CURRENT_MAX_AGE_MS. Applied to every metric on `/public` (issue 18): the citizen page paints
+ * from each series' latest reading (it asks for no history), so a backlog delivered late — a feed's spool
+ * draining after an outage, hours of readings in one batch, or a week's back-fill — is not written to every
+ * citizen's socket as a history they drop on arrival; on a flood day with thousands of citizens connected that
+ * was megabytes per citizen (docs/benchmarks.md, "a feed comes back"). History reaches anonymous callers through
+ * snapshots and REST. The message itself always goes out (possibly without readings): its sequence number keeps
+ * subscribers in step.
+ *
+ * `corrections`: whether the newest reading keeps the value a correction replaced (`was`), which lets a client
+ * holding a folded minute move its mean. Off for a current-only metric: its anonymous callers never get a value
+ * a correction replaced (the past is not published), and corrections of past readings neither.
+ *
+ * Pure and deterministic for a message and a clock (the channel applies it live and in catch-up alike); the
+ * message itself is returned when nothing is left out.
  */
-export function currentDelta<M extends Pick<PointsAppended, 'points'>>(msg: M, now: number): M {
+export function currentDelta<M extends Pick<PointsAppended, 'points'>>(msg: M, now: number, opts: { corrections?: boolean } = {}): M {
+  const keepWas = opts.corrections === true;
   const newest = new Map<number, WirePoint>();
   for (const p of msg.points) {
     const had = newest.get(p.s);
-    if (!had || p.t > had.t) newest.set(p.s, p);
+    // the last of equal times wins: a reading and its correction in one batch leave the correction
+    if (!had || p.t >= had.t) newest.set(p.s, p);
   }
   const points: WirePoint[] = [];
   for (const p of newest.values()) {
     if (p.t < now - CURRENT_MAX_AGE_MS) continue;
-    const { was: _was, ...plain } = p;
-    points.push(plain);
+    if (keepWas || p.was === undefined) points.push(p);
+    else {
+      const { was: _was, ...plain } = p;
+      points.push(plain);
+    }
   }
+  if (points.length === msg.points.length && points.every((p, i) => p === msg.points[i])) return msg;
   return { ...msg, points };
 }

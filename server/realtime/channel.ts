@@ -72,7 +72,8 @@ export interface SnapshotInput<Item> {
  * - `snapshot(who, inputs, req)`: the current state of the keys, with the seq each actually covers
  *   (a shared, cached snapshot may cover an older seq than the one read; catch-up starts from it).
  * - `view(who, msg, key, purpose)`: the message as this principal may see it (same seq, fewer items);
- *   `classified(msg)` says when views differ at all (otherwise one broadcast serves every socket).
+ *   `classified(msg)` says when views differ among signed-in principals (otherwise one broadcast serves every
+ *   `/live` socket). `/public` always gets `view(PUBLIC, …)`, made once per message.
  * - `autoJoin(who)`: keys a socket is put in at connection, before any snapshot (alerts must never be
  *   missed); they are re-judged like any subscription.
  * - `volatile(msg)`: droppable (vehicle positions): sent volatile, and the client does not resync on it.
@@ -178,9 +179,11 @@ export function createChannels(deps: {
         try {
           const wire = { ...env.data, seq: env.seq, ...(env.volatile ? { volatile: true } : {}) } as object & { seq: number };
           const views = h.view && (h.classified?.(env.data) ?? true);
-          // every anonymous socket sees the same view: made and encoded once for the room, not per socket
+          // every anonymous socket sees the same view: made and encoded once for the room, not per socket; made
+          // whatever `classified` says (as catch-up does), since anonymous sockets may get less than any signed-in
+          // principal (no registered lines, current readings only: series/channel.ts)
           if (h.isPublik(key))
-            toPublic.push({ room: env.room, event: h.deltaEvent, payload: views ? h.view!(PUBLIC, wire, key) : wire, volatile: env.volatile });
+            toPublic.push({ room: env.room, event: h.deltaEvent, payload: h.view ? h.view(PUBLIC, wire, key) : wire, volatile: env.volatile });
           const nsp = deps.live;
           // one broadcast when every socket sees the same (no classified items)
           if (!views) {

@@ -219,10 +219,6 @@ export function createPointsChannel(deps: {
       if (msg.series.length) catalog.noteSeries(msg.series);
       // a territorial metric's messages differ by territory (each camat's subscribers see their area)
       if (catalog.metric(msg.metric)?.territorial) return true;
-      // a current-only metric's messages differ for anonymous sockets (their newest readings only)
-      if (currentOnly(catalog.metric(msg.metric))) return true;
-      // a new series' registered line stays off /public (anonymous sockets read lines from REST; rare: new series only)
-      if (msg.series.some((s) => s.path !== undefined)) return true;
       const entityOf = entityLookup(msg);
       return msg.series.some((s) => entityOf(s.id)) || msg.points.some((p) => entityOf(p.s));
     },
@@ -233,8 +229,10 @@ export function createPointsChannel(deps: {
       const mine = d.allow && d.territory !== undefined ? pointsInTerritory(msg, catalog.regionOfSeries, d.territory) : msg;
       const seen = filterPoints(mine, entityLookup(mine), (e) => catalog.decideSeries(who, metric, e.id, purpose).allow);
       if (who.role !== 'public') return seen;
+      // anonymous sockets: no registered lines (they read them from REST), each series' current reading only
+      // (public/current-only.ts); a current-only metric never with the value a correction replaced
       const lineless = seen.series.some((s) => s.path !== undefined) ? { ...seen, series: seen.series.map(withoutPath) } : seen;
-      return currentOnly(metric) ? currentDelta(lineless, deps.clock()) : lineless;
+      return currentDelta(lineless, deps.clock(), { corrections: !currentOnly(metric) });
     },
     volatile: (delta) => isDroppable(catalog.metric(delta.metric), delta),
     endedFields: (metric) => ({ metric }),

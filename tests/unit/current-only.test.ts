@@ -78,4 +78,50 @@ describe('current-only metrics', () => {
       { s: 3, t: NOW - 20_000, v: 8 },
     ]);
   });
+
+  it.each([
+    [
+      '[CO9] every publik metric on /public: a backlog drained late reaches citizens as each series current reading',
+      msg(5, [
+        { s: 1, t: NOW - 7_200_000, v: 1 },
+        { s: 1, t: NOW - 3_600_000, v: 2 },
+        { s: 2, t: NOW - 3_600_000, v: 3 },
+        { s: 1, t: NOW - 60_000, v: 4 },
+      ]),
+      [{ s: 1, t: NOW - 60_000, v: 4 }],
+    ],
+    [
+      '[CO10] with corrections, the newest reading keeps the value it replaced (a folded minute moves its mean)',
+      msg(6, [
+        { s: 1, t: NOW - 120_000, v: 1 },
+        { s: 1, t: NOW - 60_000, v: 5, was: 4 },
+      ]),
+      [{ s: 1, t: NOW - 60_000, v: 5, was: 4 }],
+    ],
+    [
+      '[CO11] a reading and its correction in one batch (equal times): the later one, the correction, is kept',
+      msg(7, [
+        { s: 1, t: NOW - 1_000, v: 4 },
+        { s: 1, t: NOW - 1_000, v: 6, was: 4 },
+      ]),
+      [{ s: 1, t: NOW - 1_000, v: 6, was: 4 }],
+    ],
+  ] as const)('%s', (_rule, m, expected) => {
+    const out = currentDelta(m, NOW, { corrections: true });
+    expect(out.seq).toBe(m.seq);
+    expect(out.points).toEqual(expected);
+  });
+
+  it('[CO12] a message that is already current is passed on as it is (no copy for the common case)', () => {
+    const m = msg(8, [
+      { s: 1, t: NOW - 10_000, v: 1 },
+      { s: 2, t: NOW - 10_000, v: 2, was: 1 },
+    ]);
+    expect(currentDelta(m, NOW, { corrections: true })).toBe(m);
+    // without corrections the correction loses `was`: a new message
+    expect(currentDelta(m, NOW).points).toEqual([
+      { s: 1, t: NOW - 10_000, v: 1 },
+      { s: 2, t: NOW - 10_000, v: 2 },
+    ]);
+  });
 });
