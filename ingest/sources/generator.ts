@@ -19,6 +19,12 @@ const configSchema = z
     total: z.number().int().min(1).default(100_000),
     /** Epoch ms of the first reading; readings are 10 s apart per series. */
     from: z.number().int().optional(),
+    /**
+     * A live feed instead of a replay: every reading stamped with the poll's clock, so consecutive rounds are
+     * current readings (what a citizen's page shows) rather than history hours behind (what a back-fill sends).
+     * `from` is then ignored.
+     */
+    live: z.boolean().default(false),
     intervalMs: z.number().int().min(10).default(100),
   })
   .strict();
@@ -37,6 +43,7 @@ export const generatorDefinition: SourceDefinition<typeof configSchema> = {
       async poll(ctx) {
         if (sent >= config.total) return;
         const n = Math.min(config.perPoll, config.total - sent);
+        const at = config.live ? ctx.now() : null;
         const records: NormalisedRecord[] = new Array(n);
         for (let i = 0; i < n; i++) {
           const k = sent + i;
@@ -45,7 +52,7 @@ export const generatorDefinition: SourceDefinition<typeof configSchema> = {
             point: {
               metric: config.metric,
               entity: `GEN-${k % config.series}`,
-              time: from + Math.floor(k / config.series) * 10_000,
+              time: at ?? from + Math.floor(k / config.series) * 10_000,
               value: ((k * 7919) % 1000) / 10,
             },
           };
