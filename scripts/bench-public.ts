@@ -5,9 +5,10 @@
  *    `channels:subscribe` for every publik metric and the notices, the page's history minutes, 0 since issue 18
  *    (BENCH_SINGLE_SUBSCRIBE=1: one `series:subscribe` per metric, as before the batch); each client from an
  *    address of its own in 127/8; the crowd in 2–16 processes of its own) while a worker process runs the city
- *    simulator (2 s polls, as `npm start` does) plus a fixed-rate generator. Every 200 ms this script posts a
- *    marker reading (rainfall, entity BENCH-PROBE, value = sequence / 1000) through the ingest API; each
- *    client records when the marker arrives → delivery latency per client per marker (ingest → client).
+ *    simulator (2 s polls, as `npm start` does) plus a fixed-rate generator of live (current) traffic readings.
+ *    Every 200 ms this script posts a marker reading (rainfall, entity BENCH-PROBE, value = sequence / 1000)
+ *    through the ingest API; each client records when the marker arrives → delivery latency per client per
+ *    marker (ingest → client).
  *    The server runs in a child process: its CPU (process.cpuUsage) and RSS (gc first) are its own. With
  *    `-- --processes N --nginx` it is N processes sharing Redis (cluster mode, as REDIS_URL starts them) behind
  *    Debian's nginx running deploy/nginx/sinergi-cluster.conf; CPU and memory are summed over the processes and
@@ -33,6 +34,9 @@
  *   BENCH_REDIS_URL / REDIS_URL (redis://127.0.0.1:6379, with --processes)  BENCH_MARKER_MS (200)
  *   BENCH_RAMP_MAX_S (840: past it the run measures the clients that connected and says how many did not)
  *   BENCH_CROWD_NICE (0: the crowd's processes at this niceness, below the server's priority)
+ *   BENCH_BACKLOG_POINTS (0) BENCH_BACKLOG_EVERY_S (5): during each socket.io window, a feed coming back after an
+ *   outage: every BENCH_BACKLOG_EVERY_S seconds one ingest POST of this many `water_level` readings of the past
+ *   hour (20 gauges BENCH-LATE-*, evenly spread, the newest now), as a worker's spool drains
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -636,11 +640,13 @@ class Markers {
   }
 }
 
-function procStat(): { busy: number; total: number } {
+/** The machine's CPU ticks: busy (steal included), all, and stolen by the hypervisor (another guest ran). */
+function procStat(): { busy: number; total: number; steal: number } {
   const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
   const idle = f[3]! + (f[4] ?? 0);
-  const total = f.reduce((a, b) => a + b, 0);
-  return { busy: total - idle, total };
+  // user nice system idle iowait irq softirq steal guest guest_nice; guest time is already in user and nice
+  const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
+  return { busy: total - idle, total, steal: f[7] ?? 0 };
 }
 
 /** CPU time (clock ticks, 100 per second on Linux) of this process and all its descendants. */
@@ -761,6 +767,8 @@ interface PhaseResult {
   serverCpuUsPerFrame: number;
   clientsCpu: number;
   machineBusy: number;
+  /** Of the machine's CPU time, the share the hypervisor gave another guest (%): a noisy neighbour. */
+  machineSteal: number;
   /** all processes of this benchmark (server, clients, worker, embedded PostgreSQL, this one), % of one core */
   benchCpu: number;
   toEmit: Summary;
@@ -991,6 +999,8 @@ async function main(): Promise<void> {
   const BASELINE_S = Number(process.env.BENCH_BASELINE_S ?? 10);
   const TICK_MS = Number(process.env.BENCH_TICK_MS ?? 100);
   const GEN_RATE = Number(process.env.BENCH_GEN_RATE ?? 50);
+  const BACKLOG_POINTS = Number(process.env.BENCH_BACKLOG_POINTS ?? 0);
+  const BACKLOG_EVERY_S = Number(process.env.BENCH_BACKLOG_EVERY_S ?? 5);
   const BROWSER_RUNS = Number(process.env.BENCH_BROWSER_RUNS ?? 3);
   const SKIP_WS = process.env.BENCH_SKIP_WS === '1';
   const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -1125,7 +1135,9 @@ async function main(): Promise<void> {
   const [probe] = await upsertSeries(storage.pool, [{ metric: 'rainfall', entity: MARKER_ENTITY, region: null, lon: null, lat: null }]);
   const metrics = publicMetrics();
   console.log(
-    `database: ${embedded ? 'embedded PostgreSQL' : dbUrl.host} (${storage.dialect}); stream tick ${TICK_MS} ms; simulator every 2 s + generator ${GEN_RATE} points/s (traffic_speed)`,
+    `database: ${embedded ? 'embedded PostgreSQL' : dbUrl.host} (${storage.dialect}); stream tick ${TICK_MS} ms; simulator every 2 s + generator ${GEN_RATE} live points/s (traffic_speed)${
+      BACKLOG_POINTS > 0 ? `; a late backlog of ${BACKLOG_POINTS} water_level readings of the past hour every ${BACKLOG_EVERY_S} s` : ''
+    }`,
   );
   console.log(
     `clients subscribe like client/citizen: ${metrics.join(', ')}${SINGLE_SUBSCRIBE ? ' (one series:subscribe each' : ' and the notices (one channels:subscribe'}, ${HISTORY_MIN} min history)`,
@@ -1213,6 +1225,9 @@ async function main(): Promise<void> {
                 series: 50,
                 perPoll: Math.max(1, Math.round(GEN_RATE / 5)),
                 intervalMs: 200,
+                // current readings, as a live feed sends (before the sixth pass: a replay hours in the past, which
+                // `/public` now leaves out of the citizens' stream: each series' current reading only)
+                live: true,
                 total: GEN_RATE * runSeconds,
               },
             ]
@@ -1255,6 +1270,26 @@ async function main(): Promise<void> {
   };
   const markers = new Markers();
   const bpbd = keys.BPBD!;
+  /** A feed's spool draining during the window (BENCH_BACKLOG_POINTS): readings of the past hour, newest now. */
+  const postBacklog = async () => {
+    const t = Date.now();
+    const gauges = 20;
+    const per = Math.max(1, Math.ceil(BACKLOG_POINTS / gauges));
+    const step = Math.floor(3_600_000 / per);
+    const points = Array.from({ length: gauges * per }, (_, k) => ({
+      metric: 'water_level',
+      entity: `BENCH-LATE-${k % gauges}`,
+      time: t - (per - 1 - Math.floor(k / gauges)) * step,
+      value: 50 + (k % 7), // far below every water-level threshold
+    }));
+    const res = await fetch(`${sioUrl}/api/v1/ingest`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${bpbd}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ points }),
+    });
+    await res.arrayBuffer();
+    if (res.status !== 202) throw new Error(`backlog ingest ${res.status}`);
+  };
   const postIngest = async (seq: number) => {
     const res = await fetch(`${sioUrl}/api/v1/ingest`, {
       method: 'POST',
@@ -1377,7 +1412,14 @@ async function main(): Promise<void> {
       const m0 = procStat();
       const t0 = treeTicks();
       const w0 = performance.now();
+      const drains: Promise<void>[] = [];
+      const drain =
+        kind === 'socket.io' && BACKLOG_POINTS > 0
+          ? setInterval(() => drains.push(postBacklog().catch((e: unknown) => console.error(`  backlog: ${String(e)}`))), BACKLOG_EVERY_S * 1000)
+          : undefined;
       await waitWithBar(`${kind} ${n}: measuring`, WINDOW_S);
+      clearInterval(drain);
+      await Promise.all(drains);
       const sW1 = await server.call<Stats>('stats');
       const cW1 = await statsOf();
       const m1 = procStat();
@@ -1436,6 +1478,7 @@ async function main(): Promise<void> {
         serverCpuUsPerFrame: (sW1.cpuUs - sW0.cpuUs) / Math.max(1, rep.framesReceived),
         clientsCpu: cpuPct(cW1.cpuUs - cW0.cpuUs, windowMs),
         machineBusy: ((m1.busy - m0.busy) / (m1.total - m0.total)) * 100,
+        machineSteal: ((m1.steal - m0.steal) / (m1.total - m0.total)) * 100,
         benchCpu: ((t1 - t0) * 10 * 100) / windowMs,
         rss0: r0.rss,
         rssN: rN.rss,
@@ -1531,7 +1574,7 @@ async function main(): Promise<void> {
         `V8 heap reserved ${(r.heapTotal0 / 2 ** 20).toFixed(0)} → ${(r.heapTotalN / 2 ** 20).toFixed(0)} MiB, outside it ${(r.external0 / 2 ** 20).toFixed(0)} → ${(r.externalN / 2 ** 20).toFixed(0)} MiB); ` +
         `server event loop p99 ${ms(r.eld.p99)} max ${ms(r.eld.max)}; clients process ${r.clientsCpu.toFixed(0)} % CPU, loop p99 ${ms(r.clientEld.p99)}; ` +
         `first snapshots ${kb(r.snapshotBytes)} per client; ${r.clientProcs} client process(es); server CPU ${r.serverCpuUsPerFrame.toFixed(1)} µs per delivered frame; ` +
-        `machine ${r.machineBusy.toFixed(0)} % busy (of ${cpus().length} cores; this benchmark's processes ${r.benchCpu.toFixed(0)} % of one core); ${r.framesPerClientS.toFixed(1)} frames ${kb(r.bytesPerClientS)}/s per client; marker frame ${r.markerFrame} B`,
+        `machine ${r.machineBusy.toFixed(0)} % busy (of ${cpus().length} cores; stolen by the hypervisor ${r.machineSteal.toFixed(1)} %; this benchmark's processes ${r.benchCpu.toFixed(0)} % of one core); ${r.framesPerClientS.toFixed(1)} frames ${kb(r.bytesPerClientS)}/s per client; marker frame ${r.markerFrame} B`,
     );
   }
   // issue 18's targets: 1,000 clients p99 ≤ 50 ms (and ≤ 50 KB per connection, issue 9); 5,000 clients p99
