@@ -34,6 +34,7 @@
  *   BENCH_REDIS_URL / REDIS_URL (redis://127.0.0.1:6379, with --processes)  BENCH_MARKER_MS (200)
  *   BENCH_RAMP_MAX_S (840: past it the run measures the clients that connected and says how many did not)
  *   BENCH_CROWD_NICE (0: the crowd's processes at this niceness, below the server's priority)
+ *   BENCH_CROWD=lean (the socket.io crowd speaks the protocol on raw `ws` with the floor client's work per frame)
  *   BENCH_BACKLOG_POINTS (0) BENCH_BACKLOG_EVERY_S (5): during each socket.io window, a feed coming back after an
  *   outage: every BENCH_BACKLOG_EVERY_S seconds one ingest POST of this many `water_level` readings of the past
  *   hour (20 gauges BENCH-LATE-*, evenly spread, the newest now), as a worker's spool drains
@@ -296,6 +297,8 @@ const RAMP_CONCURRENCY = Number(process.env.BENCH_RAMP_CONCURRENCY ?? 200);
 const SINGLE_SUBSCRIBE = process.env.BENCH_SINGLE_SUBSCRIBE === '1';
 /** BENCH_RAMP_MAX_S: how long a crowd may take to connect and subscribe; the run goes on with those that did. */
 const RAMP_MAX_S = Number(process.env.BENCH_RAMP_MAX_S ?? 840);
+/** BENCH_CROWD=lean: the socket.io crowd speaks the protocol on raw `ws` and parses each frame once (connectLean). */
+const LEAN_CROWD = process.env.BENCH_CROWD === 'lean';
 /** BENCH_CROWD_NICE: the crowd's processes run at this niceness (0: as the server). */
 const CROWD_NICE = Number(process.env.BENCH_CROWD_NICE ?? 0);
 
@@ -415,6 +418,61 @@ async function roleClients(): Promise<void> {
                   return batch.data.results;
                 });
           // what one citizen's first snapshots weigh (the JSON text of the acks), measured on the first client
+          if (i === 0) snapshotBytes = acks.reduce((a, x) => a + Buffer.byteLength(JSON.stringify(x)), 0);
+          const refused = acks.find((a) => !a.ok);
+          if (refused && !refused.ok) throw new Error(`subscribe refused: ${refused.error.code} ${refused.error.message}`);
+          return true;
+        });
+      },
+      /**
+       * BENCH_CROWD=lean: the citizen's subscription spoken over the socket.io protocol on a raw `ws` (engine.io 4
+       * open, the `/public` namespace connect, one acknowledged `channels:subscribe`, a pong for every ping), and
+       * per frame exactly the floor client's work: one JSON.parse. socket.io-client's own per-packet work (its
+       * decoder, emitters, packet objects) then no longer runs on the box the server shares with the crowd.
+       */
+      connectLean: ({ url, n, offset }: { url: string; n: number; offset: number }) => {
+        size = n;
+        ready = new Uint8Array(n);
+        raw = new Array(n);
+        const NSP = '/public,';
+        return ramp(n, RAMP_CONCURRENCY, async (i) => {
+          const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/socket.io/?EIO=4&transport=websocket`, {
+            perMessageDeflate: false,
+            localAddress: citizenAddress(offset + i),
+          });
+          raw[i] = ws;
+          let opened: ((err?: Error) => void) | null = null;
+          let acked: ((ack: unknown) => void) | null = null;
+          ws.on('message', (data: Buffer) => {
+            const t = now();
+            const text = data.toString();
+            if (text.startsWith(`42${NSP}`)) {
+              const [event, msg] = JSON.parse(text.slice(2 + NSP.length)) as [string, { metric?: string; points?: { s: number; v: number }[] }];
+              if (event !== 'points:appended') return;
+              messages++;
+              if (msg.metric !== 'rainfall') return;
+              for (const p of msg.points ?? []) if (p.s === probe) arrive(markerSeq(p.v), i, t);
+            } else if (text === '2') ws.send('3');
+            else if (text.startsWith(`43${NSP}1[`)) acked?.((JSON.parse(text.slice(3 + NSP.length)) as unknown[])[0]);
+            else if (text.startsWith(`40${NSP}`)) opened?.();
+            else if (text.startsWith(`44${NSP}`)) opened?.(new Error(`namespace refused: ${text.slice(0, 120)}`));
+            else if (text.startsWith('0{')) ws.send(`40${NSP}`);
+          });
+          await new Promise<void>((resolve, reject) => {
+            opened = (err) => (err ? reject(err) : resolve());
+            ws.once('error', reject);
+            ws.once('close', () => reject(new Error('closed before the namespace opened')));
+          });
+          const batch = (await new Promise<unknown>((resolve, reject) => {
+            acked = resolve;
+            setTimeout(() => reject(new Error('subscribe: no acknowledgement in 120 s')), 120_000).unref();
+            const request = {
+              items: [...metrics.map((m) => ({ channel: 'points', request: { metrics: [m], historyMinutes } })), { channel: 'notices', request: {} }],
+            };
+            ws.send(`42${NSP}1${JSON.stringify(['channels:subscribe', request])}`);
+          })) as import('../shared/ack').Ack<{ results: import('../shared/ack').Ack<unknown>[] }>;
+          if (!batch.ok) throw new Error(`batch refused: ${batch.error.code} ${batch.error.message}`);
+          const acks = batch.data.results;
           if (i === 0) snapshotBytes = acks.reduce((a, x) => a + Buffer.byteLength(JSON.stringify(x)), 0);
           const refused = acks.find((a) => !a.ok);
           if (refused && !refused.ok) throw new Error(`subscribe refused: ${refused.error.code} ${refused.error.message}`);
@@ -1140,7 +1198,7 @@ async function main(): Promise<void> {
     }`,
   );
   console.log(
-    `clients subscribe like client/citizen: ${metrics.join(', ')}${SINGLE_SUBSCRIBE ? ' (one series:subscribe each' : ' and the notices (one channels:subscribe'}, ${HISTORY_MIN} min history)`,
+    `clients${LEAN_CROWD ? ' (BENCH_CROWD=lean: the socket.io protocol on raw ws, one JSON.parse per frame)' : ''} subscribe like client/citizen: ${metrics.join(', ')}${SINGLE_SUBSCRIBE ? ' (one series:subscribe each' : ' and the notices (one channels:subscribe'}, ${HISTORY_MIN} min history)`,
   );
 
   cleanup = async () => {
@@ -1365,7 +1423,7 @@ async function main(): Promise<void> {
       const ramps = await Promise.all(
         clients.map((c, i) =>
           c.call<{ ok: number; failed: number; seconds: number; reasons?: Record<string, number> }>(
-            kind === 'socket.io' ? 'connectSio' : 'connectWs',
+            kind === 'socket.io' ? (LEAN_CROWD ? 'connectLean' : 'connectSio') : 'connectWs',
             {
               url: kind === 'socket.io' ? sioUrl : `ws://127.0.0.1:${wsPort}`,
               n: share(i),
