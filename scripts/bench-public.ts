@@ -1328,6 +1328,16 @@ async function main(): Promise<void> {
   };
   const markers = new Markers();
   const bpbd = keys.BPBD!;
+  /** One ingest POST with BPBD's key (the markers, a backlog); anything but 202 is an error. */
+  const postPoints = async (points: object[]) => {
+    const res = await fetch(`${sioUrl}/api/v1/ingest`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${bpbd}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ points }),
+    });
+    await res.arrayBuffer();
+    if (res.status !== 202) throw new Error(`ingest ${res.status}`);
+  };
   /** A feed's spool draining during the window (BENCH_BACKLOG_POINTS): readings of the past hour, newest now. */
   const postBacklog = async () => {
     const t = Date.now();
@@ -1340,23 +1350,9 @@ async function main(): Promise<void> {
       time: t - (per - 1 - Math.floor(k / gauges)) * step,
       value: 50 + (k % 7), // far below every water-level threshold
     }));
-    const res = await fetch(`${sioUrl}/api/v1/ingest`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${bpbd}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ points }),
-    });
-    await res.arrayBuffer();
-    if (res.status !== 202) throw new Error(`backlog ingest ${res.status}`);
+    await postPoints(points);
   };
-  const postIngest = async (seq: number) => {
-    const res = await fetch(`${sioUrl}/api/v1/ingest`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${bpbd}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ points: [{ metric: 'rainfall', entity: MARKER_ENTITY, time: Date.now(), value: markerValue(seq) }] }),
-    });
-    await res.arrayBuffer();
-    if (res.status !== 202) throw new Error(`ingest ${res.status}`);
-  };
+  const postIngest = (seq: number) => postPoints([{ metric: 'rainfall', entity: MARKER_ENTITY, time: Date.now(), value: markerValue(seq) }]);
 
   const bar = (label: string, total: number, unit = '') => {
     const b = new SingleBar({ format: `  ${label.padEnd(34)} [{bar}] {value}/{total}${unit} {extra}`, hideCursor: true, stream: process.stderr });
