@@ -71,6 +71,13 @@ export interface Snapshot extends Partial<SyncMeta> {
 export interface PointsAppended {
   metric: string;
   seq: number;
+  /**
+   * The seq this message follows when it is not `seq − 1` (`/public` only): the message stands for every one
+   * after `prev` up to `seq` — several merged (a metric without alert levels reaches citizens at most once a
+   * second) or ones whose public view was empty and never sent (server/realtime/public-pace.ts). A client
+   * holding any seq from `prev` to `seq − 1` applies it; one holding less has a gap.
+   */
+  prev?: number;
   /** Droppable (positions only): a client that missed earlier ones applies it without resyncing. */
   volatile?: boolean;
   /** Series first seen since the subscriber's snapshot travel with the points that need them. */

@@ -208,7 +208,7 @@ export class LiveStore {
   /** Applies one delta message; see DeltaResult (classifyDelta decides, this applies). */
   applyDelta(msg: PointsAppended): DeltaResult {
     const m = this.metrics.get(msg.metric);
-    const r = classifyDelta(m?.status, m?.seq ?? 0, msg.seq, msg.volatile);
+    const r = classifyDelta(m?.status, m?.seq ?? 0, msg.seq, msg.volatile, msg.prev);
     if (!m || r === 'ignored' || r === 'stale') return r;
     if (r === 'queued') {
       if (m.pending.length < this.options.maxPendingDeltas) m.pending.push(msg);
@@ -246,7 +246,7 @@ export class LiveStore {
 
   private replay(m: MutableMetric, pending: PointsAppended[]): 'applied' | 'gap' {
     for (const d of pending.sort((a, b) => a.seq - b.seq)) {
-      const r = classifyDelta(m.status, m.seq, d.seq, d.volatile);
+      const r = classifyDelta(m.status, m.seq, d.seq, d.volatile, d.prev);
       if (r === 'stale') continue;
       if (r === 'gap') {
         m.status = 'syncing';
@@ -264,6 +264,9 @@ export class LiveStore {
   }
 
   private applyInto(m: MutableMetric, msg: PointsAppended): void {
+    // A message standing for several (`prev`) of which some are held already (a catch-up overtook it): it carries
+    // each series' newest reading (the public view), so a reading not newer than the one held is one held.
+    const overlap = msg.prev !== undefined && msg.prev < m.seq;
     m.seq = msg.seq;
     for (const meta of msg.series) {
       if (!m.series.has(meta.id)) m.series.set(meta.id, newSeries(meta));
@@ -271,6 +274,7 @@ export class LiveStore {
     for (const p of msg.points) {
       const buf = m.series.get(p.s);
       if (!buf || !Number.isFinite(p.t) || !Number.isFinite(p.v)) continue;
+      if (overlap && buf.latestT !== null && p.t <= buf.latestT) continue;
       pushPoint(buf, p.t, p.v, p.lon, p.lat, p.was);
       if (buf.latestT !== null && (m.newestT === null || buf.latestT > m.newestT)) m.newestT = buf.latestT;
     }

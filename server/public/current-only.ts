@@ -45,8 +45,8 @@ export const CURRENT_MAX_AGE_MS = 15 * 60_000;
  * draining after an outage, hours of readings in one batch, or a week's back-fill — is not written to every
  * citizen's socket as a history they drop on arrival; on a flood day with thousands of citizens connected that
  * was megabytes per citizen (docs/benchmarks.md, "a feed comes back"). History reaches anonymous callers through
- * snapshots and REST. The message itself always goes out (possibly without readings): its sequence number keeps
- * subscribers in step.
+ * snapshots and REST. A message left with nothing is not sent at all; the next one carries `prev` and keeps
+ * subscribers in step (realtime/public-pace.ts).
  *
  * `corrections`: whether the newest reading keeps the value a correction replaced (`was`), which lets a client
  * holding a folded minute move its mean. Off for a current-only metric: its anonymous callers never get a value
@@ -74,4 +74,23 @@ export function currentDelta<M extends Pick<PointsAppended, 'points'>>(msg: M, n
   }
   if (points.length === msg.points.length && points.every((p, i) => p === msg.points[i])) return msg;
   return { ...msg, points };
+}
+
+/**
+ * Pure: the readings of merged messages reduced to each series' newest (the last among equal times), what a
+ * `/public` view of them can still show (public-pace.ts `compact`: a paced room's buffer holds one reading per
+ * series however much arrives). A correction (`was`) of a reading merged with it loses its `was`: the reading it
+ * replaced never left, so the client must take the value as a plain reading, not move a mean by it.
+ */
+export function newestPerSeries(points: readonly WirePoint[]): WirePoint[] {
+  const newest = new Map<number, WirePoint>();
+  for (const p of points) {
+    const had = newest.get(p.s);
+    if (had && p.t < had.t) continue;
+    if (had && p.t === had.t && p.was !== undefined) {
+      const { was: _was, ...plain } = p;
+      newest.set(p.s, plain);
+    } else newest.set(p.s, p);
+  }
+  return [...newest.values()];
 }

@@ -30,6 +30,7 @@ import type {
 } from '../../shared/contract';
 import { createFanout, type FanoutMessage, type FanoutReport } from './fanout';
 import type { Hub, HubEnvelope } from './hub';
+import { createPublicPace, type PacedChannel, type PublicPace } from './public-pace';
 
 type Nsp = Namespace<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 export type Sock = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -101,6 +102,11 @@ export interface ChannelHandler<
   classified?(msg: Delta): boolean;
   autoJoin?(who: Principal): string[];
   volatile?(delta: Delta): boolean;
+  /**
+   * `/public`: empty views not sent, and rooms the handler calls paced sent at most once a second, merged
+   * (public-pace.ts; the client follows through the messages' `prev`). Absent: every message sent at once.
+   */
+  publicPace?: PublicPace<Delta>;
   /** Extra fields of `subscription:ended` for older clients (`metric`, `kind`). */
   endedFields?(key: string): { metric?: string; kind?: string };
   /** Told the size of each snapshot (metrics). */
@@ -143,6 +149,12 @@ export function createChannels(deps: {
   const handlers = new Map<string, AnyHandler>();
   /** `/public`'s sliced write loop (fanout.ts). */
   const pubFanout = createFanout(deps.pub, deps.observeFanout ? { observe: deps.observeFanout } : {});
+  /** What `/public` sends of the rooms of handlers with a `publicPace`, and when (public-pace.ts). */
+  const publicPace = createPublicPace({
+    send: (messages) => pubFanout.deliver(messages, deps.slow(deps.pub)),
+    ...(deps.onError ? { onError: deps.onError } : {}),
+  });
+  const paced = new Map<string, PacedChannel<object>>();
 
   const emitTo = (target: { emit: Sock['emit'] }, event: string, msg: object) => (target.emit as (e: string, m: object) => void)(event, msg);
 
@@ -157,6 +169,14 @@ export function createChannels(deps: {
     register(handler) {
       if (handlers.has(handler.type)) throw new Error(`channel '${handler.type}' registered twice`);
       handlers.set(handler.type, handler as AnyHandler);
+      const h = handler as AnyHandler;
+      if (h.publicPace)
+        paced.set(h.type, {
+          deltaEvent: h.deltaEvent,
+          publicPace: h.publicPace,
+          merge: (a, b) => h.merge(a, b),
+          publicView: (msg, key) => (h.view ? h.view(PUBLIC, msg, key) : msg),
+        });
       deps.hub().define(handler.type, (a, b) => handler.merge(a as never, b as never));
     },
     publish(type, fact) {
@@ -182,8 +202,13 @@ export function createChannels(deps: {
           // every anonymous socket sees the same view: made and encoded once for the room, not per socket; made
           // whatever `classified` says (as catch-up does), since anonymous sockets may get less than any signed-in
           // principal (no registered lines, current readings only: series/channel.ts)
-          if (h.isPublik(key))
-            toPublic.push({ room: env.room, event: h.deltaEvent, payload: h.view ? h.view(PUBLIC, wire, key) : wire, volatile: env.volatile });
+          if (h.isPublik(key)) {
+            const pace = paced.get(h.type);
+            const m = pace
+              ? publicPace.offer(pace, env, key)
+              : { room: env.room, event: h.deltaEvent, payload: h.view ? h.view(PUBLIC, wire, key) : wire, volatile: env.volatile };
+            if (m) toPublic.push(m);
+          }
           const nsp = deps.live;
           // one broadcast when every socket sees the same (no classified items)
           if (!views) {

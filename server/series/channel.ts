@@ -16,7 +16,7 @@ import type { ChannelHandler } from '../realtime/channel';
 import { auditSharedRead } from '../sharing/audit-read';
 import type { UsageRecorder } from '../sharing/usage';
 import { liveRefusal } from '../sharing/coarsen';
-import { currentDelta, currentOnly, publicHistoryMinutes, withoutHistory } from '../public/current-only';
+import { currentDelta, currentOnly, newestPerSeries, publicHistoryMinutes, withoutHistory } from '../public/current-only';
 import { preEncode } from '../realtime/preencoded';
 import type { LiveLatest } from '../public/live-latest';
 import { withoutPath } from '../public/lines';
@@ -235,6 +235,17 @@ export function createPointsChannel(deps: {
       return currentDelta(lineless, deps.clock(), { corrections: !currentOnly(metric) });
     },
     volatile: (delta) => isDroppable(catalog.metric(delta.metric), delta),
+    // Citizens: a metric without alert levels (traffic speed, landfill intake, project progress) reaches their
+    // page at most once a second, merged; one with levels at once (a crossing is what they must see first).
+    // Nothing empty is sent (a late backlog leaves nothing current). realtime/public-pace.ts.
+    publicPace: {
+      paced: (key) => {
+        const m = catalog.metric(key);
+        return m !== undefined && !m.thresholds;
+      },
+      empty: (v) => v.points.length === 0 && v.series.length === 0,
+      compact: (d) => ({ ...d, series: [...new Map(d.series.map((s) => [s.id, s])).values()], points: newestPerSeries(d.points) }),
+    },
     endedFields: (metric) => ({ metric }),
     observe: (snap) =>
       deps.observeSnapshot?.(

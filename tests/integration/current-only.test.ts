@@ -102,11 +102,18 @@ describe.each(backends)('current-only metrics for anonymous callers (%s)', (_nam
     await waitFor('operator delta', () => got.live.length > 0 && got.pub.length > 0);
     expect(got.live.flatMap((m) => m.points)).toHaveLength(19);
     expect(got.pub.flatMap((m) => m.points).map((p) => [p.t, p.v])).toEqual([[fresh.time, fresh.value]]);
-    // only backlog: the public message still comes (its sequence number), with no reading in it
+    // only backlog: nothing to send a citizen; the next message stands for it (`prev`), the operator gets both
     const seqBefore = got.pub.at(-1)!.seq;
+    const liveBefore = got.live.length;
     expect((await server.post('/api/v1/ingest', { points: backlog.map((p) => ({ ...p, time: p.time + 2 })) }, key)).status).toBe(202);
-    await waitFor('second public delta', () => got.pub.some((m) => m.seq === seqBefore + 1));
-    expect(got.pub.find((m) => m.seq === seqBefore + 1)!.points).toEqual([]);
+    const next = { ...fresh, time: Date.now() - 500 }; // the same count, later (the next test reads 35)
+    expect((await server.post('/api/v1/ingest', { points: [next] }, key)).status).toBe(202);
+    await waitFor('second public delta', () => got.pub.some((m) => m.seq > seqBefore));
+    await waitFor('operator deltas', () => got.live.length >= liveBefore + 2);
+    const after = got.pub.filter((m) => m.seq > seqBefore);
+    expect(after).toHaveLength(1);
+    expect(after[0]).toMatchObject({ seq: seqBefore + 2, prev: seqBefore });
+    expect(after[0]!.points.map((p) => [p.t, p.v])).toEqual([[next.time, next.value]]);
   });
 
   it('open data and CKAN: the latest view only; the hourly view does not exist', async () => {

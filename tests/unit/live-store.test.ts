@@ -287,4 +287,38 @@ describe('live store folding', () => {
     }
     expect(buf().t.length).toBe(181);
   });
+
+  it('a message standing for several (prev) that overlaps what is held adds only readings newer than each series holds', () => {
+    const two = [SERIES, { ...SERIES, id: 2, entity: 'gate-2' }];
+    const { clock, store, buf } = setup(snapshot({ seq: 5, series: two }), T0);
+    clock.now = T0 + 6 * MIN;
+    // a catch-up brought seqs 6 and 7: a reading of series 1 in a folded minute and a raw one of series 2
+    expect(store.applyDelta({ metric: 'water_level', seq: 6, series: [], points: [{ s: 1, t: T0 + 10_000, v: 4 }] })).toBe('applied');
+    expect(store.applyDelta({ metric: 'water_level', seq: 7, series: [], points: [{ s: 2, t: T0 + 5 * MIN, v: 8 }] })).toBe('applied');
+    const before = points(buf(1));
+    // then the citizens' merged message of 6..9 (following 5): each series' newest of them
+    const r = store.applyDelta({
+      metric: 'water_level',
+      seq: 9,
+      prev: 5,
+      series: [],
+      points: [
+        { s: 1, t: T0 + 10_000, v: 4 }, // held: a folded minute must not count it twice
+        { s: 2, t: T0 + 5 * MIN + 30_000, v: 9 }, // newer than held
+      ],
+    });
+    expect(r).toBe('applied');
+    expect(store.get('water_level')!.seq).toBe(9);
+    expect(points(buf(1))).toEqual(before);
+    // the folded minute still holds one sample: a late one of that minute makes it the mean of two
+    expect(store.applyDelta({ metric: 'water_level', seq: 10, series: [], points: [{ s: 1, t: T0 + 40_000, v: 10 }] })).toBe('applied');
+    expect(points(buf(1))[0]).toEqual([T0, 7]);
+    expect(points(buf(2))).toEqual([
+      [T0 + 5 * MIN, 8],
+      [T0 + 5 * MIN + 30_000, 9],
+    ]);
+    // no overlap (prev = the held seq): applied as any delta
+    expect(store.applyDelta({ metric: 'water_level', seq: 12, prev: 10, series: [], points: [{ s: 1, t: clock.now, v: 6 }] })).toBe('applied');
+    expect(points(buf(1)).length).toBe(before.length + 1);
+  });
 });

@@ -226,6 +226,28 @@ describe('sync engine', () => {
     engine.close();
   });
 
+  it('[S11] a message standing for several (prev) applies without a resubscribe; one whose prev is past the held seq is a gap', async () => {
+    const { sock, st, latest, engine } = setup();
+    sock.connect();
+    sock.answer(0, snapshotAck(5));
+    await tick();
+    // /public: seqs 6..9 merged (or 6..8 had nothing for citizens), sent as 9 following 5
+    sock.push('points:appended', { ...delta(9, 109), prev: 5 });
+    expect(st()).toMatchObject({ status: 'live', seq: 9 });
+    expect(latest()).toBe(109);
+    expect(sock.requests).toHaveLength(1);
+    // queued while syncing, replayed after the snapshot by the same rule
+    sock.push('points:appended', { ...delta(14, 114), prev: 12 });
+    expect(sock.requests).toHaveLength(2);
+    sock.push('points:appended', { ...delta(16, 116), prev: 12 }); // overlaps the snapshot's 13
+    sock.answer(1, snapshotAck(13));
+    await tick();
+    expect(st()).toMatchObject({ status: 'live', seq: 16 });
+    expect(latest()).toBe(116);
+    expect(sock.requests).toHaveLength(2);
+    engine.close();
+  });
+
   it('[S10] alerts: pushes before the snapshot are replayed after it; a reconnect resumes the scope by its name', async () => {
     const sock = new FakeSocket();
     const store = new AlertsStore();
@@ -414,6 +436,20 @@ describe('batchOutcome (what a batch answer says of its items)', () => {
     ['an unknown error code', { ok: false, error: { code: 'boom', message: 'x' } }, 1, { kind: 'failed', code: 'internal' }],
   ] as const)('%s', (_name, res, n, expected) => {
     expect(batchOutcome(res, n)).toEqual(expected);
+  });
+});
+
+describe('classifyDelta with prev: a delta standing for every seq after prev', () => {
+  it.each([
+    ['live', 5, 8, 5, 'applied'], // follows exactly what is held
+    ['live', 5, 8, 3, 'applied'], // overlaps what is held (a catch-up overtook it)
+    ['live', 5, 8, 6, 'gap'], // seq 6 is missing
+    ['live', 5, 5, 3, 'stale'],
+    ['live', 5, 6, 5, 'applied'], // prev = seq − 1: the same as without
+    ['syncing', 5, 8, 6, 'queued'],
+    ['idle', 5, 8, 5, 'ignored'],
+  ] as [SyncStatus, number, number, number, DeltaResult][])('%s at seq %i, delta %i after %i → %s', (status, seq, msgSeq, prev, expected) => {
+    expect(classifyDelta(status, seq, msgSeq, false, prev)).toBe(expected);
   });
 });
 

@@ -22,8 +22,10 @@ export type SyncStatus = 'idle' | 'syncing' | 'live' | 'forbidden' | 'error';
 /**
  * Pure: what a delta numbered `msgSeq` does to a key at (`status`, `seq`); undefined status: the key is not
  * tracked. A volatile delta (vehicle positions) past a gap is applied: what it replaces needs no history.
+ * `prev`: the seq the delta follows when it stands for several (`/public`, shared/contract.ts `PointsAppended`);
+ * absent, `msgSeq − 1`. It applies when the key holds any seq from `prev` to `msgSeq − 1`.
  */
-export function classifyDelta(status: SyncStatus | undefined, seq: number, msgSeq: number, volatile = false): DeltaResult {
+export function classifyDelta(status: SyncStatus | undefined, seq: number, msgSeq: number, volatile = false, prev?: number): DeltaResult {
   switch (status) {
     case undefined:
     case 'idle':
@@ -34,7 +36,7 @@ export function classifyDelta(status: SyncStatus | undefined, seq: number, msgSe
       return 'queued';
     case 'live':
       if (msgSeq <= seq) return 'stale';
-      return msgSeq === seq + 1 || volatile ? 'applied' : 'gap';
+      return (prev ?? msgSeq - 1) <= seq || volatile ? 'applied' : 'gap';
   }
 }
 
