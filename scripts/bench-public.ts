@@ -31,6 +31,8 @@
  *   BENCH_MAX_MINUTES (watchdog, 40)  CHROMIUM_PATH (/usr/bin/chromium)  BENCH_CLIENT_PROCS (0: one per
  *   BENCH_CLIENTS_PER_PROC clients, 1,250, at least 2, at most 16)  BENCH_HISTORY_MINUTES (what the page asks)
  *   BENCH_RAMP_CONCURRENCY (200 per client process)  BENCH_CPU_PROF (dir for the servers' V8 CPU profiles)
+ *   BENCH_TRACE (file prefix: each server appends one line per /public fan-out to <prefix>.<pid>: queued at, ms
+ *   until its last socket was written, frames, bytes, rooms)
  *   BENCH_REDIS_URL / REDIS_URL (redis://127.0.0.1:6379, with --processes)  BENCH_MARKER_MS (200)
  *   BENCH_RAMP_MAX_S (840: past it the run measures the clients that connected and says how many did not)
  *   BENCH_CROWD_NICE (0: the crowd's processes at this niceness, below the server's priority)
@@ -40,7 +42,7 @@
  *   hour (20 gauges BENCH-LATE-*, evenly spread, the newest now), as a worker's spool drains
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
@@ -162,7 +164,12 @@ async function roleServer(): Promise<void> {
   const markerFrameBytes: number[] = [];
   let frames = 0;
   let frameBytes = 0;
+  // BENCH_TRACE=<file>: one line per /public fan-out (queued at, ms until its last socket was written, frames,
+  // bytes, rooms), to see which deliveries make the long passes
+  const trace = env.BENCH_TRACE ? `${env.BENCH_TRACE}.${process.pid}` : null;
   const observeFanout = (r: import('../server/realtime/fanout').FanoutReport) => {
+    if (trace)
+      appendFileSync(trace, `${(now() - r.ms).toFixed(1)} ${r.ms.toFixed(1)} ${r.frames} ${r.bytes} ${r.messages.map((m) => m.room).join('|')}\n`);
     frames += r.frames;
     frameBytes += r.bytes;
     for (const m of r.messages) {
