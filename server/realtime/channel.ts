@@ -175,6 +175,7 @@ export function createChannels(deps: {
           deltaEvent: h.deltaEvent,
           publicPace: h.publicPace,
           merge: (a, b) => h.merge(a, b),
+          isPublik: (key) => h.isPublik(key),
           publicView: (msg, key) => (h.view ? h.view(PUBLIC, msg, key) : msg),
         });
       deps.hub().define(handler.type, (a, b) => handler.merge(a as never, b as never));

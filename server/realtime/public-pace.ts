@@ -43,6 +43,8 @@ export interface PacedChannel<Delta extends object> {
   readonly deltaEvent: string;
   readonly publicPace: PublicPace<Delta>;
   merge(a: Delta, b: Delta): Delta;
+  /** Whether `/public` may still hear the key (judged again when a paced buffer leaves: it may have been reclassified). */
+  isPublik(key: string): boolean;
   /** The message as anonymous sockets see it. */
   publicView(msg: Delta & { seq: number }, key: string): Delta & { seq: number };
 }
@@ -98,6 +100,8 @@ export function createPublicPace(opts: {
 
   /** The `/public` message of a room's view (null: empty), remembering the last seq it stands for. */
   const stamp = (b: Buffered): FanoutMessage | null => {
+    // reclassified while it waited: nothing more for the public (the recheck ends their subscriptions)
+    if (!b.channel.isPublik(b.key)) return null;
     const view = b.channel.publicView({ ...b.data, seq: b.seq, ...(b.volatile ? { volatile: true } : {}) }, b.key);
     const { payload, last } = stampPublic(view, b.channel.publicPace.empty(view), b.firstSeq, b.seq, lastSent.get(b.room));
     lastSent.set(b.room, last);

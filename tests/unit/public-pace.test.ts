@@ -43,8 +43,10 @@ describe('stampPublic: the message for a view, and the seq to remember', () => {
 /** A channel of numbers: the public view leaves odd ones out; a buffer keeps the last three. */
 type Nums = { items: number[] };
 const pacedKeys = new Set<string>();
+const hidden = new Set<string>();
 const channel: PacedChannel<Nums> = {
   deltaEvent: 'nums:changed',
+  isPublik: (key) => !hidden.has(key),
   merge: (a, b) => ({ items: [...a.items, ...b.items] }),
   publicView: (msg) => ({ ...msg, items: msg.items.filter((n) => n % 2 === 0) }),
   publicPace: { paced: (key) => pacedKeys.has(key), empty: (v) => v.items.length === 0, compact: (d) => ({ items: d.items.slice(-3) }) },
@@ -65,6 +67,7 @@ describe('createPublicPace', () => {
     clock = 0;
     sent = [];
     pacedKeys.clear();
+    hidden.clear();
     pace = createPublicPace({ send: (m) => sent.push(m), intervalMs: 1_000, now: () => clock });
   });
   afterEach(() => vi.useRealTimers());
@@ -137,6 +140,17 @@ describe('createPublicPace', () => {
     expect(offer('p', 3, [6])).toMatchObject({ payload: { seq: 3, prev: 1, items: [4, 6] } });
     advance(1_000);
     expect(sent).toHaveLength(1); // the buffer left with it, not again
+  });
+
+  it('a paced buffer of a metric reclassified while it waited does not leave', () => {
+    pacedKeys.add('p');
+    offer('p', 1, [2]);
+    vi.advanceTimersByTime(0);
+    offer('p', 2, [4]);
+    hidden.add('p'); // no longer publik
+    advance(1_000);
+    expect(sent).toHaveLength(1);
+    expect(pace.waiting()).toBe(0);
   });
 
   it('a throwing view loses that message only, and says so', () => {
