@@ -324,6 +324,23 @@ async function roleClients(): Promise<void> {
   const probe = Number(process.env.BENCH_PROBE_SERIES);
   const historyMinutes = Number(process.env.BENCH_HISTORY_MINUTES);
   let snapshotBytes = 0;
+  /** The citizen page's one subscription (issue 18): every metric and the notices, in one `channels:subscribe`. */
+  const citizenRequest = {
+    items: [...metrics.map((m) => ({ channel: 'points', request: { metrics: [m], historyMinutes } })), { channel: 'notices', request: {} }],
+  };
+  type AnyAck = import('../shared/ack').Ack<unknown>;
+  /** The answer of one client's `channels:subscribe`: its items' acks, or an error if the batch or an item was refused. */
+  const batchAcks = (batch: import('../shared/ack').Ack<{ results: AnyAck[] }>): AnyAck[] => {
+    if (!batch.ok) throw new Error(`batch refused: ${batch.error.code} ${batch.error.message}`);
+    return batch.data.results;
+  };
+  /** Checks one client's acks; the first client's are what one citizen's first snapshots weigh (their JSON text). */
+  const takeAcks = (i: number, acks: AnyAck[]): true => {
+    if (i === 0) snapshotBytes = acks.reduce((a, x) => a + Buffer.byteLength(JSON.stringify(x)), 0);
+    const refused = acks.find((a) => !a.ok);
+    if (refused && !refused.ok) throw new Error(`subscribe refused: ${refused.error.code} ${refused.error.message}`);
+    return true;
+  };
   let sio: SioClient[] = [];
   let raw: InstanceType<typeof WebSocket>[] = [];
   let size = 0;
@@ -408,27 +425,10 @@ async function roleClients(): Promise<void> {
           });
           // as the citizen page does: one channels:subscribe for every metric and the notices (issue 18), or
           // (BENCH_SINGLE_SUBSCRIBE=1, the page before) one series:subscribe per metric
-          const acks: import('../shared/ack').Ack<unknown>[] = SINGLE_SUBSCRIBE
-            ? await Promise.all(
-                metrics.map((m) => s.timeout(120_000).emitWithAck('series:subscribe', { metrics: [m], historyMinutes: historyMinutes })),
-              )
-            : await s
-                .timeout(120_000)
-                .emitWithAck('channels:subscribe', {
-                  items: [
-                    ...metrics.map((m) => ({ channel: 'points', request: { metrics: [m], historyMinutes } })),
-                    { channel: 'notices', request: {} },
-                  ],
-                })
-                .then((batch) => {
-                  if (!batch.ok) throw new Error(`batch refused: ${batch.error.code} ${batch.error.message}`);
-                  return batch.data.results;
-                });
-          // what one citizen's first snapshots weigh (the JSON text of the acks), measured on the first client
-          if (i === 0) snapshotBytes = acks.reduce((a, x) => a + Buffer.byteLength(JSON.stringify(x)), 0);
-          const refused = acks.find((a) => !a.ok);
-          if (refused && !refused.ok) throw new Error(`subscribe refused: ${refused.error.code} ${refused.error.message}`);
-          return true;
+          const acks: AnyAck[] = SINGLE_SUBSCRIBE
+            ? await Promise.all(metrics.map((m) => s.timeout(120_000).emitWithAck('series:subscribe', { metrics: [m], historyMinutes })))
+            : batchAcks(await s.timeout(120_000).emitWithAck('channels:subscribe', citizenRequest));
+          return takeAcks(i, acks);
         });
       },
       /**
@@ -470,20 +470,13 @@ async function roleClients(): Promise<void> {
             ws.once('error', reject);
             ws.once('close', () => reject(new Error('closed before the namespace opened')));
           });
-          const batch = (await new Promise<unknown>((resolve, reject) => {
+          let timer: NodeJS.Timeout | undefined;
+          const batch = await new Promise<unknown>((resolve, reject) => {
             acked = resolve;
-            setTimeout(() => reject(new Error('subscribe: no acknowledgement in 120 s')), 120_000).unref();
-            const request = {
-              items: [...metrics.map((m) => ({ channel: 'points', request: { metrics: [m], historyMinutes } })), { channel: 'notices', request: {} }],
-            };
-            ws.send(`42${NSP}1${JSON.stringify(['channels:subscribe', request])}`);
-          })) as import('../shared/ack').Ack<{ results: import('../shared/ack').Ack<unknown>[] }>;
-          if (!batch.ok) throw new Error(`batch refused: ${batch.error.code} ${batch.error.message}`);
-          const acks = batch.data.results;
-          if (i === 0) snapshotBytes = acks.reduce((a, x) => a + Buffer.byteLength(JSON.stringify(x)), 0);
-          const refused = acks.find((a) => !a.ok);
-          if (refused && !refused.ok) throw new Error(`subscribe refused: ${refused.error.code} ${refused.error.message}`);
-          return true;
+            timer = setTimeout(() => reject(new Error('subscribe: no acknowledgement in 120 s')), 120_000);
+            ws.send(`42${NSP}1${JSON.stringify(['channels:subscribe', citizenRequest])}`);
+          }).finally(() => clearTimeout(timer));
+          return takeAcks(i, batchAcks(batch as Parameters<typeof batchAcks>[0]));
         });
       },
       connectWs: ({ url, n, offset }: { url: string; n: number; offset: number }) => {
