@@ -50,7 +50,7 @@ export interface PacedChannel<Delta extends object> {
 }
 
 /** At most one `/public` message per paced room per second. */
-export const PUBLIC_PACED_INTERVAL_MS = 1_000;
+const PUBLIC_PACED_INTERVAL_MS = 1_000;
 
 interface Buffered {
   channel: PacedChannel<object>;

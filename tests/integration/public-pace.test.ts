@@ -29,7 +29,12 @@ async function citizen(metrics: string[]) {
   const socket: ClientSocket = server.socket('/public');
   await connected(socket);
   const sent: PointsAppended[] = [];
-  socket.on('points:appended', (m) => sent.push(m));
+  /** When each of `sent` arrived (ms). */
+  const arrived: number[] = [];
+  socket.on('points:appended', (m) => {
+    sent.push(m);
+    arrived.push(performance.now());
+  });
   const store = new LiveStore();
   for (const m of metrics) store.track(m);
   const resyncs: string[] = [];
@@ -42,7 +47,7 @@ async function citizen(metrics: string[]) {
     },
   );
   await waitFor('the snapshot', () => metrics.every((m) => store.get(m)?.status === 'live'));
-  return { socket, sent, store, resyncs, engine, close: () => (engine.close(), socket.close()) };
+  return { socket, sent, arrived, store, resyncs, engine, close: () => (engine.close(), socket.close()) };
 }
 
 describe('/public pacing', () => {
@@ -75,6 +80,9 @@ describe('/public pacing', () => {
     expect(onWall.length).toBeGreaterThanOrEqual(10);
     const toA = a.sent.filter((m) => m.metric === 'traffic_speed');
     expect(toA.length).toBeLessThanOrEqual(4);
+    // a second apart (the pace's interval; a little less for delivery jitter): unpaced they came every ~100 ms
+    const at = a.arrived.filter((_, k) => a.sent[k]!.metric === 'traffic_speed');
+    for (let k = 1; k < at.length; k++) expect(at[k]! - at[k - 1]!).toBeGreaterThan(800);
     expect(toA.some((m) => m.prev !== undefined && m.prev < m.seq - 1)).toBe(true);
     // each citizen message holds at most one reading per segment: the newest of what it stands for
     for (const m of toA) expect(new Set(m.points.map((p) => p.s)).size).toBe(m.points.length);

@@ -168,5 +168,10 @@ describe('createPublicPace', () => {
     vi.advanceTimersByTime(0);
     expect(errors).toHaveLength(1);
     expect(sent).toEqual([]);
+    // only that message: the room's next one (a good view) leaves, following what was last sent (nothing yet)
+    advance(1_000);
+    offer('p', 2, [4]);
+    vi.advanceTimersByTime(0);
+    expect(sent).toEqual([[expect.objectContaining({ room: 'p', payload: { seq: 2, items: [4] } })]]);
   });
 });
